@@ -1,0 +1,47 @@
+import { forbidden } from '../errors.ts';
+import type { Role } from './roles.ts';
+
+/**
+ * Authorisation by function lives here and only here: every route and service asks `can` or
+ * `assertCan`. Record-level rules (partnership, agency, sharing) are applied by the services
+ * through the actor context and enforced again by row-level security in the database.
+ */
+export const permissions = {
+  'home.view': ['system_admin', 'partnership_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst', 'strategy_lead', 'board_member', 'dpo'],
+  'users.manage': ['system_admin', 'partnership_admin'],
+  'agencies.manage': ['system_admin', 'partnership_admin'],
+  'sharing.manage': ['system_admin', 'partnership_admin'],
+  'audit.read': ['dpo', 'system_admin'],
+  'children.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
+  'children.write': ['triage_worker', 'practitioner', 'coordinator'],
+  'aggregates.read': ['partnership_admin', 'coordinator', 'analyst', 'strategy_lead', 'board_member', 'dpo'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissions;
+
+export interface Principal {
+  userId: string;
+  roles: readonly Role[];
+}
+
+export function can(principal: Principal | null, permission: Permission): boolean {
+  if (!principal) return false;
+  const allowed: readonly Role[] = permissions[permission];
+  return principal.roles.some((r) => allowed.includes(r));
+}
+
+export function assertCan(principal: Principal | null, permission: Permission): void {
+  if (!can(principal, permission)) throw forbidden(`missing permission ${permission}`);
+}
+
+/** Roles whose work crosses agencies see every agency's records in their partnership. */
+const partnershipWideRoles: readonly Role[] = ['triage_worker', 'coordinator', 'analyst'];
+
+export function recordScope(roleList: readonly Role[]): 'partnership' | 'agency' {
+  return roleList.some((r) => partnershipWideRoles.includes(r)) ? 'partnership' : 'agency';
+}
+
+/** Board members and councillors see aggregates only: no page that names a person. */
+export function aggregatesOnly(roleList: readonly Role[]): boolean {
+  return roleList.every((r) => r === 'board_member');
+}

@@ -1,0 +1,137 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
+import { totpCode } from '../auth/totp.ts';
+import { buildAssets } from '../web/assets/build.ts';
+import { buildApp } from '../web/app.ts';
+import { openMigrated, startServices } from '../runtime.ts';
+import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, writeDemoAccounts } from '../seed/demo.ts';
+import { createUserFromCli } from './user-create.ts';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
+  return n;
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command().name('lantern').description('Lantern: tackling child sexual exploitation together');
+
+  program.command('serve').description('run the web server (migrates, and seeds demo data on first start in demo mode)').action(async () => {
+    const cfg = config();
+    const started = Date.now();
+    buildAssets(say);
+    const handle = await openMigrated(cfg, say);
+    if (cfg.demo && !(await isSeeded(handle.db))) {
+      say('seeding synthetic demo data…');
+      writeDemoAccounts(cfg.dataDir, await seedDemo(handle.db));
+    }
+    const services = await startServices(cfg, handle);
+    const app = await buildApp(services);
+    const close = async () => {
+      await app.close();
+      await handle.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', close);
+    process.on('SIGTERM', close);
+    await app.listen({ port: cfg.port, host: cfg.host });
+    const accounts = cfg.demo ? readDemoAccounts(cfg.dataDir) : null;
+    if (accounts) {
+      say('\nDemo mode: every person and place is synthetic. Demo accounts (also in ' + `${cfg.dataDir}/demo-accounts.json):`);
+      say(formatDemoAccounts(accounts));
+      say('Get a sign-in code with: npx lantern totp <TOTP secret>   (or add the secret to an authenticator app)');
+    }
+    say(`\nLantern is running at http://localhost:${cfg.port} (${handle.kind} database, ready in ${Date.now() - started} ms)`);
+  });
+
+  program.command('migrate').description('apply pending database migrations').action(async () => {
+    const handle = await openMigrated(config(), say);
+    say('migrations up to date');
+    await handle.close();
+  });
+
+  program
+    .command('seed')
+    .description('seed the demo partnerships; --scale N adds N synthetic children for benchmarks')
+    .option('--scale <n>', 'number of synthetic children to add', positiveInt, 0)
+    .action(async (options: { scale: number }) => {
+      const cfg = config();
+      const handle = await openMigrated(cfg, say);
+      if (!(await isSeeded(handle.db))) {
+        const accounts = await seedDemo(handle.db);
+        say(`demo accounts written to ${writeDemoAccounts(cfg.dataDir, accounts)}`);
+      }
+      if (options.scale > 0) await seedScale(handle.db, options.scale, say);
+      await handle.close();
+    });
+
+  const user = program.command('user').description('manage user accounts');
+  user
+    .command('create')
+    .description('create a user; prints a one-time password (the user enrols a second factor at first sign-in)')
+    .requiredOption('--email <email>')
+    .requiredOption('--name <name>')
+    .requiredOption('--partnership <code>', 'partnership code, e.g. northmere')
+    .requiredOption('--agency <name>', 'agency name within the partnership')
+    .requiredOption('--role <role...>', 'one or more roles')
+    .action(async (options: { email: string; name: string; partnership: string; agency: string; role: string[] }) => {
+      const handle = await openMigrated(config());
+      try {
+        const password = await createUserFromCli(handle.db, options);
+        say(`created ${options.email}; one-time password: ${password}`);
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await handle.close();
+      }
+    });
+
+  const audit = program.command('audit').description('the audit trail');
+  audit.command('verify').description('check every audit hash chain; exits non-zero at the first bad row').action(async () => {
+    const handle = await openMigrated(config());
+    const result = await verifyAuditChain(handle.db);
+    await handle.close();
+    if (result.ok) {
+      say(`audit trail intact: ${result.rowsChecked} rows in ${result.chains} chain(s)`);
+    } else {
+      const b = result.firstBreak!;
+      process.stderr.write(`audit trail BROKEN at chain ${b.chainId}, seq ${b.seq}${b.id ? ` (row id ${b.id})` : ''}: ${b.problem}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+  program.command('build-assets').description('compile the stylesheet and copy scripts').action(() => buildAssets(say));
+
+  program.command('totp <secret>').description('print the current sign-in code for a demo TOTP secret').action(async (secret: string) => {
+    say(await totpCode(secret, new Date()));
+  });
+
+  program
+    .command('bench')
+    .description('seed a given scale and measure page latency at concurrency (see docs/PERFORMANCE.md)')
+    .option('--scale <n>', 'synthetic children', positiveInt, 20_000)
+    .option('--connections <n>', 'concurrent clients', positiveInt, 32)
+    .option('--seconds <n>', 'seconds per page', positiveInt, 10)
+    .action(async (options: { scale: number; connections: number; seconds: number }) => {
+      const { runBenchmarks } = await import('../../bench/run.ts');
+      await runBenchmarks(options, say);
+    });
+
+  await program.parseAsync(argv);
+}

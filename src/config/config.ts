@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, here, and nowhere else.
+ * A bad environment exits with every problem listed (see loadConfig).
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LANTERN_DATA_DIR: z.string().min(1).default('./.lantern'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LANTERN_DEMO: booleanFlag.optional(),
+  LANTERN_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LANTERN_PUBLIC_URL: z.string().url().optional(),
+  LANTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LANTERN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
+  LANTERN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(12),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: 'embedded'; dataDir: string } | { kind: 'server'; url: string; poolSize: number };
+  demo: boolean;
+  cookieSecret: string | undefined;
+  secureCookies: boolean;
+  hsts: boolean;
+  publicUrl: string | undefined;
+  logLevel: string;
+  session: { idleMinutes: number; absoluteHours: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Lantern cannot start: the environment has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !e.LANTERN_COOKIE_SECRET) problems.push('LANTERN_COOKIE_SECRET: required in production');
+  if (production && e.LANTERN_DEMO) problems.push('LANTERN_DEMO: demo mode is not allowed in production');
+  if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: production needs a PostgreSQL server');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.LANTERN_DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'server', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
+    demo: e.LANTERN_DEMO ?? !production,
+    cookieSecret: e.LANTERN_COOKIE_SECRET,
+    secureCookies: production,
+    hsts: production,
+    publicUrl: e.LANTERN_PUBLIC_URL,
+    logLevel: e.LANTERN_LOG_LEVEL,
+    session: { idleMinutes: e.LANTERN_SESSION_IDLE_MINUTES, absoluteHours: e.LANTERN_SESSION_ABSOLUTE_HOURS },
+  };
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/config.ts';
+import type { DB } from './types.generated.ts';
+
+export type Database = Kysely<DB>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'embedded' | 'server';
+  /** Runs a multi-statement SQL script (a migration) as one transaction. */
+  execScript(script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Dates stay as strings (YYYY-MM-DD) so a date of birth never shifts with the time zone.
+pg.types.setTypeParser(1082, (v: string) => v);
+
+/** Opens the database the configuration names: PGlite in-process, or a PostgreSQL server. */
+export async function openDatabase(config: Pick<Config, 'database'>): Promise<DatabaseHandle> {
+  if (config.database.kind === 'server') {
+    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const execScript = async (script: string) => {
+      const client = await pool.connect();
+      try {
+        await client.query(`BEGIN;\n${script}\n;COMMIT;`);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    };
+    return { db, kind: 'server', execScript, close: () => db.destroy() };
+  }
+  fs.mkdirSync(config.database.dataDir, { recursive: true });
+  return openEmbedded(config.database.dataDir);
+}
+
+/** An embedded database in a folder, or in memory when dataDir is undefined (tests). */
+export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promise<DatabaseHandle> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
+  const options = loadDataDir ? { loadDataDir } : {};
+  const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+  await pglite.waitReady;
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'embedded',
+    execScript: async (script: string) => {
+      try {
+        await pglite.exec(`BEGIN;\n${script}\n;COMMIT;`);
+      } catch (error) {
+        await pglite.exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function databaseState(db: Database): Promise<{ ok: boolean; migration: string | null }> {
+  try {
+    const r = await sql<{ name: string | null }>`SELECT max(name) AS name FROM lantern_migrations`.execute(db);
+    return { ok: true, migration: r.rows[0]?.name ?? null };
+  } catch {
+    return { ok: false, migration: null };
+  }
+}

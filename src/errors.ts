@@ -1,0 +1,33 @@
+/**
+ * Every error a user or a partner system can see has a stable code, listed in docs/ERRORS.md.
+ * Users get a friendly page keyed by the code; logs get the detail.
+ */
+export const errorCodes = {
+  LANTERN_E_NOT_FOUND: { status: 404, messageKey: 'errors.notFound' },
+  LANTERN_E_FORBIDDEN: { status: 403, messageKey: 'errors.forbidden' },
+  LANTERN_E_UNAUTHENTICATED: { status: 401, messageKey: 'errors.unauthenticated' },
+  LANTERN_E_CSRF: { status: 403, messageKey: 'errors.csrf' },
+  LANTERN_E_VALIDATION: { status: 400, messageKey: 'errors.validation' },
+  LANTERN_E_RATE_LIMITED: { status: 429, messageKey: 'errors.rateLimited' },
+  LANTERN_E_CONFLICT: { status: 409, messageKey: 'errors.conflict' },
+  LANTERN_E_AUDIT_FAILED: { status: 500, messageKey: 'errors.internal' },
+  LANTERN_E_INTERNAL: { status: 500, messageKey: 'errors.internal' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class LanternError extends Error {
+  readonly status: number;
+  readonly messageKey: string;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+  ) {
+    super(detail ?? code);
+    this.status = errorCodes[code].status;
+    this.messageKey = errorCodes[code].messageKey;
+  }
+}
+
+export const notFound = (detail?: string) => new LanternError('LANTERN_E_NOT_FOUND', detail);
+export const forbidden = (detail?: string) => new LanternError('LANTERN_E_FORBIDDEN', detail);

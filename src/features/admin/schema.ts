@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { agencyKinds, roles } from '../../authz/roles.ts';
+
+const roleList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(roles)).min(1, 'validation.rolesRequired'),
+);
+
+export const userFormSchema = z.object({
+  displayName: z.string().trim().min(1, 'validation.nameRequired').max(200, 'validation.tooLong'),
+  email: z.string().trim().toLowerCase().email('validation.emailFormat').max(320, 'validation.tooLong'),
+  agencyId: z.string().uuid('validation.agencyRequired'),
+  jobTitle: z.string().trim().max(200, 'validation.tooLong').optional().transform((v) => v || null),
+  startedOn: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || null)
+    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat').nullable()),
+  roles: roleList,
+});
+export type UserForm = z.infer<typeof userFormSchema>;
+
+export const userEditSchema = userFormSchema.omit({ email: true });
+export type UserEdit = z.infer<typeof userEditSchema>;
+
+export const agencyFormSchema = z.object({
+  name: z.string().trim().min(2, 'validation.nameRequired').max(200, 'validation.tooLong'),
+  kind: z.enum(agencyKinds, { message: 'validation.agencyKindRequired' }),
+});
+export type AgencyForm = z.infer<typeof agencyFormSchema>;
+
+export const agreementFormSchema = z.object({
+  recipientPartnershipId: z.string().uuid('validation.partnershipRequired'),
+  purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),
+  lawfulBasis: z.string().trim().min(5, 'validation.lawfulBasisRequired').max(2000, 'validation.tooLong'),
+  startsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat'),
+  endsOn: z.string().trim().optional().transform((v) => v || null)
+    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat').nullable()),
+});
+export type AgreementForm = z.infer<typeof agreementFormSchema>;
+
+export const idParam = z.object({ id: z.string().uuid() });

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.ts';
+import { adminFeature } from './admin/routes.ts';
+import { auditLogFeature } from './audit-log/routes.ts';
+import { healthFeature } from './health/routes.ts';
+import { homeFeature } from './home/routes.ts';
+import { pagesFeature } from './pages/routes.ts';
+import { signInFeature } from './sign-in/routes.ts';
+
+export interface Feature {
+  name: string;
+  register(app: FastifyInstance, services: Services): Promise<void>;
+}
+
+/** Every feature the web server serves, in one list. */
+export const features: Feature[] = [healthFeature, signInFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature];

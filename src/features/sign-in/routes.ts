@@ -1,0 +1,90 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { totpQrSvg } from '../../auth/totp.ts';
+import { LanternError } from '../../errors.ts';
+import { formErrors, singleError } from '../../web/forms.ts';
+import { translator } from '../../i18n/i18n.ts';
+import type { Feature } from '../index.ts';
+import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
+
+const t = translator('en');
+const notRecognised = () => singleError('email', t('auth.notRecognised'));
+
+export const signInFeature: Feature = {
+  name: 'sign-in',
+  async register(app, services) {
+    const setSession = (reply: FastifyReply, token: string) =>
+      reply.setCookie(app.sessionCookie.name, token, app.sessionCookie.options);
+
+    app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+      if (request.user) return reply.redirect('/');
+      return reply.page('features/sign-in/views/sign-in.njk', { values: {} });
+    });
+
+    app.post('/sign-in', { config: { public: true } }, async (request, reply) => {
+      const parsed = passwordStepSchema.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.page('features/sign-in/views/sign-in.njk', { errors: formErrors(parsed.error, t), values: request.body ?? {} });
+      }
+      const result = await services.auth.signInWithPassword(parsed.data.email, parsed.data.password, request.ip);
+      if (!result.ok) {
+        return reply.page('features/sign-in/views/sign-in.njk', { errors: notRecognised(), values: { email: parsed.data.email } });
+      }
+      setSession(reply, result.token);
+      return reply.redirect(result.stage === 'enrol' ? '/sign-in/enrol' : '/sign-in/code');
+    });
+
+    const secondStep = (stage: 'second_factor' | 'enrol') => async (request: FastifyRequest, reply: FastifyReply) => {
+      const pending = request.pendingUser;
+      if (!pending || pending.stage !== stage) return reply.redirect('/sign-in');
+      const parsed = codeStepSchema.safeParse(request.body);
+      const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+      const result = parsed.success && token ? await services.auth.completeSecondFactor(token, parsed.data.code, request.ip) : { ok: false as const };
+      if (!result.ok) {
+        const errors = parsed.success ? singleError('code', t('auth.codeNotRecognised')) : formErrors(parsed.error, t);
+        return renderCodeStep(request, reply, stage, errors);
+      }
+      setSession(reply, result.token);
+      return reply.redirect('/');
+    };
+
+    const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {
+      if (stage === 'second_factor') return reply.page('features/sign-in/views/code.njk', { errors });
+      const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+      const enrolment = token ? await services.auth.enrolmentSecret(token) : null;
+      if (!enrolment) return reply.redirect('/sign-in');
+      return reply.page('features/sign-in/views/enrol.njk', {
+        errors,
+        secret: enrolment.secret.replace(/(.{4})/g, '$1 ').trim(),
+        qrSvg: await totpQrSvg(enrolment.secret, enrolment.email),
+      });
+    };
+
+    app.get('/sign-in/code', { config: { public: true } }, async (request, reply) => {
+      if (request.pendingUser?.stage !== 'second_factor') return reply.redirect('/sign-in');
+      return renderCodeStep(request, reply, 'second_factor');
+    });
+    app.post('/sign-in/code', { config: { public: true } }, secondStep('second_factor'));
+
+    app.get('/sign-in/enrol', { config: { public: true } }, async (request, reply) => {
+      if (request.pendingUser?.stage !== 'enrol') return reply.redirect('/sign-in');
+      return renderCodeStep(request, reply, 'enrol');
+    });
+    app.post('/sign-in/enrol', { config: { public: true } }, secondStep('enrol'));
+
+    app.post('/sign-out', { config: { public: true } }, async (request, reply) => {
+      const user = request.user ?? request.pendingUser;
+      if (user) await services.auth.signOut(user);
+      reply.clearCookie(app.sessionCookie.name, { path: '/' });
+      return reply.page('features/sign-in/views/signed-out.njk');
+    });
+
+    app.post('/account/partnership', { config: { permission: 'home.view' } }, async (request, reply) => {
+      const parsed = switchPartnershipSchema.safeParse(request.body);
+      const user = request.user;
+      if (!parsed.success || !user || !(await services.auth.switchPartnership(user, parsed.data.partnershipId))) {
+        throw new LanternError('LANTERN_E_FORBIDDEN');
+      }
+      return reply.redirect('/');
+    });
+  },
+};

@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type TFunction } from 'i18next';
+
+const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
+
+export const languages = ['en'] as const;
+export type Language = (typeof languages)[number];
+
+/** Each locale is a folder of JSON files; a file's name is the top-level key of its strings. */
+export function loadLocale(language: Language): Record<string, unknown> {
+  const dir = path.join(localesDir, language);
+  const resources: Record<string, unknown> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    resources[file.replace(/\.json$/, '')] = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  }
+  return resources;
+}
+
+let ready: Promise<TFunction> | undefined;
+
+/** All user-facing strings go through t(key). A missing key is an error in tests (see i18n.test.ts). */
+export function initI18n(): Promise<TFunction> {
+  ready ??= i18next.init({
+    lng: 'en',
+    fallbackLng: false,
+    supportedLngs: [...languages],
+    resources: Object.fromEntries(languages.map((l) => [l, { translation: loadLocale(l) }])),
+    interpolation: { escapeValue: false }, // Nunjucks escapes on output.
+    returnNull: false,
+    showSupportNotice: false,
+  } as Parameters<typeof i18next.init>[0]);
+  return ready;
+}
+
+export function translator(language: Language): TFunction {
+  return i18next.getFixedT(language);
+}

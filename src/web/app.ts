@@ -1,0 +1,175 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { createRequire } from 'node:module';
+import type { SessionUser } from '../auth/service.ts';
+import { assertCan, can, type Permission } from '../authz/policy.ts';
+import { LanternError, errorCodes, type ErrorCode } from '../errors.ts';
+import { translator } from '../i18n/i18n.ts';
+import type { Services } from '../services.ts';
+import { features } from '../features/index.ts';
+import { navigationFor } from './navigation.ts';
+import { createViewEnvironment } from './render.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: SessionUser | null;
+    /** The half-signed-in session (password checked, second factor pending). */
+    pendingUser: SessionUser | null;
+  }
+  interface FastifyReply {
+    page(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without signing in. */
+    public?: boolean;
+    /** The permission a signed-in user needs (src/authz/policy.ts). */
+    permission?: Permission;
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+export const buildDir = path.join(here, '..', '..', 'public', 'build');
+const govukAssets = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk', 'assets');
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-lantern_session' : 'lantern_session';
+}
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    trustProxy: config.env === 'production',
+    bodyLimit: 1_048_576,
+    genReqId: () => crypto.randomUUID(),
+  });
+  const views = createViewEnvironment({ cache: config.env === 'production' });
+  const t = translator('en');
+  const cookieName = sessionCookieName(config.secureCookies);
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
+
+  await app.register(cookie, { secret: services.cookieSecret });
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: config.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(csrf, {
+    cookieKey: config.secureCookies ? '__Host-lantern_csrf' : 'lantern_csrf',
+    cookieOpts: { ...cookieOptions, signed: true },
+    getToken: (req: FastifyRequest) => (req.body as Record<string, string> | undefined)?._csrf,
+  });
+  await app.register(fastifyStatic, { root: buildDir, prefix: '/assets/', maxAge: '1h', immutable: false });
+  await app.register(fastifyStatic, { root: govukAssets, prefix: '/assets/govuk/', decorateReply: false, maxAge: '1d' });
+
+  app.decorateRequest('user', null);
+  app.decorateRequest('pendingUser', null);
+
+  app.decorateReply('page', function page(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const user = request.user;
+    const html = views.render(template, {
+      t,
+      config: { demo: config.demo },
+      user,
+      can: (permission: Permission) => can(user, permission),
+      navigation: navigationFor(user, request.url),
+      csrfToken: this.generateCsrf(),
+      currentPath: request.url.split('?')[0],
+      ...context,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  // Resolve the session once per request.
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[cookieName];
+    if (!token) return;
+    const unsigned = request.unsignCookie(token);
+    if (!unsigned.valid || !unsigned.value) return;
+    const session = await services.auth.resolveSession(unsigned.value);
+    if (session?.stage === 'signed_in') request.user = session;
+    else if (session) request.pendingUser = session;
+  });
+
+  // Authorisation by function, in one place: every route is signed-in only unless marked public,
+  // and a route's declared permission is checked before its handler runs.
+  app.addHook('preHandler', async (request, reply) => {
+    const routeConfig = request.routeOptions.config;
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && !request.url.startsWith('/api/')) {
+      await new Promise<void>((resolve, reject) => {
+        app.csrfProtection(request, reply, (err?: Error) => (err ? reject(new LanternError('LANTERN_E_CSRF', err.message)) : resolve()));
+      });
+    }
+    if (routeConfig.public) return;
+    if (!request.user) {
+      if (request.method === 'GET') return reply.redirect('/sign-in');
+      throw new LanternError('LANTERN_E_UNAUTHENTICATED');
+    }
+    if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
+  });
+
+  // Nothing Lantern serves but static assets may be kept by a browser or proxy.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/assets/')) reply.header('Cache-Control', 'no-store');
+  });
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    let code: ErrorCode = 'LANTERN_E_INTERNAL';
+    if (error instanceof LanternError) code = error.code;
+    else if (error.statusCode === 429) code = 'LANTERN_E_RATE_LIMITED';
+    else if (error.code?.startsWith('FST_CSRF')) code = 'LANTERN_E_CSRF';
+    else if (error.statusCode === 404) code = 'LANTERN_E_NOT_FOUND';
+    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) code = 'LANTERN_E_VALIDATION';
+    const status = errorCodes[code].status;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code, detail: error.message }, 'request refused');
+    reply.status(status);
+    if (request.url.startsWith('/api/') || request.url === '/health') {
+      return reply.send({ error: { code, message: t(errorCodes[code].messageKey) } });
+    }
+    return reply.page('web/views/error.njk', { code, status, messageKey: errorCodes[code].messageKey });
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.status(404);
+    if (request.url.startsWith('/api/')) return reply.send({ error: { code: 'LANTERN_E_NOT_FOUND', message: t('errors.notFound') } });
+    return reply.page('web/views/error.njk', { code: 'LANTERN_E_NOT_FOUND', status: 404, messageKey: 'errors.notFound' });
+  });
+
+  app.decorate('sessionCookie', { name: cookieName, options: { ...cookieOptions, signed: true } });
+  for (const feature of features) await feature.register(app, services);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessionCookie: { name: string; options: { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; signed: boolean } };
+  }
+}

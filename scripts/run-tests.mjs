@@ -1,0 +1,39 @@
+// Runs every test file with Node's test runner (via tsx), against the embedded database or,
+// when DATABASE_URL is set, against that PostgreSQL server. For the server, a migrated and
+// seeded template database is built once; each test file clones it (see test/helpers/context.ts).
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const filter = process.argv.slice(2);
+
+function findTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : findTests(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+let files = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].sort();
+if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
+
+const env = { ...process.env, NODE_ENV: 'test', LANTERN_LOG_LEVEL: process.env.LANTERN_LOG_LEVEL ?? 'silent' };
+if (process.env.DATABASE_URL) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-test-'));
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/prepare-template.ts'), work], { stdio: 'inherit', env });
+  env.LANTERN_TEST_TEMPLATE_INFO = path.join(work, 'template.json');
+  console.log(`tests run against the PostgreSQL server (template in ${env.LANTERN_TEST_TEMPLATE_INFO})`);
+} else {
+  console.log('tests run against the embedded database (PGlite)');
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env,
+  cwd: root,
+});
+child.on('exit', (code) => process.exit(code ?? 1));

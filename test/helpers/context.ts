@@ -1,0 +1,118 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { openDatabase, openEmbedded, type DatabaseHandle } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { initI18n } from '../../src/i18n/i18n.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { seedDemo, type DemoAccount } from '../../src/seed/demo.ts';
+import { buildApp } from '../../src/web/app.ts';
+import { buildAssets } from '../../src/web/assets/build.ts';
+
+/** A clock tests move by hand: sessions, lockouts and TOTP codes all read it. */
+export class TestClock {
+  constructor(private current = new Date('2026-11-02T09:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface TestContext {
+  handle: DatabaseHandle;
+  accounts: DemoAccount[];
+  config: Config;
+  clock: TestClock;
+  services: Services;
+  app: FastifyInstance;
+  account(email: string): DemoAccount;
+  /** Runs SQL as the database owner (outside RLS), for set-up and for tampering. */
+  ownerQuery<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+interface TemplateInfo {
+  template: string;
+  adminUrl: string;
+  accounts: DemoAccount[];
+}
+
+/**
+ * An isolated, migrated and seeded database with an app on top. With DATABASE_URL the file gets
+ * its own clone of the server template; otherwise its own in-memory PGlite.
+ */
+export async function createTestContext(options: { configOverrides?: Record<string, string> } = {}): Promise<TestContext> {
+  buildAssets();
+  await initI18n();
+  const infoFile = process.env.LANTERN_TEST_TEMPLATE_INFO;
+  let handle: DatabaseHandle;
+  let accounts: DemoAccount[];
+  let cleanup: () => Promise<void> = async () => {};
+  let ownerQuery: TestContext['ownerQuery'];
+  let config: Config;
+
+  if (infoFile) {
+    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as TemplateInfo;
+    const name = `lantern_t_${crypto.randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: info.adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${info.template}`);
+    await admin.end();
+    const url = new URL(info.adminUrl);
+    url.pathname = `/${name}`;
+    config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: 'silent', DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '5', ...options.configOverrides });
+    handle = await openDatabase(config);
+    accounts = info.accounts;
+    const owner = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    ownerQuery = async (text, values = []) => (await owner.query(text, values)).rows;
+    cleanup = async () => {
+      await owner.end();
+      const a = new pg.Client({ connectionString: info.adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    };
+  } else {
+    config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: 'silent', ...options.configOverrides });
+    handle = await openEmbedded();
+    await migrate(handle);
+    accounts = await seedDemo(handle.db);
+    const { sql } = await import('kysely');
+    ownerQuery = async (text, values = []) => {
+      // PGlite has one connection; the owner's statements go through the same Kysely instance.
+      const compiled = sql.raw(text);
+      if (values.length === 0) return (await compiled.execute(handle.db)).rows as never[];
+      const parts = text.split(/\$(\d+)/);
+      const fragments = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`));
+      return (await sql.join(fragments, sql.raw('')).execute(handle.db)).rows as never[];
+    };
+  }
+
+  const clock = new TestClock();
+  const services = createServices({ config, db: handle.db, dbKind: handle.kind, cookieSecret: crypto.randomBytes(32).toString('hex'), clock });
+  const app = await buildApp(services);
+  await app.ready();
+  return {
+    handle,
+    accounts,
+    config,
+    clock,
+    services,
+    app,
+    ownerQuery,
+    account(email) {
+      const found = accounts.find((a) => a.email === email);
+      if (!found) throw new Error(`no demo account ${email}`);
+      return found;
+    },
+    async close() {
+      await app.close();
+      await handle.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { totpCode } from '../../src/auth/totp.ts';
+import type { DemoAccount } from '../../src/seed/demo.ts';
+import type { TestClock } from './context.ts';
+
+/** A browser-like client over fastify.inject: keeps cookies and fills in the CSRF token. */
+export class Agent {
+  private cookies = new Map<string, string>();
+  csrfToken = '';
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(response: LightMyRequestResponse) {
+    for (const c of response.cookies) {
+      if (c.expires && new Date(c.expires).getTime() <= Date.now()) this.cookies.delete(c.name);
+      else if (c.value === '') this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
+    if (match?.[1]) this.csrfToken = match[1];
+  }
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a form; `_csrf` is the last token seen unless the caller passes its own (or null for none). */
+  async post(url: string, form: Record<string, string | string[]>, csrf: string | null = this.csrfToken) {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    if (csrf !== null) body.set('_csrf', csrf);
+    const response = await this.app.inject({
+      method: 'POST', url, payload: body.toString(),
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  cookie(name: string) {
+    return this.cookies.get(name);
+  }
+  setCookie(name: string, value: string) {
+    this.cookies.set(name, value);
+  }
+}
+
+/** Signs in with password and TOTP. Moves the clock on a period first so each code is fresh. */
+export async function signIn(app: FastifyInstance, clock: TestClock, account: Pick<DemoAccount, 'email' | 'password' | 'totpSecret'>): Promise<Agent> {
+  const agent = new Agent(app);
+  clock.advance(31_000);
+  await agent.get('/sign-in');
+  const first = await agent.post('/sign-in', { email: account.email, password: account.password });
+  if (first.statusCode !== 302 || first.headers.location !== '/sign-in/code') throw new Error(`password step failed for ${account.email}: ${first.statusCode}`);
+  await agent.get('/sign-in/code');
+  const second = await agent.post('/sign-in/code', { code: await totpCode(account.totpSecret, clock.now()) });
+  if (second.statusCode !== 302 || second.headers.location !== '/') throw new Error(`code step failed for ${account.email}: ${second.statusCode}`);
+  return agent;
+}

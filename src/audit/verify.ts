@@ -38,8 +38,8 @@ export async function verifyAuditChain(db: Database, pageSize = 5000): Promise<V
       const page = (
         await sql<{ id: string; seq: string; prev_hash: string; hash: string; payload: string }>`
           SELECT id::text AS id, seq::text AS seq, prev_hash, hash, lantern_audit_payload(a) AS payload
-          FROM audit_events a WHERE chain_id = ${chainId} AND seq >= ${expectedSeq}
-          ORDER BY seq LIMIT ${pageSize}`.execute(db)
+          FROM audit_events a WHERE a.chain_id = ${chainId} AND a.seq >= ${expectedSeq}
+          ORDER BY a.seq LIMIT ${pageSize}`.execute(db)
       ).rows;
       if (page.length === 0) break;
       for (const row of page) {

@@ -26,6 +26,16 @@ const agencyPlan: { kind: AgencyKind; name: (place: string) => string }[] = [
   { kind: 'voluntary', name: (p) => `${p} Young People's Trust` },
 ];
 
+const teamPlan: Record<AgencyKind, string[]> = {
+  partnership: ['Business unit'],
+  childrens_services: ['Multi-agency safeguarding hub', 'Exploitation team', 'Looked after children team'],
+  police: ['Public protection unit', 'Intelligence unit'],
+  health: ['Safeguarding children team', 'Sexual health service'],
+  education: ['Inclusion and attendance'],
+  youth_justice: ['Prevention team'],
+  voluntary: ['Return home interview service', 'Exploitation support workers'],
+};
+
 /** One demo account per role a newcomer wants to try, in each partnership. */
 const accountPlan: { key: string; roles: Role[]; agency: AgencyKind; title: string }[] = [
   { key: 'admin', roles: ['partnership_admin'], agency: 'partnership', title: 'Partnership business manager' },
@@ -85,6 +95,9 @@ export async function seedDemo(db: Database): Promise<DemoAccount[]> {
         const row = await tx.insertInto('agencies').values({ partnership_id: partnership.id, kind: a.kind, name })
           .returning('id').executeTakeFirstOrThrow();
         agencies[a.kind] = { id: row.id, name };
+        for (const team of teamPlan[a.kind]) {
+          await tx.insertInto('teams').values({ partnership_id: partnership.id, agency_id: row.id, name: team }).execute();
+        }
       }
       ids[p.code] = { id: partnership.id, agencies, users: {} };
     }

@@ -1,0 +1,536 @@
+import { z } from 'zod';
+import type { Glossary } from './acronyms.ts';
+import { acronymKey, acronymsExpandedIn, findAcronymUses, wellKnownAcronyms } from './acronyms.ts';
+import {
+  findTerms,
+  isPlaceholder,
+  looksLikeDueDate,
+  hasTimescale,
+  sentencesAround,
+  statesQuantity,
+  vagueQuantityTerms,
+  vagueTimeTerms,
+  vagueWordAdvice,
+} from './smart-text.ts';
+
+/**
+ * An explainable SMART check of an action-plan row, written the way a scrutiny
+ * task group reviews a plan (seeds 000 and 003): named leads, dates, measures
+ * with a number, where the evidence comes from, no unexplained acronyms, no
+ * vague words without a timescale. Every finding names a stable rule code,
+ * the field, a plain-English message suggesting a fix, and where possible the
+ * exact characters it is about.
+ */
+
+export type { Glossary } from './acronyms.ts';
+
+export interface SmartInput {
+  readonly text: string;
+  readonly successMeasure?: string | undefined;
+  readonly target?: string | undefined;
+  readonly leadPerson?: string | undefined;
+  readonly leadAgency?: string | undefined;
+  readonly dueDate?: string | undefined;
+  readonly evidenceSource?: string | undefined;
+}
+
+export const smartInputSchema = z.object({
+  text: z.string(),
+  successMeasure: z.string().optional(),
+  target: z.string().optional(),
+  leadPerson: z.string().optional(),
+  leadAgency: z.string().optional(),
+  dueDate: z.string().optional(),
+  evidenceSource: z.string().optional(),
+});
+
+export type SmartField = keyof SmartInput;
+
+/** Order in which fields appear on an action-plan row; findings are sorted by it. */
+export const smartFields: readonly SmartField[] = [
+  'text',
+  'successMeasure',
+  'target',
+  'leadPerson',
+  'leadAgency',
+  'dueDate',
+  'evidenceSource',
+];
+
+export type SmartRuleCode =
+  | 'no-action-text'
+  | 'acronym-unexplained'
+  | 'vague-word'
+  | 'no-success-measure'
+  | 'vague-quantity'
+  | 'no-number-in-measure'
+  | 'no-evidence-source'
+  | 'no-lead'
+  | 'lead-not-named'
+  | 'no-due-date';
+
+/** error: the row cannot be monitored as it stands; warning: it can, but scrutiny would send it back. */
+export type SmartSeverity = 'error' | 'warning';
+
+export interface SmartFinding {
+  readonly rule: SmartRuleCode;
+  readonly severity: SmartSeverity;
+  readonly field: SmartField;
+  readonly message: string;
+  /** [start, end) character offsets in the field's text. */
+  readonly span?: readonly [number, number];
+  /** The words the finding is about, as written, for translated messages. */
+  readonly term?: string;
+}
+
+export interface SmartExample {
+  readonly action: SmartInput;
+  readonly glossary?: Glossary;
+}
+
+export interface SmartRule {
+  readonly code: SmartRuleCode;
+  readonly severity: SmartSeverity;
+  /** Which letter of SMART the rule serves. */
+  readonly letter: 'S' | 'M' | 'A' | 'R' | 'T';
+  readonly title: string;
+  readonly explanation: string;
+  /** Where the rule comes from. */
+  readonly basis: string;
+  readonly fields: readonly SmartField[];
+  /** Each `fails` example gives at least one finding of this rule; no `passes` example gives any. */
+  readonly examples: { readonly fails: readonly SmartExample[]; readonly passes: readonly SmartExample[] };
+}
+
+const wellWritten = {
+  text: 'Train all new council staff to recognise child sexual exploitation.',
+  successMeasure: '90% of staff trained on child sexual exploitation within 2 months of joining the council',
+  leadPerson: 'Workforce Development Manager',
+  leadAgency: 'Wiltshire Council',
+  dueDate: '31 March 2017',
+  evidenceSource: 'Quarterly training report to the Children’s Select Committee',
+} satisfies SmartInput;
+
+/** The rules, in the order a reviewer reads a row. Tests run every example. */
+export const smartRules: readonly SmartRule[] = [
+  {
+    code: 'no-action-text',
+    severity: 'error',
+    letter: 'S',
+    title: 'The action is not described',
+    explanation: 'A row needs to say what will be done before anything else can be judged.',
+    basis: 'SMART: Specific',
+    fields: ['text'],
+    examples: {
+      fails: [{ action: { ...wellWritten, text: '   ' } }],
+      passes: [{ action: wellWritten }],
+    },
+  },
+  {
+    code: 'acronym-unexplained',
+    severity: 'warning',
+    letter: 'S',
+    title: 'Acronym not explained',
+    explanation:
+      'An acronym must be in the partnership glossary or written out in the same row, as “Full Name (ABC)” or “ABC (Full Name)”. Well-known ones (UK, NHS …) and Roman numerals are allowed.',
+    basis: 'Seed 003: “Avoid the use of acronyms”',
+    fields: ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'evidenceSource'],
+    examples: {
+      fails: [{ action: { ...wellWritten, text: 'Increase use of the SERAF by social workers.' } }],
+      passes: [
+        { action: { ...wellWritten, text: 'Increase use of the Sexual Exploitation Risk Assessment Framework (SERAF).' } },
+        {
+          action: { ...wellWritten, text: 'Increase use of the SERAF by social workers.' },
+          glossary: { SERAF: 'Sexual Exploitation Risk Assessment Framework' },
+        },
+      ],
+    },
+  },
+  {
+    code: 'vague-word',
+    severity: 'warning',
+    letter: 'T',
+    title: 'Vague word without a timescale',
+    explanation:
+      'Words such as “regularly”, “routinely” or “ongoing” promise activity without saying when. They are allowed when the same sentence gives a timescale or date (“quarterly”, “within 2 months”, “by March 2017”).',
+    basis: 'Seed 000: “reviewed regularly” should read “reviewed quarterly”; “systematically” and “routinely” had “no indication of timescales”',
+    fields: ['text', 'successMeasure', 'target', 'evidenceSource'],
+    examples: {
+      fails: [
+        { action: { ...wellWritten, text: 'Progress on implementing this Strategy will be reviewed regularly.' } },
+        { action: { ...wellWritten, text: 'Partners will systematically and routinely share intelligence.' } },
+      ],
+      passes: [
+        { action: { ...wellWritten, text: 'Progress on implementing this Strategy will be reviewed quarterly.' } },
+        { action: { ...wellWritten, text: 'Partners will routinely share intelligence, at least every month.' } },
+      ],
+    },
+  },
+  {
+    code: 'no-success-measure',
+    severity: 'error',
+    letter: 'M',
+    title: 'No success measure',
+    explanation: 'Without a measure nobody can tell whether the action worked.',
+    basis: 'Seed 000: “Performance measures, including targets”',
+    fields: ['successMeasure'],
+    examples: {
+      fails: [{ action: { ...wellWritten, successMeasure: undefined } }],
+      passes: [{ action: wellWritten }],
+    },
+  },
+  {
+    code: 'vague-quantity',
+    severity: 'warning',
+    letter: 'M',
+    title: 'Vague quantity in the measure',
+    explanation: '“A number of”, “some” or “various” cannot be counted: give the number or the percentage.',
+    basis: 'Seed 003: include “a number in the success measure … (rather than state ‘a number of…’)”',
+    fields: ['successMeasure', 'target'],
+    examples: {
+      fails: [{ action: { ...wellWritten, successMeasure: 'A number of schools have shown the play to pupils' } }],
+      passes: [{ action: { ...wellWritten, successMeasure: '12 secondary schools have shown the play to pupils' } }],
+    },
+  },
+  {
+    code: 'no-number-in-measure',
+    severity: 'warning',
+    letter: 'M',
+    title: 'No number in the measure',
+    explanation:
+      'The measure or its target should state a number, a percentage, “all” or “none”. Dates, timescales and reference numbers (“level 2”, “action 9.2”) do not count.',
+    basis: 'Seed 003: “90% of staff trained on CSE within 2 months of joining the council”',
+    fields: ['successMeasure', 'target'],
+    examples: {
+      fails: [{ action: { ...wellWritten, successMeasure: 'Staff trained within 2 months of joining the council' } }],
+      passes: [
+        { action: wellWritten },
+        { action: { ...wellWritten, successMeasure: 'Proportion of new staff trained within 2 months', target: '90%' } },
+      ],
+    },
+  },
+  {
+    code: 'no-evidence-source',
+    severity: 'warning',
+    letter: 'M',
+    title: 'No evidence source',
+    explanation: 'Say where the figures for the measure will come from, so anyone can check them.',
+    basis: 'Seed 003: “Include details of where the information can be found for the success measure (e.g. name of the report, etc.)”',
+    fields: ['evidenceSource'],
+    examples: {
+      fails: [{ action: { ...wellWritten, evidenceSource: '' } }],
+      passes: [{ action: wellWritten }],
+    },
+  },
+  {
+    code: 'no-lead',
+    severity: 'error',
+    letter: 'A',
+    title: 'No lead',
+    explanation: 'Every action needs a named lead who will answer for it.',
+    basis: 'Seed 004: the regional plan needed “named leads and defined timescales”',
+    fields: ['leadPerson', 'leadAgency'],
+    examples: {
+      fails: [
+        { action: { ...wellWritten, leadPerson: undefined, leadAgency: undefined } },
+        { action: { ...wellWritten, leadPerson: 'TBC', leadAgency: 'All partners' } },
+      ],
+      passes: [{ action: wellWritten }],
+    },
+  },
+  {
+    code: 'lead-not-named',
+    severity: 'warning',
+    letter: 'A',
+    title: 'Lead agency but no named person',
+    explanation: 'An agency is named but not the person or post in it who leads.',
+    basis: 'Seed 004: “named leads”',
+    fields: ['leadPerson'],
+    examples: {
+      fails: [{ action: { ...wellWritten, leadPerson: undefined } }],
+      passes: [{ action: wellWritten }],
+    },
+  },
+  {
+    code: 'no-due-date',
+    severity: 'error',
+    letter: 'T',
+    title: 'No due date',
+    explanation: 'Every action needs the date it will be done by, so overdue actions show up.',
+    basis: 'Seed 000: “clear timeframes for review”; seed 004: “defined timescales”',
+    fields: ['dueDate'],
+    examples: {
+      fails: [{ action: { ...wellWritten, dueDate: undefined } }, { action: { ...wellWritten, dueDate: 'Ongoing' } }],
+      passes: [{ action: wellWritten }, { action: { ...wellWritten, dueDate: '2017-03-31' } }],
+    },
+  },
+];
+
+const ruleByCode = new Map<SmartRuleCode, SmartRule>(smartRules.map((rule) => [rule.code, rule]));
+
+function severityOf(code: SmartRuleCode): SmartSeverity {
+  return ruleByCode.get(code)?.severity ?? 'warning';
+}
+
+export interface SmartOptions {
+  /** Acronyms accepted without explanation; defaults to `wellKnownAcronyms`. */
+  readonly wellKnownAcronyms?: readonly string[];
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+function finding(
+  rule: SmartRuleCode,
+  field: SmartField,
+  message: string,
+  where?: { start: number; end: number; term: string },
+): SmartFinding {
+  const base = { rule, severity: severityOf(rule), field, message };
+  return where === undefined ? base : { ...base, span: [where.start, where.end], term: where.term };
+}
+
+function acceptedAcronyms(glossary: Glossary, options: SmartOptions): Set<string> {
+  const accepted = new Set<string>((options.wellKnownAcronyms ?? wellKnownAcronyms).map(acronymKey));
+  for (const key of Object.keys(glossary)) accepted.add(acronymKey(key));
+  return accepted;
+}
+
+function checkAcronyms(action: SmartInput, glossary: Glossary, options: SmartOptions): SmartFinding[] {
+  const accepted = acceptedAcronyms(glossary, options);
+  const textFields = smartFields.filter((field) => field !== 'dueDate');
+  // An expansion anywhere in the row explains the acronym everywhere in the row.
+  for (const field of textFields) {
+    for (const key of acronymsExpandedIn(action[field] ?? '')) accepted.add(key);
+  }
+  const findings: SmartFinding[] = [];
+  for (const field of textFields) {
+    const reported = new Set<string>();
+    for (const use of findAcronymUses(action[field] ?? '')) {
+      const key = acronymKey(use.acronym);
+      if (accepted.has(key) || reported.has(key)) continue;
+      reported.add(key);
+      findings.push(
+        finding(
+          'acronym-unexplained',
+          field,
+          `“${use.acronym}” is not explained: write it out in full the first time, e.g. “Full Name (${use.acronym})”, or add it to the partnership glossary.`,
+          { start: use.start, end: use.end, term: use.acronym },
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function checkVagueWords(action: SmartInput): SmartFinding[] {
+  const findings: SmartFinding[] = [];
+  for (const field of ['text', 'successMeasure', 'target', 'evidenceSource'] as const) {
+    const value = action[field] ?? '';
+    const matches = findTerms(value, vagueTimeTerms);
+    const sentences = sentencesAround(
+      value,
+      matches.map((match) => match.start),
+    );
+    for (const [index, match] of matches.entries()) {
+      if (hasTimescale(sentences[index] ?? value)) continue;
+      const { problem, advice } = vagueWordAdvice[match.term.kind];
+      findings.push(
+        finding('vague-word', field, `“${match.written}” ${problem}: ${advice}.`, {
+          start: match.start,
+          end: match.end,
+          term: match.written,
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+function checkMeasure(action: SmartInput): SmartFinding[] {
+  const findings: SmartFinding[] = [];
+  if (isPlaceholder(action.successMeasure)) {
+    findings.push(
+      finding(
+        'no-success-measure',
+        'successMeasure',
+        'There is no success measure: say what will show the action worked, with a number, e.g. “90% of staff trained within 2 months of joining”.',
+      ),
+    );
+  }
+  for (const field of ['successMeasure', 'target'] as const) {
+    for (const match of findTerms(action[field] ?? '', vagueQuantityTerms)) {
+      findings.push(
+        finding(
+          'vague-quantity',
+          field,
+          `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`,
+          { start: match.start, end: match.end, term: match.written },
+        ),
+      );
+    }
+  }
+  if (!isPlaceholder(action.successMeasure)) {
+    const measure = `${action.successMeasure ?? ''}\n${action.target ?? ''}`;
+    if (!statesQuantity(measure)) {
+      findings.push(
+        finding(
+          'no-number-in-measure',
+          'successMeasure',
+          'The success measure has no number: add one, e.g. “90% of staff trained within 2 months of joining”.',
+        ),
+      );
+    }
+  }
+  if (isPlaceholder(action.evidenceSource)) {
+    findings.push(
+      finding(
+        'no-evidence-source',
+        'evidenceSource',
+        'Say where the evidence for this measure will come from, e.g. the name of the report: “Quarterly training report to the Board”.',
+      ),
+    );
+  }
+  return findings;
+}
+
+function checkLead(action: SmartInput): SmartFinding[] {
+  const hasPerson = !isPlaceholder(action.leadPerson);
+  const hasAgency = !isPlaceholder(action.leadAgency);
+  if (!hasPerson && !hasAgency) {
+    return [
+      finding(
+        'no-lead',
+        'leadPerson',
+        'There is no named lead: give the person or post responsible and their agency, e.g. “Service Manager, CSE and Missing Children, Wiltshire Council”.',
+      ),
+    ];
+  }
+  if (!hasPerson) {
+    return [
+      finding(
+        'lead-not-named',
+        'leadPerson',
+        `Name the person or post who leads this in ${action.leadAgency?.trim() ?? 'the agency'}, e.g. “Head of Public Protection”.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function checkDueDate(action: SmartInput): SmartFinding[] {
+  const due = action.dueDate;
+  if (present(due) && !isPlaceholder(due) && looksLikeDueDate(due)) return [];
+  const message = present(due)
+    ? `“${due.trim()}” is not a date: give the date this will be done by, e.g. “31 March 2017”.`
+    : 'There is no due date: give the date this will be done by, e.g. “31 March 2017”.';
+  return [finding('no-due-date', 'dueDate', message)];
+}
+
+function fieldOrder(field: SmartField): number {
+  return smartFields.indexOf(field);
+}
+
+function ruleOrder(code: SmartRuleCode): number {
+  return smartRules.findIndex((rule) => rule.code === code);
+}
+
+/**
+ * Checks one action-plan row. `glossary` is the partnership's glossary
+ * (acronym → expansion); adding entries to it can only remove findings.
+ */
+export function checkSmart(action: SmartInput, glossary: Glossary = {}, options: SmartOptions = {}): SmartFinding[] {
+  const findings: SmartFinding[] = [];
+  if (!present(action.text)) {
+    findings.push(
+      finding(
+        'no-action-text',
+        'text',
+        'Describe the action: say what will be done, e.g. “Train all new staff to recognise child sexual exploitation”.',
+      ),
+    );
+  }
+  findings.push(
+    ...checkAcronyms(action, glossary, options),
+    ...checkVagueWords(action),
+    ...checkMeasure(action),
+    ...checkLead(action),
+    ...checkDueDate(action),
+  );
+  return findings.sort(
+    (a, b) =>
+      fieldOrder(a.field) - fieldOrder(b.field) ||
+      (a.span?.[0] ?? -1) - (b.span?.[0] ?? -1) ||
+      ruleOrder(a.rule) - ruleOrder(b.rule),
+  );
+}
+
+export interface SmartReportRow {
+  readonly rule: SmartRuleCode;
+  readonly severity: SmartSeverity;
+  readonly title: string;
+  /** How many findings of this rule across all actions. */
+  readonly findings: number;
+  /** How many actions have at least one finding of this rule. */
+  readonly actions: number;
+  /** Those actions: their `id`, or "#n" (1-based position) when they have none. */
+  readonly actionRefs: readonly string[];
+}
+
+export interface SmartReport {
+  readonly actionsChecked: number;
+  /** Actions with no findings at all. */
+  readonly actionsPassing: number;
+  readonly actionsWithErrors: number;
+  readonly findingsTotal: number;
+  readonly findingsBySeverity: Readonly<Record<SmartSeverity, number>>;
+  /** One row per rule, in rule-table order, including rules with no findings. */
+  readonly byRule: readonly SmartReportRow[];
+}
+
+/** Summarises the SMART check over a whole plan, rule by rule. */
+export function smartReport(
+  actions: readonly (SmartInput & { readonly id?: string | undefined })[],
+  glossary: Glossary = {},
+  options: SmartOptions = {},
+): SmartReport {
+  const counts = new Map<SmartRuleCode, { findings: number; actionRefs: string[] }>(
+    smartRules.map((rule) => [rule.code, { findings: 0, actionRefs: [] }]),
+  );
+  const findingsBySeverity: Record<SmartSeverity, number> = { error: 0, warning: 0 };
+  let actionsPassing = 0;
+  let actionsWithErrors = 0;
+  let findingsTotal = 0;
+  actions.forEach((action, index) => {
+    const reference = action.id ?? `#${index + 1}`;
+    const findings = checkSmart(action, glossary, options);
+    if (findings.length === 0) actionsPassing += 1;
+    if (findings.some((item) => item.severity === 'error')) actionsWithErrors += 1;
+    findingsTotal += findings.length;
+    for (const item of findings) {
+      findingsBySeverity[item.severity] += 1;
+      const count = counts.get(item.rule);
+      if (count !== undefined) count.findings += 1;
+    }
+    for (const rule of new Set(findings.map((item) => item.rule))) counts.get(rule)?.actionRefs.push(reference);
+  });
+  return {
+    actionsChecked: actions.length,
+    actionsPassing,
+    actionsWithErrors,
+    findingsTotal,
+    findingsBySeverity,
+    byRule: smartRules.map((rule) => {
+      const count = counts.get(rule.code) ?? { findings: 0, actionRefs: [] };
+      return {
+        rule: rule.code,
+        severity: rule.severity,
+        title: rule.title,
+        findings: count.findings,
+        actions: count.actionRefs.length,
+        actionRefs: count.actionRefs,
+      };
+    }),
+  };
+}

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
 const admin = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = 'lantern_codegen';
+const name = `lantern_codegen_${process.pid}`;
 const client = new pg.Client({ connectionString: admin });
 await client.connect();
 await client.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -19,3 +19,7 @@ execFileSync(
     '--exclude-pattern', 'lantern_migrations', '--date-parser', 'string'],
   { stdio: 'inherit' },
 );
+const cleanup = new pg.Client({ connectionString: admin });
+await cleanup.connect();
+await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+await cleanup.end();

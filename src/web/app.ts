@@ -127,7 +127,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         app.csrfProtection(request, reply, (err?: Error) => (err ? reject(new LanternError('LANTERN_E_CSRF', err.message)) : resolve()));
       });
     }
-    if (routeConfig.public) return;
+    // Static assets hold nothing personal and are needed before sign-in.
+    if (routeConfig.public || request.routeOptions.url?.startsWith('/assets/')) return;
     if (!request.user) {
       if (request.method === 'GET') return reply.redirect('/sign-in');
       throw new LanternError('LANTERN_E_UNAUTHENTICATED');

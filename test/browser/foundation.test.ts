@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { totpCode } from '../../src/auth/totp.ts';
+import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+
+let bc: BrowserContext;
+before(async () => {
+  if (browserAvailable) bc = await startBrowserContext();
+});
+after(async () => bc?.close());
+
+describe('foundation journeys in Chromium', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
+  test('an administrator signs in, adds an agency and a person, and the new person enrols a second factor', async () => {
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('admin.northmere@lantern.example'));
+    await assertAccessible(page, bc);
+    await assert.doesNotReject(page.getByRole('heading', { name: /Hello/ }).waitFor());
+
+    await page.getByRole('link', { name: 'Agencies' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByRole('button', { name: 'Add an agency' }).click();
+    await assertAccessible(page, bc);
+    assert.ok(await page.getByRole('link', { name: 'Enter a name' }).isVisible(), 'error summary links to the field');
+    await page.getByLabel('Name').fill('Northmere Housing Options');
+    await page.getByLabel('Kind of agency').selectOption({ label: 'Voluntary sector' });
+    await page.getByRole('button', { name: 'Add an agency' }).click();
+    await page.getByRole('cell', { name: 'Northmere Housing Options' }).waitFor();
+
+    await page.getByRole('link', { name: 'People' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByRole('button', { name: 'Add a person' }).click();
+    await assertAccessible(page, bc);
+    await page.getByLabel('Name').fill('Alex Testperson');
+    await page.getByLabel('Email address').fill('alex.testperson@lantern.example');
+    await page.getByLabel('Agency').selectOption({ label: 'Northmere Housing Options' });
+    await page.getByLabel('Practitioner', { exact: true }).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await assertAccessible(page, bc);
+    const initialPassword = (await page.locator('#initial-password').textContent())!.trim();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await assertAccessible(page, bc);
+
+    // The new person signs in and sets up an authenticator app.
+    bc.ctx.clock.advance(31_000);
+    await page.goto(`${bc.baseUrl}/sign-in`);
+    await page.getByLabel('Email address').fill('alex.testperson@lantern.example');
+    await page.getByLabel('Password', { exact: true }).fill(initialPassword);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/sign-in/enrol');
+    await assertAccessible(page, bc);
+    const secret = (await page.locator('#totp-secret').textContent())!.replace(/\s/g, '');
+    await page.getByLabel('Code from your app').fill(await totpCode(secret, bc.ctx.clock.now()));
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.waitForURL(`${bc.baseUrl}/`);
+    await assertAccessible(page, bc);
+    assert.match(await page.textContent('body') ?? '', /Practitioner/);
+    await page.close();
+  });
+
+  test('a data protection officer reads the audit trail; public pages and errors are accessible', async () => {
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('dpo.northmere@lantern.example'));
+    await page.getByRole('link', { name: 'Audit' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByLabel('Action').fill('sign_in');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await assertAccessible(page, bc);
+    assert.ok(await page.getByRole('cell', { name: 'Signed in' }).first().isVisible());
+    for (const path of ['/privacy', '/accessibility', '/no-such-page', '/admin/users']) {
+      await page.goto(`${bc.baseUrl}${path}`);
+      await assertAccessible(page, bc);
+    }
+    assert.match(await page.textContent('body') ?? '', /LANTERN_E_FORBIDDEN/);
+    await page.close();
+  });
+
+  test('a co-ordinator with a sharing agreement switches to the neighbouring partnership', async () => {
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.westbrook@lantern.example'));
+    await page.getByLabel('Partnership').selectOption({ label: 'Northmere Safeguarding Children Partnership' });
+    await page.getByRole('button', { name: 'Switch' }).click();
+    await page.getByText('You are working in Northmere Safeguarding Children Partnership').waitFor();
+    await assertAccessible(page, bc);
+    await page.close();
+  });
+});

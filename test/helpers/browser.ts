@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { totpCode } from '../../src/auth/totp.ts';
+import type { DemoAccount } from '../../src/seed/demo.ts';
+import { createTestContext, type TestContext } from './context.ts';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserAvailable = fs.existsSync(chromiumPath);
+
+export interface BrowserContext {
+  ctx: TestContext;
+  browser: Browser;
+  baseUrl: string;
+  /** Every page visited, with its axe result, for the journey's report. */
+  visited: string[];
+  /** Console messages about blocked content (CSP), which fail the journey. */
+  cspViolations: string[];
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Starts Lantern on a loopback port over an isolated database, and Debian's Chromium headless. */
+export async function startBrowserContext(): Promise<BrowserContext> {
+  const ctx = await createTestContext();
+  const address = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const visited: string[] = [];
+  const cspViolations: string[] = [];
+  return {
+    ctx,
+    browser,
+    baseUrl: address,
+    visited,
+    cspViolations,
+    async newPage() {
+      const page = await browser.newPage();
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to (execute|apply|load)/i.test(message.text())) cspViolations.push(message.text());
+      });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await ctx.close();
+    },
+  };
+}
+
+/** Runs axe-core on the page (WCAG 2.2 A and AA rules) and fails on any violation. */
+export async function assertAccessible(page: Page, bc?: BrowserContext): Promise<void> {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+  });
+  bc?.visited.push(new URL(page.url()).pathname);
+  const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(summary, [], `axe violations on ${page.url()}`);
+  if (bc) assert.deepEqual(bc.cspViolations, [], 'no content blocked by the CSP');
+}
+
+/** Signs in through the real pages, as a person would. Moves the test clock so the code is fresh. */
+export async function signInWithBrowser(page: Page, bc: BrowserContext, account: Pick<DemoAccount, 'email' | 'password' | 'totpSecret'>): Promise<void> {
+  bc.ctx.clock.advance(31_000);
+  await page.goto(`${bc.baseUrl}/sign-in`);
+  await assertAccessible(page, bc);
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/sign-in/code');
+  await assertAccessible(page, bc);
+  await page.getByLabel('Enter the code from your authenticator app').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${bc.baseUrl}/`);
+}

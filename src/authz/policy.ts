@@ -12,9 +12,6 @@ export const permissions = {
   'agencies.manage': ['system_admin', 'partnership_admin'],
   'sharing.manage': ['system_admin', 'partnership_admin'],
   'audit.read': ['dpo', 'system_admin'],
-  'children.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
-  'children.write': ['triage_worker', 'practitioner', 'coordinator'],
-  'aggregates.read': ['partnership_admin', 'coordinator', 'analyst', 'strategy_lead', 'board_member', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -9,6 +9,13 @@ import { newTotpSecret } from '../auth/totp.ts';
 import type { AgencyKind, Role } from '../authz/roles.ts';
 import { withSystem, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
+import { featureSeeds } from './feature-seeds.ts';
+
+/** What a feature's demo seed gets: ids of the demo partnerships, their agencies (by kind) and demo users (by key). */
+export interface DemoSeedContext {
+  faker: Faker;
+  partnerships: Record<string, { id: string; code: string; agencies: Record<string, string>; users: Record<string, string> }>;
+}
 
 /** The two fictional neighbouring partnerships every demo and test starts with. */
 export const demoPartnerships = [
@@ -113,6 +120,14 @@ export async function seedDemo(db: Database): Promise<DemoAccount[]> {
       p.users[item.account.key] = user.id;
       accounts.push({ email, password: item.password, totpSecret: item.totp, role: item.account.roles[0]!, partnership: item.partnership, agency: agency.name });
     }
+    // Each feature adds its own synthetic records for both partnerships (src/seed/feature-seeds.ts).
+    const seedContext: DemoSeedContext = {
+      faker,
+      partnerships: Object.fromEntries(Object.entries(ids).map(([code, p]) => [code, {
+        id: p.id, code, agencies: Object.fromEntries(Object.entries(p.agencies).map(([k, a]) => [k, a.id])), users: p.users,
+      }])),
+    };
+    for (const featureSeed of featureSeeds) await featureSeed(tx, seedContext);
     // Northmere lets Westbrook's co-ordinator and analyst work on cross-border exploitation there.
     const northmere = ids.northmere!;
     const westbrook = ids.westbrook!;

@@ -80,10 +80,9 @@ export const signInFeature: Feature = {
 
     app.post('/account/partnership', { config: { permission: 'home.view' } }, async (request, reply) => {
       const parsed = switchPartnershipSchema.safeParse(request.body);
-      const user = request.user;
-      if (!parsed.success || !user || !(await services.auth.switchPartnership(user, parsed.data.partnershipId))) {
-        throw new LanternError('LANTERN_E_FORBIDDEN');
-      }
+      if (!parsed.success) throw new LanternError('LANTERN_E_VALIDATION');
+      // Only the user's own partnership or one with a live grant under a sharing agreement.
+      if (!(await services.auth.switchPartnership(request.user!, parsed.data.partnershipId))) throw new LanternError('LANTERN_E_FORBIDDEN');
       return reply.redirect('/');
     });
   },

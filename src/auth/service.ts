@@ -167,8 +167,8 @@ export class AuthService {
   async resolveSession(token: string): Promise<SessionUser | null> {
     const now = this.clock.now();
     const id = sha256(token);
-    const row = await withSystem(this.db, (tx) =>
-      tx.selectFrom('sessions')
+    // One statement, no transaction: this runs on every request.
+    const row = await this.db.selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .innerJoin('agencies', 'agencies.id', 'users.agency_id')
         .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
@@ -176,8 +176,7 @@ export class AuthService {
           'users.id as user_id', 'users.email', 'users.display_name', 'users.partnership_id', 'users.agency_id', 'users.roles',
           'users.disabled_at', 'agencies.name as agency_name', 'partnerships.name as partnership_name'])
         .where('sessions.id', '=', id).where('sessions.ended_at', 'is', null)
-        .executeTakeFirst(),
-    );
+        .executeTakeFirst();
     if (!row) return null;
     const idleExpired = now.getTime() - row.last_seen_at.getTime() > minutes(this.policy.idleMinutes);
     const absoluteExpired = now >= row.absolute_expires_at;
@@ -191,7 +190,7 @@ export class AuthService {
       return null;
     }
     if (now.getTime() - row.last_seen_at.getTime() > minutes(1)) {
-      await withSystem(this.db, (tx) => tx.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute());
+      await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
     }
     let roleList = row.roles.filter(isRole);
     if (row.acting_partnership_id !== row.partnership_id) {

@@ -4,7 +4,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { formErrors } from '../../web/forms.ts';
 import { LanternError } from '../../errors.ts';
 import type { Feature } from '../index.ts';
-import { agencyFormSchema, agreementFormSchema, idParam, userEditSchema, userFormSchema } from './schema.ts';
+import { agencyFormSchema, agreementFormSchema, idParam, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
@@ -17,8 +17,8 @@ export const adminFeature: Feature = {
     const sharingConfig = { config: { permission: 'sharing.manage' as const } };
 
     app.get('/admin/users', usersConfig, async (request, reply) => {
-      const users = await admin.listUsers(request.user!);
-      return reply.page(view('users'), { users });
+      const { page } = pageQuery.parse(request.query);
+      return reply.page(view('users'), await admin.listUsers(request.user!, page));
     });
 
     const userFormPage = async (request: FastifyRequest, extra: Record<string, unknown>) => ({

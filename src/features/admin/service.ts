@@ -22,13 +22,16 @@ export class AdminService {
     private readonly clock: Clock,
   ) {}
 
-  listUsers(user: SessionUser) {
-    return withActor(this.db, actorOf(user), (tx) =>
-      tx.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agency_id')
+  /** A page of the partnership's people, 50 at a time (a large partnership has thousands). */
+  listUsers(user: SessionUser, page = 1, pageSize = 50) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = await tx.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agency_id')
         .select(['users.id', 'users.display_name', 'users.email', 'users.roles', 'users.disabled_at', 'users.totp_enrolled_at',
           'users.job_title', 'agencies.name as agency_name'])
-        .orderBy('agencies.name').orderBy('users.display_name').execute(),
-    );
+        .orderBy('agencies.name').orderBy('users.display_name').orderBy('users.id')
+        .limit(pageSize + 1).offset((page - 1) * pageSize).execute();
+      return { users: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page };
+    });
   }
 
   getUser(user: SessionUser, id: string) {

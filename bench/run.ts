@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.ts';
+import { totpCode } from '../src/auth/totp.ts';
+import { openMigrated } from '../src/runtime.ts';
+import { isSeeded, seedDemo, seedScale, writeDemoAccounts, readDemoAccounts, type DemoAccount } from '../src/seed/demo.ts';
+import { withSystem } from '../src/db/context.ts';
+import { benchPages } from './pages.ts';
+
+export interface BenchOptions {
+  scale: number;
+  connections: number;
+  seconds: number;
+}
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/**
+ * Seeds the requested scale (once; later runs reuse it), starts the server as its own process,
+ * signs in as demo users and drives each page with `connections` concurrent clients.
+ * Embedded by default (data in $TMPDIR/lantern-bench-<scale>); DATABASE_URL uses a server
+ * database named lantern_bench_<scale> on that server.
+ */
+export async function runBenchmarks(options: BenchOptions, say: (line: string) => void): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL;
+  const dataDir = path.join(os.tmpdir(), `lantern-bench-${options.scale}`);
+  const env: Record<string, string> = { NODE_ENV: 'development', LANTERN_DATA_DIR: dataDir, LANTERN_LOG_LEVEL: 'warn', PORT: '3917', LANTERN_DEMO: 'true' };
+  if (serverUrl) {
+    const name = `lantern_bench_${options.scale}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    env.DATABASE_POOL_SIZE = '20';
+  }
+  const config = loadConfig(env);
+
+  const seedStart = Date.now();
+  const handle = await openMigrated(config);
+  if (!(await isSeeded(handle.db))) writeDemoAccounts(dataDir, await seedDemo(handle.db));
+  const accounts = readDemoAccounts(dataDir);
+  if (!accounts) throw new Error(`No demo accounts in ${dataDir}: remove the benchmark database and run again`);
+  const have = await withSystem(handle.db, (tx) => tx.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const missing = options.scale - Number(have.n);
+  if (missing > 0) {
+    const t = Date.now();
+    await seedScale(handle.db, missing, say);
+    say(`seeded ${missing} children in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`);
+  }
+  await handle.close();
+  say(`data ready in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+
+  const server = await startServer(env);
+  try {
+    const base = `http://127.0.0.1:${env.PORT}`;
+    const results: string[] = [];
+    results.push(`| page | role | requests/s | p50 ms | p95 ms | p99 ms | errors |`);
+    results.push(`|---|---|---:|---:|---:|---:|---:|`);
+    const cookies = new Map<string, string>();
+    for (const page of benchPages) {
+      const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
+      if (!account) throw new Error(`no demo account ${page.account}`);
+      if (!cookies.has(account.email)) cookies.set(account.email, await signIn(base, account));
+      const url = typeof page.path === 'function' ? await page.path(base, cookies.get(account.email)!) : page.path;
+      const r = await measure(`${base}${url}`, cookies.get(account.email)!, options);
+      results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`);
+      say(results.at(-1)!);
+    }
+    say('');
+    say(`Lantern benchmark: ${options.scale} children, ${options.connections} connections, ${options.seconds} s per page, ${serverUrl ? 'PostgreSQL server' : 'embedded PGlite'}`);
+    say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    for (const line of results) say(line);
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/lantern.mjs'), 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 120 s')), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Lantern is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+/** Signs in over HTTP like a browser: CSRF cookie and token, password, then a TOTP code. */
+export async function signIn(base: string, account: DemoAccount): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (response: Response) => {
+    for (const c of response.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, ...v] = pair!.split('=');
+      jar.set(k!, v.join('='));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const form = async (url: string, fields: Record<string, string>) => {
+    const page = await fetch(`${base}${url}`, { headers: { cookie: cookie() }, redirect: 'manual' });
+    keep(page);
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const response = await fetch(`${base}${url}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+    });
+    keep(response);
+    return response;
+  };
+  await form('/sign-in', { email: account.email, password: account.password });
+  // A code can be used once: wait for a fresh period if this account signed in moments ago.
+  const done = await form('/sign-in/code', { code: await totpCode(account.totpSecret, new Date()) });
+  if (done.headers.get('location') !== '/') {
+    await new Promise((r) => setTimeout(r, 31_000));
+    return signIn(base, account);
+  }
+  return cookie();
+}
+
+async function measure(url: string, cookie: string, options: BenchOptions) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, headers: { cookie } }, (err, r) =>
+      err ? reject(err) : resolve(r));
+    // Our own latency list, because autocannon reports p97.5 but not p95.
+    instance.on('response', (_client, statusCode, _bytes, ms) => {
+      if (statusCode !== 200) errors++;
+      latencies.push(ms);
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: result.requests.average, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors: errors + result.errors + result.timeouts };
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+test('defaults give an embedded database on port 3000 in demo mode', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.database.kind, 'embedded');
+  assert.equal(config.demo, true);
+  assert.equal(config.secureCookies, false);
+  assert.equal(config.hsts, false);
+});
+
+test('DATABASE_URL switches to a PostgreSQL server', () => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lantern' });
+  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://postgres@127.0.0.1:5432/lantern', poolSize: 10 });
+});
+
+test('a bad environment lists every problem at once', () => {
+  try {
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LANTERN_LOG_LEVEL: 'loud' });
+    assert.fail('should have thrown');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 3, error.problems.join('; '));
+  }
+});
+
+test('production needs a cookie secret and a server database, and refuses demo mode', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError && e.problems.length === 3);
+  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern' });
+  assert.equal(config.secureCookies, true);
+  assert.equal(config.hsts, true);
+  assert.equal(config.demo, false);
+});
+
+test('the CLI exits with status 2 and every problem listed when the environment is wrong', () => {
+  const r = spawnSync(process.execPath, ['bin/lantern.mjs', 'migrate'], {
+    env: { ...process.env, PORT: 'x', DATABASE_URL: 'nope' }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /PORT/);
+  assert.match(r.stderr, /DATABASE_URL/);
+});

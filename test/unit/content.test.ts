@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import i18next from 'i18next';
+import { roles, agencyKinds } from '../../src/authz/roles.ts';
+import { errorCodes } from '../../src/errors.ts';
+import { initI18n, loadLocale } from '../../src/i18n/i18n.ts';
+import { listMigrations } from '../../src/db/migrate.ts';
+
+before(async () => {
+  await initI18n();
+});
+
+function files(dir: string, ext: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? files(full, ext) : e.name.endsWith(ext) ? [full] : [];
+  });
+}
+
+test('every literal translation key used in templates and code exists', () => {
+  const missing: string[] = [];
+  for (const file of [...files('src', '.njk'), ...files('src', '.ts')]) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z][\w.-]*)'/g)) {
+      // A key ending in "." is a prefix joined at run time; the next test covers those.
+      if (!m[1]!.endsWith('.') && !i18next.exists(m[1]!)) missing.push(`${file}: ${m[1]}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('keys built at run time exist: roles, agency kinds, error pages', () => {
+  for (const role of roles) assert.ok(i18next.exists(`roles.${role}`) && i18next.exists(`roles.${role}Hint`), role);
+  for (const kind of agencyKinds) assert.ok(i18next.exists(`agencyKinds.${kind}`), kind);
+  for (const { messageKey } of Object.values(errorCodes)) {
+    assert.ok(i18next.exists(messageKey) && i18next.exists(`${messageKey}Title`), messageKey);
+  }
+});
+
+test('every audit action has a readable name', () => {
+  const source = fs.readFileSync('src/audit/audit.ts', 'utf8');
+  const union = source.slice(source.indexOf('export type AuditAction'), source.indexOf(';', source.indexOf('export type AuditAction')));
+  const actions = [...union.matchAll(/'([a-z_.-]+)'/g)].map((m) => m[1]!);
+  assert.ok(actions.length > 10);
+  const names = loadLocale('en').auditActions as Record<string, string>;
+  assert.deepEqual(actions.filter((a) => !names[a]), []);
+});
+
+test('content style: curly apostrophes and no “click here” in user-facing text', () => {
+  const problems: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string') {
+      if (/click here/i.test(value)) problems.push(`${key}: says "click here"`);
+      if (/\w'\w|\w'(?=\s|$)/.test(value)) problems.push(`${key}: straight apostrophe (use ’)`);
+      if (/\s$|^\s/.test(value)) problems.push(`${key}: leading or trailing space`);
+    } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${key}.${k}`);
+  };
+  walk(loadLocale('en'), 'en');
+  assert.deepEqual(problems, []);
+});
+
+test('migrations are numbered once each and forward-only files exist', () => {
+  const migrations = listMigrations();
+  assert.ok(migrations.length >= 4);
+  assert.equal(new Set(migrations.map((m) => m.name.slice(0, 4))).size, migrations.length);
+});

@@ -4,7 +4,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { formErrors } from '../../web/forms.ts';
 import { LanternError } from '../../errors.ts';
 import type { Feature } from '../index.ts';
-import { agencyFormSchema, agreementFormSchema, idParam, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
+import { agencyFormSchema, agreementFormSchema, idParam, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
@@ -107,6 +107,25 @@ export const adminFeature: Feature = {
         });
       }
       await admin.createAgreement(request.user!, parsed.data);
+      return reply.redirect('/admin/sharing');
+    });
+
+    app.post('/admin/sharing/:id/grants', sharingConfig, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      const parsed = grantFormSchema.safeParse(request.body);
+      const result = parsed.success ? await admin.grantAccess(request.user!, id, parsed.data) : { ok: false as const };
+      if (!result.ok) {
+        const errors = parsed.success
+          ? { list: [{ text: t('admin.granteeNotFound'), href: `#grant-email-${id}` }], fields: { [`grant-${id}`]: { text: t('admin.granteeNotFound') } } }
+          : formErrors(parsed.error, t);
+        return reply.status(400).page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {}, grantErrors: { [id]: errors }, errors });
+      }
+      return reply.redirect('/admin/sharing');
+    });
+
+    app.post('/admin/sharing/grants/:id/revoke', sharingConfig, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      await admin.revokeAccess(request.user!, id);
       return reply.redirect('/admin/sharing');
     });
   },

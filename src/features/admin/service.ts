@@ -2,10 +2,20 @@ import crypto from 'node:crypto';
 import { recordAudit } from '../../audit/audit.ts';
 import { AuthService, actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { hashPassword } from '../../auth/passwords.ts';
+import { sql } from 'kysely';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import type { AgencyForm, AgreementForm, UserEdit, UserForm } from './schema.ts';
+import type { AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
+
+interface GranteeRow {
+  grant_id: string;
+  user_id: string;
+  display_name: string;
+  email: string;
+  roles: string[];
+  revoked_at: Date | null;
+}
 
 /** A readable one-time password an administrator passes on; the user enrols a second factor on first use. */
 export function generateInitialPassword(): string {
@@ -117,12 +127,38 @@ export class AdminService {
         .select(['a.id', 'a.purpose', 'a.lawful_basis', 'a.starts_on', 'a.ends_on', 'a.partnership_id',
           'owner.name as owner_name', 'recipient.name as recipient_name'])
         .orderBy('a.starts_on', 'desc').execute();
-      const grants = await tx.selectFrom('partnership_access_grants as g')
-        .select(['g.agreement_id', 'g.user_id', 'g.roles', 'g.revoked_at'])
-        .execute();
+      const grants: Record<string, GranteeRow[]> = {};
+      for (const a of agreements.filter((x) => x.partnership_id === user.partnershipId)) {
+        grants[a.id] = (await sql<GranteeRow>`SELECT * FROM lantern_grantees(${a.id}::uuid)`.execute(tx)).rows;
+      }
       const partnerships = await tx.selectFrom('partnerships').select(['id', 'name'])
         .where('id', '<>', user.partnershipId).orderBy('name').execute();
       return { agreements, grants, partnerships };
+    });
+  }
+
+  /** Lets a named person of the recipient partnership act here under the agreement, with the given roles. */
+  grantAccess(user: SessionUser, agreementId: string, form: GrantForm) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const grantee = (await sql<{ id: string; email: string }>`SELECT id, email FROM lantern_grantee(${agreementId}::uuid, ${form.email})`.execute(tx)).rows[0];
+      if (!grantee) return { ok: false as const };
+      await tx.insertInto('partnership_access_grants').values({
+        partnership_id: user.partnershipId, agreement_id: agreementId, user_id: grantee.id, roles: form.roles, granted_by: user.userId,
+      }).onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles: form.roles, revoked_at: null, granted_by: user.userId }))
+        .execute();
+      await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId,
+        details: { granted: grantee.id, roles: form.roles } });
+      return { ok: true as const };
+    });
+  }
+
+  revokeAccess(user: SessionUser, grantId: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const r = await tx.updateTable('partnership_access_grants').set({ revoked_at: this.clock.now() })
+        .where('id', '=', grantId).where('revoked_at', 'is', null).returning(['agreement_id', 'user_id']).executeTakeFirst();
+      if (!r) throw notFound();
+      await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: r.agreement_id,
+        details: { revoked: r.user_id } });
     });
   }
 

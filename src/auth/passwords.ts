@@ -1,7 +1,8 @@
 import argon2 from 'argon2';
 
-// OWASP's argon2id baseline (19 MiB, 2 passes) raised to 64 MiB, 3 passes: ~50 ms here.
-const options = { type: argon2.argon2id, memoryCost: 65536, timeCost: 3, parallelism: 1 } as const;
+// OWASP's recommended argon2id parameters (19 MiB, 2 passes, 1 lane): ~25 ms here, so a sign-in
+// stays quick while a guess still costs an attacker memory-hard work.
+const options = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, options);

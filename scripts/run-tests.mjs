@@ -22,18 +22,20 @@ let files = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 
 if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
 
 const env = { ...process.env, NODE_ENV: 'test', LANTERN_LOG_LEVEL: process.env.LANTERN_LOG_LEVEL ?? 'silent' };
-if (process.env.DATABASE_URL) {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-test-'));
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/prepare-template.ts'), work], { stdio: 'inherit', env });
-  env.LANTERN_TEST_TEMPLATE_INFO = path.join(work, 'template.json');
-  console.log(`tests run against the PostgreSQL server (template in ${env.LANTERN_TEST_TEMPLATE_INFO})`);
-} else {
-  console.log('tests run against the embedded database (PGlite)');
-}
+// A migrated, seeded template is built once; each test file clones it (a server database made
+// from the template, or a PGlite loaded from the template's dump).
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-test-'));
+const started = Date.now();
+execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/prepare-template.ts'), work], { stdio: 'inherit', env });
+env.LANTERN_TEST_TEMPLATE_INFO = path.join(work, 'template.json');
+console.log(`tests run against ${process.env.DATABASE_URL ? 'the PostgreSQL server' : 'the embedded database (PGlite)'}; template ready in ${Date.now() - started} ms`);
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env,
   cwd: root,
 });
-child.on('exit', (code) => process.exit(code ?? 1));
+child.on('exit', (code) => {
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(code ?? 1);
+});

@@ -9,6 +9,8 @@ export type Database = Kysely<DB>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'embedded' | 'server';
+  /** Embedded only: the whole data folder as a tarball (tests clone a seeded template from it). */
+  dump?: () => Promise<Blob>;
   /** Runs a multi-statement SQL script (a migration) as one transaction. */
   execScript(script: string): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promis
   return {
     db,
     kind: 'embedded',
+    dump: () => pglite.dumpDataDir('none'),
     execScript: async (script: string) => {
       try {
         await pglite.exec(`BEGIN;\n${script}\n;COMMIT;`);

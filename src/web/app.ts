@@ -109,7 +109,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   // Resolve the session once per request.
+  // The JSON API never reads the session: it has no CSRF protection, so only an API token
+  // (resolved by the API's own hook, src/features/children/api/routes.ts) may authenticate it.
   app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) return;
     const token = request.cookies[cookieName];
     if (!token) return;
     const unsigned = request.unsignCookie(token);
@@ -131,7 +134,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // Static assets hold nothing personal and are needed before sign-in.
     if (routeConfig.public || request.routeOptions.url?.startsWith('/assets/')) return;
     if (!request.user) {
-      if (request.method === 'GET') return reply.redirect('/sign-in');
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.redirect('/sign-in');
       throw new LanternError('LANTERN_E_UNAUTHENTICATED');
     }
     if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
@@ -166,12 +169,30 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   app.decorate('sessionCookie', { name: cookieName, options: { ...cookieOptions, signed: true } });
+  // The route table, as registered: the route × role sweep test walks it.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { public?: boolean; permission?: Permission };
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || route.url.startsWith('/assets/')) continue;
+      routeTable.push({ method, url: route.url, public: !!config.public, ...(config.permission ? { permission: config.permission } : {}) });
+    }
+  });
   for (const feature of features) await feature.register(app, services);
   return app;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  public: boolean;
+  permission?: Permission;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
+    routeTable: RouteEntry[];
     sessionCookie: { name: string; options: { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; signed: boolean } };
   }
 }

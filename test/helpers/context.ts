@@ -35,11 +35,9 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-interface TemplateInfo {
-  template: string;
-  adminUrl: string;
-  accounts: DemoAccount[];
-}
+type TemplateInfo =
+  | { kind: 'server'; template: string; adminUrl: string; accounts: DemoAccount[] }
+  | { kind: 'embedded'; dump: string; accounts: DemoAccount[] };
 
 /**
  * An isolated, migrated and seeded database with an app on top. With DATABASE_URL the file gets
@@ -55,8 +53,8 @@ export async function createTestContext(options: { configOverrides?: Record<stri
   let ownerQuery: TestContext['ownerQuery'];
   let config: Config;
 
-  if (infoFile) {
-    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as TemplateInfo;
+  const info = infoFile ? (JSON.parse(fs.readFileSync(infoFile, 'utf8')) as TemplateInfo) : null;
+  if (info?.kind === 'server') {
     const name = `lantern_t_${crypto.randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: info.adminUrl });
     await admin.connect();
@@ -78,9 +76,15 @@ export async function createTestContext(options: { configOverrides?: Record<stri
     };
   } else {
     config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: 'silent', ...options.configOverrides });
-    handle = await openEmbedded();
-    await migrate(handle);
-    accounts = await seedDemo(handle.db);
+    if (info?.kind === 'embedded') {
+      handle = await openEmbedded(undefined, new Blob([fs.readFileSync(info.dump)]));
+      accounts = info.accounts;
+    } else {
+      // Run outside scripts/run-tests.mjs: make the database from scratch.
+      handle = await openEmbedded();
+      await migrate(handle);
+      accounts = await seedDemo(handle.db);
+    }
     const { sql } = await import('kysely');
     ownerQuery = async (text, values = []) => {
       // PGlite has one connection; the owner's statements go through the same Kysely instance.

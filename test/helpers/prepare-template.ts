@@ -1,28 +1,44 @@
-// Builds the template database that server test files clone: migrated, with the demo seed.
+// Builds the template every test file clones: migrated, with the demo seed. On a server it is a
+// template database; embedded, it is a dump of a PGlite data folder.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
+import { openEmbedded } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { openMigrated } from '../../src/runtime.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
+import { buildAssets } from '../../src/web/assets/build.ts';
 
 const work = process.argv[2]!;
-const url = new URL(process.env.DATABASE_URL!);
-const template = `lantern_tpl_${process.pid}`;
-const admin = new pg.Client({ connectionString: url.toString() });
-await admin.connect();
-// Old templates from interrupted runs are removed so the server does not fill up.
-const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'lantern_tpl_%' OR datname LIKE 'lantern_t_%'`);
-for (const row of stale.rows) {
-  await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [row.datname]);
-  await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+buildAssets();
+
+if (process.env.DATABASE_URL) {
+  const url = new URL(process.env.DATABASE_URL);
+  const template = `lantern_tpl_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  // Old templates and clones from interrupted runs are removed so the server does not fill up.
+  const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'lantern_tpl_%' OR datname LIKE 'lantern_t_%'`);
+  for (const row of stale.rows) {
+    await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [row.datname]);
+    await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+  }
+  await admin.query(`CREATE DATABASE ${template}`);
+  const templateUrl = new URL(url);
+  templateUrl.pathname = `/${template}`;
+  const handle = await openMigrated(loadConfig({ ...process.env, DATABASE_URL: templateUrl.toString() }));
+  const accounts = await seedDemo(handle.db);
+  await handle.close();
+  await admin.query(`UPDATE pg_database SET datistemplate = true WHERE datname = $1`, [template]);
+  await admin.end();
+  fs.writeFileSync(path.join(work, 'template.json'), JSON.stringify({ kind: 'server', template, adminUrl: url.toString(), accounts }));
+} else {
+  const handle = await openEmbedded();
+  await migrate(handle);
+  const accounts = await seedDemo(handle.db);
+  const dump = await handle.dump!();
+  fs.writeFileSync(path.join(work, 'template.tar'), Buffer.from(await dump.arrayBuffer()));
+  await handle.close();
+  fs.writeFileSync(path.join(work, 'template.json'), JSON.stringify({ kind: 'embedded', dump: path.join(work, 'template.tar'), accounts }));
 }
-await admin.query(`CREATE DATABASE ${template}`);
-const templateUrl = new URL(url);
-templateUrl.pathname = `/${template}`;
-const handle = await openMigrated(loadConfig({ ...process.env, DATABASE_URL: templateUrl.toString() }));
-const accounts = await seedDemo(handle.db);
-await handle.close();
-await admin.query(`UPDATE pg_database SET datistemplate = true WHERE datname = $1`, [template]);
-await admin.end();
-fs.writeFileSync(path.join(work, 'template.json'), JSON.stringify({ template, adminUrl: url.toString(), accounts }));

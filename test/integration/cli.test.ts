@@ -11,7 +11,10 @@ import pg from 'pg';
  * verify the audit trail, tamper with it, and see `audit verify` name the row and exit non-zero.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-cli-'));
-const serverUrl = process.env.LANTERN_TEST_TEMPLATE_INFO ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { adminUrl: string }).adminUrl : null;
+const template = process.env.LANTERN_TEST_TEMPLATE_INFO
+  ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { kind: string; adminUrl?: string })
+  : null;
+const serverUrl = template?.kind === 'server' ? template.adminUrl! : null;
 const dbName = `lantern_t_cli_${process.pid}`;
 let env: Record<string, string> = { LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'silent' };
 

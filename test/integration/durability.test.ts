@@ -15,9 +15,10 @@ import type { DemoAccount } from '../../src/seed/demo.ts';
  * still verify. Runs the real server process on a loopback port over its own database.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-durability-'));
-const info = process.env.LANTERN_TEST_TEMPLATE_INFO
-  ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { adminUrl: string; template: string; accounts: DemoAccount[] })
+const template = process.env.LANTERN_TEST_TEMPLATE_INFO
+  ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { kind: string; adminUrl: string; template: string; accounts: DemoAccount[] })
   : null;
+const info = template?.kind === 'server' ? template : null;
 const dbName = `lantern_t_dur_${process.pid}`;
 let server: ChildProcess | undefined;
 

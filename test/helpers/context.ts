@@ -55,7 +55,7 @@ export async function createTestContext(options: { configOverrides?: Record<stri
 
   const info = infoFile ? (JSON.parse(fs.readFileSync(infoFile, 'utf8')) as TemplateInfo) : null;
   if (info?.kind === 'server') {
-    const name = `lantern_t_${crypto.randomBytes(6).toString('hex')}`;
+    const name = `lantern_t_${Math.floor(Date.now() / 1000)}_${crypto.randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: info.adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${info.template}`);

@@ -15,12 +15,15 @@ buildAssets();
 
 if (process.env.DATABASE_URL) {
   const url = new URL(process.env.DATABASE_URL);
-  const template = `lantern_tpl_${process.pid}`;
+  // Names carry their creation time so a run removes only what interrupted runs left long ago,
+  // never the databases of a run going on beside it.
+  const now = Math.floor(Date.now() / 1000);
+  const template = `lantern_tpl_${now}_${process.pid}`;
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   // Old templates and clones from interrupted runs are removed so the server does not fill up.
-  const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'lantern_tpl_%' OR datname LIKE 'lantern_t_%'`);
-  for (const row of stale.rows) {
+  const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^lantern_(tpl|t)_[0-9]+_'`);
+  for (const row of stale.rows.filter((r) => now - Number(r.datname.split('_')[2]) > 3 * 3600)) {
     await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [row.datname]);
     await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
   }

@@ -15,7 +15,7 @@ const template = process.env.LANTERN_TEST_TEMPLATE_INFO
   ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { kind: string; adminUrl?: string })
   : null;
 const serverUrl = template?.kind === 'server' ? template.adminUrl! : null;
-const dbName = `lantern_t_cli_${process.pid}`;
+const dbName = `lantern_t_${Math.floor(Date.now() / 1000)}_cli${process.pid}`;
 let env: Record<string, string> = { LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'silent' };
 
 after(async () => {

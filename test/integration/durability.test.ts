@@ -19,7 +19,7 @@ const template = process.env.LANTERN_TEST_TEMPLATE_INFO
   ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { kind: string; adminUrl: string; template: string; accounts: DemoAccount[] })
   : null;
 const info = template?.kind === 'server' ? template : null;
-const dbName = `lantern_t_dur_${process.pid}`;
+const dbName = `lantern_t_${Math.floor(Date.now() / 1000)}_dur${process.pid}`;
 let server: ChildProcess | undefined;
 
 after(async () => {

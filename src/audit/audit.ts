@@ -24,7 +24,15 @@ export type AuditAction =
   | 'user.enable'
   | 'agency.create'
   | 'agency.update'
-  | 'audit.view';
+  | 'audit.view'
+  | 'import'
+  | 'concern.raise'
+  | 'concern.triage'
+  | 'record.close'
+  | 'record.reopen'
+  | 'break_glass.acknowledge'
+  | 'api_token.create'
+  | 'api_token.revoke';
 
 export interface AuditEntry {
   partnershipId: string | null;

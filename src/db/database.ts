@@ -47,7 +47,8 @@ export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promis
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
   ]);
-  const options = loadDataDir ? { loadDataDir } : {};
+  // Dates stay YYYY-MM-DD strings, as the pg parser above makes them on the server.
+  const options = { parsers: { 1082: (value: string) => value }, ...(loadDataDir ? { loadDataDir } : {}) };
   const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });

@@ -23,6 +23,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Agencies {
@@ -31,6 +33,20 @@ export interface Agencies {
   kind: string;
   name: string;
   partnership_id: string;
+}
+
+export interface ApiTokens {
+  agency_id: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  expires_at: Timestamp | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  name: string;
+  partnership_id: string;
+  revoked_at: Timestamp | null;
+  roles: string[];
+  token_hash: string;
 }
 
 export interface AuditChainHeads {
@@ -57,17 +73,205 @@ export interface AuditEvents {
   seq: Int8;
 }
 
+export interface BreakGlassGrants {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  child_id: string;
+  expires_at: Timestamp;
+  granted_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partnership_id: string;
+  reason: string;
+  user_id: string;
+}
+
+export interface CampaignAnswerCounts {
+  answer: string;
+  count: number;
+  id: Generated<string>;
+  partnership_id: string;
+  question_id: string;
+}
+
+export interface CampaignMaterials {
+  campaign_id: string;
+  id: Generated<string>;
+  kind: string;
+  partnership_id: string;
+  quantity: Generated<number>;
+  title: string;
+}
+
+export interface CampaignQuestions {
+  campaign_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+  position: number;
+  scale: string;
+  text: string;
+}
+
+export interface Campaigns {
+  audience: string;
+  created_at: Generated<Timestamp>;
+  ends_on: string | null;
+  id: Generated<string>;
+  partnership_id: string;
+  people_reached: Generated<number>;
+  starts_on: string;
+  summary: string | null;
+  title: string;
+}
+
+export interface CaseNotes {
+  author_name: string;
+  author_user_id: string | null;
+  body: string;
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partnership_id: string;
+}
+
+export interface ChildAddresses {
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  from_date: string | null;
+  id: Generated<string>;
+  line1: string;
+  partnership_id: string;
+  postcode: string | null;
+  to_date: string | null;
+  town: string | null;
+}
+
+export interface ChildInvolvements {
+  agency_id: string;
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  ended_on: string | null;
+  id: Generated<string>;
+  partnership_id: string;
+  started_on: Generated<string>;
+  worker_user_id: string | null;
+}
+
+export interface ChildPartnershipShares {
+  agreement_id: string;
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  lawful_basis: string;
+  partnership_id: string;
+  recipient_partnership_id: string;
+  revoked_at: Timestamp | null;
+  shared_by: string | null;
+}
+
 export interface Children {
+  aliases: Generated<string[]>;
+  child_in_need: Generated<boolean>;
+  child_protection_plan: Generated<boolean>;
+  closed_at: Timestamp | null;
+  closing_outcome: string | null;
+  closing_reason: string | null;
   created_at: Generated<Timestamp>;
   date_of_birth: string | null;
+  education_status: string | null;
+  ethnicity: string | null;
+  family_key: Generated<string | null>;
   family_name: string;
+  first_language: string | null;
+  flag_cce: Generated<boolean>;
+  flag_cse: Generated<boolean>;
+  flag_trafficking: Generated<boolean>;
+  gender: string | null;
+  given_key: Generated<string | null>;
   given_name: string;
   id: Generated<string>;
+  looked_after: Generated<boolean>;
   owning_agency_id: string;
   partnership_id: string;
+  placement: string | null;
   reference: string;
   restricted: Generated<boolean>;
+  restricted_reason: string | null;
+  risk_level: string | null;
+  school: string | null;
+  send: string | null;
+  status: Generated<string>;
   updated_at: Generated<Timestamp>;
+  youth_justice: Generated<boolean>;
+}
+
+export interface ChildStatusEvents {
+  child_id: string;
+  event: string;
+  id: Generated<string>;
+  outcome: string | null;
+  partnership_id: string;
+  reason: string;
+  recorded_at: Generated<Timestamp>;
+  recorded_by: string | null;
+}
+
+export interface Concerns {
+  about_text: string | null;
+  acting_agency_id: string | null;
+  anonymous: Generated<boolean>;
+  child_id: string | null;
+  contact_text: string | null;
+  deadline_at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision: string | null;
+  decision_notes: string | null;
+  id: Generated<string>;
+  occurred_on: string | null;
+  partnership_id: string;
+  raised_by: string | null;
+  raised_by_agency_id: string | null;
+  received_at: Generated<Timestamp>;
+  reference: string;
+  risk_level: string | null;
+  source: string;
+  what_happened: string;
+  when_text: string | null;
+  where_text: string | null;
+}
+
+export interface DirectoryServices {
+  active: Generated<boolean>;
+  age_from: number;
+  age_to: number;
+  area: string;
+  contact: string;
+  created_at: Generated<Timestamp>;
+  description: string;
+  for_whom: string;
+  id: Generated<string>;
+  name: string;
+  partnership_id: string;
+  provider: string;
+  referral_route: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MissingEpisodes {
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  episode_type: string;
+  id: Generated<string>;
+  partnership_id: string;
+  police_reference: string | null;
+  previous_episode_id: string | null;
+  recorded_by: string | null;
+  reported_by: string;
+  risk_level: string;
+  started_at: Timestamp;
+  where_found: string | null;
 }
 
 export interface PartnershipAccessGrants {
@@ -92,6 +296,20 @@ export interface Partnerships {
   triage_hours: Generated<number>;
 }
 
+export interface PlanActions {
+  agency_id: string;
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  description: string;
+  done_at: Timestamp | null;
+  due_on: string;
+  id: Generated<string>;
+  meeting_id: string | null;
+  owner_name: string;
+  partnership_id: string;
+  recorded_by: string | null;
+}
+
 export interface RecordShares {
   agency_id: string;
   created_at: Generated<Timestamp>;
@@ -102,6 +320,101 @@ export interface RecordShares {
   record_type: string;
   revoked_at: Timestamp | null;
   shared_by: string | null;
+}
+
+export interface ReturnInterviews {
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  episode_id: string;
+  held_at: Timestamp | null;
+  id: Generated<string>;
+  independent_of_placement: boolean;
+  interviewer_agency_id: string;
+  interviewer_name: string;
+  learned: string | null;
+  offered_at: Timestamp;
+  outcome: string;
+  partnership_id: string;
+  people_mentioned: Generated<string[]>;
+  places_mentioned: Generated<string[]>;
+  recorded_by: string | null;
+}
+
+export interface RiskAssessments {
+  answers: Json;
+  assessed_on: string;
+  assessor_agency_id: string;
+  assessor_name: string;
+  assessor_user_id: string | null;
+  child_id: string;
+  child_protection_plan: boolean;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  in_care: boolean;
+  judgement_category: string;
+  judgement_category_label: string;
+  judgement_reasons: string;
+  known_to_social_care: boolean;
+  other_agencies: string | null;
+  partnership_id: string;
+  review_due_on: string;
+  risk_tool_id: string;
+  score_category: string;
+  score_category_label: string;
+  score_explanation: Json;
+  score_total: number;
+  tool_key: string;
+  tool_version: number;
+  youth_justice: boolean;
+}
+
+export interface RiskTools {
+  created_at: Generated<Timestamp>;
+  definition: Json;
+  id: Generated<string>;
+  loaded_by: string | null;
+  name: string;
+  partnership_id: string;
+  source: string;
+  tool_key: string;
+  version: number;
+}
+
+export interface ScrutinyBodies {
+  chair: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  kind: string;
+  name: string;
+  parent_id: string | null;
+  partnership_id: string;
+  remit: string | null;
+}
+
+export interface ScrutinyRecommendations {
+  body_id: string;
+  cross_reference: string | null;
+  due_on: string | null;
+  evidence_source: string | null;
+  id: Generated<string>;
+  made_on: string;
+  owner: string | null;
+  partnership_id: string;
+  recommendation: string;
+  reference: string;
+  response: string | null;
+  response_text: string | null;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ScrutinyWorkItems {
+  body_id: string;
+  details: string | null;
+  id: Generated<string>;
+  meets_on: string;
+  partnership_id: string;
+  topic: string;
 }
 
 export interface Sessions {
@@ -136,12 +449,185 @@ export interface SignInThrottle {
   window_started_at: Timestamp;
 }
 
+export interface StrategyActions {
+  action_ref: string;
+  board_plan_ref: Generated<string>;
+  cost_note: Generated<string>;
+  cost_pounds: Numeric | null;
+  created_at: Generated<Timestamp>;
+  current_value: Numeric | null;
+  due_on: string | null;
+  evidence_source: Generated<string>;
+  id: Generated<string>;
+  lead_agency_id: string | null;
+  lead_title: Generated<string>;
+  lead_user_id: string | null;
+  measure_unit: Generated<string>;
+  outcome_ref: string;
+  partnership_id: string;
+  plan_id: string;
+  start_on: string | null;
+  status: Generated<string>;
+  status_note: Generated<string>;
+  success_measure: Generated<string>;
+  target_value: Numeric | null;
+  text: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface StrategyActionUpdates {
+  action_id: string;
+  current_value: Numeric | null;
+  id: Generated<string>;
+  narrative: Generated<string>;
+  partnership_id: string;
+  quarter_start: string;
+  recorded_at: Generated<Timestamp>;
+  recorded_by: string | null;
+  status: string;
+  status_note: Generated<string>;
+}
+
+export interface StrategyFrameworks {
+  built_in: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  definition: Json;
+  id: Generated<string>;
+  is_example: Generated<boolean>;
+  key: string;
+  name: string;
+  partnership_id: string;
+  source: Generated<string>;
+}
+
+export interface StrategyGlossary {
+  created_at: Generated<Timestamp>;
+  expansion: string;
+  id: Generated<string>;
+  partnership_id: string;
+  term: string;
+}
+
+export interface StrategyMeasures {
+  baseline_period: string | null;
+  baseline_value: Numeric | null;
+  created_at: Generated<Timestamp>;
+  direction: string;
+  evidence_source: Generated<string>;
+  frequency: Generated<string>;
+  id: Generated<string>;
+  name: string;
+  owner_title: Generated<string>;
+  partnership_id: string;
+  plan_id: string;
+  target_value: Numeric;
+  unit: Generated<string>;
+}
+
+export interface StrategyMeasureValues {
+  id: Generated<string>;
+  measure_id: string;
+  note: Generated<string>;
+  partnership_id: string;
+  period_start: string;
+  recorded_at: Generated<Timestamp>;
+  recorded_by: string | null;
+  value: Numeric;
+}
+
+export interface StrategyMeetings {
+  attendees: string;
+  attending_agency_ids: Generated<string[]>;
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  decisions: string;
+  held_on: string;
+  id: Generated<string>;
+  meeting_kind: string;
+  next_review_on: string | null;
+  partnership_id: string;
+  recorded_by: string | null;
+  risk_level: string;
+}
+
+export interface StrategyPlans {
+  accountable_to: Generated<string>;
+  agency_id: string | null;
+  created_at: Generated<Timestamp>;
+  framework_id: string;
+  id: Generated<string>;
+  linked_plans: Generated<string>;
+  named_review: Generated<string>;
+  next_review_on: string | null;
+  owning_body: Generated<string>;
+  partnership_id: string;
+  period_end: string;
+  period_start: string;
+  review_cycle: Generated<string>;
+  source_note: Generated<string>;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Teams {
   agency_id: string;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   name: string;
   partnership_id: string;
+}
+
+export interface TrainingAttendance {
+  agency_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partnership_id: string;
+  recorded_by: string | null;
+  role_title: string | null;
+  session_id: string;
+  staff_id: string | null;
+  user_id: string | null;
+}
+
+export interface TrainingCourses {
+  created_at: Generated<Timestamp>;
+  description: string | null;
+  id: Generated<string>;
+  kind: string;
+  partnership_id: string;
+  title: string;
+}
+
+export interface TrainingMeasures {
+  course_ids: string[];
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partnership_id: string;
+  target_percent: number;
+  title: string;
+  window_months: number;
+}
+
+export interface TrainingSessions {
+  course_id: string;
+  created_at: Generated<Timestamp>;
+  held_on: string;
+  id: Generated<string>;
+  partnership_id: string;
+  trainer: string;
+  venue: string;
+}
+
+export interface TrainingStaff {
+  agency_id: string;
+  created_at: Generated<Timestamp>;
+  display_name: string;
+  email: string | null;
+  id: Generated<string>;
+  left_on: string | null;
+  partnership_id: string;
+  role_title: string | null;
+  started_on: string | null;
 }
 
 export interface Users {
@@ -165,15 +651,49 @@ export interface Users {
 
 export interface DB {
   agencies: Agencies;
+  api_tokens: ApiTokens;
   audit_chain_heads: AuditChainHeads;
   audit_events: AuditEvents;
+  break_glass_grants: BreakGlassGrants;
+  campaign_answer_counts: CampaignAnswerCounts;
+  campaign_materials: CampaignMaterials;
+  campaign_questions: CampaignQuestions;
+  campaigns: Campaigns;
+  case_notes: CaseNotes;
+  child_addresses: ChildAddresses;
+  child_involvements: ChildInvolvements;
+  child_partnership_shares: ChildPartnershipShares;
+  child_status_events: ChildStatusEvents;
   children: Children;
+  concerns: Concerns;
+  directory_services: DirectoryServices;
+  missing_episodes: MissingEpisodes;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;
+  plan_actions: PlanActions;
   record_shares: RecordShares;
+  return_interviews: ReturnInterviews;
+  risk_assessments: RiskAssessments;
+  risk_tools: RiskTools;
+  scrutiny_bodies: ScrutinyBodies;
+  scrutiny_recommendations: ScrutinyRecommendations;
+  scrutiny_work_items: ScrutinyWorkItems;
   sessions: Sessions;
   sharing_agreements: SharingAgreements;
   sign_in_throttle: SignInThrottle;
+  strategy_action_updates: StrategyActionUpdates;
+  strategy_actions: StrategyActions;
+  strategy_frameworks: StrategyFrameworks;
+  strategy_glossary: StrategyGlossary;
+  strategy_measure_values: StrategyMeasureValues;
+  strategy_measures: StrategyMeasures;
+  strategy_meetings: StrategyMeetings;
+  strategy_plans: StrategyPlans;
   teams: Teams;
+  training_attendance: TrainingAttendance;
+  training_courses: TrainingCourses;
+  training_measures: TrainingMeasures;
+  training_sessions: TrainingSessions;
+  training_staff: TrainingStaff;
   users: Users;
 }

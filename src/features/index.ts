@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { adminFeature } from './admin/routes.ts';
+import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
+import { caseworkFeature } from './casework/routes.ts';
+import { childrenApiFeature } from './children/api/routes.ts';
+import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
+import { strategyFeature } from './strategy/routes.ts';
 
 export interface Feature {
   name: string;
@@ -13,4 +18,4 @@ export interface Feature {
 }
 
 /** Every feature the web server serves, in one list. */
-export const features: Feature[] = [healthFeature, signInFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature];
+export const features: Feature[] = [healthFeature, signInFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature, caseworkFeature, childrenFeature, childrenApiFeature, strategyFeature, assuranceFeature];

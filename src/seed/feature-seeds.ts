@@ -1,5 +1,9 @@
 import type { Tx } from '../db/context.ts';
 import type { DemoSeedContext } from './demo.ts';
+import { seedAssurance } from '../features/assurance/seed.ts';
+import { strategySeed } from '../features/strategy/seed.ts';
+import { caseworkSeed } from '../features/casework/seed.ts';
+import { seedChildren } from '../features/children/seed.ts';
 
 /**
  * Features' demo seeds, run in order inside the demo seed's transaction (as the owner). Each
@@ -8,4 +12,5 @@ import type { DemoSeedContext } from './demo.ts';
  */
 export type FeatureSeed = (tx: Tx, context: DemoSeedContext) => Promise<void>;
 
-export const featureSeeds: FeatureSeed[] = [];
+// The children seed runs before casework, whose records hang off its children.
+export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedAssurance];

@@ -10,10 +10,22 @@ export interface NavigationEntry {
 /** Features add their entries here; the layout shows those the user's roles allow. */
 export const navigationEntries: NavigationEntry[] = [
   { href: '/', textKey: 'nav.home', permission: 'home.view' },
+  { href: '/worklists', textKey: 'nav.worklists', permission: 'worklists.view' },
+  { href: '/children', textKey: 'nav.children', permission: 'children.read' },
+  { href: '/triage', textKey: 'nav.triage', permission: 'triage.manage' },
+  { href: '/concerns/new', textKey: 'nav.raiseConcern', permission: 'concerns.raise' },
+  { href: '/break-glass', textKey: 'nav.breakGlass', permission: 'break-glass.review' },
+  { href: '/admin/api-tokens', textKey: 'nav.apiTokens', permission: 'api-tokens.manage' },
   { href: '/admin/users', textKey: 'nav.users', permission: 'users.manage' },
   { href: '/admin/agencies', textKey: 'nav.agencies', permission: 'agencies.manage' },
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },
+  { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },
+  { href: '/training', textKey: 'nav.training', permission: 'training.read' },
+  { href: '/campaigns', textKey: 'nav.campaigns', permission: 'campaigns.read' },
+  { href: '/directory', textKey: 'nav.directory', permission: 'services.read' },
+  { href: '/scrutiny', textKey: 'nav.scrutiny', permission: 'scrutiny.read' },
+  { href: '/risk-tools', textKey: 'nav.riskTools', permission: 'risk-tools.manage' },
 ];
 
 export function navigationFor(user: SessionUser | null, url: string) {

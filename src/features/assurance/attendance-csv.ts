@@ -1,0 +1,88 @@
+import { parse } from 'csv-parse/sync';
+import { isValid, parseISO } from 'date-fns';
+
+/**
+ * Reads an attendance register exported from a spreadsheet. One row per person:
+ *   name, email (optional), agency, role (optional), started_on (optional, YYYY-MM-DD)
+ * The header row names the columns, in any order and case. Pure and total: whatever the input,
+ * it returns the rows it could read and an error for each it could not, never throws.
+ */
+export interface AttendanceCsvRow {
+  line: number;
+  name: string;
+  email: string | null;
+  agencyId: string;
+  agencyName: string;
+  role: string | null;
+  startedOn: string | null;
+}
+
+export interface AttendanceCsvError {
+  /** The line in the file (1 is the header); 0 for the file as a whole. */
+  line: number;
+  /** A translation key under assurance.csv. */
+  messageKey: string;
+}
+
+export interface AttendanceCsvResult {
+  rows: AttendanceCsvRow[];
+  errors: AttendanceCsvError[];
+}
+
+export const maxImportRows = 2000;
+const columns = ['name', 'email', 'agency', 'role', 'started_on'] as const;
+const required = ['name', 'agency'] as const;
+
+const normalise = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+export function parseAttendanceCsv(text: string, agencies: readonly { id: string; name: string }[]): AttendanceCsvResult {
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: 10_000, info: true }) as unknown as typeof parsed;
+  } catch {
+    return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.unreadable' }] };
+  }
+  const [first, ...body] = parsed;
+  const header = first?.record;
+  if (!header) return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.empty' }] };
+  const index = new Map<string, number>();
+  header.forEach((h, i) => {
+    const key = normalise(String(h));
+    if ((columns as readonly string[]).includes(key) && !index.has(key)) index.set(key, i);
+  });
+  const missing = required.filter((c) => !index.has(c));
+  if (missing.length > 0) return { rows: [], errors: [{ line: 1, messageKey: 'assurance.csv.missingColumns' }] };
+  if (body.length > maxImportRows) return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.tooManyRows' }] };
+
+  const byName = new Map(agencies.map((a) => [a.name.trim().toLowerCase(), a]));
+  const rows: AttendanceCsvRow[] = [];
+  const errors: AttendanceCsvError[] = [];
+  const seen = new Set<string>();
+  body.forEach(({ record, info }) => {
+    // The file line the record ends on, so a person can find it in a spreadsheet.
+    const line = info.lines;
+    const cell = (c: (typeof columns)[number]) => {
+      const at = index.get(c);
+      return at === undefined ? '' : String(record[at] ?? '').trim();
+    };
+    const name = cell('name');
+    const email = cell('email').toLowerCase();
+    const agencyText = cell('agency');
+    const startedOn = cell('started_on');
+    if (!name) return errors.push({ line, messageKey: 'assurance.csv.nameRequired' });
+    if (name.length > 200) return errors.push({ line, messageKey: 'assurance.csv.tooLong' });
+    if (email && (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320)) return errors.push({ line, messageKey: 'assurance.csv.emailFormat' });
+    const agency = byName.get(agencyText.toLowerCase());
+    if (!agency) return errors.push({ line, messageKey: 'assurance.csv.unknownAgency' });
+    if (startedOn && (!/^\d{4}-\d{2}-\d{2}$/.test(startedOn) || !isValid(parseISO(startedOn)))) {
+      return errors.push({ line, messageKey: 'assurance.csv.dateFormat' });
+    }
+    const role = cell('role').slice(0, 200) || null;
+    const key = email || `${name.toLowerCase()}|${agency.id}`;
+    if (seen.has(key)) return errors.push({ line, messageKey: 'assurance.csv.duplicate' });
+    seen.add(key);
+    rows.push({ line, name, email: email || null, agencyId: agency.id, agencyName: agency.name, role, startedOn: startedOn || null });
+    return undefined;
+  });
+  return { rows, errors };
+}

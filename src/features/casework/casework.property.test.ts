@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { londonDateTime, parseIsoDate, toLondonFields } from './dates.ts';
+import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
+import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
+import { buildTimeline, timelineKinds } from './timeline.ts';
+import { sortWorklist } from './service.ts';
+
+// Instants at minute precision between 1990 and 2100, which covers every clock change the forms meet.
+const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((m) => new Date(m * 60_000));
+const episode: fc.Arbitrary<EpisodeState> = fc.record({
+  type: fc.constantFrom(...episodeTypes),
+  startedAt: instant,
+  endedAt: fc.option(instant, { nil: null }),
+  endedBy: fc.constantFrom('returned' as const, 'type_changed' as const, null),
+});
+
+describe('casework date-times (property)', () => {
+  test('UK wall-clock fields round-trip through the instant they denote', () => {
+    fc.assert(fc.property(instant, (at) => {
+      const fields = toLondonFields(at);
+      const back = londonDateTime(fields.date, fields.time);
+      assert.ok(back);
+      assert.deepEqual(toLondonFields(back), fields);
+      // Only the repeated hour when the clocks go back can map to the other of its two instants.
+      assert.ok(back.getTime() === at.getTime() || Math.abs(back.getTime() - at.getTime()) === 3_600_000);
+    }));
+  });
+
+  test('any text gives null or a valid date, never an exception', () => {
+    fc.assert(fc.property(fc.string(), fc.string(), (d, t) => {
+      const r = londonDateTime(d, t);
+      assert.ok(r === null || !Number.isNaN(r.getTime()));
+      const p = parseIsoDate(d);
+      assert.ok(p === null || (p.month >= 1 && p.month <= 12 && p.day >= 1 && p.day <= 31));
+    }));
+  });
+
+  test('only real calendar dates parse', () => {
+    fc.assert(fc.property(fc.integer({ min: 1900, max: 2200 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
+      const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      const real = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+      assert.equal(parseIsoDate(text) !== null, real);
+    }));
+  });
+});
+
+describe('missing episodes (property)', () => {
+  test('a type change ends the episode exactly where the new one starts, with the other type', () => {
+    fc.assert(fc.property(episode, fc.constantFrom(...episodeTypes), instant, (current, newType, at) => {
+      const r = changeEpisodeType(current, newType, at);
+      if (current.endedAt !== null) return assert.deepEqual(r, { ok: false, reason: 'already_ended' });
+      if (current.type === newType) return assert.deepEqual(r, { ok: false, reason: 'same_type' });
+      if (at < current.startedAt) return assert.deepEqual(r, { ok: false, reason: 'before_start' });
+      assert.ok(r.ok);
+      assert.equal(r.closed.endedAt!.getTime(), at.getTime());
+      assert.equal(r.opened.startedAt.getTime(), at.getTime());
+      assert.equal(r.closed.endedBy, 'type_changed');
+      assert.notEqual(r.closed.type, r.opened.type);
+      assert.equal(r.opened.endedAt, null);
+      assert.equal(r.closed.startedAt.getTime(), current.startedAt.getTime());
+    }));
+  });
+
+  test('a chain of type changes and a return never overlaps and never loses time', () => {
+    fc.assert(fc.property(instant, fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 6 }), fc.integer({ min: 0, max: 5000 }), (start, gaps, last) => {
+      let current: EpisodeState = { type: 'absent', startedAt: start, endedAt: null, endedBy: null };
+      const closed: EpisodeState[] = [];
+      let at = start.getTime();
+      for (const gap of gaps) {
+        at += gap * 60_000;
+        const r = changeEpisodeType(current, current.type === 'absent' ? 'missing' : 'absent', new Date(at));
+        assert.ok(r.ok);
+        closed.push(r.closed);
+        current = r.opened;
+      }
+      const end = endEpisode(current, new Date(at + last * 60_000));
+      assert.ok(end.ok);
+      closed.push(end.ended);
+      const total = closed.reduce((sum, e) => sum + (e.endedAt!.getTime() - e.startedAt.getTime()), 0);
+      assert.equal(total, end.ended.endedAt!.getTime() - start.getTime());
+      closed.forEach((e, i) => { if (i > 0) assert.equal(e.startedAt.getTime(), closed[i - 1]!.endedAt!.getTime()); });
+    }));
+  });
+
+  test('return interviews are due 72 hours after return; offering on time is never overdue', () => {
+    fc.assert(fc.property(instant, fc.integer({ min: 0, max: 72 * 60 }), (returned, minutes) => {
+      const offered = new Date(returned.getTime() + minutes * 60_000);
+      assert.equal(returnInterviewDue(returned).getTime() - returned.getTime(), 72 * 3_600_000);
+      assert.equal(returnInterviewOverdue(returned, offered, new Date(returned.getTime() + 400 * 3_600_000)), false);
+      assert.equal(returnInterviewOverdue(returned, null, new Date(returned.getTime() + 73 * 3_600_000)), true);
+    }));
+  });
+});
+
+describe('casework form validators (property)', () => {
+  const formValue = fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 }), fc.constant(undefined));
+  const keys = ['episodeType', 'startDate', 'startTime', 'endDate', 'endTime', 'reportedBy', 'riskLevel', 'offeredDate', 'offeredTime',
+    'interviewerName', 'interviewerAgencyId', 'independent', 'outcome', 'places', 'people', 'meetingKind', 'heldOn', 'attendingAgencyIds',
+    'attendees', 'decisions', 'nextReviewOn'];
+  const body = fc.dictionary(fc.constantFrom(...keys), formValue);
+
+  test('arbitrary form bodies never throw', () => {
+    fc.assert(fc.property(body, (b) => {
+      for (const schema of [episodeFormSchema, interviewFormSchema, meetingFormSchema]) schema.safeParse(b);
+    }));
+  });
+
+  test('a parsed episode always ends after it starts', () => {
+    const date = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const time = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    fc.assert(fc.property(date, time, fc.option(date), time, (sd, st, ed, et) => {
+      const r = episodeFormSchema.safeParse({ episodeType: 'missing', startDate: sd, startTime: st, endDate: ed ?? '', endTime: ed ? et : '', reportedBy: 'Carer', riskLevel: 'low' });
+      if (!r.success) {
+        assert.ok(ed !== null, 'only an end can make a well-formed episode invalid');
+        return;
+      }
+      assert.ok(r.data.endedAt === null || r.data.endedAt.getTime() >= r.data.startedAt.getTime());
+    }));
+  });
+});
+
+describe('timeline and worklist ordering (property)', () => {
+  test('the journey is in time order and the gaps add up', () => {
+    const event = fc.record({ kind: fc.constantFrom(...timelineKinds), at: instant, label: fc.string(), detail: fc.constant(null) });
+    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => {
+      const steps = buildTimeline(events);
+      assert.equal(steps.length, events.length);
+      const total = steps.reduce((sum, s) => sum + (s.daysSincePrevious ?? 0), 0);
+      if (steps.length > 1) assert.equal(total, Math.floor(steps.at(-1)!.at.getTime() / 86_400_000) - Math.floor(steps[0]!.at.getTime() / 86_400_000), 'the gaps add up');
+      steps.forEach((s, i) => {
+        if (i === 0) return assert.equal(s.daysSincePrevious, null);
+        const previous = steps[i - 1]!;
+        assert.ok(s.at.toISOString().slice(0, 10) >= previous.at.toISOString().slice(0, 10), 'days never go backwards');
+        assert.ok((s.daysSincePrevious ?? -1) >= 0);
+      });
+    }));
+  });
+
+  test('sorting a worklist keeps every row', () => {
+    const row = fc.record({ due: fc.oneof(fc.constant(''), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))), reference: fc.string() });
+    fc.assert(fc.property(fc.array(row), fc.constantFrom('due' as const, 'due-desc' as const, 'child' as const), (rows, sort) => {
+      const sorted = sortWorklist(rows, sort);
+      assert.equal(sorted.length, rows.length);
+      assert.deepEqual([...sorted].map((r) => JSON.stringify(r)).sort(), rows.map((r) => JSON.stringify(r)).sort());
+    }));
+  });
+});

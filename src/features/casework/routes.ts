@@ -1,0 +1,281 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { translator } from '../../i18n/i18n.ts';
+import type { FormErrors } from '../../web/forms.ts';
+import type { Feature } from '../index.ts';
+import { episodeTypes, riskLevels } from './episodes.ts';
+import { toLondonFields } from './dates.ts';
+import {
+  actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeFormSchema,
+  episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
+  toolUploadSchema, worklistQuerySchema,
+} from './schema.ts';
+import { CaseworkService } from './service.ts';
+
+const t = translator('en');
+const view = (name: string) => `features/casework/views/${name}.njk`;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const childNavFile = path.join(here, '..', 'children', 'views', 'child-nav.njk');
+
+/** Zod issues → GOV.UK error summary; this feature's messages are keys under casework.* or validation.*. */
+export function caseworkErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FormErrors {
+  const list: FormErrors['list'] = [];
+  const fields: FormErrors['fields'] = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (fields[field]) continue;
+    const text = t(/^(casework|validation)\./.test(issue.message) ? issue.message : 'validation.invalid');
+    fields[field] = { text };
+    list.push({ text, href: `#${field}` });
+  }
+  return { list, fields };
+}
+
+const oneError = (field: string, key: string): FormErrors => ({ list: [{ text: t(key), href: `#${field}` }], fields: { [field]: { text: t(key) } } });
+
+export const caseworkFeature: Feature = {
+  name: 'casework',
+  async register(app, { db, clock }) {
+    const casework = new CaseworkService(db, clock);
+    const read = { config: { permission: 'casework.read' as const } };
+    const write = { config: { permission: 'casework.write' as const } };
+    const tools = { config: { permission: 'risk-tools.manage' as const } };
+
+    /** Shared page context: the children feature's sub-navigation when it is there, else a back link. */
+    const page = (reply: FastifyReply, name: string, active: string, context: Record<string, unknown>) =>
+      reply.page(view(name), { active, childNav: fs.existsSync(childNavFile), episodeTypes, riskLevels, ...context });
+    const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+
+    // ---------------------------------------------------------------- risk tools
+
+    app.get('/risk-tools', tools, async (request, reply) =>
+      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {} }));
+
+    app.post('/risk-tools', tools, async (request, reply) => {
+      const parsed = toolUploadSchema.safeParse(body(request));
+      const again = async (errors: FormErrors, definitionErrors: unknown[] = []) => reply.status(400).page(view('risk-tools'), {
+        tools: await casework.listTools(request.user!), values: body(request), errors, definitionErrors });
+      if (!parsed.success) return again(caseworkErrors(parsed.error));
+      const result = await casework.loadTool(request.user!, parsed.data.definition);
+      if (!result.ok) return again(oneError('definition', 'casework.tools.invalid'), result.errors);
+      return reply.redirect('/risk-tools');
+    });
+
+    // ---------------------------------------------------------------- assessments
+
+    app.get('/children/:id/assessments', read, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      return page(reply, 'assessments', 'assessments', await casework.assessmentsPage(request.user!, id));
+    });
+
+    app.get('/children/:id/assessments/new', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const toolId = (request.query as { tool?: string }).tool;
+      const user = request.user!;
+      const data = await casework.assessmentForm(user, id, typeof toolId === 'string' ? toolId : undefined);
+      return page(reply, 'assessment-form', 'assessments', {
+        ...data, values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId }, answers: {},
+      });
+    });
+
+    app.post('/children/:id/assessments/new', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const form = body(request);
+      const answers = answersFromForm(form);
+      const toolId = typeof form.toolId === 'string' ? form.toolId : undefined;
+      const header = assessmentHeaderSchema.safeParse(form);
+      // Loaded without a view row: a successful save leaves exactly its one audit row. Showing the form again is a view.
+      const data = await casework.assessmentForm(request.user!, id, toolId, { audit: false });
+      const answerErrors = (errors: { path: string; message: string }[]): FormErrors =>
+        ({ list: errors.map((e) => ({ text: e.message, href: '#answers' })), fields: {} });
+      const again = async (status: number, extra: Record<string, unknown>) => {
+        const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
+        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav: fs.existsSync(childNavFile), ...shown, values: form, answers, ...extra });
+      };
+      // "Work out the score" shows the score and its explanation before the worker records a judgement.
+      const assessedOn = header.success ? header.data.assessedOn : toLondonFields(clock.now()).date;
+      const scored = CaseworkService.score(data.tool, data.child, answers, assessedOn);
+      if (!scored.ok) return again(400, { errors: answerErrors(scored.errors) });
+      if (form.step === 'score') {
+        return again(header.success ? 200 : 400, { score: scored.assessment, ageKnown: scored.ageKnown, ...(header.success ? {} : { errors: caseworkErrors(header.error) }) });
+      }
+      const judgement = assessmentJudgementSchema.safeParse(form);
+      if (!header.success || !judgement.success) {
+        const errors = caseworkErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
+        return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
+      }
+      if (!data.tool.definition.bands.some((b) => b.key === judgement.data.judgementCategory)) {
+        return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors: oneError('judgementCategory', 'casework.validation.judgementRequired') });
+      }
+      const assessmentId = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
+      return reply.redirect(`/children/${id}/assessments/${assessmentId}`);
+    });
+
+    app.get('/children/:id/assessments/:recordId', read, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      return page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, id, recordId));
+    });
+
+    // ---------------------------------------------------------------- missing episodes
+
+    const missingPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
+      page(reply, 'missing', 'missing', { ...(await casework.missingPage(request.user!, id)), values: {}, ...extra });
+
+    app.get('/children/:id/missing', read, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      return missingPage(request, reply, id);
+    });
+
+    app.post('/children/:id/missing', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const parsed = episodeFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return missingPage(request, reply, id, { values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      try {
+        await casework.createEpisode(request.user!, id, parsed.data);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'LANTERN_E_CONFLICT') throw error;
+        reply.status(409);
+        return missingPage(request, reply, id, { values: body(request), errors: oneError('episodeType', 'casework.validation.episodeOpen') });
+      }
+      return reply.redirect(`/children/${id}/missing`);
+    });
+
+    const reasonKey = { already_ended: 'casework.validation.episodeEnded', same_type: 'casework.validation.sameType',
+      before_start: 'casework.validation.beforeStart', not_returned: 'casework.validation.notReturned',
+      before_return: 'casework.validation.beforeReturn', already_recorded: 'casework.validation.interviewRecorded' } as const;
+
+    app.post('/children/:id/missing/:recordId/return', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = episodeReturnSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return missingPage(request, reply, id, { returnValues: { [recordId]: body(request) }, errors: caseworkErrors(parsed.error), errorEpisode: recordId });
+      }
+      const result = await casework.returnFromEpisode(request.user!, id, recordId, parsed.data.returnedAt, parsed.data.whereFound);
+      if (!result.ok) {
+        reply.status(409);
+        return missingPage(request, reply, id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
+      }
+      return reply.redirect(`/children/${id}/missing`);
+    });
+
+    app.post('/children/:id/missing/:recordId/type', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = episodeTypeChangeSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return missingPage(request, reply, id, { errors: caseworkErrors(parsed.error), errorEpisode: recordId });
+      }
+      const result = await casework.changeEpisodeType(request.user!, id, recordId, parsed.data.newType, parsed.data.at);
+      if (!result.ok) {
+        reply.status(409);
+        return missingPage(request, reply, id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
+      }
+      return reply.redirect(`/children/${id}/missing`);
+    });
+
+    const interviewPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown>) => {
+      const data = await casework.missingPage(request.user!, id);
+      const episode = data.episodes.find((e) => e.id === recordId);
+      if (!episode || !episode.ended_at || episode.ended_by !== 'returned' || episode.interview) return null;
+      return page(reply, 'interview-form', 'missing', { ...data, episode, ...extra });
+    };
+
+    app.get('/children/:id/missing/:recordId/interview', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const rendered = await interviewPage(request, reply, id, recordId, { values: { interviewerAgencyId: request.user!.agencyId } });
+      if (!rendered) return reply.redirect(`/children/${id}/missing`);
+      return rendered;
+    });
+
+    app.post('/children/:id/missing/:recordId/interview', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = interviewFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        const rendered = await interviewPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+        return rendered ?? reply.redirect(`/children/${id}/missing`);
+      }
+      const result = await casework.recordInterview(request.user!, id, recordId, parsed.data);
+      if (!result.ok) {
+        reply.status(409);
+        const rendered = await interviewPage(request, reply, id, recordId, { values: body(request), errors: oneError('offeredDate', reasonKey[result.reason]) });
+        return rendered ?? reply.redirect(`/children/${id}/missing`);
+      }
+      return reply.redirect(`/children/${id}/missing`);
+    });
+
+    // ---------------------------------------------------------------- meetings and plan
+
+    const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
+      page(reply, 'meetings', 'meetings', { ...(await casework.meetingsPage(request.user!, id)), values: {}, actionValues: {}, ...extra });
+
+    app.get('/children/:id/meetings', read, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      return meetingsPage(request, reply, id);
+    });
+
+    app.post('/children/:id/meetings', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const parsed = meetingFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return meetingsPage(request, reply, id, { values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      await casework.createMeeting(request.user!, id, parsed.data);
+      return reply.redirect(`/children/${id}/meetings`);
+    });
+
+    app.post('/children/:id/actions', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const parsed = actionFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return meetingsPage(request, reply, id, { actionValues: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      await casework.createAction(request.user!, id, parsed.data);
+      return reply.redirect(`/children/${id}/meetings#plan`);
+    });
+
+    app.post('/children/:id/actions/:recordId/done', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      await casework.completeAction(request.user!, id, recordId);
+      return reply.redirect(`/children/${id}/meetings#plan`);
+    });
+
+    // ---------------------------------------------------------------- notes and timeline
+
+    app.get('/children/:id/notes', read, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      return page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: {} });
+    });
+
+    app.post('/children/:id/notes', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const parsed = noteFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      await casework.createNote(request.user!, id, parsed.data.body);
+      return reply.redirect(`/children/${id}/notes`);
+    });
+
+    app.get('/children/:id/timeline', read, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      return page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, id));
+    });
+
+    // ---------------------------------------------------------------- worklists
+
+    app.get('/worklists', { config: { permission: 'worklists.view' as const } }, async (request, reply) => {
+      const query = worklistQuerySchema.parse(request.query ?? {});
+      return reply.page(view('worklists'), { query, ...(await casework.worklists(request.user!, query)) });
+    });
+  },
+};

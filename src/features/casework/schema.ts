@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { episodeTypes, riskLevels } from './episodes.ts';
+import { londonDateTime, parseIsoDate } from './dates.ts';
+
+const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
+const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : undefined), trimmed(max).optional())
+  .transform((v) => (v ? v : null));
+const required = (max: number, message: string) => z.preprocess((v) => (typeof v === 'string' ? v : ''), trimmed(max).min(1, message));
+
+/** A date field 'YYYY-MM-DD' that must exist. */
+export const isoDate = (message = 'casework.validation.date') =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine((v) => parseIsoDate(v) !== null, message));
+
+const optionalIsoDate = (message = 'casework.validation.date') =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
+    z.string().refine((v) => parseIsoDate(v) !== null, message).nullable());
+
+const yesNo = (message: string) =>
+  z.preprocess((v) => (v === 'yes' ? true : v === 'no' ? false : undefined), z.boolean({ message }));
+
+/** A raw form field as a string ('' when absent), checked later with its partner field. */
+const field = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(40, 'validation.tooLong'));
+
+const list = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
+
+/** One item per line, blank lines dropped: places and people a child mentioned. */
+const lines = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(4000, 'validation.tooLong'))
+  .transform((v) => [...new Set(v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean))].slice(0, 50));
+
+/** A date plus a time field read as UK wall-clock time. Adds an issue on the date field when either is wrong. */
+function dateTime<K extends string>(prefix: K, message: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const date = value[`${prefix}Date`];
+    const time = value[`${prefix}Time`];
+    const at = typeof date === 'string' && typeof time === 'string' ? londonDateTime(date, time) : null;
+    if (!at) ctx.addIssue({ code: 'custom', path: [`${prefix}Date`], message });
+    return at;
+  };
+}
+
+export const childParam = z.object({ id: z.string().uuid() });
+export const recordParam = z.object({ id: z.string().uuid(), recordId: z.string().uuid() });
+
+// ---------------------------------------------------------------- risk tools
+
+export const toolUploadSchema = z.object({
+  definition: required(200_000, 'casework.validation.definitionRequired'),
+});
+
+// ---------------------------------------------------------------- assessments
+
+export const assessmentHeaderSchema = z.object({
+  toolId: z.string().uuid('casework.validation.toolRequired'),
+  assessedOn: isoDate(),
+  assessorAgencyId: z.string().uuid('casework.validation.agencyRequired'),
+  knownToSocialCare: yesNo('casework.validation.knownToSocialCare'),
+  inCare: yesNo('casework.validation.inCare'),
+  childProtectionPlan: yesNo('casework.validation.childProtectionPlan'),
+  youthJustice: yesNo('casework.validation.youthJustice'),
+  otherAgencies: optionalText(1000),
+});
+
+export const assessmentJudgementSchema = z.object({
+  judgementCategory: required(64, 'casework.validation.judgementRequired'),
+  judgementReasons: required(4000, 'casework.validation.reasonsRequired'),
+});
+
+export type AssessmentHeader = z.infer<typeof assessmentHeaderSchema>;
+export type AssessmentJudgement = z.infer<typeof assessmentJudgementSchema>;
+
+/** Ticked windows from the form: fields named `answer-<indicatorId>` holding window ids. */
+export function answersFromForm(body: Record<string, unknown>): Record<string, Record<string, boolean>> {
+  const answers: Record<string, Record<string, boolean>> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!name.startsWith('answer-')) continue;
+    const windows = list.parse(value);
+    if (windows.length === 0) continue;
+    answers[name.slice('answer-'.length)] = Object.fromEntries(windows.map((w) => [w, true]));
+  }
+  return answers;
+}
+
+// ---------------------------------------------------------------- missing episodes
+
+export const episodeFormSchema = z.object({
+  episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
+  startDate: field,
+  startTime: field,
+  endDate: field,
+  endTime: field,
+  reportedBy: required(200, 'casework.validation.reportedBy'),
+  whereFound: optionalText(500),
+  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+  policeReference: optionalText(60),
+}).transform((v, ctx) => {
+  const startedAt = dateTime('start', 'casework.validation.startDateTime')(v, ctx);
+  const endGiven = (typeof v.endDate === 'string' && v.endDate.trim() !== '') || (typeof v.endTime === 'string' && v.endTime.trim() !== '');
+  const endedAt = endGiven ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+  if (startedAt && endedAt && endedAt.getTime() < startedAt.getTime()) {
+    ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'casework.validation.endBeforeStart' });
+  }
+  return {
+    episodeType: v.episodeType, startedAt: startedAt ?? new Date(NaN), endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound,
+    riskLevel: v.riskLevel, policeReference: v.policeReference,
+  };
+});
+export type EpisodeForm = z.output<typeof episodeFormSchema>;
+
+export const episodeReturnSchema = z.object({
+  returnDate: field,
+  returnTime: field,
+  whereFound: optionalText(500),
+}).transform((v, ctx) => ({ returnedAt: dateTime('return', 'casework.validation.returnDateTime')(v, ctx) ?? new Date(NaN), whereFound: v.whereFound }));
+
+export const episodeTypeChangeSchema = z.object({
+  newType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
+  changeDate: field,
+  changeTime: field,
+}).transform((v, ctx) => ({ newType: v.newType, at: dateTime('change', 'casework.validation.changeDateTime')(v, ctx) ?? new Date(NaN) }));
+
+export const interviewFormSchema = z.object({
+  offeredDate: field,
+  offeredTime: field,
+  interviewerName: required(200, 'casework.validation.interviewerName'),
+  interviewerAgencyId: z.string().uuid('casework.validation.agencyRequired'),
+  independent: yesNo('casework.validation.independent'),
+  outcome: z.enum(['accepted', 'declined'], { message: 'casework.validation.outcome' }),
+  learned: optionalText(8000),
+  places: lines,
+  people: lines,
+}).transform((v, ctx) => ({
+  offeredAt: dateTime('offered', 'casework.validation.offeredDateTime')(v, ctx) ?? new Date(NaN),
+  interviewerName: v.interviewerName, interviewerAgencyId: v.interviewerAgencyId, independent: v.independent, outcome: v.outcome,
+  learned: v.learned, places: v.places, people: v.people,
+}));
+export type InterviewForm = z.output<typeof interviewFormSchema>;
+
+// ---------------------------------------------------------------- meetings, plan, notes
+
+export const meetingFormSchema = z.object({
+  meetingKind: z.enum(['meeting', 'discussion'], { message: 'casework.validation.meetingKind' }),
+  heldOn: isoDate(),
+  attendingAgencyIds: list.pipe(z.array(z.string().uuid()).min(1, 'casework.validation.attendingAgencies')),
+  attendees: required(2000, 'casework.validation.attendees'),
+  decisions: required(8000, 'casework.validation.decisions'),
+  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+  nextReviewOn: optionalIsoDate(),
+}).superRefine((v, ctx) => {
+  if (v.nextReviewOn && v.nextReviewOn < v.heldOn) ctx.addIssue({ code: 'custom', path: ['nextReviewOn'], message: 'casework.validation.reviewBeforeMeeting' });
+});
+export type MeetingForm = z.infer<typeof meetingFormSchema>;
+
+export const actionFormSchema = z.object({
+  description: required(2000, 'casework.validation.actionDescription'),
+  ownerName: required(200, 'casework.validation.actionOwner'),
+  agencyId: z.string().uuid('casework.validation.agencyRequired'),
+  dueOn: isoDate(),
+  meetingId: z.preprocess((v) => (typeof v === 'string' && v !== '' ? v : null), z.string().uuid().nullable()),
+});
+export type ActionForm = z.infer<typeof actionFormSchema>;
+
+export const noteFormSchema = z.object({ body: required(8000, 'casework.validation.noteBody') });
+
+// ---------------------------------------------------------------- worklists
+
+export const worklistKinds = ['all', 'children', 'triage', 'reviews', 'interviews', 'actions', 'meetings'] as const;
+export const worklistQuerySchema = z.object({
+  show: z.enum(worklistKinds).catch('all'),
+  sort: z.enum(['due', 'due-desc', 'child']).catch('due'),
+  agency: z.preprocess((v) => (typeof v === 'string' && v !== '' ? v : undefined), z.string().uuid().optional()).catch(undefined),
+});
+export type WorklistQuery = z.infer<typeof worklistQuerySchema>;

@@ -1,0 +1,136 @@
+import type { Tx } from '../../db/context.ts';
+import type { DemoSeedContext } from '../../seed/demo.ts';
+import type { ToolDefinition } from '../assessments/tool/definition.ts';
+import { ageOn, nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
+import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
+import { isoDay } from './service.ts';
+
+// Demo casework is laid out around a fixed day so the demo and the tests (whose clock starts on
+// 2 November 2026) agree on what is overdue.
+const ANCHOR = Date.parse('2026-11-01T09:00:00Z');
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const daysAgo = (days: number, hours = 0) => new Date(ANCHOR - days * DAY + hours * HOUR);
+const dateAgo = (days: number) => isoDay(daysAgo(days));
+
+const places = ['the bus station', 'a takeaway on the high street', 'the retail park car park', 'a flat above the parade of shops', 'the skate park'];
+const peopleMentioned = ['an older male called "J"', 'two older girls from another school', 'a man with a silver car', 'a cousin’s friend'];
+
+/** Random but deterministic answers to a tool: a few ticks in each section. */
+function answersFor(def: ToolDefinition, ctx: DemoSeedContext, intensity: number): Answers {
+  const answers: Record<string, Record<string, boolean>> = {};
+  for (const section of def.sections) {
+    const picks = ctx.faker.helpers.arrayElements(section.indicators, Math.min(section.indicators.length, intensity + (section.kind === 'significant' ? 0 : 1)));
+    for (const ind of picks) {
+      const windows = ctx.faker.helpers.arrayElements(section.windows, { min: 1, max: section.windows.length });
+      answers[ind.id] = Object.fromEntries(windows.map((w) => [w.id, true]));
+    }
+  }
+  return answers;
+}
+
+/**
+ * Risk tools for both partnerships, and for up to five children of each (created by the children
+ * feature's seed): assessments with a review history, missing episodes (one changing type, one
+ * with an overdue return interview), strategy meetings, plan actions (some overdue) and notes.
+ */
+export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> {
+  for (const p of Object.values(ctx.partnerships)) {
+    const toolIds = new Map<string, string>();
+    for (const def of builtInTools) {
+      const row = await tx.insertInto('risk_tools').values({
+        partnership_id: p.id, tool_key: def.id, version: def.version, name: def.name, definition: JSON.stringify(def), source: 'built_in',
+      }).returning('id').executeTakeFirstOrThrow();
+      toolIds.set(def.id, row.id);
+    }
+    const children = await tx.selectFrom('children').select(['id', 'date_of_birth']).where('partnership_id', '=', p.id)
+      .orderBy('reference').limit(5).execute();
+    const worker = p.users['social-worker'] ?? null;
+    const police = p.users.police ?? null;
+    const coordinator = p.users.coordinator ?? null;
+    const cs = p.agencies.childrens_services!;
+    const voluntary = p.agencies.voluntary ?? cs;
+    const policeAgency = p.agencies.police ?? cs;
+    const education = p.agencies.education ?? cs;
+
+    for (const [i, child] of children.entries()) {
+      // Assessments: the first child has a history, and several are past their review date.
+      const history = i === 0 ? [230, 120] : i === 1 ? [30] : i === 2 ? [130] : [60];
+      for (const [h, ago] of history.entries()) {
+        const assessedOn = dateAgo(ago);
+        const answers = answersFor(defaultTool, ctx, i === 0 ? 1 + h * 2 : 1 + (i % 3));
+        const dob = child.date_of_birth ? new Date(`${isoDay(child.date_of_birth)}T00:00:00Z`) : null;
+        const scored = scoreAssessment(defaultTool, answers, { ageYears: dob ? Math.max(0, ageOn(dob, new Date(`${assessedOn}T00:00:00Z`))) : 0 });
+        if (!scored.ok) continue;
+        const s = scored.assessment;
+        // Now and then the worker judges the risk one category higher than the score.
+        const bandIndex = defaultTool.bands.findIndex((b) => b.key === s.category.key);
+        const judged = defaultTool.bands[i === 3 ? Math.min(bandIndex + 1, defaultTool.bands.length - 1) : bandIndex]!;
+        await tx.insertInto('risk_assessments').values({
+          partnership_id: p.id, child_id: child.id, risk_tool_id: toolIds.get(defaultTool.id)!, tool_key: defaultTool.id, tool_version: defaultTool.version,
+          assessed_on: assessedOn, assessor_user_id: worker, assessor_name: ctx.faker.person.fullName(), assessor_agency_id: cs,
+          known_to_social_care: true, in_care: i % 2 === 0, child_protection_plan: i === 0, youth_justice: i === 2,
+          other_agencies: 'School safeguarding lead; school nurse', answers: JSON.stringify(answers),
+          score_total: s.total, score_category: s.category.key, score_category_label: s.category.label, score_explanation: JSON.stringify(s.explanation),
+          judgement_category: judged.key, judgement_category_label: judged.label,
+          judgement_reasons: judged.key === s.category.key ? 'The score matches what the agencies are seeing.' : 'Recent disclosures to the school suggest the risk is higher than the score shows.',
+          review_due_on: isoDay(nextReviewDue(new Date(`${assessedOn}T00:00:00Z`), defaultTool)), created_at: daysAgo(ago),
+        }).execute();
+      }
+
+      // Missing episodes.
+      if (i === 0) {
+        const e = await tx.insertInto('missing_episodes').values({
+          partnership_id: p.id, child_id: child.id, episode_type: 'missing', started_at: daysAgo(21, 19), ended_at: daysAgo(20, 7),
+          ended_by: 'returned', reported_by: 'Foster carer', where_found: ctx.faker.helpers.arrayElement(places), risk_level: 'high',
+          police_reference: `MP/${ctx.faker.string.numeric(6)}`, recorded_by: worker,
+        }).returning('id').executeTakeFirstOrThrow();
+        await tx.insertInto('return_interviews').values({
+          partnership_id: p.id, child_id: child.id, episode_id: e.id, offered_at: daysAgo(19, 10), interviewer_name: ctx.faker.person.fullName(),
+          interviewer_agency_id: voluntary, independent_of_placement: true, outcome: 'accepted', held_at: daysAgo(19, 10),
+          learned: 'Was given a lift by an older male and taken to a flat; says she was given alcohol.',
+          places_mentioned: ctx.faker.helpers.arrayElements(places, 2), people_mentioned: ctx.faker.helpers.arrayElements(peopleMentioned, 1),
+          recorded_by: worker,
+        }).execute();
+      }
+      if (i === 1) {
+        // Absent from placement, then whereabouts unknown: the change of type closed one episode and opened the next.
+        const first = await tx.insertInto('missing_episodes').values({
+          partnership_id: p.id, child_id: child.id, episode_type: 'absent', started_at: daysAgo(11, 16), ended_at: daysAgo(11, 23),
+          ended_by: 'type_changed', reported_by: 'Residential worker', risk_level: 'medium', recorded_by: worker,
+        }).returning('id').executeTakeFirstOrThrow();
+        await tx.insertInto('missing_episodes').values({
+          partnership_id: p.id, child_id: child.id, episode_type: 'missing', started_at: daysAgo(11, 23), ended_at: daysAgo(10, 14),
+          ended_by: 'returned', reported_by: 'Residential worker', where_found: ctx.faker.helpers.arrayElement(places), risk_level: 'high',
+          police_reference: `MP/${ctx.faker.string.numeric(6)}`, previous_episode_id: first.id, recorded_by: police,
+        }).execute();
+      }
+
+      // Strategy meetings and the plan.
+      if (i <= 1) {
+        const heldAgo = i === 0 ? 100 : 25;
+        const meeting = await tx.insertInto('strategy_meetings').values({
+          partnership_id: p.id, child_id: child.id, meeting_kind: i === 0 ? 'meeting' : 'discussion', held_on: dateAgo(heldAgo),
+          attending_agency_ids: [cs, policeAgency, education], attendees: `${ctx.faker.person.fullName()} (social worker), ${ctx.faker.person.fullName()} (police), ${ctx.faker.person.fullName()} (school)`,
+          decisions: 'Share information about the vehicle with the police intelligence unit; safety plan with the carers; weekly check-ins at school.',
+          risk_level: i === 0 ? 'high' : 'medium', next_review_on: dateAgo(i === 0 ? 10 : -35), recorded_by: coordinator,
+        }).returning('id').executeTakeFirstOrThrow();
+        const actions = i === 0
+          ? [{ d: 'Request a Child Abduction Warning Notice for the adult identified', agency: policeAgency, due: 60, done: true },
+             { d: 'Refer to the specialist exploitation support service', agency: cs, due: 14, done: false }]
+          : [{ d: 'Agree a safety plan with the residential home', agency: cs, due: -10, done: false }];
+        for (const a of actions) {
+          await tx.insertInto('plan_actions').values({
+            partnership_id: p.id, child_id: child.id, meeting_id: meeting.id, description: a.d, owner_name: ctx.faker.person.fullName(),
+            agency_id: a.agency, due_on: dateAgo(a.due), done_at: a.done ? daysAgo(a.due + 5) : null, recorded_by: coordinator, created_at: daysAgo(heldAgo),
+          }).execute();
+        }
+      }
+
+      await tx.insertInto('case_notes').values({
+        partnership_id: p.id, child_id: child.id, author_user_id: worker, author_name: ctx.faker.person.fullName(), created_at: daysAgo(5 + i),
+        body: 'Home visit. Spoke with the young person alone; they were more open about friendships and agreed to meet again next week.',
+      }).execute();
+    }
+  }
+}

@@ -1,0 +1,574 @@
+import { sql } from 'kysely';
+import { recordAudit, type AuditAction } from '../../audit/audit.ts';
+import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { withActor, type Tx } from '../../db/context.ts';
+import type { Database } from '../../db/database.ts';
+import { LanternError, notFound } from '../../errors.ts';
+import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
+import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
+import { addDays, asDate, londonDate } from './dates.ts';
+import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
+import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
+import { buildTimeline, type TimelineEvent } from './timeline.ts';
+
+/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
+export function isoDay(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
+
+export interface ChildSummary {
+  id: string;
+  reference: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  owning_agency_id: string;
+}
+
+export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'timeline';
+
+/** A stored tool row with its definition validated again on the way out. */
+export interface StoredTool {
+  id: string;
+  tool_key: string;
+  version: number;
+  name: string;
+  source: string;
+  created_at: Date;
+  definition: ToolDefinition;
+}
+
+/** Risk assessments, missing episodes, return interviews, strategy meetings, plans, notes, timeline and worklists. */
+export class CaseworkService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  // ------------------------------------------------------------------ shared
+
+  /** The child as row-level security lets this actor see it, or 404. Casework stays in the child's own partnership. */
+  private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
+    const row = await tx.selectFrom('children')
+      .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
+      .where('id', '=', id).executeTakeFirst();
+    if (!row || row.partnership_id !== user.partnershipId) throw notFound();
+    return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
+      date_of_birth: row.date_of_birth === null ? null : isoDay(row.date_of_birth), owning_agency_id: row.owning_agency_id };
+  }
+
+  private audit(tx: Tx, user: SessionUser, action: AuditAction, childId: string, details: Record<string, unknown>) {
+    return recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action,
+      recordType: 'child', recordId: childId, details });
+  }
+
+  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>) {
+    return withActor(this.db, actorOf(user), fn);
+  }
+
+  private agencies(tx: Tx) {
+    return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
+  }
+
+  private today(): string {
+    return londonDate(this.clock.now());
+  }
+
+  // ------------------------------------------------------------------ risk tools
+
+  private async tools(tx: Tx): Promise<StoredTool[]> {
+    const rows = await tx.selectFrom('risk_tools')
+      .select(['id', 'tool_key', 'version', 'name', 'source', 'created_at', 'definition'])
+      .orderBy('tool_key').orderBy('version', 'desc').execute();
+    const out: StoredTool[] = [];
+    for (const r of rows) {
+      const parsed = parseToolDefinition(r.definition);
+      // A stored row was validated on the way in; one that no longer parses is skipped, not shown broken.
+      if (parsed.ok) out.push({ id: r.id, tool_key: r.tool_key, version: r.version, name: r.name, source: r.source, created_at: r.created_at, definition: parsed.definition });
+    }
+    return out;
+  }
+
+  /** Every version of every tool, newest version first within a tool. */
+  listTools(user: SessionUser) {
+    return this.run(user, (tx) => this.tools(tx));
+  }
+
+  /** Loads a definition (e.g. a licensed SERAF file) as a new tool version. Never throws on bad input. */
+  loadTool(user: SessionUser, text: string): Promise<{ ok: true; id: string } | { ok: false; errors: DefinitionError[] }> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return Promise.resolve({ ok: false, errors: [{ path: '(file)', message: `not valid JSON: ${(error as Error).message}` }] });
+    }
+    const parsed = parseToolDefinition(json);
+    if (!parsed.ok) return Promise.resolve(parsed);
+    const def = parsed.definition;
+    return this.run(user, async (tx) => {
+      const clash = await tx.selectFrom('risk_tools').select('id').where('tool_key', '=', def.id).where('version', '=', def.version).executeTakeFirst();
+      if (clash) return { ok: false as const, errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }] };
+      const row = await tx.insertInto('risk_tools').values({
+        partnership_id: user.partnershipId, tool_key: def.id, version: def.version, name: def.name,
+        definition: JSON.stringify(def), source: 'loaded', loaded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'record.create',
+        recordType: 'risk_tool', recordId: row.id, details: { tool: def.id, version: def.version } });
+      return { ok: true as const, id: row.id };
+    });
+  }
+
+  // ------------------------------------------------------------------ assessments
+
+  assessmentsPage(user: SessionUser, childId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const rows = await tx.selectFrom('risk_assessments as a')
+        .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
+        .select(['a.id', 'a.assessed_on', 'a.tool_key', 'a.tool_version', 'a.score_total', 'a.score_category_label',
+          'a.judgement_category', 'a.judgement_category_label', 'a.review_due_on', 'a.assessor_name', 'ag.name as agency_name'])
+        .where('a.child_id', '=', childId).orderBy('a.assessed_on', 'desc').orderBy('a.created_at', 'desc').execute();
+      const assessments = rows.map((r) => ({ ...r, assessed_on: isoDay(r.assessed_on), review_due_on: isoDay(r.review_due_on) }));
+      // The history of the worker's category, oldest first, keeping only the changes.
+      const changes: { on: string; from: string | null; to: string }[] = [];
+      let previous: string | null = null;
+      for (const a of [...assessments].reverse()) {
+        if (a.judgement_category_label !== previous) changes.push({ on: a.assessed_on, from: previous, to: a.judgement_category_label });
+        previous = a.judgement_category_label;
+      }
+      const latest = assessments[0];
+      const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
+      await this.audit(tx, user, 'record.view', childId, { page: 'assessments' });
+      return { child, assessments, changes: changes.reverse(), reviewOverdue };
+    });
+  }
+
+  /** What the new-assessment form needs: the tool chosen (latest version by default) and the agencies. */
+  assessmentForm(user: SessionUser, childId: string, toolId: string | undefined, options: { audit: boolean } = { audit: true }) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const tools = latestVersions(await this.tools(tx));
+      const tool = tools.find((t) => t.id === toolId) ?? tools.find((t) => t.tool_key === 'cse-screening') ?? tools[0];
+      if (!tool) throw new LanternError('LANTERN_E_CONFLICT', 'no risk tool loaded');
+      const agencies = await this.agencies(tx);
+      // The children feature's record answers some header questions; the worker can change them.
+      const facts = await tx.selectFrom('children').select(['looked_after', 'child_protection_plan', 'youth_justice'])
+        .where('id', '=', childId).executeTakeFirstOrThrow();
+      const yesNo = (v: boolean) => (v ? 'yes' : 'no');
+      const knownFacts = { inCare: yesNo(facts.looked_after), childProtectionPlan: yesNo(facts.child_protection_plan), youthJustice: yesNo(facts.youth_justice) };
+      if (options.audit) await this.audit(tx, user, 'record.view', childId, { page: 'assessment_form', tool: tool.tool_key });
+      return { child, tools, tool, agencies, knownFacts };
+    });
+  }
+
+  /** The score for answers on the assessment date; a child with no date of birth is scored as the youngest, so no age override is missed. */
+  static score(tool: StoredTool, child: ChildSummary, answers: Answers, assessedOn: string): ScoreResult & { ageKnown: boolean } {
+    const ageYears = child.date_of_birth ? Math.max(0, ageOn(new Date(`${child.date_of_birth}T00:00:00Z`), new Date(`${assessedOn}T00:00:00Z`))) : 0;
+    return { ...scoreAssessment(tool.definition, answers, { ageYears }), ageKnown: child.date_of_birth !== null };
+  }
+
+  createAssessment(user: SessionUser, childId: string, header: AssessmentHeader, answers: Answers, judgement: AssessmentJudgement) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const tool = (await this.tools(tx)).find((t) => t.id === header.toolId);
+      if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool');
+      const band = tool.definition.bands.find((b) => b.key === judgement.judgementCategory);
+      if (!band) throw new LanternError('LANTERN_E_VALIDATION', 'unknown category');
+      const scored = CaseworkService.score(tool, child, answers, header.assessedOn);
+      if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
+      const s = scored.assessment;
+      const reviewDue = isoDay(nextReviewDue(new Date(`${header.assessedOn}T00:00:00Z`), tool.definition));
+      const row = await tx.insertInto('risk_assessments').values({
+        partnership_id: user.partnershipId, child_id: childId, risk_tool_id: tool.id, tool_key: tool.tool_key, tool_version: tool.version,
+        assessed_on: header.assessedOn, assessor_user_id: user.userId, assessor_name: user.displayName, assessor_agency_id: header.assessorAgencyId,
+        known_to_social_care: header.knownToSocialCare, in_care: header.inCare, child_protection_plan: header.childProtectionPlan,
+        youth_justice: header.youthJustice, other_agencies: header.otherAgencies, answers: JSON.stringify(answers),
+        score_total: s.total, score_category: s.category.key, score_category_label: s.category.label,
+        score_explanation: JSON.stringify(s.explanation), judgement_category: band.key, judgement_category_label: band.label,
+        judgement_reasons: judgement.judgementReasons, review_due_on: reviewDue,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'risk_assessment', id: row.id, tool: tool.tool_key, version: tool.version,
+        score: s.total, scoreCategory: s.category.key, judgement: band.key });
+      return row.id;
+    });
+  }
+
+  assessment(user: SessionUser, childId: string, assessmentId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const a = await tx.selectFrom('risk_assessments as a')
+        .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
+        .innerJoin('risk_tools as rt', 'rt.id', 'a.risk_tool_id')
+        .selectAll('a').select(['ag.name as agency_name', 'rt.name as tool_name', 'rt.definition'])
+        .where('a.id', '=', assessmentId).where('a.child_id', '=', childId).executeTakeFirst();
+      if (!a) throw notFound();
+      const parsed = parseToolDefinition(a.definition);
+      await this.audit(tx, user, 'record.view', childId, { page: 'assessment', id: assessmentId });
+      return {
+        child, definition: parsed.ok ? parsed.definition : null,
+        assessment: { ...a, assessed_on: isoDay(a.assessed_on), review_due_on: isoDay(a.review_due_on),
+          answers: a.answers as Record<string, Record<string, boolean>>, explanation: a.score_explanation as string[] },
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------ missing episodes
+
+  missingPage(user: SessionUser, childId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const episodes = await tx.selectFrom('missing_episodes').selectAll().where('child_id', '=', childId)
+        .orderBy('started_at', 'desc').execute();
+      const interviews = await tx.selectFrom('return_interviews as i').innerJoin('agencies as ag', 'ag.id', 'i.interviewer_agency_id')
+        .selectAll('i').select('ag.name as agency_name').where('i.child_id', '=', childId).execute();
+      const now = this.clock.now();
+      const rows = episodes.map((e) => {
+        const interview = interviews.find((i) => i.episode_id === e.id) ?? null;
+        const endedAt = e.ended_at ? asDate(e.ended_at) : null;
+        const due = endedAt && e.ended_by === 'returned' ? returnInterviewDue(endedAt) : null;
+        return {
+          ...e, started_at: asDate(e.started_at), ended_at: endedAt, interview, interviewDue: due,
+          interviewOverdue: due !== null && (interview ? asDate(interview.offered_at) > due : now > due),
+        };
+      });
+      const agencies = await this.agencies(tx);
+      await this.audit(tx, user, 'record.view', childId, { page: 'missing' });
+      return { child, episodes: rows, agencies };
+    });
+  }
+
+  createEpisode(user: SessionUser, childId: string, form: EpisodeForm) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const open = await tx.selectFrom('missing_episodes').select('id').where('child_id', '=', childId).where('ended_at', 'is', null).executeTakeFirst();
+      if (open && form.endedAt === null) throw new LanternError('LANTERN_E_CONFLICT', 'an episode is already open');
+      const row = await tx.insertInto('missing_episodes').values({
+        partnership_id: user.partnershipId, child_id: childId, episode_type: form.episodeType, started_at: form.startedAt,
+        ended_at: form.endedAt, ended_by: form.endedAt ? 'returned' : null, reported_by: form.reportedBy, where_found: form.whereFound,
+        risk_level: form.riskLevel, police_reference: form.policeReference, recorded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'missing_episode', id: row.id, type: form.episodeType });
+      return row.id;
+    });
+  }
+
+  private async openEpisode(tx: Tx, childId: string, episodeId: string) {
+    const e = await tx.selectFrom('missing_episodes').selectAll().where('id', '=', episodeId).where('child_id', '=', childId).executeTakeFirst();
+    if (!e) throw notFound();
+    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: asDate(e.started_at),
+      endedAt: e.ended_at ? asDate(e.ended_at) : null, endedBy: e.ended_by as EpisodeState['endedBy'] };
+    return { row: e, state };
+  }
+
+  /** The child has returned (or been found): the episode ends and the return interview falls due. */
+  returnFromEpisode(user: SessionUser, childId: string, episodeId: string, returnedAt: Date, whereFound: string | null) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const { row, state } = await this.openEpisode(tx, childId, episodeId);
+      const result = endEpisode(state, returnedAt);
+      if (!result.ok) return result;
+      await tx.updateTable('missing_episodes').set({ ended_at: returnedAt, ended_by: 'returned', where_found: whereFound ?? row.where_found })
+        .where('id', '=', episodeId).execute();
+      await this.audit(tx, user, 'record.update', childId, { record: 'missing_episode', id: episodeId, change: 'returned' });
+      return { ok: true as const };
+    });
+  }
+
+  /** Missing becomes absent (or the reverse): this episode ends and a linked one of the new type opens. */
+  changeEpisodeType(user: SessionUser, childId: string, episodeId: string, newType: EpisodeType, at: Date) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const { row, state } = await this.openEpisode(tx, childId, episodeId);
+      const change = changeEpisodeType(state, newType, at);
+      if (!change.ok) return change;
+      await tx.updateTable('missing_episodes').set({ ended_at: change.closed.endedAt, ended_by: 'type_changed' }).where('id', '=', episodeId).execute();
+      const opened = await tx.insertInto('missing_episodes').values({
+        partnership_id: user.partnershipId, child_id: childId, episode_type: change.opened.type, started_at: change.opened.startedAt,
+        reported_by: row.reported_by, risk_level: row.risk_level, police_reference: row.police_reference, previous_episode_id: episodeId,
+        recorded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.update', childId, { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id });
+      return { ok: true as const, opened: opened.id };
+    });
+  }
+
+  recordInterview(user: SessionUser, childId: string, episodeId: string, form: InterviewForm) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const { state } = await this.openEpisode(tx, childId, episodeId);
+      if (state.endedAt === null || state.endedBy !== 'returned') return { ok: false as const, reason: 'not_returned' as const };
+      if (form.offeredAt.getTime() < state.endedAt.getTime()) return { ok: false as const, reason: 'before_return' as const };
+      const existing = await tx.selectFrom('return_interviews').select('id').where('episode_id', '=', episodeId).executeTakeFirst();
+      if (existing) return { ok: false as const, reason: 'already_recorded' as const };
+      const row = await tx.insertInto('return_interviews').values({
+        partnership_id: user.partnershipId, child_id: childId, episode_id: episodeId, offered_at: form.offeredAt,
+        interviewer_name: form.interviewerName, interviewer_agency_id: form.interviewerAgencyId, independent_of_placement: form.independent,
+        outcome: form.outcome, held_at: form.outcome === 'accepted' ? form.offeredAt : null, learned: form.learned,
+        places_mentioned: form.places, people_mentioned: form.people, recorded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome });
+      return { ok: true as const };
+    });
+  }
+
+  // ------------------------------------------------------------------ meetings and plan
+
+  meetingsPage(user: SessionUser, childId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const meetings = (await tx.selectFrom('strategy_meetings').selectAll().where('child_id', '=', childId).orderBy('held_on', 'desc').execute())
+        .map((m) => ({ ...m, held_on: isoDay(m.held_on), next_review_on: m.next_review_on ? isoDay(m.next_review_on) : null }));
+      const today = this.today();
+      const actions = (await tx.selectFrom('plan_actions as p').innerJoin('agencies as ag', 'ag.id', 'p.agency_id')
+        .selectAll('p').select('ag.name as agency_name').where('p.child_id', '=', childId).orderBy('p.due_on').execute())
+        .map((a) => ({ ...a, due_on: isoDay(a.due_on), overdue: a.done_at === null && isoDay(a.due_on) < today }));
+      const agencies = await this.agencies(tx);
+      const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
+      await this.audit(tx, user, 'record.view', childId, { page: 'meetings' });
+      return {
+        child, agencies, actions,
+        meetings: meetings.map((m) => ({ ...m, agencyNames: m.attending_agency_ids.map((id) => agencyName.get(id) ?? '') })),
+      };
+    });
+  }
+
+  createMeeting(user: SessionUser, childId: string, form: MeetingForm) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const row = await tx.insertInto('strategy_meetings').values({
+        partnership_id: user.partnershipId, child_id: childId, meeting_kind: form.meetingKind, held_on: form.heldOn,
+        attending_agency_ids: form.attendingAgencyIds, attendees: form.attendees, decisions: form.decisions, risk_level: form.riskLevel,
+        next_review_on: form.nextReviewOn, recorded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'strategy_meeting', id: row.id, kind: form.meetingKind });
+      return row.id;
+    });
+  }
+
+  createAction(user: SessionUser, childId: string, form: ActionForm) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      if (form.meetingId) {
+        const m = await tx.selectFrom('strategy_meetings').select('id').where('id', '=', form.meetingId).where('child_id', '=', childId).executeTakeFirst();
+        if (!m) throw new LanternError('LANTERN_E_VALIDATION', 'unknown meeting');
+      }
+      const row = await tx.insertInto('plan_actions').values({
+        partnership_id: user.partnershipId, child_id: childId, meeting_id: form.meetingId, description: form.description,
+        owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn, recorded_by: user.userId,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'plan_action', id: row.id });
+      return row.id;
+    });
+  }
+
+  completeAction(user: SessionUser, childId: string, actionId: string) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const r = await tx.updateTable('plan_actions').set({ done_at: this.clock.now() })
+        .where('id', '=', actionId).where('child_id', '=', childId).where('done_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound();
+      await this.audit(tx, user, 'record.update', childId, { record: 'plan_action', id: actionId, change: 'done' });
+    });
+  }
+
+  // ------------------------------------------------------------------ notes
+
+  notesPage(user: SessionUser, childId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const notes = await tx.selectFrom('case_notes').select(['id', 'body', 'author_name', 'created_at'])
+        .where('child_id', '=', childId).orderBy('created_at', 'desc').execute();
+      await this.audit(tx, user, 'record.view', childId, { page: 'notes' });
+      return { child, notes };
+    });
+  }
+
+  createNote(user: SessionUser, childId: string, body: string) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const row = await tx.insertInto('case_notes').values({ partnership_id: user.partnershipId, child_id: childId, body,
+        author_user_id: user.userId, author_name: user.displayName, created_at: this.clock.now() }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'case_note', id: row.id });
+    });
+  }
+
+  // ------------------------------------------------------------------ timeline
+
+  timeline(user: SessionUser, childId: string) {
+    return this.run(user, async (tx) => {
+      const child = await this.child(tx, user, childId);
+      const events: TimelineEvent[] = [];
+      for (const source of timelineSources) events.push(...(await source(tx, childId)));
+      await this.audit(tx, user, 'record.view', childId, { page: 'timeline' });
+      return { child, steps: buildTimeline(events) };
+    });
+  }
+
+  // ------------------------------------------------------------------ worklists
+
+  /** The acting person's lists. Reading them names children, so it is audited as a search. */
+  worklists(user: SessionUser, query: WorklistQuery) {
+    return this.run(user, async (tx) => {
+      const today = this.today();
+      const now = this.clock.now();
+      const show = (k: WorklistQuery['show']) => query.show === 'all' || query.show === k;
+      const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
+      const byAgency = query.agency;
+      const sortRows = <R extends { due: string; reference: string }>(rows: R[]) => sortWorklist(rows, query.sort);
+
+      let myChildren: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
+      if (show('children')) {
+        const mine = sql<string>`(
+          SELECT child_id FROM risk_assessments WHERE assessor_user_id = ${user.userId}
+          UNION SELECT child_id FROM missing_episodes WHERE recorded_by = ${user.userId}
+          UNION SELECT child_id FROM strategy_meetings WHERE recorded_by = ${user.userId}
+          UNION SELECT child_id FROM plan_actions WHERE recorded_by = ${user.userId}
+          UNION SELECT child_id FROM case_notes WHERE author_user_id = ${user.userId}
+          ${allocationsHook(user.userId)})`;
+        let q = tx.selectFrom('children as c').select([...childCols,
+          sql<string | null>`(SELECT max(review_due_on)::text FROM risk_assessments a WHERE a.child_id = c.id)`.as('review_due'),
+          sql<string | null>`(SELECT a.judgement_category_label FROM risk_assessments a WHERE a.child_id = c.id ORDER BY a.assessed_on DESC, a.created_at DESC LIMIT 1)`.as('category')])
+          .where('c.id', 'in', sql<string>`${mine}`);
+        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
+        myChildren = (await q.limit(500).execute()).map((r) => ({ ...r, due: r.review_due ?? '', reason: r.category ?? '' }));
+      }
+
+      const triage = show('triage') ? await triageHook(tx, now, byAgency) : [];
+
+      let reviews: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
+      if (show('reviews')) {
+        // The latest assessment of each child whose review date has passed.
+        let q = tx.selectFrom('risk_assessments as a').innerJoin('children as c', 'c.id', 'a.child_id')
+          .select([...childCols, 'a.review_due_on', 'a.judgement_category_label'])
+          .where(sql<boolean>`a.id = (SELECT b.id FROM risk_assessments b WHERE b.child_id = a.child_id ORDER BY b.assessed_on DESC, b.created_at DESC LIMIT 1)`)
+          .where('a.review_due_on', '<', today);
+        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
+        reviews = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.review_due_on), reason: r.judgement_category_label }));
+      }
+
+      let interviews: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
+      if (show('interviews')) {
+        // Returned more than 72 hours ago and no interview offered yet.
+        let q = tx.selectFrom('missing_episodes as e').innerJoin('children as c', 'c.id', 'e.child_id')
+          .select([...childCols, 'e.ended_at', 'e.episode_type'])
+          .where('e.ended_by', '=', 'returned')
+          .where('e.ended_at', '<', new Date(now.getTime() - 72 * 3_600_000))
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('return_interviews as i').select('i.id').whereRef('i.episode_id', '=', 'e.id'))));
+        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
+        interviews = (await q.limit(500).execute()).map((r) => ({ ...r, due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type }));
+      }
+
+      let actions: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
+      if (show('actions')) {
+        let q = tx.selectFrom('plan_actions as p').innerJoin('children as c', 'c.id', 'p.child_id')
+          .select([...childCols, 'p.due_on', 'p.description', 'p.agency_id'])
+          .where('p.done_at', 'is', null).where('p.due_on', '<', today);
+        if (byAgency) q = q.where('p.agency_id', '=', byAgency);
+        actions = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.due_on), reason: r.description }));
+      }
+
+      let meetings: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
+      if (show('meetings')) {
+        // The latest meeting of each child whose review is due within a week or has passed.
+        let q = tx.selectFrom('strategy_meetings as m').innerJoin('children as c', 'c.id', 'm.child_id')
+          .select([...childCols, 'm.next_review_on', 'm.risk_level'])
+          .where(sql<boolean>`m.id = (SELECT n.id FROM strategy_meetings n WHERE n.child_id = m.child_id ORDER BY n.held_on DESC, n.created_at DESC LIMIT 1)`)
+          .where('m.next_review_on', '<=', addDays(today, 7));
+        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
+        meetings = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.next_review_on), reason: r.risk_level }));
+      }
+
+      const agencies = await this.agencies(tx);
+      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'search',
+        details: { worklists: query } });
+      return {
+        today, agencies,
+        lists: {
+          children: sortRows(myChildren), triage: sortRows(triage), reviews: sortRows(reviews), interviews: sortRows(interviews),
+          actions: sortRows(actions), meetings: sortRows(meetings),
+        },
+      };
+    });
+  }
+}
+
+/** Sorts worklist rows by due date (empty dates last) or by child reference. */
+export function sortWorklist<R extends { due: string; reference: string }>(rows: R[], sort: WorklistQuery['sort']): R[] {
+  const copy = [...rows];
+  if (sort === 'child') return copy.sort((a, b) => a.reference.localeCompare(b.reference) || a.due.localeCompare(b.due));
+  const dir = sort === 'due-desc' ? -1 : 1;
+  return copy.sort((a, b) => {
+    if (a.due === b.due) return a.reference.localeCompare(b.reference);
+    if (a.due === '') return 1;
+    if (b.due === '') return -1;
+    return dir * a.due.localeCompare(b.due);
+  });
+}
+
+/** The latest version of each tool (assessments are started on these; older versions stay readable). */
+export function latestVersions(tools: StoredTool[]): StoredTool[] {
+  const seen = new Map<string, StoredTool>();
+  for (const t of tools) {
+    const current = seen.get(t.tool_key);
+    if (!current || t.version > current.version) seen.set(t.tool_key, t);
+  }
+  return [...seen.values()];
+}
+
+// ------------------------------------------------------------------ hooks onto the children feature (part A)
+
+/** Children allocated to the worker through the children feature's involvements. */
+function allocationsHook(userId: string) {
+  return sql`UNION SELECT child_id FROM child_involvements WHERE worker_user_id = ${userId} AND ended_on IS NULL`;
+}
+
+/** Concerns awaiting a triage decision, soonest deadline first (the children feature's queue). */
+async function triageHook(tx: Tx, now: Date, agency: string | undefined) {
+  let q = tx.selectFrom('concerns as k').leftJoin('children as c', 'c.id', 'k.child_id')
+    .select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', 'c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'])
+    .where('k.decision', 'is', null);
+  if (agency) q = q.where('k.acting_agency_id', '=', agency);
+  const rows = await q.limit(500).execute();
+  return rows.map((r) => ({
+    child_id: r.child_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '', family_name: r.family_name ?? '',
+    concern_id: r.concern_id, due: asDate(r.deadline_at).toISOString(), reason: asDate(r.deadline_at) < now ? 'overdue' : 'due',
+  }));
+}
+
+/** Each source adds the steps of a child's journey it knows about. */
+type TimelineSource = (tx: Tx, childId: string) => Promise<TimelineEvent[]>;
+
+const concernsSource: TimelineSource = async (tx, childId) => {
+  const rows = await tx.selectFrom('concerns').select(['reference', 'received_at', 'decided_at', 'decision', 'risk_level'])
+    .where('child_id', '=', childId).execute();
+  return rows.flatMap((r) => [
+    { kind: 'concern' as const, at: asDate(r.received_at), label: r.reference, detail: null },
+    ...(r.decided_at ? [{ kind: 'triage' as const, at: asDate(r.decided_at), label: r.decision ?? '', detail: r.risk_level }] : []),
+  ]);
+};
+
+const statusSource: TimelineSource = async (tx, childId) => {
+  const rows = await tx.selectFrom('child_status_events').select(['event', 'outcome', 'recorded_at']).where('child_id', '=', childId).execute();
+  return rows.map((r) => ({ kind: r.event === 'closed' ? 'outcome' as const : 'reopened' as const, at: asDate(r.recorded_at), label: r.outcome ?? r.event, detail: null }));
+};
+
+const caseworkSource: TimelineSource = async (tx, childId) => {
+  const events: TimelineEvent[] = [];
+  const assessments = await tx.selectFrom('risk_assessments').select(['assessed_on', 'judgement_category_label', 'score_total', 'created_at'])
+    .where('child_id', '=', childId).orderBy('assessed_on').execute();
+  assessments.forEach((a, i) => events.push({ kind: i === 0 ? 'assessment' : 'review', at: new Date(`${isoDay(a.assessed_on)}T12:00:00Z`),
+    label: a.judgement_category_label, detail: String(a.score_total) }));
+  const meetings = await tx.selectFrom('strategy_meetings').select(['held_on', 'meeting_kind', 'risk_level']).where('child_id', '=', childId).execute();
+  for (const m of meetings) events.push({ kind: 'meeting', at: new Date(`${isoDay(m.held_on)}T12:00:00Z`), label: m.meeting_kind, detail: m.risk_level });
+  const actions = await tx.selectFrom('plan_actions').select(['created_at', 'description', 'done_at']).where('child_id', '=', childId).execute();
+  for (const a of actions) {
+    events.push({ kind: 'plan', at: asDate(a.created_at), label: a.description, detail: null });
+    if (a.done_at) events.push({ kind: 'action_done', at: asDate(a.done_at), label: a.description, detail: null });
+  }
+  const episodes = await tx.selectFrom('missing_episodes').select(['started_at', 'episode_type']).where('child_id', '=', childId).execute();
+  for (const e of episodes) events.push({ kind: 'missing', at: asDate(e.started_at), label: e.episode_type, detail: null });
+  return events;
+};
+
+export const timelineSources: TimelineSource[] = [concernsSource, caseworkSource, statusSource];

@@ -1,0 +1,479 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import { recordAudit } from '../../audit/audit.ts';
+import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { aggregatesOnly } from '../../authz/policy.ts';
+import { withActor, withSystem, type Tx } from '../../db/context.ts';
+import type { Database } from '../../db/database.ts';
+import { LanternError, notFound } from '../../errors.ts';
+import { accessLogFor } from '../audit-log/service.ts';
+import { matchStrength, normaliseName, type MatchStrength } from './matching.ts';
+import { isoDate, newConcernReference } from './parsing.ts';
+import type {
+  AddressForm, ApiConcern, ChildDetails, ChildSearch, CloseForm, InvolvementForm, NewChild, ProfessionalConcern, PublicConcern,
+  ShareAgencyForm, SharePartnershipForm, TriageDecision,
+} from './schema.ts';
+
+/** How long a break-glass grant lasts. */
+export const breakGlassHours = 4;
+const searchLimit = 50;
+
+const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
+const childReference = () => `CH-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
+
+/** Columns a list of children shows: the minimum to tell children apart. */
+const listColumns = ['c.id', 'c.reference', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.status', 'c.risk_level',
+  'c.flag_cse', 'c.looked_after', 'c.restricted', 'c.aliases'] as const;
+
+export interface ChildMatch {
+  id: string;
+  reference: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  status: string;
+  strength: MatchStrength;
+}
+
+/** Concerns, triage and the child record. Every read and change goes through withActor and is audited in the same transaction. */
+export class ChildrenService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- Concerns ----
+
+  /** Partnerships a member of the public can send a concern to (names are public). */
+  publicPartnerships() {
+    return withSystem(this.db, (tx) => tx.selectFrom('partnerships').select(['id', 'name']).orderBy('name').execute());
+  }
+
+  /** A concern from someone without an account. No user, so it runs as the system and is audited as 'public'. */
+  raisePublicConcern(form: PublicConcern): Promise<{ reference: string }> {
+    return withSystem(this.db, async (tx) => {
+      const partnership = await tx.selectFrom('partnerships').select(['id', 'triage_hours']).where('id', '=', form.partnershipId).executeTakeFirst();
+      if (!partnership) throw new LanternError('LANTERN_E_VALIDATION', 'unknown partnership');
+      const created = await this.insertConcern(tx, partnership, {
+        source: 'public', what_happened: form.whatHappened, where_text: form.where, when_text: form.when, occurred_on: form.occurredOn,
+        about_text: form.about, contact_text: form.anonymous ? null : form.contact, anonymous: form.anonymous,
+      });
+      // The reporter's network address is not kept: people may choose to stay anonymous.
+      await recordAudit(tx, { partnershipId: partnership.id, actorUserId: null, actorLabel: 'public', action: 'concern.raise',
+        recordType: 'concern', recordId: created.id, details: { source: 'public' } });
+      return { reference: created.reference };
+    });
+  }
+
+  /** A concern from a signed-in professional (their agency recorded) or a councillor (who sees nothing identifying afterwards). */
+  raiseConcern(user: SessionUser, form: ProfessionalConcern | ApiConcern, source: 'professional' | 'member' | 'partner_system' = aggregatesOnly(user.roles) ? 'member' : 'professional') {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const partnership = await tx.selectFrom('partnerships').select(['id', 'triage_hours']).where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
+      let childId: string | null = null;
+      const requestedChild = 'childId' in form ? form.childId : null;
+      if (requestedChild && source !== 'member') {
+        const child = await tx.selectFrom('children').select('id').where('id', '=', requestedChild).executeTakeFirst();
+        if (!child) throw notFound();
+        childId = child.id;
+      }
+      const created = await this.insertConcern(tx, partnership, {
+        source, what_happened: form.whatHappened, where_text: form.where ?? null, when_text: form.when ?? null,
+        occurred_on: form.occurredOn ?? null, about_text: form.about ?? null,
+        contact_text: 'contact' in form ? (form.contact ?? null) : null, anonymous: false,
+        raised_by: user.userId, raised_by_agency_id: user.agencyId, child_id: childId,
+      });
+      await recordAudit(tx, { ...audited(user), action: 'concern.raise', recordType: 'concern', recordId: created.id,
+        details: { source, childId } });
+      return created;
+    });
+  }
+
+  private async insertConcern(tx: Tx, partnership: { id: string; triage_hours: number }, values: {
+    source: string; what_happened: string; where_text: string | null; when_text: string | null; occurred_on: string | null;
+    about_text: string | null; contact_text: string | null; anonymous: boolean; raised_by?: string; raised_by_agency_id?: string;
+    child_id?: string | null;
+  }) {
+    const received = this.clock.now();
+    const deadline = new Date(received.getTime() + partnership.triage_hours * 3_600_000);
+    return tx.insertInto('concerns').values({
+      ...values, partnership_id: partnership.id, reference: newConcernReference((n) => crypto.randomBytes(n)),
+      received_at: received, deadline_at: deadline,
+    }).returning(['id', 'reference', 'received_at', 'deadline_at']).executeTakeFirstOrThrow();
+  }
+
+  /** The triage queue: undecided concerns by deadline, and recent decisions, with breaches marked. */
+  triageQueue(user: SessionUser) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const now = this.clock.now();
+      const columns = ['q.id', 'q.reference', 'q.source', 'q.received_at', 'q.deadline_at', 'q.decision', 'q.decided_at', 'q.risk_level',
+        'q.about_text', 'a.name as acting_agency'] as const;
+      const open = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
+        .where('q.decision', 'is', null).orderBy('q.deadline_at').limit(200).execute();
+      const decided = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
+        .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(50).execute();
+      const partnership = await tx.selectFrom('partnerships').select('triage_hours').where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
+      // Breaches in the last 30 days: decided after the deadline, or still undecided past it.
+      const since = new Date(now.getTime() - 30 * 86_400_000);
+      const breaches = await tx.selectFrom('concerns').select((eb) => [
+        eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at > deadline_at`).as('late'),
+        eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),
+        eb.fn.countAll<number>().as('total'),
+      ]).where('received_at', '>=', since).executeTakeFirstOrThrow();
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'triage_queue', details: { open: open.length } });
+      const withTime = <R extends { deadline_at: Date; decided_at: Date | null }>(r: R) => ({
+        ...r,
+        minutesLeft: Math.round((new Date(r.deadline_at).getTime() - now.getTime()) / 60_000),
+        breached: r.decided_at ? new Date(r.decided_at) > new Date(r.deadline_at) : now > new Date(r.deadline_at),
+      });
+      return { open: open.map(withTime), decided: decided.map(withTime), triageHours: partnership.triage_hours,
+        breaches: { late: Number(breaches.late), overdue: Number(breaches.overdue), total: Number(breaches.total) } };
+    });
+  }
+
+  /** One concern for triage, with the agencies that can act and near-duplicate candidates for the search given. */
+  getConcern(user: SessionUser, id: string, search?: ChildSearch | NewChild) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const concern = await tx.selectFrom('concerns as q').leftJoin('agencies as raised', 'raised.id', 'q.raised_by_agency_id')
+        .leftJoin('agencies as acting', 'acting.id', 'q.acting_agency_id').leftJoin('children as c', 'c.id', 'q.child_id')
+        .selectAll('q').select(['raised.name as raised_by_agency', 'acting.name as acting_agency', 'c.reference as child_reference',
+          'c.given_name as child_given_name', 'c.family_name as child_family_name'])
+        .where('q.id', '=', id).executeTakeFirst();
+      if (!concern) throw notFound();
+      const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+      const matches = search ? await this.findMatches(tx, search) : null;
+      await recordAudit(tx, { ...audited(user), action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
+        ...(search ? { details: { criteria: search, results: matches?.length ?? 0 } } : {}) });
+      const now = this.clock.now();
+      return {
+        concern, agencies, matches,
+        minutesLeft: Math.round((new Date(concern.deadline_at).getTime() - now.getTime()) / 60_000),
+        breached: concern.decided_at ? new Date(concern.decided_at) > new Date(concern.deadline_at) : now > new Date(concern.deadline_at),
+      };
+    });
+  }
+
+  /**
+   * Records the triage decision. Linking to a new child checks for near-duplicates first: unless the
+   * worker confirms, a likely or possible match sends them back to choose the existing record.
+   */
+  decide(user: SessionUser, id: string, form: TriageDecision, newChild: NewChild | null, confirmNew: boolean) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const concern = await tx.selectFrom('concerns').select(['id', 'decision', 'child_id']).where('id', '=', id).executeTakeFirst();
+      if (!concern) throw notFound();
+      if (concern.decision) throw new LanternError('LANTERN_E_CONFLICT', 'already decided');
+      let childId = concern.child_id;
+      if (form.link === 'existing' && form.childId) {
+        const child = await tx.selectFrom('children').select('id').where('id', '=', form.childId).executeTakeFirst();
+        if (!child) throw notFound();
+        childId = child.id;
+      }
+      if (form.link === 'new' && newChild) {
+        const matches = await this.findMatches(tx, newChild);
+        const close = matches.filter((m) => m.strength !== 'none');
+        if (close.length > 0 && !confirmNew) return { duplicates: close } as const;
+        childId = await this.createChild(tx, user, newChild, form.actingAgencyId ?? user.agencyId, {
+          flag_cse: form.decision === 'cse_concern', risk_level: form.riskLevel,
+        });
+      }
+      await tx.updateTable('concerns').set({
+        decision: form.decision, risk_level: form.riskLevel, acting_agency_id: form.actingAgencyId, decision_notes: form.notes,
+        decided_at: this.clock.now(), decided_by: user.userId, child_id: childId,
+      }).where('id', '=', id).execute();
+      if (childId && form.actingAgencyId) {
+        const involved = await tx.selectFrom('child_involvements').select('id').where('child_id', '=', childId)
+          .where('agency_id', '=', form.actingAgencyId).where('ended_on', 'is', null).executeTakeFirst();
+        if (!involved) {
+          await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: childId, agency_id: form.actingAgencyId }).execute();
+        }
+      }
+      await recordAudit(tx, { ...audited(user), action: 'concern.triage', recordType: 'concern', recordId: id,
+        details: { decision: form.decision, riskLevel: form.riskLevel, actingAgencyId: form.actingAgencyId, childId, link: form.link } });
+      return { childId } as const;
+    });
+  }
+
+  private async createChild(tx: Tx, user: SessionUser, child: NewChild, owningAgencyId: string,
+    extra: { flag_cse?: boolean; risk_level?: string | null } = {}): Promise<string> {
+    const created = await tx.insertInto('children').values({
+      partnership_id: user.partnershipId, owning_agency_id: owningAgencyId, reference: childReference(),
+      given_name: child.givenName, family_name: child.familyName, date_of_birth: child.dateOfBirth, gender: child.gender,
+      flag_cse: extra.flag_cse ?? false, risk_level: extra.risk_level ?? null,
+    }).returning('id').executeTakeFirstOrThrow();
+    await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'child', recordId: created.id,
+      details: { owningAgencyId } });
+    return created.id;
+  }
+
+  /**
+   * Candidates for a name, date of birth and/or postcode. The database narrows by normalised-name
+   * prefix, date of birth or postcode; matching.ts scores names by edit distance.
+   */
+  private async findMatches(tx: Tx, criteria: { name?: string | null; givenName?: string; familyName?: string; dateOfBirth?: string | null;
+    postcode?: string | null; includeClosed?: boolean }): Promise<ChildMatch[]> {
+    const words = (criteria.name ?? `${criteria.givenName ?? ''} ${criteria.familyName ?? ''}`).split(/\s+/).map(normaliseName).filter(Boolean);
+    const given = words.length > 1 ? words[0]! : '';
+    const family = words.at(-1) ?? '';
+    let query = tx.selectFrom('children as c').select([...listColumns]);
+    if (!criteria.includeClosed && criteria.name !== undefined) query = query.where('c.status', '=', 'open');
+    query = query.where((eb) => {
+      const ors = [];
+      for (const w of words) {
+        const prefix = `${w.slice(0, 2)}%`;
+        ors.push(eb('c.family_key', 'like', prefix), eb('c.given_key', 'like', prefix));
+      }
+      if (criteria.dateOfBirth) ors.push(eb('c.date_of_birth', '=', criteria.dateOfBirth));
+      if (criteria.postcode) {
+        ors.push(eb.exists(eb.selectFrom('child_addresses as a').select('a.id').whereRef('a.child_id', '=', 'c.id').where('a.postcode', '=', criteria.postcode)));
+      }
+      return ors.length ? eb.or(ors) : eb.val(false);
+    });
+    const rows = (await query.limit(2000).execute()).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) }));
+    const scored = rows.map((r) => {
+      let strength: MatchStrength = 'none';
+      if (family) {
+        strength = given
+          ? matchStrength({ givenName: given, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r)
+          : [matchStrength({ givenName: family, familyName: r.family_name, dateOfBirth: criteria.dateOfBirth ?? null }, r),
+            matchStrength({ givenName: r.given_name, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r)]
+            .sort((a, b) => rank(b) - rank(a))[0]!;
+      } else if (criteria.dateOfBirth && r.date_of_birth === criteria.dateOfBirth) strength = 'possible';
+      const nameHit = words.length > 0 && words.every((w) => normaliseName(`${r.given_name} ${r.family_name} ${(r.aliases ?? []).join(' ')}`).includes(w));
+      const dobOk = !criteria.dateOfBirth || r.date_of_birth === criteria.dateOfBirth;
+      const keep = strength !== 'none' || (nameHit && dobOk) || (!words.length && dobOk && !!criteria.postcode);
+      return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' as MatchStrength : strength, keep };
+    });
+    return scored.filter((r) => r.keep).sort((a, b) => rank(b.strength) - rank(a.strength) || a.family_name.localeCompare(b.family_name))
+      .slice(0, searchLimit)
+      .map(({ id, reference, given_name, family_name, date_of_birth, status, strength }) => ({ id, reference, given_name, family_name, date_of_birth, status, strength }));
+  }
+
+  // ---- Children ----
+
+  /** The list page: children the actor may see, by family name, a page at a time. No names in the URL. */
+  listChildren(user: SessionUser, options: { status: 'open' | 'closed' | 'all'; page: number; pageSize?: number }) {
+    const pageSize = options.pageSize ?? 50;
+    return withActor(this.db, actorOf(user), async (tx) => {
+      let query = tx.selectFrom('children as c').select([...listColumns, 'c.updated_at']);
+      if (options.status !== 'all') query = query.where('c.status', '=', options.status);
+      const rows = await query.orderBy('c.family_name').orderBy('c.given_name').orderBy('c.id')
+        .limit(pageSize + 1).offset((options.page - 1) * pageSize).execute();
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: Math.min(rows.length, pageSize) } });
+      return { children: rows.slice(0, pageSize).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) })), hasNext: rows.length > pageSize };
+    });
+  }
+
+  search(user: SessionUser, criteria: ChildSearch) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const matches = await this.findMatches(tx, criteria);
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length } });
+      return matches;
+    });
+  }
+
+  /**
+   * The child page. A restricted record the actor cannot read yet gives { restricted: true } so the
+   * page can ask for a break-glass reason; a record they may not see at all is not found.
+   */
+  getChild(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const child = await tx.selectFrom('children as c').leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
+        .selectAll('c').select('a.name as owning_agency').where('c.id', '=', id).executeTakeFirst();
+      if (!child) {
+        const restricted = await sql<{ r: boolean }>`SELECT lantern_child_restricted(${id}::uuid) AS r`.execute(tx);
+        if (restricted.rows[0]?.r) return { restricted: true as const };
+        throw notFound();
+      }
+      child.date_of_birth = isoDate(child.date_of_birth);
+      const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,
+        ...(brokeGlass ? { reason: 'break-glass grant' } : {}) });
+      const ownPartnership = child.partnership_id === user.partnershipId;
+      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies, workers, accessLog] = ownPartnership
+        ? await Promise.all([
+          tx.selectFrom('child_addresses').selectAll().where('child_id', '=', id).orderBy('from_date', 'desc').execute(),
+          tx.selectFrom('child_involvements as i').innerJoin('agencies as a', 'a.id', 'i.agency_id').leftJoin('users as u', 'u.id', 'i.worker_user_id')
+            .select(['i.id', 'i.started_on', 'i.ended_on', 'a.name as agency', 'u.display_name as worker']).where('i.child_id', '=', id)
+            .orderBy('i.started_on', 'desc').execute(),
+          tx.selectFrom('child_status_events').select(['event', 'outcome', 'reason', 'recorded_at']).where('child_id', '=', id).orderBy('recorded_at', 'desc').execute(),
+          tx.selectFrom('concerns').select(['id', 'reference', 'received_at', 'decision', 'risk_level']).where('child_id', '=', id).orderBy('received_at', 'desc').execute(),
+          tx.selectFrom('record_shares as s').innerJoin('agencies as a', 'a.id', 's.agency_id')
+            .select(['s.id', 'a.name as agency', 's.lawful_basis', 's.created_at']).where('s.record_type', '=', 'child').where('s.record_id', '=', id)
+            .where('s.revoked_at', 'is', null).execute(),
+          tx.selectFrom('child_partnership_shares as s').innerJoin('partnerships as p', 'p.id', 's.recipient_partnership_id')
+            .select(['s.id', 'p.name as partnership', 's.lawful_basis', 's.created_at']).where('s.child_id', '=', id).where('s.revoked_at', 'is', null).execute(),
+          tx.selectFrom('sharing_agreements as g').innerJoin('partnerships as p', 'p.id', 'g.recipient_partnership_id')
+            .select(['g.id', 'p.name as partnership', 'g.purpose']).where('g.partnership_id', '=', user.partnershipId)
+            .where('g.starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('g.ends_on', 'is', null), eb('g.ends_on', '>=', sql<string>`current_date`)]))
+            .execute(),
+          tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute(),
+          tx.selectFrom('users').select(['id', 'display_name']).where('disabled_at', 'is', null).where(sql<boolean>`roles && ARRAY['practitioner','triage_worker','coordinator']::text[]`)
+            .orderBy('display_name').limit(500).execute(),
+          accessLogFor(tx, 'child', id),
+        ])
+        : [[], [], [], [], [], [], [], [], [], []];
+      return { restricted: false as const, child, brokeGlass, ownPartnership, addresses, involvements, history, concerns, shares,
+        partnershipShares, agreements, agencies, workers, accessLog };
+    });
+  }
+
+  /** The core record for the JSON API: the same visibility and audit as the page. */
+  getChildSummary(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const child = await tx.selectFrom('children as c').select([...listColumns, 'c.gender', 'c.flag_cce', 'c.flag_trafficking',
+        'c.child_protection_plan', 'c.child_in_need', 'c.youth_justice', 'c.education_status', 'c.owning_agency_id', 'c.closed_at', 'c.closing_outcome'])
+        .where('c.id', '=', id).executeTakeFirst();
+      if (!child) throw notFound();
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id, details: { via: 'api' } });
+      return { ...child, date_of_birth: isoDate(child.date_of_birth) };
+    });
+  }
+
+  listConcerns(user: SessionUser, options: { limit: number; offset: number }) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = await tx.selectFrom('concerns').select(['id', 'reference', 'source', 'received_at', 'deadline_at', 'decision', 'risk_level',
+        'acting_agency_id', 'child_id', 'decided_at']).orderBy('received_at', 'desc').limit(options.limit).offset(options.offset).execute();
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length } });
+      return rows;
+    });
+  }
+
+  updateDetails(user: SessionUser, id: string, form: ChildDetails) {
+    return this.changeChild(user, id, 'record.update', async (tx, before) => {
+      const values = {
+        aliases: form.aliases, gender: form.gender, ethnicity: form.ethnicity, first_language: form.firstLanguage, school: form.school,
+        education_status: form.educationStatus, send: form.send, looked_after: form.lookedAfter, placement: form.lookedAfter ? form.placement : null,
+        child_protection_plan: form.childProtectionPlan, child_in_need: form.childInNeed, youth_justice: form.youthJustice,
+        flag_cse: form.flagCse, flag_cce: form.flagCce, flag_trafficking: form.flagTrafficking, risk_level: form.riskLevel,
+        restricted: form.restricted, restricted_reason: form.restricted ? form.restrictedReason : null,
+      };
+      await tx.updateTable('children').set({ ...values, updated_at: this.clock.now() }).where('id', '=', id).execute();
+      const changed = Object.entries(values).filter(([k, v]) => JSON.stringify((before as Record<string, unknown>)[k] ?? null) !== JSON.stringify(v ?? null)).map(([k]) => k);
+      return { details: { changed } };
+    });
+  }
+
+  addAddress(user: SessionUser, id: string, form: AddressForm) {
+    return this.changeChild(user, id, 'record.update', async (tx) => {
+      // The new address is the current one: the previous current address ends the day before it starts.
+      if (form.fromDate) {
+        await tx.updateTable('child_addresses').set({ to_date: sql`(${form.fromDate}::date - 1)` })
+          .where('child_id', '=', id).where('to_date', 'is', null).where('from_date', '<', form.fromDate).execute();
+      }
+      await tx.insertInto('child_addresses').values({ partnership_id: user.partnershipId, child_id: id, line1: form.line1, town: form.town,
+        postcode: form.postcode, from_date: form.fromDate }).execute();
+      return { details: { added: 'address' } };
+    });
+  }
+
+  addInvolvement(user: SessionUser, id: string, form: InvolvementForm) {
+    return this.changeChild(user, id, 'record.update', async (tx) => {
+      // The worker must be a person of this partnership (users' RLS), not just any account id.
+      if (form.workerUserId && !(await tx.selectFrom('users').select('id').where('id', '=', form.workerUserId).executeTakeFirst())) throw notFound();
+      await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: id, agency_id: form.agencyId,
+        worker_user_id: form.workerUserId, started_on: this.clock.now().toISOString().slice(0, 10) }).execute();
+      return { details: { added: 'involvement', agencyId: form.agencyId, workerUserId: form.workerUserId } };
+    });
+  }
+
+  close(user: SessionUser, id: string, form: CloseForm) {
+    return this.changeChild(user, id, 'record.close', async (tx, before) => {
+      if (before.status === 'closed') throw new LanternError('LANTERN_E_CONFLICT', 'already closed');
+      const now = this.clock.now();
+      await tx.updateTable('children').set({ status: 'closed', closed_at: now, closing_outcome: form.outcome, closing_reason: form.reason, updated_at: now })
+        .where('id', '=', id).execute();
+      await tx.insertInto('child_status_events').values({ partnership_id: user.partnershipId, child_id: id, event: 'closed', outcome: form.outcome,
+        reason: form.reason, recorded_by: user.userId, recorded_at: now }).execute();
+      return { reason: form.reason, details: { outcome: form.outcome } };
+    });
+  }
+
+  reopen(user: SessionUser, id: string, reason: string) {
+    return this.changeChild(user, id, 'record.reopen', async (tx, before) => {
+      if (before.status !== 'closed') throw new LanternError('LANTERN_E_CONFLICT', 'not closed');
+      const now = this.clock.now();
+      await tx.updateTable('children').set({ status: 'open', closed_at: null, closing_outcome: null, closing_reason: null, updated_at: now })
+        .where('id', '=', id).execute();
+      await tx.insertInto('child_status_events').values({ partnership_id: user.partnershipId, child_id: id, event: 'reopened', reason,
+        recorded_by: user.userId, recorded_at: now }).execute();
+      return { reason };
+    });
+  }
+
+  /** Shares the record with another agency of the partnership, recording the lawful basis. */
+  shareWithAgency(user: SessionUser, id: string, form: ShareAgencyForm) {
+    return this.changeChild(user, id, 'record.share', async (tx) => {
+      const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.shareAgencyId).executeTakeFirst();
+      if (!agency) throw notFound();
+      await tx.insertInto('record_shares').values({ partnership_id: user.partnershipId, record_type: 'child', record_id: id, agency_id: form.shareAgencyId,
+        lawful_basis: form.lawfulBasis, shared_by: user.userId })
+        .onConflict((oc) => oc.columns(['record_type', 'record_id', 'agency_id']).doUpdateSet({ lawful_basis: form.lawfulBasis, revoked_at: null, shared_by: user.userId }))
+        .execute();
+      return { reason: form.lawfulBasis, details: { agencyId: form.shareAgencyId } };
+    });
+  }
+
+  /** Discloses the core record to a neighbouring partnership: only under a live sharing agreement with it. */
+  shareWithPartnership(user: SessionUser, id: string, form: SharePartnershipForm) {
+    return this.changeChild(user, id, 'record.share', async (tx) => {
+      const agreement = await tx.selectFrom('sharing_agreements').select(['id', 'recipient_partnership_id'])
+        .where('id', '=', form.agreementId).where('partnership_id', '=', user.partnershipId)
+        .where('starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('ends_on', 'is', null), eb('ends_on', '>=', sql<string>`current_date`)]))
+        .executeTakeFirst();
+      if (!agreement) throw new LanternError('LANTERN_E_VALIDATION', 'no live sharing agreement');
+      await tx.insertInto('child_partnership_shares').values({ partnership_id: user.partnershipId, child_id: id, agreement_id: agreement.id,
+        recipient_partnership_id: agreement.recipient_partnership_id, lawful_basis: form.partnershipBasis, shared_by: user.userId }).execute();
+      return { reason: form.partnershipBasis, details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id } };
+    });
+  }
+
+  /** Break-glass: a recorded reason opens a restricted record for a few hours; the DPO is alerted. */
+  breakGlass(user: SessionUser, id: string, reason: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const restricted = await sql<{ r: boolean }>`SELECT lantern_child_restricted(${id}::uuid) AS r`.execute(tx);
+      if (!restricted.rows[0]?.r) throw notFound();
+      await tx.insertInto('break_glass_grants').values({ partnership_id: user.partnershipId, child_id: id, user_id: user.userId, reason,
+        granted_at: sql`now()`, expires_at: sql`now() + make_interval(hours => ${breakGlassHours})` }).execute();
+      await recordAudit(tx, { ...audited(user), action: 'record.break_glass', recordType: 'child', recordId: id, reason,
+        details: { hours: breakGlassHours } });
+    });
+  }
+
+  /** The DPO's alerts: every break-glass grant, unacknowledged first. */
+  breakGlassAlerts(user: SessionUser) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = await tx.selectFrom('break_glass_grants as g').innerJoin('users as u', 'u.id', 'g.user_id')
+        .select(['g.id', 'g.child_id', 'g.reason', 'g.granted_at', 'g.expires_at', 'g.acknowledged_at', 'u.display_name', 'u.email'])
+        .orderBy(sql`g.acknowledged_at IS NOT NULL`).orderBy('g.granted_at', 'desc').limit(200).execute();
+      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length } });
+      return rows;
+    });
+  }
+
+  acknowledgeAlert(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const r = await tx.updateTable('break_glass_grants').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
+        .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound();
+      await recordAudit(tx, { ...audited(user), action: 'break_glass.acknowledge', recordType: 'break_glass_grant', recordId: id });
+    });
+  }
+
+  /** Every change to a child: the child must be visible and in the actor's own partnership; one audit row. */
+  private changeChild(user: SessionUser, id: string, action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share',
+    change: (tx: Tx, before: Awaited<ReturnType<ChildrenService['loadForChange']>>) => Promise<{ reason?: string; details?: Record<string, unknown> }>) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const before = await this.loadForChange(tx, id, user.partnershipId);
+      const result = await change(tx, before);
+      await recordAudit(tx, { ...audited(user), action, recordType: 'child', recordId: id,
+        ...(result.reason ? { reason: result.reason } : {}), ...(result.details ? { details: result.details } : {}) });
+    });
+  }
+
+  private async loadForChange(tx: Tx, id: string, partnershipId: string) {
+    const before = await tx.selectFrom('children').selectAll().where('id', '=', id).where('partnership_id', '=', partnershipId).forUpdate().executeTakeFirst();
+    if (!before) throw notFound();
+    return before;
+  }
+}
+
+const rank = (s: MatchStrength) => (s === 'likely' ? 2 : s === 'possible' ? 1 : 0);

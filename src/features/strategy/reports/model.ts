@@ -1,0 +1,95 @@
+import type { Framework } from '../domain/frameworks.ts';
+import { ragStatusDefinitions, type RagStatus } from '../domain/rag.ts';
+
+/**
+ * What every export of a plan is made from. It carries posts and agencies, never people's names:
+ * board members and councillors read these documents.
+ */
+export interface ExportAction {
+  ref: string;
+  outcomeRef: string;
+  text: string;
+  leadTitle: string;
+  leadAgency: string;
+  startOn: string | null;
+  dueOn: string | null;
+  costPounds: string | null;
+  costNote: string;
+  successMeasure: string;
+  targetValue: string | null;
+  currentValue: string | null;
+  measureUnit: string;
+  evidenceSource: string;
+  boardPlanRef: string;
+  status: RagStatus;
+  narrative: string;
+  overdue: boolean;
+}
+
+export interface ExportPlan {
+  title: string;
+  partnershipName: string;
+  framework: Framework;
+  periodStart: string;
+  periodEnd: string;
+  owningBody: string;
+  accountableTo: string;
+  reviewCycle: string;
+  nextReviewOn: string | null;
+  sourceNote: string;
+  actions: ExportAction[];
+}
+
+export interface QuarterlyChange {
+  ref: string;
+  quarterStart: string;
+  status: RagStatus;
+  narrative: string;
+}
+
+export interface QuarterlyReport {
+  plan: ExportPlan;
+  quarterStart: string;
+  quarterLabel: string;
+  statusCounts: { status: RagStatus; label: string; count: number }[];
+  changedThisQuarter: QuarterlyChange[];
+  /** Updates per quarter over the last 12 months, oldest first. */
+  lastTwelveMonths: { quarterStart: string; label: string; updates: number; completed: number }[];
+  exceptions: ExportAction[];
+  measures: { ref: string; measure: string; target: string; current: string; percentOfTarget: number | null }[];
+}
+
+export const ragLabel = (status: RagStatus) => ragStatusDefinitions.find((d) => d.status === status)?.label ?? status;
+export const ragMeaning = (status: RagStatus) => ragStatusDefinitions.find((d) => d.status === status)?.meaning ?? '';
+
+/** The action plan's columns, in the order a Board reads them; import reads the same headings. */
+export const planColumns = [
+  { key: 'ref', heading: 'Action id' },
+  { key: 'outcomeRef', heading: 'Outcome' },
+  { key: 'text', heading: 'Action' },
+  { key: 'leadTitle', heading: 'Lead (post)' },
+  { key: 'leadAgency', heading: 'Lead agency' },
+  { key: 'startOn', heading: 'Start date' },
+  { key: 'dueOn', heading: 'Due date' },
+  { key: 'costPounds', heading: 'Cost (£)' },
+  { key: 'costNote', heading: 'Cost note' },
+  { key: 'successMeasure', heading: 'Success measure' },
+  { key: 'targetValue', heading: 'Target' },
+  { key: 'currentValue', heading: 'Current value' },
+  { key: 'measureUnit', heading: 'Unit' },
+  { key: 'evidenceSource', heading: 'Evidence source' },
+  { key: 'boardPlanRef', heading: 'Board plan reference' },
+  { key: 'status', heading: 'RAG status' },
+  { key: 'narrative', heading: 'Latest narrative' },
+  { key: 'overdue', heading: 'Overdue' },
+] as const;
+
+export type PlanColumnKey = (typeof planColumns)[number]['key'];
+
+export function planRow(action: ExportAction): string[] {
+  return planColumns.map(({ key }) => {
+    if (key === 'status') return ragLabel(action.status);
+    if (key === 'overdue') return action.overdue ? 'Yes' : 'No';
+    return action[key] ?? '';
+  });
+}

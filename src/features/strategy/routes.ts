@@ -1,0 +1,356 @@
+import multipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../../errors.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { singleError, type FormErrors } from '../../web/forms.ts';
+import type { Feature } from '../index.ts';
+import { ragStatusDefinitions } from './domain/rag.ts';
+import { smartRules } from './domain/smart.ts';
+import { quarterLabel, recentQuarters } from './progress.ts';
+import type { ImportedAction } from './reports/import.ts';
+import {
+  actionFormSchema, actionIdParam, exportParams, glossaryFormSchema, measureFormSchema, measureIdParam, measureValueSchema, planFormSchema,
+  planIdParam, progressFormSchema, quarterQuery, reviewCycles, termIdParam,
+} from './schema.ts';
+import { StrategyService, StrategyValidationError } from './service.ts';
+
+const t = translator('en');
+const view = (name: string) => `features/strategy/views/${name}.njk`;
+const read = { config: { permission: 'strategy.read' as const } };
+const manage = { config: { permission: 'strategy.manage' as const } };
+const update = { config: { permission: 'actions.update' as const } };
+const exporting = { config: { permission: 'strategy.export' as const } };
+
+/** GOV.UK error summary and field messages; this feature's schema messages are keys under strategy.validation. */
+function formErrors(error: z.ZodError, translate: (key: string) => string): FormErrors {
+  const result: FormErrors = { list: [], fields: {} };
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (result.fields[field]) continue;
+    const text = translate(/^(strategy\.)?validation\./.test(issue.message) ? issue.message : 'validation.invalid');
+    result.fields[field] = { text };
+    result.list.push({ text, href: `#${field}` });
+  }
+  return result;
+}
+
+const ragItems = ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, meaning: d.meaning }));
+const quarterItems = (quarters: string[]) => quarters.map((q) => ({ value: q, text: quarterLabel(q) }));
+
+/** A file from a multipart form (attachFieldsToBody: 'keyValues' gives its content as a Buffer). */
+const uploadedFile = (body: unknown, field: string): Buffer | null => {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  return Buffer.isBuffer(value) && value.length > 0 ? value : null;
+};
+
+export const strategyFeature: Feature = {
+  name: 'strategy',
+  async register(app, { db, clock }) {
+    const strategy = new StrategyService(db, clock);
+
+    app.get('/strategy', read, async (request, reply) =>
+      reply.page(view('index'), { plans: await strategy.listPlans(request.user!) }));
+
+    // Plans ------------------------------------------------------------------------------------
+    const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
+      reply.page(view('plan-form'), { ...(await strategy.formChoices(request.user!)), reviewCycles, ...extra });
+
+    app.get('/strategy/plans/new', manage, async (request, reply) =>
+      planFormPage(request, reply, { values: { reviewCycle: 'quarterly' } }));
+
+    app.post('/strategy/plans/new', manage, async (request, reply) => {
+      const parsed = planFormSchema.safeParse(request.body);
+      if (!parsed.success) {
+        reply.status(400);
+        return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t) });
+      }
+      const id = await strategy.createPlan(request.user!, parsed.data);
+      return reply.redirect(`/strategy/plans/${id}`);
+    });
+
+    app.get('/strategy/plans/:planId/edit', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      const { plan } = await strategy.getPlan(request.user!, planId);
+      const values = {
+        title: plan.title, frameworkId: plan.framework_id, agencyId: plan.agency_id ?? '', periodStart: plan.period_start, periodEnd: plan.period_end,
+        reviewCycle: plan.review_cycle, nextReviewOn: plan.next_review_on ?? '', namedReview: plan.named_review, owningBody: plan.owning_body,
+        accountableTo: plan.accountable_to, linkedPlans: plan.linked_plans,
+      };
+      return planFormPage(request, reply, { values, planId, mode: 'edit' });
+    });
+
+    app.post('/strategy/plans/:planId/edit', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      await strategy.getPlan(request.user!, planId);
+      const parsed = planFormSchema.safeParse(request.body ?? {});
+      if (!parsed.success) {
+        reply.status(400);
+        return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t), planId, mode: 'edit' });
+      }
+      await strategy.updatePlan(request.user!, planId, parsed.data);
+      return reply.redirect(`/strategy/plans/${planId}`);
+    });
+
+    app.get('/strategy/plans/:planId', read, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      return reply.page(view('plan'), { ...(await strategy.getPlan(request.user!, planId)), ragItems });
+    });
+
+    app.get('/strategy/plans/:planId/smart', read, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      return reply.page(view('smart'), { ...(await strategy.smartReportFor(request.user!, planId)), rules: smartRules });
+    });
+
+    app.get('/strategy/plans/:planId/quarterly', read, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      const query = quarterQuery.safeParse(request.query);
+      const quarter = (query.success && query.data.quarter) || strategy.currentQuarter();
+      const report = await strategy.quarterlyReport(request.user!, planId, quarter);
+      return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(clock.now(), 8)) });
+    });
+
+    app.get('/strategy/plans/:planId/export/:document', exporting, async (request, reply) => {
+      const params = exportParams.safeParse(request.params);
+      if (!params.success) throw notFound();
+      const { planId, document } = params.data;
+      const query = quarterQuery.safeParse(request.query);
+      const quarter = (query.success && query.data.quarter) || strategy.currentQuarter();
+      const file = await strategy.exportDocument(request.user!, planId, document, quarter);
+      return reply.header('Content-Type', file.contentType)
+        .header('Content-Disposition', `attachment; filename="${file.fileName}"`)
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(file.body);
+    });
+
+    // Actions ----------------------------------------------------------------------------------
+    const actionFormPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) => {
+      const values = (extra.values ?? {}) as Record<string, string>;
+      const choices = await strategy.formChoices(request.user!);
+      const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
+      const findings = await strategy.checkDraft(request.user!, {
+        text: values.text ?? '', successMeasure: values.successMeasure ?? '',
+        target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
+        leadPerson: values.leadTitle ?? '', leadAgency: agencyName, dueDate: values.dueOn ?? '', evidenceSource: values.evidenceSource ?? '',
+      });
+      return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
+    };
+
+    app.get('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      await strategy.getPlan(request.user!, planId);
+      return actionFormPage(request, reply, planId, { values: {}, mode: 'create' });
+    });
+
+    const saveAction = async (request: FastifyRequest, reply: FastifyReply, planId: string, actionId: string | null) => {
+      const mode = actionId ? 'edit' : 'create';
+      const body = request.body as Record<string, string> | undefined;
+      const parsed = actionFormSchema.safeParse(body ?? {});
+      if (!parsed.success) {
+        reply.status(400);
+        return actionFormPage(request, reply, planId, { values: body ?? {}, errors: formErrors(parsed.error, t), mode, actionId });
+      }
+      if (parsed.data.intent === 'check') return actionFormPage(request, reply, planId, { values: body, mode, actionId, checked: true });
+      try {
+        const id = await strategy.saveAction(request.user!, planId, actionId, parsed.data);
+        return reply.redirect(`/strategy/actions/${id}`);
+      } catch (error) {
+        if (!(error instanceof StrategyValidationError)) throw error;
+        reply.status(400);
+        return actionFormPage(request, reply, planId, { values: body, errors: singleError(error.field, t(error.messageKey)), mode, actionId });
+      }
+    };
+
+    app.post('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      await strategy.getPlan(request.user!, planId);
+      return saveAction(request, reply, planId, null);
+    });
+
+    app.get('/strategy/actions/:actionId', read, async (request, reply) => {
+      const { actionId } = actionIdParam.parse(request.params);
+      return reply.page(view('action'), { ...(await strategy.getAction(request.user!, actionId)), ragItems });
+    });
+
+    app.get('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
+      const { actionId } = actionIdParam.parse(request.params);
+      const { action } = await strategy.getAction(request.user!, actionId);
+      const values = {
+        actionRef: action.action_ref, text: action.text, leadTitle: action.lead_title, leadUserId: action.lead_user_id ?? '',
+        leadAgencyId: action.lead_agency_id ?? '', startOn: action.start_on ?? '', dueOn: action.due_on ?? '', costPounds: action.cost_pounds ?? '',
+        costNote: action.cost_note, successMeasure: action.success_measure, targetValue: action.target_value ?? '', measureUnit: action.measure_unit,
+        evidenceSource: action.evidence_source, boardPlanRef: action.board_plan_ref,
+      };
+      return actionFormPage(request, reply, action.plan_id, { values, mode: 'edit', actionId });
+    });
+
+    app.post('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
+      const { actionId } = actionIdParam.parse(request.params);
+      const { action } = await strategy.getAction(request.user!, actionId);
+      return saveAction(request, reply, action.plan_id, actionId);
+    });
+
+    const progressPage = async (request: FastifyRequest, reply: FastifyReply, actionId: string, extra: Record<string, unknown>) => {
+      const detail = await strategy.getAction(request.user!, actionId);
+      if (!detail.mayUpdate) {
+        reply.status(403);
+        return reply.page('web/views/error.njk', { code: 'LANTERN_E_FORBIDDEN', status: 403, messageKey: 'errors.forbidden' });
+      }
+      return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(clock.now())), ...extra });
+    };
+
+    app.get('/strategy/actions/:actionId/progress', update, async (request, reply) => {
+      const { actionId } = actionIdParam.parse(request.params);
+      return progressPage(request, reply, actionId, { values: { quarterStart: strategy.currentQuarter() } });
+    });
+
+    app.post('/strategy/actions/:actionId/progress', update, async (request, reply) => {
+      const { actionId } = actionIdParam.parse(request.params);
+      const parsed = progressFormSchema.safeParse(request.body ?? {});
+      if (!parsed.success) {
+        reply.status(400);
+        return progressPage(request, reply, actionId, { values: request.body, errors: formErrors(parsed.error, t) });
+      }
+      try {
+        await strategy.recordProgress(request.user!, actionId, parsed.data);
+      } catch (error) {
+        if (!(error instanceof StrategyValidationError)) throw error;
+        reply.status(400);
+        return progressPage(request, reply, actionId, { values: request.body, errors: singleError(error.field, t(error.messageKey)) });
+      }
+      return reply.redirect(`/strategy/actions/${actionId}`);
+    });
+
+    // Performance measures -----------------------------------------------------------------------
+    const measuresPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) =>
+      reply.page(view('measures'), {
+        ...(await strategy.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(clock.now(), 8)),
+        values: { direction: 'up', frequency: 'quarterly' }, ...extra,
+      });
+
+    app.get('/strategy/plans/:planId/measures', read, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      return measuresPage(request, reply, planId, {});
+    });
+
+    app.post('/strategy/plans/:planId/measures', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      const parsed = measureFormSchema.safeParse(request.body ?? {});
+      let errors = parsed.success ? null : formErrors(parsed.error, t);
+      if (parsed.success) {
+        try {
+          await strategy.addMeasure(request.user!, planId, parsed.data);
+          return reply.redirect(`/strategy/plans/${planId}/measures`);
+        } catch (error) {
+          if (!(error instanceof StrategyValidationError)) throw error;
+          errors = singleError(error.field, t(error.messageKey));
+        }
+      }
+      await strategy.getPlan(request.user!, planId);
+      reply.status(400);
+      return measuresPage(request, reply, planId, { values: request.body, errors });
+    });
+
+    app.post('/strategy/measures/:measureId/values', manage, async (request, reply) => {
+      const { measureId } = measureIdParam.parse(request.params);
+      const parsed = measureValueSchema.safeParse(request.body ?? {});
+      try {
+        if (!parsed.success) throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.number');
+        const planId = await strategy.recordMeasureValue(request.user!, measureId, parsed.data);
+        return reply.redirect(`/strategy/plans/${planId}/measures`);
+      } catch (error) {
+        if (!(error instanceof StrategyValidationError)) throw error;
+        const planId = await strategy.planOfMeasure(request.user!, measureId);
+        reply.status(400);
+        const text = t(error.messageKey);
+        return measuresPage(request, reply, planId, { errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} }, valueError: { measureId, text } });
+      }
+    });
+
+    // Glossary ---------------------------------------------------------------------------------
+    app.get('/strategy/glossary', read, async (request, reply) =>
+      reply.page(view('glossary'), { terms: await strategy.listGlossary(request.user!), values: {} }));
+
+    app.post('/strategy/glossary', manage, async (request, reply) => {
+      const parsed = glossaryFormSchema.safeParse(request.body ?? {});
+      let errors = parsed.success ? null : formErrors(parsed.error, t);
+      if (parsed.success) {
+        try {
+          await strategy.addGlossaryTerm(request.user!, parsed.data);
+          return reply.redirect('/strategy/glossary');
+        } catch (error) {
+          if (!(error instanceof StrategyValidationError)) throw error;
+          errors = singleError(error.field, t(error.messageKey));
+        }
+      }
+      reply.status(400);
+      return reply.page(view('glossary'), { terms: await strategy.listGlossary(request.user!), values: request.body, errors });
+    });
+
+    app.post('/strategy/glossary/:termId/remove', manage, async (request, reply) => {
+      const { termId } = termIdParam.parse(request.params);
+      await strategy.removeGlossaryTerm(request.user!, termId);
+      return reply.redirect('/strategy/glossary');
+    });
+
+    app.get('/strategy/frameworks', read, async (request, reply) =>
+      reply.page(view('frameworks'), { frameworks: await strategy.listFrameworks(request.user!) }));
+
+    // Import of an existing plan ---------------------------------------------------------------
+    app.get('/strategy/plans/:planId/import', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      const { plan } = await strategy.getPlan(request.user!, planId);
+      return reply.page(view('import'), { plan });
+    });
+
+    app.post('/strategy/plans/:planId/import/confirm', manage, async (request, reply) => {
+      const { planId } = planIdParam.parse(request.params);
+      const rows = z.object({ rows: z.string().max(900_000) }).safeParse(request.body ?? {});
+      let actions: ImportedAction[] | null = null;
+      try {
+        actions = rows.success ? (JSON.parse(rows.data.rows) as ImportedAction[]) : null;
+      } catch {
+        actions = null;
+      }
+      if (!Array.isArray(actions)) {
+        const { plan } = await strategy.getPlan(request.user!, planId);
+        reply.status(400);
+        return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
+      }
+      const result = await strategy.applyImport(request.user!, planId, actions);
+      return reply.page(view('import-done'), { planId, result });
+    });
+
+    // Uploads need multipart; it is registered for these routes only. The CSRF token is a form
+    // field, attached to the body with the other fields before the CSRF check runs.
+    await app.register(async (uploads) => {
+      await uploads.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_000_000, files: 1, fields: 20 } });
+
+      uploads.post('/strategy/plans/:planId/import', manage, async (request, reply) => {
+        const { planId } = planIdParam.parse(request.params);
+        const file = uploadedFile(request.body, 'file');
+        const { plan } = await strategy.getPlan(request.user!, planId);
+        if (!file) {
+          reply.status(400);
+          return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
+        }
+        const preview = await strategy.previewUpload(request.user!, planId, file);
+        const valid = preview.rows.filter((r) => r.action).map((r) => r.action);
+        const hasErrors = preview.fileErrors.length > 0 || preview.rows.some((r) => r.errors.length > 0);
+        if (hasErrors) reply.status(400);
+        return reply.page(view('import'), { plan, preview, hasErrors, rowsJson: JSON.stringify(valid) });
+      });
+
+      uploads.post('/strategy/frameworks', manage, async (request, reply) => {
+        const file = uploadedFile(request.body, 'file');
+        const result = file ? await strategy.addFramework(request.user!, file.toString('utf8')) : { problems: [t('strategy.frameworks.chooseFile')] };
+        if (result.problems.length === 0) return reply.redirect('/strategy/frameworks');
+        reply.status(400);
+        return reply.page(view('frameworks'), {
+          frameworks: await strategy.listFrameworks(request.user!),
+          errors: { list: result.problems.map((p) => ({ text: p, href: '#file' })), fields: { file: { text: result.problems[0] } } },
+        });
+      });
+    });
+  },
+};

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { ragStatuses } from './domain/rag.ts';
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v ?? '');
+const optionalDate = z.string().trim().optional().transform((v) => v || null)
+  .pipe(z.string().regex(isoDate, 'validation.dateFormat').nullable());
+/** A number typed into a form: blank is "not set"; "90%" and "£1,200" are read as 90 and 1200. */
+const optionalNumber = z.string().trim().optional()
+  .transform((v) => (v ? v.replace(/[£,%\s]/g, '') : null))
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number').nullable());
+
+export const reviewCycles = ['monthly', 'quarterly', 'six-monthly', 'annually'] as const;
+
+export const planFormSchema = z.object({
+  title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
+  frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
+  agencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
+  periodStart: z.string().regex(isoDate, 'validation.dateFormat'),
+  periodEnd: z.string().regex(isoDate, 'validation.dateFormat'),
+  reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
+  nextReviewOn: optionalDate,
+  namedReview: optionalText(300),
+  owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
+  accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
+  linkedPlans: optionalText(4000),
+}).refine((p) => p.periodEnd >= p.periodStart, { message: 'strategy.validation.periodOrder', path: ['periodEnd'] });
+export type PlanForm = z.infer<typeof planFormSchema>;
+
+export const actionFormSchema = z.object({
+  actionRef: z.string().trim().regex(/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/, 'strategy.validation.actionRef'),
+  text: z.string().trim().min(3, 'strategy.validation.textRequired').max(4000, 'validation.tooLong'),
+  leadTitle: optionalText(200),
+  leadUserId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
+  leadAgencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
+  startOn: optionalDate,
+  dueOn: optionalDate,
+  costPounds: optionalNumber,
+  costNote: optionalText(500),
+  successMeasure: optionalText(2000),
+  targetValue: optionalNumber,
+  measureUnit: optionalText(50),
+  evidenceSource: optionalText(500),
+  boardPlanRef: optionalText(100),
+  intent: z.enum(['check', 'save']).optional().default('save'),
+}).refine((a) => !a.startOn || !a.dueOn || a.dueOn >= a.startOn, { message: 'strategy.validation.dueBeforeStart', path: ['dueOn'] });
+export type ActionForm = z.infer<typeof actionFormSchema>;
+
+export const progressFormSchema = z.object({
+  quarterStart: z.string().regex(/^\d{4}-(01|04|07|10)-01$/, 'strategy.validation.quarter'),
+  status: z.enum(ragStatuses, { message: 'strategy.validation.status' }),
+  narrative: z.string().trim().min(3, 'strategy.validation.narrativeRequired').max(4000, 'validation.tooLong'),
+  currentValue: optionalNumber,
+  statusNote: optionalText(2000),
+});
+export type ProgressForm = z.infer<typeof progressFormSchema>;
+
+export const glossaryFormSchema = z.object({
+  term: z.string().trim().min(1, 'strategy.validation.termRequired').max(30, 'validation.tooLong'),
+  expansion: z.string().trim().min(2, 'strategy.validation.expansionRequired').max(300, 'validation.tooLong'),
+});
+export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
+
+export const planIdParam = z.object({ planId: z.string().uuid() });
+export const actionIdParam = z.object({ actionId: z.string().uuid() });
+export const termIdParam = z.object({ termId: z.string().uuid() });
+export const quarterQuery = z.object({
+  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional(),
+});
+export const exportParams = z.object({
+  planId: z.string().uuid(),
+  document: z.enum(['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf']),
+});
+
+export const measureFormSchema = z.object({
+  name: z.string().trim().min(3, 'strategy.validation.measureNameRequired').max(300, 'validation.tooLong'),
+  unit: optionalText(50),
+  baselineValue: optionalNumber,
+  baselinePeriod: optionalDate,
+  targetValue: z.string().trim().transform((v) => v.replace(/[£,%\s]/g, '')).pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.targetRequired')),
+  direction: z.enum(['up', 'down'], { message: 'strategy.validation.direction' }),
+  frequency: z.enum(['monthly', 'quarterly', 'annually'], { message: 'strategy.validation.frequency' }),
+  ownerTitle: z.string().trim().min(2, 'strategy.validation.ownerRequired').max(200, 'validation.tooLong'),
+  evidenceSource: z.string().trim().min(2, 'strategy.validation.evidenceRequired').max(500, 'validation.tooLong'),
+});
+export type MeasureForm = z.infer<typeof measureFormSchema>;
+
+export const measureValueSchema = z.object({
+  periodStart: z.string().regex(/^\d{4}-(01|04|07|10)-01$/, 'strategy.validation.quarter'),
+  value: z.string().trim().transform((v) => v.replace(/[£,%\s]/g, '')).pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number')),
+  note: optionalText(1000),
+});
+export type MeasureValueForm = z.infer<typeof measureValueSchema>;
+
+export const measureIdParam = z.object({ measureId: z.string().uuid() });

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+
+let bc: BrowserContext;
+let childId: string;
+
+before(async () => {
+  if (!browserAvailable) return;
+  bc = await startBrowserContext();
+  // A seeded Northmere child (the children feature's demo seed), or one made here when that seed is absent.
+  const [seeded] = await bc.ctx.ownerQuery<{ id: string }>(
+    `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND NOT c.restricted ORDER BY c.reference LIMIT 1`);
+  if (seeded) childId = seeded.id;
+  else {
+    const [made] = await bc.ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
+       SELECT a.partnership_id, a.id, 'BR-CASE-1', 'Robin', 'Journeytest', '2011-04-12' FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
+       WHERE p.code = 'northmere' AND a.kind = 'childrens_services' RETURNING id`);
+    childId = made!.id;
+  }
+});
+after(async () => bc?.close());
+
+async function go(page: Page, path: string) {
+  await page.goto(`${bc.baseUrl}${path}`);
+  await assertAccessible(page, bc);
+}
+
+async function submit(page: Page, name: string | RegExp) {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name }).first().click()]);
+  await page.waitForLoadState('load');
+  await assertAccessible(page, bc);
+}
+
+describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
+  test('a co-ordinator assesses a child, holds a strategy meeting and adds a plan action', async () => {
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+    await assertAccessible(page, bc);
+
+    await go(page, `/children/${childId}/assessments`);
+    await page.getByRole('button', { name: 'Start a new risk assessment' }).click();
+    await page.waitForURL('**/assessments/new');
+    await assertAccessible(page, bc);
+    for (const question of [/Known to children/, /In care/, /child protection plan/, /youth justice/]) {
+      await page.getByRole('group', { name: question }).getByLabel('No', { exact: true }).check();
+    }
+    await page.getByRole('group', { name: /gone missing from home, care or school before/ }).getByRole('checkbox').first().check();
+    const significant = page.locator('input[type=checkbox][value=current]').first();
+    await significant.check();
+    await submit(page, 'Work out the score');
+    assert.match(await page.locator('#score').textContent() ?? '', /Score: 6 points/);
+    await page.getByLabel('Moderate risk').check();
+    await page.getByLabel('Your reasons').fill('The school has seen gifts and a new phone; higher than the score.');
+    await submit(page, 'Save assessment');
+    await page.getByRole('heading', { name: /Risk assessment of/ }).waitFor();
+    assert.match(await page.textContent('main') ?? '', /How the score was worked out/);
+
+    await go(page, `/children/${childId}/meetings`);
+    await page.getByRole('group', { name: 'Meeting or discussion' }).getByLabel('Strategy meeting').check();
+    await page.getByLabel('Date held').fill('2026-11-01');
+    await page.getByRole('group', { name: 'Agencies attending' }).getByRole('checkbox').first().check();
+    await page.getByLabel('Attendees').fill('Social worker; detective constable; designated safeguarding lead');
+    await page.getByLabel('Decisions').fill('Safety plan with carers; share vehicle details with police intelligence.');
+    await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('High').check();
+    await page.getByLabel('Next review date').fill('2026-12-01');
+    await submit(page, 'Save meeting');
+    await page.getByRole('heading', { name: /Strategy meeting, 1 November 2026/ }).waitFor();
+
+    await page.getByLabel('Action', { exact: true }).fill('Visit the address named in the disclosure with police');
+    await page.getByLabel('Owner’s name').fill('DC Ash Lane');
+    await page.getByLabel('Owner’s agency').selectOption({ label: 'Fenland Valley Police' });
+    await page.getByLabel('Due date').fill('2026-10-30');
+    await page.getByLabel('Agreed at').selectOption({ index: 1 });
+    await submit(page, 'Add action');
+    await page.getByRole('cell', { name: 'Visit the address named in the disclosure with police', exact: true }).waitFor();
+    await page.close();
+  });
+
+  test('a missing episode leads to a return interview; the worklist shows what is overdue', async () => {
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+    await go(page, `/children/${childId}/missing`);
+    await page.getByLabel('Missing', { exact: true }).check();
+    await page.getByLabel('Start date').fill('2026-10-26');
+    await page.getByLabel('Start time').fill('22:10');
+    await page.getByLabel('Reported by').fill('Foster carer');
+    await page.getByRole('group', { name: 'Risk at the time' }).getByLabel('High').check();
+    await page.getByLabel('Police reference').fill('MP/123456');
+    await submit(page, 'Save episode');
+    await page.getByText('Still open').waitFor();
+
+    await page.getByLabel('Date of return').fill('2026-10-28');
+    await page.getByLabel('Time of return').fill('07:45');
+    await page.getByLabel('Where found', { exact: true }).first().fill('The bus station');
+    await submit(page, 'Record return');
+    await page.getByText('Overdue').first().waitFor();
+
+    await go(page, '/worklists');
+    const interviews = page.locator('#list-interviews');
+    assert.ok(await interviews.getByRole('link').count() > 0, 'the overdue return interview is listed');
+    assert.match(await page.locator('#list-actions').textContent() ?? '', /Visit the address named in the disclosure/);
+    await page.getByLabel('Show').selectOption({ label: 'Return interviews overdue' });
+    await page.getByLabel('Sort by').selectOption({ label: 'Child reference' });
+    await submit(page, 'Apply');
+    assert.match(page.url(), /show=interviews/);
+
+    await go(page, `/children/${childId}/missing`);
+    await page.getByRole('link', { name: /Record return interview/ }).first().click();
+    await page.waitForURL('**/interview');
+    await assertAccessible(page, bc);
+    await page.getByLabel('Date the interview was offered').fill('2026-11-01');
+    await page.getByLabel('Time the interview was offered').fill('10:00');
+    await page.getByLabel('Who offered it').fill('Jo Independent');
+    await page.getByLabel('Their agency').selectOption({ label: 'Northmere Young People\'s Trust' });
+    await page.getByRole('group', { name: /independent of the placement/ }).getByLabel('Yes').check();
+    await page.getByRole('group', { name: 'Did the child accept?' }).getByLabel('Accepted').check();
+    await page.getByLabel('What was learned').fill('Went to a flat with older youths.');
+    await page.getByLabel('Places the child mentioned').fill('Flat above the parade\nSkate park');
+    await submit(page, 'Save return interview');
+    await page.waitForURL(`**/children/${childId}/missing`);
+    await page.getByText('Offered late').first().waitFor();
+
+    await go(page, `/children/${childId}/timeline`);
+    assert.match(await page.textContent('main') ?? '', /Missing episode/);
+    await go(page, `/children/${childId}/notes`);
+    await page.getByLabel('Add a case note').fill('Return interview done; the places named are passed to the intelligence unit.');
+    await submit(page, 'Save note');
+    await page.getByText('the places named are passed to the intelligence unit').waitFor();
+    await go(page, '/risk-tools');
+    await submit(page, 'Check and load');
+    assert.ok(await page.getByRole('link', { name: 'Paste a tool definition' }).isVisible(), 'the error summary links to the field');
+    await page.close();
+  });
+});

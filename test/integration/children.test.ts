@@ -176,6 +176,10 @@ describe('the child record', () => {
     const seen = await westbrook.get(`/children/${id}`);
     assert.equal(seen.statusCode, 200);
     assert.match(seen.body, /shared with yours under a sharing agreement/);
+    // The disclosure is in the owning partnership's audit trail as well as the reader's.
+    const [owned] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events
+      WHERE partnership_id = $1 AND action = 'record.view' AND record_id = $2 AND details->>'viewer_partnership' IS NOT NULL`, [northmere, id]);
+    assert.equal(owned!.n, 1);
   });
 
   test('a restricted record needs a reason (break-glass); the DPO is alerted; the grant is time-limited', async () => {

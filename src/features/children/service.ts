@@ -285,10 +285,8 @@ export class ChildrenService {
       }
       child.date_of_birth = isoDate(child.date_of_birth);
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,
-        ...(brokeGlass ? { reason: 'break-glass grant' } : {}) });
       const ownPartnership = child.partnership_id === user.partnershipId;
-      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies, workers, accessLog] = ownPartnership
+      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies, workers] = ownPartnership
         ? await Promise.all([
           tx.selectFrom('child_addresses').selectAll().where('child_id', '=', id).orderBy('from_date', 'desc').execute(),
           tx.selectFrom('child_involvements as i').innerJoin('agencies as a', 'a.id', 'i.agency_id').leftJoin('users as u', 'u.id', 'i.worker_user_id')
@@ -308,9 +306,17 @@ export class ChildrenService {
           tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute(),
           tx.selectFrom('users').select(['id', 'display_name']).where('disabled_at', 'is', null).where(sql<boolean>`roles && ARRAY['practitioner','triage_worker','coordinator']::text[]`)
             .orderBy('display_name').limit(500).execute(),
-          accessLogFor(tx, 'child', id),
         ])
-        : [[], [], [], [], [], [], [], [], [], []];
+        : [[], [], [], [], [], [], [], [], []];
+      // The view is audited after the record's other reads and just before the access log (which
+      // shows it): an audit row holds its partnership's chain-head lock until commit, so it comes last.
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,
+        ...(brokeGlass ? { reason: 'break-glass grant' } : {}) });
+      // A disclosure to a neighbouring partnership shows in the owning partnership's trail too.
+      if (!ownPartnership) {
+        await sql`SELECT lantern_audit_shared_view(${id}::uuid, ${user.email}, ${JSON.stringify({ via: 'page' })}::jsonb)`.execute(tx);
+      }
+      const accessLog = ownPartnership ? await accessLogFor(tx, 'child', id) : [];
       return { restricted: false as const, child, brokeGlass, ownPartnership, addresses, involvements, history, concerns, shares,
         partnershipShares, agreements, agencies, workers, accessLog };
     });

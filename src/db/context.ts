@@ -30,7 +30,7 @@ export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx) =>
 
 /**
  * Runs fn in one transaction as the database owner, outside row-level security. Only the
- * sign-in and session code (src/auth), the public concern route, the CLI and the seeder use it:
+ * sign-in and session code (src/auth), the public concern route, API-token resolution, the CLI and the seeder use it:
  * they act before there is a signed-in user, or for the system itself.
  */
 export async function withSystem<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {

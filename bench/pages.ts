@@ -1,25 +1,53 @@
 /**
  * The pages the benchmark drives, each as the demo account (key before ".northmere@…") whose
- * view a user would feel. Features add their pages here.
+ * view a user would feel. Features add their pages here. A path given as a function is worked
+ * out once before measuring (for example, a child the account can see); `form` makes the
+ * request a POST of those fields with a CSRF token taken from `tokenFrom`, like a browser.
  */
 export interface BenchPage {
   name: string;
   account: string;
   path: string | ((base: string, cookie: string) => Promise<string>);
+  form?: Record<string, string>;
+  tokenFrom?: string;
 }
+
+/** The first link to a child's record on a page the account can open. */
+const firstChildOn = (list: string, suffix = '') => async (base: string, cookie: string) => {
+  const html = await (await fetch(`${base}${list}`, { headers: { cookie } })).text();
+  const id = /href="\/children\/([0-9a-f-]{36})[/"]/.exec(html)?.[1];
+  if (!id) throw new Error(`no child linked from ${list}`);
+  return `/children/${id}${suffix}`;
+};
+
+/** The first strategy plan the account can open. */
+const firstPlan = async (base: string, cookie: string) => {
+  const html = await (await fetch(`${base}/strategy`, { headers: { cookie } })).text();
+  const id = /href="\/strategy\/plans\/([0-9a-f-]{36})"/.exec(html)?.[1];
+  if (!id) throw new Error('no strategy plan linked from /strategy');
+  return `/strategy/plans/${id}`;
+};
 
 export const benchPages: BenchPage[] = [
   { name: 'health check', account: 'admin', path: '/health' },
   { name: 'home', account: 'triage', path: '/' },
   { name: 'people (admin)', account: 'admin', path: '/admin/users' },
   { name: 'audit trail (DPO)', account: 'dpo', path: '/audit' },
-  { name: 'children list (triage)', account: 'triage', path: '/children' },
+  { name: 'children list', account: 'triage', path: '/children' },
+  { name: 'children search (name)', account: 'triage', path: '/children/search', form: { name: 'Jones' }, tokenFrom: '/children' },
+  { name: 'children search (name + date of birth)', account: 'triage', path: '/children/search', form: { name: 'Olivia Smith', dateOfBirth: '2012-03-14' }, tokenFrom: '/children' },
   { name: 'triage queue', account: 'triage', path: '/triage' },
-  {
-    name: 'child record (triage)', account: 'triage',
-    path: async (base, cookie) => {
-      const html = await (await fetch(`${base}/children`, { headers: { cookie } })).text();
-      return `/children/${/href="\/children\/([0-9a-f-]{36})"/.exec(html)?.[1] ?? ''}`;
-    },
-  },
+  { name: 'child record', account: 'triage', path: firstChildOn('/children') },
+  { name: 'child record (own caseload)', account: 'social-worker', path: firstChildOn('/worklists?show=children') },
+  { name: 'child timeline', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/timeline') },
+  { name: 'worklist: my children', account: 'social-worker', path: '/worklists?show=children' },
+  { name: 'worklist: all lists', account: 'social-worker', path: '/worklists' },
+  { name: 'worklist: triage', account: 'coordinator', path: '/worklists?show=triage' },
+  { name: 'worklist: reviews due', account: 'coordinator', path: '/worklists?show=reviews' },
+  { name: 'worklist: return interviews', account: 'coordinator', path: '/worklists?show=interviews' },
+  { name: 'worklist: plan actions', account: 'coordinator', path: '/worklists?show=actions' },
+  { name: 'worklist: meetings', account: 'coordinator', path: '/worklists?show=meetings' },
+  { name: 'strategy plan', account: 'strategy', path: firstPlan },
+  { name: 'quarterly report (DOCX download)', account: 'strategy', path: async (base, cookie) => `${await firstPlan(base, cookie)}/export/quarterly.docx` },
+  { name: 'training compliance', account: 'strategy', path: '/training/compliance' },
 ];

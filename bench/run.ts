@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { totpCode } from '../src/auth/totp.ts';
 import { openMigrated } from '../src/runtime.ts';
-import { isSeeded, seedDemo, seedScale, writeDemoAccounts, readDemoAccounts, type DemoAccount } from '../src/seed/demo.ts';
+import { isSeeded, seedDemo, seedScale, seedScaleHistory, writeDemoAccounts, readDemoAccounts, type DemoAccount } from '../src/seed/demo.ts';
 import { withSystem } from '../src/db/context.ts';
 import { benchPages } from './pages.ts';
 
@@ -53,7 +54,18 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   if (missing > 0) {
     const t = Date.now();
     await seedScale(handle.db, missing, say);
-    say(`seeded ${missing} children in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`);
+    say(`seeded ${missing} children with their history in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`);
+  } else {
+    // A database seeded before scaled children had history: give them history now.
+    const counts = await withSystem(handle.db, (tx) => sql<{ scaled: string; with_history: string }>`
+      SELECT (SELECT count(*) FROM children WHERE reference ~ '^C[0-9]{7}$') AS scaled,
+             (SELECT count(*) FROM concerns WHERE reference ~ '^SC[0-9]{7}$') AS with_history`.execute(tx));
+    const row = counts.rows[0]!;
+    if (Number(row.with_history) === 0 && Number(row.scaled) > 0) {
+      const range = await withSystem(handle.db, (tx) => sql<{ lo: string; hi: string }>`
+        SELECT min(substr(reference, 2)::int) AS lo, max(substr(reference, 2)::int) AS hi FROM children WHERE reference ~ '^C[0-9]{7}$'`.execute(tx));
+      await seedScaleHistory(handle.db, { from: Number(range.rows[0]!.lo), to: Number(range.rows[0]!.hi) }, say);
+    }
   }
   await handle.close();
   say(`data ready in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
@@ -69,8 +81,14 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
       if (!account) throw new Error(`no demo account ${page.account}`);
       if (!cookies.has(account.email)) cookies.set(account.email, await signIn(base, account));
-      const url = typeof page.path === 'function' ? await page.path(base, cookies.get(account.email)!) : page.path;
-      const r = await measure(`${base}${url}`, cookies.get(account.email)!, options);
+      const cookie = cookies.get(account.email)!;
+      const url = typeof page.path === 'function' ? await page.path(base, cookie) : page.path;
+      const post = page.form ? await formBody(base, cookie, page.tokenFrom ?? '/', page.form) : undefined;
+      const check = await fetch(`${base}${url}`, post ? { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: post, redirect: 'manual' }
+        : { headers: { cookie }, redirect: 'manual' });
+      await check.arrayBuffer();
+      if (check.status !== 200) say(`warning: ${page.name} (${url}) answers ${check.status}`);
+      const r = await measure(`${base}${url}`, cookie, options, post);
       results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`);
       say(results.at(-1)!);
     }
@@ -135,11 +153,22 @@ export async function signIn(base: string, account: DemoAccount): Promise<string
   return cookie();
 }
 
-async function measure(url: string, cookie: string, options: BenchOptions) {
+/** A form body as a browser would post it: the fields and the CSRF token from a page that carries the form. */
+async function formBody(base: string, cookie: string, tokenFrom: string, fields: Record<string, string>): Promise<string> {
+  const html = await (await fetch(`${base}${tokenFrom}`, { headers: { cookie } })).text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error(`no CSRF token on ${tokenFrom}`);
+  return new URLSearchParams({ ...fields, _csrf: token }).toString();
+}
+
+async function measure(url: string, cookie: string, options: BenchOptions, post?: string) {
   const latencies: number[] = [];
   let errors = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, headers: { cookie } }, (err, r) =>
+    const request = post
+      ? { method: 'POST' as const, body: post, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }
+      : { headers: { cookie } };
+    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, ...request }, (err, r) =>
       err ? reject(err) : resolve(r));
     // Our own latency list, because autocannon reports p97.5 but not p95.
     instance.on('response', (_client, statusCode, _bytes, ms) => {

@@ -22,7 +22,9 @@ pg.types.setTypeParser(1082, (v: string) => v);
 /** Opens the database the configuration names: PGlite in-process, or a PostgreSQL server. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<DatabaseHandle> {
   if (config.database.kind === 'server') {
-    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize });
+    // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
+    // them high cost estimates, so PostgreSQL spent seconds compiling plans that run in milliseconds.
+    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, options: '-c jit=off' });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const execScript = async (script: string) => {
       const client = await pool.connect();

@@ -340,6 +340,15 @@ export interface ReturnInterviews {
   recorded_by: string | null;
 }
 
+export interface RiskAssessmentCurrent {
+  assessed_on: string;
+  assessment_id: string;
+  child_id: string;
+  created_at: Timestamp;
+  partnership_id: string;
+  review_due_on: string;
+}
+
 export interface RiskAssessments {
   answers: Json;
   assessed_on: string;
@@ -415,6 +424,21 @@ export interface ScrutinyWorkItems {
   meets_on: string;
   partnership_id: string;
   topic: string;
+}
+
+export interface ServiceReferrals {
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  outcome_note: Generated<string>;
+  partnership_id: string;
+  recorded_by: string | null;
+  referred_by_agency_id: string;
+  referred_by_name: string;
+  referred_on: string;
+  service_id: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface Sessions {
@@ -520,6 +544,7 @@ export interface StrategyMeasures {
   owner_title: Generated<string>;
   partnership_id: string;
   plan_id: string;
+  source: Generated<string>;
   target_value: Numeric;
   unit: Generated<string>;
 }
@@ -673,11 +698,13 @@ export interface DB {
   plan_actions: PlanActions;
   record_shares: RecordShares;
   return_interviews: ReturnInterviews;
+  risk_assessment_current: RiskAssessmentCurrent;
   risk_assessments: RiskAssessments;
   risk_tools: RiskTools;
   scrutiny_bodies: ScrutinyBodies;
   scrutiny_recommendations: ScrutinyRecommendations;
   scrutiny_work_items: ScrutinyWorkItems;
+  service_referrals: ServiceReferrals;
   sessions: Sessions;
   sharing_agreements: SharingAgreements;
   sign_in_throttle: SignInThrottle;

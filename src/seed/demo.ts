@@ -9,7 +9,8 @@ import { newTotpSecret } from '../auth/totp.ts';
 import type { AgencyKind, Role } from '../authz/roles.ts';
 import { withSystem, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
-import { featureSeeds } from './feature-seeds.ts';
+import { featureScaleSeeds, featureSeeds } from './feature-seeds.ts';
+import type { ScaleSeedContext } from './scale.ts';
 
 /** What a feature's demo seed gets: ids of the demo partnerships, their agencies (by kind) and demo users (by key). */
 export interface DemoSeedContext {
@@ -153,6 +154,7 @@ export async function seedDemo(db: Database): Promise<DemoAccount[]> {
  */
 export async function seedScale(db: Database, children: number, log: (line: string) => void = () => {}): Promise<void> {
   const faker = seededFaker(7261);
+  const started = Date.now();
   const agencies = await withSystem(db, (tx) =>
     tx.selectFrom('agencies').select(['id', 'partnership_id', 'kind']).where('kind', 'in', ['childrens_services', 'police', 'health', 'education', 'youth_justice', 'voluntary']).orderBy('name').execute(),
   );
@@ -189,8 +191,30 @@ export async function seedScale(db: Database, children: number, log: (line: stri
     }
     await withSystem(db, (tx) => tx.insertInto('users').values(rows).onConflict((oc) => oc.column('email').doNothing()).execute());
   }
-  await withSystem(db, (tx: Tx) => sql`ANALYZE`.execute(tx));
-  log(`seeded ${children} children and ${staff} staff`);
+  log(`seeded ${children} children and ${staff} staff in ${((Date.now() - started) / 1000).toFixed(1)} s (${Math.round((children + staff) / Math.max((Date.now() - started) / 1000, 0.001))} rows/s)`);
+  await seedScaleHistory(db, { from: offset + 1, to: offset + children }, log);
+}
+
+/**
+ * History for scaled children C<from>…C<to>: each feature's scale seed in its own transaction
+ * (src/seed/feature-seeds.ts), then ANALYZE. Returns the rows inserted and the time taken.
+ */
+export async function seedScaleHistory(db: Database, range: ScaleSeedContext, log: (line: string) => void = () => {}): Promise<{ rows: number; seconds: number }> {
+  const started = Date.now();
+  let rows = 0;
+  // Fresh statistics first: the set-based inserts join the new children and staff, and plan badly on a stale picture.
+  await withSystem(db, (tx: Tx) => sql`ANALYZE children, users, agencies`.execute(tx));
+  for (const feature of featureScaleSeeds) {
+    const t = Date.now();
+    const n = await withSystem(db, (tx) => feature.seed(tx, range));
+    await withSystem(db, (tx: Tx) => sql`ANALYZE`.execute(tx));
+    const s = (Date.now() - t) / 1000;
+    rows += n;
+    log(`${feature.name}: ${n} rows of history in ${s.toFixed(1)} s, with ANALYZE (${Math.round(n / Math.max(s, 0.001))} rows/s)`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  log(`history: ${rows} rows in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 0.001))} rows/s)`);
+  return { rows, seconds };
 }
 
 export function writeDemoAccounts(dataDir: string, accounts: DemoAccount[]): string {

@@ -79,6 +79,34 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.close();
   });
 
+  test('a co-ordinator searches the services directory from the plan, records a referral and updates its outcome', async () => {
+    const [service] = await bc.ctx.ownerQuery<{ name: string }>(
+      `SELECT s.name FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.active ORDER BY s.name DESC LIMIT 1`);
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+    await go(page, `/children/${childId}/meetings`);
+    await page.getByLabel('Search the services directory').fill(service!.name);
+    await submit(page, 'Search');
+    assert.match(page.url(), /service=/);
+    const choices = page.getByRole('group', { name: 'Service referred to' }).getByRole('radio');
+    assert.equal(await choices.count(), 1, 'the search narrows the directory to the one service');
+    await choices.first().check();
+    await page.getByLabel('Date referred').fill('2026-10-30');
+    await page.getByLabel('Outcome or notes').fill('Referral sent by secure email.');
+    await submit(page, 'Record referral');
+    assert.match(page.url(), /\/meetings#referrals$/, 'saved and back on the plan');
+    await page.getByText('Referral sent by secure email.').waitFor();
+    await page.getByLabel(`Status of the referral to ${service!.name}`).first().selectOption({ label: 'Attending' });
+    // The newest referral is listed first: the one just recorded.
+    await submit(page, /^Update/);
+    const [saved] = await bc.ctx.ownerQuery<{ status: string }>(
+      `SELECT status FROM service_referrals WHERE child_id = $1 AND outcome_note = 'Referral sent by secure email.'`, [childId]);
+    assert.equal(saved!.status, 'attending');
+    await go(page, `/children/${childId}/timeline`);
+    assert.match(await page.textContent('main') ?? '', /Referred to a service/);
+    await page.close();
+  });
+
   test('a missing episode leads to a return interview; the worklist shows what is overdue', async () => {
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));

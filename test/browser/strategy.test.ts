@@ -41,6 +41,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByRole('link', { name: 'Quarterly progress report' }).click();
     await assertAccessible(page, bc);
     assert.match(await page.textContent('main') ?? '', /escalated to the Board chair/);
+    assert.match(await page.textContent('main') ?? '', /Training sessions held in/, 'the report has its training section');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Quarterly progress report (Word)' }).click();
     const file = await (await download).path();
@@ -49,6 +50,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByRole('link', { name: /Child Sexual Exploitation Strategy/ }).click();
     await page.getByRole('link', { name: 'Performance measures' }).click();
     await assertAccessible(page, bc);
+    assert.match(await page.textContent('main') ?? '', /Computed each quarter from Lantern’s records/, 'computed measures are marked');
     await page.getByLabel('Value for Staff trained in child sexual exploitation awareness').fill('230');
     await page.getByRole('button', { name: 'Save value' }).first().click();
     await page.getByRole('cell', { name: '230' }).waitFor();

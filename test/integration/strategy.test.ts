@@ -212,6 +212,28 @@ describe('performance measures', () => {
   });
 });
 
+/** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
+function pdfText(pdf: Buffer): string {
+  const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
+    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
+  return runs.join('\n');
+}
+
+/** The quarterly report's training section: compliance by agency and overall against the target, sessions held; no names. */
+async function assertTrainingSection(text: string, kind: string) {
+  const [measure] = await ctx.ownerQuery<{ title: string; target_percent: number }>(
+    `SELECT m.title, m.target_percent FROM training_measures m JOIN partnerships p ON p.id = m.partnership_id WHERE p.code = 'northmere' ORDER BY m.created_at, m.window_months, m.title LIMIT 1`);
+  for (const part of ['Training', measure!.title, `Target ${measure!.target_percent}%`, 'All agencies', 'Training sessions held in July to September 2026', 'Performance measures']) {
+    assert.ok(text.includes(part), `${kind} quarterly report has “${part}”`);
+  }
+  const sessions = await ctx.ownerQuery<{ n: number }>(
+    `SELECT count(*)::int AS n FROM training_sessions s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.held_on BETWEEN '2026-07-01' AND '2026-09-30'`);
+  if (sessions[0]!.n > 0) assert.ok(!text.includes('No training sessions were held in this quarter.'), `${kind}: sessions of the quarter are counted`);
+  const people = await ctx.ownerQuery<{ display_name: string }>(
+    `SELECT display_name FROM training_staff UNION SELECT display_name FROM users`);
+  for (const p of people) assert.ok(!text.includes(p.display_name), `${kind} names nobody (${p.display_name})`);
+}
+
 describe('exports and import', () => {
   test('every document downloads, opens and leaves an export audit row', async () => {
     const lead = agents.lead!;
@@ -227,8 +249,10 @@ describe('exports and import', () => {
       } else if (document.endsWith('.docx')) {
         const xml = await (await JSZip.loadAsync(body)).file('word/document.xml')!.async('string');
         assert.match(xml, document.startsWith('return') ? /Awaiting guidance from Welsh Government/ : /Quarterly progress report/);
+        if (document.startsWith('quarterly')) await assertTrainingSection(xml.replace(/<[^>]+>/g, ' '), 'DOCX');
       } else if (document.endsWith('.pdf')) {
         assert.equal(body.subarray(0, 5).toString(), '%PDF-');
+        await assertTrainingSection(pdfText(body), 'PDF');
       } else {
         assert.match(body.toString('utf8'), /"Action id"/);
       }

@@ -49,7 +49,27 @@ const quarterly: QuarterlyReport = {
   lastTwelveMonths: [{ quarterStart: '2026-10-01', label: quarterLabel('2026-10-01'), updates: 1, completed: 0 }],
   exceptions: [action({ ref: '4.1a', status: 'red', overdue: true, narrative: 'Perpetrator disruption work is behind.' })],
   measures: [{ ref: '1.6b', measure: 'Staff trained in CSE awareness', target: '400 staff', current: '191 staff', percentOfTarget: 48 }],
+  performanceMeasures: [
+    { name: 'Return interviews within 72 hours', unit: '%', computed: true, target: '90 %', direction: 'up', value: '75 %', basis: '3 of 4', onTrack: false },
+    { name: 'Schools reached', unit: 'schools', computed: false, target: '40 schools', direction: 'up', value: '', basis: '', onTrack: null },
+  ],
+  training: {
+    asOf: '2026-12-31',
+    compliance: [{
+      title: 'CSE awareness within 2 months', windowMonths: 2, targetPercent: 90,
+      overall: { due: 20, onTime: 17, percentage: 85 },
+      byAgency: [{ agency: 'Northmere Council', due: 12, onTime: 11, percentage: 91.7 }, { agency: 'Northmere Police', due: 8, onTime: 6, percentage: 75 }],
+    }],
+    sessions: [{ course: 'CSE awareness', sessions: 3, attendees: 41 }],
+  },
 };
+
+/** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
+function pdfText(pdf: Buffer): string {
+  const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
+    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
+  return runs.join('\n');
+}
 
 async function documentXml(docx: Buffer): Promise<string> {
   const zip = await JSZip.loadAsync(docx);
@@ -195,6 +215,22 @@ describe('documents', () => {
     const pdf = await quarterlyToPdf(quarterly);
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     assert.match(pdf.toString('latin1'), /%%EOF\s*$/);
+  });
+
+  test('the quarterly report has performance measures and a training section with figures, not names', async () => {
+    const docx = await documentXml(await quarterlyToDocx(quarterly));
+    const pdf = pdfText(await quarterlyToPdf(quarterly));
+    for (const text of [docx, pdf]) {
+      for (const part of ['Performance measures', 'Return interviews within 72 hours (computed from Lantern records)', '75 %', '3 of 4',
+        'Training', 'CSE awareness within 2 months', 'Target 90%', 'Northmere Council', '91.7%', 'Northmere Police', '75%',
+        'All agencies', '85%', 'below target', 'Training sessions held in October to December 2026', 'CSE awareness']) {
+        assert.ok(text.includes(part), `${part} in ${text === docx ? 'DOCX' : 'PDF'}`);
+      }
+    }
+    assert.ok(docx.includes('41') && pdf.includes('3 sessions, 41 attendances'));
+    const empty = { ...quarterly, performanceMeasures: [], training: { asOf: '2026-12-31', compliance: [], sessions: [] } };
+    assert.ok((await documentXml(await quarterlyToDocx(empty))).includes('No training sessions were held in this quarter.'));
+    assert.ok(pdfText(await quarterlyToPdf(empty)).includes('No training compliance measure is set up.'));
   });
 
   const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => fs.existsSync(p));

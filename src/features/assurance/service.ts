@@ -37,6 +37,29 @@ export async function searchServices(tx: Tx, filter: ServiceFilter) {
   return query.orderBy('name').limit(200).execute();
 }
 
+/**
+ * Everyone to be trained (active Lantern users and staff records without a leaving date by asOf),
+ * each with the dates they attended any of the courses: the input to compliance.ts.
+ */
+export async function staffTrainingRecords(tx: Tx, courseIds: string[], asOf: string) {
+  const staff = await sql<{ key: string; name: string; agency_id: string; started_on: string | null; role: string | null }>`
+    SELECT 'u:' || id AS key, display_name AS name, agency_id, started_on::text AS started_on, job_title AS role
+      FROM users WHERE disabled_at IS NULL
+    UNION ALL
+    SELECT 's:' || id, display_name, agency_id, started_on::text, role_title
+      FROM training_staff WHERE left_on IS NULL OR left_on > ${asOf}::date`.execute(tx);
+  // Dates each person attended any of the courses.
+  const attended = await sql<{ key: string; held_on: string }>`
+    SELECT CASE WHEN a.user_id IS NOT NULL THEN 'u:' || a.user_id ELSE 's:' || a.staff_id END AS key, s.held_on::text AS held_on
+      FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+     WHERE s.course_id = ANY(${courseIds}::uuid[])`.execute(tx);
+  const dates = new Map<string, string[]>();
+  for (const a of attended.rows) dates.set(a.key, [...(dates.get(a.key) ?? []), a.held_on]);
+  return staff.rows.map((s) => ({
+    personId: s.key, agencyId: s.agency_id, startedOn: s.started_on, attendedOn: dates.get(s.key) ?? [], name: s.name, role: s.role,
+  } satisfies StaffTrainingRecord & { name: string; role: string | null }));
+}
+
 export interface ImportPreviewRow extends AttendanceCsvRow {
   match: 'user' | 'staff' | 'new' | 'already';
 }
@@ -265,23 +288,7 @@ export class AssuranceService {
       if (query.measureId && !measure) throw notFound();
       if (!measure) return { measures, measure: null, agencies, rows: [], overall: null, outstanding: null, asOf: query.asOf ?? this.today() };
       const asOf = query.asOf ?? this.today();
-      // Everyone to be trained: active Lantern users and staff records without a leaving date.
-      const staff = await sql<{ key: string; name: string; agency_id: string; started_on: string | null; role: string | null }>`
-        SELECT 'u:' || id AS key, display_name AS name, agency_id, started_on::text AS started_on, job_title AS role
-          FROM users WHERE disabled_at IS NULL
-        UNION ALL
-        SELECT 's:' || id, display_name, agency_id, started_on::text, role_title
-          FROM training_staff WHERE left_on IS NULL OR left_on > ${asOf}::date`.execute(tx);
-      // Dates each person attended any of the measure's courses.
-      const attended = await sql<{ key: string; held_on: string }>`
-        SELECT CASE WHEN a.user_id IS NOT NULL THEN 'u:' || a.user_id ELSE 's:' || a.staff_id END AS key, s.held_on::text AS held_on
-          FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
-         WHERE s.course_id = ANY(${measure.course_ids}::uuid[])`.execute(tx);
-      const dates = new Map<string, string[]>();
-      for (const a of attended.rows) dates.set(a.key, [...(dates.get(a.key) ?? []), a.held_on]);
-      const records = staff.rows.map((s) => ({
-        personId: s.key, agencyId: s.agency_id, startedOn: s.started_on, attendedOn: dates.get(s.key) ?? [], name: s.name, role: s.role,
-      } satisfies StaffTrainingRecord & { name: string; role: string | null }));
+      const records = await staffTrainingRecords(tx, measure.course_ids, asOf);
       const rule = { windowMonths: measure.window_months, asOf };
       const { byAgency, overall } = complianceByAgency(records, rule);
       const rows = agencies.filter((a) => byAgency.has(a.id)).map((a) => ({ agency: a, figures: byAgency.get(a.id)! }));

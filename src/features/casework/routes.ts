@@ -10,8 +10,9 @@ import { toLondonFields } from './dates.ts';
 import {
   actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeFormSchema,
   episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
-  toolUploadSchema, worklistQuerySchema,
+  referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema, toolUploadSchema, worklistQuerySchema,
 } from './schema.ts';
+import { ReferralService, ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
 
 const t = translator('en');
@@ -39,6 +40,7 @@ export const caseworkFeature: Feature = {
   name: 'casework',
   async register(app, { db, clock }) {
     const casework = new CaseworkService(db, clock);
+    const referrals = new ReferralService(db, clock);
     const read = { config: { permission: 'casework.read' as const } };
     const write = { config: { permission: 'casework.write' as const } };
     const tools = { config: { permission: 'risk-tools.manage' as const } };
@@ -212,8 +214,14 @@ export const caseworkFeature: Feature = {
 
     // ---------------------------------------------------------------- meetings and plan
 
-    const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
-      page(reply, 'meetings', 'meetings', { ...(await casework.meetingsPage(request.user!, id)), values: {}, actionValues: {}, ...extra });
+    const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
+      const { service } = referralSearchQuery.parse(request.query ?? {});
+      const data = await casework.meetingsPage(request.user!, id);
+      return page(reply, 'meetings', 'meetings', {
+        ...data, serviceSearch: service, services: await referrals.directory(request.user!, service), referralStatuses,
+        values: {}, actionValues: {}, referralValues: { referredByName: request.user!.displayName, referredByAgencyId: request.user!.agencyId }, ...extra,
+      });
+    };
 
     app.get('/children/:id/meetings', read, async (request, reply) => {
       const { id } = childParam.parse(request.params);
@@ -246,6 +254,36 @@ export const caseworkFeature: Feature = {
       const { id, recordId } = recordParam.parse(request.params);
       await casework.completeAction(request.user!, id, recordId);
       return reply.redirect(`/children/${id}/meetings#plan`);
+    });
+
+    // ---------------------------------------------------------------- referrals to directory services
+
+    app.post('/children/:id/referrals', write, async (request, reply) => {
+      const { id } = childParam.parse(request.params);
+      const parsed = referralFormSchema.safeParse(body(request));
+      const again = (errors: FormErrors) => {
+        reply.status(400);
+        return meetingsPage(request, reply, id, { referralValues: body(request), errors });
+      };
+      if (!parsed.success) return again(caseworkErrors(parsed.error));
+      try {
+        await referrals.create(request.user!, id, parsed.data);
+      } catch (error) {
+        if (error instanceof ReferralValidationError) return again(oneError(error.field, error.messageKey));
+        throw error;
+      }
+      return reply.redirect(`/children/${id}/meetings#referrals`);
+    });
+
+    app.post('/children/:id/referrals/:recordId', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = referralUpdateSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return meetingsPage(request, reply, id, { errors: caseworkErrors(parsed.error) });
+      }
+      await referrals.update(request.user!, id, recordId, parsed.data);
+      return reply.redirect(`/children/${id}/meetings#referrals`);
     });
 
     // ---------------------------------------------------------------- notes and timeline

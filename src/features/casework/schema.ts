@@ -170,3 +170,28 @@ export const worklistQuerySchema = z.object({
   agency: z.preprocess((v) => (typeof v === 'string' && v !== '' ? v : undefined), z.string().uuid().optional()).catch(undefined),
 });
 export type WorklistQuery = z.infer<typeof worklistQuerySchema>;
+
+// ---------------------------------------------------------------- referrals to directory services
+
+export const referralStatuses = ['referred', 'accepted', 'waiting', 'attending', 'completed', 'declined_by_service', 'declined_by_child', 'withdrawn'] as const;
+
+/** The directory search on the plan page (a GET form): words to look for in the services directory. */
+export const referralSearchQuery = z.object({
+  service: z.preprocess((v) => (typeof v === 'string' ? v.trim().slice(0, 100) : ''), z.string()).catch(''),
+});
+
+export const referralFormSchema = z.object({
+  serviceId: z.string({ message: 'casework.validation.referralService' }).uuid('casework.validation.referralService'),
+  referredOn: isoDate(),
+  referredByName: required(200, 'casework.validation.referredBy'),
+  referredByAgencyId: z.string({ message: 'casework.validation.agencyRequired' }).uuid('casework.validation.agencyRequired'),
+  status: z.enum(referralStatuses, { message: 'casework.validation.referralStatus' }),
+  outcomeNote: optionalText(2000).transform((v) => v ?? ''),
+});
+export type ReferralForm = z.infer<typeof referralFormSchema>;
+
+export const referralUpdateSchema = z.object({
+  status: z.enum(referralStatuses, { message: 'casework.validation.referralStatus' }),
+  outcomeNote: optionalText(2000).transform((v) => v ?? ''),
+});
+export type ReferralUpdate = z.infer<typeof referralUpdateSchema>;

@@ -1,4 +1,6 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
+import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 import type { DemoSeedContext } from '../../seed/demo.ts';
 import type { ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
@@ -133,4 +135,94 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
       }).execute();
     }
   }
+}
+
+/**
+ * Benchmark history for the scaled children (src/seed/scale.ts), set-based and deterministic:
+ * 1–3 risk assessments each on the partnership's default tool (answers left empty, plausible
+ * totals and bands), missing episodes for about 30% with return interviews for most, strategy
+ * meetings with two plan actions for about 20%, and a few case notes. The allocated worker (the
+ * children feature's involvement in the owning agency) is the assessor and recorder, so "my
+ * children" lists fill up realistically.
+ */
+export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promise<number> {
+  const h = (salt: string, m: number) => pick('c.reference', salt, m);
+  const scaled = scaledChildren('c', range);
+  const lastBand = defaultTool.bands.at(-1)!;
+  const maxScore = lastBand.min + 10;
+  const band = (total: RawBuilder<number>, field: 'key' | 'label') =>
+    sql<string>`CASE ${sql.join([...defaultTool.bands].reverse().map((b) => sql`WHEN ${total} >= ${sql.lit(b.min)} THEN ${b[field]}::text`), sql` `)} END`;
+  // The scaled children, their allocated worker and a few hashes, once.
+  await sql`CREATE TEMP TABLE scale_kids ON COMMIT DROP AS
+    SELECT c.id, c.partnership_id, c.owning_agency_id, c.reference, i.worker_user_id AS worker, coalesce(u.display_name, 'Allocated worker') AS worker_name,
+           ${h('assessments', 3)} + 1 AS assessments, ${h('latest', 100)} AS latest, ${h('missing', 10)} < 3 AS missing,
+           ${h('episodes', 3)} + 1 AS episodes, ${h('meeting', 5)} = 0 AS meeting, ${h('notes', 2)} = 0 AS notes, ${h('n', 1000)} AS n
+    FROM children c
+    LEFT JOIN LATERAL (SELECT worker_user_id FROM child_involvements i WHERE i.child_id = c.id AND i.agency_id = c.owning_agency_id
+                       ORDER BY i.started_on LIMIT 1) i ON true
+    LEFT JOIN users u ON u.id = i.worker_user_id
+    WHERE ${scaled}`.execute(tx);
+  let rows = 0;
+  const total = sql<number>`((abs(hashtext(k.reference || ':score' || g::text)) % ${sql.lit(maxScore + 1)}))`;
+  rows += await insertCount(tx, sql`
+    INSERT INTO risk_assessments (partnership_id, child_id, risk_tool_id, tool_key, tool_version, assessed_on, assessor_user_id, assessor_name,
+      assessor_agency_id, known_to_social_care, in_care, child_protection_plan, youth_justice, answers, score_total, score_category,
+      score_category_label, score_explanation, judgement_category, judgement_category_label, judgement_reasons, review_due_on, created_at)
+    SELECT k.partnership_id, k.id, t.id, t.tool_key, t.version, x.on_day, k.worker, k.worker_name, k.owning_agency_id,
+           true, k.n % 6 = 0, k.n % 5 = 0, k.n % 8 = 0, '{}'::jsonb, ${total}, ${band(total, 'key')}, ${band(total, 'label')}, '[]'::jsonb,
+           ${band(total, 'key')}, ${band(total, 'label')}, 'The score matches what the agencies are seeing.',
+           x.on_day + ${sql.lit(defaultTool.reviewIntervalDays)}, x.on_day + interval '10 hours'
+    FROM scale_kids k
+    CROSS JOIN LATERAL generate_series(1, k.assessments) g
+    CROSS JOIN LATERAL (SELECT current_date - k.latest - (k.assessments - g) * ${sql.lit(defaultTool.reviewIntervalDays)} AS on_day) x
+    JOIN (SELECT DISTINCT ON (partnership_id) partnership_id, id, tool_key, version FROM risk_tools WHERE tool_key = ${defaultTool.id}
+          ORDER BY partnership_id, version DESC) t ON t.partnership_id = k.partnership_id`);
+  // Missing episodes over the last year, each back within two days; about one child in 300 is missing now.
+  rows += await insertCount(tx, sql`
+    INSERT INTO missing_episodes (partnership_id, child_id, episode_type, started_at, ended_at, ended_by, reported_by, where_found, risk_level,
+                                  police_reference, recorded_by)
+    SELECT k.partnership_id, k.id, CASE WHEN x.r % 4 = 0 THEN 'absent' ELSE 'missing' END, x.started,
+           CASE WHEN NOT x.open THEN x.started + make_interval(hours => 2 + x.r % 46) END, CASE WHEN NOT x.open THEN 'returned' END,
+           (ARRAY['Foster carer', 'Residential worker', 'Parent', 'School'])[1 + x.r % 4], CASE WHEN NOT x.open THEN 'Found at a friend''s address' END,
+           (ARRAY['low', 'medium', 'medium', 'high'])[1 + (x.r / 7) % 4], 'MP/' || lpad((x.r % 1000000)::text, 6, '0'), k.worker
+    FROM scale_kids k
+    CROSS JOIN LATERAL generate_series(1, k.episodes) g
+    CROSS JOIN LATERAL (SELECT abs(hashtext(k.reference || ':episode' || g::text)) AS r) r0
+    CROSS JOIN LATERAL (SELECT r0.r, g = 1 AND k.n < 3 AS open,
+                               now() - make_interval(days => CASE WHEN g = 1 AND k.n < 3 THEN 0 ELSE 3 + (r0.r % 360) END, hours => r0.r % 24) AS started) x
+    WHERE k.missing`);
+  // Return interviews for about 85% of returns, offered the next day.
+  rows += await insertCount(tx, sql`
+    INSERT INTO return_interviews (partnership_id, child_id, episode_id, offered_at, interviewer_name, interviewer_agency_id, independent_of_placement,
+                                   outcome, held_at, learned, places_mentioned, recorded_by)
+    SELECT e.partnership_id, e.child_id, e.id, e.ended_at + interval '1 day', 'Return interview worker', coalesce(v.id, k.owning_agency_id), true,
+           CASE WHEN x.r % 5 = 0 THEN 'declined' ELSE 'accepted' END, CASE WHEN x.r % 5 <> 0 THEN e.ended_at + interval '1 day' END,
+           CASE WHEN x.r % 5 <> 0 THEN 'Stayed with friends; would not say who drove them.' END,
+           CASE WHEN x.r % 3 = 0 THEN ARRAY['the bus station'] ELSE '{}' END, e.recorded_by
+    FROM scale_kids k JOIN missing_episodes e ON e.child_id = k.id
+    CROSS JOIN LATERAL (SELECT abs(hashtext(k.reference || ':interview' || e.started_at::text)) AS r) x
+    LEFT JOIN agencies v ON v.partnership_id = k.partnership_id AND v.kind = 'voluntary'
+    WHERE e.ended_by = 'returned' AND x.r % 100 < 85`);
+  // Strategy meetings in the last 200 days, reviewed 90 days on; two plan actions each, the older ones done.
+  rows += await insertCount(tx, sql`
+    INSERT INTO strategy_meetings (partnership_id, child_id, meeting_kind, held_on, attending_agency_ids, attendees, decisions, risk_level,
+                                   next_review_on, recorded_by)
+    SELECT k.partnership_id, k.id, CASE WHEN k.n % 3 = 0 THEN 'discussion' ELSE 'meeting' END, current_date - (k.n % 200),
+           ARRAY[k.owning_agency_id], k.worker_name || ' (allocated worker), police, school', 'Safety plan with the carers; weekly check-ins at school.',
+           (ARRAY['low', 'medium', 'high'])[1 + k.n % 3], current_date - (k.n % 200) + 90, k.worker
+    FROM scale_kids k WHERE k.meeting`);
+  rows += await insertCount(tx, sql`
+    INSERT INTO plan_actions (partnership_id, child_id, meeting_id, description, owner_name, agency_id, due_on, done_at, recorded_by, created_at)
+    SELECT m.partnership_id, m.child_id, m.id, (ARRAY['Refer to the specialist exploitation support service', 'Agree a safety plan with the carers'])[g],
+           k.worker_name, k.owning_agency_id, m.held_on + 14 * g,
+           CASE WHEN m.held_on + 14 * g < current_date - 10 AND (k.n + g) % 4 <> 0 THEN (m.held_on + 14 * g - 2)::timestamptz END,
+           m.recorded_by, m.held_on::timestamptz + interval '15 hours'
+    FROM scale_kids k JOIN strategy_meetings m ON m.child_id = k.id
+    CROSS JOIN generate_series(1, 2) g`);
+  rows += await insertCount(tx, sql`
+    INSERT INTO case_notes (partnership_id, child_id, body, author_user_id, author_name, created_at)
+    SELECT k.partnership_id, k.id, 'Home visit. Spoke with the young person alone; agreed to meet again next week.', k.worker, k.worker_name,
+           now() - make_interval(days => (k.n * g) % 365)
+    FROM scale_kids k CROSS JOIN LATERAL generate_series(1, 1 + k.n % 3) g WHERE k.notes`);
+  return rows;
 }

@@ -9,6 +9,7 @@ import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult }
 import { addDays, asDate, londonDate } from './dates.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
+import { referralsOf, referralTimeline } from './referrals.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
 
 /** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
@@ -325,9 +326,10 @@ export class CaseworkService {
         .map((a) => ({ ...a, due_on: isoDay(a.due_on), overdue: a.done_at === null && isoDay(a.due_on) < today }));
       const agencies = await this.agencies(tx);
       const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
+      const referrals = await referralsOf(tx, childId);
       await this.audit(tx, user, 'record.view', childId, { page: 'meetings' });
       return {
-        child, agencies, actions,
+        child, agencies, actions, referrals,
         meetings: meetings.map((m) => ({ ...m, agencyNames: m.attending_agency_ids.map((id) => agencyName.get(id) ?? '') })),
       };
     });
@@ -438,11 +440,12 @@ export class CaseworkService {
 
       let reviews: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
       if (show('reviews')) {
-        // The latest assessment of each child whose review date has passed.
-        let q = tx.selectFrom('risk_assessments as a').innerJoin('children as c', 'c.id', 'a.child_id')
+        // The latest assessment of each child whose review date has passed: risk_assessment_current
+        // (migration 0152) holds each child's latest, so superseded assessments are never read.
+        let q = tx.selectFrom('risk_assessment_current as l').innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+          .innerJoin('children as c', 'c.id', 'l.child_id')
           .select([...childCols, 'a.review_due_on', 'a.judgement_category_label'])
-          .where(sql<boolean>`a.id = (SELECT b.id FROM risk_assessments b WHERE b.child_id = a.child_id ORDER BY b.assessed_on DESC, b.created_at DESC LIMIT 1)`)
-          .where('a.review_due_on', '<', today);
+          .where('l.review_due_on', '<', today);
         if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
         reviews = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.review_due_on), reason: r.judgement_category_label }));
       }
@@ -571,4 +574,4 @@ const caseworkSource: TimelineSource = async (tx, childId) => {
   return events;
 };
 
-export const timelineSources: TimelineSource[] = [concernsSource, caseworkSource, statusSource];
+export const timelineSources: TimelineSource[] = [concernsSource, caseworkSource, statusSource, referralTimeline];

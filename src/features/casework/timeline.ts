@@ -1,7 +1,7 @@
 // A child's journey in order — concern → triage → assessment → meetings → plan → reviews → outcome —
 // with the time between steps, so delay is visible at a glance.
 
-export const timelineKinds = ['concern', 'triage', 'assessment', 'missing', 'meeting', 'plan', 'action_done', 'review', 'outcome', 'reopened'] as const;
+export const timelineKinds = ['concern', 'triage', 'assessment', 'missing', 'meeting', 'plan', 'referral', 'action_done', 'review', 'outcome', 'reopened'] as const;
 export type TimelineKind = (typeof timelineKinds)[number];
 
 export interface TimelineEvent {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/demo.ts';
 import { ethnicities, educationStatuses } from './schema.ts';
+import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 
 const childrenPerPartnership = 25;
 const refDate = new Date('2026-09-01T00:00:00Z');
@@ -152,4 +153,64 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
     await tx.insertInto('api_tokens').values({ partnership_id: p.id, agency_id: agencies.police!, name: 'Police case system (demo)',
       token_hash: crypto.createHash('sha256').update(crypto.randomBytes(32)).digest('hex'), roles: ['practitioner'], created_by: p.users.admin ?? null }).execute();
   }
+}
+
+/**
+ * Benchmark history for the scaled children (src/seed/scale.ts), set-based: one concern each
+ * (decided by the partnership's triage worker, a few undecided ones waiting in the queue), and
+ * involvements with an allocated worker — the scaled staff of the owning agency, a few dozen
+ * children each, the demo social worker, triage worker, police officer and school lead taking a
+ * caseload of their own — plus a police involvement for one child in five.
+ */
+export async function scaleSeedChildren(tx: Tx, range: ScaleSeedContext): Promise<number> {
+  const h = (salt: string, m: number) => pick('c.reference', salt, m);
+  const scaled = scaledChildren('c', range);
+  let rows = 0;
+  // About one child in 500 has a concern still waiting; it arrived within the last day and a half,
+  // so some are past a 24-hour deadline. The rest arrived over two years and were decided in 1–30 hours.
+  rows += await insertCount(tx, sql`
+    INSERT INTO concerns (partnership_id, reference, source, received_at, deadline_at, what_happened, where_text, anonymous,
+                          raised_by_agency_id, child_id, decision, risk_level, acting_agency_id, decision_notes, decided_at, decided_by)
+    SELECT k.partnership_id, 'S' || k.reference, k.source, k.received, k.received + make_interval(hours => k.triage_hours),
+           'Seen getting into cars with older men after school; new phone and clothes.', 'Near the bus station',
+           k.source = 'public', CASE WHEN k.source = 'professional' THEN k.owning_agency_id END, CASE WHEN k.waiting THEN NULL ELSE k.id END,
+           CASE WHEN NOT k.waiting THEN (ARRAY['cse_concern', 'cse_concern', 'already_known', 'not_cse'])[1 + k.h4] END,
+           CASE WHEN NOT k.waiting THEN (ARRAY['low', 'medium', 'medium', 'high'])[1 + k.h4r] END,
+           CASE WHEN NOT k.waiting THEN k.owning_agency_id END,
+           CASE WHEN NOT k.waiting THEN 'Strategy discussion requested with police and health.' END,
+           CASE WHEN NOT k.waiting THEN k.received + make_interval(hours => 1 + k.h30) END,
+           CASE WHEN NOT k.waiting THEN t.id END
+    FROM (SELECT c.id, c.partnership_id, c.owning_agency_id, c.reference, p.triage_hours,
+                 ${h('waiting', 500)} = 0 AS waiting,
+                 (ARRAY['public', 'professional', 'professional', 'member', 'partner_system'])[1 + ${h('source', 5)}] AS source,
+                 CASE WHEN ${h('waiting', 500)} = 0 THEN now() - make_interval(mins => ${h('recent', 2160)})
+                      ELSE now() - make_interval(days => 2 + ${h('age', 730)}, mins => ${h('minute', 1440)}) END AS received,
+                 ${h('decision', 4)} AS h4, ${h('risk', 4)} AS h4r, ${h('late', 30)} AS h30
+          FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE ${scaled}) k
+    LEFT JOIN (SELECT DISTINCT ON (partnership_id) partnership_id, id FROM users WHERE 'triage_worker' = ANY (roles) ORDER BY partnership_id, email) t
+      ON t.partnership_id = k.partnership_id`);
+  // Allocated workers in the owning agency: the scaled staff round-robin, except the first few dozen
+  // children of an agency that has a demo account, who are that account's caseload.
+  rows += await insertCount(tx, sql`
+    INSERT INTO child_involvements (partnership_id, child_id, agency_id, worker_user_id, started_on)
+    SELECT k.partnership_id, k.id, k.owning_agency_id, coalesce(d.id, s.id), current_date - k.age
+    FROM (SELECT c.id, c.partnership_id, c.owning_agency_id, ${h('started', 700)} AS age,
+                 row_number() OVER (PARTITION BY c.owning_agency_id ORDER BY c.reference) AS rn
+          FROM children c WHERE ${scaled}) k
+    LEFT JOIN (SELECT u.id, u.agency_id, v.lo, v.hi FROM users u
+               JOIN (VALUES ('social-worker', 1, 30), ('triage', 31, 50), ('police', 1, 30), ('school', 1, 25)) v (k, lo, hi)
+                 ON u.email LIKE v.k || '.%@lantern.example') d ON d.agency_id = k.owning_agency_id AND k.rn BETWEEN d.lo AND d.hi
+    LEFT JOIN (SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY email) - 1 AS sn, count(*) OVER (PARTITION BY agency_id) AS n
+               FROM users WHERE email LIKE 'staff%@lantern.example' AND disabled_at IS NULL) s
+      ON s.agency_id = k.owning_agency_id AND s.sn = k.rn % s.n`);
+  rows += await insertCount(tx, sql`
+    INSERT INTO child_involvements (partnership_id, child_id, agency_id, worker_user_id, started_on)
+    SELECT k.partnership_id, k.id, a.id, s.id, current_date - k.age
+    FROM (SELECT c.id, c.partnership_id, c.owning_agency_id, ${h('police-started', 400)} AS age, ${h('police-worker', 100000)} AS w
+          FROM children c WHERE ${scaled} AND ${h('police', 5)} = 0) k
+    JOIN agencies a ON a.partnership_id = k.partnership_id AND a.kind = 'police' AND a.id <> k.owning_agency_id
+    LEFT JOIN (SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY email) - 1 AS sn, count(*) OVER (PARTITION BY agency_id) AS n
+               FROM users WHERE email LIKE 'staff%@lantern.example' AND disabled_at IS NULL) s
+      ON s.agency_id = a.id AND s.sn = k.w % s.n`);
+  return rows;
 }

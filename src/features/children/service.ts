@@ -218,8 +218,14 @@ export class ChildrenService {
     query = query.where((eb) => {
       const ors = [];
       for (const w of words) {
-        const prefix = `${w.slice(0, 2)}%`;
-        ors.push(eb('c.family_key', 'like', prefix), eb('c.given_key', 'like', prefix));
+        // key LIKE 'jo%' written as the range 'jo' <= key < 'jp' with the text_pattern_ops operators: those
+        // are leakproof, so PostgreSQL may use them as index conditions under row-level security (LIKE is
+        // not, and forced a scan of every child). Keys are a–z only, so the range is exactly the prefix.
+        const prefix = w.slice(0, 2);
+        const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+        for (const key of ['c.family_key', 'c.given_key'] as const) {
+          ors.push(sql<boolean>`(${sql.ref(key)} ~>=~ ${prefix} AND ${sql.ref(key)} ~<~ ${next})`);
+        }
       }
       if (criteria.dateOfBirth) ors.push(eb('c.date_of_birth', '=', criteria.dateOfBirth));
       if (criteria.postcode) {

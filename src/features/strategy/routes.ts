@@ -5,6 +5,7 @@ import { notFound } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
+import { measureSources } from './computed-measures.ts';
 import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';
 import { quarterLabel, recentQuarters } from './progress.ts';
@@ -224,7 +225,7 @@ export const strategyFeature: Feature = {
     // Performance measures -----------------------------------------------------------------------
     const measuresPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) =>
       reply.page(view('measures'), {
-        ...(await strategy.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(clock.now(), 8)),
+        ...(await strategy.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(clock.now(), 8)), measureSources,
         values: { direction: 'up', frequency: 'quarterly' }, ...extra,
       });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
@@ -82,6 +83,7 @@ export const measureFormSchema = z.object({
   frequency: z.enum(['monthly', 'quarterly', 'annually'], { message: 'strategy.validation.frequency' }),
   ownerTitle: z.string().trim().min(2, 'strategy.validation.ownerRequired').max(200, 'validation.tooLong'),
   evidenceSource: z.string().trim().min(2, 'strategy.validation.evidenceRequired').max(500, 'validation.tooLong'),
+  source: z.enum(measureSources, { message: 'strategy.validation.measureSource' }).default('entered'),
 });
 export type MeasureForm = z.infer<typeof measureFormSchema>;
 

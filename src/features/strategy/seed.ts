@@ -215,6 +215,16 @@ export const strategySeed: FeatureSeed = async (tx, context) => {
         }).execute();
       }
     }
+    // Measures Lantern computes each quarter from its own records (src/features/strategy/computed-measures.ts): no values are stored.
+    for (const m of [
+      { name: 'Return home interviews within 72 hours (Lantern records)', source: 'return_interviews_72h', target: '95', owner: 'Missing children co-ordinator' },
+      { name: 'Concerns decided within the triage deadline', source: 'concerns_within_deadline', target: '100', owner: 'Exploitation team manager' },
+    ]) {
+      await tx.insertInto('strategy_measures').values({
+        partnership_id: p.id, plan_id: plan.id, name: m.name, unit: '%', target_value: m.target, direction: 'up', frequency: 'quarterly',
+        owner_title: m.owner, evidence_source: 'Lantern records (computed)', source: m.source,
+      }).execute();
+    }
     const glossary: Record<string, string> = welsh ? seed001Glossary : { RHI: 'return home interview', DSL: 'designated safeguarding lead' };
     for (const [term, expansion] of Object.entries(glossary)) {
       await tx.insertInto('strategy_glossary').values({ partnership_id: p.id, term, expansion }).execute();

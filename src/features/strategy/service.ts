@@ -1,13 +1,16 @@
+import { sql } from 'kysely';
 import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly, can } from '../../authz/policy.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, forbidden, notFound } from '../../errors.ts';
+import { complianceByAgency } from '../assurance/compliance.ts';
+import { staffTrainingRecords } from '../assurance/service.ts';
 import { frameworkSchema, outcomeOfAction, type Framework } from './domain/frameworks.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
 import { checkSmart, smartReport, type Glossary, type SmartInput } from './domain/smart.ts';
-import { asDay, greenOverdueProblem, isOverdue, isoDay, quarterLabel, quarterOf, shiftQuarter } from './progress.ts';
+import { asDay, greenOverdueProblem, isOverdue, isoDay, quarterEnd, quarterLabel, quarterOf, shiftQuarter } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import { previewImport, rowsFromUpload, type ImportPreview, type ImportedAction } from './reports/import.ts';
@@ -15,6 +18,7 @@ import { ragLabel, type ExportAction, type ExportPlan, type QuarterlyReport } fr
 import { quarterlyToPdf } from './reports/pdf.ts';
 import { planToXlsx, returnToXlsx } from './reports/xlsx.ts';
 import { measureChartSvg } from './reports/chart.ts';
+import { computeQuarters, type ComputedSource } from './computed-measures.ts';
 import type { ActionForm, GlossaryForm, MeasureForm, MeasureValueForm, PlanForm, ProgressForm } from './schema.ts';
 
 const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
@@ -311,27 +315,50 @@ export class StrategyService {
   listMeasures(user: SessionUser, planId: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
-      const measures = await tx.selectFrom('strategy_measures').selectAll().where('plan_id', '=', planId).orderBy('name').execute();
-      const values = measures.length === 0 ? [] : await tx.selectFrom('strategy_measure_values')
-        .select(['measure_id', 'period_start', 'value', 'note', 'recorded_at'])
-        .where('measure_id', 'in', measures.map((m) => m.id)).orderBy('period_start').execute();
+      const measures = await this.measuresWithPoints(tx, planId, this.reportingQuarters(plan.period_start, plan.period_end, this.currentQuarter()));
       const result = [];
       for (const m of measures) {
-        const points = values.filter((v) => v.measure_id === m.id)
-          .map((v) => ({ period: asDay(v.period_start)!, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(new Date(`${asDay(v.period_start)}T00:00:00Z`))) }));
-        const latest = points.at(-1);
-        const target = Number(m.target_value);
-        const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;
         result.push({
-          ...m, baseline_period: asDay(m.baseline_period), points, latest, onTrack,
-          chart: points.length === 0 ? '' : await measureChartSvg({
-            points: points.map((p) => ({ period: p.period, value: p.value })), target,
+          ...m,
+          chart: m.points.length === 0 ? '' : await measureChartSvg({
+            points: m.points.map((p) => ({ period: p.period, value: p.value })), target: Number(m.target_value),
             baseline: m.baseline_value === null ? null : Number(m.baseline_value), unit: m.unit,
           }),
         });
       }
       return { plan, measures: result };
     });
+  }
+
+  /** Quarters a plan's computed measures are worked out for: within the plan's period, the last eight up to lastQuarter. */
+  private reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: string): string[] {
+    const first = quarterOf(new Date(`${periodStart}T00:00:00Z`));
+    const last = [lastQuarter, quarterOf(new Date(`${periodEnd}T00:00:00Z`))].sort()[0]!;
+    const quarters: string[] = [];
+    for (let q = last; q >= first && quarters.length < 8; q = shiftQuarter(q, -1)) quarters.unshift(q);
+    return quarters;
+  }
+
+  /** Measures with their values: entered ones from strategy_measure_values, computed ones worked out per quarter. */
+  private async measuresWithPoints(tx: Tx, planId: string, quarters: readonly string[]) {
+    const measures = await tx.selectFrom('strategy_measures').selectAll().where('plan_id', '=', planId).orderBy('name').execute();
+    const values = measures.length === 0 ? [] : await tx.selectFrom('strategy_measure_values')
+      .select(['measure_id', 'period_start', 'value', 'note', 'recorded_at'])
+      .where('measure_id', 'in', measures.map((m) => m.id)).orderBy('period_start').execute();
+    const result = [];
+    for (const m of measures) {
+      const computed = m.source !== 'entered';
+      const points = computed
+        ? (await computeQuarters(tx, m.source as ComputedSource, quarters, this.clock.now()))
+          .map((v) => ({ period: v.quarterStart, value: v.value!, note: v.basis, label: quarterLabel(v.quarterStart) }))
+        : values.filter((v) => v.measure_id === m.id)
+          .map((v) => ({ period: asDay(v.period_start)!, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(new Date(`${asDay(v.period_start)}T00:00:00Z`))) }));
+      const latest = points.at(-1);
+      const target = Number(m.target_value);
+      const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;
+      result.push({ ...m, computed, baseline_period: asDay(m.baseline_period), points, latest, onTrack });
+    }
+    return result;
   }
 
   planOfMeasure(user: SessionUser, measureId: string) {
@@ -350,9 +377,9 @@ export class StrategyService {
       const row = await tx.insertInto('strategy_measures').values({
         partnership_id: user.partnershipId, plan_id: planId, name: form.name, unit: form.unit, baseline_value: form.baselineValue,
         baseline_period: form.baselinePeriod, target_value: form.targetValue, direction: form.direction, frequency: form.frequency,
-        owner_title: form.ownerTitle, evidence_source: form.evidenceSource,
+        owner_title: form.ownerTitle, evidence_source: form.evidenceSource, source: form.source,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_measure', recordId: row.id, details: { name: form.name } });
+      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_measure', recordId: row.id, details: { name: form.name, source: form.source } });
       return row.id;
     });
   }
@@ -360,8 +387,9 @@ export class StrategyService {
   /** Enters a period's value; entering the same period again replaces it, and the audit row keeps the old value. */
   recordMeasureValue(user: SessionUser, measureId: string, form: MeasureValueForm) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const measure = await tx.selectFrom('strategy_measures').select(['id', 'plan_id']).where('id', '=', measureId).executeTakeFirst();
+      const measure = await tx.selectFrom('strategy_measures').select(['id', 'plan_id', 'source']).where('id', '=', measureId).executeTakeFirst();
       if (!measure) throw notFound();
+      if (measure.source !== 'entered') throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.computedMeasure');
       if (form.periodStart > this.currentQuarter()) throw new StrategyValidationError('periodStart', 'strategy.validation.futureQuarter');
       const before = await tx.selectFrom('strategy_measure_values').select(['id', 'value']).where('measure_id', '=', measureId)
         .where('period_start', '=', form.periodStart).executeTakeFirst();
@@ -449,6 +477,63 @@ export class StrategyService {
         current: a.currentValue === null ? '' : `${a.currentValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
         percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
       })),
+      performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
+      training: await this.quarterTraining(tx, quarterStart),
+    };
+  }
+
+  /** Each performance measure's value for the quarter (entered, or computed from the records) against its target. */
+  private async quarterMeasures(tx: Tx, planId: string, quarterStart: string): Promise<QuarterlyReport['performanceMeasures']> {
+    const measures = await this.measuresWithPoints(tx, planId, [quarterStart]);
+    const withUnit = (value: string | number, unit: string) => `${value}${unit ? ` ${unit}` : ''}`;
+    return measures.map((m) => {
+      const point = m.points.find((p) => p.period === quarterStart);
+      const target = Number(m.target_value);
+      return {
+        name: m.name, unit: m.unit, computed: m.computed, direction: m.direction === 'down' ? 'down' : 'up',
+        target: withUnit(target, m.unit),
+        value: point ? withUnit(point.value, m.unit) : '',
+        basis: point && m.computed ? point.note : '',
+        onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
+      };
+    });
+  }
+
+  /**
+   * Training for the quarter: compliance with each training measure at the quarter's end (by agency
+   * and overall, against its target) and sessions held in the quarter. Counts only, no names.
+   */
+  private async quarterTraining(tx: Tx, quarterStart: string): Promise<QuarterlyReport['training']> {
+    const today = this.today();
+    const end = quarterEnd(quarterStart);
+    const asOf = end < today ? end : today;
+    const agencies = await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute();
+    const measures = await tx.selectFrom('training_measures').select(['title', 'course_ids', 'window_months', 'target_percent'])
+      .orderBy('created_at').orderBy('window_months').orderBy('title').execute();
+    const compliance = [];
+    for (const m of measures) {
+      const { byAgency, overall } = complianceByAgency(await staffTrainingRecords(tx, m.course_ids, asOf), { windowMonths: m.window_months, asOf });
+      compliance.push({
+        title: m.title, windowMonths: m.window_months, targetPercent: m.target_percent,
+        overall: { due: overall.due, onTime: overall.onTime, percentage: overall.percentage },
+        byAgency: agencies.filter((a) => byAgency.has(a.id)).map((a) => {
+          const f = byAgency.get(a.id)!;
+          return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
+        }),
+      });
+    }
+    // Sessions held in the quarter and how many attended them, by course.
+    const sessions = await tx.selectFrom('training_sessions as s')
+      .innerJoin('training_courses as c', 'c.id', 's.course_id')
+      .select((eb) => ['c.title as course', eb.fn.count<string>('s.id').distinct().as('sessions'),
+        eb.selectFrom('training_attendance as a').innerJoin('training_sessions as s2', 's2.id', 'a.session_id')
+          .whereRef('s2.course_id', '=', 'c.id').where('s2.held_on', '>=', quarterStart).where('s2.held_on', '<=', end)
+          .select(sql<string>`count(*)`.as('n')).as('attendees')])
+      .where('s.held_on', '>=', quarterStart).where('s.held_on', '<=', end)
+      .groupBy(['c.id', 'c.title']).orderBy('c.title').execute();
+    return {
+      asOf, compliance,
+      sessions: sessions.map((r) => ({ course: r.course, sessions: Number(r.sessions), attendees: Number(r.attendees ?? 0) })),
     };
   }
 

@@ -87,6 +87,13 @@ export function quarterlyToDocx(report: QuarterlyReport): Promise<Buffer> {
       : table(['Action', 'Success measure', 'Target', 'Current', '% of target'], report.measures.map((m) => ({
         cells: [m.ref, m.measure, m.target, m.current, m.percentOfTarget === null ? '' : `${m.percentOfTarget}%`],
       })), [10, 50, 13, 13, 14]),
+    h2('Performance measures'),
+    report.performanceMeasures.length === 0 ? text('This plan has no performance measures yet.')
+      : table(['Measure', 'Target', report.quarterLabel, 'Against target'], report.performanceMeasures.map((m) => ({
+        cells: [`${m.name}${m.computed ? ' (computed from Lantern records)' : ''}`, `${m.target} (${m.direction === 'up' ? 'higher' : 'lower'} is better)`,
+          m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'No value', m.onTrack === null ? '' : m.onTrack ? 'Meets target' : 'Below target'],
+      })), [40, 20, 25, 15]),
+    ...trainingDocx(report, h2),
     h2(`Progress reported for ${report.quarterLabel}`),
     report.changedThisQuarter.length === 0 ? text('No progress was reported for this quarter.')
       : table(['Action', 'Status', 'Narrative'], report.changedThisQuarter.map((c) => ({
@@ -98,4 +105,27 @@ export function quarterlyToDocx(report: QuarterlyReport): Promise<Buffer> {
     })), [50, 25, 25]),
   ];
   return pack(new Document({ creator: 'Lantern', title: `Quarterly progress report ${report.quarterLabel}`, sections: [{ children }] }));
+}
+
+/** Training: compliance by agency and overall against each measure's target, and sessions held. No names. */
+function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph): (Paragraph | Table)[] {
+  const { training } = report;
+  const pct = (p: number | null) => (p === null ? 'Nobody due yet' : `${p}%`);
+  const out: (Paragraph | Table)[] = [h2('Training')];
+  if (training.compliance.length === 0) out.push(text('No training compliance measure is set up.'));
+  for (const c of training.compliance) {
+    out.push(text(`${c.title}: staff trained within ${c.windowMonths} months of joining, as at ${training.asOf}. Target ${c.targetPercent}%.`, true));
+    out.push(table(['Agency', 'Due', 'Trained on time', 'Compliance'], [
+      ...c.byAgency.map((a) => ({ cells: [a.agency, String(a.due), String(a.onTime), pct(a.percentage)] })),
+      { cells: ['All agencies', String(c.overall.due), String(c.overall.onTime),
+        `${pct(c.overall.percentage)}${c.overall.percentage === null ? '' : c.overall.percentage >= c.targetPercent ? ' (meets target)' : ' (below target)'}`] },
+    ], [40, 15, 20, 25]));
+  }
+  out.push(text(`Training sessions held in ${report.quarterLabel}`, true));
+  out.push(training.sessions.length === 0 ? text('No training sessions were held in this quarter.')
+    : table(['Course', 'Sessions', 'Attendances'], [
+      ...training.sessions.map((s) => ({ cells: [s.course, String(s.sessions), String(s.attendees)] })),
+      { cells: ['Total', String(training.sessions.reduce((n, s) => n + s.sessions, 0)), String(training.sessions.reduce((n, s) => n + s.attendees, 0))] },
+    ], [60, 20, 20]));
+  return out;
 }

@@ -57,6 +57,25 @@ export interface QuarterlyReport {
   lastTwelveMonths: { quarterStart: string; label: string; updates: number; completed: number }[];
   exceptions: ExportAction[];
   measures: { ref: string; measure: string; target: string; current: string; percentOfTarget: number | null }[];
+  /** The plan's performance measures for the quarter, entered or computed from Lantern's records (aggregates only). */
+  performanceMeasures: {
+    name: string; unit: string; computed: boolean; target: string; direction: 'up' | 'down';
+    value: string; basis: string; onTrack: boolean | null;
+  }[];
+  training: QuarterlyTraining;
+}
+
+/** Training for the quarterly report: counts and percentages only, never a person's name. */
+export interface QuarterlyTraining {
+  /** The day compliance is worked out at: the quarter's last day, or today for the quarter in progress. */
+  asOf: string;
+  compliance: {
+    title: string; windowMonths: number; targetPercent: number;
+    overall: { due: number; onTime: number; percentage: number | null };
+    byAgency: { agency: string; due: number; onTime: number; percentage: number | null }[];
+  }[];
+  /** Sessions held in the quarter, by course. */
+  sessions: { course: string; sessions: number; attendees: number }[];
 }
 
 export const ragLabel = (status: RagStatus) => ragStatusDefinitions.find((d) => d.status === status)?.label ?? status;

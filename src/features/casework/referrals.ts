@@ -1,0 +1,95 @@
+import { recordAudit } from '../../audit/audit.ts';
+import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { withActor, type Tx } from '../../db/context.ts';
+import type { Database } from '../../db/database.ts';
+import { notFound } from '../../errors.ts';
+import { searchServices } from '../assurance/service.ts';
+import type { ReferralForm, ReferralUpdate } from './schema.ts';
+import type { TimelineEvent } from './timeline.ts';
+
+/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
+const day = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10));
+
+/** A referral could not be saved as asked: the field and the translation key of the problem. */
+export class ReferralValidationError extends Error {
+  constructor(readonly field: string, readonly messageKey: string) {
+    super(messageKey);
+  }
+}
+
+/** A child's referrals to services of the directory, newest first (read inside the page's own audited transaction). */
+export async function referralsOf(tx: Tx, childId: string) {
+  const rows = await tx.selectFrom('service_referrals as r')
+    .innerJoin('directory_services as s', 's.id', 'r.service_id')
+    .innerJoin('agencies as a', 'a.id', 'r.referred_by_agency_id')
+    .select(['r.id', 'r.referred_on', 'r.referred_by_name', 'r.status', 'r.outcome_note', 'r.updated_at',
+      's.id as service_id', 's.name as service_name', 's.provider', 's.contact', 'a.name as agency_name'])
+    .where('r.child_id', '=', childId).orderBy('r.referred_on', 'desc').orderBy('r.created_at', 'desc').execute();
+  return rows.map((r) => ({ ...r, referred_on: day(r.referred_on) }));
+}
+
+/** The journey's referral steps: the day a child was referred, and to which service. */
+export async function referralTimeline(tx: Tx, childId: string): Promise<TimelineEvent[]> {
+  const rows = await tx.selectFrom('service_referrals as r').innerJoin('directory_services as s', 's.id', 'r.service_id')
+    .select(['r.referred_on', 's.name', 'r.status']).where('r.child_id', '=', childId).execute();
+  return rows.map((r) => ({ kind: 'referral' as const, at: new Date(`${day(r.referred_on)}T12:00:00Z`), label: r.name, detail: r.status }));
+}
+
+/** Referrals from a child's plan to services of the partnership's services directory. */
+export class ReferralService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>) {
+    return withActor(this.db, actorOf(user), fn);
+  }
+
+  /** The child as row-level security lets this actor see it, or 404 (as CaseworkService does). */
+  private async child(tx: Tx, user: SessionUser, id: string) {
+    const row = await tx.selectFrom('children').select(['id', 'partnership_id']).where('id', '=', id).executeTakeFirst();
+    if (!row || row.partnership_id !== user.partnershipId) throw notFound();
+    return row;
+  }
+
+  private audit(tx: Tx, user: SessionUser, action: 'record.create' | 'record.update', childId: string, details: Record<string, unknown>) {
+    return recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action,
+      recordType: 'child', recordId: childId, details });
+  }
+
+  /** Services matching the plan page's directory search (no personal data); all active services when nothing is typed. */
+  directory(user: SessionUser, words: string) {
+    return this.run(user, async (tx) => (await searchServices(tx, { q: words || undefined })).slice(0, 25));
+  }
+
+  create(user: SessionUser, childId: string, form: ReferralForm) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const service = await tx.selectFrom('directory_services').select(['id', 'name']).where('id', '=', form.serviceId)
+        .where('active', '=', true).executeTakeFirst();
+      if (!service) throw new ReferralValidationError('serviceId', 'casework.validation.referralService');
+      const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.referredByAgencyId).executeTakeFirst();
+      if (!agency) throw new ReferralValidationError('referredByAgencyId', 'casework.validation.agencyRequired');
+      if (form.referredOn > day(this.clock.now())) throw new ReferralValidationError('referredOn', 'casework.validation.referralFuture');
+      const row = await tx.insertInto('service_referrals').values({
+        partnership_id: user.partnershipId, child_id: childId, service_id: service.id, referred_on: form.referredOn,
+        referred_by_name: form.referredByName, referred_by_agency_id: form.referredByAgencyId, status: form.status,
+        outcome_note: form.outcomeNote, recorded_by: user.userId, created_at: this.clock.now(), updated_at: this.clock.now(),
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.audit(tx, user, 'record.create', childId, { record: 'service_referral', id: row.id, service: service.name, status: form.status });
+      return row.id;
+    });
+  }
+
+  update(user: SessionUser, childId: string, referralId: string, form: ReferralUpdate) {
+    return this.run(user, async (tx) => {
+      await this.child(tx, user, childId);
+      const before = await tx.selectFrom('service_referrals').select(['status']).where('id', '=', referralId).where('child_id', '=', childId).executeTakeFirst();
+      if (!before) throw notFound();
+      await tx.updateTable('service_referrals').set({ status: form.status, outcome_note: form.outcomeNote, updated_at: this.clock.now() })
+        .where('id', '=', referralId).execute();
+      await this.audit(tx, user, 'record.update', childId, { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } });
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/context.ts';
+import { complianceFigures, percentage } from '../assurance/compliance.ts';
+import { staffTrainingRecords } from '../assurance/service.ts';
+import { quarterEnd } from './progress.ts';
+
+/**
+ * Measures Lantern works out from its own records, one value per quarter. Every source returns an
+ * aggregate (a count or a percentage) and never a row about a child or a person: board members read
+ * these figures. The three that count children's records call SECURITY DEFINER functions (migration
+ * 0202_strategy_computed_measures.sql) so that every reader sees the whole partnership's figure,
+ * whichever records their own agency may open; the training figure reuses assurance's compliance maths.
+ *
+ * A quarter with nothing to count has no value (null), never 0%.
+ */
+export const measureSources = ['entered', 'children_at_risk', 'return_interviews_72h', 'concerns_within_deadline', 'staff_trained'] as const;
+export type MeasureSource = (typeof measureSources)[number];
+export type ComputedSource = Exclude<MeasureSource, 'entered'>;
+
+/**
+ * Risk assessment judgements that count a child as "at risk": the middle and upper bands of the
+ * shipped tools (medium/high; moderate/significant). Lower bands (low, mild, not-at-risk) do not count.
+ */
+export const atRiskCategories = ['medium', 'high', 'moderate', 'significant'];
+
+export interface ComputedValue {
+  quarterStart: string;
+  /** The figure shown; null when there was nothing to count. */
+  value: number | null;
+  /** What the percentage is of, e.g. "41 of 50"; empty for plain counts. */
+  basis: string;
+}
+
+type Counts = { numerator: number | null; denominator: number | null };
+
+/** One quarter's figure for a computed source. asOf bounds what may count (deadlines passed, training held). */
+export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStart: string, asOf: Date): Promise<ComputedValue> {
+  if (source === 'children_at_risk') {
+    // Open children at the quarter's end with a CSE flag or a latest judgement in atRiskCategories.
+    const { rows } = await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_children_at_risk(${quarterStart}::date, ${atRiskCategories}::text[])`.execute(tx);
+    return { quarterStart, value: rows[0]?.numerator ?? 0, basis: '' };
+  }
+  if (source === 'return_interviews_72h') {
+    // Episodes ended by a return in the quarter; how many had an interview offered within 72 hours.
+    const { rows } = await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_return_interviews_72h(${quarterStart}::date)`.execute(tx);
+    return asPercentage(quarterStart, rows[0]);
+  }
+  if (source === 'concerns_within_deadline') {
+    // Concerns whose triage deadline fell in the quarter (and has passed); how many were decided by it.
+    const { rows } = await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_concerns_within_deadline(${quarterStart}::date, ${asOf.toISOString()}::timestamptz)`.execute(tx);
+    return asPercentage(quarterStart, rows[0]);
+  }
+  // staff_trained: the partnership's first training measure (the one the compliance page opens on),
+  // worked out at the quarter's end (or today, for the quarter in progress) with compliance.ts.
+  const measure = await tx.selectFrom('training_measures').select(['course_ids', 'window_months'])
+    .orderBy('created_at').orderBy('window_months').orderBy('title').executeTakeFirst();
+  if (!measure) return { quarterStart, value: null, basis: '' };
+  const today = asOf.toISOString().slice(0, 10);
+  const end = quarterEnd(quarterStart);
+  const at = end < today ? end : today;
+  const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });
+  return { quarterStart, value: figures.percentage, basis: figures.due === 0 ? '' : `${figures.onTime} of ${figures.due}` };
+}
+
+function asPercentage(quarterStart: string, counts: Counts | undefined): ComputedValue {
+  const part = counts?.numerator ?? 0;
+  const whole = counts?.denominator ?? 0;
+  return { quarterStart, value: percentage(part, whole), basis: whole === 0 ? '' : `${part} of ${whole}` };
+}
+
+/** Values for each quarter given, oldest first, leaving out quarters with nothing to count. */
+export async function computeQuarters(tx: Tx, source: ComputedSource, quarters: readonly string[], asOf: Date): Promise<ComputedValue[]> {
+  const values: ComputedValue[] = [];
+  for (const q of quarters) {
+    const v = await computeQuarter(tx, source, q, asOf);
+    if (v.value !== null) values.push(v);
+  }
+  return values;
+}

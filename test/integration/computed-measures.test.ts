@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import JSZip from 'jszip';
+import type { SessionUser } from '../../src/auth/service.ts';
+import { actorOf } from '../../src/auth/service.ts';
+import { withActor } from '../../src/db/context.ts';
+import { AssuranceService } from '../../src/features/assurance/service.ts';
+import { computeQuarter, computeQuarters, type ComputedSource } from '../../src/features/strategy/computed-measures.ts';
+import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { Agent, signIn } from '../helpers/http.ts';
+
+/**
+ * Computed performance measures, checked against episodes, concerns and children seeded here in
+ * 2023, a year the demo data does not reach: Q1 2023 has known figures, Q2 2023 has nothing to count.
+ */
+let ctx: TestContext;
+let northmere: string;
+let boardMember: SessionUser;
+let lead: Agent;
+let northmerePlan: string;
+const agencies: Record<string, string> = {};
+
+async function sessionUserOf(email: string): Promise<SessionUser> {
+  const [u] = await ctx.ownerQuery<{ id: string; partnership_id: string; agency_id: string; roles: string[]; display_name: string }>(
+    `SELECT id, partnership_id, agency_id, roles, display_name FROM users WHERE email = $1`, [email]);
+  return {
+    sessionId: 'test', userId: u!.id, email, displayName: u!.display_name, homePartnershipId: u!.partnership_id, partnershipId: u!.partnership_id,
+    partnershipName: 'Northmere', agencyId: u!.agency_id, agencyName: '', roles: u!.roles as SessionUser['roles'], stage: 'signed_in',
+  };
+}
+
+const compute = (source: ComputedSource, quarter: string) =>
+  withActor(ctx.handle.db, actorOf(boardMember), (tx) => computeQuarter(tx, source, quarter, ctx.clock.now()));
+
+before(async () => {
+  ctx = await createTestContext();
+  northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
+  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) agencies[a.kind] = a.id;
+  boardMember = await sessionUserOf('councillor.northmere@lantern.example');
+  lead = await signIn(ctx.app, ctx.clock, ctx.account('strategy.northmere@lantern.example'));
+  northmerePlan = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]))[0]!.id;
+
+  const child = async (ref: string, agency: string, extra = '', values: unknown[] = []) => (await ctx.ownerQuery<{ id: string }>(
+    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, created_at${extra ? `, ${extra.split('=')[0]}` : ''})
+     VALUES ($1, $2, $3, 'Measure', 'Testchild', '2022-06-01'${extra ? `, ${extra.split('=')[1]}` : ''}) RETURNING id`, [northmere, agency, ref, ...values]))[0]!.id;
+  const flagged = await child('CM-1', agencies.childrens_services!, 'flag_cse=true');
+  const judgedHigh = await child('CM-2', agencies.education!); // restricted to its agency, still counted
+  await ctx.ownerQuery(`UPDATE children SET restricted = true, restricted_reason = 'test' WHERE id = $1`, [judgedHigh]);
+  const judgedDown = await child('CM-3', agencies.childrens_services!);
+  const closedEarly = await child('CM-4', agencies.childrens_services!, 'flag_cse=true');
+  await ctx.ownerQuery(`UPDATE children SET status = 'closed', closed_at = '2023-02-01', closing_outcome = 'risk_reduced' WHERE id = $1`, [closedEarly]);
+
+  const [tool] = await ctx.ownerQuery<{ id: string; tool_key: string; version: number }>(`SELECT id, tool_key, version FROM risk_tools WHERE partnership_id = $1 LIMIT 1`, [northmere]);
+  const assess = (childId: string, on: string, category: string) => ctx.ownerQuery(
+    `INSERT INTO risk_assessments (partnership_id, child_id, risk_tool_id, tool_key, tool_version, assessed_on, assessor_name, assessor_agency_id,
+       known_to_social_care, in_care, child_protection_plan, youth_justice, answers, score_total, score_category, score_category_label,
+       score_explanation, judgement_category, judgement_category_label, judgement_reasons, review_due_on)
+     VALUES ($1, $2, $3, $4, $5, $6, 'Assessor', $7, false, false, false, false, '{}', 0, $8, $8, '{}', $8, $8, 'test', '2023-06-01')`,
+    [northmere, childId, tool!.id, tool!.tool_key, tool!.version, on, agencies.childrens_services, category]);
+  await assess(judgedHigh, '2023-02-10', 'significant');
+  await assess(judgedDown, '2023-01-10', 'significant');
+  await assess(judgedDown, '2023-03-01', 'mild'); // the latest judgement is below the threshold
+  await assess(flagged, '2023-04-15', 'low'); // after Q1: does not matter, and the flag counts anyway
+
+  // Episodes ended by a return in Q1 2023, and whether an interview was offered within 72 hours.
+  const episode = async (start: string, end: string, endedBy: string, offered: string | null) => {
+    const [e] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO missing_episodes (partnership_id, child_id, episode_type, started_at, ended_at, ended_by, reported_by, risk_level)
+       VALUES ($1, $2, 'missing', $3, $4, $5, 'Carer', 'medium') RETURNING id`, [northmere, flagged, start, end, endedBy]);
+    if (offered) {
+      await ctx.ownerQuery(`INSERT INTO return_interviews (partnership_id, child_id, episode_id, offered_at, interviewer_name, interviewer_agency_id,
+        independent_of_placement, outcome) VALUES ($1, $2, $3, $4, 'Interviewer', $5, true, 'accepted')`, [northmere, flagged, e!.id, offered, agencies.childrens_services]);
+    }
+  };
+  await episode('2023-01-09T20:00Z', '2023-01-10T10:00Z', 'returned', '2023-01-12T10:00Z'); // 48 hours: in time
+  await episode('2023-01-30T20:00Z', '2023-02-01T10:00Z', 'returned', '2023-02-05T10:00Z'); // 96 hours: late
+  await episode('2023-02-28T20:00Z', '2023-03-01T10:00Z', 'returned', null); // none offered: late
+  await episode('2023-03-19T20:00Z', '2023-03-20T10:00Z', 'returned', '2023-03-23T10:00Z'); // exactly 72 hours: in time
+  await episode('2023-03-24T20:00Z', '2023-03-25T10:00Z', 'type_changed', null); // not a return: not counted
+
+  // Concerns whose triage deadline fell in Q1 2023.
+  const concern = (ref: string, deadline: string, decided: string | null) => ctx.ownerQuery(
+    `INSERT INTO concerns (partnership_id, reference, source, received_at, deadline_at, what_happened, decision, decided_at)
+     VALUES ($1, $2, 'public', $3::timestamptz - interval '1 day', $3, 'Test concern', $4, $5)`,
+    [northmere, ref, deadline, decided ? 'not_cse' : null, decided]);
+  await concern('CM-C1', '2023-01-05T17:00Z', '2023-01-04T12:00Z'); // in time
+  await concern('CM-C2', '2023-02-05T17:00Z', '2023-02-06T09:00Z'); // late
+  await concern('CM-C3', '2023-03-05T17:00Z', null); // never decided: late
+});
+after(async () => ctx.close());
+
+describe('computed measures', () => {
+  test('children at risk at the quarter’s end: open, with a CSE flag or a latest judgement at or above the threshold', async () => {
+    const q1 = await compute('children_at_risk', '2023-01-01');
+    assert.equal(q1.value, 2, 'CM-1 (flag) and CM-2 (significant, restricted) count; CM-3 was judged down; CM-4 closed');
+    assert.equal(q1.basis, '');
+    assert.equal((await compute('children_at_risk', '2022-01-01')).value, 0, 'before the children were recorded');
+  });
+
+  test('return home interviews offered within 72 hours of the return', async () => {
+    const q1 = await compute('return_interviews_72h', '2023-01-01');
+    assert.equal(q1.value, 50);
+    assert.equal(q1.basis, '2 of 4');
+    assert.equal((await compute('return_interviews_72h', '2023-04-01')).value, null, 'no returns: no value, not 0%');
+  });
+
+  test('concerns decided within the triage deadline', async () => {
+    const q1 = await compute('concerns_within_deadline', '2023-01-01');
+    assert.equal(q1.value, 33.3);
+    assert.equal(q1.basis, '1 of 3');
+    assert.equal((await compute('concerns_within_deadline', '2023-04-01')).value, null, 'no deadlines: no value, not 0%');
+  });
+
+  test('a quarter with nothing to count is left out of the series', async () => {
+    const values = await withActor(ctx.handle.db, actorOf(boardMember), (tx) =>
+      computeQuarters(tx, 'return_interviews_72h', ['2023-01-01', '2023-04-01'], ctx.clock.now()));
+    assert.deepEqual(values.map((v) => v.quarterStart), ['2023-01-01']);
+  });
+
+  test('staff trained within the window is the assurance compliance figure at the quarter’s end', async () => {
+    const expected = await new AssuranceService(ctx.handle.db, ctx.clock).compliance(await sessionUserOf('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
+    const q3 = await compute('staff_trained', '2026-07-01');
+    assert.equal(q3.value, expected.overall?.percentage ?? null);
+    if (expected.overall && expected.overall.due > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);
+  });
+
+  test('a computed measure is added, shown as computed with its table, refuses hand-entered values, and reaches the quarterly report', async () => {
+    await lead.get(`/strategy/plans/${northmerePlan}/measures`);
+    const added = await lead.post(`/strategy/plans/${northmerePlan}/measures`, {
+      name: 'Return interviews offered within 72 hours', unit: '%', targetValue: '90', direction: 'up', frequency: 'quarterly',
+      ownerTitle: 'Missing children coordinator', evidenceSource: 'Lantern missing episodes', source: 'return_interviews_72h',
+    });
+    assert.equal(added.statusCode, 302, added.body.slice(0, 500));
+    const [measure] = await ctx.ownerQuery<{ id: string; source: string }>(`SELECT id, source FROM strategy_measures WHERE name = 'Return interviews offered within 72 hours'`);
+    assert.equal(measure!.source, 'return_interviews_72h');
+    const page = await lead.get(`/strategy/plans/${northmerePlan}/measures`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Computed each quarter from Lantern’s records/);
+    assert.doesNotMatch(page.body, new RegExp(`id="value-${measure!.id}"`), 'no value form for a computed measure');
+    const refused = await lead.post(`/strategy/measures/${measure!.id}/values`, { periodStart: '2026-07-01', value: '10' });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /computed from Lantern’s records/);
+    assert.equal((await lead.post(`/strategy/plans/${northmerePlan}/measures`, { name: 'Bad source', targetValue: '1', direction: 'up', frequency: 'quarterly',
+      ownerTitle: 'Someone', evidenceSource: 'Somewhere', source: 'everything' })).statusCode, 400);
+
+    const docx = await lead.get(`/strategy/plans/${northmerePlan}/export/quarterly.docx?quarter=2026-10-01`);
+    assert.equal(docx.statusCode, 200);
+    const text = (await (await JSZip.loadAsync(docx.rawPayload)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, ' ');
+    assert.match(text, /Return interviews offered within 72 hours \(computed from Lantern records\)/);
+    const children = await ctx.ownerQuery<{ given_name: string; family_name: string; reference: string }>(
+      `SELECT given_name, family_name, reference FROM children WHERE partnership_id = $1`, [northmere]);
+    for (const c of children) {
+      assert.ok(!text.includes(`${c.given_name} ${c.family_name}`) && !text.includes(c.reference), `no child in the report (${c.reference})`);
+    }
+  });
+});

@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('seed')
-    .description('seed the demo partnerships; --scale N adds N synthetic children for benchmarks')
+    .description('seed the demo partnerships; --scale N adds N synthetic children with their history for benchmarks')
     .option('--scale <n>', 'number of synthetic children to add', positiveInt, 0)
     .action(async (options: { scale: number }) => {
       const cfg = config();

@@ -27,10 +27,11 @@ export function scaledChildren(alias: string, { from, to }: ScaleSeedContext): R
 
 /**
  * A deterministic pseudo-random number in [0, modulo) for a child and a purpose: hashtext of the
- * child's reference (stable across runs, unlike its uuid) and a salt naming what it decides.
+ * child's reference (stable across runs, unlike its uuid) and a salt naming what it decides, sign
+ * bit masked (abs() fails on the smallest integer). Dates are laid out relative to the seeding day.
  */
 export function pick(referenceColumn: string, salt: string, modulo: number): RawBuilder<number> {
-  return sql<number>`(abs(hashtext(${sql.ref(referenceColumn)} || ${`:${salt}`}::text)) % ${sql.lit(modulo)})`;
+  return sql<number>`((hashtext(${sql.ref(referenceColumn)} || ${`:${salt}`}::text) & 2147483647) % ${sql.lit(modulo)})`;
 }
 
 /** Runs an INSERT … SELECT and returns how many rows it inserted (works on pg and PGlite alike). */

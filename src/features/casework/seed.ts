@@ -163,7 +163,7 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
     LEFT JOIN users u ON u.id = i.worker_user_id
     WHERE ${scaled}`.execute(tx);
   let rows = 0;
-  const total = sql<number>`((abs(hashtext(k.reference || ':score' || g::text)) % ${sql.lit(maxScore + 1)}))`;
+  const total = sql<number>`(((hashtext(k.reference || ':score' || g::text) & 2147483647) % ${sql.lit(maxScore + 1)}))`;
   rows += await insertCount(tx, sql`
     INSERT INTO risk_assessments (partnership_id, child_id, risk_tool_id, tool_key, tool_version, assessed_on, assessor_user_id, assessor_name,
       assessor_agency_id, known_to_social_care, in_care, child_protection_plan, youth_justice, answers, score_total, score_category,
@@ -187,7 +187,7 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
            (ARRAY['low', 'medium', 'medium', 'high'])[1 + (x.r / 7) % 4], 'MP/' || lpad((x.r % 1000000)::text, 6, '0'), k.worker
     FROM scale_kids k
     CROSS JOIN LATERAL generate_series(1, k.episodes) g
-    CROSS JOIN LATERAL (SELECT abs(hashtext(k.reference || ':episode' || g::text)) AS r) r0
+    CROSS JOIN LATERAL (SELECT (hashtext(k.reference || ':episode' || g::text) & 2147483647) AS r) r0
     CROSS JOIN LATERAL (SELECT r0.r, g = 1 AND k.n < 3 AS open,
                                now() - make_interval(days => CASE WHEN g = 1 AND k.n < 3 THEN 0 ELSE 3 + (r0.r % 360) END, hours => r0.r % 24) AS started) x
     WHERE k.missing`);
@@ -200,7 +200,7 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
            CASE WHEN x.r % 5 <> 0 THEN 'Stayed with friends; would not say who drove them.' END,
            CASE WHEN x.r % 3 = 0 THEN ARRAY['the bus station'] ELSE '{}' END, e.recorded_by
     FROM scale_kids k JOIN missing_episodes e ON e.child_id = k.id
-    CROSS JOIN LATERAL (SELECT abs(hashtext(k.reference || ':interview' || e.started_at::text)) AS r) x
+    CROSS JOIN LATERAL (SELECT (hashtext(k.reference || ':interview' || e.police_reference) & 2147483647) AS r) x
     LEFT JOIN agencies v ON v.partnership_id = k.partnership_id AND v.kind = 'voluntary'
     WHERE e.ended_by = 'returned' AND x.r % 100 < 85`);
   // Strategy meetings in the last 200 days, reviewed 90 days on; two plan actions each, the older ones done.

@@ -2,27 +2,11 @@ import { isValid, parse as parseDate } from 'date-fns';
 import { outcomeOfAction, type Framework } from '../domain/frameworks.ts';
 import { ragStatusFromPrinted, type RagStatus } from '../domain/rag.ts';
 import { csvToRows } from './csv.ts';
-import { planColumns, type PlanColumnKey } from './model.ts';
+import { planColumns, type ExportAction, type PlanColumnKey } from './model.ts';
 import { xlsxToRows } from './xlsx.ts';
 
-/** One action read from an uploaded plan, ready to save. */
-export interface ImportedAction {
-  ref: string;
-  outcomeRef: string;
-  text: string;
-  leadTitle: string;
-  leadAgency: string;
-  startOn: string | null;
-  dueOn: string | null;
-  costPounds: string | null;
-  costNote: string;
-  successMeasure: string;
-  targetValue: string | null;
-  measureUnit: string;
-  evidenceSource: string;
-  boardPlanRef: string;
-  status: RagStatus;
-}
+/** One action read from an uploaded plan, ready to save: an exported action without what only exports carry. */
+export type ImportedAction = Omit<ExportAction, 'currentValue' | 'narrative' | 'overdue'>;
 
 export interface ImportRowResult {
   /** Row number as the spreadsheet shows it (the heading is row 1). */

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'record.create'
   | 'record.update'
   | 'record.share'
+  | 'record.unshare'
   | 'record.break_glass'
   | 'search'
   | 'export'

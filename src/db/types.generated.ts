@@ -62,15 +62,15 @@ export interface AuditEvents {
   chain_id: string;
   client_address: string | null;
   details: Generated<Json>;
-  hash: string;
+  hash: string | null;
   id: Generated<Int8>;
   occurred_at: Generated<Timestamp>;
   partnership_id: string | null;
-  prev_hash: string;
+  prev_hash: string | null;
   reason: string | null;
   record_id: string | null;
   record_type: string | null;
-  seq: Int8;
+  seq: Int8 | null;
 }
 
 export interface BreakGlassGrants {
@@ -165,6 +165,8 @@ export interface ChildPartnershipShares {
   partnership_id: string;
   recipient_partnership_id: string;
   revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
   shared_by: string | null;
 }
 
@@ -264,6 +266,7 @@ export interface MissingEpisodes {
   ended_by: string | null;
   episode_type: string;
   id: Generated<string>;
+  interview_recorded: Generated<boolean>;
   partnership_id: string;
   police_reference: string | null;
   previous_episode_id: string | null;
@@ -319,6 +322,8 @@ export interface RecordShares {
   record_id: string;
   record_type: string;
   revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
   shared_by: string | null;
 }
 
@@ -560,6 +565,15 @@ export interface StrategyMeasureValues {
   value: Numeric;
 }
 
+export interface StrategyMeetingCurrent {
+  child_id: string;
+  held_on: string;
+  meeting_id: string;
+  next_review_on: string | null;
+  partnership_id: string;
+  risk_level: string;
+}
+
 export interface StrategyMeetings {
   attendees: string;
   attending_agency_ids: Generated<string[]>;
@@ -714,6 +728,7 @@ export interface DB {
   strategy_glossary: StrategyGlossary;
   strategy_measure_values: StrategyMeasureValues;
   strategy_measures: StrategyMeasures;
+  strategy_meeting_current: StrategyMeetingCurrent;
   strategy_meetings: StrategyMeetings;
   strategy_plans: StrategyPlans;
   teams: Teams;

@@ -16,14 +16,17 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
     autoescape: true,
     throwOnUndefined: false,
   });
+  // Formatters are built once: making an Intl formatter costs far more than using one.
+  const formats = {
+    date: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }),
+    datetime: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }),
+  };
+  const numbers = new Intl.NumberFormat('en-GB');
   env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') => {
     if (!value) return '';
     const d = typeof value === 'string' ? new Date(value) : value;
-    const opts: Intl.DateTimeFormatOptions =
-      style === 'datetime'
-        ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }
-        : { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' };
-    return new Intl.DateTimeFormat('en-GB', opts).format(d);
+    return (style === 'datetime' ? formats.datetime : formats.date).format(d);
   });
+  env.addFilter('number', (value: number | string | null | undefined) => (value === null || value === undefined || value === '' ? '' : numbers.format(Number(value))));
   return env;
 }

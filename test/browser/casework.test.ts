@@ -159,7 +159,104 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByText('the places named are passed to the intelligence unit').waitFor();
     await go(page, '/risk-tools');
     await submit(page, 'Check and load');
-    assert.ok(await page.getByRole('link', { name: 'Paste a tool definition' }).isVisible(), 'the error summary links to the field');
+    assert.ok(await page.getByRole('link', { name: 'Choose a definition file or paste a definition' }).isVisible(), 'the error summary links to the field');
+    await page.close();
+  });
+
+  test('a co-ordinator corrects a strategy meeting and a missing episode, and loads a tool definition from a file', async () => {
+    const [child] = await bc.ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
+       SELECT a.partnership_id, a.id, 'BR-EDIT-1', 'Morgan', 'Correctiontest', '2012-02-03' FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
+       WHERE p.code = 'northmere' AND a.kind = 'childrens_services' RETURNING id`);
+    const id = child!.id;
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+
+    // A meeting recorded with a review months away, then corrected so the review falls due this week.
+    await go(page, `/children/${id}/meetings`);
+    await page.getByRole('group', { name: 'Meeting or discussion' }).getByLabel('Strategy meeting').check();
+    await page.getByLabel('Date held').fill('2026-10-25');
+    await page.getByRole('group', { name: 'Agencies attending' }).getByRole('checkbox').first().check();
+    await page.getByLabel('Attendees').fill('Social worker; school nurse');
+    await page.getByLabel('Decisions').fill('Refer to the exploitation panel.');
+    await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('Medium').check();
+    await page.getByLabel('Next review date').fill('2027-01-10');
+    await submit(page, 'Save meeting');
+    await page.getByRole('link', { name: 'Change strategy meeting, 25 October 2026' }).click();
+    await page.waitForURL('**/edit');
+    await assertAccessible(page, bc);
+    assert.equal(await page.getByLabel('Next review date').inputValue(), '2027-01-10');
+    await page.getByLabel('Attendees').fill('');
+    await page.getByLabel('Decisions').fill('Refer to the exploitation panel; disruption visit.');
+    await submit(page, 'Save changes');
+    assert.ok(await page.getByRole('link', { name: 'Enter who attended' }).isVisible(), 'the error summary links to the field');
+    assert.equal(await page.getByLabel('Decisions').inputValue(), 'Refer to the exploitation panel; disruption visit.', 'what was typed is kept');
+    await page.getByLabel('Attendees').fill('Social worker; school nurse; detective constable');
+    await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('High').check();
+    await page.getByLabel('Next review date').fill('2026-11-06');
+    await submit(page, 'Save changes');
+    await page.getByRole('heading', { name: /Strategy meeting, 25 October 2026/ }).waitFor();
+    assert.match(await page.textContent('main') ?? '', /disruption visit[\s\S]*6 November 2026/);
+    await go(page, '/worklists?show=meetings');
+    assert.match(await page.locator('#list-meetings').textContent() ?? '', /BR-EDIT-1[\s\S]*6 November 2026/);
+
+    // A plan action corrected, marked done by mistake and opened again.
+    await go(page, `/children/${id}/meetings`);
+    await page.getByLabel('Action', { exact: true }).fill('Return home interview with the school nurse');
+    await page.getByLabel('Owner’s name').fill('Alex Nurse');
+    await page.getByLabel('Owner’s agency').selectOption({ index: 1 });
+    await page.getByLabel('Due date').fill('2026-12-01');
+    await submit(page, 'Add action');
+    await page.getByRole('link', { name: 'Change the action: Return home interview with the school nurse' }).click();
+    await page.waitForURL('**/edit');
+    await assertAccessible(page, bc);
+    await page.getByLabel('Due date').fill('2026-11-20');
+    await submit(page, 'Save changes');
+    await page.getByRole('cell', { name: '20 November 2026' }).waitFor();
+    // The hidden part of a button's name is read after a space: "Mark as done : …".
+    await submit(page, /^Mark as done\W+Return home interview with the school nurse$/);
+    await submit(page, /^Mark as not done\W+Return home interview with the school nurse$/);
+    await page.getByRole('button', { name: /^Mark as done\W+Return home interview with the school nurse$/ }).waitFor();
+
+    // An episode whose return time was recorded wrongly: the interview deadline follows the correction.
+    await go(page, `/children/${id}/missing`);
+    await page.getByLabel('Absent', { exact: true }).check();
+    await page.getByLabel('Start date').fill('2026-10-29');
+    await page.getByLabel('Start time').fill('18:00');
+    await page.getByLabel('End date (if the child has already returned)').fill('2026-10-30');
+    await page.getByLabel('End time').fill('07:00');
+    await page.getByLabel('Reported by').fill('Residential worker');
+    await page.getByRole('group', { name: 'Risk at the time' }).getByLabel('Low').check();
+    await submit(page, 'Save episode');
+    await page.getByText('Offer by 2 Nov 2026, 07:00').waitFor();
+    await page.getByRole('link', { name: 'Change the episode that started 29 Oct 2026, 18:00' }).click();
+    await page.waitForURL('**/edit');
+    await assertAccessible(page, bc);
+    assert.equal(await page.getByRole('radio').count(), 3, 'risk only: the type is not offered');
+    await page.getByLabel('Date of return').fill('2026-10-28');
+    await submit(page, 'Save changes');
+    assert.ok(await page.getByRole('link', { name: 'The end must be after the start' }).isVisible());
+    await page.getByLabel('Date of return').fill('2026-10-30');
+    await page.getByLabel('Time of return').fill('09:30');
+    await page.getByLabel('Where found', { exact: true }).fill('Friend’s flat');
+    await submit(page, 'Save changes');
+    await page.waitForURL(`**/children/${id}/missing`);
+    await page.getByText('Offer by 2 Nov 2026, 09:30').waitFor();
+    assert.match(await page.textContent('main') ?? '', /Friend’s flat/);
+
+    // A tool definition chosen as a file: problems are listed with their place in the file.
+    const tool = {
+      id: 'browser-upload', version: 1, name: 'Browser upload tool', description: 'Synthetic',
+      sections: [{ id: 's', title: 'Signs', kind: 'generic', windows: [{ id: 'now', label: 'now' }], points: [{ windows: ['now'], points: 2 }], indicators: [{ id: 'i1', text: 'A sign' }] }],
+      bands: [{ key: 'low', label: 'Low', min: 0 }, { key: 'high', label: 'High', min: 2 }],
+    };
+    await go(page, '/risk-tools');
+    await page.getByLabel('Definition file').setInputFiles({ name: 'tool.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...tool, bands: [] })) });
+    await submit(page, 'Check and load');
+    assert.ok(await page.getByRole('link', { name: /^bands: / }).first().isVisible(), 'the problem names its JSON path');
+    await page.getByLabel('Definition file').setInputFiles({ name: 'tool.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tool)) });
+    await submit(page, 'Check and load');
+    await page.getByRole('cell', { name: /Browser upload tool/ }).waitFor();
     await page.close();
   });
 });

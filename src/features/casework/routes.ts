@@ -1,16 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../../i18n/i18n.ts';
 import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
-import { episodeTypes, riskLevels } from './episodes.ts';
+import type { DefinitionError } from '../assessments/tool/definition.ts';
+import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
 import { toLondonFields } from './dates.ts';
+import { CaseworkEditService } from './edits.ts';
 import {
-  actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeFormSchema,
-  episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
-  referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema, toolUploadSchema, worklistQuerySchema,
+  actionEditSchema, actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeEditSchema,
+  episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
+  referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema, TOOL_FILE_MAX_BYTES, toolUploadSchema, worklistQuerySchema,
 } from './schema.ts';
 import { ReferralService, ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
@@ -36,11 +39,33 @@ export function caseworkErrors(error: { issues: readonly { path: readonly Proper
 
 const oneError = (field: string, key: string): FormErrors => ({ list: [{ text: t(key), href: `#${field}` }], fields: { [field]: { text: t(key) } } });
 
+/** Problems the tool schema found in a definition, each with its JSON path, linked to the field it came from. */
+const MAX_LISTED_PROBLEMS = 25;
+function definitionErrors(field: string, problems: DefinitionError[]): FormErrors {
+  const list = problems.slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => ({ text: t('casework.tools.problemAt', { path: p.path, message: p.message }), href: `#${field}` }));
+  if (problems.length > MAX_LISTED_PROBLEMS) list.push({ text: t('casework.tools.moreProblems', { count: problems.length - MAX_LISTED_PROBLEMS }), href: `#${field}` });
+  return { list, fields: { [field]: { text: t('casework.tools.invalid') } } };
+}
+
+/** Why a correction of an episode's times was refused, as the key of its message. */
+function episodeCorrectionKey(problem: Extract<EpisodeCorrection, { ok: false }>): string {
+  switch (problem.reason) {
+    case 'start_required': return 'casework.validation.startDateTime';
+    case 'end_required': return 'casework.validation.returnRequired';
+    case 'in_future': return problem.field === 'startDate' ? 'casework.validation.startInFuture' : 'casework.validation.endInFuture';
+    case 'end_before_start': return 'casework.validation.endBeforeStart';
+    case 'start_after_end': return 'casework.validation.startAfterEnd';
+    case 'after_interview': return 'casework.validation.returnAfterInterview';
+  }
+}
+
 export const caseworkFeature: Feature = {
   name: 'casework',
   async register(app, { db, clock }) {
     const casework = new CaseworkService(db, clock);
     const referrals = new ReferralService(db, clock);
+    const edits = new CaseworkEditService(db, clock);
     const read = { config: { permission: 'casework.read' as const } };
     const write = { config: { permission: 'casework.write' as const } };
     const tools = { config: { permission: 'risk-tools.manage' as const } };
@@ -53,16 +78,28 @@ export const caseworkFeature: Feature = {
     // ---------------------------------------------------------------- risk tools
 
     app.get('/risk-tools', tools, async (request, reply) =>
-      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {} }));
+      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {}, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 }));
 
-    app.post('/risk-tools', tools, async (request, reply) => {
-      const parsed = toolUploadSchema.safeParse(body(request));
-      const again = async (errors: FormErrors, definitionErrors: unknown[] = []) => reply.status(400).page(view('risk-tools'), {
-        tools: await casework.listTools(request.user!), values: body(request), errors, definitionErrors });
-      if (!parsed.success) return again(caseworkErrors(parsed.error));
-      const result = await casework.loadTool(request.user!, parsed.data.definition);
-      if (!result.ok) return again(oneError('definition', 'casework.tools.invalid'), result.errors);
-      return reply.redirect('/risk-tools');
+    // A definition comes as a file or pasted. Multipart only in this encapsulated context, as the
+    // assurance and strategy uploads do: attachFieldsToBody puts the _csrf field in request.body,
+    // where the CSRF check in web/app.ts reads it. A file over the limit is cut at limit + 1 bytes
+    // (not refused outright), so the schema can say so in the error summary.
+    await app.register(async (scoped: FastifyInstance) => {
+      if (!scoped.hasRequestDecorator('isMultipart')) {
+        await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
+          limits: { fileSize: TOOL_FILE_MAX_BYTES + 1, files: 1, fields: 5, parts: 6 } });
+      }
+      scoped.post('/risk-tools', tools, async (request, reply) => {
+        const parsed = toolUploadSchema.safeParse(body(request));
+        // A chosen file cannot be put back into its input; the pasted text can.
+        const values = { definition: typeof body(request).definition === 'string' ? body(request).definition : '' };
+        const again = async (errors: FormErrors) => reply.status(400).page(view('risk-tools'), {
+          tools: await casework.listTools(request.user!), values, errors, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 });
+        if (!parsed.success) return again(caseworkErrors(parsed.error));
+        const result = await casework.loadTool(request.user!, parsed.data.text);
+        if (!result.ok) return again(definitionErrors(parsed.data.field, result.errors));
+        return reply.redirect('/risk-tools');
+      });
     });
 
     // ---------------------------------------------------------------- assessments
@@ -181,6 +218,31 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/missing`);
     });
 
+    const episodeEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
+      const data = await edits.episodeEditPage(request.user!, id, recordId);
+      return page(reply, 'episode-edit', 'missing', { ...data, values: data.current, ...extra });
+    };
+
+    app.get('/children/:id/missing/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      return episodeEditPage(request, reply, id, recordId);
+    });
+
+    app.post('/children/:id/missing/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = episodeEditSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return episodeEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      const result = await edits.updateEpisode(request.user!, id, recordId, parsed.data);
+      if (!result.ok) {
+        reply.status(400);
+        return episodeEditPage(request, reply, id, recordId, { values: body(request), errors: oneError(result.field, episodeCorrectionKey(result)) });
+      }
+      return reply.redirect(`/children/${id}/missing`);
+    });
+
     const interviewPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown>) => {
       const data = await casework.missingPage(request.user!, id);
       const episode = data.episodes.find((e) => e.id === recordId);
@@ -239,6 +301,28 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/meetings`);
     });
 
+    const meetingEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
+      const data = await edits.meetingEditPage(request.user!, id, recordId);
+      return page(reply, 'meeting-edit', 'meetings', { ...data, values: data.current, ...extra });
+    };
+
+    app.get('/children/:id/meetings/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      return meetingEditPage(request, reply, id, recordId);
+    });
+
+    // The same schema as a new meeting: an edit is held to the same rules.
+    app.post('/children/:id/meetings/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = meetingFormSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return meetingEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      await edits.updateMeeting(request.user!, id, recordId, parsed.data);
+      return reply.redirect(`/children/${id}/meetings#meeting-${recordId}`);
+    });
+
     app.post('/children/:id/actions', write, async (request, reply) => {
       const { id } = childParam.parse(request.params);
       const parsed = actionFormSchema.safeParse(body(request));
@@ -253,6 +337,37 @@ export const caseworkFeature: Feature = {
     app.post('/children/:id/actions/:recordId/done', write, async (request, reply) => {
       const { id, recordId } = recordParam.parse(request.params);
       await casework.completeAction(request.user!, id, recordId);
+      return reply.redirect(`/children/${id}/meetings#plan`);
+    });
+
+    app.post('/children/:id/actions/:recordId/not-done', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      await edits.reopenAction(request.user!, id, recordId);
+      return reply.redirect(`/children/${id}/meetings#plan`);
+    });
+
+    const actionEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
+      const data = await edits.actionEditPage(request.user!, id, recordId);
+      return page(reply, 'action-edit', 'meetings', { ...data, values: data.current, ...extra });
+    };
+
+    app.get('/children/:id/actions/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      return actionEditPage(request, reply, id, recordId);
+    });
+
+    app.post('/children/:id/actions/:recordId/edit', write, async (request, reply) => {
+      const { id, recordId } = recordParam.parse(request.params);
+      const parsed = actionEditSchema.safeParse(body(request));
+      if (!parsed.success) {
+        reply.status(400);
+        return actionEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+      }
+      const result = await edits.updateAction(request.user!, id, recordId, parsed.data);
+      if (!result.ok) {
+        reply.status(400);
+        return actionEditPage(request, reply, id, recordId, { values: body(request), errors: oneError(result.field, result.messageKey) });
+      }
       return reply.redirect(`/children/${id}/meetings#plan`);
     });
 

@@ -43,8 +43,26 @@ export const recordParam = z.object({ id: z.string().uuid(), recordId: z.string(
 
 // ---------------------------------------------------------------- risk tools
 
+/** The largest tool definition file accepted; the shipped tools are well under a tenth of it. */
+export const TOOL_FILE_MAX_BYTES = 256 * 1024;
+
+/**
+ * A definition chosen as a file (a Buffer from the multipart form) or pasted into the box: one or
+ * the other. A file longer than the limit arrives cut at limit + 1 bytes, so its length gives it away.
+ */
 export const toolUploadSchema = z.object({
-  definition: required(200_000, 'casework.validation.definitionRequired'),
+  definition: optionalText(200_000),
+  definitionFile: z.preprocess((v) => (Buffer.isBuffer(v) && v.length > 0 ? v : null),
+    z.instanceof(Buffer).nullable().refine((v) => v === null || v.length <= TOOL_FILE_MAX_BYTES, 'casework.validation.definitionFileTooLarge')),
+}).transform((v, ctx) => {
+  if (v.definitionFile && v.definition) {
+    ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionBoth' });
+    return z.NEVER;
+  }
+  if (v.definitionFile) return { field: 'definitionFile' as const, text: v.definitionFile.toString('utf8').replace(/^\uFEFF/, '') };
+  if (v.definition) return { field: 'definition' as const, text: v.definition };
+  ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionRequired' });
+  return z.NEVER;
 });
 
 // ---------------------------------------------------------------- assessments
@@ -106,6 +124,28 @@ export const episodeFormSchema = z.object({
 });
 export type EpisodeForm = z.output<typeof episodeFormSchema>;
 
+/**
+ * Correcting an episode: its times, who reported it, where the child was found, the risk and the
+ * police reference. There is no type here: a change of type ends one episode and opens another.
+ * A time left blank comes back null; whether it may be (and may move at all) is the service's call.
+ */
+export const episodeEditSchema = z.object({
+  startDate: field,
+  startTime: field,
+  endDate: field,
+  endTime: field,
+  reportedBy: required(200, 'casework.validation.reportedBy'),
+  whereFound: optionalText(500),
+  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+  policeReference: optionalText(60),
+}).transform((v, ctx) => {
+  const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
+  const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
+  const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+  return { startedAt, endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound, riskLevel: v.riskLevel, policeReference: v.policeReference };
+});
+export type EpisodeEdit = z.output<typeof episodeEditSchema>;
+
 export const episodeReturnSchema = z.object({
   returnDate: field,
   returnTime: field,
@@ -159,6 +199,10 @@ export const actionFormSchema = z.object({
 });
 export type ActionForm = z.infer<typeof actionFormSchema>;
 
+/** Correcting an action of the plan: the meeting it was agreed at stays as it was. */
+export const actionEditSchema = actionFormSchema.omit({ meetingId: true });
+export type ActionEdit = z.infer<typeof actionEditSchema>;
+
 export const noteFormSchema = z.object({ body: required(8000, 'casework.validation.noteBody') });
 
 // ---------------------------------------------------------------- worklists
@@ -168,6 +212,9 @@ export const worklistQuerySchema = z.object({
   show: z.enum(worklistKinds).catch('all'),
   sort: z.enum(['due', 'due-desc', 'child']).catch('due'),
   agency: z.preprocess((v) => (typeof v === 'string' && v !== '' ? v : undefined), z.string().uuid().optional()).catch(undefined),
+  /** 'mine': only children allocated to the worker; 'all': everything the worker may see. */
+  whose: z.enum(['all', 'mine']).catch('all'),
+  page: z.coerce.number().int().min(1).max(1000).catch(1),
 });
 export type WorklistQuery = z.infer<typeof worklistQuerySchema>;
 

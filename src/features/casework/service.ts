@@ -11,6 +11,11 @@ import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, t
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
+import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
+
+/** Rows on a page of one worklist, and of each list on the overview. */
+export const worklistPageSize = 50;
+export const worklistOverviewSize = 10;
 
 /** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
 export function isoDay(value: unknown): string {
@@ -409,89 +414,26 @@ export class CaseworkService {
 
   // ------------------------------------------------------------------ worklists
 
-  /** The acting person's lists. Reading them names children, so it is audited as a search. */
+  /**
+   * The acting person's lists, most urgent first. One list shows a page of `worklistPageSize`; the
+   * overview shows the first few of each with their counts. Reading them names children, so it is
+   * audited as a search.
+   */
   worklists(user: SessionUser, query: WorklistQuery) {
     return this.run(user, async (tx) => {
       const today = this.today();
       const now = this.clock.now();
-      const show = (k: WorklistQuery['show']) => query.show === 'all' || query.show === k;
-      const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
-      const byAgency = query.agency;
-      const sortRows = <R extends { due: string; reference: string }>(rows: R[]) => sortWorklist(rows, query.sort);
-
-      let myChildren: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
-      if (show('children')) {
-        const mine = sql<string>`(
-          SELECT child_id FROM risk_assessments WHERE assessor_user_id = ${user.userId}
-          UNION SELECT child_id FROM missing_episodes WHERE recorded_by = ${user.userId}
-          UNION SELECT child_id FROM strategy_meetings WHERE recorded_by = ${user.userId}
-          UNION SELECT child_id FROM plan_actions WHERE recorded_by = ${user.userId}
-          UNION SELECT child_id FROM case_notes WHERE author_user_id = ${user.userId}
-          ${allocationsHook(user.userId)})`;
-        let q = tx.selectFrom('children as c').select([...childCols,
-          sql<string | null>`(SELECT max(review_due_on)::text FROM risk_assessments a WHERE a.child_id = c.id)`.as('review_due'),
-          sql<string | null>`(SELECT a.judgement_category_label FROM risk_assessments a WHERE a.child_id = c.id ORDER BY a.assessed_on DESC, a.created_at DESC LIMIT 1)`.as('category')])
-          .where('c.id', 'in', sql<string>`${mine}`);
-        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
-        myChildren = (await q.limit(500).execute()).map((r) => ({ ...r, due: r.review_due ?? '', reason: r.category ?? '' }));
-      }
-
-      const triage = show('triage') ? await triageHook(tx, now, byAgency) : [];
-
-      let reviews: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
-      if (show('reviews')) {
-        // The latest assessment of each child whose review date has passed: risk_assessment_current
-        // (migration 0152) holds each child's latest, so superseded assessments are never read.
-        let q = tx.selectFrom('risk_assessment_current as l').innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
-          .innerJoin('children as c', 'c.id', 'l.child_id')
-          .select([...childCols, 'a.review_due_on', 'a.judgement_category_label'])
-          .where('l.review_due_on', '<', today);
-        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
-        reviews = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.review_due_on), reason: r.judgement_category_label }));
-      }
-
-      let interviews: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
-      if (show('interviews')) {
-        // Returned more than 72 hours ago and no interview offered yet.
-        let q = tx.selectFrom('missing_episodes as e').innerJoin('children as c', 'c.id', 'e.child_id')
-          .select([...childCols, 'e.ended_at', 'e.episode_type'])
-          .where('e.ended_by', '=', 'returned')
-          .where('e.ended_at', '<', new Date(now.getTime() - 72 * 3_600_000))
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('return_interviews as i').select('i.id').whereRef('i.episode_id', '=', 'e.id'))));
-        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
-        interviews = (await q.limit(500).execute()).map((r) => ({ ...r, due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type }));
-      }
-
-      let actions: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
-      if (show('actions')) {
-        let q = tx.selectFrom('plan_actions as p').innerJoin('children as c', 'c.id', 'p.child_id')
-          .select([...childCols, 'p.due_on', 'p.description', 'p.agency_id'])
-          .where('p.done_at', 'is', null).where('p.due_on', '<', today);
-        if (byAgency) q = q.where('p.agency_id', '=', byAgency);
-        actions = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.due_on), reason: r.description }));
-      }
-
-      let meetings: { child_id: string; reference: string; given_name: string; family_name: string; due: string; reason: string }[] = [];
-      if (show('meetings')) {
-        // The latest meeting of each child whose review is due within a week or has passed.
-        let q = tx.selectFrom('strategy_meetings as m').innerJoin('children as c', 'c.id', 'm.child_id')
-          .select([...childCols, 'm.next_review_on', 'm.risk_level'])
-          .where(sql<boolean>`m.id = (SELECT n.id FROM strategy_meetings n WHERE n.child_id = m.child_id ORDER BY n.held_on DESC, n.created_at DESC LIMIT 1)`)
-          .where('m.next_review_on', '<=', addDays(today, 7));
-        if (byAgency) q = q.where('c.owning_agency_id', '=', byAgency);
-        meetings = (await q.limit(500).execute()).map((r) => ({ ...r, due: isoDay(r.next_review_on), reason: r.risk_level }));
-      }
-
+      const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
+      const size = query.show === 'all' ? worklistOverviewSize : worklistPageSize;
+      const params: WorklistParams = { userId: user.userId, today, now, sort: query.sort, agency: query.agency, mine: query.whose === 'mine',
+        limit: size, offset: query.show === 'all' ? 0 : (query.page - 1) * size };
+      const lists: Partial<Record<WorklistKey, WorklistPage>> = {};
+      // One connection, one transaction: the lists are read one after another.
+      for (const key of keys) lists[key] = await worklistReaders[key](tx, params);
       const agencies = await this.agencies(tx);
       await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'search',
-        details: { worklists: query } });
-      return {
-        today, agencies,
-        lists: {
-          children: sortRows(myChildren), triage: sortRows(triage), reviews: sortRows(reviews), interviews: sortRows(interviews),
-          actions: sortRows(actions), meetings: sortRows(meetings),
-        },
-      };
+        details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) } });
+      return { today, agencies, lists, pageSize: size };
     });
   }
 }
@@ -517,26 +459,6 @@ export function latestVersions(tools: StoredTool[]): StoredTool[] {
     if (!current || t.version > current.version) seen.set(t.tool_key, t);
   }
   return [...seen.values()];
-}
-
-// ------------------------------------------------------------------ hooks onto the children feature (part A)
-
-/** Children allocated to the worker through the children feature's involvements. */
-function allocationsHook(userId: string) {
-  return sql`UNION SELECT child_id FROM child_involvements WHERE worker_user_id = ${userId} AND ended_on IS NULL`;
-}
-
-/** Concerns awaiting a triage decision, soonest deadline first (the children feature's queue). */
-async function triageHook(tx: Tx, now: Date, agency: string | undefined) {
-  let q = tx.selectFrom('concerns as k').leftJoin('children as c', 'c.id', 'k.child_id')
-    .select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', 'c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'])
-    .where('k.decision', 'is', null);
-  if (agency) q = q.where('k.acting_agency_id', '=', agency);
-  const rows = await q.limit(500).execute();
-  return rows.map((r) => ({
-    child_id: r.child_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '', family_name: r.family_name ?? '',
-    concern_id: r.concern_id, due: asDate(r.deadline_at).toISOString(), reason: asDate(r.deadline_at) < now ? 'overdue' : 'due',
-  }));
 }
 
 /** Each source adds the steps of a child's journey it knows about. */

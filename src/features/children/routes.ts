@@ -7,9 +7,10 @@ import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
 import { ageOn } from './parsing.ts';
 import {
-  addressSchema, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes, decisions,
-  educationStatuses, ethnicities, genders, idParam, involvementSchema, newChildSchema, professionalConcernSchema, publicConcernSchema,
-  reasonSchema, riskLevels, sendOptions, shareAgencySchema, sharePartnershipSchema, triageSchema,
+  addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes,
+  decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, idParam, involvementSchema, newChildSchema,
+  professionalConcernSchema, publicConcernSchema, reasonSchema, riskLevels, sendOptions, shareAgencySchema, shareParams,
+  sharePartnershipSchema, stopSharingSchema, triageSchema,
 } from './schema.ts';
 
 const t = translator('en');
@@ -95,8 +96,12 @@ export const childrenFeature: Feature = {
       const newChild = parsed.data.link === 'new' ? newChildSchema.parse(body) : null;
       const result = await children.decide(request.user!, id, parsed.data, newChild, body.confirmNew === 'yes');
       if ('duplicates' in result) {
+        const list = [
+          ...(result.duplicates.length ? [{ text: t('children.triage.duplicateWarning'), href: '#duplicates' }] : []),
+          ...(result.restrictedMatch ? [{ text: t('children.search.restrictedMatch'), href: '#restricted-match' }] : []),
+        ];
         return concernPage(request, reply.status(409), id, { values: body, duplicates: result.duplicates,
-          errors: { list: [{ text: t('children.triage.duplicateWarning'), href: '#duplicates' }], fields: {} } });
+          duplicateRestrictedMatch: result.restrictedMatch, errors: { list, fields: {} } });
       }
       return reply.redirect(result.childId ? `/children/${result.childId}` : '/triage');
     });
@@ -111,8 +116,8 @@ export const childrenFeature: Feature = {
     app.post('/children/search', read, async (request, reply) => {
       const parsed = childSearchSchema.safeParse(request.body);
       if (!parsed.success) return reply.status(400).page(view('children'), { children: [], values: request.body, errors: errorsOf(parsed.error), searched: false });
-      const matches = await children.search(request.user!, parsed.data);
-      return reply.page(view('children'), { matches, values: request.body, searched: true });
+      const { matches, restrictedMatch } = await children.search(request.user!, parsed.data);
+      return reply.page(view('children'), { matches, restrictedMatch, values: request.body, searched: true });
     });
 
     const childPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
@@ -164,6 +169,24 @@ export const childrenFeature: Feature = {
     childAction('involvements', involvementSchema, (request, id, data) => children.addInvolvement(request.user!, id, data));
     childAction('share', shareAgencySchema, (request, id, data) => children.shareWithAgency(request.user!, id, data));
     childAction('share-partnership', sharePartnershipSchema, (request, id, data) => children.shareWithPartnership(request.user!, id, data));
+
+    // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
+    const stopSharing = (path: string, kind: 'agency' | 'partnership') =>
+      app.post(`/children/:id/${path}/:shareId/stop`, write, async (request, reply) => {
+        const { id, shareId } = shareParams.parse(request.params);
+        const parsed = stopSharingSchema.safeParse(request.body);
+        if (!parsed.success) {
+          // Each share has its own reason field, so the summary links to this one.
+          const { fields } = errorsOf(parsed.error);
+          const text = fields.stopReason?.text ?? t('validation.invalid');
+          const errors = { list: [{ text, href: `#stop-reason-${shareId}` }], fields: { [`stop-${shareId}`]: { text } } };
+          return childPage(request, reply.status(400), id, { values: request.body, errors, form: `stop-${shareId}` });
+        }
+        await children.stopSharing(request.user!, id, kind, shareId, parsed.data.stopReason);
+        return reply.redirect(`/children/${id}`);
+      });
+    stopSharing('shares', 'agency');
+    stopSharing('partnership-shares', 'partnership');
     childAction('close', closeSchema, (request, id, data) => children.close(request.user!, id, data));
     childAction('reopen', reasonSchema, (request, id, data) => children.reopen(request.user!, id, data.reason));
 
@@ -177,15 +200,17 @@ export const childrenFeature: Feature = {
 
     // ---- API tokens for partner systems ----
     const tokens = { config: { permission: 'api-tokens.manage' as const } };
+    const tokenChoices = { apiTokenRoles, apiTokenLifetimes };
     app.get('/admin/api-tokens', tokens, async (request, reply) =>
-      reply.page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), apiTokenRoles, values: { roles: [] } }));
+      reply.page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), ...tokenChoices,
+        values: { roles: [], expiresInDays: defaultApiTokenLifetime } }));
     app.post('/admin/api-tokens', tokens, async (request, reply) => {
       const parsed = apiTokenSchema.safeParse(request.body);
       if (!parsed.success) {
-        return reply.status(400).page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), apiTokenRoles, values: request.body, errors: errorsOf(parsed.error) });
+        return reply.status(400).page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), ...tokenChoices, values: request.body, errors: errorsOf(parsed.error) });
       }
       const created = await apiTokens.create(request.user!, parsed.data);
-      return reply.page(view('api-token-created'), { token: created.token, name: parsed.data.name });
+      return reply.page(view('api-token-created'), { token: created.token, name: parsed.data.name, expiresAt: created.expiresAt });
     });
     app.post('/admin/api-tokens/:id/revoke', tokens, async (request, reply) => {
       await apiTokens.revoke(request.user!, idParam.parse(request.params).id);

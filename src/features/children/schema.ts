@@ -165,8 +165,20 @@ export const sharePartnershipSchema = z.object({
 });
 export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 
+/** Stopping a share: the reason goes into the audit trail and onto the share. */
+export const stopSharingSchema = z.object({
+  stopReason: text(2000, 'children.errors.reasonRequired').pipe(z.string().min(10, 'children.errors.reasonShort')),
+});
+export const shareParams = z.object({ id: z.string().uuid(), shareId: z.string().uuid() });
+
+/** How long a new API token lasts, in days; 90 unless the administrator chooses otherwise. */
+export const apiTokenLifetimes = ['30', '90', '180', '365'] as const;
+export const defaultApiTokenLifetime = '90';
+
 export const apiTokenSchema = z.object({
   name: text(100, 'validation.nameRequired'),
+  expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' }))
+    .transform(Number),
   agencyId: z.preprocess((v) => v ?? '', z.string().uuid('validation.agencyRequired')),
   roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
     z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),

@@ -148,10 +148,12 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
     // A past cross-border share under the ended agreement: revoked, so it grants nothing now.
     await tx.insertInto('child_partnership_shares').values({ partnership_id: p.id, child_id: childIds[5]!, agreement_id: agreements[code]!,
       recipient_partnership_id: partnerships[code === 'northmere' ? 'westbrook' : 'northmere']!.id, lawful_basis: 'Joint operation under the agreement',
-      shared_by: p.users.coordinator ?? null, created_at: sql`'2024-03-01'::timestamptz`, revoked_at: sql`'2024-07-31'::timestamptz` }).execute();
+      shared_by: p.users.coordinator ?? null, created_at: sql`'2024-03-01'::timestamptz`, revoked_at: sql`'2024-07-31'::timestamptz`,
+      revoked_by: p.users.coordinator ?? null, revoked_reason: 'The joint operation and its agreement ended' }).execute();
     // A token for the police case system; its secret is thrown away (create real ones on the API tokens page).
     await tx.insertInto('api_tokens').values({ partnership_id: p.id, agency_id: agencies.police!, name: 'Police case system (demo)',
-      token_hash: crypto.createHash('sha256').update(crypto.randomBytes(32)).digest('hex'), roles: ['practitioner'], created_by: p.users.admin ?? null }).execute();
+      token_hash: crypto.createHash('sha256').update(crypto.randomBytes(32)).digest('hex'), roles: ['practitioner'], created_by: p.users.admin ?? null,
+      expires_at: sql`now() + interval '90 days'` }).execute();
   }
 }
 

@@ -141,11 +141,12 @@ export class ChildrenService {
       if (!concern) throw notFound();
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
       const matches = search ? await this.findMatches(tx, search) : null;
+      const restrictedMatches = search ? await this.restrictedMatchCount(tx, search) : 0;
       await recordAudit(tx, { ...audited(user), action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
-        ...(search ? { details: { criteria: search, results: matches?.length ?? 0 } } : {}) });
+        ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches } } : {}) });
       const now = this.clock.now();
       return {
-        concern, agencies, matches,
+        concern, agencies, matches, restrictedMatch: restrictedMatches > 0,
         minutesLeft: Math.round((new Date(concern.deadline_at).getTime() - now.getTime()) / 60_000),
         breached: concern.decided_at ? new Date(concern.decided_at) > new Date(concern.deadline_at) : now > new Date(concern.deadline_at),
       };
@@ -154,7 +155,8 @@ export class ChildrenService {
 
   /**
    * Records the triage decision. Linking to a new child checks for near-duplicates first: unless the
-   * worker confirms, a likely or possible match sends them back to choose the existing record.
+   * worker confirms, a likely or possible match sends them back to choose the existing record, and a
+   * restricted record they cannot see that matches strongly sends them back with a notice naming nobody.
    */
   decide(user: SessionUser, id: string, form: TriageDecision, newChild: NewChild | null, confirmNew: boolean) {
     return withActor(this.db, actorOf(user), async (tx) => {
@@ -162,6 +164,7 @@ export class ChildrenService {
       if (!concern) throw notFound();
       if (concern.decision) throw new LanternError('LANTERN_E_CONFLICT', 'already decided');
       let childId = concern.child_id;
+      let restrictedMatches: number | undefined;
       if (form.link === 'existing' && form.childId) {
         const child = await tx.selectFrom('children').select('id').where('id', '=', form.childId).executeTakeFirst();
         if (!child) throw notFound();
@@ -170,7 +173,13 @@ export class ChildrenService {
       if (form.link === 'new' && newChild) {
         const matches = await this.findMatches(tx, newChild);
         const close = matches.filter((m) => m.strength !== 'none');
-        if (close.length > 0 && !confirmNew) return { duplicates: close } as const;
+        restrictedMatches = await this.restrictedMatchCount(tx, newChild);
+        if ((close.length > 0 || restrictedMatches > 0) && !confirmNew) {
+          // The warning lists records: a search of personal data, audited as one.
+          await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', recordId: id,
+            details: { criteria: newChild, results: close.length, restrictedMatches } });
+          return { duplicates: close, restrictedMatch: restrictedMatches > 0 } as const;
+        }
         childId = await this.createChild(tx, user, newChild, form.actingAgencyId ?? user.agencyId, {
           flag_cse: form.decision === 'cse_concern', risk_level: form.riskLevel,
         });
@@ -187,7 +196,8 @@ export class ChildrenService {
         }
       }
       await recordAudit(tx, { ...audited(user), action: 'concern.triage', recordType: 'concern', recordId: id,
-        details: { decision: form.decision, riskLevel: form.riskLevel, actingAgencyId: form.actingAgencyId, childId, link: form.link } });
+        details: { decision: form.decision, riskLevel: form.riskLevel, actingAgencyId: form.actingAgencyId, childId, link: form.link,
+          ...(restrictedMatches === undefined ? {} : { restrictedMatches }) } });
       return { childId } as const;
     });
   }
@@ -253,6 +263,20 @@ export class ChildrenService {
       .map(({ id, reference, given_name, family_name, date_of_birth, status, strength }) => ({ id, reference, given_name, family_name, date_of_birth, status, strength }));
   }
 
+  /**
+   * How many restricted records of the partnership, hidden from the actor, strongly match the
+   * names and date of birth searched (lantern_restricted_match_count): a number, never who.
+   * Without a date of birth and a family name there is no strong match.
+   */
+  private async restrictedMatchCount(tx: Tx, criteria: { name?: string | null; givenName?: string; familyName?: string; dateOfBirth?: string | null }) {
+    const words = (criteria.name ?? `${criteria.givenName ?? ''} ${criteria.familyName ?? ''}`).split(/\s+/).map(normaliseName).filter(Boolean);
+    if (!criteria.dateOfBirth || words.length === 0) return 0;
+    const given = words.length > 1 ? words[0]! : '';
+    const family = words.at(-1)!;
+    const counted = await sql<{ n: number }>`SELECT lantern_restricted_match_count(${given}, ${family}, ${criteria.dateOfBirth}::date) AS n`.execute(tx);
+    return Number(counted.rows[0]?.n ?? 0);
+  }
+
   // ---- Children ----
 
   /** The list page: children the actor may see, by family name, a page at a time. No names in the URL. */
@@ -271,8 +295,9 @@ export class ChildrenService {
   search(user: SessionUser, criteria: ChildSearch) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const matches = await this.findMatches(tx, criteria);
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length } });
-      return matches;
+      const restrictedMatches = await this.restrictedMatchCount(tx, criteria);
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length, restrictedMatches } });
+      return { matches, restrictedMatch: restrictedMatches > 0 };
     });
   }
 
@@ -418,7 +443,9 @@ export class ChildrenService {
       if (!agency) throw notFound();
       await tx.insertInto('record_shares').values({ partnership_id: user.partnershipId, record_type: 'child', record_id: id, agency_id: form.shareAgencyId,
         lawful_basis: form.lawfulBasis, shared_by: user.userId })
-        .onConflict((oc) => oc.columns(['record_type', 'record_id', 'agency_id']).doUpdateSet({ lawful_basis: form.lawfulBasis, revoked_at: null, shared_by: user.userId }))
+        .onConflict((oc) => oc.columns(['record_type', 'record_id', 'agency_id']).doUpdateSet({
+          lawful_basis: form.lawfulBasis, revoked_at: null, revoked_by: null, revoked_reason: null, shared_by: user.userId,
+        }))
         .execute();
       return { reason: form.lawfulBasis, details: { agencyId: form.shareAgencyId } };
     });
@@ -435,6 +462,28 @@ export class ChildrenService {
       await tx.insertInto('child_partnership_shares').values({ partnership_id: user.partnershipId, child_id: id, agreement_id: agreement.id,
         recipient_partnership_id: agreement.recipient_partnership_id, lawful_basis: form.partnershipBasis, shared_by: user.userId }).execute();
       return { reason: form.partnershipBasis, details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id } };
+    });
+  }
+
+  /**
+   * Stops a share with an agency or a neighbouring partnership: from then on row-level security
+   * no longer lets them read the child. Who stopped it and why are kept on the share and audited
+   * in the owning partnership's chain, where the share was.
+   */
+  stopSharing(user: SessionUser, id: string, kind: 'agency' | 'partnership', shareId: string, reason: string) {
+    return this.changeChild(user, id, 'record.unshare', async (tx) => {
+      const revocation = { revoked_at: this.clock.now(), revoked_by: user.userId, revoked_reason: reason };
+      if (kind === 'agency') {
+        const share = await tx.updateTable('record_shares').set(revocation).where('id', '=', shareId).where('record_type', '=', 'child')
+          .where('record_id', '=', id).where('revoked_at', 'is', null).returning(['agency_id', 'lawful_basis']).executeTakeFirst();
+        if (!share) throw notFound();
+        return { reason, details: { shareId, kind, agencyId: share.agency_id, lawfulBasis: share.lawful_basis } };
+      }
+      const share = await tx.updateTable('child_partnership_shares').set(revocation).where('id', '=', shareId).where('child_id', '=', id)
+        .where('revoked_at', 'is', null).returning(['recipient_partnership_id', 'agreement_id', 'lawful_basis']).executeTakeFirst();
+      if (!share) throw notFound();
+      return { reason, details: { shareId, kind, recipientPartnershipId: share.recipient_partnership_id, agreementId: share.agreement_id,
+        lawfulBasis: share.lawful_basis } };
     });
   }
 
@@ -471,7 +520,7 @@ export class ChildrenService {
   }
 
   /** Every change to a child: the child must be visible and in the actor's own partnership; one audit row. */
-  private changeChild(user: SessionUser, id: string, action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share',
+  private changeChild(user: SessionUser, id: string, action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share' | 'record.unshare',
     change: (tx: Tx, before: Awaited<ReturnType<ChildrenService['loadForChange']>>) => Promise<{ reason?: string; details?: Record<string, unknown> }>) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const before = await this.loadForChange(tx, id, user.partnershipId);

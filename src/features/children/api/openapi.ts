@@ -89,7 +89,9 @@ export function openApiDocument() {
           summary: 'Search by name, date of birth or postcode, with near-duplicate strength', operationId: 'searchChildren',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChildSearch' } } } },
           responses: { 200: { description: 'Matches, strongest first', content: { 'application/json': { schema: { type: 'object',
-            properties: { matches: { type: 'array', items: { $ref: '#/components/schemas/ChildMatch' } } } } } } }, ...errors },
+            properties: { matches: { type: 'array', items: { $ref: '#/components/schemas/ChildMatch' } },
+              restrictedMatch: { type: 'boolean', description: 'A restricted record the token cannot read matches the names and date of birth '
+                + 'strongly. Nothing identifies it: ask the designated safeguarding lead or the DPO before creating a new record.' } } } } } }, ...errors },
         },
       },
       '/api/v1/children/{id}': {

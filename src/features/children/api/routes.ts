@@ -50,8 +50,8 @@ export const childrenApiFeature: Feature = {
         if ((dateOfBirth && !dob) || (postcode && !pc) || (!name && !dob && !pc)) {
           throw new LanternError('LANTERN_E_VALIDATION', 'search needs a name, a real date of birth or a postcode');
         }
-        const matches = await children.search(request.user!, { name: name ?? null, dateOfBirth: dob, postcode: pc, includeClosed: includeClosed ?? false });
-        return reply.send({ matches });
+        const { matches, restrictedMatch } = await children.search(request.user!, { name: name ?? null, dateOfBirth: dob, postcode: pc, includeClosed: includeClosed ?? false });
+        return reply.send({ matches, restrictedMatch });
       });
 
       api.get('/api/v1/children/:id', read, async (request, reply) => {

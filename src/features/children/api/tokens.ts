@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { addDays } from 'date-fns';
 import { sql } from 'kysely';
 import { recordAudit } from '../../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../../auth/service.ts';
@@ -23,25 +24,29 @@ export class ApiTokenService {
   ) {}
 
   list(user: SessionUser) {
+    const now = this.clock.now();
     return withActor(this.db, actorOf(user), async (tx) => ({
-      tokens: await tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
-        .select(['t.id', 't.name', 't.roles', 't.created_at', 't.last_used_at', 't.revoked_at', 'a.name as agency'])
-        .orderBy('t.created_at', 'desc').execute(),
+      tokens: (await tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
+        .select(['t.id', 't.name', 't.roles', 't.created_at', 't.expires_at', 't.last_used_at', 't.revoked_at', 'a.name as agency'])
+        .orderBy('t.created_at', 'desc').execute())
+        .map((row) => ({ ...row, expired: !!row.expires_at && new Date(row.expires_at) <= now })),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
     }));
   }
 
-  /** Returns the token itself, once. */
-  create(user: SessionUser, form: ApiTokenForm): Promise<{ id: string; token: string }> {
+  /** Returns the token itself, once, and when it expires (resolve refuses it from then on). */
+  create(user: SessionUser, form: ApiTokenForm): Promise<{ id: string; token: string; expiresAt: Date }> {
     const token = `${tokenPrefix}${crypto.randomBytes(32).toString('base64url')}`;
+    const expiresAt = addDays(this.clock.now(), form.expiresInDays);
     return withActor(this.db, actorOf(user), async (tx) => {
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst();
       if (!agency) throw notFound();
       const created = await tx.insertInto('api_tokens').values({ partnership_id: user.partnershipId, agency_id: form.agencyId, name: form.name,
-        token_hash: sha256(token), roles: form.roles, created_by: user.userId }).returning('id').executeTakeFirstOrThrow();
+        token_hash: sha256(token), roles: form.roles, created_by: user.userId, expires_at: expiresAt }).returning('id').executeTakeFirstOrThrow();
       await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'api_token.create',
-        recordType: 'api_token', recordId: created.id, details: { name: form.name, roles: form.roles, agencyId: form.agencyId } });
-      return { id: created.id, token };
+        recordType: 'api_token', recordId: created.id,
+        details: { name: form.name, roles: form.roles, agencyId: form.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() } });
+      return { id: created.id, token, expiresAt };
     });
   }
 

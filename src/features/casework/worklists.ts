@@ -1,0 +1,153 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Tx } from '../../db/context.ts';
+import type { DB } from '../../db/types.generated.ts';
+import { addDays, asDate } from './dates.ts';
+import { returnInterviewDue } from './episodes.ts';
+import type { WorklistQuery } from './schema.ts';
+
+/**
+ * The worklists' queries. Each list is read in the order the worker asked for (most urgent first
+ * by default) straight from an index, a page at a time, with a count that stops at `countCap`:
+ * a worker needs the next fifty things to do and whether there are "1,000 or more", not the
+ * database reading every overdue row on each request (docs/PERFORMANCE.md).
+ */
+
+export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings';
+export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings'];
+
+export interface WorklistRow {
+  child_id: string | null;
+  concern_id?: string;
+  reference: string;
+  given_name: string;
+  family_name: string;
+  /** 'YYYY-MM-DD' or an ISO instant; '' when there is none. */
+  due: string;
+  reason: string;
+}
+
+export interface WorklistPage {
+  rows: WorklistRow[];
+  /** Rows in the list, up to countCap; `capped` says there are at least that many. */
+  total: number;
+  capped: boolean;
+}
+
+export const countCap = 1000;
+
+export interface WorklistParams {
+  userId: string;
+  today: string;
+  now: Date;
+  sort: WorklistQuery['sort'];
+  agency: string | undefined;
+  /** Only children allocated to the worker (an open involvement naming them). */
+  mine: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
+const day = (value: unknown): string => (value instanceof Date ? value.toISOString().slice(0, 10) : value == null ? '' : String(value).slice(0, 10));
+
+/** Children with an open involvement allocated to the worker. */
+const allocatedTo = (userId: string) =>
+  sql<string>`(SELECT i.child_id FROM child_involvements i WHERE i.worker_user_id = ${userId} AND i.ended_on IS NULL)`;
+
+/** The rows of one page and the capped count, for a query whose select list is added by `shape`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, p: WorklistParams,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  shape: (q: QB) => SelectQueryBuilder<DB, any, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
+  const order = p.sort === 'due-desc' ? 'desc' : 'asc';
+  let q = shape(base);
+  q = p.sort === 'child'
+    ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
+    : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)} nulls last`).orderBy(sql.ref('c.reference'));
+  const rows = await q.limit(p.limit).offset(p.offset).execute();
+  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(countCap + 1).execute();
+  return { rows, total: Math.min(counted.length, countCap), capped: counted.length > countCap };
+}
+
+const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
+
+/** Children the worker is allocated to or has worked on (assessed, recorded or written about), next review first. */
+export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  const mine = sql<string>`(
+    SELECT child_id FROM child_involvements WHERE worker_user_id = ${p.userId} AND ended_on IS NULL
+    UNION SELECT child_id FROM risk_assessments WHERE assessor_user_id = ${p.userId}
+    UNION SELECT child_id FROM missing_episodes WHERE recorded_by = ${p.userId}
+    UNION SELECT child_id FROM strategy_meetings WHERE recorded_by = ${p.userId}
+    UNION SELECT child_id FROM plan_actions WHERE recorded_by = ${p.userId}
+    UNION SELECT child_id FROM case_notes WHERE author_user_id = ${p.userId})`;
+  let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id')
+    .where('c.id', 'in', mine);
+  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  const page = await paged(base, 'l.review_due_on', p, (q) => q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+    .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
+  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
+    due: day(r.review_due_on), reason: r.judgement_category_label ?? '' })) };
+}
+
+/** Concerns awaiting a triage decision (the children feature's queue), soonest deadline first. */
+export async function triageDue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  let base = tx.selectFrom('concerns as k').leftJoin('children as c', 'c.id', 'k.child_id').where('k.decision', 'is', null);
+  if (p.agency) base = base.where('k.acting_agency_id', '=', p.agency);
+  if (p.mine) base = base.where('k.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'k.deadline_at', { ...p, sort: p.sort === 'child' ? 'due' : p.sort }, (q) =>
+    q.select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', ...childCols]));
+  return { ...page, rows: page.rows.map((r) => ({
+    child_id: r.child_id, concern_id: r.concern_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '',
+    family_name: r.family_name ?? '', due: asDate(r.deadline_at).toISOString(), reason: asDate(r.deadline_at) < p.now ? 'overdue' : 'due',
+  })) };
+}
+
+/** Children whose current (latest) risk assessment is past its review date (risk_assessment_current, migration 0152). */
+export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  let base = tx.selectFrom('risk_assessment_current as l').innerJoin('children as c', 'c.id', 'l.child_id')
+    .where('l.review_due_on', '<', p.today);
+  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'l.review_due_on', p, (q) => q.innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+    .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
+  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
+    due: day(r.review_due_on), reason: r.judgement_category_label })) };
+}
+
+/** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
+export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  let base = tx.selectFrom('missing_episodes as e').innerJoin('children as c', 'c.id', 'e.child_id')
+    .where('e.ended_by', '=', 'returned').where('e.interview_recorded', '=', false)
+    .where('e.ended_at', '<', new Date(p.now.getTime() - 72 * 3_600_000));
+  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'e.ended_at', p, (q) => q.select([...childCols, 'e.ended_at', 'e.episode_type']));
+  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
+    due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type })) };
+}
+
+/** Plan actions not done by their due date (partial index, migration 0153). */
+export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  let base = tx.selectFrom('plan_actions as pa').innerJoin('children as c', 'c.id', 'pa.child_id')
+    .where('pa.done_at', 'is', null).where('pa.due_on', '<', p.today);
+  if (p.agency) base = base.where('pa.agency_id', '=', p.agency);
+  if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'pa.due_on', p, (q) => q.select([...childCols, 'pa.due_on', 'pa.description']));
+  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
+    due: day(r.due_on), reason: r.description })) };
+}
+
+/** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
+export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  let base = tx.selectFrom('strategy_meeting_current as m').innerJoin('children as c', 'c.id', 'm.child_id')
+    .where('m.next_review_on', '<=', addDays(p.today, 7));
+  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'm.next_review_on', p, (q) => q.select([...childCols, 'm.next_review_on', 'm.risk_level']));
+  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
+    due: day(r.next_review_on), reason: r.risk_level })) };
+}
+
+export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {
+  children: myChildren, triage: triageDue, reviews: reviewsOverdue, interviews: interviewsOverdue, actions: actionsOverdue, meetings: meetingReviewsDue,
+};

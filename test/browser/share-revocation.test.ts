@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+
+/** Stopping a share from the child page in a real browser, with axe on every page: the reason is required. */
+let bc: BrowserContext;
+before(async () => {
+  if (browserAvailable) bc = await startBrowserContext();
+});
+after(async () => bc?.close());
+
+describe('stopping a share in Chromium', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
+  test('the police stop sharing a child’s record with the schools service, giving a reason', async () => {
+    const [child] = await bc.ctx.ownerQuery<{ id: string; partnership_id: string }>(
+      `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-0999'`);
+    await bc.ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis)
+      VALUES ($1, 'child', $2, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'education'), 'UK GDPR 6(1)(e) and 9(2)(g)')`,
+    [child!.partnership_id, child!.id]);
+    const page = await bc.newPage();
+    await signInWithBrowser(page, bc, bc.ctx.account('police.northmere@lantern.example'));
+    await page.goto(`${bc.baseUrl}/children/${child!.id}`);
+    await assertAccessible(page, bc);
+
+    const name = 'Stop sharing with Northmere Schools Safeguarding Service';
+    await page.getByText(name, { exact: true }).click();
+    await page.getByRole('button', { name }).click();
+    await assertAccessible(page, bc);
+    await page.getByRole('link', { name: 'Give a reason' }).click();
+    await page.getByLabel('Why are you stopping this share?').fill('The school’s part in the joint work has ended.');
+    await page.getByRole('button', { name }).click();
+    await page.waitForURL(`${bc.baseUrl}/children/${child!.id}`);
+    await assertAccessible(page, bc);
+    assert.equal(await page.getByRole('button', { name }).count(), 0, 'the share is no longer listed');
+    assert.match(await page.textContent('body') ?? '', /Not shared outside the agency that holds it\./);
+    await page.close();
+  });
+});

@@ -63,6 +63,16 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     assert.ok(await page.getByRole('link', { name: reference }).isVisible());
     await page.goBack();
 
+    // An agency and its worker, chosen on their own page.
+    await page.getByRole('link', { name: 'Add an agency or worker' }).click();
+    await assertAccessible(page, bc);
+    await page.getByLabel('Agency').selectOption({ label: "Northmere Council Children's Services" });
+    await page.getByRole('button', { name: 'Show this agency’s workers' }).click();
+    await assertAccessible(page, bc);
+    await page.getByLabel('Allocated worker').selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Add to the record' }).click();
+    await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
+
     // Details, then closing with an outcome.
     await page.getByRole('link', { name: 'Change details' }).click();
     await assertAccessible(page, bc);

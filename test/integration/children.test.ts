@@ -238,6 +238,21 @@ describe('the child record', () => {
     assert.equal(address!.postcode, 'NM1 4QT');
     const users = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'social-worker.northmere@lantern.example'`))[0]!.id;
     const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'voluntary'`, [northmere]))[0]!.id;
+    // The child page links to a page of its own: choose the agency, then one of its workers.
+    const record = await worker.get(`/children/${id}`);
+    assert.match(record.body, new RegExp(`href="/children/${id}/involvements/new"`));
+    assert.doesNotMatch(record.body, /name="workerUserId"/, 'no staff list on the child page');
+    const choose = await worker.get(`/children/${id}/involvements/new`);
+    assert.equal(choose.statusCode, 200);
+    assert.doesNotMatch(choose.body, /name="workerUserId"/, 'workers come once the agency is chosen');
+    const cs = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
+    const withWorkers = await worker.get(`/children/${id}/involvements/new?agencyId=${cs}`);
+    assert.match(withWorkers.body, new RegExp(`<option value="${users}"`), 'the agency’s own worker is offered');
+    const police = (await ctx.ownerQuery<{ id: string }>(`SELECT u.id FROM users u JOIN agencies a ON a.id = u.agency_id WHERE a.partnership_id = $1 AND a.kind = 'police' AND 'practitioner' = ANY(u.roles) LIMIT 1`, [northmere]))[0];
+    if (police) assert.doesNotMatch(withWorkers.body, new RegExp(`<option value="${police.id}"`), 'another agency’s worker is not');
+    const missing = await worker.post(`/children/${id}/involvements`, { workerUserId: users });
+    assert.equal(missing.statusCode, 400);
+    assert.match(missing.body, /govuk-error-summary/);
     assert.equal((await worker.post(`/children/${id}/involvements`, { agencyId: agency, workerUserId: users })).statusCode, 302);
     assert.equal(await audits('record.update', id), updates + 2);
   });

@@ -426,7 +426,7 @@ export class CaseworkService {
       const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
       const size = query.show === 'all' ? worklistOverviewSize : worklistPageSize;
       const params: WorklistParams = { userId: user.userId, today, now, sort: query.sort, agency: query.agency, mine: query.whose === 'mine',
-        limit: size, offset: query.show === 'all' ? 0 : (query.page - 1) * size };
+        limit: size, offset: query.show === 'all' ? 0 : (query.page - 1) * size, countCap: query.show === 'all' ? 100 : 1000 };
       const lists: Partial<Record<WorklistKey, WorklistPage>> = {};
       // One connection, one transaction: the lists are read one after another.
       for (const key of keys) lists[key] = await worklistReaders[key](tx, params);

@@ -33,7 +33,6 @@ export interface WorklistPage {
   capped: boolean;
 }
 
-export const countCap = 1000;
 
 export interface WorklistParams {
   userId: string;
@@ -45,6 +44,8 @@ export interface WorklistParams {
   mine: boolean;
   limit: number;
   offset: number;
+  /** Counting stops here: "1,000 or more". */
+  countCap: number;
 }
 
 /** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
@@ -56,17 +57,19 @@ const allocatedTo = (userId: string) =>
 
 /** The rows of one page and the capped count, for a query whose select list is added by `shape`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, p: WorklistParams,
+async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   shape: (q: QB) => SelectQueryBuilder<DB, any, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
   let q = shape(base);
+  // Due date, then a column that the list's index holds next, so a page is read straight from the
+  // index even when hundreds of rows share a date.
   q = p.sort === 'child'
     ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
-    : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)} nulls last`).orderBy(sql.ref('c.reference'));
+    : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)}`).orderBy(sql`${sql.ref(tiebreak)} ${sql.raw(order)}`);
   const rows = await q.limit(p.limit).offset(p.offset).execute();
-  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(countCap + 1).execute();
-  return { rows, total: Math.min(counted.length, countCap), capped: counted.length > countCap };
+  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(p.countCap + 1).execute();
+  return { rows, total: Math.min(counted.length, p.countCap), capped: counted.length > p.countCap };
 }
 
 const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
@@ -83,7 +86,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
   let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id')
     .where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
-  const page = await paged(base, 'l.review_due_on', p, (q) => q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
     .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.review_due_on), reason: r.judgement_category_label ?? '' })) };
@@ -94,7 +97,7 @@ export async function triageDue(tx: Tx, p: WorklistParams): Promise<WorklistPage
   let base = tx.selectFrom('concerns as k').leftJoin('children as c', 'c.id', 'k.child_id').where('k.decision', 'is', null);
   if (p.agency) base = base.where('k.acting_agency_id', '=', p.agency);
   if (p.mine) base = base.where('k.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'k.deadline_at', { ...p, sort: p.sort === 'child' ? 'due' : p.sort }, (q) =>
+  const page = await paged(base, 'k.deadline_at', 'k.id', { ...p, sort: p.sort === 'child' ? 'due' : p.sort }, (q) =>
     q.select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', ...childCols]));
   return { ...page, rows: page.rows.map((r) => ({
     child_id: r.child_id, concern_id: r.concern_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '',
@@ -108,7 +111,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
     .where('l.review_due_on', '<', p.today);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
   if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'l.review_due_on', p, (q) => q.innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+  const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) => q.innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
     .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.review_due_on), reason: r.judgement_category_label })) };
@@ -121,7 +124,7 @@ export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<Work
     .where('e.ended_at', '<', new Date(p.now.getTime() - 72 * 3_600_000));
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
   if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'e.ended_at', p, (q) => q.select([...childCols, 'e.ended_at', 'e.episode_type']));
+  const page = await paged(base, 'e.ended_at', 'e.id', p, (q) => q.select([...childCols, 'e.ended_at', 'e.episode_type']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type })) };
 }
@@ -132,7 +135,7 @@ export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
     .where('pa.done_at', 'is', null).where('pa.due_on', '<', p.today);
   if (p.agency) base = base.where('pa.agency_id', '=', p.agency);
   if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'pa.due_on', p, (q) => q.select([...childCols, 'pa.due_on', 'pa.description']));
+  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) => q.select([...childCols, 'pa.due_on', 'pa.description']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.due_on), reason: r.description })) };
 }
@@ -143,7 +146,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
     .where('m.next_review_on', '<=', addDays(p.today, 7));
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'm.next_review_on', p, (q) => q.select([...childCols, 'm.next_review_on', 'm.risk_level']));
+  const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) => q.select([...childCols, 'm.next_review_on', 'm.risk_level']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.next_review_on), reason: r.risk_level })) };
 }

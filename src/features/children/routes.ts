@@ -8,7 +8,7 @@ import type { Feature } from '../index.ts';
 import { ageOn } from './parsing.ts';
 import {
   addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes,
-  decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, idParam, involvementSchema, newChildSchema,
+  decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, idParam, involvementSchema, involvementAgencyQuery, newChildSchema,
   professionalConcernSchema, publicConcernSchema, reasonSchema, riskLevels, sendOptions, shareAgencySchema, shareParams,
   sharePartnershipSchema, stopSharingSchema, triageSchema,
 } from './schema.ts';
@@ -166,7 +166,24 @@ export const childrenFeature: Feature = {
         return reply.redirect(`/children/${id}`);
       });
     childAction('addresses', addressSchema, (request, id, data) => children.addAddress(request.user!, id, data));
-    childAction('involvements', involvementSchema, (request, id, data) => children.addInvolvement(request.user!, id, data));
+    // Adding an agency or allocating a worker has its own page: choose the agency, then one of its workers.
+    const involvementPage = async (request: FastifyRequest, reply: FastifyReply, id: string, agencyId: string | undefined, extra: Record<string, unknown> = {}) =>
+      reply.page(view('involvement-new'), { ...(await children.involvementChoices(request.user!, id, agencyId)), values: {}, ...extra });
+    app.get('/children/:id/involvements/new', write, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      const agencyId = involvementAgencyQuery.parse(request.query ?? {}).agencyId;
+      return involvementPage(request, reply, id, agencyId, { values: { agencyId } });
+    });
+    app.post('/children/:id/involvements', write, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      const parsed = involvementSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const values = (request.body ?? {}) as Record<string, string>;
+        return involvementPage(request, reply.status(400), id, involvementAgencyQuery.parse(values).agencyId, { values, errors: errorsOf(parsed.error) });
+      }
+      await children.addInvolvement(request.user!, id, parsed.data);
+      return reply.redirect(`/children/${id}`);
+    });
     childAction('share', shareAgencySchema, (request, id, data) => children.shareWithAgency(request.user!, id, data));
     childAction('share-partnership', sharePartnershipSchema, (request, id, data) => children.shareWithPartnership(request.user!, id, data));
 

@@ -145,6 +145,9 @@ export const involvementSchema = z.object({
 });
 export type InvolvementForm = z.infer<typeof involvementSchema>;
 
+/** The agency chosen on the involvement page, whose workers are then offered (anything else: none chosen). */
+export const involvementAgencyQuery = z.object({ agencyId: z.string().uuid().optional().catch(undefined) });
+
 export const closeSchema = z.object({
   outcome: z.preprocess((v) => v ?? '', z.enum(closingOutcomes, { message: 'children.errors.outcomeRequired' })),
   reason: text(2000, 'children.errors.reasonRequired'),

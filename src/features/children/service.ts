@@ -317,7 +317,7 @@ export class ChildrenService {
       child.date_of_birth = isoDate(child.date_of_birth);
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
       const ownPartnership = child.partnership_id === user.partnershipId;
-      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies, workers] = ownPartnership
+      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies] = ownPartnership
         ? await Promise.all([
           tx.selectFrom('child_addresses').selectAll().where('child_id', '=', id).orderBy('from_date', 'desc').execute(),
           tx.selectFrom('child_involvements as i').innerJoin('agencies as a', 'a.id', 'i.agency_id').leftJoin('users as u', 'u.id', 'i.worker_user_id')
@@ -335,10 +335,8 @@ export class ChildrenService {
             .where('g.starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('g.ends_on', 'is', null), eb('g.ends_on', '>=', sql<string>`current_date`)]))
             .execute(),
           tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute(),
-          tx.selectFrom('users').select(['id', 'display_name']).where('disabled_at', 'is', null).where(sql<boolean>`roles && ARRAY['practitioner','triage_worker','coordinator']::text[]`)
-            .orderBy('display_name').limit(500).execute(),
         ])
-        : [[], [], [], [], [], [], [], [], []];
+        : [[], [], [], [], [], [], [], []];
       // The view is audited after the record's other reads and just before the access log (which
       // shows it): an audit row holds its partnership's chain-head lock until commit, so it comes last.
       await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,
@@ -349,7 +347,7 @@ export class ChildrenService {
       }
       const accessLog = ownPartnership ? await accessLogFor(tx, 'child', id) : [];
       return { restricted: false as const, child, brokeGlass, ownPartnership, addresses, involvements, history, concerns, shares,
-        partnershipShares, agreements, agencies, workers, accessLog };
+        partnershipShares, agreements, agencies, accessLog };
     });
   }
 
@@ -399,6 +397,27 @@ export class ChildrenService {
       await tx.insertInto('child_addresses').values({ partnership_id: user.partnershipId, child_id: id, line1: form.line1, town: form.town,
         postcode: form.postcode, from_date: form.fromDate }).execute();
       return { details: { added: 'address' } };
+    });
+  }
+
+  /**
+   * The page for adding an agency's involvement: the child's name, the agencies, and, once an
+   * agency is chosen, the workers of that agency who may be allocated (kept off the child page,
+   * where a partnership's whole staff list made every view slow).
+   */
+  involvementChoices(user: SessionUser, id: string, agencyId: string | undefined) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const child = await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name', 'partnership_id'])
+        .where('id', '=', id).executeTakeFirst();
+      if (!child || child.partnership_id !== user.partnershipId) throw notFound();
+      const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+      const agency = agencies.find((a) => a.id === agencyId);
+      const workers = agency
+        ? await tx.selectFrom('users').select(['id', 'display_name']).where('agency_id', '=', agency.id).where('disabled_at', 'is', null)
+          .where(sql<boolean>`roles && ARRAY['practitioner','triage_worker','coordinator']::text[]`).orderBy('display_name').limit(1000).execute()
+        : [];
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id, details: { page: 'involvement' } });
+      return { child, agencies, agency: agency ?? null, workers };
     });
   }
 

@@ -24,7 +24,7 @@ $$;
 CREATE TRIGGER return_interviews_recorded AFTER INSERT OR UPDATE OF episode_id OR DELETE ON return_interviews
   FOR EACH ROW EXECUTE FUNCTION lantern_episode_interview_recorded();
 
-CREATE INDEX missing_episodes_interview_due_idx ON missing_episodes (partnership_id, ended_at)
+CREATE INDEX missing_episodes_interview_due_idx ON missing_episodes (partnership_id, ended_at, id)
   WHERE ended_by = 'returned' AND NOT interview_recorded;
 
 -- 2. Meeting reviews due: each child's latest strategy meeting, kept by a trigger as meetings are
@@ -38,7 +38,7 @@ CREATE TABLE strategy_meeting_current (
   risk_level text NOT NULL,
   FOREIGN KEY (partnership_id, child_id) REFERENCES children (partnership_id, id)
 );
-CREATE INDEX strategy_meeting_current_review_idx ON strategy_meeting_current (partnership_id, next_review_on)
+CREATE INDEX strategy_meeting_current_review_idx ON strategy_meeting_current (partnership_id, next_review_on, child_id)
   WHERE next_review_on IS NOT NULL;
 
 ALTER TABLE strategy_meeting_current ENABLE ROW LEVEL SECURITY;
@@ -72,4 +72,16 @@ SELECT DISTINCT ON (child_id) child_id, partnership_id, id, held_on, next_review
 FROM strategy_meetings ORDER BY child_id, held_on DESC, created_at DESC;
 
 -- 3. Plan actions overdue: open actions in due order.
-CREATE INDEX plan_actions_open_due_idx ON plan_actions (partnership_id, due_on) WHERE done_at IS NULL;
+CREATE INDEX plan_actions_open_due_idx ON plan_actions (partnership_id, due_on, id) WHERE done_at IS NULL;
+
+-- 4. Reviews overdue: hundreds of children can share a review date, so the child is in the index
+--    too and a page in due order is read from it without sorting the day's rows.
+DROP INDEX risk_assessment_current_due_idx;
+CREATE INDEX risk_assessment_current_due_idx ON risk_assessment_current (partnership_id, review_due_on, child_id);
+
+-- Fresh statistics for the new column and table: without them the planner hashed every child to
+-- answer "the first ten" (docs/PERFORMANCE.md).
+ANALYZE missing_episodes;
+ANALYZE strategy_meeting_current;
+ANALYZE risk_assessment_current;
+ANALYZE plan_actions;

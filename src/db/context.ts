@@ -19,8 +19,9 @@ export interface DbActor {
  */
 export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`SET LOCAL ROLE lantern_app`.execute(tx);
-    await sql`SELECT set_config('lantern.partnership_id', ${actor.partnershipId}, true),
+    // One statement: set_config('role', …, true) is SET LOCAL ROLE (each statement is a round trip).
+    await sql`SELECT set_config('role', 'lantern_app', true),
+                     set_config('lantern.partnership_id', ${actor.partnershipId}, true),
                      set_config('lantern.agency_id', ${actor.agencyId}, true),
                      set_config('lantern.user_id', ${actor.userId}, true),
                      set_config('lantern.scope', ${actor.scope}, true)`.execute(tx);

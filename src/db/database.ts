@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -19,12 +20,42 @@ export interface DatabaseHandle {
 // Dates stay as strings (YYYY-MM-DD) so a date of birth never shifts with the time zone.
 pg.types.setTypeParser(1082, (v: string) => v);
 
+/**
+ * A pg client that sends each parameterised statement as a named prepared statement, so the server
+ * parses and plans a statement once per connection instead of on every request (row-level security
+ * makes planning the larger part of a short query's cost: docs/PERFORMANCE.md). Plans stay correct
+ * as roles change (PostgreSQL re-plans a cached statement for a different role or row-security
+ * setting) and as the schema changes. Statements without parameters (BEGIN, SET, scripts with
+ * several statements) go as they are. Names are a hash of the text, remembered for a bounded
+ * number of distinct texts; past that, statements are sent unnamed as before.
+ */
+const statementNames = new Map<string, string>();
+const maxNamedStatements = 5000;
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < maxNamedStatements && text.length <= 20_000) {
+    name = `l_${crypto.createHash('sha1').update(text).digest('base64url')}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+class PreparingClient extends pg.Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = statementName(config);
+      if (name) return super.query({ name, text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 /** Opens the database the configuration names: PGlite in-process, or a PostgreSQL server. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<DatabaseHandle> {
   if (config.database.kind === 'server') {
     // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
     // them high cost estimates, so PostgreSQL spent seconds compiling plans that run in milliseconds.
-    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, options: '-c jit=off' });
+    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, options: '-c jit=off', Client: PreparingClient });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const execScript = async (script: string) => {
       const client = await pool.connect();

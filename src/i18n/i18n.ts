@@ -34,6 +34,24 @@ export function initI18n(): Promise<TFunction> {
   return ready;
 }
 
+/**
+ * t(key) for one language. A key asked for without options always gives the same string (the
+ * resources are loaded once), so those answers are kept: pages ask for hundreds of strings, and
+ * i18next's lookup was a sixth of the server's time on a child's page (docs/PERFORMANCE.md).
+ */
 export function translator(language: Language): TFunction {
-  return i18next.getFixedT(language);
+  const fixed = i18next.getFixedT(language);
+  const plain = new Map<string, string>();
+  const t = (key: unknown, ...rest: unknown[]): unknown => {
+    if (rest.length === 0 && typeof key === 'string') {
+      let text = plain.get(key);
+      if (text === undefined) {
+        text = fixed(key) as string;
+        plain.set(key, text);
+      }
+      return text;
+    }
+    return (fixed as unknown as (...args: unknown[]) => unknown)(key, ...rest);
+  };
+  return t as unknown as TFunction;
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
@@ -307,36 +308,47 @@ export class ChildrenService {
    */
   getChild(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const child = await tx.selectFrom('children as c').leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
-        .selectAll('c').select('a.name as owning_agency').where('c.id', '=', id).executeTakeFirst();
-      if (!child) {
+      // The record and everything the page lists in one statement (each statement is a round trip
+      // and a plan): the lists come back as JSON arrays, each under the same row-level security.
+      const row = await tx.selectFrom('children as c').leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
+        .selectAll('c').select('a.name as owning_agency')
+        .select((eb) => [
+          jsonArrayFrom(eb.selectFrom('child_addresses as ad').select(['ad.id', 'ad.line1', 'ad.town', 'ad.postcode', 'ad.from_date', 'ad.to_date'])
+            .whereRef('ad.child_id', '=', 'c.id').orderBy('ad.from_date', 'desc')).as('addresses'),
+          jsonArrayFrom(eb.selectFrom('child_involvements as i').innerJoin('agencies as ia', 'ia.id', 'i.agency_id').leftJoin('users as u', 'u.id', 'i.worker_user_id')
+            .select(['i.id', 'i.started_on', 'i.ended_on', 'ia.name as agency', 'u.display_name as worker']).whereRef('i.child_id', '=', 'c.id')
+            .orderBy('i.started_on', 'desc')).as('involvements'),
+          jsonArrayFrom(eb.selectFrom('child_status_events as se').select(['se.event', 'se.outcome', 'se.reason', 'se.recorded_at'])
+            .whereRef('se.child_id', '=', 'c.id').orderBy('se.recorded_at', 'desc')).as('history'),
+          jsonArrayFrom(eb.selectFrom('concerns as q').select(['q.id', 'q.reference', 'q.received_at', 'q.decision', 'q.risk_level'])
+            .whereRef('q.child_id', '=', 'c.id').orderBy('q.received_at', 'desc')).as('concerns'),
+          jsonArrayFrom(eb.selectFrom('record_shares as s').innerJoin('agencies as sa', 'sa.id', 's.agency_id')
+            .select(['s.id', 'sa.name as agency', 's.lawful_basis', 's.created_at']).where('s.record_type', '=', 'child').whereRef('s.record_id', '=', 'c.id')
+            .where('s.revoked_at', 'is', null)).as('shares'),
+          jsonArrayFrom(eb.selectFrom('child_partnership_shares as ps').innerJoin('partnerships as p', 'p.id', 'ps.recipient_partnership_id')
+            .select(['ps.id', 'p.name as partnership', 'ps.lawful_basis', 'ps.created_at']).whereRef('ps.child_id', '=', 'c.id')
+            .where('ps.revoked_at', 'is', null)).as('partnershipShares'),
+          jsonArrayFrom(eb.selectFrom('sharing_agreements as g').innerJoin('partnerships as gp', 'gp.id', 'g.recipient_partnership_id')
+            .select(['g.id', 'gp.name as partnership', 'g.purpose']).where('g.partnership_id', '=', user.partnershipId)
+            .where('g.starts_on', '<=', sql<string>`current_date`)
+            .where((w) => w.or([w('g.ends_on', 'is', null), w('g.ends_on', '>=', sql<string>`current_date`)]))).as('agreements'),
+          jsonArrayFrom(eb.selectFrom('agencies as ag').select(['ag.id', 'ag.name']).where('ag.kind', '<>', 'partnership').orderBy('ag.name')).as('agencies'),
+        ])
+        .where('c.id', '=', id).executeTakeFirst();
+      if (!row) {
         const restricted = await sql<{ r: boolean }>`SELECT lantern_child_restricted(${id}::uuid) AS r`.execute(tx);
         if (restricted.rows[0]?.r) return { restricted: true as const };
         throw notFound();
       }
+      const { addresses: addressRows, involvements: involvementRows, history: historyRows, concerns: concernRows, shares: shareRows,
+        partnershipShares: partnershipShareRows, agreements: agreementRows, agencies: agencyRows, ...child } = row;
       child.date_of_birth = isoDate(child.date_of_birth);
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
       const ownPartnership = child.partnership_id === user.partnershipId;
-      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies] = ownPartnership
-        ? await Promise.all([
-          tx.selectFrom('child_addresses').selectAll().where('child_id', '=', id).orderBy('from_date', 'desc').execute(),
-          tx.selectFrom('child_involvements as i').innerJoin('agencies as a', 'a.id', 'i.agency_id').leftJoin('users as u', 'u.id', 'i.worker_user_id')
-            .select(['i.id', 'i.started_on', 'i.ended_on', 'a.name as agency', 'u.display_name as worker']).where('i.child_id', '=', id)
-            .orderBy('i.started_on', 'desc').execute(),
-          tx.selectFrom('child_status_events').select(['event', 'outcome', 'reason', 'recorded_at']).where('child_id', '=', id).orderBy('recorded_at', 'desc').execute(),
-          tx.selectFrom('concerns').select(['id', 'reference', 'received_at', 'decision', 'risk_level']).where('child_id', '=', id).orderBy('received_at', 'desc').execute(),
-          tx.selectFrom('record_shares as s').innerJoin('agencies as a', 'a.id', 's.agency_id')
-            .select(['s.id', 'a.name as agency', 's.lawful_basis', 's.created_at']).where('s.record_type', '=', 'child').where('s.record_id', '=', id)
-            .where('s.revoked_at', 'is', null).execute(),
-          tx.selectFrom('child_partnership_shares as s').innerJoin('partnerships as p', 'p.id', 's.recipient_partnership_id')
-            .select(['s.id', 'p.name as partnership', 's.lawful_basis', 's.created_at']).where('s.child_id', '=', id).where('s.revoked_at', 'is', null).execute(),
-          tx.selectFrom('sharing_agreements as g').innerJoin('partnerships as p', 'p.id', 'g.recipient_partnership_id')
-            .select(['g.id', 'p.name as partnership', 'g.purpose']).where('g.partnership_id', '=', user.partnershipId)
-            .where('g.starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('g.ends_on', 'is', null), eb('g.ends_on', '>=', sql<string>`current_date`)]))
-            .execute(),
-          tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute(),
-        ])
-        : [[], [], [], [], [], [], [], []];
+      // A neighbouring partnership sees the shared record itself, none of the owner's lists.
+      const mine = <T>(rows: T[]): T[] => (ownPartnership ? rows : []);
+      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies] = [mine(addressRows), mine(involvementRows),
+        mine(historyRows), mine(concernRows), mine(shareRows), mine(partnershipShareRows), mine(agreementRows), mine(agencyRows)];
       // The view is audited after the record's other reads and just before the access log (which
       // shows it): an audit row holds its partnership's chain-head lock until commit, so it comes last.
       await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,

@@ -18,6 +18,9 @@ import type {
 /** How long a break-glass grant lasts. */
 export const breakGlassHours = 4;
 const searchLimit = 50;
+/** The triage queue shows the concerns with the nearest deadlines; the triage worklist pages through the rest. */
+const triageShown = 50;
+const triageCountCap = 1000;
 
 const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
 const childReference = () => `CH-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
@@ -109,9 +112,12 @@ export class ChildrenService {
       const columns = ['q.id', 'q.reference', 'q.source', 'q.received_at', 'q.deadline_at', 'q.decision', 'q.decided_at', 'q.risk_level',
         'q.about_text', 'a.name as acting_agency'] as const;
       const open = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
-        .where('q.decision', 'is', null).orderBy('q.deadline_at').limit(200).execute();
+        .where('q.decision', 'is', null).orderBy('q.deadline_at').limit(triageShown).execute();
+      // How many wait in all, counted from the queue's partial index up to a cap.
+      const waiting = open.length < triageShown ? open.length
+        : (await tx.selectFrom('concerns').select('id').where('decision', 'is', null).limit(triageCountCap + 1).execute()).length;
       const decided = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
-        .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(50).execute();
+        .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(25).execute();
       const partnership = await tx.selectFrom('partnerships').select('triage_hours').where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       // Breaches in the last 30 days: decided after the deadline, or still undecided past it.
       const since = new Date(now.getTime() - 30 * 86_400_000);
@@ -127,6 +133,7 @@ export class ChildrenService {
         breached: r.decided_at ? new Date(r.decided_at) > new Date(r.deadline_at) : now > new Date(r.deadline_at),
       });
       return { open: open.map(withTime), decided: decided.map(withTime), triageHours: partnership.triage_hours,
+        waiting: Math.min(waiting, triageCountCap), waitingCapped: waiting > triageCountCap,
         breaches: { late: Number(breaches.late), overdue: Number(breaches.overdue), total: Number(breaches.total) } };
     });
   }

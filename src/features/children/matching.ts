@@ -41,9 +41,10 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
  * ones). Given names also count when they share their first four letters (Kayleigh and Kayley,
  * Alexandra and Alex), which edit distance alone misses.
  */
-export function namesAlike(a: string, b: string, options: { sharedStart?: boolean } = {}): boolean {
-  const x = normaliseName(a);
-  const y = normaliseName(b);
+export function namesAlike(a: string, b: string, options: { sharedStart?: boolean; normalise?: (name: string) => string } = {}): boolean {
+  const normalise = options.normalise ?? normaliseName;
+  const x = normalise(a);
+  const y = normalise(b);
   if (!x || !y) return false;
   if (options.sharedStart && x.length >= 4 && y.length >= 4 && x.slice(0, 4) === y.slice(0, 4)) return true;
   const allowed = Math.min(x.length, y.length) <= 4 ? 1 : 2;
@@ -69,12 +70,28 @@ export type MatchStrength = 'likely' | 'possible' | 'none';
  * How strongly a record looks like the person searched for. Likely: both names alike (or an alias
  * alike) and the same date of birth. Possible: the names alike, or the family name and date of birth.
  */
-export function matchStrength(input: MatchInput, candidate: MatchCandidate): MatchStrength {
-  const familyAlike = namesAlike(input.familyName, candidate.family_name)
-    || (candidate.aliases ?? []).some((alias) => namesAlike(`${input.givenName} ${input.familyName}`, alias));
-  const givenAlike = namesAlike(input.givenName, candidate.given_name, { sharedStart: true });
+export function matchStrength(input: MatchInput, candidate: MatchCandidate, normalise: (name: string) => string = normaliseName): MatchStrength {
+  const familyAlike = namesAlike(input.familyName, candidate.family_name, { normalise })
+    || (candidate.aliases ?? []).some((alias) => namesAlike(`${input.givenName} ${input.familyName}`, alias, { normalise }));
+  const givenAlike = namesAlike(input.givenName, candidate.given_name, { sharedStart: true, normalise });
   const sameBirth = !!input.dateOfBirth && input.dateOfBirth === candidate.date_of_birth;
   if (familyAlike && givenAlike && sameBirth) return 'likely';
   if ((familyAlike && givenAlike) || (sameBirth && (familyAlike || givenAlike))) return 'possible';
   return 'none';
+}
+
+/**
+ * normaliseName remembered for the length of one search: candidates share family names (hundreds
+ * of Joneses), and normalising each again was most of a search's time. The memory goes with the search.
+ */
+export function normaliserForOneSearch(): (name: string) => string {
+  const seen = new Map<string, string>();
+  return (name) => {
+    let key = seen.get(name);
+    if (key === undefined) {
+      key = normaliseName(name);
+      seen.set(name, key);
+    }
+    return key;
+  };
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
@@ -8,7 +8,7 @@ import { withActor, withSystem, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { accessLogFor } from '../audit-log/service.ts';
-import { matchStrength, normaliseName, type MatchStrength } from './matching.ts';
+import { matchStrength, normaliseName, normaliserForOneSearch, type MatchStrength } from './matching.ts';
 import { isoDate, newConcernReference } from './parsing.ts';
 import type {
   AddressForm, ApiConcern, ChildDetails, ChildSearch, CloseForm, InvolvementForm, NewChild, ProfessionalConcern, PublicConcern,
@@ -18,6 +18,8 @@ import type {
 /** How long a break-glass grant lasts. */
 export const breakGlassHours = 4;
 const searchLimit = 50;
+/** Candidates scored per search, closest first (see findMatches). */
+const candidateLimit = 600;
 /** The triage queue shows the concerns with the nearest deadlines; the triage worklist pages through the rest. */
 const triageShown = 50;
 const triageCountCap = 1000;
@@ -251,17 +253,27 @@ export class ChildrenService {
       }
       return ors.length ? eb.or(ors) : eb.val(false);
     });
-    const rows = (await query.limit(2000).execute()).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) }));
+    // The closest candidates first (a name key equal to a word searched for, then sharing its first
+    // three letters, then the same date of birth), so the cap drops the weakest, not any.
+    const closeness: RawBuilder<number>[] = [];
+    for (const w of words) {
+      closeness.push(sql<number>`(c.family_key = ${w} OR c.given_key = ${w})::int * 4`);
+      if (w.length >= 3) closeness.push(sql<number>`(left(c.family_key, 3) = ${w.slice(0, 3)} OR left(c.given_key, 3) = ${w.slice(0, 3)})::int * 2`);
+    }
+    if (criteria.dateOfBirth) closeness.push(sql<number>`(c.date_of_birth = ${criteria.dateOfBirth})::int * 3`);
+    if (closeness.length) query = query.orderBy(sql`${sql.join(closeness, sql` + `)}`, 'desc');
+    const rows = (await query.orderBy('c.id').limit(candidateLimit).execute()).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) }));
+    const normalise = normaliserForOneSearch();
     const scored = rows.map((r) => {
       let strength: MatchStrength = 'none';
       if (family) {
         strength = given
-          ? matchStrength({ givenName: given, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r)
-          : [matchStrength({ givenName: family, familyName: r.family_name, dateOfBirth: criteria.dateOfBirth ?? null }, r),
-            matchStrength({ givenName: r.given_name, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r)]
+          ? matchStrength({ givenName: given, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r, normalise)
+          : [matchStrength({ givenName: family, familyName: r.family_name, dateOfBirth: criteria.dateOfBirth ?? null }, r, normalise),
+            matchStrength({ givenName: r.given_name, familyName: family, dateOfBirth: criteria.dateOfBirth ?? null }, r, normalise)]
             .sort((a, b) => rank(b) - rank(a))[0]!;
       } else if (criteria.dateOfBirth && r.date_of_birth === criteria.dateOfBirth) strength = 'possible';
-      const nameHit = words.length > 0 && words.every((w) => normaliseName(`${r.given_name} ${r.family_name} ${(r.aliases ?? []).join(' ')}`).includes(w));
+      const nameHit = words.length > 0 && words.every((w) => normalise(`${r.given_name} ${r.family_name} ${(r.aliases ?? []).join(' ')}`).includes(w));
       const dobOk = !criteria.dateOfBirth || r.date_of_birth === criteria.dateOfBirth;
       const keep = strength !== 'none' || (nameHit && dobOk) || (!words.length && dobOk && !!criteria.postcode);
       return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' as MatchStrength : strength, keep };

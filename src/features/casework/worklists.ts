@@ -55,6 +55,9 @@ const day = (value: unknown): string => (value instanceof Date ? value.toISOStri
 const allocatedTo = (userId: string) =>
   sql<string>`(SELECT i.child_id FROM child_involvements i WHERE i.worker_user_id = ${userId} AND i.ended_on IS NULL)`;
 
+/** Children an agency holds. Lists filter by it without joining children, so the count reads no child row: the list's own row-level security already asks whether the worker may see the child. */
+const ownedBy = (agencyId: string) => sql<string>`(SELECT o.id FROM children o WHERE o.owning_agency_id = ${agencyId})`;
+
 /** The rows of one page and the capped count, for a query whose select list is added by `shape`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
@@ -107,11 +110,10 @@ export async function triageDue(tx: Tx, p: WorklistParams): Promise<WorklistPage
 
 /** Children whose current (latest) risk assessment is past its review date (risk_assessment_current, migration 0152). */
 export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('risk_assessment_current as l').innerJoin('children as c', 'c.id', 'l.child_id')
-    .where('l.review_due_on', '<', p.today);
-  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  let base = tx.selectFrom('risk_assessment_current as l').where('l.review_due_on', '<', p.today);
+  if (p.agency) base = base.where('l.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) => q.innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+  const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'l.child_id').innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
     .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.review_due_on), reason: r.judgement_category_label })) };
@@ -119,34 +121,33 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
 
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
 export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('missing_episodes as e').innerJoin('children as c', 'c.id', 'e.child_id')
+  let base = tx.selectFrom('missing_episodes as e')
     .where('e.ended_by', '=', 'returned').where('e.interview_recorded', '=', false)
     .where('e.ended_at', '<', new Date(p.now.getTime() - 72 * 3_600_000));
-  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  if (p.agency) base = base.where('e.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'e.ended_at', 'e.id', p, (q) => q.select([...childCols, 'e.ended_at', 'e.episode_type']));
+  const page = await paged(base, 'e.ended_at', 'e.id', p, (q) => q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type })) };
 }
 
 /** Plan actions not done by their due date (partial index, migration 0153). */
 export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('plan_actions as pa').innerJoin('children as c', 'c.id', 'pa.child_id')
+  let base = tx.selectFrom('plan_actions as pa')
     .where('pa.done_at', 'is', null).where('pa.due_on', '<', p.today);
   if (p.agency) base = base.where('pa.agency_id', '=', p.agency);
   if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) => q.select([...childCols, 'pa.due_on', 'pa.description']));
+  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) => q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.due_on), reason: r.description })) };
 }
 
 /** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
 export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('strategy_meeting_current as m').innerJoin('children as c', 'c.id', 'm.child_id')
-    .where('m.next_review_on', '<=', addDays(p.today, 7));
-  if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
+  let base = tx.selectFrom('strategy_meeting_current as m').where('m.next_review_on', '<=', addDays(p.today, 7));
+  if (p.agency) base = base.where('m.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) => q.select([...childCols, 'm.next_review_on', 'm.risk_level']));
+  const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
     due: day(r.next_review_on), reason: r.risk_level })) };
 }

@@ -415,6 +415,27 @@ export class CaseworkService {
   // ------------------------------------------------------------------ worklists
 
   /**
+   * Counts for the home page: overdue items of the children allocated to the worker (and, for those
+   * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
+   */
+  homeSummary(user: SessionUser, includeTriage: boolean) {
+    return this.run(user, async (tx) => {
+      const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
+        mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
+      const counts: { key: WorklistKey; total: number; capped: boolean; mine: boolean }[] = [];
+      if (includeTriage) {
+        const triage = await worklistReaders.triage(tx, { ...params, mine: false });
+        counts.push({ key: 'triage', total: triage.total, capped: triage.capped, mine: false });
+      }
+      for (const key of homeSummaryLists) {
+        const list = await worklistReaders[key](tx, params);
+        counts.push({ key, total: list.total, capped: list.capped, mine: true });
+      }
+      return counts;
+    });
+  }
+
+  /**
    * The acting person's lists, most urgent first. One list shows a page of `worklistPageSize`; the
    * overview shows the first few of each with their counts. Reading them names children, so it is
    * audited as a search.
@@ -437,6 +458,10 @@ export class CaseworkService {
     });
   }
 }
+
+/** What the home page counts for a worker: their allocated children's overdue items. */
+export const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
+export const homeSummaryCap = 100;
 
 /** Sorts worklist rows by due date (empty dates last) or by child reference. */
 export function sortWorklist<R extends { due: string; reference: string }>(rows: R[], sort: WorklistQuery['sort']): R[] {

@@ -116,4 +116,20 @@ describe('worklists', () => {
     assert.equal(r.statusCode, 200);
     assert.doesNotMatch(r.body, /WL-TEST-/);
   });
+
+  test('the home page counts what needs the worker and links to the lists', async () => {
+    const home = await worker.get('/');
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, /What needs you/);
+    const row = /Plan actions overdue for children allocated to you<\/dt>\s*<dd class="govuk-summary-list__value">(\d+)<\/dd>/.exec(home.body);
+    assert.ok(row, 'a count for plan actions');
+    const list = await worker.get('/worklists?show=actions&whose=mine');
+    assert.match(list.body, new RegExp(`Plan actions overdue \\(${row[1]}\\)`), 'the same number as the list');
+    assert.match(home.body, /href="\/worklists\?show=actions&amp;whose=mine"/);
+    assert.doesNotMatch(home.body, /Concerns waiting for a triage decision/, 'a social worker does not triage');
+    const triage = await signIn(ctx.app, ctx.clock, ctx.account('triage.northmere@lantern.example'));
+    assert.match((await triage.get('/')).body, /Concerns waiting for a triage decision/);
+    const councillor = await signIn(ctx.app, ctx.clock, ctx.account('councillor.northmere@lantern.example'));
+    assert.doesNotMatch((await councillor.get('/')).body, /What needs you/, 'board members have no worklists');
+  });
 });

@@ -70,7 +70,7 @@ async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB
   q = p.sort === 'child'
     ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
     : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)}`).orderBy(sql`${sql.ref(tiebreak)} ${sql.raw(order)}`);
-  const rows = await q.limit(p.limit).offset(p.offset).execute();
+  const rows = p.limit > 0 ? await q.limit(p.limit).offset(p.offset).execute() : [];
   const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(p.countCap + 1).execute();
   return { rows, total: Math.min(counted.length, p.countCap), capped: counted.length > p.countCap };
 }

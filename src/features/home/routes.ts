@@ -1,12 +1,17 @@
+import { can } from '../../authz/policy.ts';
+import { CaseworkService } from '../casework/service.ts';
 import type { Feature } from '../index.ts';
 
 export const homeFeature: Feature = {
   name: 'home',
-  async register(app, { auth }) {
+  async register(app, { auth, db, clock }) {
+    const casework = new CaseworkService(db, clock);
     app.get('/', { config: { permission: 'home.view' } }, async (request, reply) => {
       const user = request.user!;
       const partnerships = await auth.actingOptions(user.userId);
-      return reply.page('features/home/views/home.njk', { partnerships });
+      // Those with worklists see what needs them first: counts that link to the lists.
+      const summary = can(user, 'worklists.view') ? await casework.homeSummary(user, can(user, 'triage.manage')) : null;
+      return reply.page('features/home/views/home.njk', { partnerships, summary });
     });
   },
 };

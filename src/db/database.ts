@@ -56,6 +56,9 @@ export async function openDatabase(config: Pick<Config, 'database'>): Promise<Da
     // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
     // them high cost estimates, so PostgreSQL spent seconds compiling plans that run in milliseconds.
     const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, options: '-c jit=off', Client: PreparingClient });
+    // An idle connection the server ends (a restart, an administrator) is dropped from the pool and
+    // replaced on next use; without a listener its error would end the process.
+    pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const execScript = async (script: string) => {
       const client = await pool.connect();

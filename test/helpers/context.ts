@@ -71,6 +71,13 @@ export async function createTestContext(options: { configOverrides?: Record<stri
       await owner.end();
       const a = new pg.Client({ connectionString: info.adminUrl });
       await a.connect();
+      // pg's pool.end() resolves before its sockets have closed; a FORCE drop while one is still
+      // closing terminates it, and that error would surface in whichever test runs next.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0]!.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
     };

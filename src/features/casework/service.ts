@@ -422,6 +422,9 @@ export class CaseworkService {
     return this.run(user, async (tx) => {
       const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
         mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
+      // These counts run on every home page. Planned afresh (custom plans) they cost more than they
+      // take to run, so this transaction keeps each one's generic plan (docs/PERFORMANCE.md).
+      await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(tx);
       const counts: { key: WorklistKey; total: number; capped: boolean; mine: boolean }[] = [];
       if (includeTriage) {
         const triage = await worklistReaders.triage(tx, { ...params, mine: false });

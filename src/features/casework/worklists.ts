@@ -71,7 +71,8 @@ async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB
     ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
     : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)}`).orderBy(sql`${sql.ref(tiebreak)} ${sql.raw(order)}`);
   const rows = p.limit > 0 ? await q.limit(p.limit).offset(p.offset).execute() : [];
-  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(p.countCap + 1).execute();
+  // The cap as a literal: with a parameter there, PostgreSQL re-plans the count on every request.
+  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(sql.lit(p.countCap + 1)).execute();
   return { rows, total: Math.min(counted.length, p.countCap), capped: counted.length > p.countCap };
 }
 
@@ -122,7 +123,8 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
 export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
   let base = tx.selectFrom('missing_episodes as e')
-    .where('e.ended_by', '=', 'returned').where('e.interview_recorded', '=', false)
+    // Literals, not parameters: a prepared statement's generic plan can then use the partial index.
+    .where('e.ended_by', '=', sql.lit('returned')).where('e.interview_recorded', '=', sql.lit(false))
     .where('e.ended_at', '<', new Date(p.now.getTime() - 72 * 3_600_000));
   if (p.agency) base = base.where('e.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));

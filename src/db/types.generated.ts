@@ -39,7 +39,7 @@ export interface ApiTokens {
   agency_id: string;
   created_at: Generated<Timestamp>;
   created_by: string | null;
-  expires_at: Timestamp | null;
+  expires_at: Timestamp;
   id: Generated<string>;
   last_used_at: Timestamp | null;
   name: string;

@@ -74,3 +74,11 @@ describe('API token expiry', () => {
     assert.ok(!row.slice(0, row.indexOf('</tr>')).includes(`/admin/api-tokens/${id}/revoke`), 'nothing to revoke once expired');
   });
 });
+
+describe('API tokens always expire', () => {
+  test('a token without an expiry cannot be stored', async () => {
+    const [admin] = await ctx.ownerQuery<{ id: string; partnership_id: string }>(`SELECT id, partnership_id FROM users WHERE email = 'admin.northmere@lantern.example'`);
+    await assert.rejects(ctx.ownerQuery(`INSERT INTO api_tokens (partnership_id, agency_id, name, token_hash, roles, created_by)
+      VALUES ($1, $2, 'No expiry', 'not-a-real-hash', ARRAY['practitioner'], $3)`, [admin!.partnership_id, police, admin!.id]), /expires_at/);
+  });
+});

@@ -29,7 +29,7 @@ export class ApiTokenService {
       tokens: (await tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
         .select(['t.id', 't.name', 't.roles', 't.created_at', 't.expires_at', 't.last_used_at', 't.revoked_at', 'a.name as agency'])
         .orderBy('t.created_at', 'desc').execute())
-        .map((row) => ({ ...row, expired: !!row.expires_at && new Date(row.expires_at) <= now })),
+        .map((row) => ({ ...row, expired: new Date(row.expires_at) <= now })),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
     }));
   }
@@ -73,7 +73,7 @@ export class ApiTokenService {
         .innerJoin('agencies as a', 'a.id', 't.agency_id')
         .select(['t.id', 't.name', 't.roles', 't.partnership_id', 't.agency_id', 't.expires_at', 'p.name as partnership_name', 'a.name as agency_name'])
         .where('t.token_hash', '=', hash).where('t.revoked_at', 'is', null).executeTakeFirst();
-      if (!row || (row.expires_at && new Date(row.expires_at) <= now)) return null;
+      if (!row || new Date(row.expires_at) <= now) return null;
       await tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
       return {
         sessionId: `api-token:${row.id}`, userId: row.id, email: `api-token:${row.name}`, displayName: row.name,

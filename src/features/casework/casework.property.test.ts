@@ -5,7 +5,6 @@ import { londonDateTime, parseIsoDate, toLondonFields } from './dates.ts';
 import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
 import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
 import { buildTimeline, timelineKinds } from './timeline.ts';
-import { sortWorklist } from './service.ts';
 
 // Instants at minute precision between 1990 and 2100, which covers every clock change the forms meet.
 const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((m) => new Date(m * 60_000));
@@ -121,7 +120,7 @@ describe('casework form validators (property)', () => {
   });
 });
 
-describe('timeline and worklist ordering (property)', () => {
+describe('timeline ordering (property)', () => {
   test('the journey is in time order and the gaps add up', () => {
     const event = fc.record({ kind: fc.constantFrom(...timelineKinds), at: instant, label: fc.string(), detail: fc.constant(null) });
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => {
@@ -135,15 +134,6 @@ describe('timeline and worklist ordering (property)', () => {
         assert.ok(s.at.toISOString().slice(0, 10) >= previous.at.toISOString().slice(0, 10), 'days never go backwards');
         assert.ok((s.daysSincePrevious ?? -1) >= 0);
       });
-    }));
-  });
-
-  test('sorting a worklist keeps every row', () => {
-    const row = fc.record({ due: fc.oneof(fc.constant(''), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))), reference: fc.string() });
-    fc.assert(fc.property(fc.array(row), fc.constantFrom('due' as const, 'due-desc' as const, 'child' as const), (rows, sort) => {
-      const sorted = sortWorklist(rows, sort);
-      assert.equal(sorted.length, rows.length);
-      assert.deepEqual([...sorted].map((r) => JSON.stringify(r)).sort(), rows.map((r) => JSON.stringify(r)).sort());
     }));
   });
 });

@@ -72,3 +72,9 @@ export function addDays(date: string, days: number): string {
 export function asDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
+
+/** A date column as 'YYYY-MM-DD': it arrives as that string from node-postgres and as a Date from PGlite. */
+export function isoDay(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}

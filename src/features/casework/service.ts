@@ -6,7 +6,9 @@ import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
-import { addDays, asDate, londonDate } from './dates.ts';
+import { addDays, asDate, isoDay, londonDate } from './dates.ts';
+
+export { isoDay };
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
@@ -14,14 +16,9 @@ import { buildTimeline, type TimelineEvent } from './timeline.ts';
 import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
 
 /** Rows on a page of one worklist, and of each list on the overview. */
-export const worklistPageSize = 50;
-export const worklistOverviewSize = 10;
+const worklistPageSize = 50;
+const worklistOverviewSize = 10;
 
-/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
-export function isoDay(value: unknown): string {
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value).slice(0, 10);
-}
 
 export interface ChildSummary {
   id: string;
@@ -463,21 +460,8 @@ export class CaseworkService {
 }
 
 /** What the home page counts for a worker: their allocated children's overdue items. */
-export const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
-export const homeSummaryCap = 100;
-
-/** Sorts worklist rows by due date (empty dates last) or by child reference. */
-export function sortWorklist<R extends { due: string; reference: string }>(rows: R[], sort: WorklistQuery['sort']): R[] {
-  const copy = [...rows];
-  if (sort === 'child') return copy.sort((a, b) => a.reference.localeCompare(b.reference) || a.due.localeCompare(b.due));
-  const dir = sort === 'due-desc' ? -1 : 1;
-  return copy.sort((a, b) => {
-    if (a.due === b.due) return a.reference.localeCompare(b.reference);
-    if (a.due === '') return 1;
-    if (b.due === '') return -1;
-    return dir * a.due.localeCompare(b.due);
-  });
-}
+const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
+const homeSummaryCap = 100;
 
 /** The latest version of each tool (assessments are started on these; older versions stay readable). */
 export function latestVersions(tools: StoredTool[]): StoredTool[] {

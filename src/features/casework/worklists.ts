@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { DB } from '../../db/types.generated.ts';
-import { addDays, asDate } from './dates.ts';
+import { addDays, asDate, isoDay } from './dates.ts';
 import { returnInterviewDue } from './episodes.ts';
 import type { WorklistQuery } from './schema.ts';
 
@@ -48,8 +48,8 @@ export interface WorklistParams {
   countCap: number;
 }
 
-/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
-const day = (value: unknown): string => (value instanceof Date ? value.toISOString().slice(0, 10) : value == null ? '' : String(value).slice(0, 10));
+/** A date column as 'YYYY-MM-DD', or '' when there is none. */
+const day = (value: unknown): string => (value == null ? '' : isoDay(value));
 
 /** Children with an open involvement allocated to the worker. */
 const allocatedTo = (userId: string) =>
@@ -59,10 +59,8 @@ const allocatedTo = (userId: string) =>
 const ownedBy = (agencyId: string) => sql<string>`(SELECT o.id FROM children o WHERE o.owning_agency_id = ${agencyId})`;
 
 /** The rows of one page and the capped count, for a query whose select list is added by `shape`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  shape: (q: QB) => SelectQueryBuilder<DB, any, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
+    shape: (q: QB) => SelectQueryBuilder<DB, any, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
   let q = shape(base);
   // Due date, then a column that the list's index holds next, so a page is read straight from the

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config/config.ts';
 import { totpCode } from '../src/auth/totp.ts';
-import { openMigrated } from '../src/runtime.ts';
+import { openMigrated, secretsKeyFor } from '../src/runtime.ts';
+import { SecretBox } from '../src/auth/secrets.ts';
 import { isSeeded, seedDemo, seedScale, seedScaleHistory, writeDemoAccounts, readDemoAccounts, type DemoAccount } from '../src/seed/demo.ts';
 import { withSystem } from '../src/db/context.ts';
 import { benchPages } from './pages.ts';
@@ -46,25 +47,25 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
 
   const seedStart = Date.now();
   const handle = await openMigrated(config);
-  if (!(await isSeeded(handle.db))) writeDemoAccounts(dataDir, await seedDemo(handle.db));
+  if (!(await isSeeded(handle.owner))) writeDemoAccounts(dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(config))));
   const accounts = readDemoAccounts(dataDir);
   if (!accounts) throw new Error(`No demo accounts in ${dataDir}: remove the benchmark database and run again`);
-  const have = await withSystem(handle.db, (tx) => tx.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const have = await withSystem(handle.owner, (tx) => tx.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
   const missing = options.scale - Number(have.n);
   if (missing > 0) {
     const t = Date.now();
-    await seedScale(handle.db, missing, say);
+    await seedScale(handle.owner, missing, say);
     say(`seeded ${missing} children with their history in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`);
   } else {
     // A database seeded before scaled children had history: give them history now.
-    const counts = await withSystem(handle.db, (tx) => sql<{ scaled: string; with_history: string }>`
+    const counts = await withSystem(handle.owner, (tx) => sql<{ scaled: string; with_history: string }>`
       SELECT (SELECT count(*) FROM children WHERE reference ~ '^C[0-9]{7}$') AS scaled,
              (SELECT count(*) FROM concerns WHERE reference ~ '^SC[0-9]{7}$') AS with_history`.execute(tx));
     const row = counts.rows[0]!;
     if (Number(row.with_history) === 0 && Number(row.scaled) > 0) {
-      const range = await withSystem(handle.db, (tx) => sql<{ lo: string; hi: string }>`
+      const range = await withSystem(handle.owner, (tx) => sql<{ lo: string; hi: string }>`
         SELECT min(substr(reference, 2)::int) AS lo, max(substr(reference, 2)::int) AS hi FROM children WHERE reference ~ '^C[0-9]{7}$'`.execute(tx));
-      await seedScaleHistory(handle.db, { from: Number(range.rows[0]!.lo), to: Number(range.rows[0]!.hi) }, say);
+      await seedScaleHistory(handle.owner, { from: Number(range.rows[0]!.lo), to: Number(range.rows[0]!.hi) }, say);
     }
   }
   await handle.close();

@@ -2,6 +2,7 @@
 // when DATABASE_URL is set, against that PostgreSQL server. For the server, a migrated and
 // seeded template database is built once; each test file clones it (see test/helpers/context.ts).
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ let files = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 
 if (filter.length > 0) files = files.filter((f) => filter.some((p) => f.includes(p)));
 
 const env = { ...process.env, NODE_ENV: 'test', LANTERN_LOG_LEVEL: process.env.LANTERN_LOG_LEVEL ?? 'silent' };
+// One key for the run: the template's TOTP secrets are sealed with it and every test file opens them.
+env.LANTERN_SECRETS_KEY ??= crypto.randomBytes(32).toString('base64');
 // A migrated, seeded template is built once; each test file clones it (a server database made
 // from the template, or a PGlite loaded from the template's dump).
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-test-'));

@@ -1,6 +1,8 @@
 import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { AuthService, systemClock, type Clock } from './auth/service.ts';
+import { SecretBox } from './auth/secrets.ts';
+import { RefusalAuditor } from './audit/refusals.ts';
 import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
 import { ChildrenService } from './features/children/service.ts';
@@ -9,7 +11,10 @@ import { ApiTokenService } from './features/children/api/tokens.ts';
 /** Services are built here from plain factories, so tests can swap the clock or the database. */
 export interface Services {
   config: Config;
+  /** Requests (lantern_app). */
   db: Database;
+  /** Sign-in (lantern_auth). */
+  authDb: Database;
   dbKind: 'embedded' | 'server';
   clock: Clock;
   cookieSecret: string;
@@ -18,23 +23,28 @@ export interface Services {
   auditLog: AuditLogService;
   children: ChildrenService;
   apiTokens: ApiTokenService;
+  refusals: RefusalAuditor;
 }
 
 export function createServices(options: {
   config: Config;
   db: Database;
+  authDb: Database;
   dbKind: 'embedded' | 'server';
   cookieSecret: string;
+  secretsKey: Buffer;
   clock?: Clock;
 }): Services {
   const clock = options.clock ?? systemClock;
+  const { secretsKey, ...rest } = options;
   return {
-    ...options,
+    ...rest,
     clock,
-    auth: new AuthService(options.db, clock, options.config.session),
+    auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey)),
     admin: new AdminService(options.db, clock),
     auditLog: new AuditLogService(options.db),
     children: new ChildrenService(options.db, clock),
-    apiTokens: new ApiTokenService(options.db, clock),
+    apiTokens: new ApiTokenService(options.db, options.authDb, clock),
+    refusals: new RefusalAuditor(options.db, clock),
   };
 }

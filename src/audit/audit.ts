@@ -33,42 +33,79 @@ export type AuditAction =
   | 'record.reopen'
   | 'break_glass.acknowledge'
   | 'api_token.create'
-  | 'api_token.revoke';
+  | 'api_token.approve'
+  | 'api_token.revoke'
+  | 'password.change'
+  | 'password.change_failure'
+  | 'password.issue'
+  | 'session.end'
+  | 'access.refused'
+  | 'record.unrestrict';
 
+/**
+ * An audit row of a request. The database takes the actor, partnership, client address and user
+ * agent from the acting context (migration 0009); partnershipId and actorUserId, when given, are
+ * what the caller believes that context is, and a difference refuses the action.
+ */
 export interface AuditEntry {
+  action: AuditAction;
+  recordType?: string;
+  recordId?: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+  /** The records a list, search or worklist showed (each record's access log includes them). */
+  disclosedIds?: readonly string[];
+  partnershipId?: string | null;
+  actorUserId?: string | null;
+  /** Ignored: the label comes from the context. Kept so callers can say who they mean. */
+  actorLabel?: string;
+}
+
+/**
+ * The one place request audit rows are written: lantern_audit() inside the caller's transaction,
+ * so the action and its audit row commit or fail together; the database chains the hash.
+ */
+export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  const disclosed = entry.disclosedIds && entry.disclosedIds.length > 0 ? sql`${sql.val([...entry.disclosedIds])}::uuid[]` : sql`NULL::uuid[]`;
+  await sql`SELECT lantern_audit(${entry.action}, ${entry.recordType ?? null}, ${entry.recordId ?? null}, ${entry.reason ?? null},
+    ${JSON.stringify(entry.details ?? {})}::jsonb, ${disclosed}, ${entry.partnershipId ?? null}::uuid, ${entry.actorUserId ?? null}::uuid)`.execute(tx);
+}
+
+/**
+ * An audit row whose actor is stated, not taken from a context: sign-in events, written by the
+ * sign-in role (there is no signed-in actor yet), and the command line, written by the owner.
+ */
+export interface ExplicitAuditEntry {
   partnershipId: string | null;
   actorUserId: string | null;
   actorLabel: string;
   action: AuditAction;
   recordType?: string;
   recordId?: string;
-  reason?: string;
   details?: Record<string, unknown>;
-  clientAddress?: string;
+  clientAddress: string | null;
+  userAgent?: string | null;
 }
 
-/**
- * The one place audit rows are written. It runs inside the caller's transaction, so the
- * action and its audit row commit or fail together; the database chains the hash.
- */
-export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+/** The explicit twin of recordAudit; only lantern_auth and the owner may insert audit rows directly. */
+export async function recordExplicitAudit(tx: Tx, entry: ExplicitAuditEntry): Promise<void> {
   await tx
     .insertInto('audit_events')
     .values({
       partnership_id: entry.partnershipId,
-      // chain_id, seq, occurred_at, prev_hash and hash are set by the lantern_audit_chain trigger.
+      // chain_id, seq, occurred_at, prev_hash and hash are set by the audit triggers.
       chain_id: sql`NULL`,
       seq: sql`NULL`,
       prev_hash: '',
       hash: '',
       actor_user_id: entry.actorUserId,
-      actor_label: entry.actorLabel,
+      actor_label: entry.actorLabel.slice(0, 320),
       action: entry.action,
       record_type: entry.recordType ?? null,
       record_id: entry.recordId ?? null,
-      reason: entry.reason ?? null,
       details: JSON.stringify(entry.details ?? {}),
-      client_address: entry.clientAddress ?? null,
+      client_address: entry.clientAddress?.slice(0, 100) ?? null,
+      user_agent: entry.userAgent?.slice(0, 400) ?? null,
     })
     .execute();
 }

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/audit.ts';
+import { recordExplicitAudit, type ExplicitAuditEntry } from '../audit/audit.ts';
 import { isRole, type Role } from '../authz/roles.ts';
-import { recordScope } from '../authz/policy.ts';
-import { withSystem, type DbActor, type Tx } from '../db/context.ts';
+import { withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
-import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import type { SecretBox } from './secrets.ts';
 import { checkTotp, newTotpSecret } from './totp.ts';
 
 export interface Clock {
@@ -18,9 +18,13 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
-/** The signed-in person as every request sees them. */
+export type SessionStage = 'second_factor' | 'enrol' | 'change_password' | 'signed_in';
+
+/** The signed-in person (or partner system) as every request sees them. */
 export interface SessionUser {
+  /** For a session, its id (the SHA-256 of the cookie's token); for an API token, `api-token:<id>`. */
   sessionId: string;
+  credential: Credential;
   userId: string;
   email: string;
   displayName: string;
@@ -30,167 +34,226 @@ export interface SessionUser {
   agencyId: string;
   agencyName: string;
   roles: Role[];
-  stage: 'second_factor' | 'enrol' | 'signed_in';
+  stage: SessionStage;
+  /** Where the request came from (trusted proxies only) and its user agent: kept on every audit row. */
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
 export function actorOf(user: SessionUser): DbActor {
-  return { userId: user.userId, partnershipId: user.partnershipId, agencyId: user.agencyId, scope: recordScope(user.roles) };
+  return { credential: user.credential, clientAddress: user.clientAddress, userAgent: user.userAgent };
+}
+
+/** Where a request came from: the client address (from trusted proxies only) and user agent. */
+export interface RequestOrigin {
+  clientAddress: string;
+  userAgent: string | null;
 }
 
 // Throttling: an account (or unknown email) locks for 15 minutes after 5 failures in 15 minutes;
-// a client address after 50. Locks always expire, so nobody can be locked out for good.
+// a client address after 50. Second-factor failures have their own count per account, which a
+// correct password does not reset, and count per address too (security review H3). Locks always
+// expire, so nobody can be locked out for good.
 const windowMinutes = 15;
 const lockMinutes = 15;
 const maxFailuresPerAccount = 5;
 const maxFailuresPerAddress = 50;
+/** A half-signed-in session (password checked) lasts this long. */
+const pendingMinutes = 10;
+/** An administrator's one-time password works this long, and must be changed at first sign-in (M8). */
+export const issuedPasswordHours = 72;
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');
 const newToken = () => crypto.randomBytes(32).toString('base64url');
 const minutes = (n: number) => n * 60_000;
+const keys = {
+  account: (email: string) => `email:${sha256(email)}`,
+  secondFactor: (userId: string) => `totp:${userId}`,
+  address: (clientAddress: string) => `addr:${sha256(clientAddress)}`,
+};
 
-export type SignInResult = { ok: true; token: string; stage: SessionUser['stage'] } | { ok: false };
+export type SignInResult =
+  | { ok: true; token: string; stage: SessionStage }
+  | { ok: false; reason?: 'issued_password_expired' };
 
+export type PasswordChangeResult =
+  | { ok: true; token: string }
+  | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
+
+export interface ActiveSession {
+  id: string;
+  current: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+  clientAddress: string | null;
+  userAgent: string | null;
+  actingPartnership: string;
+}
+
+/**
+ * Sign-in, second factor, sessions and the account page. Everything here runs as lantern_auth
+ * (withAuth), the only role that may read password hashes, TOTP secrets and sessions.
+ */
 export class AuthService {
   constructor(
-    private readonly db: Database,
+    private readonly auth: Database,
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   /** First step: email and password. The answer never says whether the account exists. */
-  async signInWithPassword(emailInput: string, password: string, clientAddress: string): Promise<SignInResult> {
+  async signInWithPassword(emailInput: string, password: string, origin: RequestOrigin): Promise<SignInResult> {
     const email = emailInput.trim().toLowerCase();
     const now = this.clock.now();
-    const accountKey = `email:${sha256(email)}`;
-    const addressKey = `addr:${sha256(clientAddress)}`;
+    const accountKey = keys.account(email);
+    const addressKey = keys.address(origin.clientAddress);
 
-    const user = await withSystem(this.db, (tx) =>
-      tx
-        .selectFrom('users')
-        .select(['id', 'partnership_id', 'password_hash', 'disabled_at', 'totp_enrolled_at', 'display_name'])
+    const user = await withAuth(this.auth, (tx) =>
+      tx.selectFrom('users')
+        .select(['id', 'partnership_id', 'password_hash', 'disabled_at', 'totp_enrolled_at', 'must_change_password', 'password_expires_at'])
         .where('email', '=', email)
         .executeTakeFirst(),
     );
-    const locked = (await this.isLocked(accountKey, now)) || (await this.isLocked(addressKey, now));
+    const locked = (await this.isLocked([accountKey, addressKey, ...(user ? [keys.secondFactor(user.id)] : [])], now));
     const passwordOk =
       user?.password_hash && !locked ? await verifyPassword(user.password_hash, password) : (await burnPasswordCheck(password), false);
+    // Only someone who knows the password learns that it was an issued one that has expired.
+    const expired = !!user && passwordOk && user.must_change_password && !!user.password_expires_at && user.password_expires_at <= now;
 
-    if (!passwordOk || !user || user.disabled_at) {
-      await withSystem(this.db, async (tx) => {
+    if (!passwordOk || !user || user.disabled_at || expired) {
+      await withAuth(this.auth, async (tx) => {
         await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
         await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
-        await recordAudit(tx, {
+        await recordExplicitAudit(tx, {
           partnershipId: user?.partnership_id ?? null,
           actorUserId: user?.id ?? null,
           actorLabel: email.slice(0, 200),
           action: locked ? 'sign_in.locked' : 'sign_in.failure',
-          details: { step: 'password' },
-          clientAddress,
+          details: { step: 'password', ...(expired ? { reason: 'issued_password_expired' } : {}) },
+          clientAddress: origin.clientAddress,
+          userAgent: origin.userAgent,
         });
       });
-      return { ok: false };
+      return expired ? { ok: false, reason: 'issued_password_expired' } : { ok: false };
     }
 
     const stage = user.totp_enrolled_at ? 'second_factor' : 'enrol';
     const token = newToken();
-    await withSystem(this.db, async (tx) => {
+    await withAuth(this.auth, async (tx) => {
+      // A correct password ends the password count; the second factor keeps its own (H3).
       await tx.deleteFrom('sign_in_throttle').where('key', '=', accountKey).execute();
-      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now);
+      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
       if (stage === 'enrol') {
         // A fresh secret each time enrolment starts; it only counts once a code from it is checked.
-        await tx.updateTable('users').set({ totp_secret: newTotpSecret() }).where('id', '=', user.id).execute();
+        await tx.updateTable('users').set({ totp_secret: this.secrets.seal(user.id, newTotpSecret()) }).where('id', '=', user.id).execute();
       }
     });
     return { ok: true, token, stage };
   }
 
-  /** Second step: a TOTP code. Success replaces the session with a new id (no fixation). */
-  async completeSecondFactor(token: string, code: string, clientAddress: string): Promise<SignInResult> {
+  /**
+   * Second step: a TOTP code. Success replaces the session with a new id (no fixation). A code is
+   * accepted once, even when the same code arrives on several connections at once (M1): the time
+   * step is stored by a conditional update, and only the update that moves it forward wins.
+   */
+  async completeSecondFactor(token: string, code: string, origin: RequestOrigin): Promise<SignInResult> {
     const now = this.clock.now();
     const id = sha256(token);
-    return withSystem(this.db, async (tx) => {
+    return withAuth(this.auth, async (tx) => {
       const row = await tx
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select(['sessions.stage', 'sessions.created_at', 'users.id as user_id', 'users.partnership_id', 'users.email',
-          'users.totp_secret', 'users.totp_last_step', 'users.disabled_at'])
+          'users.totp_secret', 'users.totp_last_step', 'users.disabled_at', 'users.must_change_password'])
         .where('sessions.id', '=', id)
         .where('sessions.ended_at', 'is', null)
         .executeTakeFirst();
-      // The half-signed-in session lasts 10 minutes at most.
-      if (!row || row.stage === 'signed_in' || row.disabled_at || !row.totp_secret || now.getTime() - row.created_at.getTime() > minutes(10)) {
+      if (!row || (row.stage !== 'second_factor' && row.stage !== 'enrol') || row.disabled_at || !row.totp_secret
+        || now.getTime() - row.created_at.getTime() > minutes(pendingMinutes)) {
         return { ok: false } as const;
       }
-      const accountKey = `email:${sha256(row.email)}`;
-      if (await this.isLocked(accountKey, now, tx)) return { ok: false } as const;
-      const checked = await checkTotp(row.totp_secret, code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step));
-      if (!checked.ok) {
-        await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
-        await recordAudit(tx, {
-          partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
-          action: 'sign_in.second_factor_failure', clientAddress,
-        });
+      const secondFactorKey = keys.secondFactor(row.user_id);
+      const addressKey = keys.address(origin.clientAddress);
+      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => recordExplicitAudit(tx, {
+        partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email, action, clientAddress: origin.clientAddress,
+        userAgent: origin.userAgent, ...(details ? { details } : {}),
+      });
+      if (await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now, tx)) {
+        await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
       }
-      const enrolling = row.stage === 'enrol';
-      await tx.updateTable('users')
-        .set({ totp_last_step: checked.step, ...(enrolling ? { totp_enrolled_at: now } : {}) })
-        .where('id', '=', row.user_id).execute();
+      const secret = this.secrets.open(row.user_id, row.totp_secret);
+      const checked = secret
+        ? await checkTotp(secret, code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
+        : ({ ok: false } as const);
+      const accepted = checked.ok && await this.advanceTotpStep(tx, row.user_id, checked.step, row.stage === 'enrol' ? now : null);
+      if (!accepted) {
+        await this.noteFailure(tx, secondFactorKey, maxFailuresPerAccount, now);
+        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await audit('sign_in.second_factor_failure');
+        return { ok: false } as const;
+      }
+      await tx.deleteFrom('sign_in_throttle').where('key', '=', secondFactorKey).execute();
       await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'rotated' }).where('id', '=', id).execute();
       const fresh = newToken();
-      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, 'signed_in', now);
-      if (enrolling) {
-        await recordAudit(tx, { partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
-          action: 'sign_in.enrolled_second_factor', clientAddress });
-      }
-      await recordAudit(tx, { partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
-        action: 'sign_in.success', clientAddress });
-      return { ok: true, token: fresh, stage: 'signed_in' } as const;
+      const stage: SessionStage = row.must_change_password ? 'change_password' : 'signed_in';
+      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
+      if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
+      await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);
+      return { ok: true, token: fresh, stage } as const;
     });
+  }
+
+  /** Stores a TOTP time step only if it moves forward; false when another request got there first. */
+  private async advanceTotpStep(tx: Tx, userId: string, step: number, enrolledAt: Date | null): Promise<boolean> {
+    const r = await tx.updateTable('users')
+      .set({ totp_last_step: step, ...(enrolledAt ? { totp_enrolled_at: enrolledAt } : {}) })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** The TOTP secret to show while enrolling (only for a session at the enrol stage). */
   async enrolmentSecret(token: string): Promise<{ secret: string; email: string } | null> {
-    const row = await withSystem(this.db, (tx) =>
+    const row = await withAuth(this.auth, (tx) =>
       tx.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['users.totp_secret', 'users.email'])
+        .select(['users.id', 'users.totp_secret', 'users.email'])
         .where('sessions.id', '=', sha256(token)).where('sessions.stage', '=', 'enrol').where('sessions.ended_at', 'is', null)
         .executeTakeFirst(),
     );
-    return row?.totp_secret ? { secret: row.totp_secret, email: row.email } : null;
+    const secret = row?.totp_secret ? this.secrets.open(row.id, row.totp_secret) : null;
+    return row && secret ? { secret, email: row.email } : null;
   }
 
   /**
    * Resolves a cookie to a session, enforcing the idle and absolute limits and a disabled
    * account. Touches last_seen_at at most once a minute to keep reads cheap.
    */
-  async resolveSession(token: string): Promise<SessionUser | null> {
+  async resolveSession(token: string, origin: RequestOrigin): Promise<SessionUser | null> {
     const now = this.clock.now();
     const id = sha256(token);
-    // One statement, no transaction: this runs on every request.
-    const row = await this.db.selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .innerJoin('agencies', 'agencies.id', 'users.agency_id')
-        .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
-        .select(['sessions.stage', 'sessions.last_seen_at', 'sessions.absolute_expires_at', 'sessions.acting_partnership_id',
-          'users.id as user_id', 'users.email', 'users.display_name', 'users.partnership_id', 'users.agency_id', 'users.roles',
-          'users.disabled_at', 'agencies.name as agency_name', 'partnerships.name as partnership_name'])
-        .where('sessions.id', '=', id).where('sessions.ended_at', 'is', null)
-        .executeTakeFirst();
+    const row = await withAuth(this.auth, (tx) => tx.selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .innerJoin('agencies', 'agencies.id', 'users.agency_id')
+      .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
+      .select(['sessions.stage', 'sessions.last_seen_at', 'sessions.absolute_expires_at', 'sessions.acting_partnership_id',
+        'users.id as user_id', 'users.email', 'users.display_name', 'users.partnership_id', 'users.agency_id', 'users.roles',
+        'users.disabled_at', 'agencies.name as agency_name', 'partnerships.name as partnership_name'])
+      .where('sessions.id', '=', id).where('sessions.ended_at', 'is', null)
+      .executeTakeFirst());
     if (!row) return null;
     const idleExpired = now.getTime() - row.last_seen_at.getTime() > minutes(this.policy.idleMinutes);
     const absoluteExpired = now >= row.absolute_expires_at;
     if (row.disabled_at || idleExpired || absoluteExpired) {
       const reason = row.disabled_at ? 'disabled' : idleExpired ? 'idle' : 'absolute';
-      await withSystem(this.db, async (tx) => {
+      await withAuth(this.auth, async (tx) => {
         await tx.updateTable('sessions').set({ ended_at: now, ended_reason: reason }).where('id', '=', id).execute();
-        await recordAudit(tx, { partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
-          action: 'session.expired', details: { reason } });
+        await recordExplicitAudit(tx, { partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
+          action: 'session.expired', details: { reason }, clientAddress: origin.clientAddress, userAgent: origin.userAgent });
       });
       return null;
-    }
-    if (now.getTime() - row.last_seen_at.getTime() > minutes(1)) {
-      await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
     }
     let roleList = row.roles.filter(isRole);
     if (row.acting_partnership_id !== row.partnership_id) {
@@ -198,8 +261,12 @@ export class AuthService {
       if (!grant) return null;
       roleList = grant.filter(isRole);
     }
+    if (now.getTime() - row.last_seen_at.getTime() > minutes(1)) {
+      await withAuth(this.auth, (tx) => tx.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute());
+    }
     return {
       sessionId: id,
+      credential: { kind: 'session', sessionId: id },
       userId: row.user_id,
       email: row.email,
       displayName: row.display_name,
@@ -209,28 +276,125 @@ export class AuthService {
       agencyId: row.agency_id,
       agencyName: row.agency_name,
       roles: roleList,
-      stage: row.stage as SessionUser['stage'],
+      stage: row.stage as SessionStage,
+      clientAddress: origin.clientAddress,
+      userAgent: origin.userAgent,
     };
   }
 
   async signOut(user: SessionUser): Promise<void> {
     const now = this.clock.now();
-    await withSystem(this.db, async (tx) => {
+    await withAuth(this.auth, async (tx) => {
       await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'signed_out' }).where('id', '=', user.sessionId).execute();
-      await recordAudit(tx, { partnershipId: user.homePartnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'sign_out' });
+      await recordExplicitAudit(tx, { partnershipId: user.homePartnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'sign_out',
+        clientAddress: user.clientAddress, userAgent: user.userAgent });
     });
   }
 
   /** Ends every session of a user at once (account disabled, roles changed). Runs in the caller's transaction. */
   static async endSessionsFor(tx: Tx, userId: string, reason: string, now: Date): Promise<void> {
-    // Sessions are owner-only for writes; this statement is the single exception the admin path needs.
+    // Sessions are lantern_auth's; this function is the single exception the admin path needs.
     await sql`SELECT lantern_end_sessions(${userId}::uuid, ${reason}, ${now.toISOString()}::timestamptz)`.execute(tx);
+  }
+
+  // ---- The account page (M8) ----
+
+  /** The person's live sessions, newest first. */
+  async listSessions(user: SessionUser): Promise<ActiveSession[]> {
+    const rows = await withAuth(this.auth, (tx) => tx.selectFrom('sessions as s')
+      .innerJoin('partnerships as p', 'p.id', 's.acting_partnership_id')
+      .select(['s.id', 's.created_at', 's.last_seen_at', 's.client_address', 's.user_agent', 'p.name as partnership'])
+      .where('s.user_id', '=', user.userId).where('s.ended_at', 'is', null)
+      .where('s.stage', 'in', ['signed_in', 'change_password'])
+      .orderBy('s.created_at', 'desc').limit(50).execute());
+    // Sessions past their limits are still "live" until their next request ends them; do not show them.
+    const now = this.clock.now();
+    return rows
+      .filter((r) => now.getTime() - r.last_seen_at.getTime() <= minutes(this.policy.idleMinutes))
+      .map((r) => ({
+        // The page names a session by a hash of its id, never the id that opens the database context.
+        id: sha256(`${r.id}:shown`).slice(0, 24), current: r.id === user.sessionId, createdAt: r.created_at, lastSeenAt: r.last_seen_at,
+        clientAddress: r.client_address, userAgent: r.user_agent, actingPartnership: r.partnership,
+      }));
+  }
+
+  /** Ends one of the person's own sessions, named as listSessions shows it. */
+  async endOwnSession(user: SessionUser, shownId: string): Promise<boolean> {
+    const now = this.clock.now();
+    return withAuth(this.auth, async (tx) => {
+      const live = await tx.selectFrom('sessions').select('id').where('user_id', '=', user.userId).where('ended_at', 'is', null).execute();
+      const target = live.find((s) => sha256(`${s.id}:shown`).slice(0, 24) === shownId);
+      if (!target) return false;
+      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'ended_by_user' }).where('id', '=', target.id).execute();
+      await recordExplicitAudit(tx, { partnershipId: user.homePartnershipId, actorUserId: user.userId, actorLabel: user.email,
+        action: 'session.end', details: { current: target.id === user.sessionId }, clientAddress: user.clientAddress, userAgent: user.userAgent });
+      return true;
+    });
+  }
+
+  /**
+   * Changes the person's own password: the current password and a fresh second-factor code are both
+   * needed, and failures count toward the same locks as sign-in. Every other session ends, and the
+   * current one is replaced by a new, fully signed-in session (after a forced change, too).
+   */
+  async changePassword(user: SessionUser, input: { currentPassword: string; newPassword: string; code: string }): Promise<PasswordChangeResult> {
+    const now = this.clock.now();
+    const origin = { clientAddress: user.clientAddress ?? 'unknown', userAgent: user.userAgent };
+    const row = await withAuth(this.auth, (tx) => tx.selectFrom('users')
+      .select(['id', 'email', 'partnership_id', 'password_hash', 'totp_secret', 'totp_last_step'])
+      .where('id', '=', user.userId).executeTakeFirstOrThrow());
+    const accountKey = keys.account(row.email);
+    const secondFactorKey = keys.secondFactor(row.id);
+    const addressKey = keys.address(origin.clientAddress);
+    const audit = (tx: Tx, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => recordExplicitAudit(tx, {
+      partnershipId: row.partnership_id, actorUserId: row.id, actorLabel: row.email, action, clientAddress: origin.clientAddress,
+      userAgent: origin.userAgent, ...(details ? { details } : {}),
+    });
+    if (await this.isLocked([accountKey, secondFactorKey, addressKey], now)) {
+      return { ok: false, field: 'currentPassword', messageKey: 'account.password.locked' };
+    }
+    const passwordOk = row.password_hash ? await verifyPassword(row.password_hash, input.currentPassword) : false;
+    if (!passwordOk) {
+      await withAuth(this.auth, async (tx) => {
+        await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
+        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await audit(tx, 'password.change_failure', { step: 'password' });
+      });
+      return { ok: false, field: 'currentPassword', messageKey: 'account.password.currentWrong' };
+    }
+    const problem = passwordProblem(input.newPassword)
+      ?? (input.newPassword === input.currentPassword ? 'account.password.same' : null)
+      ?? (input.newPassword.toLowerCase().includes(row.email.split('@')[0]!.toLowerCase()) ? 'account.password.containsEmail' : null);
+    if (problem) return { ok: false, field: 'newPassword', messageKey: problem };
+    const newHash = await hashPassword(input.newPassword);
+    return withAuth(this.auth, async (tx) => {
+      const secret = row.totp_secret ? this.secrets.open(row.id, row.totp_secret) : null;
+      const checked = secret
+        ? await checkTotp(secret, input.code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
+        : ({ ok: false } as const);
+      if (!checked.ok || !(await this.advanceTotpStep(tx, row.id, checked.step, null))) {
+        await this.noteFailure(tx, secondFactorKey, maxFailuresPerAccount, now);
+        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await audit(tx, 'password.change_failure', { step: 'second_factor' });
+        return { ok: false, field: 'code', messageKey: 'account.password.codeWrong' } as const;
+      }
+      await tx.updateTable('users').set({ password_hash: newHash, must_change_password: false, password_expires_at: null, updated_at: now })
+        .where('id', '=', row.id).execute();
+      await tx.deleteFrom('sign_in_throttle').where('key', 'in', [accountKey, secondFactorKey]).execute();
+      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'password_changed' })
+        .where('user_id', '=', row.id).where('ended_at', 'is', null).execute();
+      const fresh = newToken();
+      await this.insertSession(tx, fresh, row.id, row.partnership_id, user.partnershipId === user.homePartnershipId ? row.partnership_id : user.partnershipId,
+        'signed_in', now, origin);
+      await audit(tx, 'password.change', { forced: user.stage === 'change_password' });
+      return { ok: true, token: fresh } as const;
+    });
   }
 
   /** Partnerships the user may act in: their own and those with a live grant under an agreement. */
   async actingOptions(userId: string): Promise<{ id: string; name: string }[]> {
-    const now = this.clock.now();
-    return withSystem(this.db, async (tx) => {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    return withAuth(this.auth, async (tx) => {
       const home = await tx.selectFrom('users').innerJoin('partnerships', 'partnerships.id', 'users.partnership_id')
         .select(['partnerships.id', 'partnerships.name']).where('users.id', '=', userId).execute();
       const shared = await tx.selectFrom('partnership_access_grants as g')
@@ -238,8 +402,8 @@ export class AuthService {
         .innerJoin('partnerships as p', 'p.id', 'g.partnership_id')
         .select(['p.id', 'p.name'])
         .where('g.user_id', '=', userId).where('g.revoked_at', 'is', null)
-        .where('a.starts_on', '<=', now.toISOString().slice(0, 10))
-        .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', now.toISOString().slice(0, 10))]))
+        .where('a.starts_on', '<=', today)
+        .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]))
         .execute();
       return [...home, ...shared];
     });
@@ -249,11 +413,11 @@ export class AuthService {
   async switchPartnership(user: SessionUser, partnershipId: string): Promise<boolean> {
     const options = await this.actingOptions(user.userId);
     if (!options.some((o) => o.id === partnershipId)) return false;
-    await withSystem(this.db, async (tx) => {
+    await withAuth(this.auth, async (tx) => {
       await tx.updateTable('sessions').set({ acting_partnership_id: partnershipId }).where('id', '=', user.sessionId).execute();
       for (const p of new Set([user.homePartnershipId, partnershipId])) {
-        await recordAudit(tx, { partnershipId: p, actorUserId: user.userId, actorLabel: user.email, action: 'partnership.switch',
-          details: { from: user.partnershipId, to: partnershipId } });
+        await recordExplicitAudit(tx, { partnershipId: p, actorUserId: user.userId, actorLabel: user.email, action: 'partnership.switch',
+          details: { from: user.partnershipId, to: partnershipId }, clientAddress: user.clientAddress, userAgent: user.userAgent });
       }
     });
     return true;
@@ -261,7 +425,7 @@ export class AuthService {
 
   private async activeGrant(userId: string, partnershipId: string, now: Date): Promise<string[] | null> {
     const today = now.toISOString().slice(0, 10);
-    const row = await withSystem(this.db, (tx) =>
+    const row = await withAuth(this.auth, (tx) =>
       tx.selectFrom('partnership_access_grants as g').innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
         .select('g.roles')
         .where('g.user_id', '=', userId).where('g.partnership_id', '=', partnershipId).where('g.revoked_at', 'is', null)
@@ -272,18 +436,21 @@ export class AuthService {
     return row?.roles ?? null;
   }
 
-  private async insertSession(tx: Tx, token: string, userId: string, partnershipId: string, acting: string, stage: SessionUser['stage'], now: Date) {
+  private async insertSession(tx: Tx, token: string, userId: string, partnershipId: string, acting: string, stage: SessionStage, now: Date,
+    origin: RequestOrigin) {
     await tx.insertInto('sessions').values({
       id: sha256(token), user_id: userId, partnership_id: partnershipId, acting_partnership_id: acting, stage,
       created_at: now, last_seen_at: now,
       absolute_expires_at: new Date(now.getTime() + this.policy.absoluteHours * 3_600_000),
+      client_address: origin.clientAddress.slice(0, 100), user_agent: origin.userAgent?.slice(0, 400) ?? null,
     }).execute();
   }
 
-  private async isLocked(key: string, now: Date, tx?: Tx): Promise<boolean> {
-    const run = (t: Tx) => t.selectFrom('sign_in_throttle').select('locked_until').where('key', '=', key).executeTakeFirst();
-    const row = tx ? await run(tx) : await withSystem(this.db, run);
-    return !!row?.locked_until && row.locked_until > now;
+  /** Whether any of the keys is locked now. */
+  private async isLocked(keyList: string[], now: Date, tx?: Tx): Promise<boolean> {
+    const run = (t: Tx) => t.selectFrom('sign_in_throttle').select('key').where('key', 'in', keyList).where('locked_until', '>', now).execute();
+    const rows = tx ? await run(tx) : await withAuth(this.auth, run);
+    return rows.length > 0;
   }
 
   private async noteFailure(tx: Tx, key: string, max: number, now: Date): Promise<void> {
@@ -298,4 +465,9 @@ export class AuthService {
         locked_until = CASE WHEN t.window_started_at >= ${windowStart} AND t.failures + 1 >= ${max} THEN ${lockUntil}
                             ELSE t.locked_until END`.execute(tx);
   }
+}
+
+/** The expiry of a password an administrator issues now. */
+export function issuedPasswordExpiry(now: Date): Date {
+  return new Date(now.getTime() + issuedPasswordHours * 3_600_000);
 }

@@ -33,7 +33,10 @@ export const permissions = {
   'worklists.view': ['triage_worker', 'practitioner', 'coordinator'],
   'risk-tools.manage': ['coordinator', 'partnership_admin'],
   'break-glass.review': ['dpo'],
-  'api-tokens.manage': ['partnership_admin', 'system_admin'],
+  // Anyone with a casework role may issue a token for their own agency with their own roles; an
+  // administrator who did not issue it approves it before it works (security review H1).
+  'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],
+  'api-tokens.approve': ['partnership_admin', 'system_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

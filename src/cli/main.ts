@@ -4,7 +4,8 @@ import { verifyAuditChain } from '../audit/verify.ts';
 import { totpCode } from '../auth/totp.ts';
 import { buildAssets } from '../web/assets/build.ts';
 import { buildApp } from '../web/app.ts';
-import { openMigrated, startServices } from '../runtime.ts';
+import { openMigrated, secretsKeyFor, startServices } from '../runtime.ts';
+import { SecretBox } from '../auth/secrets.ts';
 import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, writeDemoAccounts } from '../seed/demo.ts';
 import { createUserFromCli } from './user-create.ts';
 
@@ -36,10 +37,12 @@ export async function main(argv: string[]): Promise<void> {
     const started = Date.now();
     buildAssets(say);
     const handle = await openMigrated(cfg, say);
-    if (cfg.demo && !(await isSeeded(handle.db))) {
+    if (cfg.demo && !(await isSeeded(handle.owner))) {
       say('seeding synthetic demo data…');
-      writeDemoAccounts(cfg.dataDir, await seedDemo(handle.db));
+      writeDemoAccounts(cfg.dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg))));
     }
+    // Requests and sign-in have their own logins; the owner's connections are not kept open beside them.
+    await handle.closeOwner();
     const services = await startServices(cfg, handle);
     const app = await buildApp(services);
     const close = async () => {
@@ -72,11 +75,11 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (options: { scale: number }) => {
       const cfg = config();
       const handle = await openMigrated(cfg, say);
-      if (!(await isSeeded(handle.db))) {
-        const accounts = await seedDemo(handle.db);
+      if (!(await isSeeded(handle.owner))) {
+        const accounts = await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg)));
         say(`demo accounts written to ${writeDemoAccounts(cfg.dataDir, accounts)}`);
       }
-      if (options.scale > 0) await seedScale(handle.db, options.scale, say);
+      if (options.scale > 0) await seedScale(handle.owner, options.scale, say);
       await handle.close();
     });
 
@@ -92,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (options: { email: string; name: string; partnership: string; agency: string; role: string[] }) => {
       const handle = await openMigrated(config());
       try {
-        const password = await createUserFromCli(handle.db, options);
+        const password = await createUserFromCli(handle.owner, options);
         say(`created ${options.email}; one-time password: ${password}`);
       } catch (error) {
         process.stderr.write(`${(error as Error).message}\n`);
@@ -105,7 +108,7 @@ export async function main(argv: string[]): Promise<void> {
   const audit = program.command('audit').description('the audit trail');
   audit.command('verify').description('check every audit hash chain; exits non-zero at the first bad row').action(async () => {
     const handle = await openMigrated(config());
-    const result = await verifyAuditChain(handle.db);
+    const result = await verifyAuditChain(handle.owner);
     await handle.close();
     if (result.ok) {
       say(`audit trail intact: ${result.rowsChecked} rows in ${result.chains} chain(s)`);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { hashPassword } from '../auth/passwords.ts';
+import { issuedPasswordExpiry } from '../auth/service.ts';
 import { roles } from '../authz/roles.ts';
 import { withSystem } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordExplicitAudit } from '../audit/audit.ts';
 import { generateInitialPassword } from '../features/admin/service.ts';
 
 const optionsSchema = z.object({
@@ -26,10 +27,10 @@ export async function createUserFromCli(db: Database, input: unknown): Promise<s
     if (!agency) throw new Error(`No agency "${options.agency}" in partnership "${options.partnership}"`);
     const created = await tx.insertInto('users').values({
       partnership_id: agency.partnership_id, agency_id: agency.id, email: options.email, display_name: options.name,
-      roles: options.role, password_hash: hash,
+      roles: options.role, password_hash: hash, must_change_password: true, password_expires_at: issuedPasswordExpiry(new Date()),
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(tx, { partnershipId: agency.partnership_id, actorUserId: null, actorLabel: 'lantern cli', action: 'user.create',
-      recordType: 'user', recordId: created.id, details: { roles: options.role } });
+    await recordExplicitAudit(tx, { partnershipId: agency.partnership_id, actorUserId: null, actorLabel: 'lantern cli', action: 'user.create',
+      recordType: 'user', recordId: created.id, details: { roles: options.role }, clientAddress: 'local' });
   });
   return password;
 }

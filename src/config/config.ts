@@ -19,6 +19,22 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // The schema owner's login, for migrations, the command line and seeding. Without it, DATABASE_URL must
+  // be allowed to create roles, and Lantern makes its own request and sign-in logins (src/db/logins.ts).
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  // The sign-in login (a member of lantern_auth only); DATABASE_URL's login when absent.
+  DATABASE_AUTH_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  // 32 random bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM).
+  LANTERN_SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
   LANTERN_DEMO: booleanFlag.optional(),
   LANTERN_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LANTERN_PUBLIC_URL: z.string().url().optional(),
@@ -34,9 +50,13 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: 'embedded'; dataDir: string } | { kind: 'server'; url: string; poolSize: number };
+  database:
+    | { kind: 'embedded'; dataDir: string }
+    | { kind: 'server'; url: string; ownerUrl: string | undefined; authUrl: string | undefined; poolSize: number };
   demo: boolean;
   cookieSecret: string | undefined;
+  /** The key that encrypts TOTP secrets at rest; outside production it is made once and kept in the data folder. */
+  secretsKey: Buffer | undefined;
   secureCookies: boolean;
   hsts: boolean;
   publicUrl: string | undefined;
@@ -61,6 +81,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.LANTERN_COOKIE_SECRET) problems.push('LANTERN_COOKIE_SECRET: required in production');
   if (production && e.LANTERN_DEMO) problems.push('LANTERN_DEMO: demo mode is not allowed in production');
   if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: production needs a PostgreSQL server');
+  if (production && !e.LANTERN_SECRETS_KEY) problems.push('LANTERN_SECRETS_KEY: required in production');
+  if (production && e.DATABASE_URL && !e.DATABASE_OWNER_URL) {
+    problems.push('DATABASE_OWNER_URL: production needs the schema owner apart from the login that serves requests');
+  }
+  if ((e.DATABASE_OWNER_URL || e.DATABASE_AUTH_URL) && !e.DATABASE_URL) problems.push('DATABASE_URL: needed with DATABASE_OWNER_URL or DATABASE_AUTH_URL');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LANTERN_DATA_DIR);
@@ -70,10 +95,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'server', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? { kind: 'server', url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, authUrl: e.DATABASE_AUTH_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
     demo: e.LANTERN_DEMO ?? !production,
     cookieSecret: e.LANTERN_COOKIE_SECRET,
+    secretsKey: e.LANTERN_SECRETS_KEY ? Buffer.from(e.LANTERN_SECRETS_KEY, 'base64') : undefined,
     secureCookies: production,
     hsts: production,
     publicUrl: e.LANTERN_PUBLIC_URL,

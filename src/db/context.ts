@@ -1,39 +1,96 @@
 import { sql, type Transaction } from 'kysely';
+import { LanternError } from '../errors.ts';
 import type { Database } from './database.ts';
 import type { DB } from './types.generated.ts';
 
 export type Tx = Transaction<DB>;
 
-/** Who is acting, as row-level security sees it. */
+/**
+ * What proves who is acting: a signed-in session (its id, the SHA-256 of the cookie's token) or a
+ * partner system's API token (the SHA-256 of the token). The database checks it and sets the
+ * context row-level security reads (migration 0009); the request itself cannot choose who it is.
+ */
+export type Credential = { kind: 'session'; sessionId: string } | { kind: 'api_token'; tokenHash: string };
+
+/** Who is acting, as the database will establish it, and from where (kept on every audit row). */
 export interface DbActor {
-  userId: string;
-  partnershipId: string;
-  agencyId: string;
-  /** 'partnership' for roles that work across agencies; 'agency' otherwise. */
-  scope: 'partnership' | 'agency';
+  credential: Credential;
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
+/** A context stated by the owner without a credential: the command line and tests only. */
+export interface TrustedActor {
+  partnershipId: string;
+  agencyId: string | null;
+  userId: string | null;
+  roles: readonly string[];
+  label: string;
+}
+
+const insufficientPrivilege = '42501';
+
 /**
- * Runs fn in one transaction as the lantern_app role with the actor's context set, so that
- * row-level security applies to every statement. All request work on personal data goes here.
+ * Runs fn in one transaction as lantern_app with the actor's context established by the database
+ * from their credential, so that row-level security applies to every statement. All request work
+ * on personal data goes here. A session or token that is no longer live is refused.
  */
 export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    // One statement: set_config('role', …, true) is SET LOCAL ROLE (each statement is a round trip).
-    await sql`SELECT set_config('role', 'lantern_app', true),
-                     set_config('lantern.partnership_id', ${actor.partnershipId}, true),
-                     set_config('lantern.agency_id', ${actor.agencyId}, true),
-                     set_config('lantern.user_id', ${actor.userId}, true),
-                     set_config('lantern.scope', ${actor.scope}, true)`.execute(tx);
+    const c = actor.credential;
+    const begin = c.kind === 'session'
+      ? sql`lantern_begin_session(${c.sessionId}, ${actor.clientAddress}, ${actor.userAgent})`
+      : sql`lantern_begin_api_token(${c.tokenHash}, ${actor.clientAddress}, ${actor.userAgent})`;
+    try {
+      // One statement: set_config('role', …, true) is SET LOCAL ROLE (each statement is a round trip).
+      await sql`SELECT set_config('role', 'lantern_app', true), ${begin}`.execute(tx);
+    } catch (error) {
+      if ((error as { code?: string }).code === insufficientPrivilege) throw new LanternError('LANTERN_E_UNAUTHENTICATED', 'credential not live');
+      throw error;
+    }
     return fn(tx);
   });
 }
 
 /**
- * Runs fn in one transaction as the database owner, outside row-level security. Only the
- * sign-in and session code (src/auth), the public concern route, API-token resolution, the CLI and the seeder use it:
- * they act before there is a signed-in user, or for the system itself.
+ * Runs fn as lantern_app with no actor at all: row-level security shows nothing personal. For what
+ * anyone may see before signing in (partnership names) and the public concern function.
  */
-export async function withSystem<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+export async function withAnonymous<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT set_config('role', 'lantern_app', true)`.execute(tx);
+    return fn(tx);
+  });
+}
+
+/**
+ * Runs fn as lantern_auth: sign-in, sessions, throttling and API-token resolution, which read
+ * secrets no request may read. Only src/auth and API-token resolution use it (test/unit/architecture.test.ts).
+ */
+export async function withAuth<T>(auth: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return auth.transaction().execute(async (tx) => {
+    await sql`SELECT set_config('role', 'lantern_auth', true)`.execute(tx);
+    return fn(tx);
+  });
+}
+
+/**
+ * Runs fn in one transaction as the database owner, outside row-level security. Only the command
+ * line and the seeder use it, through the owner's connection; a request never does.
+ */
+export async function withSystem<T>(owner: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return owner.transaction().execute(fn);
+}
+
+/**
+ * Runs fn as lantern_app in a context the owner states (lantern_begin_trusted is the owner's alone):
+ * for the command line and for tests that probe row-level security with made-up actors.
+ */
+export async function withTrustedActor<T>(owner: Database, actor: TrustedActor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return owner.transaction().execute(async (tx) => {
+    await sql`SELECT lantern_begin_trusted(${actor.partnershipId}::uuid, ${actor.agencyId}::uuid, ${actor.userId}::uuid,
+      ${sql.val([...actor.roles])}::text[], ${actor.label})`.execute(tx);
+    await sql`SELECT set_config('role', 'lantern_app', true)`.execute(tx);
+    return fn(tx);
+  });
 }

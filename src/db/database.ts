@@ -4,16 +4,29 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import type { DB } from './types.generated.ts';
+import { assertServingLogin, canCreateRoles, derivedPassword, ensureLogins, loginIdentity, requestLogin, signInLogin, urlAs } from './logins.ts';
 
 export type Database = Kysely<DB>;
 
 export interface DatabaseHandle {
-  db: Database;
   kind: 'embedded' | 'server';
+  /** Requests: a member of lantern_app (server), or SET ROLE lantern_app on the one embedded connection. */
+  db: Database;
+  /** Sign-in and session resolution: a member of lantern_auth (server), or SET ROLE lantern_auth (embedded). */
+  auth: Database;
+  /** The schema owner: migrations, the command line, seeding and tests' set-up. Never a request. */
+  owner: Database;
   /** Embedded only: the whole data folder as a tarball (tests clone a seeded template from it). */
   dump?: () => Promise<Blob>;
-  /** Runs a multi-statement SQL script (a migration) as one transaction. */
+  /** Runs a multi-statement SQL script (a migration) as one transaction, as the owner. */
   execScript(script: string): Promise<void>;
+  /**
+   * Server: refuses to go on if the request or sign-in login is a superuser, owns the tables or can
+   * become another role (src/db/logins.ts). Embedded: nothing to check (one connection, roles by SET ROLE).
+   */
+  verifyLogins(): Promise<void>;
+  /** Ends the owner's connections once start-up is done, so none is left beside the request pool. */
+  closeOwner(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,29 +64,77 @@ class PreparingClient extends pg.Client {
 
 /** Opens the database the configuration names: PGlite in-process, or a PostgreSQL server. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<DatabaseHandle> {
-  if (config.database.kind === 'server') {
-    // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
-    // them high cost estimates, so PostgreSQL spent seconds compiling plans that run in milliseconds.
-    const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, options: '-c jit=off', Client: PreparingClient });
-    // An idle connection the server ends (a restart, an administrator) is dropped from the pool and
-    // replaced on next use; without a listener its error would end the process.
-    pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const execScript = async (script: string) => {
-      const client = await pool.connect();
-      try {
-        await client.query(`BEGIN;\n${script}\n;COMMIT;`);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    };
-    return { db, kind: 'server', execScript, close: () => db.destroy() };
-  }
+  if (config.database.kind === 'server') return openServer(config.database);
   fs.mkdirSync(config.database.dataDir, { recursive: true });
   return openEmbedded(config.database.dataDir);
+}
+
+function serverPool(connectionString: string, max: number, name: string): pg.Pool {
+  // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
+  // them high cost estimates, so PostgreSQL spent seconds compiling plans that run in milliseconds.
+  const pool = new pg.Pool({ connectionString, max, options: '-c jit=off', application_name: name, Client: PreparingClient });
+  // An idle connection the server ends (a restart, an administrator) is dropped from the pool and
+  // replaced on next use; without a listener its error would end the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+async function openServer(settings: Extract<Config['database'], { kind: 'server' }>): Promise<DatabaseHandle> {
+  const ownerUrl = settings.ownerUrl ?? settings.url;
+  const ownerPool = serverPool(ownerUrl, 2, 'lantern-owner');
+  let requestUrl = settings.url;
+  let authUrl = settings.authUrl ?? settings.url;
+  try {
+    if (!settings.ownerUrl) {
+      // One URL only (development, CI): it is the owner, and Lantern makes the logins that serve.
+      if (!(await canCreateRoles(ownerPool))) {
+        throw new Error('DATABASE_URL is not allowed to create roles, so Lantern cannot make the logins that serve requests: '
+          + 'give the schema owner as DATABASE_OWNER_URL and the request login as DATABASE_URL (README, "Database logins").');
+      }
+      await ensureLogins(ownerPool, ownerUrl);
+      requestUrl = urlAs(settings.url, requestLogin, derivedPassword(ownerUrl, requestLogin));
+      authUrl = urlAs(settings.url, signInLogin, derivedPassword(ownerUrl, signInLogin));
+    }
+  } catch (error) {
+    await ownerPool.end();
+    throw error;
+  }
+  const requestPool = serverPool(requestUrl, settings.poolSize, 'lantern-requests');
+  const authPool = authUrl === requestUrl ? requestPool : serverPool(authUrl, Math.max(2, Math.ceil(settings.poolSize / 4)), 'lantern-sign-in');
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: requestPool }) });
+  const auth = authPool === requestPool ? db : new Kysely<DB>({ dialect: new PostgresDialect({ pool: authPool }) });
+  const owner = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownerPool }) });
+  let ownerOpen = true;
+  const closeOwner = async () => {
+    if (ownerOpen) {
+      ownerOpen = false;
+      await owner.destroy();
+    }
+  };
+  const execScript = async (script: string) => {
+    const client = await ownerPool.connect();
+    try {
+      await client.query(`BEGIN;\n${script}\n;COMMIT;`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    kind: 'server', db, auth, owner, execScript, closeOwner,
+    async verifyLogins() {
+      const shared = authPool === requestPool;
+      assertServingLogin(await loginIdentity(requestPool), 'requests', shared);
+      assertServingLogin(await loginIdentity(authPool), 'sign-in', shared);
+    },
+    async close() {
+      await db.destroy();
+      if (auth !== db) await auth.destroy();
+      await closeOwner();
+    },
+  };
 }
 
 /** An embedded database in a folder, or in memory when dataDir is undefined (tests). */
@@ -89,7 +150,11 @@ export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promis
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
+    auth: db,
+    owner: db,
     kind: 'embedded',
+    verifyLogins: async () => {},
+    closeOwner: async () => {},
     dump: () => pglite.dumpDataDir('none'),
     execScript: async (script: string) => {
       try {

@@ -41,7 +41,7 @@ export async function migrate(handle: DatabaseHandle, log: (line: string) => voi
   );
   const applied: string[] = [];
   for (const m of listMigrations()) {
-    const done = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lantern_migrations WHERE name = ${m.name}`.execute(handle.db);
+    const done = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lantern_migrations WHERE name = ${m.name}`.execute(handle.owner);
     if ((done.rows[0]?.n ?? 0) > 0) continue;
     log(`migrating ${m.name}`);
     // The advisory lock and the re-check make two processes starting at once safe.
@@ -60,6 +60,12 @@ ${fs.readFileSync(m.file, 'utf8')}
       if ((error as { code?: string }).code === 'LNT01') continue;
       throw error;
     }
+  }
+  // Every policy reads the acting context once per statement (migration 0009), whichever migration made it.
+  if (applied.length > 0) {
+    await handle.execScript(`DO $lantern$ BEGIN
+  IF to_regprocedure('lantern_policies_read_context_once()') IS NOT NULL THEN PERFORM lantern_policies_read_context_once(); END IF;
+END $lantern$`);
   }
   return applied;
 }

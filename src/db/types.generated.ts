@@ -37,6 +37,8 @@ export interface Agencies {
 
 export interface ApiTokens {
   agency_id: string;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
   expires_at: Timestamp;
@@ -62,6 +64,7 @@ export interface AuditEvents {
   chain_id: string;
   client_address: string | null;
   details: Generated<Json>;
+  disclosed_ids: string[] | null;
   hash: string | null;
   id: Generated<Int8>;
   occurred_at: Generated<Timestamp>;
@@ -71,6 +74,7 @@ export interface AuditEvents {
   record_id: string | null;
   record_type: string | null;
   seq: Int8 | null;
+  user_agent: string | null;
 }
 
 export interface BreakGlassGrants {
@@ -259,6 +263,22 @@ export interface DirectoryServices {
   updated_at: Generated<Timestamp>;
 }
 
+export interface LanternRequestContext {
+  acting_agency: string | null;
+  acting_partnership: string;
+  acting_user: string | null;
+  actor_label: string;
+  api_token: string | null;
+  audit_user: string | null;
+  backend_pid: number;
+  client_address: string | null;
+  kind: string;
+  nonce: string;
+  roles: string[];
+  scope: string;
+  user_agent: string | null;
+}
+
 export interface MissingEpisodes {
   child_id: string;
   created_at: Generated<Timestamp>;
@@ -325,6 +345,18 @@ export interface RecordShares {
   revoked_by: string | null;
   revoked_reason: string | null;
   shared_by: string | null;
+}
+
+export interface RestrictionChanges {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  change: string;
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  child_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+  reason: string;
 }
 
 export interface ReturnInterviews {
@@ -449,6 +481,7 @@ export interface ServiceReferrals {
 export interface Sessions {
   absolute_expires_at: Timestamp;
   acting_partnership_id: string;
+  client_address: string | null;
   created_at: Timestamp;
   ended_at: Timestamp | null;
   ended_reason: string | null;
@@ -456,6 +489,7 @@ export interface Sessions {
   last_seen_at: Timestamp;
   partnership_id: string;
   stage: string;
+  user_agent: string | null;
   user_id: string;
 }
 
@@ -677,7 +711,9 @@ export interface Users {
   email: string;
   id: Generated<string>;
   job_title: string | null;
+  must_change_password: Generated<boolean>;
   partnership_id: string;
+  password_expires_at: Timestamp | null;
   password_hash: string | null;
   roles: string[];
   started_on: string | null;
@@ -706,11 +742,13 @@ export interface DB {
   children: Children;
   concerns: Concerns;
   directory_services: DirectoryServices;
+  lantern_request_context: LanternRequestContext;
   missing_episodes: MissingEpisodes;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;
   plan_actions: PlanActions;
   record_shares: RecordShares;
+  restriction_changes: RestrictionChanges;
   return_interviews: ReturnInterviews;
   risk_assessment_current: RiskAssessmentCurrent;
   risk_assessments: RiskAssessments;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
+import { accountFeature } from './account/routes.ts';
 import { adminFeature } from './admin/routes.ts';
 import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
@@ -18,4 +19,4 @@ export interface Feature {
 }
 
 /** Every feature the web server serves, in one list. */
-export const features: Feature[] = [healthFeature, signInFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature, caseworkFeature, childrenFeature, childrenApiFeature, strategyFeature, assuranceFeature];
+export const features: Feature[] = [healthFeature, signInFeature, accountFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature, caseworkFeature, childrenFeature, childrenApiFeature, strategyFeature, assuranceFeature];

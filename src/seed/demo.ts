@@ -6,6 +6,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Children, Users } from '../db/types.generated.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { newTotpSecret } from '../auth/totp.ts';
+import type { SecretBox } from '../auth/secrets.ts';
 import type { AgencyKind, Role } from '../authz/roles.ts';
 import { withSystem, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
@@ -82,7 +83,8 @@ export async function isSeeded(db: Database): Promise<boolean> {
 }
 
 /** Creates the demo partnerships, agencies, accounts and sharing agreement. Returns the accounts' credentials. */
-export async function seedDemo(db: Database): Promise<DemoAccount[]> {
+/** Runs as the owner (db is the owner's connection); TOTP secrets are sealed with box as sign-in expects. */
+export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccount[]> {
   const faker = seededFaker(20161);
   const accounts: DemoAccount[] = [];
   const prepared: { partnership: string; account: (typeof accountPlan)[number] & { key: string }; password: string; hash: string; totp: string }[] = [];
@@ -113,9 +115,10 @@ export async function seedDemo(db: Database): Promise<DemoAccount[]> {
       const p = ids[item.partnership]!;
       const agency = p.agencies[item.account.agency]!;
       const email = `${item.account.key}.${item.partnership}@lantern.example`;
+      const id = crypto.randomUUID();
       const user = await tx.insertInto('users').values({
-        partnership_id: p.id, agency_id: agency.id, email, display_name: faker.person.fullName(),
-        job_title: item.account.title, roles: item.account.roles, password_hash: item.hash, totp_secret: item.totp,
+        id, partnership_id: p.id, agency_id: agency.id, email, display_name: faker.person.fullName(),
+        job_title: item.account.title, roles: item.account.roles, password_hash: item.hash, totp_secret: box.seal(id, item.totp),
         totp_enrolled_at: new Date(), started_on: '2024-09-02',
       }).returning('id').executeTakeFirstOrThrow();
       p.users[item.account.key] = user.id;

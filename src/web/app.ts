@@ -117,7 +117,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (!token) return;
     const unsigned = request.unsignCookie(token);
     if (!unsigned.valid || !unsigned.value) return;
-    const session = await services.auth.resolveSession(unsigned.value);
+    const session = await services.auth.resolveSession(unsigned.value, { clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
     if (session?.stage === 'signed_in') request.user = session;
     else if (session) request.pendingUser = session;
   });
@@ -134,7 +134,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // Static assets hold nothing personal and are needed before sign-in.
     if (routeConfig.public || request.routeOptions.url?.startsWith('/assets/')) return;
     if (!request.user) {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.redirect('/sign-in');
+      // Someone signed in with an administrator's one-time password changes it before anything else.
+      const next = request.pendingUser?.stage === 'change_password' ? '/account/password' : '/sign-in';
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.redirect(next);
       throw new LanternError('LANTERN_E_UNAUTHENTICATED');
     }
     if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
@@ -155,6 +157,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     const status = errorCodes[code].status;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code, detail: error.message }, 'request refused');
+    // Refusals of signed-in people on any route that needs a permission are audited (M7).
+    const permission = request.routeOptions.config?.permission;
+    if (request.user && permission && (code === 'LANTERN_E_FORBIDDEN' || code === 'LANTERN_E_NOT_FOUND')) {
+      await services.refusals.record(request.user, { method: request.method, route: request.routeOptions.url ?? '', status, code,
+        params: (request.params ?? {}) as Record<string, string> }).catch((err: unknown) => request.log.error({ err }, 'refusal not audited'));
+    }
     reply.status(status);
     if (request.url.startsWith('/api/') || request.url === '/health') {
       return reply.send({ error: { code, message: t(errorCodes[code].messageKey) } });

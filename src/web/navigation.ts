@@ -15,7 +15,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/triage', textKey: 'nav.triage', permission: 'triage.manage' },
   { href: '/concerns/new', textKey: 'nav.raiseConcern', permission: 'concerns.raise' },
   { href: '/break-glass', textKey: 'nav.breakGlass', permission: 'break-glass.review' },
-  { href: '/admin/api-tokens', textKey: 'nav.apiTokens', permission: 'api-tokens.manage' },
+  { href: '/admin/api-tokens', textKey: 'nav.apiTokens', permission: 'api-tokens.approve' },
   { href: '/admin/users', textKey: 'nav.users', permission: 'users.manage' },
   { href: '/admin/agencies', textKey: 'nav.agencies', permission: 'agencies.manage' },
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },

@@ -2,14 +2,24 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import type { SessionUser } from '../../src/auth/service.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { openDatabase, openEmbedded, type DatabaseHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { initI18n } from '../../src/i18n/i18n.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { seedDemo, type DemoAccount } from '../../src/seed/demo.ts';
+import { SecretBox } from '../../src/auth/secrets.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { buildAssets } from '../../src/web/assets/build.ts';
+
+/** The key the template's TOTP secrets were sealed with (scripts/run-tests.mjs makes one per run). */
+let fallbackKey: Buffer | undefined;
+export function testSecretsKey(): Buffer {
+  if (process.env.LANTERN_SECRETS_KEY) return Buffer.from(process.env.LANTERN_SECRETS_KEY, 'base64');
+  fallbackKey ??= crypto.randomBytes(32);
+  return fallbackKey;
+}
 
 /** A clock tests move by hand: sessions, lockouts and TOTP codes all read it. */
 export class TestClock {
@@ -30,6 +40,11 @@ export interface TestContext {
   services: Services;
   app: FastifyInstance;
   account(email: string): DemoAccount;
+  /**
+   * A signed-in session for a demo or test account, made directly in the database, resolved as a
+   * request would be: for calling services and withActor without going through the sign-in pages.
+   */
+  sessionUser(email: string): Promise<SessionUser>;
   /** Runs SQL as the database owner (outside RLS), for set-up and for tampering. */
   ownerQuery<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
@@ -90,7 +105,7 @@ export async function createTestContext(options: { configOverrides?: Record<stri
       // Run outside scripts/run-tests.mjs: make the database from scratch.
       handle = await openEmbedded();
       await migrate(handle);
-      accounts = await seedDemo(handle.db);
+      accounts = await seedDemo(handle.owner, new SecretBox(testSecretsKey()));
     }
     const { sql } = await import('kysely');
     ownerQuery = async (text, values = []) => {
@@ -103,8 +118,11 @@ export async function createTestContext(options: { configOverrides?: Record<stri
     };
   }
 
+  // The request pool must be the non-owner login on a server (src/db/logins.ts), as in production.
+  await handle.verifyLogins();
   const clock = new TestClock();
-  const services = createServices({ config, db: handle.db, dbKind: handle.kind, cookieSecret: crypto.randomBytes(32).toString('hex'), clock });
+  const services = createServices({ config, db: handle.db, authDb: handle.auth, dbKind: handle.kind,
+    cookieSecret: crypto.randomBytes(32).toString('hex'), secretsKey: testSecretsKey(), clock });
   const app = await buildApp(services);
   await app.ready();
   return {
@@ -115,6 +133,18 @@ export async function createTestContext(options: { configOverrides?: Record<stri
     services,
     app,
     ownerQuery,
+    async sessionUser(email) {
+      const token = crypto.randomBytes(32).toString('base64url');
+      const now = clock.now();
+      const [user] = await ownerQuery<{ id: string; partnership_id: string }>(`SELECT id, partnership_id FROM users WHERE email = $1`, [email]);
+      if (!user) throw new Error(`no account ${email}`);
+      await ownerQuery(`INSERT INTO sessions (id, partnership_id, user_id, acting_partnership_id, stage, created_at, last_seen_at, absolute_expires_at)
+        VALUES ($1, $2, $3, $2, 'signed_in', $4, $4, $5)`,
+      [crypto.createHash('sha256').update(token).digest('hex'), user.partnership_id, user.id, now, new Date(now.getTime() + 3_600_000)]);
+      const session = await services.auth.resolveSession(token, { clientAddress: '192.0.2.10', userAgent: 'lantern-test' });
+      if (!session) throw new Error(`session for ${email} did not resolve`);
+      return session;
+    },
     account(email) {
       const found = accounts.find((a) => a.email === email);
       if (!found) throw new Error(`no demo account ${email}`);

@@ -9,6 +9,8 @@ import { migrate } from '../../src/db/migrate.ts';
 import { openMigrated } from '../../src/runtime.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { buildAssets } from '../../src/web/assets/build.ts';
+import { SecretBox } from '../../src/auth/secrets.ts';
+import { testSecretsKey } from './context.ts';
 
 const work = process.argv[2]!;
 buildAssets();
@@ -31,7 +33,7 @@ if (process.env.DATABASE_URL) {
   const templateUrl = new URL(url);
   templateUrl.pathname = `/${template}`;
   const handle = await openMigrated(loadConfig({ ...process.env, DATABASE_URL: templateUrl.toString() }));
-  const accounts = await seedDemo(handle.db);
+  const accounts = await seedDemo(handle.owner, new SecretBox(testSecretsKey()));
   await handle.close();
   await admin.query(`UPDATE pg_database SET datistemplate = true WHERE datname = $1`, [template]);
   await admin.end();
@@ -39,7 +41,7 @@ if (process.env.DATABASE_URL) {
 } else {
   const handle = await openEmbedded();
   await migrate(handle);
-  const accounts = await seedDemo(handle.db);
+  const accounts = await seedDemo(handle.owner, new SecretBox(testSecretsKey()));
   const dump = await handle.dump!();
   fs.writeFileSync(path.join(work, 'template.tar'), Buffer.from(await dump.arrayBuffer()));
   await handle.close();

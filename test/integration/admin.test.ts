@@ -26,7 +26,7 @@ describe('administration', () => {
     const password = /id="initial-password">([^<]+)</.exec(created.body)![1]!;
     const again = await admin.post('/admin/users/new', { displayName: 'Sam Nurse', email: 'sam.nurse@lantern.example', agencyId, roles: ['practitioner'] });
     assert.equal(again.statusCode, 409);
-    const result = await ctx.services.auth.signInWithPassword('sam.nurse@lantern.example', password, '127.0.0.1');
+    const result = await ctx.services.auth.signInWithPassword('sam.nurse@lantern.example', password, { clientAddress: '127.0.0.1', userAgent: null });
     assert.deepEqual(result.ok && result.stage, 'enrol');
     const [row] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'user.create'`);
     assert.ok(row!.n >= 1);

@@ -14,26 +14,33 @@ before(async () => {
 });
 after(async () => ctx.close());
 
+let approver: Agent | undefined;
 const admin = () => signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
+/** Tokens are issued by someone holding the roles (a police practitioner) and approved by an administrator (H1). */
+const issuer = () => signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));
 
 async function createToken(agent: Agent, name: string, form: Record<string, string> = {}) {
   await agent.get('/admin/api-tokens');
-  const r = await agent.post('/admin/api-tokens', { name, agencyId: police, roles: 'practitioner', ...form });
+  const r = await agent.post('/admin/api-tokens', { name, roles: 'practitioner', ...form });
   assert.equal(r.statusCode, 200, r.body.slice(0, 300));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);
-  const [row] = await ctx.ownerQuery<{ id: string; expires_at: Date }>(`SELECT id, expires_at FROM api_tokens WHERE name = $1`, [name]);
+  const [row] = await ctx.ownerQuery<{ id: string; expires_at: Date; agency_id: string }>(`SELECT id, expires_at, agency_id FROM api_tokens WHERE name = $1`, [name]);
+  assert.equal(row!.agency_id, police, 'the issuer’s agency');
+  approver ??= await admin();
+  await approver.get('/admin/api-tokens');
+  assert.equal((await approver.post(`/admin/api-tokens/${row!.id}/approve`, {})).statusCode, 302);
   return { token, body: r.body, id: row!.id, expiresAt: new Date(row!.expires_at) };
 }
 const children = (token: string) => ctx.app.inject({ method: 'GET', url: '/api/v1/children', headers: { authorization: `Bearer ${token}` } });
 
 describe('API token expiry', () => {
   test('the form offers 30, 90, 180 and 365 days with 90 chosen; an unknown choice is refused', async () => {
-    const agent = await admin();
+    const agent = await issuer();
     const page = await agent.get('/admin/api-tokens');
     for (const days of ['30', '90', '180', '365']) assert.ok(page.body.includes(`value="${days}"`), days);
     assert.match(page.body, /name="expiresInDays" type="radio" value="90" checked/);
-    const refused = await agent.post('/admin/api-tokens', { name: 'Week-long token', agencyId: police, roles: 'practitioner', expiresInDays: '7' });
+    const refused = await agent.post('/admin/api-tokens', { name: 'Week-long token', roles: 'practitioner', expiresInDays: '7' });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /govuk-error-summary/);
     assert.match(refused.body, /Choose how long the token lasts/);
@@ -42,13 +49,14 @@ describe('API token expiry', () => {
   });
 
   test('a token lasts the days chosen (90 by default); the list and the audit row show when it expires', async () => {
-    const agent = await admin();
+    const agent = await issuer();
     const created = ctx.clock.now();
     const standard = await createToken(agent, 'Default lifetime');
     assert.equal(standard.expiresAt.getTime(), created.getTime() + 90 * day);
     assert.match(standard.body, /id="token-expiry">It expires on/);
+    const yearlyCreated = ctx.clock.now();
     const yearly = await createToken(agent, 'Yearly token', { expiresInDays: '365' });
-    assert.equal(yearly.expiresAt.getTime(), created.getTime() + 365 * day);
+    assert.equal(yearly.expiresAt.getTime(), yearlyCreated.getTime() + 365 * day);
     const [audit] = await ctx.ownerQuery<{ details: { expiresInDays: number; expiresAt: string } }>(
       `SELECT details FROM audit_events WHERE action = 'api_token.create' AND record_id = $1`, [yearly.id]);
     assert.deepEqual(audit!.details.expiresInDays, 365);
@@ -59,7 +67,7 @@ describe('API token expiry', () => {
   });
 
   test('an expired token is refused by the API (the test clock moves past its expiry)', async () => {
-    const agent = await admin();
+    const agent = await issuer();
     const { token, id } = await createToken(agent, 'Thirty days', { expiresInDays: '30' });
     assert.equal((await children(token)).statusCode, 200);
     ctx.clock.advance(29 * day);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { withActor } from '../../src/db/context.ts';
+import { actorOf } from '../../src/auth/service.ts';
 import { searchServices } from '../../src/features/assurance/service.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
@@ -157,9 +158,8 @@ describe('assurance: services directory', () => {
   });
 
   test('searchServices can be used inside another feature’s transaction', async () => {
-    const [agency] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'partnership'`, [northmere]);
-    const found = await withActor(ctx.handle.db, { userId: '00000000-0000-0000-0000-000000000001', partnershipId: northmere, agencyId: agency!.id, scope: 'agency' },
-      (tx) => searchServices(tx, { q: '100%_\\', age: 30 }));
+    const strategyLead = await ctx.sessionUser('strategy.northmere@lantern.example');
+    const found = await withActor(ctx.handle.db, actorOf(strategyLead), (tx) => searchServices(tx, { q: '100%_\\', age: 30 }));
     assert.deepEqual(found, [], 'wildcards are escaped');
   });
 

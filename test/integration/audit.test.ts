@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { recordAudit } from '../../src/audit/audit.ts';
+import { recordAudit, recordExplicitAudit } from '../../src/audit/audit.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
-import { withActor, withSystem } from '../../src/db/context.ts';
+import { withSystem, withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn } from '../helpers/http.ts';
 
@@ -18,12 +18,13 @@ before(async () => {
 });
 after(async () => ctx.close());
 
-const actor = () => ({ userId: '00000000-0000-0000-0000-000000000001', partnershipId: northmere, agencyId: partnershipAgency, scope: 'agency' as const });
+const actor = () => ({ partnershipId: northmere, agencyId: partnershipAgency, userId: null, roles: ['partnership_admin'], label: 'audit test' });
 
 async function appendEvents(n: number) {
-  await withSystem(ctx.handle.db, async (tx) => {
+  await withSystem(ctx.handle.owner, async (tx) => {
     for (let i = 0; i < n; i++) {
-      await recordAudit(tx, { partnershipId: northmere, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child', recordId: `c${i}`, details: { i } });
+      await recordExplicitAudit(tx, { partnershipId: northmere, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child',
+        recordId: `c${i}`, details: { i }, clientAddress: '192.0.2.1' });
     }
   });
 }
@@ -41,7 +42,7 @@ async function tamper(statement: string, values: unknown[] = []) {
 describe('audit trail', () => {
   test('rows chain and verify', async () => {
     await appendEvents(30);
-    const result = await verifyAuditChain(ctx.handle.db);
+    const result = await verifyAuditChain(ctx.handle.owner);
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.ok(result.rowsChecked >= 30);
   });
@@ -50,14 +51,15 @@ describe('audit trail', () => {
     await assert.rejects(ctx.ownerQuery(`UPDATE audit_events SET reason = 'edited'`), /append-only/);
     await assert.rejects(ctx.ownerQuery(`DELETE FROM audit_events`), /append-only/);
     await assert.rejects(ctx.ownerQuery(`TRUNCATE audit_events`), /append-only/);
-    await assert.rejects(withActor(ctx.handle.db, actor(), (tx) => tx.updateTable('audit_events').set({ reason: 'x' }).execute()), /permission denied|append-only/);
+    await assert.rejects(withTrustedActor(ctx.handle.owner, actor(), (tx) => tx.updateTable('audit_events').set({ reason: 'x' }).execute()), /permission denied|append-only/);
   });
 
   test('a failed audit insert aborts the action it records', async () => {
-    await assert.rejects(withActor(ctx.handle.db, actor(), async (tx) => {
+    const [westbrook] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'westbrook'`);
+    await assert.rejects(withTrustedActor(ctx.handle.owner, actor(), async (tx) => {
       await tx.insertInto('agencies').values({ partnership_id: northmere, kind: 'voluntary', name: 'Never saved' }).execute();
-      // An audit row the database rejects (no actor label) must take the change with it.
-      await recordAudit(tx, { partnershipId: northmere, actorUserId: null, actorLabel: null as unknown as string, action: 'agency.create' });
+      // An audit row the database rejects (it names a partnership that is not the acting one) must take the change with it.
+      await recordAudit(tx, { partnershipId: westbrook!.id, action: 'agency.create' });
     }));
     const [n] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM agencies WHERE name = 'Never saved'`);
     assert.equal(n!.n, 0);
@@ -99,7 +101,7 @@ describe('audit trail', () => {
         if (kind === 'truncate-tail') {
           await tamper(`DELETE FROM audit_events WHERE chain_id = $1 AND seq >= $2`, [northmere, target.seq]);
         }
-        const result = await verifyAuditChain(ctx.handle.db);
+        const result = await verifyAuditChain(ctx.handle.owner);
         try {
           assert.equal(result.ok, false, `${kind} is detected`);
           assert.equal(result.firstBreak!.chainId, northmere);
@@ -109,7 +111,7 @@ describe('audit trail', () => {
           await tamper(`INSERT INTO audit_events OVERRIDING SYSTEM VALUE SELECT * FROM audit_backup`);
           await ctx.ownerQuery(`DROP TABLE audit_backup`);
         }
-        assert.equal((await verifyAuditChain(ctx.handle.db)).ok, true, 'restored');
+        assert.equal((await verifyAuditChain(ctx.handle.owner)).ok, true, 'restored');
       }),
       { numRuns: 12, seed: 42 },
     );

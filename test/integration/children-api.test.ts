@@ -19,12 +19,25 @@ before(async () => {
 });
 after(async () => ctx.close());
 
-async function createToken(name: string, agencyKind: string, roles: string[]): Promise<string> {
-  await admin.get('/admin/api-tokens');
-  const r = await admin.post('/admin/api-tokens', { name, agencyId: agency[agencyKind]!, roles });
+const issuers = new Map<string, Agent>();
+/**
+ * Issues a token as a demo account holding the roles (for its own agency), then approves it as the
+ * administrator (H1): a token carries no more than its issuer holds and works once approved.
+ */
+async function createToken(name: string, issuerKey: string, roles: string[], approve = true): Promise<string> {
+  const email = `${issuerKey}.northmere@lantern.example`;
+  if (!issuers.has(email)) issuers.set(email, await signIn(ctx.app, ctx.clock, ctx.account(email)));
+  const issuer = issuers.get(email)!;
+  await issuer.get('/admin/api-tokens');
+  const r = await issuer.post('/admin/api-tokens', { name, roles });
   assert.equal(r.statusCode, 200, r.body.slice(0, 200));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);
+  if (approve) {
+    const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM api_tokens WHERE name = $1`, [name]);
+    await admin.get('/admin/api-tokens');
+    assert.equal((await admin.post(`/admin/api-tokens/${row!.id}/approve`, {})).statusCode, 302);
+  }
   return token;
 }
 
@@ -77,7 +90,7 @@ describe('API tokens and the JSON API', () => {
   });
 
   test('a triage token searches by POST and raises a concern into the queue', async () => {
-    const token = await createToken('MASH system', 'childrens_services', ['triage_worker']);
+    const token = await createToken('MASH system', 'triage', ['triage_worker']);
     const search = await api('POST', '/api/v1/children/search', token, { name: 'Kayleigh Smith' });
     assert.equal(search.statusCode, 200);
     assert.ok((search.json() as { matches: { given_name: string }[] }).matches.some((m) => m.given_name === 'Kayley'));
@@ -105,7 +118,8 @@ describe('API tokens and the JSON API', () => {
       { method: 'POST', url: '/api/v1/concerns', permission: 'concerns.raise', body: { whatHappened: 'A concern raised in the sweep test.' } },
     ];
     for (const role of apiTokenRoles) {
-      const token = await createToken(`Sweep ${role}`, 'police', [role]);
+      const issuerOf = { triage_worker: 'triage', practitioner: 'police', coordinator: 'coordinator', analyst: 'analyst' } as const;
+      const token = await createToken(`Sweep ${role}`, issuerOf[role], [role]);
       for (const r of routes) {
         const response = await api(r.method, r.url, token, r.body);
         if (can({ userId: 'x', roles: [role] }, r.permission)) assert.ok([200, 201, 404].includes(response.statusCode), `${role} ${r.method} ${r.url}: ${response.statusCode}`);
@@ -115,7 +129,7 @@ describe('API tokens and the JSON API', () => {
   });
 
   test('a revoked token stops working at once', async () => {
-    const token = await createToken('Short-lived', 'health', ['practitioner']);
+    const token = await createToken('Short-lived', 'social-worker', ['practitioner']);
     assert.equal((await api('GET', '/api/v1/children', token)).statusCode, 200);
     const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM api_tokens WHERE name = 'Short-lived'`);
     await admin.get('/admin/api-tokens');

@@ -20,15 +20,6 @@ let lead: Agent;
 let northmerePlan: string;
 const agencies: Record<string, string> = {};
 
-async function sessionUserOf(email: string): Promise<SessionUser> {
-  const [u] = await ctx.ownerQuery<{ id: string; partnership_id: string; agency_id: string; roles: string[]; display_name: string }>(
-    `SELECT id, partnership_id, agency_id, roles, display_name FROM users WHERE email = $1`, [email]);
-  return {
-    sessionId: 'test', userId: u!.id, email, displayName: u!.display_name, homePartnershipId: u!.partnership_id, partnershipId: u!.partnership_id,
-    partnershipName: 'Northmere', agencyId: u!.agency_id, agencyName: '', roles: u!.roles as SessionUser['roles'], stage: 'signed_in',
-  };
-}
-
 const compute = (source: ComputedSource, quarter: string) =>
   withActor(ctx.handle.db, actorOf(boardMember), (tx) => computeQuarter(tx, source, quarter, ctx.clock.now()));
 
@@ -36,7 +27,7 @@ before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) agencies[a.kind] = a.id;
-  boardMember = await sessionUserOf('councillor.northmere@lantern.example');
+  boardMember = await ctx.sessionUser('councillor.northmere@lantern.example');
   lead = await signIn(ctx.app, ctx.clock, ctx.account('strategy.northmere@lantern.example'));
   northmerePlan = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]))[0]!.id;
 
@@ -118,7 +109,7 @@ describe('computed measures', () => {
   });
 
   test('staff trained within the window is the assurance compliance figure at the quarter’s end', async () => {
-    const expected = await new AssuranceService(ctx.handle.db, ctx.clock).compliance(await sessionUserOf('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
+    const expected = await new AssuranceService(ctx.handle.db, ctx.clock).compliance(await ctx.sessionUser('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
     const q3 = await compute('staff_trained', '2026-07-01');
     assert.equal(q3.value, expected.overall?.percentage ?? null);
     if (expected.overall && expected.overall.due > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);

@@ -24,7 +24,7 @@ test('200 stuffing attempts from many addresses sign nobody in, and timing does 
     const list = isReal ? real : unknown;
     const email = list[i % list.length]!;
     const started = process.hrtime.bigint();
-    const r = await ctx.services.auth.signInWithPassword(email, `Summer${2000 + i}!`, `198.51.100.${i % 250}`);
+    const r = await ctx.services.auth.signInWithPassword(email, `Summer${2000 + i}!`, { clientAddress: `198.51.100.${i % 250}`, userAgent: null });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     (isReal ? timings.real : timings.unknown).push(ms);
     if (r.ok) successes++;
@@ -35,6 +35,6 @@ test('200 stuffing attempts from many addresses sign nobody in, and timing does 
   assert.ok(ratio > 0.6 && ratio < 1.6, `median time real ${median(timings.real).toFixed(1)} ms vs unknown ${median(timings.unknown).toFixed(1)} ms`);
   // Even the right password fails while an account is locked by the run.
   const victim = ctx.accounts[0]!;
-  const locked = await ctx.services.auth.signInWithPassword(victim.email, victim.password, '192.0.2.1');
+  const locked = await ctx.services.auth.signInWithPassword(victim.email, victim.password, { clientAddress: '192.0.2.1', userAgent: null });
   assert.equal(locked.ok, false);
 });

@@ -12,14 +12,23 @@ function files(dir: string): string[] {
 }
 const source = files('src').map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
 
-test('only the named places run outside row-level security (withSystem)', () => {
-  const allowed = new Set([
-    'src/db/context.ts', 'src/auth/service.ts', 'src/cli/user-create.ts', 'src/seed/demo.ts',
-    'src/features/children/service.ts', // the public concern form and its list of partnerships
-    'src/features/children/api/tokens.ts', // resolving an API token before there is an actor
+test('only the command line and the seeder run as the owner (withSystem, withTrustedActor)', () => {
+  const allowed = new Set(['src/db/context.ts', 'src/cli/user-create.ts', 'src/seed/demo.ts',
+    'src/auth/seal-secrets.ts', // sealing TOTP secrets stored in plain text, once, at start-up
   ]);
-  const users = source.filter((f) => /\bwithSystem\b/.test(f.text)).map((f) => f.file);
+  const users = source.filter((f) => /\bwith(System|TrustedActor)\b/.test(f.text)).map((f) => f.file);
   assert.deepEqual(users.filter((f) => !allowed.has(f)), []);
+});
+
+test('only sign-in and API-token resolution run as the sign-in role (withAuth)', () => {
+  const allowed = new Set(['src/db/context.ts', 'src/auth/service.ts', 'src/features/children/api/tokens.ts']);
+  const users = source.filter((f) => /\bwithAuth\b/.test(f.text)).map((f) => f.file);
+  assert.deepEqual(users.filter((f) => !allowed.has(f)), []);
+});
+
+test('requests never hold the owner: no route or service reaches handle.owner', () => {
+  const offenders = source.filter((f) => /features\//.test(f.file) && /\bhandle\.owner\b|\bwithSystem\b/.test(f.text)).map((f) => f.file);
+  assert.deepEqual(offenders, []);
 });
 
 test('configuration is read from the environment in one place', () => {
@@ -34,7 +43,7 @@ test('route handlers never touch SQL: routes go through services', () => {
   assert.deepEqual(offenders, []);
 });
 
-test('audit rows are written only through recordAudit', () => {
+test('audit rows are written only through recordAudit (or recordExplicitAudit, for sign-in and the command line)', () => {
   const offenders = source.filter((f) => /insertInto\('audit_events'\)/.test(f.text) && f.file !== 'src/audit/audit.ts').map((f) => f.file);
   assert.deepEqual(offenders, []);
 });

@@ -14,7 +14,17 @@ test('defaults give an embedded database on port 3000 in demo mode', () => {
 
 test('DATABASE_URL switches to a PostgreSQL server', () => {
   const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lantern' });
-  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://postgres@127.0.0.1:5432/lantern', poolSize: 10 });
+  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://postgres@127.0.0.1:5432/lantern', ownerUrl: undefined, authUrl: undefined, poolSize: 10 });
+});
+
+test('the schema owner and the sign-in login can be given apart from the request login', () => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://lantern_web:x@db/lantern', DATABASE_OWNER_URL: 'postgres://owner:y@db/lantern',
+    DATABASE_AUTH_URL: 'postgres://lantern_signin:z@db/lantern' });
+  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://lantern_web:x@db/lantern', ownerUrl: 'postgres://owner:y@db/lantern',
+    authUrl: 'postgres://lantern_signin:z@db/lantern', poolSize: 10 });
+  assert.throws(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://owner@db/lantern' }), /DATABASE_URL: needed/);
+  assert.throws(() => loadConfig({ LANTERN_SECRETS_KEY: 'too-short' }), /LANTERN_SECRETS_KEY/);
+  assert.equal(loadConfig({ LANTERN_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.length, 32);
 });
 
 test('a bad environment lists every problem at once', () => {
@@ -27,9 +37,13 @@ test('a bad environment lists every problem at once', () => {
   }
 });
 
-test('production needs a cookie secret and a server database, and refuses demo mode', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError && e.problems.length === 3);
-  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern' });
+test('production needs a cookie secret, a secrets key and a server database with its owner apart, and refuses demo mode', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError
+    && ['LANTERN_COOKIE_SECRET', 'LANTERN_DEMO', 'DATABASE_URL', 'LANTERN_SECRETS_KEY'].every((v) => e.problems.some((p) => p.startsWith(v))));
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern',
+    LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64') }), /DATABASE_OWNER_URL/);
+  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern',
+    DATABASE_OWNER_URL: 'postgres://owner@db/lantern', LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64') });
   assert.equal(config.secureCookies, true);
   assert.equal(config.hsts, true);
   assert.equal(config.demo, false);

@@ -452,8 +452,12 @@ export class CaseworkService {
       // One connection, one transaction: the lists are read one after another.
       for (const key of keys) lists[key] = await worklistReaders[key](tx, params);
       const agencies = await this.agencies(tx);
+      // Every child and concern a worklist showed is named in the row, for each record's access log (L1).
+      const shown = new Set(keys.flatMap((k) => lists[k]!.rows.flatMap((r) => [r.child_id, 'concern_id' in r ? r.concern_id : null])));
+      shown.delete(null);
       await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'search',
-        details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) } });
+        details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) },
+        disclosedIds: [...shown] as string[] });
       return { today, agencies, lists, pageSize: size };
     });
   }

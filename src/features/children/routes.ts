@@ -56,7 +56,7 @@ export const childrenFeature: Feature = {
       scope.post('/report', { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } } }, async (request, reply) => {
         const parsed = publicConcernSchema.safeParse(request.body);
         if (!parsed.success) return publicForm(reply.status(400), { values: request.body, errors: errorsOf(parsed.error) });
-        const { reference } = await children.raisePublicConcern(parsed.data);
+        const { reference } = await children.raisePublicConcern(parsed.data, request.headers['user-agent'] ?? null);
         return reply.page(view('concern-raised'), { reference, isPublic: true });
       });
     });
@@ -137,6 +137,19 @@ export const childrenFeature: Feature = {
       return reply.redirect(`/children/${id}`);
     });
 
+    // The owning agency's case workers lift a restriction with a reason; the DPO is alerted (H2).
+    app.post('/children/:id/lift-restriction', write, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      const parsed = reasonSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const errors = errorsOf(parsed.error);
+        return childPage(request, reply.status(400), id, { values: request.body, errors: { list: errors.list.map((e) => ({ ...e, href: '#liftReason' })),
+          fields: { liftReason: errors.fields.reason } } });
+      }
+      await children.liftRestriction(request.user!, id, parsed.data.reason);
+      return reply.redirect(`/children/${id}`);
+    });
+
     app.get('/children/:id/edit', write, async (request, reply) => {
       const { id } = idParam.parse(request.params);
       const record = await children.getChild(request.user!, id);
@@ -209,7 +222,27 @@ export const childrenFeature: Feature = {
 
     // ---- The data protection officer's break-glass alerts ----
     const review = { config: { permission: 'break-glass.review' as const } };
-    app.get('/break-glass', review, async (request, reply) => reply.page(view('alerts'), { alerts: await children.breakGlassAlerts(request.user!) }));
+    const alertsPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+      const { grants, lifted } = await children.breakGlassAlerts(request.user!);
+      return reply.page(view('alerts'), { alerts: grants, lifted, restrictedRecords: await children.restrictedRecords(request.user!), values: {}, ...extra });
+    };
+    app.get('/break-glass', review, async (request, reply) => alertsPage(request, reply, { liftedBanner: (request.query as { lifted?: string }).lifted === '1' }));
+    // The DPO lifts a restriction from the list of restricted records (never under break-glass).
+    app.post('/break-glass/restricted/:id/lift', review, async (request, reply) => {
+      const { id } = idParam.parse(request.params);
+      const parsed = reasonSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const errors = errorsOf(parsed.error);
+        const field = `reason-${id}`;
+        return alertsPage(request, reply.status(400), { errors: { list: errors.list.map((e) => ({ ...e, href: `#${field}` })), fields: { [field]: errors.fields.reason } } });
+      }
+      await children.liftRestriction(request.user!, id, parsed.data.reason);
+      return reply.redirect('/break-glass?lifted=1');
+    });
+    app.post('/break-glass/lifted/:id/acknowledge', review, async (request, reply) => {
+      await children.acknowledgeLift(request.user!, idParam.parse(request.params).id);
+      return reply.redirect('/break-glass');
+    });
     app.post('/break-glass/:id/acknowledge', review, async (request, reply) => {
       await children.acknowledgeAlert(request.user!, idParam.parse(request.params).id);
       return reply.redirect('/break-glass');
@@ -217,7 +250,7 @@ export const childrenFeature: Feature = {
 
     // ---- API tokens for partner systems ----
     const tokens = { config: { permission: 'api-tokens.manage' as const } };
-    const tokenChoices = { apiTokenRoles, apiTokenLifetimes };
+    const tokenChoices = { apiTokenLifetimes };
     app.get('/admin/api-tokens', tokens, async (request, reply) =>
       reply.page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), ...tokenChoices,
         values: { roles: [], expiresInDays: defaultApiTokenLifetime } }));
@@ -228,6 +261,10 @@ export const childrenFeature: Feature = {
       }
       const created = await apiTokens.create(request.user!, parsed.data);
       return reply.page(view('api-token-created'), { token: created.token, name: parsed.data.name, expiresAt: created.expiresAt });
+    });
+    app.post('/admin/api-tokens/:id/approve', { config: { permission: 'api-tokens.approve' as const } }, async (request, reply) => {
+      await apiTokens.approve(request.user!, idParam.parse(request.params).id);
+      return reply.redirect('/admin/api-tokens');
     });
     app.post('/admin/api-tokens/:id/revoke', tokens, async (request, reply) => {
       await apiTokens.revoke(request.user!, idParam.parse(request.params).id);

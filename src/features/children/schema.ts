@@ -182,7 +182,6 @@ export const apiTokenSchema = z.object({
   name: text(100, 'validation.nameRequired'),
   expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' }))
     .transform(Number),
-  agencyId: z.preprocess((v) => v ?? '', z.string().uuid('validation.agencyRequired')),
   roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
     z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
 });

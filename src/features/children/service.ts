@@ -4,7 +4,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
-import { withActor, withSystem, type Tx } from '../../db/context.ts';
+import { withActor, withAnonymous, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { accessLogFor } from '../audit-log/service.ts';
@@ -52,22 +52,25 @@ export class ChildrenService {
 
   /** Partnerships a member of the public can send a concern to (names are public). */
   publicPartnerships() {
-    return withSystem(this.db, (tx) => tx.selectFrom('partnerships').select(['id', 'name']).orderBy('name').execute());
+    return withAnonymous(this.db, (tx) => tx.selectFrom('partnerships').select(['id', 'name']).orderBy('name').execute());
   }
 
-  /** A concern from someone without an account. No user, so it runs as the system and is audited as 'public'. */
-  raisePublicConcern(form: PublicConcern): Promise<{ reference: string }> {
-    return withSystem(this.db, async (tx) => {
-      const partnership = await tx.selectFrom('partnerships').select(['id', 'triage_hours']).where('id', '=', form.partnershipId).executeTakeFirst();
-      if (!partnership) throw new LanternError('LANTERN_E_VALIDATION', 'unknown partnership');
-      const created = await this.insertConcern(tx, partnership, {
-        source: 'public', what_happened: form.whatHappened, where_text: form.where, when_text: form.when, occurred_on: form.occurredOn,
-        about_text: form.about, contact_text: form.anonymous ? null : form.contact, anonymous: form.anonymous,
-      });
-      // The reporter's network address is not kept: people may choose to stay anonymous.
-      await recordAudit(tx, { partnershipId: partnership.id, actorUserId: null, actorLabel: 'public', action: 'concern.raise',
-        recordType: 'concern', recordId: created.id, details: { source: 'public' } });
-      return { reference: created.reference };
+  /**
+   * A concern from someone without an account. There is no actor, so one database function does the
+   * whole of it (migration 0009): the concern, its deadline and its audit row as 'public'.
+   */
+  raisePublicConcern(form: PublicConcern, userAgent: string | null = null): Promise<{ reference: string }> {
+    return withAnonymous(this.db, async (tx) => {
+      const reference = newConcernReference((n) => crypto.randomBytes(n));
+      try {
+        const created = await sql<{ id: string; reference: string }>`SELECT * FROM lantern_raise_public_concern(
+          ${form.partnershipId}::uuid, ${reference}, ${this.clock.now()}::timestamptz, ${form.whatHappened}, ${form.where}, ${form.when},
+          ${form.occurredOn}::date, ${form.about}, ${form.contact}, ${form.anonymous}, ${userAgent})`.execute(tx);
+        return { reference: created.rows[0]!.reference };
+      } catch (error) {
+        if ((error as { code?: string }).code === '23503') throw new LanternError('LANTERN_E_VALIDATION', 'unknown partnership');
+        throw error;
+      }
     });
   }
 
@@ -128,7 +131,8 @@ export class ChildrenService {
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),
         eb.fn.countAll<number>().as('total'),
       ]).where('received_at', '>=', since).executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'triage_queue', details: { open: open.length } });
+      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'triage_queue', details: { open: open.length },
+        disclosedIds: [...open, ...decided].map((q) => q.id) });
       const withTime = <R extends { deadline_at: Date; decided_at: Date | null }>(r: R) => ({
         ...r,
         minutesLeft: Math.round((new Date(r.deadline_at).getTime() - now.getTime()) / 60_000),
@@ -153,7 +157,7 @@ export class ChildrenService {
       const matches = search ? await this.findMatches(tx, search) : null;
       const restrictedMatches = search ? await this.restrictedMatchCount(tx, search) : 0;
       await recordAudit(tx, { ...audited(user), action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
-        ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches } } : {}) });
+        ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches }, disclosedIds: (matches ?? []).map((m) => m.id) } : {}) });
       const now = this.clock.now();
       return {
         concern, agencies, matches, restrictedMatch: restrictedMatches > 0,
@@ -187,7 +191,7 @@ export class ChildrenService {
         if ((close.length > 0 || restrictedMatches > 0) && !confirmNew) {
           // The warning lists records: a search of personal data, audited as one.
           await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', recordId: id,
-            details: { criteria: newChild, results: close.length, restrictedMatches } });
+            details: { criteria: newChild, results: close.length, restrictedMatches }, disclosedIds: close.map((m) => m.id) });
           return { duplicates: close, restrictedMatch: restrictedMatches > 0 } as const;
         }
         childId = await this.createChild(tx, user, newChild, form.actingAgencyId ?? user.agencyId, {
@@ -307,7 +311,9 @@ export class ChildrenService {
       if (options.status !== 'all') query = query.where('c.status', '=', options.status);
       const rows = await query.orderBy('c.family_name').orderBy('c.given_name').orderBy('c.id')
         .limit(pageSize + 1).offset((options.page - 1) * pageSize).execute();
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: Math.min(rows.length, pageSize) } });
+      const shown = rows.slice(0, pageSize);
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: shown.length },
+        disclosedIds: shown.map((r) => r.id) });
       return { children: rows.slice(0, pageSize).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) })), hasNext: rows.length > pageSize };
     });
   }
@@ -316,7 +322,8 @@ export class ChildrenService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const matches = await this.findMatches(tx, criteria);
       const restrictedMatches = await this.restrictedMatchCount(tx, criteria);
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length, restrictedMatches } });
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length, restrictedMatches },
+        disclosedIds: matches.map((m) => m.id) });
       return { matches, restrictedMatch: restrictedMatches > 0 };
     });
   }
@@ -331,6 +338,8 @@ export class ChildrenService {
       // and a plan): the lists come back as JSON arrays, each under the same row-level security.
       const row = await tx.selectFrom('children as c').leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
         .selectAll('c').select('a.name as owning_agency')
+        // Whether this person may lift the restriction (the owning agency's case workers, not under break-glass).
+        .select(sql<boolean>`CASE WHEN c.restricted THEN lantern_may_lift_restriction(c.owning_agency_id, c.id) ELSE false END`.as('may_lift_restriction'))
         .select((eb) => [
           jsonArrayFrom(eb.selectFrom('child_addresses as ad').select(['ad.id', 'ad.line1', 'ad.town', 'ad.postcode', 'ad.from_date', 'ad.to_date'])
             .whereRef('ad.child_id', '=', 'c.id').orderBy('ad.from_date', 'desc')).as('addresses'),
@@ -398,7 +407,8 @@ export class ChildrenService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const rows = await tx.selectFrom('concerns').select(['id', 'reference', 'source', 'received_at', 'deadline_at', 'decision', 'risk_level',
         'acting_agency_id', 'child_id', 'decided_at']).orderBy('received_at', 'desc').limit(options.limit).offset(options.offset).execute();
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length } });
+      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length },
+        disclosedIds: rows.flatMap((r) => (r.child_id ? [r.id, r.child_id] : [r.id])) });
       return rows;
     });
   }
@@ -410,7 +420,9 @@ export class ChildrenService {
         education_status: form.educationStatus, send: form.send, looked_after: form.lookedAfter, placement: form.lookedAfter ? form.placement : null,
         child_protection_plan: form.childProtectionPlan, child_in_need: form.childInNeed, youth_justice: form.youthJustice,
         flag_cse: form.flagCse, flag_cce: form.flagCce, flag_trafficking: form.flagTrafficking, risk_level: form.riskLevel,
-        restricted: form.restricted, restricted_reason: form.restricted ? form.restrictedReason : null,
+        // A restriction is placed here, but lifted only with lantern_lift_restriction (H2): an unticked box keeps it.
+        restricted: before.restricted || form.restricted,
+        restricted_reason: before.restricted ? before.restricted_reason : form.restricted ? form.restrictedReason : null,
       };
       await tx.updateTable('children').set({ ...values, updated_at: this.clock.now() }).where('id', '=', id).execute();
       const changed = Object.entries(values).filter(([k, v]) => JSON.stringify((before as Record<string, unknown>)[k] ?? null) !== JSON.stringify(v ?? null)).map(([k]) => k);
@@ -549,14 +561,54 @@ export class ChildrenService {
     });
   }
 
+  /**
+   * Lifts a restriction, with a reason (H2): the owning agency's case workers, not under a break-glass
+   * grant, or the data protection officer. The database decides (lantern_lift_restriction), records
+   * the change for the DPO's alerts and audits it.
+   */
+  liftRestriction(user: SessionUser, id: string, reason: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      try {
+        await sql`SELECT lantern_lift_restriction(${id}::uuid, ${reason})`.execute(tx);
+      } catch (error) {
+        if ((error as { code?: string }).code === '42501') throw notFound();
+        throw error;
+      }
+    });
+  }
+
+  /** The DPO's list of restricted records (references and owning agencies, no names). */
+  restrictedRecords(user: SessionUser) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = (await sql<{ id: string; reference: string; owning_agency: string; restricted_reason: string | null; updated_at: Date }>`
+        SELECT * FROM lantern_restricted_children()`.execute(tx)).rows;
+      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'restricted_children', details: { results: rows.length },
+        disclosedIds: rows.map((r) => r.id) });
+      return rows;
+    });
+  }
+
   /** The DPO's alerts: every break-glass grant, unacknowledged first. */
   breakGlassAlerts(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const rows = await tx.selectFrom('break_glass_grants as g').innerJoin('users as u', 'u.id', 'g.user_id')
         .select(['g.id', 'g.child_id', 'g.reason', 'g.granted_at', 'g.expires_at', 'g.acknowledged_at', 'u.display_name', 'u.email'])
         .orderBy(sql`g.acknowledged_at IS NOT NULL`).orderBy('g.granted_at', 'desc').limit(200).execute();
-      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length } });
-      return rows;
+      const lifted = await tx.selectFrom('restriction_changes as r').innerJoin('users as u', 'u.id', 'r.changed_by')
+        .innerJoin('children as c', 'c.id', 'r.child_id')
+        .select(['r.id', 'r.child_id', 'r.reason', 'r.changed_at', 'r.acknowledged_at', 'u.display_name', 'u.email', 'c.reference'])
+        .orderBy(sql`r.acknowledged_at IS NOT NULL`).orderBy('r.changed_at', 'desc').limit(200).execute();
+      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length, lifted: lifted.length } });
+      return { grants: rows, lifted };
+    });
+  }
+
+  acknowledgeLift(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const r = await tx.updateTable('restriction_changes').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
+        .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound();
+      await recordAudit(tx, { ...audited(user), action: 'break_glass.acknowledge', recordType: 'restriction_change', recordId: id });
     });
   }
 

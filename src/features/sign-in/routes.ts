@@ -8,6 +8,7 @@ import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './s
 
 const t = translator('en');
 const notRecognised = () => singleError('email', t('auth.notRecognised'));
+const origin = (request: FastifyRequest) => ({ clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
 export const signInFeature: Feature = {
   name: 'sign-in',
@@ -25,9 +26,10 @@ export const signInFeature: Feature = {
       if (!parsed.success) {
         return reply.page('features/sign-in/views/sign-in.njk', { errors: formErrors(parsed.error, t), values: request.body ?? {} });
       }
-      const result = await services.auth.signInWithPassword(parsed.data.email, parsed.data.password, request.ip);
+      const result = await services.auth.signInWithPassword(parsed.data.email, parsed.data.password, origin(request));
       if (!result.ok) {
-        return reply.page('features/sign-in/views/sign-in.njk', { errors: notRecognised(), values: { email: parsed.data.email } });
+        const errors = result.reason === 'issued_password_expired' ? singleError('password', t('auth.issuedPasswordExpired')) : notRecognised();
+        return reply.page('features/sign-in/views/sign-in.njk', { errors, values: { email: parsed.data.email } });
       }
       setSession(reply, result.token);
       return reply.redirect(result.stage === 'enrol' ? '/sign-in/enrol' : '/sign-in/code');
@@ -38,13 +40,14 @@ export const signInFeature: Feature = {
       if (!pending || pending.stage !== stage) return reply.redirect('/sign-in');
       const parsed = codeStepSchema.safeParse(request.body);
       const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
-      const result = parsed.success && token ? await services.auth.completeSecondFactor(token, parsed.data.code, request.ip) : { ok: false as const };
+      const result = parsed.success && token ? await services.auth.completeSecondFactor(token, parsed.data.code, origin(request)) : { ok: false as const };
       if (!result.ok) {
         const errors = parsed.success ? singleError('code', t('auth.codeNotRecognised')) : formErrors(parsed.error, t);
         return renderCodeStep(request, reply, stage, errors);
       }
       setSession(reply, result.token);
-      return reply.redirect('/');
+      // An administrator's one-time password is changed before anything else (M8).
+      return reply.redirect(result.stage === 'change_password' ? '/account/password' : '/');
     };
 
     const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {

@@ -27,7 +27,7 @@ export const childrenApiFeature: Feature = {
 
     await app.register(async (api) => {
       api.addHook('onRequest', async (request) => {
-        request.user = await apiTokens.resolve(request.headers.authorization);
+        request.user = await apiTokens.resolve(request.headers.authorization, { clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
       });
       const read = { config: { permission: 'children.read' as const } };
 

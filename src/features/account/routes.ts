@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LanternError } from '../../errors.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { formErrors, singleError } from '../../web/forms.ts';
+import type { Feature } from '../index.ts';
+import { passwordChangeSchema, shownSessionParam } from './schema.ts';
+
+const t = translator('en');
+const view = (name: string) => `features/account/views/${name}.njk`;
+
+/**
+ * The person's own account (security review M8): their details, a password change that needs the
+ * current password and a second-factor code, and their live sessions, each of which they can end.
+ * Someone who signed in with an administrator's one-time password comes here before anything else.
+ */
+export const accountFeature: Feature = {
+  name: 'account',
+  async register(app, { auth }) {
+    const signedIn = { config: { permission: 'home.view' as const } };
+
+    app.get('/account', signedIn, async (request, reply) => {
+      const user = request.user!;
+      const query = request.query as { changed?: string; ended?: string };
+      return reply.page(view('account'), { sessions: await auth.listSessions(user), changed: query.changed === '1', ended: query.ended === '1' });
+    });
+
+    app.post('/account/sessions/:id/end', signedIn, async (request, reply) => {
+      const params = shownSessionParam.safeParse(request.params);
+      if (!params.success || !(await auth.endOwnSession(request.user!, params.data.id))) throw new LanternError('LANTERN_E_NOT_FOUND');
+      return reply.redirect('/account?ended=1');
+    });
+
+    // Reached signed in, or half signed in with a one-time password that must be changed first.
+    const changer = (request: FastifyRequest) =>
+      request.user ?? (request.pendingUser?.stage === 'change_password' ? request.pendingUser : null);
+    const render = (reply: FastifyReply, forced: boolean, errors?: unknown) =>
+      reply.page(view('password'), { forced, ...(errors ? { errors } : {}) });
+
+    app.get('/account/password', { config: { public: true } }, async (request, reply) => {
+      const user = changer(request);
+      if (!user) return reply.redirect('/sign-in');
+      return render(reply, user.stage === 'change_password');
+    });
+
+    app.post('/account/password', { config: { public: true } }, async (request, reply) => {
+      const user = changer(request);
+      if (!user) return reply.redirect('/sign-in');
+      const forced = user.stage === 'change_password';
+      const parsed = passwordChangeSchema.safeParse(request.body);
+      if (!parsed.success) return render(reply.status(400), forced, formErrors(parsed.error, t));
+      const result = await auth.changePassword(user, parsed.data);
+      if (!result.ok) return render(reply.status(400), forced, singleError(result.field, t(result.messageKey)));
+      reply.setCookie(app.sessionCookie.name, result.token, app.sessionCookie.options);
+      return reply.redirect(forced ? '/' : '/account?changed=1');
+    });
+  },
+};

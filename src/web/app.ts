@@ -50,7 +50,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
-    trustProxy: config.env === 'production',
+    // X-Forwarded-For is believed only from the proxies configured, in every environment: anyone
+    // else could name any address and slip past per-address limits or forge the audited address.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 1_048_576,
     genReqId: () => crypto.randomUUID(),
     frameworkErrors: answerFrameworkError,

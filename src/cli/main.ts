@@ -7,6 +7,7 @@ import { buildApp } from '../web/app.ts';
 import { openMigrated, secretsKeyFor, startServices } from '../runtime.ts';
 import { SecretBox } from '../auth/secrets.ts';
 import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, writeDemoAccounts } from '../seed/demo.ts';
+import { databaseStartupProblem } from './startup-problems.ts';
 import { createUserFromCli } from './user-create.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -23,6 +24,18 @@ function config(): Config {
   }
 }
 
+/** Opens and migrates the database; one line and exit 1, not a stack trace, when it cannot be reached. */
+async function openDatabaseOrExit(cfg: Config, log?: (line: string) => void) {
+  try {
+    return await openMigrated(cfg, log);
+  } catch (error) {
+    const problem = databaseStartupProblem(error, cfg);
+    if (!problem) throw error;
+    process.stderr.write(`${problem}\n`);
+    process.exit(1);
+  }
+}
+
 const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
@@ -36,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
     const cfg = config();
     const started = Date.now();
     buildAssets(say);
-    const handle = await openMigrated(cfg, say);
+    const handle = await openDatabaseOrExit(cfg, say);
     if (cfg.demo && !(await isSeeded(handle.owner))) {
       say('seeding synthetic demo data…');
       writeDemoAccounts(cfg.dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg))));
@@ -63,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   });
 
   program.command('migrate').description('apply pending database migrations').action(async () => {
-    const handle = await openMigrated(config(), say);
+    const handle = await openDatabaseOrExit(config(), say);
     say('migrations up to date');
     await handle.close();
   });
@@ -74,7 +87,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--scale <n>', 'number of synthetic children to add', positiveInt, 0)
     .action(async (options: { scale: number }) => {
       const cfg = config();
-      const handle = await openMigrated(cfg, say);
+      const handle = await openDatabaseOrExit(cfg, say);
       if (!(await isSeeded(handle.owner))) {
         const accounts = await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg)));
         say(`demo accounts written to ${writeDemoAccounts(cfg.dataDir, accounts)}`);
@@ -93,7 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption('--agency <name>', 'agency name within the partnership')
     .requiredOption('--role <role...>', 'one or more roles')
     .action(async (options: { email: string; name: string; partnership: string; agency: string; role: string[] }) => {
-      const handle = await openMigrated(config());
+      const handle = await openDatabaseOrExit(config());
       try {
         const password = await createUserFromCli(handle.owner, options);
         say(`created ${options.email}; one-time password: ${password}`);
@@ -107,7 +120,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const audit = program.command('audit').description('the audit trail');
   audit.command('verify').description('check every audit hash chain; exits non-zero at the first bad row').action(async () => {
-    const handle = await openMigrated(config());
+    const handle = await openDatabaseOrExit(config());
     const result = await verifyAuditChain(handle.owner);
     await handle.close();
     if (result.ok) {

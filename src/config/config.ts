@@ -9,6 +9,17 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+/** Comma-separated IP addresses or CIDR ranges; every entry must be one. */
+const proxyList = z
+  .string()
+  .transform((v) => v.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      if (!proxyAddress.safeParse(entry).success) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
+    }
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -41,6 +52,8 @@ const envSchema = z.object({
   LANTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LANTERN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
   LANTERN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(12),
+  LANTERN_TRUSTED_PROXIES: proxyList.default([]),
+  LANTERN_API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -62,6 +75,13 @@ export interface Config {
   publicUrl: string | undefined;
   logLevel: string;
   session: { idleMinutes: number; absoluteHours: number };
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (IPs or CIDR ranges); empty means the
+   * client address is the socket's peer, whatever the headers say.
+   */
+  trustedProxies: string[];
+  /** Requests a minute one API token (or one address without a valid token) may make. */
+  apiRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.LANTERN_PUBLIC_URL,
     logLevel: e.LANTERN_LOG_LEVEL,
     session: { idleMinutes: e.LANTERN_SESSION_IDLE_MINUTES, absoluteHours: e.LANTERN_SESSION_ABSOLUTE_HOURS },
+    trustedProxies: e.LANTERN_TRUSTED_PROXIES,
+    apiRateLimitPerMinute: e.LANTERN_API_RATE_LIMIT,
   };
 }

@@ -14,6 +14,9 @@ import { LanternError, errorCodes, type ErrorCode } from '../errors.ts';
 import { translator } from '../i18n/i18n.ts';
 import type { Services } from '../services.ts';
 import { features } from '../features/index.ts';
+import { refusedDatabaseError } from './database-errors.ts';
+import { answerFrameworkError } from './framework-errors.ts';
+import { refuseMalformedInput } from './input-guards.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
 
@@ -47,9 +50,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
-    trustProxy: config.env === 'production',
+    // X-Forwarded-For is believed only from the proxies configured, in every environment: anyone
+    // else could name any address and slip past per-address limits or forge the audited address.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: 1_048_576,
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: answerFrameworkError,
   });
   // Compiled templates are cached: recompiling on every request costs more than the whole query.
   const views = createViewEnvironment({ cache: true });
@@ -142,6 +148,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
   });
 
+  // After authorisation, so a visitor without the permission still gets 403 or the sign-in page.
+  app.addHook('preHandler', refuseMalformedInput);
+
   // Nothing Lantern serves but static assets may be kept by a browser or proxy.
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/assets/')) reply.header('Cache-Control', 'no-store');
@@ -149,7 +158,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     let code: ErrorCode = 'LANTERN_E_INTERNAL';
+    const refused = refusedDatabaseError(error);
     if (error instanceof LanternError) code = error.code;
+    else if (refused) code = refused;
     else if (error.statusCode === 429) code = 'LANTERN_E_RATE_LIMITED';
     else if (error.code?.startsWith('FST_CSRF')) code = 'LANTERN_E_CSRF';
     else if (error.statusCode === 404) code = 'LANTERN_E_NOT_FOUND';

@@ -78,3 +78,14 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   const code = lantern('totp', accounts[0]!.totpSecret);
   assert.match(code.stdout.trim(), /^\d{6}$/);
 });
+
+test('an unreachable database stops the CLI with one clear line and status 1, not a stack trace', () => {
+  // Port 1 on loopback: nothing listens there. The password must not be printed.
+  const unreachable = { ...process.env, LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://postgres:synthetic-secret@127.0.0.1:1/x' };
+  for (const command of ['migrate', 'serve']) {
+    const r = spawnSync(process.execPath, ['bin/lantern.mjs', command], { env: unreachable, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 1, `${command}: ${r.stderr}`);
+    assert.equal(r.stderr.trim(), 'Lantern cannot start: the database at 127.0.0.1:1 is unreachable (ECONNREFUSED)', command);
+    assert.doesNotMatch(r.stdout + r.stderr, /synthetic-secret|\n\s+at /);
+  }
+});

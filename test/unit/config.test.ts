@@ -49,6 +49,20 @@ test('production needs a cookie secret, a secrets key and a server database with
   assert.equal(config.demo, false);
 });
 
+test('trusted proxies: none by default, in every environment; a list of IPs or CIDR ranges; anything else refused', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.deepEqual(loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern' }).trustedProxies, []);
+  assert.deepEqual(loadConfig({ LANTERN_TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,' }).trustedProxies, ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+  assert.throws(() => loadConfig({ LANTERN_TRUSTED_PROXIES: '10.0.0.0/33, proxy.internal, *' }),
+    (e: unknown) => e instanceof ConfigError && e.problems.length === 3 && e.problems.every((p) => p.startsWith('LANTERN_TRUSTED_PROXIES')));
+});
+
+test('the API rate limit is 120 a minute unless configured', () => {
+  assert.equal(loadConfig({}).apiRateLimitPerMinute, 120);
+  assert.equal(loadConfig({ LANTERN_API_RATE_LIMIT: '600' }).apiRateLimitPerMinute, 600);
+  assert.throws(() => loadConfig({ LANTERN_API_RATE_LIMIT: '0' }), ConfigError);
+});
+
 test('the CLI exits with status 2 and every problem listed when the environment is wrong', () => {
   const r = spawnSync(process.execPath, ['bin/lantern.mjs', 'migrate'], {
     env: { ...process.env, PORT: 'x', DATABASE_URL: 'nope' }, encoding: 'utf8', timeout: 60_000,

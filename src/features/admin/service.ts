@@ -3,7 +3,7 @@ import { recordAudit } from '../../audit/audit.ts';
 import { AuthService, actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import { sql } from 'kysely';
-import { withActor } from '../../db/context.ts';
+import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
@@ -24,6 +24,11 @@ export function generateInitialPassword(): string {
 }
 
 const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
+
+/** The agency must be one of the acting partnership's (agencies' RLS): another's is not found. */
+async function assertOwnAgency(tx: Tx, agencyId: string): Promise<void> {
+  if (!(await tx.selectFrom('agencies').select('id').where('id', '=', agencyId).executeTakeFirst())) throw notFound('agency');
+}
 
 /** Administration of people, agencies and sharing agreements within the acting partnership. */
 export class AdminService {
@@ -69,6 +74,7 @@ export class AdminService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const clash = await tx.selectFrom('users').select('id').where('email', '=', form.email).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'email in use');
+      await assertOwnAgency(tx, form.agencyId);
       const created = await tx.insertInto('users').values({
         partnership_id: user.partnershipId, agency_id: form.agencyId, email: form.email, display_name: form.displayName,
         job_title: form.jobTitle, started_on: form.startedOn, roles: form.roles, password_hash: passwordHash,
@@ -83,6 +89,7 @@ export class AdminService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const before = await tx.selectFrom('users').select(['roles', 'agency_id']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound();
+      await assertOwnAgency(tx, form.agencyId);
       await tx.updateTable('users').set({
         display_name: form.displayName, agency_id: form.agencyId, job_title: form.jobTitle, started_on: form.startedOn,
         roles: form.roles, updated_at: this.clock.now(),

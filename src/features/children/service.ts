@@ -468,6 +468,8 @@ export class ChildrenService {
     return this.changeChild(user, id, 'record.update', async (tx) => {
       // The worker must be a person of this partnership (users' RLS), not just any account id.
       if (form.workerUserId && !(await tx.selectFrom('users').select('id').where('id', '=', form.workerUserId).executeTakeFirst())) throw notFound();
+      // Likewise the agency (agencies' RLS): another partnership's id is not found.
+      if (!(await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst())) throw notFound();
       await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: id, agency_id: form.agencyId,
         worker_user_id: form.workerUserId, started_on: this.clock.now().toISOString().slice(0, 10) }).execute();
       return { details: { added: 'involvement', agencyId: form.agencyId, workerUserId: form.workerUserId } };

@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import type { z } from 'zod';
 import { LanternError } from '../../../errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
+import { apiRateLimit } from '../../../web/rate-limits.ts';
 import type { Feature } from '../../index.ts';
 import { parseIsoDate, parsePostcode } from '../parsing.ts';
 import { apiConcernSchema, apiListQuery, idParam } from '../schema.ts';
@@ -17,11 +19,12 @@ function invalid(reply: FastifyReply, error: z.ZodError) {
 /**
  * The JSON API for partner systems. Requests authenticate with an API token only (app.ts never
  * reads the session cookie under /api/, and CSRF does not apply there); the token becomes
- * request.user, so the one authorisation hook, withActor, RLS and audit apply unchanged.
+ * request.user, so the one authorisation hook, withActor, RLS and audit apply unchanged. Each token
+ * (or, without a valid one, each address) has LANTERN_API_RATE_LIMIT requests a minute.
  */
 export const childrenApiFeature: Feature = {
   name: 'children-api',
-  async register(app, { children, apiTokens }) {
+  async register(app, { children, apiTokens, config }) {
     const document = openApiDocument();
     app.get('/api/openapi.json', { config: { public: true } }, async (_request, reply) => reply.send(document));
 
@@ -29,6 +32,7 @@ export const childrenApiFeature: Feature = {
       api.addHook('onRequest', async (request) => {
         request.user = await apiTokens.resolve(request.headers.authorization, { clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
       });
+      await api.register(rateLimit, apiRateLimit(config.apiRateLimitPerMinute));
       const read = { config: { permission: 'children.read' as const } };
 
       api.get('/api/v1/children', read, async (request, reply) => {

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import { can } from '../../src/authz/policy.ts';
+import type { Role } from '../../src/authz/roles.ts';
+import { errorCodes } from '../../src/errors.ts';
+import { apiTokenRoles } from '../../src/features/children/schema.ts';
+import type { RouteEntry } from '../../src/web/app.ts';
+import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { signIn, type Agent } from '../helpers/http.ts';
+
+/**
+ * Malformed input gets a 4xx, never a 500: generated sweeps over the route table, as every demo
+ * role that may use each route (the JSON API with a token holding every API role), then the
+ * cases the security review found by hand.
+ */
+let ctx: TestContext;
+const signedIn: { role: Role; agent: Agent }[] = [];
+let apiToken = '';
+let northmere = '';
+let westbrookAgency = '';
+
+before(async () => {
+  ctx = await createTestContext();
+  for (const account of ctx.accounts.filter((a) => a.partnership === 'northmere')) {
+    if (!signedIn.some((s) => s.role === account.role)) signedIn.push({ role: account.role, agent: await signIn(ctx.app, ctx.clock, account) });
+  }
+  northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
+  westbrookAgency = (await ctx.ownerQuery<{ id: string }>(
+    `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`))[0]!.id;
+  const admin = agentOf('partnership_admin');
+  const [police] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'`, [northmere]);
+  await admin.get('/admin/api-tokens');
+  const created = await admin.post('/admin/api-tokens', { name: 'Every API role', agencyId: police!.id, roles: [...apiTokenRoles] });
+  apiToken = /id="api-token">([^<]+)</.exec(created.body)?.[1] ?? '';
+  assert.ok(apiToken, 'an API token for the sweep');
+});
+after(async () => ctx.close());
+
+const agentOf = (role: Role) => signedIn.find((s) => s.role === role)!.agent;
+// Public routes once (the public concern form is rate limited per address); the others as every role that may.
+const rolesFor = (r: RouteEntry) => (r.public ? signedIn.slice(0, 1) : signedIn.filter((s) => can({ userId: 'x', roles: [s.role] }, r.permission!)));
+const isApi = (r: RouteEntry) => r.url.startsWith('/api/');
+const params = (url: string) => url.match(/:[a-zA-Z]+/g) ?? [];
+const withParams = (url: string, choose: (param: string) => string) => url.replace(/:[a-zA-Z]+/g, choose);
+
+function api(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+  return ctx.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${apiToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+    ...(payload ? { payload: JSON.stringify(payload) } : {}) });
+}
+
+/** Sends the request as each role that may use the route (the API as the token); yields the answers. */
+async function* asEveryone(r: RouteEntry, url: string, form: Record<string, string> = {}): AsyncGenerator<[string, LightMyRequestResponse]> {
+  if (isApi(r)) {
+    yield ['api token', await api(r.method, url, r.method === 'GET' ? undefined : form)];
+    return;
+  }
+  for (const { role, agent } of rolesFor(r)) yield [role, r.method === 'GET' ? await agent.get(url) : await agent.post(url, form)];
+}
+
+// Percent-encoded as they would arrive in a URL; the last one is longer than any route parameter may be.
+const malformedIds = ['not-a-uuid', '%00', '..%2F', '%zz', '%E2%80%AE', "1'--", '12345678-1234-1234-1234-123456789abc', 'x'.repeat(2000)];
+
+describe('a generated sweep of malformed input over every route', () => {
+  test('a path id that is not a UUID is not found (404), for every route, role and parameter', async () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const r of ctx.app.routeTable.filter((x) => params(x.url).length > 0)) {
+      for (const param of params(r.url)) {
+        for (const bad of malformedIds) {
+          const url = withParams(r.url, (p) => (p === param ? bad : crypto.randomUUID()));
+          for await (const [who, response] of asEveryone(r, url)) {
+            checked++;
+            // Broken percent-encoding is malformed (400); any other id that is not a UUID names nothing (404).
+            const expected = bad === '%zz' ? 'LANTERN_E_VALIDATION' : param === ':id' || param.endsWith('Id') ? 'LANTERN_E_NOT_FOUND' : null;
+            const ok = expected ? response.statusCode === errorCodes[expected].status && response.body.includes(expected)
+              : response.statusCode >= 400 && response.statusCode < 500;
+            if (!ok) failures.push(`${who} ${r.method} ${url.slice(0, 70)} gave ${response.statusCode}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked > 500, `checked ${checked}`);
+  });
+
+  test('a control character in a query string or a form is refused (400) on every route', async () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const r of ctx.app.routeTable) {
+      const base = withParams(r.url, () => crypto.randomUUID());
+      for (const bad of ['\u0000', '\u0001', '\u001B[2J']) {
+        const url = r.method === 'GET' ? `${base}?q=${encodeURIComponent(`a${bad}`)}` : base;
+        for await (const [who, response] of asEveryone(r, url, { note: `a${bad}b` })) {
+          checked++;
+          if (response.statusCode !== 400 || !response.body.includes('LANTERN_E_VALIDATION')) failures.push(`${who} ${r.method} ${r.url} gave ${response.statusCode}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked > 300, `checked ${checked}`);
+  });
+
+  test('tab, line feed and carriage return are still accepted', async () => {
+    const dpo = agentOf('dpo');
+    assert.equal((await dpo.get(`/audit?actor=${encodeURIComponent('a\tb\r\nc')}`)).statusCode, 200);
+  });
+});
+
+describe('the cases the review found', () => {
+  test('GET /children/not-a-uuid is the not-found page', async () => {
+    const r = await agentOf('coordinator').get('/children/not-a-uuid');
+    assert.equal(r.statusCode, 404);
+    assert.match(r.body, /LANTERN_E_NOT_FOUND/);
+  });
+
+  test('a NUL in the audit filter, the directory search, a glossary term or an API search is 400', async () => {
+    const audit = await agentOf('dpo').get('/audit?actor=%00');
+    assert.equal(audit.statusCode, 400);
+    assert.match(audit.body, /LANTERN_E_VALIDATION/);
+    const directory = await agentOf('coordinator').get('/directory?q=%00');
+    assert.equal(directory.statusCode, 400);
+    const strategy = agentOf('strategy_lead');
+    await strategy.get('/strategy/glossary');
+    const term = await strategy.post('/strategy/glossary', { term: 'Exploitation\u0000', definition: 'A definition with a NUL in its term.' });
+    assert.equal(term.statusCode, 400);
+    const search = await api('POST', '/api/v1/children/search', { name: 'Ash\u0000' });
+    assert.equal(search.statusCode, 400);
+    assert.equal(search.json().error.code, 'LANTERN_E_VALIDATION');
+  });
+
+  test('another partnership’s agency in a form is not found, and nothing is written', async () => {
+    const count = async (table: string) => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE agency_id = $1`, [westbrookAgency]))[0]!.n;
+    const before = { users: await count('users'), api_tokens: await count('api_tokens'), record_shares: await count('record_shares'),
+      child_involvements: await count('child_involvements') };
+    const admin = agentOf('partnership_admin');
+    await admin.get('/admin/users/new');
+    const user = await admin.post('/admin/users/new', { displayName: 'Sam Placeholder', email: 'sam.placeholder@lantern.example', agencyId: westbrookAgency, roles: 'practitioner' });
+    assert.equal(user.statusCode, 404, 'creating a user');
+    const [someone] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE partnership_id = $1 AND email LIKE 'school.%'`, [northmere]);
+    await admin.get(`/admin/users/${someone!.id}`);
+    const moved = await admin.post(`/admin/users/${someone!.id}`, { displayName: 'School Worker', agencyId: westbrookAgency, roles: 'practitioner' });
+    assert.equal(moved.statusCode, 404, 'moving a user');
+    await admin.get('/admin/api-tokens');
+    const token = await admin.post('/admin/api-tokens', { name: 'Foreign agency', agencyId: westbrookAgency, roles: 'practitioner' });
+    assert.equal(token.statusCode, 404, 'an API token');
+
+    const coordinator = agentOf('coordinator');
+    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open' LIMIT 1`, [northmere]);
+    await coordinator.get(`/children/${child!.id}`);
+    const share = await coordinator.post(`/children/${child!.id}/share`, { shareAgencyId: westbrookAgency, lawfulBasis: 'Section 47 enquiry, Children Act 1989' });
+    assert.equal(share.statusCode, 404, 'a share');
+    await coordinator.get(`/children/${child!.id}/involvements/new`);
+    const involvement = await coordinator.post(`/children/${child!.id}/involvements`, { agencyId: westbrookAgency });
+    assert.equal(involvement.statusCode, 404, 'an involvement');
+
+    assert.deepEqual({ users: await count('users'), api_tokens: await count('api_tokens'), record_shares: await count('record_shares'),
+      child_involvements: await count('child_involvements') }, before);
+  });
+
+  test('behind the services’ checks, a foreign key the database refuses is not found, not a 500', async () => {
+    // The triage decision does not look the acting agency up itself; the foreign key (partnership, agency) refuses it.
+    const [concern] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL LIMIT 1`, [northmere]);
+    const triage = agentOf('triage_worker');
+    await triage.get(`/triage/${concern!.id}`);
+    const r = await triage.post(`/triage/${concern!.id}`, { decision: 'cse_concern', riskLevel: 'medium', actingAgencyId: westbrookAgency, link: 'none' });
+    assert.equal(r.statusCode, 404);
+    assert.match(r.body, /LANTERN_E_NOT_FOUND/);
+    const [after] = await ctx.ownerQuery<{ decided_at: unknown }>(`SELECT decided_at FROM concerns WHERE id = $1`, [concern!.id]);
+    assert.equal(after!.decided_at, null);
+  });
+});

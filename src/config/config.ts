@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAnchorPrivateKey, parseAnchorPublicKey, publicKeyText } from '../audit/anchor-key.ts';
 
 /**
  * Configuration is read from the environment once, here, and nowhere else.
@@ -25,7 +27,29 @@ const envSchema = z.object({
   LANTERN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LANTERN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
   LANTERN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(12),
+  LANTERN_AUDIT_ANCHOR_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters', abort: true })
+    .refine(parses(parseAnchorPrivateKey), 'must be an Ed25519 private key: PKCS#8 PEM, or its 32-byte seed in hex or base64')
+    .optional(),
+  LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: z
+    .string()
+    .refine(parses(parseAnchorPublicKey), 'must be an Ed25519 public key: SPKI PEM, or its 32 bytes in hex or base64')
+    .optional(),
+  LANTERN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  LANTERN_AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
 });
+
+function parses(parse: (text: string) => unknown): (text: string) => boolean {
+  return (text) => {
+    try {
+      parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -42,6 +66,8 @@ export interface Config {
   publicUrl: string | undefined;
   logLevel: string;
   session: { idleMinutes: number; absoluteHours: number };
+  /** Signing the audit chain heads outside the database (src/audit/anchor.ts). */
+  auditAnchor: { key: string | undefined; publicKey: string | undefined; file: string; minutes: number };
 }
 
 export class ConfigError extends Error {
@@ -61,6 +87,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.LANTERN_COOKIE_SECRET) problems.push('LANTERN_COOKIE_SECRET: required in production');
   if (production && e.LANTERN_DEMO) problems.push('LANTERN_DEMO: demo mode is not allowed in production');
   if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: production needs a PostgreSQL server');
+  if (production && !e.LANTERN_AUDIT_ANCHOR_KEY && !e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY) {
+    problems.push('LANTERN_AUDIT_ANCHOR_KEY: required in production (or LANTERN_AUDIT_ANCHOR_PUBLIC_KEY alone, to verify only)');
+  }
+  if (e.LANTERN_AUDIT_ANCHOR_KEY && e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY) {
+    const derived = publicKeyText(crypto.createPublicKey(parseAnchorPrivateKey(e.LANTERN_AUDIT_ANCHOR_KEY)));
+    if (derived !== publicKeyText(parseAnchorPublicKey(e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY))) {
+      problems.push('LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: is not the public half of LANTERN_AUDIT_ANCHOR_KEY');
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LANTERN_DATA_DIR);
@@ -79,5 +114,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.LANTERN_PUBLIC_URL,
     logLevel: e.LANTERN_LOG_LEVEL,
     session: { idleMinutes: e.LANTERN_SESSION_IDLE_MINUTES, absoluteHours: e.LANTERN_SESSION_ABSOLUTE_HOURS },
+    auditAnchor: {
+      key: e.LANTERN_AUDIT_ANCHOR_KEY,
+      publicKey: e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY,
+      file: path.resolve(e.LANTERN_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
+      minutes: e.LANTERN_AUDIT_ANCHOR_MINUTES,
+    },
   };
 }

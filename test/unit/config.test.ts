@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
@@ -27,12 +28,37 @@ test('a bad environment lists every problem at once', () => {
   }
 });
 
-test('production needs a cookie secret and a server database, and refuses demo mode', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError && e.problems.length === 3);
-  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern' });
+const anchorSeed = crypto.randomBytes(32).toString('base64url');
+
+test('production needs a cookie secret, an audit anchor key and a server database, and refuses demo mode', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError && e.problems.length === 4);
+  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern', LANTERN_AUDIT_ANCHOR_KEY: anchorSeed });
   assert.equal(config.secureCookies, true);
   assert.equal(config.hsts, true);
   assert.equal(config.demo, false);
+});
+
+test('the audit anchor key is an Ed25519 key: a seed or PEM; its public key must match; the file sits in the data folder by default', () => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const config = loadConfig({ LANTERN_DATA_DIR: '/srv/lantern', LANTERN_AUDIT_ANCHOR_KEY: pem, LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: publicPem });
+  assert.deepEqual(config.auditAnchor, { key: pem, publicKey: publicPem, file: '/srv/lantern/audit-anchors.jsonl', minutes: 5 });
+  assert.equal(loadConfig({ LANTERN_AUDIT_ANCHOR_KEY: crypto.randomBytes(32).toString('hex') }).auditAnchor.key?.length, 64);
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    }
+  };
+  assert.deepEqual(problems({ LANTERN_AUDIT_ANCHOR_KEY: 'short' }), ['LANTERN_AUDIT_ANCHOR_KEY']);
+  assert.deepEqual(problems({ LANTERN_AUDIT_ANCHOR_KEY: 'x'.repeat(40) }), ['LANTERN_AUDIT_ANCHOR_KEY']);
+  assert.deepEqual(problems({ LANTERN_AUDIT_ANCHOR_KEY: anchorSeed, LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: publicPem }), ['LANTERN_AUDIT_ANCHOR_PUBLIC_KEY']);
+  assert.deepEqual(problems({ LANTERN_AUDIT_ANCHOR_MINUTES: '0' }), ['LANTERN_AUDIT_ANCHOR_MINUTES']);
+  // A verify-only production set-up: the public key alone.
+  assert.equal(loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/l', LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: publicPem }).auditAnchor.key, undefined);
 });
 
 test('the CLI exits with status 2 and every problem listed when the environment is wrong', () => {

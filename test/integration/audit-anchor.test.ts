@@ -284,4 +284,21 @@ describe('audit anchors', () => {
     assert.deepEqual(errors, []);
     assert.equal((await verifyAnchors(ctx.handle.db, keys, file)).status, 'ok');
   });
+
+  test('anchoring waits for the anchoring lock, so processes sharing the database and the file never fork it', async (t) => {
+    if (ctx.handle.kind === 'embedded') return t.skip('one connection in one process: nothing else can hold the lock');
+    const file = newFile();
+    await appendEvents(northmere, 1);
+    await ctx.ownerQuery(`SELECT pg_advisory_lock(7261010)`);
+    let finished = false;
+    const run = anchor(file).finally(() => (finished = true));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(finished, false, 'waits while another process anchors');
+      assert.equal(fs.existsSync(file), false);
+    } finally {
+      await ctx.ownerQuery(`SELECT pg_advisory_unlock(7261010)`);
+    }
+    assert.equal((await run).written, true);
+  });
 });

@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import readline from 'node:readline';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { anchorSignatureValid, chainHeads, parseAnchorLine, storedHashes, type ChainPoint } from './anchor.ts';
+import type { AnchorKeys } from './anchor-key.ts';
 
 export interface ChainBreak {
   chainId: string;
@@ -65,4 +69,96 @@ export async function verifyAuditChain(db: Database, pageSize = 5000): Promise<V
   function fail(firstBreak: ChainBreak): VerifyResult {
     return { ok: false, rowsChecked, chains: chainIds.size, firstBreak };
   }
+}
+
+export type AnchorProblem =
+  | { kind: 'no_key'; line: null }
+  | { kind: 'bad_line' | 'wrong_key' | 'bad_signature' | 'broken_link'; line: number }
+  | {
+      /** The row at an anchored seq is gone, or holds another hash: history at or before seq was rewritten. */
+      kind: 'anchor_mismatch' | 'anchored_row_missing';
+      line: number;
+      at: string;
+      chainId: string;
+      seq: number;
+      /** The highest anchored seq of that chain that still matches (rows up to it are as anchored). */
+      lastMatchingSeq: number | null;
+    }
+  | { kind: 'chain_behind_anchor'; line: number; at: string; chainId: string; seq: number; headSeq: number | null };
+
+export type AnchorVerifyResult =
+  | { status: 'missing'; file: string }
+  | { status: 'ok' | 'broken'; file: string; lines: number; pointsChecked: number; problem: AnchorProblem | null };
+
+/**
+ * Checks the anchor file against its key and the database: every line well formed, signed by the
+ * key and linked to the line before; and for every anchored (chain, seq, hash), the row at that seq
+ * still has that hash and the chain has not gone back past it. Streams the file and checks the
+ * database in batches, each distinct anchored position once.
+ */
+export async function verifyAnchors(db: Database, keys: Pick<AnchorKeys, 'verifying' | 'fingerprint'> | null, file: string, batchSize = 2000): Promise<AnchorVerifyResult> {
+  if (!fs.existsSync(file)) return { status: 'missing', file };
+  let lines = 0;
+  let pointsChecked = 0;
+  const broken = (problem: AnchorProblem): AnchorVerifyResult => ({ status: 'broken', file, lines, pointsChecked, problem });
+  if (!keys) return broken({ kind: 'no_key', line: null });
+
+  // Per chain: the last point queued (to skip repeats) and the last one found matching.
+  const lastQueued = new Map<string, ChainPoint>();
+  const lastMatching = new Map<string, number>();
+  const highest = new Map<string, { seq: number; line: number; at: string }>();
+  let pending: { point: ChainPoint; line: number; at: string }[] = [];
+  const flush = async (): Promise<AnchorProblem | null> => {
+    const batch = pending;
+    pending = [];
+    const hashes = await storedHashes(db, batch.map((b) => b.point));
+    for (const [i, { point, line, at }] of batch.entries()) {
+      if (hashes[i] !== point.hash) {
+        return {
+          kind: hashes[i] == null ? 'anchored_row_missing' : 'anchor_mismatch',
+          line, at, chainId: point.chain_id, seq: point.seq, lastMatchingSeq: lastMatching.get(point.chain_id) ?? null,
+        };
+      }
+      lastMatching.set(point.chain_id, point.seq);
+      pointsChecked++;
+    }
+    return null;
+  };
+
+  let prevSig: string | null = null;
+  const reader = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  try {
+    for await (const text of reader) {
+      lines++;
+      const line = parseAnchorLine(text);
+      if (!line) return broken({ kind: 'bad_line', line: lines });
+      if (line.key !== keys.fingerprint) return broken({ kind: 'wrong_key', line: lines });
+      if (!anchorSignatureValid(line, keys)) return broken({ kind: 'bad_signature', line: lines });
+      if (line.prev !== prevSig) return broken({ kind: 'broken_link', line: lines });
+      prevSig = line.sig;
+      for (const point of line.chains) {
+        const queued = lastQueued.get(point.chain_id);
+        if (queued && queued.seq === point.seq && queued.hash === point.hash) continue;
+        lastQueued.set(point.chain_id, point);
+        pending.push({ point, line: lines, at: line.at });
+        const top = highest.get(point.chain_id);
+        if (!top || point.seq > top.seq) highest.set(point.chain_id, { seq: point.seq, line: lines, at: line.at });
+      }
+      if (pending.length >= batchSize) {
+        const problem = await flush();
+        if (problem) return broken(problem);
+      }
+    }
+  } finally {
+    reader.close();
+  }
+  const problem = await flush();
+  if (problem) return broken(problem);
+
+  const heads = new Map((await chainHeads(db)).map((h) => [h.chain_id, h.seq]));
+  for (const [chainId, top] of [...highest.entries()].sort((a, b) => a[1].line - b[1].line)) {
+    const headSeq = heads.get(chainId) ?? null;
+    if (headSeq === null || headSeq < top.seq) return broken({ kind: 'chain_behind_anchor', line: top.line, at: top.at, chainId, seq: top.seq, headSeq });
+  }
+  return { status: 'ok', file, lines, pointsChecked, problem: null };
 }

@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
-import { verifyAuditChain } from '../audit/verify.ts';
+import { anchorChains, startAnchoring } from '../audit/anchor.ts';
+import { AnchorKeyError, anchorKeysFor, publicKeyText, signingKeysFor } from '../audit/anchor-key.ts';
+import { verifyAnchors, verifyAuditChain, type AnchorProblem } from '../audit/verify.ts';
+import { systemClock } from '../auth/service.ts';
 import { totpCode } from '../auth/totp.ts';
 import { buildAssets } from '../web/assets/build.ts';
 import { buildApp } from '../web/app.ts';
@@ -36,6 +39,40 @@ async function openDatabaseOrExit(cfg: Config, log?: (line: string) => void) {
   }
 }
 
+/** The anchor signing key, or exit 2 as for any other configuration problem. */
+function signingKeys(cfg: Config) {
+  try {
+    return signingKeysFor(cfg);
+  } catch (error) {
+    if (error instanceof AnchorKeyError) {
+      process.stderr.write(`Lantern cannot anchor the audit trail: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function describeAnchorProblem(p: AnchorProblem, file: string): string {
+  switch (p.kind) {
+    case 'no_key':
+      return `no anchor key to check ${file} with: set LANTERN_AUDIT_ANCHOR_PUBLIC_KEY (or LANTERN_AUDIT_ANCHOR_KEY)`;
+    case 'bad_line':
+      return `audit anchors BROKEN at line ${p.line} of ${file}: not a well-formed anchor line`;
+    case 'wrong_key':
+      return `audit anchors BROKEN at line ${p.line} of ${file}: signed with another key`;
+    case 'bad_signature':
+      return `audit anchors BROKEN at line ${p.line} of ${file}: the signature does not match the line`;
+    case 'broken_link':
+      return `audit anchors BROKEN at line ${p.line} of ${file}: the line does not follow the line before it (a line was removed, inserted or edited)`;
+    case 'anchor_mismatch':
+    case 'anchored_row_missing':
+      return `audit trail REWRITTEN at chain ${p.chainId}, seq ${p.seq}: ${p.kind === 'anchor_mismatch' ? 'the row’s hash differs from' : 'the row is missing but is in'} the anchor of ${p.at} (line ${p.line} of ${file}); `
+        + (p.lastMatchingSeq === null ? 'no earlier anchor of this chain matches' : `rows up to seq ${p.lastMatchingSeq} still match their anchor`);
+    case 'chain_behind_anchor':
+      return `audit trail REWRITTEN at chain ${p.chainId}, seq ${p.seq}: the chain now ends at ${p.headSeq ?? 'nothing'}, before the anchor of ${p.at} (line ${p.line} of ${file})`;
+  }
+}
+
 const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
@@ -47,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program.command('serve').description('run the web server (migrates, and seeds demo data on first start in demo mode)').action(async () => {
     const cfg = config();
+    const anchorKeys = signingKeys(cfg);
     const started = Date.now();
     buildAssets(say);
     const handle = await openDatabaseOrExit(cfg, say);
@@ -58,7 +96,14 @@ export async function main(argv: string[]): Promise<void> {
     await handle.closeOwner();
     const services = await startServices(cfg, handle);
     const app = await buildApp(services);
+    // Sign the audit chain heads now and every few minutes, outside the database (src/audit/anchor.ts).
+    const anchoring = startAnchoring({
+      db: handle.db, keys: anchorKeys, file: cfg.auditAnchor.file, intervalMs: cfg.auditAnchor.minutes * 60_000, clock: systemClock,
+      log: { info: (m) => app.log.info(m), error: (m) => (cfg.logLevel === 'silent' ? process.stderr.write(`${m}\n`) : app.log.error(m)) },
+    });
+    await anchoring.started;
     const close = async () => {
+      await anchoring.stop();
       await app.close();
       await handle.close();
       process.exit(0);
@@ -119,18 +164,63 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   const audit = program.command('audit').description('the audit trail');
-  audit.command('verify').description('check every audit hash chain; exits non-zero at the first bad row').action(async () => {
-    const handle = await openDatabaseOrExit(config());
-    const result = await verifyAuditChain(handle.owner);
-    await handle.close();
-    if (result.ok) {
-      say(`audit trail intact: ${result.rowsChecked} rows in ${result.chains} chain(s)`);
-    } else {
-      const b = result.firstBreak!;
-      process.stderr.write(`audit trail BROKEN at chain ${b.chainId}, seq ${b.seq}${b.id ? ` (row id ${b.id})` : ''}: ${b.problem}\n`);
-      process.exitCode = 1;
-    }
-  });
+  audit
+    .command('verify')
+    .description('check every audit hash chain, and the chains against the signed anchors; exits non-zero at the first problem')
+    .option('--require-anchor', 'fail when there is no anchor file (otherwise a warning)')
+    .action(async (options: { requireAnchor?: boolean }) => {
+      const cfg = config();
+      const handle = await openDatabaseOrExit(cfg);
+      const result = await verifyAuditChain(handle.owner);
+      const anchors = await verifyAnchors(handle.db, anchorKeysFor(cfg, { create: false }), cfg.auditAnchor.file);
+      await handle.close();
+      if (result.ok) {
+        say(`audit trail intact: ${result.rowsChecked} rows in ${result.chains} chain(s)`);
+      } else {
+        const b = result.firstBreak!;
+        process.stderr.write(`audit trail BROKEN at chain ${b.chainId}, seq ${b.seq}${b.id ? ` (row id ${b.id})` : ''}: ${b.problem}\n`);
+        process.exitCode = 1;
+      }
+      if (anchors.status === 'missing') {
+        process.stderr.write(`${options.requireAnchor ? 'audit anchors MISSING' : 'warning: no audit anchors'}: ${anchors.file} does not exist, so a consistent rewrite of the trail cannot be detected\n`);
+        if (options.requireAnchor) process.exitCode = 1;
+      } else if (anchors.problem) {
+        process.stderr.write(`${describeAnchorProblem(anchors.problem, anchors.file)}\n`);
+        process.exitCode = 1;
+      } else {
+        say(`audit anchors match: ${anchors.lines} signed anchor(s) in ${anchors.file}, ${anchors.pointsChecked} anchored position(s) checked`);
+      }
+    });
+  audit
+    .command('anchor')
+    .description('sign every audit chain head now and append it to the anchor file (the server does this every few minutes)')
+    .action(async () => {
+      const cfg = config();
+      const keys = signingKeys(cfg);
+      const handle = await openDatabaseOrExit(cfg);
+      try {
+        const outcome = await anchorChains(handle.db, keys, cfg.auditAnchor.file, systemClock);
+        if (outcome.written) say(`anchored ${outcome.line.chains.length} chain(s) to ${cfg.auditAnchor.file}`);
+        else say(outcome.reason === 'empty' ? 'no audit rows to anchor yet' : `nothing new to anchor since ${outcome.last!.at}`);
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await handle.close();
+      }
+    });
+  audit
+    .command('public-key')
+    .description('print the public key that checks the anchors (for LANTERN_AUDIT_ANCHOR_PUBLIC_KEY where audits are verified)')
+    .action(() => {
+      const keys = anchorKeysFor(config(), { create: true });
+      if (!keys) {
+        process.stderr.write('no anchor key is configured\n');
+        process.exitCode = 1;
+        return;
+      }
+      say(publicKeyText(keys.verifying));
+    });
 
   program.command('build-assets').description('compile the stylesheet and copy scripts').action(() => buildAssets(say));
 

@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAnchorPrivateKey, parseAnchorPublicKey, publicKeyText } from '../audit/anchor-key.ts';
 
 /**
  * Configuration is read from the environment once, here, and nowhere else.
@@ -54,7 +56,29 @@ const envSchema = z.object({
   LANTERN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(12),
   LANTERN_TRUSTED_PROXIES: proxyList.default([]),
   LANTERN_API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  LANTERN_AUDIT_ANCHOR_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters', abort: true })
+    .refine(parses(parseAnchorPrivateKey), 'must be an Ed25519 private key: PKCS#8 PEM, or its 32-byte seed in hex or base64')
+    .optional(),
+  LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: z
+    .string()
+    .refine(parses(parseAnchorPublicKey), 'must be an Ed25519 public key: SPKI PEM, or its 32 bytes in hex or base64')
+    .optional(),
+  LANTERN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  LANTERN_AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
 });
+
+function parses(parse: (text: string) => unknown): (text: string) => boolean {
+  return (text) => {
+    try {
+      parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -82,6 +106,8 @@ export interface Config {
   trustedProxies: string[];
   /** Requests a minute one API token (or one address without a valid token) may make. */
   apiRateLimitPerMinute: number;
+  /** Signing the audit chain heads outside the database (src/audit/anchor.ts). */
+  auditAnchor: { key: string | undefined; publicKey: string | undefined; file: string; minutes: number };
 }
 
 export class ConfigError extends Error {
@@ -106,6 +132,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('DATABASE_OWNER_URL: production needs the schema owner apart from the login that serves requests');
   }
   if ((e.DATABASE_OWNER_URL || e.DATABASE_AUTH_URL) && !e.DATABASE_URL) problems.push('DATABASE_URL: needed with DATABASE_OWNER_URL or DATABASE_AUTH_URL');
+  if (production && !e.LANTERN_AUDIT_ANCHOR_KEY && !e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY) {
+    problems.push('LANTERN_AUDIT_ANCHOR_KEY: required in production (or LANTERN_AUDIT_ANCHOR_PUBLIC_KEY alone, to verify only)');
+  }
+  if (e.LANTERN_AUDIT_ANCHOR_KEY && e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY) {
+    const derived = publicKeyText(crypto.createPublicKey(parseAnchorPrivateKey(e.LANTERN_AUDIT_ANCHOR_KEY)));
+    if (derived !== publicKeyText(parseAnchorPublicKey(e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY))) {
+      problems.push('LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: is not the public half of LANTERN_AUDIT_ANCHOR_KEY');
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LANTERN_DATA_DIR);
@@ -127,5 +162,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     session: { idleMinutes: e.LANTERN_SESSION_IDLE_MINUTES, absoluteHours: e.LANTERN_SESSION_ABSOLUTE_HOURS },
     trustedProxies: e.LANTERN_TRUSTED_PROXIES,
     apiRateLimitPerMinute: e.LANTERN_API_RATE_LIMIT,
+    auditAnchor: {
+      key: e.LANTERN_AUDIT_ANCHOR_KEY,
+      publicKey: e.LANTERN_AUDIT_ANCHOR_PUBLIC_KEY,
+      file: path.resolve(e.LANTERN_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
+      minutes: e.LANTERN_AUDIT_ANCHOR_MINUTES,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +29,11 @@ after(async () => {
   }
 });
 
-const lantern = (...args: string[]) =>
-  spawnSync(process.execPath, ['bin/lantern.mjs', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+/** Runs the CLI; a last argument that is an object adds to the environment. */
+const lantern = (...args: (string | Record<string, string>)[]) => {
+  const extra = typeof args.at(-1) === 'object' ? (args.pop() as Record<string, string>) : {};
+  return spawnSync(process.execPath, ['bin/lantern.mjs', ...(args as string[])], { env: { ...process.env, ...env, ...extra }, encoding: 'utf8', timeout: 120_000 });
+};
 
 async function ownerQuery(text: string) {
   if (serverUrl) {
@@ -69,11 +73,42 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   const ok = lantern('audit', 'verify');
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /audit trail intact: [1-9]\d* rows/);
+  // No anchor yet: a warning, unless anchors are required.
+  assert.match(ok.stderr, /warning: no audit anchors: .*audit-anchors\.jsonl does not exist/);
+  const required = lantern('audit', 'verify', '--require-anchor');
+  assert.equal(required.status, 1);
+  assert.match(required.stderr, /audit anchors MISSING/);
+
+  const anchored = lantern('audit', 'anchor');
+  assert.equal(anchored.status, 0, anchored.stderr);
+  assert.match(anchored.stdout, /anchored [1-9]\d* chain\(s\) to .*audit-anchors\.jsonl/);
+  assert.equal(fs.statSync(path.join(dir, 'audit-anchor-key')).mode & 0o777, 0o600, 'the made key is private to its owner');
+  // The public key alone checks the anchors; another key does not.
+  const publicKey = lantern('audit', 'public-key').stdout.trim();
+  assert.match(publicKey, /^[A-Za-z0-9_-]{43}$/);
+  const withAnchor = lantern('audit', 'verify', '--require-anchor', { LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: publicKey });
+  assert.equal(withAnchor.status, 0, withAnchor.stderr);
+  assert.match(withAnchor.stdout, /audit anchors match: 1 signed anchor\(s\) in .*, [1-9]\d* anchored position\(s\) checked/);
+  const otherKey = crypto.generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const otherOnly = lantern('audit', 'verify', { LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: otherKey });
+  assert.equal(otherOnly.status, 1);
+  assert.match(otherOnly.stderr, /audit anchors BROKEN at line 1 of .*: signed with another key/);
 
   await ownerQuery(`ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor_label = 'someone else' WHERE action = 'user.create'; ALTER TABLE audit_events ENABLE TRIGGER USER;`);
   const broken = lantern('audit', 'verify');
   assert.equal(broken.status, 1);
   assert.match(broken.stderr, /BROKEN at chain [0-9a-f-]+, seq 1 \(row id \d+\): hash_mismatch/);
+
+  // Now as the owner would cover it up: rehash the row and set the chain head (the only row in its chain).
+  // The chain check passes; the anchor does not.
+  await ownerQuery(`ALTER TABLE audit_events DISABLE TRIGGER USER;
+    UPDATE audit_events a SET hash = encode(sha256(convert_to(a.prev_hash || E'\\x1e' || lantern_audit_payload(a), 'UTF8')), 'hex') WHERE action = 'user.create';
+    UPDATE audit_chain_heads h SET hash = a.hash FROM audit_events a WHERE a.action = 'user.create' AND h.chain_id = a.chain_id;
+    ALTER TABLE audit_events ENABLE TRIGGER USER;`);
+  const rewritten = lantern('audit', 'verify');
+  assert.equal(rewritten.status, 1);
+  assert.match(rewritten.stdout, /audit trail intact/);
+  assert.match(rewritten.stderr, /audit trail REWRITTEN at chain [0-9a-f-]+, seq 1: the row’s hash differs from the anchor of .* \(line 1 of .*audit-anchors\.jsonl\); no earlier anchor of this chain matches/);
 
   const code = lantern('totp', accounts[0]!.totpSecret);
   assert.match(code.stdout.trim(), /^\d{6}$/);

@@ -23,6 +23,7 @@ export type AuditAction =
   | 'user.update'
   | 'user.disable'
   | 'user.enable'
+  | 'user.roles_granted'
   | 'agency.create'
   | 'agency.update'
   | 'audit.view'

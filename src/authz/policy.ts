@@ -1,5 +1,5 @@
 import { forbidden } from '../errors.ts';
-import type { Role } from './roles.ts';
+import { roles, type Role } from './roles.ts';
 
 /**
  * Authorisation by function lives here and only here: every route and service asks `can` or
@@ -66,4 +66,20 @@ export function recordScope(roleList: readonly Role[]): 'partnership' | 'agency'
 /** Board members and councillors see aggregates only: no page that names a person. */
 export function aggregatesOnly(roleList: readonly Role[]): boolean {
   return roleList.every((r) => r === 'board_member');
+}
+
+/**
+ * Separation of duties: the highest roles are given or taken away only by a system administrator,
+ * and nobody changes their own roles (src/features/admin/service.ts; the database refuses the same
+ * in migration 0011).
+ */
+export const highRoles: readonly Role[] = ['dpo', 'system_admin'];
+const highRoleGranters: readonly Role[] = ['system_admin'];
+
+export const isHighRole = (role: Role): boolean => highRoles.includes(role);
+
+/** The roles this person may give or take away, on an account or in a grant under a sharing agreement. */
+export function grantableRoles(principal: Principal): Role[] {
+  const mayGrantHigh = principal.roles.some((r) => highRoleGranters.includes(r));
+  return roles.filter((r) => mayGrantHigh || !isHighRole(r));
 }

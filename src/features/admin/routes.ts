@@ -1,13 +1,17 @@
-import type { FastifyRequest } from 'fastify';
-import { agencyKinds, roles } from '../../authz/roles.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { grantableRoles } from '../../authz/policy.ts';
+import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors } from '../../web/forms.ts';
-import { LanternError } from '../../errors.ts';
+import { formErrors, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
+import { FormRefusal } from './service.ts';
 import { agencyFormSchema, agreementFormSchema, idParam, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
+
+/** Where each refusal shows on the people form (ids of the GOV.UK fields). */
+const refusalErrors = (refusal: FormRefusal): FormErrors => singleError(refusal.field === 'grant' ? 'roles' : refusal.field, t(refusal.fieldMessageKey));
 
 export const adminFeature: Feature = {
   name: 'admin',
@@ -21,11 +25,17 @@ export const adminFeature: Feature = {
       return reply.page(view('users'), await admin.listUsers(request.user!, page));
     });
 
-    const userFormPage = async (request: FastifyRequest, extra: Record<string, unknown>) => ({
-      agencies: await admin.listAgencies(request.user!),
-      roles,
-      ...extra,
-    });
+    const userFormPage = async (request: FastifyRequest, extra: { person?: { id: string; roles: string[] } } & Record<string, unknown>) => {
+      const grantable = grantableRoles(request.user!);
+      return {
+        agencies: await admin.listAgencies(request.user!),
+        // Only the roles this administrator may give are offered; any others the person holds are named.
+        roles: grantable,
+        otherRoles: extra.person ? extra.person.roles.filter((r) => isRole(r) && !grantable.includes(r)) : [],
+        self: extra.person?.id === request.user!.userId,
+        ...extra,
+      };
+    };
 
     app.get('/admin/users/new', usersConfig, async (request, reply) =>
       reply.page(view('user-form'), await userFormPage(request, { values: { roles: [] }, mode: 'create' })),
@@ -41,11 +51,9 @@ export const adminFeature: Feature = {
         const created = await admin.createUser(request.user!, parsed.data);
         return reply.page(view('user-created'), { email: parsed.data.email, initialPassword: created.initialPassword, id: created.id });
       } catch (error) {
-        if (error instanceof LanternError && error.code === 'LANTERN_E_CONFLICT') {
-          const errors = { list: [{ text: t('validation.emailInUse'), href: '#email' }], fields: { email: { text: t('validation.emailInUse') } } };
-          return reply.status(409).page(view('user-form'), await userFormPage(request, { values: request.body, errors, mode: 'create' }));
-        }
-        throw error;
+        if (!(error instanceof FormRefusal)) throw error;
+        return reply.status(error.status).page(view('user-form'),
+          await userFormPage(request, { values: request.body, errors: refusalErrors(error), mode: 'create' }));
       }
     });
 
@@ -64,7 +72,17 @@ export const adminFeature: Feature = {
         return reply.status(400).page(view('user-form'),
           await userFormPage(request, { values: { ...(request.body as object), email: person.email }, person, errors: formErrors(parsed.error, t), mode: 'edit' }));
       }
-      await admin.updateUser(request.user!, id, parsed.data);
+      try {
+        await admin.updateUser(request.user!, id, parsed.data);
+      } catch (error) {
+        if (!(error instanceof FormRefusal)) throw error;
+        const person = await admin.getUser(request.user!, id);
+        const body = request.body as Record<string, unknown>;
+        const values = person.id === request.user!.userId
+          ? { ...body, email: person.email, roles: person.roles, agencyId: person.agency_id }
+          : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };
+        return reply.status(error.status).page(view('user-form'), await userFormPage(request, { values, person, errors: refusalErrors(error), mode: 'edit' }));
+      }
       return reply.redirect('/admin/users');
     });
 
@@ -110,22 +128,40 @@ export const adminFeature: Feature = {
       return reply.redirect('/admin/sharing');
     });
 
+    const sharingPage = async (request: FastifyRequest, reply: FastifyReply, status: number, errors: FormErrors, grantErrors?: Record<string, FormErrors>) =>
+      reply.status(status).page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {}, errors, grantErrors });
+
     app.post('/admin/sharing/:id/grants', sharingConfig, async (request, reply) => {
       const { id } = idParam.parse(request.params);
       const parsed = grantFormSchema.safeParse(request.body);
-      const result = parsed.success ? await admin.grantAccess(request.user!, id, parsed.data) : { ok: false as const };
-      if (!result.ok) {
-        const errors = parsed.success
-          ? { list: [{ text: t('admin.granteeNotFound'), href: `#grant-email-${id}` }], fields: { [`grant-${id}`]: { text: t('admin.granteeNotFound') } } }
-          : formErrors(parsed.error, t);
-        return reply.status(400).page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {}, grantErrors: { [id]: errors }, errors });
+      if (!parsed.success) {
+        const errors = formErrors(parsed.error, t);
+        return sharingPage(request, reply, 400, errors, { [id]: errors });
+      }
+      // The grant form's fields: the email (grant-email-<id>) and the roles (grant-roles-<id>).
+      const grantError = (field: 'grant' | 'roles', text: string, status: number) => {
+        const key = field === 'grant' ? `grant-${id}` : 'roles';
+        const errors = { list: [{ text, href: `#grant-${field === 'grant' ? 'email' : 'roles'}-${id}` }], fields: { [key]: { text } } };
+        return sharingPage(request, reply, status, errors, { [id]: errors });
+      };
+      try {
+        const result = await admin.grantAccess(request.user!, id, parsed.data);
+        if (!result.ok) return grantError('grant', t('admin.granteeNotFound'), 400);
+      } catch (error) {
+        if (!(error instanceof FormRefusal)) throw error;
+        return grantError(error.field === 'roles' ? 'roles' : 'grant', t(error.fieldMessageKey), error.status);
       }
       return reply.redirect('/admin/sharing');
     });
 
     app.post('/admin/sharing/grants/:id/revoke', sharingConfig, async (request, reply) => {
       const { id } = idParam.parse(request.params);
-      await admin.revokeAccess(request.user!, id);
+      try {
+        await admin.revokeAccess(request.user!, id);
+      } catch (error) {
+        if (!(error instanceof FormRefusal)) throw error;
+        return sharingPage(request, reply, error.status, singleError(`revoke-${id}`, t(error.fieldMessageKey)));
+      }
       return reply.redirect('/admin/sharing');
     });
   },

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { agencyKinds, roles } from '../../authz/roles.ts';
 
-const roleList = z.preprocess(
-  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.enum(roles)).min(1, 'validation.rolesRequired'),
-);
+const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const roleArray = z.preprocess(asArray, z.array(z.enum(roles)));
+const roleList = z.preprocess(asArray, z.array(z.enum(roles)).min(1, 'validation.rolesRequired'));
 
 export const userFormSchema = z.object({
   displayName: z.string().trim().min(1, 'validation.nameRequired').max(200, 'validation.tooLong'),
@@ -21,7 +20,9 @@ export const userFormSchema = z.object({
 });
 export type UserForm = z.infer<typeof userFormSchema>;
 
-export const userEditSchema = userFormSchema.omit({ email: true });
+// A person may hold only roles the editor cannot change (which the form does not offer), so the
+// service checks that someone keeps at least one role once those are added back.
+export const userEditSchema = userFormSchema.omit({ email: true }).extend({ roles: roleArray });
 export type UserEdit = z.infer<typeof userEditSchema>;
 
 export const agencyFormSchema = z.object({

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { recordAudit } from '../../audit/audit.ts';
 import { AuthService, actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { hashPassword } from '../../auth/passwords.ts';
+import { grantableRoles } from '../../authz/policy.ts';
+import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
 import { sql } from 'kysely';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -28,6 +30,50 @@ const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, act
 /** The agency must be one of the acting partnership's (agencies' RLS): another's is not found. */
 async function assertOwnAgency(tx: Tx, agencyId: string): Promise<void> {
   if (!(await tx.selectFrom('agencies').select('id').where('id', '=', agencyId).executeTakeFirst())) throw notFound('agency');
+}
+
+/** A refusal the page shows beside a form field (with its code's status), not on an error page. */
+export class FormRefusal extends LanternError {
+  constructor(
+    code: 'LANTERN_E_FORBIDDEN' | 'LANTERN_E_CONFLICT' | 'LANTERN_E_VALIDATION',
+    readonly field: 'email' | 'roles' | 'agencyId' | 'grant',
+    readonly fieldMessageKey: string,
+  ) {
+    super(code, fieldMessageKey);
+  }
+}
+
+// One answer whether the email is used here, in another partnership, or was taken a moment ago.
+const emailRefused = () => new FormRefusal('LANTERN_E_CONFLICT', 'email', 'validation.emailCannotBeUsed');
+const ownAccessRefused = (field: FormRefusal['field']) => new FormRefusal('LANTERN_E_FORBIDDEN', field, 'admin.ownAccessRefused');
+const highRolesRefused = (field: FormRefusal['field']) => new FormRefusal('LANTERN_E_FORBIDDEN', field, 'admin.highRolesRefused');
+
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+
+/** Roles in the canonical order, without repeats or unknown names. */
+const ordered = (list: readonly string[]): Role[] => allRoles.filter((r) => list.includes(r));
+const sameRoles = (a: readonly string[], b: readonly string[]) => ordered(a).join() === ordered(b).join();
+
+/**
+ * The roles a person will hold after `actor` asks for `requested`. Roles the actor may not give or
+ * take away (the highest ones, unless they are a system administrator) stay as they were; asking
+ * for one the person does not hold is refused.
+ */
+function rolesAfterChange(actor: SessionUser, before: readonly string[], requested: readonly Role[], field: FormRefusal['field']): Role[] {
+  const grantable = grantableRoles(actor);
+  if (requested.some((r) => !grantable.includes(r) && !before.includes(r))) throw highRolesRefused(field);
+  const kept = before.filter((r) => isRole(r) && !grantable.includes(r));
+  return ordered([...requested, ...kept]);
+}
+
+/** The separate audit row the DPO's "Roles granted" page lists: who gave which roles to whom. */
+async function recordRolesGranted(tx: Tx, actor: SessionUser, subject: { id: string; email: string },
+  from: readonly string[], to: readonly string[], via: { agreementId: string } | null) {
+  const added = ordered(to).filter((r) => !from.includes(r));
+  if (added.length === 0) return;
+  await recordAudit(tx, { ...audited(actor), action: 'user.roles_granted', recordType: 'user', recordId: subject.id,
+    details: { subject: subject.email, from: ordered(from), to: ordered(to), added,
+      via: via ? 'sharing_agreement' : 'account', ...(via ? { agreementId: via.agreementId } : {}) } });
 }
 
 /** Administration of people, agencies and sharing agreements within the acting partnership. */
@@ -69,36 +115,54 @@ export class AdminService {
 
   /** Creates a user and returns the one-time password to pass on. */
   async createUser(user: SessionUser, form: UserForm): Promise<{ id: string; initialPassword: string }> {
+    const roles = rolesAfterChange(user, [], form.roles, 'roles');
     const initialPassword = generateInitialPassword();
     const passwordHash = await hashPassword(initialPassword);
     return withActor(this.db, actorOf(user), async (tx) => {
-      const clash = await tx.selectFrom('users').select('id').where('email', '=', form.email).executeTakeFirst();
-      if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'email in use');
+      // Row-level security hides other partnerships' people, so ask the database about every partnership at once.
+      const check = await sql<{ available: boolean }>`SELECT lantern_email_available(${form.email}) AS available`.execute(tx);
+      if (!check.rows[0]?.available) throw emailRefused();
       await assertOwnAgency(tx, form.agencyId);
-      const created = await tx.insertInto('users').values({
-        partnership_id: user.partnershipId, agency_id: form.agencyId, email: form.email, display_name: form.displayName,
-        job_title: form.jobTitle, started_on: form.startedOn, roles: form.roles, password_hash: passwordHash,
-      }).returning('id').executeTakeFirstOrThrow();
+      let created: { id: string };
+      try {
+        created = await tx.insertInto('users').values({
+          partnership_id: user.partnershipId, agency_id: form.agencyId, email: form.email, display_name: form.displayName,
+          job_title: form.jobTitle, started_on: form.startedOn, roles, password_hash: passwordHash,
+        }).returning('id').executeTakeFirstOrThrow();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw emailRefused();
+        throw error;
+      }
       await recordAudit(tx, { ...audited(user), action: 'user.create', recordType: 'user', recordId: created.id,
-        details: { roles: form.roles, agencyId: form.agencyId } });
+        details: { roles, agencyId: form.agencyId } });
+      await recordRolesGranted(tx, user, { id: created.id, email: form.email }, [], roles, null);
       return { id: created.id, initialPassword };
     });
   }
 
   updateUser(user: SessionUser, id: string, form: UserEdit) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const before = await tx.selectFrom('users').select(['roles', 'agency_id']).where('id', '=', id).executeTakeFirst();
+      const before = await tx.selectFrom('users').select(['roles', 'agency_id', 'email']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound();
       await assertOwnAgency(tx, form.agencyId);
+      const agencyChanged = before.agency_id !== form.agencyId;
+      if (id === user.userId) {
+        const kept = before.roles.filter((r) => isRole(r) && !grantableRoles(user).includes(r));
+        if (!sameRoles(before.roles, [...form.roles, ...kept])) throw ownAccessRefused('roles');
+        if (agencyChanged) throw ownAccessRefused('agencyId');
+      }
+      const roles = rolesAfterChange(user, before.roles, form.roles, 'roles');
+      if (roles.length === 0) throw new FormRefusal('LANTERN_E_VALIDATION', 'roles', 'validation.rolesRequired');
       await tx.updateTable('users').set({
         display_name: form.displayName, agency_id: form.agencyId, job_title: form.jobTitle, started_on: form.startedOn,
-        roles: form.roles, updated_at: this.clock.now(),
+        roles, updated_at: this.clock.now(),
       }).where('id', '=', id).execute();
-      const rolesChanged = before.roles.join() !== form.roles.join() || before.agency_id !== form.agencyId;
+      const rolesChanged = !sameRoles(before.roles, roles);
       // A change of roles or agency takes effect at once: the user signs in again.
-      if (rolesChanged) await AuthService.endSessionsFor(tx, id, 'roles_changed', this.clock.now());
+      if (rolesChanged || agencyChanged) await AuthService.endSessionsFor(tx, id, 'roles_changed', this.clock.now());
       await recordAudit(tx, { ...audited(user), action: 'user.update', recordType: 'user', recordId: id,
-        details: { roles: { from: before.roles, to: form.roles }, agency: { from: before.agency_id, to: form.agencyId } } });
+        details: { roles: { from: before.roles, to: roles }, agency: { from: before.agency_id, to: form.agencyId } } });
+      await recordRolesGranted(tx, user, { id, email: before.email }, before.roles, roles, null);
     });
   }
 
@@ -149,18 +213,29 @@ export class AdminService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const grantee = (await sql<{ id: string; email: string }>`SELECT id, email FROM lantern_grantee(${agreementId}::uuid, ${form.email})`.execute(tx)).rows[0];
       if (!grantee) return { ok: false as const };
+      if (grantee.id === user.userId) throw ownAccessRefused('grant');
+      const existing = await tx.selectFrom('partnership_access_grants').select(['roles', 'revoked_at'])
+        .where('agreement_id', '=', agreementId).where('user_id', '=', grantee.id).executeTakeFirst();
+      const before = existing && existing.revoked_at === null ? existing.roles : [];
+      const roles = rolesAfterChange(user, before, form.roles, 'roles');
       await tx.insertInto('partnership_access_grants').values({
-        partnership_id: user.partnershipId, agreement_id: agreementId, user_id: grantee.id, roles: form.roles, granted_by: user.userId,
-      }).onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles: form.roles, revoked_at: null, granted_by: user.userId }))
+        partnership_id: user.partnershipId, agreement_id: agreementId, user_id: grantee.id, roles, granted_by: user.userId,
+      }).onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles, revoked_at: null, granted_by: user.userId }))
         .execute();
       await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId,
-        details: { granted: grantee.id, roles: form.roles } });
+        details: { granted: grantee.id, roles } });
+      await recordRolesGranted(tx, user, grantee, before, roles, { agreementId });
       return { ok: true as const };
     });
   }
 
   revokeAccess(user: SessionUser, grantId: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
+      const grant = await tx.selectFrom('partnership_access_grants').select(['user_id', 'roles'])
+        .where('id', '=', grantId).where('revoked_at', 'is', null).executeTakeFirst();
+      if (!grant) throw notFound();
+      if (grant.user_id === user.userId) throw ownAccessRefused('grant');
+      if (grant.roles.some((r) => isRole(r) && !grantableRoles(user).includes(r))) throw highRolesRefused('grant');
       const r = await tx.updateTable('partnership_access_grants').set({ revoked_at: this.clock.now() })
         .where('id', '=', grantId).where('revoked_at', 'is', null).returning(['agreement_id', 'user_id']).executeTakeFirst();
       if (!r) throw notFound();

@@ -4,12 +4,25 @@ const optionalText = z.string().trim().max(200).optional().transform((v) => v ||
 const optionalDate = z.string().trim().optional().transform((v) => v || undefined)
   .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat').optional());
 
+/** The audit page's address: the person is an id, so no email reaches a URL, a browser history or a log. */
 export const auditFilterSchema = z.object({
   action: optionalText,
-  actor: optionalText,
+  actor: z.string().trim().optional().transform((v) => v || undefined).pipe(z.string().uuid('validation.invalid').optional()),
   recordId: optionalText,
   from: optionalDate,
   to: optionalDate,
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** The filter form, posted: the person is given by email and the page redirects to their id. */
+export const auditFilterFormSchema = z.object({
+  action: optionalText,
+  actorEmail: z.string().trim().toLowerCase().max(320, 'validation.tooLong').optional().transform((v) => v || undefined),
+  recordId: optionalText,
+  from: optionalDate,
+  to: optionalDate,
+});
+export type AuditFilterForm = z.infer<typeof auditFilterFormSchema>;
+
+export const rolesGrantedQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1) });

@@ -18,7 +18,7 @@ export class AuditLogService {
         .select(['id', 'occurred_at', 'actor_label', 'action', 'record_type', 'record_id', 'reason', 'client_address'])
         .orderBy('occurred_at', 'desc').orderBy('id', 'desc');
       if (filter.action) query = query.where('action', 'like', `${filter.action}%`);
-      if (filter.actor) query = query.where('actor_label', 'ilike', `%${filter.actor.replace(/[%_\\]/g, '\\$&')}%`);
+      if (filter.actor) query = query.where('actor_user_id', '=', filter.actor);
       if (filter.recordId) {
         const recordId = filter.recordId;
         // A record's trail includes the lists and searches that showed it (L1).
@@ -29,11 +29,56 @@ export class AuditLogService {
       if (filter.from) query = query.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`));
       if (filter.to) query = query.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
       const rows = await query.limit(pageSize + 1).offset((filter.page - 1) * pageSize).execute();
+      const actorEmail = filter.actor ? await actorLabel(tx, filter.actor) : undefined;
       await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email,
         action: 'audit.view', details: { filter } });
-      return { events: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page: filter.page };
+      return { events: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page: filter.page, actorEmail };
     });
   }
+
+  /**
+   * The person the filter form names by email: someone of this partnership, or someone of another
+   * partnership who has acted here under a grant. Only their id leaves this method.
+   */
+  findActor(user: SessionUser, email: string): Promise<string | null> {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const own = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      if (own) return own.id;
+      // Row-level security hides the grantee's account; their rows in this partnership's trail name them.
+      const granted = await tx.selectFrom('partnership_access_grants as g').select('g.user_id')
+        .where(({ exists, selectFrom }) => exists(selectFrom('audit_events as e').select('e.id')
+          .whereRef('e.actor_user_id', '=', 'g.user_id').where('e.actor_label', '=', email)))
+        .limit(1).executeTakeFirst();
+      return granted?.user_id ?? null;
+    });
+  }
+
+  /** The DPO's view of who gave which roles to whom, read from the audit trail (and audited). */
+  rolesGranted(user: SessionUser, page: number) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = await tx.selectFrom('audit_events')
+        .select(['id', 'occurred_at', 'actor_label',
+          sql<string>`details->>'subject'`.as('subject'),
+          sql<string>`details->>'via'`.as('via'),
+          sql<string[]>`ARRAY(SELECT jsonb_array_elements_text(details->'added'))`.as('added'),
+          sql<string[]>`ARRAY(SELECT jsonb_array_elements_text(details->'to'))`.as('roles_now')])
+        .where('action', '=', 'user.roles_granted')
+        .orderBy('occurred_at', 'desc').orderBy('id', 'desc')
+        .limit(pageSize + 1).offset((page - 1) * pageSize).execute();
+      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email,
+        action: 'audit.view', details: { view: 'roles_granted', page } });
+      return { grants: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page };
+    });
+  }
+}
+
+/** The email to show in the filter form for a person id: from their account, else from the trail. */
+async function actorLabel(tx: Tx, id: string): Promise<string | undefined> {
+  const own = await tx.selectFrom('users').select('email').where('id', '=', id).executeTakeFirst();
+  if (own) return own.email;
+  const seen = await tx.selectFrom('audit_events').select('actor_label').where('actor_user_id', '=', id)
+    .orderBy('occurred_at', 'desc').limit(1).executeTakeFirst();
+  return seen?.actor_label;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

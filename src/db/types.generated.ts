@@ -167,6 +167,7 @@ export interface ChildPartnershipShares {
   id: Generated<string>;
   lawful_basis: string;
   partnership_id: string;
+  recipient_agency_ids: Generated<string[]>;
   recipient_partnership_id: string;
   revoked_at: Timestamp | null;
   revoked_by: string | null;
@@ -354,6 +355,7 @@ export interface RestrictionChanges {
   changed_at: Generated<Timestamp>;
   changed_by: string;
   child_id: string;
+  child_reference: string;
   id: Generated<string>;
   partnership_id: string;
   reason: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { recordAudit } from '../../src/audit/audit.ts';
+import { recordExplicitAudit } from '../../src/audit/audit.ts';
 import { AnchorError, anchorChains, canonicalAnchorText, parseAnchorLine, startAnchoring, type AnchorLine } from '../../src/audit/anchor.ts';
 import { keyFingerprint, type AnchorKeys } from '../../src/audit/anchor-key.ts';
 import { verifyAnchors, verifyAuditChain } from '../../src/audit/verify.ts';
@@ -41,9 +41,10 @@ after(async () => {
 });
 
 async function appendEvents(partnershipId: string, n: number) {
-  await withSystem(ctx.handle.db, async (tx) => {
+  await withSystem(ctx.handle.owner, async (tx) => {
     for (let i = 0; i < n; i++) {
-      await recordAudit(tx, { partnershipId, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child', recordId: `c${i}`, details: { i } });
+      await recordExplicitAudit(tx, { partnershipId, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child', recordId: `c${i}`,
+        details: { i }, clientAddress: '192.0.2.1' });
     }
   });
 }
@@ -101,7 +102,7 @@ async function asOwnerRewriting(chainId: string, fn: () => Promise<void>, check:
     await ctx.ownerQuery(`UPDATE audit_chain_heads h SET seq = b.seq, hash = b.hash FROM anchor_backup_head b WHERE h.chain_id = b.chain_id`);
     await ctx.ownerQuery(`DROP TABLE anchor_backup_events, anchor_backup_head`);
   }
-  assert.equal((await verifyAuditChain(ctx.handle.db)).ok, true, 'restored');
+  assert.equal((await verifyAuditChain(ctx.handle.owner)).ok, true, 'restored');
 }
 
 describe('audit anchors', () => {
@@ -160,7 +161,7 @@ describe('audit anchors', () => {
         await rechainFrom(northmere, target);
       },
       async () => {
-        const plain = await verifyAuditChain(ctx.handle.db);
+        const plain = await verifyAuditChain(ctx.handle.owner);
         assert.equal(plain.ok, true, `the rewrite is consistent, so the chain alone cannot show it: ${JSON.stringify(plain)}`);
         const result = await verifyAnchors(ctx.handle.db, keys, file);
         assert.equal(result.status, 'broken');
@@ -192,7 +193,7 @@ describe('audit anchors', () => {
       },
       async () => {
         assert.equal(await head(westbrook), anchored - 1);
-        const plain = await verifyAuditChain(ctx.handle.db);
+        const plain = await verifyAuditChain(ctx.handle.owner);
         assert.equal(plain.ok, true, `the renumbered chain is consistent: ${JSON.stringify(plain)}`);
         const result = await verifyAnchors(ctx.handle.db, keys, file);
         const p = problem(result);
@@ -213,7 +214,7 @@ describe('audit anchors', () => {
       async () => {
         await appendEvents(westbrook, 1);
         assert.equal(await head(westbrook), anchored);
-        assert.equal((await verifyAuditChain(ctx.handle.db)).ok, true);
+        assert.equal((await verifyAuditChain(ctx.handle.owner)).ok, true);
         const p = problem(await verifyAnchors(ctx.handle.db, keys, file));
         assert.deepEqual(typeof p === 'object' && p && 'chainId' in p ? [p.kind, p.chainId, p.seq] : p, ['anchor_mismatch', westbrook, anchored]);
       },

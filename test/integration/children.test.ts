@@ -167,11 +167,14 @@ describe('the child record', () => {
     assert.equal((await westbrook.get(`/children/${id}`)).statusCode, 404);
     assert.equal((await agents['triage.westbrook']!.get(`/children/${id}`)).statusCode, 404);
     const coordinator = agents['coordinator.northmere']!;
+    const [{ id: westbrookPolice }] = await ctx.ownerQuery<{ id: string }>(`SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
+      WHERE p.code = 'westbrook' AND a.kind = 'police'`) as [{ id: string }];
     const [live] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NULL`, [northmere]);
     const [ended] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NOT NULL`, [northmere]);
-    const refused = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: ended!.id, partnershipBasis: 'Joint operation' });
+    const refused = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: ended!.id, partnershipBasis: 'Joint operation', recipientAgencyIds: [westbrookPolice] });
     assert.equal(refused.statusCode, 400, 'not under an ended agreement');
-    const ok = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion' });
+    const ok = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
+      recipientAgencyIds: [westbrookPolice] });
     assert.equal(ok.statusCode, 302);
     const seen = await westbrook.get(`/children/${id}`);
     assert.equal(seen.statusCode, 200);

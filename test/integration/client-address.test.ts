@@ -50,14 +50,17 @@ async function reportConcerns(ctx: TestContext, addressFor: (i: number) => strin
   return statuses;
 }
 
+/** A practitioner issues a token with their own role; an administrator approves it (H1). */
 async function apiToken(ctx: TestContext, name: string): Promise<string> {
-  const admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
-  const page = await admin.get('/admin/api-tokens');
-  const agencyId = /<option value="([0-9a-f-]{36})"/.exec(page.body)?.[1];
-  assert.ok(agencyId);
-  const created = await admin.post('/admin/api-tokens', { name, agencyId, roles: 'practitioner' });
+  const issuer = await signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));
+  await issuer.get('/admin/api-tokens');
+  const created = await issuer.post('/admin/api-tokens', { name, roles: 'practitioner' });
   const token = /id="api-token">([^<]+)</.exec(created.body)?.[1];
   assert.ok(token, created.body.slice(0, 300));
+  const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM api_tokens WHERE name = $1`, [name]);
+  const admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
+  await admin.get('/admin/api-tokens');
+  assert.equal((await admin.post(`/admin/api-tokens/${row!.id}/approve`, {})).statusCode, 302);
   return token;
 }
 

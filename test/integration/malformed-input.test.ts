@@ -29,12 +29,15 @@ before(async () => {
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   westbrookAgency = (await ctx.ownerQuery<{ id: string }>(
     `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`))[0]!.id;
-  const admin = agentOf('partnership_admin');
+  // A token with every API role: nobody holds them all (a token carries its issuer's roles), so the
+  // owner makes it, approved, as the command line could.
   const [police] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'`, [northmere]);
-  await admin.get('/admin/api-tokens');
-  const created = await admin.post('/admin/api-tokens', { name: 'Every API role', agencyId: police!.id, roles: [...apiTokenRoles] });
-  apiToken = /id="api-token">([^<]+)</.exec(created.body)?.[1] ?? '';
-  assert.ok(apiToken, 'an API token for the sweep');
+  const [issuer] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'police.northmere@lantern.example'`);
+  const [approver] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'admin.northmere@lantern.example'`);
+  apiToken = `lantern_${crypto.randomBytes(32).toString('base64url')}`;
+  await ctx.ownerQuery(`INSERT INTO api_tokens (partnership_id, agency_id, name, token_hash, roles, created_by, expires_at, approved_by, approved_at)
+    VALUES ($1, $2, 'Every API role', $3, $4, $5, now() + interval '30 days', $6, now())`,
+  [northmere, police!.id, crypto.createHash('sha256').update(apiToken).digest('hex'), [...apiTokenRoles], issuer!.id, approver!.id]);
 });
 after(async () => ctx.close());
 
@@ -103,8 +106,8 @@ describe('a generated sweep of malformed input over every route', () => {
   });
 
   test('tab, line feed and carriage return are still accepted', async () => {
-    const dpo = agentOf('dpo');
-    assert.equal((await dpo.get(`/audit?actor=${encodeURIComponent('a\tb\r\nc')}`)).statusCode, 200);
+    const worker = agentOf('practitioner');
+    assert.equal((await worker.get(`/directory?q=${encodeURIComponent('a\tb\r\nc')}`)).statusCode, 200);
   });
 });
 
@@ -142,9 +145,7 @@ describe('the cases the review found', () => {
     await admin.get(`/admin/users/${someone!.id}`);
     const moved = await admin.post(`/admin/users/${someone!.id}`, { displayName: 'School Worker', agencyId: westbrookAgency, roles: 'practitioner' });
     assert.equal(moved.statusCode, 404, 'moving a user');
-    await admin.get('/admin/api-tokens');
-    const token = await admin.post('/admin/api-tokens', { name: 'Foreign agency', agencyId: westbrookAgency, roles: 'practitioner' });
-    assert.equal(token.statusCode, 404, 'an API token');
+    // An API token has no agency field: it is always its issuer's agency (H1).
 
     const coordinator = agentOf('coordinator');
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open' LIMIT 1`, [northmere]);

@@ -35,6 +35,8 @@ before(async () => {
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = $1`, [`RLS-${key}`]);
     await ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis) VALUES ($1, 'child', $2, $3, 'test basis')`,
       [p, child!.id, agencies[`${key}:health`]!.id]);
+    await ctx.ownerQuery(`INSERT INTO restriction_changes (partnership_id, child_id, child_reference, change, reason, changed_by)
+      VALUES ($1, $2, $3, 'lifted', 'test reason', $4)`, [p, child!.id, `RLS-${key}`, u!.id]);
   }
   const [nUser] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'analyst.northmere@lantern.example'`);
   const [agreement] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO sharing_agreements (partnership_id, recipient_partnership_id, purpose, lawful_basis, starts_on)

@@ -11,6 +11,7 @@ import { signIn, type Agent } from '../helpers/http.ts';
 let ctx: TestContext;
 let northmere: string;
 let westbrook: string;
+let westbrookPolice: string;
 const agents: Record<string, Agent> = {};
 
 before(async () => {
@@ -18,6 +19,7 @@ before(async () => {
   const ids = await ctx.ownerQuery<{ id: string; code: string }>(`SELECT id, code FROM partnerships`);
   northmere = ids.find((p) => p.code === 'northmere')!.id;
   westbrook = ids.find((p) => p.code === 'westbrook')!.id;
+  westbrookPolice = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'`, [westbrook]))[0]!.id;
   for (const key of ['police.northmere', 'school.northmere', 'analyst.northmere', 'coordinator.northmere', 'coordinator.westbrook']) {
     agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}@lantern.example`));
   }
@@ -112,7 +114,8 @@ describe('stopping a share with a neighbouring partnership', () => {
     assert.equal((await neighbour.get(`/children/${id}`)).statusCode, 404);
     const [live] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NULL`, [northmere]);
     await coordinator.get(`/children/${id}`);
-    assert.equal((await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion' })).statusCode, 302);
+    assert.equal((await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
+      recipientAgencyIds: [westbrookPolice] })).statusCode, 302);
     assert.equal((await neighbour.get(`/children/${id}`)).statusCode, 200, 'Westbrook can open it while it is shared');
     const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM child_partnership_shares WHERE child_id = $1 AND revoked_at IS NULL`, [id]);
 

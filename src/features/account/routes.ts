@@ -24,9 +24,9 @@ export const accountFeature: Feature = {
       return reply.page(view('account'), { sessions: await auth.listSessions(user), changed: query.changed === '1', ended: query.ended === '1' });
     });
 
-    app.post('/account/sessions/:id/end', signedIn, async (request, reply) => {
+    app.post('/account/sessions/:session/end', signedIn, async (request, reply) => {
       const params = shownSessionParam.safeParse(request.params);
-      if (!params.success || !(await auth.endOwnSession(request.user!, params.data.id))) throw new LanternError('LANTERN_E_NOT_FOUND');
+      if (!params.success || !(await auth.endOwnSession(request.user!, params.data.session))) throw new LanternError('LANTERN_E_NOT_FOUND');
       return reply.redirect('/account?ended=1');
     });
 

@@ -9,4 +9,4 @@ export const passwordChangeSchema = z.object({
 export type PasswordChange = z.infer<typeof passwordChangeSchema>;
 
 /** A session as the account page names it (a hash of its id, never the id itself). */
-export const shownSessionParam = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/) });
+export const shownSessionParam = z.object({ session: z.string().regex(/^[0-9a-f]{24}$/) });

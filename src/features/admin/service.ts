@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { recordAudit } from '../../audit/audit.ts';
-import { AuthService, actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { AuthService, actorOf, issuedPasswordExpiry, type Clock, type SessionUser } from '../../auth/service.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import { grantableRoles } from '../../authz/policy.ts';
 import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
@@ -128,6 +128,8 @@ export class AdminService {
         created = await tx.insertInto('users').values({
           partnership_id: user.partnershipId, agency_id: form.agencyId, email: form.email, display_name: form.displayName,
           job_title: form.jobTitle, started_on: form.startedOn, roles, password_hash: passwordHash,
+          // A one-time password: changed at first sign-in, and refused after 72 hours (M8).
+          must_change_password: true, password_expires_at: issuedPasswordExpiry(this.clock.now()),
         }).returning('id').executeTakeFirstOrThrow();
       } catch (error) {
         if (isUniqueViolation(error)) throw emailRefused();

@@ -165,6 +165,9 @@ export type ShareAgencyForm = z.infer<typeof shareAgencySchema>;
 export const sharePartnershipSchema = z.object({
   agreementId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.agreementRequired')),
   partnershipBasis: text(2000, 'validation.lawfulBasisRequired').pipe(z.string().min(5, 'validation.lawfulBasisRequired')),
+  // The receiving partnership's agencies whose people may read the record (L2).
+  recipientAgencyIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(z.string().uuid('children.errors.recipientAgenciesRequired')).min(1, 'children.errors.recipientAgenciesRequired').max(50)),
 });
 export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 

@@ -340,6 +340,8 @@ export class ChildrenService {
         .selectAll('c').select('a.name as owning_agency')
         // Whether this person may lift the restriction (the owning agency's case workers, not under break-glass).
         .select(sql<boolean>`CASE WHEN c.restricted THEN lantern_may_lift_restriction(c.owning_agency_id, c.id) ELSE false END`.as('may_lift_restriction'))
+        // Whether this person manages the child's shares (the owning agency's case workers and the partnership-wide roles, L2).
+        .select(sql<boolean>`lantern_may_manage_shares(c.id)`.as('may_manage_shares'))
         .select((eb) => [
           jsonArrayFrom(eb.selectFrom('child_addresses as ad').select(['ad.id', 'ad.line1', 'ad.town', 'ad.postcode', 'ad.from_date', 'ad.to_date'])
             .whereRef('ad.child_id', '=', 'c.id').orderBy('ad.from_date', 'desc')).as('addresses'),
@@ -354,7 +356,7 @@ export class ChildrenService {
             .select(['s.id', 'sa.name as agency', 's.lawful_basis', 's.created_at']).where('s.record_type', '=', 'child').whereRef('s.record_id', '=', 'c.id')
             .where('s.revoked_at', 'is', null)).as('shares'),
           jsonArrayFrom(eb.selectFrom('child_partnership_shares as ps').innerJoin('partnerships as p', 'p.id', 'ps.recipient_partnership_id')
-            .select(['ps.id', 'p.name as partnership', 'ps.lawful_basis', 'ps.created_at']).whereRef('ps.child_id', '=', 'c.id')
+            .select(['ps.id', 'p.name as partnership', 'ps.lawful_basis', 'ps.created_at', 'ps.agreement_id', 'ps.recipient_agency_ids']).whereRef('ps.child_id', '=', 'c.id')
             .where('ps.revoked_at', 'is', null)).as('partnershipShares'),
           jsonArrayFrom(eb.selectFrom('sharing_agreements as g').innerJoin('partnerships as gp', 'gp.id', 'g.recipient_partnership_id')
             .select(['g.id', 'gp.name as partnership', 'g.purpose']).where('g.partnership_id', '=', user.partnershipId)
@@ -386,8 +388,18 @@ export class ChildrenService {
         await sql`SELECT lantern_audit_shared_view(${id}::uuid, ${user.email}, ${JSON.stringify({ via: 'page' })}::jsonb)`.execute(tx);
       }
       const accessLog = ownPartnership ? await accessLogFor(tx, 'child', id) : [];
+      // The receiving partnership's agencies for each live agreement, which only these functions reveal (L2).
+      const agreementAgencies: Record<string, { id: string; name: string }[]> = {};
+      if (child.may_manage_shares) {
+        for (const agreementId of new Set([...agreements.map((g) => g.id), ...partnershipShares.map((ps) => ps.agreement_id)])) {
+          agreementAgencies[agreementId] = (await sql<{ id: string; name: string }>`SELECT * FROM lantern_agreement_agencies(${agreementId}::uuid)`.execute(tx)).rows;
+        }
+      }
+      const agencyName = (agreementId: string, agencyId: string) => agreementAgencies[agreementId]?.find((a) => a.id === agencyId)?.name;
       return { restricted: false as const, child, brokeGlass, ownPartnership, addresses, involvements, history, concerns, shares,
-        partnershipShares, agreements, agencies, accessLog };
+        partnershipShares: partnershipShares.map((ps) => ({ ...ps,
+          recipient_agencies: ps.recipient_agency_ids.map((a) => agencyName(ps.agreement_id, a)).filter((n): n is string => !!n) })),
+        agreements: agreements.map((g) => ({ ...g, agencies: agreementAgencies[g.id] ?? [] })), agencies, accessLog };
     });
   }
 
@@ -500,9 +512,16 @@ export class ChildrenService {
     });
   }
 
+  /** Only the owning agency's case workers and the partnership-wide roles manage a child's shares (L2). */
+  private async assertMayManageShares(tx: Tx, id: string) {
+    const r = await sql<{ ok: boolean }>`SELECT lantern_may_manage_shares(${id}::uuid) AS ok`.execute(tx);
+    if (!r.rows[0]?.ok) throw new LanternError('LANTERN_E_FORBIDDEN', 'only the owning agency manages shares');
+  }
+
   /** Shares the record with another agency of the partnership, recording the lawful basis. */
   shareWithAgency(user: SessionUser, id: string, form: ShareAgencyForm) {
     return this.changeChild(user, id, 'record.share', async (tx) => {
+      await this.assertMayManageShares(tx, id);
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.shareAgencyId).executeTakeFirst();
       if (!agency) throw notFound();
       await tx.insertInto('record_shares').values({ partnership_id: user.partnershipId, record_type: 'child', record_id: id, agency_id: form.shareAgencyId,
@@ -518,14 +537,19 @@ export class ChildrenService {
   /** Discloses the core record to a neighbouring partnership: only under a live sharing agreement with it. */
   shareWithPartnership(user: SessionUser, id: string, form: SharePartnershipForm) {
     return this.changeChild(user, id, 'record.share', async (tx) => {
+      await this.assertMayManageShares(tx, id);
       const agreement = await tx.selectFrom('sharing_agreements').select(['id', 'recipient_partnership_id'])
         .where('id', '=', form.agreementId).where('partnership_id', '=', user.partnershipId)
         .where('starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('ends_on', 'is', null), eb('ends_on', '>=', sql<string>`current_date`)]))
         .executeTakeFirst();
       if (!agreement) throw new LanternError('LANTERN_E_VALIDATION', 'no live sharing agreement');
+      const receiving = (await sql<{ id: string }>`SELECT id FROM lantern_agreement_agencies(${agreement.id}::uuid)`.execute(tx)).rows.map((r) => r.id);
+      if (form.recipientAgencyIds.some((a) => !receiving.includes(a))) throw notFound('agency');
       await tx.insertInto('child_partnership_shares').values({ partnership_id: user.partnershipId, child_id: id, agreement_id: agreement.id,
-        recipient_partnership_id: agreement.recipient_partnership_id, lawful_basis: form.partnershipBasis, shared_by: user.userId }).execute();
-      return { reason: form.partnershipBasis, details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id } };
+        recipient_partnership_id: agreement.recipient_partnership_id, lawful_basis: form.partnershipBasis, shared_by: user.userId,
+        recipient_agency_ids: form.recipientAgencyIds }).execute();
+      return { reason: form.partnershipBasis, details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id,
+        recipientAgencyIds: form.recipientAgencyIds } };
     });
   }
 
@@ -536,6 +560,7 @@ export class ChildrenService {
    */
   stopSharing(user: SessionUser, id: string, kind: 'agency' | 'partnership', shareId: string, reason: string) {
     return this.changeChild(user, id, 'record.unshare', async (tx) => {
+      await this.assertMayManageShares(tx, id);
       const revocation = { revoked_at: this.clock.now(), revoked_by: user.userId, revoked_reason: reason };
       if (kind === 'agency') {
         const share = await tx.updateTable('record_shares').set(revocation).where('id', '=', shareId).where('record_type', '=', 'child')
@@ -597,8 +622,7 @@ export class ChildrenService {
         .select(['g.id', 'g.child_id', 'g.reason', 'g.granted_at', 'g.expires_at', 'g.acknowledged_at', 'u.display_name', 'u.email'])
         .orderBy(sql`g.acknowledged_at IS NOT NULL`).orderBy('g.granted_at', 'desc').limit(200).execute();
       const lifted = await tx.selectFrom('restriction_changes as r').innerJoin('users as u', 'u.id', 'r.changed_by')
-        .innerJoin('children as c', 'c.id', 'r.child_id')
-        .select(['r.id', 'r.child_id', 'r.reason', 'r.changed_at', 'r.acknowledged_at', 'u.display_name', 'u.email', 'c.reference'])
+        .select(['r.id', 'r.child_id', 'r.reason', 'r.changed_at', 'r.acknowledged_at', 'u.display_name', 'u.email', 'r.child_reference as reference'])
         .orderBy(sql`r.acknowledged_at IS NOT NULL`).orderBy('r.changed_at', 'desc').limit(200).execute();
       await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length, lifted: lifted.length } });
       return { grants: rows, lifted };

@@ -10,6 +10,8 @@ CREATE TABLE restriction_changes (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   partnership_id uuid NOT NULL REFERENCES partnerships (id),
   child_id uuid NOT NULL,
+  -- The reference, so the DPO's list names the record without the DPO being able to open it.
+  child_reference text NOT NULL,
   change text NOT NULL CHECK (change = 'lifted'),
   reason text NOT NULL CHECK (length(reason) BETWEEN 5 AND 2000),
   changed_by uuid NOT NULL REFERENCES users (id),
@@ -45,7 +47,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   c record;
 BEGIN
-  SELECT id, partnership_id, owning_agency_id, restricted INTO c FROM children
+  SELECT id, partnership_id, owning_agency_id, restricted, reference INTO c FROM children
    WHERE id = p_child AND partnership_id = lantern_partnership() FOR UPDATE;
   IF NOT FOUND OR NOT c.restricted OR NOT lantern_may_lift_restriction(c.owning_agency_id, c.id) THEN
     RAISE EXCEPTION 'lantern: you may not lift this restriction' USING ERRCODE = 'insufficient_privilege';
@@ -53,8 +55,8 @@ BEGIN
   IF p_reason IS NULL OR length(trim(p_reason)) < 5 THEN
     RAISE EXCEPTION 'lantern: lifting a restriction needs a reason' USING ERRCODE = 'check_violation';
   END IF;
-  INSERT INTO restriction_changes (partnership_id, child_id, change, reason, changed_by)
-  VALUES (c.partnership_id, c.id, 'lifted', trim(p_reason), lantern_user());
+  INSERT INTO restriction_changes (partnership_id, child_id, child_reference, change, reason, changed_by)
+  VALUES (c.partnership_id, c.id, c.reference, 'lifted', trim(p_reason), lantern_user());
   UPDATE children SET restricted = false, restricted_reason = NULL, updated_at = now() WHERE id = c.id;
   PERFORM lantern_audit('record.unrestrict', 'child', c.id::text, trim(p_reason), '{}'::jsonb, NULL, NULL, NULL);
 END

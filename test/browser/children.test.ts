@@ -91,7 +91,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     assert.match(await page.textContent('body') ?? '', /Risk reduced/);
 
     // The children list and a name search (by POST).
-    await page.getByRole('link', { name: 'Children' }).first().click();
+    await page.getByRole('link', { name: 'Children', exact: true }).first().click();
     await assertAccessible(page, bc);
     await page.getByLabel('Name or alias').fill('Jodie Marsh');
     await page.getByLabel('Include closed records').check();
@@ -102,7 +102,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await page.close();
   });
 
-  test('a data protection officer reads break-glass alerts; an administrator makes an API token', async () => {
+  test('a data protection officer reads break-glass alerts; a co-ordinator issues an API token and an administrator approves it', async () => {
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('dpo.northmere@lantern.example'));
     await page.getByRole('link', { name: 'Break-glass alerts' }).first().click();
@@ -111,15 +111,23 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await assertAccessible(page, bc);
     await page.getByRole('button', { name: 'Sign out' }).click();
 
-    await signInWithBrowser(page, bc, bc.ctx.account('admin.northmere@lantern.example'));
-    await page.getByRole('link', { name: 'API tokens' }).first().click();
+    // A co-ordinator issues a token with their own role, from their account page; an administrator approves it.
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+    await page.locator('.lantern-header__who').click();
+    await page.getByRole('link', { name: 'API tokens for partner systems' }).click();
     await assertAccessible(page, bc);
     await page.getByLabel('Name').fill('Police case system');
-    await page.getByLabel('Agency').selectOption({ label: 'Fenland Valley Police' });
-    await page.getByLabel('Practitioner').check();
+    await page.getByLabel(/co-ordinator/i).check();
     await page.getByRole('button', { name: 'Create a token' }).click();
     await assertAccessible(page, bc);
     assert.match((await page.locator('#api-token').textContent()) ?? '', /^lantern_/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithBrowser(page, bc, bc.ctx.account('admin.northmere@lantern.example'));
+    await page.getByRole('link', { name: 'API tokens' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByRole('button', { name: 'Approve the token Police case system' }).click();
+    await assertAccessible(page, bc);
+    assert.match(await page.textContent('body') ?? '', /Approved by/);
     await page.close();
   });
 });

@@ -52,9 +52,23 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     const secret = (await page.locator('#totp-secret').textContent())!.replace(/\s/g, '');
     await page.getByLabel('Code from your app').fill(await totpCode(secret, bc.ctx.clock.now()));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    // An administrator's one-time password is changed before anything else.
+    await page.waitForURL('**/account/password');
+    await assertAccessible(page, bc);
+    bc.ctx.clock.advance(31_000);
+    await page.getByLabel('Current password').fill(initialPassword);
+    await page.getByLabel('New password', { exact: true }).fill('the heron waits by the weir');
+    await page.getByLabel('Type the new password again').fill('the heron waits by the weir');
+    await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret, bc.ctx.clock.now()));
+    await page.getByRole('button', { name: 'Change password' }).click();
     await page.waitForURL(`${bc.baseUrl}/`);
     await assertAccessible(page, bc);
+    // Their account page: details and where they are signed in.
+    await page.getByRole('link', { name: /Alex/ }).first().click();
+    await page.waitForURL('**/account');
+    await assertAccessible(page, bc);
     assert.match(await page.textContent('body') ?? '', /Practitioner/);
+    assert.match(await page.textContent('body') ?? '', /This session/);
     await page.close();
   });
 

@@ -32,8 +32,8 @@ export function rangeArea(ref: string): number {
 
 /**
  * Checks an XLSX file before exceljs reads it: the zip (readZipDirectory, inflateZip), then each
- * worksheet's rows, and the cells of every sheet, shared string and merged or drop-down range,
- * counted in the inflated XML in one pass each. exceljs builds an object for each of those, so
+ * worksheet's rows, the cells of every sheet with its merged and drop-down ranges, and the shared
+ * strings, counted in the inflated XML in one pass each. exceljs builds an object for each of those, so
  * these counts bound its time and memory. Gives the inflated size (what the reader will work through).
  */
 export function checkWorkbook(content: Uint8Array, limits: TableLimits & ZipLimits): UploadResult<{ inflatedBytes: number }> {
@@ -50,10 +50,11 @@ export function checkWorkbook(content: Uint8Array, limits: TableLimits & ZipLimi
       if (count(xml, rowTag) > limits.maxRows + 1) return refused({ reason: 'tooManyRows', max: limits.maxRows });
       cells += count(xml, cellTag);
       for (const m of xml.matchAll(expandedRange)) cells += rangeArea(m[1]!);
-    } else {
-      cells += count(xml, sharedStringTag);
+      if (cells > limits.maxCells) return refused({ reason: 'tooManyCells', max: limits.maxCells });
+    } else if (count(xml, sharedStringTag) > limits.maxCells) {
+      // Each cell holds at most one shared string: more of them than cells allowed is never a table.
+      return refused({ reason: 'tooManyCells', max: limits.maxCells });
     }
-    if (cells > limits.maxCells) return refused({ reason: 'tooManyCells', max: limits.maxCells });
   }
   return accepted({ inflatedBytes: directory.value.inflatedBytes });
 }

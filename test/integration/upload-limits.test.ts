@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test, type TestContext as NodeTestContext } from 'node:test';
 import { inThreadMaxBytes } from '../../src/uploads/limits.ts';
 import { healthLimitMs, responsive, type UploadJob, type UploadOutcome } from '../fixtures/upload-timing.ts';
-import { fortyOutcomeFramework, register } from '../fixtures/upload-files.ts';
+import type { Framework } from '../../src/features/strategy/domain/frameworks.ts';
+import { previewPlanUpload } from '../../src/features/strategy/reports/plan-file.ts';
+import { fortyOutcomeFramework, fortyOutcomeRef, planXlsx, register } from '../fixtures/upload-files.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
@@ -64,6 +67,27 @@ before(async () => {
 });
 after(async () => ctx.close());
 
+/**
+ * CPU time this process's main thread (the one that answers requests) spends on `work`, from
+ * /proc/self/task/<pid>/stat: unlike wall time it does not grow when other work takes the cores.
+ * In 10 ms ticks; null where there is no /proc.
+ */
+async function requestThreadCpu(work: () => Promise<unknown>): Promise<number | null> {
+  const read = () => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return null;
+    }
+  };
+  const before = read();
+  await work();
+  const after = read();
+  return before === null || after === null ? null : after - before;
+}
+
 /** Posts a file with the in-process agent (for uploads whose timing is not the point). */
 async function post(agent: Agent, formPage: string, url: string, field: string, fileName: string, content: Buffer) {
   await agent.get(formPage);
@@ -112,6 +136,22 @@ describe('plan import: large files', () => {
       assert.match(outcome.body, /id="row-1001"/);
       assert.match(outcome.body, /name="rows" value="/);
     }
+  });
+
+  test('a plan at every cap at once (1,000 rows of 49 columns) is read off the request thread: that thread spends a fraction of the CPU reading takes', async (t) => {
+    const content = await planXlsx(1_000, { columns: 49, ref: fortyOutcomeRef });
+    const upload = { content, framework: fortyOutcomeFramework() as unknown as Framework, agencyNames: [] };
+    await previewPlanUpload(upload);
+    const reading = await requestThreadCpu(async () => assert.ok((await previewPlanUpload(upload)).ok));
+    const viaApp = await requestThreadCpu(async () => {
+      const r = await post(planLead, importPage(), importPage(), 'file', 'plan.xlsx', content);
+      assert.equal(r.statusCode, 200, summary(r.body));
+      assert.match(r.body, /id="row-1001"/);
+    });
+    if (reading === null || viaApp === null) return t.skip('no per-thread CPU times (/proc) on this system');
+    t.diagnostic(`reading and checking it on one thread: ${reading} ms of CPU; uploading it: ${viaApp} ms of the request thread's CPU`);
+    assert.ok(reading >= 200, `${reading} ms`);
+    assert.ok(viaApp < reading / 2, `the request thread spent ${viaApp} ms of CPU, reading takes ${reading} ms`);
   });
 
   test('plans of 50,000 actions, XLSX and CSV, are refused in under 3 s with the reason on the form; /health answers in under 100 ms', async (t) => {

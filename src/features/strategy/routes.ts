@@ -303,7 +303,7 @@ export const strategyFeature: Feature = {
     // Import of an existing plan ---------------------------------------------------------------
     app.get('/strategy/plans/:planId/import', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      const { plan } = await strategy.getPlan(request.user!, planId);
+      const { plan } = await strategy.planOnly(request.user!, planId);
       prepareUploadParser(planUploadParser);
       return reply.page(view('import'), { plan });
     });
@@ -318,7 +318,7 @@ export const strategyFeature: Feature = {
         actions = null;
       }
       if (!Array.isArray(actions)) {
-        const { plan } = await strategy.getPlan(request.user!, planId);
+        const { plan } = await strategy.planOnly(request.user!, planId);
         reply.status(400);
         return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
       }
@@ -336,7 +336,7 @@ export const strategyFeature: Feature = {
       uploads.post('/strategy/plans/:planId/import', manage, async (request, reply) => {
         const { planId } = planIdParam.parse(request.params);
         const file = uploadedFile(request.body, 'file');
-        const { plan } = await strategy.getPlan(request.user!, planId);
+        const { plan } = await strategy.planOnly(request.user!, planId);
         const refuse = (text: string) => reply.status(400).page(view('import'), { plan, errors: singleError('file', text) });
         if (!file) return refuse(t('strategy.import.chooseFile'));
         const preview = await strategy.previewUpload(request.user!, planId, file);

@@ -212,6 +212,11 @@ export class StrategyService {
     });
   }
 
+  /** The plan alone, without its actions: what the import pages show, however many actions it has. */
+  planOnly(user: SessionUser, planId: string) {
+    return withActor(this.db, actorOf(user), async (tx) => ({ plan: await this.loadPlan(tx, planId) }));
+  }
+
   smartReportFor(user: SessionUser, planId: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
@@ -589,28 +594,32 @@ export class StrategyService {
       if (checked.fileErrors.length > 0 || checked.rows.some((r) => r.errors.length > 0)) {
         throw new LanternError('LANTERN_E_VALIDATION', 'import rows changed since the preview');
       }
-      let added = 0;
       let updated = 0;
+      // One read of the plan's action ids and one insert of the new actions: an import may hold 1,000.
+      const existing = new Map((await tx.selectFrom('strategy_actions').select(['id', 'action_ref']).where('plan_id', '=', planId).execute())
+        .map((a) => [a.action_ref, a.id]));
+      const agencyIds = new Map(agencies.map((a) => [a.name.toLowerCase(), a.id]));
+      const added = [];
       for (const { action } of checked.rows) {
         if (!action) continue;
         const values = {
           outcome_ref: action.outcomeRef, text: action.text, lead_title: action.leadTitle,
-          lead_agency_id: agencies.find((a) => a.name.toLowerCase() === action.leadAgency.toLowerCase())?.id ?? null,
+          lead_agency_id: agencyIds.get(action.leadAgency.toLowerCase()) ?? null,
           start_on: action.startOn, due_on: action.dueOn, cost_pounds: action.costPounds, cost_note: action.costNote,
           success_measure: action.successMeasure, target_value: action.targetValue, measure_unit: action.measureUnit,
           evidence_source: action.evidenceSource, board_plan_ref: action.boardPlanRef, status: action.status, updated_at: this.clock.now(),
         };
-        const existing = await tx.selectFrom('strategy_actions').select('id').where('plan_id', '=', planId).where('action_ref', '=', action.ref).executeTakeFirst();
-        if (existing) {
-          await tx.updateTable('strategy_actions').set(values).where('id', '=', existing.id).execute();
+        const id = existing.get(action.ref);
+        if (id) {
+          await tx.updateTable('strategy_actions').set(values).where('id', '=', id).execute();
           updated++;
         } else {
-          await tx.insertInto('strategy_actions').values({ ...values, partnership_id: user.partnershipId, plan_id: planId, action_ref: action.ref }).execute();
-          added++;
+          added.push({ ...values, partnership_id: user.partnershipId, plan_id: planId, action_ref: action.ref });
         }
       }
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added, updated } } });
-      return { added, updated };
+      if (added.length > 0) await tx.insertInto('strategy_actions').values(added).execute();
+      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added: added.length, updated } } });
+      return { added: added.length, updated };
     });
   }
 }

@@ -47,3 +47,14 @@ test('audit rows are written only through recordAudit (or recordExplicitAudit, f
   const offenders = source.filter((f) => /insertInto\('audit_events'\)/.test(f.text) && f.file !== 'src/audit/audit.ts').map((f) => f.file);
   assert.deepEqual(offenders, []);
 });
+
+test('uploads go through src/uploads: capped multipart, csv-parse behind its caps, exceljs reads behind the zip checks', () => {
+  const multipart = source.filter((f) => /register\(multipart/.test(f.text));
+  assert.ok(multipart.length >= 3);
+  const uncapped = multipart.filter((f) => !/throwFileSizeLimit: false/.test(f.text) || !/fileSize: multipartFileLimit\(/.test(f.text)).map((f) => f.file);
+  assert.deepEqual(uncapped, []);
+  assert.deepEqual(source.filter((f) => /from 'csv-parse/.test(f.text)).map((f) => f.file), ['src/uploads/csv.ts']);
+  const readers = source.filter((f) => /\.xlsx\.load\(/.test(f.text));
+  assert.deepEqual(readers.map((f) => f.file), ['src/features/strategy/reports/plan-file.ts']);
+  assert.match(readers[0]!.text, /checkWorkbook\(/);
+});

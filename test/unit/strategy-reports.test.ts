@@ -15,7 +15,14 @@ import { quarterlyToDocx, returnToDocx } from '../../src/features/strategy/repor
 import { previewImport, readDay } from '../../src/features/strategy/reports/import.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from '../../src/features/strategy/reports/model.ts';
 import { quarterlyToPdf } from '../../src/features/strategy/reports/pdf.ts';
-import { planToXlsx, returnToXlsx, xlsxToRows } from '../../src/features/strategy/reports/xlsx.ts';
+import { xlsxToRows } from '../../src/features/strategy/reports/plan-file.ts';
+import { planToXlsx, returnToXlsx } from '../../src/features/strategy/reports/xlsx.ts';
+import { planImportLimits, type UploadResult } from '../../src/uploads/limits.ts';
+
+const read = <T>(result: UploadResult<T>): T => {
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.value;
+};
 
 const action = (over: Partial<ExportAction> = {}): ExportAction => ({
   ref: '1.1a', outcomeRef: '1.1', text: 'Train all new staff within 2 months of joining.', leadTitle: 'Workforce development manager',
@@ -99,15 +106,15 @@ describe('CSV formula escaping', () => {
       const table = rows.map((r) => [...r, ...Array(width).fill('')].slice(0, width));
       // A row of empty cells is skipped on reading, as a spreadsheet would.
       const expected = table.filter((r) => r.some((c) => c !== ''));
-      assert.deepEqual(csvToRows(rowsToCsv(table)), expected);
+      assert.deepEqual(csvToRows(rowsToCsv(table), planImportLimits), { ok: true, value: expected });
     }), { numRuns: 1000 });
   });
 
   test('the plan CSV carries no live formula and imports back to the same actions', () => {
     const csv = planToCsv(englishPlan);
-    for (const line of csvToRows(csv).slice(1)) assert.equal(line[2]?.startsWith('='), line[0] === '1.2a');
+    for (const line of read(csvToRows(csv, planImportLimits)).slice(1)) assert.equal(line[2]?.startsWith('='), line[0] === '1.2a');
     assert.doesNotMatch(csv, /(^|,)"?[=+\-@]/m);
-    const preview = previewImport(csvToRows(csv), englishExampleFramework, ['Westbrook Partnership Team']);
+    const preview = previewImport(read(csvToRows(csv, planImportLimits)), englishExampleFramework, ['Westbrook Partnership Team']);
     assert.deepEqual(preview.rows.flatMap((r) => r.errors), []);
     const imported = preview.rows.map((r) => r.action!);
     assert.equal(imported[1]!.text, '=HYPERLINK("http://evil.example","click")');
@@ -180,7 +187,7 @@ describe('documents', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(buffer as unknown as ArrayBuffer);
     assert.deepEqual(book.worksheets.map((s) => s.name), ['Reporting template', 'About this plan']);
-    const rows = await xlsxToRows(buffer);
+    const rows = read(await xlsxToRows(buffer, planImportLimits));
     assert.ok(rows.some((r) => r[0] === '1. PREPARE - Overarching outcome:'));
     assert.ok(rows.some((r) => r.join('|') === 'Outcome|Action|RAG status|Narrative update'));
     const row = rows.find((r) => r[1] === '1.1b')!;
@@ -200,7 +207,7 @@ describe('documents', () => {
   });
 
   test('the action plan XLSX imports back to the same actions', async () => {
-    const rows = await xlsxToRows(await planToXlsx(englishPlan));
+    const rows = read(await xlsxToRows(await planToXlsx(englishPlan), planImportLimits));
     assert.equal(rows[0]![0], 'Action id');
     const preview = previewImport(rows, englishExampleFramework, ['Westbrook Partnership Team']);
     assert.deepEqual(preview.rows.flatMap((r) => r.errors), []);

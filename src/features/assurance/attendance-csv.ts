@@ -1,5 +1,7 @@
-import { parse } from 'csv-parse/sync';
 import { isValid, parseISO } from 'date-fns';
+import { readCsv, type CsvRecord } from '../../uploads/csv.ts';
+import { accepted, attendanceImportLimits, type UploadRefusal, type UploadResult } from '../../uploads/limits.ts';
+import { uploadParser } from '../../uploads/parse.ts';
 
 /**
  * Reads an attendance register exported from a spreadsheet. One row per person:
@@ -27,23 +29,45 @@ export interface AttendanceCsvError {
 export interface AttendanceCsvResult {
   rows: AttendanceCsvRow[];
   errors: AttendanceCsvError[];
+  /** The file passed a cap (rows, cells, size, time): nothing is read from it. */
+  refusal?: UploadRefusal;
 }
 
-export const maxImportRows = 2000;
 const columns = ['name', 'email', 'agency', 'role', 'started_on'] as const;
 const required = ['name', 'agency'] as const;
 
 const normalise = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
+/** The register's records, read within attendanceImportLimits. */
+export function readAttendanceCsv(text: string): UploadResult<CsvRecord[]> {
+  return readCsv(text, attendanceImportLimits, { trim: true });
+}
+
 export function parseAttendanceCsv(text: string, agencies: readonly { id: string; name: string }[]): AttendanceCsvResult {
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: 10_000, info: true }) as unknown as typeof parsed;
-  } catch {
-    return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.unreadable' }] };
+  return checkAttendanceCsv(readAttendanceCsv(text), agencies);
+}
+
+export interface AttendanceUpload {
+  text: string;
+  agencies: { id: string; name: string }[];
+}
+
+/** parseAttendanceCsv for an upload: what a worker thread runs for a large file (src/uploads). */
+export function parseAttendanceUpload(upload: AttendanceUpload): UploadResult<AttendanceCsvResult> {
+  return accepted(parseAttendanceCsv(upload.text, upload.agencies));
+}
+
+export const attendanceUploadParser = uploadParser(import.meta.url, 'parseAttendanceUpload', parseAttendanceUpload);
+
+/** Matches the records read from a register to the partnership's agencies, one pass over the rows. */
+export function checkAttendanceCsv(read: UploadResult<CsvRecord[]>, agencies: readonly { id: string; name: string }[]): AttendanceCsvResult {
+  if (!read.ok) {
+    return read.refusal.reason === 'unreadable'
+      ? { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.unreadable' }] }
+      : { rows: [], errors: [], refusal: read.refusal };
   }
-  const [first, ...body] = parsed;
-  const header = first?.record;
+  const [first, ...body] = read.value;
+  const header = first?.cells;
   if (!header) return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.empty' }] };
   const index = new Map<string, number>();
   header.forEach((h, i) => {
@@ -52,15 +76,13 @@ export function parseAttendanceCsv(text: string, agencies: readonly { id: string
   });
   const missing = required.filter((c) => !index.has(c));
   if (missing.length > 0) return { rows: [], errors: [{ line: 1, messageKey: 'assurance.csv.missingColumns' }] };
-  if (body.length > maxImportRows) return { rows: [], errors: [{ line: 0, messageKey: 'assurance.csv.tooManyRows' }] };
 
   const byName = new Map(agencies.map((a) => [a.name.trim().toLowerCase(), a]));
   const rows: AttendanceCsvRow[] = [];
   const errors: AttendanceCsvError[] = [];
   const seen = new Set<string>();
-  body.forEach(({ record, info }) => {
-    // The file line the record ends on, so a person can find it in a spreadsheet.
-    const line = info.lines;
+  // The file line the record ends on, so a person can find it in a spreadsheet.
+  body.forEach(({ cells: record, line }) => {
     const cell = (c: (typeof columns)[number]) => {
       const at = index.get(c);
       return at === undefined ? '' : String(record[at] ?? '').trim();
@@ -71,7 +93,8 @@ export function parseAttendanceCsv(text: string, agencies: readonly { id: string
     const startedOn = cell('started_on');
     if (!name) return errors.push({ line, messageKey: 'assurance.csv.nameRequired' });
     if (name.length > 200) return errors.push({ line, messageKey: 'assurance.csv.tooLong' });
-    if (email && (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320)) return errors.push({ line, messageKey: 'assurance.csv.emailFormat' });
+    // Length first: the pattern backtracks on long cells full of dots.
+    if (email && (email.length > 320 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) return errors.push({ line, messageKey: 'assurance.csv.emailFormat' });
     const agency = byName.get(agencyText.toLowerCase());
     if (!agency) return errors.push({ line, messageKey: 'assurance.csv.unknownAgency' });
     if (startedOn && (!/^\d{4}-\d{2}-\d{2}$/.test(startedOn) || !isValid(parseISO(startedOn)))) {

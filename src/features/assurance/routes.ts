@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { can } from '../../authz/policy.ts';
 import { LanternError } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { attendanceImportLimits, checkFileSize, multipartFileLimit, refusalMessage } from '../../uploads/limits.ts';
+import { prepareUploadParser } from '../../uploads/parse.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
 import type { Feature } from '../index.ts';
@@ -13,6 +15,7 @@ import {
   questionScales, recommendationFormSchema, responseFormSchema, responses, scaleAnswers, serviceFilterSchema, serviceFormSchema,
   sessionFilterSchema, sessionFormSchema, tallyFormSchema, workItemFormSchema,
 } from './schema.ts';
+import { attendanceUploadParser } from './attendance-csv.ts';
 import { AssuranceService } from './service.ts';
 
 const t = translator('en');
@@ -111,20 +114,31 @@ export const assuranceFeature: Feature = {
     // field in request.body, where the CSRF check in web/app.ts reads it.
     await app.register(async (scoped: FastifyInstance) => {
       if (!scoped.hasRequestDecorator('isMultipart')) {
-        await scoped.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 1_000_000, files: 1, fields: 5, parts: 6 } });
+        // An over-size file arrives cut one byte past the cap and is refused on the form (src/uploads/limits.ts).
+        await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
+          limits: { fileSize: multipartFileLimit(attendanceImportLimits), files: 1, fields: 5, parts: 6 } });
       }
       scoped.get('/training/sessions/:id/import', perm('training.manage'), async (request, reply) => {
         const { session } = await assurance.previewImport(request.user!, idOf(request), 'name,agency\n');
+        prepareUploadParser(attendanceUploadParser);
         return reply.page(view('import'), { session });
       });
       scoped.post('/training/sessions/:id/import', perm('training.manage'), async (request, reply) => {
         const id = idOf(request);
-        const parsed = importUploadSchema.safeParse(request.body ?? {});
-        if (!parsed.success) {
+        const refuse = async (text: string) => {
           const { session } = await assurance.previewImport(request.user!, id, 'name,agency\n');
-          return reply.status(400).page(view('import'), { session, errors: singleError('file', t('assurance.v.fileRequired')) });
-        }
+          return reply.status(400).page(view('import'), { session, errors: singleError('file', text) });
+        };
+        const file = (request.body as Record<string, unknown> | undefined)?.file;
+        const size = checkFileSize(Buffer.isBuffer(file) ? file.length : 0, attendanceImportLimits);
+        if (!size.ok) return refuse(refusalMessage(size.refusal, t));
+        const parsed = importUploadSchema.safeParse(request.body ?? {});
+        if (!parsed.success) return refuse(t('assurance.v.fileRequired'));
         const preview = await assurance.previewImport(request.user!, id, parsed.data.file);
+        if (preview.refusal) {
+          request.log.info({ refusal: preview.refusal }, 'attendance upload refused');
+          return refuse(refusalMessage(preview.refusal, t, 'assurance.csv.unreadable'));
+        }
         return reply.page(view('import'), { session: preview.session, rows: preview.rows, rowErrors: preview.errors, csv: parsed.data.file, previewed: true });
       });
     });

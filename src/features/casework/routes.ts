@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../../i18n/i18n.ts';
+import { multipartFileLimit, refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
 import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
@@ -41,10 +42,10 @@ const oneError = (field: string, key: string): FormErrors => ({ list: [{ text: t
 
 /** Problems the tool schema found in a definition, each with its JSON path, linked to the field it came from. */
 const MAX_LISTED_PROBLEMS = 25;
-function definitionErrors(field: string, problems: DefinitionError[]): FormErrors {
+function definitionErrors(field: string, problems: DefinitionError[], count = problems.length): FormErrors {
   const list = problems.slice(0, MAX_LISTED_PROBLEMS)
     .map((p) => ({ text: t('casework.tools.problemAt', { path: p.path, message: p.message }), href: `#${field}` }));
-  if (problems.length > MAX_LISTED_PROBLEMS) list.push({ text: t('casework.tools.moreProblems', { count: problems.length - MAX_LISTED_PROBLEMS }), href: `#${field}` });
+  if (count > MAX_LISTED_PROBLEMS) list.push({ text: t('casework.tools.moreProblems', { count: count - MAX_LISTED_PROBLEMS }), href: `#${field}` });
   return { list, fields: { [field]: { text: t('casework.tools.invalid') } } };
 }
 
@@ -87,7 +88,7 @@ export const caseworkFeature: Feature = {
     await app.register(async (scoped: FastifyInstance) => {
       if (!scoped.hasRequestDecorator('isMultipart')) {
         await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
-          limits: { fileSize: TOOL_FILE_MAX_BYTES + 1, files: 1, fields: 5, parts: 6 } });
+          limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 } });
       }
       scoped.post('/risk-tools', tools, async (request, reply) => {
         const parsed = toolUploadSchema.safeParse(body(request));
@@ -97,7 +98,12 @@ export const caseworkFeature: Feature = {
           tools: await casework.listTools(request.user!), values, errors, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 });
         if (!parsed.success) return again(caseworkErrors(parsed.error));
         const result = await casework.loadTool(request.user!, parsed.data.text);
-        if (!result.ok) return again(definitionErrors(parsed.data.field, result.errors));
+        if (!result.ok && 'refusal' in result) {
+          request.log.info({ refusal: result.refusal }, 'risk tool upload refused');
+          const text = refusalMessage(result.refusal, t);
+          return again({ list: [{ text, href: `#${parsed.data.field}` }], fields: { [parsed.data.field]: { text } } });
+        }
+        if (!result.ok) return again(definitionErrors(parsed.data.field, result.errors, result.errorCount));
         return reply.redirect('/risk-tools');
       });
     });

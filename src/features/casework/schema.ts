@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { riskToolFileLimits } from '../../uploads/limits.ts';
 import { episodeTypes, riskLevels } from './episodes.ts';
 import { londonDateTime, parseIsoDate } from './dates.ts';
 
@@ -43,8 +44,8 @@ export const recordParam = z.object({ id: z.string().uuid(), recordId: z.string(
 
 // ---------------------------------------------------------------- risk tools
 
-/** The largest tool definition file accepted; the shipped tools are well under a tenth of it. */
-export const TOOL_FILE_MAX_BYTES = 256 * 1024;
+/** The largest tool definition file accepted (src/uploads/limits.ts). */
+export const TOOL_FILE_MAX_BYTES = riskToolFileLimits.maxFileBytes;
 
 /**
  * A definition chosen as a file (a Buffer from the multipart form) or pasted into the box: one or

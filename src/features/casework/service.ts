@@ -4,6 +4,8 @@ import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
+import type { UploadRefusal } from '../../uploads/limits.ts';
+import { runUploadParser } from '../../uploads/parse.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { addDays, asDate, isoDay, londonDate } from './dates.ts';
@@ -12,6 +14,7 @@ export { isoDay };
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
+import { toolDefinitionParser } from './risk-tool-file.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
 import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
 
@@ -98,20 +101,18 @@ export class CaseworkService {
     return this.run(user, (tx) => this.tools(tx));
   }
 
-  /** Loads a definition (e.g. a licensed SERAF file) as a new tool version. Never throws on bad input. */
-  loadTool(user: SessionUser, text: string): Promise<{ ok: true; id: string } | { ok: false; errors: DefinitionError[] }> {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      return Promise.resolve({ ok: false, errors: [{ path: '(file)', message: `not valid JSON: ${(error as Error).message}` }] });
-    }
-    const parsed = parseToolDefinition(json);
-    if (!parsed.ok) return Promise.resolve(parsed);
-    const def = parsed.definition;
+  /**
+   * Loads a definition (e.g. a licensed SERAF file) as a new tool version. Never throws on bad input;
+   * a large definition is read in a worker thread (src/uploads).
+   */
+  async loadTool(user: SessionUser, text: string): Promise<{ ok: true; id: string } | { ok: false; errors: DefinitionError[]; errorCount: number } | { ok: false; refusal: UploadRefusal }> {
+    const read = await runUploadParser(toolDefinitionParser, text, Buffer.byteLength(text));
+    if (!read.ok) return { ok: false, refusal: read.refusal };
+    if (!read.value.ok) return read.value;
+    const def = read.value.definition;
     return this.run(user, async (tx) => {
       const clash = await tx.selectFrom('risk_tools').select('id').where('tool_key', '=', def.id).where('version', '=', def.version).executeTakeFirst();
-      if (clash) return { ok: false as const, errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }] };
+      if (clash) return { ok: false as const, errorCount: 1, errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }] };
       const row = await tx.insertInto('risk_tools').values({
         partnership_id: user.partnershipId, tool_key: def.id, version: def.version, name: def.name,
         definition: JSON.stringify(def), source: 'loaded', loaded_by: user.userId,

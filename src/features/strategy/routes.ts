@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
+import { prepareUploadParser } from '../../uploads/parse.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
 import { measureSources } from './computed-measures.ts';
@@ -10,6 +12,7 @@ import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';
 import { quarterLabel, recentQuarters } from './progress.ts';
 import type { ImportedAction } from './reports/import.ts';
+import { planUploadParser } from './reports/plan-file.ts';
 import {
   actionFormSchema, actionIdParam, exportParams, glossaryFormSchema, measureFormSchema, measureIdParam, measureValueSchema, planFormSchema,
   planIdParam, progressFormSchema, quarterQuery, reviewCycles, termIdParam,
@@ -300,7 +303,8 @@ export const strategyFeature: Feature = {
     // Import of an existing plan ---------------------------------------------------------------
     app.get('/strategy/plans/:planId/import', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      const { plan } = await strategy.getPlan(request.user!, planId);
+      const { plan } = await strategy.planOnly(request.user!, planId);
+      prepareUploadParser(planUploadParser);
       return reply.page(view('import'), { plan });
     });
 
@@ -314,7 +318,7 @@ export const strategyFeature: Feature = {
         actions = null;
       }
       if (!Array.isArray(actions)) {
-        const { plan } = await strategy.getPlan(request.user!, planId);
+        const { plan } = await strategy.planOnly(request.user!, planId);
         reply.status(400);
         return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
       }
@@ -325,17 +329,21 @@ export const strategyFeature: Feature = {
     // Uploads need multipart; it is registered for these routes only. The CSRF token is a form
     // field, attached to the body with the other fields before the CSRF check runs.
     await app.register(async (uploads) => {
-      await uploads.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_000_000, files: 1, fields: 20 } });
+      // An over-size file arrives cut one byte past the cap and is refused on its form (src/uploads/limits.ts).
+      await uploads.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
+        limits: { fileSize: multipartFileLimit(planImportLimits), files: 1, fields: 20 } });
 
       uploads.post('/strategy/plans/:planId/import', manage, async (request, reply) => {
         const { planId } = planIdParam.parse(request.params);
         const file = uploadedFile(request.body, 'file');
-        const { plan } = await strategy.getPlan(request.user!, planId);
-        if (!file) {
-          reply.status(400);
-          return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
-        }
+        const { plan } = await strategy.planOnly(request.user!, planId);
+        const refuse = (text: string) => reply.status(400).page(view('import'), { plan, errors: singleError('file', text) });
+        if (!file) return refuse(t('strategy.import.chooseFile'));
         const preview = await strategy.previewUpload(request.user!, planId, file);
+        if ('refusal' in preview) {
+          request.log.info({ refusal: preview.refusal }, 'plan upload refused');
+          return refuse(refusalMessage(preview.refusal, t, 'strategy.import.chooseFile'));
+        }
         const valid = preview.rows.filter((r) => r.action).map((r) => r.action);
         const hasErrors = preview.fileErrors.length > 0 || preview.rows.some((r) => r.errors.length > 0);
         if (hasErrors) reply.status(400);
@@ -344,12 +352,15 @@ export const strategyFeature: Feature = {
 
       uploads.post('/strategy/frameworks', manage, async (request, reply) => {
         const file = uploadedFile(request.body, 'file');
-        const result = file ? await strategy.addFramework(request.user!, file.toString('utf8')) : { problems: [t('strategy.frameworks.chooseFile')] };
-        if (result.problems.length === 0) return reply.redirect('/strategy/frameworks');
+        const result = file ? await strategy.addFramework(request.user!, file) : { problems: [t('strategy.frameworks.chooseFile')] };
+        if (result.problems.length === 0 && !result.refusal) return reply.redirect('/strategy/frameworks');
+        if (result.refusal) request.log.info({ refusal: result.refusal }, 'framework upload refused');
+        const problems = result.refusal ? [refusalMessage(result.refusal, t, 'strategy.frameworks.chooseFile')] : [...result.problems];
+        if (result.moreProblems) problems.push(t('uploads.moreProblems', { count: result.moreProblems }));
         reply.status(400);
         return reply.page(view('frameworks'), {
           frameworks: await strategy.listFrameworks(request.user!),
-          errors: { list: result.problems.map((p) => ({ text: p, href: '#file' })), fields: { file: { text: result.problems[0] } } },
+          errors: { list: problems.map((p) => ({ text: p, href: '#file' })), fields: { file: { text: problems[0] } } },
         });
       });
     });

@@ -5,20 +5,24 @@ import { aggregatesOnly, can } from '../../authz/policy.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, forbidden, notFound } from '../../errors.ts';
+import { checkFileSize, frameworkFileLimits, planImportLimits, type UploadRefusal } from '../../uploads/limits.ts';
+import { runUploadParser } from '../../uploads/parse.ts';
 import { complianceByAgency } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/service.ts';
-import { frameworkSchema, outcomeOfAction, type Framework } from './domain/frameworks.ts';
+import { outcomeOfAction, type Framework } from './domain/frameworks.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
 import { checkSmart, smartReport, type Glossary, type SmartInput } from './domain/smart.ts';
 import { asDay, greenOverdueProblem, isOverdue, isoDay, quarterEnd, quarterLabel, quarterOf, shiftQuarter } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
-import { previewImport, rowsFromUpload, type ImportPreview, type ImportedAction } from './reports/import.ts';
+import { previewImport, type ImportPreview, type ImportedAction } from './reports/import.ts';
+import { planFileWeight, planUploadParser } from './reports/plan-file.ts';
 import { ragLabel, type ExportAction, type ExportPlan, type QuarterlyReport } from './reports/model.ts';
 import { quarterlyToPdf } from './reports/pdf.ts';
 import { planToXlsx, returnToXlsx } from './reports/xlsx.ts';
 import { measureChartSvg } from './reports/chart.ts';
 import { computeQuarters, type ComputedSource } from './computed-measures.ts';
+import { frameworkFileParser } from './framework-upload.ts';
 import type { ActionForm, GlossaryForm, MeasureForm, MeasureValueForm, PlanForm, ProgressForm } from './schema.ts';
 
 const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
@@ -91,17 +95,13 @@ export class StrategyService {
     );
   }
 
-  /** A partnership defines its own framework by uploading JSON, checked by frameworkSchema. */
-  addFramework(user: SessionUser, json: string) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch {
-      return Promise.resolve({ problems: ['The file is not valid JSON.'] });
-    }
-    const result = frameworkSchema.safeParse(parsed);
-    if (!result.success) return Promise.resolve({ problems: result.error.issues.map((i) => `${i.path.join('.') || 'framework'}: ${i.message}`) });
-    const framework = result.data;
+  /** A partnership defines its own framework by uploading JSON, checked by frameworkSchema (in a worker when the file is large). */
+  async addFramework(user: SessionUser, content: Buffer): Promise<{ problems: string[]; moreProblems?: number; refusal?: UploadRefusal; id?: string }> {
+    const size = checkFileSize(content.length, frameworkFileLimits);
+    const read = size.ok ? await runUploadParser(frameworkFileParser, content.toString('utf8'), content.length) : size;
+    if (!read.ok) return { problems: [], refusal: read.refusal };
+    if ('problems' in read.value) return read.value;
+    const framework = read.value.framework;
     return withActor(this.db, actorOf(user), async (tx) => {
       const clash = await tx.selectFrom('strategy_frameworks').select('id').where('key', '=', framework.key).executeTakeFirst();
       if (clash) return { problems: [`A framework with the key “${framework.key}” is already loaded.`] };
@@ -210,6 +210,11 @@ export class StrategyService {
       }));
       return { plan, actions, strands, findingsByAction };
     });
+  }
+
+  /** The plan alone, without its actions: what the import pages show, however many actions it has. */
+  planOnly(user: SessionUser, planId: string) {
+    return withActor(this.db, actorOf(user), async (tx) => ({ plan: await this.loadPlan(tx, planId) }));
   }
 
   smartReportFor(user: SessionUser, planId: string) {
@@ -564,18 +569,24 @@ export class StrategyService {
     });
   }
 
-  async previewUpload(user: SessionUser, planId: string, content: Buffer): Promise<ImportPreview & { planTitle: string }> {
-    const rows = await rowsFromUpload(content).catch(() => null);
-    return withActor(this.db, actorOf(user), async (tx) => {
-      const plan = await this.loadPlan(tx, planId);
-      if (rows === null) return { rows: [], fileErrors: ['Choose an XLSX or CSV file.'], ignoredHeadings: [], planTitle: plan.title };
-      const agencies = await tx.selectFrom('agencies').select('name').execute();
-      return { ...previewImport(rows, plan.framework, agencies.map((a) => a.name)), planTitle: plan.title };
-    });
+  /**
+   * Reads an uploaded plan and checks its rows against the plan's framework (in a worker thread when
+   * the file is large; see src/uploads). Nothing is saved. A file over a cap is refused without a preview.
+   */
+  async previewUpload(user: SessionUser, planId: string, content: Buffer): Promise<{ refusal: UploadRefusal } | (ImportPreview & { planTitle: string })> {
+    const weight = planFileWeight(content);
+    if (!weight.ok) return { refusal: weight.refusal };
+    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx) => ({
+      plan: await this.loadPlan(tx, planId),
+      agencies: await tx.selectFrom('agencies').select('name').execute(),
+    }));
+    const preview = await runUploadParser(planUploadParser, { content, framework: plan.framework, agencyNames: agencies.map((a) => a.name) }, weight.value);
+    return preview.ok ? { ...preview.value, planTitle: plan.title } : { refusal: preview.refusal };
   }
 
   /** Saves previewed actions: new action ids are added, existing ones updated. Nothing is saved if any row is wrong. */
   applyImport(user: SessionUser, planId: string, actions: ImportedAction[]) {
+    if (actions.length > planImportLimits.maxRows) throw new LanternError('LANTERN_E_VALIDATION', 'more import rows than an upload may have');
     return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).execute();
@@ -583,28 +594,32 @@ export class StrategyService {
       if (checked.fileErrors.length > 0 || checked.rows.some((r) => r.errors.length > 0)) {
         throw new LanternError('LANTERN_E_VALIDATION', 'import rows changed since the preview');
       }
-      let added = 0;
       let updated = 0;
+      // One read of the plan's action ids and one insert of the new actions: an import may hold 1,000.
+      const existing = new Map((await tx.selectFrom('strategy_actions').select(['id', 'action_ref']).where('plan_id', '=', planId).execute())
+        .map((a) => [a.action_ref, a.id]));
+      const agencyIds = new Map(agencies.map((a) => [a.name.toLowerCase(), a.id]));
+      const added = [];
       for (const { action } of checked.rows) {
         if (!action) continue;
         const values = {
           outcome_ref: action.outcomeRef, text: action.text, lead_title: action.leadTitle,
-          lead_agency_id: agencies.find((a) => a.name.toLowerCase() === action.leadAgency.toLowerCase())?.id ?? null,
+          lead_agency_id: agencyIds.get(action.leadAgency.toLowerCase()) ?? null,
           start_on: action.startOn, due_on: action.dueOn, cost_pounds: action.costPounds, cost_note: action.costNote,
           success_measure: action.successMeasure, target_value: action.targetValue, measure_unit: action.measureUnit,
           evidence_source: action.evidenceSource, board_plan_ref: action.boardPlanRef, status: action.status, updated_at: this.clock.now(),
         };
-        const existing = await tx.selectFrom('strategy_actions').select('id').where('plan_id', '=', planId).where('action_ref', '=', action.ref).executeTakeFirst();
-        if (existing) {
-          await tx.updateTable('strategy_actions').set(values).where('id', '=', existing.id).execute();
+        const id = existing.get(action.ref);
+        if (id) {
+          await tx.updateTable('strategy_actions').set(values).where('id', '=', id).execute();
           updated++;
         } else {
-          await tx.insertInto('strategy_actions').values({ ...values, partnership_id: user.partnershipId, plan_id: planId, action_ref: action.ref }).execute();
-          added++;
+          added.push({ ...values, partnership_id: user.partnershipId, plan_id: planId, action_ref: action.ref });
         }
       }
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added, updated } } });
-      return { added, updated };
+      if (added.length > 0) await tx.insertInto('strategy_actions').values(added).execute();
+      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added: added.length, updated } } });
+      return { added: added.length, updated };
     });
   }
 }

@@ -1,5 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { readCsv } from '../../../uploads/csv.ts';
+import { accepted, type TableLimits, type UploadResult } from '../../../uploads/limits.ts';
 import { planColumns, planRow, type ExportPlan } from './model.ts';
 
 /**
@@ -22,10 +23,12 @@ export function rowsToCsv(rows: readonly (readonly string[])[]): string {
   return stringify(rows.map((row) => row.map(escapeCsvCell)), { record_delimiter: '\r\n', quoted_match: /[\s\S]/ });
 }
 
-export function csvToRows(text: string): string[][] {
-  const rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+/** Reads an uploaded plan's CSV text within the caps (readCsv stops at the first cap passed). */
+export function csvToRows(text: string, limits: TableLimits): UploadResult<string[][]> {
+  const read = readCsv(text.replace(/^\uFEFF/, ''), limits);
+  if (!read.ok) return read;
   // A row of empty cells (",,") is a blank line to a spreadsheet; a cell of spaces is kept.
-  return rows.filter((row) => row.some((cell) => cell !== '')).map((row) => row.map(unescapeCsvCell));
+  return accepted(read.value.map((r) => r.cells).filter((row) => row.some((cell) => cell !== '')).map((row) => row.map(unescapeCsvCell)));
 }
 
 export function planToCsv(plan: ExportPlan): string {

@@ -1,9 +1,7 @@
 import { isValid, parse as parseDate } from 'date-fns';
 import { outcomeOfAction, type Framework } from '../domain/frameworks.ts';
 import { ragStatusFromPrinted, type RagStatus } from '../domain/rag.ts';
-import { csvToRows } from './csv.ts';
 import { planColumns, type ExportAction, type PlanColumnKey } from './model.ts';
-import { xlsxToRows } from './xlsx.ts';
 
 /** One action read from an uploaded plan, ready to save: an exported action without what only exports carry. */
 export type ImportedAction = Omit<ExportAction, 'currentValue' | 'narrative' | 'overdue'>;
@@ -53,15 +51,6 @@ export function readAmount(value: string): string | null | undefined {
   const v = value.trim().replace(/[£,%\s]/g, '');
   if (v === '') return null;
   return /^\d{1,12}(\.\d{1,2})?$/.test(v) ? v : undefined;
-}
-
-/** Reads an uploaded plan: XLSX files are zip archives (they start "PK"); anything else is read as CSV text. */
-export async function rowsFromUpload(content: Buffer): Promise<string[][] | null> {
-  if (content.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return xlsxToRows(content);
-  const text = content.toString('utf8');
-  // Binary files that are not XLSX (old .xls, PDF, images) are refused rather than read as CSV.
-  if (text.includes('\u0000') || text.includes('\uFFFD')) return null;
-  return csvToRows(text);
 }
 
 /** Checks every row of an uploaded plan against the plan's framework, without saving anything. */

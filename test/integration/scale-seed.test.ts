@@ -8,7 +8,7 @@ let ctx: TestContext;
 
 before(async () => {
   ctx = await createTestContext();
-  await seedScale(ctx.handle.db, 600);
+  await seedScale(ctx.handle.owner, 600);
 });
 after(async () => ctx.close());
 

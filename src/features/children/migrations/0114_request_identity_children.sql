@@ -11,25 +11,7 @@ GRANT SELECT ON api_tokens TO lantern_auth;
 GRANT UPDATE (last_used_at) ON api_tokens TO lantern_auth;
 CREATE POLICY api_tokens_auth ON api_tokens TO lantern_auth USING (true) WITH CHECK (true);
 
--- A partner system's request, by the SHA-256 of its token (lantern_app cannot read token hashes).
--- The token acts for nobody in row-level security (no user), and its issuer is accountable in the
--- audit trail. Expiry is checked by the application's clock when the token is resolved.
-CREATE FUNCTION lantern_begin_api_token(p_token_hash text, p_client text, p_agent text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-DECLARE
-  t record;
-BEGIN
-  SELECT id, partnership_id, agency_id, roles, name, created_by INTO t
-    FROM api_tokens WHERE token_hash = p_token_hash AND revoked_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'lantern: no live API token' USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  PERFORM lantern_set_context('api_token', t.partnership_id, t.agency_id, NULL, t.created_by, t.roles, 'api-token:' || t.name, t.id,
-    p_client, p_agent);
-END
-$$;
-REVOKE ALL ON FUNCTION lantern_begin_api_token(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION lantern_begin_api_token(text, text, text) TO lantern_app;
+-- lantern_begin_api_token(), which opens a token's context, is in 0115 with the approval it checks.
 
 -- ---- A concern from the public: no account, so no context; this function is the whole path --------
 

@@ -45,8 +45,11 @@ END
 $$;
 CREATE TRIGGER api_tokens_rules BEFORE INSERT OR UPDATE ON api_tokens FOR EACH ROW EXECUTE FUNCTION lantern_api_token_rules();
 
--- Only an approved token opens a context.
-CREATE OR REPLACE FUNCTION lantern_begin_api_token(p_token_hash text, p_client text, p_agent text) RETURNS void
+-- A partner system's request, by the SHA-256 of its token (lantern_app cannot read token hashes).
+-- Only an approved, unrevoked token opens a context. The token acts for nobody in row-level
+-- security (no user), and its issuer is accountable in the audit trail. Expiry is checked by the
+-- application's clock when the token is resolved (src/features/children/api/tokens.ts).
+CREATE FUNCTION lantern_begin_api_token(p_token_hash text, p_client text, p_agent text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   t record;
@@ -60,6 +63,8 @@ BEGIN
     p_client, p_agent);
 END
 $$;
+REVOKE ALL ON FUNCTION lantern_begin_api_token(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lantern_begin_api_token(text, text, text) TO lantern_app;
 
 -- A restricted child is hidden from every token; people still need the owning agency or break-glass.
 DROP POLICY children_restricted ON children;

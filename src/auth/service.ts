@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { recordExplicitAudit, type ExplicitAuditEntry } from '../audit/audit.ts';
 import { isRole, type Role } from '../authz/roles.ts';
-import { withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
+import { readAsAuth, withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { SecretBox } from './secrets.ts';
@@ -234,7 +234,8 @@ export class AuthService {
   async resolveSession(token: string, origin: RequestOrigin): Promise<SessionUser | null> {
     const now = this.clock.now();
     const id = sha256(token);
-    const row = await withAuth(this.auth, (tx) => tx.selectFrom('sessions')
+    // One statement on a server: this runs on every request.
+    const row = await readAsAuth(this.auth, (db) => db.selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .innerJoin('agencies', 'agencies.id', 'users.agency_id')
       .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
@@ -262,7 +263,7 @@ export class AuthService {
       roleList = grant.filter(isRole);
     }
     if (now.getTime() - row.last_seen_at.getTime() > minutes(1)) {
-      await withAuth(this.auth, (tx) => tx.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute());
+      await readAsAuth(this.auth, (db) => db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute());
     }
     return {
       sessionId: id,

@@ -74,6 +74,21 @@ export async function withAuth<T>(auth: Database, fn: (tx: Tx) => Promise<T>): P
   });
 }
 
+/** Connections that log in as a member of lantern_auth already (a server's sign-in pool). */
+const signInLogins = new WeakSet<Database>();
+export function markSignInLogin(auth: Database): void {
+  signInLogins.add(auth);
+}
+
+/**
+ * One read as lantern_auth, for the path every request takes (resolving its session): on a server
+ * the sign-in login already is lantern_auth, so the statement runs alone, without a transaction
+ * around it (three round trips fewer); on PGlite it needs the role set, so withAuth.
+ */
+export async function readAsAuth<T>(auth: Database, fn: (db: Database | Tx) => Promise<T>): Promise<T> {
+  return signInLogins.has(auth) ? fn(auth) : withAuth(auth, fn);
+}
+
 /**
  * Runs fn in one transaction as the database owner, outside row-level security. Only the command
  * line and the seeder use it, through the owner's connection; a request never does.

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import type { DB } from './types.generated.ts';
+import { markSignInLogin } from './context.ts';
 import { assertServingLogin, canCreateRoles, derivedPassword, ensureLogins, loginIdentity, requestLogin, signInLogin, urlAs } from './logins.ts';
 
 export type Database = Kysely<DB>;
@@ -103,6 +104,8 @@ async function openServer(settings: Extract<Config['database'], { kind: 'server'
   const authPool = authUrl === requestUrl ? requestPool : serverPool(authUrl, Math.max(2, Math.ceil(settings.poolSize / 4)), 'lantern-sign-in');
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: requestPool }) });
   const auth = authPool === requestPool ? db : new Kysely<DB>({ dialect: new PostgresDialect({ pool: authPool }) });
+  // Its own login is a member of lantern_auth; a login shared with requests sets the role each time.
+  if (auth !== db) markSignInLogin(auth);
   const owner = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownerPool }) });
   let ownerOpen = true;
   const closeOwner = async () => {

@@ -31,10 +31,13 @@ before(async () => {
     const [u] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`, [p]);
     await ctx.ownerQuery(`INSERT INTO sessions (id, partnership_id, user_id, acting_partnership_id, stage, created_at, last_seen_at, absolute_expires_at)
       VALUES ($3, $1, $2, $1, 'signed_in', now(), now(), now() + interval '1 hour')`, [p, u!.id, `rls-${key}`]);
-    await ctx.ownerQuery(`INSERT INTO audit_events (partnership_id, chain_id, seq, actor_label, action, prev_hash, hash) VALUES ($1, $1, 0, 'rls test', 'record.view', '', '')`, [p]);
+    const [event] = await ctx.ownerQuery<{ id: string; occurred_at: Date }>(`INSERT INTO audit_events (partnership_id, chain_id, seq, actor_label, action, prev_hash, hash)
+      VALUES ($1, $1, 0, 'rls test', 'record.view', '', '') RETURNING id, occurred_at`, [p]);
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = $1`, [`RLS-${key}`]);
     await ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis) VALUES ($1, 'child', $2, $3, 'test basis')`,
       [p, child!.id, agencies[`${key}:health`]!.id]);
+    await ctx.ownerQuery(`INSERT INTO audit_disclosures (partnership_id, record_id, audit_event_id, occurred_at) VALUES ($1, $2, $3, $4)`,
+      [p, child!.id, event!.id, event!.occurred_at]);
     await ctx.ownerQuery(`INSERT INTO restriction_changes (partnership_id, child_id, child_reference, change, reason, changed_by)
       VALUES ($1, $2, $3, 'lifted', 'test reason', $4)`, [p, child!.id, `RLS-${key}`, u!.id]);
   }

@@ -26,6 +26,9 @@ BEGIN
 END
 $$;
 GRANT USAGE ON SCHEMA public TO lantern_auth;
+-- Nobody but the owner creates objects in the schema (PostgreSQL 15's default, made explicit): the
+-- SECURITY DEFINER functions below resolve operators and casts through the caller's search_path.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 -- ---- The acting context --------------------------------------------------------------------------
 
@@ -51,35 +54,67 @@ REVOKE ALL ON lantern_request_context FROM PUBLIC;
 
 -- The context of this transaction, or nothing. Object names are qualified because these run with
 -- the owner's rights and no search_path of their own (a SET clause would make each call dearer).
-CREATE OR REPLACE FUNCTION lantern_partnership() RETURNS uuid LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT c.acting_partnership FROM public.lantern_request_context c
-  WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-    AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid
+-- PL/pgSQL keeps each lookup's plan for the session; a SQL function that cannot be inlined (as a
+-- SECURITY DEFINER one cannot) plans its query again in every statement that calls it.
+CREATE OR REPLACE FUNCTION lantern_partnership() RETURNS uuid LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v uuid;
+BEGIN
+  SELECT c.acting_partnership INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN v;
+END
 $$;
-CREATE OR REPLACE FUNCTION lantern_agency() RETURNS uuid LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT c.acting_agency FROM public.lantern_request_context c
-  WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-    AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid
+CREATE OR REPLACE FUNCTION lantern_agency() RETURNS uuid LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v uuid;
+BEGIN
+  SELECT c.acting_agency INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN v;
+END
 $$;
-CREATE OR REPLACE FUNCTION lantern_user() RETURNS uuid LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT c.acting_user FROM public.lantern_request_context c
-  WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-    AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid
+CREATE OR REPLACE FUNCTION lantern_user() RETURNS uuid LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v uuid;
+BEGIN
+  SELECT c.acting_user INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN v;
+END
 $$;
-CREATE OR REPLACE FUNCTION lantern_scope() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT c.scope FROM public.lantern_request_context c
-  WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-    AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid
+CREATE OR REPLACE FUNCTION lantern_scope() RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v text;
+BEGIN
+  SELECT c.scope INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN v;
+END
 $$;
-CREATE FUNCTION lantern_actor_roles() RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT coalesce((SELECT c.roles FROM public.lantern_request_context c
-    WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-      AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid), '{}'::text[])
+CREATE FUNCTION lantern_actor_roles() RETURNS text[] LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v text[];
+BEGIN
+  SELECT c.roles INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN coalesce(v, '{}'::text[]);
+END
 $$;
-CREATE FUNCTION lantern_actor_kind() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER AS $$
-  SELECT c.kind FROM public.lantern_request_context c
-  WHERE c.backend_pid = pg_catalog.pg_backend_pid()
-    AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid
+CREATE FUNCTION lantern_actor_kind() RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
+DECLARE
+  v text;
+BEGIN
+  SELECT c.kind INTO v FROM public.lantern_request_context c
+   WHERE c.backend_pid = pg_catalog.pg_backend_pid()
+     AND c.nonce = nullif(pg_catalog.current_setting('lantern.ctx', true), '')::uuid;
+  RETURN v;
+END
 $$;
 
 -- Writes this connection's context and the transaction-local nonce that finds it.
@@ -226,8 +261,57 @@ ALTER TABLE sessions ADD COLUMN client_address text, ADD COLUMN user_agent text;
 -- ---- Audit rows: written by lantern_audit(), the actor taken from the context ----------------------
 
 ALTER TABLE audit_events ADD COLUMN user_agent text, ADD COLUMN disclosed_ids uuid[];
--- The records a list, search or worklist disclosed, for each record's access log.
-CREATE INDEX audit_events_disclosed_idx ON audit_events USING gin (disclosed_ids) WHERE disclosed_ids IS NOT NULL;
+-- The records a list, search or worklist disclosed are in the chained row (disclosed_ids). Each
+-- record's access log needs them by record, newest first: audit_disclosures is that index, one row
+-- per record a row disclosed, written with the row by lantern_audit() and, like the trail, never
+-- changed. (A GIN index on the array could not be used under row-level security, whose operator is
+-- not leakproof, and sorted every disclosure of a record: a child on the first page of a list is
+-- disclosed thousands of times.)
+CREATE TABLE audit_disclosures (
+  partnership_id uuid NOT NULL REFERENCES partnerships (id),
+  record_id uuid NOT NULL,
+  audit_event_id bigint NOT NULL,          -- audit_events.id (no foreign key: the trail is checked by its chain)
+  occurred_at timestamptz NOT NULL
+);
+CREATE INDEX audit_disclosures_record_idx ON audit_disclosures (partnership_id, record_id, occurred_at DESC, audit_event_id DESC);
+ALTER TABLE audit_disclosures ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_disclosures FORCE ROW LEVEL SECURITY;
+GRANT SELECT ON audit_disclosures TO lantern_app;
+CREATE POLICY audit_disclosures_read ON audit_disclosures FOR SELECT USING (partnership_id = lantern_partnership());
+CREATE TRIGGER audit_disclosures_no_update BEFORE UPDATE OR DELETE ON audit_disclosures FOR EACH ROW EXECUTE FUNCTION lantern_audit_immutable();
+CREATE TRIGGER audit_disclosures_no_truncate BEFORE TRUNCATE ON audit_disclosures FOR EACH STATEMENT EXECUTE FUNCTION lantern_audit_immutable();
+
+-- The rows of the acting partnership's trail that disclosed a record, newest first.
+CREATE FUNCTION lantern_disclosures(p_record uuid, p_limit integer)
+RETURNS TABLE (id bigint, occurred_at timestamptz, actor_label text, action text, reason text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT e.id, e.occurred_at, e.actor_label, e.action, e.reason
+    FROM audit_disclosures d JOIN audit_events e ON e.id = d.audit_event_id
+   WHERE d.partnership_id = lantern_partnership() AND d.record_id = p_record
+   ORDER BY d.occurred_at DESC, d.audit_event_id DESC LIMIT p_limit
+$$;
+REVOKE ALL ON FUNCTION lantern_disclosures(uuid, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lantern_disclosures(uuid, integer) TO lantern_app;
+
+-- A record's access-log panel in one statement: the rows about the record and the rows that
+-- disclosed it in a list, the acting partnership's only (as audit_read allows), newest first.
+CREATE FUNCTION lantern_access_log(p_record_type text, p_record_id text, p_limit integer)
+RETURNS TABLE (id bigint, occurred_at timestamptz, actor_label text, action text, reason text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT * FROM (
+    (SELECT e.id, e.occurred_at, e.actor_label, e.action, e.reason FROM audit_events e
+      WHERE e.partnership_id = lantern_partnership() AND e.record_type = p_record_type AND e.record_id = p_record_id
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT p_limit)
+    UNION
+    (SELECT e.id, e.occurred_at, e.actor_label, e.action, e.reason
+       FROM audit_disclosures d JOIN audit_events e ON e.id = d.audit_event_id
+      WHERE d.partnership_id = lantern_partnership()
+        AND d.record_id = CASE WHEN p_record_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN p_record_id::uuid END
+      ORDER BY d.occurred_at DESC, d.audit_event_id DESC LIMIT p_limit)
+  ) AS log ORDER BY occurred_at DESC, id DESC LIMIT p_limit
+$$;
+REVOKE ALL ON FUNCTION lantern_access_log(text, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lantern_access_log(text, text, integer) TO lantern_app;
 
 -- The hashed text gains the two columns only when a row has them, so every earlier row hashes as before.
 CREATE OR REPLACE FUNCTION lantern_audit_payload(e audit_events) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -251,6 +335,7 @@ CREATE FUNCTION lantern_audit(p_action text, p_record_type text, p_record_id tex
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   c lantern_request_context%ROWTYPE;
+  written record;
 BEGIN
   SELECT * INTO c FROM lantern_request_context
    WHERE backend_pid = pg_backend_pid() AND nonce = nullif(current_setting('lantern.ctx', true), '')::uuid;
@@ -265,7 +350,12 @@ BEGIN
     client_address, user_agent, disclosed_ids, prev_hash, hash)
   VALUES (c.acting_partnership, c.acting_partnership, 0, c.audit_user, c.actor_label, p_action, p_record_type, p_record_id, p_reason,
     coalesce(p_details, '{}'::jsonb) || CASE WHEN c.api_token IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('apiToken', c.api_token) END,
-    c.client_address, c.user_agent, p_disclosed_ids, '', '');
+    c.client_address, c.user_agent, p_disclosed_ids, '', '')
+  RETURNING id, occurred_at INTO written;
+  IF p_disclosed_ids IS NOT NULL THEN
+    INSERT INTO audit_disclosures (partnership_id, record_id, audit_event_id, occurred_at)
+    SELECT DISTINCT c.acting_partnership, r, written.id, written.occurred_at FROM unnest(p_disclosed_ids) AS r;
+  END IF;
 END
 $$;
 REVOKE ALL ON FUNCTION lantern_audit(text, text, text, text, jsonb, uuid[], uuid, uuid) FROM PUBLIC;

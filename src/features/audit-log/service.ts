@@ -23,7 +23,8 @@ export class AuditLogService {
         const recordId = filter.recordId;
         // A record's trail includes the lists and searches that showed it (L1).
         query = uuidPattern.test(recordId)
-          ? query.where((eb) => eb.or([eb('record_id', '=', recordId), sql<boolean>`disclosed_ids @> ARRAY[${recordId}]::uuid[]`]))
+          ? query.where((eb) => eb.or([eb('record_id', '=', recordId),
+            sql<boolean>`id IN (SELECT d.id FROM lantern_disclosures(${recordId}::uuid, ${disclosureFilterCap}::int) d)`]))
           : query.where('record_id', '=', recordId);
       }
       if (filter.from) query = query.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`));
@@ -81,27 +82,16 @@ async function actorLabel(tx: Tx, id: string): Promise<string | undefined> {
   return seen?.actor_label;
 }
 
+/** The DPO's record filter takes at most this many of the newest lists that showed the record. */
+const disclosureFilterCap = 5000;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The access-log panel on a record page: every view and change of that record, and every list,
  * search or worklist that showed it (audit rows name what they disclosed, security review L1).
- * Runs in the page's transaction; each part is read newest first from its own index.
+ * Runs in the page's transaction, as one statement (lantern_access_log).
  */
 export async function accessLogFor(tx: Tx, recordType: string, recordId: string, limit = 20) {
-  const columns = ['id', 'occurred_at', 'actor_label', 'action', 'reason'] as const;
-  const direct = await tx.selectFrom('audit_events').select(columns)
-    .where('record_type', '=', recordType).where('record_id', '=', recordId)
-    .orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-  const listed = uuidPattern.test(recordId)
-    ? await tx.selectFrom('audit_events').select(columns)
-      .where(sql<boolean>`disclosed_ids @> ARRAY[${recordId}]::uuid[]`).where('disclosed_ids', 'is not', null)
-      .orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
-    : [];
-  const seen = new Set<string>();
-  return [...direct, ...listed]
-    .filter((r) => (seen.has(String(r.id)) ? false : (seen.add(String(r.id)), true)))
-    .sort((a, b) => new Date(b.occurred_at).getTime() - new Date(a.occurred_at).getTime() || Number(b.id) - Number(a.id))
-    .slice(0, limit)
-    .map(({ id: _id, ...rest }) => rest);
+  return (await sql<{ occurred_at: Date; actor_label: string; action: string; reason: string | null }>`
+    SELECT occurred_at, actor_label, action, reason FROM lantern_access_log(${recordType}, ${recordId}, ${limit}::int)`.execute(tx)).rows;
 }

@@ -356,10 +356,15 @@ export class ChildrenService {
             .select(['s.id', 'sa.name as agency', 's.lawful_basis', 's.created_at']).where('s.record_type', '=', 'child').whereRef('s.record_id', '=', 'c.id')
             .where('s.revoked_at', 'is', null)).as('shares'),
           jsonArrayFrom(eb.selectFrom('child_partnership_shares as ps').innerJoin('partnerships as p', 'p.id', 'ps.recipient_partnership_id')
-            .select(['ps.id', 'p.name as partnership', 'ps.lawful_basis', 'ps.created_at', 'ps.agreement_id', 'ps.recipient_agency_ids']).whereRef('ps.child_id', '=', 'c.id')
+            .select(['ps.id', 'p.name as partnership', 'ps.lawful_basis', 'ps.created_at', 'ps.recipient_agency_ids'])
+            // The receiving agencies' names, which only this function reveals to the sharing side (L2).
+            .select(sql<string[]>`ARRAY(SELECT x.name FROM lantern_agreement_agencies(ps.agreement_id) x WHERE x.id = ANY (ps.recipient_agency_ids))`.as('recipient_agencies'))
+            .whereRef('ps.child_id', '=', 'c.id')
             .where('ps.revoked_at', 'is', null)).as('partnershipShares'),
           jsonArrayFrom(eb.selectFrom('sharing_agreements as g').innerJoin('partnerships as gp', 'gp.id', 'g.recipient_partnership_id')
-            .select(['g.id', 'gp.name as partnership', 'g.purpose']).where('g.partnership_id', '=', user.partnershipId)
+            .select(['g.id', 'gp.name as partnership', 'g.purpose'])
+            .select(sql<{ id: string; name: string }[]>`coalesce((SELECT json_agg(json_build_object('id', x.id, 'name', x.name)) FROM lantern_agreement_agencies(g.id) x), '[]'::json)`.as('agencies'))
+            .where('g.partnership_id', '=', user.partnershipId)
             .where('g.starts_on', '<=', sql<string>`current_date`)
             .where((w) => w.or([w('g.ends_on', 'is', null), w('g.ends_on', '>=', sql<string>`current_date`)]))).as('agreements'),
           jsonArrayFrom(eb.selectFrom('agencies as ag').select(['ag.id', 'ag.name']).where('ag.kind', '<>', 'partnership').orderBy('ag.name')).as('agencies'),
@@ -388,18 +393,8 @@ export class ChildrenService {
         await sql`SELECT lantern_audit_shared_view(${id}::uuid, ${user.email}, ${JSON.stringify({ via: 'page' })}::jsonb)`.execute(tx);
       }
       const accessLog = ownPartnership ? await accessLogFor(tx, 'child', id) : [];
-      // The receiving partnership's agencies for each live agreement, which only these functions reveal (L2).
-      const agreementAgencies: Record<string, { id: string; name: string }[]> = {};
-      if (child.may_manage_shares) {
-        for (const agreementId of new Set([...agreements.map((g) => g.id), ...partnershipShares.map((ps) => ps.agreement_id)])) {
-          agreementAgencies[agreementId] = (await sql<{ id: string; name: string }>`SELECT * FROM lantern_agreement_agencies(${agreementId}::uuid)`.execute(tx)).rows;
-        }
-      }
-      const agencyName = (agreementId: string, agencyId: string) => agreementAgencies[agreementId]?.find((a) => a.id === agencyId)?.name;
       return { restricted: false as const, child, brokeGlass, ownPartnership, addresses, involvements, history, concerns, shares,
-        partnershipShares: partnershipShares.map((ps) => ({ ...ps,
-          recipient_agencies: ps.recipient_agency_ids.map((a) => agencyName(ps.agreement_id, a)).filter((n): n is string => !!n) })),
-        agreements: agreements.map((g) => ({ ...g, agencies: agreementAgencies[g.id] ?? [] })), agencies, accessLog };
+        partnershipShares, agreements, agencies, accessLog };
     });
   }
 

@@ -7,8 +7,16 @@ import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
 import { ChildrenService } from './features/children/service.ts';
 import { ApiTokenService } from './features/children/api/tokens.ts';
+import { AssuranceService } from './features/assurance/service.ts';
+import { CaseworkEditService } from './features/casework/edits.ts';
+import { ReferralService } from './features/casework/referrals.ts';
+import { CaseworkService } from './features/casework/service.ts';
+import { StrategyService } from './features/strategy/service.ts';
 
-/** Services are built here from plain factories, so tests can swap the clock or the database. */
+/**
+ * Every service is built here, once, from plain factories: routes take them from the Services they
+ * are given, and tests can swap the clock, the database or any service.
+ */
 export interface Services {
   config: Config;
   /** Requests (lantern_app). */
@@ -24,6 +32,11 @@ export interface Services {
   children: ChildrenService;
   apiTokens: ApiTokenService;
   refusals: RefusalAuditor;
+  casework: CaseworkService;
+  caseworkEdits: CaseworkEditService;
+  referrals: ReferralService;
+  strategy: StrategyService;
+  assurance: AssuranceService;
 }
 
 export function createServices(options: {
@@ -46,5 +59,10 @@ export function createServices(options: {
     children: new ChildrenService(options.db, clock),
     apiTokens: new ApiTokenService(options.db, options.authDb, clock),
     refusals: new RefusalAuditor(options.db, clock),
+    casework: new CaseworkService(options.db, clock),
+    caseworkEdits: new CaseworkEditService(options.db, clock),
+    referrals: new ReferralService(options.db, clock),
+    strategy: new StrategyService(options.db, clock),
+    assurance: new AssuranceService(options.db, clock),
   };
 }

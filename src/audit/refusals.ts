@@ -1,7 +1,6 @@
 import { actorOf, type Clock, type SessionUser } from '../auth/service.ts';
 import { withActor } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
-import { recordAudit } from './audit.ts';
 
 export interface Refusal {
   method: string;
@@ -51,7 +50,7 @@ export class RefusalAuditor {
     const params = Object.fromEntries(Object.entries(refusal.params).slice(0, 5)
       .map(([k, v]) => [k.slice(0, 40), String(v).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 100)]));
     const recordId = Object.values(params)[0];
-    await withActor(this.db, actorOf(user), (tx) => recordAudit(tx, {
+    await withActor(this.db, actorOf(user), (_tx, act) => act.audit({
       action: 'access.refused', recordType: 'route', ...(recordId ? { recordId } : {}),
       details: { method: refusal.method, route: refusal.route, status: refusal.status, code: refusal.code, params,
         ...(suppressedBefore > 0 ? { suppressedBefore } : {}) },

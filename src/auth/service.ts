@@ -41,7 +41,8 @@ export interface SessionUser {
 }
 
 export function actorOf(user: SessionUser): DbActor {
-  return { credential: user.credential, clientAddress: user.clientAddress, userAgent: user.userAgent };
+  return { credential: user.credential, clientAddress: user.clientAddress, userAgent: user.userAgent, partnershipId: user.partnershipId,
+    userId: user.userId };
 }
 
 /** Where a request came from: the client address (from trusted proxies only) and user agent. */

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { recordAudit, type AuditEntry } from '../audit/audit.ts';
 import { LanternError } from '../errors.ts';
 import type { Database } from './database.ts';
 import type { DB } from './types.generated.ts';
@@ -17,6 +18,17 @@ export interface DbActor {
   credential: Credential;
   clientAddress: string | null;
   userAgent: string | null;
+  /** The partnership and person the application believes are acting: every audit row must match them. */
+  partnershipId?: string;
+  userId?: string;
+}
+
+/** An audit row of the transaction; who, where from and when are the database's (lantern_audit). */
+export type ActAuditEntry = Omit<AuditEntry, 'partnershipId' | 'actorUserId' | 'actorLabel'>;
+
+/** What a request's transaction may do besides its queries: write its audit rows. */
+export interface Act {
+  audit(entry: ActAuditEntry): Promise<void>;
 }
 
 /** A context stated by the owner without a credential: the command line and tests only. */
@@ -32,10 +44,11 @@ const insufficientPrivilege = '42501';
 
 /**
  * Runs fn in one transaction as lantern_app with the actor's context established by the database
- * from their credential, so that row-level security applies to every statement. All request work
- * on personal data goes here. A session or token that is no longer live is refused.
+ * from their credential, so that row-level security applies to every statement, and gives it `act`
+ * to write the transaction's audit rows (act.audit). All request work on personal data goes here,
+ * opened once per service call and committed once. A session or token no longer live is refused.
  */
-export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx, act: Act) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
     const c = actor.credential;
     const begin = c.kind === 'session'
@@ -48,7 +61,10 @@ export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx) =>
       if ((error as { code?: string }).code === insufficientPrivilege) throw new LanternError('LANTERN_E_UNAUTHENTICATED', 'credential not live');
       throw error;
     }
-    return fn(tx);
+    const act: Act = {
+      audit: (entry) => recordAudit(tx, { ...entry, partnershipId: actor.partnershipId ?? null, actorUserId: actor.userId ?? null }),
+    };
+    return fn(tx, act);
   });
 }
 

@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
-import { recordAudit } from '../../audit/audit.ts';
 import { AuthService, actorOf, issuedPasswordExpiry, type Clock, type SessionUser } from '../../auth/service.ts';
 import { hashPassword } from '../../auth/passwords.ts';
 import { grantableRoles } from '../../authz/policy.ts';
 import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
 import { sql } from 'kysely';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
@@ -25,7 +24,6 @@ export function generateInitialPassword(): string {
   return `lantern-${words}`;
 }
 
-const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
 
 /** The agency must be one of the acting partnership's (agencies' RLS): another's is not found. */
 async function assertOwnAgency(tx: Tx, agencyId: string): Promise<void> {
@@ -67,11 +65,11 @@ function rolesAfterChange(actor: SessionUser, before: readonly string[], request
 }
 
 /** The separate audit row the DPO's "Roles granted" page lists: who gave which roles to whom. */
-async function recordRolesGranted(tx: Tx, actor: SessionUser, subject: { id: string; email: string },
+async function recordRolesGranted(act: Act, subject: { id: string; email: string },
   from: readonly string[], to: readonly string[], via: { agreementId: string } | null) {
   const added = ordered(to).filter((r) => !from.includes(r));
   if (added.length === 0) return;
-  await recordAudit(tx, { ...audited(actor), action: 'user.roles_granted', recordType: 'user', recordId: subject.id,
+  await act.audit({ action: 'user.roles_granted', recordType: 'user', recordId: subject.id,
     details: { subject: subject.email, from: ordered(from), to: ordered(to), added,
       via: via ? 'sharing_agreement' : 'account', ...(via ? { agreementId: via.agreementId } : {}) } });
 }
@@ -85,7 +83,7 @@ export class AdminService {
 
   /** A page of the partnership's people, 50 at a time (a large partnership has thousands). */
   listUsers(user: SessionUser, page = 1, pageSize = 50) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const rows = await tx.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agency_id')
         .select(['users.id', 'users.display_name', 'users.email', 'users.roles', 'users.disabled_at', 'users.totp_enrolled_at',
           'users.job_title', 'agencies.name as agency_name'])
@@ -96,7 +94,7 @@ export class AdminService {
   }
 
   getUser(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.selectFrom('users')
         .select(['id', 'display_name', 'email', 'roles', 'agency_id', 'job_title', 'started_on', 'disabled_at', 'totp_enrolled_at'])
         .where('id', '=', id).executeTakeFirst();
@@ -118,7 +116,7 @@ export class AdminService {
     const roles = rolesAfterChange(user, [], form.roles, 'roles');
     const initialPassword = generateInitialPassword();
     const passwordHash = await hashPassword(initialPassword);
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       // Row-level security hides other partnerships' people, so ask the database about every partnership at once.
       const check = await sql<{ available: boolean }>`SELECT lantern_email_available(${form.email}) AS available`.execute(tx);
       if (!check.rows[0]?.available) throw emailRefused();
@@ -135,15 +133,15 @@ export class AdminService {
         if (isUniqueViolation(error)) throw emailRefused();
         throw error;
       }
-      await recordAudit(tx, { ...audited(user), action: 'user.create', recordType: 'user', recordId: created.id,
+      await act.audit({ action: 'user.create', recordType: 'user', recordId: created.id,
         details: { roles, agencyId: form.agencyId } });
-      await recordRolesGranted(tx, user, { id: created.id, email: form.email }, [], roles, null);
+      await recordRolesGranted(act, { id: created.id, email: form.email }, [], roles, null);
       return { id: created.id, initialPassword };
     });
   }
 
   updateUser(user: SessionUser, id: string, form: UserEdit) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await tx.selectFrom('users').select(['roles', 'agency_id', 'email']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound();
       await assertOwnAgency(tx, form.agencyId);
@@ -162,38 +160,38 @@ export class AdminService {
       const rolesChanged = !sameRoles(before.roles, roles);
       // A change of roles or agency takes effect at once: the user signs in again.
       if (rolesChanged || agencyChanged) await AuthService.endSessionsFor(tx, id, 'roles_changed', this.clock.now());
-      await recordAudit(tx, { ...audited(user), action: 'user.update', recordType: 'user', recordId: id,
+      await act.audit({ action: 'user.update', recordType: 'user', recordId: id,
         details: { roles: { from: before.roles, to: roles }, agency: { from: before.agency_id, to: form.agencyId } } });
-      await recordRolesGranted(tx, user, { id, email: before.email }, before.roles, roles, null);
+      await recordRolesGranted(act, { id, email: before.email }, before.roles, roles, null);
     });
   }
 
   /** Disabling ends every session of the account immediately. */
   setDisabled(user: SessionUser, id: string, disabled: boolean) {
     if (id === user.userId) throw new LanternError('LANTERN_E_CONFLICT', 'cannot disable yourself');
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const now = this.clock.now();
       const r = await tx.updateTable('users').set({ disabled_at: disabled ? now : null, updated_at: now })
         .where('id', '=', id).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
       if (disabled) await AuthService.endSessionsFor(tx, id, 'disabled', now);
-      await recordAudit(tx, { ...audited(user), action: disabled ? 'user.disable' : 'user.enable', recordType: 'user', recordId: id });
+      await act.audit({ action: disabled ? 'user.disable' : 'user.enable', recordType: 'user', recordId: id });
     });
   }
 
   createAgency(user: SessionUser, form: AgencyForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('agencies').select('id').where('name', '=', form.name).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'agency name in use');
       const created = await tx.insertInto('agencies').values({ partnership_id: user.partnershipId, name: form.name, kind: form.kind })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'agency.create', recordType: 'agency', recordId: created.id, details: { ...form } });
+      await act.audit({ action: 'agency.create', recordType: 'agency', recordId: created.id, details: { ...form } });
       return created.id;
     });
   }
 
   listAgreements(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const agreements = await tx.selectFrom('sharing_agreements as a')
         .innerJoin('partnerships as owner', 'owner.id', 'a.partnership_id')
         .innerJoin('partnerships as recipient', 'recipient.id', 'a.recipient_partnership_id')
@@ -212,7 +210,7 @@ export class AdminService {
 
   /** Lets a named person of the recipient partnership act here under the agreement, with the given roles. */
   grantAccess(user: SessionUser, agreementId: string, form: GrantForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const grantee = (await sql<{ id: string; email: string }>`SELECT id, email FROM lantern_grantee(${agreementId}::uuid, ${form.email})`.execute(tx)).rows[0];
       if (!grantee) return { ok: false as const };
       if (grantee.id === user.userId) throw ownAccessRefused('grant');
@@ -224,15 +222,15 @@ export class AdminService {
         partnership_id: user.partnershipId, agreement_id: agreementId, user_id: grantee.id, roles, granted_by: user.userId,
       }).onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles, revoked_at: null, granted_by: user.userId }))
         .execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId,
+      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId,
         details: { granted: grantee.id, roles } });
-      await recordRolesGranted(tx, user, grantee, before, roles, { agreementId });
+      await recordRolesGranted(act, grantee, before, roles, { agreementId });
       return { ok: true as const };
     });
   }
 
   revokeAccess(user: SessionUser, grantId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const grant = await tx.selectFrom('partnership_access_grants').select(['user_id', 'roles'])
         .where('id', '=', grantId).where('revoked_at', 'is', null).executeTakeFirst();
       if (!grant) throw notFound();
@@ -241,18 +239,18 @@ export class AdminService {
       const r = await tx.updateTable('partnership_access_grants').set({ revoked_at: this.clock.now() })
         .where('id', '=', grantId).where('revoked_at', 'is', null).returning(['agreement_id', 'user_id']).executeTakeFirst();
       if (!r) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: r.agreement_id,
+      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: r.agreement_id,
         details: { revoked: r.user_id } });
     });
   }
 
   createAgreement(user: SessionUser, form: AgreementForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const created = await tx.insertInto('sharing_agreements').values({
         partnership_id: user.partnershipId, recipient_partnership_id: form.recipientPartnershipId, purpose: form.purpose,
         lawful_basis: form.lawfulBasis, starts_on: form.startsOn, ends_on: form.endsOn, recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.share', recordType: 'sharing_agreement', recordId: created.id,
+      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: created.id,
         reason: form.lawfulBasis, details: { recipient: form.recipientPartnershipId, purpose: form.purpose } });
       return created.id;
     });

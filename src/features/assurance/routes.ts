@@ -16,7 +16,6 @@ import {
   sessionFilterSchema, sessionFormSchema, tallyFormSchema, workItemFormSchema,
 } from './schema.ts';
 import { attendanceUploadParser } from './attendance-csv.ts';
-import { AssuranceService } from './service.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/assurance/views/${name}.njk`;
@@ -43,7 +42,7 @@ const idOf = (request: FastifyRequest) => idParam.parse(request.params).id;
 export const assuranceFeature: Feature = {
   name: 'assurance',
   async register(app, services) {
-    const assurance = new AssuranceService(services.db, services.clock);
+    const { assurance } = services;
     const perm = <P extends 'training.read' | 'training.manage' | 'campaigns.read' | 'campaigns.manage' | 'services.read' | 'services.manage' | 'scrutiny.read' | 'scrutiny.manage'>(p: P) =>
       ({ config: { permission: p } });
 

@@ -1,6 +1,5 @@
 import { format } from 'date-fns';
 import { sql } from 'kysely';
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -14,7 +13,6 @@ import {
   type SessionForm, type TallyForm, type WorkItemForm,
 } from './schema.ts';
 
-const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
 /** PGlite may hand back a Date for a date column, pg a string: both become YYYY-MM-DD. */
 export const isoDay = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? '').slice(0, 10));
 const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -72,23 +70,19 @@ export class AssuranceService {
     private readonly clock: Clock,
   ) {}
 
-  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return withActor(this.db, actorOf(user), fn);
-  }
-
   today(): string {
     return format(this.clock.now(), 'yyyy-MM-dd');
   }
 
   listAgencies(user: SessionUser) {
-    return this.run(user, (tx) => tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute());
+    return withActor(this.db, actorOf(user), (tx) => tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute());
   }
 
   // ── Training ────────────────────────────────────────────────────────────────────────────
 
   /** Courses, sessions and measures with counts only: fit for board members. */
   trainingOverview(user: SessionUser, year?: number) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const courses = await tx.selectFrom('training_courses as c')
         .select(['c.id', 'c.title', 'c.kind', 'c.description'])
         .select((eb) => [
@@ -111,28 +105,28 @@ export class AssuranceService {
   }
 
   createCourse(user: SessionUser, form: CourseForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('training_courses').select('id').where('title', '=', form.title).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'course title in use');
       const row = await tx.insertInto('training_courses').values({ partnership_id: user.partnershipId, title: form.title, kind: form.kind, description: form.description })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'training_course', recordId: row.id });
+      await act.audit({ action: 'record.create', recordType: 'training_course', recordId: row.id });
       return row.id;
     });
   }
 
   listCourses(user: SessionUser) {
-    return this.run(user, (tx) => tx.selectFrom('training_courses').select(['id', 'title', 'kind']).orderBy('title').execute());
+    return withActor(this.db, actorOf(user), (tx) => tx.selectFrom('training_courses').select(['id', 'title', 'kind']).orderBy('title').execute());
   }
 
   createSession(user: SessionUser, form: SessionForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const course = await tx.selectFrom('training_courses').select('id').where('id', '=', form.courseId).executeTakeFirst();
       if (!course) throw notFound();
       const row = await tx.insertInto('training_sessions').values({
         partnership_id: user.partnershipId, course_id: form.courseId, held_on: form.heldOn, trainer: form.trainer, venue: form.venue,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'training_session', recordId: row.id });
+      await act.audit({ action: 'record.create', recordType: 'training_session', recordId: row.id });
       return row.id;
     });
   }
@@ -147,7 +141,7 @@ export class AssuranceService {
 
   /** A session with its attendance list: personal data, so the view is audited. */
   getSession(user: SessionUser, id: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const session = await this.sessionRow(tx, id);
       const attendees = await tx.selectFrom('training_attendance as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.agency_id')
@@ -157,13 +151,13 @@ export class AssuranceService {
           sql<boolean>`a.user_id IS NOT NULL`.as('is_user')])
         .where('a.session_id', '=', id).orderBy('ag.name').orderBy(sql`coalesce(u.display_name, st.display_name)`).execute();
       const users = await tx.selectFrom('users').select(['id', 'display_name']).where('disabled_at', 'is', null).orderBy('display_name').execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'training_session', recordId: id, details: { attendees: attendees.length } });
+      await act.audit({ action: 'record.view', recordType: 'training_session', recordId: id, details: { attendees: attendees.length } });
       return { session, attendees, users };
     });
   }
 
   addAttendance(user: SessionUser, sessionId: string, form: AttendanceForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.sessionRow(tx, sessionId);
       let person: { userId: string | null; staffId: string | null; agencyId: string; role: string | null };
       if (form.userId) {
@@ -181,17 +175,17 @@ export class AssuranceService {
         agency_id: person.agencyId, role_title: person.role, recorded_by: user.userId,
       }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
       if (inserted) {
-        await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'training_attendance', recordId: inserted.id,
+        await act.audit({ action: 'record.create', recordType: 'training_attendance', recordId: inserted.id,
           details: { sessionId, user: person.userId, staff: person.staffId } });
       }
     });
   }
 
   removeAttendance(user: SessionUser, sessionId: string, attendanceId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.deleteFrom('training_attendance').where('id', '=', attendanceId).where('session_id', '=', sessionId).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'training_attendance', recordId: attendanceId,
+      await act.audit({ action: 'record.update', recordType: 'training_attendance', recordId: attendanceId,
         details: { sessionId, removed: true } });
     });
   }
@@ -217,7 +211,7 @@ export class AssuranceService {
    * when it is large (src/uploads). A cap passed, or a worker stopped, is a refusal.
    */
   private async readRegister(user: SessionUser, csv: string): Promise<AttendanceCsvResult> {
-    const agencies = await this.run(user, (tx) => tx.selectFrom('agencies').select(['id', 'name']).execute());
+    const agencies = await withActor(this.db, actorOf(user), (tx) => tx.selectFrom('agencies').select(['id', 'name']).execute());
     const read = await runUploadParser(attendanceUploadParser, { text: csv, agencies }, Buffer.byteLength(csv));
     return read.ok ? read.value : { rows: [], errors: [], refusal: read.refusal };
   }
@@ -253,7 +247,7 @@ export class AssuranceService {
   /** Previews an uploaded register: nothing is saved. */
   async previewImport(user: SessionUser, sessionId: string, csv: string) {
     const parsed = await this.readRegister(user, csv);
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const session = await this.sessionRow(tx, sessionId);
       if (parsed.refusal) return { session, rows: [], errors: [], refusal: parsed.refusal };
       return { session, ...(await this.matchImport(tx, sessionId, parsed)) };
@@ -264,7 +258,7 @@ export class AssuranceService {
   async confirmImport(user: SessionUser, sessionId: string, csv: string) {
     const parsed = await this.readRegister(user, csv);
     if (parsed.refusal) throw new LanternError('LANTERN_E_VALIDATION', `attendance import refused: ${parsed.refusal.reason}`);
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.sessionRow(tx, sessionId);
       const { rows, errors } = await this.matchImport(tx, sessionId, parsed);
       let added = 0;
@@ -280,20 +274,20 @@ export class AssuranceService {
         }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
         if (inserted) added++;
       }
-      await recordAudit(tx, { ...audited(user), action: 'import', recordType: 'training_session', recordId: sessionId,
+      await act.audit({ action: 'import', recordType: 'training_session', recordId: sessionId,
         details: { kind: 'attendance_csv', rows: rows.length, added, skipped: errors.length } });
       return { added, skipped: errors.length, already: rows.filter((r) => r.match === 'already').length };
     });
   }
 
   createMeasure(user: SessionUser, form: MeasureForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const known = await tx.selectFrom('training_courses').select('id').where('id', 'in', form.courseIds).execute();
       if (known.length !== new Set(form.courseIds).size) throw notFound();
       const row = await tx.insertInto('training_measures').values({
         partnership_id: user.partnershipId, title: form.title, course_ids: form.courseIds, window_months: form.windowMonths, target_percent: form.targetPercent,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'training_measure', recordId: row.id, details: { ...form } });
+      await act.audit({ action: 'record.create', recordType: 'training_measure', recordId: row.id, details: { ...form } });
       return row.id;
     });
   }
@@ -303,7 +297,7 @@ export class AssuranceService {
    * returned too, and that view of personal data is audited; board members never get it.
    */
   compliance(user: SessionUser, query: ComplianceQuery, people: boolean) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const measures = await tx.selectFrom('training_measures').select(['id', 'title', 'course_ids', 'window_months', 'target_percent'])
         .orderBy('created_at').orderBy('window_months').orderBy('title').execute();
       const measure = query.measureId ? measures.find((m) => m.id === query.measureId) : measures[0];
@@ -321,7 +315,7 @@ export class AssuranceService {
         outstanding = outstandingPeople(records.filter((r) => !query.agencyId || r.agencyId === query.agencyId), rule)
           .map((r) => ({ name: r.name, role: r.role, agency: agencyName.get(r.agencyId) ?? '', startedOn: r.startedOn }))
           .sort((a, b) => a.agency.localeCompare(b.agency) || a.name.localeCompare(b.name));
-        await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'training_outstanding', recordId: measure.id,
+        await act.audit({ action: 'record.view', recordType: 'training_outstanding', recordId: measure.id,
           details: { agencyId: query.agencyId ?? null, asOf, people: outstanding.length } });
       }
       return { measures, measure, agencies, rows, overall, outstanding, asOf };
@@ -331,7 +325,7 @@ export class AssuranceService {
   // ── Campaigns ───────────────────────────────────────────────────────────────────────────
 
   listCampaigns(user: SessionUser, audience?: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let q = tx.selectFrom('campaigns as c')
         .select(['c.id', 'c.title', 'c.audience', sql<string>`c.starts_on::text`.as('starts_on'), sql<string | null>`c.ends_on::text`.as('ends_on'), 'c.people_reached'])
         .select((eb) => eb.selectFrom('campaign_materials as m').whereRef('m.campaign_id', '=', 'c.id')
@@ -345,7 +339,7 @@ export class AssuranceService {
   }
 
   getCampaign(user: SessionUser, id: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const campaign = await tx.selectFrom('campaigns')
         .select(['id', 'title', 'audience', sql<string>`starts_on::text`.as('starts_on'), sql<string | null>`ends_on::text`.as('ends_on'), 'people_reached', 'summary'])
         .where('id', '=', id).executeTakeFirst();
@@ -365,12 +359,12 @@ export class AssuranceService {
   }
 
   createCampaign(user: SessionUser, form: CampaignForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.insertInto('campaigns').values({
         partnership_id: user.partnershipId, title: form.title, audience: form.audience, starts_on: form.startsOn, ends_on: form.endsOn,
         people_reached: form.peopleReached, summary: form.summary,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'campaign', recordId: row.id });
+      await act.audit({ action: 'record.create', recordType: 'campaign', recordId: row.id });
       return row.id;
     });
   }
@@ -381,34 +375,34 @@ export class AssuranceService {
   }
 
   addMaterial(user: SessionUser, campaignId: string, form: MaterialForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.campaignExists(tx, campaignId);
       const row = await tx.insertInto('campaign_materials').values({ partnership_id: user.partnershipId, campaign_id: campaignId, ...form })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'campaign_material', recordId: row.id, details: { campaignId } });
+      await act.audit({ action: 'record.create', recordType: 'campaign_material', recordId: row.id, details: { campaignId } });
     });
   }
 
   addQuestion(user: SessionUser, campaignId: string, form: QuestionForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.campaignExists(tx, campaignId);
       const last = await tx.selectFrom('campaign_questions').select(sql<number>`coalesce(max(position), 0)::int`.as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
       const row = await tx.insertInto('campaign_questions').values({ partnership_id: user.partnershipId, campaign_id: campaignId, position: last.n + 1, text: form.text, scale: form.scale })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'campaign_question', recordId: row.id, details: { campaignId } });
+      await act.audit({ action: 'record.create', recordType: 'campaign_question', recordId: row.id, details: { campaignId } });
     });
   }
 
   /** Replaces a question's answer tallies with the counts given. */
   recordTallies(user: SessionUser, campaignId: string, form: TallyForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const question = await tx.selectFrom('campaign_questions').select(['id', 'scale']).where('id', '=', form.questionId).where('campaign_id', '=', campaignId).executeTakeFirst();
       if (!question) throw notFound();
       const answers = scaleAnswers[question.scale as keyof typeof scaleAnswers] ?? [];
       await tx.deleteFrom('campaign_answer_counts').where('question_id', '=', question.id).execute();
       const values = answers.map((answer) => ({ partnership_id: user.partnershipId, question_id: question.id, answer, count: form[answer] ?? 0 }));
       if (values.length) await tx.insertInto('campaign_answer_counts').values(values).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'campaign_question', recordId: question.id,
+      await act.audit({ action: 'record.update', recordType: 'campaign_question', recordId: question.id,
         details: Object.fromEntries(values.map((v) => [v.answer, v.count])) });
     });
   }
@@ -416,7 +410,7 @@ export class AssuranceService {
   // ── Services directory ──────────────────────────────────────────────────────────────────
 
   searchServices(user: SessionUser, filter: ServiceFilter) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const services = await searchServices(tx, filter);
       const areas = await tx.selectFrom('directory_services').select('area').distinct().where('active', '=', true).orderBy('area').execute();
       return { services, areas: areas.map((a) => a.area) };
@@ -424,7 +418,7 @@ export class AssuranceService {
   }
 
   getService(user: SessionUser, id: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound();
       return row;
@@ -432,7 +426,7 @@ export class AssuranceService {
   }
 
   saveService(user: SessionUser, id: string | null, form: ServiceForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('directory_services').select('id').where('name', '=', form.name).executeTakeFirst();
       if (clash && clash.id !== id) throw new LanternError('LANTERN_E_CONFLICT', 'service name in use');
       const values = {
@@ -442,11 +436,11 @@ export class AssuranceService {
       if (id) {
         const r = await tx.updateTable('directory_services').set({ ...values, updated_at: this.clock.now() }).where('id', '=', id).executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) throw notFound();
-        await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'directory_service', recordId: id });
+        await act.audit({ action: 'record.update', recordType: 'directory_service', recordId: id });
         return id;
       }
       const row = await tx.insertInto('directory_services').values({ partnership_id: user.partnershipId, ...values }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'directory_service', recordId: row.id });
+      await act.audit({ action: 'record.create', recordType: 'directory_service', recordId: row.id });
       return row.id;
     });
   }
@@ -454,7 +448,7 @@ export class AssuranceService {
   // ── Scrutiny ────────────────────────────────────────────────────────────────────────────
 
   listBodies(user: SessionUser) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const today = this.today();
       return tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'p.name as parent_name'])
@@ -470,7 +464,7 @@ export class AssuranceService {
   }
 
   getBody(user: SessionUser, id: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const body = await tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'b.remit', 'p.name as parent_name', 'p.id as parent_id']).where('b.id', '=', id).executeTakeFirst();
       if (!body) throw notFound();
@@ -487,11 +481,11 @@ export class AssuranceService {
   }
 
   createBody(user: SessionUser, form: BodyForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('scrutiny_bodies').select('id').where('name', '=', form.name).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'name in use');
       const row = await tx.insertInto('scrutiny_bodies').values({ partnership_id: user.partnershipId, ...form }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'scrutiny_body', recordId: row.id });
+      await act.audit({ action: 'record.create', recordType: 'scrutiny_body', recordId: row.id });
       return row.id;
     });
   }
@@ -502,16 +496,16 @@ export class AssuranceService {
   }
 
   addWorkItem(user: SessionUser, bodyId: string, form: WorkItemForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.bodyExists(tx, bodyId);
       const row = await tx.insertInto('scrutiny_work_items').values({ partnership_id: user.partnershipId, body_id: bodyId, meets_on: form.meetsOn, topic: form.topic, details: form.details })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'scrutiny_work_item', recordId: row.id, details: { bodyId } });
+      await act.audit({ action: 'record.create', recordType: 'scrutiny_work_item', recordId: row.id, details: { bodyId } });
     });
   }
 
   addRecommendation(user: SessionUser, bodyId: string, form: RecommendationForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.bodyExists(tx, bodyId);
       const clash = await tx.selectFrom('scrutiny_recommendations').select('id').where('body_id', '=', bodyId).where('reference', '=', form.reference).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'reference in use');
@@ -519,13 +513,13 @@ export class AssuranceService {
         partnership_id: user.partnershipId, body_id: bodyId, reference: form.reference, recommendation: form.recommendation, made_on: form.madeOn,
         cross_reference: form.crossReference, evidence_source: form.evidenceSource,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'scrutiny_recommendation', recordId: row.id, details: { bodyId } });
+      await act.audit({ action: 'record.create', recordType: 'scrutiny_recommendation', recordId: row.id, details: { bodyId } });
       return row.id;
     });
   }
 
   getRecommendation(user: SessionUser, id: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.selectFrom('scrutiny_recommendations as r').innerJoin('scrutiny_bodies as b', 'b.id', 'r.body_id')
         .select(['r.id', 'r.reference', 'r.recommendation', sql<string>`r.made_on::text`.as('made_on'), 'r.cross_reference', 'r.response', 'r.response_text',
           'r.owner', sql<string | null>`r.due_on::text`.as('due_on'), 'r.status', 'r.evidence_source', 'r.updated_at', 'b.id as body_id', 'b.name as body_name'])
@@ -536,14 +530,14 @@ export class AssuranceService {
   }
 
   respond(user: SessionUser, id: string, form: ResponseForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await tx.selectFrom('scrutiny_recommendations').select(['response', 'status']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound();
       await tx.updateTable('scrutiny_recommendations').set({
         response: form.response, response_text: form.responseText, owner: form.owner, due_on: form.dueOn, status: form.status,
         evidence_source: form.evidenceSource, updated_at: this.clock.now(),
       }).where('id', '=', id).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'scrutiny_recommendation', recordId: id,
+      await act.audit({ action: 'record.update', recordType: 'scrutiny_recommendation', recordId: id,
         details: { response: { from: before.response, to: form.response }, status: { from: before.status, to: form.status } } });
     });
   }

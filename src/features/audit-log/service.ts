@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -13,7 +12,7 @@ export class AuditLogService {
 
   /** The audit page. Reading the audit trail is itself audited. */
   search(user: SessionUser, filter: AuditFilter) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let query = tx.selectFrom('audit_events')
         .select(['id', 'occurred_at', 'actor_label', 'action', 'record_type', 'record_id', 'reason', 'client_address'])
         .orderBy('occurred_at', 'desc').orderBy('id', 'desc');
@@ -31,8 +30,7 @@ export class AuditLogService {
       if (filter.to) query = query.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
       const rows = await query.limit(pageSize + 1).offset((filter.page - 1) * pageSize).execute();
       const actorEmail = filter.actor ? await actorLabel(tx, filter.actor) : undefined;
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email,
-        action: 'audit.view', details: { filter } });
+      await act.audit({ action: 'audit.view', details: { filter } });
       return { events: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page: filter.page, actorEmail };
     });
   }
@@ -42,7 +40,7 @@ export class AuditLogService {
    * partnership who has acted here under a grant. Only their id leaves this method.
    */
   findActor(user: SessionUser, email: string): Promise<string | null> {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const own = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
       if (own) return own.id;
       // Row-level security hides the grantee's account; their rows in this partnership's trail name them.
@@ -56,7 +54,7 @@ export class AuditLogService {
 
   /** The DPO's view of who gave which roles to whom, read from the audit trail (and audited). */
   rolesGranted(user: SessionUser, page: number) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const rows = await tx.selectFrom('audit_events')
         .select(['id', 'occurred_at', 'actor_label',
           sql<string>`details->>'subject'`.as('subject'),
@@ -66,8 +64,7 @@ export class AuditLogService {
         .where('action', '=', 'user.roles_granted')
         .orderBy('occurred_at', 'desc').orderBy('id', 'desc')
         .limit(pageSize + 1).offset((page - 1) * pageSize).execute();
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email,
-        action: 'audit.view', details: { view: 'roles_granted', page } });
+      await act.audit({ action: 'audit.view', details: { view: 'roles_granted', page } });
       return { grants: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page };
     });
   }
@@ -84,14 +81,4 @@ async function actorLabel(tx: Tx, id: string): Promise<string | undefined> {
 
 /** The DPO's record filter takes at most this many of the newest lists that showed the record. */
 const disclosureFilterCap = 5000;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The access-log panel on a record page: every view and change of that record, and every list,
- * search or worklist that showed it (audit rows name what they disclosed, security review L1).
- * Runs in the page's transaction, as one statement (lantern_access_log).
- */
-export async function accessLogFor(tx: Tx, recordType: string, recordId: string, limit = 20) {
-  return (await sql<{ occurred_at: Date; actor_label: string; action: string; reason: string | null }>`
-    SELECT occurred_at, actor_label, action, reason FROM lantern_access_log(${recordType}, ${recordId}, ${limit}::int)`.execute(tx)).rows;
-}
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,3 @@
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -37,10 +36,6 @@ export class CaseworkEditService {
     private readonly clock: Clock,
   ) {}
 
-  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>) {
-    return withActor(this.db, actorOf(user), fn);
-  }
-
   /** The child as row-level security lets this actor see it, or 404 (as CaseworkService does). */
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
     const row = await tx.selectFrom('children')
@@ -49,11 +44,6 @@ export class CaseworkEditService {
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
     return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
       date_of_birth: row.date_of_birth === null ? null : isoDay(row.date_of_birth), owning_agency_id: row.owning_agency_id };
-  }
-
-  private audit(tx: Tx, user: SessionUser, action: 'record.view' | 'record.update', childId: string, details: Record<string, unknown>) {
-    return recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action,
-      recordType: 'child', recordId: childId, details });
   }
 
   private agencies(tx: Tx) {
@@ -76,18 +66,18 @@ export class CaseworkEditService {
 
   /** The edit page of a meeting: its values as the form shows them. Reading it is a view of the child's record. */
   meetingEditPage(user: SessionUser, childId: string, meetingId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const meeting = await this.meeting(tx, childId, meetingId);
       const agencies = await this.agencies(tx);
-      await this.audit(tx, user, 'record.view', childId, { page: 'meeting_edit', id: meetingId });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'meeting_edit', id: meetingId } });
       return { child, meeting, agencies, current: CaseworkEditService.meetingValues(meeting) };
     });
   }
 
   /** Saves a corrected meeting; the review date feeds the "meeting reviews due" worklist. Returns the fields changed. */
   updateMeeting(user: SessionUser, childId: string, meetingId: string, form: MeetingForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const before = CaseworkEditService.meetingValues(await this.meeting(tx, childId, meetingId));
       const { fields, changes } = changedFields(before, { ...form }, ['attendees', 'decisions']);
@@ -96,7 +86,7 @@ export class CaseworkEditService {
         meeting_kind: form.meetingKind, held_on: form.heldOn, attending_agency_ids: form.attendingAgencyIds, attendees: form.attendees,
         decisions: form.decisions, risk_level: form.riskLevel, next_review_on: form.nextReviewOn,
       }).where('id', '=', meetingId).where('child_id', '=', childId).execute();
-      await this.audit(tx, user, 'record.update', childId, { record: 'strategy_meeting', id: meetingId, change: 'edited', fields, changes });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'strategy_meeting', id: meetingId, change: 'edited', fields, changes } });
       return fields;
     });
   }
@@ -115,12 +105,12 @@ export class CaseworkEditService {
 
   /** The edit page of an episode: which times may move, and the values as the form shows them (UK wall-clock time). */
   episodeEditPage(user: SessionUser, childId: string, episodeId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const { row, facts } = await this.episode(tx, childId, episodeId);
       const start = toLondonFields(facts.state.startedAt);
       const end = facts.state.endedAt ? toLondonFields(facts.state.endedAt) : { date: '', time: '' };
-      await this.audit(tx, user, 'record.view', childId, { page: 'episode_edit', id: episodeId });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'episode_edit', id: episodeId } });
       return {
         child,
         episode: { id: row.id, episode_type: row.episode_type, ended_by: row.ended_by, started_at: facts.state.startedAt, ended_at: facts.state.endedAt,
@@ -137,7 +127,7 @@ export class CaseworkEditService {
    * stored, so moving the return moves the due time (and the worklist) with it.
    */
   updateEpisode(user: SessionUser, childId: string, episodeId: string, form: EpisodeEdit): Promise<EpisodeEditResult> {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const { row, facts } = await this.episode(tx, childId, episodeId);
       const times = correctEpisodeTimes(facts, { startedAt: form.startedAt, endedAt: form.endedAt }, this.clock.now());
@@ -154,7 +144,7 @@ export class CaseworkEditService {
         started_at: times.startedAt, ended_at: times.endedAt, ended_by: times.endedBy, reported_by: form.reportedBy, where_found: form.whereFound,
         risk_level: form.riskLevel, police_reference: form.policeReference,
       }).where('id', '=', episodeId).where('child_id', '=', childId).execute();
-      await this.audit(tx, user, 'record.update', childId, { record: 'missing_episode', id: episodeId, change: 'edited', fields, changes });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'edited', fields, changes } });
       return { ok: true as const, fields };
     });
   }
@@ -168,11 +158,11 @@ export class CaseworkEditService {
   }
 
   actionEditPage(user: SessionUser, childId: string, actionId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const action = await this.action(tx, childId, actionId);
       const agencies = await this.agencies(tx);
-      await this.audit(tx, user, 'record.view', childId, { page: 'action_edit', id: actionId });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'action_edit', id: actionId } });
       return { child, action, agencies,
         current: { description: action.description, ownerName: action.owner_name, agencyId: action.agency_id, dueOn: action.due_on } };
     });
@@ -180,7 +170,7 @@ export class CaseworkEditService {
 
   /** Saves a corrected action. The owner's agency must be one of the partnership's. */
   updateAction(user: SessionUser, childId: string, actionId: string, form: ActionEdit) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const a = await this.action(tx, childId, actionId);
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst();
@@ -191,19 +181,19 @@ export class CaseworkEditService {
       if (fields.length === 0) return { ok: true as const, fields };
       await tx.updateTable('plan_actions').set({ description: form.description, owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn })
         .where('id', '=', actionId).where('child_id', '=', childId).execute();
-      await this.audit(tx, user, 'record.update', childId, { record: 'plan_action', id: actionId, change: 'edited', fields, changes });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'edited', fields, changes } });
       return { ok: true as const, fields };
     });
   }
 
   /** An action marked done by mistake is open again (and counts as overdue again if its date has passed). */
   reopenAction(user: SessionUser, childId: string, actionId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const r = await tx.updateTable('plan_actions').set({ done_at: null })
         .where('id', '=', actionId).where('child_id', '=', childId).where('done_at', 'is not', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await this.audit(tx, user, 'record.update', childId, { record: 'plan_action', id: actionId, change: 'not_done' });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'not_done' } });
     });
   }
 }

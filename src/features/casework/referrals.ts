@@ -1,4 +1,3 @@
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -42,10 +41,6 @@ export class ReferralService {
     private readonly clock: Clock,
   ) {}
 
-  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>) {
-    return withActor(this.db, actorOf(user), fn);
-  }
-
   /** The child as row-level security lets this actor see it, or 404 (as CaseworkService does). */
   private async child(tx: Tx, user: SessionUser, id: string) {
     const row = await tx.selectFrom('children').select(['id', 'partnership_id']).where('id', '=', id).executeTakeFirst();
@@ -53,18 +48,13 @@ export class ReferralService {
     return row;
   }
 
-  private audit(tx: Tx, user: SessionUser, action: 'record.create' | 'record.update', childId: string, details: Record<string, unknown>) {
-    return recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action,
-      recordType: 'child', recordId: childId, details });
-  }
-
   /** Services matching the plan page's directory search (no personal data); all active services when nothing is typed. */
   directory(user: SessionUser, words: string) {
-    return this.run(user, async (tx) => (await searchServices(tx, { q: words || undefined })).slice(0, 25));
+    return withActor(this.db, actorOf(user), async (tx, act) => (await searchServices(tx, { q: words || undefined })).slice(0, 25));
   }
 
   create(user: SessionUser, childId: string, form: ReferralForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const service = await tx.selectFrom('directory_services').select(['id', 'name']).where('id', '=', form.serviceId)
         .where('active', '=', true).executeTakeFirst();
@@ -77,19 +67,19 @@ export class ReferralService {
         referred_by_name: form.referredByName, referred_by_agency_id: form.referredByAgencyId, status: form.status,
         outcome_note: form.outcomeNote, recorded_by: user.userId, created_at: this.clock.now(), updated_at: this.clock.now(),
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'service_referral', id: row.id, service: service.name, status: form.status });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'service_referral', id: row.id, service: service.name, status: form.status } });
       return row.id;
     });
   }
 
   update(user: SessionUser, childId: string, referralId: string, form: ReferralUpdate) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const before = await tx.selectFrom('service_referrals').select(['status']).where('id', '=', referralId).where('child_id', '=', childId).executeTakeFirst();
       if (!before) throw notFound();
       await tx.updateTable('service_referrals').set({ status: form.status, outcome_note: form.outcomeNote, updated_at: this.clock.now() })
         .where('id', '=', referralId).execute();
-      await this.audit(tx, user, 'record.update', childId, { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } } });
     });
   }
 }

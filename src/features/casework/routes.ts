@@ -10,19 +10,19 @@ import type { Feature } from '../index.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
 import { toLondonFields } from './dates.ts';
-import { CaseworkEditService } from './edits.ts';
 import {
   actionEditSchema, actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeEditSchema,
   episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
   referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema, TOOL_FILE_MAX_BYTES, toolUploadSchema, worklistQuerySchema,
 } from './schema.ts';
-import { ReferralService, ReferralValidationError } from './referrals.ts';
+import { ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/casework/views/${name}.njk`;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const childNavFile = path.join(here, '..', 'children', 'views', 'child-nav.njk');
+// Whether the children feature's sub-navigation is there to include: looked up once, not on every request.
+const childNav = fs.existsSync(path.join(here, '..', 'children', 'views', 'child-nav.njk'));
 
 /** Zod issues → GOV.UK error summary; this feature's messages are keys under casework.* or validation.*. */
 export function caseworkErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FormErrors {
@@ -63,17 +63,14 @@ function episodeCorrectionKey(problem: Extract<EpisodeCorrection, { ok: false }>
 
 export const caseworkFeature: Feature = {
   name: 'casework',
-  async register(app, { db, clock }) {
-    const casework = new CaseworkService(db, clock);
-    const referrals = new ReferralService(db, clock);
-    const edits = new CaseworkEditService(db, clock);
+  async register(app, { casework, referrals, caseworkEdits: edits, clock }) {
     const read = { config: { permission: 'casework.read' as const } };
     const write = { config: { permission: 'casework.write' as const } };
     const tools = { config: { permission: 'risk-tools.manage' as const } };
 
     /** Shared page context: the children feature's sub-navigation when it is there, else a back link. */
     const page = (reply: FastifyReply, name: string, active: string, context: Record<string, unknown>) =>
-      reply.page(view(name), { active, childNav: fs.existsSync(childNavFile), episodeTypes, riskLevels, ...context });
+      reply.page(view(name), { active, childNav, episodeTypes, riskLevels, ...context });
     const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
     // ---------------------------------------------------------------- risk tools
@@ -137,7 +134,7 @@ export const caseworkFeature: Feature = {
         ({ list: errors.map((e) => ({ text: e.message, href: '#answers' })), fields: {} });
       const again = async (status: number, extra: Record<string, unknown>) => {
         const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
-        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav: fs.existsSync(childNavFile), ...shown, values: form, answers, ...extra });
+        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav, ...shown, values: form, answers, ...extra });
       };
       // "Work out the score" shows the score and its explanation before the worker records a judgement.
       const assessedOn = header.success ? header.data.assessedOn : toLondonFields(clock.now()).date;

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { recordAudit, type AuditAction } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -21,7 +20,6 @@ import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, typ
 /** Rows on a page of one worklist, and of each list on the overview. */
 const worklistPageSize = 50;
 const worklistOverviewSize = 10;
-
 
 export interface ChildSummary {
   id: string;
@@ -64,15 +62,6 @@ export class CaseworkService {
       date_of_birth: row.date_of_birth === null ? null : isoDay(row.date_of_birth), owning_agency_id: row.owning_agency_id };
   }
 
-  private audit(tx: Tx, user: SessionUser, action: AuditAction, childId: string, details: Record<string, unknown>) {
-    return recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action,
-      recordType: 'child', recordId: childId, details });
-  }
-
-  private run<T>(user: SessionUser, fn: (tx: Tx) => Promise<T>) {
-    return withActor(this.db, actorOf(user), fn);
-  }
-
   private agencies(tx: Tx) {
     return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
   }
@@ -98,7 +87,7 @@ export class CaseworkService {
 
   /** Every version of every tool, newest version first within a tool. */
   listTools(user: SessionUser) {
-    return this.run(user, (tx) => this.tools(tx));
+    return withActor(this.db, actorOf(user), (tx) => this.tools(tx));
   }
 
   /**
@@ -110,14 +99,14 @@ export class CaseworkService {
     if (!read.ok) return { ok: false, refusal: read.refusal };
     if (!read.value.ok) return read.value;
     const def = read.value.definition;
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('risk_tools').select('id').where('tool_key', '=', def.id).where('version', '=', def.version).executeTakeFirst();
       if (clash) return { ok: false as const, errorCount: 1, errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }] };
       const row = await tx.insertInto('risk_tools').values({
         partnership_id: user.partnershipId, tool_key: def.id, version: def.version, name: def.name,
         definition: JSON.stringify(def), source: 'loaded', loaded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'record.create',
+      await act.audit({ action: 'record.create',
         recordType: 'risk_tool', recordId: row.id, details: { tool: def.id, version: def.version } });
       return { ok: true as const, id: row.id };
     });
@@ -126,7 +115,7 @@ export class CaseworkService {
   // ------------------------------------------------------------------ assessments
 
   assessmentsPage(user: SessionUser, childId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const rows = await tx.selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
@@ -143,14 +132,14 @@ export class CaseworkService {
       }
       const latest = assessments[0];
       const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
-      await this.audit(tx, user, 'record.view', childId, { page: 'assessments' });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessments' } });
       return { child, assessments, changes: changes.reverse(), reviewOverdue };
     });
   }
 
   /** What the new-assessment form needs: the tool chosen (latest version by default) and the agencies. */
   assessmentForm(user: SessionUser, childId: string, toolId: string | undefined, options: { audit: boolean } = { audit: true }) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const tools = latestVersions(await this.tools(tx));
       const tool = tools.find((t) => t.id === toolId) ?? tools.find((t) => t.tool_key === 'cse-screening') ?? tools[0];
@@ -161,7 +150,7 @@ export class CaseworkService {
         .where('id', '=', childId).executeTakeFirstOrThrow();
       const yesNo = (v: boolean) => (v ? 'yes' : 'no');
       const knownFacts = { inCare: yesNo(facts.looked_after), childProtectionPlan: yesNo(facts.child_protection_plan), youthJustice: yesNo(facts.youth_justice) };
-      if (options.audit) await this.audit(tx, user, 'record.view', childId, { page: 'assessment_form', tool: tool.tool_key });
+      if (options.audit) await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment_form', tool: tool.tool_key } });
       return { child, tools, tool, agencies, knownFacts };
     });
   }
@@ -173,7 +162,7 @@ export class CaseworkService {
   }
 
   createAssessment(user: SessionUser, childId: string, header: AssessmentHeader, answers: Answers, judgement: AssessmentJudgement) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const tool = (await this.tools(tx)).find((t) => t.id === header.toolId);
       if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool');
@@ -192,14 +181,14 @@ export class CaseworkService {
         score_explanation: JSON.stringify(s.explanation), judgement_category: band.key, judgement_category_label: band.label,
         judgement_reasons: judgement.judgementReasons, review_due_on: reviewDue,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'risk_assessment', id: row.id, tool: tool.tool_key, version: tool.version,
-        score: s.total, scoreCategory: s.category.key, judgement: band.key });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'risk_assessment', id: row.id, tool: tool.tool_key, version: tool.version,
+        score: s.total, scoreCategory: s.category.key, judgement: band.key } });
       return row.id;
     });
   }
 
   assessment(user: SessionUser, childId: string, assessmentId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const a = await tx.selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
@@ -208,7 +197,7 @@ export class CaseworkService {
         .where('a.id', '=', assessmentId).where('a.child_id', '=', childId).executeTakeFirst();
       if (!a) throw notFound();
       const parsed = parseToolDefinition(a.definition);
-      await this.audit(tx, user, 'record.view', childId, { page: 'assessment', id: assessmentId });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment', id: assessmentId } });
       return {
         child, definition: parsed.ok ? parsed.definition : null,
         assessment: { ...a, assessed_on: isoDay(a.assessed_on), review_due_on: isoDay(a.review_due_on),
@@ -220,7 +209,7 @@ export class CaseworkService {
   // ------------------------------------------------------------------ missing episodes
 
   missingPage(user: SessionUser, childId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const episodes = await tx.selectFrom('missing_episodes').selectAll().where('child_id', '=', childId)
         .orderBy('started_at', 'desc').execute();
@@ -237,13 +226,13 @@ export class CaseworkService {
         };
       });
       const agencies = await this.agencies(tx);
-      await this.audit(tx, user, 'record.view', childId, { page: 'missing' });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'missing' } });
       return { child, episodes: rows, agencies };
     });
   }
 
   createEpisode(user: SessionUser, childId: string, form: EpisodeForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const open = await tx.selectFrom('missing_episodes').select('id').where('child_id', '=', childId).where('ended_at', 'is', null).executeTakeFirst();
       if (open && form.endedAt === null) throw new LanternError('LANTERN_E_CONFLICT', 'an episode is already open');
@@ -252,7 +241,7 @@ export class CaseworkService {
         ended_at: form.endedAt, ended_by: form.endedAt ? 'returned' : null, reported_by: form.reportedBy, where_found: form.whereFound,
         risk_level: form.riskLevel, police_reference: form.policeReference, recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'missing_episode', id: row.id, type: form.episodeType });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: row.id, type: form.episodeType } });
       return row.id;
     });
   }
@@ -267,21 +256,21 @@ export class CaseworkService {
 
   /** The child has returned (or been found): the episode ends and the return interview falls due. */
   returnFromEpisode(user: SessionUser, childId: string, episodeId: string, returnedAt: Date, whereFound: string | null) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const { row, state } = await this.openEpisode(tx, childId, episodeId);
       const result = endEpisode(state, returnedAt);
       if (!result.ok) return result;
       await tx.updateTable('missing_episodes').set({ ended_at: returnedAt, ended_by: 'returned', where_found: whereFound ?? row.where_found })
         .where('id', '=', episodeId).execute();
-      await this.audit(tx, user, 'record.update', childId, { record: 'missing_episode', id: episodeId, change: 'returned' });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'returned' } });
       return { ok: true as const };
     });
   }
 
   /** Missing becomes absent (or the reverse): this episode ends and a linked one of the new type opens. */
   changeEpisodeType(user: SessionUser, childId: string, episodeId: string, newType: EpisodeType, at: Date) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const { row, state } = await this.openEpisode(tx, childId, episodeId);
       const change = changeEpisodeType(state, newType, at);
@@ -292,13 +281,13 @@ export class CaseworkService {
         reported_by: row.reported_by, risk_level: row.risk_level, police_reference: row.police_reference, previous_episode_id: episodeId,
         recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.update', childId, { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id } });
       return { ok: true as const, opened: opened.id };
     });
   }
 
   recordInterview(user: SessionUser, childId: string, episodeId: string, form: InterviewForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const { state } = await this.openEpisode(tx, childId, episodeId);
       if (state.endedAt === null || state.endedBy !== 'returned') return { ok: false as const, reason: 'not_returned' as const };
@@ -311,7 +300,7 @@ export class CaseworkService {
         outcome: form.outcome, held_at: form.outcome === 'accepted' ? form.offeredAt : null, learned: form.learned,
         places_mentioned: form.places, people_mentioned: form.people, recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome } });
       return { ok: true as const };
     });
   }
@@ -319,7 +308,7 @@ export class CaseworkService {
   // ------------------------------------------------------------------ meetings and plan
 
   meetingsPage(user: SessionUser, childId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const meetings = (await tx.selectFrom('strategy_meetings').selectAll().where('child_id', '=', childId).orderBy('held_on', 'desc').execute())
         .map((m) => ({ ...m, held_on: isoDay(m.held_on), next_review_on: m.next_review_on ? isoDay(m.next_review_on) : null }));
@@ -330,7 +319,7 @@ export class CaseworkService {
       const agencies = await this.agencies(tx);
       const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
       const referrals = await referralsOf(tx, childId);
-      await this.audit(tx, user, 'record.view', childId, { page: 'meetings' });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'meetings' } });
       return {
         child, agencies, actions, referrals,
         meetings: meetings.map((m) => ({ ...m, agencyNames: m.attending_agency_ids.map((id) => agencyName.get(id) ?? '') })),
@@ -339,20 +328,20 @@ export class CaseworkService {
   }
 
   createMeeting(user: SessionUser, childId: string, form: MeetingForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const row = await tx.insertInto('strategy_meetings').values({
         partnership_id: user.partnershipId, child_id: childId, meeting_kind: form.meetingKind, held_on: form.heldOn,
         attending_agency_ids: form.attendingAgencyIds, attendees: form.attendees, decisions: form.decisions, risk_level: form.riskLevel,
         next_review_on: form.nextReviewOn, recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'strategy_meeting', id: row.id, kind: form.meetingKind });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'strategy_meeting', id: row.id, kind: form.meetingKind } });
       return row.id;
     });
   }
 
   createAction(user: SessionUser, childId: string, form: ActionForm) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       if (form.meetingId) {
         const m = await tx.selectFrom('strategy_meetings').select('id').where('id', '=', form.meetingId).where('child_id', '=', childId).executeTakeFirst();
@@ -362,50 +351,50 @@ export class CaseworkService {
         partnership_id: user.partnershipId, child_id: childId, meeting_id: form.meetingId, description: form.description,
         owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn, recorded_by: user.userId,
       }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'plan_action', id: row.id });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: row.id } });
       return row.id;
     });
   }
 
   completeAction(user: SessionUser, childId: string, actionId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const r = await tx.updateTable('plan_actions').set({ done_at: this.clock.now() })
         .where('id', '=', actionId).where('child_id', '=', childId).where('done_at', 'is', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await this.audit(tx, user, 'record.update', childId, { record: 'plan_action', id: actionId, change: 'done' });
+      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'done' } });
     });
   }
 
   // ------------------------------------------------------------------ notes
 
   notesPage(user: SessionUser, childId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const notes = await tx.selectFrom('case_notes').select(['id', 'body', 'author_name', 'created_at'])
         .where('child_id', '=', childId).orderBy('created_at', 'desc').execute();
-      await this.audit(tx, user, 'record.view', childId, { page: 'notes' });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'notes' } });
       return { child, notes };
     });
   }
 
   createNote(user: SessionUser, childId: string, body: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
       const row = await tx.insertInto('case_notes').values({ partnership_id: user.partnershipId, child_id: childId, body,
         author_user_id: user.userId, author_name: user.displayName, created_at: this.clock.now() }).returning('id').executeTakeFirstOrThrow();
-      await this.audit(tx, user, 'record.create', childId, { record: 'case_note', id: row.id });
+      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'case_note', id: row.id } });
     });
   }
 
   // ------------------------------------------------------------------ timeline
 
   timeline(user: SessionUser, childId: string) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const events: TimelineEvent[] = [];
       for (const source of timelineSources) events.push(...(await source(tx, childId)));
-      await this.audit(tx, user, 'record.view', childId, { page: 'timeline' });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'timeline' } });
       return { child, steps: buildTimeline(events) };
     });
   }
@@ -417,7 +406,7 @@ export class CaseworkService {
    * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
         mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
       // These counts run on every home page. Planned afresh (custom plans) they cost more than they
@@ -442,7 +431,7 @@ export class CaseworkService {
    * audited as a search.
    */
   worklists(user: SessionUser, query: WorklistQuery) {
-    return this.run(user, async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const today = this.today();
       const now = this.clock.now();
       const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
@@ -456,7 +445,7 @@ export class CaseworkService {
       // Every child and concern a worklist showed is named in the row, for each record's access log (L1).
       const shown = new Set(keys.flatMap((k) => lists[k]!.rows.flatMap((r) => [r.child_id, 'concern_id' in r ? r.concern_id : null])));
       shown.delete(null);
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'search',
+      await act.audit({ action: 'search',
         details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) },
         disclosedIds: [...shown] as string[] });
       return { today, agencies, lists, pageSize: size };

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
-import { withActor, withAnonymous, type Tx } from '../../db/context.ts';
+import { withActor, withAnonymous, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { accessLogFor } from '../audit-log/service.ts';
+import { accessLogFor } from '../../audit/access-log.ts';
 import { matchStrength, normaliseName, normaliserForOneSearch, type MatchStrength } from './matching.ts';
 import { isoDate, newConcernReference } from './parsing.ts';
 import type {
@@ -24,7 +23,6 @@ const candidateLimit = 600;
 const triageShown = 50;
 const triageCountCap = 1000;
 
-const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
 const childReference = () => `CH-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
 
 /** Columns a list of children shows: the minimum to tell children apart. */
@@ -76,7 +74,7 @@ export class ChildrenService {
 
   /** A concern from a signed-in professional (their agency recorded) or a councillor (who sees nothing identifying afterwards). */
   raiseConcern(user: SessionUser, form: ProfessionalConcern | ApiConcern, source: 'professional' | 'member' | 'partner_system' = aggregatesOnly(user.roles) ? 'member' : 'professional') {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const partnership = await tx.selectFrom('partnerships').select(['id', 'triage_hours']).where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       let childId: string | null = null;
       const requestedChild = 'childId' in form ? form.childId : null;
@@ -91,7 +89,7 @@ export class ChildrenService {
         contact_text: 'contact' in form ? (form.contact ?? null) : null, anonymous: false,
         raised_by: user.userId, raised_by_agency_id: user.agencyId, child_id: childId,
       });
-      await recordAudit(tx, { ...audited(user), action: 'concern.raise', recordType: 'concern', recordId: created.id,
+      await act.audit({ action: 'concern.raise', recordType: 'concern', recordId: created.id,
         details: { source, childId } });
       return created;
     });
@@ -112,7 +110,7 @@ export class ChildrenService {
 
   /** The triage queue: undecided concerns by deadline, and recent decisions, with breaches marked. */
   triageQueue(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const now = this.clock.now();
       const columns = ['q.id', 'q.reference', 'q.source', 'q.received_at', 'q.deadline_at', 'q.decision', 'q.decided_at', 'q.risk_level',
         'q.about_text', 'a.name as acting_agency'] as const;
@@ -131,7 +129,7 @@ export class ChildrenService {
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),
         eb.fn.countAll<number>().as('total'),
       ]).where('received_at', '>=', since).executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'triage_queue', details: { open: open.length },
+      await act.audit({ action: 'record.view', recordType: 'triage_queue', details: { open: open.length },
         disclosedIds: [...open, ...decided].map((q) => q.id) });
       const withTime = <R extends { deadline_at: Date; decided_at: Date | null }>(r: R) => ({
         ...r,
@@ -146,7 +144,7 @@ export class ChildrenService {
 
   /** One concern for triage, with the agencies that can act and near-duplicate candidates for the search given. */
   getConcern(user: SessionUser, id: string, search?: ChildSearch | NewChild) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const concern = await tx.selectFrom('concerns as q').leftJoin('agencies as raised', 'raised.id', 'q.raised_by_agency_id')
         .leftJoin('agencies as acting', 'acting.id', 'q.acting_agency_id').leftJoin('children as c', 'c.id', 'q.child_id')
         .selectAll('q').select(['raised.name as raised_by_agency', 'acting.name as acting_agency', 'c.reference as child_reference',
@@ -156,7 +154,7 @@ export class ChildrenService {
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
       const matches = search ? await this.findMatches(tx, search) : null;
       const restrictedMatches = search ? await this.restrictedMatchCount(tx, search) : 0;
-      await recordAudit(tx, { ...audited(user), action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
+      await act.audit({ action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
         ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches }, disclosedIds: (matches ?? []).map((m) => m.id) } : {}) });
       const now = this.clock.now();
       return {
@@ -173,7 +171,7 @@ export class ChildrenService {
    * restricted record they cannot see that matches strongly sends them back with a notice naming nobody.
    */
   decide(user: SessionUser, id: string, form: TriageDecision, newChild: NewChild | null, confirmNew: boolean) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const concern = await tx.selectFrom('concerns').select(['id', 'decision', 'child_id']).where('id', '=', id).executeTakeFirst();
       if (!concern) throw notFound();
       if (concern.decision) throw new LanternError('LANTERN_E_CONFLICT', 'already decided');
@@ -190,11 +188,11 @@ export class ChildrenService {
         restrictedMatches = await this.restrictedMatchCount(tx, newChild);
         if ((close.length > 0 || restrictedMatches > 0) && !confirmNew) {
           // The warning lists records: a search of personal data, audited as one.
-          await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', recordId: id,
+          await act.audit({ action: 'search', recordType: 'concern', recordId: id,
             details: { criteria: newChild, results: close.length, restrictedMatches }, disclosedIds: close.map((m) => m.id) });
           return { duplicates: close, restrictedMatch: restrictedMatches > 0 } as const;
         }
-        childId = await this.createChild(tx, user, newChild, form.actingAgencyId ?? user.agencyId, {
+        childId = await this.createChild(tx, act, user, newChild, form.actingAgencyId ?? user.agencyId, {
           flag_cse: form.decision === 'cse_concern', risk_level: form.riskLevel,
         });
       }
@@ -209,21 +207,21 @@ export class ChildrenService {
           await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: childId, agency_id: form.actingAgencyId }).execute();
         }
       }
-      await recordAudit(tx, { ...audited(user), action: 'concern.triage', recordType: 'concern', recordId: id,
+      await act.audit({ action: 'concern.triage', recordType: 'concern', recordId: id,
         details: { decision: form.decision, riskLevel: form.riskLevel, actingAgencyId: form.actingAgencyId, childId, link: form.link,
           ...(restrictedMatches === undefined ? {} : { restrictedMatches }) } });
       return { childId } as const;
     });
   }
 
-  private async createChild(tx: Tx, user: SessionUser, child: NewChild, owningAgencyId: string,
+  private async createChild(tx: Tx, act: Act, user: SessionUser, child: NewChild, owningAgencyId: string,
     extra: { flag_cse?: boolean; risk_level?: string | null } = {}): Promise<string> {
     const created = await tx.insertInto('children').values({
       partnership_id: user.partnershipId, owning_agency_id: owningAgencyId, reference: childReference(),
       given_name: child.givenName, family_name: child.familyName, date_of_birth: child.dateOfBirth, gender: child.gender,
       flag_cse: extra.flag_cse ?? false, risk_level: extra.risk_level ?? null,
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'child', recordId: created.id,
+    await act.audit({ action: 'record.create', recordType: 'child', recordId: created.id,
       details: { owningAgencyId } });
     return created.id;
   }
@@ -306,23 +304,23 @@ export class ChildrenService {
   /** The list page: children the actor may see, by family name, a page at a time. No names in the URL. */
   listChildren(user: SessionUser, options: { status: 'open' | 'closed' | 'all'; page: number; pageSize?: number }) {
     const pageSize = options.pageSize ?? 50;
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let query = tx.selectFrom('children as c').select([...listColumns, 'c.updated_at']);
       if (options.status !== 'all') query = query.where('c.status', '=', options.status);
       const rows = await query.orderBy('c.family_name').orderBy('c.given_name').orderBy('c.id')
         .limit(pageSize + 1).offset((options.page - 1) * pageSize).execute();
       const shown = rows.slice(0, pageSize);
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: shown.length },
+      await act.audit({ action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: shown.length },
         disclosedIds: shown.map((r) => r.id) });
       return { children: rows.slice(0, pageSize).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) })), hasNext: rows.length > pageSize };
     });
   }
 
   search(user: SessionUser, criteria: ChildSearch) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const matches = await this.findMatches(tx, criteria);
       const restrictedMatches = await this.restrictedMatchCount(tx, criteria);
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'child', details: { criteria, results: matches.length, restrictedMatches },
+      await act.audit({ action: 'search', recordType: 'child', details: { criteria, results: matches.length, restrictedMatches },
         disclosedIds: matches.map((m) => m.id) });
       return { matches, restrictedMatch: restrictedMatches > 0 };
     });
@@ -333,7 +331,7 @@ export class ChildrenService {
    * page can ask for a break-glass reason; a record they may not see at all is not found.
    */
   getChild(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       // The record and everything the page lists in one statement (each statement is a round trip
       // and a plan): the lists come back as JSON arrays, each under the same row-level security.
       const row = await tx.selectFrom('children as c').leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
@@ -386,7 +384,7 @@ export class ChildrenService {
         mine(historyRows), mine(concernRows), mine(shareRows), mine(partnershipShareRows), mine(agreementRows), mine(agencyRows)];
       // The view is audited after the record's other reads and just before the access log (which
       // shows it): an audit row holds its partnership's chain-head lock until commit, so it comes last.
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id,
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: id,
         ...(brokeGlass ? { reason: 'break-glass grant' } : {}) });
       // A disclosure to a neighbouring partnership shows in the owning partnership's trail too.
       if (!ownPartnership) {
@@ -400,21 +398,21 @@ export class ChildrenService {
 
   /** The core record for the JSON API: the same visibility and audit as the page. */
   getChildSummary(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await tx.selectFrom('children as c').select([...listColumns, 'c.gender', 'c.flag_cce', 'c.flag_trafficking',
         'c.child_protection_plan', 'c.child_in_need', 'c.youth_justice', 'c.education_status', 'c.owning_agency_id', 'c.closed_at', 'c.closing_outcome'])
         .where('c.id', '=', id).executeTakeFirst();
       if (!child) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id, details: { via: 'api' } });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: id, details: { via: 'api' } });
       return { ...child, date_of_birth: isoDate(child.date_of_birth) };
     });
   }
 
   listConcerns(user: SessionUser, options: { limit: number; offset: number }) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const rows = await tx.selectFrom('concerns').select(['id', 'reference', 'source', 'received_at', 'deadline_at', 'decision', 'risk_level',
         'acting_agency_id', 'child_id', 'decided_at']).orderBy('received_at', 'desc').limit(options.limit).offset(options.offset).execute();
-      await recordAudit(tx, { ...audited(user), action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length },
+      await act.audit({ action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length },
         disclosedIds: rows.flatMap((r) => (r.child_id ? [r.id, r.child_id] : [r.id])) });
       return rows;
     });
@@ -456,7 +454,7 @@ export class ChildrenService {
    * where a partnership's whole staff list made every view slow).
    */
   involvementChoices(user: SessionUser, id: string, agencyId: string | undefined) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name', 'partnership_id'])
         .where('id', '=', id).executeTakeFirst();
       if (!child || child.partnership_id !== user.partnershipId) throw notFound();
@@ -466,7 +464,7 @@ export class ChildrenService {
         ? await tx.selectFrom('users').select(['id', 'display_name']).where('agency_id', '=', agency.id).where('disabled_at', 'is', null)
           .where(sql<boolean>`roles && ARRAY['practitioner','triage_worker','coordinator']::text[]`).orderBy('display_name').limit(1000).execute()
         : [];
-      await recordAudit(tx, { ...audited(user), action: 'record.view', recordType: 'child', recordId: id, details: { page: 'involvement' } });
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: id, details: { page: 'involvement' } });
       return { child, agencies, agency: agency ?? null, workers };
     });
   }
@@ -573,12 +571,12 @@ export class ChildrenService {
 
   /** Break-glass: a recorded reason opens a restricted record for a few hours; the DPO is alerted. */
   breakGlass(user: SessionUser, id: string, reason: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const restricted = await sql<{ r: boolean }>`SELECT lantern_child_restricted(${id}::uuid) AS r`.execute(tx);
       if (!restricted.rows[0]?.r) throw notFound();
       await tx.insertInto('break_glass_grants').values({ partnership_id: user.partnershipId, child_id: id, user_id: user.userId, reason,
         granted_at: sql`now()`, expires_at: sql`now() + make_interval(hours => ${breakGlassHours})` }).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.break_glass', recordType: 'child', recordId: id, reason,
+      await act.audit({ action: 'record.break_glass', recordType: 'child', recordId: id, reason,
         details: { hours: breakGlassHours } });
     });
   }
@@ -589,7 +587,7 @@ export class ChildrenService {
    * the change for the DPO's alerts and audits it.
    */
   liftRestriction(user: SessionUser, id: string, reason: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       try {
         await sql`SELECT lantern_lift_restriction(${id}::uuid, ${reason})`.execute(tx);
       } catch (error) {
@@ -601,10 +599,10 @@ export class ChildrenService {
 
   /** The DPO's list of restricted records (references and owning agencies, no names). */
   restrictedRecords(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const rows = (await sql<{ id: string; reference: string; owning_agency: string; restricted_reason: string | null; updated_at: Date }>`
         SELECT * FROM lantern_restricted_children()`.execute(tx)).rows;
-      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'restricted_children', details: { results: rows.length },
+      await act.audit({ action: 'audit.view', recordType: 'restricted_children', details: { results: rows.length },
         disclosedIds: rows.map((r) => r.id) });
       return rows;
     });
@@ -612,43 +610,43 @@ export class ChildrenService {
 
   /** The DPO's alerts: every break-glass grant, unacknowledged first. */
   breakGlassAlerts(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const rows = await tx.selectFrom('break_glass_grants as g').innerJoin('users as u', 'u.id', 'g.user_id')
         .select(['g.id', 'g.child_id', 'g.reason', 'g.granted_at', 'g.expires_at', 'g.acknowledged_at', 'u.display_name', 'u.email'])
         .orderBy(sql`g.acknowledged_at IS NOT NULL`).orderBy('g.granted_at', 'desc').limit(200).execute();
       const lifted = await tx.selectFrom('restriction_changes as r').innerJoin('users as u', 'u.id', 'r.changed_by')
         .select(['r.id', 'r.child_id', 'r.reason', 'r.changed_at', 'r.acknowledged_at', 'u.display_name', 'u.email', 'r.child_reference as reference'])
         .orderBy(sql`r.acknowledged_at IS NOT NULL`).orderBy('r.changed_at', 'desc').limit(200).execute();
-      await recordAudit(tx, { ...audited(user), action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length, lifted: lifted.length } });
+      await act.audit({ action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length, lifted: lifted.length } });
       return { grants: rows, lifted };
     });
   }
 
   acknowledgeLift(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.updateTable('restriction_changes').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
         .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'break_glass.acknowledge', recordType: 'restriction_change', recordId: id });
+      await act.audit({ action: 'break_glass.acknowledge', recordType: 'restriction_change', recordId: id });
     });
   }
 
   acknowledgeAlert(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.updateTable('break_glass_grants').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
         .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'break_glass.acknowledge', recordType: 'break_glass_grant', recordId: id });
+      await act.audit({ action: 'break_glass.acknowledge', recordType: 'break_glass_grant', recordId: id });
     });
   }
 
   /** Every change to a child: the child must be visible and in the actor's own partnership; one audit row. */
   private changeChild(user: SessionUser, id: string, action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share' | 'record.unshare',
     change: (tx: Tx, before: Awaited<ReturnType<ChildrenService['loadForChange']>>) => Promise<{ reason?: string; details?: Record<string, unknown> }>) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await this.loadForChange(tx, id, user.partnershipId);
       const result = await change(tx, before);
-      await recordAudit(tx, { ...audited(user), action, recordType: 'child', recordId: id,
+      await act.audit({ action, recordType: 'child', recordId: id,
         ...(result.reason ? { reason: result.reason } : {}), ...(result.details ? { details: result.details } : {}) });
     });
   }

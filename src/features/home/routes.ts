@@ -1,11 +1,9 @@
 import { can } from '../../authz/policy.ts';
-import { CaseworkService } from '../casework/service.ts';
 import type { Feature } from '../index.ts';
 
 export const homeFeature: Feature = {
   name: 'home',
-  async register(app, { auth, db, clock }) {
-    const casework = new CaseworkService(db, clock);
+  async register(app, { auth, casework }) {
     app.get('/', { config: { permission: 'home.view' } }, async (request, reply) => {
       const user = request.user!;
       const partnerships = await auth.actingOptions(user.userId);

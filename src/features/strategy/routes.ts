@@ -17,7 +17,7 @@ import {
   actionFormSchema, actionIdParam, exportParams, glossaryFormSchema, measureFormSchema, measureIdParam, measureValueSchema, planFormSchema,
   planIdParam, progressFormSchema, quarterQuery, reviewCycles, termIdParam,
 } from './schema.ts';
-import { StrategyService, StrategyValidationError } from './service.ts';
+import { StrategyValidationError } from './service.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/strategy/views/${name}.njk`;
@@ -50,8 +50,7 @@ const uploadedFile = (body: unknown, field: string): Buffer | null => {
 
 export const strategyFeature: Feature = {
   name: 'strategy',
-  async register(app, { db, clock }) {
-    const strategy = new StrategyService(db, clock);
+  async register(app, { strategy, clock }) {
 
     app.get('/strategy', read, async (request, reply) =>
       reply.page(view('index'), { plans: await strategy.listPlans(request.user!) }));

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { recordAudit } from '../../audit/audit.ts';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly, can } from '../../authz/policy.ts';
 import { withActor, type Tx } from '../../db/context.ts';
@@ -25,7 +24,6 @@ import { computeQuarters, type ComputedSource } from './computed-measures.ts';
 import { frameworkFileParser } from './framework-upload.ts';
 import type { ActionForm, GlossaryForm, MeasureForm, MeasureValueForm, PlanForm, ProgressForm } from './schema.ts';
 
-const audited = (user: SessionUser) => ({ partnershipId: user.partnershipId, actorUserId: user.userId, actorLabel: user.email });
 
 /** A form-level problem the route shows in the GOV.UK error summary. */
 export class StrategyValidationError extends Error {
@@ -66,7 +64,7 @@ export class StrategyService {
   }
 
   listPlans(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plans = await tx.selectFrom('strategy_plans as p')
         .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
         .leftJoin('agencies as a', 'a.id', 'p.agency_id')
@@ -102,20 +100,20 @@ export class StrategyService {
     if (!read.ok) return { problems: [], refusal: read.refusal };
     if ('problems' in read.value) return read.value;
     const framework = read.value.framework;
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('strategy_frameworks').select('id').where('key', '=', framework.key).executeTakeFirst();
       if (clash) return { problems: [`A framework with the key “${framework.key}” is already loaded.`] };
       const row = await tx.insertInto('strategy_frameworks').values({
         partnership_id: user.partnershipId, key: framework.key, name: framework.name, source: framework.source,
         is_example: framework.isExample, built_in: false, definition: JSON.stringify(framework),
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details: { key: framework.key } });
+      await act.audit({ action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details: { key: framework.key } });
       return { problems: [] as string[], id: row.id };
     });
   }
 
   formChoices(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => ({
+    return withActor(this.db, actorOf(user), async (tx, act) => ({
       frameworks: await tx.selectFrom('strategy_frameworks').select(['id', 'name']).orderBy('name').execute(),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
       people: this.showsNames(user)
@@ -125,26 +123,26 @@ export class StrategyService {
   }
 
   createPlan(user: SessionUser, form: PlanForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.insertInto('strategy_plans').values({
         partnership_id: user.partnershipId, agency_id: form.agencyId, framework_id: form.frameworkId, title: form.title,
         period_start: form.periodStart, period_end: form.periodEnd, review_cycle: form.reviewCycle, next_review_on: form.nextReviewOn,
         named_review: form.namedReview, owning_body: form.owningBody, accountable_to: form.accountableTo, linked_plans: form.linkedPlans,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_plan', recordId: row.id, details: { title: form.title } });
+      await act.audit({ action: 'record.create', recordType: 'strategy_plan', recordId: row.id, details: { title: form.title } });
       return row.id;
     });
   }
 
   updatePlan(user: SessionUser, planId: string, form: PlanForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await this.loadPlan(tx, planId);
       await tx.updateTable('strategy_plans').set({
         agency_id: form.agencyId, framework_id: form.frameworkId, title: form.title, period_start: form.periodStart, period_end: form.periodEnd,
         review_cycle: form.reviewCycle, next_review_on: form.nextReviewOn, named_review: form.namedReview, owning_body: form.owningBody,
         accountable_to: form.accountableTo, linked_plans: form.linkedPlans, updated_at: this.clock.now(),
       }).where('id', '=', planId).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId,
+      await act.audit({ action: 'record.update', recordType: 'strategy_plan', recordId: planId,
         details: { title: form.title, owningBody: { from: before.owning_body, to: form.owningBody }, nextReviewOn: form.nextReviewOn } });
     });
   }
@@ -197,7 +195,7 @@ export class StrategyService {
   }
 
   getPlan(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await this.loadPlan(tx, planId);
       const actions = await this.loadActions(tx, planId, user);
       const glossary = await this.glossaryOf(tx);
@@ -214,11 +212,11 @@ export class StrategyService {
 
   /** The plan alone, without its actions: what the import pages show, however many actions it has. */
   planOnly(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => ({ plan: await this.loadPlan(tx, planId) }));
+    return withActor(this.db, actorOf(user), async (tx, act) => ({ plan: await this.loadPlan(tx, planId) }));
   }
 
   smartReportFor(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await this.loadPlan(tx, planId);
       const actions = await this.loadActions(tx, planId, user);
       const glossary = await this.glossaryOf(tx);
@@ -230,7 +228,7 @@ export class StrategyService {
   }
 
   getAction(user: SessionUser, actionId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.selectFrom('strategy_actions').select(['plan_id']).where('id', '=', actionId).executeTakeFirst();
       if (!row) throw notFound();
       const plan = await this.loadPlan(tx, row.plan_id);
@@ -260,11 +258,11 @@ export class StrategyService {
 
   /** SMART findings for values typed into the form, before they are saved. */
   checkDraft(user: SessionUser, draft: SmartInput) {
-    return withActor(this.db, actorOf(user), async (tx) => checkSmart(draft, await this.glossaryOf(tx)));
+    return withActor(this.db, actorOf(user), async (tx, act) => checkSmart(draft, await this.glossaryOf(tx)));
   }
 
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await this.loadPlan(tx, planId);
       const outcomeRef = form.actionRef.slice(0, -1);
       if (!plan.framework.outcomes.some((o) => o.id === outcomeRef)) throw new StrategyValidationError('actionRef', 'strategy.validation.outcomeNotInFramework');
@@ -279,7 +277,7 @@ export class StrategyService {
       if (actionId === null) {
         const row = await tx.insertInto('strategy_actions').values({ ...values, partnership_id: user.partnershipId, plan_id: planId })
           .returning('id').executeTakeFirstOrThrow();
-        await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_action', recordId: row.id, details: { ref: form.actionRef } });
+        await act.audit({ action: 'record.create', recordType: 'strategy_action', recordId: row.id, details: { ref: form.actionRef } });
         return row.id;
       }
       const before = await tx.selectFrom('strategy_actions').select(['status', 'status_note', 'due_on']).where('id', '=', actionId).where('plan_id', '=', planId).executeTakeFirst();
@@ -287,7 +285,7 @@ export class StrategyService {
       const problem = greenOverdueProblem(before.status, form.dueOn, before.status_note, this.today());
       if (problem) throw new StrategyValidationError('dueOn', problem);
       await tx.updateTable('strategy_actions').set(values).where('id', '=', actionId).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_action', recordId: actionId,
+      await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
         details: { ref: form.actionRef, dueOn: { from: asDay(before.due_on), to: form.dueOn } } });
       return actionId;
     });
@@ -295,7 +293,7 @@ export class StrategyService {
 
   /** Records a quarter's progress: kept as history, and the action's current status follows it. */
   recordProgress(user: SessionUser, actionId: string, form: ProgressForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const action = await tx.selectFrom('strategy_actions').select(['id', 'lead_user_id', 'due_on', 'status', 'action_ref'])
         .where('id', '=', actionId).executeTakeFirst();
       if (!action) throw notFound();
@@ -311,14 +309,14 @@ export class StrategyService {
         status: form.status, status_note: form.statusNote, updated_at: this.clock.now(),
         ...(form.currentValue !== null ? { current_value: form.currentValue } : {}),
       }).where('id', '=', actionId).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_action', recordId: actionId,
+      await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
         details: { ref: action.action_ref, quarter: form.quarterStart, status: { from: action.status, to: form.status } } });
     });
   }
 
   /** The plan's performance measures, each with its values over time and a chart of them. */
   listMeasures(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await this.loadPlan(tx, planId);
       const measures = await this.measuresWithPoints(tx, planId, this.reportingQuarters(plan.period_start, plan.period_end, this.currentQuarter()));
       const result = [];
@@ -367,7 +365,7 @@ export class StrategyService {
   }
 
   planOfMeasure(user: SessionUser, measureId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx.selectFrom('strategy_measures').select('plan_id').where('id', '=', measureId).executeTakeFirst();
       if (!row) throw notFound();
       return row.plan_id;
@@ -375,7 +373,7 @@ export class StrategyService {
   }
 
   addMeasure(user: SessionUser, planId: string, form: MeasureForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.loadPlan(tx, planId);
       const clash = await tx.selectFrom('strategy_measures').select('id').where('plan_id', '=', planId).where('name', '=', form.name).executeTakeFirst();
       if (clash) throw new StrategyValidationError('name', 'strategy.validation.measureNameInUse');
@@ -384,14 +382,14 @@ export class StrategyService {
         baseline_period: form.baselinePeriod, target_value: form.targetValue, direction: form.direction, frequency: form.frequency,
         owner_title: form.ownerTitle, evidence_source: form.evidenceSource, source: form.source,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_measure', recordId: row.id, details: { name: form.name, source: form.source } });
+      await act.audit({ action: 'record.create', recordType: 'strategy_measure', recordId: row.id, details: { name: form.name, source: form.source } });
       return row.id;
     });
   }
 
   /** Enters a period's value; entering the same period again replaces it, and the audit row keeps the old value. */
   recordMeasureValue(user: SessionUser, measureId: string, form: MeasureValueForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const measure = await tx.selectFrom('strategy_measures').select(['id', 'plan_id', 'source']).where('id', '=', measureId).executeTakeFirst();
       if (!measure) throw notFound();
       if (measure.source !== 'entered') throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.computedMeasure');
@@ -407,7 +405,7 @@ export class StrategyService {
           recorded_by: user.userId, recorded_at: this.clock.now(),
         }).execute();
       }
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_measure', recordId: measureId,
+      await act.audit({ action: 'record.update', recordType: 'strategy_measure', recordId: measureId,
         details: { period: form.periodStart, value: { from: before?.value ?? null, to: form.value } } });
       return measure.plan_id;
     });
@@ -419,20 +417,20 @@ export class StrategyService {
   }
 
   addGlossaryTerm(user: SessionUser, form: GlossaryForm) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('strategy_glossary').select('id').where('term', '=', form.term).executeTakeFirst();
       if (clash) throw new StrategyValidationError('term', 'strategy.validation.termInUse');
       const row = await tx.insertInto('strategy_glossary').values({ partnership_id: user.partnershipId, term: form.term, expansion: form.expansion })
         .returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { ...audited(user), action: 'record.create', recordType: 'strategy_glossary', recordId: row.id, details: { ...form } });
+      await act.audit({ action: 'record.create', recordType: 'strategy_glossary', recordId: row.id, details: { ...form } });
     });
   }
 
   removeGlossaryTerm(user: SessionUser, termId: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const removed = await tx.deleteFrom('strategy_glossary').where('id', '=', termId).returning(['term']).executeTakeFirst();
       if (!removed) throw notFound();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_glossary', recordId: termId, details: { removed: removed.term } });
+      await act.audit({ action: 'record.update', recordType: 'strategy_glossary', recordId: termId, details: { removed: removed.term } });
     });
   }
 
@@ -548,7 +546,7 @@ export class StrategyService {
 
   /** Builds a document and writes its audit row in the same transaction. */
   exportDocument(user: SessionUser, planId: string, document: ExportDocument, quarterStart: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let body: Buffer;
       let base: string;
       if (document.startsWith('quarterly.')) {
@@ -563,7 +561,7 @@ export class StrategyService {
         else body = Buffer.from(`\uFEFF${planToCsv(plan)}`, 'utf8');
         base = document.startsWith('return.') ? 'welsh-government-return' : 'action-plan';
       }
-      await recordAudit(tx, { ...audited(user), action: 'export', recordType: 'strategy_plan', recordId: planId,
+      await act.audit({ action: 'export', recordType: 'strategy_plan', recordId: planId,
         details: { document, ...(document.startsWith('quarterly.') ? { quarter: quarterStart } : {}) } });
       return { body, contentType: contentTypes[document], fileName: `${base}.${document.split('.')[1]}` };
     });
@@ -576,7 +574,7 @@ export class StrategyService {
   async previewUpload(user: SessionUser, planId: string, content: Buffer): Promise<{ refusal: UploadRefusal } | (ImportPreview & { planTitle: string })> {
     const weight = planFileWeight(content);
     if (!weight.ok) return { refusal: weight.refusal };
-    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx) => ({
+    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx, act) => ({
       plan: await this.loadPlan(tx, planId),
       agencies: await tx.selectFrom('agencies').select('name').execute(),
     }));
@@ -587,7 +585,7 @@ export class StrategyService {
   /** Saves previewed actions: new action ids are added, existing ones updated. Nothing is saved if any row is wrong. */
   applyImport(user: SessionUser, planId: string, actions: ImportedAction[]) {
     if (actions.length > planImportLimits.maxRows) throw new LanternError('LANTERN_E_VALIDATION', 'more import rows than an upload may have');
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await this.loadPlan(tx, planId);
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).execute();
       const checked = previewImport(importRows(actions), plan.framework, agencies.map((a) => a.name));
@@ -618,7 +616,7 @@ export class StrategyService {
         }
       }
       if (added.length > 0) await tx.insertInto('strategy_actions').values(added).execute();
-      await recordAudit(tx, { ...audited(user), action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added: added.length, updated } } });
+      await act.audit({ action: 'record.update', recordType: 'strategy_plan', recordId: planId, details: { imported: { added: added.length, updated } } });
       return { added: added.length, updated };
     });
   }

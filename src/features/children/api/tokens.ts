@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { addDays } from 'date-fns';
 import { sql } from 'kysely';
-import { recordAudit } from '../../../audit/audit.ts';
 import { actorOf, type Clock, type RequestOrigin, type SessionUser } from '../../../auth/service.ts';
 import { isRole } from '../../../authz/roles.ts';
 import { withActor, withAuth } from '../../../db/context.ts';
@@ -39,7 +38,7 @@ export class ApiTokenService {
   list(user: SessionUser) {
     const now = this.clock.now();
     const approver = can(user, 'api-tokens.approve');
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let query = tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
         .leftJoin('users as issuer', 'issuer.id', 't.created_by').leftJoin('users as approver', 'approver.id', 't.approved_by')
         .select(['t.id', 't.name', 't.roles', 't.created_at', 't.created_by', 't.expires_at', 't.last_used_at', 't.revoked_at', 't.approved_at',
@@ -65,10 +64,10 @@ export class ApiTokenService {
     if (form.roles.some((r) => !allowed.includes(r))) throw new LanternError('LANTERN_E_FORBIDDEN', 'a token carries only its issuer’s roles');
     const token = `${tokenPrefix}${crypto.randomBytes(32).toString('base64url')}`;
     const expiresAt = addDays(this.clock.now(), form.expiresInDays);
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const created = await tx.insertInto('api_tokens').values({ partnership_id: user.partnershipId, agency_id: user.agencyId, name: form.name,
         token_hash: sha256(token), roles: form.roles, created_by: user.userId, expires_at: expiresAt }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, action: 'api_token.create',
+      await act.audit({ action: 'api_token.create',
         recordType: 'api_token', recordId: created.id,
         details: { name: form.name, roles: form.roles, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() } });
       return { id: created.id, token, expiresAt };
@@ -77,24 +76,24 @@ export class ApiTokenService {
 
   /** The second person's approval: an administrator who did not issue the token. */
   approve(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.updateTable('api_tokens').set({ approved_by: user.userId, approved_at: this.clock.now() })
         .where('id', '=', id).where('approved_at', 'is', null).where('revoked_at', 'is', null).where('created_by', '<>', user.userId)
         .returning(['created_by', 'roles']).executeTakeFirst();
       if (!r) throw notFound();
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, action: 'api_token.approve',
+      await act.audit({ action: 'api_token.approve',
         recordType: 'api_token', recordId: id, details: { issuedBy: r.created_by, roles: r.roles } });
     });
   }
 
   /** Administrators revoke any token of the partnership; anyone else the tokens they issued. */
   revoke(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       let query = tx.updateTable('api_tokens').set({ revoked_at: this.clock.now() }).where('id', '=', id).where('revoked_at', 'is', null);
       if (!can(user, 'api-tokens.approve')) query = query.where('created_by', '=', user.userId);
       const r = await query.executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await recordAudit(tx, { partnershipId: user.partnershipId, actorUserId: user.userId, action: 'api_token.revoke',
+      await act.audit({ action: 'api_token.revoke',
         recordType: 'api_token', recordId: id });
     });
   }

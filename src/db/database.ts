@@ -5,9 +5,10 @@ import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import type { DB } from './types.generated.ts';
 import { markSignInLogin } from './context.ts';
+import type { Database } from './kysely-types.ts';
 import { assertServingLogin, canCreateRoles, derivedPassword, ensureLogins, loginIdentity, requestLogin, signInLogin, urlAs } from './logins.ts';
 
-export type Database = Kysely<DB>;
+export type { Database } from './kysely-types.ts';
 
 export interface DatabaseHandle {
   kind: 'embedded' | 'server';

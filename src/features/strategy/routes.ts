@@ -6,7 +6,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';

@@ -54,13 +54,18 @@ function statementName(text: string): string | undefined {
   }
   return name;
 }
+// pg.Client's query as one signature: its overloads are chosen at run time from the arguments.
+const clientQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 class PreparingClient extends pg.Client {
-  override query(config: any, values?: any, callback?: any): any {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      const name = statementName(config);
-      if (name) return super.query({ name, text: config, values }, callback);
+  // The arguments go on to pg.Client's query as they came, or as a named statement, so the result
+  // is what that overload returns; `never` is assignable to each overload's result type.
+  override query(...args: unknown[]): never {
+    const [text, values, ...rest] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = statementName(text);
+      if (name) return clientQuery.call(this, { name, text, values: values as unknown[] }, ...rest) as never;
     }
-    return super.query(config, values, callback);
+    return clientQuery.apply(this, args) as never;
   }
 }
 

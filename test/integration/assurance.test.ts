@@ -87,7 +87,7 @@ describe('assurance: training', () => {
     assert.match(preview.body, /2 rows can be imported/);
     const csvField = /name="csv" value="([^"]*)"/.exec(preview.body)![1]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
     const importsBefore = await auditCount('import', 'training_session');
-    const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]!);
+    const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]);
     assert.equal(confirmed.statusCode, 200);
     assert.match(confirmed.body, /2 added/);
     assert.equal(await auditCount('import', 'training_session'), importsBefore + 1);

@@ -130,7 +130,7 @@ describe('the cases the review found', () => {
     assert.equal(term.statusCode, 400);
     const search = await api('POST', '/api/v1/children/search', { name: 'Ash\u0000' });
     assert.equal(search.statusCode, 400);
-    assert.equal(search.json().error.code, 'LANTERN_E_VALIDATION');
+    assert.equal(search.json<{ error: { code: string } }>().error.code, 'LANTERN_E_VALIDATION');
   });
 
   test('another partnership’s agency in a form is not found, and nothing is written', async () => {

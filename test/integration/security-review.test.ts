@@ -218,7 +218,7 @@ describe('H1: API tokens', () => {
     assert.equal((await admin.post(`/admin/api-tokens/${row!.id}/approve`, {})).statusCode, 302);
     const list = await api('/api/v1/children?status=all&limit=100');
     assert.equal(list.statusCode, 200);
-    assert.ok(!(list.json() as { children: { id: string }[] }).children.some((c) => c.id === restricted), 'the restricted child is not listed');
+    assert.ok(!list.json<{ children: { id: string }[] }>().children.some((c) => c.id === restricted), 'the restricted child is not listed');
     assert.equal((await api(`/api/v1/children/${restricted}`)).statusCode, 404, 'even a token of the owning agency');
     // The police practitioner themself, in the owning agency, reads it.
     assert.equal((await police.get(`/children/${restricted}`)).statusCode, 200);

@@ -129,7 +129,7 @@ export async function seedAssurance(tx: Tx, context: DemoSeedContext): Promise<v
     let trained = 0;
     for (const s of staff) {
       if (trained >= shape.trained) break;
-      const started = s.started_on ? (typeof s.started_on === 'string' ? s.started_on : day(s.started_on as unknown as Date)) : '2023-01-01';
+      const started = s.started_on ? (typeof s.started_on === 'string' ? s.started_on : day(s.started_on)) : '2023-01-01';
       // Most attend the first session after joining; some months later.
       const late = faker.number.int({ min: 1, max: 10 }) <= 2;
       const session = firstAfter(started, late ? 4 : 0);

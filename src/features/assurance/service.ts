@@ -14,7 +14,7 @@ import {
 } from './schema.ts';
 
 /** PGlite may hand back a Date for a date column, pg a string: both become YYYY-MM-DD. */
-export const isoDay = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? '').slice(0, 10));
+export const isoDay = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v.slice(0, 10) : '');
 const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
@@ -82,7 +82,7 @@ export class AssuranceService {
 
   /** Courses, sessions and measures with counts only: fit for board members. */
   trainingOverview(user: SessionUser, year?: number) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const courses = await tx.selectFrom('training_courses as c')
         .select(['c.id', 'c.title', 'c.kind', 'c.description'])
         .select((eb) => [
@@ -247,7 +247,7 @@ export class AssuranceService {
   /** Previews an uploaded register: nothing is saved. */
   async previewImport(user: SessionUser, sessionId: string, csv: string) {
     const parsed = await this.readRegister(user, csv);
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const session = await this.sessionRow(tx, sessionId);
       if (parsed.refusal) return { session, rows: [], errors: [], refusal: parsed.refusal };
       return { session, ...(await this.matchImport(tx, sessionId, parsed)) };
@@ -325,7 +325,7 @@ export class AssuranceService {
   // ── Campaigns ───────────────────────────────────────────────────────────────────────────
 
   listCampaigns(user: SessionUser, audience?: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       let q = tx.selectFrom('campaigns as c')
         .select(['c.id', 'c.title', 'c.audience', sql<string>`c.starts_on::text`.as('starts_on'), sql<string | null>`c.ends_on::text`.as('ends_on'), 'c.people_reached'])
         .select((eb) => eb.selectFrom('campaign_materials as m').whereRef('m.campaign_id', '=', 'c.id')
@@ -339,7 +339,7 @@ export class AssuranceService {
   }
 
   getCampaign(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const campaign = await tx.selectFrom('campaigns')
         .select(['id', 'title', 'audience', sql<string>`starts_on::text`.as('starts_on'), sql<string | null>`ends_on::text`.as('ends_on'), 'people_reached', 'summary'])
         .where('id', '=', id).executeTakeFirst();
@@ -410,7 +410,7 @@ export class AssuranceService {
   // ── Services directory ──────────────────────────────────────────────────────────────────
 
   searchServices(user: SessionUser, filter: ServiceFilter) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const services = await searchServices(tx, filter);
       const areas = await tx.selectFrom('directory_services').select('area').distinct().where('active', '=', true).orderBy('area').execute();
       return { services, areas: areas.map((a) => a.area) };
@@ -418,7 +418,7 @@ export class AssuranceService {
   }
 
   getService(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound();
       return row;
@@ -448,7 +448,7 @@ export class AssuranceService {
   // ── Scrutiny ────────────────────────────────────────────────────────────────────────────
 
   listBodies(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const today = this.today();
       return tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'p.name as parent_name'])
@@ -464,7 +464,7 @@ export class AssuranceService {
   }
 
   getBody(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const body = await tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'b.remit', 'p.name as parent_name', 'p.id as parent_id']).where('b.id', '=', id).executeTakeFirst();
       if (!body) throw notFound();
@@ -519,7 +519,7 @@ export class AssuranceService {
   }
 
   getRecommendation(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const r = await tx.selectFrom('scrutiny_recommendations as r').innerJoin('scrutiny_bodies as b', 'b.id', 'r.body_id')
         .select(['r.id', 'r.reference', 'r.recommendation', sql<string>`r.made_on::text`.as('made_on'), 'r.cross_reference', 'r.response', 'r.response_text',
           'r.owner', sql<string | null>`r.due_on::text`.as('due_on'), 'r.status', 'r.evidence_source', 'r.updated_at', 'b.id as body_id', 'b.name as body_name'])

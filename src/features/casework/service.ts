@@ -7,7 +7,7 @@ import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
-import { addDays, asDate, isoDay, londonDate } from './dates.ts';
+import { asDate, isoDay, londonDate } from './dates.ts';
 
 export { isoDay };
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
@@ -406,7 +406,7 @@ export class CaseworkService {
    * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
         mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
       // These counts run on every home page. Planned afresh (custom plans) they cost more than they

@@ -278,7 +278,7 @@ export class ChildrenService {
       const nameHit = words.length > 0 && words.every((w) => normalise(`${r.given_name} ${r.family_name} ${(r.aliases ?? []).join(' ')}`).includes(w));
       const dobOk = !criteria.dateOfBirth || r.date_of_birth === criteria.dateOfBirth;
       const keep = strength !== 'none' || (nameHit && dobOk) || (!words.length && dobOk && !!criteria.postcode);
-      return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' as MatchStrength : strength, keep };
+      return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' : strength, keep };
     });
     return scored.filter((r) => r.keep).sort((a, b) => rank(b.strength) - rank(a.strength) || a.family_name.localeCompare(b.family_name))
       .slice(0, searchLimit)
@@ -587,7 +587,7 @@ export class ChildrenService {
    * the change for the DPO's alerts and audits it.
    */
   liftRestriction(user: SessionUser, id: string, reason: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       try {
         await sql`SELECT lantern_lift_restriction(${id}::uuid, ${reason})`.execute(tx);
       } catch (error) {

@@ -54,7 +54,6 @@ export const isoDay = (d: Date) => format(d, 'yyyy-MM-dd');
  * (PGlite) returns a Date at UTC midnight, so both are accepted.
  */
 export function asDay(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value).slice(0, 10);
+  return typeof value === 'string' ? value.slice(0, 10) : null;
 }

@@ -310,7 +310,7 @@ export const strategyFeature: Feature = {
     app.post('/strategy/plans/:planId/import/confirm', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
       const rows = z.object({ rows: z.string().max(900_000) }).safeParse(request.body ?? {});
-      let actions: ImportedAction[] | null = null;
+      let actions: ImportedAction[] | null;
       try {
         actions = rows.success ? (JSON.parse(rows.data.rows) as ImportedAction[]) : null;
       } catch {

@@ -64,7 +64,7 @@ export class StrategyService {
   }
 
   listPlans(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plans = await tx.selectFrom('strategy_plans as p')
         .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
         .leftJoin('agencies as a', 'a.id', 'p.agency_id')
@@ -113,7 +113,7 @@ export class StrategyService {
   }
 
   formChoices(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => ({
+    return withActor(this.db, actorOf(user), async (tx) => ({
       frameworks: await tx.selectFrom('strategy_frameworks').select(['id', 'name']).orderBy('name').execute(),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
       people: this.showsNames(user)
@@ -195,7 +195,7 @@ export class StrategyService {
   }
 
   getPlan(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
       const actions = await this.loadActions(tx, planId, user);
       const glossary = await this.glossaryOf(tx);
@@ -212,11 +212,11 @@ export class StrategyService {
 
   /** The plan alone, without its actions: what the import pages show, however many actions it has. */
   planOnly(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => ({ plan: await this.loadPlan(tx, planId) }));
+    return withActor(this.db, actorOf(user), async (tx) => ({ plan: await this.loadPlan(tx, planId) }));
   }
 
   smartReportFor(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
       const actions = await this.loadActions(tx, planId, user);
       const glossary = await this.glossaryOf(tx);
@@ -228,7 +228,7 @@ export class StrategyService {
   }
 
   getAction(user: SessionUser, actionId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('strategy_actions').select(['plan_id']).where('id', '=', actionId).executeTakeFirst();
       if (!row) throw notFound();
       const plan = await this.loadPlan(tx, row.plan_id);
@@ -258,7 +258,7 @@ export class StrategyService {
 
   /** SMART findings for values typed into the form, before they are saved. */
   checkDraft(user: SessionUser, draft: SmartInput) {
-    return withActor(this.db, actorOf(user), async (tx, act) => checkSmart(draft, await this.glossaryOf(tx)));
+    return withActor(this.db, actorOf(user), async (tx) => checkSmart(draft, await this.glossaryOf(tx)));
   }
 
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {
@@ -316,7 +316,7 @@ export class StrategyService {
 
   /** The plan's performance measures, each with its values over time and a chart of them. */
   listMeasures(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await this.loadPlan(tx, planId);
       const measures = await this.measuresWithPoints(tx, planId, this.reportingQuarters(plan.period_start, plan.period_end, this.currentQuarter()));
       const result = [];
@@ -365,7 +365,7 @@ export class StrategyService {
   }
 
   planOfMeasure(user: SessionUser, measureId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('strategy_measures').select('plan_id').where('id', '=', measureId).executeTakeFirst();
       if (!row) throw notFound();
       return row.plan_id;
@@ -574,7 +574,7 @@ export class StrategyService {
   async previewUpload(user: SessionUser, planId: string, content: Buffer): Promise<{ refusal: UploadRefusal } | (ImportPreview & { planTitle: string })> {
     const weight = planFileWeight(content);
     if (!weight.ok) return { refusal: weight.refusal };
-    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx, act) => ({
+    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx) => ({
       plan: await this.loadPlan(tx, planId),
       agencies: await tx.selectFrom('agencies').select('name').execute(),
     }));

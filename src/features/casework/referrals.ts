@@ -2,7 +2,7 @@ import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
-import { searchServices } from '../assurance/service.ts';
+import { searchServices } from '../assurance/directory.ts';
 import type { ReferralForm, ReferralUpdate } from './schema.ts';
 import type { TimelineEvent } from './timeline.ts';
 

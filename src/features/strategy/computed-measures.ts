@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
-import { staffTrainingRecords } from '../assurance/service.ts';
+import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { quarterEnd } from './progress.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Clock, type SessionUser } from '../../auth/service.ts';
+import type { Clock, SessionUser } from '../../auth/service.ts';
 import type { Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';

@@ -182,6 +182,19 @@ export const viewCases: ViewCase[] = [
     }),
   },
   {
+    // One record, not a list: it shares the status tag's classes with the scrutiny body's table.
+    name: 'scrutiny recommendation',
+    template: 'features/assurance/views/recommendation.njk',
+    context: (n) => ({
+      canManage: true, saved: n > 0, values: {}, responses: ['accepted', 'partly_accepted', 'rejected'], ragStatuses: [...rag],
+      recommendation: {
+        id: id(8, 1), body_id: id(7, 1), body_name: 'Scrutiny committee', reference: 'R1', recommendation: 'Schools <report> termly', made_on: '2026-02-01',
+        cross_reference: null, response: n > 0 ? 'accepted' : null, response_text: 'Agreed & started', owner: 'Head of education', due_on: '2026-09-30',
+        status: pick(rag, n + 4), evidence_source: 'Minutes',
+      },
+    }),
+  },
+  {
     name: 'meetings and plan',
     template: 'features/casework/views/meetings.njk',
     context: (n) => ({

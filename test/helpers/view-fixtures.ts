@@ -267,6 +267,14 @@ export const viewCases: ViewCase[] = [
     }),
   },
   {
+    name: 'allocating a worker',
+    template: 'features/children/views/involvement-new.njk',
+    context: (n) => ({
+      child, agencies, agency: agencies[1], values: { agencyId: agencies[1]!.id, workerUserId: n > 3 ? id(4, 3) : undefined },
+      workers: times(n, (i) => ({ id: id(4, i), display_name: person(i) })),
+    }),
+  },
+  {
     name: 'triage queue',
     template: 'features/children/views/triage.njk',
     context: (n) => ({
@@ -276,6 +284,23 @@ export const viewCases: ViewCase[] = [
       waitingCapped: false,
       open: times(n, (i) => ({ id: id(18, i), reference: `C-${1000 + i}`, received_at: moment(i), source: pick(['public', 'professional', 'member', 'partner_system'], i), minutesLeft: i % 4 === 0 ? -(30 + i * 7) : 60 + i * 13, breached: i % 4 === 0, decided_at: null })),
       decided: times(25, (i) => ({ id: id(19, i), reference: `C-${900 + i}`, decision: pick(['not_cse', 'cse_concern', 'already_known'], i), risk_level: i % 2 ? pick(['low', 'medium', 'high'], i) : null, acting_agency: i % 3 ? pick(agencyNames, i) : null, minutesLeft: 100 - i * 10, breached: i % 5 === 0, decided_at: moment(i) })),
+    }),
+  },
+  {
+    // One concern, with the search results to link it to: it shares the time left with the queue's rows.
+    name: 'triage a concern',
+    template: 'features/children/views/concern.njk',
+    context: (n) => ({
+      minutesLeft: n > 0 ? 130 : -75, breached: n === 0,
+      concern: {
+        id: id(18, 1), reference: 'C-1001', received_at: moment(1), deadline_at: moment(12), source: 'professional', raised_by_agency: agencyNames[1],
+        what_happened: 'Seen with older men & <adults>\nat the station', where_text: 'Station', when_text: 'Friday', occurred_on: '2026-01-02', about_text: 'A girl, about 14',
+        anonymous: false, contact_text: 'PC Example', child_id: null, decision: n > 0 ? null : 'cse_concern', risk_level: 'high', acting_agency: agencyNames[0],
+        decision_notes: 'Strategy meeting', decided_at: n > 0 ? null : moment(20),
+      },
+      values: {}, searchValues: { name: 'Olivia' }, decisions: ['not_cse', 'cse_concern', 'already_known'], riskLevels: ['low', 'medium', 'high'], agencies,
+      genders: ['female', 'male'],
+      matches: times(n, (i) => ({ id: id(2, i), given_name: pick(givenNames, i), family_name: pick(familyNames, i * 3), reference: `NM-${i}`, date_of_birth: i % 4 ? day(i - 5000) : null, strength: pick(['likely', 'possible', 'none'], i), status: 'open' })),
     }),
   },
   {

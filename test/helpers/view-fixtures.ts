@@ -320,6 +320,25 @@ export const viewCases: ViewCase[] = [
     }),
   },
   {
+    // A child's record: its access-log panel is the audit trail's table, one row per recent access.
+    name: 'child record',
+    template: 'features/children/views/child.njk',
+    context: (n) => ({
+      active: 'overview', values: {}, age: 14, ownPartnership: true, closingOutcomes: ['risk_reduced', 'moved_away'], agencies,
+      child: {
+        ...child, status: 'open', risk_level: 'high', flag_cse: true, looked_after: true, placement: 'Foster care', date_of_birth: '2012-03-14', gender: 'female',
+        aliases: ['Liv'], first_language: 'Welsh', ethnicity: null, owning_agency: agencyNames[0], school: 'Northmere High', education_status: null, send: null,
+        child_protection_plan: true, may_manage_shares: true, may_lift_restriction: false,
+      },
+      involvements: times(3, (i) => ({ agency: pick(agencyNames, i), worker: i ? person(i) : null, started_on: day(i), ended_on: i === 2 ? day(i + 9) : null })),
+      addresses: times(2, (i) => ({ line1: `${i + 1} High Street`, town: 'Northmere', postcode: i ? 'NM1 1AA' : null, from_date: day(i), to_date: i ? null : day(i + 30) })),
+      concerns: times(2, (i) => ({ id: id(18, i), reference: `C-${i}`, received_at: moment(i), decision: i ? 'cse_concern' : null })),
+      shares: [{ id: id(20, 1), agency: agencyNames[2], lawful_basis: 'Children Act 2004 s.11', created_at: moment(3), recipient_agency_ids: null }],
+      partnershipShares: [], agreements: [], history: [],
+      events: times(n, (i) => ({ occurred_at: moment(i), actor_label: `${person(i)} <p${i}@northmere.example>`, action: pick(['record.view', 'record.update', 'made.up'], i), record_type: 'child', record_id: child.id, reason: i % 4 ? null : 'Break glass & <why>' })),
+    }),
+  },
+  {
     name: 'audit trail',
     template: 'features/audit-log/views/audit.njk',
     context: (n) => ({

@@ -2,7 +2,7 @@
  * How long Nunjucks takes to render the pages with long repeated rows, from synthetic data
  * (test/helpers/view-fixtures.ts), with the app's own environment (src/web/render.ts, templates cached).
  *
- *   node --import tsx bench/render.ts [--rows 50,200,1000] [--ms 1500] [--only plan,users]
+ *   node --import tsx bench/render.ts [--rows 50,200,1000] [--ms 1500] [--rounds 15] [--only plan,users]
  *   node --import tsx bench/render.ts --compare /path/to/other/checkout
  *
  * --compare renders every case with that checkout's templates too (its own src/web/render.ts),
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     ms: { type: 'string', default: '1500' },
     only: { type: 'string' },
     compare: { type: 'string' },
+    rounds: { type: 'string', default: '15' },
   },
 });
 const rowCounts = values.rows.split(',').map(Number);
@@ -55,7 +56,7 @@ function round(render: () => string, ms: number): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cases = viewCases.filter((c) => !only || only.some((o) => c.name.includes(o) || c.template.includes(o)));
-const rounds = 15;
+const rounds = Number(values.rounds);
 
 console.log(`node ${process.version}; ${rounds} rounds of ${Math.round(budget / rounds)} ms per case${other ? ' and checkout' : ''}`);
 console.log(['page', 'template', 'rows', other ? 'other ms' : '', 'ms', 'KB'].filter(Boolean).join('\t'));

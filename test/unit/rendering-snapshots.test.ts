@@ -67,3 +67,12 @@ test('synthetic text that needs escaping is escaped on every page', () => {
     assert.doesNotMatch(html, /<Sons>|<visit>|<sync>|<urgent>/, `${view.name}: unescaped synthetic text`);
   }
 });
+
+test('no page repeats an id (labels, error links and skip links point at one element)', () => {
+  for (const view of viewCases) {
+    const html = renderCase(env, t, view, 9);
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+    assert.deepEqual(repeated, [], `${view.name}: ids used twice`);
+  }
+});

@@ -260,7 +260,7 @@ describe('row-level security', () => {
         }
       }
     }
-    assert.ok(checked.insert >= 40 && checked.update >= 40 && checked.delete >= 6, JSON.stringify(checked));
+    assert.ok(checked.insert >= 80 && checked.update >= 70 && checked.delete >= 6, JSON.stringify(checked));
   });
 
   test('the write checks fail when a table’s policy is switched off', async () => {

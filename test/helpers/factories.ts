@@ -93,6 +93,9 @@ export const aPlanAction = factory<'plan_actions', 'partnership_id' | 'child_id'
   description: 'A synthetic action', owner_name: 'Test Owner',
 }));
 
+export const aChildPartnershipShare = factory<'child_partnership_shares', 'partnership_id' | 'child_id' | 'agreement_id' | 'recipient_partnership_id'>(
+  'child_partnership_shares', () => ({ lawful_basis: 'UK GDPR 6(1)(e) and 9(2)(g)' }));
+
 export const aRestrictionChange = factory<'restriction_changes', 'partnership_id' | 'child_id' | 'child_reference' | 'changed_by'>(
   'restriction_changes', () => ({ change: 'lifted', reason: 'A synthetic reason for a test' }));
 

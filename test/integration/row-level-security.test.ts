@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { withTrustedActor, type TrustedActor, type Tx } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { aChild, anAccessGrant, anAuditDisclosure, anAuditEvent, aPartnership, aRecordShare, aRestrictionChange, aSession, aSharingAgreement,
+import { aChild, aChildPartnershipShare, aMissingEpisode, anAccessGrant, aReturnInterview, anAuditDisclosure, anAuditEvent, aPartnership, aRecordShare, aRestrictionChange, aSession, aSharingAgreement,
   demoPartnership } from '../helpers/factories.ts';
 
 let ctx: TestContext;
@@ -39,6 +39,19 @@ before(async () => {
   const third = await aPartnership(ctx, { code: 'eastholme', name: 'Eastholme test partnership' });
   await aSharingAgreement(ctx, { partnership_id: westbrook, recipient_partnership_id: third, purpose: 'not for northmere' });
   await anAccessGrant(ctx, { partnership_id: westbrook, agreement_id: agreement, user_id: nUser!.id, roles: ['analyst'] });
+  // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
+  // child table has rows of a child that another agency, with rows of its own there, cannot see.
+  const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(`SELECT id, owning_agency_id FROM children WHERE reference = 'RLS-n'`);
+  const schoolsChild = await aChild(ctx, { partnership_id: northmere, owning_agency_id: agencies['n:education']!.id, reference: 'RLS-n-education' });
+  const toWestbrook = await aSharingAgreement(ctx, { partnership_id: northmere, recipient_partnership_id: westbrook, purpose: 'rls test shares' });
+  for (const child of [northmereChild!.id, schoolsChild]) {
+    const ofChild = { partnership_id: northmere, child_id: child };
+    // Stopped, so Westbrook reads nothing through it.
+    await aChildPartnershipShare(ctx, { ...ofChild, agreement_id: toWestbrook, recipient_partnership_id: westbrook, revoked_at: new Date(),
+      revoked_reason: 'rls test' });
+    const episode = await aMissingEpisode(ctx, { ...ofChild, started_at: '2026-09-01T20:00Z', ended_at: '2026-09-02T10:00Z', ended_by: 'returned' });
+    await aReturnInterview(ctx, { ...ofChild, episode_id: episode, offered_at: '2026-09-03T10:00Z', interviewer_agency_id: northmereChild!.owning_agency_id });
+  }
 });
 after(async () => ctx.close());
 
@@ -144,8 +157,9 @@ async function withoutRls<T>(table: string, fn: () => Promise<T>): Promise<T> {
 
 /**
  * What an actor of `from`, holding every role, achieves against `to`'s rows of a table: whether an insert
- * of a copy of one is refused by row-level security, and how many rows an update and a delete reach
- * (undefined: lantern_app may not do that at all).
+ * of a copy of one is refused by row-level security, how many rows an update and a delete reach, and
+ * whether moving its own rows to `to` is refused by row-level security (undefined: lantern_app may not
+ * do that at all).
  */
 async function crossPartnershipWrites(table: string, from: string, to: string) {
   const as = await everyRole(from);
@@ -155,6 +169,10 @@ async function crossPartnershipWrites(table: string, from: string, to: string) {
     insertRefused: inserts.length === 0 ? undefined
       : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'partnership_id = $1', [to], as)))),
     updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, theirs))),
+    // No WHERE: a statement that reads no column is checked by the policies' WITH CHECK alone (SELECT
+    // policies also check the new row when a statement reads one).
+    moveRefused: !updates.includes('partnership_id') ? undefined
+      : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET partnership_id = ${to}`.execute(tx))),
     deleted: (await deletable(table)) ? affected(await attempt(as, (tx) => sql`DELETE FROM ${sql.table(table)} WHERE ${theirs}`.execute(tx))) : undefined,
   };
 }
@@ -172,23 +190,28 @@ async function childTables(): Promise<string[]> {
 
 /**
  * A row of a Northmere child's record and an agency of Northmere that cannot see the child (not the
- * owner, no live share; the child not restricted, so partnership-wide roles see it).
+ * owner, no live share; the child not restricted, so partnership-wide roles see it), chosen among the
+ * owners of other children with rows in the table, so the agency has rows of its own there.
  */
 async function rowOfAnotherAgencysChild(table: string) {
   const [found] = await ctx.ownerQuery<{ child_id: string; agency_id: string }>(
-    `SELECT t.child_id, a.id AS agency_id FROM ${table} t JOIN children c ON c.id = t.child_id
-       JOIN agencies a ON a.partnership_id = c.partnership_id AND a.id <> c.owning_agency_id
-      WHERE t.partnership_id = $1 AND NOT c.restricted
-        AND NOT EXISTS (SELECT 1 FROM record_shares s WHERE s.record_type = 'child' AND s.record_id = c.id AND s.agency_id = a.id AND s.revoked_at IS NULL)
-      ORDER BY t.child_id, a.id LIMIT 1`, [northmere]);
-  assert.ok(found, `${table} has a row of a child some Northmere agency cannot see`);
+    `SELECT t.child_id, own.owning_agency_id AS agency_id FROM ${table} t JOIN children c ON c.id = t.child_id
+       JOIN ${table} t2 ON t2.partnership_id = t.partnership_id JOIN children own ON own.id = t2.child_id AND NOT own.restricted
+      WHERE t.partnership_id = $1 AND NOT c.restricted AND own.owning_agency_id <> c.owning_agency_id
+        AND NOT EXISTS (SELECT 1 FROM record_shares s WHERE s.record_type = 'child' AND s.record_id = c.id AND s.agency_id = own.owning_agency_id
+                          AND s.revoked_at IS NULL)
+      ORDER BY t.child_id, own.owning_agency_id LIMIT 1`, [northmere]);
+  assert.ok(found, `${table} has a row of a child another Northmere agency with rows there cannot see`);
   return found;
 }
 
 const countRows = (table: string, as: TrustedActor, where: ReturnType<typeof sql>) => withActor(ctx.handle.db, as, async (tx) =>
   (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(tx)).rows[0]!.n);
 
-/** What an agency-scoped worker achieves on one child's rows of a child table: rows read and updated, insert refused by RLS. */
+/**
+ * What an agency-scoped worker achieves on one child's rows of a child table: rows read and updated,
+ * whether adding a row and moving the agency's own rows to the child are refused by row-level security.
+ */
 async function agencyWrites(table: string, childId: string, as: TrustedActor) {
   const [inserts, updates] = [await writable(table, 'INSERT'), await writable(table, 'UPDATE')];
   const ofChild = sql`child_id = ${childId}`;
@@ -197,6 +220,8 @@ async function agencyWrites(table: string, childId: string, as: TrustedActor) {
     insertRefused: inserts.length === 0 ? undefined
       : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'child_id = $1', [childId], as)))),
     updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, ofChild))),
+    moveRefused: !updates.includes('child_id') ? undefined
+      : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET child_id = ${childId}`.execute(tx))),
   };
 }
 
@@ -241,8 +266,8 @@ describe('row-level security', () => {
     }
   });
 
-  test('no row of the other partnership can be inserted, updated or deleted, in either direction, on any table', async () => {
-    const checked = { insert: 0, update: 0, delete: 0 };
+  test('no row of the other partnership can be inserted, updated, moved there or deleted, in either direction, on any table', async () => {
+    const checked = { insert: 0, update: 0, move: 0, delete: 0 };
     for (const table of await partnershipTables()) {
       for (const [from, to, label] of [[northmere, westbrook, 'northmere into westbrook'], [westbrook, northmere, 'westbrook into northmere']] as const) {
         const writes = await crossPartnershipWrites(table, from, to);
@@ -254,13 +279,17 @@ describe('row-level security', () => {
           assert.equal(writes.updated, 0, `${table}: ${label}: an update reaches no row`);
           checked.update++;
         }
+        if (writes.moveRefused !== undefined) {
+          assert.equal(writes.moveRefused, true, `${table}: ${label}: moving a row there is refused by row-level security`);
+          checked.move++;
+        }
         if (writes.deleted !== undefined) {
           assert.equal(writes.deleted, 0, `${table}: ${label}: a delete reaches no row`);
           checked.delete++;
         }
       }
     }
-    assert.ok(checked.insert >= 80 && checked.update >= 70 && checked.delete >= 6, JSON.stringify(checked));
+    assert.ok(checked.insert >= 80 && checked.update >= 70 && checked.move >= 60 && checked.delete >= 6, JSON.stringify(checked));
   });
 
   test('the write checks fail when a table’s policy is switched off', async () => {
@@ -268,11 +297,12 @@ describe('row-level security', () => {
       const writes = await withoutRls(table, () => crossPartnershipWrites(table, northmere, westbrook));
       assert.notEqual(writes.insertRefused, true, `${table}: without its policy the insert is not refused by row-level security`);
       if (writes.updated !== undefined) assert.ok(writes.updated > 0, `${table}: without its policy the update reaches the other partnership's rows`);
+      assert.notEqual(writes.moveRefused, true, `${table}: without its policy moving a row is not refused by row-level security`);
       if (writes.deleted !== undefined) assert.ok(writes.deleted > 0, `${table}: without its policy the delete reaches the other partnership's rows`);
     }
   });
 
-  test('agency scope on a child’s records: another agency’s worker neither reads, adds to nor changes them', async () => {
+  test('agency scope on a child’s records: another agency’s worker neither reads, adds to, changes nor moves rows to them', async () => {
     const tables = await childTables();
     assert.ok(tables.length >= 13, tables.join(', '));
     for (const table of tables) {
@@ -284,11 +314,13 @@ describe('row-level security', () => {
       assert.equal(writes.read, 0, `${table}: another agency reads none of the child's rows`);
       if (writes.insertRefused !== undefined) assert.equal(writes.insertRefused, true, `${table}: another agency cannot add to the child's record`);
       if (writes.updated !== undefined) assert.equal(writes.updated, 0, `${table}: another agency changes none of the child's rows`);
+      if (writes.moveRefused !== undefined) assert.equal(writes.moveRefused, true, `${table}: another agency cannot move its rows to the child`);
 
       const unguarded = await withoutRls(table, () => agencyWrites(table, childId, worker));
       assert.ok(unguarded.read > 0, `${table}: without its policy the rows show`);
       assert.notEqual(unguarded.insertRefused, true, `${table}: without its policy the insert is not refused by row-level security`);
       if (unguarded.updated !== undefined) assert.ok(unguarded.updated > 0, `${table}: without its policy the update reaches the rows`);
+      assert.notEqual(unguarded.moveRefused, true, `${table}: without its policy moving rows to the child is not refused by row-level security`);
     }
   });
 

@@ -100,6 +100,16 @@ describe('calendar dates', () => {
     }
   });
 
+  test('parseIsoDate accepts exactly the real calendar dates from 1900 to 2999 and returns them as written (property)', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (d) => {
+      assert.equal(parseIsoDate(utcDate(d)), utcDate(d));
+    }));
+    fc.assert(fc.property(fc.string({ maxLength: 12 }), (s) => {
+      const parsed = parseIsoDate(s);
+      if (parsed) assert.equal(utcDate(new Date(`${parsed}T00:00:00Z`)), parsed);
+    }), { numRuns: 2000 });
+  });
+
   inEachZone('the GOV.UK date input: day, month and year boxes', () => {
     assert.equal(parseDayMonthYear({ day: '5', month: '3', year: '2026' }), '2026-03-05');
     assert.equal(parseDayMonthYear({ day: '05', month: '03', year: '2026' }), '2026-03-05');

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { addHours, subHours } from 'date-fns';
 import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
@@ -7,8 +8,9 @@ import { withActor, withAnonymous, type Act, type Tx } from '../../db/context.ts
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
+import { londonDate } from '../../dates.ts';
 import { matchStrength, normaliseName, normaliserForOneSearch, type MatchStrength } from './matching.ts';
-import { isoDate, newConcernReference } from './parsing.ts';
+import { newConcernReference } from './parsing.ts';
 import type {
   AddressForm, ApiConcern, ChildDetails, ChildSearch, CloseForm, InvolvementForm, NewChild, ProfessionalConcern, PublicConcern,
   ShareAgencyForm, SharePartnershipForm, TriageDecision,
@@ -101,7 +103,7 @@ export class ChildrenService {
     child_id?: string | null;
   }) {
     const received = this.clock.now();
-    const deadline = new Date(received.getTime() + partnership.triage_hours * 3_600_000);
+    const deadline = addHours(received, partnership.triage_hours);
     return tx.insertInto('concerns').values({
       ...values, partnership_id: partnership.id, reference: newConcernReference((n) => crypto.randomBytes(n)),
       received_at: received, deadline_at: deadline,
@@ -123,7 +125,7 @@ export class ChildrenService {
         .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(25).execute();
       const partnership = await tx.selectFrom('partnerships').select('triage_hours').where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       // Breaches in the last 30 days: decided after the deadline, or still undecided past it.
-      const since = new Date(now.getTime() - 30 * 86_400_000);
+      const since = subHours(now, 30 * 24);
       const breaches = await tx.selectFrom('concerns').select((eb) => [
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at > deadline_at`).as('late'),
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),
@@ -264,7 +266,7 @@ export class ChildrenService {
     }
     if (criteria.dateOfBirth) closeness.push(sql<number>`(c.date_of_birth = ${criteria.dateOfBirth})::int * 3`);
     if (closeness.length) query = query.orderBy(sql`${sql.join(closeness, sql` + `)}`, 'desc');
-    const rows = (await query.orderBy('c.id').limit(candidateLimit).execute()).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) }));
+    const rows = await query.orderBy('c.id').limit(candidateLimit).execute();
     const normalise = normaliserForOneSearch();
     const scored = rows.map((r) => {
       let strength: MatchStrength = 'none';
@@ -312,7 +314,7 @@ export class ChildrenService {
       const shown = rows.slice(0, pageSize);
       await act.audit({ action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: shown.length },
         disclosedIds: shown.map((r) => r.id) });
-      return { children: rows.slice(0, pageSize).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) })), hasNext: rows.length > pageSize };
+      return { children: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
     });
   }
 
@@ -375,7 +377,6 @@ export class ChildrenService {
       }
       const { addresses: addressRows, involvements: involvementRows, history: historyRows, concerns: concernRows, shares: shareRows,
         partnershipShares: partnershipShareRows, agreements: agreementRows, agencies: agencyRows, ...child } = row;
-      child.date_of_birth = isoDate(child.date_of_birth);
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
       const ownPartnership = child.partnership_id === user.partnershipId;
       // A neighbouring partnership sees the shared record itself, none of the owner's lists.
@@ -404,7 +405,7 @@ export class ChildrenService {
         .where('c.id', '=', id).executeTakeFirst();
       if (!child) throw notFound();
       await act.audit({ action: 'record.view', recordType: 'child', recordId: id, details: { via: 'api' } });
-      return { ...child, date_of_birth: isoDate(child.date_of_birth) };
+      return child;
     });
   }
 
@@ -476,7 +477,7 @@ export class ChildrenService {
       // Likewise the agency (agencies' RLS): another partnership's id is not found.
       if (!(await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst())) throw notFound();
       await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: id, agency_id: form.agencyId,
-        worker_user_id: form.workerUserId, started_on: this.clock.now().toISOString().slice(0, 10) }).execute();
+        worker_user_id: form.workerUserId, started_on: londonDate(this.clock.now()) }).execute();
       return { details: { added: 'involvement', agencyId: form.agencyId, workerUserId: form.workerUserId } };
     });
   }

@@ -1,6 +1,6 @@
-import { format } from 'date-fns';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { londonDate } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -13,8 +13,6 @@ import {
   type SessionForm, type TallyForm, type WorkItemForm,
 } from './schema.ts';
 
-/** PGlite may hand back a Date for a date column, pg a string: both become YYYY-MM-DD. */
-export const isoDay = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? '').slice(0, 10));
 const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
@@ -71,7 +69,7 @@ export class AssuranceService {
   ) {}
 
   today(): string {
-    return format(this.clock.now(), 'yyyy-MM-dd');
+    return londonDate(this.clock.now());
   }
 
   listAgencies(user: SessionUser) {

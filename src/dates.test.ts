@@ -5,7 +5,7 @@ import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
 import {
   addDays, addMonths, addQuarters, ageOn, daysBetween, endOfLondonDay, formatDate, formatDateTime, formatIsoDate, londonDate, londonDateTime,
-  parseDateText, parseDayMonthYear, parseIsoDate, quarterEnd, quarterStart, startOfLondonDay, toLondonFields, utcDate,
+  parseDateText, parseDayMonthYear, parseIsoDate, quarterEnd, quarterOf, startOfLondonDay, toLondonFields, utcDate,
 } from './dates.ts';
 
 // Every example runs with the machine set to each of these zones: answers must not depend on it.
@@ -178,11 +178,11 @@ describe('calendar dates', () => {
   });
 
   inEachZone('quarters are calendar quarters named by their first day', () => {
-    assert.equal(quarterStart('2026-11-02'), '2026-10-01');
-    assert.equal(quarterStart('2026-10-01'), '2026-10-01');
-    assert.equal(quarterStart('2026-03-31'), '2026-01-01');
-    assert.equal(quarterStart('2026-04-01'), '2026-04-01');
-    assert.equal(quarterStart('2024-02-29'), '2024-01-01');
+    assert.equal(quarterOf('2026-11-02'), '2026-10-01');
+    assert.equal(quarterOf('2026-10-01'), '2026-10-01');
+    assert.equal(quarterOf('2026-03-31'), '2026-01-01');
+    assert.equal(quarterOf('2026-04-01'), '2026-04-01');
+    assert.equal(quarterOf('2024-02-29'), '2024-01-01');
     assert.equal(quarterEnd('2026-10-01'), '2026-12-31');
     assert.equal(quarterEnd('2026-01-01'), '2026-03-31');
     assert.equal(quarterEnd('2024-01-01'), '2024-03-31');

@@ -148,8 +148,8 @@ export function ageOn(dateOfBirth: IsoDate, on: IsoDate): number {
 
 // ------------------------------------------------------------------ quarters (calendar quarters, named by their first day)
 
-/** The first day of the quarter a date falls in: '2026-11-02' → '2026-10-01'. */
-export function quarterStart(date: IsoDate): IsoDate {
+/** The quarter a date falls in, named by its first day: '2026-11-02' → '2026-10-01'. */
+export function quarterOf(date: IsoDate): IsoDate {
   return iso(startOfQuarter(calendarDay(date)));
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly, can } from '../../authz/policy.ts';
+import { addQuarters, londonDate, quarterEnd, quarterOf } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, forbidden, notFound } from '../../errors.ts';
@@ -11,7 +12,7 @@ import { staffTrainingRecords } from '../assurance/service.ts';
 import { outcomeOfAction, type Framework } from './domain/frameworks.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
 import { checkSmart, smartReport, type Glossary, type SmartInput } from './domain/smart.ts';
-import { asDay, greenOverdueProblem, isOverdue, isoDay, quarterEnd, quarterLabel, quarterOf, shiftQuarter } from './progress.ts';
+import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import { previewImport, type ImportPreview, type ImportedAction } from './reports/import.ts';
@@ -51,11 +52,11 @@ export class StrategyService {
   ) {}
 
   private today() {
-    return isoDay(this.clock.now());
+    return londonDate(this.clock.now());
   }
 
   currentQuarter() {
-    return quarterOf(this.clock.now());
+    return quarterOf(this.today());
   }
 
   /** Names of staff are shown to staff; board members and councillors see posts and agencies only. */
@@ -74,7 +75,7 @@ export class StrategyService {
         .select(['plan_id', 'status', 'due_on']).execute();
       const today = this.today();
       return plans.map((p) => {
-        const actions = counts.filter((c) => c.plan_id === p.id).map((c) => ({ ...c, due_on: asDay(c.due_on) }));
+        const actions = counts.filter((c) => c.plan_id === p.id);
         return {
           ...p,
           actions: actions.length,
@@ -157,7 +158,7 @@ export class StrategyService {
       .where('p.id', '=', planId).executeTakeFirst();
     if (!plan) throw notFound();
     return {
-      ...plan, period_start: asDay(plan.period_start)!, period_end: asDay(plan.period_end)!, next_review_on: asDay(plan.next_review_on),
+      ...plan,
       framework: plan.framework_definition as unknown as Framework,
     };
   }
@@ -184,11 +185,9 @@ export class StrategyService {
     return rows
       .map((r) => ({
         ...r,
-        start_on: asDay(r.start_on),
-        due_on: asDay(r.due_on),
         lead_user_name: names ? r.lead_user_name : null,
         latest_narrative: latest.find((l) => l.action_id === r.id)?.narrative ?? '',
-        overdue: isOverdue(r.status, asDay(r.due_on), today),
+        overdue: isOverdue(r.status, r.due_on, today),
         is_mine: r.lead_user_id === user.userId,
       }))
       .sort((a, b) => compareRefs(a.action_ref, b.action_ref));
@@ -243,7 +242,7 @@ export class StrategyService {
       return {
         plan, action,
         outcome: outcomeOfAction(plan.framework, action.action_ref) ?? plan.framework.outcomes.find((o) => o.id === action.outcome_ref),
-        history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(asDay(h.quarter_start)!) })),
+        history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(h.quarter_start) })),
         findings: checkSmart(smartInputOf(action), glossary),
         mayUpdate: this.mayUpdate(user, action.lead_user_id),
       };
@@ -286,7 +285,7 @@ export class StrategyService {
       if (problem) throw new StrategyValidationError('dueOn', problem);
       await tx.updateTable('strategy_actions').set(values).where('id', '=', actionId).execute();
       await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
-        details: { ref: form.actionRef, dueOn: { from: asDay(before.due_on), to: form.dueOn } } });
+        details: { ref: form.actionRef, dueOn: { from: before.due_on, to: form.dueOn } } });
       return actionId;
     });
   }
@@ -298,7 +297,7 @@ export class StrategyService {
         .where('id', '=', actionId).executeTakeFirst();
       if (!action) throw notFound();
       if (!this.mayUpdate(user, action.lead_user_id)) throw forbidden('only the action lead or a strategy lead may record progress');
-      const problem = greenOverdueProblem(form.status, asDay(action.due_on), form.statusNote, this.today());
+      const problem = greenOverdueProblem(form.status, action.due_on, form.statusNote, this.today());
       if (problem) throw new StrategyValidationError('statusNote', problem);
       if (form.quarterStart > this.currentQuarter()) throw new StrategyValidationError('quarterStart', 'strategy.validation.futureQuarter');
       await tx.insertInto('strategy_action_updates').values({
@@ -335,10 +334,10 @@ export class StrategyService {
 
   /** Quarters a plan's computed measures are worked out for: within the plan's period, the last eight up to lastQuarter. */
   private reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: string): string[] {
-    const first = quarterOf(new Date(`${periodStart}T00:00:00Z`));
-    const last = [lastQuarter, quarterOf(new Date(`${periodEnd}T00:00:00Z`))].sort()[0]!;
+    const first = quarterOf(periodStart);
+    const last = [lastQuarter, quarterOf(periodEnd)].sort()[0]!;
     const quarters: string[] = [];
-    for (let q = last; q >= first && quarters.length < 8; q = shiftQuarter(q, -1)) quarters.unshift(q);
+    for (let q = last; q >= first && quarters.length < 8; q = addQuarters(q, -1)) quarters.unshift(q);
     return quarters;
   }
 
@@ -355,11 +354,11 @@ export class StrategyService {
         ? (await computeQuarters(tx, m.source as ComputedSource, quarters, this.clock.now()))
           .map((v) => ({ period: v.quarterStart, value: v.value!, note: v.basis, label: quarterLabel(v.quarterStart) }))
         : values.filter((v) => v.measure_id === m.id)
-          .map((v) => ({ period: asDay(v.period_start)!, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(new Date(`${asDay(v.period_start)}T00:00:00Z`))) }));
+          .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(v.period_start)) }));
       const latest = points.at(-1);
       const target = Number(m.target_value);
       const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;
-      result.push({ ...m, computed, baseline_period: asDay(m.baseline_period), points, latest, onTrack });
+      result.push({ ...m, computed, points, latest, onTrack });
     }
     return result;
   }
@@ -452,18 +451,17 @@ export class StrategyService {
 
   private async buildQuarterly(tx: Tx, planId: string, user: SessionUser, quarterStart: string): Promise<QuarterlyReport> {
     const plan = await this.exportPlan(tx, planId, user);
-    const firstQuarter = shiftQuarter(quarterStart, -3);
+    const firstQuarter = addQuarters(quarterStart, -3);
     // Every progress update on this plan's actions in the four quarters up to and including this one.
     const updates = await tx.selectFrom('strategy_action_updates as up')
       .innerJoin('strategy_actions as s', 's.id', 'up.action_id')
       .select(['s.action_ref', 'up.quarter_start', 'up.status', 'up.narrative', 'up.recorded_at'])
       .where('s.plan_id', '=', planId)
       .where('up.quarter_start', '>=', firstQuarter).where('up.quarter_start', '<=', quarterStart)
-      .orderBy('up.recorded_at', 'desc').execute()
-      .then((rows) => rows.map((u) => ({ ...u, quarter_start: asDay(u.quarter_start)! })));
+      .orderBy('up.recorded_at', 'desc').execute();
     const thisQuarter = new Map<string, (typeof updates)[number]>();
     for (const u of updates) if (u.quarter_start === quarterStart && !thisQuarter.has(u.action_ref)) thisQuarter.set(u.action_ref, u);
-    const quarters = [3, 2, 1, 0].map((n) => shiftQuarter(quarterStart, -n));
+    const quarters = [3, 2, 1, 0].map((n) => addQuarters(quarterStart, -n));
     return {
       plan, quarterStart, quarterLabel: quarterLabel(quarterStart),
       statusCounts: ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, count: plan.actions.filter((a) => a.status === d.status).length })),

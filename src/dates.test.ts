@@ -87,6 +87,15 @@ describe('instants read in London', () => {
       assert.ok(back.getTime() === moment.getTime() || moment.getTime() - back.getTime() === 3_600_000);
     }));
   });
+
+  test('any text gives null or a real instant, never an exception (property)', () => {
+    fc.assert(fc.property(fc.string(), fc.string(), (date, time) => {
+      const parsed = londonDateTime(date, time);
+      assert.ok(parsed === null || !Number.isNaN(parsed.getTime()));
+      const day = parseIsoDate(date);
+      assert.ok(day === null || day === date.trim());
+    }));
+  });
 });
 
 describe('calendar dates', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { daysBetween, londonDate, londonDateTime, parseIsoDate, toLondonFields, utcDate } from '../../dates.ts';
+import { daysBetween, londonDate, utcDate } from '../../dates.ts';
 import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
 import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
 import { buildTimeline, timelineKinds } from './timeline.ts';
@@ -13,36 +13,6 @@ const episode: fc.Arbitrary<EpisodeState> = fc.record({
   startedAt: instant,
   endedAt: fc.option(instant, { nil: null }),
   endedBy: fc.constantFrom('returned' as const, 'type_changed' as const, null),
-});
-
-describe('casework date-times (property)', () => {
-  test('UK wall-clock fields round-trip through the instant they denote', () => {
-    fc.assert(fc.property(instant, (at) => {
-      const fields = toLondonFields(at);
-      const back = londonDateTime(fields.date, fields.time);
-      assert.ok(back);
-      assert.deepEqual(toLondonFields(back), fields);
-      // Only the repeated hour when the clocks go back can map to the other of its two instants.
-      assert.ok(back.getTime() === at.getTime() || Math.abs(back.getTime() - at.getTime()) === 3_600_000);
-    }));
-  });
-
-  test('any text gives null or a valid date, never an exception', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), (d, t) => {
-      const r = londonDateTime(d, t);
-      assert.ok(r === null || !Number.isNaN(r.getTime()));
-      const p = parseIsoDate(d);
-      assert.ok(p === null || p === d.trim());
-    }));
-  });
-
-  test('only real calendar dates parse', () => {
-    fc.assert(fc.property(fc.integer({ min: 1900, max: 2200 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
-      const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-      const real = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
-      assert.equal(parseIsoDate(text) !== null, real);
-    }));
-  });
 });
 
 describe('missing episodes (property)', () => {

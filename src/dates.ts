@@ -91,6 +91,10 @@ export function utcDate(value: Date): IsoDate {
   return value.toISOString().slice(0, 10);
 }
 
+// Durations are exact, whatever the clocks do: 72 hours after a return is 72 hours. (date-fns's
+// addDays on an instant counts the machine's days, so instants move by hours here.)
+export { addHours, subHours } from 'date-fns';
+
 // ------------------------------------------------------------------ calendar dates
 
 /** A real calendar date written 'YYYY-MM-DD' (what a date input sends) in the years 1900–2999, or null: no 31 February. */

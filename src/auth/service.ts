@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import { addHours } from 'date-fns';
 import { sql } from 'kysely';
 import { recordExplicitAudit, type ExplicitAuditEntry } from '../audit/audit.ts';
 import { isRole, type Role } from '../authz/roles.ts';
-import { londonDate } from '../dates.ts';
+import { addHours, londonDate } from '../dates.ts';
 import { readAsAuth, withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';

@@ -3,7 +3,7 @@
 // counts however short, and a change of type ends one episode and opens the next. Pure functions:
 // the service persists what they return.
 
-import { addHours } from 'date-fns';
+import { addHours } from '../../dates.ts';
 
 export const episodeTypes = ['missing', 'absent'] as const;
 export type EpisodeType = (typeof episodeTypes)[number];

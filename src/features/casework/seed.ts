@@ -1,10 +1,9 @@
-import { addHours } from 'date-fns';
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 import type { DemoSeedContext } from '../../seed/demo.ts';
 import type { ToolDefinition } from '../assessments/tool/definition.ts';
-import { addDays, ageOn } from '../../dates.ts';
+import { addDays, addHours, ageOn } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
 import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
 

@@ -1,8 +1,7 @@
-import { subHours } from 'date-fns';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { DB } from '../../db/types.generated.ts';
-import { addDays } from '../../dates.ts';
+import { addDays, subHours } from '../../dates.ts';
 import { RETURN_INTERVIEW_HOURS, returnInterviewDue } from './episodes.ts';
 import type { WorklistQuery } from './schema.ts';
 

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import { addHours, subHours } from 'date-fns';
 import { sql } from 'kysely';
-import { addDays, utcDate } from '../../dates.ts';
+import { addDays, addHours, subHours, utcDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/demo.ts';
 import { ethnicities, educationStatuses } from './schema.ts';

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { addHours, subHours } from 'date-fns';
 import { sql, type RawBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
@@ -8,7 +7,7 @@ import { withActor, withAnonymous, type Act, type Tx } from '../../db/context.ts
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
-import { londonDate } from '../../dates.ts';
+import { addHours, londonDate, subHours } from '../../dates.ts';
 import { matchStrength, normaliseName, normaliserForOneSearch, type MatchStrength } from './matching.ts';
 import { newConcernReference } from './parsing.ts';
 import type {

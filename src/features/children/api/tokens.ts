@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { addHours } from 'date-fns';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type RequestOrigin, type SessionUser } from '../../../auth/service.ts';
 import { isRole } from '../../../authz/roles.ts';
+import { addHours } from '../../../dates.ts';
 import { withActor, withAuth } from '../../../db/context.ts';
 import type { Database } from '../../../db/database.ts';
 import { LanternError, notFound } from '../../../errors.ts';

@@ -211,6 +211,7 @@ describe('dates for reading', () => {
     assert.equal(formatDate('2026-06-30T23:30:00.000Z'), '1 July 2026');
     assert.equal(formatIsoDate('2026-10-01', 'MMMM yyyy'), 'October 2026');
     assert.equal(formatIsoDate('2026-12-01', 'MMMM'), 'December');
+    assert.equal(formatIsoDate('2026-02-31', 'MMMM'), '');
     assert.equal(formatDateTime(at('2026-03-29T00:30:00Z')), '29 Mar 2026, 00:30');
     assert.equal(formatDateTime(at('2026-03-29T01:30:00Z')), '29 Mar 2026, 02:30');
     assert.equal(formatDateTime(at('2026-10-25T00:30:00Z')), '25 Oct 2026, 01:30');

@@ -18,7 +18,7 @@ import { enGB } from 'date-fns/locale/en-GB';
 /** A calendar date written 'YYYY-MM-DD'. */
 export type IsoDate = string;
 
-export const londonZone = 'Europe/London';
+const londonZone = 'Europe/London';
 const london = tz(londonZone);
 
 const isoPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -207,5 +207,6 @@ export function formatDateTime(value: Date | string | null | undefined): string 
 
 /** A calendar date in another date-fns pattern: formatIsoDate('2026-10-01', 'MMMM yyyy') is 'October 2026'. */
 export function formatIsoDate(date: IsoDate, pattern: string): string {
-  return format(calendarDay(date), pattern, { locale: enGB });
+  const day = parseIsoDate(date);
+  return day ? format(calendarDay(day), pattern, { locale: enGB }) : '';
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { withActor } from '../../src/db/context.ts';
 import { actorOf } from '../../src/auth/service.ts';
-import { searchServices } from '../../src/features/assurance/service.ts';
+import { searchServices } from '../../src/features/assurance/directory.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 

@@ -108,7 +108,7 @@ describe('computed measures', () => {
   });
 
   test('staff trained within the window is the assurance compliance figure at the quarter’s end', async () => {
-    const expected = await ctx.services.assurance.compliance(await ctx.sessionUser('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
+    const expected = await ctx.services.assurance.trainingMeasures.compliance(await ctx.sessionUser('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
     const q3 = await compute('staff_trained', '2026-07-01');
     assert.equal(q3.value, expected.overall?.percentage ?? null);
     if (expected.overall && expected.overall.due > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);

@@ -3,7 +3,7 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { londonDate, startOfLondonDay } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
-import { searchServices } from '../assurance/service.ts';
+import { searchServices } from '../assurance/directory.ts';
 import type { ReferralForm, ReferralUpdate } from './schema.ts';
 import type { TimelineEvent } from './timeline.ts';
 

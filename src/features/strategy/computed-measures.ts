@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
-import { staffTrainingRecords } from '../assurance/service.ts';
+import { staffTrainingRecords } from '../assurance/training-records.ts';
 
 /**
  * Measures Lantern works out from its own records, one value per quarter. Every source returns an

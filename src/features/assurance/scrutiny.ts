@@ -1,6 +1,6 @@
-import { format } from 'date-fns';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { londonDate } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -14,7 +14,7 @@ export class ScrutinyService {
   ) {}
 
   private today(): string {
-    return format(this.clock.now(), 'yyyy-MM-dd');
+    return londonDate(this.clock.now());
   }
 
   listBodies(user: SessionUser) {

@@ -1,5 +1,5 @@
-import { format } from 'date-fns';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { londonDate } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
@@ -15,7 +15,7 @@ export class TrainingMeasureService {
   ) {}
 
   private today(): string {
-    return format(this.clock.now(), 'yyyy-MM-dd');
+    return londonDate(this.clock.now());
   }
 
   createMeasure(user: SessionUser, form: MeasureForm) {

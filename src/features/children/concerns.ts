@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
+import { addHours } from '../../dates.ts';
 import { withActor, withAnonymous, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -68,7 +69,7 @@ export class ConcernService {
     child_id?: string | null;
   }) {
     const received = this.clock.now();
-    const deadline = new Date(received.getTime() + partnership.triage_hours * 3_600_000);
+    const deadline = addHours(received, partnership.triage_hours);
     return tx.insertInto('concerns').values({
       ...values, partnership_id: partnership.id, reference: newConcernReference((n) => crypto.randomBytes(n)),
       received_at: received, deadline_at: deadline,

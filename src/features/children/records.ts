@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
+import { londonDate } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { isoDate } from './parsing.ts';
 import { changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
 import type { AddressForm, ChildDetails, ChildSearch, CloseForm, InvolvementForm } from './schema.ts';
 
@@ -27,7 +27,7 @@ export class ChildRecordService {
       const shown = rows.slice(0, pageSize);
       await act.audit({ action: 'search', recordType: 'child', details: { list: options.status, page: options.page, results: shown.length },
         disclosedIds: shown.map((r) => r.id) });
-      return { children: rows.slice(0, pageSize).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) })), hasNext: rows.length > pageSize };
+      return { children: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
     });
   }
 
@@ -90,7 +90,6 @@ export class ChildRecordService {
       }
       const { addresses: addressRows, involvements: involvementRows, history: historyRows, concerns: concernRows, shares: shareRows,
         partnershipShares: partnershipShareRows, agreements: agreementRows, agencies: agencyRows, ...child } = row;
-      child.date_of_birth = isoDate(child.date_of_birth);
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
       const ownPartnership = child.partnership_id === user.partnershipId;
       // A neighbouring partnership sees the shared record itself, none of the owner's lists.
@@ -119,7 +118,7 @@ export class ChildRecordService {
         .where('c.id', '=', id).executeTakeFirst();
       if (!child) throw notFound();
       await act.audit({ action: 'record.view', recordType: 'child', recordId: id, details: { via: 'api' } });
-      return { ...child, date_of_birth: isoDate(child.date_of_birth) };
+      return child;
     });
   }
 
@@ -181,7 +180,7 @@ export class ChildRecordService {
       // Likewise the agency (agencies' RLS): another partnership's id is not found.
       if (!(await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst())) throw notFound();
       await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: id, agency_id: form.agencyId,
-        worker_user_id: form.workerUserId, started_on: this.clock.now().toISOString().slice(0, 10) }).execute();
+        worker_user_id: form.workerUserId, started_on: londonDate(this.clock.now()) }).execute();
       return { details: { added: 'involvement', agencyId: form.agencyId, workerUserId: form.workerUserId } };
     });
   }

@@ -4,7 +4,6 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { matchStrength, normaliseName, normaliserForOneSearch, type MatchStrength } from './matching.ts';
-import { isoDate } from './parsing.ts';
 
 /** What the children services share: the search for near-duplicates and the one way a child is changed. */
 
@@ -64,7 +63,7 @@ export async function findMatches(tx: Tx, criteria: { name?: string | null; give
   }
   if (criteria.dateOfBirth) closeness.push(sql<number>`(c.date_of_birth = ${criteria.dateOfBirth})::int * 3`);
   if (closeness.length) query = query.orderBy(sql`${sql.join(closeness, sql` + `)}`, 'desc');
-  const rows = (await query.orderBy('c.id').limit(candidateLimit).execute()).map((r) => ({ ...r, date_of_birth: isoDate(r.date_of_birth) }));
+  const rows = await query.orderBy('c.id').limit(candidateLimit).execute();
   const normalise = normaliserForOneSearch();
   const scored = rows.map((r) => {
     let strength: MatchStrength = 'none';

@@ -5,7 +5,7 @@ import { aggregatesOnly } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
-import { ageOn } from './parsing.ts';
+import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes,
   decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, idParam, involvementSchema, involvementAgencyQuery, newChildSchema,
@@ -123,7 +123,7 @@ export const childrenFeature: Feature = {
     const childPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
       const record = await children.records.getChild(request.user!, id);
       if (record.restricted) return reply.status(extra.errors ? 400 : 200).page(view('break-glass'), { childId: id, values: {}, ...extra });
-      const age = record.child.date_of_birth ? ageOn(record.child.date_of_birth, clock.now()) : null;
+      const age = record.child.date_of_birth ? ageOn(record.child.date_of_birth, londonDate(clock.now())) : null;
       return reply.page(view('child'), { ...record, ...vocabulary, age, events: record.accessLog, active: 'overview', values: {}, ...extra });
     };
 

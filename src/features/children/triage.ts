@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { subHours } from '../../dates.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -35,7 +36,7 @@ export class TriageService {
         .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(25).execute();
       const partnership = await tx.selectFrom('partnerships').select('triage_hours').where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       // Breaches in the last 30 days: decided after the deadline, or still undecided past it.
-      const since = new Date(now.getTime() - 30 * 86_400_000);
+      const since = subHours(now, 30 * 24);
       const breaches = await tx.selectFrom('concerns').select((eb) => [
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at > deadline_at`).as('late'),
         eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { addQuarters, londonDate, quarterEnd } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { complianceByAgency } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
 import { measuresWithPoints } from './measures.ts';
-import { asDay, isoDay, quarterEnd, quarterLabel, shiftQuarter } from './progress.ts';
+import { quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from './reports/model.ts';
@@ -33,7 +34,7 @@ export class PlanExportService {
   ) {}
 
   private today() {
-    return isoDay(this.clock.now());
+    return londonDate(this.clock.now());
   }
 
   quarterlyReport(user: SessionUser, planId: string, quarterStart: string) {
@@ -81,18 +82,17 @@ export class PlanExportService {
 
   private async buildQuarterly(tx: Tx, planId: string, user: SessionUser, quarterStart: string): Promise<QuarterlyReport> {
     const plan = await this.exportPlan(tx, planId, user);
-    const firstQuarter = shiftQuarter(quarterStart, -3);
+    const firstQuarter = addQuarters(quarterStart, -3);
     // Every progress update on this plan's actions in the four quarters up to and including this one.
     const updates = await tx.selectFrom('strategy_action_updates as up')
       .innerJoin('strategy_actions as s', 's.id', 'up.action_id')
       .select(['s.action_ref', 'up.quarter_start', 'up.status', 'up.narrative', 'up.recorded_at'])
       .where('s.plan_id', '=', planId)
       .where('up.quarter_start', '>=', firstQuarter).where('up.quarter_start', '<=', quarterStart)
-      .orderBy('up.recorded_at', 'desc').execute()
-      .then((rows) => rows.map((u) => ({ ...u, quarter_start: asDay(u.quarter_start)! })));
+      .orderBy('up.recorded_at', 'desc').execute();
     const thisQuarter = new Map<string, (typeof updates)[number]>();
     for (const u of updates) if (u.quarter_start === quarterStart && !thisQuarter.has(u.action_ref)) thisQuarter.set(u.action_ref, u);
-    const quarters = [3, 2, 1, 0].map((n) => shiftQuarter(quarterStart, -n));
+    const quarters = [3, 2, 1, 0].map((n) => addQuarters(quarterStart, -n));
     return {
       plan, quarterStart, quarterLabel: quarterLabel(quarterStart),
       statusCounts: ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, count: plan.actions.filter((a) => a.status === d.status).length })),

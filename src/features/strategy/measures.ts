@@ -1,10 +1,11 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { addQuarters, londonDate, quarterOf } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { computeQuarters, type ComputedSource } from './computed-measures.ts';
 import { StrategyValidationError } from './errors.ts';
-import { asDay, quarterLabel, quarterOf, shiftQuarter } from './progress.ts';
+import { quarterLabel } from './progress.ts';
 import { measureChartSvg } from './reports/chart.ts';
 import { loadPlan } from './repository.ts';
 import type { MeasureForm, MeasureValueForm } from './schema.ts';
@@ -17,7 +18,7 @@ export class MeasureService {
   ) {}
 
   private currentQuarter() {
-    return quarterOf(this.clock.now());
+    return quarterOf(londonDate(this.clock.now()));
   }
 
   /** The plan's performance measures, each with its values over time and a chart of them. */
@@ -89,10 +90,10 @@ export class MeasureService {
 
 /** Quarters a plan's computed measures are worked out for: within the plan's period, the last eight up to lastQuarter. */
 function reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: string): string[] {
-  const first = quarterOf(new Date(`${periodStart}T00:00:00Z`));
-  const last = [lastQuarter, quarterOf(new Date(`${periodEnd}T00:00:00Z`))].sort()[0]!;
+  const first = quarterOf(periodStart);
+  const last = [lastQuarter, quarterOf(periodEnd)].sort()[0]!;
   const quarters: string[] = [];
-  for (let q = last; q >= first && quarters.length < 8; q = shiftQuarter(q, -1)) quarters.unshift(q);
+  for (let q = last; q >= first && quarters.length < 8; q = addQuarters(q, -1)) quarters.unshift(q);
   return quarters;
 }
 
@@ -109,11 +110,11 @@ export async function measuresWithPoints(tx: Tx, planId: string, quarters: reado
       ? (await computeQuarters(tx, m.source as ComputedSource, quarters, clock.now()))
         .map((v) => ({ period: v.quarterStart, value: v.value!, note: v.basis, label: quarterLabel(v.quarterStart) }))
       : values.filter((v) => v.measure_id === m.id)
-        .map((v) => ({ period: asDay(v.period_start)!, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(new Date(`${asDay(v.period_start)}T00:00:00Z`))) }));
+        .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(v.period_start)) }));
     const latest = points.at(-1);
     const target = Number(m.target_value);
     const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;
-    result.push({ ...m, computed, baseline_period: asDay(m.baseline_period), points, latest, onTrack });
+    result.push({ ...m, computed, points, latest, onTrack });
   }
   return result;
 }

@@ -1,12 +1,13 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { can } from '../../authz/policy.ts';
+import { londonDate, quarterOf } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { outcomeOfAction } from './domain/frameworks.ts';
 import { checkSmart, smartReport, type SmartInput } from './domain/smart.ts';
 import { StrategyValidationError } from './errors.ts';
-import { asDay, greenOverdueProblem, isOverdue, isoDay, quarterLabel, quarterOf } from './progress.ts';
+import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
 import { glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
 import type { ActionForm, PlanForm, ProgressForm } from './schema.ts';
 
@@ -18,11 +19,11 @@ export class PlanService {
   ) {}
 
   private today() {
-    return isoDay(this.clock.now());
+    return londonDate(this.clock.now());
   }
 
   currentQuarter() {
-    return quarterOf(this.clock.now());
+    return quarterOf(this.today());
   }
 
   listPlans(user: SessionUser) {
@@ -36,7 +37,7 @@ export class PlanService {
         .select(['plan_id', 'status', 'due_on']).execute();
       const today = this.today();
       return plans.map((p) => {
-        const actions = counts.filter((c) => c.plan_id === p.id).map((c) => ({ ...c, due_on: asDay(c.due_on) }));
+        const actions = counts.filter((c) => c.plan_id === p.id);
         return {
           ...p,
           actions: actions.length,
@@ -132,7 +133,7 @@ export class PlanService {
       return {
         plan, action,
         outcome: outcomeOfAction(plan.framework, action.action_ref) ?? plan.framework.outcomes.find((o) => o.id === action.outcome_ref),
-        history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(asDay(h.quarter_start)!) })),
+        history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(h.quarter_start) })),
         findings: checkSmart(smartInputOf(action), glossary),
         mayUpdate: this.mayUpdate(user, action.lead_user_id),
       };
@@ -175,7 +176,7 @@ export class PlanService {
       if (problem) throw new StrategyValidationError('dueOn', problem);
       await tx.updateTable('strategy_actions').set(values).where('id', '=', actionId).execute();
       await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
-        details: { ref: form.actionRef, dueOn: { from: asDay(before.due_on), to: form.dueOn } } });
+        details: { ref: form.actionRef, dueOn: { from: before.due_on, to: form.dueOn } } });
       return actionId;
     });
   }
@@ -187,7 +188,7 @@ export class PlanService {
         .where('id', '=', actionId).executeTakeFirst();
       if (!action) throw notFound();
       if (!this.mayUpdate(user, action.lead_user_id)) throw forbidden('only the action lead or a strategy lead may record progress');
-      const problem = greenOverdueProblem(form.status, asDay(action.due_on), form.statusNote, this.today());
+      const problem = greenOverdueProblem(form.status, action.due_on, form.statusNote, this.today());
       if (problem) throw new StrategyValidationError('statusNote', problem);
       if (form.quarterStart > this.currentQuarter()) throw new StrategyValidationError('quarterStart', 'strategy.validation.futureQuarter');
       await tx.insertInto('strategy_action_updates').values({

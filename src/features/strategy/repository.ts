@@ -1,10 +1,11 @@
 import type { Clock, SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
+import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
 import type { Framework } from './domain/frameworks.ts';
 import type { Glossary } from './domain/smart.ts';
-import { asDay, isOverdue, isoDay } from './progress.ts';
+import { isOverdue } from './progress.ts';
 
 /** Reads the strategy services share: a plan, its actions, the glossary. Each takes the caller's transaction. */
 
@@ -23,7 +24,7 @@ export async function loadPlan(tx: Tx, planId: string) {
     .where('p.id', '=', planId).executeTakeFirst();
   if (!plan) throw notFound();
   return {
-    ...plan, period_start: asDay(plan.period_start)!, period_end: asDay(plan.period_end)!, next_review_on: asDay(plan.next_review_on),
+    ...plan,
     framework: plan.framework_definition as unknown as Framework,
   };
 }
@@ -46,16 +47,14 @@ export async function loadActions(tx: Tx, planId: string, user: SessionUser, clo
     .select(['up.action_id', 'up.narrative', 'up.quarter_start', 'up.recorded_at'])
     .where('s.plan_id', '=', planId)
     .orderBy('up.quarter_start', 'desc').orderBy('up.recorded_at', 'desc').execute();
-  const today = isoDay(clock.now());
+  const today = londonDate(clock.now());
   const names = showsNames(user);
   return rows
     .map((r) => ({
       ...r,
-      start_on: asDay(r.start_on),
-      due_on: asDay(r.due_on),
       lead_user_name: names ? r.lead_user_name : null,
       latest_narrative: latest.find((l) => l.action_id === r.id)?.narrative ?? '',
-      overdue: isOverdue(r.status, asDay(r.due_on), today),
+      overdue: isOverdue(r.status, r.due_on, today),
       is_mine: r.lead_user_id === user.userId,
     }))
     .sort((a, b) => compareRefs(a.action_ref, b.action_ref));

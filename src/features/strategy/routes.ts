@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { londonDate } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
@@ -110,7 +111,7 @@ export const strategyFeature: Feature = {
       const query = quarterQuery.safeParse(request.query);
       const quarter = (query.success && query.data.quarter) || strategy.plans.currentQuarter();
       const report = await strategy.exports.quarterlyReport(request.user!, planId, quarter);
-      return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(clock.now(), 8)) });
+      return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)) });
     });
 
     app.get('/strategy/plans/:planId/export/:document', exporting, async (request, reply) => {
@@ -199,7 +200,7 @@ export const strategyFeature: Feature = {
         reply.status(403);
         return reply.page('web/views/error.njk', { code: 'LANTERN_E_FORBIDDEN', status: 403, messageKey: 'errors.forbidden' });
       }
-      return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(clock.now())), ...extra });
+      return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(londonDate(clock.now()))), ...extra });
     };
 
     app.get('/strategy/actions/:actionId/progress', update, async (request, reply) => {
@@ -227,7 +228,7 @@ export const strategyFeature: Feature = {
     // Performance measures -----------------------------------------------------------------------
     const measuresPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) =>
       reply.page(view('measures'), {
-        ...(await strategy.measures.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(clock.now(), 8)), measureSources,
+        ...(await strategy.measures.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)), measureSources,
         values: { direction: 'up', frequency: 'quarterly' }, ...extra,
       });
 

@@ -5,7 +5,8 @@ import { LanternError } from '../../../errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { apiRateLimit } from '../../../web/rate-limits.ts';
 import type { Feature } from '../../index.ts';
-import { parseIsoDate, parsePostcode } from '../parsing.ts';
+import { parseIsoDate } from '../../../dates.ts';
+import { parsePostcode } from '../parsing.ts';
 import { apiConcernSchema, apiListQuery, idParam } from '../schema.ts';
 import { childSearchBody, openApiDocument } from './openapi.ts';
 

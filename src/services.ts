@@ -5,17 +5,61 @@ import { SecretBox } from './auth/secrets.ts';
 import { RefusalAuditor } from './audit/refusals.ts';
 import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
-import { ChildrenService } from './features/children/service.ts';
+import { AttendanceImportService } from './features/assurance/attendance-import.ts';
+import { CampaignService } from './features/assurance/campaigns.ts';
+import { DirectoryService } from './features/assurance/directory.ts';
+import { ScrutinyService } from './features/assurance/scrutiny.ts';
+import { TrainingMeasureService } from './features/assurance/training-measures.ts';
+import { TrainingService } from './features/assurance/training.ts';
 import { ApiTokenService } from './features/children/api/tokens.ts';
-import { AssuranceService } from './features/assurance/service.ts';
+import { ConcernService } from './features/children/concerns.ts';
+import { ChildRecordService } from './features/children/records.ts';
+import { RestrictionService } from './features/children/restrictions.ts';
+import { SharingService } from './features/children/sharing.ts';
+import { TriageService } from './features/children/triage.ts';
 import { CaseworkEditService } from './features/casework/edits.ts';
 import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
-import { StrategyService } from './features/strategy/service.ts';
+import { PlanExportService } from './features/strategy/exports.ts';
+import { FrameworkService } from './features/strategy/frameworks.ts';
+import { GlossaryService } from './features/strategy/glossary.ts';
+import { PlanImportService } from './features/strategy/imports.ts';
+import { MeasureService } from './features/strategy/measures.ts';
+import { PlanService } from './features/strategy/plans.ts';
+
+/** The child record's services, one per sub-domain (API tokens are apiTokens). */
+export interface ChildrenServices {
+  concerns: ConcernService;
+  triage: TriageService;
+  records: ChildRecordService;
+  sharing: SharingService;
+  restrictions: RestrictionService;
+}
+
+/** Strategy plans' services, one per sub-domain. */
+export interface StrategyServices {
+  frameworks: FrameworkService;
+  plans: PlanService;
+  measures: MeasureService;
+  glossary: GlossaryService;
+  exports: PlanExportService;
+  imports: PlanImportService;
+}
+
+/** Assurance's services, one per sub-domain. */
+export interface AssuranceServices {
+  training: TrainingService;
+  attendanceImport: AttendanceImportService;
+  trainingMeasures: TrainingMeasureService;
+  campaigns: CampaignService;
+  directory: DirectoryService;
+  scrutiny: ScrutinyService;
+}
 
 /**
  * Every service is built here, once, from plain factories: routes take them from the Services they
- * are given, and tests can swap the clock, the database or any service.
+ * are given, and tests can swap the clock, the database or any service. A feature spanning several
+ * sub-domains gets a plain record of them (services.strategy.plans, services.children.triage …).
  */
 export interface Services {
   config: Config;
@@ -29,14 +73,14 @@ export interface Services {
   auth: AuthService;
   admin: AdminService;
   auditLog: AuditLogService;
-  children: ChildrenService;
+  children: ChildrenServices;
   apiTokens: ApiTokenService;
   refusals: RefusalAuditor;
   casework: CaseworkService;
   caseworkEdits: CaseworkEditService;
   referrals: ReferralService;
-  strategy: StrategyService;
-  assurance: AssuranceService;
+  strategy: StrategyServices;
+  assurance: AssuranceServices;
 }
 
 export function createServices(options: {
@@ -56,13 +100,33 @@ export function createServices(options: {
     auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey)),
     admin: new AdminService(options.db, clock),
     auditLog: new AuditLogService(options.db),
-    children: new ChildrenService(options.db, clock),
+    children: {
+      concerns: new ConcernService(options.db, clock),
+      triage: new TriageService(options.db, clock),
+      records: new ChildRecordService(options.db, clock),
+      sharing: new SharingService(options.db, clock),
+      restrictions: new RestrictionService(options.db, clock),
+    },
     apiTokens: new ApiTokenService(options.db, options.authDb, clock),
     refusals: new RefusalAuditor(options.db, clock),
     casework: new CaseworkService(options.db, clock),
     caseworkEdits: new CaseworkEditService(options.db, clock),
     referrals: new ReferralService(options.db, clock),
-    strategy: new StrategyService(options.db, clock),
-    assurance: new AssuranceService(options.db, clock),
+    strategy: {
+      frameworks: new FrameworkService(options.db),
+      plans: new PlanService(options.db, clock),
+      measures: new MeasureService(options.db, clock),
+      glossary: new GlossaryService(options.db),
+      exports: new PlanExportService(options.db, clock),
+      imports: new PlanImportService(options.db, clock),
+    },
+    assurance: {
+      training: new TrainingService(options.db),
+      attendanceImport: new AttendanceImportService(options.db),
+      trainingMeasures: new TrainingMeasureService(options.db, clock),
+      campaigns: new CampaignService(options.db),
+      directory: new DirectoryService(options.db, clock),
+      scrutiny: new ScrutinyService(options.db, clock),
+    },
   };
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { recordExplicitAudit, type ExplicitAuditEntry } from '../audit/audit.ts';
 import { isRole, type Role } from '../authz/roles.ts';
+import { addHours, londonDate } from '../dates.ts';
 import { readAsAuth, withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
@@ -395,7 +396,7 @@ export class AuthService {
 
   /** Partnerships the user may act in: their own and those with a live grant under an agreement. */
   async actingOptions(userId: string): Promise<{ id: string; name: string }[]> {
-    const today = this.clock.now().toISOString().slice(0, 10);
+    const today = londonDate(this.clock.now());
     return withAuth(this.auth, async (tx) => {
       const home = await tx.selectFrom('users').innerJoin('partnerships', 'partnerships.id', 'users.partnership_id')
         .select(['partnerships.id', 'partnerships.name']).where('users.id', '=', userId).execute();
@@ -426,7 +427,7 @@ export class AuthService {
   }
 
   private async activeGrant(userId: string, partnershipId: string, now: Date): Promise<string[] | null> {
-    const today = now.toISOString().slice(0, 10);
+    const today = londonDate(now);
     const row = await withAuth(this.auth, (tx) =>
       tx.selectFrom('partnership_access_grants as g').innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
         .select('g.roles')
@@ -443,7 +444,7 @@ export class AuthService {
     await tx.insertInto('sessions').values({
       id: sha256(token), user_id: userId, partnership_id: partnershipId, acting_partnership_id: acting, stage,
       created_at: now, last_seen_at: now,
-      absolute_expires_at: new Date(now.getTime() + this.policy.absoluteHours * 3_600_000),
+      absolute_expires_at: addHours(now, this.policy.absoluteHours),
       client_address: origin.clientAddress.slice(0, 100), user_agent: origin.userAgent?.slice(0, 400) ?? null,
     }).execute();
   }
@@ -471,5 +472,5 @@ export class AuthService {
 
 /** The expiry of a password an administrator issues now. */
 export function issuedPasswordExpiry(now: Date): Date {
-  return new Date(now.getTime() + issuedPasswordHours * 3_600_000);
+  return addHours(now, issuedPasswordHours);
 }

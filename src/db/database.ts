@@ -32,8 +32,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-// Dates stay as strings (YYYY-MM-DD) so a date of birth never shifts with the time zone.
-pg.types.setTypeParser(1082, (v: string) => v);
+// A `date` column arrives as its text, 'YYYY-MM-DD', from both drivers (the server's here, PGlite's
+// in openEmbedded), so a date of birth never shifts with a time zone; src/dates.ts works on that form.
+const dateTypeOid = 1082;
+const dateAsText = (value: string) => value;
+pg.types.setTypeParser(dateTypeOid, dateAsText);
 
 /**
  * A pg client that sends each parameterised statement as a named prepared statement, so the server
@@ -152,8 +155,7 @@ export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promis
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
   ]);
-  // Dates stay YYYY-MM-DD strings, as the pg parser above makes them on the server.
-  const options = { parsers: { 1082: (value: string) => value }, ...(loadDataDir ? { loadDataDir } : {}) };
+  const options = { parsers: { [dateTypeOid]: dateAsText }, ...(loadDataDir ? { loadDataDir } : {}) };
   const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Faker, en_GB, en } from '@faker-js/faker';
 import { sql, type Insertable } from 'kysely';
+import { utcDate } from '../dates.ts';
 import type { Children, Users } from '../db/types.generated.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { newTotpSecret } from '../auth/totp.ts';
@@ -171,7 +172,7 @@ export async function seedScale(db: Database, children: number, log: (line: stri
         reference: `C${String(offset + i + 1).padStart(7, '0')}`,
         given_name: faker.person.firstName(sex),
         family_name: faker.person.lastName(),
-        date_of_birth: faker.date.birthdate({ mode: 'age', min: 8, max: 17, refDate: new Date('2026-01-01') }).toISOString().slice(0, 10),
+        date_of_birth: utcDate(faker.date.birthdate({ mode: 'age', min: 8, max: 17, refDate: new Date('2026-01-01') })),
       });
     }
     await withSystem(db, (tx) => tx.insertInto('children').values(rows).execute());
@@ -184,7 +185,7 @@ export async function seedScale(db: Database, children: number, log: (line: stri
       const agency = agencies[i % agencies.length]!;
       rows.push({
         partnership_id: agency.partnership_id, agency_id: agency.id, email: `staff${offset + i}.${agency.id.slice(0, 8)}@lantern.example`,
-        display_name: faker.person.fullName(), roles: ['practitioner'], started_on: faker.date.past({ years: 6, refDate: new Date('2026-01-01') }).toISOString().slice(0, 10),
+        display_name: faker.person.fullName(), roles: ['practitioner'], started_on: utcDate(faker.date.past({ years: 6, refDate: new Date('2026-01-01') })),
       });
     }
     await withSystem(db, (tx) => tx.insertInto('users').values(rows).onConflict((oc) => oc.column('email').doNothing()).execute());

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
+import { formatDate, formatDateTime } from '../dates.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -16,17 +17,10 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
     autoescape: true,
     throwOnUndefined: false,
   });
-  // Formatters are built once: making an Intl formatter costs far more than using one.
-  const formats = {
-    date: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }),
-    datetime: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }),
-  };
   const numbers = new Intl.NumberFormat('en-GB');
-  env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') => {
-    if (!value) return '';
-    const d = typeof value === 'string' ? new Date(value) : value;
-    return (style === 'datetime' ? formats.datetime : formats.date).format(d);
-  });
+  // Dates are shown in London's calendar and clocks (src/dates.ts): '5 March 2026', or '5 Mar 2026, 14:30'.
+  env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') =>
+    (style === 'datetime' ? formatDateTime(value) : formatDate(value)));
   env.addFilter('number', (value: number | string | null | undefined) => (value === null || value === undefined || value === '' ? '' : numbers.format(Number(value))));
   return env;
 }

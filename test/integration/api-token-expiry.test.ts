@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { formatDateTime } from '../../src/dates.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
@@ -62,7 +63,7 @@ describe('API token expiry', () => {
     assert.deepEqual(audit!.details.expiresInDays, 365);
     assert.equal(new Date(audit!.details.expiresAt).getTime(), yearly.expiresAt.getTime());
     const list = await agent.get('/admin/api-tokens');
-    const expiry = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' }).format(yearly.expiresAt);
+    const expiry = formatDateTime(yearly.expiresAt);
     assert.ok(list.body.includes(expiry), `the list shows ${expiry}`);
   });
 

@@ -58,3 +58,9 @@ test('uploads go through src/uploads: capped multipart, csv-parse behind its cap
   assert.deepEqual(readers.map((f) => f.file), ['src/features/strategy/reports/plan-file.ts']);
   assert.match(readers[0]!.text, /checkWorkbook\(/);
 });
+
+test('dates go through src/dates.ts: no other module imports date-fns or works out London time by hand', () => {
+  assert.deepEqual(source.filter((f) => /from '(date-fns|@date-fns\/)/.test(f.text)).map((f) => f.file), ['src/dates.ts']);
+  const byHand = /getTimezoneOffset|Intl\.DateTimeFormat|Europe\/London|toISOString\(\)\.slice\(0, 10\)|86_?400_?000|3_?600_?000/;
+  assert.deepEqual(source.filter((f) => f.file !== 'src/dates.ts' && byHand.test(f.text)).map((f) => f.file), []);
+});

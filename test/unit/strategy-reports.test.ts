@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import JSZip from 'jszip';
 import { welshNationalActionPlan2016, englishExampleFramework } from '../../src/features/strategy/domain/frameworks.ts';
 import { seed001Return } from '../../src/features/strategy/domain/seed001-return.ts';
-import { greenOverdueProblem, isOverdue, quarterEnd, quarterLabel, quarterOf, shiftQuarter } from '../../src/features/strategy/progress.ts';
+import { addQuarters, quarterEnd, quarterOf } from '../../src/dates.ts';
+import { greenOverdueProblem, isOverdue, quarterLabel, recentQuarters } from '../../src/features/strategy/progress.ts';
 import { csvToRows, escapeCsvCell, planToCsv, rowsToCsv, unescapeCsvCell } from '../../src/features/strategy/reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from '../../src/features/strategy/reports/docx.ts';
 import { previewImport, readDay } from '../../src/features/strategy/reports/import.ts';
@@ -165,8 +166,9 @@ describe('import checks', () => {
 
 describe('quarters and overdue actions', () => {
   test('calendar quarters', () => {
-    assert.equal(quarterOf(new Date('2026-11-02T09:00:00Z')), '2026-10-01');
-    assert.equal(shiftQuarter('2026-01-01', -1), '2025-10-01');
+    assert.equal(quarterOf('2026-11-02'), '2026-10-01');
+    assert.equal(addQuarters('2026-01-01', -1), '2025-10-01');
+    assert.deepEqual(recentQuarters('2026-11-02'), ['2026-10-01', '2026-07-01', '2026-04-01', '2026-01-01']);
     assert.equal(quarterEnd('2026-10-01'), '2026-12-31');
     assert.equal(quarterLabel('2026-10-01'), 'October to December 2026');
   });

@@ -1,4 +1,4 @@
-import { isValid, parseISO } from 'date-fns';
+import { parseIsoDate } from '../../dates.ts';
 import { readCsv, type CsvRecord } from '../../uploads/csv.ts';
 import { accepted, attendanceImportLimits, type UploadRefusal, type UploadResult } from '../../uploads/limits.ts';
 import { uploadParser } from '../../uploads/parse.ts';
@@ -97,7 +97,7 @@ export function checkAttendanceCsv(read: UploadResult<CsvRecord[]>, agencies: re
     if (email && (email.length > 320 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) return errors.push({ line, messageKey: 'assurance.csv.emailFormat' });
     const agency = byName.get(agencyText.toLowerCase());
     if (!agency) return errors.push({ line, messageKey: 'assurance.csv.unknownAgency' });
-    if (startedOn && (!/^\d{4}-\d{2}-\d{2}$/.test(startedOn) || !isValid(parseISO(startedOn)))) {
+    if (startedOn && parseIsoDate(startedOn) !== startedOn) {
       return errors.push({ line, messageKey: 'assurance.csv.dateFormat' });
     }
     const role = cell('role').slice(0, 200) || null;

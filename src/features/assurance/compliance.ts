@@ -1,4 +1,4 @@
-import { addMonths, format, parseISO } from 'date-fns';
+import { addMonths } from '../../dates.ts';
 
 /**
  * Training compliance, as scrutiny asked for it (seed 003): "90% of staff trained on CSE within
@@ -43,7 +43,7 @@ export interface ComplianceFigures {
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 export function deadlineFor(startedOn: string, windowMonths: number): string {
-  return format(addMonths(parseISO(startedOn), windowMonths), 'yyyy-MM-dd');
+  return addMonths(startedOn, windowMonths);
 }
 
 export function statusOf(record: StaffTrainingRecord, rule: ComplianceRule): ComplianceStatus {

@@ -1,4 +1,4 @@
-import { addDays, addMonths, format, parseISO } from 'date-fns';
+import { addDays, addMonths, utcDate } from '../../dates.ts';
 import type { Insertable } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { TrainingAttendance, TrainingStaff } from '../../db/types.generated.ts';
@@ -10,7 +10,6 @@ import type { DemoSeedContext } from '../../seed/feature-seed.ts';
  * campaigns with reach and feedback, a services directory, and scrutiny bodies with the
  * recommendations of the Cardiff (seed 000) and Wiltshire (seed 003) task groups, paraphrased.
  */
-const day = (d: Date) => format(d, 'yyyy-MM-dd');
 
 const courses = [
   { key: 'awareness', title: 'Understanding and recognising child sexual exploitation', kind: 'awareness' },
@@ -84,7 +83,7 @@ const workProgramme = [
 
 export async function seedAssurance(tx: Tx, context: DemoSeedContext): Promise<void> {
   const { faker } = context;
-  const anchor = parseISO('2026-11-01');
+  const anchor = '2026-11-01';
   for (const [code, p] of Object.entries(context.partnerships)) {
     const shape = plan[code as keyof typeof plan] ?? plan.westbrook;
     const place = code === 'northmere' ? 'Northmere' : 'Westbrook';
@@ -99,22 +98,22 @@ export async function seedAssurance(tx: Tx, context: DemoSeedContext): Promise<v
     const sessionRows: { partnership_id: string; course_id: string; held_on: string; trainer: string; venue: string }[] = [];
     const trainers = [faker.person.fullName(), faker.person.fullName(), faker.person.fullName()];
     for (let m = 0; m < 46; m++) {
-      sessionRows.push({ partnership_id: pid, course_id: courseIds.awareness!, held_on: day(addDays(addMonths(parseISO('2023-01-01'), m), 14)),
+      sessionRows.push({ partnership_id: pid, course_id: courseIds.awareness!, held_on: addDays(addMonths('2023-01-01', m), 14),
         trainer: trainers[m % 3]!, venue: m % 2 ? shape.venue : `${place} Police Headquarters` });
     }
     for (let q = 0; q < 15; q++) {
       for (const key of ['specialist', 'risk_tool', 'protocol'] as const) {
-        sessionRows.push({ partnership_id: pid, course_id: courseIds[key]!, held_on: day(addDays(addMonths(parseISO('2023-02-01'), q * 3), key === 'protocol' ? 20 : 9)),
+        sessionRows.push({ partnership_id: pid, course_id: courseIds[key]!, held_on: addDays(addMonths('2023-02-01', q * 3), key === 'protocol' ? 20 : 9),
           trainer: trainers[q % 3]!, venue: shape.venue });
       }
     }
     const sessions = await tx.insertInto('training_sessions').values(sessionRows).returning(['id', 'course_id', 'held_on']).execute();
     const awareness = sessions.filter((s) => s.course_id === courseIds.awareness)
-      .map((s) => ({ id: s.id, heldOn: typeof s.held_on === 'string' ? s.held_on : day(s.held_on as unknown as Date) }))
+      .map((s) => ({ id: s.id, heldOn: s.held_on }))
       .sort((a, b) => a.heldOn.localeCompare(b.heldOn));
     const firstAfter = (date: string, skip = 0) => awareness.filter((s) => s.heldOn >= date)[skip];
     const riskTool = sessions.filter((s) => s.course_id === courseIds.risk_tool)
-      .map((s) => ({ id: s.id, heldOn: typeof s.held_on === 'string' ? s.held_on : day(s.held_on as unknown as Date) }))
+      .map((s) => ({ id: s.id, heldOn: s.held_on }))
       .sort((a, b) => a.heldOn.localeCompare(b.heldOn));
 
     // The workforce without Lantern accounts.
@@ -122,23 +121,23 @@ export async function seedAssurance(tx: Tx, context: DemoSeedContext): Promise<v
     for (let i = 0; i < shape.staff; i++) {
       const kind = staffAgencies[i % staffAgencies.length]!;
       staffRows.push({ partnership_id: pid, agency_id: p.agencies[kind]!, display_name: faker.person.fullName(), role_title: faker.helpers.arrayElement(roleTitles),
-        started_on: i % 40 === 39 ? null : day(faker.date.between({ from: '2023-01-01', to: day(addMonths(anchor, -1)) })) });
+        started_on: i % 40 === 39 ? null : utcDate(faker.date.between({ from: '2023-01-01', to: addMonths(anchor, -1) })) });
     }
     const staff = await tx.insertInto('training_staff').values(staffRows).returning(['id', 'agency_id', 'started_on', 'role_title']).execute();
     const attendance: Insertable<TrainingAttendance>[] = [];
     let trained = 0;
     for (const s of staff) {
       if (trained >= shape.trained) break;
-      const started = s.started_on ? (typeof s.started_on === 'string' ? s.started_on : day(s.started_on)) : '2023-01-01';
+      const started = s.started_on ?? '2023-01-01';
       // Most attend the first session after joining; some months later.
       const late = faker.number.int({ min: 1, max: 10 }) <= 2;
       const session = firstAfter(started, late ? 4 : 0);
-      if (!session || session.heldOn > day(anchor)) continue;
+      if (!session || session.heldOn > anchor) continue;
       attendance.push({ partnership_id: pid, session_id: session.id, staff_id: s.id, agency_id: s.agency_id, role_title: s.role_title });
       trained++;
       // Two in three practitioners also learn the risk assessment tool, at the next quarterly session.
       const toolSession = riskTool.find((x) => x.heldOn >= started);
-      if (trained % 3 !== 0 && toolSession && toolSession.heldOn <= day(anchor)) {
+      if (trained % 3 !== 0 && toolSession && toolSession.heldOn <= anchor) {
         attendance.push({ partnership_id: pid, session_id: toolSession.id, staff_id: s.id, agency_id: s.agency_id, role_title: s.role_title });
       }
     }
@@ -206,12 +205,12 @@ export async function seedAssurance(tx: Tx, context: DemoSeedContext): Promise<v
         : 'Scrutinises the council’s programme to prevent and tackle CSE, starting with the Prevent strand: awareness raising, training take-up, roles and responsibilities, and engagement of young people and schools.',
     }).returning('id').executeTakeFirstOrThrow();
     await tx.insertInto('scrutiny_work_items').values(workProgramme.map((w) => ({ partnership_id: pid, body_id: taskGroup.id,
-      meets_on: day(addDays(addMonths(anchor, w.months), 7)), topic: w.topic, details: w.details }))).execute();
-    await tx.insertInto('scrutiny_work_items').values({ partnership_id: pid, body_id: committee.id, meets_on: day(addMonths(anchor, 2)),
+      meets_on: addDays(addMonths(anchor, w.months), 7), topic: w.topic, details: w.details }))).execute();
+    await tx.insertInto('scrutiny_work_items').values({ partnership_id: pid, body_id: committee.id, meets_on: addMonths(anchor, 2),
       topic: 'Interim report of the CSE task group', details: 'To note the report and endorse the future work programme.' }).execute();
     const recommendations = code === 'northmere' ? cardiffStyle : wiltshireStyle;
     await tx.insertInto('scrutiny_recommendations').values(recommendations.map((r) => ({
-      partnership_id: pid, body_id: taskGroup.id, reference: r.reference, recommendation: r.text, made_on: day(addMonths(anchor, -12)),
+      partnership_id: pid, body_id: taskGroup.id, reference: r.reference, recommendation: r.text, made_on: addMonths(anchor, -12),
       cross_reference: r.cross, response: r.response, response_text: r.responseText, owner: r.owner, due_on: r.due, status: r.status, evidence_source: r.evidence,
     }))).execute();
   }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { actorOf, type SessionUser } from '../../auth/service.ts';
+import { endOfLondonDay, startOfLondonDay } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import type { AuditFilter } from './schema.ts';
@@ -26,8 +27,9 @@ export class AuditLogService {
             sql<boolean>`id IN (SELECT d.id FROM lantern_disclosures(${recordId}::uuid, ${disclosureFilterCap}::int) d)`]))
           : query.where('record_id', '=', recordId);
       }
-      if (filter.from) query = query.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`));
-      if (filter.to) query = query.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000));
+      // The dates are London days: from the start of `from` to the end of `to`.
+      if (filter.from) query = query.where('occurred_at', '>=', startOfLondonDay(filter.from));
+      if (filter.to) query = query.where('occurred_at', '<', endOfLondonDay(filter.to));
       const rows = await query.limit(pageSize + 1).offset((filter.page - 1) * pageSize).execute();
       const actorEmail = filter.actor ? await actorLabel(tx, filter.actor) : undefined;
       await act.audit({ action: 'audit.view', details: { filter } });

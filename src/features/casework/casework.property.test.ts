@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { londonDateTime, parseIsoDate, toLondonFields } from './dates.ts';
+import { daysBetween, londonDate, utcDate } from '../../dates.ts';
 import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
 import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
 import { buildTimeline, timelineKinds } from './timeline.ts';
@@ -13,36 +13,6 @@ const episode: fc.Arbitrary<EpisodeState> = fc.record({
   startedAt: instant,
   endedAt: fc.option(instant, { nil: null }),
   endedBy: fc.constantFrom('returned' as const, 'type_changed' as const, null),
-});
-
-describe('casework date-times (property)', () => {
-  test('UK wall-clock fields round-trip through the instant they denote', () => {
-    fc.assert(fc.property(instant, (at) => {
-      const fields = toLondonFields(at);
-      const back = londonDateTime(fields.date, fields.time);
-      assert.ok(back);
-      assert.deepEqual(toLondonFields(back), fields);
-      // Only the repeated hour when the clocks go back can map to the other of its two instants.
-      assert.ok(back.getTime() === at.getTime() || Math.abs(back.getTime() - at.getTime()) === 3_600_000);
-    }));
-  });
-
-  test('any text gives null or a valid date, never an exception', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), (d, t) => {
-      const r = londonDateTime(d, t);
-      assert.ok(r === null || !Number.isNaN(r.getTime()));
-      const p = parseIsoDate(d);
-      assert.ok(p === null || (p.month >= 1 && p.month <= 12 && p.day >= 1 && p.day <= 31));
-    }));
-  });
-
-  test('only real calendar dates parse', () => {
-    fc.assert(fc.property(fc.integer({ min: 1900, max: 2200 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
-      const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-      const real = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
-      assert.equal(parseIsoDate(text) !== null, real);
-    }));
-  });
 });
 
 describe('missing episodes (property)', () => {
@@ -107,7 +77,7 @@ describe('casework form validators (property)', () => {
   });
 
   test('a parsed episode always ends after it starts', () => {
-    const date = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const date = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map(utcDate);
     const time = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
     fc.assert(fc.property(date, time, fc.option(date), time, (sd, st, ed, et) => {
       const r = episodeFormSchema.safeParse({ episodeType: 'missing', startDate: sd, startTime: st, endDate: ed ?? '', endTime: ed ? et : '', reportedBy: 'Carer', riskLevel: 'low' });
@@ -121,17 +91,26 @@ describe('casework form validators (property)', () => {
 });
 
 describe('timeline ordering (property)', () => {
+  test('days are London days: a step at 00:30 BST is on that day, not the day before', () => {
+    const steps = buildTimeline([
+      { kind: 'concern', at: new Date('2026-07-01T09:00:00Z'), label: 'received', detail: null },
+      { kind: 'triage', at: new Date('2026-07-01T23:30:00Z'), label: 'decided at 00:30 on 2 July', detail: null },
+      { kind: 'assessment', at: new Date('2026-07-02T10:00:00Z'), label: 'assessed', detail: null },
+    ]);
+    assert.deepEqual(steps.map((s) => s.daysSincePrevious), [null, 1, 0]);
+  });
+
   test('the journey is in time order and the gaps add up', () => {
     const event = fc.record({ kind: fc.constantFrom(...timelineKinds), at: instant, label: fc.string(), detail: fc.constant(null) });
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => {
       const steps = buildTimeline(events);
       assert.equal(steps.length, events.length);
       const total = steps.reduce((sum, s) => sum + (s.daysSincePrevious ?? 0), 0);
-      if (steps.length > 1) assert.equal(total, Math.floor(steps.at(-1)!.at.getTime() / 86_400_000) - Math.floor(steps[0]!.at.getTime() / 86_400_000), 'the gaps add up');
+      if (steps.length > 1) assert.equal(total, daysBetween(londonDate(steps[0]!.at), londonDate(steps.at(-1)!.at)), 'the gaps add up');
       steps.forEach((s, i) => {
         if (i === 0) return assert.equal(s.daysSincePrevious, null);
         const previous = steps[i - 1]!;
-        assert.ok(s.at.toISOString().slice(0, 10) >= previous.at.toISOString().slice(0, 10), 'days never go backwards');
+        assert.ok(londonDate(s.at) >= londonDate(previous.at), 'London days never go backwards');
         assert.ok((s.daysSincePrevious ?? -1) >= 0);
       });
     }));

@@ -2,10 +2,10 @@ import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
-import { asDate, toLondonFields } from './dates.ts';
+import { toLondonFields } from '../../dates.ts';
 import { correctEpisodeTimes, editableTimes, returnInterviewDue, type EpisodeCorrection, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionEdit, EpisodeEdit, MeetingForm } from './schema.ts';
-import { isoDay, type ChildSummary } from './service.ts';
+import type { ChildSummary } from './service.ts';
 
 type Compared = string | null | readonly string[];
 
@@ -43,7 +43,7 @@ export class CaseworkEditService {
       .where('id', '=', id).executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
     return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
-      date_of_birth: row.date_of_birth === null ? null : isoDay(row.date_of_birth), owning_agency_id: row.owning_agency_id };
+      date_of_birth: row.date_of_birth, owning_agency_id: row.owning_agency_id };
   }
 
   private agencies(tx: Tx) {
@@ -55,7 +55,7 @@ export class CaseworkEditService {
   private async meeting(tx: Tx, childId: string, meetingId: string) {
     const m = await tx.selectFrom('strategy_meetings').selectAll().where('id', '=', meetingId).where('child_id', '=', childId).executeTakeFirst();
     if (!m) throw notFound();
-    return { ...m, held_on: isoDay(m.held_on), next_review_on: m.next_review_on ? isoDay(m.next_review_on) : null };
+    return m;
   }
 
   private static meetingValues(m: { meeting_kind: string; held_on: string; attending_agency_ids: string[]; attendees: string; decisions: string;
@@ -97,9 +97,9 @@ export class CaseworkEditService {
     const e = await tx.selectFrom('missing_episodes').selectAll().where('id', '=', episodeId).where('child_id', '=', childId).executeTakeFirst();
     if (!e) throw notFound();
     const interview = await tx.selectFrom('return_interviews').select(['offered_at']).where('episode_id', '=', episodeId).executeTakeFirst();
-    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: asDate(e.started_at),
-      endedAt: e.ended_at ? asDate(e.ended_at) : null, endedBy: e.ended_by as EpisodeState['endedBy'] };
-    const facts = { state, followsTypeChange: e.previous_episode_id !== null, interviewOfferedAt: interview ? asDate(interview.offered_at) : null };
+    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: e.started_at,
+      endedAt: e.ended_at, endedBy: e.ended_by as EpisodeState['endedBy'] };
+    const facts = { state, followsTypeChange: e.previous_episode_id !== null, interviewOfferedAt: interview ? interview.offered_at : null };
     return { row: e, facts };
   }
 
@@ -154,7 +154,7 @@ export class CaseworkEditService {
   private async action(tx: Tx, childId: string, actionId: string) {
     const a = await tx.selectFrom('plan_actions').selectAll().where('id', '=', actionId).where('child_id', '=', childId).executeTakeFirst();
     if (!a) throw notFound();
-    return { ...a, due_on: isoDay(a.due_on) };
+    return a;
   }
 
   actionEditPage(user: SessionUser, childId: string, actionId: string) {

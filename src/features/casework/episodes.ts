@@ -3,6 +3,8 @@
 // counts however short, and a change of type ends one episode and opens the next. Pure functions:
 // the service persists what they return.
 
+import { addHours } from '../../dates.ts';
+
 export const episodeTypes = ['missing', 'absent'] as const;
 export type EpisodeType = (typeof episodeTypes)[number];
 
@@ -11,7 +13,6 @@ export type RiskLevel = (typeof riskLevels)[number];
 
 /** A return home interview must be offered within 72 hours of the child's return. */
 export const RETURN_INTERVIEW_HOURS = 72;
-const HOUR_MS = 3_600_000;
 
 export interface EpisodeState {
   type: EpisodeType;
@@ -47,7 +48,7 @@ export function endEpisode(current: EpisodeState, at: Date): EpisodeEnd {
 
 /** When the return interview must have been offered by. */
 export function returnInterviewDue(returnedAt: Date): Date {
-  return new Date(returnedAt.getTime() + RETURN_INTERVIEW_HOURS * HOUR_MS);
+  return addHours(returnedAt, RETURN_INTERVIEW_HOURS);
 }
 
 /** Whether an interview offered at `offeredAt` (or not yet, null) is late as of `now`. */

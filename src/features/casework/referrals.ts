@@ -1,13 +1,11 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
+import { londonDate, startOfLondonDay } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
-import { searchServices } from '../assurance/service.ts';
+import { searchServices } from '../assurance/directory.ts';
 import type { ReferralForm, ReferralUpdate } from './schema.ts';
 import type { TimelineEvent } from './timeline.ts';
-
-/** Dates arrive as 'YYYY-MM-DD' from node-postgres and as Date from PGlite. */
-const day = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10));
 
 /** A referral could not be saved as asked: the field and the translation key of the problem. */
 export class ReferralValidationError extends Error {
@@ -18,20 +16,19 @@ export class ReferralValidationError extends Error {
 
 /** A child's referrals to services of the directory, newest first (read inside the page's own audited transaction). */
 export async function referralsOf(tx: Tx, childId: string) {
-  const rows = await tx.selectFrom('service_referrals as r')
+  return tx.selectFrom('service_referrals as r')
     .innerJoin('directory_services as s', 's.id', 'r.service_id')
     .innerJoin('agencies as a', 'a.id', 'r.referred_by_agency_id')
     .select(['r.id', 'r.referred_on', 'r.referred_by_name', 'r.status', 'r.outcome_note', 'r.updated_at',
       's.id as service_id', 's.name as service_name', 's.provider', 's.contact', 'a.name as agency_name'])
     .where('r.child_id', '=', childId).orderBy('r.referred_on', 'desc').orderBy('r.created_at', 'desc').execute();
-  return rows.map((r) => ({ ...r, referred_on: day(r.referred_on) }));
 }
 
 /** The journey's referral steps: the day a child was referred, and to which service. */
 export async function referralTimeline(tx: Tx, childId: string): Promise<TimelineEvent[]> {
   const rows = await tx.selectFrom('service_referrals as r').innerJoin('directory_services as s', 's.id', 'r.service_id')
     .select(['r.referred_on', 's.name', 'r.status']).where('r.child_id', '=', childId).execute();
-  return rows.map((r) => ({ kind: 'referral' as const, at: new Date(`${day(r.referred_on)}T12:00:00Z`), label: r.name, detail: r.status }));
+  return rows.map((r) => ({ kind: 'referral' as const, at: startOfLondonDay(r.referred_on), label: r.name, detail: r.status }));
 }
 
 /** Referrals from a child's plan to services of the partnership's services directory. */
@@ -61,7 +58,7 @@ export class ReferralService {
       if (!service) throw new ReferralValidationError('serviceId', 'casework.validation.referralService');
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.referredByAgencyId).executeTakeFirst();
       if (!agency) throw new ReferralValidationError('referredByAgencyId', 'casework.validation.agencyRequired');
-      if (form.referredOn > day(this.clock.now())) throw new ReferralValidationError('referredOn', 'casework.validation.referralFuture');
+      if (form.referredOn > londonDate(this.clock.now())) throw new ReferralValidationError('referredOn', 'casework.validation.referralFuture');
       const row = await tx.insertInto('service_referrals').values({
         partnership_id: user.partnershipId, child_id: childId, service_id: service.id, referred_on: form.referredOn,
         referred_by_name: form.referredByName, referred_by_agency_id: form.referredByAgencyId, status: form.status,

@@ -9,7 +9,7 @@ import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
-import { toLondonFields } from './dates.ts';
+import { toLondonFields } from '../../dates.ts';
 import {
   actionEditSchema, actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeEditSchema,
   episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { riskToolFileLimits } from '../../uploads/limits.ts';
 import { episodeTypes, riskLevels } from './episodes.ts';
-import { londonDateTime, parseIsoDate } from './dates.ts';
+import { londonDateTime, parseIsoDate } from '../../dates.ts';
 
 const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
 const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : undefined), trimmed(max).optional())

@@ -3,17 +3,17 @@ import type { Tx } from '../../db/context.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import type { ToolDefinition } from '../assessments/tool/definition.ts';
-import { ageOn, nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
+import { addDays, addHours, ageOn } from '../../dates.ts';
+import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
 import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
-import { isoDay } from './service.ts';
 
 // Demo casework is laid out around a fixed day so the demo and the tests (whose clock starts on
 // 2 November 2026) agree on what is overdue.
-const ANCHOR = Date.parse('2026-11-01T09:00:00Z');
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const daysAgo = (days: number, hours = 0) => new Date(ANCHOR - days * DAY + hours * HOUR);
-const dateAgo = (days: number) => isoDay(daysAgo(days));
+const ANCHOR = new Date('2026-11-01T09:00:00Z');
+const ANCHOR_DAY = '2026-11-01';
+/** An instant so many whole days of 24 hours (and hours) from the anchor, whatever the clocks did. */
+const daysAgo = (days: number, hours = 0) => addHours(ANCHOR, hours - days * 24);
+const dateAgo = (days: number) => addDays(ANCHOR_DAY, -days);
 
 const places = ['the bus station', 'a takeaway on the high street', 'the retail park car park', 'a flat above the parade of shops', 'the skate park'];
 const peopleMentioned = ['an older male called "J"', 'two older girls from another school', 'a man with a silver car', 'a cousin’s friend'];
@@ -61,8 +61,7 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
       for (const [h, ago] of history.entries()) {
         const assessedOn = dateAgo(ago);
         const answers = answersFor(defaultTool, ctx, i === 0 ? 1 + h * 2 : 1 + (i % 3));
-        const dob = child.date_of_birth ? new Date(`${isoDay(child.date_of_birth)}T00:00:00Z`) : null;
-        const scored = scoreAssessment(defaultTool, answers, { ageYears: dob ? Math.max(0, ageOn(dob, new Date(`${assessedOn}T00:00:00Z`))) : 0 });
+        const scored = scoreAssessment(defaultTool, answers, { ageYears: child.date_of_birth ? Math.max(0, ageOn(child.date_of_birth, assessedOn)) : 0 });
         if (!scored.ok) continue;
         const s = scored.assessment;
         // Now and then the worker judges the risk one category higher than the score.
@@ -76,7 +75,7 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
           score_total: s.total, score_category: s.category.key, score_category_label: s.category.label, score_explanation: JSON.stringify(s.explanation),
           judgement_category: judged.key, judgement_category_label: judged.label,
           judgement_reasons: judged.key === s.category.key ? 'The score matches what the agencies are seeing.' : 'Recent disclosures to the school suggest the risk is higher than the score shows.',
-          review_due_on: isoDay(nextReviewDue(new Date(`${assessedOn}T00:00:00Z`), defaultTool)), created_at: daysAgo(ago),
+          review_due_on: nextReviewDue(assessedOn, defaultTool), created_at: daysAgo(ago),
         }).execute();
       }
 

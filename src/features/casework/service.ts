@@ -6,10 +6,8 @@ import { LanternError, notFound } from '../../errors.ts';
 import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
-import { ageOn, nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
-import { asDate, isoDay, londonDate } from './dates.ts';
-
-export { isoDay };
+import { ageOn, londonDate, startOfLondonDay } from '../../dates.ts';
+import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
@@ -59,7 +57,7 @@ export class CaseworkService {
       .where('id', '=', id).executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
     return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
-      date_of_birth: row.date_of_birth === null ? null : isoDay(row.date_of_birth), owning_agency_id: row.owning_agency_id };
+      date_of_birth: row.date_of_birth, owning_agency_id: row.owning_agency_id };
   }
 
   private agencies(tx: Tx) {
@@ -117,12 +115,11 @@ export class CaseworkService {
   assessmentsPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const rows = await tx.selectFrom('risk_assessments as a')
+      const assessments = await tx.selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
         .select(['a.id', 'a.assessed_on', 'a.tool_key', 'a.tool_version', 'a.score_total', 'a.score_category_label',
           'a.judgement_category', 'a.judgement_category_label', 'a.review_due_on', 'a.assessor_name', 'ag.name as agency_name'])
         .where('a.child_id', '=', childId).orderBy('a.assessed_on', 'desc').orderBy('a.created_at', 'desc').execute();
-      const assessments = rows.map((r) => ({ ...r, assessed_on: isoDay(r.assessed_on), review_due_on: isoDay(r.review_due_on) }));
       // The history of the worker's category, oldest first, keeping only the changes.
       const changes: { on: string; from: string | null; to: string }[] = [];
       let previous: string | null = null;
@@ -157,7 +154,7 @@ export class CaseworkService {
 
   /** The score for answers on the assessment date; a child with no date of birth is scored as the youngest, so no age override is missed. */
   static score(tool: StoredTool, child: ChildSummary, answers: Answers, assessedOn: string): ScoreResult & { ageKnown: boolean } {
-    const ageYears = child.date_of_birth ? Math.max(0, ageOn(new Date(`${child.date_of_birth}T00:00:00Z`), new Date(`${assessedOn}T00:00:00Z`))) : 0;
+    const ageYears = child.date_of_birth ? Math.max(0, ageOn(child.date_of_birth, assessedOn)) : 0;
     return { ...scoreAssessment(tool.definition, answers, { ageYears }), ageKnown: child.date_of_birth !== null };
   }
 
@@ -171,7 +168,7 @@ export class CaseworkService {
       const scored = CaseworkService.score(tool, child, answers, header.assessedOn);
       if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
       const s = scored.assessment;
-      const reviewDue = isoDay(nextReviewDue(new Date(`${header.assessedOn}T00:00:00Z`), tool.definition));
+      const reviewDue = nextReviewDue(header.assessedOn, tool.definition);
       const row = await tx.insertInto('risk_assessments').values({
         partnership_id: user.partnershipId, child_id: childId, risk_tool_id: tool.id, tool_key: tool.tool_key, tool_version: tool.version,
         assessed_on: header.assessedOn, assessor_user_id: user.userId, assessor_name: user.displayName, assessor_agency_id: header.assessorAgencyId,
@@ -200,7 +197,7 @@ export class CaseworkService {
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment', id: assessmentId } });
       return {
         child, definition: parsed.ok ? parsed.definition : null,
-        assessment: { ...a, assessed_on: isoDay(a.assessed_on), review_due_on: isoDay(a.review_due_on),
+        assessment: { ...a,
           answers: a.answers as Record<string, Record<string, boolean>>, explanation: a.score_explanation as string[] },
       };
     });
@@ -218,11 +215,10 @@ export class CaseworkService {
       const now = this.clock.now();
       const rows = episodes.map((e) => {
         const interview = interviews.find((i) => i.episode_id === e.id) ?? null;
-        const endedAt = e.ended_at ? asDate(e.ended_at) : null;
-        const due = endedAt && e.ended_by === 'returned' ? returnInterviewDue(endedAt) : null;
+        const due = e.ended_at && e.ended_by === 'returned' ? returnInterviewDue(e.ended_at) : null;
         return {
-          ...e, started_at: asDate(e.started_at), ended_at: endedAt, interview, interviewDue: due,
-          interviewOverdue: due !== null && (interview ? asDate(interview.offered_at) > due : now > due),
+          ...e, interview, interviewDue: due,
+          interviewOverdue: due !== null && (interview ? interview.offered_at > due : now > due),
         };
       });
       const agencies = await this.agencies(tx);
@@ -249,8 +245,8 @@ export class CaseworkService {
   private async openEpisode(tx: Tx, childId: string, episodeId: string) {
     const e = await tx.selectFrom('missing_episodes').selectAll().where('id', '=', episodeId).where('child_id', '=', childId).executeTakeFirst();
     if (!e) throw notFound();
-    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: asDate(e.started_at),
-      endedAt: e.ended_at ? asDate(e.ended_at) : null, endedBy: e.ended_by as EpisodeState['endedBy'] };
+    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: e.started_at,
+      endedAt: e.ended_at, endedBy: e.ended_by as EpisodeState['endedBy'] };
     return { row: e, state };
   }
 
@@ -310,12 +306,11 @@ export class CaseworkService {
   meetingsPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const meetings = (await tx.selectFrom('strategy_meetings').selectAll().where('child_id', '=', childId).orderBy('held_on', 'desc').execute())
-        .map((m) => ({ ...m, held_on: isoDay(m.held_on), next_review_on: m.next_review_on ? isoDay(m.next_review_on) : null }));
+      const meetings = await tx.selectFrom('strategy_meetings').selectAll().where('child_id', '=', childId).orderBy('held_on', 'desc').execute();
       const today = this.today();
       const actions = (await tx.selectFrom('plan_actions as p').innerJoin('agencies as ag', 'ag.id', 'p.agency_id')
         .selectAll('p').select('ag.name as agency_name').where('p.child_id', '=', childId).orderBy('p.due_on').execute())
-        .map((a) => ({ ...a, due_on: isoDay(a.due_on), overdue: a.done_at === null && isoDay(a.due_on) < today }));
+        .map((a) => ({ ...a, overdue: a.done_at === null && a.due_on < today }));
       const agencies = await this.agencies(tx);
       const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
       const referrals = await referralsOf(tx, childId);
@@ -474,31 +469,31 @@ const concernsSource: TimelineSource = async (tx, childId) => {
   const rows = await tx.selectFrom('concerns').select(['reference', 'received_at', 'decided_at', 'decision', 'risk_level'])
     .where('child_id', '=', childId).execute();
   return rows.flatMap((r) => [
-    { kind: 'concern' as const, at: asDate(r.received_at), label: r.reference, detail: null },
-    ...(r.decided_at ? [{ kind: 'triage' as const, at: asDate(r.decided_at), label: r.decision ?? '', detail: r.risk_level }] : []),
+    { kind: 'concern' as const, at: r.received_at, label: r.reference, detail: null },
+    ...(r.decided_at ? [{ kind: 'triage' as const, at: r.decided_at, label: r.decision ?? '', detail: r.risk_level }] : []),
   ]);
 };
 
 const statusSource: TimelineSource = async (tx, childId) => {
   const rows = await tx.selectFrom('child_status_events').select(['event', 'outcome', 'recorded_at']).where('child_id', '=', childId).execute();
-  return rows.map((r) => ({ kind: r.event === 'closed' ? 'outcome' as const : 'reopened' as const, at: asDate(r.recorded_at), label: r.outcome ?? r.event, detail: null }));
+  return rows.map((r) => ({ kind: r.event === 'closed' ? 'outcome' as const : 'reopened' as const, at: r.recorded_at, label: r.outcome ?? r.event, detail: null }));
 };
 
 const caseworkSource: TimelineSource = async (tx, childId) => {
   const events: TimelineEvent[] = [];
   const assessments = await tx.selectFrom('risk_assessments').select(['assessed_on', 'judgement_category_label', 'score_total', 'created_at'])
     .where('child_id', '=', childId).orderBy('assessed_on').execute();
-  assessments.forEach((a, i) => events.push({ kind: i === 0 ? 'assessment' : 'review', at: new Date(`${isoDay(a.assessed_on)}T12:00:00Z`),
+  assessments.forEach((a, i) => events.push({ kind: i === 0 ? 'assessment' : 'review', at: startOfLondonDay(a.assessed_on),
     label: a.judgement_category_label, detail: String(a.score_total) }));
   const meetings = await tx.selectFrom('strategy_meetings').select(['held_on', 'meeting_kind', 'risk_level']).where('child_id', '=', childId).execute();
-  for (const m of meetings) events.push({ kind: 'meeting', at: new Date(`${isoDay(m.held_on)}T12:00:00Z`), label: m.meeting_kind, detail: m.risk_level });
+  for (const m of meetings) events.push({ kind: 'meeting', at: startOfLondonDay(m.held_on), label: m.meeting_kind, detail: m.risk_level });
   const actions = await tx.selectFrom('plan_actions').select(['created_at', 'description', 'done_at']).where('child_id', '=', childId).execute();
   for (const a of actions) {
-    events.push({ kind: 'plan', at: asDate(a.created_at), label: a.description, detail: null });
-    if (a.done_at) events.push({ kind: 'action_done', at: asDate(a.done_at), label: a.description, detail: null });
+    events.push({ kind: 'plan', at: a.created_at, label: a.description, detail: null });
+    if (a.done_at) events.push({ kind: 'action_done', at: a.done_at, label: a.description, detail: null });
   }
   const episodes = await tx.selectFrom('missing_episodes').select(['started_at', 'episode_type']).where('child_id', '=', childId).execute();
-  for (const e of episodes) events.push({ kind: 'missing', at: asDate(e.started_at), label: e.episode_type, detail: null });
+  for (const e of episodes) events.push({ kind: 'missing', at: e.started_at, label: e.episode_type, detail: null });
   return events;
 };
 

@@ -1,8 +1,8 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { DB } from '../../db/types.generated.ts';
-import { addDays, asDate, isoDay } from './dates.ts';
-import { returnInterviewDue } from './episodes.ts';
+import { addDays, subHours } from '../../dates.ts';
+import { RETURN_INTERVIEW_HOURS, returnInterviewDue } from './episodes.ts';
 import type { WorklistQuery } from './schema.ts';
 
 /**
@@ -48,9 +48,6 @@ export interface WorklistParams {
   countCap: number;
 }
 
-/** A date column as 'YYYY-MM-DD', or '' when there is none. */
-const day = (value: unknown): string => (value == null ? '' : isoDay(value));
-
 /** Children with an open involvement allocated to the worker. */
 const allocatedTo = (userId: string) =>
   sql<string>`(SELECT i.child_id FROM child_involvements i WHERE i.worker_user_id = ${userId} AND i.ended_on IS NULL)`;
@@ -95,7 +92,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
   const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
     .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: day(r.review_due_on), reason: r.judgement_category_label ?? '' })) };
+    due: r.review_due_on ?? '', reason: r.judgement_category_label ?? '' })) };
 }
 
 /** Concerns awaiting a triage decision (the children feature's queue), soonest deadline first. */
@@ -107,7 +104,7 @@ export async function triageDue(tx: Tx, p: WorklistParams): Promise<WorklistPage
     q.select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', ...childCols]));
   return { ...page, rows: page.rows.map((r) => ({
     child_id: r.child_id, concern_id: r.concern_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '',
-    family_name: r.family_name ?? '', due: asDate(r.deadline_at).toISOString(), reason: asDate(r.deadline_at) < p.now ? 'overdue' : 'due',
+    family_name: r.family_name ?? '', due: r.deadline_at.toISOString(), reason: r.deadline_at < p.now ? 'overdue' : 'due',
   })) };
 }
 
@@ -119,7 +116,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'l.child_id').innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
     .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: day(r.review_due_on), reason: r.judgement_category_label })) };
+    due: r.review_due_on, reason: r.judgement_category_label })) };
 }
 
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
@@ -127,12 +124,12 @@ export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<Work
   let base = tx.selectFrom('missing_episodes as e')
     // Literals, not parameters: a prepared statement's generic plan can then use the partial index.
     .where('e.ended_by', '=', sql.lit('returned')).where('e.interview_recorded', '=', sql.lit(false))
-    .where('e.ended_at', '<', new Date(p.now.getTime() - 72 * 3_600_000));
+    .where('e.ended_at', '<', subHours(p.now, RETURN_INTERVIEW_HOURS));
   if (p.agency) base = base.where('e.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'e.ended_at', 'e.id', p, (q) => q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: returnInterviewDue(asDate(r.ended_at!)).toISOString(), reason: r.episode_type })) };
+    due: returnInterviewDue(r.ended_at!).toISOString(), reason: r.episode_type })) };
 }
 
 /** Plan actions not done by their due date (partial index, migration 0153). */
@@ -143,7 +140,7 @@ export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) => q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: day(r.due_on), reason: r.description })) };
+    due: r.due_on, reason: r.description })) };
 }
 
 /** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
@@ -153,7 +150,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']));
   return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: day(r.next_review_on), reason: r.risk_level })) };
+    due: r.next_review_on ?? '', reason: r.risk_level })) };
 }
 
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {

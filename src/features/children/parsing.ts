@@ -1,4 +1,5 @@
 /** Parsers for what people type into the children and concern forms. Pure, total, property-tested. */
+import { londonDate, parseIsoDate } from '../../dates.ts';
 
 // The UK postcode shape (outward code, space, inward code), including GIR 0AA.
 const postcodePattern = /^(GIR0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\d[ABD-HJLNP-UW-Z]{2})$/;
@@ -10,24 +11,13 @@ export function parsePostcode(input: string): string | null {
   return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
 }
 
-/** A real calendar date written YYYY-MM-DD (what a date input sends), or null. */
-export function parseIsoDate(input: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trim());
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return null;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return `${match[1]}-${match[2]}-${match[3]}`;
-}
-
-/** A date of birth: a real date, not in the future, and for someone under 26 on `today`. */
-export function parseDateOfBirth(input: string, today: Date): string | null {
+/** A date of birth: a real date, not in the future (London's today at `now`), and for someone under 26. */
+export function parseDateOfBirth(input: string, now: Date): string | null {
   const iso = parseIsoDate(input);
   if (!iso) return null;
-  const todayIso = today.toISOString().slice(0, 10);
-  const earliest = `${today.getUTCFullYear() - 26}${todayIso.slice(4)}`;
-  return iso <= todayIso && iso >= earliest ? iso : null;
+  const today = londonDate(now);
+  const earliest = `${Number(today.slice(0, 4)) - 26}${today.slice(4)}`;
+  return iso <= today && iso >= earliest ? iso : null;
 }
 
 /**
@@ -39,23 +29,6 @@ export function plainText(input: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
-}
-
-/**
- * A date column as YYYY-MM-DD. The server driver returns dates as strings; the embedded database
- * returns Date objects at UTC midnight, so both are normalised here.
- */
-export function isoDate(value: string | Date | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
-}
-
-/** Age in whole years on a date. */
-export function ageOn(dateOfBirth: string, on: Date): number {
-  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
-  let age = on.getUTCFullYear() - y;
-  if (on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d)) age--;
-  return age;
 }
 
 /** A concern reference people can read over the phone: no 0/O or 1/I, not guessable, not sequential. */

@@ -5,7 +5,7 @@ import { aggregatesOnly } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
-import { ageOn } from './parsing.ts';
+import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes,
   decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, idParam, involvementSchema, involvementAgencyQuery, newChildSchema,
@@ -49,14 +49,14 @@ export const childrenFeature: Feature = {
 
     // ---- A concern from anyone: public, rate limited on this route only ----
     const publicForm = async (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
-      reply.page(view('report'), { partnerships: await children.publicPartnerships(), values: {}, ...extra });
+      reply.page(view('report'), { partnerships: await children.concerns.publicPartnerships(), values: {}, ...extra });
     app.get('/report', { config: { public: true } }, async (_request, reply) => publicForm(reply));
     await app.register(async (scope) => {
       await scope.register(rateLimit, { global: false });
       scope.post('/report', { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } } }, async (request, reply) => {
         const parsed = publicConcernSchema.safeParse(request.body);
         if (!parsed.success) return publicForm(reply.status(400), { values: request.body, errors: errorsOf(parsed.error) });
-        const { reference } = await children.raisePublicConcern(parsed.data, request.headers['user-agent'] ?? null);
+        const { reference } = await children.concerns.raisePublicConcern(parsed.data, request.headers['user-agent'] ?? null);
         return reply.page(view('concern-raised'), { reference, isPublic: true });
       });
     });
@@ -69,15 +69,15 @@ export const childrenFeature: Feature = {
     app.post('/concerns/new', raise, async (request, reply) => {
       const parsed = professionalConcernSchema.safeParse(request.body);
       if (!parsed.success) return reply.status(400).page(view('concern-form'), { values: request.body, errors: errorsOf(parsed.error) });
-      const created = await children.raiseConcern(request.user!, parsed.data);
+      const created = await children.concerns.raiseConcern(request.user!, parsed.data);
       return reply.page(view('concern-raised'), { reference: created.reference, isPublic: false });
     });
 
     // ---- Triage ----
-    app.get('/triage', triage, async (request, reply) => reply.page(view('triage'), await children.triageQueue(request.user!)));
+    app.get('/triage', triage, async (request, reply) => reply.page(view('triage'), await children.triage.triageQueue(request.user!)));
 
-    const concernPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, search?: Parameters<typeof children.getConcern>[2]) =>
-      reply.page(view('concern'), { ...(await children.getConcern(request.user!, id, search)), ...vocabulary, values: {}, searchValues: {}, ...extra });
+    const concernPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, search?: Parameters<typeof children.triage.getConcern>[2]) =>
+      reply.page(view('concern'), { ...(await children.triage.getConcern(request.user!, id, search)), ...vocabulary, values: {}, searchValues: {}, ...extra });
 
     app.get('/triage/:id', triage, async (request, reply) => concernPage(request, reply, idParam.parse(request.params).id));
 
@@ -94,7 +94,7 @@ export const childrenFeature: Feature = {
       const parsed = triageSchema.safeParse(body);
       if (!parsed.success) return concernPage(request, reply.status(400), id, { values: body, errors: errorsOf(parsed.error) });
       const newChild = parsed.data.link === 'new' ? newChildSchema.parse(body) : null;
-      const result = await children.decide(request.user!, id, parsed.data, newChild, body.confirmNew === 'yes');
+      const result = await children.triage.decide(request.user!, id, parsed.data, newChild, body.confirmNew === 'yes');
       if ('duplicates' in result) {
         const list = [
           ...(result.duplicates.length ? [{ text: t('children.triage.duplicateWarning'), href: '#duplicates' }] : []),
@@ -109,21 +109,21 @@ export const childrenFeature: Feature = {
     // ---- Children: list, search, record ----
     app.get('/children', read, async (request, reply) => {
       const query = listQuery.parse(request.query);
-      const list = await children.listChildren(request.user!, query);
+      const list = await children.records.listChildren(request.user!, query);
       return reply.page(view('children'), { ...list, ...query, values: {} });
     });
 
     app.post('/children/search', read, async (request, reply) => {
       const parsed = childSearchSchema.safeParse(request.body);
       if (!parsed.success) return reply.status(400).page(view('children'), { children: [], values: request.body, errors: errorsOf(parsed.error), searched: false });
-      const { matches, restrictedMatch } = await children.search(request.user!, parsed.data);
+      const { matches, restrictedMatch } = await children.records.search(request.user!, parsed.data);
       return reply.page(view('children'), { matches, restrictedMatch, values: request.body, searched: true });
     });
 
     const childPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
-      const record = await children.getChild(request.user!, id);
+      const record = await children.records.getChild(request.user!, id);
       if (record.restricted) return reply.status(extra.errors ? 400 : 200).page(view('break-glass'), { childId: id, values: {}, ...extra });
-      const age = record.child.date_of_birth ? ageOn(record.child.date_of_birth, clock.now()) : null;
+      const age = record.child.date_of_birth ? ageOn(record.child.date_of_birth, londonDate(clock.now())) : null;
       return reply.page(view('child'), { ...record, ...vocabulary, age, events: record.accessLog, active: 'overview', values: {}, ...extra });
     };
 
@@ -133,7 +133,7 @@ export const childrenFeature: Feature = {
       const { id } = idParam.parse(request.params);
       const parsed = reasonSchema.safeParse(request.body);
       if (!parsed.success) return childPage(request, reply, id, { values: request.body, errors: errorsOf(parsed.error) });
-      await children.breakGlass(request.user!, id, parsed.data.reason);
+      await children.restrictions.breakGlass(request.user!, id, parsed.data.reason);
       return reply.redirect(`/children/${id}`);
     });
 
@@ -146,13 +146,13 @@ export const childrenFeature: Feature = {
         return childPage(request, reply.status(400), id, { values: request.body, errors: { list: errors.list.map((e) => ({ ...e, href: '#liftReason' })),
           fields: { liftReason: errors.fields.reason } } });
       }
-      await children.liftRestriction(request.user!, id, parsed.data.reason);
+      await children.restrictions.liftRestriction(request.user!, id, parsed.data.reason);
       return reply.redirect(`/children/${id}`);
     });
 
     app.get('/children/:id/edit', write, async (request, reply) => {
       const { id } = idParam.parse(request.params);
-      const record = await children.getChild(request.user!, id);
+      const record = await children.records.getChild(request.user!, id);
       if (record.restricted) return reply.redirect(`/children/${id}`);
       return reply.page(view('child-edit'), { child: record.child, values: detailsValues(record.child), ...vocabulary });
     });
@@ -161,11 +161,11 @@ export const childrenFeature: Feature = {
       const { id } = idParam.parse(request.params);
       const parsed = childDetailsSchema.safeParse(request.body);
       if (!parsed.success) {
-        const record = await children.getChild(request.user!, id);
+        const record = await children.records.getChild(request.user!, id);
         if (record.restricted) return reply.redirect(`/children/${id}`);
         return reply.status(400).page(view('child-edit'), { child: record.child, values: request.body, errors: errorsOf(parsed.error), ...vocabulary });
       }
-      await children.updateDetails(request.user!, id, parsed.data);
+      await children.records.updateDetails(request.user!, id, parsed.data);
       return reply.redirect(`/children/${id}`);
     });
 
@@ -178,10 +178,10 @@ export const childrenFeature: Feature = {
         await act(request, id, parsed.data);
         return reply.redirect(`/children/${id}`);
       });
-    childAction('addresses', addressSchema, (request, id, data) => children.addAddress(request.user!, id, data));
+    childAction('addresses', addressSchema, (request, id, data) => children.records.addAddress(request.user!, id, data));
     // Adding an agency or allocating a worker has its own page: choose the agency, then one of its workers.
     const involvementPage = async (request: FastifyRequest, reply: FastifyReply, id: string, agencyId: string | undefined, extra: Record<string, unknown> = {}) =>
-      reply.page(view('involvement-new'), { ...(await children.involvementChoices(request.user!, id, agencyId)), values: {}, ...extra });
+      reply.page(view('involvement-new'), { ...(await children.records.involvementChoices(request.user!, id, agencyId)), values: {}, ...extra });
     app.get('/children/:id/involvements/new', write, async (request, reply) => {
       const { id } = idParam.parse(request.params);
       const agencyId = involvementAgencyQuery.parse(request.query ?? {}).agencyId;
@@ -194,11 +194,11 @@ export const childrenFeature: Feature = {
         const values = (request.body ?? {}) as Record<string, string>;
         return involvementPage(request, reply.status(400), id, involvementAgencyQuery.parse(values).agencyId, { values, errors: errorsOf(parsed.error) });
       }
-      await children.addInvolvement(request.user!, id, parsed.data);
+      await children.records.addInvolvement(request.user!, id, parsed.data);
       return reply.redirect(`/children/${id}`);
     });
-    childAction('share', shareAgencySchema, (request, id, data) => children.shareWithAgency(request.user!, id, data));
-    childAction('share-partnership', sharePartnershipSchema, (request, id, data) => children.shareWithPartnership(request.user!, id, data));
+    childAction('share', shareAgencySchema, (request, id, data) => children.sharing.shareWithAgency(request.user!, id, data));
+    childAction('share-partnership', sharePartnershipSchema, (request, id, data) => children.sharing.shareWithPartnership(request.user!, id, data));
 
     // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
     const stopSharing = (path: string, kind: 'agency' | 'partnership') =>
@@ -212,19 +212,19 @@ export const childrenFeature: Feature = {
           const errors = { list: [{ text, href: `#stop-reason-${shareId}` }], fields: { [`stop-${shareId}`]: { text } } };
           return childPage(request, reply.status(400), id, { values: request.body, errors, form: `stop-${shareId}` });
         }
-        await children.stopSharing(request.user!, id, kind, shareId, parsed.data.stopReason);
+        await children.sharing.stopSharing(request.user!, id, kind, shareId, parsed.data.stopReason);
         return reply.redirect(`/children/${id}`);
       });
     stopSharing('shares', 'agency');
     stopSharing('partnership-shares', 'partnership');
-    childAction('close', closeSchema, (request, id, data) => children.close(request.user!, id, data));
-    childAction('reopen', reasonSchema, (request, id, data) => children.reopen(request.user!, id, data.reason));
+    childAction('close', closeSchema, (request, id, data) => children.records.close(request.user!, id, data));
+    childAction('reopen', reasonSchema, (request, id, data) => children.records.reopen(request.user!, id, data.reason));
 
     // ---- The data protection officer's break-glass alerts ----
     const review = { config: { permission: 'break-glass.review' as const } };
     const alertsPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
-      const { grants, lifted } = await children.breakGlassAlerts(request.user!);
-      return reply.page(view('alerts'), { alerts: grants, lifted, restrictedRecords: await children.restrictedRecords(request.user!), values: {}, ...extra });
+      const { grants, lifted } = await children.restrictions.breakGlassAlerts(request.user!);
+      return reply.page(view('alerts'), { alerts: grants, lifted, restrictedRecords: await children.restrictions.restrictedRecords(request.user!), values: {}, ...extra });
     };
     app.get('/break-glass', review, async (request, reply) => alertsPage(request, reply, { liftedBanner: (request.query as { lifted?: string }).lifted === '1' }));
     // The DPO lifts a restriction from the list of restricted records (never under break-glass).
@@ -236,15 +236,15 @@ export const childrenFeature: Feature = {
         const field = `reason-${id}`;
         return alertsPage(request, reply.status(400), { errors: { list: errors.list.map((e) => ({ ...e, href: `#${field}` })), fields: { [field]: errors.fields.reason } } });
       }
-      await children.liftRestriction(request.user!, id, parsed.data.reason);
+      await children.restrictions.liftRestriction(request.user!, id, parsed.data.reason);
       return reply.redirect('/break-glass?lifted=1');
     });
     app.post('/break-glass/lifted/:id/acknowledge', review, async (request, reply) => {
-      await children.acknowledgeLift(request.user!, idParam.parse(request.params).id);
+      await children.restrictions.acknowledgeLift(request.user!, idParam.parse(request.params).id);
       return reply.redirect('/break-glass');
     });
     app.post('/break-glass/:id/acknowledge', review, async (request, reply) => {
-      await children.acknowledgeAlert(request.user!, idParam.parse(request.params).id);
+      await children.restrictions.acknowledgeAlert(request.user!, idParam.parse(request.params).id);
       return reply.redirect('/break-glass');
     });
 

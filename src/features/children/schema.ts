@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roles } from '../../authz/roles.ts';
-import { parseDateOfBirth, parseIsoDate, parsePostcode, plainText } from './parsing.ts';
+import { parseIsoDate } from '../../dates.ts';
+import { parseDateOfBirth, parsePostcode, plainText } from './parsing.ts';
 
 export const genders = ['female', 'male', 'non_binary', 'other', 'not_known'] as const;
 /** ONS 2021 census ethnic groups (England and Wales): equality monitoring only, never a risk factor. */

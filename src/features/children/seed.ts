@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
+import { addDays, addHours, subHours, utcDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import { ethnicities, educationStatuses } from './schema.ts';
@@ -7,7 +8,7 @@ import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../
 
 const childrenPerPartnership = 25;
 const refDate = new Date('2026-09-01T00:00:00Z');
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+const hoursAgo = (h: number) => subHours(new Date(), h);
 
 /** Fictional postcode districts for the fictional demo places (valid UK postcode shape). */
 const districts: Record<string, string> = { northmere: 'NM', westbrook: 'WB' };
@@ -42,7 +43,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
         { weight: 1, value: 10 }, { weight: 2, value: 11 }, { weight: 4, value: 12 }, { weight: 8, value: 13 },
         { weight: 11, value: 14 }, { weight: 12, value: 15 }, { weight: 9, value: 16 }, { weight: 5, value: 17 },
       ]);
-      const dob = faker.date.birthdate({ mode: 'age', min: age, max: age, refDate }).toISOString().slice(0, 10);
+      const dob = utcDate(faker.date.birthdate({ mode: 'age', min: age, max: age, refDate }));
       const owningKind = faker.helpers.weightedArrayElement([
         { weight: 12, value: 'childrens_services' }, { weight: 4, value: 'police' }, { weight: 3, value: 'education' },
         { weight: 2, value: 'health' }, { weight: 2, value: 'voluntary' }, { weight: 2, value: 'youth_justice' },
@@ -90,19 +91,19 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       }
       // Address history: moves in date order, each address ending the day before the next begins.
       const moves = faker.number.int({ min: 1, max: lookedAfter ? 3 : 2 });
-      const starts = faker.date.betweens({ from: new Date(dob), to: refDate, count: moves }).map((d) => d.toISOString().slice(0, 10));
+      const starts = faker.date.betweens({ from: new Date(dob), to: refDate, count: moves }).map(utcDate);
       for (let m = 0; m < moves; m++) {
         const from = starts[m]!;
         const next = starts[m + 1];
         await tx.insertInto('child_addresses').values({
           partnership_id: p.id, child_id: child.id, line1: faker.location.streetAddress(), town: code === 'northmere' ? 'Northmere' : 'Westbrook',
           postcode: `${districts[code]}${faker.number.int({ min: 1, max: 9 })} ${faker.number.int({ min: 1, max: 9 })}${faker.helpers.arrayElement([...inwardLetters])}${faker.helpers.arrayElement([...inwardLetters])}`,
-          from_date: from, to_date: next ? [from, new Date(new Date(`${next}T00:00:00Z`).getTime() - 86_400_000).toISOString().slice(0, 10)].sort()[1]! : null,
+          from_date: from, to_date: next ? [from, addDays(next, -1)].sort()[1]! : null,
         }).execute();
       }
       for (const kind of new Set([owningKind, ...faker.helpers.arrayElements(['childrens_services', 'police', 'education', 'health', 'voluntary'], { min: 0, max: 2 })])) {
         await tx.insertInto('child_involvements').values({ partnership_id: p.id, child_id: child.id, agency_id: agencies[kind]!,
-          worker_user_id: workerFor[kind] ?? null, started_on: faker.date.past({ years: 2, refDate }).toISOString().slice(0, 10) }).execute();
+          worker_user_id: workerFor[kind] ?? null, started_on: utcDate(faker.date.past({ years: 2, refDate })) }).execute();
       }
       if (closed) {
         await tx.insertInto('child_status_events').values({ partnership_id: p.id, child_id: child.id, event: 'closed', outcome: 'risk_reduced',
@@ -126,8 +127,8 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
     ];
     for (const [n, plan] of concernPlan.entries()) {
       const received = hoursAgo(plan.hours);
-      const deadline = new Date(received.getTime() + 24 * 3_600_000);
-      const decidedAt = plan.decided ? new Date(received.getTime() + (plan.late ? 30 : 6) * 3_600_000) : null;
+      const deadline = addHours(received, 24);
+      const decidedAt = plan.decided ? addHours(received, plan.late ? 30 : 6) : null;
       const raiser = plan.source === 'professional' ? { raised_by: p.users.school ?? null, raised_by_agency_id: agencies.education! }
         : plan.source === 'member' ? { raised_by: p.users.councillor ?? null, raised_by_agency_id: agencies.partnership! } : {};
       await tx.insertInto('concerns').values({

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
-import { staffTrainingRecords } from '../assurance/service.ts';
-import { quarterEnd } from './progress.ts';
+import { staffTrainingRecords } from '../assurance/training-records.ts';
 
 /**
  * Measures Lantern works out from its own records, one value per quarter. Every source returns an
@@ -55,7 +55,7 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
   const measure = await tx.selectFrom('training_measures').select(['course_ids', 'window_months'])
     .orderBy('created_at').orderBy('window_months').orderBy('title').executeTakeFirst();
   if (!measure) return { quarterStart, value: null, basis: '' };
-  const today = asOf.toISOString().slice(0, 10);
+  const today = londonDate(asOf);
   const end = quarterEnd(quarterStart);
   const at = end < today ? end : today;
   const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { londonDate } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
@@ -17,7 +18,7 @@ import {
   actionFormSchema, actionIdParam, exportParams, glossaryFormSchema, measureFormSchema, measureIdParam, measureValueSchema, planFormSchema,
   planIdParam, progressFormSchema, quarterQuery, reviewCycles, termIdParam,
 } from './schema.ts';
-import { StrategyValidationError } from './service.ts';
+import { StrategyValidationError } from './errors.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/strategy/views/${name}.njk`;
@@ -53,11 +54,11 @@ export const strategyFeature: Feature = {
   async register(app, { strategy, clock }) {
 
     app.get('/strategy', read, async (request, reply) =>
-      reply.page(view('index'), { plans: await strategy.listPlans(request.user!) }));
+      reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!) }));
 
     // Plans ------------------------------------------------------------------------------------
     const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
-      reply.page(view('plan-form'), { ...(await strategy.formChoices(request.user!)), reviewCycles, ...extra });
+      reply.page(view('plan-form'), { ...(await strategy.plans.formChoices(request.user!)), reviewCycles, ...extra });
 
     app.get('/strategy/plans/new', manage, async (request, reply) =>
       planFormPage(request, reply, { values: { reviewCycle: 'quarterly' } }));
@@ -68,13 +69,13 @@ export const strategyFeature: Feature = {
         reply.status(400);
         return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t) });
       }
-      const id = await strategy.createPlan(request.user!, parsed.data);
+      const id = await strategy.plans.createPlan(request.user!, parsed.data);
       return reply.redirect(`/strategy/plans/${id}`);
     });
 
     app.get('/strategy/plans/:planId/edit', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      const { plan } = await strategy.getPlan(request.user!, planId);
+      const { plan } = await strategy.plans.getPlan(request.user!, planId);
       const values = {
         title: plan.title, frameworkId: plan.framework_id, agencyId: plan.agency_id ?? '', periodStart: plan.period_start, periodEnd: plan.period_end,
         reviewCycle: plan.review_cycle, nextReviewOn: plan.next_review_on ?? '', namedReview: plan.named_review, owningBody: plan.owning_body,
@@ -85,32 +86,32 @@ export const strategyFeature: Feature = {
 
     app.post('/strategy/plans/:planId/edit', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      await strategy.getPlan(request.user!, planId);
+      await strategy.plans.getPlan(request.user!, planId);
       const parsed = planFormSchema.safeParse(request.body ?? {});
       if (!parsed.success) {
         reply.status(400);
         return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t), planId, mode: 'edit' });
       }
-      await strategy.updatePlan(request.user!, planId, parsed.data);
+      await strategy.plans.updatePlan(request.user!, planId, parsed.data);
       return reply.redirect(`/strategy/plans/${planId}`);
     });
 
     app.get('/strategy/plans/:planId', read, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      return reply.page(view('plan'), { ...(await strategy.getPlan(request.user!, planId)), ragItems });
+      return reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, planId)), ragItems });
     });
 
     app.get('/strategy/plans/:planId/smart', read, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      return reply.page(view('smart'), { ...(await strategy.smartReportFor(request.user!, planId)), rules: smartRules });
+      return reply.page(view('smart'), { ...(await strategy.plans.smartReportFor(request.user!, planId)), rules: smartRules });
     });
 
     app.get('/strategy/plans/:planId/quarterly', read, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
       const query = quarterQuery.safeParse(request.query);
-      const quarter = (query.success && query.data.quarter) || strategy.currentQuarter();
-      const report = await strategy.quarterlyReport(request.user!, planId, quarter);
-      return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(clock.now(), 8)) });
+      const quarter = (query.success && query.data.quarter) || strategy.plans.currentQuarter();
+      const report = await strategy.exports.quarterlyReport(request.user!, planId, quarter);
+      return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)) });
     });
 
     app.get('/strategy/plans/:planId/export/:document', exporting, async (request, reply) => {
@@ -118,8 +119,8 @@ export const strategyFeature: Feature = {
       if (!params.success) throw notFound();
       const { planId, document } = params.data;
       const query = quarterQuery.safeParse(request.query);
-      const quarter = (query.success && query.data.quarter) || strategy.currentQuarter();
-      const file = await strategy.exportDocument(request.user!, planId, document, quarter);
+      const quarter = (query.success && query.data.quarter) || strategy.plans.currentQuarter();
+      const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter);
       return reply.header('Content-Type', file.contentType)
         .header('Content-Disposition', `attachment; filename="${file.fileName}"`)
         .header('X-Content-Type-Options', 'nosniff')
@@ -129,9 +130,9 @@ export const strategyFeature: Feature = {
     // Actions ----------------------------------------------------------------------------------
     const actionFormPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) => {
       const values = (extra.values ?? {}) as Record<string, string>;
-      const choices = await strategy.formChoices(request.user!);
+      const choices = await strategy.plans.formChoices(request.user!);
       const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
-      const findings = await strategy.checkDraft(request.user!, {
+      const findings = await strategy.plans.checkDraft(request.user!, {
         text: values.text ?? '', successMeasure: values.successMeasure ?? '',
         target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
         leadPerson: values.leadTitle ?? '', leadAgency: agencyName, dueDate: values.dueOn ?? '', evidenceSource: values.evidenceSource ?? '',
@@ -141,7 +142,7 @@ export const strategyFeature: Feature = {
 
     app.get('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      await strategy.getPlan(request.user!, planId);
+      await strategy.plans.getPlan(request.user!, planId);
       return actionFormPage(request, reply, planId, { values: {}, mode: 'create' });
     });
 
@@ -155,7 +156,7 @@ export const strategyFeature: Feature = {
       }
       if (parsed.data.intent === 'check') return actionFormPage(request, reply, planId, { values: body, mode, actionId, checked: true });
       try {
-        const id = await strategy.saveAction(request.user!, planId, actionId, parsed.data);
+        const id = await strategy.plans.saveAction(request.user!, planId, actionId, parsed.data);
         return reply.redirect(`/strategy/actions/${id}`);
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
@@ -166,18 +167,18 @@ export const strategyFeature: Feature = {
 
     app.post('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      await strategy.getPlan(request.user!, planId);
+      await strategy.plans.getPlan(request.user!, planId);
       return saveAction(request, reply, planId, null);
     });
 
     app.get('/strategy/actions/:actionId', read, async (request, reply) => {
       const { actionId } = actionIdParam.parse(request.params);
-      return reply.page(view('action'), { ...(await strategy.getAction(request.user!, actionId)), ragItems });
+      return reply.page(view('action'), { ...(await strategy.plans.getAction(request.user!, actionId)), ragItems });
     });
 
     app.get('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
       const { actionId } = actionIdParam.parse(request.params);
-      const { action } = await strategy.getAction(request.user!, actionId);
+      const { action } = await strategy.plans.getAction(request.user!, actionId);
       const values = {
         actionRef: action.action_ref, text: action.text, leadTitle: action.lead_title, leadUserId: action.lead_user_id ?? '',
         leadAgencyId: action.lead_agency_id ?? '', startOn: action.start_on ?? '', dueOn: action.due_on ?? '', costPounds: action.cost_pounds ?? '',
@@ -189,22 +190,22 @@ export const strategyFeature: Feature = {
 
     app.post('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
       const { actionId } = actionIdParam.parse(request.params);
-      const { action } = await strategy.getAction(request.user!, actionId);
+      const { action } = await strategy.plans.getAction(request.user!, actionId);
       return saveAction(request, reply, action.plan_id, actionId);
     });
 
     const progressPage = async (request: FastifyRequest, reply: FastifyReply, actionId: string, extra: Record<string, unknown>) => {
-      const detail = await strategy.getAction(request.user!, actionId);
+      const detail = await strategy.plans.getAction(request.user!, actionId);
       if (!detail.mayUpdate) {
         reply.status(403);
         return reply.page('web/views/error.njk', { code: 'LANTERN_E_FORBIDDEN', status: 403, messageKey: 'errors.forbidden' });
       }
-      return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(clock.now())), ...extra });
+      return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(londonDate(clock.now()))), ...extra });
     };
 
     app.get('/strategy/actions/:actionId/progress', update, async (request, reply) => {
       const { actionId } = actionIdParam.parse(request.params);
-      return progressPage(request, reply, actionId, { values: { quarterStart: strategy.currentQuarter() } });
+      return progressPage(request, reply, actionId, { values: { quarterStart: strategy.plans.currentQuarter() } });
     });
 
     app.post('/strategy/actions/:actionId/progress', update, async (request, reply) => {
@@ -215,7 +216,7 @@ export const strategyFeature: Feature = {
         return progressPage(request, reply, actionId, { values: request.body, errors: formErrors(parsed.error, t) });
       }
       try {
-        await strategy.recordProgress(request.user!, actionId, parsed.data);
+        await strategy.plans.recordProgress(request.user!, actionId, parsed.data);
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
         reply.status(400);
@@ -227,7 +228,7 @@ export const strategyFeature: Feature = {
     // Performance measures -----------------------------------------------------------------------
     const measuresPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) =>
       reply.page(view('measures'), {
-        ...(await strategy.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(clock.now(), 8)), measureSources,
+        ...(await strategy.measures.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)), measureSources,
         values: { direction: 'up', frequency: 'quarterly' }, ...extra,
       });
 
@@ -242,14 +243,14 @@ export const strategyFeature: Feature = {
       let errors = parsed.success ? null : formErrors(parsed.error, t);
       if (parsed.success) {
         try {
-          await strategy.addMeasure(request.user!, planId, parsed.data);
+          await strategy.measures.addMeasure(request.user!, planId, parsed.data);
           return reply.redirect(`/strategy/plans/${planId}/measures`);
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
           errors = singleError(error.field, t(error.messageKey));
         }
       }
-      await strategy.getPlan(request.user!, planId);
+      await strategy.plans.getPlan(request.user!, planId);
       reply.status(400);
       return measuresPage(request, reply, planId, { values: request.body, errors });
     });
@@ -259,11 +260,11 @@ export const strategyFeature: Feature = {
       const parsed = measureValueSchema.safeParse(request.body ?? {});
       try {
         if (!parsed.success) throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.number');
-        const planId = await strategy.recordMeasureValue(request.user!, measureId, parsed.data);
+        const planId = await strategy.measures.recordMeasureValue(request.user!, measureId, parsed.data);
         return reply.redirect(`/strategy/plans/${planId}/measures`);
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
-        const planId = await strategy.planOfMeasure(request.user!, measureId);
+        const planId = await strategy.measures.planOfMeasure(request.user!, measureId);
         reply.status(400);
         const text = t(error.messageKey);
         return measuresPage(request, reply, planId, { errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} }, valueError: { measureId, text } });
@@ -272,14 +273,14 @@ export const strategyFeature: Feature = {
 
     // Glossary ---------------------------------------------------------------------------------
     app.get('/strategy/glossary', read, async (request, reply) =>
-      reply.page(view('glossary'), { terms: await strategy.listGlossary(request.user!), values: {} }));
+      reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: {} }));
 
     app.post('/strategy/glossary', manage, async (request, reply) => {
       const parsed = glossaryFormSchema.safeParse(request.body ?? {});
       let errors = parsed.success ? null : formErrors(parsed.error, t);
       if (parsed.success) {
         try {
-          await strategy.addGlossaryTerm(request.user!, parsed.data);
+          await strategy.glossary.addGlossaryTerm(request.user!, parsed.data);
           return reply.redirect('/strategy/glossary');
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
@@ -287,22 +288,22 @@ export const strategyFeature: Feature = {
         }
       }
       reply.status(400);
-      return reply.page(view('glossary'), { terms: await strategy.listGlossary(request.user!), values: request.body, errors });
+      return reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: request.body, errors });
     });
 
     app.post('/strategy/glossary/:termId/remove', manage, async (request, reply) => {
       const { termId } = termIdParam.parse(request.params);
-      await strategy.removeGlossaryTerm(request.user!, termId);
+      await strategy.glossary.removeGlossaryTerm(request.user!, termId);
       return reply.redirect('/strategy/glossary');
     });
 
     app.get('/strategy/frameworks', read, async (request, reply) =>
-      reply.page(view('frameworks'), { frameworks: await strategy.listFrameworks(request.user!) }));
+      reply.page(view('frameworks'), { frameworks: await strategy.frameworks.listFrameworks(request.user!) }));
 
     // Import of an existing plan ---------------------------------------------------------------
     app.get('/strategy/plans/:planId/import', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
-      const { plan } = await strategy.planOnly(request.user!, planId);
+      const { plan } = await strategy.plans.planOnly(request.user!, planId);
       prepareUploadParser(planUploadParser);
       return reply.page(view('import'), { plan });
     });
@@ -317,11 +318,11 @@ export const strategyFeature: Feature = {
         actions = null;
       }
       if (!Array.isArray(actions)) {
-        const { plan } = await strategy.planOnly(request.user!, planId);
+        const { plan } = await strategy.plans.planOnly(request.user!, planId);
         reply.status(400);
         return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
       }
-      const result = await strategy.applyImport(request.user!, planId, actions);
+      const result = await strategy.imports.applyImport(request.user!, planId, actions);
       return reply.page(view('import-done'), { planId, result });
     });
 
@@ -335,10 +336,10 @@ export const strategyFeature: Feature = {
       uploads.post('/strategy/plans/:planId/import', manage, async (request, reply) => {
         const { planId } = planIdParam.parse(request.params);
         const file = uploadedFile(request.body, 'file');
-        const { plan } = await strategy.planOnly(request.user!, planId);
+        const { plan } = await strategy.plans.planOnly(request.user!, planId);
         const refuse = (text: string) => reply.status(400).page(view('import'), { plan, errors: singleError('file', text) });
         if (!file) return refuse(t('strategy.import.chooseFile'));
-        const preview = await strategy.previewUpload(request.user!, planId, file);
+        const preview = await strategy.imports.previewUpload(request.user!, planId, file);
         if ('refusal' in preview) {
           request.log.info({ refusal: preview.refusal }, 'plan upload refused');
           return refuse(refusalMessage(preview.refusal, t, 'strategy.import.chooseFile'));
@@ -351,14 +352,14 @@ export const strategyFeature: Feature = {
 
       uploads.post('/strategy/frameworks', manage, async (request, reply) => {
         const file = uploadedFile(request.body, 'file');
-        const result = file ? await strategy.addFramework(request.user!, file) : { problems: [t('strategy.frameworks.chooseFile')] };
+        const result = file ? await strategy.frameworks.addFramework(request.user!, file) : { problems: [t('strategy.frameworks.chooseFile')] };
         if (result.problems.length === 0 && !result.refusal) return reply.redirect('/strategy/frameworks');
         if (result.refusal) request.log.info({ refusal: result.refusal }, 'framework upload refused');
         const problems = result.refusal ? [refusalMessage(result.refusal, t, 'strategy.frameworks.chooseFile')] : [...result.problems];
         if (result.moreProblems) problems.push(t('uploads.moreProblems', { count: result.moreProblems }));
         reply.status(400);
         return reply.page(view('frameworks'), {
-          frameworks: await strategy.listFrameworks(request.user!),
+          frameworks: await strategy.frameworks.listFrameworks(request.user!),
           errors: { list: problems.map((p) => ({ text: p, href: '#file' })), fields: { file: { text: problems[0] } } },
         });
       });

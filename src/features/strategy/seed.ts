@@ -1,3 +1,4 @@
+import { addDays } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { FeatureSeed } from '../../seed/feature-seed.ts';
 import { builtInFrameworks, englishExampleFramework, welshNationalActionPlan2016, type Framework } from './domain/frameworks.ts';
@@ -64,7 +65,7 @@ async function storeActions(tx: Tx, partnershipId: string, planId: string, frame
       await tx.insertInto('strategy_action_updates').values({
         partnership_id: partnershipId, action_id: row.id, quarter_start: u.quarter, status: u.status, narrative: u.narrative,
         // Progress is reported late in the quarter it covers.
-        recorded_by: users[u.by] ?? null, recorded_at: new Date(new Date(`${u.quarter}T10:00:00Z`).getTime() + 80 * 86_400_000),
+        recorded_by: users[u.by] ?? null, recorded_at: new Date(`${addDays(u.quarter, 80)}T10:00:00Z`),
       }).execute();
     }
   }
@@ -211,7 +212,7 @@ export const strategySeed: FeatureSeed = async (tx, context) => {
       for (const [period, value] of m.values) {
         await tx.insertInto('strategy_measure_values').values({
           partnership_id: p.id, measure_id: measure.id, period_start: period, value, recorded_by: p.users.strategy ?? null,
-          recorded_at: new Date(new Date(`${period}T10:00:00Z`).getTime() + 95 * 86_400_000),
+          recorded_at: new Date(`${addDays(period, 95)}T10:00:00Z`),
         }).execute();
       }
     }

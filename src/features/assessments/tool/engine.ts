@@ -1,6 +1,7 @@
 // Scores a completed assessment against a tool definition. Pure and total:
 // bad answers come back as errors, never exceptions, so a form can show them.
 // The result supports, and never replaces, the worker's professional judgement.
+import { addDays, type IsoDate } from '../../../dates.ts';
 import { combinationKey } from './definition.ts';
 import type { ToolBand, ToolDefinition, ToolOverride, ToolSection } from './definition.ts';
 
@@ -195,20 +196,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Latest date the next review is due: assessedOn plus the tool's interval.
- * Counted in whole UTC days so clock changes cannot shift the due date.
- */
-export function nextReviewDue(assessedOn: Date, definition: Pick<ToolDefinition, 'reviewIntervalDays'>): Date {
-  return new Date(assessedOn.getTime() + definition.reviewIntervalDays * DAY_MS);
-}
-
-/** Age in completed years on a date (a birthday on 29 February counts from 1 March in other years). */
-export function ageOn(dateOfBirth: Date, on: Date): number {
-  let age = on.getUTCFullYear() - dateOfBirth.getUTCFullYear();
-  const m = on.getUTCMonth() - dateOfBirth.getUTCMonth();
-  if (m < 0 || (m === 0 && on.getUTCDate() < dateOfBirth.getUTCDate())) age -= 1;
-  return age;
+/** The date the next review is due: the assessment date plus the tool's interval, in calendar days. */
+export function nextReviewDue(assessedOn: IsoDate, definition: Pick<ToolDefinition, 'reviewIntervalDays'>): IsoDate {
+  return addDays(assessedOn, definition.reviewIntervalDays);
 }

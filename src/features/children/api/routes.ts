@@ -5,7 +5,8 @@ import { LanternError } from '../../../errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { apiRateLimit } from '../../../web/rate-limits.ts';
 import type { Feature } from '../../feature.ts';
-import { parseIsoDate, parsePostcode } from '../parsing.ts';
+import { parseIsoDate } from '../../../dates.ts';
+import { parsePostcode } from '../parsing.ts';
 import { apiConcernSchema, apiListQuery, idParam } from '../schema.ts';
 import { childSearchBody, openApiDocument } from './openapi.ts';
 
@@ -38,7 +39,7 @@ export const childrenApiFeature: Feature = {
       api.get('/api/v1/children', read, async (request, reply) => {
         const query = apiListQuery.safeParse(request.query);
         if (!query.success) return invalid(reply, query.error);
-        const list = await children.listChildren(request.user!, {
+        const list = await children.records.listChildren(request.user!, {
           status: query.data.status,
           page: Math.floor(query.data.offset / query.data.limit) + 1, pageSize: query.data.limit,
         });
@@ -54,26 +55,26 @@ export const childrenApiFeature: Feature = {
         if ((dateOfBirth && !dob) || (postcode && !pc) || (!name && !dob && !pc)) {
           throw new LanternError('LANTERN_E_VALIDATION', 'search needs a name, a real date of birth or a postcode');
         }
-        const { matches, restrictedMatch } = await children.search(request.user!, { name: name ?? null, dateOfBirth: dob, postcode: pc, includeClosed: includeClosed ?? false });
+        const { matches, restrictedMatch } = await children.records.search(request.user!, { name: name ?? null, dateOfBirth: dob, postcode: pc, includeClosed: includeClosed ?? false });
         return reply.send({ matches, restrictedMatch });
       });
 
       api.get('/api/v1/children/:id', read, async (request, reply) => {
         const params = idParam.safeParse(request.params);
         if (!params.success) throw new LanternError('LANTERN_E_NOT_FOUND');
-        return reply.send(await children.getChildSummary(request.user!, params.data.id));
+        return reply.send(await children.records.getChildSummary(request.user!, params.data.id));
       });
 
       api.get('/api/v1/concerns', read, async (request, reply) => {
         const query = apiListQuery.safeParse(request.query);
         if (!query.success) return invalid(reply, query.error);
-        return reply.send({ concerns: await children.listConcerns(request.user!, query.data) });
+        return reply.send({ concerns: await children.concerns.listConcerns(request.user!, query.data) });
       });
 
       api.post('/api/v1/concerns', { config: { permission: 'concerns.raise' as const } }, async (request, reply) => {
         const parsed = apiConcernSchema.safeParse(request.body ?? {});
         if (!parsed.success) return invalid(reply, parsed.error);
-        const created = await children.raiseConcern(request.user!, parsed.data, 'partner_system');
+        const created = await children.concerns.raiseConcern(request.user!, parsed.data, 'partner_system');
         return reply.status(201).send({ id: created.id, reference: created.reference, deadline_at: created.deadline_at });
       });
     });

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { addDays } from 'date-fns';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type RequestOrigin, type SessionUser } from '../../../auth/service.ts';
 import { isRole } from '../../../authz/roles.ts';
+import { addHours } from '../../../dates.ts';
 import { withActor, withAuth } from '../../../db/context.ts';
 import type { Database } from '../../../db/database.ts';
 import { LanternError, notFound } from '../../../errors.ts';
@@ -63,7 +63,8 @@ export class ApiTokenService {
     const allowed = issuableRoles(user);
     if (form.roles.some((r) => !allowed.includes(r))) throw new LanternError('LANTERN_E_FORBIDDEN', 'a token carries only its issuer’s roles');
     const token = `${tokenPrefix}${crypto.randomBytes(32).toString('base64url')}`;
-    const expiresAt = addDays(this.clock.now(), form.expiresInDays);
+    // Days of 24 hours: a token lasts exactly as long whatever the clocks (or the machine's zone) do.
+    const expiresAt = addHours(this.clock.now(), form.expiresInDays * 24);
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const created = await tx.insertInto('api_tokens').values({ partnership_id: user.partnershipId, agency_id: user.agencyId, name: form.name,
         token_hash: sha256(token), roles: form.roles, created_by: user.userId, expires_at: expiresAt }).returning('id').executeTakeFirstOrThrow();

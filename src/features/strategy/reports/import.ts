@@ -1,4 +1,4 @@
-import { isValid, parse as parseDate } from 'date-fns';
+import { parseDateText } from '../../../dates.ts';
 import { outcomeOfAction, type Framework } from '../domain/frameworks.ts';
 import { ragStatusFromPrinted } from '../domain/rag.ts';
 import { planColumns, type ExportAction, type PlanColumnKey } from './model.ts';
@@ -34,17 +34,14 @@ const aliases: Record<string, PlanColumnKey> = {
 };
 for (const c of planColumns) aliases[normalise(c.heading)] = c.key;
 
+const dayPatterns = ['yyyy-MM-dd', 'dd/MM/yyyy', 'd/M/yyyy', 'd MMMM yyyy', 'd MMM yyyy'];
+
 /** Dates as spreadsheets write them: ISO, or day/month/year as used in the UK. */
 export function readDay(value: string): string | null | undefined {
   const v = value.trim();
   if (v === '') return null;
-  for (const pattern of ['yyyy-MM-dd', 'dd/MM/yyyy', 'd/M/yyyy', 'd MMMM yyyy', 'd MMM yyyy']) {
-    const d = parseDate(v, pattern, new Date(2000, 0, 1));
-    if (isValid(d) && d.getFullYear() >= 1990 && d.getFullYear() <= 2100) {
-      return `${String(d.getFullYear()).padStart(4, '0')}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    }
-  }
-  return undefined;
+  const day = parseDateText(v, dayPatterns);
+  return day && day >= '1990-01-01' && day <= '2100-12-31' ? day : undefined;
 }
 
 export function readAmount(value: string): string | null | undefined {

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { utcDate } from '../../../dates.ts';
 import { accepted, checkFileSize, planImportLimits, refused, type TableLimits, type UploadResult, type ZipLimits } from '../../../uploads/limits.ts';
 import { uploadParser } from '../../../uploads/parse.ts';
 import { checkWorkbook } from '../../../uploads/xlsx.ts';
@@ -81,7 +82,7 @@ export async function xlsxToRows(content: Uint8Array, limits: TableLimits & ZipL
 
 function cellText(value: ExcelJS.CellValue | undefined): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (value instanceof Date) return utcDate(value);
   if (typeof value === 'object') {
     if ('result' in value) return cellText(value.result);
     if ('richText' in value) return value.richText.map((r) => r.text).join('');

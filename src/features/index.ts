@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../services.ts';
 import { accountFeature } from './account/routes.ts';
 import { adminFeature } from './admin/routes.ts';
@@ -13,9 +14,12 @@ import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
 
+/** The server as features see it: route schemas are zod, and handlers are typed from them. */
+export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
 export interface Feature {
   name: string;
-  register(app: FastifyInstance, services: Services): Promise<void>;
+  register(app: LanternApp, services: Services): Promise<void>;
 }
 
 /** Every feature the web server serves, in one list. */

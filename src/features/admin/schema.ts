@@ -41,8 +41,6 @@ export const agreementFormSchema = z.object({
 });
 export type AgreementForm = z.infer<typeof agreementFormSchema>;
 
-export const idParam = z.object({ id: z.string().uuid() });
-
 export const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 
 export const grantFormSchema = z.object({

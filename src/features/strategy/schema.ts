@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { uuid } from '../../web/params.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
+import type { ImportedAction } from './reports/import.ts';
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v ?? '');
@@ -62,15 +64,27 @@ export const glossaryFormSchema = z.object({
 });
 export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
 
-export const planIdParam = z.object({ planId: z.string().uuid() });
-export const actionIdParam = z.object({ actionId: z.string().uuid() });
-export const termIdParam = z.object({ termId: z.string().uuid() });
+/** The quarter a report covers (its first day); anything else, or none, is the current quarter. */
 export const quarterQuery = z.object({
-  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional(),
+  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional().catch(undefined),
 });
 export const exportParams = z.object({
-  planId: z.string().uuid(),
+  planId: uuid,
   document: z.enum(['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf']),
+});
+
+/** The previewed rows of a plan import, posted back as JSON to be saved. */
+export const importConfirmSchema = z.object({
+  rows: z.string().max(900_000).transform((text, ctx) => {
+    try {
+      const rows: unknown = JSON.parse(text);
+      if (Array.isArray(rows)) return rows as ImportedAction[];
+    } catch {
+      // Not JSON: the issue below.
+    }
+    ctx.addIssue({ code: 'custom', message: 'strategy.import.chooseFile' });
+    return z.NEVER;
+  }),
 });
 
 export const measureFormSchema = z.object({
@@ -94,4 +108,3 @@ export const measureValueSchema = z.object({
 });
 export type MeasureValueForm = z.infer<typeof measureValueSchema>;
 
-export const measureIdParam = z.object({ measureId: z.string().uuid() });

@@ -17,9 +17,9 @@ export const idParams = uuidParams('id');
 export const recordParams = uuidParams('id', 'recordId');
 
 /** A query flag a redirect sets (`?saved=1`): anything else, or nothing, is false. */
-export const queryFlag = z.unknown().transform((value) => value === '1');
+export const queryFlag = z.unknown().optional().transform((value) => value === '1');
 
 export const isUuid = (value: unknown): value is string => uuid.safeParse(value).success;
 
 /** An optional id in a query string: anything that is not a UUID is as if none were given. */
-export const optionalQueryId = z.unknown().transform((value) => (isUuid(value) ? value : undefined));
+export const optionalQueryId = uuid.optional().catch(undefined);

@@ -13,8 +13,8 @@ export const scaleAnswers = {
 export const bodyKinds = ['committee', 'task_group', 'board', 'sub_group'] as const;
 export const responses = ['accepted', 'partly_accepted', 'rejected'] as const;
 
-const isoDate = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat')
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'validation.dateFormat');
+/** A real calendar date, YYYY-MM-DD (Date.parse would take 2026-02-30 as 2 March). */
+const isoDate = z.string().trim().pipe(z.iso.date('validation.dateFormat'));
 const optionalDate = z.string().trim().optional().transform((v) => v || null).pipe(isoDate.nullable());
 const text = (max = 200, message = 'assurance.v.required') => z.string().trim().min(1, message).max(max, 'validation.tooLong');
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v || null);

@@ -87,7 +87,7 @@ export const triageSchema = z.object({
   dateOfBirth: z.string().optional().default(''),
   gender: z.string().optional().default(''),
   /** The triage worker saw the near-duplicates and still wants a new record. */
-  confirmNew: z.unknown().transform((v) => v === 'yes'),
+  confirmNew: z.unknown().optional().transform((v) => v === 'yes'),
 }).superRefine((v, ctx) => {
   if (v.decision !== 'not_cse' && !v.riskLevel) ctx.addIssue({ code: 'custom', path: ['riskLevel'], message: 'children.errors.riskRequired' });
   if (v.decision !== 'not_cse' && !v.actingAgencyId) ctx.addIssue({ code: 'custom', path: ['actingAgencyId'], message: 'children.errors.agencyRequired' });

@@ -4,10 +4,9 @@ import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
 import type { ImportedAction } from './reports/import.ts';
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v ?? '');
 const optionalDate = z.string().trim().optional().transform((v) => v || null)
-  .pipe(z.string().regex(isoDate, 'validation.dateFormat').nullable());
+  .pipe(z.iso.date('validation.dateFormat').nullable());
 /** A number typed into a form: blank is "not set"; "90%" and "£1,200" are read as 90 and 1200. */
 const optionalNumber = z.string().trim().optional()
   .transform((v) => (v ? v.replace(/[£,%\s]/g, '') : null))
@@ -19,8 +18,8 @@ export const planFormSchema = z.object({
   title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
   frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
   agencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
-  periodStart: z.string().regex(isoDate, 'validation.dateFormat'),
-  periodEnd: z.string().regex(isoDate, 'validation.dateFormat'),
+  periodStart: z.iso.date('validation.dateFormat'),
+  periodEnd: z.iso.date('validation.dateFormat'),
   reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
   nextReviewOn: optionalDate,
   namedReview: optionalText(300),

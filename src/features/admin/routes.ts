@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors, singleError, type FormErrors } from '../../web/forms.ts';
+import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../index.ts';
 import { FormRefusal } from './service.ts';
 import { idParams } from '../../web/params.ts';
@@ -75,7 +75,7 @@ export const adminFeature: Feature = {
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
         const person = await admin.getUser(request.user!, id);
-        const body = request.body as Record<string, unknown>;
+        const body = postedForm(request);
         const values = person.id === request.user!.userId
           ? { ...body, email: person.email, roles: person.roles, agencyId: person.agency_id }
           : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };

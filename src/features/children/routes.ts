@@ -150,7 +150,7 @@ export const childrenFeature: Feature = {
       app.post(`/children/:id/${path}`, { ...write, schema: { ...byId, body: schema }, attachValidation: true }, async (request, reply) => {
         const { id } = request.params;
         if (request.validationError) return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: path });
-        await act(request, id, request.body as z.output<S>);
+        await act(request, id, request.body as z.output<S>); // the provider cannot resolve a generic schema
         return reply.redirect(`/children/${id}`);
       });
     childAction('addresses', addressSchema, (request, id, data) => children.addAddress(request.user!, id, data));

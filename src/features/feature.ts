@@ -1,10 +1,14 @@
 // A module of types only, so the features' routes can name Feature without importing the list of
 // features (features/index.ts) that imports them: no import cycle.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../services.ts';
+
+/** The server as features see it: route schemas are zod, and handlers are typed from them. */
+export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 /** A feature's part of the web server. */
 export interface Feature {
   name: string;
-  register(app: FastifyInstance, services: Services): Promise<void>;
+  register(app: LanternApp, services: Services): Promise<void>;
 }

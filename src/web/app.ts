@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createRequire } from 'node:module';
 import type { SessionUser } from '../auth/service.ts';
 import { assertCan, can, type Permission } from '../authz/policy.ts';
@@ -16,7 +17,7 @@ import type { Services } from '../services.ts';
 import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
 import { answerFrameworkError } from './framework-errors.ts';
-import { refuseMalformedInput } from './input-guards.ts';
+import { keepRawInput, postedBody, refuseInvalidInput } from './input-guards.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
 
@@ -34,6 +35,11 @@ declare module 'fastify' {
     public?: boolean;
     /** The permission a signed-in user needs (src/authz/policy.ts). */
     permission?: Permission;
+    /**
+     * Set by app.ts for a route declared with `attachValidation: true`: its handler shows an invalid
+     * query or body on its own form (request.validationError) instead of the error page.
+     */
+    showsInvalidInput?: boolean;
   }
 }
 
@@ -56,7 +62,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     genReqId: () => crypto.randomUUID(),
     frameworkErrors: answerFrameworkError,
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  // Routes declare zod schemas for params, query string, body and (the JSON API) responses.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // Compiled templates are cached: recompiling on every request costs more than the whole query.
   const views = createViewEnvironment({ cache: true });
   const t = translator('en');
@@ -90,7 +99,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(csrf, {
     cookieKey: config.secureCookies ? '__Host-lantern_csrf' : 'lantern_csrf',
     cookieOpts: { ...cookieOptions, signed: true },
-    getToken: (req: FastifyRequest) => (req.body as Record<string, string> | undefined)?._csrf,
+    // The form as posted: its schema has already dropped the field by the time the check runs.
+    getToken: (req: FastifyRequest) => (postedBody(req) as Record<string, string> | undefined)?._csrf,
   });
   await app.register(fastifyStatic, { root: buildDir, prefix: '/assets/', maxAge: '1h', immutable: false });
   await app.register(fastifyStatic, { root: govukAssets, prefix: '/assets/govuk/', decorateReply: false, maxAge: '1d' });
@@ -148,18 +158,23 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
   });
 
-  // After authorisation, so a visitor without the permission still gets 403 or the sign-in page.
-  app.addHook('preHandler', refuseMalformedInput);
+  // Validation failures are answered after authorisation, so a visitor without the permission
+  // still gets 403 or the sign-in page (src/web/input-guards.ts).
+  app.addHook('preHandler', refuseInvalidInput);
 
   // Nothing Lantern serves but static assets may be kept by a browser or proxy.
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/assets/')) reply.header('Cache-Control', 'no-store');
   });
 
-  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string },
+    request, reply) => {
     let code: ErrorCode = 'LANTERN_E_INTERNAL';
     const refused = refusedDatabaseError(error);
     if (error instanceof LanternError) code = error.code;
+    // A route's schema refused the request (src/web/input-guards.ts): a path that names no record is
+    // not found, anything else malformed.
+    else if (error.validation) code = error.validationContext === 'params' ? 'LANTERN_E_NOT_FOUND' : 'LANTERN_E_VALIDATION';
     else if (refused) code = refused;
     else if (error.statusCode === 429) code = 'LANTERN_E_RATE_LIMITED';
     else if (error.code?.startsWith('FST_CSRF')) code = 'LANTERN_E_CSRF';
@@ -176,7 +191,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     }
     reply.status(status);
     if (request.url.startsWith('/api/') || request.url === '/health') {
-      return reply.send({ error: { code, message: t(errorCodes[code].messageKey) } });
+      // A client of the JSON API is told which fields were wrong.
+      const issues = code === 'LANTERN_E_VALIDATION' && error.validation
+        ? { issues: error.validation.map((v) => ({ path: v.instancePath.slice(1).replaceAll('/', '.'), message: v.message ?? '' })) } : {};
+      return reply.send({ error: { code, message: t(errorCodes[code].messageKey), ...issues } });
     }
     return reply.page('web/views/error.njk', { code, status, messageKey: errorCodes[code].messageKey });
   });
@@ -192,6 +210,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
+    // Every route's validation failure waits for authorisation (src/web/input-guards.ts); a route that
+    // asked for attachValidation shows it on its form. (HEAD routes come through here a second time.)
+    if (route.config?.showsInvalidInput === undefined) route.config = { ...route.config, showsInvalidInput: route.attachValidation === true };
+    route.attachValidation = true;
+    // The input as it came, kept just before validation (after any plugin's own preValidation, such as multipart's).
+    const preValidation = [route.preValidation ?? []].flat();
+    if (!preValidation.includes(keepRawInput)) route.preValidation = [...preValidation, keepRawInput];
+    if (route.url.includes(':') && !route.schema?.params) throw new Error(`${route.url}: a route with path parameters declares their schema`);
     const config = (route.config ?? {}) as { public?: boolean; permission?: Permission };
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' || route.url.startsWith('/assets/')) continue;

@@ -1,4 +1,9 @@
-import type { z } from 'zod';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import i18next from 'i18next';
+import { translator } from '../i18n/i18n.ts';
+import { postedBody } from './input-guards.ts';
+
+const t = translator('en');
 
 export interface FormErrors {
   /** For the GOV.UK error summary. */
@@ -8,22 +13,56 @@ export interface FormErrors {
 }
 
 /**
- * Maps a zod failure to GOV.UK error summary and field messages. Schema messages are
- * translation keys, so the text stays in the locale files.
+ * What failed to validate: the request's own (request.validationError, on a route declared with
+ * `attachValidation: true`), or a zod error from a schema a handler applies itself.
  */
-export function formErrors(error: z.ZodError, t: (key: string) => string): FormErrors {
+export type InvalidInput =
+  | { validation: readonly FastifySchemaValidationError[] }
+  | { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+
+/** Where a field's message shows: the id its summary entry links to, and the key of its field message. */
+export interface FieldPlacement {
+  href?: (field: string) => string;
+  key?: (field: string) => string;
+}
+
+/** Each failure as the form field it is about (the first segment of its path) and its message. */
+function failures(invalid: InvalidInput): { field: string; message: string }[] {
+  if ('validation' in invalid) {
+    return invalid.validation.map((v) => ({ field: v.instancePath.split('/')[1] || 'form', message: v.message ?? '' }));
+  }
+  return invalid.issues.map((issue) => ({ field: String(issue.path[0] ?? 'form'), message: issue.message }));
+}
+
+/**
+ * The one mapping of invalid form input to the GOV.UK error summary and field messages, for every
+ * form. Schema messages are translation keys (validation.*, or the feature's own), so the text stays
+ * in the locale files; a message that is not a key (zod's own) shows as "validation.invalid".
+ * One message per field: the first.
+ */
+export function formErrors(invalid: InvalidInput, placement: FieldPlacement = {}): FormErrors {
   const list: FormErrors['list'] = [];
   const fields: FormErrors['fields'] = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (fields[field]) continue;
-    const text = t(issue.message.startsWith('validation.') ? issue.message : 'validation.invalid');
-    fields[field] = { text };
-    list.push({ text, href: `#${field}` });
+  for (const { field, message } of failures(invalid)) {
+    const key = placement.key?.(field) ?? field;
+    if (fields[key]) continue;
+    const text = t(i18next.exists(message) ? message : 'validation.invalid');
+    fields[key] = { text };
+    list.push({ text, href: `#${placement.href?.(field) ?? field}` });
   }
   return { list, fields };
 }
 
+/** One message on one field: a refusal found after the input was valid (a name in use, a conflict). */
 export function singleError(field: string, text: string): FormErrors {
   return { list: [{ text, href: `#${field}` }], fields: { [field]: { text } } };
+}
+
+/**
+ * The form's fields as posted, to show the form again: after a valid post the body is the schema's
+ * output (trimmed, converted, with unknown fields dropped), not what the person typed.
+ */
+export function postedForm(request: FastifyRequest): Record<string, unknown> {
+  const body = postedBody(request);
+  return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
 }

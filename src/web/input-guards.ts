@@ -1,15 +1,17 @@
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { LanternError, notFound } from '../errors.ts';
+import { LanternError } from '../errors.ts';
 
 /**
- * Malformed input is refused at the edge, for every route (new ones included), before a handler
- * or the database sees it: the database would otherwise answer with an error that became a 500.
+ * The edge's input check, one preHandler after authorisation for every route (new ones included),
+ * before a handler or the database sees the input.
+ *
+ * Routes declare zod schemas for their params, query string and body (`schema: { … }`); app.ts
+ * makes Fastify attach a failed validation to the request instead of answering at once, so that
+ * a visitor without the route's permission still gets 403 or the sign-in page first. Here the
+ * failure is thrown for the error handler to answer (params → 404, anything else → 400), unless
+ * the route shows invalid input on its own form (it was declared with `attachValidation: true`):
+ * then its handler reads request.validationError and shows the GOV.UK error summary.
  */
-
-const uuid = z.uuid();
-/** Path parameters that name a record: `id`, or anything ending in `Id` (`recordId`, `planId`). */
-const isIdParam = (name: string) => name === 'id' || name.endsWith('Id');
 
 // C0 control characters other than tab, line feed and carriage return. PostgreSQL refuses NUL in
 // text outright; the others have no place in anything a person types.
@@ -25,16 +27,32 @@ function containsControlCharacter(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** The query string and body as parsed, before schemas transform them or drop keys they do not name. */
+const rawInput = new WeakMap<FastifyRequest, { query: unknown; body: unknown }>();
+
 /**
- * A preHandler: a record id that is not a UUID names no record (404, the same answer as a record
- * that does not exist); any other path segment with a control character names no page (404);
- * a query string or body with one is refused as invalid (400).
+ * Each route's last preValidation hook (app.ts adds it, after any plugin's own, such as multipart's
+ * that attaches the body): keeps the raw input for refuseInvalidInput, which runs after authorisation.
  */
-export async function refuseMalformedInput(request: FastifyRequest): Promise<void> {
-  for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, unknown>)) {
-    if (typeof value !== 'string') continue;
-    if (isIdParam(name) ? !uuid.safeParse(value).success : controlCharacter.test(value)) throw notFound(`malformed path parameter ${name}`);
-  }
-  if (containsControlCharacter(request.query)) throw new LanternError('LANTERN_E_VALIDATION', 'control character in the query string');
-  if (containsControlCharacter(request.body)) throw new LanternError('LANTERN_E_VALIDATION', 'control character in the request body');
+export async function keepRawInput(request: FastifyRequest): Promise<void> {
+  rawInput.set(request, { query: request.query, body: request.body });
+}
+
+/** The body as posted, before its schema converted it. */
+export function postedBody(request: FastifyRequest): unknown {
+  return rawInput.get(request)?.body ?? request.body;
+}
+
+/**
+ * A preHandler: invalid params are always refused (a path that names no record); invalid query or
+ * body is refused unless the route shows it on its form. A control character anywhere in the query
+ * string or body is refused as invalid (400), whatever the schemas say: schemas do not name every
+ * key a client may send, and a schema that drops a key would hide it.
+ */
+export async function refuseInvalidInput(request: FastifyRequest): Promise<void> {
+  const failed = request.validationError;
+  if (failed && (failed.validationContext === 'params' || !request.routeOptions.config.showsInvalidInput)) throw failed;
+  const raw = rawInput.get(request) ?? request;
+  if (containsControlCharacter(raw.query)) throw new LanternError('LANTERN_E_VALIDATION', 'control character in the query string');
+  if (containsControlCharacter(raw.body)) throw new LanternError('LANTERN_E_VALIDATION', 'control character in the request body');
 }

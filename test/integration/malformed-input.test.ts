@@ -47,6 +47,9 @@ const rolesFor = (r: RouteEntry) => (r.public ? signedIn.slice(0, 1) : signedIn.
 const isApi = (r: RouteEntry) => r.url.startsWith('/api/');
 const params = (url: string) => url.match(/:[a-zA-Z]+/g) ?? [];
 const withParams = (url: string, choose: (param: string) => string) => url.replace(/:[a-zA-Z]+/g, choose);
+/** A value of the right shape for a path parameter: a UUID for ids, a shown session (a hash), an export's file name. */
+const shapedParams: Record<string, string> = { ':session': '0'.repeat(24), ':document': 'plan.csv' };
+const wellFormed = (param: string) => shapedParams[param] ?? crypto.randomUUID();
 
 function api(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
   return ctx.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${apiToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
@@ -72,7 +75,7 @@ describe('a generated sweep of malformed input over every route', () => {
     for (const r of ctx.app.routeTable.filter((x) => params(x.url).length > 0)) {
       for (const param of params(r.url)) {
         for (const bad of malformedIds) {
-          const url = withParams(r.url, (p) => (p === param ? bad : crypto.randomUUID()));
+          const url = withParams(r.url, (p) => (p === param ? bad : wellFormed(p)));
           for await (const [who, response] of asEveryone(r, url)) {
             checked++;
             // Broken percent-encoding is malformed (400); any other id that is not a UUID names nothing (404).
@@ -92,7 +95,7 @@ describe('a generated sweep of malformed input over every route', () => {
     let checked = 0;
     const failures: string[] = [];
     for (const r of ctx.app.routeTable) {
-      const base = withParams(r.url, () => crypto.randomUUID());
+      const base = withParams(r.url, wellFormed);
       for (const bad of ['\u0000', '\u0001', '\u001B[2J']) {
         const url = r.method === 'GET' ? `${base}?q=${encodeURIComponent(`a${bad}`)}` : base;
         for await (const [who, response] of asEveryone(r, url, { note: `a${bad}b` })) {
@@ -108,6 +111,105 @@ describe('a generated sweep of malformed input over every route', () => {
   test('tab, line feed and carriage return are still accepted', async () => {
     const worker = agentOf('practitioner');
     assert.equal((await worker.get(`/directory?q=${encodeURIComponent('a\tb\r\nc')}`)).statusCode, 200);
+  });
+});
+
+// Every query key a page or the API reads, with values no schema accepts: each route's schema either
+// refuses the query (400) or falls back to its defaults as it says it does; none may fail (500).
+const queryKeys = ['status', 'page', 'limit', 'offset', 'quarter', 'year', 'audience', 'measureId', 'agencyId', 'asOf', 'age', 'q', 'area',
+  'actor', 'action', 'recordId', 'from', 'to', 'show', 'sort', 'agency', 'whose', 'tool', 'child', 'service', 'changed', 'ended', 'saved', 'lifted'];
+const hostileQueries = [
+  new URLSearchParams(queryKeys.map((k) => [k, 'not-a-value'])).toString(),
+  new URLSearchParams(queryKeys.flatMap((k) => [[k, '-1'], [k, '99999999999999999999999']])).toString(), // every key twice: an array
+  new URLSearchParams(queryKeys.map((k) => [k, `${'x'.repeat(2000)}'--`])).toString(),
+  queryKeys.map((k) => `${k}[]=1&${k}[a]=2`).join('&'),
+];
+
+describe('malformed query strings and bodies, by route family', () => {
+  test('no query string makes any GET route fail, for every role that may use it', async () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const r of ctx.app.routeTable.filter((x) => x.method === 'GET')) {
+      for (const query of hostileQueries) {
+        const url = `${withParams(r.url, wellFormed)}?${query}`;
+        for await (const [who, response] of asEveryone(r, url)) {
+          checked++;
+          const status = response.statusCode;
+          // A refusal is the error page (or the API's error) or the page's own form with its error summary.
+          const refusedWell = status !== 400 || /LANTERN_E_VALIDATION|govuk-error-summary/.test(response.body);
+          if (![200, 302, 400, 404].includes(status) || !refusedWell) failures.push(`${who} GET ${r.url} gave ${status}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked > 250, `checked ${checked}`);
+  });
+
+  test('the JSON API: a malformed query is 400 naming the field, a malformed id 404, both in the API’s error shape', async () => {
+    const limit = await api('GET', '/api/v1/children?limit=0');
+    assert.equal(limit.statusCode, 400);
+    assert.equal(limit.json().error.code, 'LANTERN_E_VALIDATION');
+    assert.deepEqual(limit.json().error.issues.map((i: { path: string }) => i.path), ['limit']);
+    assert.equal((await api('GET', '/api/v1/concerns?offset=-1')).statusCode, 400);
+    assert.equal((await api('GET', '/api/v1/children?status=everything')).statusCode, 400);
+    for (const id of ['not-a-uuid', '123', "'%27"]) {
+      const missing = await api('GET', `/api/v1/children/${id}`);
+      assert.equal(missing.statusCode, 404, id);
+      assert.deepEqual(missing.json(), { error: { code: 'LANTERN_E_NOT_FOUND', message: missing.json().error.message } });
+    }
+    const search = await api('POST', '/api/v1/children/search', { dateOfBirth: '2026-02-30' });
+    assert.equal(search.statusCode, 400);
+    assert.ok(search.json().error.issues.some((i: { path: string }) => i.path === 'dateOfBirth'));
+    const extra = await api('POST', '/api/v1/concerns', { whatHappened: 'A long enough account of what happened.', unknown: 1 });
+    assert.equal(extra.statusCode, 400);
+  });
+
+  test('pages whose filters are GET forms show the problem on the form (400), not the error page', async () => {
+    const cases: [Role, string, string][] = [
+      ['dpo', '/audit?from=2026-13-45', '#from'],
+      ['coordinator', '/directory?age=abc', '#age'],
+      ['strategy_lead', '/training/compliance?measureId=nope', '#measureId'],
+      ['strategy_lead', '/training/outstanding?asOf=2026-02-30', '#asOf'],
+    ];
+    for (const [role, url, href] of cases) {
+      const response = await agentOf(role).get(url);
+      assert.equal(response.statusCode, 400, url);
+      assert.match(response.body, /govuk-error-summary/, url);
+      assert.ok(response.body.includes(`href="${href}"`), `${url} links to ${href}`);
+    }
+  });
+
+  test('pages that fall back to their defaults on an unknown filter say so by answering 200', async () => {
+    const [plan] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]);
+    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open'
+      AND owning_agency_id = (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services') LIMIT 1`, [northmere]);
+    const cases: [Role, string][] = [
+      ['coordinator', '/children?status=bogus&page=abc'],
+      ['coordinator', '/worklists?show=bogus&sort=sideways&whose=nobody&page=-4&agency=x'],
+      ['coordinator', '/concerns/new?child=not-a-child'],
+      ['coordinator', `/children/${child!.id}/involvements/new?agencyId=not-an-agency`],
+      ['coordinator', `/children/${child!.id}/assessments/new?tool=not-a-tool`],
+      ['coordinator', `/children/${child!.id}/meetings?service=${'x'.repeat(500)}`],
+      ['partnership_admin', '/admin/users?page=zero'],
+      ['dpo', '/audit/roles-granted?page=-1'],
+      ['strategy_lead', `/strategy/plans/${plan!.id}/quarterly?quarter=2026-02-01`],
+      ['strategy_lead', '/training?year=last'],
+      ['strategy_lead', '/campaigns?audience=martians'],
+    ];
+    for (const [role, url] of cases) assert.equal((await agentOf(role).get(url)).statusCode, 200, url);
+  });
+
+  test('a body that fails its schema: a form shows it on the form, anything else is the error page', async () => {
+    const coordinator = agentOf('coordinator');
+    await coordinator.get('/children');
+    const search = await coordinator.post('/children/search', { dateOfBirth: '2026-02-30' });
+    assert.equal(search.statusCode, 400);
+    assert.match(search.body, /govuk-error-summary/);
+    assert.ok(search.body.includes('href="#dateOfBirth"'));
+    assert.doesNotMatch(search.body, /LANTERN_E_VALIDATION/);
+    const switched = await coordinator.post('/account/partnership', { partnershipId: 'not-a-partnership' });
+    assert.equal(switched.statusCode, 400);
+    assert.match(switched.body, /LANTERN_E_VALIDATION/);
   });
 });
 

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { LanternError } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
+import { queryFlag } from '../../web/params.ts';
 import type { Feature } from '../feature.ts';
 import { passwordChangeSchema, shownSessionParam } from './schema.ts';
 
@@ -18,15 +20,13 @@ export const accountFeature: Feature = {
   async register(app, { auth }) {
     const signedIn = { config: { permission: 'home.view' as const } };
 
-    app.get('/account', signedIn, async (request, reply) => {
-      const user = request.user!;
-      const query = request.query as { changed?: string; ended?: string };
-      return reply.page(view('account'), { sessions: await auth.listSessions(user), changed: query.changed === '1', ended: query.ended === '1' });
+    app.get('/account', { ...signedIn, schema: { querystring: z.object({ changed: queryFlag, ended: queryFlag }) } }, async (request, reply) => {
+      const { changed, ended } = request.query;
+      return reply.page(view('account'), { sessions: await auth.listSessions(request.user!), changed, ended });
     });
 
-    app.post('/account/sessions/:session/end', signedIn, async (request, reply) => {
-      const params = shownSessionParam.safeParse(request.params);
-      if (!params.success || !(await auth.endOwnSession(request.user!, params.data.session))) throw new LanternError('LANTERN_E_NOT_FOUND');
+    app.post('/account/sessions/:session/end', { ...signedIn, schema: { params: shownSessionParam } }, async (request, reply) => {
+      if (!(await auth.endOwnSession(request.user!, request.params.session))) throw new LanternError('LANTERN_E_NOT_FOUND');
       return reply.redirect('/account?ended=1');
     });
 
@@ -42,13 +42,12 @@ export const accountFeature: Feature = {
       return render(reply, user.stage === 'change_password');
     });
 
-    app.post('/account/password', { config: { public: true } }, async (request, reply) => {
+    app.post('/account/password', { config: { public: true }, schema: { body: passwordChangeSchema }, attachValidation: true }, async (request, reply) => {
       const user = changer(request);
       if (!user) return reply.redirect('/sign-in');
       const forced = user.stage === 'change_password';
-      const parsed = passwordChangeSchema.safeParse(request.body);
-      if (!parsed.success) return render(reply.status(400), forced, formErrors(parsed.error, t));
-      const result = await auth.changePassword(user, parsed.data);
+      if (request.validationError) return render(reply.status(400), forced, formErrors(request.validationError));
+      const result = await auth.changePassword(user, request.body);
       if (!result.ok) return render(reply.status(400), forced, singleError(result.field, t(result.messageKey)));
       reply.setCookie(app.sessionCookie.name, result.token, app.sessionCookie.options);
       return reply.redirect(forced ? '/' : '/account?changed=1');

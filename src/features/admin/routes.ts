@@ -2,10 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors, singleError, type FormErrors } from '../../web/forms.ts';
+import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
-import { agencyFormSchema, agreementFormSchema, idParam, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
+import { idParams } from '../../web/params.ts';
+import { agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
@@ -20,9 +21,8 @@ export const adminFeature: Feature = {
     const agenciesConfig = { config: { permission: 'agencies.manage' as const } };
     const sharingConfig = { config: { permission: 'sharing.manage' as const } };
 
-    app.get('/admin/users', usersConfig, async (request, reply) => {
-      const { page } = pageQuery.parse(request.query);
-      return reply.page(view('users'), await admin.listUsers(request.user!, page));
+    app.get('/admin/users', { ...usersConfig, schema: { querystring: pageQuery } }, async (request, reply) => {
+      return reply.page(view('users'), await admin.listUsers(request.user!, request.query.page));
     });
 
     const userFormPage = async (request: FastifyRequest, extra: { person?: { id: string; roles: string[] } } & Record<string, unknown>) => {
@@ -41,15 +41,14 @@ export const adminFeature: Feature = {
       reply.page(view('user-form'), await userFormPage(request, { values: { roles: [] }, mode: 'create' })),
     );
 
-    app.post('/admin/users/new', usersConfig, async (request, reply) => {
-      const parsed = userFormSchema.safeParse(request.body);
-      if (!parsed.success) {
+    app.post('/admin/users/new', { ...usersConfig, schema: { body: userFormSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
         return reply.status(400).page(view('user-form'),
-          await userFormPage(request, { values: request.body, errors: formErrors(parsed.error, t), mode: 'create' }));
+          await userFormPage(request, { values: request.body, errors: formErrors(request.validationError), mode: 'create' }));
       }
       try {
-        const created = await admin.createUser(request.user!, parsed.data);
-        return reply.page(view('user-created'), { email: parsed.data.email, initialPassword: created.initialPassword, id: created.id });
+        const created = await admin.createUser(request.user!, request.body);
+        return reply.page(view('user-created'), { email: request.body.email, initialPassword: created.initialPassword, id: created.id });
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
         return reply.status(error.status).page(view('user-form'),
@@ -57,27 +56,26 @@ export const adminFeature: Feature = {
       }
     });
 
-    app.get('/admin/users/:id', usersConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
+    app.get('/admin/users/:id', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
+      const { id } = request.params;
       const person = await admin.getUser(request.user!, id);
       const values = { ...person, displayName: person.display_name, agencyId: person.agency_id, jobTitle: person.job_title, startedOn: person.started_on };
       return reply.page(view('user-form'), await userFormPage(request, { values, person, mode: 'edit' }));
     });
 
-    app.post('/admin/users/:id', usersConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
-      const parsed = userEditSchema.safeParse(request.body);
-      if (!parsed.success) {
+    app.post('/admin/users/:id', { ...usersConfig, schema: { params: idParams, body: userEditSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError) {
         const person = await admin.getUser(request.user!, id);
         return reply.status(400).page(view('user-form'),
-          await userFormPage(request, { values: { ...(request.body as object), email: person.email }, person, errors: formErrors(parsed.error, t), mode: 'edit' }));
+          await userFormPage(request, { values: { ...request.body, email: person.email }, person, errors: formErrors(request.validationError), mode: 'edit' }));
       }
       try {
-        await admin.updateUser(request.user!, id, parsed.data);
+        await admin.updateUser(request.user!, id, request.body);
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
         const person = await admin.getUser(request.user!, id);
-        const body = request.body as Record<string, unknown>;
+        const body = postedForm(request);
         const values = person.id === request.user!.userId
           ? { ...body, email: person.email, roles: person.roles, agencyId: person.agency_id }
           : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };
@@ -86,15 +84,13 @@ export const adminFeature: Feature = {
       return reply.redirect('/admin/users');
     });
 
-    app.post('/admin/users/:id/disable', usersConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
-      await admin.setDisabled(request.user!, id, true);
+    app.post('/admin/users/:id/disable', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
+      await admin.setDisabled(request.user!, request.params.id, true);
       return reply.redirect('/admin/users');
     });
 
-    app.post('/admin/users/:id/enable', usersConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
-      await admin.setDisabled(request.user!, id, false);
+    app.post('/admin/users/:id/enable', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
+      await admin.setDisabled(request.user!, request.params.id, false);
       return reply.redirect('/admin/users');
     });
 
@@ -102,14 +98,13 @@ export const adminFeature: Feature = {
       reply.page(view('agencies'), { agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: {} }),
     );
 
-    app.post('/admin/agencies', agenciesConfig, async (request, reply) => {
-      const parsed = agencyFormSchema.safeParse(request.body);
-      if (!parsed.success) {
+    app.post('/admin/agencies', { ...agenciesConfig, schema: { body: agencyFormSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
         return reply.status(400).page(view('agencies'), {
-          agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: request.body, errors: formErrors(parsed.error, t),
+          agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: request.body, errors: formErrors(request.validationError),
         });
       }
-      await admin.createAgency(request.user!, parsed.data);
+      await admin.createAgency(request.user!, request.body);
       return reply.redirect('/admin/agencies');
     });
 
@@ -117,25 +112,23 @@ export const adminFeature: Feature = {
       reply.page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {} }),
     );
 
-    app.post('/admin/sharing', sharingConfig, async (request, reply) => {
-      const parsed = agreementFormSchema.safeParse(request.body);
-      if (!parsed.success) {
+    app.post('/admin/sharing', { ...sharingConfig, schema: { body: agreementFormSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
         return reply.status(400).page(view('sharing'), {
-          ...(await admin.listAgreements(request.user!)), values: request.body, errors: formErrors(parsed.error, t),
+          ...(await admin.listAgreements(request.user!)), values: request.body, errors: formErrors(request.validationError),
         });
       }
-      await admin.createAgreement(request.user!, parsed.data);
+      await admin.createAgreement(request.user!, request.body);
       return reply.redirect('/admin/sharing');
     });
 
     const sharingPage = async (request: FastifyRequest, reply: FastifyReply, status: number, errors: FormErrors, grantErrors?: Record<string, FormErrors>) =>
       reply.status(status).page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {}, errors, grantErrors });
 
-    app.post('/admin/sharing/:id/grants', sharingConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
-      const parsed = grantFormSchema.safeParse(request.body);
-      if (!parsed.success) {
-        const errors = formErrors(parsed.error, t);
+    app.post('/admin/sharing/:id/grants', { ...sharingConfig, schema: { params: idParams, body: grantFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError) {
+        const errors = formErrors(request.validationError);
         return sharingPage(request, reply, 400, errors, { [id]: errors });
       }
       // The grant form's fields: the email (grant-email-<id>) and the roles (grant-roles-<id>).
@@ -145,7 +138,7 @@ export const adminFeature: Feature = {
         return sharingPage(request, reply, status, errors, { [id]: errors });
       };
       try {
-        const result = await admin.grantAccess(request.user!, id, parsed.data);
+        const result = await admin.grantAccess(request.user!, id, request.body);
         if (!result.ok) return grantError('grant', t('admin.granteeNotFound'), 400);
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
@@ -154,8 +147,8 @@ export const adminFeature: Feature = {
       return reply.redirect('/admin/sharing');
     });
 
-    app.post('/admin/sharing/grants/:id/revoke', sharingConfig, async (request, reply) => {
-      const { id } = idParam.parse(request.params);
+    app.post('/admin/sharing/grants/:id/revoke', { ...sharingConfig, schema: { params: idParams } }, async (request, reply) => {
+      const { id } = request.params;
       try {
         await admin.revokeAccess(request.user!, id);
       } catch (error) {

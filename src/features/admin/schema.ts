@@ -15,7 +15,7 @@ export const userFormSchema = z.object({
     .trim()
     .optional()
     .transform((v) => v || null)
-    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat').nullable()),
+    .pipe(z.iso.date('validation.dateFormat').nullable()),
   roles: roleList,
 });
 export type UserForm = z.infer<typeof userFormSchema>;
@@ -35,13 +35,11 @@ export const agreementFormSchema = z.object({
   recipientPartnershipId: z.string().uuid('validation.partnershipRequired'),
   purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),
   lawfulBasis: z.string().trim().min(5, 'validation.lawfulBasisRequired').max(2000, 'validation.tooLong'),
-  startsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat'),
+  startsOn: z.iso.date('validation.dateFormat'),
   endsOn: z.string().trim().optional().transform((v) => v || null)
-    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat').nullable()),
+    .pipe(z.iso.date('validation.dateFormat').nullable()),
 });
 export type AgreementForm = z.infer<typeof agreementFormSchema>;
-
-export const idParam = z.object({ id: z.string().uuid() });
 
 export const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 

@@ -13,15 +13,13 @@ export const scaleAnswers = {
 export const bodyKinds = ['committee', 'task_group', 'board', 'sub_group'] as const;
 export const responses = ['accepted', 'partly_accepted', 'rejected'] as const;
 
-const isoDate = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'validation.dateFormat')
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'validation.dateFormat');
+/** A real calendar date, YYYY-MM-DD (Date.parse would take 2026-02-30 as 2 March). */
+const isoDate = z.string().trim().pipe(z.iso.date('validation.dateFormat'));
 const optionalDate = z.string().trim().optional().transform((v) => v || null).pipe(isoDate.nullable());
 const text = (max = 200, message = 'assurance.v.required') => z.string().trim().min(1, message).max(max, 'validation.tooLong');
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v || null);
 const count = z.coerce.number({ message: 'assurance.v.wholeNumber' }).int('assurance.v.wholeNumber').min(0, 'assurance.v.wholeNumber').max(10_000_000, 'assurance.v.wholeNumber');
 const list = <T extends z.ZodTypeAny>(item: T) => z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
-
-export const idParam = z.object({ id: z.string().uuid() });
 
 export const courseFormSchema = z.object({
   title: text(),
@@ -85,12 +83,15 @@ export const campaignFormSchema = z.object({
 }).refine((v) => !v.endsOn || v.endsOn >= v.startsOn, { path: ['endsOn'], message: 'assurance.v.endBeforeStart' });
 export type CampaignForm = z.infer<typeof campaignFormSchema>;
 
+/** The training page's year (anything else: every year). */
 export const sessionFilterSchema = z.object({
-  year: z.string().trim().optional().transform((v) => (v ? Number(v) : undefined)).pipe(z.number().int().min(2000).max(2100).optional()),
+  year: z.string().trim().optional().transform((v) => (v ? Number(v) : undefined)).pipe(z.number().int().min(2000).max(2100).optional())
+    .catch(undefined),
 });
 
+/** The campaigns page's audience (anything else: every audience). */
 export const campaignFilterSchema = z.object({
-  audience: z.string().trim().optional().transform((v) => v || undefined).pipe(z.enum(audiences).optional()),
+  audience: z.string().trim().optional().transform((v) => v || undefined).pipe(z.enum(audiences).optional()).catch(undefined),
 });
 
 export const materialFormSchema = z.object({

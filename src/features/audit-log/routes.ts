@@ -12,34 +12,33 @@ export const auditLogFeature: Feature = {
   async register(app, { auditLog }) {
     const auditConfig = { config: { permission: 'audit.read' as const } };
 
-    app.get('/audit', auditConfig, async (request, reply) => {
-      const parsed = auditFilterSchema.safeParse(request.query);
-      if (!parsed.success) {
-        return reply.status(400).page(auditView, { errors: formErrors(parsed.error, t), values: {}, events: [] });
+    app.get('/audit', { ...auditConfig, schema: { querystring: auditFilterSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
+        return reply.status(400).page(auditView, { errors: formErrors(request.validationError), values: {}, events: [] });
       }
-      const result = await auditLog.search(request.user!, parsed.data);
-      const query = new URLSearchParams(Object.entries(parsed.data).filter(([k, v]) => k !== 'page' && v !== undefined).map(([k, v]) => [k, String(v)]));
-      return reply.page(auditView, { ...result, values: { ...parsed.data, actorEmail: result.actorEmail }, query: query.toString() });
+      const filter = request.query;
+      const result = await auditLog.search(request.user!, filter);
+      const query = new URLSearchParams(Object.entries(filter).filter(([k, v]) => k !== 'page' && v !== undefined).map(([k, v]) => [k, String(v)]));
+      return reply.page(auditView, { ...result, values: { ...filter, actorEmail: result.actorEmail }, query: query.toString() });
     });
 
     // The filter form posts, so the email typed never appears in a URL; the page it redirects to carries the person's id.
-    app.post('/audit', auditConfig, async (request, reply) => {
-      const parsed = auditFilterFormSchema.safeParse(request.body);
-      if (!parsed.success) {
-        return reply.status(400).page(auditView, { errors: formErrors(parsed.error, t), values: request.body, events: [] });
+    app.post('/audit', { ...auditConfig, schema: { body: auditFilterFormSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
+        return reply.status(400).page(auditView, { errors: formErrors(request.validationError), values: request.body, events: [] });
       }
-      const { actorEmail, ...rest } = parsed.data;
+      const { actorEmail, ...rest } = request.body;
       const actor = actorEmail ? await auditLog.findActor(request.user!, actorEmail) : undefined;
       if (actor === null) {
-        return reply.status(400).page(auditView, { errors: singleError('actorEmail', t('audit.actorNotFound')), values: parsed.data, events: [] });
+        return reply.status(400).page(auditView, { errors: singleError('actorEmail', t('audit.actorNotFound')), values: request.body, events: [] });
       }
       const query = new URLSearchParams(Object.entries({ ...rest, actor }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
       const search = query.toString();
       return reply.redirect(search ? `/audit?${search}` : '/audit', 303);
     });
 
-    app.get('/audit/roles-granted', auditConfig, async (request, reply) => {
-      const { page } = rolesGrantedQuery.parse(request.query);
+    app.get('/audit/roles-granted', { ...auditConfig, schema: { querystring: rolesGrantedQuery } }, async (request, reply) => {
+      const { page } = request.query;
       return reply.page('features/audit-log/views/roles-granted.njk', { ...(await auditLog.rolesGranted(request.user!, page)), highRoles });
     });
   },

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { parseIsoDate } from '../../dates.ts';
 
 const optionalText = z.string().trim().max(200).optional().transform((v) => v || undefined);
+/** A real calendar date, YYYY-MM-DD (2026-13-45 is not one). */
 const optionalDate = z.string().trim().optional().transform((v) => v || undefined)
-  .pipe(z.string().refine((v) => parseIsoDate(v) === v, 'validation.dateFormat').optional());
+  .pipe(z.iso.date('validation.dateFormat').optional());
 
 /** The audit page's address: the person is an id, so no email reaches a URL, a browser history or a log. */
 export const auditFilterSchema = z.object({

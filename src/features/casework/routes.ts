@@ -2,18 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
-import type { FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../feature.ts';
+import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
+import type { Feature, LanternApp } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
 import { toLondonFields } from '../../dates.ts';
 import {
-  actionEditSchema, actionFormSchema, answersFromForm, assessmentHeaderSchema, assessmentJudgementSchema, childParam, episodeEditSchema,
-  episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema, interviewFormSchema, meetingFormSchema, noteFormSchema, recordParam,
-  referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema, TOOL_FILE_MAX_BYTES, toolUploadSchema, worklistQuerySchema,
+  actionEditSchema, actionFormSchema, assessmentFormSchema, episodeEditSchema, episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema,
+  interviewFormSchema, meetingFormSchema, noteFormSchema, referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema,
+  TOOL_FILE_MAX_BYTES, toolUploadSchema, worklistQuerySchema,
 } from './schema.ts';
 import { ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
@@ -24,21 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // Whether the children feature's sub-navigation is there to include: looked up once, not on every request.
 const childNav = fs.existsSync(path.join(here, '..', 'children', 'views', 'child-nav.njk'));
 
-/** Zod issues → GOV.UK error summary; this feature's messages are keys under casework.* or validation.*. */
-export function caseworkErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FormErrors {
-  const list: FormErrors['list'] = [];
-  const fields: FormErrors['fields'] = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (fields[field]) continue;
-    const text = t(/^(casework|validation)\./.test(issue.message) ? issue.message : 'validation.invalid');
-    fields[field] = { text };
-    list.push({ text, href: `#${field}` });
-  }
-  return { list, fields };
-}
-
-const oneError = (field: string, key: string): FormErrors => ({ list: [{ text: t(key), href: `#${field}` }], fields: { [field]: { text: t(key) } } });
+const oneError = (field: string, key: string): FormErrors => singleError(field, t(key));
 
 /** Problems the tool schema found in a definition, each with its JSON path, linked to the field it came from. */
 const MAX_LISTED_PROBLEMS = 25;
@@ -67,11 +55,12 @@ export const caseworkFeature: Feature = {
     const read = { config: { permission: 'casework.read' as const } };
     const write = { config: { permission: 'casework.write' as const } };
     const tools = { config: { permission: 'risk-tools.manage' as const } };
+    const ofChild = { params: idParams };
+    const ofRecord = { params: recordParams };
 
     /** Shared page context: the children feature's sub-navigation when it is there, else a back link. */
     const page = (reply: FastifyReply, name: string, active: string, context: Record<string, unknown>) =>
       reply.page(view(name), { active, childNav, episodeTypes, riskLevels, ...context });
-    const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
     // ---------------------------------------------------------------- risk tools
 
@@ -82,52 +71,47 @@ export const caseworkFeature: Feature = {
     // assurance and strategy uploads do: attachFieldsToBody puts the _csrf field in request.body,
     // where the CSRF check in web/app.ts reads it. A file over the limit is cut at limit + 1 bytes
     // (not refused outright), so the schema can say so in the error summary.
-    await app.register(async (scoped: FastifyInstance) => {
+    await app.register(async (scoped: LanternApp) => {
       if (!scoped.hasRequestDecorator('isMultipart')) {
         await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
           limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 } });
       }
-      scoped.post('/risk-tools', tools, async (request, reply) => {
-        const parsed = toolUploadSchema.safeParse(body(request));
+      scoped.post('/risk-tools', { ...tools, schema: { body: toolUploadSchema }, attachValidation: true }, async (request, reply) => {
         // A chosen file cannot be put back into its input; the pasted text can.
-        const values = { definition: typeof body(request).definition === 'string' ? body(request).definition : '' };
+        const pasted = postedForm(request).definition;
+        const values = { definition: typeof pasted === 'string' ? pasted : '' };
         const again = async (errors: FormErrors) => reply.status(400).page(view('risk-tools'), {
           tools: await casework.listTools(request.user!), values, errors, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 });
-        if (!parsed.success) return again(caseworkErrors(parsed.error));
-        const result = await casework.loadTool(request.user!, parsed.data.text);
+        if (request.validationError) return again(formErrors(request.validationError));
+        const { field, text } = request.body;
+        const result = await casework.loadTool(request.user!, text);
         if (!result.ok && 'refusal' in result) {
           request.log.info({ refusal: result.refusal }, 'risk tool upload refused');
-          const text = refusalMessage(result.refusal, t);
-          return again({ list: [{ text, href: `#${parsed.data.field}` }], fields: { [parsed.data.field]: { text } } });
+          return again(singleError(field, refusalMessage(result.refusal, t)));
         }
-        if (!result.ok) return again(definitionErrors(parsed.data.field, result.errors, result.errorCount));
+        if (!result.ok) return again(definitionErrors(field, result.errors, result.errorCount));
         return reply.redirect('/risk-tools');
       });
     });
 
     // ---------------------------------------------------------------- assessments
 
-    app.get('/children/:id/assessments', read, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      return page(reply, 'assessments', 'assessments', await casework.assessmentsPage(request.user!, id));
-    });
+    app.get('/children/:id/assessments', { ...read, schema: ofChild }, async (request, reply) =>
+      page(reply, 'assessments', 'assessments', await casework.assessmentsPage(request.user!, request.params.id)));
 
-    app.get('/children/:id/assessments/new', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const toolId = (request.query as { tool?: string }).tool;
+    // Any tool but one of the partnership's (or none): the default tool.
+    app.get('/children/:id/assessments/new', { ...write, schema: { ...ofChild, querystring: z.object({ tool: optionalQueryId }) } }, async (request, reply) => {
       const user = request.user!;
-      const data = await casework.assessmentForm(user, id, typeof toolId === 'string' ? toolId : undefined);
+      const data = await casework.assessmentForm(user, request.params.id, request.query.tool);
       return page(reply, 'assessment-form', 'assessments', {
         ...data, values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId }, answers: {},
       });
     });
 
-    app.post('/children/:id/assessments/new', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const form = body(request);
-      const answers = answersFromForm(form);
-      const toolId = typeof form.toolId === 'string' ? form.toolId : undefined;
-      const header = assessmentHeaderSchema.safeParse(form);
+    app.post('/children/:id/assessments/new', { ...write, schema: { ...ofChild, body: assessmentFormSchema } }, async (request, reply) => {
+      const { id } = request.params;
+      const { answers, toolId, scoreOnly, header, judgement } = request.body;
+      const form = postedForm(request);
       // Loaded without a view row: a successful save leaves exactly its one audit row. Showing the form again is a view.
       const data = await casework.assessmentForm(request.user!, id, toolId, { audit: false });
       const answerErrors = (errors: { path: string; message: string }[]): FormErrors =>
@@ -140,12 +124,11 @@ export const caseworkFeature: Feature = {
       const assessedOn = header.success ? header.data.assessedOn : toLondonFields(clock.now()).date;
       const scored = CaseworkService.score(data.tool, data.child, answers, assessedOn);
       if (!scored.ok) return again(400, { errors: answerErrors(scored.errors) });
-      if (form.step === 'score') {
-        return again(header.success ? 200 : 400, { score: scored.assessment, ageKnown: scored.ageKnown, ...(header.success ? {} : { errors: caseworkErrors(header.error) }) });
+      if (scoreOnly) {
+        return again(header.success ? 200 : 400, { score: scored.assessment, ageKnown: scored.ageKnown, ...(header.success ? {} : { errors: formErrors(header.error) }) });
       }
-      const judgement = assessmentJudgementSchema.safeParse(form);
       if (!header.success || !judgement.success) {
-        const errors = caseworkErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
+        const errors = formErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
         return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
       }
       if (!data.tool.definition.bands.some((b) => b.key === judgement.data.judgementCategory)) {
@@ -155,34 +138,25 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/assessments/${assessmentId}`);
     });
 
-    app.get('/children/:id/assessments/:recordId', read, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      return page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, id, recordId));
-    });
+    app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) =>
+      page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, request.params.id, request.params.recordId)));
 
     // ---------------------------------------------------------------- missing episodes
 
     const missingPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       page(reply, 'missing', 'missing', { ...(await casework.missingPage(request.user!, id)), values: {}, ...extra });
 
-    app.get('/children/:id/missing', read, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      return missingPage(request, reply, id);
-    });
+    app.get('/children/:id/missing', { ...read, schema: ofChild }, async (request, reply) => missingPage(request, reply, request.params.id));
 
-    app.post('/children/:id/missing', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const parsed = episodeFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return missingPage(request, reply, id, { values: body(request), errors: caseworkErrors(parsed.error) });
-      }
+    app.post('/children/:id/missing', { ...write, schema: { ...ofChild, body: episodeFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return missingPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError) });
       try {
-        await casework.createEpisode(request.user!, id, parsed.data);
+        await casework.createEpisode(request.user!, id, request.body);
       } catch (error) {
         if ((error as { code?: string }).code !== 'LANTERN_E_CONFLICT') throw error;
-        reply.status(409);
-        return missingPage(request, reply, id, { values: body(request), errors: oneError('episodeType', 'casework.validation.episodeOpen') });
+        return missingPage(request, reply.status(409), id, { values, errors: oneError('episodeType', 'casework.validation.episodeOpen') });
       }
       return reply.redirect(`/children/${id}/missing`);
     });
@@ -191,33 +165,22 @@ export const caseworkFeature: Feature = {
       before_start: 'casework.validation.beforeStart', not_returned: 'casework.validation.notReturned',
       before_return: 'casework.validation.beforeReturn', already_recorded: 'casework.validation.interviewRecorded' } as const;
 
-    app.post('/children/:id/missing/:recordId/return', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = episodeReturnSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return missingPage(request, reply, id, { returnValues: { [recordId]: body(request) }, errors: caseworkErrors(parsed.error), errorEpisode: recordId });
+    app.post('/children/:id/missing/:recordId/return', { ...write, schema: { ...ofRecord, body: episodeReturnSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      if (request.validationError) {
+        return missingPage(request, reply.status(400), id, { returnValues: { [recordId]: postedForm(request) }, errors: formErrors(request.validationError),
+          errorEpisode: recordId });
       }
-      const result = await casework.returnFromEpisode(request.user!, id, recordId, parsed.data.returnedAt, parsed.data.whereFound);
-      if (!result.ok) {
-        reply.status(409);
-        return missingPage(request, reply, id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
-      }
+      const result = await casework.returnFromEpisode(request.user!, id, recordId, request.body.returnedAt, request.body.whereFound);
+      if (!result.ok) return missingPage(request, reply.status(409), id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
       return reply.redirect(`/children/${id}/missing`);
     });
 
-    app.post('/children/:id/missing/:recordId/type', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = episodeTypeChangeSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return missingPage(request, reply, id, { errors: caseworkErrors(parsed.error), errorEpisode: recordId });
-      }
-      const result = await casework.changeEpisodeType(request.user!, id, recordId, parsed.data.newType, parsed.data.at);
-      if (!result.ok) {
-        reply.status(409);
-        return missingPage(request, reply, id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
-      }
+    app.post('/children/:id/missing/:recordId/type', { ...write, schema: { ...ofRecord, body: episodeTypeChangeSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      if (request.validationError) return missingPage(request, reply.status(400), id, { errors: formErrors(request.validationError), errorEpisode: recordId });
+      const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
+      if (!result.ok) return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
       return reply.redirect(`/children/${id}/missing`);
     });
 
@@ -226,23 +189,15 @@ export const caseworkFeature: Feature = {
       return page(reply, 'episode-edit', 'missing', { ...data, values: data.current, ...extra });
     };
 
-    app.get('/children/:id/missing/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      return episodeEditPage(request, reply, id, recordId);
-    });
+    app.get('/children/:id/missing/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
+      episodeEditPage(request, reply, request.params.id, request.params.recordId));
 
-    app.post('/children/:id/missing/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = episodeEditSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return episodeEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
-      }
-      const result = await edits.updateEpisode(request.user!, id, recordId, parsed.data);
-      if (!result.ok) {
-        reply.status(400);
-        return episodeEditPage(request, reply, id, recordId, { values: body(request), errors: oneError(result.field, episodeCorrectionKey(result)) });
-      }
+    app.post('/children/:id/missing/:recordId/edit', { ...write, schema: { ...ofRecord, body: episodeEditSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
+      const result = await edits.updateEpisode(request.user!, id, recordId, request.body);
+      if (!result.ok) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, episodeCorrectionKey(result)) });
       return reply.redirect(`/children/${id}/missing`);
     });
 
@@ -253,25 +208,23 @@ export const caseworkFeature: Feature = {
       return page(reply, 'interview-form', 'missing', { ...data, episode, ...extra });
     };
 
-    app.get('/children/:id/missing/:recordId/interview', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
+    app.get('/children/:id/missing/:recordId/interview', { ...write, schema: ofRecord }, async (request, reply) => {
+      const { id, recordId } = request.params;
       const rendered = await interviewPage(request, reply, id, recordId, { values: { interviewerAgencyId: request.user!.agencyId } });
       if (!rendered) return reply.redirect(`/children/${id}/missing`);
       return rendered;
     });
 
-    app.post('/children/:id/missing/:recordId/interview', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = interviewFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        const rendered = await interviewPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+    app.post('/children/:id/missing/:recordId/interview', { ...write, schema: { ...ofRecord, body: interviewFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) {
+        const rendered = await interviewPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
         return rendered ?? reply.redirect(`/children/${id}/missing`);
       }
-      const result = await casework.recordInterview(request.user!, id, recordId, parsed.data);
+      const result = await casework.recordInterview(request.user!, id, recordId, request.body);
       if (!result.ok) {
-        reply.status(409);
-        const rendered = await interviewPage(request, reply, id, recordId, { values: body(request), errors: oneError('offeredDate', reasonKey[result.reason]) });
+        const rendered = await interviewPage(request, reply.status(409), id, recordId, { values, errors: oneError('offeredDate', reasonKey[result.reason]) });
         return rendered ?? reply.redirect(`/children/${id}/missing`);
       }
       return reply.redirect(`/children/${id}/missing`);
@@ -279,8 +232,8 @@ export const caseworkFeature: Feature = {
 
     // ---------------------------------------------------------------- meetings and plan
 
-    const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
-      const { service } = referralSearchQuery.parse(request.query ?? {});
+    /** The meetings and plan page; `service` is the directory search of its GET form. */
+    const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, service = '') => {
       const data = await casework.meetingsPage(request.user!, id);
       return page(reply, 'meetings', 'meetings', {
         ...data, serviceSearch: service, services: await referrals.directory(request.user!, service), referralStatuses,
@@ -288,19 +241,13 @@ export const caseworkFeature: Feature = {
       });
     };
 
-    app.get('/children/:id/meetings', read, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      return meetingsPage(request, reply, id);
-    });
+    app.get('/children/:id/meetings', { ...read, schema: { ...ofChild, querystring: referralSearchQuery } }, async (request, reply) =>
+      meetingsPage(request, reply, request.params.id, {}, request.query.service));
 
-    app.post('/children/:id/meetings', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const parsed = meetingFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return meetingsPage(request, reply, id, { values: body(request), errors: caseworkErrors(parsed.error) });
-      }
-      await casework.createMeeting(request.user!, id, parsed.data);
+    app.post('/children/:id/meetings', { ...write, schema: { ...ofChild, body: meetingFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError) return meetingsPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
+      await casework.createMeeting(request.user!, id, request.body);
       return reply.redirect(`/children/${id}/meetings`);
     });
 
@@ -309,44 +256,34 @@ export const caseworkFeature: Feature = {
       return page(reply, 'meeting-edit', 'meetings', { ...data, values: data.current, ...extra });
     };
 
-    app.get('/children/:id/meetings/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      return meetingEditPage(request, reply, id, recordId);
-    });
+    app.get('/children/:id/meetings/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
+      meetingEditPage(request, reply, request.params.id, request.params.recordId));
 
     // The same schema as a new meeting: an edit is held to the same rules.
-    app.post('/children/:id/meetings/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = meetingFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return meetingEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
+    app.post('/children/:id/meetings/:recordId/edit', { ...write, schema: { ...ofRecord, body: meetingFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      if (request.validationError) {
+        return meetingEditPage(request, reply.status(400), id, recordId, { values: postedForm(request), errors: formErrors(request.validationError) });
       }
-      await edits.updateMeeting(request.user!, id, recordId, parsed.data);
+      await edits.updateMeeting(request.user!, id, recordId, request.body);
       return reply.redirect(`/children/${id}/meetings#meeting-${recordId}`);
     });
 
-    app.post('/children/:id/actions', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const parsed = actionFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return meetingsPage(request, reply, id, { actionValues: body(request), errors: caseworkErrors(parsed.error) });
-      }
-      await casework.createAction(request.user!, id, parsed.data);
+    app.post('/children/:id/actions', { ...write, schema: { ...ofChild, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError) return meetingsPage(request, reply.status(400), id, { actionValues: postedForm(request), errors: formErrors(request.validationError) });
+      await casework.createAction(request.user!, id, request.body);
       return reply.redirect(`/children/${id}/meetings#plan`);
     });
 
-    app.post('/children/:id/actions/:recordId/done', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      await casework.completeAction(request.user!, id, recordId);
-      return reply.redirect(`/children/${id}/meetings#plan`);
+    app.post('/children/:id/actions/:recordId/done', { ...write, schema: ofRecord }, async (request, reply) => {
+      await casework.completeAction(request.user!, request.params.id, request.params.recordId);
+      return reply.redirect(`/children/${request.params.id}/meetings#plan`);
     });
 
-    app.post('/children/:id/actions/:recordId/not-done', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      await edits.reopenAction(request.user!, id, recordId);
-      return reply.redirect(`/children/${id}/meetings#plan`);
+    app.post('/children/:id/actions/:recordId/not-done', { ...write, schema: ofRecord }, async (request, reply) => {
+      await edits.reopenAction(request.user!, request.params.id, request.params.recordId);
+      return reply.redirect(`/children/${request.params.id}/meetings#plan`);
     });
 
     const actionEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
@@ -354,38 +291,26 @@ export const caseworkFeature: Feature = {
       return page(reply, 'action-edit', 'meetings', { ...data, values: data.current, ...extra });
     };
 
-    app.get('/children/:id/actions/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      return actionEditPage(request, reply, id, recordId);
-    });
+    app.get('/children/:id/actions/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
+      actionEditPage(request, reply, request.params.id, request.params.recordId));
 
-    app.post('/children/:id/actions/:recordId/edit', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = actionEditSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return actionEditPage(request, reply, id, recordId, { values: body(request), errors: caseworkErrors(parsed.error) });
-      }
-      const result = await edits.updateAction(request.user!, id, recordId, parsed.data);
-      if (!result.ok) {
-        reply.status(400);
-        return actionEditPage(request, reply, id, recordId, { values: body(request), errors: oneError(result.field, result.messageKey) });
-      }
+    app.post('/children/:id/actions/:recordId/edit', { ...write, schema: { ...ofRecord, body: actionEditSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
+      const result = await edits.updateAction(request.user!, id, recordId, request.body);
+      if (!result.ok) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, result.messageKey) });
       return reply.redirect(`/children/${id}/meetings#plan`);
     });
 
     // ---------------------------------------------------------------- referrals to directory services
 
-    app.post('/children/:id/referrals', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const parsed = referralFormSchema.safeParse(body(request));
-      const again = (errors: FormErrors) => {
-        reply.status(400);
-        return meetingsPage(request, reply, id, { referralValues: body(request), errors });
-      };
-      if (!parsed.success) return again(caseworkErrors(parsed.error));
+    app.post('/children/:id/referrals', { ...write, schema: { ...ofChild, body: referralFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      const again = (errors: FormErrors) => meetingsPage(request, reply.status(400), id, { referralValues: postedForm(request), errors });
+      if (request.validationError) return again(formErrors(request.validationError));
       try {
-        await referrals.create(request.user!, id, parsed.data);
+        await referrals.create(request.user!, id, request.body);
       } catch (error) {
         if (error instanceof ReferralValidationError) return again(oneError(error.field, error.messageKey));
         throw error;
@@ -393,45 +318,34 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/meetings#referrals`);
     });
 
-    app.post('/children/:id/referrals/:recordId', write, async (request, reply) => {
-      const { id, recordId } = recordParam.parse(request.params);
-      const parsed = referralUpdateSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return meetingsPage(request, reply, id, { errors: caseworkErrors(parsed.error) });
-      }
-      await referrals.update(request.user!, id, recordId, parsed.data);
+    app.post('/children/:id/referrals/:recordId', { ...write, schema: { ...ofRecord, body: referralUpdateSchema }, attachValidation: true }, async (request, reply) => {
+      const { id, recordId } = request.params;
+      if (request.validationError) return meetingsPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
+      await referrals.update(request.user!, id, recordId, request.body);
       return reply.redirect(`/children/${id}/meetings#referrals`);
     });
 
     // ---------------------------------------------------------------- notes and timeline
 
-    app.get('/children/:id/notes', read, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      return page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: {} });
-    });
+    app.get('/children/:id/notes', { ...read, schema: ofChild }, async (request, reply) =>
+      page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, request.params.id)), values: {} }));
 
-    app.post('/children/:id/notes', write, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      const parsed = noteFormSchema.safeParse(body(request));
-      if (!parsed.success) {
-        reply.status(400);
-        return page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: body(request), errors: caseworkErrors(parsed.error) });
+    app.post('/children/:id/notes', { ...write, schema: { ...ofChild, body: noteFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError) {
+        return page(reply.status(400), 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: postedForm(request),
+          errors: formErrors(request.validationError) });
       }
-      await casework.createNote(request.user!, id, parsed.data.body);
+      await casework.createNote(request.user!, id, request.body.body);
       return reply.redirect(`/children/${id}/notes`);
     });
 
-    app.get('/children/:id/timeline', read, async (request, reply) => {
-      const { id } = childParam.parse(request.params);
-      return page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, id));
-    });
+    app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) =>
+      page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, request.params.id)));
 
     // ---------------------------------------------------------------- worklists
 
-    app.get('/worklists', { config: { permission: 'worklists.view' as const } }, async (request, reply) => {
-      const query = worklistQuerySchema.parse(request.query ?? {});
-      return reply.page(view('worklists'), { query, ...(await casework.worklists(request.user!, query)) });
-    });
+    app.get('/worklists', { config: { permission: 'worklists.view' as const }, schema: { querystring: worklistQuerySchema } }, async (request, reply) =>
+      reply.page(view('worklists'), { query: request.query, ...(await casework.worklists(request.user!, request.query)) }));
   },
 };

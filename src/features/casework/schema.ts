@@ -39,9 +39,6 @@ function dateTime<K extends string>(prefix: K, message: string) {
   };
 }
 
-export const childParam = z.object({ id: z.string().uuid() });
-export const recordParam = z.object({ id: z.string().uuid(), recordId: z.string().uuid() });
-
 // ---------------------------------------------------------------- risk tools
 
 /** The largest tool definition file accepted (src/uploads/limits.ts). */
@@ -92,12 +89,25 @@ export function answersFromForm(body: Record<string, unknown>): Record<string, R
   const answers: Record<string, Record<string, boolean>> = {};
   for (const [name, value] of Object.entries(body)) {
     if (!name.startsWith('answer-')) continue;
-    const windows = list.parse(value);
+    const windows = list.safeParse(value).data ?? [];
     if (windows.length === 0) continue;
     answers[name.slice('answer-'.length)] = Object.fromEntries(windows.map((w) => [w, true]));
   }
   return answers;
 }
+
+/**
+ * The assessment form, checked in two parts: the answers are scored, and the score shown, even
+ * while the header is incomplete, so the header's and the judgement's checks are results the page
+ * shows rather than a refusal.
+ */
+export const assessmentFormSchema = z.record(z.string(), z.unknown()).transform((form) => ({
+  answers: answersFromForm(form),
+  toolId: typeof form.toolId === 'string' ? form.toolId : undefined,
+  scoreOnly: form.step === 'score',
+  header: assessmentHeaderSchema.safeParse(form),
+  judgement: assessmentJudgementSchema.safeParse(form),
+}));
 
 // ---------------------------------------------------------------- missing episodes
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../../authz/roles.ts';
+import { optionalQueryId } from '../../web/params.ts';
 import { parseIsoDate } from '../../dates.ts';
 import { parseDateOfBirth, parsePostcode, plainText } from './parsing.ts';
 
@@ -73,6 +74,8 @@ const newChildFields = {
   gender: optionalEnum(genders),
 };
 
+export const newChildSchema = z.object(newChildFields);
+
 export const triageSchema = z.object({
   decision: z.preprocess((v) => v ?? '', z.enum(decisions, { message: 'children.errors.decisionRequired' })),
   riskLevel: optionalEnum(riskLevels),
@@ -84,6 +87,8 @@ export const triageSchema = z.object({
   familyName: z.string().optional().default(''),
   dateOfBirth: z.string().optional().default(''),
   gender: z.string().optional().default(''),
+  /** The triage worker saw the near-duplicates and still wants a new record. */
+  confirmNew: z.unknown().optional().transform((v) => v === 'yes'),
 }).superRefine((v, ctx) => {
   if (v.decision !== 'not_cse' && !v.riskLevel) ctx.addIssue({ code: 'custom', path: ['riskLevel'], message: 'children.errors.riskRequired' });
   if (v.decision !== 'not_cse' && !v.actingAgencyId) ctx.addIssue({ code: 'custom', path: ['actingAgencyId'], message: 'children.errors.agencyRequired' });
@@ -92,9 +97,9 @@ export const triageSchema = z.object({
     const parsed = z.object(newChildFields).safeParse(v);
     if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   }
-});
-export type TriageDecision = z.infer<typeof triageSchema>;
-export const newChildSchema = z.object(newChildFields);
+// Only reached when the checks above passed: the new child's fields are then valid.
+}).transform((v) => ({ ...v, newChild: v.link === 'new' ? (newChildSchema.safeParse(v).data ?? null) : null }));
+export type TriageDecision = Omit<z.infer<typeof triageSchema>, 'newChild' | 'confirmNew'>;
 export type NewChild = z.infer<typeof newChildSchema>;
 
 /** Searching by name goes by POST so that no name is ever in a URL. */
@@ -147,7 +152,16 @@ export const involvementSchema = z.object({
 export type InvolvementForm = z.infer<typeof involvementSchema>;
 
 /** The agency chosen on the involvement page, whose workers are then offered (anything else: none chosen). */
-export const involvementAgencyQuery = z.object({ agencyId: z.string().uuid().optional().catch(undefined) });
+export const involvementAgencyQuery = z.object({ agencyId: optionalQueryId });
+
+/** The children list: which records and which page (anything else: the first page of open records). */
+export const childListQuery = z.object({
+  status: z.enum(['open', 'closed', 'all']).catch('open'),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+
+/** A concern about a known child starts from the child's page (anything but a UUID: none). */
+export const newConcernQuery = z.object({ child: optionalQueryId });
 
 export const closeSchema = z.object({
   outcome: z.preprocess((v) => v ?? '', z.enum(closingOutcomes, { message: 'children.errors.outcomeRequired' })),
@@ -176,7 +190,6 @@ export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 export const stopSharingSchema = z.object({
   stopReason: text(2000, 'children.errors.reasonRequired').pipe(z.string().min(10, 'children.errors.reasonShort')),
 });
-export const shareParams = z.object({ id: z.string().uuid(), shareId: z.string().uuid() });
 
 /** How long a new API token lasts, in days; 90 unless the administrator chooses otherwise. */
 export const apiTokenLifetimes = ['30', '90', '180', '365'] as const;
@@ -190,10 +203,3 @@ export const apiTokenSchema = z.object({
     z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
 });
 export type ApiTokenForm = z.infer<typeof apiTokenSchema>;
-
-export const idParam = z.object({ id: z.string().uuid() });
-export const apiListQuery = z.object({
-  status: z.enum(['open', 'closed', 'all']).default('open'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
-});

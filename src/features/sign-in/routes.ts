@@ -21,34 +21,32 @@ export const signInFeature: Feature = {
       return reply.page('features/sign-in/views/sign-in.njk', { values: {} });
     });
 
-    app.post('/sign-in', { config: { public: true } }, async (request, reply) => {
-      const parsed = passwordStepSchema.safeParse(request.body);
-      if (!parsed.success) {
-        return reply.page('features/sign-in/views/sign-in.njk', { errors: formErrors(parsed.error, t), values: request.body ?? {} });
+    app.post('/sign-in', { config: { public: true }, schema: { body: passwordStepSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
+        return reply.page('features/sign-in/views/sign-in.njk', { errors: formErrors(request.validationError), values: request.body ?? {} });
       }
-      const result = await services.auth.signInWithPassword(parsed.data.email, parsed.data.password, origin(request));
+      const { email, password } = request.body;
+      const result = await services.auth.signInWithPassword(email, password, origin(request));
       if (!result.ok) {
         const errors = result.reason === 'issued_password_expired' ? singleError('password', t('auth.issuedPasswordExpired')) : notRecognised();
-        return reply.page('features/sign-in/views/sign-in.njk', { errors, values: { email: parsed.data.email } });
+        return reply.page('features/sign-in/views/sign-in.njk', { errors, values: { email } });
       }
       setSession(reply, result.token);
       return reply.redirect(result.stage === 'enrol' ? '/sign-in/enrol' : '/sign-in/code');
     });
 
-    const secondStep = (stage: 'second_factor' | 'enrol') => async (request: FastifyRequest, reply: FastifyReply) => {
-      const pending = request.pendingUser;
-      if (!pending || pending.stage !== stage) return reply.redirect('/sign-in');
-      const parsed = codeStepSchema.safeParse(request.body);
-      const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
-      const result = parsed.success && token ? await services.auth.completeSecondFactor(token, parsed.data.code, origin(request)) : { ok: false as const };
-      if (!result.ok) {
-        const errors = parsed.success ? singleError('code', t('auth.codeNotRecognised')) : formErrors(parsed.error, t);
-        return renderCodeStep(request, reply, stage, errors);
-      }
-      setSession(reply, result.token);
-      // An administrator's one-time password is changed before anything else (M8).
-      return reply.redirect(result.stage === 'change_password' ? '/account/password' : '/');
-    };
+    const secondStep = (url: string, stage: 'second_factor' | 'enrol') =>
+      app.post(url, { config: { public: true }, schema: { body: codeStepSchema }, attachValidation: true }, async (request, reply) => {
+        const pending = request.pendingUser;
+        if (!pending || pending.stage !== stage) return reply.redirect('/sign-in');
+        const invalid = request.validationError;
+        const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+        const result = !invalid && token ? await services.auth.completeSecondFactor(token, request.body.code, origin(request)) : { ok: false as const };
+        if (!result.ok) return renderCodeStep(request, reply, stage, invalid ? formErrors(invalid) : singleError('code', t('auth.codeNotRecognised')));
+        setSession(reply, result.token);
+        // An administrator's one-time password is changed before anything else (M8).
+        return reply.redirect(result.stage === 'change_password' ? '/account/password' : '/');
+      });
 
     const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {
       if (stage === 'second_factor') return reply.page('features/sign-in/views/code.njk', { errors });
@@ -66,13 +64,13 @@ export const signInFeature: Feature = {
       if (request.pendingUser?.stage !== 'second_factor') return reply.redirect('/sign-in');
       return renderCodeStep(request, reply, 'second_factor');
     });
-    app.post('/sign-in/code', { config: { public: true } }, secondStep('second_factor'));
+    secondStep('/sign-in/code', 'second_factor');
 
     app.get('/sign-in/enrol', { config: { public: true } }, async (request, reply) => {
       if (request.pendingUser?.stage !== 'enrol') return reply.redirect('/sign-in');
       return renderCodeStep(request, reply, 'enrol');
     });
-    app.post('/sign-in/enrol', { config: { public: true } }, secondStep('enrol'));
+    secondStep('/sign-in/enrol', 'enrol');
 
     app.post('/sign-out', { config: { public: true } }, async (request, reply) => {
       const user = request.user ?? request.pendingUser;
@@ -81,11 +79,9 @@ export const signInFeature: Feature = {
       return reply.page('features/sign-in/views/signed-out.njk');
     });
 
-    app.post('/account/partnership', { config: { permission: 'home.view' } }, async (request, reply) => {
-      const parsed = switchPartnershipSchema.safeParse(request.body);
-      if (!parsed.success) throw new LanternError('LANTERN_E_VALIDATION');
+    app.post('/account/partnership', { config: { permission: 'home.view' }, schema: { body: switchPartnershipSchema } }, async (request, reply) => {
       // Only the user's own partnership or one with a live grant under a sharing agreement.
-      if (!(await services.auth.switchPartnership(request.user!, parsed.data.partnershipId))) throw new LanternError('LANTERN_E_FORBIDDEN');
+      if (!(await services.auth.switchPartnership(request.user!, request.body.partnershipId))) throw new LanternError('LANTERN_E_FORBIDDEN');
       return reply.redirect('/');
     });
   },

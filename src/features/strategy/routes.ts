@@ -1,22 +1,20 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { londonDate } from '../../dates.ts';
-import { notFound } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { londonDate } from '../../dates.ts';
 import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
-import { singleError, type FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../feature.ts';
+import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import { uuidParams } from '../../web/params.ts';
+import type { Feature, LanternApp } from '../feature.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';
 import { quarterLabel, recentQuarters } from './progress.ts';
-import type { ImportedAction } from './reports/import.ts';
 import { planUploadParser } from './reports/plan-file.ts';
 import {
-  actionFormSchema, actionIdParam, exportParams, glossaryFormSchema, measureFormSchema, measureIdParam, measureValueSchema, planFormSchema,
-  planIdParam, progressFormSchema, quarterQuery, reviewCycles, termIdParam,
+  actionFormSchema, exportParams, glossaryFormSchema, importConfirmSchema, measureFormSchema, measureValueSchema, planFormSchema,
+  progressFormSchema, quarterQuery, reviewCycles, type ActionForm,
 } from './schema.ts';
 import { StrategyValidationError } from './errors.ts';
 
@@ -26,19 +24,8 @@ const read = { config: { permission: 'strategy.read' as const } };
 const manage = { config: { permission: 'strategy.manage' as const } };
 const update = { config: { permission: 'actions.update' as const } };
 const exporting = { config: { permission: 'strategy.export' as const } };
-
-/** GOV.UK error summary and field messages; this feature's schema messages are keys under strategy.validation. */
-function formErrors(error: z.ZodError, translate: (key: string) => string): FormErrors {
-  const result: FormErrors = { list: [], fields: {} };
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (result.fields[field]) continue;
-    const text = translate(/^(strategy\.)?validation\./.test(issue.message) ? issue.message : 'validation.invalid');
-    result.fields[field] = { text };
-    result.list.push({ text, href: `#${field}` });
-  }
-  return result;
-}
+const ofPlan = { params: uuidParams('planId') };
+const ofAction = { params: uuidParams('actionId') };
 
 const ragItems = ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, meaning: d.meaning }));
 const quarterItems = (quarters: string[]) => quarters.map((q) => ({ value: q, text: quarterLabel(q) }));
@@ -63,18 +50,14 @@ export const strategyFeature: Feature = {
     app.get('/strategy/plans/new', manage, async (request, reply) =>
       planFormPage(request, reply, { values: { reviewCycle: 'quarterly' } }));
 
-    app.post('/strategy/plans/new', manage, async (request, reply) => {
-      const parsed = planFormSchema.safeParse(request.body);
-      if (!parsed.success) {
-        reply.status(400);
-        return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t) });
-      }
-      const id = await strategy.plans.createPlan(request.user!, parsed.data);
+    app.post('/strategy/plans/new', { ...manage, schema: { body: planFormSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError) });
+      const id = await strategy.plans.createPlan(request.user!, request.body);
       return reply.redirect(`/strategy/plans/${id}`);
     });
 
-    app.get('/strategy/plans/:planId/edit', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
+    app.get('/strategy/plans/:planId/edit', { ...manage, schema: ofPlan }, async (request, reply) => {
+      const { planId } = request.params;
       const { plan } = await strategy.plans.getPlan(request.user!, planId);
       const values = {
         title: plan.title, frameworkId: plan.framework_id, agencyId: plan.agency_id ?? '', periodStart: plan.period_start, periodEnd: plan.period_end,
@@ -84,42 +67,32 @@ export const strategyFeature: Feature = {
       return planFormPage(request, reply, { values, planId, mode: 'edit' });
     });
 
-    app.post('/strategy/plans/:planId/edit', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
+    app.post('/strategy/plans/:planId/edit', { ...manage, schema: { ...ofPlan, body: planFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { planId } = request.params;
       await strategy.plans.getPlan(request.user!, planId);
-      const parsed = planFormSchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        reply.status(400);
-        return planFormPage(request, reply, { values: request.body, errors: formErrors(parsed.error, t), planId, mode: 'edit' });
+      if (request.validationError) {
+        return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError), planId, mode: 'edit' });
       }
-      await strategy.plans.updatePlan(request.user!, planId, parsed.data);
+      await strategy.plans.updatePlan(request.user!, planId, request.body);
       return reply.redirect(`/strategy/plans/${planId}`);
     });
 
-    app.get('/strategy/plans/:planId', read, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      return reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, planId)), ragItems });
-    });
+    app.get('/strategy/plans/:planId', { ...read, schema: ofPlan }, async (request, reply) =>
+      reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, request.params.planId)), ragItems }));
 
-    app.get('/strategy/plans/:planId/smart', read, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      return reply.page(view('smart'), { ...(await strategy.plans.smartReportFor(request.user!, planId)), rules: smartRules });
-    });
+    app.get('/strategy/plans/:planId/smart', { ...read, schema: ofPlan }, async (request, reply) =>
+      reply.page(view('smart'), { ...(await strategy.plans.smartReportFor(request.user!, request.params.planId)), rules: smartRules }));
 
-    app.get('/strategy/plans/:planId/quarterly', read, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      const query = quarterQuery.safeParse(request.query);
-      const quarter = (query.success && query.data.quarter) || strategy.plans.currentQuarter();
+    app.get('/strategy/plans/:planId/quarterly', { ...read, schema: { ...ofPlan, querystring: quarterQuery } }, async (request, reply) => {
+      const { planId } = request.params;
+      const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
       const report = await strategy.exports.quarterlyReport(request.user!, planId, quarter);
       return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)) });
     });
 
-    app.get('/strategy/plans/:planId/export/:document', exporting, async (request, reply) => {
-      const params = exportParams.safeParse(request.params);
-      if (!params.success) throw notFound();
-      const { planId, document } = params.data;
-      const query = quarterQuery.safeParse(request.query);
-      const quarter = (query.success && query.data.quarter) || strategy.plans.currentQuarter();
+    app.get('/strategy/plans/:planId/export/:document', { ...exporting, schema: { params: exportParams, querystring: quarterQuery } }, async (request, reply) => {
+      const { planId, document } = request.params;
+      const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
       const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter);
       return reply.header('Content-Type', file.contentType)
         .header('Content-Disposition', `attachment; filename="${file.fileName}"`)
@@ -140,44 +113,38 @@ export const strategyFeature: Feature = {
       return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
     };
 
-    app.get('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
+    app.get('/strategy/plans/:planId/actions/new', { ...manage, schema: ofPlan }, async (request, reply) => {
+      const { planId } = request.params;
       await strategy.plans.getPlan(request.user!, planId);
       return actionFormPage(request, reply, planId, { values: {}, mode: 'create' });
     });
 
-    const saveAction = async (request: FastifyRequest, reply: FastifyReply, planId: string, actionId: string | null) => {
+    /** Saves an action from its form (a route with the action form as its body schema), or shows the form again. */
+    const saveAction = async (request: FastifyRequest, reply: FastifyReply, planId: string, actionId: string | null, form: ActionForm) => {
       const mode = actionId ? 'edit' : 'create';
-      const body = request.body as Record<string, string> | undefined;
-      const parsed = actionFormSchema.safeParse(body ?? {});
-      if (!parsed.success) {
-        reply.status(400);
-        return actionFormPage(request, reply, planId, { values: body ?? {}, errors: formErrors(parsed.error, t), mode, actionId });
-      }
-      if (parsed.data.intent === 'check') return actionFormPage(request, reply, planId, { values: body, mode, actionId, checked: true });
+      const values = postedForm(request);
+      if (request.validationError) return actionFormPage(request, reply.status(400), planId, { values, errors: formErrors(request.validationError), mode, actionId });
+      if (form.intent === 'check') return actionFormPage(request, reply, planId, { values, mode, actionId, checked: true });
       try {
-        const id = await strategy.plans.saveAction(request.user!, planId, actionId, parsed.data);
+        const id = await strategy.plans.saveAction(request.user!, planId, actionId, form);
         return reply.redirect(`/strategy/actions/${id}`);
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
-        reply.status(400);
-        return actionFormPage(request, reply, planId, { values: body, errors: singleError(error.field, t(error.messageKey)), mode, actionId });
+        return actionFormPage(request, reply.status(400), planId, { values, errors: singleError(error.field, t(error.messageKey)), mode, actionId });
       }
     };
 
-    app.post('/strategy/plans/:planId/actions/new', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
+    app.post('/strategy/plans/:planId/actions/new', { ...manage, schema: { ...ofPlan, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { planId } = request.params;
       await strategy.plans.getPlan(request.user!, planId);
-      return saveAction(request, reply, planId, null);
+      return saveAction(request, reply, planId, null, request.body);
     });
 
-    app.get('/strategy/actions/:actionId', read, async (request, reply) => {
-      const { actionId } = actionIdParam.parse(request.params);
-      return reply.page(view('action'), { ...(await strategy.plans.getAction(request.user!, actionId)), ragItems });
-    });
+    app.get('/strategy/actions/:actionId', { ...read, schema: ofAction }, async (request, reply) =>
+      reply.page(view('action'), { ...(await strategy.plans.getAction(request.user!, request.params.actionId)), ragItems }));
 
-    app.get('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
-      const { actionId } = actionIdParam.parse(request.params);
+    app.get('/strategy/actions/:actionId/edit', { ...manage, schema: ofAction }, async (request, reply) => {
+      const { actionId } = request.params;
       const { action } = await strategy.plans.getAction(request.user!, actionId);
       const values = {
         actionRef: action.action_ref, text: action.text, leadTitle: action.lead_title, leadUserId: action.lead_user_id ?? '',
@@ -188,10 +155,10 @@ export const strategyFeature: Feature = {
       return actionFormPage(request, reply, action.plan_id, { values, mode: 'edit', actionId });
     });
 
-    app.post('/strategy/actions/:actionId/edit', manage, async (request, reply) => {
-      const { actionId } = actionIdParam.parse(request.params);
+    app.post('/strategy/actions/:actionId/edit', { ...manage, schema: { ...ofAction, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { actionId } = request.params;
       const { action } = await strategy.plans.getAction(request.user!, actionId);
-      return saveAction(request, reply, action.plan_id, actionId);
+      return saveAction(request, reply, action.plan_id, actionId, request.body);
     });
 
     const progressPage = async (request: FastifyRequest, reply: FastifyReply, actionId: string, extra: Record<string, unknown>) => {
@@ -203,24 +170,18 @@ export const strategyFeature: Feature = {
       return reply.page(view('progress-form'), { ...detail, ragItems, quarters: quarterItems(recentQuarters(londonDate(clock.now()))), ...extra });
     };
 
-    app.get('/strategy/actions/:actionId/progress', update, async (request, reply) => {
-      const { actionId } = actionIdParam.parse(request.params);
-      return progressPage(request, reply, actionId, { values: { quarterStart: strategy.plans.currentQuarter() } });
-    });
+    app.get('/strategy/actions/:actionId/progress', { ...update, schema: ofAction }, async (request, reply) =>
+      progressPage(request, reply, request.params.actionId, { values: { quarterStart: strategy.plans.currentQuarter() } }));
 
-    app.post('/strategy/actions/:actionId/progress', update, async (request, reply) => {
-      const { actionId } = actionIdParam.parse(request.params);
-      const parsed = progressFormSchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        reply.status(400);
-        return progressPage(request, reply, actionId, { values: request.body, errors: formErrors(parsed.error, t) });
-      }
+    app.post('/strategy/actions/:actionId/progress', { ...update, schema: { ...ofAction, body: progressFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { actionId } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return progressPage(request, reply.status(400), actionId, { values, errors: formErrors(request.validationError) });
       try {
-        await strategy.plans.recordProgress(request.user!, actionId, parsed.data);
+        await strategy.plans.recordProgress(request.user!, actionId, request.body);
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
-        reply.status(400);
-        return progressPage(request, reply, actionId, { values: request.body, errors: singleError(error.field, t(error.messageKey)) });
+        return progressPage(request, reply.status(400), actionId, { values, errors: singleError(error.field, t(error.messageKey)) });
       }
       return reply.redirect(`/strategy/actions/${actionId}`);
     });
@@ -232,18 +193,16 @@ export const strategyFeature: Feature = {
         values: { direction: 'up', frequency: 'quarterly' }, ...extra,
       });
 
-    app.get('/strategy/plans/:planId/measures', read, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      return measuresPage(request, reply, planId, {});
-    });
+    app.get('/strategy/plans/:planId/measures', { ...read, schema: ofPlan }, async (request, reply) => measuresPage(request, reply, request.params.planId, {}));
 
-    app.post('/strategy/plans/:planId/measures', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      const parsed = measureFormSchema.safeParse(request.body ?? {});
-      let errors = parsed.success ? null : formErrors(parsed.error, t);
-      if (parsed.success) {
+    app.post('/strategy/plans/:planId/measures', { ...manage, schema: { ...ofPlan, body: measureFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { planId } = request.params;
+      let errors: FormErrors;
+      if (request.validationError) {
+        errors = formErrors(request.validationError);
+      } else {
         try {
-          await strategy.measures.addMeasure(request.user!, planId, parsed.data);
+          await strategy.measures.addMeasure(request.user!, planId, request.body);
           return reply.redirect(`/strategy/plans/${planId}/measures`);
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
@@ -251,49 +210,46 @@ export const strategyFeature: Feature = {
         }
       }
       await strategy.plans.getPlan(request.user!, planId);
-      reply.status(400);
-      return measuresPage(request, reply, planId, { values: request.body, errors });
+      return measuresPage(request, reply.status(400), planId, { values: postedForm(request), errors });
     });
 
-    app.post('/strategy/measures/:measureId/values', manage, async (request, reply) => {
-      const { measureId } = measureIdParam.parse(request.params);
-      const parsed = measureValueSchema.safeParse(request.body ?? {});
-      try {
-        if (!parsed.success) throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.number');
-        const planId = await strategy.measures.recordMeasureValue(request.user!, measureId, parsed.data);
-        return reply.redirect(`/strategy/plans/${planId}/measures`);
-      } catch (error) {
-        if (!(error instanceof StrategyValidationError)) throw error;
-        const planId = await strategy.measures.planOfMeasure(request.user!, measureId);
-        reply.status(400);
-        const text = t(error.messageKey);
-        return measuresPage(request, reply, planId, { errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} }, valueError: { measureId, text } });
-      }
-    });
+    app.post('/strategy/measures/:measureId/values', { ...manage, schema: { params: uuidParams('measureId'), body: measureValueSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { measureId } = request.params;
+        try {
+          if (request.validationError) throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.number');
+          const planId = await strategy.measures.recordMeasureValue(request.user!, measureId, request.body);
+          return reply.redirect(`/strategy/plans/${planId}/measures`);
+        } catch (error) {
+          if (!(error instanceof StrategyValidationError)) throw error;
+          const planId = await strategy.measures.planOfMeasure(request.user!, measureId);
+          const text = t(error.messageKey);
+          return measuresPage(request, reply.status(400), planId, { errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} }, valueError: { measureId, text } });
+        }
+      });
 
     // Glossary ---------------------------------------------------------------------------------
     app.get('/strategy/glossary', read, async (request, reply) =>
       reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: {} }));
 
-    app.post('/strategy/glossary', manage, async (request, reply) => {
-      const parsed = glossaryFormSchema.safeParse(request.body ?? {});
-      let errors = parsed.success ? null : formErrors(parsed.error, t);
-      if (parsed.success) {
+    app.post('/strategy/glossary', { ...manage, schema: { body: glossaryFormSchema }, attachValidation: true }, async (request, reply) => {
+      let errors: FormErrors;
+      if (request.validationError) {
+        errors = formErrors(request.validationError);
+      } else {
         try {
-          await strategy.glossary.addGlossaryTerm(request.user!, parsed.data);
+          await strategy.glossary.addGlossaryTerm(request.user!, request.body);
           return reply.redirect('/strategy/glossary');
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
           errors = singleError(error.field, t(error.messageKey));
         }
       }
-      reply.status(400);
-      return reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: request.body, errors });
+      return reply.status(400).page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: postedForm(request), errors });
     });
 
-    app.post('/strategy/glossary/:termId/remove', manage, async (request, reply) => {
-      const { termId } = termIdParam.parse(request.params);
-      await strategy.glossary.removeGlossaryTerm(request.user!, termId);
+    app.post('/strategy/glossary/:termId/remove', { ...manage, schema: { params: uuidParams('termId') } }, async (request, reply) => {
+      await strategy.glossary.removeGlossaryTerm(request.user!, request.params.termId);
       return reply.redirect('/strategy/glossary');
     });
 
@@ -301,40 +257,31 @@ export const strategyFeature: Feature = {
       reply.page(view('frameworks'), { frameworks: await strategy.frameworks.listFrameworks(request.user!) }));
 
     // Import of an existing plan ---------------------------------------------------------------
-    app.get('/strategy/plans/:planId/import', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      const { plan } = await strategy.plans.planOnly(request.user!, planId);
+    app.get('/strategy/plans/:planId/import', { ...manage, schema: ofPlan }, async (request, reply) => {
+      const { plan } = await strategy.plans.planOnly(request.user!, request.params.planId);
       prepareUploadParser(planUploadParser);
       return reply.page(view('import'), { plan });
     });
 
-    app.post('/strategy/plans/:planId/import/confirm', manage, async (request, reply) => {
-      const { planId } = planIdParam.parse(request.params);
-      const rows = z.object({ rows: z.string().max(900_000) }).safeParse(request.body ?? {});
-      let actions: ImportedAction[] | null;
-      try {
-        actions = rows.success ? (JSON.parse(rows.data.rows) as ImportedAction[]) : null;
-      } catch {
-        actions = null;
-      }
-      if (!Array.isArray(actions)) {
+    app.post('/strategy/plans/:planId/import/confirm', { ...manage, schema: { ...ofPlan, body: importConfirmSchema }, attachValidation: true }, async (request, reply) => {
+      const { planId } = request.params;
+      if (request.validationError) {
         const { plan } = await strategy.plans.planOnly(request.user!, planId);
-        reply.status(400);
-        return reply.page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
+        return reply.status(400).page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
       }
-      const result = await strategy.imports.applyImport(request.user!, planId, actions);
+      const result = await strategy.imports.applyImport(request.user!, planId, request.body.rows);
       return reply.page(view('import-done'), { planId, result });
     });
 
     // Uploads need multipart; it is registered for these routes only. The CSRF token is a form
     // field, attached to the body with the other fields before the CSRF check runs.
-    await app.register(async (uploads) => {
+    await app.register(async (uploads: LanternApp) => {
       // An over-size file arrives cut one byte past the cap and is refused on its form (src/uploads/limits.ts).
       await uploads.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
         limits: { fileSize: multipartFileLimit(planImportLimits), files: 1, fields: 20 } });
 
-      uploads.post('/strategy/plans/:planId/import', manage, async (request, reply) => {
-        const { planId } = planIdParam.parse(request.params);
+      uploads.post('/strategy/plans/:planId/import', { ...manage, schema: ofPlan }, async (request, reply) => {
+        const { planId } = request.params;
         const file = uploadedFile(request.body, 'file');
         const { plan } = await strategy.plans.planOnly(request.user!, planId);
         const refuse = (text: string) => reply.status(400).page(view('import'), { plan, errors: singleError('file', text) });

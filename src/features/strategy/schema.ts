@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { uuid } from '../../web/params.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
+import type { ImportedAction } from './reports/import.ts';
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v ?? '');
 const optionalDate = z.string().trim().optional().transform((v) => v || null)
-  .pipe(z.string().regex(isoDate, 'validation.dateFormat').nullable());
+  .pipe(z.iso.date('validation.dateFormat').nullable());
 /** A number typed into a form: blank is "not set"; "90%" and "£1,200" are read as 90 and 1200. */
 const optionalNumber = z.string().trim().optional()
   .transform((v) => (v ? v.replace(/[£,%\s]/g, '') : null))
@@ -17,8 +18,8 @@ export const planFormSchema = z.object({
   title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
   frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
   agencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
-  periodStart: z.string().regex(isoDate, 'validation.dateFormat'),
-  periodEnd: z.string().regex(isoDate, 'validation.dateFormat'),
+  periodStart: z.iso.date('validation.dateFormat'),
+  periodEnd: z.iso.date('validation.dateFormat'),
   reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
   nextReviewOn: optionalDate,
   namedReview: optionalText(300),
@@ -62,15 +63,27 @@ export const glossaryFormSchema = z.object({
 });
 export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
 
-export const planIdParam = z.object({ planId: z.string().uuid() });
-export const actionIdParam = z.object({ actionId: z.string().uuid() });
-export const termIdParam = z.object({ termId: z.string().uuid() });
+/** The quarter a report covers (its first day); anything else, or none, is the current quarter. */
 export const quarterQuery = z.object({
-  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional(),
+  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional().catch(undefined),
 });
 export const exportParams = z.object({
-  planId: z.string().uuid(),
+  planId: uuid,
   document: z.enum(['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf']),
+});
+
+/** The previewed rows of a plan import, posted back as JSON to be saved. */
+export const importConfirmSchema = z.object({
+  rows: z.string().max(900_000).transform((text, ctx) => {
+    try {
+      const rows: unknown = JSON.parse(text);
+      if (Array.isArray(rows)) return rows as ImportedAction[];
+    } catch {
+      // Not JSON: the issue below.
+    }
+    ctx.addIssue({ code: 'custom', message: 'strategy.import.chooseFile' });
+    return z.NEVER;
+  }),
 });
 
 export const measureFormSchema = z.object({
@@ -94,4 +107,3 @@ export const measureValueSchema = z.object({
 });
 export type MeasureValueForm = z.infer<typeof measureValueSchema>;
 
-export const measureIdParam = z.object({ measureId: z.string().uuid() });

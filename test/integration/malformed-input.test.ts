@@ -16,6 +16,11 @@ import { signIn, type Agent } from '../helpers/http.ts';
  * role that may use each route (the JSON API with a token holding every API role), then the
  * cases the security review found by hand.
  */
+/** The JSON API's error body. */
+interface ApiError {
+  error: { code: string; message: string; issues?: { path: string }[] };
+}
+
 let ctx: TestContext;
 const signedIn: { role: Role; agent: Agent }[] = [];
 let apiToken = '';
@@ -148,18 +153,19 @@ describe('malformed query strings and bodies, by route family', () => {
   test('the JSON API: a malformed query is 400 naming the field, a malformed id 404, both in the API’s error shape', async () => {
     const limit = await api('GET', '/api/v1/children?limit=0');
     assert.equal(limit.statusCode, 400);
-    assert.equal(limit.json().error.code, 'LANTERN_E_VALIDATION');
-    assert.deepEqual(limit.json().error.issues.map((i: { path: string }) => i.path), ['limit']);
+    const refused = limit.json<ApiError>();
+    assert.equal(refused.error.code, 'LANTERN_E_VALIDATION');
+    assert.deepEqual(refused.error.issues?.map((i) => i.path), ['limit']);
     assert.equal((await api('GET', '/api/v1/concerns?offset=-1')).statusCode, 400);
     assert.equal((await api('GET', '/api/v1/children?status=everything')).statusCode, 400);
     for (const id of ['not-a-uuid', '123', "'%27"]) {
       const missing = await api('GET', `/api/v1/children/${id}`);
       assert.equal(missing.statusCode, 404, id);
-      assert.deepEqual(missing.json(), { error: { code: 'LANTERN_E_NOT_FOUND', message: missing.json().error.message } });
+      assert.deepEqual(missing.json(), { error: { code: 'LANTERN_E_NOT_FOUND', message: missing.json<ApiError>().error.message } });
     }
     const search = await api('POST', '/api/v1/children/search', { dateOfBirth: '2026-02-30' });
     assert.equal(search.statusCode, 400);
-    assert.ok(search.json().error.issues.some((i: { path: string }) => i.path === 'dateOfBirth'));
+    assert.ok(search.json<ApiError>().error.issues?.some((i) => i.path === 'dateOfBirth'));
     const extra = await api('POST', '/api/v1/concerns', { whatHappened: 'A long enough account of what happened.', unknown: 1 });
     assert.equal(extra.statusCode, 400);
   });

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -109,7 +108,7 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start in 120 s')), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Lantern is running')) {
         clearTimeout(timer);
         resolve();
@@ -117,7 +116,7 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return child;
 }
 
@@ -169,7 +168,7 @@ async function measure(url: string, cookie: string, options: BenchOptions, post?
     const request = post
       ? { method: 'POST' as const, body: post, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }
       : { headers: { cookie } };
-    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, ...request }, (err, r) =>
+    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, ...request }, (err: Error | null, r) =>
       err ? reject(err) : resolve(r));
     // Our own latency list, because autocannon reports p97.5 but not p95.
     instance.on('response', (_client, statusCode, _bytes, ms) => {

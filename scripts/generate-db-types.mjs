@@ -12,7 +12,7 @@ await client.query(`CREATE DATABASE ${name}`);
 await client.end();
 const url = new URL(admin);
 url.pathname = `/${name}`;
-execFileSync('node', ['bin/lantern.mjs', 'migrate'], { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url.toString() } });
+execFileSync(process.execPath, ['bin/lantern.mjs', 'migrate'], { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url.toString() } });
 execFileSync(
   'npx',
   ['kysely-codegen', '--dialect', 'postgres', '--url', url.toString(), '--out-file', 'src/db/types.generated.ts',

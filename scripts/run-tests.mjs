@@ -31,7 +31,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-test-'));
 const started = Date.now();
 execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/prepare-template.ts'), work], { stdio: 'inherit', env });
 env.LANTERN_TEST_TEMPLATE_INFO = path.join(work, 'template.json');
-console.log(`tests run against ${process.env.DATABASE_URL ? 'the PostgreSQL server' : 'the embedded database (PGlite)'}; template ready in ${Date.now() - started} ms`);
+console.log(
+  `tests run on Node.js ${process.version} against ${process.env.DATABASE_URL ? 'the PostgreSQL server' : 'the embedded database (PGlite)'}; template ready in ${Date.now() - started} ms`,
+);
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

@@ -31,3 +31,19 @@ export class LanternError extends Error {
 
 export const notFound = (detail?: string) => new LanternError('LANTERN_E_NOT_FOUND', detail);
 export const forbidden = (detail?: string) => new LanternError('LANTERN_E_FORBIDDEN', detail);
+
+/**
+ * Why Lantern refuses to start, beyond an unreachable database: stable codes, listed in docs/ERRORS.md
+ * under "Start-up problems". The command line prints `Lantern cannot start: <message> (<code>)`.
+ */
+export const startupErrorCodes = ['LANTERN_E_MIGRATION_CHANGED'] as const;
+export type StartupErrorCode = (typeof startupErrorCodes)[number];
+
+export class StartupError extends Error {
+  constructor(
+    readonly code: StartupErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

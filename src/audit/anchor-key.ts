@@ -1,7 +1,6 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
 
 /**
  * The Ed25519 key that signs audit anchors (src/audit/anchor.ts). The database never holds it.
@@ -63,12 +62,19 @@ function keysFrom(signing: KeyObject | null, verifying: KeyObject): AnchorKeys {
 
 export class AnchorKeyError extends Error {}
 
+/** The part of the configuration (config/config.ts's Config) the anchor keys come from. */
+export interface AnchorKeySettings {
+  env: string;
+  dataDir: string;
+  auditAnchor: { key: string | undefined; publicKey: string | undefined };
+}
+
 /**
  * The anchor keys the configuration gives. Outside production, with no key configured, the key is
  * made once and kept in the data folder (mode 0600) when `create` is set, like the cookie secret;
  * production never reads or writes that file. Null when there is no key at all.
  */
-export function anchorKeysFor(config: Config, options: { create: boolean }): AnchorKeys | null {
+export function anchorKeysFor(config: AnchorKeySettings, options: { create: boolean }): AnchorKeys | null {
   const { key, publicKey } = config.auditAnchor;
   const verifying = publicKey ? parseAnchorPublicKey(publicKey) : null;
   if (key) {
@@ -93,7 +99,7 @@ export function anchorKeysFor(config: Config, options: { create: boolean }): Anc
 }
 
 /** The keys for writing anchors: a signing key is required (made outside production if need be). */
-export function signingKeysFor(config: Config): AnchorKeys & { signing: KeyObject } {
+export function signingKeysFor(config: AnchorKeySettings): AnchorKeys & { signing: KeyObject } {
   const keys = anchorKeysFor(config, { create: true });
   if (!keys?.signing) {
     throw new AnchorKeyError('LANTERN_AUDIT_ANCHOR_KEY: required to anchor the audit trail (a public key alone can only verify)');

@@ -71,7 +71,7 @@ export function canonicalAnchorText(line: Omit<AnchorLine, 'sig'>): string {
 export function parseAnchorLine(text: string): AnchorLine | null {
   try {
     const parsed = lineSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data as AnchorLine) : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

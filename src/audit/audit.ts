@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db/context.ts';
+import type { Tx } from '../db/kysely-types.ts';
 
 /** The things that leave an audit row. Stable names: reports and the DPO page filter on them. */
 export type AuditAction =

@@ -102,11 +102,19 @@ export async function main(argv: string[]): Promise<void> {
       log: { info: (m) => app.log.info(m), error: (m) => (cfg.logLevel === 'silent' ? process.stderr.write(`${m}\n`) : app.log.error(m)) },
     });
     await anchoring.started;
-    const close = async () => {
+    const shutdown = async () => {
       await anchoring.stop();
       await app.close();
       await handle.close();
-      process.exit(0);
+    };
+    const close = () => {
+      shutdown().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          app.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     };
     process.on('SIGINT', close);
     process.on('SIGTERM', close);

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { StartupError } from '../errors.ts';
 
 /** Socket errors that mean the database server could not be reached at all. */
 const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
@@ -17,9 +18,11 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * One line saying why Lantern cannot open its database at start (unreachable, login refused, no
- * such database), or undefined for any other error, which keeps its stack: it is a bug.
+ * such database, an applied migration changed), or undefined for any other error, which keeps its
+ * stack: it is a bug.
  */
 export function databaseStartupProblem(error: unknown, config: Config): string | undefined {
+  if (error instanceof StartupError) return `Lantern cannot start: ${error.message} (${error.code})`;
   const code = codeOf(error);
   if (!code || config.database.kind !== 'server') return undefined;
   const url = new URL(config.database.url);

@@ -1,10 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { recordAudit, type AuditEntry } from '../audit/audit.ts';
 import { LanternError } from '../errors.ts';
-import type { Database } from './database.ts';
-import type { DB } from './types.generated.ts';
+import type { Database, Tx } from './kysely-types.ts';
 
-export type Tx = Transaction<DB>;
+export type { Tx } from './kysely-types.ts';
 
 /**
  * What proves who is acting: a signed-in session (its id, the SHA-256 of the cookie's token) or a

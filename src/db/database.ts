@@ -5,9 +5,10 @@ import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import type { DB } from './types.generated.ts';
 import { markSignInLogin } from './context.ts';
+import type { Database } from './kysely-types.ts';
 import { assertServingLogin, canCreateRoles, derivedPassword, ensureLogins, loginIdentity, requestLogin, signInLogin, urlAs } from './logins.ts';
 
-export type Database = Kysely<DB>;
+export type { Database } from './kysely-types.ts';
 
 export interface DatabaseHandle {
   kind: 'embedded' | 'server';
@@ -56,13 +57,18 @@ function statementName(text: string): string | undefined {
   }
   return name;
 }
+// pg.Client's query as one signature: its overloads are chosen at run time from the arguments.
+const clientQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 class PreparingClient extends pg.Client {
-  override query(config: any, values?: any, callback?: any): any {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      const name = statementName(config);
-      if (name) return super.query({ name, text: config, values }, callback);
+  // The arguments go on to pg.Client's query as they came, or as a named statement, so the result
+  // is what that overload returns; `never` is assignable to each overload's result type.
+  override query(...args: unknown[]): never {
+    const [text, values, ...rest] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = statementName(text);
+      if (name) return clientQuery.call(this, { name, text, values: values as unknown[] }, ...rest) as never;
     }
-    return super.query(config, values, callback);
+    return clientQuery.apply(this, args) as never;
   }
 }
 

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
 import { accountFeature } from './account/routes.ts';
 import { adminFeature } from './admin/routes.ts';
 import { assuranceFeature } from './assurance/routes.ts';
@@ -12,11 +10,7 @@ import { homeFeature } from './home/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
-
-export interface Feature {
-  name: string;
-  register(app: FastifyInstance, services: Services): Promise<void>;
-}
+import type { Feature } from './feature.ts';
 
 /** Every feature the web server serves, in one list. */
 export const features: Feature[] = [healthFeature, signInFeature, accountFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature, caseworkFeature, childrenFeature, childrenApiFeature, strategyFeature, assuranceFeature];

@@ -46,7 +46,7 @@ export function translator(language: Language): TFunction {
     if (rest.length === 0 && typeof key === 'string') {
       let text = plain.get(key);
       if (text === undefined) {
-        text = fixed(key) as string;
+        text = fixed(key);
         plain.set(key, text);
       }
       return text;

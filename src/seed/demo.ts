@@ -11,14 +11,9 @@ import type { SecretBox } from '../auth/secrets.ts';
 import type { AgencyKind, Role } from '../authz/roles.ts';
 import { withSystem, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
+import type { DemoSeedContext } from './feature-seed.ts';
 import { featureScaleSeeds, featureSeeds } from './feature-seeds.ts';
 import type { ScaleSeedContext } from './scale.ts';
-
-/** What a feature's demo seed gets: ids of the demo partnerships, their agencies (by kind) and demo users (by key). */
-export interface DemoSeedContext {
-  faker: Faker;
-  partnerships: Record<string, { id: string; code: string; agencies: Record<string, string>; users: Record<string, string> }>;
-}
 
 /** The two fictional neighbouring partnerships every demo and test starts with. */
 export const demoPartnerships = [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+import { aChild, demoAgency } from '../helpers/factories.ts';
 
 let bc: BrowserContext;
 let childId: string;
@@ -14,11 +15,9 @@ before(async () => {
     `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND NOT c.restricted ORDER BY c.reference LIMIT 1`);
   if (seeded) childId = seeded.id;
   else {
-    const [made] = await bc.ctx.ownerQuery<{ id: string }>(
-      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-       SELECT a.partnership_id, a.id, 'BR-CASE-1', 'Robin', 'Journeytest', '2011-04-12' FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
-       WHERE p.code = 'northmere' AND a.kind = 'childrens_services' RETURNING id`);
-    childId = made!.id;
+    const agency = await demoAgency(bc.ctx, 'northmere', 'childrens_services');
+    childId = await aChild(bc.ctx, { partnership_id: agency.partnership_id, owning_agency_id: agency.id, reference: 'BR-CASE-1',
+      given_name: 'Robin', family_name: 'Journeytest', date_of_birth: '2011-04-12' });
   }
 });
 after(async () => bc?.close());
@@ -164,11 +163,9 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
   });
 
   test('a co-ordinator corrects a strategy meeting and a missing episode, and loads a tool definition from a file', async () => {
-    const [child] = await bc.ctx.ownerQuery<{ id: string }>(
-      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-       SELECT a.partnership_id, a.id, 'BR-EDIT-1', 'Morgan', 'Correctiontest', '2012-02-03' FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
-       WHERE p.code = 'northmere' AND a.kind = 'childrens_services' RETURNING id`);
-    const id = child!.id;
+    const agency = await demoAgency(bc.ctx, 'northmere', 'childrens_services');
+    const id = await aChild(bc.ctx, { partnership_id: agency.partnership_id, owning_agency_id: agency.id, reference: 'BR-EDIT-1',
+      given_name: 'Morgan', family_name: 'Correctiontest', date_of_birth: '2012-02-03' });
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
 

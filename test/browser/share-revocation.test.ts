@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+import { aRecordShare, demoAgency } from '../helpers/factories.ts';
 
 /** Stopping a share from the child page in a real browser, with axe on every page: the reason is required. */
 let bc: BrowserContext;
@@ -13,9 +14,7 @@ describe('stopping a share in Chromium', { skip: browserAvailable ? false : 'Chr
   test('the police stop sharing a child’s record with the schools service, giving a reason', async () => {
     const [child] = await bc.ctx.ownerQuery<{ id: string; partnership_id: string }>(
       `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-0999'`);
-    await bc.ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis)
-      VALUES ($1, 'child', $2, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'education'), 'UK GDPR 6(1)(e) and 9(2)(g)')`,
-    [child!.partnership_id, child!.id]);
+    await aRecordShare(bc.ctx, { partnership_id: child!.partnership_id, record_id: child!.id, agency_id: (await demoAgency(bc.ctx, 'northmere', 'education')).id });
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('police.northmere@lantern.example'));
     await page.goto(`${bc.baseUrl}/children/${child!.id}`);

@@ -45,7 +45,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Quarterly progress report (Word)' }).click();
     const file = await (await download).path();
-    const xml = await (await JSZip.loadAsync(fs.readFileSync(file!))).file('word/document.xml')!.async('string');
+    const xml = await (await JSZip.loadAsync(fs.readFileSync(file))).file('word/document.xml')!.async('string');
     assert.match(xml, /escalated to the Board chair/);
     await page.getByRole('link', { name: /Child Sexual Exploitation Strategy/ }).click();
     await page.getByRole('link', { name: 'Performance measures' }).click();

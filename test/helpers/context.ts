@@ -81,7 +81,7 @@ export async function createTestContext(options: { configOverrides?: Record<stri
     handle = await openDatabase(config);
     accounts = info.accounts;
     const owner = new pg.Pool({ connectionString: url.toString(), max: 1 });
-    ownerQuery = async (text, values = []) => (await owner.query(text, values)).rows;
+    ownerQuery = async (text, values = []) => (await owner.query(text, values)).rows as never[];
     cleanup = async () => {
       await owner.end();
       const a = new pg.Client({ connectionString: info.adminUrl });

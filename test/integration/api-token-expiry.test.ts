@@ -76,7 +76,7 @@ describe('API token expiry', () => {
     ctx.clock.advance(day + 1000);
     const refused = await children(token);
     assert.equal(refused.statusCode, 401);
-    assert.equal(refused.json().error.code, 'LANTERN_E_UNAUTHENTICATED');
+    assert.equal(refused.json<{ error: { code: string } }>().error.code, 'LANTERN_E_UNAUTHENTICATED');
     const list = await (await admin()).get('/admin/api-tokens');
     const row = list.body.slice(list.body.indexOf('<td class="govuk-table__cell">Thirty days</td>'));
     assert.match(row.slice(0, row.indexOf('</tr>')), /Expired/);

@@ -5,6 +5,7 @@ import { withActor } from '../../src/db/context.ts';
 import { actorOf } from '../../src/auth/service.ts';
 import { searchServices } from '../../src/features/assurance/directory.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aDirectoryService } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
 let ctx: TestContext;
@@ -87,7 +88,7 @@ describe('assurance: training', () => {
     assert.match(preview.body, /2 rows can be imported/);
     const csvField = /name="csv" value="([^"]*)"/.exec(preview.body)![1]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
     const importsBefore = await auditCount('import', 'training_session');
-    const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]!);
+    const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]);
     assert.equal(confirmed.statusCode, 200);
     assert.match(confirmed.body, /2 added/);
     assert.equal(await auditCount('import', 'training_session'), importsBefore + 1);
@@ -157,16 +158,26 @@ describe('assurance: services directory', () => {
     assert.equal((await agents['social-worker']!.get('/directory/new')).statusCode, 403);
   });
 
-  test('searchServices can be used inside another feature’s transaction', async () => {
+  test('searchServices can be used inside another feature’s transaction, and its wildcards are escaped', async () => {
+    // Unescaped, `%` and `_` would match every service, and `Quillon_Quay` this one (`_` matching the space).
+    await aDirectoryService(ctx, { partnership_id: northmere, name: 'Quillon Quay drop-in, open 100% of weekends', area: 'Quillon Quay' });
     const strategyLead = await ctx.sessionUser('strategy.northmere@lantern.example');
-    const found = await withActor(ctx.handle.db, actorOf(strategyLead), (tx) => searchServices(tx, { q: '100%_\\', age: 30 }));
-    assert.deepEqual(found, [], 'wildcards are escaped');
+    const search = (filter: Parameters<typeof searchServices>[1]) => withActor(ctx.handle.db, actorOf(strategyLead), async (tx) =>
+      (await searchServices(tx, filter)).map((s) => s.name));
+    assert.ok((await search({})).length > 2, 'the directory has other services');
+    assert.deepEqual(await search({ q: '%' }), ['Quillon Quay drop-in, open 100% of weekends'], 'a % is a percent sign');
+    assert.deepEqual(await search({ q: '100%' }), ['Quillon Quay drop-in, open 100% of weekends']);
+    assert.deepEqual(await search({ q: '_' }), [], 'an _ is an underscore');
+    assert.deepEqual(await search({ q: 'Quillon_Quay' }), []);
+    assert.deepEqual(await search({ q: '\\' }), [], 'a backslash is a backslash');
+    assert.deepEqual(await search({ area: 'Quillon%' }), [], 'the area filter escapes them too');
+    assert.deepEqual(await search({ area: 'Quillon Quay' }), ['Quillon Quay drop-in, open 100% of weekends']);
   });
 
   test('a strategy lead adds a service and it can be found', async () => {
     await agents.strategy!.get('/directory/new');
     const r = await agents.strategy!.post('/directory/new', { name: 'Northmere Test Mentoring', provider: 'Test charity', description: 'Mentoring', forWhom: 'Girls at risk',
-      ageFrom: '12', ageTo: '17', referralRoute: 'Form', contact: '0300 000 0000', area: 'Kelder Bay' });
+      ageFrom: '12', ageTo: '17', referralRoute: 'Form', contact: '0300 000 0000', area: 'Quillon Quay' });
     assert.equal(r.statusCode, 302);
     assert.match((await agents['social-worker']!.get('/directory?q=mentoring')).body, /Northmere Test Mentoring/);
   });

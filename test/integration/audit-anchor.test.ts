@@ -169,7 +169,7 @@ describe('audit anchors', () => {
           kind: 'anchor_mismatch', line: 2, at: ctx.clock.now().toISOString(), chainId: northmere, seq: secondAnchored, lastMatchingSeq: firstAnchored,
         });
         // The anchoring refuses to sign over the rewrite.
-        await assert.rejects(anchor(file), (e: unknown) => e instanceof AnchorError && new RegExp(`${northmere}.*seq ${secondAnchored}`).test((e as Error).message));
+        await assert.rejects(anchor(file), (e: unknown) => e instanceof AnchorError && new RegExp(`${northmere}.*seq ${secondAnchored}`).test(e.message));
         assert.equal(lines(file).length, 2);
       },
     );

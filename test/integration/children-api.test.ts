@@ -63,14 +63,14 @@ describe('API tokens and the JSON API', () => {
     const cookie = `lantern_session=${admin.cookie('lantern_session')}`;
     const r = await api('GET', '/api/v1/children', null, undefined, { cookie });
     assert.equal(r.statusCode, 401);
-    assert.equal(r.json().error.code, 'LANTERN_E_UNAUTHENTICATED');
+    assert.equal(r.json<{ error: { code: string } }>().error.code, 'LANTERN_E_UNAUTHENTICATED');
   });
 
   test('a practitioner token sees its agency’s children only, and every read is audited', async () => {
     const token = await createToken('Police reader', 'police', ['practitioner']);
     const r = await api('GET', '/api/v1/children?status=all&limit=100', token);
     assert.equal(r.statusCode, 200);
-    const { children } = r.json() as { children: { id: string }[] };
+    const { children } = r.json<{ children: { id: string }[] }>();
     assert.ok(children.length > 0);
     const owned = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE owning_agency_id = $1 AND NOT restricted`, [agency.police]);
     const shared = await ctx.ownerQuery<{ id: string }>(`SELECT record_id::uuid AS id FROM record_shares WHERE agency_id = $1 AND revoked_at IS NULL`, [agency.police]);
@@ -82,7 +82,7 @@ describe('API tokens and the JSON API', () => {
     assert.equal((await api('GET', `/api/v1/children/${westbrookChild!.id}`, token)).statusCode, 404);
     const one = await api('GET', `/api/v1/children/${children[0]!.id}`, token);
     assert.equal(one.statusCode, 200);
-    assert.match((one.json() as { date_of_birth: string }).date_of_birth, /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(one.json<{ date_of_birth: string }>().date_of_birth, /^\d{4}-\d{2}-\d{2}$/);
     const [audit] = await ctx.ownerQuery<{ actor_label: string; details: { via: string } }>(
       `SELECT actor_label, details FROM audit_events WHERE action = 'record.view' AND record_id = $1 ORDER BY id DESC LIMIT 1`, [children[0]!.id]);
     assert.equal(audit!.actor_label, 'api-token:Police reader');
@@ -93,20 +93,20 @@ describe('API tokens and the JSON API', () => {
     const token = await createToken('MASH system', 'triage', ['triage_worker']);
     const search = await api('POST', '/api/v1/children/search', token, { name: 'Kayleigh Smith' });
     assert.equal(search.statusCode, 200);
-    assert.ok((search.json() as { matches: { given_name: string }[] }).matches.some((m) => m.given_name === 'Kayley'));
+    assert.ok(search.json<{ matches: { given_name: string }[] }>().matches.some((m) => m.given_name === 'Kayley'));
     assert.equal((await api('POST', '/api/v1/children/search', token, {})).statusCode, 400);
     const created = await api('POST', '/api/v1/concerns', token, { whatHappened: 'Referral from the police case system: girl found in a car at 2am.', where: 'Ring road lay-by' });
     assert.equal(created.statusCode, 201);
-    const body = created.json() as { reference: string; id: string };
+    const body = created.json<{ reference: string; id: string }>();
     assert.match(body.reference, /^CN-/);
     const [row] = await ctx.ownerQuery<{ source: string; raised_by_agency_id: string }>(`SELECT source, raised_by_agency_id FROM concerns WHERE id = $1`, [body.id]);
     assert.deepEqual(row, { source: 'partner_system', raised_by_agency_id: agency.childrens_services });
     const bad = await api('POST', '/api/v1/concerns', token, { whatHappened: 'short', extra: 'field' });
     assert.equal(bad.statusCode, 400);
-    assert.ok((bad.json() as { error: { issues: unknown[] } }).error.issues.length > 0);
+    assert.ok(bad.json<{ error: { issues: unknown[] } }>().error.issues.length > 0);
     const list = await api('GET', '/api/v1/concerns?limit=10', token);
     assert.equal(list.statusCode, 200);
-    assert.ok((list.json() as { concerns: { id: string }[] }).concerns.some((c) => c.id === body.id));
+    assert.ok(list.json<{ concerns: { id: string }[] }>().concerns.some((c) => c.id === body.id));
   });
 
   test('each token role gets exactly the API routes its permissions allow', async () => {
@@ -140,7 +140,7 @@ describe('API tokens and the JSON API', () => {
   test('the OpenAPI document describes every API route', async () => {
     const r = await api('GET', '/api/openapi.json', null);
     assert.equal(r.statusCode, 200);
-    const doc = r.json() as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    const doc = r.json<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>();
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/v1/children', '/api/v1/children/search', '/api/v1/children/{id}', '/api/v1/concerns']);
     assert.ok(doc.paths['/api/v1/concerns']!.post && doc.paths['/api/v1/concerns']!.get);

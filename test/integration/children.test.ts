@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aConcern } from '../helpers/factories.ts';
 import { Agent, signIn } from '../helpers/http.ts';
 
 /**
@@ -106,10 +107,10 @@ describe('triage', () => {
   });
 
   test('breaches show: an undecided concern past its deadline is overdue', async () => {
-    const [late] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO concerns (partnership_id, reference, source, received_at, deadline_at, what_happened)
-      VALUES ($1, 'CN-LATE-TEST', 'public', $2::timestamptz - interval '30 hours', $2::timestamptz - interval '6 hours', 'Waiting too long for a decision') RETURNING id`,
-      [northmere, ctx.clock.now().toISOString()]);
-    const page = await agents['triage.northmere']!.get(`/triage/${late!.id}`);
+    const now = ctx.clock.now().getTime();
+    const late = await aConcern(ctx, { partnership_id: northmere, reference: 'CN-LATE-TEST', received_at: new Date(now - 30 * 3_600_000),
+      deadline_at: new Date(now - 6 * 3_600_000), what_happened: 'Waiting too long for a decision' });
+    const page = await agents['triage.northmere']!.get(`/triage/${late}`);
     assert.match(page.body, /Overdue by 6 h 0 min/);
     const queue = await agents['triage.northmere']!.get('/triage');
     const breaches = /id="breaches">([^<]+)</.exec(queue.body)?.[1] ?? '';

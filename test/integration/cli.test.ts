@@ -114,6 +114,20 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   assert.match(code.stdout.trim(), /^\d{6}$/);
 });
 
+test('an applied migration that changed stops every command with one line and its code', async () => {
+  // The database of the test above; its text as applied is what the recorded checksum says.
+  await ownerQuery(`UPDATE lantern_migrations SET checksum = 'as-applied-elsewhere' WHERE name = '0150_casework'`);
+  for (const command of ['migrate', 'serve']) {
+    const refused = lantern(command);
+    assert.equal(refused.status, 1, `${command}: ${refused.stderr}`);
+    assert.equal(refused.stderr.trim(), 'Lantern cannot start: migration 0150_casework has changed since it was applied to this database '
+      + '(restore the applied text and make the change in a new migration) (LANTERN_E_MIGRATION_CHANGED)', command);
+  }
+  await ownerQuery(`UPDATE lantern_migrations SET checksum = NULL WHERE name = '0150_casework'`);
+  const filled = lantern('migrate');
+  assert.equal(filled.status, 0, filled.stderr);
+});
+
 test('an unreachable database stops the CLI with one clear line and status 1, not a stack trace', () => {
   // Port 1 on loopback: nothing listens there. The password must not be printed.
   const unreachable = { ...process.env, LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://postgres:synthetic-secret@127.0.0.1:1/x' };

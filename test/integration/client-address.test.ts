@@ -77,7 +77,7 @@ describe('the JSON API is limited per token (LANTERN_API_RATE_LIMIT, five a minu
     assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
     const refused = await api(direct, busy);
     assert.equal(refused.statusCode, 429);
-    assert.equal(refused.json().error.code, 'LANTERN_E_RATE_LIMITED');
+    assert.equal(refused.json<{ error: { code: string } }>().error.code, 'LANTERN_E_RATE_LIMITED');
     assert.ok(Number(refused.headers['retry-after']) > 0 && Number(refused.headers['retry-after']) <= 60, `Retry-After ${refused.headers['retry-after']}`);
     assert.equal((await api(direct, quiet)).statusCode, 200);
   });

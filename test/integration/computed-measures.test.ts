@@ -6,6 +6,7 @@ import { actorOf } from '../../src/auth/service.ts';
 import { withActor } from '../../src/db/context.ts';
 import { computeQuarter, computeQuarters, type ComputedSource } from '../../src/features/strategy/computed-measures.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild, aConcern, aMissingEpisode, aReturnInterview, aRiskAssessment } from '../helpers/factories.ts';
 import { Agent, signIn } from '../helpers/http.ts';
 
 /**
@@ -30,23 +31,15 @@ before(async () => {
   lead = await signIn(ctx.app, ctx.clock, ctx.account('strategy.northmere@lantern.example'));
   northmerePlan = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]))[0]!.id;
 
-  const child = async (ref: string, agency: string, extra = '', values: unknown[] = []) => (await ctx.ownerQuery<{ id: string }>(
-    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, created_at${extra ? `, ${extra.split('=')[0]}` : ''})
-     VALUES ($1, $2, $3, 'Measure', 'Testchild', '2022-06-01'${extra ? `, ${extra.split('=')[1]}` : ''}) RETURNING id`, [northmere, agency, ref, ...values]))[0]!.id;
-  const flagged = await child('CM-1', agencies.childrens_services!, 'flag_cse=true');
-  const judgedHigh = await child('CM-2', agencies.education!); // restricted to its agency, still counted
-  await ctx.ownerQuery(`UPDATE children SET restricted = true, restricted_reason = 'test' WHERE id = $1`, [judgedHigh]);
+  const child = (reference: string, agency: string, values: Partial<Parameters<typeof aChild>[1]> = {}) => aChild(ctx, {
+    partnership_id: northmere, owning_agency_id: agency, reference, given_name: 'Measure', family_name: 'Testchild', created_at: '2022-06-01', ...values });
+  const flagged = await child('CM-1', agencies.childrens_services!, { flag_cse: true });
+  const judgedHigh = await child('CM-2', agencies.education!, { restricted: true, restricted_reason: 'test' }); // restricted to its agency, still counted
   const judgedDown = await child('CM-3', agencies.childrens_services!);
-  const closedEarly = await child('CM-4', agencies.childrens_services!, 'flag_cse=true');
-  await ctx.ownerQuery(`UPDATE children SET status = 'closed', closed_at = '2023-02-01', closing_outcome = 'risk_reduced' WHERE id = $1`, [closedEarly]);
+  await child('CM-4', agencies.childrens_services!, { flag_cse: true, status: 'closed', closed_at: '2023-02-01', closing_outcome: 'risk_reduced' });
 
-  const [tool] = await ctx.ownerQuery<{ id: string; tool_key: string; version: number }>(`SELECT id, tool_key, version FROM risk_tools WHERE partnership_id = $1 LIMIT 1`, [northmere]);
-  const assess = (childId: string, on: string, category: string) => ctx.ownerQuery(
-    `INSERT INTO risk_assessments (partnership_id, child_id, risk_tool_id, tool_key, tool_version, assessed_on, assessor_name, assessor_agency_id,
-       known_to_social_care, in_care, child_protection_plan, youth_justice, answers, score_total, score_category, score_category_label,
-       score_explanation, judgement_category, judgement_category_label, judgement_reasons, review_due_on)
-     VALUES ($1, $2, $3, $4, $5, $6, 'Assessor', $7, false, false, false, false, '{}', 0, $8, $8, '{}', $8, $8, 'test', '2023-06-01')`,
-    [northmere, childId, tool!.id, tool!.tool_key, tool!.version, on, agencies.childrens_services, category]);
+  const assess = (childId: string, on: string, category: string) => aRiskAssessment(ctx, { partnership_id: northmere, child_id: childId,
+    assessed_on: on, assessor_agency_id: agencies.childrens_services!, judgement_category: category, review_due_on: '2023-06-01' });
   await assess(judgedHigh, '2023-02-10', 'significant');
   await assess(judgedDown, '2023-01-10', 'significant');
   await assess(judgedDown, '2023-03-01', 'mild'); // the latest judgement is below the threshold
@@ -54,12 +47,10 @@ before(async () => {
 
   // Episodes ended by a return in Q1 2023, and whether an interview was offered within 72 hours.
   const episode = async (start: string, end: string, endedBy: string, offered: string | null) => {
-    const [e] = await ctx.ownerQuery<{ id: string }>(
-      `INSERT INTO missing_episodes (partnership_id, child_id, episode_type, started_at, ended_at, ended_by, reported_by, risk_level)
-       VALUES ($1, $2, 'missing', $3, $4, $5, 'Carer', 'medium') RETURNING id`, [northmere, flagged, start, end, endedBy]);
+    const episodeId = await aMissingEpisode(ctx, { partnership_id: northmere, child_id: flagged, started_at: start, ended_at: end, ended_by: endedBy });
     if (offered) {
-      await ctx.ownerQuery(`INSERT INTO return_interviews (partnership_id, child_id, episode_id, offered_at, interviewer_name, interviewer_agency_id,
-        independent_of_placement, outcome) VALUES ($1, $2, $3, $4, 'Interviewer', $5, true, 'accepted')`, [northmere, flagged, e!.id, offered, agencies.childrens_services]);
+      await aReturnInterview(ctx, { partnership_id: northmere, child_id: flagged, episode_id: episodeId, offered_at: offered,
+        interviewer_agency_id: agencies.childrens_services! });
     }
   };
   await episode('2023-01-09T20:00Z', '2023-01-10T10:00Z', 'returned', '2023-01-12T10:00Z'); // 48 hours: in time
@@ -69,10 +60,8 @@ before(async () => {
   await episode('2023-03-24T20:00Z', '2023-03-25T10:00Z', 'type_changed', null); // not a return: not counted
 
   // Concerns whose triage deadline fell in Q1 2023.
-  const concern = (ref: string, deadline: string, decided: string | null) => ctx.ownerQuery(
-    `INSERT INTO concerns (partnership_id, reference, source, received_at, deadline_at, what_happened, decision, decided_at)
-     VALUES ($1, $2, 'public', $3::timestamptz - interval '1 day', $3, 'Test concern', $4, $5)`,
-    [northmere, ref, deadline, decided ? 'not_cse' : null, decided]);
+  const concern = (reference: string, deadline: string, decided: string | null) => aConcern(ctx, { partnership_id: northmere, reference,
+    received_at: new Date(Date.parse(deadline) - 86_400_000), deadline_at: deadline, decision: decided ? 'not_cse' : null, decided_at: decided });
   await concern('CM-C1', '2023-01-05T17:00Z', '2023-01-04T12:00Z'); // in time
   await concern('CM-C2', '2023-02-05T17:00Z', '2023-02-06T09:00Z'); // late
   await concern('CM-C3', '2023-03-05T17:00Z', null); // never decided: late

@@ -8,6 +8,7 @@ import { errorCodes } from '../../src/errors.ts';
 import { apiTokenRoles } from '../../src/features/children/schema.ts';
 import type { RouteEntry } from '../../src/web/app.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { anApiToken, demoAgency } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
 /**
@@ -31,13 +32,12 @@ before(async () => {
     `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`))[0]!.id;
   // A token with every API role: nobody holds them all (a token carries its issuer's roles), so the
   // owner makes it, approved, as the command line could.
-  const [police] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'`, [northmere]);
   const [issuer] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'police.northmere@lantern.example'`);
   const [approver] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'admin.northmere@lantern.example'`);
   apiToken = `lantern_${crypto.randomBytes(32).toString('base64url')}`;
-  await ctx.ownerQuery(`INSERT INTO api_tokens (partnership_id, agency_id, name, token_hash, roles, created_by, expires_at, approved_by, approved_at)
-    VALUES ($1, $2, 'Every API role', $3, $4, $5, now() + interval '30 days', $6, now())`,
-  [northmere, police!.id, crypto.createHash('sha256').update(apiToken).digest('hex'), [...apiTokenRoles], issuer!.id, approver!.id]);
+  await anApiToken(ctx, { partnership_id: northmere, agency_id: (await demoAgency(ctx, 'northmere', 'police')).id, name: 'Every API role',
+    token_hash: crypto.createHash('sha256').update(apiToken).digest('hex'), roles: [...apiTokenRoles], created_by: issuer!.id,
+    approved_by: approver!.id, approved_at: new Date() });
 });
 after(async () => ctx.close());
 
@@ -130,7 +130,7 @@ describe('the cases the review found', () => {
     assert.equal(term.statusCode, 400);
     const search = await api('POST', '/api/v1/children/search', { name: 'Ash\u0000' });
     assert.equal(search.statusCode, 400);
-    assert.equal(search.json().error.code, 'LANTERN_E_VALIDATION');
+    assert.equal(search.json<{ error: { code: string } }>().error.code, 'LANTERN_E_VALIDATION');
   });
 
   test('another partnership’s agency in a form is not found, and nothing is written', async () => {

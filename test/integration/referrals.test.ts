@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
 /** Referrals from a child's plan to services of the directory: search, record, update, who may. */
@@ -20,9 +21,8 @@ before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   csAgency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
-  child = (await ctx.ownerQuery<{ id: string }>(
-    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-     VALUES ($1, $2, 'REF-TEST-1', 'Referral', 'Testchild', '2011-03-01') RETURNING id`, [northmere, csAgency]))[0]!.id;
+  child = await aChild(ctx, { partnership_id: northmere, owning_agency_id: csAgency, reference: 'REF-TEST-1', given_name: 'Referral',
+    family_name: 'Testchild', date_of_birth: '2011-03-01' });
   services = await ctx.ownerQuery<{ id: string; name: string }>(`SELECT id, name FROM directory_services WHERE partnership_id = $1 AND active ORDER BY name`, [northmere]);
   westbrookService = (await ctx.ownerQuery<{ id: string }>(
     `SELECT s.id FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'westbrook' LIMIT 1`))[0]!.id;

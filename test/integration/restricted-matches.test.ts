@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild, demoAgency } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
 
 /**
@@ -19,9 +20,9 @@ const notice = /A restricted record may match this child\. Ask the designated sa
 before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
-  hiddenId = (await ctx.ownerQuery<{ id: string }>(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth, restricted, restricted_reason)
-    VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'), $2, $3, $4, $5, true, 'A relative works in the MASH') RETURNING id`,
-  [northmere, hidden.reference, hidden.given, hidden.family, hidden.dob]))[0]!.id;
+  hiddenId = await aChild(ctx, { partnership_id: northmere, owning_agency_id: (await demoAgency(ctx, 'northmere', 'police')).id,
+    reference: hidden.reference, given_name: hidden.given, family_name: hidden.family, date_of_birth: hidden.dob,
+    restricted: true, restricted_reason: 'A relative works in the MASH' });
   for (const key of ['triage.northmere', 'police.northmere', 'triage.westbrook']) {
     agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}@lantern.example`));
   }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { withTrustedActor, type TrustedActor } from '../../src/db/context.ts';
+import { withTrustedActor, type TrustedActor, type Tx } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild, aChildPartnershipShare, aMissingEpisode, anAccessGrant, aReturnInterview, anAuditDisclosure, anAuditEvent, aPartnership, aRecordShare, aRestrictionChange, aSession, aSharingAgreement,
+  demoPartnership } from '../helpers/factories.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -15,40 +17,41 @@ const globalTables = new Set(['lantern_migrations', 'audit_chain_heads', 'sign_i
 
 before(async () => {
   ctx = await createTestContext();
-  const ps = await ctx.ownerQuery<{ id: string; code: string }>(`SELECT id, code FROM partnerships`);
-  northmere = ps.find((p) => p.code === 'northmere')!.id;
-  westbrook = ps.find((p) => p.code === 'westbrook')!.id;
+  northmere = await demoPartnership(ctx, 'northmere');
+  westbrook = await demoPartnership(ctx, 'westbrook');
   for (const a of await ctx.ownerQuery<{ id: string; partnership_id: string; kind: string }>(`SELECT id, partnership_id, kind FROM agencies`)) {
     agencies[`${a.partnership_id === northmere ? 'n' : 'w'}:${a.kind}`] = a;
   }
-  // A child owned by each partnership's children's services, so every table has rows on both sides.
+  // Rows on both sides of every table: a child owned by each partnership's children's services, sessions,
+  // audit events, shares, restriction changes, agreements and grants.
   for (const [key, p] of [['n', northmere], ['w', westbrook]] as const) {
-    await ctx.ownerQuery(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name) VALUES ($1, $2, $3, 'Test', 'Child')`,
-      [p, agencies[`${key}:childrens_services`]!.id, `RLS-${key}`]);
-  }
-  // Rows on both sides of every table: sessions, audit events, shares, agreements and grants.
-  for (const [key, p] of [['n', northmere], ['w', westbrook]] as const) {
+    const child = await aChild(ctx, { partnership_id: p, owning_agency_id: agencies[`${key}:childrens_services`]!.id, reference: `RLS-${key}` });
     const [u] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`, [p]);
-    await ctx.ownerQuery(`INSERT INTO sessions (id, partnership_id, user_id, acting_partnership_id, stage, created_at, last_seen_at, absolute_expires_at)
-      VALUES ($3, $1, $2, $1, 'signed_in', now(), now(), now() + interval '1 hour')`, [p, u!.id, `rls-${key}`]);
-    const [event] = await ctx.ownerQuery<{ id: string; occurred_at: Date }>(`INSERT INTO audit_events (partnership_id, chain_id, seq, actor_label, action, prev_hash, hash)
-      VALUES ($1, $1, 0, 'rls test', 'record.view', '', '') RETURNING id, occurred_at`, [p]);
-    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = $1`, [`RLS-${key}`]);
-    await ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis) VALUES ($1, 'child', $2, $3, 'test basis')`,
-      [p, child!.id, agencies[`${key}:health`]!.id]);
-    await ctx.ownerQuery(`INSERT INTO audit_disclosures (partnership_id, record_id, audit_event_id, occurred_at) VALUES ($1, $2, $3, $4)`,
-      [p, child!.id, event!.id, event!.occurred_at]);
-    await ctx.ownerQuery(`INSERT INTO restriction_changes (partnership_id, child_id, child_reference, change, reason, changed_by)
-      VALUES ($1, $2, $3, 'lifted', 'test reason', $4)`, [p, child!.id, `RLS-${key}`, u!.id]);
+    await aSession(ctx, { id: `rls-${key}`, partnership_id: p, user_id: u!.id });
+    const event = await anAuditEvent(ctx, { partnership_id: p, action: 'record.view', actor_label: 'rls test' });
+    await aRecordShare(ctx, { partnership_id: p, record_id: child, agency_id: agencies[`${key}:health`]!.id });
+    await anAuditDisclosure(ctx, { partnership_id: p, record_id: child, audit_event_id: event });
+    await aRestrictionChange(ctx, { partnership_id: p, child_id: child, child_reference: `RLS-${key}`, changed_by: u!.id });
   }
   const [nUser] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'analyst.northmere@lantern.example'`);
-  const [agreement] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO sharing_agreements (partnership_id, recipient_partnership_id, purpose, lawful_basis, starts_on)
-    VALUES ($1, $2, 'reciprocal test', 'test basis', '2025-01-01') RETURNING id`, [westbrook, northmere]);
+  const agreement = await aSharingAgreement(ctx, { partnership_id: westbrook, recipient_partnership_id: northmere, purpose: 'reciprocal test' });
   // An agreement between Westbrook and a third partnership, which Northmere must never see.
-  const [third] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO partnerships (code, name, nation) VALUES ('eastholme', 'Eastholme test partnership', 'england') RETURNING id`);
-  await ctx.ownerQuery(`INSERT INTO sharing_agreements (partnership_id, recipient_partnership_id, purpose, lawful_basis, starts_on)
-    VALUES ($1, $2, 'not for northmere', 'test basis', '2025-01-01')`, [westbrook, third!.id]);
-  await ctx.ownerQuery(`INSERT INTO partnership_access_grants (partnership_id, agreement_id, user_id, roles) VALUES ($1, $2, $3, '{analyst}')`, [westbrook, agreement!.id, nUser!.id]);
+  const third = await aPartnership(ctx, { code: 'eastholme', name: 'Eastholme test partnership' });
+  await aSharingAgreement(ctx, { partnership_id: westbrook, recipient_partnership_id: third, purpose: 'not for northmere' });
+  await anAccessGrant(ctx, { partnership_id: westbrook, agreement_id: agreement, user_id: nUser!.id, roles: ['analyst'] });
+  // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
+  // child table has rows of a child that another agency, with rows of its own there, cannot see.
+  const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(`SELECT id, owning_agency_id FROM children WHERE reference = 'RLS-n'`);
+  const schoolsChild = await aChild(ctx, { partnership_id: northmere, owning_agency_id: agencies['n:education']!.id, reference: 'RLS-n-education' });
+  const toWestbrook = await aSharingAgreement(ctx, { partnership_id: northmere, recipient_partnership_id: westbrook, purpose: 'rls test shares' });
+  for (const child of [northmereChild!.id, schoolsChild]) {
+    const ofChild = { partnership_id: northmere, child_id: child };
+    // Stopped, so Westbrook reads nothing through it.
+    await aChildPartnershipShare(ctx, { ...ofChild, agreement_id: toWestbrook, recipient_partnership_id: westbrook, revoked_at: new Date(),
+      revoked_reason: 'rls test' });
+    const episode = await aMissingEpisode(ctx, { ...ofChild, started_at: '2026-09-01T20:00Z', ended_at: '2026-09-02T10:00Z', ended_by: 'returned' });
+    await aReturnInterview(ctx, { ...ofChild, episode_id: episode, offered_at: '2026-09-03T10:00Z', interviewer_agency_id: northmereChild!.owning_agency_id });
+  }
 });
 after(async () => ctx.close());
 
@@ -79,6 +82,147 @@ async function leaked(table: string, as: TrustedActor, other: string): Promise<n
     const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE partnership_id = ${other} ${intended}`.execute(tx);
     return r.rows[0]!.n;
   });
+}
+
+
+// ---- Writes ---------------------------------------------------------------------------------------------
+
+/** The most an actor of a partnership can hold: every role, partnership-wide, as a real person of it. */
+async function everyRole(partnershipId: string): Promise<TrustedActor> {
+  const [admin] = await ctx.ownerQuery<{ id: string; agency_id: string }>(
+    `SELECT id, agency_id FROM users WHERE partnership_id = $1 AND 'partnership_admin' = ANY (roles) ORDER BY email LIMIT 1`, [partnershipId]);
+  return { userId: admin!.id, partnershipId, agencyId: admin!.agency_id, label: 'rls test',
+    roles: ['system_admin', 'partnership_admin', 'dpo', 'triage_worker', 'coordinator', 'practitioner', 'analyst', 'strategy_lead'] };
+}
+
+/** Runs fn as the actor and always rolls back: its value, or the error the database gave. */
+class RolledBack extends Error {
+  constructor(readonly value: unknown) {
+    super('rolled back');
+  }
+}
+async function attempt(as: TrustedActor, fn: (tx: Tx) => Promise<unknown>): Promise<{ value?: unknown; error?: Error }> {
+  try {
+    await withTrustedActor(ctx.handle.owner, as, async (tx) => {
+      throw new RolledBack(await fn(tx));
+    });
+  } catch (error) {
+    return error instanceof RolledBack ? { value: error.value } : { error: error as Error };
+  }
+  throw new Error('not rolled back');
+}
+const refusedByRls = (r: { error?: Error }) => /new row violates row-level security policy/.test(r.error?.message ?? '');
+const affected = (r: { value?: unknown; error?: Error }) => {
+  if (r.error) throw r.error;
+  return Number((r.value as { numAffectedRows?: bigint }).numAffectedRows ?? 0n);
+};
+
+/** The columns lantern_app may write with `privilege` (generated and identity columns, and the id, left to the database). */
+async function writable(table: string, privilege: 'INSERT' | 'UPDATE'): Promise<string[]> {
+  const rows = await ctx.ownerQuery<{ attname: string }>(
+    `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' AND attidentity = ''
+       AND attname <> 'id' AND has_column_privilege('lantern_app', attrelid, attnum, $2) ORDER BY attnum`, [table, privilege]);
+  return rows.map((r) => r.attname);
+}
+const deletable = async (table: string) =>
+  (await ctx.ownerQuery<{ ok: boolean }>(`SELECT has_table_privilege('lantern_app', $1, 'DELETE') AS ok`, [table]))[0]!.ok;
+
+/**
+ * A copy of a row of `table` that `where` picks, to insert again as another actor: the same values but
+ * a new id. A token's issuer and agency are checked by a trigger before row-level security, so they
+ * are the actor's: only the partnership is wrong.
+ */
+async function copyOf(table: string, where: string, params: unknown[], as: TrustedActor): Promise<Record<string, unknown>> {
+  const [row] = await ctx.ownerQuery<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM ${table} t WHERE ${where} LIMIT 1`, params);
+  assert.ok(row, `${table} has a row to copy`);
+  return table === 'api_tokens' ? { ...row.row, created_by: as.userId, agency_id: as.agencyId, roles: ['practitioner'] } : row.row;
+}
+function insertCopy(table: string, columns: string[], row: Record<string, unknown>) {
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  return (tx: Tx) => sql`INSERT INTO ${sql.table(table)} (${list}) SELECT ${list} FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb)`.execute(tx);
+}
+function updateInPlace(table: string, column: string, where: ReturnType<typeof sql>) {
+  return (tx: Tx) => sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${sql.ref(column)} WHERE ${where}`.execute(tx);
+}
+
+/** With the table's row-level security switched off for the length of fn (the owner's change, put back after). */
+async function withoutRls<T>(table: string, fn: () => Promise<T>): Promise<T> {
+  await ctx.ownerQuery(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
+  try {
+    return await fn();
+  } finally {
+    await ctx.ownerQuery(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+  }
+}
+
+/**
+ * What an actor of `from`, holding every role, achieves against `to`'s rows of a table: whether an insert
+ * of a copy of one is refused by row-level security, how many rows an update and a delete reach, and
+ * whether moving its own rows to `to` is refused by row-level security (undefined: lantern_app may not
+ * do that at all).
+ */
+async function crossPartnershipWrites(table: string, from: string, to: string) {
+  const as = await everyRole(from);
+  const [inserts, updates] = [await writable(table, 'INSERT'), await writable(table, 'UPDATE')];
+  const theirs = sql`partnership_id = ${to}`;
+  return {
+    insertRefused: inserts.length === 0 ? undefined
+      : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'partnership_id = $1', [to], as)))),
+    updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, theirs))),
+    // No WHERE: a statement that reads no column is checked by the policies' WITH CHECK alone (SELECT
+    // policies also check the new row when a statement reads one).
+    moveRefused: !updates.includes('partnership_id') ? undefined
+      : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET partnership_id = ${to}`.execute(tx))),
+    deleted: (await deletable(table)) ? affected(await attempt(as, (tx) => sql`DELETE FROM ${sql.table(table)} WHERE ${theirs}`.execute(tx))) : undefined,
+  };
+}
+
+/**
+ * Tables of a child's record: a child_id column and the standard policy (a row goes with its child,
+ * lantern_child_table). Tables with a child_id and rules of their own are tested where those rules are.
+ */
+const ownChildRules = new Set(['concerns', 'break_glass_grants', 'restriction_changes']);
+async function childTables(): Promise<string[]> {
+  const rows = await ctx.ownerQuery<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'child_id' ORDER BY table_name`);
+  return rows.map((r) => r.table_name).filter((t) => !ownChildRules.has(t));
+}
+
+/**
+ * A row of a Northmere child's record and an agency of Northmere that cannot see the child (not the
+ * owner, no live share; the child not restricted, so partnership-wide roles see it), chosen among the
+ * owners of other children with rows in the table, so the agency has rows of its own there.
+ */
+async function rowOfAnotherAgencysChild(table: string) {
+  const [found] = await ctx.ownerQuery<{ child_id: string; agency_id: string }>(
+    `SELECT t.child_id, own.owning_agency_id AS agency_id FROM ${table} t JOIN children c ON c.id = t.child_id
+       JOIN ${table} t2 ON t2.partnership_id = t.partnership_id JOIN children own ON own.id = t2.child_id AND NOT own.restricted
+      WHERE t.partnership_id = $1 AND NOT c.restricted AND own.owning_agency_id <> c.owning_agency_id
+        AND NOT EXISTS (SELECT 1 FROM record_shares s WHERE s.record_type = 'child' AND s.record_id = c.id AND s.agency_id = own.owning_agency_id
+                          AND s.revoked_at IS NULL)
+      ORDER BY t.child_id, own.owning_agency_id LIMIT 1`, [northmere]);
+  assert.ok(found, `${table} has a row of a child another Northmere agency with rows there cannot see`);
+  return found;
+}
+
+const countRows = (table: string, as: TrustedActor, where: ReturnType<typeof sql>) => withActor(ctx.handle.db, as, async (tx) =>
+  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(tx)).rows[0]!.n);
+
+/**
+ * What an agency-scoped worker achieves on one child's rows of a child table: rows read and updated,
+ * whether adding a row and moving the agency's own rows to the child are refused by row-level security.
+ */
+async function agencyWrites(table: string, childId: string, as: TrustedActor) {
+  const [inserts, updates] = [await writable(table, 'INSERT'), await writable(table, 'UPDATE')];
+  const ofChild = sql`child_id = ${childId}`;
+  return {
+    read: await countRows(table, as, ofChild),
+    insertRefused: inserts.length === 0 ? undefined
+      : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'child_id = $1', [childId], as)))),
+    updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, ofChild))),
+    moveRefused: !updates.includes('child_id') ? undefined
+      : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET child_id = ${childId}`.execute(tx))),
+  };
 }
 
 describe('row-level security', () => {
@@ -122,6 +266,64 @@ describe('row-level security', () => {
     }
   });
 
+  test('no row of the other partnership can be inserted, updated, moved there or deleted, in either direction, on any table', async () => {
+    const checked = { insert: 0, update: 0, move: 0, delete: 0 };
+    for (const table of await partnershipTables()) {
+      for (const [from, to, label] of [[northmere, westbrook, 'northmere into westbrook'], [westbrook, northmere, 'westbrook into northmere']] as const) {
+        const writes = await crossPartnershipWrites(table, from, to);
+        if (writes.insertRefused !== undefined) {
+          assert.equal(writes.insertRefused, true, `${table}: ${label}: an insert is refused by row-level security`);
+          checked.insert++;
+        }
+        if (writes.updated !== undefined) {
+          assert.equal(writes.updated, 0, `${table}: ${label}: an update reaches no row`);
+          checked.update++;
+        }
+        if (writes.moveRefused !== undefined) {
+          assert.equal(writes.moveRefused, true, `${table}: ${label}: moving a row there is refused by row-level security`);
+          checked.move++;
+        }
+        if (writes.deleted !== undefined) {
+          assert.equal(writes.deleted, 0, `${table}: ${label}: a delete reaches no row`);
+          checked.delete++;
+        }
+      }
+    }
+    assert.ok(checked.insert >= 80 && checked.update >= 70 && checked.move >= 60 && checked.delete >= 6, JSON.stringify(checked));
+  });
+
+  test('the write checks fail when a table’s policy is switched off', async () => {
+    for (const table of await partnershipTables()) {
+      const writes = await withoutRls(table, () => crossPartnershipWrites(table, northmere, westbrook));
+      assert.notEqual(writes.insertRefused, true, `${table}: without its policy the insert is not refused by row-level security`);
+      if (writes.updated !== undefined) assert.ok(writes.updated > 0, `${table}: without its policy the update reaches the other partnership's rows`);
+      assert.notEqual(writes.moveRefused, true, `${table}: without its policy moving a row is not refused by row-level security`);
+      if (writes.deleted !== undefined) assert.ok(writes.deleted > 0, `${table}: without its policy the delete reaches the other partnership's rows`);
+    }
+  });
+
+  test('agency scope on a child’s records: another agency’s worker neither reads, adds to, changes nor moves rows to them', async () => {
+    const tables = await childTables();
+    assert.ok(tables.length >= 13, tables.join(', '));
+    for (const table of tables) {
+      const { child_id: childId, agency_id: agencyId } = await rowOfAnotherAgencysChild(table);
+      const worker = actor(northmere, agencyId);
+      assert.ok(await countRows(table, actor(northmere, agencyId, 'partnership'), sql`child_id = ${childId}`) > 0, `${table}: a partnership-wide role of the same agency reads the child's rows`);
+
+      const writes = await agencyWrites(table, childId, worker);
+      assert.equal(writes.read, 0, `${table}: another agency reads none of the child's rows`);
+      if (writes.insertRefused !== undefined) assert.equal(writes.insertRefused, true, `${table}: another agency cannot add to the child's record`);
+      if (writes.updated !== undefined) assert.equal(writes.updated, 0, `${table}: another agency changes none of the child's rows`);
+      if (writes.moveRefused !== undefined) assert.equal(writes.moveRefused, true, `${table}: another agency cannot move its rows to the child`);
+
+      const unguarded = await withoutRls(table, () => agencyWrites(table, childId, worker));
+      assert.ok(unguarded.read > 0, `${table}: without its policy the rows show`);
+      assert.notEqual(unguarded.insertRefused, true, `${table}: without its policy the insert is not refused by row-level security`);
+      if (unguarded.updated !== undefined) assert.ok(unguarded.updated > 0, `${table}: without its policy the update reaches the rows`);
+      assert.notEqual(unguarded.moveRefused, true, `${table}: without its policy moving rows to the child is not refused by row-level security`);
+    }
+  });
+
   test('agency separation: a child is seen by its agency, a shared agency and partnership-wide roles only', async () => {
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = 'RLS-n'`);
     const count = (a: TrustedActor) => withActor(ctx.handle.db, a, async (tx) =>
@@ -130,8 +332,7 @@ describe('row-level security', () => {
     assert.equal(await count(actor(northmere, agencies['n:education']!.id)), 0, 'another agency');
     assert.equal(await count(actor(northmere, agencies['n:education']!.id, 'partnership')), 1, 'partnership-wide role');
     assert.equal(await count(actor(westbrook, agencies['w:childrens_services']!.id, 'partnership')), 0, 'other partnership');
-    await ctx.ownerQuery(`INSERT INTO record_shares (partnership_id, record_type, record_id, agency_id, lawful_basis) VALUES ($1, 'child', $2, $3, 'test basis')`,
-      [northmere, child!.id, agencies['n:education']!.id]);
+    await aRecordShare(ctx, { partnership_id: northmere, record_id: child!.id, agency_id: agencies['n:education']!.id });
     assert.equal(await count(actor(northmere, agencies['n:education']!.id)), 1, 'after sharing');
     await ctx.ownerQuery(`UPDATE record_shares SET revoked_at = now() WHERE record_id = $1`, [child!.id]);
     assert.equal(await count(actor(northmere, agencies['n:education']!.id)), 0, 'after revoking');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild, demoAgency } from '../helpers/factories.ts';
 import { signIn } from '../helpers/http.ts';
 
 /**
@@ -11,15 +12,14 @@ let ctx: TestContext;
 
 before(async () => {
   ctx = await createTestContext();
-  const [{ id: northmere }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`)) as [{ id: string }];
+  const agency = await demoAgency(ctx, 'northmere', 'childrens_services');
+  const owned = { partnership_id: agency.partnership_id, owning_agency_id: agency.id };
   // 800 synthetic decoys whose family names start "Jo" but are not alike, all with ids below the target's.
-  await ctx.ownerQuery(`INSERT INTO children (id, partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-    SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, $1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'),
-      'SC-DECOY-' || n, 'Decoy', 'Joquarrington' || chr(97 + n % 26) || chr(97 + (n / 26) % 26), '2010-01-01'
-    FROM generate_series(1, 800) n`, [northmere]);
-  await ctx.ownerQuery(`INSERT INTO children (id, partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-    VALUES ('ffffffff-ffff-4fff-bfff-ffffffffffff', $1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'),
-      'SC-TARGET', 'Wren', 'Jovanelli', '2013-06-07')`, [northmere]);
+  const letter = (n: number) => String.fromCharCode(97 + (n % 26));
+  await aChild.many(ctx, Array.from({ length: 800 }, (_, i) => ({ ...owned, id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+    reference: `SC-DECOY-${i + 1}`, given_name: 'Decoy', family_name: `Joquarrington${letter(i + 1)}${letter(Math.floor((i + 1) / 26))}`, date_of_birth: '2010-01-01' })));
+  await aChild(ctx, { ...owned, id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', reference: 'SC-TARGET', given_name: 'Wren', family_name: 'Jovanelli',
+    date_of_birth: '2013-06-07' });
 });
 after(async () => ctx.close());
 

@@ -6,6 +6,7 @@ import { totpCode } from '../../src/auth/totp.ts';
 import { refusalsPerWindow, refusalWindowMinutes } from '../../src/audit/refusals.ts';
 import { withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { aChild } from '../helpers/factories.ts';
 import { Agent, signIn } from '../helpers/http.ts';
 
 /**
@@ -43,9 +44,8 @@ before(async () => {
 after(async () => ctx.close());
 
 async function restrictedChild(owner: 'police' | 'childrens_services'): Promise<string> {
-  const [c] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, restricted, restricted_reason)
-    VALUES ($1, $2, $3, 'Rhian', 'Testwood', true, 'Related to a member of staff') RETURNING id`, [northmere, agency[`n:${owner}`], `SR-${crypto.randomBytes(3).toString('hex')}`]);
-  return c!.id;
+  return aChild(ctx, { partnership_id: northmere, owning_agency_id: agency[`n:${owner}`]!, reference: `SR-${crypto.randomBytes(3).toString('hex')}`,
+    given_name: 'Rhian', family_name: 'Testwood', date_of_birth: null, restricted: true, restricted_reason: 'Related to a member of staff' });
 }
 const isRestricted = async (id: string) => (await ctx.ownerQuery<{ restricted: boolean }>(`SELECT restricted FROM children WHERE id = $1`, [id]))[0]!.restricted;
 
@@ -218,7 +218,7 @@ describe('H1: API tokens', () => {
     assert.equal((await admin.post(`/admin/api-tokens/${row!.id}/approve`, {})).statusCode, 302);
     const list = await api('/api/v1/children?status=all&limit=100');
     assert.equal(list.statusCode, 200);
-    assert.ok(!(list.json() as { children: { id: string }[] }).children.some((c) => c.id === restricted), 'the restricted child is not listed');
+    assert.ok(!list.json<{ children: { id: string }[] }>().children.some((c) => c.id === restricted), 'the restricted child is not listed');
     assert.equal((await api(`/api/v1/children/${restricted}`)).statusCode, 404, 'even a token of the owning agency');
     // The police practitioner themself, in the owning agency, reads it.
     assert.equal((await police.get(`/children/${restricted}`)).statusCode, 200);

@@ -82,7 +82,7 @@ describe('sign-in', () => {
     assert.notEqual(agent.cookie('lantern_session'), before);
     // The pre-sign-in session cannot be replayed.
     const replay = new Agent(ctx.app);
-    replay.setCookie('lantern_session', before!);
+    replay.setCookie('lantern_session', before);
     assert.equal((await replay.get('/')).statusCode, 302);
   });
 });

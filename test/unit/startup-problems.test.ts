@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { databaseStartupProblem } from '../../src/cli/startup-problems.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { StartupError } from '../../src/errors.ts';
 
 const server = loadConfig({ DATABASE_URL: 'postgres://lantern:synthetic-secret@db.internal:6432/lantern%20live' });
 const failure = (code: string) => Object.assign(new Error(code), { code });
@@ -20,4 +21,12 @@ test('any other error is not explained away: it keeps its stack', () => {
   assert.equal(databaseStartupProblem(failure('42P01'), server), undefined);
   assert.equal(databaseStartupProblem(new TypeError('a bug'), server), undefined);
   assert.equal(databaseStartupProblem(failure('ECONNREFUSED'), loadConfig({})), undefined, 'the embedded database has no network');
+});
+
+test('a start-up refusal of Lantern’s own is one line with its stable code, on either database', () => {
+  const changed = new StartupError('LANTERN_E_MIGRATION_CHANGED', 'migration 0150_casework has changed since it was applied to this database');
+  for (const config of [server, loadConfig({})]) {
+    assert.equal(databaseStartupProblem(changed, config),
+      'Lantern cannot start: migration 0150_casework has changed since it was applied to this database (LANTERN_E_MIGRATION_CHANGED)');
+  }
 });

@@ -104,7 +104,7 @@ describe('CSV formula escaping', () => {
     const cell = fc.oneof(fc.string(), fc.constantFrom('=cmd|"/c calc"!A1', '-1', '@x', '"quoted, comma"', 'line\nbreak', "'=already"));
     fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }), (rows) => {
       const width = rows[0]!.length;
-      const table = rows.map((r) => [...r, ...Array(width).fill('')].slice(0, width));
+      const table = rows.map((r) => [...r, ...Array<string>(width).fill('')].slice(0, width));
       // A row of empty cells is skipped on reading, as a spreadsheet would.
       const expected = table.filter((r) => r.some((c) => c !== ''));
       assert.deepEqual(csvToRows(rowsToCsv(table), planImportLimits), { ok: true, value: expected });

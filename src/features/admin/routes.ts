@@ -3,7 +3,7 @@ import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, singleError, type FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
 import { agencyFormSchema, agreementFormSchema, idParam, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { agencyKinds, roles } from '../../authz/roles.ts';
 
-const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const roleArray = z.preprocess(asArray, z.array(z.enum(roles)));
 const roleList = z.preprocess(asArray, z.array(z.enum(roles)).min(1, 'validation.rolesRequired'));
 

@@ -83,7 +83,7 @@ export class AdminService {
 
   /** A page of the partnership's people, 50 at a time (a large partnership has thousands). */
   listUsers(user: SessionUser, page = 1, pageSize = 50) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const rows = await tx.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agency_id')
         .select(['users.id', 'users.display_name', 'users.email', 'users.roles', 'users.disabled_at', 'users.totp_enrolled_at',
           'users.job_title', 'agencies.name as agency_name'])
@@ -94,7 +94,7 @@ export class AdminService {
   }
 
   getUser(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('users')
         .select(['id', 'display_name', 'email', 'roles', 'agency_id', 'job_title', 'started_on', 'disabled_at', 'totp_enrolled_at'])
         .where('id', '=', id).executeTakeFirst();
@@ -191,7 +191,7 @@ export class AdminService {
   }
 
   listAgreements(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const agreements = await tx.selectFrom('sharing_agreements as a')
         .innerJoin('partnerships as owner', 'owner.id', 'a.partnership_id')
         .innerJoin('partnerships as recipient', 'recipient.id', 'a.recipient_partnership_id')

@@ -17,7 +17,7 @@ export class AttendanceImportService {
   /** Previews an uploaded register: nothing is saved. */
   async previewImport(user: SessionUser, sessionId: string, csv: string) {
     const parsed = await this.readRegister(user, csv);
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const session = await sessionRow(tx, sessionId);
       if (parsed.refusal) return { session, rows: [], errors: [], refusal: parsed.refusal };
       return { session, ...(await this.matchImport(tx, sessionId, parsed)) };

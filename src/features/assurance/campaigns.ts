@@ -11,7 +11,7 @@ export class CampaignService {
   constructor(private readonly db: Database) {}
 
   listCampaigns(user: SessionUser, audience?: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       let q = tx.selectFrom('campaigns as c')
         .select(['c.id', 'c.title', 'c.audience', sql<string>`c.starts_on::text`.as('starts_on'), sql<string | null>`c.ends_on::text`.as('ends_on'), 'c.people_reached'])
         .select((eb) => eb.selectFrom('campaign_materials as m').whereRef('m.campaign_id', '=', 'c.id')
@@ -25,7 +25,7 @@ export class CampaignService {
   }
 
   getCampaign(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const campaign = await tx.selectFrom('campaigns')
         .select(['id', 'title', 'audience', sql<string>`starts_on::text`.as('starts_on'), sql<string | null>`ends_on::text`.as('ends_on'), 'people_reached', 'summary'])
         .where('id', '=', id).executeTakeFirst();

@@ -33,7 +33,7 @@ export class DirectoryService {
   ) {}
 
   searchServices(user: SessionUser, filter: ServiceFilter) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const services = await searchServices(tx, filter);
       const areas = await tx.selectFrom('directory_services').select('area').distinct().where('active', '=', true).orderBy('area').execute();
       return { services, areas: areas.map((a) => a.area) };
@@ -41,7 +41,7 @@ export class DirectoryService {
   }
 
   getService(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound();
       return row;

@@ -8,7 +8,7 @@ import { attendanceImportLimits, checkFileSize, multipartFileLimit, refusalMessa
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import {
   attendanceFormSchema, audiences, bodyFormSchema, bodyKinds, campaignFilterSchema, campaignFormSchema, complianceQuerySchema, courseFormSchema,
   courseKinds, idParam, importConfirmSchema, importUploadSchema, materialFormSchema, materialKinds, measureFormSchema, questionFormSchema,

@@ -19,7 +19,7 @@ const optionalDate = z.string().trim().optional().transform((v) => v || null).pi
 const text = (max = 200, message = 'assurance.v.required') => z.string().trim().min(1, message).max(max, 'validation.tooLong');
 const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v || null);
 const count = z.coerce.number({ message: 'assurance.v.wholeNumber' }).int('assurance.v.wholeNumber').min(0, 'assurance.v.wholeNumber').max(10_000_000, 'assurance.v.wholeNumber');
-const list = <T extends z.ZodTypeAny>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+const list = <T extends z.ZodTypeAny>(item: T) => z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 
 export const idParam = z.object({ id: z.string().uuid() });
 

@@ -18,7 +18,7 @@ export class ScrutinyService {
   }
 
   listBodies(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const today = this.today();
       return tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'p.name as parent_name'])
@@ -34,7 +34,7 @@ export class ScrutinyService {
   }
 
   getBody(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const body = await tx.selectFrom('scrutiny_bodies as b').leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'b.remit', 'p.name as parent_name', 'p.id as parent_id']).where('b.id', '=', id).executeTakeFirst();
       if (!body) throw notFound();
@@ -89,7 +89,7 @@ export class ScrutinyService {
   }
 
   getRecommendation(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const r = await tx.selectFrom('scrutiny_recommendations as r').innerJoin('scrutiny_bodies as b', 'b.id', 'r.body_id')
         .select(['r.id', 'r.reference', 'r.recommendation', sql<string>`r.made_on::text`.as('made_on'), 'r.cross_reference', 'r.response', 'r.response_text',
           'r.owner', sql<string | null>`r.due_on::text`.as('due_on'), 'r.status', 'r.evidence_source', 'r.updated_at', 'b.id as body_id', 'b.name as body_name'])

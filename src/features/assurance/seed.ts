@@ -2,7 +2,7 @@ import { addDays, addMonths, utcDate } from '../../dates.ts';
 import type { Insertable } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { TrainingAttendance, TrainingStaff } from '../../db/types.generated.ts';
-import type { DemoSeedContext } from '../../seed/demo.ts';
+import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 
 /**
  * Demo assurance records for both partnerships: courses, monthly awareness sessions, a

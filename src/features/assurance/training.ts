@@ -16,7 +16,7 @@ export class TrainingService {
 
   /** Courses, sessions and measures with counts only: fit for board members. */
   trainingOverview(user: SessionUser, year?: number) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const courses = await tx.selectFrom('training_courses as c')
         .select(['c.id', 'c.title', 'c.kind', 'c.description'])
         .select((eb) => [

@@ -1,7 +1,7 @@
 import { highRoles } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { auditFilterFormSchema, auditFilterSchema, rolesGrantedQuery } from './schema.ts';
 
 const t = translator('en');

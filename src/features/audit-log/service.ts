@@ -42,7 +42,7 @@ export class AuditLogService {
    * partnership who has acted here under a grant. Only their id leaves this method.
    */
   findActor(user: SessionUser, email: string): Promise<string | null> {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const own = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
       if (own) return own.id;
       // Row-level security hides the grantee's account; their rows in this partnership's trail name them.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
+import { aChild, aConcern } from '../../../test/helpers/factories.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
 
 let ctx: TestContext;
@@ -27,9 +28,8 @@ before(async () => {
   for (const a of await ctx.ownerQuery<{ id: string; partnership_id: string; kind: string }>(`SELECT id, partnership_id, kind FROM agencies`)) {
     agencies[`${a.partnership_id === northmere ? 'n' : 'w'}:${a.kind}`] = a.id;
   }
-  const insert = async (p: string, agency: string, ref: string) => (await ctx.ownerQuery<{ id: string }>(
-    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-     VALUES ($1, $2, $3, 'Casework', 'Testchild', '2012-05-01') RETURNING id`, [p, agency, ref]))[0]!.id;
+  const insert = (p: string, agency: string, reference: string) => aChild(ctx, { partnership_id: p, owning_agency_id: agency, reference,
+    given_name: 'Casework', family_name: 'Testchild', date_of_birth: '2012-05-01' });
   csChild = await insert(northmere, agencies['n:childrens_services']!, 'CW-TEST-1');
   eduChild = await insert(northmere, agencies['n:education']!, 'CW-TEST-2');
   westChild = await insert(westbrook, agencies['w:childrens_services']!, 'CW-TEST-3');
@@ -202,9 +202,9 @@ describe('casework: recording', () => {
     assert.match((await agent.get(`/children/${csChild}/notes`)).body, /Spoke with the child/);
 
     // The children feature's concern and triage decision open the journey (visible to the agency asked to act).
-    await ctx.ownerQuery(`INSERT INTO concerns (partnership_id, reference, source, received_at, deadline_at, what_happened, child_id, decision, risk_level, decided_at, acting_agency_id)
-      VALUES ($1, 'CW-CONCERN-1', 'professional', '2026-10-01T10:00:00Z', '2026-10-02T10:00:00Z', 'Seen getting into cars after school', $2, 'cse_concern', 'high', '2026-10-01T16:00:00Z', $3)`,
-      [northmere, csChild, agencies['n:childrens_services']!]);
+    await aConcern(ctx, { partnership_id: northmere, reference: 'CW-CONCERN-1', source: 'professional', received_at: '2026-10-01T10:00:00Z',
+      deadline_at: '2026-10-02T10:00:00Z', what_happened: 'Seen getting into cars after school', child_id: csChild, decision: 'cse_concern',
+      risk_level: 'high', decided_at: '2026-10-01T16:00:00Z', acting_agency_id: agencies['n:childrens_services']! });
     const timeline = await agent.get(`/children/${csChild}/timeline`);
     assert.match(timeline.body, /Concern received[\s\S]*Triage decision[\s\S]*First risk assessment/);
     for (const step of ['First risk assessment', 'Missing episode', 'Strategy meeting', 'Plan action agreed', 'Plan action done']) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
+import { aChild } from '../../../test/helpers/factories.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
 
 // Correcting what was recorded on a child: strategy meetings, missing episodes and plan actions.
@@ -36,9 +37,8 @@ before(async () => {
     `SELECT a.id, a.kind, p.code FROM agencies a JOIN partnerships p ON p.id = a.partnership_id`)) {
     agencies[`${a.code === 'northmere' ? 'n' : 'w'}:${a.kind}`] = a.id;
   }
-  const insert = async (ref: string) => (await ctx.ownerQuery<{ id: string }>(
-    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-     VALUES ($1, $2, $3, 'Edit', 'Testchild', '2011-03-14') RETURNING id`, [p!.id, agencies['n:childrens_services'], ref]))[0]!.id;
+  const insert = (reference: string) => aChild(ctx, { partnership_id: p!.id, owning_agency_id: agencies['n:childrens_services']!, reference,
+    given_name: 'Edit', family_name: 'Testchild', date_of_birth: '2011-03-14' });
   childId = await insert('CW-EDIT-1');
   otherChildId = await insert('CW-EDIT-2');
   for (const key of ['social-worker', 'school', 'analyst']) {

@@ -15,8 +15,8 @@ type Compared = string | null | readonly string[];
  * so the audit trail does not become a second copy of the record.
  */
 export function changedFields(before: Record<string, Compared>, after: Record<string, Compared>, freeText: readonly string[]) {
-  const same = (a: Compared | undefined, b: Compared | undefined) =>
-    JSON.stringify(Array.isArray(a) ? [...a].sort() : a ?? null) === JSON.stringify(Array.isArray(b) ? [...b].sort() : b ?? null);
+  const sorted = (v: Compared | undefined) => (typeof v === 'string' || v == null ? (v ?? null) : [...v].sort());
+  const same = (a: Compared | undefined, b: Compared | undefined) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
   const fields: string[] = [];
   const changes: Record<string, { before: Compared; after: Compared }> = {};
   for (const name of Object.keys(after)) {

@@ -47,7 +47,7 @@ export class ReferralService {
 
   /** Services matching the plan page's directory search (no personal data); all active services when nothing is typed. */
   directory(user: SessionUser, words: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => (await searchServices(tx, { q: words || undefined })).slice(0, 25));
+    return withActor(this.db, actorOf(user), async (tx) => (await searchServices(tx, { q: words || undefined })).slice(0, 25));
   }
 
   create(user: SessionUser, childId: string, form: ReferralForm) {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
 import type { FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
 import { toLondonFields } from '../../dates.ts';

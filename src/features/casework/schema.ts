@@ -22,7 +22,7 @@ const yesNo = (message: string) =>
 /** A raw form field as a string ('' when absent), checked later with its partner field. */
 const field = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(40, 'validation.tooLong'));
 
-const list = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
+const list = z.preprocess((v): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
 
 /** One item per line, blank lines dropped: places and people a child mentioned. */
 const lines = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(4000, 'validation.tooLong'))

@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/context.ts';
-import type { DemoSeedContext } from '../../seed/demo.ts';
+import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 
 const statuses = ['attending', 'waiting', 'completed', 'referred'] as const;
 

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
-import type { DemoSeedContext } from '../../seed/demo.ts';
+import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import type { ToolDefinition } from '../assessments/tool/definition.ts';
 import { addDays, addHours, ageOn } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';

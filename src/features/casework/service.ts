@@ -401,7 +401,7 @@ export class CaseworkService {
    * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
         mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
       // These counts run on every home page. Planned afresh (custom plans) they cost more than they

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
+import { aChild, aChildInvolvement, aMissingEpisode, aPlanAction, aReturnInterview, aStrategyMeeting } from '../../../test/helpers/factories.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
 
 // Worklists are read most urgent first, a page at a time, with a count that stops at 1,000.
@@ -19,21 +20,18 @@ before(async () => {
   for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) {
     agencies[a.kind] = a.id;
   }
-  const insert = async (ref: string) => (await ctx.ownerQuery<{ id: string }>(
-    `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-     VALUES ($1, $2, $3, 'Worklist', 'Testchild', '2011-02-03') RETURNING id`, [northmere, agencies.childrens_services, ref]))[0]!.id;
+  const insert = (reference: string) => aChild(ctx, { partnership_id: northmere, owning_agency_id: agencies.childrens_services!, reference,
+    given_name: 'Worklist', family_name: 'Testchild', date_of_birth: '2011-02-03' });
   child = await insert('WL-TEST-1');
   other = await insert('WL-TEST-2');
   // 1,010 overdue actions on the first child (due 1 January 2024 onwards, one a day), two on the second.
-  await ctx.ownerQuery(`INSERT INTO plan_actions (partnership_id, child_id, description, owner_name, agency_id, due_on)
-    SELECT $1, $2, 'Bulk action ' || lpad(n::text, 4, '0'), 'Owner', $3, DATE '2024-01-01' + n FROM generate_series(0, 1009) n`,
-  [northmere, child, agencies.childrens_services]);
-  await ctx.ownerQuery(`INSERT INTO plan_actions (partnership_id, child_id, description, owner_name, agency_id, due_on)
-    VALUES ($1, $2, 'Earliest of all', 'Owner', $3, '2020-06-01'), ($1, $2, 'Latest of all', 'Owner', $3, '2026-11-01')`,
-  [northmere, other, agencies.childrens_services]);
+  const action = (childId: string, description: string, dueOn: string) => ({ partnership_id: northmere, child_id: childId, description,
+    owner_name: 'Owner', agency_id: agencies.childrens_services!, due_on: dueOn });
+  await aPlanAction.many(ctx, Array.from({ length: 1010 }, (_, n) =>
+    action(child, `Bulk action ${String(n).padStart(4, '0')}`, new Date(Date.UTC(2024, 0, 1 + n)).toISOString().slice(0, 10))));
+  await aPlanAction.many(ctx, [action(other, 'Earliest of all', '2020-06-01'), action(other, 'Latest of all', '2026-11-01')]);
   const socialWorker = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'social-worker.northmere@lantern.example'`))[0]!.id;
-  await ctx.ownerQuery(`INSERT INTO child_involvements (partnership_id, child_id, agency_id, worker_user_id) VALUES ($1, $2, $3, $4)`,
-    [northmere, other, agencies.childrens_services, socialWorker]);
+  await aChildInvolvement(ctx, { partnership_id: northmere, child_id: other, agency_id: agencies.childrens_services!, worker_user_id: socialWorker });
   worker = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.northmere@lantern.example'));
   coordinator = await signIn(ctx.app, ctx.clock, ctx.account('coordinator.northmere@lantern.example'));
 });
@@ -84,30 +82,30 @@ describe('worklists', () => {
   });
 
   test('an episode leaves the interviews list when its interview is recorded, by trigger', async () => {
-    const [episode] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO missing_episodes (partnership_id, child_id, episode_type, started_at, ended_at, ended_by, reported_by, risk_level)
-      VALUES ($1, $2, 'missing', '2021-03-01T10:00:00Z', '2021-03-02T10:00:00Z', 'returned', 'Carer', 'high') RETURNING id`, [northmere, other]);
+    const episode = await aMissingEpisode(ctx, { partnership_id: northmere, child_id: other, started_at: '2021-03-01T10:00:00Z',
+      ended_at: '2021-03-02T10:00:00Z', ended_by: 'returned', risk_level: 'high' });
     const listed = async () => rowsOf((await coordinator.get('/worklists?show=interviews')).body, 'interviews').some((row) => /WL-TEST-2/.test(row));
     assert.equal(await listed(), true);
-    await ctx.ownerQuery(`INSERT INTO return_interviews (partnership_id, child_id, episode_id, offered_at, interviewer_name, interviewer_agency_id, independent_of_placement, outcome)
-      VALUES ($1, $2, $3, '2021-03-03T10:00:00Z', 'Interviewer', $4, true, 'declined')`, [northmere, other, episode!.id, agencies.voluntary]);
+    await aReturnInterview(ctx, { partnership_id: northmere, child_id: other, episode_id: episode, offered_at: '2021-03-03T10:00:00Z',
+      interviewer_agency_id: agencies.voluntary!, outcome: 'declined' });
     assert.equal(await listed(), false);
-    const [flag] = await ctx.ownerQuery<{ interview_recorded: boolean }>(`SELECT interview_recorded FROM missing_episodes WHERE id = $1`, [episode!.id]);
+    const [flag] = await ctx.ownerQuery<{ interview_recorded: boolean }>(`SELECT interview_recorded FROM missing_episodes WHERE id = $1`, [episode]);
     assert.equal(flag!.interview_recorded, true);
   });
 
   test('meeting reviews follow the latest meeting, including when a meeting is edited', async () => {
     const listed = async () => rowsOf((await coordinator.get('/worklists?show=meetings')).body, 'meetings').some((row) => /WL-TEST-1/.test(row));
-    const [older] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO strategy_meetings (partnership_id, child_id, meeting_kind, held_on, attendees, decisions, risk_level, next_review_on)
-      VALUES ($1, $2, 'meeting', '2021-01-01', 'A', 'B', 'high', '2021-02-01') RETURNING id`, [northmere, child]);
+    const meeting = (heldOn: string, riskLevel: string, nextReviewOn: string) => aStrategyMeeting(ctx, { partnership_id: northmere, child_id: child,
+      held_on: heldOn, attendees: 'A', decisions: 'B', risk_level: riskLevel, next_review_on: nextReviewOn });
+    const older = await meeting('2021-01-01', 'high', '2021-02-01');
     assert.equal(await listed(), true, 'a review date in the past is due');
-    const [newer] = await ctx.ownerQuery<{ id: string }>(`INSERT INTO strategy_meetings (partnership_id, child_id, meeting_kind, held_on, attendees, decisions, risk_level, next_review_on)
-      VALUES ($1, $2, 'meeting', '2021-03-01', 'A', 'B', 'medium', '2099-01-01') RETURNING id`, [northmere, child]);
+    const newer = await meeting('2021-03-01', 'medium', '2099-01-01');
     assert.equal(await listed(), false, 'the later meeting set the next review far ahead');
-    await ctx.ownerQuery(`UPDATE strategy_meetings SET next_review_on = '2021-04-01' WHERE id = $1`, [newer!.id]);
+    await ctx.ownerQuery(`UPDATE strategy_meetings SET next_review_on = '2021-04-01' WHERE id = $1`, [newer]);
     assert.equal(await listed(), true, 'editing the latest meeting brings its review forward');
-    await ctx.ownerQuery(`UPDATE strategy_meetings SET held_on = '2020-12-01' WHERE id = $1`, [newer!.id]);
+    await ctx.ownerQuery(`UPDATE strategy_meetings SET held_on = '2020-12-01' WHERE id = $1`, [newer]);
     const [current] = await ctx.ownerQuery<{ meeting_id: string }>(`SELECT meeting_id FROM strategy_meeting_current WHERE child_id = $1`, [child]);
-    assert.equal(current!.meeting_id, older!.id, 'moving a meeting earlier makes the other the latest');
+    assert.equal(current!.meeting_id, older, 'moving a meeting earlier makes the other the latest');
   });
 
   test('a worker of another agency sees none of a child they cannot see', async () => {

@@ -55,9 +55,12 @@ const allocatedTo = (userId: string) =>
 /** Children an agency holds. Lists filter by it without joining children, so the count reads no child row: the list's own row-level security already asks whether the worker may see the child. */
 const ownedBy = (agencyId: string) => sql<string>`(SELECT o.id FROM children o WHERE o.owning_agency_id = ${agencyId})`;
 
-/** The rows of one page and the capped count, for a query whose select list is added by `shape`. */
-async function paged<QB extends SelectQueryBuilder<DB, any, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
-    shape: (q: QB) => SelectQueryBuilder<DB, any, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
+/**
+ * The rows of one page and the capped count, for a query whose select list is added by `shape`.
+ * Which tables a list reads does not matter here (`never`): it orders by column names it is given.
+ */
+async function paged<QB extends SelectQueryBuilder<DB, never, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
+    shape: (q: QB) => SelectQueryBuilder<DB, never, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
   let q = shape(base);
   // Due date, then a column that the list's index holds next, so a page is read straight from the

@@ -27,7 +27,6 @@ export function parseDateOfBirth(input: string, now: Date): string | null {
 export function plainText(input: string): string {
   return input
     .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
 }

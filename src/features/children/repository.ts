@@ -77,7 +77,7 @@ export async function findMatches(tx: Tx, criteria: { name?: string | null; give
     const nameHit = words.length > 0 && words.every((w) => normalise(`${r.given_name} ${r.family_name} ${(r.aliases ?? []).join(' ')}`).includes(w));
     const dobOk = !criteria.dateOfBirth || r.date_of_birth === criteria.dateOfBirth;
     const keep = strength !== 'none' || (nameHit && dobOk) || (!words.length && dobOk && !!criteria.postcode);
-    return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' as MatchStrength : strength, keep };
+    return { ...r, strength: strength === 'none' && nameHit && dobOk ? 'possible' : strength, keep };
   });
   return scored.filter((r) => r.keep).sort((a, b) => rank(b.strength) - rank(a.strength) || a.family_name.localeCompare(b.family_name))
     .slice(0, searchLimit)

@@ -32,7 +32,7 @@ export class RestrictionService {
    * the change for the DPO's alerts and audits it.
    */
   liftRestriction(user: SessionUser, id: string, reason: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       try {
         await sql`SELECT lantern_lift_restriction(${id}::uuid, ${reason})`.execute(tx);
       } catch (error) {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { aggregatesOnly } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childSearchSchema, closeSchema, closingOutcomes,

@@ -30,7 +30,7 @@ const optionalDate = z.string().optional().default('').transform((v) => v.trim()
   .transform((v) => (v ? parseIsoDate(v) : null));
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
   z.string().optional().default('').transform((v) => v || null).pipe(z.enum(values).nullable());
-const checkbox = z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes' || v === 'true');
+const checkbox = z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes' || v === 'true');
 const optionalUuid = z.string().optional().default('').transform((v) => v || null).pipe(z.string().uuid().nullable());
 
 /** What anyone may tell us about a worry. Short and plain; sizes are capped so the form cannot be abused. */
@@ -167,7 +167,7 @@ export const sharePartnershipSchema = z.object({
   agreementId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.agreementRequired')),
   partnershipBasis: text(2000, 'validation.lawfulBasisRequired').pipe(z.string().min(5, 'validation.lawfulBasisRequired')),
   // The receiving partnership's agencies whose people may read the record (L2).
-  recipientAgencyIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  recipientAgencyIds: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
     z.array(z.string().uuid('children.errors.recipientAgenciesRequired')).min(1, 'children.errors.recipientAgenciesRequired').max(50)),
 });
 export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
@@ -186,7 +186,7 @@ export const apiTokenSchema = z.object({
   name: text(100, 'validation.nameRequired'),
   expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' }))
     .transform(Number),
-  roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  roles: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
     z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
 });
 export type ApiTokenForm = z.infer<typeof apiTokenSchema>;

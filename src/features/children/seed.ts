@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { addDays, addHours, subHours, utcDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
-import type { DemoSeedContext } from '../../seed/demo.ts';
+import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import { ethnicities, educationStatuses } from './schema.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 

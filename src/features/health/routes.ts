@@ -1,5 +1,5 @@
 import { databaseState } from '../../db/database.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 
 export const healthFeature: Feature = {
   name: 'health',

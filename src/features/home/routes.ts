@@ -1,5 +1,5 @@
 import { can } from '../../authz/policy.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 
 export const homeFeature: Feature = {
   name: 'home',

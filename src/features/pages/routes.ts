@@ -1,4 +1,4 @@
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 
 /** Static information pages, readable without signing in. */
 export const pagesFeature: Feature = {

@@ -3,7 +3,7 @@ import { totpQrSvg } from '../../auth/totp.ts';
 import { LanternError } from '../../errors.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import { translator } from '../../i18n/i18n.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
 
 const t = translator('en');

@@ -23,7 +23,7 @@ export class PlanImportService {
   async previewUpload(user: SessionUser, planId: string, content: Buffer): Promise<{ refusal: UploadRefusal } | (ImportPreview & { planTitle: string })> {
     const weight = planFileWeight(content);
     if (!weight.ok) return { refusal: weight.refusal };
-    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx, act) => ({
+    const { plan, agencies } = await withActor(this.db, actorOf(user), async (tx) => ({
       plan: await loadPlan(tx, planId),
       agencies: await tx.selectFrom('agencies').select('name').execute(),
     }));

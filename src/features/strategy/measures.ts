@@ -23,7 +23,7 @@ export class MeasureService {
 
   /** The plan's performance measures, each with its values over time and a chart of them. */
   listMeasures(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await loadPlan(tx, planId);
       const measures = await measuresWithPoints(tx, planId, reportingQuarters(plan.period_start, plan.period_end, this.currentQuarter()), this.clock);
       const result = [];
@@ -41,7 +41,7 @@ export class MeasureService {
   }
 
   planOfMeasure(user: SessionUser, measureId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('strategy_measures').select('plan_id').where('id', '=', measureId).executeTakeFirst();
       if (!row) throw notFound();
       return row.plan_id;

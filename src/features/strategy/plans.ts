@@ -27,7 +27,7 @@ export class PlanService {
   }
 
   listPlans(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plans = await tx.selectFrom('strategy_plans as p')
         .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
         .leftJoin('agencies as a', 'a.id', 'p.agency_id')
@@ -50,7 +50,7 @@ export class PlanService {
   }
 
   formChoices(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx, act) => ({
+    return withActor(this.db, actorOf(user), async (tx) => ({
       frameworks: await tx.selectFrom('strategy_frameworks').select(['id', 'name']).orderBy('name').execute(),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
       people: showsNames(user)
@@ -85,7 +85,7 @@ export class PlanService {
   }
 
   getPlan(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
@@ -102,11 +102,11 @@ export class PlanService {
 
   /** The plan alone, without its actions: what the import pages show, however many actions it has. */
   planOnly(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => ({ plan: await loadPlan(tx, planId) }));
+    return withActor(this.db, actorOf(user), async (tx) => ({ plan: await loadPlan(tx, planId) }));
   }
 
   smartReportFor(user: SessionUser, planId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
@@ -118,7 +118,7 @@ export class PlanService {
   }
 
   getAction(user: SessionUser, actionId: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       const row = await tx.selectFrom('strategy_actions').select(['plan_id']).where('id', '=', actionId).executeTakeFirst();
       if (!row) throw notFound();
       const plan = await loadPlan(tx, row.plan_id);
@@ -148,7 +148,7 @@ export class PlanService {
 
   /** SMART findings for values typed into the form, before they are saved. */
   checkDraft(user: SessionUser, draft: SmartInput) {
-    return withActor(this.db, actorOf(user), async (tx, act) => checkSmart(draft, await glossaryOf(tx)));
+    return withActor(this.db, actorOf(user), async (tx) => checkSmart(draft, await glossaryOf(tx)));
   }
 
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {

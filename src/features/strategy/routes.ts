@@ -7,7 +7,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { singleError, type FormErrors } from '../../web/forms.ts';
-import type { Feature } from '../index.ts';
+import type { Feature } from '../feature.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';
@@ -311,7 +311,7 @@ export const strategyFeature: Feature = {
     app.post('/strategy/plans/:planId/import/confirm', manage, async (request, reply) => {
       const { planId } = planIdParam.parse(request.params);
       const rows = z.object({ rows: z.string().max(900_000) }).safeParse(request.body ?? {});
-      let actions: ImportedAction[] | null = null;
+      let actions: ImportedAction[] | null;
       try {
         actions = rows.success ? (JSON.parse(rows.data.rows) as ImportedAction[]) : null;
       } catch {

@@ -1,6 +1,6 @@
 import { addDays } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
-import type { FeatureSeed } from '../../seed/feature-seeds.ts';
+import type { FeatureSeed } from '../../seed/feature-seed.ts';
 import { builtInFrameworks, englishExampleFramework, welshNationalActionPlan2016, type Framework } from './domain/frameworks.ts';
 import type { RagStatus } from './domain/rag.ts';
 import { seed001Glossary, seed001Return } from './domain/seed001-return.ts';

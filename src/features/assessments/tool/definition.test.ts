@@ -6,7 +6,22 @@ import type { DefinitionError } from './definition.ts';
 import { validDefinitionJson } from './arbitraries.ts';
 
 // A small valid definition to break in one place per test.
-function minimal(): Record<string, unknown> & { sections: any[]; bands: any[]; overrides: any[] } {
+interface DraftSection {
+  id: string;
+  title: string;
+  kind: string;
+  windows: { id: string; label: string }[];
+  points: { windows: string[]; points: number }[];
+  indicators: { id: string; text: string; guidance?: string }[];
+}
+/** A definition's JSON, typed loosely enough to break in one place. */
+interface Draft extends Record<string, unknown> {
+  sections: DraftSection[];
+  bands: { key: string; label: string; min: number; max?: number }[];
+  overrides: Record<string, unknown>[];
+}
+
+function minimal(): Draft {
   return {
     id: 'tiny-tool',
     version: 1,
@@ -71,7 +86,7 @@ test('field errors carry a path a person can follow', () => {
   const d = minimal();
   d['id'] = 'Not A Slug';
   d['version'] = 0;
-  d.sections[0].indicators[1].text = '   ';
+  d.sections[0]!.indicators[1]!.text = '   ';
   const errors = errorsOf(d);
   const paths = errors.map((e) => e.path);
   assert.ok(paths.includes('id'));
@@ -87,53 +102,53 @@ test('unknown keys are rejected, so typos in a loaded file fail loudly', () => {
 
 test('ids must be unique', () => {
   const d = minimal();
-  d.sections.push({ ...structuredClone(d.sections[0]), title: 'Copy' });
+  d.sections.push({ ...structuredClone(d.sections[0]!), title: 'Copy' });
   hasError(d, 'sections[1].id', /duplicate section id "sig"/);
   hasError(d, 'sections[1].indicators[0].id', /duplicate indicator id "a"/);
 
   const w = minimal();
-  w.sections[0].windows[1].id = 'current';
+  w.sections[0]!.windows[1]!.id = 'current';
   hasError(w, 'sections[0].windows[1].id', /duplicate window id "current"/);
 
   const b = minimal();
-  b.bands[1].key = 'low';
+  b.bands[1]!.key = 'low';
   hasError(b, 'bands[1].key', /duplicate band key "low"/);
 });
 
 test('the points table must cover every combination of windows, once, and never drop when more is ticked', () => {
   const missing = minimal();
-  missing.sections[0].points.pop(); // no "both" row
+  missing.sections[0]!.points.pop(); // no "both" row
   hasError(missing, 'sections[0].points', /no points given for combination "current\+past6to12"/);
 
   const twice = minimal();
-  twice.sections[0].points.push({ windows: ['current'], points: 5 });
+  twice.sections[0]!.points.push({ windows: ['current'], points: 5 });
   hasError(twice, 'sections[0].points[3].windows', /given points more than once/);
 
   const unknown = minimal();
-  unknown.sections[0].points[0].windows = ['now'];
+  unknown.sections[0]!.points[0]!.windows = ['now'];
   hasError(unknown, 'sections[0].points[0].windows', /unknown window\(s\) "now"/);
 
   const drops = minimal();
-  drops.sections[0].points[2].points = 4; // both (4) < current (5)
+  drops.sections[0]!.points[2]!.points = 4; // both (4) < current (5)
   hasError(drops, 'sections[0].points', /ticking more must not lower the score/);
 });
 
 test('bands must start at 0 and be ascending and contiguous', () => {
   const start = minimal();
-  start.bands[0].min = 1;
+  start.bands[0]!.min = 1;
   hasError(start, 'bands[0].min', /must start at 0/);
 
   const gap = minimal();
-  gap.bands[0].max = 4; // 5 would have no band
+  gap.bands[0]!.max = 4; // 5 would have no band
   hasError(gap, 'bands[0].max', /must be 5/);
 
   const descending = minimal();
-  descending.bands[1].min = 0;
-  delete descending.bands[0].max;
+  descending.bands[1]!.min = 0;
+  delete descending.bands[0]!.max;
   hasError(descending, 'bands[1].min', /must ascend/);
 
   const capped = minimal();
-  capped.bands[1].max = 100;
+  capped.bands[1]!.max = 100;
   hasError(capped, 'bands[1].max', /last band must have no max/);
 });
 
@@ -174,16 +189,18 @@ test('property: a valid definition with one random value replaced never throws',
   fc.assert(
     fc.property(validDefinitionJson, fc.array(fc.nat()), fc.jsonValue(), (def, route, junk) => {
       // Walk a random route into the definition and drop junk there.
-      let node: any = structuredClone(def);
+      let node: unknown = structuredClone(def);
       const root = node;
       for (const step of route) {
-        const keys = node !== null && typeof node === 'object' ? Object.keys(node) : [];
+        if (node === null || typeof node !== 'object') break;
+        const container = node as Record<string, unknown>;
+        const keys = Object.keys(container);
         const k = keys[step % Math.max(keys.length, 1)];
-        if (k === undefined || node[k] === null || typeof node[k] !== 'object') {
-          if (k !== undefined) node[k] = junk;
+        if (k === undefined || container[k] === null || typeof container[k] !== 'object') {
+          if (k !== undefined) container[k] = junk;
           break;
         }
-        node = node[k];
+        node = container[k];
       }
       parseToolDefinition(root); // must return, not throw
     }),

@@ -183,21 +183,17 @@ CREATE TABLE scrutiny_recommendations (
   UNIQUE (body_id, reference)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['training_courses', 'training_sessions', 'training_staff', 'training_attendance', 'training_measures',
-                           'campaigns', 'campaign_materials', 'campaign_questions', 'campaign_answer_counts', 'directory_services',
-                           'scrutiny_bodies', 'scrutiny_work_items', 'scrutiny_recommendations']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (partnership_id = lantern_partnership()) WITH CHECK (partnership_id = lantern_partnership())',
-                   t || '_partnership', t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO lantern_app', t);
-  END LOOP;
-END
-$$;
-
 -- Attendance recorded in error and answer tallies being replaced are the only deletions.
-GRANT DELETE ON training_attendance, campaign_answer_counts TO lantern_app;
+SELECT lantern_partnership_table('training_courses', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('training_sessions', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('training_staff', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('training_attendance', 'SELECT, INSERT, UPDATE, DELETE');
+SELECT lantern_partnership_table('training_measures', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('campaigns', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('campaign_materials', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('campaign_questions', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('campaign_answer_counts', 'SELECT, INSERT, UPDATE, DELETE');
+SELECT lantern_partnership_table('directory_services', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('scrutiny_bodies', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('scrutiny_work_items', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('scrutiny_recommendations', 'SELECT, INSERT, UPDATE');

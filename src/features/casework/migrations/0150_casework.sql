@@ -149,25 +149,11 @@ CREATE TABLE case_notes (
 );
 CREATE INDEX case_notes_child_idx ON case_notes (partnership_id, child_id, created_at DESC);
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['risk_tools', 'risk_assessments', 'missing_episodes', 'return_interviews', 'strategy_meetings',
-                           'plan_actions', 'case_notes']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-  END LOOP;
-  FOREACH t IN ARRAY ARRAY['risk_assessments', 'missing_episodes', 'return_interviews', 'strategy_meetings', 'plan_actions', 'case_notes']
-  LOOP
-    EXECUTE format('CREATE POLICY %I ON %I USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id)) WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))',
-      t || '_child', t);
-  END LOOP;
-END
-$$;
-
-CREATE POLICY risk_tools_partnership ON risk_tools USING (partnership_id = lantern_partnership());
-
 -- Tools are versioned, assessments and interviews are records of what happened: no deletes.
-GRANT SELECT, INSERT ON risk_tools, risk_assessments, return_interviews, case_notes TO lantern_app;
-GRANT SELECT, INSERT, UPDATE ON missing_episodes, strategy_meetings, plan_actions TO lantern_app;
+SELECT lantern_partnership_table('risk_tools', 'SELECT, INSERT');
+SELECT lantern_child_table('risk_assessments', 'SELECT, INSERT');
+SELECT lantern_child_table('missing_episodes', 'SELECT, INSERT, UPDATE');
+SELECT lantern_child_table('return_interviews', 'SELECT, INSERT');
+SELECT lantern_child_table('strategy_meetings', 'SELECT, INSERT, UPDATE');
+SELECT lantern_child_table('plan_actions', 'SELECT, INSERT, UPDATE');
+SELECT lantern_child_table('case_notes', 'SELECT, INSERT');

@@ -15,12 +15,7 @@ CREATE TABLE risk_assessment_current (
 );
 CREATE INDEX risk_assessment_current_due_idx ON risk_assessment_current (partnership_id, review_due_on);
 
-ALTER TABLE risk_assessment_current ENABLE ROW LEVEL SECURITY;
-ALTER TABLE risk_assessment_current FORCE ROW LEVEL SECURITY;
-CREATE POLICY risk_assessment_current_child ON risk_assessment_current
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-GRANT SELECT ON risk_assessment_current TO lantern_app;
+SELECT lantern_child_table('risk_assessment_current', 'SELECT');
 
 -- The latest is the one with the latest assessed_on, then created_at (the order the worklist used).
 -- SECURITY DEFINER: the application role reads this table but cannot write it.

@@ -41,12 +41,7 @@ CREATE TABLE strategy_meeting_current (
 CREATE INDEX strategy_meeting_current_review_idx ON strategy_meeting_current (partnership_id, next_review_on, child_id)
   WHERE next_review_on IS NOT NULL;
 
-ALTER TABLE strategy_meeting_current ENABLE ROW LEVEL SECURITY;
-ALTER TABLE strategy_meeting_current FORCE ROW LEVEL SECURITY;
-CREATE POLICY strategy_meeting_current_child ON strategy_meeting_current
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-GRANT SELECT ON strategy_meeting_current TO lantern_app;
+SELECT lantern_child_table('strategy_meeting_current', 'SELECT');
 
 CREATE FUNCTION lantern_strategy_meeting_current() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE

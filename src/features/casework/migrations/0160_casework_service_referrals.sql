@@ -23,11 +23,4 @@ CREATE TABLE service_referrals (
 );
 CREATE INDEX service_referrals_child_idx ON service_referrals (partnership_id, child_id, referred_on DESC);
 
-ALTER TABLE service_referrals ENABLE ROW LEVEL SECURITY;
-ALTER TABLE service_referrals FORCE ROW LEVEL SECURITY;
-CREATE POLICY service_referrals_child ON service_referrals
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-
-GRANT SELECT, INSERT ON service_referrals TO lantern_app;
-GRANT UPDATE (status, outcome_note, updated_at) ON service_referrals TO lantern_app;
+SELECT lantern_child_table('service_referrals', 'SELECT, INSERT, UPDATE (status, outcome_note, updated_at)');

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { LanternError } from '../../../errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { apiRateLimit } from '../../../web/rate-limits.ts';
-import type { Feature } from '../../index.ts';
+import type { Feature } from '../../feature.ts';
 import { parseIsoDate } from '../../../dates.ts';
 import { parsePostcode } from '../parsing.ts';
 import { apiConcernSchema, apiListQuery, idParam } from '../schema.ts';

@@ -38,7 +38,7 @@ export class ApiTokenService {
   list(user: SessionUser) {
     const now = this.clock.now();
     const approver = can(user, 'api-tokens.approve');
-    return withActor(this.db, actorOf(user), async (tx, act) => {
+    return withActor(this.db, actorOf(user), async (tx) => {
       let query = tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
         .leftJoin('users as issuer', 'issuer.id', 't.created_by').leftJoin('users as approver', 'approver.id', 't.approved_by')
         .select(['t.id', 't.name', 't.roles', 't.created_at', 't.created_by', 't.expires_at', 't.last_used_at', 't.revoked_at', 't.approved_at',

@@ -173,47 +173,25 @@ CREATE TABLE api_tokens (
   FOREIGN KEY (partnership_id, agency_id) REFERENCES agencies (partnership_id, id)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['child_addresses', 'child_involvements', 'child_status_events', 'concerns', 'break_glass_grants',
-                           'child_partnership_shares', 'api_tokens']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-  END LOOP;
-END
-$$;
-
-GRANT SELECT, INSERT, UPDATE ON child_addresses, child_involvements, concerns, child_partnership_shares, api_tokens TO lantern_app;
-GRANT SELECT, INSERT ON child_status_events TO lantern_app;
-GRANT SELECT, INSERT ON break_glass_grants TO lantern_app;
-GRANT UPDATE (acknowledged_at, acknowledged_by) ON break_glass_grants TO lantern_app;
-
 -- Child sub-tables: visible when the child is (partnership, agency, sharing and restriction rules of children).
-CREATE POLICY child_addresses_child ON child_addresses
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-CREATE POLICY child_involvements_child ON child_involvements
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-CREATE POLICY child_status_events_child ON child_status_events
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
-CREATE POLICY child_partnership_shares_owner ON child_partnership_shares
-  USING (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id))
-  WITH CHECK (partnership_id = lantern_partnership() AND EXISTS (SELECT 1 FROM children c WHERE c.id = child_id));
+SELECT lantern_child_table('child_addresses', 'SELECT, INSERT, UPDATE');
+SELECT lantern_child_table('child_involvements', 'SELECT, INSERT, UPDATE');
+SELECT lantern_child_table('child_status_events', 'SELECT, INSERT');
+SELECT lantern_child_table('child_partnership_shares', 'SELECT, INSERT, UPDATE');
+-- API tokens: the acting partnership's only (pages are limited by permission).
+SELECT lantern_partnership_table('api_tokens', 'SELECT, INSERT, UPDATE');
 
 -- Concerns: partnership-wide roles (triage) see the queue; an agency sees what it raised or was asked to act on.
+SELECT lantern_rls_table('concerns', 'SELECT, INSERT, UPDATE');
 CREATE POLICY concerns_agency ON concerns
   USING (partnership_id = lantern_partnership()
          AND (lantern_scope() = 'partnership' OR raised_by_agency_id = lantern_agency() OR acting_agency_id = lantern_agency()))
   WITH CHECK (partnership_id = lantern_partnership());
 
--- Break-glass grants and API tokens: the acting partnership's only (pages are limited by permission).
+-- Break-glass grants: the acting partnership's; a person records only their own, and only acknowledging changes one.
+SELECT lantern_rls_table('break_glass_grants', 'SELECT, INSERT, UPDATE (acknowledged_at, acknowledged_by)');
 CREATE POLICY break_glass_grants_partnership ON break_glass_grants
   USING (partnership_id = lantern_partnership()) WITH CHECK (partnership_id = lantern_partnership() AND user_id = lantern_user());
-CREATE POLICY api_tokens_partnership ON api_tokens USING (partnership_id = lantern_partnership());
 
 -- A restricted child is hidden, even from partnership-wide roles, except from its owning agency and
 -- from a person holding an unexpired break-glass grant. RESTRICTIVE: it narrows children_agency.

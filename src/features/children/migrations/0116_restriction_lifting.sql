@@ -21,11 +21,8 @@ CREATE TABLE restriction_changes (
   FOREIGN KEY (partnership_id, child_id) REFERENCES children (partnership_id, id)
 );
 CREATE INDEX restriction_changes_partnership_idx ON restriction_changes (partnership_id, changed_at DESC);
-ALTER TABLE restriction_changes ENABLE ROW LEVEL SECURITY;
-ALTER TABLE restriction_changes FORCE ROW LEVEL SECURITY;
 -- Written only by lantern_lift_restriction(); the DPO reads and acknowledges.
-GRANT SELECT ON restriction_changes TO lantern_app;
-GRANT UPDATE (acknowledged_at, acknowledged_by) ON restriction_changes TO lantern_app;
+SELECT lantern_rls_table('restriction_changes', 'SELECT, UPDATE (acknowledged_at, acknowledged_by)');
 CREATE POLICY restriction_changes_partnership ON restriction_changes
   USING (partnership_id = lantern_partnership() AND lantern_actor_roles() @> ARRAY['dpo']::text[]);
 

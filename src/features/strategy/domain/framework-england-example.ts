@@ -1,4 +1,4 @@
-import type { Framework } from './frameworks.ts';
+import type { Framework } from './framework.ts';
 
 /**
  * An example framework for an English partnership, using the Prevent, Protect,

@@ -1,4 +1,4 @@
-import type { Framework } from './frameworks.ts';
+import type { Framework } from './framework.ts';
 
 /**
  * The Welsh Government's National Action Plan to Tackle Child Sexual Exploitation

@@ -1,43 +1,9 @@
 import { z } from 'zod';
 import { englishExampleFramework } from './framework-england-example.ts';
 import { welshNationalActionPlan2016 } from './framework-wales-2016.ts';
+import type { Framework, FrameworkOutcome, FrameworkStrand } from './framework.ts';
 
-/**
- * A strategy framework: the strands (the "Ps") and numbered outcomes that a
- * partnership's CSE action plan reports against, with the ids of the actions
- * expected under each outcome. A framework is reference data: a partnership can
- * load its own, checked by `frameworkSchema`.
- */
-export interface FrameworkStrand {
-  /** Stable key, e.g. 'prepare'. */
-  readonly key: string;
-  /** The number that prefixes the strand's outcome ids: 1 for outcomes 1.1, 1.2 … */
-  readonly number: number;
-  /** Short title, e.g. 'Prepare'. */
-  readonly title: string;
-  /** The strand's overarching outcome. Lines starting "- " are a list. */
-  readonly outcome: string;
-}
-
-export interface FrameworkOutcome {
-  /** '<strand number>.<outcome number>', e.g. '1.1'. */
-  readonly id: string;
-  readonly strandKey: string;
-  readonly text: string;
-  /** '<outcome id><letter>', e.g. '1.1a', in the framework's order. */
-  readonly actionIds: readonly string[];
-}
-
-export interface Framework {
-  readonly key: string;
-  readonly name: string;
-  /** Where the wording comes from, so users can check it. */
-  readonly source: string;
-  /** True when the wording is ours and a partnership is expected to edit it. */
-  readonly isExample: boolean;
-  readonly strands: readonly FrameworkStrand[];
-  readonly outcomes: readonly FrameworkOutcome[];
-}
+export type { Framework, FrameworkOutcome, FrameworkStrand } from './framework.ts';
 
 const strandKeyPattern = /^[a-z][a-z0-9-]*$/;
 const outcomeIdPattern = /^[1-9][0-9]*\.[1-9][0-9]*$/;

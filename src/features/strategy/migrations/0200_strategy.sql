@@ -101,19 +101,9 @@ CREATE TABLE strategy_glossary (
   UNIQUE (partnership_id, term)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['strategy_frameworks', 'strategy_plans', 'strategy_actions', 'strategy_action_updates', 'strategy_glossary']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (partnership_id = lantern_partnership()) WITH CHECK (partnership_id = lantern_partnership())', t || '_partnership', t);
-  END LOOP;
-END
-$$;
-
-GRANT SELECT, INSERT, UPDATE ON strategy_frameworks, strategy_plans, strategy_actions, strategy_glossary TO lantern_app;
-GRANT DELETE ON strategy_glossary TO lantern_app;
+SELECT lantern_partnership_table('strategy_frameworks', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('strategy_plans', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('strategy_actions', 'SELECT, INSERT, UPDATE');
 -- Progress history is append-only for the application.
-GRANT SELECT, INSERT ON strategy_action_updates TO lantern_app;
+SELECT lantern_partnership_table('strategy_action_updates', 'SELECT, INSERT');
+SELECT lantern_partnership_table('strategy_glossary', 'SELECT, INSERT, UPDATE, DELETE');

@@ -35,16 +35,5 @@ CREATE TABLE strategy_measure_values (
   UNIQUE (measure_id, period_start)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['strategy_measures', 'strategy_measure_values']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (partnership_id = lantern_partnership()) WITH CHECK (partnership_id = lantern_partnership())', t || '_partnership', t);
-  END LOOP;
-END
-$$;
-
-GRANT SELECT, INSERT, UPDATE ON strategy_measures, strategy_measure_values TO lantern_app;
+SELECT lantern_partnership_table('strategy_measures', 'SELECT, INSERT, UPDATE');
+SELECT lantern_partnership_table('strategy_measure_values', 'SELECT, INSERT, UPDATE');

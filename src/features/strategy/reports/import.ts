@@ -1,6 +1,6 @@
 import { parseDateText } from '../../../dates.ts';
 import { outcomeOfAction, type Framework } from '../domain/frameworks.ts';
-import { ragStatusFromPrinted, type RagStatus } from '../domain/rag.ts';
+import { ragStatusFromPrinted } from '../domain/rag.ts';
 import { planColumns, type ExportAction, type PlanColumnKey } from './model.ts';
 
 /** One action read from an uploaded plan, ready to save: an exported action without what only exports carry. */

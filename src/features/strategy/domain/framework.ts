@@ -1,0 +1,39 @@
+// The framework's types only, so the built-in frameworks (framework-*.ts) can name them without
+// importing frameworks.ts, which lists them: no import cycle. frameworks.ts re-exports them.
+
+/**
+ * A strategy framework: the strands (the "Ps") and numbered outcomes that a
+ * partnership's CSE action plan reports against, with the ids of the actions
+ * expected under each outcome. A framework is reference data: a partnership can
+ * load its own, checked by `frameworkSchema`.
+ */
+export interface FrameworkStrand {
+  /** Stable key, e.g. 'prepare'. */
+  readonly key: string;
+  /** The number that prefixes the strand's outcome ids: 1 for outcomes 1.1, 1.2 … */
+  readonly number: number;
+  /** Short title, e.g. 'Prepare'. */
+  readonly title: string;
+  /** The strand's overarching outcome. Lines starting "- " are a list. */
+  readonly outcome: string;
+}
+
+export interface FrameworkOutcome {
+  /** '<strand number>.<outcome number>', e.g. '1.1'. */
+  readonly id: string;
+  readonly strandKey: string;
+  readonly text: string;
+  /** '<outcome id><letter>', e.g. '1.1a', in the framework's order. */
+  readonly actionIds: readonly string[];
+}
+
+export interface Framework {
+  readonly key: string;
+  readonly name: string;
+  /** Where the wording comes from, so users can check it. */
+  readonly source: string;
+  /** True when the wording is ours and a partnership is expected to edit it. */
+  readonly isExample: boolean;
+  readonly strands: readonly FrameworkStrand[];
+  readonly outcomes: readonly FrameworkOutcome[];
+}

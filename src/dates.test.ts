@@ -4,8 +4,25 @@ import fc from 'fast-check';
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
 import {
-  addDays, addMonths, addQuarters, ageOn, daysBetween, endOfLondonDay, formatDate, formatDateTime, formatIsoDate, londonDate, londonDateTime,
-  parseDateText, parseDayMonthYear, parseIsoDate, quarterEnd, quarterOf, startOfLondonDay, toLondonFields, utcDate,
+  addDays,
+  addMonths,
+  addQuarters,
+  ageOn,
+  daysBetween,
+  endOfLondonDay,
+  formatDate,
+  formatDateTime,
+  formatIsoDate,
+  londonDate,
+  londonDateTime,
+  parseDateText,
+  parseDayMonthYear,
+  parseIsoDate,
+  quarterEnd,
+  quarterOf,
+  startOfLondonDay,
+  toLondonFields,
+  utcDate,
 } from './dates.ts';
 
 // Every example runs with the machine set to each of these zones: answers must not depend on it.
@@ -57,7 +74,13 @@ describe('instants read in London', () => {
     assert.equal(londonDateTime('2026-10-25', '01:30')?.toISOString(), '2026-10-25T00:30:00.000Z');
     assert.equal(londonDateTime('2026-10-25', '02:00')?.toISOString(), '2026-10-25T02:00:00.000Z');
     assert.equal(londonDateTime('2026-12-01', '09:00')?.toISOString(), '2026-12-01T09:00:00.000Z');
-    for (const [d, t] of [['2026-02-29', '10:00'], ['2026-03-29', '24:00'], ['2026-03-29', '9:00'], ['', ''], ['2026-03-29', '10:60']]) {
+    for (const [d, t] of [
+      ['2026-02-29', '10:00'],
+      ['2026-03-29', '24:00'],
+      ['2026-03-29', '9:00'],
+      ['', ''],
+      ['2026-03-29', '10:60'],
+    ]) {
       assert.equal(londonDateTime(d!, t!), null, `${d} ${t}`);
     }
   });
@@ -78,23 +101,27 @@ describe('instants read in London', () => {
 
   test('wall-clock fields round-trip through the instant they denote (property, 1990–2100)', () => {
     const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((m) => new Date(m * 60_000));
-    fc.assert(fc.property(instant, (moment) => {
-      const fields = toLondonFields(moment);
-      const back = londonDateTime(fields.date, fields.time);
-      assert.ok(back);
-      assert.deepEqual(toLondonFields(back), fields);
-      // Only the repeated hour in October can give the other of its two instants: an hour earlier.
-      assert.ok(back.getTime() === moment.getTime() || moment.getTime() - back.getTime() === 3_600_000);
-    }));
+    fc.assert(
+      fc.property(instant, (moment) => {
+        const fields = toLondonFields(moment);
+        const back = londonDateTime(fields.date, fields.time);
+        assert.ok(back);
+        assert.deepEqual(toLondonFields(back), fields);
+        // Only the repeated hour in October can give the other of its two instants: an hour earlier.
+        assert.ok(back.getTime() === moment.getTime() || moment.getTime() - back.getTime() === 3_600_000);
+      }),
+    );
   });
 
   test('any text gives null or a real instant, never an exception (property)', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), (date, time) => {
-      const parsed = londonDateTime(date, time);
-      assert.ok(parsed === null || !Number.isNaN(parsed.getTime()));
-      const day = parseIsoDate(date);
-      assert.ok(day === null || day === date.trim());
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (date, time) => {
+        const parsed = londonDateTime(date, time);
+        assert.ok(parsed === null || !Number.isNaN(parsed.getTime()));
+        const day = parseIsoDate(date);
+        assert.ok(day === null || day === date.trim());
+      }),
+    );
   });
 });
 
@@ -103,20 +130,40 @@ describe('calendar dates', () => {
     assert.equal(parseIsoDate('2024-02-29'), '2024-02-29');
     assert.equal(parseIsoDate(' 2026-03-05 '), '2026-03-05');
     assert.equal(parseIsoDate('2000-02-29'), '2000-02-29');
-    for (const bad of ['2025-02-29', '1900-02-29', '2026-02-30', '2026-02-31', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00',
-      '26-01-01', '2026-1-1', '2026-01-01T00:00', '1899-12-31', '3000-01-01', '', 'yesterday']) {
+    for (const bad of [
+      '2025-02-29',
+      '1900-02-29',
+      '2026-02-30',
+      '2026-02-31',
+      '2026-04-31',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-01-00',
+      '26-01-01',
+      '2026-1-1',
+      '2026-01-01T00:00',
+      '1899-12-31',
+      '3000-01-01',
+      '',
+      'yesterday',
+    ]) {
       assert.equal(parseIsoDate(bad), null, bad);
     }
   });
 
   test('parseIsoDate accepts exactly the real calendar dates from 1900 to 2999 and returns them as written (property)', () => {
-    fc.assert(fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (d) => {
-      assert.equal(parseIsoDate(utcDate(d)), utcDate(d));
-    }));
-    fc.assert(fc.property(fc.string({ maxLength: 12 }), (s) => {
-      const parsed = parseIsoDate(s);
-      if (parsed) assert.equal(utcDate(new Date(`${parsed}T00:00:00Z`)), parsed);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (d) => {
+        assert.equal(parseIsoDate(utcDate(d)), utcDate(d));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (s) => {
+        const parsed = parseIsoDate(s);
+        if (parsed) assert.equal(utcDate(new Date(`${parsed}T00:00:00Z`)), parsed);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   inEachZone('the GOV.UK date input: day, month and year boxes', () => {
@@ -124,24 +171,44 @@ describe('calendar dates', () => {
     assert.equal(parseDayMonthYear({ day: '05', month: '03', year: '2026' }), '2026-03-05');
     assert.equal(parseDayMonthYear({ day: ' 29 ', month: '2', year: '2024' }), '2024-02-29');
     assert.equal(parseDayMonthYear({ day: '31', month: '12', year: '2026' }), '2026-12-31');
-    for (const [day, month, year] of [['31', '2', '2026'], ['29', '2', '2026'], ['30', '2', '2024'], ['31', '4', '2026'], ['0', '1', '2026'],
-      ['1', '13', '2026'], ['1', '0', '2026'], ['1', '1', '26'], ['1', '1', '02026'], ['', '1', '2026'], ['1', '', '2026'], ['1', '1', ''],
-      ['one', '1', '2026'], ['1.5', '1', '2026'], ['-1', '1', '2026'], ['123', '1', '2026'], ['1', '1', '1899']]) {
+    for (const [day, month, year] of [
+      ['31', '2', '2026'],
+      ['29', '2', '2026'],
+      ['30', '2', '2024'],
+      ['31', '4', '2026'],
+      ['0', '1', '2026'],
+      ['1', '13', '2026'],
+      ['1', '0', '2026'],
+      ['1', '1', '26'],
+      ['1', '1', '02026'],
+      ['', '1', '2026'],
+      ['1', '', '2026'],
+      ['1', '1', ''],
+      ['one', '1', '2026'],
+      ['1.5', '1', '2026'],
+      ['-1', '1', '2026'],
+      ['123', '1', '2026'],
+      ['1', '1', '1899'],
+    ]) {
       assert.equal(parseDayMonthYear({ day: day!, month: month!, year: year! }), null, `${day}/${month}/${year}`);
     }
   });
 
   test('the date input parser agrees with the calendar (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1900, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
-      const real = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
-      const parsed = parseDayMonthYear({ day: String(d), month: String(m), year: String(y) });
-      assert.equal(parsed !== null, real);
-      if (parsed) assert.equal(parseIsoDate(parsed), parsed);
-    }));
-    fc.assert(fc.property(fc.string(), fc.string(), fc.string(), (day, month, year) => {
-      const parsed = parseDayMonthYear({ day, month, year });
-      assert.ok(parsed === null || parseIsoDate(parsed) === parsed);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
+        const real = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+        const parsed = parseDayMonthYear({ day: String(d), month: String(m), year: String(y) });
+        assert.equal(parsed !== null, real);
+        if (parsed) assert.equal(parseIsoDate(parsed), parsed);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), (day, month, year) => {
+        const parsed = parseDayMonthYear({ day, month, year });
+        assert.ok(parsed === null || parseIsoDate(parsed) === parsed);
+      }),
+    );
   });
 
   inEachZone('dates written as people write them', () => {
@@ -229,11 +296,14 @@ describe('dates for reading', () => {
     const london = tz('Europe/London');
     const cldrMonth = (text: string) => text.replace(/\bSep\b/, 'Sept');
     const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((m) => new Date(m * 60_000));
-    fc.assert(fc.property(instant, (moment) => {
-      assert.equal(formatDate(moment), format(moment, 'd MMMM yyyy', { in: london }));
-      assert.equal(formatDateTime(moment), cldrMonth(format(moment, 'd MMM yyyy, HH:mm', { in: london })));
-      assert.equal(formatDate(londonDate(moment)), formatDate(moment));
-      assert.equal(formatDate(utcDate(moment)), format(moment, 'd MMMM yyyy', { in: tz('UTC') }));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(instant, (moment) => {
+        assert.equal(formatDate(moment), format(moment, 'd MMMM yyyy', { in: london }));
+        assert.equal(formatDateTime(moment), cldrMonth(format(moment, 'd MMM yyyy, HH:mm', { in: london })));
+        assert.equal(formatDate(londonDate(moment)), formatDate(moment));
+        assert.equal(formatDate(utcDate(moment)), format(moment, 'd MMMM yyyy', { in: tz('UTC') }));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -17,6 +17,7 @@ import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
 import { answerFrameworkError } from './framework-errors.ts';
 import { refuseMalformedInput } from './input-guards.ts';
+import { addServerTiming } from './server-timing.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
 
@@ -57,6 +58,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     frameworkErrors: answerFrameworkError,
   });
+  if (config.serverTiming) addServerTiming(app);
   // Compiled templates are cached: recompiling on every request costs more than the whole query.
   const views = createViewEnvironment({ cache: true });
   const t = translator('en');

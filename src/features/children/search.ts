@@ -60,7 +60,8 @@ export async function findChildMatches(tx: Tx, criteria: MatchCriteria, limit: n
   const exact = await scored(tx, search, exactly(search), limit);
   const last = exact.at(-1);
   const settled = exact.length === limit && last !== undefined && (last.strength === 2 || (last.strength === 1 && last.distance === 0));
-  const rows = settled || !search.family ? exact : await scored(tx, search, sql`(${exactly(search)} OR ${alike(search)})`, limit);
+  const rows = settled || !search.family ? exact : await scored(tx, search, sql`(${exactly(search)} OR ${alike(search)})`, limit, sql`
+    WITH keys AS MATERIALIZED (SELECT lantern_name_candidates(${search.family}::text) AS family, lantern_name_candidates(${search.given}::text) AS given)`);
   return rows.map(({ distance: _distance, ...row }) => ({ ...row, date_of_birth: isoDate(row.date_of_birth), strength: strengths[row.strength]! }));
 }
 
@@ -84,25 +85,27 @@ function exactly(search: Search): RawBuilder<boolean> {
 }
 
 /**
- * Children whose name keys are among the candidates for the words searched. Key equality is
- * leakproof, so under row-level security it is an index condition; each lantern_name_candidates
- * call is evaluated once per statement.
+ * Children whose name keys are among the candidates for the words searched (lantern_name_candidates,
+ * called once a word: the keys CTE). Key equality is leakproof, so under row-level security it is
+ * an index condition.
  */
 function alike(search: Search): RawBuilder<boolean> {
-  const keys = (word: string) => sql<string[]>`(SELECT lantern_name_candidates(${word}::text))::text[]`;
-  if (!search.given) return sql<boolean>`(c.family_key = ANY (${keys(search.family)}) OR c.given_key = ANY (${keys(search.family)}))`;
-  // A double-barrelled family name may be typed as two words (Smith Jones for Smith-Jones).
-  return sql<boolean>`((c.family_key = ANY (${keys(search.family)}) AND c.given_key = ANY (${keys(search.given)}))
-    OR (c.family_key = ANY (${keys(search.given)}) AND c.given_key = ANY (${keys(search.family)}))
-    OR c.family_key = ANY (${keys(search.given + search.family)}))`;
+  const keys = (column: 'family' | 'given') => sql<string[]>`(SELECT ${sql.ref(column)} FROM keys)::text[]`;
+  if (!search.given) return sql<boolean>`(c.family_key = ANY (${keys('family')}) OR c.given_key = ANY (${keys('family')}))`;
+  // A double-barrelled family name may be typed as two words (Smith Jones for Smith-Jones): the
+  // family keys starting with both, as a leakproof range (keys are a–z only).
+  const joined = search.given + search.family;
+  return sql<boolean>`((c.family_key = ANY (${keys('family')}) AND c.given_key = ANY (${keys('given')}))
+    OR (c.family_key = ANY (${keys('given')}) AND c.given_key = ANY (${keys('family')}))
+    OR (c.family_key ~>=~ ${joined} AND c.family_key ~<~ ${joined.slice(0, -1) + String.fromCharCode(joined.charCodeAt(joined.length - 1) + 1)}))`;
 }
 
 /**
  * The rows the condition finds, scored (strength 2 likely, 1 possible, 0 none; distance: edits
  * between the names searched and the record's, capped at 3 a name), the closest `limit`.
  */
-async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number): Promise<ScoredRow[]> {
-  const result = await sql<ScoredRow>`
+async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``): Promise<ScoredRow[]> {
+  const result = await sql<ScoredRow>`${keys}
     SELECT m.id, m.reference, m.given_name, m.family_name, m.date_of_birth, m.status, m.strength, m.distance
       FROM (SELECT c.id, c.reference, c.given_name, c.family_name, c.date_of_birth, c.status, s.strength, s.distance, n.same_birth
               FROM (SELECT ${search.words}::text[] AS words, ${search.given}::text AS given, ${search.family}::text AS family,

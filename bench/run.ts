@@ -81,12 +81,18 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   say(`data ready in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
 
   const server = await startServer(env);
+  // The PostgreSQL backends serving the benchmark's requests, for their CPU time (a server on this machine only).
+  const monitor = serverUrl ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
+  await monitor?.connect();
+  const backends = async () => monitor
+    ? (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lantern-%'`)).rows.map((r) => r.pid)
+    : [];
   try {
     const base = `http://127.0.0.1:${env.PORT}`;
     const results: string[] = [];
     const loadBefore = os.loadavg();
-    results.push('| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | errors |');
-    results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    results.push('| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | CPU ms: Node | CPU ms: PostgreSQL | errors |');
+    results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cookies = new Map<string, string>();
     for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages!))) {
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
@@ -99,20 +105,43 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
         : { headers: { cookie }, redirect: 'manual' });
       await check.arrayBuffer();
       if (check.status !== 200) say(`warning: ${page.name} (${url}) answers ${check.status}`);
+      const nodeBefore = cpuMs([server.pid!]);
+      const pgBefore = cpuMs(await backends());
       const r = await measure(`${base}${url}`, cookie, options, post);
+      const perRequest = (before: Map<number, number>, after: Map<number, number>) =>
+        [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0) / r.requests;
+      const nodeCpu = perRequest(nodeBefore, cpuMs([server.pid!]));
+      const pgCpu = monitor ? perRequest(pgBefore, cpuMs(await backends())).toFixed(1) : '–';
       results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} `
-        + `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${r.errors} |`);
+        + `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`);
       say(results.at(-1)!);
     }
     say('');
     say(`Lantern benchmark: ${options.scale} children, ${options.connections} connections, ${options.seconds} s per page, ${postgres}`);
     say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; `
       + `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`);
-    say('DB ms: the time of the request\'s SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time');
+    say('DB ms: the time of the request\'s SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time;');
+    say('CPU ms: CPU time per request of the server process (with PGlite in it) and of the PostgreSQL backends serving it (/proc, Linux)');
     for (const line of results) say(line);
   } finally {
+    await monitor?.end();
     server.kill('SIGTERM');
   }
+}
+
+/** CPU time used so far (ms) by each of these processes that still runs, from /proc/<pid>/stat (Linux; 100 ticks a second). */
+function cpuMs(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return used;
 }
 
 async function startServer(env: Record<string, string>): Promise<ChildProcess> {
@@ -222,7 +251,7 @@ async function measure(url: string, cookie: string, options: BenchOptions, post?
   latencies.sort((a, b) => a - b);
   dbTimes.sort((a, b) => a - b);
   return {
-    rps: result.requests.average, p50: at(latencies, 0.5), p95: at(latencies, 0.95), p99: at(latencies, 0.99),
+    rps: result.requests.average, requests: latencies.length, p50: at(latencies, 0.5), p95: at(latencies, 0.95), p99: at(latencies, 0.99),
     dbMean: mean(dbTimes), dbP95: at(dbTimes, 0.95), statements: statements / dbTimes.length, ratio: mean(latencies) / mean(dbTimes),
     errors: errors + result.errors + result.timeouts,
   };

@@ -29,12 +29,14 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
  * Seeds the requested scale (once; later runs reuse it), starts the server as its own process,
  * signs in as demo users and drives each page with `connections` concurrent clients.
  * Embedded by default (data in $TMPDIR/lantern-bench-<scale>[_<tag>]); DATABASE_URL uses a server
- * database named lantern_bench_<scale>[_<tag>] on that server.
+ * database named lantern_bench_<scale>[_<tag>] on that server (its demo accounts in
+ * $TMPDIR/lantern-bench-server-<scale>[_<tag>]).
  */
 export async function runBenchmarks(options: BenchOptions, say: (line: string) => void): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
   const suffix = options.tag ? `_${options.tag}` : '';
-  const dataDir = path.join(os.tmpdir(), `lantern-bench-${options.scale}${suffix}`);
+  // A server run keeps its demo accounts apart from the embedded database's at the same scale (each seeding writes its own).
+  const dataDir = path.join(os.tmpdir(), `lantern-bench-${serverUrl ? 'server-' : ''}${options.scale}${suffix}`);
   // LANTERN_SERVER_TIMING: each answer says how long its SQL statements took (src/web/server-timing.ts).
   const env: Record<string, string> = { NODE_ENV: 'development', LANTERN_DATA_DIR: dataDir, LANTERN_LOG_LEVEL: 'warn', PORT: '3917', LANTERN_DEMO: 'true',
     LANTERN_SERVER_TIMING: 'true' };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +17,10 @@ export interface BenchOptions {
   scale: number;
   connections: number;
   seconds: number;
+  /** Only the pages whose name contains this text. */
+  pages?: string;
+  /** Keeps this run's data apart from other runs at the same scale (lantern_bench_<scale>_<tag>). */
+  tag?: string;
 }
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -23,15 +28,20 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 /**
  * Seeds the requested scale (once; later runs reuse it), starts the server as its own process,
  * signs in as demo users and drives each page with `connections` concurrent clients.
- * Embedded by default (data in $TMPDIR/lantern-bench-<scale>); DATABASE_URL uses a server
- * database named lantern_bench_<scale> on that server.
+ * Embedded by default (data in $TMPDIR/lantern-bench-<scale>[_<tag>]); DATABASE_URL uses a server
+ * database named lantern_bench_<scale>[_<tag>] on that server (its demo accounts in
+ * $TMPDIR/lantern-bench-server-<scale>[_<tag>]).
  */
 export async function runBenchmarks(options: BenchOptions, say: (line: string) => void): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
-  const dataDir = path.join(os.tmpdir(), `lantern-bench-${options.scale}`);
-  const env: Record<string, string> = { NODE_ENV: 'development', LANTERN_DATA_DIR: dataDir, LANTERN_LOG_LEVEL: 'warn', PORT: '3917', LANTERN_DEMO: 'true' };
+  const suffix = options.tag ? `_${options.tag}` : '';
+  // A server run keeps its demo accounts apart from the embedded database's at the same scale (each seeding writes its own).
+  const dataDir = path.join(os.tmpdir(), `lantern-bench-${serverUrl ? 'server-' : ''}${options.scale}${suffix}`);
+  // LANTERN_SERVER_TIMING: each answer says how long its SQL statements took (src/web/server-timing.ts).
+  const env: Record<string, string> = { NODE_ENV: 'development', LANTERN_DATA_DIR: dataDir, LANTERN_LOG_LEVEL: 'warn', PORT: '3917', LANTERN_DEMO: 'true',
+    LANTERN_SERVER_TIMING: 'true' };
   if (serverUrl) {
-    const name = `lantern_bench_${options.scale}`;
+    const name = `lantern_bench_${options.scale}${suffix}`;
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -67,17 +77,26 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
       await seedScaleHistory(handle.owner, { from: Number(range.rows[0]!.lo), to: Number(range.rows[0]!.hi) }, say);
     }
   }
+  const version = await sql<{ server_version: string }>`SHOW server_version`.execute(handle.owner);
+  const postgres = `${serverUrl ? 'PostgreSQL server' : 'embedded PGlite'} ${version.rows[0]?.server_version ?? ''}`;
   await handle.close();
   say(`data ready in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
 
   const server = await startServer(env);
+  // The PostgreSQL backends serving the benchmark's requests, for their CPU time (a server on this machine only).
+  const monitor = serverUrl ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
+  await monitor?.connect();
+  const backends = async () => monitor
+    ? (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lantern-%'`)).rows.map((r) => r.pid)
+    : [];
   try {
     const base = `http://127.0.0.1:${env.PORT}`;
     const results: string[] = [];
-    results.push(`| page | role | requests/s | p50 ms | p95 ms | p99 ms | errors |`);
-    results.push(`|---|---|---:|---:|---:|---:|---:|`);
+    const loadBefore = os.loadavg();
+    results.push('| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | CPU ms: Node | CPU ms: PostgreSQL | errors |');
+    results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cookies = new Map<string, string>();
-    for (const page of benchPages) {
+    for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages!))) {
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
       if (!account) throw new Error(`no demo account ${page.account}`);
       if (!cookies.has(account.email)) cookies.set(account.email, await signIn(base, account));
@@ -88,17 +107,43 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
         : { headers: { cookie }, redirect: 'manual' });
       await check.arrayBuffer();
       if (check.status !== 200) say(`warning: ${page.name} (${url}) answers ${check.status}`);
+      const nodeBefore = cpuMs([server.pid!]);
+      const pgBefore = cpuMs(await backends());
       const r = await measure(`${base}${url}`, cookie, options, post);
-      results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`);
+      const perRequest = (before: Map<number, number>, after: Map<number, number>) =>
+        [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0) / r.requests;
+      const nodeCpu = perRequest(nodeBefore, cpuMs([server.pid!]));
+      const pgCpu = monitor ? perRequest(pgBefore, cpuMs(await backends())).toFixed(1) : '–';
+      results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} `
+        + `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`);
       say(results.at(-1)!);
     }
     say('');
-    say(`Lantern benchmark: ${options.scale} children, ${options.connections} connections, ${options.seconds} s per page, ${serverUrl ? 'PostgreSQL server' : 'embedded PGlite'}`);
-    say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    say(`Lantern benchmark: ${options.scale} children, ${options.connections} connections, ${options.seconds} s per page, ${postgres}`);
+    say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; `
+      + `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`);
+    say('DB ms: the time of the request\'s SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time;');
+    say('CPU ms: CPU time per request of the server process (with PGlite in it) and of the PostgreSQL backends serving it (/proc, Linux)');
     for (const line of results) say(line);
   } finally {
+    await monitor?.end();
     server.kill('SIGTERM');
   }
+}
+
+/** CPU time used so far (ms) by each of these processes that still runs, from /proc/<pid>/stat (Linux; 100 ticks a second). */
+function cpuMs(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return used;
 }
 
 async function startServer(env: Record<string, string>): Promise<ChildProcess> {
@@ -161,22 +206,55 @@ async function formBody(base: string, cookie: string, tokenFrom: string, fields:
   return new URLSearchParams({ ...fields, _csrf: token }).toString();
 }
 
+/** The statements' time and count a response reports (`Server-Timing: db;dur=…;desc="N statements"`). */
+function statementTime(rawHeaders: string[]): { ms: number; statements: number } | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() !== 'server-timing') continue;
+    const found = /(?:^|,)\s*db;dur=([0-9.]+);desc="(\d+) statements"/.exec(rawHeaders[i + 1] ?? '');
+    if (found) return { ms: Number(found[1]), statements: Number(found[2]) };
+  }
+  return undefined;
+}
+
 async function measure(url: string, cookie: string, options: BenchOptions, post?: string) {
   const latencies: number[] = [];
+  const dbTimes: number[] = [];
+  let statements = 0;
   let errors = 0;
+  // Each client sends one request at a time, so the headers a client last received belong to its next response.
+  const lastTime = new WeakMap<object, { ms: number; statements: number }>();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const request = post
       ? { method: 'POST' as const, body: post, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } }
       : { headers: { cookie } };
-    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, ...request }, (err: Error | null, r) =>
+    const setupClient = (client: autocannon.Client) => {
+      // autocannon passes the HTTP parser's record ({ statusCode, headers: [name, value, …] }), not what its types say.
+      (client as NodeJS.EventEmitter).on('headers', (info: { headers?: string[] }) => {
+        const time = statementTime(info.headers ?? []);
+        if (time) lastTime.set(client, time);
+        else lastTime.delete(client);
+      });
+    };
+    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, setupClient, ...request }, (err: Error | null, r) =>
       err ? reject(err) : resolve(r));
     // Our own latency list, because autocannon reports p97.5 but not p95.
-    instance.on('response', (_client, statusCode, _bytes, ms) => {
+    instance.on('response', (client, statusCode, _bytes, ms) => {
       if (statusCode !== 200) errors++;
       latencies.push(ms);
+      const time = lastTime.get(client);
+      if (time) {
+        dbTimes.push(time.ms);
+        statements += time.statements;
+      }
     });
   });
+  const at = (list: number[], q: number) => list[Math.min(list.length - 1, Math.floor(q * list.length))] ?? NaN;
+  const mean = (list: number[]) => list.reduce((sum, v) => sum + v, 0) / list.length;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: result.requests.average, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors: errors + result.errors + result.timeouts };
+  dbTimes.sort((a, b) => a - b);
+  return {
+    rps: result.requests.average, requests: latencies.length, p50: at(latencies, 0.5), p95: at(latencies, 0.95), p99: at(latencies, 0.99),
+    dbMean: mean(dbTimes), dbP95: at(dbTimes, 0.95), statements: statements / dbTimes.length, ratio: mean(latencies) / mean(dbTimes),
+    errors: errors + result.errors + result.timeouts,
+  };
 }

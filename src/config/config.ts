@@ -67,6 +67,7 @@ const envSchema = z.object({
     .optional(),
   LANTERN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   LANTERN_AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+  LANTERN_SERVER_TIMING: booleanFlag.optional(),
 });
 
 function parses(parse: (text: string) => unknown): (text: string) => boolean {
@@ -108,6 +109,8 @@ export interface Config {
   apiRateLimitPerMinute: number;
   /** Signing the audit chain heads outside the database (src/audit/anchor.ts). */
   auditAnchor: { key: string | undefined; publicKey: string | undefined; file: string; minutes: number };
+  /** Each response says how long its SQL statements took (Server-Timing: db), for the benchmark; never in production. */
+  serverTiming: boolean;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (production && !e.LANTERN_COOKIE_SECRET) problems.push('LANTERN_COOKIE_SECRET: required in production');
   if (production && e.LANTERN_DEMO) problems.push('LANTERN_DEMO: demo mode is not allowed in production');
+  if (production && e.LANTERN_SERVER_TIMING) problems.push('LANTERN_SERVER_TIMING: not allowed in production (it tells every client how long the database took)');
   if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: production needs a PostgreSQL server');
   if (production && !e.LANTERN_SECRETS_KEY) problems.push('LANTERN_SECRETS_KEY: required in production');
   if (production && e.DATABASE_URL && !e.DATABASE_OWNER_URL) {
@@ -168,5 +172,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       file: path.resolve(e.LANTERN_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
       minutes: e.LANTERN_AUDIT_ANCHOR_MINUTES,
     },
+    serverTiming: e.LANTERN_SERVER_TIMING ?? false,
   };
 }

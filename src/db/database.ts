@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import type { DB } from './types.generated.ts';
 import { markSignInLogin } from './context.ts';
 import type { Database } from './kysely-types.ts';
+import { recordStatement } from './statement-timing.ts';
 import { assertServingLogin, canCreateRoles, derivedPassword, ensureLogins, loginIdentity, requestLogin, signInLogin, urlAs } from './logins.ts';
 
 export type { Database } from './kysely-types.ts';
@@ -73,11 +74,15 @@ class PreparingClient extends pg.Client {
 }
 
 /** Opens the database the configuration names: PGlite in-process, or a PostgreSQL server. */
-export async function openDatabase(config: Pick<Config, 'database'>): Promise<DatabaseHandle> {
-  if (config.database.kind === 'server') return openServer(config.database);
+export async function openDatabase(config: Pick<Config, 'database'> & Partial<Pick<Config, 'serverTiming'>>): Promise<DatabaseHandle> {
+  const timing = config.serverTiming ?? false;
+  if (config.database.kind === 'server') return openServer(config.database, timing);
   fs.mkdirSync(config.database.dataDir, { recursive: true });
-  return openEmbedded(config.database.dataDir);
+  return openEmbedded(config.database.dataDir, undefined, { timing });
 }
+
+/** Kysely's options for the request and sign-in connections: with statement timing (src/db/statement-timing.ts) when asked. */
+const requestLogging = (timing: boolean) => (timing ? { log: recordStatement } : {});
 
 function serverPool(connectionString: string, max: number, name: string): pg.Pool {
   // JIT off: Lantern's queries are short, and row-level security's per-row policy functions give
@@ -89,7 +94,7 @@ function serverPool(connectionString: string, max: number, name: string): pg.Poo
   return pool;
 }
 
-async function openServer(settings: Extract<Config['database'], { kind: 'server' }>): Promise<DatabaseHandle> {
+async function openServer(settings: Extract<Config['database'], { kind: 'server' }>, timing: boolean): Promise<DatabaseHandle> {
   const ownerUrl = settings.ownerUrl ?? settings.url;
   const ownerPool = serverPool(ownerUrl, 2, 'lantern-owner');
   let requestUrl = settings.url;
@@ -111,8 +116,8 @@ async function openServer(settings: Extract<Config['database'], { kind: 'server'
   }
   const requestPool = serverPool(requestUrl, settings.poolSize, 'lantern-requests');
   const authPool = authUrl === requestUrl ? requestPool : serverPool(authUrl, Math.max(2, Math.ceil(settings.poolSize / 4)), 'lantern-sign-in');
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: requestPool }) });
-  const auth = authPool === requestPool ? db : new Kysely<DB>({ dialect: new PostgresDialect({ pool: authPool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: requestPool }), ...requestLogging(timing) });
+  const auth = authPool === requestPool ? db : new Kysely<DB>({ dialect: new PostgresDialect({ pool: authPool }), ...requestLogging(timing) });
   // Its own login is a member of lantern_auth; a login shared with requests sets the role each time.
   if (auth !== db) markSignInLogin(auth);
   const owner = new Kysely<DB>({ dialect: new PostgresDialect({ pool: ownerPool }) });
@@ -150,15 +155,19 @@ async function openServer(settings: Extract<Config['database'], { kind: 'server'
 }
 
 /** An embedded database in a folder, or in memory when dataDir is undefined (tests). */
-export async function openEmbedded(dataDir?: string, loadDataDir?: Blob): Promise<DatabaseHandle> {
-  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+export async function openEmbedded(dataDir?: string, loadDataDir?: Blob, { timing = false }: { timing?: boolean } = {}): Promise<DatabaseHandle> {
+  const [{ PGlite }, { PGliteDialect }, { pg_trgm }, { fuzzystrmatch }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/fuzzystrmatch'),
   ]);
-  const options = { parsers: { [dateTypeOid]: dateAsText }, ...(loadDataDir ? { loadDataDir } : {}) };
+  // Dates stay YYYY-MM-DD strings on both databases (dateAsText). Child search uses pg_trgm and
+  // fuzzystrmatch (children migration 0118), as on a server.
+  const options = { parsers: { [dateTypeOid]: dateAsText }, extensions: { pg_trgm, fuzzystrmatch }, ...(loadDataDir ? { loadDataDir } : {}) };
   const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), ...requestLogging(timing) });
   return {
     db,
     auth: db,

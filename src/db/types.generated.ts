@@ -57,6 +57,13 @@ export interface AuditChainHeads {
   seq: Int8;
 }
 
+export interface AuditDisclosures {
+  audit_event_id: Int8;
+  occurred_at: Timestamp;
+  partnership_id: string;
+  record_id: string;
+}
+
 export interface AuditEvents {
   action: string;
   actor_label: string;
@@ -158,6 +165,12 @@ export interface ChildInvolvements {
   partnership_id: string;
   started_on: Generated<string>;
   worker_user_id: string | null;
+}
+
+export interface ChildNameKeys {
+  children: number;
+  key: string;
+  partnership_id: string;
 }
 
 export interface ChildPartnershipShares {
@@ -730,6 +743,7 @@ export interface DB {
   agencies: Agencies;
   api_tokens: ApiTokens;
   audit_chain_heads: AuditChainHeads;
+  audit_disclosures: AuditDisclosures;
   audit_events: AuditEvents;
   break_glass_grants: BreakGlassGrants;
   campaign_answer_counts: CampaignAnswerCounts;
@@ -739,6 +753,7 @@ export interface DB {
   case_notes: CaseNotes;
   child_addresses: ChildAddresses;
   child_involvements: ChildInvolvements;
+  child_name_keys: ChildNameKeys;
   child_partnership_shares: ChildPartnershipShares;
   child_status_events: ChildStatusEvents;
   children: Children;

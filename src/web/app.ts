@@ -18,6 +18,7 @@ import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
 import { answerFrameworkError } from './framework-errors.ts';
 import { keepRawInput, postedBody, refuseInvalidInput } from './input-guards.ts';
+import { addServerTiming } from './server-timing.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
 
@@ -66,6 +67,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // Routes declare zod schemas for params, query string, body and (the JSON API) responses.
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (config.serverTiming) addServerTiming(app);
   // Compiled templates are cached: recompiling on every request costs more than the whole query.
   const views = createViewEnvironment({ cache: true });
   const t = translator('en');

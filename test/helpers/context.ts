@@ -99,7 +99,7 @@ export async function createTestContext(options: { configOverrides?: Record<stri
   } else {
     config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: 'silent', ...options.configOverrides });
     if (info?.kind === 'embedded') {
-      handle = await openEmbedded(undefined, new Blob([fs.readFileSync(info.dump)]));
+      handle = await openEmbedded(undefined, new Blob([fs.readFileSync(info.dump)]), { timing: config.serverTiming });
       accounts = info.accounts;
     } else {
       // Run outside scripts/run-tests.mjs: make the database from scratch.

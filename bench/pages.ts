@@ -13,12 +13,14 @@ export interface BenchPage {
 }
 
 /** The first link to a child's record on a page the account can open. */
-const firstChildOn = (list: string, suffix = '') => async (base: string, cookie: string) => {
-  const html = await (await fetch(`${base}${list}`, { headers: { cookie } })).text();
-  const id = /href="\/children\/([0-9a-f-]{36})[/"]/.exec(html)?.[1];
-  if (!id) throw new Error(`no child linked from ${list}`);
-  return `/children/${id}${suffix}`;
-};
+const firstChildOn =
+  (list: string, suffix = '') =>
+  async (base: string, cookie: string) => {
+    const html = await (await fetch(`${base}${list}`, { headers: { cookie } })).text();
+    const id = /href="\/children\/([0-9a-f-]{36})[/"]/.exec(html)?.[1];
+    if (!id) throw new Error(`no child linked from ${list}`);
+    return `/children/${id}${suffix}`;
+  };
 
 /** The first strategy plan the account can open. */
 const firstPlan = async (base: string, cookie: string) => {
@@ -35,7 +37,13 @@ export const benchPages: BenchPage[] = [
   { name: 'audit trail (DPO)', account: 'dpo', path: '/audit' },
   { name: 'children list', account: 'triage', path: '/children' },
   { name: 'children search (name)', account: 'triage', path: '/children/search', form: { name: 'Jones' }, tokenFrom: '/children' },
-  { name: 'children search (name + date of birth)', account: 'triage', path: '/children/search', form: { name: 'Olivia Smith', dateOfBirth: '2012-03-14' }, tokenFrom: '/children' },
+  {
+    name: 'children search (name + date of birth)',
+    account: 'triage',
+    path: '/children/search',
+    form: { name: 'Olivia Smith', dateOfBirth: '2012-03-14' },
+    tokenFrom: '/children',
+  },
   { name: 'triage queue', account: 'triage', path: '/triage' },
   { name: 'child record', account: 'triage', path: firstChildOn('/children') },
   { name: 'child record (own caseload)', account: 'social-worker', path: firstChildOn('/worklists?show=children') },

@@ -37,7 +37,9 @@ const t = translator('en');
 const here = createViewEnvironment({ cache: true });
 let other: nunjucks.Environment | undefined;
 if (values.compare) {
-  const module = (await import(pathToFileURL(path.resolve(values.compare, 'src/web/render.ts')).href)) as { createViewEnvironment: typeof createViewEnvironment };
+  const module = (await import(pathToFileURL(path.resolve(values.compare, 'src/web/render.ts')).href)) as {
+    createViewEnvironment: typeof createViewEnvironment;
+  };
   other = module.createViewEnvironment({ cache: true });
 }
 
@@ -70,6 +72,14 @@ for (const view of cases) {
     for (const env of envs) round(renderWith(env), 150); // warm: compile, JIT
     for (let r = 0; r < rounds; r += 1) envs.forEach((env, k) => results[k]!.push(round(renderWith(env), budget / rounds)));
     const size = renderWith(here)().length / 1024;
-    console.log([view.name, view.template.replace(/^features\//, ''), rows, ...results.map((x) => `${Math.min(...x).toFixed(2)} / ${median(x).toFixed(2)}`), size.toFixed(0)].join('\t'));
+    console.log(
+      [
+        view.name,
+        view.template.replace(/^features\//, ''),
+        rows,
+        ...results.map((x) => `${Math.min(...x).toFixed(2)} / ${median(x).toFixed(2)}`),
+        size.toFixed(0),
+      ].join('\t'),
+    );
   }
 }

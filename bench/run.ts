@@ -38,8 +38,14 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   // A server run keeps its demo accounts apart from the embedded database's at the same scale (each seeding writes its own).
   const dataDir = path.join(os.tmpdir(), `lantern-bench-${serverUrl ? 'server-' : ''}${options.scale}${suffix}`);
   // LANTERN_SERVER_TIMING: each answer says how long its SQL statements took (src/web/server-timing.ts).
-  const env: Record<string, string> = { NODE_ENV: 'development', LANTERN_DATA_DIR: dataDir, LANTERN_LOG_LEVEL: 'warn', PORT: '3917', LANTERN_DEMO: 'true',
-    LANTERN_SERVER_TIMING: 'true' };
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    LANTERN_DATA_DIR: dataDir,
+    LANTERN_LOG_LEVEL: 'warn',
+    PORT: '3917',
+    LANTERN_DEMO: 'true',
+    LANTERN_SERVER_TIMING: 'true',
+  };
   if (serverUrl) {
     const name = `lantern_bench_${options.scale}${suffix}`;
     const admin = new pg.Client({ connectionString: serverUrl });
@@ -59,21 +65,32 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   if (!(await isSeeded(handle.owner))) writeDemoAccounts(dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(config))));
   const accounts = readDemoAccounts(dataDir);
   if (!accounts) throw new Error(`No demo accounts in ${dataDir}: remove the benchmark database and run again`);
-  const have = await withSystem(handle.owner, (tx) => tx.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const have = await withSystem(handle.owner, (tx) =>
+    tx
+      .selectFrom('children')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   const missing = options.scale - Number(have.n);
   if (missing > 0) {
     const t = Date.now();
     await seedScale(handle.owner, missing, say);
-    say(`seeded ${missing} children with their history in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`);
+    say(
+      `seeded ${missing} children with their history in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(missing / ((Date.now() - t) / 1000))} children/s)`,
+    );
   } else {
     // A database seeded before scaled children had history: give them history now.
-    const counts = await withSystem(handle.owner, (tx) => sql<{ scaled: string; with_history: string }>`
+    const counts = await withSystem(handle.owner, (tx) =>
+      sql<{ scaled: string; with_history: string }>`
       SELECT (SELECT count(*) FROM children WHERE reference ~ '^C[0-9]{7}$') AS scaled,
-             (SELECT count(*) FROM concerns WHERE reference ~ '^SC[0-9]{7}$') AS with_history`.execute(tx));
+             (SELECT count(*) FROM concerns WHERE reference ~ '^SC[0-9]{7}$') AS with_history`.execute(tx),
+    );
     const row = counts.rows[0]!;
     if (Number(row.with_history) === 0 && Number(row.scaled) > 0) {
-      const range = await withSystem(handle.owner, (tx) => sql<{ lo: string; hi: string }>`
-        SELECT min(substr(reference, 2)::int) AS lo, max(substr(reference, 2)::int) AS hi FROM children WHERE reference ~ '^C[0-9]{7}$'`.execute(tx));
+      const range = await withSystem(handle.owner, (tx) =>
+        sql<{ lo: string; hi: string }>`
+        SELECT min(substr(reference, 2)::int) AS lo, max(substr(reference, 2)::int) AS hi FROM children WHERE reference ~ '^C[0-9]{7}$'`.execute(tx),
+      );
       await seedScaleHistory(handle.owner, { from: Number(range.rows[0]!.lo), to: Number(range.rows[0]!.hi) }, say);
     }
   }
@@ -86,25 +103,34 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   // The PostgreSQL backends serving the benchmark's requests, for their CPU time (a server on this machine only).
   const monitor = serverUrl ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
   await monitor?.connect();
-  const backends = async () => monitor
-    ? (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lantern-%'`)).rows.map((r) => r.pid)
-    : [];
+  const backends = async () =>
+    monitor
+      ? (
+          await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'lantern-%'`)
+        ).rows.map((r) => r.pid)
+      : [];
   try {
     const base = `http://127.0.0.1:${env.PORT}`;
     const results: string[] = [];
     const loadBefore = os.loadavg();
-    results.push('| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | CPU ms: Node | CPU ms: PostgreSQL | errors |');
+    results.push(
+      '| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | CPU ms: Node | CPU ms: PostgreSQL | errors |',
+    );
     results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cookies = new Map<string, string>();
-    for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages!))) {
+    for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages))) {
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
       if (!account) throw new Error(`no demo account ${page.account}`);
       if (!cookies.has(account.email)) cookies.set(account.email, await signIn(base, account));
       const cookie = cookies.get(account.email)!;
       const url = typeof page.path === 'function' ? await page.path(base, cookie) : page.path;
       const post = page.form ? await formBody(base, cookie, page.tokenFrom ?? '/', page.form) : undefined;
-      const check = await fetch(`${base}${url}`, post ? { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: post, redirect: 'manual' }
-        : { headers: { cookie }, redirect: 'manual' });
+      const check = await fetch(
+        `${base}${url}`,
+        post
+          ? { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: post, redirect: 'manual' }
+          : { headers: { cookie }, redirect: 'manual' },
+      );
       await check.arrayBuffer();
       if (check.status !== 200) say(`warning: ${page.name} (${url}) answers ${check.status}`);
       const nodeBefore = cpuMs([server.pid!]);
@@ -114,15 +140,22 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
         [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0) / r.requests;
       const nodeCpu = perRequest(nodeBefore, cpuMs([server.pid!]));
       const pgCpu = monitor ? perRequest(pgBefore, cpuMs(await backends())).toFixed(1) : '–';
-      results.push(`| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} `
-        + `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`);
+      results.push(
+        `| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} ` +
+          `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`,
+      );
       say(results.at(-1)!);
     }
     say('');
     say(`Lantern benchmark: ${options.scale} children, ${options.connections} connections, ${options.seconds} s per page, ${postgres}`);
-    say(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; `
-      + `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`);
-    say('DB ms: the time of the request\'s SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time;');
+    say(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
+        `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} after`,
+    );
+    say("DB ms: the time of the request's SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time;");
     say('CPU ms: CPU time per request of the server process (with PGlite in it) and of the PostgreSQL backends serving it (/proc, Linux)');
     for (const line of results) say(line);
   } finally {
@@ -181,7 +214,8 @@ export async function signIn(base: string, account: DemoAccount): Promise<string
     keep(page);
     const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
     const response = await fetch(`${base}${url}`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
     });
@@ -236,7 +270,8 @@ async function measure(url: string, cookie: string, options: BenchOptions, post?
       });
     };
     const instance = autocannon({ url, connections: options.connections, duration: options.seconds, setupClient, ...request }, (err: Error | null, r) =>
-      err ? reject(err) : resolve(r));
+      err ? reject(err) : resolve(r),
+    );
     // Our own latency list, because autocannon reports p97.5 but not p95.
     instance.on('response', (client, statusCode, _bytes, ms) => {
       if (statusCode !== 200) errors++;
@@ -253,8 +288,15 @@ async function measure(url: string, cookie: string, options: BenchOptions, post?
   latencies.sort((a, b) => a - b);
   dbTimes.sort((a, b) => a - b);
   return {
-    rps: result.requests.average, requests: latencies.length, p50: at(latencies, 0.5), p95: at(latencies, 0.95), p99: at(latencies, 0.99),
-    dbMean: mean(dbTimes), dbP95: at(dbTimes, 0.95), statements: statements / dbTimes.length, ratio: mean(latencies) / mean(dbTimes),
+    rps: result.requests.average,
+    requests: latencies.length,
+    p50: at(latencies, 0.5),
+    p95: at(latencies, 0.95),
+    p99: at(latencies, 0.99),
+    dbMean: mean(dbTimes),
+    dbP95: at(dbTimes, 0.95),
+    statements: statements / dbTimes.length,
+    ratio: mean(latencies) / mean(dbTimes),
     errors: errors + result.errors + result.timeouts,
   };
 }

@@ -15,8 +15,19 @@ url.pathname = `/${name}`;
 execFileSync(process.execPath, ['bin/lantern.mjs', 'migrate'], { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url.toString() } });
 execFileSync(
   'npx',
-  ['kysely-codegen', '--dialect', 'postgres', '--url', url.toString(), '--out-file', 'src/db/types.generated.ts',
-    '--exclude-pattern', 'lantern_migrations', '--date-parser', 'string'],
+  [
+    'kysely-codegen',
+    '--dialect',
+    'postgres',
+    '--url',
+    url.toString(),
+    '--out-file',
+    'src/db/types.generated.ts',
+    '--exclude-pattern',
+    'lantern_migrations',
+    '--date-parser',
+    'string',
+  ],
   { stdio: 'inherit' },
 );
 const cleanup = new pg.Client({ connectionString: admin });

@@ -49,7 +49,13 @@ export function cookieSecretFor(config: Config): string {
 
 /** The key that encrypts TOTP secrets at rest: LANTERN_SECRETS_KEY, or one kept in the data folder outside production. */
 export function secretsKeyFor(config: Config): Buffer {
-  return config.secretsKey ?? Buffer.from(keptSecret(config, 'secrets-key', () => crypto.randomBytes(32).toString('base64')), 'base64');
+  return (
+    config.secretsKey ??
+    Buffer.from(
+      keptSecret(config, 'secrets-key', () => crypto.randomBytes(32).toString('base64')),
+      'base64',
+    )
+  );
 }
 
 export async function startServices(config: Config, handle: DatabaseHandle, clock?: Clock): Promise<Services> {

@@ -7,6 +7,8 @@ import type { Tx } from '../db/context.ts';
  * Runs in the page's transaction, as one statement (lantern_access_log).
  */
 export async function accessLogFor(tx: Tx, recordType: string, recordId: string, limit = 20) {
-  return (await sql<{ occurred_at: Date; actor_label: string; action: string; reason: string | null }>`
-    SELECT occurred_at, actor_label, action, reason FROM lantern_access_log(${recordType}, ${recordId}, ${limit}::int)`.execute(tx)).rows;
+  return (
+    await sql<{ occurred_at: Date; actor_label: string; action: string; reason: string | null }>`
+    SELECT occurred_at, actor_label, action, reason FROM lantern_access_log(${recordType}, ${recordId}, ${limit}::int)`.execute(tx)
+  ).rows;
 }

@@ -43,13 +43,18 @@ const lineSchema = z
     v: z.literal(1),
     at: z.string().datetime(),
     key: z.string().regex(/^[0-9a-f]{16}$/),
-    prev: z.string().regex(/^[A-Za-z0-9_-]{86}$/).nullable(),
+    prev: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{86}$/)
+      .nullable(),
     chains: z.array(
-      z.object({
-        chain_id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-        seq: z.number().int().positive(),
-        hash: z.string().regex(/^[0-9a-f]{64}$/),
-      }).strict(),
+      z
+        .object({
+          chain_id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+          seq: z.number().int().positive(),
+          hash: z.string().regex(/^[0-9a-f]{64}$/),
+        })
+        .strict(),
     ),
     sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
   })
@@ -128,7 +133,8 @@ export async function storedHashes(db: Database | Tx, points: readonly Pick<Chai
 
 /** Every chain's head now, through the narrow SQL function. */
 export async function chainHeads(db: Database | Tx): Promise<ChainPoint[]> {
-  const rows = (await sql<{ chain_id: string; seq: string; hash: string }>`SELECT chain_id, seq::text AS seq, hash FROM lantern_audit_heads()`.execute(db)).rows;
+  const rows = (await sql<{ chain_id: string; seq: string; hash: string }>`SELECT chain_id, seq::text AS seq, hash FROM lantern_audit_heads()`.execute(db))
+    .rows;
   return rows.map((r) => ({ chain_id: r.chain_id, seq: Number(r.seq), hash: r.hash })).sort((a, b) => (a.chain_id < b.chain_id ? -1 : 1));
 }
 
@@ -163,7 +169,9 @@ export async function anchorChains(db: Database, keys: AnchorKeys & { signing: c
       for (const [i, point] of last.chains.entries()) {
         const head = heads.find((h) => h.chain_id === point.chain_id);
         if (now[i] !== point.hash || !head || head.seq < point.seq) {
-          throw new AnchorError(`audit chain ${point.chain_id} no longer matches the anchor of ${last.at} at seq ${point.seq}; not anchoring over it (lantern audit verify)`);
+          throw new AnchorError(
+            `audit chain ${point.chain_id} no longer matches the anchor of ${last.at} at seq ${point.seq}; not anchoring over it (lantern audit verify)`,
+          );
         }
       }
       if (samePoints(last.chains, heads)) return { written: false, reason: 'unchanged', last };

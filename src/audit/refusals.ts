@@ -47,14 +47,32 @@ export class RefusalAuditor {
     }
     window.written++;
     // Parameters are whatever the client sent: kept short and without control characters.
-    const params = Object.fromEntries(Object.entries(refusal.params).slice(0, 5)
-      .map(([k, v]) => [k.slice(0, 40), String(v).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 100)]));
+    const params = Object.fromEntries(
+      Object.entries(refusal.params)
+        .slice(0, 5)
+        .map(([k, v]) => [
+          k.slice(0, 40),
+          String(v)
+            .replace(/[\u0000-\u001f\u007f]/g, '')
+            .slice(0, 100),
+        ]),
+    );
     const recordId = Object.values(params)[0];
-    await withActor(this.db, actorOf(user), (_tx, act) => act.audit({
-      action: 'access.refused', recordType: 'route', ...(recordId ? { recordId } : {}),
-      details: { method: refusal.method, route: refusal.route, status: refusal.status, code: refusal.code, params,
-        ...(suppressedBefore > 0 ? { suppressedBefore } : {}) },
-    }));
+    await withActor(this.db, actorOf(user), (_tx, act) =>
+      act.audit({
+        action: 'access.refused',
+        recordType: 'route',
+        ...(recordId ? { recordId } : {}),
+        details: {
+          method: refusal.method,
+          route: refusal.route,
+          status: refusal.status,
+          code: refusal.code,
+          params,
+          ...(suppressedBefore > 0 ? { suppressedBefore } : {}),
+        },
+      }),
+    );
   }
 
   private forgetOld(now: number) {

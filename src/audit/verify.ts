@@ -87,8 +87,7 @@ export type AnchorProblem =
   | { kind: 'chain_behind_anchor'; line: number; at: string; chainId: string; seq: number; headSeq: number | null };
 
 export type AnchorVerifyResult =
-  | { status: 'missing'; file: string }
-  | { status: 'ok' | 'broken'; file: string; lines: number; pointsChecked: number; problem: AnchorProblem | null };
+  { status: 'missing'; file: string } | { status: 'ok' | 'broken'; file: string; lines: number; pointsChecked: number; problem: AnchorProblem | null };
 
 /**
  * Checks the anchor file against its key and the database: every line well formed, signed by the
@@ -96,7 +95,12 @@ export type AnchorVerifyResult =
  * still has that hash and the chain has not gone back past it. Streams the file and checks the
  * database in batches, each distinct anchored position once.
  */
-export async function verifyAnchors(db: Database, keys: Pick<AnchorKeys, 'verifying' | 'fingerprint'> | null, file: string, batchSize = 2000): Promise<AnchorVerifyResult> {
+export async function verifyAnchors(
+  db: Database,
+  keys: Pick<AnchorKeys, 'verifying' | 'fingerprint'> | null,
+  file: string,
+  batchSize = 2000,
+): Promise<AnchorVerifyResult> {
   if (!fs.existsSync(file)) return { status: 'missing', file };
   let lines = 0;
   let pointsChecked = 0;
@@ -111,12 +115,19 @@ export async function verifyAnchors(db: Database, keys: Pick<AnchorKeys, 'verify
   const flush = async (): Promise<AnchorProblem | null> => {
     const batch = pending;
     pending = [];
-    const hashes = await storedHashes(db, batch.map((b) => b.point));
+    const hashes = await storedHashes(
+      db,
+      batch.map((b) => b.point),
+    );
     for (const [i, { point, line, at }] of batch.entries()) {
       if (hashes[i] !== point.hash) {
         return {
           kind: hashes[i] == null ? 'anchored_row_missing' : 'anchor_mismatch',
-          line, at, chainId: point.chain_id, seq: point.seq, lastMatchingSeq: lastMatching.get(point.chain_id) ?? null,
+          line,
+          at,
+          chainId: point.chain_id,
+          seq: point.seq,
+          lastMatchingSeq: lastMatching.get(point.chain_id) ?? null,
         };
       }
       lastMatching.set(point.chain_id, point.seq);

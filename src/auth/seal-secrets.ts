@@ -8,10 +8,18 @@ import { SecretBox } from './secrets.ts';
  */
 export async function sealPlaintextTotpSecrets(owner: Database, box: SecretBox): Promise<number> {
   return withSystem(owner, async (tx) => {
-    const plain = await tx.selectFrom('users').select(['id', 'totp_secret']).where('totp_secret', 'is not', null)
-      .where('totp_secret', 'not like', 'v1.%').execute();
+    const plain = await tx
+      .selectFrom('users')
+      .select(['id', 'totp_secret'])
+      .where('totp_secret', 'is not', null)
+      .where('totp_secret', 'not like', 'v1.%')
+      .execute();
     for (const row of plain) {
-      await tx.updateTable('users').set({ totp_secret: box.seal(row.id, row.totp_secret!) }).where('id', '=', row.id).execute();
+      await tx
+        .updateTable('users')
+        .set({ totp_secret: box.seal(row.id, row.totp_secret!) })
+        .where('id', '=', row.id)
+        .execute();
     }
     return plain.length;
   });

@@ -42,8 +42,7 @@ export interface SessionUser {
 }
 
 export function actorOf(user: SessionUser): DbActor {
-  return { credential: user.credential, clientAddress: user.clientAddress, userAgent: user.userAgent, partnershipId: user.partnershipId,
-    userId: user.userId };
+  return { credential: user.credential, clientAddress: user.clientAddress, userAgent: user.userAgent, partnershipId: user.partnershipId, userId: user.userId };
 }
 
 /** Where a request came from: the client address (from trusted proxies only) and user agent. */
@@ -74,13 +73,9 @@ const keys = {
   address: (clientAddress: string) => `addr:${sha256(clientAddress)}`,
 };
 
-export type SignInResult =
-  | { ok: true; token: string; stage: SessionStage }
-  | { ok: false; reason?: 'issued_password_expired' };
+export type SignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason?: 'issued_password_expired' };
 
-export type PasswordChangeResult =
-  | { ok: true; token: string }
-  | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
+export type PasswordChangeResult = { ok: true; token: string } | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
 
 export interface ActiveSession {
   id: string;
@@ -112,14 +107,14 @@ export class AuthService {
     const addressKey = keys.address(origin.clientAddress);
 
     const user = await withAuth(this.auth, (tx) =>
-      tx.selectFrom('users')
+      tx
+        .selectFrom('users')
         .select(['id', 'partnership_id', 'password_hash', 'disabled_at', 'totp_enrolled_at', 'must_change_password', 'password_expires_at'])
         .where('email', '=', email)
         .executeTakeFirst(),
     );
-    const locked = (await this.isLocked([accountKey, addressKey, ...(user ? [keys.secondFactor(user.id)] : [])], now));
-    const passwordOk =
-      user?.password_hash && !locked ? await verifyPassword(user.password_hash, password) : (await burnPasswordCheck(password), false);
+    const locked = await this.isLocked([accountKey, addressKey, ...(user ? [keys.secondFactor(user.id)] : [])], now);
+    const passwordOk = user?.password_hash && !locked ? await verifyPassword(user.password_hash, password) : (await burnPasswordCheck(password), false);
     // Only someone who knows the password learns that it was an issued one that has expired.
     const expired = !!user && passwordOk && user.must_change_password && !!user.password_expires_at && user.password_expires_at <= now;
 
@@ -148,7 +143,11 @@ export class AuthService {
       await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
       if (stage === 'enrol') {
         // A fresh secret each time enrolment starts; it only counts once a code from it is checked.
-        await tx.updateTable('users').set({ totp_secret: this.secrets.seal(user.id, newTotpSecret()) }).where('id', '=', user.id).execute();
+        await tx
+          .updateTable('users')
+          .set({ totp_secret: this.secrets.seal(user.id, newTotpSecret()) })
+          .where('id', '=', user.id)
+          .execute();
       }
     });
     return { ok: true, token, stage };
@@ -166,21 +165,41 @@ export class AuthService {
       const row = await tx
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.stage', 'sessions.created_at', 'users.id as user_id', 'users.partnership_id', 'users.email',
-          'users.totp_secret', 'users.totp_last_step', 'users.disabled_at', 'users.must_change_password'])
+        .select([
+          'sessions.stage',
+          'sessions.created_at',
+          'users.id as user_id',
+          'users.partnership_id',
+          'users.email',
+          'users.totp_secret',
+          'users.totp_last_step',
+          'users.disabled_at',
+          'users.must_change_password',
+        ])
         .where('sessions.id', '=', id)
         .where('sessions.ended_at', 'is', null)
         .executeTakeFirst();
-      if (!row || (row.stage !== 'second_factor' && row.stage !== 'enrol') || row.disabled_at || !row.totp_secret
-        || now.getTime() - row.created_at.getTime() > minutes(pendingMinutes)) {
+      if (
+        !row ||
+        (row.stage !== 'second_factor' && row.stage !== 'enrol') ||
+        row.disabled_at ||
+        !row.totp_secret ||
+        now.getTime() - row.created_at.getTime() > minutes(pendingMinutes)
+      ) {
         return { ok: false } as const;
       }
       const secondFactorKey = keys.secondFactor(row.user_id);
       const addressKey = keys.address(origin.clientAddress);
-      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => recordExplicitAudit(tx, {
-        partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email, action, clientAddress: origin.clientAddress,
-        userAgent: origin.userAgent, ...(details ? { details } : {}),
-      });
+      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) =>
+        recordExplicitAudit(tx, {
+          partnershipId: row.partnership_id,
+          actorUserId: row.user_id,
+          actorLabel: row.email,
+          action,
+          clientAddress: origin.clientAddress,
+          userAgent: origin.userAgent,
+          ...(details ? { details } : {}),
+        });
       if (await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now, tx)) {
         await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
@@ -189,7 +208,7 @@ export class AuthService {
       const checked = secret
         ? await checkTotp(secret, code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
         : ({ ok: false } as const);
-      const accepted = checked.ok && await this.advanceTotpStep(tx, row.user_id, checked.step, row.stage === 'enrol' ? now : null);
+      const accepted = checked.ok && (await this.advanceTotpStep(tx, row.user_id, checked.step, row.stage === 'enrol' ? now : null));
       if (!accepted) {
         await this.noteFailure(tx, secondFactorKey, maxFailuresPerAccount, now);
         await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
@@ -209,7 +228,8 @@ export class AuthService {
 
   /** Stores a TOTP time step only if it moves forward; false when another request got there first. */
   private async advanceTotpStep(tx: Tx, userId: string, step: number, enrolledAt: Date | null): Promise<boolean> {
-    const r = await tx.updateTable('users')
+    const r = await tx
+      .updateTable('users')
       .set({ totp_last_step: step, ...(enrolledAt ? { totp_enrolled_at: enrolledAt } : {}) })
       .where('id', '=', userId)
       .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
@@ -220,9 +240,13 @@ export class AuthService {
   /** The TOTP secret to show while enrolling (only for a session at the enrol stage). */
   async enrolmentSecret(token: string): Promise<{ secret: string; email: string } | null> {
     const row = await withAuth(this.auth, (tx) =>
-      tx.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+      tx
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
         .select(['users.id', 'users.totp_secret', 'users.email'])
-        .where('sessions.id', '=', sha256(token)).where('sessions.stage', '=', 'enrol').where('sessions.ended_at', 'is', null)
+        .where('sessions.id', '=', sha256(token))
+        .where('sessions.stage', '=', 'enrol')
+        .where('sessions.ended_at', 'is', null)
         .executeTakeFirst(),
     );
     const secret = row?.totp_secret ? this.secrets.open(row.id, row.totp_secret) : null;
@@ -237,15 +261,31 @@ export class AuthService {
     const now = this.clock.now();
     const id = sha256(token);
     // One statement on a server: this runs on every request.
-    const row = await readAsAuth(this.auth, (db) => db.selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .innerJoin('agencies', 'agencies.id', 'users.agency_id')
-      .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
-      .select(['sessions.stage', 'sessions.last_seen_at', 'sessions.absolute_expires_at', 'sessions.acting_partnership_id',
-        'users.id as user_id', 'users.email', 'users.display_name', 'users.partnership_id', 'users.agency_id', 'users.roles',
-        'users.disabled_at', 'agencies.name as agency_name', 'partnerships.name as partnership_name'])
-      .where('sessions.id', '=', id).where('sessions.ended_at', 'is', null)
-      .executeTakeFirst());
+    const row = await readAsAuth(this.auth, (db) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .innerJoin('agencies', 'agencies.id', 'users.agency_id')
+        .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
+        .select([
+          'sessions.stage',
+          'sessions.last_seen_at',
+          'sessions.absolute_expires_at',
+          'sessions.acting_partnership_id',
+          'users.id as user_id',
+          'users.email',
+          'users.display_name',
+          'users.partnership_id',
+          'users.agency_id',
+          'users.roles',
+          'users.disabled_at',
+          'agencies.name as agency_name',
+          'partnerships.name as partnership_name',
+        ])
+        .where('sessions.id', '=', id)
+        .where('sessions.ended_at', 'is', null)
+        .executeTakeFirst(),
+    );
     if (!row) return null;
     const idleExpired = now.getTime() - row.last_seen_at.getTime() > minutes(this.policy.idleMinutes);
     const absoluteExpired = now >= row.absolute_expires_at;
@@ -253,8 +293,15 @@ export class AuthService {
       const reason = row.disabled_at ? 'disabled' : idleExpired ? 'idle' : 'absolute';
       await withAuth(this.auth, async (tx) => {
         await tx.updateTable('sessions').set({ ended_at: now, ended_reason: reason }).where('id', '=', id).execute();
-        await recordExplicitAudit(tx, { partnershipId: row.partnership_id, actorUserId: row.user_id, actorLabel: row.email,
-          action: 'session.expired', details: { reason }, clientAddress: origin.clientAddress, userAgent: origin.userAgent });
+        await recordExplicitAudit(tx, {
+          partnershipId: row.partnership_id,
+          actorUserId: row.user_id,
+          actorLabel: row.email,
+          action: 'session.expired',
+          details: { reason },
+          clientAddress: origin.clientAddress,
+          userAgent: origin.userAgent,
+        });
       });
       return null;
     }
@@ -289,8 +336,14 @@ export class AuthService {
     const now = this.clock.now();
     await withAuth(this.auth, async (tx) => {
       await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'signed_out' }).where('id', '=', user.sessionId).execute();
-      await recordExplicitAudit(tx, { partnershipId: user.homePartnershipId, actorUserId: user.userId, actorLabel: user.email, action: 'sign_out',
-        clientAddress: user.clientAddress, userAgent: user.userAgent });
+      await recordExplicitAudit(tx, {
+        partnershipId: user.homePartnershipId,
+        actorUserId: user.userId,
+        actorLabel: user.email,
+        action: 'sign_out',
+        clientAddress: user.clientAddress,
+        userAgent: user.userAgent,
+      });
     });
   }
 
@@ -304,20 +357,31 @@ export class AuthService {
 
   /** The person's live sessions, newest first. */
   async listSessions(user: SessionUser): Promise<ActiveSession[]> {
-    const rows = await withAuth(this.auth, (tx) => tx.selectFrom('sessions as s')
-      .innerJoin('partnerships as p', 'p.id', 's.acting_partnership_id')
-      .select(['s.id', 's.created_at', 's.last_seen_at', 's.client_address', 's.user_agent', 'p.name as partnership'])
-      .where('s.user_id', '=', user.userId).where('s.ended_at', 'is', null)
-      .where('s.stage', 'in', ['signed_in', 'change_password'])
-      .orderBy('s.created_at', 'desc').limit(50).execute());
+    const rows = await withAuth(this.auth, (tx) =>
+      tx
+        .selectFrom('sessions as s')
+        .innerJoin('partnerships as p', 'p.id', 's.acting_partnership_id')
+        .select(['s.id', 's.created_at', 's.last_seen_at', 's.client_address', 's.user_agent', 'p.name as partnership'])
+        .where('s.user_id', '=', user.userId)
+        .where('s.ended_at', 'is', null)
+        .where('s.stage', 'in', ['signed_in', 'change_password'])
+        .orderBy('s.created_at', 'desc')
+        .limit(50)
+        .execute(),
+    );
     // Sessions past their limits are still "live" until their next request ends them; do not show them.
     const now = this.clock.now();
     return rows
       .filter((r) => now.getTime() - r.last_seen_at.getTime() <= minutes(this.policy.idleMinutes))
       .map((r) => ({
         // The page names a session by a hash of its id, never the id that opens the database context.
-        id: sha256(`${r.id}:shown`).slice(0, 24), current: r.id === user.sessionId, createdAt: r.created_at, lastSeenAt: r.last_seen_at,
-        clientAddress: r.client_address, userAgent: r.user_agent, actingPartnership: r.partnership,
+        id: sha256(`${r.id}:shown`).slice(0, 24),
+        current: r.id === user.sessionId,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+        clientAddress: r.client_address,
+        userAgent: r.user_agent,
+        actingPartnership: r.partnership,
       }));
   }
 
@@ -329,8 +393,15 @@ export class AuthService {
       const target = live.find((s) => sha256(`${s.id}:shown`).slice(0, 24) === shownId);
       if (!target) return false;
       await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'ended_by_user' }).where('id', '=', target.id).execute();
-      await recordExplicitAudit(tx, { partnershipId: user.homePartnershipId, actorUserId: user.userId, actorLabel: user.email,
-        action: 'session.end', details: { current: target.id === user.sessionId }, clientAddress: user.clientAddress, userAgent: user.userAgent });
+      await recordExplicitAudit(tx, {
+        partnershipId: user.homePartnershipId,
+        actorUserId: user.userId,
+        actorLabel: user.email,
+        action: 'session.end',
+        details: { current: target.id === user.sessionId },
+        clientAddress: user.clientAddress,
+        userAgent: user.userAgent,
+      });
       return true;
     });
   }
@@ -343,16 +414,26 @@ export class AuthService {
   async changePassword(user: SessionUser, input: { currentPassword: string; newPassword: string; code: string }): Promise<PasswordChangeResult> {
     const now = this.clock.now();
     const origin = { clientAddress: user.clientAddress ?? 'unknown', userAgent: user.userAgent };
-    const row = await withAuth(this.auth, (tx) => tx.selectFrom('users')
-      .select(['id', 'email', 'partnership_id', 'password_hash', 'totp_secret', 'totp_last_step'])
-      .where('id', '=', user.userId).executeTakeFirstOrThrow());
+    const row = await withAuth(this.auth, (tx) =>
+      tx
+        .selectFrom('users')
+        .select(['id', 'email', 'partnership_id', 'password_hash', 'totp_secret', 'totp_last_step'])
+        .where('id', '=', user.userId)
+        .executeTakeFirstOrThrow(),
+    );
     const accountKey = keys.account(row.email);
     const secondFactorKey = keys.secondFactor(row.id);
     const addressKey = keys.address(origin.clientAddress);
-    const audit = (tx: Tx, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => recordExplicitAudit(tx, {
-      partnershipId: row.partnership_id, actorUserId: row.id, actorLabel: row.email, action, clientAddress: origin.clientAddress,
-      userAgent: origin.userAgent, ...(details ? { details } : {}),
-    });
+    const audit = (tx: Tx, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) =>
+      recordExplicitAudit(tx, {
+        partnershipId: row.partnership_id,
+        actorUserId: row.id,
+        actorLabel: row.email,
+        action,
+        clientAddress: origin.clientAddress,
+        userAgent: origin.userAgent,
+        ...(details ? { details } : {}),
+      });
     if (await this.isLocked([accountKey, secondFactorKey, addressKey], now)) {
       return { ok: false, field: 'currentPassword', messageKey: 'account.password.locked' };
     }
@@ -365,9 +446,10 @@ export class AuthService {
       });
       return { ok: false, field: 'currentPassword', messageKey: 'account.password.currentWrong' };
     }
-    const problem = passwordProblem(input.newPassword)
-      ?? (input.newPassword === input.currentPassword ? 'account.password.same' : null)
-      ?? (input.newPassword.toLowerCase().includes(row.email.split('@')[0]!.toLowerCase()) ? 'account.password.containsEmail' : null);
+    const problem =
+      passwordProblem(input.newPassword) ??
+      (input.newPassword === input.currentPassword ? 'account.password.same' : null) ??
+      (input.newPassword.toLowerCase().includes(row.email.split('@')[0]!.toLowerCase()) ? 'account.password.containsEmail' : null);
     if (problem) return { ok: false, field: 'newPassword', messageKey: problem };
     const newHash = await hashPassword(input.newPassword);
     return withAuth(this.auth, async (tx) => {
@@ -381,14 +463,29 @@ export class AuthService {
         await audit(tx, 'password.change_failure', { step: 'second_factor' });
         return { ok: false, field: 'code', messageKey: 'account.password.codeWrong' } as const;
       }
-      await tx.updateTable('users').set({ password_hash: newHash, must_change_password: false, password_expires_at: null, updated_at: now })
-        .where('id', '=', row.id).execute();
+      await tx
+        .updateTable('users')
+        .set({ password_hash: newHash, must_change_password: false, password_expires_at: null, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
       await tx.deleteFrom('sign_in_throttle').where('key', 'in', [accountKey, secondFactorKey]).execute();
-      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'password_changed' })
-        .where('user_id', '=', row.id).where('ended_at', 'is', null).execute();
+      await tx
+        .updateTable('sessions')
+        .set({ ended_at: now, ended_reason: 'password_changed' })
+        .where('user_id', '=', row.id)
+        .where('ended_at', 'is', null)
+        .execute();
       const fresh = newToken();
-      await this.insertSession(tx, fresh, row.id, row.partnership_id, user.partnershipId === user.homePartnershipId ? row.partnership_id : user.partnershipId,
-        'signed_in', now, origin);
+      await this.insertSession(
+        tx,
+        fresh,
+        row.id,
+        row.partnership_id,
+        user.partnershipId === user.homePartnershipId ? row.partnership_id : user.partnershipId,
+        'signed_in',
+        now,
+        origin,
+      );
       await audit(tx, 'password.change', { forced: user.stage === 'change_password' });
       return { ok: true, token: fresh } as const;
     });
@@ -398,13 +495,19 @@ export class AuthService {
   async actingOptions(userId: string): Promise<{ id: string; name: string }[]> {
     const today = londonDate(this.clock.now());
     return withAuth(this.auth, async (tx) => {
-      const home = await tx.selectFrom('users').innerJoin('partnerships', 'partnerships.id', 'users.partnership_id')
-        .select(['partnerships.id', 'partnerships.name']).where('users.id', '=', userId).execute();
-      const shared = await tx.selectFrom('partnership_access_grants as g')
+      const home = await tx
+        .selectFrom('users')
+        .innerJoin('partnerships', 'partnerships.id', 'users.partnership_id')
+        .select(['partnerships.id', 'partnerships.name'])
+        .where('users.id', '=', userId)
+        .execute();
+      const shared = await tx
+        .selectFrom('partnership_access_grants as g')
         .innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
         .innerJoin('partnerships as p', 'p.id', 'g.partnership_id')
         .select(['p.id', 'p.name'])
-        .where('g.user_id', '=', userId).where('g.revoked_at', 'is', null)
+        .where('g.user_id', '=', userId)
+        .where('g.revoked_at', 'is', null)
         .where('a.starts_on', '<=', today)
         .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]))
         .execute();
@@ -419,8 +522,15 @@ export class AuthService {
     await withAuth(this.auth, async (tx) => {
       await tx.updateTable('sessions').set({ acting_partnership_id: partnershipId }).where('id', '=', user.sessionId).execute();
       for (const p of new Set([user.homePartnershipId, partnershipId])) {
-        await recordExplicitAudit(tx, { partnershipId: p, actorUserId: user.userId, actorLabel: user.email, action: 'partnership.switch',
-          details: { from: user.partnershipId, to: partnershipId }, clientAddress: user.clientAddress, userAgent: user.userAgent });
+        await recordExplicitAudit(tx, {
+          partnershipId: p,
+          actorUserId: user.userId,
+          actorLabel: user.email,
+          action: 'partnership.switch',
+          details: { from: user.partnershipId, to: partnershipId },
+          clientAddress: user.clientAddress,
+          userAgent: user.userAgent,
+        });
       }
     });
     return true;
@@ -429,9 +539,13 @@ export class AuthService {
   private async activeGrant(userId: string, partnershipId: string, now: Date): Promise<string[] | null> {
     const today = londonDate(now);
     const row = await withAuth(this.auth, (tx) =>
-      tx.selectFrom('partnership_access_grants as g').innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
+      tx
+        .selectFrom('partnership_access_grants as g')
+        .innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
         .select('g.roles')
-        .where('g.user_id', '=', userId).where('g.partnership_id', '=', partnershipId).where('g.revoked_at', 'is', null)
+        .where('g.user_id', '=', userId)
+        .where('g.partnership_id', '=', partnershipId)
+        .where('g.revoked_at', 'is', null)
         .where('a.starts_on', '<=', today)
         .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]))
         .executeTakeFirst(),
@@ -439,14 +553,31 @@ export class AuthService {
     return row?.roles ?? null;
   }
 
-  private async insertSession(tx: Tx, token: string, userId: string, partnershipId: string, acting: string, stage: SessionStage, now: Date,
-    origin: RequestOrigin) {
-    await tx.insertInto('sessions').values({
-      id: sha256(token), user_id: userId, partnership_id: partnershipId, acting_partnership_id: acting, stage,
-      created_at: now, last_seen_at: now,
-      absolute_expires_at: addHours(now, this.policy.absoluteHours),
-      client_address: origin.clientAddress.slice(0, 100), user_agent: origin.userAgent?.slice(0, 400) ?? null,
-    }).execute();
+  private async insertSession(
+    tx: Tx,
+    token: string,
+    userId: string,
+    partnershipId: string,
+    acting: string,
+    stage: SessionStage,
+    now: Date,
+    origin: RequestOrigin,
+  ) {
+    await tx
+      .insertInto('sessions')
+      .values({
+        id: sha256(token),
+        user_id: userId,
+        partnership_id: partnershipId,
+        acting_partnership_id: acting,
+        stage,
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: addHours(now, this.policy.absoluteHours),
+        client_address: origin.clientAddress.slice(0, 100),
+        user_agent: origin.userAgent?.slice(0, 400) ?? null,
+      })
+      .execute();
   }
 
   /** Whether any of the keys is locked now. */

@@ -20,12 +20,7 @@ export function totpCode(secret: string, at: Date): Promise<string> {
  * Checks a code with one period of clock drift either way. A code at or before lastStep is
  * refused, so a code cannot be used twice. Returns the time step to store on success.
  */
-export async function checkTotp(
-  secret: string,
-  code: string,
-  at: Date,
-  lastStep: number | null,
-): Promise<{ ok: true; step: number } | { ok: false }> {
+export async function checkTotp(secret: string, code: string, at: Date, lastStep: number | null): Promise<{ ok: true; step: number } | { ok: false }> {
   if (!/^\d{6}$/.test(code)) return { ok: false };
   const result = await verify({
     secret,

@@ -14,13 +14,5 @@ export type Role = (typeof roles)[number];
 
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 
-export const agencyKinds = [
-  'childrens_services',
-  'police',
-  'health',
-  'education',
-  'youth_justice',
-  'voluntary',
-  'partnership',
-] as const;
+export const agencyKinds = ['childrens_services', 'police', 'health', 'education', 'youth_justice', 'voluntary', 'partnership'] as const;
 export type AgencyKind = (typeof agencyKinds)[number];

@@ -66,8 +66,10 @@ function describeAnchorProblem(p: AnchorProblem, file: string): string {
       return `audit anchors BROKEN at line ${p.line} of ${file}: the line does not follow the line before it (a line was removed, inserted or edited)`;
     case 'anchor_mismatch':
     case 'anchored_row_missing':
-      return `audit trail REWRITTEN at chain ${p.chainId}, seq ${p.seq}: ${p.kind === 'anchor_mismatch' ? 'the row’s hash differs from' : 'the row is missing but is in'} the anchor of ${p.at} (line ${p.line} of ${file}); `
-        + (p.lastMatchingSeq === null ? 'no earlier anchor of this chain matches' : `rows up to seq ${p.lastMatchingSeq} still match their anchor`);
+      return (
+        `audit trail REWRITTEN at chain ${p.chainId}, seq ${p.seq}: ${p.kind === 'anchor_mismatch' ? 'the row’s hash differs from' : 'the row is missing but is in'} the anchor of ${p.at} (line ${p.line} of ${file}); ` +
+        (p.lastMatchingSeq === null ? 'no earlier anchor of this chain matches' : `rows up to seq ${p.lastMatchingSeq} still match their anchor`)
+      );
     case 'chain_behind_anchor':
       return `audit trail REWRITTEN at chain ${p.chainId}, seq ${p.seq}: the chain now ends at ${p.headSeq ?? 'nothing'}, before the anchor of ${p.at} (line ${p.line} of ${file})`;
   }
@@ -82,57 +84,67 @@ const positiveInt = (value: string) => {
 export async function main(argv: string[]): Promise<void> {
   const program = new Command().name('lantern').description('Lantern: tackling child sexual exploitation together');
 
-  program.command('serve').description('run the web server (migrates, and seeds demo data on first start in demo mode)').action(async () => {
-    const cfg = config();
-    const anchorKeys = signingKeys(cfg);
-    const started = Date.now();
-    buildAssets(say);
-    const handle = await openDatabaseOrExit(cfg, say);
-    if (cfg.demo && !(await isSeeded(handle.owner))) {
-      say('seeding synthetic demo data…');
-      writeDemoAccounts(cfg.dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg))));
-    }
-    // Requests and sign-in have their own logins; the owner's connections are not kept open beside them.
-    await handle.closeOwner();
-    const services = await startServices(cfg, handle);
-    const app = await buildApp(services);
-    // Sign the audit chain heads now and every few minutes, outside the database (src/audit/anchor.ts).
-    const anchoring = startAnchoring({
-      db: handle.db, keys: anchorKeys, file: cfg.auditAnchor.file, intervalMs: cfg.auditAnchor.minutes * 60_000, clock: systemClock,
-      log: { info: (m) => app.log.info(m), error: (m) => (cfg.logLevel === 'silent' ? process.stderr.write(`${m}\n`) : app.log.error(m)) },
+  program
+    .command('serve')
+    .description('run the web server (migrates, and seeds demo data on first start in demo mode)')
+    .action(async () => {
+      const cfg = config();
+      const anchorKeys = signingKeys(cfg);
+      const started = Date.now();
+      buildAssets(say);
+      const handle = await openDatabaseOrExit(cfg, say);
+      if (cfg.demo && !(await isSeeded(handle.owner))) {
+        say('seeding synthetic demo data…');
+        writeDemoAccounts(cfg.dataDir, await seedDemo(handle.owner, new SecretBox(secretsKeyFor(cfg))));
+      }
+      // Requests and sign-in have their own logins; the owner's connections are not kept open beside them.
+      await handle.closeOwner();
+      const services = await startServices(cfg, handle);
+      const app = await buildApp(services);
+      // Sign the audit chain heads now and every few minutes, outside the database (src/audit/anchor.ts).
+      const anchoring = startAnchoring({
+        db: handle.db,
+        keys: anchorKeys,
+        file: cfg.auditAnchor.file,
+        intervalMs: cfg.auditAnchor.minutes * 60_000,
+        clock: systemClock,
+        log: { info: (m) => app.log.info(m), error: (m) => (cfg.logLevel === 'silent' ? process.stderr.write(`${m}\n`) : app.log.error(m)) },
+      });
+      await anchoring.started;
+      const shutdown = async () => {
+        await anchoring.stop();
+        await app.close();
+        await handle.close();
+      };
+      const close = () => {
+        shutdown().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            app.log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', close);
+      process.on('SIGTERM', close);
+      await app.listen({ port: cfg.port, host: cfg.host });
+      const accounts = cfg.demo ? readDemoAccounts(cfg.dataDir) : null;
+      if (accounts) {
+        say('\nDemo mode: every person and place is synthetic. Demo accounts (also in ' + `${cfg.dataDir}/demo-accounts.json):`);
+        say(formatDemoAccounts(accounts));
+        say('Get a sign-in code with: npx lantern totp <TOTP secret>   (or add the secret to an authenticator app)');
+      }
+      say(`\nLantern is running at http://localhost:${cfg.port} (${handle.kind} database, ready in ${Date.now() - started} ms)`);
     });
-    await anchoring.started;
-    const shutdown = async () => {
-      await anchoring.stop();
-      await app.close();
-      await handle.close();
-    };
-    const close = () => {
-      shutdown().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          app.log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', close);
-    process.on('SIGTERM', close);
-    await app.listen({ port: cfg.port, host: cfg.host });
-    const accounts = cfg.demo ? readDemoAccounts(cfg.dataDir) : null;
-    if (accounts) {
-      say('\nDemo mode: every person and place is synthetic. Demo accounts (also in ' + `${cfg.dataDir}/demo-accounts.json):`);
-      say(formatDemoAccounts(accounts));
-      say('Get a sign-in code with: npx lantern totp <TOTP secret>   (or add the secret to an authenticator app)');
-    }
-    say(`\nLantern is running at http://localhost:${cfg.port} (${handle.kind} database, ready in ${Date.now() - started} ms)`);
-  });
 
-  program.command('migrate').description('apply pending database migrations').action(async () => {
-    const handle = await openDatabaseOrExit(config(), say);
-    say('migrations up to date');
-    await handle.close();
-  });
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      const handle = await openDatabaseOrExit(config(), say);
+      say('migrations up to date');
+      await handle.close();
+    });
 
   program
     .command('seed')
@@ -190,7 +202,9 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = 1;
       }
       if (anchors.status === 'missing') {
-        process.stderr.write(`${options.requireAnchor ? 'audit anchors MISSING' : 'warning: no audit anchors'}: ${anchors.file} does not exist, so a consistent rewrite of the trail cannot be detected\n`);
+        process.stderr.write(
+          `${options.requireAnchor ? 'audit anchors MISSING' : 'warning: no audit anchors'}: ${anchors.file} does not exist, so a consistent rewrite of the trail cannot be detected\n`,
+        );
         if (options.requireAnchor) process.exitCode = 1;
       } else if (anchors.problem) {
         process.stderr.write(`${describeAnchorProblem(anchors.problem, anchors.file)}\n`);
@@ -230,11 +244,17 @@ export async function main(argv: string[]): Promise<void> {
       say(publicKeyText(keys.verifying));
     });
 
-  program.command('build-assets').description('compile the stylesheet and copy scripts').action(() => buildAssets(say));
+  program
+    .command('build-assets')
+    .description('compile the stylesheet and copy scripts')
+    .action(() => buildAssets(say));
 
-  program.command('totp <secret>').description('print the current sign-in code for a demo TOTP secret').action(async (secret: string) => {
-    say(await totpCode(secret, new Date()));
-  });
+  program
+    .command('totp <secret>')
+    .description('print the current sign-in code for a demo TOTP secret')
+    .action(async (secret: string) => {
+      say(await totpCode(secret, new Date()));
+    });
 
   program
     .command('bench')
@@ -243,7 +263,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--connections <n>', 'concurrent clients', positiveInt, 32)
     .option('--seconds <n>', 'seconds per page', positiveInt, 10)
     .option('--pages <text>', 'only the pages whose name contains this text')
-    .option('--tag <name>', 'keep this run\'s data apart (database lantern_bench_<scale>_<name>)', (v: string) => {
+    .option('--tag <name>', "keep this run's data apart (database lantern_bench_<scale>_<name>)", (v: string) => {
       if (!/^[a-z0-9_]{1,20}$/.test(v)) throw new InvalidArgumentError('lower-case letters, digits and _ only');
       return v;
     })

@@ -7,15 +7,18 @@ import { parseAnchorPrivateKey, parseAnchorPublicKey, publicKeyText } from '../a
  * Configuration is read from the environment once, here, and nowhere else.
  * A bad environment exits with every problem listed (see loadConfig).
  */
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 /** Comma-separated IP addresses or CIDR ranges; every entry must be one. */
 const proxyList = z
   .string()
-  .transform((v) => v.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .superRefine((entries, ctx) => {
     for (const entry of entries) {
       if (!proxyAddress.safeParse(entry).success) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
@@ -89,8 +92,7 @@ export interface Config {
   host: string;
   dataDir: string;
   database:
-    | { kind: 'embedded'; dataDir: string }
-    | { kind: 'server'; url: string; ownerUrl: string | undefined; authUrl: string | undefined; poolSize: number };
+    { kind: 'embedded'; dataDir: string } | { kind: 'server'; url: string; ownerUrl: string | undefined; authUrl: string | undefined; poolSize: number };
   demo: boolean;
   cookieSecret: string | undefined;
   /** The key that encrypts TOTP secrets at rest; outside production it is made once and kept in the data folder. */
@@ -129,7 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (production && !e.LANTERN_COOKIE_SECRET) problems.push('LANTERN_COOKIE_SECRET: required in production');
   if (production && e.LANTERN_DEMO) problems.push('LANTERN_DEMO: demo mode is not allowed in production');
-  if (production && e.LANTERN_SERVER_TIMING) problems.push('LANTERN_SERVER_TIMING: not allowed in production (it tells every client how long the database took)');
+  if (production && e.LANTERN_SERVER_TIMING)
+    problems.push('LANTERN_SERVER_TIMING: not allowed in production (it tells every client how long the database took)');
   if (production && !e.DATABASE_URL) problems.push('DATABASE_URL: production needs a PostgreSQL server');
   if (production && !e.LANTERN_SECRETS_KEY) problems.push('LANTERN_SECRETS_KEY: required in production');
   if (production && e.DATABASE_URL && !e.DATABASE_OWNER_URL) {

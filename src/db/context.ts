@@ -50,9 +50,10 @@ const insufficientPrivilege = '42501';
 export async function withActor<T>(db: Database, actor: DbActor, fn: (tx: Tx, act: Act) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
     const c = actor.credential;
-    const begin = c.kind === 'session'
-      ? sql`lantern_begin_session(${c.sessionId}, ${actor.clientAddress}, ${actor.userAgent})`
-      : sql`lantern_begin_api_token(${c.tokenHash}, ${actor.clientAddress}, ${actor.userAgent})`;
+    const begin =
+      c.kind === 'session'
+        ? sql`lantern_begin_session(${c.sessionId}, ${actor.clientAddress}, ${actor.userAgent})`
+        : sql`lantern_begin_api_token(${c.tokenHash}, ${actor.clientAddress}, ${actor.userAgent})`;
     try {
       // One statement: set_config('role', …, true) is SET LOCAL ROLE (each statement is a round trip).
       await sql`SELECT set_config('role', 'lantern_app', true), ${begin}`.execute(tx);

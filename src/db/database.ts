@@ -103,8 +103,10 @@ async function openServer(settings: Extract<Config['database'], { kind: 'server'
     if (!settings.ownerUrl) {
       // One URL only (development, CI): it is the owner, and Lantern makes the logins that serve.
       if (!(await canCreateRoles(ownerPool))) {
-        throw new Error('DATABASE_URL is not allowed to create roles, so Lantern cannot make the logins that serve requests: '
-          + 'give the schema owner as DATABASE_OWNER_URL and the request login as DATABASE_URL (README, "Database logins").');
+        throw new Error(
+          'DATABASE_URL is not allowed to create roles, so Lantern cannot make the logins that serve requests: ' +
+            'give the schema owner as DATABASE_OWNER_URL and the request login as DATABASE_URL (README, "Database logins").',
+        );
       }
       await ensureLogins(ownerPool, ownerUrl);
       requestUrl = urlAs(settings.url, requestLogin, derivedPassword(ownerUrl, requestLogin));
@@ -140,7 +142,12 @@ async function openServer(settings: Extract<Config['database'], { kind: 'server'
     }
   };
   return {
-    kind: 'server', db, auth, owner, execScript, closeOwner,
+    kind: 'server',
+    db,
+    auth,
+    owner,
+    execScript,
+    closeOwner,
     async verifyLogins() {
       const shared = authPool === requestPool;
       assertServingLogin(await loginIdentity(requestPool), 'requests', shared);

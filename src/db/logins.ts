@@ -31,8 +31,7 @@ export function urlAs(url: string, login: string, password: string): string {
 
 /** Whether the owner may create roles (a superuser or CREATEROLE): then Lantern makes its own logins. */
 export async function canCreateRoles(owner: pg.Pool): Promise<boolean> {
-  const { rows } = await owner.query<{ ok: boolean }>(
-    `SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user`);
+  const { rows } = await owner.query<{ ok: boolean }>(`SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user`);
   return rows[0]?.ok ?? false;
 }
 
@@ -96,7 +95,8 @@ export function assertServingLogin(identity: LoginIdentity, purpose: 'requests' 
   if (others.length > 0) problems.push(`can become ${others.join(', ')}`);
   if (!identity.canBecome.includes(group)) problems.push(`is not a member of ${group}`);
   if (problems.length > 0) {
-    throw new Error(`Lantern will not serve ${purpose} as the database login "${identity.login}": it ${problems.join('; ')}. `
-      + `See README, "Database logins".`);
+    throw new Error(
+      `Lantern will not serve ${purpose} as the database login "${identity.login}": it ${problems.join('; ')}. ` + `See README, "Database logins".`,
+    );
   }
 }

@@ -62,13 +62,19 @@ END $lantern$`);
     const text = fs.readFileSync(m.file, 'utf8');
     return { ...m, text, checksum: migrationChecksum(text) };
   });
-  const recorded = new Map((await sql<{ name: string; checksum: string | null }>`SELECT name, checksum FROM lantern_migrations`.execute(handle.owner))
-    .rows.map((r) => [r.name, r.checksum]));
+  const recorded = new Map(
+    (await sql<{ name: string; checksum: string | null }>`SELECT name, checksum FROM lantern_migrations`.execute(handle.owner)).rows.map((r) => [
+      r.name,
+      r.checksum,
+    ]),
+  );
   const changed = migrations.filter((m) => (recorded.get(m.name) ?? m.checksum) !== m.checksum).map((m) => m.name);
   if (changed.length > 0) {
     const which = changed.length === 1 ? `migration ${changed[0]} has changed since it was` : `migrations ${changed.join(', ')} have changed since they were`;
-    throw new StartupError('LANTERN_E_MIGRATION_CHANGED',
-      `${which} applied to this database (restore the applied text and make the change in a new migration)`);
+    throw new StartupError(
+      'LANTERN_E_MIGRATION_CHANGED',
+      `${which} applied to this database (restore the applied text and make the change in a new migration)`,
+    );
   }
   // Applied before checksums were recorded: the files as they are now are taken as what was applied.
   for (const m of migrations.filter((m) => recorded.has(m.name) && recorded.get(m.name) === null)) {

@@ -13,4 +13,17 @@ import { strategyFeature } from './strategy/routes.ts';
 import type { Feature } from './feature.ts';
 
 /** Every feature the web server serves, in one list. */
-export const features: Feature[] = [healthFeature, signInFeature, accountFeature, homeFeature, adminFeature, auditLogFeature, pagesFeature, caseworkFeature, childrenFeature, childrenApiFeature, strategyFeature, assuranceFeature];
+export const features: Feature[] = [
+  healthFeature,
+  signInFeature,
+  accountFeature,
+  homeFeature,
+  adminFeature,
+  auditLogFeature,
+  pagesFeature,
+  caseworkFeature,
+  childrenFeature,
+  childrenApiFeature,
+  strategyFeature,
+  assuranceFeature,
+];

@@ -12,7 +12,10 @@ export type Language = (typeof languages)[number];
 export function loadLocale(language: Language): Record<string, unknown> {
   const dir = path.join(localesDir, language);
   const resources: Record<string, unknown> = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     resources[file.replace(/\.json$/, '')] = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   }
   return resources;

@@ -74,7 +74,12 @@ export function seededFaker(seed: number): Faker {
 const randomPassword = () => `demo-${crypto.randomBytes(9).toString('base64url')}`;
 
 export async function isSeeded(db: Database): Promise<boolean> {
-  const r = await withSystem(db, (tx) => tx.selectFrom('partnerships').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const r = await withSystem(db, (tx) =>
+    tx
+      .selectFrom('partnerships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   return Number(r.n) > 0;
 }
 
@@ -85,7 +90,12 @@ export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccoun
   const accounts: DemoAccount[] = [];
   const prepared: { partnership: string; account: (typeof accountPlan)[number] & { key: string }; password: string; hash: string; totp: string }[] = [];
   for (const p of demoPartnerships) {
-    for (const a of [...accountPlan, ...(p.code === 'northmere' ? [{ key: 'sysadmin', roles: ['system_admin'] as Role[], agency: 'partnership' as AgencyKind, title: 'Lantern system administrator' }] : [])]) {
+    for (const a of [
+      ...accountPlan,
+      ...(p.code === 'northmere'
+        ? [{ key: 'sysadmin', roles: ['system_admin'] as Role[], agency: 'partnership' as AgencyKind, title: 'Lantern system administrator' }]
+        : []),
+    ]) {
       const password = randomPassword();
       prepared.push({ partnership: p.code, account: a, password, hash: await hashPassword(password), totp: newTotpSecret() });
     }
@@ -93,13 +103,15 @@ export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccoun
   await withSystem(db, async (tx) => {
     const ids: Record<string, { id: string; agencies: Record<string, { id: string; name: string }>; users: Record<string, string> }> = {};
     for (const p of demoPartnerships) {
-      const partnership = await tx.insertInto('partnerships').values({ code: p.code, name: p.name, nation: p.nation })
-        .returning('id').executeTakeFirstOrThrow();
+      const partnership = await tx
+        .insertInto('partnerships')
+        .values({ code: p.code, name: p.name, nation: p.nation })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const agencies: Record<string, { id: string; name: string }> = {};
       for (const a of agencyPlan) {
         const name = a.name(p.place);
-        const row = await tx.insertInto('agencies').values({ partnership_id: partnership.id, kind: a.kind, name })
-          .returning('id').executeTakeFirstOrThrow();
+        const row = await tx.insertInto('agencies').values({ partnership_id: partnership.id, kind: a.kind, name }).returning('id').executeTakeFirstOrThrow();
         agencies[a.kind] = { id: row.id, name };
         for (const team of teamPlan[a.kind]) {
           await tx.insertInto('teams').values({ partnership_id: partnership.id, agency_id: row.id, name: team }).execute();
@@ -112,36 +124,75 @@ export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccoun
       const agency = p.agencies[item.account.agency]!;
       const email = `${item.account.key}.${item.partnership}@lantern.example`;
       const id = crypto.randomUUID();
-      const user = await tx.insertInto('users').values({
-        id, partnership_id: p.id, agency_id: agency.id, email, display_name: faker.person.fullName(),
-        job_title: item.account.title, roles: item.account.roles, password_hash: item.hash, totp_secret: box.seal(id, item.totp),
-        totp_enrolled_at: new Date(), started_on: '2024-09-02',
-      }).returning('id').executeTakeFirstOrThrow();
+      const user = await tx
+        .insertInto('users')
+        .values({
+          id,
+          partnership_id: p.id,
+          agency_id: agency.id,
+          email,
+          display_name: faker.person.fullName(),
+          job_title: item.account.title,
+          roles: item.account.roles,
+          password_hash: item.hash,
+          totp_secret: box.seal(id, item.totp),
+          totp_enrolled_at: new Date(),
+          started_on: '2024-09-02',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       p.users[item.account.key] = user.id;
-      accounts.push({ email, password: item.password, totpSecret: item.totp, role: item.account.roles[0]!, partnership: item.partnership, agency: agency.name });
+      accounts.push({
+        email,
+        password: item.password,
+        totpSecret: item.totp,
+        role: item.account.roles[0]!,
+        partnership: item.partnership,
+        agency: agency.name,
+      });
     }
     // Each feature adds its own synthetic records for both partnerships (src/seed/feature-seeds.ts).
     const seedContext: DemoSeedContext = {
       faker,
-      partnerships: Object.fromEntries(Object.entries(ids).map(([code, p]) => [code, {
-        id: p.id, code, agencies: Object.fromEntries(Object.entries(p.agencies).map(([k, a]) => [k, a.id])), users: p.users,
-      }])),
+      partnerships: Object.fromEntries(
+        Object.entries(ids).map(([code, p]) => [
+          code,
+          {
+            id: p.id,
+            code,
+            agencies: Object.fromEntries(Object.entries(p.agencies).map(([k, a]) => [k, a.id])),
+            users: p.users,
+          },
+        ]),
+      ),
     };
     for (const featureSeed of featureSeeds) await featureSeed(tx, seedContext);
     // Northmere lets Westbrook's co-ordinator and analyst work on cross-border exploitation there.
     const northmere = ids.northmere!;
     const westbrook = ids.westbrook!;
-    const agreement = await tx.insertInto('sharing_agreements').values({
-      partnership_id: northmere.id, recipient_partnership_id: westbrook.id,
-      purpose: 'Joint work on children and persons of concern who move between Northmere and Westbrook',
-      lawful_basis: 'UK GDPR Article 6(1)(e) and 9(2)(g); Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children)',
-      starts_on: '2025-04-01', recorded_by: northmere.users.admin ?? null,
-    }).returning('id').executeTakeFirstOrThrow();
+    const agreement = await tx
+      .insertInto('sharing_agreements')
+      .values({
+        partnership_id: northmere.id,
+        recipient_partnership_id: westbrook.id,
+        purpose: 'Joint work on children and persons of concern who move between Northmere and Westbrook',
+        lawful_basis: 'UK GDPR Article 6(1)(e) and 9(2)(g); Data Protection Act 2018 Schedule 1 paragraph 18 (safeguarding of children)',
+        starts_on: '2025-04-01',
+        recorded_by: northmere.users.admin ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const key of ['coordinator', 'analyst']) {
-      await tx.insertInto('partnership_access_grants').values({
-        partnership_id: northmere.id, agreement_id: agreement.id, user_id: westbrook.users[key]!, roles: [key === 'coordinator' ? 'coordinator' : 'analyst'],
-        granted_by: northmere.users.admin ?? null,
-      }).execute();
+      await tx
+        .insertInto('partnership_access_grants')
+        .values({
+          partnership_id: northmere.id,
+          agreement_id: agreement.id,
+          user_id: westbrook.users[key]!,
+          roles: [key === 'coordinator' ? 'coordinator' : 'analyst'],
+          granted_by: northmere.users.admin ?? null,
+        })
+        .execute();
     }
   });
   return accounts;
@@ -155,11 +206,21 @@ export async function seedScale(db: Database, children: number, log: (line: stri
   const faker = seededFaker(7261);
   const started = Date.now();
   const agencies = await withSystem(db, (tx) =>
-    tx.selectFrom('agencies').select(['id', 'partnership_id', 'kind']).where('kind', 'in', ['childrens_services', 'police', 'health', 'education', 'youth_justice', 'voluntary']).orderBy('name').execute(),
+    tx
+      .selectFrom('agencies')
+      .select(['id', 'partnership_id', 'kind'])
+      .where('kind', 'in', ['childrens_services', 'police', 'health', 'education', 'youth_justice', 'voluntary'])
+      .orderBy('name')
+      .execute(),
   );
   if (agencies.length === 0) throw new Error('Seed the demo first');
   const batch = 1000;
-  const existing = await withSystem(db, (tx) => tx.selectFrom('children').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const existing = await withSystem(db, (tx) =>
+    tx
+      .selectFrom('children')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   const offset = Number(existing.n);
   for (let start = 0; start < children; start += batch) {
     const rows: Insertable<Children>[] = [];
@@ -184,13 +245,25 @@ export async function seedScale(db: Database, children: number, log: (line: stri
     for (let i = start; i < Math.min(staff, start + batch); i++) {
       const agency = agencies[i % agencies.length]!;
       rows.push({
-        partnership_id: agency.partnership_id, agency_id: agency.id, email: `staff${offset + i}.${agency.id.slice(0, 8)}@lantern.example`,
-        display_name: faker.person.fullName(), roles: ['practitioner'], started_on: utcDate(faker.date.past({ years: 6, refDate: new Date('2026-01-01') })),
+        partnership_id: agency.partnership_id,
+        agency_id: agency.id,
+        email: `staff${offset + i}.${agency.id.slice(0, 8)}@lantern.example`,
+        display_name: faker.person.fullName(),
+        roles: ['practitioner'],
+        started_on: utcDate(faker.date.past({ years: 6, refDate: new Date('2026-01-01') })),
       });
     }
-    await withSystem(db, (tx) => tx.insertInto('users').values(rows).onConflict((oc) => oc.column('email').doNothing()).execute());
+    await withSystem(db, (tx) =>
+      tx
+        .insertInto('users')
+        .values(rows)
+        .onConflict((oc) => oc.column('email').doNothing())
+        .execute(),
+    );
   }
-  log(`seeded ${children} children and ${staff} staff in ${((Date.now() - started) / 1000).toFixed(1)} s (${Math.round((children + staff) / Math.max((Date.now() - started) / 1000, 0.001))} rows/s)`);
+  log(
+    `seeded ${children} children and ${staff} staff in ${((Date.now() - started) / 1000).toFixed(1)} s (${Math.round((children + staff) / Math.max((Date.now() - started) / 1000, 0.001))} rows/s)`,
+  );
   await seedScaleHistory(db, { from: offset + 1, to: offset + children }, log);
 }
 
@@ -198,7 +271,11 @@ export async function seedScale(db: Database, children: number, log: (line: stri
  * History for scaled children C<from>…C<to>: each feature's scale seed in its own transaction
  * (src/seed/feature-seeds.ts), then ANALYZE. Returns the rows inserted and the time taken.
  */
-export async function seedScaleHistory(db: Database, range: ScaleSeedContext, log: (line: string) => void = () => {}): Promise<{ rows: number; seconds: number }> {
+export async function seedScaleHistory(
+  db: Database,
+  range: ScaleSeedContext,
+  log: (line: string) => void = () => {},
+): Promise<{ rows: number; seconds: number }> {
   const started = Date.now();
   let rows = 0;
   // Fresh statistics first: the set-based inserts join the new children and staff, and plan badly on a stale picture.

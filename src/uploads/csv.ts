@@ -29,8 +29,14 @@ export function readCsv(text: string, limits: TableLimits, options: { trim?: boo
   let records: CsvRecord[];
   try {
     records = parse(text, {
-      bom: true, skip_empty_lines: true, relax_column_count: true, trim: options.trim ?? false, info: true,
-      max_record_size: limits.maxRecordChars, to: limits.maxRows + 2, on_record: onRecord as never,
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: options.trim ?? false,
+      info: true,
+      max_record_size: limits.maxRecordChars,
+      to: limits.maxRows + 2,
+      on_record: onRecord as never,
     }) as unknown as CsvRecord[];
   } catch {
     return refused(stop ?? { reason: 'unreadable' });

@@ -1,7 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import {
-  inThreadMaxBytes, maxParseWorkers, parseTimeLimitMs, parseWorkerHeapMb, refused, type UploadRefusal, type UploadResult,
-} from './limits.ts';
+import { inThreadMaxBytes, maxParseWorkers, parseTimeLimitMs, parseWorkerHeapMb, refused, type UploadRefusal, type UploadResult } from './limits.ts';
 
 /**
  * An upload parser that can run in a worker thread: the module that exports it, its export name,
@@ -51,7 +49,8 @@ class ParseThread {
       return finish?.(message);
     });
     this.worker.on('error', (error: Error & { code?: string }) =>
-      this.end({ reason: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'tooComplex' : 'unreadable' }));
+      this.end({ reason: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'tooComplex' : 'unreadable' }),
+    );
     this.worker.on('exit', () => this.end({ reason: 'unreadable' }));
   }
 
@@ -152,7 +151,12 @@ export function prepareUploadParser<I, T>(parser: UploadParser<I, T>): void {
  * inflated size): up to inThreadMaxBytes it runs here; above, in a worker thread with a heap limit,
  * stopped (and the file refused) after the time limit. The answer is a result or a refusal, never a throw.
  */
-export async function runUploadParser<I, T>(parser: UploadParser<I, T>, input: I, sizeBytes: number, options: { timeLimitMs?: number } = {}): Promise<UploadResult<T>> {
+export async function runUploadParser<I, T>(
+  parser: UploadParser<I, T>,
+  input: I,
+  sizeBytes: number,
+  options: { timeLimitMs?: number } = {},
+): Promise<UploadResult<T>> {
   if (sizeBytes <= inThreadMaxBytes) {
     try {
       return await parser.parse(input);

@@ -115,13 +115,20 @@ describe('uploads: parsing in a worker thread', () => {
 
   test('uploads at once wait their turn for a worker and all get their answer', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => runUploadParser(whereParsedParser, `upload ${i}`, 1_000_000)));
-    assert.deepEqual(results.map((r) => r.ok && r.value.input), ['upload 0', 'upload 1', 'upload 2', 'upload 3', 'upload 4']);
+    assert.deepEqual(
+      results.map((r) => r.ok && r.value.input),
+      ['upload 0', 'upload 1', 'upload 2', 'upload 3', 'upload 4'],
+    );
   });
 
   test('the worker starts in a process that registers tsx as bin/lantern.mjs does (npm start), not by --import', () => {
     const child = new URL('../../test/fixtures/upload-worker-child.ts', import.meta.url).href;
     const script = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(child)});`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url), encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const result = JSON.parse(out) as UploadResult<{ isMainThread: boolean; input: string }>;
     assert.ok(result.ok && !result.value.isMainThread && result.value.input === 'from the child', out);
   });
@@ -132,30 +139,45 @@ describe('uploads: property tests, every parser is total on random bytes', () =>
   const zipLike = fc.uint8Array({ maxLength: 4000 }).map((b) => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), b]));
 
   test('the plan reader (XLSX and CSV) answers rows or a refusal, never throws', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(bytes, zipLike), async (content) => {
-      const result = await readPlanFile(content);
-      assert.ok(result.ok ? Array.isArray(result.value) : typeof result.refusal.reason === 'string');
-      planFileWeight(content);
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(bytes, zipLike), async (content) => {
+        const result = await readPlanFile(content);
+        assert.ok(result.ok ? Array.isArray(result.value) : typeof result.refusal.reason === 'string');
+        planFileWeight(content);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('the zip checks never throw on a real XLSX with bytes changed at random', async () => {
     const file = await planXlsx(30);
-    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: file.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
-      async (changes) => {
-        const changed = Buffer.from(file);
-        for (const [at, value] of changes) changed[at] = value;
-        const result = await readPlanFile(changed);
-        assert.ok(result.ok || typeof result.refusal.reason === 'string');
-      }), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: file.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        async (changes) => {
+          const changed = Buffer.from(file);
+          for (const [at, value] of changes) changed[at] = value;
+          const result = await readPlanFile(changed);
+          assert.ok(result.ok || typeof result.refusal.reason === 'string');
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   test('the CSV, attendance, risk tool and framework readers never throw on random text', () => {
-    const text = fc.oneof(fc.string({ maxLength: 2000 }), bytes.map((b) => Buffer.from(b).toString('utf8')), fc.json());
-    fc.assert(fc.property(text, (input) => {
-      for (const result of [readCsv(input, planImportLimits), readAttendanceCsv(input), readToolDefinition(input), readFrameworkFile(input)]) {
-        assert.ok(result.ok || typeof result.refusal.reason === 'string');
-      }
-    }), { numRuns: 500 });
+    const text = fc.oneof(
+      fc.string({ maxLength: 2000 }),
+      bytes.map((b) => Buffer.from(b).toString('utf8')),
+      fc.json(),
+    );
+    fc.assert(
+      fc.property(text, (input) => {
+        for (const result of [readCsv(input, planImportLimits), readAttendanceCsv(input), readToolDefinition(input), readFrameworkFile(input)]) {
+          assert.ok(result.ok || typeof result.refusal.reason === 'string');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

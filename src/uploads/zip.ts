@@ -30,8 +30,7 @@ const localSignature = 0x04034b50;
 /** Parts smaller than this may inflate as far as they like: a bomb needs size. */
 const ratioFloorBytes = 64 * 1024;
 
-export const isZip = (content: Uint8Array) =>
-  content.length >= 4 && content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04;
+export const isZip = (content: Uint8Array) => content.length >= 4 && content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04;
 
 const unreadable = () => refused<never>({ reason: 'unreadable' });
 

@@ -169,37 +169,47 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (!request.url.startsWith('/assets/')) reply.header('Cache-Control', 'no-store');
   });
 
-  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string },
-    request, reply) => {
-    let code: ErrorCode = 'LANTERN_E_INTERNAL';
-    const refused = refusedDatabaseError(error);
-    if (error instanceof LanternError) code = error.code;
-    // A route's schema refused the request (src/web/input-guards.ts): a path that names no record is
-    // not found, anything else malformed.
-    else if (error.validation) code = error.validationContext === 'params' ? 'LANTERN_E_NOT_FOUND' : 'LANTERN_E_VALIDATION';
-    else if (refused) code = refused;
-    else if (error.statusCode === 429) code = 'LANTERN_E_RATE_LIMITED';
-    else if (error.code?.startsWith('FST_CSRF')) code = 'LANTERN_E_CSRF';
-    else if (error.statusCode === 404) code = 'LANTERN_E_NOT_FOUND';
-    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) code = 'LANTERN_E_VALIDATION';
-    const status = errorCodes[code].status;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code, detail: error.message }, 'request refused');
-    // Refusals of signed-in people on any route that needs a permission are audited (M7).
-    const permission = request.routeOptions.config?.permission;
-    if (request.user && permission && (code === 'LANTERN_E_FORBIDDEN' || code === 'LANTERN_E_NOT_FOUND')) {
-      await services.refusals.record(request.user, { method: request.method, route: request.routeOptions.url ?? '', status, code,
-        params: (request.params ?? {}) as Record<string, string> }).catch((err: unknown) => request.log.error({ err }, 'refusal not audited'));
-    }
-    reply.status(status);
-    if (request.url.startsWith('/api/') || request.url === '/health') {
-      // A client of the JSON API is told which fields were wrong.
-      const issues = code === 'LANTERN_E_VALIDATION' && error.validation
-        ? { issues: error.validation.map((v) => ({ path: v.instancePath.slice(1).replaceAll('/', '.'), message: v.message ?? '' })) } : {};
-      return reply.send({ error: { code, message: t(errorCodes[code].messageKey), ...issues } });
-    }
-    return reply.page('web/views/error.njk', { code, status, messageKey: errorCodes[code].messageKey });
-  });
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string }, request, reply) => {
+      let code: ErrorCode = 'LANTERN_E_INTERNAL';
+      const refused = refusedDatabaseError(error);
+      if (error instanceof LanternError) code = error.code;
+      // A route's schema refused the request (src/web/input-guards.ts): a path that names no record is
+      // not found, anything else malformed.
+      else if (error.validation) code = error.validationContext === 'params' ? 'LANTERN_E_NOT_FOUND' : 'LANTERN_E_VALIDATION';
+      else if (refused) code = refused;
+      else if (error.statusCode === 429) code = 'LANTERN_E_RATE_LIMITED';
+      else if (error.code?.startsWith('FST_CSRF')) code = 'LANTERN_E_CSRF';
+      else if (error.statusCode === 404) code = 'LANTERN_E_NOT_FOUND';
+      else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) code = 'LANTERN_E_VALIDATION';
+      const status = errorCodes[code].status;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code, detail: error.message }, 'request refused');
+      // Refusals of signed-in people on any route that needs a permission are audited (M7).
+      const permission = request.routeOptions.config?.permission;
+      if (request.user && permission && (code === 'LANTERN_E_FORBIDDEN' || code === 'LANTERN_E_NOT_FOUND')) {
+        await services.refusals
+          .record(request.user, {
+            method: request.method,
+            route: request.routeOptions.url ?? '',
+            status,
+            code,
+            params: (request.params ?? {}) as Record<string, string>,
+          })
+          .catch((err: unknown) => request.log.error({ err }, 'refusal not audited'));
+      }
+      reply.status(status);
+      if (request.url.startsWith('/api/') || request.url === '/health') {
+        // A client of the JSON API is told which fields were wrong.
+        const issues =
+          code === 'LANTERN_E_VALIDATION' && error.validation
+            ? { issues: error.validation.map((v) => ({ path: v.instancePath.slice(1).replaceAll('/', '.'), message: v.message ?? '' })) }
+            : {};
+        return reply.send({ error: { code, message: t(errorCodes[code].messageKey), ...issues } });
+      }
+      return reply.page('web/views/error.njk', { code, status, messageKey: errorCodes[code].messageKey });
+    },
+  );
 
   app.setNotFoundHandler(async (request, reply) => {
     reply.status(404);

@@ -16,9 +16,7 @@ export interface FormErrors {
  * What failed to validate: the request's own (request.validationError, on a route declared with
  * `attachValidation: true`), or a zod error from a schema a handler applies itself.
  */
-export type InvalidInput =
-  | { validation: readonly FastifySchemaValidationError[] }
-  | { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+export type InvalidInput = { validation: readonly FastifySchemaValidationError[] } | { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
 
 /** Where a field's message shows: the id its summary entry links to, and the key of its field message. */
 export interface FieldPlacement {

@@ -14,6 +14,8 @@ const t = translator('en');
 export function answerFrameworkError(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
   const code: ErrorCode = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'LANTERN_E_NOT_FOUND' : 'LANTERN_E_VALIDATION';
   reply.log.info({ code, detail: error.message }, 'request refused');
-  void reply.status(errorCodes[code].status).header('Cache-Control', 'no-store')
+  void reply
+    .status(errorCodes[code].status)
+    .header('Cache-Control', 'no-store')
     .send({ error: { code, message: t(errorCodes[code].messageKey) } });
 }

@@ -17,7 +17,10 @@ export const idParams = uuidParams('id');
 export const recordParams = uuidParams('id', 'recordId');
 
 /** A query flag a redirect sets (`?saved=1`): anything else, or nothing, is false. */
-export const queryFlag = z.unknown().optional().transform((value) => value === '1');
+export const queryFlag = z
+  .unknown()
+  .optional()
+  .transform((value) => value === '1');
 
 export const isUuid = (value: unknown): value is string => uuid.safeParse(value).success;
 

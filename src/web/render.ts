@@ -20,7 +20,10 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   const numbers = new Intl.NumberFormat('en-GB');
   // Dates are shown in London's calendar and clocks (src/dates.ts): '5 March 2026', or '5 Mar 2026, 14:30'.
   env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') =>
-    (style === 'datetime' ? formatDateTime(value) : formatDate(value)));
-  env.addFilter('number', (value: number | string | null | undefined) => (value === null || value === undefined || value === '' ? '' : numbers.format(Number(value))));
+    style === 'datetime' ? formatDateTime(value) : formatDate(value),
+  );
+  env.addFilter('number', (value: number | string | null | undefined) =>
+    value === null || value === undefined || value === '' ? '' : numbers.format(Number(value)),
+  );
   return env;
 }

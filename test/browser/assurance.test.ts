@@ -48,10 +48,10 @@ describe('assurance journeys in Chromium', { skip: browserAvailable ? false : 'C
     await page.getByLabel('Attendance file (CSV)').setInputFiles({ name: 'register.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Check the file' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.locator('#import-errors').textContent() ?? '', /does not match an agency/);
+    assert.match((await page.locator('#import-errors').textContent()) ?? '', /does not match an agency/);
     await page.getByRole('button', { name: 'Import attendance' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('body') ?? '', /2 added/);
+    assert.match((await page.textContent('body')) ?? '', /2 added/);
 
     await page.goto(`${bc.baseUrl}/training/compliance`);
     await assertAccessible(page, bc);
@@ -87,7 +87,7 @@ describe('assurance journeys in Chromium', { skip: browserAvailable ? false : 'C
     await page.getByLabel('Amber').check();
     await page.getByRole('button', { name: 'Save the response' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('main') ?? '', /Partly accepted/);
+    assert.match((await page.textContent('main')) ?? '', /Partly accepted/);
     await page.close();
   });
 
@@ -103,7 +103,7 @@ describe('assurance journeys in Chromium', { skip: browserAvailable ? false : 'C
     await assertAccessible(page, bc);
     await page.getByRole('link', { name: 'Theatre-in-education play about grooming' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('main') ?? '', /%/);
+    assert.match((await page.textContent('main')) ?? '', /%/);
     await page.close();
   });
 });

@@ -12,12 +12,19 @@ before(async () => {
   bc = await startBrowserContext();
   // A seeded Northmere child (the children feature's demo seed), or one made here when that seed is absent.
   const [seeded] = await bc.ctx.ownerQuery<{ id: string }>(
-    `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND NOT c.restricted ORDER BY c.reference LIMIT 1`);
+    `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND NOT c.restricted ORDER BY c.reference LIMIT 1`,
+  );
   if (seeded) childId = seeded.id;
   else {
     const agency = await demoAgency(bc.ctx, 'northmere', 'childrens_services');
-    childId = await aChild(bc.ctx, { partnership_id: agency.partnership_id, owning_agency_id: agency.id, reference: 'BR-CASE-1',
-      given_name: 'Robin', family_name: 'Journeytest', date_of_birth: '2011-04-12' });
+    childId = await aChild(bc.ctx, {
+      partnership_id: agency.partnership_id,
+      owning_agency_id: agency.id,
+      reference: 'BR-CASE-1',
+      given_name: 'Robin',
+      family_name: 'Journeytest',
+      date_of_birth: '2011-04-12',
+    });
   }
 });
 after(async () => bc?.close());
@@ -46,16 +53,20 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     for (const question of [/Known to children/, /In care/, /child protection plan/, /youth justice/]) {
       await page.getByRole('group', { name: question }).getByLabel('No', { exact: true }).check();
     }
-    await page.getByRole('group', { name: /gone missing from home, care or school before/ }).getByRole('checkbox').first().check();
+    await page
+      .getByRole('group', { name: /gone missing from home, care or school before/ })
+      .getByRole('checkbox')
+      .first()
+      .check();
     const significant = page.locator('input[type=checkbox][value=current]').first();
     await significant.check();
     await submit(page, 'Work out the score');
-    assert.match(await page.locator('#score').textContent() ?? '', /Score: 6 points/);
+    assert.match((await page.locator('#score').textContent()) ?? '', /Score: 6 points/);
     await page.getByLabel('Moderate risk').check();
     await page.getByLabel('Your reasons').fill('The school has seen gifts and a new phone; higher than the score.');
     await submit(page, 'Save assessment');
     await page.getByRole('heading', { name: /Risk assessment of/ }).waitFor();
-    assert.match(await page.textContent('main') ?? '', /How the score was worked out/);
+    assert.match((await page.textContent('main')) ?? '', /How the score was worked out/);
 
     await go(page, `/children/${childId}/meetings`);
     await page.getByRole('group', { name: 'Meeting or discussion' }).getByLabel('Strategy meeting').check();
@@ -80,7 +91,8 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
 
   test('a co-ordinator searches the services directory from the plan, records a referral and updates its outcome', async () => {
     const [service] = await bc.ctx.ownerQuery<{ name: string }>(
-      `SELECT s.name FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.active ORDER BY s.name DESC LIMIT 1`);
+      `SELECT s.name FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.active ORDER BY s.name DESC LIMIT 1`,
+    );
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
     await go(page, `/children/${childId}/meetings`);
@@ -99,10 +111,12 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     // The newest referral is listed first: the one just recorded.
     await submit(page, /^Update/);
     const [saved] = await bc.ctx.ownerQuery<{ status: string }>(
-      `SELECT status FROM service_referrals WHERE child_id = $1 AND outcome_note = 'Referral sent by secure email.'`, [childId]);
+      `SELECT status FROM service_referrals WHERE child_id = $1 AND outcome_note = 'Referral sent by secure email.'`,
+      [childId],
+    );
     assert.equal(saved!.status, 'attending');
     await go(page, `/children/${childId}/timeline`);
-    assert.match(await page.textContent('main') ?? '', /Referred to a service/);
+    assert.match((await page.textContent('main')) ?? '', /Referred to a service/);
     await page.close();
   });
 
@@ -127,22 +141,28 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
 
     await go(page, '/worklists');
     const interviews = page.locator('#list-interviews');
-    assert.ok(await interviews.getByRole('link').count() > 0, 'the overdue return interview is listed');
-    assert.match(await page.locator('#list-actions').textContent() ?? '', /Visit the address named in the disclosure/);
+    assert.ok((await interviews.getByRole('link').count()) > 0, 'the overdue return interview is listed');
+    assert.match((await page.locator('#list-actions').textContent()) ?? '', /Visit the address named in the disclosure/);
     await page.getByLabel('Show').selectOption({ label: 'Return interviews overdue' });
     await page.getByLabel('Sort by').selectOption({ label: 'Child reference' });
     await submit(page, 'Apply');
     assert.match(page.url(), /show=interviews/);
 
     await go(page, `/children/${childId}/missing`);
-    await page.getByRole('link', { name: /Record return interview/ }).first().click();
+    await page
+      .getByRole('link', { name: /Record return interview/ })
+      .first()
+      .click();
     await page.waitForURL('**/interview');
     await assertAccessible(page, bc);
     await page.getByLabel('Date the interview was offered').fill('2026-11-01');
     await page.getByLabel('Time the interview was offered').fill('10:00');
     await page.getByLabel('Who offered it').fill('Jo Independent');
-    await page.getByLabel('Their agency').selectOption({ label: 'Northmere Young People\'s Trust' });
-    await page.getByRole('group', { name: /independent of the placement/ }).getByLabel('Yes').check();
+    await page.getByLabel('Their agency').selectOption({ label: "Northmere Young People's Trust" });
+    await page
+      .getByRole('group', { name: /independent of the placement/ })
+      .getByLabel('Yes')
+      .check();
     await page.getByRole('group', { name: 'Did the child accept?' }).getByLabel('Accepted').check();
     await page.getByLabel('What was learned').fill('Went to a flat with older youths.');
     await page.getByLabel('Places the child mentioned').fill('Flat above the parade\nSkate park');
@@ -151,7 +171,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByText('Offered late').first().waitFor();
 
     await go(page, `/children/${childId}/timeline`);
-    assert.match(await page.textContent('main') ?? '', /Missing episode/);
+    assert.match((await page.textContent('main')) ?? '', /Missing episode/);
     await go(page, `/children/${childId}/notes`);
     await page.getByLabel('Add a case note').fill('Return interview done; the places named are passed to the intelligence unit.');
     await submit(page, 'Save note');
@@ -164,8 +184,14 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
 
   test('a co-ordinator corrects a strategy meeting and a missing episode, and loads a tool definition from a file', async () => {
     const agency = await demoAgency(bc.ctx, 'northmere', 'childrens_services');
-    const id = await aChild(bc.ctx, { partnership_id: agency.partnership_id, owning_agency_id: agency.id, reference: 'BR-EDIT-1',
-      given_name: 'Morgan', family_name: 'Correctiontest', date_of_birth: '2012-02-03' });
+    const id = await aChild(bc.ctx, {
+      partnership_id: agency.partnership_id,
+      owning_agency_id: agency.id,
+      reference: 'BR-EDIT-1',
+      given_name: 'Morgan',
+      family_name: 'Correctiontest',
+      date_of_birth: '2012-02-03',
+    });
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
 
@@ -193,9 +219,9 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByLabel('Next review date').fill('2026-11-06');
     await submit(page, 'Save changes');
     await page.getByRole('heading', { name: /Strategy meeting, 25 October 2026/ }).waitFor();
-    assert.match(await page.textContent('main') ?? '', /disruption visit[\s\S]*6 November 2026/);
+    assert.match((await page.textContent('main')) ?? '', /disruption visit[\s\S]*6 November 2026/);
     await go(page, '/worklists?show=meetings');
-    assert.match(await page.locator('#list-meetings').textContent() ?? '', /BR-EDIT-1[\s\S]*6 November 2026/);
+    assert.match((await page.locator('#list-meetings').textContent()) ?? '', /BR-EDIT-1[\s\S]*6 November 2026/);
 
     // A plan action corrected, marked done by mistake and opened again.
     await go(page, `/children/${id}/meetings`);
@@ -239,18 +265,41 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await submit(page, 'Save changes');
     await page.waitForURL(`**/children/${id}/missing`);
     await page.getByText('Offer by 2 Nov 2026, 09:30').waitFor();
-    assert.match(await page.textContent('main') ?? '', /Friend’s flat/);
+    assert.match((await page.textContent('main')) ?? '', /Friend’s flat/);
 
     // A tool definition chosen as a file: problems are listed with their place in the file.
     const tool = {
-      id: 'browser-upload', version: 1, name: 'Browser upload tool', description: 'Synthetic',
-      sections: [{ id: 's', title: 'Signs', kind: 'generic', windows: [{ id: 'now', label: 'now' }], points: [{ windows: ['now'], points: 2 }], indicators: [{ id: 'i1', text: 'A sign' }] }],
-      bands: [{ key: 'low', label: 'Low', min: 0 }, { key: 'high', label: 'High', min: 2 }],
+      id: 'browser-upload',
+      version: 1,
+      name: 'Browser upload tool',
+      description: 'Synthetic',
+      sections: [
+        {
+          id: 's',
+          title: 'Signs',
+          kind: 'generic',
+          windows: [{ id: 'now', label: 'now' }],
+          points: [{ windows: ['now'], points: 2 }],
+          indicators: [{ id: 'i1', text: 'A sign' }],
+        },
+      ],
+      bands: [
+        { key: 'low', label: 'Low', min: 0 },
+        { key: 'high', label: 'High', min: 2 },
+      ],
     };
     await go(page, '/risk-tools');
-    await page.getByLabel('Definition file').setInputFiles({ name: 'tool.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...tool, bands: [] })) });
+    await page
+      .getByLabel('Definition file')
+      .setInputFiles({ name: 'tool.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...tool, bands: [] })) });
     await submit(page, 'Check and load');
-    assert.ok(await page.getByRole('link', { name: /^bands: / }).first().isVisible(), 'the problem names its JSON path');
+    assert.ok(
+      await page
+        .getByRole('link', { name: /^bands: / })
+        .first()
+        .isVisible(),
+      'the problem names its JSON path',
+    );
     await page.getByLabel('Definition file').setInputFiles({ name: 'tool.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tool)) });
     await submit(page, 'Check and load');
     await page.getByRole('cell', { name: /Browser upload tool/ }).waitFor();

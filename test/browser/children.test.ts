@@ -88,7 +88,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await page.getByRole('button', { name: 'Close the record' }).click();
     await page.getByRole('button', { name: 'Reopen the record' }).waitFor();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('body') ?? '', /Risk reduced/);
+    assert.match((await page.textContent('body')) ?? '', /Risk reduced/);
 
     // The children list and a name search (by POST).
     await page.getByRole('link', { name: 'Children', exact: true }).first().click();
@@ -107,7 +107,10 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await signInWithBrowser(page, bc, bc.ctx.account('dpo.northmere@lantern.example'));
     await page.getByRole('link', { name: 'Break-glass alerts' }).first().click();
     await assertAccessible(page, bc);
-    await page.getByRole('button', { name: /Acknowledge/ }).first().click();
+    await page
+      .getByRole('button', { name: /Acknowledge/ })
+      .first()
+      .click();
     await assertAccessible(page, bc);
     await page.getByRole('button', { name: 'Sign out' }).click();
 
@@ -127,7 +130,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await assertAccessible(page, bc);
     await page.getByRole('button', { name: 'Approve the token Police case system' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('body') ?? '', /Approved by/);
+    assert.match((await page.textContent('body')) ?? '', /Approved by/);
     await page.close();
   });
 });

@@ -67,8 +67,8 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     await page.getByRole('link', { name: /Alex/ }).first().click();
     await page.waitForURL('**/account');
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('body') ?? '', /Practitioner/);
-    assert.match(await page.textContent('body') ?? '', /This session/);
+    assert.match((await page.textContent('body')) ?? '', /Practitioner/);
+    assert.match((await page.textContent('body')) ?? '', /This session/);
     await page.close();
   });
 
@@ -95,7 +95,7 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
       await page.goto(`${bc.baseUrl}${path}`);
       await assertAccessible(page, bc);
     }
-    assert.match(await page.textContent('body') ?? '', /LANTERN_E_FORBIDDEN/);
+    assert.match((await page.textContent('body')) ?? '', /LANTERN_E_FORBIDDEN/);
     await page.close();
   });
 

@@ -13,8 +13,13 @@ after(async () => bc?.close());
 describe('stopping a share in Chromium', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
   test('the police stop sharing a child’s record with the schools service, giving a reason', async () => {
     const [child] = await bc.ctx.ownerQuery<{ id: string; partnership_id: string }>(
-      `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-0999'`);
-    await aRecordShare(bc.ctx, { partnership_id: child!.partnership_id, record_id: child!.id, agency_id: (await demoAgency(bc.ctx, 'northmere', 'education')).id });
+      `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-0999'`,
+    );
+    await aRecordShare(bc.ctx, {
+      partnership_id: child!.partnership_id,
+      record_id: child!.id,
+      agency_id: (await demoAgency(bc.ctx, 'northmere', 'education')).id,
+    });
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('police.northmere@lantern.example'));
     await page.goto(`${bc.baseUrl}/children/${child!.id}`);
@@ -30,7 +35,7 @@ describe('stopping a share in Chromium', { skip: browserAvailable ? false : 'Chr
     await page.waitForURL(`${bc.baseUrl}/children/${child!.id}`);
     await assertAccessible(page, bc);
     assert.equal(await page.getByRole('button', { name }).count(), 0, 'the share is no longer listed');
-    assert.match(await page.textContent('body') ?? '', /Not shared outside the agency that holds it\./);
+    assert.match((await page.textContent('body')) ?? '', /Not shared outside the agency that holds it\./);
     await page.close();
   });
 });

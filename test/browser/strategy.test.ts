@@ -40,8 +40,8 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByRole('link', { name: /Child Sexual Exploitation Strategy/ }).click();
     await page.getByRole('link', { name: 'Quarterly progress report' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('main') ?? '', /escalated to the Board chair/);
-    assert.match(await page.textContent('main') ?? '', /Training sessions held in/, 'the report has its training section');
+    assert.match((await page.textContent('main')) ?? '', /escalated to the Board chair/);
+    assert.match((await page.textContent('main')) ?? '', /Training sessions held in/, 'the report has its training section');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Quarterly progress report (Word)' }).click();
     const file = await (await download).path();
@@ -50,7 +50,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByRole('link', { name: /Child Sexual Exploitation Strategy/ }).click();
     await page.getByRole('link', { name: 'Performance measures' }).click();
     await assertAccessible(page, bc);
-    assert.match(await page.textContent('main') ?? '', /Computed each quarter from Lantern’s records/, 'computed measures are marked');
+    assert.match((await page.textContent('main')) ?? '', /Computed each quarter from Lantern’s records/, 'computed measures are marked');
     await page.getByLabel('Value for Staff trained in child sexual exploitation awareness').fill('230');
     await page.getByRole('button', { name: 'Save value' }).first().click();
     await page.getByRole('cell', { name: '230' }).waitFor();
@@ -70,7 +70,17 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('Plan');
     sheet.addRow(['Action id', 'Action', 'Lead (post)', 'Lead agency', 'Due date', 'Success measure', 'Target', 'Evidence source', 'RAG status']);
-    sheet.addRow(['1.3b', 'Routinely tell foster carers about CSE.', '', 'Westbrook Council Children\'s Services', '', 'A number of carers told', '', '', 'Amber']);
+    sheet.addRow([
+      '1.3b',
+      'Routinely tell foster carers about CSE.',
+      '',
+      "Westbrook Council Children's Services",
+      '',
+      'A number of carers told',
+      '',
+      '',
+      'Amber',
+    ]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-import-'));
     const xlsx = path.join(dir, 'plan.xlsx');
     await book.xlsx.writeFile(xlsx);
@@ -83,7 +93,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByRole('link', { name: 'Go back to the plan' }).click();
     await page.getByRole('link', { name: '1.3b', exact: true }).click();
     await assertAccessible(page, bc);
-    const findings = await page.locator('#smart ~ ul').textContent() ?? '';
+    const findings = (await page.locator('#smart ~ ul').textContent()) ?? '';
     assert.match(findings, /vague-word/);
     assert.match(findings, /no-due-date/);
 
@@ -92,7 +102,7 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByLabel('Action', { exact: true }).fill('Tell every foster carer about child sexual exploitation at their annual review.');
     await page.getByRole('button', { name: 'Check against SMART' }).click();
     await assertAccessible(page, bc);
-    assert.doesNotMatch(await page.locator('aside').textContent() ?? '', /vague-word|acronym-unexplained/);
+    assert.doesNotMatch((await page.locator('aside').textContent()) ?? '', /vague-word|acronym-unexplained/);
     await page.getByRole('link', { name: 'Back' }).click();
     await page.getByRole('link', { name: /Tackling Child Sexual Exploitation/ }).click();
     await page.getByRole('link', { name: 'SMART check of the whole plan' }).click();

@@ -51,8 +51,7 @@ export interface TestContext {
 }
 
 type TemplateInfo =
-  | { kind: 'server'; template: string; adminUrl: string; accounts: DemoAccount[] }
-  | { kind: 'embedded'; dump: string; accounts: DemoAccount[] };
+  { kind: 'server'; template: string; adminUrl: string; accounts: DemoAccount[] } | { kind: 'embedded'; dump: string; accounts: DemoAccount[] };
 
 /**
  * An isolated, migrated and seeded database with an app on top. With DATABASE_URL the file gets
@@ -121,8 +120,15 @@ export async function createTestContext(options: { configOverrides?: Record<stri
   // The request pool must be the non-owner login on a server (src/db/logins.ts), as in production.
   await handle.verifyLogins();
   const clock = new TestClock();
-  const services = createServices({ config, db: handle.db, authDb: handle.auth, dbKind: handle.kind,
-    cookieSecret: crypto.randomBytes(32).toString('hex'), secretsKey: testSecretsKey(), clock });
+  const services = createServices({
+    config,
+    db: handle.db,
+    authDb: handle.auth,
+    dbKind: handle.kind,
+    cookieSecret: crypto.randomBytes(32).toString('hex'),
+    secretsKey: testSecretsKey(),
+    clock,
+  });
   const app = await buildApp(services);
   await app.ready();
   return {
@@ -138,9 +144,11 @@ export async function createTestContext(options: { configOverrides?: Record<stri
       const now = clock.now();
       const [user] = await ownerQuery<{ id: string; partnership_id: string }>(`SELECT id, partnership_id FROM users WHERE email = $1`, [email]);
       if (!user) throw new Error(`no account ${email}`);
-      await ownerQuery(`INSERT INTO sessions (id, partnership_id, user_id, acting_partnership_id, stage, created_at, last_seen_at, absolute_expires_at)
+      await ownerQuery(
+        `INSERT INTO sessions (id, partnership_id, user_id, acting_partnership_id, stage, created_at, last_seen_at, absolute_expires_at)
         VALUES ($1, $2, $3, $2, 'signed_in', $4, $4, $5)`,
-      [crypto.createHash('sha256').update(token).digest('hex'), user.partnership_id, user.id, now, new Date(now.getTime() + 3_600_000)]);
+        [crypto.createHash('sha256').update(token).digest('hex'), user.partnership_id, user.id, now, new Date(now.getTime() + 3_600_000)],
+      );
       const session = await services.auth.resolveSession(token, { clientAddress: '192.0.2.10', userAgent: 'lantern-test' });
       if (!session) throw new Error(`session for ${email} did not resolve`);
       return session;

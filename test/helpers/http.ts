@@ -36,7 +36,9 @@ export class Agent {
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     if (csrf !== null) body.set('_csrf', csrf);
     const response = await this.app.inject({
-      method: 'POST', url, payload: body.toString(),
+      method: 'POST',
+      url,
+      payload: body.toString(),
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
     });
     this.remember(response);

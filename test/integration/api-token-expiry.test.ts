@@ -11,7 +11,11 @@ const day = 86_400_000;
 
 before(async () => {
   ctx = await createTestContext();
-  police = (await ctx.ownerQuery<{ id: string }>(`SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'northmere' AND a.kind = 'police'`))[0]!.id;
+  police = (
+    await ctx.ownerQuery<{ id: string }>(
+      `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'northmere' AND a.kind = 'police'`,
+    )
+  )[0]!.id;
 });
 after(async () => ctx.close());
 
@@ -26,7 +30,9 @@ async function createToken(agent: Agent, name: string, form: Record<string, stri
   assert.equal(r.statusCode, 200, r.body.slice(0, 300));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);
-  const [row] = await ctx.ownerQuery<{ id: string; expires_at: Date; agency_id: string }>(`SELECT id, expires_at, agency_id FROM api_tokens WHERE name = $1`, [name]);
+  const [row] = await ctx.ownerQuery<{ id: string; expires_at: Date; agency_id: string }>(`SELECT id, expires_at, agency_id FROM api_tokens WHERE name = $1`, [
+    name,
+  ]);
   assert.equal(row!.agency_id, police, 'the issuer’s agency');
   approver ??= await admin();
   await approver.get('/admin/api-tokens');
@@ -59,7 +65,9 @@ describe('API token expiry', () => {
     const yearly = await createToken(agent, 'Yearly token', { expiresInDays: '365' });
     assert.equal(yearly.expiresAt.getTime(), yearlyCreated.getTime() + 365 * day);
     const [audit] = await ctx.ownerQuery<{ details: { expiresInDays: number; expiresAt: string } }>(
-      `SELECT details FROM audit_events WHERE action = 'api_token.create' AND record_id = $1`, [yearly.id]);
+      `SELECT details FROM audit_events WHERE action = 'api_token.create' AND record_id = $1`,
+      [yearly.id],
+    );
     assert.deepEqual(audit!.details.expiresInDays, 365);
     assert.equal(new Date(audit!.details.expiresAt).getTime(), yearly.expiresAt.getTime());
     const list = await agent.get('/admin/api-tokens');
@@ -86,8 +94,16 @@ describe('API token expiry', () => {
 
 describe('API tokens always expire', () => {
   test('a token without an expiry cannot be stored', async () => {
-    const [admin] = await ctx.ownerQuery<{ id: string; partnership_id: string }>(`SELECT id, partnership_id FROM users WHERE email = 'admin.northmere@lantern.example'`);
-    await assert.rejects(ctx.ownerQuery(`INSERT INTO api_tokens (partnership_id, agency_id, name, token_hash, roles, created_by)
-      VALUES ($1, $2, 'No expiry', 'not-a-real-hash', ARRAY['practitioner'], $3)`, [admin!.partnership_id, police, admin!.id]), /expires_at/);
+    const [admin] = await ctx.ownerQuery<{ id: string; partnership_id: string }>(
+      `SELECT id, partnership_id FROM users WHERE email = 'admin.northmere@lantern.example'`,
+    );
+    await assert.rejects(
+      ctx.ownerQuery(
+        `INSERT INTO api_tokens (partnership_id, agency_id, name, token_hash, roles, created_by)
+      VALUES ($1, $2, 'No expiry', 'not-a-real-hash', ARRAY['practitioner'], $3)`,
+        [admin!.partnership_id, police, admin!.id],
+      ),
+      /expires_at/,
+    );
   });
 });

@@ -15,7 +15,8 @@ const agents: Record<string, Agent> = {};
 before(async () => {
   ctx = await createTestContext();
   [{ id: northmere }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`)) as [{ id: string }];
-  for (const key of ['strategy', 'councillor', 'social-worker', 'admin']) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
+  for (const key of ['strategy', 'councillor', 'social-worker', 'admin'])
+    agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
 });
 after(async () => ctx.close());
 
@@ -28,7 +29,8 @@ function multipart(fields: Record<string, string>, file?: { name: string; conten
   const boundary = '----lanternTestBoundary';
   let body = '';
   for (const [k, v] of Object.entries(fields)) body += `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
-  if (file) body += `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="register.csv"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`;
+  if (file)
+    body += `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="register.csv"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`;
   body += `--${boundary}--\r\n`;
   return { payload: body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -41,15 +43,21 @@ async function upload(agent: Agent, url: string, csv: string, csrf: string | nul
 const agentCookies = (agent: Agent) => (agent as unknown as { cookieHeader(): string }).cookieHeader();
 
 async function awarenessSessionOn(date: string) {
-  const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT s.id FROM training_sessions s JOIN training_courses c ON c.id = s.course_id
-    WHERE s.partnership_id = $1 AND c.kind = 'awareness' AND s.held_on = $2`, [northmere, date]);
+  const [row] = await ctx.ownerQuery<{ id: string }>(
+    `SELECT s.id FROM training_sessions s JOIN training_courses c ON c.id = s.course_id
+    WHERE s.partnership_id = $1 AND c.kind = 'awareness' AND s.held_on = $2`,
+    [northmere, date],
+  );
   return row!.id;
 }
 
 describe('assurance: training', () => {
   test('the demo seed has 191 trained staff in Northmere, as seed 001 reported', async () => {
-    const [r] = await ctx.ownerQuery<{ n: number }>(`SELECT count(DISTINCT a.staff_id)::int AS n FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
-      JOIN training_courses c ON c.id = s.course_id WHERE a.partnership_id = $1 AND c.kind = 'awareness'`, [northmere]);
+    const [r] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(DISTINCT a.staff_id)::int AS n FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+      JOIN training_courses c ON c.id = s.course_id WHERE a.partnership_id = $1 AND c.kind = 'awareness'`,
+      [northmere],
+    );
     assert.equal(r!.n, 191);
   });
 
@@ -77,7 +85,7 @@ describe('assurance: training', () => {
     const outstandingBefore = outstandingCount((await strategy.get('/training/outstanding')).body);
     const csv = [
       'name,email,agency,role',
-      'Triage Worker,triage.northmere@lantern.example,Northmere Council Children\'s Services,MASH triage social worker',
+      "Triage Worker,triage.northmere@lantern.example,Northmere Council Children's Services,MASH triage social worker",
       'Police Officer,police.northmere@lantern.example,Fenland Valley Police,Detective constable',
       'Nobody,,Atlantis Agency,',
     ].join('\n');
@@ -86,7 +94,13 @@ describe('assurance: training', () => {
     assert.equal(preview.statusCode, 200, preview.body.slice(0, 500));
     assert.match(preview.body, /The agency does not match an agency in Lantern/);
     assert.match(preview.body, /2 rows can be imported/);
-    const csvField = /name="csv" value="([^"]*)"/.exec(preview.body)![1]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+    const csvField = /name="csv" value="([^"]*)"/
+      .exec(preview.body)![1]!
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
     const importsBefore = await auditCount('import', 'training_session');
     const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]);
     assert.equal(confirmed.statusCode, 200);
@@ -101,10 +115,13 @@ describe('assurance: training', () => {
   test('property: any uploaded file gets a preview page, never a server error', async () => {
     const sessionId = await awarenessSessionOn('2024-10-15');
     const url = `/training/sessions/${sessionId}/import`;
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 300 }), async (content) => {
-      const r = await upload(agents.strategy!, url, `name,agency\n${content}`, undefined as unknown as string);
-      assert.equal(r.statusCode, 200);
-    }), { numRuns: 15 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), async (content) => {
+        const r = await upload(agents.strategy!, url, `name,agency\n${content}`, undefined as unknown as string);
+        assert.equal(r.statusCode, 200);
+      }),
+      { numRuns: 15 },
+    );
   });
 
   test('an upload without the CSRF token is refused; without a file it is a validation error', async () => {
@@ -143,7 +160,10 @@ describe('assurance: partnership separation', () => {
     ];
     for (const url of urls) assert.equal((await agents.strategy!.get(url)).statusCode, 404, url);
     const session = urls[0]!;
-    assert.equal((await agents.strategy!.post(`${session}/attendance`, { name: 'Smuggled', agencyId: '00000000-0000-0000-0000-000000000000' })).statusCode, 404);
+    assert.equal(
+      (await agents.strategy!.post(`${session}/attendance`, { name: 'Smuggled', agencyId: '00000000-0000-0000-0000-000000000000' })).statusCode,
+      404,
+    );
   });
 });
 
@@ -162,8 +182,8 @@ describe('assurance: services directory', () => {
     // Unescaped, `%` and `_` would match every service, and `Quillon_Quay` this one (`_` matching the space).
     await aDirectoryService(ctx, { partnership_id: northmere, name: 'Quillon Quay drop-in, open 100% of weekends', area: 'Quillon Quay' });
     const strategyLead = await ctx.sessionUser('strategy.northmere@lantern.example');
-    const search = (filter: Parameters<typeof searchServices>[1]) => withActor(ctx.handle.db, actorOf(strategyLead), async (tx) =>
-      (await searchServices(tx, filter)).map((s) => s.name));
+    const search = (filter: Parameters<typeof searchServices>[1]) =>
+      withActor(ctx.handle.db, actorOf(strategyLead), async (tx) => (await searchServices(tx, filter)).map((s) => s.name));
     assert.ok((await search({})).length > 2, 'the directory has other services');
     assert.deepEqual(await search({ q: '%' }), ['Quillon Quay drop-in, open 100% of weekends'], 'a % is a percent sign');
     assert.deepEqual(await search({ q: '100%' }), ['Quillon Quay drop-in, open 100% of weekends']);
@@ -176,8 +196,17 @@ describe('assurance: services directory', () => {
 
   test('a strategy lead adds a service and it can be found', async () => {
     await agents.strategy!.get('/directory/new');
-    const r = await agents.strategy!.post('/directory/new', { name: 'Northmere Test Mentoring', provider: 'Test charity', description: 'Mentoring', forWhom: 'Girls at risk',
-      ageFrom: '12', ageTo: '17', referralRoute: 'Form', contact: '0300 000 0000', area: 'Quillon Quay' });
+    const r = await agents.strategy!.post('/directory/new', {
+      name: 'Northmere Test Mentoring',
+      provider: 'Test charity',
+      description: 'Mentoring',
+      forWhom: 'Girls at risk',
+      ageFrom: '12',
+      ageTo: '17',
+      referralRoute: 'Form',
+      contact: '0300 000 0000',
+      area: 'Quillon Quay',
+    });
     assert.equal(r.statusCode, 302);
     assert.match((await agents['social-worker']!.get('/directory?q=mentoring')).body, /Northmere Test Mentoring/);
   });
@@ -191,7 +220,14 @@ describe('assurance: scrutiny and campaigns', () => {
     const invalid = await agents.strategy!.post(url, { status: 'green' });
     assert.equal(invalid.statusCode, 400);
     const before = await auditCount('record.update', 'scrutiny_recommendation');
-    const saved = await agents.strategy!.post(url, { response: 'partly_accepted', responseText: 'Links to the community safety plan added', owner: 'Strategy lead', dueOn: '2027-03-31', status: 'amber', evidenceSource: 'Strategy appendix B' });
+    const saved = await agents.strategy!.post(url, {
+      response: 'partly_accepted',
+      responseText: 'Links to the community safety plan added',
+      owner: 'Strategy lead',
+      dueOn: '2027-03-31',
+      status: 'amber',
+      evidenceSource: 'Strategy appendix B',
+    });
     assert.equal(saved.statusCode, 302);
     assert.equal(await auditCount('record.update', 'scrutiny_recommendation'), before + 1);
     const read = await agents.councillor!.get(url);
@@ -211,7 +247,10 @@ describe('assurance: scrutiny and campaigns', () => {
   });
 
   test('feedback tallies give counts and percentages', async () => {
-    const [q] = await ctx.ownerQuery<{ id: string; campaign_id: string }>(`SELECT q.id, q.campaign_id FROM campaign_questions q WHERE q.partnership_id = $1 AND q.scale = 'yes_no' ORDER BY q.text LIMIT 1`, [northmere]);
+    const [q] = await ctx.ownerQuery<{ id: string; campaign_id: string }>(
+      `SELECT q.id, q.campaign_id FROM campaign_questions q WHERE q.partnership_id = $1 AND q.scale = 'yes_no' ORDER BY q.text LIMIT 1`,
+      [northmere],
+    );
     await agents.strategy!.get(`/campaigns/${q!.campaign_id}`);
     const r = await agents.strategy!.post(`/campaigns/${q!.campaign_id}/tallies`, { questionId: q!.id, yes: '3', no: '1' });
     assert.equal(r.statusCode, 302);

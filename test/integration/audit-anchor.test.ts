@@ -43,8 +43,16 @@ after(async () => {
 async function appendEvents(partnershipId: string, n: number) {
   await withSystem(ctx.handle.owner, async (tx) => {
     for (let i = 0; i < n; i++) {
-      await recordExplicitAudit(tx, { partnershipId, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child', recordId: `c${i}`,
-        details: { i }, clientAddress: '192.0.2.1' });
+      await recordExplicitAudit(tx, {
+        partnershipId,
+        actorUserId: null,
+        actorLabel: `tester ${i}`,
+        action: 'record.view',
+        recordType: 'child',
+        recordId: `c${i}`,
+        details: { i },
+        clientAddress: '192.0.2.1',
+      });
     }
   });
 }
@@ -52,7 +60,11 @@ async function appendEvents(partnershipId: string, n: number) {
 const anchor = (file: string, k = keys) => anchorChains(ctx.handle.db, k, file, ctx.clock);
 const head = async (chainId: string) =>
   Number((await ctx.ownerQuery<{ seq: string }>(`SELECT seq::text AS seq FROM audit_chain_heads WHERE chain_id = $1`, [chainId]))[0]!.seq);
-const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const problem = (r: Awaited<ReturnType<typeof verifyAnchors>>) => (r.status === 'missing' ? 'missing' : r.problem);
 const writeLines = (file: string, text: string[]) => fs.writeFileSync(file, text.map((l) => `${l}\n`).join(''));
 
@@ -135,7 +147,8 @@ describe('audit anchors', () => {
     const rows = await ctx.ownerQuery<{ name: string; app: boolean; public_acl: boolean }>(
       `SELECT p.proname AS name, has_function_privilege('lantern_app', p.oid, 'EXECUTE') AS app,
               coalesce(array_to_string(p.proacl, ',') ~ '(^|,)=X', true) AS public_acl
-       FROM pg_proc p WHERE p.proname IN ('lantern_audit_heads', 'lantern_audit_hash_at') ORDER BY 1`);
+       FROM pg_proc p WHERE p.proname IN ('lantern_audit_heads', 'lantern_audit_hash_at') ORDER BY 1`,
+    );
     assert.deepEqual(rows, [
       { name: 'lantern_audit_hash_at', app: true, public_acl: false },
       { name: 'lantern_audit_heads', app: true, public_acl: false },
@@ -166,7 +179,12 @@ describe('audit anchors', () => {
         const result = await verifyAnchors(ctx.handle.db, keys, file);
         assert.equal(result.status, 'broken');
         assert.deepEqual(problem(result), {
-          kind: 'anchor_mismatch', line: 2, at: ctx.clock.now().toISOString(), chainId: northmere, seq: secondAnchored, lastMatchingSeq: firstAnchored,
+          kind: 'anchor_mismatch',
+          line: 2,
+          at: ctx.clock.now().toISOString(),
+          chainId: northmere,
+          seq: secondAnchored,
+          lastMatchingSeq: firstAnchored,
         });
         // The anchoring refuses to sign over the rewrite.
         await assert.rejects(anchor(file), (e: unknown) => e instanceof AnchorError && new RegExp(`${northmere}.*seq ${secondAnchored}`).test(e.message));
@@ -272,7 +290,14 @@ describe('audit anchors', () => {
 
     await appendEvents(northmere, 1);
     const errors: string[] = [];
-    const anchoring = startAnchoring({ db: ctx.handle.db, keys, file, intervalMs: 25, clock: ctx.clock, log: { info: () => {}, error: (m) => errors.push(m) } });
+    const anchoring = startAnchoring({
+      db: ctx.handle.db,
+      keys,
+      file,
+      intervalMs: 25,
+      clock: ctx.clock,
+      log: { info: () => {}, error: (m) => errors.push(m) },
+    });
     await anchoring.started;
     assert.equal(lines(file).length, 2, 'anchored at start');
     await appendEvents(westbrook, 1);

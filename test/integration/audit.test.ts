@@ -14,7 +14,9 @@ let partnershipAgency: string;
 before(async () => {
   ctx = await createTestContext();
   [{ id: northmere }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`)) as [{ id: string }];
-  [{ id: partnershipAgency }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'partnership'`, [northmere])) as [{ id: string }];
+  [{ id: partnershipAgency }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'partnership'`, [
+    northmere,
+  ])) as [{ id: string }];
 });
 after(async () => ctx.close());
 
@@ -23,8 +25,16 @@ const actor = () => ({ partnershipId: northmere, agencyId: partnershipAgency, us
 async function appendEvents(n: number) {
   await withSystem(ctx.handle.owner, async (tx) => {
     for (let i = 0; i < n; i++) {
-      await recordExplicitAudit(tx, { partnershipId: northmere, actorUserId: null, actorLabel: `tester ${i}`, action: 'record.view', recordType: 'child',
-        recordId: `c${i}`, details: { i }, clientAddress: '192.0.2.1' });
+      await recordExplicitAudit(tx, {
+        partnershipId: northmere,
+        actorUserId: null,
+        actorLabel: `tester ${i}`,
+        action: 'record.view',
+        recordType: 'child',
+        recordId: `c${i}`,
+        details: { i },
+        clientAddress: '192.0.2.1',
+      });
     }
   });
 }
@@ -51,23 +61,29 @@ describe('audit trail', () => {
     await assert.rejects(ctx.ownerQuery(`UPDATE audit_events SET reason = 'edited'`), /append-only/);
     await assert.rejects(ctx.ownerQuery(`DELETE FROM audit_events`), /append-only/);
     await assert.rejects(ctx.ownerQuery(`TRUNCATE audit_events`), /append-only/);
-    await assert.rejects(withTrustedActor(ctx.handle.owner, actor(), (tx) => tx.updateTable('audit_events').set({ reason: 'x' }).execute()), /permission denied|append-only/);
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, actor(), (tx) => tx.updateTable('audit_events').set({ reason: 'x' }).execute()),
+      /permission denied|append-only/,
+    );
   });
 
   test('a failed audit insert aborts the action it records', async () => {
     const [westbrook] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'westbrook'`);
-    await assert.rejects(withTrustedActor(ctx.handle.owner, actor(), async (tx) => {
-      await tx.insertInto('agencies').values({ partnership_id: northmere, kind: 'voluntary', name: 'Never saved' }).execute();
-      // An audit row the database rejects (it names a partnership that is not the acting one) must take the change with it.
-      await recordAudit(tx, { partnershipId: westbrook!.id, action: 'agency.create' });
-    }));
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, actor(), async (tx) => {
+        await tx.insertInto('agencies').values({ partnership_id: northmere, kind: 'voluntary', name: 'Never saved' }).execute();
+        // An audit row the database rejects (it names a partnership that is not the acting one) must take the change with it.
+        await recordAudit(tx, { partnershipId: westbrook!.id, action: 'agency.create' });
+      }),
+    );
     const [n] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM agencies WHERE name = 'Never saved'`);
     assert.equal(n!.n, 0);
   });
 
   test('each audited action leaves exactly its row', async () => {
     const admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
-    const count = async (action: string) => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1`, [action]))[0]!.n;
+    const count = async (action: string) =>
+      (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1`, [action]))[0]!.n;
     const before = await count('agency.create');
     await admin.get('/admin/agencies');
     await admin.post('/admin/agencies', { name: 'Northmere Housing', kind: 'voluntary' });
@@ -83,7 +99,9 @@ describe('audit trail', () => {
     const kinds = ['edit', 'delete', 'swap', 'truncate-tail'] as const;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...kinds), fc.nat(), async (kind, pick) => {
-        const chain = await ctx.ownerQuery<{ id: string; seq: string }>(`SELECT id::text, seq::text FROM audit_events WHERE chain_id = $1 ORDER BY seq`, [northmere]);
+        const chain = await ctx.ownerQuery<{ id: string; seq: string }>(`SELECT id::text, seq::text FROM audit_events WHERE chain_id = $1 ORDER BY seq`, [
+          northmere,
+        ]);
         const index = pick % (chain.length - 1);
         const target = chain[index]!;
         const next = chain[index + 1]!;

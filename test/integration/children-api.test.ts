@@ -15,7 +15,8 @@ before(async () => {
   ctx = await createTestContext();
   admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
-  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) agency[a.kind] = a.id;
+  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere]))
+    agency[a.kind] = a.id;
 });
 after(async () => ctx.close());
 
@@ -42,8 +43,12 @@ async function createToken(name: string, issuerKey: string, roles: string[], app
 }
 
 const api = (method: 'GET' | 'POST', url: string, token: string | null, payload?: unknown, headers: Record<string, string> = {}) =>
-  ctx.app.inject({ method, url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(payload ? { payload: JSON.stringify(payload) } : {}) });
+  ctx.app.inject({
+    method,
+    url,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(payload ? { payload: JSON.stringify(payload) } : {}),
+  });
 
 describe('API tokens and the JSON API', () => {
   test('the token is shown once and only its hash is stored; creating it is audited', async () => {
@@ -73,18 +78,27 @@ describe('API tokens and the JSON API', () => {
     const { children } = r.json<{ children: { id: string }[] }>();
     assert.ok(children.length > 0);
     const owned = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE owning_agency_id = $1 AND NOT restricted`, [agency.police]);
-    const shared = await ctx.ownerQuery<{ id: string }>(`SELECT record_id::uuid AS id FROM record_shares WHERE agency_id = $1 AND revoked_at IS NULL`, [agency.police]);
+    const shared = await ctx.ownerQuery<{ id: string }>(`SELECT record_id::uuid AS id FROM record_shares WHERE agency_id = $1 AND revoked_at IS NULL`, [
+      agency.police,
+    ]);
     const allowed = new Set([...owned, ...shared].map((c) => c.id));
     for (const c of children) assert.ok(allowed.has(c.id), 'only police-held or shared children');
-    const [other] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 LIMIT 1`, [northmere, agency.education]);
+    const [other] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 LIMIT 1`, [
+      northmere,
+      agency.education,
+    ]);
     assert.equal((await api('GET', `/api/v1/children/${other!.id}`, token)).statusCode, 404);
-    const [westbrookChild] = await ctx.ownerQuery<{ id: string }>(`SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'westbrook' LIMIT 1`);
+    const [westbrookChild] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'westbrook' LIMIT 1`,
+    );
     assert.equal((await api('GET', `/api/v1/children/${westbrookChild!.id}`, token)).statusCode, 404);
     const one = await api('GET', `/api/v1/children/${children[0]!.id}`, token);
     assert.equal(one.statusCode, 200);
     assert.match(one.json<{ date_of_birth: string }>().date_of_birth, /^\d{4}-\d{2}-\d{2}$/);
     const [audit] = await ctx.ownerQuery<{ actor_label: string; details: { via: string } }>(
-      `SELECT actor_label, details FROM audit_events WHERE action = 'record.view' AND record_id = $1 ORDER BY id DESC LIMIT 1`, [children[0]!.id]);
+      `SELECT actor_label, details FROM audit_events WHERE action = 'record.view' AND record_id = $1 ORDER BY id DESC LIMIT 1`,
+      [children[0]!.id],
+    );
     assert.equal(audit!.actor_label, 'api-token:Police reader');
     assert.equal(audit!.details.via, 'api');
   });
@@ -95,11 +109,16 @@ describe('API tokens and the JSON API', () => {
     assert.equal(search.statusCode, 200);
     assert.ok(search.json<{ matches: { given_name: string }[] }>().matches.some((m) => m.given_name === 'Kayley'));
     assert.equal((await api('POST', '/api/v1/children/search', token, {})).statusCode, 400);
-    const created = await api('POST', '/api/v1/concerns', token, { whatHappened: 'Referral from the police case system: girl found in a car at 2am.', where: 'Ring road lay-by' });
+    const created = await api('POST', '/api/v1/concerns', token, {
+      whatHappened: 'Referral from the police case system: girl found in a car at 2am.',
+      where: 'Ring road lay-by',
+    });
     assert.equal(created.statusCode, 201);
     const body = created.json<{ reference: string; id: string }>();
     assert.match(body.reference, /^CN-/);
-    const [row] = await ctx.ownerQuery<{ source: string; raised_by_agency_id: string }>(`SELECT source, raised_by_agency_id FROM concerns WHERE id = $1`, [body.id]);
+    const [row] = await ctx.ownerQuery<{ source: string; raised_by_agency_id: string }>(`SELECT source, raised_by_agency_id FROM concerns WHERE id = $1`, [
+      body.id,
+    ]);
     assert.deepEqual(row, { source: 'partner_system', raised_by_agency_id: agency.childrens_services });
     const bad = await api('POST', '/api/v1/concerns', token, { whatHappened: 'short', extra: 'field' });
     assert.equal(bad.statusCode, 400);
@@ -122,7 +141,8 @@ describe('API tokens and the JSON API', () => {
       const token = await createToken(`Sweep ${role}`, issuerOf[role], [role]);
       for (const r of routes) {
         const response = await api(r.method, r.url, token, r.body);
-        if (can({ userId: 'x', roles: [role] }, r.permission)) assert.ok([200, 201, 404].includes(response.statusCode), `${role} ${r.method} ${r.url}: ${response.statusCode}`);
+        if (can({ userId: 'x', roles: [role] }, r.permission))
+          assert.ok([200, 201, 404].includes(response.statusCode), `${role} ${r.method} ${r.url}: ${response.statusCode}`);
         else assert.equal(response.statusCode, 403, `${role} ${r.method} ${r.url}`);
       }
     }
@@ -140,7 +160,11 @@ describe('API tokens and the JSON API', () => {
   test('the OpenAPI document describes every API route', async () => {
     const r = await api('GET', '/api/openapi.json', null);
     assert.equal(r.statusCode, 200);
-    const doc = r.json<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>();
+    const doc = r.json<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>();
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/v1/children', '/api/v1/children/search', '/api/v1/children/{id}', '/api/v1/concerns']);
     assert.ok(doc.paths['/api/v1/concerns']!.post && doc.paths['/api/v1/concerns']!.get);

@@ -15,19 +15,33 @@ const agents: Record<string, Agent> = {};
 before(async () => {
   ctx = await createTestContext();
   [{ id: northmere }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`)) as [{ id: string }];
-  for (const key of ['triage.northmere', 'school.northmere', 'social-worker.northmere', 'councillor.northmere', 'dpo.northmere',
-    'coordinator.northmere', 'triage.westbrook', 'coordinator.westbrook']) {
+  for (const key of [
+    'triage.northmere',
+    'school.northmere',
+    'social-worker.northmere',
+    'councillor.northmere',
+    'dpo.northmere',
+    'coordinator.northmere',
+    'triage.westbrook',
+    'coordinator.westbrook',
+  ]) {
     agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}@lantern.example`));
   }
 });
 after(async () => ctx.close());
 
 const count = async (sqlText: string, values: unknown[] = []) => (await ctx.ownerQuery<{ n: number }>(sqlText, values))[0]!.n;
-const audits = (action: string, recordId?: string) => recordId
-  ? count(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1 AND record_id = $2`, [action, recordId])
-  : count(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1`, [action]);
+const audits = (action: string, recordId?: string) =>
+  recordId
+    ? count(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1 AND record_id = $2`, [action, recordId])
+    : count(`SELECT count(*)::int AS n FROM audit_events WHERE action = $1`, [action]);
 const childByRef = async (reference: string) =>
-  (await ctx.ownerQuery<{ id: string }>(`SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE c.reference = $1 AND p.code = 'northmere'`, [reference]))[0]!.id;
+  (
+    await ctx.ownerQuery<{ id: string }>(
+      `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE c.reference = $1 AND p.code = 'northmere'`,
+      [reference],
+    )
+  )[0]!.id;
 
 async function publicAgent() {
   const agent = new Agent(ctx.app);
@@ -39,19 +53,34 @@ describe('a concern from the public', () => {
   test('goes into the chosen partnership’s triage queue with a reference, audited as public', async () => {
     const agent = await publicAgent();
     const before = await audits('concern.raise');
-    const r = await agent.post('/report', { partnershipId: northmere, whatHappened: 'Older men giving <b>alcohol</b> to girls <script>alert(1)</script> at the park.',
-      where: 'Riverside park', when: 'Friday evening', anonymous: 'yes' });
+    const r = await agent.post('/report', {
+      partnershipId: northmere,
+      whatHappened: 'Older men giving <b>alcohol</b> to girls <script>alert(1)</script> at the park.',
+      where: 'Riverside park',
+      when: 'Friday evening',
+      anonymous: 'yes',
+    });
     assert.equal(r.statusCode, 200);
     const reference = /id="concern-reference">([^<]+)</.exec(r.body)?.[1];
     assert.match(reference ?? '', /^CN-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
-    const [row] = await ctx.ownerQuery<{ partnership_id: string; source: string; contact_text: string | null; what_happened: string; id: string; deadline_at: Date; received_at: Date }>(
-      `SELECT * FROM concerns WHERE reference = $1`, [reference]);
+    const [row] = await ctx.ownerQuery<{
+      partnership_id: string;
+      source: string;
+      contact_text: string | null;
+      what_happened: string;
+      id: string;
+      deadline_at: Date;
+      received_at: Date;
+    }>(`SELECT * FROM concerns WHERE reference = $1`, [reference]);
     assert.equal(row!.partnership_id, northmere);
     assert.equal(row!.source, 'public');
     assert.equal(row!.contact_text, null);
     assert.equal(new Date(row!.deadline_at).getTime() - new Date(row!.received_at).getTime(), 24 * 3_600_000, 'the partnership’s 24 hours to decide');
     assert.equal(await audits('concern.raise'), before + 1);
-    const [audit] = await ctx.ownerQuery<{ actor_label: string; actor_user_id: string | null }>(`SELECT actor_label, actor_user_id FROM audit_events WHERE record_id = $1`, [row!.id]);
+    const [audit] = await ctx.ownerQuery<{ actor_label: string; actor_user_id: string | null }>(
+      `SELECT actor_label, actor_user_id FROM audit_events WHERE record_id = $1`,
+      [row!.id],
+    );
     assert.deepEqual(audit, { actor_label: 'public', actor_user_id: null });
     // Stored as typed, shown escaped: never rendered as HTML.
     const page = await agents['triage.northmere']!.get(`/triage/${row!.id}`);
@@ -82,14 +111,30 @@ describe('triage', () => {
     const queue = await triage.get('/triage');
     assert.equal(queue.statusCode, 200);
     assert.match(queue.body, /left|Overdue/);
-    const [concern] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM concerns WHERE partnership_id = $1 AND decision IS NULL ORDER BY received_at LIMIT 1`, [northmere]);
+    const [concern] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT id FROM concerns WHERE partnership_id = $1 AND decision IS NULL ORDER BY received_at LIMIT 1`,
+      [northmere],
+    );
     const search = await triage.post(`/triage/${concern!.id}/search`, { name: 'Kayleigh Smith' });
     assert.equal(search.statusCode, 200);
     assert.match(search.body, /Kayley/, 'the near-duplicate spelling is found');
-    const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
-    const [seeded] = await ctx.ownerQuery<{ date_of_birth: string }>(`SELECT to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth FROM children WHERE partnership_id = $1 AND given_name = 'Kayley'`, [northmere]);
-    const decision = { decision: 'cse_concern', riskLevel: 'high', actingAgencyId: agency, notes: 'Strategy discussion today.', link: 'new',
-      givenName: 'Kayleigh', familyName: 'Smithe', dateOfBirth: seeded!.date_of_birth, gender: 'female' };
+    const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!
+      .id;
+    const [seeded] = await ctx.ownerQuery<{ date_of_birth: string }>(
+      `SELECT to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth FROM children WHERE partnership_id = $1 AND given_name = 'Kayley'`,
+      [northmere],
+    );
+    const decision = {
+      decision: 'cse_concern',
+      riskLevel: 'high',
+      actingAgencyId: agency,
+      notes: 'Strategy discussion today.',
+      link: 'new',
+      givenName: 'Kayleigh',
+      familyName: 'Smithe',
+      dateOfBirth: seeded!.date_of_birth,
+      gender: 'female',
+    };
     const warned = await triage.post(`/triage/${concern!.id}`, decision);
     assert.equal(warned.statusCode, 409);
     assert.match(warned.body, /There may already be a record for this child/);
@@ -108,8 +153,13 @@ describe('triage', () => {
 
   test('breaches show: an undecided concern past its deadline is overdue', async () => {
     const now = ctx.clock.now().getTime();
-    const late = await aConcern(ctx, { partnership_id: northmere, reference: 'CN-LATE-TEST', received_at: new Date(now - 30 * 3_600_000),
-      deadline_at: new Date(now - 6 * 3_600_000), what_happened: 'Waiting too long for a decision' });
+    const late = await aConcern(ctx, {
+      partnership_id: northmere,
+      reference: 'CN-LATE-TEST',
+      received_at: new Date(now - 30 * 3_600_000),
+      deadline_at: new Date(now - 6 * 3_600_000),
+      what_happened: 'Waiting too long for a decision',
+    });
     const page = await agents['triage.northmere']!.get(`/triage/${late}`);
     assert.match(page.body, /Overdue by 6 h 0 min/);
     const queue = await agents['triage.northmere']!.get('/triage');
@@ -127,7 +177,8 @@ describe('the child record', () => {
     assert.equal(page.statusCode, 200);
     assert.equal(await audits('record.view', id), before + 1);
     assert.match(page.body, /access-log-heading/);
-    for (const path of ['', '/assessments', '/missing', '/meetings', '/notes', '/timeline']) assert.ok(page.body.includes(`href="/children/${id}${path}"`), path);
+    for (const path of ['', '/assessments', '/missing', '/meetings', '/notes', '/timeline'])
+      assert.ok(page.body.includes(`href="/children/${id}${path}"`), path);
     assert.match(page.body, /aria-current="page"/);
   });
 
@@ -168,29 +219,49 @@ describe('the child record', () => {
     assert.equal((await westbrook.get(`/children/${id}`)).statusCode, 404);
     assert.equal((await agents['triage.westbrook']!.get(`/children/${id}`)).statusCode, 404);
     const coordinator = agents['coordinator.northmere']!;
-    const [{ id: westbrookPolice }] = await ctx.ownerQuery<{ id: string }>(`SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
-      WHERE p.code = 'westbrook' AND a.kind = 'police'`) as [{ id: string }];
+    const [{ id: westbrookPolice }] = (await ctx.ownerQuery<{ id: string }>(`SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id
+      WHERE p.code = 'westbrook' AND a.kind = 'police'`)) as [{ id: string }];
     const [live] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NULL`, [northmere]);
     const [ended] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NOT NULL`, [northmere]);
-    const refused = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: ended!.id, partnershipBasis: 'Joint operation', recipientAgencyIds: [westbrookPolice] });
+    const refused = await coordinator.post(`/children/${id}/share-partnership`, {
+      agreementId: ended!.id,
+      partnershipBasis: 'Joint operation',
+      recipientAgencyIds: [westbrookPolice],
+    });
     assert.equal(refused.statusCode, 400, 'not under an ended agreement');
-    const ok = await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
-      recipientAgencyIds: [westbrookPolice] });
+    const ok = await coordinator.post(`/children/${id}/share-partnership`, {
+      agreementId: live!.id,
+      partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
+      recipientAgencyIds: [westbrookPolice],
+    });
     assert.equal(ok.statusCode, 302);
     const seen = await westbrook.get(`/children/${id}`);
     assert.equal(seen.statusCode, 200);
     assert.match(seen.body, /shared with yours under a sharing agreement/);
     // The disclosure is in the owning partnership's audit trail as well as the reader's.
-    const [owned] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events
-      WHERE partnership_id = $1 AND action = 'record.view' AND record_id = $2 AND details->>'viewer_partnership' IS NOT NULL`, [northmere, id]);
+    const [owned] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events
+      WHERE partnership_id = $1 AND action = 'record.view' AND record_id = $2 AND details->>'viewer_partnership' IS NOT NULL`,
+      [northmere, id],
+    );
     assert.equal(owned!.n, 1);
   });
 
   test('a restricted record needs a reason (break-glass); the DPO is alerted; the grant is time-limited', async () => {
-    const [restricted] = await ctx.ownerQuery<{ id: string }>(`SELECT c.id FROM children c JOIN agencies a ON a.id = c.owning_agency_id
-      WHERE c.partnership_id = $1 AND c.restricted AND a.kind <> 'childrens_services' AND c.id NOT IN (SELECT child_id FROM break_glass_grants) LIMIT 1`, [northmere]);
-    const id = restricted?.id ?? (await ctx.ownerQuery<{ id: string }>(`UPDATE children SET restricted = true, restricted_reason = 'test', owning_agency_id = (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'health')
-      WHERE reference = 'NM-1010' AND partnership_id = $1 RETURNING id`, [northmere]))[0]!.id;
+    const [restricted] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT c.id FROM children c JOIN agencies a ON a.id = c.owning_agency_id
+      WHERE c.partnership_id = $1 AND c.restricted AND a.kind <> 'childrens_services' AND c.id NOT IN (SELECT child_id FROM break_glass_grants) LIMIT 1`,
+      [northmere],
+    );
+    const id =
+      restricted?.id ??
+      (
+        await ctx.ownerQuery<{ id: string }>(
+          `UPDATE children SET restricted = true, restricted_reason = 'test', owning_agency_id = (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'health')
+      WHERE reference = 'NM-1010' AND partnership_id = $1 RETURNING id`,
+          [northmere],
+        )
+      )[0]!.id;
     const triage = agents['triage.northmere']!;
     const asked = await triage.get(`/children/${id}`);
     assert.equal(asked.statusCode, 200);
@@ -209,7 +280,9 @@ describe('the child record', () => {
     assert.equal(alerts.statusCode, 200);
     assert.match(alerts.body, /Strategy discussion this afternoon/);
     // When the grant expires the record closes again.
-    await ctx.ownerQuery(`UPDATE break_glass_grants SET granted_at = now() - interval '5 hours', expires_at = now() - interval '1 hour' WHERE child_id = $1`, [id]);
+    await ctx.ownerQuery(`UPDATE break_glass_grants SET granted_at = now() - interval '5 hours', expires_at = now() - interval '1 hour' WHERE child_id = $1`, [
+      id,
+    ]);
     assert.match((await triage.get(`/children/${id}`)).body, /This record is restricted/);
     // A practitioner of an agency that cannot see it at all gets no break-glass offer.
     assert.equal((await agents['school.northmere']!.get(`/children/${id}`)).statusCode, 404);
@@ -229,13 +302,19 @@ describe('the child record', () => {
   });
 
   test('details, addresses and workers change with one audit row each', async () => {
-    const [held] = await ctx.ownerQuery<{ id: string }>(`SELECT c.id FROM children c JOIN agencies a ON a.id = c.owning_agency_id
-      WHERE c.partnership_id = $1 AND a.kind = 'childrens_services' AND NOT c.restricted ORDER BY c.reference LIMIT 1`, [northmere]);
+    const [held] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT c.id FROM children c JOIN agencies a ON a.id = c.owning_agency_id
+      WHERE c.partnership_id = $1 AND a.kind = 'childrens_services' AND NOT c.restricted ORDER BY c.reference LIMIT 1`,
+      [northmere],
+    );
     const id = held!.id;
     const worker = agents['social-worker.northmere']!;
     assert.equal((await worker.get(`/children/${id}`)).statusCode, 200, 'the social worker’s agency holds this record');
     const updates = await audits('record.update', id);
-    assert.equal((await worker.post(`/children/${id}/addresses`, { line1: '4 Quarry Lane', town: 'Northmere', postcode: 'nm14qt', fromDate: '2026-10-01' })).statusCode, 302);
+    assert.equal(
+      (await worker.post(`/children/${id}/addresses`, { line1: '4 Quarry Lane', town: 'Northmere', postcode: 'nm14qt', fromDate: '2026-10-01' })).statusCode,
+      302,
+    );
     assert.equal((await worker.post(`/children/${id}/addresses`, { line1: '5 Quarry Lane', postcode: 'not a postcode' })).statusCode, 400);
     assert.equal(await audits('record.update', id), updates + 1);
     const [address] = await ctx.ownerQuery<{ postcode: string }>(`SELECT postcode FROM child_addresses WHERE child_id = $1 AND line1 = '4 Quarry Lane'`, [id]);
@@ -252,7 +331,12 @@ describe('the child record', () => {
     const cs = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
     const withWorkers = await worker.get(`/children/${id}/involvements/new?agencyId=${cs}`);
     assert.match(withWorkers.body, new RegExp(`<option value="${users}"`), 'the agency’s own worker is offered');
-    const police = (await ctx.ownerQuery<{ id: string }>(`SELECT u.id FROM users u JOIN agencies a ON a.id = u.agency_id WHERE a.partnership_id = $1 AND a.kind = 'police' AND 'practitioner' = ANY(u.roles) LIMIT 1`, [northmere]))[0];
+    const police = (
+      await ctx.ownerQuery<{ id: string }>(
+        `SELECT u.id FROM users u JOIN agencies a ON a.id = u.agency_id WHERE a.partnership_id = $1 AND a.kind = 'police' AND 'practitioner' = ANY(u.roles) LIMIT 1`,
+        [northmere],
+      )
+    )[0];
     if (police) assert.doesNotMatch(withWorkers.body, new RegExp(`<option value="${police.id}"`), 'another agency’s worker is not');
     const missing = await worker.post(`/children/${id}/involvements`, { workerUserId: users });
     assert.equal(missing.statusCode, 400);
@@ -265,10 +349,21 @@ describe('the child record', () => {
     const id = await childByRef('NM-1009');
     const triage = agents['triage.northmere']!;
     assert.equal((await triage.get(`/children/${id}/edit`)).statusCode, 200);
-    const r = await triage.post(`/children/${id}/edit`, { aliases: 'Kay, KJ', gender: 'female', ethnicity: 'white_roma', educationStatus: 'missing_education',
-      lookedAfter: 'yes', placement: 'Foster care', flagCse: 'yes', riskLevel: 'medium' });
+    const r = await triage.post(`/children/${id}/edit`, {
+      aliases: 'Kay, KJ',
+      gender: 'female',
+      ethnicity: 'white_roma',
+      educationStatus: 'missing_education',
+      lookedAfter: 'yes',
+      placement: 'Foster care',
+      flagCse: 'yes',
+      riskLevel: 'medium',
+    });
     assert.equal(r.statusCode, 302);
-    const [row] = await ctx.ownerQuery<{ aliases: string[]; ethnicity: string; looked_after: boolean }>(`SELECT aliases, ethnicity, looked_after FROM children WHERE id = $1`, [id]);
+    const [row] = await ctx.ownerQuery<{ aliases: string[]; ethnicity: string; looked_after: boolean }>(
+      `SELECT aliases, ethnicity, looked_after FROM children WHERE id = $1`,
+      [id],
+    );
     assert.deepEqual(row, { aliases: ['Kay', 'KJ'], ethnicity: 'white_roma', looked_after: true });
     const restrictWithoutReason = await triage.post(`/children/${id}/edit`, { restricted: 'yes' });
     assert.equal(restrictWithoutReason.statusCode, 400);
@@ -293,7 +388,9 @@ describe('abuse limits on the public form', () => {
     const agent = await publicAgent();
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      statuses.push((await agent.post('/report', { partnershipId: northmere, whatHappened: `Repeated report number ${i} about a worry.`, anonymous: 'yes' })).statusCode);
+      statuses.push(
+        (await agent.post('/report', { partnershipId: northmere, whatHappened: `Repeated report number ${i} about a worry.`, anonymous: 'yes' })).statusCode,
+      );
     }
     assert.ok(statuses.includes(429), statuses.join());
     assert.ok(statuses.indexOf(429) <= 5, 'at most five are accepted (earlier posts in this file count too)');

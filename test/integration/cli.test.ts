@@ -32,7 +32,11 @@ after(async () => {
 /** Runs the CLI; a last argument that is an object adds to the environment. */
 const lantern = (...args: (string | Record<string, string>)[]) => {
   const extra = typeof args.at(-1) === 'object' ? (args.pop() as Record<string, string>) : {};
-  return spawnSync(process.execPath, ['bin/lantern.mjs', ...(args as string[])], { env: { ...process.env, ...env, ...extra }, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['bin/lantern.mjs', ...(args as string[])], {
+    env: { ...process.env, ...env, ...extra },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 };
 
 async function ownerQuery(text: string) {
@@ -65,8 +69,20 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   assert.ok(accounts.length >= 20);
   assert.ok(accounts.every((a) => /@lantern\.example$/.test(a.email) && a.totpSecret.length >= 16));
 
-  const created = lantern('user', 'create', '--email', 'new.person@lantern.example', '--name', 'New Person', '--partnership', 'northmere',
-    '--agency', 'Northmere Partnership Team', '--role', 'strategy_lead');
+  const created = lantern(
+    'user',
+    'create',
+    '--email',
+    'new.person@lantern.example',
+    '--name',
+    'New Person',
+    '--partnership',
+    'northmere',
+    '--agency',
+    'Northmere Partnership Team',
+    '--role',
+    'strategy_lead',
+  );
   assert.equal(created.status, 0, created.stderr);
   assert.match(created.stdout, /one-time password: lantern-/);
 
@@ -94,7 +110,9 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   assert.equal(otherOnly.status, 1);
   assert.match(otherOnly.stderr, /audit anchors BROKEN at line 1 of .*: signed with another key/);
 
-  await ownerQuery(`ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor_label = 'someone else' WHERE action = 'user.create'; ALTER TABLE audit_events ENABLE TRIGGER USER;`);
+  await ownerQuery(
+    `ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor_label = 'someone else' WHERE action = 'user.create'; ALTER TABLE audit_events ENABLE TRIGGER USER;`,
+  );
   const broken = lantern('audit', 'verify');
   assert.equal(broken.status, 1);
   assert.match(broken.stderr, /BROKEN at chain [0-9a-f-]+, seq 1 \(row id \d+\): hash_mismatch/);
@@ -108,7 +126,10 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   const rewritten = lantern('audit', 'verify');
   assert.equal(rewritten.status, 1);
   assert.match(rewritten.stdout, /audit trail intact/);
-  assert.match(rewritten.stderr, /audit trail REWRITTEN at chain [0-9a-f-]+, seq 1: the row’s hash differs from the anchor of .* \(line 1 of .*audit-anchors\.jsonl\); no earlier anchor of this chain matches/);
+  assert.match(
+    rewritten.stderr,
+    /audit trail REWRITTEN at chain [0-9a-f-]+, seq 1: the row’s hash differs from the anchor of .* \(line 1 of .*audit-anchors\.jsonl\); no earlier anchor of this chain matches/,
+  );
 
   const code = lantern('totp', accounts[0]!.totpSecret);
   assert.match(code.stdout.trim(), /^\d{6}$/);
@@ -120,8 +141,12 @@ test('an applied migration that changed stops every command with one line and it
   for (const command of ['migrate', 'serve']) {
     const refused = lantern(command);
     assert.equal(refused.status, 1, `${command}: ${refused.stderr}`);
-    assert.equal(refused.stderr.trim(), 'Lantern cannot start: migration 0150_casework has changed since it was applied to this database '
-      + '(restore the applied text and make the change in a new migration) (LANTERN_E_MIGRATION_CHANGED)', command);
+    assert.equal(
+      refused.stderr.trim(),
+      'Lantern cannot start: migration 0150_casework has changed since it was applied to this database ' +
+        '(restore the applied text and make the change in a new migration) (LANTERN_E_MIGRATION_CHANGED)',
+      command,
+    );
   }
   await ownerQuery(`UPDATE lantern_migrations SET checksum = NULL WHERE name = '0150_casework'`);
   const filled = lantern('migrate');
@@ -130,7 +155,12 @@ test('an applied migration that changed stops every command with one line and it
 
 test('an unreachable database stops the CLI with one clear line and status 1, not a stack trace', () => {
   // Port 1 on loopback: nothing listens there. The password must not be printed.
-  const unreachable = { ...process.env, LANTERN_DATA_DIR: dir, LANTERN_LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://postgres:synthetic-secret@127.0.0.1:1/x' };
+  const unreachable = {
+    ...process.env,
+    LANTERN_DATA_DIR: dir,
+    LANTERN_LOG_LEVEL: 'silent',
+    DATABASE_URL: 'postgres://postgres:synthetic-secret@127.0.0.1:1/x',
+  };
   for (const command of ['migrate', 'serve']) {
     const r = spawnSync(process.execPath, ['bin/lantern.mjs', command], { env: unreachable, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 1, `${command}: ${r.stderr}`);

@@ -26,14 +26,23 @@ const anotherAddress = () => `203.0.113.${(addressCounter++ % 250) + 1}`;
 
 /** Posts a form as the agent would (its cookies and CSRF token), with extra headers. */
 function postForm(ctx: TestContext, agent: Agent, url: string, form: Record<string, string>, headers: Record<string, string>) {
-  const cookie = ['lantern_csrf', 'lantern_session'].filter((name) => agent.cookie(name)).map((name) => `${name}=${agent.cookie(name)}`).join('; ');
-  return ctx.app.inject({ method: 'POST', url, payload: new URLSearchParams({ ...form, _csrf: agent.csrfToken }).toString(),
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  const cookie = ['lantern_csrf', 'lantern_session']
+    .filter((name) => agent.cookie(name))
+    .map((name) => `${name}=${agent.cookie(name)}`)
+    .join('; ');
+  return ctx.app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams({ ...form, _csrf: agent.csrfToken }).toString(),
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 }
 
 async function auditedAddress(ctx: TestContext, email: string): Promise<string | null> {
   const rows = await ctx.ownerQuery<{ client_address: string | null }>(
-    `SELECT client_address FROM audit_events WHERE actor_label = $1 ORDER BY id DESC LIMIT 1`, [email]);
+    `SELECT client_address FROM audit_events WHERE actor_label = $1 ORDER BY id DESC LIMIT 1`,
+    [email],
+  );
   return rows[0]?.client_address ?? null;
 }
 
@@ -43,8 +52,13 @@ async function reportConcerns(ctx: TestContext, addressFor: (i: number) => strin
   await agent.get('/report');
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) {
-    const r = await postForm(ctx, agent, '/report', { partnershipId: northmere, whatHappened: `A worry reported from a park, number ${i}.`, anonymous: 'yes' },
-      { 'x-forwarded-for': addressFor(i) });
+    const r = await postForm(
+      ctx,
+      agent,
+      '/report',
+      { partnershipId: northmere, whatHappened: `A worry reported from a park, number ${i}.`, anonymous: 'yes' },
+      { 'x-forwarded-for': addressFor(i) },
+    );
     statuses.push(r.statusCode);
   }
   return statuses;
@@ -132,7 +146,13 @@ describe('with 127.0.0.1 trusted (LANTERN_TRUSTED_PROXIES), its X-Forwarded-For 
     // The client wrote 198.51.100.1 itself; 203.0.113.79 reached the proxy at 127.0.0.1, which is trusted, and is not.
     const agent = new Agent(proxied.app);
     await agent.get('/sign-in');
-    await postForm(proxied, agent, '/sign-in', { email: 'nobody.four@lantern.example', password: 'wrong' }, { 'x-forwarded-for': '198.51.100.1, 203.0.113.79' });
+    await postForm(
+      proxied,
+      agent,
+      '/sign-in',
+      { email: 'nobody.four@lantern.example', password: 'wrong' },
+      { 'x-forwarded-for': '198.51.100.1, 203.0.113.79' },
+    );
     assert.equal(await auditedAddress(proxied, 'nobody.four@lantern.example'), '203.0.113.79');
   });
 

@@ -26,20 +26,36 @@ const compute = (source: ComputedSource, quarter: string) =>
 before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
-  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) agencies[a.kind] = a.id;
+  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere]))
+    agencies[a.kind] = a.id;
   boardMember = await ctx.sessionUser('councillor.northmere@lantern.example');
   lead = await signIn(ctx.app, ctx.clock, ctx.account('strategy.northmere@lantern.example'));
   northmerePlan = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]))[0]!.id;
 
-  const child = (reference: string, agency: string, values: Partial<Parameters<typeof aChild>[1]> = {}) => aChild(ctx, {
-    partnership_id: northmere, owning_agency_id: agency, reference, given_name: 'Measure', family_name: 'Testchild', created_at: '2022-06-01', ...values });
+  const child = (reference: string, agency: string, values: Partial<Parameters<typeof aChild>[1]> = {}) =>
+    aChild(ctx, {
+      partnership_id: northmere,
+      owning_agency_id: agency,
+      reference,
+      given_name: 'Measure',
+      family_name: 'Testchild',
+      created_at: '2022-06-01',
+      ...values,
+    });
   const flagged = await child('CM-1', agencies.childrens_services!, { flag_cse: true });
   const judgedHigh = await child('CM-2', agencies.education!, { restricted: true, restricted_reason: 'test' }); // restricted to its agency, still counted
   const judgedDown = await child('CM-3', agencies.childrens_services!);
   await child('CM-4', agencies.childrens_services!, { flag_cse: true, status: 'closed', closed_at: '2023-02-01', closing_outcome: 'risk_reduced' });
 
-  const assess = (childId: string, on: string, category: string) => aRiskAssessment(ctx, { partnership_id: northmere, child_id: childId,
-    assessed_on: on, assessor_agency_id: agencies.childrens_services!, judgement_category: category, review_due_on: '2023-06-01' });
+  const assess = (childId: string, on: string, category: string) =>
+    aRiskAssessment(ctx, {
+      partnership_id: northmere,
+      child_id: childId,
+      assessed_on: on,
+      assessor_agency_id: agencies.childrens_services!,
+      judgement_category: category,
+      review_due_on: '2023-06-01',
+    });
   await assess(judgedHigh, '2023-02-10', 'significant');
   await assess(judgedDown, '2023-01-10', 'significant');
   await assess(judgedDown, '2023-03-01', 'mild'); // the latest judgement is below the threshold
@@ -49,8 +65,13 @@ before(async () => {
   const episode = async (start: string, end: string, endedBy: string, offered: string | null) => {
     const episodeId = await aMissingEpisode(ctx, { partnership_id: northmere, child_id: flagged, started_at: start, ended_at: end, ended_by: endedBy });
     if (offered) {
-      await aReturnInterview(ctx, { partnership_id: northmere, child_id: flagged, episode_id: episodeId, offered_at: offered,
-        interviewer_agency_id: agencies.childrens_services! });
+      await aReturnInterview(ctx, {
+        partnership_id: northmere,
+        child_id: flagged,
+        episode_id: episodeId,
+        offered_at: offered,
+        interviewer_agency_id: agencies.childrens_services!,
+      });
     }
   };
   await episode('2023-01-09T20:00Z', '2023-01-10T10:00Z', 'returned', '2023-01-12T10:00Z'); // 48 hours: in time
@@ -60,8 +81,15 @@ before(async () => {
   await episode('2023-03-24T20:00Z', '2023-03-25T10:00Z', 'type_changed', null); // not a return: not counted
 
   // Concerns whose triage deadline fell in Q1 2023.
-  const concern = (reference: string, deadline: string, decided: string | null) => aConcern(ctx, { partnership_id: northmere, reference,
-    received_at: new Date(Date.parse(deadline) - 86_400_000), deadline_at: deadline, decision: decided ? 'not_cse' : null, decided_at: decided });
+  const concern = (reference: string, deadline: string, decided: string | null) =>
+    aConcern(ctx, {
+      partnership_id: northmere,
+      reference,
+      received_at: new Date(Date.parse(deadline) - 86_400_000),
+      deadline_at: deadline,
+      decision: decided ? 'not_cse' : null,
+      decided_at: decided,
+    });
   await concern('CM-C1', '2023-01-05T17:00Z', '2023-01-04T12:00Z'); // in time
   await concern('CM-C2', '2023-02-05T17:00Z', '2023-02-06T09:00Z'); // late
   await concern('CM-C3', '2023-03-05T17:00Z', null); // never decided: late
@@ -92,12 +120,20 @@ describe('computed measures', () => {
 
   test('a quarter with nothing to count is left out of the series', async () => {
     const values = await withActor(ctx.handle.db, actorOf(boardMember), (tx) =>
-      computeQuarters(tx, 'return_interviews_72h', ['2023-01-01', '2023-04-01'], ctx.clock.now()));
-    assert.deepEqual(values.map((v) => v.quarterStart), ['2023-01-01']);
+      computeQuarters(tx, 'return_interviews_72h', ['2023-01-01', '2023-04-01'], ctx.clock.now()),
+    );
+    assert.deepEqual(
+      values.map((v) => v.quarterStart),
+      ['2023-01-01'],
+    );
   });
 
   test('staff trained within the window is the assurance compliance figure at the quarter’s end', async () => {
-    const expected = await ctx.services.assurance.trainingMeasures.compliance(await ctx.sessionUser('strategy.northmere@lantern.example'), { asOf: '2026-09-30' }, false);
+    const expected = await ctx.services.assurance.trainingMeasures.compliance(
+      await ctx.sessionUser('strategy.northmere@lantern.example'),
+      { asOf: '2026-09-30' },
+      false,
+    );
     const q3 = await compute('staff_trained', '2026-07-01');
     assert.equal(q3.value, expected.overall?.percentage ?? null);
     if (expected.overall && expected.overall.due > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);
@@ -106,11 +142,19 @@ describe('computed measures', () => {
   test('a computed measure is added, shown as computed with its table, refuses hand-entered values, and reaches the quarterly report', async () => {
     await lead.get(`/strategy/plans/${northmerePlan}/measures`);
     const added = await lead.post(`/strategy/plans/${northmerePlan}/measures`, {
-      name: 'Return interviews offered within 72 hours', unit: '%', targetValue: '90', direction: 'up', frequency: 'quarterly',
-      ownerTitle: 'Missing children coordinator', evidenceSource: 'Lantern missing episodes', source: 'return_interviews_72h',
+      name: 'Return interviews offered within 72 hours',
+      unit: '%',
+      targetValue: '90',
+      direction: 'up',
+      frequency: 'quarterly',
+      ownerTitle: 'Missing children coordinator',
+      evidenceSource: 'Lantern missing episodes',
+      source: 'return_interviews_72h',
     });
     assert.equal(added.statusCode, 302, added.body.slice(0, 500));
-    const [measure] = await ctx.ownerQuery<{ id: string; source: string }>(`SELECT id, source FROM strategy_measures WHERE name = 'Return interviews offered within 72 hours'`);
+    const [measure] = await ctx.ownerQuery<{ id: string; source: string }>(
+      `SELECT id, source FROM strategy_measures WHERE name = 'Return interviews offered within 72 hours'`,
+    );
     assert.equal(measure!.source, 'return_interviews_72h');
     const page = await lead.get(`/strategy/plans/${northmerePlan}/measures`);
     assert.equal(page.statusCode, 200);
@@ -119,15 +163,29 @@ describe('computed measures', () => {
     const refused = await lead.post(`/strategy/measures/${measure!.id}/values`, { periodStart: '2026-07-01', value: '10' });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /computed from Lantern’s records/);
-    assert.equal((await lead.post(`/strategy/plans/${northmerePlan}/measures`, { name: 'Bad source', targetValue: '1', direction: 'up', frequency: 'quarterly',
-      ownerTitle: 'Someone', evidenceSource: 'Somewhere', source: 'everything' })).statusCode, 400);
+    assert.equal(
+      (
+        await lead.post(`/strategy/plans/${northmerePlan}/measures`, {
+          name: 'Bad source',
+          targetValue: '1',
+          direction: 'up',
+          frequency: 'quarterly',
+          ownerTitle: 'Someone',
+          evidenceSource: 'Somewhere',
+          source: 'everything',
+        })
+      ).statusCode,
+      400,
+    );
 
     const docx = await lead.get(`/strategy/plans/${northmerePlan}/export/quarterly.docx?quarter=2026-10-01`);
     assert.equal(docx.statusCode, 200);
     const text = (await (await JSZip.loadAsync(docx.rawPayload)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, ' ');
     assert.match(text, /Return interviews offered within 72 hours \(computed from Lantern records\)/);
     const children = await ctx.ownerQuery<{ given_name: string; family_name: string; reference: string }>(
-      `SELECT given_name, family_name, reference FROM children WHERE partnership_id = $1`, [northmere]);
+      `SELECT given_name, family_name, reference FROM children WHERE partnership_id = $1`,
+      [northmere],
+    );
     for (const c of children) {
       assert.ok(!text.includes(`${c.given_name} ${c.family_name}`) && !text.includes(c.reference), `no child in the report (${c.reference})`);
     }

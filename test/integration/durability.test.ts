@@ -16,7 +16,12 @@ import type { DemoAccount } from '../../src/seed/demo.ts';
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-durability-'));
 const template = process.env.LANTERN_TEST_TEMPLATE_INFO
-  ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as { kind: string; adminUrl: string; template: string; accounts: DemoAccount[] })
+  ? (JSON.parse(fs.readFileSync(process.env.LANTERN_TEST_TEMPLATE_INFO, 'utf8')) as {
+      kind: string;
+      adminUrl: string;
+      template: string;
+      accounts: DemoAccount[];
+    })
   : null;
 const info = template?.kind === 'server' ? template : null;
 const dbName = `lantern_t_${Math.floor(Date.now() / 1000)}_dur${process.pid}`;
@@ -88,7 +93,11 @@ test('acknowledged writes survive kill -9 with their audit rows', { timeout: 600
   const rounds = 4;
   for (let round = 0; round < rounds; round++) {
     server = await start(env);
-    if (!cookie) cookie = await signIn(base, accounts.find((a) => a.email === 'admin.northmere@lantern.example')!);
+    if (!cookie)
+      cookie = await signIn(
+        base,
+        accounts.find((a) => a.email === 'admin.northmere@lantern.example')!,
+      );
     const page = await fetch(`${base}/admin/agencies`, { headers: { cookie } });
     assert.equal(page.status, 200, 'the session survives the restart');
     const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
@@ -98,7 +107,8 @@ test('acknowledged writes survive kill -9 with their audit rows', { timeout: 600
         const name = `Durability ${round}-${w}-${i}`;
         try {
           const r = await fetch(`${base}/admin/agencies`, {
-            method: 'POST', redirect: 'manual',
+            method: 'POST',
+            redirect: 'manual',
             headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams({ name, kind: 'voluntary', _csrf: token }).toString(),
           });
@@ -141,7 +151,11 @@ test('acknowledged writes survive kill -9 with their audit rows', { timeout: 600
   const stored = new Map(rows.map((r) => [r.name, r.audited]));
   const lost = acknowledged.filter((n) => !stored.has(n));
   assert.deepEqual(lost, [], 'no acknowledged write is lost');
-  assert.deepEqual(rows.filter((r) => r.audited !== 1).map((r) => r.name), [], 'every stored write has exactly one audit row');
+  assert.deepEqual(
+    rows.filter((r) => r.audited !== 1).map((r) => r.name),
+    [],
+    'every stored write has exactly one audit row',
+  );
 
   const verify = spawn(process.execPath, ['bin/lantern.mjs', 'audit', 'verify'], { env: { ...process.env, ...env }, stdio: 'pipe' });
   const code = await new Promise<number>((r) => verify.on('exit', (c) => r(c ?? 1)));

@@ -33,16 +33,26 @@ before(async () => {
     if (!signedIn.some((s) => s.role === account.role)) signedIn.push({ role: account.role, agent: await signIn(ctx.app, ctx.clock, account) });
   }
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
-  westbrookAgency = (await ctx.ownerQuery<{ id: string }>(
-    `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`))[0]!.id;
+  westbrookAgency = (
+    await ctx.ownerQuery<{ id: string }>(
+      `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`,
+    )
+  )[0]!.id;
   // A token with every API role: nobody holds them all (a token carries its issuer's roles), so the
   // owner makes it, approved, as the command line could.
   const [issuer] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'police.northmere@lantern.example'`);
   const [approver] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'admin.northmere@lantern.example'`);
   apiToken = `lantern_${crypto.randomBytes(32).toString('base64url')}`;
-  await anApiToken(ctx, { partnership_id: northmere, agency_id: (await demoAgency(ctx, 'northmere', 'police')).id, name: 'Every API role',
-    token_hash: crypto.createHash('sha256').update(apiToken).digest('hex'), roles: [...apiTokenRoles], created_by: issuer!.id,
-    approved_by: approver!.id, approved_at: new Date() });
+  await anApiToken(ctx, {
+    partnership_id: northmere,
+    agency_id: (await demoAgency(ctx, 'northmere', 'police')).id,
+    name: 'Every API role',
+    token_hash: crypto.createHash('sha256').update(apiToken).digest('hex'),
+    roles: [...apiTokenRoles],
+    created_by: issuer!.id,
+    approved_by: approver!.id,
+    approved_at: new Date(),
+  });
 });
 after(async () => ctx.close());
 
@@ -57,8 +67,12 @@ const shapedParams: Record<string, string> = { ':session': '0'.repeat(24), ':doc
 const wellFormed = (param: string) => shapedParams[param] ?? crypto.randomUUID();
 
 function api(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
-  return ctx.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${apiToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
-    ...(payload ? { payload: JSON.stringify(payload) } : {}) });
+  return ctx.app.inject({
+    method: method as 'GET',
+    url,
+    headers: { authorization: `Bearer ${apiToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+    ...(payload ? { payload: JSON.stringify(payload) } : {}),
+  });
 }
 
 /** Sends the request as each role that may use the route (the API as the token); yields the answers. */
@@ -85,7 +99,8 @@ describe('a generated sweep of malformed input over every route', () => {
             checked++;
             // Broken percent-encoding is malformed (400); any other id that is not a UUID names nothing (404).
             const expected = bad === '%zz' ? 'LANTERN_E_VALIDATION' : param === ':id' || param.endsWith('Id') ? 'LANTERN_E_NOT_FOUND' : null;
-            const ok = expected ? response.statusCode === errorCodes[expected].status && response.body.includes(expected)
+            const ok = expected
+              ? response.statusCode === errorCodes[expected].status && response.body.includes(expected)
               : response.statusCode >= 400 && response.statusCode < 500;
             if (!ok) failures.push(`${who} ${r.method} ${url.slice(0, 70)} gave ${response.statusCode}`);
           }
@@ -105,7 +120,8 @@ describe('a generated sweep of malformed input over every route', () => {
         const url = r.method === 'GET' ? `${base}?q=${encodeURIComponent(`a${bad}`)}` : base;
         for await (const [who, response] of asEveryone(r, url, { note: `a${bad}b` })) {
           checked++;
-          if (response.statusCode !== 400 || !response.body.includes('LANTERN_E_VALIDATION')) failures.push(`${who} ${r.method} ${r.url} gave ${response.statusCode}`);
+          if (response.statusCode !== 400 || !response.body.includes('LANTERN_E_VALIDATION'))
+            failures.push(`${who} ${r.method} ${r.url} gave ${response.statusCode}`);
         }
       }
     }
@@ -121,11 +137,45 @@ describe('a generated sweep of malformed input over every route', () => {
 
 // Every query key a page or the API reads, with values no schema accepts: each route's schema either
 // refuses the query (400) or falls back to its defaults as it says it does; none may fail (500).
-const queryKeys = ['status', 'page', 'limit', 'offset', 'quarter', 'year', 'audience', 'measureId', 'agencyId', 'asOf', 'age', 'q', 'area',
-  'actor', 'action', 'recordId', 'from', 'to', 'show', 'sort', 'agency', 'whose', 'tool', 'child', 'service', 'changed', 'ended', 'saved', 'lifted'];
+const queryKeys = [
+  'status',
+  'page',
+  'limit',
+  'offset',
+  'quarter',
+  'year',
+  'audience',
+  'measureId',
+  'agencyId',
+  'asOf',
+  'age',
+  'q',
+  'area',
+  'actor',
+  'action',
+  'recordId',
+  'from',
+  'to',
+  'show',
+  'sort',
+  'agency',
+  'whose',
+  'tool',
+  'child',
+  'service',
+  'changed',
+  'ended',
+  'saved',
+  'lifted',
+];
 const hostileQueries = [
   new URLSearchParams(queryKeys.map((k) => [k, 'not-a-value'])).toString(),
-  new URLSearchParams(queryKeys.flatMap((k) => [[k, '-1'], [k, '99999999999999999999999']])).toString(), // every key twice: an array
+  new URLSearchParams(
+    queryKeys.flatMap((k) => [
+      [k, '-1'],
+      [k, '99999999999999999999999'],
+    ]),
+  ).toString(), // every key twice: an array
   new URLSearchParams(queryKeys.map((k) => [k, `${'x'.repeat(2000)}'--`])).toString(),
   queryKeys.map((k) => `${k}[]=1&${k}[a]=2`).join('&'),
 ];
@@ -155,7 +205,10 @@ describe('malformed query strings and bodies, by route family', () => {
     assert.equal(limit.statusCode, 400);
     const refused = limit.json<ApiError>();
     assert.equal(refused.error.code, 'LANTERN_E_VALIDATION');
-    assert.deepEqual(refused.error.issues?.map((i) => i.path), ['limit']);
+    assert.deepEqual(
+      refused.error.issues?.map((i) => i.path),
+      ['limit'],
+    );
     assert.equal((await api('GET', '/api/v1/concerns?offset=-1')).statusCode, 400);
     assert.equal((await api('GET', '/api/v1/children?status=everything')).statusCode, 400);
     for (const id of ['not-a-uuid', '123', "'%27"]) {
@@ -187,8 +240,11 @@ describe('malformed query strings and bodies, by route family', () => {
 
   test('pages that fall back to their defaults on an unknown filter say so by answering 200', async () => {
     const [plan] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 LIMIT 1`, [northmere]);
-    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open'
-      AND owning_agency_id = (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services') LIMIT 1`, [northmere]);
+    const [child] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open'
+      AND owning_agency_id = (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services') LIMIT 1`,
+      [northmere],
+    );
     const cases: [Role, string][] = [
       ['coordinator', '/children?status=bogus&page=abc'],
       ['coordinator', '/worklists?show=bogus&sort=sideways&whose=nobody&page=-4&agency=x'],
@@ -242,12 +298,22 @@ describe('the cases the review found', () => {
   });
 
   test('another partnership’s agency in a form is not found, and nothing is written', async () => {
-    const count = async (table: string) => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE agency_id = $1`, [westbrookAgency]))[0]!.n;
-    const before = { users: await count('users'), api_tokens: await count('api_tokens'), record_shares: await count('record_shares'),
-      child_involvements: await count('child_involvements') };
+    const count = async (table: string) =>
+      (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE agency_id = $1`, [westbrookAgency]))[0]!.n;
+    const before = {
+      users: await count('users'),
+      api_tokens: await count('api_tokens'),
+      record_shares: await count('record_shares'),
+      child_involvements: await count('child_involvements'),
+    };
     const admin = agentOf('partnership_admin');
     await admin.get('/admin/users/new');
-    const user = await admin.post('/admin/users/new', { displayName: 'Sam Placeholder', email: 'sam.placeholder@lantern.example', agencyId: westbrookAgency, roles: 'practitioner' });
+    const user = await admin.post('/admin/users/new', {
+      displayName: 'Sam Placeholder',
+      email: 'sam.placeholder@lantern.example',
+      agencyId: westbrookAgency,
+      roles: 'practitioner',
+    });
     assert.equal(user.statusCode, 404, 'creating a user');
     const [someone] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE partnership_id = $1 AND email LIKE 'school.%'`, [northmere]);
     await admin.get(`/admin/users/${someone!.id}`);
@@ -256,16 +322,28 @@ describe('the cases the review found', () => {
     // An API token has no agency field: it is always its issuer's agency (H1).
 
     const coordinator = agentOf('coordinator');
-    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open' LIMIT 1`, [northmere]);
+    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open' LIMIT 1`, [
+      northmere,
+    ]);
     await coordinator.get(`/children/${child!.id}`);
-    const share = await coordinator.post(`/children/${child!.id}/share`, { shareAgencyId: westbrookAgency, lawfulBasis: 'Section 47 enquiry, Children Act 1989' });
+    const share = await coordinator.post(`/children/${child!.id}/share`, {
+      shareAgencyId: westbrookAgency,
+      lawfulBasis: 'Section 47 enquiry, Children Act 1989',
+    });
     assert.equal(share.statusCode, 404, 'a share');
     await coordinator.get(`/children/${child!.id}/involvements/new`);
     const involvement = await coordinator.post(`/children/${child!.id}/involvements`, { agencyId: westbrookAgency });
     assert.equal(involvement.statusCode, 404, 'an involvement');
 
-    assert.deepEqual({ users: await count('users'), api_tokens: await count('api_tokens'), record_shares: await count('record_shares'),
-      child_involvements: await count('child_involvements') }, before);
+    assert.deepEqual(
+      {
+        users: await count('users'),
+        api_tokens: await count('api_tokens'),
+        record_shares: await count('record_shares'),
+        child_involvements: await count('child_involvements'),
+      },
+      before,
+    );
   });
 
   test('behind the services’ checks, a foreign key the database refuses is not found, not a 500', async () => {

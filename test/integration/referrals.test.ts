@@ -13,19 +13,32 @@ let services: { id: string; name: string }[];
 let westbrookService: string;
 const agents: Record<string, Agent> = {};
 
-const referralAudits = (action: string) => ctx.ownerQuery<{ details: Record<string, unknown> }>(
-  `SELECT details FROM audit_events WHERE action = $1 AND record_type = 'child' AND record_id = $2 AND details->>'record' = 'service_referral' ORDER BY seq`,
-  [action, child]);
+const referralAudits = (action: string) =>
+  ctx.ownerQuery<{ details: Record<string, unknown> }>(
+    `SELECT details FROM audit_events WHERE action = $1 AND record_type = 'child' AND record_id = $2 AND details->>'record' = 'service_referral' ORDER BY seq`,
+    [action, child],
+  );
 
 before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   csAgency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
-  child = await aChild(ctx, { partnership_id: northmere, owning_agency_id: csAgency, reference: 'REF-TEST-1', given_name: 'Referral',
-    family_name: 'Testchild', date_of_birth: '2011-03-01' });
-  services = await ctx.ownerQuery<{ id: string; name: string }>(`SELECT id, name FROM directory_services WHERE partnership_id = $1 AND active ORDER BY name`, [northmere]);
-  westbrookService = (await ctx.ownerQuery<{ id: string }>(
-    `SELECT s.id FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'westbrook' LIMIT 1`))[0]!.id;
+  child = await aChild(ctx, {
+    partnership_id: northmere,
+    owning_agency_id: csAgency,
+    reference: 'REF-TEST-1',
+    given_name: 'Referral',
+    family_name: 'Testchild',
+    date_of_birth: '2011-03-01',
+  });
+  services = await ctx.ownerQuery<{ id: string; name: string }>(`SELECT id, name FROM directory_services WHERE partnership_id = $1 AND active ORDER BY name`, [
+    northmere,
+  ]);
+  westbrookService = (
+    await ctx.ownerQuery<{ id: string }>(
+      `SELECT s.id FROM directory_services s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'westbrook' LIMIT 1`,
+    )
+  )[0]!.id;
   for (const key of ['social-worker', 'school', 'councillor']) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
 });
 after(async () => ctx.close());
@@ -51,20 +64,45 @@ describe('referrals to directory services', () => {
   test('a practitioner records a referral and updates its outcome; each change is audited and it joins the journey', async () => {
     const worker = agents['social-worker']!;
     const service = services[0]!;
-    const missing = await worker.post(`/children/${child}/referrals`, { referredOn: '2026-10-20', referredByName: 'Sam Worker', referredByAgencyId: csAgency, status: 'referred' });
+    const missing = await worker.post(`/children/${child}/referrals`, {
+      referredOn: '2026-10-20',
+      referredByName: 'Sam Worker',
+      referredByAgencyId: csAgency,
+      status: 'referred',
+    });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.body, /Choose the service the child was referred to/);
-    const future = await worker.post(`/children/${child}/referrals`, { serviceId: service.id, referredOn: '2027-01-01', referredByName: 'Sam Worker', referredByAgencyId: csAgency, status: 'referred' });
+    const future = await worker.post(`/children/${child}/referrals`, {
+      serviceId: service.id,
+      referredOn: '2027-01-01',
+      referredByName: 'Sam Worker',
+      referredByAgencyId: csAgency,
+      status: 'referred',
+    });
     assert.equal(future.statusCode, 400);
     assert.match(future.body, /cannot be in the future/);
-    const otherPartnership = await worker.post(`/children/${child}/referrals`, { serviceId: westbrookService, referredOn: '2026-10-20', referredByName: 'Sam Worker', referredByAgencyId: csAgency, status: 'referred' });
+    const otherPartnership = await worker.post(`/children/${child}/referrals`, {
+      serviceId: westbrookService,
+      referredOn: '2026-10-20',
+      referredByName: 'Sam Worker',
+      referredByAgencyId: csAgency,
+      status: 'referred',
+    });
     assert.equal(otherPartnership.statusCode, 400, 'a service of another partnership’s directory cannot be chosen');
 
     const saved = await worker.post(`/children/${child}/referrals`, {
-      serviceId: service.id, referredOn: '2026-10-20', referredByName: 'Sam Worker', referredByAgencyId: csAgency, status: 'referred', outcomeNote: '',
+      serviceId: service.id,
+      referredOn: '2026-10-20',
+      referredByName: 'Sam Worker',
+      referredByAgencyId: csAgency,
+      status: 'referred',
+      outcomeNote: '',
     });
     assert.equal(saved.statusCode, 302, saved.body.slice(0, 400));
-    const [row] = await ctx.ownerQuery<{ id: string; status: string; partnership_id: string }>(`SELECT id, status, partnership_id FROM service_referrals WHERE child_id = $1`, [child]);
+    const [row] = await ctx.ownerQuery<{ id: string; status: string; partnership_id: string }>(
+      `SELECT id, status, partnership_id FROM service_referrals WHERE child_id = $1`,
+      [child],
+    );
     assert.equal(row!.status, 'referred');
     assert.equal(row!.partnership_id, northmere);
     const created = await referralAudits('record.create');
@@ -90,22 +128,49 @@ describe('referrals to directory services', () => {
     const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM service_referrals WHERE child_id = $1`, [child]);
     const school = agents.school!;
     assert.equal((await school.get(`/children/${child}/meetings`)).statusCode, 404);
-    assert.equal((await school.post(`/children/${child}/referrals`, {
-      serviceId: services[0]!.id, referredOn: '2026-10-20', referredByName: 'X Y', referredByAgencyId: csAgency, status: 'referred' })).statusCode, 404);
+    assert.equal(
+      (
+        await school.post(`/children/${child}/referrals`, {
+          serviceId: services[0]!.id,
+          referredOn: '2026-10-20',
+          referredByName: 'X Y',
+          referredByAgencyId: csAgency,
+          status: 'referred',
+        })
+      ).statusCode,
+      404,
+    );
     assert.equal((await school.post(`/children/${child}/referrals/${row!.id}`, { status: 'withdrawn' })).statusCode, 404);
     const councillor = agents.councillor!;
     assert.equal((await councillor.get(`/children/${child}/meetings`)).statusCode, 403);
-    assert.equal((await councillor.post(`/children/${child}/referrals`, {
-      serviceId: services[0]!.id, referredOn: '2026-10-20', referredByName: 'X Y', referredByAgencyId: csAgency, status: 'referred' })).statusCode, 403);
+    assert.equal(
+      (
+        await councillor.post(`/children/${child}/referrals`, {
+          serviceId: services[0]!.id,
+          referredOn: '2026-10-20',
+          referredByName: 'X Y',
+          referredByAgencyId: csAgency,
+          status: 'referred',
+        })
+      ).statusCode,
+      403,
+    );
     assert.equal((await councillor.post(`/children/${child}/referrals/${row!.id}`, { status: 'withdrawn' })).statusCode, 403);
-    const [after] = await ctx.ownerQuery<{ status: string; n: number }>(`SELECT status, (SELECT count(*)::int FROM service_referrals WHERE child_id = $1) AS n FROM service_referrals WHERE id = $2`, [child, row!.id]);
+    const [after] = await ctx.ownerQuery<{ status: string; n: number }>(
+      `SELECT status, (SELECT count(*)::int FROM service_referrals WHERE child_id = $1) AS n FROM service_referrals WHERE id = $2`,
+      [child, row!.id],
+    );
     assert.equal(after!.status, 'attending');
     assert.equal(after!.n, 1);
   });
 
   test('the demo has referrals in both partnerships', async () => {
     const rows = await ctx.ownerQuery<{ code: string; n: number }>(
-      `SELECT p.code, count(*)::int AS n FROM service_referrals r JOIN partnerships p ON p.id = r.partnership_id GROUP BY p.code ORDER BY p.code`);
-    assert.deepEqual(rows.map((r) => r.code), ['northmere', 'westbrook']);
+      `SELECT p.code, count(*)::int AS n FROM service_referrals r JOIN partnerships p ON p.id = r.partnership_id GROUP BY p.code ORDER BY p.code`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.code),
+      ['northmere', 'westbrook'],
+    );
   });
 });

@@ -71,23 +71,35 @@ describe('who a request is, as the database knows it', () => {
       sql`SELECT lantern_begin_api_token('not-a-token', null, null)`,
       sql`SELECT lantern_begin_trusted(${westbrook}::uuid, null, null, ARRAY['coordinator'], 'forged')`,
     ]) {
-      await assert.rejects(withAnonymous(ctx.handle.db, (tx) => probe.execute(tx)), /no live|permission denied/);
+      await assert.rejects(
+        withAnonymous(ctx.handle.db, (tx) => probe.execute(tx)),
+        /no live|permission denied/,
+      );
     }
     // A session that has ended no longer opens one, even if a request still holds it.
     const ended = await ctx.sessionUser('social-worker.northmere@lantern.example');
     await ctx.ownerQuery(`UPDATE sessions SET ended_at = now(), ended_reason = 'test' WHERE id = $1`, [ended.sessionId]);
-    await assert.rejects(withActor(ctx.handle.db, actorOf(ended), (tx) => count(tx, 'children', northmere)), /credential not live/);
+    await assert.rejects(
+      withActor(ctx.handle.db, actorOf(ended), (tx) => count(tx, 'children', northmere)),
+      /credential not live/,
+    );
   });
 
   test('the request role cannot change another partnership, nor its own unless an administrator', async () => {
-    const rename = (user: SessionUser, id: string) => withActor(ctx.handle.db, actorOf(user), async (tx) =>
-      Number((await tx.updateTable('partnerships').set({ name: 'Renamed' }).where('id', '=', id).executeTakeFirst()).numUpdatedRows));
+    const rename = (user: SessionUser, id: string) =>
+      withActor(ctx.handle.db, actorOf(user), async (tx) =>
+        Number((await tx.updateTable('partnerships').set({ name: 'Renamed' }).where('id', '=', id).executeTakeFirst()).numUpdatedRows),
+      );
     assert.equal(await rename(admin, westbrook), 0, 'another partnership');
     assert.equal(await rename(triage, northmere), 0, 'own partnership, not an administrator');
     const [before] = await ctx.ownerQuery<{ name: string }>(`SELECT name FROM partnerships WHERE id = $1`, [northmere]);
-    assert.equal(await withActor(ctx.handle.db, actorOf(admin), async (tx) =>
-      Number((await tx.updateTable('partnerships').set({ name: before!.name }).where('id', '=', northmere).executeTakeFirst()).numUpdatedRows)), 1,
-    'own partnership, as its administrator');
+    assert.equal(
+      await withActor(ctx.handle.db, actorOf(admin), async (tx) =>
+        Number((await tx.updateTable('partnerships').set({ name: before!.name }).where('id', '=', northmere).executeTakeFirst()).numUpdatedRows),
+      ),
+      1,
+      'own partnership, as its administrator',
+    );
     const [w] = await ctx.ownerQuery<{ name: string }>(`SELECT name FROM partnerships WHERE id = $1`, [westbrook]);
     assert.notEqual(w!.name, 'Renamed');
   });
@@ -101,11 +113,16 @@ describe('who a request is, as the database knows it', () => {
       sql`SELECT * FROM sign_in_throttle LIMIT 1`,
       sql`SELECT * FROM lantern_request_context`,
     ]) {
-      await assert.rejects(asTriage((tx) => probe.execute(tx)), /permission denied/, probe.compile(ctx.handle.db).sql);
+      await assert.rejects(
+        asTriage((tx) => probe.execute(tx)),
+        /permission denied/,
+        probe.compile(ctx.handle.db).sql,
+      );
     }
     // Sign-in's own role reads them; what it reads of a TOTP secret is sealed, not the secret.
-    const stored = await withAuth(ctx.handle.auth, (tx) => tx.selectFrom('users').select(['id', 'totp_secret'])
-      .where('email', '=', 'triage.northmere@lantern.example').executeTakeFirstOrThrow());
+    const stored = await withAuth(ctx.handle.auth, (tx) =>
+      tx.selectFrom('users').select(['id', 'totp_secret']).where('email', '=', 'triage.northmere@lantern.example').executeTakeFirstOrThrow(),
+    );
     const plain = ctx.account('triage.northmere@lantern.example').totpSecret;
     assert.ok(stored.totp_secret && SecretBox.isSealed(stored.totp_secret) && !stored.totp_secret.includes(plain));
     assert.equal(new SecretBox(testSecretsKey()).open(stored.id, stored.totp_secret), plain);
@@ -115,37 +132,64 @@ describe('who a request is, as the database knows it', () => {
   });
 
   test('audit rows cannot be forged: the actor, address and agent come from the context', async () => {
-    await assert.rejects(asTriage((tx) => sql`INSERT INTO audit_events (partnership_id, chain_id, seq, actor_label, action, prev_hash, hash)
-      VALUES (${northmere}, ${northmere}, 0, 'someone else', 'record.view', '', '')`.execute(tx)), /permission denied/);
-    await assert.rejects(asTriage((tx) => sql`SELECT lantern_audit('record.view', 'child', 'x', null, '{}', null, ${westbrook}::uuid, null)`.execute(tx)),
-      /not the acting context/);
-    await assert.rejects(asTriage((tx) => sql`SELECT lantern_audit('record.view', 'child', 'x', null, '{}', null, null, ${admin.userId}::uuid)`.execute(tx)),
-      /not the acting context/);
+    await assert.rejects(
+      asTriage((tx) =>
+        sql`INSERT INTO audit_events (partnership_id, chain_id, seq, actor_label, action, prev_hash, hash)
+      VALUES (${northmere}, ${northmere}, 0, 'someone else', 'record.view', '', '')`.execute(tx),
+      ),
+      /permission denied/,
+    );
+    await assert.rejects(
+      asTriage((tx) => sql`SELECT lantern_audit('record.view', 'child', 'x', null, '{}', null, ${westbrook}::uuid, null)`.execute(tx)),
+      /not the acting context/,
+    );
+    await assert.rejects(
+      asTriage((tx) => sql`SELECT lantern_audit('record.view', 'child', 'x', null, '{}', null, null, ${admin.userId}::uuid)`.execute(tx)),
+      /not the acting context/,
+    );
     const marker = `probe-${crypto.randomUUID()}`;
     await asTriage((tx) => sql`SELECT lantern_audit('record.view', 'probe', ${marker}, null, '{}', null, null, null)`.execute(tx));
     const [row] = await ctx.ownerQuery<{ actor_user_id: string; actor_label: string; partnership_id: string; client_address: string; user_agent: string }>(
-      `SELECT actor_user_id, actor_label, partnership_id, client_address, user_agent FROM audit_events WHERE record_id = $1`, [marker]);
-    assert.deepEqual(row, { actor_user_id: triage.userId, actor_label: triage.email, partnership_id: northmere, client_address: '192.0.2.10',
-      user_agent: 'lantern-test' });
+      `SELECT actor_user_id, actor_label, partnership_id, client_address, user_agent FROM audit_events WHERE record_id = $1`,
+      [marker],
+    );
+    assert.deepEqual(row, {
+      actor_user_id: triage.userId,
+      actor_label: triage.email,
+      partnership_id: northmere,
+      client_address: '192.0.2.10',
+      user_agent: 'lantern-test',
+    });
   });
 
   test('the request role cannot become another role', async (t) => {
     // PGlite has one connection, opened as its superuser; requests SET ROLE there (docs/SECURITY.md).
     if (ctx.handle.kind === 'embedded') return t.skip('embedded: one superuser connection');
-    for (const probe of [sql`SELECT set_config('role', 'postgres', true)`, sql`SET LOCAL ROLE postgres`, sql`SET LOCAL ROLE lantern_auth`,
-      sql`SET SESSION AUTHORIZATION postgres`]) {
-      await assert.rejects(asTriage((tx) => probe.execute(tx)), /permission denied|must be/);
+    for (const probe of [
+      sql`SELECT set_config('role', 'postgres', true)`,
+      sql`SET LOCAL ROLE postgres`,
+      sql`SET LOCAL ROLE lantern_auth`,
+      sql`SET SESSION AUTHORIZATION postgres`,
+    ]) {
+      await assert.rejects(
+        asTriage((tx) => probe.execute(tx)),
+        /permission denied|must be/,
+      );
     }
     // RESET ROLE returns to the login itself, which is no more than lantern_app.
     const who = await asTriage(async (tx) => {
       await sql`RESET ROLE`.execute(tx);
-      return (await sql<{ u: string; s: boolean }>`SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS s`.execute(tx)).rows[0]!;
+      return (await sql<{ u: string; s: boolean }>`SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS s`.execute(tx))
+        .rows[0]!;
     });
     assert.deepEqual(who, { u: 'lantern_web', s: false });
-    await assert.rejects(withAnonymous(ctx.handle.db, async (tx) => {
-      await sql`RESET ROLE`.execute(tx);
-      await sql`SELECT password_hash FROM users`.execute(tx);
-    }), /permission denied/);
+    await assert.rejects(
+      withAnonymous(ctx.handle.db, async (tx) => {
+        await sql`RESET ROLE`.execute(tx);
+        await sql`SELECT password_hash FROM users`.execute(tx);
+      }),
+      /permission denied/,
+    );
   });
 
   test('no connection serving requests or sign-in is a superuser or the owner', async () => {

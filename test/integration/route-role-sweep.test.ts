@@ -18,8 +18,15 @@ import { Agent, signIn } from '../helpers/http.ts';
 
 /** Roles by letter, so the table reads across. */
 const roleLetters: Record<string, Role> = {
-  S: 'system_admin', P: 'partnership_admin', T: 'triage_worker', W: 'practitioner', C: 'coordinator',
-  A: 'analyst', L: 'strategy_lead', B: 'board_member', D: 'dpo',
+  S: 'system_admin',
+  P: 'partnership_admin',
+  T: 'triage_worker',
+  W: 'practitioner',
+  C: 'coordinator',
+  A: 'analyst',
+  L: 'strategy_lead',
+  B: 'board_member',
+  D: 'dpo',
 };
 const everyone = 'SPTWCALBD';
 
@@ -282,7 +289,9 @@ before(async () => {
   ctx = await createTestContext();
   northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   routes.push(...ctx.app.routeTable.filter((r) => !r.url.startsWith('/api/')));
-  const accounts = ctx.accounts.filter((a, i, all) => a.partnership === 'northmere' && all.findIndex((b) => b.partnership === 'northmere' && b.role === a.role) === i);
+  const accounts = ctx.accounts.filter(
+    (a, i, all) => a.partnership === 'northmere' && all.findIndex((b) => b.partnership === 'northmere' && b.role === a.role) === i,
+  );
   agentEmails = accounts.map((a) => a.email);
   for (const r of routes) realUrls.set(key(r), await realUrl(r.url));
   for (const a of accounts) agents.set(a.role, await signIn(ctx.app, ctx.clock, a));
@@ -293,14 +302,25 @@ const send = (agent: Agent, r: RouteEntry, url: string): Promise<LightMyRequestR
 /** The route with one parameter malformed and the others real. */
 const withMalformed = (r: RouteEntry, param: string, bad: string) => {
   const real = realUrls.get(key(r))!.split('/');
-  return r.url.split('/').map((segment, i) => (segment === param ? bad : real[i])).join('/');
+  return r.url
+    .split('/')
+    .map((segment, i) => (segment === param ? bad : real[i]))
+    .join('/');
 };
 
 describe('route × role sweep', () => {
   test('the expected-access table names every route the server serves, and only those', () => {
     assert.ok(routes.length >= 100, `found ${routes.length} routes`);
-    assert.deepEqual(routes.map(key).filter((k) => !(k in expectedAccess)), [], 'routes missing from the table');
-    assert.deepEqual(Object.keys(expectedAccess).filter((k) => !routes.some((r) => key(r) === k)), [], 'table entries with no route');
+    assert.deepEqual(
+      routes.map(key).filter((k) => !(k in expectedAccess)),
+      [],
+      'routes missing from the table',
+    );
+    assert.deepEqual(
+      Object.keys(expectedAccess).filter((k) => !routes.some((r) => key(r) === k)),
+      [],
+      'table entries with no route',
+    );
     for (const [route, who] of Object.entries(expectedAccess)) {
       assert.ok(who === 'public' || [...who].every((letter) => letter in roleLetters), `${route}: ${who}`);
     }
@@ -384,7 +404,9 @@ describe('route × role sweep', () => {
   });
 
   test('the other partnership’s records are not found', async () => {
-    const [westbrookUser] = await ctx.ownerQuery<{ id: string }>(`SELECT u.id FROM users u JOIN partnerships p ON p.id = u.partnership_id WHERE p.code = 'westbrook' LIMIT 1`);
+    const [westbrookUser] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT u.id FROM users u JOIN partnerships p ON p.id = u.partnership_id WHERE p.code = 'westbrook' LIMIT 1`,
+    );
     const admin = agents.get('partnership_admin')!;
     const r = await admin.get(`/admin/users/${westbrookUser!.id}`);
     assert.equal(r.statusCode, 404);

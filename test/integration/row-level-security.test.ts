@@ -3,8 +3,21 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { withTrustedActor, type TrustedActor, type Tx } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { aChild, aChildPartnershipShare, aMissingEpisode, anAccessGrant, aReturnInterview, anAuditDisclosure, anAuditEvent, aPartnership, aRecordShare, aRestrictionChange, aSession, aSharingAgreement,
-  demoPartnership } from '../helpers/factories.ts';
+import {
+  aChild,
+  aChildPartnershipShare,
+  aMissingEpisode,
+  anAccessGrant,
+  aReturnInterview,
+  anAuditDisclosure,
+  anAuditEvent,
+  aPartnership,
+  aRecordShare,
+  aRestrictionChange,
+  aSession,
+  aSharingAgreement,
+  demoPartnership,
+} from '../helpers/factories.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -24,7 +37,10 @@ before(async () => {
   }
   // Rows on both sides of every table: a child owned by each partnership's children's services, sessions,
   // audit events, shares, restriction changes, agreements and grants.
-  for (const [key, p] of [['n', northmere], ['w', westbrook]] as const) {
+  for (const [key, p] of [
+    ['n', northmere],
+    ['w', westbrook],
+  ] as const) {
     const child = await aChild(ctx, { partnership_id: p, owning_agency_id: agencies[`${key}:childrens_services`]!.id, reference: `RLS-${key}` });
     const [u] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`, [p]);
     await aSession(ctx, { id: `rls-${key}`, partnership_id: p, user_id: u!.id });
@@ -41,14 +57,21 @@ before(async () => {
   await anAccessGrant(ctx, { partnership_id: westbrook, agreement_id: agreement, user_id: nUser!.id, roles: ['analyst'] });
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
-  const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(`SELECT id, owning_agency_id FROM children WHERE reference = 'RLS-n'`);
+  const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(
+    `SELECT id, owning_agency_id FROM children WHERE reference = 'RLS-n'`,
+  );
   const schoolsChild = await aChild(ctx, { partnership_id: northmere, owning_agency_id: agencies['n:education']!.id, reference: 'RLS-n-education' });
   const toWestbrook = await aSharingAgreement(ctx, { partnership_id: northmere, recipient_partnership_id: westbrook, purpose: 'rls test shares' });
   for (const child of [northmereChild!.id, schoolsChild]) {
     const ofChild = { partnership_id: northmere, child_id: child };
     // Stopped, so Westbrook reads nothing through it.
-    await aChildPartnershipShare(ctx, { ...ofChild, agreement_id: toWestbrook, recipient_partnership_id: westbrook, revoked_at: new Date(),
-      revoked_reason: 'rls test' });
+    await aChildPartnershipShare(ctx, {
+      ...ofChild,
+      agreement_id: toWestbrook,
+      recipient_partnership_id: westbrook,
+      revoked_at: new Date(),
+      revoked_reason: 'rls test',
+    });
     const episode = await aMissingEpisode(ctx, { ...ofChild, started_at: '2026-09-01T20:00Z', ended_at: '2026-09-02T10:00Z', ended_by: 'returned' });
     await aReturnInterview(ctx, { ...ofChild, episode_id: episode, offered_at: '2026-09-03T10:00Z', interviewer_agency_id: northmereChild!.owning_agency_id });
   }
@@ -57,13 +80,18 @@ after(async () => ctx.close());
 
 /** A made-up actor: partnership-wide scope comes from a partnership-wide role (triage), agency scope from a practitioner's. */
 const actor = (partnershipId: string, agencyId: string, scope: 'partnership' | 'agency' = 'agency'): TrustedActor => ({
-  userId: null, partnershipId, agencyId, roles: [scope === 'partnership' ? 'triage_worker' : 'practitioner'], label: 'rls test',
+  userId: null,
+  partnershipId,
+  agencyId,
+  roles: [scope === 'partnership' ? 'triage_worker' : 'practitioner'],
+  label: 'rls test',
 });
 const withActor = <T>(_db: unknown, as: TrustedActor, fn: Parameters<typeof withTrustedActor<T>>[2]) => withTrustedActor(ctx.handle.owner, as, fn);
 
 async function partnershipTables(): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'partnership_id' ORDER BY table_name`);
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'partnership_id' ORDER BY table_name`,
+  );
   return rows.map((r) => r.table_name).filter((t) => !globalTables.has(t));
 }
 
@@ -84,15 +112,21 @@ async function leaked(table: string, as: TrustedActor, other: string): Promise<n
   });
 }
 
-
 // ---- Writes ---------------------------------------------------------------------------------------------
 
 /** The most an actor of a partnership can hold: every role, partnership-wide, as a real person of it. */
 async function everyRole(partnershipId: string): Promise<TrustedActor> {
   const [admin] = await ctx.ownerQuery<{ id: string; agency_id: string }>(
-    `SELECT id, agency_id FROM users WHERE partnership_id = $1 AND 'partnership_admin' = ANY (roles) ORDER BY email LIMIT 1`, [partnershipId]);
-  return { userId: admin!.id, partnershipId, agencyId: admin!.agency_id, label: 'rls test',
-    roles: ['system_admin', 'partnership_admin', 'dpo', 'triage_worker', 'coordinator', 'practitioner', 'analyst', 'strategy_lead'] };
+    `SELECT id, agency_id FROM users WHERE partnership_id = $1 AND 'partnership_admin' = ANY (roles) ORDER BY email LIMIT 1`,
+    [partnershipId],
+  );
+  return {
+    userId: admin!.id,
+    partnershipId,
+    agencyId: admin!.agency_id,
+    label: 'rls test',
+    roles: ['system_admin', 'partnership_admin', 'dpo', 'triage_worker', 'coordinator', 'practitioner', 'analyst', 'strategy_lead'],
+  };
 }
 
 /** Runs fn as the actor and always rolls back: its value, or the error the database gave. */
@@ -121,7 +155,9 @@ const affected = (r: { value?: unknown; error?: Error }) => {
 async function writable(table: string, privilege: 'INSERT' | 'UPDATE'): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ attname: string }>(
     `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' AND attidentity = ''
-       AND attname <> 'id' AND has_column_privilege('lantern_app', attrelid, attnum, $2) ORDER BY attnum`, [table, privilege]);
+       AND attname <> 'id' AND has_column_privilege('lantern_app', attrelid, attnum, $2) ORDER BY attnum`,
+    [table, privilege],
+  );
   return rows.map((r) => r.attname);
 }
 const deletable = async (table: string) =>
@@ -139,7 +175,10 @@ async function copyOf(table: string, where: string, params: unknown[], as: Trust
 }
 function insertCopy(table: string, columns: string[], row: Record<string, unknown>) {
   const list = sql.join(columns.map((c) => sql.ref(c)));
-  return (tx: Tx) => sql`INSERT INTO ${sql.table(table)} (${list}) SELECT ${list} FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb)`.execute(tx);
+  return (tx: Tx) =>
+    sql`INSERT INTO ${sql.table(table)} (${list}) SELECT ${list} FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb)`.execute(
+      tx,
+    );
 }
 function updateInPlace(table: string, column: string, where: ReturnType<typeof sql>) {
   return (tx: Tx) => sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${sql.ref(column)} WHERE ${where}`.execute(tx);
@@ -166,12 +205,13 @@ async function crossPartnershipWrites(table: string, from: string, to: string) {
   const [inserts, updates] = [await writable(table, 'INSERT'), await writable(table, 'UPDATE')];
   const theirs = sql`partnership_id = ${to}`;
   return {
-    insertRefused: inserts.length === 0 ? undefined
-      : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'partnership_id = $1', [to], as)))),
+    insertRefused:
+      inserts.length === 0 ? undefined : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'partnership_id = $1', [to], as)))),
     updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, theirs))),
     // No WHERE: a statement that reads no column is checked by the policies' WITH CHECK alone (SELECT
     // policies also check the new row when a statement reads one).
-    moveRefused: !updates.includes('partnership_id') ? undefined
+    moveRefused: !updates.includes('partnership_id')
+      ? undefined
       : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET partnership_id = ${to}`.execute(tx))),
     deleted: (await deletable(table)) ? affected(await attempt(as, (tx) => sql`DELETE FROM ${sql.table(table)} WHERE ${theirs}`.execute(tx))) : undefined,
   };
@@ -184,7 +224,8 @@ async function crossPartnershipWrites(table: string, from: string, to: string) {
 const ownChildRules = new Set(['concerns', 'break_glass_grants', 'restriction_changes']);
 async function childTables(): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'child_id' ORDER BY table_name`);
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'child_id' ORDER BY table_name`,
+  );
   return rows.map((r) => r.table_name).filter((t) => !ownChildRules.has(t));
 }
 
@@ -200,13 +241,19 @@ async function rowOfAnotherAgencysChild(table: string) {
       WHERE t.partnership_id = $1 AND NOT c.restricted AND own.owning_agency_id <> c.owning_agency_id
         AND NOT EXISTS (SELECT 1 FROM record_shares s WHERE s.record_type = 'child' AND s.record_id = c.id AND s.agency_id = own.owning_agency_id
                           AND s.revoked_at IS NULL)
-      ORDER BY t.child_id, own.owning_agency_id LIMIT 1`, [northmere]);
+      ORDER BY t.child_id, own.owning_agency_id LIMIT 1`,
+    [northmere],
+  );
   assert.ok(found, `${table} has a row of a child another Northmere agency with rows there cannot see`);
   return found;
 }
 
-const countRows = (table: string, as: TrustedActor, where: ReturnType<typeof sql>) => withActor(ctx.handle.db, as, async (tx) =>
-  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(tx)).rows[0]!.n);
+const countRows = (table: string, as: TrustedActor, where: ReturnType<typeof sql>) =>
+  withActor(
+    ctx.handle.db,
+    as,
+    async (tx) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(tx)).rows[0]!.n,
+  );
 
 /**
  * What an agency-scoped worker achieves on one child's rows of a child table: rows read and updated,
@@ -217,17 +264,20 @@ async function agencyWrites(table: string, childId: string, as: TrustedActor) {
   const ofChild = sql`child_id = ${childId}`;
   return {
     read: await countRows(table, as, ofChild),
-    insertRefused: inserts.length === 0 ? undefined
-      : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'child_id = $1', [childId], as)))),
+    insertRefused:
+      inserts.length === 0 ? undefined : refusedByRls(await attempt(as, insertCopy(table, inserts, await copyOf(table, 'child_id = $1', [childId], as)))),
     updated: updates.length === 0 ? undefined : affected(await attempt(as, updateInPlace(table, updates[0]!, ofChild))),
-    moveRefused: !updates.includes('child_id') ? undefined
+    moveRefused: !updates.includes('child_id')
+      ? undefined
       : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET child_id = ${childId}`.execute(tx))),
   };
 }
 
 describe('row-level security', () => {
   test('every table but the global ones carries partnership_id', async () => {
-    const all = await ctx.ownerQuery<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const all = await ctx.ownerQuery<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
     const withColumn = new Set(await partnershipTables());
     const missing = all.map((r) => r.table_name).filter((t) => !globalTables.has(t) && !withColumn.has(t));
     assert.deepEqual(missing, []);
@@ -236,14 +286,19 @@ describe('row-level security', () => {
   test('every partnership table has RLS enabled and forced', async () => {
     for (const table of await partnershipTables()) {
       const [r] = await ctx.ownerQuery<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
-        `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = $1 AND relnamespace = 'public'::regnamespace`, [table]);
+        `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = $1 AND relnamespace = 'public'::regnamespace`,
+        [table],
+      );
       assert.ok(r?.relrowsecurity && r.relforcerowsecurity, `${table} has forced RLS`);
     }
   });
 
   test('no row of one partnership is visible to the other, in either direction, on any table', async () => {
     for (const table of await partnershipTables()) {
-      const [both] = await ctx.ownerQuery<{ n: number }>(`SELECT count(DISTINCT partnership_id)::int AS n FROM ${table} WHERE partnership_id IN ($1, $2)`, [northmere, westbrook]);
+      const [both] = await ctx.ownerQuery<{ n: number }>(`SELECT count(DISTINCT partnership_id)::int AS n FROM ${table} WHERE partnership_id IN ($1, $2)`, [
+        northmere,
+        westbrook,
+      ]);
       assert.equal(both!.n, 2, `${table} has rows of both partnerships, so the check means something`);
       assert.equal(await leaked(table, actor(northmere, agencies['n:partnership']!.id, 'partnership'), westbrook), 0, `${table}: northmere sees westbrook`);
       assert.equal(await leaked(table, actor(westbrook, agencies['w:partnership']!.id, 'partnership'), northmere), 0, `${table}: westbrook sees northmere`);
@@ -254,8 +309,13 @@ describe('row-level security', () => {
     for (const table of await partnershipTables()) {
       if (await unreadable(table)) continue;
       const as = actor(northmere, agencies['n:partnership']!.id, 'partnership');
-      const visible = () => withActor(ctx.handle.db, as, async (tx) =>
-        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE partnership_id = ${westbrook}`.execute(tx)).rows[0]!.n);
+      const visible = () =>
+        withActor(
+          ctx.handle.db,
+          as,
+          async (tx) =>
+            (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE partnership_id = ${westbrook}`.execute(tx)).rows[0]!.n,
+        );
       const withPolicy = await visible();
       await ctx.ownerQuery(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
       try {
@@ -269,7 +329,10 @@ describe('row-level security', () => {
   test('no row of the other partnership can be inserted, updated, moved there or deleted, in either direction, on any table', async () => {
     const checked = { insert: 0, update: 0, move: 0, delete: 0 };
     for (const table of await partnershipTables()) {
-      for (const [from, to, label] of [[northmere, westbrook, 'northmere into westbrook'], [westbrook, northmere, 'westbrook into northmere']] as const) {
+      for (const [from, to, label] of [
+        [northmere, westbrook, 'northmere into westbrook'],
+        [westbrook, northmere, 'westbrook into northmere'],
+      ] as const) {
         const writes = await crossPartnershipWrites(table, from, to);
         if (writes.insertRefused !== undefined) {
           assert.equal(writes.insertRefused, true, `${table}: ${label}: an insert is refused by row-level security`);
@@ -308,7 +371,10 @@ describe('row-level security', () => {
     for (const table of tables) {
       const { child_id: childId, agency_id: agencyId } = await rowOfAnotherAgencysChild(table);
       const worker = actor(northmere, agencyId);
-      assert.ok(await countRows(table, actor(northmere, agencyId, 'partnership'), sql`child_id = ${childId}`) > 0, `${table}: a partnership-wide role of the same agency reads the child's rows`);
+      assert.ok(
+        (await countRows(table, actor(northmere, agencyId, 'partnership'), sql`child_id = ${childId}`)) > 0,
+        `${table}: a partnership-wide role of the same agency reads the child's rows`,
+      );
 
       const writes = await agencyWrites(table, childId, worker);
       assert.equal(writes.read, 0, `${table}: another agency reads none of the child's rows`);
@@ -326,8 +392,8 @@ describe('row-level security', () => {
 
   test('agency separation: a child is seen by its agency, a shared agency and partnership-wide roles only', async () => {
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = 'RLS-n'`);
-    const count = (a: TrustedActor) => withActor(ctx.handle.db, a, async (tx) =>
-      (await tx.selectFrom('children').select('id').where('id', '=', child!.id).execute()).length);
+    const count = (a: TrustedActor) =>
+      withActor(ctx.handle.db, a, async (tx) => (await tx.selectFrom('children').select('id').where('id', '=', child!.id).execute()).length);
     assert.equal(await count(actor(northmere, agencies['n:childrens_services']!.id)), 1, 'owning agency');
     assert.equal(await count(actor(northmere, agencies['n:education']!.id)), 0, 'another agency');
     assert.equal(await count(actor(northmere, agencies['n:education']!.id, 'partnership')), 1, 'partnership-wide role');
@@ -341,16 +407,20 @@ describe('row-level security', () => {
   test('the application role cannot write into another partnership or bypass RLS', async () => {
     await assert.rejects(
       withActor(ctx.handle.db, actor(northmere, agencies['n:partnership']!.id), (tx) =>
-        tx.insertInto('agencies').values({ partnership_id: westbrook, kind: 'voluntary', name: 'Smuggled agency' }).execute()),
+        tx.insertInto('agencies').values({ partnership_id: westbrook, kind: 'voluntary', name: 'Smuggled agency' }).execute(),
+      ),
       /row-level security/,
     );
-    const [role] = await ctx.ownerQuery<{ rolbypassrls: boolean; rolsuper: boolean }>(`SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'lantern_app'`);
+    const [role] = await ctx.ownerQuery<{ rolbypassrls: boolean; rolsuper: boolean }>(
+      `SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'lantern_app'`,
+    );
     assert.deepEqual(role, { rolbypassrls: false, rolsuper: false });
     const owned = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE tableowner = 'lantern_app'`);
     assert.equal(owned[0]!.n, 0, 'lantern_app owns no tables');
     await assert.rejects(
-      withActor(ctx.handle.db, actor(northmere, agencies['n:partnership']!.id), (tx) => sql`SET LOCAL row_security = off`.execute(tx).then(() =>
-        sql`ALTER TABLE children DISABLE ROW LEVEL SECURITY`.execute(tx))),
+      withActor(ctx.handle.db, actor(northmere, agencies['n:partnership']!.id), (tx) =>
+        sql`SET LOCAL row_security = off`.execute(tx).then(() => sql`ALTER TABLE children DISABLE ROW LEVEL SECURITY`.execute(tx)),
+      ),
     );
   });
 });

@@ -20,16 +20,25 @@ describe('benchmark-scale seed (lantern seed --scale)', () => {
     assert.equal(await count(`SELECT count(*) AS n FROM (${scaled}) c`), 600);
     assert.equal(await count(`SELECT count(*) AS n FROM concerns WHERE reference ~ '^SC[0-9]{7}$'`), 600);
     // Every scaled child has an allocated worker in its owning agency and at least one assessment.
-    assert.equal(await count(`SELECT count(*) AS n FROM children c WHERE c.id IN (${scaled})
-      AND NOT EXISTS (SELECT 1 FROM child_involvements i WHERE i.child_id = c.id AND i.agency_id = c.owning_agency_id AND i.worker_user_id IS NOT NULL)`), 0);
-    assert.equal(await count(`SELECT count(*) AS n FROM children c WHERE c.id IN (${scaled})
-      AND NOT EXISTS (SELECT 1 FROM risk_assessments a WHERE a.child_id = c.id)`), 0);
+    assert.equal(
+      await count(`SELECT count(*) AS n FROM children c WHERE c.id IN (${scaled})
+      AND NOT EXISTS (SELECT 1 FROM child_involvements i WHERE i.child_id = c.id AND i.agency_id = c.owning_agency_id AND i.worker_user_id IS NOT NULL)`),
+      0,
+    );
+    assert.equal(
+      await count(`SELECT count(*) AS n FROM children c WHERE c.id IN (${scaled})
+      AND NOT EXISTS (SELECT 1 FROM risk_assessments a WHERE a.child_id = c.id)`),
+      0,
+    );
     for (const table of ['missing_episodes', 'return_interviews', 'strategy_meetings', 'plan_actions', 'case_notes']) {
-      assert.ok(await count(`SELECT count(*) AS n FROM ${table} WHERE child_id IN (${scaled})`) > 0, table);
+      assert.ok((await count(`SELECT count(*) AS n FROM ${table} WHERE child_id IN (${scaled})`)) > 0, table);
     }
     // The current-assessment table follows every child's latest assessment.
-    assert.equal(await count(`SELECT count(*) AS n FROM risk_assessment_current l
-      WHERE l.assessment_id <> (SELECT b.id FROM risk_assessments b WHERE b.child_id = l.child_id ORDER BY b.assessed_on DESC, b.created_at DESC LIMIT 1)`), 0);
+    assert.equal(
+      await count(`SELECT count(*) AS n FROM risk_assessment_current l
+      WHERE l.assessment_id <> (SELECT b.id FROM risk_assessments b WHERE b.child_id = l.child_id ORDER BY b.assessed_on DESC, b.created_at DESC LIMIT 1)`),
+      0,
+    );
   });
 
   test('the demo social worker has a caseload on "my children"', async () => {

@@ -16,10 +16,25 @@ before(async () => {
   const owned = { partnership_id: agency.partnership_id, owning_agency_id: agency.id };
   // 800 synthetic decoys whose family names start "Jo" but are not alike, all with ids below the target's.
   const letter = (n: number) => String.fromCharCode(97 + (n % 26));
-  await aChild.many(ctx, Array.from({ length: 800 }, (_, i) => ({ ...owned, id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
-    reference: `SC-DECOY-${i + 1}`, given_name: 'Decoy', family_name: `Joquarrington${letter(i + 1)}${letter(Math.floor((i + 1) / 26))}`, date_of_birth: '2010-01-01' })));
-  await aChild(ctx, { ...owned, id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', reference: 'SC-TARGET', given_name: 'Wren', family_name: 'Jovanelli',
-    date_of_birth: '2013-06-07' });
+  await aChild.many(
+    ctx,
+    Array.from({ length: 800 }, (_, i) => ({
+      ...owned,
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+      reference: `SC-DECOY-${i + 1}`,
+      given_name: 'Decoy',
+      family_name: `Joquarrington${letter(i + 1)}${letter(Math.floor((i + 1) / 26))}`,
+      date_of_birth: '2010-01-01',
+    })),
+  );
+  await aChild(ctx, {
+    ...owned,
+    id: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+    reference: 'SC-TARGET',
+    given_name: 'Wren',
+    family_name: 'Jovanelli',
+    date_of_birth: '2013-06-07',
+  });
 });
 after(async () => ctx.close());
 

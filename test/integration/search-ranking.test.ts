@@ -33,17 +33,27 @@ before(async () => {
   northmere = await partnership('northmere');
   westbrook = await partnership('westbrook');
   for (const p of people) {
-    await ctx.ownerQuery(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth, aliases)
+    await ctx.ownerQuery(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth, aliases)
       VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), $2, $3, $4, $5, $6)`,
-    [northmere, p.ref, p.given, p.family, p.dob, p.aliases ?? []]);
+      [northmere, p.ref, p.given, p.family, p.dob, p.aliases ?? []],
+    );
   }
   triage = await ctx.sessionUser('triage.northmere@lantern.example');
 });
 after(async () => ctx.close());
 
 const search = async (criteria: { name?: string; dateOfBirth?: string }) =>
-  (await ctx.services.children.records.search(triage, { name: criteria.name ?? null, dateOfBirth: criteria.dateOfBirth ?? null, postcode: null, includeClosed: false }))
-    .matches.filter((m) => m.reference.startsWith('SR-')).map((m) => `${m.reference}:${m.strength}`);
+  (
+    await ctx.services.children.records.search(triage, {
+      name: criteria.name ?? null,
+      dateOfBirth: criteria.dateOfBirth ?? null,
+      postcode: null,
+      includeClosed: false,
+    })
+  ).matches
+    .filter((m) => m.reference.startsWith('SR-'))
+    .map((m) => `${m.reference}:${m.strength}`);
 
 /** Levenshtein distance, the plain way: the oracle for the SQL functions. */
 function editDistance(a: string, b: string): number {
@@ -62,13 +72,16 @@ describe('search ranking', () => {
   });
 
   test('the date of birth narrows: the same names and date are likely and lead; one name and the date is possible', async () => {
-    assert.deepEqual(await search({ name: 'Orla Pennifold', dateOfBirth: '2012-05-01' }),
-      ['SR-EXACT:likely', 'SR-TYPO:possible', 'SR-SWAP:possible', 'SR-SAMEDOB:possible']);
+    assert.deepEqual(await search({ name: 'Orla Pennifold', dateOfBirth: '2012-05-01' }), [
+      'SR-EXACT:likely',
+      'SR-TYPO:possible',
+      'SR-SWAP:possible',
+      'SR-SAMEDOB:possible',
+    ]);
   });
 
   test('one word matches either name; names typed the other way round are found', async () => {
-    assert.deepEqual(await search({ name: 'pennifold' }),
-      ['SR-EXACT:possible', 'SR-SAMEDOB:possible', 'SR-TYPO:possible', 'SR-SWAP:possible']);
+    assert.deepEqual(await search({ name: 'pennifold' }), ['SR-EXACT:possible', 'SR-SAMEDOB:possible', 'SR-TYPO:possible', 'SR-SWAP:possible']);
     assert.deepEqual((await search({ name: 'Pennifold Orla' })).slice(0, 1), ['SR-EXACT:possible']);
     assert.deepEqual(await search({ name: 'Wilhelmina' }), ['SR-LONG:possible']);
   });
@@ -87,11 +100,17 @@ describe('search ranking', () => {
   });
 
   test('hundreds of exact matches: the first page is all exact, the misspelling waits', async () => {
-    await ctx.ownerQuery(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
+    await ctx.ownerQuery(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
       SELECT $1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-MANY-' || n, 'Child' || chr(97 + n % 26), 'Hollinrake', '2010-01-01'
-        FROM generate_series(1, 60) n`, [northmere]);
-    await ctx.ownerQuery(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
-      VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-MANY-TYPO', 'Aaron', 'Hollinrak', '2010-01-01')`, [northmere]);
+        FROM generate_series(1, 60) n`,
+      [northmere],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth)
+      VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-MANY-TYPO', 'Aaron', 'Hollinrak', '2010-01-01')`,
+      [northmere],
+    );
     const exact = await search({ name: 'Hollinrake' });
     assert.equal(exact.length, 50);
     assert.ok(!exact.includes('SR-MANY-TYPO:possible'));
@@ -105,7 +124,9 @@ describe('name keys in SQL', () => {
     const pairs = fc.sample(fc.tuple(word, word), 300);
     const rows = await ctx.ownerQuery<{ d: number; alike: boolean; back: boolean }>(
       `SELECT lantern_name_distance(a, b) AS d, lantern_names_alike(a, b) AS alike, lantern_names_alike(b, a) AS back
-         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p (a, b, n) ORDER BY n`, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p (a, b, n) ORDER BY n`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
     pairs.forEach(([a, b], i) => {
       const d = editDistance(a, b);
       const row = rows[i]!;
@@ -118,8 +139,9 @@ describe('name keys in SQL', () => {
   });
 
   test('the vocabulary follows the children: added, renamed, removed; the request role cannot read it', async () => {
-    const count = async (key: string) => (await ctx.ownerQuery<{ children: number }>(
-      `SELECT children FROM child_name_keys WHERE partnership_id = $1 AND key = $2`, [northmere, key]))[0]?.children ?? 0;
+    const count = async (key: string) =>
+      (await ctx.ownerQuery<{ children: number }>(`SELECT children FROM child_name_keys WHERE partnership_id = $1 AND key = $2`, [northmere, key]))[0]
+        ?.children ?? 0;
     assert.equal(await count('pennifold'), 2);
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = 'SR-OTHER'`);
     await ctx.ownerQuery(`UPDATE children SET family_name = 'Marchbankes' WHERE id = $1`, [child!.id]);
@@ -133,11 +155,18 @@ describe('name keys in SQL', () => {
   });
 
   test('lantern_name_candidates gives keys of the acting partnership only', async () => {
-    await ctx.ownerQuery(`INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name)
-      VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-WEST', 'Orla', 'Pennyfold')`, [westbrook]);
-    const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!.id;
-    const keys = await withTrustedActor(ctx.handle.owner, { partnershipId: northmere, agencyId: agency, userId: null, roles: ['triage_worker'], label: 'search test' },
-      async (tx) => (await sql<{ keys: string[] }>`SELECT lantern_name_candidates('pennifold') AS keys`.execute(tx)).rows[0]!.keys);
+    await ctx.ownerQuery(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name)
+      VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-WEST', 'Orla', 'Pennyfold')`,
+      [westbrook],
+    );
+    const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!
+      .id;
+    const keys = await withTrustedActor(
+      ctx.handle.owner,
+      { partnershipId: northmere, agencyId: agency, userId: null, roles: ['triage_worker'], label: 'search test' },
+      async (tx) => (await sql<{ keys: string[] }>`SELECT lantern_name_candidates('pennifold') AS keys`.execute(tx)).rows[0]!.keys,
+    );
     assert.ok(keys.includes('pennifold') && keys.includes('penifold') && keys.includes('pennifodl'));
     assert.ok(!keys.includes('pennyfold'), 'westbrook’s spelling is not disclosed to northmere');
   });

@@ -44,10 +44,19 @@ before(async () => {
 after(async () => ctx.close());
 
 async function restrictedChild(owner: 'police' | 'childrens_services'): Promise<string> {
-  return aChild(ctx, { partnership_id: northmere, owning_agency_id: agency[`n:${owner}`]!, reference: `SR-${crypto.randomBytes(3).toString('hex')}`,
-    given_name: 'Rhian', family_name: 'Testwood', date_of_birth: null, restricted: true, restricted_reason: 'Related to a member of staff' });
+  return aChild(ctx, {
+    partnership_id: northmere,
+    owning_agency_id: agency[`n:${owner}`]!,
+    reference: `SR-${crypto.randomBytes(3).toString('hex')}`,
+    given_name: 'Rhian',
+    family_name: 'Testwood',
+    date_of_birth: null,
+    restricted: true,
+    restricted_reason: 'Related to a member of staff',
+  });
 }
-const isRestricted = async (id: string) => (await ctx.ownerQuery<{ restricted: boolean }>(`SELECT restricted FROM children WHERE id = $1`, [id]))[0]!.restricted;
+const isRestricted = async (id: string) =>
+  (await ctx.ownerQuery<{ restricted: boolean }>(`SELECT restricted FROM children WHERE id = $1`, [id]))[0]!.restricted;
 
 describe('H3, M1: the second factor', () => {
   test('wrong codes accumulate across password steps and lock the account; the right code is then refused', async () => {
@@ -69,17 +78,23 @@ describe('H3, M1: the second factor', () => {
     assert.equal(lockedAt, 8, 'the password step is refused once five wrong codes have locked the account (two rounds of four)');
     // A pending session from before the lock cannot finish either, even with the right code.
     ctx.clock.advance(31_000);
-    const [pending] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM sign_in_throttle WHERE key LIKE 'totp:%' AND locked_until IS NOT NULL`);
+    const [pending] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sign_in_throttle WHERE key LIKE 'totp:%' AND locked_until IS NOT NULL`,
+    );
     assert.ok(pending!.n >= 1);
     // The address counted the code failures too.
-    const [address] = await ctx.ownerQuery<{ failures: number }>(`SELECT failures FROM sign_in_throttle WHERE key = $1`,
-      [`addr:${crypto.createHash('sha256').update(origin.clientAddress).digest('hex')}`]);
+    const [address] = await ctx.ownerQuery<{ failures: number }>(`SELECT failures FROM sign_in_throttle WHERE key = $1`, [
+      `addr:${crypto.createHash('sha256').update(origin.clientAddress).digest('hex')}`,
+    ]);
     assert.ok(address!.failures >= 5, `address failures ${address!.failures}`);
     // Locks expire: after the window the right password and code sign in.
     ctx.clock.advance(16 * minute);
     const step = await ctx.services.auth.signInWithPassword(account.email, account.password, { ...origin, clientAddress: '198.51.100.8' });
     assert.ok(step.ok);
-    const done = await ctx.services.auth.completeSecondFactor(step.token, await totpCode(account.totpSecret, ctx.clock.now()), { ...origin, clientAddress: '198.51.100.8' });
+    const done = await ctx.services.auth.completeSecondFactor(step.token, await totpCode(account.totpSecret, ctx.clock.now()), {
+      ...origin,
+      clientAddress: '198.51.100.8',
+    });
     assert.equal(done.ok, true);
   });
 
@@ -112,7 +127,9 @@ describe('M8: issued passwords and the account page', () => {
     const email = `robin.${crypto.randomBytes(3).toString('hex')}@lantern.example`;
     const issued = await createPerson(email);
     const [row] = await ctx.ownerQuery<{ must_change_password: boolean; password_expires_at: Date }>(
-      `SELECT must_change_password, password_expires_at FROM users WHERE email = $1`, [email]);
+      `SELECT must_change_password, password_expires_at FROM users WHERE email = $1`,
+      [email],
+    );
     assert.equal(row!.must_change_password, true);
     assert.equal(new Date(row!.password_expires_at).getTime(), ctx.clock.now().getTime() + 72 * 60 * minute);
     const agent = new Agent(ctx.app);
@@ -128,23 +145,46 @@ describe('M8: issued passwords and the account page', () => {
     const page = await agent.get('/account/password');
     assert.match(page.body, /one-time password from your administrator/);
     ctx.clock.advance(31_000);
-    const wrongCode = await agent.post('/account/password', { currentPassword: issued, newPassword: 'a walk along the estuary at dawn', confirmPassword: 'a walk along the estuary at dawn', code: '000000' });
+    const wrongCode = await agent.post('/account/password', {
+      currentPassword: issued,
+      newPassword: 'a walk along the estuary at dawn',
+      confirmPassword: 'a walk along the estuary at dawn',
+      code: '000000',
+    });
     assert.equal(wrongCode.statusCode, 400);
     assert.match(wrongCode.body, /The code was not recognised/);
-    const wrongPassword = await agent.post('/account/password', { currentPassword: 'not it at all', newPassword: 'a walk along the estuary at dawn', confirmPassword: 'a walk along the estuary at dawn', code: await totpCode(secret, ctx.clock.now()) });
+    const wrongPassword = await agent.post('/account/password', {
+      currentPassword: 'not it at all',
+      newPassword: 'a walk along the estuary at dawn',
+      confirmPassword: 'a walk along the estuary at dawn',
+      code: await totpCode(secret, ctx.clock.now()),
+    });
     assert.match(wrongPassword.body, /The current password is not right/);
     ctx.clock.advance(31_000);
-    const changed = await agent.post('/account/password', { currentPassword: issued, newPassword: 'a walk along the estuary at dawn', confirmPassword: 'a walk along the estuary at dawn', code: await totpCode(secret, ctx.clock.now()) });
+    const changed = await agent.post('/account/password', {
+      currentPassword: issued,
+      newPassword: 'a walk along the estuary at dawn',
+      confirmPassword: 'a walk along the estuary at dawn',
+      code: await totpCode(secret, ctx.clock.now()),
+    });
     assert.equal(changed.statusCode, 302);
     assert.equal(changed.headers.location, '/');
     assert.equal((await agent.get('/')).statusCode, 200);
     const [after] = await ctx.ownerQuery<{ must_change_password: boolean; password_expires_at: Date | null }>(
-      `SELECT must_change_password, password_expires_at FROM users WHERE email = $1`, [email]);
+      `SELECT must_change_password, password_expires_at FROM users WHERE email = $1`,
+      [email],
+    );
     assert.deepEqual(after, { must_change_password: false, password_expires_at: null });
     assert.equal((await ctx.services.auth.signInWithPassword(email, issued, origin)).ok, false, 'the issued password no longer works');
     assert.equal((await ctx.services.auth.signInWithPassword(email, 'a walk along the estuary at dawn', origin)).ok, true);
-    const audited = await ctx.ownerQuery<{ action: string }>(`SELECT action FROM audit_events WHERE actor_label = $1 AND action LIKE 'password.%' ORDER BY id`, [email]);
-    assert.deepEqual(audited.map((a) => a.action), ['password.change_failure', 'password.change_failure', 'password.change']);
+    const audited = await ctx.ownerQuery<{ action: string }>(
+      `SELECT action FROM audit_events WHERE actor_label = $1 AND action LIKE 'password.%' ORDER BY id`,
+      [email],
+    );
+    assert.deepEqual(
+      audited.map((a) => a.action),
+      ['password.change_failure', 'password.change_failure', 'password.change'],
+    );
   });
 
   test('an issued password expires after 72 hours', async () => {
@@ -193,14 +233,21 @@ describe('H1: API tokens', () => {
     // The database refuses the same, whoever calls: another agency, roles the issuer lacks, or self-approval.
     const [p] = await ctx.ownerQuery<{ id: string; agency_id: string }>(`SELECT id, agency_id FROM users WHERE email = 'police.northmere@lantern.example'`);
     const asPolice = { partnershipId: northmere, agencyId: p!.agency_id, userId: p!.id, roles: ['practitioner'], label: 'police' };
-    const insert = (agencyId: string, roles: string[]) => withTrustedActor(ctx.handle.owner, asPolice, (tx) => sql`INSERT INTO api_tokens
+    const insert = (agencyId: string, roles: string[]) =>
+      withTrustedActor(ctx.handle.owner, asPolice, (tx) =>
+        sql`INSERT INTO api_tokens
       (partnership_id, agency_id, name, token_hash, roles, created_by, expires_at) VALUES (${northmere}, ${agencyId}, 'direct', ${crypto.randomUUID()},
-      ${sql.val(roles)}::text[], ${p!.id}, now() + interval '30 days')`.execute(tx));
+      ${sql.val(roles)}::text[], ${p!.id}, now() + interval '30 days')`.execute(tx),
+      );
     await assert.rejects(insert(agency['n:childrens_services']!, ['practitioner']), /at most its issuer/);
     await assert.rejects(insert(p!.agency_id, ['coordinator']), /at most its issuer/);
     await insert(p!.agency_id, ['practitioner']);
-    await assert.rejects(withTrustedActor(ctx.handle.owner, { ...asPolice, roles: ['practitioner', 'partnership_admin'] }, (tx) =>
-      sql`UPDATE api_tokens SET approved_by = ${p!.id}, approved_at = now() WHERE name = 'direct'`.execute(tx)), /approved once|second_person/);
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, { ...asPolice, roles: ['practitioner', 'partnership_admin'] }, (tx) =>
+        sql`UPDATE api_tokens SET approved_by = ${p!.id}, approved_at = now() WHERE name = 'direct'`.execute(tx),
+      ),
+      /approved once|second_person/,
+    );
   });
 
   test('a token works only once approved, never reads a restricted record, and its audit rows name the issuer', async () => {
@@ -223,7 +270,8 @@ describe('H1: API tokens', () => {
     // The police practitioner themself, in the owning agency, reads it.
     assert.equal((await police.get(`/children/${restricted}`)).statusCode, 200);
     const [audit] = await ctx.ownerQuery<{ actor_user_id: string; actor_label: string; details: { apiToken: string } }>(
-      `SELECT actor_user_id, actor_label, details FROM audit_events WHERE action = 'search' AND actor_label = 'api-token:Police system' ORDER BY id DESC LIMIT 1`);
+      `SELECT actor_user_id, actor_label, details FROM audit_events WHERE action = 'search' AND actor_label = 'api-token:Police system' ORDER BY id DESC LIMIT 1`,
+    );
     const [issuer] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'police.northmere@lantern.example'`);
     assert.equal(audit!.actor_user_id, issuer!.id);
     assert.equal(audit!.details.apiToken, row!.id);
@@ -243,9 +291,15 @@ describe('H2: lifting a restriction', () => {
     assert.equal(await isRestricted(id), true, 'saving the form without “restricted” keeps it');
     assert.equal((await coordinator.post(`/children/${id}/lift-restriction`, { reason: 'I think everyone should see it now' })).statusCode, 404);
     assert.equal(await isRestricted(id), true);
-    const [c] = await ctx.ownerQuery<{ id: string; agency_id: string }>(`SELECT id, agency_id FROM users WHERE email = 'coordinator.northmere@lantern.example'`);
-    await assert.rejects(withTrustedActor(ctx.handle.owner, { partnershipId: northmere, agencyId: c!.agency_id, userId: c!.id, roles: ['coordinator'], label: 'x' },
-      (tx) => sql`UPDATE children SET restricted = false WHERE id = ${id}::uuid`.execute(tx)), /lifted only with a reason/);
+    const [c] = await ctx.ownerQuery<{ id: string; agency_id: string }>(
+      `SELECT id, agency_id FROM users WHERE email = 'coordinator.northmere@lantern.example'`,
+    );
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, { partnershipId: northmere, agencyId: c!.agency_id, userId: c!.id, roles: ['coordinator'], label: 'x' }, (tx) =>
+        sql`UPDATE children SET restricted = false WHERE id = ${id}::uuid`.execute(tx),
+      ),
+      /lifted only with a reason/,
+    );
     const triage = await as('triage');
     assert.match((await triage.get(`/children/${id}`)).body, /This record is restricted/, 'still closed to others');
   });
@@ -277,23 +331,32 @@ describe('M7: refusals and where requests came from', () => {
   test('a refused page and a record out of reach leave a row with the address; a flood is counted, not written', async () => {
     // A session of its own: the count of refusals is per session.
     const police = await signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));
-    const count = async () => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'access.refused' AND actor_label = 'police.northmere@lantern.example'`))[0]!.n;
+    const count = async () =>
+      (
+        await ctx.ownerQuery<{ n: number }>(
+          `SELECT count(*)::int AS n FROM audit_events WHERE action = 'access.refused' AND actor_label = 'police.northmere@lantern.example'`,
+        )
+      )[0]!.n;
     const before = await count();
     assert.equal((await police.get('/admin/users')).statusCode, 403);
     const [w] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 LIMIT 1`, [westbrook]);
     assert.equal((await police.get(`/children/${w!.id}`)).statusCode, 404);
     assert.equal(await count(), before + 2);
     const [row] = await ctx.ownerQuery<{ record_id: string; client_address: string; user_agent: string; details: { status: number; route: string } }>(
-      `SELECT record_id, client_address, user_agent, details FROM audit_events WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1`);
-    assert.deepEqual({ ...row, details: { status: row!.details.status, route: row!.details.route } },
-      { record_id: w!.id, client_address: '127.0.0.1', user_agent: 'lightMyRequest', details: { status: 404, route: '/children/:id' } });
+      `SELECT record_id, client_address, user_agent, details FROM audit_events WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(
+      { ...row, details: { status: row!.details.status, route: row!.details.route } },
+      { record_id: w!.id, client_address: '127.0.0.1', user_agent: 'lightMyRequest', details: { status: 404, route: '/children/:id' } },
+    );
     for (let i = 0; i < refusalsPerWindow + 10; i++) assert.equal((await police.get('/admin/users')).statusCode, 403);
     assert.equal(await count(), before + refusalsPerWindow, 'at most the window’s limit is written');
     ctx.clock.advance(refusalWindowMinutes * minute);
     assert.equal((await police.get('/admin/users')).statusCode, 403);
     assert.equal(await count(), before + refusalsPerWindow + 1);
     const [carried] = await ctx.ownerQuery<{ details: { suppressedBefore?: number } }>(
-      `SELECT details FROM audit_events WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1`);
+      `SELECT details FROM audit_events WHERE action = 'access.refused' ORDER BY id DESC LIMIT 1`,
+    );
     assert.equal(carried!.details.suppressedBefore, 12, 'the refusals only counted are carried on the next row');
   });
 
@@ -305,7 +368,9 @@ describe('M7: refusals and where requests came from', () => {
     const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted LIMIT 1`, [northmere]);
     await triage.get(`/children/${child!.id}`);
     const rows = await ctx.ownerQuery<{ action: string; client_address: string | null; user_agent: string | null }>(
-      `SELECT action, client_address, user_agent FROM audit_events WHERE id > $1 AND actor_label = 'triage.northmere@lantern.example'`, [marker[0]!.id]);
+      `SELECT action, client_address, user_agent FROM audit_events WHERE id > $1 AND actor_label = 'triage.northmere@lantern.example'`,
+      [marker[0]!.id],
+    );
     assert.ok(rows.length >= 3);
     for (const r of rows) assert.ok(r.client_address && r.user_agent, `${r.action} has an address and agent`);
   });
@@ -316,7 +381,10 @@ describe('L1: what lists, searches and worklists disclosed', () => {
     const coordinator = await as('coordinator');
     const list = await coordinator.get('/children');
     const id = /href="\/children\/([0-9a-f-]{36})"/.exec(list.body)![1]!;
-    const [row] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'search' AND disclosed_ids @> ARRAY[$1]::uuid[]`, [id]);
+    const [row] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'search' AND disclosed_ids @> ARRAY[$1]::uuid[]`,
+      [id],
+    );
     assert.ok(row!.n >= 1);
     const page = await coordinator.get(`/children/${id}`);
     const panel = page.body.slice(page.body.indexOf('access-log-heading'));
@@ -329,40 +397,66 @@ describe('L1: what lists, searches and worklists disclosed', () => {
 
 describe('L2: who manages a child’s shares', () => {
   test('an agency that only received a share can neither share it on nor stop the owner’s shares', async () => {
-    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 AND NOT restricted LIMIT 1`,
-      [northmere, agency['n:police']]);
+    const [child] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 AND NOT restricted LIMIT 1`,
+      [northmere, agency['n:police']],
+    );
     const police = await as('police');
     await police.get(`/children/${child!.id}`);
-    assert.equal((await police.post(`/children/${child!.id}/share`, { shareAgencyId: agency['n:education']!, lawfulBasis: 'Education safeguarding lead for the school' })).statusCode, 302);
-    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_id = $1 AND agency_id = $2`, [child!.id, agency['n:education']]);
+    assert.equal(
+      (await police.post(`/children/${child!.id}/share`, { shareAgencyId: agency['n:education']!, lawfulBasis: 'Education safeguarding lead for the school' }))
+        .statusCode,
+      302,
+    );
+    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_id = $1 AND agency_id = $2`, [
+      child!.id,
+      agency['n:education'],
+    ]);
     const school = await as('school');
     const page = await school.get(`/children/${child!.id}`);
     assert.equal(page.statusCode, 200, 'the school reads the shared record');
     assert.doesNotMatch(page.body, /action="\/children\/[^"]+\/share"/);
-    assert.equal((await school.post(`/children/${child!.id}/share`, { shareAgencyId: agency['n:health']!, lawfulBasis: 'Passing it on to health' })).statusCode, 403);
+    assert.equal(
+      (await school.post(`/children/${child!.id}/share`, { shareAgencyId: agency['n:health']!, lawfulBasis: 'Passing it on to health' })).statusCode,
+      403,
+    );
     assert.equal((await school.post(`/children/${child!.id}/shares/${share!.id}/stop`, { stopReason: 'Not mine to stop but trying' })).statusCode, 403);
     const [still] = await ctx.ownerQuery<{ revoked_at: Date | null }>(`SELECT revoked_at FROM record_shares WHERE id = $1`, [share!.id]);
     assert.equal(still!.revoked_at, null);
   });
 
   test('a share with a neighbouring partnership names the agencies there that read it', async () => {
-    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 AND NOT restricted ORDER BY reference DESC LIMIT 1`,
-      [northmere, agency['n:childrens_services']]);
-    const [agreement] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND recipient_partnership_id = $2 AND ends_on IS NULL`, [northmere, westbrook]);
+    const [child] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT id FROM children WHERE partnership_id = $1 AND owning_agency_id = $2 AND NOT restricted ORDER BY reference DESC LIMIT 1`,
+      [northmere, agency['n:childrens_services']],
+    );
+    const [agreement] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND recipient_partnership_id = $2 AND ends_on IS NULL`,
+      [northmere, westbrook],
+    );
     const sw = await as('social-worker');
     await sw.get(`/children/${child!.id}`);
-    const none = await sw.post(`/children/${child!.id}/share-partnership`, { agreementId: agreement!.id, partnershipBasis: 'Cross-border strategy discussion' });
+    const none = await sw.post(`/children/${child!.id}/share-partnership`, {
+      agreementId: agreement!.id,
+      partnershipBasis: 'Cross-border strategy discussion',
+    });
     assert.equal(none.statusCode, 400);
     assert.match(none.body, /Choose at least one agency to receive the record/);
-    const shared = await sw.post(`/children/${child!.id}/share-partnership`, { agreementId: agreement!.id, partnershipBasis: 'Cross-border strategy discussion',
-      recipientAgencyIds: [agency['w:police']!] });
+    const shared = await sw.post(`/children/${child!.id}/share-partnership`, {
+      agreementId: agreement!.id,
+      partnershipBasis: 'Cross-border strategy discussion',
+      recipientAgencyIds: [agency['w:police']!],
+    });
     assert.equal(shared.statusCode, 302, shared.body.slice(shared.body.indexOf('govuk-error-summary'), shared.body.indexOf('govuk-error-summary') + 800));
     const sees = async (email: string) => (await (await as(email)).get(`/children/${child!.id}`)).statusCode;
     assert.equal(await sees('police.westbrook@lantern.example'), 200, 'the named agency');
     assert.equal(await sees('school.westbrook@lantern.example'), 404, 'another agency there');
     assert.equal(await sees('coordinator.westbrook@lantern.example'), 200, 'a partnership-wide role there');
-    const foreign = await sw.post(`/children/${child!.id}/share-partnership`, { agreementId: agreement!.id, partnershipBasis: 'Cross-border strategy discussion',
-      recipientAgencyIds: [agency['n:education']!] });
+    const foreign = await sw.post(`/children/${child!.id}/share-partnership`, {
+      agreementId: agreement!.id,
+      partnershipBasis: 'Cross-border strategy discussion',
+      recipientAgencyIds: [agency['n:education']!],
+    });
     assert.equal(foreign.statusCode, 404, 'an agency that is not the receiving partnership’s');
   });
 });

@@ -16,9 +16,13 @@ before(async () => {
 });
 after(async () => ctx.close());
 
-interface Person { id: string; partnership_id: string; agency_id: string; roles: string[] }
-const person = async (email: string) =>
-  (await ctx.ownerQuery<Person>(`SELECT id, partnership_id, agency_id, roles FROM users WHERE email = $1`, [email]))[0]!;
+interface Person {
+  id: string;
+  partnership_id: string;
+  agency_id: string;
+  roles: string[];
+}
+const person = async (email: string) => (await ctx.ownerQuery<Person>(`SELECT id, partnership_id, agency_id, roles FROM users WHERE email = $1`, [email]))[0]!;
 const rolesOf = async (email: string) => (await person(email)).roles;
 /** The acting context a request of this person would have. */
 const actorFor = async (email: string): Promise<TrustedActor> => {
@@ -58,7 +62,10 @@ describe('nobody changes their own roles', () => {
     const more = await admin.post(`/admin/users/${me.id}`, { displayName: 'Admin', agencyId: me.agency_id, roles: ['partnership_admin', 'coordinator'] });
     assert.equal(more.statusCode, 403);
     assert.match(summary(more.body), /You cannot change your own roles or agency/);
-    const [other] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND id <> $2 LIMIT 1`, [me.partnership_id, me.agency_id]);
+    const [other] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND id <> $2 LIMIT 1`, [
+      me.partnership_id,
+      me.agency_id,
+    ]);
     const moved = await admin.post(`/admin/users/${me.id}`, { displayName: 'Admin', agencyId: other!.id, roles: ['partnership_admin'] });
     assert.equal(moved.statusCode, 403);
     assert.deepEqual(await rolesOf(nAdmin), ['partnership_admin']);
@@ -81,7 +88,10 @@ describe('nobody changes their own roles', () => {
     await assert.rejects(asUser(sysadmin, sql`UPDATE users SET roles = '{system_admin,dpo}' WHERE id = lantern_user()`), /own roles/);
     await assert.rejects(asUser(nAdmin, sql`UPDATE users SET roles = '{coordinator}' WHERE id = lantern_user()`), /own roles/);
     const me = await person(nAdmin);
-    await assert.rejects(asUser(nAdmin, sql`UPDATE users SET agency_id = (SELECT id FROM agencies WHERE id <> ${me.agency_id}::uuid LIMIT 1) WHERE id = lantern_user()`), /own agency/);
+    await assert.rejects(
+      asUser(nAdmin, sql`UPDATE users SET agency_id = (SELECT id FROM agencies WHERE id <> ${me.agency_id}::uuid LIMIT 1) WHERE id = lantern_user()`),
+      /own agency/,
+    );
     // What is not a role or an agency stays theirs to change.
     await asUser(nAdmin, sql`UPDATE users SET display_name = 'Renamed by self' WHERE id = lantern_user()`);
     assert.deepEqual(await rolesOf(nAdmin), ['partnership_admin']);
@@ -89,18 +99,29 @@ describe('nobody changes their own roles', () => {
     // A Westbrook co-ordinator acting in Northmere under a grant cannot widen that grant.
     const coordinator = await person('coordinator.westbrook@lantern.example');
     const northmere = (await person(nAdmin)).partnership_id;
-    const asGrantee: TrustedActor = { userId: coordinator.id, partnershipId: northmere, agencyId: coordinator.agency_id, roles: ['coordinator'],
-      label: 'coordinator.westbrook@lantern.example' };
-    await assert.rejects(withTrustedActor(ctx.handle.owner, asGrantee, (tx) =>
-      sql`UPDATE partnership_access_grants SET roles = '{coordinator,analyst}' WHERE user_id = lantern_user()`.execute(tx)), /own roles/);
+    const asGrantee: TrustedActor = {
+      userId: coordinator.id,
+      partnershipId: northmere,
+      agencyId: coordinator.agency_id,
+      roles: ['coordinator'],
+      label: 'coordinator.westbrook@lantern.example',
+    };
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, asGrantee, (tx) =>
+        sql`UPDATE partnership_access_grants SET roles = '{coordinator,analyst}' WHERE user_id = lantern_user()`.execute(tx),
+      ),
+      /own roles/,
+    );
   });
 
   test('a request role without an acting user cannot change roles; the owner (CLI, seed) can', async () => {
     const { id, partnership_id } = await person('triage.northmere@lantern.example');
     // A context with no person in it (as an API token's is), even one holding an administrator's role.
     const nobody: TrustedActor = { userId: null, partnershipId: partnership_id, agencyId: null, roles: ['partnership_admin'], label: 'nobody' };
-    await assert.rejects(withTrustedActor(ctx.handle.owner, nobody, (tx) =>
-      sql`UPDATE users SET roles = '{triage_worker,coordinator}' WHERE id = ${id}::uuid`.execute(tx)), /without an acting user/);
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, nobody, (tx) => sql`UPDATE users SET roles = '{triage_worker,coordinator}' WHERE id = ${id}::uuid`.execute(tx)),
+      /without an acting user/,
+    );
     await ctx.ownerQuery(`UPDATE users SET roles = '{triage_worker,analyst}' WHERE id = $1`, [id]);
     await ctx.ownerQuery(`UPDATE users SET roles = '{triage_worker}' WHERE id = $1`, [id]);
   });
@@ -113,7 +134,12 @@ describe('only a system administrator gives the DPO and system administrator rol
     assert.doesNotMatch(form.body, /value="dpo"|value="system_admin"/);
     assert.match(form.body, /value="coordinator"/);
     for (const role of ['dpo', 'system_admin']) {
-      const r = await admin.post('/admin/users/new', { displayName: 'Hopeful', email: `hopeful.${role}@lantern.example`, agencyId: agencyOn(form.body), roles: [role] });
+      const r = await admin.post('/admin/users/new', {
+        displayName: 'Hopeful',
+        email: `hopeful.${role}@lantern.example`,
+        agencyId: agencyOn(form.body),
+        roles: [role],
+      });
       assert.equal(r.statusCode, 403, role);
       assert.match(summary(r.body), /Only a system administrator can give or take away/);
       assert.equal((await ctx.ownerQuery(`SELECT 1 FROM users WHERE email = $1`, [`hopeful.${role}@lantern.example`])).length, 0);
@@ -153,10 +179,17 @@ describe('only a system administrator gives the DPO and system administrator rol
     const sys = await as(sysadmin);
     const page = await sys.get('/admin/sharing');
     const agreementId = /action="\/admin\/sharing\/([0-9a-f-]{36})\/grants"/.exec(page.body)![1]!;
-    assert.equal((await sys.post(`/admin/sharing/${agreementId}/grants`, { email: 'school.westbrook@lantern.example', roles: ['analyst', 'dpo'] })).statusCode, 302);
+    assert.equal(
+      (await sys.post(`/admin/sharing/${agreementId}/grants`, { email: 'school.westbrook@lantern.example', roles: ['analyst', 'dpo'] })).statusCode,
+      302,
+    );
     const school = await person('school.westbrook@lantern.example');
-    const grantRoles = async () => (await ctx.ownerQuery<{ roles: string[]; revoked_at: Date | null }>(
-      `SELECT roles, revoked_at FROM partnership_access_grants WHERE user_id = $1`, [school.id]))[0]!;
+    const grantRoles = async () =>
+      (
+        await ctx.ownerQuery<{ roles: string[]; revoked_at: Date | null }>(`SELECT roles, revoked_at FROM partnership_access_grants WHERE user_id = $1`, [
+          school.id,
+        ])
+      )[0]!;
     assert.deepEqual((await grantRoles()).roles, ['analyst', 'dpo']);
 
     const admin = await as(nAdmin);
@@ -166,7 +199,10 @@ describe('only a system administrator gives the DPO and system administrator rol
     assert.equal(revoke.statusCode, 403);
     assert.match(summary(revoke.body), new RegExp(`href="#revoke-${grant!.id}">Only a system administrator`));
     // Changing the casework roles of that grant keeps the DPO role the administrator cannot see.
-    assert.equal((await admin.post(`/admin/sharing/${agreementId}/grants`, { email: 'school.westbrook@lantern.example', roles: ['coordinator'] })).statusCode, 302);
+    assert.equal(
+      (await admin.post(`/admin/sharing/${agreementId}/grants`, { email: 'school.westbrook@lantern.example', roles: ['coordinator'] })).statusCode,
+      302,
+    );
     const after = await grantRoles();
     assert.deepEqual(after.roles, ['coordinator', 'dpo']);
     assert.equal(after.revoked_at, null);
@@ -178,10 +214,21 @@ describe('only a system administrator gives the DPO and system administrator rol
     const dpo = await person('dpo.northmere@lantern.example');
     await assert.rejects(asUser(nAdmin, sql`UPDATE users SET roles = '{practitioner,dpo}' WHERE id = ${school.id}::uuid`), /only a system administrator/);
     await assert.rejects(asUser(nAdmin, sql`UPDATE users SET roles = '{practitioner}' WHERE id = ${dpo.id}::uuid`), /only a system administrator/);
-    await assert.rejects(asUser(nAdmin, sql`INSERT INTO users (partnership_id, agency_id, email, display_name, roles)
-      VALUES (${school.partnership_id}::uuid, ${school.agency_id}::uuid, 'direct.sysadmin@lantern.example', 'Direct', '{system_admin}')`), /only a system administrator/);
-    const [grant] = await ctx.ownerQuery<{ id: string }>(`SELECT g.id FROM partnership_access_grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'coordinator.westbrook@lantern.example'`);
-    await assert.rejects(asUser(nAdmin, sql`UPDATE partnership_access_grants SET roles = '{coordinator,system_admin}' WHERE id = ${grant!.id}::uuid`), /only a system administrator/);
+    await assert.rejects(
+      asUser(
+        nAdmin,
+        sql`INSERT INTO users (partnership_id, agency_id, email, display_name, roles)
+      VALUES (${school.partnership_id}::uuid, ${school.agency_id}::uuid, 'direct.sysadmin@lantern.example', 'Direct', '{system_admin}')`,
+      ),
+      /only a system administrator/,
+    );
+    const [grant] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT g.id FROM partnership_access_grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'coordinator.westbrook@lantern.example'`,
+    );
+    await assert.rejects(
+      asUser(nAdmin, sql`UPDATE partnership_access_grants SET roles = '{coordinator,system_admin}' WHERE id = ${grant!.id}::uuid`),
+      /only a system administrator/,
+    );
     // Casework roles are an administrator's to give.
     await asUser(nAdmin, sql`UPDATE users SET roles = '{practitioner,analyst}' WHERE id = ${school.id}::uuid`);
     await asUser(nAdmin, sql`UPDATE users SET roles = '{practitioner}' WHERE id = ${school.id}::uuid`);
@@ -192,7 +239,12 @@ describe('only a system administrator gives the DPO and system administrator rol
     const form = await admin.get('/admin/users/new');
     assert.match(form.body, /value="dpo"/);
     assert.match(form.body, /value="system_admin"/);
-    const created = await admin.post('/admin/users/new', { displayName: 'Second DPO', email: 'dpo2.northmere@lantern.example', agencyId: agencyOn(form.body), roles: ['dpo'] });
+    const created = await admin.post('/admin/users/new', {
+      displayName: 'Second DPO',
+      email: 'dpo2.northmere@lantern.example',
+      agencyId: agencyOn(form.body),
+      roles: ['dpo'],
+    });
     assert.equal(created.statusCode, 200);
     assert.deepEqual(await rolesOf('dpo2.northmere@lantern.example'), ['dpo']);
     const analyst = await person('analyst.northmere@lantern.example');
@@ -213,7 +265,9 @@ describe('the DPO sees who gave which roles to whom', () => {
     const r = await admin.post(`/admin/users/${police.id}`, { displayName: 'Police', agencyId: police.agency_id, roles: ['practitioner', 'coordinator'] });
     assert.equal(r.statusCode, 302);
     const rows = await ctx.ownerQuery<{ actor_label: string; details: { from: string[]; to: string[]; added: string[]; subject: string } }>(
-      `SELECT actor_label, details FROM audit_events WHERE action = 'user.roles_granted' AND record_id = $1`, [police.id]);
+      `SELECT actor_label, details FROM audit_events WHERE action = 'user.roles_granted' AND record_id = $1`,
+      [police.id],
+    );
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.actor_label, nAdmin);
     assert.deepEqual(rows[0]!.details.from, ['practitioner']);
@@ -224,20 +278,26 @@ describe('the DPO sees who gave which roles to whom', () => {
     // A grant under a sharing agreement is listed too.
     const sharing = await admin.get('/admin/sharing');
     const agreementId = /action="\/admin\/sharing\/([0-9a-f-]{36})\/grants"/.exec(sharing.body)![1]!;
-    assert.equal((await admin.post(`/admin/sharing/${agreementId}/grants`, { email: 'triage.westbrook@lantern.example', roles: ['triage_worker'] })).statusCode, 302);
+    assert.equal(
+      (await admin.post(`/admin/sharing/${agreementId}/grants`, { email: 'triage.westbrook@lantern.example', roles: ['triage_worker'] })).statusCode,
+      302,
+    );
 
     const dpo = await as('dpo.northmere@lantern.example');
     const audit = await dpo.get('/audit');
     assert.match(audit.body, /href="\/audit\/roles-granted"/);
     const page = await dpo.get('/audit/roles-granted');
     assert.equal(page.statusCode, 200);
-    const policeRow = /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*police\.northmere@lantern\.example(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.body)?.[0] ?? '';
+    const policeRow =
+      /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*police\.northmere@lantern\.example(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(page.body)?.[0] ?? '';
     assert.match(policeRow, /admin\.northmere@lantern\.example/);
     assert.match(policeRow, /Exploitation co-ordinator/);
     assert.match(page.body, /triage\.westbrook@lantern\.example<br><span class="govuk-body-s">under a sharing agreement/);
     // The DPO and system administrator accounts the system administrator gave are marked.
     assert.match(page.body, /dpo2\.northmere@lantern\.example[\s\S]*?Highest role/);
-    const [viewed] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.view' AND details->>'view' = 'roles_granted'`);
+    const [viewed] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.view' AND details->>'view' = 'roles_granted'`,
+    );
     assert.equal(viewed!.n, 1);
     assert.equal((await admin.get('/audit/roles-granted')).statusCode, 403, 'administrators do not read it');
   });
@@ -292,7 +352,9 @@ describe('the audit filter keeps emails out of URLs', () => {
     const filtered = await dpo.get(location);
     assert.equal(filtered.statusCode, 200);
     assert.match(filtered.body, /name="actorEmail"[^>]*value="admin\.northmere@lantern\.example"/, 'the form shows whom the page is filtered by');
-    const whoCells = [...filtered.body.matchAll(/<tr class="govuk-table__row">\s*<td class="govuk-table__cell">[^<]*<\/td>\s*<td class="govuk-table__cell">([^<]*)<\/td>/g)].map((m) => m[1]);
+    const whoCells = [
+      ...filtered.body.matchAll(/<tr class="govuk-table__row">\s*<td class="govuk-table__cell">[^<]*<\/td>\s*<td class="govuk-table__cell">([^<]*)<\/td>/g),
+    ].map((m) => m[1]);
     assert.ok(whoCells.length > 0);
     assert.deepEqual([...new Set(whoCells)], [nAdmin]);
     assert.doesNotMatch(filtered.body, /href="\/audit\?[^"]*(@|%40)/);
@@ -310,7 +372,9 @@ describe('the audit filter keeps emails out of URLs', () => {
     assert.equal(unknown.statusCode, 400);
     assert.match(summary(unknown.body), /No one with this email address/);
     assert.equal((await dpo.get(`/audit?actor=${encodeURIComponent(nAdmin)}`)).statusCode, 400, 'an email in the address is not used');
-    const [logged] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.view' AND details::text LIKE '%@lantern.example%'`);
+    const [logged] = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.view' AND details::text LIKE '%@lantern.example%'`,
+    );
     assert.equal(logged!.n, 0, 'the audit row of the page view holds the id, not the email');
   });
 });

@@ -25,11 +25,11 @@ describe('Server-Timing', () => {
     const list = await triage.get('/children');
     const [, , listed] = timing.exec(String(list.headers['server-timing'])) ?? [];
     // The session, then the request's transaction: BEGIN, the actor, the page's reads, its audit row, COMMIT.
-    assert.ok(Number(listed) >= 5, `children list: ${list.headers['server-timing']}`);
+    assert.ok(Number(listed) >= 5, `children list: ${String(list.headers['server-timing'])}`);
     const search = await triage.post('/children/search', { name: 'Smith' });
     assert.equal(search.statusCode, 200);
     const [, ms, searched] = timing.exec(String(search.headers['server-timing'])) ?? [];
-    assert.ok(Number(searched) >= 5 && Number(ms) > 0, `search (a form body read in between): ${search.headers['server-timing']}`);
+    assert.ok(Number(searched) >= 5 && Number(ms) > 0, `search (a form body read in between): ${String(search.headers['server-timing'])}`);
   });
 
   test('off by default, and refused in production', async () => {

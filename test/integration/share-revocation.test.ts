@@ -39,9 +39,15 @@ describe('stopping a share with another agency', () => {
     assert.equal((await school.get(`/children/${id}`)).statusCode, 404, 'not shared yet');
 
     await police.get(`/children/${id}`);
-    assert.equal((await police.post(`/children/${id}/share`, { shareAgencyId: education, lawfulBasis: 'UK GDPR 6(1)(e), 9(2)(g); DPA 2018 Sch 1 para 18' })).statusCode, 302);
+    assert.equal(
+      (await police.post(`/children/${id}/share`, { shareAgencyId: education, lawfulBasis: 'UK GDPR 6(1)(e), 9(2)(g); DPA 2018 Sch 1 para 18' })).statusCode,
+      302,
+    );
     assert.equal((await school.get(`/children/${id}`)).statusCode, 200, 'the school can open it while it is shared');
-    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_type = 'child' AND record_id = $1 AND agency_id = $2`, [id, education]);
+    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_type = 'child' AND record_id = $1 AND agency_id = $2`, [
+      id,
+      education,
+    ]);
 
     const page = await police.get(`/children/${id}`);
     assert.ok(page.body.includes(`action="/children/${id}/shares/${share!.id}/stop"`), 'a stop form for the share');
@@ -61,15 +67,25 @@ describe('stopping a share with another agency', () => {
     assert.equal(stopped.statusCode, 302);
     assert.equal(stopped.headers.location, `/children/${id}`);
     const [row] = await ctx.ownerQuery<{ revoked: boolean; revoked_by: string; revoked_reason: string }>(
-      `SELECT revoked_at IS NOT NULL AS revoked, revoked_by, revoked_reason FROM record_shares WHERE id = $1`, [share!.id]);
-    assert.deepEqual(row, { revoked: true, revoked_by: await userId('police.northmere@lantern.example'), revoked_reason: 'The joint work with the school has ended.' });
+      `SELECT revoked_at IS NOT NULL AS revoked, revoked_by, revoked_reason FROM record_shares WHERE id = $1`,
+      [share!.id],
+    );
+    assert.deepEqual(row, {
+      revoked: true,
+      revoked_by: await userId('police.northmere@lantern.example'),
+      revoked_reason: 'The joint work with the school has ended.',
+    });
     const audits = await ctx.ownerQuery<{ partnership_id: string; reason: string; details: Record<string, string> }>(
-      `SELECT partnership_id, reason, details FROM audit_events WHERE action = 'record.unshare' AND record_type = 'child' AND record_id = $1`, [id]);
+      `SELECT partnership_id, reason, details FROM audit_events WHERE action = 'record.unshare' AND record_type = 'child' AND record_id = $1`,
+      [id],
+    );
     assert.equal(audits.length, 1);
     assert.equal(audits[0]!.partnership_id, northmere);
     assert.equal(audits[0]!.reason, 'The joint work with the school has ended.');
-    assert.deepEqual({ shareId: audits[0]!.details.shareId, kind: audits[0]!.details.kind, agencyId: audits[0]!.details.agencyId },
-      { shareId: share!.id, kind: 'agency', agencyId: education });
+    assert.deepEqual(
+      { shareId: audits[0]!.details.shareId, kind: audits[0]!.details.kind, agencyId: audits[0]!.details.agencyId },
+      { shareId: share!.id, kind: 'agency', agencyId: education },
+    );
 
     assert.equal((await school.get(`/children/${id}`)).statusCode, 404, 'the school can no longer read the child');
     const after = await police.get(`/children/${id}`);
@@ -78,16 +94,23 @@ describe('stopping a share with another agency', () => {
     assert.equal((await police.post(`/children/${id}/shares/${share!.id}/stop`, { stopReason: 'Stopping it a second time.' })).statusCode, 404);
 
     // Sharing again reopens the same share and clears the earlier stop.
-    assert.equal((await police.post(`/children/${id}/share`, { shareAgencyId: education, lawfulBasis: 'A new strategy discussion with the school' })).statusCode, 302);
+    assert.equal(
+      (await police.post(`/children/${id}/share`, { shareAgencyId: education, lawfulBasis: 'A new strategy discussion with the school' })).statusCode,
+      302,
+    );
     const [again] = await ctx.ownerQuery<{ revoked_at: Date | null; revoked_by: string | null; revoked_reason: string | null }>(
-      `SELECT revoked_at, revoked_by, revoked_reason FROM record_shares WHERE id = $1`, [share!.id]);
+      `SELECT revoked_at, revoked_by, revoked_reason FROM record_shares WHERE id = $1`,
+      [share!.id],
+    );
     assert.deepEqual(again, { revoked_at: null, revoked_by: null, revoked_reason: null });
     assert.equal((await school.get(`/children/${id}`)).statusCode, 200);
   });
 
   test('only those who may share may stop a share', async () => {
     const id = await childByRef('NM-0999');
-    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_type = 'child' AND record_id = $1 AND revoked_at IS NULL`, [id]);
+    const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_type = 'child' AND record_id = $1 AND revoked_at IS NULL`, [
+      id,
+    ]);
     assert.ok(share, 'shared again by the test above');
     const analyst = agents['analyst.northmere']!;
     await analyst.get('/children');
@@ -114,27 +137,62 @@ describe('stopping a share with a neighbouring partnership', () => {
     assert.equal((await neighbour.get(`/children/${id}`)).statusCode, 404);
     const [live] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM sharing_agreements WHERE partnership_id = $1 AND ends_on IS NULL`, [northmere]);
     await coordinator.get(`/children/${id}`);
-    assert.equal((await coordinator.post(`/children/${id}/share-partnership`, { agreementId: live!.id, partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
-      recipientAgencyIds: [westbrookPolice] })).statusCode, 302);
+    assert.equal(
+      (
+        await coordinator.post(`/children/${id}/share-partnership`, {
+          agreementId: live!.id,
+          partnershipBasis: 'Cross-border exploitation: joint strategy discussion',
+          recipientAgencyIds: [westbrookPolice],
+        })
+      ).statusCode,
+      302,
+    );
     assert.equal((await neighbour.get(`/children/${id}`)).statusCode, 200, 'Westbrook can open it while it is shared');
     const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM child_partnership_shares WHERE child_id = $1 AND revoked_at IS NULL`, [id]);
 
     const page = await coordinator.get(`/children/${id}`);
     assert.ok(page.body.includes(`action="/children/${id}/partnership-shares/${share!.id}/stop"`));
-    assert.equal((await coordinator.post(`/children/${id}/partnership-shares/${share!.id}/stop`, { stopReason: 'short' })).statusCode, 400, 'a fuller reason is needed');
-    const stopped = await coordinator.post(`/children/${id}/partnership-shares/${share!.id}/stop`, { stopReason: 'The joint strategy discussion has concluded.' });
+    assert.equal(
+      (await coordinator.post(`/children/${id}/partnership-shares/${share!.id}/stop`, { stopReason: 'short' })).statusCode,
+      400,
+      'a fuller reason is needed',
+    );
+    const stopped = await coordinator.post(`/children/${id}/partnership-shares/${share!.id}/stop`, {
+      stopReason: 'The joint strategy discussion has concluded.',
+    });
     assert.equal(stopped.statusCode, 302);
     assert.equal((await neighbour.get(`/children/${id}`)).statusCode, 404, 'Westbrook can no longer read the child');
 
     const [row] = await ctx.ownerQuery<{ revoked: boolean; revoked_by: string; revoked_reason: string }>(
-      `SELECT revoked_at IS NOT NULL AS revoked, revoked_by, revoked_reason FROM child_partnership_shares WHERE id = $1`, [share!.id]);
-    assert.deepEqual(row, { revoked: true, revoked_by: await userId('coordinator.northmere@lantern.example'), revoked_reason: 'The joint strategy discussion has concluded.' });
+      `SELECT revoked_at IS NOT NULL AS revoked, revoked_by, revoked_reason FROM child_partnership_shares WHERE id = $1`,
+      [share!.id],
+    );
+    assert.deepEqual(row, {
+      revoked: true,
+      revoked_by: await userId('coordinator.northmere@lantern.example'),
+      revoked_reason: 'The joint strategy discussion has concluded.',
+    });
     const rows = await ctx.ownerQuery<{ action: string; chain_id: string; reason: string; details: Record<string, string> }>(
-      `SELECT action, chain_id, reason, details FROM audit_events WHERE record_type = 'child' AND record_id = $1 AND action IN ('record.share', 'record.unshare') ORDER BY id`, [id]);
-    assert.deepEqual(rows.map((r) => [r.action, r.chain_id]), [['record.share', northmere], ['record.unshare', northmere]]);
+      `SELECT action, chain_id, reason, details FROM audit_events WHERE record_type = 'child' AND record_id = $1 AND action IN ('record.share', 'record.unshare') ORDER BY id`,
+      [id],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.action, r.chain_id]),
+      [
+        ['record.share', northmere],
+        ['record.unshare', northmere],
+      ],
+    );
     const unshare = rows[1]!;
     assert.equal(unshare.reason, 'The joint strategy discussion has concluded.');
-    assert.deepEqual({ shareId: unshare.details.shareId, kind: unshare.details.kind, recipient: unshare.details.recipientPartnershipId, agreement: unshare.details.agreementId },
-      { shareId: share!.id, kind: 'partnership', recipient: westbrook, agreement: live!.id });
+    assert.deepEqual(
+      {
+        shareId: unshare.details.shareId,
+        kind: unshare.details.kind,
+        recipient: unshare.details.recipientPartnershipId,
+        agreement: unshare.details.agreementId,
+      },
+      { shareId: share!.id, kind: 'partnership', recipient: westbrook, agreement: live!.id },
+    );
   });
 });

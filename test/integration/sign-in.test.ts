@@ -18,7 +18,9 @@ describe('sign-in', () => {
     const home = await agent.get('/');
     assert.equal(home.statusCode, 200);
     assert.match(home.body, /Northmere Safeguarding Children Partnership/);
-    const audit = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'sign_in.success' AND actor_label = 'triage.northmere@lantern.example'`);
+    const audit = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'sign_in.success' AND actor_label = 'triage.northmere@lantern.example'`,
+    );
     assert.equal(audit[0]!.n, 1);
   });
 

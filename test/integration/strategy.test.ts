@@ -14,7 +14,10 @@ let westbrookPlan: string;
 const actionId = async (plan: string, ref: string) =>
   (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_actions WHERE plan_id = $1 AND action_ref = $2`, [plan, ref]))[0]!.id;
 const auditRows = (action: string, recordId: string) =>
-  ctx.ownerQuery<{ actor_label: string; details: Record<string, unknown> }>(`SELECT actor_label, details FROM audit_events WHERE action = $1 AND record_id = $2 ORDER BY seq`, [action, recordId]);
+  ctx.ownerQuery<{ actor_label: string; details: Record<string, unknown> }>(
+    `SELECT actor_label, details FROM audit_events WHERE action = $1 AND record_id = $2 ORDER BY seq`,
+    [action, recordId],
+  );
 
 /** Posts a multipart form the way a browser does, with the CSRF token as a form field. */
 async function postFile(agent: Agent, url: string, fileName: string, content: Buffer, contentType: string) {
@@ -32,10 +35,16 @@ async function postFile(agent: Agent, url: string, fileName: string, content: Bu
 before(async () => {
   ctx = await createTestContext();
   for (const [key, email] of Object.entries({
-    lead: 'strategy.northmere@lantern.example', socialWorker: 'social-worker.northmere@lantern.example', police: 'police.northmere@lantern.example',
-    councillor: 'councillor.northmere@lantern.example', westbrookLead: 'strategy.westbrook@lantern.example',
-  })) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(email));
-  const plans = await ctx.ownerQuery<{ id: string; code: string }>(`SELECT p.id, ps.code FROM strategy_plans p JOIN partnerships ps ON ps.id = p.partnership_id`);
+    lead: 'strategy.northmere@lantern.example',
+    socialWorker: 'social-worker.northmere@lantern.example',
+    police: 'police.northmere@lantern.example',
+    councillor: 'councillor.northmere@lantern.example',
+    westbrookLead: 'strategy.westbrook@lantern.example',
+  }))
+    agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(email));
+  const plans = await ctx.ownerQuery<{ id: string; code: string }>(
+    `SELECT p.id, ps.code FROM strategy_plans p JOIN partnerships ps ON ps.id = p.partnership_id`,
+  );
   northmerePlan = plans.find((p) => p.code === 'northmere')!.id;
   westbrookPlan = plans.find((p) => p.code === 'westbrook')!.id;
 });
@@ -54,15 +63,25 @@ describe('strategy plans', () => {
 
   test('a board member reads plans and reports, sees no staff names, and cannot change anything', async () => {
     const councillor = agents.councillor!;
-    const names = await ctx.ownerQuery<{ display_name: string }>(`SELECT display_name FROM users u JOIN partnerships p ON p.id = u.partnership_id WHERE p.code = 'northmere'`);
+    const names = await ctx.ownerQuery<{ display_name: string }>(
+      `SELECT display_name FROM users u JOIN partnerships p ON p.id = u.partnership_id WHERE p.code = 'northmere'`,
+    );
     const action = await actionId(northmerePlan, '3.1a');
-    for (const url of [`/strategy/plans/${northmerePlan}`, `/strategy/actions/${action}`, `/strategy/plans/${northmerePlan}/quarterly`, `/strategy/plans/${northmerePlan}/smart`]) {
+    for (const url of [
+      `/strategy/plans/${northmerePlan}`,
+      `/strategy/actions/${action}`,
+      `/strategy/plans/${northmerePlan}/quarterly`,
+      `/strategy/plans/${northmerePlan}/smart`,
+    ]) {
       const r = await councillor.get(url);
       assert.equal(r.statusCode, 200, url);
       for (const n of names) assert.ok(!r.body.replace(/lantern-header__who">[^<]*</, '').includes(n.display_name), `${url} names ${n.display_name}`);
     }
     assert.equal((await councillor.get(`/strategy/actions/${action}/progress`)).statusCode, 403);
-    assert.equal((await councillor.post(`/strategy/actions/${action}/progress`, { quarterStart: '2026-10-01', status: 'red', narrative: 'x y z' })).statusCode, 403);
+    assert.equal(
+      (await councillor.post(`/strategy/actions/${action}/progress`, { quarterStart: '2026-10-01', status: 'red', narrative: 'x y z' })).statusCode,
+      403,
+    );
     assert.equal((await councillor.get(`/strategy/actions/${action}/edit`)).statusCode, 403);
     const docx = await councillor.get(`/strategy/plans/${northmerePlan}/export/quarterly.docx`);
     assert.equal(docx.statusCode, 200);
@@ -74,7 +93,10 @@ describe('strategy plans', () => {
     const worker = agents.socialWorker!;
     await worker.get(`/strategy/actions/${own}/progress`);
     const r = await worker.post(`/strategy/actions/${own}/progress`, {
-      quarterStart: '2026-10-01', status: 'amber', narrative: 'Two multi-agency meetings held; one case escalated.', statusNote: '',
+      quarterStart: '2026-10-01',
+      status: 'amber',
+      narrative: 'Two multi-agency meetings held; one case escalated.',
+      statusNote: '',
     });
     assert.equal(r.statusCode, 302, r.body.slice(0, 300));
     const [row] = await ctx.ownerQuery<{ status: string }>(`SELECT status FROM strategy_actions WHERE id = $1`, [own]);
@@ -94,12 +116,21 @@ describe('strategy plans', () => {
     const lead = agents.lead!;
     await ctx.ownerQuery(`UPDATE strategy_actions SET due_on = '2026-09-30' WHERE id = $1`, [overdue]);
     await lead.get(`/strategy/actions/${overdue}/progress`);
-    const refused = await lead.post(`/strategy/actions/${overdue}/progress`, { quarterStart: '2026-10-01', status: 'green', narrative: 'Going well.', currentValue: '250' });
+    const refused = await lead.post(`/strategy/actions/${overdue}/progress`, {
+      quarterStart: '2026-10-01',
+      status: 'green',
+      narrative: 'Going well.',
+      currentValue: '250',
+    });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /can only stay Green with a note/);
     assert.match(refused.body, /govuk-error-summary/);
     const accepted = await lead.post(`/strategy/actions/${overdue}/progress`, {
-      quarterStart: '2026-10-01', status: 'green', narrative: 'Going well.', currentValue: '250', statusNote: 'The Board extended the date to March.',
+      quarterStart: '2026-10-01',
+      status: 'green',
+      narrative: 'Going well.',
+      currentValue: '250',
+      statusNote: 'The Board extended the date to March.',
     });
     assert.equal(accepted.statusCode, 302);
     const [row] = await ctx.ownerQuery<{ current_value: string }>(`SELECT current_value FROM strategy_actions WHERE id = $1`, [overdue]);
@@ -109,7 +140,12 @@ describe('strategy plans', () => {
   test('the other partnership sees nothing of the plan', async () => {
     const westbrook = agents.westbrookLead!;
     const action = await actionId(northmerePlan, '1.3a');
-    for (const url of [`/strategy/plans/${northmerePlan}`, `/strategy/actions/${action}`, `/strategy/plans/${northmerePlan}/export/plan.csv`, `/strategy/actions/${action}/edit`]) {
+    for (const url of [
+      `/strategy/plans/${northmerePlan}`,
+      `/strategy/actions/${action}`,
+      `/strategy/plans/${northmerePlan}/export/plan.csv`,
+      `/strategy/actions/${action}/edit`,
+    ]) {
       assert.equal((await westbrook.get(url)).statusCode, 404, url);
     }
     const list = await westbrook.get('/strategy');
@@ -128,9 +164,15 @@ describe('strategy plans', () => {
     assert.match(form.body, /SMART check/);
     assert.match(form.body, /no-number-in-measure|no-success-measure/);
     const checked = await westbrook.post(`/strategy/actions/${weak}/edit`, {
-      actionRef: '1.1b', text: 'Raise awareness of child sexual exploitation with 300 frontline staff each quarter.', leadTitle: 'Workforce development manager',
-      successMeasure: '300 frontline staff attend a briefing each quarter', targetValue: '300', measureUnit: 'staff', evidenceSource: 'Quarterly training report',
-      dueOn: '2027-03-31', intent: 'check',
+      actionRef: '1.1b',
+      text: 'Raise awareness of child sexual exploitation with 300 frontline staff each quarter.',
+      leadTitle: 'Workforce development manager',
+      successMeasure: '300 frontline staff attend a briefing each quarter',
+      targetValue: '300',
+      measureUnit: 'staff',
+      evidenceSource: 'Quarterly training report',
+      dueOn: '2027-03-31',
+      intent: 'check',
     });
     assert.equal(checked.statusCode, 200);
     assert.doesNotMatch(checked.body, /vague-word/);
@@ -153,15 +195,32 @@ describe('plans and governance', () => {
   test('a strategy lead adds an agency’s own plan and changes its review dates and governance; both are audited', async () => {
     const lead = agents.lead!;
     const page = await lead.get('/strategy/plans/new');
-    const frameworkId = /<option value="([0-9a-f-]{36})"[^>]*>National Action Plan/.exec(page.body)?.[1]
-      ?? (await ctx.ownerQuery<{ id: string }>(`SELECT f.id FROM strategy_frameworks f JOIN partnerships p ON p.id = f.partnership_id WHERE p.code = 'northmere' AND f.key LIKE 'wales%'`))[0]!.id;
-    const [police] = await ctx.ownerQuery<{ id: string }>(`SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'northmere' AND a.kind = 'police'`);
+    const frameworkId =
+      /<option value="([0-9a-f-]{36})"[^>]*>National Action Plan/.exec(page.body)?.[1] ??
+      (
+        await ctx.ownerQuery<{ id: string }>(
+          `SELECT f.id FROM strategy_frameworks f JOIN partnerships p ON p.id = f.partnership_id WHERE p.code = 'northmere' AND f.key LIKE 'wales%'`,
+        )
+      )[0]!.id;
+    const [police] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'northmere' AND a.kind = 'police'`,
+    );
     const missing = await lead.post('/strategy/plans/new', { title: '' });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.body, /Enter a title/);
-    const form = { title: 'Police CSE plan 2026 to 2027', frameworkId, agencyId: police!.id, periodStart: '2026-04-01', periodEnd: '2027-03-31',
-      reviewCycle: 'quarterly', nextReviewOn: '2026-12-01', namedReview: 'October review', owningBody: 'Police CSE lead',
-      accountableTo: 'Safeguarding Children Board', linkedPlans: 'Force control strategy' };
+    const form = {
+      title: 'Police CSE plan 2026 to 2027',
+      frameworkId,
+      agencyId: police!.id,
+      periodStart: '2026-04-01',
+      periodEnd: '2027-03-31',
+      reviewCycle: 'quarterly',
+      nextReviewOn: '2026-12-01',
+      namedReview: 'October review',
+      owningBody: 'Police CSE lead',
+      accountableTo: 'Safeguarding Children Board',
+      linkedPlans: 'Force control strategy',
+    };
     const created = await lead.post('/strategy/plans/new', form);
     assert.equal(created.statusCode, 302);
     const planId = String(created.headers.location).split('/').pop()!;
@@ -195,8 +254,15 @@ describe('performance measures', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /Enter the target as a number/);
     const added = await lead.post(`/strategy/plans/${northmerePlan}/measures`, {
-      name: 'Children at risk with a multi-agency plan', unit: '%', baselineValue: '70', baselinePeriod: '2026-04-01', targetValue: '100',
-      direction: 'up', frequency: 'quarterly', ownerTitle: 'Exploitation team manager', evidenceSource: 'Exploitation team monthly report',
+      name: 'Children at risk with a multi-agency plan',
+      unit: '%',
+      baselineValue: '70',
+      baselinePeriod: '2026-04-01',
+      targetValue: '100',
+      direction: 'up',
+      frequency: 'quarterly',
+      ownerTitle: 'Exploitation team manager',
+      evidenceSource: 'Exploitation team monthly report',
     });
     assert.equal(added.statusCode, 302);
     const [measure] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_measures WHERE name = 'Children at risk with a multi-agency plan'`);
@@ -204,7 +270,13 @@ describe('performance measures', () => {
     assert.equal((await lead.post(`/strategy/measures/${measure!.id}/values`, { periodStart: '2026-07-01', value: '82' })).statusCode, 302);
     assert.equal((await lead.post(`/strategy/measures/${measure!.id}/values`, { periodStart: '2026-07-01', value: '85', note: 'Corrected' })).statusCode, 302);
     const audits = await auditRows('record.update', measure!.id);
-    assert.deepEqual(audits.map((a) => a.details.value), [{ from: null, to: '82' }, { from: '82.00', to: '85' }]);
+    assert.deepEqual(
+      audits.map((a) => a.details.value),
+      [
+        { from: null, to: '82' },
+        { from: '82.00', to: '85' },
+      ],
+    );
     const shown = await lead.get(`/strategy/plans/${northmerePlan}/measures`);
     assert.match(shown.body, /Children at risk with a multi-agency plan/);
     assert.match(shown.body, />85</);
@@ -215,22 +287,31 @@ describe('performance measures', () => {
 /** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
 function pdfText(pdf: Buffer): string {
   const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
-    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
+    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''),
+  );
   return runs.join('\n');
 }
 
 /** The quarterly report's training section: compliance by agency and overall against the target, sessions held; no names. */
 async function assertTrainingSection(text: string, kind: string) {
   const [measure] = await ctx.ownerQuery<{ title: string; target_percent: number }>(
-    `SELECT m.title, m.target_percent FROM training_measures m JOIN partnerships p ON p.id = m.partnership_id WHERE p.code = 'northmere' ORDER BY m.created_at, m.window_months, m.title LIMIT 1`);
-  for (const part of ['Training', measure!.title, `Target ${measure!.target_percent}%`, 'All agencies', 'Training sessions held in July to September 2026', 'Performance measures']) {
+    `SELECT m.title, m.target_percent FROM training_measures m JOIN partnerships p ON p.id = m.partnership_id WHERE p.code = 'northmere' ORDER BY m.created_at, m.window_months, m.title LIMIT 1`,
+  );
+  for (const part of [
+    'Training',
+    measure!.title,
+    `Target ${measure!.target_percent}%`,
+    'All agencies',
+    'Training sessions held in July to September 2026',
+    'Performance measures',
+  ]) {
     assert.ok(text.includes(part), `${kind} quarterly report has “${part}”`);
   }
   const sessions = await ctx.ownerQuery<{ n: number }>(
-    `SELECT count(*)::int AS n FROM training_sessions s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.held_on BETWEEN '2026-07-01' AND '2026-09-30'`);
+    `SELECT count(*)::int AS n FROM training_sessions s JOIN partnerships p ON p.id = s.partnership_id WHERE p.code = 'northmere' AND s.held_on BETWEEN '2026-07-01' AND '2026-09-30'`,
+  );
   if (sessions[0]!.n > 0) assert.ok(!text.includes('No training sessions were held in this quarter.'), `${kind}: sessions of the quarter are counted`);
-  const people = await ctx.ownerQuery<{ display_name: string }>(
-    `SELECT display_name FROM training_staff UNION SELECT display_name FROM users`);
+  const people = await ctx.ownerQuery<{ display_name: string }>(`SELECT display_name FROM training_staff UNION SELECT display_name FROM users`);
   for (const p of people) assert.ok(!text.includes(p.display_name), `${kind} names nobody (${p.display_name})`);
 }
 
@@ -258,7 +339,10 @@ describe('exports and import', () => {
       }
     }
     const audits = await auditRows('export', northmerePlan);
-    assert.deepEqual(audits.slice(-6).map((a) => a.details.document), ['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf']);
+    assert.deepEqual(
+      audits.slice(-6).map((a) => a.details.document),
+      ['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf'],
+    );
   });
 
   test('an XLSX plan is previewed with row errors, then imported', async () => {
@@ -266,23 +350,50 @@ describe('exports and import', () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('Plan');
     sheet.addRow(['Action id', 'Action', 'Lead (post)', 'Due date', 'Success measure', 'Target', 'RAG status']);
-    sheet.addRow(['1.3a', 'Run 4 parent sessions on the signs of exploitation.', 'Early help manager', new Date('2027-01-31T00:00:00Z'), 'Parents attending', 80, 'Amber']);
+    sheet.addRow([
+      '1.3a',
+      'Run 4 parent sessions on the signs of exploitation.',
+      'Early help manager',
+      new Date('2027-01-31T00:00:00Z'),
+      'Parents attending',
+      80,
+      'Amber',
+    ]);
     sheet.addRow(['7.1a', 'Not in the framework', '', 'soon', '', '', 'Purple']);
     const file = Buffer.from(await book.xlsx.writeBuffer());
     await lead.get(`/strategy/plans/${westbrookPlan}/import`);
-    const bad = await postFile(lead, `/strategy/plans/${westbrookPlan}/import`, 'plan.xlsx', file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const bad = await postFile(
+      lead,
+      `/strategy/plans/${westbrookPlan}/import`,
+      'plan.xlsx',
+      file,
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /Row 3/);
     assert.match(bad.body, /Outcome 7\.1 is not in the framework/);
     sheet.spliceRows(3, 1);
-    const good = await postFile(lead, `/strategy/plans/${westbrookPlan}/import`, 'plan.xlsx', Buffer.from(await book.xlsx.writeBuffer()), 'application/octet-stream');
+    const good = await postFile(
+      lead,
+      `/strategy/plans/${westbrookPlan}/import`,
+      'plan.xlsx',
+      Buffer.from(await book.xlsx.writeBuffer()),
+      'application/octet-stream',
+    );
     assert.equal(good.statusCode, 200, good.body.slice(0, 500));
-    const rows = /name="rows" value="([^"]+)"/.exec(good.body)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#39;/g, "'");
+    const rows = /name="rows" value="([^"]+)"/
+      .exec(good.body)![1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&#39;/g, "'");
     lead.csrfToken = /name="_csrf" value="([^"]+)"/.exec(good.body)![1]!;
     const done = await lead.post(`/strategy/plans/${westbrookPlan}/import/confirm`, { rows });
     assert.equal(done.statusCode, 200);
     assert.match(done.body, /1 actions added/);
-    const [saved] = await ctx.ownerQuery<{ due_on: string; status: string; target_value: string }>(`SELECT due_on::text, status, target_value FROM strategy_actions WHERE plan_id = $1 AND action_ref = '1.3a'`, [westbrookPlan]);
+    const [saved] = await ctx.ownerQuery<{ due_on: string; status: string; target_value: string }>(
+      `SELECT due_on::text, status, target_value FROM strategy_actions WHERE plan_id = $1 AND action_ref = '1.3a'`,
+      [westbrookPlan],
+    );
     assert.deepEqual([saved!.due_on, saved!.status, Number(saved!.target_value)], ['2027-01-31', 'amber', 80]);
   });
 
@@ -298,8 +409,14 @@ describe('exports and import', () => {
   test('a partnership loads its own framework from JSON, checked before it is stored', async () => {
     const lead = agents.westbrookLead!;
     await lead.get('/strategy/frameworks');
-    const broken = { key: 'own', name: 'Own', source: 'us', isExample: false, strands: [{ key: 'prevent', number: 1, title: 'Prevent', outcome: 'x' }],
-      outcomes: [{ id: '2.1', strandKey: 'prevent', text: 'y', actionIds: ['2.1a'] }] };
+    const broken = {
+      key: 'own',
+      name: 'Own',
+      source: 'us',
+      isExample: false,
+      strands: [{ key: 'prevent', number: 1, title: 'Prevent', outcome: 'x' }],
+      outcomes: [{ id: '2.1', strandKey: 'prevent', text: 'y', actionIds: ['2.1a'] }],
+    };
     const bad = await postFile(lead, '/strategy/frameworks', 'own.json', Buffer.from(JSON.stringify(broken)), 'application/json');
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /should start with its strand number/);

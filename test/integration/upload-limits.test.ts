@@ -46,12 +46,17 @@ function uploadFromBrowser(agent: Agent, jobs: UploadJob[]): Promise<UploadOutco
 /** The last try of an upload was responsive (upload-timing.ts); every try is reported. Gives the last try. */
 function assertResponsive(t: NodeTestContext, what: string, tries: UploadOutcome[], withinMs: number): UploadOutcome {
   for (const [i, outcome] of tries.entries()) {
-    t.diagnostic(`${what} (${outcome.bytes} bytes)${tries.length > 1 ? `, try ${i + 1}` : ''}: ${Math.round(outcome.ms)} ms; `
-      + `/health asked ${outcome.health.length} times, slowest ${slowest(outcome.health)} ms`
-      + (outcome.slowness > 1.2 ? `; machine ${outcome.slowness.toFixed(1)} times slower than its CPU time` : ''));
+    t.diagnostic(
+      `${what} (${outcome.bytes} bytes)${tries.length > 1 ? `, try ${i + 1}` : ''}: ${Math.round(outcome.ms)} ms; ` +
+        `/health asked ${outcome.health.length} times, slowest ${slowest(outcome.health)} ms` +
+        (outcome.slowness > 1.2 ? `; machine ${outcome.slowness.toFixed(1)} times slower than its CPU time` : ''),
+    );
   }
   const last = tries.at(-1)!;
-  assert.ok(responsive(last, withinMs), `${what}: ${Math.round(last.ms)} ms (limit ${withinMs}), /health slowest ${slowest(last.health)} ms (limit ${healthLimitMs})`);
+  assert.ok(
+    responsive(last, withinMs),
+    `${what}: ${Math.round(last.ms)} ms (limit ${withinMs}), /health slowest ${slowest(last.health)} ms (limit ${healthLimitMs})`,
+  );
   return last;
 }
 
@@ -95,15 +100,22 @@ async function post(agent: Agent, formPage: string, url: string, field: string, 
   const payload = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrfToken}\r\n`),
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    content, Buffer.from(`\r\n--${boundary}--\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return ctx.app.inject({ method: 'POST', url, payload, headers: { cookie: cookieOf(agent), 'content-type': `multipart/form-data; boundary=${boundary}` } });
 }
 
 describe('plan import: large files', () => {
   const importPage = () => `/strategy/plans/${planId}/import`;
-  const job = (fileName: string, file: UploadJob['file'], withinMs?: number): UploadJob =>
-    ({ formPage: importPage(), url: importPage(), field: 'file', fileName, file, ...(withinMs ? { withinMs } : {}) });
+  const job = (fileName: string, file: UploadJob['file'], withinMs?: number): UploadJob => ({
+    formPage: importPage(),
+    url: importPage(),
+    field: 'file',
+    fileName,
+    file,
+    ...(withinMs ? { withinMs } : {}),
+  });
   const actions = () => count(`SELECT count(*)::int AS n FROM strategy_actions WHERE plan_id = $1`, [planId]);
 
   before(async () => {
@@ -115,8 +127,13 @@ describe('plan import: large files', () => {
     const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_frameworks WHERE key = 'upload-test-forty'`);
     await planLead.get('/strategy/plans/new');
     const created = await planLead.post('/strategy/plans/new', {
-      title: 'Large plan for upload tests', frameworkId: row!.id, periodStart: '2027-04-01', periodEnd: '2028-03-31', reviewCycle: 'quarterly',
-      owningBody: 'CSE Task Group', accountableTo: 'Safeguarding Children Board',
+      title: 'Large plan for upload tests',
+      frameworkId: row!.id,
+      periodStart: '2027-04-01',
+      periodEnd: '2028-03-31',
+      reviewCycle: 'quarterly',
+      owningBody: 'CSE Task Group',
+      accountableTo: 'Safeguarding Children Board',
     });
     assert.equal(created.statusCode, 302);
     planId = created.headers.location!.split('/').pop()!;
@@ -130,14 +147,21 @@ describe('plan import: large files', () => {
       job('plan.csv', { kind: 'planCsv', rows: 1_000, fortyOutcomes: true }, 3_000),
     ]);
     t.diagnostic(`first upload, 300 actions: ${Math.round(first![0]!.ms)} ms; /health slowest ${slowest(first![0]!.health)} ms`);
-    for (const [name, tries] of [['plan.xlsx', xlsx!], ['plan.csv', csv!]] as const) {
+    for (const [name, tries] of [
+      ['plan.xlsx', xlsx!],
+      ['plan.csv', csv!],
+    ] as const) {
       const outcome = assertResponsive(t, `${name}, 1,000 actions, read and previewed`, tries, 3_000);
       assert.equal(outcome.status, 200, summary(outcome.body));
       assert.match(outcome.body, /id="row-1001"/);
       assert.match(outcome.body, /name="rows" value="/);
     }
     // The cap is a plan that can be imported: the preview's rows fit its form and are saved.
-    const rows = /name="rows" value="([^"]+)"/.exec(csv!.at(-1)!.body)![1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const rows = /name="rows" value="([^"]+)"/
+      .exec(csv!.at(-1)!.body)![1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     await planLead.get(importPage());
     const started = performance.now();
     const done = await planLead.post(`${importPage()}/confirm`, { rows });
@@ -172,7 +196,12 @@ describe('plan import: large files', () => {
       job('plan.xlsx', { kind: 'planXlsx', rows: 50_000, columns: 2 }, 3_000),
       job('plan.csv', { kind: 'planCsv', rows: 50_000, columns: 2 }, 3_000),
     ]);
-    const messages = [/The file must be smaller than 2 MB/, /The file must be smaller than 2 MB/, /The file has more than 1,000 rows/, /The file has more than 1,000 rows/];
+    const messages = [
+      /The file must be smaller than 2 MB/,
+      /The file must be smaller than 2 MB/,
+      /The file has more than 1,000 rows/,
+      /The file has more than 1,000 rows/,
+    ];
     outcomes.forEach((tries, i) => {
       const outcome = assertResponsive(t, `${i % 2 ? 'CSV' : 'XLSX'} of 50,000 rows, ${i < 2 ? 'every column' : 'two columns'}, refused`, tries, 3_000);
       for (const each of tries) {
@@ -210,8 +239,14 @@ describe('plan import: large files', () => {
 
 describe('training attendance import: large files', () => {
   const page = () => `/training/sessions/${sessionId}/import`;
-  const job = (file: UploadJob['file'], withinMs?: number): UploadJob =>
-    ({ formPage: page(), url: page(), field: 'file', fileName: 'register.csv', file, ...(withinMs ? { withinMs } : {}) });
+  const job = (file: UploadJob['file'], withinMs?: number): UploadJob => ({
+    formPage: page(),
+    url: page(),
+    field: 'file',
+    fileName: 'register.csv',
+    file,
+    ...(withinMs ? { withinMs } : {}),
+  });
   const attendance = () => count(`SELECT count(*)::int AS n FROM training_attendance WHERE session_id = $1`, [sessionId]);
 
   test('a register of 2,000 people (the cap) is previewed in under 3 s; 2,001 people or a file over 1 MB are refused on the form', async (t) => {
@@ -245,10 +280,24 @@ describe('training attendance import: large files', () => {
 describe('JSON uploads: risk tools and frameworks', () => {
   test('a risk tool definition read in a worker thread is loaded', async () => {
     const definition = {
-      id: 'large-upload-tool', version: 1, name: 'Large uploaded tool', description: 'x'.repeat(100_000),
-      sections: [{ id: 's', title: 'Signs', kind: 'generic', windows: [{ id: 'now', label: 'now' }], points: [{ windows: ['now'], points: 3 }],
-        indicators: [{ id: 'i1', text: 'A sign' }] }],
-      bands: [{ key: 'low', label: 'Low', min: 0 }, { key: 'high', label: 'High', min: 3 }],
+      id: 'large-upload-tool',
+      version: 1,
+      name: 'Large uploaded tool',
+      description: 'x'.repeat(100_000),
+      sections: [
+        {
+          id: 's',
+          title: 'Signs',
+          kind: 'generic',
+          windows: [{ id: 'now', label: 'now' }],
+          points: [{ windows: ['now'], points: 3 }],
+          indicators: [{ id: 'i1', text: 'A sign' }],
+        },
+      ],
+      bands: [
+        { key: 'low', label: 'Low', min: 0 },
+        { key: 'high', label: 'High', min: 3 },
+      ],
       reviewIntervalDays: 30,
     };
     const file = Buffer.from(JSON.stringify(definition));

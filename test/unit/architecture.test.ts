@@ -13,17 +13,26 @@ function files(dir: string): string[] {
 const source = files('src').map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
 
 test('only the command line and the seeder run as the owner (withSystem, withTrustedActor)', () => {
-  const allowed = new Set(['src/db/context.ts', 'src/cli/user-create.ts', 'src/seed/demo.ts',
+  const allowed = new Set([
+    'src/db/context.ts',
+    'src/cli/user-create.ts',
+    'src/seed/demo.ts',
     'src/auth/seal-secrets.ts', // sealing TOTP secrets stored in plain text, once, at start-up
   ]);
   const users = source.filter((f) => /\bwith(System|TrustedActor)\b/.test(f.text)).map((f) => f.file);
-  assert.deepEqual(users.filter((f) => !allowed.has(f)), []);
+  assert.deepEqual(
+    users.filter((f) => !allowed.has(f)),
+    [],
+  );
 });
 
 test('only sign-in and API-token resolution run as the sign-in role (withAuth)', () => {
   const allowed = new Set(['src/db/context.ts', 'src/auth/service.ts', 'src/features/children/api/tokens.ts']);
   const users = source.filter((f) => /\bwithAuth\b/.test(f.text)).map((f) => f.file);
-  assert.deepEqual(users.filter((f) => !allowed.has(f)), []);
+  assert.deepEqual(
+    users.filter((f) => !allowed.has(f)),
+    [],
+  );
 });
 
 test('requests never hold the owner: no route or service reaches handle.owner', () => {
@@ -53,14 +62,26 @@ test('uploads go through src/uploads: capped multipart, csv-parse behind its cap
   assert.ok(multipart.length >= 3);
   const uncapped = multipart.filter((f) => !/throwFileSizeLimit: false/.test(f.text) || !/fileSize: multipartFileLimit\(/.test(f.text)).map((f) => f.file);
   assert.deepEqual(uncapped, []);
-  assert.deepEqual(source.filter((f) => /from 'csv-parse/.test(f.text)).map((f) => f.file), ['src/uploads/csv.ts']);
+  assert.deepEqual(
+    source.filter((f) => /from 'csv-parse/.test(f.text)).map((f) => f.file),
+    ['src/uploads/csv.ts'],
+  );
   const readers = source.filter((f) => /\.xlsx\.load\(/.test(f.text));
-  assert.deepEqual(readers.map((f) => f.file), ['src/features/strategy/reports/plan-file.ts']);
+  assert.deepEqual(
+    readers.map((f) => f.file),
+    ['src/features/strategy/reports/plan-file.ts'],
+  );
   assert.match(readers[0]!.text, /checkWorkbook\(/);
 });
 
 test('dates go through src/dates.ts: no other module imports date-fns or works out London time by hand', () => {
-  assert.deepEqual(source.filter((f) => /from '(date-fns|@date-fns\/)/.test(f.text)).map((f) => f.file), ['src/dates.ts']);
+  assert.deepEqual(
+    source.filter((f) => /from '(date-fns|@date-fns\/)/.test(f.text)).map((f) => f.file),
+    ['src/dates.ts'],
+  );
   const byHand = /getTimezoneOffset|Intl\.DateTimeFormat|Europe\/London|toISOString\(\)\.slice\(0, 10\)|86_?400_?000|3_?600_?000/;
-  assert.deepEqual(source.filter((f) => f.file !== 'src/dates.ts' && byHand.test(f.text)).map((f) => f.file), []);
+  assert.deepEqual(
+    source.filter((f) => f.file !== 'src/dates.ts' && byHand.test(f.text)).map((f) => f.file),
+    [],
+  );
 });

@@ -15,14 +15,28 @@ test('defaults give an embedded database on port 3000 in demo mode', () => {
 
 test('DATABASE_URL switches to a PostgreSQL server', () => {
   const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lantern' });
-  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://postgres@127.0.0.1:5432/lantern', ownerUrl: undefined, authUrl: undefined, poolSize: 10 });
+  assert.deepEqual(config.database, {
+    kind: 'server',
+    url: 'postgres://postgres@127.0.0.1:5432/lantern',
+    ownerUrl: undefined,
+    authUrl: undefined,
+    poolSize: 10,
+  });
 });
 
 test('the schema owner and the sign-in login can be given apart from the request login', () => {
-  const config = loadConfig({ DATABASE_URL: 'postgres://lantern_web:x@db/lantern', DATABASE_OWNER_URL: 'postgres://owner:y@db/lantern',
-    DATABASE_AUTH_URL: 'postgres://lantern_signin:z@db/lantern' });
-  assert.deepEqual(config.database, { kind: 'server', url: 'postgres://lantern_web:x@db/lantern', ownerUrl: 'postgres://owner:y@db/lantern',
-    authUrl: 'postgres://lantern_signin:z@db/lantern', poolSize: 10 });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://lantern_web:x@db/lantern',
+    DATABASE_OWNER_URL: 'postgres://owner:y@db/lantern',
+    DATABASE_AUTH_URL: 'postgres://lantern_signin:z@db/lantern',
+  });
+  assert.deepEqual(config.database, {
+    kind: 'server',
+    url: 'postgres://lantern_web:x@db/lantern',
+    ownerUrl: 'postgres://owner:y@db/lantern',
+    authUrl: 'postgres://lantern_signin:z@db/lantern',
+    poolSize: 10,
+  });
   assert.throws(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://owner@db/lantern' }), /DATABASE_URL: needed/);
   assert.throws(() => loadConfig({ LANTERN_SECRETS_KEY: 'too-short' }), /LANTERN_SECRETS_KEY/);
   assert.equal(loadConfig({ LANTERN_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.length, 32);
@@ -40,16 +54,43 @@ test('a bad environment lists every problem at once', () => {
 
 const anchorSeed = crypto.randomBytes(32).toString('base64url');
 /** Everything production requires, for tests about something else. */
-const productionEnv = { NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern',
-  DATABASE_OWNER_URL: 'postgres://owner@db/lantern', LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'), LANTERN_AUDIT_ANCHOR_KEY: anchorSeed };
+const productionEnv = {
+  NODE_ENV: 'production',
+  LANTERN_COOKIE_SECRET: 'x'.repeat(40),
+  DATABASE_URL: 'postgres://db/lantern',
+  DATABASE_OWNER_URL: 'postgres://owner@db/lantern',
+  LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'),
+  LANTERN_AUDIT_ANCHOR_KEY: anchorSeed,
+};
 
 test('production needs a cookie secret, a secrets key, an audit anchor key and a server database with its owner apart, and refuses demo mode', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }), (e: unknown) => e instanceof ConfigError
-    && ['LANTERN_COOKIE_SECRET', 'LANTERN_DEMO', 'DATABASE_URL', 'LANTERN_SECRETS_KEY', 'LANTERN_AUDIT_ANCHOR_KEY'].every((v) => e.problems.some((p) => p.startsWith(v))));
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern',
-    LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'), LANTERN_AUDIT_ANCHOR_KEY: anchorSeed }), /DATABASE_OWNER_URL/);
-  const config = loadConfig({ NODE_ENV: 'production', LANTERN_COOKIE_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/lantern',
-    DATABASE_OWNER_URL: 'postgres://owner@db/lantern', LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'), LANTERN_AUDIT_ANCHOR_KEY: anchorSeed });
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'production', LANTERN_DEMO: 'true' }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      ['LANTERN_COOKIE_SECRET', 'LANTERN_DEMO', 'DATABASE_URL', 'LANTERN_SECRETS_KEY', 'LANTERN_AUDIT_ANCHOR_KEY'].every((v) =>
+        e.problems.some((p) => p.startsWith(v)),
+      ),
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        LANTERN_COOKIE_SECRET: 'x'.repeat(40),
+        DATABASE_URL: 'postgres://db/lantern',
+        LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'),
+        LANTERN_AUDIT_ANCHOR_KEY: anchorSeed,
+      }),
+    /DATABASE_OWNER_URL/,
+  );
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LANTERN_COOKIE_SECRET: 'x'.repeat(40),
+    DATABASE_URL: 'postgres://db/lantern',
+    DATABASE_OWNER_URL: 'postgres://owner@db/lantern',
+    LANTERN_SECRETS_KEY: Buffer.alloc(32).toString('base64'),
+    LANTERN_AUDIT_ANCHOR_KEY: anchorSeed,
+  });
   assert.equal(config.secureCookies, true);
   assert.equal(config.hsts, true);
   assert.equal(config.demo, false);
@@ -58,9 +99,16 @@ test('production needs a cookie secret, a secrets key, an audit anchor key and a
 test('trusted proxies: none by default, in every environment; a list of IPs or CIDR ranges; anything else refused', () => {
   assert.deepEqual(loadConfig({}).trustedProxies, []);
   assert.deepEqual(loadConfig(productionEnv).trustedProxies, []);
-  assert.deepEqual(loadConfig({ LANTERN_TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,' }).trustedProxies, ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
-  assert.throws(() => loadConfig({ LANTERN_TRUSTED_PROXIES: '10.0.0.0/33, proxy.internal, *' }),
-    (e: unknown) => e instanceof ConfigError && e.problems.length === 3 && e.problems.every((p) => p.startsWith('LANTERN_TRUSTED_PROXIES')));
+  assert.deepEqual(loadConfig({ LANTERN_TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,' }).trustedProxies, [
+    '10.0.0.0/8',
+    '127.0.0.1',
+    '::1',
+    'fd00::/8',
+  ]);
+  assert.throws(
+    () => loadConfig({ LANTERN_TRUSTED_PROXIES: '10.0.0.0/33, proxy.internal, *' }),
+    (e: unknown) => e instanceof ConfigError && e.problems.length === 3 && e.problems.every((p) => p.startsWith('LANTERN_TRUSTED_PROXIES')),
+  );
 });
 
 test('the API rate limit is 120 a minute unless configured', () => {
@@ -95,7 +143,9 @@ test('the audit anchor key is an Ed25519 key: a seed or PEM; its public key must
 
 test('the CLI exits with status 2 and every problem listed when the environment is wrong', () => {
   const r = spawnSync(process.execPath, ['bin/lantern.mjs', 'migrate'], {
-    env: { ...process.env, PORT: 'x', DATABASE_URL: 'nope' }, encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, PORT: 'x', DATABASE_URL: 'nope' },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /PORT/);

@@ -47,7 +47,10 @@ test('every audit action has a readable name', () => {
   const actions = [...union.matchAll(/'([a-z_.-]+)'/g)].map((m) => m[1]!);
   assert.ok(actions.length > 10);
   const names = loadLocale('en').auditActions as Record<string, string>;
-  assert.deepEqual(actions.filter((a) => !names[a]), []);
+  assert.deepEqual(
+    actions.filter((a) => !names[a]),
+    [],
+  );
 });
 
 test('content style: curly apostrophes and no “click here” in user-facing text', () => {

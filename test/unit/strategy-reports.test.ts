@@ -26,33 +26,86 @@ const read = <T>(result: UploadResult<T>): T => {
 };
 
 const action = (over: Partial<ExportAction> = {}): ExportAction => ({
-  ref: '1.1a', outcomeRef: '1.1', text: 'Train all new staff within 2 months of joining.', leadTitle: 'Workforce development manager',
-  leadAgency: 'Westbrook Partnership Team', startOn: '2026-04-01', dueOn: '2027-03-31', costPounds: '8500.00', costNote: 'Licences',
-  successMeasure: '90% of new staff trained', targetValue: '90.00', currentValue: '72.00', measureUnit: '%', evidenceSource: 'Training report',
-  boardPlanRef: 'Board priority 2', status: 'amber', narrative: 'Reminders sent at week 4.', overdue: false, ...over,
+  ref: '1.1a',
+  outcomeRef: '1.1',
+  text: 'Train all new staff within 2 months of joining.',
+  leadTitle: 'Workforce development manager',
+  leadAgency: 'Westbrook Partnership Team',
+  startOn: '2026-04-01',
+  dueOn: '2027-03-31',
+  costPounds: '8500.00',
+  costNote: 'Licences',
+  successMeasure: '90% of new staff trained',
+  targetValue: '90.00',
+  currentValue: '72.00',
+  measureUnit: '%',
+  evidenceSource: 'Training report',
+  boardPlanRef: 'Board priority 2',
+  status: 'amber',
+  narrative: 'Reminders sent at week 4.',
+  overdue: false,
+  ...over,
 });
 
 const welshPlan: ExportPlan = {
-  title: 'CSE Strategy and Action Plan', partnershipName: 'Northmere Safeguarding Children Partnership', framework: welshNationalActionPlan2016,
-  periodStart: '2025-04-01', periodEnd: '2027-03-31', owningBody: 'CSE Task Group', accountableTo: 'Safeguarding Children Board',
-  reviewCycle: 'quarterly', nextReviewOn: '2026-12-10', sourceNote: 'Reproduced from a public council report.',
-  actions: seed001Return.actions.map((a) => action({
-    ref: a.actionId, outcomeRef: a.outcomeId, text: a.actionText, status: a.status, narrative: a.narrative ?? '', leadAgency: '',
-  })),
+  title: 'CSE Strategy and Action Plan',
+  partnershipName: 'Northmere Safeguarding Children Partnership',
+  framework: welshNationalActionPlan2016,
+  periodStart: '2025-04-01',
+  periodEnd: '2027-03-31',
+  owningBody: 'CSE Task Group',
+  accountableTo: 'Safeguarding Children Board',
+  reviewCycle: 'quarterly',
+  nextReviewOn: '2026-12-10',
+  sourceNote: 'Reproduced from a public council report.',
+  actions: seed001Return.actions.map((a) =>
+    action({
+      ref: a.actionId,
+      outcomeRef: a.outcomeId,
+      text: a.actionText,
+      status: a.status,
+      narrative: a.narrative ?? '',
+      leadAgency: '',
+    }),
+  ),
 };
 
 const englishPlan: ExportPlan = {
-  ...welshPlan, framework: englishExampleFramework, sourceNote: '',
+  ...welshPlan,
+  framework: englishExampleFramework,
+  sourceNote: '',
   actions: [
     action(),
-    action({ ref: '1.2a', outcomeRef: '1.2', text: '=HYPERLINK("http://evil.example","click")', leadTitle: '+44 lead', costNote: '@SUM(A1)', narrative: '-1 day' }),
-    action({ ref: '2.1a', outcomeRef: '2.1', status: 'red', overdue: true, dueOn: '2026-06-30', startOn: null, costPounds: null, targetValue: null, currentValue: null }),
+    action({
+      ref: '1.2a',
+      outcomeRef: '1.2',
+      text: '=HYPERLINK("http://evil.example","click")',
+      leadTitle: '+44 lead',
+      costNote: '@SUM(A1)',
+      narrative: '-1 day',
+    }),
+    action({
+      ref: '2.1a',
+      outcomeRef: '2.1',
+      status: 'red',
+      overdue: true,
+      dueOn: '2026-06-30',
+      startOn: null,
+      costPounds: null,
+      targetValue: null,
+      currentValue: null,
+    }),
   ],
 };
 
 const quarterly: QuarterlyReport = {
-  plan: welshPlan, quarterStart: '2026-10-01', quarterLabel: quarterLabel('2026-10-01'),
-  statusCounts: [{ status: 'red', label: 'Red', count: 1 }, { status: 'blue', label: 'Blue', count: 2 }],
+  plan: welshPlan,
+  quarterStart: '2026-10-01',
+  quarterLabel: quarterLabel('2026-10-01'),
+  statusCounts: [
+    { status: 'red', label: 'Red', count: 1 },
+    { status: 'blue', label: 'Blue', count: 2 },
+  ],
   changedThisQuarter: [{ ref: '1.3a', quarterStart: '2026-10-01', status: 'green', narrative: 'Quarterly reports on progress are presented to the Board.' }],
   lastTwelveMonths: [{ quarterStart: '2026-10-01', label: quarterLabel('2026-10-01'), updates: 1, completed: 0 }],
   exceptions: [action({ ref: '4.1a', status: 'red', overdue: true, narrative: 'Perpetrator disruption work is behind.' })],
@@ -63,11 +116,18 @@ const quarterly: QuarterlyReport = {
   ],
   training: {
     asOf: '2026-12-31',
-    compliance: [{
-      title: 'CSE awareness within 2 months', windowMonths: 2, targetPercent: 90,
-      overall: { due: 20, onTime: 17, percentage: 85 },
-      byAgency: [{ agency: 'Northmere Council', due: 12, onTime: 11, percentage: 91.7 }, { agency: 'Northmere Police', due: 8, onTime: 6, percentage: 75 }],
-    }],
+    compliance: [
+      {
+        title: 'CSE awareness within 2 months',
+        windowMonths: 2,
+        targetPercent: 90,
+        overall: { due: 20, onTime: 17, percentage: 85 },
+        byAgency: [
+          { agency: 'Northmere Council', due: 12, onTime: 11, percentage: 91.7 },
+          { agency: 'Northmere Police', due: 8, onTime: 6, percentage: 75 },
+        ],
+      },
+    ],
     sessions: [{ course: 'CSE awareness', sessions: 3, attendees: 41 }],
   },
 };
@@ -75,7 +135,8 @@ const quarterly: QuarterlyReport = {
 /** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
 function pdfText(pdf: Buffer): string {
   const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
-    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''));
+    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''),
+  );
   return runs.join('\n');
 }
 
@@ -93,22 +154,28 @@ describe('CSV formula escaping', () => {
   });
 
   test('property: no escaped cell starts a formula, and unescaping gives the original back', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (value) => {
-      const escaped = escapeCsvCell(value);
-      assert.doesNotMatch(escaped, /^[=+\-@\t\r]/);
-      assert.equal(unescapeCsvCell(escaped), value);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        const escaped = escapeCsvCell(value);
+        assert.doesNotMatch(escaped, /^[=+\-@\t\r]/);
+        assert.equal(unescapeCsvCell(escaped), value);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('property: any table survives CSV writing and reading', () => {
     const cell = fc.oneof(fc.string(), fc.constantFrom('=cmd|"/c calc"!A1', '-1', '@x', '"quoted, comma"', 'line\nbreak', "'=already"));
-    fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }), (rows) => {
-      const width = rows[0]!.length;
-      const table = rows.map((r) => [...r, ...Array<string>(width).fill('')].slice(0, width));
-      // A row of empty cells is skipped on reading, as a spreadsheet would.
-      const expected = table.filter((r) => r.some((c) => c !== ''));
-      assert.deepEqual(csvToRows(rowsToCsv(table), planImportLimits), { ok: true, value: expected });
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }), (rows) => {
+        const width = rows[0]!.length;
+        const table = rows.map((r) => [...r, ...Array<string>(width).fill('')].slice(0, width));
+        // A row of empty cells is skipped on reading, as a spreadsheet would.
+        const expected = table.filter((r) => r.some((c) => c !== ''));
+        assert.deepEqual(csvToRows(rowsToCsv(table), planImportLimits), { ok: true, value: expected });
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('the plan CSV carries no live formula and imports back to the same actions', () => {
@@ -116,7 +183,10 @@ describe('CSV formula escaping', () => {
     for (const line of read(csvToRows(csv, planImportLimits)).slice(1)) assert.equal(line[2]?.startsWith('='), line[0] === '1.2a');
     assert.doesNotMatch(csv, /(^|,)"?[=+\-@]/m);
     const preview = previewImport(read(csvToRows(csv, planImportLimits)), englishExampleFramework, ['Westbrook Partnership Team']);
-    assert.deepEqual(preview.rows.flatMap((r) => r.errors), []);
+    assert.deepEqual(
+      preview.rows.flatMap((r) => r.errors),
+      [],
+    );
     const imported = preview.rows.map((r) => r.action!);
     assert.equal(imported[1]!.text, '=HYPERLINK("http://evil.example","click")');
     assert.equal(imported[1]!.costNote, '@SUM(A1)');
@@ -149,10 +219,13 @@ describe('import checks', () => {
   });
 
   test('property: the import never throws, whatever the cells', () => {
-    fc.assert(fc.property(fc.array(fc.array(fc.string(), { maxLength: 8 }), { maxLength: 6 }), (body) => {
-      const preview = previewImport([['Action id', 'Action', 'Due date', 'Cost (£)', 'RAG status'], ...body], englishExampleFramework, []);
-      for (const r of preview.rows) assert.ok(r.action === null ? r.errors.length > 0 : r.errors.length === 0);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string(), { maxLength: 8 }), { maxLength: 6 }), (body) => {
+        const preview = previewImport([['Action id', 'Action', 'Due date', 'Cost (£)', 'RAG status'], ...body], englishExampleFramework, []);
+        for (const r of preview.rows) assert.ok(r.action === null ? r.errors.length > 0 : r.errors.length === 0);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test('dates are read as UK spreadsheets write them', () => {
@@ -188,7 +261,10 @@ describe('documents', () => {
     const buffer = await returnToXlsx(welshPlan);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(buffer as unknown as ArrayBuffer);
-    assert.deepEqual(book.worksheets.map((s) => s.name), ['Reporting template', 'About this plan']);
+    assert.deepEqual(
+      book.worksheets.map((s) => s.name),
+      ['Reporting template', 'About this plan'],
+    );
     const rows = read(await xlsxToRows(buffer, planImportLimits));
     assert.ok(rows.some((r) => r[0] === '1. PREPARE - Overarching outcome:'));
     assert.ok(rows.some((r) => r.join('|') === 'Outcome|Action|RAG status|Narrative update'));
@@ -196,7 +272,11 @@ describe('documents', () => {
     assert.equal(row[2], 'Green');
     assert.equal(row[3], 'Awaiting guidance from Welsh Government.');
     const all = welshNationalActionPlan2016.outcomes.flatMap((o) => o.actionIds);
-    for (const id of all) assert.ok(rows.some((r) => r[1] === id), `${id} is in the return`);
+    for (const id of all)
+      assert.ok(
+        rows.some((r) => r[1] === id),
+        `${id} is in the return`,
+      );
   });
 
   test('the return as DOCX holds every action with its RAG status and narrative', async () => {
@@ -205,22 +285,29 @@ describe('documents', () => {
     assert.match(text, /PREPARE - Overarching outcome/);
     assert.match(text, /The SERAF is the approved risk assessment tool/);
     assert.match(text, /Completed/);
-    for (const id of ['1.1a', '2.1a', '3.1a', '4.5d'].filter((i) => welshPlan.actions.some((a) => a.ref === i))) assert.match(text, new RegExp(id.replace('.', '\\.')));
+    for (const id of ['1.1a', '2.1a', '3.1a', '4.5d'].filter((i) => welshPlan.actions.some((a) => a.ref === i)))
+      assert.match(text, new RegExp(id.replace('.', '\\.')));
   });
 
   test('the action plan XLSX imports back to the same actions', async () => {
     const rows = read(await xlsxToRows(await planToXlsx(englishPlan), planImportLimits));
     assert.equal(rows[0]![0], 'Action id');
     const preview = previewImport(rows, englishExampleFramework, ['Westbrook Partnership Team']);
-    assert.deepEqual(preview.rows.flatMap((r) => r.errors), []);
-    assert.deepEqual(preview.rows.map((r) => [r.action!.ref, r.action!.text, r.action!.dueOn, r.action!.status]),
-      englishPlan.actions.map((a) => [a.ref, a.text, a.dueOn, a.status]));
+    assert.deepEqual(
+      preview.rows.flatMap((r) => r.errors),
+      [],
+    );
+    assert.deepEqual(
+      preview.rows.map((r) => [r.action!.ref, r.action!.text, r.action!.dueOn, r.action!.status]),
+      englishPlan.actions.map((a) => [a.ref, a.text, a.dueOn, a.status]),
+    );
     assert.equal(preview.rows[0]!.action!.targetValue, '90');
   });
 
   test('the quarterly report as DOCX and PDF', async () => {
     const text = await documentXml(await quarterlyToDocx(quarterly));
-    for (const part of ['October to December 2026', 'Exceptions', '4.1a', 'Perpetrator disruption work is behind.', '191 staff', '48%']) assert.ok(text.includes(part), part);
+    for (const part of ['October to December 2026', 'Exceptions', '4.1a', 'Perpetrator disruption work is behind.', '191 staff', '48%'])
+      assert.ok(text.includes(part), part);
     const pdf = await quarterlyToPdf(quarterly);
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     assert.match(pdf.toString('latin1'), /%%EOF\s*$/);
@@ -230,9 +317,24 @@ describe('documents', () => {
     const docx = await documentXml(await quarterlyToDocx(quarterly));
     const pdf = pdfText(await quarterlyToPdf(quarterly));
     for (const text of [docx, pdf]) {
-      for (const part of ['Performance measures', 'Return interviews within 72 hours (computed from Lantern records)', '75 %', '3 of 4',
-        'Training', 'CSE awareness within 2 months', 'Target 90%', 'Northmere Council', '91.7%', 'Northmere Police', '75%',
-        'All agencies', '85%', 'below target', 'Training sessions held in October to December 2026', 'CSE awareness']) {
+      for (const part of [
+        'Performance measures',
+        'Return interviews within 72 hours (computed from Lantern records)',
+        '75 %',
+        '3 of 4',
+        'Training',
+        'CSE awareness within 2 months',
+        'Target 90%',
+        'Northmere Council',
+        '91.7%',
+        'Northmere Police',
+        '75%',
+        'All agencies',
+        '85%',
+        'below target',
+        'Training sessions held in October to December 2026',
+        'CSE awareness',
+      ]) {
         assert.ok(text.includes(part), `${part} in ${text === docx ? 'DOCX' : 'PDF'}`);
       }
     }
@@ -243,21 +345,35 @@ describe('documents', () => {
   });
 
   const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => fs.existsSync(p));
-  test('LibreOffice opens every document without repair', { skip: soffice ? false : 'LibreOffice (soffice) is not installed on this machine', timeout: 240_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-docs-'));
-    const files: Record<string, Buffer> = {
-      'return.docx': await returnToDocx(welshPlan), 'quarterly.docx': await quarterlyToDocx(quarterly),
-      'return.xlsx': await returnToXlsx(welshPlan), 'plan.xlsx': await planToXlsx(englishPlan),
-    };
-    for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
-    const profile = `file://${path.join(dir, 'profile')}`;
-    for (const [name, target] of [['return.docx', 'pdf'], ['quarterly.docx', 'pdf'], ['return.xlsx', 'csv'], ['plan.xlsx', 'csv']] as const) {
-      execFileSync(soffice!, [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', target, '--outdir', path.join(dir, 'out'), path.join(dir, name)],
-        { stdio: 'pipe', timeout: 120_000 });
-      const converted = path.join(dir, 'out', name.replace(/\.\w+$/, `.${target}`));
-      assert.ok(fs.existsSync(converted) && fs.statSync(converted).size > 0, `${name} converted to ${target}`);
-    }
-    assert.match(fs.readFileSync(path.join(dir, 'out', 'return.csv'), 'utf8'), /Awaiting guidance from Welsh Government/);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  test(
+    'LibreOffice opens every document without repair',
+    { skip: soffice ? false : 'LibreOffice (soffice) is not installed on this machine', timeout: 240_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-docs-'));
+      const files: Record<string, Buffer> = {
+        'return.docx': await returnToDocx(welshPlan),
+        'quarterly.docx': await quarterlyToDocx(quarterly),
+        'return.xlsx': await returnToXlsx(welshPlan),
+        'plan.xlsx': await planToXlsx(englishPlan),
+      };
+      for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
+      const profile = `file://${path.join(dir, 'profile')}`;
+      for (const [name, target] of [
+        ['return.docx', 'pdf'],
+        ['quarterly.docx', 'pdf'],
+        ['return.xlsx', 'csv'],
+        ['plan.xlsx', 'csv'],
+      ] as const) {
+        execFileSync(
+          soffice!,
+          [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', target, '--outdir', path.join(dir, 'out'), path.join(dir, name)],
+          { stdio: 'pipe', timeout: 120_000 },
+        );
+        const converted = path.join(dir, 'out', name.replace(/\.\w+$/, `.${target}`));
+        assert.ok(fs.existsSync(converted) && fs.statSync(converted).size > 0, `${name} converted to ${target}`);
+      }
+      assert.match(fs.readFileSync(path.join(dir, 'out', 'return.csv'), 'utf8'), /Awaiting guidance from Welsh Government/);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  );
 });

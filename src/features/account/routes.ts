@@ -31,10 +31,8 @@ export const accountFeature: Feature = {
     });
 
     // Reached signed in, or half signed in with a one-time password that must be changed first.
-    const changer = (request: FastifyRequest) =>
-      request.user ?? (request.pendingUser?.stage === 'change_password' ? request.pendingUser : null);
-    const render = (reply: FastifyReply, forced: boolean, errors?: unknown) =>
-      reply.page(view('password'), { forced, ...(errors ? { errors } : {}) });
+    const changer = (request: FastifyRequest) => request.user ?? (request.pendingUser?.stage === 'change_password' ? request.pendingUser : null);
+    const render = (reply: FastifyReply, forced: boolean, errors?: unknown) => reply.page(view('password'), { forced, ...(errors ? { errors } : {}) });
 
     app.get('/account/password', { config: { public: true } }, async (request, reply) => {
       const user = changer(request);

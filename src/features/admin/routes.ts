@@ -43,16 +43,18 @@ export const adminFeature: Feature = {
 
     app.post('/admin/users/new', { ...usersConfig, schema: { body: userFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) {
-        return reply.status(400).page(view('user-form'),
-          await userFormPage(request, { values: request.body, errors: formErrors(request.validationError), mode: 'create' }));
+        return reply
+          .status(400)
+          .page(view('user-form'), await userFormPage(request, { values: request.body, errors: formErrors(request.validationError), mode: 'create' }));
       }
       try {
         const created = await admin.createUser(request.user!, request.body);
         return reply.page(view('user-created'), { email: request.body.email, initialPassword: created.initialPassword, id: created.id });
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
-        return reply.status(error.status).page(view('user-form'),
-          await userFormPage(request, { values: request.body, errors: refusalErrors(error), mode: 'create' }));
+        return reply
+          .status(error.status)
+          .page(view('user-form'), await userFormPage(request, { values: request.body, errors: refusalErrors(error), mode: 'create' }));
       }
     });
 
@@ -67,8 +69,15 @@ export const adminFeature: Feature = {
       const { id } = request.params;
       if (request.validationError) {
         const person = await admin.getUser(request.user!, id);
-        return reply.status(400).page(view('user-form'),
-          await userFormPage(request, { values: { ...request.body, email: person.email }, person, errors: formErrors(request.validationError), mode: 'edit' }));
+        return reply.status(400).page(
+          view('user-form'),
+          await userFormPage(request, {
+            values: { ...request.body, email: person.email },
+            person,
+            errors: formErrors(request.validationError),
+            mode: 'edit',
+          }),
+        );
       }
       try {
         await admin.updateUser(request.user!, id, request.body);
@@ -76,9 +85,10 @@ export const adminFeature: Feature = {
         if (!(error instanceof FormRefusal)) throw error;
         const person = await admin.getUser(request.user!, id);
         const body = postedForm(request);
-        const values = person.id === request.user!.userId
-          ? { ...body, email: person.email, roles: person.roles, agencyId: person.agency_id }
-          : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };
+        const values =
+          person.id === request.user!.userId
+            ? { ...body, email: person.email, roles: person.roles, agencyId: person.agency_id }
+            : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };
         return reply.status(error.status).page(view('user-form'), await userFormPage(request, { values, person, errors: refusalErrors(error), mode: 'edit' }));
       }
       return reply.redirect('/admin/users');
@@ -101,7 +111,10 @@ export const adminFeature: Feature = {
     app.post('/admin/agencies', { ...agenciesConfig, schema: { body: agencyFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) {
         return reply.status(400).page(view('agencies'), {
-          agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: request.body, errors: formErrors(request.validationError),
+          agencies: await admin.listAgencies(request.user!),
+          kinds: agencyKinds,
+          values: request.body,
+          errors: formErrors(request.validationError),
         });
       }
       await admin.createAgency(request.user!, request.body);
@@ -115,7 +128,9 @@ export const adminFeature: Feature = {
     app.post('/admin/sharing', { ...sharingConfig, schema: { body: agreementFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) {
         return reply.status(400).page(view('sharing'), {
-          ...(await admin.listAgreements(request.user!)), values: request.body, errors: formErrors(request.validationError),
+          ...(await admin.listAgreements(request.user!)),
+          values: request.body,
+          errors: formErrors(request.validationError),
         });
       }
       await admin.createAgreement(request.user!, request.body);
@@ -125,27 +140,31 @@ export const adminFeature: Feature = {
     const sharingPage = async (request: FastifyRequest, reply: FastifyReply, status: number, errors: FormErrors, grantErrors?: Record<string, FormErrors>) =>
       reply.status(status).page(view('sharing'), { ...(await admin.listAgreements(request.user!)), values: {}, errors, grantErrors });
 
-    app.post('/admin/sharing/:id/grants', { ...sharingConfig, schema: { params: idParams, body: grantFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) {
-        const errors = formErrors(request.validationError);
-        return sharingPage(request, reply, 400, errors, { [id]: errors });
-      }
-      // The grant form's fields: the email (grant-email-<id>) and the roles (grant-roles-<id>).
-      const grantError = (field: 'grant' | 'roles', text: string, status: number) => {
-        const key = field === 'grant' ? `grant-${id}` : 'roles';
-        const errors = { list: [{ text, href: `#grant-${field === 'grant' ? 'email' : 'roles'}-${id}` }], fields: { [key]: { text } } };
-        return sharingPage(request, reply, status, errors, { [id]: errors });
-      };
-      try {
-        const result = await admin.grantAccess(request.user!, id, request.body);
-        if (!result.ok) return grantError('grant', t('admin.granteeNotFound'), 400);
-      } catch (error) {
-        if (!(error instanceof FormRefusal)) throw error;
-        return grantError(error.field === 'roles' ? 'roles' : 'grant', t(error.fieldMessageKey), error.status);
-      }
-      return reply.redirect('/admin/sharing');
-    });
+    app.post(
+      '/admin/sharing/:id/grants',
+      { ...sharingConfig, schema: { params: idParams, body: grantFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError) {
+          const errors = formErrors(request.validationError);
+          return sharingPage(request, reply, 400, errors, { [id]: errors });
+        }
+        // The grant form's fields: the email (grant-email-<id>) and the roles (grant-roles-<id>).
+        const grantError = (field: 'grant' | 'roles', text: string, status: number) => {
+          const key = field === 'grant' ? `grant-${id}` : 'roles';
+          const errors = { list: [{ text, href: `#grant-${field === 'grant' ? 'email' : 'roles'}-${id}` }], fields: { [key]: { text } } };
+          return sharingPage(request, reply, status, errors, { [id]: errors });
+        };
+        try {
+          const result = await admin.grantAccess(request.user!, id, request.body);
+          if (!result.ok) return grantError('grant', t('admin.granteeNotFound'), 400);
+        } catch (error) {
+          if (!(error instanceof FormRefusal)) throw error;
+          return grantError(error.field === 'roles' ? 'roles' : 'grant', t(error.fieldMessageKey), error.status);
+        }
+        return reply.redirect('/admin/sharing');
+      },
+    );
 
     app.post('/admin/sharing/grants/:id/revoke', { ...sharingConfig, schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params;

@@ -9,7 +9,12 @@ export const userFormSchema = z.object({
   displayName: z.string().trim().min(1, 'validation.nameRequired').max(200, 'validation.tooLong'),
   email: z.string().trim().toLowerCase().email('validation.emailFormat').max(320, 'validation.tooLong'),
   agencyId: z.string().uuid('validation.agencyRequired'),
-  jobTitle: z.string().trim().max(200, 'validation.tooLong').optional().transform((v) => v || null),
+  jobTitle: z
+    .string()
+    .trim()
+    .max(200, 'validation.tooLong')
+    .optional()
+    .transform((v) => v || null),
   startedOn: z
     .string()
     .trim()
@@ -36,7 +41,11 @@ export const agreementFormSchema = z.object({
   purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),
   lawfulBasis: z.string().trim().min(5, 'validation.lawfulBasisRequired').max(2000, 'validation.tooLong'),
   startsOn: z.iso.date('validation.dateFormat'),
-  endsOn: z.string().trim().optional().transform((v) => v || null)
+  endsOn: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || null)
     .pipe(z.iso.date('validation.dateFormat').nullable()),
 });
 export type AgreementForm = z.infer<typeof agreementFormSchema>;

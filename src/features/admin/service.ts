@@ -24,7 +24,6 @@ export function generateInitialPassword(): string {
   return `lantern-${words}`;
 }
 
-
 /** The agency must be one of the acting partnership's (agencies' RLS): another's is not found. */
 async function assertOwnAgency(tx: Tx, agencyId: string): Promise<void> {
   if (!(await tx.selectFrom('agencies').select('id').where('id', '=', agencyId).executeTakeFirst())) throw notFound('agency');
@@ -65,13 +64,28 @@ function rolesAfterChange(actor: SessionUser, before: readonly string[], request
 }
 
 /** The separate audit row the DPO's "Roles granted" page lists: who gave which roles to whom. */
-async function recordRolesGranted(act: Act, subject: { id: string; email: string },
-  from: readonly string[], to: readonly string[], via: { agreementId: string } | null) {
+async function recordRolesGranted(
+  act: Act,
+  subject: { id: string; email: string },
+  from: readonly string[],
+  to: readonly string[],
+  via: { agreementId: string } | null,
+) {
   const added = ordered(to).filter((r) => !from.includes(r));
   if (added.length === 0) return;
-  await act.audit({ action: 'user.roles_granted', recordType: 'user', recordId: subject.id,
-    details: { subject: subject.email, from: ordered(from), to: ordered(to), added,
-      via: via ? 'sharing_agreement' : 'account', ...(via ? { agreementId: via.agreementId } : {}) } });
+  await act.audit({
+    action: 'user.roles_granted',
+    recordType: 'user',
+    recordId: subject.id,
+    details: {
+      subject: subject.email,
+      from: ordered(from),
+      to: ordered(to),
+      added,
+      via: via ? 'sharing_agreement' : 'account',
+      ...(via ? { agreementId: via.agreementId } : {}),
+    },
+  });
 }
 
 /** Administration of people, agencies and sharing agreements within the acting partnership. */
@@ -84,20 +98,36 @@ export class AdminService {
   /** A page of the partnership's people, 50 at a time (a large partnership has thousands). */
   listUsers(user: SessionUser, page = 1, pageSize = 50) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const rows = await tx.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agency_id')
-        .select(['users.id', 'users.display_name', 'users.email', 'users.roles', 'users.disabled_at', 'users.totp_enrolled_at',
-          'users.job_title', 'agencies.name as agency_name'])
-        .orderBy('agencies.name').orderBy('users.display_name').orderBy('users.id')
-        .limit(pageSize + 1).offset((page - 1) * pageSize).execute();
+      const rows = await tx
+        .selectFrom('users')
+        .innerJoin('agencies', 'agencies.id', 'users.agency_id')
+        .select([
+          'users.id',
+          'users.display_name',
+          'users.email',
+          'users.roles',
+          'users.disabled_at',
+          'users.totp_enrolled_at',
+          'users.job_title',
+          'agencies.name as agency_name',
+        ])
+        .orderBy('agencies.name')
+        .orderBy('users.display_name')
+        .orderBy('users.id')
+        .limit(pageSize + 1)
+        .offset((page - 1) * pageSize)
+        .execute();
       return { users: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page };
     });
   }
 
   getUser(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const row = await tx.selectFrom('users')
+      const row = await tx
+        .selectFrom('users')
         .select(['id', 'display_name', 'email', 'roles', 'agency_id', 'job_title', 'started_on', 'disabled_at', 'totp_enrolled_at'])
-        .where('id', '=', id).executeTakeFirst();
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) throw notFound();
       return row;
     });
@@ -105,9 +135,13 @@ export class AdminService {
 
   listAgencies(user: SessionUser) {
     return withActor(this.db, actorOf(user), (tx) =>
-      tx.selectFrom('agencies').leftJoin('users', 'users.agency_id', 'agencies.id')
+      tx
+        .selectFrom('agencies')
+        .leftJoin('users', 'users.agency_id', 'agencies.id')
         .select(['agencies.id', 'agencies.name', 'agencies.kind', (eb) => eb.fn.count<number>('users.id').as('people')])
-        .groupBy(['agencies.id', 'agencies.name', 'agencies.kind']).orderBy('agencies.name').execute(),
+        .groupBy(['agencies.id', 'agencies.name', 'agencies.kind'])
+        .orderBy('agencies.name')
+        .execute(),
     );
   }
 
@@ -123,18 +157,28 @@ export class AdminService {
       await assertOwnAgency(tx, form.agencyId);
       let created: { id: string };
       try {
-        created = await tx.insertInto('users').values({
-          partnership_id: user.partnershipId, agency_id: form.agencyId, email: form.email, display_name: form.displayName,
-          job_title: form.jobTitle, started_on: form.startedOn, roles, password_hash: passwordHash,
-          // A one-time password: changed at first sign-in, and refused after 72 hours (M8).
-          must_change_password: true, password_expires_at: issuedPasswordExpiry(this.clock.now()),
-        }).returning('id').executeTakeFirstOrThrow();
+        created = await tx
+          .insertInto('users')
+          .values({
+            partnership_id: user.partnershipId,
+            agency_id: form.agencyId,
+            email: form.email,
+            display_name: form.displayName,
+            job_title: form.jobTitle,
+            started_on: form.startedOn,
+            roles,
+            password_hash: passwordHash,
+            // A one-time password: changed at first sign-in, and refused after 72 hours (M8).
+            must_change_password: true,
+            password_expires_at: issuedPasswordExpiry(this.clock.now()),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
       } catch (error) {
         if (isUniqueViolation(error)) throw emailRefused();
         throw error;
       }
-      await act.audit({ action: 'user.create', recordType: 'user', recordId: created.id,
-        details: { roles, agencyId: form.agencyId } });
+      await act.audit({ action: 'user.create', recordType: 'user', recordId: created.id, details: { roles, agencyId: form.agencyId } });
       await recordRolesGranted(act, { id: created.id, email: form.email }, [], roles, null);
       return { id: created.id, initialPassword };
     });
@@ -153,15 +197,27 @@ export class AdminService {
       }
       const roles = rolesAfterChange(user, before.roles, form.roles, 'roles');
       if (roles.length === 0) throw new FormRefusal('LANTERN_E_VALIDATION', 'roles', 'validation.rolesRequired');
-      await tx.updateTable('users').set({
-        display_name: form.displayName, agency_id: form.agencyId, job_title: form.jobTitle, started_on: form.startedOn,
-        roles, updated_at: this.clock.now(),
-      }).where('id', '=', id).execute();
+      await tx
+        .updateTable('users')
+        .set({
+          display_name: form.displayName,
+          agency_id: form.agencyId,
+          job_title: form.jobTitle,
+          started_on: form.startedOn,
+          roles,
+          updated_at: this.clock.now(),
+        })
+        .where('id', '=', id)
+        .execute();
       const rolesChanged = !sameRoles(before.roles, roles);
       // A change of roles or agency takes effect at once: the user signs in again.
       if (rolesChanged || agencyChanged) await AuthService.endSessionsFor(tx, id, 'roles_changed', this.clock.now());
-      await act.audit({ action: 'user.update', recordType: 'user', recordId: id,
-        details: { roles: { from: before.roles, to: roles }, agency: { from: before.agency_id, to: form.agencyId } } });
+      await act.audit({
+        action: 'user.update',
+        recordType: 'user',
+        recordId: id,
+        details: { roles: { from: before.roles, to: roles }, agency: { from: before.agency_id, to: form.agencyId } },
+      });
       await recordRolesGranted(act, { id, email: before.email }, before.roles, roles, null);
     });
   }
@@ -171,8 +227,11 @@ export class AdminService {
     if (id === user.userId) throw new LanternError('LANTERN_E_CONFLICT', 'cannot disable yourself');
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const now = this.clock.now();
-      const r = await tx.updateTable('users').set({ disabled_at: disabled ? now : null, updated_at: now })
-        .where('id', '=', id).executeTakeFirst();
+      const r = await tx
+        .updateTable('users')
+        .set({ disabled_at: disabled ? now : null, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
       if (disabled) await AuthService.endSessionsFor(tx, id, 'disabled', now);
       await act.audit({ action: disabled ? 'user.disable' : 'user.enable', recordType: 'user', recordId: id });
@@ -183,8 +242,11 @@ export class AdminService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('agencies').select('id').where('name', '=', form.name).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'agency name in use');
-      const created = await tx.insertInto('agencies').values({ partnership_id: user.partnershipId, name: form.name, kind: form.kind })
-        .returning('id').executeTakeFirstOrThrow();
+      const created = await tx
+        .insertInto('agencies')
+        .values({ partnership_id: user.partnershipId, name: form.name, kind: form.kind })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'agency.create', recordType: 'agency', recordId: created.id, details: { ...form } });
       return created.id;
     });
@@ -192,18 +254,27 @@ export class AdminService {
 
   listAgreements(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const agreements = await tx.selectFrom('sharing_agreements as a')
+      const agreements = await tx
+        .selectFrom('sharing_agreements as a')
         .innerJoin('partnerships as owner', 'owner.id', 'a.partnership_id')
         .innerJoin('partnerships as recipient', 'recipient.id', 'a.recipient_partnership_id')
-        .select(['a.id', 'a.purpose', 'a.lawful_basis', 'a.starts_on', 'a.ends_on', 'a.partnership_id',
-          'owner.name as owner_name', 'recipient.name as recipient_name'])
-        .orderBy('a.starts_on', 'desc').execute();
+        .select([
+          'a.id',
+          'a.purpose',
+          'a.lawful_basis',
+          'a.starts_on',
+          'a.ends_on',
+          'a.partnership_id',
+          'owner.name as owner_name',
+          'recipient.name as recipient_name',
+        ])
+        .orderBy('a.starts_on', 'desc')
+        .execute();
       const grants: Record<string, GranteeRow[]> = {};
       for (const a of agreements.filter((x) => x.partnership_id === user.partnershipId)) {
         grants[a.id] = (await sql<GranteeRow>`SELECT * FROM lantern_grantees(${a.id}::uuid)`.execute(tx)).rows;
       }
-      const partnerships = await tx.selectFrom('partnerships').select(['id', 'name'])
-        .where('id', '<>', user.partnershipId).orderBy('name').execute();
+      const partnerships = await tx.selectFrom('partnerships').select(['id', 'name']).where('id', '<>', user.partnershipId).orderBy('name').execute();
       return { agreements, grants, partnerships };
     });
   }
@@ -211,19 +282,30 @@ export class AdminService {
   /** Lets a named person of the recipient partnership act here under the agreement, with the given roles. */
   grantAccess(user: SessionUser, agreementId: string, form: GrantForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const grantee = (await sql<{ id: string; email: string }>`SELECT id, email FROM lantern_grantee(${agreementId}::uuid, ${form.email})`.execute(tx)).rows[0];
+      const grantee = (await sql<{ id: string; email: string }>`SELECT id, email FROM lantern_grantee(${agreementId}::uuid, ${form.email})`.execute(tx))
+        .rows[0];
       if (!grantee) return { ok: false as const };
       if (grantee.id === user.userId) throw ownAccessRefused('grant');
-      const existing = await tx.selectFrom('partnership_access_grants').select(['roles', 'revoked_at'])
-        .where('agreement_id', '=', agreementId).where('user_id', '=', grantee.id).executeTakeFirst();
+      const existing = await tx
+        .selectFrom('partnership_access_grants')
+        .select(['roles', 'revoked_at'])
+        .where('agreement_id', '=', agreementId)
+        .where('user_id', '=', grantee.id)
+        .executeTakeFirst();
       const before = existing && existing.revoked_at === null ? existing.roles : [];
       const roles = rolesAfterChange(user, before, form.roles, 'roles');
-      await tx.insertInto('partnership_access_grants').values({
-        partnership_id: user.partnershipId, agreement_id: agreementId, user_id: grantee.id, roles, granted_by: user.userId,
-      }).onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles, revoked_at: null, granted_by: user.userId }))
+      await tx
+        .insertInto('partnership_access_grants')
+        .values({
+          partnership_id: user.partnershipId,
+          agreement_id: agreementId,
+          user_id: grantee.id,
+          roles,
+          granted_by: user.userId,
+        })
+        .onConflict((oc) => oc.columns(['agreement_id', 'user_id']).doUpdateSet({ roles, revoked_at: null, granted_by: user.userId }))
         .execute();
-      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId,
-        details: { granted: grantee.id, roles } });
+      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: agreementId, details: { granted: grantee.id, roles } });
       await recordRolesGranted(act, grantee, before, roles, { agreementId });
       return { ok: true as const };
     });
@@ -231,27 +313,49 @@ export class AdminService {
 
   revokeAccess(user: SessionUser, grantId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const grant = await tx.selectFrom('partnership_access_grants').select(['user_id', 'roles'])
-        .where('id', '=', grantId).where('revoked_at', 'is', null).executeTakeFirst();
+      const grant = await tx
+        .selectFrom('partnership_access_grants')
+        .select(['user_id', 'roles'])
+        .where('id', '=', grantId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       if (!grant) throw notFound();
       if (grant.user_id === user.userId) throw ownAccessRefused('grant');
       if (grant.roles.some((r) => isRole(r) && !grantableRoles(user).includes(r))) throw highRolesRefused('grant');
-      const r = await tx.updateTable('partnership_access_grants').set({ revoked_at: this.clock.now() })
-        .where('id', '=', grantId).where('revoked_at', 'is', null).returning(['agreement_id', 'user_id']).executeTakeFirst();
+      const r = await tx
+        .updateTable('partnership_access_grants')
+        .set({ revoked_at: this.clock.now() })
+        .where('id', '=', grantId)
+        .where('revoked_at', 'is', null)
+        .returning(['agreement_id', 'user_id'])
+        .executeTakeFirst();
       if (!r) throw notFound();
-      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: r.agreement_id,
-        details: { revoked: r.user_id } });
+      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: r.agreement_id, details: { revoked: r.user_id } });
     });
   }
 
   createAgreement(user: SessionUser, form: AgreementForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const created = await tx.insertInto('sharing_agreements').values({
-        partnership_id: user.partnershipId, recipient_partnership_id: form.recipientPartnershipId, purpose: form.purpose,
-        lawful_basis: form.lawfulBasis, starts_on: form.startsOn, ends_on: form.endsOn, recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.share', recordType: 'sharing_agreement', recordId: created.id,
-        reason: form.lawfulBasis, details: { recipient: form.recipientPartnershipId, purpose: form.purpose } });
+      const created = await tx
+        .insertInto('sharing_agreements')
+        .values({
+          partnership_id: user.partnershipId,
+          recipient_partnership_id: form.recipientPartnershipId,
+          purpose: form.purpose,
+          lawful_basis: form.lawfulBasis,
+          starts_on: form.startsOn,
+          ends_on: form.endsOn,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.share',
+        recordType: 'sharing_agreement',
+        recordId: created.id,
+        reason: form.lawfulBasis,
+        details: { recipient: form.recipientPartnershipId, purpose: form.purpose },
+      });
       return created.id;
     });
   }

@@ -3,7 +3,10 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseAttendanceCsv } from './attendance-csv.ts';
 
-const agencies = [{ id: 'p1', name: 'Fenland Valley Police' }, { id: 'h1', name: 'Northmere Health Board' }];
+const agencies = [
+  { id: 'p1', name: 'Fenland Valley Police' },
+  { id: 'h1', name: 'Northmere Health Board' },
+];
 
 describe('attendance CSV import', () => {
   test('reads rows, matches agencies by name, and reports each bad row by line', () => {
@@ -18,10 +21,13 @@ describe('attendance CSV import', () => {
       'Ada Again,ADA@example.org,Fenland Valley Police,,',
     ].join('\n');
     const r = parseAttendanceCsv(csv, agencies);
-    assert.deepEqual(r.rows.map((x) => [x.line, x.name, x.agencyId, x.email, x.startedOn]), [
-      [2, 'Ada Lovelace', 'p1', 'ada@example.org', '2025-01-02'],
-      [3, 'Smith, Jo', 'h1', null, null],
-    ]);
+    assert.deepEqual(
+      r.rows.map((x) => [x.line, x.name, x.agencyId, x.email, x.startedOn]),
+      [
+        [2, 'Ada Lovelace', 'p1', 'ada@example.org', '2025-01-02'],
+        [3, 'Smith, Jo', 'h1', null, null],
+      ],
+    );
     assert.deepEqual(r.errors, [
       { line: 4, messageKey: 'assurance.csv.nameRequired' },
       { line: 5, messageKey: 'assurance.csv.emailFormat' },
@@ -40,14 +46,20 @@ describe('attendance CSV import', () => {
   test('property: arbitrary input never throws and every data line is a row or an error', () => {
     const cell = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('Fenland Valley Police', 'a@b.co', '2025-01-01', '"', ',', '\n', '\r\n'));
     const line = fc.array(cell, { maxLength: 6 }).map((cells) => cells.join(','));
-    const text = fc.oneof(fc.string({ maxLength: 200 }), fc.array(line, { maxLength: 15 }).map((ls) => ['name,email,agency,role,started_on', ...ls].join('\n')));
-    fc.assert(fc.property(text, (input) => {
-      const r = parseAttendanceCsv(input, agencies);
-      assert.ok(Array.isArray(r.rows) && Array.isArray(r.errors));
-      for (const row of r.rows) assert.ok(row.name.length > 0 && ['p1', 'h1'].includes(row.agencyId));
-      for (const e of r.errors) assert.match(e.messageKey, /^assurance\.csv\./);
-      const lines = new Set([...r.rows.map((x) => x.line), ...r.errors.map((x) => x.line)]);
-      assert.equal(lines.size, r.rows.length + r.errors.length, 'a line is either a row or an error, once');
-    }), { numRuns: 500 });
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(line, { maxLength: 15 }).map((ls) => ['name,email,agency,role,started_on', ...ls].join('\n')),
+    );
+    fc.assert(
+      fc.property(text, (input) => {
+        const r = parseAttendanceCsv(input, agencies);
+        assert.ok(Array.isArray(r.rows) && Array.isArray(r.errors));
+        for (const row of r.rows) assert.ok(row.name.length > 0 && ['p1', 'h1'].includes(row.agencyId));
+        for (const e of r.errors) assert.match(e.messageKey, /^assurance\.csv\./);
+        const lines = new Set([...r.rows.map((x) => x.line), ...r.errors.map((x) => x.line)]);
+        assert.equal(lines.size, r.rows.length + r.errors.length, 'a line is either a row or an error, once');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -36,7 +36,11 @@ export interface AttendanceCsvResult {
 const columns = ['name', 'email', 'agency', 'role', 'started_on'] as const;
 const required = ['name', 'agency'] as const;
 
-const normalise = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const normalise = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** The register's records, read within attendanceImportLimits. */
 export function readAttendanceCsv(text: string): UploadResult<CsvRecord[]> {

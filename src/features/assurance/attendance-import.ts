@@ -34,18 +34,34 @@ export class AttendanceImportService {
       let added = 0;
       for (const r of rows) {
         if (r.match === 'already') continue;
-        const staffId = r.userId ? null : r.staffId ?? await findOrCreateStaff(tx, user, { name: r.name, email: r.email, agencyId: r.agencyId, role: r.role, startedOn: r.startedOn });
+        const staffId = r.userId
+          ? null
+          : (r.staffId ?? (await findOrCreateStaff(tx, user, { name: r.name, email: r.email, agencyId: r.agencyId, role: r.role, startedOn: r.startedOn })));
         if (r.staffId && r.startedOn) {
           await tx.updateTable('training_staff').set({ started_on: r.startedOn }).where('id', '=', r.staffId).where('started_on', 'is', null).execute();
         }
-        const inserted = await tx.insertInto('training_attendance').values({
-          partnership_id: user.partnershipId, session_id: sessionId, user_id: r.userId, staff_id: staffId, agency_id: r.agencyId,
-          role_title: r.role, recorded_by: user.userId,
-        }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+        const inserted = await tx
+          .insertInto('training_attendance')
+          .values({
+            partnership_id: user.partnershipId,
+            session_id: sessionId,
+            user_id: r.userId,
+            staff_id: staffId,
+            agency_id: r.agencyId,
+            role_title: r.role,
+            recorded_by: user.userId,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
         if (inserted) added++;
       }
-      await act.audit({ action: 'import', recordType: 'training_session', recordId: sessionId,
-        details: { kind: 'attendance_csv', rows: rows.length, added, skipped: errors.length } });
+      await act.audit({
+        action: 'import',
+        recordType: 'training_session',
+        recordId: sessionId,
+        details: { kind: 'attendance_csv', rows: rows.length, added, skipped: errors.length },
+      });
       return { added, skipped: errors.length, already: rows.filter((r) => r.match === 'already').length };
     });
   }
@@ -80,7 +96,7 @@ export class AttendanceImportService {
     const rows: (ImportPreviewRow & { userId: string | null; staffId: string | null })[] = parsed.rows.map((r) => {
       const u = r.email ? userByEmail.get(r.email) : undefined;
       if (u) return { ...r, match: presentUsers.has(u.id) ? 'already' : 'user', userId: u.id, staffId: null };
-      const at = Math.min(r.email ? staffByEmail.get(r.email) ?? Infinity : Infinity, staffByName.get(`${r.name.toLowerCase()}|${r.agencyId}`) ?? Infinity);
+      const at = Math.min(r.email ? (staffByEmail.get(r.email) ?? Infinity) : Infinity, staffByName.get(`${r.name.toLowerCase()}|${r.agencyId}`) ?? Infinity);
       const s = staff[at];
       if (s) return { ...r, match: presentStaff.has(s.id) ? 'already' : 'staff', userId: null, staffId: s.id };
       return { ...r, match: 'new', userId: null, staffId: null };

@@ -12,28 +12,73 @@ export class CampaignService {
 
   listCampaigns(user: SessionUser, audience?: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      let q = tx.selectFrom('campaigns as c')
-        .select(['c.id', 'c.title', 'c.audience', sql<string>`c.starts_on::text`.as('starts_on'), sql<string | null>`c.ends_on::text`.as('ends_on'), 'c.people_reached'])
-        .select((eb) => eb.selectFrom('campaign_materials as m').whereRef('m.campaign_id', '=', 'c.id')
-          .select(sql<number>`coalesce(sum(m.quantity), 0)::int`.as('n')).as('materials_distributed'));
+      let q = tx
+        .selectFrom('campaigns as c')
+        .select([
+          'c.id',
+          'c.title',
+          'c.audience',
+          sql<string>`c.starts_on::text`.as('starts_on'),
+          sql<string | null>`c.ends_on::text`.as('ends_on'),
+          'c.people_reached',
+        ])
+        .select((eb) =>
+          eb
+            .selectFrom('campaign_materials as m')
+            .whereRef('m.campaign_id', '=', 'c.id')
+            .select(sql<number>`coalesce(sum(m.quantity), 0)::int`.as('n'))
+            .as('materials_distributed'),
+        );
       if (audience) q = q.where('c.audience', '=', audience);
       const campaigns = await q.orderBy('c.starts_on', 'desc').execute();
-      const totals = await tx.selectFrom('campaigns').select(['audience', sql<number>`sum(people_reached)::int`.as('reached'), sql<number>`count(*)::int`.as('campaigns')])
-        .groupBy('audience').orderBy('audience').execute();
+      const totals = await tx
+        .selectFrom('campaigns')
+        .select(['audience', sql<number>`sum(people_reached)::int`.as('reached'), sql<number>`count(*)::int`.as('campaigns')])
+        .groupBy('audience')
+        .orderBy('audience')
+        .execute();
       return { campaigns, totals };
     });
   }
 
   getCampaign(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const campaign = await tx.selectFrom('campaigns')
-        .select(['id', 'title', 'audience', sql<string>`starts_on::text`.as('starts_on'), sql<string | null>`ends_on::text`.as('ends_on'), 'people_reached', 'summary'])
-        .where('id', '=', id).executeTakeFirst();
+      const campaign = await tx
+        .selectFrom('campaigns')
+        .select([
+          'id',
+          'title',
+          'audience',
+          sql<string>`starts_on::text`.as('starts_on'),
+          sql<string | null>`ends_on::text`.as('ends_on'),
+          'people_reached',
+          'summary',
+        ])
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!campaign) throw notFound();
-      const materials = await tx.selectFrom('campaign_materials').select(['id', 'kind', 'title', 'quantity']).where('campaign_id', '=', id).orderBy('title').execute();
-      const questions = await tx.selectFrom('campaign_questions').select(['id', 'position', 'text', 'scale']).where('campaign_id', '=', id).orderBy('position').execute();
+      const materials = await tx
+        .selectFrom('campaign_materials')
+        .select(['id', 'kind', 'title', 'quantity'])
+        .where('campaign_id', '=', id)
+        .orderBy('title')
+        .execute();
+      const questions = await tx
+        .selectFrom('campaign_questions')
+        .select(['id', 'position', 'text', 'scale'])
+        .where('campaign_id', '=', id)
+        .orderBy('position')
+        .execute();
       const counts = questions.length
-        ? await tx.selectFrom('campaign_answer_counts').select(['question_id', 'answer', 'count']).where('question_id', 'in', questions.map((q) => q.id)).execute()
+        ? await tx
+            .selectFrom('campaign_answer_counts')
+            .select(['question_id', 'answer', 'count'])
+            .where(
+              'question_id',
+              'in',
+              questions.map((q) => q.id),
+            )
+            .execute()
         : [];
       const feedback = questions.map((q) => {
         const answers = scaleAnswers[q.scale as keyof typeof scaleAnswers] ?? [];
@@ -46,10 +91,19 @@ export class CampaignService {
 
   createCampaign(user: SessionUser, form: CampaignForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const row = await tx.insertInto('campaigns').values({
-        partnership_id: user.partnershipId, title: form.title, audience: form.audience, starts_on: form.startsOn, ends_on: form.endsOn,
-        people_reached: form.peopleReached, summary: form.summary,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('campaigns')
+        .values({
+          partnership_id: user.partnershipId,
+          title: form.title,
+          audience: form.audience,
+          starts_on: form.startsOn,
+          ends_on: form.endsOn,
+          people_reached: form.peopleReached,
+          summary: form.summary,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'campaign', recordId: row.id });
       return row.id;
     });
@@ -63,8 +117,11 @@ export class CampaignService {
   addMaterial(user: SessionUser, campaignId: string, form: MaterialForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.campaignExists(tx, campaignId);
-      const row = await tx.insertInto('campaign_materials').values({ partnership_id: user.partnershipId, campaign_id: campaignId, ...form })
-        .returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('campaign_materials')
+        .values({ partnership_id: user.partnershipId, campaign_id: campaignId, ...form })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'campaign_material', recordId: row.id, details: { campaignId } });
     });
   }
@@ -72,9 +129,16 @@ export class CampaignService {
   addQuestion(user: SessionUser, campaignId: string, form: QuestionForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.campaignExists(tx, campaignId);
-      const last = await tx.selectFrom('campaign_questions').select(sql<number>`coalesce(max(position), 0)::int`.as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
-      const row = await tx.insertInto('campaign_questions').values({ partnership_id: user.partnershipId, campaign_id: campaignId, position: last.n + 1, text: form.text, scale: form.scale })
-        .returning('id').executeTakeFirstOrThrow();
+      const last = await tx
+        .selectFrom('campaign_questions')
+        .select(sql<number>`coalesce(max(position), 0)::int`.as('n'))
+        .where('campaign_id', '=', campaignId)
+        .executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('campaign_questions')
+        .values({ partnership_id: user.partnershipId, campaign_id: campaignId, position: last.n + 1, text: form.text, scale: form.scale })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'campaign_question', recordId: row.id, details: { campaignId } });
     });
   }
@@ -82,14 +146,23 @@ export class CampaignService {
   /** Replaces a question's answer tallies with the counts given. */
   recordTallies(user: SessionUser, campaignId: string, form: TallyForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const question = await tx.selectFrom('campaign_questions').select(['id', 'scale']).where('id', '=', form.questionId).where('campaign_id', '=', campaignId).executeTakeFirst();
+      const question = await tx
+        .selectFrom('campaign_questions')
+        .select(['id', 'scale'])
+        .where('id', '=', form.questionId)
+        .where('campaign_id', '=', campaignId)
+        .executeTakeFirst();
       if (!question) throw notFound();
       const answers = scaleAnswers[question.scale as keyof typeof scaleAnswers] ?? [];
       await tx.deleteFrom('campaign_answer_counts').where('question_id', '=', question.id).execute();
       const values = answers.map((answer) => ({ partnership_id: user.partnershipId, question_id: question.id, answer, count: form[answer] ?? 0 }));
       if (values.length) await tx.insertInto('campaign_answer_counts').values(values).execute();
-      await act.audit({ action: 'record.update', recordType: 'campaign_question', recordId: question.id,
-        details: Object.fromEntries(values.map((v) => [v.answer, v.count])) });
+      await act.audit({
+        action: 'record.update',
+        recordType: 'campaign_question',
+        recordId: question.id,
+        details: Object.fromEntries(values.map((v) => [v.answer, v.count])),
+      });
     });
   }
 }

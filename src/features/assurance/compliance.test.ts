@@ -3,7 +3,12 @@ import { describe, test } from 'node:test';
 import { answerShares, complianceByAgency, complianceFigures, deadlineFor, outstandingPeople, percentage, statusOf } from './compliance.ts';
 
 const rule = { windowMonths: 2, asOf: '2026-11-02' };
-const person = (startedOn: string | null, attendedOn: string[] = [], agencyId = 'a') => ({ personId: `${startedOn}-${attendedOn.join()}`, agencyId, startedOn, attendedOn });
+const person = (startedOn: string | null, attendedOn: string[] = [], agencyId = 'a') => ({
+  personId: `${startedOn}-${attendedOn.join()}`,
+  agencyId,
+  startedOn,
+  attendedOn,
+});
 
 describe('training compliance', () => {
   test('the deadline is the window after joining, by calendar month', () => {
@@ -23,12 +28,7 @@ describe('training compliance', () => {
   });
 
   test('the figures: 90% within 2 months', () => {
-    const staff = [
-      ...Array.from({ length: 9 }, () => person('2025-01-10', ['2025-02-14'])),
-      person('2025-01-10'),
-      person('2026-10-20'),
-      person(null),
-    ];
+    const staff = [...Array.from({ length: 9 }, () => person('2025-01-10', ['2025-02-14'])), person('2025-01-10'), person('2026-10-20'), person(null)];
     const f = complianceFigures(staff, rule);
     assert.deepEqual(f, { due: 10, onTime: 9, late: 0, outstanding: 1, notDue: 1, noStartDate: 1, percentage: 90 });
     assert.equal(outstandingPeople(staff, rule).length, 1);
@@ -48,8 +48,16 @@ describe('training compliance', () => {
   });
 
   test('feedback answers as counts and percentages', () => {
-    assert.deepEqual(answerShares([{ answer: 'yes', count: 3 }, { answer: 'no', count: 1 }]),
-      [{ answer: 'yes', count: 3, percentage: 75 }, { answer: 'no', count: 1, percentage: 25 }]);
+    assert.deepEqual(
+      answerShares([
+        { answer: 'yes', count: 3 },
+        { answer: 'no', count: 1 },
+      ]),
+      [
+        { answer: 'yes', count: 3, percentage: 75 },
+        { answer: 'no', count: 1, percentage: 25 },
+      ],
+    );
     assert.deepEqual(answerShares([{ answer: 'yes', count: 0 }]), [{ answer: 'yes', count: 0, percentage: null }]);
   });
 });

@@ -79,7 +79,10 @@ export function complianceFigures(records: readonly StaffTrainingRecord[], rule:
 }
 
 /** Figures for each agency, then for everyone. */
-export function complianceByAgency(records: readonly StaffTrainingRecord[], rule: ComplianceRule): { byAgency: Map<string, ComplianceFigures>; overall: ComplianceFigures } {
+export function complianceByAgency(
+  records: readonly StaffTrainingRecord[],
+  rule: ComplianceRule,
+): { byAgency: Map<string, ComplianceFigures>; overall: ComplianceFigures } {
   const groups = new Map<string, StaffTrainingRecord[]>();
   for (const r of records) groups.set(r.agencyId, [...(groups.get(r.agencyId) ?? []), r]);
   const byAgency = new Map([...groups].map(([agency, rs]) => [agency, complianceFigures(rs, rule)]));

@@ -11,14 +11,15 @@ const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
  * (case plans) can offer services to refer a child to inside its own transaction.
  */
 export async function searchServices(tx: Tx, filter: ServiceFilter) {
-  let query = tx.selectFrom('directory_services')
+  let query = tx
+    .selectFrom('directory_services')
     .select(['id', 'name', 'provider', 'description', 'for_whom', 'age_from', 'age_to', 'referral_route', 'contact', 'area'])
     .where('active', '=', true);
   if (filter.q) {
     const pattern = likePattern(filter.q);
-    query = query.where((eb) => eb.or([
-      eb('name', 'ilike', pattern), eb('provider', 'ilike', pattern), eb('description', 'ilike', pattern), eb('for_whom', 'ilike', pattern),
-    ]));
+    query = query.where((eb) =>
+      eb.or([eb('name', 'ilike', pattern), eb('provider', 'ilike', pattern), eb('description', 'ilike', pattern), eb('for_whom', 'ilike', pattern)]),
+    );
   }
   if (filter.area) query = query.where('area', 'ilike', likePattern(filter.area));
   if (filter.age !== undefined) query = query.where('age_from', '<=', filter.age).where('age_to', '>=', filter.age);
@@ -53,16 +54,31 @@ export class DirectoryService {
       const clash = await tx.selectFrom('directory_services').select('id').where('name', '=', form.name).executeTakeFirst();
       if (clash && clash.id !== id) throw new LanternError('LANTERN_E_CONFLICT', 'service name in use');
       const values = {
-        name: form.name, provider: form.provider, description: form.description, for_whom: form.forWhom, age_from: form.ageFrom, age_to: form.ageTo,
-        referral_route: form.referralRoute, contact: form.contact, area: form.area,
+        name: form.name,
+        provider: form.provider,
+        description: form.description,
+        for_whom: form.forWhom,
+        age_from: form.ageFrom,
+        age_to: form.ageTo,
+        referral_route: form.referralRoute,
+        contact: form.contact,
+        area: form.area,
       };
       if (id) {
-        const r = await tx.updateTable('directory_services').set({ ...values, updated_at: this.clock.now() }).where('id', '=', id).executeTakeFirst();
+        const r = await tx
+          .updateTable('directory_services')
+          .set({ ...values, updated_at: this.clock.now() })
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) throw notFound();
         await act.audit({ action: 'record.update', recordType: 'directory_service', recordId: id });
         return id;
       }
-      const row = await tx.insertInto('directory_services').values({ partnership_id: user.partnershipId, ...values }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('directory_services')
+        .values({ partnership_id: user.partnershipId, ...values })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'directory_service', recordId: row.id });
       return row.id;
     });

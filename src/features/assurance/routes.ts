@@ -11,10 +11,33 @@ import { idParams, queryFlag, uuidParams } from '../../web/params.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import {
-  attendanceFormSchema, audiences, bodyFormSchema, bodyKinds, campaignFilterSchema, campaignFormSchema, complianceQuerySchema, courseFormSchema,
-  courseKinds, importConfirmSchema, importUploadSchema, materialFormSchema, materialKinds, measureFormSchema, questionFormSchema,
-  questionScales, recommendationFormSchema, responseFormSchema, responses, scaleAnswers, serviceFilterSchema, serviceFormSchema,
-  sessionFilterSchema, sessionFormSchema, tallyFormSchema, workItemFormSchema, type ServiceForm,
+  attendanceFormSchema,
+  audiences,
+  bodyFormSchema,
+  bodyKinds,
+  campaignFilterSchema,
+  campaignFormSchema,
+  complianceQuerySchema,
+  courseFormSchema,
+  courseKinds,
+  importConfirmSchema,
+  importUploadSchema,
+  materialFormSchema,
+  materialKinds,
+  measureFormSchema,
+  questionFormSchema,
+  questionScales,
+  recommendationFormSchema,
+  responseFormSchema,
+  responses,
+  scaleAnswers,
+  serviceFilterSchema,
+  serviceFormSchema,
+  sessionFilterSchema,
+  sessionFormSchema,
+  tallyFormSchema,
+  workItemFormSchema,
+  type ServiceForm,
 } from './schema.ts';
 import { attendanceUploadParser } from './attendance-csv.ts';
 
@@ -29,8 +52,12 @@ export const assuranceFeature: Feature = {
   name: 'assurance',
   async register(app, services) {
     const { assurance } = services;
-    const perm = <P extends 'training.read' | 'training.manage' | 'campaigns.read' | 'campaigns.manage' | 'services.read' | 'services.manage' | 'scrutiny.read' | 'scrutiny.manage'>(p: P) =>
-      ({ config: { permission: p } });
+    const perm = <
+      P extends
+        'training.read' | 'training.manage' | 'campaigns.read' | 'campaigns.manage' | 'services.read' | 'services.manage' | 'scrutiny.read' | 'scrutiny.manage',
+    >(
+      p: P,
+    ) => ({ config: { permission: p } });
 
     // ── Training ──────────────────────────────────────────────────────────────────────────
     app.get('/training', { ...perm('training.read'), schema: { querystring: sessionFilterSchema } }, async (request, reply) => {
@@ -43,12 +70,15 @@ export const assuranceFeature: Feature = {
 
     // The compliance pages are GET forms: a filter that does not check out is shown on the page with everything.
     const compliancePage = (path: string, name: string, outstanding: boolean) =>
-      app.get(path, { ...perm(outstanding ? 'training.manage' : 'training.read'), schema: { querystring: complianceQuerySchema }, attachValidation: true },
+      app.get(
+        path,
+        { ...perm(outstanding ? 'training.manage' : 'training.read'), schema: { querystring: complianceQuerySchema }, attachValidation: true },
         async (request, reply) => {
           const invalid = request.validationError;
           const result = await assurance.trainingMeasures.compliance(request.user!, invalid ? {} : request.query, outstanding);
           return reply.status(invalid ? 400 : 200).page(view(name), { ...result, values: request.query, errors: invalid ? formErrors(invalid) : undefined });
-        });
+        },
+      );
     compliancePage('/training/compliance', 'compliance', false);
     compliancePage('/training/outstanding', 'outstanding', true);
 
@@ -75,36 +105,52 @@ export const assuranceFeature: Feature = {
     });
 
     const sessionPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
-      reply.page(view('session'), { ...(await assurance.training.getSession(request.user!, id)), agencies: await assurance.training.listAgencies(request.user!), values: {}, ...extra });
+      reply.page(view('session'), {
+        ...(await assurance.training.getSession(request.user!, id)),
+        agencies: await assurance.training.listAgencies(request.user!),
+        values: {},
+        ...extra,
+      });
     app.get('/training/sessions/:id', { ...perm('training.manage'), schema: byId }, async (request, reply) => sessionPage(request, reply, request.params.id));
-    app.post('/training/sessions/:id/attendance', { ...perm('training.manage'), schema: { ...byId, body: attendanceFormSchema }, attachValidation: true },
+    app.post(
+      '/training/sessions/:id/attendance',
+      { ...perm('training.manage'), schema: { ...byId, body: attendanceFormSchema }, attachValidation: true },
       async (request, reply) => {
         const { id } = request.params;
         if (request.validationError) return sessionPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError) });
         await assurance.training.addAttendance(request.user!, id, request.body);
         return reply.redirect(`/training/sessions/${id}`);
-      });
-    app.post('/training/sessions/:id/attendance/:attendanceId/remove', { ...perm('training.manage'), schema: { params: uuidParams('id', 'attendanceId') } },
+      },
+    );
+    app.post(
+      '/training/sessions/:id/attendance/:attendanceId/remove',
+      { ...perm('training.manage'), schema: { params: uuidParams('id', 'attendanceId') } },
       async (request, reply) => {
         const { id, attendanceId } = request.params;
         await assurance.training.removeAttendance(request.user!, id, attendanceId);
         return reply.redirect(`/training/sessions/${id}`);
-      });
+      },
+    );
 
     // CSV import: multipart only in this encapsulated context. attachFieldsToBody puts the _csrf
     // field in request.body, where the CSRF check in web/app.ts reads it.
     await app.register(async (scoped: LanternApp) => {
       if (!scoped.hasRequestDecorator('isMultipart')) {
         // An over-size file arrives cut one byte past the cap and is refused on the form (src/uploads/limits.ts).
-        await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
-          limits: { fileSize: multipartFileLimit(attendanceImportLimits), files: 1, fields: 5, parts: 6 } });
+        await scoped.register(multipart, {
+          attachFieldsToBody: 'keyValues',
+          throwFileSizeLimit: false,
+          limits: { fileSize: multipartFileLimit(attendanceImportLimits), files: 1, fields: 5, parts: 6 },
+        });
       }
       scoped.get('/training/sessions/:id/import', { ...perm('training.manage'), schema: byId }, async (request, reply) => {
         const { session } = await assurance.attendanceImport.previewImport(request.user!, request.params.id, 'name,agency\n');
         prepareUploadParser(attendanceUploadParser);
         return reply.page(view('import'), { session });
       });
-      scoped.post('/training/sessions/:id/import', { ...perm('training.manage'), schema: { ...byId, body: importUploadSchema }, attachValidation: true },
+      scoped.post(
+        '/training/sessions/:id/import',
+        { ...perm('training.manage'), schema: { ...byId, body: importUploadSchema }, attachValidation: true },
         async (request, reply) => {
           const { id } = request.params;
           const refuse = async (text: string) => {
@@ -122,20 +168,25 @@ export const assuranceFeature: Feature = {
             return refuse(refusalMessage(preview.refusal, t, 'assurance.csv.unreadable'));
           }
           return reply.page(view('import'), { session: preview.session, rows: preview.rows, rowErrors: preview.errors, csv, previewed: true });
-        });
+        },
+      );
     });
-    app.post('/training/sessions/:id/import/confirm', { ...perm('training.manage'), schema: { ...byId, body: importConfirmSchema }, attachValidation: true },
+    app.post(
+      '/training/sessions/:id/import/confirm',
+      { ...perm('training.manage'), schema: { ...byId, body: importConfirmSchema }, attachValidation: true },
       async (request, reply) => {
         const { id } = request.params;
         if (request.validationError) return reply.redirect(`/training/sessions/${id}/import`);
         const result = await assurance.attendanceImport.confirmImport(request.user!, id, request.body.csv);
         return sessionPage(request, reply, id, { imported: result });
-      });
+      },
+    );
 
     const measureFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
       reply.page(view('measure-form'), { courses: await assurance.training.listCourses(request.user!), ...extra });
     app.get('/training/measures/new', perm('training.manage'), async (request, reply) =>
-      measureFormPage(request, reply, { values: { windowMonths: '2', targetPercent: '90', courseIds: [] } }));
+      measureFormPage(request, reply, { values: { windowMonths: '2', targetPercent: '90', courseIds: [] } }),
+    );
     app.post('/training/measures/new', { ...perm('training.manage'), schema: { body: measureFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) return measureFormPage(request, reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
       const id = await assurance.trainingMeasures.createMeasure(request.user!, request.body);
@@ -149,31 +200,46 @@ export const assuranceFeature: Feature = {
     });
     app.get('/campaigns/new', perm('campaigns.manage'), async (_request, reply) => reply.page(view('campaign-form'), { values: {}, ...options }));
     app.post('/campaigns/new', { ...perm('campaigns.manage'), schema: { body: campaignFormSchema }, attachValidation: true }, async (request, reply) => {
-      if (request.validationError) return reply.status(400).page(view('campaign-form'), { values: request.body, errors: formErrors(request.validationError), ...options });
+      if (request.validationError)
+        return reply.status(400).page(view('campaign-form'), { values: request.body, errors: formErrors(request.validationError), ...options });
       const id = await assurance.campaigns.createCampaign(request.user!, request.body);
       return reply.redirect(`/campaigns/${id}`);
     });
     const campaignPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('campaign'), { ...(await assurance.campaigns.getCampaign(request.user!, id)), ...options, values: {}, ...extra });
     app.get('/campaigns/:id', { ...perm('campaigns.read'), schema: byId }, async (request, reply) => campaignPage(request, reply, request.params.id));
-    app.post('/campaigns/:id/materials', { ...perm('campaigns.manage'), schema: { ...byId, body: materialFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'material' });
-      await assurance.campaigns.addMaterial(request.user!, id, request.body);
-      return reply.redirect(`/campaigns/${id}`);
-    });
-    app.post('/campaigns/:id/questions', { ...perm('campaigns.manage'), schema: { ...byId, body: questionFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'question' });
-      await assurance.campaigns.addQuestion(request.user!, id, request.body);
-      return reply.redirect(`/campaigns/${id}`);
-    });
-    app.post('/campaigns/:id/tallies', { ...perm('campaigns.manage'), schema: { ...byId, body: tallyFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) return campaignPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
-      await assurance.campaigns.recordTallies(request.user!, id, request.body);
-      return reply.redirect(`/campaigns/${id}#question-${request.body.questionId}`);
-    });
+    app.post(
+      '/campaigns/:id/materials',
+      { ...perm('campaigns.manage'), schema: { ...byId, body: materialFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError)
+          return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'material' });
+        await assurance.campaigns.addMaterial(request.user!, id, request.body);
+        return reply.redirect(`/campaigns/${id}`);
+      },
+    );
+    app.post(
+      '/campaigns/:id/questions',
+      { ...perm('campaigns.manage'), schema: { ...byId, body: questionFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError)
+          return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'question' });
+        await assurance.campaigns.addQuestion(request.user!, id, request.body);
+        return reply.redirect(`/campaigns/${id}`);
+      },
+    );
+    app.post(
+      '/campaigns/:id/tallies',
+      { ...perm('campaigns.manage'), schema: { ...byId, body: tallyFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError) return campaignPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
+        await assurance.campaigns.recordTallies(request.user!, id, request.body);
+        return reply.redirect(`/campaigns/${id}#question-${request.body.questionId}`);
+      },
+    );
 
     // ── Services directory ────────────────────────────────────────────────────────────────
     // A GET form: a filter that does not check out is shown on the page, with every service.
@@ -182,7 +248,10 @@ export const assuranceFeature: Feature = {
       const filter = invalid ? {} : request.query;
       const result = await assurance.directory.searchServices(request.user!, filter);
       return reply.status(invalid ? 400 : 200).page(view('directory'), {
-        ...result, values: request.query, searched: Object.keys(filter).length > 0, errors: invalid ? formErrors(invalid) : undefined,
+        ...result,
+        values: request.query,
+        searched: Object.keys(filter).length > 0,
+        errors: invalid ? formErrors(invalid) : undefined,
       });
     });
     const saveService = async (request: FastifyRequest, reply: FastifyReply, id: string | null, form: ServiceForm) => {
@@ -198,21 +267,36 @@ export const assuranceFeature: Feature = {
     };
     app.get('/directory/new', perm('services.manage'), async (_request, reply) => reply.page(view('service-form'), { values: {}, id: null }));
     app.post('/directory/new', { ...perm('services.manage'), schema: { body: serviceFormSchema }, attachValidation: true }, async (request, reply) =>
-      saveService(request, reply, null, request.body));
+      saveService(request, reply, null, request.body),
+    );
     app.get('/directory/:id', { ...perm('services.read'), schema: byId }, async (request, reply) =>
-      reply.page(view('service'), { service: await assurance.directory.getService(request.user!, request.params.id) }));
+      reply.page(view('service'), { service: await assurance.directory.getService(request.user!, request.params.id) }),
+    );
     app.get('/directory/:id/edit', { ...perm('services.manage'), schema: byId }, async (request, reply) => {
       const s = await assurance.directory.getService(request.user!, request.params.id);
-      const values = { name: s.name, provider: s.provider, description: s.description, forWhom: s.for_whom, ageFrom: s.age_from, ageTo: s.age_to,
-        referralRoute: s.referral_route, contact: s.contact, area: s.area };
+      const values = {
+        name: s.name,
+        provider: s.provider,
+        description: s.description,
+        forWhom: s.for_whom,
+        ageFrom: s.age_from,
+        ageTo: s.age_to,
+        referralRoute: s.referral_route,
+        contact: s.contact,
+        area: s.area,
+      };
       return reply.page(view('service-form'), { values, id: s.id });
     });
-    app.post('/directory/:id/edit', { ...perm('services.manage'), schema: { ...byId, body: serviceFormSchema }, attachValidation: true }, async (request, reply) =>
-      saveService(request, reply, request.params.id, request.body));
+    app.post(
+      '/directory/:id/edit',
+      { ...perm('services.manage'), schema: { ...byId, body: serviceFormSchema }, attachValidation: true },
+      async (request, reply) => saveService(request, reply, request.params.id, request.body),
+    );
 
     // ── Scrutiny ──────────────────────────────────────────────────────────────────────────
     app.get('/scrutiny', perm('scrutiny.read'), async (request, reply) =>
-      reply.page(view('scrutiny'), { bodies: await assurance.scrutiny.listBodies(request.user!), ...options }));
+      reply.page(view('scrutiny'), { bodies: await assurance.scrutiny.listBodies(request.user!), ...options }),
+    );
     app.get('/scrutiny/new', perm('scrutiny.manage'), async (_request, reply) => reply.page(view('body-form'), { values: {}, ...options }));
     app.post('/scrutiny/new', { ...perm('scrutiny.manage'), schema: { body: bodyFormSchema }, attachValidation: true }, async (request, reply) => {
       const values = postedForm(request);
@@ -228,38 +312,65 @@ export const assuranceFeature: Feature = {
     const bodyPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('body'), { ...(await assurance.scrutiny.getBody(request.user!, id)), ...options, values: {}, ...extra });
     app.get('/scrutiny/:id', { ...perm('scrutiny.read'), schema: byId }, async (request, reply) => bodyPage(request, reply, request.params.id));
-    app.post('/scrutiny/:id/work-items', { ...perm('scrutiny.manage'), schema: { ...byId, body: workItemFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) return bodyPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'work' });
-      await assurance.scrutiny.addWorkItem(request.user!, id, request.body);
-      return reply.redirect(`/scrutiny/${id}`);
-    });
-    app.post('/scrutiny/:id/recommendations', { ...perm('scrutiny.manage'), schema: { ...byId, body: recommendationFormSchema }, attachValidation: true },
+    app.post(
+      '/scrutiny/:id/work-items',
+      { ...perm('scrutiny.manage'), schema: { ...byId, body: workItemFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError)
+          return bodyPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'work' });
+        await assurance.scrutiny.addWorkItem(request.user!, id, request.body);
+        return reply.redirect(`/scrutiny/${id}`);
+      },
+    );
+    app.post(
+      '/scrutiny/:id/recommendations',
+      { ...perm('scrutiny.manage'), schema: { ...byId, body: recommendationFormSchema }, attachValidation: true },
       async (request, reply) => {
         const { id } = request.params;
         const values = postedForm(request);
-        if (request.validationError) return bodyPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError), form: 'recommendation' });
+        if (request.validationError)
+          return bodyPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError), form: 'recommendation' });
         try {
           const created = await assurance.scrutiny.addRecommendation(request.user!, id, request.body);
           return reply.redirect(`/scrutiny/recommendations/${created}`);
         } catch (error) {
           if (!isConflict(error)) throw error;
-          return bodyPage(request, reply.status(409), id, { values, errors: singleError('reference', t('assurance.v.referenceInUse')), form: 'recommendation' });
+          return bodyPage(request, reply.status(409), id, {
+            values,
+            errors: singleError('reference', t('assurance.v.referenceInUse')),
+            form: 'recommendation',
+          });
         }
-      });
+      },
+    );
     const recommendationPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
       const r = await assurance.scrutiny.getRecommendation(request.user!, id);
-      const values = { response: r.response, responseText: r.response_text, owner: r.owner, dueOn: r.due_on, status: r.status, evidenceSource: r.evidence_source };
+      const values = {
+        response: r.response,
+        responseText: r.response_text,
+        owner: r.owner,
+        dueOn: r.due_on,
+        status: r.status,
+        evidenceSource: r.evidence_source,
+      };
       return reply.page(view('recommendation'), { recommendation: r, values, canManage: can(request.user, 'scrutiny.manage'), ...options, ...extra });
     };
-    app.get('/scrutiny/recommendations/:id', { ...perm('scrutiny.read'), schema: { ...byId, querystring: z.object({ saved: queryFlag }) } }, async (request, reply) =>
-      recommendationPage(request, reply, request.params.id, { saved: request.query.saved }));
-    app.post('/scrutiny/recommendations/:id', { ...perm('scrutiny.manage'), schema: { ...byId, body: responseFormSchema }, attachValidation: true },
+    app.get(
+      '/scrutiny/recommendations/:id',
+      { ...perm('scrutiny.read'), schema: { ...byId, querystring: z.object({ saved: queryFlag }) } },
+      async (request, reply) => recommendationPage(request, reply, request.params.id, { saved: request.query.saved }),
+    );
+    app.post(
+      '/scrutiny/recommendations/:id',
+      { ...perm('scrutiny.manage'), schema: { ...byId, body: responseFormSchema }, attachValidation: true },
       async (request, reply) => {
         const { id } = request.params;
-        if (request.validationError) return recommendationPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError) });
+        if (request.validationError)
+          return recommendationPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError) });
         await assurance.scrutiny.respond(request.user!, id, request.body);
         return reply.redirect(`/scrutiny/recommendations/${id}?saved=1`);
-      });
+      },
+    );
   },
 };

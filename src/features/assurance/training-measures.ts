@@ -22,9 +22,17 @@ export class TrainingMeasureService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const known = await tx.selectFrom('training_courses').select('id').where('id', 'in', form.courseIds).execute();
       if (known.length !== new Set(form.courseIds).size) throw notFound();
-      const row = await tx.insertInto('training_measures').values({
-        partnership_id: user.partnershipId, title: form.title, course_ids: form.courseIds, window_months: form.windowMonths, target_percent: form.targetPercent,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('training_measures')
+        .values({
+          partnership_id: user.partnershipId,
+          title: form.title,
+          course_ids: form.courseIds,
+          window_months: form.windowMonths,
+          target_percent: form.targetPercent,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'training_measure', recordId: row.id, details: { ...form } });
       return row.id;
     });
@@ -36,8 +44,13 @@ export class TrainingMeasureService {
    */
   compliance(user: SessionUser, query: ComplianceQuery, people: boolean) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const measures = await tx.selectFrom('training_measures').select(['id', 'title', 'course_ids', 'window_months', 'target_percent'])
-        .orderBy('created_at').orderBy('window_months').orderBy('title').execute();
+      const measures = await tx
+        .selectFrom('training_measures')
+        .select(['id', 'title', 'course_ids', 'window_months', 'target_percent'])
+        .orderBy('created_at')
+        .orderBy('window_months')
+        .orderBy('title')
+        .execute();
       const measure = query.measureId ? measures.find((m) => m.id === query.measureId) : measures[0];
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute();
       if (query.measureId && !measure) throw notFound();
@@ -50,11 +63,18 @@ export class TrainingMeasureService {
       let outstanding: { name: string; role: string | null; agency: string; startedOn: string | null }[] | null = null;
       if (people) {
         const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
-        outstanding = outstandingPeople(records.filter((r) => !query.agencyId || r.agencyId === query.agencyId), rule)
+        outstanding = outstandingPeople(
+          records.filter((r) => !query.agencyId || r.agencyId === query.agencyId),
+          rule,
+        )
           .map((r) => ({ name: r.name, role: r.role, agency: agencyName.get(r.agencyId) ?? '', startedOn: r.startedOn }))
           .sort((a, b) => a.agency.localeCompare(b.agency) || a.name.localeCompare(b.name));
-        await act.audit({ action: 'record.view', recordType: 'training_outstanding', recordId: measure.id,
-          details: { agencyId: query.agencyId ?? null, asOf, people: outstanding.length } });
+        await act.audit({
+          action: 'record.view',
+          recordType: 'training_outstanding',
+          recordId: measure.id,
+          details: { agencyId: query.agencyId ?? null, asOf, people: outstanding.length },
+        });
       }
       return { measures, measure, agencies, rows, overall, outstanding, asOf };
     });

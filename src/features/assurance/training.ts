@@ -17,22 +17,48 @@ export class TrainingService {
   /** Courses, sessions and measures with counts only: fit for board members. */
   trainingOverview(user: SessionUser, year?: number) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const courses = await tx.selectFrom('training_courses as c')
+      const courses = await tx
+        .selectFrom('training_courses as c')
         .select(['c.id', 'c.title', 'c.kind', 'c.description'])
         .select((eb) => [
-          eb.selectFrom('training_sessions as s').whereRef('s.course_id', '=', 'c.id').select((e) => e.fn.countAll<number>().as('n')).as('sessions'),
-          eb.selectFrom('training_attendance as a').innerJoin('training_sessions as s', 's.id', 'a.session_id')
-            .whereRef('s.course_id', '=', 'c.id').select((e) => e.fn.countAll<number>().as('n')).as('attendances'),
+          eb
+            .selectFrom('training_sessions as s')
+            .whereRef('s.course_id', '=', 'c.id')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .as('sessions'),
+          eb
+            .selectFrom('training_attendance as a')
+            .innerJoin('training_sessions as s', 's.id', 'a.session_id')
+            .whereRef('s.course_id', '=', 'c.id')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .as('attendances'),
         ])
-        .orderBy('c.title').execute();
-      let sessionQuery = tx.selectFrom('training_sessions as s').innerJoin('training_courses as c', 'c.id', 's.course_id')
+        .orderBy('c.title')
+        .execute();
+      let sessionQuery = tx
+        .selectFrom('training_sessions as s')
+        .innerJoin('training_courses as c', 'c.id', 's.course_id')
         .select(['s.id', sql<string>`s.held_on::text`.as('held_on'), 's.trainer', 's.venue', 'c.title as course_title'])
-        .select((eb) => eb.selectFrom('training_attendance as a').whereRef('a.session_id', '=', 's.id')
-          .select((e) => e.fn.countAll<number>().as('n')).as('attendees'));
+        .select((eb) =>
+          eb
+            .selectFrom('training_attendance as a')
+            .whereRef('a.session_id', '=', 's.id')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .as('attendees'),
+        );
       if (year) sessionQuery = sessionQuery.where(sql<boolean>`extract(year FROM s.held_on) = ${year}`);
-      const sessions = await sessionQuery.orderBy('s.held_on', 'desc').limit(year ? 500 : 50).execute();
-      const years = (await tx.selectFrom('training_sessions').select(sql<number>`extract(year FROM held_on)::int`.as('year')).distinct()
-        .orderBy('year', 'desc').execute()).map((r) => r.year);
+      const sessions = await sessionQuery
+        .orderBy('s.held_on', 'desc')
+        .limit(year ? 500 : 50)
+        .execute();
+      const years = (
+        await tx
+          .selectFrom('training_sessions')
+          .select(sql<number>`extract(year FROM held_on)::int`.as('year'))
+          .distinct()
+          .orderBy('year', 'desc')
+          .execute()
+      ).map((r) => r.year);
       const measures = await tx.selectFrom('training_measures').select(['id', 'title', 'window_months', 'target_percent']).orderBy('title').execute();
       return { courses, sessions, measures, years };
     });
@@ -42,8 +68,11 @@ export class TrainingService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('training_courses').select('id').where('title', '=', form.title).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'course title in use');
-      const row = await tx.insertInto('training_courses').values({ partnership_id: user.partnershipId, title: form.title, kind: form.kind, description: form.description })
-        .returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('training_courses')
+        .values({ partnership_id: user.partnershipId, title: form.title, kind: form.kind, description: form.description })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'training_course', recordId: row.id });
       return row.id;
     });
@@ -57,9 +86,17 @@ export class TrainingService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const course = await tx.selectFrom('training_courses').select('id').where('id', '=', form.courseId).executeTakeFirst();
       if (!course) throw notFound();
-      const row = await tx.insertInto('training_sessions').values({
-        partnership_id: user.partnershipId, course_id: form.courseId, held_on: form.heldOn, trainer: form.trainer, venue: form.venue,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('training_sessions')
+        .values({
+          partnership_id: user.partnershipId,
+          course_id: form.courseId,
+          held_on: form.heldOn,
+          trainer: form.trainer,
+          venue: form.venue,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'training_session', recordId: row.id });
       return row.id;
     });
@@ -69,13 +106,22 @@ export class TrainingService {
   getSession(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const session = await sessionRow(tx, id);
-      const attendees = await tx.selectFrom('training_attendance as a')
+      const attendees = await tx
+        .selectFrom('training_attendance as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.agency_id')
         .leftJoin('users as u', 'u.id', 'a.user_id')
         .leftJoin('training_staff as st', 'st.id', 'a.staff_id')
-        .select(['a.id', 'a.role_title', 'ag.name as agency_name', sql<string>`coalesce(u.display_name, st.display_name)`.as('name'),
-          sql<boolean>`a.user_id IS NOT NULL`.as('is_user')])
-        .where('a.session_id', '=', id).orderBy('ag.name').orderBy(sql`coalesce(u.display_name, st.display_name)`).execute();
+        .select([
+          'a.id',
+          'a.role_title',
+          'ag.name as agency_name',
+          sql<string>`coalesce(u.display_name, st.display_name)`.as('name'),
+          sql<boolean>`a.user_id IS NOT NULL`.as('is_user'),
+        ])
+        .where('a.session_id', '=', id)
+        .orderBy('ag.name')
+        .orderBy(sql`coalesce(u.display_name, st.display_name)`)
+        .execute();
       const users = await tx.selectFrom('users').select(['id', 'display_name']).where('disabled_at', 'is', null).orderBy('display_name').execute();
       await act.audit({ action: 'record.view', recordType: 'training_session', recordId: id, details: { attendees: attendees.length } });
       return { session, attendees, users };
@@ -96,13 +142,27 @@ export class TrainingService {
         const staffId = await findOrCreateStaff(tx, user, { name: form.name!, email: null, agencyId: agency.id, role: form.role, startedOn: form.startedOn });
         person = { userId: null, staffId, agencyId: agency.id, role: form.role };
       }
-      const inserted = await tx.insertInto('training_attendance').values({
-        partnership_id: user.partnershipId, session_id: sessionId, user_id: person.userId, staff_id: person.staffId,
-        agency_id: person.agencyId, role_title: person.role, recorded_by: user.userId,
-      }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+      const inserted = await tx
+        .insertInto('training_attendance')
+        .values({
+          partnership_id: user.partnershipId,
+          session_id: sessionId,
+          user_id: person.userId,
+          staff_id: person.staffId,
+          agency_id: person.agencyId,
+          role_title: person.role,
+          recorded_by: user.userId,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
       if (inserted) {
-        await act.audit({ action: 'record.create', recordType: 'training_attendance', recordId: inserted.id,
-          details: { sessionId, user: person.userId, staff: person.staffId } });
+        await act.audit({
+          action: 'record.create',
+          recordType: 'training_attendance',
+          recordId: inserted.id,
+          details: { sessionId, user: person.userId, staff: person.staffId },
+        });
       }
     });
   }
@@ -111,8 +171,7 @@ export class TrainingService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx.deleteFrom('training_attendance').where('id', '=', attendanceId).where('session_id', '=', sessionId).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound();
-      await act.audit({ action: 'record.update', recordType: 'training_attendance', recordId: attendanceId,
-        details: { sessionId, removed: true } });
+      await act.audit({ action: 'record.update', recordType: 'training_attendance', recordId: attendanceId, details: { sessionId, removed: true } });
     });
   }
 }

@@ -18,7 +18,11 @@ export const auditLogFeature: Feature = {
       }
       const filter = request.query;
       const result = await auditLog.search(request.user!, filter);
-      const query = new URLSearchParams(Object.entries(filter).filter(([k, v]) => k !== 'page' && v !== undefined).map(([k, v]) => [k, String(v)]));
+      const query = new URLSearchParams(
+        Object.entries(filter)
+          .filter(([k, v]) => k !== 'page' && v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
       return reply.page(auditView, { ...result, values: { ...filter, actorEmail: result.actorEmail }, query: query.toString() });
     });
 
@@ -32,7 +36,11 @@ export const auditLogFeature: Feature = {
       if (actor === null) {
         return reply.status(400).page(auditView, { errors: singleError('actorEmail', t('audit.actorNotFound')), values: request.body, events: [] });
       }
-      const query = new URLSearchParams(Object.entries({ ...rest, actor }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+      const query = new URLSearchParams(
+        Object.entries({ ...rest, actor })
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
       const search = query.toString();
       return reply.redirect(search ? `/audit?${search}` : '/audit', 303);
     });

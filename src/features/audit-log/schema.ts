@@ -1,14 +1,28 @@
 import { z } from 'zod';
 
-const optionalText = z.string().trim().max(200).optional().transform((v) => v || undefined);
+const optionalText = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((v) => v || undefined);
 /** A real calendar date, YYYY-MM-DD (2026-13-45 is not one). */
-const optionalDate = z.string().trim().optional().transform((v) => v || undefined)
+const optionalDate = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => v || undefined)
   .pipe(z.iso.date('validation.dateFormat').optional());
 
 /** The audit page's address: the person is an id, so no email reaches a URL, a browser history or a log. */
 export const auditFilterSchema = z.object({
   action: optionalText,
-  actor: z.string().trim().optional().transform((v) => v || undefined).pipe(z.string().uuid('validation.invalid').optional()),
+  actor: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().uuid('validation.invalid').optional()),
   recordId: optionalText,
   from: optionalDate,
   to: optionalDate,
@@ -19,7 +33,13 @@ export type AuditFilter = z.infer<typeof auditFilterSchema>;
 /** The filter form, posted: the person is given by email and the page redirects to their id. */
 export const auditFilterFormSchema = z.object({
   action: optionalText,
-  actorEmail: z.string().trim().toLowerCase().max(320, 'validation.tooLong').optional().transform((v) => v || undefined),
+  actorEmail: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(320, 'validation.tooLong')
+    .optional()
+    .transform((v) => v || undefined),
   recordId: optionalText,
   from: optionalDate,
   to: optionalDate,

@@ -14,23 +14,32 @@ export class AuditLogService {
   /** The audit page. Reading the audit trail is itself audited. */
   search(user: SessionUser, filter: AuditFilter) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      let query = tx.selectFrom('audit_events')
+      let query = tx
+        .selectFrom('audit_events')
         .select(['id', 'occurred_at', 'actor_label', 'action', 'record_type', 'record_id', 'reason', 'client_address'])
-        .orderBy('occurred_at', 'desc').orderBy('id', 'desc');
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc');
       if (filter.action) query = query.where('action', 'like', `${filter.action}%`);
       if (filter.actor) query = query.where('actor_user_id', '=', filter.actor);
       if (filter.recordId) {
         const recordId = filter.recordId;
         // A record's trail includes the lists and searches that showed it (L1).
         query = uuidPattern.test(recordId)
-          ? query.where((eb) => eb.or([eb('record_id', '=', recordId),
-            sql<boolean>`id IN (SELECT d.id FROM lantern_disclosures(${recordId}::uuid, ${disclosureFilterCap}::int) d)`]))
+          ? query.where((eb) =>
+              eb.or([
+                eb('record_id', '=', recordId),
+                sql<boolean>`id IN (SELECT d.id FROM lantern_disclosures(${recordId}::uuid, ${disclosureFilterCap}::int) d)`,
+              ]),
+            )
           : query.where('record_id', '=', recordId);
       }
       // The dates are London days: from the start of `from` to the end of `to`.
       if (filter.from) query = query.where('occurred_at', '>=', startOfLondonDay(filter.from));
       if (filter.to) query = query.where('occurred_at', '<', endOfLondonDay(filter.to));
-      const rows = await query.limit(pageSize + 1).offset((filter.page - 1) * pageSize).execute();
+      const rows = await query
+        .limit(pageSize + 1)
+        .offset((filter.page - 1) * pageSize)
+        .execute();
       const actorEmail = filter.actor ? await actorLabel(tx, filter.actor) : undefined;
       await act.audit({ action: 'audit.view', details: { filter } });
       return { events: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page: filter.page, actorEmail };
@@ -46,10 +55,14 @@ export class AuditLogService {
       const own = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
       if (own) return own.id;
       // Row-level security hides the grantee's account; their rows in this partnership's trail name them.
-      const granted = await tx.selectFrom('partnership_access_grants as g').select('g.user_id')
-        .where(({ exists, selectFrom }) => exists(selectFrom('audit_events as e').select('e.id')
-          .whereRef('e.actor_user_id', '=', 'g.user_id').where('e.actor_label', '=', email)))
-        .limit(1).executeTakeFirst();
+      const granted = await tx
+        .selectFrom('partnership_access_grants as g')
+        .select('g.user_id')
+        .where(({ exists, selectFrom }) =>
+          exists(selectFrom('audit_events as e').select('e.id').whereRef('e.actor_user_id', '=', 'g.user_id').where('e.actor_label', '=', email)),
+        )
+        .limit(1)
+        .executeTakeFirst();
       return granted?.user_id ?? null;
     });
   }
@@ -57,15 +70,23 @@ export class AuditLogService {
   /** The DPO's view of who gave which roles to whom, read from the audit trail (and audited). */
   rolesGranted(user: SessionUser, page: number) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const rows = await tx.selectFrom('audit_events')
-        .select(['id', 'occurred_at', 'actor_label',
+      const rows = await tx
+        .selectFrom('audit_events')
+        .select([
+          'id',
+          'occurred_at',
+          'actor_label',
           sql<string>`details->>'subject'`.as('subject'),
           sql<string>`details->>'via'`.as('via'),
           sql<string[]>`ARRAY(SELECT jsonb_array_elements_text(details->'added'))`.as('added'),
-          sql<string[]>`ARRAY(SELECT jsonb_array_elements_text(details->'to'))`.as('roles_now')])
+          sql<string[]>`ARRAY(SELECT jsonb_array_elements_text(details->'to'))`.as('roles_now'),
+        ])
         .where('action', '=', 'user.roles_granted')
-        .orderBy('occurred_at', 'desc').orderBy('id', 'desc')
-        .limit(pageSize + 1).offset((page - 1) * pageSize).execute();
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(pageSize + 1)
+        .offset((page - 1) * pageSize)
+        .execute();
       await act.audit({ action: 'audit.view', details: { view: 'roles_granted', page } });
       return { grants: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page };
     });
@@ -76,8 +97,13 @@ export class AuditLogService {
 async function actorLabel(tx: Tx, id: string): Promise<string | undefined> {
   const own = await tx.selectFrom('users').select('email').where('id', '=', id).executeTakeFirst();
   if (own) return own.email;
-  const seen = await tx.selectFrom('audit_events').select('actor_label').where('actor_user_id', '=', id)
-    .orderBy('occurred_at', 'desc').limit(1).executeTakeFirst();
+  const seen = await tx
+    .selectFrom('audit_events')
+    .select('actor_label')
+    .where('actor_user_id', '=', id)
+    .orderBy('occurred_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return seen?.actor_label;
 }
 

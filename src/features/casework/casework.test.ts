@@ -16,7 +16,8 @@ const agencies: Record<string, string> = {};
 async function auditCount(childId: string, action?: string): Promise<number> {
   const rows = await ctx.ownerQuery<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit_events WHERE record_type = 'child' AND record_id = $1 ${action ? 'AND action = $2' : ''}`,
-    action ? [childId, action] : [childId]);
+    action ? [childId, action] : [childId],
+  );
   return rows[0]!.n;
 }
 
@@ -28,8 +29,8 @@ before(async () => {
   for (const a of await ctx.ownerQuery<{ id: string; partnership_id: string; kind: string }>(`SELECT id, partnership_id, kind FROM agencies`)) {
     agencies[`${a.partnership_id === northmere ? 'n' : 'w'}:${a.kind}`] = a.id;
   }
-  const insert = (p: string, agency: string, reference: string) => aChild(ctx, { partnership_id: p, owning_agency_id: agency, reference,
-    given_name: 'Casework', family_name: 'Testchild', date_of_birth: '2012-05-01' });
+  const insert = (p: string, agency: string, reference: string) =>
+    aChild(ctx, { partnership_id: p, owning_agency_id: agency, reference, given_name: 'Casework', family_name: 'Testchild', date_of_birth: '2012-05-01' });
   csChild = await insert(northmere, agencies['n:childrens_services']!, 'CW-TEST-1');
   eduChild = await insert(northmere, agencies['n:education']!, 'CW-TEST-2');
   westChild = await insert(westbrook, agencies['w:childrens_services']!, 'CW-TEST-3');
@@ -92,8 +93,14 @@ describe('casework: recording', () => {
     const form = await agent.get(`/children/${csChild}/assessments/new`);
     const toolId = /name="toolId" value="([^"]+)"/.exec(form.body)![1]!;
     const base = {
-      toolId, assessedOn: '2026-11-01', assessorAgencyId: agencies['n:childrens_services']!, knownToSocialCare: 'yes', inCare: 'no',
-      childProtectionPlan: 'no', youthJustice: 'no', 'answer-v-missing-history': 'ever',
+      toolId,
+      assessedOn: '2026-11-01',
+      assessorAgencyId: agencies['n:childrens_services']!,
+      knownToSocialCare: 'yes',
+      inCare: 'no',
+      childProtectionPlan: 'no',
+      youthJustice: 'no',
+      'answer-v-missing-history': 'ever',
     };
     const significant = /name="answer-(s-[a-z-]+)" type="checkbox" value="current"/.exec(form.body)?.[1];
     assert.ok(significant, 'the form offers time windows as checkboxes');
@@ -107,12 +114,22 @@ describe('casework: recording', () => {
     assert.match(missing.body, /Choose the risk category you judge right/);
     const rowsBefore = await auditCount(csChild);
     const creates = await auditCount(csChild, 'record.create');
-    const saved = await agent.post(`/children/${csChild}/assessments/new`, { ...answers, step: 'save', judgementCategory: 'moderate', judgementReasons: 'Disclosure at school.' });
+    const saved = await agent.post(`/children/${csChild}/assessments/new`, {
+      ...answers,
+      step: 'save',
+      judgementCategory: 'moderate',
+      judgementReasons: 'Disclosure at school.',
+    });
     assert.equal(saved.statusCode, 302);
     assert.equal(await auditCount(csChild, 'record.create'), creates + 1);
     assert.equal(await auditCount(csChild), rowsBefore + 1, 'saving leaves exactly its one audit row');
-    const [row] = await ctx.ownerQuery<{ score_total: number; score_category: string; judgement_category: string; review_due_on: string; tool_version: number }>(
-      `SELECT score_total, score_category, judgement_category, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`, [csChild]);
+    const [row] = await ctx.ownerQuery<{
+      score_total: number;
+      score_category: string;
+      judgement_category: string;
+      review_due_on: string;
+      tool_version: number;
+    }>(`SELECT score_total, score_category, judgement_category, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`, [csChild]);
     assert.deepEqual(row, { score_total: 7, score_category: 'mild', judgement_category: 'moderate', review_due_on: '2027-01-31', tool_version: 1 });
     const detail = await agent.get(saved.headers.location as string);
     assert.equal(detail.statusCode, 200);
@@ -125,23 +142,41 @@ describe('casework: recording', () => {
   test('missing episodes: a change of type closes one and opens another; a return makes the interview due in 72 hours', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${csChild}/missing`);
-    const bad = await agent.post(`/children/${csChild}/missing`, { episodeType: 'absent', startDate: '2026-02-30', startTime: '21:00', reportedBy: 'Carer', riskLevel: 'medium' });
+    const bad = await agent.post(`/children/${csChild}/missing`, {
+      episodeType: 'absent',
+      startDate: '2026-02-30',
+      startTime: '21:00',
+      reportedBy: 'Carer',
+      riskLevel: 'medium',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /Enter the date and time the episode started/);
-    const created = await agent.post(`/children/${csChild}/missing`, { episodeType: 'absent', startDate: '2026-10-30', startTime: '21:00', reportedBy: 'Foster carer', riskLevel: 'medium' });
+    const created = await agent.post(`/children/${csChild}/missing`, {
+      episodeType: 'absent',
+      startDate: '2026-10-30',
+      startTime: '21:00',
+      reportedBy: 'Foster carer',
+      riskLevel: 'medium',
+    });
     assert.equal(created.statusCode, 302);
     const [open] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1`, [csChild]);
     const changed = await agent.post(`/children/${csChild}/missing/${open!.id}/type`, { newType: 'missing', changeDate: '2026-10-30', changeTime: '23:30' });
     assert.equal(changed.statusCode, 302);
     const rows = await ctx.ownerQuery<{ id: string; episode_type: string; ended_by: string | null; previous_episode_id: string | null }>(
-      `SELECT id, episode_type, ended_by, previous_episode_id FROM missing_episodes WHERE child_id = $1 ORDER BY started_at, created_at`, [csChild]);
+      `SELECT id, episode_type, ended_by, previous_episode_id FROM missing_episodes WHERE child_id = $1 ORDER BY started_at, created_at`,
+      [csChild],
+    );
     assert.equal(rows.length, 2);
     assert.equal(rows[0]!.ended_by, 'type_changed');
     assert.equal(rows[1]!.episode_type, 'missing');
     assert.equal(rows[1]!.previous_episode_id, rows[0]!.id);
     const early = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, { returnDate: '2026-10-29', returnTime: '10:00' });
     assert.equal(early.statusCode, 409);
-    const returned = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, { returnDate: '2026-10-31', returnTime: '08:15', whereFound: 'Bus station' });
+    const returned = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, {
+      returnDate: '2026-10-31',
+      returnTime: '08:15',
+      whereFound: 'Bus station',
+    });
     assert.equal(returned.statusCode, 302);
 
     // The test clock says 2 November 09:00; 72 hours after 31 October 08:15 is 3 November 08:15.
@@ -160,16 +195,31 @@ describe('casework: recording', () => {
     assert.equal(incomplete.statusCode, 400);
     assert.match(incomplete.body, /Enter who offered the interview/);
     const tooEarly = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      offeredDate: '2026-10-30', offeredTime: '10:00', interviewerName: 'Sam', interviewerAgencyId: agencies['n:voluntary']!, independent: 'yes', outcome: 'declined',
+      offeredDate: '2026-10-30',
+      offeredTime: '10:00',
+      interviewerName: 'Sam',
+      interviewerAgencyId: agencies['n:voluntary']!,
+      independent: 'yes',
+      outcome: 'declined',
     });
     assert.equal(tooEarly.statusCode, 409);
     assert.match(tooEarly.body, /cannot be offered before the child returned/);
     const interview = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      offeredDate: '2026-11-01', offeredTime: '10:00', interviewerName: 'Sam Independent', interviewerAgencyId: agencies['n:voluntary']!,
-      independent: 'yes', outcome: 'accepted', learned: 'Met older youths at the park', places: 'Skate park\nBus station\n', people: 'A man called J',
+      offeredDate: '2026-11-01',
+      offeredTime: '10:00',
+      interviewerName: 'Sam Independent',
+      interviewerAgencyId: agencies['n:voluntary']!,
+      independent: 'yes',
+      outcome: 'accepted',
+      learned: 'Met older youths at the park',
+      places: 'Skate park\nBus station\n',
+      people: 'A man called J',
     });
     assert.equal(interview.statusCode, 302);
-    const [ri] = await ctx.ownerQuery<{ places_mentioned: string[]; people_mentioned: string[] }>(`SELECT places_mentioned, people_mentioned FROM return_interviews WHERE child_id = $1`, [csChild]);
+    const [ri] = await ctx.ownerQuery<{ places_mentioned: string[]; people_mentioned: string[] }>(
+      `SELECT places_mentioned, people_mentioned FROM return_interviews WHERE child_id = $1`,
+      [csChild],
+    );
     assert.deepEqual(ri, { places_mentioned: ['Skate park', 'Bus station'], people_mentioned: ['A man called J'] });
     assert.doesNotMatch((await again.get('/worklists?show=interviews')).body, /CW-TEST-1/);
   });
@@ -181,12 +231,21 @@ describe('casework: recording', () => {
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /Choose at least one agency that attended/);
     const meeting = await agent.post(`/children/${csChild}/meetings`, {
-      meetingKind: 'meeting', heldOn: '2026-11-01', attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
-      attendees: 'Social worker, DC', decisions: 'Safety plan', riskLevel: 'high', nextReviewOn: '2026-11-03',
+      meetingKind: 'meeting',
+      heldOn: '2026-11-01',
+      attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
+      attendees: 'Social worker, DC',
+      decisions: 'Safety plan',
+      riskLevel: 'high',
+      nextReviewOn: '2026-11-03',
     });
     assert.equal(meeting.statusCode, 302);
     const action = await agent.post(`/children/${csChild}/actions`, {
-      description: 'Visit the flat with police', ownerName: 'DC Test', agencyId: agencies['n:police']!, dueOn: '2026-11-01', meetingId: '',
+      description: 'Visit the flat with police',
+      ownerName: 'DC Test',
+      agencyId: agencies['n:police']!,
+      dueOn: '2026-11-01',
+      meetingId: '',
     });
     assert.equal(action.statusCode, 302);
     assert.match((await agent.get('/worklists?show=meetings')).body, /CW-TEST-1/);
@@ -202,9 +261,19 @@ describe('casework: recording', () => {
     assert.match((await agent.get(`/children/${csChild}/notes`)).body, /Spoke with the child/);
 
     // The children feature's concern and triage decision open the journey (visible to the agency asked to act).
-    await aConcern(ctx, { partnership_id: northmere, reference: 'CW-CONCERN-1', source: 'professional', received_at: '2026-10-01T10:00:00Z',
-      deadline_at: '2026-10-02T10:00:00Z', what_happened: 'Seen getting into cars after school', child_id: csChild, decision: 'cse_concern',
-      risk_level: 'high', decided_at: '2026-10-01T16:00:00Z', acting_agency_id: agencies['n:childrens_services']! });
+    await aConcern(ctx, {
+      partnership_id: northmere,
+      reference: 'CW-CONCERN-1',
+      source: 'professional',
+      received_at: '2026-10-01T10:00:00Z',
+      deadline_at: '2026-10-02T10:00:00Z',
+      what_happened: 'Seen getting into cars after school',
+      child_id: csChild,
+      decision: 'cse_concern',
+      risk_level: 'high',
+      decided_at: '2026-10-01T16:00:00Z',
+      acting_agency_id: agencies['n:childrens_services']!,
+    });
     const timeline = await agent.get(`/children/${csChild}/timeline`);
     assert.match(timeline.body, /Concern received[\s\S]*Triage decision[\s\S]*First risk assessment/);
     for (const step of ['First risk assessment', 'Missing episode', 'Strategy meeting', 'Plan action agreed', 'Plan action done']) {
@@ -241,10 +310,24 @@ describe('casework: risk tools', () => {
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /lowercase letters/);
     const definition = {
-      id: 'local-tool', version: 2, name: 'Local licensed tool', description: 'A test tool',
-      sections: [{ id: 's', title: 'Signs', kind: 'generic', windows: [{ id: 'now', label: 'now' }], points: [{ windows: ['now'], points: 3 }],
-        indicators: [{ id: 'i1', text: 'A sign' }] }],
-      bands: [{ key: 'low', label: 'Low', min: 0 }, { key: 'high', label: 'High', min: 3 }],
+      id: 'local-tool',
+      version: 2,
+      name: 'Local licensed tool',
+      description: 'A test tool',
+      sections: [
+        {
+          id: 's',
+          title: 'Signs',
+          kind: 'generic',
+          windows: [{ id: 'now', label: 'now' }],
+          points: [{ windows: ['now'], points: 3 }],
+          indicators: [{ id: 'i1', text: 'A sign' }],
+        },
+      ],
+      bands: [
+        { key: 'low', label: 'Low', min: 0 },
+        { key: 'high', label: 'High', min: 3 },
+      ],
       reviewIntervalDays: 30,
     };
     const loaded = await agent.post('/risk-tools', { definition: JSON.stringify(definition) });
@@ -253,7 +336,10 @@ describe('casework: risk tools', () => {
     const clash = await agent.post('/risk-tools', { definition: JSON.stringify(definition) });
     assert.equal(clash.statusCode, 400);
     assert.match(clash.body, /already loaded/);
-    const westbrookTools = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM risk_tools WHERE partnership_id = $1 AND tool_key = 'local-tool'`, [westbrook]);
+    const westbrookTools = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM risk_tools WHERE partnership_id = $1 AND tool_key = 'local-tool'`,
+      [westbrook],
+    );
     assert.equal(westbrookTools[0]!.n, 0, 'loaded into the acting partnership only');
   });
 });

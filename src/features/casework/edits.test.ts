@@ -14,10 +14,14 @@ const agencies: Record<string, string> = {};
 const agents: Record<string, Agent> = {};
 
 type AuditRow = { action: string; details: Record<string, unknown> };
-const lastAudit = async (childOf: string): Promise<AuditRow> => (await ctx.ownerQuery<AuditRow>(
-  `SELECT action, details FROM audit_events WHERE record_type = 'child' AND record_id = $1 ORDER BY seq DESC LIMIT 1`, [childOf]))[0]!;
-const auditCount = async (childOf: string) => (await ctx.ownerQuery<{ n: number }>(
-  `SELECT count(*)::int AS n FROM audit_events WHERE record_type = 'child' AND record_id = $1`, [childOf]))[0]!.n;
+const lastAudit = async (childOf: string): Promise<AuditRow> =>
+  (
+    await ctx.ownerQuery<AuditRow>(`SELECT action, details FROM audit_events WHERE record_type = 'child' AND record_id = $1 ORDER BY seq DESC LIMIT 1`, [
+      childOf,
+    ])
+  )[0]!;
+const auditCount = async (childOf: string) =>
+  (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE record_type = 'child' AND record_id = $1`, [childOf]))[0]!.n;
 
 /** The worklist's row for the test child, or null when the child is not on that list. */
 async function worklistRow(agent: Agent, show: string): Promise<string | null> {
@@ -34,11 +38,19 @@ before(async () => {
   ctx = await createTestContext();
   const [p] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`);
   for (const a of await ctx.ownerQuery<{ id: string; kind: string; code: string }>(
-    `SELECT a.id, a.kind, p.code FROM agencies a JOIN partnerships p ON p.id = a.partnership_id`)) {
+    `SELECT a.id, a.kind, p.code FROM agencies a JOIN partnerships p ON p.id = a.partnership_id`,
+  )) {
     agencies[`${a.code === 'northmere' ? 'n' : 'w'}:${a.kind}`] = a.id;
   }
-  const insert = (reference: string) => aChild(ctx, { partnership_id: p!.id, owning_agency_id: agencies['n:childrens_services']!, reference,
-    given_name: 'Edit', family_name: 'Testchild', date_of_birth: '2011-03-14' });
+  const insert = (reference: string) =>
+    aChild(ctx, {
+      partnership_id: p!.id,
+      owning_agency_id: agencies['n:childrens_services']!,
+      reference,
+      given_name: 'Edit',
+      family_name: 'Testchild',
+      date_of_birth: '2011-03-14',
+    });
   childId = await insert('CW-EDIT-1');
   otherChildId = await insert('CW-EDIT-2');
   for (const key of ['social-worker', 'school', 'analyst']) {
@@ -50,8 +62,12 @@ after(async () => ctx.close());
 describe('casework edits: a strategy meeting', () => {
   let meetingId: string;
   const valid = () => ({
-    meetingKind: 'meeting', heldOn: '2026-10-20', attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
-    attendees: 'Social worker; detective constable', decisions: 'Disruption notice for the flat on Canal Street', riskLevel: 'medium',
+    meetingKind: 'meeting',
+    heldOn: '2026-10-20',
+    attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
+    attendees: 'Social worker; detective constable',
+    decisions: 'Disruption notice for the flat on Canal Street',
+    riskLevel: 'medium',
     nextReviewOn: '2027-01-15',
   });
 
@@ -82,7 +98,10 @@ describe('casework edits: a strategy meeting', () => {
   test('the same rules as a new meeting: mistakes are listed and the page keeps what was typed', async () => {
     const agent = agents['social-worker']!;
     const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, {
-      ...valid(), attendingAgencyIds: [], decisions: 'Typed but not saved', nextReviewOn: '2026-10-01',
+      ...valid(),
+      attendingAgencyIds: [],
+      decisions: 'Typed but not saved',
+      nextReviewOn: '2026-10-01',
     });
     assert.equal(r.statusCode, 400);
     assert.match(r.body, /govuk-error-summary/);
@@ -98,15 +117,24 @@ describe('casework edits: a strategy meeting', () => {
   test('a change is saved and audited by field: before → after, free text named but never copied', async () => {
     const agent = agents['social-worker']!;
     const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, {
-      ...valid(), riskLevel: 'high', decisions: 'Child Abduction Warning Notice served', attendingAgencyIds: [agencies['n:childrens_services']!],
+      ...valid(),
+      riskLevel: 'high',
+      decisions: 'Child Abduction Warning Notice served',
+      attendingAgencyIds: [agencies['n:childrens_services']!],
       nextReviewOn: '2026-11-05',
     });
     assert.equal(r.statusCode, 302);
     assert.equal(r.headers.location, `/children/${childId}/meetings#meeting-${meetingId}`);
     const [row] = await ctx.ownerQuery<{ risk_level: string; decisions: string; next_review_on: string; attending_agency_ids: string[] }>(
-      `SELECT risk_level, decisions, next_review_on::text, attending_agency_ids FROM strategy_meetings WHERE id = $1`, [meetingId]);
-    assert.deepEqual(row, { risk_level: 'high', decisions: 'Child Abduction Warning Notice served', next_review_on: '2026-11-05',
-      attending_agency_ids: [agencies['n:childrens_services']] });
+      `SELECT risk_level, decisions, next_review_on::text, attending_agency_ids FROM strategy_meetings WHERE id = $1`,
+      [meetingId],
+    );
+    assert.deepEqual(row, {
+      risk_level: 'high',
+      decisions: 'Child Abduction Warning Notice served',
+      next_review_on: '2026-11-05',
+      attending_agency_ids: [agencies['n:childrens_services']],
+    });
     const audit = await lastAudit(childId);
     assert.equal(audit.action, 'record.update');
     assert.deepEqual(audit.details.fields, ['attendingAgencyIds', 'decisions', 'riskLevel', 'nextReviewOn']);
@@ -124,7 +152,10 @@ describe('casework edits: a strategy meeting', () => {
     await agent.get(`/children/${childId}/meetings/${meetingId}/edit`);
     const before = await auditCount(childId);
     const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, {
-      ...valid(), riskLevel: 'high', decisions: 'Child Abduction Warning Notice served', attendingAgencyIds: [agencies['n:childrens_services']!],
+      ...valid(),
+      riskLevel: 'high',
+      decisions: 'Child Abduction Warning Notice served',
+      attendingAgencyIds: [agencies['n:childrens_services']!],
       nextReviewOn: '2026-11-05',
     });
     assert.equal(r.statusCode, 302);
@@ -155,7 +186,10 @@ describe('casework edits: a strategy meeting', () => {
     assert.equal((await agents.school!.post(url, { ...valid(), riskLevel: 'low' })).statusCode, 404);
     assert.equal((await agents.analyst!.get(url)).statusCode, 403);
     assert.equal((await agents['social-worker']!.get(`/children/${otherChildId}/meetings/${meetingId}/edit`)).statusCode, 404);
-    assert.equal((await agents['social-worker']!.post(`/children/${otherChildId}/meetings/${meetingId}/edit`, { ...valid(), riskLevel: 'low' })).statusCode, 404);
+    assert.equal(
+      (await agents['social-worker']!.post(`/children/${otherChildId}/meetings/${meetingId}/edit`, { ...valid(), riskLevel: 'low' })).statusCode,
+      404,
+    );
     const [row] = await ctx.ownerQuery<{ risk_level: string }>(`SELECT risk_level FROM strategy_meetings WHERE id = $1`, [meetingId]);
     assert.equal(row!.risk_level, 'medium');
   });
@@ -164,8 +198,15 @@ describe('casework edits: a strategy meeting', () => {
 describe('casework edits: a missing episode', () => {
   let episodeId: string;
   const fields = (over: Record<string, string> = {}) => ({
-    startDate: '2026-10-30', startTime: '21:00', endDate: '2026-10-31', endTime: '08:15', reportedBy: 'Foster carer',
-    whereFound: '', riskLevel: 'medium', policeReference: 'MP/2026/001', ...over,
+    startDate: '2026-10-30',
+    startTime: '21:00',
+    endDate: '2026-10-31',
+    endTime: '08:15',
+    reportedBy: 'Foster carer',
+    whereFound: '',
+    riskLevel: 'medium',
+    policeReference: 'MP/2026/001',
+    ...over,
   });
   const edit = (over: Record<string, string> = {}, id = episodeId) => agents['social-worker']!.post(`/children/${childId}/missing/${id}/edit`, fields(over));
 
@@ -222,7 +263,9 @@ describe('casework edits: a missing episode', () => {
     assert.equal(r.statusCode, 302);
     const audit = await lastAudit(childId);
     const [row] = await ctx.ownerQuery<{ episode_type: string; started_at: Date | string; ended_at: Date | string; ended_by: string }>(
-      `SELECT episode_type, started_at, ended_at, ended_by FROM missing_episodes WHERE id = $1`, [episodeId]);
+      `SELECT episode_type, started_at, ended_at, ended_by FROM missing_episodes WHERE id = $1`,
+      [episodeId],
+    );
     assert.equal(row!.episode_type, 'missing', 'the type is not edited directly');
     assert.equal(new Date(row!.started_at).toISOString(), '2026-10-28T20:00:00.000Z');
     assert.equal(new Date(row!.ended_at).toISOString(), '2026-10-29T07:00:00.000Z');
@@ -248,10 +291,19 @@ describe('casework edits: a missing episode', () => {
   test('once an interview is offered, the return cannot move past it', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${childId}/missing/${episodeId}/interview`);
-    assert.equal((await agent.post(`/children/${childId}/missing/${episodeId}/interview`, {
-      offeredDate: '2026-11-01', offeredTime: '10:00', interviewerName: 'Sam Independent', interviewerAgencyId: agencies['n:voluntary']!,
-      independent: 'yes', outcome: 'declined',
-    })).statusCode, 302);
+    assert.equal(
+      (
+        await agent.post(`/children/${childId}/missing/${episodeId}/interview`, {
+          offeredDate: '2026-11-01',
+          offeredTime: '10:00',
+          interviewerName: 'Sam Independent',
+          interviewerAgencyId: agencies['n:voluntary']!,
+          independent: 'yes',
+          outcome: 'declined',
+        })
+      ).statusCode,
+      302,
+    );
     const r = await edit({ endDate: '2026-11-01', endTime: '12:00' });
     assert.equal(r.statusCode, 400);
     assert.match(r.body, /The return cannot be after the return interview was offered/);
@@ -261,11 +313,23 @@ describe('casework edits: a missing episode', () => {
   test('a change of type still ends one episode and opens another; the moment of the change is not edited', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${childId}/missing`);
-    assert.equal((await agent.post(`/children/${childId}/missing`, {
-      episodeType: 'absent', startDate: '2026-11-01', startTime: '20:00', reportedBy: 'Residential worker', riskLevel: 'high',
-    })).statusCode, 302);
+    assert.equal(
+      (
+        await agent.post(`/children/${childId}/missing`, {
+          episodeType: 'absent',
+          startDate: '2026-11-01',
+          startTime: '20:00',
+          reportedBy: 'Residential worker',
+          riskLevel: 'high',
+        })
+      ).statusCode,
+      302,
+    );
     const [absent] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1 AND ended_at IS NULL`, [childId]);
-    assert.equal((await agent.post(`/children/${childId}/missing/${absent!.id}/type`, { newType: 'missing', changeDate: '2026-11-01', changeTime: '22:00' })).statusCode, 302);
+    assert.equal(
+      (await agent.post(`/children/${childId}/missing/${absent!.id}/type`, { newType: 'missing', changeDate: '2026-11-01', changeTime: '22:00' })).statusCode,
+      302,
+    );
     const [missing] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE previous_episode_id = $1`, [absent!.id]);
 
     const closedPage = await agent.get(`/children/${childId}/missing/${absent!.id}/edit`);
@@ -283,11 +347,16 @@ describe('casework edits: a missing episode', () => {
     assert.equal((await edit({ startDate: '2026-10-01', startTime: '00:00', endDate: '2026-11-02', endTime: '06:30' }, missing!.id)).statusCode, 302);
 
     const rows = await ctx.ownerQuery<{ id: string; episode_type: string; started_at: Date | string; ended_at: Date | string | null; ended_by: string | null }>(
-      `SELECT id, episode_type, started_at, ended_at, ended_by FROM missing_episodes WHERE id IN ($1, $2) ORDER BY started_at`, [absent!.id, missing!.id]);
-    assert.deepEqual(rows.map((r) => [r.episode_type, new Date(r.started_at).toISOString(), r.ended_at && new Date(r.ended_at).toISOString(), r.ended_by]), [
-      ['absent', '2026-11-01T19:30:00.000Z', '2026-11-01T22:00:00.000Z', 'type_changed'],
-      ['missing', '2026-11-01T22:00:00.000Z', '2026-11-02T06:30:00.000Z', 'returned'],
-    ]);
+      `SELECT id, episode_type, started_at, ended_at, ended_by FROM missing_episodes WHERE id IN ($1, $2) ORDER BY started_at`,
+      [absent!.id, missing!.id],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.episode_type, new Date(r.started_at).toISOString(), r.ended_at && new Date(r.ended_at).toISOString(), r.ended_by]),
+      [
+        ['absent', '2026-11-01T19:30:00.000Z', '2026-11-01T22:00:00.000Z', 'type_changed'],
+        ['missing', '2026-11-01T22:00:00.000Z', '2026-11-02T06:30:00.000Z', 'returned'],
+      ],
+    );
     assert.match((await agent.get(`/children/${childId}/missing`)).body, /Offer by 5 Nov 2026, 06:30/);
   });
 
@@ -318,7 +387,12 @@ describe('casework edits: a plan action', () => {
     assert.equal(page.statusCode, 200);
     assert.equal(inputValue(page.body, 'dueOn'), '2026-12-01');
     assert.deepEqual(await lastAudit(childId), { action: 'record.view', details: { page: 'action_edit', id: actionId } });
-    const bad = await agent.post(`/children/${childId}/actions/${actionId}/edit`, { ...valid(), description: '', dueOn: '2026-02-30', ownerName: 'Typed owner' });
+    const bad = await agent.post(`/children/${childId}/actions/${actionId}/edit`, {
+      ...valid(),
+      description: '',
+      dueOn: '2026-02-30',
+      ownerName: 'Typed owner',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /href="#description">Describe the action/);
     assert.match(bad.body, /href="#dueOn">Enter a real date/);
@@ -331,13 +405,22 @@ describe('casework edits: a plan action', () => {
   test('a change is saved, audited by field, and the overdue worklist follows the due date', async () => {
     const agent = agents['social-worker']!;
     assert.equal(await worklistRow(agent, 'actions'), null);
-    const r = await agent.post(`/children/${childId}/actions/${actionId}/edit`, { ...valid(), description: 'Visit the flat with police and housing', dueOn: '2026-10-28' });
+    const r = await agent.post(`/children/${childId}/actions/${actionId}/edit`, {
+      ...valid(),
+      description: 'Visit the flat with police and housing',
+      dueOn: '2026-10-28',
+    });
     assert.equal(r.statusCode, 302);
     assert.match((await worklistRow(agent, 'actions')) ?? '', /Visit the flat with police and housing/);
     const audit = await lastAudit(childId);
     assert.equal(audit.action, 'record.update');
-    assert.deepEqual(audit.details, { record: 'plan_action', id: actionId, change: 'edited', fields: ['description', 'dueOn'],
-      changes: { dueOn: { before: '2026-12-01', after: '2026-10-28' } } });
+    assert.deepEqual(audit.details, {
+      record: 'plan_action',
+      id: actionId,
+      change: 'edited',
+      fields: ['description', 'dueOn'],
+      changes: { dueOn: { before: '2026-12-01', after: '2026-10-28' } },
+    });
   });
 
   test('an action marked done by mistake can be marked not done again, audited', async () => {

@@ -38,12 +38,20 @@ export class CaseworkEditService {
 
   /** The child as row-level security lets this actor see it, or 404 (as CaseworkService does). */
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
-    const row = await tx.selectFrom('children')
+    const row = await tx
+      .selectFrom('children')
       .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
-      .where('id', '=', id).executeTakeFirst();
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
-      date_of_birth: row.date_of_birth, owning_agency_id: row.owning_agency_id };
+    return {
+      id: row.id,
+      reference: row.reference,
+      given_name: row.given_name,
+      family_name: row.family_name,
+      date_of_birth: row.date_of_birth,
+      owning_agency_id: row.owning_agency_id,
+    };
   }
 
   private agencies(tx: Tx) {
@@ -58,10 +66,24 @@ export class CaseworkEditService {
     return m;
   }
 
-  private static meetingValues(m: { meeting_kind: string; held_on: string; attending_agency_ids: string[]; attendees: string; decisions: string;
-    risk_level: string; next_review_on: string | null }) {
-    return { meetingKind: m.meeting_kind, heldOn: m.held_on, attendingAgencyIds: m.attending_agency_ids, attendees: m.attendees,
-      decisions: m.decisions, riskLevel: m.risk_level, nextReviewOn: m.next_review_on };
+  private static meetingValues(m: {
+    meeting_kind: string;
+    held_on: string;
+    attending_agency_ids: string[];
+    attendees: string;
+    decisions: string;
+    risk_level: string;
+    next_review_on: string | null;
+  }) {
+    return {
+      meetingKind: m.meeting_kind,
+      heldOn: m.held_on,
+      attendingAgencyIds: m.attending_agency_ids,
+      attendees: m.attendees,
+      decisions: m.decisions,
+      riskLevel: m.risk_level,
+      nextReviewOn: m.next_review_on,
+    };
   }
 
   /** The edit page of a meeting: its values as the form shows them. Reading it is a view of the child's record. */
@@ -82,11 +104,26 @@ export class CaseworkEditService {
       const before = CaseworkEditService.meetingValues(await this.meeting(tx, childId, meetingId));
       const { fields, changes } = changedFields(before, { ...form }, ['attendees', 'decisions']);
       if (fields.length === 0) return fields;
-      await tx.updateTable('strategy_meetings').set({
-        meeting_kind: form.meetingKind, held_on: form.heldOn, attending_agency_ids: form.attendingAgencyIds, attendees: form.attendees,
-        decisions: form.decisions, risk_level: form.riskLevel, next_review_on: form.nextReviewOn,
-      }).where('id', '=', meetingId).where('child_id', '=', childId).execute();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'strategy_meeting', id: meetingId, change: 'edited', fields, changes } });
+      await tx
+        .updateTable('strategy_meetings')
+        .set({
+          meeting_kind: form.meetingKind,
+          held_on: form.heldOn,
+          attending_agency_ids: form.attendingAgencyIds,
+          attendees: form.attendees,
+          decisions: form.decisions,
+          risk_level: form.riskLevel,
+          next_review_on: form.nextReviewOn,
+        })
+        .where('id', '=', meetingId)
+        .where('child_id', '=', childId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'strategy_meeting', id: meetingId, change: 'edited', fields, changes },
+      });
       return fields;
     });
   }
@@ -97,8 +134,12 @@ export class CaseworkEditService {
     const e = await tx.selectFrom('missing_episodes').selectAll().where('id', '=', episodeId).where('child_id', '=', childId).executeTakeFirst();
     if (!e) throw notFound();
     const interview = await tx.selectFrom('return_interviews').select(['offered_at']).where('episode_id', '=', episodeId).executeTakeFirst();
-    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: e.started_at,
-      endedAt: e.ended_at, endedBy: e.ended_by as EpisodeState['endedBy'] };
+    const state: EpisodeState = {
+      type: e.episode_type as EpisodeType,
+      startedAt: e.started_at,
+      endedAt: e.ended_at,
+      endedBy: e.ended_by as EpisodeState['endedBy'],
+    };
     const facts = { state, followsTypeChange: e.previous_episode_id !== null, interviewOfferedAt: interview ? interview.offered_at : null };
     return { row: e, facts };
   }
@@ -113,11 +154,26 @@ export class CaseworkEditService {
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'episode_edit', id: episodeId } });
       return {
         child,
-        episode: { id: row.id, episode_type: row.episode_type, ended_by: row.ended_by, started_at: facts.state.startedAt, ended_at: facts.state.endedAt,
-          interviewOfferedAt: facts.interviewOfferedAt, interviewDue: facts.state.endedBy === 'returned' && facts.state.endedAt ? returnInterviewDue(facts.state.endedAt) : null },
+        episode: {
+          id: row.id,
+          episode_type: row.episode_type,
+          ended_by: row.ended_by,
+          started_at: facts.state.startedAt,
+          ended_at: facts.state.endedAt,
+          interviewOfferedAt: facts.interviewOfferedAt,
+          interviewDue: facts.state.endedBy === 'returned' && facts.state.endedAt ? returnInterviewDue(facts.state.endedAt) : null,
+        },
         editable: editableTimes(facts),
-        current: { startDate: start.date, startTime: start.time, endDate: end.date, endTime: end.time, reportedBy: row.reported_by,
-          whereFound: row.where_found ?? '', riskLevel: row.risk_level, policeReference: row.police_reference ?? '' },
+        current: {
+          startDate: start.date,
+          startTime: start.time,
+          endDate: end.date,
+          endTime: end.time,
+          reportedBy: row.reported_by,
+          whereFound: row.where_found ?? '',
+          riskLevel: row.risk_level,
+          policeReference: row.police_reference ?? '',
+        },
       };
     });
   }
@@ -134,17 +190,45 @@ export class CaseworkEditService {
       if (!times.ok) return times;
       const instant = (d: Date | null) => (d ? d.toISOString() : null);
       const { fields, changes } = changedFields(
-        { startedAt: instant(facts.state.startedAt), endedAt: instant(facts.state.endedAt), reportedBy: row.reported_by, whereFound: row.where_found,
-          riskLevel: row.risk_level, policeReference: row.police_reference },
-        { startedAt: instant(times.startedAt), endedAt: instant(times.endedAt), reportedBy: form.reportedBy, whereFound: form.whereFound,
-          riskLevel: form.riskLevel, policeReference: form.policeReference },
-        ['reportedBy', 'whereFound', 'policeReference']);
+        {
+          startedAt: instant(facts.state.startedAt),
+          endedAt: instant(facts.state.endedAt),
+          reportedBy: row.reported_by,
+          whereFound: row.where_found,
+          riskLevel: row.risk_level,
+          policeReference: row.police_reference,
+        },
+        {
+          startedAt: instant(times.startedAt),
+          endedAt: instant(times.endedAt),
+          reportedBy: form.reportedBy,
+          whereFound: form.whereFound,
+          riskLevel: form.riskLevel,
+          policeReference: form.policeReference,
+        },
+        ['reportedBy', 'whereFound', 'policeReference'],
+      );
       if (fields.length === 0) return { ok: true as const, fields };
-      await tx.updateTable('missing_episodes').set({
-        started_at: times.startedAt, ended_at: times.endedAt, ended_by: times.endedBy, reported_by: form.reportedBy, where_found: form.whereFound,
-        risk_level: form.riskLevel, police_reference: form.policeReference,
-      }).where('id', '=', episodeId).where('child_id', '=', childId).execute();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'edited', fields, changes } });
+      await tx
+        .updateTable('missing_episodes')
+        .set({
+          started_at: times.startedAt,
+          ended_at: times.endedAt,
+          ended_by: times.endedBy,
+          reported_by: form.reportedBy,
+          where_found: form.whereFound,
+          risk_level: form.riskLevel,
+          police_reference: form.policeReference,
+        })
+        .where('id', '=', episodeId)
+        .where('child_id', '=', childId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'missing_episode', id: episodeId, change: 'edited', fields, changes },
+      });
       return { ok: true as const, fields };
     });
   }
@@ -163,8 +247,12 @@ export class CaseworkEditService {
       const action = await this.action(tx, childId, actionId);
       const agencies = await this.agencies(tx);
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'action_edit', id: actionId } });
-      return { child, action, agencies,
-        current: { description: action.description, ownerName: action.owner_name, agencyId: action.agency_id, dueOn: action.due_on } };
+      return {
+        child,
+        action,
+        agencies,
+        current: { description: action.description, ownerName: action.owner_name, agencyId: action.agency_id, dueOn: action.due_on },
+      };
     });
   }
 
@@ -175,13 +263,23 @@ export class CaseworkEditService {
       const a = await this.action(tx, childId, actionId);
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst();
       if (!agency) return { ok: false as const, field: 'agencyId', messageKey: 'casework.validation.agencyRequired' };
-      const { fields, changes } = changedFields(
-        { description: a.description, ownerName: a.owner_name, agencyId: a.agency_id, dueOn: a.due_on },
-        { ...form }, ['description', 'ownerName']);
+      const { fields, changes } = changedFields({ description: a.description, ownerName: a.owner_name, agencyId: a.agency_id, dueOn: a.due_on }, { ...form }, [
+        'description',
+        'ownerName',
+      ]);
       if (fields.length === 0) return { ok: true as const, fields };
-      await tx.updateTable('plan_actions').set({ description: form.description, owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn })
-        .where('id', '=', actionId).where('child_id', '=', childId).execute();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'edited', fields, changes } });
+      await tx
+        .updateTable('plan_actions')
+        .set({ description: form.description, owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn })
+        .where('id', '=', actionId)
+        .where('child_id', '=', childId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'plan_action', id: actionId, change: 'edited', fields, changes },
+      });
       return { ok: true as const, fields };
     });
   }
@@ -190,10 +288,20 @@ export class CaseworkEditService {
   reopenAction(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const r = await tx.updateTable('plan_actions').set({ done_at: null })
-        .where('id', '=', actionId).where('child_id', '=', childId).where('done_at', 'is not', null).executeTakeFirst();
+      const r = await tx
+        .updateTable('plan_actions')
+        .set({ done_at: null })
+        .where('id', '=', actionId)
+        .where('child_id', '=', childId)
+        .where('done_at', 'is not', null)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'not_done' } });
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'plan_action', id: actionId, change: 'not_done' },
+      });
     });
   }
 }

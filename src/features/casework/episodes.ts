@@ -21,9 +21,7 @@ export interface EpisodeState {
   endedBy: 'returned' | 'type_changed' | null;
 }
 
-export type EpisodeChange =
-  | { ok: true; closed: EpisodeState; opened: EpisodeState }
-  | { ok: false; reason: 'already_ended' | 'same_type' | 'before_start' };
+export type EpisodeChange = { ok: true; closed: EpisodeState; opened: EpisodeState } | { ok: false; reason: 'already_ended' | 'same_type' | 'before_start' };
 
 /** Changing type at `at`: the open episode ends there and one of the new type starts there. */
 export function changeEpisodeType(current: EpisodeState, newType: EpisodeType, at: Date): EpisodeChange {
@@ -74,8 +72,11 @@ export interface EpisodeFacts {
 
 export type EpisodeCorrection =
   | { ok: true; startedAt: Date; endedAt: Date | null; endedBy: EpisodeState['endedBy'] }
-  | { ok: false; field: 'startDate' | 'endDate';
-    reason: 'start_required' | 'end_required' | 'in_future' | 'end_before_start' | 'start_after_end' | 'after_interview' };
+  | {
+      ok: false;
+      field: 'startDate' | 'endDate';
+      reason: 'start_required' | 'end_required' | 'in_future' | 'end_before_start' | 'start_after_end' | 'after_interview';
+    };
 
 /**
  * Which times a correction may move. The moment of a change of type ends one episode and starts
@@ -102,5 +103,10 @@ export function correctEpisodeTimes(facts: EpisodeFacts, asked: { startedAt: Dat
   if (editable.end && endedAt && endedAt.getTime() > now.getTime()) return fail('endDate', 'in_future');
   if (endedAt && endedAt.getTime() < startedAt.getTime()) return editable.end ? fail('endDate', 'end_before_start') : fail('startDate', 'start_after_end');
   if (endedAt && facts.interviewOfferedAt && facts.interviewOfferedAt.getTime() < endedAt.getTime()) return fail('endDate', 'after_interview');
-  return { ok: true, startedAt: new Date(startedAt), endedAt: endedAt ? new Date(endedAt) : null, endedBy: endedAt ? (facts.state.endedBy ?? 'returned') : null };
+  return {
+    ok: true,
+    startedAt: new Date(startedAt),
+    endedAt: endedAt ? new Date(endedAt) : null,
+    endedBy: endedAt ? (facts.state.endedBy ?? 'returned') : null,
+  };
 }

@@ -9,25 +9,47 @@ import type { TimelineEvent } from './timeline.ts';
 
 /** A referral could not be saved as asked: the field and the translation key of the problem. */
 export class ReferralValidationError extends Error {
-  constructor(readonly field: string, readonly messageKey: string) {
+  constructor(
+    readonly field: string,
+    readonly messageKey: string,
+  ) {
     super(messageKey);
   }
 }
 
 /** A child's referrals to services of the directory, newest first (read inside the page's own audited transaction). */
 export async function referralsOf(tx: Tx, childId: string) {
-  return tx.selectFrom('service_referrals as r')
+  return tx
+    .selectFrom('service_referrals as r')
     .innerJoin('directory_services as s', 's.id', 'r.service_id')
     .innerJoin('agencies as a', 'a.id', 'r.referred_by_agency_id')
-    .select(['r.id', 'r.referred_on', 'r.referred_by_name', 'r.status', 'r.outcome_note', 'r.updated_at',
-      's.id as service_id', 's.name as service_name', 's.provider', 's.contact', 'a.name as agency_name'])
-    .where('r.child_id', '=', childId).orderBy('r.referred_on', 'desc').orderBy('r.created_at', 'desc').execute();
+    .select([
+      'r.id',
+      'r.referred_on',
+      'r.referred_by_name',
+      'r.status',
+      'r.outcome_note',
+      'r.updated_at',
+      's.id as service_id',
+      's.name as service_name',
+      's.provider',
+      's.contact',
+      'a.name as agency_name',
+    ])
+    .where('r.child_id', '=', childId)
+    .orderBy('r.referred_on', 'desc')
+    .orderBy('r.created_at', 'desc')
+    .execute();
 }
 
 /** The journey's referral steps: the day a child was referred, and to which service. */
 export async function referralTimeline(tx: Tx, childId: string): Promise<TimelineEvent[]> {
-  const rows = await tx.selectFrom('service_referrals as r').innerJoin('directory_services as s', 's.id', 'r.service_id')
-    .select(['r.referred_on', 's.name', 'r.status']).where('r.child_id', '=', childId).execute();
+  const rows = await tx
+    .selectFrom('service_referrals as r')
+    .innerJoin('directory_services as s', 's.id', 'r.service_id')
+    .select(['r.referred_on', 's.name', 'r.status'])
+    .where('r.child_id', '=', childId)
+    .execute();
   return rows.map((r) => ({ kind: 'referral' as const, at: startOfLondonDay(r.referred_on), label: r.name, detail: r.status }));
 }
 
@@ -53,18 +75,39 @@ export class ReferralService {
   create(user: SessionUser, childId: string, form: ReferralForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const service = await tx.selectFrom('directory_services').select(['id', 'name']).where('id', '=', form.serviceId)
-        .where('active', '=', true).executeTakeFirst();
+      const service = await tx
+        .selectFrom('directory_services')
+        .select(['id', 'name'])
+        .where('id', '=', form.serviceId)
+        .where('active', '=', true)
+        .executeTakeFirst();
       if (!service) throw new ReferralValidationError('serviceId', 'casework.validation.referralService');
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.referredByAgencyId).executeTakeFirst();
       if (!agency) throw new ReferralValidationError('referredByAgencyId', 'casework.validation.agencyRequired');
       if (form.referredOn > londonDate(this.clock.now())) throw new ReferralValidationError('referredOn', 'casework.validation.referralFuture');
-      const row = await tx.insertInto('service_referrals').values({
-        partnership_id: user.partnershipId, child_id: childId, service_id: service.id, referred_on: form.referredOn,
-        referred_by_name: form.referredByName, referred_by_agency_id: form.referredByAgencyId, status: form.status,
-        outcome_note: form.outcomeNote, recorded_by: user.userId, created_at: this.clock.now(), updated_at: this.clock.now(),
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'service_referral', id: row.id, service: service.name, status: form.status } });
+      const row = await tx
+        .insertInto('service_referrals')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          service_id: service.id,
+          referred_on: form.referredOn,
+          referred_by_name: form.referredByName,
+          referred_by_agency_id: form.referredByAgencyId,
+          status: form.status,
+          outcome_note: form.outcomeNote,
+          recorded_by: user.userId,
+          created_at: this.clock.now(),
+          updated_at: this.clock.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'service_referral', id: row.id, service: service.name, status: form.status },
+      });
       return row.id;
     });
   }
@@ -72,11 +115,24 @@ export class ReferralService {
   update(user: SessionUser, childId: string, referralId: string, form: ReferralUpdate) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const before = await tx.selectFrom('service_referrals').select(['status']).where('id', '=', referralId).where('child_id', '=', childId).executeTakeFirst();
+      const before = await tx
+        .selectFrom('service_referrals')
+        .select(['status'])
+        .where('id', '=', referralId)
+        .where('child_id', '=', childId)
+        .executeTakeFirst();
       if (!before) throw notFound();
-      await tx.updateTable('service_referrals').set({ status: form.status, outcome_note: form.outcomeNote, updated_at: this.clock.now() })
-        .where('id', '=', referralId).execute();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } } });
+      await tx
+        .updateTable('service_referrals')
+        .set({ status: form.status, outcome_note: form.outcomeNote, updated_at: this.clock.now() })
+        .where('id', '=', referralId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } },
+      });
     });
   }
 }

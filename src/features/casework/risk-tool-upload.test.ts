@@ -12,10 +12,24 @@ let coordinator: Agent;
 let practitioner: Agent;
 
 const definition = (id: string, version = 1) => ({
-  id, version, name: `Uploaded tool ${id}`, description: 'A synthetic tool for tests',
-  sections: [{ id: 's', title: 'Signs', kind: 'generic', windows: [{ id: 'now', label: 'now' }], points: [{ windows: ['now'], points: 3 }],
-    indicators: [{ id: 'i1', text: 'A sign' }] }],
-  bands: [{ key: 'low', label: 'Low', min: 0 }, { key: 'high', label: 'High', min: 3 }],
+  id,
+  version,
+  name: `Uploaded tool ${id}`,
+  description: 'A synthetic tool for tests',
+  sections: [
+    {
+      id: 's',
+      title: 'Signs',
+      kind: 'generic',
+      windows: [{ id: 'now', label: 'now' }],
+      points: [{ windows: ['now'], points: 3 }],
+      indicators: [{ id: 'i1', text: 'A sign' }],
+    },
+  ],
+  bands: [
+    { key: 'low', label: 'Low', min: 0 },
+    { key: 'high', label: 'High', min: 3 },
+  ],
   reviewIntervalDays: 30,
 });
 
@@ -26,16 +40,27 @@ async function upload(agent: Agent, parts: { file?: Buffer; fileName?: string; d
   const chunks: Buffer[] = [];
   const csrf = parts.csrf === undefined ? agent.csrfToken : parts.csrf;
   if (csrf !== null) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`));
-  chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="definitionFile"; filename="${parts.file ? parts.fileName ?? 'tool.json' : ''}"\r\nContent-Type: application/json\r\n\r\n`),
-    parts.file ?? Buffer.alloc(0), Buffer.from('\r\n'));
+  chunks.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="definitionFile"; filename="${parts.file ? (parts.fileName ?? 'tool.json') : ''}"\r\nContent-Type: application/json\r\n\r\n`,
+    ),
+    parts.file ?? Buffer.alloc(0),
+    Buffer.from('\r\n'),
+  );
   chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="definition"\r\n\r\n${parts.definition ?? ''}\r\n--${boundary}--\r\n`));
   const cookie = (agent as unknown as { cookieHeader(): string }).cookieHeader();
-  return ctx.app.inject({ method: 'POST', url: '/risk-tools', payload: Buffer.concat(chunks), headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/risk-tools',
+    payload: Buffer.concat(chunks),
+    headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
 }
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2));
 const summary = (html: string) => /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-const loaded = async (toolKey: string) => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM risk_tools WHERE tool_key = $1`, [toolKey]))[0]!.n;
+const loaded = async (toolKey: string) =>
+  (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM risk_tools WHERE tool_key = $1`, [toolKey]))[0]!.n;
 
 before(async () => {
   ctx = await createTestContext();
@@ -56,7 +81,8 @@ describe('risk tools: a definition file', () => {
   });
 
   test('a valid file is loaded as a new tool version, once, and audited', async () => {
-    const audits = async () => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'record.create' AND record_type = 'risk_tool'`))[0]!.n;
+    const audits = async () =>
+      (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'record.create' AND record_type = 'risk_tool'`))[0]!.n;
     const before = await audits();
     const r = await upload(coordinator, { file: json(definition('uploaded-tool')) });
     assert.equal(r.statusCode, 302);
@@ -126,6 +152,6 @@ describe('risk tools: a definition file', () => {
     assert.match(noToken.body, /LANTERN_E_CSRF/);
     const forbidden = await upload(practitioner, { file: json(definition('forbidden-tool')) });
     assert.equal(forbidden.statusCode, 403);
-    assert.equal(await loaded('no-token-tool') + await loaded('forbidden-tool'), 0);
+    assert.equal((await loaded('no-token-tool')) + (await loaded('forbidden-tool')), 0);
   });
 });

@@ -13,9 +13,23 @@ import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
 import { toLondonFields } from '../../dates.ts';
 import {
-  actionEditSchema, actionFormSchema, assessmentFormSchema, episodeEditSchema, episodeFormSchema, episodeReturnSchema, episodeTypeChangeSchema,
-  interviewFormSchema, meetingFormSchema, noteFormSchema, referralFormSchema, referralSearchQuery, referralStatuses, referralUpdateSchema,
-  TOOL_FILE_MAX_BYTES, toolUploadSchema, worklistQuerySchema,
+  actionEditSchema,
+  actionFormSchema,
+  assessmentFormSchema,
+  episodeEditSchema,
+  episodeFormSchema,
+  episodeReturnSchema,
+  episodeTypeChangeSchema,
+  interviewFormSchema,
+  meetingFormSchema,
+  noteFormSchema,
+  referralFormSchema,
+  referralSearchQuery,
+  referralStatuses,
+  referralUpdateSchema,
+  TOOL_FILE_MAX_BYTES,
+  toolUploadSchema,
+  worklistQuerySchema,
 } from './schema.ts';
 import { ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
@@ -31,7 +45,8 @@ const oneError = (field: string, key: string): FormErrors => singleError(field, 
 /** Problems the tool schema found in a definition, each with its JSON path, linked to the field it came from. */
 const MAX_LISTED_PROBLEMS = 25;
 function definitionErrors(field: string, problems: DefinitionError[], count = problems.length): FormErrors {
-  const list = problems.slice(0, MAX_LISTED_PROBLEMS)
+  const list = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
     .map((p) => ({ text: t('casework.tools.problemAt', { path: p.path, message: p.message }), href: `#${field}` }));
   if (count > MAX_LISTED_PROBLEMS) list.push({ text: t('casework.tools.moreProblems', { count: count - MAX_LISTED_PROBLEMS }), href: `#${field}` });
   return { list, fields: { [field]: { text: t('casework.tools.invalid') } } };
@@ -40,12 +55,18 @@ function definitionErrors(field: string, problems: DefinitionError[], count = pr
 /** Why a correction of an episode's times was refused, as the key of its message. */
 function episodeCorrectionKey(problem: Extract<EpisodeCorrection, { ok: false }>): string {
   switch (problem.reason) {
-    case 'start_required': return 'casework.validation.startDateTime';
-    case 'end_required': return 'casework.validation.returnRequired';
-    case 'in_future': return problem.field === 'startDate' ? 'casework.validation.startInFuture' : 'casework.validation.endInFuture';
-    case 'end_before_start': return 'casework.validation.endBeforeStart';
-    case 'start_after_end': return 'casework.validation.startAfterEnd';
-    case 'after_interview': return 'casework.validation.returnAfterInterview';
+    case 'start_required':
+      return 'casework.validation.startDateTime';
+    case 'end_required':
+      return 'casework.validation.returnRequired';
+    case 'in_future':
+      return problem.field === 'startDate' ? 'casework.validation.startInFuture' : 'casework.validation.endInFuture';
+    case 'end_before_start':
+      return 'casework.validation.endBeforeStart';
+    case 'start_after_end':
+      return 'casework.validation.startAfterEnd';
+    case 'after_interview':
+      return 'casework.validation.returnAfterInterview';
   }
 }
 
@@ -65,7 +86,8 @@ export const caseworkFeature: Feature = {
     // ---------------------------------------------------------------- risk tools
 
     app.get('/risk-tools', tools, async (request, reply) =>
-      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {}, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 }));
+      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {}, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 }),
+    );
 
     // A definition comes as a file or pasted. Multipart only in this encapsulated context, as the
     // assurance and strategy uploads do: attachFieldsToBody puts the _csrf field in request.body,
@@ -73,15 +95,23 @@ export const caseworkFeature: Feature = {
     // (not refused outright), so the schema can say so in the error summary.
     await app.register(async (scoped: LanternApp) => {
       if (!scoped.hasRequestDecorator('isMultipart')) {
-        await scoped.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
-          limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 } });
+        await scoped.register(multipart, {
+          attachFieldsToBody: 'keyValues',
+          throwFileSizeLimit: false,
+          limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 },
+        });
       }
       scoped.post('/risk-tools', { ...tools, schema: { body: toolUploadSchema }, attachValidation: true }, async (request, reply) => {
         // A chosen file cannot be put back into its input; the pasted text can.
         const pasted = postedForm(request).definition;
         const values = { definition: typeof pasted === 'string' ? pasted : '' };
-        const again = async (errors: FormErrors) => reply.status(400).page(view('risk-tools'), {
-          tools: await casework.listTools(request.user!), values, errors, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 });
+        const again = async (errors: FormErrors) =>
+          reply.status(400).page(view('risk-tools'), {
+            tools: await casework.listTools(request.user!),
+            values,
+            errors,
+            maxKilobytes: TOOL_FILE_MAX_BYTES / 1024,
+          });
         if (request.validationError) return again(formErrors(request.validationError));
         const { field, text } = request.body;
         const result = await casework.loadTool(request.user!, text);
@@ -97,14 +127,17 @@ export const caseworkFeature: Feature = {
     // ---------------------------------------------------------------- assessments
 
     app.get('/children/:id/assessments', { ...read, schema: ofChild }, async (request, reply) =>
-      page(reply, 'assessments', 'assessments', await casework.assessmentsPage(request.user!, request.params.id)));
+      page(reply, 'assessments', 'assessments', await casework.assessmentsPage(request.user!, request.params.id)),
+    );
 
     // Any tool but one of the partnership's (or none): the default tool.
     app.get('/children/:id/assessments/new', { ...write, schema: { ...ofChild, querystring: z.object({ tool: optionalQueryId }) } }, async (request, reply) => {
       const user = request.user!;
       const data = await casework.assessmentForm(user, request.params.id, request.query.tool);
       return page(reply, 'assessment-form', 'assessments', {
-        ...data, values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId }, answers: {},
+        ...data,
+        values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId },
+        answers: {},
       });
     });
 
@@ -114,8 +147,10 @@ export const caseworkFeature: Feature = {
       const form = postedForm(request);
       // Loaded without a view row: a successful save leaves exactly its one audit row. Showing the form again is a view.
       const data = await casework.assessmentForm(request.user!, id, toolId, { audit: false });
-      const answerErrors = (errors: { path: string; message: string }[]): FormErrors =>
-        ({ list: errors.map((e) => ({ text: e.message, href: '#answers' })), fields: {} });
+      const answerErrors = (errors: { path: string; message: string }[]): FormErrors => ({
+        list: errors.map((e) => ({ text: e.message, href: '#answers' })),
+        fields: {},
+      });
       const again = async (status: number, extra: Record<string, unknown>) => {
         const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
         return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav, ...shown, values: form, answers, ...extra });
@@ -125,21 +160,30 @@ export const caseworkFeature: Feature = {
       const scored = CaseworkService.score(data.tool, data.child, answers, assessedOn);
       if (!scored.ok) return again(400, { errors: answerErrors(scored.errors) });
       if (scoreOnly) {
-        return again(header.success ? 200 : 400, { score: scored.assessment, ageKnown: scored.ageKnown, ...(header.success ? {} : { errors: formErrors(header.error) }) });
+        return again(header.success ? 200 : 400, {
+          score: scored.assessment,
+          ageKnown: scored.ageKnown,
+          ...(header.success ? {} : { errors: formErrors(header.error) }),
+        });
       }
       if (!header.success || !judgement.success) {
         const errors = formErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
         return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
       }
       if (!data.tool.definition.bands.some((b) => b.key === judgement.data.judgementCategory)) {
-        return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors: oneError('judgementCategory', 'casework.validation.judgementRequired') });
+        return again(400, {
+          score: scored.assessment,
+          ageKnown: scored.ageKnown,
+          errors: oneError('judgementCategory', 'casework.validation.judgementRequired'),
+        });
       }
       const assessmentId = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
       return reply.redirect(`/children/${id}/assessments/${assessmentId}`);
     });
 
     app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) =>
-      page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, request.params.id, request.params.recordId)));
+      page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, request.params.id, request.params.recordId)),
+    );
 
     // ---------------------------------------------------------------- missing episodes
 
@@ -161,28 +205,47 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/missing`);
     });
 
-    const reasonKey = { already_ended: 'casework.validation.episodeEnded', same_type: 'casework.validation.sameType',
-      before_start: 'casework.validation.beforeStart', not_returned: 'casework.validation.notReturned',
-      before_return: 'casework.validation.beforeReturn', already_recorded: 'casework.validation.interviewRecorded' } as const;
+    const reasonKey = {
+      already_ended: 'casework.validation.episodeEnded',
+      same_type: 'casework.validation.sameType',
+      before_start: 'casework.validation.beforeStart',
+      not_returned: 'casework.validation.notReturned',
+      before_return: 'casework.validation.beforeReturn',
+      already_recorded: 'casework.validation.interviewRecorded',
+    } as const;
 
-    app.post('/children/:id/missing/:recordId/return', { ...write, schema: { ...ofRecord, body: episodeReturnSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      if (request.validationError) {
-        return missingPage(request, reply.status(400), id, { returnValues: { [recordId]: postedForm(request) }, errors: formErrors(request.validationError),
-          errorEpisode: recordId });
-      }
-      const result = await casework.returnFromEpisode(request.user!, id, recordId, request.body.returnedAt, request.body.whereFound);
-      if (!result.ok) return missingPage(request, reply.status(409), id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
-      return reply.redirect(`/children/${id}/missing`);
-    });
+    app.post(
+      '/children/:id/missing/:recordId/return',
+      { ...write, schema: { ...ofRecord, body: episodeReturnSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        if (request.validationError) {
+          return missingPage(request, reply.status(400), id, {
+            returnValues: { [recordId]: postedForm(request) },
+            errors: formErrors(request.validationError),
+            errorEpisode: recordId,
+          });
+        }
+        const result = await casework.returnFromEpisode(request.user!, id, recordId, request.body.returnedAt, request.body.whereFound);
+        if (!result.ok)
+          return missingPage(request, reply.status(409), id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
+        return reply.redirect(`/children/${id}/missing`);
+      },
+    );
 
-    app.post('/children/:id/missing/:recordId/type', { ...write, schema: { ...ofRecord, body: episodeTypeChangeSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      if (request.validationError) return missingPage(request, reply.status(400), id, { errors: formErrors(request.validationError), errorEpisode: recordId });
-      const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
-      if (!result.ok) return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
-      return reply.redirect(`/children/${id}/missing`);
-    });
+    app.post(
+      '/children/:id/missing/:recordId/type',
+      { ...write, schema: { ...ofRecord, body: episodeTypeChangeSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        if (request.validationError)
+          return missingPage(request, reply.status(400), id, { errors: formErrors(request.validationError), errorEpisode: recordId });
+        const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
+        if (!result.ok)
+          return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
+        return reply.redirect(`/children/${id}/missing`);
+      },
+    );
 
     const episodeEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
       const data = await edits.episodeEditPage(request.user!, id, recordId);
@@ -190,16 +253,22 @@ export const caseworkFeature: Feature = {
     };
 
     app.get('/children/:id/missing/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      episodeEditPage(request, reply, request.params.id, request.params.recordId));
+      episodeEditPage(request, reply, request.params.id, request.params.recordId),
+    );
 
-    app.post('/children/:id/missing/:recordId/edit', { ...write, schema: { ...ofRecord, body: episodeEditSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      const values = postedForm(request);
-      if (request.validationError) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
-      const result = await edits.updateEpisode(request.user!, id, recordId, request.body);
-      if (!result.ok) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, episodeCorrectionKey(result)) });
-      return reply.redirect(`/children/${id}/missing`);
-    });
+    app.post(
+      '/children/:id/missing/:recordId/edit',
+      { ...write, schema: { ...ofRecord, body: episodeEditSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        const values = postedForm(request);
+        if (request.validationError) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
+        const result = await edits.updateEpisode(request.user!, id, recordId, request.body);
+        if (!result.ok)
+          return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, episodeCorrectionKey(result)) });
+        return reply.redirect(`/children/${id}/missing`);
+      },
+    );
 
     const interviewPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown>) => {
       const data = await casework.missingPage(request.user!, id);
@@ -215,20 +284,24 @@ export const caseworkFeature: Feature = {
       return rendered;
     });
 
-    app.post('/children/:id/missing/:recordId/interview', { ...write, schema: { ...ofRecord, body: interviewFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      const values = postedForm(request);
-      if (request.validationError) {
-        const rendered = await interviewPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
-        return rendered ?? reply.redirect(`/children/${id}/missing`);
-      }
-      const result = await casework.recordInterview(request.user!, id, recordId, request.body);
-      if (!result.ok) {
-        const rendered = await interviewPage(request, reply.status(409), id, recordId, { values, errors: oneError('offeredDate', reasonKey[result.reason]) });
-        return rendered ?? reply.redirect(`/children/${id}/missing`);
-      }
-      return reply.redirect(`/children/${id}/missing`);
-    });
+    app.post(
+      '/children/:id/missing/:recordId/interview',
+      { ...write, schema: { ...ofRecord, body: interviewFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        const values = postedForm(request);
+        if (request.validationError) {
+          const rendered = await interviewPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
+          return rendered ?? reply.redirect(`/children/${id}/missing`);
+        }
+        const result = await casework.recordInterview(request.user!, id, recordId, request.body);
+        if (!result.ok) {
+          const rendered = await interviewPage(request, reply.status(409), id, recordId, { values, errors: oneError('offeredDate', reasonKey[result.reason]) });
+          return rendered ?? reply.redirect(`/children/${id}/missing`);
+        }
+        return reply.redirect(`/children/${id}/missing`);
+      },
+    );
 
     // ---------------------------------------------------------------- meetings and plan
 
@@ -236,17 +309,25 @@ export const caseworkFeature: Feature = {
     const meetingsPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, service = '') => {
       const data = await casework.meetingsPage(request.user!, id);
       return page(reply, 'meetings', 'meetings', {
-        ...data, serviceSearch: service, services: await referrals.directory(request.user!, service), referralStatuses,
-        values: {}, actionValues: {}, referralValues: { referredByName: request.user!.displayName, referredByAgencyId: request.user!.agencyId }, ...extra,
+        ...data,
+        serviceSearch: service,
+        services: await referrals.directory(request.user!, service),
+        referralStatuses,
+        values: {},
+        actionValues: {},
+        referralValues: { referredByName: request.user!.displayName, referredByAgencyId: request.user!.agencyId },
+        ...extra,
       });
     };
 
     app.get('/children/:id/meetings', { ...read, schema: { ...ofChild, querystring: referralSearchQuery } }, async (request, reply) =>
-      meetingsPage(request, reply, request.params.id, {}, request.query.service));
+      meetingsPage(request, reply, request.params.id, {}, request.query.service),
+    );
 
     app.post('/children/:id/meetings', { ...write, schema: { ...ofChild, body: meetingFormSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
-      if (request.validationError) return meetingsPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
+      if (request.validationError)
+        return meetingsPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
       await casework.createMeeting(request.user!, id, request.body);
       return reply.redirect(`/children/${id}/meetings`);
     });
@@ -257,21 +338,27 @@ export const caseworkFeature: Feature = {
     };
 
     app.get('/children/:id/meetings/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      meetingEditPage(request, reply, request.params.id, request.params.recordId));
+      meetingEditPage(request, reply, request.params.id, request.params.recordId),
+    );
 
     // The same schema as a new meeting: an edit is held to the same rules.
-    app.post('/children/:id/meetings/:recordId/edit', { ...write, schema: { ...ofRecord, body: meetingFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      if (request.validationError) {
-        return meetingEditPage(request, reply.status(400), id, recordId, { values: postedForm(request), errors: formErrors(request.validationError) });
-      }
-      await edits.updateMeeting(request.user!, id, recordId, request.body);
-      return reply.redirect(`/children/${id}/meetings#meeting-${recordId}`);
-    });
+    app.post(
+      '/children/:id/meetings/:recordId/edit',
+      { ...write, schema: { ...ofRecord, body: meetingFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        if (request.validationError) {
+          return meetingEditPage(request, reply.status(400), id, recordId, { values: postedForm(request), errors: formErrors(request.validationError) });
+        }
+        await edits.updateMeeting(request.user!, id, recordId, request.body);
+        return reply.redirect(`/children/${id}/meetings#meeting-${recordId}`);
+      },
+    );
 
     app.post('/children/:id/actions', { ...write, schema: { ...ofChild, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
-      if (request.validationError) return meetingsPage(request, reply.status(400), id, { actionValues: postedForm(request), errors: formErrors(request.validationError) });
+      if (request.validationError)
+        return meetingsPage(request, reply.status(400), id, { actionValues: postedForm(request), errors: formErrors(request.validationError) });
       await casework.createAction(request.user!, id, request.body);
       return reply.redirect(`/children/${id}/meetings#plan`);
     });
@@ -292,16 +379,21 @@ export const caseworkFeature: Feature = {
     };
 
     app.get('/children/:id/actions/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      actionEditPage(request, reply, request.params.id, request.params.recordId));
+      actionEditPage(request, reply, request.params.id, request.params.recordId),
+    );
 
-    app.post('/children/:id/actions/:recordId/edit', { ...write, schema: { ...ofRecord, body: actionEditSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      const values = postedForm(request);
-      if (request.validationError) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
-      const result = await edits.updateAction(request.user!, id, recordId, request.body);
-      if (!result.ok) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, result.messageKey) });
-      return reply.redirect(`/children/${id}/meetings#plan`);
-    });
+    app.post(
+      '/children/:id/actions/:recordId/edit',
+      { ...write, schema: { ...ofRecord, body: actionEditSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        const values = postedForm(request);
+        if (request.validationError) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
+        const result = await edits.updateAction(request.user!, id, recordId, request.body);
+        if (!result.ok) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, result.messageKey) });
+        return reply.redirect(`/children/${id}/meetings#plan`);
+      },
+    );
 
     // ---------------------------------------------------------------- referrals to directory services
 
@@ -318,34 +410,44 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/meetings#referrals`);
     });
 
-    app.post('/children/:id/referrals/:recordId', { ...write, schema: { ...ofRecord, body: referralUpdateSchema }, attachValidation: true }, async (request, reply) => {
-      const { id, recordId } = request.params;
-      if (request.validationError) return meetingsPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
-      await referrals.update(request.user!, id, recordId, request.body);
-      return reply.redirect(`/children/${id}/meetings#referrals`);
-    });
+    app.post(
+      '/children/:id/referrals/:recordId',
+      { ...write, schema: { ...ofRecord, body: referralUpdateSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id, recordId } = request.params;
+        if (request.validationError) return meetingsPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
+        await referrals.update(request.user!, id, recordId, request.body);
+        return reply.redirect(`/children/${id}/meetings#referrals`);
+      },
+    );
 
     // ---------------------------------------------------------------- notes and timeline
 
     app.get('/children/:id/notes', { ...read, schema: ofChild }, async (request, reply) =>
-      page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, request.params.id)), values: {} }));
+      page(reply, 'notes', 'notes', { ...(await casework.notesPage(request.user!, request.params.id)), values: {} }),
+    );
 
     app.post('/children/:id/notes', { ...write, schema: { ...ofChild, body: noteFormSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
       if (request.validationError) {
-        return page(reply.status(400), 'notes', 'notes', { ...(await casework.notesPage(request.user!, id)), values: postedForm(request),
-          errors: formErrors(request.validationError) });
+        return page(reply.status(400), 'notes', 'notes', {
+          ...(await casework.notesPage(request.user!, id)),
+          values: postedForm(request),
+          errors: formErrors(request.validationError),
+        });
       }
       await casework.createNote(request.user!, id, request.body.body);
       return reply.redirect(`/children/${id}/notes`);
     });
 
     app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) =>
-      page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, request.params.id)));
+      page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, request.params.id)),
+    );
 
     // ---------------------------------------------------------------- worklists
 
     app.get('/worklists', { config: { permission: 'worklists.view' as const }, schema: { querystring: worklistQuerySchema } }, async (request, reply) =>
-      reply.page(view('worklists'), { query: request.query, ...(await casework.worklists(request.user!, request.query)) }));
+      reply.page(view('worklists'), { query: request.query, ...(await casework.worklists(request.user!, request.query)) }),
+    );
   },
 };

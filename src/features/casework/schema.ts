@@ -4,20 +4,26 @@ import { episodeTypes, riskLevels } from './episodes.ts';
 import { londonDateTime, parseIsoDate } from '../../dates.ts';
 
 const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
-const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : undefined), trimmed(max).optional())
-  .transform((v) => (v ? v : null));
+const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : undefined), trimmed(max).optional()).transform((v) => (v ? v : null));
 const required = (max: number, message: string) => z.preprocess((v) => (typeof v === 'string' ? v : ''), trimmed(max).min(1, message));
 
 /** A date field 'YYYY-MM-DD' that must exist. */
 export const isoDate = (message = 'casework.validation.date') =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string().refine((v) => parseIsoDate(v) !== null, message));
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z.string().refine((v) => parseIsoDate(v) !== null, message),
+  );
 
 const optionalIsoDate = (message = 'casework.validation.date') =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
-    z.string().refine((v) => parseIsoDate(v) !== null, message).nullable());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
+    z
+      .string()
+      .refine((v) => parseIsoDate(v) !== null, message)
+      .nullable(),
+  );
 
-const yesNo = (message: string) =>
-  z.preprocess((v) => (v === 'yes' ? true : v === 'no' ? false : undefined), z.boolean({ message }));
+const yesNo = (message: string) => z.preprocess((v) => (v === 'yes' ? true : v === 'no' ? false : undefined), z.boolean({ message }));
 
 /** A raw form field as a string ('' when absent), checked later with its partner field. */
 const field = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(40, 'validation.tooLong'));
@@ -25,8 +31,18 @@ const field = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().m
 const list = z.preprocess((v): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
 
 /** One item per line, blank lines dropped: places and people a child mentioned. */
-const lines = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(4000, 'validation.tooLong'))
-  .transform((v) => [...new Set(v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean))].slice(0, 50));
+const lines = z
+  .preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(4000, 'validation.tooLong'))
+  .transform((v) =>
+    [
+      ...new Set(
+        v
+          .split(/\r?\n/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ].slice(0, 50),
+  );
 
 /** A date plus a time field read as UK wall-clock time. Adds an issue on the date field when either is wrong. */
 function dateTime<K extends string>(prefix: K, message: string) {
@@ -48,20 +64,27 @@ export const TOOL_FILE_MAX_BYTES = riskToolFileLimits.maxFileBytes;
  * A definition chosen as a file (a Buffer from the multipart form) or pasted into the box: one or
  * the other. A file longer than the limit arrives cut at limit + 1 bytes, so its length gives it away.
  */
-export const toolUploadSchema = z.object({
-  definition: optionalText(200_000),
-  definitionFile: z.preprocess((v) => (Buffer.isBuffer(v) && v.length > 0 ? v : null),
-    z.instanceof(Buffer).nullable().refine((v) => v === null || v.length <= TOOL_FILE_MAX_BYTES, 'casework.validation.definitionFileTooLarge')),
-}).transform((v, ctx) => {
-  if (v.definitionFile && v.definition) {
-    ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionBoth' });
+export const toolUploadSchema = z
+  .object({
+    definition: optionalText(200_000),
+    definitionFile: z.preprocess(
+      (v) => (Buffer.isBuffer(v) && v.length > 0 ? v : null),
+      z
+        .instanceof(Buffer)
+        .nullable()
+        .refine((v) => v === null || v.length <= TOOL_FILE_MAX_BYTES, 'casework.validation.definitionFileTooLarge'),
+    ),
+  })
+  .transform((v, ctx) => {
+    if (v.definitionFile && v.definition) {
+      ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionBoth' });
+      return z.NEVER;
+    }
+    if (v.definitionFile) return { field: 'definitionFile' as const, text: v.definitionFile.toString('utf8').replace(/^\uFEFF/, '') };
+    if (v.definition) return { field: 'definition' as const, text: v.definition };
+    ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionRequired' });
     return z.NEVER;
-  }
-  if (v.definitionFile) return { field: 'definitionFile' as const, text: v.definitionFile.toString('utf8').replace(/^\uFEFF/, '') };
-  if (v.definition) return { field: 'definition' as const, text: v.definition };
-  ctx.addIssue({ code: 'custom', path: ['definitionFile'], message: 'casework.validation.definitionRequired' });
-  return z.NEVER;
-});
+  });
 
 // ---------------------------------------------------------------- assessments
 
@@ -111,28 +134,35 @@ export const assessmentFormSchema = z.record(z.string(), z.unknown()).transform(
 
 // ---------------------------------------------------------------- missing episodes
 
-export const episodeFormSchema = z.object({
-  episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
-  startDate: field,
-  startTime: field,
-  endDate: field,
-  endTime: field,
-  reportedBy: required(200, 'casework.validation.reportedBy'),
-  whereFound: optionalText(500),
-  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
-  policeReference: optionalText(60),
-}).transform((v, ctx) => {
-  const startedAt = dateTime('start', 'casework.validation.startDateTime')(v, ctx);
-  const endGiven = (typeof v.endDate === 'string' && v.endDate.trim() !== '') || (typeof v.endTime === 'string' && v.endTime.trim() !== '');
-  const endedAt = endGiven ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
-  if (startedAt && endedAt && endedAt.getTime() < startedAt.getTime()) {
-    ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'casework.validation.endBeforeStart' });
-  }
-  return {
-    episodeType: v.episodeType, startedAt: startedAt ?? new Date(NaN), endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound,
-    riskLevel: v.riskLevel, policeReference: v.policeReference,
-  };
-});
+export const episodeFormSchema = z
+  .object({
+    episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
+    startDate: field,
+    startTime: field,
+    endDate: field,
+    endTime: field,
+    reportedBy: required(200, 'casework.validation.reportedBy'),
+    whereFound: optionalText(500),
+    riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+    policeReference: optionalText(60),
+  })
+  .transform((v, ctx) => {
+    const startedAt = dateTime('start', 'casework.validation.startDateTime')(v, ctx);
+    const endGiven = (typeof v.endDate === 'string' && v.endDate.trim() !== '') || (typeof v.endTime === 'string' && v.endTime.trim() !== '');
+    const endedAt = endGiven ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+    if (startedAt && endedAt && endedAt.getTime() < startedAt.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'casework.validation.endBeforeStart' });
+    }
+    return {
+      episodeType: v.episodeType,
+      startedAt: startedAt ?? new Date(NaN),
+      endedAt,
+      reportedBy: v.reportedBy,
+      whereFound: v.whereFound,
+      riskLevel: v.riskLevel,
+      policeReference: v.policeReference,
+    };
+  });
 export type EpisodeForm = z.output<typeof episodeFormSchema>;
 
 /**
@@ -140,65 +170,81 @@ export type EpisodeForm = z.output<typeof episodeFormSchema>;
  * police reference. There is no type here: a change of type ends one episode and opens another.
  * A time left blank comes back null; whether it may be (and may move at all) is the service's call.
  */
-export const episodeEditSchema = z.object({
-  startDate: field,
-  startTime: field,
-  endDate: field,
-  endTime: field,
-  reportedBy: required(200, 'casework.validation.reportedBy'),
-  whereFound: optionalText(500),
-  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
-  policeReference: optionalText(60),
-}).transform((v, ctx) => {
-  const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
-  const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
-  const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
-  return { startedAt, endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound, riskLevel: v.riskLevel, policeReference: v.policeReference };
-});
+export const episodeEditSchema = z
+  .object({
+    startDate: field,
+    startTime: field,
+    endDate: field,
+    endTime: field,
+    reportedBy: required(200, 'casework.validation.reportedBy'),
+    whereFound: optionalText(500),
+    riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+    policeReference: optionalText(60),
+  })
+  .transform((v, ctx) => {
+    const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
+    const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
+    const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+    return { startedAt, endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound, riskLevel: v.riskLevel, policeReference: v.policeReference };
+  });
 export type EpisodeEdit = z.output<typeof episodeEditSchema>;
 
-export const episodeReturnSchema = z.object({
-  returnDate: field,
-  returnTime: field,
-  whereFound: optionalText(500),
-}).transform((v, ctx) => ({ returnedAt: dateTime('return', 'casework.validation.returnDateTime')(v, ctx) ?? new Date(NaN), whereFound: v.whereFound }));
+export const episodeReturnSchema = z
+  .object({
+    returnDate: field,
+    returnTime: field,
+    whereFound: optionalText(500),
+  })
+  .transform((v, ctx) => ({ returnedAt: dateTime('return', 'casework.validation.returnDateTime')(v, ctx) ?? new Date(NaN), whereFound: v.whereFound }));
 
-export const episodeTypeChangeSchema = z.object({
-  newType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
-  changeDate: field,
-  changeTime: field,
-}).transform((v, ctx) => ({ newType: v.newType, at: dateTime('change', 'casework.validation.changeDateTime')(v, ctx) ?? new Date(NaN) }));
+export const episodeTypeChangeSchema = z
+  .object({
+    newType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
+    changeDate: field,
+    changeTime: field,
+  })
+  .transform((v, ctx) => ({ newType: v.newType, at: dateTime('change', 'casework.validation.changeDateTime')(v, ctx) ?? new Date(NaN) }));
 
-export const interviewFormSchema = z.object({
-  offeredDate: field,
-  offeredTime: field,
-  interviewerName: required(200, 'casework.validation.interviewerName'),
-  interviewerAgencyId: z.string().uuid('casework.validation.agencyRequired'),
-  independent: yesNo('casework.validation.independent'),
-  outcome: z.enum(['accepted', 'declined'], { message: 'casework.validation.outcome' }),
-  learned: optionalText(8000),
-  places: lines,
-  people: lines,
-}).transform((v, ctx) => ({
-  offeredAt: dateTime('offered', 'casework.validation.offeredDateTime')(v, ctx) ?? new Date(NaN),
-  interviewerName: v.interviewerName, interviewerAgencyId: v.interviewerAgencyId, independent: v.independent, outcome: v.outcome,
-  learned: v.learned, places: v.places, people: v.people,
-}));
+export const interviewFormSchema = z
+  .object({
+    offeredDate: field,
+    offeredTime: field,
+    interviewerName: required(200, 'casework.validation.interviewerName'),
+    interviewerAgencyId: z.string().uuid('casework.validation.agencyRequired'),
+    independent: yesNo('casework.validation.independent'),
+    outcome: z.enum(['accepted', 'declined'], { message: 'casework.validation.outcome' }),
+    learned: optionalText(8000),
+    places: lines,
+    people: lines,
+  })
+  .transform((v, ctx) => ({
+    offeredAt: dateTime('offered', 'casework.validation.offeredDateTime')(v, ctx) ?? new Date(NaN),
+    interviewerName: v.interviewerName,
+    interviewerAgencyId: v.interviewerAgencyId,
+    independent: v.independent,
+    outcome: v.outcome,
+    learned: v.learned,
+    places: v.places,
+    people: v.people,
+  }));
 export type InterviewForm = z.output<typeof interviewFormSchema>;
 
 // ---------------------------------------------------------------- meetings, plan, notes
 
-export const meetingFormSchema = z.object({
-  meetingKind: z.enum(['meeting', 'discussion'], { message: 'casework.validation.meetingKind' }),
-  heldOn: isoDate(),
-  attendingAgencyIds: list.pipe(z.array(z.string().uuid()).min(1, 'casework.validation.attendingAgencies')),
-  attendees: required(2000, 'casework.validation.attendees'),
-  decisions: required(8000, 'casework.validation.decisions'),
-  riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
-  nextReviewOn: optionalIsoDate(),
-}).superRefine((v, ctx) => {
-  if (v.nextReviewOn && v.nextReviewOn < v.heldOn) ctx.addIssue({ code: 'custom', path: ['nextReviewOn'], message: 'casework.validation.reviewBeforeMeeting' });
-});
+export const meetingFormSchema = z
+  .object({
+    meetingKind: z.enum(['meeting', 'discussion'], { message: 'casework.validation.meetingKind' }),
+    heldOn: isoDate(),
+    attendingAgencyIds: list.pipe(z.array(z.string().uuid()).min(1, 'casework.validation.attendingAgencies')),
+    attendees: required(2000, 'casework.validation.attendees'),
+    decisions: required(8000, 'casework.validation.decisions'),
+    riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+    nextReviewOn: optionalIsoDate(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.nextReviewOn && v.nextReviewOn < v.heldOn)
+      ctx.addIssue({ code: 'custom', path: ['nextReviewOn'], message: 'casework.validation.reviewBeforeMeeting' });
+  });
 export type MeetingForm = z.infer<typeof meetingFormSchema>;
 
 export const actionFormSchema = z.object({

@@ -15,12 +15,19 @@ export async function seedReferrals(tx: Tx, ctx: DemoSeedContext): Promise<void>
     const agency = p.agencies.childrens_services!;
     const worker = p.users['social-worker'] ?? null;
     const name = worker ? (await tx.selectFrom('users').select('display_name').where('id', '=', worker).executeTakeFirst())?.display_name : undefined;
-    const rows = children.flatMap((child, i) => services.slice(i, i + 2).map((service, j) => ({
-      partnership_id: p.id, child_id: child.id, service_id: service.id, referred_on: `2026-${String(7 + i).padStart(2, '0')}-${String(3 + j * 10).padStart(2, '0')}`,
-      referred_by_name: name ?? 'Allocated social worker', referred_by_agency_id: agency, status: statuses[(i + j) % statuses.length]!,
-      outcome_note: statuses[(i + j) % statuses.length] === 'completed' ? 'Attended six sessions; the service has closed the referral.' : '',
-      recorded_by: worker,
-    })));
+    const rows = children.flatMap((child, i) =>
+      services.slice(i, i + 2).map((service, j) => ({
+        partnership_id: p.id,
+        child_id: child.id,
+        service_id: service.id,
+        referred_on: `2026-${String(7 + i).padStart(2, '0')}-${String(3 + j * 10).padStart(2, '0')}`,
+        referred_by_name: name ?? 'Allocated social worker',
+        referred_by_agency_id: agency,
+        status: statuses[(i + j) % statuses.length]!,
+        outcome_note: statuses[(i + j) % statuses.length] === 'completed' ? 'Attended six sessions; the service has closed the referral.' : '',
+        recorded_by: worker,
+      })),
+    );
     if (rows.length > 0) await tx.insertInto('service_referrals').values(rows).execute();
   }
 }

@@ -52,12 +52,20 @@ export class CaseworkService {
 
   /** The child as row-level security lets this actor see it, or 404. Casework stays in the child's own partnership. */
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
-    const row = await tx.selectFrom('children')
+    const row = await tx
+      .selectFrom('children')
       .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
-      .where('id', '=', id).executeTakeFirst();
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return { id: row.id, reference: row.reference, given_name: row.given_name, family_name: row.family_name,
-      date_of_birth: row.date_of_birth, owning_agency_id: row.owning_agency_id };
+    return {
+      id: row.id,
+      reference: row.reference,
+      given_name: row.given_name,
+      family_name: row.family_name,
+      date_of_birth: row.date_of_birth,
+      owning_agency_id: row.owning_agency_id,
+    };
   }
 
   private agencies(tx: Tx) {
@@ -71,14 +79,26 @@ export class CaseworkService {
   // ------------------------------------------------------------------ risk tools
 
   private async tools(tx: Tx): Promise<StoredTool[]> {
-    const rows = await tx.selectFrom('risk_tools')
+    const rows = await tx
+      .selectFrom('risk_tools')
       .select(['id', 'tool_key', 'version', 'name', 'source', 'created_at', 'definition'])
-      .orderBy('tool_key').orderBy('version', 'desc').execute();
+      .orderBy('tool_key')
+      .orderBy('version', 'desc')
+      .execute();
     const out: StoredTool[] = [];
     for (const r of rows) {
       const parsed = parseToolDefinition(r.definition);
       // A stored row was validated on the way in; one that no longer parses is skipped, not shown broken.
-      if (parsed.ok) out.push({ id: r.id, tool_key: r.tool_key, version: r.version, name: r.name, source: r.source, created_at: r.created_at, definition: parsed.definition });
+      if (parsed.ok)
+        out.push({
+          id: r.id,
+          tool_key: r.tool_key,
+          version: r.version,
+          name: r.name,
+          source: r.source,
+          created_at: r.created_at,
+          definition: parsed.definition,
+        });
     }
     return out;
   }
@@ -92,20 +112,36 @@ export class CaseworkService {
    * Loads a definition (e.g. a licensed SERAF file) as a new tool version. Never throws on bad input;
    * a large definition is read in a worker thread (src/uploads).
    */
-  async loadTool(user: SessionUser, text: string): Promise<{ ok: true; id: string } | { ok: false; errors: DefinitionError[]; errorCount: number } | { ok: false; refusal: UploadRefusal }> {
+  async loadTool(
+    user: SessionUser,
+    text: string,
+  ): Promise<{ ok: true; id: string } | { ok: false; errors: DefinitionError[]; errorCount: number } | { ok: false; refusal: UploadRefusal }> {
     const read = await runUploadParser(toolDefinitionParser, text, Buffer.byteLength(text));
     if (!read.ok) return { ok: false, refusal: read.refusal };
     if (!read.value.ok) return read.value;
     const def = read.value.definition;
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('risk_tools').select('id').where('tool_key', '=', def.id).where('version', '=', def.version).executeTakeFirst();
-      if (clash) return { ok: false as const, errorCount: 1, errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }] };
-      const row = await tx.insertInto('risk_tools').values({
-        partnership_id: user.partnershipId, tool_key: def.id, version: def.version, name: def.name,
-        definition: JSON.stringify(def), source: 'loaded', loaded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create',
-        recordType: 'risk_tool', recordId: row.id, details: { tool: def.id, version: def.version } });
+      if (clash)
+        return {
+          ok: false as const,
+          errorCount: 1,
+          errors: [{ path: 'version', message: `version ${def.version} of "${def.id}" is already loaded; give the new definition a higher version` }],
+        };
+      const row = await tx
+        .insertInto('risk_tools')
+        .values({
+          partnership_id: user.partnershipId,
+          tool_key: def.id,
+          version: def.version,
+          name: def.name,
+          definition: JSON.stringify(def),
+          source: 'loaded',
+          loaded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.create', recordType: 'risk_tool', recordId: row.id, details: { tool: def.id, version: def.version } });
       return { ok: true as const, id: row.id };
     });
   }
@@ -115,11 +151,26 @@ export class CaseworkService {
   assessmentsPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const assessments = await tx.selectFrom('risk_assessments as a')
+      const assessments = await tx
+        .selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
-        .select(['a.id', 'a.assessed_on', 'a.tool_key', 'a.tool_version', 'a.score_total', 'a.score_category_label',
-          'a.judgement_category', 'a.judgement_category_label', 'a.review_due_on', 'a.assessor_name', 'ag.name as agency_name'])
-        .where('a.child_id', '=', childId).orderBy('a.assessed_on', 'desc').orderBy('a.created_at', 'desc').execute();
+        .select([
+          'a.id',
+          'a.assessed_on',
+          'a.tool_key',
+          'a.tool_version',
+          'a.score_total',
+          'a.score_category_label',
+          'a.judgement_category',
+          'a.judgement_category_label',
+          'a.review_due_on',
+          'a.assessor_name',
+          'ag.name as agency_name',
+        ])
+        .where('a.child_id', '=', childId)
+        .orderBy('a.assessed_on', 'desc')
+        .orderBy('a.created_at', 'desc')
+        .execute();
       // The history of the worker's category, oldest first, keeping only the changes.
       const changes: { on: string; from: string | null; to: string }[] = [];
       let previous: string | null = null;
@@ -143,11 +194,19 @@ export class CaseworkService {
       if (!tool) throw new LanternError('LANTERN_E_CONFLICT', 'no risk tool loaded');
       const agencies = await this.agencies(tx);
       // The children feature's record answers some header questions; the worker can change them.
-      const facts = await tx.selectFrom('children').select(['looked_after', 'child_protection_plan', 'youth_justice'])
-        .where('id', '=', childId).executeTakeFirstOrThrow();
+      const facts = await tx
+        .selectFrom('children')
+        .select(['looked_after', 'child_protection_plan', 'youth_justice'])
+        .where('id', '=', childId)
+        .executeTakeFirstOrThrow();
       const yesNo = (v: boolean) => (v ? 'yes' : 'no');
-      const knownFacts = { inCare: yesNo(facts.looked_after), childProtectionPlan: yesNo(facts.child_protection_plan), youthJustice: yesNo(facts.youth_justice) };
-      if (options.audit) await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment_form', tool: tool.tool_key } });
+      const knownFacts = {
+        inCare: yesNo(facts.looked_after),
+        childProtectionPlan: yesNo(facts.child_protection_plan),
+        youthJustice: yesNo(facts.youth_justice),
+      };
+      if (options.audit)
+        await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment_form', tool: tool.tool_key } });
       return { child, tools, tool, agencies, knownFacts };
     });
   }
@@ -169,17 +228,49 @@ export class CaseworkService {
       if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
       const s = scored.assessment;
       const reviewDue = nextReviewDue(header.assessedOn, tool.definition);
-      const row = await tx.insertInto('risk_assessments').values({
-        partnership_id: user.partnershipId, child_id: childId, risk_tool_id: tool.id, tool_key: tool.tool_key, tool_version: tool.version,
-        assessed_on: header.assessedOn, assessor_user_id: user.userId, assessor_name: user.displayName, assessor_agency_id: header.assessorAgencyId,
-        known_to_social_care: header.knownToSocialCare, in_care: header.inCare, child_protection_plan: header.childProtectionPlan,
-        youth_justice: header.youthJustice, other_agencies: header.otherAgencies, answers: JSON.stringify(answers),
-        score_total: s.total, score_category: s.category.key, score_category_label: s.category.label,
-        score_explanation: JSON.stringify(s.explanation), judgement_category: band.key, judgement_category_label: band.label,
-        judgement_reasons: judgement.judgementReasons, review_due_on: reviewDue,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'risk_assessment', id: row.id, tool: tool.tool_key, version: tool.version,
-        score: s.total, scoreCategory: s.category.key, judgement: band.key } });
+      const row = await tx
+        .insertInto('risk_assessments')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          risk_tool_id: tool.id,
+          tool_key: tool.tool_key,
+          tool_version: tool.version,
+          assessed_on: header.assessedOn,
+          assessor_user_id: user.userId,
+          assessor_name: user.displayName,
+          assessor_agency_id: header.assessorAgencyId,
+          known_to_social_care: header.knownToSocialCare,
+          in_care: header.inCare,
+          child_protection_plan: header.childProtectionPlan,
+          youth_justice: header.youthJustice,
+          other_agencies: header.otherAgencies,
+          answers: JSON.stringify(answers),
+          score_total: s.total,
+          score_category: s.category.key,
+          score_category_label: s.category.label,
+          score_explanation: JSON.stringify(s.explanation),
+          judgement_category: band.key,
+          judgement_category_label: band.label,
+          judgement_reasons: judgement.judgementReasons,
+          review_due_on: reviewDue,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'child',
+        recordId: childId,
+        details: {
+          record: 'risk_assessment',
+          id: row.id,
+          tool: tool.tool_key,
+          version: tool.version,
+          score: s.total,
+          scoreCategory: s.category.key,
+          judgement: band.key,
+        },
+      });
       return row.id;
     });
   }
@@ -187,18 +278,22 @@ export class CaseworkService {
   assessment(user: SessionUser, childId: string, assessmentId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const a = await tx.selectFrom('risk_assessments as a')
+      const a = await tx
+        .selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
         .innerJoin('risk_tools as rt', 'rt.id', 'a.risk_tool_id')
-        .selectAll('a').select(['ag.name as agency_name', 'rt.name as tool_name', 'rt.definition'])
-        .where('a.id', '=', assessmentId).where('a.child_id', '=', childId).executeTakeFirst();
+        .selectAll('a')
+        .select(['ag.name as agency_name', 'rt.name as tool_name', 'rt.definition'])
+        .where('a.id', '=', assessmentId)
+        .where('a.child_id', '=', childId)
+        .executeTakeFirst();
       if (!a) throw notFound();
       const parsed = parseToolDefinition(a.definition);
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment', id: assessmentId } });
       return {
-        child, definition: parsed.ok ? parsed.definition : null,
-        assessment: { ...a,
-          answers: a.answers as Record<string, Record<string, boolean>>, explanation: a.score_explanation as string[] },
+        child,
+        definition: parsed.ok ? parsed.definition : null,
+        assessment: { ...a, answers: a.answers as Record<string, Record<string, boolean>>, explanation: a.score_explanation as string[] },
       };
     });
   }
@@ -208,16 +303,22 @@ export class CaseworkService {
   missingPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const episodes = await tx.selectFrom('missing_episodes').selectAll().where('child_id', '=', childId)
-        .orderBy('started_at', 'desc').execute();
-      const interviews = await tx.selectFrom('return_interviews as i').innerJoin('agencies as ag', 'ag.id', 'i.interviewer_agency_id')
-        .selectAll('i').select('ag.name as agency_name').where('i.child_id', '=', childId).execute();
+      const episodes = await tx.selectFrom('missing_episodes').selectAll().where('child_id', '=', childId).orderBy('started_at', 'desc').execute();
+      const interviews = await tx
+        .selectFrom('return_interviews as i')
+        .innerJoin('agencies as ag', 'ag.id', 'i.interviewer_agency_id')
+        .selectAll('i')
+        .select('ag.name as agency_name')
+        .where('i.child_id', '=', childId)
+        .execute();
       const now = this.clock.now();
       const rows = episodes.map((e) => {
         const interview = interviews.find((i) => i.episode_id === e.id) ?? null;
         const due = e.ended_at && e.ended_by === 'returned' ? returnInterviewDue(e.ended_at) : null;
         return {
-          ...e, interview, interviewDue: due,
+          ...e,
+          interview,
+          interviewDue: due,
           interviewOverdue: due !== null && (interview ? interview.offered_at > due : now > due),
         };
       });
@@ -232,12 +333,29 @@ export class CaseworkService {
       await this.child(tx, user, childId);
       const open = await tx.selectFrom('missing_episodes').select('id').where('child_id', '=', childId).where('ended_at', 'is', null).executeTakeFirst();
       if (open && form.endedAt === null) throw new LanternError('LANTERN_E_CONFLICT', 'an episode is already open');
-      const row = await tx.insertInto('missing_episodes').values({
-        partnership_id: user.partnershipId, child_id: childId, episode_type: form.episodeType, started_at: form.startedAt,
-        ended_at: form.endedAt, ended_by: form.endedAt ? 'returned' : null, reported_by: form.reportedBy, where_found: form.whereFound,
-        risk_level: form.riskLevel, police_reference: form.policeReference, recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: row.id, type: form.episodeType } });
+      const row = await tx
+        .insertInto('missing_episodes')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          episode_type: form.episodeType,
+          started_at: form.startedAt,
+          ended_at: form.endedAt,
+          ended_by: form.endedAt ? 'returned' : null,
+          reported_by: form.reportedBy,
+          where_found: form.whereFound,
+          risk_level: form.riskLevel,
+          police_reference: form.policeReference,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'missing_episode', id: row.id, type: form.episodeType },
+      });
       return row.id;
     });
   }
@@ -245,8 +363,12 @@ export class CaseworkService {
   private async openEpisode(tx: Tx, childId: string, episodeId: string) {
     const e = await tx.selectFrom('missing_episodes').selectAll().where('id', '=', episodeId).where('child_id', '=', childId).executeTakeFirst();
     if (!e) throw notFound();
-    const state: EpisodeState = { type: e.episode_type as EpisodeType, startedAt: e.started_at,
-      endedAt: e.ended_at, endedBy: e.ended_by as EpisodeState['endedBy'] };
+    const state: EpisodeState = {
+      type: e.episode_type as EpisodeType,
+      startedAt: e.started_at,
+      endedAt: e.ended_at,
+      endedBy: e.ended_by as EpisodeState['endedBy'],
+    };
     return { row: e, state };
   }
 
@@ -257,9 +379,17 @@ export class CaseworkService {
       const { row, state } = await this.openEpisode(tx, childId, episodeId);
       const result = endEpisode(state, returnedAt);
       if (!result.ok) return result;
-      await tx.updateTable('missing_episodes').set({ ended_at: returnedAt, ended_by: 'returned', where_found: whereFound ?? row.where_found })
-        .where('id', '=', episodeId).execute();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'returned' } });
+      await tx
+        .updateTable('missing_episodes')
+        .set({ ended_at: returnedAt, ended_by: 'returned', where_found: whereFound ?? row.where_found })
+        .where('id', '=', episodeId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'missing_episode', id: episodeId, change: 'returned' },
+      });
       return { ok: true as const };
     });
   }
@@ -272,12 +402,27 @@ export class CaseworkService {
       const change = changeEpisodeType(state, newType, at);
       if (!change.ok) return change;
       await tx.updateTable('missing_episodes').set({ ended_at: change.closed.endedAt, ended_by: 'type_changed' }).where('id', '=', episodeId).execute();
-      const opened = await tx.insertInto('missing_episodes').values({
-        partnership_id: user.partnershipId, child_id: childId, episode_type: change.opened.type, started_at: change.opened.startedAt,
-        reported_by: row.reported_by, risk_level: row.risk_level, police_reference: row.police_reference, previous_episode_id: episodeId,
-        recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id } });
+      const opened = await tx
+        .insertInto('missing_episodes')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          episode_type: change.opened.type,
+          started_at: change.opened.startedAt,
+          reported_by: row.reported_by,
+          risk_level: row.risk_level,
+          police_reference: row.police_reference,
+          previous_episode_id: episodeId,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id },
+      });
       return { ok: true as const, opened: opened.id };
     });
   }
@@ -290,13 +435,31 @@ export class CaseworkService {
       if (form.offeredAt.getTime() < state.endedAt.getTime()) return { ok: false as const, reason: 'before_return' as const };
       const existing = await tx.selectFrom('return_interviews').select('id').where('episode_id', '=', episodeId).executeTakeFirst();
       if (existing) return { ok: false as const, reason: 'already_recorded' as const };
-      const row = await tx.insertInto('return_interviews').values({
-        partnership_id: user.partnershipId, child_id: childId, episode_id: episodeId, offered_at: form.offeredAt,
-        interviewer_name: form.interviewerName, interviewer_agency_id: form.interviewerAgencyId, independent_of_placement: form.independent,
-        outcome: form.outcome, held_at: form.outcome === 'accepted' ? form.offeredAt : null, learned: form.learned,
-        places_mentioned: form.places, people_mentioned: form.people, recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome } });
+      const row = await tx
+        .insertInto('return_interviews')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          episode_id: episodeId,
+          offered_at: form.offeredAt,
+          interviewer_name: form.interviewerName,
+          interviewer_agency_id: form.interviewerAgencyId,
+          independent_of_placement: form.independent,
+          outcome: form.outcome,
+          held_at: form.outcome === 'accepted' ? form.offeredAt : null,
+          learned: form.learned,
+          places_mentioned: form.places,
+          people_mentioned: form.people,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome },
+      });
       return { ok: true as const };
     });
   }
@@ -308,15 +471,25 @@ export class CaseworkService {
       const child = await this.child(tx, user, childId);
       const meetings = await tx.selectFrom('strategy_meetings').selectAll().where('child_id', '=', childId).orderBy('held_on', 'desc').execute();
       const today = this.today();
-      const actions = (await tx.selectFrom('plan_actions as p').innerJoin('agencies as ag', 'ag.id', 'p.agency_id')
-        .selectAll('p').select('ag.name as agency_name').where('p.child_id', '=', childId).orderBy('p.due_on').execute())
-        .map((a) => ({ ...a, overdue: a.done_at === null && a.due_on < today }));
+      const actions = (
+        await tx
+          .selectFrom('plan_actions as p')
+          .innerJoin('agencies as ag', 'ag.id', 'p.agency_id')
+          .selectAll('p')
+          .select('ag.name as agency_name')
+          .where('p.child_id', '=', childId)
+          .orderBy('p.due_on')
+          .execute()
+      ).map((a) => ({ ...a, overdue: a.done_at === null && a.due_on < today }));
       const agencies = await this.agencies(tx);
       const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
       const referrals = await referralsOf(tx, childId);
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'meetings' } });
       return {
-        child, agencies, actions, referrals,
+        child,
+        agencies,
+        actions,
+        referrals,
         meetings: meetings.map((m) => ({ ...m, agencyNames: m.attending_agency_ids.map((id) => agencyName.get(id) ?? '') })),
       };
     });
@@ -325,12 +498,28 @@ export class CaseworkService {
   createMeeting(user: SessionUser, childId: string, form: MeetingForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const row = await tx.insertInto('strategy_meetings').values({
-        partnership_id: user.partnershipId, child_id: childId, meeting_kind: form.meetingKind, held_on: form.heldOn,
-        attending_agency_ids: form.attendingAgencyIds, attendees: form.attendees, decisions: form.decisions, risk_level: form.riskLevel,
-        next_review_on: form.nextReviewOn, recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'strategy_meeting', id: row.id, kind: form.meetingKind } });
+      const row = await tx
+        .insertInto('strategy_meetings')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          meeting_kind: form.meetingKind,
+          held_on: form.heldOn,
+          attending_agency_ids: form.attendingAgencyIds,
+          attendees: form.attendees,
+          decisions: form.decisions,
+          risk_level: form.riskLevel,
+          next_review_on: form.nextReviewOn,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'child',
+        recordId: childId,
+        details: { record: 'strategy_meeting', id: row.id, kind: form.meetingKind },
+      });
       return row.id;
     });
   }
@@ -342,10 +531,20 @@ export class CaseworkService {
         const m = await tx.selectFrom('strategy_meetings').select('id').where('id', '=', form.meetingId).where('child_id', '=', childId).executeTakeFirst();
         if (!m) throw new LanternError('LANTERN_E_VALIDATION', 'unknown meeting');
       }
-      const row = await tx.insertInto('plan_actions').values({
-        partnership_id: user.partnershipId, child_id: childId, meeting_id: form.meetingId, description: form.description,
-        owner_name: form.ownerName, agency_id: form.agencyId, due_on: form.dueOn, recorded_by: user.userId,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('plan_actions')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          meeting_id: form.meetingId,
+          description: form.description,
+          owner_name: form.ownerName,
+          agency_id: form.agencyId,
+          due_on: form.dueOn,
+          recorded_by: user.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: row.id } });
       return row.id;
     });
@@ -354,8 +553,13 @@ export class CaseworkService {
   completeAction(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const r = await tx.updateTable('plan_actions').set({ done_at: this.clock.now() })
-        .where('id', '=', actionId).where('child_id', '=', childId).where('done_at', 'is', null).executeTakeFirst();
+      const r = await tx
+        .updateTable('plan_actions')
+        .set({ done_at: this.clock.now() })
+        .where('id', '=', actionId)
+        .where('child_id', '=', childId)
+        .where('done_at', 'is', null)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
       await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'done' } });
     });
@@ -366,8 +570,12 @@ export class CaseworkService {
   notesPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const notes = await tx.selectFrom('case_notes').select(['id', 'body', 'author_name', 'created_at'])
-        .where('child_id', '=', childId).orderBy('created_at', 'desc').execute();
+      const notes = await tx
+        .selectFrom('case_notes')
+        .select(['id', 'body', 'author_name', 'created_at'])
+        .where('child_id', '=', childId)
+        .orderBy('created_at', 'desc')
+        .execute();
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'notes' } });
       return { child, notes };
     });
@@ -376,8 +584,18 @@ export class CaseworkService {
   createNote(user: SessionUser, childId: string, body: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const row = await tx.insertInto('case_notes').values({ partnership_id: user.partnershipId, child_id: childId, body,
-        author_user_id: user.userId, author_name: user.displayName, created_at: this.clock.now() }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('case_notes')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: childId,
+          body,
+          author_user_id: user.userId,
+          author_name: user.displayName,
+          created_at: this.clock.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'case_note', id: row.id } });
     });
   }
@@ -402,8 +620,17 @@ export class CaseworkService {
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const params: WorklistParams = { userId: user.userId, today: this.today(), now: this.clock.now(), sort: 'due', agency: undefined,
-        mine: true, limit: 0, offset: 0, countCap: homeSummaryCap };
+      const params: WorklistParams = {
+        userId: user.userId,
+        today: this.today(),
+        now: this.clock.now(),
+        sort: 'due',
+        agency: undefined,
+        mine: true,
+        limit: 0,
+        offset: 0,
+        countCap: homeSummaryCap,
+      };
       // These counts run on every home page. Planned afresh (custom plans) they cost more than they
       // take to run, so this transaction keeps each one's generic plan (docs/PERFORMANCE.md).
       await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(tx);
@@ -431,8 +658,17 @@ export class CaseworkService {
       const now = this.clock.now();
       const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
       const size = query.show === 'all' ? worklistOverviewSize : worklistPageSize;
-      const params: WorklistParams = { userId: user.userId, today, now, sort: query.sort, agency: query.agency, mine: query.whose === 'mine',
-        limit: size, offset: query.show === 'all' ? 0 : (query.page - 1) * size, countCap: query.show === 'all' ? 100 : 1000 };
+      const params: WorklistParams = {
+        userId: user.userId,
+        today,
+        now,
+        sort: query.sort,
+        agency: query.agency,
+        mine: query.whose === 'mine',
+        limit: size,
+        offset: query.show === 'all' ? 0 : (query.page - 1) * size,
+        countCap: query.show === 'all' ? 100 : 1000,
+      };
       const lists: Partial<Record<WorklistKey, WorklistPage>> = {};
       // One connection, one transaction: the lists are read one after another.
       for (const key of keys) lists[key] = await worklistReaders[key](tx, params);
@@ -440,9 +676,11 @@ export class CaseworkService {
       // Every child and concern a worklist showed is named in the row, for each record's access log (L1).
       const shown = new Set(keys.flatMap((k) => lists[k]!.rows.flatMap((r) => [r.child_id, 'concern_id' in r ? r.concern_id : null])));
       shown.delete(null);
-      await act.audit({ action: 'search',
+      await act.audit({
+        action: 'search',
         details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) },
-        disclosedIds: [...shown] as string[] });
+        disclosedIds: [...shown] as string[],
+      });
       return { today, agencies, lists, pageSize: size };
     });
   }
@@ -466,8 +704,11 @@ export function latestVersions(tools: StoredTool[]): StoredTool[] {
 type TimelineSource = (tx: Tx, childId: string) => Promise<TimelineEvent[]>;
 
 const concernsSource: TimelineSource = async (tx, childId) => {
-  const rows = await tx.selectFrom('concerns').select(['reference', 'received_at', 'decided_at', 'decision', 'risk_level'])
-    .where('child_id', '=', childId).execute();
+  const rows = await tx
+    .selectFrom('concerns')
+    .select(['reference', 'received_at', 'decided_at', 'decision', 'risk_level'])
+    .where('child_id', '=', childId)
+    .execute();
   return rows.flatMap((r) => [
     { kind: 'concern' as const, at: r.received_at, label: r.reference, detail: null },
     ...(r.decided_at ? [{ kind: 'triage' as const, at: r.decided_at, label: r.decision ?? '', detail: r.risk_level }] : []),
@@ -476,15 +717,30 @@ const concernsSource: TimelineSource = async (tx, childId) => {
 
 const statusSource: TimelineSource = async (tx, childId) => {
   const rows = await tx.selectFrom('child_status_events').select(['event', 'outcome', 'recorded_at']).where('child_id', '=', childId).execute();
-  return rows.map((r) => ({ kind: r.event === 'closed' ? 'outcome' as const : 'reopened' as const, at: r.recorded_at, label: r.outcome ?? r.event, detail: null }));
+  return rows.map((r) => ({
+    kind: r.event === 'closed' ? ('outcome' as const) : ('reopened' as const),
+    at: r.recorded_at,
+    label: r.outcome ?? r.event,
+    detail: null,
+  }));
 };
 
 const caseworkSource: TimelineSource = async (tx, childId) => {
   const events: TimelineEvent[] = [];
-  const assessments = await tx.selectFrom('risk_assessments').select(['assessed_on', 'judgement_category_label', 'score_total', 'created_at'])
-    .where('child_id', '=', childId).orderBy('assessed_on').execute();
-  assessments.forEach((a, i) => events.push({ kind: i === 0 ? 'assessment' : 'review', at: startOfLondonDay(a.assessed_on),
-    label: a.judgement_category_label, detail: String(a.score_total) }));
+  const assessments = await tx
+    .selectFrom('risk_assessments')
+    .select(['assessed_on', 'judgement_category_label', 'score_total', 'created_at'])
+    .where('child_id', '=', childId)
+    .orderBy('assessed_on')
+    .execute();
+  assessments.forEach((a, i) =>
+    events.push({
+      kind: i === 0 ? 'assessment' : 'review',
+      at: startOfLondonDay(a.assessed_on),
+      label: a.judgement_category_label,
+      detail: String(a.score_total),
+    }),
+  );
   const meetings = await tx.selectFrom('strategy_meetings').select(['held_on', 'meeting_kind', 'risk_level']).where('child_id', '=', childId).execute();
   for (const m of meetings) events.push({ kind: 'meeting', at: startOfLondonDay(m.held_on), label: m.meeting_kind, detail: m.risk_level });
   const actions = await tx.selectFrom('plan_actions').select(['created_at', 'description', 'done_at']).where('child_id', '=', childId).execute();

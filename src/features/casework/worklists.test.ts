@@ -20,15 +20,32 @@ before(async () => {
   for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) {
     agencies[a.kind] = a.id;
   }
-  const insert = (reference: string) => aChild(ctx, { partnership_id: northmere, owning_agency_id: agencies.childrens_services!, reference,
-    given_name: 'Worklist', family_name: 'Testchild', date_of_birth: '2011-02-03' });
+  const insert = (reference: string) =>
+    aChild(ctx, {
+      partnership_id: northmere,
+      owning_agency_id: agencies.childrens_services!,
+      reference,
+      given_name: 'Worklist',
+      family_name: 'Testchild',
+      date_of_birth: '2011-02-03',
+    });
   child = await insert('WL-TEST-1');
   other = await insert('WL-TEST-2');
   // 1,010 overdue actions on the first child (due 1 January 2024 onwards, one a day), two on the second.
-  const action = (childId: string, description: string, dueOn: string) => ({ partnership_id: northmere, child_id: childId, description,
-    owner_name: 'Owner', agency_id: agencies.childrens_services!, due_on: dueOn });
-  await aPlanAction.many(ctx, Array.from({ length: 1010 }, (_, n) =>
-    action(child, `Bulk action ${String(n).padStart(4, '0')}`, new Date(Date.UTC(2024, 0, 1 + n)).toISOString().slice(0, 10))));
+  const action = (childId: string, description: string, dueOn: string) => ({
+    partnership_id: northmere,
+    child_id: childId,
+    description,
+    owner_name: 'Owner',
+    agency_id: agencies.childrens_services!,
+    due_on: dueOn,
+  });
+  await aPlanAction.many(
+    ctx,
+    Array.from({ length: 1010 }, (_, n) =>
+      action(child, `Bulk action ${String(n).padStart(4, '0')}`, new Date(Date.UTC(2024, 0, 1 + n)).toISOString().slice(0, 10)),
+    ),
+  );
   await aPlanAction.many(ctx, [action(other, 'Earliest of all', '2020-06-01'), action(other, 'Latest of all', '2026-11-01')]);
   const socialWorker = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'social-worker.northmere@lantern.example'`))[0]!.id;
   await aChildInvolvement(ctx, { partnership_id: northmere, child_id: other, agency_id: agencies.childrens_services!, worker_user_id: socialWorker });
@@ -82,12 +99,24 @@ describe('worklists', () => {
   });
 
   test('an episode leaves the interviews list when its interview is recorded, by trigger', async () => {
-    const episode = await aMissingEpisode(ctx, { partnership_id: northmere, child_id: other, started_at: '2021-03-01T10:00:00Z',
-      ended_at: '2021-03-02T10:00:00Z', ended_by: 'returned', risk_level: 'high' });
+    const episode = await aMissingEpisode(ctx, {
+      partnership_id: northmere,
+      child_id: other,
+      started_at: '2021-03-01T10:00:00Z',
+      ended_at: '2021-03-02T10:00:00Z',
+      ended_by: 'returned',
+      risk_level: 'high',
+    });
     const listed = async () => rowsOf((await coordinator.get('/worklists?show=interviews')).body, 'interviews').some((row) => /WL-TEST-2/.test(row));
     assert.equal(await listed(), true);
-    await aReturnInterview(ctx, { partnership_id: northmere, child_id: other, episode_id: episode, offered_at: '2021-03-03T10:00:00Z',
-      interviewer_agency_id: agencies.voluntary!, outcome: 'declined' });
+    await aReturnInterview(ctx, {
+      partnership_id: northmere,
+      child_id: other,
+      episode_id: episode,
+      offered_at: '2021-03-03T10:00:00Z',
+      interviewer_agency_id: agencies.voluntary!,
+      outcome: 'declined',
+    });
     assert.equal(await listed(), false);
     const [flag] = await ctx.ownerQuery<{ interview_recorded: boolean }>(`SELECT interview_recorded FROM missing_episodes WHERE id = $1`, [episode]);
     assert.equal(flag!.interview_recorded, true);
@@ -95,8 +124,16 @@ describe('worklists', () => {
 
   test('meeting reviews follow the latest meeting, including when a meeting is edited', async () => {
     const listed = async () => rowsOf((await coordinator.get('/worklists?show=meetings')).body, 'meetings').some((row) => /WL-TEST-1/.test(row));
-    const meeting = (heldOn: string, riskLevel: string, nextReviewOn: string) => aStrategyMeeting(ctx, { partnership_id: northmere, child_id: child,
-      held_on: heldOn, attendees: 'A', decisions: 'B', risk_level: riskLevel, next_review_on: nextReviewOn });
+    const meeting = (heldOn: string, riskLevel: string, nextReviewOn: string) =>
+      aStrategyMeeting(ctx, {
+        partnership_id: northmere,
+        child_id: child,
+        held_on: heldOn,
+        attendees: 'A',
+        decisions: 'B',
+        risk_level: riskLevel,
+        next_review_on: nextReviewOn,
+      });
     const older = await meeting('2021-01-01', 'high', '2021-02-01');
     assert.equal(await listed(), true, 'a review date in the past is due');
     const newer = await meeting('2021-03-01', 'medium', '2099-01-01');

@@ -33,7 +33,6 @@ export interface WorklistPage {
   capped: boolean;
 }
 
-
 export interface WorklistParams {
   userId: string;
   today: string;
@@ -49,8 +48,7 @@ export interface WorklistParams {
 }
 
 /** Children with an open involvement allocated to the worker. */
-const allocatedTo = (userId: string) =>
-  sql<string>`(SELECT i.child_id FROM child_involvements i WHERE i.worker_user_id = ${userId} AND i.ended_on IS NULL)`;
+const allocatedTo = (userId: string) => sql<string>`(SELECT i.child_id FROM child_involvements i WHERE i.worker_user_id = ${userId} AND i.ended_on IS NULL)`;
 
 /** Children an agency holds. Lists filter by it without joining children, so the count reads no child row: the list's own row-level security already asks whether the worker may see the child. */
 const ownedBy = (agencyId: string) => sql<string>`(SELECT o.id FROM children o WHERE o.owning_agency_id = ${agencyId})`;
@@ -59,19 +57,29 @@ const ownedBy = (agencyId: string) => sql<string>`(SELECT o.id FROM children o W
  * The rows of one page and the capped count, for a query whose select list is added by `shape`.
  * Which tables a list reads does not matter here (`never`): it orders by column names it is given.
  */
-async function paged<QB extends SelectQueryBuilder<DB, never, object>, R>(base: QB, due: string, tiebreak: string, p: WorklistParams,
-    shape: (q: QB) => SelectQueryBuilder<DB, never, R>): Promise<{ rows: R[]; total: number; capped: boolean }> {
+async function paged<QB extends SelectQueryBuilder<DB, never, object>, R>(
+  base: QB,
+  due: string,
+  tiebreak: string,
+  p: WorklistParams,
+  shape: (q: QB) => SelectQueryBuilder<DB, never, R>,
+): Promise<{ rows: R[]; total: number; capped: boolean }> {
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
   let q = shape(base);
   // Due date, then a column that the list's index holds next, so a page is read straight from the
   // index even when hundreds of rows share a date.
-  q = p.sort === 'child'
-    ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
-    : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)}`).orderBy(sql`${sql.ref(tiebreak)} ${sql.raw(order)}`);
+  q =
+    p.sort === 'child'
+      ? q.orderBy(sql.ref('c.reference')).orderBy(sql.ref(due))
+      : q.orderBy(sql`${sql.ref(due)} ${sql.raw(order)}`).orderBy(sql`${sql.ref(tiebreak)} ${sql.raw(order)}`);
   const rows = p.limit > 0 ? await q.limit(p.limit).offset(p.offset).execute() : [];
   // The cap stays a parameter: PostgreSQL then plans the count for this request's dates, since a
   // generic plan guesses a third of the list is due and hashes every visible child (docs/PERFORMANCE.md).
-  const counted = await base.clearSelect().select(sql<number>`1`.as('one')).limit(p.countCap + 1).execute();
+  const counted = await base
+    .clearSelect()
+    .select(sql<number>`1`.as('one'))
+    .limit(p.countCap + 1)
+    .execute();
   return { rows, total: Math.min(counted.length, p.countCap), capped: counted.length > p.countCap };
 }
 
@@ -86,13 +94,22 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
     UNION SELECT child_id FROM strategy_meetings WHERE recorded_by = ${p.userId}
     UNION SELECT child_id FROM plan_actions WHERE recorded_by = ${p.userId}
     UNION SELECT child_id FROM case_notes WHERE author_user_id = ${p.userId})`;
-  let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id')
-    .where('c.id', 'in', mine);
+  let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id').where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
-  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
-    .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
-  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: r.review_due_on ?? '', reason: r.judgement_category_label ?? '' })) };
+  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) =>
+    q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id').select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.review_due_on ?? '',
+      reason: r.judgement_category_label ?? '',
+    })),
+  };
 }
 
 /** Concerns awaiting a triage decision (the children feature's queue), soonest deadline first. */
@@ -101,11 +118,20 @@ export async function triageDue(tx: Tx, p: WorklistParams): Promise<WorklistPage
   if (p.agency) base = base.where('k.acting_agency_id', '=', p.agency);
   if (p.mine) base = base.where('k.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'k.deadline_at', 'k.id', { ...p, sort: p.sort === 'child' ? 'due' : p.sort }, (q) =>
-    q.select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', ...childCols]));
-  return { ...page, rows: page.rows.map((r) => ({
-    child_id: r.child_id, concern_id: r.concern_id, reference: r.reference ?? r.concern_reference, given_name: r.given_name ?? '',
-    family_name: r.family_name ?? '', due: r.deadline_at.toISOString(), reason: r.deadline_at < p.now ? 'overdue' : 'due',
-  })) };
+    q.select(['k.id as concern_id', 'k.reference as concern_reference', 'k.deadline_at', ...childCols]),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      concern_id: r.concern_id,
+      reference: r.reference ?? r.concern_reference,
+      given_name: r.given_name ?? '',
+      family_name: r.family_name ?? '',
+      due: r.deadline_at.toISOString(),
+      reason: r.deadline_at < p.now ? 'overdue' : 'due',
+    })),
+  };
 }
 
 /** Children whose current (latest) risk assessment is past its review date (risk_assessment_current, migration 0152). */
@@ -113,34 +139,70 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   let base = tx.selectFrom('risk_assessment_current as l').where('l.review_due_on', '<', p.today);
   if (p.agency) base = base.where('l.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'l.child_id').innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
-    .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']));
-  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: r.review_due_on, reason: r.judgement_category_label })) };
+  const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) =>
+    q
+      .innerJoin('children as c', 'c.id', 'l.child_id')
+      .innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
+      .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.review_due_on,
+      reason: r.judgement_category_label,
+    })),
+  };
 }
 
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
 export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('missing_episodes as e')
+  let base = tx
+    .selectFrom('missing_episodes as e')
     // Literals, not parameters: a prepared statement's generic plan can then use the partial index.
-    .where('e.ended_by', '=', sql.lit('returned')).where('e.interview_recorded', '=', sql.lit(false))
+    .where('e.ended_by', '=', sql.lit('returned'))
+    .where('e.interview_recorded', '=', sql.lit(false))
     .where('e.ended_at', '<', subHours(p.now, RETURN_INTERVIEW_HOURS));
   if (p.agency) base = base.where('e.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('e.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'e.ended_at', 'e.id', p, (q) => q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']));
-  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: returnInterviewDue(r.ended_at!).toISOString(), reason: r.episode_type })) };
+  const page = await paged(base, 'e.ended_at', 'e.id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: returnInterviewDue(r.ended_at!).toISOString(),
+      reason: r.episode_type,
+    })),
+  };
 }
 
 /** Plan actions not done by their due date (partial index, migration 0153). */
 export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
-  let base = tx.selectFrom('plan_actions as pa')
-    .where('pa.done_at', 'is', null).where('pa.due_on', '<', p.today);
+  let base = tx.selectFrom('plan_actions as pa').where('pa.done_at', 'is', null).where('pa.due_on', '<', p.today);
   if (p.agency) base = base.where('pa.agency_id', '=', p.agency);
   if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) => q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']));
-  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: r.due_on, reason: r.description })) };
+  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.due_on,
+      reason: r.description,
+    })),
+  };
 }
 
 /** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
@@ -148,11 +210,27 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   let base = tx.selectFrom('strategy_meeting_current as m').where('m.next_review_on', '<=', addDays(p.today, 7));
   if (p.agency) base = base.where('m.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
-  const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) => q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']));
-  return { ...page, rows: page.rows.map((r) => ({ child_id: r.child_id, reference: r.reference, given_name: r.given_name, family_name: r.family_name,
-    due: r.next_review_on ?? '', reason: r.risk_level })) };
+  const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.next_review_on ?? '',
+      reason: r.risk_level,
+    })),
+  };
 }
 
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {
-  children: myChildren, triage: triageDue, reviews: reviewsOverdue, interviews: interviewsOverdue, actions: actionsOverdue, meetings: meetingReviewsDue,
+  children: myChildren,
+  triage: triageDue,
+  reviews: reviewsOverdue,
+  interviews: interviewsOverdue,
+  actions: actionsOverdue,
+  meetings: meetingReviewsDue,
 };

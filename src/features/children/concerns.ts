@@ -41,7 +41,11 @@ export class ConcernService {
   }
 
   /** A concern from a signed-in professional (their agency recorded) or a councillor (who sees nothing identifying afterwards). */
-  raiseConcern(user: SessionUser, form: ProfessionalConcern | ApiConcern, source: 'professional' | 'member' | 'partner_system' = aggregatesOnly(user.roles) ? 'member' : 'professional') {
+  raiseConcern(
+    user: SessionUser,
+    form: ProfessionalConcern | ApiConcern,
+    source: 'professional' | 'member' | 'partner_system' = aggregatesOnly(user.roles) ? 'member' : 'professional',
+  ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const partnership = await tx.selectFrom('partnerships').select(['id', 'triage_hours']).where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       let childId: string | null = null;
@@ -52,36 +56,70 @@ export class ConcernService {
         childId = child.id;
       }
       const created = await this.insertConcern(tx, partnership, {
-        source, what_happened: form.whatHappened, where_text: form.where ?? null, when_text: form.when ?? null,
-        occurred_on: form.occurredOn ?? null, about_text: form.about ?? null,
-        contact_text: 'contact' in form ? (form.contact ?? null) : null, anonymous: false,
-        raised_by: user.userId, raised_by_agency_id: user.agencyId, child_id: childId,
+        source,
+        what_happened: form.whatHappened,
+        where_text: form.where ?? null,
+        when_text: form.when ?? null,
+        occurred_on: form.occurredOn ?? null,
+        about_text: form.about ?? null,
+        contact_text: 'contact' in form ? (form.contact ?? null) : null,
+        anonymous: false,
+        raised_by: user.userId,
+        raised_by_agency_id: user.agencyId,
+        child_id: childId,
       });
-      await act.audit({ action: 'concern.raise', recordType: 'concern', recordId: created.id,
-        details: { source, childId } });
+      await act.audit({ action: 'concern.raise', recordType: 'concern', recordId: created.id, details: { source, childId } });
       return created;
     });
   }
 
-  private async insertConcern(tx: Tx, partnership: { id: string; triage_hours: number }, values: {
-    source: string; what_happened: string; where_text: string | null; when_text: string | null; occurred_on: string | null;
-    about_text: string | null; contact_text: string | null; anonymous: boolean; raised_by?: string; raised_by_agency_id?: string;
-    child_id?: string | null;
-  }) {
+  private async insertConcern(
+    tx: Tx,
+    partnership: { id: string; triage_hours: number },
+    values: {
+      source: string;
+      what_happened: string;
+      where_text: string | null;
+      when_text: string | null;
+      occurred_on: string | null;
+      about_text: string | null;
+      contact_text: string | null;
+      anonymous: boolean;
+      raised_by?: string;
+      raised_by_agency_id?: string;
+      child_id?: string | null;
+    },
+  ) {
     const received = this.clock.now();
     const deadline = addHours(received, partnership.triage_hours);
-    return tx.insertInto('concerns').values({
-      ...values, partnership_id: partnership.id, reference: newConcernReference((n) => crypto.randomBytes(n)),
-      received_at: received, deadline_at: deadline,
-    }).returning(['id', 'reference', 'received_at', 'deadline_at']).executeTakeFirstOrThrow();
+    return tx
+      .insertInto('concerns')
+      .values({
+        ...values,
+        partnership_id: partnership.id,
+        reference: newConcernReference((n) => crypto.randomBytes(n)),
+        received_at: received,
+        deadline_at: deadline,
+      })
+      .returning(['id', 'reference', 'received_at', 'deadline_at'])
+      .executeTakeFirstOrThrow();
   }
 
   listConcerns(user: SessionUser, options: { limit: number; offset: number }) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const rows = await tx.selectFrom('concerns').select(['id', 'reference', 'source', 'received_at', 'deadline_at', 'decision', 'risk_level',
-        'acting_agency_id', 'child_id', 'decided_at']).orderBy('received_at', 'desc').limit(options.limit).offset(options.offset).execute();
-      await act.audit({ action: 'search', recordType: 'concern', details: { via: 'api', results: rows.length },
-        disclosedIds: rows.flatMap((r) => (r.child_id ? [r.id, r.child_id] : [r.id])) });
+      const rows = await tx
+        .selectFrom('concerns')
+        .select(['id', 'reference', 'source', 'received_at', 'deadline_at', 'decision', 'risk_level', 'acting_agency_id', 'child_id', 'decided_at'])
+        .orderBy('received_at', 'desc')
+        .limit(options.limit)
+        .offset(options.offset)
+        .execute();
+      await act.audit({
+        action: 'search',
+        recordType: 'concern',
+        details: { via: 'api', results: rows.length },
+        disclosedIds: rows.flatMap((r) => (r.child_id ? [r.id, r.child_id] : [r.id])),
+      });
       return rows;
     });
   }

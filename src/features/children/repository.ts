@@ -11,8 +11,19 @@ import { findChildMatches, type ChildMatch, type MatchCriteria } from './search.
 const searchLimit = 50;
 
 /** Columns a list of children shows: the minimum to tell children apart. */
-export const listColumns = ['c.id', 'c.reference', 'c.given_name', 'c.family_name', 'c.date_of_birth', 'c.status', 'c.risk_level',
-  'c.flag_cse', 'c.looked_after', 'c.restricted', 'c.aliases'] as const;
+export const listColumns = [
+  'c.id',
+  'c.reference',
+  'c.given_name',
+  'c.family_name',
+  'c.date_of_birth',
+  'c.status',
+  'c.risk_level',
+  'c.flag_cse',
+  'c.looked_after',
+  'c.restricted',
+  'c.aliases',
+] as const;
 
 /** Candidates for a name, date of birth and/or postcode, closest first (search.ts). */
 export function findMatches(tx: Tx, criteria: MatchCriteria): Promise<ChildMatch[]> {
@@ -34,13 +45,23 @@ export async function restrictedMatchCount(tx: Tx, criteria: MatchCriteria) {
 }
 
 /** Every change to a child: the child must be visible and in the actor's own partnership; one audit row. */
-export function changeChild(db: Database, user: SessionUser, id: string, action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share' | 'record.unshare',
-  change: (tx: Tx, before: Awaited<ReturnType<typeof loadForChange>>) => Promise<{ reason?: string; details?: Record<string, unknown> }>) {
+export function changeChild(
+  db: Database,
+  user: SessionUser,
+  id: string,
+  action: 'record.update' | 'record.close' | 'record.reopen' | 'record.share' | 'record.unshare',
+  change: (tx: Tx, before: Awaited<ReturnType<typeof loadForChange>>) => Promise<{ reason?: string; details?: Record<string, unknown> }>,
+) {
   return withActor(db, actorOf(user), async (tx, act) => {
     const before = await loadForChange(tx, id, user.partnershipId);
     const result = await change(tx, before);
-    await act.audit({ action, recordType: 'child', recordId: id,
-      ...(result.reason ? { reason: result.reason } : {}), ...(result.details ? { details: result.details } : {}) });
+    await act.audit({
+      action,
+      recordType: 'child',
+      recordId: id,
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.details ? { details: result.details } : {}),
+    });
   });
 }
 

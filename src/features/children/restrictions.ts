@@ -19,10 +19,18 @@ export class RestrictionService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const restricted = await sql<{ r: boolean }>`SELECT lantern_child_restricted(${id}::uuid) AS r`.execute(tx);
       if (!restricted.rows[0]?.r) throw notFound();
-      await tx.insertInto('break_glass_grants').values({ partnership_id: user.partnershipId, child_id: id, user_id: user.userId, reason,
-        granted_at: sql`now()`, expires_at: sql`now() + make_interval(hours => ${breakGlassHours})` }).execute();
-      await act.audit({ action: 'record.break_glass', recordType: 'child', recordId: id, reason,
-        details: { hours: breakGlassHours } });
+      await tx
+        .insertInto('break_glass_grants')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: id,
+          user_id: user.userId,
+          reason,
+          granted_at: sql`now()`,
+          expires_at: sql`now() + make_interval(hours => ${breakGlassHours})`,
+        })
+        .execute();
+      await act.audit({ action: 'record.break_glass', recordType: 'child', recordId: id, reason, details: { hours: breakGlassHours } });
     });
   }
 
@@ -45,10 +53,11 @@ export class RestrictionService {
   /** The DPO's list of restricted records (references and owning agencies, no names). */
   restrictedRecords(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const rows = (await sql<{ id: string; reference: string; owning_agency: string; restricted_reason: string | null; updated_at: Date }>`
-        SELECT * FROM lantern_restricted_children()`.execute(tx)).rows;
-      await act.audit({ action: 'audit.view', recordType: 'restricted_children', details: { results: rows.length },
-        disclosedIds: rows.map((r) => r.id) });
+      const rows = (
+        await sql<{ id: string; reference: string; owning_agency: string; restricted_reason: string | null; updated_at: Date }>`
+        SELECT * FROM lantern_restricted_children()`.execute(tx)
+      ).rows;
+      await act.audit({ action: 'audit.view', recordType: 'restricted_children', details: { results: rows.length }, disclosedIds: rows.map((r) => r.id) });
       return rows;
     });
   }
@@ -56,12 +65,22 @@ export class RestrictionService {
   /** The DPO's alerts: every break-glass grant, unacknowledged first. */
   breakGlassAlerts(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const rows = await tx.selectFrom('break_glass_grants as g').innerJoin('users as u', 'u.id', 'g.user_id')
+      const rows = await tx
+        .selectFrom('break_glass_grants as g')
+        .innerJoin('users as u', 'u.id', 'g.user_id')
         .select(['g.id', 'g.child_id', 'g.reason', 'g.granted_at', 'g.expires_at', 'g.acknowledged_at', 'u.display_name', 'u.email'])
-        .orderBy(sql`g.acknowledged_at IS NOT NULL`).orderBy('g.granted_at', 'desc').limit(200).execute();
-      const lifted = await tx.selectFrom('restriction_changes as r').innerJoin('users as u', 'u.id', 'r.changed_by')
+        .orderBy(sql`g.acknowledged_at IS NOT NULL`)
+        .orderBy('g.granted_at', 'desc')
+        .limit(200)
+        .execute();
+      const lifted = await tx
+        .selectFrom('restriction_changes as r')
+        .innerJoin('users as u', 'u.id', 'r.changed_by')
         .select(['r.id', 'r.child_id', 'r.reason', 'r.changed_at', 'r.acknowledged_at', 'u.display_name', 'u.email', 'r.child_reference as reference'])
-        .orderBy(sql`r.acknowledged_at IS NOT NULL`).orderBy('r.changed_at', 'desc').limit(200).execute();
+        .orderBy(sql`r.acknowledged_at IS NOT NULL`)
+        .orderBy('r.changed_at', 'desc')
+        .limit(200)
+        .execute();
       await act.audit({ action: 'audit.view', recordType: 'break_glass_grant', details: { results: rows.length, lifted: lifted.length } });
       return { grants: rows, lifted };
     });
@@ -69,8 +88,12 @@ export class RestrictionService {
 
   acknowledgeLift(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const r = await tx.updateTable('restriction_changes').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
-        .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
+      const r = await tx
+        .updateTable('restriction_changes')
+        .set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
+        .where('id', '=', id)
+        .where('acknowledged_at', 'is', null)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
       await act.audit({ action: 'break_glass.acknowledge', recordType: 'restriction_change', recordId: id });
     });
@@ -78,8 +101,12 @@ export class RestrictionService {
 
   acknowledgeAlert(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const r = await tx.updateTable('break_glass_grants').set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
-        .where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
+      const r = await tx
+        .updateTable('break_glass_grants')
+        .set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
+        .where('id', '=', id)
+        .where('acknowledged_at', 'is', null)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
       await act.audit({ action: 'break_glass.acknowledge', recordType: 'break_glass_grant', recordId: id });
     });

@@ -8,10 +8,32 @@ import { idParams, isUuid, queryFlag, uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
-  addressSchema, apiTokenLifetimes, apiTokenRoles, apiTokenSchema, childDetailsSchema, childListQuery, childSearchSchema, closeSchema,
-  closingOutcomes, decisions, defaultApiTokenLifetime, educationStatuses, ethnicities, genders, involvementSchema, involvementAgencyQuery,
-  newConcernQuery, professionalConcernSchema, publicConcernSchema, reasonSchema, riskLevels, sendOptions, shareAgencySchema,
-  sharePartnershipSchema, stopSharingSchema, triageSchema,
+  addressSchema,
+  apiTokenLifetimes,
+  apiTokenRoles,
+  apiTokenSchema,
+  childDetailsSchema,
+  childListQuery,
+  childSearchSchema,
+  closeSchema,
+  closingOutcomes,
+  decisions,
+  defaultApiTokenLifetime,
+  educationStatuses,
+  ethnicities,
+  genders,
+  involvementSchema,
+  involvementAgencyQuery,
+  newConcernQuery,
+  professionalConcernSchema,
+  publicConcernSchema,
+  reasonSchema,
+  riskLevels,
+  sendOptions,
+  shareAgencySchema,
+  sharePartnershipSchema,
+  stopSharingSchema,
+  triageSchema,
 } from './schema.ts';
 
 const t = translator('en');
@@ -35,12 +57,15 @@ export const childrenFeature: Feature = {
     app.get('/report', { config: { public: true } }, async (_request, reply) => publicForm(reply));
     await app.register(async (scope: LanternApp) => {
       await scope.register(rateLimit, { global: false });
-      scope.post('/report', { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { body: publicConcernSchema },
-        attachValidation: true }, async (request, reply) => {
-        if (request.validationError) return publicForm(reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
-        const { reference } = await children.concerns.raisePublicConcern(request.body, request.headers['user-agent'] ?? null);
-        return reply.page(view('concern-raised'), { reference, isPublic: true });
-      });
+      scope.post(
+        '/report',
+        { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { body: publicConcernSchema }, attachValidation: true },
+        async (request, reply) => {
+          if (request.validationError) return publicForm(reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
+          const { reference } = await children.concerns.raisePublicConcern(request.body, request.headers['user-agent'] ?? null);
+          return reply.page(view('concern-raised'), { reference, isPublic: true });
+        },
+      );
     });
 
     // ---- A concern from a professional or a councillor ----
@@ -57,7 +82,13 @@ export const childrenFeature: Feature = {
     // ---- Triage ----
     app.get('/triage', triage, async (request, reply) => reply.page(view('triage'), await children.triage.triageQueue(request.user!)));
 
-    const concernPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}, search?: Parameters<typeof children.triage.getConcern>[2]) =>
+    const concernPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      extra: Record<string, unknown> = {},
+      search?: Parameters<typeof children.triage.getConcern>[2],
+    ) =>
       reply.page(view('concern'), { ...(await children.triage.getConcern(request.user!, id, search)), ...vocabulary, values: {}, searchValues: {}, ...extra });
 
     app.get('/triage/:id', { ...triage, schema: byId }, async (request, reply) => concernPage(request, reply, request.params.id));
@@ -81,8 +112,12 @@ export const childrenFeature: Feature = {
           ...(result.duplicates.length ? [{ text: t('children.triage.duplicateWarning'), href: '#duplicates' }] : []),
           ...(result.restrictedMatch ? [{ text: t('children.search.restrictedMatch'), href: '#restricted-match' }] : []),
         ];
-        return concernPage(request, reply.status(409), id, { values, duplicates: result.duplicates,
-          duplicateRestrictedMatch: result.restrictedMatch, errors: { list, fields: {} } });
+        return concernPage(request, reply.status(409), id, {
+          values,
+          duplicates: result.duplicates,
+          duplicateRestrictedMatch: result.restrictedMatch,
+          errors: { list, fields: {} },
+        });
       }
       return reply.redirect(result.childId ? `/children/${result.childId}` : '/triage');
     });
@@ -95,7 +130,8 @@ export const childrenFeature: Feature = {
 
     app.post('/children/search', { ...read, schema: { body: childSearchSchema }, attachValidation: true }, async (request, reply) => {
       const values = postedForm(request);
-      if (request.validationError) return reply.status(400).page(view('children'), { children: [], values, errors: formErrors(request.validationError), searched: false });
+      if (request.validationError)
+        return reply.status(400).page(view('children'), { children: [], values, errors: formErrors(request.validationError), searched: false });
       const { matches, restrictedMatch } = await children.records.search(request.user!, request.body);
       return reply.page(view('children'), { matches, restrictedMatch, values, searched: true });
     });
@@ -139,7 +175,9 @@ export const childrenFeature: Feature = {
       if (request.validationError) {
         const record = await children.records.getChild(request.user!, id);
         if (record.restricted) return reply.redirect(`/children/${id}`);
-        return reply.status(400).page(view('child-edit'), { child: record.child, values: request.body, errors: formErrors(request.validationError), ...vocabulary });
+        return reply
+          .status(400)
+          .page(view('child-edit'), { child: record.child, values: request.body, errors: formErrors(request.validationError), ...vocabulary });
       }
       await children.records.updateDetails(request.user!, id, request.body);
       return reply.redirect(`/children/${id}`);
@@ -149,14 +187,20 @@ export const childrenFeature: Feature = {
     const childAction = <S extends z.ZodType>(path: string, schema: S, act: (request: FastifyRequest, id: string, data: z.output<S>) => Promise<unknown>) =>
       app.post(`/children/:id/${path}`, { ...write, schema: { ...byId, body: schema }, attachValidation: true }, async (request, reply) => {
         const { id } = request.params;
-        if (request.validationError) return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: path });
+        if (request.validationError)
+          return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: path });
         await act(request, id, request.body as z.output<S>); // the provider cannot resolve a generic schema
         return reply.redirect(`/children/${id}`);
       });
     childAction('addresses', addressSchema, (request, id, data) => children.records.addAddress(request.user!, id, data));
     // Adding an agency or allocating a worker has its own page: choose the agency, then one of its workers.
-    const involvementPage = async (request: FastifyRequest, reply: FastifyReply, id: string, agencyId: string | undefined, extra: Record<string, unknown> = {}) =>
-      reply.page(view('involvement-new'), { ...(await children.records.involvementChoices(request.user!, id, agencyId)), values: {}, ...extra });
+    const involvementPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      agencyId: string | undefined,
+      extra: Record<string, unknown> = {},
+    ) => reply.page(view('involvement-new'), { ...(await children.records.involvementChoices(request.user!, id, agencyId)), values: {}, ...extra });
     app.get('/children/:id/involvements/new', { ...write, schema: { ...byId, querystring: involvementAgencyQuery } }, async (request, reply) => {
       const { agencyId } = request.query;
       return involvementPage(request, reply, request.params.id, agencyId, { values: { agencyId } });
@@ -176,7 +220,9 @@ export const childrenFeature: Feature = {
 
     // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
     const stopSharing = (path: string, kind: 'agency' | 'partnership') =>
-      app.post(`/children/:id/${path}/:shareId/stop`, { ...write, schema: { params: uuidParams('id', 'shareId'), body: stopSharingSchema }, attachValidation: true },
+      app.post(
+        `/children/:id/${path}/:shareId/stop`,
+        { ...write, schema: { params: uuidParams('id', 'shareId'), body: stopSharingSchema }, attachValidation: true },
         async (request, reply) => {
           const { id, shareId } = request.params;
           if (request.validationError) {
@@ -186,7 +232,8 @@ export const childrenFeature: Feature = {
           }
           await children.sharing.stopSharing(request.user!, id, kind, shareId, request.body.stopReason);
           return reply.redirect(`/children/${id}`);
-        });
+        },
+      );
     stopSharing('shares', 'agency');
     stopSharing('partnership-shares', 'partnership');
     childAction('close', closeSchema, (request, id, data) => children.records.close(request.user!, id, data));
@@ -196,10 +243,17 @@ export const childrenFeature: Feature = {
     const review = { config: { permission: 'break-glass.review' as const } };
     const alertsPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
       const { grants, lifted } = await children.restrictions.breakGlassAlerts(request.user!);
-      return reply.page(view('alerts'), { alerts: grants, lifted, restrictedRecords: await children.restrictions.restrictedRecords(request.user!), values: {}, ...extra });
+      return reply.page(view('alerts'), {
+        alerts: grants,
+        lifted,
+        restrictedRecords: await children.restrictions.restrictedRecords(request.user!),
+        values: {},
+        ...extra,
+      });
     };
     app.get('/break-glass', { ...review, schema: { querystring: z.object({ lifted: queryFlag }) } }, async (request, reply) =>
-      alertsPage(request, reply, { liftedBanner: request.query.lifted }));
+      alertsPage(request, reply, { liftedBanner: request.query.lifted }),
+    );
     // The DPO lifts a restriction from the list of restricted records (never under break-glass).
     app.post('/break-glass/restricted/:id/lift', { ...review, schema: { ...byId, body: reasonSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
@@ -223,12 +277,20 @@ export const childrenFeature: Feature = {
     const tokens = { config: { permission: 'api-tokens.manage' as const } };
     const tokenChoices = { apiTokenLifetimes };
     app.get('/admin/api-tokens', tokens, async (request, reply) =>
-      reply.page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), ...tokenChoices,
-        values: { roles: [], expiresInDays: defaultApiTokenLifetime } }));
+      reply.page(view('api-tokens'), {
+        ...(await apiTokens.list(request.user!)),
+        ...tokenChoices,
+        values: { roles: [], expiresInDays: defaultApiTokenLifetime },
+      }),
+    );
     app.post('/admin/api-tokens', { ...tokens, schema: { body: apiTokenSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) {
-        return reply.status(400).page(view('api-tokens'), { ...(await apiTokens.list(request.user!)), ...tokenChoices, values: request.body,
-          errors: formErrors(request.validationError) });
+        return reply.status(400).page(view('api-tokens'), {
+          ...(await apiTokens.list(request.user!)),
+          ...tokenChoices,
+          values: request.body,
+          errors: formErrors(request.validationError),
+        });
       }
       const created = await apiTokens.create(request.user!, request.body);
       return reply.page(view('api-token-created'), { token: created.token, name: request.body.name, expiresAt: created.expiresAt });
@@ -248,10 +310,23 @@ export const childrenFeature: Feature = {
 function detailsValues(child: Record<string, unknown>) {
   const yes = (v: unknown) => (v ? 'yes' : '');
   return {
-    aliases: ((child.aliases as string[] | null) ?? []).join(', '), gender: child.gender, ethnicity: child.ethnicity, firstLanguage: child.first_language,
-    school: child.school, educationStatus: child.education_status, send: child.send, lookedAfter: yes(child.looked_after), placement: child.placement,
-    childProtectionPlan: yes(child.child_protection_plan), childInNeed: yes(child.child_in_need), youthJustice: yes(child.youth_justice),
-    flagCse: yes(child.flag_cse), flagCce: yes(child.flag_cce), flagTrafficking: yes(child.flag_trafficking), riskLevel: child.risk_level,
-    restricted: yes(child.restricted), restrictedReason: child.restricted_reason,
+    aliases: ((child.aliases as string[] | null) ?? []).join(', '),
+    gender: child.gender,
+    ethnicity: child.ethnicity,
+    firstLanguage: child.first_language,
+    school: child.school,
+    educationStatus: child.education_status,
+    send: child.send,
+    lookedAfter: yes(child.looked_after),
+    placement: child.placement,
+    childProtectionPlan: yes(child.child_protection_plan),
+    childInNeed: yes(child.child_in_need),
+    youthJustice: yes(child.youth_justice),
+    flagCse: yes(child.flag_cse),
+    flagCce: yes(child.flag_cce),
+    flagTrafficking: yes(child.flag_trafficking),
+    riskLevel: child.risk_level,
+    restricted: yes(child.restricted),
+    restrictedReason: child.restricted_reason,
   };
 }

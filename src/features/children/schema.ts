@@ -6,33 +6,73 @@ import { parseDateOfBirth, parsePostcode, plainText } from './parsing.ts';
 
 export const genders = ['female', 'male', 'non_binary', 'other', 'not_known'] as const;
 /** ONS 2021 census ethnic groups (England and Wales): equality monitoring only, never a risk factor. */
-export const ethnicities = ['asian_bangladeshi', 'asian_chinese', 'asian_indian', 'asian_pakistani', 'asian_other',
-  'black_african', 'black_caribbean', 'black_other', 'mixed_white_asian', 'mixed_white_black_african', 'mixed_white_black_caribbean',
-  'mixed_other', 'white_british', 'white_irish', 'white_gypsy_traveller', 'white_roma', 'white_other', 'other_arab', 'other_any',
-  'not_stated'] as const;
-export const educationStatuses = ['in_education', 'missing_education', 'excluded', 'elective_home', 'alternative_provision',
-  'employment_training', 'neet'] as const;
+export const ethnicities = [
+  'asian_bangladeshi',
+  'asian_chinese',
+  'asian_indian',
+  'asian_pakistani',
+  'asian_other',
+  'black_african',
+  'black_caribbean',
+  'black_other',
+  'mixed_white_asian',
+  'mixed_white_black_african',
+  'mixed_white_black_caribbean',
+  'mixed_other',
+  'white_british',
+  'white_irish',
+  'white_gypsy_traveller',
+  'white_roma',
+  'white_other',
+  'other_arab',
+  'other_any',
+  'not_stated',
+] as const;
+export const educationStatuses = [
+  'in_education',
+  'missing_education',
+  'excluded',
+  'elective_home',
+  'alternative_provision',
+  'employment_training',
+  'neet',
+] as const;
 export const sendOptions = ['none', 'sen_support', 'ehcp', 'disability', 'not_known'] as const;
 export const riskLevels = ['low', 'medium', 'high'] as const;
 export const decisions = ['not_cse', 'cse_concern', 'already_known'] as const;
-export const closingOutcomes = ['risk_reduced', 'no_longer_at_risk', 'moved_away', 'turned_eighteen', 'transferred',
-  'no_further_action', 'other'] as const;
+export const closingOutcomes = ['risk_reduced', 'no_longer_at_risk', 'moved_away', 'turned_eighteen', 'transferred', 'no_further_action', 'other'] as const;
 /** Roles an API token may carry: the casework roles, never administration or audit. */
 export const apiTokenRoles = ['triage_worker', 'practitioner', 'coordinator', 'analyst'] as const satisfies readonly (typeof roles)[number][];
 
 const text = (max: number, requiredKey?: string) => {
-  const base = z.preprocess((v) => v ?? '', z.string().max(max * 2, 'validation.tooLong')).transform(plainText)
+  const base = z
+    .preprocess((v) => v ?? '', z.string().max(max * 2, 'validation.tooLong'))
+    .transform(plainText)
     .pipe(z.string().max(max, 'validation.tooLong'));
   return requiredKey ? base.pipe(z.string().min(1, requiredKey)) : base;
 };
 const optionalText = (max: number) => text(max).transform((v) => v || null);
-const optionalDate = z.string().optional().default('').transform((v) => v.trim())
+const optionalDate = z
+  .string()
+  .optional()
+  .default('')
+  .transform((v) => v.trim())
   .refine((v) => v === '' || parseIsoDate(v) !== null, 'validation.dateFormat')
   .transform((v) => (v ? parseIsoDate(v) : null));
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().optional().default('').transform((v) => v || null).pipe(z.enum(values).nullable());
+  z
+    .string()
+    .optional()
+    .default('')
+    .transform((v) => v || null)
+    .pipe(z.enum(values).nullable());
 const checkbox = z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes' || v === 'true');
-const optionalUuid = z.string().optional().default('').transform((v) => v || null).pipe(z.string().uuid().nullable());
+const optionalUuid = z
+  .string()
+  .optional()
+  .default('')
+  .transform((v) => v || null)
+  .pipe(z.string().uuid().nullable());
 
 /** What anyone may tell us about a worry. Short and plain; sizes are capped so the form cannot be abused. */
 const concernFields = {
@@ -45,30 +85,41 @@ const concernFields = {
   anonymous: checkbox,
 };
 
-export const publicConcernSchema = z.object({
-  partnershipId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.partnershipRequired')),
-  ...concernFields,
-}).refine((v) => v.anonymous || v.contact, { path: ['contact'], message: 'children.errors.contactOrAnonymous' });
+export const publicConcernSchema = z
+  .object({
+    partnershipId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.partnershipRequired')),
+    ...concernFields,
+  })
+  .refine((v) => v.anonymous || v.contact, { path: ['contact'], message: 'children.errors.contactOrAnonymous' });
 export type PublicConcern = z.infer<typeof publicConcernSchema>;
 
 export const professionalConcernSchema = z.object({ ...concernFields, childId: optionalUuid });
 export type ProfessionalConcern = z.infer<typeof professionalConcernSchema>;
 
 /** The JSON API's concern: the same fields and limits as the form. */
-export const apiConcernSchema = z.object({
-  whatHappened: z.string().max(4000).transform(plainText).pipe(z.string().min(10)),
-  where: z.string().max(500).transform(plainText).optional(),
-  when: z.string().max(200).transform(plainText).optional(),
-  occurredOn: z.string().refine((v) => parseIsoDate(v) !== null, 'validation.dateFormat').optional(),
-  about: z.string().max(500).transform(plainText).optional(),
-  childId: z.string().uuid().optional(),
-}).strict();
+export const apiConcernSchema = z
+  .object({
+    whatHappened: z.string().max(4000).transform(plainText).pipe(z.string().min(10)),
+    where: z.string().max(500).transform(plainText).optional(),
+    when: z.string().max(200).transform(plainText).optional(),
+    occurredOn: z
+      .string()
+      .refine((v) => parseIsoDate(v) !== null, 'validation.dateFormat')
+      .optional(),
+    about: z.string().max(500).transform(plainText).optional(),
+    childId: z.string().uuid().optional(),
+  })
+  .strict();
 export type ApiConcern = z.infer<typeof apiConcernSchema>;
 
 const newChildFields = {
   givenName: text(100, 'children.errors.givenNameRequired'),
   familyName: text(100, 'children.errors.familyNameRequired'),
-  dateOfBirth: z.string().optional().default('').transform((v) => v.trim())
+  dateOfBirth: z
+    .string()
+    .optional()
+    .default('')
+    .transform((v) => v.trim())
     .refine((v) => v === '' || parseDateOfBirth(v, new Date()) !== null, 'children.errors.dateOfBirth')
     .transform((v) => (v ? parseDateOfBirth(v, new Date()) : null)),
   gender: optionalEnum(genders),
@@ -76,69 +127,95 @@ const newChildFields = {
 
 export const newChildSchema = z.object(newChildFields);
 
-export const triageSchema = z.object({
-  decision: z.preprocess((v) => v ?? '', z.enum(decisions, { message: 'children.errors.decisionRequired' })),
-  riskLevel: optionalEnum(riskLevels),
-  actingAgencyId: optionalUuid,
-  notes: optionalText(2000),
-  link: z.enum(['none', 'existing', 'new']).default('none'),
-  childId: optionalUuid,
-  givenName: z.string().optional().default(''),
-  familyName: z.string().optional().default(''),
-  dateOfBirth: z.string().optional().default(''),
-  gender: z.string().optional().default(''),
-  /** The triage worker saw the near-duplicates and still wants a new record. */
-  confirmNew: z.unknown().optional().transform((v) => v === 'yes'),
-}).superRefine((v, ctx) => {
-  if (v.decision !== 'not_cse' && !v.riskLevel) ctx.addIssue({ code: 'custom', path: ['riskLevel'], message: 'children.errors.riskRequired' });
-  if (v.decision !== 'not_cse' && !v.actingAgencyId) ctx.addIssue({ code: 'custom', path: ['actingAgencyId'], message: 'children.errors.agencyRequired' });
-  if (v.link === 'existing' && !v.childId) ctx.addIssue({ code: 'custom', path: ['childId'], message: 'children.errors.childRequired' });
-  if (v.link === 'new') {
-    const parsed = z.object(newChildFields).safeParse(v);
-    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }
-// Only reached when the checks above passed: the new child's fields are then valid.
-}).transform((v) => ({ ...v, newChild: v.link === 'new' ? (newChildSchema.safeParse(v).data ?? null) : null }));
+export const triageSchema = z
+  .object({
+    decision: z.preprocess((v) => v ?? '', z.enum(decisions, { message: 'children.errors.decisionRequired' })),
+    riskLevel: optionalEnum(riskLevels),
+    actingAgencyId: optionalUuid,
+    notes: optionalText(2000),
+    link: z.enum(['none', 'existing', 'new']).default('none'),
+    childId: optionalUuid,
+    givenName: z.string().optional().default(''),
+    familyName: z.string().optional().default(''),
+    dateOfBirth: z.string().optional().default(''),
+    gender: z.string().optional().default(''),
+    /** The triage worker saw the near-duplicates and still wants a new record. */
+    confirmNew: z
+      .unknown()
+      .optional()
+      .transform((v) => v === 'yes'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision !== 'not_cse' && !v.riskLevel) ctx.addIssue({ code: 'custom', path: ['riskLevel'], message: 'children.errors.riskRequired' });
+    if (v.decision !== 'not_cse' && !v.actingAgencyId) ctx.addIssue({ code: 'custom', path: ['actingAgencyId'], message: 'children.errors.agencyRequired' });
+    if (v.link === 'existing' && !v.childId) ctx.addIssue({ code: 'custom', path: ['childId'], message: 'children.errors.childRequired' });
+    if (v.link === 'new') {
+      const parsed = z.object(newChildFields).safeParse(v);
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    // Only reached when the checks above passed: the new child's fields are then valid.
+  })
+  .transform((v) => ({ ...v, newChild: v.link === 'new' ? (newChildSchema.safeParse(v).data ?? null) : null }));
 export type TriageDecision = Omit<z.infer<typeof triageSchema>, 'newChild' | 'confirmNew'>;
 export type NewChild = z.infer<typeof newChildSchema>;
 
 /** Searching by name goes by POST so that no name is ever in a URL. */
-export const childSearchSchema = z.object({
-  name: optionalText(200),
-  dateOfBirth: optionalDate,
-  postcode: z.string().optional().default('').transform((v) => v.trim())
-    .refine((v) => v === '' || parsePostcode(v) !== null, 'children.errors.postcode')
-    .transform((v) => (v ? parsePostcode(v) : null)),
-  includeClosed: checkbox,
-}).refine((v) => v.name || v.dateOfBirth || v.postcode, { path: ['name'], message: 'children.errors.searchSomething' });
+export const childSearchSchema = z
+  .object({
+    name: optionalText(200),
+    dateOfBirth: optionalDate,
+    postcode: z
+      .string()
+      .optional()
+      .default('')
+      .transform((v) => v.trim())
+      .refine((v) => v === '' || parsePostcode(v) !== null, 'children.errors.postcode')
+      .transform((v) => (v ? parsePostcode(v) : null)),
+    includeClosed: checkbox,
+  })
+  .refine((v) => v.name || v.dateOfBirth || v.postcode, { path: ['name'], message: 'children.errors.searchSomething' });
 export type ChildSearch = z.infer<typeof childSearchSchema>;
 
-export const childDetailsSchema = z.object({
-  aliases: optionalText(500).transform((v) => (v ? v.split(/[,\n]/).map((a) => a.trim()).filter(Boolean).slice(0, 20) : [])),
-  gender: optionalEnum(genders),
-  ethnicity: optionalEnum(ethnicities),
-  firstLanguage: optionalText(100),
-  school: optionalText(200),
-  educationStatus: optionalEnum(educationStatuses),
-  send: optionalEnum(sendOptions),
-  lookedAfter: checkbox,
-  placement: optionalText(200),
-  childProtectionPlan: checkbox,
-  childInNeed: checkbox,
-  youthJustice: checkbox,
-  flagCse: checkbox,
-  flagCce: checkbox,
-  flagTrafficking: checkbox,
-  riskLevel: optionalEnum(riskLevels),
-  restricted: checkbox,
-  restrictedReason: optionalText(500),
-}).refine((v) => !v.restricted || v.restrictedReason, { path: ['restrictedReason'], message: 'children.errors.restrictedReason' });
+export const childDetailsSchema = z
+  .object({
+    aliases: optionalText(500).transform((v) =>
+      v
+        ? v
+            .split(/[,\n]/)
+            .map((a) => a.trim())
+            .filter(Boolean)
+            .slice(0, 20)
+        : [],
+    ),
+    gender: optionalEnum(genders),
+    ethnicity: optionalEnum(ethnicities),
+    firstLanguage: optionalText(100),
+    school: optionalText(200),
+    educationStatus: optionalEnum(educationStatuses),
+    send: optionalEnum(sendOptions),
+    lookedAfter: checkbox,
+    placement: optionalText(200),
+    childProtectionPlan: checkbox,
+    childInNeed: checkbox,
+    youthJustice: checkbox,
+    flagCse: checkbox,
+    flagCce: checkbox,
+    flagTrafficking: checkbox,
+    riskLevel: optionalEnum(riskLevels),
+    restricted: checkbox,
+    restrictedReason: optionalText(500),
+  })
+  .refine((v) => !v.restricted || v.restrictedReason, { path: ['restrictedReason'], message: 'children.errors.restrictedReason' });
 export type ChildDetails = z.infer<typeof childDetailsSchema>;
 
 export const addressSchema = z.object({
   line1: text(200, 'children.errors.addressRequired'),
   town: optionalText(100),
-  postcode: z.string().optional().default('').transform((v) => v.trim())
+  postcode: z
+    .string()
+    .optional()
+    .default('')
+    .transform((v) => v.trim())
     .refine((v) => v === '' || parsePostcode(v) !== null, 'children.errors.postcode')
     .transform((v) => (v ? parsePostcode(v) : null)),
   fromDate: optionalDate,
@@ -181,8 +258,10 @@ export const sharePartnershipSchema = z.object({
   agreementId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.agreementRequired')),
   partnershipBasis: text(2000, 'validation.lawfulBasisRequired').pipe(z.string().min(5, 'validation.lawfulBasisRequired')),
   // The receiving partnership's agencies whose people may read the record (L2).
-  recipientAgencyIds: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z.array(z.string().uuid('children.errors.recipientAgenciesRequired')).min(1, 'children.errors.recipientAgenciesRequired').max(50)),
+  recipientAgencyIds: z.preprocess(
+    (v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(z.string().uuid('children.errors.recipientAgenciesRequired')).min(1, 'children.errors.recipientAgenciesRequired').max(50),
+  ),
 });
 export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 
@@ -197,9 +276,7 @@ export const defaultApiTokenLifetime = '90';
 
 export const apiTokenSchema = z.object({
   name: text(100, 'validation.nameRequired'),
-  expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' }))
-    .transform(Number),
-  roles: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
+  expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' })).transform(Number),
+  roles: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
 });
 export type ApiTokenForm = z.infer<typeof apiTokenSchema>;

@@ -59,8 +59,17 @@ export async function findChildMatches(tx: Tx, criteria: MatchCriteria, limit: n
   const exact = await scored(tx, search, exactly(search), limit);
   const last = exact.at(-1);
   const settled = exact.length === limit && last !== undefined && (last.strength === 2 || (last.strength === 1 && last.distance === 0));
-  const rows = settled || !search.family ? exact : await scored(tx, search, sql`(${exactly(search)} OR ${alike(search)})`, limit, sql`
-    WITH keys AS MATERIALIZED (SELECT lantern_name_candidates(${search.family}::text) AS family, lantern_name_candidates(${search.given}::text) AS given)`);
+  const rows =
+    settled || !search.family
+      ? exact
+      : await scored(
+          tx,
+          search,
+          sql`(${exactly(search)} OR ${alike(search)})`,
+          limit,
+          sql`
+    WITH keys AS MATERIALIZED (SELECT lantern_name_candidates(${search.family}::text) AS family, lantern_name_candidates(${search.given}::text) AS given)`,
+        );
   return rows.map(({ distance: _distance, ...row }) => ({ ...row, date_of_birth: row.date_of_birth, strength: strengths[row.strength]! }));
 }
 
@@ -75,7 +84,8 @@ interface Search {
 
 /** Children with exactly the names searched (either order), or the date of birth, or an address at the postcode. */
 function exactly(search: Search): RawBuilder<boolean> {
-  const names = !search.family ? sql<boolean>`false`
+  const names = !search.family
+    ? sql<boolean>`false`
     : search.given
       ? sql<boolean>`((c.family_key = ${search.family} AND c.given_key = ${search.given}) OR (c.family_key = ${search.given} AND c.given_key = ${search.family}))`
       : sql<boolean>`(c.family_key = ${search.family} OR c.given_key = ${search.family})`;

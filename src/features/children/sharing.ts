@@ -25,11 +25,25 @@ export class SharingService {
       await this.assertMayManageShares(tx, id);
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.shareAgencyId).executeTakeFirst();
       if (!agency) throw notFound();
-      await tx.insertInto('record_shares').values({ partnership_id: user.partnershipId, record_type: 'child', record_id: id, agency_id: form.shareAgencyId,
-        lawful_basis: form.lawfulBasis, shared_by: user.userId })
-        .onConflict((oc) => oc.columns(['record_type', 'record_id', 'agency_id']).doUpdateSet({
-          lawful_basis: form.lawfulBasis, revoked_at: null, revoked_by: null, revoked_reason: null, shared_by: user.userId,
-        }))
+      await tx
+        .insertInto('record_shares')
+        .values({
+          partnership_id: user.partnershipId,
+          record_type: 'child',
+          record_id: id,
+          agency_id: form.shareAgencyId,
+          lawful_basis: form.lawfulBasis,
+          shared_by: user.userId,
+        })
+        .onConflict((oc) =>
+          oc.columns(['record_type', 'record_id', 'agency_id']).doUpdateSet({
+            lawful_basis: form.lawfulBasis,
+            revoked_at: null,
+            revoked_by: null,
+            revoked_reason: null,
+            shared_by: user.userId,
+          }),
+        )
         .execute();
       return { reason: form.lawfulBasis, details: { agencyId: form.shareAgencyId } };
     });
@@ -39,18 +53,33 @@ export class SharingService {
   shareWithPartnership(user: SessionUser, id: string, form: SharePartnershipForm) {
     return changeChild(this.db, user, id, 'record.share', async (tx) => {
       await this.assertMayManageShares(tx, id);
-      const agreement = await tx.selectFrom('sharing_agreements').select(['id', 'recipient_partnership_id'])
-        .where('id', '=', form.agreementId).where('partnership_id', '=', user.partnershipId)
-        .where('starts_on', '<=', sql<string>`current_date`).where((eb) => eb.or([eb('ends_on', 'is', null), eb('ends_on', '>=', sql<string>`current_date`)]))
+      const agreement = await tx
+        .selectFrom('sharing_agreements')
+        .select(['id', 'recipient_partnership_id'])
+        .where('id', '=', form.agreementId)
+        .where('partnership_id', '=', user.partnershipId)
+        .where('starts_on', '<=', sql<string>`current_date`)
+        .where((eb) => eb.or([eb('ends_on', 'is', null), eb('ends_on', '>=', sql<string>`current_date`)]))
         .executeTakeFirst();
       if (!agreement) throw new LanternError('LANTERN_E_VALIDATION', 'no live sharing agreement');
       const receiving = (await sql<{ id: string }>`SELECT id FROM lantern_agreement_agencies(${agreement.id}::uuid)`.execute(tx)).rows.map((r) => r.id);
       if (form.recipientAgencyIds.some((a) => !receiving.includes(a))) throw notFound('agency');
-      await tx.insertInto('child_partnership_shares').values({ partnership_id: user.partnershipId, child_id: id, agreement_id: agreement.id,
-        recipient_partnership_id: agreement.recipient_partnership_id, lawful_basis: form.partnershipBasis, shared_by: user.userId,
-        recipient_agency_ids: form.recipientAgencyIds }).execute();
-      return { reason: form.partnershipBasis, details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id,
-        recipientAgencyIds: form.recipientAgencyIds } };
+      await tx
+        .insertInto('child_partnership_shares')
+        .values({
+          partnership_id: user.partnershipId,
+          child_id: id,
+          agreement_id: agreement.id,
+          recipient_partnership_id: agreement.recipient_partnership_id,
+          lawful_basis: form.partnershipBasis,
+          shared_by: user.userId,
+          recipient_agency_ids: form.recipientAgencyIds,
+        })
+        .execute();
+      return {
+        reason: form.partnershipBasis,
+        details: { recipientPartnershipId: agreement.recipient_partnership_id, agreementId: agreement.id, recipientAgencyIds: form.recipientAgencyIds },
+      };
     });
   }
 
@@ -64,16 +93,31 @@ export class SharingService {
       await this.assertMayManageShares(tx, id);
       const revocation = { revoked_at: this.clock.now(), revoked_by: user.userId, revoked_reason: reason };
       if (kind === 'agency') {
-        const share = await tx.updateTable('record_shares').set(revocation).where('id', '=', shareId).where('record_type', '=', 'child')
-          .where('record_id', '=', id).where('revoked_at', 'is', null).returning(['agency_id', 'lawful_basis']).executeTakeFirst();
+        const share = await tx
+          .updateTable('record_shares')
+          .set(revocation)
+          .where('id', '=', shareId)
+          .where('record_type', '=', 'child')
+          .where('record_id', '=', id)
+          .where('revoked_at', 'is', null)
+          .returning(['agency_id', 'lawful_basis'])
+          .executeTakeFirst();
         if (!share) throw notFound();
         return { reason, details: { shareId, kind, agencyId: share.agency_id, lawfulBasis: share.lawful_basis } };
       }
-      const share = await tx.updateTable('child_partnership_shares').set(revocation).where('id', '=', shareId).where('child_id', '=', id)
-        .where('revoked_at', 'is', null).returning(['recipient_partnership_id', 'agreement_id', 'lawful_basis']).executeTakeFirst();
+      const share = await tx
+        .updateTable('child_partnership_shares')
+        .set(revocation)
+        .where('id', '=', shareId)
+        .where('child_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning(['recipient_partnership_id', 'agreement_id', 'lawful_basis'])
+        .executeTakeFirst();
       if (!share) throw notFound();
-      return { reason, details: { shareId, kind, recipientPartnershipId: share.recipient_partnership_id, agreementId: share.agreement_id,
-        lawfulBasis: share.lawful_basis } };
+      return {
+        reason,
+        details: { shareId, kind, recipientPartnershipId: share.recipient_partnership_id, agreementId: share.agreement_id, lawfulBasis: share.lawful_basis },
+      };
     });
   }
 }

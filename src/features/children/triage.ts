@@ -25,53 +25,120 @@ export class TriageService {
   triageQueue(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const now = this.clock.now();
-      const columns = ['q.id', 'q.reference', 'q.source', 'q.received_at', 'q.deadline_at', 'q.decision', 'q.decided_at', 'q.risk_level',
-        'q.about_text', 'a.name as acting_agency'] as const;
-      const open = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
-        .where('q.decision', 'is', null).orderBy('q.deadline_at').limit(triageShown).execute();
+      const columns = [
+        'q.id',
+        'q.reference',
+        'q.source',
+        'q.received_at',
+        'q.deadline_at',
+        'q.decision',
+        'q.decided_at',
+        'q.risk_level',
+        'q.about_text',
+        'a.name as acting_agency',
+      ] as const;
+      const open = await tx
+        .selectFrom('concerns as q')
+        .leftJoin('agencies as a', 'a.id', 'q.acting_agency_id')
+        .select(columns)
+        .where('q.decision', 'is', null)
+        .orderBy('q.deadline_at')
+        .limit(triageShown)
+        .execute();
       // How many wait in all, counted from the queue's partial index up to a cap.
-      const waiting = open.length < triageShown ? open.length
-        : (await tx.selectFrom('concerns').select('id').where('decision', 'is', null).limit(triageCountCap + 1).execute()).length;
-      const decided = await tx.selectFrom('concerns as q').leftJoin('agencies as a', 'a.id', 'q.acting_agency_id').select(columns)
-        .where('q.decision', 'is not', null).orderBy('q.decided_at', 'desc').limit(25).execute();
+      const waiting =
+        open.length < triageShown
+          ? open.length
+          : (
+              await tx
+                .selectFrom('concerns')
+                .select('id')
+                .where('decision', 'is', null)
+                .limit(triageCountCap + 1)
+                .execute()
+            ).length;
+      const decided = await tx
+        .selectFrom('concerns as q')
+        .leftJoin('agencies as a', 'a.id', 'q.acting_agency_id')
+        .select(columns)
+        .where('q.decision', 'is not', null)
+        .orderBy('q.decided_at', 'desc')
+        .limit(25)
+        .execute();
       const partnership = await tx.selectFrom('partnerships').select('triage_hours').where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
       // Breaches in the last 30 days: decided after the deadline, or still undecided past it.
       const since = subHours(now, 30 * 24);
-      const breaches = await tx.selectFrom('concerns').select((eb) => [
-        eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at > deadline_at`).as('late'),
-        eb.fn.count<number>('id').filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`).as('overdue'),
-        eb.fn.countAll<number>().as('total'),
-      ]).where('received_at', '>=', since).executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.view', recordType: 'triage_queue', details: { open: open.length },
-        disclosedIds: [...open, ...decided].map((q) => q.id) });
+      const breaches = await tx
+        .selectFrom('concerns')
+        .select((eb) => [
+          eb.fn
+            .count<number>('id')
+            .filterWhere(sql<boolean>`decided_at > deadline_at`)
+            .as('late'),
+          eb.fn
+            .count<number>('id')
+            .filterWhere(sql<boolean>`decided_at IS NULL AND deadline_at < ${now}`)
+            .as('overdue'),
+          eb.fn.countAll<number>().as('total'),
+        ])
+        .where('received_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.view',
+        recordType: 'triage_queue',
+        details: { open: open.length },
+        disclosedIds: [...open, ...decided].map((q) => q.id),
+      });
       const withTime = <R extends { deadline_at: Date; decided_at: Date | null }>(r: R) => ({
         ...r,
         minutesLeft: Math.round((new Date(r.deadline_at).getTime() - now.getTime()) / 60_000),
         breached: r.decided_at ? new Date(r.decided_at) > new Date(r.deadline_at) : now > new Date(r.deadline_at),
       });
-      return { open: open.map(withTime), decided: decided.map(withTime), triageHours: partnership.triage_hours,
-        waiting: Math.min(waiting, triageCountCap), waitingCapped: waiting > triageCountCap,
-        breaches: { late: Number(breaches.late), overdue: Number(breaches.overdue), total: Number(breaches.total) } };
+      return {
+        open: open.map(withTime),
+        decided: decided.map(withTime),
+        triageHours: partnership.triage_hours,
+        waiting: Math.min(waiting, triageCountCap),
+        waitingCapped: waiting > triageCountCap,
+        breaches: { late: Number(breaches.late), overdue: Number(breaches.overdue), total: Number(breaches.total) },
+      };
     });
   }
 
   /** One concern for triage, with the agencies that can act and near-duplicate candidates for the search given. */
   getConcern(user: SessionUser, id: string, search?: ChildSearch | NewChild) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const concern = await tx.selectFrom('concerns as q').leftJoin('agencies as raised', 'raised.id', 'q.raised_by_agency_id')
-        .leftJoin('agencies as acting', 'acting.id', 'q.acting_agency_id').leftJoin('children as c', 'c.id', 'q.child_id')
-        .selectAll('q').select(['raised.name as raised_by_agency', 'acting.name as acting_agency', 'c.reference as child_reference',
-          'c.given_name as child_given_name', 'c.family_name as child_family_name'])
-        .where('q.id', '=', id).executeTakeFirst();
+      const concern = await tx
+        .selectFrom('concerns as q')
+        .leftJoin('agencies as raised', 'raised.id', 'q.raised_by_agency_id')
+        .leftJoin('agencies as acting', 'acting.id', 'q.acting_agency_id')
+        .leftJoin('children as c', 'c.id', 'q.child_id')
+        .selectAll('q')
+        .select([
+          'raised.name as raised_by_agency',
+          'acting.name as acting_agency',
+          'c.reference as child_reference',
+          'c.given_name as child_given_name',
+          'c.family_name as child_family_name',
+        ])
+        .where('q.id', '=', id)
+        .executeTakeFirst();
       if (!concern) throw notFound();
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
       const matches = search ? await findMatches(tx, search) : null;
       const restrictedMatches = search ? await restrictedMatchCount(tx, search) : 0;
-      await act.audit({ action: search ? 'search' : 'record.view', recordType: 'concern', recordId: id,
-        ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches }, disclosedIds: (matches ?? []).map((m) => m.id) } : {}) });
+      await act.audit({
+        action: search ? 'search' : 'record.view',
+        recordType: 'concern',
+        recordId: id,
+        ...(search ? { details: { criteria: search, results: matches?.length ?? 0, restrictedMatches }, disclosedIds: (matches ?? []).map((m) => m.id) } : {}),
+      });
       const now = this.clock.now();
       return {
-        concern, agencies, matches, restrictedMatch: restrictedMatches > 0,
+        concern,
+        agencies,
+        matches,
+        restrictedMatch: restrictedMatches > 0,
         minutesLeft: Math.round((new Date(concern.deadline_at).getTime() - now.getTime()) / 60_000),
         breached: concern.decided_at ? new Date(concern.decided_at) > new Date(concern.deadline_at) : now > new Date(concern.deadline_at),
       };
@@ -101,41 +168,86 @@ export class TriageService {
         restrictedMatches = await restrictedMatchCount(tx, newChild);
         if ((close.length > 0 || restrictedMatches > 0) && !confirmNew) {
           // The warning lists records: a search of personal data, audited as one.
-          await act.audit({ action: 'search', recordType: 'concern', recordId: id,
-            details: { criteria: newChild, results: close.length, restrictedMatches }, disclosedIds: close.map((m) => m.id) });
+          await act.audit({
+            action: 'search',
+            recordType: 'concern',
+            recordId: id,
+            details: { criteria: newChild, results: close.length, restrictedMatches },
+            disclosedIds: close.map((m) => m.id),
+          });
           return { duplicates: close, restrictedMatch: restrictedMatches > 0 } as const;
         }
         childId = await this.createChild(tx, act, user, newChild, form.actingAgencyId ?? user.agencyId, {
-          flag_cse: form.decision === 'cse_concern', risk_level: form.riskLevel,
+          flag_cse: form.decision === 'cse_concern',
+          risk_level: form.riskLevel,
         });
       }
-      await tx.updateTable('concerns').set({
-        decision: form.decision, risk_level: form.riskLevel, acting_agency_id: form.actingAgencyId, decision_notes: form.notes,
-        decided_at: this.clock.now(), decided_by: user.userId, child_id: childId,
-      }).where('id', '=', id).execute();
+      await tx
+        .updateTable('concerns')
+        .set({
+          decision: form.decision,
+          risk_level: form.riskLevel,
+          acting_agency_id: form.actingAgencyId,
+          decision_notes: form.notes,
+          decided_at: this.clock.now(),
+          decided_by: user.userId,
+          child_id: childId,
+        })
+        .where('id', '=', id)
+        .execute();
       if (childId && form.actingAgencyId) {
-        const involved = await tx.selectFrom('child_involvements').select('id').where('child_id', '=', childId)
-          .where('agency_id', '=', form.actingAgencyId).where('ended_on', 'is', null).executeTakeFirst();
+        const involved = await tx
+          .selectFrom('child_involvements')
+          .select('id')
+          .where('child_id', '=', childId)
+          .where('agency_id', '=', form.actingAgencyId)
+          .where('ended_on', 'is', null)
+          .executeTakeFirst();
         if (!involved) {
           await tx.insertInto('child_involvements').values({ partnership_id: user.partnershipId, child_id: childId, agency_id: form.actingAgencyId }).execute();
         }
       }
-      await act.audit({ action: 'concern.triage', recordType: 'concern', recordId: id,
-        details: { decision: form.decision, riskLevel: form.riskLevel, actingAgencyId: form.actingAgencyId, childId, link: form.link,
-          ...(restrictedMatches === undefined ? {} : { restrictedMatches }) } });
+      await act.audit({
+        action: 'concern.triage',
+        recordType: 'concern',
+        recordId: id,
+        details: {
+          decision: form.decision,
+          riskLevel: form.riskLevel,
+          actingAgencyId: form.actingAgencyId,
+          childId,
+          link: form.link,
+          ...(restrictedMatches === undefined ? {} : { restrictedMatches }),
+        },
+      });
       return { childId } as const;
     });
   }
 
-  private async createChild(tx: Tx, act: Act, user: SessionUser, child: NewChild, owningAgencyId: string,
-    extra: { flag_cse?: boolean; risk_level?: string | null } = {}): Promise<string> {
-    const created = await tx.insertInto('children').values({
-      partnership_id: user.partnershipId, owning_agency_id: owningAgencyId, reference: childReference(),
-      given_name: child.givenName, family_name: child.familyName, date_of_birth: child.dateOfBirth, gender: child.gender,
-      flag_cse: extra.flag_cse ?? false, risk_level: extra.risk_level ?? null,
-    }).returning('id').executeTakeFirstOrThrow();
-    await act.audit({ action: 'record.create', recordType: 'child', recordId: created.id,
-      details: { owningAgencyId } });
+  private async createChild(
+    tx: Tx,
+    act: Act,
+    user: SessionUser,
+    child: NewChild,
+    owningAgencyId: string,
+    extra: { flag_cse?: boolean; risk_level?: string | null } = {},
+  ): Promise<string> {
+    const created = await tx
+      .insertInto('children')
+      .values({
+        partnership_id: user.partnershipId,
+        owning_agency_id: owningAgencyId,
+        reference: childReference(),
+        given_name: child.givenName,
+        family_name: child.familyName,
+        date_of_birth: child.dateOfBirth,
+        gender: child.gender,
+        flag_cse: extra.flag_cse ?? false,
+        risk_level: extra.risk_level ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await act.audit({ action: 'record.create', recordType: 'child', recordId: created.id, details: { owningAgencyId } });
     return created.id;
   }
 }

@@ -13,8 +13,7 @@ const origin = (request: FastifyRequest) => ({ clientAddress: request.ip, userAg
 export const signInFeature: Feature = {
   name: 'sign-in',
   async register(app, services) {
-    const setSession = (reply: FastifyReply, token: string) =>
-      reply.setCookie(app.sessionCookie.name, token, app.sessionCookie.options);
+    const setSession = (reply: FastifyReply, token: string) => reply.setCookie(app.sessionCookie.name, token, app.sessionCookie.options);
 
     app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
       if (request.user) return reply.redirect('/');

@@ -6,7 +6,10 @@ export const passwordStepSchema = z.object({
 });
 
 export const codeStepSchema = z.object({
-  code: z.string().trim().regex(/^\d{6}$/, 'validation.codeFormat'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'validation.codeFormat'),
 });
 
 export const switchPartnershipSchema = z.object({

@@ -37,7 +37,8 @@ type Counts = { numerator: number | null; denominator: number | null };
 export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStart: string, asOf: Date): Promise<ComputedValue> {
   if (source === 'children_at_risk') {
     // Open children at the quarter's end with a CSE flag or a latest judgement in atRiskCategories.
-    const { rows } = await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_children_at_risk(${quarterStart}::date, ${atRiskCategories}::text[])`.execute(tx);
+    const { rows } =
+      await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_children_at_risk(${quarterStart}::date, ${atRiskCategories}::text[])`.execute(tx);
     return { quarterStart, value: rows[0]?.numerator ?? 0, basis: '' };
   }
   if (source === 'return_interviews_72h') {
@@ -47,13 +48,21 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
   }
   if (source === 'concerns_within_deadline') {
     // Concerns whose triage deadline fell in the quarter (and has passed); how many were decided by it.
-    const { rows } = await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_concerns_within_deadline(${quarterStart}::date, ${asOf.toISOString()}::timestamptz)`.execute(tx);
+    const { rows } =
+      await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_concerns_within_deadline(${quarterStart}::date, ${asOf.toISOString()}::timestamptz)`.execute(
+        tx,
+      );
     return asPercentage(quarterStart, rows[0]);
   }
   // staff_trained: the partnership's first training measure (the one the compliance page opens on),
   // worked out at the quarter's end (or today, for the quarter in progress) with compliance.ts.
-  const measure = await tx.selectFrom('training_measures').select(['course_ids', 'window_months'])
-    .orderBy('created_at').orderBy('window_months').orderBy('title').executeTakeFirst();
+  const measure = await tx
+    .selectFrom('training_measures')
+    .select(['course_ids', 'window_months'])
+    .orderBy('created_at')
+    .orderBy('window_months')
+    .orderBy('title')
+    .executeTakeFirst();
   if (!measure) return { quarterStart, value: null, basis: '' };
   const today = londonDate(asOf);
   const end = quarterEnd(quarterStart);

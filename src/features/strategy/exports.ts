@@ -58,8 +58,12 @@ export class PlanExportService {
         else body = Buffer.from(`\uFEFF${planToCsv(plan)}`, 'utf8');
         base = document.startsWith('return.') ? 'welsh-government-return' : 'action-plan';
       }
-      await act.audit({ action: 'export', recordType: 'strategy_plan', recordId: planId,
-        details: { document, ...(document.startsWith('quarterly.') ? { quarter: quarterStart } : {}) } });
+      await act.audit({
+        action: 'export',
+        recordType: 'strategy_plan',
+        recordId: planId,
+        details: { document, ...(document.startsWith('quarterly.') ? { quarter: quarterStart } : {}) },
+      });
       return { body, contentType: contentTypes[document], fileName: `${base}.${document.split('.')[1]}` };
     });
   }
@@ -68,14 +72,35 @@ export class PlanExportService {
     const plan = await loadPlan(tx, planId);
     const actions = await loadActions(tx, planId, user, this.clock);
     return {
-      title: plan.title, partnershipName: plan.partnership_name, framework: plan.framework,
-      periodStart: plan.period_start, periodEnd: plan.period_end, owningBody: plan.owning_body, accountableTo: plan.accountable_to,
-      reviewCycle: plan.review_cycle, nextReviewOn: plan.next_review_on, sourceNote: plan.source_note,
+      title: plan.title,
+      partnershipName: plan.partnership_name,
+      framework: plan.framework,
+      periodStart: plan.period_start,
+      periodEnd: plan.period_end,
+      owningBody: plan.owning_body,
+      accountableTo: plan.accountable_to,
+      reviewCycle: plan.review_cycle,
+      nextReviewOn: plan.next_review_on,
+      sourceNote: plan.source_note,
       actions: actions.map((a): ExportAction => ({
-        ref: a.action_ref, outcomeRef: a.outcome_ref, text: a.text, leadTitle: a.lead_title, leadAgency: a.lead_agency_name ?? '',
-        startOn: a.start_on, dueOn: a.due_on, costPounds: a.cost_pounds, costNote: a.cost_note, successMeasure: a.success_measure,
-        targetValue: a.target_value, currentValue: a.current_value, measureUnit: a.measure_unit, evidenceSource: a.evidence_source,
-        boardPlanRef: a.board_plan_ref, status: a.status as RagStatus, narrative: a.latest_narrative, overdue: a.overdue,
+        ref: a.action_ref,
+        outcomeRef: a.outcome_ref,
+        text: a.text,
+        leadTitle: a.lead_title,
+        leadAgency: a.lead_agency_name ?? '',
+        startOn: a.start_on,
+        dueOn: a.due_on,
+        costPounds: a.cost_pounds,
+        costNote: a.cost_note,
+        successMeasure: a.success_measure,
+        targetValue: a.target_value,
+        currentValue: a.current_value,
+        measureUnit: a.measure_unit,
+        evidenceSource: a.evidence_source,
+        boardPlanRef: a.board_plan_ref,
+        status: a.status as RagStatus,
+        narrative: a.latest_narrative,
+        overdue: a.overdue,
       })),
     };
   }
@@ -84,31 +109,42 @@ export class PlanExportService {
     const plan = await this.exportPlan(tx, planId, user);
     const firstQuarter = addQuarters(quarterStart, -3);
     // Every progress update on this plan's actions in the four quarters up to and including this one.
-    const updates = await tx.selectFrom('strategy_action_updates as up')
+    const updates = await tx
+      .selectFrom('strategy_action_updates as up')
       .innerJoin('strategy_actions as s', 's.id', 'up.action_id')
       .select(['s.action_ref', 'up.quarter_start', 'up.status', 'up.narrative', 'up.recorded_at'])
       .where('s.plan_id', '=', planId)
-      .where('up.quarter_start', '>=', firstQuarter).where('up.quarter_start', '<=', quarterStart)
-      .orderBy('up.recorded_at', 'desc').execute();
+      .where('up.quarter_start', '>=', firstQuarter)
+      .where('up.quarter_start', '<=', quarterStart)
+      .orderBy('up.recorded_at', 'desc')
+      .execute();
     const thisQuarter = new Map<string, (typeof updates)[number]>();
     for (const u of updates) if (u.quarter_start === quarterStart && !thisQuarter.has(u.action_ref)) thisQuarter.set(u.action_ref, u);
     const quarters = [3, 2, 1, 0].map((n) => addQuarters(quarterStart, -n));
     return {
-      plan, quarterStart, quarterLabel: quarterLabel(quarterStart),
+      plan,
+      quarterStart,
+      quarterLabel: quarterLabel(quarterStart),
       statusCounts: ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, count: plan.actions.filter((a) => a.status === d.status).length })),
-      changedThisQuarter: [...thisQuarter.values()].sort((a, b) => compareRefs(a.action_ref, b.action_ref))
+      changedThisQuarter: [...thisQuarter.values()]
+        .sort((a, b) => compareRefs(a.action_ref, b.action_ref))
         .map((u) => ({ ref: u.action_ref, quarterStart: u.quarter_start, status: u.status as RagStatus, narrative: u.narrative })),
       lastTwelveMonths: quarters.map((q) => ({
-        quarterStart: q, label: quarterLabel(q),
+        quarterStart: q,
+        label: quarterLabel(q),
         updates: updates.filter((u) => u.quarter_start === q).length,
         completed: new Set(updates.filter((u) => u.quarter_start === q && u.status === 'blue').map((u) => u.action_ref)).size,
       })),
       exceptions: plan.actions.filter((a) => a.status === 'red' || a.overdue),
-      measures: plan.actions.filter((a) => a.targetValue !== null).map((a) => ({
-        ref: a.ref, measure: a.successMeasure, target: `${a.targetValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
-        current: a.currentValue === null ? '' : `${a.currentValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
-        percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
-      })),
+      measures: plan.actions
+        .filter((a) => a.targetValue !== null)
+        .map((a) => ({
+          ref: a.ref,
+          measure: a.successMeasure,
+          target: `${a.targetValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
+          current: a.currentValue === null ? '' : `${a.currentValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
+          percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
+        })),
       performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
       training: await this.quarterTraining(tx, quarterStart),
     };
@@ -122,7 +158,10 @@ export class PlanExportService {
       const point = m.points.find((p) => p.period === quarterStart);
       const target = Number(m.target_value);
       return {
-        name: m.name, unit: m.unit, computed: m.computed, direction: m.direction === 'down' ? 'down' : 'up',
+        name: m.name,
+        unit: m.unit,
+        computed: m.computed,
+        direction: m.direction === 'down' ? 'down' : 'up',
         target: withUnit(target, m.unit),
         value: point ? withUnit(point.value, m.unit) : '',
         basis: point && m.computed ? point.note : '',
@@ -140,31 +179,53 @@ export class PlanExportService {
     const end = quarterEnd(quarterStart);
     const asOf = end < today ? end : today;
     const agencies = await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute();
-    const measures = await tx.selectFrom('training_measures').select(['title', 'course_ids', 'window_months', 'target_percent'])
-      .orderBy('created_at').orderBy('window_months').orderBy('title').execute();
+    const measures = await tx
+      .selectFrom('training_measures')
+      .select(['title', 'course_ids', 'window_months', 'target_percent'])
+      .orderBy('created_at')
+      .orderBy('window_months')
+      .orderBy('title')
+      .execute();
     const compliance = [];
     for (const m of measures) {
       const { byAgency, overall } = complianceByAgency(await staffTrainingRecords(tx, m.course_ids, asOf), { windowMonths: m.window_months, asOf });
       compliance.push({
-        title: m.title, windowMonths: m.window_months, targetPercent: m.target_percent,
+        title: m.title,
+        windowMonths: m.window_months,
+        targetPercent: m.target_percent,
         overall: { due: overall.due, onTime: overall.onTime, percentage: overall.percentage },
-        byAgency: agencies.filter((a) => byAgency.has(a.id)).map((a) => {
-          const f = byAgency.get(a.id)!;
-          return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
-        }),
+        byAgency: agencies
+          .filter((a) => byAgency.has(a.id))
+          .map((a) => {
+            const f = byAgency.get(a.id)!;
+            return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
+          }),
       });
     }
     // Sessions held in the quarter and how many attended them, by course.
-    const sessions = await tx.selectFrom('training_sessions as s')
+    const sessions = await tx
+      .selectFrom('training_sessions as s')
       .innerJoin('training_courses as c', 'c.id', 's.course_id')
-      .select((eb) => ['c.title as course', eb.fn.count<string>('s.id').distinct().as('sessions'),
-        eb.selectFrom('training_attendance as a').innerJoin('training_sessions as s2', 's2.id', 'a.session_id')
-          .whereRef('s2.course_id', '=', 'c.id').where('s2.held_on', '>=', quarterStart).where('s2.held_on', '<=', end)
-          .select(sql<string>`count(*)`.as('n')).as('attendees')])
-      .where('s.held_on', '>=', quarterStart).where('s.held_on', '<=', end)
-      .groupBy(['c.id', 'c.title']).orderBy('c.title').execute();
+      .select((eb) => [
+        'c.title as course',
+        eb.fn.count<string>('s.id').distinct().as('sessions'),
+        eb
+          .selectFrom('training_attendance as a')
+          .innerJoin('training_sessions as s2', 's2.id', 'a.session_id')
+          .whereRef('s2.course_id', '=', 'c.id')
+          .where('s2.held_on', '>=', quarterStart)
+          .where('s2.held_on', '<=', end)
+          .select(sql<string>`count(*)`.as('n'))
+          .as('attendees'),
+      ])
+      .where('s.held_on', '>=', quarterStart)
+      .where('s.held_on', '<=', end)
+      .groupBy(['c.id', 'c.title'])
+      .orderBy('c.title')
+      .execute();
     return {
-      asOf, compliance,
+      asOf,
+      compliance,
       sessions: sessions.map((r) => ({ course: r.course, sessions: Number(r.sessions), attendees: Number(r.attendees ?? 0) })),
     };
   }

@@ -11,8 +11,12 @@ export class FrameworkService {
 
   listFrameworks(user: SessionUser) {
     return withActor(this.db, actorOf(user), (tx) =>
-      tx.selectFrom('strategy_frameworks').select(['id', 'key', 'name', 'source', 'is_example', 'built_in', 'definition'])
-        .orderBy('built_in', 'desc').orderBy('name').execute(),
+      tx
+        .selectFrom('strategy_frameworks')
+        .select(['id', 'key', 'name', 'source', 'is_example', 'built_in', 'definition'])
+        .orderBy('built_in', 'desc')
+        .orderBy('name')
+        .execute(),
     );
   }
 
@@ -26,10 +30,19 @@ export class FrameworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('strategy_frameworks').select('id').where('key', '=', framework.key).executeTakeFirst();
       if (clash) return { problems: [`A framework with the key “${framework.key}” is already loaded.`] };
-      const row = await tx.insertInto('strategy_frameworks').values({
-        partnership_id: user.partnershipId, key: framework.key, name: framework.name, source: framework.source,
-        is_example: framework.isExample, built_in: false, definition: JSON.stringify(framework),
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('strategy_frameworks')
+        .values({
+          partnership_id: user.partnershipId,
+          key: framework.key,
+          name: framework.name,
+          source: framework.source,
+          is_example: framework.isExample,
+          built_in: false,
+          definition: JSON.stringify(framework),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details: { key: framework.key } });
       return { problems: [] as string[], id: row.id };
     });

@@ -10,16 +10,18 @@ export class GlossaryService {
   constructor(private readonly db: Database) {}
 
   listGlossary(user: SessionUser) {
-    return withActor(this.db, actorOf(user), (tx) =>
-      tx.selectFrom('strategy_glossary').select(['id', 'term', 'expansion']).orderBy('term').execute());
+    return withActor(this.db, actorOf(user), (tx) => tx.selectFrom('strategy_glossary').select(['id', 'term', 'expansion']).orderBy('term').execute());
   }
 
   addGlossaryTerm(user: SessionUser, form: GlossaryForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('strategy_glossary').select('id').where('term', '=', form.term).executeTakeFirst();
       if (clash) throw new StrategyValidationError('term', 'strategy.validation.termInUse');
-      const row = await tx.insertInto('strategy_glossary').values({ partnership_id: user.partnershipId, term: form.term, expansion: form.expansion })
-        .returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('strategy_glossary')
+        .values({ partnership_id: user.partnershipId, term: form.term, expansion: form.expansion })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'strategy_glossary', recordId: row.id, details: { ...form } });
     });
   }

@@ -37,24 +37,39 @@ export class PlanImportService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await loadPlan(tx, planId);
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).execute();
-      const checked = previewImport(importRows(actions), plan.framework, agencies.map((a) => a.name));
+      const checked = previewImport(
+        importRows(actions),
+        plan.framework,
+        agencies.map((a) => a.name),
+      );
       if (checked.fileErrors.length > 0 || checked.rows.some((r) => r.errors.length > 0)) {
         throw new LanternError('LANTERN_E_VALIDATION', 'import rows changed since the preview');
       }
       let updated = 0;
       // One read of the plan's action ids and one insert of the new actions: an import may hold 1,000.
-      const existing = new Map((await tx.selectFrom('strategy_actions').select(['id', 'action_ref']).where('plan_id', '=', planId).execute())
-        .map((a) => [a.action_ref, a.id]));
+      const existing = new Map(
+        (await tx.selectFrom('strategy_actions').select(['id', 'action_ref']).where('plan_id', '=', planId).execute()).map((a) => [a.action_ref, a.id]),
+      );
       const agencyIds = new Map(agencies.map((a) => [a.name.toLowerCase(), a.id]));
       const added = [];
       for (const { action } of checked.rows) {
         if (!action) continue;
         const values = {
-          outcome_ref: action.outcomeRef, text: action.text, lead_title: action.leadTitle,
+          outcome_ref: action.outcomeRef,
+          text: action.text,
+          lead_title: action.leadTitle,
           lead_agency_id: agencyIds.get(action.leadAgency.toLowerCase()) ?? null,
-          start_on: action.startOn, due_on: action.dueOn, cost_pounds: action.costPounds, cost_note: action.costNote,
-          success_measure: action.successMeasure, target_value: action.targetValue, measure_unit: action.measureUnit,
-          evidence_source: action.evidenceSource, board_plan_ref: action.boardPlanRef, status: action.status, updated_at: this.clock.now(),
+          start_on: action.startOn,
+          due_on: action.dueOn,
+          cost_pounds: action.costPounds,
+          cost_note: action.costNote,
+          success_measure: action.successMeasure,
+          target_value: action.targetValue,
+          measure_unit: action.measureUnit,
+          evidence_source: action.evidenceSource,
+          board_plan_ref: action.boardPlanRef,
+          status: action.status,
+          updated_at: this.clock.now(),
         };
         const id = existing.get(action.ref);
         if (id) {
@@ -73,8 +88,39 @@ export class PlanImportService {
 
 /** Turns previewed actions back into rows with the export's headings, so the same checks run again on save. */
 export function importRows(actions: ImportedAction[]): string[][] {
-  const header = ['Action id', 'Action', 'Lead (post)', 'Lead agency', 'Start date', 'Due date', 'Cost (£)', 'Cost note', 'Success measure',
-    'Target', 'Unit', 'Evidence source', 'Board plan reference', 'RAG status'];
-  return [header, ...actions.map((a) => [a.ref, a.text, a.leadTitle, a.leadAgency, a.startOn ?? '', a.dueOn ?? '', a.costPounds ?? '', a.costNote,
-    a.successMeasure, a.targetValue ?? '', a.measureUnit, a.evidenceSource, a.boardPlanRef, ragLabel(a.status)])];
+  const header = [
+    'Action id',
+    'Action',
+    'Lead (post)',
+    'Lead agency',
+    'Start date',
+    'Due date',
+    'Cost (£)',
+    'Cost note',
+    'Success measure',
+    'Target',
+    'Unit',
+    'Evidence source',
+    'Board plan reference',
+    'RAG status',
+  ];
+  return [
+    header,
+    ...actions.map((a) => [
+      a.ref,
+      a.text,
+      a.leadTitle,
+      a.leadAgency,
+      a.startOn ?? '',
+      a.dueOn ?? '',
+      a.costPounds ?? '',
+      a.costNote,
+      a.successMeasure,
+      a.targetValue ?? '',
+      a.measureUnit,
+      a.evidenceSource,
+      a.boardPlanRef,
+      ragLabel(a.status),
+    ]),
+  ];
 }

@@ -30,10 +30,15 @@ export class MeasureService {
       for (const m of measures) {
         result.push({
           ...m,
-          chart: m.points.length === 0 ? '' : await measureChartSvg({
-            points: m.points.map((p) => ({ period: p.period, value: p.value })), target: Number(m.target_value),
-            baseline: m.baseline_value === null ? null : Number(m.baseline_value), unit: m.unit,
-          }),
+          chart:
+            m.points.length === 0
+              ? ''
+              : await measureChartSvg({
+                  points: m.points.map((p) => ({ period: p.period, value: p.value })),
+                  target: Number(m.target_value),
+                  baseline: m.baseline_value === null ? null : Number(m.baseline_value),
+                  unit: m.unit,
+                }),
         });
       }
       return { plan, measures: result };
@@ -53,11 +58,24 @@ export class MeasureService {
       await loadPlan(tx, planId);
       const clash = await tx.selectFrom('strategy_measures').select('id').where('plan_id', '=', planId).where('name', '=', form.name).executeTakeFirst();
       if (clash) throw new StrategyValidationError('name', 'strategy.validation.measureNameInUse');
-      const row = await tx.insertInto('strategy_measures').values({
-        partnership_id: user.partnershipId, plan_id: planId, name: form.name, unit: form.unit, baseline_value: form.baselineValue,
-        baseline_period: form.baselinePeriod, target_value: form.targetValue, direction: form.direction, frequency: form.frequency,
-        owner_title: form.ownerTitle, evidence_source: form.evidenceSource, source: form.source,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('strategy_measures')
+        .values({
+          partnership_id: user.partnershipId,
+          plan_id: planId,
+          name: form.name,
+          unit: form.unit,
+          baseline_value: form.baselineValue,
+          baseline_period: form.baselinePeriod,
+          target_value: form.targetValue,
+          direction: form.direction,
+          frequency: form.frequency,
+          owner_title: form.ownerTitle,
+          evidence_source: form.evidenceSource,
+          source: form.source,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'strategy_measure', recordId: row.id, details: { name: form.name, source: form.source } });
       return row.id;
     });
@@ -70,19 +88,38 @@ export class MeasureService {
       if (!measure) throw notFound();
       if (measure.source !== 'entered') throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.computedMeasure');
       if (form.periodStart > this.currentQuarter()) throw new StrategyValidationError('periodStart', 'strategy.validation.futureQuarter');
-      const before = await tx.selectFrom('strategy_measure_values').select(['id', 'value']).where('measure_id', '=', measureId)
-        .where('period_start', '=', form.periodStart).executeTakeFirst();
+      const before = await tx
+        .selectFrom('strategy_measure_values')
+        .select(['id', 'value'])
+        .where('measure_id', '=', measureId)
+        .where('period_start', '=', form.periodStart)
+        .executeTakeFirst();
       if (before) {
-        await tx.updateTable('strategy_measure_values').set({ value: form.value, note: form.note, recorded_by: user.userId, recorded_at: this.clock.now() })
-          .where('id', '=', before.id).execute();
+        await tx
+          .updateTable('strategy_measure_values')
+          .set({ value: form.value, note: form.note, recorded_by: user.userId, recorded_at: this.clock.now() })
+          .where('id', '=', before.id)
+          .execute();
       } else {
-        await tx.insertInto('strategy_measure_values').values({
-          partnership_id: user.partnershipId, measure_id: measureId, period_start: form.periodStart, value: form.value, note: form.note,
-          recorded_by: user.userId, recorded_at: this.clock.now(),
-        }).execute();
+        await tx
+          .insertInto('strategy_measure_values')
+          .values({
+            partnership_id: user.partnershipId,
+            measure_id: measureId,
+            period_start: form.periodStart,
+            value: form.value,
+            note: form.note,
+            recorded_by: user.userId,
+            recorded_at: this.clock.now(),
+          })
+          .execute();
       }
-      await act.audit({ action: 'record.update', recordType: 'strategy_measure', recordId: measureId,
-        details: { period: form.periodStart, value: { from: before?.value ?? null, to: form.value } } });
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_measure',
+        recordId: measureId,
+        details: { period: form.periodStart, value: { from: before?.value ?? null, to: form.value } },
+      });
       return measure.plan_id;
     });
   }
@@ -100,17 +137,32 @@ function reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: 
 /** Measures with their values: entered ones from strategy_measure_values, computed ones worked out per quarter. */
 export async function measuresWithPoints(tx: Tx, planId: string, quarters: readonly string[], clock: Clock) {
   const measures = await tx.selectFrom('strategy_measures').selectAll().where('plan_id', '=', planId).orderBy('name').execute();
-  const values = measures.length === 0 ? [] : await tx.selectFrom('strategy_measure_values')
-    .select(['measure_id', 'period_start', 'value', 'note', 'recorded_at'])
-    .where('measure_id', 'in', measures.map((m) => m.id)).orderBy('period_start').execute();
+  const values =
+    measures.length === 0
+      ? []
+      : await tx
+          .selectFrom('strategy_measure_values')
+          .select(['measure_id', 'period_start', 'value', 'note', 'recorded_at'])
+          .where(
+            'measure_id',
+            'in',
+            measures.map((m) => m.id),
+          )
+          .orderBy('period_start')
+          .execute();
   const result = [];
   for (const m of measures) {
     const computed = m.source !== 'entered';
     const points = computed
-      ? (await computeQuarters(tx, m.source as ComputedSource, quarters, clock.now()))
-        .map((v) => ({ period: v.quarterStart, value: v.value!, note: v.basis, label: quarterLabel(v.quarterStart) }))
-      : values.filter((v) => v.measure_id === m.id)
-        .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(v.period_start)) }));
+      ? (await computeQuarters(tx, m.source as ComputedSource, quarters, clock.now())).map((v) => ({
+          period: v.quarterStart,
+          value: v.value!,
+          note: v.basis,
+          label: quarterLabel(v.quarterStart),
+        }))
+      : values
+          .filter((v) => v.measure_id === m.id)
+          .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(v.period_start)) }));
     const latest = points.at(-1);
     const target = Number(m.target_value);
     const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;

@@ -28,13 +28,15 @@ export class PlanService {
 
   listPlans(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const plans = await tx.selectFrom('strategy_plans as p')
+      const plans = await tx
+        .selectFrom('strategy_plans as p')
         .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
         .leftJoin('agencies as a', 'a.id', 'p.agency_id')
         .select(['p.id', 'p.title', 'p.period_start', 'p.period_end', 'p.owning_body', 'p.next_review_on', 'f.name as framework_name', 'a.name as agency_name'])
-        .orderBy('p.period_start', 'desc').orderBy('p.title').execute();
-      const counts = await tx.selectFrom('strategy_actions')
-        .select(['plan_id', 'status', 'due_on']).execute();
+        .orderBy('p.period_start', 'desc')
+        .orderBy('p.title')
+        .execute();
+      const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).execute();
       const today = this.today();
       return plans.map((p) => {
         const actions = counts.filter((c) => c.plan_id === p.id);
@@ -61,11 +63,24 @@ export class PlanService {
 
   createPlan(user: SessionUser, form: PlanForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const row = await tx.insertInto('strategy_plans').values({
-        partnership_id: user.partnershipId, agency_id: form.agencyId, framework_id: form.frameworkId, title: form.title,
-        period_start: form.periodStart, period_end: form.periodEnd, review_cycle: form.reviewCycle, next_review_on: form.nextReviewOn,
-        named_review: form.namedReview, owning_body: form.owningBody, accountable_to: form.accountableTo, linked_plans: form.linkedPlans,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('strategy_plans')
+        .values({
+          partnership_id: user.partnershipId,
+          agency_id: form.agencyId,
+          framework_id: form.frameworkId,
+          title: form.title,
+          period_start: form.periodStart,
+          period_end: form.periodEnd,
+          review_cycle: form.reviewCycle,
+          next_review_on: form.nextReviewOn,
+          named_review: form.namedReview,
+          owning_body: form.owningBody,
+          accountable_to: form.accountableTo,
+          linked_plans: form.linkedPlans,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'strategy_plan', recordId: row.id, details: { title: form.title } });
       return row.id;
     });
@@ -74,13 +89,30 @@ export class PlanService {
   updatePlan(user: SessionUser, planId: string, form: PlanForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await loadPlan(tx, planId);
-      await tx.updateTable('strategy_plans').set({
-        agency_id: form.agencyId, framework_id: form.frameworkId, title: form.title, period_start: form.periodStart, period_end: form.periodEnd,
-        review_cycle: form.reviewCycle, next_review_on: form.nextReviewOn, named_review: form.namedReview, owning_body: form.owningBody,
-        accountable_to: form.accountableTo, linked_plans: form.linkedPlans, updated_at: this.clock.now(),
-      }).where('id', '=', planId).execute();
-      await act.audit({ action: 'record.update', recordType: 'strategy_plan', recordId: planId,
-        details: { title: form.title, owningBody: { from: before.owning_body, to: form.owningBody }, nextReviewOn: form.nextReviewOn } });
+      await tx
+        .updateTable('strategy_plans')
+        .set({
+          agency_id: form.agencyId,
+          framework_id: form.frameworkId,
+          title: form.title,
+          period_start: form.periodStart,
+          period_end: form.periodEnd,
+          review_cycle: form.reviewCycle,
+          next_review_on: form.nextReviewOn,
+          named_review: form.namedReview,
+          owning_body: form.owningBody,
+          accountable_to: form.accountableTo,
+          linked_plans: form.linkedPlans,
+          updated_at: this.clock.now(),
+        })
+        .where('id', '=', planId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_plan',
+        recordId: planId,
+        details: { title: form.title, owningBody: { from: before.owning_body, to: form.owningBody }, nextReviewOn: form.nextReviewOn },
+      });
     });
   }
 
@@ -92,9 +124,12 @@ export class PlanService {
       const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary).length]));
       const strands = plan.framework.strands.map((strand) => ({
         ...strand,
-        outcomes: plan.framework.outcomes.filter((o) => o.strandKey === strand.key).map((o) => ({
-          ...o, actions: actions.filter((a) => a.outcome_ref === o.id),
-        })),
+        outcomes: plan.framework.outcomes
+          .filter((o) => o.strandKey === strand.key)
+          .map((o) => ({
+            ...o,
+            actions: actions.filter((a) => a.outcome_ref === o.id),
+          })),
       }));
       return { plan, actions, strands, findingsByAction };
     });
@@ -110,8 +145,12 @@ export class PlanService {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
-      const report = smartReport(actions.map((a) => ({ ...smartInputOf(a), id: a.action_ref })), glossary);
-      const perAction = actions.map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary) }))
+      const report = smartReport(
+        actions.map((a) => ({ ...smartInputOf(a), id: a.action_ref })),
+        glossary,
+      );
+      const perAction = actions
+        .map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary) }))
         .filter((a) => a.findings.length > 0);
       return { plan, report, perAction };
     });
@@ -123,15 +162,28 @@ export class PlanService {
       if (!row) throw notFound();
       const plan = await loadPlan(tx, row.plan_id);
       const action = (await loadActions(tx, row.plan_id, user, this.clock)).find((a) => a.id === actionId)!;
-      const history = await tx.selectFrom('strategy_action_updates as up')
+      const history = await tx
+        .selectFrom('strategy_action_updates as up')
         .leftJoin('users as u', 'u.id', 'up.recorded_by')
-        .select(['up.id', 'up.quarter_start', 'up.status', 'up.narrative', 'up.current_value', 'up.status_note', 'up.recorded_at', 'u.display_name as recorded_by_name'])
+        .select([
+          'up.id',
+          'up.quarter_start',
+          'up.status',
+          'up.narrative',
+          'up.current_value',
+          'up.status_note',
+          'up.recorded_at',
+          'u.display_name as recorded_by_name',
+        ])
         .where('up.action_id', '=', actionId)
-        .orderBy('up.quarter_start', 'desc').orderBy('up.recorded_at', 'desc').execute();
+        .orderBy('up.quarter_start', 'desc')
+        .orderBy('up.recorded_at', 'desc')
+        .execute();
       const names = showsNames(user);
       const glossary = await glossaryOf(tx);
       return {
-        plan, action,
+        plan,
+        action,
         outcome: outcomeOfAction(plan.framework, action.action_ref) ?? plan.framework.outcomes.find((o) => o.id === action.outcome_ref),
         history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(h.quarter_start) })),
         findings: checkSmart(smartInputOf(action), glossary),
@@ -155,28 +207,58 @@ export class PlanService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await loadPlan(tx, planId);
       const outcomeRef = form.actionRef.slice(0, -1);
-      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef)) throw new StrategyValidationError('actionRef', 'strategy.validation.outcomeNotInFramework');
-      const clash = await tx.selectFrom('strategy_actions').select('id').where('plan_id', '=', planId).where('action_ref', '=', form.actionRef).executeTakeFirst();
+      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef))
+        throw new StrategyValidationError('actionRef', 'strategy.validation.outcomeNotInFramework');
+      const clash = await tx
+        .selectFrom('strategy_actions')
+        .select('id')
+        .where('plan_id', '=', planId)
+        .where('action_ref', '=', form.actionRef)
+        .executeTakeFirst();
       if (clash && clash.id !== actionId) throw new StrategyValidationError('actionRef', 'strategy.validation.actionRefInUse');
       const values = {
-        action_ref: form.actionRef, outcome_ref: outcomeRef, text: form.text, lead_title: form.leadTitle, lead_user_id: form.leadUserId,
-        lead_agency_id: form.leadAgencyId, start_on: form.startOn, due_on: form.dueOn, cost_pounds: form.costPounds, cost_note: form.costNote,
-        success_measure: form.successMeasure, target_value: form.targetValue, measure_unit: form.measureUnit,
-        evidence_source: form.evidenceSource, board_plan_ref: form.boardPlanRef, updated_at: this.clock.now(),
+        action_ref: form.actionRef,
+        outcome_ref: outcomeRef,
+        text: form.text,
+        lead_title: form.leadTitle,
+        lead_user_id: form.leadUserId,
+        lead_agency_id: form.leadAgencyId,
+        start_on: form.startOn,
+        due_on: form.dueOn,
+        cost_pounds: form.costPounds,
+        cost_note: form.costNote,
+        success_measure: form.successMeasure,
+        target_value: form.targetValue,
+        measure_unit: form.measureUnit,
+        evidence_source: form.evidenceSource,
+        board_plan_ref: form.boardPlanRef,
+        updated_at: this.clock.now(),
       };
       if (actionId === null) {
-        const row = await tx.insertInto('strategy_actions').values({ ...values, partnership_id: user.partnershipId, plan_id: planId })
-          .returning('id').executeTakeFirstOrThrow();
+        const row = await tx
+          .insertInto('strategy_actions')
+          .values({ ...values, partnership_id: user.partnershipId, plan_id: planId })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         await act.audit({ action: 'record.create', recordType: 'strategy_action', recordId: row.id, details: { ref: form.actionRef } });
         return row.id;
       }
-      const before = await tx.selectFrom('strategy_actions').select(['status', 'status_note', 'due_on']).where('id', '=', actionId).where('plan_id', '=', planId).executeTakeFirst();
+      const before = await tx
+        .selectFrom('strategy_actions')
+        .select(['status', 'status_note', 'due_on'])
+        .where('id', '=', actionId)
+        .where('plan_id', '=', planId)
+        .executeTakeFirst();
       if (!before) throw notFound();
       const problem = greenOverdueProblem(before.status, form.dueOn, before.status_note, this.today());
       if (problem) throw new StrategyValidationError('dueOn', problem);
       await tx.updateTable('strategy_actions').set(values).where('id', '=', actionId).execute();
-      await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
-        details: { ref: form.actionRef, dueOn: { from: before.due_on, to: form.dueOn } } });
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_action',
+        recordId: actionId,
+        details: { ref: form.actionRef, dueOn: { from: before.due_on, to: form.dueOn } },
+      });
       return actionId;
     });
   }
@@ -184,30 +266,59 @@ export class PlanService {
   /** Records a quarter's progress: kept as history, and the action's current status follows it. */
   recordProgress(user: SessionUser, actionId: string, form: ProgressForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const action = await tx.selectFrom('strategy_actions').select(['id', 'lead_user_id', 'due_on', 'status', 'action_ref'])
-        .where('id', '=', actionId).executeTakeFirst();
+      const action = await tx
+        .selectFrom('strategy_actions')
+        .select(['id', 'lead_user_id', 'due_on', 'status', 'action_ref'])
+        .where('id', '=', actionId)
+        .executeTakeFirst();
       if (!action) throw notFound();
       if (!this.mayUpdate(user, action.lead_user_id)) throw forbidden('only the action lead or a strategy lead may record progress');
       const problem = greenOverdueProblem(form.status, action.due_on, form.statusNote, this.today());
       if (problem) throw new StrategyValidationError('statusNote', problem);
       if (form.quarterStart > this.currentQuarter()) throw new StrategyValidationError('quarterStart', 'strategy.validation.futureQuarter');
-      await tx.insertInto('strategy_action_updates').values({
-        partnership_id: user.partnershipId, action_id: actionId, quarter_start: form.quarterStart, status: form.status,
-        narrative: form.narrative, current_value: form.currentValue, status_note: form.statusNote, recorded_by: user.userId, recorded_at: this.clock.now(),
-      }).execute();
-      await tx.updateTable('strategy_actions').set({
-        status: form.status, status_note: form.statusNote, updated_at: this.clock.now(),
-        ...(form.currentValue !== null ? { current_value: form.currentValue } : {}),
-      }).where('id', '=', actionId).execute();
-      await act.audit({ action: 'record.update', recordType: 'strategy_action', recordId: actionId,
-        details: { ref: action.action_ref, quarter: form.quarterStart, status: { from: action.status, to: form.status } } });
+      await tx
+        .insertInto('strategy_action_updates')
+        .values({
+          partnership_id: user.partnershipId,
+          action_id: actionId,
+          quarter_start: form.quarterStart,
+          status: form.status,
+          narrative: form.narrative,
+          current_value: form.currentValue,
+          status_note: form.statusNote,
+          recorded_by: user.userId,
+          recorded_at: this.clock.now(),
+        })
+        .execute();
+      await tx
+        .updateTable('strategy_actions')
+        .set({
+          status: form.status,
+          status_note: form.statusNote,
+          updated_at: this.clock.now(),
+          ...(form.currentValue !== null ? { current_value: form.currentValue } : {}),
+        })
+        .where('id', '=', actionId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_action',
+        recordId: actionId,
+        details: { ref: action.action_ref, quarter: form.quarterStart, status: { from: action.status, to: form.status } },
+      });
     });
   }
 }
 
 export function smartInputOf(a: {
-  text: string; success_measure: string; target_value: string | null; measure_unit: string; lead_title: string;
-  lead_agency_name: string | null; due_on: string | null; evidence_source: string;
+  text: string;
+  success_measure: string;
+  target_value: string | null;
+  measure_unit: string;
+  lead_title: string;
+  lead_agency_name: string | null;
+  due_on: string | null;
+  evidence_source: string;
 }): SmartInput {
   return {
     text: a.text,

@@ -15,13 +15,15 @@ export function showsNames(user: SessionUser) {
 }
 
 export async function loadPlan(tx: Tx, planId: string) {
-  const plan = await tx.selectFrom('strategy_plans as p')
+  const plan = await tx
+    .selectFrom('strategy_plans as p')
     .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
     .innerJoin('partnerships as ps', 'ps.id', 'p.partnership_id')
     .leftJoin('agencies as a', 'a.id', 'p.agency_id')
     .selectAll('p')
     .select(['f.definition as framework_definition', 'f.name as framework_name', 'ps.name as partnership_name', 'a.name as agency_name'])
-    .where('p.id', '=', planId).executeTakeFirst();
+    .where('p.id', '=', planId)
+    .executeTakeFirst();
   if (!plan) throw notFound();
   return {
     ...plan,
@@ -36,17 +38,22 @@ export async function glossaryOf(tx: Tx): Promise<Glossary> {
 
 /** A plan's actions, each with its latest narrative and whether it is overdue (judged on the clock's day), in reference order. */
 export async function loadActions(tx: Tx, planId: string, user: SessionUser, clock: Clock) {
-  const rows = await tx.selectFrom('strategy_actions as s')
+  const rows = await tx
+    .selectFrom('strategy_actions as s')
     .leftJoin('agencies as a', 'a.id', 's.lead_agency_id')
     .leftJoin('users as u', 'u.id', 's.lead_user_id')
     .selectAll('s')
     .select(['a.name as lead_agency_name', 'u.display_name as lead_user_name'])
-    .where('s.plan_id', '=', planId).execute();
-  const latest = await tx.selectFrom('strategy_action_updates as up')
+    .where('s.plan_id', '=', planId)
+    .execute();
+  const latest = await tx
+    .selectFrom('strategy_action_updates as up')
     .innerJoin('strategy_actions as s', 's.id', 'up.action_id')
     .select(['up.action_id', 'up.narrative', 'up.quarter_start', 'up.recorded_at'])
     .where('s.plan_id', '=', planId)
-    .orderBy('up.quarter_start', 'desc').orderBy('up.recorded_at', 'desc').execute();
+    .orderBy('up.quarter_start', 'desc')
+    .orderBy('up.recorded_at', 'desc')
+    .execute();
   const today = londonDate(clock.now());
   const names = showsNames(user);
   return rows
@@ -64,7 +71,7 @@ export async function loadActions(tx: Tx, planId: string, user: SessionUser, clo
 export function compareRefs(a: string, b: string): number {
   const split = (r: string) => {
     const m = /^(\d+)\.(\d+)([a-z]*)$/.exec(r);
-    return m ? [Number(m[1]), Number(m[2]), m[3] ?? ''] as const : [0, 0, r] as const;
+    return m ? ([Number(m[1]), Number(m[2]), m[3] ?? ''] as const) : ([0, 0, r] as const);
   };
   const [a1, a2, a3] = split(a);
   const [b1, b2, b3] = split(b);

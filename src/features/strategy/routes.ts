@@ -13,8 +13,17 @@ import { smartRules } from './domain/smart.ts';
 import { quarterLabel, recentQuarters } from './progress.ts';
 import { planUploadParser } from './reports/plan-file.ts';
 import {
-  actionFormSchema, exportParams, glossaryFormSchema, importConfirmSchema, measureFormSchema, measureValueSchema, planFormSchema,
-  progressFormSchema, quarterQuery, reviewCycles, type ActionForm,
+  actionFormSchema,
+  exportParams,
+  glossaryFormSchema,
+  importConfirmSchema,
+  measureFormSchema,
+  measureValueSchema,
+  planFormSchema,
+  progressFormSchema,
+  quarterQuery,
+  reviewCycles,
+  type ActionForm,
 } from './schema.ts';
 import { StrategyValidationError } from './errors.ts';
 
@@ -39,19 +48,17 @@ const uploadedFile = (body: unknown, field: string): Buffer | null => {
 export const strategyFeature: Feature = {
   name: 'strategy',
   async register(app, { strategy, clock }) {
-
-    app.get('/strategy', read, async (request, reply) =>
-      reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!) }));
+    app.get('/strategy', read, async (request, reply) => reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!) }));
 
     // Plans ------------------------------------------------------------------------------------
     const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
       reply.page(view('plan-form'), { ...(await strategy.plans.formChoices(request.user!)), reviewCycles, ...extra });
 
-    app.get('/strategy/plans/new', manage, async (request, reply) =>
-      planFormPage(request, reply, { values: { reviewCycle: 'quarterly' } }));
+    app.get('/strategy/plans/new', manage, async (request, reply) => planFormPage(request, reply, { values: { reviewCycle: 'quarterly' } }));
 
     app.post('/strategy/plans/new', { ...manage, schema: { body: planFormSchema }, attachValidation: true }, async (request, reply) => {
-      if (request.validationError) return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError) });
+      if (request.validationError)
+        return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError) });
       const id = await strategy.plans.createPlan(request.user!, request.body);
       return reply.redirect(`/strategy/plans/${id}`);
     });
@@ -60,9 +67,17 @@ export const strategyFeature: Feature = {
       const { planId } = request.params;
       const { plan } = await strategy.plans.getPlan(request.user!, planId);
       const values = {
-        title: plan.title, frameworkId: plan.framework_id, agencyId: plan.agency_id ?? '', periodStart: plan.period_start, periodEnd: plan.period_end,
-        reviewCycle: plan.review_cycle, nextReviewOn: plan.next_review_on ?? '', namedReview: plan.named_review, owningBody: plan.owning_body,
-        accountableTo: plan.accountable_to, linkedPlans: plan.linked_plans,
+        title: plan.title,
+        frameworkId: plan.framework_id,
+        agencyId: plan.agency_id ?? '',
+        periodStart: plan.period_start,
+        periodEnd: plan.period_end,
+        reviewCycle: plan.review_cycle,
+        nextReviewOn: plan.next_review_on ?? '',
+        namedReview: plan.named_review,
+        owningBody: plan.owning_body,
+        accountableTo: plan.accountable_to,
+        linkedPlans: plan.linked_plans,
       };
       return planFormPage(request, reply, { values, planId, mode: 'edit' });
     });
@@ -78,10 +93,12 @@ export const strategyFeature: Feature = {
     });
 
     app.get('/strategy/plans/:planId', { ...read, schema: ofPlan }, async (request, reply) =>
-      reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, request.params.planId)), ragItems }));
+      reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, request.params.planId)), ragItems }),
+    );
 
     app.get('/strategy/plans/:planId/smart', { ...read, schema: ofPlan }, async (request, reply) =>
-      reply.page(view('smart'), { ...(await strategy.plans.smartReportFor(request.user!, request.params.planId)), rules: smartRules }));
+      reply.page(view('smart'), { ...(await strategy.plans.smartReportFor(request.user!, request.params.planId)), rules: smartRules }),
+    );
 
     app.get('/strategy/plans/:planId/quarterly', { ...read, schema: { ...ofPlan, querystring: quarterQuery } }, async (request, reply) => {
       const { planId } = request.params;
@@ -90,15 +107,20 @@ export const strategyFeature: Feature = {
       return reply.page(view('quarterly'), { report, planId, quarter, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)) });
     });
 
-    app.get('/strategy/plans/:planId/export/:document', { ...exporting, schema: { params: exportParams, querystring: quarterQuery } }, async (request, reply) => {
-      const { planId, document } = request.params;
-      const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
-      const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter);
-      return reply.header('Content-Type', file.contentType)
-        .header('Content-Disposition', `attachment; filename="${file.fileName}"`)
-        .header('X-Content-Type-Options', 'nosniff')
-        .send(file.body);
-    });
+    app.get(
+      '/strategy/plans/:planId/export/:document',
+      { ...exporting, schema: { params: exportParams, querystring: quarterQuery } },
+      async (request, reply) => {
+        const { planId, document } = request.params;
+        const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
+        const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter);
+        return reply
+          .header('Content-Type', file.contentType)
+          .header('Content-Disposition', `attachment; filename="${file.fileName}"`)
+          .header('X-Content-Type-Options', 'nosniff')
+          .send(file.body);
+      },
+    );
 
     // Actions ----------------------------------------------------------------------------------
     const actionFormPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) => {
@@ -106,9 +128,13 @@ export const strategyFeature: Feature = {
       const choices = await strategy.plans.formChoices(request.user!);
       const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
       const findings = await strategy.plans.checkDraft(request.user!, {
-        text: values.text ?? '', successMeasure: values.successMeasure ?? '',
+        text: values.text ?? '',
+        successMeasure: values.successMeasure ?? '',
         target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
-        leadPerson: values.leadTitle ?? '', leadAgency: agencyName, dueDate: values.dueOn ?? '', evidenceSource: values.evidenceSource ?? '',
+        leadPerson: values.leadTitle ?? '',
+        leadAgency: agencyName,
+        dueDate: values.dueOn ?? '',
+        evidenceSource: values.evidenceSource ?? '',
       });
       return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
     };
@@ -123,7 +149,8 @@ export const strategyFeature: Feature = {
     const saveAction = async (request: FastifyRequest, reply: FastifyReply, planId: string, actionId: string | null, form: ActionForm) => {
       const mode = actionId ? 'edit' : 'create';
       const values = postedForm(request);
-      if (request.validationError) return actionFormPage(request, reply.status(400), planId, { values, errors: formErrors(request.validationError), mode, actionId });
+      if (request.validationError)
+        return actionFormPage(request, reply.status(400), planId, { values, errors: formErrors(request.validationError), mode, actionId });
       if (form.intent === 'check') return actionFormPage(request, reply, planId, { values, mode, actionId, checked: true });
       try {
         const id = await strategy.plans.saveAction(request.user!, planId, actionId, form);
@@ -134,32 +161,51 @@ export const strategyFeature: Feature = {
       }
     };
 
-    app.post('/strategy/plans/:planId/actions/new', { ...manage, schema: { ...ofPlan, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { planId } = request.params;
-      await strategy.plans.getPlan(request.user!, planId);
-      return saveAction(request, reply, planId, null, request.body);
-    });
+    app.post(
+      '/strategy/plans/:planId/actions/new',
+      { ...manage, schema: { ...ofPlan, body: actionFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { planId } = request.params;
+        await strategy.plans.getPlan(request.user!, planId);
+        return saveAction(request, reply, planId, null, request.body);
+      },
+    );
 
     app.get('/strategy/actions/:actionId', { ...read, schema: ofAction }, async (request, reply) =>
-      reply.page(view('action'), { ...(await strategy.plans.getAction(request.user!, request.params.actionId)), ragItems }));
+      reply.page(view('action'), { ...(await strategy.plans.getAction(request.user!, request.params.actionId)), ragItems }),
+    );
 
     app.get('/strategy/actions/:actionId/edit', { ...manage, schema: ofAction }, async (request, reply) => {
       const { actionId } = request.params;
       const { action } = await strategy.plans.getAction(request.user!, actionId);
       const values = {
-        actionRef: action.action_ref, text: action.text, leadTitle: action.lead_title, leadUserId: action.lead_user_id ?? '',
-        leadAgencyId: action.lead_agency_id ?? '', startOn: action.start_on ?? '', dueOn: action.due_on ?? '', costPounds: action.cost_pounds ?? '',
-        costNote: action.cost_note, successMeasure: action.success_measure, targetValue: action.target_value ?? '', measureUnit: action.measure_unit,
-        evidenceSource: action.evidence_source, boardPlanRef: action.board_plan_ref,
+        actionRef: action.action_ref,
+        text: action.text,
+        leadTitle: action.lead_title,
+        leadUserId: action.lead_user_id ?? '',
+        leadAgencyId: action.lead_agency_id ?? '',
+        startOn: action.start_on ?? '',
+        dueOn: action.due_on ?? '',
+        costPounds: action.cost_pounds ?? '',
+        costNote: action.cost_note,
+        successMeasure: action.success_measure,
+        targetValue: action.target_value ?? '',
+        measureUnit: action.measure_unit,
+        evidenceSource: action.evidence_source,
+        boardPlanRef: action.board_plan_ref,
       };
       return actionFormPage(request, reply, action.plan_id, { values, mode: 'edit', actionId });
     });
 
-    app.post('/strategy/actions/:actionId/edit', { ...manage, schema: { ...ofAction, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { actionId } = request.params;
-      const { action } = await strategy.plans.getAction(request.user!, actionId);
-      return saveAction(request, reply, action.plan_id, actionId, request.body);
-    });
+    app.post(
+      '/strategy/actions/:actionId/edit',
+      { ...manage, schema: { ...ofAction, body: actionFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { actionId } = request.params;
+        const { action } = await strategy.plans.getAction(request.user!, actionId);
+        return saveAction(request, reply, action.plan_id, actionId, request.body);
+      },
+    );
 
     const progressPage = async (request: FastifyRequest, reply: FastifyReply, actionId: string, extra: Record<string, unknown>) => {
       const detail = await strategy.plans.getAction(request.user!, actionId);
@@ -171,49 +217,64 @@ export const strategyFeature: Feature = {
     };
 
     app.get('/strategy/actions/:actionId/progress', { ...update, schema: ofAction }, async (request, reply) =>
-      progressPage(request, reply, request.params.actionId, { values: { quarterStart: strategy.plans.currentQuarter() } }));
+      progressPage(request, reply, request.params.actionId, { values: { quarterStart: strategy.plans.currentQuarter() } }),
+    );
 
-    app.post('/strategy/actions/:actionId/progress', { ...update, schema: { ...ofAction, body: progressFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { actionId } = request.params;
-      const values = postedForm(request);
-      if (request.validationError) return progressPage(request, reply.status(400), actionId, { values, errors: formErrors(request.validationError) });
-      try {
-        await strategy.plans.recordProgress(request.user!, actionId, request.body);
-      } catch (error) {
-        if (!(error instanceof StrategyValidationError)) throw error;
-        return progressPage(request, reply.status(400), actionId, { values, errors: singleError(error.field, t(error.messageKey)) });
-      }
-      return reply.redirect(`/strategy/actions/${actionId}`);
-    });
+    app.post(
+      '/strategy/actions/:actionId/progress',
+      { ...update, schema: { ...ofAction, body: progressFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { actionId } = request.params;
+        const values = postedForm(request);
+        if (request.validationError) return progressPage(request, reply.status(400), actionId, { values, errors: formErrors(request.validationError) });
+        try {
+          await strategy.plans.recordProgress(request.user!, actionId, request.body);
+        } catch (error) {
+          if (!(error instanceof StrategyValidationError)) throw error;
+          return progressPage(request, reply.status(400), actionId, { values, errors: singleError(error.field, t(error.messageKey)) });
+        }
+        return reply.redirect(`/strategy/actions/${actionId}`);
+      },
+    );
 
     // Performance measures -----------------------------------------------------------------------
     const measuresPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) =>
       reply.page(view('measures'), {
-        ...(await strategy.measures.listMeasures(request.user!, planId)), planId, quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)), measureSources,
-        values: { direction: 'up', frequency: 'quarterly' }, ...extra,
+        ...(await strategy.measures.listMeasures(request.user!, planId)),
+        planId,
+        quarters: quarterItems(recentQuarters(londonDate(clock.now()), 8)),
+        measureSources,
+        values: { direction: 'up', frequency: 'quarterly' },
+        ...extra,
       });
 
     app.get('/strategy/plans/:planId/measures', { ...read, schema: ofPlan }, async (request, reply) => measuresPage(request, reply, request.params.planId, {}));
 
-    app.post('/strategy/plans/:planId/measures', { ...manage, schema: { ...ofPlan, body: measureFormSchema }, attachValidation: true }, async (request, reply) => {
-      const { planId } = request.params;
-      let errors: FormErrors;
-      if (request.validationError) {
-        errors = formErrors(request.validationError);
-      } else {
-        try {
-          await strategy.measures.addMeasure(request.user!, planId, request.body);
-          return reply.redirect(`/strategy/plans/${planId}/measures`);
-        } catch (error) {
-          if (!(error instanceof StrategyValidationError)) throw error;
-          errors = singleError(error.field, t(error.messageKey));
+    app.post(
+      '/strategy/plans/:planId/measures',
+      { ...manage, schema: { ...ofPlan, body: measureFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { planId } = request.params;
+        let errors: FormErrors;
+        if (request.validationError) {
+          errors = formErrors(request.validationError);
+        } else {
+          try {
+            await strategy.measures.addMeasure(request.user!, planId, request.body);
+            return reply.redirect(`/strategy/plans/${planId}/measures`);
+          } catch (error) {
+            if (!(error instanceof StrategyValidationError)) throw error;
+            errors = singleError(error.field, t(error.messageKey));
+          }
         }
-      }
-      await strategy.plans.getPlan(request.user!, planId);
-      return measuresPage(request, reply.status(400), planId, { values: postedForm(request), errors });
-    });
+        await strategy.plans.getPlan(request.user!, planId);
+        return measuresPage(request, reply.status(400), planId, { values: postedForm(request), errors });
+      },
+    );
 
-    app.post('/strategy/measures/:measureId/values', { ...manage, schema: { params: uuidParams('measureId'), body: measureValueSchema }, attachValidation: true },
+    app.post(
+      '/strategy/measures/:measureId/values',
+      { ...manage, schema: { params: uuidParams('measureId'), body: measureValueSchema }, attachValidation: true },
       async (request, reply) => {
         const { measureId } = request.params;
         try {
@@ -224,13 +285,18 @@ export const strategyFeature: Feature = {
           if (!(error instanceof StrategyValidationError)) throw error;
           const planId = await strategy.measures.planOfMeasure(request.user!, measureId);
           const text = t(error.messageKey);
-          return measuresPage(request, reply.status(400), planId, { errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} }, valueError: { measureId, text } });
+          return measuresPage(request, reply.status(400), planId, {
+            errors: { list: [{ text, href: `#value-${measureId}` }], fields: {} },
+            valueError: { measureId, text },
+          });
         }
-      });
+      },
+    );
 
     // Glossary ---------------------------------------------------------------------------------
     app.get('/strategy/glossary', read, async (request, reply) =>
-      reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: {} }));
+      reply.page(view('glossary'), { terms: await strategy.glossary.listGlossary(request.user!), values: {} }),
+    );
 
     app.post('/strategy/glossary', { ...manage, schema: { body: glossaryFormSchema }, attachValidation: true }, async (request, reply) => {
       let errors: FormErrors;
@@ -254,7 +320,8 @@ export const strategyFeature: Feature = {
     });
 
     app.get('/strategy/frameworks', read, async (request, reply) =>
-      reply.page(view('frameworks'), { frameworks: await strategy.frameworks.listFrameworks(request.user!) }));
+      reply.page(view('frameworks'), { frameworks: await strategy.frameworks.listFrameworks(request.user!) }),
+    );
 
     // Import of an existing plan ---------------------------------------------------------------
     app.get('/strategy/plans/:planId/import', { ...manage, schema: ofPlan }, async (request, reply) => {
@@ -263,22 +330,29 @@ export const strategyFeature: Feature = {
       return reply.page(view('import'), { plan });
     });
 
-    app.post('/strategy/plans/:planId/import/confirm', { ...manage, schema: { ...ofPlan, body: importConfirmSchema }, attachValidation: true }, async (request, reply) => {
-      const { planId } = request.params;
-      if (request.validationError) {
-        const { plan } = await strategy.plans.planOnly(request.user!, planId);
-        return reply.status(400).page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
-      }
-      const result = await strategy.imports.applyImport(request.user!, planId, request.body.rows);
-      return reply.page(view('import-done'), { planId, result });
-    });
+    app.post(
+      '/strategy/plans/:planId/import/confirm',
+      { ...manage, schema: { ...ofPlan, body: importConfirmSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { planId } = request.params;
+        if (request.validationError) {
+          const { plan } = await strategy.plans.planOnly(request.user!, planId);
+          return reply.status(400).page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
+        }
+        const result = await strategy.imports.applyImport(request.user!, planId, request.body.rows);
+        return reply.page(view('import-done'), { planId, result });
+      },
+    );
 
     // Uploads need multipart; it is registered for these routes only. The CSRF token is a form
     // field, attached to the body with the other fields before the CSRF check runs.
     await app.register(async (uploads: LanternApp) => {
       // An over-size file arrives cut one byte past the cap and is refused on its form (src/uploads/limits.ts).
-      await uploads.register(multipart, { attachFieldsToBody: 'keyValues', throwFileSizeLimit: false,
-        limits: { fileSize: multipartFileLimit(planImportLimits), files: 1, fields: 20 } });
+      await uploads.register(multipart, {
+        attachFieldsToBody: 'keyValues',
+        throwFileSizeLimit: false,
+        limits: { fileSize: multipartFileLimit(planImportLimits), files: 1, fields: 20 },
+      });
 
       uploads.post('/strategy/plans/:planId/import', { ...manage, schema: ofPlan }, async (request, reply) => {
         const { planId } = request.params;

@@ -4,48 +4,88 @@ import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
 import type { ImportedAction } from './reports/import.ts';
 
-const optionalText = (max = 2000) => z.string().trim().max(max, 'validation.tooLong').optional().transform((v) => v ?? '');
-const optionalDate = z.string().trim().optional().transform((v) => v || null)
+const optionalText = (max = 2000) =>
+  z
+    .string()
+    .trim()
+    .max(max, 'validation.tooLong')
+    .optional()
+    .transform((v) => v ?? '');
+const optionalDate = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => v || null)
   .pipe(z.iso.date('validation.dateFormat').nullable());
 /** A number typed into a form: blank is "not set"; "90%" and "£1,200" are read as 90 and 1200. */
-const optionalNumber = z.string().trim().optional()
+const optionalNumber = z
+  .string()
+  .trim()
+  .optional()
   .transform((v) => (v ? v.replace(/[£,%\s]/g, '') : null))
-  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number').nullable());
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number')
+      .nullable(),
+  );
 
 export const reviewCycles = ['monthly', 'quarterly', 'six-monthly', 'annually'] as const;
 
-export const planFormSchema = z.object({
-  title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
-  frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
-  agencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
-  periodStart: z.iso.date('validation.dateFormat'),
-  periodEnd: z.iso.date('validation.dateFormat'),
-  reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
-  nextReviewOn: optionalDate,
-  namedReview: optionalText(300),
-  owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
-  accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
-  linkedPlans: optionalText(4000),
-}).refine((p) => p.periodEnd >= p.periodStart, { message: 'strategy.validation.periodOrder', path: ['periodEnd'] });
+export const planFormSchema = z
+  .object({
+    title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
+    frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
+    agencyId: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || null)
+      .pipe(z.string().uuid().nullable()),
+    periodStart: z.iso.date('validation.dateFormat'),
+    periodEnd: z.iso.date('validation.dateFormat'),
+    reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
+    nextReviewOn: optionalDate,
+    namedReview: optionalText(300),
+    owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
+    accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
+    linkedPlans: optionalText(4000),
+  })
+  .refine((p) => p.periodEnd >= p.periodStart, { message: 'strategy.validation.periodOrder', path: ['periodEnd'] });
 export type PlanForm = z.infer<typeof planFormSchema>;
 
-export const actionFormSchema = z.object({
-  actionRef: z.string().trim().regex(/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/, 'strategy.validation.actionRef'),
-  text: z.string().trim().min(3, 'strategy.validation.textRequired').max(4000, 'validation.tooLong'),
-  leadTitle: optionalText(200),
-  leadUserId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
-  leadAgencyId: z.string().trim().optional().transform((v) => v || null).pipe(z.string().uuid().nullable()),
-  startOn: optionalDate,
-  dueOn: optionalDate,
-  costPounds: optionalNumber,
-  costNote: optionalText(500),
-  successMeasure: optionalText(2000),
-  targetValue: optionalNumber,
-  measureUnit: optionalText(50),
-  evidenceSource: optionalText(500),
-  boardPlanRef: optionalText(100),
-  intent: z.enum(['check', 'save']).optional().default('save'),
-}).refine((a) => !a.startOn || !a.dueOn || a.dueOn >= a.startOn, { message: 'strategy.validation.dueBeforeStart', path: ['dueOn'] });
+export const actionFormSchema = z
+  .object({
+    actionRef: z
+      .string()
+      .trim()
+      .regex(/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/, 'strategy.validation.actionRef'),
+    text: z.string().trim().min(3, 'strategy.validation.textRequired').max(4000, 'validation.tooLong'),
+    leadTitle: optionalText(200),
+    leadUserId: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || null)
+      .pipe(z.string().uuid().nullable()),
+    leadAgencyId: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || null)
+      .pipe(z.string().uuid().nullable()),
+    startOn: optionalDate,
+    dueOn: optionalDate,
+    costPounds: optionalNumber,
+    costNote: optionalText(500),
+    successMeasure: optionalText(2000),
+    targetValue: optionalNumber,
+    measureUnit: optionalText(50),
+    evidenceSource: optionalText(500),
+    boardPlanRef: optionalText(100),
+    intent: z.enum(['check', 'save']).optional().default('save'),
+  })
+  .refine((a) => !a.startOn || !a.dueOn || a.dueOn >= a.startOn, { message: 'strategy.validation.dueBeforeStart', path: ['dueOn'] });
 export type ActionForm = z.infer<typeof actionFormSchema>;
 
 export const progressFormSchema = z.object({
@@ -65,7 +105,11 @@ export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
 
 /** The quarter a report covers (its first day); anything else, or none, is the current quarter. */
 export const quarterQuery = z.object({
-  quarter: z.string().regex(/^\d{4}-(01|04|07|10)-01$/).optional().catch(undefined),
+  quarter: z
+    .string()
+    .regex(/^\d{4}-(01|04|07|10)-01$/)
+    .optional()
+    .catch(undefined),
 });
 export const exportParams = z.object({
   planId: uuid,
@@ -74,16 +118,19 @@ export const exportParams = z.object({
 
 /** The previewed rows of a plan import, posted back as JSON to be saved. */
 export const importConfirmSchema = z.object({
-  rows: z.string().max(900_000).transform((text, ctx) => {
-    try {
-      const rows: unknown = JSON.parse(text);
-      if (Array.isArray(rows)) return rows as ImportedAction[];
-    } catch {
-      // Not JSON: the issue below.
-    }
-    ctx.addIssue({ code: 'custom', message: 'strategy.import.chooseFile' });
-    return z.NEVER;
-  }),
+  rows: z
+    .string()
+    .max(900_000)
+    .transform((text, ctx) => {
+      try {
+        const rows: unknown = JSON.parse(text);
+        if (Array.isArray(rows)) return rows as ImportedAction[];
+      } catch {
+        // Not JSON: the issue below.
+      }
+      ctx.addIssue({ code: 'custom', message: 'strategy.import.chooseFile' });
+      return z.NEVER;
+    }),
 });
 
 export const measureFormSchema = z.object({
@@ -91,7 +138,11 @@ export const measureFormSchema = z.object({
   unit: optionalText(50),
   baselineValue: optionalNumber,
   baselinePeriod: optionalDate,
-  targetValue: z.string().trim().transform((v) => v.replace(/[£,%\s]/g, '')).pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.targetRequired')),
+  targetValue: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/[£,%\s]/g, ''))
+    .pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.targetRequired')),
   direction: z.enum(['up', 'down'], { message: 'strategy.validation.direction' }),
   frequency: z.enum(['monthly', 'quarterly', 'annually'], { message: 'strategy.validation.frequency' }),
   ownerTitle: z.string().trim().min(2, 'strategy.validation.ownerRequired').max(200, 'validation.tooLong'),
@@ -102,8 +153,11 @@ export type MeasureForm = z.infer<typeof measureFormSchema>;
 
 export const measureValueSchema = z.object({
   periodStart: z.string().regex(/^\d{4}-(01|04|07|10)-01$/, 'strategy.validation.quarter'),
-  value: z.string().trim().transform((v) => v.replace(/[£,%\s]/g, '')).pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number')),
+  value: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/[£,%\s]/g, ''))
+    .pipe(z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'strategy.validation.number')),
   note: optionalText(1000),
 });
 export type MeasureValueForm = z.infer<typeof measureValueSchema>;
-

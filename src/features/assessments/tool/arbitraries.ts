@@ -28,8 +28,7 @@ const sectionArb = (si: number) =>
       windows: windowIds.map((id) => ({ id, label: `label ${id}` })),
       points: nonEmptySubsets(windowIds).map((subset) => ({
         windows: subset,
-        points:
-          subset.reduce((sum, w) => sum + (weights[windowIds.indexOf(w)] ?? 0), 0) + (subset.length > 1 ? bonus : 0),
+        points: subset.reduce((sum, w) => sum + (weights[windowIds.indexOf(w)] ?? 0), 0) + (subset.length > 1 ? bonus : 0),
       })),
       indicators: Array.from({ length: indicatorCount }, (_, ii) => ({
         id: `s${si}-i${ii}`,
@@ -97,14 +96,10 @@ export function answersFor(def: ToolDefinition): fc.Arbitrary<Answers> {
         }),
     ),
   );
-  return fc
-    .tuple(...perIndicator.map((a) => fc.option(a, { nil: undefined })))
-    .map((entries) => Object.fromEntries(entries.filter((e) => e !== undefined)));
+  return fc.tuple(...perIndicator.map((a) => fc.option(a, { nil: undefined }))).map((entries) => Object.fromEntries(entries.filter((e) => e !== undefined)));
 }
 
 /** Every (indicator, window) pair in a definition, for "tick one more" properties. */
 export function allTicks(def: ToolDefinition): { indicatorId: string; windowId: string }[] {
-  return def.sections.flatMap((s) =>
-    s.indicators.flatMap((ind) => s.windows.map((w) => ({ indicatorId: ind.id, windowId: w.id }))),
-  );
+  return def.sections.flatMap((s) => s.indicators.flatMap((ind) => s.windows.map((w) => ({ indicatorId: ind.id, windowId: w.id }))));
 }

@@ -41,7 +41,10 @@ function minimal(): Draft {
           { windows: ['past6to12'], points: 1 },
           { windows: ['past6to12', 'current'], points: 6 }, // order within a row does not matter
         ],
-        indicators: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B', guidance: 'Why B matters.' }],
+        indicators: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B', guidance: 'Why B matters.' },
+        ],
       },
     ],
     bands: [
@@ -244,7 +247,8 @@ function mutateBands(bands: BandJson[], m: BandMutation): void {
       bands[0]!.min += m.by;
       return;
     case 'max-gap-or-overlap':
-      if (next) b.max = next.min - 1 + m.by; // any max other than next.min - 1 leaves a gap or an overlap
+      if (next)
+        b.max = next.min - 1 + m.by; // any max other than next.min - 1 leaves a gap or an overlap
       else b.max = b.min + Math.abs(m.by); // a single band must stay open-ended
       return;
     case 'swap':
@@ -268,7 +272,10 @@ test('property: mutations that break band contiguity are rejected with a bands e
       const bands = json.bands as BandJson[];
       mutateBands(bands, m);
       const errors = errorsOf(json);
-      assert.ok(errors.some((e) => e.path.startsWith('bands')), JSON.stringify({ m, bands, errors }));
+      assert.ok(
+        errors.some((e) => e.path.startsWith('bands')),
+        JSON.stringify({ m, bands, errors }),
+      );
     }),
     { numRuns: 300 },
   );

@@ -5,9 +5,7 @@
 import { z } from 'zod';
 
 // Tool ids appear in URLs and stored assessments, so keep them to lowercase kebab case.
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens, e.g. "cse-screening"');
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens, e.g. "cse-screening"');
 
 // Ids of sections, indicators, windows and bands are keys in stored answers.
 const key = z
@@ -86,11 +84,12 @@ export const toolDefinitionSchema = z
     reviewIntervalDays: z.int().min(1).max(366).default(DEFAULT_REVIEW_INTERVAL_DAYS),
   })
   .superRefine((def, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-    reportDuplicates(def.sections.map((s) => s.id), (i, id) =>
-      issue(['sections', i, 'id'], `duplicate section id "${id}"`));
+    reportDuplicates(
+      def.sections.map((s) => s.id),
+      (i, id) => issue(['sections', i, 'id'], `duplicate section id "${id}"`),
+    );
 
     // Indicator ids are unique across the whole tool because answers are keyed by them alone.
     const indicatorIds = new Set<string>();
@@ -137,7 +136,10 @@ function reportDuplicates(ids: readonly string[], report: (index: number, id: st
 /** Canonical key for a set of window ids, in the section's window order. */
 export function combinationKey(section: Pick<ToolSection, 'windows'>, windowIds: Iterable<string>): string {
   const ticked = new Set(windowIds);
-  return section.windows.filter((w) => ticked.has(w.id)).map((w) => w.id).join('+');
+  return section.windows
+    .filter((w) => ticked.has(w.id))
+    .map((w) => w.id)
+    .join('+');
 }
 
 // The table must give points for every non-empty combination exactly once, so
@@ -196,8 +198,14 @@ export function nonEmptySubsets<T>(items: readonly T[]): T[][] {
 // Bands must cover every score from 0 upward with no gaps or overlaps,
 // otherwise some total would have no category (or two).
 function checkBands(bands: z.output<typeof bandSchema>[], report: Report): void {
-  reportDuplicates(bands.map((b) => b.key), (i, k) => report([i, 'key'], `duplicate band key "${k}"`));
-  reportDuplicates(bands.map((b) => b.label), (i, l) => report([i, 'label'], `duplicate band label "${l}"`));
+  reportDuplicates(
+    bands.map((b) => b.key),
+    (i, k) => report([i, 'key'], `duplicate band key "${k}"`),
+  );
+  reportDuplicates(
+    bands.map((b) => b.label),
+    (i, l) => report([i, 'label'], `duplicate band label "${l}"`),
+  );
   const first = bands[0];
   if (first && first.min !== 0) report([0, 'min'], `the first band must start at 0, not ${first.min}`);
   bands.forEach((band, i) => {
@@ -215,9 +223,7 @@ function checkBands(bands: z.output<typeof bandSchema>[], report: Report): void 
 }
 
 export type DefinitionError = { path: string; message: string };
-export type ParseResult =
-  | { ok: true; definition: ToolDefinition }
-  | { ok: false; errors: DefinitionError[] };
+export type ParseResult = { ok: true; definition: ToolDefinition } | { ok: false; errors: DefinitionError[] };
 
 /** Validate untrusted JSON (e.g. an uploaded file). Never throws. */
 export function parseToolDefinition(json: unknown): ParseResult {
@@ -237,7 +243,5 @@ export function parseToolDefinition(json: unknown): ParseResult {
 /** ["sections", 0, "id"] → "sections[0].id" — the form an editor of the JSON file can follow. */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }

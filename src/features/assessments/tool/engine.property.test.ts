@@ -38,8 +38,15 @@ test('property: answers drawn from a definition always score, and the sums add u
   fc.assert(
     fc.property(scenario, ({ def, answers, ageYears }) => {
       const a = mustScore(def, answers, ageYears);
-      assert.equal(a.total, a.sections.reduce((sum, s) => sum + s.subtotal, 0));
-      for (const s of a.sections) assert.equal(s.subtotal, s.indicators.reduce((sum, i) => sum + i.points, 0));
+      assert.equal(
+        a.total,
+        a.sections.reduce((sum, s) => sum + s.subtotal, 0),
+      );
+      for (const s of a.sections)
+        assert.equal(
+          s.subtotal,
+          s.indicators.reduce((sum, i) => sum + i.points, 0),
+        );
       assert.equal(a.band, def.bands[bandIndexFor(def.bands, a.total)]);
       assert.ok(a.explanation.length > 0);
     }),

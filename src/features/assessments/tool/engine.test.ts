@@ -44,11 +44,18 @@ test('example A on the default tool: 3 + 3 + 7 = 13, moderate risk (11–15)', (
   assert.equal(a.total, 13);
   assert.deepEqual(
     a.sections.map((s) => [s.sectionId, s.subtotal]),
-    [['vulnerabilities', 3], ['moderate', 3], ['significant', 7]],
+    [
+      ['vulnerabilities', 3],
+      ['moderate', 3],
+      ['significant', 7],
+    ],
   );
   assert.deepEqual(
     a.sections[2]?.indicators.map((i) => [i.indicatorId, i.windows, i.points]),
-    [['s-person-of-concern', ['current', 'past6to12'], 6], ['s-taken-to-addresses', ['past6to12'], 1]],
+    [
+      ['s-person-of-concern', ['current', 'past6to12'], 6],
+      ['s-taken-to-addresses', ['past6to12'], 1],
+    ],
   );
   assert.equal(a.band.key, 'moderate');
   assert.deepEqual(a.category, { key: 'moderate', label: 'Moderate risk' });
@@ -134,10 +141,16 @@ test('everything ticked: 10 + 11 + 9 × 6 = 75, significant risk', () => {
 
 test('band boundaries of the default tool: 5 | 6, 10 | 11, 15 | 16', () => {
   const keyAt = (n: number) => standard.bands[bandIndexFor(standard.bands, n)]?.key;
-  assert.deepEqual(
-    [0, 5, 6, 10, 11, 15, 16, 1000].map(keyAt),
-    ['not-at-risk', 'not-at-risk', 'mild', 'mild', 'moderate', 'moderate', 'significant', 'significant'],
-  );
+  assert.deepEqual([0, 5, 6, 10, 11, 15, 16, 1000].map(keyAt), [
+    'not-at-risk',
+    'not-at-risk',
+    'mild',
+    'mild',
+    'moderate',
+    'moderate',
+    'significant',
+    'significant',
+  ]);
   // 16 exactly from answers: 3 significant current (15) + 1 vulnerability.
   const sixteen = score(
     standard,
@@ -171,10 +184,7 @@ test('bad answers are reported, all at once, never thrown', () => {
     { ageYears: -1 },
   );
   assert.equal(r.ok, false);
-  assert.deepEqual(
-    !r.ok && r.errors.map((e) => e.path),
-    ['context.ageYears', 'no-such-indicator', 'v-looked-after.current', 'm-substance-use.last6Months'],
-  );
+  assert.deepEqual(!r.ok && r.errors.map((e) => e.path), ['context.ageYears', 'no-such-indicator', 'v-looked-after.current', 'm-substance-use.last6Months']);
   assert.match(!r.ok ? (r.errors[1]?.message ?? '') : '', /unknown indicator "no-such-indicator" for cse-screening v1/);
   assert.match(!r.ok ? (r.errors[2]?.message ?? '') : '', /unknown time window "current"; expected: ever/);
 });

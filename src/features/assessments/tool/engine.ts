@@ -47,15 +47,9 @@ export type ScoredAssessment = {
 
 export type AnswerError = { path: string; message: string };
 
-export type ScoreResult =
-  | { ok: true; assessment: ScoredAssessment }
-  | { ok: false; errors: AnswerError[] };
+export type ScoreResult = { ok: true; assessment: ScoredAssessment } | { ok: false; errors: AnswerError[] };
 
-export function scoreAssessment(
-  definition: ToolDefinition,
-  answers: Answers,
-  context: AssessmentContext,
-): ScoreResult {
+export function scoreAssessment(definition: ToolDefinition, answers: Answers, context: AssessmentContext): ScoreResult {
   const errors: AnswerError[] = [];
   const { ageYears } = context;
   if (typeof ageYears !== 'number' || !Number.isFinite(ageYears) || ageYears < 0) {
@@ -138,9 +132,7 @@ export function scoreAssessment(
   const category = { key: finalBand.key, label: finalBand.label };
   const raisedByOverride = finalIndex > bandIndex;
   explanation.push(
-    raisedByOverride
-      ? `Category: "${category.label}" (raised from "${band.label}" by an override).`
-      : `Category: "${category.label}".`,
+    raisedByOverride ? `Category: "${category.label}" (raised from "${band.label}" by an override).` : `Category: "${category.label}".`,
     'This score supports, and never replaces, your professional judgement: record your own view and your reasons.',
   );
 

@@ -18,12 +18,25 @@ test('the default tool has the structure from the domain brief', () => {
     [
       ['vulnerability', ['ever'], [['ever', 1]]],
       ['moderate', ['last6Months'], [['last6Months', 1]]],
-      ['significant', ['current', 'past6to12'], [['current', 5], ['past6to12', 1], ['current+past6to12', 6]]],
+      [
+        'significant',
+        ['current', 'past6to12'],
+        [
+          ['current', 5],
+          ['past6to12', 1],
+          ['current+past6to12', 6],
+        ],
+      ],
     ],
   );
   assert.deepEqual(
     defaultTool.bands.map((b) => [b.key, b.min, b.max]),
-    [['not-at-risk', 0, 5], ['mild', 6, 10], ['moderate', 11, 15], ['significant', 16, undefined]],
+    [
+      ['not-at-risk', 0, 5],
+      ['mild', 6, 10],
+      ['moderate', 11, 15],
+      ['significant', 16, undefined],
+    ],
   );
   assert.equal(defaultTool.reviewIntervalDays, 91);
 });

@@ -7,10 +7,12 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
  * the /api/v1 routes are described: the pages are not an API.
  */
 
-const onlyTheApi: SwaggerTransform = (route) =>
-  route.url.startsWith('/api/v1/') ? jsonSchemaTransform(route) : { schema: { hide: true }, url: route.url };
+const onlyTheApi: SwaggerTransform = (route) => (route.url.startsWith('/api/v1/') ? jsonSchemaTransform(route) : { schema: { hide: true }, url: route.url });
 
-interface Document { paths?: unknown; components?: { schemas?: Record<string, unknown> } }
+interface Document {
+  paths?: unknown;
+  components?: { schemas?: Record<string, unknown> };
+}
 const schemaRef = (name: string) => `"#/components/schemas/${name}"`;
 
 /**
@@ -31,12 +33,16 @@ function tidyComponents(generated: ReturnType<typeof jsonSchemaTransformObject>)
     }
   }
   // A request schema's input variant (`NewConcernInput`) takes the plain name when that is free.
-  const names = new Map([...used].map((name) => {
-    const plain = name.replace(/Input$/, '');
-    return [name, plain !== name && !used.has(plain) ? plain : name];
-  }));
-  let text = JSON.stringify({ ...document, components: { ...document.components,
-    schemas: Object.fromEntries([...names].map(([name, shown]) => [shown, schemas[name]])) } });
+  const names = new Map(
+    [...used].map((name) => {
+      const plain = name.replace(/Input$/, '');
+      return [name, plain !== name && !used.has(plain) ? plain : name];
+    }),
+  );
+  let text = JSON.stringify({
+    ...document,
+    components: { ...document.components, schemas: Object.fromEntries([...names].map(([name, shown]) => [shown, schemas[name]])) },
+  });
   for (const [name, shown] of names) if (shown !== name) text = text.replaceAll(schemaRef(name), schemaRef(shown));
   return JSON.parse(text) as typeof generated;
 }
@@ -47,13 +53,16 @@ export const apiDocumentOptions: FastifyDynamicSwaggerOptions = {
     info: {
       title: 'Lantern partner API',
       version: '1.0.0',
-      description: 'For partner systems of a safeguarding partnership. Every call acts with the roles, partnership and agency of its API token, '
-        + 'is limited by the same permissions and row-level security as the web pages, and is written to the audit trail. '
-        + 'Names are searched by POST so that no personal data appears in a URL.',
+      description:
+        'For partner systems of a safeguarding partnership. Every call acts with the roles, partnership and agency of its API token, ' +
+        'is limited by the same permissions and row-level security as the web pages, and is written to the audit trail. ' +
+        'Names are searched by POST so that no personal data appears in a URL.',
     },
     security: [{ bearerToken: [] }],
     components: {
-      securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer', description: 'A token created by a partnership administrator under /admin/api-tokens.' } },
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'A token created by a partnership administrator under /admin/api-tokens.' },
+      },
     },
   },
   transform: onlyTheApi,

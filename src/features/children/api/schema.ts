@@ -30,48 +30,56 @@ const childFlags = {
   aliases: z.array(z.string()),
 };
 
-export const childSummary = z.object({ ...childCore, ...childFlags, updated_at: z.date() })
+export const childSummary = z
+  .object({ ...childCore, ...childFlags, updated_at: z.date() })
   .meta({ id: 'ChildSummary', description: 'A child as lists show one: the minimum to tell children apart.' });
 
-export const child = z.object({
-  ...childCore,
-  ...childFlags,
-  gender: z.string().nullable(),
-  flag_cce: z.boolean(),
-  flag_trafficking: z.boolean(),
-  child_protection_plan: z.boolean(),
-  child_in_need: z.boolean(),
-  youth_justice: z.boolean(),
-  education_status: z.string().nullable(),
-  owning_agency_id: z.uuid(),
-  closed_at: z.date().nullable(),
-  closing_outcome: oneOf(closingOutcomes).nullable(),
-}).meta({ id: 'Child', description: 'One child’s core record.' });
+export const child = z
+  .object({
+    ...childCore,
+    ...childFlags,
+    gender: z.string().nullable(),
+    flag_cce: z.boolean(),
+    flag_trafficking: z.boolean(),
+    child_protection_plan: z.boolean(),
+    child_in_need: z.boolean(),
+    youth_justice: z.boolean(),
+    education_status: z.string().nullable(),
+    owning_agency_id: z.uuid(),
+    closed_at: z.date().nullable(),
+    closing_outcome: oneOf(closingOutcomes).nullable(),
+  })
+  .meta({ id: 'Child', description: 'One child’s core record.' });
 
-export const childMatch = z.object({ ...childCore, strength: z.enum(['likely', 'possible', 'none']) })
+export const childMatch = z
+  .object({ ...childCore, strength: z.enum(['likely', 'possible', 'none']) })
   .meta({ id: 'ChildMatch', description: 'A child matching a search, with how strongly it matches.' });
 
-export const concern = z.object({
-  id: z.uuid(),
-  reference: reference.meta({ example: 'CN-7K4M-9QXD' }),
-  source: z.string(),
-  received_at: z.date(),
-  deadline_at: z.date(),
-  decision: oneOf(decisions).nullable(),
-  risk_level: oneOf(riskLevels).nullable(),
-  acting_agency_id: z.uuid().nullable(),
-  child_id: z.uuid().nullable(),
-  decided_at: z.date().nullable(),
-}).meta({ id: 'Concern' });
+export const concern = z
+  .object({
+    id: z.uuid(),
+    reference: reference.meta({ example: 'CN-7K4M-9QXD' }),
+    source: z.string(),
+    received_at: z.date(),
+    deadline_at: z.date(),
+    decision: oneOf(decisions).nullable(),
+    risk_level: oneOf(riskLevels).nullable(),
+    acting_agency_id: z.uuid().nullable(),
+    child_id: z.uuid().nullable(),
+    decided_at: z.date().nullable(),
+  })
+  .meta({ id: 'Concern' });
 
 /** Every refusal: a stable code (docs/ERRORS.md), a message, and for invalid input the fields that were wrong. */
-export const apiError = z.object({
-  error: z.object({
-    code: z.string().meta({ example: 'LANTERN_E_NOT_FOUND' }),
-    message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-}).meta({ id: 'Error' });
+export const apiError = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'LANTERN_E_NOT_FOUND' }),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 // ---- Requests ----
 
@@ -83,12 +91,22 @@ export const childListQuery = z.object({
 export const concernListQuery = childListQuery.omit({ status: true });
 
 /** Names are searched by POST so that no personal data appears in a URL. */
-export const childSearch = z.object({
-  name: z.string().max(200).optional(),
-  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => parseIsoDate(v) !== null, 'not a real date').optional(),
-  postcode: z.string().max(10).refine((v) => parsePostcode(v) !== null, 'not a UK postcode').optional(),
-  includeClosed: z.boolean().optional(),
-}).strict()
+export const childSearch = z
+  .object({
+    name: z.string().max(200).optional(),
+    dateOfBirth: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .refine((v) => parseIsoDate(v) !== null, 'not a real date')
+      .optional(),
+    postcode: z
+      .string()
+      .max(10)
+      .refine((v) => parsePostcode(v) !== null, 'not a UK postcode')
+      .optional(),
+    includeClosed: z.boolean().optional(),
+  })
+  .strict()
   .refine((v) => v.name || v.dateOfBirth || v.postcode, 'search needs a name, a date of birth or a postcode')
   .meta({ id: 'ChildSearch' })
   // What the service searches with.
@@ -99,7 +117,10 @@ export const childSearch = z.object({
     includeClosed: includeClosed ?? false,
   }));
 
-export const newConcern = apiConcernSchema.meta({ id: 'NewConcern', description: 'A concern raised by a partner system: the same fields and limits as the form.' });
+export const newConcern = apiConcernSchema.meta({
+  id: 'NewConcern',
+  description: 'A concern raised by a partner system: the same fields and limits as the form.',
+});
 
 // ---- Responses, with what each status means ----
 
@@ -113,11 +134,17 @@ export const refusals = {
 
 export const responses = {
   childList: json('A page of children', z.object({ children: z.array(childSummary), hasNext: z.boolean() })),
-  childMatches: json('Matches, strongest first', z.object({
-    matches: z.array(childMatch),
-    restrictedMatch: z.boolean().meta({ description: 'A restricted record the token cannot read matches the names and date of birth '
-      + 'strongly. Nothing identifies it: ask the designated safeguarding lead or the DPO before creating a new record.' }),
-  })),
+  childMatches: json(
+    'Matches, strongest first',
+    z.object({
+      matches: z.array(childMatch),
+      restrictedMatch: z.boolean().meta({
+        description:
+          'A restricted record the token cannot read matches the names and date of birth ' +
+          'strongly. Nothing identifies it: ask the designated safeguarding lead or the DPO before creating a new record.',
+      }),
+    }),
+  ),
   child: json('The child', child),
   notFound: json('No such child, or not visible to this token', apiError),
   concernList: json('Concerns', z.object({ concerns: z.array(concern) })),

@@ -39,10 +39,25 @@ export class ApiTokenService {
     const now = this.clock.now();
     const approver = can(user, 'api-tokens.approve');
     return withActor(this.db, actorOf(user), async (tx) => {
-      let query = tx.selectFrom('api_tokens as t').innerJoin('agencies as a', 'a.id', 't.agency_id')
-        .leftJoin('users as issuer', 'issuer.id', 't.created_by').leftJoin('users as approver', 'approver.id', 't.approved_by')
-        .select(['t.id', 't.name', 't.roles', 't.created_at', 't.created_by', 't.expires_at', 't.last_used_at', 't.revoked_at', 't.approved_at',
-          'a.name as agency', 'issuer.display_name as issued_by', 'approver.display_name as approved_by'])
+      let query = tx
+        .selectFrom('api_tokens as t')
+        .innerJoin('agencies as a', 'a.id', 't.agency_id')
+        .leftJoin('users as issuer', 'issuer.id', 't.created_by')
+        .leftJoin('users as approver', 'approver.id', 't.approved_by')
+        .select([
+          't.id',
+          't.name',
+          't.roles',
+          't.created_at',
+          't.created_by',
+          't.expires_at',
+          't.last_used_at',
+          't.revoked_at',
+          't.approved_at',
+          'a.name as agency',
+          'issuer.display_name as issued_by',
+          'approver.display_name as approved_by',
+        ])
         .orderBy('t.created_at', 'desc');
       if (!approver) query = query.where('t.created_by', '=', user.userId);
       const tokens = (await query.execute()).map((row) => ({
@@ -66,11 +81,25 @@ export class ApiTokenService {
     // Days of 24 hours: a token lasts exactly as long whatever the clocks (or the machine's zone) do.
     const expiresAt = addHours(this.clock.now(), form.expiresInDays * 24);
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const created = await tx.insertInto('api_tokens').values({ partnership_id: user.partnershipId, agency_id: user.agencyId, name: form.name,
-        token_hash: sha256(token), roles: form.roles, created_by: user.userId, expires_at: expiresAt }).returning('id').executeTakeFirstOrThrow();
-      await act.audit({ action: 'api_token.create',
-        recordType: 'api_token', recordId: created.id,
-        details: { name: form.name, roles: form.roles, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() } });
+      const created = await tx
+        .insertInto('api_tokens')
+        .values({
+          partnership_id: user.partnershipId,
+          agency_id: user.agencyId,
+          name: form.name,
+          token_hash: sha256(token),
+          roles: form.roles,
+          created_by: user.userId,
+          expires_at: expiresAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'api_token.create',
+        recordType: 'api_token',
+        recordId: created.id,
+        details: { name: form.name, roles: form.roles, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() },
+      });
       return { id: created.id, token, expiresAt };
     });
   }
@@ -78,12 +107,17 @@ export class ApiTokenService {
   /** The second person's approval: an administrator who did not issue the token. */
   approve(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const r = await tx.updateTable('api_tokens').set({ approved_by: user.userId, approved_at: this.clock.now() })
-        .where('id', '=', id).where('approved_at', 'is', null).where('revoked_at', 'is', null).where('created_by', '<>', user.userId)
-        .returning(['created_by', 'roles']).executeTakeFirst();
+      const r = await tx
+        .updateTable('api_tokens')
+        .set({ approved_by: user.userId, approved_at: this.clock.now() })
+        .where('id', '=', id)
+        .where('approved_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('created_by', '<>', user.userId)
+        .returning(['created_by', 'roles'])
+        .executeTakeFirst();
       if (!r) throw notFound();
-      await act.audit({ action: 'api_token.approve',
-        recordType: 'api_token', recordId: id, details: { issuedBy: r.created_by, roles: r.roles } });
+      await act.audit({ action: 'api_token.approve', recordType: 'api_token', recordId: id, details: { issuedBy: r.created_by, roles: r.roles } });
     });
   }
 
@@ -94,8 +128,7 @@ export class ApiTokenService {
       if (!can(user, 'api-tokens.approve')) query = query.where('created_by', '=', user.userId);
       const r = await query.executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({ action: 'api_token.revoke',
-        recordType: 'api_token', recordId: id });
+      await act.audit({ action: 'api_token.revoke', recordType: 'api_token', recordId: id });
     });
   }
 
@@ -110,20 +143,47 @@ export class ApiTokenService {
     const hash = sha256(match[1]);
     const now = this.clock.now();
     return withAuth(this.auth, async (tx) => {
-      const row = await tx.selectFrom('api_tokens as t').innerJoin('partnerships as p', 'p.id', 't.partnership_id')
+      const row = await tx
+        .selectFrom('api_tokens as t')
+        .innerJoin('partnerships as p', 'p.id', 't.partnership_id')
         .innerJoin('agencies as a', 'a.id', 't.agency_id')
-        .select(['t.id', 't.name', 't.roles', 't.partnership_id', 't.agency_id', 't.expires_at', 't.created_by', 'p.name as partnership_name',
-          'a.name as agency_name'])
-        .where('t.token_hash', '=', hash).where('t.revoked_at', 'is', null).where('t.approved_at', 'is not', null).executeTakeFirst();
+        .select([
+          't.id',
+          't.name',
+          't.roles',
+          't.partnership_id',
+          't.agency_id',
+          't.expires_at',
+          't.created_by',
+          'p.name as partnership_name',
+          'a.name as agency_name',
+        ])
+        .where('t.token_hash', '=', hash)
+        .where('t.revoked_at', 'is', null)
+        .where('t.approved_at', 'is not', null)
+        .executeTakeFirst();
       if (!row || new Date(row.expires_at) <= now || !row.created_by) return null;
-      await tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
+      await tx
+        .updateTable('api_tokens')
+        .set({ last_used_at: sql`now()` })
+        .where('id', '=', row.id)
+        .execute();
       return {
-        sessionId: `api-token:${row.id}`, credential: { kind: 'api_token', tokenHash: hash },
+        sessionId: `api-token:${row.id}`,
+        credential: { kind: 'api_token', tokenHash: hash },
         // The issuer is accountable for what the token does (audit rows name both).
-        userId: row.created_by, email: `api-token:${row.name}`, displayName: row.name,
-        homePartnershipId: row.partnership_id, partnershipId: row.partnership_id, partnershipName: row.partnership_name,
-        agencyId: row.agency_id, agencyName: row.agency_name, roles: row.roles.filter(isRole), stage: 'signed_in',
-        clientAddress: origin.clientAddress, userAgent: origin.userAgent,
+        userId: row.created_by,
+        email: `api-token:${row.name}`,
+        displayName: row.name,
+        homePartnershipId: row.partnership_id,
+        partnershipId: row.partnership_id,
+        partnershipName: row.partnership_name,
+        agencyId: row.agency_id,
+        agencyName: row.agency_name,
+        roles: row.roles.filter(isRole),
+        stage: 'signed_in',
+        clientAddress: origin.clientAddress,
+        userAgent: origin.userAgent,
       };
     });
   }

@@ -32,8 +32,7 @@ export const englishExampleFramework: Framework = {
       key: 'pursue',
       number: 3,
       title: 'Pursue',
-      outcome:
-        'People who exploit children are identified, disrupted and brought to justice, and children are supported through any investigation and trial',
+      outcome: 'People who exploit children are identified, disrupted and brought to justice, and children are supported through any investigation and trial',
     },
   ],
   outcomes: [

@@ -65,12 +65,53 @@ describe('Welsh National Action Plan to Tackle CSE (2016)', () => {
 
   it('lists the 47 action ids of the appendix in order', () => {
     assert.deepEqual(allActionIds(wales), [
-      '1.1a', '1.1b', '1.1c', '1.2a', '1.2b', '1.2c', '1.3a', '1.3b', '1.3c',
-      '1.4a', '1.4b', '1.4c', '1.4d', '1.4e', '1.4f', '1.5a', '1.6a', '1.6b', '1.6c', '1.7a', '1.7b',
-      '2.1a', '2.1b', '2.2a', '2.3a', '2.3b', '2.4a',
-      '3.1a', '3.2a', '3.3a', '3.4a', '3.4b',
-      '4.1a', '4.1b', '4.1c', '4.1d', '4.1e', '4.2a', '4.2b', '4.3a', '4.3b', '4.4a', '4.4b',
-      '4.5a', '4.5b', '4.5c', '4.5d',
+      '1.1a',
+      '1.1b',
+      '1.1c',
+      '1.2a',
+      '1.2b',
+      '1.2c',
+      '1.3a',
+      '1.3b',
+      '1.3c',
+      '1.4a',
+      '1.4b',
+      '1.4c',
+      '1.4d',
+      '1.4e',
+      '1.4f',
+      '1.5a',
+      '1.6a',
+      '1.6b',
+      '1.6c',
+      '1.7a',
+      '1.7b',
+      '2.1a',
+      '2.1b',
+      '2.2a',
+      '2.3a',
+      '2.3b',
+      '2.4a',
+      '3.1a',
+      '3.2a',
+      '3.3a',
+      '3.4a',
+      '3.4b',
+      '4.1a',
+      '4.1b',
+      '4.1c',
+      '4.1d',
+      '4.1e',
+      '4.2a',
+      '4.2b',
+      '4.3a',
+      '4.3b',
+      '4.4a',
+      '4.4b',
+      '4.5a',
+      '4.5b',
+      '4.5c',
+      '4.5d',
     ]);
   });
 
@@ -151,10 +192,7 @@ describe('English example framework', () => {
   });
 
   it('practises what scrutiny preached: no acronyms and no vague words', () => {
-    const wording = [
-      ...englishExampleFramework.strands.map((strand) => strand.outcome),
-      ...englishExampleFramework.outcomes.map((outcome) => outcome.text),
-    ];
+    const wording = [...englishExampleFramework.strands.map((strand) => strand.outcome), ...englishExampleFramework.outcomes.map((outcome) => outcome.text)];
     for (const text of wording) {
       const findings = checkSmart({ text }).filter((item) => item.rule === 'acronym-unexplained' || item.rule === 'vague-word');
       assert.deepEqual(findings, [], text);

@@ -106,15 +106,13 @@ const printedRows: readonly PrintedRow[] = [
   {
     id: '1.4a',
     rag: 'Green',
-    narrative:
-      'Completed pilot within timescales. Awaiting further direction from Welsh Government following an assessment of the pilot.',
+    narrative: 'Completed pilot within timescales. Awaiting further direction from Welsh Government following an assessment of the pilot.',
     actionText: 'Take part in the pilot of the national CSE dataset.',
   },
   {
     id: '1.4b',
     rag: 'Green',
-    narrative:
-      'Completed pilot within timescales. Awaiting further direction from Welsh Government following an assessment of the pilot.',
+    narrative: 'Completed pilot within timescales. Awaiting further direction from Welsh Government following an assessment of the pilot.',
     actionText: 'Send local data to the national CSE dataset in the agreed format.',
   },
   {
@@ -138,17 +136,15 @@ const printedRows: readonly PrintedRow[] = [
   {
     id: '1.4f',
     rag: 'Green',
-    narrative:
-      'CSE quality assurance and audits are now part of the annual work plan for the CTSCB Quality Assurance and Standards Sub Group.',
+    narrative: 'CSE quality assurance and audits are now part of the annual work plan for the CTSCB Quality Assurance and Standards Sub Group.',
     actionText: 'Include CSE in the Board’s yearly programme of quality assurance and case audits.',
   },
   {
     id: '1.5a',
     rag: 'Green',
     narrative:
-      'Some awareness raising has been carried out with young people. Information has been developed and is available in a variety of formats. For example, CSE information has been added to the Cwm Taf Safeguarding Boards website which includes a link to a video made by young people about CSE. A Schools Conference took place in November 2016 which included workshops on CSE, both for Primary and Secondary aged children. CSE awareness is included in Foster Carers training. The Miskin Project in RCT is CSE focussed. A Barnardo\'s CSE leaflet is included in the Leaving Care pack. CSE Leaflets have been made for taxi drivers, hotels and licensed premises\' and have been distributed in November 2016. CSE is part of the work plan for the CTSB\'s new Engagement Participation and Communications Sub Group in order to develop this action further.',
-    actionText:
-      'Tell young people, parents, carers and businesses such as taxi firms, hotels and licensed premises how to spot CSE and report it.',
+      "Some awareness raising has been carried out with young people. Information has been developed and is available in a variety of formats. For example, CSE information has been added to the Cwm Taf Safeguarding Boards website which includes a link to a video made by young people about CSE. A Schools Conference took place in November 2016 which included workshops on CSE, both for Primary and Secondary aged children. CSE awareness is included in Foster Carers training. The Miskin Project in RCT is CSE focussed. A Barnardo's CSE leaflet is included in the Leaving Care pack. CSE Leaflets have been made for taxi drivers, hotels and licensed premises' and have been distributed in November 2016. CSE is part of the work plan for the CTSB's new Engagement Participation and Communications Sub Group in order to develop this action further.",
+    actionText: 'Tell young people, parents, carers and businesses such as taxi firms, hotels and licensed premises how to spot CSE and report it.',
   },
   {
     id: '1.6a',
@@ -169,7 +165,7 @@ const printedRows: readonly PrintedRow[] = [
     id: '1.6c',
     rag: 'Green',
     narrative:
-      'CSE training is reported to and monitored by the CTSB Training and Learning Sub Group and the Children\'s Delivery Group. This information is included in the Board\'s Annual Report',
+      "CSE training is reported to and monitored by the CTSB Training and Learning Sub Group and the Children's Delivery Group. This information is included in the Board's Annual Report",
     actionText: 'Monitor take-up of CSE training and report it in the Board’s annual report.',
   },
   {
@@ -221,7 +217,7 @@ const printedRows: readonly PrintedRow[] = [
     id: '2.4a',
     rag: 'Green',
     narrative:
-      'CSE information has been added to the CTSB website which includes a link to a video made by young people about CSE. A Schools Conference took place in November 2016 which included workshops on CSE, both for Primary and Secondary aged children. CSE awareness is included in Foster Carers training. The Miskin Project in RCT is CSE focussed. A Barnardo\'s CSE leaflet is included in the Leaving Care pack. CSE Leaflets have been made for taxi drivers, hotels and licensed premises\' and have been distributed in November 2016. A CSE awareness session was completed with education professionals in November 2016 which included specific risks such as learning disabilities, modern technology and social networking. CSE is part of the work plan for the CTSB\'s new Engagement and Participation Committee Sub Group in order to develop this action further.',
+      "CSE information has been added to the CTSB website which includes a link to a video made by young people about CSE. A Schools Conference took place in November 2016 which included workshops on CSE, both for Primary and Secondary aged children. CSE awareness is included in Foster Carers training. The Miskin Project in RCT is CSE focussed. A Barnardo's CSE leaflet is included in the Leaving Care pack. CSE Leaflets have been made for taxi drivers, hotels and licensed premises' and have been distributed in November 2016. A CSE awareness session was completed with education professionals in November 2016 which included specific risks such as learning disabilities, modern technology and social networking. CSE is part of the work plan for the CTSB's new Engagement and Participation Committee Sub Group in order to develop this action further.",
     actionText: 'Help children and young people recognise grooming and make safer choices, online and offline.',
   },
   {
@@ -318,8 +314,7 @@ const printedRows: readonly PrintedRow[] = [
   {
     id: '4.4a',
     rag: 'Green',
-    narrative:
-      'The proposed MACSE meetings will support Welsh Police Forces in conducting operations relating to CSE involving groups and gangs',
+    narrative: 'The proposed MACSE meetings will support Welsh Police Forces in conducting operations relating to CSE involving groups and gangs',
     actionText: 'Support police operations against groups and gangs that exploit children.',
   },
   {

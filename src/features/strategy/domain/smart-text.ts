@@ -155,9 +155,7 @@ const quantitySource = String.raw`\d+|zero|one|two|three|four|five|six|seven|eig
  * trained within 2 months" does not. "All" and "every" count as 100%.
  */
 export function statesQuantity(text: string): boolean {
-  const withoutDates = text
-    .replace(wholeWords(referenceNumberSource), ' ')
-    .replace(wholeWords(timescaleSource), ' ');
+  const withoutDates = text.replace(wholeWords(referenceNumberSource), ' ').replace(wholeWords(timescaleSource), ' ');
   return withoutDates.includes('%') || wholeWords(quantitySource, 'iu').test(withoutDates);
 }
 

@@ -8,16 +8,54 @@ import { checkSmart, smartFields, smartReport } from './smart.ts';
 // Pieces of plan wording, so that random text often contains acronyms, their
 // expansions, vague words, timescales and brackets, not only noise.
 const planPieces = [
-  'CSE', 'LSCBs', 'SERAF', 'MASH', 'A&E', 'DfE', 'ToR', 'IV', 'NHS', 'DCI',
-  'Child Sexual Exploitation (CSE)', 'SERAF (Sexual Exploitation Risk Assessment Framework)', '(MACSE)', 'Multi-agency',
-  'regularly', 'routinely', 'ongoing', 'as appropriate', 'in due course', 'a number of', 'some', 'various',
-  'quarterly', 'within 2 months', 'by March 2017', '2016/17', '90%', 'all', 'level 2', 'e.g.', 'TBC', 'N/A',
-  '.', ';', ',', '(', ')', '\n', ' ', '  ', '“', '’s', 'é', '😀', '\u0000',
+  'CSE',
+  'LSCBs',
+  'SERAF',
+  'MASH',
+  'A&E',
+  'DfE',
+  'ToR',
+  'IV',
+  'NHS',
+  'DCI',
+  'Child Sexual Exploitation (CSE)',
+  'SERAF (Sexual Exploitation Risk Assessment Framework)',
+  '(MACSE)',
+  'Multi-agency',
+  'regularly',
+  'routinely',
+  'ongoing',
+  'as appropriate',
+  'in due course',
+  'a number of',
+  'some',
+  'various',
+  'quarterly',
+  'within 2 months',
+  'by March 2017',
+  '2016/17',
+  '90%',
+  'all',
+  'level 2',
+  'e.g.',
+  'TBC',
+  'N/A',
+  '.',
+  ';',
+  ',',
+  '(',
+  ')',
+  '\n',
+  ' ',
+  '  ',
+  '“',
+  '’s',
+  'é',
+  '😀',
+  '\u0000',
 ];
 
-const planText = fc
-  .array(fc.oneof(fc.constantFrom(...planPieces), fc.string({ maxLength: 8 })), { maxLength: 30 })
-  .map((pieces) => pieces.join(' '));
+const planText = fc.array(fc.oneof(fc.constantFrom(...planPieces), fc.string({ maxLength: 8 })), { maxLength: 30 }).map((pieces) => pieces.join(' '));
 
 const anyText = fc.oneof(planText, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }));
 
@@ -34,7 +72,10 @@ const action: fc.Arbitrary<SmartInput> = fc.record(
   { requiredKeys: ['text'] },
 );
 
-const glossaryKey = fc.oneof(fc.constantFrom('CSE', 'LSCB', 'lscbs', 'SERAF', 'MASH', 'A&E', 'ToR', 'DCI', '__proto__', 'constructor', ''), fc.string({ maxLength: 6 }));
+const glossaryKey = fc.oneof(
+  fc.constantFrom('CSE', 'LSCB', 'lscbs', 'SERAF', 'MASH', 'A&E', 'ToR', 'DCI', '__proto__', 'constructor', ''),
+  fc.string({ maxLength: 6 }),
+);
 const glossary: fc.Arbitrary<Glossary> = fc.dictionary(glossaryKey, fc.string({ maxLength: 20 }), { maxKeys: 6 });
 
 function identity(item: SmartFinding): string {

@@ -103,7 +103,10 @@ describe('vague words (seed 000)', () => {
     const text =
       'Regular multi-agency CSE Task Groups are taking place to ensure that the plan is progressing. Quarterly reports on progress are presented to the Board.';
     const findings = only('vague-word', { ...sound, text });
-    assert.deepEqual(findings.map((item) => item.term), ['Regular']);
+    assert.deepEqual(
+      findings.map((item) => item.term),
+      ['Regular'],
+    );
   });
 
   it('explains conditional and open-ended phrases differently', () => {
@@ -234,7 +237,10 @@ describe('acronyms', () => {
   it('does not accept brackets whose words do not spell the acronym', () => {
     // Seed 001 writes "Local Safeguarding Board (LSCB)": the C is missing.
     const text = 'The Local Safeguarding Board (LSCB) did not go far enough.';
-    assert.deepEqual(only('acronym-unexplained', { ...sound, text }).map((item) => item.term), ['LSCB']);
+    assert.deepEqual(
+      only('acronym-unexplained', { ...sound, text }).map((item) => item.term),
+      ['LSCB'],
+    );
   });
 
   it('counts an explanation anywhere in the row', () => {
@@ -249,23 +255,35 @@ describe('acronyms', () => {
   it('reads plurals and possessives: LSCBs, NEETs, the WSCB’s plan', () => {
     const action = { ...sound, text: 'Link to other LSCBs, count NEETs and cross-reference the WSCB’s plan.' };
     const findings = only('acronym-unexplained', action);
-    assert.deepEqual(findings.map((item) => item.term), ['LSCB', 'NEET', 'WSCB']);
-    assert.deepEqual(findings.map((item) => spanned(action, item)), ['LSCBs', 'NEETs', 'WSCB']);
+    assert.deepEqual(
+      findings.map((item) => item.term),
+      ['LSCB', 'NEET', 'WSCB'],
+    );
+    assert.deepEqual(
+      findings.map((item) => spanned(action, item)),
+      ['LSCBs', 'NEETs', 'WSCB'],
+    );
     assert.deepEqual(only('acronym-unexplained', action, { LSCBs: 'Local Safeguarding Children Boards', NEET: 'x', WSCB: 'y' }), []);
   });
 
   it('reports each acronym once per field, at its first use', () => {
     const action = { ...sound, text: 'CSE training; CSE leaflets; CSE week.', successMeasure: '90% of staff trained on CSE' };
     const findings = only('acronym-unexplained', action);
-    assert.deepEqual(findings.map((item) => [item.field, item.span]), [
-      ['text', [0, 3]],
-      ['successMeasure', [24, 27]],
-    ]);
+    assert.deepEqual(
+      findings.map((item) => [item.field, item.span]),
+      [
+        ['text', [0, 3]],
+        ['successMeasure', [24, 27]],
+      ],
+    );
   });
 
   it('finds acronyms with ampersands and mixed case: A&E, DfE, ToR', () => {
     const text = 'Health admissions of under-18s to A&E, reported to the DfE under our ToR.';
-    assert.deepEqual(only('acronym-unexplained', { ...sound, text }).map((item) => item.term), ['A&E', 'DfE', 'ToR']);
+    assert.deepEqual(
+      only('acronym-unexplained', { ...sound, text }).map((item) => item.term),
+      ['A&E', 'DfE', 'ToR'],
+    );
   });
 
   it('ignores well-known acronyms, small Roman numerals and ordinary capitalised words', () => {
@@ -275,27 +293,39 @@ describe('acronyms', () => {
 
   it('still flags police ranks that look like Roman numerals', () => {
     const text = 'DCI Holden and DC Smith will attend.';
-    assert.deepEqual(only('acronym-unexplained', { ...sound, text }).map((item) => item.term), ['DCI', 'DC']);
+    assert.deepEqual(
+      only('acronym-unexplained', { ...sound, text }).map((item) => item.term),
+      ['DCI', 'DC'],
+    );
   });
 
   it('lets the glossary list exceptions that need no expansion', () => {
     const text = 'PREPARE: the partnership will train staff.';
-    assert.deepEqual(only('acronym-unexplained', { ...sound, text }).map((item) => item.term), ['PREPARE']);
+    assert.deepEqual(
+      only('acronym-unexplained', { ...sound, text }).map((item) => item.term),
+      ['PREPARE'],
+    );
     assert.deepEqual(only('acronym-unexplained', { ...sound, text }, { PREPARE: '' }), []);
   });
 
   it('lets a partnership choose its own well-known list', () => {
     const action = { ...sound, text: 'Work with the NHS.' };
-    assert.deepEqual(checkSmart(action, {}, { wellKnownAcronyms: [] }).map((item) => item.term), ['NHS']);
+    assert.deepEqual(
+      checkSmart(action, {}, { wellKnownAcronyms: [] }).map((item) => item.term),
+      ['NHS'],
+    );
     assert.deepEqual(checkSmart({ ...sound, text: 'Work with MASH.' }, {}, { wellKnownAcronyms: ['MASH'] }), []);
   });
 
   it('checks leads and evidence sources too, but not due dates', () => {
     const action = { ...sound, leadAgency: 'WSCB', evidenceSource: 'CMOG report', dueDate: 'Q4 2016/17' };
-    assert.deepEqual(only('acronym-unexplained', action).map((item) => [item.field, item.term]), [
-      ['leadAgency', 'WSCB'],
-      ['evidenceSource', 'CMOG'],
-    ]);
+    assert.deepEqual(
+      only('acronym-unexplained', action).map((item) => [item.field, item.term]),
+      [
+        ['leadAgency', 'WSCB'],
+        ['evidenceSource', 'CMOG'],
+      ],
+    );
   });
 });
 
@@ -317,8 +347,14 @@ describe('leads and due dates', () => {
   });
 
   it('needs a due date that is a date', () => {
-    assert.equal(only('no-due-date', { ...sound, dueDate: undefined })[0]?.message, 'There is no due date: give the date this will be done by, e.g. “31 March 2017”.');
-    assert.equal(only('no-due-date', { ...sound, dueDate: 'Ongoing' })[0]?.message, '“Ongoing” is not a date: give the date this will be done by, e.g. “31 March 2017”.');
+    assert.equal(
+      only('no-due-date', { ...sound, dueDate: undefined })[0]?.message,
+      'There is no due date: give the date this will be done by, e.g. “31 March 2017”.',
+    );
+    assert.equal(
+      only('no-due-date', { ...sound, dueDate: 'Ongoing' })[0]?.message,
+      '“Ongoing” is not a date: give the date this will be done by, e.g. “31 March 2017”.',
+    );
     for (const dueDate of ['TBC', 'soon', 'As appropriate']) {
       assert.equal(only('no-due-date', { ...sound, dueDate }).length, 1, dueDate);
     }
@@ -382,7 +418,10 @@ describe('smartReport', () => {
   });
 
   it('summarises per rule, naming the actions, with a row for every rule', () => {
-    assert.deepEqual(report.byRule.map((entry) => entry.rule), smartRules.map((rule) => rule.code));
+    assert.deepEqual(
+      report.byRule.map((entry) => entry.rule),
+      smartRules.map((rule) => rule.code),
+    );
     assert.deepEqual(row('vague-word'), {
       rule: 'vague-word',
       severity: 'warning',

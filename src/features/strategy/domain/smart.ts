@@ -47,15 +47,7 @@ export const smartInputSchema = z.object({
 export type SmartField = keyof SmartInput;
 
 /** Order in which fields appear on an action-plan row; findings are sorted by it. */
-export const smartFields: readonly SmartField[] = [
-  'text',
-  'successMeasure',
-  'target',
-  'leadPerson',
-  'leadAgency',
-  'dueDate',
-  'evidenceSource',
-];
+export const smartFields: readonly SmartField[] = ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'dueDate', 'evidenceSource'];
 
 export type SmartRuleCode =
   | 'no-action-text'
@@ -203,10 +195,7 @@ export const smartRules: readonly SmartRule[] = [
     fields: ['successMeasure', 'target'],
     examples: {
       fails: [{ action: { ...wellWritten, successMeasure: 'Staff trained within 2 months of joining the council' } }],
-      passes: [
-        { action: wellWritten },
-        { action: { ...wellWritten, successMeasure: 'Proportion of new staff trained within 2 months', target: '90%' } },
-      ],
+      passes: [{ action: wellWritten }, { action: { ...wellWritten, successMeasure: 'Proportion of new staff trained within 2 months', target: '90%' } }],
     },
   },
   {
@@ -281,12 +270,7 @@ function present(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
 
-function finding(
-  rule: SmartRuleCode,
-  field: SmartField,
-  message: string,
-  where?: { start: number; end: number; term: string },
-): SmartFinding {
+function finding(rule: SmartRuleCode, field: SmartField, message: string, where?: { start: number; end: number; term: string }): SmartFinding {
   const base = { rule, severity: severityOf(rule), field, message };
   return where === undefined ? base : { ...base, span: [where.start, where.end], term: where.term };
 }
@@ -362,12 +346,11 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
   for (const field of ['successMeasure', 'target'] as const) {
     for (const match of findTerms(action[field] ?? '', vagueQuantityTerms)) {
       findings.push(
-        finding(
-          'vague-quantity',
-          field,
-          `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`,
-          { start: match.start, end: match.end, term: match.written },
-        ),
+        finding('vague-quantity', field, `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`, {
+          start: match.start,
+          end: match.end,
+          term: match.written,
+        }),
       );
     }
   }
@@ -444,11 +427,7 @@ export function checkSmart(action: SmartInput, glossary: Glossary = {}, options:
   const findings: SmartFinding[] = [];
   if (!present(action.text)) {
     findings.push(
-      finding(
-        'no-action-text',
-        'text',
-        'Describe the action: say what will be done, e.g. “Train all new staff to recognise child sexual exploitation”.',
-      ),
+      finding('no-action-text', 'text', 'Describe the action: say what will be done, e.g. “Train all new staff to recognise child sexual exploitation”.'),
     );
   }
   findings.push(
@@ -459,10 +438,7 @@ export function checkSmart(action: SmartInput, glossary: Glossary = {}, options:
     ...checkDueDate(action),
   );
   return findings.sort(
-    (a, b) =>
-      fieldOrder(a.field) - fieldOrder(b.field) ||
-      (a.span?.[0] ?? -1) - (b.span?.[0] ?? -1) ||
-      ruleOrder(a.rule) - ruleOrder(b.rule),
+    (a, b) => fieldOrder(a.field) - fieldOrder(b.field) || (a.span?.[0] ?? -1) - (b.span?.[0] ?? -1) || ruleOrder(a.rule) - ruleOrder(b.rule),
   );
 }
 
@@ -495,9 +471,7 @@ export function smartReport(
   glossary: Glossary = {},
   options: SmartOptions = {},
 ): SmartReport {
-  const counts = new Map<SmartRuleCode, { findings: number; actionRefs: string[] }>(
-    smartRules.map((rule) => [rule.code, { findings: 0, actionRefs: [] }]),
-  );
+  const counts = new Map<SmartRuleCode, { findings: number; actionRefs: string[] }>(smartRules.map((rule) => [rule.code, { findings: 0, actionRefs: [] }]));
   const findingsBySeverity: Record<SmartSeverity, number> = { error: 0, warning: 0 };
   let actionsPassing = 0;
   let actionsWithErrors = 0;

@@ -20,7 +20,10 @@ export function unescapeCsvCell(value: string): string {
 }
 
 export function rowsToCsv(rows: readonly (readonly string[])[]): string {
-  return stringify(rows.map((row) => row.map(escapeCsvCell)), { record_delimiter: '\r\n', quoted_match: /[\s\S]/ });
+  return stringify(
+    rows.map((row) => row.map(escapeCsvCell)),
+    { record_delimiter: '\r\n', quoted_match: /[\s\S]/ },
+  );
 }
 
 /** Reads an uploaded plan's CSV text within the caps (readCsv stops at the first cap passed). */
@@ -28,7 +31,12 @@ export function csvToRows(text: string, limits: TableLimits): UploadResult<strin
   const read = readCsv(text.replace(/^\uFEFF/, ''), limits);
   if (!read.ok) return read;
   // A row of empty cells (",,") is a blank line to a spreadsheet; a cell of spaces is kept.
-  return accepted(read.value.map((r) => r.cells).filter((row) => row.some((cell) => cell !== '')).map((row) => row.map(unescapeCsvCell)));
+  return accepted(
+    read.value
+      .map((r) => r.cells)
+      .filter((row) => row.some((cell) => cell !== ''))
+      .map((row) => row.map(unescapeCsvCell)),
+  );
 }
 
 export function planToCsv(plan: ExportPlan): string {

@@ -22,15 +22,43 @@ export interface ImportPreview {
   ignoredHeadings: string[];
 }
 
-const normalise = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9£%]+/g, ' ').trim();
+const normalise = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9£%]+/g, ' ')
+    .trim();
 // Other names a plan written elsewhere uses for the same column.
 const aliases: Record<string, PlanColumnKey> = {
-  'action id': 'ref', 'ref': 'ref', 'reference': 'ref', 'id': 'ref', 'action': 'text', 'action text': 'text',
-  'lead': 'leadTitle', 'lead post': 'leadTitle', 'lead officer': 'leadTitle', 'lead agency': 'leadAgency', 'agency': 'leadAgency',
-  'start': 'startOn', 'start date': 'startOn', 'due': 'dueOn', 'due date': 'dueOn', 'timescale': 'dueOn', 'deadline': 'dueOn',
-  'cost': 'costPounds', 'cost £': 'costPounds', 'success measure': 'successMeasure', 'measure': 'successMeasure',
-  'target': 'targetValue', 'evidence source': 'evidenceSource', 'evidence': 'evidenceSource',
-  'board plan reference': 'boardPlanRef', 'board plan ref': 'boardPlanRef', 'rag': 'status', 'rag status': 'status', 'status': 'status',
+  'action id': 'ref',
+  ref: 'ref',
+  reference: 'ref',
+  id: 'ref',
+  action: 'text',
+  'action text': 'text',
+  lead: 'leadTitle',
+  'lead post': 'leadTitle',
+  'lead officer': 'leadTitle',
+  'lead agency': 'leadAgency',
+  agency: 'leadAgency',
+  start: 'startOn',
+  'start date': 'startOn',
+  due: 'dueOn',
+  'due date': 'dueOn',
+  timescale: 'dueOn',
+  deadline: 'dueOn',
+  cost: 'costPounds',
+  'cost £': 'costPounds',
+  'success measure': 'successMeasure',
+  measure: 'successMeasure',
+  target: 'targetValue',
+  'evidence source': 'evidenceSource',
+  evidence: 'evidenceSource',
+  'board plan reference': 'boardPlanRef',
+  'board plan ref': 'boardPlanRef',
+  rag: 'status',
+  'rag status': 'status',
+  status: 'status',
 };
 for (const c of planColumns) aliases[normalise(c.heading)] = c.key;
 
@@ -71,7 +99,8 @@ export function previewImport(rows: string[][], framework: Framework, agencyName
     const ref = get('ref');
     const outcome = outcomeOfAction(framework, ref);
     if (!/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/.test(ref)) errors.push(`Action id “${ref}” should look like 1.1a.`);
-    else if (!outcome && !framework.outcomes.some((o) => o.id === ref.slice(0, -1))) errors.push(`Outcome ${ref.slice(0, -1)} is not in the framework “${framework.name}”.`);
+    else if (!outcome && !framework.outcomes.some((o) => o.id === ref.slice(0, -1)))
+      errors.push(`Outcome ${ref.slice(0, -1)} is not in the framework “${framework.name}”.`);
     if (seen.has(ref)) errors.push(`Action id ${ref} appears more than once.`);
     seen.add(ref);
     const text = get('text');
@@ -90,12 +119,26 @@ export function previewImport(rows: string[][], framework: Framework, agencyName
     if (leadAgency && !agencyNames.some((n) => n.toLowerCase() === leadAgency.toLowerCase())) {
       errors.push(`Lead agency “${leadAgency}” is not an agency of this partnership.`);
     }
-    const action: ImportedAction | null = errors.length > 0 ? null : {
-      ref, outcomeRef: ref.slice(0, -1), text, leadTitle: get('leadTitle'), leadAgency,
-      startOn: startOn ?? null, dueOn: dueOn ?? null, costPounds: costPounds ?? null, costNote: get('costNote'),
-      successMeasure: get('successMeasure'), targetValue: targetValue ?? null, measureUnit: get('measureUnit'),
-      evidenceSource: get('evidenceSource'), boardPlanRef: get('boardPlanRef'), status: status ?? 'not-rated',
-    };
+    const action: ImportedAction | null =
+      errors.length > 0
+        ? null
+        : {
+            ref,
+            outcomeRef: ref.slice(0, -1),
+            text,
+            leadTitle: get('leadTitle'),
+            leadAgency,
+            startOn: startOn ?? null,
+            dueOn: dueOn ?? null,
+            costPounds: costPounds ?? null,
+            costNote: get('costNote'),
+            successMeasure: get('successMeasure'),
+            targetValue: targetValue ?? null,
+            measureUnit: get('measureUnit'),
+            evidenceSource: get('evidenceSource'),
+            boardPlanRef: get('boardPlanRef'),
+            status: status ?? 'not-rated',
+          };
     results.push({ row: index + 2, ref, action, errors });
   });
   if (results.length === 0) return { rows: [], fileErrors: ['The file has headings but no actions.'], ignoredHeadings };

@@ -59,8 +59,14 @@ export interface QuarterlyReport {
   measures: { ref: string; measure: string; target: string; current: string; percentOfTarget: number | null }[];
   /** The plan's performance measures for the quarter, entered or computed from Lantern's records (aggregates only). */
   performanceMeasures: {
-    name: string; unit: string; computed: boolean; target: string; direction: 'up' | 'down';
-    value: string; basis: string; onTrack: boolean | null;
+    name: string;
+    unit: string;
+    computed: boolean;
+    target: string;
+    direction: 'up' | 'down';
+    value: string;
+    basis: string;
+    onTrack: boolean | null;
   }[];
   training: QuarterlyTraining;
 }
@@ -70,7 +76,9 @@ export interface QuarterlyTraining {
   /** The day compliance is worked out at: the quarter's last day, or today for the quarter in progress. */
   asOf: string;
   compliance: {
-    title: string; windowMonths: number; targetPercent: number;
+    title: string;
+    windowMonths: number;
+    targetPercent: number;
     overall: { due: number; onTime: number; percentage: number | null };
     byAgency: { agency: string; due: number; onTime: number; percentage: number | null }[];
   }[];

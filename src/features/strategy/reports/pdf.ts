@@ -7,7 +7,9 @@ import { ragLabel, type QuarterlyReport } from './model.ts';
  */
 export function quarterlyToPdf(report: QuarterlyReport): Promise<Buffer> {
   const doc = new PDFDocument({
-    size: 'A4', margin: 50, compress: false,
+    size: 'A4',
+    margin: 50,
+    compress: false,
     info: { Title: `Quarterly progress report ${report.quarterLabel}`, Author: 'Lantern', CreationDate: new Date(`${report.quarterStart}T00:00:00Z`) },
   });
   const chunks: Buffer[] = [];
@@ -32,22 +34,31 @@ export function quarterlyToPdf(report: QuarterlyReport): Promise<Buffer> {
   heading('Measures against targets');
   if (report.measures.length === 0) doc.text('No action has a numeric target yet.');
   for (const m of report.measures) {
-    doc.text(`${m.ref}: ${m.measure} - target ${m.target}, current ${m.current || 'not reported'}${m.percentOfTarget === null ? '' : ` (${m.percentOfTarget}% of target)`}`);
+    doc.text(
+      `${m.ref}: ${m.measure} - target ${m.target}, current ${m.current || 'not reported'}${m.percentOfTarget === null ? '' : ` (${m.percentOfTarget}% of target)`}`,
+    );
   }
   heading('Performance measures');
   if (report.performanceMeasures.length === 0) doc.text('This plan has no performance measures yet.');
   for (const m of report.performanceMeasures) {
-    doc.text(`${m.name}${m.computed ? ' (computed from Lantern records)' : ''}: ${m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'no value'}`
-      + ` - target ${m.target}, ${m.direction === 'up' ? 'higher' : 'lower'} is better${m.onTrack === null ? '' : m.onTrack ? '; meets target' : '; below target'}`);
+    doc.text(
+      `${m.name}${m.computed ? ' (computed from Lantern records)' : ''}: ${m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'no value'}` +
+        ` - target ${m.target}, ${m.direction === 'up' ? 'higher' : 'lower'} is better${m.onTrack === null ? '' : m.onTrack ? '; meets target' : '; below target'}`,
+    );
   }
   heading('Training');
   const pct = (p: number | null) => (p === null ? 'nobody due yet' : `${p}%`);
   if (report.training.compliance.length === 0) doc.text('No training compliance measure is set up.');
   for (const c of report.training.compliance) {
-    doc.font('Helvetica-Bold').text(`${c.title}: staff trained within ${c.windowMonths} months of joining, as at ${report.training.asOf}. Target ${c.targetPercent}%.`).font('Helvetica');
+    doc
+      .font('Helvetica-Bold')
+      .text(`${c.title}: staff trained within ${c.windowMonths} months of joining, as at ${report.training.asOf}. Target ${c.targetPercent}%.`)
+      .font('Helvetica');
     for (const a of c.byAgency) doc.text(`${a.agency}: ${a.onTime} of ${a.due} trained on time (${pct(a.percentage)})`);
-    doc.text(`All agencies: ${c.overall.onTime} of ${c.overall.due} trained on time (${pct(c.overall.percentage)})`
-      + `${c.overall.percentage === null ? '' : c.overall.percentage >= c.targetPercent ? ' - meets target' : ' - below target'}`);
+    doc.text(
+      `All agencies: ${c.overall.onTime} of ${c.overall.due} trained on time (${pct(c.overall.percentage)})` +
+        `${c.overall.percentage === null ? '' : c.overall.percentage >= c.targetPercent ? ' - meets target' : ' - below target'}`,
+    );
     doc.moveDown(0.3);
   }
   doc.font('Helvetica-Bold').text(`Training sessions held in ${report.quarterLabel}`).font('Helvetica');
@@ -56,7 +67,12 @@ export function quarterlyToPdf(report: QuarterlyReport): Promise<Buffer> {
   heading(`Progress reported for ${report.quarterLabel}`);
   if (report.changedThisQuarter.length === 0) doc.text('No progress was reported for this quarter.');
   for (const c of report.changedThisQuarter) {
-    doc.font('Helvetica-Bold').text(`${c.ref} - ${ragLabel(c.status)}`).font('Helvetica').text(c.narrative).moveDown(0.3);
+    doc
+      .font('Helvetica-Bold')
+      .text(`${c.ref} - ${ragLabel(c.status)}`)
+      .font('Helvetica')
+      .text(c.narrative)
+      .moveDown(0.3);
   }
   heading('The last 12 months');
   for (const q of report.lastTwelveMonths) doc.text(`${q.label}: ${q.updates} progress updates, ${q.completed} actions completed`);

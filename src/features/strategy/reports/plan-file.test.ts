@@ -31,6 +31,8 @@ test('an 8,000-row XLSX is read in well under a second (it took seconds when rea
   const twiceLimits = { ...limits, maxRows: 20_000, maxCells: 200_000 };
   const doubled = [await cpuMs(() => xlsxToRows(twice, twiceLimits)), await cpuMs(() => xlsxToRows(twice, twiceLimits))].sort((a, b) => a.cpu - b.cpu)[0]!;
   assert.ok(doubled.result.ok);
-  t.diagnostic(`8,000 rows (${file.length} bytes): ${Math.round(cpu)} ms of CPU, ${Math.round(wall)} ms on the clock; 16,000 rows: ${Math.round(doubled.cpu)} ms of CPU`);
+  t.diagnostic(
+    `8,000 rows (${file.length} bytes): ${Math.round(cpu)} ms of CPU, ${Math.round(wall)} ms on the clock; 16,000 rows: ${Math.round(doubled.cpu)} ms of CPU`,
+  );
   assert.ok(doubled.cpu < cpu * 3.5, `8,000 rows ${Math.round(cpu)} ms, 16,000 rows ${Math.round(doubled.cpu)} ms of CPU`);
 });

@@ -29,10 +29,12 @@ export async function planToXlsx(plan: ExportPlan): Promise<Buffer> {
   sheet.getRow(1).font = { bold: true };
   plan.actions.forEach((action) => {
     const values = planRow(action);
-    const row = sheet.addRow(values.map((value, i) => {
-      const key = planColumns[i]!.key;
-      return ['costPounds', 'targetValue', 'currentValue'].includes(key) && value !== '' ? Number(value) : value;
-    }));
+    const row = sheet.addRow(
+      values.map((value, i) => {
+        const key = planColumns[i]!.key;
+        return ['costPounds', 'targetValue', 'currentValue'].includes(key) && value !== '' ? Number(value) : value;
+      }),
+    );
     row.alignment = { wrapText: true, vertical: 'top' };
     const statusCell = row.getCell(planColumns.findIndex((c) => c.key === 'status') + 1);
     const fill = ragFill[action.status];
@@ -85,7 +87,12 @@ export async function returnToXlsx(plan: ExportPlan): Promise<Buffer> {
       const refs = [...outcome.actionIds, ...plan.actions.filter((a) => a.outcomeRef === outcome.id && !outcome.actionIds.includes(a.ref)).map((a) => a.ref)];
       refs.forEach((ref, index) => {
         const action = byRef.get(ref);
-        const row = sheet.addRow([index === 0 ? `${outcome.id} ${outcome.text}` : '', ref, action ? ragLabel(action.status) : 'Not rated', action?.narrative ?? '']);
+        const row = sheet.addRow([
+          index === 0 ? `${outcome.id} ${outcome.text}` : '',
+          ref,
+          action ? ragLabel(action.status) : 'Not rated',
+          action?.narrative ?? '',
+        ]);
         row.alignment = { wrapText: true, vertical: 'top' };
         const fill = action ? ragFill[action.status] : undefined;
         if (fill && action) {

@@ -225,7 +225,7 @@ const paramsOf = (url: string) => url.match(/:[a-zA-Z]+/g) ?? [];
 
 /**
  * A real value for each path parameter, by the path segment before it and its name: a record of
- * Northmere, the sweep's partnership (the record before it in the path, $2, where it belongs to one).
+ * Northmere, the sweep's partnership ($1), of the record before it in the path ($2) where it belongs to one.
  * A session is named by a hash that matches none: ending the sweep's own would sign it out.
  */
 const realValueSql: Record<string, string> = {
@@ -233,13 +233,14 @@ const realValueSql: Record<string, string> = {
     ORDER BY (SELECT count(*) FROM risk_assessments x WHERE x.child_id = c.id) + (SELECT count(*) FROM missing_episodes x WHERE x.child_id = c.id)
       + (SELECT count(*) FROM strategy_meetings x WHERE x.child_id = c.id) + (SELECT count(*) FROM plan_actions x WHERE x.child_id = c.id)
       + (SELECT count(*) FROM service_referrals x WHERE x.child_id = c.id) DESC, c.id LIMIT 1`,
-  'assessments/:recordId': 'SELECT id FROM risk_assessments WHERE child_id = $2 ORDER BY id LIMIT 1',
-  'missing/:recordId': 'SELECT id FROM missing_episodes WHERE child_id = $2 ORDER BY started_at DESC LIMIT 1',
-  'meetings/:recordId': 'SELECT id FROM strategy_meetings WHERE child_id = $2 ORDER BY id LIMIT 1',
-  'actions/:recordId': 'SELECT id FROM plan_actions WHERE child_id = $2 ORDER BY id LIMIT 1',
-  'referrals/:recordId': 'SELECT id FROM service_referrals WHERE child_id = $2 ORDER BY id LIMIT 1',
-  'shares/:shareId': `SELECT id FROM record_shares WHERE record_id = $2::uuid AND revoked_at IS NULL ORDER BY id LIMIT 1`,
-  'partnership-shares/:shareId': 'SELECT id FROM child_partnership_shares WHERE child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
+  'assessments/:recordId': 'SELECT id FROM risk_assessments WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'missing/:recordId': 'SELECT id FROM missing_episodes WHERE partnership_id = $1 AND child_id = $2 ORDER BY started_at DESC LIMIT 1',
+  'meetings/:recordId': 'SELECT id FROM strategy_meetings WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'actions/:recordId': 'SELECT id FROM plan_actions WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'referrals/:recordId': 'SELECT id FROM service_referrals WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'shares/:shareId': `SELECT id FROM record_shares WHERE partnership_id = $1 AND record_id = $2::uuid AND revoked_at IS NULL ORDER BY id LIMIT 1`,
+  'partnership-shares/:shareId':
+    'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
   'triage/:id': 'SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL ORDER BY id LIMIT 1',
   // Not one the sweep signs in as: disabling it would end that session.
   'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
@@ -254,7 +255,7 @@ const realValueSql: Record<string, string> = {
   'measures/:measureId': 'SELECT id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'glossary/:termId': 'SELECT id FROM strategy_glossary WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'sessions/:id': 'SELECT id FROM training_sessions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'attendance/:attendanceId': 'SELECT id FROM training_attendance WHERE session_id = $2 ORDER BY id LIMIT 1',
+  'attendance/:attendanceId': 'SELECT id FROM training_attendance WHERE partnership_id = $1 AND session_id = $2 ORDER BY id LIMIT 1',
   'campaigns/:id': 'SELECT id FROM campaigns WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'directory/:id': 'SELECT id FROM directory_services WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',

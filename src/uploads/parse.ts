@@ -29,6 +29,8 @@ class ParseThread {
   private readonly started: Promise<boolean>;
   private markStarted: (ok: boolean) => void = () => {};
   private current: ((result: UploadResult<unknown>) => void) | null = null;
+  /** Called when the parser's modules are loaded: the time limit counts the parsing, not the loading. */
+  private loaded: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private endedWith: UploadRefusal | null = null;
 
@@ -42,8 +44,9 @@ class ParseThread {
     this.started = new Promise((resolve) => {
       this.markStarted = resolve;
     });
-    this.worker.on('message', (message: 'ready' | UploadResult<unknown>) => {
+    this.worker.on('message', (message: 'ready' | 'loaded' | UploadResult<unknown>) => {
       if (message === 'ready') return this.markStarted(true);
+      if (message === 'loaded') return this.loaded?.();
       const finish = this.current;
       this.current = null;
       return finish?.(message);
@@ -79,8 +82,13 @@ class ParseThread {
     clearTimeout(startTimer);
     if (!started || this.endedWith) return refused(this.endedWith ?? { reason: 'unreadable' });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.end({ reason: 'tooSlow' }), timeLimitMs);
+      let timer = setTimeout(() => this.end({ reason: 'tooSlow' }), startLimitMs);
+      this.loaded = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.end({ reason: 'tooSlow' }), timeLimitMs);
+      };
       this.current = (result) => {
+        this.loaded = null;
         clearTimeout(timer);
         resolve(result as UploadResult<T>);
       };

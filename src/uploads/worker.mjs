@@ -13,6 +13,8 @@ parentPort.on('message', async ({ moduleUrl, exportName, input }) => {
   }
   try {
     const parse = (await import(moduleUrl))[exportName];
+    // The time limit counts from here: loading the parser's modules is not the upload's doing.
+    parentPort.postMessage('loaded');
     parentPort.postMessage(await parse(input));
   } catch {
     parentPort.postMessage({ ok: false, refusal: { reason: 'unreadable' } });

@@ -205,14 +205,6 @@ const expectedAccess: Record<string, string> = {
  */
 const recordRuleMayRefuse = new Set(['GET /strategy/actions/:actionId/progress', 'POST /strategy/actions/:actionId/progress']);
 
-/**
- * Known defects the sweep found, left to the migration that fixes them: a DPO acknowledging a
- * break-glass grant is refused by the grants' row-level security (its WITH CHECK asks for the
- * grant's own user, which the DPO is not), and the refusal is a 500. Tolerated here, for these
- * routes only, until that policy is fixed.
- */
-const knownDefects = new Set(['dpo POST /break-glass/:id/acknowledge']);
-
 /** Path ids that name nothing: not a UUID, a number, an apostrophe pair (as a URL carries it). */
 const malformedIds = ['not-a-uuid', '123', "'%27"];
 
@@ -378,7 +370,7 @@ describe('route × role sweep', () => {
           refused++;
           if (real.statusCode !== 403 || !real.body.includes('LANTERN_E_FORBIDDEN')) failures.push(`${label} ${r.url}: ${real.statusCode}, not 403`);
           if (/@lantern\.example<\/|reference|date of birth/i.test(real.body)) failures.push(`${label} ${r.url}: the refusal shows a record`);
-        } else if ((real.statusCode >= 500 && !knownDefects.has(`${label} ${r.url}`)) || (real.statusCode === 403 && !recordRuleMayRefuse.has(key(r)))) {
+        } else if (real.statusCode >= 500 || (real.statusCode === 403 && !recordRuleMayRefuse.has(key(r)))) {
           failures.push(`${label} ${realUrls.get(key(r))}: ${real.statusCode}`);
         }
         // Authorisation comes first: a role without the permission is refused whatever the id; one with it finds nothing.

@@ -325,6 +325,33 @@ describe('H2: lifting a restriction', () => {
     assert.equal((await dpo.post(`/break-glass/restricted/${other}/lift`, { reason: 'Checked with the owning team: no longer needed' })).statusCode, 302);
     assert.equal(await isRestricted(other), false);
   });
+
+  test('the DPO acknowledges a break-glass grant; the person who broke glass cannot clear it', async () => {
+    const id = await restrictedChild('police');
+    const coordinator = await as('coordinator');
+    await coordinator.get(`/children/${id}`);
+    assert.equal((await coordinator.post(`/children/${id}/break-glass`, { reason: 'Urgent: she is missing tonight' })).statusCode, 302);
+    const [grant] = await ctx.ownerQuery<{ id: string; user_id: string; agency_id: string }>(
+      `SELECT g.id, g.user_id, u.agency_id FROM break_glass_grants g JOIN users u ON u.id = g.user_id WHERE g.child_id = $1`,
+      [id],
+    );
+    const own = await withTrustedActor(
+      ctx.handle.owner,
+      { partnershipId: northmere, agencyId: grant!.agency_id, userId: grant!.user_id, roles: ['coordinator'], label: 'x' },
+      (tx) => sql`UPDATE break_glass_grants SET acknowledged_at = now(), acknowledged_by = ${grant!.user_id}::uuid WHERE id = ${grant!.id}::uuid`.execute(tx),
+    ).catch((e: unknown) => e);
+    assert.ok(own instanceof Error || Number(own.numAffectedRows ?? 0) === 0, 'the grant holder changes no grant');
+    const dpo = await as('dpo');
+    assert.match((await dpo.get('/break-glass')).body, /Urgent: she is missing tonight/);
+    assert.equal((await dpo.post(`/break-glass/${grant!.id}/acknowledge`, {})).statusCode, 302);
+    const [after] = await ctx.ownerQuery<{ acknowledged_at: Date | null }>(`SELECT acknowledged_at FROM break_glass_grants WHERE id = $1`, [grant!.id]);
+    assert.ok(after!.acknowledged_at, 'acknowledged');
+    assert.equal((await dpo.post(`/break-glass/${grant!.id}/acknowledge`, {})).statusCode, 404, 'once');
+    const [audit] = await ctx.ownerQuery<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE action = 'break_glass.acknowledge' AND record_id = $1`, [
+      grant!.id,
+    ]);
+    assert.equal(Number(audit!.n), 1);
+  });
 });
 
 describe('M7: refusals and where requests came from', () => {

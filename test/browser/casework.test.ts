@@ -284,8 +284,8 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
         },
       ],
       bands: [
-        { key: 'low', label: 'Low', min: 0 },
-        { key: 'high', label: 'High', min: 2 },
+        { key: 'low', label: 'Low', level: 'low', min: 0 },
+        { key: 'high', label: 'High', level: 'high', min: 2 },
       ],
     };
     await go(page, '/risk-tools');

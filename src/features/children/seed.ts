@@ -203,12 +203,12 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           })
           .execute();
       }
-      // A closed record from before risk levels needed a source: its old level is carried over, as migration
-      // 0170 does for an existing installation, and shown as such until an assessment replaces it.
-      if (i === 23) {
+      // Two closed records from before risk levels needed a source: their old level is carried over, as
+      // migration 0170 does for an existing installation, and shown as such until an assessment replaces it.
+      if (i === 22 || i === 23) {
         await tx
           .insertInto('child_risk_carried_over')
-          .values({ partnership_id: p.id, child_id: child.id, risk_level: 'low', recorded_at: hoursAgo(24 * 400) })
+          .values({ partnership_id: p.id, child_id: child.id, risk_level: i === 22 ? 'medium' : 'low', recorded_at: hoursAgo(24 * (400 + i)) })
           .execute();
       }
       if (closed) {

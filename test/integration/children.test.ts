@@ -149,7 +149,11 @@ describe('triage', () => {
       `SELECT flag_cse, current_risk_level, current_risk_source, current_risk_source_id FROM children WHERE id = $1`,
       [childId],
     );
-    assert.deepEqual(row, { flag_cse: true, current_risk_level: 'high', current_risk_source: 'triage', current_risk_source_id: concern!.id }, 'the decision is the level’s source');
+    assert.deepEqual(
+      row,
+      { flag_cse: true, current_risk_level: 'high', current_risk_source: 'triage', current_risk_source_id: concern!.id },
+      'the decision is the level’s source',
+    );
     const again = await triage.post(`/triage/${concern!.id}`, { ...decision, confirmNew: 'yes' });
     assert.equal(again.statusCode, 409, 'a concern is decided once');
   });

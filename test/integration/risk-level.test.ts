@@ -6,7 +6,7 @@ import { londonDate } from '../../src/dates.ts';
 import { withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, aConcern, anApiToken, aRiskAssessment, aStrategyMeeting, demoAgency } from '../helpers/factories.ts';
-import { signIn, type Agent } from '../helpers/http.ts';
+import { signIn } from '../helpers/http.ts';
 
 /**
  * One current risk level per child (issue 10 Â§1, migration 0170): every demo child shows the same level
@@ -139,7 +139,9 @@ describe('every demo child shows one risk level everywhere, and it is the ruleâ€
         );
         assert.deepEqual(
           stored,
-          expected ? { level: expected.level, source: expected.source, source_id: expected.sourceId, on: expected.on } : { level: null, source: null, source_id: null, on: null },
+          expected
+            ? { level: expected.level, source: expected.source, source_id: expected.sourceId, on: expected.on }
+            : { level: null, source: null, source_id: null, on: null },
           `${c.reference}: the stored level is the rule's`,
         );
         if (expected) withLevel++;
@@ -152,9 +154,12 @@ describe('every demo child shows one risk level everywhere, and it is the ruleâ€
         assert.ok(header.startsWith(label), `${c.reference}: casework header says "${header}"`);
         if (expected) {
           const when = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(expected.on));
-          const from = { assessment: 'judged in the risk assessment of', meeting: 'agreed at the strategy meeting of', triage: 'decided at triage on', carried_over: 'carried over from the childâ€™s record, last changed' }[
-            expected.source
-          ]!;
+          const from = {
+            assessment: 'judged in the risk assessment of',
+            meeting: 'agreed at the strategy meeting of',
+            triage: 'decided at triage on',
+            carried_over: 'carried over from the childâ€™s record, last changed',
+          }[expected.source]!;
           assert.ok(banner.includes(`${from} ${when}`), `${c.reference}: the child page names the source and date ("${banner}")`);
           assert.ok(header.includes(`${from} ${when}`), `${c.reference}: the casework header names the source and date`);
         }
@@ -172,7 +177,9 @@ describe('every demo child shows one risk level everywhere, and it is the ruleâ€
         const body = api.json<{ risk_level: string | null; risk_source: string | null; risk_source_id: string | null; risk_on: string | null }>();
         assert.deepEqual(
           { level: body.risk_level, source: body.risk_source, id: body.risk_source_id, on: body.risk_on },
-          expected ? { level: expected.level, source: expected.source, id: expected.sourceId, on: expected.on } : { level: null, source: null, id: null, on: null },
+          expected
+            ? { level: expected.level, source: expected.source, id: expected.sourceId, on: expected.on }
+            : { level: null, source: null, id: null, on: null },
           `${c.reference}: API`,
         );
       }
@@ -292,10 +299,10 @@ describe('the rule', () => {
 
   test('a level carried over from the old record counts only while nothing else exists', async () => {
     const child = await newChild();
-    await ctx.ownerQuery(`INSERT INTO child_risk_carried_over (partnership_id, child_id, risk_level, recorded_at) VALUES ($1, $2, 'high', '2026-11-25T10:00:00Z')`, [
-      partnership,
-      child,
-    ]);
+    await ctx.ownerQuery(
+      `INSERT INTO child_risk_carried_over (partnership_id, child_id, risk_level, recorded_at) VALUES ($1, $2, 'high', '2026-11-25T10:00:00Z')`,
+      [partnership, child],
+    );
     assert.deepEqual({ ...(await current(child)), source_id: null }, { level: 'high', source: 'carried_over', source_id: null, on: '2026-11-25' });
     const assessment = await assess(child, '2026-06-01', 'low');
     assert.equal((await current(child)).source_id, assessment, 'even an older assessment replaces a carried-over level');

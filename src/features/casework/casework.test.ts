@@ -133,10 +133,9 @@ describe('casework: recording', () => {
       judgement_level: string;
       review_due_on: string;
       tool_version: number;
-    }>(
-      `SELECT id, score_total, score_category, score_level, judgement_level, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`,
-      [csChild],
-    );
+    }>(`SELECT id, score_total, score_category, score_level, judgement_level, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`, [
+      csChild,
+    ]);
     assert.deepEqual(
       { ...row, id: undefined },
       { id: undefined, score_total: 7, score_category: 'mild', score_level: 'low', judgement_level: 'medium', review_due_on: '2027-01-31', tool_version: 1 },
@@ -152,7 +151,12 @@ describe('casework: recording', () => {
       `SELECT current_risk_level, current_risk_source, current_risk_source_id, current_risk_on::text FROM children WHERE id = $1`,
       [csChild],
     );
-    assert.deepEqual(child, { current_risk_level: 'medium', current_risk_source: 'assessment', current_risk_source_id: row!.id, current_risk_on: '2026-11-01' });
+    assert.deepEqual(child, {
+      current_risk_level: 'medium',
+      current_risk_source: 'assessment',
+      current_risk_source_id: row!.id,
+      current_risk_on: '2026-11-01',
+    });
     assert.match((await agent.get(`/children/${csChild}`)).body, /Medium risk – judged in the risk assessment of 1 November 2026/);
   });
 

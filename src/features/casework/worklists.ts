@@ -97,9 +97,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
     UNION SELECT child_id FROM case_notes WHERE author_user_id = ${p.userId})`;
   let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id').where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
-  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) =>
-    q.select([...childCols, 'l.review_due_on', 'c.current_risk_level']),
-  );
+  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.select([...childCols, 'l.review_due_on', 'c.current_risk_level']));
   return {
     ...page,
     rows: page.rows.map((r) => ({

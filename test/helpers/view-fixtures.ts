@@ -47,7 +47,16 @@ export function renderCase(env: nunjucks.Environment, t: TFunction, view: ViewCa
   return env.render(view.template, { ...pageContext(t, canAll, '/'), ...view.context(rows, canAll) });
 }
 
-const child = { id: id(2, 1), given_name: 'Olivia', family_name: 'O’Brien & <Sons>', reference: 'NM-000123' };
+const child = {
+  id: id(2, 1),
+  given_name: 'Olivia',
+  family_name: 'O’Brien & <Sons>',
+  reference: 'NM-000123',
+  current_risk_level: 'high',
+  current_risk_source: 'meeting',
+  current_risk_source_id: id(9, 0),
+  current_risk_on: '2026-11-12',
+};
 const agencies = agencyNames.map((name, i) => ({ id: id(3, i), name }));
 
 export const viewCases: ViewCase[] = [
@@ -343,7 +352,7 @@ export const viewCases: ViewCase[] = [
       child,
       childNav: true,
       episodeTypes: ['missing', 'absent'],
-      riskLevels: ['low', 'medium', 'high'],
+      episodeRiskLevels: ['low', 'medium', 'high'],
       values: {},
       episodes: times(n, (i) => {
         const open = i === 0;
@@ -569,7 +578,6 @@ export const viewCases: ViewCase[] = [
       child: {
         ...child,
         status: 'open',
-        risk_level: 'high',
         flag_cse: true,
         looked_after: true,
         placement: 'Foster care',
@@ -671,7 +679,7 @@ export const viewCases: ViewCase[] = [
             { kind: 'triage', label: 'cse_concern', detail: 'high' },
             { kind: 'meeting', label: 'meeting', detail: 'medium' },
             { kind: 'missing', label: 'absent', detail: null },
-            { kind: 'assessment', label: 'Tool <A>', detail: '12' },
+            { kind: 'assessment', label: 'medium', detail: '12' },
             { kind: 'outcome', label: 'risk_reduced', detail: null },
           ],
           i,

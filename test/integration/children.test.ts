@@ -145,8 +145,15 @@ describe('triage', () => {
     assert.ok(childId);
     assert.equal(await audits('concern.triage', concern!.id), 1);
     assert.equal(await audits('record.create'), creates + 1);
-    const [row] = await ctx.ownerQuery<{ flag_cse: boolean; risk_level: string }>(`SELECT flag_cse, risk_level FROM children WHERE id = $1`, [childId]);
-    assert.deepEqual(row, { flag_cse: true, risk_level: 'high' });
+    const [row] = await ctx.ownerQuery<{ flag_cse: boolean; current_risk_level: string; current_risk_source: string; current_risk_source_id: string }>(
+      `SELECT flag_cse, current_risk_level, current_risk_source, current_risk_source_id FROM children WHERE id = $1`,
+      [childId],
+    );
+    assert.deepEqual(
+      row,
+      { flag_cse: true, current_risk_level: 'high', current_risk_source: 'triage', current_risk_source_id: concern!.id },
+      'the decision is the level’s source',
+    );
     const again = await triage.post(`/triage/${concern!.id}`, { ...decision, confirmNew: 'yes' });
     assert.equal(again.statusCode, 409, 'a concern is decided once');
   });

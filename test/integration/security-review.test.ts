@@ -287,7 +287,7 @@ describe('H2: lifting a restriction', () => {
     const page = await coordinator.get(`/children/${id}`);
     assert.doesNotMatch(page.body, /Lift the restriction/);
     await coordinator.get(`/children/${id}/edit`);
-    await coordinator.post(`/children/${id}/edit`, { riskLevel: 'high' });
+    await coordinator.post(`/children/${id}/edit`, { flagCse: 'yes' });
     assert.equal(await isRestricted(id), true, 'saving the form without “restricted” keeps it');
     assert.equal((await coordinator.post(`/children/${id}/lift-restriction`, { reason: 'I think everyone should see it now' })).statusCode, 404);
     assert.equal(await isRestricted(id), true);

@@ -26,6 +26,11 @@ export interface ChildSummary {
   family_name: string;
   date_of_birth: string | null;
   owning_agency_id: string;
+  /** The current risk level by the one rule (migration 0170), where it came from and its date. */
+  current_risk_level: string | null;
+  current_risk_source: string | null;
+  current_risk_source_id: string | null;
+  current_risk_on: string | null;
 }
 
 export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'timeline';
@@ -54,18 +59,24 @@ export class CaseworkService {
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
     const row = await tx
       .selectFrom('children')
-      .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
+      .select([
+        'id',
+        'reference',
+        'given_name',
+        'family_name',
+        'date_of_birth',
+        'owning_agency_id',
+        'partnership_id',
+        'current_risk_level',
+        'current_risk_source',
+        'current_risk_source_id',
+        'current_risk_on',
+      ])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return {
-      id: row.id,
-      reference: row.reference,
-      given_name: row.given_name,
-      family_name: row.family_name,
-      date_of_birth: row.date_of_birth,
-      owning_agency_id: row.owning_agency_id,
-    };
+    const { partnership_id: _partnership, ...child } = row;
+    return child;
   }
 
   private agencies(tx: Tx) {
@@ -161,8 +172,8 @@ export class CaseworkService {
           'a.tool_version',
           'a.score_total',
           'a.score_category_label',
-          'a.judgement_category',
-          'a.judgement_category_label',
+          'a.score_level',
+          'a.judgement_level',
           'a.review_due_on',
           'a.assessor_name',
           'ag.name as agency_name',
@@ -171,12 +182,12 @@ export class CaseworkService {
         .orderBy('a.assessed_on', 'desc')
         .orderBy('a.created_at', 'desc')
         .execute();
-      // The history of the worker's category, oldest first, keeping only the changes.
+      // The history of the worker's judged level, oldest first, keeping only the changes.
       const changes: { on: string; from: string | null; to: string }[] = [];
       let previous: string | null = null;
       for (const a of [...assessments].reverse()) {
-        if (a.judgement_category_label !== previous) changes.push({ on: a.assessed_on, from: previous, to: a.judgement_category_label });
-        previous = a.judgement_category_label;
+        if (a.judgement_level !== previous) changes.push({ on: a.assessed_on, from: previous, to: a.judgement_level });
+        previous = a.judgement_level;
       }
       const latest = assessments[0];
       const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
@@ -222,8 +233,6 @@ export class CaseworkService {
       const child = await this.child(tx, user, childId);
       const tool = (await this.tools(tx)).find((t) => t.id === header.toolId);
       if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool');
-      const band = tool.definition.bands.find((b) => b.key === judgement.judgementCategory);
-      if (!band) throw new LanternError('LANTERN_E_VALIDATION', 'unknown category');
       const scored = CaseworkService.score(tool, child, answers, header.assessedOn);
       if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
       const s = scored.assessment;
@@ -249,9 +258,10 @@ export class CaseworkService {
           score_total: s.total,
           score_category: s.category.key,
           score_category_label: s.category.label,
+          score_level: s.suggestedLevel,
           score_explanation: JSON.stringify(s.explanation),
-          judgement_category: band.key,
-          judgement_category_label: band.label,
+          // The level the worker judged: the child's current level follows it when it is the latest source.
+          judgement_level: judgement.judgementLevel,
           judgement_reasons: judgement.judgementReasons,
           review_due_on: reviewDue,
         })
@@ -268,7 +278,8 @@ export class CaseworkService {
           version: tool.version,
           score: s.total,
           scoreCategory: s.category.key,
-          judgement: band.key,
+          scoreLevel: s.suggestedLevel,
+          judgement: judgement.judgementLevel,
         },
       });
       return row.id;
@@ -729,7 +740,7 @@ const caseworkSource: TimelineSource = async (tx, childId) => {
   const events: TimelineEvent[] = [];
   const assessments = await tx
     .selectFrom('risk_assessments')
-    .select(['assessed_on', 'judgement_category_label', 'score_total', 'created_at'])
+    .select(['assessed_on', 'judgement_level', 'score_total', 'created_at'])
     .where('child_id', '=', childId)
     .orderBy('assessed_on')
     .execute();
@@ -737,7 +748,7 @@ const caseworkSource: TimelineSource = async (tx, childId) => {
     events.push({
       kind: i === 0 ? 'assessment' : 'review',
       at: startOfLondonDay(a.assessed_on),
-      label: a.judgement_category_label,
+      label: a.judgement_level,
       detail: String(a.score_total),
     }),
   );

@@ -23,6 +23,7 @@ export interface WorklistRow {
   family_name: string;
   /** 'YYYY-MM-DD' or an ISO instant; '' when there is none. */
   due: string;
+  /** What the row is about; for children, reviews and meetings the child's current risk level (children.current_risk_level), '' when none. */
   reason: string;
 }
 
@@ -96,9 +97,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
     UNION SELECT child_id FROM case_notes WHERE author_user_id = ${p.userId})`;
   let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id').where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
-  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) =>
-    q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id').select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
-  );
+  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.select([...childCols, 'l.review_due_on', 'c.current_risk_level']));
   return {
     ...page,
     rows: page.rows.map((r) => ({
@@ -107,7 +106,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.review_due_on ?? '',
-      reason: r.judgement_category_label ?? '',
+      reason: r.current_risk_level ?? '',
     })),
   };
 }
@@ -140,10 +139,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   if (p.agency) base = base.where('l.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) =>
-    q
-      .innerJoin('children as c', 'c.id', 'l.child_id')
-      .innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
-      .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
+    q.innerJoin('children as c', 'c.id', 'l.child_id').select([...childCols, 'l.review_due_on', 'c.current_risk_level']),
   );
   return {
     ...page,
@@ -153,7 +149,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.review_due_on,
-      reason: r.judgement_category_label,
+      reason: r.current_risk_level ?? '',
     })),
   };
 }
@@ -211,7 +207,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   if (p.agency) base = base.where('m.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) =>
-    q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']),
+    q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'c.current_risk_level']),
   );
   return {
     ...page,
@@ -221,7 +217,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.next_review_on ?? '',
-      reason: r.risk_level,
+      reason: r.current_risk_level ?? '',
     })),
   };
 }

@@ -245,7 +245,6 @@ export class ChildRecordService {
         flag_cse: form.flagCse,
         flag_cce: form.flagCce,
         flag_trafficking: form.flagTrafficking,
-        risk_level: form.riskLevel,
         // A restriction is placed here, but lifted only with lantern_lift_restriction (H2): an unticked box keeps it.
         restricted: before.restricted || form.restricted,
         restricted_reason: before.restricted ? before.restricted_reason : form.restricted ? form.restrictedReason : null,

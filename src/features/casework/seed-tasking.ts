@@ -79,7 +79,7 @@ export async function seedMultiAgencyTasking(tx: Tx, ctx: DemoSeedContext): Prom
     const actions = [
       { description: 'Visit the flat where she was found and record the vehicles seen there', owner: 'Jordan Notreal', agency: police, due: 7 },
       { description: 'See her at the start of each school day and record any concerns', owner: 'Riley Example', agency: education, due: 14 },
-      { description: 'Agree a safety plan with her mother', owner: 'Casey Madeup', agency: cs, due: -1 },
+      { description: 'Agree a safety plan with her mother', owner: 'Casey Madeup', agency: cs, due: 3 },
     ];
     for (const a of actions) {
       await tx

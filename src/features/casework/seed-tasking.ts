@@ -49,6 +49,53 @@ export async function seedMultiAgencyTasking(tx: Tx, ctx: DemoSeedContext): Prom
         .execute();
     }
 
+    // A plan held outside children's services: a strategy discussion of the youth justice, health or
+    // voluntary agency holding the child, with the health board, and an action for the holding
+    // agency. Police and children's services are not in it, so they still cannot see this child.
+    const held = await tx
+      .selectFrom('children as c')
+      .innerJoin('agencies as a', 'a.id', 'c.owning_agency_id')
+      .select(['c.id', 'c.owning_agency_id'])
+      .where('c.partnership_id', '=', p.id)
+      .where('a.kind', 'in', ['youth_justice', 'health', 'voluntary'])
+      .where('c.status', '=', 'open')
+      .where('c.restricted', '=', false)
+      .orderBy('c.reference')
+      .executeTakeFirst();
+    if (held) {
+      const attending = [...new Set([held.owning_agency_id, p.agencies.health!])];
+      const discussion = await tx
+        .insertInto('strategy_meetings')
+        .values({
+          partnership_id: p.id,
+          child_id: held.id,
+          meeting_kind: 'discussion',
+          held_on: dateFromAnchor(-10),
+          attending_agency_ids: attending,
+          attendees: 'Drew Invented (chair), Taylor Specimen (health)',
+          decisions: 'Offer support in a group; the school nurse to see the young person weekly.',
+          risk_level: 'medium',
+          next_review_on: dateFromAnchor(50),
+          recorded_by: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('plan_actions')
+        .values({
+          partnership_id: p.id,
+          child_id: held.id,
+          meeting_id: discussion.id,
+          description: 'Offer a place on the healthy relationships group',
+          owner_name: 'Drew Invented',
+          agency_id: held.owning_agency_id,
+          due_on: dateFromAnchor(21),
+          recorded_by: null,
+          created_at: addHours(ANCHOR, -10 * 24),
+        })
+        .execute();
+    }
+
     const cs = p.agencies.childrens_services!;
     const police = p.agencies.police!;
     const education = p.agencies.education!;

@@ -591,7 +591,9 @@ export const viewCases: ViewCase[] = [
         worker: i ? person(i) : null,
         started_on: day(i),
         ended_on: i === 2 ? day(i + 9) : null,
-        ...(i === 1 ? { contact_name: 'Jordan Notreal', contact_role: 'Detective sergeant', contact_phone: '01632 960003', contact_email: 'j.notreal@police.example.org' } : {}),
+        ...(i === 1
+          ? { contact_name: 'Jordan Notreal', contact_role: 'Detective sergeant', contact_phone: '01632 960003', contact_email: 'j.notreal@police.example.org' }
+          : {}),
       })),
       addresses: times(2, (i) => ({
         line1: `${i + 1} High Street`,

@@ -148,7 +148,10 @@ describe('access from the child’s plan', () => {
 
     // The police attend a meeting, then are also shared with by hand: their access outlives the plan.
     assert.equal((await worker.post(`/children/${id}/meetings`, meeting([agencies.police!]))).statusCode, 302);
-    assert.equal((await worker.post(`/children/${id}/share`, { shareAgencyId: agencies.police!, lawfulBasis: 'Joint investigation: DPA 2018 Sch 1 para 18' })).statusCode, 302);
+    assert.equal(
+      (await worker.post(`/children/${id}/share`, { shareAgencyId: agencies.police!, lawfulBasis: 'Joint investigation: DPA 2018 Sch 1 para 18' })).statusCode,
+      302,
+    );
     const shares = await liveShares(id);
     assert.equal(shares.length, 2);
     assert.equal(shares.find((s) => s.agency_id === agencies.police)!.automatic_source, null, 'sharing by hand makes the share manual');
@@ -178,11 +181,10 @@ describe('access from the child’s plan', () => {
     assert.equal((await worker.post(`/children/${id}/meetings`, meeting([agencies.childrens_services!]))).statusCode, 302);
     assert.equal((await liveShares(id)).length, 0);
     await ctx.ownerQuery(`UPDATE children SET status = 'closed', closed_at = now(), closing_outcome = 'other', closing_reason = 'Test' WHERE id = $1`, [id]);
-    await ctx.ownerQuery(`INSERT INTO plan_actions (partnership_id, child_id, description, owner_name, agency_id, due_on) VALUES ($1, $2, 'x', 'y', $3, '2026-12-01')`, [
-      northmere,
-      id,
-      agencies.police,
-    ]);
+    await ctx.ownerQuery(
+      `INSERT INTO plan_actions (partnership_id, child_id, description, owner_name, agency_id, due_on) VALUES ($1, $2, 'x', 'y', $3, '2026-12-01')`,
+      [northmere, id, agencies.police],
+    );
     assert.equal((await liveShares(id)).length, 0);
   });
 
@@ -286,6 +288,9 @@ describe('named contacts', () => {
     assert.equal((await admin.get('/admin/agencies/00000000-0000-4000-8000-000000000000/contact')).statusCode, 404);
     const police = agents.police!;
     await police.get('/');
-    assert.equal((await police.post(`/admin/agencies/${agencies.police}/contact`, { name: 'x', role: 'y', phone: '01632 960000', secureEmail: 'a@b.org' })).statusCode, 403);
+    assert.equal(
+      (await police.post(`/admin/agencies/${agencies.police}/contact`, { name: 'x', role: 'y', phone: '01632 960000', secureEmail: 'a@b.org' })).statusCode,
+      403,
+    );
   });
 });

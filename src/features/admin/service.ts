@@ -272,7 +272,14 @@ export class AdminService {
   saveAgencyContact(user: SessionUser, agencyId: string, form: AgencyContactForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await assertOwnAgency(tx, agencyId);
-      const values = { name: form.name, role: form.role, phone: form.phone, secure_email: form.secureEmail, updated_by: user.userId, updated_at: this.clock.now() };
+      const values = {
+        name: form.name,
+        role: form.role,
+        phone: form.phone,
+        secure_email: form.secureEmail,
+        updated_by: user.userId,
+        updated_at: this.clock.now(),
+      };
       await tx
         .insertInto('agency_contacts')
         .values({ agency_id: agencyId, partnership_id: user.partnershipId, ...values })

@@ -99,12 +99,7 @@ export async function seedMultiAgencyTasking(tx: Tx, ctx: DemoSeedContext): Prom
     const cs = p.agencies.childrens_services!;
     const police = p.agencies.police!;
     const education = p.agencies.education!;
-    const child = await tx
-      .selectFrom('children')
-      .select('id')
-      .where('partnership_id', '=', p.id)
-      .where('reference', 'like', '%-1004')
-      .executeTakeFirst();
+    const child = await tx.selectFrom('children').select('id').where('partnership_id', '=', p.id).where('reference', 'like', '%-1004').executeTakeFirst();
     if (!child) continue;
     const meeting = await tx
       .insertInto('strategy_meetings')

@@ -644,6 +644,7 @@ export const viewCases: ViewCase[] = [
         action: pick(['record.view', 'record.update', 'search', 'made.up'], i),
         record_type: i % 3 ? 'child' : null,
         record_id: id(2, i),
+        record_reference: i % 3 && i % 5 ? `NM-${1000 + i}` : null,
         reason: i % 4 ? null : 'Break glass & <why>',
       })),
     }),

@@ -1,3 +1,4 @@
+import { formatQuantity } from '../../numbers.ts';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { addQuarters, londonDate, quarterEnd } from '../../dates.ts';
@@ -141,8 +142,8 @@ export class PlanExportService {
         .map((a) => ({
           ref: a.ref,
           measure: a.successMeasure,
-          target: `${a.targetValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
-          current: a.currentValue === null ? '' : `${a.currentValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
+          target: formatQuantity(a.targetValue, a.measureUnit),
+          current: formatQuantity(a.currentValue, a.measureUnit),
           percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
         })),
       performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
@@ -153,7 +154,6 @@ export class PlanExportService {
   /** Each performance measure's value for the quarter (entered, or computed from the records) against its target. */
   private async quarterMeasures(tx: Tx, planId: string, quarterStart: string): Promise<QuarterlyReport['performanceMeasures']> {
     const measures = await measuresWithPoints(tx, planId, [quarterStart], this.clock);
-    const withUnit = (value: string | number, unit: string) => `${value}${unit ? ` ${unit}` : ''}`;
     return measures.map((m) => {
       const point = m.points.find((p) => p.period === quarterStart);
       const target = Number(m.target_value);
@@ -162,8 +162,8 @@ export class PlanExportService {
         unit: m.unit,
         computed: m.computed,
         direction: m.direction === 'down' ? 'down' : 'up',
-        target: withUnit(target, m.unit),
-        value: point ? withUnit(point.value, m.unit) : '',
+        target: formatQuantity(target, m.unit),
+        value: point ? formatQuantity(point.value, m.unit) : '',
         basis: point && m.computed ? point.note : '',
         onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
       };

@@ -174,6 +174,24 @@ describe('access from the child’s plan', () => {
     assert.match((await worker.get(`/children/${id}`)).body, /Stopped sharing/, 'the access log shows the end');
   });
 
+  test('an agency added to a meeting when it is corrected gets access too', async () => {
+    const id = await freshChild();
+    const worker = agents['social-worker']!;
+    await worker.get(`/children/${id}/meetings`);
+    assert.equal((await worker.post(`/children/${id}/meetings`, meeting([agencies.childrens_services!]))).statusCode, 302);
+    assert.equal((await liveShares(id)).length, 0);
+    const [m] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM strategy_meetings WHERE child_id = $1`, [id]);
+    await worker.get(`/children/${id}/meetings/${m!.id}/edit`);
+    const edited = await worker.post(`/children/${id}/meetings/${m!.id}/edit`, meeting([agencies.childrens_services!, agencies.health!]));
+    assert.equal(edited.statusCode, 302);
+    const shares = await liveShares(id);
+    assert.deepEqual(
+      shares.map((s) => [s.agency_id, s.automatic_source]),
+      [[agencies.health, 'strategy_meeting']],
+    );
+    assert.equal((await auditsOf(id, 'record.share')).length, 1);
+  });
+
   test('a meeting on a closed case, or attended only by the owning agency, shares nothing', async () => {
     const id = await freshChild();
     const worker = agents['social-worker']!;

@@ -35,6 +35,17 @@ export interface Agencies {
   partnership_id: string;
 }
 
+export interface AgencyContacts {
+  agency_id: string;
+  name: string;
+  partnership_id: string;
+  phone: string;
+  role: string;
+  secure_email: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
 export interface ApiTokens {
   agency_id: string;
   approved_at: Timestamp | null;
@@ -360,6 +371,7 @@ export interface PlanActions {
 
 export interface RecordShares {
   agency_id: string;
+  automatic_source: string | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   lawful_basis: string;
@@ -370,6 +382,8 @@ export interface RecordShares {
   revoked_by: string | null;
   revoked_reason: string | null;
   shared_by: string | null;
+  source_action_id: string | null;
+  source_meeting_id: string | null;
 }
 
 export interface RestrictionChanges {
@@ -754,6 +768,7 @@ export interface Users {
 
 export interface DB {
   agencies: Agencies;
+  agency_contacts: AgencyContacts;
   api_tokens: ApiTokens;
   audit_chain_heads: AuditChainHeads;
   audit_disclosures: AuditDisclosures;

@@ -599,6 +599,9 @@ export const viewCases: ViewCase[] = [
         worker: i ? person(i) : null,
         started_on: day(i),
         ended_on: i === 2 ? day(i + 9) : null,
+        ...(i === 1
+          ? { contact_name: 'Jordan Notreal', contact_role: 'Detective sergeant', contact_phone: '01632 960003', contact_email: 'j.notreal@police.example.org' }
+          : {}),
       })),
       addresses: times(2, (i) => ({
         line1: `${i + 1} High Street`,
@@ -608,7 +611,20 @@ export const viewCases: ViewCase[] = [
         to_date: i ? null : day(i + 30),
       })),
       concerns: times(2, (i) => ({ id: id(18, i), reference: `C-${i}`, received_at: moment(i), decision: i ? 'cse_concern' : null })),
-      shares: [{ id: id(20, 1), agency: agencyNames[2], lawful_basis: 'Children Act 2004 s.11', created_at: moment(3), recipient_agency_ids: null }],
+      shares: [
+        { id: id(20, 1), agency: agencyNames[2], lawful_basis: 'Children Act 2004 s.11', created_at: moment(3), recipient_agency_ids: null },
+        {
+          id: id(20, 2),
+          agency: agencyNames[1],
+          lawful_basis: 'Children Act 1989 s.47 strategy discussion',
+          created_at: moment(4),
+          recipient_agency_ids: null,
+          automatic_source: 'strategy_meeting',
+          source_meeting_on: day(4),
+          source_meeting_kind: 'discussion',
+          source_action: null,
+        },
+      ],
       partnershipShares: [],
       agreements: [],
       history: [],
@@ -646,6 +662,7 @@ export const viewCases: ViewCase[] = [
     template: 'features/casework/views/worklists.njk',
     context: (n) => ({
       query: { show: 'interviews', whose: 'all', agency: '', sort: 'due', page: 1 },
+      available: ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'],
       agencies,
       pageSize: 50,
       lists: {

@@ -190,7 +190,7 @@ describe('the child record', () => {
   });
 
   test('a practitioner of another agency gets 404 until the record is shared with a lawful basis', async () => {
-    const id = await childByRef('NM-0999'); // held by the police
+    const id = await childByRef('NM-1012'); // held by the police, in no plan (a plan would share it: migration 0170)
     const school = agents['school.northmere']!;
     assert.equal((await school.get(`/children/${id}`)).statusCode, 404);
     const police = await signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
+import { can } from '../../authz/policy.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
@@ -630,9 +631,10 @@ export class CaseworkService {
    * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const params: WorklistParams = {
         userId: user.userId,
+        agencyId: user.agencyId,
         today: this.today(),
         now: this.clock.now(),
         sort: 'due',
@@ -654,8 +656,26 @@ export class CaseworkService {
         const list = await worklistReaders[key](tx, params);
         counts.push({ key, total: list.total, capped: list.capped, mine: true });
       }
-      return counts;
+      // What the worker's agency was asked to do in children's plans, and the meetings it goes to,
+      // whoever is allocated: another agency's officer has no allocation on the child.
+      const tasks = await worklistReaders.agencyActions(tx, { ...params, mine: false, limit: homeTaskCount });
+      counts.push({ key: 'agencyActions', total: tasks.total, capped: tasks.capped, mine: false });
+      const meetings = await worklistReaders.agencyMeetings(tx, { ...params, mine: false });
+      counts.push({ key: 'agencyMeetings', total: meetings.total, capped: meetings.capped, mine: false });
+      // The next few actions are named on the page, so they are audited as a worklist is.
+      if (tasks.rows.length > 0)
+        await act.audit({
+          action: 'search',
+          details: { home: 'agencyActions', results: tasks.rows.length },
+          disclosedIds: [...new Set(tasks.rows.flatMap((r) => (r.child_id ? [r.child_id] : [])))],
+        });
+      return { counts, tasks: tasks.rows };
     });
+  }
+
+  /** The worklists this person may act on: the triage queue only for those who triage. */
+  static worklistsFor(user: SessionUser): WorklistKey[] {
+    return worklistKeys.filter((k) => k !== 'triage' || can(user, 'triage.manage'));
   }
 
   /**
@@ -667,10 +687,12 @@ export class CaseworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const today = this.today();
       const now = this.clock.now();
-      const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
+      const available = CaseworkService.worklistsFor(user);
+      const keys = query.show === 'all' ? available : available.filter((k) => k === query.show);
       const size = query.show === 'all' ? worklistOverviewSize : worklistPageSize;
       const params: WorklistParams = {
         userId: user.userId,
+        agencyId: user.agencyId,
         today,
         now,
         sort: query.sort,
@@ -692,7 +714,7 @@ export class CaseworkService {
         details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) },
         disclosedIds: [...shown] as string[],
       });
-      return { today, agencies, lists, pageSize: size };
+      return { today, agencies, lists, available, pageSize: size };
     });
   }
 }
@@ -700,6 +722,8 @@ export class CaseworkService {
 /** What the home page counts for a worker: their allocated children's overdue items. */
 const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
 const homeSummaryCap = 100;
+/** Actions of the worker's agency named on the home page. */
+const homeTaskCount = 5;
 
 /** The latest version of each tool (assessments are started on these; older versions stay readable). */
 export function latestVersions(tools: StoredTool[]): StoredTool[] {

@@ -12,8 +12,8 @@ import type { WorklistQuery } from './schema.ts';
  * database reading every overdue row on each request (docs/PERFORMANCE.md).
  */
 
-export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings';
-export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings'];
+export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings' | 'agencyActions' | 'agencyMeetings';
+export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'];
 
 export interface WorklistRow {
   child_id: string | null;
@@ -36,6 +36,8 @@ export interface WorklistPage {
 
 export interface WorklistParams {
   userId: string;
+  /** The worker's own agency: the lists of their agency's actions and meetings read it. */
+  agencyId: string | null;
   today: string;
   now: Date;
   sort: WorklistQuery['sort'];
@@ -222,6 +224,61 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   };
 }
 
+/**
+ * Open actions of the child's plan that the worker's agency owns, soonest due first (overdue ones
+ * too): what another agency was asked to do at a strategy meeting (migration 0170 shares the child
+ * with it, so row-level security shows the action).
+ */
+export async function agencyActions(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  if (!p.agencyId) return { rows: [], total: 0, capped: false };
+  let base = tx.selectFrom('plan_actions as pa').where('pa.done_at', 'is', null).where('pa.agency_id', '=', p.agencyId);
+  if (p.agency) base = base.where('pa.child_id', 'in', ownedBy(p.agency));
+  if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.due_on,
+      reason: r.description,
+    })),
+  };
+}
+
+/**
+ * The next meetings the worker's agency goes to: children whose latest strategy meeting or
+ * discussion it attended, by the date of its review, from today on.
+ */
+export async function agencyMeetings(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  if (!p.agencyId) return { rows: [], total: 0, capped: false };
+  let base = tx
+    .selectFrom('strategy_meeting_current as cur')
+    .innerJoin('strategy_meetings as m', 'm.id', 'cur.meeting_id')
+    .where('cur.next_review_on', '>=', p.today)
+    .where(sql<boolean>`m.attending_agency_ids @> ARRAY[${p.agencyId}]::uuid[]`);
+  if (p.agency) base = base.where('cur.child_id', 'in', ownedBy(p.agency));
+  if (p.mine) base = base.where('cur.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'cur.next_review_on', 'cur.child_id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'cur.child_id').select([...childCols, 'cur.next_review_on', 'm.meeting_kind']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.next_review_on ?? '',
+      reason: r.meeting_kind,
+    })),
+  };
+}
+
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {
   children: myChildren,
   triage: triageDue,
@@ -229,4 +286,6 @@ export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) =>
   interviews: interviewsOverdue,
   actions: actionsOverdue,
   meetings: meetingReviewsDue,
+  agencyActions,
+  agencyMeetings,
 };

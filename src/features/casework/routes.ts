@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { translator } from '../../i18n/i18n.ts';
-import { multipartFileLimit, refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
+import { refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
+import { acceptUploads } from '../../uploads/multipart.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
@@ -90,17 +90,9 @@ export const caseworkFeature: Feature = {
     );
 
     // A definition comes as a file or pasted. Multipart only in this encapsulated context, as the
-    // assurance and strategy uploads do: attachFieldsToBody puts the _csrf field in request.body,
-    // where the CSRF check in web/app.ts reads it. A file over the limit is cut at limit + 1 bytes
-    // (not refused outright), so the schema can say so in the error summary.
+    // assurance and strategy uploads do; a file over the limit comes cut, so the schema can say so.
     await app.register(async (scoped: LanternApp) => {
-      if (!scoped.hasRequestDecorator('isMultipart')) {
-        await scoped.register(multipart, {
-          attachFieldsToBody: 'keyValues',
-          throwFileSizeLimit: false,
-          limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 },
-        });
-      }
+      await acceptUploads(scoped, riskToolFileLimits, { fields: 5, parts: 6 });
       scoped.post('/risk-tools', { ...tools, schema: { body: toolUploadSchema }, attachValidation: true }, async (request, reply) => {
         // A chosen file cannot be put back into its input; the pasted text can.
         const pasted = postedForm(request).definition;

@@ -10,6 +10,7 @@ import { ageOn, londonDate, startOfLondonDay } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
+import { agencyOptions, caseworkChild, type ChildSummary } from './lookups.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
@@ -18,15 +19,6 @@ import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, typ
 /** Rows on a page of one worklist, and of each list on the overview. */
 const worklistPageSize = 50;
 const worklistOverviewSize = 10;
-
-export interface ChildSummary {
-  id: string;
-  reference: string;
-  given_name: string;
-  family_name: string;
-  date_of_birth: string | null;
-  owning_agency_id: string;
-}
 
 export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'timeline';
 
@@ -50,27 +42,8 @@ export class CaseworkService {
 
   // ------------------------------------------------------------------ shared
 
-  /** The child as row-level security lets this actor see it, or 404. Casework stays in the child's own partnership. */
-  private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
-    const row = await tx
-      .selectFrom('children')
-      .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return {
-      id: row.id,
-      reference: row.reference,
-      given_name: row.given_name,
-      family_name: row.family_name,
-      date_of_birth: row.date_of_birth,
-      owning_agency_id: row.owning_agency_id,
-    };
-  }
-
-  private agencies(tx: Tx) {
-    return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
-  }
+  private readonly child = caseworkChild;
+  private readonly agencies = agencyOptions;
 
   private today(): string {
     return londonDate(this.clock.now());

@@ -1,0 +1,37 @@
+import type { SessionUser } from '../../auth/service.ts';
+import type { Tx } from '../../db/context.ts';
+import { notFound } from '../../errors.ts';
+
+/** Lookups every casework service makes first, inside its own audited transaction. */
+
+export interface ChildSummary {
+  id: string;
+  reference: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  owning_agency_id: string;
+}
+
+/** The child as row-level security lets this actor see it, or 404. Casework stays in the child's own partnership. */
+export async function caseworkChild(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
+  const row = await tx
+    .selectFrom('children')
+    .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row || row.partnership_id !== user.partnershipId) throw notFound();
+  return {
+    id: row.id,
+    reference: row.reference,
+    given_name: row.given_name,
+    family_name: row.family_name,
+    date_of_birth: row.date_of_birth,
+    owning_agency_id: row.owning_agency_id,
+  };
+}
+
+/** The agencies a casework form offers, by name. */
+export function agencyOptions(tx: Tx) {
+  return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
+}

@@ -84,6 +84,15 @@ async function paged<QB extends SelectQueryBuilder<DB, never, object>, R>(
 }
 
 const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
+/** A worklist row of a child (as childCols reads it): what is due, and why. */
+const childRow = (r: { child_id: string; reference: string; given_name: string; family_name: string }, due: string, reason: string) => ({
+  child_id: r.child_id,
+  reference: r.reference,
+  given_name: r.given_name,
+  family_name: r.family_name,
+  due,
+  reason,
+});
 
 /** Children the worker is allocated to or has worked on (assessed, recorded or written about), next review first. */
 export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
@@ -99,17 +108,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
   const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) =>
     q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id').select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.review_due_on ?? '',
-      reason: r.judgement_category_label ?? '',
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.review_due_on ?? '', r.judgement_category_label ?? '')) };
 }
 
 /** Concerns awaiting a triage decision (the children feature's queue), soonest deadline first. */
@@ -145,17 +144,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
       .innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
       .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.review_due_on,
-      reason: r.judgement_category_label,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.review_due_on, r.judgement_category_label)) };
 }
 
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
@@ -171,17 +160,7 @@ export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<Work
   const page = await paged(base, 'e.ended_at', 'e.id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: returnInterviewDue(r.ended_at!).toISOString(),
-      reason: r.episode_type,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, returnInterviewDue(r.ended_at!).toISOString(), r.episode_type)) };
 }
 
 /** Plan actions not done by their due date (partial index, migration 0153). */
@@ -192,17 +171,7 @@ export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.due_on,
-      reason: r.description,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.due_on, r.description)) };
 }
 
 /** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
@@ -213,17 +182,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.next_review_on ?? '',
-      reason: r.risk_level,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.next_review_on ?? '', r.risk_level)) };
 }
 
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {

@@ -5,7 +5,7 @@ import { notFound } from '../../errors.ts';
 import { toLondonFields } from '../../dates.ts';
 import { correctEpisodeTimes, editableTimes, returnInterviewDue, type EpisodeCorrection, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionEdit, EpisodeEdit, MeetingForm } from './schema.ts';
-import { agencyOptions, caseworkChild } from './lookups.ts';
+import { agencyOptions, caseworkChild, meetingColumns } from './lookups.ts';
 
 type Compared = string | null | readonly string[];
 
@@ -103,20 +103,7 @@ export class CaseworkEditService {
       const before = CaseworkEditService.meetingValues(await this.meeting(tx, childId, meetingId));
       const { fields, changes } = changedFields(before, { ...form }, ['attendees', 'decisions']);
       if (fields.length === 0) return fields;
-      await tx
-        .updateTable('strategy_meetings')
-        .set({
-          meeting_kind: form.meetingKind,
-          held_on: form.heldOn,
-          attending_agency_ids: form.attendingAgencyIds,
-          attendees: form.attendees,
-          decisions: form.decisions,
-          risk_level: form.riskLevel,
-          next_review_on: form.nextReviewOn,
-        })
-        .where('id', '=', meetingId)
-        .where('child_id', '=', childId)
-        .execute();
+      await tx.updateTable('strategy_meetings').set(meetingColumns(form)).where('id', '=', meetingId).where('child_id', '=', childId).execute();
       await act.audit(editAudit(childId, 'strategy_meeting', meetingId, { fields, changes }));
       return fields;
     });

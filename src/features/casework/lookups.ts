@@ -1,6 +1,7 @@
 import type { SessionUser } from '../../auth/service.ts';
 import type { Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
+import type { MeetingForm } from './schema.ts';
 
 /** Lookups every casework service makes first, inside its own audited transaction. */
 
@@ -35,3 +36,14 @@ export async function caseworkChild(tx: Tx, user: SessionUser, id: string): Prom
 export function agencyOptions(tx: Tx) {
   return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
 }
+
+/** A strategy meeting's columns as its form gives them: a new meeting and a corrected one are written alike. */
+export const meetingColumns = (form: MeetingForm) => ({
+  meeting_kind: form.meetingKind,
+  held_on: form.heldOn,
+  attending_agency_ids: form.attendingAgencyIds,
+  attendees: form.attendees,
+  decisions: form.decisions,
+  risk_level: form.riskLevel,
+  next_review_on: form.nextReviewOn,
+});

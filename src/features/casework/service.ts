@@ -10,7 +10,7 @@ import { ageOn, londonDate, startOfLondonDay } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
-import { agencyOptions, caseworkChild, type ChildSummary } from './lookups.ts';
+import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from './lookups.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
@@ -476,13 +476,7 @@ export class CaseworkService {
         .values({
           partnership_id: user.partnershipId,
           child_id: childId,
-          meeting_kind: form.meetingKind,
-          held_on: form.heldOn,
-          attending_agency_ids: form.attendingAgencyIds,
-          attendees: form.attendees,
-          decisions: form.decisions,
-          risk_level: form.riskLevel,
-          next_review_on: form.nextReviewOn,
+          ...meetingColumns(form),
           recorded_by: user.userId,
         })
         .returning('id')

@@ -64,3 +64,12 @@ export function postedForm(request: FastifyRequest): Record<string, unknown> {
   const body = postedBody(request);
   return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
 }
+
+/**
+ * A posted form whose input did not validate, to show again: what was typed and why it was
+ * refused. Null when the input validated.
+ */
+export function refusedForm(request: FastifyRequest): { values: Record<string, unknown>; errors: FormErrors } | null {
+  const invalid = request.validationError;
+  return invalid ? { values: postedForm(request), errors: formErrors(invalid) } : null;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalIsoDate } from '../../web/form-fields.ts';
 import { agencyKinds, roles } from '../../authz/roles.ts';
 
 const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -15,12 +16,7 @@ export const userFormSchema = z.object({
     .max(200, 'validation.tooLong')
     .optional()
     .transform((v) => v || null),
-  startedOn: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || null)
-    .pipe(z.iso.date('validation.dateFormat').nullable()),
+  startedOn: optionalIsoDate,
   roles: roleList,
 });
 export type UserForm = z.infer<typeof userFormSchema>;
@@ -56,12 +52,7 @@ export const agreementFormSchema = z.object({
   purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),
   lawfulBasis: z.string().trim().min(5, 'validation.lawfulBasisRequired').max(2000, 'validation.tooLong'),
   startsOn: z.iso.date('validation.dateFormat'),
-  endsOn: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || null)
-    .pipe(z.iso.date('validation.dateFormat').nullable()),
+  endsOn: optionalIsoDate,
 });
 export type AgreementForm = z.infer<typeof agreementFormSchema>;
 

@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { can } from '../../authz/policy.ts';
 import { LanternError } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { attendanceImportLimits, checkFileSize, multipartFileLimit, refusalMessage } from '../../uploads/limits.ts';
+import { attendanceImportLimits, checkFileSize, refusalMessage } from '../../uploads/limits.ts';
+import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
-import { formErrors, postedForm, singleError } from '../../web/forms.ts';
+import { formErrors, postedForm, refusedForm, singleError } from '../../web/forms.ts';
 import { idParams, queryFlag, uuidParams } from '../../web/params.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
+import type { SessionUser } from '../../auth/service.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import {
   attendanceFormSchema,
@@ -58,6 +59,32 @@ export const assuranceFeature: Feature = {
     >(
       p: P,
     ) => ({ config: { permission: p } });
+
+    /** A record's page: how to show it (with a form's input and errors), and where to go once a form on it is saved. */
+    interface RecordPage {
+      show: (request: FastifyRequest, reply: FastifyReply, id: string, extra?: Record<string, unknown>) => Promise<unknown>;
+      savedAt: (id: string) => string;
+    }
+    /**
+     * A form on a record's page (a session's attendance, a campaign's materials, a body's work
+     * items): input that does not validate shows the page again (400) with what was typed and the
+     * form named `form` open; saved input goes back to the page (post/redirect/get).
+     */
+    const formOnPage = <B extends z.ZodType>(
+      path: string,
+      permission: Parameters<typeof perm>[0],
+      body: B,
+      page: RecordPage,
+      form: string | null,
+      save: (user: SessionUser, id: string, input: z.output<B>) => Promise<unknown>,
+    ) =>
+      app.post(path, { ...perm(permission), schema: { ...byId, body }, attachValidation: true }, async (request, reply) => {
+        const { id } = request.params;
+        const refused = refusedForm(request);
+        if (refused) return page.show(request, reply.status(400), id, { ...refused, ...(form ? { form } : {}) });
+        await save(request.user!, id, request.body as z.output<B>);
+        return reply.redirect(page.savedAt(id));
+      });
 
     // ── Training ──────────────────────────────────────────────────────────────────────────
     app.get('/training', { ...perm('training.read'), schema: { querystring: sessionFilterSchema } }, async (request, reply) => {
@@ -111,16 +138,10 @@ export const assuranceFeature: Feature = {
         values: {},
         ...extra,
       });
+    const trainingSession = { show: sessionPage, savedAt: (id: string) => `/training/sessions/${id}` };
     app.get('/training/sessions/:id', { ...perm('training.manage'), schema: byId }, async (request, reply) => sessionPage(request, reply, request.params.id));
-    app.post(
-      '/training/sessions/:id/attendance',
-      { ...perm('training.manage'), schema: { ...byId, body: attendanceFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        if (request.validationError) return sessionPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError) });
-        await assurance.training.addAttendance(request.user!, id, request.body);
-        return reply.redirect(`/training/sessions/${id}`);
-      },
+    formOnPage('/training/sessions/:id/attendance', 'training.manage', attendanceFormSchema, trainingSession, null, (user, id, input) =>
+      assurance.training.addAttendance(user, id, input),
     );
     app.post(
       '/training/sessions/:id/attendance/:attendanceId/remove',
@@ -132,17 +153,9 @@ export const assuranceFeature: Feature = {
       },
     );
 
-    // CSV import: multipart only in this encapsulated context. attachFieldsToBody puts the _csrf
-    // field in request.body, where the CSRF check in web/app.ts reads it.
+    // CSV import: multipart only in this encapsulated context.
     await app.register(async (scoped: LanternApp) => {
-      if (!scoped.hasRequestDecorator('isMultipart')) {
-        // An over-size file arrives cut one byte past the cap and is refused on the form (src/uploads/limits.ts).
-        await scoped.register(multipart, {
-          attachFieldsToBody: 'keyValues',
-          throwFileSizeLimit: false,
-          limits: { fileSize: multipartFileLimit(attendanceImportLimits), files: 1, fields: 5, parts: 6 },
-        });
-      }
+      await acceptUploads(scoped, attendanceImportLimits, { fields: 5, parts: 6 });
       scoped.get('/training/sessions/:id/import', { ...perm('training.manage'), schema: byId }, async (request, reply) => {
         const { session } = await assurance.attendanceImport.previewImport(request.user!, request.params.id, 'name,agency\n');
         prepareUploadParser(attendanceUploadParser);
@@ -207,29 +220,8 @@ export const assuranceFeature: Feature = {
     });
     const campaignPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('campaign'), { ...(await assurance.campaigns.getCampaign(request.user!, id)), ...options, values: {}, ...extra });
+    const campaign = { show: campaignPage, savedAt: (id: string) => `/campaigns/${id}` };
     app.get('/campaigns/:id', { ...perm('campaigns.read'), schema: byId }, async (request, reply) => campaignPage(request, reply, request.params.id));
-    app.post(
-      '/campaigns/:id/materials',
-      { ...perm('campaigns.manage'), schema: { ...byId, body: materialFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        if (request.validationError)
-          return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'material' });
-        await assurance.campaigns.addMaterial(request.user!, id, request.body);
-        return reply.redirect(`/campaigns/${id}`);
-      },
-    );
-    app.post(
-      '/campaigns/:id/questions',
-      { ...perm('campaigns.manage'), schema: { ...byId, body: questionFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        if (request.validationError)
-          return campaignPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'question' });
-        await assurance.campaigns.addQuestion(request.user!, id, request.body);
-        return reply.redirect(`/campaigns/${id}`);
-      },
-    );
     app.post(
       '/campaigns/:id/tallies',
       { ...perm('campaigns.manage'), schema: { ...byId, body: tallyFormSchema }, attachValidation: true },
@@ -239,6 +231,12 @@ export const assuranceFeature: Feature = {
         await assurance.campaigns.recordTallies(request.user!, id, request.body);
         return reply.redirect(`/campaigns/${id}#question-${request.body.questionId}`);
       },
+    );
+    formOnPage('/campaigns/:id/materials', 'campaigns.manage', materialFormSchema, campaign, 'material', (user, id, input) =>
+      assurance.campaigns.addMaterial(user, id, input),
+    );
+    formOnPage('/campaigns/:id/questions', 'campaigns.manage', questionFormSchema, campaign, 'question', (user, id, input) =>
+      assurance.campaigns.addQuestion(user, id, input),
     );
 
     // ── Services directory ────────────────────────────────────────────────────────────────
@@ -311,17 +309,10 @@ export const assuranceFeature: Feature = {
     });
     const bodyPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('body'), { ...(await assurance.scrutiny.getBody(request.user!, id)), ...options, values: {}, ...extra });
+    const scrutinyBody = { show: bodyPage, savedAt: (id: string) => `/scrutiny/${id}` };
     app.get('/scrutiny/:id', { ...perm('scrutiny.read'), schema: byId }, async (request, reply) => bodyPage(request, reply, request.params.id));
-    app.post(
-      '/scrutiny/:id/work-items',
-      { ...perm('scrutiny.manage'), schema: { ...byId, body: workItemFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        if (request.validationError)
-          return bodyPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'work' });
-        await assurance.scrutiny.addWorkItem(request.user!, id, request.body);
-        return reply.redirect(`/scrutiny/${id}`);
-      },
+    formOnPage('/scrutiny/:id/work-items', 'scrutiny.manage', workItemFormSchema, scrutinyBody, 'work', (user, id, input) =>
+      assurance.scrutiny.addWorkItem(user, id, input),
     );
     app.post(
       '/scrutiny/:id/recommendations',
@@ -356,21 +347,14 @@ export const assuranceFeature: Feature = {
       };
       return reply.page(view('recommendation'), { recommendation: r, values, canManage: can(request.user, 'scrutiny.manage'), ...options, ...extra });
     };
+    const recommendation = { show: recommendationPage, savedAt: (id: string) => `/scrutiny/recommendations/${id}?saved=1` };
     app.get(
       '/scrutiny/recommendations/:id',
       { ...perm('scrutiny.read'), schema: { ...byId, querystring: z.object({ saved: queryFlag }) } },
       async (request, reply) => recommendationPage(request, reply, request.params.id, { saved: request.query.saved }),
     );
-    app.post(
-      '/scrutiny/recommendations/:id',
-      { ...perm('scrutiny.manage'), schema: { ...byId, body: responseFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        if (request.validationError)
-          return recommendationPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError) });
-        await assurance.scrutiny.respond(request.user!, id, request.body);
-        return reply.redirect(`/scrutiny/recommendations/${id}?saved=1`);
-      },
+    formOnPage('/scrutiny/recommendations/:id', 'scrutiny.manage', responseFormSchema, recommendation, null, (user, id, input) =>
+      assurance.scrutiny.respond(user, id, input),
     );
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsAbsent, blankAsNull } from '../../web/form-fields.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
 
 export const courseKinds = ['awareness', 'specialist', 'risk_tool', 'protocol'] as const;
@@ -24,12 +25,7 @@ export const responses = ['accepted', 'partly_accepted', 'rejected'] as const;
 
 /** A real calendar date, YYYY-MM-DD (Date.parse would take 2026-02-30 as 2 March). */
 const isoDate = z.string().trim().pipe(z.iso.date('validation.dateFormat'));
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => v || null)
-  .pipe(isoDate.nullable());
+const optionalDate = blankAsNull(isoDate);
 const text = (max = 200, message = 'assurance.v.required') => z.string().trim().min(1, message).max(max, 'validation.tooLong');
 const optionalText = (max = 2000) =>
   z
@@ -63,19 +59,9 @@ export type SessionForm = z.infer<typeof sessionFormSchema>;
 /** Someone at a session: a Lantern user picked from the list, or a named member of staff. */
 export const attendanceFormSchema = z
   .object({
-    userId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.string().uuid().nullable()),
+    userId: blankAsNull(z.string().uuid()),
     name: optionalText(200),
-    agencyId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.string().uuid('validation.agencyRequired').nullable()),
+    agencyId: blankAsNull(z.string().uuid('validation.agencyRequired')),
     role: optionalText(200),
     startedOn: optionalDate,
   })
@@ -99,24 +85,9 @@ export const measureFormSchema = z.object({
 export type MeasureForm = z.infer<typeof measureFormSchema>;
 
 export const complianceQuerySchema = z.object({
-  measureId: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(z.string().uuid().optional()),
-  agencyId: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(z.string().uuid().optional()),
-  asOf: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(isoDate.optional()),
+  measureId: blankAsAbsent(z.string().uuid()),
+  agencyId: blankAsAbsent(z.string().uuid()),
+  asOf: blankAsAbsent(isoDate),
 });
 export type ComplianceQuery = z.infer<typeof complianceQuerySchema>;
 
@@ -154,13 +125,7 @@ export const sessionFilterSchema = z.object({
 
 /** The campaigns page's audience (anything else: every audience). */
 export const campaignFilterSchema = z.object({
-  audience: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(z.enum(audiences).optional())
-    .catch(undefined),
+  audience: blankAsAbsent(z.enum(audiences)).catch(undefined),
 });
 
 export const materialFormSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsAbsent } from '../../web/form-fields.ts';
 
 const optionalText = z
   .string()
@@ -7,22 +8,12 @@ const optionalText = z
   .optional()
   .transform((v) => v || undefined);
 /** A real calendar date, YYYY-MM-DD (2026-13-45 is not one). */
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => v || undefined)
-  .pipe(z.iso.date('validation.dateFormat').optional());
+const optionalDate = blankAsAbsent(z.iso.date('validation.dateFormat'));
 
 /** The audit page's address: the person is an id, so no email reaches a URL, a browser history or a log. */
 export const auditFilterSchema = z.object({
   action: optionalText,
-  actor: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => v || undefined)
-    .pipe(z.string().uuid('validation.invalid').optional()),
+  actor: blankAsAbsent(z.string().uuid('validation.invalid')),
   recordId: optionalText,
   from: optionalDate,
   to: optionalDate,

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { aChild, aConcern } from '../../../test/helpers/factories.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { riskToolDefinition } from '../../../test/helpers/risk-tools.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -330,27 +331,7 @@ describe('casework: risk tools', () => {
     const invalid = await agent.post('/risk-tools', { definition: JSON.stringify({ id: 'Bad Id', version: 0 }) });
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /lowercase letters/);
-    const definition = {
-      id: 'local-tool',
-      version: 2,
-      name: 'Local licensed tool',
-      description: 'A test tool',
-      sections: [
-        {
-          id: 's',
-          title: 'Signs',
-          kind: 'generic',
-          windows: [{ id: 'now', label: 'now' }],
-          points: [{ windows: ['now'], points: 3 }],
-          indicators: [{ id: 'i1', text: 'A sign' }],
-        },
-      ],
-      bands: [
-        { key: 'low', label: 'Low', level: 'low', min: 0 },
-        { key: 'high', label: 'High', level: 'high', min: 3 },
-      ],
-      reviewIntervalDays: 30,
-    };
+    const definition = riskToolDefinition('local-tool', 2, 'Local licensed tool', 'A test tool');
     const loaded = await agent.post('/risk-tools', { definition: JSON.stringify(definition) });
     assert.equal(loaded.statusCode, 302);
     assert.match((await agent.get('/risk-tools')).body, /Local licensed tool/);

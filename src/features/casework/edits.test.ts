@@ -114,15 +114,18 @@ describe('casework edits: a strategy meeting', () => {
     assert.match(review.body, /The review date must be after the meeting/);
   });
 
+  /** The change both tests post: the second posts it again, so nothing changes. */
+  const changedMeeting = () => ({
+    ...valid(),
+    riskLevel: 'high',
+    decisions: 'Child Abduction Warning Notice served',
+    attendingAgencyIds: [agencies['n:childrens_services']!],
+    nextReviewOn: '2026-11-05',
+  });
+
   test('a change is saved and audited by field: before → after, free text named but never copied', async () => {
     const agent = agents['social-worker']!;
-    const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, {
-      ...valid(),
-      riskLevel: 'high',
-      decisions: 'Child Abduction Warning Notice served',
-      attendingAgencyIds: [agencies['n:childrens_services']!],
-      nextReviewOn: '2026-11-05',
-    });
+    const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, changedMeeting());
     assert.equal(r.statusCode, 302);
     assert.equal(r.headers.location, `/children/${childId}/meetings#meeting-${meetingId}`);
     const [row] = await ctx.ownerQuery<{ risk_level: string; decisions: string; next_review_on: string; attending_agency_ids: string[] }>(
@@ -151,13 +154,7 @@ describe('casework edits: a strategy meeting', () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${childId}/meetings/${meetingId}/edit`);
     const before = await auditCount(childId);
-    const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, {
-      ...valid(),
-      riskLevel: 'high',
-      decisions: 'Child Abduction Warning Notice served',
-      attendingAgencyIds: [agencies['n:childrens_services']!],
-      nextReviewOn: '2026-11-05',
-    });
+    const r = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, changedMeeting());
     assert.equal(r.statusCode, 302);
     assert.equal(await auditCount(childId), before);
   });

@@ -1,11 +1,11 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor, type ActAuditEntry, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { toLondonFields } from '../../dates.ts';
 import { correctEpisodeTimes, editableTimes, returnInterviewDue, type EpisodeCorrection, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionEdit, EpisodeEdit, MeetingForm } from './schema.ts';
-import type { ChildSummary } from './service.ts';
+import { agencyOptions, caseworkChild, meetingColumns } from './lookups.ts';
 
 type Compared = string | null | readonly string[];
 
@@ -27,6 +27,28 @@ export function changedFields(before: Record<string, Compared>, after: Record<st
   return { fields, changes };
 }
 
+/** An edit page is a view of the child's record, audited as every page of it is. */
+const editPageView = (childId: string, page: string, id: string): ActAuditEntry => ({
+  action: 'record.view',
+  recordType: 'child',
+  recordId: childId,
+  details: { page, id },
+});
+
+/** A correction's audit row: which of the child's records, and what changed (changedFields). */
+const editAudit = (childId: string, record: string, id: string, diff: ReturnType<typeof changedFields>): ActAuditEntry => ({
+  action: 'record.update',
+  recordType: 'child',
+  recordId: childId,
+  details: { record, id, change: 'edited', ...diff },
+});
+
+/** What the meeting and action edit pages show besides the record: the child, and the agencies to choose from. */
+async function childAndAgencies(tx: Tx, user: SessionUser, childId: string) {
+  const child = await caseworkChild(tx, user, childId);
+  return { child, agencies: await agencyOptions(tx) };
+}
+
 export type EpisodeEditResult = Extract<EpisodeCorrection, { ok: false }> | { ok: true; fields: string[] };
 
 /** Corrections to what was recorded on a child: strategy meetings, missing episodes and plan actions. */
@@ -35,34 +57,6 @@ export class CaseworkEditService {
     private readonly db: Database,
     private readonly clock: Clock,
   ) {}
-
-  /** The child as row-level security lets this actor see it, or 404 (as CaseworkService does). */
-  private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
-    const row = await tx
-      .selectFrom('children')
-      .select([
-        'id',
-        'reference',
-        'given_name',
-        'family_name',
-        'date_of_birth',
-        'owning_agency_id',
-        'partnership_id',
-        'current_risk_level',
-        'current_risk_source',
-        'current_risk_source_id',
-        'current_risk_on',
-      ])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    const { partnership_id: _partnership, ...child } = row;
-    return child;
-  }
-
-  private agencies(tx: Tx) {
-    return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
-  }
 
   // ------------------------------------------------------------------ strategy meetings
 
@@ -95,10 +89,9 @@ export class CaseworkEditService {
   /** The edit page of a meeting: its values as the form shows them. Reading it is a view of the child's record. */
   meetingEditPage(user: SessionUser, childId: string, meetingId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const child = await this.child(tx, user, childId);
+      const { child, agencies } = await childAndAgencies(tx, user, childId);
       const meeting = await this.meeting(tx, childId, meetingId);
-      const agencies = await this.agencies(tx);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'meeting_edit', id: meetingId } });
+      await act.audit(editPageView(childId, 'meeting_edit', meetingId));
       return { child, meeting, agencies, current: CaseworkEditService.meetingValues(meeting) };
     });
   }
@@ -106,30 +99,12 @@ export class CaseworkEditService {
   /** Saves a corrected meeting; the review date feeds the "meeting reviews due" worklist. Returns the fields changed. */
   updateMeeting(user: SessionUser, childId: string, meetingId: string, form: MeetingForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.child(tx, user, childId);
+      await caseworkChild(tx, user, childId);
       const before = CaseworkEditService.meetingValues(await this.meeting(tx, childId, meetingId));
       const { fields, changes } = changedFields(before, { ...form }, ['attendees', 'decisions']);
       if (fields.length === 0) return fields;
-      await tx
-        .updateTable('strategy_meetings')
-        .set({
-          meeting_kind: form.meetingKind,
-          held_on: form.heldOn,
-          attending_agency_ids: form.attendingAgencyIds,
-          attendees: form.attendees,
-          decisions: form.decisions,
-          risk_level: form.riskLevel,
-          next_review_on: form.nextReviewOn,
-        })
-        .where('id', '=', meetingId)
-        .where('child_id', '=', childId)
-        .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'strategy_meeting', id: meetingId, change: 'edited', fields, changes },
-      });
+      await tx.updateTable('strategy_meetings').set(meetingColumns(form)).where('id', '=', meetingId).where('child_id', '=', childId).execute();
+      await act.audit(editAudit(childId, 'strategy_meeting', meetingId, { fields, changes }));
       return fields;
     });
   }
@@ -153,11 +128,11 @@ export class CaseworkEditService {
   /** The edit page of an episode: which times may move, and the values as the form shows them (UK wall-clock time). */
   episodeEditPage(user: SessionUser, childId: string, episodeId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const child = await this.child(tx, user, childId);
+      const child = await caseworkChild(tx, user, childId);
       const { row, facts } = await this.episode(tx, childId, episodeId);
       const start = toLondonFields(facts.state.startedAt);
       const end = facts.state.endedAt ? toLondonFields(facts.state.endedAt) : { date: '', time: '' };
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'episode_edit', id: episodeId } });
+      await act.audit(editPageView(childId, 'episode_edit', episodeId));
       return {
         child,
         episode: {
@@ -190,7 +165,7 @@ export class CaseworkEditService {
    */
   updateEpisode(user: SessionUser, childId: string, episodeId: string, form: EpisodeEdit): Promise<EpisodeEditResult> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.child(tx, user, childId);
+      await caseworkChild(tx, user, childId);
       const { row, facts } = await this.episode(tx, childId, episodeId);
       const times = correctEpisodeTimes(facts, { startedAt: form.startedAt, endedAt: form.endedAt }, this.clock.now());
       if (!times.ok) return times;
@@ -229,12 +204,7 @@ export class CaseworkEditService {
         .where('id', '=', episodeId)
         .where('child_id', '=', childId)
         .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'missing_episode', id: episodeId, change: 'edited', fields, changes },
-      });
+      await act.audit(editAudit(childId, 'missing_episode', episodeId, { fields, changes }));
       return { ok: true as const, fields };
     });
   }
@@ -249,10 +219,9 @@ export class CaseworkEditService {
 
   actionEditPage(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const child = await this.child(tx, user, childId);
+      const { child, agencies } = await childAndAgencies(tx, user, childId);
       const action = await this.action(tx, childId, actionId);
-      const agencies = await this.agencies(tx);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'action_edit', id: actionId } });
+      await act.audit(editPageView(childId, 'action_edit', actionId));
       return {
         child,
         action,
@@ -265,7 +234,7 @@ export class CaseworkEditService {
   /** Saves a corrected action. The owner's agency must be one of the partnership's. */
   updateAction(user: SessionUser, childId: string, actionId: string, form: ActionEdit) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.child(tx, user, childId);
+      await caseworkChild(tx, user, childId);
       const a = await this.action(tx, childId, actionId);
       const agency = await tx.selectFrom('agencies').select('id').where('id', '=', form.agencyId).executeTakeFirst();
       if (!agency) return { ok: false as const, field: 'agencyId', messageKey: 'casework.validation.agencyRequired' };
@@ -280,12 +249,7 @@ export class CaseworkEditService {
         .where('id', '=', actionId)
         .where('child_id', '=', childId)
         .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'plan_action', id: actionId, change: 'edited', fields, changes },
-      });
+      await act.audit(editAudit(childId, 'plan_action', actionId, { fields, changes }));
       return { ok: true as const, fields };
     });
   }
@@ -293,7 +257,7 @@ export class CaseworkEditService {
   /** An action marked done by mistake is open again (and counts as overdue again if its date has passed). */
   reopenAction(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.child(tx, user, childId);
+      await caseworkChild(tx, user, childId);
       const r = await tx
         .updateTable('plan_actions')
         .set({ done_at: null })

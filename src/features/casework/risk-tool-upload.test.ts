@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { riskToolDefinition as definition } from '../../../test/helpers/risk-tools.ts';
 import { TOOL_FILE_MAX_BYTES } from './schema.ts';
 
 // A partnership's own risk tool definition, chosen as a .json file (multipart) or pasted.
@@ -10,28 +11,6 @@ import { TOOL_FILE_MAX_BYTES } from './schema.ts';
 let ctx: TestContext;
 let coordinator: Agent;
 let practitioner: Agent;
-
-const definition = (id: string, version = 1) => ({
-  id,
-  version,
-  name: `Uploaded tool ${id}`,
-  description: 'A synthetic tool for tests',
-  sections: [
-    {
-      id: 's',
-      title: 'Signs',
-      kind: 'generic',
-      windows: [{ id: 'now', label: 'now' }],
-      points: [{ windows: ['now'], points: 3 }],
-      indicators: [{ id: 'i1', text: 'A sign' }],
-    },
-  ],
-  bands: [
-    { key: 'low', label: 'Low', level: 'low', min: 0 },
-    { key: 'high', label: 'High', level: 'high', min: 3 },
-  ],
-  reviewIntervalDays: 30,
-});
 
 /** Posts the risk-tools form as a browser does: multipart, the CSRF token as a field, optionally a file and pasted text. */
 async function upload(agent: Agent, parts: { file?: Buffer; fileName?: string; definition?: string; csrf?: string | null }) {

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { translator } from '../../i18n/i18n.ts';
-import { multipartFileLimit, refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
-import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import { refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
+import { acceptUploads } from '../../uploads/multipart.ts';
+import { formErrors, postedForm, refusedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
+import type { SessionUser } from '../../auth/service.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
@@ -84,6 +85,34 @@ export const caseworkFeature: Feature = {
     const page = (reply: FastifyReply, name: string, active: string, context: Record<string, unknown>) =>
       reply.page(view(name), { active, childNav, episodeTypes, episodeRiskLevels, riskLevels, ...context });
 
+    /**
+     * A record's edit form: GET shows it filled with the record as it is; POST saves it. Input that
+     * does not validate, or a change `save` refuses (its errors), shows the form again (400) with
+     * what was typed; a saved change goes to `savedAt` (post/redirect/get).
+     */
+    const editForm = <B extends z.ZodType>(
+      path: string,
+      body: B,
+      [name, active]: [view: string, section: string],
+      load: (user: SessionUser, id: string, recordId: string) => Promise<{ current: Record<string, unknown> }>,
+      save: (user: SessionUser, id: string, recordId: string, input: z.output<B>) => Promise<FormErrors | null>,
+      savedAt: (id: string, recordId: string) => string,
+    ) => {
+      const show = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
+        const data = await load(request.user!, id, recordId);
+        return page(reply, name, active, { ...data, values: data.current, ...extra });
+      };
+      app.get(path, { ...write, schema: ofRecord }, async (request, reply) => show(request, reply, request.params.id, request.params.recordId));
+      app.post(path, { ...write, schema: { ...ofRecord, body }, attachValidation: true }, async (request, reply) => {
+        const { id, recordId } = request.params;
+        const refused = refusedForm(request);
+        if (refused) return show(request, reply.status(400), id, recordId, refused);
+        const errors = await save(request.user!, id, recordId, request.body as z.output<B>);
+        if (errors) return show(request, reply.status(400), id, recordId, { values: postedForm(request), errors });
+        return reply.redirect(savedAt(id, recordId));
+      });
+    };
+
     // ---------------------------------------------------------------- risk tools
 
     app.get('/risk-tools', tools, async (request, reply) =>
@@ -91,17 +120,9 @@ export const caseworkFeature: Feature = {
     );
 
     // A definition comes as a file or pasted. Multipart only in this encapsulated context, as the
-    // assurance and strategy uploads do: attachFieldsToBody puts the _csrf field in request.body,
-    // where the CSRF check in web/app.ts reads it. A file over the limit is cut at limit + 1 bytes
-    // (not refused outright), so the schema can say so in the error summary.
+    // assurance and strategy uploads do; a file over the limit comes cut, so the schema can say so.
     await app.register(async (scoped: LanternApp) => {
-      if (!scoped.hasRequestDecorator('isMultipart')) {
-        await scoped.register(multipart, {
-          attachFieldsToBody: 'keyValues',
-          throwFileSizeLimit: false,
-          limits: { fileSize: multipartFileLimit(riskToolFileLimits), files: 1, fields: 5, parts: 6 },
-        });
-      }
+      await acceptUploads(scoped, riskToolFileLimits, { fields: 5, parts: 6 });
       scoped.post('/risk-tools', { ...tools, schema: { body: toolUploadSchema }, attachValidation: true }, async (request, reply) => {
         // A chosen file cannot be put back into its input; the pasted text can.
         const pasted = postedForm(request).definition;
@@ -241,27 +262,16 @@ export const caseworkFeature: Feature = {
       },
     );
 
-    const episodeEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
-      const data = await edits.episodeEditPage(request.user!, id, recordId);
-      return page(reply, 'episode-edit', 'missing', { ...data, values: data.current, ...extra });
-    };
-
-    app.get('/children/:id/missing/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      episodeEditPage(request, reply, request.params.id, request.params.recordId),
-    );
-
-    app.post(
+    editForm(
       '/children/:id/missing/:recordId/edit',
-      { ...write, schema: { ...ofRecord, body: episodeEditSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id, recordId } = request.params;
-        const values = postedForm(request);
-        if (request.validationError) return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
-        const result = await edits.updateEpisode(request.user!, id, recordId, request.body);
-        if (!result.ok)
-          return episodeEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, episodeCorrectionKey(result)) });
-        return reply.redirect(`/children/${id}/missing`);
+      episodeEditSchema,
+      ['episode-edit', 'missing'],
+      (user, id, recordId) => edits.episodeEditPage(user, id, recordId),
+      async (user, id, recordId, input) => {
+        const result = await edits.updateEpisode(user, id, recordId, input);
+        return result.ok ? null : oneError(result.field, episodeCorrectionKey(result));
       },
+      (id) => `/children/${id}/missing`,
     );
 
     const interviewPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown>) => {
@@ -326,27 +336,17 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/meetings`);
     });
 
-    const meetingEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
-      const data = await edits.meetingEditPage(request.user!, id, recordId);
-      return page(reply, 'meeting-edit', 'meetings', { ...data, values: data.current, ...extra });
-    };
-
-    app.get('/children/:id/meetings/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      meetingEditPage(request, reply, request.params.id, request.params.recordId),
-    );
-
     // The same schema as a new meeting: an edit is held to the same rules.
-    app.post(
+    editForm(
       '/children/:id/meetings/:recordId/edit',
-      { ...write, schema: { ...ofRecord, body: meetingFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id, recordId } = request.params;
-        if (request.validationError) {
-          return meetingEditPage(request, reply.status(400), id, recordId, { values: postedForm(request), errors: formErrors(request.validationError) });
-        }
-        await edits.updateMeeting(request.user!, id, recordId, request.body);
-        return reply.redirect(`/children/${id}/meetings#meeting-${recordId}`);
+      meetingFormSchema,
+      ['meeting-edit', 'meetings'],
+      (user, id, recordId) => edits.meetingEditPage(user, id, recordId),
+      async (user, id, recordId, input) => {
+        await edits.updateMeeting(user, id, recordId, input);
+        return null;
       },
+      (id, recordId) => `/children/${id}/meetings#meeting-${recordId}`,
     );
 
     app.post('/children/:id/actions', { ...write, schema: { ...ofChild, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
@@ -367,26 +367,16 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${request.params.id}/meetings#plan`);
     });
 
-    const actionEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
-      const data = await edits.actionEditPage(request.user!, id, recordId);
-      return page(reply, 'action-edit', 'meetings', { ...data, values: data.current, ...extra });
-    };
-
-    app.get('/children/:id/actions/:recordId/edit', { ...write, schema: ofRecord }, async (request, reply) =>
-      actionEditPage(request, reply, request.params.id, request.params.recordId),
-    );
-
-    app.post(
+    editForm(
       '/children/:id/actions/:recordId/edit',
-      { ...write, schema: { ...ofRecord, body: actionEditSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id, recordId } = request.params;
-        const values = postedForm(request);
-        if (request.validationError) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError) });
-        const result = await edits.updateAction(request.user!, id, recordId, request.body);
-        if (!result.ok) return actionEditPage(request, reply.status(400), id, recordId, { values, errors: oneError(result.field, result.messageKey) });
-        return reply.redirect(`/children/${id}/meetings#plan`);
+      actionEditSchema,
+      ['action-edit', 'meetings'],
+      (user, id, recordId) => edits.actionEditPage(user, id, recordId),
+      async (user, id, recordId, input) => {
+        const result = await edits.updateAction(user, id, recordId, input);
+        return result.ok ? null : oneError(result.field, result.messageKey);
       },
+      (id) => `/children/${id}/meetings#plan`,
     );
 
     // ---------------------------------------------------------------- referrals to directory services

@@ -136,18 +136,23 @@ export const assessmentFormSchema = z.record(z.string(), z.unknown()).transform(
 
 // ---------------------------------------------------------------- missing episodes
 
+/** What a new episode and a correction of one both hold besides its times. */
+const episodeDetailFields = {
+  reportedBy: required(200, 'casework.validation.reportedBy'),
+  whereFound: optionalText(500),
+  riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
+  policeReference: optionalText(60),
+};
+const episodeFields = { startDate: field, startTime: field, endDate: field, endTime: field, ...episodeDetailFields };
+const episodeDetails = (v: z.output<z.ZodObject<typeof episodeDetailFields>>) => ({
+  reportedBy: v.reportedBy,
+  whereFound: v.whereFound,
+  riskLevel: v.riskLevel,
+  policeReference: v.policeReference,
+});
+
 export const episodeFormSchema = z
-  .object({
-    episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
-    startDate: field,
-    startTime: field,
-    endDate: field,
-    endTime: field,
-    reportedBy: required(200, 'casework.validation.reportedBy'),
-    whereFound: optionalText(500),
-    riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
-    policeReference: optionalText(60),
-  })
+  .object({ episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }), ...episodeFields })
   .transform((v, ctx) => {
     const startedAt = dateTime('start', 'casework.validation.startDateTime')(v, ctx);
     const endGiven = (typeof v.endDate === 'string' && v.endDate.trim() !== '') || (typeof v.endTime === 'string' && v.endTime.trim() !== '');
@@ -159,10 +164,7 @@ export const episodeFormSchema = z
       episodeType: v.episodeType,
       startedAt: startedAt ?? new Date(NaN),
       endedAt,
-      reportedBy: v.reportedBy,
-      whereFound: v.whereFound,
-      riskLevel: v.riskLevel,
-      policeReference: v.policeReference,
+      ...episodeDetails(v),
     };
   });
 export type EpisodeForm = z.output<typeof episodeFormSchema>;
@@ -172,23 +174,12 @@ export type EpisodeForm = z.output<typeof episodeFormSchema>;
  * police reference. There is no type here: a change of type ends one episode and opens another.
  * A time left blank comes back null; whether it may be (and may move at all) is the service's call.
  */
-export const episodeEditSchema = z
-  .object({
-    startDate: field,
-    startTime: field,
-    endDate: field,
-    endTime: field,
-    reportedBy: required(200, 'casework.validation.reportedBy'),
-    whereFound: optionalText(500),
-    riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
-    policeReference: optionalText(60),
-  })
-  .transform((v, ctx) => {
-    const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
-    const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
-    const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
-    return { startedAt, endedAt, reportedBy: v.reportedBy, whereFound: v.whereFound, riskLevel: v.riskLevel, policeReference: v.policeReference };
-  });
+export const episodeEditSchema = z.object(episodeFields).transform((v, ctx) => {
+  const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
+  const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
+  const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+  return { startedAt, endedAt, ...episodeDetails(v) };
+});
 export type EpisodeEdit = z.output<typeof episodeEditSchema>;
 
 export const episodeReturnSchema = z

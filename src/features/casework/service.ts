@@ -11,6 +11,7 @@ import { ageOn, londonDate, startOfLondonDay } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
+import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from './lookups.ts';
 import { referralsOf, referralTimeline } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
 import { buildTimeline, type TimelineEvent } from './timeline.ts';
@@ -19,20 +20,6 @@ import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, typ
 /** Rows on a page of one worklist, and of each list on the overview. */
 const worklistPageSize = 50;
 const worklistOverviewSize = 10;
-
-export interface ChildSummary {
-  id: string;
-  reference: string;
-  given_name: string;
-  family_name: string;
-  date_of_birth: string | null;
-  owning_agency_id: string;
-  /** The current risk level by the one rule (migration 0170), where it came from and its date. */
-  current_risk_level: string | null;
-  current_risk_source: string | null;
-  current_risk_source_id: string | null;
-  current_risk_on: string | null;
-}
 
 export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'timeline';
 
@@ -56,33 +43,8 @@ export class CaseworkService {
 
   // ------------------------------------------------------------------ shared
 
-  /** The child as row-level security lets this actor see it, or 404. Casework stays in the child's own partnership. */
-  private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
-    const row = await tx
-      .selectFrom('children')
-      .select([
-        'id',
-        'reference',
-        'given_name',
-        'family_name',
-        'date_of_birth',
-        'owning_agency_id',
-        'partnership_id',
-        'current_risk_level',
-        'current_risk_source',
-        'current_risk_source_id',
-        'current_risk_on',
-      ])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    const { partnership_id: _partnership, ...child } = row;
-    return child;
-  }
-
-  private agencies(tx: Tx) {
-    return tx.selectFrom('agencies').select(['id', 'name', 'kind']).orderBy('name').execute();
-  }
+  private readonly child = caseworkChild;
+  private readonly agencies = agencyOptions;
 
   private today(): string {
     return londonDate(this.clock.now());
@@ -515,13 +477,7 @@ export class CaseworkService {
         .values({
           partnership_id: user.partnershipId,
           child_id: childId,
-          meeting_kind: form.meetingKind,
-          held_on: form.heldOn,
-          attending_agency_ids: form.attendingAgencyIds,
-          attendees: form.attendees,
-          decisions: form.decisions,
-          risk_level: form.riskLevel,
-          next_review_on: form.nextReviewOn,
+          ...meetingColumns(form),
           recorded_by: user.userId,
         })
         .returning('id')

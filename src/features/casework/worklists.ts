@@ -87,6 +87,15 @@ async function paged<QB extends SelectQueryBuilder<DB, never, object>, R>(
 }
 
 const childCols = ['c.id as child_id', 'c.reference', 'c.given_name', 'c.family_name'] as const;
+/** A worklist row of a child (as childCols reads it): what is due, and why. */
+const childRow = (r: { child_id: string; reference: string; given_name: string; family_name: string }, due: string, reason: string) => ({
+  child_id: r.child_id,
+  reference: r.reference,
+  given_name: r.given_name,
+  family_name: r.family_name,
+  due,
+  reason,
+});
 
 /** Children the worker is allocated to or has worked on (assessed, recorded or written about), next review first. */
 export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
@@ -100,17 +109,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
   let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id').where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
   const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.select([...childCols, 'l.review_due_on', 'c.current_risk_level']));
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.review_due_on ?? '',
-      reason: r.current_risk_level ?? '',
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.review_due_on ?? '', r.current_risk_level ?? '')) };
 }
 
 /** Concerns awaiting a triage decision (the children feature's queue), soonest deadline first. */
@@ -143,17 +142,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'l.child_id').select([...childCols, 'l.review_due_on', 'c.current_risk_level']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.review_due_on,
-      reason: r.current_risk_level ?? '',
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.review_due_on, r.current_risk_level ?? '')) };
 }
 
 /** Returns more than 72 hours ago with no return interview recorded (partial index, migration 0153). */
@@ -169,17 +158,7 @@ export async function interviewsOverdue(tx: Tx, p: WorklistParams): Promise<Work
   const page = await paged(base, 'e.ended_at', 'e.id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'e.child_id').select([...childCols, 'e.ended_at', 'e.episode_type']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: returnInterviewDue(r.ended_at!).toISOString(),
-      reason: r.episode_type,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, returnInterviewDue(r.ended_at!).toISOString(), r.episode_type)) };
 }
 
 /** Plan actions not done by their due date (partial index, migration 0153). */
@@ -190,17 +169,7 @@ export async function actionsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.due_on,
-      reason: r.description,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.due_on, r.description)) };
 }
 
 /** Children whose latest strategy meeting's review is due within a week or has passed (strategy_meeting_current, migration 0153). */
@@ -211,17 +180,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'c.current_risk_level']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.next_review_on ?? '',
-      reason: r.current_risk_level ?? '',
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.next_review_on ?? '', r.current_risk_level ?? '')) };
 }
 
 /**
@@ -237,17 +196,7 @@ export async function agencyActions(tx: Tx, p: WorklistParams): Promise<Worklist
   const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.due_on,
-      reason: r.description,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.due_on, r.description)) };
 }
 
 /**
@@ -266,17 +215,7 @@ export async function agencyMeetings(tx: Tx, p: WorklistParams): Promise<Worklis
   const page = await paged(base, 'cur.next_review_on', 'cur.child_id', p, (q) =>
     q.innerJoin('children as c', 'c.id', 'cur.child_id').select([...childCols, 'cur.next_review_on', 'm.meeting_kind']),
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      child_id: r.child_id,
-      reference: r.reference,
-      given_name: r.given_name,
-      family_name: r.family_name,
-      due: r.next_review_on ?? '',
-      reason: r.meeting_kind,
-    })),
-  };
+  return { ...page, rows: page.rows.map((r) => childRow(r, r.next_review_on ?? '', r.meeting_kind)) };
 }
 
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {

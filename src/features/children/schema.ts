@@ -53,13 +53,16 @@ const text = (max: number, requiredKey?: string) => {
   return requiredKey ? base.pipe(z.string().min(1, requiredKey)) : base;
 };
 const optionalText = (max: number) => text(max).transform((v) => v || null);
-const optionalDate = z
-  .string()
-  .optional()
-  .default('')
-  .transform((v) => v.trim())
-  .refine((v) => v === '' || parseIsoDate(v) !== null, 'validation.dateFormat')
-  .transform((v) => (v ? parseIsoDate(v) : null));
+/** A field `parse` reads (null when it cannot), or blank for none. */
+const optionalParsed = <T>(parse: (v: string) => T | null, message: string) =>
+  z
+    .string()
+    .optional()
+    .default('')
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || parse(v) !== null, message)
+    .transform((v) => (v ? parse(v) : null));
+const optionalDate = optionalParsed(parseIsoDate, 'validation.dateFormat');
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -68,6 +71,8 @@ const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
     .transform((v) => v || null)
     .pipe(z.enum(values).nullable());
 const checkbox = z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes' || v === 'true');
+/** A UK postcode in its usual form, or blank for none. */
+const optionalPostcode = optionalParsed(parsePostcode, 'children.errors.postcode');
 const optionalUuid = z
   .string()
   .optional()
@@ -165,13 +170,7 @@ export const childSearchSchema = z
   .object({
     name: optionalText(200),
     dateOfBirth: optionalDate,
-    postcode: z
-      .string()
-      .optional()
-      .default('')
-      .transform((v) => v.trim())
-      .refine((v) => v === '' || parsePostcode(v) !== null, 'children.errors.postcode')
-      .transform((v) => (v ? parsePostcode(v) : null)),
+    postcode: optionalPostcode,
     includeClosed: checkbox,
   })
   .refine((v) => v.name || v.dateOfBirth || v.postcode, { path: ['name'], message: 'children.errors.searchSomething' });
@@ -211,13 +210,7 @@ export type ChildDetails = z.infer<typeof childDetailsSchema>;
 export const addressSchema = z.object({
   line1: text(200, 'children.errors.addressRequired'),
   town: optionalText(100),
-  postcode: z
-    .string()
-    .optional()
-    .default('')
-    .transform((v) => v.trim())
-    .refine((v) => v === '' || parsePostcode(v) !== null, 'children.errors.postcode')
-    .transform((v) => (v ? parsePostcode(v) : null)),
+  postcode: optionalPostcode,
   fromDate: optionalDate,
 });
 export type AddressForm = z.infer<typeof addressSchema>;

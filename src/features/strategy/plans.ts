@@ -12,6 +12,21 @@ import { glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
 import type { ActionForm, PlanForm, ProgressForm } from './schema.ts';
 
 /** Strategy plans, their actions and each action's quarterly progress (kept as history). */
+/** A plan's columns as its form gives them: a new plan and an edited one are written alike. */
+const planColumns = (form: PlanForm) => ({
+  agency_id: form.agencyId,
+  framework_id: form.frameworkId,
+  title: form.title,
+  period_start: form.periodStart,
+  period_end: form.periodEnd,
+  review_cycle: form.reviewCycle,
+  next_review_on: form.nextReviewOn,
+  named_review: form.namedReview,
+  owning_body: form.owningBody,
+  accountable_to: form.accountableTo,
+  linked_plans: form.linkedPlans,
+});
+
 export class PlanService {
   constructor(
     private readonly db: Database,
@@ -67,17 +82,7 @@ export class PlanService {
         .insertInto('strategy_plans')
         .values({
           partnership_id: user.partnershipId,
-          agency_id: form.agencyId,
-          framework_id: form.frameworkId,
-          title: form.title,
-          period_start: form.periodStart,
-          period_end: form.periodEnd,
-          review_cycle: form.reviewCycle,
-          next_review_on: form.nextReviewOn,
-          named_review: form.namedReview,
-          owning_body: form.owningBody,
-          accountable_to: form.accountableTo,
-          linked_plans: form.linkedPlans,
+          ...planColumns(form),
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -92,17 +97,7 @@ export class PlanService {
       await tx
         .updateTable('strategy_plans')
         .set({
-          agency_id: form.agencyId,
-          framework_id: form.frameworkId,
-          title: form.title,
-          period_start: form.periodStart,
-          period_end: form.periodEnd,
-          review_cycle: form.reviewCycle,
-          next_review_on: form.nextReviewOn,
-          named_review: form.namedReview,
-          owning_body: form.owningBody,
-          accountable_to: form.accountableTo,
-          linked_plans: form.linkedPlans,
+          ...planColumns(form),
           updated_at: this.clock.now(),
         })
         .where('id', '=', planId)

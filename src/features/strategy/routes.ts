@@ -1,8 +1,8 @@
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { translator } from '../../i18n/i18n.ts';
 import { londonDate } from '../../dates.ts';
-import { multipartFileLimit, planImportLimits, refusalMessage } from '../../uploads/limits.ts';
+import { planImportLimits, refusalMessage } from '../../uploads/limits.ts';
+import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { uuidParams } from '../../web/params.ts';
@@ -344,15 +344,9 @@ export const strategyFeature: Feature = {
       },
     );
 
-    // Uploads need multipart; it is registered for these routes only. The CSRF token is a form
-    // field, attached to the body with the other fields before the CSRF check runs.
+    // Uploads need multipart; it is registered for these routes only.
     await app.register(async (uploads: LanternApp) => {
-      // An over-size file arrives cut one byte past the cap and is refused on its form (src/uploads/limits.ts).
-      await uploads.register(multipart, {
-        attachFieldsToBody: 'keyValues',
-        throwFileSizeLimit: false,
-        limits: { fileSize: multipartFileLimit(planImportLimits), files: 1, fields: 20 },
-      });
+      await acceptUploads(uploads, planImportLimits, { fields: 20 });
 
       uploads.post('/strategy/plans/:planId/import', { ...manage, schema: ofPlan }, async (request, reply) => {
         const { planId } = request.params;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalId, optionalIsoDate } from '../../web/form-fields.ts';
 import { uuid } from '../../web/params.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
@@ -11,12 +12,6 @@ const optionalText = (max = 2000) =>
     .max(max, 'validation.tooLong')
     .optional()
     .transform((v) => v ?? '');
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => v || null)
-  .pipe(z.iso.date('validation.dateFormat').nullable());
 /** A number typed into a form: blank is "not set"; "90%" and "£1,200" are read as 90 and 1200. */
 const optionalNumber = z
   .string()
@@ -36,16 +31,11 @@ export const planFormSchema = z
   .object({
     title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
     frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
-    agencyId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.string().uuid().nullable()),
+    agencyId: optionalId,
     periodStart: z.iso.date('validation.dateFormat'),
     periodEnd: z.iso.date('validation.dateFormat'),
     reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
-    nextReviewOn: optionalDate,
+    nextReviewOn: optionalIsoDate,
     namedReview: optionalText(300),
     owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
     accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
@@ -62,20 +52,10 @@ export const actionFormSchema = z
       .regex(/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/, 'strategy.validation.actionRef'),
     text: z.string().trim().min(3, 'strategy.validation.textRequired').max(4000, 'validation.tooLong'),
     leadTitle: optionalText(200),
-    leadUserId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.string().uuid().nullable()),
-    leadAgencyId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => v || null)
-      .pipe(z.string().uuid().nullable()),
-    startOn: optionalDate,
-    dueOn: optionalDate,
+    leadUserId: optionalId,
+    leadAgencyId: optionalId,
+    startOn: optionalIsoDate,
+    dueOn: optionalIsoDate,
     costPounds: optionalNumber,
     costNote: optionalText(500),
     successMeasure: optionalText(2000),
@@ -137,7 +117,7 @@ export const measureFormSchema = z.object({
   name: z.string().trim().min(3, 'strategy.validation.measureNameRequired').max(300, 'validation.tooLong'),
   unit: optionalText(50),
   baselineValue: optionalNumber,
-  baselinePeriod: optionalDate,
+  baselinePeriod: optionalIsoDate,
   targetValue: z
     .string()
     .trim()

@@ -73,3 +73,29 @@ export function isTaggedPdf(pdf: Buffer): boolean {
 export function pdfStructureTypes(pdf: Buffer): Set<string> {
   return new Set([...pdf.toString('latin1').matchAll(/\/S \/(\w+)/g)].map((m) => m[1]!));
 }
+
+/** The fill colours the pages paint with (`r g b rg`), as hex: a report's status colours show here. */
+export function pdfFillColours(pdf: Buffer): Set<string> {
+  const source = pdf.toString('latin1');
+  const colours = new Set<string>();
+  for (const m of source.matchAll(/stream\r?\n/g)) {
+    const start = m.index + m[0].length;
+    let content: string;
+    try {
+      content = zlib.inflateSync(Buffer.from(source.slice(start, source.indexOf('endstream', start)), 'latin1')).toString('latin1');
+    } catch {
+      continue;
+    }
+    for (const c of content.matchAll(/([\d.]+) ([\d.]+) ([\d.]+) rg\b/g))
+      colours.add(
+        [c[1], c[2], c[3]]
+          .map((v) =>
+            Math.round(Number(v) * 255)
+              .toString(16)
+              .padStart(2, '0'),
+          )
+          .join(''),
+      );
+  }
+  return colours;
+}

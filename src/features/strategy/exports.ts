@@ -11,7 +11,6 @@ import { quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from './reports/model.ts';
-import { quarterlyToPdf } from './reports/pdf.ts';
 import { planToXlsx, returnToXlsx } from './reports/xlsx.ts';
 import { compareRefs, loadActions, loadPlan } from './repository.ts';
 
@@ -25,6 +24,15 @@ const contentTypes: Record<ExportDocument, string> = {
   'plan.csv': 'text/csv; charset=utf-8',
   'quarterly.pdf': 'application/pdf',
 };
+
+const numbers = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+
+/** A figure for people: '400 staff' (not '400.00 staff'), '72%', '1,250 leaflets'. */
+export function withUnit(value: number, unit: string): string {
+  const figure = numbers.format(value);
+  if (!unit) return figure;
+  return unit === '%' ? `${figure}%` : `${figure} ${unit}`;
+}
 
 /** A plan's documents: the Welsh Government return, the plan itself and the quarterly report. */
 export class PlanExportService {
@@ -41,14 +49,17 @@ export class PlanExportService {
     return withActor(this.db, actorOf(user), (tx) => this.buildQuarterly(tx, planId, user, quarterStart));
   }
 
-  /** Builds a document and writes its audit row in the same transaction. */
-  exportDocument(user: SessionUser, planId: string, document: ExportDocument, quarterStart: string) {
+  /**
+   * Builds a document and writes its audit row in the same transaction. The quarterly report's PDF is
+   * the page printed (`printQuarterly`: its HTML through src/documents/pdf.ts), made by the route.
+   */
+  exportDocument(user: SessionUser, planId: string, document: ExportDocument, quarterStart: string, printQuarterly: (report: QuarterlyReport) => Promise<Buffer>) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       let body: Buffer;
       let base: string;
       if (document.startsWith('quarterly.')) {
         const report = await this.buildQuarterly(tx, planId, user, quarterStart);
-        body = document === 'quarterly.pdf' ? await quarterlyToPdf(report) : await quarterlyToDocx(report);
+        body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report);
         base = `quarterly-report-${quarterStart}`;
       } else {
         const plan = await this.exportPlan(tx, planId, user);
@@ -141,8 +152,8 @@ export class PlanExportService {
         .map((a) => ({
           ref: a.ref,
           measure: a.successMeasure,
-          target: `${a.targetValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
-          current: a.currentValue === null ? '' : `${a.currentValue}${a.measureUnit ? ` ${a.measureUnit}` : ''}`,
+          target: withUnit(Number(a.targetValue), a.measureUnit ?? ''),
+          current: a.currentValue === null ? '' : withUnit(Number(a.currentValue), a.measureUnit ?? ''),
           percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
         })),
       performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
@@ -153,7 +164,6 @@ export class PlanExportService {
   /** Each performance measure's value for the quarter (entered, or computed from the records) against its target. */
   private async quarterMeasures(tx: Tx, planId: string, quarterStart: string): Promise<QuarterlyReport['performanceMeasures']> {
     const measures = await measuresWithPoints(tx, planId, [quarterStart], this.clock);
-    const withUnit = (value: string | number, unit: string) => `${value}${unit ? ` ${unit}` : ''}`;
     return measures.map((m) => {
       const point = m.points.find((p) => p.period === quarterStart);
       const target = Number(m.target_value);
@@ -163,7 +173,7 @@ export class PlanExportService {
         computed: m.computed,
         direction: m.direction === 'down' ? 'down' : 'up',
         target: withUnit(target, m.unit),
-        value: point ? withUnit(point.value, m.unit) : '',
+        value: point ? withUnit(Number(point.value), m.unit) : '',
         basis: point && m.computed ? point.note : '',
         onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
       };

@@ -84,8 +84,25 @@ const event = (kind: ChronologyKind, at: Date, over: Partial<ChronologyEvent> = 
   ...over,
 });
 
+/**
+ * A phrase with its values filled in. t(key) without options is remembered (src/i18n/i18n.ts), while a
+ * call with options costs 13–30 µs (docs/PERFORMANCE.md, "Rendering"): with hundreds of events that was
+ * most of the page's time, so the chronology fills its own {{placeholders}}.
+ */
+function phrase(t: TFunction, key: string, values: Record<string, string | number> = {}): string {
+  return t(key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+/** A code's label (a risk level, an outcome), or the code itself when there is no label for it. */
+function label(t: TFunction, prefix: string, code: string | null): string {
+  if (!code) return '';
+  const key = `${prefix}.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}
+
 const ids = (...values: (string | null | undefined)[]) => values.filter((v): v is string => !!v);
-const risk = (t: TFunction, level: string | null) => (level ? t('casework.chronology.riskAgreed', { level: t(`casework.riskLevels.${level}`, { defaultValue: level }) }) : '');
+const risk = (t: TFunction, level: string | null) => (level ? phrase(t, 'casework.chronology.riskAgreed', { level: label(t, 'casework.riskLevels', level) }) : '');
 const joined = (...parts: string[]) => parts.filter(Boolean).join('. ');
 
 /** Concerns and their triage decisions: row-level security shows an agency only its own, the rest are withheld. */
@@ -98,13 +115,13 @@ const concerns: ChronologySource = async ({ tx, childId, t }) => {
   const events = rows.flatMap((r) => [
     event('concern', r.received_at, {
       agencyIds: ids(r.raised_by_agency_id),
-      summary: t('casework.chronology.summaries.concern', { reference: r.reference, source: t(`children.sources.${r.source}`, { defaultValue: r.source }) }),
+      summary: phrase(t, 'casework.chronology.summaries.concern', { reference: r.reference, source: label(t, 'children.sources', r.source) }),
     }),
     ...(r.decided_at
       ? [
           event('triage', r.decided_at, {
             agencyIds: ids(r.acting_agency_id),
-            summary: joined(t(`casework.chronology.decisions.${r.decision}`, { defaultValue: r.decision ?? '' }), risk(t, r.risk_level)),
+            summary: joined(label(t, 'casework.chronology.decisions', r.decision), risk(t, r.risk_level)),
             detail: r.decision_notes,
           }),
         ]
@@ -125,7 +142,7 @@ const assessments: ChronologySource = async ({ tx, childId, t }) => {
         dayOnly: true,
         agencyIds: [a.assessor_agency_id],
         who: a.assessor_name,
-        summary: t('casework.chronology.summaries.assessment', { judgement: a.judgement_category_label, points: a.score_total, tool: a.tool_key }),
+        summary: phrase(t, 'casework.chronology.summaries.assessment', { judgement: a.judgement_category_label, points: a.score_total, tool: a.tool_key }),
       }),
     ),
     visibleIds: [],
@@ -150,15 +167,15 @@ const episodes: ChronologySource = async ({ tx, childId, t }) => {
       agencyIds: ids(e.agency_id),
       who: e.reported_by,
       summary: joined(
-        t(`casework.episodeTypes.${e.episode_type}`, { defaultValue: e.episode_type }),
+        label(t, 'casework.episodeTypes', e.episode_type),
         e.ended_at && e.ended_by === 'returned'
-          ? t('casework.chronology.returned', { at: formatDateTime(e.ended_at) })
+          ? phrase(t, 'casework.chronology.returned', { at: formatDateTime(e.ended_at) })
           : e.ended_at
-            ? t('casework.chronology.typeChanged', { at: formatDateTime(e.ended_at) })
+            ? phrase(t, 'casework.chronology.typeChanged', { at: formatDateTime(e.ended_at) })
             : t('casework.chronology.stillMissing'),
         risk(t, e.risk_level),
       ),
-      detail: e.where_found ? t('casework.chronology.whereFound', { place: e.where_found }) : null,
+      detail: e.where_found ? phrase(t, 'casework.chronology.whereFound', { place: e.where_found }) : null,
     }),
   );
   for (const i of interviews) {
@@ -167,7 +184,7 @@ const episodes: ChronologySource = async ({ tx, childId, t }) => {
         agencyIds: [i.interviewer_agency_id],
         who: i.interviewer_name,
         summary: joined(
-          t('casework.chronology.summaries.returnInterview', { outcome: t(`casework.interviewOutcomes.${i.outcome}`, { defaultValue: i.outcome }) }),
+          phrase(t, 'casework.chronology.summaries.returnInterview', { outcome: label(t, 'casework.interviewOutcomes', i.outcome) }),
           i.independent_of_placement ? t('casework.chronology.independent') : '',
         ),
         detail: i.learned,
@@ -192,7 +209,7 @@ const meetingsAndPlan: ChronologySource = async ({ tx, childId, t }) => {
     event('meeting', startOfLondonDay(m.held_on), {
       dayOnly: true,
       agencyIds: m.attending_agency_ids,
-      summary: joined(t(`casework.meetingKinds.${m.meeting_kind}`, { defaultValue: m.meeting_kind }), risk(t, m.risk_level)),
+      summary: joined(label(t, 'casework.meetingKinds', m.meeting_kind), risk(t, m.risk_level)),
       detail: m.decisions,
     }),
   );
@@ -202,7 +219,7 @@ const meetingsAndPlan: ChronologySource = async ({ tx, childId, t }) => {
         agencyIds: [a.agency_id],
         who: a.owner_name,
         summary: a.description,
-        detail: t('casework.chronology.due', { on: formatDate(a.due_on) }),
+        detail: phrase(t, 'casework.chronology.due', { on: formatDate(a.due_on) }),
       }),
     );
     if (a.done_at) events.push(event('action_done', a.done_at, { agencyIds: [a.agency_id], who: a.owner_name, summary: a.description }));
@@ -223,7 +240,7 @@ const referrals: ChronologySource = async ({ tx, childId, t }) => {
         dayOnly: true,
         agencyIds: [r.referred_by_agency_id],
         who: r.referred_by_name,
-        summary: joined(r.name, t(`casework.referrals.statuses.${r.status}`, { defaultValue: r.status })),
+        summary: joined(r.name, label(t, 'casework.referrals.statuses', r.status)),
         detail: r.outcome_note || null,
       }),
     ),
@@ -290,8 +307,8 @@ const shares: ChronologySource = async ({ tx, childId, t }) => {
       event('share_made', s.created_at, {
         agencyIds: ids(s.agency_id, s.shared_by_agency),
         who: s.shared_by_name,
-        summary: t('casework.chronology.summaries.shareMade', { recipient: s.name }),
-        detail: t('casework.chronology.lawfulBasis', { basis: s.lawful_basis }),
+        summary: phrase(t, 'casework.chronology.summaries.shareMade', { recipient: s.name }),
+        detail: phrase(t, 'casework.chronology.lawfulBasis', { basis: s.lawful_basis }),
       }),
     );
     if (s.revoked_at)
@@ -299,7 +316,7 @@ const shares: ChronologySource = async ({ tx, childId, t }) => {
         event('share_ended', s.revoked_at, {
           agencyIds: ids(s.agency_id, s.revoked_by_agency),
           who: s.revoked_by_name,
-          summary: t('casework.chronology.summaries.shareEnded', { recipient: s.name }),
+          summary: phrase(t, 'casework.chronology.summaries.shareEnded', { recipient: s.name }),
           detail: s.revoked_reason,
         }),
       );
@@ -347,7 +364,7 @@ const recordChanges: ChronologySource = async ({ tx, childId, t }) => {
         event('flags', e.occurred_at, {
           agencyIds: ids(e.agency_id),
           who,
-          summary: t('casework.chronology.summaries.flags', { fields: flags.map((f) => t(`casework.chronology.fields.${f}`)).join(', ') }),
+          summary: phrase(t, 'casework.chronology.summaries.flags', { fields: flags.map((f) => t(`casework.chronology.fields.${f}`)).join(', ') }),
         }),
       );
   }
@@ -377,7 +394,7 @@ const recordChanges: ChronologySource = async ({ tx, childId, t }) => {
       event('break_glass', g.granted_at, {
         agencyIds: ids(g.agency_id),
         who: g.display_name,
-        summary: t('casework.chronology.summaries.breakGlass', { until: formatDateTime(g.expires_at) }),
+        summary: phrase(t, 'casework.chronology.summaries.breakGlass', { until: formatDateTime(g.expires_at) }),
         detail: g.reason,
       }),
     );
@@ -396,7 +413,7 @@ const statusChanges: ChronologySource = async ({ tx, childId, t }) => {
       event(r.event === 'closed' ? 'closed' : 'reopened', r.recorded_at, {
         agencyIds: ids(r.agency_id),
         who: r.display_name,
-        summary: r.outcome ? t(`casework.chronology.outcomes.${r.outcome}`, { defaultValue: r.outcome }) : '',
+        summary: r.outcome ? label(t, 'casework.chronology.outcomes', r.outcome) : '',
         detail: r.reason,
       }),
     ),

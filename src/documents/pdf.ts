@@ -32,7 +32,15 @@ export class PdfPrinter {
       executablePath: this.executablePath,
       headless: true,
       timeout: this.timeoutMs,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
     this.browser = launching;
     const forget = () => {

@@ -141,7 +141,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.decorateReply('documentHtml', function documentHtml(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const user = this.request.user;
-    return views.render(template, { t, config: { demo: config.demo }, user, can: (permission: Permission) => can(user, permission), stylesheet: stylesheet(), ...context });
+    return views.render(template, {
+      t,
+      config: { demo: config.demo },
+      user,
+      can: (permission: Permission) => can(user, permission),
+      stylesheet: stylesheet(),
+      ...context,
+    });
   });
   app.addHook('onClose', () => services.pdf.close());
 

@@ -29,7 +29,13 @@ before(async () => {
     decided_at: '2026-10-01T15:00:00Z',
   });
   // The police's own concern: the social worker sees it withheld.
-  await aConcern(bc.ctx, { partnership_id: cs.partnership_id, child_id: childId, reference: 'BR-CHRON-C2', raised_by_agency_id: police.id, received_at: '2026-10-03T09:00:00Z' });
+  await aConcern(bc.ctx, {
+    partnership_id: cs.partnership_id,
+    child_id: childId,
+    reference: 'BR-CHRON-C2',
+    raised_by_agency_id: police.id,
+    received_at: '2026-10-03T09:00:00Z',
+  });
   await bc.ctx.ownerQuery(
     `INSERT INTO case_notes (partnership_id, child_id, body, author_user_id, author_name, created_at) VALUES ($1, $2, 'Met the child after school', $3, 'Test Worker', '2026-10-04T10:00:00Z')`,
     [cs.partnership_id, childId, worker!.id],
@@ -69,7 +75,13 @@ describe('the chronology in Chromium', { skip: browserAvailable ? false : 'Chrom
 
     await Promise.all([page.waitForURL(`**/children/${childId}/chronology`), page.getByRole('link', { name: 'Clear filters' }).click()]);
     await assertAccessible(page, bc);
-    assert.equal(await page.getByRole('table', { name: /entr(y|ies)/ }).locator('tbody tr').count(), 4);
+    assert.equal(
+      await page
+        .getByRole('table', { name: /entr(y|ies)/ })
+        .locator('tbody tr')
+        .count(),
+      4,
+    );
     await page.close();
   });
 });

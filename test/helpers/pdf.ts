@@ -50,7 +50,7 @@ export function pdfText(pdf: Buffer): string {
     if (!/\bTf\b/.test(content)) continue;
     let font = new Map<number, string>();
     for (const m of content.matchAll(/\/(\w+) [\d.]+ Tf|<([0-9A-Fa-f]*)> Tj|\[([^\]]*)\]\s*TJ|\bET\b/g)) {
-      if (m[1]) font = maps.get(m[1]) ?? new Map();
+      if (m[1]) font = maps.get(m[1]) ?? new Map<number, string>();
       else if (m[2] !== undefined || m[3] !== undefined) {
         const hexes = m[2] !== undefined ? [m[2]] : [...m[3]!.matchAll(/<([0-9A-Fa-f]*)>/g)].map((h) => h[1]!);
         let text = '';

@@ -83,7 +83,13 @@ before(async () => {
     risk_level: 'medium',
     decided_at: '2026-03-01T12:00:00Z',
   });
-  await aRiskAssessment(ctx, { partnership_id: p, child_id: child, assessor_agency_id: agencies.childrens_services!, judgement_category: 'moderate', assessed_on: '2026-03-05' });
+  await aRiskAssessment(ctx, {
+    partnership_id: p,
+    child_id: child,
+    assessor_agency_id: agencies.childrens_services!,
+    judgement_category: 'moderate',
+    assessed_on: '2026-03-05',
+  });
   const episode = await aMissingEpisode(ctx, {
     partnership_id: p,
     child_id: child,
@@ -202,7 +208,14 @@ describe('the chronology', () => {
       );
     }
     assert.match(page.body, /Concern CHRON-CS-CONCERN received[\s\S]*Concern CHRON-POLICE-CONCERN received/, 'in date order');
-    for (const text of ['Spoke with the child at school', 'Went to the parade with older youths', 'Record shared with', 'No longer involved', 'CSE flag', 'Missing tonight'])
+    for (const text of [
+      'Spoke with the child at school',
+      'Went to the parade with older youths',
+      'Record shared with',
+      'No longer involved',
+      'CSE flag',
+      'Missing tonight',
+    ])
       assert.ok(page.body.includes(text), text);
     assert.match(page.body, /<title>Chronology – Robin Chronotest \(CHRON-1\) – Lantern<\/title>/);
   });
@@ -281,7 +294,10 @@ describe('the chronology', () => {
     const police = await agents.coordinator!.get(`/children/${child}/chronology?agency=${agencies.police}`);
     const policeRows = tableRows(police.body).slice(1);
     assert.ok(policeRows.length >= 5);
-    assert.ok(policeRows.every((r) => r.includes('Fenland Valley Police')), policeRows.join('\n'));
+    assert.ok(
+      policeRows.every((r) => r.includes('Fenland Valley Police')),
+      policeRows.join('\n'),
+    );
     assert.ok(!policeRows.some((r) => r.includes('Withheld')));
     assert.match(police.body, /Visit the flat above the parade/);
     assert.doesNotMatch(police.body, /Spoke with the child at school/);
@@ -329,7 +345,15 @@ describe('the chronology', () => {
     fs.writeFileSync(path.join(dir, 'chronology.docx'), body);
     execFileSync(
       soffice!,
-      [`-env:UserInstallation=file://${path.join(dir, 'profile')}`, '--headless', '--convert-to', 'txt:Text', '--outdir', path.join(dir, 'out'), path.join(dir, 'chronology.docx')],
+      [
+        `-env:UserInstallation=file://${path.join(dir, 'profile')}`,
+        '--headless',
+        '--convert-to',
+        'txt:Text',
+        '--outdir',
+        path.join(dir, 'out'),
+        path.join(dir, 'chronology.docx'),
+      ],
       { stdio: 'pipe', timeout: 120_000 },
     );
     const converted = fs.readFileSync(path.join(dir, 'out', 'chronology.txt'), 'utf8');
@@ -338,21 +362,25 @@ describe('the chronology', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('downloads as a tagged PDF with the child’s reference and the page’s table', { skip: browserAvailable ? false : 'Chromium is not installed' }, async () => {
-    const before = await rows(child, 'export');
-    const r = await agents.coordinator!.get(`/children/${child}/chronology/pdf?type=case_note&type=meeting`);
-    assert.equal(r.statusCode, 200);
-    assert.equal(r.headers['content-type'], 'application/pdf');
-    const body = r.rawPayload;
-    assert.equal(body.subarray(0, 5).toString(), '%PDF-');
-    assert.ok(isTaggedPdf(body), 'a structure tree, and marked content');
-    assert.match(body.toString('latin1'), /\/S \/Table/);
-    const text = pdfText(body);
-    assert.ok(text.includes('CHRON-1'), 'the child’s reference');
-    assert.ok(text.includes('Spoke with the child at school'));
-    assert.ok(!text.includes('Visit the flat above the parade'), 'the filters apply');
-    assert.equal(await rows(child, 'export'), before + 1);
-  });
+  test(
+    'downloads as a tagged PDF with the child’s reference and the page’s table',
+    { skip: browserAvailable ? false : 'Chromium is not installed' },
+    async () => {
+      const before = await rows(child, 'export');
+      const r = await agents.coordinator!.get(`/children/${child}/chronology/pdf?type=case_note&type=meeting`);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.headers['content-type'], 'application/pdf');
+      const body = r.rawPayload;
+      assert.equal(body.subarray(0, 5).toString(), '%PDF-');
+      assert.ok(isTaggedPdf(body), 'a structure tree, and marked content');
+      assert.match(body.toString('latin1'), /\/S \/Table/);
+      const text = pdfText(body);
+      assert.ok(text.includes('CHRON-1'), 'the child’s reference');
+      assert.ok(text.includes('Spoke with the child at school'));
+      assert.ok(!text.includes('Visit the flat above the parade'), 'the filters apply');
+      assert.equal(await rows(child, 'export'), before + 1);
+    },
+  );
 
   test('without Chromium a PDF download is the 503 page, not a 500, and nothing is audited', async () => {
     const { PdfPrinter } = await import('../../src/documents/pdf.ts');

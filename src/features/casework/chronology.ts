@@ -1,7 +1,7 @@
 // A child's whole chronology (issue 10): every event on the record, by date, with the agencies
 // involved, so a reader can filter it by type and agency, print it or take it away as DOCX or PDF.
 // Rows the reader may not see (row-level security) appear as "withheld" (date and type only),
-// never silently dropped: lantern_chronology_withheld (migration 0161) says they exist.
+// never silently dropped: lantern_chronology_withheld (migration 0172) says they exist.
 
 import { sql } from 'kysely';
 import type { TFunction } from 'i18next';
@@ -102,7 +102,8 @@ function label(t: TFunction, prefix: string, code: string | null): string {
 }
 
 const ids = (...values: (string | null | undefined)[]) => values.filter((v): v is string => !!v);
-const risk = (t: TFunction, level: string | null) => (level ? phrase(t, 'casework.chronology.riskAgreed', { level: label(t, 'casework.riskLevels', level) }) : '');
+const risk = (t: TFunction, level: string | null) =>
+  level ? phrase(t, 'casework.chronology.riskAgreed', { level: label(t, 'casework.riskLevels', level) }) : '';
 const joined = (...parts: string[]) => parts.filter(Boolean).join('. ');
 
 /** Concerns and their triage decisions: row-level security shows an agency only its own, the rest are withheld. */
@@ -302,7 +303,11 @@ const shares: ChronologySource = async ({ tx, childId, t }) => {
     .where('s.child_id', '=', childId)
     .execute();
   const events: ChronologyEvent[] = [];
-  for (const s of [...agencyShares.map((s) => ({ ...s, agency_id: s.agency_id as string | null })), ...partnershipShares.map((s) => ({ ...s, agency_id: null }))]) {
+  const allShares: ((typeof partnershipShares)[number] & { agency_id: string | null })[] = [
+    ...agencyShares,
+    ...partnershipShares.map((s) => ({ ...s, agency_id: null })),
+  ];
+  for (const s of allShares) {
     events.push(
       event('share_made', s.created_at, {
         agencyIds: ids(s.agency_id, s.shared_by_agency),
@@ -422,7 +427,17 @@ const statusChanges: ChronologySource = async ({ tx, childId, t }) => {
 };
 
 /** Each source adds the events it knows about; a feature with new records on a child adds one here. */
-export const chronologySources: ChronologySource[] = [concerns, assessments, episodes, meetingsAndPlan, referrals, caseNotes, shares, recordChanges, statusChanges];
+export const chronologySources: ChronologySource[] = [
+  concerns,
+  assessments,
+  episodes,
+  meetingsAndPlan,
+  referrals,
+  caseNotes,
+  shares,
+  recordChanges,
+  statusChanges,
+];
 
 /** Every event on the child the reader may see, and a withheld entry for each row on it they may not. */
 export async function readChronology(tx: Tx, childId: string, t: TFunction): Promise<ChronologyEvent[]> {
@@ -455,7 +470,9 @@ export function filterChronology(events: readonly ChronologyEvent[], filters: Ch
 const rank = new Map<ChronologyKind, number>(chronologyKinds.map((k, i) => [k, i]));
 
 /** Events in time order, days counted by London's calendar (an event at 00:30 BST is on that day, not the one before). */
-export function orderChronology<E extends Pick<ChronologyEvent, 'kind' | 'at'>>(events: readonly E[]): { event: E; day: string; daysSincePrevious: number | null }[] {
+export function orderChronology<E extends Pick<ChronologyEvent, 'kind' | 'at'>>(
+  events: readonly E[],
+): { event: E; day: string; daysSincePrevious: number | null }[] {
   const dated = events.map((e) => ({ event: e, day: londonDate(e.at) }));
   dated.sort(
     (a, b) =>
@@ -475,7 +492,10 @@ export function presentChronology(events: readonly ChronologyEvent[], agencyName
     kind: e.kind,
     when: e.dayOnly ? formatDate(e.at) : formatDateTime(e.at),
     type: t(`casework.chronology.kinds.${e.kind}`),
-    agencies: e.agencyIds.map((id) => agencyNames.get(id) ?? '').filter(Boolean).join(', '),
+    agencies: e.agencyIds
+      .map((id) => agencyNames.get(id) ?? '')
+      .filter(Boolean)
+      .join(', '),
     summary: e.summary,
     detail: e.detail ?? '',
     who: e.who ?? '',

@@ -486,15 +486,16 @@ export const caseworkFeature: Feature = {
             filters.types.length === 0 && filters.agency === undefined
               ? t('casework.chronology.filterAll')
               : t('casework.chronology.filterSome', {
-                  types: filters.types.length === 0 ? t('casework.chronology.filterEveryType') : filters.types.map((k) => t(`casework.chronology.kinds.${k}`)).join(', '),
+                  types:
+                    filters.types.length === 0
+                      ? t('casework.chronology.filterEveryType')
+                      : filters.types.map((k) => t(`casework.chronology.kinds.${k}`)).join(', '),
                   agency,
                 });
           const printed = t('casework.chronology.printed', { when: formatDateTime(clock.now()), who: request.user!.displayName });
           const withheldNote = chronology.withheld > 0 ? t('casework.chronology.withheldIntro', { count: chronology.withheld }) : null;
           if (format === 'pdf') {
-            return pdf.print(
-              reply.documentHtml(view('chronology-document'), { ...chronology, printedAt: formatDateTime(clock.now()), filterSummary }),
-            );
+            return pdf.print(reply.documentHtml(view('chronology-document'), { ...chronology, printedAt: formatDateTime(clock.now()), filterSummary }));
           }
           return chronologyToDocx({
             title: `${t('casework.chronology.title')}: ${chronology.child.given_name} ${chronology.child.family_name} (${chronology.child.reference})`,

@@ -53,7 +53,13 @@ export class PlanExportService {
    * Builds a document and writes its audit row in the same transaction. The quarterly report's PDF is
    * the page printed (`printQuarterly`: its HTML through src/documents/pdf.ts), made by the route.
    */
-  exportDocument(user: SessionUser, planId: string, document: ExportDocument, quarterStart: string, printQuarterly: (report: QuarterlyReport) => Promise<Buffer>) {
+  exportDocument(
+    user: SessionUser,
+    planId: string,
+    document: ExportDocument,
+    quarterStart: string,
+    printQuarterly: (report: QuarterlyReport) => Promise<Buffer>,
+  ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       let body: Buffer;
       let base: string;

@@ -103,6 +103,10 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
   // The PostgreSQL backends serving the benchmark's requests, for their CPU time (a server on this machine only).
   const monitor = serverUrl ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
   await monitor?.connect();
+  // PostgreSQL's own account of each page's statements, when pg_stat_statements is preloaded on the server
+  // (`shared_preload_libraries`): the execution time of the statements run by Lantern's request logins,
+  // not the monitor's. Without it the table shows '–' and the statement time measured in Lantern stands.
+  const statStatements = monitor ? await serverStatementStats(monitor) : null;
   const backends = async () =>
     monitor
       ? (
@@ -114,9 +118,9 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
     const results: string[] = [];
     const loadBefore = os.loadavg();
     results.push(
-      '| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | CPU ms: Node | CPU ms: PostgreSQL | errors |',
+      '| page | role | requests/s | p50 ms | p95 ms | p99 ms | DB ms (mean) | DB ms (p95) | statements | ratio | PostgreSQL exec ms | ratio (exec) | CPU ms: Node | CPU ms: PostgreSQL | errors |',
     );
-    results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cookies = new Map<string, string>();
     for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages))) {
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
@@ -133,6 +137,7 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
       );
       await check.arrayBuffer();
       if (check.status !== 200) say(`warning: ${page.name} (${url}) answers ${check.status}`);
+      await statStatements?.reset();
       const nodeBefore = cpuMs([server.pid!]);
       const pgBefore = cpuMs(await backends());
       const r = await measure(`${base}${url}`, cookie, options, post);
@@ -140,9 +145,11 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
         [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0) / r.requests;
       const nodeCpu = perRequest(nodeBefore, cpuMs([server.pid!]));
       const pgCpu = monitor ? perRequest(pgBefore, cpuMs(await backends())).toFixed(1) : '–';
+      const pgExec = statStatements ? (await statStatements.executionMs()) / r.requests : null;
+      const pgExecCells = pgExec === null ? '– | –' : `${pgExec.toFixed(1)} | ${(r.mean / pgExec).toFixed(1)}`;
       results.push(
         `| ${page.name} | ${account.role} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} ` +
-          `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`,
+          `| ${r.dbMean.toFixed(1)} | ${r.dbP95.toFixed(1)} | ${r.statements.toFixed(0)} | ${r.ratio.toFixed(1)} | ${pgExecCells} | ${nodeCpu.toFixed(1)} | ${pgCpu} | ${r.errors} |`,
       );
       say(results.at(-1)!);
     }
@@ -156,12 +163,39 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
           .join(' ')} after`,
     );
     say("DB ms: the time of the request's SQL statements as the server process saw them (Server-Timing: db); ratio: mean page time ÷ mean DB time;");
+    say(
+      statStatements
+        ? 'PostgreSQL exec ms: execution time per request of the statements of Lantern’s logins (pg_stat_statements); ratio (exec): mean page time ÷ that;'
+        : 'PostgreSQL exec ms: – (pg_stat_statements is not preloaded on this server);',
+    );
     say('CPU ms: CPU time per request of the server process (with PGlite in it) and of the PostgreSQL backends serving it (/proc, Linux)');
     for (const line of results) say(line);
   } finally {
     await monitor?.end();
     server.kill('SIGTERM');
   }
+}
+
+/**
+ * pg_stat_statements on the benchmark database, if the server preloads it: reset before a page, then the
+ * execution time of the statements run by any login but the monitor's own (Lantern's request logins).
+ */
+async function serverStatementStats(monitor: pg.Client): Promise<{ reset(): Promise<void>; executionMs(): Promise<number> } | null> {
+  const preload = await monitor.query<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'`);
+  if (!/\bpg_stat_statements\b/.test(preload.rows[0]?.setting ?? '')) return null;
+  await monitor.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  return {
+    async reset() {
+      await monitor.query('SELECT pg_stat_statements_reset()');
+    },
+    async executionMs() {
+      const r = await monitor.query<{ ms: string | null }>(
+        `SELECT sum(total_exec_time) AS ms FROM pg_stat_statements
+          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user)`,
+      );
+      return Number(r.rows[0]?.ms ?? 0);
+    },
+  };
 }
 
 /** CPU time used so far (ms) by each of these processes that still runs, from /proc/<pid>/stat (Linux; 100 ticks a second). */
@@ -290,6 +324,7 @@ async function measure(url: string, cookie: string, options: BenchOptions, post?
   return {
     rps: result.requests.average,
     requests: latencies.length,
+    mean: mean(latencies),
     p50: at(latencies, 0.5),
     p95: at(latencies, 0.95),
     p99: at(latencies, 0.99),

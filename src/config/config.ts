@@ -115,7 +115,7 @@ export interface Config {
   auditAnchor: { key: string | undefined; publicKey: string | undefined; file: string; minutes: number };
   /** Each response says how long its SQL statements took (Server-Timing: db), for the benchmark; never in production. */
   serverTiming: boolean;
-  /** The Chromium executable that prints PDFs (docs/DECISIONS.md 23); absent, a PDF download is a 503 page. */
+  /** The Chromium executable that prints PDFs (docs/DECISIONS.md 24); absent, a PDF download is a 503 page. */
   chromiumPath: string;
 }
 

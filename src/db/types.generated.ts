@@ -35,6 +35,17 @@ export interface Agencies {
   partnership_id: string;
 }
 
+export interface AgencyContacts {
+  agency_id: string;
+  name: string;
+  partnership_id: string;
+  phone: string;
+  role: string;
+  secure_email: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
 export interface ApiTokens {
   agency_id: string;
   approved_at: Timestamp | null;
@@ -196,6 +207,10 @@ export interface Children {
   closing_outcome: string | null;
   closing_reason: string | null;
   created_at: Generated<Timestamp>;
+  current_risk_level: string | null;
+  current_risk_on: string | null;
+  current_risk_source: string | null;
+  current_risk_source_id: string | null;
   date_of_birth: string | null;
   education_status: string | null;
   ethnicity: string | null;
@@ -216,12 +231,19 @@ export interface Children {
   reference: string;
   restricted: Generated<boolean>;
   restricted_reason: string | null;
-  risk_level: string | null;
   school: string | null;
   send: string | null;
   status: Generated<string>;
   updated_at: Generated<Timestamp>;
   youth_justice: Generated<boolean>;
+}
+
+export interface ChildRiskCarriedOver {
+  child_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+  recorded_at: Timestamp;
+  risk_level: string;
 }
 
 export interface ChildStatusEvents {
@@ -349,6 +371,7 @@ export interface PlanActions {
 
 export interface RecordShares {
   agency_id: string;
+  automatic_source: string | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   lawful_basis: string;
@@ -359,6 +382,8 @@ export interface RecordShares {
   revoked_by: string | null;
   revoked_reason: string | null;
   shared_by: string | null;
+  source_action_id: string | null;
+  source_meeting_id: string | null;
 }
 
 export interface RestrictionChanges {
@@ -412,8 +437,9 @@ export interface RiskAssessments {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   in_care: boolean;
-  judgement_category: string;
-  judgement_category_label: string;
+  judgement_category: string | null;
+  judgement_category_label: string | null;
+  judgement_level: string;
   judgement_reasons: string;
   known_to_social_care: boolean;
   other_agencies: string | null;
@@ -423,6 +449,7 @@ export interface RiskAssessments {
   score_category: string;
   score_category_label: string;
   score_explanation: Json;
+  score_level: string;
   score_total: number;
   tool_key: string;
   tool_version: number;
@@ -741,6 +768,7 @@ export interface Users {
 
 export interface DB {
   agencies: Agencies;
+  agency_contacts: AgencyContacts;
   api_tokens: ApiTokens;
   audit_chain_heads: AuditChainHeads;
   audit_disclosures: AuditDisclosures;
@@ -755,6 +783,7 @@ export interface DB {
   child_involvements: ChildInvolvements;
   child_name_keys: ChildNameKeys;
   child_partnership_shares: ChildPartnershipShares;
+  child_risk_carried_over: ChildRiskCarriedOver;
   child_status_events: ChildStatusEvents;
   children: Children;
   concerns: Concerns;

@@ -3,7 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { LanternError } from '../errors.ts';
 
 /**
- * PDFs are printed from the page's own HTML by Chromium (docs/DECISIONS.md 23): the same tables,
+ * PDFs are printed from the page's own HTML by Chromium (docs/DECISIONS.md 24): the same tables,
  * status colours and charts as the page, as a tagged PDF (a structure tree with headings, tables,
  * their header cells and the document's language) with an outline of its headings.
  *

@@ -4,14 +4,16 @@ import { seedAssurance } from '../features/assurance/seed.ts';
 import { strategySeed } from '../features/strategy/seed.ts';
 import { caseworkSeed, scaleSeedCasework } from '../features/casework/seed.ts';
 import { seedReferrals } from '../features/casework/seed-referrals.ts';
+import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
  * children; referrals from children's plans run last: they need the children and the assurance
- * feature's services directory.
+ * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
+ * with the police and the school) draws nothing from the faker, so it shifts no later seed's people.
  */
-export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedAssurance, seedReferrals];
+export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedMultiAgencyTasking, seedAssurance, seedReferrals];
 
 /**
  * Features' benchmark-scale seeds (`lantern seed --scale N`, `npm run bench`): each gives the

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { formatDate, formatDateTime } from '../dates.ts';
+import { formatQuantity } from '../numbers.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -25,5 +26,7 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   env.addFilter('number', (value: number | string | null | undefined) =>
     value === null || value === undefined || value === '' ? '' : numbers.format(Number(value)),
   );
+  // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).
+  env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit));
   return env;
 }

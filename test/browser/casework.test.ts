@@ -62,7 +62,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await significant.check();
     await submit(page, 'Work out the score');
     assert.match((await page.locator('#score').textContent()) ?? '', /Score: 6 points/);
-    await page.getByLabel('Moderate risk').check();
+    await page.getByLabel('Medium risk').check();
     await page.getByLabel('Your reasons').fill('The school has seen gifts and a new phone; higher than the score.');
     await submit(page, 'Save assessment');
     await page.getByRole('heading', { name: /Risk assessment of/ }).waitFor();
@@ -284,8 +284,8 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
         },
       ],
       bands: [
-        { key: 'low', label: 'Low', min: 0 },
-        { key: 'high', label: 'High', min: 2 },
+        { key: 'low', label: 'Low', level: 'low', min: 0 },
+        { key: 'high', label: 'High', level: 'high', min: 2 },
       ],
     };
     await go(page, '/risk-tools');

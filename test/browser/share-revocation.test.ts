@@ -13,7 +13,7 @@ after(async () => bc?.close());
 describe('stopping a share in Chromium', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
   test('the police stop sharing a child’s record with the schools service, giving a reason', async () => {
     const [child] = await bc.ctx.ownerQuery<{ id: string; partnership_id: string }>(
-      `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-0999'`,
+      `SELECT c.id, c.partnership_id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND c.reference = 'NM-1012'`,
     );
     await aRecordShare(bc.ctx, {
       partnership_id: child!.partnership_id,

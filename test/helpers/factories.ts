@@ -88,7 +88,7 @@ export const aRecordShare = factory<'record_shares', 'partnership_id' | 'record_
 /** An assessment with the partnership's first tool unless one is named; the judgement is the score's category unless given. */
 export async function aRiskAssessment(
   owner: Owner,
-  values: Values<'risk_assessments', 'partnership_id' | 'child_id' | 'assessor_agency_id' | 'judgement_category'>,
+  values: Values<'risk_assessments', 'partnership_id' | 'child_id' | 'assessor_agency_id' | 'judgement_level'>,
 ): Promise<string> {
   const tool = await owner.handle.owner
     .selectFrom('risk_tools')
@@ -98,7 +98,7 @@ export async function aRiskAssessment(
     .orderBy('tool_key')
     .orderBy('version')
     .executeTakeFirstOrThrow();
-  const category = values.judgement_category;
+  const level = values.judgement_level;
   return (
     await insertRows(owner, 'risk_assessments', [
       {
@@ -113,10 +113,10 @@ export async function aRiskAssessment(
         youth_justice: false,
         answers: '{}',
         score_total: 0,
-        score_category: category,
-        score_category_label: category,
+        score_category: level,
+        score_category_label: level,
+        score_level: level,
         score_explanation: '{}',
-        judgement_category_label: category,
         judgement_reasons: 'A synthetic judgement for a test',
         review_due_on: '2027-03-01',
         ...values,

@@ -47,7 +47,16 @@ export function renderCase(env: nunjucks.Environment, t: TFunction, view: ViewCa
   return env.render(view.template, { ...pageContext(t, canAll, '/'), ...view.context(rows, canAll) });
 }
 
-const child = { id: id(2, 1), given_name: 'Olivia', family_name: 'O’Brien & <Sons>', reference: 'NM-000123' };
+const child = {
+  id: id(2, 1),
+  given_name: 'Olivia',
+  family_name: 'O’Brien & <Sons>',
+  reference: 'NM-000123',
+  current_risk_level: 'high',
+  current_risk_source: 'meeting',
+  current_risk_source_id: id(9, 0),
+  current_risk_on: '2026-11-12',
+};
 const agencies = agencyNames.map((name, i) => ({ id: id(3, i), name }));
 
 export const viewCases: ViewCase[] = [
@@ -343,7 +352,7 @@ export const viewCases: ViewCase[] = [
       child,
       childNav: true,
       episodeTypes: ['missing', 'absent'],
-      riskLevels: ['low', 'medium', 'high'],
+      episodeRiskLevels: ['low', 'medium', 'high'],
       values: {},
       episodes: times(n, (i) => {
         const open = i === 0;
@@ -569,7 +578,6 @@ export const viewCases: ViewCase[] = [
       child: {
         ...child,
         status: 'open',
-        risk_level: 'high',
         flag_cse: true,
         looked_after: true,
         placement: 'Foster care',
@@ -591,6 +599,9 @@ export const viewCases: ViewCase[] = [
         worker: i ? person(i) : null,
         started_on: day(i),
         ended_on: i === 2 ? day(i + 9) : null,
+        ...(i === 1
+          ? { contact_name: 'Jordan Notreal', contact_role: 'Detective sergeant', contact_phone: '01632 960003', contact_email: 'j.notreal@police.example.org' }
+          : {}),
       })),
       addresses: times(2, (i) => ({
         line1: `${i + 1} High Street`,
@@ -600,7 +611,20 @@ export const viewCases: ViewCase[] = [
         to_date: i ? null : day(i + 30),
       })),
       concerns: times(2, (i) => ({ id: id(18, i), reference: `C-${i}`, received_at: moment(i), decision: i ? 'cse_concern' : null })),
-      shares: [{ id: id(20, 1), agency: agencyNames[2], lawful_basis: 'Children Act 2004 s.11', created_at: moment(3), recipient_agency_ids: null }],
+      shares: [
+        { id: id(20, 1), agency: agencyNames[2], lawful_basis: 'Children Act 2004 s.11', created_at: moment(3), recipient_agency_ids: null },
+        {
+          id: id(20, 2),
+          agency: agencyNames[1],
+          lawful_basis: 'Children Act 1989 s.47 strategy discussion',
+          created_at: moment(4),
+          recipient_agency_ids: null,
+          automatic_source: 'strategy_meeting',
+          source_meeting_on: day(4),
+          source_meeting_kind: 'discussion',
+          source_action: null,
+        },
+      ],
       partnershipShares: [],
       agreements: [],
       history: [],
@@ -628,6 +652,7 @@ export const viewCases: ViewCase[] = [
         action: pick(['record.view', 'record.update', 'search', 'made.up'], i),
         record_type: i % 3 ? 'child' : null,
         record_id: id(2, i),
+        record_reference: i % 3 && i % 5 ? `NM-${1000 + i}` : null,
         reason: i % 4 ? null : 'Break glass & <why>',
       })),
     }),
@@ -637,6 +662,7 @@ export const viewCases: ViewCase[] = [
     template: 'features/casework/views/worklists.njk',
     context: (n) => ({
       query: { show: 'interviews', whose: 'all', agency: '', sort: 'due', page: 1 },
+      available: ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'],
       agencies,
       pageSize: 50,
       lists: {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { recordAudit, recordExplicitAudit } from '../../src/audit/audit.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
+import { sql } from 'kysely';
 import { withSystem, withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn } from '../helpers/http.ts';
@@ -133,5 +134,34 @@ describe('audit trail', () => {
       }),
       { numRuns: 12, seed: 42 },
     );
+  });
+});
+
+describe('the audit trail names records by reference', () => {
+  test('a viewed child appears as its reference, restricted ones too; the filter takes a reference; others get nothing from the lookup', async () => {
+    const [child] = await ctx.ownerQuery<{ id: string; reference: string }>(
+      `SELECT id, reference FROM children WHERE partnership_id = $1 AND NOT restricted ORDER BY reference LIMIT 1`,
+      [northmere],
+    );
+    const triage = await signIn(ctx.app, ctx.clock, ctx.account('triage.northmere@lantern.example'));
+    assert.equal((await triage.get(`/children/${child!.id}`)).statusCode, 200);
+    const dpo = await signIn(ctx.app, ctx.clock, ctx.account('dpo.northmere@lantern.example'));
+    const trail = await dpo.get('/audit?action=record.view');
+    assert.equal(trail.statusCode, 200);
+    assert.match(trail.body, new RegExp(`>${child!.reference}</a>`), 'the reference, linked to its own trail');
+    assert.doesNotMatch(trail.body, new RegExp(`<span class="govuk-body-s">${child!.id}</span>`), 'not the internal id');
+    const byReference = await dpo.get(`/audit?recordId=${encodeURIComponent(child!.reference.toLowerCase())}`);
+    assert.equal(byReference.statusCode, 200);
+    assert.match(byReference.body, /Child/);
+    assert.match(byReference.body, new RegExp(child!.reference));
+    const [coordinator] = await ctx.ownerQuery<{ id: string; agency_id: string }>(
+      `SELECT id, agency_id FROM users WHERE email = 'coordinator.northmere@lantern.example'`,
+    );
+    const seen = await withTrustedActor(
+      ctx.handle.owner,
+      { partnershipId: northmere, agencyId: coordinator!.agency_id, userId: coordinator!.id, roles: ['coordinator'], label: 'x' },
+      (tx) => sql<{ id: string }>`SELECT id FROM lantern_audit_record_references(ARRAY[${child!.id}]::uuid[])`.execute(tx),
+    );
+    assert.equal(seen.rows.length, 0, 'only audit readers');
   });
 });

@@ -145,8 +145,15 @@ describe('triage', () => {
     assert.ok(childId);
     assert.equal(await audits('concern.triage', concern!.id), 1);
     assert.equal(await audits('record.create'), creates + 1);
-    const [row] = await ctx.ownerQuery<{ flag_cse: boolean; risk_level: string }>(`SELECT flag_cse, risk_level FROM children WHERE id = $1`, [childId]);
-    assert.deepEqual(row, { flag_cse: true, risk_level: 'high' });
+    const [row] = await ctx.ownerQuery<{ flag_cse: boolean; current_risk_level: string; current_risk_source: string; current_risk_source_id: string }>(
+      `SELECT flag_cse, current_risk_level, current_risk_source, current_risk_source_id FROM children WHERE id = $1`,
+      [childId],
+    );
+    assert.deepEqual(
+      row,
+      { flag_cse: true, current_risk_level: 'high', current_risk_source: 'triage', current_risk_source_id: concern!.id },
+      'the decision is the level’s source',
+    );
     const again = await triage.post(`/triage/${concern!.id}`, { ...decision, confirmNew: 'yes' });
     assert.equal(again.statusCode, 409, 'a concern is decided once');
   });
@@ -183,7 +190,7 @@ describe('the child record', () => {
   });
 
   test('a practitioner of another agency gets 404 until the record is shared with a lawful basis', async () => {
-    const id = await childByRef('NM-0999'); // held by the police
+    const id = await childByRef('NM-1012'); // held by the police, in no plan (a plan would share it: migration 0170)
     const school = agents['school.northmere']!;
     assert.equal((await school.get(`/children/${id}`)).statusCode, 404);
     const police = await signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));

@@ -87,7 +87,7 @@ before(async () => {
     partnership_id: p,
     child_id: child,
     assessor_agency_id: agencies.childrens_services!,
-    judgement_category: 'moderate',
+    judgement_level: 'medium',
     assessed_on: '2026-03-05',
   });
   const episode = await aMissingEpisode(ctx, {

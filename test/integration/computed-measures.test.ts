@@ -47,18 +47,18 @@ before(async () => {
   const judgedDown = await child('CM-3', agencies.childrens_services!);
   await child('CM-4', agencies.childrens_services!, { flag_cse: true, status: 'closed', closed_at: '2023-02-01', closing_outcome: 'risk_reduced' });
 
-  const assess = (childId: string, on: string, category: string) =>
+  const assess = (childId: string, on: string, level: string) =>
     aRiskAssessment(ctx, {
       partnership_id: northmere,
       child_id: childId,
       assessed_on: on,
       assessor_agency_id: agencies.childrens_services!,
-      judgement_category: category,
+      judgement_level: level,
       review_due_on: '2023-06-01',
     });
-  await assess(judgedHigh, '2023-02-10', 'significant');
-  await assess(judgedDown, '2023-01-10', 'significant');
-  await assess(judgedDown, '2023-03-01', 'mild'); // the latest judgement is below the threshold
+  await assess(judgedHigh, '2023-02-10', 'high');
+  await assess(judgedDown, '2023-01-10', 'high');
+  await assess(judgedDown, '2023-03-01', 'low'); // the latest judgement is below the threshold
   await assess(flagged, '2023-04-15', 'low'); // after Q1: does not matter, and the flag counts anyway
 
   // Episodes ended by a return in Q1 2023, and whether an interview was offered within 72 hours.

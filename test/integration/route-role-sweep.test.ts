@@ -61,6 +61,8 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/users/:id/enable': 'SP',
   'GET /admin/agencies': 'SP',
   'POST /admin/agencies': 'SP',
+  'GET /admin/agencies/:id/contact': 'SP',
+  'POST /admin/agencies/:id/contact': 'SP',
   'GET /admin/sharing': 'SP',
   'POST /admin/sharing': 'SP',
   'POST /admin/sharing/:id/grants': 'SP',
@@ -239,6 +241,7 @@ const realValueSql: Record<string, string> = {
   // Not one the sweep signs in as: disabling it would end that session.
   'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
   'api-tokens/:id': 'SELECT id FROM api_tokens WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'agencies/:id': 'SELECT id FROM agencies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'sharing/:id': 'SELECT id FROM sharing_agreements WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'grants/:id': 'SELECT id FROM partnership_access_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'break-glass/:id': 'SELECT id FROM break_glass_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',

@@ -32,7 +32,7 @@ const userId = async (email: string) => (await ctx.ownerQuery<{ id: string }>(`S
 
 describe('stopping a share with another agency', () => {
   test('share → the agency can open the record → stop with a reason → the agency gets 404', async () => {
-    const id = await childByRef('NM-0999'); // held by the police
+    const id = await childByRef('NM-1012'); // held by the police, in no plan (a plan would share it: migration 0170)
     const police = agents['police.northmere']!;
     const school = agents['school.northmere']!;
     const education = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'education'`, [northmere]))[0]!.id;
@@ -107,7 +107,7 @@ describe('stopping a share with another agency', () => {
   });
 
   test('only those who may share may stop a share', async () => {
-    const id = await childByRef('NM-0999');
+    const id = await childByRef('NM-1012');
     const [share] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM record_shares WHERE record_type = 'child' AND record_id = $1 AND revoked_at IS NULL`, [
       id,
     ]);

@@ -280,7 +280,7 @@ describe('performance measures', () => {
     );
     const shown = await lead.get(`/strategy/plans/${northmerePlan}/measures`);
     assert.match(shown.body, /Children at risk with a multi-agency plan/);
-    assert.match(shown.body, />85</);
+    assert.match(shown.body, />85%</, 'the value with its unit, for people');
     assert.equal((await agents.westbrookLead!.post(`/strategy/measures/${measure!.id}/values`, { periodStart: '2026-07-01', value: '1' })).statusCode, 404);
   });
 });

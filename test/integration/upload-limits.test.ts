@@ -295,8 +295,8 @@ describe('JSON uploads: risk tools and frameworks', () => {
         },
       ],
       bands: [
-        { key: 'low', label: 'Low', min: 0 },
-        { key: 'high', label: 'High', min: 3 },
+        { key: 'low', label: 'Low', level: 'low', min: 0 },
+        { key: 'high', label: 'High', level: 'high', min: 3 },
       ],
       reviewIntervalDays: 30,
     };

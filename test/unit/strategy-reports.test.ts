@@ -15,7 +15,6 @@ import { csvToRows, escapeCsvCell, planToCsv, rowsToCsv, unescapeCsvCell } from 
 import { quarterlyToDocx, returnToDocx } from '../../src/features/strategy/reports/docx.ts';
 import { previewImport, readDay } from '../../src/features/strategy/reports/import.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from '../../src/features/strategy/reports/model.ts';
-import { withUnit } from '../../src/features/strategy/exports.ts';
 import { xlsxToRows } from '../../src/features/strategy/reports/plan-file.ts';
 import { planToXlsx, returnToXlsx } from '../../src/features/strategy/reports/xlsx.ts';
 import { planImportLimits, type UploadResult } from '../../src/uploads/limits.ts';
@@ -300,14 +299,6 @@ describe('documents', () => {
     const text = await documentXml(await quarterlyToDocx(quarterly));
     for (const part of ['October to December 2026', 'Exceptions', '4.1a', 'Perpetrator disruption work is behind.', '191 staff', '48%'])
       assert.ok(text.includes(part), part);
-  });
-
-  test('figures are written for people', () => {
-    assert.equal(withUnit(400, 'staff'), '400 staff');
-    assert.equal(withUnit(Number('400.00'), 'staff'), '400 staff');
-    assert.equal(withUnit(72, '%'), '72%');
-    assert.equal(withUnit(91.666, '%'), '91.67%');
-    assert.equal(withUnit(8500, ''), '8,500');
   });
 
   test('the quarterly report has performance measures and a training section with figures, not names', async () => {

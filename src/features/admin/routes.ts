@@ -1,15 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
-import { idParams } from '../../web/params.ts';
-import { agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
+import { idParams, queryFlag } from '../../web/params.ts';
+import { agencyContactSchema, agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
+const savedQuery = z.object({ saved: queryFlag });
 
 /** Where each refusal shows on the people form (ids of the GOV.UK fields). */
 const refusalErrors = (refusal: FormRefusal): FormErrors => singleError(refusal.field === 'grant' ? 'roles' : refusal.field, t(refusal.fieldMessageKey));
@@ -104,8 +106,28 @@ export const adminFeature: Feature = {
       return reply.redirect('/admin/users');
     });
 
-    app.get('/admin/agencies', agenciesConfig, async (request, reply) =>
-      reply.page(view('agencies'), { agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: {} }),
+    app.get('/admin/agencies', { ...agenciesConfig, schema: { querystring: savedQuery } }, async (request, reply) =>
+      reply.page(view('agencies'), { agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: {}, saved: request.query.saved }),
+    );
+
+    // An agency's named contact: one form per agency, post/redirect/get back to the list with a banner.
+    app.get('/admin/agencies/:id/contact', { ...agenciesConfig, schema: { params: idParams } }, async (request, reply) => {
+      const agency = await admin.agencyContact(request.user!, request.params.id);
+      const values = { name: agency.contact_name, role: agency.contact_role, phone: agency.contact_phone, secureEmail: agency.contact_email };
+      return reply.page(view('agency-contact'), { agency, values });
+    });
+
+    app.post(
+      '/admin/agencies/:id/contact',
+      { ...agenciesConfig, schema: { params: idParams, body: agencyContactSchema }, attachValidation: true },
+      async (request, reply) => {
+        const agency = await admin.agencyContact(request.user!, request.params.id);
+        if (request.validationError) {
+          return reply.status(400).page(view('agency-contact'), { agency, values: postedForm(request), errors: formErrors(request.validationError) });
+        }
+        await admin.saveAgencyContact(request.user!, agency.id, request.body);
+        return reply.redirect('/admin/agencies?saved=1');
+      },
     );
 
     app.post('/admin/agencies', { ...agenciesConfig, schema: { body: agencyFormSchema }, attachValidation: true }, async (request, reply) => {

@@ -36,6 +36,21 @@ export const agencyFormSchema = z.object({
 });
 export type AgencyForm = z.infer<typeof agencyFormSchema>;
 
+/** An agency's named contact (seed 004): a UK phone number as people write it, and a secure email address. */
+export const agencyContactSchema = z.object({
+  name: z.string().trim().min(1, 'validation.contactNameRequired').max(200, 'validation.tooLong'),
+  role: z.string().trim().min(1, 'validation.contactRoleRequired').max(200, 'validation.tooLong'),
+  phone: z
+    .string()
+    .trim()
+    .min(1, 'validation.phoneRequired')
+    .max(30, 'validation.phoneFormat')
+    .regex(/^\+?[0-9][0-9 ()-]{8,}$/, 'validation.phoneFormat')
+    .refine((v) => v.replace(/\D/g, '').length >= 10 && v.replace(/\D/g, '').length <= 13, 'validation.phoneFormat'),
+  secureEmail: z.string().trim().toLowerCase().min(1, 'validation.secureEmailRequired').email('validation.emailFormat').max(320, 'validation.tooLong'),
+});
+export type AgencyContactForm = z.infer<typeof agencyContactSchema>;
+
 export const agreementFormSchema = z.object({
   recipientPartnershipId: z.string().uuid('validation.partnershipRequired'),
   purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),

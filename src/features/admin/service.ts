@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import type { AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
+import type { AgencyContactForm, AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
 
 interface GranteeRow {
   grant_id: string;
@@ -138,8 +138,10 @@ export class AdminService {
       tx
         .selectFrom('agencies')
         .leftJoin('users', 'users.agency_id', 'agencies.id')
+        .leftJoin('agency_contacts as ac', 'ac.agency_id', 'agencies.id')
         .select(['agencies.id', 'agencies.name', 'agencies.kind', (eb) => eb.fn.count<number>('users.id').as('people')])
-        .groupBy(['agencies.id', 'agencies.name', 'agencies.kind'])
+        .select(['ac.name as contact_name', 'ac.role as contact_role', 'ac.phone as contact_phone', 'ac.secure_email as contact_email'])
+        .groupBy(['agencies.id', 'agencies.name', 'agencies.kind', 'ac.agency_id'])
         .orderBy('agencies.name')
         .execute(),
     );
@@ -249,6 +251,41 @@ export class AdminService {
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'agency.create', recordType: 'agency', recordId: created.id, details: { ...form } });
       return created.id;
+    });
+  }
+
+  /** An agency of the acting partnership with its named contact, or 404. */
+  agencyContact(user: SessionUser, agencyId: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const row = await tx
+        .selectFrom('agencies as a')
+        .leftJoin('agency_contacts as ac', 'ac.agency_id', 'a.id')
+        .select(['a.id', 'a.name', 'ac.name as contact_name', 'ac.role as contact_role', 'ac.phone as contact_phone', 'ac.secure_email as contact_email'])
+        .where('a.id', '=', agencyId)
+        .executeTakeFirst();
+      if (!row) throw notFound('agency');
+      return row;
+    });
+  }
+
+  /** Records or changes an agency's named contact (one per agency). */
+  saveAgencyContact(user: SessionUser, agencyId: string, form: AgencyContactForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      await assertOwnAgency(tx, agencyId);
+      const values = {
+        name: form.name,
+        role: form.role,
+        phone: form.phone,
+        secure_email: form.secureEmail,
+        updated_by: user.userId,
+        updated_at: this.clock.now(),
+      };
+      await tx
+        .insertInto('agency_contacts')
+        .values({ agency_id: agencyId, partnership_id: user.partnershipId, ...values })
+        .onConflict((oc) => oc.column('agency_id').doUpdateSet(values))
+        .execute();
+      await act.audit({ action: 'agency.update', recordType: 'agency', recordId: agencyId, details: { contact: { ...form } } });
     });
   }
 

@@ -37,7 +37,14 @@ export class DirectoryService {
     return withActor(this.db, actorOf(user), async (tx) => {
       const services = await searchServices(tx, filter);
       const areas = await tx.selectFrom('directory_services').select('area').distinct().where('active', '=', true).orderBy('area').execute();
-      return { services, areas: areas.map((a) => a.area) };
+      // Each partner agency's named contact (seed 004), beside the services.
+      const contacts = await tx
+        .selectFrom('agencies as a')
+        .innerJoin('agency_contacts as ac', 'ac.agency_id', 'a.id')
+        .select(['a.name as agency', 'ac.name', 'ac.role', 'ac.phone', 'ac.secure_email'])
+        .orderBy('a.name')
+        .execute();
+      return { services, areas: areas.map((a) => a.area), contacts };
     });
   }
 

@@ -22,7 +22,8 @@ export class AuditLogService {
       if (filter.action) query = query.where('action', 'like', `${filter.action}%`);
       if (filter.actor) query = query.where('actor_user_id', '=', filter.actor);
       if (filter.recordId) {
-        const recordId = filter.recordId;
+        // The filter takes a record's reference (NM-1004) or its id.
+        const recordId = uuidPattern.test(filter.recordId) ? filter.recordId : ((await recordByReference(tx, filter.recordId)) ?? filter.recordId);
         // A record's trail includes the lists and searches that showed it (L1).
         query = uuidPattern.test(recordId)
           ? query.where((eb) =>
@@ -41,8 +42,9 @@ export class AuditLogService {
         .offset((filter.page - 1) * pageSize)
         .execute();
       const actorEmail = filter.actor ? await actorLabel(tx, filter.actor) : undefined;
+      const events = await withReferences(tx, rows.slice(0, pageSize));
       await act.audit({ action: 'audit.view', details: { filter } });
-      return { events: rows.slice(0, pageSize), hasNext: rows.length > pageSize, page: filter.page, actorEmail };
+      return { events, hasNext: rows.length > pageSize, page: filter.page, actorEmail };
     });
   }
 
@@ -109,4 +111,32 @@ async function actorLabel(tx: Tx, id: string): Promise<string | undefined> {
 
 /** The DPO's record filter takes at most this many of the newest lists that showed the record. */
 const disclosureFilterCap = 5000;
+
+/**
+ * The trail names children and concerns by their references, not internal ids: one lookup for the page,
+ * through a function that gives audit readers the reference alone, restricted records included
+ * (migration 0140). Other records keep their id.
+ */
+async function withReferences<T extends { record_type: string | null; record_id: string | null }>(
+  tx: Tx,
+  rows: T[],
+): Promise<(T & { record_reference: string | null })[]> {
+  const ids = [
+    ...new Set(
+      rows.filter((r) => r.record_id && (r.record_type === 'child' || r.record_type === 'concern') && uuidPattern.test(r.record_id)).map((r) => r.record_id!),
+    ),
+  ];
+  const references = new Map<string, string>();
+  if (ids.length > 0) {
+    const found = await sql<{ id: string; reference: string }>`SELECT id, reference FROM lantern_audit_record_references(${ids}::uuid[])`.execute(tx);
+    for (const r of found.rows) references.set(r.id, r.reference);
+  }
+  return rows.map((r) => ({ ...r, record_reference: (r.record_id && references.get(r.record_id)) ?? null }));
+}
+
+/** A child's or concern's id from its reference, for the trail's record filter. */
+async function recordByReference(tx: Tx, reference: string): Promise<string | null> {
+  const found = await sql<{ id: string | null }>`SELECT lantern_audit_record_by_reference(${reference}) AS id`.execute(tx);
+  return found.rows[0]?.id ?? null;
+}
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

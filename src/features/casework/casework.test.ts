@@ -111,32 +111,53 @@ describe('casework: recording', () => {
     assert.match(preview.body, /never replaces/);
     const missing = await agent.post(`/children/${csChild}/assessments/new`, { ...answers, step: 'save' });
     assert.equal(missing.statusCode, 400);
-    assert.match(missing.body, /Choose the risk category you judge right/);
+    assert.match(missing.body, /Choose the risk level you judge right/);
+    assert.match(preview.body, /The tool maps this score to: Low risk/);
+    assert.match(preview.body, /value="low" checked/, 'the judgement is pre-filled with the level the score suggests');
     const rowsBefore = await auditCount(csChild);
     const creates = await auditCount(csChild, 'record.create');
     const saved = await agent.post(`/children/${csChild}/assessments/new`, {
       ...answers,
       step: 'save',
-      judgementCategory: 'moderate',
+      judgementLevel: 'medium',
       judgementReasons: 'Disclosure at school.',
     });
     assert.equal(saved.statusCode, 302);
     assert.equal(await auditCount(csChild, 'record.create'), creates + 1);
     assert.equal(await auditCount(csChild), rowsBefore + 1, 'saving leaves exactly its one audit row');
     const [row] = await ctx.ownerQuery<{
+      id: string;
       score_total: number;
       score_category: string;
-      judgement_category: string;
+      score_level: string;
+      judgement_level: string;
       review_due_on: string;
       tool_version: number;
-    }>(`SELECT score_total, score_category, judgement_category, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`, [csChild]);
-    assert.deepEqual(row, { score_total: 7, score_category: 'mild', judgement_category: 'moderate', review_due_on: '2027-01-31', tool_version: 1 });
+    }>(`SELECT id, score_total, score_category, score_level, judgement_level, review_due_on::text, tool_version FROM risk_assessments WHERE child_id = $1`, [
+      csChild,
+    ]);
+    assert.deepEqual(
+      { ...row, id: undefined },
+      { id: undefined, score_total: 7, score_category: 'mild', score_level: 'low', judgement_level: 'medium', review_due_on: '2027-01-31', tool_version: 1 },
+    );
     const detail = await agent.get(saved.headers.location as string);
     assert.equal(detail.statusCode, 200);
-    assert.match(detail.body, /Moderate risk/);
+    assert.match(detail.body, /Mild risk \(suggests Low risk\)/);
     assert.match(detail.body, /subtotal/);
     const list = await agent.get(`/children/${csChild}/assessments`);
-    assert.match(list.body, /first assessed as Moderate risk/);
+    assert.match(list.body, /first assessed as Medium risk/);
+    // The judgement is the child's current level, everywhere, with its source and date.
+    const [child] = await ctx.ownerQuery<{ current_risk_level: string; current_risk_source: string; current_risk_source_id: string; current_risk_on: string }>(
+      `SELECT current_risk_level, current_risk_source, current_risk_source_id, current_risk_on::text FROM children WHERE id = $1`,
+      [csChild],
+    );
+    assert.deepEqual(child, {
+      current_risk_level: 'medium',
+      current_risk_source: 'assessment',
+      current_risk_source_id: row!.id,
+      current_risk_on: '2026-11-01',
+    });
+    assert.match((await agent.get(`/children/${csChild}`)).body, /Medium risk – judged in the risk assessment of 1 November 2026/);
   });
 
   test('missing episodes: a change of type closes one and opens another; a return makes the interview due in 72 hours', async () => {
@@ -326,8 +347,8 @@ describe('casework: risk tools', () => {
         },
       ],
       bands: [
-        { key: 'low', label: 'Low', min: 0 },
-        { key: 'high', label: 'High', min: 3 },
+        { key: 'low', label: 'Low', level: 'low', min: 0 },
+        { key: 'high', label: 'High', level: 'high', min: 3 },
       ],
       reviewIntervalDays: 30,
     };

@@ -102,8 +102,8 @@ function label(t: TFunction, prefix: string, code: string | null): string {
 }
 
 const ids = (...values: (string | null | undefined)[]) => values.filter((v): v is string => !!v);
-const risk = (t: TFunction, level: string | null) =>
-  level ? phrase(t, 'casework.chronology.riskAgreed', { level: label(t, 'casework.riskLevels', level) }) : '';
+/** A risk level in the one vocabulary (issue 10 §1): 'High risk'. */
+const risk = (t: TFunction, level: string | null) => label(t, 'children.risk', level);
 const joined = (...parts: string[]) => parts.filter(Boolean).join('. ');
 
 /** Concerns and their triage decisions: row-level security shows an agency only its own, the rest are withheld. */
@@ -134,7 +134,7 @@ const concerns: ChronologySource = async ({ tx, childId, t }) => {
 const assessments: ChronologySource = async ({ tx, childId, t }) => {
   const rows = await tx
     .selectFrom('risk_assessments')
-    .select(['assessed_on', 'tool_key', 'score_total', 'judgement_category_label', 'assessor_name', 'assessor_agency_id'])
+    .select(['assessed_on', 'tool_key', 'score_total', 'judgement_level', 'assessor_name', 'assessor_agency_id'])
     .where('child_id', '=', childId)
     .execute();
   return {
@@ -143,7 +143,7 @@ const assessments: ChronologySource = async ({ tx, childId, t }) => {
         dayOnly: true,
         agencyIds: [a.assessor_agency_id],
         who: a.assessor_name,
-        summary: phrase(t, 'casework.chronology.summaries.assessment', { judgement: a.judgement_category_label, points: a.score_total, tool: a.tool_key }),
+        summary: phrase(t, 'casework.chronology.summaries.assessment', { judgement: risk(t, a.judgement_level), points: a.score_total, tool: a.tool_key }),
       }),
     ),
     visibleIds: [],
@@ -174,7 +174,8 @@ const episodes: ChronologySource = async ({ tx, childId, t }) => {
           : e.ended_at
             ? phrase(t, 'casework.chronology.typeChanged', { at: formatDateTime(e.ended_at) })
             : t('casework.chronology.stillMissing'),
-        risk(t, e.risk_level),
+        // The police grading of the episode, not the child's level (docs/DECISIONS.md 23).
+        phrase(t, 'casework.chronology.episodeRisk', { level: label(t, 'casework.riskLevels', e.risk_level) }),
       ),
       detail: e.where_found ? phrase(t, 'casework.chronology.whereFound', { place: e.where_found }) : null,
     }),

@@ -40,18 +40,24 @@ export class CaseworkEditService {
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
     const row = await tx
       .selectFrom('children')
-      .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
+      .select([
+        'id',
+        'reference',
+        'given_name',
+        'family_name',
+        'date_of_birth',
+        'owning_agency_id',
+        'partnership_id',
+        'current_risk_level',
+        'current_risk_source',
+        'current_risk_source_id',
+        'current_risk_on',
+      ])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return {
-      id: row.id,
-      reference: row.reference,
-      given_name: row.given_name,
-      family_name: row.family_name,
-      date_of_birth: row.date_of_birth,
-      owning_agency_id: row.owning_agency_id,
-    };
+    const { partnership_id: _partnership, ...child } = row;
+    return child;
   }
 
   private agencies(tx: Tx) {

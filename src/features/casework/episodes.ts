@@ -8,6 +8,7 @@ import { addHours } from '../../dates.ts';
 export const episodeTypes = ['missing', 'absent'] as const;
 export type EpisodeType = (typeof episodeTypes)[number];
 
+/** The risk graded for one missing episode (the police missing-person grading): not the child's risk level. */
 export const riskLevels = ['low', 'medium', 'high'] as const;
 export type RiskLevel = (typeof riskLevels)[number];
 

@@ -27,8 +27,8 @@ const definition = (id: string, version = 1) => ({
     },
   ],
   bands: [
-    { key: 'low', label: 'Low', min: 0 },
-    { key: 'high', label: 'High', min: 3 },
+    { key: 'low', label: 'Low', level: 'low', min: 0 },
+    { key: 'high', label: 'High', level: 'high', min: 3 },
   ],
   reviewIntervalDays: 30,
 });
@@ -102,7 +102,11 @@ describe('risk tools: a definition file', () => {
   });
 
   test('an invalid file is refused; each problem is in the error summary with its JSON path, linked to the file input', async () => {
-    const bad = { ...definition('Bad Tool'), sections: [{ ...definition('x').sections[0], indicators: [] }], bands: [{ key: 'low', label: 'Low', min: 1 }] };
+    const bad = {
+      ...definition('Bad Tool'),
+      sections: [{ ...definition('x').sections[0], indicators: [] }],
+      bands: [{ key: 'low', label: 'Low', level: 'low', min: 1 }],
+    };
     const r = await upload(coordinator, { file: json(bad) });
     assert.equal(r.statusCode, 400);
     const errors = summary(r.body);

@@ -10,7 +10,8 @@ import { formErrors, postedForm, singleError, type FormErrors } from '../../web/
 import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
-import { episodeTypes, riskLevels, type EpisodeCorrection } from './episodes.ts';
+import { riskLevels } from '../assessments/risk-level.ts';
+import { episodeTypes, riskLevels as episodeRiskLevels, type EpisodeCorrection } from './episodes.ts';
 import { formatDateTime, toLondonFields } from '../../dates.ts';
 import { chronologyKinds, type ChronologyFilters } from './chronology.ts';
 import { chronologyToDocx } from './chronology-docx.ts';
@@ -100,7 +101,7 @@ export const caseworkFeature: Feature = {
 
     /** Shared page context: the children feature's sub-navigation when it is there, else a back link. */
     const page = (reply: FastifyReply, name: string, active: string, context: Record<string, unknown>) =>
-      reply.page(view(name), { active, childNav, episodeTypes, riskLevels, ...context });
+      reply.page(view(name), { active, childNav, episodeTypes, episodeRiskLevels, riskLevels, ...context });
 
     // ---------------------------------------------------------------- risk tools
 
@@ -172,7 +173,7 @@ export const caseworkFeature: Feature = {
       });
       const again = async (status: number, extra: Record<string, unknown>) => {
         const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
-        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav, ...shown, values: form, answers, ...extra });
+        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav, riskLevels, ...shown, values: form, answers, ...extra });
       };
       // "Work out the score" shows the score and its explanation before the worker records a judgement.
       const assessedOn = header.success ? header.data.assessedOn : toLondonFields(clock.now()).date;
@@ -188,13 +189,6 @@ export const caseworkFeature: Feature = {
       if (!header.success || !judgement.success) {
         const errors = formErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
         return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
-      }
-      if (!data.tool.definition.bands.some((b) => b.key === judgement.data.judgementCategory)) {
-        return again(400, {
-          score: scored.assessment,
-          ageKnown: scored.ageKnown,
-          errors: oneError('judgementCategory', 'casework.validation.judgementRequired'),
-        });
       }
       const assessmentId = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
       return reply.redirect(`/children/${id}/assessments/${assessmentId}`);

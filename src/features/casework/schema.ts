@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { riskToolFileLimits } from '../../uploads/limits.ts';
-import { episodeTypes, riskLevels } from './episodes.ts';
+import { riskLevels } from '../assessments/risk-level.ts';
+import { episodeTypes, riskLevels as episodeRiskLevels } from './episodes.ts';
 import { chronologyKinds, type ChronologyFilters, type ChronologyKind } from './chronology.ts';
 import { londonDateTime, parseIsoDate } from '../../dates.ts';
 
@@ -100,8 +101,9 @@ export const assessmentHeaderSchema = z.object({
   otherAgencies: optionalText(1000),
 });
 
+/** The practitioner's judgement: a level of the one vocabulary (pre-filled from the level the score suggests), and why. */
 export const assessmentJudgementSchema = z.object({
-  judgementCategory: required(64, 'casework.validation.judgementRequired'),
+  judgementLevel: z.enum(riskLevels, { message: 'casework.validation.judgementRequired' }),
   judgementReasons: required(4000, 'casework.validation.reasonsRequired'),
 });
 
@@ -144,7 +146,7 @@ export const episodeFormSchema = z
     endTime: field,
     reportedBy: required(200, 'casework.validation.reportedBy'),
     whereFound: optionalText(500),
-    riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+    riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
     policeReference: optionalText(60),
   })
   .transform((v, ctx) => {
@@ -179,7 +181,7 @@ export const episodeEditSchema = z
     endTime: field,
     reportedBy: required(200, 'casework.validation.reportedBy'),
     whereFound: optionalText(500),
-    riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
+    riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
     policeReference: optionalText(60),
   })
   .transform((v, ctx) => {
@@ -265,7 +267,7 @@ export const noteFormSchema = z.object({ body: required(8000, 'casework.validati
 
 // ---------------------------------------------------------------- worklists
 
-export const worklistKinds = ['all', 'children', 'triage', 'reviews', 'interviews', 'actions', 'meetings'] as const;
+export const worklistKinds = ['all', 'children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'] as const;
 export const worklistQuerySchema = z.object({
   show: z.enum(worklistKinds).catch('all'),
   sort: z.enum(['due', 'due-desc', 'child']).catch('due'),

@@ -6,6 +6,7 @@ import type { ToolDefinition } from '../assessments/tool/definition.ts';
 import { addDays, addHours, ageOn } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
 import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
+import { riskLevels } from '../assessments/risk-level.ts';
 
 // Demo casework is laid out around a fixed day so the demo and the tests (whose clock starts on
 // 2 November 2026) agree on what is overdue.
@@ -75,9 +76,9 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
         const scored = scoreAssessment(defaultTool, answers, { ageYears: child.date_of_birth ? Math.max(0, ageOn(child.date_of_birth, assessedOn)) : 0 });
         if (!scored.ok) continue;
         const s = scored.assessment;
-        // Now and then the worker judges the risk one category higher than the score.
-        const bandIndex = defaultTool.bands.findIndex((b) => b.key === s.category.key);
-        const judged = defaultTool.bands[i === 3 ? Math.min(bandIndex + 1, defaultTool.bands.length - 1) : bandIndex]!;
+        // Now and then the worker judges the risk one level higher than the score suggests.
+        const suggested = riskLevels.indexOf(s.suggestedLevel);
+        const judged = riskLevels[i === 3 ? Math.min(suggested + 1, riskLevels.length - 1) : suggested]!;
         await tx
           .insertInto('risk_assessments')
           .values({
@@ -99,11 +100,11 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
             score_total: s.total,
             score_category: s.category.key,
             score_category_label: s.category.label,
+            score_level: s.suggestedLevel,
             score_explanation: JSON.stringify(s.explanation),
-            judgement_category: judged.key,
-            judgement_category_label: judged.label,
+            judgement_level: judged,
             judgement_reasons:
-              judged.key === s.category.key
+              judged === s.suggestedLevel
                 ? 'The score matches what the agencies are seeing.'
                 : 'Recent disclosures to the school suggest the risk is higher than the score shows.',
             review_due_on: nextReviewDue(assessedOn, defaultTool),
@@ -259,7 +260,7 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
   const scaled = scaledChildren('c', range);
   const lastBand = defaultTool.bands.at(-1)!;
   const maxScore = lastBand.min + 10;
-  const band = (total: RawBuilder<number>, field: 'key' | 'label') =>
+  const band = (total: RawBuilder<number>, field: 'key' | 'label' | 'level') =>
     sql<string>`CASE ${sql.join(
       [...defaultTool.bands].reverse().map((b) => sql`WHEN ${total} >= ${sql.lit(b.min)} THEN ${b[field]}::text`),
       sql` `,
@@ -281,10 +282,10 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
     sql`
     INSERT INTO risk_assessments (partnership_id, child_id, risk_tool_id, tool_key, tool_version, assessed_on, assessor_user_id, assessor_name,
       assessor_agency_id, known_to_social_care, in_care, child_protection_plan, youth_justice, answers, score_total, score_category,
-      score_category_label, score_explanation, judgement_category, judgement_category_label, judgement_reasons, review_due_on, created_at)
+      score_category_label, score_level, score_explanation, judgement_level, judgement_reasons, review_due_on, created_at)
     SELECT k.partnership_id, k.id, t.id, t.tool_key, t.version, x.on_day, k.worker, k.worker_name, k.owning_agency_id,
-           true, k.n % 6 = 0, k.n % 5 = 0, k.n % 8 = 0, '{}'::jsonb, ${total}, ${band(total, 'key')}, ${band(total, 'label')}, '[]'::jsonb,
-           ${band(total, 'key')}, ${band(total, 'label')}, 'The score matches what the agencies are seeing.',
+           true, k.n % 6 = 0, k.n % 5 = 0, k.n % 8 = 0, '{}'::jsonb, ${total}, ${band(total, 'key')}, ${band(total, 'label')}, ${band(total, 'level')},
+           '[]'::jsonb, ${band(total, 'level')}, 'The score matches what the agencies are seeing.',
            x.on_day + ${sql.lit(defaultTool.reviewIntervalDays)}, x.on_day + interval '10 hours'
     FROM scale_kids k
     CROSS JOIN LATERAL generate_series(1, k.assessments) g

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
+import { can } from '../../authz/policy.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
@@ -27,6 +28,11 @@ export interface ChildSummary {
   family_name: string;
   date_of_birth: string | null;
   owning_agency_id: string;
+  /** The current risk level by the one rule (migration 0170), where it came from and its date. */
+  current_risk_level: string | null;
+  current_risk_source: string | null;
+  current_risk_source_id: string | null;
+  current_risk_on: string | null;
 }
 
 export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'chronology';
@@ -58,18 +64,24 @@ export class CaseworkService {
   private async child(tx: Tx, user: SessionUser, id: string): Promise<ChildSummary> {
     const row = await tx
       .selectFrom('children')
-      .select(['id', 'reference', 'given_name', 'family_name', 'date_of_birth', 'owning_agency_id', 'partnership_id'])
+      .select([
+        'id',
+        'reference',
+        'given_name',
+        'family_name',
+        'date_of_birth',
+        'owning_agency_id',
+        'partnership_id',
+        'current_risk_level',
+        'current_risk_source',
+        'current_risk_source_id',
+        'current_risk_on',
+      ])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row || row.partnership_id !== user.partnershipId) throw notFound();
-    return {
-      id: row.id,
-      reference: row.reference,
-      given_name: row.given_name,
-      family_name: row.family_name,
-      date_of_birth: row.date_of_birth,
-      owning_agency_id: row.owning_agency_id,
-    };
+    const { partnership_id: _partnership, ...child } = row;
+    return child;
   }
 
   private agencies(tx: Tx) {
@@ -165,8 +177,8 @@ export class CaseworkService {
           'a.tool_version',
           'a.score_total',
           'a.score_category_label',
-          'a.judgement_category',
-          'a.judgement_category_label',
+          'a.score_level',
+          'a.judgement_level',
           'a.review_due_on',
           'a.assessor_name',
           'ag.name as agency_name',
@@ -175,12 +187,12 @@ export class CaseworkService {
         .orderBy('a.assessed_on', 'desc')
         .orderBy('a.created_at', 'desc')
         .execute();
-      // The history of the worker's category, oldest first, keeping only the changes.
+      // The history of the worker's judged level, oldest first, keeping only the changes.
       const changes: { on: string; from: string | null; to: string }[] = [];
       let previous: string | null = null;
       for (const a of [...assessments].reverse()) {
-        if (a.judgement_category_label !== previous) changes.push({ on: a.assessed_on, from: previous, to: a.judgement_category_label });
-        previous = a.judgement_category_label;
+        if (a.judgement_level !== previous) changes.push({ on: a.assessed_on, from: previous, to: a.judgement_level });
+        previous = a.judgement_level;
       }
       const latest = assessments[0];
       const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
@@ -226,8 +238,6 @@ export class CaseworkService {
       const child = await this.child(tx, user, childId);
       const tool = (await this.tools(tx)).find((t) => t.id === header.toolId);
       if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool');
-      const band = tool.definition.bands.find((b) => b.key === judgement.judgementCategory);
-      if (!band) throw new LanternError('LANTERN_E_VALIDATION', 'unknown category');
       const scored = CaseworkService.score(tool, child, answers, header.assessedOn);
       if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
       const s = scored.assessment;
@@ -253,9 +263,10 @@ export class CaseworkService {
           score_total: s.total,
           score_category: s.category.key,
           score_category_label: s.category.label,
+          score_level: s.suggestedLevel,
           score_explanation: JSON.stringify(s.explanation),
-          judgement_category: band.key,
-          judgement_category_label: band.label,
+          // The level the worker judged: the child's current level follows it when it is the latest source.
+          judgement_level: judgement.judgementLevel,
           judgement_reasons: judgement.judgementReasons,
           review_due_on: reviewDue,
         })
@@ -272,7 +283,8 @@ export class CaseworkService {
           version: tool.version,
           score: s.total,
           scoreCategory: s.category.key,
-          judgement: band.key,
+          scoreLevel: s.suggestedLevel,
+          judgement: judgement.judgementLevel,
         },
       });
       return row.id;
@@ -656,9 +668,10 @@ export class CaseworkService {
    * who triage, concerns waiting), up to 100 each. Numbers only, nothing that names a child, so no audit row.
    */
   homeSummary(user: SessionUser, includeTriage: boolean) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const params: WorklistParams = {
         userId: user.userId,
+        agencyId: user.agencyId,
         today: this.today(),
         now: this.clock.now(),
         sort: 'due',
@@ -680,8 +693,26 @@ export class CaseworkService {
         const list = await worklistReaders[key](tx, params);
         counts.push({ key, total: list.total, capped: list.capped, mine: true });
       }
-      return counts;
+      // What the worker's agency was asked to do in children's plans, and the meetings it goes to,
+      // whoever is allocated: another agency's officer has no allocation on the child.
+      const tasks = await worklistReaders.agencyActions(tx, { ...params, mine: false, limit: homeTaskCount });
+      counts.push({ key: 'agencyActions', total: tasks.total, capped: tasks.capped, mine: false });
+      const meetings = await worklistReaders.agencyMeetings(tx, { ...params, mine: false });
+      counts.push({ key: 'agencyMeetings', total: meetings.total, capped: meetings.capped, mine: false });
+      // The next few actions are named on the page, so they are audited as a worklist is.
+      if (tasks.rows.length > 0)
+        await act.audit({
+          action: 'search',
+          details: { home: 'agencyActions', results: tasks.rows.length },
+          disclosedIds: [...new Set(tasks.rows.flatMap((r) => (r.child_id ? [r.child_id] : [])))],
+        });
+      return { counts, tasks: tasks.rows };
     });
+  }
+
+  /** The worklists this person may act on: the triage queue only for those who triage. */
+  static worklistsFor(user: SessionUser): WorklistKey[] {
+    return worklistKeys.filter((k) => k !== 'triage' || can(user, 'triage.manage'));
   }
 
   /**
@@ -693,10 +724,12 @@ export class CaseworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const today = this.today();
       const now = this.clock.now();
-      const keys = query.show === 'all' ? worklistKeys : worklistKeys.filter((k) => k === query.show);
+      const available = CaseworkService.worklistsFor(user);
+      const keys = query.show === 'all' ? available : available.filter((k) => k === query.show);
       const size = query.show === 'all' ? worklistOverviewSize : worklistPageSize;
       const params: WorklistParams = {
         userId: user.userId,
+        agencyId: user.agencyId,
         today,
         now,
         sort: query.sort,
@@ -718,7 +751,7 @@ export class CaseworkService {
         details: { worklists: query, results: Object.fromEntries(keys.map((k) => [k, lists[k]!.rows.length])) },
         disclosedIds: [...shown] as string[],
       });
-      return { today, agencies, lists, pageSize: size };
+      return { today, agencies, lists, available, pageSize: size };
     });
   }
 }
@@ -729,6 +762,8 @@ const chronologyText = translator('en');
 /** What the home page counts for a worker: their allocated children's overdue items. */
 const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
 const homeSummaryCap = 100;
+/** Actions of the worker's agency named on the home page. */
+const homeTaskCount = 5;
 
 /** The latest version of each tool (assessments are started on these; older versions stay readable). */
 export function latestVersions(tools: StoredTool[]): StoredTool[] {

@@ -12,8 +12,8 @@ import type { WorklistQuery } from './schema.ts';
  * database reading every overdue row on each request (docs/PERFORMANCE.md).
  */
 
-export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings';
-export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings'];
+export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings' | 'agencyActions' | 'agencyMeetings';
+export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'];
 
 export interface WorklistRow {
   child_id: string | null;
@@ -23,6 +23,7 @@ export interface WorklistRow {
   family_name: string;
   /** 'YYYY-MM-DD' or an ISO instant; '' when there is none. */
   due: string;
+  /** What the row is about; for children, reviews and meetings the child's current risk level (children.current_risk_level), '' when none. */
   reason: string;
 }
 
@@ -35,6 +36,8 @@ export interface WorklistPage {
 
 export interface WorklistParams {
   userId: string;
+  /** The worker's own agency: the lists of their agency's actions and meetings read it. */
+  agencyId: string | null;
   today: string;
   now: Date;
   sort: WorklistQuery['sort'];
@@ -96,9 +99,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
     UNION SELECT child_id FROM case_notes WHERE author_user_id = ${p.userId})`;
   let base = tx.selectFrom('children as c').leftJoin('risk_assessment_current as l', 'l.child_id', 'c.id').where('c.id', 'in', mine);
   if (p.agency) base = base.where('c.owning_agency_id', '=', p.agency);
-  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) =>
-    q.leftJoin('risk_assessments as a', 'a.id', 'l.assessment_id').select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
-  );
+  const page = await paged(base, 'l.review_due_on', 'c.id', p, (q) => q.select([...childCols, 'l.review_due_on', 'c.current_risk_level']));
   return {
     ...page,
     rows: page.rows.map((r) => ({
@@ -107,7 +108,7 @@ export async function myChildren(tx: Tx, p: WorklistParams): Promise<WorklistPag
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.review_due_on ?? '',
-      reason: r.judgement_category_label ?? '',
+      reason: r.current_risk_level ?? '',
     })),
   };
 }
@@ -140,10 +141,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
   if (p.agency) base = base.where('l.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('l.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'l.review_due_on', 'l.child_id', p, (q) =>
-    q
-      .innerJoin('children as c', 'c.id', 'l.child_id')
-      .innerJoin('risk_assessments as a', 'a.id', 'l.assessment_id')
-      .select([...childCols, 'l.review_due_on', 'a.judgement_category_label']),
+    q.innerJoin('children as c', 'c.id', 'l.child_id').select([...childCols, 'l.review_due_on', 'c.current_risk_level']),
   );
   return {
     ...page,
@@ -153,7 +151,7 @@ export async function reviewsOverdue(tx: Tx, p: WorklistParams): Promise<Worklis
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.review_due_on,
-      reason: r.judgement_category_label,
+      reason: r.current_risk_level ?? '',
     })),
   };
 }
@@ -211,7 +209,7 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
   if (p.agency) base = base.where('m.child_id', 'in', ownedBy(p.agency));
   if (p.mine) base = base.where('m.child_id', 'in', allocatedTo(p.userId));
   const page = await paged(base, 'm.next_review_on', 'm.child_id', p, (q) =>
-    q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'm.risk_level']),
+    q.innerJoin('children as c', 'c.id', 'm.child_id').select([...childCols, 'm.next_review_on', 'c.current_risk_level']),
   );
   return {
     ...page,
@@ -221,7 +219,62 @@ export async function meetingReviewsDue(tx: Tx, p: WorklistParams): Promise<Work
       given_name: r.given_name,
       family_name: r.family_name,
       due: r.next_review_on ?? '',
-      reason: r.risk_level,
+      reason: r.current_risk_level ?? '',
+    })),
+  };
+}
+
+/**
+ * Open actions of the child's plan that the worker's agency owns, soonest due first (overdue ones
+ * too): what another agency was asked to do at a strategy meeting (migration 0170 shares the child
+ * with it, so row-level security shows the action).
+ */
+export async function agencyActions(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  if (!p.agencyId) return { rows: [], total: 0, capped: false };
+  let base = tx.selectFrom('plan_actions as pa').where('pa.done_at', 'is', null).where('pa.agency_id', '=', p.agencyId);
+  if (p.agency) base = base.where('pa.child_id', 'in', ownedBy(p.agency));
+  if (p.mine) base = base.where('pa.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'pa.due_on', 'pa.id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'pa.child_id').select([...childCols, 'pa.due_on', 'pa.description']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.due_on,
+      reason: r.description,
+    })),
+  };
+}
+
+/**
+ * The next meetings the worker's agency goes to: children whose latest strategy meeting or
+ * discussion it attended, by the date of its review, from today on.
+ */
+export async function agencyMeetings(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  if (!p.agencyId) return { rows: [], total: 0, capped: false };
+  let base = tx
+    .selectFrom('strategy_meeting_current as cur')
+    .innerJoin('strategy_meetings as m', 'm.id', 'cur.meeting_id')
+    .where('cur.next_review_on', '>=', p.today)
+    .where(sql<boolean>`m.attending_agency_ids @> ARRAY[${p.agencyId}]::uuid[]`);
+  if (p.agency) base = base.where('cur.child_id', 'in', ownedBy(p.agency));
+  if (p.mine) base = base.where('cur.child_id', 'in', allocatedTo(p.userId));
+  const page = await paged(base, 'cur.next_review_on', 'cur.child_id', p, (q) =>
+    q.innerJoin('children as c', 'c.id', 'cur.child_id').select([...childCols, 'cur.next_review_on', 'm.meeting_kind']),
+  );
+  return {
+    ...page,
+    rows: page.rows.map((r) => ({
+      child_id: r.child_id,
+      reference: r.reference,
+      given_name: r.given_name,
+      family_name: r.family_name,
+      due: r.next_review_on ?? '',
+      reason: r.meeting_kind,
     })),
   };
 }
@@ -233,4 +286,6 @@ export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) =>
   interviews: interviewsOverdue,
   actions: actionsOverdue,
   meetings: meetingReviewsDue,
+  agencyActions,
+  agencyMeetings,
 };

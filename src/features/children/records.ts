@@ -84,7 +84,10 @@ export class ChildRecordService {
               .selectFrom('child_involvements as i')
               .innerJoin('agencies as ia', 'ia.id', 'i.agency_id')
               .leftJoin('users as u', 'u.id', 'i.worker_user_id')
+              // The agency's named contact (migration 0020), for the other agencies working with the child.
+              .leftJoin('agency_contacts as ac', 'ac.agency_id', 'i.agency_id')
               .select(['i.id', 'i.started_on', 'i.ended_on', 'ia.name as agency', 'u.display_name as worker'])
+              .select(['ac.name as contact_name', 'ac.role as contact_role', 'ac.phone as contact_phone', 'ac.secure_email as contact_email'])
               .whereRef('i.child_id', '=', 'c.id')
               .orderBy('i.started_on', 'desc'),
           ).as('involvements'),
@@ -106,7 +109,19 @@ export class ChildRecordService {
             eb
               .selectFrom('record_shares as s')
               .innerJoin('agencies as sa', 'sa.id', 's.agency_id')
-              .select(['s.id', 'sa.name as agency', 's.lawful_basis', 's.created_at'])
+              // A share the child's plan gave (migration 0170) names the meeting or action it came from.
+              .leftJoin('strategy_meetings as sm', 'sm.id', 's.source_meeting_id')
+              .leftJoin('plan_actions as sp', 'sp.id', 's.source_action_id')
+              .select([
+                's.id',
+                'sa.name as agency',
+                's.lawful_basis',
+                's.created_at',
+                's.automatic_source',
+                'sm.held_on as source_meeting_on',
+                'sm.meeting_kind as source_meeting_kind',
+                'sp.description as source_action',
+              ])
               .where('s.record_type', '=', 'child')
               .whereRef('s.record_id', '=', 'c.id')
               .where('s.revoked_at', 'is', null),
@@ -245,7 +260,6 @@ export class ChildRecordService {
         flag_cse: form.flagCse,
         flag_cce: form.flagCce,
         flag_trafficking: form.flagTrafficking,
-        risk_level: form.riskLevel,
         // A restriction is placed here, but lifted only with lantern_lift_restriction (H2): an unticked box keeps it.
         restricted: before.restricted || form.restricted,
         restricted_reason: before.restricted ? before.restricted_reason : form.restricted ? form.restrictedReason : null,

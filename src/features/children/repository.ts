@@ -18,7 +18,11 @@ export const listColumns = [
   'c.family_name',
   'c.date_of_birth',
   'c.status',
-  'c.risk_level',
+  // The current risk level by the one rule (migration 0170), under the API's names.
+  'c.current_risk_level as risk_level',
+  'c.current_risk_source as risk_source',
+  'c.current_risk_source_id as risk_source_id',
+  'c.current_risk_on as risk_on',
   'c.flag_cse',
   'c.looked_after',
   'c.restricted',

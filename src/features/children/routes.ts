@@ -325,7 +325,6 @@ function detailsValues(child: Record<string, unknown>) {
     flagCse: yes(child.flag_cse),
     flagCce: yes(child.flag_cce),
     flagTrafficking: yes(child.flag_trafficking),
-    riskLevel: child.risk_level,
     restricted: yes(child.restricted),
     restrictedReason: child.restricted_reason,
   };

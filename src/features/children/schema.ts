@@ -3,6 +3,7 @@ import { roles } from '../../authz/roles.ts';
 import { optionalQueryId } from '../../web/params.ts';
 import { parseIsoDate } from '../../dates.ts';
 import { parseDateOfBirth, parsePostcode, plainText } from './parsing.ts';
+import { riskLevels } from '../assessments/risk-level.ts';
 
 export const genders = ['female', 'male', 'non_binary', 'other', 'not_known'] as const;
 /** ONS 2021 census ethnic groups (England and Wales): equality monitoring only, never a risk factor. */
@@ -38,7 +39,7 @@ export const educationStatuses = [
   'neet',
 ] as const;
 export const sendOptions = ['none', 'sen_support', 'ehcp', 'disability', 'not_known'] as const;
-export const riskLevels = ['low', 'medium', 'high'] as const;
+export { riskLevels };
 export const decisions = ['not_cse', 'cse_concern', 'already_known'] as const;
 export const closingOutcomes = ['risk_reduced', 'no_longer_at_risk', 'moved_away', 'turned_eighteen', 'transferred', 'no_further_action', 'other'] as const;
 /** Roles an API token may carry: the casework roles, never administration or audit. */
@@ -201,7 +202,6 @@ export const childDetailsSchema = z
     flagCse: checkbox,
     flagCce: checkbox,
     flagTrafficking: checkbox,
-    riskLevel: optionalEnum(riskLevels),
     restricted: checkbox,
     restrictedReason: optionalText(500),
   })

@@ -19,6 +19,8 @@ export interface ChildMatch {
   family_name: string;
   date_of_birth: string | null;
   status: string;
+  /** The child's current risk level (children.current_risk_level), null when none. */
+  risk_level: string | null;
   strength: MatchStrength;
 }
 
@@ -115,8 +117,8 @@ function alike(search: Search): RawBuilder<boolean> {
  */
 async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``): Promise<ScoredRow[]> {
   const result = await sql<ScoredRow>`${keys}
-    SELECT m.id, m.reference, m.given_name, m.family_name, m.date_of_birth, m.status, m.strength, m.distance
-      FROM (SELECT c.id, c.reference, c.given_name, c.family_name, c.date_of_birth, c.status, s.strength, s.distance, n.same_birth
+    SELECT m.id, m.reference, m.given_name, m.family_name, m.date_of_birth, m.status, m.risk_level, m.strength, m.distance
+      FROM (SELECT c.id, c.reference, c.given_name, c.family_name, c.date_of_birth, c.status, c.current_risk_level AS risk_level, s.strength, s.distance, n.same_birth
               FROM (SELECT ${search.words}::text[] AS words, ${search.given}::text AS given, ${search.family}::text AS family,
                            ${search.dateOfBirth}::date AS dob) q
              CROSS JOIN children c

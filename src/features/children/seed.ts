@@ -79,7 +79,9 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       const nearDuplicate = i === 3;
       const given = nearDuplicate ? 'Kayleigh' : faker.person.firstName(sex);
       const family = nearDuplicate ? 'Smith' : faker.person.lastName();
-      const riskLevel = faker.helpers.weightedArrayElement([
+      // A draw kept only so the seeded faker's sequence, and so every later demo value, stays as it was: a
+      // child no longer carries a risk level of its own (its level comes from its sources, migration 0170).
+      faker.helpers.weightedArrayElement([
         { weight: 3, value: 'low' },
         { weight: 4, value: 'medium' },
         { weight: 2, value: 'high' },
@@ -141,7 +143,6 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           flag_cse: faker.number.int({ min: 1, max: 10 }) <= 8,
           flag_cce: faker.number.int({ min: 1, max: 6 }) === 1,
           flag_trafficking: faker.number.int({ min: 1, max: 15 }) === 1,
-          risk_level: riskLevel,
           restricted,
           restricted_reason: restricted ? 'A parent works in the partnership’s children’s services' : null,
           status: closed ? 'closed' : 'open',
@@ -165,7 +166,6 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
             date_of_birth: dob,
             gender: 'female',
             flag_cse: true,
-            risk_level: 'medium',
           })
           .execute();
       }
@@ -201,6 +201,14 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
             worker_user_id: workerFor[kind] ?? null,
             started_on: utcDate(faker.date.past({ years: 2, refDate })),
           })
+          .execute();
+      }
+      // Two closed records from before risk levels needed a source: their old level is carried over, as
+      // migration 0170 does for an existing installation, and shown as such until an assessment replaces it.
+      if (i === 22 || i === 23) {
+        await tx
+          .insertInto('child_risk_carried_over')
+          .values({ partnership_id: p.id, child_id: child.id, risk_level: i === 22 ? 'medium' : 'low', recorded_at: hoursAgo(24 * (400 + i)) })
           .execute();
       }
       if (closed) {
@@ -316,7 +324,8 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           ...(decidedAt
             ? {
                 decision: n === 3 ? 'cse_concern' : n === 4 ? 'already_known' : 'cse_concern',
-                risk_level: n === 4 ? 'high' : 'medium',
+                // The decision's level is the child's current level until a later assessment or meeting (migration 0170).
+                risk_level: n === 5 ? 'medium' : 'high',
                 acting_agency_id: agencies.childrens_services!,
                 decided_at: decidedAt,
                 decided_by: p.users.triage ?? null,

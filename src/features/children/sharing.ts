@@ -42,6 +42,10 @@ export class SharingService {
             revoked_by: null,
             revoked_reason: null,
             shared_by: user.userId,
+            // Shared by hand now: the share outlives the plan that may have opened it (migration 0170).
+            automatic_source: null,
+            source_meeting_id: null,
+            source_action_id: null,
           }),
         )
         .execute();

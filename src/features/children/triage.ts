@@ -179,7 +179,6 @@ export class TriageService {
         }
         childId = await this.createChild(tx, act, user, newChild, form.actingAgencyId ?? user.agencyId, {
           flag_cse: form.decision === 'cse_concern',
-          risk_level: form.riskLevel,
         });
       }
       await tx
@@ -230,7 +229,8 @@ export class TriageService {
     user: SessionUser,
     child: NewChild,
     owningAgencyId: string,
-    extra: { flag_cse?: boolean; risk_level?: string | null } = {},
+    // No risk level here: the decision's level reaches the child through the concern (migration 0170).
+    extra: { flag_cse?: boolean } = {},
   ): Promise<string> {
     const created = await tx
       .insertInto('children')
@@ -243,7 +243,6 @@ export class TriageService {
         date_of_birth: child.dateOfBirth,
         gender: child.gender,
         flag_cse: extra.flag_cse ?? false,
-        risk_level: extra.risk_level ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
+import type { RiskLevel } from '../assessments/risk-level.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 
@@ -18,10 +19,10 @@ export type MeasureSource = (typeof measureSources)[number];
 export type ComputedSource = Exclude<MeasureSource, 'entered'>;
 
 /**
- * Risk assessment judgements that count a child as "at risk": the middle and upper bands of the
- * shipped tools (medium/high; moderate/significant). Lower bands (low, mild, not-at-risk) do not count.
+ * Risk levels that count a child as "at risk": medium and high, the child's level by the one rule
+ * (lantern_child_risk, migration 0170) as it stood at the quarter's end. Low does not count.
  */
-export const atRiskCategories = ['medium', 'high', 'moderate', 'significant'];
+export const atRiskCategories: readonly RiskLevel[] = ['medium', 'high'];
 
 export interface ComputedValue {
   quarterStart: string;
@@ -36,7 +37,7 @@ type Counts = { numerator: number | null; denominator: number | null };
 /** One quarter's figure for a computed source. asOf bounds what may count (deadlines passed, training held). */
 export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStart: string, asOf: Date): Promise<ComputedValue> {
   if (source === 'children_at_risk') {
-    // Open children at the quarter's end with a CSE flag or a latest judgement in atRiskCategories.
+    // Open children at the quarter's end with a CSE flag or a risk level then in atRiskCategories.
     const { rows } =
       await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_children_at_risk(${quarterStart}::date, ${atRiskCategories}::text[])`.execute(tx);
     return { quarterStart, value: rows[0]?.numerator ?? 0, basis: '' };

@@ -1,3 +1,4 @@
+import { formatQuantity } from '../../numbers.ts';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { addQuarters, londonDate, quarterEnd } from '../../dates.ts';
@@ -24,15 +25,6 @@ const contentTypes: Record<ExportDocument, string> = {
   'plan.csv': 'text/csv; charset=utf-8',
   'quarterly.pdf': 'application/pdf',
 };
-
-const numbers = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
-
-/** A figure for people: '400 staff' (not '400.00 staff'), '72%', '1,250 leaflets'. */
-export function withUnit(value: number, unit: string): string {
-  const figure = numbers.format(value);
-  if (!unit) return figure;
-  return unit === '%' ? `${figure}%` : `${figure} ${unit}`;
-}
 
 /** A plan's documents: the Welsh Government return, the plan itself and the quarterly report. */
 export class PlanExportService {
@@ -158,8 +150,8 @@ export class PlanExportService {
         .map((a) => ({
           ref: a.ref,
           measure: a.successMeasure,
-          target: withUnit(Number(a.targetValue), a.measureUnit ?? ''),
-          current: a.currentValue === null ? '' : withUnit(Number(a.currentValue), a.measureUnit ?? ''),
+          target: formatQuantity(a.targetValue, a.measureUnit),
+          current: formatQuantity(a.currentValue, a.measureUnit),
           percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
         })),
       performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
@@ -178,8 +170,8 @@ export class PlanExportService {
         unit: m.unit,
         computed: m.computed,
         direction: m.direction === 'down' ? 'down' : 'up',
-        target: withUnit(target, m.unit),
-        value: point ? withUnit(Number(point.value), m.unit) : '',
+        target: formatQuantity(target, m.unit),
+        value: point ? formatQuantity(point.value, m.unit) : '',
         basis: point && m.computed ? point.note : '',
         onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
       };

@@ -55,7 +55,9 @@ export const validDefinitionJson = fc
     const mins = [0, ...steps.map((s) => (min += s))];
     const bands = mins.map((m, i) => {
       const next = mins[i + 1];
-      return { key: `band-${i}`, label: `Band ${i}`, min: m, ...(next !== undefined && withMax[i] ? { max: next - 1 } : {}) };
+      // Levels never fall as bands rise: the first band low, the last high, the rest medium.
+      const level = i === 0 ? 'low' : next === undefined ? 'high' : 'medium';
+      return { key: `band-${i}`, label: `Band ${i}`, level, min: m, ...(next !== undefined && withMax[i] ? { max: next - 1 } : {}) };
     });
     const allIndicators = sections.flatMap((s) => s.indicators.map((i) => i.id));
     const pickBand = (n: number) => `band-${n % bands.length}`;

@@ -17,7 +17,7 @@ interface DraftSection {
 /** A definition's JSON, typed loosely enough to break in one place. */
 interface Draft extends Record<string, unknown> {
   sections: DraftSection[];
-  bands: { key: string; label: string; min: number; max?: number }[];
+  bands: { key: string; label: string; level: string; min: number; max?: number }[];
   overrides: Record<string, unknown>[];
 }
 
@@ -48,8 +48,8 @@ function minimal(): Draft {
       },
     ],
     bands: [
-      { key: 'low', label: 'Low', min: 0, max: 5 },
-      { key: 'high', label: 'High', min: 6 },
+      { key: 'low', label: 'Low', level: 'low', min: 0, max: 5 },
+      { key: 'high', label: 'High', level: 'high', min: 6 },
     ],
     overrides: [{ type: 'minimumCategoryIfAnyIndicator', indicators: ['a'], category: 'high' }],
   };
@@ -155,6 +155,25 @@ test('bands must start at 0 and be ascending and contiguous', () => {
   hasError(capped, 'bands[1].max', /last band must have no max/);
 });
 
+test('every band suggests a level of the one vocabulary, never lower than the band before', () => {
+  const missing = minimal();
+  delete (missing.bands[0] as Partial<Draft['bands'][number]>).level;
+  hasError(missing, 'bands[0].level', /must be one of: low, medium, high/);
+
+  const unknown = minimal();
+  unknown.bands[1]!.level = 'significant';
+  hasError(unknown, 'bands[1].level', /must be one of/);
+
+  const falling = minimal();
+  falling.bands[0]!.level = 'high';
+  falling.bands[1]!.level = 'medium';
+  hasError(falling, 'bands[1].level', /below the previous band's "high"/);
+
+  const same = minimal();
+  same.bands[1]!.level = 'low'; // two bands may suggest the same level
+  assert.equal(parseToolDefinition(same).ok, true);
+});
+
 test('overrides must name a real category and real indicators', () => {
   const d = minimal();
   d.overrides = [
@@ -226,7 +245,7 @@ test('property: generated valid definitions are accepted, and re-parse to themse
 });
 
 // ...and rejects any mutation that breaks the bands' cover of 0 upward.
-type BandJson = { key: string; label: string; min: number; max?: number };
+type BandJson = { key: string; label: string; level: string; min: number; max?: number };
 const bandMutation = fc.oneof(
   fc.record({ kind: fc.constant('first-not-zero' as const), by: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ kind: fc.constant('max-gap-or-overlap' as const), at: fc.nat(), by: fc.integer({ min: -30, max: 30 }).filter((n) => n !== 0) }),

@@ -3,6 +3,7 @@
 // Everything a worker sees comes from here, so a definition is validated strictly:
 // unknown keys are rejected so a typo in a loaded file fails loudly, not silently.
 import { z } from 'zod';
+import { riskLevels } from '../risk-level.ts';
 
 // Tool ids appear in URLs and stored assessments, so keep them to lowercase kebab case.
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens, e.g. "cse-screening"');
@@ -47,9 +48,12 @@ const sectionSchema = z.strictObject({
 
 // Bands are listed from least to most serious; that order ranks categories.
 // `max` is optional (inclusive) and only there so a file reads like "6–10 mild".
+// `level` is the child's risk level (one vocabulary for every tool) that the band suggests: the
+// practitioner's judgement is recorded in that vocabulary, pre-filled from it (docs/DECISIONS.md 23).
 const bandSchema = z.strictObject({
   key,
   label: text,
+  level: z.enum(riskLevels, { message: `must be one of: ${riskLevels.join(', ')}` }),
   min: z.int().min(0),
   max: z.int().min(0).optional(),
 });
@@ -206,6 +210,12 @@ function checkBands(bands: z.output<typeof bandSchema>[], report: Report): void 
     bands.map((b) => b.label),
     (i, l) => report([i, 'label'], `duplicate band label "${l}"`),
   );
+  bands.forEach((band, i) => {
+    const previous = bands[i - 1];
+    if (previous && riskLevels.indexOf(band.level) < riskLevels.indexOf(previous.level)) {
+      report([i, 'level'], `level "${band.level}" is below the previous band's "${previous.level}"; a more serious band must not suggest a lower level`);
+    }
+  });
   const first = bands[0];
   if (first && first.min !== 0) report([0, 'min'], `the first band must start at 0, not ${first.min}`);
   bands.forEach((band, i) => {

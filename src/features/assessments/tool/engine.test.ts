@@ -59,6 +59,7 @@ test('example A on the default tool: 3 + 3 + 7 = 13, moderate risk (11–15)', (
   );
   assert.equal(a.band.key, 'moderate');
   assert.deepEqual(a.category, { key: 'moderate', label: 'Moderate risk' });
+  assert.equal(a.suggestedLevel, 'medium', 'the default tool maps Moderate risk onto Medium');
   assert.deepEqual(a.overrides, []);
   assert.equal(a.raisedByOverride, false);
 });
@@ -86,6 +87,7 @@ test('example B: 3 points is not at risk / Low, but the under-13 rule lifts a 12
   assert.equal(young.total, 3);
   assert.equal(young.band.key, 'low');
   assert.deepEqual(young.category, { key: 'medium', label: 'Medium' });
+  assert.equal(young.suggestedLevel, 'medium', 'the suggestion follows the override, not the raw band');
   assert.equal(young.raisedByOverride, true);
   assert.deepEqual(young.overrides, [
     {

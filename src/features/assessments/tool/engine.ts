@@ -4,6 +4,7 @@
 import { addDays, type IsoDate } from '../../../dates.ts';
 import { combinationKey } from './definition.ts';
 import type { ToolBand, ToolDefinition, ToolOverride, ToolSection } from './definition.ts';
+import type { RiskLevel } from '../risk-level.ts';
 
 /** indicatorId → windowId → ticked. Omitted indicators or windows mean "not ticked". */
 export type Answers = Readonly<Record<string, Readonly<Record<string, boolean>>>>;
@@ -41,6 +42,8 @@ export type ScoredAssessment = {
   band: ToolBand;
   overrides: AppliedOverride[];
   category: Category; // the higher of the band and every applied override
+  /** The risk level the category's band suggests: the judgement is pre-filled with it. */
+  suggestedLevel: RiskLevel;
   raisedByOverride: boolean;
   explanation: string[];
 };
@@ -146,6 +149,7 @@ export function scoreAssessment(definition: ToolDefinition, answers: Answers, co
       band,
       overrides: applied,
       category,
+      suggestedLevel: finalBand.level,
       raisedByOverride,
       explanation,
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseIsoDate } from '../../../dates.ts';
 import { parsePostcode } from '../parsing.ts';
+import { riskSources } from '../../assessments/risk-level.ts';
 import { apiConcernSchema, closingOutcomes, decisions, riskLevels } from '../schema.ts';
 
 /**
@@ -23,7 +24,16 @@ const childCore = {
   status: oneOf(['open', 'closed']),
 };
 const childFlags = {
-  risk_level: oneOf(riskLevels).nullable(),
+  risk_level: oneOf(riskLevels)
+    .nullable()
+    .meta({
+      description:
+        'The child’s current risk level: the latest of a risk assessment’s judgement, a strategy meeting’s agreed risk and a triage ' +
+        'decision (null when none exists). The same level every page shows.',
+    }),
+  risk_source: oneOf(riskSources).nullable().meta({ description: 'Where the current risk level came from.' }),
+  risk_source_id: z.uuid().nullable().meta({ description: 'The assessment, meeting or concern that gave the level.' }),
+  risk_on: date.nullable().meta({ description: 'The date of that assessment, meeting or triage decision.' }),
   flag_cse: z.boolean(),
   looked_after: z.boolean(),
   restricted: z.boolean(),

@@ -521,7 +521,7 @@ export const caseworkFeature: Feature = {
     );
 
     // The journey became the chronology (issue 10); an old link or bookmark still arrives.
-    app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) => reply.redirect(`/children/${request.params.id}/chronology`, 301));
+    app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) => reply.redirect(`/children/${request.params.id}/chronology`));
 
     // ---------------------------------------------------------------- worklists
 

@@ -82,6 +82,9 @@ describe('the chronology in Chromium', { skip: browserAvailable ? false : 'Chrom
         .count(),
       4,
     );
+    // At 320 CSS pixels the chronology reflows without scrolling sideways (WCAG 1.4.10): its table is laid out fixed and wraps.
+    await page.setViewportSize({ width: 320, height: 640 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no horizontal scrolling at 320 px');
     await page.close();
   });
 });

@@ -47,7 +47,7 @@ export const benchPages: BenchPage[] = [
   { name: 'triage queue', account: 'triage', path: '/triage' },
   { name: 'child record', account: 'triage', path: firstChildOn('/children') },
   { name: 'child record (own caseload)', account: 'social-worker', path: firstChildOn('/worklists?show=children') },
-  { name: 'child timeline', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/timeline') },
+  { name: 'child chronology', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/chronology') },
   { name: 'worklist: my children', account: 'social-worker', path: '/worklists?show=children' },
   { name: 'worklist: all lists', account: 'social-worker', path: '/worklists' },
   { name: 'worklist: triage', account: 'coordinator', path: '/worklists?show=triage' },

@@ -2,6 +2,7 @@ import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { AuthService, systemClock, type Clock } from './auth/service.ts';
 import { SecretBox } from './auth/secrets.ts';
+import { PdfPrinter } from './documents/pdf.ts';
 import { RefusalAuditor } from './audit/refusals.ts';
 import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
@@ -81,6 +82,8 @@ export interface Services {
   referrals: ReferralService;
   strategy: StrategyServices;
   assurance: AssuranceServices;
+  /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
+  pdf: PdfPrinter;
 }
 
 export function createServices(options: {
@@ -128,5 +131,6 @@ export function createServices(options: {
       directory: new DirectoryService(options.db, clock),
       scrutiny: new ScrutinyService(options.db, clock),
     },
+    pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

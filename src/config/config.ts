@@ -71,6 +71,8 @@ const envSchema = z.object({
   LANTERN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   LANTERN_AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
   LANTERN_SERVER_TIMING: booleanFlag.optional(),
+  // The Chromium that prints PDFs (src/documents/pdf.ts; Debian's chromium package).
+  LANTERN_CHROMIUM_PATH: z.string().regex(/^\//, 'must be an absolute path to the Chromium executable').default('/usr/bin/chromium'),
 });
 
 function parses(parse: (text: string) => unknown): (text: string) => boolean {
@@ -113,6 +115,8 @@ export interface Config {
   auditAnchor: { key: string | undefined; publicKey: string | undefined; file: string; minutes: number };
   /** Each response says how long its SQL statements took (Server-Timing: db), for the benchmark; never in production. */
   serverTiming: boolean;
+  /** The Chromium executable that prints PDFs (docs/DECISIONS.md 24); absent, a PDF download is a 503 page. */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {
@@ -176,5 +180,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minutes: e.LANTERN_AUDIT_ANCHOR_MINUTES,
     },
     serverTiming: e.LANTERN_SERVER_TIMING ?? false,
+    chromiumPath: e.LANTERN_CHROMIUM_PATH,
   };
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
@@ -30,6 +31,11 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     page(template: string, context?: Record<string, unknown>): FastifyReply;
+    /**
+     * A page's HTML as a standalone document (layouts/document.njk: no navigation, no scripts, the
+     * stylesheet inline), for printing as a PDF (src/documents/pdf.ts).
+     */
+    documentHtml(template: string, context?: Record<string, unknown>): string;
   }
   interface FastifyContextConfig {
     /** Reachable without signing in. */
@@ -48,6 +54,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 export const buildDir = path.join(here, '..', '..', 'public', 'build');
 const govukAssets = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk', 'assets');
+
+let stylesheetText: string | undefined;
+/** Lantern's compiled stylesheet, read once: printed documents carry it inline, as the printer fetches nothing. */
+function stylesheet(): string {
+  stylesheetText ??= fs.readFileSync(path.join(buildDir, 'lantern.css'), 'utf8');
+  return stylesheetText;
+}
 
 export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-lantern_session' : 'lantern_session';
@@ -125,6 +138,19 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
+
+  app.decorateReply('documentHtml', function documentHtml(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const user = this.request.user;
+    return views.render(template, {
+      t,
+      config: { demo: config.demo },
+      user,
+      can: (permission: Permission) => can(user, permission),
+      stylesheet: stylesheet(),
+      ...context,
+    });
+  });
+  app.addHook('onClose', () => services.pdf.close());
 
   // Resolve the session once per request.
   // The JSON API never reads the session: it has no CSRF protection, so only an API token

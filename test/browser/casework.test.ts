@@ -115,8 +115,8 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
       [childId],
     );
     assert.equal(saved!.status, 'attending');
-    await go(page, `/children/${childId}/timeline`);
-    assert.match((await page.textContent('main')) ?? '', /Referred to a service/);
+    await go(page, `/children/${childId}/chronology`);
+    assert.match((await page.textContent('main')) ?? '', /Referral to a service/);
     await page.close();
   });
 
@@ -170,8 +170,8 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.waitForURL(`**/children/${childId}/missing`);
     await page.getByText('Offered late').first().waitFor();
 
-    await go(page, `/children/${childId}/timeline`);
-    assert.match((await page.textContent('main')) ?? '', /Missing episode/);
+    await go(page, `/children/${childId}/chronology`);
+    assert.match((await page.textContent('main')) ?? '', /Missing or absent episode[\s\S]*Return interview/);
     await go(page, `/children/${childId}/notes`);
     await page.getByLabel('Add a case note').fill('Return interview done; the places named are passed to the intelligence unit.');
     await submit(page, 'Save note');

@@ -682,22 +682,28 @@ export const viewCases: ViewCase[] = [
     }),
   },
   {
-    name: 'child timeline',
-    template: 'features/casework/views/timeline.njk',
+    name: 'child chronology',
+    template: 'features/casework/views/chronology.njk',
     context: (n) => ({
       child,
       childNav: true,
-      steps: times(n, (i) => ({
-        at: day(i),
+      agencies,
+      kinds: ['concern', 'triage', 'meeting', 'missing', 'case_note'],
+      filters: { types: ['concern'], agency: undefined },
+      filtered: true,
+      query: '?type=concern',
+      withheld: Math.floor(n / 7),
+      entries: times(n, (i) => ({
+        kind: 'concern',
+        when: `${1 + (i % 28)} Mar 2026, 09:00`,
         daysSincePrevious: i === 0 ? null : i % 9,
+        withheld: i % 7 === 3,
         ...pick(
           [
-            { kind: 'concern', label: 'Concern C-1 <public>', detail: null },
-            { kind: 'triage', label: 'cse_concern', detail: 'high' },
-            { kind: 'meeting', label: 'meeting', detail: 'medium' },
-            { kind: 'missing', label: 'absent', detail: null },
-            { kind: 'assessment', label: 'medium', detail: '12' },
-            { kind: 'outcome', label: 'risk_reduced', detail: null },
+            { type: 'Concern', agencies: 'Police <A>', summary: 'Concern C-1 received (Member of the public)', detail: '', who: '' },
+            { type: 'Triage decision', agencies: 'Children’s Services', summary: 'CSE concern. High risk', detail: 'Notes <b>', who: '' },
+            { type: 'Strategy meeting', agencies: 'Police, Health', summary: 'Strategy meeting. Medium risk', detail: 'Safety plan\nagreed', who: '' },
+            { type: 'Case note', agencies: 'Children’s Services', summary: 'Spoke with the child', detail: '', who: person(i) },
           ],
           i,
         ),

@@ -184,7 +184,7 @@ describe('the child record', () => {
     assert.equal(page.statusCode, 200);
     assert.equal(await audits('record.view', id), before + 1);
     assert.match(page.body, /access-log-heading/);
-    for (const path of ['', '/assessments', '/missing', '/meetings', '/notes', '/timeline'])
+    for (const path of ['', '/assessments', '/missing', '/meetings', '/notes', '/chronology'])
       assert.ok(page.body.includes(`href="/children/${id}${path}"`), path);
     assert.match(page.body, /aria-current="page"/);
   });

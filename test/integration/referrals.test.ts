@@ -119,9 +119,9 @@ describe('referrals to directory services', () => {
     assert.deepEqual(changes.at(-1)!.details.status, { from: 'referred', to: 'attending' });
     assert.equal((await worker.post(`/children/${child}/referrals/${row!.id}`, { status: 'lost' })).statusCode, 400);
 
-    const timeline = await worker.get(`/children/${child}/timeline`);
+    const timeline = await worker.get(`/children/${child}/chronology`);
     assert.equal(timeline.statusCode, 200);
-    assert.match(timeline.body, /Referred to a service/);
+    assert.match(timeline.body, /Referral to a service/);
   });
 
   test('a practitioner of another agency gets 404, and a board member 403, whatever they try', async () => {

@@ -131,6 +131,8 @@ const expectedAccess: Record<string, string> = {
   'GET /children/:id/notes': 'TWCA',
   'POST /children/:id/notes': 'TWC',
   'GET /children/:id/timeline': 'TWCA',
+  'GET /children/:id/chronology': 'TWCA',
+  'GET /children/:id/chronology/:format': 'TWCA',
   'GET /worklists': 'TWC',
   'GET /risk-tools': 'PC',
   'POST /risk-tools': 'PC',
@@ -256,7 +258,7 @@ const realValueSql: Record<string, string> = {
   'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'recommendations/:id': 'SELECT id FROM scrutiny_recommendations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
-const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv' };
+const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
 const realUrls = new Map<string, string>();
 const unresolved: string[] = [];
 let agentEmails: string[] = [];

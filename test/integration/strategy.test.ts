@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import { isTaggedPdf, pdfFillColours, pdfStructureTypes, pdfText } from '../helpers/pdf.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { Agent, signIn } from '../helpers/http.ts';
 
@@ -284,14 +285,6 @@ describe('performance measures', () => {
   });
 });
 
-/** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
-function pdfText(pdf: Buffer): string {
-  const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
-    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''),
-  );
-  return runs.join('\n');
-}
-
 /** The quarterly report's training section: compliance by agency and overall against the target, sessions held; no names. */
 async function assertTrainingSection(text: string, kind: string) {
   const [measure] = await ctx.ownerQuery<{ title: string; target_percent: number }>(
@@ -332,8 +325,18 @@ describe('exports and import', () => {
         assert.match(xml, document.startsWith('return') ? /Awaiting guidance from Welsh Government/ : /Quarterly progress report/);
         if (document.startsWith('quarterly')) await assertTrainingSection(xml.replace(/<[^>]+>/g, ' '), 'DOCX');
       } else if (document.endsWith('.pdf')) {
+        // The page printed by Chromium: tagged, with the page's tables, its status colours and figures for people.
         assert.equal(body.subarray(0, 5).toString(), '%PDF-');
-        await assertTrainingSection(pdfText(body), 'PDF');
+        assert.ok(isTaggedPdf(body), 'the quarterly report PDF is tagged');
+        const structure = pdfStructureTypes(body);
+        for (const tag of ['Table', 'TH', 'TD', 'H1', 'H2']) assert.ok(structure.has(tag), `the PDF tags a ${tag}`);
+        const text = pdfText(body);
+        await assertTrainingSection(text, 'PDF');
+        assert.ok(text.includes('Status of all actions'), 'the status table');
+        assert.doesNotMatch(text, /\d\.00 |\b\d{4}-\d{2}-\d{2}\b/, 'no "400.00" figures or ISO dates');
+        // The RAG tags keep the page's colours (the tags' own backgrounds, not only black on white).
+        const colours = pdfFillColours(body);
+        assert.ok([...colours].filter((c) => !/^(000000|ffffff|0b0c0c)$/.test(c)).length >= 3, `status colours: ${[...colours].join(' ')}`);
       } else {
         assert.match(body.toString('utf8'), /"Action id"/);
       }

@@ -117,6 +117,12 @@ test('the API rate limit is 120 a minute unless configured', () => {
   assert.throws(() => loadConfig({ LANTERN_API_RATE_LIMIT: '0' }), ConfigError);
 });
 
+test('PDFs are printed by Debian’s Chromium unless LANTERN_CHROMIUM_PATH names another, as an absolute path', () => {
+  assert.equal(loadConfig({}).chromiumPath, '/usr/bin/chromium');
+  assert.equal(loadConfig({ LANTERN_CHROMIUM_PATH: '/opt/chromium/chrome' }).chromiumPath, '/opt/chromium/chrome');
+  assert.throws(() => loadConfig({ LANTERN_CHROMIUM_PATH: 'chromium' }), /LANTERN_CHROMIUM_PATH: must be an absolute path/);
+});
+
 test('the audit anchor key is an Ed25519 key: a seed or PEM; its public key must match; the file sits in the data folder by default', () => {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

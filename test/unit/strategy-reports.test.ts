@@ -15,7 +15,6 @@ import { csvToRows, escapeCsvCell, planToCsv, rowsToCsv, unescapeCsvCell } from 
 import { quarterlyToDocx, returnToDocx } from '../../src/features/strategy/reports/docx.ts';
 import { previewImport, readDay } from '../../src/features/strategy/reports/import.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from '../../src/features/strategy/reports/model.ts';
-import { quarterlyToPdf } from '../../src/features/strategy/reports/pdf.ts';
 import { xlsxToRows } from '../../src/features/strategy/reports/plan-file.ts';
 import { planToXlsx, returnToXlsx } from '../../src/features/strategy/reports/xlsx.ts';
 import { planImportLimits, type UploadResult } from '../../src/uploads/limits.ts';
@@ -131,14 +130,6 @@ const quarterly: QuarterlyReport = {
     sessions: [{ course: 'CSE awareness', sessions: 3, attendees: 41 }],
   },
 };
-
-/** The text a pdfkit PDF shows: its uncompressed streams write each run as hex glyph codes. */
-function pdfText(pdf: Buffer): string {
-  const runs = [...pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)].map((m) =>
-    [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''),
-  );
-  return runs.join('\n');
-}
 
 async function documentXml(docx: Buffer): Promise<string> {
   const zip = await JSZip.loadAsync(docx);
@@ -304,19 +295,15 @@ describe('documents', () => {
     assert.equal(preview.rows[0]!.action!.targetValue, '90');
   });
 
-  test('the quarterly report as DOCX and PDF', async () => {
+  test('the quarterly report as DOCX (its PDF is the page printed: test/integration/strategy.test.ts)', async () => {
     const text = await documentXml(await quarterlyToDocx(quarterly));
     for (const part of ['October to December 2026', 'Exceptions', '4.1a', 'Perpetrator disruption work is behind.', '191 staff', '48%'])
       assert.ok(text.includes(part), part);
-    const pdf = await quarterlyToPdf(quarterly);
-    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
-    assert.match(pdf.toString('latin1'), /%%EOF\s*$/);
   });
 
   test('the quarterly report has performance measures and a training section with figures, not names', async () => {
     const docx = await documentXml(await quarterlyToDocx(quarterly));
-    const pdf = pdfText(await quarterlyToPdf(quarterly));
-    for (const text of [docx, pdf]) {
+    for (const text of [docx]) {
       for (const part of [
         'Performance measures',
         'Return interviews within 72 hours (computed from Lantern records)',
@@ -335,13 +322,12 @@ describe('documents', () => {
         'Training sessions held in October to December 2026',
         'CSE awareness',
       ]) {
-        assert.ok(text.includes(part), `${part} in ${text === docx ? 'DOCX' : 'PDF'}`);
+        assert.ok(text.includes(part), `${part} in DOCX`);
       }
     }
-    assert.ok(docx.includes('41') && pdf.includes('3 sessions, 41 attendances'));
+    assert.ok(docx.includes('41'));
     const empty = { ...quarterly, performanceMeasures: [], training: { asOf: '2026-12-31', compliance: [], sessions: [] } };
     assert.ok((await documentXml(await quarterlyToDocx(empty))).includes('No training sessions were held in this quarter.'));
-    assert.ok(pdfText(await quarterlyToPdf(empty)).includes('No training compliance measure is set up.'));
   });
 
   const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => fs.existsSync(p));

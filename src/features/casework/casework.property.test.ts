@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { daysBetween, londonDate, utcDate } from '../../dates.ts';
 import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
 import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
-import { buildTimeline, timelineKinds } from './timeline.ts';
+import { chronologyKinds, orderChronology } from './chronology.ts';
 
 // Instants at minute precision between 1990 and 2100, which covers every clock change the forms meet.
 const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((m) => new Date(m * 60_000));
@@ -132,12 +132,12 @@ describe('casework form validators (property)', () => {
   });
 });
 
-describe('timeline ordering (property)', () => {
-  test('days are London days: a step at 00:30 BST is on that day, not the day before', () => {
-    const steps = buildTimeline([
-      { kind: 'concern', at: new Date('2026-07-01T09:00:00Z'), label: 'received', detail: null },
-      { kind: 'triage', at: new Date('2026-07-01T23:30:00Z'), label: 'decided at 00:30 on 2 July', detail: null },
-      { kind: 'assessment', at: new Date('2026-07-02T10:00:00Z'), label: 'assessed', detail: null },
+describe('chronology ordering (property)', () => {
+  test('days are London days: an event at 00:30 BST is on that day, not the day before', () => {
+    const steps = orderChronology([
+      { kind: 'concern', at: new Date('2026-07-01T09:00:00Z') },
+      { kind: 'triage', at: new Date('2026-07-01T23:30:00Z') },
+      { kind: 'assessment', at: new Date('2026-07-02T10:00:00Z') },
     ]);
     assert.deepEqual(
       steps.map((s) => s.daysSincePrevious),
@@ -145,18 +145,18 @@ describe('timeline ordering (property)', () => {
     );
   });
 
-  test('the journey is in time order and the gaps add up', () => {
-    const event = fc.record({ kind: fc.constantFrom(...timelineKinds), at: instant, label: fc.string(), detail: fc.constant(null) });
+  test('the chronology is in time order and the gaps add up', () => {
+    const event = fc.record({ kind: fc.constantFrom(...chronologyKinds), at: instant });
     fc.assert(
       fc.property(fc.array(event, { maxLength: 20 }), (events) => {
-        const steps = buildTimeline(events);
+        const steps = orderChronology(events);
         assert.equal(steps.length, events.length);
         const total = steps.reduce((sum, s) => sum + (s.daysSincePrevious ?? 0), 0);
-        if (steps.length > 1) assert.equal(total, daysBetween(londonDate(steps[0]!.at), londonDate(steps.at(-1)!.at)), 'the gaps add up');
+        if (steps.length > 1) assert.equal(total, daysBetween(londonDate(steps[0]!.event.at), londonDate(steps.at(-1)!.event.at)), 'the gaps add up');
         steps.forEach((s, i) => {
           if (i === 0) return assert.equal(s.daysSincePrevious, null);
           const previous = steps[i - 1]!;
-          assert.ok(londonDate(s.at) >= londonDate(previous.at), 'London days never go backwards');
+          assert.ok(londonDate(s.event.at) >= londonDate(previous.event.at), 'London days never go backwards');
           assert.ok((s.daysSincePrevious ?? -1) >= 0);
         });
       }),

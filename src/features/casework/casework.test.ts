@@ -41,7 +41,7 @@ before(async () => {
 });
 after(async () => ctx.close());
 
-const pages = ['assessments', 'assessments/new', 'missing', 'meetings', 'notes', 'timeline'];
+const pages = ['assessments', 'assessments/new', 'missing', 'meetings', 'notes', 'chronology'];
 
 describe('casework: who may see a child’s casework', () => {
   test('a practitioner of the owning agency sees every page, and each view is audited', async () => {
@@ -67,9 +67,9 @@ describe('casework: who may see a child’s casework', () => {
   });
 
   test('the owning agency of another child sees it; the other partnership’s child is not found even for partnership-wide roles', async () => {
-    assert.equal((await agents.school!.get(`/children/${eduChild}/timeline`)).statusCode, 200);
-    assert.equal((await agents['social-worker']!.get(`/children/${eduChild}/timeline`)).statusCode, 404);
-    assert.equal((await agents.coordinator!.get(`/children/${eduChild}/timeline`)).statusCode, 200);
+    assert.equal((await agents.school!.get(`/children/${eduChild}/chronology`)).statusCode, 200);
+    assert.equal((await agents['social-worker']!.get(`/children/${eduChild}/chronology`)).statusCode, 404);
+    assert.equal((await agents.coordinator!.get(`/children/${eduChild}/chronology`)).statusCode, 200);
     for (const page of pages) assert.equal((await agents.coordinator!.get(`/children/${westChild}/${page}`)).statusCode, 404, page);
   });
 
@@ -296,9 +296,10 @@ describe('casework: recording', () => {
       decided_at: '2026-10-01T16:00:00Z',
       acting_agency_id: agencies['n:childrens_services']!,
     });
-    const timeline = await agent.get(`/children/${csChild}/timeline`);
-    assert.match(timeline.body, /Concern received[\s\S]*Triage decision[\s\S]*First risk assessment/);
-    for (const step of ['First risk assessment', 'Missing episode', 'Strategy meeting', 'Plan action agreed', 'Plan action done']) {
+    assert.equal((await agent.get(`/children/${csChild}/timeline`)).headers.location, `/children/${csChild}/chronology`, 'the old journey link arrives');
+    const timeline = await agent.get(`/children/${csChild}/chronology`);
+    assert.match(timeline.body, /Concern CW-CONCERN-1 received[\s\S]*Triage decision[\s\S]*Risk assessment/);
+    for (const step of ['Risk assessment', 'Missing or absent episode', 'Strategy meeting', 'Plan action agreed', 'Plan action done', 'Case note']) {
       assert.match(timeline.body, new RegExp(step), step);
     }
   });

@@ -1,11 +1,10 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
-import { londonDate, startOfLondonDay } from '../../dates.ts';
+import { londonDate } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
 import { searchServices } from '../assurance/directory.ts';
 import type { ReferralForm, ReferralUpdate } from './schema.ts';
-import type { TimelineEvent } from './timeline.ts';
 
 /** A referral could not be saved as asked: the field and the translation key of the problem. */
 export class ReferralValidationError extends Error {
@@ -40,17 +39,6 @@ export async function referralsOf(tx: Tx, childId: string) {
     .orderBy('r.referred_on', 'desc')
     .orderBy('r.created_at', 'desc')
     .execute();
-}
-
-/** The journey's referral steps: the day a child was referred, and to which service. */
-export async function referralTimeline(tx: Tx, childId: string): Promise<TimelineEvent[]> {
-  const rows = await tx
-    .selectFrom('service_referrals as r')
-    .innerJoin('directory_services as s', 's.id', 'r.service_id')
-    .select(['r.referred_on', 's.name', 'r.status'])
-    .where('r.child_id', '=', childId)
-    .execute();
-  return rows.map((r) => ({ kind: 'referral' as const, at: startOfLondonDay(r.referred_on), label: r.name, detail: r.status }));
 }
 
 /** Referrals from a child's plan to services of the partnership's services directory. */

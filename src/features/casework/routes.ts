@@ -13,11 +13,15 @@ import type { Feature, LanternApp } from '../feature.ts';
 import type { DefinitionError } from '../assessments/tool/definition.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels, type EpisodeCorrection } from './episodes.ts';
-import { toLondonFields } from '../../dates.ts';
+import { formatDateTime, toLondonFields } from '../../dates.ts';
+import { chronologyKinds, type ChronologyFilters } from './chronology.ts';
+import { chronologyToDocx } from './chronology-docx.ts';
 import {
   actionEditSchema,
   actionFormSchema,
   assessmentFormSchema,
+  chronologyDocumentParams,
+  chronologyQuerySchema,
   episodeEditSchema,
   episodeFormSchema,
   episodeReturnSchema,
@@ -41,6 +45,20 @@ const view = (name: string) => `features/casework/views/${name}.njk`;
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Whether the children feature's sub-navigation is there to include: looked up once, not on every request.
 const childNav = fs.existsSync(path.join(here, '..', 'children', 'views', 'child-nav.njk'));
+
+const chronologyContentTypes = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
+} as const;
+
+/** The filters as a query string, for the download links (the documents show what the page shows). */
+function chronologyQueryString(filters: ChronologyFilters): string {
+  const query = new URLSearchParams();
+  for (const type of filters.types) query.append('type', type);
+  if (filters.agency) query.set('agency', filters.agency);
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
 
 const oneError = (field: string, key: string): FormErrors => singleError(field, t(key));
 
@@ -74,7 +92,8 @@ function episodeCorrectionKey(problem: Extract<EpisodeCorrection, { ok: false }>
 
 export const caseworkFeature: Feature = {
   name: 'casework',
-  async register(app, { casework, referrals, caseworkEdits: edits, clock }) {
+  async register(app, { casework, referrals, caseworkEdits: edits, clock, pdf, config }) {
+    const demo = config.demo;
     const read = { config: { permission: 'casework.read' as const } };
     const write = { config: { permission: 'casework.write' as const } };
     const tools = { config: { permission: 'risk-tools.manage' as const } };
@@ -424,9 +443,75 @@ export const caseworkFeature: Feature = {
       return reply.redirect(`/children/${id}/notes`);
     });
 
-    app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) =>
-      page(reply, 'timeline', 'timeline', await casework.timeline(request.user!, request.params.id)),
+    // ---------------------------------------------------------------- chronology
+
+    const chronologyPage = { ...read, schema: { ...ofChild, querystring: chronologyQuerySchema } };
+    app.get('/children/:id/chronology', chronologyPage, async (request, reply) => {
+      const filters = request.query;
+      const chronology = await casework.chronology(request.user!, request.params.id, filters);
+      return page(reply, 'chronology', 'timeline', {
+        ...chronology,
+        filters,
+        kinds: chronologyKinds,
+        filtered: filters.types.length > 0 || filters.agency !== undefined,
+        query: chronologyQueryString(filters),
+      });
+    });
+
+    app.get(
+      '/children/:id/chronology/:format',
+      { ...read, schema: { params: chronologyDocumentParams, querystring: chronologyQuerySchema } },
+      async (request, reply) => {
+        const { id, format } = request.params;
+        const filters = request.query;
+        const file = await casework.chronologyDocument(request.user!, id, filters, format, async (chronology) => {
+          const agency = chronology.agencies.find((a) => a.id === filters.agency)?.name ?? t('casework.chronology.allAgencies');
+          const filterSummary =
+            filters.types.length === 0 && filters.agency === undefined
+              ? t('casework.chronology.filterAll')
+              : t('casework.chronology.filterSome', {
+                  types:
+                    filters.types.length === 0
+                      ? t('casework.chronology.filterEveryType')
+                      : filters.types.map((k) => t(`casework.chronology.kinds.${k}`)).join(', '),
+                  agency,
+                });
+          const printed = t('casework.chronology.printed', { when: formatDateTime(clock.now()), who: request.user!.displayName });
+          const withheldNote = chronology.withheld > 0 ? t('casework.chronology.withheldIntro', { count: chronology.withheld }) : null;
+          if (format === 'pdf') {
+            return pdf.print(reply.documentHtml(view('chronology-document'), { ...chronology, printedAt: formatDateTime(clock.now()), filterSummary }));
+          }
+          return chronologyToDocx({
+            title: `${t('casework.chronology.title')}: ${chronology.child.given_name} ${chronology.child.family_name} (${chronology.child.reference})`,
+            caption: t('casework.chronology.caption', { count: chronology.entries.length }),
+            printed,
+            filters: filterSummary,
+            withheldNote,
+            demoNote: demo ? `${t('common.demoTag')}: ${t('common.demoBanner')}` : null,
+            headers: {
+              when: t('casework.chronology.when'),
+              type: t('casework.chronology.type'),
+              agency: t('casework.chronology.agency'),
+              what: t('casework.chronology.what'),
+              since: t('casework.chronology.since'),
+            },
+            by: t('casework.chronology.by'),
+            start: t('casework.chronology.start'),
+            withheldTag: t('casework.chronology.withheldTag'),
+            none: t('casework.chronology.none'),
+            entries: chronology.entries,
+          });
+        });
+        return reply
+          .header('Content-Type', chronologyContentTypes[format])
+          .header('Content-Disposition', `attachment; filename="${file.fileName.replace(/[^A-Za-z0-9._-]/g, '-')}"`)
+          .header('X-Content-Type-Options', 'nosniff')
+          .send(file.body);
+      },
     );
+
+    // The journey became the chronology (issue 10); an old link or bookmark still arrives.
+    app.get('/children/:id/timeline', { ...read, schema: ofChild }, async (request, reply) => reply.redirect(`/children/${request.params.id}/chronology`));
 
     // ---------------------------------------------------------------- worklists
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { riskToolFileLimits } from '../../uploads/limits.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels } from './episodes.ts';
+import { chronologyKinds, type ChronologyFilters, type ChronologyKind } from './chronology.ts';
 import { londonDateTime, parseIsoDate } from '../../dates.ts';
 
 const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
@@ -292,3 +293,26 @@ export const referralUpdateSchema = z.object({
   outcomeNote: optionalText(2000).transform((v) => v ?? ''),
 });
 export type ReferralUpdate = z.infer<typeof referralUpdateSchema>;
+
+// ---------------------------------------------------------------- chronology
+
+/**
+ * The chronology's filters (a GET form): types of entry (`type`, repeated) and one agency (`agency`;
+ * empty is every agency). Anything else in them is malformed: 400 with the error page.
+ */
+export const chronologyQuerySchema = z
+  .object({
+    type: z
+      .union([z.enum(chronologyKinds), z.array(z.enum(chronologyKinds)).max(chronologyKinds.length)])
+      .optional()
+      .transform((v): ChronologyKind[] => (v === undefined ? [] : [...new Set(Array.isArray(v) ? v : [v])])),
+    agency: z
+      .union([z.literal(''), z.uuid()])
+      .optional()
+      .transform((v) => v || undefined),
+  })
+  .strict()
+  .transform((q): ChronologyFilters => ({ types: q.type, agency: q.agency }));
+export type ChronologyQuery = z.infer<typeof chronologyQuerySchema>;
+
+export const chronologyDocumentParams = z.object({ id: z.uuid(), format: z.enum(['docx', 'pdf']) });

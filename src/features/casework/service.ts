@@ -7,21 +7,25 @@ import { LanternError, notFound } from '../../errors.ts';
 import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
-import { ageOn, londonDate, startOfLondonDay } from '../../dates.ts';
+import { ageOn, londonDate } from '../../dates.ts';
+import { translator } from '../../i18n/i18n.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from './lookups.ts';
-import { referralsOf, referralTimeline } from './referrals.ts';
+import { referralsOf } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
-import { buildTimeline, type TimelineEvent } from './timeline.ts';
+import { filterChronology, presentChronology, readChronology, type ChronologyEntry, type ChronologyFilters } from './chronology.ts';
 import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
 
 /** Rows on a page of one worklist, and of each list on the overview. */
 const worklistPageSize = 50;
 const worklistOverviewSize = 10;
 
-export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'timeline';
+export type CaseworkPage = 'assessments' | 'assessment' | 'assessment_form' | 'missing' | 'meetings' | 'notes' | 'chronology';
+
+/** The chronology's downloads. */
+export type ChronologyDocument = 'docx' | 'pdf';
 
 /** A stored tool row with its definition validated again on the way out. */
 export interface StoredTool {
@@ -568,15 +572,48 @@ export class CaseworkService {
     });
   }
 
-  // ------------------------------------------------------------------ timeline
+  // ------------------------------------------------------------------ chronology
 
-  timeline(user: SessionUser, childId: string) {
+  /** The child's chronology as the page shows it: the entries chosen by the filters, and the agencies to choose from. */
+  private async chronologyOf(tx: Tx, user: SessionUser, childId: string, filters: ChronologyFilters) {
+    const child = await this.child(tx, user, childId);
+    const agencies = await this.agencies(tx);
+    const events = await readChronology(tx, childId, chronologyText);
+    const shown = filterChronology(events, filters);
+    const entries: ChronologyEntry[] = presentChronology(shown, new Map(agencies.map((a) => [a.id, a.name])), chronologyText);
+    return { child, agencies, entries, total: events.length, withheld: shown.filter((e) => e.withheld).length };
+  }
+
+  /** The chronology page. One audit row names the child and the filters. */
+  chronology(user: SessionUser, childId: string, filters: ChronologyFilters) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const child = await this.child(tx, user, childId);
-      const events: TimelineEvent[] = [];
-      for (const source of timelineSources) events.push(...(await source(tx, childId)));
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'timeline' } });
-      return { child, steps: buildTimeline(events) };
+      const chronology = await this.chronologyOf(tx, user, childId, filters);
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'chronology', filters: { ...filters } } });
+      return chronology;
+    });
+  }
+
+  /**
+   * The chronology as a document, made by `write` inside the transaction that audits it: the
+   * download and its audit row stand or fall together.
+   */
+  chronologyDocument(
+    user: SessionUser,
+    childId: string,
+    filters: ChronologyFilters,
+    format: ChronologyDocument,
+    write: (chronology: Awaited<ReturnType<CaseworkService['chronologyOf']>>) => Promise<Buffer>,
+  ) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const chronology = await this.chronologyOf(tx, user, childId, filters);
+      const body = await write(chronology);
+      await act.audit({
+        action: 'export',
+        recordType: 'child',
+        recordId: childId,
+        details: { document: `chronology.${format}`, filters: { ...filters } },
+      });
+      return { body, fileName: `chronology-${chronology.child.reference}.${format}` };
     });
   }
 
@@ -675,6 +712,9 @@ export class CaseworkService {
   }
 }
 
+/** The chronology's text is English, as every page is (src/i18n). */
+const chronologyText = translator('en');
+
 /** What the home page counts for a worker: their allocated children's overdue items. */
 const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'actions', 'meetings'];
 const homeSummaryCap = 100;
@@ -690,58 +730,3 @@ export function latestVersions(tools: StoredTool[]): StoredTool[] {
   }
   return [...seen.values()];
 }
-
-/** Each source adds the steps of a child's journey it knows about. */
-type TimelineSource = (tx: Tx, childId: string) => Promise<TimelineEvent[]>;
-
-const concernsSource: TimelineSource = async (tx, childId) => {
-  const rows = await tx
-    .selectFrom('concerns')
-    .select(['reference', 'received_at', 'decided_at', 'decision', 'risk_level'])
-    .where('child_id', '=', childId)
-    .execute();
-  return rows.flatMap((r) => [
-    { kind: 'concern' as const, at: r.received_at, label: r.reference, detail: null },
-    ...(r.decided_at ? [{ kind: 'triage' as const, at: r.decided_at, label: r.decision ?? '', detail: r.risk_level }] : []),
-  ]);
-};
-
-const statusSource: TimelineSource = async (tx, childId) => {
-  const rows = await tx.selectFrom('child_status_events').select(['event', 'outcome', 'recorded_at']).where('child_id', '=', childId).execute();
-  return rows.map((r) => ({
-    kind: r.event === 'closed' ? ('outcome' as const) : ('reopened' as const),
-    at: r.recorded_at,
-    label: r.outcome ?? r.event,
-    detail: null,
-  }));
-};
-
-const caseworkSource: TimelineSource = async (tx, childId) => {
-  const events: TimelineEvent[] = [];
-  const assessments = await tx
-    .selectFrom('risk_assessments')
-    .select(['assessed_on', 'judgement_level', 'score_total', 'created_at'])
-    .where('child_id', '=', childId)
-    .orderBy('assessed_on')
-    .execute();
-  assessments.forEach((a, i) =>
-    events.push({
-      kind: i === 0 ? 'assessment' : 'review',
-      at: startOfLondonDay(a.assessed_on),
-      label: a.judgement_level,
-      detail: String(a.score_total),
-    }),
-  );
-  const meetings = await tx.selectFrom('strategy_meetings').select(['held_on', 'meeting_kind', 'risk_level']).where('child_id', '=', childId).execute();
-  for (const m of meetings) events.push({ kind: 'meeting', at: startOfLondonDay(m.held_on), label: m.meeting_kind, detail: m.risk_level });
-  const actions = await tx.selectFrom('plan_actions').select(['created_at', 'description', 'done_at']).where('child_id', '=', childId).execute();
-  for (const a of actions) {
-    events.push({ kind: 'plan', at: a.created_at, label: a.description, detail: null });
-    if (a.done_at) events.push({ kind: 'action_done', at: a.done_at, label: a.description, detail: null });
-  }
-  const episodes = await tx.selectFrom('missing_episodes').select(['started_at', 'episode_type']).where('child_id', '=', childId).execute();
-  for (const e of episodes) events.push({ kind: 'missing', at: e.started_at, label: e.episode_type, detail: null });
-  return events;
-};
-
-export const timelineSources: TimelineSource[] = [concernsSource, caseworkSource, statusSource, referralTimeline];

@@ -12,7 +12,6 @@ import { quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from './reports/model.ts';
-import { quarterlyToPdf } from './reports/pdf.ts';
 import { planToXlsx, returnToXlsx } from './reports/xlsx.ts';
 import { compareRefs, loadActions, loadPlan } from './repository.ts';
 
@@ -42,14 +41,23 @@ export class PlanExportService {
     return withActor(this.db, actorOf(user), (tx) => this.buildQuarterly(tx, planId, user, quarterStart));
   }
 
-  /** Builds a document and writes its audit row in the same transaction. */
-  exportDocument(user: SessionUser, planId: string, document: ExportDocument, quarterStart: string) {
+  /**
+   * Builds a document and writes its audit row in the same transaction. The quarterly report's PDF is
+   * the page printed (`printQuarterly`: its HTML through src/documents/pdf.ts), made by the route.
+   */
+  exportDocument(
+    user: SessionUser,
+    planId: string,
+    document: ExportDocument,
+    quarterStart: string,
+    printQuarterly: (report: QuarterlyReport) => Promise<Buffer>,
+  ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       let body: Buffer;
       let base: string;
       if (document.startsWith('quarterly.')) {
         const report = await this.buildQuarterly(tx, planId, user, quarterStart);
-        body = document === 'quarterly.pdf' ? await quarterlyToPdf(report) : await quarterlyToDocx(report);
+        body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report);
         base = `quarterly-report-${quarterStart}`;
       } else {
         const plan = await this.exportPlan(tx, planId, user);

@@ -47,7 +47,7 @@ const uploadedFile = (body: unknown, field: string): Buffer | null => {
 
 export const strategyFeature: Feature = {
   name: 'strategy',
-  async register(app, { strategy, clock }) {
+  async register(app, { strategy, clock, pdf }) {
     app.get('/strategy', read, async (request, reply) => reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!) }));
 
     // Plans ------------------------------------------------------------------------------------
@@ -113,7 +113,9 @@ export const strategyFeature: Feature = {
       async (request, reply) => {
         const { planId, document } = request.params;
         const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
-        const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter);
+        const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter, (report) =>
+          pdf.print(reply.documentHtml(view('quarterly-document'), { report })),
+        );
         return reply
           .header('Content-Type', file.contentType)
           .header('Content-Disposition', `attachment; filename="${file.fileName}"`)

@@ -23,6 +23,8 @@ export class LanternError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail?: string,
+    /** What was wrong, field by field, for a client of the JSON API (the pages show their own messages). */
+    readonly issues?: readonly { path: string; message: string }[],
   ) {
     super(detail ?? code);
     this.status = errorCodes[code].status;

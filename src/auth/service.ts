@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { recordExplicitAudit, type ExplicitAuditEntry } from '../audit/audit.ts';
 import { isRole, type Role } from '../authz/roles.ts';
+import type { ApiScope } from '../authz/policy.ts';
 import { addHours, londonDate } from '../dates.ts';
 import { readAsAuth, withAuth, type Credential, type DbActor, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
@@ -35,6 +36,8 @@ export interface SessionUser {
   agencyId: string;
   agencyName: string;
   roles: Role[];
+  /** An API token's scopes (src/authz/policy.ts); absent for a signed-in person. */
+  scopes?: ApiScope[];
   stage: SessionStage;
   /** Where the request came from (trusted proxies only) and its user agent: kept on every audit row. */
   clientAddress: string | null;

@@ -44,6 +44,42 @@ export type Permission = keyof typeof permissions;
 export interface Principal {
   userId: string;
   roles: readonly Role[];
+  /** An API token's scopes; a signed-in person has none (scopes narrow tokens only). */
+  scopes?: readonly ApiScope[];
+}
+
+/**
+ * What an API token may do, per resource family of /api/v1, read or write: a further limit on top of
+ * its roles' permissions, chosen when the token is issued. A route of the API declares the scope it
+ * needs (`config.scope`) as well as its permission.
+ */
+export const apiScopes = [
+  'children:read',
+  'concerns:read',
+  'concerns:write',
+  'assessments:read',
+  'assessments:write',
+  'episodes:read',
+  'episodes:write',
+  'meetings:read',
+  'meetings:write',
+  'plans:read',
+  'plans:write',
+  'chronology:read',
+  'flags:read',
+  'flags:write',
+] as const;
+export type ApiScope = (typeof apiScopes)[number];
+export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);
+
+/** Whether the principal's scopes allow this (always, for a person: only tokens carry scopes). */
+export function scopeAllows(principal: Principal | null, scope: ApiScope): boolean {
+  if (!principal) return false;
+  return principal.scopes === undefined || principal.scopes.includes(scope);
+}
+
+export function assertScope(principal: Principal | null, scope: ApiScope): void {
+  if (!scopeAllows(principal, scope)) throw forbidden(`missing scope ${scope}`);
 }
 
 export function can(principal: Principal | null, permission: Permission): boolean {

@@ -59,6 +59,7 @@ export interface ApiTokens {
   partnership_id: string;
   revoked_at: Timestamp | null;
   roles: string[];
+  scopes: Generated<string[]>;
   token_hash: string;
 }
 

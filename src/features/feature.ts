@@ -12,3 +12,10 @@ export interface Feature {
   name: string;
   register(app: LanternApp, services: Services): Promise<void>;
 }
+
+/**
+ * A feature's routes of the JSON API (/api/v1): registered by the API's host (src/web/api/host.ts)
+ * inside its one context, where the token is resolved, the rate limit counted and every route's
+ * scope required.
+ */
+export type ApiRoutes = (api: LanternApp, services: Services) => Promise<void>;

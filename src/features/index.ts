@@ -3,13 +3,15 @@ import { adminFeature } from './admin/routes.ts';
 import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
 import { caseworkFeature } from './casework/routes.ts';
-import { childrenApiFeature } from './children/api/routes.ts';
+import { caseworkApi } from './casework/api/routes.ts';
+import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
+import { apiFeature } from '../web/api/host.ts';
 import type { Feature } from './feature.ts';
 
 /** Every feature the web server serves, in one list. */
@@ -23,7 +25,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  childrenApiFeature,
+  apiFeature([childrenApi, caseworkApi]),
   strategyFeature,
   assuranceFeature,
 ];

@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createRequire } from 'node:module';
 import type { SessionUser } from '../auth/service.ts';
-import { assertCan, can, type Permission } from '../authz/policy.ts';
+import { assertCan, assertScope, can, type ApiScope, type Permission } from '../authz/policy.ts';
 import { LanternError, errorCodes, type ErrorCode } from '../errors.ts';
 import { translator } from '../i18n/i18n.ts';
 import type { Services } from '../services.ts';
@@ -42,6 +42,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The permission a signed-in user needs (src/authz/policy.ts). */
     permission?: Permission;
+    /** The scope an API token needs besides the permission (every /api/v1 route declares one). */
+    scope?: ApiScope;
     /**
      * Set by app.ts for a route declared with `attachValidation: true`: its handler shows an invalid
      * query or body on its own form (request.validationError) instead of the error page.
@@ -184,6 +186,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       throw new LanternError('LANTERN_E_UNAUTHENTICATED');
     }
     if (routeConfig.permission) assertCan(request.user, routeConfig.permission);
+    if (routeConfig.scope) assertScope(request.user, routeConfig.scope);
   });
 
   // Validation failures are answered after authorisation, so a visitor without the permission
@@ -230,7 +233,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         const issues =
           code === 'LANTERN_E_VALIDATION' && error.validation
             ? { issues: error.validation.map((v) => ({ path: v.instancePath.slice(1).replaceAll('/', '.'), message: v.message ?? '' })) }
-            : {};
+            : error instanceof LanternError && error.issues
+              ? { issues: error.issues }
+              : {};
         return reply.send({ error: { code, message: t(errorCodes[code].messageKey), ...issues } });
       }
       return reply.page('web/views/error.njk', { code, status, messageKey: errorCodes[code].messageKey });

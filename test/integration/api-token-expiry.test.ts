@@ -26,7 +26,7 @@ const issuer = () => signIn(ctx.app, ctx.clock, ctx.account('police.northmere@la
 
 async function createToken(agent: Agent, name: string, form: Record<string, string> = {}) {
   await agent.get('/admin/api-tokens');
-  const r = await agent.post('/admin/api-tokens', { name, roles: 'practitioner', ...form });
+  const r = await agent.post('/admin/api-tokens', { name, roles: 'practitioner', scopes: 'children:read', ...form });
   assert.equal(r.statusCode, 200, r.body.slice(0, 300));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);
@@ -47,7 +47,7 @@ describe('API token expiry', () => {
     const page = await agent.get('/admin/api-tokens');
     for (const days of ['30', '90', '180', '365']) assert.ok(page.body.includes(`value="${days}"`), days);
     assert.match(page.body, /name="expiresInDays" type="radio" value="90" checked/);
-    const refused = await agent.post('/admin/api-tokens', { name: 'Week-long token', roles: 'practitioner', expiresInDays: '7' });
+    const refused = await agent.post('/admin/api-tokens', { name: 'Week-long token', roles: 'practitioner', scopes: 'children:read', expiresInDays: '7' });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /govuk-error-summary/);
     assert.match(refused.body, /Choose how long the token lasts/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { can } from '../../src/authz/policy.ts';
+import { apiScopes, can } from '../../src/authz/policy.ts';
 import { apiTokenRoles } from '../../src/features/children/schema.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
@@ -25,12 +25,12 @@ const issuers = new Map<string, Agent>();
  * Issues a token as a demo account holding the roles (for its own agency), then approves it as the
  * administrator (H1): a token carries no more than its issuer holds and works once approved.
  */
-async function createToken(name: string, issuerKey: string, roles: string[], approve = true): Promise<string> {
+async function createToken(name: string, issuerKey: string, roles: string[], approve = true, scopes: readonly string[] = apiScopes): Promise<string> {
   const email = `${issuerKey}.northmere@lantern.example`;
   if (!issuers.has(email)) issuers.set(email, await signIn(ctx.app, ctx.clock, ctx.account(email)));
   const issuer = issuers.get(email)!;
   await issuer.get('/admin/api-tokens');
-  const r = await issuer.post('/admin/api-tokens', { name, roles });
+  const r = await issuer.post('/admin/api-tokens', { name, roles, scopes });
   assert.equal(r.statusCode, 200, r.body.slice(0, 200));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);
@@ -166,7 +166,8 @@ describe('API tokens and the JSON API', () => {
       components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
     }>();
     assert.match(doc.openapi, /^3\./);
-    assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/v1/children', '/api/v1/children/search', '/api/v1/children/{id}', '/api/v1/concerns']);
+    // Every route's coverage is casework-api.test.ts's; the children's routes are here.
+    for (const path of ['/api/v1/children', '/api/v1/children/search', '/api/v1/children/{id}', '/api/v1/concerns']) assert.ok(doc.paths[path], path);
     assert.ok(doc.paths['/api/v1/concerns']!.post && doc.paths['/api/v1/concerns']!.get);
     assert.ok(doc.components.schemas.NewConcern!.properties!.whatHappened, 'request schema generated from zod');
   });

@@ -225,10 +225,10 @@ describe('H1: API tokens', () => {
     const admin = await as('admin');
     const page = await admin.get('/admin/api-tokens');
     assert.match(page.body, /You hold no casework role/);
-    assert.equal((await admin.post('/admin/api-tokens', { name: 'Admin back door', roles: ['coordinator'] })).statusCode, 403);
+    assert.equal((await admin.post('/admin/api-tokens', { name: 'Admin back door', roles: ['coordinator'], scopes: ['children:read'] })).statusCode, 403);
     const police = await as('police');
     await police.get('/admin/api-tokens');
-    assert.equal((await police.post('/admin/api-tokens', { name: 'Too much', roles: ['coordinator'] })).statusCode, 403);
+    assert.equal((await police.post('/admin/api-tokens', { name: 'Too much', roles: ['coordinator'], scopes: ['children:read'] })).statusCode, 403);
     assert.equal((await ctx.ownerQuery(`SELECT 1 FROM api_tokens WHERE name IN ('Admin back door', 'Too much')`)).length, 0);
     // The database refuses the same, whoever calls: another agency, roles the issuer lacks, or self-approval.
     const [p] = await ctx.ownerQuery<{ id: string; agency_id: string }>(`SELECT id, agency_id FROM users WHERE email = 'police.northmere@lantern.example'`);
@@ -254,7 +254,7 @@ describe('H1: API tokens', () => {
     const restricted = await restrictedChild('police');
     const police = await as('police');
     await police.get('/admin/api-tokens');
-    const created = await police.post('/admin/api-tokens', { name: 'Police system', roles: ['practitioner'] });
+    const created = await police.post('/admin/api-tokens', { name: 'Police system', roles: ['practitioner'], scopes: ['children:read', 'concerns:read', 'concerns:write'] });
     const token = /id="api-token">([^<]+)</.exec(created.body)![1]!;
     const api = (url: string) => ctx.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     assert.equal((await api('/api/v1/children')).statusCode, 401, 'not yet approved');

@@ -211,8 +211,8 @@ export const caseworkFeature: Feature = {
         const errors = formErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
         return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
       }
-      const assessmentId = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
-      return reply.redirect(`/children/${id}/assessments/${assessmentId}`);
+      const created = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
+      return reply.redirect(`/children/${id}/assessments/${created.id}`);
     });
 
     app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) =>

@@ -15,7 +15,7 @@ import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, In
 import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from './lookups.ts';
 import { referralsOf } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
-import { filterChronology, presentChronology, readChronology, type ChronologyEntry, type ChronologyFilters } from './chronology.ts';
+import { filterChronology, orderChronology, presentChronology, readChronology, type ChronologyEntry, type ChronologyFilters } from './chronology.ts';
 import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
 
 /** Rows on a page of one worklist, and of each list on the overview. */
@@ -199,9 +199,9 @@ export class CaseworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const tool = (await this.tools(tx)).find((t) => t.id === header.toolId);
-      if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool');
+      if (!tool) throw new LanternError('LANTERN_E_VALIDATION', 'unknown tool', [{ path: 'toolId', message: 'no such risk tool' }]);
       const scored = CaseworkService.score(tool, child, answers, header.assessedOn);
-      if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', scored.errors.map((e) => e.message).join('; '));
+      if (!scored.ok) throw new LanternError('LANTERN_E_VALIDATION', 'answers the tool does not define', scored.errors);
       const s = scored.assessment;
       const reviewDue = nextReviewDue(header.assessedOn, tool.definition);
       const row = await tx
@@ -249,7 +249,8 @@ export class CaseworkService {
           judgement: judgement.judgementLevel,
         },
       });
-      return row.id;
+      // The child as the triggers left it (migration 0170): the judged level is now its current level when it is the latest source.
+      return { id: row.id, score: s, reviewDueOn: reviewDue, child: await this.child(tx, user, childId) };
     });
   }
 
@@ -438,7 +439,7 @@ export class CaseworkService {
         recordId: childId,
         details: { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome },
       });
-      return { ok: true as const };
+      return { ok: true as const, id: row.id };
     });
   }
 
@@ -492,7 +493,9 @@ export class CaseworkService {
         recordId: childId,
         details: { record: 'strategy_meeting', id: row.id, kind: form.meetingKind },
       });
-      return row.id;
+      // The child as the triggers left it: the risk agreed may be its current level now (0170), and the
+      // attending agencies have access to it (0171).
+      return { id: row.id, child: await this.child(tx, user, childId) };
     });
   }
 
@@ -501,7 +504,7 @@ export class CaseworkService {
       await this.child(tx, user, childId);
       if (form.meetingId) {
         const m = await tx.selectFrom('strategy_meetings').select('id').where('id', '=', form.meetingId).where('child_id', '=', childId).executeTakeFirst();
-        if (!m) throw new LanternError('LANTERN_E_VALIDATION', 'unknown meeting');
+        if (!m) throw new LanternError('LANTERN_E_VALIDATION', 'unknown meeting', [{ path: 'meetingId', message: 'no such meeting of this child' }]);
       }
       const row = await tx
         .insertInto('plan_actions')
@@ -582,6 +585,19 @@ export class CaseworkService {
     const shown = filterChronology(events, filters);
     const entries: ChronologyEntry[] = presentChronology(shown, new Map(agencies.map((a) => [a.id, a.name])), chronologyText);
     return { child, agencies, entries, total: events.length, withheld: shown.filter((e) => e.withheld).length };
+  }
+
+  /**
+   * The chronology as data, in order (the JSON API): each event with its instant (or day), its
+   * agencies and text; a withheld row only its kind and when. One audit row, as the page's.
+   */
+  chronologyEvents(user: SessionUser, childId: string, filters: ChronologyFilters) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const child = await this.child(tx, user, childId);
+      const shown = filterChronology(await readChronology(tx, childId, chronologyText), filters);
+      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'chronology', filters: { ...filters } } });
+      return { child, events: orderChronology(shown) };
+    });
   }
 
   /** The chronology page. One audit row names the child and the filters. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
-import { aggregatesOnly } from '../../authz/policy.ts';
+import { aggregatesOnly, apiScopes } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm } from '../../web/forms.ts';
 import { idParams, isUuid, queryFlag, uuidParams } from '../../web/params.ts';
@@ -275,12 +275,12 @@ export const childrenFeature: Feature = {
 
     // ---- API tokens for partner systems ----
     const tokens = { config: { permission: 'api-tokens.manage' as const } };
-    const tokenChoices = { apiTokenLifetimes };
+    const tokenChoices = { apiTokenLifetimes, apiScopes };
     app.get('/admin/api-tokens', tokens, async (request, reply) =>
       reply.page(view('api-tokens'), {
         ...(await apiTokens.list(request.user!)),
         ...tokenChoices,
-        values: { roles: [], expiresInDays: defaultApiTokenLifetime },
+        values: { roles: [], scopes: [], expiresInDays: defaultApiTokenLifetime },
       }),
     );
     app.post('/admin/api-tokens', { ...tokens, schema: { body: apiTokenSchema }, attachValidation: true }, async (request, reply) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiScopes } from '../../authz/policy.ts';
 import { roles } from '../../authz/roles.ts';
 import { optionalQueryId } from '../../web/params.ts';
 import { parseIsoDate } from '../../dates.ts';
@@ -271,5 +272,12 @@ export const apiTokenSchema = z.object({
   name: text(100, 'validation.nameRequired'),
   expiresInDays: z.preprocess((v) => v ?? defaultApiTokenLifetime, z.enum(apiTokenLifetimes, { message: 'children.errors.tokenLifetime' })).transform(Number),
   roles: z.preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(apiTokenRoles)).min(1, 'validation.rolesRequired')),
+  scopes: z.preprocess(
+    (v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z
+      .array(z.enum(apiScopes))
+      .min(1, 'validation.scopesRequired')
+      .transform((v) => [...new Set(v)]),
+  ),
 });
 export type ApiTokenForm = z.infer<typeof apiTokenSchema>;

@@ -2,16 +2,11 @@ import { z } from 'zod';
 import { parseIsoDate } from '../../../dates.ts';
 import { parsePostcode } from '../parsing.ts';
 import { riskSources } from '../../assessments/risk-level.ts';
+import { json, notFoundResponse, oneOf } from '../../../web/api/schema.ts';
 import { apiConcernSchema, closingOutcomes, decisions, riskLevels } from '../schema.ts';
 
-/**
- * The JSON API's schemas: the routes validate requests and serialise responses with them, and the
- * OpenAPI document (/api/openapi.json) is generated from them, so the two cannot drift. Schemas with
- * an id are the document's named components.
- */
+/** The children API's schemas (src/web/api/schema.ts holds what every feature's API shares). */
 
-/** A text column the database holds to a fixed list of values (a CHECK constraint): the list is documented. */
-const oneOf = (values: readonly string[]) => z.string().meta({ enum: [...values] });
 const date = z.iso.date();
 const reference = z.string();
 
@@ -80,17 +75,6 @@ export const concern = z
   })
   .meta({ id: 'Concern' });
 
-/** Every refusal: a stable code (docs/ERRORS.md), a message, and for invalid input the fields that were wrong. */
-export const apiError = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: 'LANTERN_E_NOT_FOUND' }),
-      message: z.string(),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
 // ---- Requests ----
 
 export const childListQuery = z.object({
@@ -134,14 +118,6 @@ export const newConcern = apiConcernSchema.meta({
 
 // ---- Responses, with what each status means ----
 
-const json = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { 'application/json': { schema } } });
-
-export const refusals = {
-  400: json('Invalid request', apiError),
-  401: json('No valid API token', apiError),
-  403: json('The token’s roles do not allow this', apiError),
-};
-
 export const responses = {
   childList: json('A page of children', z.object({ children: z.array(childSummary), hasNext: z.boolean() })),
   childMatches: json(
@@ -156,7 +132,7 @@ export const responses = {
     }),
   ),
   child: json('The child', child),
-  notFound: json('No such child, or not visible to this token', apiError),
+  notFound: notFoundResponse,
   concernList: json('Concerns', z.object({ concerns: z.array(concern) })),
   concernRaised: json('Raised', z.object({ id: z.uuid(), reference, deadline_at: z.date() })),
 };

@@ -6,7 +6,7 @@ import { addHours } from '../../../dates.ts';
 import { withActor, withAuth } from '../../../db/context.ts';
 import type { Database } from '../../../db/database.ts';
 import { LanternError, notFound } from '../../../errors.ts';
-import { can } from '../../../authz/policy.ts';
+import { can, isApiScope } from '../../../authz/policy.ts';
 import { apiTokenRoles, type ApiTokenForm } from '../schema.ts';
 
 /** The roles a person may put on a token: their own casework roles in the acting partnership. */
@@ -48,6 +48,7 @@ export class ApiTokenService {
           't.id',
           't.name',
           't.roles',
+          't.scopes',
           't.created_at',
           't.created_by',
           't.expires_at',
@@ -89,6 +90,7 @@ export class ApiTokenService {
           name: form.name,
           token_hash: sha256(token),
           roles: form.roles,
+          scopes: form.scopes,
           created_by: user.userId,
           expires_at: expiresAt,
         })
@@ -98,7 +100,7 @@ export class ApiTokenService {
         action: 'api_token.create',
         recordType: 'api_token',
         recordId: created.id,
-        details: { name: form.name, roles: form.roles, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() },
+        details: { name: form.name, roles: form.roles, scopes: form.scopes, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() },
       });
       return { id: created.id, token, expiresAt };
     });
@@ -151,6 +153,7 @@ export class ApiTokenService {
           't.id',
           't.name',
           't.roles',
+          't.scopes',
           't.partnership_id',
           't.agency_id',
           't.expires_at',
@@ -181,6 +184,7 @@ export class ApiTokenService {
         agencyId: row.agency_id,
         agencyName: row.agency_name,
         roles: row.roles.filter(isRole),
+        scopes: row.scopes.filter(isApiScope),
         stage: 'signed_in',
         clientAddress: origin.clientAddress,
         userAgent: origin.userAgent,

@@ -29,6 +29,8 @@ export function apiFeature(routeSets: readonly ApiRoutes[]): Feature {
         api.addHook('onRoute', (route) => {
           if (!route.config?.permission || !route.config.scope) throw new Error(`${route.url}: an API route declares its permission and scope`);
           if (!route.schema?.response) throw new Error(`${route.url}: an API route declares its responses`);
+          // The document names the scope each operation needs (OpenAPI 3.1 allows scopes on any scheme).
+          route.schema = { ...route.schema, security: [{ bearerToken: [route.config.scope] }] };
         });
         api.addHook('onRequest', async (request) => {
           request.user = await services.apiTokens.resolve(request.headers.authorization, {

@@ -61,7 +61,7 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     },
     async (request, reply) => {
       const tools = latestVersions(await casework.listTools(request.user!));
-      return reply.send({ tools: tools.map((t) => ({ ...t, definition: t.definition as unknown as Record<string, unknown> })) });
+      return reply.send({ tools });
     },
   );
 

@@ -5,6 +5,7 @@
  */
 import type nunjucks from 'nunjucks';
 import type { TFunction } from 'i18next';
+import { apiScopes } from '../../src/authz/policy.ts';
 import { navigationEntries } from '../../src/web/navigation.ts';
 
 export interface ViewCase {
@@ -425,11 +426,13 @@ export const viewCases: ViewCase[] = [
       values: {},
       issuableRoles: ['practitioner', 'analyst'],
       apiTokenLifetimes: [30, 90, 365],
+      apiScopes,
       tokens: times(n, (i) => ({
         id: id(17, i),
         name: `Case system ${i} <sync>`,
         agency: pick(agencyNames, i),
         roles: roleNames.slice(0, 1 + (i % 2)),
+        scopes: apiScopes.slice(0, 1 + (i % 4)),
         issued_by: person(i),
         approved_by: i % 2 ? person(i + 1) : null,
         approved_at: i % 2 ? moment(i) : null,

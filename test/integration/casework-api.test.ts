@@ -81,11 +81,14 @@ describe('risk assessments through the API', () => {
     );
     assert.ok(result.score_total > 0, 'scored by the engine');
     assert.ok(result.explanation.length > 0);
-    assert.deepEqual({ level: result.child.risk_level, source: result.child.risk_source, id: result.child.risk_source_id }, {
-      level: 'high',
-      source: 'assessment',
-      id: result.id,
-    });
+    assert.deepEqual(
+      { level: result.child.risk_level, source: result.child.risk_source, id: result.child.risk_source_id },
+      {
+        level: 'high',
+        source: 'assessment',
+        id: result.id,
+      },
+    );
     assert.equal(await auditCount(worker.id), before + 1, 'one audit row for the write');
     const [audit] = await ctx.ownerQuery<{ actor_label: string; actor_user_id: string; action: string; details: Json }>(
       `SELECT actor_label, actor_user_id, action, details FROM audit_events WHERE details->>'apiToken' = $1 ORDER BY id DESC LIMIT 1`,
@@ -299,7 +302,10 @@ describe('the chronology through the API', () => {
     assert.deepEqual(dates, [...dates].sort(), 'oldest first');
 
     const full = body<{ entries: { kind: string; withheld: boolean }[] }>(await call('GET', `/api/v1/children/${child}/chronology`, worker.token)).entries;
-    assert.ok(full.some((e) => e.kind === 'concern' && !e.withheld), 'the owning agency reads it');
+    assert.ok(
+      full.some((e) => e.kind === 'concern' && !e.withheld),
+      'the owning agency reads it',
+    );
     const filtered = body<{ entries: { kind: string }[] }>(await call('GET', `/api/v1/children/${child}/chronology?type=meeting`, worker.token)).entries;
     assert.ok(filtered.length > 0 && filtered.every((e) => e.kind === 'meeting'));
     assert.equal((await call('GET', `/api/v1/children/${child}/chronology?type=gossip`, worker.token)).statusCode, 400);
@@ -332,7 +338,12 @@ function everyRoute(childId: string): { method: 'GET' | 'POST'; url: string; wri
     },
     { method: 'GET', url: `/api/v1/children/${childId}/episodes`, write: false },
     { method: 'GET', url: `/api/v1/children/${childId}/episodes/${record}`, write: false },
-    { method: 'POST', url: `/api/v1/children/${childId}/episodes`, write: true, body: { episodeType: 'absent', startedAt: at, reportedBy: 'x', riskLevel: 'low' } },
+    {
+      method: 'POST',
+      url: `/api/v1/children/${childId}/episodes`,
+      write: true,
+      body: { episodeType: 'absent', startedAt: at, reportedBy: 'x', riskLevel: 'low' },
+    },
     { method: 'POST', url: `/api/v1/children/${childId}/episodes/${record}/return`, write: true, body: { returnedAt: at } },
     {
       method: 'POST',
@@ -349,7 +360,12 @@ function everyRoute(childId: string): { method: 'GET' | 'POST'; url: string; wri
       body: { meetingKind: 'discussion', heldOn: '2026-11-01', attendingAgencyIds: [record], attendees: 'a', decisions: 'b', riskLevel: 'low' },
     },
     { method: 'GET', url: `/api/v1/children/${childId}/plan-actions`, write: false },
-    { method: 'POST', url: `/api/v1/children/${childId}/plan-actions`, write: true, body: { description: 'a', ownerName: 'b', agencyId: record, dueOn: '2026-11-01' } },
+    {
+      method: 'POST',
+      url: `/api/v1/children/${childId}/plan-actions`,
+      write: true,
+      body: { description: 'a', ownerName: 'b', agencyId: record, dueOn: '2026-11-01' },
+    },
     { method: 'POST', url: `/api/v1/children/${childId}/plan-actions/${record}/done`, write: true },
     { method: 'GET', url: `/api/v1/children/${childId}/chronology`, write: false },
   ];
@@ -358,7 +374,13 @@ function everyRoute(childId: string): { method: 'GET' | 'POST'; url: string; wri
 describe('what a token may not do', () => {
   test('another agency’s token without access, a restricted child and another partnership’s child: 404 on every route, nothing written', async () => {
     const health = await tokens.createToken('Health record system', 'school', ['practitioner']);
-    const count = async () => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action LIKE 'record.%' AND details->>'apiToken' IN ($1, $2)`, [health.id, worker.id]))[0]!.n;
+    const count = async () =>
+      (
+        await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action LIKE 'record.%' AND details->>'apiToken' IN ($1, $2)`, [
+          health.id,
+          worker.id,
+        ])
+      )[0]!.n;
     const other = await aChild(ctx, { partnership_id: northmere, owning_agency_id: agency.childrens_services! });
     const before = await count();
     for (const [who, token, childId] of [
@@ -450,7 +472,10 @@ describe('the OpenAPI document', () => {
       assert.ok(success?.content?.['application/json']?.schema, `${route.method} ${path} describes its answer`);
       for (const status of ['400', '401', '403']) assert.ok(operation.responses[status], `${route.method} ${path} describes ${status}`);
       for (const name of [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]))
-        assert.ok(operation.parameters?.some((p) => p.in === 'path' && p.name === name), `${route.method} ${path} describes :${name}`);
+        assert.ok(
+          operation.parameters?.some((p) => p.in === 'path' && p.name === name),
+          `${route.method} ${path} describes :${name}`,
+        );
       if (route.method === 'POST' && !route.url.endsWith('/done'))
         assert.ok(operation.requestBody?.content['application/json']?.schema, `${route.method} ${path} describes its request body`);
       assert.match(operation.security?.[0]?.bearerToken?.[0] ?? '', /^[a-z]+:(read|write)$/, `${route.method} ${path} names its scope`);

@@ -69,7 +69,12 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     '/api/v1/children/:id/risk-assessments',
     {
       ...read('assessments:read'),
-      schema: { summary: 'A child’s risk assessments', operationId: 'listRiskAssessments', params: idParams, response: { 200: responses.assessments, ...ofChild } },
+      schema: {
+        summary: 'A child’s risk assessments',
+        operationId: 'listRiskAssessments',
+        params: idParams,
+        response: { 200: responses.assessments, ...ofChild },
+      },
     },
     async (request, reply) => {
       const { assessments } = await casework.assessmentsPage(request.user!, request.params.id);
@@ -81,7 +86,12 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     '/api/v1/children/:id/risk-assessments/:recordId',
     {
       ...read('assessments:read'),
-      schema: { summary: 'One risk assessment, with its answers and score', operationId: 'getRiskAssessment', params: recordParams, response: { 200: responses.assessment, ...ofChild } },
+      schema: {
+        summary: 'One risk assessment, with its answers and score',
+        operationId: 'getRiskAssessment',
+        params: recordParams,
+        response: { 200: responses.assessment, ...ofChild },
+      },
     },
     async (request, reply) => {
       const { assessment } = await casework.assessment(request.user!, request.params.id, request.params.recordId);
@@ -128,7 +138,12 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     '/api/v1/children/:id/episodes',
     {
       ...read('episodes:read'),
-      schema: { summary: 'A child’s missing and absent episodes with their return interviews', operationId: 'listEpisodes', params: idParams, response: { 200: responses.episodes, ...ofChild } },
+      schema: {
+        summary: 'A child’s missing and absent episodes with their return interviews',
+        operationId: 'listEpisodes',
+        params: idParams,
+        response: { 200: responses.episodes, ...ofChild },
+      },
     },
     async (request, reply) => reply.send({ episodes: (await casework.missingPage(request.user!, request.params.id)).episodes }),
   );
@@ -137,7 +152,12 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     '/api/v1/children/:id/episodes/:recordId',
     {
       ...read('episodes:read'),
-      schema: { summary: 'One episode with its return interview', operationId: 'getEpisode', params: recordParams, response: { 200: responses.episode, ...ofChild } },
+      schema: {
+        summary: 'One episode with its return interview',
+        operationId: 'getEpisode',
+        params: recordParams,
+        response: { 200: responses.episode, ...ofChild },
+      },
     },
     async (request, reply) => {
       const { episodes } = await casework.missingPage(request.user!, request.params.id);
@@ -208,7 +228,12 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
     '/api/v1/children/:id/strategy-meetings',
     {
       ...read('meetings:read'),
-      schema: { summary: 'A child’s strategy meetings and discussions', operationId: 'listStrategyMeetings', params: idParams, response: { 200: responses.meetings, ...ofChild } },
+      schema: {
+        summary: 'A child’s strategy meetings and discussions',
+        operationId: 'listStrategyMeetings',
+        params: idParams,
+        response: { 200: responses.meetings, ...ofChild },
+      },
     },
     async (request, reply) => reply.send({ meetings: (await casework.meetingsPage(request.user!, request.params.id)).meetings }),
   );

@@ -100,7 +100,14 @@ export class ApiTokenService {
         action: 'api_token.create',
         recordType: 'api_token',
         recordId: created.id,
-        details: { name: form.name, roles: form.roles, scopes: form.scopes, agencyId: user.agencyId, expiresInDays: form.expiresInDays, expiresAt: expiresAt.toISOString() },
+        details: {
+          name: form.name,
+          roles: form.roles,
+          scopes: form.scopes,
+          agencyId: user.agencyId,
+          expiresInDays: form.expiresInDays,
+          expiresAt: expiresAt.toISOString(),
+        },
       });
       return { id: created.id, token, expiresAt };
     });

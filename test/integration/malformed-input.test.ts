@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { can } from '../../src/authz/policy.ts';
+import { apiScopes, can } from '../../src/authz/policy.ts';
 import type { Role } from '../../src/authz/roles.ts';
 import { errorCodes } from '../../src/errors.ts';
 import { apiTokenRoles } from '../../src/features/children/schema.ts';
@@ -28,7 +28,8 @@ let northmere = '';
 let westbrookAgency = '';
 
 before(async () => {
-  ctx = await createTestContext();
+  // The sweep sends the API thousands of requests with one token: more than a minute's limit.
+  ctx = await createTestContext({ configOverrides: { LANTERN_API_RATE_LIMIT: '100000' } });
   for (const account of ctx.accounts.filter((a) => a.partnership === 'northmere')) {
     if (!signedIn.some((s) => s.role === account.role)) signedIn.push({ role: account.role, agent: await signIn(ctx.app, ctx.clock, account) });
   }
@@ -38,7 +39,7 @@ before(async () => {
       `SELECT a.id FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.code = 'westbrook' AND a.kind = 'police'`,
     )
   )[0]!.id;
-  // A token with every API role: nobody holds them all (a token carries its issuer's roles), so the
+  // A token with every API role and scope: nobody holds them all (a token carries its issuer's roles), so the
   // owner makes it, approved, as the command line could.
   const [issuer] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'police.northmere@lantern.example'`);
   const [approver] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'admin.northmere@lantern.example'`);
@@ -49,6 +50,7 @@ before(async () => {
     name: 'Every API role',
     token_hash: crypto.createHash('sha256').update(apiToken).digest('hex'),
     roles: [...apiTokenRoles],
+    scopes: [...apiScopes],
     created_by: issuer!.id,
     approved_by: approver!.id,
     approved_at: new Date(),

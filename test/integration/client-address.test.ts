@@ -68,7 +68,7 @@ async function reportConcerns(ctx: TestContext, addressFor: (i: number) => strin
 async function apiToken(ctx: TestContext, name: string): Promise<string> {
   const issuer = await signIn(ctx.app, ctx.clock, ctx.account('police.northmere@lantern.example'));
   await issuer.get('/admin/api-tokens');
-  const created = await issuer.post('/admin/api-tokens', { name, roles: 'practitioner' });
+  const created = await issuer.follow(issuer.post('/admin/api-tokens', { name, roles: 'practitioner' }));
   const token = /id="api-token">([^<]+)</.exec(created.body)?.[1];
   assert.ok(token, created.body.slice(0, 300));
   const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM api_tokens WHERE name = $1`, [name]);

@@ -96,17 +96,19 @@ export async function overflowAt(page: Page, width: number): Promise<{ scrollWid
   const before = page.viewportSize();
   await page.setViewportSize({ width, height: before?.height ?? 720 });
   try {
-    return await page.evaluate((limit) => {
+    // Written as a string: the test runner's TypeScript transform would add helpers the page does not have.
+    return await page.evaluate<{ scrollWidth: number; widest: string[] } | null>(`(() => {
+      const limit = ${width};
       const scrollWidth = document.documentElement.scrollWidth;
       if (scrollWidth <= limit) return null;
-      // Elements whose right edge passes the window, outside any container that scrolls on its own.
-      const inScroller = (el: Element) => el.closest('.lantern-table-scroll') !== null;
-      const widest = [...document.body.querySelectorAll('*')]
-        .filter((el) => el.getBoundingClientRect().right > limit + 1 && !inScroller(el))
-        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? `.${[...el.classList].join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)})`)
+      // Elements whose right edge passes the window, but not inside a region that scrolls on its own.
+      const widest = Array.from(document.body.querySelectorAll('*'))
+        .filter((el) => el.getBoundingClientRect().right > limit + 1 && (el.parentElement === null || el.parentElement.closest('.lantern-table-scroll') === null))
+        .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + Array.from(el.classList).join('.') : '')
+          + ' (' + Math.round(el.getBoundingClientRect().right) + ')')
         .slice(-6);
       return { scrollWidth, widest };
-    }, width);
+    })()`);
   } finally {
     if (before) await page.setViewportSize(before);
   }

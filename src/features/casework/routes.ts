@@ -161,7 +161,7 @@ export const caseworkFeature: Feature = {
       return page(reply, 'assessment-form', 'assessments', {
         ...data,
         values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId },
-        answers: {},
+        answers: data.fromRecord,
       });
     });
 

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
 import { aggregatesOnly } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors, postedForm } from '../../web/forms.ts';
+import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
 import { idParams, isUuid, uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
@@ -29,6 +29,7 @@ import {
   professionalConcernSchema,
   publicConcernSchema,
   reasonSchema,
+  reporterKinds,
   riskLevels,
   sendOptions,
   shareAgencySchema,
@@ -53,8 +54,13 @@ export const childrenFeature: Feature = {
     const byId = { params: idParams };
 
     // ---- A concern from anyone: public, rate limited on this route only ----
-    const publicForm = async (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
-      reply.page(view('report'), { partnerships: await children.concerns.publicPartnerships(), values: {}, ...extra });
+    const publicForm = async (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+      const partnerships = await children.concerns.publicPartnerships();
+      const names = new Map(partnerships.map((p) => [p.id, p.name]));
+      // A campaign is named with its partnership's, as the list holds every partnership's.
+      const campaigns = (await children.concerns.publicCampaigns()).map((c) => ({ ...c, partnership: names.get(c.partnership_id) ?? '' }));
+      return reply.page(view('report'), { partnerships, campaigns, reporterKinds, values: {}, ...extra });
+    };
     app.get('/report', { config: { public: true } }, async (_request, reply) => publicForm(reply));
     await app.register(async (scope: LanternApp) => {
       await scope.register(rateLimit, { global: false });
@@ -63,6 +69,10 @@ export const childrenFeature: Feature = {
         { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { body: publicConcernSchema }, attachValidation: true },
         async (request, reply) => {
           if (request.validationError) return publicForm(reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
+          const { campaignId } = request.body.heardFrom;
+          if (campaignId && !(await children.concerns.publicCampaigns()).some((c) => c.id === campaignId && c.partnership_id === request.body.partnershipId)) {
+            return publicForm(reply.status(400), { values: postedForm(request), errors: singleError('heardFrom', t('children.errors.heardFromPartnership')) });
+          }
           const { reference } = await children.concerns.raisePublicConcern(request.body, request.headers['user-agent'] ?? null);
           return reply.saved('/report/sent', 'flash.concernSent', { reference });
         },

@@ -54,8 +54,18 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
       await page.getByRole('group', { name: question }).getByLabel('No', { exact: true }).check();
     }
     // The child has missing episodes on record: the form ticks those answers itself, to be checked.
-    assert.ok(await page.getByRole('group', { name: /gone missing from home, care or school before/ }).getByRole('checkbox').first().isChecked());
-    await page.getByRole('group', { name: /gone missing or stayed out very late/ }).getByRole('checkbox').first().uncheck();
+    assert.ok(
+      await page
+        .getByRole('group', { name: /gone missing from home, care or school before/ })
+        .getByRole('checkbox')
+        .first()
+        .isChecked(),
+    );
+    await page
+      .getByRole('group', { name: /gone missing or stayed out very late/ })
+      .getByRole('checkbox')
+      .first()
+      .uncheck();
     const significant = page.locator('input[type=checkbox][value=current]').first();
     await significant.check();
     await submit(page, 'Work out the score');

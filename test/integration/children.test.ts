@@ -228,7 +228,9 @@ describe('the child record', () => {
     assert.equal((await councillor.get('/children')).statusCode, 403);
     assert.equal((await councillor.get('/triage')).statusCode, 403);
     await councillor.get('/concerns/new');
-    const r = await councillor.follow(councillor.post('/concerns/new', { whatHappened: 'Residents told me about girls at a flat late at night.', childId: id }));
+    const r = await councillor.follow(
+      councillor.post('/concerns/new', { whatHappened: 'Residents told me about girls at a flat late at night.', childId: id }),
+    );
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /concern-reference/);
     const reference = /id="concern-reference">([^<]+)</.exec(r.body)![1];

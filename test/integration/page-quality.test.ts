@@ -210,7 +210,13 @@ describe('the public form asks who is reporting and how they heard of it', () =>
       assert.equal(other.statusCode, 400);
       assert.match(other.body, /Choose a campaign of the partnership you are telling/);
     }
-    const junk = await visitor.post('/report', { partnershipId: northmere, whatHappened: 'A worry with junk answers.', anonymous: 'yes', heardFrom: 'campaign:x', reporterKind: 'alien' });
+    const junk = await visitor.post('/report', {
+      partnershipId: northmere,
+      whatHappened: 'A worry with junk answers.',
+      anonymous: 'yes',
+      heardFrom: 'campaign:x',
+      reporterKind: 'alien',
+    });
     assert.equal(junk.statusCode, 400);
     assert.match(junk.body, /govuk-error-summary/);
   });

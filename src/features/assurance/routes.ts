@@ -142,8 +142,14 @@ export const assuranceFeature: Feature = {
       });
     const trainingSession = { show: sessionPage, savedAt: (id: string) => `/training/sessions/${id}` };
     app.get('/training/sessions/:id', { ...perm('training.manage'), schema: byId }, async (request, reply) => sessionPage(request, reply, request.params.id));
-    formOnPage('/training/sessions/:id/attendance', 'training.manage', attendanceFormSchema, trainingSession, null, 'flash.attendanceAdded', (user, id, input) =>
-      assurance.training.addAttendance(user, id, input),
+    formOnPage(
+      '/training/sessions/:id/attendance',
+      'training.manage',
+      attendanceFormSchema,
+      trainingSession,
+      null,
+      'flash.attendanceAdded',
+      (user, id, input) => assurance.training.addAttendance(user, id, input),
     );
     app.post(
       '/training/sessions/:id/attendance/:attendanceId/remove',

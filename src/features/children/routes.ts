@@ -235,7 +235,9 @@ export const childrenFeature: Feature = {
       return reply.saved(`/children/${id}`, 'flash.involvementAdded');
     });
     childAction('share', shareAgencySchema, 'flash.shared', (request, id, data) => children.sharing.shareWithAgency(request.user!, id, data));
-    childAction('share-partnership', sharePartnershipSchema, 'flash.shared', (request, id, data) => children.sharing.shareWithPartnership(request.user!, id, data));
+    childAction('share-partnership', sharePartnershipSchema, 'flash.shared', (request, id, data) =>
+      children.sharing.shareWithPartnership(request.user!, id, data),
+    );
 
     // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
     const stopSharing = (path: string, kind: 'agency' | 'partnership') =>

@@ -103,9 +103,16 @@ const heardFrom = z
   .string()
   .optional()
   .default('')
-  .refine((v) => v === '' || v === 'other' || (v.startsWith('campaign:') && z.uuid().safeParse(v.slice('campaign:'.length)).success), 'children.errors.heardFrom')
+  .refine(
+    (v) => v === '' || v === 'other' || (v.startsWith('campaign:') && z.uuid().safeParse(v.slice('campaign:'.length)).success),
+    'children.errors.heardFrom',
+  )
   .transform((v) =>
-    v === '' ? { heardVia: null, campaignId: null } : v === 'other' ? { heardVia: 'other' as const, campaignId: null } : { heardVia: 'campaign' as const, campaignId: v.slice(9) },
+    v === ''
+      ? { heardVia: null, campaignId: null }
+      : v === 'other'
+        ? { heardVia: 'other' as const, campaignId: null }
+        : { heardVia: 'campaign' as const, campaignId: v.slice(9) },
   );
 
 export const publicConcernSchema = z

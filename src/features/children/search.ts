@@ -46,7 +46,10 @@ interface ScoredRow extends Omit<ChildMatch, 'strength' | 'reasons'> {
 }
 
 /** The reasons for a scored row, as the score gave it (scored() below). */
-export function matchReasons(row: Pick<ScoredRow, 'strength' | 'distance' | 'hit' | 'near' | 'same_birth' | 'same_postcode'>, searchedName: boolean): MatchReason[] {
+export function matchReasons(
+  row: Pick<ScoredRow, 'strength' | 'distance' | 'hit' | 'near' | 'same_birth' | 'same_postcode'>,
+  searchedName: boolean,
+): MatchReason[] {
   const reasons: MatchReason[] = [];
   if (searchedName) {
     if (row.hit) reasons.push(row.distance === 0 ? 'exactName' : 'similarName');

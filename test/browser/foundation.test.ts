@@ -35,10 +35,13 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     await page.getByLabel('Agency').selectOption({ label: 'Northmere Housing Options' });
     await page.getByLabel('Practitioner', { exact: true }).check();
     await page.getByRole('button', { name: 'Save' }).click();
+    // Post/redirect/get: the one-time password is shown on the page the save leads to.
+    await page.waitForURL('**/admin/users/created');
     await assertAccessible(page, bc);
     const initialPassword = (await page.locator('#initial-password').textContent())!.trim();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signed-out');
     await assertAccessible(page, bc);
 
     // The new person signs in and sets up an authenticator app.

@@ -24,7 +24,7 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     await page.getByLabel('Name').fill('Northmere Housing Options');
     await page.getByLabel('Kind of agency').selectOption({ label: 'Voluntary sector' });
     await page.getByRole('button', { name: 'Add an agency' }).click();
-    await page.getByRole('cell', { name: 'Northmere Housing Options' }).waitFor();
+    await page.getByRole('cell', { name: 'Northmere Housing Options', exact: true }).waitFor();
 
     await page.getByRole('link', { name: 'People' }).first().click();
     await assertAccessible(page, bc);

@@ -269,6 +269,8 @@ export interface Concerns {
   decided_by: string | null;
   decision: string | null;
   decision_notes: string | null;
+  heard_via: string | null;
+  heard_via_campaign_id: string | null;
   id: Generated<string>;
   occurred_on: string | null;
   partnership_id: string;
@@ -276,6 +278,7 @@ export interface Concerns {
   raised_by_agency_id: string | null;
   received_at: Generated<Timestamp>;
   reference: string;
+  reporter_kind: string | null;
   risk_level: string | null;
   source: string;
   what_happened: string;

@@ -22,6 +22,7 @@ import { keepRawInput, postedBody, refuseInvalidInput } from './input-guards.ts'
 import { addServerTiming } from './server-timing.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
+import { FlashCookies, type FlashKey, type FlashParams } from './flash.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,6 +37,8 @@ declare module 'fastify' {
      * stylesheet inline), for printing as a PDF (src/documents/pdf.ts).
      */
     documentHtml(template: string, context?: Record<string, unknown>): string;
+    /** After a save: redirects to `location`, whose page shows the message as a success banner (src/web/flash.ts). */
+    saved(location: string, key: FlashKey, params?: FlashParams): FastifyReply;
   }
   interface FastifyContextConfig {
     /** Reachable without signing in. */
@@ -125,9 +128,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.decorateRequest('user', null);
   app.decorateRequest('pendingUser', null);
 
+  const flashes = new FlashCookies(services.cookieSecret, config.secureCookies);
+  app.decorateReply('saved', function saved(this: FastifyReply, location: string, key: FlashKey, params?: FlashParams) {
+    return flashes.redirect(this, location, key, params);
+  });
   app.decorateReply('page', function page(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
     const user = request.user;
+    const currentPath = request.url.split('?')[0]!;
     const html = views.render(template, {
       t,
       config: { demo: config.demo },
@@ -135,7 +143,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       can: (permission: Permission) => can(user, permission),
       navigation: navigationFor(user, request.url),
       csrfToken: this.generateCsrf(),
-      currentPath: request.url.split('?')[0],
+      currentPath,
+      flash: flashes.take(request, this, currentPath),
       ...context,
     });
     return this.type('text/html; charset=utf-8').send(html);

@@ -16,12 +16,6 @@ export const idParams = uuidParams('id');
 /** `/children/:id/…/:recordId` */
 export const recordParams = uuidParams('id', 'recordId');
 
-/** A query flag a redirect sets (`?saved=1`): anything else, or nothing, is false. */
-export const queryFlag = z
-  .unknown()
-  .optional()
-  .transform((value) => value === '1');
-
 export const isUuid = (value: unknown): value is string => uuid.safeParse(value).success;
 
 /** An optional id in a query string: anything that is not a UUID is as if none were given. */

@@ -24,7 +24,7 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     await page.getByLabel('Name').fill('Northmere Housing Options');
     await page.getByLabel('Kind of agency').selectOption({ label: 'Voluntary sector' });
     await page.getByRole('button', { name: 'Add an agency' }).click();
-    await page.getByRole('cell', { name: 'Northmere Housing Options' }).waitFor();
+    await page.getByRole('cell', { name: 'Northmere Housing Options', exact: true }).waitFor();
 
     await page.getByRole('link', { name: 'People' }).first().click();
     await assertAccessible(page, bc);
@@ -35,10 +35,13 @@ describe('foundation journeys in Chromium', { skip: browserAvailable ? false : '
     await page.getByLabel('Agency').selectOption({ label: 'Northmere Housing Options' });
     await page.getByLabel('Practitioner', { exact: true }).check();
     await page.getByRole('button', { name: 'Save' }).click();
+    // Post/redirect/get: the one-time password is shown on the page the save leads to.
+    await page.waitForURL('**/admin/users/created');
     await assertAccessible(page, bc);
     const initialPassword = (await page.locator('#initial-password').textContent())!.trim();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signed-out');
     await assertAccessible(page, bc);
 
     // The new person signs in and sets up an authenticator app.

@@ -89,8 +89,12 @@ describe('strategy journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await assertAccessible(page, bc);
     await page.getByRole('cell', { name: 'Ready to import' }).waitFor();
     await page.getByRole('button', { name: 'Import these actions' }).click();
+    // Post/redirect/get: the import leads to the plan, which says what was imported.
+    await page
+      .getByRole('alert')
+      .getByText(/actions added/)
+      .waitFor();
     await assertAccessible(page, bc);
-    await page.getByRole('link', { name: 'Go back to the plan' }).click();
     await page.getByRole('link', { name: '1.3b', exact: true }).click();
     await assertAccessible(page, bc);
     const findings = (await page.locator('#smart ~ ul').textContent()) ?? '';

@@ -24,7 +24,7 @@ export function apiTokens(ctx: TestContext) {
   ): Promise<{ token: string; id: string }> {
     const issuer = await agent(issuerKey);
     await issuer.get('/admin/api-tokens');
-    const r = await issuer.post('/admin/api-tokens', { name, roles, scopes: [...(options.scopes ?? apiScopes)] });
+    const r = await issuer.follow(issuer.post('/admin/api-tokens', { name, roles, scopes: [...(options.scopes ?? apiScopes)] }));
     assert.equal(r.statusCode, 200, r.body.slice(0, 200));
     const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
     assert.ok(token);

@@ -63,7 +63,14 @@ export async function startBrowserContext(): Promise<BrowserContext> {
   };
 }
 
-/** Runs axe-core on the page (WCAG 2.2 A and AA rules) and fails on any violation. */
+/** The narrowest width a page must work at without scrolling sideways (WCAG 1.4.10 Reflow: 320 CSS pixels). */
+export const reflowWidth = 320;
+
+/**
+ * Checks every page a journey visits: axe-core with the WCAG 2.2 A and AA rules and axe's best
+ * practices (landmarks, headings, regions …), then reflow — at 320 CSS pixels wide the page itself
+ * does not scroll sideways (a wide table may scroll inside its own labelled region). Fails on any problem.
+ */
 export async function assertAccessible(page: Page, bc?: BrowserContext): Promise<void> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
@@ -72,12 +79,39 @@ export async function assertAccessible(page: Page, bc?: BrowserContext): Promise
         axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
       }
     ).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
   });
   bc?.visited.push(new URL(page.url()).pathname);
   const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   assert.deepEqual(summary, [], `axe violations on ${page.url()}`);
+  assert.deepEqual(await overflowAt(page, reflowWidth), null, `${page.url()} scrolls sideways at ${reflowWidth} CSS pixels`);
   if (bc) assert.deepEqual(bc.cspViolations, [], 'no content blocked by the CSP');
+}
+
+/**
+ * The page's width at `width` CSS pixels when it is wider than the window, with the elements that
+ * stick out (for the message), or null when it reflows. The window goes back to its size afterwards.
+ */
+export async function overflowAt(page: Page, width: number): Promise<{ scrollWidth: number; widest: string[] } | null> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width, height: before?.height ?? 720 });
+  try {
+    // Written as a string: the test runner's TypeScript transform would add helpers the page does not have.
+    return await page.evaluate<{ scrollWidth: number; widest: string[] } | null>(`(() => {
+      const limit = ${width};
+      const scrollWidth = document.documentElement.scrollWidth;
+      if (scrollWidth <= limit) return null;
+      // Elements whose right edge passes the window, but not inside a region that scrolls on its own.
+      const widest = Array.from(document.body.querySelectorAll('*'))
+        .filter((el) => el.getBoundingClientRect().right > limit + 1 && (el.parentElement === null || el.parentElement.closest('.lantern-table-scroll') === null))
+        .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + Array.from(el.classList).join('.') : '')
+          + ' (' + Math.round(el.getBoundingClientRect().right) + ')')
+        .slice(-6);
+      return { scrollWidth, widest };
+    })()`);
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
 }
 
 /** Signs in through the real pages, as a person would. Moves the test clock so the code is fresh. */

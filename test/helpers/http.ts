@@ -45,6 +45,13 @@ export class Agent {
     return response;
   }
 
+  /** A post's answer as a browser shows it: after a redirect (post/redirect/get), the page it leads to. */
+  async follow(response: LightMyRequestResponse | Promise<LightMyRequestResponse>) {
+    const answer = await response;
+    const location = answer.headers.location;
+    return answer.statusCode >= 300 && answer.statusCode < 400 && typeof location === 'string' ? this.get(location) : answer;
+  }
+
   cookie(name: string) {
     return this.cookies.get(name);
   }

@@ -21,7 +21,9 @@ describe('administration', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /govuk-error-summary/);
     assert.match(bad.body, /Choose at least one role/);
-    const created = await admin.post('/admin/users/new', { displayName: 'Sam Nurse', email: 'Sam.Nurse@lantern.example', agencyId, roles: ['practitioner'] });
+    const posted = await admin.post('/admin/users/new', { displayName: 'Sam Nurse', email: 'Sam.Nurse@lantern.example', agencyId, roles: ['practitioner'] });
+    assert.equal(posted.statusCode, 302, 'post/redirect/get');
+    const created = await admin.get(posted.headers.location as string);
     assert.equal(created.statusCode, 200);
     const password = /id="initial-password">([^<]+)</.exec(created.body)![1]!;
     const again = await admin.post('/admin/users/new', { displayName: 'Sam Nurse', email: 'sam.nurse@lantern.example', agencyId, roles: ['practitioner'] });

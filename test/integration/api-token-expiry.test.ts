@@ -26,7 +26,7 @@ const issuer = () => signIn(ctx.app, ctx.clock, ctx.account('police.northmere@la
 
 async function createToken(agent: Agent, name: string, form: Record<string, string> = {}) {
   await agent.get('/admin/api-tokens');
-  const r = await agent.post('/admin/api-tokens', { name, roles: 'practitioner', scopes: 'children:read', ...form });
+  const r = await agent.follow(agent.post('/admin/api-tokens', { name, roles: 'practitioner', scopes: 'children:read', ...form }));
   assert.equal(r.statusCode, 200, r.body.slice(0, 300));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);

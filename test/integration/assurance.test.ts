@@ -102,7 +102,9 @@ describe('assurance: training', () => {
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>');
     const importsBefore = await auditCount('import', 'training_session');
-    const confirmed = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]);
+    const posted = await strategy.post(`${url}/confirm`, { csv: csvField }, /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]);
+    assert.equal(posted.statusCode, 302, 'post/redirect/get');
+    const confirmed = await strategy.get(posted.headers.location as string);
     assert.equal(confirmed.statusCode, 200);
     assert.match(confirmed.body, /2 added/);
     assert.equal(await auditCount('import', 'training_session'), importsBefore + 1);

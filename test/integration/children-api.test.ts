@@ -30,7 +30,7 @@ async function createToken(name: string, issuerKey: string, roles: string[], app
   if (!issuers.has(email)) issuers.set(email, await signIn(ctx.app, ctx.clock, ctx.account(email)));
   const issuer = issuers.get(email)!;
   await issuer.get('/admin/api-tokens');
-  const r = await issuer.post('/admin/api-tokens', { name, roles, scopes: [...scopes] });
+  const r = await issuer.follow(issuer.post('/admin/api-tokens', { name, roles, scopes: [...scopes] }));
   assert.equal(r.statusCode, 200, r.body.slice(0, 200));
   const token = /id="api-token">([^<]+)</.exec(r.body)?.[1];
   assert.ok(token);

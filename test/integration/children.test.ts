@@ -60,9 +60,25 @@ describe('a concern from the public', () => {
       when: 'Friday evening',
       anonymous: 'yes',
     });
-    assert.equal(r.statusCode, 200);
-    const reference = /id="concern-reference">([^<]+)</.exec(r.body)?.[1];
+    // Post/redirect/get: the answer to the post is a redirect to the confirmation page, so a refresh
+    // asks for that page again and never sends the concern twice.
+    assert.equal(r.statusCode, 302);
+    assert.equal(r.headers.location, '/report/sent');
+    const sent = await agent.get('/report/sent');
+    assert.equal(sent.statusCode, 200);
+    const reference = /id="concern-reference">([^<]+)</.exec(sent.body)?.[1];
     assert.match(reference ?? '', /^CN-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const refreshed = await agent.get('/report/sent');
+    assert.match(refreshed.body, new RegExp(`id="concern-reference">${reference}<`), 'a refresh shows the same reference');
+    assert.equal(await audits('concern.raise'), before + 1, 'and sends nothing again');
+    assert.equal(
+      (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM concerns WHERE what_happened LIKE 'Older men giving%'`))[0]!.n,
+      1,
+      'one concern',
+    );
+    // Another page drops the message: the confirmation does not follow the person around.
+    await agent.get('/report');
+    assert.doesNotMatch((await agent.get('/report/sent')).body, /concern-reference/);
     const [row] = await ctx.ownerQuery<{
       partnership_id: string;
       source: string;
@@ -212,7 +228,9 @@ describe('the child record', () => {
     assert.equal((await councillor.get('/children')).statusCode, 403);
     assert.equal((await councillor.get('/triage')).statusCode, 403);
     await councillor.get('/concerns/new');
-    const r = await councillor.post('/concerns/new', { whatHappened: 'Residents told me about girls at a flat late at night.', childId: id });
+    const r = await councillor.follow(
+      councillor.post('/concerns/new', { whatHappened: 'Residents told me about girls at a flat late at night.', childId: id }),
+    );
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /concern-reference/);
     const reference = /id="concern-reference">([^<]+)</.exec(r.body)![1];

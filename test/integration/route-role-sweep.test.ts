@@ -41,12 +41,14 @@ const expectedAccess: Record<string, string> = {
   'GET /sign-in/enrol': 'public',
   'POST /sign-in/enrol': 'public',
   'POST /sign-out': 'public',
+  'GET /signed-out': 'public',
   'GET /account/password': 'public',
   'POST /account/password': 'public',
   'GET /privacy': 'public',
   'GET /accessibility': 'public',
   'GET /report': 'public',
   'POST /report': 'public',
+  'GET /report/sent': 'public',
   'GET /': everyone,
   'GET /account': everyone,
   'POST /account/partnership': everyone,
@@ -55,6 +57,7 @@ const expectedAccess: Record<string, string> = {
   'GET /admin/users': 'SP',
   'GET /admin/users/new': 'SP',
   'POST /admin/users/new': 'SP',
+  'GET /admin/users/created': 'SP',
   'GET /admin/users/:id': 'SP',
   'POST /admin/users/:id': 'SP',
   'POST /admin/users/:id/disable': 'SP',
@@ -70,6 +73,7 @@ const expectedAccess: Record<string, string> = {
   // API tokens: issued by the casework roles and administrators for their own agency, approved by an administrator
   'GET /admin/api-tokens': 'SPTWCA',
   'POST /admin/api-tokens': 'SPTWCA',
+  'GET /admin/api-tokens/created': 'SPTWCA',
   'POST /admin/api-tokens/:id/approve': 'SP',
   'POST /admin/api-tokens/:id/revoke': 'SPTWCA',
   // The audit trail and break-glass review
@@ -83,6 +87,7 @@ const expectedAccess: Record<string, string> = {
   // Concerns and triage: councillors (board members) raise concerns and see nothing identifying
   'GET /concerns/new': 'TWCAB',
   'POST /concerns/new': 'TWCAB',
+  'GET /concerns/sent': 'TWCAB',
   'GET /triage': 'TC',
   'GET /triage/:id': 'TC',
   'POST /triage/:id/search': 'TC',

@@ -118,7 +118,7 @@ describe('M8: issued passwords and the account page', () => {
     const admin = await as('admin');
     const form = await admin.get('/admin/users/new');
     const agencyId = /<option value="([0-9a-f-]{36})"/.exec(form.body)![1]!;
-    const created = await admin.post('/admin/users/new', { displayName: 'Robin Issued', email, agencyId, roles: ['practitioner'] });
+    const created = await admin.follow(admin.post('/admin/users/new', { displayName: 'Robin Issued', email, agencyId, roles: ['practitioner'] }));
     assert.equal(created.statusCode, 200, created.body.slice(0, 300));
     return /id="initial-password">([^<]+)</.exec(created.body)![1]!;
   }
@@ -254,11 +254,11 @@ describe('H1: API tokens', () => {
     const restricted = await restrictedChild('police');
     const police = await as('police');
     await police.get('/admin/api-tokens');
-    const created = await police.post('/admin/api-tokens', {
+    const created = await police.follow(police.post('/admin/api-tokens', {
       name: 'Police system',
       roles: ['practitioner'],
       scopes: ['children:read', 'concerns:read', 'concerns:write'],
-    });
+    }));
     const token = /id="api-token">([^<]+)</.exec(created.body)![1]!;
     const api = (url: string) => ctx.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     assert.equal((await api('/api/v1/children')).statusCode, 401, 'not yet approved');

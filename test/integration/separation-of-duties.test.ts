@@ -245,7 +245,7 @@ describe('only a system administrator gives the DPO and system administrator rol
       agencyId: agencyOn(form.body),
       roles: ['dpo'],
     });
-    assert.equal(created.statusCode, 200);
+    assert.equal(created.statusCode, 302, 'post/redirect/get to the page showing the issued password');
     assert.deepEqual(await rolesOf('dpo2.northmere@lantern.example'), ['dpo']);
     const analyst = await person('analyst.northmere@lantern.example');
     await admin.get(`/admin/users/${analyst.id}`);
@@ -332,7 +332,7 @@ describe('an email in use anywhere gets one answer', () => {
     }
 
     const fresh = await attempt('fresh.person@lantern.example');
-    assert.equal(fresh.statusCode, 200);
+    assert.equal(fresh.statusCode, 302, 'saved: post/redirect/get');
   });
 });
 

@@ -115,7 +115,9 @@ describe('sessions', () => {
     const cookie = agent.cookie('lantern_session')!;
     await agent.get('/');
     const out = await agent.post('/sign-out', {});
-    assert.equal(out.statusCode, 200);
+    assert.equal(out.statusCode, 302, 'post/redirect/get');
+    assert.equal(out.headers.location, '/signed-out');
+    assert.equal((await agent.get('/signed-out')).statusCode, 200);
     const reuse = new Agent(ctx.app);
     reuse.setCookie('lantern_session', cookie);
     assert.equal((await reuse.get('/')).statusCode, 302);

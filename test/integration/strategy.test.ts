@@ -390,7 +390,7 @@ describe('exports and import', () => {
       .replace(/&amp;/g, '&')
       .replace(/&#39;/g, "'");
     lead.csrfToken = /name="_csrf" value="([^"]+)"/.exec(good.body)![1]!;
-    const done = await lead.post(`/strategy/plans/${westbrookPlan}/import/confirm`, { rows });
+    const done = await lead.follow(lead.post(`/strategy/plans/${westbrookPlan}/import/confirm`, { rows }));
     assert.equal(done.statusCode, 200);
     assert.match(done.body, /1 actions added/);
     const [saved] = await ctx.ownerQuery<{ due_on: string; status: string; target_value: string }>(

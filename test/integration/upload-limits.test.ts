@@ -164,7 +164,7 @@ describe('plan import: large files', () => {
       .replace(/&amp;/g, '&');
     await planLead.get(importPage());
     const started = performance.now();
-    const done = await planLead.post(`${importPage()}/confirm`, { rows });
+    const done = await planLead.follow(planLead.post(`${importPage()}/confirm`, { rows }));
     t.diagnostic(`1,000 actions saved in ${Math.round(performance.now() - started)} ms`);
     assert.equal(done.statusCode, 200);
     assert.match(done.body, /1000 actions added/);

@@ -33,6 +33,19 @@ test('every literal translation key used in templates and code exists', () => {
   assert.deepEqual(missing, []);
 });
 
+test('every success banner a save names exists (reply.saved and the keys handed to it)', () => {
+  const missing: string[] = [];
+  let found = 0;
+  for (const file of files('src', '.ts')) {
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/'(flash\.[\w.]+)'/g)) {
+      found++;
+      if (!i18next.exists(m[1]!)) missing.push(`${file}: ${m[1]}`);
+    }
+  }
+  assert.ok(found > 40, 'the saves name their banners');
+  assert.deepEqual(missing, []);
+});
+
 test('keys built at run time exist: roles, agency kinds, error pages', () => {
   for (const role of roles) assert.ok(i18next.exists(`roles.${role}`) && i18next.exists(`roles.${role}Hint`), role);
   for (const kind of agencyKinds) assert.ok(i18next.exists(`agencyKinds.${kind}`), kind);

@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { LanternError } from '../../errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
-import { queryFlag } from '../../web/params.ts';
 import type { Feature } from '../feature.ts';
 import { passwordChangeSchema, shownSessionParam } from './schema.ts';
 
@@ -20,14 +18,11 @@ export const accountFeature: Feature = {
   async register(app, { auth }) {
     const signedIn = { config: { permission: 'home.view' as const } };
 
-    app.get('/account', { ...signedIn, schema: { querystring: z.object({ changed: queryFlag, ended: queryFlag }) } }, async (request, reply) => {
-      const { changed, ended } = request.query;
-      return reply.page(view('account'), { sessions: await auth.listSessions(request.user!), changed, ended });
-    });
+    app.get('/account', signedIn, async (request, reply) => reply.page(view('account'), { sessions: await auth.listSessions(request.user!) }));
 
     app.post('/account/sessions/:session/end', { ...signedIn, schema: { params: shownSessionParam } }, async (request, reply) => {
       if (!(await auth.endOwnSession(request.user!, request.params.session))) throw new LanternError('LANTERN_E_NOT_FOUND');
-      return reply.redirect('/account?ended=1');
+      return reply.saved('/account', 'flash.sessionEnded');
     });
 
     // Reached signed in, or half signed in with a one-time password that must be changed first.
@@ -48,7 +43,7 @@ export const accountFeature: Feature = {
       const result = await auth.changePassword(user, request.body);
       if (!result.ok) return render(reply.status(400), forced, singleError(result.field, t(result.messageKey)));
       reply.setCookie(app.sessionCookie.name, result.token, app.sessionCookie.options);
-      return reply.redirect(forced ? '/' : '/account?changed=1');
+      return forced ? reply.saved('/', 'flash.passwordChanged') : reply.saved('/account', 'flash.passwordChanged');
     });
   },
 };

@@ -1,17 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
-import { idParams, queryFlag } from '../../web/params.ts';
+import { idParams } from '../../web/params.ts';
 import { agencyContactSchema, agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/admin/views/${name}.njk`;
-const savedQuery = z.object({ saved: queryFlag });
 
 /** Where each refusal shows on the people form (ids of the GOV.UK fields). */
 const refusalErrors = (refusal: FormRefusal): FormErrors => singleError(refusal.field === 'grant' ? 'roles' : refusal.field, t(refusal.fieldMessageKey));
@@ -51,7 +49,8 @@ export const adminFeature: Feature = {
       }
       try {
         const created = await admin.createUser(request.user!, request.body);
-        return reply.page(view('user-created'), { email: request.body.email, initialPassword: created.initialPassword, id: created.id });
+        // The issued password is shown once, on the page the post leads to (src/web/flash.ts: the cookie is sealed).
+        return reply.saved('/admin/users/created', 'flash.userCreated', { email: request.body.email, initialPassword: created.initialPassword });
       } catch (error) {
         if (!(error instanceof FormRefusal)) throw error;
         return reply
@@ -59,6 +58,8 @@ export const adminFeature: Feature = {
           .page(view('user-form'), await userFormPage(request, { values: request.body, errors: refusalErrors(error), mode: 'create' }));
       }
     });
+
+    app.get('/admin/users/created', usersConfig, async (_request, reply) => reply.page(view('user-created'), { flashInPage: true }));
 
     app.get('/admin/users/:id', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params;
@@ -93,21 +94,21 @@ export const adminFeature: Feature = {
             : { ...body, email: person.email, roles: body.roles === undefined ? [] : [body.roles].flat() };
         return reply.status(error.status).page(view('user-form'), await userFormPage(request, { values, person, errors: refusalErrors(error), mode: 'edit' }));
       }
-      return reply.redirect('/admin/users');
+      return reply.saved('/admin/users', 'flash.userSaved');
     });
 
     app.post('/admin/users/:id/disable', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
       await admin.setDisabled(request.user!, request.params.id, true);
-      return reply.redirect('/admin/users');
+      return reply.saved('/admin/users', 'flash.userDisabled');
     });
 
     app.post('/admin/users/:id/enable', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
       await admin.setDisabled(request.user!, request.params.id, false);
-      return reply.redirect('/admin/users');
+      return reply.saved('/admin/users', 'flash.userEnabled');
     });
 
-    app.get('/admin/agencies', { ...agenciesConfig, schema: { querystring: savedQuery } }, async (request, reply) =>
-      reply.page(view('agencies'), { agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: {}, saved: request.query.saved }),
+    app.get('/admin/agencies', agenciesConfig, async (request, reply) =>
+      reply.page(view('agencies'), { agencies: await admin.listAgencies(request.user!), kinds: agencyKinds, values: {} }),
     );
 
     // An agency's named contact: one form per agency, post/redirect/get back to the list with a banner.
@@ -126,7 +127,7 @@ export const adminFeature: Feature = {
           return reply.status(400).page(view('agency-contact'), { agency, values: postedForm(request), errors: formErrors(request.validationError) });
         }
         await admin.saveAgencyContact(request.user!, agency.id, request.body);
-        return reply.redirect('/admin/agencies?saved=1');
+        return reply.saved('/admin/agencies', 'flash.contactSaved');
       },
     );
 
@@ -140,7 +141,7 @@ export const adminFeature: Feature = {
         });
       }
       await admin.createAgency(request.user!, request.body);
-      return reply.redirect('/admin/agencies');
+      return reply.saved('/admin/agencies', 'flash.agencyAdded');
     });
 
     app.get('/admin/sharing', sharingConfig, async (request, reply) =>
@@ -156,7 +157,7 @@ export const adminFeature: Feature = {
         });
       }
       await admin.createAgreement(request.user!, request.body);
-      return reply.redirect('/admin/sharing');
+      return reply.saved('/admin/sharing', 'flash.agreementAdded');
     });
 
     const sharingPage = async (request: FastifyRequest, reply: FastifyReply, status: number, errors: FormErrors, grantErrors?: Record<string, FormErrors>) =>
@@ -184,7 +185,7 @@ export const adminFeature: Feature = {
           if (!(error instanceof FormRefusal)) throw error;
           return grantError(error.field === 'roles' ? 'roles' : 'grant', t(error.fieldMessageKey), error.status);
         }
-        return reply.redirect('/admin/sharing');
+        return reply.saved('/admin/sharing', 'flash.accessGranted');
       },
     );
 
@@ -196,7 +197,7 @@ export const adminFeature: Feature = {
         if (!(error instanceof FormRefusal)) throw error;
         return sharingPage(request, reply, error.status, singleError(`revoke-${id}`, t(error.fieldMessageKey)));
       }
-      return reply.redirect('/admin/sharing');
+      return reply.saved('/admin/sharing', 'flash.accessRevoked');
     });
   },
 };

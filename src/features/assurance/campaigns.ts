@@ -85,7 +85,9 @@ export class CampaignService {
         const tallies = answers.map((answer) => ({ answer, count: counts.find((c) => c.question_id === q.id && c.answer === answer)?.count ?? 0 }));
         return { ...q, answers: answerShares(tallies), total: tallies.reduce((s, c) => s + c.count, 0) };
       });
-      return { campaign, materials, feedback };
+      // Concerns from the public that named this campaign as how they heard of the form: a count only (migration 0252).
+      const named = await sql<{ reports: number }>`SELECT reports FROM lantern_campaign_report_counts() WHERE campaign_id = ${id}::uuid`.execute(tx);
+      return { campaign, materials, feedback, reportsNamingIt: Number(named.rows[0]?.reports ?? 0) };
     });
   }
 

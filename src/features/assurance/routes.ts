@@ -7,7 +7,8 @@ import { attendanceImportLimits, checkFileSize, refusalMessage } from '../../upl
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { formErrors, postedForm, refusedForm, singleError } from '../../web/forms.ts';
-import { idParams, queryFlag, uuidParams } from '../../web/params.ts';
+import type { FlashKey } from '../../web/flash.ts';
+import { idParams, uuidParams } from '../../web/params.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
 import type { SessionUser } from '../../auth/service.ts';
 import type { Feature, LanternApp } from '../feature.ts';
@@ -76,6 +77,7 @@ export const assuranceFeature: Feature = {
       body: B,
       page: RecordPage,
       form: string | null,
+      saved: FlashKey,
       save: (user: SessionUser, id: string, input: z.output<B>) => Promise<unknown>,
     ) =>
       app.post(path, { ...perm(permission), schema: { ...byId, body }, attachValidation: true }, async (request, reply) => {
@@ -83,7 +85,7 @@ export const assuranceFeature: Feature = {
         const refused = refusedForm(request);
         if (refused) return page.show(request, reply.status(400), id, { ...refused, ...(form ? { form } : {}) });
         await save(request.user!, id, request.body as z.output<B>);
-        return reply.redirect(page.savedAt(id));
+        return reply.saved(page.savedAt(id), saved);
       });
 
     // ── Training ──────────────────────────────────────────────────────────────────────────
@@ -119,7 +121,7 @@ export const assuranceFeature: Feature = {
         if (!isConflict(error)) throw error;
         return reply.status(409).page(view('course-form'), { values, errors: singleError('title', t('assurance.v.titleInUse')), ...options });
       }
-      return reply.redirect('/training');
+      return reply.saved('/training', 'flash.courseAdded');
     });
 
     const sessionFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
@@ -128,7 +130,7 @@ export const assuranceFeature: Feature = {
     app.post('/training/sessions/new', { ...perm('training.manage'), schema: { body: sessionFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) return sessionFormPage(request, reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
       const id = await assurance.training.createSession(request.user!, request.body);
-      return reply.redirect(`/training/sessions/${id}`);
+      return reply.saved(`/training/sessions/${id}`, 'flash.sessionAdded');
     });
 
     const sessionPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
@@ -140,8 +142,14 @@ export const assuranceFeature: Feature = {
       });
     const trainingSession = { show: sessionPage, savedAt: (id: string) => `/training/sessions/${id}` };
     app.get('/training/sessions/:id', { ...perm('training.manage'), schema: byId }, async (request, reply) => sessionPage(request, reply, request.params.id));
-    formOnPage('/training/sessions/:id/attendance', 'training.manage', attendanceFormSchema, trainingSession, null, (user, id, input) =>
-      assurance.training.addAttendance(user, id, input),
+    formOnPage(
+      '/training/sessions/:id/attendance',
+      'training.manage',
+      attendanceFormSchema,
+      trainingSession,
+      null,
+      'flash.attendanceAdded',
+      (user, id, input) => assurance.training.addAttendance(user, id, input),
     );
     app.post(
       '/training/sessions/:id/attendance/:attendanceId/remove',
@@ -149,7 +157,7 @@ export const assuranceFeature: Feature = {
       async (request, reply) => {
         const { id, attendanceId } = request.params;
         await assurance.training.removeAttendance(request.user!, id, attendanceId);
-        return reply.redirect(`/training/sessions/${id}`);
+        return reply.saved(`/training/sessions/${id}`, 'flash.attendanceRemoved');
       },
     );
 
@@ -190,8 +198,8 @@ export const assuranceFeature: Feature = {
       async (request, reply) => {
         const { id } = request.params;
         if (request.validationError) return reply.redirect(`/training/sessions/${id}/import`);
-        const result = await assurance.attendanceImport.confirmImport(request.user!, id, request.body.csv);
-        return sessionPage(request, reply, id, { imported: result });
+        const { added, skipped, already } = await assurance.attendanceImport.confirmImport(request.user!, id, request.body.csv);
+        return reply.saved(`/training/sessions/${id}`, 'flash.attendanceImported', { added, skipped, already });
       },
     );
 
@@ -203,7 +211,7 @@ export const assuranceFeature: Feature = {
     app.post('/training/measures/new', { ...perm('training.manage'), schema: { body: measureFormSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) return measureFormPage(request, reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
       const id = await assurance.trainingMeasures.createMeasure(request.user!, request.body);
-      return reply.redirect(`/training/compliance?measureId=${id}`);
+      return reply.saved(`/training/compliance?measureId=${id}`, 'flash.measureAdded');
     });
 
     // ── Campaigns ─────────────────────────────────────────────────────────────────────────
@@ -216,7 +224,7 @@ export const assuranceFeature: Feature = {
       if (request.validationError)
         return reply.status(400).page(view('campaign-form'), { values: request.body, errors: formErrors(request.validationError), ...options });
       const id = await assurance.campaigns.createCampaign(request.user!, request.body);
-      return reply.redirect(`/campaigns/${id}`);
+      return reply.saved(`/campaigns/${id}`, 'flash.campaignAdded');
     });
     const campaignPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('campaign'), { ...(await assurance.campaigns.getCampaign(request.user!, id)), ...options, values: {}, ...extra });
@@ -229,13 +237,13 @@ export const assuranceFeature: Feature = {
         const { id } = request.params;
         if (request.validationError) return campaignPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
         await assurance.campaigns.recordTallies(request.user!, id, request.body);
-        return reply.redirect(`/campaigns/${id}#question-${request.body.questionId}`);
+        return reply.saved(`/campaigns/${id}#question-${request.body.questionId}`, 'flash.talliesSaved');
       },
     );
-    formOnPage('/campaigns/:id/materials', 'campaigns.manage', materialFormSchema, campaign, 'material', (user, id, input) =>
+    formOnPage('/campaigns/:id/materials', 'campaigns.manage', materialFormSchema, campaign, 'material', 'flash.materialAdded', (user, id, input) =>
       assurance.campaigns.addMaterial(user, id, input),
     );
-    formOnPage('/campaigns/:id/questions', 'campaigns.manage', questionFormSchema, campaign, 'question', (user, id, input) =>
+    formOnPage('/campaigns/:id/questions', 'campaigns.manage', questionFormSchema, campaign, 'question', 'flash.questionAdded', (user, id, input) =>
       assurance.campaigns.addQuestion(user, id, input),
     );
 
@@ -257,7 +265,7 @@ export const assuranceFeature: Feature = {
       if (request.validationError) return reply.status(400).page(view('service-form'), { values, errors: formErrors(request.validationError), id });
       try {
         const saved = await assurance.directory.saveService(request.user!, id, form);
-        return reply.redirect(`/directory/${saved}`);
+        return reply.saved(`/directory/${saved}`, 'flash.serviceSaved');
       } catch (error) {
         if (!isConflict(error)) throw error;
         return reply.status(409).page(view('service-form'), { values, errors: singleError('name', t('assurance.v.nameInUse')), id });
@@ -301,7 +309,7 @@ export const assuranceFeature: Feature = {
       if (request.validationError) return reply.status(400).page(view('body-form'), { values, errors: formErrors(request.validationError), ...options });
       try {
         const id = await assurance.scrutiny.createBody(request.user!, request.body);
-        return reply.redirect(`/scrutiny/${id}`);
+        return reply.saved(`/scrutiny/${id}`, 'flash.scrutinyBodyAdded');
       } catch (error) {
         if (!isConflict(error)) throw error;
         return reply.status(409).page(view('body-form'), { values, errors: singleError('name', t('assurance.v.nameInUse')), ...options });
@@ -311,7 +319,7 @@ export const assuranceFeature: Feature = {
       reply.page(view('body'), { ...(await assurance.scrutiny.getBody(request.user!, id)), ...options, values: {}, ...extra });
     const scrutinyBody = { show: bodyPage, savedAt: (id: string) => `/scrutiny/${id}` };
     app.get('/scrutiny/:id', { ...perm('scrutiny.read'), schema: byId }, async (request, reply) => bodyPage(request, reply, request.params.id));
-    formOnPage('/scrutiny/:id/work-items', 'scrutiny.manage', workItemFormSchema, scrutinyBody, 'work', (user, id, input) =>
+    formOnPage('/scrutiny/:id/work-items', 'scrutiny.manage', workItemFormSchema, scrutinyBody, 'work', 'flash.workItemAdded', (user, id, input) =>
       assurance.scrutiny.addWorkItem(user, id, input),
     );
     app.post(
@@ -324,7 +332,7 @@ export const assuranceFeature: Feature = {
           return bodyPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError), form: 'recommendation' });
         try {
           const created = await assurance.scrutiny.addRecommendation(request.user!, id, request.body);
-          return reply.redirect(`/scrutiny/recommendations/${created}`);
+          return reply.saved(`/scrutiny/recommendations/${created}`, 'flash.recommendationAdded');
         } catch (error) {
           if (!isConflict(error)) throw error;
           return bodyPage(request, reply.status(409), id, {
@@ -347,13 +355,11 @@ export const assuranceFeature: Feature = {
       };
       return reply.page(view('recommendation'), { recommendation: r, values, canManage: can(request.user, 'scrutiny.manage'), ...options, ...extra });
     };
-    const recommendation = { show: recommendationPage, savedAt: (id: string) => `/scrutiny/recommendations/${id}?saved=1` };
-    app.get(
-      '/scrutiny/recommendations/:id',
-      { ...perm('scrutiny.read'), schema: { ...byId, querystring: z.object({ saved: queryFlag }) } },
-      async (request, reply) => recommendationPage(request, reply, request.params.id, { saved: request.query.saved }),
+    const recommendation = { show: recommendationPage, savedAt: (id: string) => `/scrutiny/recommendations/${id}` };
+    app.get('/scrutiny/recommendations/:id', { ...perm('scrutiny.read'), schema: byId }, async (request, reply) =>
+      recommendationPage(request, reply, request.params.id),
     );
-    formOnPage('/scrutiny/recommendations/:id', 'scrutiny.manage', responseFormSchema, recommendation, null, (user, id, input) =>
+    formOnPage('/scrutiny/recommendations/:id', 'scrutiny.manage', responseFormSchema, recommendation, null, 'flash.responseSaved', (user, id, input) =>
       assurance.scrutiny.respond(user, id, input),
     );
   },

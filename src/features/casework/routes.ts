@@ -7,6 +7,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { formErrors, postedForm, refusedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import type { FlashKey } from '../../web/flash.ts';
 import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
 import type { SessionUser } from '../../auth/service.ts';
 import type { Feature, LanternApp } from '../feature.ts';
@@ -116,6 +117,7 @@ export const caseworkFeature: Feature = {
       load: (user: SessionUser, id: string, recordId: string) => Promise<{ current: Record<string, unknown> }>,
       save: (user: SessionUser, id: string, recordId: string, input: z.output<B>) => Promise<FormErrors | null>,
       savedAt: (id: string, recordId: string) => string,
+      savedKey: FlashKey,
     ) => {
       const show = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown> = {}) => {
         const data = await load(request.user!, id, recordId);
@@ -128,7 +130,7 @@ export const caseworkFeature: Feature = {
         if (refused) return show(request, reply.status(400), id, recordId, refused);
         const errors = await save(request.user!, id, recordId, request.body as z.output<B>);
         if (errors) return show(request, reply.status(400), id, recordId, { values: postedForm(request), errors });
-        return reply.redirect(savedAt(id, recordId));
+        return reply.saved(savedAt(id, recordId), savedKey);
       });
     };
 
@@ -161,7 +163,7 @@ export const caseworkFeature: Feature = {
           return again(singleError(field, refusalMessage(result.refusal, t)));
         }
         if (!result.ok) return again(definitionErrors(field, result.errors, result.errorCount));
-        return reply.redirect('/risk-tools');
+        return reply.saved('/risk-tools', 'flash.toolLoaded');
       });
     });
 
@@ -178,7 +180,7 @@ export const caseworkFeature: Feature = {
       return page(reply, 'assessment-form', 'assessments', {
         ...data,
         values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId },
-        answers: {},
+        answers: data.fromRecord,
       });
     });
 
@@ -212,7 +214,7 @@ export const caseworkFeature: Feature = {
         return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
       }
       const created = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
-      return reply.redirect(`/children/${id}/assessments/${created.id}`);
+      return reply.saved(`/children/${id}/assessments/${created.id}`, 'flash.assessmentSaved');
     });
 
     app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) =>
@@ -236,7 +238,7 @@ export const caseworkFeature: Feature = {
         if ((error as { code?: string }).code !== 'LANTERN_E_CONFLICT') throw error;
         return missingPage(request, reply.status(409), id, { values, errors: oneError('episodeType', 'casework.validation.episodeOpen') });
       }
-      return reply.redirect(`/children/${id}/missing`);
+      return reply.saved(`/children/${id}/missing`, 'flash.episodeAdded');
     });
 
     const reasonKey = {
@@ -263,7 +265,7 @@ export const caseworkFeature: Feature = {
         const result = await casework.returnFromEpisode(request.user!, id, recordId, request.body.returnedAt, request.body.whereFound);
         if (!result.ok)
           return missingPage(request, reply.status(409), id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
-        return reply.redirect(`/children/${id}/missing`);
+        return reply.saved(`/children/${id}/missing`, 'flash.episodeReturned');
       },
     );
 
@@ -277,7 +279,7 @@ export const caseworkFeature: Feature = {
         const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
         if (!result.ok)
           return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
-        return reply.redirect(`/children/${id}/missing`);
+        return reply.saved(`/children/${id}/missing`, 'flash.episodeTypeChanged');
       },
     );
 
@@ -291,6 +293,7 @@ export const caseworkFeature: Feature = {
         return result.ok ? null : oneError(result.field, episodeCorrectionKey(result));
       },
       (id) => `/children/${id}/missing`,
+      'flash.episodeSaved',
     );
 
     const interviewPage = async (request: FastifyRequest, reply: FastifyReply, id: string, recordId: string, extra: Record<string, unknown>) => {
@@ -322,7 +325,7 @@ export const caseworkFeature: Feature = {
           const rendered = await interviewPage(request, reply.status(409), id, recordId, { values, errors: oneError('offeredDate', reasonKey[result.reason]) });
           return rendered ?? reply.redirect(`/children/${id}/missing`);
         }
-        return reply.redirect(`/children/${id}/missing`);
+        return reply.saved(`/children/${id}/missing`, 'flash.interviewSaved');
       },
     );
 
@@ -352,7 +355,7 @@ export const caseworkFeature: Feature = {
       if (request.validationError)
         return meetingsPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
       await casework.createMeeting(request.user!, id, request.body);
-      return reply.redirect(`/children/${id}/meetings`);
+      return reply.saved(`/children/${id}/meetings`, 'flash.meetingAdded');
     });
 
     // The same schema as a new meeting: an edit is held to the same rules.
@@ -366,6 +369,7 @@ export const caseworkFeature: Feature = {
         return null;
       },
       (id, recordId) => `/children/${id}/meetings#meeting-${recordId}`,
+      'flash.meetingSaved',
     );
 
     app.post('/children/:id/actions', { ...write, schema: { ...ofChild, body: actionFormSchema }, attachValidation: true }, async (request, reply) => {
@@ -373,17 +377,17 @@ export const caseworkFeature: Feature = {
       if (request.validationError)
         return meetingsPage(request, reply.status(400), id, { actionValues: postedForm(request), errors: formErrors(request.validationError) });
       await casework.createAction(request.user!, id, request.body);
-      return reply.redirect(`/children/${id}/meetings#plan`);
+      return reply.saved(`/children/${id}/meetings#plan`, 'flash.actionAdded');
     });
 
     app.post('/children/:id/actions/:recordId/done', { ...write, schema: ofRecord }, async (request, reply) => {
       await casework.completeAction(request.user!, request.params.id, request.params.recordId);
-      return reply.redirect(`/children/${request.params.id}/meetings#plan`);
+      return reply.saved(`/children/${request.params.id}/meetings#plan`, 'flash.actionDone');
     });
 
     app.post('/children/:id/actions/:recordId/not-done', { ...write, schema: ofRecord }, async (request, reply) => {
       await edits.reopenAction(request.user!, request.params.id, request.params.recordId);
-      return reply.redirect(`/children/${request.params.id}/meetings#plan`);
+      return reply.saved(`/children/${request.params.id}/meetings#plan`, 'flash.actionReopened');
     });
 
     editForm(
@@ -396,6 +400,7 @@ export const caseworkFeature: Feature = {
         return result.ok ? null : oneError(result.field, result.messageKey);
       },
       (id) => `/children/${id}/meetings#plan`,
+      'flash.actionSaved',
     );
 
     // ---------------------------------------------------------------- referrals to directory services
@@ -410,7 +415,7 @@ export const caseworkFeature: Feature = {
         if (error instanceof ReferralValidationError) return again(oneError(error.field, error.messageKey));
         throw error;
       }
-      return reply.redirect(`/children/${id}/meetings#referrals`);
+      return reply.saved(`/children/${id}/meetings#referrals`, 'flash.referralAdded');
     });
 
     app.post(
@@ -420,7 +425,7 @@ export const caseworkFeature: Feature = {
         const { id, recordId } = request.params;
         if (request.validationError) return meetingsPage(request, reply.status(400), id, { errors: formErrors(request.validationError) });
         await referrals.update(request.user!, id, recordId, request.body);
-        return reply.redirect(`/children/${id}/meetings#referrals`);
+        return reply.saved(`/children/${id}/meetings#referrals`, 'flash.referralSaved');
       },
     );
 
@@ -440,7 +445,7 @@ export const caseworkFeature: Feature = {
         });
       }
       await casework.createNote(request.user!, id, request.body.body);
-      return reply.redirect(`/children/${id}/notes`);
+      return reply.saved(`/children/${id}/notes`, 'flash.noteAdded');
     });
 
     // ---------------------------------------------------------------- chronology

@@ -16,6 +16,7 @@ import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from 
 import { referralsOf } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
 import { filterChronology, orderChronology, presentChronology, readChronology, type ChronologyEntry, type ChronologyFilters } from './chronology.ts';
+import { answersFromRecord, headerAnswers, readRecordFacts } from './record-facts.ts';
 import { worklistKeys, worklistReaders, type WorklistKey, type WorklistPage, type WorklistParams } from './worklists.ts';
 
 /** Rows on a page of one worklist, and of each list on the overview. */
@@ -171,21 +172,13 @@ export class CaseworkService {
       const tool = tools.find((t) => t.id === toolId) ?? tools.find((t) => t.tool_key === 'cse-screening') ?? tools[0];
       if (!tool) throw new LanternError('LANTERN_E_CONFLICT', 'no risk tool loaded');
       const agencies = await this.agencies(tx);
-      // The children feature's record answers some header questions; the worker can change them.
-      const facts = await tx
-        .selectFrom('children')
-        .select(['looked_after', 'child_protection_plan', 'youth_justice'])
-        .where('id', '=', childId)
-        .executeTakeFirstOrThrow();
-      const yesNo = (v: boolean) => (v ? 'yes' : 'no');
-      const knownFacts = {
-        inCare: yesNo(facts.looked_after),
-        childProtectionPlan: yesNo(facts.child_protection_plan),
-        youthJustice: yesNo(facts.youth_justice),
-      };
+      // The child's record answers some questions (record-facts.ts); the worker checks and may change each.
+      const facts = await readRecordFacts(tx, childId, this.today());
+      const knownFacts = headerAnswers(facts);
+      const fromRecord = answersFromRecord(tool.definition, facts);
       if (options.audit)
         await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment_form', tool: tool.tool_key } });
-      return { child, tools, tool, agencies, knownFacts };
+      return { child, tools, tool, agencies, knownFacts, fromRecord };
     });
   }
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
-import { addHours } from '../../dates.ts';
+import { addHours, londonDate } from '../../dates.ts';
 import { withActor, withAnonymous, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -21,6 +21,15 @@ export class ConcernService {
     return withAnonymous(this.db, (tx) => tx.selectFrom('partnerships').select(['id', 'name']).orderBy('name').execute());
   }
 
+  /** The campaigns a reporter may say they heard of the form from, by partnership (migration 0252). */
+  publicCampaigns() {
+    return withAnonymous(this.db, async (tx) => {
+      const today = londonDate(this.clock.now());
+      const rows = await sql<{ partnership_id: string; id: string; title: string }>`SELECT * FROM lantern_public_campaigns(${today}::date)`.execute(tx);
+      return rows.rows;
+    });
+  }
+
   /**
    * A concern from someone without an account. There is no actor, so one database function does the
    * whole of it (migration 0009): the concern, its deadline and its audit row as 'public'.
@@ -31,7 +40,8 @@ export class ConcernService {
       try {
         const created = await sql<{ id: string; reference: string }>`SELECT * FROM lantern_raise_public_concern(
           ${form.partnershipId}::uuid, ${reference}, ${this.clock.now()}::timestamptz, ${form.whatHappened}, ${form.where}, ${form.when},
-          ${form.occurredOn}::date, ${form.about}, ${form.contact}, ${form.anonymous}, ${userAgent})`.execute(tx);
+          ${form.occurredOn}::date, ${form.about}, ${form.contact}, ${form.anonymous}, ${userAgent},
+          ${form.reporterKind}, ${form.heardFrom.heardVia}, ${form.heardFrom.campaignId}::uuid)`.execute(tx);
         return { reference: created.rows[0]!.reference };
       } catch (error) {
         if ((error as { code?: string }).code === '23503') throw new LanternError('LANTERN_E_VALIDATION', 'unknown partnership');

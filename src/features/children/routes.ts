@@ -3,8 +3,9 @@ import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
 import { aggregatesOnly, apiScopes } from '../../authz/policy.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors, postedForm } from '../../web/forms.ts';
-import { idParams, isUuid, queryFlag, uuidParams } from '../../web/params.ts';
+import { formErrors, postedForm, singleError } from '../../web/forms.ts';
+import type { FlashKey } from '../../web/flash.ts';
+import { idParams, isUuid, uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
@@ -28,6 +29,7 @@ import {
   professionalConcernSchema,
   publicConcernSchema,
   reasonSchema,
+  reporterKinds,
   riskLevels,
   sendOptions,
   shareAgencySchema,
@@ -52,8 +54,13 @@ export const childrenFeature: Feature = {
     const byId = { params: idParams };
 
     // ---- A concern from anyone: public, rate limited on this route only ----
-    const publicForm = async (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
-      reply.page(view('report'), { partnerships: await children.concerns.publicPartnerships(), values: {}, ...extra });
+    const publicForm = async (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+      const partnerships = await children.concerns.publicPartnerships();
+      const names = new Map(partnerships.map((p) => [p.id, p.name]));
+      // A campaign is named with its partnership's, as the list holds every partnership's.
+      const campaigns = (await children.concerns.publicCampaigns()).map((c) => ({ ...c, partnership: names.get(c.partnership_id) ?? '' }));
+      return reply.page(view('report'), { partnerships, campaigns, reporterKinds, values: {}, ...extra });
+    };
     app.get('/report', { config: { public: true } }, async (_request, reply) => publicForm(reply));
     await app.register(async (scope: LanternApp) => {
       await scope.register(rateLimit, { global: false });
@@ -62,11 +69,17 @@ export const childrenFeature: Feature = {
         { config: { public: true, rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { body: publicConcernSchema }, attachValidation: true },
         async (request, reply) => {
           if (request.validationError) return publicForm(reply.status(400), { values: request.body, errors: formErrors(request.validationError) });
+          const { campaignId } = request.body.heardFrom;
+          if (campaignId && !(await children.concerns.publicCampaigns()).some((c) => c.id === campaignId && c.partnership_id === request.body.partnershipId)) {
+            return publicForm(reply.status(400), { values: postedForm(request), errors: singleError('heardFrom', t('children.errors.heardFromPartnership')) });
+          }
           const { reference } = await children.concerns.raisePublicConcern(request.body, request.headers['user-agent'] ?? null);
-          return reply.page(view('concern-raised'), { reference, isPublic: true });
+          return reply.saved('/report/sent', 'flash.concernSent', { reference });
         },
       );
     });
+    // The confirmation is a page of its own (post/redirect/get): a refresh shows it again and sends nothing.
+    app.get('/report/sent', { config: { public: true } }, async (_request, reply) => reply.page(view('concern-raised'), { isPublic: true, flashInPage: true }));
 
     // ---- A concern from a professional or a councillor ----
     app.get('/concerns/new', { ...raise, schema: { querystring: newConcernQuery } }, async (request, reply) => {
@@ -76,8 +89,9 @@ export const childrenFeature: Feature = {
     app.post('/concerns/new', { ...raise, schema: { body: professionalConcernSchema }, attachValidation: true }, async (request, reply) => {
       if (request.validationError) return reply.status(400).page(view('concern-form'), { values: request.body, errors: formErrors(request.validationError) });
       const created = await children.concerns.raiseConcern(request.user!, request.body);
-      return reply.page(view('concern-raised'), { reference: created.reference, isPublic: false });
+      return reply.saved('/concerns/sent', 'flash.concernSent', { reference: created.reference });
     });
+    app.get('/concerns/sent', raise, async (_request, reply) => reply.page(view('concern-raised'), { isPublic: false, flashInPage: true }));
 
     // ---- Triage ----
     app.get('/triage', triage, async (request, reply) => reply.page(view('triage'), await children.triage.triageQueue(request.user!)));
@@ -119,7 +133,7 @@ export const childrenFeature: Feature = {
           errors: { list, fields: {} },
         });
       }
-      return reply.redirect(result.childId ? `/children/${result.childId}` : '/triage');
+      return reply.saved(result.childId ? `/children/${result.childId}` : '/triage', 'flash.triageDecided');
     });
 
     // ---- Children: list, search, record ----
@@ -149,7 +163,7 @@ export const childrenFeature: Feature = {
       const { id } = request.params;
       if (request.validationError) return childPage(request, reply, id, { values: request.body, errors: formErrors(request.validationError) });
       await children.restrictions.breakGlass(request.user!, id, request.body.reason);
-      return reply.redirect(`/children/${id}`);
+      return reply.saved(`/children/${id}`, 'flash.breakGlass');
     });
 
     // The owning agency's case workers lift a restriction with a reason; the DPO is alerted (H2).
@@ -160,7 +174,7 @@ export const childrenFeature: Feature = {
         return childPage(request, reply.status(400), id, { values: request.body, errors });
       }
       await children.restrictions.liftRestriction(request.user!, id, request.body.reason);
-      return reply.redirect(`/children/${id}`);
+      return reply.saved(`/children/${id}`, 'flash.restrictionLifted');
     });
 
     app.get('/children/:id/edit', { ...write, schema: byId }, async (request, reply) => {
@@ -180,19 +194,24 @@ export const childrenFeature: Feature = {
           .page(view('child-edit'), { child: record.child, values: request.body, errors: formErrors(request.validationError), ...vocabulary });
       }
       await children.records.updateDetails(request.user!, id, request.body);
-      return reply.redirect(`/children/${id}`);
+      return reply.saved(`/children/${id}`, 'flash.childDetailsSaved');
     });
 
     // Small forms on the child page: on a mistake the page is shown again with the error summary.
-    const childAction = <S extends z.ZodType>(path: string, schema: S, act: (request: FastifyRequest, id: string, data: z.output<S>) => Promise<unknown>) =>
+    const childAction = <S extends z.ZodType>(
+      path: string,
+      schema: S,
+      saved: FlashKey,
+      act: (request: FastifyRequest, id: string, data: z.output<S>) => Promise<unknown>,
+    ) =>
       app.post(`/children/:id/${path}`, { ...write, schema: { ...byId, body: schema }, attachValidation: true }, async (request, reply) => {
         const { id } = request.params;
         if (request.validationError)
           return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: path });
         await act(request, id, request.body as z.output<S>); // the provider cannot resolve a generic schema
-        return reply.redirect(`/children/${id}`);
+        return reply.saved(`/children/${id}`, saved);
       });
-    childAction('addresses', addressSchema, (request, id, data) => children.records.addAddress(request.user!, id, data));
+    childAction('addresses', addressSchema, 'flash.addressAdded', (request, id, data) => children.records.addAddress(request.user!, id, data));
     // Adding an agency or allocating a worker has its own page: choose the agency, then one of its workers.
     const involvementPage = async (
       request: FastifyRequest,
@@ -213,10 +232,12 @@ export const childrenFeature: Feature = {
         return involvementPage(request, reply.status(400), id, agencyId, { values, errors: formErrors(request.validationError) });
       }
       await children.records.addInvolvement(request.user!, id, request.body);
-      return reply.redirect(`/children/${id}`);
+      return reply.saved(`/children/${id}`, 'flash.involvementAdded');
     });
-    childAction('share', shareAgencySchema, (request, id, data) => children.sharing.shareWithAgency(request.user!, id, data));
-    childAction('share-partnership', sharePartnershipSchema, (request, id, data) => children.sharing.shareWithPartnership(request.user!, id, data));
+    childAction('share', shareAgencySchema, 'flash.shared', (request, id, data) => children.sharing.shareWithAgency(request.user!, id, data));
+    childAction('share-partnership', sharePartnershipSchema, 'flash.shared', (request, id, data) =>
+      children.sharing.shareWithPartnership(request.user!, id, data),
+    );
 
     // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
     const stopSharing = (path: string, kind: 'agency' | 'partnership') =>
@@ -231,13 +252,13 @@ export const childrenFeature: Feature = {
             return childPage(request, reply.status(400), id, { values: request.body, errors, form: `stop-${shareId}` });
           }
           await children.sharing.stopSharing(request.user!, id, kind, shareId, request.body.stopReason);
-          return reply.redirect(`/children/${id}`);
+          return reply.saved(`/children/${id}`, 'flash.sharingStopped');
         },
       );
     stopSharing('shares', 'agency');
     stopSharing('partnership-shares', 'partnership');
-    childAction('close', closeSchema, (request, id, data) => children.records.close(request.user!, id, data));
-    childAction('reopen', reasonSchema, (request, id, data) => children.records.reopen(request.user!, id, data.reason));
+    childAction('close', closeSchema, 'flash.recordClosed', (request, id, data) => children.records.close(request.user!, id, data));
+    childAction('reopen', reasonSchema, 'flash.recordReopened', (request, id, data) => children.records.reopen(request.user!, id, data.reason));
 
     // ---- The data protection officer's break-glass alerts ----
     const review = { config: { permission: 'break-glass.review' as const } };
@@ -251,9 +272,7 @@ export const childrenFeature: Feature = {
         ...extra,
       });
     };
-    app.get('/break-glass', { ...review, schema: { querystring: z.object({ lifted: queryFlag }) } }, async (request, reply) =>
-      alertsPage(request, reply, { liftedBanner: request.query.lifted }),
-    );
+    app.get('/break-glass', review, async (request, reply) => alertsPage(request, reply));
     // The DPO lifts a restriction from the list of restricted records (never under break-glass).
     app.post('/break-glass/restricted/:id/lift', { ...review, schema: { ...byId, body: reasonSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
@@ -262,15 +281,15 @@ export const childrenFeature: Feature = {
         return alertsPage(request, reply.status(400), { errors: formErrors(request.validationError, { href: () => field, key: () => field }) });
       }
       await children.restrictions.liftRestriction(request.user!, id, request.body.reason);
-      return reply.redirect('/break-glass?lifted=1');
+      return reply.saved('/break-glass', 'flash.restrictionLifted');
     });
     app.post('/break-glass/lifted/:id/acknowledge', { ...review, schema: byId }, async (request, reply) => {
       await children.restrictions.acknowledgeLift(request.user!, request.params.id);
-      return reply.redirect('/break-glass');
+      return reply.saved('/break-glass', 'flash.acknowledged');
     });
     app.post('/break-glass/:id/acknowledge', { ...review, schema: byId }, async (request, reply) => {
       await children.restrictions.acknowledgeAlert(request.user!, request.params.id);
-      return reply.redirect('/break-glass');
+      return reply.saved('/break-glass', 'flash.acknowledged');
     });
 
     // ---- API tokens for partner systems ----
@@ -293,15 +312,21 @@ export const childrenFeature: Feature = {
         });
       }
       const created = await apiTokens.create(request.user!, request.body);
-      return reply.page(view('api-token-created'), { token: created.token, name: request.body.name, expiresAt: created.expiresAt });
+      // The token is shown once, on the page the post leads to (src/web/flash.ts: the cookie is sealed).
+      return reply.saved('/admin/api-tokens/created', 'flash.apiTokenCreated', {
+        token: created.token,
+        name: request.body.name,
+        expiresAt: created.expiresAt.toISOString(),
+      });
     });
+    app.get('/admin/api-tokens/created', tokens, async (_request, reply) => reply.page(view('api-token-created'), { flashInPage: true }));
     app.post('/admin/api-tokens/:id/approve', { config: { permission: 'api-tokens.approve' as const }, schema: byId }, async (request, reply) => {
       await apiTokens.approve(request.user!, request.params.id);
-      return reply.redirect('/admin/api-tokens');
+      return reply.saved('/admin/api-tokens', 'flash.apiTokenApproved');
     });
     app.post('/admin/api-tokens/:id/revoke', { ...tokens, schema: byId }, async (request, reply) => {
       await apiTokens.revoke(request.user!, request.params.id);
-      return reply.redirect('/admin/api-tokens');
+      return reply.saved('/admin/api-tokens', 'flash.apiTokenRevoked');
     });
   },
 };

@@ -92,10 +92,36 @@ const concernFields = {
   anonymous: checkbox,
 };
 
+/** Who a member of the public says they are (migration 0125); optional. */
+export const reporterKinds = ['public', 'parent_carer', 'taxi_driver', 'hotel_takeaway', 'school_staff', 'young_person', 'other'] as const;
+export type ReporterKind = (typeof reporterKinds)[number];
+
+/**
+ * How they heard of the form: one of the partnerships' campaigns (`campaign:<id>`), somewhere else
+ * (`other`) or not said (blank).
+ */
+const heardFrom = z
+  .string()
+  .optional()
+  .default('')
+  .refine(
+    (v) => v === '' || v === 'other' || (v.startsWith('campaign:') && z.uuid().safeParse(v.slice('campaign:'.length)).success),
+    'children.errors.heardFrom',
+  )
+  .transform((v) =>
+    v === ''
+      ? { heardVia: null, campaignId: null }
+      : v === 'other'
+        ? { heardVia: 'other' as const, campaignId: null }
+        : { heardVia: 'campaign' as const, campaignId: v.slice(9) },
+  );
+
 export const publicConcernSchema = z
   .object({
     partnershipId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.partnershipRequired')),
     ...concernFields,
+    reporterKind: optionalEnum(reporterKinds),
+    heardFrom,
   })
   .refine((v) => v.anonymous || v.contact, { path: ['contact'], message: 'children.errors.contactOrAnonymous' });
 export type PublicConcern = z.infer<typeof publicConcernSchema>;

@@ -21,12 +21,44 @@ export interface ChildMatch {
   status: string;
   /** The child's current risk level (children.current_risk_level), null when none. */
   risk_level: string | null;
+  /** The agency that holds the record, so that a worker can tell two records apart. */
+  agency: string | null;
   strength: MatchStrength;
+  /** Why it is suggested, strongest first (matchReasons). */
+  reasons: MatchReason[];
 }
 
-interface ScoredRow extends Omit<ChildMatch, 'strength'> {
+/**
+ * Why a record is suggested: the names exactly as searched (either order) or alike (a misspelling,
+ * a shortened given name), only one name alike, every word searched found in its names; the same
+ * date of birth; an address at the postcode searched.
+ */
+export type MatchReason = 'exactName' | 'similarName' | 'oneName' | 'nameContains' | 'sameDateOfBirth' | 'samePostcode';
+
+interface ScoredRow extends Omit<ChildMatch, 'strength' | 'reasons'> {
+  owning_agency_id: string;
   strength: number;
   distance: number;
+  hit: boolean;
+  near: boolean;
+  same_birth: boolean | null;
+  same_postcode: boolean;
+}
+
+/** The reasons for a scored row, as the score gave it (scored() below). */
+export function matchReasons(
+  row: Pick<ScoredRow, 'strength' | 'distance' | 'hit' | 'near' | 'same_birth' | 'same_postcode'>,
+  searchedName: boolean,
+): MatchReason[] {
+  const reasons: MatchReason[] = [];
+  if (searchedName) {
+    if (row.hit) reasons.push(row.distance === 0 ? 'exactName' : 'similarName');
+    else if (row.strength > 0 && row.same_birth && row.near) reasons.push('oneName');
+    else if (row.strength > 0) reasons.push('nameContains');
+  }
+  if (row.same_birth) reasons.push('sameDateOfBirth');
+  if (row.same_postcode) reasons.push('samePostcode');
+  return reasons;
 }
 
 const strengths: MatchStrength[] = ['none', 'possible', 'likely'];
@@ -72,7 +104,11 @@ export async function findChildMatches(tx: Tx, criteria: MatchCriteria, limit: n
           sql`
     WITH keys AS MATERIALIZED (SELECT lantern_name_candidates(${search.family}::text) AS family, lantern_name_candidates(${search.given}::text) AS given)`,
         );
-  return rows.map(({ distance: _distance, ...row }) => ({ ...row, date_of_birth: row.date_of_birth, strength: strengths[row.strength]! }));
+  return rows.map(({ distance, hit, near, same_birth, same_postcode, owning_agency_id: _agency, ...row }) => ({
+    ...row,
+    strength: strengths[row.strength]!,
+    reasons: matchReasons({ strength: row.strength, distance, hit, near, same_birth, same_postcode }, words.length > 0),
+  }));
 }
 
 interface Search {
@@ -116,9 +152,15 @@ function alike(search: Search): RawBuilder<boolean> {
  * between the names searched and the record's, capped at 3 a name), the closest `limit`.
  */
 async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``): Promise<ScoredRow[]> {
+  // The holding agency and the postcode are looked up for the few rows kept, after the limit.
   const result = await sql<ScoredRow>`${keys}
-    SELECT m.id, m.reference, m.given_name, m.family_name, m.date_of_birth, m.status, m.risk_level, m.strength, m.distance
-      FROM (SELECT c.id, c.reference, c.given_name, c.family_name, c.date_of_birth, c.status, c.current_risk_level AS risk_level, s.strength, s.distance, n.same_birth
+    SELECT r.*, (SELECT a.name FROM agencies a WHERE a.id = r.owning_agency_id) AS agency,
+           EXISTS (SELECT 1 FROM child_addresses x WHERE x.child_id = r.id AND x.postcode = ${search.postcode}::text) AS same_postcode
+      FROM (
+    SELECT m.id, m.reference, m.given_name, m.family_name, m.date_of_birth, m.status, m.risk_level, m.owning_agency_id, m.strength, m.distance,
+           m.hit, m.near, m.same_birth
+      FROM (SELECT c.id, c.reference, c.given_name, c.family_name, c.date_of_birth, c.status, c.current_risk_level AS risk_level, c.owning_agency_id,
+                   s.strength, s.distance, n.same_birth, h.hit, h.near
               FROM (SELECT ${search.words}::text[] AS words, ${search.given}::text AS given, ${search.family}::text AS family,
                            ${search.dateOfBirth}::date AS dob) q
              CROSS JOIN children c
@@ -150,6 +192,7 @@ async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, li
             OFFSET 0) m
      WHERE m.strength > 0 OR (${search.words.length === 0 && search.postcode !== null} AND (${search.dateOfBirth}::date IS NULL OR m.same_birth))
      ORDER BY m.strength DESC, m.distance, m.family_name, m.given_name, m.id
-     LIMIT ${limit}`.execute(tx);
+     LIMIT ${limit}) r
+     ORDER BY r.strength DESC, r.distance, r.family_name, r.given_name, r.id`.execute(tx);
   return result.rows.map((r) => ({ ...r, strength: Number(r.strength), distance: Number(r.distance) }));
 }

@@ -29,6 +29,7 @@ export class TriageService {
         'q.id',
         'q.reference',
         'q.source',
+        'q.reporter_kind',
         'q.received_at',
         'q.deadline_at',
         'q.decision',
@@ -113,8 +114,10 @@ export class TriageService {
         .leftJoin('agencies as raised', 'raised.id', 'q.raised_by_agency_id')
         .leftJoin('agencies as acting', 'acting.id', 'q.acting_agency_id')
         .leftJoin('children as c', 'c.id', 'q.child_id')
+        .leftJoin('campaigns as camp', 'camp.id', 'q.heard_via_campaign_id')
         .selectAll('q')
         .select([
+          'camp.title as heard_via_campaign',
           'raised.name as raised_by_agency',
           'acting.name as acting_agency',
           'c.reference as child_reference',

@@ -75,13 +75,14 @@ export const signInFeature: Feature = {
       const user = request.user ?? request.pendingUser;
       if (user) await services.auth.signOut(user);
       reply.clearCookie(app.sessionCookie.name, { path: '/' });
-      return reply.page('features/sign-in/views/signed-out.njk');
+      return reply.redirect('/signed-out');
     });
+    app.get('/signed-out', { config: { public: true } }, async (_request, reply) => reply.page('features/sign-in/views/signed-out.njk'));
 
     app.post('/account/partnership', { config: { permission: 'home.view' }, schema: { body: switchPartnershipSchema } }, async (request, reply) => {
       // Only the user's own partnership or one with a live grant under a sharing agreement.
       if (!(await services.auth.switchPartnership(request.user!, request.body.partnershipId))) throw new LanternError('LANTERN_E_FORBIDDEN');
-      return reply.redirect('/');
+      return reply.saved('/', 'flash.partnershipSwitched');
     });
   },
 };

@@ -60,7 +60,7 @@ export const strategyFeature: Feature = {
       if (request.validationError)
         return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError) });
       const id = await strategy.plans.createPlan(request.user!, request.body);
-      return reply.redirect(`/strategy/plans/${id}`);
+      return reply.saved(`/strategy/plans/${id}`, 'flash.planAdded');
     });
 
     app.get('/strategy/plans/:planId/edit', { ...manage, schema: ofPlan }, async (request, reply) => {
@@ -89,7 +89,7 @@ export const strategyFeature: Feature = {
         return planFormPage(request, reply.status(400), { values: postedForm(request), errors: formErrors(request.validationError), planId, mode: 'edit' });
       }
       await strategy.plans.updatePlan(request.user!, planId, request.body);
-      return reply.redirect(`/strategy/plans/${planId}`);
+      return reply.saved(`/strategy/plans/${planId}`, 'flash.planSaved');
     });
 
     app.get('/strategy/plans/:planId', { ...read, schema: ofPlan }, async (request, reply) =>
@@ -156,7 +156,7 @@ export const strategyFeature: Feature = {
       if (form.intent === 'check') return actionFormPage(request, reply, planId, { values, mode, actionId, checked: true });
       try {
         const id = await strategy.plans.saveAction(request.user!, planId, actionId, form);
-        return reply.redirect(`/strategy/actions/${id}`);
+        return reply.saved(`/strategy/actions/${id}`, actionId ? 'flash.actionSaved' : 'flash.actionAdded');
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
         return actionFormPage(request, reply.status(400), planId, { values, errors: singleError(error.field, t(error.messageKey)), mode, actionId });
@@ -235,7 +235,7 @@ export const strategyFeature: Feature = {
           if (!(error instanceof StrategyValidationError)) throw error;
           return progressPage(request, reply.status(400), actionId, { values, errors: singleError(error.field, t(error.messageKey)) });
         }
-        return reply.redirect(`/strategy/actions/${actionId}`);
+        return reply.saved(`/strategy/actions/${actionId}`, 'flash.progressSaved');
       },
     );
 
@@ -263,7 +263,7 @@ export const strategyFeature: Feature = {
         } else {
           try {
             await strategy.measures.addMeasure(request.user!, planId, request.body);
-            return reply.redirect(`/strategy/plans/${planId}/measures`);
+            return reply.saved(`/strategy/plans/${planId}/measures`, 'flash.measureAdded');
           } catch (error) {
             if (!(error instanceof StrategyValidationError)) throw error;
             errors = singleError(error.field, t(error.messageKey));
@@ -282,7 +282,7 @@ export const strategyFeature: Feature = {
         try {
           if (request.validationError) throw new StrategyValidationError(`value-${measureId}`, 'strategy.validation.number');
           const planId = await strategy.measures.recordMeasureValue(request.user!, measureId, request.body);
-          return reply.redirect(`/strategy/plans/${planId}/measures`);
+          return reply.saved(`/strategy/plans/${planId}/measures`, 'flash.measureValueSaved');
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
           const planId = await strategy.measures.planOfMeasure(request.user!, measureId);
@@ -307,7 +307,7 @@ export const strategyFeature: Feature = {
       } else {
         try {
           await strategy.glossary.addGlossaryTerm(request.user!, request.body);
-          return reply.redirect('/strategy/glossary');
+          return reply.saved('/strategy/glossary', 'flash.termAdded');
         } catch (error) {
           if (!(error instanceof StrategyValidationError)) throw error;
           errors = singleError(error.field, t(error.messageKey));
@@ -318,7 +318,7 @@ export const strategyFeature: Feature = {
 
     app.post('/strategy/glossary/:termId/remove', { ...manage, schema: { params: uuidParams('termId') } }, async (request, reply) => {
       await strategy.glossary.removeGlossaryTerm(request.user!, request.params.termId);
-      return reply.redirect('/strategy/glossary');
+      return reply.saved('/strategy/glossary', 'flash.termRemoved');
     });
 
     app.get('/strategy/frameworks', read, async (request, reply) =>
@@ -341,8 +341,8 @@ export const strategyFeature: Feature = {
           const { plan } = await strategy.plans.planOnly(request.user!, planId);
           return reply.status(400).page(view('import'), { plan, errors: singleError('file', t('strategy.import.chooseFile')) });
         }
-        const result = await strategy.imports.applyImport(request.user!, planId, request.body.rows);
-        return reply.page(view('import-done'), { planId, result });
+        const { added, updated } = await strategy.imports.applyImport(request.user!, planId, request.body.rows);
+        return reply.saved(`/strategy/plans/${planId}`, 'flash.planImported', { added, updated });
       },
     );
 
@@ -370,7 +370,7 @@ export const strategyFeature: Feature = {
       uploads.post('/strategy/frameworks', manage, async (request, reply) => {
         const file = uploadedFile(request.body, 'file');
         const result = file ? await strategy.frameworks.addFramework(request.user!, file) : { problems: [t('strategy.frameworks.chooseFile')] };
-        if (result.problems.length === 0 && !result.refusal) return reply.redirect('/strategy/frameworks');
+        if (result.problems.length === 0 && !result.refusal) return reply.saved('/strategy/frameworks', 'flash.frameworkAdded');
         if (result.refusal) request.log.info({ refusal: result.refusal }, 'framework upload refused');
         const problems = result.refusal ? [refusalMessage(result.refusal, t, 'strategy.frameworks.chooseFile')] : [...result.problems];
         if (result.moreProblems) problems.push(t('uploads.moreProblems', { count: result.moreProblems }));

@@ -254,11 +254,13 @@ describe('H1: API tokens', () => {
     const restricted = await restrictedChild('police');
     const police = await as('police');
     await police.get('/admin/api-tokens');
-    const created = await police.follow(police.post('/admin/api-tokens', {
-      name: 'Police system',
-      roles: ['practitioner'],
-      scopes: ['children:read', 'concerns:read', 'concerns:write'],
-    }));
+    const created = await police.follow(
+      police.post('/admin/api-tokens', {
+        name: 'Police system',
+        roles: ['practitioner'],
+        scopes: ['children:read', 'concerns:read', 'concerns:write'],
+      }),
+    );
     const token = /id="api-token">([^<]+)</.exec(created.body)![1]!;
     const api = (url: string) => ctx.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     assert.equal((await api('/api/v1/children')).statusCode, 401, 'not yet approved');

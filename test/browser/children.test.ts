@@ -121,6 +121,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     await assertAccessible(page, bc);
     await page.getByLabel('Name').fill('Police case system');
     await page.getByLabel(/co-ordinator/i).check();
+    await page.getByLabel('Read children').check();
     await page.getByRole('button', { name: 'Create a token' }).click();
     await assertAccessible(page, bc);
     assert.match((await page.locator('#api-token').textContent()) ?? '', /^lantern_/);

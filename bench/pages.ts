@@ -36,12 +36,36 @@ export const benchPages: BenchPage[] = [
   { name: 'people (admin)', account: 'admin', path: '/admin/users' },
   { name: 'audit trail (DPO)', account: 'dpo', path: '/audit' },
   { name: 'children list', account: 'triage', path: '/children' },
+  // The filtered list (issue 10 §3): a column of the child, a flag, the 30-day missing window, an agency, combined, sorted, a later page.
+  { name: 'children list: high risk', account: 'coordinator', path: '/children?risk=high' },
+  { name: 'children list: looked after or NRM, by risk', account: 'coordinator', path: '/children?flag=looked_after&flag=trafficking_nrm&sort=risk' },
+  { name: 'children list: missing in 30 days', account: 'coordinator', path: '/children?missing=30' },
+  { name: 'children list: 13 to 15, by age, page 3', account: 'coordinator', path: '/children?age=13to15&sort=age&page=3' },
+  { name: 'children list: last activity', account: 'triage', path: '/children?sort=activity' },
+  {
+    name: 'children list: a worker’s caseload',
+    account: 'social-worker',
+    path: async (base, cookie) => {
+      const html = await (await fetch(`${base}/children`, { headers: { cookie } })).text();
+      const me = /<option value="([0-9a-f-]{36})"[^>]*>[^<]*<\/option>/.exec(html.slice(html.indexOf('id="worker"')))?.[1];
+      return me ? `/children?worker=${me}&risk=high&risk=medium` : '/children?risk=high';
+    },
+  },
+  {
+    name: 'children list: agency and flag',
+    account: 'coordinator',
+    path: async (base, cookie) => {
+      const html = await (await fetch(`${base}/children`, { headers: { cookie } })).text();
+      const agency = /<option value="([0-9a-f-]{36})"/.exec(html.slice(html.indexOf('id="agency"')))?.[1];
+      return `/children?agency=${agency ?? ''}&flag=child_in_need&flag=send`;
+    },
+  },
   { name: 'children search (name)', account: 'triage', path: '/children/search', form: { name: 'Jones' }, tokenFrom: '/children' },
   {
     name: 'children search (name + date of birth)',
     account: 'triage',
     path: '/children/search',
-    form: { name: 'Olivia Smith', dateOfBirth: '2012-03-14' },
+    form: { name: 'Olivia Smith', 'dateOfBirth-day': '14', 'dateOfBirth-month': '3', 'dateOfBirth-year': '2012' },
     tokenFrom: '/children',
   },
   { name: 'triage queue', account: 'triage', path: '/triage' },

@@ -16,7 +16,9 @@ import {
   londonDate,
   londonDateTime,
   parseDateText,
+  parseClockTime,
   parseDayMonthYear,
+  readDateInput,
   parseIsoDate,
   quarterEnd,
   quarterOf,
@@ -192,6 +194,49 @@ describe('calendar dates', () => {
     ]) {
       assert.equal(parseDayMonthYear({ day: day!, month: month!, year: year! }), null, `${day}/${month}/${year}`);
     }
+  });
+
+  inEachZone('the date input says what is wrong and which boxes, as GOV.UK’s messages need', () => {
+    const read = (day: unknown, month: unknown, year: unknown) => readDateInput({ day, month, year });
+    assert.deepEqual(read('', ' ', ''), { ok: false, problem: 'required', parts: ['day', 'month', 'year'] });
+    assert.deepEqual(readDateInput(undefined), { ok: false, problem: 'required', parts: ['day', 'month', 'year'] });
+    assert.deepEqual(readDateInput({}), { ok: false, problem: 'required', parts: ['day', 'month', 'year'] });
+    assert.deepEqual(read('5', '', '2026'), { ok: false, problem: 'incomplete', parts: ['month'] });
+    assert.deepEqual(read('', '', '2026'), { ok: false, problem: 'incomplete', parts: ['day', 'month'] });
+    assert.deepEqual(read('', '3', ''), { ok: false, problem: 'incomplete', parts: ['day', 'year'] });
+    assert.deepEqual(read('5', ' ', undefined), { ok: false, problem: 'incomplete', parts: ['month', 'year'] });
+    // Two-digit years are refused, not guessed; so are five digits.
+    assert.deepEqual(read('5', '3', '26'), { ok: false, problem: 'yearDigits', parts: ['year'] });
+    assert.deepEqual(read('5', '3', '02026'), { ok: false, problem: 'yearDigits', parts: ['year'] });
+    // Impossible dates: the box at fault where it is clear, day and month where either could be.
+    assert.deepEqual(read('31', '4', '2026'), { ok: false, problem: 'real', parts: ['day', 'month'] });
+    assert.deepEqual(read('29', '2', '2026'), { ok: false, problem: 'real', parts: ['day', 'month'] });
+    assert.deepEqual(read('29', '2', '2024'), { ok: true, date: '2024-02-29' }, 'a leap year');
+    assert.deepEqual(read('29', '2', '2000'), { ok: true, date: '2000-02-29' }, 'divisible by 400');
+    assert.deepEqual(read('29', '2', '2100'), { ok: false, problem: 'real', parts: ['day', 'month'] }, 'divisible by 100 only');
+    assert.deepEqual(read('5', '13', '2026'), { ok: false, problem: 'real', parts: ['month'] });
+    assert.deepEqual(read('32', '1', '2026'), { ok: false, problem: 'real', parts: ['day'] });
+    assert.deepEqual(read('0', '1', '2026'), { ok: false, problem: 'real', parts: ['day'] });
+    assert.deepEqual(read('1', '1', '1899'), { ok: false, problem: 'real', parts: ['year'] });
+    assert.deepEqual(read('x', '1', 'y2k'), { ok: false, problem: 'real', parts: ['day', 'year'] });
+    assert.deepEqual(read('1.5', '1', '2026'), { ok: false, problem: 'real', parts: ['day'] });
+    assert.deepEqual(read('-1', '1', '2026'), { ok: false, problem: 'real', parts: ['day'] });
+    // A tampered request: a box posted twice arrives as an array.
+    assert.deepEqual(read(['1', '2'], '1', '2026'), { ok: false, problem: 'real', parts: ['day'] });
+    // Spaces, leading zeros and month names are what people type.
+    assert.deepEqual(read(' 05 ', '03', ' 2026 '), { ok: true, date: '2026-03-05' });
+    assert.deepEqual(read('5', 'March', '2026'), { ok: true, date: '2026-03-05' });
+    assert.deepEqual(read('5', 'sept', '2026'), { ok: true, date: '2026-09-05' });
+    assert.deepEqual(read('5', 'Ma', '2026'), { ok: false, problem: 'real', parts: ['month'] }, 'too short to tell March from May');
+  });
+
+  test('times on the 24-hour clock, as a phone’s number pad types them too', () => {
+    assert.equal(parseClockTime('21:30'), '21:30');
+    assert.equal(parseClockTime(' 9:05 '), '09:05');
+    assert.equal(parseClockTime('21.30'), '21:30');
+    assert.equal(parseClockTime('2130'), '21:30');
+    assert.equal(parseClockTime('00:00'), '00:00');
+    for (const text of ['', '24:00', '12:60', '930', '9', '9pm', '21:3', '-1:00', '１２:００']) assert.equal(parseClockTime(text), null, text);
   });
 
   test('the date input parser agrees with the calendar (property)', () => {

@@ -118,17 +118,80 @@ export function parseIsoDate(text: string): IsoDate | null {
   return isExists(year, month - 1, day) ? value : null;
 }
 
+/** The three boxes of the GOV.UK date input, in the order they show. */
+export const datePartNames = ['day', 'month', 'year'] as const;
+export type DatePart = (typeof datePartNames)[number];
+
 /**
- * A date typed into the GOV.UK date input's three boxes (day, month, year), or null when they do
- * not make a real date: 31, 2, 2026 is refused. Leading zeros and surrounding spaces are allowed;
- * the year needs four digits.
+ * What the three boxes of a date input made: a date, or why not and which boxes are wrong (the
+ * boxes to highlight, the first of them the one the error summary links to). The problems follow
+ * the GOV.UK date input's error messages: nothing entered ("Enter …"), a box left empty ("… must
+ * include a month"), a year without 4 numbers, or no real date ("… must be a real date").
  */
+export type DateInputResult = { ok: true; date: IsoDate } | { ok: false; problem: 'required' | 'incomplete' | 'yearDigits' | 'real'; parts: DatePart[] };
+
+// Month names are accepted in the month box, as people type them: 'Mar', 'march', 'Sept'.
+const monthNames = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+function monthNumber(text: string): string {
+  const word = text.toLowerCase();
+  const index = word.length >= 3 ? monthNames.findIndex((name) => name.startsWith(word)) : -1;
+  return index < 0 ? text : String(index + 1);
+}
+
+/**
+ * Reads the day, month and year boxes (each as posted: a string, or anything else when the request
+ * was tampered with). Surrounding spaces and leading zeros are allowed, the month may be a name,
+ * and the year needs four digits (26 is not taken for 2026); the years 1900–2999 only.
+ */
+export function readDateInput(boxes: Partial<Record<DatePart, unknown>> | null | undefined): DateInputResult {
+  const text = (part: DatePart) => {
+    const value = boxes?.[part];
+    return typeof value === 'string' ? value.trim() : value === undefined ? '' : null;
+  };
+  const given = { day: text('day'), month: text('month'), year: text('year') };
+  const empty = datePartNames.filter((part) => given[part] === '');
+  if (empty.length === 3) return { ok: false, problem: 'required', parts: [...datePartNames] };
+  if (empty.length > 0) return { ok: false, problem: 'incomplete', parts: empty };
+  const month = given.month === null ? null : monthNumber(given.month);
+  const malformed = datePartNames.filter((part) => {
+    const value = part === 'month' ? month : given[part];
+    return value === null || !(part === 'year' ? /^\d+$/ : /^\d{1,2}$/).test(value);
+  });
+  if (malformed.length > 0) return { ok: false, problem: 'real', parts: malformed };
+  const [day, monthOfYear, year] = [Number(given.day), Number(month), given.year!];
+  if (!/^\d{4}$/.test(year)) return { ok: false, problem: 'yearDigits', parts: ['year'] };
+  if (monthOfYear < 1 || monthOfYear > 12) return { ok: false, problem: 'real', parts: ['month'] };
+  if (day < 1 || day > 31) return { ok: false, problem: 'real', parts: ['day'] };
+  if (Number(year) < earliestYear || Number(year) > latestYear) return { ok: false, problem: 'real', parts: ['year'] };
+  // 31 April, 29 February 2026: the day or the month may be the mistake.
+  if (!isExists(Number(year), monthOfYear - 1, day)) return { ok: false, problem: 'real', parts: ['day', 'month'] };
+  return { ok: true, date: `${year}-${String(monthOfYear).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
+}
+
+/** A date typed into the GOV.UK date input's three boxes, or null when they do not make a real date (readDateInput says why). */
 export function parseDayMonthYear(fields: { day: string; month: string; year: string }): IsoDate | null {
-  const day = fields.day.trim();
-  const month = fields.month.trim();
-  const year = fields.year.trim();
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return null;
-  return parseIsoDate(`${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`);
+  const read = readDateInput(fields);
+  return read.ok ? read.date : null;
+}
+
+/** A calendar date as the date input's boxes show it: '2026-03-05' → 5, 3, 2026 (empty boxes when it is not a date). */
+export function dateInputValues(date: IsoDate | null | undefined): Record<DatePart, string> {
+  const day = date ? parseIsoDate(date) : null;
+  if (!day) return { day: '', month: '', year: '' };
+  const [year, month, dayOfMonth] = dateParts(day);
+  return { day: String(dayOfMonth), month: String(month), year: String(year) };
+}
+
+/**
+ * A time of day typed into a time field, on the 24-hour clock: '21:30', '9:30', '21.30' or '2130'
+ * (a phone's number pad has no colon), as 'HH:mm'; null when it is not a time of day.
+ */
+export function parseClockTime(text: string): string | null {
+  const match = /^(\d{1,2})[:.](\d{2})$|^(\d{2})(\d{2})$/.exec(text.trim());
+  if (!match) return null;
+  const [hours, minutes] = [Number(match[1] ?? match[3]), Number(match[2] ?? match[4])];
+  if (hours > 23 || minutes > 59) return null;
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 }
 
 /** A date written the way people write them, tried against each date-fns pattern in turn ('dd/MM/yyyy', 'd MMMM yyyy' …). */

@@ -14,6 +14,8 @@ import { TrainingMeasureService } from './features/assurance/training-measures.t
 import { TrainingService } from './features/assurance/training.ts';
 import { ApiTokenService } from './features/children/api/tokens.ts';
 import { ConcernService } from './features/children/concerns.ts';
+import { CohortService } from './features/children/cohort.ts';
+import { ChildFlagService } from './features/children/flags.ts';
 import { ChildRecordService } from './features/children/records.ts';
 import { RestrictionService } from './features/children/restrictions.ts';
 import { SharingService } from './features/children/sharing.ts';
@@ -35,6 +37,8 @@ export interface ChildrenServices {
   records: ChildRecordService;
   sharing: SharingService;
   restrictions: RestrictionService;
+  flags: ChildFlagService;
+  cohort: CohortService;
 }
 
 /** Strategy plans' services, one per sub-domain. */
@@ -109,6 +113,8 @@ export function createServices(options: {
       records: new ChildRecordService(options.db, clock),
       sharing: new SharingService(options.db, clock),
       restrictions: new RestrictionService(options.db, clock),
+      flags: new ChildFlagService(options.db, clock),
+      cohort: new CohortService(options.db, clock),
     },
     apiTokens: new ApiTokenService(options.db, options.authDb, clock),
     refusals: new RefusalAuditor(options.db, clock),

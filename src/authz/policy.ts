@@ -28,6 +28,8 @@ export const permissions = {
   'triage.manage': ['triage_worker', 'coordinator'],
   'children.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   'children.write': ['triage_worker', 'practitioner', 'coordinator'],
+  // The filtered children list as a file: the roles that work across the partnership's cohort, never aggregates-only roles.
+  'children.export': ['triage_worker', 'coordinator', 'analyst'],
   'casework.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   'casework.write': ['triage_worker', 'practitioner', 'coordinator'],
   'worklists.view': ['triage_worker', 'practitioner', 'coordinator'],

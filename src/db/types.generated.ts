@@ -168,6 +168,44 @@ export interface ChildAddresses {
   town: string | null;
 }
 
+export interface ChildFlagChanges {
+  change: string;
+  changed_at: Generated<Timestamp>;
+  changed_by: string | null;
+  changed_by_name: string | null;
+  changed_fields: Generated<Json>;
+  child_id: string;
+  flag_id: string;
+  id: Generated<string>;
+  kind: string;
+  partnership_id: string;
+  reason: string | null;
+}
+
+export interface ChildFlags {
+  child_id: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  ended_by_name: string | null;
+  ended_on: string | null;
+  id: Generated<string>;
+  kind: string;
+  note: string | null;
+  nrm_decision: string | null;
+  nrm_referred_on: string | null;
+  partnership_id: string;
+  placed_here_by_other_authority: Generated<boolean>;
+  placed_out_of_area: Generated<boolean>;
+  placing_authority: string | null;
+  source: string;
+  source_agency_id: string | null;
+  started_on: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ChildInvolvements {
   agency_id: string;
   child_id: string;
@@ -201,6 +239,7 @@ export interface ChildPartnershipShares {
 }
 
 export interface Children {
+  agency_ids: Generated<string[]>;
   aliases: Generated<string[]>;
   child_in_need: Generated<boolean>;
   child_protection_plan: Generated<boolean>;
@@ -225,7 +264,11 @@ export interface Children {
   given_key: Generated<string | null>;
   given_name: string;
   id: Generated<string>;
+  last_activity_at: Generated<Timestamp>;
+  locality_id: string | null;
   looked_after: Generated<boolean>;
+  missing_until: Timestamp | null;
+  open_flags: Generated<string[]>;
   owning_agency_id: string;
   partnership_id: string;
   placement: string | null;
@@ -317,6 +360,12 @@ export interface LanternRequestContext {
   roles: string[];
   scope: string;
   user_agent: string | null;
+}
+
+export interface Localities {
+  id: Generated<string>;
+  name: string;
+  partnership_id: string;
 }
 
 export interface MissingEpisodes {
@@ -784,6 +833,8 @@ export interface DB {
   campaigns: Campaigns;
   case_notes: CaseNotes;
   child_addresses: ChildAddresses;
+  child_flag_changes: ChildFlagChanges;
+  child_flags: ChildFlags;
   child_involvements: ChildInvolvements;
   child_name_keys: ChildNameKeys;
   child_partnership_shares: ChildPartnershipShares;
@@ -793,6 +844,7 @@ export interface DB {
   concerns: Concerns;
   directory_services: DirectoryServices;
   lantern_request_context: LanternRequestContext;
+  localities: Localities;
   missing_episodes: MissingEpisodes;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;

@@ -6,14 +6,16 @@ import { caseworkSeed, scaleSeedCasework } from '../features/casework/seed.ts';
 import { seedReferrals } from '../features/casework/seed-referrals.ts';
 import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
+import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
  * children; referrals from children's plans run last: they need the children and the assurance
  * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
- * with the police and the school) draws nothing from the faker, so it shifts no later seed's people.
+ * with the police and the school) draws nothing from the faker, so it shifts no later seed's people;
+ * nor do the children's localities and flags, drawn from each child's own story.
  */
-export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedMultiAgencyTasking, seedAssurance, seedReferrals];
+export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedMultiAgencyTasking, seedChildFlags, seedAssurance, seedReferrals];
 
 /**
  * Features' benchmark-scale seeds (`lantern seed --scale N`, `npm run bench`): each gives the
@@ -23,4 +25,5 @@ export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, casework
 export const featureScaleSeeds: { name: string; seed: FeatureScaleSeed }[] = [
   { name: 'children', seed: scaleSeedChildren },
   { name: 'casework', seed: scaleSeedCasework },
+  { name: 'flags and localities', seed: scaleSeedChildFlags },
 ];

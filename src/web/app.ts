@@ -18,7 +18,7 @@ import type { Services } from '../services.ts';
 import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
 import { answerFrameworkError } from './framework-errors.ts';
-import { keepRawInput, postedBody, refuseInvalidInput } from './input-guards.ts';
+import { gatherDateInputFields, keepRawInput, postedBody, refuseInvalidInput } from './input-guards.ts';
 import { addServerTiming } from './server-timing.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
@@ -266,9 +266,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // asked for attachValidation shows it on its form. (HEAD routes come through here a second time.)
     if (route.config?.showsInvalidInput === undefined) route.config = { ...route.config, showsInvalidInput: route.attachValidation === true };
     route.attachValidation = true;
-    // The input as it came, kept just before validation (after any plugin's own preValidation, such as multipart's).
+    // The input as it came, kept just before validation (after any plugin's own preValidation, such as multipart's),
+    // with each date input's boxes gathered into one value for its schema.
     const preValidation = [route.preValidation ?? []].flat();
-    if (!preValidation.includes(keepRawInput)) route.preValidation = [...preValidation, keepRawInput];
+    if (!preValidation.includes(keepRawInput)) route.preValidation = [...preValidation, gatherDateInputFields, keepRawInput];
     if (route.url.includes(':') && !route.schema?.params) throw new Error(`${route.url}: a route with path parameters declares their schema`);
     const config = (route.config ?? {}) as { public?: boolean; permission?: Permission };
     for (const method of [route.method].flat()) {

@@ -8,15 +8,17 @@ const t = translator('en');
 export interface FormErrors {
   /** For the GOV.UK error summary. */
   list: { text: string; href: string }[];
-  /** For each field's errorMessage. */
-  fields: Record<string, { text: string }>;
+  /** For each field's errorMessage; a date input's names the boxes to highlight (day, month, year). */
+  fields: Record<string, { text: string; dateInput?: string[] }>;
 }
 
 /**
  * What failed to validate: the request's own (request.validationError, on a route declared with
  * `attachValidation: true`), or a zod error from a schema a handler applies itself.
  */
-export type InvalidInput = { validation: readonly FastifySchemaValidationError[] } | { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+export type InvalidInput =
+  | { validation: readonly FastifySchemaValidationError[] }
+  | { issues: readonly { path: readonly PropertyKey[]; message: string; params?: Record<string, unknown> | undefined }[] };
 
 /** Where a field's message shows: the id its summary entry links to, and the key of its field message. */
 export interface FieldPlacement {
@@ -24,12 +26,34 @@ export interface FieldPlacement {
   key?: (field: string) => string;
 }
 
+/**
+ * What a message needs beyond its key (a custom issue's `params`, src/web/form-fields.ts): the date
+ * input boxes it is about, and options that are themselves translation keys ({ name: 'dates.….name' }).
+ */
+interface MessageParams {
+  dateInput?: string[];
+  messageKeys?: Record<string, string>;
+}
+function messageParams(params: unknown): MessageParams {
+  if (!params || typeof params !== 'object') return {};
+  const { dateInput, messageKeys } = params as Record<string, unknown>;
+  return {
+    ...(Array.isArray(dateInput) ? { dateInput: dateInput.map(String) } : {}),
+    ...(messageKeys && typeof messageKeys === 'object' ? { messageKeys: messageKeys as Record<string, string> } : {}),
+  };
+}
+
 /** Each failure as the form field it is about (the first segment of its path) and its message. */
-function failures(invalid: InvalidInput): { field: string; message: string }[] {
+function failures(invalid: InvalidInput): { field: string; message: string; params: MessageParams }[] {
   if ('validation' in invalid) {
-    return invalid.validation.map((v) => ({ field: v.instancePath.split('/')[1] || 'form', message: v.message ?? '' }));
+    // fastify-type-provider-zod keeps a zod issue's own fields, `params` among them, in the error's params.
+    return invalid.validation.map((v) => ({
+      field: v.instancePath.split('/')[1] || 'form',
+      message: v.message ?? '',
+      params: messageParams((v.params as Record<string, unknown> | undefined)?.params),
+    }));
   }
-  return invalid.issues.map((issue) => ({ field: String(issue.path[0] ?? 'form'), message: issue.message }));
+  return invalid.issues.map((issue) => ({ field: String(issue.path[0] ?? 'form'), message: issue.message, params: messageParams(issue.params) }));
 }
 
 /**
@@ -41,18 +65,25 @@ function failures(invalid: InvalidInput): { field: string; message: string }[] {
 export function formErrors(invalid: InvalidInput, placement: FieldPlacement = {}): FormErrors {
   const list: FormErrors['list'] = [];
   const fields: FormErrors['fields'] = {};
-  for (const { field, message } of failures(invalid)) {
+  for (const { field, message, params } of failures(invalid)) {
     const key = placement.key?.(field) ?? field;
     if (fields[key]) continue;
-    const text = t(i18next.exists(message) ? message : 'validation.invalid');
-    fields[key] = { text };
-    list.push({ text, href: `#${placement.href?.(field) ?? field}` });
+    const options = Object.fromEntries(Object.entries(params.messageKeys ?? {}).map(([name, optionKey]) => [name, t(optionKey)]));
+    const text = !i18next.exists(message) ? t('validation.invalid') : params.messageKeys ? t(message, options) : t(message);
+    // A date input's message links to its first box in error (GOV.UK: `#dueOn-day`, or `#dueOn-month` when only the month is missing).
+    const id = placement.href?.(field) ?? field;
+    fields[key] = params.dateInput ? { text, dateInput: params.dateInput } : { text };
+    list.push({ text, href: `#${params.dateInput?.length ? `${id}-${params.dateInput[0]}` : id}` });
   }
   return { list, fields };
 }
 
-/** One message on one field: a refusal found after the input was valid (a name in use, a conflict). */
-export function singleError(field: string, text: string): FormErrors {
+/**
+ * One message on one field: a refusal found after the input was valid (a name in use, a conflict).
+ * On a date input (`dateInput`) it links to the day box and highlights all three.
+ */
+export function singleError(field: string, text: string, dateInput = false): FormErrors {
+  if (dateInput) return { list: [{ text, href: `#${field}-day` }], fields: { [field]: { text, dateInput: ['day', 'month', 'year'] } } };
   return { list: [{ text, href: `#${field}` }], fields: { [field]: { text } } };
 }
 

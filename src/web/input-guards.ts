@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { LanternError } from '../errors.ts';
+import { gatherDateInputs } from './form-fields.ts';
 
 /**
  * The edge's input check, one preHandler after authorisation for every route (new ones included),
@@ -36,6 +37,16 @@ const rawInput = new WeakMap<FastifyRequest, { query: unknown; body: unknown }>(
  */
 export async function keepRawInput(request: FastifyRequest): Promise<void> {
   rawInput.set(request, { query: request.query, body: request.body });
+}
+
+/**
+ * A preValidation hook on every route, before keepRawInput: the boxes of each GOV.UK date input in
+ * the query string or a form body are gathered into one value for the schemas (src/web/form-fields.ts).
+ * A JSON body (the API) is left as it is: it carries ISO dates.
+ */
+export async function gatherDateInputFields(request: FastifyRequest): Promise<void> {
+  gatherDateInputs(request.query);
+  if (!String(request.headers['content-type'] ?? '').includes('json')) gatherDateInputs(request.body);
 }
 
 /** The body as posted, before its schema converted it. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { formatDate, formatDateTime } from '../dates.ts';
+import { dateInputValues, datePartNames, formatDate, formatDateTime } from '../dates.ts';
 import { formatQuantity } from '../numbers.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,5 +28,15 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   );
   // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).
   env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit));
+  // What a date input's boxes show (partials/date-input.njk): the boxes as posted, when the form is shown
+  // again, else the form's stored 'YYYY-MM-DD' as 5, 3, 2026.
+  env.addFilter('dateInputValues', (values: Record<string, unknown> | null | undefined, name: string, fallback?: string) => {
+    const posted = datePartNames.map((part) => values?.[`${name}-${part}`]);
+    if (posted.some((box) => box !== undefined)) {
+      return Object.fromEntries(datePartNames.map((part, i) => [part, typeof posted[i] === 'string' ? posted[i] : '']));
+    }
+    const stored = values?.[name] ?? fallback;
+    return dateInputValues(typeof stored === 'string' ? stored : null);
+  });
   return env;
 }

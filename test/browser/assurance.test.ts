@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+import { assertAccessible, browserAvailable, fillDate, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
 
 let bc: BrowserContext;
 before(async () => {
@@ -83,7 +83,7 @@ describe('assurance journeys in Chromium', { skip: browserAvailable ? false : 'C
     await page.getByLabel('Partly accepted').check();
     await page.getByLabel('What we will do').fill('Links to the community safety plan and the missing children protocol are added.');
     await page.getByLabel('Owner').fill('CSE strategy lead');
-    await page.getByLabel('Due').fill('2027-03-31');
+    await fillDate(page, 'Due', '2027-03-31');
     await page.getByLabel('Amber').check();
     await page.getByRole('button', { name: 'Save the response' }).click();
     await assertAccessible(page, bc);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+import { assertAccessible, browserAvailable, fillDate, shownDate, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
 import { aChild, demoAgency } from '../helpers/factories.ts';
 
 let bc: BrowserContext;
@@ -78,19 +78,19 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
 
     await go(page, `/children/${childId}/meetings`);
     await page.getByRole('group', { name: 'Meeting or discussion' }).getByLabel('Strategy meeting').check();
-    await page.getByLabel('Date held').fill('2026-11-01');
+    await fillDate(page, 'Date held', '2026-11-01');
     await page.getByRole('group', { name: 'Agencies attending' }).getByRole('checkbox').first().check();
     await page.getByLabel('Attendees').fill('Social worker; detective constable; designated safeguarding lead');
     await page.getByLabel('Decisions').fill('Safety plan with carers; share vehicle details with police intelligence.');
     await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('High').check();
-    await page.getByLabel('Next review date').fill('2026-12-01');
+    await fillDate(page, 'Next review date', '2026-12-01');
     await submit(page, 'Save meeting');
     await page.getByRole('heading', { name: /Strategy meeting, 1 November 2026/ }).waitFor();
 
     await page.getByLabel('Action', { exact: true }).fill('Visit the address named in the disclosure with police');
     await page.getByLabel('Owner’s name').fill('DC Ash Lane');
     await page.getByLabel('Owner’s agency').selectOption({ label: 'Fenland Valley Police' });
-    await page.getByLabel('Due date').fill('2026-10-30');
+    await fillDate(page, 'Due date', '2026-10-30');
     await page.getByLabel('Agreed at').selectOption({ index: 1 });
     await submit(page, 'Add action');
     await page.getByRole('cell', { name: 'Visit the address named in the disclosure with police', exact: true }).waitFor();
@@ -110,7 +110,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     const choices = page.getByRole('group', { name: 'Service referred to' }).getByRole('radio');
     assert.equal(await choices.count(), 1, 'the search narrows the directory to the one service');
     await choices.first().check();
-    await page.getByLabel('Date referred').fill('2026-10-30');
+    await fillDate(page, 'Date referred', '2026-10-30');
     await page.getByLabel('Outcome or notes').fill('Referral sent by secure email.');
     await submit(page, 'Record referral');
     assert.match(page.url(), /\/meetings#referrals$/, 'saved and back on the plan');
@@ -133,7 +133,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
     await go(page, `/children/${childId}/missing`);
     await page.getByLabel('Missing', { exact: true }).check();
-    await page.getByLabel('Start date').fill('2026-10-26');
+    await fillDate(page, 'Start date', '2026-10-26');
     await page.getByLabel('Start time').fill('22:10');
     await page.getByLabel('Reported by').fill('Foster carer');
     await page.getByRole('group', { name: 'Risk at the time' }).getByLabel('High').check();
@@ -141,7 +141,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await submit(page, 'Save episode');
     await page.getByText('Still open').waitFor();
 
-    await page.getByLabel('Date of return').fill('2026-10-28');
+    await fillDate(page, 'Date of return', '2026-10-28');
     await page.getByLabel('Time of return').fill('07:45');
     await page.getByLabel('Where found', { exact: true }).first().fill('The bus station');
     await submit(page, 'Record return');
@@ -163,7 +163,7 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
       .click();
     await page.waitForURL('**/interview');
     await assertAccessible(page, bc);
-    await page.getByLabel('Date the interview was offered').fill('2026-11-01');
+    await fillDate(page, 'Date the interview was offered', '2026-11-01');
     await page.getByLabel('Time the interview was offered').fill('10:00');
     await page.getByLabel('Who offered it').fill('Jo Independent');
     await page.getByLabel('Their agency').selectOption({ label: "Northmere Young People's Trust" });
@@ -206,25 +206,30 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     // A meeting recorded with a review months away, then corrected so the review falls due this week.
     await go(page, `/children/${id}/meetings`);
     await page.getByRole('group', { name: 'Meeting or discussion' }).getByLabel('Strategy meeting').check();
-    await page.getByLabel('Date held').fill('2026-10-25');
+    await fillDate(page, 'Date held', '2026-10-25');
     await page.getByRole('group', { name: 'Agencies attending' }).getByRole('checkbox').first().check();
     await page.getByLabel('Attendees').fill('Social worker; school nurse');
     await page.getByLabel('Decisions').fill('Refer to the exploitation panel.');
     await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('Medium').check();
-    await page.getByLabel('Next review date').fill('2027-01-10');
+    await fillDate(page, 'Next review date', '2027-01-10');
     await submit(page, 'Save meeting');
     await page.getByRole('link', { name: 'Change strategy meeting, 25 October 2026' }).click();
     await page.waitForURL('**/edit');
     await assertAccessible(page, bc);
-    assert.equal(await page.getByLabel('Next review date').inputValue(), '2027-01-10');
+    assert.equal(await shownDate(page, 'Next review date'), '2027-01-10');
     await page.getByLabel('Attendees').fill('');
     await page.getByLabel('Decisions').fill('Refer to the exploitation panel; disruption visit.');
+    await fillDate(page, 'Next review date', '2027-04-31');
     await submit(page, 'Save changes');
     assert.ok(await page.getByRole('link', { name: 'Enter who attended' }).isVisible(), 'the error summary links to the field');
+    // The date's message links to its day box, and the boxes keep what was typed.
+    await page.getByRole('link', { name: 'Next review date must be a real date' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'nextReviewOn-day');
+    assert.equal(await shownDate(page, 'Next review date'), '2027-04-31');
     assert.equal(await page.getByLabel('Decisions').inputValue(), 'Refer to the exploitation panel; disruption visit.', 'what was typed is kept');
     await page.getByLabel('Attendees').fill('Social worker; school nurse; detective constable');
     await page.getByRole('group', { name: 'Risk agreed' }).getByLabel('High').check();
-    await page.getByLabel('Next review date').fill('2026-11-06');
+    await fillDate(page, 'Next review date', '2026-11-06');
     await submit(page, 'Save changes');
     await page.getByRole('heading', { name: /Strategy meeting, 25 October 2026/ }).waitFor();
     assert.match((await page.textContent('main')) ?? '', /disruption visit[\s\S]*6 November 2026/);
@@ -236,12 +241,12 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.getByLabel('Action', { exact: true }).fill('Return home interview with the school nurse');
     await page.getByLabel('Owner’s name').fill('Alex Nurse');
     await page.getByLabel('Owner’s agency').selectOption({ index: 1 });
-    await page.getByLabel('Due date').fill('2026-12-01');
+    await fillDate(page, 'Due date', '2026-12-01');
     await submit(page, 'Add action');
     await page.getByRole('link', { name: 'Change the action: Return home interview with the school nurse' }).click();
     await page.waitForURL('**/edit');
     await assertAccessible(page, bc);
-    await page.getByLabel('Due date').fill('2026-11-20');
+    await fillDate(page, 'Due date', '2026-11-20');
     await submit(page, 'Save changes');
     await page.getByRole('cell', { name: '20 November 2026' }).waitFor();
     // The hidden part of a button's name is read after a space: "Mark as done : …".
@@ -252,9 +257,9 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     // An episode whose return time was recorded wrongly: the interview deadline follows the correction.
     await go(page, `/children/${id}/missing`);
     await page.getByLabel('Absent', { exact: true }).check();
-    await page.getByLabel('Start date').fill('2026-10-29');
+    await fillDate(page, 'Start date', '2026-10-29');
     await page.getByLabel('Start time').fill('18:00');
-    await page.getByLabel('End date (if the child has already returned)').fill('2026-10-30');
+    await fillDate(page, 'End date (if the child has already returned)', '2026-10-30');
     await page.getByLabel('End time').fill('07:00');
     await page.getByLabel('Reported by').fill('Residential worker');
     await page.getByRole('group', { name: 'Risk at the time' }).getByLabel('Low').check();
@@ -264,10 +269,10 @@ describe('casework journeys in Chromium', { skip: browserAvailable ? false : 'Ch
     await page.waitForURL('**/edit');
     await assertAccessible(page, bc);
     assert.equal(await page.getByRole('radio').count(), 3, 'risk only: the type is not offered');
-    await page.getByLabel('Date of return').fill('2026-10-28');
+    await fillDate(page, 'Date of return', '2026-10-28');
     await submit(page, 'Save changes');
     assert.ok(await page.getByRole('link', { name: 'The end must be after the start' }).isVisible());
-    await page.getByLabel('Date of return').fill('2026-10-30');
+    await fillDate(page, 'Date of return', '2026-10-30');
     await page.getByLabel('Time of return').fill('09:30');
     await page.getByLabel('Where found', { exact: true }).fill('Friend’s flat');
     await submit(page, 'Save changes');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { totpCode } from '../../src/auth/totp.ts';
 import type { DemoAccount } from '../../src/seed/demo.ts';
 import { createTestContext, type TestContext } from './context.ts';
@@ -127,4 +127,23 @@ export async function signInWithBrowser(page: Page, bc: BrowserContext, account:
   await page.getByLabel('Enter the code from your authenticator app').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${bc.baseUrl}/`);
+}
+
+/**
+ * Types a date ('YYYY-MM-DD') into the GOV.UK date input whose legend is `legend`, box by box, as a
+ * person would ('2026-03-05' as 5, 3, 2026).
+ */
+export async function fillDate(scope: Page | Locator, legend: string, date: string): Promise<void> {
+  const [year = '', month = '', day = ''] = date.split('-');
+  const group = scope.getByRole('group', { name: legend, exact: true });
+  await group.getByLabel('Day').fill(String(Number(day)));
+  await group.getByLabel('Month').fill(String(Number(month)));
+  await group.getByLabel('Year').fill(year);
+}
+
+/** The date a GOV.UK date input shows, read from its boxes, as 'YYYY-MM-DD'. */
+export async function shownDate(scope: Page | Locator, legend: string): Promise<string> {
+  const group = scope.getByRole('group', { name: legend, exact: true });
+  const [day, month, year] = await Promise.all(['Day', 'Month', 'Year'].map((box) => group.getByLabel(box).inputValue()));
+  return `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`;
 }

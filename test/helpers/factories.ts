@@ -125,6 +125,15 @@ export async function aRiskAssessment(
   )[0]!;
 }
 
+/** An open flag (migration 0130) unless an end is given; ended_at follows ended_on. */
+export const aChildFlag = factory<'child_flags', 'partnership_id' | 'child_id' | 'kind' | 'started_on'>('child_flags', (v) => ({
+  source: 'Test source',
+  ...(v.ended_on ? { ended_at: new Date('2026-10-01T09:00:00Z') } : {}),
+}));
+
+/** A locality of a partnership (migration 0130). */
+export const aLocality = factory<'localities', 'partnership_id' | 'name'>('localities', () => ({}));
+
 export const aMissingEpisode = factory<'missing_episodes', 'partnership_id' | 'child_id' | 'started_at'>('missing_episodes', () => ({
   episode_type: 'missing',
   reported_by: 'Carer',

@@ -72,3 +72,25 @@ export async function signIn(app: FastifyInstance, clock: TestClock, account: Pi
   if (second.statusCode !== 302 || second.headers.location !== '/') throw new Error(`code step failed for ${account.email}: ${second.statusCode}`);
   return agent;
 }
+
+/**
+ * A date as a form posts it from the GOV.UK date input: dateFields('dueOn', '2026-11-30') is
+ * { 'dueOn-day': '30', 'dueOn-month': '11', 'dueOn-year': '2026' } (src/web/views/partials/date-input.njk).
+ * A blank date posts the three boxes empty.
+ */
+export function dateFields(name: string, date: string): Record<string, string> {
+  const [year = '', month = '', day = ''] = date ? date.split('-') : [];
+  return { [`${name}-day`]: day, [`${name}-month`]: month, [`${name}-year`]: year };
+}
+
+/** One box of a GOV.UK date input as rendered, by the input's id (its name unless given): its <input> tag ('' when there is none). */
+export function dateBox(html: string, id: string, part: 'day' | 'month' | 'year'): string {
+  return new RegExp(`<input[^>]*\\bid="${id}-${part}"[^>]*>`).exec(html)?.[0] ?? '';
+}
+
+/** The date a GOV.UK date input shows, from its three boxes, as 'YYYY-MM-DD' ('' when they are empty). */
+export function shownDate(html: string, id: string): string {
+  const box = (part: 'day' | 'month' | 'year') => /\bvalue="([^"]*)"/.exec(dateBox(html, id, part))?.[1] ?? '';
+  const [day, month, year] = [box('day'), box('month'), box('year')];
+  return day || month || year ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : '';
+}

@@ -6,7 +6,7 @@ import { actorOf } from '../../src/auth/service.ts';
 import { searchServices } from '../../src/features/assurance/directory.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aDirectoryService } from '../helpers/factories.ts';
-import { signIn, type Agent } from '../helpers/http.ts';
+import { dateBox, dateFields, shownDate, signIn, type Agent } from '../helpers/http.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -141,7 +141,11 @@ describe('assurance: training', () => {
     assert.equal(await auditCount('record.view', 'training_session'), views + 1);
     const [agency] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'health'`, [northmere]);
     const creates = await auditCount('record.create', 'training_attendance');
-    const r = await agents.strategy!.post(`/training/sessions/${sessionId}/attendance`, { name: 'Pat Example', agencyId: agency!.id, startedOn: '2024-09-20' });
+    const r = await agents.strategy!.post(`/training/sessions/${sessionId}/attendance`, {
+      name: 'Pat Example',
+      agencyId: agency!.id,
+      ...dateFields('startedOn', '2024-09-20'),
+    });
     assert.equal(r.statusCode, 302);
     assert.equal(await auditCount('record.create', 'training_attendance'), creates + 1);
     const invalid = await agents.strategy!.post(`/training/sessions/${sessionId}/attendance`, { name: '' });
@@ -226,7 +230,7 @@ describe('assurance: scrutiny and campaigns', () => {
       response: 'partly_accepted',
       responseText: 'Links to the community safety plan added',
       owner: 'Strategy lead',
-      dueOn: '2027-03-31',
+      ...dateFields('dueOn', '2027-03-31'),
       status: 'amber',
       evidenceSource: 'Strategy appendix B',
     });
@@ -238,6 +242,34 @@ describe('assurance: scrutiny and campaigns', () => {
     assert.doesNotMatch(read.body, /Save the response/);
     await agents.councillor!.get('/scrutiny');
     assert.equal((await agents.councillor!.post(url, { response: 'rejected', status: 'red' })).statusCode, 403);
+  });
+
+  test('a campaign’s dates are GOV.UK date inputs: specific messages, the boxes in error, what was typed kept', async () => {
+    await agents.strategy!.get('/campaigns/new');
+    const form = { title: 'Hotel staff awareness', audience: 'hotels', peopleReached: '40', summary: 'Typed summary' };
+    const empty = await agents.strategy!.post('/campaigns/new', { ...form, ...dateFields('startsOn', ''), ...dateFields('endsOn', '') });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /href="#startsOn-day">Enter the date the campaign starts/);
+    assert.doesNotMatch(empty.body, /href="#endsOn/, 'the end date may be left empty');
+    const impossible = await agents.strategy!.post('/campaigns/new', {
+      ...form,
+      ...dateFields('startsOn', '2026-04-31'),
+      'endsOn-day': '3',
+      'endsOn-month': '',
+      'endsOn-year': '',
+    });
+    assert.match(impossible.body, /href="#startsOn-day">Start date must be a real date/);
+    assert.match(impossible.body, /href="#endsOn-month">End date must include a month and year/);
+    assert.equal(shownDate(impossible.body, 'startsOn'), '2026-04-31');
+    assert.match(dateBox(impossible.body, 'endsOn', 'day'), /value="3"/);
+    assert.doesNotMatch(dateBox(impossible.body, 'endsOn', 'day'), /govuk-input--error/);
+    assert.match(dateBox(impossible.body, 'endsOn', 'year'), /govuk-input--error/);
+    const backwards = await agents.strategy!.post('/campaigns/new', {
+      ...form,
+      ...dateFields('startsOn', '2026-05-01'),
+      ...dateFields('endsOn', '2026-04-01'),
+    });
+    assert.match(backwards.body, /href="#endsOn-day">/);
   });
 
   test('the task group page shows Blue for complete and flags overdue recommendations', async () => {

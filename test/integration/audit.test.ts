@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { sql } from 'kysely';
 import { withSystem, withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { signIn } from '../helpers/http.ts';
+import { dateFields, shownDate, signIn } from '../helpers/http.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -154,6 +154,16 @@ describe('the audit trail names records by reference', () => {
     assert.equal(byReference.statusCode, 200);
     assert.match(byReference.body, /Child/);
     assert.match(byReference.body, new RegExp(child!.reference));
+    // The date filter is GOV.UK's date input: posted as boxes, kept in the address as dates, shown as boxes.
+    const filtered = await dpo.post('/audit', { action: 'record.view', ...dateFields('from', '2026-01-05'), ...dateFields('to', '') });
+    assert.equal(filtered.statusCode, 303);
+    assert.equal(filtered.headers.location, '/audit?action=record.view&from=2026-01-05');
+    const shown = await dpo.get('/audit?action=record.view&from=2026-01-05');
+    assert.equal(shownDate(shown.body, 'from'), '2026-01-05');
+    assert.equal(shownDate(shown.body, 'to'), '');
+    const refused = await dpo.post('/audit', { action: 'record.view', 'from-day': '5', 'from-month': '', 'from-year': '2026' });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /href="#from-month">From date must include a month/);
     const [coordinator] = await ctx.ownerQuery<{ id: string; agency_id: string }>(
       `SELECT id, agency_id FROM users WHERE email = 'coordinator.northmere@lantern.example'`,
     );

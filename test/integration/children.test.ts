@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aConcern } from '../helpers/factories.ts';
-import { Agent, signIn } from '../helpers/http.ts';
+import { Agent, dateBox, dateFields, shownDate, signIn } from '../helpers/http.ts';
 
 /**
  * Children at risk: a public concern, triage with near-duplicate warnings, the child record,
@@ -148,9 +148,17 @@ describe('triage', () => {
       link: 'new',
       givenName: 'Kayleigh',
       familyName: 'Smithe',
-      dateOfBirth: seeded!.date_of_birth,
+      ...dateFields('dateOfBirth', seeded!.date_of_birth),
       gender: 'female',
     };
+    // The date of birth is checked as GOV.UK's date input: the boxes in error, shown again as typed.
+    const future = await triage.post(`/triage/${concern!.id}`, { ...decision, ...dateFields('dateOfBirth', '2099-01-05') });
+    assert.equal(future.statusCode, 400);
+    assert.match(future.body, /href="#dateOfBirth-day">Date of birth must be today or in the past/);
+    assert.equal(shownDate(future.body, 'dateOfBirth'), '2099-01-05');
+    const noYear = await triage.post(`/triage/${concern!.id}`, { ...decision, 'dateOfBirth-day': '5', 'dateOfBirth-month': 'Jan', 'dateOfBirth-year': '' });
+    assert.match(noYear.body, /href="#dateOfBirth-year">Date of birth must include a year/);
+    assert.match(dateBox(noYear.body, 'dateOfBirth', 'month'), /value="Jan"/);
     const warned = await triage.post(`/triage/${concern!.id}`, decision);
     assert.equal(warned.statusCode, 409);
     assert.match(warned.body, /There may already be a record for this child/);
@@ -337,7 +345,14 @@ describe('the child record', () => {
     assert.equal((await worker.get(`/children/${id}`)).statusCode, 200, 'the social worker’s agency holds this record');
     const updates = await audits('record.update', id);
     assert.equal(
-      (await worker.post(`/children/${id}/addresses`, { line1: '4 Quarry Lane', town: 'Northmere', postcode: 'nm14qt', fromDate: '2026-10-01' })).statusCode,
+      (
+        await worker.post(`/children/${id}/addresses`, {
+          line1: '4 Quarry Lane',
+          town: 'Northmere',
+          postcode: 'nm14qt',
+          ...dateFields('fromDate', '2026-10-01'),
+        })
+      ).statusCode,
       302,
     );
     assert.equal((await worker.post(`/children/${id}/addresses`, { line1: '5 Quarry Lane', postcode: 'not a postcode' })).statusCode, 400);

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { withTrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { signIn, type Agent } from '../helpers/http.ts';
+import { signIn, type Agent, dateFields } from '../helpers/http.ts';
 
 /**
  * Multi-agency working without sharing by hand (issue 10 §2): attending a child's strategy meeting
@@ -48,12 +48,12 @@ const freshChild = async (not: string[] = []) => {
 
 const meeting = (attending: string[], heldOn = '2026-10-30') => ({
   meetingKind: 'meeting',
-  heldOn,
+  ...dateFields('heldOn', heldOn),
   attendingAgencyIds: attending,
   attendees: 'Casey Madeup (chair), Jordan Notreal (police)',
   decisions: 'Share what the police know about the address; a safety plan.',
   riskLevel: 'high',
-  nextReviewOn: '2026-11-27',
+  ...dateFields('nextReviewOn', '2026-11-27'),
 });
 
 const liveShares = (childId: string) =>
@@ -119,7 +119,7 @@ describe('access from the child’s plan', () => {
       description: 'Check the car seen outside the house',
       ownerName: 'Jordan Notreal',
       agencyId: agencies.police!,
-      dueOn: '2026-11-09',
+      ...dateFields('dueOn', '2026-11-09'),
       meetingId: '',
     });
     assert.equal(action.statusCode, 302);
@@ -138,7 +138,7 @@ describe('access from the child’s plan', () => {
       description: 'See her at the start of each school day',
       ownerName: 'Riley Example',
       agencyId: agencies.education!,
-      dueOn: '2026-11-16',
+      ...dateFields('dueOn', '2026-11-16'),
       meetingId: '',
     });
     assert.equal(action.statusCode, 302);

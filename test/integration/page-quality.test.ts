@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, aConcern, aMissingEpisode, aRiskAssessment, demoAgency } from '../helpers/factories.ts';
-import { Agent, signIn } from '../helpers/http.ts';
+import { Agent, dateFields, signIn } from '../helpers/http.ts';
 
 /**
  * GOV.UK patterns on every page (issue 10, section 5): a success banner after each save, reached by
@@ -132,7 +132,7 @@ describe('triage suggestions say why', () => {
       link: 'new',
       givenName: 'Roisin',
       familyName: 'Quartermaine',
-      dateOfBirth: '2012-02-03',
+      ...dateFields('dateOfBirth', '2012-02-03'),
     };
     const exact = await triage.post(`/triage/${concern}`, decision);
     assert.equal(exact.statusCode, 409);
@@ -143,12 +143,12 @@ describe('triage suggestions say why', () => {
     assert.ok(item.includes(`held by ${agencyName.replace(/'/g, '&#39;')}`), item);
     assert.match(item, /Medium risk/);
 
-    const similar = await triage.post(`/triage/${concern}`, { ...decision, familyName: 'Quatermaine', dateOfBirth: '2012-03-02' });
+    const similar = await triage.post(`/triage/${concern}`, { ...decision, familyName: 'Quatermaine', ...dateFields('dateOfBirth', '2012-03-02') });
     assert.equal(similar.statusCode, 409);
     assert.match(similar.body, /Suggested because of: similar name/);
     assert.doesNotMatch(/<div id="duplicates">[\s\S]*?<\/ul>/.exec(similar.body)?.[0] ?? '', /exact name/);
 
-    const search = await triage.post(`/triage/${concern}/search`, { name: 'Roisin Quartermaine', dateOfBirth: '2012-02-03' });
+    const search = await triage.post(`/triage/${concern}/search`, { name: 'Roisin Quartermaine', ...dateFields('dateOfBirth', '2012-02-03') });
     assert.match(search.body, /Suggested because of: exact name, same date of birth · 3 February 2012 · held by/);
   });
 });

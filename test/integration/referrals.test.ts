@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild } from '../helpers/factories.ts';
-import { signIn, type Agent } from '../helpers/http.ts';
+import { signIn, type Agent, dateFields } from '../helpers/http.ts';
 
 /** Referrals from a child's plan to services of the directory: search, record, update, who may. */
 let ctx: TestContext;
@@ -65,7 +65,7 @@ describe('referrals to directory services', () => {
     const worker = agents['social-worker']!;
     const service = services[0]!;
     const missing = await worker.post(`/children/${child}/referrals`, {
-      referredOn: '2026-10-20',
+      ...dateFields('referredOn', '2026-10-20'),
       referredByName: 'Sam Worker',
       referredByAgencyId: csAgency,
       status: 'referred',
@@ -74,7 +74,7 @@ describe('referrals to directory services', () => {
     assert.match(missing.body, /Choose the service the child was referred to/);
     const future = await worker.post(`/children/${child}/referrals`, {
       serviceId: service.id,
-      referredOn: '2027-01-01',
+      ...dateFields('referredOn', '2027-01-01'),
       referredByName: 'Sam Worker',
       referredByAgencyId: csAgency,
       status: 'referred',
@@ -83,7 +83,7 @@ describe('referrals to directory services', () => {
     assert.match(future.body, /cannot be in the future/);
     const otherPartnership = await worker.post(`/children/${child}/referrals`, {
       serviceId: westbrookService,
-      referredOn: '2026-10-20',
+      ...dateFields('referredOn', '2026-10-20'),
       referredByName: 'Sam Worker',
       referredByAgencyId: csAgency,
       status: 'referred',
@@ -92,7 +92,7 @@ describe('referrals to directory services', () => {
 
     const saved = await worker.post(`/children/${child}/referrals`, {
       serviceId: service.id,
-      referredOn: '2026-10-20',
+      ...dateFields('referredOn', '2026-10-20'),
       referredByName: 'Sam Worker',
       referredByAgencyId: csAgency,
       status: 'referred',
@@ -132,7 +132,7 @@ describe('referrals to directory services', () => {
       (
         await school.post(`/children/${child}/referrals`, {
           serviceId: services[0]!.id,
-          referredOn: '2026-10-20',
+          ...dateFields('referredOn', '2026-10-20'),
           referredByName: 'X Y',
           referredByAgencyId: csAgency,
           status: 'referred',
@@ -147,7 +147,7 @@ describe('referrals to directory services', () => {
       (
         await councillor.post(`/children/${child}/referrals`, {
           serviceId: services[0]!.id,
-          referredOn: '2026-10-20',
+          ...dateFields('referredOn', '2026-10-20'),
           referredByName: 'X Y',
           referredByAgencyId: csAgency,
           status: 'referred',

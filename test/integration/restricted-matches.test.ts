@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, demoAgency } from '../helpers/factories.ts';
-import { signIn, type Agent } from '../helpers/http.ts';
+import { signIn, type Agent, dateFields } from '../helpers/http.ts';
 
 /**
  * Near-duplicate search and restricted records: a restricted child held by another agency is
@@ -55,23 +55,27 @@ describe('restricted records in near-duplicate search', () => {
   test('a triage worker of another agency searching the same name and date of birth sees a notice naming nobody', async () => {
     const triage = agents['triage.northmere']!;
     await triage.get('/children');
-    const r = await triage.post('/children/search', { name: 'tamsin quellbrook', dateOfBirth: hidden.dob });
+    const r = await triage.post('/children/search', { name: 'tamsin quellbrook', ...dateFields('dateOfBirth', hidden.dob) });
     assert.equal(r.statusCode, 200);
     assert.match(r.body, notice);
     assertNothingIdentifying(r.body);
     assert.equal((await lastSearchAudit()).restrictedMatches, 1, 'the search’s audit row records the match');
 
     // The family name and date of birth are enough; a spelling of the family name that differs is not a strong match.
-    assert.match((await triage.post('/children/search', { name: 'quellbrook', dateOfBirth: hidden.dob })).body, notice);
-    assert.match((await triage.post('/children/search', { name: 'quellbrook tamsin', dateOfBirth: hidden.dob })).body, notice, 'names swapped');
-    const other = await triage.post('/children/search', { name: 'tamsin quelbrook', dateOfBirth: hidden.dob });
+    assert.match((await triage.post('/children/search', { name: 'quellbrook', ...dateFields('dateOfBirth', hidden.dob) })).body, notice);
+    assert.match(
+      (await triage.post('/children/search', { name: 'quellbrook tamsin', ...dateFields('dateOfBirth', hidden.dob) })).body,
+      notice,
+      'names swapped',
+    );
+    const other = await triage.post('/children/search', { name: 'tamsin quelbrook', ...dateFields('dateOfBirth', hidden.dob) });
     assert.doesNotMatch(other.body, notice);
-    const otherName = await triage.post('/children/search', { name: 'tamsin harrowgate', dateOfBirth: hidden.dob });
+    const otherName = await triage.post('/children/search', { name: 'tamsin harrowgate', ...dateFields('dateOfBirth', hidden.dob) });
     assert.equal(otherName.statusCode, 200);
     assert.doesNotMatch(otherName.body, notice, 'a different name: no notice');
     assert.equal((await lastSearchAudit()).restrictedMatches, 0);
     assert.doesNotMatch(
-      (await triage.post('/children/search', { name: 'tamsin quellbrook', dateOfBirth: '2012-03-05' })).body,
+      (await triage.post('/children/search', { name: 'tamsin quellbrook', ...dateFields('dateOfBirth', '2012-03-05') })).body,
       notice,
       'another date of birth',
     );
@@ -81,12 +85,12 @@ describe('restricted records in near-duplicate search', () => {
   test('the owning agency sees the record itself, not the notice; another partnership sees neither', async () => {
     const police = agents['police.northmere']!;
     await police.get('/children');
-    const own = await police.post('/children/search', { name: 'tamsin quellbrook', dateOfBirth: hidden.dob });
+    const own = await police.post('/children/search', { name: 'tamsin quellbrook', ...dateFields('dateOfBirth', hidden.dob) });
     assert.ok(own.body.includes(hidden.reference), 'listed for the agency that holds it');
     assert.doesNotMatch(own.body, notice);
     const westbrook = agents['triage.westbrook']!;
     await westbrook.get('/children');
-    const elsewhere = await westbrook.post('/children/search', { name: 'tamsin quellbrook', dateOfBirth: hidden.dob });
+    const elsewhere = await westbrook.post('/children/search', { name: 'tamsin quellbrook', ...dateFields('dateOfBirth', hidden.dob) });
     assert.doesNotMatch(elsewhere.body, notice);
     assertNothingIdentifying(elsewhere.body);
   });
@@ -98,12 +102,15 @@ describe('restricted records in near-duplicate search', () => {
       [northmere],
     );
     await triage.get(`/triage/${concern!.id}`);
-    const search = await triage.post(`/triage/${concern!.id}/search`, { name: 'tamsin quellbrook', dateOfBirth: hidden.dob });
+    const search = await triage.post(`/triage/${concern!.id}/search`, { name: 'tamsin quellbrook', ...dateFields('dateOfBirth', hidden.dob) });
     assert.equal(search.statusCode, 200);
     assert.match(search.body, notice);
     assertNothingIdentifying(search.body);
     assert.equal((await lastSearchAudit()).restrictedMatches, 1);
-    assert.doesNotMatch((await triage.post(`/triage/${concern!.id}/search`, { name: 'tamsin harrowgate', dateOfBirth: hidden.dob })).body, notice);
+    assert.doesNotMatch(
+      (await triage.post(`/triage/${concern!.id}/search`, { name: 'tamsin harrowgate', ...dateFields('dateOfBirth', hidden.dob) })).body,
+      notice,
+    );
 
     const agency = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'`, [northmere]))[0]!
       .id;
@@ -115,7 +122,7 @@ describe('restricted records in near-duplicate search', () => {
       link: 'new',
       givenName: 'tamsin',
       familyName: 'quellbrook',
-      dateOfBirth: hidden.dob,
+      ...dateFields('dateOfBirth', hidden.dob),
       gender: 'female',
     };
     const warned = await triage.post(`/triage/${concern!.id}`, decision);

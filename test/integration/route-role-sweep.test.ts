@@ -94,6 +94,15 @@ const expectedAccess: Record<string, string> = {
   'POST /triage/:id': 'TC',
   // Children: analysts read, the case workers change
   'GET /children': 'TWCA',
+  // The filtered list as a file: partnership-wide roles only (issue 10 §3)
+  'GET /children/export.csv': 'TCA',
+  'GET /children/export.xlsx': 'TCA',
+  // A child's flags
+  'GET /children/:id/flags': 'TWCA',
+  'POST /children/:id/flags': 'TWC',
+  'GET /children/:id/flags/:recordId': 'TWCA',
+  'POST /children/:id/flags/:recordId': 'TWC',
+  'POST /children/:id/flags/:recordId/end': 'TWC',
   'POST /children/search': 'TWCA',
   'GET /children/:id': 'TWCA',
   'POST /children/:id/break-glass': 'TWCA',
@@ -239,6 +248,7 @@ const realValueSql: Record<string, string> = {
   'meetings/:recordId': 'SELECT id FROM strategy_meetings WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
   'actions/:recordId': 'SELECT id FROM plan_actions WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
   'referrals/:recordId': 'SELECT id FROM service_referrals WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'flags/:recordId': 'SELECT id FROM child_flags WHERE partnership_id = $1 AND child_id = $2 ORDER BY ended_on NULLS FIRST, id LIMIT 1',
   'shares/:shareId': `SELECT id FROM record_shares WHERE partnership_id = $1 AND record_id = $2::uuid AND revoked_at IS NULL ORDER BY id LIMIT 1`,
   'partnership-shares/:shareId':
     'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { isTaggedPdf, pdfFillColours, pdfStructureTypes, pdfText } from '../helpers/pdf.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
-import { Agent, signIn } from '../helpers/http.ts';
+import { Agent, signIn, dateFields } from '../helpers/http.ts';
 
 let ctx: TestContext;
 const agents: Record<string, Agent> = {};
@@ -172,7 +172,7 @@ describe('strategy plans', () => {
       targetValue: '300',
       measureUnit: 'staff',
       evidenceSource: 'Quarterly training report',
-      dueOn: '2027-03-31',
+      ...dateFields('dueOn', '2027-03-31'),
       intent: 'check',
     });
     assert.equal(checked.statusCode, 200);
@@ -213,10 +213,10 @@ describe('plans and governance', () => {
       title: 'Police CSE plan 2026 to 2027',
       frameworkId,
       agencyId: police!.id,
-      periodStart: '2026-04-01',
-      periodEnd: '2027-03-31',
+      ...dateFields('periodStart', '2026-04-01'),
+      ...dateFields('periodEnd', '2027-03-31'),
       reviewCycle: 'quarterly',
-      nextReviewOn: '2026-12-01',
+      ...dateFields('nextReviewOn', '2026-12-01'),
       namedReview: 'October review',
       owningBody: 'Police CSE lead',
       accountableTo: 'Safeguarding Children Board',
@@ -258,7 +258,7 @@ describe('performance measures', () => {
       name: 'Children at risk with a multi-agency plan',
       unit: '%',
       baselineValue: '70',
-      baselinePeriod: '2026-04-01',
+      ...dateFields('baselinePeriod', '2026-04-01'),
       targetValue: '100',
       direction: 'up',
       frequency: 'quarterly',

@@ -79,6 +79,19 @@ test('uploads go through src/uploads: capped multipart, csv-parse behind its cap
   assert.match(readers[0]!.text, /checkWorkbook\(/);
 });
 
+test('a date a person enters is the GOV.UK date input: no browser date or time pickers in any template', () => {
+  const templates = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? templates(full) : full.endsWith('.njk') ? [full] : [];
+    });
+  const pickers = /type: ?['"](date|time|datetime-local|month|week)['"]|type="(date|time|datetime-local|month|week)"/;
+  assert.deepEqual(
+    templates('src').filter((file) => pickers.test(fs.readFileSync(file, 'utf8'))),
+    [],
+  );
+});
+
 test('dates go through src/dates.ts: no other module imports date-fns or works out London time by hand', () => {
   assert.deepEqual(
     source.filter((f) => /from '(date-fns|@date-fns\/)/.test(f.text)).map((f) => f.file),

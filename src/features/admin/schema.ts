@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalIsoDate } from '../../web/form-fields.ts';
+import { dateInput, optionalDateInput } from '../../web/form-fields.ts';
 import { agencyKinds, roles } from '../../authz/roles.ts';
 
 const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -16,7 +16,7 @@ export const userFormSchema = z.object({
     .max(200, 'validation.tooLong')
     .optional()
     .transform((v) => v || null),
-  startedOn: optionalIsoDate,
+  startedOn: optionalDateInput('dates.admin.joined'),
   roles: roleList,
 });
 export type UserForm = z.infer<typeof userFormSchema>;
@@ -51,8 +51,8 @@ export const agreementFormSchema = z.object({
   recipientPartnershipId: z.string().uuid('validation.partnershipRequired'),
   purpose: z.string().trim().min(5, 'validation.purposeRequired').max(2000, 'validation.tooLong'),
   lawfulBasis: z.string().trim().min(5, 'validation.lawfulBasisRequired').max(2000, 'validation.tooLong'),
-  startsOn: z.iso.date('validation.dateFormat'),
-  endsOn: optionalIsoDate,
+  startsOn: dateInput('dates.admin.sharingStarts'),
+  endsOn: optionalDateInput('dates.admin.sharingEnds'),
 });
 export type AgreementForm = z.infer<typeof agreementFormSchema>;
 

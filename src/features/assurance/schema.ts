@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankAsAbsent, blankAsNull } from '../../web/form-fields.ts';
+import { blankAsAbsent, blankAsNull, dateInput, dateRule, filterDateInput, optionalDateInput } from '../../web/form-fields.ts';
 import { ragStatuses } from '../strategy/domain/rag.ts';
 
 export const courseKinds = ['awareness', 'specialist', 'risk_tool', 'protocol'] as const;
@@ -23,9 +23,6 @@ export const scaleAnswers = {
 export const bodyKinds = ['committee', 'task_group', 'board', 'sub_group'] as const;
 export const responses = ['accepted', 'partly_accepted', 'rejected'] as const;
 
-/** A real calendar date, YYYY-MM-DD (Date.parse would take 2026-02-30 as 2 March). */
-const isoDate = z.string().trim().pipe(z.iso.date('validation.dateFormat'));
-const optionalDate = blankAsNull(isoDate);
 const text = (max = 200, message = 'assurance.v.required') => z.string().trim().min(1, message).max(max, 'validation.tooLong');
 const optionalText = (max = 2000) =>
   z
@@ -50,7 +47,7 @@ export type CourseForm = z.infer<typeof courseFormSchema>;
 
 export const sessionFormSchema = z.object({
   courseId: z.string().uuid('assurance.v.choose'),
-  heldOn: isoDate,
+  heldOn: dateInput('dates.assurance.sessionHeld'),
   trainer: text(),
   venue: text(),
 });
@@ -63,7 +60,7 @@ export const attendanceFormSchema = z
     name: optionalText(200),
     agencyId: blankAsNull(z.string().uuid('validation.agencyRequired')),
     role: optionalText(200),
-    startedOn: optionalDate,
+    startedOn: optionalDateInput('dates.assurance.joined'),
   })
   .superRefine((v, ctx) => {
     if (v.userId) return;
@@ -87,7 +84,7 @@ export type MeasureForm = z.infer<typeof measureFormSchema>;
 export const complianceQuerySchema = z.object({
   measureId: blankAsAbsent(z.string().uuid()),
   agencyId: blankAsAbsent(z.string().uuid()),
-  asOf: blankAsAbsent(isoDate),
+  asOf: filterDateInput('dates.assurance.asOf'),
 });
 export type ComplianceQuery = z.infer<typeof complianceQuerySchema>;
 
@@ -104,12 +101,12 @@ export const campaignFormSchema = z
   .object({
     title: text(),
     audience: z.enum(audiences, { message: 'assurance.v.choose' }),
-    startsOn: isoDate,
-    endsOn: optionalDate,
+    startsOn: dateInput('dates.assurance.campaignStarts'),
+    endsOn: optionalDateInput('dates.assurance.campaignEnds'),
     peopleReached: count,
     summary: optionalText(),
   })
-  .refine((v) => !v.endsOn || v.endsOn >= v.startsOn, { path: ['endsOn'], message: 'assurance.v.endBeforeStart' });
+  .refine((v) => !v.endsOn || v.endsOn >= v.startsOn, dateRule('endsOn', 'assurance.v.endBeforeStart'));
 export type CampaignForm = z.infer<typeof campaignFormSchema>;
 
 /** The training page's year (anything else: every year). */
@@ -203,7 +200,7 @@ export const bodyFormSchema = z.object({
 export type BodyForm = z.infer<typeof bodyFormSchema>;
 
 export const workItemFormSchema = z.object({
-  meetsOn: isoDate,
+  meetsOn: dateInput('dates.assurance.meetingDate'),
   topic: text(),
   details: optionalText(),
 });
@@ -212,7 +209,7 @@ export type WorkItemForm = z.infer<typeof workItemFormSchema>;
 export const recommendationFormSchema = z.object({
   reference: text(20),
   recommendation: text(4000),
-  madeOn: isoDate,
+  madeOn: dateInput('dates.assurance.recommendationMade'),
   crossReference: optionalText(200),
   evidenceSource: optionalText(500),
 });
@@ -222,7 +219,7 @@ export const responseFormSchema = z.object({
   response: z.enum(responses, { message: 'assurance.v.responseRequired' }),
   responseText: optionalText(4000),
   owner: optionalText(200),
-  dueOn: optionalDate,
+  dueOn: optionalDateInput('dates.assurance.recommendationDue'),
   status: z.enum(ragStatuses, { message: 'assurance.v.choose' }),
   evidenceSource: optionalText(500),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankAsAbsent } from '../../web/form-fields.ts';
+import { blankAsAbsent, filterDateInput } from '../../web/form-fields.ts';
 
 const optionalText = z
   .string()
@@ -7,16 +7,14 @@ const optionalText = z
   .max(200)
   .optional()
   .transform((v) => v || undefined);
-/** A real calendar date, YYYY-MM-DD (2026-13-45 is not one). */
-const optionalDate = blankAsAbsent(z.iso.date('validation.dateFormat'));
 
 /** The audit page's address: the person is an id, so no email reaches a URL, a browser history or a log. */
 export const auditFilterSchema = z.object({
   action: optionalText,
   actor: blankAsAbsent(z.string().uuid('validation.invalid')),
   recordId: optionalText,
-  from: optionalDate,
-  to: optionalDate,
+  from: filterDateInput('dates.audit.from'),
+  to: filterDateInput('dates.audit.to'),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
@@ -32,8 +30,8 @@ export const auditFilterFormSchema = z.object({
     .optional()
     .transform((v) => v || undefined),
   recordId: optionalText,
-  from: optionalDate,
-  to: optionalDate,
+  from: filterDateInput('dates.audit.from'),
+  to: filterDateInput('dates.audit.to'),
 });
 export type AuditFilterForm = z.infer<typeof auditFilterFormSchema>;
 

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { daysBetween, londonDate, utcDate } from '../../dates.ts';
 import { changeEpisodeType, endEpisode, episodeTypes, returnInterviewDue, returnInterviewOverdue, type EpisodeState } from './episodes.ts';
+import { dateFields } from '../../../test/helpers/http.ts';
+import { gatherDateInputs } from '../../web/form-fields.ts';
 import { episodeFormSchema, interviewFormSchema, meetingFormSchema } from './schema.ts';
 import { chronologyKinds, orderChronology } from './chronology.ts';
 
@@ -96,11 +98,14 @@ describe('casework form validators (property)', () => {
     'decisions',
     'nextReviewOn',
   ];
-  const body = fc.dictionary(fc.constantFrom(...keys), formValue);
+  // The date inputs' boxes, as the form posts them (gathered before validation, as app.ts does).
+  const boxes = ['startDate', 'endDate', 'offeredDate', 'heldOn', 'nextReviewOn'].flatMap((name) => ['day', 'month', 'year'].map((part) => `${name}-${part}`));
+  const body = fc.dictionary(fc.constantFrom(...keys, ...boxes), formValue);
 
   test('arbitrary form bodies never throw', () => {
     fc.assert(
       fc.property(body, (b) => {
+        gatherDateInputs(b);
         for (const schema of [episodeFormSchema, interviewFormSchema, meetingFormSchema]) schema.safeParse(b);
       }),
     );
@@ -113,15 +118,17 @@ describe('casework form validators (property)', () => {
       .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
     fc.assert(
       fc.property(date, time, fc.option(date), time, (sd, st, ed, et) => {
-        const r = episodeFormSchema.safeParse({
+        const form: Record<string, unknown> = {
           episodeType: 'missing',
-          startDate: sd,
+          ...dateFields('startDate', sd),
           startTime: st,
-          endDate: ed ?? '',
+          ...dateFields('endDate', ed ?? ''),
           endTime: ed ? et : '',
           reportedBy: 'Carer',
           riskLevel: 'low',
-        });
+        };
+        gatherDateInputs(form);
+        const r = episodeFormSchema.safeParse(form);
         if (!r.success) {
           assert.ok(ed !== null, 'only an end can make a well-formed episode invalid');
           return;

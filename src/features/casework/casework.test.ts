@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { aChild, aConcern } from '../../../test/helpers/factories.ts';
-import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { dateBox, dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
 import { riskToolDefinition } from '../../../test/helpers/risk-tools.ts';
 
 let ctx: TestContext;
@@ -95,7 +95,7 @@ describe('casework: recording', () => {
     const toolId = /name="toolId" value="([^"]+)"/.exec(form.body)![1]!;
     const base = {
       toolId,
-      assessedOn: '2026-11-01',
+      ...dateFields('assessedOn', '2026-11-01'),
       assessorAgencyId: agencies['n:childrens_services']!,
       knownToSocialCare: 'yes',
       inCare: 'no',
@@ -166,23 +166,43 @@ describe('casework: recording', () => {
     await agent.get(`/children/${csChild}/missing`);
     const bad = await agent.post(`/children/${csChild}/missing`, {
       episodeType: 'absent',
-      startDate: '2026-02-30',
+      ...dateFields('startDate', '2026-02-30'),
       startTime: '21:00',
       reportedBy: 'Carer',
       riskLevel: 'medium',
     });
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.body, /Enter the date and time the episode started/);
+    assert.match(bad.body, /href="#startDate-day">Start date must be a real date/);
+    assert.equal(shownDate(bad.body, 'startDate'), '2026-02-30', 'the boxes show what was typed');
+    const noTime = await agent.post(`/children/${csChild}/missing`, {
+      episodeType: 'absent',
+      'startDate-day': '30',
+      'startDate-month': '',
+      'startDate-year': '2026',
+      startTime: '',
+      reportedBy: 'Carer',
+      riskLevel: 'medium',
+    });
+    assert.match(noTime.body, /href="#startDate-month">Start date must include a month/);
+    assert.match(noTime.body, /href="#startTime">Enter the time the episode started/);
+    assert.match(dateBox(noTime.body, 'startDate', 'month'), /govuk-input--error/, 'the month box is highlighted');
+    assert.doesNotMatch(dateBox(noTime.body, 'startDate', 'day'), /govuk-input--error/, 'the day box is not');
+    assert.match(dateBox(noTime.body, 'startDate', 'day'), /value="30"/, 'what was typed is shown again');
+    assert.match(dateBox(noTime.body, 'startDate', 'day'), /inputmode="numeric"/);
     const created = await agent.post(`/children/${csChild}/missing`, {
       episodeType: 'absent',
-      startDate: '2026-10-30',
+      ...dateFields('startDate', '2026-10-30'),
       startTime: '21:00',
       reportedBy: 'Foster carer',
       riskLevel: 'medium',
     });
     assert.equal(created.statusCode, 302);
     const [open] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1`, [csChild]);
-    const changed = await agent.post(`/children/${csChild}/missing/${open!.id}/type`, { newType: 'missing', changeDate: '2026-10-30', changeTime: '23:30' });
+    const changed = await agent.post(`/children/${csChild}/missing/${open!.id}/type`, {
+      newType: 'missing',
+      ...dateFields('changeDate', '2026-10-30'),
+      changeTime: '23:30',
+    });
     assert.equal(changed.statusCode, 302);
     const rows = await ctx.ownerQuery<{ id: string; episode_type: string; ended_by: string | null; previous_episode_id: string | null }>(
       `SELECT id, episode_type, ended_by, previous_episode_id FROM missing_episodes WHERE child_id = $1 ORDER BY started_at, created_at`,
@@ -192,10 +212,10 @@ describe('casework: recording', () => {
     assert.equal(rows[0]!.ended_by, 'type_changed');
     assert.equal(rows[1]!.episode_type, 'missing');
     assert.equal(rows[1]!.previous_episode_id, rows[0]!.id);
-    const early = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, { returnDate: '2026-10-29', returnTime: '10:00' });
+    const early = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, { ...dateFields('returnDate', '2026-10-29'), returnTime: '10:00' });
     assert.equal(early.statusCode, 409);
     const returned = await agent.post(`/children/${csChild}/missing/${rows[1]!.id}/return`, {
-      returnDate: '2026-10-31',
+      ...dateFields('returnDate', '2026-10-31'),
       returnTime: '08:15',
       whereFound: 'Bus station',
     });
@@ -209,15 +229,22 @@ describe('casework: recording', () => {
     const again = agents['social-worker'];
     assert.match((await again.get('/worklists?show=interviews')).body, /CW-TEST-1/);
 
-    const ended = await again.post(`/children/${csChild}/missing/${rows[0]!.id}/type`, { newType: 'missing', changeDate: '2026-10-31', changeTime: '09:00' });
+    const ended = await again.post(`/children/${csChild}/missing/${rows[0]!.id}/type`, {
+      newType: 'missing',
+      ...dateFields('changeDate', '2026-10-31'),
+      changeTime: '09:00',
+    });
     assert.equal(ended.statusCode, 409, 'an ended episode cannot change type');
     assert.match(ended.body, /already ended/);
     await again.get(`/children/${csChild}/missing/${rows[1]!.id}/interview`);
-    const incomplete = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, { offeredDate: '2026-11-01', offeredTime: '25:00' });
+    const incomplete = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
+      ...dateFields('offeredDate', '2026-11-01'),
+      offeredTime: '25:00',
+    });
     assert.equal(incomplete.statusCode, 400);
     assert.match(incomplete.body, /Enter who offered the interview/);
     const tooEarly = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      offeredDate: '2026-10-30',
+      ...dateFields('offeredDate', '2026-10-30'),
       offeredTime: '10:00',
       interviewerName: 'Sam',
       interviewerAgencyId: agencies['n:voluntary']!,
@@ -227,7 +254,7 @@ describe('casework: recording', () => {
     assert.equal(tooEarly.statusCode, 409);
     assert.match(tooEarly.body, /cannot be offered before the child returned/);
     const interview = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      offeredDate: '2026-11-01',
+      ...dateFields('offeredDate', '2026-11-01'),
       offeredTime: '10:00',
       interviewerName: 'Sam Independent',
       interviewerAgencyId: agencies['n:voluntary']!,
@@ -249,24 +276,24 @@ describe('casework: recording', () => {
   test('strategy meeting, plan action and its completion, a case note, and the journey', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${csChild}/meetings`);
-    const invalid = await agent.post(`/children/${csChild}/meetings`, { meetingKind: 'meeting', heldOn: '2026-11-01' });
+    const invalid = await agent.post(`/children/${csChild}/meetings`, { meetingKind: 'meeting', ...dateFields('heldOn', '2026-11-01') });
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /Choose at least one agency that attended/);
     const meeting = await agent.post(`/children/${csChild}/meetings`, {
       meetingKind: 'meeting',
-      heldOn: '2026-11-01',
+      ...dateFields('heldOn', '2026-11-01'),
       attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
       attendees: 'Social worker, DC',
       decisions: 'Safety plan',
       riskLevel: 'high',
-      nextReviewOn: '2026-11-03',
+      ...dateFields('nextReviewOn', '2026-11-03'),
     });
     assert.equal(meeting.statusCode, 302);
     const action = await agent.post(`/children/${csChild}/actions`, {
       description: 'Visit the flat with police',
       ownerName: 'DC Test',
       agencyId: agencies['n:police']!,
-      dueOn: '2026-11-01',
+      ...dateFields('dueOn', '2026-11-01'),
       meetingId: '',
     });
     assert.equal(action.statusCode, 302);

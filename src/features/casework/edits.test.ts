@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { aChild } from '../../../test/helpers/factories.ts';
-import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
 
 // Correcting what was recorded on a child: strategy meetings, missing episodes and plan actions.
 // The test clock starts at 2 November 2026 09:00 UTC (GMT, so UK time is the same).
@@ -32,7 +32,7 @@ async function worklistRow(agent: Agent, show: string): Promise<string | null> {
 }
 
 /** The value a text or date input shows. */
-const inputValue = (html: string, id: string) => new RegExp(`id="${id}" name="[^"]+" type="[^"]+"(?: value="([^"]*)")?`).exec(html)?.[1];
+const inputValue = (html: string, id: string) => new RegExp(`id="${id}" name="[^"]+" type="[^"]+"[^>]*? value="([^"]*)"`).exec(html)?.[1];
 
 before(async () => {
   ctx = await createTestContext();
@@ -63,12 +63,12 @@ describe('casework edits: a strategy meeting', () => {
   let meetingId: string;
   const valid = () => ({
     meetingKind: 'meeting',
-    heldOn: '2026-10-20',
+    ...dateFields('heldOn', '2026-10-20'),
     attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
     attendees: 'Social worker; detective constable',
     decisions: 'Disruption notice for the flat on Canal Street',
     riskLevel: 'medium',
-    nextReviewOn: '2027-01-15',
+    ...dateFields('nextReviewOn', '2027-01-15'),
   });
 
   before(async () => {
@@ -86,8 +86,8 @@ describe('casework edits: a strategy meeting', () => {
     const page = await agent.get(`/children/${childId}/meetings/${meetingId}/edit`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /CW-EDIT-1/);
-    assert.equal(inputValue(page.body, 'heldOn'), '2026-10-20');
-    assert.equal(inputValue(page.body, 'nextReviewOn'), '2027-01-15');
+    assert.equal(shownDate(page.body, 'heldOn'), '2026-10-20');
+    assert.equal(shownDate(page.body, 'nextReviewOn'), '2027-01-15');
     assert.match(page.body, new RegExp(`name="attendingAgencyIds" type="checkbox" value="${agencies['n:police']}" checked`));
     assert.match(page.body, /Disruption notice for the flat on Canal Street<\/textarea>/);
     assert.match(page.body, /name="_csrf"/);
@@ -101,7 +101,7 @@ describe('casework edits: a strategy meeting', () => {
       ...valid(),
       attendingAgencyIds: [],
       decisions: 'Typed but not saved',
-      nextReviewOn: '2026-10-01',
+      ...dateFields('nextReviewOn', '2026-10-01'),
     });
     assert.equal(r.statusCode, 400);
     assert.match(r.body, /govuk-error-summary/);
@@ -109,7 +109,7 @@ describe('casework edits: a strategy meeting', () => {
     assert.match(r.body, /Typed but not saved<\/textarea>/);
     const [row] = await ctx.ownerQuery<{ decisions: string }>(`SELECT decisions FROM strategy_meetings WHERE id = $1`, [meetingId]);
     assert.equal(row!.decisions, valid().decisions, 'nothing saved');
-    const review = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, { ...valid(), nextReviewOn: '2026-10-01' });
+    const review = await agent.post(`/children/${childId}/meetings/${meetingId}/edit`, { ...valid(), ...dateFields('nextReviewOn', '2026-10-01') });
     assert.equal(review.statusCode, 400);
     assert.match(review.body, /The review date must be after the meeting/);
   });
@@ -120,7 +120,7 @@ describe('casework edits: a strategy meeting', () => {
     riskLevel: 'high',
     decisions: 'Child Abduction Warning Notice served',
     attendingAgencyIds: [agencies['n:childrens_services']!],
-    nextReviewOn: '2026-11-05',
+    ...dateFields('nextReviewOn', '2026-11-05'),
   });
 
   test('a change is saved and audited by field: before → after, free text named but never copied', async () => {
@@ -161,7 +161,8 @@ describe('casework edits: a strategy meeting', () => {
 
   test('the next review date drives the “meeting reviews due” worklist', async () => {
     const agent = agents['social-worker']!;
-    const edit = (nextReviewOn: string) => agent.post(`/children/${childId}/meetings/${meetingId}/edit`, { ...valid(), nextReviewOn });
+    const edit = (nextReviewOn: string) =>
+      agent.post(`/children/${childId}/meetings/${meetingId}/edit`, { ...valid(), ...dateFields('nextReviewOn', nextReviewOn) });
     // Due 5 November: within the week ahead of 2 November.
     assert.match((await worklistRow(agent, 'meetings')) ?? '', /5 November 2026/);
     assert.equal((await edit('2026-12-20')).statusCode, 302);
@@ -195,9 +196,9 @@ describe('casework edits: a strategy meeting', () => {
 describe('casework edits: a missing episode', () => {
   let episodeId: string;
   const fields = (over: Record<string, string> = {}) => ({
-    startDate: '2026-10-30',
+    ...dateFields('startDate', '2026-10-30'),
     startTime: '21:00',
-    endDate: '2026-10-31',
+    ...dateFields('endDate', '2026-10-31'),
     endTime: '08:15',
     reportedBy: 'Foster carer',
     whereFound: '',
@@ -221,9 +222,9 @@ describe('casework edits: a missing episode', () => {
     assert.match(list.body, /Offer by 3 Nov 2026, 08:15/);
     const page = await agent.get(`/children/${childId}/missing/${episodeId}/edit`);
     assert.equal(page.statusCode, 200);
-    assert.equal(inputValue(page.body, 'startDate'), '2026-10-30');
+    assert.equal(shownDate(page.body, 'startDate'), '2026-10-30');
     assert.equal(inputValue(page.body, 'startTime'), '21:00');
-    assert.equal(inputValue(page.body, 'endDate'), '2026-10-31');
+    assert.equal(shownDate(page.body, 'endDate'), '2026-10-31');
     assert.equal(inputValue(page.body, 'endTime'), '08:15');
     assert.doesNotMatch(page.body, /name="episodeType"|name="newType"/);
     assert.match(page.body, /must be offered by 3 Nov 2026, 08:15/);
@@ -232,11 +233,13 @@ describe('casework edits: a missing episode', () => {
 
   test('times are checked: a real date and time, the end not before the start, nothing in the future, a return kept', async () => {
     const cases: [Record<string, string>, RegExp, string][] = [
-      [{ startTime: '25:00' }, /Enter the date and time the episode started/, 'startDate'],
-      [{ endDate: '2026-10-29' }, /The end must be after the start/, 'endDate'],
-      [{ endDate: '2026-11-02', endTime: '09:30' }, /The return cannot be in the future/, 'endDate'],
-      [{ startDate: '2026-11-03' }, /The start cannot be in the future/, 'startDate'],
-      [{ endDate: '', endTime: '' }, /Enter the date and time the child returned/, 'endDate'],
+      [{ startTime: '25:00' }, /Start time must be a real time on the 24-hour clock, like 21:30/, 'startTime'],
+      [{ ...dateFields('startDate', '2026-02-30') }, /Start date must be a real date/, 'startDate-day'],
+      [{ 'startDate-month': '' }, /Start date must include a month/, 'startDate-month'],
+      [{ ...dateFields('endDate', '2026-10-29') }, /The end must be after the start/, 'endDate-day'],
+      [{ ...dateFields('endDate', '2026-11-02'), endTime: '09:30' }, /The return cannot be in the future/, 'endDate-day'],
+      [{ ...dateFields('startDate', '2026-11-03') }, /The start cannot be in the future/, 'startDate-day'],
+      [{ ...dateFields('endDate', ''), endTime: '' }, /Enter the date and time the child returned/, 'endDate-day'],
       [{ reportedBy: ' ' }, /Enter who reported it/, 'reportedBy'],
     ];
     for (const [over, message, field] of cases) {
@@ -254,7 +257,13 @@ describe('casework edits: a missing episode', () => {
     const agent = agents['social-worker']!;
     assert.equal(await worklistRow(agent, 'interviews'), null, 'due 3 November 08:15: not yet overdue');
     const r = await agent.post(`/children/${childId}/missing/${episodeId}/edit`, {
-      ...fields({ startDate: '2026-10-28', startTime: '20:00', endDate: '2026-10-29', endTime: '07:00', whereFound: 'Flat above the takeaway' }),
+      ...fields({
+        ...dateFields('startDate', '2026-10-28'),
+        startTime: '20:00',
+        ...dateFields('endDate', '2026-10-29'),
+        endTime: '07:00',
+        whereFound: 'Flat above the takeaway',
+      }),
       episodeType: 'absent',
     });
     assert.equal(r.statusCode, 302);
@@ -291,7 +300,7 @@ describe('casework edits: a missing episode', () => {
     assert.equal(
       (
         await agent.post(`/children/${childId}/missing/${episodeId}/interview`, {
-          offeredDate: '2026-11-01',
+          ...dateFields('offeredDate', '2026-11-01'),
           offeredTime: '10:00',
           interviewerName: 'Sam Independent',
           interviewerAgencyId: agencies['n:voluntary']!,
@@ -301,10 +310,10 @@ describe('casework edits: a missing episode', () => {
       ).statusCode,
       302,
     );
-    const r = await edit({ endDate: '2026-11-01', endTime: '12:00' });
+    const r = await edit({ ...dateFields('endDate', '2026-11-01'), endTime: '12:00' });
     assert.equal(r.statusCode, 400);
     assert.match(r.body, /The return cannot be after the return interview was offered/);
-    assert.equal((await edit({ endDate: '2026-11-01', endTime: '09:00' })).statusCode, 302);
+    assert.equal((await edit({ ...dateFields('endDate', '2026-11-01'), endTime: '09:00' })).statusCode, 302);
   });
 
   test('a change of type still ends one episode and opens another; the moment of the change is not edited', async () => {
@@ -314,7 +323,7 @@ describe('casework edits: a missing episode', () => {
       (
         await agent.post(`/children/${childId}/missing`, {
           episodeType: 'absent',
-          startDate: '2026-11-01',
+          ...dateFields('startDate', '2026-11-01'),
           startTime: '20:00',
           reportedBy: 'Residential worker',
           riskLevel: 'high',
@@ -324,7 +333,13 @@ describe('casework edits: a missing episode', () => {
     );
     const [absent] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1 AND ended_at IS NULL`, [childId]);
     assert.equal(
-      (await agent.post(`/children/${childId}/missing/${absent!.id}/type`, { newType: 'missing', changeDate: '2026-11-01', changeTime: '22:00' })).statusCode,
+      (
+        await agent.post(`/children/${childId}/missing/${absent!.id}/type`, {
+          newType: 'missing',
+          ...dateFields('changeDate', '2026-11-01'),
+          changeTime: '22:00',
+        })
+      ).statusCode,
       302,
     );
     const [missing] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE previous_episode_id = $1`, [absent!.id]);
@@ -332,16 +347,24 @@ describe('casework edits: a missing episode', () => {
     const closedPage = await agent.get(`/children/${childId}/missing/${absent!.id}/edit`);
     assert.doesNotMatch(closedPage.body, /id="endDate"/);
     assert.match(closedPage.body, /ended when its type changed, at 1 Nov 2026, 22:00/);
-    const tooLate = await edit({ startDate: '2026-11-01', startTime: '23:00', endDate: '', endTime: '' }, absent!.id);
+    const tooLate = await edit({ ...dateFields('startDate', '2026-11-01'), startTime: '23:00', ...dateFields('endDate', ''), endTime: '' }, absent!.id);
     assert.equal(tooLate.statusCode, 400);
     assert.match(tooLate.body, /The start must be before the episode ended/);
-    assert.equal((await edit({ startDate: '2026-11-01', startTime: '19:30', endDate: '2026-11-02', endTime: '08:00' }, absent!.id)).statusCode, 302);
+    assert.equal(
+      (await edit({ ...dateFields('startDate', '2026-11-01'), startTime: '19:30', ...dateFields('endDate', '2026-11-02'), endTime: '08:00' }, absent!.id))
+        .statusCode,
+      302,
+    );
 
     const openPage = await agent.get(`/children/${childId}/missing/${missing!.id}/edit`);
     assert.doesNotMatch(openPage.body, /id="startDate"/);
     assert.match(openPage.body, /started when the type of the episode before it changed, at 1 Nov 2026, 22:00/);
     // Asked for a return time, the open episode ends as a return; its asked-for start is ignored.
-    assert.equal((await edit({ startDate: '2026-10-01', startTime: '00:00', endDate: '2026-11-02', endTime: '06:30' }, missing!.id)).statusCode, 302);
+    assert.equal(
+      (await edit({ ...dateFields('startDate', '2026-10-01'), startTime: '00:00', ...dateFields('endDate', '2026-11-02'), endTime: '06:30' }, missing!.id))
+        .statusCode,
+      302,
+    );
 
     const rows = await ctx.ownerQuery<{ id: string; episode_type: string; started_at: Date | string; ended_at: Date | string | null; ended_by: string | null }>(
       `SELECT id, episode_type, started_at, ended_at, ended_by FROM missing_episodes WHERE id IN ($1, $2) ORDER BY started_at`,
@@ -368,7 +391,12 @@ describe('casework edits: a missing episode', () => {
 
 describe('casework edits: a plan action', () => {
   let actionId: string;
-  const valid = () => ({ description: 'Visit the address with police', ownerName: 'DC Test', agencyId: agencies['n:police']!, dueOn: '2026-12-01' });
+  const valid = () => ({
+    description: 'Visit the address with police',
+    ownerName: 'DC Test',
+    agencyId: agencies['n:police']!,
+    ...dateFields('dueOn', '2026-12-01'),
+  });
 
   before(async () => {
     const agent = agents['social-worker']!;
@@ -382,17 +410,18 @@ describe('casework edits: a plan action', () => {
     assert.match((await agent.get(`/children/${childId}/meetings`)).body, new RegExp(`href="/children/${childId}/actions/${actionId}/edit"`));
     const page = await agent.get(`/children/${childId}/actions/${actionId}/edit`);
     assert.equal(page.statusCode, 200);
-    assert.equal(inputValue(page.body, 'dueOn'), '2026-12-01');
+    assert.equal(shownDate(page.body, 'dueOn'), '2026-12-01');
     assert.deepEqual(await lastAudit(childId), { action: 'record.view', details: { page: 'action_edit', id: actionId } });
     const bad = await agent.post(`/children/${childId}/actions/${actionId}/edit`, {
       ...valid(),
       description: '',
-      dueOn: '2026-02-30',
+      ...dateFields('dueOn', '2026-02-30'),
       ownerName: 'Typed owner',
     });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /href="#description">Describe the action/);
-    assert.match(bad.body, /href="#dueOn">Enter a real date/);
+    assert.match(bad.body, /href="#dueOn-day">Due date must be a real date/);
+    assert.equal(shownDate(bad.body, 'dueOn'), '2026-02-30', 'the boxes show what was typed');
     assert.match(bad.body, /value="Typed owner"/);
     const foreign = await agent.post(`/children/${childId}/actions/${actionId}/edit`, { ...valid(), agencyId: agencies['w:police']! });
     assert.equal(foreign.statusCode, 400, 'another partnership’s agency');
@@ -405,7 +434,7 @@ describe('casework edits: a plan action', () => {
     const r = await agent.post(`/children/${childId}/actions/${actionId}/edit`, {
       ...valid(),
       description: 'Visit the flat with police and housing',
-      dueOn: '2026-10-28',
+      ...dateFields('dueOn', '2026-10-28'),
     });
     assert.equal(r.statusCode, 302);
     assert.match((await worklistRow(agent, 'actions')) ?? '', /Visit the flat with police and housing/);

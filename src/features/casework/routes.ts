@@ -61,7 +61,9 @@ function chronologyQueryString(filters: ChronologyFilters): string {
   return text ? `?${text}` : '';
 }
 
-const oneError = (field: string, key: string): FormErrors => singleError(field, t(key));
+/** The casework forms' date inputs: a refusal on one of them links to its day box. */
+const dateInputs = new Set(['assessedOn', 'startDate', 'endDate', 'returnDate', 'changeDate', 'offeredDate', 'heldOn', 'nextReviewOn', 'dueOn', 'referredOn']);
+const oneError = (field: string, key: string): FormErrors => singleError(field, t(key), dateInputs.has(field));
 
 /** Problems the tool schema found in a definition, each with its JSON path, linked to the field it came from. */
 const MAX_LISTED_PROBLEMS = 25;
@@ -275,7 +277,11 @@ export const caseworkFeature: Feature = {
       async (request, reply) => {
         const { id, recordId } = request.params;
         if (request.validationError)
-          return missingPage(request, reply.status(400), id, { errors: formErrors(request.validationError), errorEpisode: recordId });
+          return missingPage(request, reply.status(400), id, {
+            returnValues: { [recordId]: postedForm(request) },
+            errors: formErrors(request.validationError),
+            errorEpisode: recordId,
+          });
         const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
         if (!result.ok)
           return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });

@@ -2,28 +2,12 @@ import { z } from 'zod';
 import { riskToolFileLimits } from '../../uploads/limits.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels } from './episodes.ts';
+import { dateInput, dateInputGiven, dateRule, optionalDateInput, readDateTime } from '../../web/form-fields.ts';
 import { chronologyKinds, type ChronologyFilters, type ChronologyKind } from './chronology.ts';
-import { londonDateTime, parseIsoDate } from '../../dates.ts';
 
 const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
 const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v : undefined), trimmed(max).optional()).transform((v) => (v ? v : null));
 const required = (max: number, message: string) => z.preprocess((v) => (typeof v === 'string' ? v : ''), trimmed(max).min(1, message));
-
-/** A date field 'YYYY-MM-DD' that must exist. */
-export const isoDate = (message = 'casework.validation.date') =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : ''),
-    z.string().refine((v) => parseIsoDate(v) !== null, message),
-  );
-
-const optionalIsoDate = (message = 'casework.validation.date') =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null),
-    z
-      .string()
-      .refine((v) => parseIsoDate(v) !== null, message)
-      .nullable(),
-  );
 
 const yesNo = (message: string) => z.preprocess((v) => (v === 'yes' ? true : v === 'no' ? false : undefined), z.boolean({ message }));
 
@@ -45,17 +29,6 @@ const lines = z
       ),
     ].slice(0, 50),
   );
-
-/** A date plus a time field read as UK wall-clock time. Adds an issue on the date field when either is wrong. */
-function dateTime<K extends string>(prefix: K, message: string) {
-  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
-    const date = value[`${prefix}Date`];
-    const time = value[`${prefix}Time`];
-    const at = typeof date === 'string' && typeof time === 'string' ? londonDateTime(date, time) : null;
-    if (!at) ctx.addIssue({ code: 'custom', path: [`${prefix}Date`], message });
-    return at;
-  };
-}
 
 // ---------------------------------------------------------------- risk tools
 
@@ -92,7 +65,7 @@ export const toolUploadSchema = z
 
 export const assessmentHeaderSchema = z.object({
   toolId: z.string().uuid('casework.validation.toolRequired'),
-  assessedOn: isoDate(),
+  assessedOn: dateInput('dates.casework.assessedOn'),
   assessorAgencyId: z.string().uuid('casework.validation.agencyRequired'),
   knownToSocialCare: yesNo('casework.validation.knownToSocialCare'),
   inCare: yesNo('casework.validation.inCare'),
@@ -144,7 +117,12 @@ const episodeDetailFields = {
   riskLevel: z.enum(episodeRiskLevels, { message: 'casework.validation.riskLevel' }),
   policeReference: optionalText(60),
 };
-const episodeFields = { startDate: field, startTime: field, endDate: field, endTime: field, ...episodeDetailFields };
+const episodeFields = { startDate: z.unknown().optional(), startTime: field, endDate: z.unknown().optional(), endTime: field, ...episodeDetailFields };
+/** Whether anything was typed in a date input and the time beside it (`<prefix>Date`, `<prefix>Time`). */
+const given = (v: { [field: string]: unknown }, prefix: 'start' | 'end') => {
+  const time = v[`${prefix}Time`];
+  return dateInputGiven(v[`${prefix}Date`]) || (typeof time === 'string' && time.trim() !== '');
+};
 const episodeDetails = (v: z.output<z.ZodObject<typeof episodeDetailFields>>) => ({
   reportedBy: v.reportedBy,
   whereFound: v.whereFound,
@@ -155,12 +133,9 @@ const episodeDetails = (v: z.output<z.ZodObject<typeof episodeDetailFields>>) =>
 export const episodeFormSchema = z
   .object({ episodeType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }), ...episodeFields })
   .transform((v, ctx) => {
-    const startedAt = dateTime('start', 'casework.validation.startDateTime')(v, ctx);
-    const endGiven = (typeof v.endDate === 'string' && v.endDate.trim() !== '') || (typeof v.endTime === 'string' && v.endTime.trim() !== '');
-    const endedAt = endGiven ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
-    if (startedAt && endedAt && endedAt.getTime() < startedAt.getTime()) {
-      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'casework.validation.endBeforeStart' });
-    }
+    const startedAt = readDateTime(v, 'start', 'dates.casework.started', ctx);
+    const endedAt = given(v, 'end') ? readDateTime(v, 'end', 'dates.casework.ended', ctx) : null;
+    if (startedAt && endedAt && endedAt.getTime() < startedAt.getTime()) ctx.addIssue(dateRule('endDate', 'casework.validation.endBeforeStart'));
     return {
       episodeType: v.episodeType,
       startedAt: startedAt ?? new Date(NaN),
@@ -176,32 +151,31 @@ export type EpisodeForm = z.output<typeof episodeFormSchema>;
  * A time left blank comes back null; whether it may be (and may move at all) is the service's call.
  */
 export const episodeEditSchema = z.object(episodeFields).transform((v, ctx) => {
-  const given = (prefix: 'start' | 'end') => v[`${prefix}Date`].trim() !== '' || v[`${prefix}Time`].trim() !== '';
-  const startedAt = given('start') ? dateTime('start', 'casework.validation.startDateTime')(v, ctx) : null;
-  const endedAt = given('end') ? dateTime('end', 'casework.validation.endDateTime')(v, ctx) : null;
+  const startedAt = given(v, 'start') ? readDateTime(v, 'start', 'dates.casework.started', ctx) : null;
+  const endedAt = given(v, 'end') ? readDateTime(v, 'end', 'dates.casework.ended', ctx) : null;
   return { startedAt, endedAt, ...episodeDetails(v) };
 });
 export type EpisodeEdit = z.output<typeof episodeEditSchema>;
 
 export const episodeReturnSchema = z
   .object({
-    returnDate: field,
+    returnDate: z.unknown().optional(),
     returnTime: field,
     whereFound: optionalText(500),
   })
-  .transform((v, ctx) => ({ returnedAt: dateTime('return', 'casework.validation.returnDateTime')(v, ctx) ?? new Date(NaN), whereFound: v.whereFound }));
+  .transform((v, ctx) => ({ returnedAt: readDateTime(v, 'return', 'dates.casework.returned', ctx) ?? new Date(NaN), whereFound: v.whereFound }));
 
 export const episodeTypeChangeSchema = z
   .object({
     newType: z.enum(episodeTypes, { message: 'casework.validation.episodeType' }),
-    changeDate: field,
+    changeDate: z.unknown().optional(),
     changeTime: field,
   })
-  .transform((v, ctx) => ({ newType: v.newType, at: dateTime('change', 'casework.validation.changeDateTime')(v, ctx) ?? new Date(NaN) }));
+  .transform((v, ctx) => ({ newType: v.newType, at: readDateTime(v, 'change', 'dates.casework.changed', ctx) ?? new Date(NaN) }));
 
 export const interviewFormSchema = z
   .object({
-    offeredDate: field,
+    offeredDate: z.unknown().optional(),
     offeredTime: field,
     interviewerName: required(200, 'casework.validation.interviewerName'),
     interviewerAgencyId: z.string().uuid('casework.validation.agencyRequired'),
@@ -212,7 +186,7 @@ export const interviewFormSchema = z
     people: lines,
   })
   .transform((v, ctx) => ({
-    offeredAt: dateTime('offered', 'casework.validation.offeredDateTime')(v, ctx) ?? new Date(NaN),
+    offeredAt: readDateTime(v, 'offered', 'dates.casework.offered', ctx) ?? new Date(NaN),
     interviewerName: v.interviewerName,
     interviewerAgencyId: v.interviewerAgencyId,
     independent: v.independent,
@@ -228,16 +202,15 @@ export type InterviewForm = z.output<typeof interviewFormSchema>;
 export const meetingFormSchema = z
   .object({
     meetingKind: z.enum(['meeting', 'discussion'], { message: 'casework.validation.meetingKind' }),
-    heldOn: isoDate(),
+    heldOn: dateInput('dates.casework.meetingHeld'),
     attendingAgencyIds: list.pipe(z.array(z.string().uuid()).min(1, 'casework.validation.attendingAgencies')),
     attendees: required(2000, 'casework.validation.attendees'),
     decisions: required(8000, 'casework.validation.decisions'),
     riskLevel: z.enum(riskLevels, { message: 'casework.validation.riskLevel' }),
-    nextReviewOn: optionalIsoDate(),
+    nextReviewOn: optionalDateInput('dates.casework.nextReview'),
   })
   .superRefine((v, ctx) => {
-    if (v.nextReviewOn && v.nextReviewOn < v.heldOn)
-      ctx.addIssue({ code: 'custom', path: ['nextReviewOn'], message: 'casework.validation.reviewBeforeMeeting' });
+    if (v.nextReviewOn && v.nextReviewOn < v.heldOn) ctx.addIssue(dateRule('nextReviewOn', 'casework.validation.reviewBeforeMeeting'));
   });
 export type MeetingForm = z.infer<typeof meetingFormSchema>;
 
@@ -245,7 +218,7 @@ export const actionFormSchema = z.object({
   description: required(2000, 'casework.validation.actionDescription'),
   ownerName: required(200, 'casework.validation.actionOwner'),
   agencyId: z.string().uuid('casework.validation.agencyRequired'),
-  dueOn: isoDate(),
+  dueOn: dateInput('dates.casework.actionDue'),
   meetingId: z.preprocess((v) => (typeof v === 'string' && v !== '' ? v : null), z.string().uuid().nullable()),
 });
 export type ActionForm = z.infer<typeof actionFormSchema>;
@@ -280,7 +253,7 @@ export const referralSearchQuery = z.object({
 
 export const referralFormSchema = z.object({
   serviceId: z.string({ message: 'casework.validation.referralService' }).uuid('casework.validation.referralService'),
-  referredOn: isoDate(),
+  referredOn: dateInput('dates.casework.referredOn'),
   referredByName: required(200, 'casework.validation.referredBy'),
   referredByAgencyId: z.string({ message: 'casework.validation.agencyRequired' }).uuid('casework.validation.agencyRequired'),
   status: z.enum(referralStatuses, { message: 'casework.validation.referralStatus' }),

@@ -11,13 +11,16 @@ export function parsePostcode(input: string): string | null {
   return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
 }
 
+/** A date of birth on a form (src/web/form-fields.ts DateCheck): not in the future, and for someone under 26. */
+export function dateOfBirthCheck(date: string, today: string): string | null {
+  if (date > today) return 'dates.todayOrPast';
+  return date < `${Number(today.slice(0, 4)) - 26}${today.slice(4)}` ? 'dates.children.dateOfBirthAge' : null;
+}
+
 /** A date of birth: a real date, not in the future (London's today at `now`), and for someone under 26. */
 export function parseDateOfBirth(input: string, now: Date): string | null {
   const iso = parseIsoDate(input);
-  if (!iso) return null;
-  const today = londonDate(now);
-  const earliest = `${Number(today.slice(0, 4)) - 26}${today.slice(4)}`;
-  return iso <= today && iso >= earliest ? iso : null;
+  return iso && dateOfBirthCheck(iso, londonDate(now)) === null ? iso : null;
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
-import { londonDate } from '../../dates.ts';
+import { addDays, londonDate, startOfLondonDay } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
@@ -59,6 +59,8 @@ export class ChildRecordService {
    * page can ask for a break-glass reason; a record they may not see at all is not found.
    */
   getChild(user: SessionUser, id: string) {
+    // "Missing episodes in the last 90 days": any episode open at some moment since the start of the London day 90 days ago.
+    const missingSince = startOfLondonDay(addDays(londonDate(this.clock.now()), -90));
     return withActor(this.db, actorOf(user), async (tx, act) => {
       // The record and everything the page lists in one statement (each statement is a round trip
       // and a plan): the lists come back as JSON arrays, each under the same row-level security.
@@ -67,6 +69,12 @@ export class ChildRecordService {
         .leftJoin('agencies as a', 'a.id', 'c.owning_agency_id')
         .selectAll('c')
         .select('a.name as owning_agency')
+        .select(sql<string | null>`(SELECT l.name FROM localities l WHERE l.id = c.locality_id)`.as('locality'))
+        .select(
+          sql<number>`(SELECT count(*)::int FROM missing_episodes e WHERE e.child_id = c.id AND coalesce(e.ended_at, 'infinity'::timestamptz) >= ${missingSince})`.as(
+            'missing_recent',
+          ),
+        )
         // Whether this person may lift the restriction (the owning agency's case workers, not under break-glass).
         .select(sql<boolean>`CASE WHEN c.restricted THEN lantern_may_lift_restriction(c.owning_agency_id, c.id) ELSE false END`.as('may_lift_restriction'))
         // Whether this person manages the child's shares (the owning agency's case workers and the partnership-wide roles, L2).
@@ -156,6 +164,15 @@ export class ChildRecordService {
               .where('g.starts_on', '<=', sql<string>`current_date`)
               .where((w) => w.or([w('g.ends_on', 'is', null), w('g.ends_on', '>=', sql<string>`current_date`)])),
           ).as('agreements'),
+          // The open flags (migration 0130), for the summary; the flags page has their history.
+          jsonArrayFrom(
+            eb
+              .selectFrom('child_flags as f')
+              .select(['f.id', 'f.kind', 'f.started_on', 'f.placing_authority', 'f.placed_here_by_other_authority', 'f.placed_out_of_area', 'f.nrm_decision'])
+              .whereRef('f.child_id', '=', 'c.id')
+              .where('f.ended_on', 'is', null)
+              .orderBy('f.started_on', 'desc'),
+          ).as('flags'),
           jsonArrayFrom(eb.selectFrom('agencies as ag').select(['ag.id', 'ag.name']).where('ag.kind', '<>', 'partnership').orderBy('ag.name')).as('agencies'),
         ])
         .where('c.id', '=', id)
@@ -174,13 +191,14 @@ export class ChildRecordService {
         partnershipShares: partnershipShareRows,
         agreements: agreementRows,
         agencies: agencyRows,
+        flags: flagRows,
         ...child
       } = row;
       const brokeGlass = child.restricted && child.owning_agency_id !== user.agencyId;
       const ownPartnership = child.partnership_id === user.partnershipId;
       // A neighbouring partnership sees the shared record itself, none of the owner's lists.
       const mine = <T>(rows: T[]): T[] => (ownPartnership ? rows : []);
-      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies] = [
+      const [addresses, involvements, history, concerns, shares, partnershipShares, agreements, agencies, flags] = [
         mine(addressRows),
         mine(involvementRows),
         mine(historyRows),
@@ -189,6 +207,7 @@ export class ChildRecordService {
         mine(partnershipShareRows),
         mine(agreementRows),
         mine(agencyRows),
+        mine(flagRows),
       ];
       // The view is audited after the record's other reads and just before the access log (which
       // shows it): an audit row holds its partnership's chain-head lock until commit, so it comes last.
@@ -211,6 +230,7 @@ export class ChildRecordService {
         partnershipShares,
         agreements,
         agencies,
+        flags,
         accessLog,
       };
     });
@@ -252,11 +272,7 @@ export class ChildRecordService {
         school: form.school,
         education_status: form.educationStatus,
         send: form.send,
-        looked_after: form.lookedAfter,
-        placement: form.lookedAfter ? form.placement : null,
-        child_protection_plan: form.childProtectionPlan,
-        child_in_need: form.childInNeed,
-        youth_justice: form.youthJustice,
+        placement: before.looked_after ? form.placement : null,
         flag_cse: form.flagCse,
         flag_cce: form.flagCce,
         flag_trafficking: form.flagTrafficking,

@@ -7,6 +7,7 @@ import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
 import { idParams, isUuid, uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
+import { registerCohortRoutes } from './cohort-routes.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema,
@@ -14,7 +15,6 @@ import {
   apiTokenRoles,
   apiTokenSchema,
   childDetailsSchema,
-  childListQuery,
   childSearchSchema,
   closeSchema,
   closingOutcomes,
@@ -46,7 +46,8 @@ const vocabulary = { genders, ethnicities, educationStatuses, sendOptions, riskL
 
 export const childrenFeature: Feature = {
   name: 'children',
-  async register(app, { children, apiTokens, clock }) {
+  async register(app, services) {
+    const { children, apiTokens, clock } = services;
     const read = { config: { permission: 'children.read' as const } };
     const write = { config: { permission: 'children.write' as const } };
     const triage = { config: { permission: 'triage.manage' as const } };
@@ -110,7 +111,11 @@ export const childrenFeature: Feature = {
     app.post('/triage/:id/search', { ...triage, schema: { ...byId, body: childSearchSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
       const searchValues = postedForm(request);
-      if (request.validationError) return concernPage(request, reply.status(400), id, { searchValues, searchErrors: formErrors(request.validationError) });
+      if (request.validationError)
+        return concernPage(request, reply.status(400), id, {
+          searchValues,
+          searchErrors: formErrors(request.validationError, { href: (field) => (field === 'dateOfBirth' ? 'searchDateOfBirth' : field) }),
+        });
       // Triage looks for closed records too.
       return concernPage(request, reply, id, { searchValues }, { ...request.body, includeClosed: true });
     });
@@ -137,10 +142,8 @@ export const childrenFeature: Feature = {
     });
 
     // ---- Children: list, search, record ----
-    app.get('/children', { ...read, schema: { querystring: childListQuery } }, async (request, reply) => {
-      const list = await children.records.listChildren(request.user!, request.query);
-      return reply.page(view('children'), { ...list, ...request.query, values: {} });
-    });
+    // The list with its filters, sorts, pages and exports, and a child's flags (cohort-routes.ts).
+    await registerCohortRoutes(app, services);
 
     app.post('/children/search', { ...read, schema: { body: childSearchSchema }, attachValidation: true }, async (request, reply) => {
       const values = postedForm(request);
@@ -342,11 +345,7 @@ function detailsValues(child: Record<string, unknown>) {
     school: child.school,
     educationStatus: child.education_status,
     send: child.send,
-    lookedAfter: yes(child.looked_after),
     placement: child.placement,
-    childProtectionPlan: yes(child.child_protection_plan),
-    childInNeed: yes(child.child_in_need),
-    youthJustice: yes(child.youth_justice),
     flagCse: yes(child.flag_cse),
     flagCce: yes(child.flag_cce),
     flagTrafficking: yes(child.flag_trafficking),

@@ -3,7 +3,8 @@ import { apiScopes } from '../../authz/policy.ts';
 import { roles } from '../../authz/roles.ts';
 import { optionalQueryId } from '../../web/params.ts';
 import { parseIsoDate } from '../../dates.ts';
-import { parseDateOfBirth, parsePostcode, plainText } from './parsing.ts';
+import { optionalDateInput } from '../../web/form-fields.ts';
+import { dateOfBirthCheck, parsePostcode, plainText } from './parsing.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 
 export const genders = ['female', 'male', 'non_binary', 'other', 'not_known'] as const;
@@ -63,7 +64,6 @@ const optionalParsed = <T>(parse: (v: string) => T | null, message: string) =>
     .transform((v) => v.trim())
     .refine((v) => v === '' || parse(v) !== null, message)
     .transform((v) => (v ? parse(v) : null));
-const optionalDate = optionalParsed(parseIsoDate, 'validation.dateFormat');
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -86,7 +86,7 @@ const concernFields = {
   whatHappened: text(4000, 'children.errors.whatHappenedRequired').pipe(z.string().min(10, 'children.errors.whatHappenedShort')),
   where: optionalText(500),
   when: optionalText(200),
-  occurredOn: optionalDate,
+  occurredOn: optionalDateInput('dates.children.occurredOn'),
   about: optionalText(500),
   contact: optionalText(500),
   anonymous: checkbox,
@@ -148,13 +148,7 @@ export type ApiConcern = z.infer<typeof apiConcernSchema>;
 const newChildFields = {
   givenName: text(100, 'children.errors.givenNameRequired'),
   familyName: text(100, 'children.errors.familyNameRequired'),
-  dateOfBirth: z
-    .string()
-    .optional()
-    .default('')
-    .transform((v) => v.trim())
-    .refine((v) => v === '' || parseDateOfBirth(v, new Date()) !== null, 'children.errors.dateOfBirth')
-    .transform((v) => (v ? parseDateOfBirth(v, new Date()) : null)),
+  dateOfBirth: optionalDateInput('dates.children.dateOfBirth', dateOfBirthCheck),
   gender: optionalEnum(genders),
 };
 
@@ -170,7 +164,8 @@ export const triageSchema = z
     childId: optionalUuid,
     givenName: z.string().optional().default(''),
     familyName: z.string().optional().default(''),
-    dateOfBirth: z.string().optional().default(''),
+    // The new child's date of birth is read with the other new-child fields below.
+    dateOfBirth: z.unknown().optional(),
     gender: z.string().optional().default(''),
     /** The triage worker saw the near-duplicates and still wants a new record. */
     confirmNew: z
@@ -184,7 +179,15 @@ export const triageSchema = z
     if (v.link === 'existing' && !v.childId) ctx.addIssue({ code: 'custom', path: ['childId'], message: 'children.errors.childRequired' });
     if (v.link === 'new') {
       const parsed = z.object(newChildFields).safeParse(v);
-      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      // A date input's issue keeps its params: the boxes in error and the field's name (src/web/form-fields.ts).
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({
+            code: 'custom',
+            path: issue.path,
+            message: issue.message,
+            ...(issue.code === 'custom' && issue.params ? { params: issue.params } : {}),
+          });
     }
     // Only reached when the checks above passed: the new child's fields are then valid.
   })
@@ -196,7 +199,7 @@ export type NewChild = z.infer<typeof newChildSchema>;
 export const childSearchSchema = z
   .object({
     name: optionalText(200),
-    dateOfBirth: optionalDate,
+    dateOfBirth: optionalDateInput('dates.children.dateOfBirth'),
     postcode: optionalPostcode,
     includeClosed: checkbox,
   })
@@ -220,11 +223,8 @@ export const childDetailsSchema = z
     school: optionalText(200),
     educationStatus: optionalEnum(educationStatuses),
     send: optionalEnum(sendOptions),
-    lookedAfter: checkbox,
+    // Looked after and the other legal statuses are flags now (migration 0130); the placement describes a looked-after child's.
     placement: optionalText(200),
-    childProtectionPlan: checkbox,
-    childInNeed: checkbox,
-    youthJustice: checkbox,
     flagCse: checkbox,
     flagCce: checkbox,
     flagTrafficking: checkbox,
@@ -238,7 +238,7 @@ export const addressSchema = z.object({
   line1: text(200, 'children.errors.addressRequired'),
   town: optionalText(100),
   postcode: optionalPostcode,
-  fromDate: optionalDate,
+  fromDate: optionalDateInput('dates.children.addressFrom'),
 });
 export type AddressForm = z.infer<typeof addressSchema>;
 
@@ -252,11 +252,6 @@ export type InvolvementForm = z.infer<typeof involvementSchema>;
 export const involvementAgencyQuery = z.object({ agencyId: optionalQueryId });
 
 /** The children list: which records and which page (anything else: the first page of open records). */
-export const childListQuery = z.object({
-  status: z.enum(['open', 'closed', 'all']).catch('open'),
-  page: z.coerce.number().int().min(1).max(10_000).catch(1),
-});
-
 /** A concern about a known child starts from the child's page (anything but a UUID: none). */
 export const newConcernQuery = z.object({ child: optionalQueryId });
 

@@ -4,6 +4,7 @@ import { londonDate } from '../../dates.ts';
 import { planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
+import { dateOfInput } from '../../web/form-fields.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
@@ -126,7 +127,7 @@ export const strategyFeature: Feature = {
 
     // Actions ----------------------------------------------------------------------------------
     const actionFormPage = async (request: FastifyRequest, reply: FastifyReply, planId: string, extra: Record<string, unknown>) => {
-      const values = (extra.values ?? {}) as Record<string, string>;
+      const values = (extra.values ?? {}) as Record<string, string | undefined>;
       const choices = await strategy.plans.formChoices(request.user!);
       const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
       const findings = await strategy.plans.checkDraft(request.user!, {
@@ -135,7 +136,7 @@ export const strategyFeature: Feature = {
         target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
         leadPerson: values.leadTitle ?? '',
         leadAgency: agencyName,
-        dueDate: values.dueOn ?? '',
+        dueDate: dateOfInput(values.dueOn) ?? '',
         evidenceSource: values.evidenceSource ?? '',
       });
       return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
@@ -159,7 +160,12 @@ export const strategyFeature: Feature = {
         return reply.saved(`/strategy/actions/${id}`, actionId ? 'flash.actionSaved' : 'flash.actionAdded');
       } catch (error) {
         if (!(error instanceof StrategyValidationError)) throw error;
-        return actionFormPage(request, reply.status(400), planId, { values, errors: singleError(error.field, t(error.messageKey)), mode, actionId });
+        return actionFormPage(request, reply.status(400), planId, {
+          values,
+          errors: singleError(error.field, t(error.messageKey), ['startOn', 'dueOn'].includes(error.field)),
+          mode,
+          actionId,
+        });
       }
     };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalId, optionalIsoDate } from '../../web/form-fields.ts';
+import { dateInput, dateRule, optionalDateInput, optionalId } from '../../web/form-fields.ts';
 import { uuid } from '../../web/params.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
@@ -32,16 +32,16 @@ export const planFormSchema = z
     title: z.string().trim().min(3, 'strategy.validation.titleRequired').max(300, 'validation.tooLong'),
     frameworkId: z.string().uuid('strategy.validation.frameworkRequired'),
     agencyId: optionalId,
-    periodStart: z.iso.date('validation.dateFormat'),
-    periodEnd: z.iso.date('validation.dateFormat'),
+    periodStart: dateInput('dates.strategy.planStarts'),
+    periodEnd: dateInput('dates.strategy.planEnds'),
     reviewCycle: z.enum(reviewCycles, { message: 'strategy.validation.reviewCycle' }),
-    nextReviewOn: optionalIsoDate,
+    nextReviewOn: optionalDateInput('dates.strategy.nextReview'),
     namedReview: optionalText(300),
     owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
     accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
     linkedPlans: optionalText(4000),
   })
-  .refine((p) => p.periodEnd >= p.periodStart, { message: 'strategy.validation.periodOrder', path: ['periodEnd'] });
+  .refine((p) => p.periodEnd >= p.periodStart, dateRule('periodEnd', 'strategy.validation.periodOrder'));
 export type PlanForm = z.infer<typeof planFormSchema>;
 
 export const actionFormSchema = z
@@ -54,8 +54,8 @@ export const actionFormSchema = z
     leadTitle: optionalText(200),
     leadUserId: optionalId,
     leadAgencyId: optionalId,
-    startOn: optionalIsoDate,
-    dueOn: optionalIsoDate,
+    startOn: optionalDateInput('dates.strategy.actionStarts'),
+    dueOn: optionalDateInput('dates.strategy.actionDue'),
     costPounds: optionalNumber,
     costNote: optionalText(500),
     successMeasure: optionalText(2000),
@@ -65,7 +65,7 @@ export const actionFormSchema = z
     boardPlanRef: optionalText(100),
     intent: z.enum(['check', 'save']).optional().default('save'),
   })
-  .refine((a) => !a.startOn || !a.dueOn || a.dueOn >= a.startOn, { message: 'strategy.validation.dueBeforeStart', path: ['dueOn'] });
+  .refine((a) => !a.startOn || !a.dueOn || a.dueOn >= a.startOn, dateRule('dueOn', 'strategy.validation.dueBeforeStart'));
 export type ActionForm = z.infer<typeof actionFormSchema>;
 
 export const progressFormSchema = z.object({
@@ -117,7 +117,7 @@ export const measureFormSchema = z.object({
   name: z.string().trim().min(3, 'strategy.validation.measureNameRequired').max(300, 'validation.tooLong'),
   unit: optionalText(50),
   baselineValue: optionalNumber,
-  baselinePeriod: optionalIsoDate,
+  baselinePeriod: optionalDateInput('dates.strategy.baseline'),
   targetValue: z
     .string()
     .trim()

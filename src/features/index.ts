@@ -4,6 +4,7 @@ import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
 import { caseworkFeature } from './casework/routes.ts';
 import { caseworkApi } from './casework/api/routes.ts';
+import { flagsApi } from './children/api/flags.ts';
 import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
@@ -25,7 +26,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, caseworkApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi]),
   strategyFeature,
   assuranceFeature,
 ];

@@ -96,7 +96,7 @@ export async function createTestContext(options: { configOverrides?: Record<stri
       await a.end();
     };
   } else {
-    config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: 'silent', ...options.configOverrides });
+    config = loadConfig({ NODE_ENV: 'test', LANTERN_LOG_LEVEL: process.env.DEBUG_LOG ? 'error' : 'silent', ...options.configOverrides });
     if (info?.kind === 'embedded') {
       handle = await openEmbedded(undefined, new Blob([fs.readFileSync(info.dump)]), { timing: config.serverTiming });
       accounts = info.accounts;

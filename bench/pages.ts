@@ -39,6 +39,7 @@ export const benchPages: BenchPage[] = [
   // The filtered list (issue 10 §3): a column of the child, a flag, the 30-day missing window, an agency, combined, sorted, a later page.
   { name: 'children list: high risk', account: 'coordinator', path: '/children?risk=high' },
   { name: 'children list: looked after or NRM, by risk', account: 'coordinator', path: '/children?flag=looked_after&flag=trafficking_nrm&sort=risk' },
+  { name: 'children list: a rare flag (elective home education)', account: 'coordinator', path: '/children?flag=elective_home_education' },
   { name: 'children list: missing in 30 days', account: 'coordinator', path: '/children?missing=30' },
   { name: 'children list: 13 to 15, by age, page 3', account: 'coordinator', path: '/children?age=13to15&sort=age&page=3' },
   { name: 'children list: last activity', account: 'triage', path: '/children?sort=activity' },

@@ -171,7 +171,7 @@ describe('plan import: large files', () => {
     assert.equal(await actions(), 1_000);
   });
 
-  test('a plan at every cap at once (1,000 rows of 49 columns) is read off the request thread: that thread spends a fraction of the CPU reading takes', async (t) => {
+  test('a plan at every cap at once (1,000 rows of 49 columns) is read off the request thread: that thread spends less CPU than reading takes', async (t) => {
     const content = await planXlsx(1_000, { columns: 49, ref: fortyOutcomeRef });
     const upload = { content, framework: fortyOutcomeFramework() as unknown as Framework, agencyNames: [] };
     await previewPlanUpload(upload);
@@ -185,7 +185,10 @@ describe('plan import: large files', () => {
     t.diagnostic(`reading and checking it on one thread: ${reading} ms of CPU; uploading it: ${viaApp} ms of the request thread's CPU`);
     // The comparison means something only if reading is real work; CI machines differ by ×2 in speed.
     assert.ok(reading >= 100, `${reading} ms`);
-    assert.ok(viaApp < reading / 2, `the request thread spent ${viaApp} ms of CPU, reading takes ${reading} ms`);
+    // Read on the request thread, the upload would cost it the reading and the preview's rendering on
+    // top: less than the reading alone means the reading went elsewhere (a loaded machine's rendering
+    // and garbage collection made a tighter bound flaky).
+    assert.ok(viaApp < reading, `the request thread spent ${viaApp} ms of CPU, reading takes ${reading} ms`);
   });
 
   test('plans of 50,000 actions, XLSX and CSV, are refused in under 3 s with the reason on the form; /health answers in under 100 ms', async (t) => {

@@ -55,7 +55,15 @@ function applyFilters(query: Query, filters: ChildFilters, today: IsoDate): Quer
   }
   // Flags, agencies and missing episodes are kept on the child (migrations 0130, 0180), so each is a
   // condition on the row the list reads in order, not a probe of another table per row.
-  if (filters.flag.length > 0) q = q.where(sql<boolean>`c.open_flags && ${sql.val(filters.flag)}::text[]`);
+  // One leakproof `'kind' = ANY(open_flags)` per flag, each kind a literal from the fixed list, so a
+  // rare flag reads its own partial index (0181) in name order under row-level security.
+  if (filters.flag.length > 0)
+    q = q.where(
+      sql<boolean>`(${sql.join(
+        filters.flag.map((kind) => sql`${sql.lit(kind)} = ANY (c.open_flags)`),
+        sql` OR `,
+      )})`,
+    );
   if (filters.agency) q = q.where(sql<boolean>`c.agency_ids @> ARRAY[${filters.agency}]::uuid[]`);
   if (filters.worker) {
     const worker = filters.worker;

@@ -36,6 +36,11 @@ after(() => {
   if (originalZone === undefined) delete process.env.TZ;
   else process.env.TZ = originalZone;
 });
+/** What the function gives for each input, case by case (the input names a failing case). */
+function givesEach<I, O>(fn: (input: I) => O, cases: [I, O][]) {
+  for (const [input, expected] of cases) assert.equal(fn(input), expected, String(input));
+}
+
 function inEachZone(name: string, check: () => void) {
   for (const zone of machineZones) {
     test(`${name} (machine in ${zone})`, () => {
@@ -231,11 +236,13 @@ describe('calendar dates', () => {
   });
 
   test('times on the 24-hour clock, as a phone’s number pad types them too', () => {
-    assert.equal(parseClockTime('21:30'), '21:30');
-    assert.equal(parseClockTime(' 9:05 '), '09:05');
-    assert.equal(parseClockTime('21.30'), '21:30');
-    assert.equal(parseClockTime('2130'), '21:30');
-    assert.equal(parseClockTime('00:00'), '00:00');
+    givesEach(parseClockTime, [
+      ['21:30', '21:30'],
+      [' 9:05 ', '09:05'],
+      ['21.30', '21:30'],
+      ['2130', '21:30'],
+      ['00:00', '00:00'],
+    ]);
     for (const text of ['', '24:00', '12:60', '930', '9', '9pm', '21:3', '-1:00', '１２:００']) assert.equal(parseClockTime(text), null, text);
   });
 
@@ -299,15 +306,19 @@ describe('calendar dates', () => {
   });
 
   inEachZone('quarters are calendar quarters named by their first day', () => {
-    assert.equal(quarterOf('2026-11-02'), '2026-10-01');
-    assert.equal(quarterOf('2026-10-01'), '2026-10-01');
-    assert.equal(quarterOf('2026-03-31'), '2026-01-01');
-    assert.equal(quarterOf('2026-04-01'), '2026-04-01');
-    assert.equal(quarterOf('2024-02-29'), '2024-01-01');
-    assert.equal(quarterEnd('2026-10-01'), '2026-12-31');
-    assert.equal(quarterEnd('2026-01-01'), '2026-03-31');
-    assert.equal(quarterEnd('2024-01-01'), '2024-03-31');
-    assert.equal(quarterEnd('2026-04-01'), '2026-06-30');
+    givesEach(quarterOf, [
+      ['2026-11-02', '2026-10-01'],
+      ['2026-10-01', '2026-10-01'],
+      ['2026-03-31', '2026-01-01'],
+      ['2026-04-01', '2026-04-01'],
+      ['2024-02-29', '2024-01-01'],
+    ]);
+    givesEach(quarterEnd, [
+      ['2026-10-01', '2026-12-31'],
+      ['2026-01-01', '2026-03-31'],
+      ['2024-01-01', '2024-03-31'],
+      ['2026-04-01', '2026-06-30'],
+    ]);
     assert.equal(addQuarters('2026-01-01', -1), '2025-10-01');
     assert.equal(addQuarters('2026-10-01', 1), '2027-01-01');
     assert.equal(addQuarters('2026-07-01', -3), '2025-10-01');

@@ -76,6 +76,64 @@ const keys = {
   address: (clientAddress: string) => `addr:${sha256(clientAddress)}`,
 };
 
+/** Whom a sign-in or account audit row names, and where the request came from. */
+interface AuditedAccount {
+  partnershipId: string | null;
+  userId: string | null;
+  label: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+/** An account as audit rows name it, for a request from origin. */
+const account = (partnershipId: string | null, userId: string | null, label: string, origin: RequestOrigin): AuditedAccount => ({
+  partnershipId,
+  userId,
+  label,
+  clientAddress: origin.clientAddress,
+  userAgent: origin.userAgent,
+});
+
+/** A signed-in person as their own account's audit rows name them: in their home partnership, from this request. */
+const signedIn = (user: SessionUser): AuditedAccount => ({
+  partnershipId: user.homePartnershipId,
+  userId: user.userId,
+  label: user.email,
+  clientAddress: user.clientAddress,
+  userAgent: user.userAgent,
+});
+
+/** The audit row of a sign-in or account event (lantern_auth writes these itself: recordExplicitAudit). */
+function auditAccount(tx: Tx, who: AuditedAccount, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>): Promise<void> {
+  return recordExplicitAudit(tx, {
+    partnershipId: who.partnershipId,
+    actorUserId: who.userId,
+    actorLabel: who.label,
+    action,
+    clientAddress: who.clientAddress,
+    userAgent: who.userAgent,
+    ...(details ? { details } : {}),
+  });
+}
+
+/** A session not yet ended, by its id, with its account. */
+const openSession = (db: Database | Tx, id: string) =>
+  db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').where('sessions.id', '=', id).where('sessions.ended_at', 'is', null);
+
+/** Ends one session, saying why. */
+const endSession = (tx: Tx, id: string, reason: string, now: Date) =>
+  tx.updateTable('sessions').set({ ended_at: now, ended_reason: reason }).where('id', '=', id).execute();
+
+/** A user's grants under sharing agreements that are in force on the day (not revoked, the agreement started and not ended). */
+const liveGrantsOf = (tx: Tx, userId: string, today: string) =>
+  tx
+    .selectFrom('partnership_access_grants as g')
+    .innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
+    .where('g.user_id', '=', userId)
+    .where('g.revoked_at', 'is', null)
+    .where('a.starts_on', '<=', today)
+    .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]));
+
 export type SignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason?: 'issued_password_expired' };
 
 export type PasswordChangeResult = { ok: true; token: string } | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
@@ -123,17 +181,13 @@ export class AuthService {
 
     if (!passwordOk || !user || user.disabled_at || expired) {
       await withAuth(this.auth, async (tx) => {
-        await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
-        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
-        await recordExplicitAudit(tx, {
-          partnershipId: user?.partnership_id ?? null,
-          actorUserId: user?.id ?? null,
-          actorLabel: email.slice(0, 200),
-          action: locked ? 'sign_in.locked' : 'sign_in.failure',
-          details: { step: 'password', ...(expired ? { reason: 'issued_password_expired' } : {}) },
-          clientAddress: origin.clientAddress,
-          userAgent: origin.userAgent,
-        });
+        await this.noteFailures(tx, accountKey, addressKey, now);
+        await auditAccount(
+          tx,
+          account(user?.partnership_id ?? null, user?.id ?? null, email.slice(0, 200), origin),
+          locked ? 'sign_in.locked' : 'sign_in.failure',
+          { step: 'password', ...(expired ? { reason: 'issued_password_expired' } : {}) },
+        );
       });
       return expired ? { ok: false, reason: 'issued_password_expired' } : { ok: false };
     }
@@ -165,9 +219,7 @@ export class AuthService {
     const now = this.clock.now();
     const id = sha256(token);
     return withAuth(this.auth, async (tx) => {
-      const row = await tx
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
+      const row = await openSession(tx, id)
         .select([
           'sessions.stage',
           'sessions.created_at',
@@ -179,8 +231,6 @@ export class AuthService {
           'users.disabled_at',
           'users.must_change_password',
         ])
-        .where('sessions.id', '=', id)
-        .where('sessions.ended_at', 'is', null)
         .executeTakeFirst();
       if (
         !row ||
@@ -193,16 +243,8 @@ export class AuthService {
       }
       const secondFactorKey = keys.secondFactor(row.user_id);
       const addressKey = keys.address(origin.clientAddress);
-      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) =>
-        recordExplicitAudit(tx, {
-          partnershipId: row.partnership_id,
-          actorUserId: row.user_id,
-          actorLabel: row.email,
-          action,
-          clientAddress: origin.clientAddress,
-          userAgent: origin.userAgent,
-          ...(details ? { details } : {}),
-        });
+      const who = account(row.partnership_id, row.user_id, row.email, origin);
+      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => auditAccount(tx, who, action, details);
       if (await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now, tx)) {
         await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
@@ -213,13 +255,12 @@ export class AuthService {
         : ({ ok: false } as const);
       const accepted = checked.ok && (await this.advanceTotpStep(tx, row.user_id, checked.step, row.stage === 'enrol' ? now : null));
       if (!accepted) {
-        await this.noteFailure(tx, secondFactorKey, maxFailuresPerAccount, now);
-        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await this.noteFailures(tx, secondFactorKey, addressKey, now);
         await audit('sign_in.second_factor_failure');
         return { ok: false } as const;
       }
       await tx.deleteFrom('sign_in_throttle').where('key', '=', secondFactorKey).execute();
-      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'rotated' }).where('id', '=', id).execute();
+      await endSession(tx, id, 'rotated', now);
       const fresh = newToken();
       const stage: SessionStage = row.must_change_password ? 'change_password' : 'signed_in';
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
@@ -243,14 +284,7 @@ export class AuthService {
   /** The TOTP secret to show while enrolling (only for a session at the enrol stage). */
   async enrolmentSecret(token: string): Promise<{ secret: string; email: string } | null> {
     const row = await withAuth(this.auth, (tx) =>
-      tx
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['users.id', 'users.totp_secret', 'users.email'])
-        .where('sessions.id', '=', sha256(token))
-        .where('sessions.stage', '=', 'enrol')
-        .where('sessions.ended_at', 'is', null)
-        .executeTakeFirst(),
+      openSession(tx, sha256(token)).select(['users.id', 'users.totp_secret', 'users.email']).where('sessions.stage', '=', 'enrol').executeTakeFirst(),
     );
     const secret = row?.totp_secret ? this.secrets.open(row.id, row.totp_secret) : null;
     return row && secret ? { secret, email: row.email } : null;
@@ -265,9 +299,7 @@ export class AuthService {
     const id = sha256(token);
     // One statement on a server: this runs on every request.
     const row = await readAsAuth(this.auth, (db) =>
-      db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
+      openSession(db, id)
         .innerJoin('agencies', 'agencies.id', 'users.agency_id')
         .innerJoin('partnerships', 'partnerships.id', 'sessions.acting_partnership_id')
         .select([
@@ -285,8 +317,6 @@ export class AuthService {
           'agencies.name as agency_name',
           'partnerships.name as partnership_name',
         ])
-        .where('sessions.id', '=', id)
-        .where('sessions.ended_at', 'is', null)
         .executeTakeFirst(),
     );
     if (!row) return null;
@@ -295,16 +325,8 @@ export class AuthService {
     if (row.disabled_at || idleExpired || absoluteExpired) {
       const reason = row.disabled_at ? 'disabled' : idleExpired ? 'idle' : 'absolute';
       await withAuth(this.auth, async (tx) => {
-        await tx.updateTable('sessions').set({ ended_at: now, ended_reason: reason }).where('id', '=', id).execute();
-        await recordExplicitAudit(tx, {
-          partnershipId: row.partnership_id,
-          actorUserId: row.user_id,
-          actorLabel: row.email,
-          action: 'session.expired',
-          details: { reason },
-          clientAddress: origin.clientAddress,
-          userAgent: origin.userAgent,
-        });
+        await endSession(tx, id, reason, now);
+        await auditAccount(tx, account(row.partnership_id, row.user_id, row.email, origin), 'session.expired', { reason });
       });
       return null;
     }
@@ -338,15 +360,8 @@ export class AuthService {
   async signOut(user: SessionUser): Promise<void> {
     const now = this.clock.now();
     await withAuth(this.auth, async (tx) => {
-      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'signed_out' }).where('id', '=', user.sessionId).execute();
-      await recordExplicitAudit(tx, {
-        partnershipId: user.homePartnershipId,
-        actorUserId: user.userId,
-        actorLabel: user.email,
-        action: 'sign_out',
-        clientAddress: user.clientAddress,
-        userAgent: user.userAgent,
-      });
+      await endSession(tx, user.sessionId, 'signed_out', now);
+      await auditAccount(tx, signedIn(user), 'sign_out');
     });
   }
 
@@ -395,16 +410,8 @@ export class AuthService {
       const live = await tx.selectFrom('sessions').select('id').where('user_id', '=', user.userId).where('ended_at', 'is', null).execute();
       const target = live.find((s) => sha256(`${s.id}:shown`).slice(0, 24) === shownId);
       if (!target) return false;
-      await tx.updateTable('sessions').set({ ended_at: now, ended_reason: 'ended_by_user' }).where('id', '=', target.id).execute();
-      await recordExplicitAudit(tx, {
-        partnershipId: user.homePartnershipId,
-        actorUserId: user.userId,
-        actorLabel: user.email,
-        action: 'session.end',
-        details: { current: target.id === user.sessionId },
-        clientAddress: user.clientAddress,
-        userAgent: user.userAgent,
-      });
+      await endSession(tx, target.id, 'ended_by_user', now);
+      await auditAccount(tx, signedIn(user), 'session.end', { current: target.id === user.sessionId });
       return true;
     });
   }
@@ -427,24 +434,15 @@ export class AuthService {
     const accountKey = keys.account(row.email);
     const secondFactorKey = keys.secondFactor(row.id);
     const addressKey = keys.address(origin.clientAddress);
-    const audit = (tx: Tx, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) =>
-      recordExplicitAudit(tx, {
-        partnershipId: row.partnership_id,
-        actorUserId: row.id,
-        actorLabel: row.email,
-        action,
-        clientAddress: origin.clientAddress,
-        userAgent: origin.userAgent,
-        ...(details ? { details } : {}),
-      });
+    const who = account(row.partnership_id, row.id, row.email, origin);
+    const audit = (tx: Tx, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => auditAccount(tx, who, action, details);
     if (await this.isLocked([accountKey, secondFactorKey, addressKey], now)) {
       return { ok: false, field: 'currentPassword', messageKey: 'account.password.locked' };
     }
     const passwordOk = row.password_hash ? await verifyPassword(row.password_hash, input.currentPassword) : false;
     if (!passwordOk) {
       await withAuth(this.auth, async (tx) => {
-        await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
-        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await this.noteFailures(tx, accountKey, addressKey, now);
         await audit(tx, 'password.change_failure', { step: 'password' });
       });
       return { ok: false, field: 'currentPassword', messageKey: 'account.password.currentWrong' };
@@ -461,8 +459,7 @@ export class AuthService {
         ? await checkTotp(secret, input.code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
         : ({ ok: false } as const);
       if (!checked.ok || !(await this.advanceTotpStep(tx, row.id, checked.step, null))) {
-        await this.noteFailure(tx, secondFactorKey, maxFailuresPerAccount, now);
-        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await this.noteFailures(tx, secondFactorKey, addressKey, now);
         await audit(tx, 'password.change_failure', { step: 'second_factor' });
         return { ok: false, field: 'code', messageKey: 'account.password.codeWrong' } as const;
       }
@@ -504,16 +501,7 @@ export class AuthService {
         .select(['partnerships.id', 'partnerships.name'])
         .where('users.id', '=', userId)
         .execute();
-      const shared = await tx
-        .selectFrom('partnership_access_grants as g')
-        .innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
-        .innerJoin('partnerships as p', 'p.id', 'g.partnership_id')
-        .select(['p.id', 'p.name'])
-        .where('g.user_id', '=', userId)
-        .where('g.revoked_at', 'is', null)
-        .where('a.starts_on', '<=', today)
-        .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]))
-        .execute();
+      const shared = await liveGrantsOf(tx, userId, today).innerJoin('partnerships as p', 'p.id', 'g.partnership_id').select(['p.id', 'p.name']).execute();
       return [...home, ...shared];
     });
   }
@@ -525,15 +513,7 @@ export class AuthService {
     await withAuth(this.auth, async (tx) => {
       await tx.updateTable('sessions').set({ acting_partnership_id: partnershipId }).where('id', '=', user.sessionId).execute();
       for (const p of new Set([user.homePartnershipId, partnershipId])) {
-        await recordExplicitAudit(tx, {
-          partnershipId: p,
-          actorUserId: user.userId,
-          actorLabel: user.email,
-          action: 'partnership.switch',
-          details: { from: user.partnershipId, to: partnershipId },
-          clientAddress: user.clientAddress,
-          userAgent: user.userAgent,
-        });
+        await auditAccount(tx, { ...signedIn(user), partnershipId: p }, 'partnership.switch', { from: user.partnershipId, to: partnershipId });
       }
     });
     return true;
@@ -542,16 +522,7 @@ export class AuthService {
   private async activeGrant(userId: string, partnershipId: string, now: Date): Promise<string[] | null> {
     const today = londonDate(now);
     const row = await withAuth(this.auth, (tx) =>
-      tx
-        .selectFrom('partnership_access_grants as g')
-        .innerJoin('sharing_agreements as a', 'a.id', 'g.agreement_id')
-        .select('g.roles')
-        .where('g.user_id', '=', userId)
-        .where('g.partnership_id', '=', partnershipId)
-        .where('g.revoked_at', 'is', null)
-        .where('a.starts_on', '<=', today)
-        .where((eb) => eb.or([eb('a.ends_on', 'is', null), eb('a.ends_on', '>=', today)]))
-        .executeTakeFirst(),
+      liveGrantsOf(tx, userId, today).where('g.partnership_id', '=', partnershipId).select('g.roles').executeTakeFirst(),
     );
     return row?.roles ?? null;
   }
@@ -588,6 +559,12 @@ export class AuthService {
     const run = (t: Tx) => t.selectFrom('sign_in_throttle').select('key').where('key', 'in', keyList).where('locked_until', '>', now).execute();
     const rows = tx ? await run(tx) : await withAuth(this.auth, run);
     return rows.length > 0;
+  }
+
+  /** A failed password or code counts against the account (or its second factor) and against the client address. */
+  private async noteFailures(tx: Tx, accountKey: string, addressKey: string, now: Date): Promise<void> {
+    await this.noteFailure(tx, accountKey, maxFailuresPerAccount, now);
+    await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
   }
 
   private async noteFailure(tx: Tx, key: string, max: number, now: Date): Promise<void> {

@@ -15,17 +15,20 @@ import { createUserFromCli } from './user-create.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function config(): Config {
+/** What read returns; a refusal of the kind named is one line (after the prefix) and exit 2, as for any configuration problem. */
+function orExitOn<T>(refusal: new (...args: never[]) => Error, read: () => T, prefix = ''): T {
   try {
-    return loadConfig();
+    return read();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof refusal) {
+      process.stderr.write(`${prefix}${error.message}\n`);
       process.exit(2);
     }
     throw error;
   }
 }
+
+const config = (): Config => orExitOn(ConfigError, loadConfig);
 
 /** Opens and migrates the database; one line and exit 1, not a stack trace, when it cannot be reached. */
 async function openDatabaseOrExit(cfg: Config, log?: (line: string) => void) {
@@ -40,15 +43,17 @@ async function openDatabaseOrExit(cfg: Config, log?: (line: string) => void) {
 }
 
 /** The anchor signing key, or exit 2 as for any other configuration problem. */
-function signingKeys(cfg: Config) {
+const signingKeys = (cfg: Config) => orExitOn(AnchorKeyError, () => signingKeysFor(cfg), 'Lantern cannot anchor the audit trail: ');
+
+/** A command's work on the open database: a failure is its message on one line and exit code 1; the database is closed either way. */
+async function closingAfter(handle: { close(): Promise<void> }, work: () => Promise<void>): Promise<void> {
   try {
-    return signingKeysFor(cfg);
+    await work();
   } catch (error) {
-    if (error instanceof AnchorKeyError) {
-      process.stderr.write(`Lantern cannot anchor the audit trail: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await handle.close();
   }
 }
 
@@ -172,15 +177,10 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption('--role <role...>', 'one or more roles')
     .action(async (options: { email: string; name: string; partnership: string; agency: string; role: string[] }) => {
       const handle = await openDatabaseOrExit(config());
-      try {
+      await closingAfter(handle, async () => {
         const password = await createUserFromCli(handle.owner, options);
         say(`created ${options.email}; one-time password: ${password}`);
-      } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n`);
-        process.exitCode = 1;
-      } finally {
-        await handle.close();
-      }
+      });
     });
 
   const audit = program.command('audit').description('the audit trail');
@@ -220,16 +220,11 @@ export async function main(argv: string[]): Promise<void> {
       const cfg = config();
       const keys = signingKeys(cfg);
       const handle = await openDatabaseOrExit(cfg);
-      try {
+      await closingAfter(handle, async () => {
         const outcome = await anchorChains(handle.db, keys, cfg.auditAnchor.file, systemClock);
         if (outcome.written) say(`anchored ${outcome.line.chains.length} chain(s) to ${cfg.auditAnchor.file}`);
         else say(outcome.reason === 'empty' ? 'no audit rows to anchor yet' : `nothing new to anchor since ${outcome.last!.at}`);
-      } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n`);
-        process.exitCode = 1;
-      } finally {
-        await handle.close();
-      }
+      });
     });
   audit
     .command('public-key')

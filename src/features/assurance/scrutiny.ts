@@ -24,26 +24,19 @@ export class ScrutinyService {
         .selectFrom('scrutiny_bodies as b')
         .leftJoin('scrutiny_bodies as p', 'p.id', 'b.parent_id')
         .select(['b.id', 'b.name', 'b.kind', 'b.chair', 'p.name as parent_name'])
-        .select((eb) => [
-          eb
-            .selectFrom('scrutiny_recommendations as r')
-            .whereRef('r.body_id', '=', 'b.id')
-            .select((e) => e.fn.countAll<number>().as('n'))
-            .as('recommendations'),
-          eb
-            .selectFrom('scrutiny_recommendations as r')
-            .whereRef('r.body_id', '=', 'b.id')
-            .where('r.status', '=', 'blue')
-            .select((e) => e.fn.countAll<number>().as('n'))
-            .as('complete'),
-          eb
-            .selectFrom('scrutiny_recommendations as r')
-            .whereRef('r.body_id', '=', 'b.id')
-            .where('r.status', 'not in', ['blue', 'not-applicable'])
-            .where('r.due_on', '<', today)
-            .select((e) => e.fn.countAll<number>().as('n'))
-            .as('overdue'),
-        ])
+        .select((eb) => {
+          // The body's recommendations, counted: all of them, those complete, those overdue.
+          const counted = () =>
+            eb
+              .selectFrom('scrutiny_recommendations as r')
+              .whereRef('r.body_id', '=', 'b.id')
+              .select((e) => e.fn.countAll<number>().as('n'));
+          return [
+            counted().as('recommendations'),
+            counted().where('r.status', '=', 'blue').as('complete'),
+            counted().where('r.status', 'not in', ['blue', 'not-applicable']).where('r.due_on', '<', today).as('overdue'),
+          ];
+        })
         .orderBy('b.name')
         .execute();
     });

@@ -25,7 +25,9 @@ function cell(value: string, options: { bold?: boolean; status?: string; width?:
   });
 }
 
-function table(header: string[], rows: { cells: string[]; status?: string; statusColumn?: number }[], widths: number[]) {
+type Row = { cells: string[]; status?: string; statusColumn?: number };
+
+function table(header: string[], rows: Row[], widths: number[]) {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
@@ -39,6 +41,9 @@ function table(header: string[], rows: { cells: string[]; status?: string; statu
     ],
   });
 }
+
+/** The table, or a sentence saying there is nothing to put in it. */
+const tableOr = (none: string, header: string[], rows: Row[], widths: number[]) => (rows.length === 0 ? text(none) : table(header, rows, widths));
 
 const pack = (doc: Document) => Packer.toBuffer(doc);
 
@@ -62,7 +67,7 @@ export function returnToDocx(plan: ExportPlan): Promise<Buffer> {
       new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${strand.number}. ${strand.title.toUpperCase()} - Overarching outcome:`)] }),
     );
     for (const line of strand.outcome.split('\n')) children.push(text(line));
-    const rows: { cells: string[]; status?: string; statusColumn?: number }[] = [];
+    const rows: Row[] = [];
     for (const outcome of outcomesOfStrand(plan.framework, strand.key)) {
       const refs = [...outcome.actionIds, ...plan.actions.filter((a) => a.outcomeRef === outcome.id && !outcome.actionIds.includes(a.ref)).map((a) => a.ref)];
       refs.forEach((ref, index) => {
@@ -94,61 +99,57 @@ export function quarterlyToDocx(report: QuarterlyReport): Promise<Buffer> {
       [60, 40],
     ),
     h2('Exceptions: red or overdue actions'),
-    report.exceptions.length === 0
-      ? text('None.')
-      : table(
-          ['Action', 'Status', 'Due', 'Lead (post)', 'Narrative'],
-          report.exceptions.map((a) => ({
-            cells: [
-              `${a.ref} ${a.text}`,
-              ragLabel(a.status) + (a.overdue ? ' (overdue)' : ''),
-              a.dueOn ?? '',
-              [a.leadTitle, a.leadAgency].filter(Boolean).join(', '),
-              a.narrative,
-            ],
-            status: a.status,
-            statusColumn: 1,
-          })),
-          [30, 12, 12, 16, 30],
-        ),
+    tableOr(
+      'None.',
+      ['Action', 'Status', 'Due', 'Lead (post)', 'Narrative'],
+      report.exceptions.map((a) => ({
+        cells: [
+          `${a.ref} ${a.text}`,
+          ragLabel(a.status) + (a.overdue ? ' (overdue)' : ''),
+          a.dueOn ?? '',
+          [a.leadTitle, a.leadAgency].filter(Boolean).join(', '),
+          a.narrative,
+        ],
+        status: a.status,
+        statusColumn: 1,
+      })),
+      [30, 12, 12, 16, 30],
+    ),
     h2('Measures against targets'),
-    report.measures.length === 0
-      ? text('No action has a numeric target yet.')
-      : table(
-          ['Action', 'Success measure', 'Target', 'Current', '% of target'],
-          report.measures.map((m) => ({
-            cells: [m.ref, m.measure, m.target, m.current, m.percentOfTarget === null ? '' : `${m.percentOfTarget}%`],
-          })),
-          [10, 50, 13, 13, 14],
-        ),
+    tableOr(
+      'No action has a numeric target yet.',
+      ['Action', 'Success measure', 'Target', 'Current', '% of target'],
+      report.measures.map((m) => ({
+        cells: [m.ref, m.measure, m.target, m.current, m.percentOfTarget === null ? '' : `${m.percentOfTarget}%`],
+      })),
+      [10, 50, 13, 13, 14],
+    ),
     h2('Performance measures'),
-    report.performanceMeasures.length === 0
-      ? text('This plan has no performance measures yet.')
-      : table(
-          ['Measure', 'Target', report.quarterLabel, 'Against target'],
-          report.performanceMeasures.map((m) => ({
-            cells: [
-              `${m.name}${m.computed ? ' (computed from Lantern records)' : ''}`,
-              `${m.target} (${m.direction === 'up' ? 'higher' : 'lower'} is better)`,
-              m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'No value',
-              m.onTrack === null ? '' : m.onTrack ? 'Meets target' : 'Below target',
-            ],
-          })),
-          [40, 20, 25, 15],
-        ),
+    tableOr(
+      'This plan has no performance measures yet.',
+      ['Measure', 'Target', report.quarterLabel, 'Against target'],
+      report.performanceMeasures.map((m) => ({
+        cells: [
+          `${m.name}${m.computed ? ' (computed from Lantern records)' : ''}`,
+          `${m.target} (${m.direction === 'up' ? 'higher' : 'lower'} is better)`,
+          m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'No value',
+          m.onTrack === null ? '' : m.onTrack ? 'Meets target' : 'Below target',
+        ],
+      })),
+      [40, 20, 25, 15],
+    ),
     ...trainingDocx(report, h2),
     h2(`Progress reported for ${report.quarterLabel}`),
-    report.changedThisQuarter.length === 0
-      ? text('No progress was reported for this quarter.')
-      : table(
-          ['Action', 'Status', 'Narrative'],
-          report.changedThisQuarter.map((c) => ({
-            cells: [c.ref, ragLabel(c.status), c.narrative],
-            status: c.status,
-            statusColumn: 1,
-          })),
-          [12, 14, 74],
-        ),
+    tableOr(
+      'No progress was reported for this quarter.',
+      ['Action', 'Status', 'Narrative'],
+      report.changedThisQuarter.map((c) => ({
+        cells: [c.ref, ragLabel(c.status), c.narrative],
+        status: c.status,
+        statusColumn: 1,
+      })),
+      [12, 14, 74],
+    ),
     h2('The last 12 months'),
     table(
       ['Quarter', 'Progress updates', 'Actions completed'],

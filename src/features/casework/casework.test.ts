@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
-import { aChild, aConcern } from '../../../test/helpers/factories.ts';
+import { aConcern } from '../../../test/helpers/factories.ts';
 import { dateBox, dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
 import { riskToolDefinition } from '../../../test/helpers/risk-tools.ts';
+import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -11,8 +12,8 @@ let westbrook: string;
 let csChild: string; // owned by Northmere children's services
 let eduChild: string; // owned by Northmere education, not shared
 let westChild: string;
-const agents: Record<string, Agent> = {};
-const agencies: Record<string, string> = {};
+let agents: Record<string, Agent>;
+let agencies: Record<string, string>;
 
 async function auditCount(childId: string, action?: string): Promise<number> {
   const rows = await ctx.ownerQuery<{ n: number }>(
@@ -24,20 +25,12 @@ async function auditCount(childId: string, action?: string): Promise<number> {
 
 before(async () => {
   ctx = await createTestContext();
-  const ps = await ctx.ownerQuery<{ id: string; code: string }>(`SELECT id, code FROM partnerships`);
-  northmere = ps.find((p) => p.code === 'northmere')!.id;
-  westbrook = ps.find((p) => p.code === 'westbrook')!.id;
-  for (const a of await ctx.ownerQuery<{ id: string; partnership_id: string; kind: string }>(`SELECT id, partnership_id, kind FROM agencies`)) {
-    agencies[`${a.partnership_id === northmere ? 'n' : 'w'}:${a.kind}`] = a.id;
-  }
-  const insert = (p: string, agency: string, reference: string) =>
-    aChild(ctx, { partnership_id: p, owning_agency_id: agency, reference, given_name: 'Casework', family_name: 'Testchild', date_of_birth: '2012-05-01' });
+  ({ northmere, westbrook, agencies } = await demoAgencies(ctx));
+  const insert = testChildren(ctx, 'Casework', '2012-05-01');
   csChild = await insert(northmere, agencies['n:childrens_services']!, 'CW-TEST-1');
   eduChild = await insert(northmere, agencies['n:education']!, 'CW-TEST-2');
   westChild = await insert(westbrook, agencies['w:childrens_services']!, 'CW-TEST-3');
-  for (const key of ['social-worker', 'school', 'councillor', 'analyst', 'coordinator', 'admin']) {
-    agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
-  }
+  agents = await signedIn(ctx, ['social-worker', 'school', 'councillor', 'analyst', 'coordinator', 'admin']);
 });
 after(async () => ctx.close());
 

@@ -263,6 +263,18 @@ const caseNotes: ChronologySource = async ({ tx, childId }) => {
   };
 };
 
+/** What a share of either kind (`s`) says: its basis, when it was made and stopped, and by whom (`by`, `stop`). */
+const shareColumns = [
+  's.lawful_basis',
+  's.created_at',
+  's.revoked_at',
+  's.revoked_reason',
+  'by.display_name as shared_by_name',
+  'by.agency_id as shared_by_agency',
+  'stop.display_name as revoked_by_name',
+  'stop.agency_id as revoked_by_agency',
+] as const;
+
 /** Sharing decisions: the record shared with an agency or a neighbouring partnership, and each share stopped. */
 const shares: ChronologySource = async ({ tx, childId, t }) => {
   const agencyShares = await tx
@@ -270,18 +282,7 @@ const shares: ChronologySource = async ({ tx, childId, t }) => {
     .innerJoin('agencies as a', 'a.id', 's.agency_id')
     .leftJoin('users as by', 'by.id', 's.shared_by')
     .leftJoin('users as stop', 'stop.id', 's.revoked_by')
-    .select([
-      's.agency_id',
-      'a.name',
-      's.lawful_basis',
-      's.created_at',
-      's.revoked_at',
-      's.revoked_reason',
-      'by.display_name as shared_by_name',
-      'by.agency_id as shared_by_agency',
-      'stop.display_name as revoked_by_name',
-      'stop.agency_id as revoked_by_agency',
-    ])
+    .select(['s.agency_id', 'a.name', ...shareColumns])
     .where('s.record_type', '=', 'child')
     .where('s.record_id', '=', childId)
     .execute();
@@ -290,17 +291,7 @@ const shares: ChronologySource = async ({ tx, childId, t }) => {
     .innerJoin('partnerships as p', 'p.id', 's.recipient_partnership_id')
     .leftJoin('users as by', 'by.id', 's.shared_by')
     .leftJoin('users as stop', 'stop.id', 's.revoked_by')
-    .select([
-      'p.name',
-      's.lawful_basis',
-      's.created_at',
-      's.revoked_at',
-      's.revoked_reason',
-      'by.display_name as shared_by_name',
-      'by.agency_id as shared_by_agency',
-      'stop.display_name as revoked_by_name',
-      'stop.agency_id as revoked_by_agency',
-    ])
+    .select(['p.name', ...shareColumns])
     .where('s.child_id', '=', childId)
     .execute();
   const events: ChronologyEvent[] = [];

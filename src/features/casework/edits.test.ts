@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
-import { aChild } from '../../../test/helpers/factories.ts';
-import { dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
+import { dateFields, shownDate, type Agent } from '../../../test/helpers/http.ts';
+import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
 
 // Correcting what was recorded on a child: strategy meetings, missing episodes and plan actions.
 // The test clock starts at 2 November 2026 09:00 UTC (GMT, so UK time is the same).
@@ -10,8 +10,8 @@ import { dateFields, shownDate, signIn, type Agent } from '../../../test/helpers
 let ctx: TestContext;
 let childId: string; // owned by Northmere children's services
 let otherChildId: string; // another Northmere child of the same agency
-const agencies: Record<string, string> = {};
-const agents: Record<string, Agent> = {};
+let agencies: Record<string, string>;
+let agents: Record<string, Agent>;
 
 type AuditRow = { action: string; details: Record<string, unknown> };
 const lastAudit = async (childOf: string): Promise<AuditRow> =>
@@ -36,26 +36,12 @@ const inputValue = (html: string, id: string) => new RegExp(`id="${id}" name="[^
 
 before(async () => {
   ctx = await createTestContext();
-  const [p] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`);
-  for (const a of await ctx.ownerQuery<{ id: string; kind: string; code: string }>(
-    `SELECT a.id, a.kind, p.code FROM agencies a JOIN partnerships p ON p.id = a.partnership_id`,
-  )) {
-    agencies[`${a.code === 'northmere' ? 'n' : 'w'}:${a.kind}`] = a.id;
-  }
-  const insert = (reference: string) =>
-    aChild(ctx, {
-      partnership_id: p!.id,
-      owning_agency_id: agencies['n:childrens_services']!,
-      reference,
-      given_name: 'Edit',
-      family_name: 'Testchild',
-      date_of_birth: '2011-03-14',
-    });
-  childId = await insert('CW-EDIT-1');
-  otherChildId = await insert('CW-EDIT-2');
-  for (const key of ['social-worker', 'school', 'analyst']) {
-    agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
-  }
+  let northmere: string;
+  ({ northmere, agencies } = await demoAgencies(ctx));
+  const insert = testChildren(ctx, 'Edit', '2011-03-14');
+  childId = await insert(northmere, agencies['n:childrens_services']!, 'CW-EDIT-1');
+  otherChildId = await insert(northmere, agencies['n:childrens_services']!, 'CW-EDIT-2');
+  agents = await signedIn(ctx, ['social-worker', 'school', 'analyst']);
 });
 after(async () => ctx.close());
 

@@ -1,11 +1,11 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
-import { withActor, type ActAuditEntry, type Tx } from '../../db/context.ts';
+import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { toLondonFields } from '../../dates.ts';
 import { correctEpisodeTimes, editableTimes, returnInterviewDue, type EpisodeCorrection, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionEdit, EpisodeEdit, MeetingForm } from './schema.ts';
-import { agencyOptions, caseworkChild, meetingColumns } from './lookups.ts';
+import { agencyOptions, caseworkChild, markAction, meetingColumns, pageViewed, recordChanged } from './lookups.ts';
 
 type Compared = string | null | readonly string[];
 
@@ -28,20 +28,11 @@ export function changedFields(before: Record<string, Compared>, after: Record<st
 }
 
 /** An edit page is a view of the child's record, audited as every page of it is. */
-const editPageView = (childId: string, page: string, id: string): ActAuditEntry => ({
-  action: 'record.view',
-  recordType: 'child',
-  recordId: childId,
-  details: { page, id },
-});
+const editPageView = (childId: string, page: string, id: string) => pageViewed(childId, page, { id });
 
 /** A correction's audit row: which of the child's records, and what changed (changedFields). */
-const editAudit = (childId: string, record: string, id: string, diff: ReturnType<typeof changedFields>): ActAuditEntry => ({
-  action: 'record.update',
-  recordType: 'child',
-  recordId: childId,
-  details: { record, id, change: 'edited', ...diff },
-});
+const editAudit = (childId: string, record: string, id: string, diff: ReturnType<typeof changedFields>) =>
+  recordChanged(childId, record, id, { change: 'edited', ...diff });
 
 /** What the meeting and action edit pages show besides the record: the child, and the agencies to choose from. */
 async function childAndAgencies(tx: Tx, user: SessionUser, childId: string) {
@@ -258,20 +249,8 @@ export class CaseworkEditService {
   reopenAction(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await caseworkChild(tx, user, childId);
-      const r = await tx
-        .updateTable('plan_actions')
-        .set({ done_at: null })
-        .where('id', '=', actionId)
-        .where('child_id', '=', childId)
-        .where('done_at', 'is not', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'plan_action', id: actionId, change: 'not_done' },
-      });
+      await markAction(tx, childId, actionId, null);
+      await act.audit(recordChanged(childId, 'plan_action', actionId, { change: 'not_done' }));
     });
   }
 }

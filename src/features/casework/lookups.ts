@@ -1,6 +1,7 @@
 import type { SessionUser } from '../../auth/service.ts';
-import type { Tx } from '../../db/context.ts';
+import type { ActAuditEntry, Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
+import type { Answers, ScoredAssessment } from '../assessments/tool/engine.ts';
 import type { MeetingForm } from './schema.ts';
 
 /** Lookups every casework service makes first, inside its own audited transaction. */
@@ -57,4 +58,55 @@ export const meetingColumns = (form: MeetingForm) => ({
   decisions: form.decisions,
   risk_level: form.riskLevel,
   next_review_on: form.nextReviewOn,
+});
+
+/** Marks a plan action of the child done at `doneAt`, or open again (null); 404 when it is not the child's or already so. */
+export async function markAction(tx: Tx, childId: string, actionId: string, doneAt: Date | null): Promise<void> {
+  const r = await tx
+    .updateTable('plan_actions')
+    .set({ done_at: doneAt })
+    .where('id', '=', actionId)
+    .where('child_id', '=', childId)
+    .where('done_at', doneAt ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) throw notFound();
+}
+
+/** A risk assessment's answers and the tool's score of them: a recorded assessment and a seeded one are written alike. */
+export const scoreColumns = (answers: Answers, s: ScoredAssessment) => ({
+  answers: JSON.stringify(answers),
+  score_total: s.total,
+  score_category: s.category.key,
+  score_category_label: s.category.label,
+  score_level: s.suggestedLevel,
+  score_explanation: JSON.stringify(s.explanation),
+});
+
+/*
+ * The audit rows of a child's casework, each naming the child: a page of the record read (and what
+ * it showed), a record added to it, one of its records changed. `more` follows in the details.
+ */
+
+/** A page of the child's record was read. */
+export const pageViewed = (childId: string, page: string, more: Record<string, unknown> = {}): ActAuditEntry => ({
+  action: 'record.view',
+  recordType: 'child',
+  recordId: childId,
+  details: { page, ...more },
+});
+
+/** A record (`record`, its id) was added to the child's casework. */
+export const recordCreated = (childId: string, record: string, id: string, more: Record<string, unknown> = {}): ActAuditEntry => ({
+  action: 'record.create',
+  recordType: 'child',
+  recordId: childId,
+  details: { record, id, ...more },
+});
+
+/** One of the child's records changed: `more` says how (`change`, and before → after where it is not free text). */
+export const recordChanged = (childId: string, record: string, id: string, more: Record<string, unknown>): ActAuditEntry => ({
+  action: 'record.update',
+  recordType: 'child',
+  recordId: childId,
+  details: { record, id, ...more },
 });

@@ -5,6 +5,7 @@ import { londonDate } from '../../dates.ts';
 import { notFound } from '../../errors.ts';
 import { searchServices } from '../assurance/directory.ts';
 import type { ReferralForm, ReferralUpdate } from './schema.ts';
+import { recordChanged, recordCreated } from './lookups.ts';
 
 /** A referral could not be saved as asked: the field and the translation key of the problem. */
 export class ReferralValidationError extends Error {
@@ -90,12 +91,7 @@ export class ReferralService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'service_referral', id: row.id, service: service.name, status: form.status },
-      });
+      await act.audit(recordCreated(childId, 'service_referral', row.id, { service: service.name, status: form.status }));
       return row.id;
     });
   }
@@ -115,12 +111,7 @@ export class ReferralService {
         .set({ status: form.status, outcome_note: form.outcomeNote, updated_at: this.clock.now() })
         .where('id', '=', referralId)
         .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'service_referral', id: referralId, status: { from: before.status, to: form.status } },
-      });
+      await act.audit(recordChanged(childId, 'service_referral', referralId, { status: { from: before.status, to: form.status } }));
     });
   }
 }

@@ -252,29 +252,19 @@ export const caseworkFeature: Feature = {
       already_recorded: 'casework.validation.interviewRecorded',
     } as const;
 
-    app.post(
-      '/children/:id/missing/:recordId/return',
-      { ...write, schema: { ...ofRecord, body: episodeReturnSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id, recordId } = request.params;
-        if (request.validationError) {
-          return missingPage(request, reply.status(400), id, {
-            returnValues: { [recordId]: postedForm(request) },
-            errors: formErrors(request.validationError),
-            errorEpisode: recordId,
-          });
-        }
-        const result = await casework.returnFromEpisode(request.user!, id, recordId, request.body.returnedAt, request.body.whereFound);
-        if (!result.ok)
-          return missingPage(request, reply.status(409), id, { errors: oneError('returnDate', reasonKey[result.reason]), errorEpisode: recordId });
-        return reply.saved(`/children/${id}/missing`, 'flash.episodeReturned');
-      },
-    );
-
-    app.post(
-      '/children/:id/missing/:recordId/type',
-      { ...write, schema: { ...ofRecord, body: episodeTypeChangeSchema }, attachValidation: true },
-      async (request, reply) => {
+    /**
+     * A change to one episode (its return, its type) posted from the missing page: input that does not
+     * validate (400), or a change the episode's state refuses (409, by `field`), shows the page again
+     * with the problem by that episode.
+     */
+    const episodeChange = <B extends z.ZodType>(
+      action: string,
+      body: B,
+      field: string,
+      change: (user: SessionUser, id: string, recordId: string, input: z.output<B>) => Promise<{ ok: true } | { ok: false; reason: keyof typeof reasonKey }>,
+      savedKey: FlashKey,
+    ) =>
+      app.post(`/children/:id/missing/:recordId/${action}`, { ...write, schema: { ...ofRecord, body }, attachValidation: true }, async (request, reply) => {
         const { id, recordId } = request.params;
         if (request.validationError)
           return missingPage(request, reply.status(400), id, {
@@ -282,11 +272,24 @@ export const caseworkFeature: Feature = {
             errors: formErrors(request.validationError),
             errorEpisode: recordId,
           });
-        const result = await casework.changeEpisodeType(request.user!, id, recordId, request.body.newType, request.body.at);
-        if (!result.ok)
-          return missingPage(request, reply.status(409), id, { errors: oneError('changeDate', reasonKey[result.reason]), errorEpisode: recordId });
-        return reply.saved(`/children/${id}/missing`, 'flash.episodeTypeChanged');
-      },
+        const result = await change(request.user!, id, recordId, request.body as z.output<B>);
+        if (!result.ok) return missingPage(request, reply.status(409), id, { errors: oneError(field, reasonKey[result.reason]), errorEpisode: recordId });
+        return reply.saved(`/children/${id}/missing`, savedKey);
+      });
+
+    episodeChange(
+      'return',
+      episodeReturnSchema,
+      'returnDate',
+      (user, id, recordId, input) => casework.returnFromEpisode(user, id, recordId, input.returnedAt, input.whereFound),
+      'flash.episodeReturned',
+    );
+    episodeChange(
+      'type',
+      episodeTypeChangeSchema,
+      'changeDate',
+      (user, id, recordId, input) => casework.changeEpisodeType(user, id, recordId, input.newType, input.at),
+      'flash.episodeTypeChanged',
     );
 
     editForm(

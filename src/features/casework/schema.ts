@@ -269,16 +269,19 @@ export type ReferralUpdate = z.infer<typeof referralUpdateSchema>;
 
 // ---------------------------------------------------------------- chronology
 
+/** The chronology's types of entry (`type`, once or repeated), each once; none given is every type. The JSON API's filter too. */
+export const chronologyTypes = z
+  .union([z.enum(chronologyKinds), z.array(z.enum(chronologyKinds)).max(chronologyKinds.length)])
+  .optional()
+  .transform((v): ChronologyKind[] => (v === undefined ? [] : [...new Set(Array.isArray(v) ? v : [v])]));
+
 /**
  * The chronology's filters (a GET form): types of entry (`type`, repeated) and one agency (`agency`;
  * empty is every agency). Anything else in them is malformed: 400 with the error page.
  */
 export const chronologyQuerySchema = z
   .object({
-    type: z
-      .union([z.enum(chronologyKinds), z.array(z.enum(chronologyKinds)).max(chronologyKinds.length)])
-      .optional()
-      .transform((v): ChronologyKind[] => (v === undefined ? [] : [...new Set(Array.isArray(v) ? v : [v])])),
+    type: chronologyTypes,
     agency: z
       .union([z.literal(''), z.uuid()])
       .optional()

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import { addDays, addHours } from '../../dates.ts';
+import { seedPlanActions } from './seed.ts';
 
 // The same fixed day as the casework seed, so the demo and the tests (clock on 2 November 2026) agree.
 const ANCHOR = new Date('2026-11-01T09:00:00Z');
@@ -80,20 +81,18 @@ export async function seedMultiAgencyTasking(tx: Tx, ctx: DemoSeedContext): Prom
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await tx
-        .insertInto('plan_actions')
-        .values({
-          partnership_id: p.id,
-          child_id: held.id,
-          meeting_id: discussion.id,
-          description: 'Offer a place on the healthy relationships group',
-          owner_name: 'Drew Invented',
-          agency_id: held.owning_agency_id,
-          due_on: dateFromAnchor(21),
-          recorded_by: null,
-          created_at: addHours(ANCHOR, -10 * 24),
-        })
-        .execute();
+      await seedPlanActions(
+        tx,
+        { partnership_id: p.id, child_id: held.id, meeting_id: discussion.id, recorded_by: null, created_at: addHours(ANCHOR, -10 * 24) },
+        [
+          {
+            description: 'Offer a place on the healthy relationships group',
+            owner_name: 'Drew Invented',
+            agency_id: held.owning_agency_id,
+            due_on: dateFromAnchor(21),
+          },
+        ],
+      );
     }
 
     const cs = p.agencies.childrens_services!;
@@ -118,26 +117,20 @@ export async function seedMultiAgencyTasking(tx: Tx, ctx: DemoSeedContext): Prom
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const actions = [
-      { description: 'Visit the flat where she was found and record the vehicles seen there', owner: 'Jordan Notreal', agency: police, due: 7 },
-      { description: 'See her at the start of each school day and record any concerns', owner: 'Riley Example', agency: education, due: 14 },
-      { description: 'Agree a safety plan with her mother', owner: 'Casey Madeup', agency: cs, due: 3 },
-    ];
-    for (const a of actions) {
-      await tx
-        .insertInto('plan_actions')
-        .values({
-          partnership_id: p.id,
-          child_id: child.id,
-          meeting_id: meeting.id,
-          description: a.description,
-          owner_name: a.owner,
-          agency_id: a.agency,
-          due_on: dateFromAnchor(a.due),
-          recorded_by: p.users['social-worker'] ?? null,
-          created_at: addHours(ANCHOR, -6 * 24),
-        })
-        .execute();
-    }
+    await seedPlanActions(
+      tx,
+      {
+        partnership_id: p.id,
+        child_id: child.id,
+        meeting_id: meeting.id,
+        recorded_by: p.users['social-worker'] ?? null,
+        created_at: addHours(ANCHOR, -6 * 24),
+      },
+      [
+        { description: 'Visit the flat where she was found and record the vehicles seen there', owner: 'Jordan Notreal', agency: police, due: 7 },
+        { description: 'See her at the start of each school day and record any concerns', owner: 'Riley Example', agency: education, due: 14 },
+        { description: 'Agree a safety plan with her mother', owner: 'Casey Madeup', agency: cs, due: 3 },
+      ].map((a) => ({ description: a.description, owner_name: a.owner, agency_id: a.agency, due_on: dateFromAnchor(a.due) })),
+    );
   }
 }

@@ -7,6 +7,7 @@ import { addDays, addHours, ageOn } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
 import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
+import { scoreColumns } from './lookups.ts';
 
 // Demo casework is laid out around a fixed day so the demo and the tests (whose clock starts on
 // 2 November 2026) agree on what is overdue.
@@ -18,6 +19,19 @@ const dateAgo = (days: number) => addDays(ANCHOR_DAY, -days);
 
 const places = ['the bus station', 'a takeaway on the high street', 'the retail park car park', 'a flat above the parade of shops', 'the skate park'];
 const peopleMentioned = ['an older male called "J"', 'two older girls from another school', 'a man with a silver car', 'a cousin’s friend'];
+
+/** A strategy meeting's plan actions as the demo has them, one row each in order (the 0171 trigger shares the child with each owning agency). */
+export async function seedPlanActions(
+  tx: Tx,
+  meeting: { partnership_id: string; child_id: string; meeting_id: string; recorded_by: string | null; created_at: Date },
+  actions: { description: string; owner_name: string; agency_id: string; due_on: string; done_at?: Date | null }[],
+): Promise<void> {
+  for (const a of actions)
+    await tx
+      .insertInto('plan_actions')
+      .values({ ...meeting, ...a })
+      .execute();
+}
 
 /** Random but deterministic answers to a tool: a few ticks in each section. */
 function answersFor(def: ToolDefinition, ctx: DemoSeedContext, intensity: number): Answers {
@@ -96,12 +110,7 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
             child_protection_plan: i === 0,
             youth_justice: i === 2,
             other_agencies: 'School safeguarding lead; school nurse',
-            answers: JSON.stringify(answers),
-            score_total: s.total,
-            score_category: s.category.key,
-            score_category_label: s.category.label,
-            score_level: s.suggestedLevel,
-            score_explanation: JSON.stringify(s.explanation),
+            ...scoreColumns(answers, s),
             judgement_level: judged,
             judgement_reasons:
               judged === s.suggestedLevel
@@ -213,23 +222,17 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
                 { d: 'Refer to the specialist exploitation support service', agency: cs, due: 14, done: false },
               ]
             : [{ d: 'Agree a safety plan with the residential home', agency: cs, due: -10, done: false }];
-        for (const a of actions) {
-          await tx
-            .insertInto('plan_actions')
-            .values({
-              partnership_id: p.id,
-              child_id: child.id,
-              meeting_id: meeting.id,
-              description: a.d,
-              owner_name: ctx.faker.person.fullName(),
-              agency_id: a.agency,
-              due_on: dateAgo(a.due),
-              done_at: a.done ? daysAgo(a.due + 5) : null,
-              recorded_by: coordinator,
-              created_at: daysAgo(heldAgo),
-            })
-            .execute();
-        }
+        await seedPlanActions(
+          tx,
+          { partnership_id: p.id, child_id: child.id, meeting_id: meeting.id, recorded_by: coordinator, created_at: daysAgo(heldAgo) },
+          actions.map((a) => ({
+            description: a.d,
+            owner_name: ctx.faker.person.fullName(),
+            agency_id: a.agency,
+            due_on: dateAgo(a.due),
+            done_at: a.done ? daysAgo(a.due + 5) : null,
+          })),
+        );
       }
 
       await tx

@@ -12,7 +12,17 @@ import { translator } from '../../i18n/i18n.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
-import { agencyOptions, caseworkChild, meetingColumns, type ChildSummary } from './lookups.ts';
+import {
+  agencyOptions,
+  caseworkChild,
+  markAction,
+  meetingColumns,
+  pageViewed,
+  recordChanged,
+  recordCreated,
+  scoreColumns,
+  type ChildSummary,
+} from './lookups.ts';
 import { referralsOf } from './referrals.ts';
 import { toolDefinitionParser } from './risk-tool-file.ts';
 import { filterChronology, orderChronology, presentChronology, readChronology, type ChronologyEntry, type ChronologyFilters } from './chronology.ts';
@@ -159,7 +169,7 @@ export class CaseworkService {
       }
       const latest = assessments[0];
       const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessments' } });
+      await act.audit(pageViewed(childId, 'assessments'));
       return { child, assessments, changes: changes.reverse(), reviewOverdue };
     });
   }
@@ -176,8 +186,7 @@ export class CaseworkService {
       const facts = await readRecordFacts(tx, childId, this.today());
       const knownFacts = headerAnswers(facts);
       const fromRecord = answersFromRecord(tool.definition, facts);
-      if (options.audit)
-        await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment_form', tool: tool.tool_key } });
+      if (options.audit) await act.audit(pageViewed(childId, 'assessment_form', { tool: tool.tool_key }));
       return { child, tools, tool, agencies, knownFacts, fromRecord };
     });
   }
@@ -214,12 +223,7 @@ export class CaseworkService {
           child_protection_plan: header.childProtectionPlan,
           youth_justice: header.youthJustice,
           other_agencies: header.otherAgencies,
-          answers: JSON.stringify(answers),
-          score_total: s.total,
-          score_category: s.category.key,
-          score_category_label: s.category.label,
-          score_level: s.suggestedLevel,
-          score_explanation: JSON.stringify(s.explanation),
+          ...scoreColumns(answers, s),
           // The level the worker judged: the child's current level follows it when it is the latest source.
           judgement_level: judgement.judgementLevel,
           judgement_reasons: judgement.judgementReasons,
@@ -227,21 +231,16 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'child',
-        recordId: childId,
-        details: {
-          record: 'risk_assessment',
-          id: row.id,
+      await act.audit(
+        recordCreated(childId, 'risk_assessment', row.id, {
           tool: tool.tool_key,
           version: tool.version,
           score: s.total,
           scoreCategory: s.category.key,
           scoreLevel: s.suggestedLevel,
           judgement: judgement.judgementLevel,
-        },
-      });
+        }),
+      );
       // The child as the triggers left it (migration 0170): the judged level is now its current level when it is the latest source.
       return { id: row.id, score: s, reviewDueOn: reviewDue, child: await this.child(tx, user, childId) };
     });
@@ -261,7 +260,7 @@ export class CaseworkService {
         .executeTakeFirst();
       if (!a) throw notFound();
       const parsed = parseToolDefinition(a.definition);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'assessment', id: assessmentId } });
+      await act.audit(pageViewed(childId, 'assessment', { id: assessmentId }));
       return {
         child,
         definition: parsed.ok ? parsed.definition : null,
@@ -295,7 +294,7 @@ export class CaseworkService {
         };
       });
       const agencies = await this.agencies(tx);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'missing' } });
+      await act.audit(pageViewed(childId, 'missing'));
       return { child, episodes: rows, agencies };
     });
   }
@@ -322,12 +321,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'missing_episode', id: row.id, type: form.episodeType },
-      });
+      await act.audit(recordCreated(childId, 'missing_episode', row.id, { type: form.episodeType }));
       return row.id;
     });
   }
@@ -356,12 +350,7 @@ export class CaseworkService {
         .set({ ended_at: returnedAt, ended_by: 'returned', where_found: whereFound ?? row.where_found })
         .where('id', '=', episodeId)
         .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'missing_episode', id: episodeId, change: 'returned' },
-      });
+      await act.audit(recordChanged(childId, 'missing_episode', episodeId, { change: 'returned' }));
       return { ok: true as const };
     });
   }
@@ -389,12 +378,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'missing_episode', id: episodeId, change: 'type', to: newType, opened: opened.id },
-      });
+      await act.audit(recordChanged(childId, 'missing_episode', episodeId, { change: 'type', to: newType, opened: opened.id }));
       return { ok: true as const, opened: opened.id };
     });
   }
@@ -426,12 +410,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'return_interview', id: row.id, episode: episodeId, outcome: form.outcome },
-      });
+      await act.audit(recordCreated(childId, 'return_interview', row.id, { episode: episodeId, outcome: form.outcome }));
       return { ok: true as const, id: row.id };
     });
   }
@@ -456,7 +435,7 @@ export class CaseworkService {
       const agencies = await this.agencies(tx);
       const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
       const referrals = await referralsOf(tx, childId);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'meetings' } });
+      await act.audit(pageViewed(childId, 'meetings'));
       return {
         child,
         agencies,
@@ -480,12 +459,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'child',
-        recordId: childId,
-        details: { record: 'strategy_meeting', id: row.id, kind: form.meetingKind },
-      });
+      await act.audit(recordCreated(childId, 'strategy_meeting', row.id, { kind: form.meetingKind }));
       // The child as the triggers left it: the risk agreed may be its current level now (0170), and the
       // attending agencies have access to it (0171).
       return { id: row.id, child: await this.child(tx, user, childId) };
@@ -513,7 +487,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: row.id } });
+      await act.audit(recordCreated(childId, 'plan_action', row.id));
       return row.id;
     });
   }
@@ -521,15 +495,8 @@ export class CaseworkService {
   completeAction(user: SessionUser, childId: string, actionId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       await this.child(tx, user, childId);
-      const r = await tx
-        .updateTable('plan_actions')
-        .set({ done_at: this.clock.now() })
-        .where('id', '=', actionId)
-        .where('child_id', '=', childId)
-        .where('done_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({ action: 'record.update', recordType: 'child', recordId: childId, details: { record: 'plan_action', id: actionId, change: 'done' } });
+      await markAction(tx, childId, actionId, this.clock.now());
+      await act.audit(recordChanged(childId, 'plan_action', actionId, { change: 'done' }));
     });
   }
 
@@ -544,7 +511,7 @@ export class CaseworkService {
         .where('child_id', '=', childId)
         .orderBy('created_at', 'desc')
         .execute();
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'notes' } });
+      await act.audit(pageViewed(childId, 'notes'));
       return { child, notes };
     });
   }
@@ -564,7 +531,7 @@ export class CaseworkService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'child', recordId: childId, details: { record: 'case_note', id: row.id } });
+      await act.audit(recordCreated(childId, 'case_note', row.id));
     });
   }
 
@@ -588,7 +555,7 @@ export class CaseworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
       const shown = filterChronology(await readChronology(tx, childId, chronologyText), filters);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'chronology', filters: { ...filters } } });
+      await act.audit(pageViewed(childId, 'chronology', { filters: { ...filters } }));
       return { child, events: orderChronology(shown) };
     });
   }
@@ -597,7 +564,7 @@ export class CaseworkService {
   chronology(user: SessionUser, childId: string, filters: ChronologyFilters) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const chronology = await this.chronologyOf(tx, user, childId, filters);
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'chronology', filters: { ...filters } } });
+      await act.audit(pageViewed(childId, 'chronology', { filters: { ...filters } }));
       return chronology;
     });
   }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
-import { aChild, aChildInvolvement, aMissingEpisode, aPlanAction, aReturnInterview, aStrategyMeeting } from '../../../test/helpers/factories.ts';
+import { aChildInvolvement, aMissingEpisode, aPlanAction, aReturnInterview, aStrategyMeeting } from '../../../test/helpers/factories.ts';
 import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { demoAgencies, testChildren } from './test-setup.ts';
 
 // Worklists are read most urgent first, a page at a time, with a count that stops at 1,000.
 
@@ -12,32 +13,21 @@ let child: string;
 let other: string;
 let worker: Agent;
 let coordinator: Agent;
-const agencies: Record<string, string> = {};
+let agencies: Record<string, string>;
 
 before(async () => {
   ctx = await createTestContext();
-  northmere = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
-  for (const a of await ctx.ownerQuery<{ id: string; kind: string }>(`SELECT id, kind FROM agencies WHERE partnership_id = $1`, [northmere])) {
-    agencies[a.kind] = a.id;
-  }
-  const insert = (reference: string) =>
-    aChild(ctx, {
-      partnership_id: northmere,
-      owning_agency_id: agencies.childrens_services!,
-      reference,
-      given_name: 'Worklist',
-      family_name: 'Testchild',
-      date_of_birth: '2011-02-03',
-    });
-  child = await insert('WL-TEST-1');
-  other = await insert('WL-TEST-2');
+  ({ northmere, agencies } = await demoAgencies(ctx));
+  const insert = testChildren(ctx, 'Worklist', '2011-02-03');
+  child = await insert(northmere, agencies['n:childrens_services']!, 'WL-TEST-1');
+  other = await insert(northmere, agencies['n:childrens_services']!, 'WL-TEST-2');
   // 1,010 overdue actions on the first child (due 1 January 2024 onwards, one a day), two on the second.
   const action = (childId: string, description: string, dueOn: string) => ({
     partnership_id: northmere,
     child_id: childId,
     description,
     owner_name: 'Owner',
-    agency_id: agencies.childrens_services!,
+    agency_id: agencies['n:childrens_services']!,
     due_on: dueOn,
   });
   await aPlanAction.many(
@@ -48,7 +38,7 @@ before(async () => {
   );
   await aPlanAction.many(ctx, [action(other, 'Earliest of all', '2020-06-01'), action(other, 'Latest of all', '2026-11-01')]);
   const socialWorker = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'social-worker.northmere@lantern.example'`))[0]!.id;
-  await aChildInvolvement(ctx, { partnership_id: northmere, child_id: other, agency_id: agencies.childrens_services!, worker_user_id: socialWorker });
+  await aChildInvolvement(ctx, { partnership_id: northmere, child_id: other, agency_id: agencies['n:childrens_services']!, worker_user_id: socialWorker });
   worker = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.northmere@lantern.example'));
   coordinator = await signIn(ctx.app, ctx.clock, ctx.account('coordinator.northmere@lantern.example'));
 });
@@ -114,7 +104,7 @@ describe('worklists', () => {
       child_id: other,
       episode_id: episode,
       offered_at: '2021-03-03T10:00:00Z',
-      interviewer_agency_id: agencies.voluntary!,
+      interviewer_agency_id: agencies['n:voluntary']!,
       outcome: 'declined',
     });
     assert.equal(await listed(), false);

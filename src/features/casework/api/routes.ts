@@ -19,6 +19,13 @@ import {
 /** A change the record's state refuses, with the reason the service gave (the web form shows the same reason). */
 const conflict = (field: string, reason: string) => new LanternError('LANTERN_E_CONFLICT', reason, [{ path: field, message: reason }]);
 
+/** The record with the path's id among those its page read (the page's audit row with it), or 404. */
+function recordIn<R extends { id: string }>(records: R[], recordId: string): R {
+  const found = records.find((r) => r.id === recordId);
+  if (!found) throw notFound();
+  return found;
+}
+
 /**
  * The casework API: a child's risk assessments, missing and absent episodes with their return
  * interviews, strategy meetings, plan actions and chronology. Each route calls the service the web
@@ -159,12 +166,7 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
         response: { 200: responses.episode, ...ofChild },
       },
     },
-    async (request, reply) => {
-      const { episodes } = await casework.missingPage(request.user!, request.params.id);
-      const found = episodes.find((e) => e.id === request.params.recordId);
-      if (!found) throw notFound();
-      return reply.send(found);
-    },
+    async (request, reply) => reply.send(recordIn((await casework.missingPage(request.user!, request.params.id)).episodes, request.params.recordId)),
   );
 
   api.post(
@@ -244,12 +246,7 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
       ...read('meetings:read'),
       schema: { summary: 'One strategy meeting', operationId: 'getStrategyMeeting', params: recordParams, response: { 200: responses.meeting, ...ofChild } },
     },
-    async (request, reply) => {
-      const { meetings } = await casework.meetingsPage(request.user!, request.params.id);
-      const found = meetings.find((m) => m.id === request.params.recordId);
-      if (!found) throw notFound();
-      return reply.send(found);
-    },
+    async (request, reply) => reply.send(recordIn((await casework.meetingsPage(request.user!, request.params.id)).meetings, request.params.recordId)),
   );
 
   api.post(

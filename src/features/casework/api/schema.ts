@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseIsoDate } from '../../../dates.ts';
 import { json, oneOf } from '../../../web/api/schema.ts';
 import { riskLevels, riskSources } from '../../assessments/risk-level.ts';
-import { chronologyKinds, type ChronologyFilters, type ChronologyKind } from '../chronology.ts';
+import { chronologyKinds, type ChronologyFilters } from '../chronology.ts';
+import { chronologyTypes } from '../schema.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels } from '../episodes.ts';
 
 /**
@@ -268,10 +269,7 @@ export const newPlanAction = z
 
 export const chronologyQuery = z
   .object({
-    type: z
-      .union([z.enum(chronologyKinds), z.array(z.enum(chronologyKinds)).max(chronologyKinds.length)])
-      .optional()
-      .transform((v): ChronologyKind[] => (v === undefined ? [] : [...new Set(Array.isArray(v) ? v : [v])])),
+    type: chronologyTypes,
     agency: z.uuid().optional(),
   })
   .strict()

@@ -1,25 +1,25 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { translator } from '../../i18n/i18n.ts';
-import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import { formErrors, postedForm, type FieldPlacement, type InvalidInput } from '../../web/forms.ts';
 import { idParams, recordParams } from '../../web/params.ts';
 import type { LanternApp } from '../feature.ts';
 import type { Services } from '../../services.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { ageBands, childFilterQuery, filterQueryString, listSorts, riskFilters, type ChildFilters } from './cohort-schema.ts';
 import { countCap, exportCap, pageSize } from './cohort.ts';
-import { addFlagSchema, correctFlagSchema, dateInputValues, endFlagSchema, flagKinds, nrmDecisions } from './flag-schema.ts';
+import { addFlagSchema, correctFlagSchema, endFlagSchema, flagKinds, nrmDecisions } from './flag-schema.ts';
 import { FlagValidationError } from './flags.ts';
 
 const t = translator('en');
 const view = (name: string) => `features/children/views/${name}.njk`;
 
-/** Date fields' error summary entries link to the day box of their GOV.UK date input. */
+/**
+ * Where a field's message links: its id (`idPrefix` on a page with two forms), the day box of a date
+ * input. The messages stay under the fields' own names, as the date input macro reads them.
+ */
 const dateFields = new Set(['startDate', 'endDate', 'nrmReferredOn']);
-const placement = (prefix = '') => ({
-  href: (field: string) => `${prefix}${field}${dateFields.has(field) ? '-day' : ''}`,
-  key: (field: string) => `${prefix}${field}`,
-});
+const placement = (idPrefix = ''): FieldPlacement => ({ href: (field: string) => `${idPrefix}${field}${dateFields.has(field) ? '-day' : ''}` });
 
 const savedQuery = z.object({ saved: z.enum(['added', 'ended', 'corrected']).optional().catch(undefined) });
 
@@ -94,25 +94,6 @@ export async function registerCohortRoutes(app: LanternApp, { children }: Servic
     flagsPage(request, reply, request.params.id, { saved: request.query.saved }),
   );
 
-  const refused = (error: unknown, prefix = ''): FormErrors | null =>
-    error instanceof FlagValidationError ? singleError(`${prefix}${error.field}${dateFields.has(error.field) ? '-day' : ''}`, t(error.messageKey)) : null;
-  /** A refusal's message under the field's own key (the error summary links to the day box). */
-  const fieldKeyed = (errors: FormErrors, field: string): FormErrors => ({ list: errors.list, fields: { [field]: errors.list[0]! } });
-
-  app.post('/children/:id/flags', { ...write, schema: { params: idParams, body: addFlagSchema }, attachValidation: true }, async (request, reply) => {
-    const { id } = request.params;
-    const values = postedForm(request);
-    if (request.validationError) return flagsPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError, placement()) });
-    try {
-      await children.flags.addFlag(request.user!, id, request.body);
-    } catch (error) {
-      const errors = refused(error);
-      if (!errors || !(error instanceof FlagValidationError)) throw error;
-      return flagsPage(request, reply.status(400), id, { values, errors: fieldKeyed(errors, error.field) });
-    }
-    return reply.redirect(`/children/${id}/flags?saved=added`);
-  });
-
   // Correcting or ending one flag: its own page, with the flag's details filled in.
   const flagEditPage = async (request: FastifyRequest, reply: FastifyReply, id: string, flagId: string, extra: Record<string, unknown> = {}) => {
     const page = await children.flags.flagsPage(request.user!, id);
@@ -126,9 +107,10 @@ export async function registerCohortRoutes(app: LanternApp, { children }: Servic
       placedHereByOtherAuthority: flag.placed_here_by_other_authority ? 'yes' : '',
       placedOutOfArea: flag.placed_out_of_area ? 'yes' : '',
       nrmDecision: flag.nrm_decision,
-      ...dateInputValues('startDate', flag.started_on),
-      ...dateInputValues('endDate', flag.ended_on),
-      ...dateInputValues('nrmReferredOn', flag.nrm_referred_on),
+      // The date inputs show a stored 'YYYY-MM-DD' as its boxes (web/views/partials/date-input.njk).
+      startDate: flag.started_on,
+      endDate: flag.ended_on,
+      nrmReferredOn: flag.nrm_referred_on,
     };
     return reply.page(view('flag-edit'), {
       ...page,
@@ -145,40 +127,60 @@ export async function registerCohortRoutes(app: LanternApp, { children }: Servic
   app.get('/children/:id/flags/:recordId', { ...read, schema: { params: recordParams } }, async (request, reply) =>
     flagEditPage(request, reply, request.params.id, request.params.recordId),
   );
+
+  /** What the service refused when saving (a FlagValidationError, as an issue on its field), or nothing when it saved. */
+  const refusal = async (save: () => Promise<unknown>): Promise<InvalidInput | null> => {
+    try {
+      await save();
+      return null;
+    } catch (error) {
+      if (!(error instanceof FlagValidationError)) throw error;
+      return { issues: [{ path: [error.field], message: error.messageKey }] };
+    }
+  };
+  /**
+   * A flag form's post: saved, back to the flags page with its banner; refused by its schema or by
+   * the service, its page again (the flags page, or the flag's own with `recordId`) with what was
+   * typed and why, under the names `form` gives them (`idPrefix`: its fields' ids, on a page of two forms).
+   */
+  const saveFlag = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    { id, recordId }: { id: string; recordId?: string },
+    saved: 'added' | 'ended' | 'corrected',
+    save: () => Promise<unknown>,
+    form: { values: string; errors: string; idPrefix?: string } = { values: 'values', errors: 'errors' },
+  ) => {
+    const invalid = request.validationError ?? (await refusal(save));
+    if (!invalid) return reply.redirect(`/children/${id}/flags?saved=${saved}`);
+    const extra = { [form.values]: postedForm(request), [form.errors]: formErrors(invalid, placement(form.idPrefix)) };
+    return recordId ? flagEditPage(request, reply.status(400), id, recordId, extra) : flagsPage(request, reply.status(400), id, extra);
+  };
+
+  app.post('/children/:id/flags', { ...write, schema: { params: idParams, body: addFlagSchema }, attachValidation: true }, async (request, reply) =>
+    saveFlag(request, reply, request.params, 'added', () => children.flags.addFlag(request.user!, request.params.id, request.body)),
+  );
   app.post(
     '/children/:id/flags/:recordId',
     { ...write, schema: { params: recordParams, body: correctFlagSchema }, attachValidation: true },
-    async (request, reply) => {
-      const { id, recordId } = request.params;
-      const values = postedForm(request);
-      if (request.validationError)
-        return flagEditPage(request, reply.status(400), id, recordId, { values, errors: formErrors(request.validationError, placement()) });
-      try {
-        await children.flags.correctFlag(request.user!, id, recordId, request.body);
-      } catch (error) {
-        const errors = refused(error);
-        if (!errors || !(error instanceof FlagValidationError)) throw error;
-        return flagEditPage(request, reply.status(400), id, recordId, { values, errors: fieldKeyed(errors, error.field) });
-      }
-      return reply.redirect(`/children/${id}/flags?saved=corrected`);
-    },
+    async (request, reply) =>
+      saveFlag(request, reply, request.params, 'corrected', () =>
+        children.flags.correctFlag(request.user!, request.params.id, request.params.recordId, request.body),
+      ),
   );
+  // The end form shares its page with the correction form: its own values, errors and field ids.
+  const endForm = { values: 'endValues', errors: 'endErrors', idPrefix: 'end-' };
   app.post(
     '/children/:id/flags/:recordId/end',
     { ...write, schema: { params: recordParams, body: endFlagSchema }, attachValidation: true },
-    async (request, reply) => {
-      const { id, recordId } = request.params;
-      const endValues = postedForm(request);
-      if (request.validationError)
-        return flagEditPage(request, reply.status(400), id, recordId, { endValues, endErrors: formErrors(request.validationError, placement('end-')) });
-      try {
-        await children.flags.endFlag(request.user!, id, recordId, request.body);
-      } catch (error) {
-        const errors = refused(error, 'end-');
-        if (!errors || !(error instanceof FlagValidationError)) throw error;
-        return flagEditPage(request, reply.status(400), id, recordId, { endValues, endErrors: fieldKeyed(errors, `end-${error.field}`) });
-      }
-      return reply.redirect(`/children/${id}/flags?saved=ended`);
-    },
+    async (request, reply) =>
+      saveFlag(
+        request,
+        reply,
+        request.params,
+        'ended',
+        () => children.flags.endFlag(request.user!, request.params.id, request.params.recordId, request.body),
+        endForm,
+      ),
   );
 }

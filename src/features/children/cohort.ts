@@ -8,6 +8,7 @@ import type { DB } from '../../db/types.generated.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { escapeCsvCell, rowsToCsv } from '../strategy/reports/csv.ts';
 import { ageBandYears, type ChildFilters } from './cohort-schema.ts';
+import { agencyChoices, childRowColumns } from './repository.ts';
 
 const t = translator('en');
 
@@ -108,21 +109,7 @@ function applySort(query: Query, sort: ChildFilters['sort']): Query {
   }
 }
 
-const rowColumns = [
-  'c.id',
-  'c.reference',
-  'c.given_name',
-  'c.family_name',
-  'c.date_of_birth',
-  'c.status',
-  'c.current_risk_level as risk_level',
-  'c.current_risk_source as risk_source',
-  'c.current_risk_on as risk_on',
-  'c.restricted',
-  'c.last_activity_at',
-  'c.locality_id',
-  'c.owning_agency_id',
-] as const;
+const rowColumns = [...childRowColumns, 'c.current_risk_on as risk_on', 'c.restricted', 'c.last_activity_at', 'c.locality_id', 'c.owning_agency_id'] as const;
 
 /** The filtered, sorted children: one page (offset, limit) with their open flags. */
 function filteredRows(tx: Tx, filters: ChildFilters, today: IsoDate, offset: number, limit: number) {
@@ -158,7 +145,7 @@ export class CohortService {
   /** The choices the filter form offers: the partnership's agencies, localities and workers who may hold a caseload. */
   private async choices(tx: Tx) {
     const [agencies, localities, workers] = await Promise.all([
-      tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute(),
+      agencyChoices(tx),
       tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
       tx
         .selectFrom('users')

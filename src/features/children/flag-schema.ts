@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDayMonthYear, type IsoDate } from '../../dates.ts';
-import { plainText } from './parsing.ts';
+import { datePartNames, readDateInput, type IsoDate } from '../../dates.ts';
+import { optionalText, optionalUuid, text } from './schema.ts';
 
 /** The kinds of flag a child can carry (migration 0130), in the order the pages list them. */
 export const flagKinds = [
@@ -26,43 +26,22 @@ export const nrmDecisions = [
   'conclusive_grounds_negative',
 ] as const;
 
-const text = (max: number, requiredKey?: string) => {
-  const base = z
-    .preprocess((v) => v ?? '', z.string().max(max * 2, 'validation.tooLong'))
-    .transform(plainText)
-    .pipe(z.string().max(max, 'validation.tooLong'));
-  return requiredKey ? base.pipe(z.string().min(1, requiredKey)) : base;
-};
-const optionalText = (max: number) => text(max).transform((v) => v || null);
 const checkbox = z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes');
 const part = z.preprocess((v) => v ?? '', z.string().max(10, 'validation.tooLong'));
-const optionalUuid = z
-  .string()
-  .optional()
-  .default('')
-  .transform((v) => v || null)
-  .pipe(z.uuid().nullable());
 
 /** The three boxes of a GOV.UK date input named `${name}-day`, `-month`, `-year`. */
 const dateParts = (name: string) => ({ [`${name}-day`]: part, [`${name}-month`]: part, [`${name}-year`]: part });
 
 /**
- * Reads a GOV.UK date input out of the posted fields: empty → null (or the required message), not a
- * real date → the invalid message, both on the field `name` (the error summary links to its day box).
+ * Reads a GOV.UK date input out of the posted fields (readDateInput): empty → null (or the required
+ * message), not a real date → the invalid message, both on the field `name` (the error summary links to its day box).
  */
 function readDate(fields: Record<string, unknown>, name: string, ctx: z.RefinementCtx, messages: { required?: string; invalid: string }): IsoDate | null {
-  const part = (p: string) => {
-    const value = fields[`${name}-${p}`];
-    return typeof value === 'string' ? value.trim() : '';
-  };
-  const [day, month, year] = [part('day'), part('month'), part('year')];
-  if (!day && !month && !year) {
-    if (messages.required) ctx.addIssue({ code: 'custom', message: messages.required, path: [name] });
-    return null;
-  }
-  const date = parseDayMonthYear({ day, month, year });
-  if (!date) ctx.addIssue({ code: 'custom', message: messages.invalid, path: [name] });
-  return date;
+  const read = readDateInput(Object.fromEntries(datePartNames.map((part) => [part, fields[`${name}-${part}`]])));
+  if (read.ok) return read.date;
+  const message = read.problem === 'required' ? messages.required : messages.invalid;
+  if (message) ctx.addIssue({ code: 'custom', message, path: [name] });
+  return null;
 }
 
 function required(value: string, field: string, message: string, ctx: z.RefinementCtx): string {
@@ -124,10 +103,3 @@ export const endFlagSchema = z.object({ ...dateParts('endDate'), reason: optiona
   reason: v.reason,
 }));
 export type EndFlagForm = z.output<typeof endFlagSchema>;
-
-/** A date input's three boxes from a calendar date, to show a form again. */
-export function dateInputValues(name: string, date: IsoDate | null | undefined): Record<string, string> {
-  if (!date) return {};
-  const [year, month, day] = date.split('-');
-  return { [`${name}-day`]: String(Number(day)), [`${name}-month`]: String(Number(month)), [`${name}-year`]: year! };
-}

@@ -4,6 +4,7 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import type { AddFlagForm, CorrectFlagForm, EndFlagForm, FlagKind } from './flag-schema.ts';
+import { agencyChoices } from './repository.ts';
 
 /** A flag refused after its form was valid (a date in the future, an end before the start, a second open flag): the field and the message's key. */
 export class FlagValidationError extends Error {
@@ -73,7 +74,7 @@ export class ChildFlagService {
         .orderBy('changed_at', 'desc')
         .limit(200)
         .execute();
-      const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+      const agencies = await agencyChoices(tx);
       await act.audit({ action: 'record.view', recordType: 'child', recordId: childId, details: { page: 'flags' } });
       return { child, flags, changes, agencies };
     });

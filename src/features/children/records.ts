@@ -6,7 +6,7 @@ import { addDays, londonDate, startOfLondonDay } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
+import { agencyChoices, changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
 import type { AddressForm, ChildDetails, ChildSearch, CloseForm, InvolvementForm } from './schema.ts';
 
 /** The child record: lists and search, the record page, its details, addresses and involvements, closing and reopening. */
@@ -325,7 +325,7 @@ export class ChildRecordService {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!child || child.partnership_id !== user.partnershipId) throw notFound();
-      const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+      const agencies = await agencyChoices(tx);
       const agency = agencies.find((a) => a.id === agencyId);
       const workers = agency
         ? await tx

@@ -10,17 +10,24 @@ import { findChildMatches, type ChildMatch, type MatchCriteria } from './search.
 
 const searchLimit = 50;
 
-/** Columns a list of children shows: the minimum to tell children apart. */
-export const listColumns = [
+/**
+ * What every list of children starts with: the minimum to tell children apart, and the current risk
+ * level by the one rule (migration 0170) under the API's names.
+ */
+export const childRowColumns = [
   'c.id',
   'c.reference',
   'c.given_name',
   'c.family_name',
   'c.date_of_birth',
   'c.status',
-  // The current risk level by the one rule (migration 0170), under the API's names.
   'c.current_risk_level as risk_level',
   'c.current_risk_source as risk_source',
+] as const;
+
+/** Columns a list of children shows (the list page, searches, the API). */
+export const listColumns = [
+  ...childRowColumns,
   'c.current_risk_source_id as risk_source_id',
   'c.current_risk_on as risk_on',
   'c.flag_cse',
@@ -28,6 +35,11 @@ export const listColumns = [
   'c.restricted',
   'c.aliases',
 ] as const;
+
+/** The agencies a form or filter offers (not the partnership itself), by name. */
+export function agencyChoices(tx: Tx) {
+  return tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+}
 
 /** Candidates for a name, date of birth and/or postcode, closest first (search.ts). */
 export function findMatches(tx: Tx, criteria: MatchCriteria): Promise<ChildMatch[]> {

@@ -87,28 +87,29 @@ export class RestrictionService {
   }
 
   acknowledgeLift(user: SessionUser, id: string) {
-    return withActor(this.db, actorOf(user), async (tx, act) => {
-      const r = await tx
-        .updateTable('restriction_changes')
-        .set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
-        .where('id', '=', id)
-        .where('acknowledged_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({ action: 'break_glass.acknowledge', recordType: 'restriction_change', recordId: id });
-    });
+    return this.acknowledge(user, id, 'restriction_changes', 'restriction_change');
   }
 
   acknowledgeAlert(user: SessionUser, id: string) {
+    return this.acknowledge(user, id, 'break_glass_grants', 'break_glass_grant');
+  }
+
+  /** The DPO marks a lifted restriction or a break-glass grant as seen: once (a second time is not found), audited. */
+  private acknowledge(
+    user: SessionUser,
+    id: string,
+    table: 'restriction_changes' | 'break_glass_grants',
+    recordType: 'restriction_change' | 'break_glass_grant',
+  ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const r = await tx
-        .updateTable('break_glass_grants')
+        .updateTable(table)
         .set({ acknowledged_at: this.clock.now(), acknowledged_by: user.userId })
         .where('id', '=', id)
         .where('acknowledged_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound();
-      await act.audit({ action: 'break_glass.acknowledge', recordType: 'break_glass_grant', recordId: id });
+      await act.audit({ action: 'break_glass.acknowledge', recordType, recordId: id });
     });
   }
 }

@@ -47,14 +47,15 @@ export const closingOutcomes = ['risk_reduced', 'no_longer_at_risk', 'moved_away
 /** Roles an API token may carry: the casework roles, never administration or audit. */
 export const apiTokenRoles = ['triage_worker', 'practitioner', 'coordinator', 'analyst'] as const satisfies readonly (typeof roles)[number][];
 
-const text = (max: number, requiredKey?: string) => {
+/** A plain-text form field (parsing.ts's plainText) of at most `max` characters; `requiredKey` makes it required, with that message. */
+export const text = (max: number, requiredKey?: string) => {
   const base = z
     .preprocess((v) => v ?? '', z.string().max(max * 2, 'validation.tooLong'))
     .transform(plainText)
     .pipe(z.string().max(max, 'validation.tooLong'));
   return requiredKey ? base.pipe(z.string().min(1, requiredKey)) : base;
 };
-const optionalText = (max: number) => text(max).transform((v) => v || null);
+export const optionalText = (max: number) => text(max).transform((v) => v || null);
 /** A field `parse` reads (null when it cannot), or blank for none. */
 const optionalParsed = <T>(parse: (v: string) => T | null, message: string) =>
   z
@@ -74,7 +75,8 @@ const optionalEnum = <T extends readonly [string, ...string[]]>(values: T) =>
 const checkbox = z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes' || v === 'true');
 /** A UK postcode in its usual form, or blank for none. */
 const optionalPostcode = optionalParsed(parsePostcode, 'children.errors.postcode');
-const optionalUuid = z
+/** A record picked from a list, or blank for none. */
+export const optionalUuid = z
   .string()
   .optional()
   .default('')

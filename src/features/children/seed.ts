@@ -391,6 +391,9 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
 export async function scaleSeedChildren(tx: Tx, range: ScaleSeedContext): Promise<number> {
   const h = (salt: string, m: number) => pick('c.reference', salt, m);
   const scaled = scaledChildren('c', range);
+  // The scaled staff of each agency, numbered from 0 (sn) of n, to allocate children round-robin.
+  const staff = sql`(SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY email) - 1 AS sn, count(*) OVER (PARTITION BY agency_id) AS n
+               FROM users WHERE email LIKE 'staff%@lantern.example' AND disabled_at IS NULL)`;
   let rows = 0;
   // About one child in 500 has a concern still waiting; it arrived within the last day and a half,
   // so some are past a 24-hour deadline. The rest arrived over two years and were decided in 1–30 hours.
@@ -431,9 +434,7 @@ export async function scaleSeedChildren(tx: Tx, range: ScaleSeedContext): Promis
     LEFT JOIN (SELECT u.id, u.agency_id, v.lo, v.hi FROM users u
                JOIN (VALUES ('social-worker', 1, 30), ('triage', 31, 50), ('police', 1, 30), ('school', 1, 25)) v (k, lo, hi)
                  ON u.email LIKE v.k || '.%@lantern.example') d ON d.agency_id = k.owning_agency_id AND k.rn BETWEEN d.lo AND d.hi
-    LEFT JOIN (SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY email) - 1 AS sn, count(*) OVER (PARTITION BY agency_id) AS n
-               FROM users WHERE email LIKE 'staff%@lantern.example' AND disabled_at IS NULL) s
-      ON s.agency_id = k.owning_agency_id AND s.sn = k.rn % s.n`,
+    LEFT JOIN ${staff} s ON s.agency_id = k.owning_agency_id AND s.sn = k.rn % s.n`,
   );
   rows += await insertCount(
     tx,
@@ -443,9 +444,7 @@ export async function scaleSeedChildren(tx: Tx, range: ScaleSeedContext): Promis
     FROM (SELECT c.id, c.partnership_id, c.owning_agency_id, ${h('police-started', 400)} AS age, ${h('police-worker', 100000)} AS w
           FROM children c WHERE ${scaled} AND ${h('police', 5)} = 0) k
     JOIN agencies a ON a.partnership_id = k.partnership_id AND a.kind = 'police' AND a.id <> k.owning_agency_id
-    LEFT JOIN (SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY email) - 1 AS sn, count(*) OVER (PARTITION BY agency_id) AS n
-               FROM users WHERE email LIKE 'staff%@lantern.example' AND disabled_at IS NULL) s
-      ON s.agency_id = a.id AND s.sn = k.w % s.n`,
+    LEFT JOIN ${staff} s ON s.agency_id = a.id AND s.sn = k.w % s.n`,
   );
   return rows;
 }

@@ -5,7 +5,7 @@ import { subHours } from '../../dates.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { findMatches, restrictedMatchCount } from './repository.ts';
+import { agencyChoices, findMatches, restrictedMatchCount } from './repository.ts';
 import type { ChildSearch, NewChild, TriageDecision } from './schema.ts';
 
 /** The triage queue shows the concerns with the nearest deadlines; the triage worklist pages through the rest. */
@@ -127,7 +127,7 @@ export class TriageService {
         .where('q.id', '=', id)
         .executeTakeFirst();
       if (!concern) throw notFound();
-      const agencies = await tx.selectFrom('agencies').select(['id', 'name']).where('kind', '<>', 'partnership').orderBy('name').execute();
+      const agencies = await agencyChoices(tx);
       const matches = search ? await findMatches(tx, search) : null;
       const restrictedMatches = search ? await restrictedMatchCount(tx, search) : 0;
       await act.audit({

@@ -11,6 +11,7 @@ import { format } from 'date-fns/format';
 import { isExists } from 'date-fns/isExists';
 import { isValid } from 'date-fns/isValid';
 import { lastDayOfQuarter } from 'date-fns/lastDayOfQuarter';
+import { cy } from 'date-fns/locale/cy';
 import { enGB } from 'date-fns/locale/en-GB';
 import { parse } from 'date-fns/parse';
 import { startOfQuarter } from 'date-fns/startOfQuarter';
@@ -243,14 +244,19 @@ export function addQuarters(quarter: IsoDate, quarters: number): IsoDate {
 
 // ------------------------------------------------------------------ display
 
-// Pages show dates through Intl's en-GB formatters, built once: date-fns's `format` through
-// @date-fns/tz gives the same text (dates.test.ts checks it) but costs some 50 µs a date against
-// 3 µs, and a page of the audit trail shows hundreds. CLDR's en-GB writes "Sept".
-const displayed = {
-  date: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: londonZone }),
-  calendarDate: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
-  dateTime: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: londonZone }),
-};
+// Pages show dates through Intl's formatters (en-GB, or cy-GB on a Welsh page: '5 Mawrth 2026'), built
+// once per language: date-fns's `format` through @date-fns/tz gives the same text (dates.test.ts checks
+// it) but costs some 50 µs a date against 3 µs, and a page of the audit trail shows hundreds. CLDR's
+// en-GB writes "Sept".
+type DisplayLanguage = 'en' | 'cy';
+function displayFormats(locale: string) {
+  return {
+    date: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: londonZone }),
+    calendarDate: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    dateTime: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: londonZone }),
+  };
+}
+const displayedIn: Record<DisplayLanguage, ReturnType<typeof displayFormats>> = { en: displayFormats('en-GB'), cy: displayFormats('cy-GB') };
 
 /** A string or Date as an instant, or null when it is not one. */
 function instantOf(value: Date | string): Date | null {
@@ -262,8 +268,9 @@ function instantOf(value: Date | string): Date | null {
  * A date for reading, in the GOV.UK style: '5 March 2026'. A calendar date ('YYYY-MM-DD') shows as
  * itself; an instant (a Date or an ISO timestamp) as its London date.
  */
-export function formatDate(value: Date | string | null | undefined): string {
+export function formatDate(value: Date | string | null | undefined, language: DisplayLanguage = 'en'): string {
   if (!value) return '';
+  const displayed = displayedIn[language];
   const date = typeof value === 'string' ? parseIsoDate(value) : null;
   if (date) {
     const [year, month, day] = dateParts(date);
@@ -274,13 +281,13 @@ export function formatDate(value: Date | string | null | undefined): string {
 }
 
 /** An instant with its London time, as tables show it: '5 Mar 2026, 14:30' ('5 Sept 2026, 09:00'). */
-export function formatDateTime(value: Date | string | null | undefined): string {
+export function formatDateTime(value: Date | string | null | undefined, language: DisplayLanguage = 'en'): string {
   const at = value ? instantOf(value) : null;
-  return at ? displayed.dateTime.format(at) : '';
+  return at ? displayedIn[language].dateTime.format(at) : '';
 }
 
-/** A calendar date in another date-fns pattern: formatIsoDate('2026-10-01', 'MMMM yyyy') is 'October 2026'. */
-export function formatIsoDate(date: IsoDate, pattern: string): string {
+/** A calendar date in another date-fns pattern: formatIsoDate('2026-10-01', 'MMMM yyyy') is 'October 2026' ('Hydref 2026' in Welsh). */
+export function formatIsoDate(date: IsoDate, pattern: string, language: DisplayLanguage = 'en'): string {
   const day = parseIsoDate(date);
-  return day ? format(calendarDay(day), pattern, { locale: enGB }) : '';
+  return day ? format(calendarDay(day), pattern, { locale: language === 'cy' ? cy : enGB }) : '';
 }

@@ -810,6 +810,7 @@ export interface Users {
   partnership_id: string;
   password_expires_at: Timestamp | null;
   password_hash: string | null;
+  preferred_language: string | null;
   roles: string[];
   started_on: string | null;
   team_id: string | null;

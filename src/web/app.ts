@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { SessionUser } from '../auth/service.ts';
 import { assertCan, assertScope, can, type ApiScope, type Permission } from '../authz/policy.ts';
 import { LanternError, errorCodes, type ErrorCode } from '../errors.ts';
-import { translator } from '../i18n/i18n.ts';
+import { runInLanguage, translator } from '../i18n/i18n.ts';
 import type { Services } from '../services.ts';
 import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
@@ -22,6 +22,7 @@ import { gatherDateInputFields, keepRawInput, postedBody, refuseInvalidInput } f
 import { addServerTiming } from './server-timing.ts';
 import { navigationFor } from './navigation.ts';
 import { createViewEnvironment } from './render.ts';
+import { LanguagePreferences, languageContext, negotiateLanguage } from './language.ts';
 import { FlashCookies, type FlashKey, type FlashParams } from './flash.ts';
 
 declare module 'fastify' {
@@ -136,30 +137,36 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     const request = this.request;
     const user = request.user;
     const currentPath = request.url.split('?')[0]!;
-    const html = views.render(template, {
-      t,
-      config: { demo: config.demo },
-      user,
-      can: (permission: Permission) => can(user, permission),
-      navigation: navigationFor(user, request.url),
-      csrfToken: this.generateCsrf(),
-      currentPath,
-      flash: flashes.take(request, this, currentPath),
-      ...context,
-    });
+    // The page in the request's language (src/web/language.ts): `t`, <html lang>, the switch, dates and numbers.
+    const html = runInLanguage(request.language, () =>
+      views.render(template, {
+        ...languageContext(request),
+        config: { demo: config.demo },
+        user,
+        can: (permission: Permission) => can(user, permission),
+        navigation: navigationFor(user, request.url),
+        csrfToken: this.generateCsrf(),
+        currentPath,
+        flash: flashes.take(request, this, currentPath),
+        ...context,
+      }),
+    );
     return this.type('text/html; charset=utf-8').send(html);
   });
 
   app.decorateReply('documentHtml', function documentHtml(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const user = this.request.user;
-    return views.render(template, {
-      t,
-      config: { demo: config.demo },
-      user,
-      can: (permission: Permission) => can(user, permission),
-      stylesheet: stylesheet(),
-      ...context,
-    });
+    // Documents are English for now, whatever the page's language (issue 11: chosen at download, later).
+    return runInLanguage('en', () =>
+      views.render(template, {
+        t,
+        config: { demo: config.demo },
+        user,
+        can: (permission: Permission) => can(user, permission),
+        stylesheet: stylesheet(),
+        ...context,
+      }),
+    );
   });
   app.addHook('onClose', () => services.pdf.close());
 
@@ -176,6 +183,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (session?.stage === 'signed_in') request.user = session;
     else if (session) request.pendingUser = session;
   });
+
+  // The language of each page (after the session: a signed-in person's saved choice counts).
+  negotiateLanguage(app, { secure: config.secureCookies, preferences: new LanguagePreferences(services.db) });
 
   // Authorisation by function, in one place: every route is signed-in only unless marked public,
   // and a route's declared permission is checked before its handler runs.

@@ -1,15 +1,20 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import i18next from 'i18next';
-import { translator } from '../i18n/i18n.ts';
+import { currentLanguage, requestTranslator } from '../i18n/i18n.ts';
 import { postedBody } from './input-guards.ts';
 
-const t = translator('en');
+const t = requestTranslator();
+
+/** GOV.UK's field message says "Error:" to screen readers unless told otherwise: on a Welsh page, "Gwall:". */
+function hiddenPrefix(): { visuallyHiddenText?: string } {
+  return currentLanguage() === 'en' ? {} : { visuallyHiddenText: t('common.errorHidden') };
+}
 
 export interface FormErrors {
   /** For the GOV.UK error summary. */
   list: { text: string; href: string }[];
   /** For each field's errorMessage; a date input's names the boxes to highlight (day, month, year). */
-  fields: Record<string, { text: string; dateInput?: string[] }>;
+  fields: Record<string, { text: string; dateInput?: string[]; visuallyHiddenText?: string }>;
 }
 
 /**
@@ -72,7 +77,8 @@ export function formErrors(invalid: InvalidInput, placement: FieldPlacement = {}
     const text = !i18next.exists(message) ? t('validation.invalid') : params.messageKeys ? t(message, options) : t(message);
     // A date input's message links to its first box in error (GOV.UK: `#dueOn-day`, or `#dueOn-month` when only the month is missing).
     const id = placement.href?.(field) ?? field;
-    fields[key] = params.dateInput ? { text, dateInput: params.dateInput } : { text };
+    const hidden = hiddenPrefix();
+    fields[key] = params.dateInput ? { text, dateInput: params.dateInput, ...hidden } : { text, ...hidden };
     list.push({ text, href: `#${params.dateInput?.length ? `${id}-${params.dateInput[0]}` : id}` });
   }
   return { list, fields };
@@ -83,8 +89,9 @@ export function formErrors(invalid: InvalidInput, placement: FieldPlacement = {}
  * On a date input (`dateInput`) it links to the day box and highlights all three.
  */
 export function singleError(field: string, text: string, dateInput = false): FormErrors {
-  if (dateInput) return { list: [{ text, href: `#${field}-day` }], fields: { [field]: { text, dateInput: ['day', 'month', 'year'] } } };
-  return { list: [{ text, href: `#${field}` }], fields: { [field]: { text } } };
+  const hidden = hiddenPrefix();
+  if (dateInput) return { list: [{ text, href: `#${field}-day` }], fields: { [field]: { text, dateInput: ['day', 'month', 'year'], ...hidden } } };
+  return { list: [{ text, href: `#${field}` }], fields: { [field]: { text, ...hidden } } };
 }
 
 /**

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { dateInputValues, datePartNames, formatDate, formatDateTime } from '../dates.ts';
+import { currentLanguage } from '../i18n/i18n.ts';
 import { formatQuantity } from '../numbers.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,16 +19,15 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
     autoescape: true,
     throwOnUndefined: false,
   });
-  const numbers = new Intl.NumberFormat('en-GB');
+  // Dates and numbers are in the language of the page being rendered (reply.page renders in the
+  // request's language, src/web/language.ts; currentLanguage() is English outside a request).
   // Dates are shown in London's calendar and clocks (src/dates.ts): '5 March 2026', or '5 Mar 2026, 14:30'.
   env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') =>
-    style === 'datetime' ? formatDateTime(value) : formatDate(value),
+    style === 'datetime' ? formatDateTime(value, currentLanguage()) : formatDate(value, currentLanguage()),
   );
-  env.addFilter('number', (value: number | string | null | undefined) =>
-    value === null || value === undefined || value === '' ? '' : numbers.format(Number(value)),
-  );
+  env.addFilter('number', (value: number | string | null | undefined) => formatWholeNumber(value));
   // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).
-  env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit));
+  env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit, currentLanguage()));
   // What a date input's boxes show (partials/date-input.njk): the boxes as posted, when the form is shown
   // again, else the form's stored 'YYYY-MM-DD' as 5, 3, 2026.
   env.addFilter('dateInputValues', (values: Record<string, unknown> | null | undefined, name: string, fallback?: string) => {
@@ -39,4 +39,10 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
     return dateInputValues(typeof stored === 'string' ? stored : null);
   });
   return env;
+}
+
+const wholeNumbers = { en: new Intl.NumberFormat('en-GB'), cy: new Intl.NumberFormat('cy-GB') };
+/** The `number` filter: 12,345 (Intl's default of up to three decimals), '' for nothing. */
+function formatWholeNumber(value: number | string | null | undefined): string {
+  return value === null || value === undefined || value === '' ? '' : wholeNumbers[currentLanguage()].format(Number(value));
 }

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LanternError } from '../../errors.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { passwordChangeSchema, shownSessionParam } from './schema.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/account/views/${name}.njk`;
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
 import { aggregatesOnly, apiScopes } from '../../authz/policy.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
 import { idParams, isUuid, uuidParams } from '../../web/params.ts';
@@ -38,7 +38,7 @@ import {
   triageSchema,
 } from './schema.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/children/views/${name}.njk`;
 
 /** Lists the page templates need to build their selects and radios. */

@@ -2,11 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { totpQrSvg } from '../../auth/totp.ts';
 import { LanternError } from '../../errors.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import type { Feature } from '../feature.ts';
 import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const notRecognised = () => singleError('email', t('auth.notRecognised'));
 const origin = (request: FastifyRequest) => ({ clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
 

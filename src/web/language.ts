@@ -1,0 +1,148 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { actorOf, type SessionUser } from '../auth/service.ts';
+import { withActor } from '../db/context.ts';
+import type { Database } from '../db/database.ts';
+import { defaultLanguage, isLanguage, languages, runInLanguage, translator, type Language } from '../i18n/i18n.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The language the page is answered in (negotiateLanguage below). */
+    language: Language;
+  }
+}
+
+/** The cookie that remembers the language chosen, for everyone, signed in or not. */
+export const languageCookie = 'lantern_lang';
+const oneYear = 365 * 24 * 60 * 60;
+
+/**
+ * The language a browser asks for first among those Lantern has: `Accept-Language: cy, en;q=0.8`
+ * gives 'cy', `en-GB,cy;q=0.5` gives 'en'; null when it names none of them.
+ */
+export function fromAcceptLanguage(header: string | undefined): Language | null {
+  if (!header) return null;
+  const wanted = header
+    .split(',')
+    .map((part, order) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { language: tag.trim().toLowerCase().split('-')[0]!, q: q === undefined ? 1 : Number(q), order };
+    })
+    .filter((w) => w.q > 0 && Number.isFinite(w.q))
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  return (wanted.find((w) => isLanguage(w.language))?.language as Language | undefined) ?? null;
+}
+
+/**
+ * A signed-in person's saved choice (users.preferred_language, migration 0021), read and written as
+ * themselves: reading is a column of their own row; writing goes through lantern_set_preferred_language,
+ * as only administrators may update users.
+ */
+export class LanguagePreferences {
+  /** Each session's saved choice, once read: it is asked for only when the browser has no language cookie. */
+  private readonly known = new Map<string, Language | null>();
+
+  constructor(private readonly db: Database) {}
+
+  async saved(user: SessionUser): Promise<Language | null> {
+    if (this.known.has(user.sessionId)) return this.known.get(user.sessionId)!;
+    const row = await withActor(this.db, actorOf(user), async (tx) => {
+      const result = await sql<{ preferred_language: string | null }>`SELECT preferred_language FROM users WHERE id = lantern_user()`.execute(tx);
+      return result.rows[0];
+    });
+    const language = isLanguage(row?.preferred_language) ? row.preferred_language : null;
+    this.remember(user.sessionId, language);
+    return language;
+  }
+
+  async save(user: SessionUser, language: Language): Promise<void> {
+    await withActor(this.db, actorOf(user), (tx) => sql`SELECT lantern_set_preferred_language(${language})`.execute(tx));
+    this.remember(user.sessionId, language);
+  }
+
+  private remember(sessionId: string, language: Language | null) {
+    if (this.known.size >= 10_000) this.known.clear();
+    this.known.set(sessionId, language);
+  }
+}
+
+/** The same page in another language: the current path and query, with `lang` set (the switch link's href). */
+export function switchHref(url: string, language: Language): string {
+  const [path = '/', query = ''] = url.split('?', 2) as [string, string | undefined];
+  const params = new URLSearchParams(query);
+  params.delete('lang');
+  params.append('lang', language);
+  return `${path}?${params.toString()}`;
+}
+
+/** The same page without `lang`: where the switch redirects to. Never another site ('//host' is taken as '/'). */
+function withoutLang(url: string): string {
+  const [path = '/', query = ''] = url.split('?', 2) as [string, string | undefined];
+  const params = new URLSearchParams(query);
+  params.delete('lang');
+  const safePath = path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
+  const rest = params.toString();
+  return rest ? `${safePath}?${rest}` : safePath;
+}
+
+/**
+ * Language negotiation, in one place (issue 11; docs/DECISIONS.md). For each page request, in order:
+ * 1. an explicit choice, `?lang=cy|en` from the switch link: remembered in the cookie (and, signed in,
+ *    as the person's saved preference), then a redirect to the same page without it (post/redirect/get);
+ * 2. the `lantern_lang` cookie;
+ * 3. signed in, the saved preference (then kept in the cookie, so it is read once per browser);
+ * 4. `Accept-Language` (the first of cy and en it names);
+ * 5. English. (A partnership's own default language is not built yet.)
+ * Handlers and templates then answer in request.language: reply.page's `t`, dates and numbers, and
+ * form errors (runInLanguage around the handler and the render).
+ * Call after the session hook, so request.user is known.
+ */
+export function negotiateLanguage(app: FastifyInstance, options: { secure: boolean; preferences: LanguagePreferences }): void {
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure, maxAge: oneYear };
+  const remember = (reply: FastifyReply, language: Language) => reply.setCookie(languageCookie, language, cookieOptions);
+
+  app.decorateRequest('language', defaultLanguage);
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/assets/')) return;
+    const query = request.query as Record<string, unknown> | undefined;
+    const chosen = query?.lang;
+    if ((request.method === 'GET' || request.method === 'HEAD') && chosen !== undefined) {
+      const language = isLanguage(chosen) ? chosen : null;
+      if (language) {
+        remember(reply, language);
+        if (request.user) await options.preferences.save(request.user, language);
+      }
+      return reply.redirect(withoutLang(request.url), 303);
+    }
+    const fromCookie = request.cookies[languageCookie];
+    if (isLanguage(fromCookie)) {
+      request.language = fromCookie;
+      return;
+    }
+    const fromBrowser = fromAcceptLanguage(request.headers['accept-language']);
+    if (request.user) {
+      const saved = await options.preferences.saved(request.user);
+      if (saved) remember(reply, saved);
+      request.language = saved ?? fromBrowser ?? defaultLanguage;
+      return;
+    }
+    request.language = fromBrowser ?? defaultLanguage;
+  });
+
+  // The handler runs in the request's language: form errors and a feature's requestTranslator() follow it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    runInLanguage(request.language, done);
+  });
+}
+
+/** What every page's layout needs for the language: <html lang>, the translator, and the switch link to the other language. */
+export function languageContext(request: FastifyRequest) {
+  const other: Language = languages.find((l) => l !== request.language) ?? defaultLanguage;
+  return {
+    lang: request.language,
+    t: translator(request.language),
+    languageSwitch: { language: other, href: switchHref(request.url, other) },
+  };
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { loadLocale } from '../../src/i18n/i18n.ts';
+
+// Issue 11: Welsh resources live in src/i18n/locales/cy, file for file beside English. A key not yet
+// translated falls back to English; this test reports how many each file still lacks, and fails for
+// the files (and parts of files) that are fully translated.
+
+const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'i18n', 'locales');
+
+/** Fully Welsh: every key in English has its own Welsh text. */
+const translated = ['common', 'nav', 'footer', 'errors', 'pages', 'dates', 'validation', 'auth', 'flash'];
+/** Parts of files that are fully Welsh: the public concern form /report and its confirmation. */
+const translatedParts = ['children.report', 'children.raised', 'children.reporter', 'children.concern', 'children.errors', 'children.warning'];
+
+/** Welsh text that is rightly the same as the English, with the reason. */
+const sameInBoth: Record<string, string> = {
+  'common.serviceName': 'the product’s name, Lantern, is not translated',
+  'common.languageName.en': 'each language is named in itself: “English” on a Welsh page',
+  'common.languageName.cy': 'each language is named in itself: “Cymraeg” on an English page',
+  'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
+};
+
+function flatten(node: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
+  if (typeof node === 'string') out.set(prefix, node);
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+const en = flatten(loadLocale('en'), '', new Map());
+const cy = flatten(loadLocale('cy'), '', new Map());
+
+/** A plural key's forms: English has _one/_other, Welsh may have _zero/_one/_two/_few/_many/_other. */
+const pluralSuffix = /_(zero|one|two|few|many|other)$/;
+const base = (key: string) => key.replace(pluralSuffix, '');
+const cyBases = new Set([...cy.keys()].map(base));
+
+test('the Welsh locale has the same files as the English', () => {
+  const files = (lang: string) =>
+    fs
+      .readdirSync(path.join(localesDir, lang))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  assert.deepEqual(files('cy'), files('en'));
+});
+
+test('how many keys each file still lacks in Welsh (shown in English until translated)', (t) => {
+  const lacking = new Map<string, number>();
+  for (const key of en.keys()) {
+    const file = key.split('.')[0]!;
+    if (!cyBases.has(base(key))) lacking.set(file, (lacking.get(file) ?? 0) + 1);
+    else lacking.set(file, lacking.get(file) ?? 0);
+  }
+  const total = [...lacking.values()].reduce((a, b) => a + b, 0);
+  t.diagnostic(`Welsh keys still to translate: ${total} of ${en.size}`);
+  for (const [file, n] of [...lacking].sort()) t.diagnostic(`  ${file}: ${n} of ${[...en.keys()].filter((k) => k.startsWith(`${file}.`)).length} missing`);
+});
+
+test('the translated files and parts have every key in Welsh, in Welsh words', () => {
+  const inScope = (key: string) => translated.includes(key.split('.')[0]!) || translatedParts.some((p) => key === p || key.startsWith(`${p}.`));
+  const missing: string[] = [];
+  const same: string[] = [];
+  for (const [key, text] of en) {
+    if (!inScope(key)) continue;
+    const welsh = cy.get(key) ?? (pluralSuffix.test(key) ? cy.get(key.replace(pluralSuffix, '_other')) : undefined);
+    if (welsh === undefined) missing.push(key);
+    else if (welsh === text && !(key in sameInBoth)) same.push(`${key}: “${text}”`);
+  }
+  assert.deepEqual(missing, [], 'keys missing in Welsh');
+  assert.deepEqual(same, [], 'Welsh text identical to the English (add to sameInBoth with a reason if right)');
+  for (const key of Object.keys(sameInBoth)) assert.ok(en.has(key), `${key} in the allow-list exists`);
+});
+
+test('Welsh keys exist in English, plurals have the Welsh forms, and placeholders match', () => {
+  const orphans = [...cy.keys()].filter((k) => !en.has(k) && !en.has(`${base(k)}_other`) && !en.has(`${base(k)}_one`));
+  assert.deepEqual(orphans, [], 'Welsh keys with no English');
+  const problems: string[] = [];
+  for (const [key, text] of cy) {
+    const english = en.get(key) ?? en.get(`${base(key)}_other`) ?? '';
+    const names = (s: string) => [...s.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort();
+    if (JSON.stringify(names(text)) !== JSON.stringify(names(english))) problems.push(`${key}: placeholders differ`);
+    if (/\w'\w/.test(text)) problems.push(`${key}: straight apostrophe (use ’)`);
+  }
+  // A plural in Welsh has all six forms (Intl.PluralRules('cy'): zero, one, two, few, many, other).
+  const plurals = new Set([...cy.keys()].filter((k) => pluralSuffix.test(k)).map(base));
+  for (const key of plurals) {
+    for (const form of ['zero', 'one', 'two', 'few', 'many', 'other']) if (!cy.has(`${key}_${form}`)) problems.push(`${key}: no _${form} form`);
+  }
+  assert.deepEqual(problems, []);
+});

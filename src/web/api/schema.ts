@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDate } from '../../dates.ts';
 
 /**
  * What every feature's API schemas share: the refusals, the error body, and how a response is
@@ -35,3 +36,18 @@ export const notFoundResponse = json('No such record, or not visible to this tok
 
 /** A change the record's state refuses (an episode already ended, an interview already recorded …). */
 export const conflictResponse = json('The record’s state does not allow this change', apiError);
+
+// ---------------------------------------------------------------- request fields every feature's API shares
+
+/** A calendar date as JSON gives it ('2026-11-12'), a real one. */
+export const isoDateField = z.iso.date().refine((v) => parseIsoDate(v) !== null, 'not a real date');
+/** Text that must be given, trimmed, at most max characters. */
+export const requiredText = (max: number) => z.string().trim().min(1).max(max);
+/** Text that may be left out: empty or missing becomes null. */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullish()
+    .transform((v) => v || null);

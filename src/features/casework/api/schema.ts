@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { parseIsoDate } from '../../../dates.ts';
-import { json, oneOf } from '../../../web/api/schema.ts';
+import { isoDateField, json, oneOf, optionalText, requiredText } from '../../../web/api/schema.ts';
 import { riskLevels, riskSources } from '../../assessments/risk-level.ts';
 import { chronologyKinds, type ChronologyFilters } from '../chronology.ts';
 import { chronologyTypes } from '../schema.ts';
@@ -14,19 +13,12 @@ import { episodeTypes, riskLevels as episodeRiskLevels } from '../episodes.ts';
 
 // ---------------------------------------------------------------- fields
 
-const date = z.iso.date().refine((v) => parseIsoDate(v) !== null, 'not a real date');
+const date = isoDateField;
 const instant = z.iso
   .datetime({ offset: true })
   .meta({ description: 'An instant with its offset, e.g. 2026-11-12T14:30:00Z.' })
   .transform((v) => new Date(v));
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .nullish()
-    .transform((v) => v || null);
+const text = requiredText;
 
 // ---------------------------------------------------------------- the child's level, as the children API gives it
 

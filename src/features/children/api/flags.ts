@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { londonDate, parseIsoDate } from '../../../dates.ts';
+import { londonDate } from '../../../dates.ts';
 import { LanternError } from '../../../errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
-import { conflictResponse, json, notFoundResponse, oneOf, refusals } from '../../../web/api/schema.ts';
+import { conflictResponse, isoDateField, json, notFoundResponse, oneOf, optionalText, refusals } from '../../../web/api/schema.ts';
 import { idParams, recordParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
 import { flagKinds, nrmDecisions, type AddFlagForm } from '../flag-schema.ts';
@@ -17,14 +17,7 @@ import { FlagValidationError } from '../flags.ts';
 
 // ---------------------------------------------------------------- fields
 
-const date = z.iso.date().refine((v) => parseIsoDate(v) !== null, 'not a real date');
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .nullish()
-    .transform((v) => v || null);
+const date = isoDateField;
 
 const details = {
   startedOn: date.meta({ description: 'The day the flag started (not in the future).' }),

@@ -47,14 +47,17 @@ const signingKeys = (cfg: Config) => orExitOn(AnchorKeyError, () => signingKeysF
 
 /** A command's work on the open database: a failure is its message on one line and exit code 1; the database is closed either way. */
 async function closingAfter(handle: { close(): Promise<void> }, work: () => Promise<void>): Promise<void> {
+  let failed = false;
   try {
     await work();
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
-    process.exitCode = 1;
+    failed = true;
   } finally {
     await handle.close();
   }
+  // After closing: the embedded database's runtime sets process.exitCode as it shuts down.
+  if (failed) process.exitCode = 1;
 }
 
 function describeAnchorProblem(p: AnchorProblem, file: string): string {

@@ -85,6 +85,23 @@ test('seed, user create, audit verify, and tamper detection from the command lin
   );
   assert.equal(created.status, 0, created.stderr);
   assert.match(created.stdout, /one-time password: lantern-/);
+  // A refused command exits 1 on both databases (the embedded one's shutdown used to reset it to 0).
+  const unknownAgency = lantern(
+    'user',
+    'create',
+    '--email',
+    'another.person@lantern.example',
+    '--name',
+    'Another Person',
+    '--partnership',
+    'northmere',
+    '--agency',
+    'No such agency',
+    '--role',
+    'practitioner',
+  );
+  assert.equal(unknownAgency.status, 1, unknownAgency.stderr);
+  assert.match(unknownAgency.stderr, /No agency "No such agency"/);
 
   const ok = lantern('audit', 'verify');
   assert.equal(ok.status, 0, ok.stderr);

@@ -11,6 +11,8 @@ export class FlagValidationError extends Error {
   constructor(
     readonly field: string,
     readonly messageKey: string,
+    /** The record's state refuses it (a second open flag, an ended flag ended again), not the values given. */
+    readonly conflict = false,
   ) {
     super(messageKey);
   }
@@ -128,7 +130,7 @@ export class ChildFlagService {
         .where('kind', '=', form.kind)
         .where('ended_on', 'is', null)
         .executeTakeFirst();
-      if (open) throw new FlagValidationError('kind', 'children.childFlags.errors.alreadyOpen');
+      if (open) throw new FlagValidationError('kind', 'children.childFlags.errors.alreadyOpen', true);
       const now = this.clock.now();
       const flag = await tx
         .insertInto('child_flags')
@@ -160,7 +162,7 @@ export class ChildFlagService {
   endFlag(user: SessionUser, childId: string, flagId: string, form: EndFlagForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const flag = await this.openFlag(tx, user, childId, flagId);
-      if (flag.ended_on !== null) throw new FlagValidationError('endDate', 'children.childFlags.errors.alreadyEnded');
+      if (flag.ended_on !== null) throw new FlagValidationError('endDate', 'children.childFlags.errors.alreadyEnded', true);
       this.checkDates(flag.started_on, form.endedOn, null);
       await tx
         .updateTable('child_flags')

@@ -111,8 +111,7 @@ const t = translator('en');
 function refusal(error: FlagValidationError): LanternError {
   const field = error.field === 'startDate' ? 'startedOn' : error.field === 'endDate' ? 'endedOn' : error.field;
   const message = t(error.messageKey);
-  const conflicting = error.messageKey.endsWith('.alreadyOpen') || error.messageKey.endsWith('.alreadyEnded');
-  return new LanternError(conflicting ? 'LANTERN_E_CONFLICT' : 'LANTERN_E_VALIDATION', message, [{ path: field, message }]);
+  return new LanternError(error.conflict ? 'LANTERN_E_CONFLICT' : 'LANTERN_E_VALIDATION', message, [{ path: field, message }]);
 }
 async function refusingFlags<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -39,6 +39,8 @@ export interface SessionUser {
   /** An API token's scopes (src/authz/policy.ts); absent for a signed-in person. */
   scopes?: ApiScope[];
   stage: SessionStage;
+  /** The person's saved language (users.preferred_language, issue 11), read with the session; null for none or an API token. */
+  preferredLanguage?: 'en' | 'cy' | null;
   /** Where the request came from (trusted proxies only) and its user agent: kept on every audit row. */
   clientAddress: string | null;
   userAgent: string | null;
@@ -314,6 +316,7 @@ export class AuthService {
           'users.agency_id',
           'users.roles',
           'users.disabled_at',
+          'users.preferred_language',
           'agencies.name as agency_name',
           'partnerships.name as partnership_name',
         ])
@@ -352,6 +355,7 @@ export class AuthService {
       agencyName: row.agency_name,
       roles: roleList,
       stage: row.stage as SessionStage,
+      preferredLanguage: row.preferred_language === 'cy' || row.preferred_language === 'en' ? row.preferred_language : null,
       clientAddress: origin.clientAddress,
       userAgent: origin.userAgent,
     };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { actorOf, type SessionUser } from '../auth/service.ts';
+import { recordAudit } from '../audit/audit.ts';
 import { withActor } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import { defaultLanguage, isLanguage, languages, runInLanguage, translator, type Language } from '../i18n/i18n.ts';
@@ -35,35 +36,23 @@ export function fromAcceptLanguage(header: string | undefined): Language | null 
 }
 
 /**
- * A signed-in person's saved choice (users.preferred_language, migration 0021), read and written as
- * themselves: reading is a column of their own row; writing goes through lantern_set_preferred_language,
- * as only administrators may update users.
+ * A signed-in person's saved choice (users.preferred_language, migration 0021). It is read with the
+ * session itself (AuthService.resolveSession: no statement of its own); writing goes through
+ * lantern_set_preferred_language as the person, as only administrators may update users.
  */
 export class LanguagePreferences {
-  /** Each session's saved choice, once read: it is asked for only when the browser has no language cookie. */
-  private readonly known = new Map<string, Language | null>();
-
   constructor(private readonly db: Database) {}
 
-  async saved(user: SessionUser): Promise<Language | null> {
-    if (this.known.has(user.sessionId)) return this.known.get(user.sessionId)!;
-    const row = await withActor(this.db, actorOf(user), async (tx) => {
-      const result = await sql<{ preferred_language: string | null }>`SELECT preferred_language FROM users WHERE id = lantern_user()`.execute(tx);
-      return result.rows[0];
-    });
-    const language = isLanguage(row?.preferred_language) ? row.preferred_language : null;
-    this.remember(user.sessionId, language);
-    return language;
+  saved(user: SessionUser): Language | null {
+    return isLanguage(user.preferredLanguage) ? user.preferredLanguage : null;
   }
 
   async save(user: SessionUser, language: Language): Promise<void> {
-    await withActor(this.db, actorOf(user), (tx) => sql`SELECT lantern_set_preferred_language(${language})`.execute(tx));
-    this.remember(user.sessionId, language);
-  }
-
-  private remember(sessionId: string, language: Language | null) {
-    if (this.known.size >= 10_000) this.known.clear();
-    this.known.set(sessionId, language);
+    if (user.credential.kind !== 'session') return;
+    await withActor(this.db, actorOf(user), async (tx) => {
+      await sql`SELECT lantern_set_preferred_language(${language})`.execute(tx);
+      await recordAudit(tx, { action: 'user.update', recordType: 'user', recordId: user.userId, details: { preferredLanguage: language } });
+    });
   }
 }
 
@@ -123,7 +112,7 @@ export function negotiateLanguage(app: FastifyInstance, options: { secure: boole
     }
     const fromBrowser = fromAcceptLanguage(request.headers['accept-language']);
     if (request.user) {
-      const saved = await options.preferences.saved(request.user);
+      const saved = options.preferences.saved(request.user);
       if (saved) remember(reply, saved);
       request.language = saved ?? fromBrowser ?? defaultLanguage;
       return;

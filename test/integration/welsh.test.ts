@@ -74,6 +74,12 @@ describe('the language of a page', () => {
     await first.get('/?lang=cy');
     const [row] = await ctx.ownerQuery<{ preferred_language: string | null }>(`SELECT preferred_language FROM users WHERE email = $1`, [account.email]);
     assert.equal(row!.preferred_language, 'cy');
+    const audited = await ctx.ownerQuery<{ n: string }>(
+      `SELECT count(*) AS n FROM audit_events a JOIN users u ON u.id = a.actor_user_id
+        WHERE u.email = $1 AND a.action = 'user.update' AND a.record_id = u.id::text AND a.details->>'preferredLanguage' = 'cy'`,
+      [account.email],
+    );
+    assert.equal(Number(audited[0]!.n), 1, 'the change of preference leaves an audit row');
     const home = await first.get('/');
     assert.equal(htmlLang(home.body), 'cy');
     assert.match(home.body, /Allgofnodi/);

@@ -1,14 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
 import { idParams } from '../../web/params.ts';
 import { agencyContactSchema, agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/admin/views/${name}.njk`;
 
 /** Where each refusal shows on the people form (ids of the GOV.UK fields). */

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can } from '../../authz/policy.ts';
 import { LanternError } from '../../errors.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { attendanceImportLimits, checkFileSize, refusalMessage } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
@@ -43,7 +43,7 @@ import {
 } from './schema.ts';
 import { attendanceUploadParser } from './attendance-csv.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/assurance/views/${name}.njk`;
 const options = { courseKinds, audiences, materialKinds, questionScales, scaleAnswers, bodyKinds, responses, ragStatuses };
 

@@ -1,10 +1,10 @@
 import { highRoles } from '../../authz/policy.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
 import { auditFilterFormSchema, auditFilterSchema, rolesGrantedQuery } from './schema.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const auditView = 'features/audit-log/views/audit.njk';
 
 export const auditLogFeature: Feature = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { formErrors, postedForm, refusedForm, singleError, type FormErrors } from '../../web/forms.ts';
@@ -41,7 +41,7 @@ import {
 import { ReferralValidationError } from './referrals.ts';
 import { CaseworkService } from './service.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/casework/views/${name}.njk`;
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Whether the children feature's sub-navigation is there to include: looked up once, not on every request.

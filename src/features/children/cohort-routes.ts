@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, type FieldPlacement, type InvalidInput } from '../../web/forms.ts';
 import { idParams, recordParams } from '../../web/params.ts';
 import type { LanternApp } from '../feature.ts';
@@ -11,7 +11,7 @@ import { countCap, exportCap, pageSize } from './cohort.ts';
 import { addFlagSchema, correctFlagSchema, endFlagSchema, flagKinds, nrmDecisions } from './flag-schema.ts';
 import { FlagValidationError } from './flags.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/children/views/${name}.njk`;
 
 /**

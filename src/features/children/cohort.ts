@@ -5,12 +5,12 @@ import { addDays, addMonths, ageOn, londonDate, startOfLondonDay, type IsoDate }
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/types.generated.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { escapeCsvCell, rowsToCsv } from '../strategy/reports/csv.ts';
 import { ageBandYears, type ChildFilters } from './cohort-schema.ts';
 import { agencyChoices, childRowColumns } from './repository.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 
 /** A page of the list. */
 export const pageSize = 50;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { translator } from '../../i18n/i18n.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import { londonDate } from '../../dates.ts';
 import { planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
@@ -28,7 +28,7 @@ import {
 } from './schema.ts';
 import { StrategyValidationError } from './errors.ts';
 
-const t = translator('en');
+const t = requestTranslator();
 const view = (name: string) => `features/strategy/views/${name}.njk`;
 const read = { config: { permission: 'strategy.read' as const } };
 const manage = { config: { permission: 'strategy.manage' as const } };

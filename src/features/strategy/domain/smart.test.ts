@@ -438,3 +438,30 @@ describe('smartReport', () => {
     assert.equal(empty.byRule.length, smartRules.length);
   });
 });
+
+describe('the advice in every language', () => {
+  it('says in English exactly what the finding’s message says, for every failing example of every rule', async () => {
+    const { initI18n, translator } = await import('../../../i18n/i18n.ts');
+    await initI18n();
+    const en = translator('en');
+    const cy = translator('cy');
+    let checked = 0;
+    for (const rule of smartRules) {
+      for (const example of rule.examples.fails) {
+        for (const item of checkSmart(example.action, example.glossary ?? {})) {
+          const key = `smartAdvice.${item.advice.key}`;
+          assert.equal(en(key, { ...item.advice.params }), item.message, key);
+          const welsh = cy(key, { ...item.advice.params });
+          assert.notEqual(welsh, item.message, `${key} has its own Welsh`);
+          assert.notEqual(welsh, key, `${key} exists in Welsh`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= smartRules.length, `checked ${checked} findings`);
+    for (const rule of smartRules) {
+      assert.equal(en(`smartAdvice.explanations.${rule.code}`), rule.explanation, `${rule.code}’s explanation`);
+      assert.notEqual(cy(`smartAdvice.explanations.${rule.code}`), rule.explanation, `${rule.code}’s explanation in Welsh`);
+    }
+  });
+});

@@ -69,10 +69,17 @@ export interface SmartFinding {
   readonly severity: SmartSeverity;
   readonly field: SmartField;
   readonly message: string;
+  /** The same advice for any language: a key under `smartAdvice` in the locales, with the words it quotes (src/i18n). */
+  readonly advice: SmartAdvice;
   /** [start, end) character offsets in the field's text. */
   readonly span?: readonly [number, number];
   /** The words the finding is about, as written, for translated messages. */
   readonly term?: string;
+}
+
+export interface SmartAdvice {
+  readonly key: string;
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export interface SmartExample {
@@ -271,8 +278,14 @@ function present(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
 
-function finding(rule: SmartRuleCode, field: SmartField, message: string, where?: { start: number; end: number; term: string }): SmartFinding {
-  const base = { rule, severity: severityOf(rule), field, message };
+function finding(
+  rule: SmartRuleCode,
+  field: SmartField,
+  message: string,
+  advice: SmartAdvice,
+  where?: { start: number; end: number; term: string },
+): SmartFinding {
+  const base = { rule, severity: severityOf(rule), field, message, advice };
   return where === undefined ? base : { ...base, span: [where.start, where.end], term: where.term };
 }
 
@@ -301,6 +314,7 @@ function checkAcronyms(action: SmartInput, glossary: Glossary, options: SmartOpt
           'acronym-unexplained',
           field,
           `“${use.acronym}” is not explained: write it out in full the first time, e.g. “Full Name (${use.acronym})”, or add it to the partnership glossary.`,
+          { key: 'acronym-unexplained', params: { term: use.acronym } },
           { start: use.start, end: use.end, term: use.acronym },
         ),
       );
@@ -322,7 +336,7 @@ function checkVagueWords(action: SmartInput): SmartFinding[] {
       if (hasTimescale(sentences[index] ?? value)) continue;
       const { problem, advice } = vagueWordAdvice[match.term.kind];
       findings.push(
-        finding('vague-word', field, `“${match.written}” ${problem}: ${advice}.`, {
+        finding('vague-word', field, `“${match.written}” ${problem}: ${advice}.`, { key: `vague-word.${match.term.kind}`, params: { term: match.written } }, {
           start: match.start,
           end: match.end,
           term: match.written,
@@ -341,13 +355,14 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
         'no-success-measure',
         'successMeasure',
         'There is no success measure: say what will show the action worked, with a number, e.g. “90% of staff trained within 2 months of joining”.',
+        { key: 'no-success-measure' },
       ),
     );
   }
   for (const field of ['successMeasure', 'target'] as const) {
     for (const match of findTerms(action[field] ?? '', vagueQuantityTerms)) {
       findings.push(
-        finding('vague-quantity', field, `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`, {
+        finding('vague-quantity', field, `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`, { key: 'vague-quantity', params: { term: match.written } }, {
           start: match.start,
           end: match.end,
           term: match.written,
@@ -363,6 +378,7 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
           'no-number-in-measure',
           'successMeasure',
           'The success measure has no number: add one, e.g. “90% of staff trained within 2 months of joining”.',
+          { key: 'no-number-in-measure' },
         ),
       );
     }
@@ -373,6 +389,7 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
         'no-evidence-source',
         'evidenceSource',
         'Say where the evidence for this measure will come from, e.g. the name of the report: “Quarterly training report to the Board”.',
+        { key: 'no-evidence-source' },
       ),
     );
   }
@@ -388,6 +405,7 @@ function checkLead(action: SmartInput): SmartFinding[] {
         'no-lead',
         'leadPerson',
         'There is no named lead: give the person or post responsible and their agency, e.g. “Service Manager, CSE and Missing Children, Wiltshire Council”.',
+        { key: 'no-lead' },
       ),
     ];
   }
@@ -397,6 +415,7 @@ function checkLead(action: SmartInput): SmartFinding[] {
         'lead-not-named',
         'leadPerson',
         `Name the person or post who leads this in ${action.leadAgency?.trim() ?? 'the agency'}, e.g. “Head of Public Protection”.`,
+        { key: 'lead-not-named', params: { agency: action.leadAgency?.trim() ?? '' } },
       ),
     ];
   }
@@ -406,10 +425,12 @@ function checkLead(action: SmartInput): SmartFinding[] {
 function checkDueDate(action: SmartInput): SmartFinding[] {
   const due = action.dueDate;
   if (present(due) && !isPlaceholder(due) && looksLikeDueDate(due)) return [];
-  const message = present(due)
-    ? `“${due.trim()}” is not a date: give the date this will be done by, e.g. “31 March 2017”.`
-    : 'There is no due date: give the date this will be done by, e.g. “31 March 2017”.';
-  return [finding('no-due-date', 'dueDate', message)];
+  if (present(due)) {
+    const message = `“${due.trim()}” is not a date: give the date this will be done by, e.g. “31 March 2017”.`;
+    return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.notADate', params: { term: due.trim() } })];
+  }
+  const message = 'There is no due date: give the date this will be done by, e.g. “31 March 2017”.';
+  return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.none' })];
 }
 
 function fieldOrder(field: SmartField): number {
@@ -428,7 +449,9 @@ export function checkSmart(action: SmartInput, glossary: Glossary = {}, options:
   const findings: SmartFinding[] = [];
   if (!present(action.text)) {
     findings.push(
-      finding('no-action-text', 'text', 'Describe the action: say what will be done, e.g. “Train all new staff to recognise child sexual exploitation”.'),
+      finding('no-action-text', 'text', 'Describe the action: say what will be done, e.g. “Train all new staff to recognise child sexual exploitation”.', {
+        key: 'no-action-text',
+      }),
     );
   }
   findings.push(

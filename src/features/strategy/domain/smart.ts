@@ -336,11 +336,17 @@ function checkVagueWords(action: SmartInput): SmartFinding[] {
       if (hasTimescale(sentences[index] ?? value)) continue;
       const { problem, advice } = vagueWordAdvice[match.term.kind];
       findings.push(
-        finding('vague-word', field, `“${match.written}” ${problem}: ${advice}.`, { key: `vague-word.${match.term.kind}`, params: { term: match.written } }, {
-          start: match.start,
-          end: match.end,
-          term: match.written,
-        }),
+        finding(
+          'vague-word',
+          field,
+          `“${match.written}” ${problem}: ${advice}.`,
+          { key: `vague-word.${match.term.kind}`, params: { term: match.written } },
+          {
+            start: match.start,
+            end: match.end,
+            term: match.written,
+          },
+        ),
       );
     }
   }
@@ -362,11 +368,17 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
   for (const field of ['successMeasure', 'target'] as const) {
     for (const match of findTerms(action[field] ?? '', vagueQuantityTerms)) {
       findings.push(
-        finding('vague-quantity', field, `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`, { key: 'vague-quantity', params: { term: match.written } }, {
-          start: match.start,
-          end: match.end,
-          term: match.written,
-        }),
+        finding(
+          'vague-quantity',
+          field,
+          `“${match.written}” cannot be counted: give the number or percentage, e.g. “12 schools” or “90% of staff”.`,
+          { key: 'vague-quantity', params: { term: match.written } },
+          {
+            start: match.start,
+            end: match.end,
+            term: match.written,
+          },
+        ),
       );
     }
   }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { can, permissions, type Permission } from '../../src/authz/policy.ts';
@@ -7,6 +6,7 @@ import { roles, type Role } from '../../src/authz/roles.ts';
 import type { RouteEntry } from '../../src/web/app.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { Agent, signIn } from '../helpers/http.ts';
+import { realUrls as realUrlsOf } from '../helpers/route-urls.ts';
 
 /**
  * A generated sweep: every page route the server registers × every demo role, with a real id and
@@ -233,70 +233,8 @@ const agents = new Map<Role, Agent>();
 const key = (r: RouteEntry) => `${r.method} ${r.url}`;
 const paramsOf = (url: string) => url.match(/:[a-zA-Z]+/g) ?? [];
 
-/**
- * A real value for each path parameter, by the path segment before it and its name: a record of
- * Northmere, the sweep's partnership ($1), of the record before it in the path ($2) where it belongs to one.
- * A session is named by a hash that matches none: ending the sweep's own would sign it out.
- */
-const realValueSql: Record<string, string> = {
-  'children/:id': `SELECT c.id FROM children c WHERE c.partnership_id = $1 AND NOT c.restricted AND c.status = 'open'
-    ORDER BY (SELECT count(*) FROM risk_assessments x WHERE x.child_id = c.id) + (SELECT count(*) FROM missing_episodes x WHERE x.child_id = c.id)
-      + (SELECT count(*) FROM strategy_meetings x WHERE x.child_id = c.id) + (SELECT count(*) FROM plan_actions x WHERE x.child_id = c.id)
-      + (SELECT count(*) FROM service_referrals x WHERE x.child_id = c.id) DESC, c.id LIMIT 1`,
-  'assessments/:recordId': 'SELECT id FROM risk_assessments WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
-  'missing/:recordId': 'SELECT id FROM missing_episodes WHERE partnership_id = $1 AND child_id = $2 ORDER BY started_at DESC LIMIT 1',
-  'meetings/:recordId': 'SELECT id FROM strategy_meetings WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
-  'actions/:recordId': 'SELECT id FROM plan_actions WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
-  'referrals/:recordId': 'SELECT id FROM service_referrals WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
-  'flags/:recordId': 'SELECT id FROM child_flags WHERE partnership_id = $1 AND child_id = $2 ORDER BY ended_on NULLS FIRST, id LIMIT 1',
-  'shares/:shareId': `SELECT id FROM record_shares WHERE partnership_id = $1 AND record_id = $2::uuid AND revoked_at IS NULL ORDER BY id LIMIT 1`,
-  'partnership-shares/:shareId':
-    'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
-  'triage/:id': 'SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL ORDER BY id LIMIT 1',
-  // Not one the sweep signs in as: disabling it would end that session.
-  'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
-  'api-tokens/:id': 'SELECT id FROM api_tokens WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'agencies/:id': 'SELECT id FROM agencies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'sharing/:id': 'SELECT id FROM sharing_agreements WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'grants/:id': 'SELECT id FROM partnership_access_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'break-glass/:id': 'SELECT id FROM break_glass_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'lifted/:id': 'SELECT id FROM restriction_changes WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'restricted/:id': 'SELECT id FROM children WHERE partnership_id = $1 AND restricted ORDER BY id LIMIT 1',
-  'plans/:planId': 'SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'actions/:actionId': 'SELECT id FROM strategy_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'measures/:measureId': 'SELECT id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'glossary/:termId': 'SELECT id FROM strategy_glossary WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'sessions/:id': 'SELECT id FROM training_sessions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'attendance/:attendanceId': 'SELECT id FROM training_attendance WHERE partnership_id = $1 AND session_id = $2 ORDER BY id LIMIT 1',
-  'campaigns/:id': 'SELECT id FROM campaigns WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'directory/:id': 'SELECT id FROM directory_services WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  'recommendations/:id': 'SELECT id FROM scrutiny_recommendations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-};
-const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
 const realUrls = new Map<string, string>();
-const unresolved: string[] = [];
-let agentEmails: string[] = [];
-
-async function realUrl(url: string): Promise<string> {
-  const segments = url.split('/');
-  let previous = '';
-  for (let i = 1; i < segments.length; i++) {
-    if (!segments[i]!.startsWith(':')) continue;
-    const name = `${segments[i - 1]}/${segments[i]}`;
-    const sql = realValueSql[name];
-    let value = realValueFixed[name];
-    if (sql) {
-      const second = name === 'users/:id' ? agentEmails : previous;
-      const rows = await ctx.ownerQuery<{ id: string }>(sql, sql.includes('$2') ? [northmere, second] : [northmere]);
-      value = rows[0]?.id;
-    }
-    if (!value) unresolved.push(`${url} ${name}`);
-    segments[i] = value ?? crypto.randomUUID();
-    previous = segments[i]!;
-  }
-  return segments.join('/');
-}
+let unresolved: string[] = [];
 
 before(async () => {
   ctx = await createTestContext();
@@ -305,8 +243,13 @@ before(async () => {
   const accounts = ctx.accounts.filter(
     (a, i, all) => a.partnership === 'northmere' && all.findIndex((b) => b.partnership === 'northmere' && b.role === a.role) === i,
   );
-  agentEmails = accounts.map((a) => a.email);
-  for (const r of routes) realUrls.set(key(r), await realUrl(r.url));
+  const urls = realUrlsOf(
+    ctx,
+    northmere,
+    accounts.map((a) => a.email),
+  );
+  unresolved = urls.unresolved;
+  for (const r of routes) realUrls.set(key(r), await urls.resolve(r.url));
   for (const a of accounts) agents.set(a.role, await signIn(ctx.app, ctx.clock, a));
 });
 after(async () => ctx.close());

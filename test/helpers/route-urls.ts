@@ -1,0 +1,74 @@
+import crypto from 'node:crypto';
+import type { TestContext } from './context.ts';
+
+/**
+ * A real value for each path parameter, by the path segment before it and its name: a record of
+ * the partnership ($1), of the record before it in the path ($2) where it belongs to one.
+ * A session is named by a hash that matches none: ending the sweep's own would sign it out.
+ * Used by the route × role sweep and the Welsh sweep.
+ */
+const realValueSql: Record<string, string> = {
+  'children/:id': `SELECT c.id FROM children c WHERE c.partnership_id = $1 AND NOT c.restricted AND c.status = 'open'
+    ORDER BY (SELECT count(*) FROM risk_assessments x WHERE x.child_id = c.id) + (SELECT count(*) FROM missing_episodes x WHERE x.child_id = c.id)
+      + (SELECT count(*) FROM strategy_meetings x WHERE x.child_id = c.id) + (SELECT count(*) FROM plan_actions x WHERE x.child_id = c.id)
+      + (SELECT count(*) FROM service_referrals x WHERE x.child_id = c.id) DESC, c.id LIMIT 1`,
+  'assessments/:recordId': 'SELECT id FROM risk_assessments WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'missing/:recordId': 'SELECT id FROM missing_episodes WHERE partnership_id = $1 AND child_id = $2 ORDER BY started_at DESC LIMIT 1',
+  'meetings/:recordId': 'SELECT id FROM strategy_meetings WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'actions/:recordId': 'SELECT id FROM plan_actions WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'referrals/:recordId': 'SELECT id FROM service_referrals WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  'flags/:recordId': 'SELECT id FROM child_flags WHERE partnership_id = $1 AND child_id = $2 ORDER BY ended_on NULLS FIRST, id LIMIT 1',
+  'shares/:shareId': `SELECT id FROM record_shares WHERE partnership_id = $1 AND record_id = $2::uuid AND revoked_at IS NULL ORDER BY id LIMIT 1`,
+  'partnership-shares/:shareId':
+    'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
+  'triage/:id': 'SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL ORDER BY id LIMIT 1',
+  // Not one the sweep signs in as: disabling it would end that session.
+  'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
+  'api-tokens/:id': 'SELECT id FROM api_tokens WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'agencies/:id': 'SELECT id FROM agencies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'sharing/:id': 'SELECT id FROM sharing_agreements WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'grants/:id': 'SELECT id FROM partnership_access_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'break-glass/:id': 'SELECT id FROM break_glass_grants WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'lifted/:id': 'SELECT id FROM restriction_changes WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'restricted/:id': 'SELECT id FROM children WHERE partnership_id = $1 AND restricted ORDER BY id LIMIT 1',
+  'plans/:planId': 'SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'actions/:actionId': 'SELECT id FROM strategy_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'measures/:measureId': 'SELECT id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'glossary/:termId': 'SELECT id FROM strategy_glossary WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'sessions/:id': 'SELECT id FROM training_sessions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'attendance/:attendanceId': 'SELECT id FROM training_attendance WHERE partnership_id = $1 AND session_id = $2 ORDER BY id LIMIT 1',
+  'campaigns/:id': 'SELECT id FROM campaigns WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'directory/:id': 'SELECT id FROM directory_services WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'recommendations/:id': 'SELECT id FROM scrutiny_recommendations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+};
+const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
+
+/**
+ * Fills a route's path parameters with real ids of the partnership. `exceptUsers` are accounts a
+ * `users/:id` must not name (the ones signed in: disabling one would end its session). A parameter
+ * with no real record gets a random id and is listed in `unresolved`.
+ */
+export function realUrls(ctx: TestContext, partnershipId: string, exceptUsers: string[]) {
+  const unresolved: string[] = [];
+  async function resolve(url: string): Promise<string> {
+    const segments = url.split('/');
+    let previous = '';
+    for (let i = 1; i < segments.length; i++) {
+      if (!segments[i]!.startsWith(':')) continue;
+      const name = `${segments[i - 1]}/${segments[i]}`;
+      const sql = realValueSql[name];
+      let value = realValueFixed[name];
+      if (sql) {
+        const second = name === 'users/:id' ? exceptUsers : previous;
+        const rows = await ctx.ownerQuery<{ id: string }>(sql, sql.includes('$2') ? [partnershipId, second] : [partnershipId]);
+        value = rows[0]?.id;
+      }
+      if (!value) unresolved.push(`${url} ${name}`);
+      segments[i] = value ?? crypto.randomUUID();
+      previous = segments[i]!;
+    }
+    return segments.join('/');
+  }
+  return { resolve, unresolved };
+}

@@ -41,6 +41,8 @@ export interface SessionUser {
   stage: SessionStage;
   /** The person's saved language (users.preferred_language, issue 11), read with the session; null for none or an API token. */
   preferredLanguage?: 'en' | 'cy' | null;
+  /** The acting partnership's languages (migration 0022): its default, and whether it offers Welsh. */
+  partnershipLanguages?: { defaultLanguage: 'en' | 'cy'; offersWelsh: boolean };
   /** Where the request came from (trusted proxies only) and its user agent: kept on every audit row. */
   clientAddress: string | null;
   userAgent: string | null;
@@ -319,6 +321,8 @@ export class AuthService {
           'users.preferred_language',
           'agencies.name as agency_name',
           'partnerships.name as partnership_name',
+          'partnerships.default_language',
+          'partnerships.offers_welsh',
         ])
         .executeTakeFirst(),
     );
@@ -356,6 +360,7 @@ export class AuthService {
       roles: roleList,
       stage: row.stage as SessionStage,
       preferredLanguage: row.preferred_language === 'cy' || row.preferred_language === 'en' ? row.preferred_language : null,
+      partnershipLanguages: { defaultLanguage: row.default_language === 'cy' ? 'cy' : 'en', offersWelsh: row.offers_welsh },
       clientAddress: origin.clientAddress,
       userAgent: origin.userAgent,
     };

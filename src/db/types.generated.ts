@@ -400,9 +400,11 @@ export interface PartnershipAccessGrants {
 export interface Partnerships {
   code: string;
   created_at: Generated<Timestamp>;
+  default_language: Generated<string>;
   id: Generated<string>;
   name: string;
   nation: string;
+  offers_welsh: boolean;
   partnership_id: Generated<string | null>;
   suppression_rule: Generated<string>;
   triage_hours: Generated<number>;

@@ -105,7 +105,7 @@ export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccoun
     for (const p of demoPartnerships) {
       const partnership = await tx
         .insertInto('partnerships')
-        .values({ code: p.code, name: p.name, nation: p.nation })
+        .values({ code: p.code, name: p.name, nation: p.nation, offers_welsh: p.nation === 'wales' })
         .returning('id')
         .executeTakeFirstOrThrow();
       const agencies: Record<string, { id: string; name: string }> = {};

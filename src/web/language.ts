@@ -97,27 +97,23 @@ export function negotiateLanguage(app: FastifyInstance, options: { secure: boole
     if (request.url.startsWith('/api/') || request.url.startsWith('/assets/')) return;
     const query = request.query as Record<string, unknown> | undefined;
     const chosen = query?.lang;
+    const user = request.user;
     if ((request.method === 'GET' || request.method === 'HEAD') && chosen !== undefined) {
       const language = isLanguage(chosen) ? chosen : null;
       if (language) {
         remember(reply, language);
-        if (request.user) await options.preferences.save(request.user, language);
+        if (user && offered(user, language)) await options.preferences.save(user, language);
       }
       return reply.redirect(withoutLang(request.url), 303);
     }
-    const fromCookie = request.cookies[languageCookie];
-    if (isLanguage(fromCookie)) {
-      request.language = fromCookie;
-      return;
-    }
-    const fromBrowser = fromAcceptLanguage(request.headers['accept-language']);
-    if (request.user) {
-      const saved = options.preferences.saved(request.user);
-      if (saved) remember(reply, saved);
-      request.language = saved ?? fromBrowser ?? defaultLanguage;
-      return;
-    }
-    request.language = fromBrowser ?? defaultLanguage;
+    request.language = chooseLanguage({
+      cookie: request.cookies[languageCookie],
+      saved: user ? options.preferences.saved(user) : null,
+      partnership: user?.partnershipLanguages,
+      browser: fromAcceptLanguage(request.headers['accept-language']),
+    });
+    // A saved choice is kept in the cookie, so the next page does not depend on the session.
+    if (user && !isLanguage(request.cookies[languageCookie]) && options.preferences.saved(user) === request.language) remember(reply, request.language);
   });
 
   // The handler runs in the request's language: form errors and a feature's requestTranslator() follow it.
@@ -126,12 +122,33 @@ export function negotiateLanguage(app: FastifyInstance, options: { secure: boole
   });
 }
 
+/** Whether the language may be used: Welsh only where the acting partnership offers it (signed out, always). */
+export function offered(user: Pick<SessionUser, 'partnershipLanguages'> | undefined, language: Language): boolean {
+  return language !== 'cy' || !user?.partnershipLanguages || user.partnershipLanguages.offersWelsh;
+}
+
+/**
+ * The language of a page, in order: the person's choice (the cookie, then, signed in, their saved
+ * preference), the partnership's default, the browser's Accept-Language, English. Welsh is never
+ * chosen for a partnership that does not offer it.
+ */
+export function chooseLanguage(from: {
+  cookie: unknown;
+  saved: Language | null;
+  partnership: SessionUser['partnershipLanguages'];
+  browser: Language | null;
+}): Language {
+  const allowed = (language: unknown): language is Language => isLanguage(language) && (language !== 'cy' || from.partnership?.offersWelsh !== false);
+  for (const candidate of [from.cookie, from.saved, from.partnership?.defaultLanguage, from.browser]) if (allowed(candidate)) return candidate;
+  return defaultLanguage;
+}
+
 /** What every page's layout needs for the language: <html lang>, the translator, and the switch link to the other language. */
 export function languageContext(request: FastifyRequest) {
   const other: Language = languages.find((l) => l !== request.language) ?? defaultLanguage;
   return {
     lang: request.language,
     t: translator(request.language),
-    languageSwitch: { language: other, href: switchHref(request.url, other) },
+    languageSwitch: offered(request.user ?? undefined, other) ? { language: other, href: switchHref(request.url, other) } : null,
   };
 }

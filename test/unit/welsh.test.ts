@@ -12,7 +12,7 @@ import { loadLocale } from '../../src/i18n/i18n.ts';
 const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'i18n', 'locales');
 
 /** Fully Welsh: every key in English has its own Welsh text. */
-const translated = ['common', 'nav', 'footer', 'errors', 'pages', 'dates', 'validation', 'auth', 'flash', 'smartAdvice', 'account', 'admin', 'agencyKinds', 'audit', 'auditActions', 'auditRecordTypes', 'home', 'roles', 'uploads'];
+const translated = ['common', 'nav', 'footer', 'errors', 'pages', 'dates', 'validation', 'auth', 'flash', 'smartAdvice', 'account', 'admin', 'agencyKinds', 'audit', 'auditActions', 'auditRecordTypes', 'home', 'roles', 'uploads', 'strategy'];
 /** Parts of files that are fully Welsh: the public concern form /report and its confirmation. */
 const translatedParts = ['children.report', 'children.raised', 'children.reporter', 'children.concern', 'children.errors', 'children.warning'];
 
@@ -22,6 +22,7 @@ const sameInBoth: Record<string, string> = {
   'common.languageName.en': 'each language is named in itself: “English” on a Welsh page',
   'common.languageName.cy': 'each language is named in itself: “Cymraeg” on an English page',
   'auditRecordTypes.user': 'Welsh “person” is the same word, and matches “Wedi ychwanegu person” in the audit actions',
+  'strategy.cost': 'Welsh “cost” is the same word as the English',
   'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
 };
 

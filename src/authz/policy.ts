@@ -11,6 +11,7 @@ export const permissions = {
   'users.manage': ['system_admin', 'partnership_admin'],
   'agencies.manage': ['system_admin', 'partnership_admin'],
   'sharing.manage': ['system_admin', 'partnership_admin'],
+  'languages.manage': ['system_admin', 'partnership_admin'],
   'audit.read': ['dpo', 'system_admin'],
   'training.read': ['partnership_admin', 'strategy_lead', 'board_member'],
   'training.manage': ['partnership_admin', 'strategy_lead'],

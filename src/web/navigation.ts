@@ -19,6 +19,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/users', textKey: 'nav.users', permission: 'users.manage' },
   { href: '/admin/agencies', textKey: 'nav.agencies', permission: 'agencies.manage' },
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },
+  { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },
   { href: '/training', textKey: 'nav.training', permission: 'training.read' },

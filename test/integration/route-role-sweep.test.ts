@@ -68,6 +68,8 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/agencies/:id/contact': 'SP',
   'GET /admin/sharing': 'SP',
   'POST /admin/sharing': 'SP',
+  'GET /admin/languages': 'SP',
+  'POST /admin/languages': 'SP',
   'POST /admin/sharing/:id/grants': 'SP',
   'POST /admin/sharing/grants/:id/revoke': 'SP',
   // API tokens: issued by the casework roles and administrators for their own agency, approved by an administrator

@@ -144,3 +144,59 @@ describe('the public concern form in Welsh', () => {
     assert.match(sent.body, /id="concern-reference">[A-Z0-9-]+</);
   });
 });
+
+describe('a partnership’s languages', () => {
+  test('an administrator sets the default and whether Welsh is offered; staff who have not chosen follow it', async () => {
+    const admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.northmere@lantern.example'));
+    admin.setCookie('lantern_lang', 'en');
+    const form = await admin.get('/admin/languages');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /name="offersWelsh" type="radio" value="yes" checked/, 'a Welsh partnership offers Welsh from the start');
+    // Welsh as the default of a partnership that does not offer it is refused, and nothing changes.
+    const refused = await admin.post('/admin/languages', { offersWelsh: 'no', defaultLanguage: 'cy' });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /Welsh can be the default only if Welsh is offered/);
+    const saved = await admin.post('/admin/languages', { offersWelsh: 'yes', defaultLanguage: 'cy' });
+    assert.equal(saved.headers.location, '/admin/languages');
+    const [row] = await ctx.ownerQuery<{ default_language: string; offers_welsh: boolean }>(
+      `SELECT default_language, offers_welsh FROM partnerships WHERE id = $1`,
+      [northmere],
+    );
+    assert.deepEqual(row, { default_language: 'cy', offers_welsh: true });
+    const audited = await ctx.ownerQuery<{ n: string }>(
+      `SELECT count(*) AS n FROM audit_events WHERE record_type = 'partnership' AND record_id = $1 AND action = 'record.update'`,
+      [northmere],
+    );
+    assert.equal(Number(audited[0]!.n), 1);
+    // A practitioner who has not chosen, with an English browser, gets the partnership's Welsh; their own choice wins.
+    const practitioner = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.northmere@lantern.example'));
+    assert.equal(htmlLang((await practitioner.get('/', { 'accept-language': 'en-GB' })).body), 'cy');
+    practitioner.setCookie('lantern_lang', 'en');
+    assert.equal(htmlLang((await practitioner.get('/')).body), 'en');
+    await admin.post('/admin/languages', { offersWelsh: 'yes', defaultLanguage: 'en' });
+  });
+
+  test('where Welsh is not offered, pages are English with no switch, whatever the cookie', async () => {
+    const person = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.westbrook@lantern.example'));
+    person.setCookie('lantern_lang', 'cy');
+    const home = await person.get('/');
+    assert.equal(htmlLang(home.body), 'en', 'an English partnership does not offer Welsh unless it chooses to');
+    assert.equal(switchLink(home.body), null);
+    // Switching on Welsh there makes the switch appear and the choice count.
+    const admin = await signIn(ctx.app, ctx.clock, ctx.account('admin.westbrook@lantern.example'));
+    await admin.get('/admin/languages');
+    assert.equal((await admin.post('/admin/languages', { offersWelsh: 'yes', defaultLanguage: 'en' })).headers.location, '/admin/languages');
+    const again = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.westbrook@lantern.example'));
+    again.setCookie('lantern_lang', 'cy');
+    assert.equal(htmlLang((await again.get('/')).body), 'cy');
+    await admin.post('/admin/languages', { offersWelsh: 'no', defaultLanguage: 'en' });
+  });
+
+  test('the account page shows the language and offers the other', async () => {
+    const person = await signIn(ctx.app, ctx.clock, ctx.account('analyst.northmere@lantern.example'));
+    person.setCookie('lantern_lang', 'en');
+    const page = await person.get('/account');
+    assert.match(page.body, /English \(not chosen/);
+    assert.match(page.body, /href="\/account\?lang=cy"[^>]*>Change to Cymraeg/);
+  });
+});

@@ -6,7 +6,16 @@ import { formErrors, postedForm, singleError, type FormErrors } from '../../web/
 import type { Feature } from '../feature.ts';
 import { FormRefusal } from './service.ts';
 import { idParams } from '../../web/params.ts';
-import { agencyContactSchema, agencyFormSchema, agreementFormSchema, grantFormSchema, pageQuery, userEditSchema, userFormSchema } from './schema.ts';
+import {
+  agencyContactSchema,
+  agencyFormSchema,
+  agreementFormSchema,
+  grantFormSchema,
+  languageSettingsSchema,
+  pageQuery,
+  userEditSchema,
+  userFormSchema,
+} from './schema.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/admin/views/${name}.njk`;
@@ -142,6 +151,24 @@ export const adminFeature: Feature = {
       }
       await admin.createAgency(request.user!, request.body);
       return reply.saved('/admin/agencies', 'flash.agencyAdded');
+    });
+
+    // The partnership's languages (issue 11): whether Welsh is offered, and the default for those who have not chosen.
+    const languagesConfig = { config: { permission: 'languages.manage' as const } };
+    app.get('/admin/languages', languagesConfig, async (request, reply) => {
+      const settings = await admin.languageSettings(request.user!);
+      const values = { offersWelsh: settings.offers_welsh ? 'yes' : 'no', defaultLanguage: settings.default_language };
+      return reply.page(view('languages'), { partnershipName: settings.name, values });
+    });
+    app.post('/admin/languages', { ...languagesConfig, schema: { body: languageSettingsSchema }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) {
+        const settings = await admin.languageSettings(request.user!);
+        return reply
+          .status(400)
+          .page(view('languages'), { partnershipName: settings.name, values: postedForm(request), errors: formErrors(request.validationError) });
+      }
+      await admin.saveLanguageSettings(request.user!, request.body);
+      return reply.saved('/admin/languages', 'flash.languagesSaved');
     });
 
     app.get('/admin/sharing', sharingConfig, async (request, reply) =>

@@ -63,3 +63,12 @@ export const grantFormSchema = z.object({
   roles: roleList,
 });
 export type GrantForm = z.infer<typeof grantFormSchema>;
+
+/** A partnership's languages (issue 11): Welsh offered or not, and the default; Welsh is the default only where it is offered. */
+export const languageSettingsSchema = z
+  .object({
+    offersWelsh: z.enum(['yes', 'no'], 'validation.offersWelshRequired'),
+    defaultLanguage: z.enum(['en', 'cy'], 'validation.languageRequired'),
+  })
+  .refine((form) => form.offersWelsh === 'yes' || form.defaultLanguage === 'en', { path: ['defaultLanguage'], message: 'validation.welshDefaultNotOffered' });
+export type LanguageSettingsForm = z.infer<typeof languageSettingsSchema>;

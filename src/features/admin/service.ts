@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import type { AgencyContactForm, AgencyForm, AgreementForm, GrantForm, UserEdit, UserForm } from './schema.ts';
+import type { AgencyContactForm, AgencyForm, AgreementForm, GrantForm, LanguageSettingsForm, UserEdit, UserForm } from './schema.ts';
 
 interface GranteeRow {
   grant_id: string;
@@ -286,6 +286,22 @@ export class AdminService {
         .onConflict((oc) => oc.column('agency_id').doUpdateSet(values))
         .execute();
       await act.audit({ action: 'agency.update', recordType: 'agency', recordId: agencyId, details: { contact: { ...form } } });
+    });
+  }
+
+  /** The acting partnership's languages (migration 0022). */
+  languageSettings(user: SessionUser) {
+    return withActor(this.db, actorOf(user), (tx) =>
+      tx.selectFrom('partnerships').select(['name', 'default_language', 'offers_welsh']).where('id', '=', user.partnershipId).executeTakeFirstOrThrow(),
+    );
+  }
+
+  /** Changes them; the partnerships_own policy lets only its administrators. */
+  saveLanguageSettings(user: SessionUser, form: LanguageSettingsForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const values = { offers_welsh: form.offersWelsh === 'yes', default_language: form.defaultLanguage };
+      await tx.updateTable('partnerships').set(values).where('id', '=', user.partnershipId).executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.update', recordType: 'partnership', recordId: user.partnershipId, details: { languages: values } });
     });
   }
 

@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
 import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
+import { requestTranslator } from '../../i18n/i18n.ts';
 import type { RiskLevel } from '../assessments/risk-level.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
+
+/** “3 of 4”, in the language of the page or document being made. */
+const t = requestTranslator();
 
 /**
  * Measures Lantern works out from its own records, one value per quarter. Every source returns an
@@ -69,13 +73,17 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
   const end = quarterEnd(quarterStart);
   const at = end < today ? end : today;
   const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });
-  return { quarterStart, value: figures.percentage, basis: figures.due === 0 ? '' : `${figures.onTime} of ${figures.due}` };
+  return {
+    quarterStart,
+    value: figures.percentage,
+    basis: figures.due === 0 ? '' : t('strategy.measures.basisOf', { part: figures.onTime, whole: figures.due }),
+  };
 }
 
 function asPercentage(quarterStart: string, counts: Counts | undefined): ComputedValue {
   const part = counts?.numerator ?? 0;
   const whole = counts?.denominator ?? 0;
-  return { quarterStart, value: percentage(part, whole), basis: whole === 0 ? '' : `${part} of ${whole}` };
+  return { quarterStart, value: percentage(part, whole), basis: whole === 0 ? '' : t('strategy.measures.basisOf', { part, whole }) };
 }
 
 /** Values for each quarter given, oldest first, leaving out quarters with nothing to count. */

@@ -44,6 +44,7 @@ const sameInBoth: Record<string, string> = {
   'common.languageName.cy': 'each language is named in itself: “Cymraeg” on an English page',
   'auditRecordTypes.user': 'Welsh “person” is the same word, and matches “Wedi ychwanegu person” in the audit actions',
   'strategy.cost': 'Welsh “cost” is the same word as the English',
+  'assurance.materialKind.poster': 'Welsh “poster” is the same word as the English',
   'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
 };
 

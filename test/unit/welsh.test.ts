@@ -45,6 +45,8 @@ const sameInBoth: Record<string, string> = {
   'auditRecordTypes.user': 'Welsh “person” is the same word, and matches “Wedi ychwanegu person” in the audit actions',
   'strategy.cost': 'Welsh “cost” is the same word as the English',
   'assurance.materialKind.poster': 'Welsh “poster” is the same word as the English',
+  'casework.tools.problemAt': 'only placeholders: where in the definition, then the problem',
+  'casework.worklists.count': 'only a placeholder: the number of items in a list',
   'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
 };
 

@@ -110,7 +110,8 @@ test('Welsh keys exist in English, plurals have the Welsh forms, and placeholder
     if (/\w'\w/.test(text)) problems.push(`${key}: straight apostrophe (use ’)`);
   }
   // A plural in Welsh has all six forms (Intl.PluralRules('cy'): zero, one, two, few, many, other).
-  const plurals = new Set([...cy.keys()].filter((k) => pluralSuffix.test(k)).map(base));
+  // A key such as ethnicities.asian_other is a value, not a plural: English has no asian_one.
+  const plurals = new Set([...cy.keys()].filter((k) => pluralSuffix.test(k) && en.has(`${base(k)}_one`)).map(base));
   for (const key of plurals) {
     for (const form of ['zero', 'one', 'two', 'few', 'many', 'other']) if (!cy.has(`${key}_${form}`)) problems.push(`${key}: no _${form} form`);
   }

@@ -49,7 +49,10 @@ for (const [key, text] of english) {
   const parts = shown.split(/\{\{[^}]*\}\}/);
   // A pattern needs words of its own: "{{name}}" or "{{a}}: {{b}}" would match any text.
   if (parts.join('').replace(/[^A-Za-z]/g, '').length < 6) continue;
-  patterns.push({ key, pattern: new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's') });
+  // A count is a number; another placeholder a short value, so a pattern does not swallow a paragraph of data.
+  const holes = [...shown.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => (['count', 'formatted'].includes(m[1]!.trim()) ? '[0-9][0-9,.]*' : '.{1,60}?'));
+  const source = parts.map((p, i) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + (holes[i] ?? '')).join('');
+  patterns.push({ key, pattern: new RegExp(`^${source}$`, 's') });
 }
 const anyPattern = new RegExp(patterns.map((p) => p.pattern.source).join('|'), 's');
 
@@ -68,11 +71,50 @@ function decode(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/**
+ * GOV.UK Frontend's own English, which a component shows unless given the page's words: a Welsh page
+ * must pass its own (the password's Show/Hide, pagination, a date's Day/Month/Year, the back link …).
+ */
+/** What people wrote in the demo data that happens to be the same as an English resource string. */
+const demoData: Record<string, string> = {
+  'Action plans': 'a scrutiny work item’s topic',
+  Training: 'a scrutiny work item’s topic',
+};
+
+const govukDefaults = new Set([
+  'Back',
+  'Menu',
+  'Previous',
+  'Next',
+  'Previous page',
+  'Next page',
+  'Show',
+  'Hide',
+  'Show password',
+  'Hide password',
+  'Your password is visible',
+  'Your password is hidden',
+  'Day',
+  'Month',
+  'Year',
+  'Important',
+  'Success',
+  'There is a problem',
+  'Pagination',
+  'Service information',
+  'Choose file',
+  'No file chosen',
+  'Drop file here',
+  'Warning',
+  'Error:',
+  'Support links',
+]);
+
 /** The words a page shows or speaks: text between tags, and labels in attributes. */
 export function shownTexts(html: string): string[] {
   const withoutCode = html.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ');
   const texts: string[] = [];
-  for (const match of withoutCode.matchAll(/\s(?:aria-label|title|alt|placeholder)="([^"]*)"/g)) texts.push(match[1]!);
+  for (const match of withoutCode.matchAll(/\s(?:aria-label|title|alt|placeholder|data-i18n\.[a-z.-]+)="([^"]*)"/g)) texts.push(match[1]!);
   for (const part of withoutCode.split(/<[^>]*>/)) texts.push(part);
   return texts.map((text) => normalise(decode(text))).filter((text) => /[A-Za-z]{2,}/.test(text));
 }
@@ -83,6 +125,11 @@ export function untranslated(html: string): string[] {
   for (const text of shownTexts(html)) {
     if (/^[a-z][A-Za-z]+(\.[A-Za-z0-9_-]+)+$/.test(text) && !/^[a-z]+\.(example|gov|uk|org)$/.test(text)) {
       found.push(`(a missing key): “${text}”`);
+      continue;
+    }
+    if (text in demoData) continue;
+    if (govukDefaults.has(text)) {
+      found.push(`(GOV.UK’s English default): “${text}”`);
       continue;
     }
     const key = exact.get(text) ?? (anyPattern.test(text) ? patterns.find((p) => p.pattern.test(text))?.key : undefined);

@@ -1,5 +1,13 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { currentLanguage, intlLocale, translator, type Language } from '../../../i18n/i18n.ts';
+
+/** The axis label of a month in the page's language, “Ebr 2026”: a Vega expression over Intl's short month names. */
+function monthLabel(language: Language): string {
+  const format = new Intl.DateTimeFormat(intlLocale(language), { month: 'short', timeZone: 'UTC' });
+  const names = Array.from({ length: 12 }, (_, m) => format.format(Date.UTC(2026, m, 1)));
+  return `${JSON.stringify(names)}[utcmonth(datum.value)] + ' ' + utcyear(datum.value)`;
+}
 
 export interface ChartPoint {
   period: string;
@@ -11,7 +19,11 @@ export interface ChartPoint {
  * The target is a dashed line and the baseline a dotted one. The SVG carries no style
  * attributes, so it sits inside a page under the Content-Security-Policy.
  */
-export async function measureChartSvg(options: { points: ChartPoint[]; target: number; baseline: number | null; unit: string }): Promise<string> {
+export async function measureChartSvg(
+  options: { points: ChartPoint[]; target: number; baseline: number | null; unit: string },
+  language: Language = currentLanguage(),
+): Promise<string> {
+  const t = translator(language);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 520,
@@ -22,8 +34,8 @@ export async function measureChartSvg(options: { points: ChartPoint[]; target: n
       {
         mark: { type: 'line', point: { filled: true, size: 60 }, color: '#1d70b8', strokeWidth: 3 },
         encoding: {
-          x: { field: 'period', type: 'temporal', title: 'Period', timeUnit: 'yearmonth', axis: { format: '%b %Y', labelAngle: 0 } },
-          y: { field: 'value', type: 'quantitative', title: options.unit || 'Value', scale: { zero: true } },
+          x: { field: 'period', type: 'temporal', title: t('strategy.measures.period'), timeUnit: 'yearmonth', axis: { labelExpr: monthLabel(language), labelAngle: 0 } },
+          y: { field: 'value', type: 'quantitative', title: options.unit || t('strategy.measures.value'), scale: { zero: true } },
         },
       },
       { mark: { type: 'rule', strokeDash: [6, 4], color: '#00703c', strokeWidth: 2 }, encoding: { y: { datum: options.target } } },

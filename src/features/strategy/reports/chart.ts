@@ -34,7 +34,13 @@ export async function measureChartSvg(
       {
         mark: { type: 'line', point: { filled: true, size: 60 }, color: '#1d70b8', strokeWidth: 3 },
         encoding: {
-          x: { field: 'period', type: 'temporal', title: t('strategy.measures.period'), timeUnit: 'yearmonth', axis: { labelExpr: monthLabel(language), labelAngle: 0 } },
+          x: {
+            field: 'period',
+            type: 'temporal',
+            title: t('strategy.measures.period'),
+            timeUnit: 'yearmonth',
+            axis: { labelExpr: monthLabel(language), labelAngle: 0 },
+          },
           y: { field: 'value', type: 'quantitative', title: options.unit || t('strategy.measures.value'), scale: { zero: true } },
         },
       },

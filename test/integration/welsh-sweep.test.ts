@@ -128,6 +128,10 @@ export function untranslated(html: string): string[] {
       continue;
     }
     if (text in demoData) continue;
+    if (/\b(Invalid input|Invalid option|expected \w+, received|Too small|Too big)\b/i.test(text)) {
+      found.push(`(a validation library’s English): “${text}”`);
+      continue;
+    }
     if (govukDefaults.has(text)) {
       found.push(`(GOV.UK’s English default): “${text}”`);
       continue;
@@ -140,6 +144,7 @@ export function untranslated(html: string): string[] {
 
 let ctx: TestContext;
 const pages: { who: Role | 'public'; url: string }[] = [];
+const forms: { who: Role | 'public'; url: string; page: string }[] = [];
 const agents = new Map<Role | 'public', Agent>();
 
 /** Downloads and redirects-only routes: documents have their own Welsh tests. */
@@ -158,6 +163,7 @@ before(async () => {
     accounts.map((a) => a.email),
   );
   const routes = ctx.app.routeTable.filter((r) => !notPages(r));
+  const posts = ctx.app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/api/') && !/sign-(in|out)|\/end$|partnership$/.test(r.url));
   const anonymous = new Agent(ctx.app);
   anonymous.setCookie('lantern_lang', 'cy');
   agents.set('public', anonymous);
@@ -170,6 +176,13 @@ before(async () => {
     const url = await urls.resolve(r.url);
     if (r.public) pages.push({ who: 'public', url });
     else for (const a of accounts) if (r.permission && can({ userId: 'x', roles: [a.role] }, r.permission)) pages.push({ who: a.role, url });
+  }
+  // Each form posted empty, from a page of the same feature (for its CSRF token): its error page must be Welsh too.
+  for (const r of posts) {
+    const url = await urls.resolve(r.url);
+    const page = pages.find((p) => url.startsWith(p.url.replace(/\/(new|edit)$/, '')))?.url ?? '/';
+    if (r.public) forms.push({ who: 'public', url, page: r.url === '/report' ? '/report' : page });
+    else for (const a of accounts) if (r.permission && can({ userId: 'x', roles: [a.role] }, r.permission)) forms.push({ who: a.role, url, page });
   }
 });
 after(async () => ctx.close());
@@ -198,6 +211,20 @@ describe('every page in Welsh', () => {
       }
     }
     assert.ok(visited >= 100, `visited ${visited} pages`);
+    let refusals = 0;
+    for (const { who, url, page } of forms) {
+      const agent = agents.get(who)!;
+      await agent.get(page);
+      const response = await agent.post(url, {});
+      if (!String(response.headers['content-type']).startsWith('text/html')) continue;
+      refusals++;
+      for (const problem of untranslated(response.body)) {
+        const where = failures.get(problem) ?? [];
+        if (where.length < 3) where.push(`${who} POST ${url}`);
+        failures.set(problem, where);
+      }
+    }
+    assert.ok(refusals >= 30, `${refusals} forms answered with a page`);
     const report = [...failures].map(([problem, where]) => `${problem} — on ${where.join(', ')}`).sort();
     assert.deepEqual(report, [], `${report.length} English texts on Welsh pages`);
   });

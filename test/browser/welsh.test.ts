@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertAccessible, browserAvailable, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
+import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
 
 /**
  * The public concern form in Welsh in a real browser (issue 11), with axe on every page: the switch in
@@ -38,5 +38,43 @@ describe('Cymraeg in Chromium', { skip: browserAvailable ? false : 'Chromium is 
     await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Concern sent' }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  });
+});
+
+describe('Cymraeg in Chromium: a triage worker', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
+  test('a concern sent in Welsh is decided in Welsh, every page axe-clean', async () => {
+    const page = await bc.newPage();
+    await page.context().addCookies([{ name: 'lantern_lang', value: 'cy', url: bc.baseUrl }]);
+    await page.goto(`${bc.baseUrl}/report`);
+    await page.getByLabel('Am ba ardal mae hyn?').selectOption({ label: 'Northmere Safeguarding Children Partnership' });
+    await page.getByLabel('Beth oedd yn eich poeni?').fill('Gwelwyd bachgen tua 13 oed yn cael ei godi gan ddyn mewn fan wen ger y parc.');
+    await page.getByLabel('Ble digwyddodd hyn?').fill('Ger y parc');
+    await page.getByLabel('Rwyf eisiau aros yn ddienw').check();
+    await page.getByRole('button', { name: 'Anfon' }).click();
+    const reference = (await page.locator('#concern-reference').textContent())!.trim();
+
+    await signInWithBrowser(page, bc, bc.ctx.account('triage.northmere@lantern.example'));
+    assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
+    await page.getByRole('link', { name: 'Brysbennu' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByRole('link', { name: reference }).click();
+    await assertAccessible(page, bc);
+    // Saved with nothing chosen: the Welsh error summary.
+    await page.getByRole('button', { name: 'Cadw’r penderfyniad' }).click();
+    await assertAccessible(page, bc);
+    assert.ok(await page.locator('.govuk-error-summary').getByText('Mae problem wedi codi').isVisible());
+    await page.getByLabel('Pryder CSE', { exact: true }).check();
+    await page.getByLabel('Risg uchel').check();
+    await page.getByLabel('Yr asiantaeth sy’n gweithredu').selectOption({ label: "Northmere Council Children's Services" });
+    await page.getByLabel('Rhesymau a nodiadau').fill('Trafodaeth strategaeth gyda’r heddlu heddiw.');
+    await page.getByLabel('Creu cofnod plentyn newydd').check();
+    await page.getByLabel('Enw cyntaf').fill('Rhys');
+    await page.getByLabel('Cyfenw').fill('Pritchard');
+    await page.getByRole('button', { name: 'Cadw’r penderfyniad' }).click();
+    await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
+    await assertAccessible(page, bc);
+    await page.getByRole('heading', { name: 'Rhys Pritchard' }).waitFor();
+    assert.ok(await page.getByRole('navigation', { name: 'Cofnod plentyn' }).getByRole('link', { name: 'Trosolwg' }).isVisible());
+    assert.ok(await page.getByText('Risg uchel').first().isVisible(), 'the current risk level in Welsh');
   });
 });

@@ -119,13 +119,14 @@ export async function signInWithBrowser(page: Page, bc: BrowserContext, account:
   bc.ctx.clock.advance(31_000);
   await page.goto(`${bc.baseUrl}/sign-in`);
   await assertAccessible(page, bc);
-  await page.getByLabel('Email address').fill(account.email);
-  await page.getByLabel('Password', { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  // By the fields' ids, so the same steps sign in on the English or the Welsh page.
+  await page.locator('#email').fill(account.email);
+  await page.locator('#password').fill(account.password);
+  await page.locator('main button.govuk-button[type="submit"]').click();
   await page.waitForURL('**/sign-in/code');
   await assertAccessible(page, bc);
-  await page.getByLabel('Enter the code from your authenticator app').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#code').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));
+  await page.locator('main button.govuk-button[type="submit"]').click();
   await page.waitForURL(`${bc.baseUrl}/`);
 }
 

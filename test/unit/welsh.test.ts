@@ -12,7 +12,28 @@ import { loadLocale } from '../../src/i18n/i18n.ts';
 const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'i18n', 'locales');
 
 /** Fully Welsh: every key in English has its own Welsh text. */
-const translated = ['common', 'nav', 'footer', 'errors', 'pages', 'dates', 'validation', 'auth', 'flash', 'smartAdvice', 'account', 'admin', 'agencyKinds', 'audit', 'auditActions', 'auditRecordTypes', 'home', 'roles', 'uploads'];
+const translated = [
+  'common',
+  'nav',
+  'footer',
+  'errors',
+  'pages',
+  'dates',
+  'validation',
+  'auth',
+  'flash',
+  'smartAdvice',
+  'account',
+  'admin',
+  'agencyKinds',
+  'audit',
+  'auditActions',
+  'auditRecordTypes',
+  'home',
+  'roles',
+  'uploads',
+  'documents',
+];
 /** Parts of files that are fully Welsh: the public concern form /report and its confirmation. */
 const translatedParts = ['children.report', 'children.raised', 'children.reporter', 'children.concern', 'children.errors', 'children.warning'];
 

@@ -2,11 +2,15 @@
 // named by their first day ('2026-10-01'; src/dates.ts works them out), and an action is overdue
 // when its due date has passed and it is neither completed (Blue) nor not applicable.
 import { addMonths, addQuarters, formatIsoDate, quarterOf, type IsoDate } from '../../dates.ts';
+import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
 import type { RagStatus } from './domain/rag.ts';
 
-/** "October to December 2026". */
-export function quarterLabel(quarter: IsoDate): string {
-  return `${formatIsoDate(quarter, 'MMMM')} to ${formatIsoDate(addMonths(quarter, 2), 'MMMM yyyy')}`;
+/** "October to December 2026" ("Hydref – Rhagfyr 2026" in Welsh), in the language asked for or the page's. */
+export function quarterLabel(quarter: IsoDate, language: Language = currentLanguage()): string {
+  return translator(language)('documents.quarterLabel', {
+    from: formatIsoDate(quarter, 'MMMM', language),
+    to: formatIsoDate(addMonths(quarter, 2), 'MMMM yyyy', language),
+  });
 }
 
 /** The quarter `today` is in and the ones before it, newest first: what a user may report on. */

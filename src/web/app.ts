@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { SessionUser } from '../auth/service.ts';
 import { assertCan, assertScope, can, type ApiScope, type Permission } from '../authz/policy.ts';
 import { LanternError, errorCodes, type ErrorCode } from '../errors.ts';
-import { runInLanguage, translator } from '../i18n/i18n.ts';
+import { runInLanguage, translator, type Language } from '../i18n/i18n.ts';
 import type { Services } from '../services.ts';
 import { features } from '../features/index.ts';
 import { refusedDatabaseError } from './database-errors.ts';
@@ -35,9 +35,10 @@ declare module 'fastify' {
     page(template: string, context?: Record<string, unknown>): FastifyReply;
     /**
      * A page's HTML as a standalone document (layouts/document.njk: no navigation, no scripts, the
-     * stylesheet inline), for printing as a PDF (src/documents/pdf.ts).
+     * stylesheet inline), for printing as a PDF (src/documents/pdf.ts), in the language the document
+     * is made in (chosen at download, issue 11): its words, dates and numbers, and <html lang>.
      */
-    documentHtml(template: string, context?: Record<string, unknown>): string;
+    documentHtml(template: string, context?: Record<string, unknown>, language?: Language): string;
     /** After a save: redirects to `location`, whose page shows the message as a success banner (src/web/flash.ts). */
     saved(location: string, key: FlashKey, params?: FlashParams): FastifyReply;
   }
@@ -154,12 +155,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     return this.type('text/html; charset=utf-8').send(html);
   });
 
-  app.decorateReply('documentHtml', function documentHtml(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+  app.decorateReply('documentHtml', function documentHtml(this: FastifyReply, template: string, context: Record<string, unknown> = {}, language?: Language) {
     const user = this.request.user;
-    // Documents are English for now, whatever the page's language (issue 11: chosen at download, later).
-    return runInLanguage('en', () =>
+    // The document's language, chosen at download (the route's `language`), else the page's.
+    const lang = language ?? this.request.language;
+    return runInLanguage(lang, () =>
       views.render(template, {
-        t,
+        lang,
+        t: translator(lang),
         config: { demo: config.demo },
         user,
         can: (permission: Permission) => can(user, permission),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { languages } from '../i18n/i18n.ts';
 
 /**
  * The path parameters and query flags routes share. A record id that is not a UUID names no
@@ -20,3 +21,10 @@ export const isUuid = (value: unknown): value is string => uuid.safeParse(value)
 
 /** An optional id in a query string: anything that is not a UUID is as if none were given. */
 export const optionalQueryId = uuid.optional().catch(undefined);
+
+/**
+ * `?language=en|cy` on a document's download (issue 11): the language the document is made in, chosen
+ * at download; absent, the page's own (request.language). Anything else is malformed: 400. Not `lang`,
+ * which is the site's language switch (src/web/language.ts: it remembers the choice and redirects).
+ */
+export const documentLanguage = z.enum(languages).optional();

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { dateInputValues, datePartNames, formatDate, formatDateTime } from '../dates.ts';
-import { currentLanguage } from '../i18n/i18n.ts';
+import { currentLanguage, isLanguage, translator } from '../i18n/i18n.ts';
 import { formatQuantity } from '../numbers.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +24,11 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   // Dates are shown in London's calendar and clocks (src/dates.ts): '5 March 2026', or '5 Mar 2026, 14:30'.
   env.addFilter('date', (value: Date | string | null | undefined, style: 'date' | 'datetime' = 'date') =>
     style === 'datetime' ? formatDateTime(value, currentLanguage()) : formatDate(value, currentLanguage()),
+  );
+  // Text in a given language, whatever the page's: a link to a document in the other language names it
+  // in that language (partials/download-link.njk), as the language switch names each language in itself.
+  env.addGlobal('tIn', (language: unknown, key: string, options?: Record<string, unknown>) =>
+    translator(isLanguage(language) ? language : 'en')(key, options ?? {}),
   );
   env.addFilter('number', (value: number | string | null | undefined) => formatWholeNumber(value));
   // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).

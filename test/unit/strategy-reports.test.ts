@@ -10,6 +10,7 @@ import JSZip from 'jszip';
 import { welshNationalActionPlan2016, englishExampleFramework } from '../../src/features/strategy/domain/frameworks.ts';
 import { seed001Return } from '../../src/features/strategy/domain/seed001-return.ts';
 import { addQuarters, quarterEnd, quarterOf } from '../../src/dates.ts';
+import { initI18n } from '../../src/i18n/i18n.ts';
 import { greenOverdueProblem, isOverdue, quarterLabel, recentQuarters } from '../../src/features/strategy/progress.ts';
 import { csvToRows, escapeCsvCell, planToCsv, rowsToCsv, unescapeCsvCell } from '../../src/features/strategy/reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from '../../src/features/strategy/reports/docx.ts';
@@ -18,6 +19,10 @@ import type { ExportAction, ExportPlan, QuarterlyReport } from '../../src/featur
 import { xlsxToRows } from '../../src/features/strategy/reports/plan-file.ts';
 import { planToXlsx, returnToXlsx } from '../../src/features/strategy/reports/xlsx.ts';
 import { planImportLimits, type UploadResult } from '../../src/uploads/limits.ts';
+
+// The documents' words are in src/i18n/locales (documents.json), in English and Welsh; the fixtures
+// below already use them (quarterLabel).
+await initI18n();
 
 const read = <T>(result: UploadResult<T>): T => {
   assert.ok(result.ok, JSON.stringify(result));

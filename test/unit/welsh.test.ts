@@ -10,7 +10,6 @@ import { loadLocale } from '../../src/i18n/i18n.ts';
 
 const localesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'i18n', 'locales');
 
-/** Fully Welsh: every key in English has its own Welsh text. */
 // Every file is fully Welsh now (issue 11): a new key without its Welsh fails below.
 
 /** Welsh text that is rightly the same as the English, with the reason. */

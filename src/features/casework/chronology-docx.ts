@@ -1,9 +1,16 @@
 import { Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { wordLanguageStyles } from '../../documents/language.ts';
+import type { Language } from '../../i18n/i18n.ts';
 import type { ChronologyEntry } from './chronology.ts';
 
-/** What the chronology's DOCX needs: every string already in the reader's words (the page's). */
+/** What the chronology's DOCX needs: every string already in the words of the language chosen at download. */
 export interface ChronologyDocxContent {
+  /** The language it is made in (issue 11), which the document declares (w:lang). */
+  language: Language;
+  /** "Chronology", as the PDF's heading. */
   title: string;
+  /** The document's title: "Chronology: Robin Example (NM-1)". */
+  heading: string;
   caption: string;
   printed: string;
   filters: string;
@@ -61,7 +68,7 @@ export function chronologyToDocx(content: ChronologyDocxContent): Promise<Buffer
   });
   const body = [
     ...(content.demoNote ? [new Paragraph({ children: [run(content.demoNote, { bold: true })] })] : []),
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [run(content.title)] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [run(content.heading)] }),
     new Paragraph({ children: [run(content.printed)] }),
     new Paragraph({ children: [run(content.filters)] }),
     ...(content.withheldNote ? [new Paragraph({ children: [run(content.withheldNote)] })] : []),
@@ -71,8 +78,9 @@ export function chronologyToDocx(content: ChronologyDocxContent): Promise<Buffer
       : new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: [header, ...rows] }),
   ];
   const doc = new Document({
-    title: content.title,
+    title: content.heading,
     creator: 'Lantern',
+    styles: wordLanguageStyles(content.language),
     sections: [{ properties: { page: { size: { orientation: 'landscape' } } }, children: body }],
   });
   return Packer.toBuffer(doc);

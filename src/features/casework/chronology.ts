@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { TFunction } from 'i18next';
 import { daysBetween, formatDate, formatDateTime, londonDate, startOfLondonDay } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
+import type { Language } from '../../i18n/i18n.ts';
 
 export const chronologyKinds = [
   'concern',
@@ -67,7 +68,9 @@ export interface ChronologyEntry {
 interface SourceContext {
   tx: Tx;
   childId: string;
+  /** The text's language: `t` and the dates inside phrases (a document is made in the language chosen at download). */
   t: TFunction;
+  language: Language;
 }
 
 type ChronologySource = (c: SourceContext) => Promise<{ events: ChronologyEvent[]; visibleIds: string[] }>;
@@ -151,7 +154,7 @@ const assessments: ChronologySource = async ({ tx, childId, t }) => {
 };
 
 /** Missing and absent episodes (with the agency of whoever recorded them) and their return interviews. */
-const episodes: ChronologySource = async ({ tx, childId, t }) => {
+const episodes: ChronologySource = async ({ tx, childId, t, language }) => {
   const rows = await tx
     .selectFrom('missing_episodes as e')
     .leftJoin('users as u', 'u.id', 'e.recorded_by')
@@ -170,9 +173,9 @@ const episodes: ChronologySource = async ({ tx, childId, t }) => {
       summary: joined(
         label(t, 'casework.episodeTypes', e.episode_type),
         e.ended_at && e.ended_by === 'returned'
-          ? phrase(t, 'casework.chronology.returned', { at: formatDateTime(e.ended_at) })
+          ? phrase(t, 'casework.chronology.returned', { at: formatDateTime(e.ended_at, language) })
           : e.ended_at
-            ? phrase(t, 'casework.chronology.typeChanged', { at: formatDateTime(e.ended_at) })
+            ? phrase(t, 'casework.chronology.typeChanged', { at: formatDateTime(e.ended_at, language) })
             : t('casework.chronology.stillMissing'),
         // The police grading of the episode, not the child's level (docs/DECISIONS.md 23).
         phrase(t, 'casework.chronology.episodeRisk', { level: label(t, 'casework.riskLevels', e.risk_level) }),
@@ -196,7 +199,7 @@ const episodes: ChronologySource = async ({ tx, childId, t }) => {
   return { events, visibleIds: [] };
 };
 
-const meetingsAndPlan: ChronologySource = async ({ tx, childId, t }) => {
+const meetingsAndPlan: ChronologySource = async ({ tx, childId, t, language }) => {
   const meetings = await tx
     .selectFrom('strategy_meetings')
     .select(['held_on', 'meeting_kind', 'attending_agency_ids', 'risk_level', 'decisions'])
@@ -221,7 +224,7 @@ const meetingsAndPlan: ChronologySource = async ({ tx, childId, t }) => {
         agencyIds: [a.agency_id],
         who: a.owner_name,
         summary: a.description,
-        detail: phrase(t, 'casework.chronology.due', { on: formatDate(a.due_on) }),
+        detail: phrase(t, 'casework.chronology.due', { on: formatDate(a.due_on, language) }),
       }),
     );
     if (a.done_at) events.push(event('action_done', a.done_at, { agencyIds: [a.agency_id], who: a.owner_name, summary: a.description }));
@@ -339,7 +342,7 @@ const flagFields = [
  * change, by editing the record: the audit row of that edit names the fields changed (not their
  * values). Lifting has its own table, which only the data protection officer reads.
  */
-const recordChanges: ChronologySource = async ({ tx, childId, t }) => {
+const recordChanges: ChronologySource = async ({ tx, childId, t, language }) => {
   const edits = await tx
     .selectFrom('audit_events as e')
     .leftJoin('users as u', 'u.id', 'e.actor_user_id')
@@ -391,7 +394,7 @@ const recordChanges: ChronologySource = async ({ tx, childId, t }) => {
       event('break_glass', g.granted_at, {
         agencyIds: ids(g.agency_id),
         who: g.display_name,
-        summary: phrase(t, 'casework.chronology.summaries.breakGlass', { until: formatDateTime(g.expires_at) }),
+        summary: phrase(t, 'casework.chronology.summaries.breakGlass', { until: formatDateTime(g.expires_at, language) }),
         detail: g.reason,
       }),
     );
@@ -431,12 +434,15 @@ export const chronologySources: ChronologySource[] = [
   statusChanges,
 ];
 
-/** Every event on the child the reader may see, and a withheld entry for each row on it they may not. */
-export async function readChronology(tx: Tx, childId: string, t: TFunction): Promise<ChronologyEvent[]> {
+/**
+ * Every event on the child the reader may see, and a withheld entry for each row on it they may not.
+ * Its text is in `t`'s language, and so are the dates in it (`language`, the same one).
+ */
+export async function readChronology(tx: Tx, childId: string, t: TFunction, language: Language = 'en'): Promise<ChronologyEvent[]> {
   const events: ChronologyEvent[] = [];
   const visibleIds: string[] = [];
   for (const source of chronologySources) {
-    const read = await source({ tx, childId, t });
+    const read = await source({ tx, childId, t, language });
     events.push(...read.events);
     visibleIds.push(...read.visibleIds);
   }
@@ -478,11 +484,16 @@ export function orderChronology<E extends Pick<ChronologyEvent, 'kind' | 'at'>>(
   });
 }
 
-/** The entries as text, in order, for the page and both documents. */
-export function presentChronology(events: readonly ChronologyEvent[], agencyNames: ReadonlyMap<string, string>, t: TFunction): ChronologyEntry[] {
+/** The entries as text, in order, for the page and both documents: in `t`'s language, dates too (`language`). */
+export function presentChronology(
+  events: readonly ChronologyEvent[],
+  agencyNames: ReadonlyMap<string, string>,
+  t: TFunction,
+  language: Language = 'en',
+): ChronologyEntry[] {
   return orderChronology(events).map(({ event: e, daysSincePrevious }) => ({
     kind: e.kind,
-    when: e.dayOnly ? formatDate(e.at) : formatDateTime(e.at),
+    when: e.dayOnly ? formatDate(e.at, language) : formatDateTime(e.at, language),
     type: t(`casework.chronology.kinds.${e.kind}`),
     agencies: e.agencyIds
       .map((id) => agencyNames.get(id) ?? '')

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requestTranslator } from '../../i18n/i18n.ts';
+import { requestTranslator, translator, type Language } from '../../i18n/i18n.ts';
 import { refusalMessage, riskToolFileLimits } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { formErrors, postedForm, refusedForm, singleError, type FormErrors } from '../../web/forms.ts';
@@ -16,12 +16,13 @@ import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels, type EpisodeCorrection } from './episodes.ts';
 import { formatDateTime, toLondonFields } from '../../dates.ts';
 import { chronologyKinds, type ChronologyFilters } from './chronology.ts';
-import { chronologyToDocx } from './chronology-docx.ts';
+import { chronologyToDocx, type ChronologyDocxContent } from './chronology-docx.ts';
 import {
   actionEditSchema,
   actionFormSchema,
   assessmentFormSchema,
   chronologyDocumentParams,
+  chronologyDocumentQuery,
   chronologyQuerySchema,
   episodeEditSchema,
   episodeFormSchema,
@@ -59,6 +60,43 @@ function chronologyQueryString(filters: ChronologyFilters): string {
   if (filters.agency) query.set('agency', filters.agency);
   const text = query.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * The chronology document's own words, in the language it is made in (documents.chronology; the
+ * entries come already in it): the DOCX and the PDF (chronology-document.njk) say the same.
+ */
+function chronologyDocumentText(
+  chronology: {
+    child: { given_name: string; family_name: string; reference: string };
+    agencies: { id: string; name: string }[];
+    entries: unknown[];
+    withheld: number;
+  },
+  filters: ChronologyFilters,
+  language: Language,
+  options: { printedAt: Date; by: string; demo: boolean },
+): Omit<ChronologyDocxContent, 'entries'> {
+  const t = translator(language);
+  const c = (key: string, values?: Record<string, unknown>) => (values ? t(`documents.chronology.${key}`, values) : t(`documents.chronology.${key}`));
+  const agency = chronology.agencies.find((a) => a.id === filters.agency)?.name ?? c('allAgencies');
+  const types = filters.types.length === 0 ? c('filterEveryType') : filters.types.map((k) => t(`casework.chronology.kinds.${k}`)).join(', ');
+  const { child } = chronology;
+  return {
+    language,
+    title: c('title'),
+    heading: c('heading', { name: `${child.given_name} ${child.family_name}`, reference: child.reference }),
+    caption: c('caption', { count: chronology.entries.length }),
+    printed: c('printed', { when: formatDateTime(options.printedAt, language), who: options.by }),
+    filters: filters.types.length === 0 && filters.agency === undefined ? c('filterAll') : c('filterSome', { types, agency }),
+    withheldNote: chronology.withheld > 0 ? c('withheldIntro', { count: chronology.withheld }) : null,
+    demoNote: options.demo ? `${t('common.demoTag')}: ${t('common.demoBanner')}` : null,
+    headers: { when: c('when'), type: c('type'), agency: c('agency'), what: c('what'), since: c('since') },
+    by: c('by'),
+    start: c('start'),
+    withheldTag: c('withheldTag'),
+    none: c('none'),
+  };
 }
 
 /** The casework forms' date inputs: a refusal on one of them links to its day box. */
@@ -474,47 +512,16 @@ export const caseworkFeature: Feature = {
 
     app.get(
       '/children/:id/chronology/:format',
-      { ...read, schema: { params: chronologyDocumentParams, querystring: chronologyQuerySchema } },
+      { ...read, schema: { params: chronologyDocumentParams, querystring: chronologyDocumentQuery } },
       async (request, reply) => {
         const { id, format } = request.params;
-        const filters = request.query;
-        const file = await casework.chronologyDocument(request.user!, id, filters, format, async (chronology) => {
-          const agency = chronology.agencies.find((a) => a.id === filters.agency)?.name ?? t('casework.chronology.allAgencies');
-          const filterSummary =
-            filters.types.length === 0 && filters.agency === undefined
-              ? t('casework.chronology.filterAll')
-              : t('casework.chronology.filterSome', {
-                  types:
-                    filters.types.length === 0
-                      ? t('casework.chronology.filterEveryType')
-                      : filters.types.map((k) => t(`casework.chronology.kinds.${k}`)).join(', '),
-                  agency,
-                });
-          const printed = t('casework.chronology.printed', { when: formatDateTime(clock.now()), who: request.user!.displayName });
-          const withheldNote = chronology.withheld > 0 ? t('casework.chronology.withheldIntro', { count: chronology.withheld }) : null;
-          if (format === 'pdf') {
-            return pdf.print(reply.documentHtml(view('chronology-document'), { ...chronology, printedAt: formatDateTime(clock.now()), filterSummary }));
-          }
-          return chronologyToDocx({
-            title: `${t('casework.chronology.title')}: ${chronology.child.given_name} ${chronology.child.family_name} (${chronology.child.reference})`,
-            caption: t('casework.chronology.caption', { count: chronology.entries.length }),
-            printed,
-            filters: filterSummary,
-            withheldNote,
-            demoNote: demo ? `${t('common.demoTag')}: ${t('common.demoBanner')}` : null,
-            headers: {
-              when: t('casework.chronology.when'),
-              type: t('casework.chronology.type'),
-              agency: t('casework.chronology.agency'),
-              what: t('casework.chronology.what'),
-              since: t('casework.chronology.since'),
-            },
-            by: t('casework.chronology.by'),
-            start: t('casework.chronology.start'),
-            withheldTag: t('casework.chronology.withheldTag'),
-            none: t('casework.chronology.none'),
-            entries: chronology.entries,
-          });
+        const { filters } = request.query;
+        // Welsh or English, chosen at download (issue 11); without a choice, the page's language.
+        const language = request.query.language ?? request.language;
+        const file = await casework.chronologyDocument(request.user!, id, filters, format, language, async (chronology) => {
+          const content = chronologyDocumentText(chronology, filters, language, { printedAt: clock.now(), by: request.user!.displayName, demo });
+          if (format === 'pdf') return pdf.print(reply.documentHtml(view('chronology-document'), { ...chronology, ...content }, language));
+          return chronologyToDocx({ ...content, entries: chronology.entries });
         });
         return reply
           .header('Content-Type', chronologyContentTypes[format])

@@ -3,6 +3,7 @@ import { riskToolFileLimits } from '../../uploads/limits.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels } from './episodes.ts';
 import { dateInput, dateInputGiven, dateRule, optionalDateInput, readDateTime } from '../../web/form-fields.ts';
+import { documentLanguage } from '../../web/params.ts';
 import { chronologyKinds, type ChronologyFilters, type ChronologyKind } from './chronology.ts';
 
 const trimmed = (max: number) => z.string().trim().max(max, 'validation.tooLong');
@@ -279,16 +280,22 @@ export const chronologyTypes = z
  * The chronology's filters (a GET form): types of entry (`type`, repeated) and one agency (`agency`;
  * empty is every agency). Anything else in them is malformed: 400 with the error page.
  */
+const chronologyFilterFields = {
+  type: chronologyTypes,
+  agency: z
+    .union([z.literal(''), z.uuid()])
+    .optional()
+    .transform((v) => v || undefined),
+};
 export const chronologyQuerySchema = z
-  .object({
-    type: chronologyTypes,
-    agency: z
-      .union([z.literal(''), z.uuid()])
-      .optional()
-      .transform((v) => v || undefined),
-  })
+  .object(chronologyFilterFields)
   .strict()
   .transform((q): ChronologyFilters => ({ types: q.type, agency: q.agency }));
 export type ChronologyQuery = z.infer<typeof chronologyQuerySchema>;
 
 export const chronologyDocumentParams = z.object({ id: z.uuid(), format: z.enum(['docx', 'pdf']) });
+/** A chronology's download: the page's filters, and the language it is made in (issue 11; absent, the page's). */
+export const chronologyDocumentQuery = z
+  .object({ ...chronologyFilterFields, language: documentLanguage })
+  .strict()
+  .transform((q) => ({ filters: { types: q.type, agency: q.agency } satisfies ChronologyFilters, language: q.language }));

@@ -8,7 +8,7 @@ import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
 import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, londonDate } from '../../dates.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
 import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
@@ -537,13 +537,17 @@ export class CaseworkService {
 
   // ------------------------------------------------------------------ chronology
 
-  /** The child's chronology as the page shows it: the entries chosen by the filters, and the agencies to choose from. */
-  private async chronologyOf(tx: Tx, user: SessionUser, childId: string, filters: ChronologyFilters) {
+  /**
+   * The child's chronology as the page shows it: the entries chosen by the filters, and the agencies to
+   * choose from; its text and dates in `language` (the page's, or the document's chosen at download).
+   */
+  private async chronologyOf(tx: Tx, user: SessionUser, childId: string, filters: ChronologyFilters, language: Language) {
     const child = await this.child(tx, user, childId);
     const agencies = await this.agencies(tx);
-    const events = await readChronology(tx, childId, chronologyText);
+    const t = translator(language);
+    const events = await readChronology(tx, childId, t, language);
     const shown = filterChronology(events, filters);
-    const entries: ChronologyEntry[] = presentChronology(shown, new Map(agencies.map((a) => [a.id, a.name])), chronologyText);
+    const entries: ChronologyEntry[] = presentChronology(shown, new Map(agencies.map((a) => [a.id, a.name])), t, language);
     return { child, agencies, entries, total: events.length, withheld: shown.filter((e) => e.withheld).length };
   }
 
@@ -560,36 +564,38 @@ export class CaseworkService {
     });
   }
 
-  /** The chronology page. One audit row names the child and the filters. */
-  chronology(user: SessionUser, childId: string, filters: ChronologyFilters) {
+  /** The chronology page, in the page's language. One audit row names the child and the filters. */
+  chronology(user: SessionUser, childId: string, filters: ChronologyFilters, language: Language = currentLanguage()) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const chronology = await this.chronologyOf(tx, user, childId, filters);
+      const chronology = await this.chronologyOf(tx, user, childId, filters, language);
       await act.audit(pageViewed(childId, 'chronology', { filters: { ...filters } }));
       return chronology;
     });
   }
 
   /**
-   * The chronology as a document, made by `write` inside the transaction that audits it: the
-   * download and its audit row stand or fall together.
+   * The chronology as a document in `language` (chosen at download, issue 11), made by `write` inside
+   * the transaction that audits it: the download and its audit row stand or fall together.
    */
   chronologyDocument(
     user: SessionUser,
     childId: string,
     filters: ChronologyFilters,
     format: ChronologyDocument,
+    language: Language,
     write: (chronology: Awaited<ReturnType<CaseworkService['chronologyOf']>>) => Promise<Buffer>,
   ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      const chronology = await this.chronologyOf(tx, user, childId, filters);
+      const chronology = await this.chronologyOf(tx, user, childId, filters, language);
       const body = await write(chronology);
       await act.audit({
         action: 'export',
         recordType: 'child',
         recordId: childId,
-        details: { document: `chronology.${format}`, filters: { ...filters } },
+        details: { document: `chronology.${format}`, language, filters: { ...filters } },
       });
-      return { body, fileName: `chronology-${chronology.child.reference}.${format}` };
+      // The file's name is the same in both languages (the route keeps it ASCII); the Welsh one is marked "-cy".
+      return { body, fileName: `chronology-${chronology.child.reference}${language === 'cy' ? '-cy' : ''}.${format}` };
     });
   }
 
@@ -688,7 +694,7 @@ export class CaseworkService {
   }
 }
 
-/** The chronology's text is English, as every page is (src/i18n). */
+/** The chronology's text in the JSON API: English, as the API's messages are (pages and documents have their own language). */
 const chronologyText = translator('en');
 
 /** What the home page counts for a worker: their allocated children's overdue items. */

@@ -34,6 +34,8 @@ export interface ComputedValue {
   value: number | null;
   /** What the percentage is of, e.g. "41 of 50"; empty for plain counts. */
   basis: string;
+  /** The same as figures (41 and 50), for a document to say in its own language; null for plain counts. */
+  of: { part: number; whole: number } | null;
 }
 
 type Counts = { numerator: number | null; denominator: number | null };
@@ -44,7 +46,7 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
     // Open children at the quarter's end with a CSE flag or a risk level then in atRiskCategories.
     const { rows } =
       await sql<Counts>`SELECT numerator, denominator FROM lantern_measure_children_at_risk(${quarterStart}::date, ${atRiskCategories}::text[])`.execute(tx);
-    return { quarterStart, value: rows[0]?.numerator ?? 0, basis: '' };
+    return { quarterStart, value: rows[0]?.numerator ?? 0, basis: '', of: null };
   }
   if (source === 'return_interviews_72h') {
     // Episodes ended by a return in the quarter; how many had an interview offered within 72 hours.
@@ -68,22 +70,24 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
     .orderBy('window_months')
     .orderBy('title')
     .executeTakeFirst();
-  if (!measure) return { quarterStart, value: null, basis: '' };
+  if (!measure) return { quarterStart, value: null, basis: '', of: null };
   const today = londonDate(asOf);
   const end = quarterEnd(quarterStart);
   const at = end < today ? end : today;
   const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });
-  return {
-    quarterStart,
-    value: figures.percentage,
-    basis: figures.due === 0 ? '' : t('strategy.measures.basisOf', { part: figures.onTime, whole: figures.due }),
-  };
+  return ofWhole(quarterStart, figures.percentage, figures.onTime, figures.due);
 }
 
 function asPercentage(quarterStart: string, counts: Counts | undefined): ComputedValue {
   const part = counts?.numerator ?? 0;
   const whole = counts?.denominator ?? 0;
-  return { quarterStart, value: percentage(part, whole), basis: whole === 0 ? '' : t('strategy.measures.basisOf', { part, whole }) };
+  return ofWhole(quarterStart, percentage(part, whole), part, whole);
+}
+
+function ofWhole(quarterStart: string, value: number | null, part: number, whole: number): ComputedValue {
+  return whole === 0
+    ? { quarterStart, value, basis: '', of: null }
+    : { quarterStart, value, basis: t('strategy.measures.basisOf', { part, whole }), of: { part, whole } };
 }
 
 /** Values for each quarter given, oldest first, leaving out quarters with nothing to count. */

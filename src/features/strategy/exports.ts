@@ -1,9 +1,10 @@
-import { formatQuantity } from '../../numbers.ts';
+import { formatNumber, formatQuantity } from '../../numbers.ts';
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { addQuarters, londonDate, quarterEnd } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
+import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
 import { complianceByAgency } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
@@ -37,41 +38,48 @@ export class PlanExportService {
     return londonDate(this.clock.now());
   }
 
-  quarterlyReport(user: SessionUser, planId: string, quarterStart: string) {
-    return withActor(this.db, actorOf(user), (tx) => this.buildQuarterly(tx, planId, user, quarterStart));
+  /** The quarterly report as its page shows it, in the page's language (its quarter labels and figures). */
+  quarterlyReport(user: SessionUser, planId: string, quarterStart: string, language: Language = currentLanguage()) {
+    return withActor(this.db, actorOf(user), (tx) => this.buildQuarterly(tx, planId, user, quarterStart, language));
   }
 
   /**
    * Builds a document and writes its audit row in the same transaction. The quarterly report's PDF is
    * the page printed (`printQuarterly`: its HTML through src/documents/pdf.ts), made by the route.
+   * The return and the quarterly report are made in `language`, chosen at download (issue 11); the
+   * action plan (XLSX, CSV) stays English, as import reads its headings. The audit row says which.
    */
   exportDocument(
     user: SessionUser,
     planId: string,
     document: ExportDocument,
     quarterStart: string,
+    language: Language,
     printQuarterly: (report: QuarterlyReport) => Promise<Buffer>,
   ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       let body: Buffer;
       let base: string;
+      const made: Language = document.startsWith('plan.') ? 'en' : language;
       if (document.startsWith('quarterly.')) {
-        const report = await this.buildQuarterly(tx, planId, user, quarterStart);
-        body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report);
+        const report = await this.buildQuarterly(tx, planId, user, quarterStart, made);
+        body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report, made);
         base = `quarterly-report-${quarterStart}`;
       } else {
         const plan = await this.exportPlan(tx, planId, user);
-        if (document === 'return.docx') body = await returnToDocx(plan);
-        else if (document === 'return.xlsx') body = await returnToXlsx(plan);
+        if (document === 'return.docx') body = await returnToDocx(plan, made);
+        else if (document === 'return.xlsx') body = await returnToXlsx(plan, made);
         else if (document === 'plan.xlsx') body = await planToXlsx(plan);
         else body = Buffer.from(`\uFEFF${planToCsv(plan)}`, 'utf8');
         base = document.startsWith('return.') ? 'welsh-government-return' : 'action-plan';
       }
+      // The file's name stays ASCII and the same in both languages; the Welsh one is marked "-cy".
+      if (made === 'cy') base = `${base}-cy`;
       await act.audit({
         action: 'export',
         recordType: 'strategy_plan',
         recordId: planId,
-        details: { document, ...(document.startsWith('quarterly.') ? { quarter: quarterStart } : {}) },
+        details: { document, language: made, ...(document.startsWith('quarterly.') ? { quarter: quarterStart } : {}) },
       });
       return { body, contentType: contentTypes[document], fileName: `${base}.${document.split('.')[1]}` };
     });
@@ -114,7 +122,7 @@ export class PlanExportService {
     };
   }
 
-  private async buildQuarterly(tx: Tx, planId: string, user: SessionUser, quarterStart: string): Promise<QuarterlyReport> {
+  private async buildQuarterly(tx: Tx, planId: string, user: SessionUser, quarterStart: string, language: Language): Promise<QuarterlyReport> {
     const plan = await this.exportPlan(tx, planId, user);
     const firstQuarter = addQuarters(quarterStart, -3);
     // Every progress update on this plan's actions in the four quarters up to and including this one.
@@ -133,14 +141,14 @@ export class PlanExportService {
     return {
       plan,
       quarterStart,
-      quarterLabel: quarterLabel(quarterStart),
+      quarterLabel: quarterLabel(quarterStart, language),
       statusCounts: ragStatusDefinitions.map((d) => ({ status: d.status, label: d.label, count: plan.actions.filter((a) => a.status === d.status).length })),
       changedThisQuarter: [...thisQuarter.values()]
         .sort((a, b) => compareRefs(a.action_ref, b.action_ref))
         .map((u) => ({ ref: u.action_ref, quarterStart: u.quarter_start, status: u.status as RagStatus, narrative: u.narrative })),
       lastTwelveMonths: quarters.map((q) => ({
         quarterStart: q,
-        label: quarterLabel(q),
+        label: quarterLabel(q, language),
         updates: updates.filter((u) => u.quarter_start === q).length,
         completed: new Set(updates.filter((u) => u.quarter_start === q && u.status === 'blue').map((u) => u.action_ref)).size,
       })),
@@ -150,17 +158,18 @@ export class PlanExportService {
         .map((a) => ({
           ref: a.ref,
           measure: a.successMeasure,
-          target: formatQuantity(a.targetValue, a.measureUnit),
-          current: formatQuantity(a.currentValue, a.measureUnit),
+          target: formatQuantity(a.targetValue, a.measureUnit, language),
+          current: formatQuantity(a.currentValue, a.measureUnit, language),
           percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
         })),
-      performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart),
+      performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart, language),
       training: await this.quarterTraining(tx, quarterStart),
     };
   }
 
   /** Each performance measure's value for the quarter (entered, or computed from the records) against its target. */
-  private async quarterMeasures(tx: Tx, planId: string, quarterStart: string): Promise<QuarterlyReport['performanceMeasures']> {
+  private async quarterMeasures(tx: Tx, planId: string, quarterStart: string, language: Language): Promise<QuarterlyReport['performanceMeasures']> {
+    const t = translator(language);
     const measures = await measuresWithPoints(tx, planId, [quarterStart], this.clock);
     return measures.map((m) => {
       const point = m.points.find((p) => p.period === quarterStart);
@@ -170,9 +179,15 @@ export class PlanExportService {
         unit: m.unit,
         computed: m.computed,
         direction: m.direction === 'down' ? 'down' : 'up',
-        target: formatQuantity(target, m.unit),
-        value: point ? formatQuantity(point.value, m.unit) : '',
-        basis: point && m.computed ? point.note : '',
+        target: formatQuantity(target, m.unit, language),
+        value: point ? formatQuantity(point.value, m.unit, language) : '',
+        // A computed figure's basis ("41 of 50") in the document's language.
+        basis:
+          point && m.computed
+            ? point.of
+              ? t('documents.quarterly.basis', { part: formatNumber(point.of.part, language), whole: formatNumber(point.of.whole, language) })
+              : point.note
+            : '',
         onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
       };
     });

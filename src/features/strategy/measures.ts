@@ -158,11 +158,12 @@ export async function measuresWithPoints(tx: Tx, planId: string, quarters: reado
           period: v.quarterStart,
           value: v.value!,
           note: v.basis,
+          of: v.of,
           label: quarterLabel(v.quarterStart),
         }))
       : values
           .filter((v) => v.measure_id === m.id)
-          .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, label: quarterLabel(quarterOf(v.period_start)) }));
+          .map((v) => ({ period: v.period_start, value: Number(v.value), note: v.note, of: null, label: quarterLabel(quarterOf(v.period_start)) }));
     const latest = points.at(-1);
     const target = Number(m.target_value);
     const onTrack = latest === undefined ? null : m.direction === 'up' ? latest.value >= target : latest.value <= target;

@@ -5,11 +5,11 @@ import { addMonths, addQuarters, formatIsoDate, quarterOf, type IsoDate } from '
 import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
 import type { RagStatus } from './domain/rag.ts';
 
-/** "October to December 2026". */
+/** "October to December 2026" ("Hydref – Rhagfyr 2026" in Welsh), in the language asked for or the page's. */
 export function quarterLabel(quarter: IsoDate, language: Language = currentLanguage()): string {
-  return translator(language)('dates.quarter', {
-    first: formatIsoDate(quarter, 'MMMM', language),
-    last: formatIsoDate(addMonths(quarter, 2), 'MMMM yyyy', language),
+  return translator(language)('documents.quarterLabel', {
+    from: formatIsoDate(quarter, 'MMMM', language),
+    to: formatIsoDate(addMonths(quarter, 2), 'MMMM yyyy', language),
   });
 }
 

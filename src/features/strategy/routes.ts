@@ -16,6 +16,7 @@ import { planUploadParser } from './reports/plan-file.ts';
 import {
   actionFormSchema,
   exportParams,
+  exportQuery,
   glossaryFormSchema,
   importConfirmSchema,
   measureFormSchema,
@@ -110,12 +111,14 @@ export const strategyFeature: Feature = {
 
     app.get(
       '/strategy/plans/:planId/export/:document',
-      { ...exporting, schema: { params: exportParams, querystring: quarterQuery } },
+      { ...exporting, schema: { params: exportParams, querystring: exportQuery } },
       async (request, reply) => {
         const { planId, document } = request.params;
         const quarter = request.query.quarter ?? strategy.plans.currentQuarter();
-        const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter, (report) =>
-          pdf.print(reply.documentHtml(view('quarterly-document'), { report })),
+        // Welsh or English, chosen at download (issue 11); without a choice, the page's language.
+        const language = request.query.language ?? request.language;
+        const file = await strategy.exports.exportDocument(request.user!, planId, document, quarter, language, (report) =>
+          pdf.print(reply.documentHtml(view('quarterly-document'), { report }, language)),
         );
         return reply
           .header('Content-Type', file.contentType)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dateInput, dateRule, optionalDateInput, optionalId } from '../../web/form-fields.ts';
-import { uuid } from '../../web/params.ts';
+import { documentLanguage, uuid } from '../../web/params.ts';
 import { measureSources } from './computed-measures.ts';
 import { ragStatuses } from './domain/rag.ts';
 import type { ImportedAction } from './reports/import.ts';
@@ -91,6 +91,8 @@ export const quarterQuery = z.object({
     .optional()
     .catch(undefined),
 });
+/** A document's download: the quarter (the quarterly report's) and the language it is made in. */
+export const exportQuery = quarterQuery.extend({ language: documentLanguage });
 export const exportParams = z.object({
   planId: uuid,
   document: z.enum(['return.docx', 'return.xlsx', 'plan.xlsx', 'plan.csv', 'quarterly.docx', 'quarterly.pdf']),

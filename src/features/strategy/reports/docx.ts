@@ -1,10 +1,15 @@
 import { Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import type { TFunction } from 'i18next';
+import { formatDate } from '../../../dates.ts';
+import { wordLanguageStyles } from '../../../documents/language.ts';
+import { translator, type Language } from '../../../i18n/i18n.ts';
+import { formatNumber, formatQuantity } from '../../../numbers.ts';
 import { outcomesOfStrand } from '../domain/frameworks.ts';
-import { ragStatusDefinitions } from '../domain/rag.ts';
-import { ragLabel, type ExportPlan, type QuarterlyReport } from './model.ts';
+import { ragStatusDefinitions, type RagStatus } from '../domain/rag.ts';
+import type { ExportPlan, QuarterlyReport } from './model.ts';
 
 const ragShade: Record<string, string> = { red: 'D4351C', amber: 'FFDD00', green: '00703C', blue: '1D70B8' };
-const ragText: Record<string, string> = { red: 'FFFFFF', amber: '0B0C0C', green: 'FFFFFF', blue: 'FFFFFF' };
+const ragInk: Record<string, string> = { red: 'FFFFFF', amber: '0B0C0C', green: 'FFFFFF', blue: 'FFFFFF' };
 
 const text = (value: string, bold = false) => new Paragraph({ children: [new TextRun({ text: value, bold })] });
 
@@ -18,7 +23,7 @@ function cell(value: string, options: { bold?: boolean; status?: string; width?:
     ...(fill ? { shading: { type: ShadingType.CLEAR, color: 'auto', fill } } : {}),
     children:
       fill && options.status
-        ? [new Paragraph({ children: [new TextRun({ text: value, bold: true, color: ragText[options.status] ?? '000000' })] })]
+        ? [new Paragraph({ children: [new TextRun({ text: value, bold: true, color: ragInk[options.status] ?? '000000' })] })]
         : options.bold
           ? [text(value, true)]
           : paragraphs(value),
@@ -45,26 +50,38 @@ function table(header: string[], rows: Row[], widths: number[]) {
 /** The table, or a sentence saying there is nothing to put in it. */
 const tableOr = (none: string, header: string[], rows: Row[], widths: number[]) => (rows.length === 0 ? text(none) : table(header, rows, widths));
 
-const pack = (doc: Document) => Packer.toBuffer(doc);
+/** A Word document in `language`: its text is already in it; Word is told so too (w:lang). */
+const pack = (language: Language, title: string, children: (Paragraph | Table)[]) =>
+  Packer.toBuffer(new Document({ creator: 'Lantern', title, styles: wordLanguageStyles(language), sections: [{ children }] }));
 
-/** The Welsh Government reporting template, laid out as seed 001's appendix. */
-export function returnToDocx(plan: ExportPlan): Promise<Buffer> {
+/** A status as the document's language names it: Coch, Ambr, Gwyrdd, Glas … */
+const ragName = (t: TFunction, status: RagStatus) => t(`documents.rag.${status}`);
+
+/**
+ * The Welsh Government reporting template, laid out as seed 001's appendix, in `language` (its
+ * headings, statuses and legend; the plan's own words, framework and narratives are as written).
+ */
+export function returnToDocx(plan: ExportPlan, language: Language = 'en'): Promise<Buffer> {
+  const t = translator(language);
   const byRef = new Map(plan.actions.map((a) => [a.ref, a]));
   const children: (Paragraph | Table)[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`${plan.partnershipName} - ${plan.title}`)] }),
-    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Reporting Template')] }),
+    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(t('documents.return.template'))] }),
     text(plan.framework.name, true),
-    text('RAG status', true),
+    text(t('documents.return.ragStatus'), true),
     table(
-      ['Status', 'Meaning'],
-      ragStatusDefinitions.map((d) => ({ cells: [d.label, d.meaning], status: d.status, statusColumn: 0 })),
+      [t('documents.return.status'), t('documents.return.meaning')],
+      ragStatusDefinitions.map((d) => ({ cells: [ragName(t, d.status), t(`documents.ragMeaning.${d.status}`)], status: d.status, statusColumn: 0 })),
       [20, 80],
     ),
   ];
   if (plan.sourceNote) children.push(text(plan.sourceNote));
   for (const strand of plan.framework.strands) {
     children.push(
-      new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${strand.number}. ${strand.title.toUpperCase()} - Overarching outcome:`)] }),
+      new Paragraph({
+        heading: HeadingLevel.HEADING_2,
+        children: [new TextRun(t('documents.return.overarching', { number: strand.number, strand: strand.title.toUpperCase() }))],
+      }),
     );
     for (const line of strand.outcome.split('\n')) children.push(text(line));
     const rows: Row[] = [];
@@ -73,40 +90,53 @@ export function returnToDocx(plan: ExportPlan): Promise<Buffer> {
       refs.forEach((ref, index) => {
         const action = byRef.get(ref);
         rows.push({
-          cells: [index === 0 ? `${outcome.id} ${outcome.text}` : '', ref, action ? ragLabel(action.status) : 'Not rated', action?.narrative ?? ''],
+          cells: [index === 0 ? `${outcome.id} ${outcome.text}` : '', ref, ragName(t, action ? action.status : 'not-rated'), action?.narrative ?? ''],
           ...(action ? { status: action.status } : {}),
           statusColumn: 2,
         });
       });
     }
-    children.push(table(['Outcome', 'Action', 'RAG status', 'Narrative update'], rows, [30, 8, 12, 50]));
+    children.push(
+      table(
+        [t('documents.return.outcome'), t('documents.return.action'), t('documents.return.ragStatus'), t('documents.return.narrative')],
+        rows,
+        [30, 8, 12, 50],
+      ),
+    );
   }
-  return pack(new Document({ creator: 'Lantern', title: plan.title, sections: [{ children }] }));
+  return pack(language, plan.title, children);
 }
 
-/** The quarterly progress report for the Board: what changed, exceptions, measures against targets. */
-export function quarterlyToDocx(report: QuarterlyReport): Promise<Buffer> {
+/**
+ * The quarterly progress report for the Board: what changed, exceptions, measures against targets. In
+ * `language`: the report itself is built in it too (its quarter labels and figures: exports.ts).
+ */
+export function quarterlyToDocx(report: QuarterlyReport, language: Language = 'en'): Promise<Buffer> {
+  const t = translator(language);
+  const q = (key: string, options?: Record<string, unknown>) => (options ? t(`documents.quarterly.${key}`, options) : t(`documents.quarterly.${key}`));
+  const number = (n: number) => formatNumber(n, language);
   const { plan } = report;
   const h2 = (value: string) => new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(value)] });
+  const title = q('title', { quarter: report.quarterLabel });
   const children: (Paragraph | Table)[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Quarterly progress report: ${report.quarterLabel}`)] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(title)] }),
     text(`${plan.title} (${plan.partnershipName})`, true),
-    text(`Owned by ${plan.owningBody}; held to account by ${plan.accountableTo}.`),
-    h2('Status of all actions'),
+    text(q('governance', { owner: plan.owningBody, accountable: plan.accountableTo })),
+    h2(q('statusCounts')),
     table(
-      ['Status', 'Actions'],
-      report.statusCounts.map((s) => ({ cells: [s.label, String(s.count)], status: s.status, statusColumn: 0 })),
+      [q('status'), q('actions')],
+      report.statusCounts.map((s) => ({ cells: [ragName(t, s.status), number(s.count)], status: s.status, statusColumn: 0 })),
       [60, 40],
     ),
-    h2('Exceptions: red or overdue actions'),
+    h2(q('exceptions')),
     tableOr(
-      'None.',
-      ['Action', 'Status', 'Due', 'Lead (post)', 'Narrative'],
+      q('none'),
+      [q('action'), q('status'), q('due'), q('leadPost'), q('narrative')],
       report.exceptions.map((a) => ({
         cells: [
           `${a.ref} ${a.text}`,
-          ragLabel(a.status) + (a.overdue ? ' (overdue)' : ''),
-          a.dueOn ?? '',
+          a.overdue ? q('overdue', { status: ragName(t, a.status) }) : ragName(t, a.status),
+          formatDate(a.dueOn, language),
           [a.leadTitle, a.leadAgency].filter(Boolean).join(', '),
           a.narrative,
         ],
@@ -115,72 +145,78 @@ export function quarterlyToDocx(report: QuarterlyReport): Promise<Buffer> {
       })),
       [30, 12, 12, 16, 30],
     ),
-    h2('Measures against targets'),
+    h2(q('measures')),
     tableOr(
-      'No action has a numeric target yet.',
-      ['Action', 'Success measure', 'Target', 'Current', '% of target'],
+      q('noMeasures'),
+      [q('action'), q('successMeasure'), q('target'), q('current'), q('percentOfTarget')],
       report.measures.map((m) => ({
-        cells: [m.ref, m.measure, m.target, m.current, m.percentOfTarget === null ? '' : `${m.percentOfTarget}%`],
+        cells: [m.ref, m.measure, m.target, m.current, formatQuantity(m.percentOfTarget, '%', language)],
       })),
       [10, 50, 13, 13, 14],
     ),
-    h2('Performance measures'),
+    h2(q('performance')),
     tableOr(
-      'This plan has no performance measures yet.',
-      ['Measure', 'Target', report.quarterLabel, 'Against target'],
+      q('noPerformance'),
+      [q('measure'), q('target'), report.quarterLabel, q('againstTarget')],
       report.performanceMeasures.map((m) => ({
         cells: [
-          `${m.name}${m.computed ? ' (computed from Lantern records)' : ''}`,
-          `${m.target} (${m.direction === 'up' ? 'higher' : 'lower'} is better)`,
-          m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : 'No value',
-          m.onTrack === null ? '' : m.onTrack ? 'Meets target' : 'Below target',
+          m.computed ? q('computed', { name: m.name }) : m.name,
+          q(m.direction === 'up' ? 'higherIsBetter' : 'lowerIsBetter', { target: m.target }),
+          m.value ? `${m.value}${m.basis ? ` (${m.basis})` : ''}` : q('noValue'),
+          m.onTrack === null ? '' : m.onTrack ? q('meetsTarget') : q('belowTarget'),
         ],
       })),
       [40, 20, 25, 15],
     ),
-    ...trainingDocx(report, h2),
-    h2(`Progress reported for ${report.quarterLabel}`),
+    ...trainingDocx(report, h2, language),
+    h2(q('changed', { quarter: report.quarterLabel })),
     tableOr(
-      'No progress was reported for this quarter.',
-      ['Action', 'Status', 'Narrative'],
+      q('noChanges'),
+      [q('action'), q('status'), q('narrative')],
       report.changedThisQuarter.map((c) => ({
-        cells: [c.ref, ragLabel(c.status), c.narrative],
+        cells: [c.ref, ragName(t, c.status), c.narrative],
         status: c.status,
         statusColumn: 1,
       })),
       [12, 14, 74],
     ),
-    h2('The last 12 months'),
+    h2(q('lastTwelveMonths')),
     table(
-      ['Quarter', 'Progress updates', 'Actions completed'],
-      report.lastTwelveMonths.map((q) => ({
-        cells: [q.label, String(q.updates), String(q.completed)],
+      [q('quarter'), q('updates'), q('completed')],
+      report.lastTwelveMonths.map((row) => ({
+        cells: [row.label, number(row.updates), number(row.completed)],
       })),
       [50, 25, 25],
     ),
   ];
-  return pack(new Document({ creator: 'Lantern', title: `Quarterly progress report ${report.quarterLabel}`, sections: [{ children }] }));
+  return pack(language, title, children);
 }
 
 /** Training: compliance by agency and overall against each measure's target, and sessions held. No names. */
-function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph): (Paragraph | Table)[] {
+function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph, language: Language): (Paragraph | Table)[] {
+  const t = translator(language);
+  const q = (key: string, options?: Record<string, unknown>) => (options ? t(`documents.quarterly.${key}`, options) : t(`documents.quarterly.${key}`));
+  const number = (n: number) => formatNumber(n, language);
   const { training } = report;
-  const pct = (p: number | null) => (p === null ? 'Nobody due yet' : `${p}%`);
-  const out: (Paragraph | Table)[] = [h2('Training')];
-  if (training.compliance.length === 0) out.push(text('No training compliance measure is set up.'));
+  const pct = (p: number | null) => (p === null ? q('nobodyDue') : formatQuantity(p, '%', language));
+  const out: (Paragraph | Table)[] = [h2(q('training'))];
+  if (training.compliance.length === 0) out.push(text(q('noTrainingMeasure')));
   for (const c of training.compliance) {
-    out.push(text(`${c.title}: staff trained within ${c.windowMonths} months of joining, as at ${training.asOf}. Target ${c.targetPercent}%.`, true));
+    out.push(
+      text(q('trainingCaption', { title: c.title, count: c.windowMonths, asOf: formatDate(training.asOf, language), target: number(c.targetPercent) }), true),
+    );
+    const overall = c.overall.percentage;
     out.push(
       table(
-        ['Agency', 'Due', 'Trained on time', 'Compliance'],
+        [q('agency'), q('trainingDue'), q('trainedOnTime'), q('compliance')],
         [
-          ...c.byAgency.map((a) => ({ cells: [a.agency, String(a.due), String(a.onTime), pct(a.percentage)] })),
+          ...c.byAgency.map((a) => ({ cells: [a.agency, number(a.due), number(a.onTime), pct(a.percentage)] })),
           {
             cells: [
-              'All agencies',
-              String(c.overall.due),
-              String(c.overall.onTime),
-              `${pct(c.overall.percentage)}${c.overall.percentage === null ? '' : c.overall.percentage >= c.targetPercent ? ' (meets target)' : ' (below target)'}`,
+              q('allAgencies'),
+              number(c.overall.due),
+              number(c.overall.onTime),
+              overall === null ? pct(overall) : q(overall >= c.targetPercent ? 'meetsTargetNote' : 'belowTargetNote', { percentage: pct(overall) }),
             ],
           },
         ],
@@ -188,15 +224,21 @@ function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph)
       ),
     );
   }
-  out.push(text(`Training sessions held in ${report.quarterLabel}`, true));
+  out.push(text(q('sessions', { quarter: report.quarterLabel }), true));
   out.push(
     training.sessions.length === 0
-      ? text('No training sessions were held in this quarter.')
+      ? text(q('noSessions'))
       : table(
-          ['Course', 'Sessions', 'Attendances'],
+          [q('course'), q('sessionCount'), q('attendances')],
           [
-            ...training.sessions.map((s) => ({ cells: [s.course, String(s.sessions), String(s.attendees)] })),
-            { cells: ['Total', String(training.sessions.reduce((n, s) => n + s.sessions, 0)), String(training.sessions.reduce((n, s) => n + s.attendees, 0))] },
+            ...training.sessions.map((s) => ({ cells: [s.course, number(s.sessions), number(s.attendees)] })),
+            {
+              cells: [
+                q('total'),
+                number(training.sessions.reduce((n, s) => n + s.sessions, 0)),
+                number(training.sessions.reduce((n, s) => n + s.attendees, 0)),
+              ],
+            },
           ],
           [60, 20, 20],
         ),

@@ -30,7 +30,8 @@ export function lineIn(line: ExplanationLine, language: Language): string {
     case 'subtotal':
       return words('subtotal', { section: text(line.section) }, line.points);
     case 'total': {
-      const range = line.max === null ? words('rangeOpen', { min: line.min }) : words('range', { min: line.min, max: line.max });
+      // "6–10" is the same in every language; "16 or more" is not.
+      const range = line.max === null ? words('rangeOpen', { min: line.min }) : `${line.min}–${line.max}`;
       return words('total', { band: text(line.band), range }, line.points);
     }
     case 'override':
@@ -38,7 +39,7 @@ export function lineIn(line: ExplanationLine, language: Language): string {
     case 'overrideUnderAge':
       return words('override', { reason: words('reasons.underAge', { age: line.age, under: line.under, category: text(line.category) }) });
     case 'overrideIndicators': {
-      const indicators = line.indicators.map(quoted).join(`${t('riskTool.explanation.listSeparator')} `);
+      const indicators = line.indicators.map(quoted).join(', ');
       return words('override', { reason: words('reasons.indicators', { indicators, category: text(line.category) }, line.indicators.length) });
     }
     case 'category':

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { dateInputValues, datePartNames, formatDate, formatDateTime } from '../dates.ts';
 import { currentLanguage, isLanguage, translator } from '../i18n/i18n.ts';
+import { isLocalText, languageOf, textIn } from '../i18n/local-text.ts';
 import { formatQuantity } from '../numbers.ts';
 
 const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +34,17 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   env.addFilter('number', (value: number | string | null | undefined) => formatWholeNumber(value));
   // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).
   env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit, currentLanguage()));
+  // A text from data a partnership loads (a risk tool's questions, src/i18n/local-text.ts): in the page's
+  // language, else English. `localText` for plain text (an <option>, a macro's `text`); `localHtml`
+  // for an element's content, which marks English on a page in another language (lang="en").
+  env.addFilter('localText', (value: unknown) => (isLocalText(value) ? textIn(value, currentLanguage()) : ''));
+  env.addFilter('localHtml', (value: unknown) => {
+    if (!isLocalText(value)) return '';
+    const language = currentLanguage();
+    const text = escapeHtml(textIn(value, language));
+    const shown = languageOf(value, language);
+    return new nunjucks.runtime.SafeString(shown === language ? text : `<span lang="${shown}">${text}</span>`);
+  });
   // What a date input's boxes show (partials/date-input.njk): the boxes as posted, when the form is shown
   // again, else the form's stored 'YYYY-MM-DD' as 5, 3, 2026.
   env.addFilter('dateInputValues', (values: Record<string, unknown> | null | undefined, name: string, fallback?: string) => {
@@ -50,4 +62,10 @@ const wholeNumbers = { en: new Intl.NumberFormat('en-GB'), cy: new Intl.NumberFo
 /** The `number` filter: 12,345 (Intl's default of up to three decimals), '' for nothing. */
 function formatWholeNumber(value: number | string | null | undefined): string {
   return value === null || value === undefined || value === '' ? '' : wholeNumbers[currentLanguage()].format(Number(value));
+}
+
+const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** What Nunjucks' autoescape does to a value: for markup a filter builds itself. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }

@@ -1,6 +1,7 @@
 import type { SessionUser } from '../../auth/service.ts';
 import type { ActAuditEntry, Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
+import { textIn } from '../assessments/tool/definition.ts';
 import type { Answers, ScoredAssessment } from '../assessments/tool/engine.ts';
 import type { MeetingForm } from './schema.ts';
 
@@ -77,7 +78,7 @@ export const scoreColumns = (answers: Answers, s: ScoredAssessment) => ({
   answers: JSON.stringify(answers),
   score_total: s.total,
   score_category: s.category.key,
-  score_category_label: s.category.label,
+  score_category_label: textIn(s.category.label, 'en'),
   score_level: s.suggestedLevel,
   score_explanation: JSON.stringify(s.explanation),
 });

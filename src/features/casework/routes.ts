@@ -11,7 +11,9 @@ import type { FlashKey } from '../../web/flash.ts';
 import { idParams, optionalQueryId, recordParams } from '../../web/params.ts';
 import type { SessionUser } from '../../auth/service.ts';
 import type { Feature, LanternApp } from '../feature.ts';
-import type { DefinitionError } from '../assessments/tool/definition.ts';
+import { textsWithoutWelsh, type DefinitionError } from '../assessments/tool/definition.ts';
+import type { ScoredAssessment } from '../assessments/tool/engine.ts';
+import { explanationIn } from '../assessments/tool/explain.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels, type EpisodeCorrection } from './episodes.ts';
 import { formatDateTime, toLondonFields } from '../../dates.ts';
@@ -40,7 +42,7 @@ import {
   worklistQuerySchema,
 } from './schema.ts';
 import { ReferralValidationError } from './referrals.ts';
-import { CaseworkService } from './service.ts';
+import { CaseworkService, type StoredTool } from './service.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/casework/views/${name}.njk`;
@@ -113,6 +115,12 @@ function definitionErrors(field: string, problems: DefinitionError[], count = pr
   return { list, fields: { [field]: { text: t('casework.tools.invalid') } } };
 }
 
+/** The tools as the risk-tools page lists them: each with how many of its texts have no Welsh. */
+const toolsShown = (tools: StoredTool[]) => tools.map((tool) => ({ ...tool, untranslated: textsWithoutWelsh(tool.definition).length }));
+
+/** A worked-out score as the form shows it: its explanation in the page's language. */
+const scoreShown = (request: FastifyRequest, score: ScoredAssessment) => ({ score, scoreExplanation: explanationIn(score.explanationLines, request.language) });
+
 /** Why a correction of an episode's times was refused, as the key of its message. */
 function episodeCorrectionKey(problem: Extract<EpisodeCorrection, { ok: false }>): string {
   switch (problem.reason) {
@@ -177,7 +185,7 @@ export const caseworkFeature: Feature = {
     // ---------------------------------------------------------------- risk tools
 
     app.get('/risk-tools', tools, async (request, reply) =>
-      reply.page(view('risk-tools'), { tools: await casework.listTools(request.user!), values: {}, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 }),
+      reply.page(view('risk-tools'), { tools: toolsShown(await casework.listTools(request.user!)), values: {}, maxKilobytes: TOOL_FILE_MAX_BYTES / 1024 }),
     );
 
     // A definition comes as a file or pasted. Multipart only in this encapsulated context, as the
@@ -190,7 +198,7 @@ export const caseworkFeature: Feature = {
         const values = { definition: typeof pasted === 'string' ? pasted : '' };
         const again = async (errors: FormErrors) =>
           reply.status(400).page(view('risk-tools'), {
-            tools: await casework.listTools(request.user!),
+            tools: toolsShown(await casework.listTools(request.user!)),
             values,
             errors,
             maxKilobytes: TOOL_FILE_MAX_BYTES / 1024,
@@ -219,6 +227,7 @@ export const caseworkFeature: Feature = {
       const data = await casework.assessmentForm(user, request.params.id, request.query.tool);
       return page(reply, 'assessment-form', 'assessments', {
         ...data,
+        untranslated: textsWithoutWelsh(data.tool.definition).length,
         values: { ...data.knownFacts, assessedOn: toLondonFields(clock.now()).date, assessorAgencyId: user.agencyId },
         answers: data.fromRecord,
       });
@@ -236,7 +245,16 @@ export const caseworkFeature: Feature = {
       });
       const again = async (status: number, extra: Record<string, unknown>) => {
         const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
-        return reply.status(status).page(view('assessment-form'), { active: 'assessments', childNav, riskLevels, ...shown, values: form, answers, ...extra });
+        return reply.status(status).page(view('assessment-form'), {
+          active: 'assessments',
+          childNav,
+          riskLevels,
+          ...shown,
+          untranslated: textsWithoutWelsh(shown.tool.definition).length,
+          values: form,
+          answers,
+          ...extra,
+        });
       };
       // "Work out the score" shows the score and its explanation before the worker records a judgement.
       const assessedOn = header.success ? header.data.assessedOn : toLondonFields(clock.now()).date;
@@ -244,22 +262,30 @@ export const caseworkFeature: Feature = {
       if (!scored.ok) return again(400, { errors: answerErrors(scored.errors) });
       if (scoreOnly) {
         return again(header.success ? 200 : 400, {
-          score: scored.assessment,
+          ...scoreShown(request, scored.assessment),
           ageKnown: scored.ageKnown,
           ...(header.success ? {} : { errors: formErrors(header.error) }),
         });
       }
       if (!header.success || !judgement.success) {
         const errors = formErrors({ issues: [...(header.error?.issues ?? []), ...(judgement.error?.issues ?? [])] });
-        return again(400, { score: scored.assessment, ageKnown: scored.ageKnown, errors });
+        return again(400, { ...scoreShown(request, scored.assessment), ageKnown: scored.ageKnown, errors });
       }
       const created = await casework.createAssessment(request.user!, id, { ...header.data, toolId: data.tool.id }, answers, judgement.data);
       return reply.saved(`/children/${id}/assessments/${created.id}`, 'flash.assessmentSaved');
     });
 
-    app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) =>
-      page(reply, 'assessment', 'assessments', await casework.assessment(request.user!, request.params.id, request.params.recordId)),
-    );
+    // The explanation in the page's language when the tool's score of the stored answers is still the one
+    // recorded (service.ts); otherwise as it was recorded, in English.
+    app.get('/children/:id/assessments/:recordId', { ...read, schema: ofRecord }, async (request, reply) => {
+      const data = await casework.assessment(request.user!, request.params.id, request.params.recordId);
+      const lines = data.explanationLines;
+      return page(reply, 'assessment', 'assessments', {
+        ...data,
+        explanation: lines ? explanationIn(lines, request.language) : data.assessment.explanation,
+        explanationLanguage: lines ? request.language : 'en',
+      });
+    });
 
     // ---------------------------------------------------------------- missing episodes
 

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
-import type { ToolDefinition } from '../assessments/tool/definition.ts';
+import { textIn, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { addDays, addHours, ageOn } from '../../dates.ts';
 import { nextReviewDue, scoreAssessment, type Answers } from '../assessments/tool/engine.ts';
 import { builtInTools, defaultTool } from '../assessments/tool/tools/index.ts';
@@ -64,7 +64,7 @@ export async function caseworkSeed(tx: Tx, ctx: DemoSeedContext): Promise<void> 
           partnership_id: p.id,
           tool_key: def.id,
           version: def.version,
-          name: def.name,
+          name: textIn(def.name, 'en'),
           definition: JSON.stringify(def),
           source: 'built_in',
         })
@@ -265,7 +265,7 @@ export async function scaleSeedCasework(tx: Tx, range: ScaleSeedContext): Promis
   const maxScore = lastBand.min + 10;
   const band = (total: RawBuilder<number>, field: 'key' | 'label' | 'level') =>
     sql<string>`CASE ${sql.join(
-      [...defaultTool.bands].reverse().map((b) => sql`WHEN ${total} >= ${sql.lit(b.min)} THEN ${b[field]}::text`),
+      [...defaultTool.bands].reverse().map((b) => sql`WHEN ${total} >= ${sql.lit(b.min)} THEN ${field === 'label' ? textIn(b.label, 'en') : b[field]}::text`),
       sql` `,
     )} END`;
   // The scaled children, their allocated worker and a few hashes, once.

@@ -6,10 +6,11 @@ import { can } from '../../authz/policy.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
-import { parseToolDefinition, type DefinitionError, type ToolDefinition } from '../assessments/tool/definition.ts';
+import { parseToolDefinition, textIn, type DefinitionError, type LocalText, type ToolDefinition } from '../assessments/tool/definition.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
-import { nextReviewDue, scoreAssessment, type Answers, type ScoreResult } from '../assessments/tool/engine.ts';
+import { isLocalText } from '../../i18n/local-text.ts';
+import { nextReviewDue, scoreAssessment, type Answers, type ExplanationLine, type ScoreResult } from '../assessments/tool/engine.ts';
 import { changeEpisodeType, endEpisode, returnInterviewDue, type EpisodeState, type EpisodeType } from './episodes.ts';
 import type { ActionForm, AssessmentHeader, AssessmentJudgement, EpisodeForm, InterviewForm, MeetingForm, WorklistQuery } from './schema.ts';
 import {
@@ -123,7 +124,8 @@ export class CaseworkService {
           partnership_id: user.partnershipId,
           tool_key: def.id,
           version: def.version,
-          name: def.name,
+          // The column is the name in English (the definition holds every language's).
+          name: textIn(def.name, 'en'),
           definition: JSON.stringify(def),
           source: 'loaded',
           loaded_by: user.userId,
@@ -140,7 +142,7 @@ export class CaseworkService {
   assessmentsPage(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const child = await this.child(tx, user, childId);
-      const assessments = await tx
+      const rows = await tx
         .selectFrom('risk_assessments as a')
         .innerJoin('agencies as ag', 'ag.id', 'a.assessor_agency_id')
         .select([
@@ -155,11 +157,19 @@ export class CaseworkService {
           'a.review_due_on',
           'a.assessor_name',
           'ag.name as agency_name',
+          // The category's label as the tool's definition gives it, in every language it has (the row keeps the English).
+          sql<unknown>`(SELECT b -> 'label' FROM risk_tools rt, jsonb_array_elements(rt.definition -> 'bands') b
+                         WHERE rt.id = a.risk_tool_id AND b ->> 'key' = a.score_category LIMIT 1)`.as('category_label'),
         ])
         .where('a.child_id', '=', childId)
         .orderBy('a.assessed_on', 'desc')
         .orderBy('a.created_at', 'desc')
         .execute();
+      const categoryLabels: Record<string, LocalText> = {};
+      const assessments = rows.map(({ category_label: label, ...a }) => {
+        categoryLabels[a.id] = isLocalText(label) ? label : a.score_category_label;
+        return a;
+      });
       // The history of the worker's judged level, oldest first, keeping only the changes.
       const changes: { on: string; from: string | null; to: string }[] = [];
       let previous: string | null = null;
@@ -170,7 +180,7 @@ export class CaseworkService {
       const latest = assessments[0];
       const reviewOverdue = latest ? latest.review_due_on < this.today() : false;
       await act.audit(pageViewed(childId, 'assessments'));
-      return { child, assessments, changes: changes.reverse(), reviewOverdue };
+      return { child, assessments, categoryLabels, changes: changes.reverse(), reviewOverdue };
     });
   }
 
@@ -193,8 +203,7 @@ export class CaseworkService {
 
   /** The score for answers on the assessment date; a child with no date of birth is scored as the youngest, so no age override is missed. */
   static score(tool: StoredTool, child: ChildSummary, answers: Answers, assessedOn: string): ScoreResult & { ageKnown: boolean } {
-    const ageYears = child.date_of_birth ? Math.max(0, ageOn(child.date_of_birth, assessedOn)) : 0;
-    return { ...scoreAssessment(tool.definition, answers, { ageYears }), ageKnown: child.date_of_birth !== null };
+    return { ...scoreAssessment(tool.definition, answers, { ageYears: ageForScoring(child, assessedOn) }), ageKnown: child.date_of_birth !== null };
   }
 
   createAssessment(user: SessionUser, childId: string, header: AssessmentHeader, answers: Answers, judgement: AssessmentJudgement) {
@@ -260,11 +269,17 @@ export class CaseworkService {
         .executeTakeFirst();
       if (!a) throw notFound();
       const parsed = parseToolDefinition(a.definition);
+      const definition = parsed.ok ? parsed.definition : null;
+      const answers = a.answers as Record<string, Record<string, boolean>>;
+      const explanation = Array.isArray(a.score_explanation) ? (a.score_explanation as string[]) : [];
       await act.audit(pageViewed(childId, 'assessment', { id: assessmentId }));
       return {
         child,
-        definition: parsed.ok ? parsed.definition : null,
-        assessment: { ...a, answers: a.answers as Record<string, Record<string, boolean>>, explanation: a.score_explanation as string[] },
+        definition,
+        assessment: { ...a, answers, explanation },
+        /** The category's label in every language the tool has, else the English the row keeps. */
+        categoryLabel: definition?.bands.find((b) => b.key === a.score_category)?.label ?? a.score_category_label,
+        explanationLines: definition ? explanationLinesOf(definition, answers, ageForScoring(child, a.assessed_on), explanation) : null,
       };
     });
   }
@@ -702,6 +717,24 @@ const homeSummaryLists: readonly WorklistKey[] = ['reviews', 'interviews', 'acti
 const homeSummaryCap = 100;
 /** Actions of the worker's agency named on the home page. */
 const homeTaskCount = 5;
+
+/** The age a child is scored at on the assessment date; a child with no date of birth is scored as the youngest, so no age override is missed. */
+function ageForScoring(child: ChildSummary, assessedOn: string): number {
+  return child.date_of_birth ? Math.max(0, ageOn(child.date_of_birth, assessedOn)) : 0;
+}
+
+/**
+ * A saved assessment's explanation as lines a page words in its own language: the tool scores the
+ * stored answers again, and the lines are used only when their English is exactly what was stored.
+ * When it is not (the child's date of birth was corrected since, the row was written another way),
+ * null: the page shows the explanation as it was recorded.
+ */
+function explanationLinesOf(definition: ToolDefinition, answers: Answers, ageYears: number, stored: readonly string[]): ExplanationLine[] | null {
+  const again = scoreAssessment(definition, answers, { ageYears });
+  if (!again.ok) return null;
+  const same = again.assessment.explanation.length === stored.length && again.assessment.explanation.every((line, i) => line === stored[i]);
+  return same ? again.assessment.explanationLines : null;
+}
 
 /** The latest version of each tool (assessments are started on these; older versions stay readable). */
 export function latestVersions(tools: StoredTool[]): StoredTool[] {

@@ -49,8 +49,9 @@ export const validDefinitionJson = fc
     indicatorOverride: fc.option(fc.record({ pick: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), cat: fc.nat() }), {
       nil: undefined,
     }),
+    languages: fc.constantFrom<Languages>('plain', 'bilingual', 'mixed'),
   })
-  .map(({ sections, steps, withMax, version, review, ageOverride, indicatorOverride }) => {
+  .map(({ sections, steps, withMax, version, review, ageOverride, indicatorOverride, languages }) => {
     let min = 0;
     const mins = [0, ...steps.map((s) => (min += s))];
     const bands = mins.map((m, i) => {
@@ -67,17 +68,47 @@ export const validDefinitionJson = fc
       const ids = [...new Set(indicatorOverride.pick.map((n) => allIndicators[n % allIndicators.length]))];
       overrides.push({ type: 'minimumCategoryIfAnyIndicator', indicators: ids, category: pickBand(indicatorOverride.cat) });
     }
-    return {
-      id: 'generated-tool',
-      version,
-      name: 'Generated tool',
-      description: 'Generated for a property test.',
-      sections,
-      bands,
-      overrides,
-      ...(review === undefined ? {} : { reviewIntervalDays: review }),
-    };
+    return inLanguages(
+      {
+        id: 'generated-tool',
+        version,
+        name: 'Generated tool',
+        description: 'Generated for a property test.',
+        sections,
+        bands,
+        overrides,
+        ...(review === undefined ? {} : { reviewIntervalDays: review }),
+      },
+      languages,
+    );
   });
+
+/**
+ * How a generated definition writes its texts (issue 11): all plain strings, as before Welsh; all
+ * { en, cy }; or mixed, plain, English only ({ en }) and both in turn.
+ */
+type Languages = 'plain' | 'bilingual' | 'mixed';
+
+function inLanguages<T extends { name: string; description: string; sections: unknown[]; bands: unknown[] }>(json: T, languages: Languages): T {
+  if (languages === 'plain') return json;
+  let turn = 0;
+  const local = (en: string) => {
+    const form = languages === 'bilingual' ? 2 : turn++ % 3;
+    return form === 0 ? en : form === 1 ? { en } : { en, cy: `${en} (cy)` };
+  };
+  const swap = (node: Record<string, unknown>, fields: readonly string[]) => {
+    for (const f of fields) if (typeof node[f] === 'string') node[f] = local(node[f]);
+  };
+  const out = structuredClone(json) as unknown as Record<string, unknown> & { sections: Record<string, unknown>[]; bands: Record<string, unknown>[] };
+  swap(out, ['name', 'description']);
+  for (const section of out.sections) {
+    swap(section, ['title', 'description']);
+    for (const w of section.windows as Record<string, unknown>[]) swap(w, ['label']);
+    for (const i of section.indicators as Record<string, unknown>[]) swap(i, ['text', 'guidance']);
+  }
+  for (const b of out.bands) swap(b, ['label']);
+  return out as unknown as T;
+}
 
 /** Answers drawn from the definition: any indicator, any mix of true/false/omitted windows. */
 export function answersFor(def: ToolDefinition): fc.Arbitrary<Answers> {

@@ -1,23 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatPath, parseToolDefinition } from './definition.ts';
+import { formatPath, parseToolDefinition, textIn, textsWithoutWelsh, toolTexts } from './definition.ts';
 import type { DefinitionError } from './definition.ts';
 import { validDefinitionJson } from './arbitraries.ts';
 
 // A small valid definition to break in one place per test.
+/** A text as a file writes it: one text, or each language's (issue 11); `unknown` to break it. */
+type Text = string | { en?: string; cy?: string; fr?: string } | number;
 interface DraftSection {
   id: string;
-  title: string;
+  title: Text;
   kind: string;
-  windows: { id: string; label: string }[];
+  description?: Text;
+  windows: { id: string; label: Text }[];
   points: { windows: string[]; points: number }[];
-  indicators: { id: string; text: string; guidance?: string }[];
+  indicators: { id: string; text: Text; guidance?: Text }[];
 }
 /** A definition's JSON, typed loosely enough to break in one place. */
 interface Draft extends Record<string, unknown> {
   sections: DraftSection[];
-  bands: { key: string; label: string; level: string; min: number; max?: number }[];
+  bands: { key: string; label: Text; level: string; min: number; max?: number }[];
   overrides: Record<string, unknown>[];
 }
 
@@ -186,6 +189,103 @@ test('overrides must name a real category and real indicators', () => {
   const t = minimal();
   t.overrides = [{ type: 'neverLow' }];
   assert.ok(errorsOf(t).some((e) => e.path === 'overrides[0].type'));
+});
+
+// Issue 11: every text a person reads may be one text (every definition before Welsh) or each language's own.
+test('a text may be a plain string or { en, cy }: both parse, and old definitions stay valid', () => {
+  const plain = parseToolDefinition(minimal());
+  assert.ok(plain.ok);
+  assert.equal(plain.definition.name, 'Tiny', 'a plain string is kept as it is');
+
+  const both = minimal();
+  both['name'] = { en: 'Tiny', cy: 'Bach' };
+  both['description'] = { en: 'For tests.' }; // Welsh is optional
+  both['attribution'] = { en: 'Ours', cy: 'Ein un ni' };
+  const section = both.sections[0]!;
+  section.title = { en: 'Significant', cy: 'Sylweddol' };
+  section.description = { en: 'Tick.', cy: 'Ticiwch.' };
+  section.windows[0]!.label = { en: 'now', cy: 'nawr' };
+  section.indicators[1]!.text = { en: 'B', cy: 'B (cy)' };
+  section.indicators[1]!.guidance = { en: 'Why B matters.', cy: 'Pam mae B yn bwysig.' };
+  both.bands[1]!.label = { en: 'High', cy: 'Uchel' };
+  both.overrides[0]!['explanation'] = { en: 'A is serious.', cy: 'Mae A yn ddifrifol.' };
+  const r = parseToolDefinition(both);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  const d = r.definition;
+  assert.deepEqual(d.name, { en: 'Tiny', cy: 'Bach' });
+  assert.equal(textIn(d.name, 'cy'), 'Bach');
+  assert.equal(textIn(d.name, 'en'), 'Tiny');
+  assert.equal(textIn(d.description, 'cy'), 'For tests.', 'no Welsh: English');
+  assert.equal(textIn(d.sections[0]!.indicators[0]!.text, 'cy'), 'A', 'a plain string in every language');
+  assert.equal(textIn(d.bands[1]!.label, 'cy'), 'Uchel');
+  assert.equal(textIn(d.overrides[0]!.explanation!, 'cy'), 'Mae A yn ddifrifol.');
+  // Stored as JSON (the database, an uploaded file) and read back the same.
+  const again = parseToolDefinition(JSON.parse(JSON.stringify(d)));
+  assert.ok(again.ok);
+  assert.deepEqual(again.definition, d);
+});
+
+test('a text in languages needs English, only English and Welsh, and no empty text', () => {
+  const noEnglish = minimal();
+  noEnglish['name'] = { cy: 'Bach' };
+  hasError(noEnglish, 'name', /must be a text, or the text in each language/);
+
+  const french = minimal();
+  french['name'] = { en: 'Tiny', fr: 'Petit' };
+  hasError(french, 'name', /fr/);
+
+  const emptyWelsh = minimal();
+  emptyWelsh.sections[0]!.indicators[0]!.text = { en: 'A', cy: '  ' };
+  hasError(emptyWelsh, 'sections[0].indicators[0].text.cy', /must not be empty/);
+
+  const notText = minimal();
+  notText.bands[0]!.label = 5;
+  hasError(notText, 'bands[0].label', /must be a text/);
+});
+
+test('band labels must differ in Welsh too', () => {
+  const d = minimal();
+  d.bands[0]!.label = { en: 'Low', cy: 'Isel' };
+  d.bands[1]!.label = { en: 'High', cy: 'Isel' };
+  hasError(d, 'bands[1].label', /duplicate band label "Isel"/);
+
+  const english = minimal();
+  english.bands[1]!.label = 'Low';
+  const errors = errorsOf(english).filter((e) => e.path === 'bands[1].label');
+  assert.equal(errors.length, 1, 'a label alike in English is told once, not again for Welsh');
+});
+
+test('toolTexts lists every text a person reads; textsWithoutWelsh those a Welsh page shows in English', () => {
+  const r = parseToolDefinition(minimal());
+  assert.ok(r.ok);
+  assert.deepEqual(
+    toolTexts(r.definition).map((t) => t.path),
+    [
+      'name',
+      'description',
+      'sections[0].title',
+      'sections[0].windows[0].label',
+      'sections[0].windows[1].label',
+      'sections[0].indicators[0].text',
+      'sections[0].indicators[1].text',
+      'sections[0].indicators[1].guidance',
+      'bands[0].label',
+      'bands[1].label',
+    ],
+  );
+  assert.deepEqual(
+    textsWithoutWelsh(r.definition),
+    toolTexts(r.definition).map((t) => t.path),
+    'a plain definition has no Welsh',
+  );
+
+  const d = minimal();
+  d['name'] = { en: 'Tiny', cy: 'Bach' };
+  d['description'] = { en: 'For tests.' };
+  const welsh = parseToolDefinition(d);
+  assert.ok(welsh.ok);
+  assert.ok(!textsWithoutWelsh(welsh.definition).includes('name'));
+  assert.ok(textsWithoutWelsh(welsh.definition).includes('description'), 'English only ({ en }) has no Welsh');
 });
 
 test('formatPath', () => {

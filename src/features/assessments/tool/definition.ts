@@ -3,7 +3,10 @@
 // Everything a worker sees comes from here, so a definition is validated strictly:
 // unknown keys are rejected so a typo in a loaded file fails loudly, not silently.
 import { z } from 'zod';
+import { textIn, type LocalText } from '../../../i18n/local-text.ts';
 import { riskLevels } from '../risk-level.ts';
+
+export { textIn, type LocalText };
 
 // Tool ids appear in URLs and stored assessments, so keep them to lowercase kebab case.
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens, e.g. "cse-screening"');
@@ -16,15 +19,22 @@ const key = z
 
 const text = z.string().trim().min(1, 'must not be empty');
 
+// Every text a person reads is either one text (as every definition before Welsh: shown in every
+// language) or each language's own, English required: { "en": "…", "cy": "…" } (issue 11). A text
+// without Welsh shows in English on a Welsh page; textsWithoutWelsh lists them.
+const localText = z.union([text, z.strictObject({ en: text, cy: text.optional() })], {
+  error: 'must be a text, or the text in each language: { "en": "…", "cy": "…" }',
+});
+
 // More than 4 windows would need 15+ rows in the points table; no known tool needs it.
 const MAX_WINDOWS = 4;
 
-const windowSchema = z.strictObject({ id: key, label: text });
+const windowSchema = z.strictObject({ id: key, label: localText });
 
 const indicatorSchema = z.strictObject({
   id: key,
-  text,
-  guidance: text.optional(),
+  text: localText,
+  guidance: localText.optional(),
 });
 
 // Points are keyed by the exact combination of windows ticked, so "both" can be
@@ -38,9 +48,9 @@ export const sectionKinds = ['vulnerability', 'moderate', 'significant', 'generi
 
 const sectionSchema = z.strictObject({
   id: key,
-  title: text,
+  title: localText,
   kind: z.enum(sectionKinds),
-  description: text.optional(),
+  description: localText.optional(),
   windows: z.array(windowSchema).min(1).max(MAX_WINDOWS),
   points: z.array(pointsRowSchema).min(1),
   indicators: z.array(indicatorSchema).min(1, 'a section needs at least one indicator'),
@@ -52,7 +62,7 @@ const sectionSchema = z.strictObject({
 // practitioner's judgement is recorded in that vocabulary, pre-filled from it (docs/DECISIONS.md 23).
 const bandSchema = z.strictObject({
   key,
-  label: text,
+  label: localText,
   level: z.enum(riskLevels, { message: `must be one of: ${riskLevels.join(', ')}` }),
   min: z.int().min(0),
   max: z.int().min(0).optional(),
@@ -63,13 +73,13 @@ const overrideSchema = z.discriminatedUnion('type', [
     type: z.literal('minimumCategoryUnderAge'),
     age: z.int().min(1).max(25),
     category: key,
-    explanation: text.optional(),
+    explanation: localText.optional(),
   }),
   z.strictObject({
     type: z.literal('minimumCategoryIfAnyIndicator'),
     indicators: z.array(key).min(1),
     category: key,
-    explanation: text.optional(),
+    explanation: localText.optional(),
   }),
 ]);
 
@@ -79,9 +89,9 @@ export const toolDefinitionSchema = z
   .strictObject({
     id: slug,
     version: z.int().min(1),
-    name: text,
-    description: text,
-    attribution: text.optional(),
+    name: localText,
+    description: localText,
+    attribution: localText.optional(),
     sections: z.array(sectionSchema).min(1),
     bands: z.array(bandSchema).min(1),
     overrides: z.array(overrideSchema).default([]),
@@ -126,6 +136,36 @@ export type ToolSection = ToolDefinition['sections'][number];
 export type ToolIndicator = ToolSection['indicators'][number];
 export type ToolBand = ToolDefinition['bands'][number];
 export type ToolOverride = ToolDefinition['overrides'][number];
+
+/** Every text of a definition a person reads, with its JSON path: the name, each question, label and explanation. */
+export function toolTexts(def: ToolDefinition): { path: string; text: LocalText }[] {
+  const out: { path: string; text: LocalText }[] = [];
+  const add = (path: (string | number)[], text: LocalText | undefined) => {
+    if (text !== undefined) out.push({ path: formatPath(path), text });
+  };
+  add(['name'], def.name);
+  add(['description'], def.description);
+  add(['attribution'], def.attribution);
+  def.sections.forEach((s, si) => {
+    add(['sections', si, 'title'], s.title);
+    add(['sections', si, 'description'], s.description);
+    s.windows.forEach((w, wi) => add(['sections', si, 'windows', wi, 'label'], w.label));
+    s.indicators.forEach((ind, ii) => {
+      add(['sections', si, 'indicators', ii, 'text'], ind.text);
+      add(['sections', si, 'indicators', ii, 'guidance'], ind.guidance);
+    });
+  });
+  def.bands.forEach((b, bi) => add(['bands', bi, 'label'], b.label));
+  def.overrides.forEach((o, oi) => add(['overrides', oi, 'explanation'], o.explanation));
+  return out;
+}
+
+/** The paths of the texts that have no Welsh of their own, so show in English on a Welsh page. */
+export function textsWithoutWelsh(def: ToolDefinition): string[] {
+  return toolTexts(def)
+    .filter(({ text }) => typeof text === 'string' || text.cy === undefined)
+    .map(({ path }) => path);
+}
 
 type Report = (path: (string | number)[], message: string) => void;
 
@@ -206,10 +246,17 @@ function checkBands(bands: z.output<typeof bandSchema>[], report: Report): void 
     bands.map((b) => b.key),
     (i, k) => report([i, 'key'], `duplicate band key "${k}"`),
   );
-  reportDuplicates(
-    bands.map((b) => b.label),
-    (i, l) => report([i, 'label'], `duplicate band label "${l}"`),
-  );
+  // Two bands must never read alike, in either language (a label the English check found is not told twice).
+  const alike = new Set<number>();
+  for (const language of ['en', 'cy'] as const) {
+    reportDuplicates(
+      bands.map((b) => textIn(b.label, language)),
+      (i, l) => {
+        if (!alike.has(i)) report([i, 'label'], `duplicate band label "${l}"`);
+        alike.add(i);
+      },
+    );
+  }
   bands.forEach((band, i) => {
     const previous = bands[i - 1];
     if (previous && riskLevels.indexOf(band.level) < riskLevels.indexOf(previous.level)) {

@@ -1,11 +1,21 @@
 // Worked examples: every total and category below was computed by hand from the
 // shipped JSON, so a change to a tool's points or bands shows up here.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { initI18n } from '../../../i18n/i18n.ts';
 import { bandIndexFor, nextReviewDue, scoreAssessment } from './engine.ts';
 import type { Answers, ScoredAssessment } from './engine.ts';
-import type { ToolDefinition } from './definition.ts';
-import { findBuiltInTool } from './tools/index.ts';
+import { parseToolDefinition, textIn, type LocalText, type ToolDefinition } from './definition.ts';
+import { explanationIn } from './explain.ts';
+import { answersFor, validDefinitionJson } from './arbitraries.ts';
+import { builtInTools, findBuiltInTool } from './tools/index.ts';
+
+before(async () => {
+  await initI18n(); // the explanation's words in each language come from the locales
+});
+
+const en = (text: LocalText) => textIn(text, 'en');
 
 function tool(id: string): ToolDefinition {
   const t = findBuiltInTool(id);
@@ -58,7 +68,7 @@ test('example A on the default tool: 3 + 3 + 7 = 13, moderate risk (11–15)', (
     ],
   );
   assert.equal(a.band.key, 'moderate');
-  assert.deepEqual(a.category, { key: 'moderate', label: 'Moderate risk' });
+  assert.deepEqual(a.category, { key: 'moderate', label: { en: 'Moderate risk', cy: 'Risg gymedrol' } });
   assert.equal(a.suggestedLevel, 'medium', 'the default tool maps Moderate risk onto Medium');
   assert.deepEqual(a.overrides, []);
   assert.equal(a.raisedByOverride, false);
@@ -86,13 +96,13 @@ test('example B: 3 points is not at risk / Low, but the under-13 rule lifts a 12
   const young = score(lmh, exampleB, 12);
   assert.equal(young.total, 3);
   assert.equal(young.band.key, 'low');
-  assert.deepEqual(young.category, { key: 'medium', label: 'Medium' });
+  assert.deepEqual([young.category.key, en(young.category.label)], ['medium', 'Medium']);
   assert.equal(young.suggestedLevel, 'medium', 'the suggestion follows the override, not the raw band');
   assert.equal(young.raisedByOverride, true);
   assert.deepEqual(young.overrides, [
     {
       type: 'minimumCategoryUnderAge',
-      category: { key: 'medium', label: 'Medium' },
+      category: { key: 'medium', label: { en: 'Medium', cy: 'Risg ganolig' } },
       explanation: 'the child is 12, which is under 13, so the category cannot be lower than "Medium".',
     },
   ]);
@@ -196,4 +206,104 @@ test('nextReviewDue adds the review interval (91 days by default) in calendar da
   // Across the UK clock change (31 March 2024) and 29 February.
   assert.equal(nextReviewDue('2024-03-01', { reviewIntervalDays: 28 }), '2024-03-29');
   assert.equal(nextReviewDue('2024-02-01', { reviewIntervalDays: 28 }), '2024-02-29');
+});
+
+// Issue 11: the explanation is lines of a key and values (explanationLines), worded in a page's language
+// from the locales (explain.ts); in English exactly the sentences stored with an assessment.
+
+test('example B explained in Welsh: every line in Welsh words, with the tool’s own Welsh', () => {
+  const young = score(lmh, exampleB, 12);
+  assert.deepEqual(explanationIn(young.explanationLines, 'en'), young.explanation, 'the locales’ English is the stored English');
+  assert.deepEqual(explanationIn(young.explanationLines, 'cy'), [
+    'Ffactorau bregusrwydd: mae “Wedi profi cam-drin neu esgeulustod o’r blaen” (ar unrhyw adeg ym mywyd y plentyn) yn rhoi 1 pwynt.',
+    'Ffactorau bregusrwydd: mae “Mae iechyd meddwl y plentyn yn wael, neu mae wedi hunan-niweidio” (ar unrhyw adeg ym mywyd y plentyn) yn rhoi 1 pwynt.',
+    'Dangosyddion risg gymedrol: mae “Yn cadw cysylltiadau ffôn neu ar-lein yn gyfrinachol, neu’n defnyddio mwy nag un ffôn” (nawr neu yn ystod y 6 mis diwethaf) yn rhoi 1 pwynt.',
+    'Is-gyfanswm ar gyfer Ffactorau bregusrwydd: 2 bwynt.',
+    'Is-gyfanswm ar gyfer Dangosyddion risg gymedrol: 1 pwynt.',
+    'Is-gyfanswm ar gyfer Dangosyddion risg sylweddol: 0 pwynt.',
+    'Cyfanswm: 3 phwynt, sydd yn y band “Risg isel” (0–5).',
+    'Rheol diystyru: mae’r plentyn yn 12 oed, sydd o dan 13 oed, felly ni all y categori fod yn is na “Risg ganolig”.',
+    'Categori: “Risg ganolig” (wedi’i godi o “Risg isel” gan reol diystyru).',
+    'Mae’r sgôr hon yn cefnogi eich barn broffesiynol, ond nid yw byth yn ei disodli: cofnodwch eich barn eich hun a’ch rhesymau.',
+  ]);
+});
+
+test('both windows, an override in the tool’s words and an open-ended band, in Welsh', () => {
+  const answers: Answers = { 's-disclosure': { current: true, past6to12: true }, 'v-isolated': { ever: true } };
+  const three = score(threeLevel, answers, 15);
+  const welsh = explanationIn(three.explanationLines, 'cy');
+  assert.ok(
+    welsh.includes(
+      'Dangosyddion risg sylweddol: mae “Wedi datgelu camfanteisio rhywiol i rywun, neu mae rhywun wedi gweld camfanteisio ar y plentyn” (nawr neu yn ystod y 6 mis diwethaf a rhwng 6 a 12 mis yn ôl) yn rhoi 6 phwynt.',
+    ),
+    welsh.join('\n'),
+  );
+  assert.ok(welsh.includes('Cyfanswm: 7 pwynt, sydd yn y band “Risg ganolig” (5–10).'), welsh.join('\n'));
+  assert.ok(
+    welsh.includes(
+      'Rheol diystyru: Mae’r plentyn wedi datgelu camfanteisio rhywiol, neu mae rhywun wedi gweld camfanteisio ar y plentyn, felly Risg uchel yw’r lefel beth bynnag yw’r sgôr.',
+    ),
+  );
+  const all: Answers = Object.fromEntries(
+    standard.sections.flatMap((s) => s.indicators.map((i) => [i.id, Object.fromEntries(s.windows.map((w) => [w.id, true]))])),
+  );
+  assert.ok(explanationIn(score(standard, all, 15).explanationLines, 'cy').includes('Cyfanswm: 75 pwynt, sydd yn y band “Risg sylweddol” (16 neu fwy).'));
+});
+
+test('an override in Lantern’s words names the ticked indicators, in each language', () => {
+  const tool = parseToolDefinition({
+    ...structuredClone(threeLevel),
+    overrides: [{ type: 'minimumCategoryIfAnyIndicator', indicators: ['s-disclosure', 's-controlled'], category: 'high' }],
+  });
+  assert.ok(tool.ok);
+  const one = score(tool.definition, { 's-disclosure': { past6to12: true } }, 15);
+  const two = score(tool.definition, { 's-disclosure': { past6to12: true }, 's-controlled': { past6to12: true } }, 15);
+  assert.ok(
+    one.explanation.includes(
+      'Override: "Has told someone they have been sexually exploited, or has been seen being exploited" is ticked, so the category cannot be lower than "High".',
+    ),
+  );
+  assert.match(two.explanation.join('\n'), /exploited", "Someone else controls where the child goes, who they see or their phone" are ticked/);
+  for (const a of [one, two]) assert.deepEqual(explanationIn(a.explanationLines, 'en'), a.explanation);
+  assert.ok(
+    explanationIn(two.explanationLines, 'cy').includes(
+      'Rheol diystyru: ticiwyd “Wedi datgelu camfanteisio rhywiol i rywun, neu mae rhywun wedi gweld camfanteisio ar y plentyn”, “Mae rhywun arall yn rheoli ble mae’r plentyn yn mynd, pwy mae’n ei weld, neu ei ffôn”, felly ni all y categori fod yn is na “Risg uchel”.',
+    ),
+  );
+});
+
+test('the built-in tools explain every answer in Welsh words, never the English', () => {
+  for (const tool of builtInTools) {
+    fc.assert(
+      fc.property(answersFor(tool), fc.integer({ min: 0, max: 18 }), (answers, ageYears) => {
+        const a = score(tool, answers, ageYears);
+        const welsh = explanationIn(a.explanationLines, 'cy');
+        assert.equal(welsh.length, a.explanation.length);
+        welsh.forEach((line, i) => assert.notEqual(line, a.explanation[i]));
+        assert.doesNotMatch(welsh.join('\n'), /\b(scores?|points?|subtotal|Total|Override|Category|ticked|judgement)\b|"/);
+      }),
+      { numRuns: 60 },
+    );
+  }
+});
+
+test('property: in English the locales say exactly what the engine stores, whatever the tool', () => {
+  const generated = validDefinitionJson.map((json) => {
+    const r = parseToolDefinition(json);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.definition;
+  });
+  const anyTool = fc.oneof(fc.constantFrom(...builtInTools), generated);
+  fc.assert(
+    fc.property(
+      anyTool.chain((def) => fc.tuple(fc.constant(def), answersFor(def), fc.integer({ min: 0, max: 25 }))),
+      ([def, answers, ageYears]) => {
+        const a = score(def, answers, ageYears);
+        assert.deepEqual(explanationIn(a.explanationLines, 'en'), a.explanation);
+        // A Welsh page words every line; a tool's text with no Welsh shows in English inside it.
+        assert.equal(explanationIn(a.explanationLines, 'cy').length, a.explanation.length);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -1,9 +1,12 @@
 // Scores a completed assessment against a tool definition. Pure and total:
 // bad answers come back as errors, never exceptions, so a form can show them.
 // The result supports, and never replaces, the worker's professional judgement.
+// The explanation comes twice: as lines of a key and its values (explanationLines), which
+// explain.ts words in any language from the locales (riskTool.explanation), and as the English
+// sentences stored with an assessment and given by the API (explanation), the same words.
 import { addDays, type IsoDate } from '../../../dates.ts';
-import { combinationKey } from './definition.ts';
-import type { ToolBand, ToolDefinition, ToolOverride, ToolSection } from './definition.ts';
+import { combinationKey, textIn } from './definition.ts';
+import type { LocalText, ToolBand, ToolDefinition, ToolOverride, ToolSection } from './definition.ts';
 import type { RiskLevel } from '../risk-level.ts';
 
 /** indicatorId → windowId → ticked. Omitted indicators or windows mean "not ticked". */
@@ -14,25 +17,43 @@ export type AssessmentContext = { ageYears: number };
 
 export type ScoredIndicator = {
   indicatorId: string;
-  text: string;
+  text: LocalText;
   windows: string[]; // window ids ticked, in the section's order
   points: number;
 };
 
 export type SectionScore = {
   sectionId: string;
-  title: string;
+  title: LocalText;
   subtotal: number;
   indicators: ScoredIndicator[]; // only indicators with at least one window ticked
 };
 
-export type Category = { key: string; label: string };
+export type Category = { key: string; label: LocalText };
 
 export type AppliedOverride = {
   type: ToolOverride['type'];
   category: Category;
+  /** Why it applies, in English (the line's words after "Override: "). */
   explanation: string;
 };
+
+/**
+ * One line of the explanation, in no language: its key under riskTool.explanation in the locales,
+ * and the values it quotes, the tool's own texts in every language they have (explain.ts words it).
+ */
+export type ExplanationLine =
+  | { key: 'indicator'; section: LocalText; indicator: LocalText; windows: LocalText[]; points: number }
+  | { key: 'subtotal'; section: LocalText; points: number }
+  /** `max` is null for the last band ("16 or more"). */
+  | { key: 'total'; points: number; band: LocalText; min: number; max: number | null }
+  /** An override the tool explains in its own words. */
+  | { key: 'override'; explanation: LocalText }
+  | { key: 'overrideUnderAge'; age: number; under: number; category: LocalText }
+  | { key: 'overrideIndicators'; indicators: LocalText[]; category: LocalText }
+  /** `raisedFrom` is the band's label when an override raised the category, else null. */
+  | { key: 'category'; category: LocalText; raisedFrom: LocalText | null }
+  | { key: 'judgement' };
 
 export type ScoredAssessment = {
   toolId: string;
@@ -45,6 +66,9 @@ export type ScoredAssessment = {
   /** The risk level the category's band suggests: the judgement is pre-filled with it. */
   suggestedLevel: RiskLevel;
   raisedByOverride: boolean;
+  /** How the score was worked out, line by line, in no language (explain.ts words it in the page's). */
+  explanationLines: ExplanationLine[];
+  /** The same lines in English: stored with the assessment and given by the API. */
   explanation: string[];
 };
 
@@ -84,7 +108,7 @@ export function scoreAssessment(definition: ToolDefinition, answers: Answers, co
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const explanation: string[] = [];
+  const lines: ExplanationLine[] = [];
   const sections: SectionScore[] = [];
   for (const section of definition.sections) {
     const points = new Map(section.points.map((row) => [combinationKey(section, row.windows), row.points]));
@@ -101,8 +125,7 @@ export function scoreAssessment(definition: ToolDefinition, answers: Answers, co
         continue;
       }
       scored.push({ indicatorId: ind.id, text: ind.text, windows, points: p });
-      const when = windows.map((w) => windowLabel.get(w) ?? w).join(' and ');
-      explanation.push(`${section.title}: "${ind.text}" (${when}) scores ${plural(p, 'point')}.`);
+      lines.push({ key: 'indicator', section: section.title, indicator: ind.text, windows: windows.map((w) => windowLabel.get(w) ?? w), points: p });
     }
     const subtotal = scored.reduce((sum, s) => sum + s.points, 0);
     sections.push({ sectionId: section.id, title: section.title, subtotal, indicators: scored });
@@ -113,31 +136,28 @@ export function scoreAssessment(definition: ToolDefinition, answers: Answers, co
   const bandIndex = bandIndexFor(definition.bands, total);
   const band = definition.bands[bandIndex];
   if (!band) return { ok: false, errors: [{ path: '(definition)', message: 'the tool has no bands' }] };
-  for (const s of sections) explanation.push(`${s.title} subtotal: ${plural(s.subtotal, 'point')}.`);
-  explanation.push(`Total ${plural(total, 'point')}, which is in the band "${band.label}" (${rangeText(band, definition.bands[bandIndex + 1])}).`);
+  for (const s of sections) lines.push({ key: 'subtotal', section: s.title, points: s.subtotal });
+  const next = definition.bands[bandIndex + 1];
+  lines.push({ key: 'total', points: total, band: band.label, min: band.min, max: next ? next.min - 1 : null });
 
   const rank = new Map(definition.bands.map((b, i) => [b.key, i]));
   const applied: AppliedOverride[] = [];
   let finalIndex = bandIndex;
   for (const o of definition.overrides) {
-    const why = overrideReason(o, answers, ageYears, definition);
     const target = rank.get(o.category);
     const targetBand = target === undefined ? undefined : definition.bands[target];
-    if (why === null || target === undefined || !targetBand) continue;
-    const category = { key: targetBand.key, label: targetBand.label };
-    const text = o.explanation ?? `${why}, so the category cannot be lower than "${targetBand.label}".`;
-    applied.push({ type: o.type, category, explanation: text });
-    explanation.push(`Override: ${text}`);
+    if (target === undefined || !targetBand) continue;
+    const line = overrideLine(o, answers, ageYears, definition, targetBand);
+    if (line === null) continue;
+    applied.push({ type: o.type, category: { key: targetBand.key, label: targetBand.label }, explanation: overrideInEnglish(line) });
+    lines.push(line);
     finalIndex = Math.max(finalIndex, target);
   }
 
   const finalBand = definition.bands[finalIndex] ?? band;
   const category = { key: finalBand.key, label: finalBand.label };
   const raisedByOverride = finalIndex > bandIndex;
-  explanation.push(
-    raisedByOverride ? `Category: "${category.label}" (raised from "${band.label}" by an override).` : `Category: "${category.label}".`,
-    'This score supports, and never replaces, your professional judgement: record your own view and your reasons.',
-  );
+  lines.push({ key: 'category', category: category.label, raisedFrom: raisedByOverride ? band.label : null }, { key: 'judgement' });
 
   return {
     ok: true,
@@ -151,7 +171,8 @@ export function scoreAssessment(definition: ToolDefinition, answers: Answers, co
       category,
       suggestedLevel: finalBand.level,
       raisedByOverride,
-      explanation,
+      explanationLines: lines,
+      explanation: lines.map(inEnglish),
     },
   };
 }
@@ -165,27 +186,69 @@ export function bandIndexFor(bands: readonly ToolBand[], score: number): number 
   return index;
 }
 
-/** Why an override applies, as the start of a sentence, or null if it does not. */
-function overrideReason(o: ToolOverride, answers: Answers, ageYears: number, def: ToolDefinition): string | null {
+/** The line of an override that applies, or null if it does not. */
+function overrideLine(o: ToolOverride, answers: Answers, ageYears: number, def: ToolDefinition, target: ToolBand): ExplanationLine | null {
   switch (o.type) {
     case 'minimumCategoryUnderAge':
-      return ageYears < o.age ? `the child is ${ageYears}, which is under ${o.age}` : null;
+      if (ageYears >= o.age) return null;
+      return o.explanation ? { key: 'override', explanation: o.explanation } : { key: 'overrideUnderAge', age: ageYears, under: o.age, category: target.label };
     case 'minimumCategoryIfAnyIndicator': {
       const hit = o.indicators.filter((id) => Object.values(answers[id] ?? {}).some((v) => v === true));
       if (hit.length === 0) return null;
-      const texts = hit.map((id) => `"${indicatorText(def, id)}"`).join(', ');
-      return `${texts} ${hit.length === 1 ? 'is' : 'are'} ticked`;
+      return o.explanation
+        ? { key: 'override', explanation: o.explanation }
+        : { key: 'overrideIndicators', indicators: hit.map((id) => indicatorText(def, id)), category: target.label };
     }
   }
 }
 
-function indicatorText(def: ToolDefinition, id: string): string {
+function indicatorText(def: ToolDefinition, id: string): LocalText {
   for (const s of def.sections) for (const i of s.indicators) if (i.id === id) return i.text;
   return id;
 }
 
-function rangeText(band: ToolBand, next: ToolBand | undefined): string {
-  return next ? `${band.min}–${next.min - 1}` : `${band.min} or more`;
+/*
+ * The English words of each line: what is stored with an assessment and what the API gives. The
+ * locales say the same (riskTool.explanation in en, checked equal by engine.test.ts), and Welsh.
+ */
+const en = (text: LocalText) => textIn(text, 'en');
+
+function inEnglish(line: ExplanationLine): string {
+  switch (line.key) {
+    case 'indicator':
+      return `${en(line.section)}: "${en(line.indicator)}" (${line.windows.map(en).join(' and ')}) scores ${plural(line.points, 'point')}.`;
+    case 'subtotal':
+      return `${en(line.section)} subtotal: ${plural(line.points, 'point')}.`;
+    case 'total': {
+      const range = line.max === null ? `${line.min} or more` : `${line.min}–${line.max}`;
+      return `Total ${plural(line.points, 'point')}, which is in the band "${en(line.band)}" (${range}).`;
+    }
+    case 'override':
+    case 'overrideUnderAge':
+    case 'overrideIndicators':
+      return `Override: ${overrideInEnglish(line)}`;
+    case 'category':
+      return line.raisedFrom === null
+        ? `Category: "${en(line.category)}".`
+        : `Category: "${en(line.category)}" (raised from "${en(line.raisedFrom)}" by an override).`;
+    case 'judgement':
+      return 'This score supports, and never replaces, your professional judgement: record your own view and your reasons.';
+  }
+}
+
+function overrideInEnglish(line: ExplanationLine): string {
+  switch (line.key) {
+    case 'override':
+      return en(line.explanation);
+    case 'overrideUnderAge':
+      return `the child is ${line.age}, which is under ${line.under}, so the category cannot be lower than "${en(line.category)}".`;
+    case 'overrideIndicators': {
+      const texts = line.indicators.map((text) => `"${en(text)}"`).join(', ');
+      return `${texts} ${line.indicators.length === 1 ? 'is' : 'are'} ticked, so the category cannot be lower than "${en(line.category)}".`;
+    }
+    default:
+      return inEnglish(line);
+  }
 }
 
 function plural(n: number, word: string): string {

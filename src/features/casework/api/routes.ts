@@ -3,6 +3,7 @@ import { LanternError, notFound } from '../../../errors.ts';
 import { conflictResponse, json, notFoundResponse, refusals } from '../../../web/api/schema.ts';
 import { idParams, recordParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
+import { textIn } from '../../assessments/tool/definition.ts';
 import { latestVersions } from '../service.ts';
 import {
   childRiskOf,
@@ -129,7 +130,7 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
         id: created.id,
         score_total: created.score.total,
         score_category: created.score.category.key,
-        score_category_label: created.score.category.label,
+        score_category_label: textIn(created.score.category.label, 'en'),
         score_level: created.score.suggestedLevel,
         judgement_level: judgementLevel,
         review_due_on: created.reviewDueOn,

@@ -94,6 +94,11 @@ export function singleError(field: string, text: string, dateInput = false): For
   return { list: [{ text, href: `#${field}` }], fields: { [field]: { text, ...hidden } } };
 }
 
+/** Several problems with one field (an uploaded file's): each in the summary, the first on the field. */
+export function fieldErrors(field: string, texts: readonly string[]): FormErrors {
+  return { list: texts.map((text) => ({ text, href: `#${field}` })), fields: { [field]: { text: texts[0] ?? '', ...hiddenPrefix() } } };
+}
+
 /**
  * The form's fields as posted, to show the form again: after a valid post the body is the schema's
  * output (trimmed, converted, with unknown fields dropped), not what the person typed.

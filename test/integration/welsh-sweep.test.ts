@@ -112,7 +112,8 @@ const govukDefaults = new Set([
 
 /** The words a page shows or speaks: text between tags, and labels in attributes. */
 export function shownTexts(html: string): string[] {
-  const withoutCode = html.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ');
+  // Code is not text; a fragment marked as English (the link to the other language's download, a quote) is rightly English.
+  const withoutCode = html.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<([a-z]+)\b[^>]*\slang="en"[^>]*>[\s\S]*?<\/\1>/gi, ' ');
   const texts: string[] = [];
   for (const match of withoutCode.matchAll(/\s(?:aria-label|title|alt|placeholder|data-i18n\.[a-z.-]+)="([^"]*)"/g)) texts.push(match[1]!);
   for (const part of withoutCode.split(/<[^>]*>/)) texts.push(part);

@@ -5,7 +5,7 @@ import { planImportLimits, refusalMessage } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { prepareUploadParser } from '../../uploads/parse.ts';
 import { dateOfInput } from '../../web/form-fields.ts';
-import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
+import { fieldErrors, formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { measureSources } from './computed-measures.ts';
@@ -386,7 +386,7 @@ export const strategyFeature: Feature = {
         reply.status(400);
         return reply.page(view('frameworks'), {
           frameworks: await strategy.frameworks.listFrameworks(request.user!),
-          errors: { list: problems.map((p) => ({ text: p, href: '#file' })), fields: { file: { text: problems[0] } } },
+          errors: fieldErrors('file', problems),
         });
       });
     });

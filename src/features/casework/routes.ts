@@ -239,10 +239,11 @@ export const caseworkFeature: Feature = {
       const form = postedForm(request);
       // Loaded without a view row: a successful save leaves exactly its one audit row. Showing the form again is a view.
       const data = await casework.assessmentForm(request.user!, id, toolId, { audit: false });
-      const answerErrors = (errors: { path: string; message: string }[]): FormErrors => ({
-        list: errors.map((e) => ({ text: e.message, href: '#answers' })),
-        fields: {},
-      });
+      // Only a changed or stale form sends answers the tool cannot read: one message in the page's language (the details go to the log).
+      const answerErrors = (errors: { path: string; message: string }[]): FormErrors => {
+        request.log.info({ problems: errors.slice(0, 10) }, 'assessment answers refused');
+        return { list: [{ text: t('casework.assessments.answersUnreadable', { count: errors.length }), href: '#answers' }], fields: {} };
+      };
       const again = async (status: number, extra: Record<string, unknown>) => {
         const shown = await casework.assessmentForm(request.user!, id, data.tool.id);
         return reply.status(status).page(view('assessment-form'), {

@@ -84,3 +84,28 @@ test('migrations are numbered once each and forward-only files exist', () => {
   assert.ok(migrations.length >= 4);
   assert.equal(new Set(migrations.map((m) => m.name.slice(0, 4))).size, migrations.length);
 });
+
+test('no English sits in templates outside the resource files: every word a template shows comes from t()', () => {
+  // What is left of a template without its tags, Nunjucks expressions, statements and comments must have no words,
+  // and no component is given literal text. The names of the cookies on the privacy page are codes, not words.
+  const allowedWords = new Set(['lantern_session', 'lantern_csrf', 'lantern_lang']);
+  const problems: string[] = [];
+  for (const file of files('src', '.njk')) {
+    const source = fs.readFileSync(file, 'utf8');
+    const left = source
+      .replace(/\{#[\s\S]*?#\}/g, ' ')
+      .replace(/\{%[\s\S]*?%\}/g, ' ')
+      .replace(/\{\{[\s\S]*?\}\}/g, ' ')
+      .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]*>/g, ' ');
+    for (const word of left.match(/[A-Za-z][A-Za-z’'_-]+/g) ?? [])
+      if (!allowedWords.has(word) && !/^(amp|nbsp|quot|middot|ndash|mdash|rsquo|lsquo)$/.test(word)) problems.push(`${file}: “${word}”`);
+    for (const m of source.matchAll(
+      /\b(?:text|html|titleText|iconFallbackText|visuallyHiddenText|label|hint|legend|caption)\s*:\s*'([^']*[A-Za-z]{3,}[^']*)'/g,
+    )) {
+      if (!/^<code>[a-z_,]+<\/code>$/.test(m[1]!)) problems.push(`${file}: literal “${m[1]}”`);
+    }
+    for (const m of source.matchAll(/\s(?:aria-label|title|alt|placeholder)="([^"{]*[A-Za-z]{3,}[^"]*)"/g)) problems.push(`${file}: attribute “${m[1]}”`);
+  }
+  assert.deepEqual(problems, []);
+});

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import JSZip from 'jszip';
 import { after, before, describe, test } from 'node:test';
 import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserContext, type BrowserContext } from '../helpers/browser.ts';
 
@@ -76,5 +78,31 @@ describe('Cymraeg in Chromium: a triage worker', { skip: browserAvailable ? fals
     await page.getByRole('heading', { name: 'Rhys Pritchard' }).waitFor();
     assert.ok(await page.getByRole('navigation', { name: 'Cofnod plentyn' }).getByRole('link', { name: 'Trosolwg' }).isVisible());
     assert.ok(await page.getByText('Risg uchel').first().isVisible(), 'the current risk level in Welsh');
+  });
+});
+
+describe('Cymraeg in Chromium: a strategy lead', { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' }, () => {
+  test('downloads the Welsh Government return in Welsh from a Welsh page, and in English from the link beside it', async () => {
+    const page = await bc.newPage();
+    await page.context().addCookies([{ name: 'lantern_lang', value: 'cy', url: bc.baseUrl }]);
+    await signInWithBrowser(page, bc, bc.ctx.account('strategy.northmere@lantern.example'));
+    await page.getByRole('link', { name: 'Strategaeth' }).first().click();
+    await assertAccessible(page, bc);
+    await page.getByRole('link', { name: /Child Sexual Exploitation Strategy/ }).click();
+    await assertAccessible(page, bc);
+    const bodyOf = async (name: string | RegExp) => {
+      const download = page.waitForEvent('download');
+      await page.getByRole('link', { name }).click();
+      const file = await (await download).path();
+      const xml = await (await JSZip.loadAsync(fs.readFileSync(file))).file('word/document.xml')!.async('string');
+      return xml.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    };
+    const welsh = await bodyOf('Templed adrodd Llywodraeth Cymru (Word)');
+    assert.match(welsh, /Templed Adrodd/);
+    assert.match(welsh, /Canlyniad trosfwaol:/);
+    assert.doesNotMatch(welsh, /Reporting Template/);
+    const english = await bodyOf('Download in English (DOCX)');
+    assert.match(english, /Reporting Template/);
+    assert.match(english, /Overarching outcome/);
   });
 });

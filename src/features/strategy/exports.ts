@@ -185,7 +185,7 @@ export class PlanExportService {
         basis:
           point && m.computed
             ? point.of
-              ? t('documents.quarterly.basis', { part: formatNumber(point.of.part, language), whole: formatNumber(point.of.whole, language) })
+              ? t('strategy.measures.basisOf', { part: formatNumber(point.of.part, language), whole: formatNumber(point.of.whole, language) })
               : point.note
             : '',
         onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,

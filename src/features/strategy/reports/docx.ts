@@ -55,7 +55,7 @@ const pack = (language: Language, title: string, children: (Paragraph | Table)[]
   Packer.toBuffer(new Document({ creator: 'Lantern', title, styles: wordLanguageStyles(language), sections: [{ children }] }));
 
 /** A status as the document's language names it: Coch, Ambr, Gwyrdd, Glas … */
-const ragName = (t: TFunction, status: RagStatus) => t(`documents.rag.${status}`);
+const ragName = (t: TFunction, status: RagStatus) => t(`strategy.rag.${status}`);
 
 /**
  * The Welsh Government reporting template, laid out as seed 001's appendix, in `language` (its
@@ -71,7 +71,7 @@ export function returnToDocx(plan: ExportPlan, language: Language = 'en'): Promi
     text(t('documents.return.ragStatus'), true),
     table(
       [t('documents.return.status'), t('documents.return.meaning')],
-      ragStatusDefinitions.map((d) => ({ cells: [ragName(t, d.status), t(`documents.ragMeaning.${d.status}`)], status: d.status, statusColumn: 0 })),
+      ragStatusDefinitions.map((d) => ({ cells: [ragName(t, d.status), t(`strategy.ragMeaning.${d.status}`)], status: d.status, statusColumn: 0 })),
       [20, 80],
     ),
   ];

@@ -61,7 +61,7 @@ function addAbout(book: ExcelJS.Workbook, plan: ExportPlan, language: Language) 
   const t = translator(language);
   const about = book.addWorksheet(t('documents.about.sheet'));
   about.columns = [{ width: 28 }, { width: 90 }];
-  const cycle = t(`documents.reviewCycle.${plan.reviewCycle}`);
+  const cycle = t(`strategy.reviewCycle.${plan.reviewCycle}`);
   const rows: [string, string][] = [
     [t('documents.about.plan'), plan.title],
     [t('documents.about.partnership'), plan.partnershipName],
@@ -78,10 +78,10 @@ function addAbout(book: ExcelJS.Workbook, plan: ExportPlan, language: Language) 
   for (const r of rows) about.addRow(r).alignment = { wrapText: true, vertical: 'top' };
   about.addRow([]);
   about.addRow([t('documents.return.ragStatus'), t('documents.return.meaning')]).font = { bold: true };
-  for (const d of ragStatusDefinitions) about.addRow([ragName(t, d.status), t(`documents.ragMeaning.${d.status}`)]);
+  for (const d of ragStatusDefinitions) about.addRow([ragName(t, d.status), t(`strategy.ragMeaning.${d.status}`)]);
 }
 
-const ragName = (t: TFunction, status: string) => t(`documents.rag.${status}`);
+const ragName = (t: TFunction, status: string) => t(`strategy.rag.${status}`);
 
 /**
  * The Welsh Government reporting template (seed 001, appendix): for each of the four outcomes its

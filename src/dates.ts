@@ -291,3 +291,8 @@ export function formatIsoDate(date: IsoDate, pattern: string, language: DisplayL
   const day = parseIsoDate(date);
   return day ? format(calendarDay(day), pattern, { locale: language === 'cy' ? cy : enGB }) : '';
 }
+
+/** The twelve months' short names in a language, January first: “Jan” … or “Ion” … (a chart's axis). */
+export function shortMonthNames(language: DisplayLanguage = 'en'): string[] {
+  return Array.from({ length: 12 }, (_, month) => format(new Date(2026, month, 1), 'MMM', { locale: language === 'cy' ? cy : enGB }));
+}

@@ -1,11 +1,11 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { currentLanguage, intlLocale, translator, type Language } from '../../../i18n/i18n.ts';
+import { shortMonthNames } from '../../../dates.ts';
+import { currentLanguage, translator, type Language } from '../../../i18n/i18n.ts';
 
 /** The axis label of a month in the page's language, “Ebr 2026”: a Vega expression over Intl's short month names. */
 function monthLabel(language: Language): string {
-  const format = new Intl.DateTimeFormat(intlLocale(language), { month: 'short', timeZone: 'UTC' });
-  const names = Array.from({ length: 12 }, (_, m) => format.format(Date.UTC(2026, m, 1)));
+  const names = shortMonthNames(language);
   return `${JSON.stringify(names)}[utcmonth(datum.value)] + ' ' + utcyear(datum.value)`;
 }
 

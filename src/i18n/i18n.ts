@@ -36,6 +36,17 @@ export function loadLocale(language: Language): Record<string, unknown> {
   return resources;
 }
 
+/** A locale as one map of full keys to texts ('nav.children' → 'Children'): what the Welsh tests compare. */
+export function flatLocale(language: Language): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === 'string') out.set(prefix, node);
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+  };
+  walk(loadLocale(language), '');
+  return out;
+}
+
 let ready: Promise<TFunction> | undefined;
 
 /** All user-facing strings go through t(key). A missing key is an error in tests (see i18n.test.ts). */

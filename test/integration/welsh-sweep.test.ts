@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { can } from '../../src/authz/policy.ts';
 import type { Role } from '../../src/authz/roles.ts';
-import { loadLocale } from '../../src/i18n/i18n.ts';
+import { flatLocale } from '../../src/i18n/i18n.ts';
 import type { RouteEntry } from '../../src/web/app.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { Agent, signIn } from '../helpers/http.ts';
@@ -24,14 +24,8 @@ const allowedOnWelshPages: Record<string, string> = {
   'auditRecordTypes.user': 'Welsh “person” is the same word',
 };
 
-type Flat = Map<string, string>;
-function flatten(node: unknown, prefix: string, out: Flat): Flat {
-  if (typeof node === 'string') out.set(prefix, node);
-  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  return out;
-}
-const english = flatten(loadLocale('en'), '', new Map());
-const welsh = flatten(loadLocale('cy'), '', new Map());
+const english = flatLocale('en');
+const welsh = flatLocale('cy');
 const pluralSuffix = /_(zero|one|two|few|many|other)$/;
 
 /** English resource strings that a Welsh page must not show: their Welsh differs, or is missing. */

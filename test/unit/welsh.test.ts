@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { loadLocale } from '../../src/i18n/i18n.ts';
+import { flatLocale } from '../../src/i18n/i18n.ts';
 
 // Issue 11: Welsh resources live in src/i18n/locales/cy, file for file beside English. A key without
 // Welsh would fall back to English: every key must have its own Welsh, in Welsh words.
@@ -29,13 +29,8 @@ const sameInBoth: Record<string, string> = {
   'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
 };
 
-function flatten(node: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
-  if (typeof node === 'string') out.set(prefix, node);
-  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  return out;
-}
-const en = flatten(loadLocale('en'), '', new Map());
-const cy = flatten(loadLocale('cy'), '', new Map());
+const en = flatLocale('en');
+const cy = flatLocale('cy');
 
 /** A plural key's forms: English has _one/_other, Welsh may have _zero/_one/_two/_few/_many/_other. */
 const pluralSuffix = /_(zero|one|two|few|many|other)$/;

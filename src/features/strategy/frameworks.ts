@@ -3,21 +3,27 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { checkFileSize, frameworkFileLimits, type UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
+import { englishName, frameworkNameOf, withCurrentTexts, type Framework } from './domain/frameworks.ts';
 import { frameworkFileParser } from './framework-upload.ts';
 
 /** Strategy frameworks: the built-in ones and those a partnership uploads as JSON. */
 export class FrameworkService {
   constructor(private readonly db: Database) {}
 
+  /** Each framework with its texts as local texts (src/i18n/local-text.ts): a built-in one's as Lantern has them now. */
   listFrameworks(user: SessionUser) {
-    return withActor(this.db, actorOf(user), (tx) =>
-      tx
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const rows = await tx
         .selectFrom('strategy_frameworks')
         .select(['id', 'key', 'name', 'source', 'is_example', 'built_in', 'definition'])
         .orderBy('built_in', 'desc')
         .orderBy('name')
-        .execute(),
-    );
+        .execute();
+      return rows.map((row) => {
+        const definition = withCurrentTexts(row.definition as unknown as Framework, row.built_in);
+        return { ...row, name: frameworkNameOf({ ...row, definition }), definition };
+      });
+    });
   }
 
   /** A partnership defines its own framework by uploading JSON, checked by frameworkSchema (in a worker when the file is large). */
@@ -35,7 +41,8 @@ export class FrameworkService {
         .values({
           partnership_id: user.partnershipId,
           key: framework.key,
-          name: framework.name,
+          // The column keeps the English (for ordering and SQL readers); the definition has every language.
+          name: englishName(framework),
           source: framework.source,
           is_example: framework.isExample,
           built_in: false,

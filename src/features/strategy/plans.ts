@@ -4,7 +4,7 @@ import { londonDate, quarterOf } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
-import { outcomeOfAction } from './domain/frameworks.ts';
+import { frameworkNameOf, outcomeOfAction } from './domain/frameworks.ts';
 import { checkSmart, smartReport, type SmartInput } from './domain/smart.ts';
 import { StrategyValidationError } from './errors.ts';
 import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
@@ -47,16 +47,30 @@ export class PlanService {
         .selectFrom('strategy_plans as p')
         .innerJoin('strategy_frameworks as f', 'f.id', 'p.framework_id')
         .leftJoin('agencies as a', 'a.id', 'p.agency_id')
-        .select(['p.id', 'p.title', 'p.period_start', 'p.period_end', 'p.owning_body', 'p.next_review_on', 'f.name as framework_name', 'a.name as agency_name'])
+        .select([
+          'p.id',
+          'p.title',
+          'p.period_start',
+          'p.period_end',
+          'p.owning_body',
+          'p.next_review_on',
+          'f.key',
+          'f.name',
+          'f.built_in',
+          'f.definition',
+          'a.name as agency_name',
+        ])
         .orderBy('p.period_start', 'desc')
         .orderBy('p.title')
         .execute();
       const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).execute();
       const today = this.today();
-      return plans.map((p) => {
+      return plans.map(({ key, name, built_in, definition, ...p }) => {
         const actions = counts.filter((c) => c.plan_id === p.id);
         return {
           ...p,
+          // A local text (src/i18n/local-text.ts): the view shows it in the page's language.
+          framework_name: frameworkNameOf({ key, name, built_in, definition }),
           actions: actions.length,
           red: actions.filter((a) => a.status === 'red').length,
           overdue: actions.filter((a) => isOverdue(a.status, a.due_on, today)).length,
@@ -68,7 +82,10 @@ export class PlanService {
 
   formChoices(user: SessionUser) {
     return withActor(this.db, actorOf(user), async (tx) => ({
-      frameworks: await tx.selectFrom('strategy_frameworks').select(['id', 'name']).orderBy('name').execute(),
+      frameworks: (await tx.selectFrom('strategy_frameworks').select(['id', 'key', 'name', 'built_in', 'definition']).orderBy('name').execute()).map((f) => ({
+        id: f.id,
+        name: frameworkNameOf(f),
+      })),
       agencies: await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute(),
       people: showsNames(user)
         ? await tx.selectFrom('users').select(['id', 'display_name', 'job_title']).where('disabled_at', 'is', null).orderBy('display_name').execute()

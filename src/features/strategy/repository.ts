@@ -3,7 +3,7 @@ import { aggregatesOnly } from '../../authz/policy.ts';
 import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
-import type { Framework } from './domain/frameworks.ts';
+import { frameworkNameOf, withCurrentTexts, type Framework } from './domain/frameworks.ts';
 import type { Glossary } from './domain/smart.ts';
 import { isOverdue } from './progress.ts';
 
@@ -21,13 +21,24 @@ export async function loadPlan(tx: Tx, planId: string) {
     .innerJoin('partnerships as ps', 'ps.id', 'p.partnership_id')
     .leftJoin('agencies as a', 'a.id', 'p.agency_id')
     .selectAll('p')
-    .select(['f.definition as framework_definition', 'f.name as framework_name', 'ps.name as partnership_name', 'a.name as agency_name'])
+    .select([
+      'f.definition as framework_definition',
+      'f.key as framework_key',
+      'f.built_in as framework_built_in',
+      'f.name as framework_name',
+      'ps.name as partnership_name',
+      'a.name as agency_name',
+    ])
     .where('p.id', '=', planId)
     .executeTakeFirst();
   if (!plan) throw notFound();
+  // A built-in framework's texts as Lantern has them now (with their Welsh), looked up by key and id.
+  const framework = withCurrentTexts(plan.framework_definition as unknown as Framework, plan.framework_built_in);
   return {
     ...plan,
-    framework: plan.framework_definition as unknown as Framework,
+    framework,
+    /** A local text (src/i18n/local-text.ts): shown with textIn or the localHtml filter. */
+    framework_name: frameworkNameOf({ key: plan.framework_key, name: plan.framework_name, built_in: plan.framework_built_in, definition: framework }),
   };
 }
 

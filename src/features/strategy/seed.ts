@@ -1,7 +1,7 @@
 import { addDays } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { FeatureSeed } from '../../seed/feature-seed.ts';
-import { builtInFrameworks, englishExampleFramework, welshNationalActionPlan2016, type Framework } from './domain/frameworks.ts';
+import { builtInFrameworks, englishExampleFramework, englishName, welshNationalActionPlan2016, type Framework } from './domain/frameworks.ts';
 import type { RagStatus } from './domain/rag.ts';
 import { seed001Glossary, seed001Return } from './domain/seed001-return.ts';
 
@@ -22,7 +22,7 @@ async function storeFrameworks(tx: Tx, partnershipId: string): Promise<Record<st
       .values({
         partnership_id: partnershipId,
         key: framework.key,
-        name: framework.name,
+        name: englishName(framework),
         source: framework.source,
         is_example: framework.isExample,
         built_in: true,

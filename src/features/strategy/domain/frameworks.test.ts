@@ -1,31 +1,39 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hasLanguage, textIn, type LocalText } from '../../../i18n/local-text.ts';
+import { readFrameworkFile } from '../framework-upload.ts';
 import type { Framework } from './frameworks.ts';
 import {
   allActionIds,
   builtInFrameworks,
   englishExampleFramework,
+  englishName,
   findFramework,
+  frameworkNameOf,
   frameworkProblems,
   frameworkSchema,
+  frameworkTexts,
   outcomeOfAction,
   outcomesOfStrand,
   welshNationalActionPlan2016,
+  withCurrentTexts,
 } from './frameworks.ts';
 import { checkSmart } from './smart.ts';
 
 const wales = welshNationalActionPlan2016;
+const en = (value: LocalText | undefined) => (value === undefined ? '' : textIn(value, 'en'));
+const cy = (value: LocalText | undefined) => (value === undefined ? '' : textIn(value, 'cy'));
 
-function outcomeText(framework: Framework, id: string): string {
+function outcomeText(framework: Framework, id: string, language: 'en' | 'cy' = 'en'): string {
   const outcome = framework.outcomes.find((candidate) => candidate.id === id);
   assert.ok(outcome, `outcome ${id} exists`);
-  return outcome.text;
+  return textIn(outcome.text, language);
 }
 
 describe('Welsh National Action Plan to Tackle CSE (2016)', () => {
   it('has the four strands Prepare, Prevent, Protect, Pursue numbered 1 to 4', () => {
     assert.deepEqual(
-      wales.strands.map((strand) => [strand.number, strand.key, strand.title]),
+      wales.strands.map((strand) => [strand.number, strand.key, en(strand.title)]),
       [
         [1, 'prepare', 'Prepare'],
         [2, 'prevent', 'Prevent'],
@@ -38,14 +46,14 @@ describe('Welsh National Action Plan to Tackle CSE (2016)', () => {
   it('keeps the overarching outcomes as the appendix words them', () => {
     const [prepare, prevent, protect, pursue] = wales.strands;
     assert.equal(
-      prepare?.outcome,
+      en(prepare?.outcome),
       'Safeguarding Children Boards and partner agencies assume CSE to be present and have specified objectives to support:\n' +
         '- The identification of children and young people subject to or at risk of CSE\n' +
         '- A range of appropriate responses and resources designed to improve well-being outcomes for children subject to or at risk of CSE',
     );
-    assert.match(prevent?.outcome ?? '', /^Safeguarding Children Boards and partner agencies have a prevention programme/);
-    assert.match(protect?.outcome ?? '', /actively protect children and young people from CSE by working together/);
-    assert.match(pursue?.outcome ?? '', /through a consistent child centred approach$/);
+    assert.match(en(prevent?.outcome), /^Safeguarding Children Boards and partner agencies have a prevention programme/);
+    assert.match(en(protect?.outcome), /actively protect children and young people from CSE by working together/);
+    assert.match(en(pursue?.outcome), /through a consistent child centred approach$/);
   });
 
   it('has every outcome from 1.1 to 4.5 and no other', () => {
@@ -58,7 +66,7 @@ describe('Welsh National Action Plan to Tackle CSE (2016)', () => {
   it('puts each outcome under the strand its number says', () => {
     for (const strand of wales.strands) {
       for (const outcome of outcomesOfStrand(wales, strand.key)) {
-        assert.ok(outcome.id.startsWith(`${strand.number}.`), `${outcome.id} is under ${strand.title}`);
+        assert.ok(outcome.id.startsWith(`${strand.number}.`), `${outcome.id} is under ${en(strand.title)}`);
       }
     }
   });
@@ -137,16 +145,100 @@ describe('Welsh National Action Plan to Tackle CSE (2016)', () => {
     assert.match(outcomeText(wales, '2.1'), /Social Services and Well-being \(Wales\) Act 2014/);
   });
 
-  it('has no line breaks or doubled spaces in outcome wording', () => {
+  it('has no line breaks or doubled spaces in outcome wording, in either language', () => {
     for (const outcome of wales.outcomes) {
-      assert.doesNotMatch(outcome.text, /\s{2}|\n|^\s|\s$/, outcome.id);
+      assert.doesNotMatch(en(outcome.text), /\s{2}|\n|^\s|\s$/, outcome.id);
+      assert.doesNotMatch(cy(outcome.text), /\s{2}|\n|^\s|\s$/, outcome.id);
     }
+  });
+});
+
+describe('Welsh National Action Plan in Welsh (issue 11)', () => {
+  it('has Welsh, different from the English, for every text: name, strand titles, strand outcomes, outcomes', () => {
+    const texts = frameworkTexts(wales);
+    assert.equal(texts.length, 1 + 2 * wales.strands.length + wales.outcomes.length);
+    for (const { path, text } of texts) {
+      assert.ok(hasLanguage(text, 'cy'), `${path} has Welsh`);
+      assert.notEqual(cy(text), en(text), `${path} is translated`);
+      assert.doesNotMatch(cy(text), /\s{2}|^\s|\s$|'/, `${path}: no doubled spaces; the Welsh apostrophe is ’`);
+    }
+  });
+
+  it('names the strands Paratoi, Atal, Amddiffyn, Mynd ar drywydd', () => {
+    assert.deepEqual(
+      wales.strands.map((strand) => cy(strand.title)),
+      ['Paratoi', 'Atal', 'Amddiffyn', 'Mynd ar drywydd'],
+    );
+  });
+
+  it('keeps the strand outcome’s list in Welsh as in English', () => {
+    const [prepare] = wales.strands;
+    assert.equal(cy(prepare?.outcome).split('\n').length, en(prepare?.outcome).split('\n').length);
+    assert.match(cy(prepare?.outcome), /camfanteisio’n rhywiol ar blant \(CSE\)/);
+    assert.match(cy(prepare?.outcome), /\n- Nodi plant a phobl ifanc/);
+  });
+
+  it('uses the Welsh Government’s terms', () => {
+    const welsh = frameworkTexts(wales).map(({ text }) => cy(text));
+    assert.ok(welsh.some((text) => text.includes('Byrddau Diogelu Plant')));
+    assert.ok(welsh.some((text) => text.includes('asiantaethau partner')));
+    assert.ok(welsh.some((text) => text.includes('plant a phobl ifanc')));
+    assert.equal(outcomeText(wales, '3.2', 'cy'), 'Ystyrir CSE fel rhan o unrhyw broses neu fecanwaith rheoli risg');
+  });
+
+  it('shows the English when asked for English, and the Welsh when asked for Welsh', () => {
+    assert.equal(englishName(wales), 'National Action Plan to Tackle Child Sexual Exploitation (Wales) 2016');
+    assert.match(cy(wales.name), /^Cynllun Gweithredu Cenedlaethol/);
+    assert.match(outcomeText(wales, '1.1', 'en'), /^SCBs and partner agencies have established a strategic response/);
+    assert.match(outcomeText(wales, '1.1', 'cy'), /^Mae Byrddau Diogelu Plant ac asiantaethau partner wedi sefydlu ymateb strategol/);
+  });
+
+  it('round-trips through JSON and the schema, as a stored definition does', () => {
+    const stored = JSON.parse(JSON.stringify(wales)) as unknown;
+    const parsed = frameworkSchema.safeParse(stored);
+    assert.equal(parsed.success, true);
+    assert.deepEqual(parsed.data, wales);
+  });
+});
+
+describe('a built-in framework stored before it had Welsh', () => {
+  // What a partnership seeded before issue 11 holds in strategy_frameworks.definition: English strings only.
+  const storedEnglish = JSON.parse(
+    JSON.stringify({
+      ...wales,
+      name: en(wales.name),
+      strands: wales.strands.map((strand) => ({ ...strand, title: en(strand.title), outcome: en(strand.outcome) })),
+      outcomes: wales.outcomes.map((outcome) => ({ ...outcome, text: en(outcome.text) })),
+    }),
+  ) as Framework;
+
+  it('is shown with the Welsh, looked up by key, strand key and outcome id', () => {
+    const shown = withCurrentTexts(storedEnglish, true);
+    assert.equal(cy(shown.name), cy(wales.name));
+    assert.deepEqual(
+      shown.strands.map((strand) => cy(strand.title)),
+      ['Paratoi', 'Atal', 'Amddiffyn', 'Mynd ar drywydd'],
+    );
+    assert.equal(outcomeText(shown, '4.5', 'cy'), outcomeText(wales, '4.5', 'cy'));
+    assert.deepEqual(allActionIds(shown), allActionIds(storedEnglish));
+  });
+
+  it('keeps the stored structure: an outcome the built-in framework lacks keeps its stored text', () => {
+    const extra = { ...storedEnglish, outcomes: [...storedEnglish.outcomes, { id: '4.6', strandKey: 'pursue', text: 'Extra', actionIds: ['4.6a'] }] };
+    assert.equal(outcomeText(withCurrentTexts(extra, true), '4.6', 'cy'), 'Extra');
+  });
+
+  it('is not changed when the framework was uploaded rather than built in', () => {
+    assert.equal(withCurrentTexts(storedEnglish, false), storedEnglish);
+    assert.equal(frameworkNameOf({ key: wales.key, name: 'Ours', built_in: false, definition: storedEnglish }), en(wales.name));
+    assert.equal(frameworkNameOf({ key: 'ours', name: 'Ours', built_in: false, definition: null }), 'Ours');
+    assert.deepEqual(frameworkNameOf({ key: wales.key, name: 'x', built_in: true }), wales.name);
   });
 });
 
 describe('every built-in framework', () => {
   for (const framework of builtInFrameworks) {
-    describe(framework.name, () => {
+    describe(englishName(framework), () => {
       it('passes the framework schema and has no numbering problems', () => {
         assert.deepEqual(frameworkProblems(framework), []);
         assert.equal(frameworkSchema.safeParse(framework).success, true);
@@ -185,14 +277,17 @@ describe('English example framework', () => {
   it('uses Prevent, Protect, Pursue and is marked as an example to edit', () => {
     assert.equal(englishExampleFramework.isExample, true);
     assert.deepEqual(
-      englishExampleFramework.strands.map((strand) => strand.title),
+      englishExampleFramework.strands.map((strand) => en(strand.title)),
       ['Prevent', 'Protect', 'Pursue'],
     );
     assert.equal(welshNationalActionPlan2016.isExample, false);
   });
 
   it('practises what scrutiny preached: no acronyms and no vague words', () => {
-    const wording = [...englishExampleFramework.strands.map((strand) => strand.outcome), ...englishExampleFramework.outcomes.map((outcome) => outcome.text)];
+    const wording = [
+      ...englishExampleFramework.strands.map((strand) => en(strand.outcome)),
+      ...englishExampleFramework.outcomes.map((outcome) => en(outcome.text)),
+    ];
     for (const text of wording) {
       const findings = checkSmart({ text }).filter((item) => item.rule === 'acronym-unexplained' || item.rule === 'vague-word');
       assert.deepEqual(findings, [], text);
@@ -242,5 +337,60 @@ describe('framework validation', () => {
       outcomes: [{ id: '1', strandKey: 'prevent', text: 'x', actionIds: ['1a'] }],
     });
     assert.equal(result.success, false);
+  });
+});
+
+describe('a framework’s texts in each language', () => {
+  const english = {
+    key: 'ours',
+    name: 'Our plan',
+    source: '',
+    isExample: false,
+    strands: [{ key: 'prevent', number: 1, title: 'Prevent', outcome: 'Fewer children are exploited' }],
+    outcomes: [{ id: '1.1', strandKey: 'prevent', text: 'Staff are trained', actionIds: ['1.1a'] }],
+  };
+  const bilingual = {
+    ...english,
+    name: { en: 'Our plan', cy: 'Ein cynllun' },
+    strands: [
+      {
+        key: 'prevent',
+        number: 1,
+        title: { en: 'Prevent', cy: 'Atal' },
+        outcome: { en: 'Fewer children are exploited', cy: 'Llai o blant yn cael eu hecsbloetio' },
+      },
+    ],
+    outcomes: [{ id: '1.1', strandKey: 'prevent', text: { en: 'Staff are trained', cy: 'Mae staff wedi’u hyfforddi' }, actionIds: ['1.1a'] }],
+  };
+
+  it('accepts plain strings, as every framework before Welsh', () => {
+    assert.equal(frameworkSchema.safeParse(english).success, true);
+  });
+
+  it('accepts { en, cy } for each text, and English alone in that form', () => {
+    const parsed = frameworkSchema.parse(bilingual);
+    assert.equal(cy(parsed.outcomes[0]?.text), 'Mae staff wedi’u hyfforddi');
+    assert.equal(en(parsed.outcomes[0]?.text), 'Staff are trained');
+    assert.equal(frameworkSchema.safeParse({ ...english, name: { en: 'Our plan' } }).success, true);
+  });
+
+  it('shows a text without Welsh in English on a Welsh page', () => {
+    const parsed = frameworkSchema.parse(english);
+    assert.equal(cy(parsed.strands[0]?.title), 'Prevent');
+    assert.equal(hasLanguage(parsed.strands[0]!.title, 'cy'), false);
+  });
+
+  it('refuses a text with no English, an empty Welsh text or another language', () => {
+    assert.equal(frameworkSchema.safeParse({ ...english, name: { cy: 'Ein cynllun' } }).success, false);
+    assert.equal(frameworkSchema.safeParse({ ...english, name: { en: 'Our plan', cy: ' ' } }).success, false);
+    assert.equal(frameworkSchema.safeParse({ ...english, name: { en: 'Our plan', fr: 'Notre plan' } }).success, false);
+  });
+
+  it('reads an uploaded framework file in English only, and one with Welsh', () => {
+    const englishFile = readFrameworkFile(JSON.stringify(english));
+    assert.ok(englishFile.ok && 'framework' in englishFile.value, 'English-only upload parses');
+    const bilingualFile = readFrameworkFile(JSON.stringify(bilingual));
+    assert.ok(bilingualFile.ok && 'framework' in bilingualFile.value, 'bilingual upload parses');
+    assert.equal(cy(bilingualFile.value.framework.name), 'Ein cynllun');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLocalText, textIn, type LocalText } from '../../../i18n/local-text.ts';
 import { englishExampleFramework } from './framework-england-example.ts';
 import { welshNationalActionPlan2016 } from './framework-wales-2016.ts';
 import type { Framework, FrameworkOutcome, FrameworkStrand } from './framework.ts';
@@ -45,17 +46,26 @@ export function frameworkProblems(framework: Framework): string[] {
   return problems;
 }
 
+const text = z.string().trim().min(1);
+
+// A human text is one text (as every framework before Welsh: shown in every language) or each
+// language's own, English required: { "en": "…", "cy": "…" }, as a risk tool's texts are
+// (src/features/assessments/tool/definition.ts, src/i18n/local-text.ts).
+const localText = z.union([text, z.strictObject({ en: text, cy: text.optional() })], {
+  error: 'must be a text, or the text in each language: { "en": "…", "cy": "…" }',
+});
+
 const strandSchema = z.object({
   key: z.string().regex(strandKeyPattern),
   number: z.number().int().positive(),
-  title: z.string().trim().min(1),
-  outcome: z.string().trim().min(1),
+  title: localText,
+  outcome: localText,
 });
 
 const outcomeSchema = z.object({
   id: z.string().regex(outcomeIdPattern),
   strandKey: z.string().regex(strandKeyPattern),
-  text: z.string().trim().min(1),
+  text: localText,
   actionIds: z.array(z.string().regex(actionIdPattern)),
 });
 
@@ -63,7 +73,7 @@ const outcomeSchema = z.object({
 export const frameworkSchema = z
   .object({
     key: z.string().regex(strandKeyPattern),
-    name: z.string().trim().min(1),
+    name: localText,
     source: z.string(),
     isExample: z.boolean(),
     strands: z.array(strandSchema).min(1),
@@ -91,4 +101,61 @@ export function outcomeOfAction(framework: Framework, actionId: string): Framewo
 
 export function outcomesOfStrand(framework: Framework, strandKey: string): FrameworkOutcome[] {
   return framework.outcomes.filter((outcome) => outcome.strandKey === strandKey);
+}
+
+/** Every human text of a framework with where it is, e.g. 'outcomes.1.1.text', for checking its languages. */
+export function frameworkTexts(framework: Framework): { path: string; text: LocalText }[] {
+  return [
+    { path: 'name', text: framework.name },
+    ...framework.strands.flatMap((strand) => [
+      { path: `strands.${strand.key}.title`, text: strand.title },
+      { path: `strands.${strand.key}.outcome`, text: strand.outcome },
+    ]),
+    ...framework.outcomes.map((outcome) => ({ path: `outcomes.${outcome.id}.text`, text: outcome.text })),
+  ];
+}
+
+/**
+ * A stored framework with a built-in framework's texts as Lantern now has them. A partnership's copy
+ * of a built-in framework (strategy_frameworks.definition, written when it was seeded) keeps the
+ * words it had then, which may be English only; the texts are looked up by the framework's key, each
+ * strand's key and each outcome's id, so the Welsh reaches plans made before it was written. The
+ * stored structure (which strands, outcomes and action ids) is kept as it is. A framework a
+ * partnership uploaded (`builtIn` false) is shown as uploaded.
+ */
+export function withCurrentTexts(stored: Framework, builtIn: boolean): Framework {
+  const current = builtIn ? findFramework(stored.key) : undefined;
+  if (!current) return stored;
+  const strands = new Map(current.strands.map((strand) => [strand.key, strand]));
+  const outcomes = new Map(current.outcomes.map((outcome) => [outcome.id, outcome]));
+  return {
+    ...stored,
+    name: current.name,
+    strands: stored.strands.map((strand) => {
+      const now = strands.get(strand.key);
+      return now ? { ...strand, title: now.title, outcome: now.outcome } : strand;
+    }),
+    outcomes: stored.outcomes.map((outcome) => {
+      const now = outcomes.get(outcome.id);
+      return now && now.strandKey === outcome.strandKey ? { ...outcome, text: now.text } : outcome;
+    }),
+  };
+}
+
+/**
+ * A framework's name for a list, from its strategy_frameworks row: the built-in framework's own name
+ * (with its Welsh), else the uploaded definition's, else the stored column (English).
+ */
+export function frameworkNameOf(row: { key: string; name: string; built_in: boolean; definition?: unknown }): LocalText {
+  if (row.built_in) {
+    const builtIn = findFramework(row.key);
+    if (builtIn) return builtIn.name;
+  }
+  const stored = (row.definition as { name?: unknown } | null | undefined)?.name;
+  return isLocalText(stored) ? stored : row.name;
+}
+
+/** The English of a framework's name, for the strategy_frameworks.name column and English-only messages. */
+export function englishName(framework: Framework): string {
+  return textIn(framework.name, 'en');
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { textIn } from '../../../i18n/local-text.ts';
 import { allActionIds, welshNationalActionPlan2016 } from './frameworks.ts';
 import type { RagStatus } from './rag.ts';
 import { ragStatusDefinitions, ragStatuses, ragStatusFromPrinted } from './rag.ts';
@@ -92,8 +93,10 @@ describe('seed 001 return (Cwm Taf CSE annual report 2016)', () => {
   it('has a glossary covering every acronym in the return', () => {
     const wording = [
       ...seed001Return.actions.flatMap((action) => [action.actionText, action.narrative ?? '']),
-      ...welshNationalActionPlan2016.outcomes.map((outcome) => outcome.text),
-      ...welshNationalActionPlan2016.strands.map((strand) => strand.outcome),
+      ...(['en', 'cy'] as const).flatMap((language) => [
+        ...welshNationalActionPlan2016.outcomes.map((outcome) => textIn(outcome.text, language)),
+        ...welshNationalActionPlan2016.strands.map((strand) => textIn(strand.outcome, language)),
+      ]),
     ];
     for (const text of wording) {
       const unexplained = checkSmart({ text }, seed001Glossary).filter((item) => item.rule === 'acronym-unexplained');

@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { formatDate } from '../../../dates.ts';
 import { wordLanguageStyles } from '../../../documents/language.ts';
 import { translator, type Language } from '../../../i18n/i18n.ts';
+import { textIn } from '../../../i18n/local-text.ts';
 import { formatNumber, formatQuantity } from '../../../numbers.ts';
 import { outcomesOfStrand } from '../domain/frameworks.ts';
 import { ragStatusDefinitions, type RagStatus } from '../domain/rag.ts';
@@ -59,15 +60,17 @@ const ragName = (t: TFunction, status: RagStatus) => t(`strategy.rag.${status}`)
 
 /**
  * The Welsh Government reporting template, laid out as seed 001's appendix, in `language` (its
- * headings, statuses and legend; the plan's own words, framework and narratives are as written).
+ * headings, statuses and legend, and the framework's texts where it has them in that language; the
+ * plan's own words and narratives are as written).
  */
 export function returnToDocx(plan: ExportPlan, language: Language = 'en'): Promise<Buffer> {
   const t = translator(language);
+  const local = (value: Parameters<typeof textIn>[0]) => textIn(value, language);
   const byRef = new Map(plan.actions.map((a) => [a.ref, a]));
   const children: (Paragraph | Table)[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`${plan.partnershipName} - ${plan.title}`)] }),
     new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(t('documents.return.template'))] }),
-    text(plan.framework.name, true),
+    text(local(plan.framework.name), true),
     text(t('documents.return.ragStatus'), true),
     table(
       [t('documents.return.status'), t('documents.return.meaning')],
@@ -80,17 +83,17 @@ export function returnToDocx(plan: ExportPlan, language: Language = 'en'): Promi
     children.push(
       new Paragraph({
         heading: HeadingLevel.HEADING_2,
-        children: [new TextRun(t('documents.return.overarching', { number: strand.number, strand: strand.title.toUpperCase() }))],
+        children: [new TextRun(t('documents.return.overarching', { number: strand.number, strand: local(strand.title).toUpperCase() }))],
       }),
     );
-    for (const line of strand.outcome.split('\n')) children.push(text(line));
+    for (const line of local(strand.outcome).split('\n')) children.push(text(line));
     const rows: Row[] = [];
     for (const outcome of outcomesOfStrand(plan.framework, strand.key)) {
       const refs = [...outcome.actionIds, ...plan.actions.filter((a) => a.outcomeRef === outcome.id && !outcome.actionIds.includes(a.ref)).map((a) => a.ref)];
       refs.forEach((ref, index) => {
         const action = byRef.get(ref);
         rows.push({
-          cells: [index === 0 ? `${outcome.id} ${outcome.text}` : '', ref, ragName(t, action ? action.status : 'not-rated'), action?.narrative ?? ''],
+          cells: [index === 0 ? `${outcome.id} ${local(outcome.text)}` : '', ref, ragName(t, action ? action.status : 'not-rated'), action?.narrative ?? ''],
           ...(action ? { status: action.status } : {}),
           statusColumn: 2,
         });

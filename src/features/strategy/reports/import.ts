@@ -1,5 +1,5 @@
 import { parseDateText } from '../../../dates.ts';
-import { outcomeOfAction, type Framework } from '../domain/frameworks.ts';
+import { englishName, outcomeOfAction, type Framework } from '../domain/frameworks.ts';
 import { ragStatusFromPrinted } from '../domain/rag.ts';
 import { planColumns, type ExportAction, type PlanColumnKey } from './model.ts';
 
@@ -100,7 +100,7 @@ export function previewImport(rows: string[][], framework: Framework, agencyName
     const outcome = outcomeOfAction(framework, ref);
     if (!/^[1-9][0-9]*\.[1-9][0-9]*[a-z]$/.test(ref)) errors.push(`Action id “${ref}” should look like 1.1a.`);
     else if (!outcome && !framework.outcomes.some((o) => o.id === ref.slice(0, -1)))
-      errors.push(`Outcome ${ref.slice(0, -1)} is not in the framework “${framework.name}”.`);
+      errors.push(`Outcome ${ref.slice(0, -1)} is not in the framework “${englishName(framework)}”.`);
     if (seen.has(ref)) errors.push(`Action id ${ref} appears more than once.`);
     seen.add(ref);
     const text = get('text');

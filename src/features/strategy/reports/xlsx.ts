@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import type { TFunction } from 'i18next';
 import { formatDate } from '../../../dates.ts';
 import { intlLocale, translator, type Language } from '../../../i18n/i18n.ts';
+import { textIn } from '../../../i18n/local-text.ts';
 import { outcomesOfStrand } from '../domain/frameworks.ts';
 import { ragStatusDefinitions } from '../domain/rag.ts';
 import { planColumns, planRow, type ExportPlan } from './model.ts';
@@ -65,7 +66,7 @@ function addAbout(book: ExcelJS.Workbook, plan: ExportPlan, language: Language) 
   const rows: [string, string][] = [
     [t('documents.about.plan'), plan.title],
     [t('documents.about.partnership'), plan.partnershipName],
-    [t('documents.about.framework'), plan.framework.name],
+    [t('documents.about.framework'), textIn(plan.framework.name, language)],
     [
       t('documents.about.period'),
       t('documents.about.periodRange', { start: formatDate(plan.periodStart, language), end: formatDate(plan.periodEnd, language) }),
@@ -86,21 +87,23 @@ const ragName = (t: TFunction, status: string) => t(`strategy.rag.${status}`);
 /**
  * The Welsh Government reporting template (seed 001, appendix): for each of the four outcomes its
  * overarching outcome, then one row per action with the outcome, action id, RAG status and narrative.
- * In `language`: sheet names, headings, statuses and the legend (the plan's own words are as written).
+ * In `language`: sheet names, headings, statuses, the legend and the framework's texts where it has them
+ * in that language (the plan's own words are as written).
  */
 export async function returnToXlsx(plan: ExportPlan, language: Language = 'en'): Promise<Buffer> {
   const t = translator(language);
+  const local = (value: Parameters<typeof textIn>[0]) => textIn(value, language);
   const book = workbook(plan, language);
   const sheet = book.addWorksheet(t('documents.return.sheet'));
   sheet.columns = [{ width: 50 }, { width: 10 }, { width: 14 }, { width: 80 }];
   sheet.addRow([`${plan.partnershipName} - ${plan.title}`]).font = { bold: true, size: 14 };
   sheet.addRow([t('documents.return.template')]).font = { bold: true };
-  sheet.addRow([plan.framework.name]).font = { bold: true };
+  sheet.addRow([local(plan.framework.name)]).font = { bold: true };
   sheet.addRow([]);
   const byRef = new Map(plan.actions.map((a) => [a.ref, a]));
   for (const strand of plan.framework.strands) {
-    sheet.addRow([t('documents.return.overarching', { number: strand.number, strand: strand.title.toUpperCase() })]).font = { bold: true };
-    sheet.addRow([strand.outcome]).alignment = { wrapText: true };
+    sheet.addRow([t('documents.return.overarching', { number: strand.number, strand: local(strand.title).toUpperCase() })]).font = { bold: true };
+    sheet.addRow([local(strand.outcome)]).alignment = { wrapText: true };
     sheet.addRow([t('documents.return.outcome'), t('documents.return.action'), t('documents.return.ragStatus'), t('documents.return.narrative')]).font = {
       bold: true,
     };
@@ -109,7 +112,7 @@ export async function returnToXlsx(plan: ExportPlan, language: Language = 'en'):
       refs.forEach((ref, index) => {
         const action = byRef.get(ref);
         const row = sheet.addRow([
-          index === 0 ? `${outcome.id} ${outcome.text}` : '',
+          index === 0 ? `${outcome.id} ${local(outcome.text)}` : '',
           ref,
           ragName(t, action ? action.status : 'not-rated'),
           action?.narrative ?? '',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Language } from './i18n.ts';
 
 /**
@@ -30,4 +31,14 @@ export function isLocalText(value: unknown): value is LocalText {
   if (typeof value !== 'object' || value === null) return false;
   const { en, cy } = value as Record<string, unknown>;
   return typeof en === 'string' && (cy === undefined || typeof cy === 'string');
+}
+
+/**
+ * The schema of a LocalText in a loaded file, given the schema of one text (its own rules: trimmed,
+ * not empty): one text, or `{ "en": …, "cy": … }` with English required and nothing else.
+ */
+export function localTextSchema(text: z.ZodString) {
+  return z.union([text, z.strictObject({ en: text, cy: text.optional() })], {
+    error: 'must be a text, or the text in each language: { "en": "…", "cy": "…" }',
+  });
 }

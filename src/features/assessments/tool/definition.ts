@@ -1,3 +1,4 @@
+import { localTextSchema } from '../../../i18n/local-text.ts';
 // A risk assessment tool is data, not code: a partnership loads a versioned
 // definition (its own, or a licensed one such as SERAF) and the engine scores it.
 // Everything a worker sees comes from here, so a definition is validated strictly:
@@ -22,9 +23,7 @@ const text = z.string().trim().min(1, 'must not be empty');
 // Every text a person reads is either one text (as every definition before Welsh: shown in every
 // language) or each language's own, English required: { "en": "…", "cy": "…" } (issue 11). A text
 // without Welsh shows in English on a Welsh page; textsWithoutWelsh lists them.
-const localText = z.union([text, z.strictObject({ en: text, cy: text.optional() })], {
-  error: 'must be a text, or the text in each language: { "en": "…", "cy": "…" }',
-});
+const localText = localTextSchema(text);
 
 // More than 4 windows would need 15+ rows in the points table; no known tool needs it.
 const MAX_WINDOWS = 4;

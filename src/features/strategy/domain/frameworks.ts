@@ -1,3 +1,4 @@
+import { localTextSchema } from '../../../i18n/local-text.ts';
 import { z } from 'zod';
 import { isLocalText, textIn, type LocalText } from '../../../i18n/local-text.ts';
 import { englishExampleFramework } from './framework-england-example.ts';
@@ -51,9 +52,7 @@ const text = z.string().trim().min(1);
 // A human text is one text (as every framework before Welsh: shown in every language) or each
 // language's own, English required: { "en": "…", "cy": "…" }, as a risk tool's texts are
 // (src/features/assessments/tool/definition.ts, src/i18n/local-text.ts).
-const localText = z.union([text, z.strictObject({ en: text, cy: text.optional() })], {
-  error: 'must be a text, or the text in each language: { "en": "…", "cy": "…" }',
-});
+const localText = localTextSchema(text);
 
 const strandSchema = z.object({
   key: z.string().regex(strandKeyPattern),

@@ -106,3 +106,31 @@ describe('Cymraeg in Chromium: a strategy lead', { skip: browserAvailable ? fals
     assert.match(english, /Overarching outcome/);
   });
 });
+
+describe(
+  'Cymraeg in Chromium: a partnership administrator',
+  { skip: browserAvailable ? false : 'Chromium is not installed (apt-get install chromium)' },
+  () => {
+    test('sets the partnership’s languages in Welsh, with the error shown when Welsh would be the default but not offered', async () => {
+      const page = await bc.newPage();
+      await page.context().addCookies([{ name: 'lantern_lang', value: 'cy', url: bc.baseUrl }]);
+      await signInWithBrowser(page, bc, bc.ctx.account('admin.northmere@lantern.example'));
+      await page.getByRole('link', { name: 'Ieithoedd' }).first().click();
+      await page.getByRole('heading', { name: 'Ieithoedd', level: 1 }).waitFor();
+      await assertAccessible(page, bc);
+      await page.getByLabel('Nac ydy, Saesneg yn unig').check();
+      await page.getByLabel('Cymraeg', { exact: true }).check();
+      await page.getByRole('button', { name: 'Cadw’r ieithoedd' }).click();
+      await assertAccessible(page, bc);
+      assert.ok(await page.locator('.govuk-error-summary').getByText('Dim ond os cynigir y Gymraeg').isVisible());
+      await page.getByLabel('Ydy, cynnig Cymraeg a Saesneg').check();
+      await page.getByLabel('English', { exact: true }).check();
+      await page.getByRole('button', { name: 'Cadw’r ieithoedd' }).click();
+      await page.getByText('Ieithoedd wedi’u cadw').waitFor();
+      await assertAccessible(page, bc);
+      await page.goto(`${bc.baseUrl}/account`);
+      await assertAccessible(page, bc);
+      assert.ok(await page.getByRole('link', { name: /Newid yr iaith: English/ }).isVisible(), 'the account page offers English');
+    });
+  },
+);

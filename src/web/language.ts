@@ -106,14 +106,16 @@ export function negotiateLanguage(app: FastifyInstance, options: { secure: boole
       }
       return reply.redirect(withoutLang(request.url), 303);
     }
+    const cookie = request.cookies[languageCookie];
+    const saved = user ? options.preferences.saved(user) : null;
     request.language = chooseLanguage({
-      cookie: request.cookies[languageCookie],
-      saved: user ? options.preferences.saved(user) : null,
+      cookie,
+      saved,
       partnership: user?.partnershipLanguages,
       browser: fromAcceptLanguage(request.headers['accept-language']),
     });
-    // A saved choice is kept in the cookie, so the next page does not depend on the session.
-    if (user && !isLanguage(request.cookies[languageCookie]) && options.preferences.saved(user) === request.language) remember(reply, request.language);
+    // A saved choice is kept in the cookie, so the same browser keeps it after signing out.
+    if (saved && !isLanguage(cookie) && saved === request.language) remember(reply, saved);
   });
 
   // The handler runs in the request's language: form errors and a feature's requestTranslator() follow it.

@@ -1,3 +1,4 @@
+// lantern-test: alone (it measures time; scripts/run-tests.mjs runs it after the rest, one file at a time)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';

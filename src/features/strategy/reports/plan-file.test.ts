@@ -1,3 +1,4 @@
+// lantern-test: alone (it measures time; scripts/run-tests.mjs runs it after the rest, one file at a time)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planXlsx } from '../../../../test/fixtures/upload-files.ts';

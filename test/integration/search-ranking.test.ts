@@ -111,8 +111,22 @@ describe('search ranking', () => {
       VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-MANY-TYPO', 'Aaron', 'Hollinrak', '2010-01-01')`,
       [northmere],
     );
+    // A closed record with the name is left out of a search by name (open records unless asked).
+    await ctx.ownerQuery(
+      `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth, status, closed_at, closing_outcome)
+      VALUES ($1, (SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'childrens_services'), 'SR-MANY-CLOSED', 'Aaron', 'Hollinrake', '2010-01-01', 'closed', now(), 'moved_away')`,
+      [northmere],
+    );
     const exact = await search({ name: 'Hollinrake' });
     assert.equal(exact.length, 50);
+    // All tie (possible, no edits), so the page is the first 50 in name order: only those are scored.
+    const inNameOrder = await ctx.ownerQuery<{ reference: string }>(
+      `SELECT reference FROM children WHERE family_name = 'Hollinrake' AND status = 'open' ORDER BY family_name, given_name, id LIMIT 50`,
+    );
+    assert.deepEqual(
+      exact,
+      inNameOrder.map((r) => `${r.reference}:possible`),
+    );
     assert.ok(!exact.includes('SR-MANY-TYPO:possible'));
     assert.deepEqual((await search({ name: 'Hollinrak' })).slice(0, 1), ['SR-MANY-TYPO:possible'], 'its own exact spelling leads');
   });

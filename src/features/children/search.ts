@@ -90,7 +90,11 @@ export async function findChildMatches(tx: Tx, criteria: MatchCriteria, limit: n
     // A search by name lists open records unless asked; the duplicate check at triage looks at all.
     openOnly: !criteria.includeClosed && criteria.name !== undefined,
   };
-  const exact = await scored(tx, search, exactly(search), limit);
+  // Searched by name alone, every child with exactly those names scores the same (possible, no
+  // edits), so only the first `limit` of them in name order need scoring: a common surname has
+  // thousands at national scale.
+  const namesOnly = search.family !== '' && search.dateOfBirth === null && search.postcode === null;
+  const exact = await scored(tx, search, exactly(search), limit, sql``, namesOnly);
   const last = exact.at(-1);
   const settled = exact.length === limit && last !== undefined && (last.strength === 2 || (last.strength === 1 && last.distance === 0));
   const rows =
@@ -151,7 +155,12 @@ function alike(search: Search): RawBuilder<boolean> {
  * The rows the condition finds, scored (strength 2 likely, 1 possible, 0 none; distance: edits
  * between the names searched and the record's, capped at 3 a name), the closest `limit`.
  */
-async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``): Promise<ScoredRow[]> {
+async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``, tied = false): Promise<ScoredRow[]> {
+  // `tied`: every row the condition finds scores the same, so the closest are the first in name order.
+  const children = tied
+    ? sql`(SELECT * FROM children c WHERE ${condition} AND (${!search.openOnly} OR c.status = 'open')
+             ORDER BY c.family_name, c.given_name, c.id LIMIT ${limit})`
+    : sql`children`;
   // The holding agency and the postcode are looked up for the few rows kept, after the limit.
   const result = await sql<ScoredRow>`${keys}
     SELECT r.*, (SELECT a.name FROM agencies a WHERE a.id = r.owning_agency_id) AS agency,
@@ -163,7 +172,7 @@ async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, li
                    s.strength, s.distance, n.same_birth, h.hit, h.near
               FROM (SELECT ${search.words}::text[] AS words, ${search.given}::text AS given, ${search.family}::text AS family,
                            ${search.dateOfBirth}::date AS dob) q
-             CROSS JOIN children c
+             CROSS JOIN ${children} c
              -- The names alike in the order typed (given then family; an alias as a whole name) or swapped; the date of birth.
              CROSS JOIN LATERAL (SELECT
                     lantern_names_alike(q.family, c.family_key)

@@ -214,7 +214,9 @@ function cpuMs(pids: number[]): Map<number, number> {
 }
 
 async function startServer(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/lantern.mjs'), 'serve'], {
+  // LANTERN_BENCH_CPU_PROFILE=<folder>: the server writes a V8 CPU profile there when it stops (for finding where a page spends).
+  const profile = process.env.LANTERN_BENCH_CPU_PROFILE;
+  const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), path.join(root, 'bin/lantern.mjs'), 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -4,7 +4,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { aConcern } from '../../../test/helpers/factories.ts';
 import { dateBox, dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
 import { riskToolDefinition } from '../../../test/helpers/risk-tools.ts';
-import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
+import { demoAgencies, newEpisodeForm, signedIn, testChildren } from './test-setup.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -157,38 +157,18 @@ describe('casework: recording', () => {
   test('missing episodes: a change of type closes one and opens another; a return makes the interview due in 72 hours', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${csChild}/missing`);
-    const bad = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      ...dateFields('startDate', '2026-02-30'),
-      startTime: '21:00',
-      reportedBy: 'Carer',
-      riskLevel: 'medium',
-    });
+    const bad = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-02-30'));
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /href="#startDate-day">Start date must be a real date/);
     assert.equal(shownDate(bad.body, 'startDate'), '2026-02-30', 'the boxes show what was typed');
-    const noTime = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      'startDate-day': '30',
-      'startDate-month': '',
-      'startDate-year': '2026',
-      startTime: '',
-      reportedBy: 'Carer',
-      riskLevel: 'medium',
-    });
+    const noTime = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-10-30', { 'startDate-month': '', startTime: '' }));
     assert.match(noTime.body, /href="#startDate-month">Start date must include a month/);
     assert.match(noTime.body, /href="#startTime">Enter the time the episode started/);
     assert.match(dateBox(noTime.body, 'startDate', 'month'), /govuk-input--error/, 'the month box is highlighted');
     assert.doesNotMatch(dateBox(noTime.body, 'startDate', 'day'), /govuk-input--error/, 'the day box is not');
     assert.match(dateBox(noTime.body, 'startDate', 'day'), /value="30"/, 'what was typed is shown again');
     assert.match(dateBox(noTime.body, 'startDate', 'day'), /inputmode="numeric"/);
-    const created = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      ...dateFields('startDate', '2026-10-30'),
-      startTime: '21:00',
-      reportedBy: 'Foster carer',
-      riskLevel: 'medium',
-    });
+    const created = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-10-30', { reportedBy: 'Foster carer' }));
     assert.equal(created.statusCode, 302);
     const [open] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1`, [csChild]);
     const changed = await agent.post(`/children/${csChild}/missing/${open!.id}/type`, {

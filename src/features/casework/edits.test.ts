@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { dateFields, shownDate, type Agent } from '../../../test/helpers/http.ts';
-import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
+import { demoAgencies, newEpisodeForm, signedIn, testChildren } from './test-setup.ts';
 
 // Correcting what was recorded on a child: strategy meetings, missing episodes and plan actions.
 // The test clock starts at 2 November 2026 09:00 UTC (GMT, so UK time is the same).
@@ -307,13 +307,10 @@ describe('casework edits: a missing episode', () => {
     await agent.get(`/children/${childId}/missing`);
     assert.equal(
       (
-        await agent.post(`/children/${childId}/missing`, {
-          episodeType: 'absent',
-          ...dateFields('startDate', '2026-11-01'),
-          startTime: '20:00',
-          reportedBy: 'Residential worker',
-          riskLevel: 'high',
-        })
+        await agent.post(
+          `/children/${childId}/missing`,
+          newEpisodeForm('2026-11-01', { startTime: '20:00', reportedBy: 'Residential worker', riskLevel: 'high' }),
+        )
       ).statusCode,
       302,
     );

@@ -1,6 +1,6 @@
 import type { TestContext } from '../../../test/helpers/context.ts';
 import { aChild } from '../../../test/helpers/factories.ts';
-import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { dateFields, signIn, type Agent } from '../../../test/helpers/http.ts';
 
 /*
  * What the casework tests set up first: the two demo partnerships and their agencies, children of
@@ -37,3 +37,16 @@ export async function signedIn(ctx: TestContext, keys: readonly string[]): Promi
   for (const key of keys) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
   return agents;
 }
+
+/**
+ * The new missing-episode form as posted (`/children/:id/missing`): an absent episode begun on `startDate`
+ * at 21:00, medium risk; `over` changes or adds fields (the date boxes, `episodeType`, `reportedBy` …).
+ */
+export const newEpisodeForm = (startDate: string, over: Record<string, string> = {}): Record<string, string> => ({
+  episodeType: 'absent',
+  ...dateFields('startDate', startDate),
+  startTime: '21:00',
+  reportedBy: 'Carer',
+  riskLevel: 'medium',
+  ...over,
+});

@@ -50,3 +50,29 @@ export const newEpisodeForm = (startDate: string, over: Record<string, string> =
   riskLevel: 'medium',
   ...over,
 });
+
+/** A return interview as posted (`/children/:id/missing/:recordId/interview`): offered at 10:00 on `offeredDate`, by an independent interviewer of `interviewerAgencyId`, declined. */
+export const returnInterviewForm = (offeredDate: string, interviewerAgencyId: string, over: Record<string, string> = {}): Record<string, string> => ({
+  ...dateFields('offeredDate', offeredDate),
+  offeredTime: '10:00',
+  interviewerName: 'Sam Independent',
+  interviewerAgencyId,
+  independent: 'yes',
+  outcome: 'declined',
+  ...over,
+});
+
+/** A strategy meeting as posted (`/children/:id/meetings`), held on `heldOn` by `attendingAgencyIds`, medium risk; `over` changes fields. */
+export const newMeetingForm = (
+  heldOn: string,
+  attendingAgencyIds: string[],
+  over: Record<string, string | string[]> = {},
+): Record<string, string | string[]> => ({
+  meetingKind: 'meeting',
+  ...dateFields('heldOn', heldOn),
+  attendingAgencyIds,
+  attendees: 'Social worker; detective constable',
+  decisions: 'Disruption notice for the flat on Canal Street',
+  riskLevel: 'medium',
+  ...over,
+});

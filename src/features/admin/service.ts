@@ -4,7 +4,8 @@ import { hashPassword } from '../../auth/passwords.ts';
 import { grantableRoles } from '../../authz/policy.ts';
 import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
 import { sql } from 'kysely';
-import { withActor, type Act, type Tx } from '../../db/context.ts';
+import { withActor, type Act } from '../../db/context.ts';
+import { assertFound } from '../../db/rows.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { AgencyContactForm, AgencyForm, AgreementForm, GrantForm, LanguageSettingsForm, UserEdit, UserForm } from './schema.ts';
@@ -22,11 +23,6 @@ interface GranteeRow {
 export function generateInitialPassword(): string {
   const words = crypto.randomBytes(12).toString('base64url');
   return `lantern-${words}`;
-}
-
-/** The agency must be one of the acting partnership's (agencies' RLS): another's is not found. */
-async function assertOwnAgency(tx: Tx, agencyId: string): Promise<void> {
-  if (!(await tx.selectFrom('agencies').select('id').where('id', '=', agencyId).executeTakeFirst())) throw notFound('agency');
 }
 
 /** A refusal the page shows beside a form field (with its code's status), not on an error page. */
@@ -156,7 +152,7 @@ export class AdminService {
       // Row-level security hides other partnerships' people, so ask the database about every partnership at once.
       const check = await sql<{ available: boolean }>`SELECT lantern_email_available(${form.email}) AS available`.execute(tx);
       if (!check.rows[0]?.available) throw emailRefused();
-      await assertOwnAgency(tx, form.agencyId);
+      await assertFound(tx, 'agencies', form.agencyId, 'agency');
       let created: { id: string };
       try {
         created = await tx
@@ -190,7 +186,7 @@ export class AdminService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await tx.selectFrom('users').select(['roles', 'agency_id', 'email']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound();
-      await assertOwnAgency(tx, form.agencyId);
+      await assertFound(tx, 'agencies', form.agencyId, 'agency');
       const agencyChanged = before.agency_id !== form.agencyId;
       if (id === user.userId) {
         const kept = before.roles.filter((r) => isRole(r) && !grantableRoles(user).includes(r));
@@ -271,7 +267,7 @@ export class AdminService {
   /** Records or changes an agency's named contact (one per agency). */
   saveAgencyContact(user: SessionUser, agencyId: string, form: AgencyContactForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await assertOwnAgency(tx, agencyId);
+      await assertFound(tx, 'agencies', agencyId, 'agency');
       const values = {
         name: form.name,
         role: form.role,

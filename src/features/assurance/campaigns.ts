@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { actorOf, type SessionUser } from '../../auth/service.ts';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor } from '../../db/context.ts';
+import { assertFound } from '../../db/rows.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { answerShares } from './compliance.ts';
@@ -111,14 +112,9 @@ export class CampaignService {
     });
   }
 
-  private async campaignExists(tx: Tx, id: string) {
-    const c = await tx.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
-    if (!c) throw notFound();
-  }
-
   addMaterial(user: SessionUser, campaignId: string, form: MaterialForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.campaignExists(tx, campaignId);
+      await assertFound(tx, 'campaigns', campaignId);
       const row = await tx
         .insertInto('campaign_materials')
         .values({ partnership_id: user.partnershipId, campaign_id: campaignId, ...form })
@@ -130,7 +126,7 @@ export class CampaignService {
 
   addQuestion(user: SessionUser, campaignId: string, form: QuestionForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.campaignExists(tx, campaignId);
+      await assertFound(tx, 'campaigns', campaignId);
       const last = await tx
         .selectFrom('campaign_questions')
         .select(sql<number>`coalesce(max(position), 0)::int`.as('n'))

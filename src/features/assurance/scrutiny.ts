@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { londonDate } from '../../dates.ts';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor } from '../../db/context.ts';
+import { assertFound } from '../../db/rows.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { BodyForm, RecommendationForm, ResponseForm, WorkItemForm } from './schema.ts';
@@ -95,14 +96,9 @@ export class ScrutinyService {
     });
   }
 
-  private async bodyExists(tx: Tx, id: string) {
-    const b = await tx.selectFrom('scrutiny_bodies').select('id').where('id', '=', id).executeTakeFirst();
-    if (!b) throw notFound();
-  }
-
   addWorkItem(user: SessionUser, bodyId: string, form: WorkItemForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.bodyExists(tx, bodyId);
+      await assertFound(tx, 'scrutiny_bodies', bodyId);
       const row = await tx
         .insertInto('scrutiny_work_items')
         .values({ partnership_id: user.partnershipId, body_id: bodyId, meets_on: form.meetsOn, topic: form.topic, details: form.details })
@@ -114,7 +110,7 @@ export class ScrutinyService {
 
   addRecommendation(user: SessionUser, bodyId: string, form: RecommendationForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      await this.bodyExists(tx, bodyId);
+      await assertFound(tx, 'scrutiny_bodies', bodyId);
       const clash = await tx
         .selectFrom('scrutiny_recommendations')
         .select('id')

@@ -4,7 +4,7 @@ import { createTestContext, type TestContext } from '../../../test/helpers/conte
 import { aConcern } from '../../../test/helpers/factories.ts';
 import { dateBox, dateFields, shownDate, signIn, type Agent } from '../../../test/helpers/http.ts';
 import { riskToolDefinition } from '../../../test/helpers/risk-tools.ts';
-import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
+import { demoAgencies, newEpisodeForm, newMeetingForm, returnInterviewForm, signedIn, testChildren } from './test-setup.ts';
 
 let ctx: TestContext;
 let northmere: string;
@@ -157,38 +157,18 @@ describe('casework: recording', () => {
   test('missing episodes: a change of type closes one and opens another; a return makes the interview due in 72 hours', async () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${csChild}/missing`);
-    const bad = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      ...dateFields('startDate', '2026-02-30'),
-      startTime: '21:00',
-      reportedBy: 'Carer',
-      riskLevel: 'medium',
-    });
+    const bad = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-02-30'));
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /href="#startDate-day">Start date must be a real date/);
     assert.equal(shownDate(bad.body, 'startDate'), '2026-02-30', 'the boxes show what was typed');
-    const noTime = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      'startDate-day': '30',
-      'startDate-month': '',
-      'startDate-year': '2026',
-      startTime: '',
-      reportedBy: 'Carer',
-      riskLevel: 'medium',
-    });
+    const noTime = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-10-30', { 'startDate-month': '', startTime: '' }));
     assert.match(noTime.body, /href="#startDate-month">Start date must include a month/);
     assert.match(noTime.body, /href="#startTime">Enter the time the episode started/);
     assert.match(dateBox(noTime.body, 'startDate', 'month'), /govuk-input--error/, 'the month box is highlighted');
     assert.doesNotMatch(dateBox(noTime.body, 'startDate', 'day'), /govuk-input--error/, 'the day box is not');
     assert.match(dateBox(noTime.body, 'startDate', 'day'), /value="30"/, 'what was typed is shown again');
     assert.match(dateBox(noTime.body, 'startDate', 'day'), /inputmode="numeric"/);
-    const created = await agent.post(`/children/${csChild}/missing`, {
-      episodeType: 'absent',
-      ...dateFields('startDate', '2026-10-30'),
-      startTime: '21:00',
-      reportedBy: 'Foster carer',
-      riskLevel: 'medium',
-    });
+    const created = await agent.post(`/children/${csChild}/missing`, newEpisodeForm('2026-10-30', { reportedBy: 'Foster carer' }));
     assert.equal(created.statusCode, 302);
     const [open] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM missing_episodes WHERE child_id = $1`, [csChild]);
     const changed = await agent.post(`/children/${csChild}/missing/${open!.id}/type`, {
@@ -236,27 +216,18 @@ describe('casework: recording', () => {
     });
     assert.equal(incomplete.statusCode, 400);
     assert.match(incomplete.body, /Enter who offered the interview/);
-    const tooEarly = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      ...dateFields('offeredDate', '2026-10-30'),
-      offeredTime: '10:00',
-      interviewerName: 'Sam',
-      interviewerAgencyId: agencies['n:voluntary']!,
-      independent: 'yes',
-      outcome: 'declined',
-    });
+    const tooEarly = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, returnInterviewForm('2026-10-30', agencies['n:voluntary']!));
     assert.equal(tooEarly.statusCode, 409);
     assert.match(tooEarly.body, /cannot be offered before the child returned/);
-    const interview = await again.post(`/children/${csChild}/missing/${rows[1]!.id}/interview`, {
-      ...dateFields('offeredDate', '2026-11-01'),
-      offeredTime: '10:00',
-      interviewerName: 'Sam Independent',
-      interviewerAgencyId: agencies['n:voluntary']!,
-      independent: 'yes',
-      outcome: 'accepted',
-      learned: 'Met older youths at the park',
-      places: 'Skate park\nBus station\n',
-      people: 'A man called J',
-    });
+    const interview = await again.post(
+      `/children/${csChild}/missing/${rows[1]!.id}/interview`,
+      returnInterviewForm('2026-11-01', agencies['n:voluntary']!, {
+        outcome: 'accepted',
+        learned: 'Met older youths at the park',
+        places: 'Skate park\nBus station\n',
+        people: 'A man called J',
+      }),
+    );
     assert.equal(interview.statusCode, 302);
     const [ri] = await ctx.ownerQuery<{ places_mentioned: string[]; people_mentioned: string[] }>(
       `SELECT places_mentioned, people_mentioned FROM return_interviews WHERE child_id = $1`,
@@ -272,15 +243,15 @@ describe('casework: recording', () => {
     const invalid = await agent.post(`/children/${csChild}/meetings`, { meetingKind: 'meeting', ...dateFields('heldOn', '2026-11-01') });
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /Choose at least one agency that attended/);
-    const meeting = await agent.post(`/children/${csChild}/meetings`, {
-      meetingKind: 'meeting',
-      ...dateFields('heldOn', '2026-11-01'),
-      attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
-      attendees: 'Social worker, DC',
-      decisions: 'Safety plan',
-      riskLevel: 'high',
-      ...dateFields('nextReviewOn', '2026-11-03'),
-    });
+    const meeting = await agent.post(
+      `/children/${csChild}/meetings`,
+      newMeetingForm('2026-11-01', [agencies['n:childrens_services']!, agencies['n:police']!], {
+        attendees: 'Social worker, DC',
+        decisions: 'Safety plan',
+        riskLevel: 'high',
+        ...dateFields('nextReviewOn', '2026-11-03'),
+      }),
+    );
     assert.equal(meeting.statusCode, 302);
     const action = await agent.post(`/children/${csChild}/actions`, {
       description: 'Visit the flat with police',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../../../test/helpers/context.ts';
 import { dateFields, shownDate, type Agent } from '../../../test/helpers/http.ts';
-import { demoAgencies, signedIn, testChildren } from './test-setup.ts';
+import { demoAgencies, newEpisodeForm, newMeetingForm, returnInterviewForm, signedIn, testChildren } from './test-setup.ts';
 
 // Correcting what was recorded on a child: strategy meetings, missing episodes and plan actions.
 // The test clock starts at 2 November 2026 09:00 UTC (GMT, so UK time is the same).
@@ -47,15 +47,7 @@ after(async () => ctx.close());
 
 describe('casework edits: a strategy meeting', () => {
   let meetingId: string;
-  const valid = () => ({
-    meetingKind: 'meeting',
-    ...dateFields('heldOn', '2026-10-20'),
-    attendingAgencyIds: [agencies['n:childrens_services']!, agencies['n:police']!],
-    attendees: 'Social worker; detective constable',
-    decisions: 'Disruption notice for the flat on Canal Street',
-    riskLevel: 'medium',
-    ...dateFields('nextReviewOn', '2027-01-15'),
-  });
+  const valid = () => newMeetingForm('2026-10-20', [agencies['n:childrens_services']!, agencies['n:police']!], { ...dateFields('nextReviewOn', '2027-01-15') });
 
   before(async () => {
     const agent = agents['social-worker']!;
@@ -284,16 +276,7 @@ describe('casework edits: a missing episode', () => {
     const agent = agents['social-worker']!;
     await agent.get(`/children/${childId}/missing/${episodeId}/interview`);
     assert.equal(
-      (
-        await agent.post(`/children/${childId}/missing/${episodeId}/interview`, {
-          ...dateFields('offeredDate', '2026-11-01'),
-          offeredTime: '10:00',
-          interviewerName: 'Sam Independent',
-          interviewerAgencyId: agencies['n:voluntary']!,
-          independent: 'yes',
-          outcome: 'declined',
-        })
-      ).statusCode,
+      (await agent.post(`/children/${childId}/missing/${episodeId}/interview`, returnInterviewForm('2026-11-01', agencies['n:voluntary']!))).statusCode,
       302,
     );
     const r = await edit({ ...dateFields('endDate', '2026-11-01'), endTime: '12:00' });
@@ -307,13 +290,10 @@ describe('casework edits: a missing episode', () => {
     await agent.get(`/children/${childId}/missing`);
     assert.equal(
       (
-        await agent.post(`/children/${childId}/missing`, {
-          episodeType: 'absent',
-          ...dateFields('startDate', '2026-11-01'),
-          startTime: '20:00',
-          reportedBy: 'Residential worker',
-          riskLevel: 'high',
-        })
+        await agent.post(
+          `/children/${childId}/missing`,
+          newEpisodeForm('2026-11-01', { startTime: '20:00', reportedBy: 'Residential worker', riskLevel: 'high' }),
+        )
       ).statusCode,
       302,
     );

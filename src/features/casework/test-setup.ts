@@ -1,6 +1,6 @@
 import type { TestContext } from '../../../test/helpers/context.ts';
 import { aChild } from '../../../test/helpers/factories.ts';
-import { signIn, type Agent } from '../../../test/helpers/http.ts';
+import { dateFields, signIn, type Agent } from '../../../test/helpers/http.ts';
 
 /*
  * What the casework tests set up first: the two demo partnerships and their agencies, children of
@@ -37,3 +37,42 @@ export async function signedIn(ctx: TestContext, keys: readonly string[]): Promi
   for (const key of keys) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
   return agents;
 }
+
+/**
+ * The new missing-episode form as posted (`/children/:id/missing`): an absent episode begun on `startDate`
+ * at 21:00, medium risk; `over` changes or adds fields (the date boxes, `episodeType`, `reportedBy` …).
+ */
+export const newEpisodeForm = (startDate: string, over: Record<string, string> = {}): Record<string, string> => ({
+  episodeType: 'absent',
+  ...dateFields('startDate', startDate),
+  startTime: '21:00',
+  reportedBy: 'Carer',
+  riskLevel: 'medium',
+  ...over,
+});
+
+/** A return interview as posted (`/children/:id/missing/:recordId/interview`): offered at 10:00 on `offeredDate`, by an independent interviewer of `interviewerAgencyId`, declined. */
+export const returnInterviewForm = (offeredDate: string, interviewerAgencyId: string, over: Record<string, string> = {}): Record<string, string> => ({
+  ...dateFields('offeredDate', offeredDate),
+  offeredTime: '10:00',
+  interviewerName: 'Sam Independent',
+  interviewerAgencyId,
+  independent: 'yes',
+  outcome: 'declined',
+  ...over,
+});
+
+/** A strategy meeting as posted (`/children/:id/meetings`), held on `heldOn` by `attendingAgencyIds`, medium risk; `over` changes fields. */
+export const newMeetingForm = (
+  heldOn: string,
+  attendingAgencyIds: string[],
+  over: Record<string, string | string[]> = {},
+): Record<string, string | string[]> => ({
+  meetingKind: 'meeting',
+  ...dateFields('heldOn', heldOn),
+  attendingAgencyIds,
+  attendees: 'Social worker; detective constable',
+  decisions: 'Disruption notice for the flat on Canal Street',
+  riskLevel: 'medium',
+  ...over,
+});

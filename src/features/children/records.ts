@@ -7,7 +7,17 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { agencyChoices, changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
-import type { AddressForm, ChildDetails, ChildSearch, CloseForm, InvolvementForm } from './schema.ts';
+import { outOfSchoolFlags, type AddressForm, type ChildDetails, type ChildSearch, type CloseForm, type InvolvementForm } from './schema.ts';
+
+/** A correction of the record's details refused by a rule of the record (the field and the key of its message). */
+export class ChildDetailsRefusal extends Error {
+  constructor(
+    readonly field: string,
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+  }
+}
 
 /** The child record: lists and search, the record page, its details, addresses and involvements, closing and reopening. */
 export class ChildRecordService {
@@ -293,6 +303,9 @@ export class ChildRecordService {
         restricted: before.restricted || restricting,
         restricted_reason: before.restricted ? before.restricted_reason : restricting ? (form.restrictedReason ?? null) : null,
       };
+      // The flags are the truth about being out of school (DECISIONS 27): the record does not say "in education" beside one.
+      if (values.education_status === 'in_education' && before.open_flags.some((f) => (outOfSchoolFlags as readonly string[]).includes(f)))
+        throw new ChildDetailsRefusal('educationStatus', 'children.errors.educationBesideFlag');
       await tx
         .updateTable('children')
         .set({ ...values, updated_at: this.clock.now() })

@@ -1,6 +1,9 @@
+import { LanternError } from '../../../errors.ts';
+import { translator } from '../../../i18n/i18n.ts';
 import { refusals } from '../../../web/api/schema.ts';
 import { idParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
+import { ChildDetailsRefusal } from '../records.ts';
 import { childCorrection, childListQuery, childSearch, concernListQuery, newConcern, responses } from './schema.ts';
 
 /**
@@ -68,7 +71,15 @@ export const childrenApi: ApiRoutes = async (api, { children }) => {
         response: { 200: responses.childCorrected, 404: responses.notFound, ...refusals },
       },
     },
-    async (request, reply) => reply.send(await children.records.updateDetails(request.user!, request.params.id, request.body)),
+    async (request, reply) => {
+      try {
+        return reply.send(await children.records.updateDetails(request.user!, request.params.id, request.body));
+      } catch (error) {
+        if (!(error instanceof ChildDetailsRefusal)) throw error;
+        const message = translator('en')(error.messageKey);
+        throw new LanternError('LANTERN_E_VALIDATION', message, [{ path: error.field, message }]);
+      }
+    },
   );
 
   api.get(

@@ -112,7 +112,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       // Missing from education and elective home education are flags (DECISIONS 27): the record keeps
       // the setting and the flag is opened after the children. Drawn where it always was, in the
       // record's values, so the seeded faker's sequence and every later demo value stay as they were.
-      let education: EducationDraw = 'in_education';
+      let education: EducationDraw;
       const child = await tx
         .insertInto('children')
         .values({

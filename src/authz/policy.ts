@@ -58,6 +58,7 @@ export interface Principal {
  */
 export const apiScopes = [
   'children:read',
+  'children:write',
   'concerns:read',
   'concerns:write',
   'assessments:read',
@@ -71,6 +72,10 @@ export const apiScopes = [
   'chronology:read',
   'flags:read',
   'flags:write',
+  'notes:read',
+  'notes:write',
+  'referrals:read',
+  'referrals:write',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

@@ -37,7 +37,7 @@ export function apiTokens(ctx: TestContext) {
     return { token, id: row!.id };
   }
 
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, token: string | null, payload?: unknown) =>
     ctx.app.inject({
       method,
       url,

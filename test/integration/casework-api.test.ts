@@ -313,8 +313,107 @@ describe('the chronology through the API', () => {
   });
 });
 
+describe('referrals to services and case notes through the API', () => {
+  test('a token finds a service, refers the child, updates the referral and lists it; each call leaves one audit row', async () => {
+    const services = await call('GET', '/api/v1/directory-services?q=', worker.token);
+    assert.equal(services.statusCode, 200, services.body);
+    const service = body<{ services: { id: string; name: string }[] }>(services).services[0];
+    assert.ok(service, 'the seeded directory');
+    const found = body<{ services: { id: string }[] }>(await call('GET', `/api/v1/directory-services?q=${encodeURIComponent(service.name)}`, worker.token));
+    assert.ok(
+      found.services.some((s) => s.id === service.id),
+      'searched by name',
+    );
+
+    const before = await auditCount(worker.id);
+    const created = await call('POST', `/api/v1/children/${child}/referrals`, worker.token, {
+      serviceId: service.id,
+      referredOn: today,
+      referredByName: 'Social worker (API)',
+      status: 'referred',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const { id } = body<{ id: string }>(created);
+    assert.equal(await auditCount(worker.id), before + 1);
+    const [audit] = await ctx.ownerQuery<{ action: string; record_id: string; details: Json }>(
+      `SELECT action, record_id, details FROM audit_events WHERE details->>'apiToken' = $1 ORDER BY id DESC LIMIT 1`,
+      [worker.id],
+    );
+    assert.deepEqual([audit!.action, audit!.record_id, audit!.details.record], ['record.create', child, 'service_referral']);
+
+    const updated = await call('PUT', `/api/v1/children/${child}/referrals/${id}`, worker.token, { status: 'attending', outcomeNote: 'Attends weekly.' });
+    assert.equal(updated.statusCode, 200, updated.body);
+    const list = await call('GET', `/api/v1/children/${child}/referrals`, worker.token);
+    assert.equal(list.statusCode, 200, list.body);
+    const referral = body<{ referrals: { id: string; service_id: string; status: string; outcome_note: string; referred_by_agency_id: string }[] }>(
+      list,
+    ).referrals.find((r) => r.id === id);
+    assert.deepEqual(
+      referral && [referral.service_id, referral.status, referral.outcome_note, referral.referred_by_agency_id],
+      [service.id, 'attending', 'Attends weekly.', agency.childrens_services],
+      'the token’s agency refers when none is named',
+    );
+    assert.equal(await auditCount(worker.id), before + 3, 'the update and the list each audited');
+    assert.equal(
+      (await call('PUT', `/api/v1/children/${child}/referrals/${crypto.randomUUID()}`, worker.token, { status: 'completed' })).statusCode,
+      404,
+      'another referral id',
+    );
+  });
+
+  test('the service’s refusals are 400 on their field; an invalid referral writes nothing', async () => {
+    const [{ id: serviceId }] = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM directory_services WHERE partnership_id = $1 AND active LIMIT 1`, [
+      northmere,
+    ])) as [{ id: string }];
+    const valid = { serviceId, referredOn: today, referredByName: 'Worker', status: 'referred' };
+    const count = async () => (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM service_referrals WHERE child_id = $1`, [child]))[0]!.n;
+    const before = await count();
+    for (const [what, payload, field] of [
+      ['unknown service', { ...valid, serviceId: crypto.randomUUID() }, 'serviceId'],
+      ['unknown agency', { ...valid, referredByAgencyId: crypto.randomUUID() }, 'referredByAgencyId'],
+      ['a future day', { ...valid, referredOn: '2999-01-01' }, 'referredOn'],
+      ['unknown status', { ...valid, status: 'lost' }, 'status'],
+      ['unknown field', { ...valid, extra: 1 }, ''],
+      ['impossible date', { ...valid, referredOn: '2026-02-30' }, 'referredOn'],
+    ] as const) {
+      const r = await call('POST', `/api/v1/children/${child}/referrals`, worker.token, payload);
+      assert.equal(r.statusCode, 400, `${what}: ${r.body}`);
+      const error = body<{ error: { code: string; issues: { path: string }[] } }>(r).error;
+      assert.equal(error.code, 'LANTERN_E_VALIDATION', what);
+      if (field)
+        assert.ok(
+          error.issues.some((i) => i.path === field),
+          `${what}: ${JSON.stringify(error.issues)}`,
+        );
+    }
+    assert.equal(await count(), before);
+  });
+
+  test('a token adds a case note (its author the token’s name) and reads the notes newest first; an empty note is 400', async () => {
+    const before = await auditCount(worker.id);
+    const created = await call('POST', `/api/v1/children/${child}/case-notes`, worker.token, { body: 'Visited at home; spoke with her alone.' });
+    assert.equal(created.statusCode, 201, created.body);
+    const { id } = body<{ id: string }>(created);
+    const [audit] = await ctx.ownerQuery<{ action: string; details: Json }>(
+      `SELECT action, details FROM audit_events WHERE details->>'apiToken' = $1 ORDER BY id DESC LIMIT 1`,
+      [worker.id],
+    );
+    assert.deepEqual([audit!.action, audit!.details.record], ['record.create', 'case_note']);
+    const list = await call('GET', `/api/v1/children/${child}/case-notes`, worker.token);
+    assert.equal(list.statusCode, 200, list.body);
+    const [first] = body<{ notes: { id: string; body: string; author_name: string }[] }>(list).notes;
+    assert.deepEqual(first, { ...first!, id, body: 'Visited at home; spoke with her alone.', author_name: 'Children’s services case system' });
+    assert.equal(await auditCount(worker.id), before + 2);
+    for (const payload of [{ body: '   ' }, {}, { body: 'x'.repeat(8001) }, { body: 'ok', author: 'someone else' }]) {
+      const r = await call('POST', `/api/v1/children/${child}/case-notes`, worker.token, payload);
+      assert.equal(r.statusCode, 400, JSON.stringify(payload).slice(0, 60));
+    }
+    assert.equal(await auditCount(worker.id), before + 2, 'refused notes leave no row');
+  });
+});
+
 /** Every casework route, with a body that would be valid. */
-function everyRoute(childId: string): { method: 'GET' | 'POST'; url: string; write: boolean; body?: Json }[] {
+function everyRoute(childId: string): { method: 'GET' | 'POST' | 'PUT'; url: string; write: boolean; body?: Json }[] {
   const record = crypto.randomUUID();
   const at = '2026-11-01T10:00:00Z';
   return [
@@ -368,6 +467,16 @@ function everyRoute(childId: string): { method: 'GET' | 'POST'; url: string; wri
     },
     { method: 'POST', url: `/api/v1/children/${childId}/plan-actions/${record}/done`, write: true },
     { method: 'GET', url: `/api/v1/children/${childId}/chronology`, write: false },
+    { method: 'GET', url: `/api/v1/children/${childId}/referrals`, write: false },
+    {
+      method: 'POST',
+      url: `/api/v1/children/${childId}/referrals`,
+      write: true,
+      body: { serviceId: record, referredOn: '2026-11-01', referredByName: 'x', status: 'referred' },
+    },
+    { method: 'PUT', url: `/api/v1/children/${childId}/referrals/${record}`, write: true, body: { status: 'withdrawn' } },
+    { method: 'GET', url: `/api/v1/children/${childId}/case-notes`, write: false },
+    { method: 'POST', url: `/api/v1/children/${childId}/case-notes`, write: true, body: { body: 'A note' } },
   ];
 }
 
@@ -399,7 +508,7 @@ describe('what a token may not do', () => {
 
   test('a read-only token reads and cannot write (403); a token without a family’s scope cannot read it (403)', async () => {
     const readOnly = await tokens.createToken('Read-only casework', 'social-worker', ['practitioner'], {
-      scopes: ['children:read', 'assessments:read', 'episodes:read', 'meetings:read', 'plans:read', 'chronology:read'],
+      scopes: ['children:read', 'assessments:read', 'episodes:read', 'meetings:read', 'plans:read', 'chronology:read', 'referrals:read', 'notes:read'],
     });
     for (const r of everyRoute(child)) {
       const response = await call(r.method, r.url, readOnly.token, r.body);
@@ -437,10 +546,21 @@ describe('what a token may not do', () => {
       '/api/v1/children/%ZZ/episodes',
       `/api/v1/children/${child}/episodes/${'x'.repeat(500)}`,
       "/api/v1/children/1'or'1/chronology",
+      '/api/v1/children/not-a-uuid/case-notes',
+      '/api/v1/children/42/referrals',
     ]) {
       const r = await call('GET', url, worker.token);
       assert.equal(r.statusCode, url.includes('%ZZ') ? 400 : 404, url);
       assert.match(body<{ error: { code: string } }>(r).error.code, /^LANTERN_E_/);
+    }
+    for (const [method, url] of [
+      ['POST', '/api/v1/children/not-a-uuid/case-notes'],
+      ['POST', '/api/v1/children/not-a-uuid/referrals'],
+      ['PUT', `/api/v1/children/${child}/referrals/not-a-uuid`],
+    ] as const) {
+      const r = await call(method, url, worker.token, method === 'PUT' ? { status: 'withdrawn' } : { body: 'A note' });
+      assert.equal(r.statusCode, 404, `${method} ${url}`);
+      assert.equal(body<{ error: { code: string } }>(r).error.code, 'LANTERN_E_NOT_FOUND');
     }
     for (const payload of [null, [], 'text', { episodeType: 'missing', startedAt: 'now', reportedBy: 'x\u0000y', riskLevel: 'low' }]) {
       const r = await call('POST', `/api/v1/children/${child}/episodes`, worker.token, payload === null ? 'null' : payload);

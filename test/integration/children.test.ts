@@ -393,7 +393,7 @@ describe('the child record', () => {
       aliases: 'Kay, KJ',
       gender: 'female',
       ethnicity: 'white_roma',
-      educationStatus: 'missing_education',
+      educationStatus: 'excluded',
       lookedAfter: 'yes',
       placement: 'Foster care',
       flagCse: 'yes',

@@ -27,6 +27,7 @@ export async function referralsOf(tx: Tx, childId: string) {
       'r.id',
       'r.referred_on',
       'r.referred_by_name',
+      'r.referred_by_agency_id',
       'r.status',
       'r.outcome_note',
       'r.updated_at',

@@ -547,6 +547,7 @@ export class CaseworkService {
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit(recordCreated(childId, 'case_note', row.id));
+      return row.id;
     });
   }
 

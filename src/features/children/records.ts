@@ -7,7 +7,17 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import { agencyChoices, changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
-import type { AddressForm, ChildDetails, ChildSearch, CloseForm, InvolvementForm } from './schema.ts';
+import { outOfSchoolFlags, type AddressForm, type ChildDetails, type ChildSearch, type CloseForm, type InvolvementForm } from './schema.ts';
+
+/** A correction of the record's details refused by a rule of the record (the field and the key of its message). */
+export class ChildDetailsRefusal extends Error {
+  constructor(
+    readonly field: string,
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+  }
+}
 
 /** The child record: lists and search, the record page, its details, addresses and involvements, closing and reopening. */
 export class ChildRecordService {
@@ -249,7 +259,13 @@ export class ChildRecordService {
           'c.child_protection_plan',
           'c.child_in_need',
           'c.youth_justice',
+          'c.ethnicity',
+          'c.first_language',
+          'c.school',
           'c.education_status',
+          'c.send',
+          'c.placement',
+          'c.open_flags',
           'c.owning_agency_id',
           'c.closed_at',
           'c.closing_outcome',
@@ -262,34 +278,45 @@ export class ChildRecordService {
     });
   }
 
-  updateDetails(user: SessionUser, id: string, form: ChildDetails) {
-    return changeChild(this.db, user, id, 'record.update', async (tx, before) => {
+  /**
+   * Corrects the child's details. The form gives every field; the JSON API may give some (a field
+   * left out keeps its value). The fields that changed are returned and named in the audit row.
+   */
+  async updateDetails(user: SessionUser, id: string, form: { [K in keyof ChildDetails]?: ChildDetails[K] | undefined }): Promise<{ changed: string[] }> {
+    let changed: string[] = [];
+    await changeChild(this.db, user, id, 'record.update', async (tx, before) => {
+      const given = <K extends keyof ChildDetails, V>(key: K, current: V): ChildDetails[K] | V => (form[key] === undefined ? current : form[key]);
+      const restricting = given('restricted', before.restricted);
       const values = {
-        aliases: form.aliases,
-        gender: form.gender,
-        ethnicity: form.ethnicity,
-        first_language: form.firstLanguage,
-        school: form.school,
-        education_status: form.educationStatus,
-        send: form.send,
-        placement: before.looked_after ? form.placement : null,
-        flag_cse: form.flagCse,
-        flag_cce: form.flagCce,
-        flag_trafficking: form.flagTrafficking,
+        aliases: given('aliases', before.aliases),
+        gender: given('gender', before.gender),
+        ethnicity: given('ethnicity', before.ethnicity),
+        first_language: given('firstLanguage', before.first_language),
+        school: given('school', before.school),
+        education_status: given('educationStatus', before.education_status),
+        send: given('send', before.send),
+        placement: before.looked_after ? given('placement', before.placement) : null,
+        flag_cse: given('flagCse', before.flag_cse),
+        flag_cce: given('flagCce', before.flag_cce),
+        flag_trafficking: given('flagTrafficking', before.flag_trafficking),
         // A restriction is placed here, but lifted only with lantern_lift_restriction (H2): an unticked box keeps it.
-        restricted: before.restricted || form.restricted,
-        restricted_reason: before.restricted ? before.restricted_reason : form.restricted ? form.restrictedReason : null,
+        restricted: before.restricted || restricting,
+        restricted_reason: before.restricted ? before.restricted_reason : restricting ? (form.restrictedReason ?? null) : null,
       };
+      // The flags are the truth about being out of school (DECISIONS 27): the record does not say "in education" beside one.
+      if (values.education_status === 'in_education' && before.open_flags.some((f) => (outOfSchoolFlags as readonly string[]).includes(f)))
+        throw new ChildDetailsRefusal('educationStatus', 'children.errors.educationBesideFlag');
       await tx
         .updateTable('children')
         .set({ ...values, updated_at: this.clock.now() })
         .where('id', '=', id)
         .execute();
-      const changed = Object.entries(values)
+      changed = Object.entries(values)
         .filter(([k, v]) => JSON.stringify((before as Record<string, unknown>)[k] ?? null) !== JSON.stringify(v ?? null))
         .map(([k]) => k);
       return { details: { changed } };
     });
+    return { changed };
   }
 
   addAddress(user: SessionUser, id: string, form: AddressForm) {

@@ -8,6 +8,7 @@ import type { FlashKey } from '../../web/flash.ts';
 import { idParams, isUuid, uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { registerCohortRoutes } from './cohort-routes.ts';
+import { ChildDetailsRefusal } from './records.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema,
@@ -196,7 +197,15 @@ export const childrenFeature: Feature = {
           .status(400)
           .page(view('child-edit'), { child: record.child, values: request.body, errors: formErrors(request.validationError), ...vocabulary });
       }
-      await children.records.updateDetails(request.user!, id, request.body);
+      try {
+        await children.records.updateDetails(request.user!, id, request.body);
+      } catch (error) {
+        if (!(error instanceof ChildDetailsRefusal)) throw error;
+        const record = await children.records.getChild(request.user!, id);
+        if (record.restricted) return reply.redirect(`/children/${id}`);
+        const errors = singleError(error.field, t(error.messageKey));
+        return reply.status(400).page(view('child-edit'), { child: record.child, values: postedForm(request), errors, ...vocabulary });
+      }
       return reply.saved(`/children/${id}`, 'flash.childDetailsSaved');
     });
 

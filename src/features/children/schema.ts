@@ -31,15 +31,13 @@ export const ethnicities = [
   'other_any',
   'not_stated',
 ] as const;
-export const educationStatuses = [
-  'in_education',
-  'missing_education',
-  'excluded',
-  'elective_home',
-  'alternative_provision',
-  'employment_training',
-  'neet',
-] as const;
+/**
+ * The child's education setting. Missing from education and elective home education are flags (with
+ * their dates and source: flags.ts), not settings: the record never says them (0131, DECISIONS 27).
+ */
+export const educationStatuses = ['in_education', 'excluded', 'alternative_provision', 'employment_training', 'neet'] as const;
+/** The flags that say the child is not at school: the record cannot say "in education" while one is open. */
+export const outOfSchoolFlags = ['missing_education', 'elective_home_education'] as const;
 export const sendOptions = ['none', 'sen_support', 'ehcp', 'disability', 'not_known'] as const;
 export { riskLevels };
 export const decisions = ['not_cse', 'cse_concern', 'already_known'] as const;

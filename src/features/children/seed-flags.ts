@@ -3,6 +3,31 @@ import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
 
+/** The day a demo child's flags start: after its tenth birthday, within the last two years, by its reference. */
+const flagStart = sql`greatest(coalesce(c.date_of_birth + interval '10 years', current_date - 700)::date,
+                               current_date - 30 - (hashtext(c.reference || ':flag') & 2147483647) % 700)`;
+
+/**
+ * The demo children out of school (the children seed's draw: missing from education, elective home
+ * education) get the flag, not an education status (DECISIONS 27), from the day their other flags
+ * start and with the school's source. The flags seed adds their "added" changes with the rest.
+ */
+export async function seedOutOfSchoolFlags(
+  tx: Tx,
+  p: DemoSeedContext['partnerships'][string],
+  children: readonly { childId: string; kind: 'missing_education' | 'elective_home_education' }[],
+): Promise<void> {
+  if (children.length === 0) return;
+  await sql`
+    INSERT INTO child_flags (partnership_id, child_id, kind, started_on, source, source_agency_id, created_at, updated_at, created_by, created_by_name)
+    SELECT c.partnership_id, c.id, k.kind, ${flagStart},
+           CASE k.kind WHEN 'missing_education' THEN 'School attendance officer' ELSE 'Letter from parent to the school' END,
+           ${p.agencies.education ?? null}::uuid, now(), now(), u.id, u.display_name
+      FROM unnest(${children.map((x) => x.childId)}::uuid[], ${children.map((x) => x.kind)}::text[]) k (child_id, kind)
+      JOIN children c ON c.id = k.child_id
+      LEFT JOIN users u ON u.id = ${p.users['social-worker'] ?? null}::uuid`.execute(tx);
+}
+
 /** Fictional localities of the fictional demo partnerships. */
 const localityNames: Record<string, string[]> = {
   northmere: ['Northmere Central', 'Northmere North', 'Riverside', 'Eastfield'],
@@ -13,8 +38,8 @@ const scaleLocalities = ['Central', 'North', 'South', 'East', 'West', 'Riverside
 
 /**
  * Demo localities and flags (migration 0130), drawn from each child's own story and nothing random
- * (no faker draws, so no later seed's people move): the legal status, education and SEND the
- * children seed gave them become flags with dates and a source; a trafficking concern becomes a
+ * (no faker draws, so no later seed's people move): the legal status and SEND the children seed gave
+ * them become flags (being out of school already is one: seedOutOfSchoolFlags) with dates and a source; a trafficking concern becomes a
  * National Referral Mechanism referral; the sexual health clinic's concern (NM-1005) and the child
  * who came back with alcohol (NM-1006) get the flags those concerns speak of; the child who goes missing
  * most (NM-0999) is off any school roll; a couple of flags
@@ -45,7 +70,7 @@ export async function seedChildFlags(tx: Tx, { partnerships }: DemoSeedContext):
         FROM children c
         JOIN LATERAL (SELECT (hashtext(c.reference || ':flag') & 2147483647) AS h) x ON true
         -- Flags start after the child's tenth birthday, within the last two years.
-        JOIN LATERAL (SELECT greatest(coalesce(c.date_of_birth + interval '10 years', current_date - 700)::date, current_date - 30 - x.h % 700) AS started) d ON true
+        JOIN LATERAL (SELECT ${flagStart} AS started) d ON true
         CROSS JOIN LATERAL (VALUES
           ('looked_after', c.looked_after, d.started, NULL::date, 'Children''s services: care order', ${p.agencies.childrens_services ?? null}::uuid,
            c.placement,
@@ -56,10 +81,9 @@ export async function seedChildFlags(tx: Tx, { partnerships }: DemoSeedContext):
            NULL, NULL, NULL, NULL, NULL, NULL),
           ('youth_justice', c.youth_justice, d.started, NULL, 'Youth Justice Service referral order', ${p.agencies.youth_justice ?? null}::uuid,
            NULL, NULL, NULL, NULL, NULL, NULL),
-          ('missing_education', c.education_status = 'missing_education' OR c.reference = ${`${prefix}-0999`}, d.started, NULL, 'School attendance officer', ${p.agencies.education ?? null}::uuid,
+          -- The other children out of school have their flag from the children seed (seedOutOfSchoolFlags).
+          ('missing_education', c.reference = ${`${prefix}-0999`}, d.started, NULL, 'School attendance officer', ${p.agencies.education ?? null}::uuid,
            'Not on any school roll since the family moved.', NULL, NULL, NULL, NULL, NULL),
-          ('elective_home_education', c.education_status = 'elective_home', d.started, NULL, 'Letter from parent to the school', ${p.agencies.education ?? null}::uuid,
-           NULL, NULL, NULL, NULL, NULL, NULL),
           ('send', c.send IN ('sen_support', 'ehcp', 'disability'), d.started, NULL, 'School special educational needs co-ordinator', ${p.agencies.education ?? null}::uuid,
            CASE c.send WHEN 'ehcp' THEN 'Education, health and care plan.' WHEN 'disability' THEN 'Registered disability.' ELSE 'SEN support at school.' END,
            NULL, NULL, NULL, NULL, NULL),

@@ -3,8 +3,29 @@ import { sql } from 'kysely';
 import { addDays, addHours, subHours, utcDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
-import { ethnicities, educationStatuses } from './schema.ts';
+import { ethnicities, outOfSchoolFlags, type educationStatuses } from './schema.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
+import { seedOutOfSchoolFlags } from './seed-flags.ts';
+
+type OutOfSchoolFlag = (typeof outOfSchoolFlags)[number];
+type EducationDraw = (typeof educationStatuses)[number] | OutOfSchoolFlag;
+const isOutOfSchool = (v: EducationDraw): v is OutOfSchoolFlag => (outOfSchoolFlags as readonly string[]).includes(v);
+/** The record's education setting for a draw: none when the child is out of school (that is a flag). */
+const educationSetting = (v: EducationDraw) => (isOutOfSchool(v) ? null : v);
+/** A child's education: mostly in school, some missing from it, a few home educated (one draw of the seeded faker). */
+const drawEducation = (faker: DemoSeedContext['faker'], age: number): EducationDraw =>
+  faker.helpers.weightedArrayElement(
+    (
+      [
+        { weight: 60, value: 'in_education' },
+        { weight: 12, value: 'missing_education' },
+        { weight: 8, value: 'excluded' },
+        { weight: 8, value: 'alternative_provision' },
+        { weight: 10, value: 'neet' },
+        { weight: 2, value: 'elective_home_education' },
+      ] satisfies { weight: number; value: EducationDraw }[]
+    ).filter((e) => age >= 16 || e.value !== 'neet'),
+  );
 
 const childrenPerPartnership = 25;
 const refDate = new Date('2026-09-01T00:00:00Z');
@@ -50,6 +71,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       education: p.users.school,
     };
     const childIds: string[] = [];
+    const outOfSchool: { childId: string; kind: OutOfSchoolFlag }[] = [];
     for (let i = 0; i < childrenPerPartnership; i++) {
       const sex = faker.helpers.weightedArrayElement([
         { weight: 78, value: 'female' as const },
@@ -87,6 +109,10 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
         { weight: 2, value: 'high' },
       ]);
       const closed = i >= 22;
+      // Missing from education and elective home education are flags (DECISIONS 27): the record keeps
+      // the setting and the flag is opened after the children. Drawn where it always was, in the
+      // record's values, so the seeded faker's sequence and every later demo value stay as they were.
+      let education: EducationDraw;
       const child = await tx
         .insertInto('children')
         .values({
@@ -117,18 +143,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           ]),
           school:
             age >= 16 && faker.datatype.boolean() ? `${p.code === 'northmere' ? 'Northmere' : 'Westbrook'} College` : `${faker.location.city()} High School`,
-          education_status: faker.helpers.weightedArrayElement(
-            (
-              [
-                { weight: 60, value: 'in_education' },
-                { weight: 12, value: 'missing_education' },
-                { weight: 8, value: 'excluded' },
-                { weight: 8, value: 'alternative_provision' },
-                { weight: 10, value: 'neet' },
-                { weight: 2, value: 'elective_home' },
-              ] satisfies { weight: number; value: (typeof educationStatuses)[number] }[]
-            ).filter((e) => age >= 16 || e.value !== 'neet'),
-          ),
+          education_status: educationSetting((education = drawEducation(faker, age))),
           send: faker.helpers.weightedArrayElement([
             { weight: 70, value: 'none' },
             { weight: 18, value: 'sen_support' },
@@ -153,6 +168,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
         .returning('id')
         .executeTakeFirstOrThrow();
       childIds.push(child.id);
+      if (isOutOfSchool(education)) outOfSchool.push({ childId: child.id, kind: education });
       // A near-duplicate of child 3: the triage search should warn about it.
       if (nearDuplicate) {
         await tx
@@ -225,6 +241,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           .execute();
       }
     }
+    await seedOutOfSchoolFlags(tx, p, outOfSchool);
     // One child reopened after a new concern, so the history shows both events.
     await tx
       .insertInto('child_status_events')

@@ -1,24 +1,42 @@
 import { z } from 'zod';
 import { LanternError, notFound } from '../../../errors.ts';
+import { translator } from '../../../i18n/i18n.ts';
 import { conflictResponse, json, notFoundResponse, refusals } from '../../../web/api/schema.ts';
 import { idParams, recordParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
 import { textIn } from '../../assessments/tool/definition.ts';
+import { ReferralValidationError } from '../referrals.ts';
 import { latestVersions } from '../service.ts';
 import {
   childRiskOf,
   chronologyQuery,
+  directoryQuery,
   episodeReturn,
   newEpisode,
   newMeeting,
   newPlanAction,
+  newCaseNote,
+  newReferral,
   newReturnInterview,
   newRiskAssessment,
+  referralUpdate,
   responses,
 } from './schema.ts';
 
 /** A change the record's state refuses, with the reason the service gave (the web form shows the same reason). */
 const conflict = (field: string, reason: string) => new LanternError('LANTERN_E_CONFLICT', reason, [{ path: field, message: reason }]);
+
+const en = translator('en');
+/** A referral the service refused after the request was valid (a service no longer active, an unknown agency, a future day): invalid input, on its field. */
+async function refusingReferrals<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ReferralValidationError)) throw error;
+    const message = en(error.messageKey);
+    throw new LanternError('LANTERN_E_VALIDATION', message, [{ path: error.field, message }]);
+  }
+}
 
 /** The record with the path's id among those its page read (the page's audit row with it), or 404. */
 function recordIn<R extends { id: string }>(records: R[], recordId: string): R {
@@ -29,15 +47,17 @@ function recordIn<R extends { id: string }>(records: R[], recordId: string): R {
 
 /**
  * The casework API: a child's risk assessments, missing and absent episodes with their return
- * interviews, strategy meetings, plan actions and chronology. Each route calls the service the web
+ * interviews, strategy meetings, plan actions, referrals to services, case notes and chronology. Each route calls the service the web
  * page calls, with the page's permission (casework.read / casework.write), so the same rules,
  * row-level security and audit apply; the token's scope for the resource family is required too.
  */
-export const caseworkApi: ApiRoutes = async (api, { casework }) => {
-  const read = <S extends 'assessments:read' | 'episodes:read' | 'meetings:read' | 'plans:read' | 'chronology:read'>(scope: S) => ({
+export const caseworkApi: ApiRoutes = async (api, { casework, referrals }) => {
+  const read = <S extends 'assessments:read' | 'episodes:read' | 'meetings:read' | 'plans:read' | 'referrals:read' | 'notes:read' | 'chronology:read'>(
+    scope: S,
+  ) => ({
     config: { permission: 'casework.read' as const, scope },
   });
-  const write = <S extends 'assessments:write' | 'episodes:write' | 'meetings:write' | 'plans:write'>(scope: S) => ({
+  const write = <S extends 'assessments:write' | 'episodes:write' | 'meetings:write' | 'plans:write' | 'referrals:write' | 'notes:write'>(scope: S) => ({
     config: { permission: 'casework.write' as const, scope },
   });
   const ofChild = { 404: notFoundResponse, ...refusals };
@@ -304,6 +324,102 @@ export const caseworkApi: ApiRoutes = async (api, { casework }) => {
       await casework.completeAction(request.user!, request.params.id, request.params.recordId);
       return reply.send({ id: request.params.recordId });
     },
+  );
+
+  // ---------------------------------------------------------------- referrals to services of the directory
+
+  api.get(
+    '/api/v1/directory-services',
+    {
+      ...read('referrals:read'),
+      schema: {
+        summary: 'Active services of the partnership’s directory a child can be referred to (the plan page’s directory search)',
+        operationId: 'listDirectoryServices',
+        querystring: directoryQuery,
+        response: { 200: responses.directory, ...refusals },
+      },
+    },
+    async (request, reply) => reply.send({ services: await referrals.directory(request.user!, request.query.q ?? '') }),
+  );
+
+  api.get(
+    '/api/v1/children/:id/referrals',
+    {
+      ...read('referrals:read'),
+      schema: {
+        summary: 'A child’s referrals to services of the directory',
+        operationId: 'listServiceReferrals',
+        params: idParams,
+        response: { 200: responses.referrals, ...ofChild },
+      },
+    },
+    async (request, reply) => reply.send({ referrals: (await casework.meetingsPage(request.user!, request.params.id)).referrals }),
+  );
+
+  api.post(
+    '/api/v1/children/:id/referrals',
+    {
+      ...write('referrals:write'),
+      schema: {
+        summary: 'Refer the child to a service of the directory',
+        operationId: 'createServiceReferral',
+        params: idParams,
+        body: newReferral,
+        response: { 201: responses.created, ...ofChild },
+      },
+    },
+    async (request, reply) => {
+      const user = request.user!;
+      const { referredByAgencyId, ...referral } = request.body;
+      const id = await refusingReferrals(() =>
+        referrals.create(user, request.params.id, { ...referral, referredByAgencyId: referredByAgencyId ?? user.agencyId }),
+      );
+      return reply.status(201).send({ id });
+    },
+  );
+
+  api.put(
+    '/api/v1/children/:id/referrals/:recordId',
+    {
+      ...write('referrals:write'),
+      schema: {
+        summary: 'Update a referral’s status and outcome',
+        operationId: 'updateServiceReferral',
+        params: recordParams,
+        body: referralUpdate,
+        response: { 200: responses.done, ...ofChild },
+      },
+    },
+    async (request, reply) => {
+      await referrals.update(request.user!, request.params.id, request.params.recordId, request.body);
+      return reply.send({ id: request.params.recordId });
+    },
+  );
+
+  // ---------------------------------------------------------------- case notes
+
+  api.get(
+    '/api/v1/children/:id/case-notes',
+    {
+      ...read('notes:read'),
+      schema: { summary: 'A child’s case notes', operationId: 'listCaseNotes', params: idParams, response: { 200: responses.notes, ...ofChild } },
+    },
+    async (request, reply) => reply.send({ notes: (await casework.notesPage(request.user!, request.params.id)).notes }),
+  );
+
+  api.post(
+    '/api/v1/children/:id/case-notes',
+    {
+      ...write('notes:write'),
+      schema: {
+        summary: 'Add a case note to the child: its author is the token’s name, its audit row names the token and its issuer',
+        operationId: 'createCaseNote',
+        params: idParams,
+        body: newCaseNote,
+        response: { 201: responses.created, ...ofChild },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ id: await casework.createNote(request.user!, request.params.id, request.body.body) }),
   );
 
   // ---------------------------------------------------------------- chronology

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDateField, json, oneOf, optionalText, requiredText } from '../../../web/api/schema.ts';
 import { riskLevels, riskSources } from '../../assessments/risk-level.ts';
 import { chronologyKinds, type ChronologyFilters } from '../chronology.ts';
-import { chronologyTypes } from '../schema.ts';
+import { chronologyTypes, referralStatuses } from '../schema.ts';
 import { episodeTypes, riskLevels as episodeRiskLevels } from '../episodes.ts';
 
 /**
@@ -257,6 +257,72 @@ export const newPlanAction = z
   .strict()
   .meta({ id: 'NewPlanAction' });
 
+// ---------------------------------------------------------------- referrals to services of the directory
+
+export const directoryService = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    provider: z.string(),
+    description: z.string(),
+    for_whom: z.string(),
+    age_from: z.number().int(),
+    age_to: z.number().int(),
+    referral_route: z.string(),
+    contact: z.string(),
+    area: z.string(),
+  })
+  .meta({ id: 'DirectoryService', description: 'An active service of the partnership’s services directory: what a referral names.' });
+
+export const directoryQuery = z
+  .object({ q: z.string().trim().max(100).optional().meta({ description: 'Words in the service’s name, provider, description or who it is for.' }) })
+  .strict();
+
+export const serviceReferral = z
+  .object({
+    id: z.uuid(),
+    service_id: z.uuid(),
+    service_name: z.string(),
+    provider: z.string(),
+    contact: z.string(),
+    referred_on: z.string(),
+    referred_by_name: z.string(),
+    referred_by_agency_id: z.uuid(),
+    agency_name: z.string().meta({ description: 'The referring agency.' }),
+    status: oneOf(referralStatuses),
+    outcome_note: z.string(),
+    updated_at: z.date(),
+  })
+  .meta({ id: 'ServiceReferral', description: 'A referral of the child to a service of the directory, from the child’s plan.' });
+
+export const newReferral = z
+  .object({
+    serviceId: z.uuid().meta({ description: 'An active service of the directory (GET /api/v1/directory-services).' }),
+    referredOn: date.meta({ description: 'The day of the referral (not in the future).' }),
+    referredByName: text(200),
+    referredByAgencyId: z.uuid().optional().meta({ description: 'The referring agency; the token’s agency when left out.' }),
+    status: z.enum(referralStatuses),
+    outcomeNote: optionalText(2000).transform((v) => v ?? ''),
+  })
+  .strict()
+  .meta({ id: 'NewServiceReferral' });
+
+export const referralUpdate = z
+  .object({ status: z.enum(referralStatuses), outcomeNote: optionalText(2000).transform((v) => v ?? '') })
+  .strict()
+  .meta({ id: 'ServiceReferralUpdate', description: 'The referral’s status and outcome as they are now (the outcome note is replaced).' });
+
+// ---------------------------------------------------------------- case notes
+
+export const caseNote = z
+  .object({ id: z.uuid(), body: z.string(), author_name: z.string(), created_at: z.date() })
+  .meta({ id: 'CaseNote', description: 'A case note on the child, by its author; notes are added, never changed.' });
+
+export const newCaseNote = z
+  .object({ body: text(8000) })
+  .strict()
+  .meta({ id: 'NewCaseNote' });
+
 // ---------------------------------------------------------------- chronology
 
 export const chronologyQuery = z
@@ -302,4 +368,7 @@ export const responses = {
   meetingCreated: json('Recorded; the child’s current risk level after it', meetingCreated),
   actions: json('The child’s plan actions, by due date', z.object({ actions: z.array(planAction) })),
   chronology: json('The child’s chronology, oldest first', chronology),
+  directory: json('Active services of the directory, by name (at most 25)', z.object({ services: z.array(directoryService) })),
+  referrals: json('The child’s referrals to services, newest first', z.object({ referrals: z.array(serviceReferral) })),
+  notes: json('The child’s case notes, newest first', z.object({ notes: z.array(caseNote) })),
 };

@@ -1,10 +1,13 @@
+import { LanternError } from '../../../errors.ts';
+import { translator } from '../../../i18n/i18n.ts';
 import { refusals } from '../../../web/api/schema.ts';
 import { idParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
-import { childListQuery, childSearch, concernListQuery, newConcern, responses } from './schema.ts';
+import { ChildDetailsRefusal } from '../records.ts';
+import { childCorrection, childListQuery, childSearch, concernListQuery, newConcern, responses } from './schema.ts';
 
 /**
- * The children API: children (list, search by POST, one record) and concerns (list, raise), with the
+ * The children API: children (list, search by POST, one record, correcting its details) and concerns (list, raise), with the
  * permissions of the pages. The host (src/web/api/host.ts) resolves the token, counts the rate
  * limit and requires each route's scope.
  */
@@ -54,6 +57,29 @@ export const childrenApi: ApiRoutes = async (api, { children }) => {
       },
     },
     async (request, reply) => reply.send(await children.records.getChildSummary(request.user!, request.params.id)),
+  );
+
+  api.patch(
+    '/api/v1/children/:id',
+    {
+      config: { permission: 'children.write' as const, scope: 'children:write' as const },
+      schema: {
+        summary: 'Correct a child’s record details (the record’s edit page): the fields given change, the others keep their values',
+        operationId: 'correctChild',
+        params: idParams,
+        body: childCorrection,
+        response: { 200: responses.childCorrected, 404: responses.notFound, ...refusals },
+      },
+    },
+    async (request, reply) => {
+      try {
+        return reply.send(await children.records.updateDetails(request.user!, request.params.id, request.body));
+      } catch (error) {
+        if (!(error instanceof ChildDetailsRefusal)) throw error;
+        const message = translator('en')(error.messageKey);
+        throw new LanternError('LANTERN_E_VALIDATION', message, [{ path: error.field, message }]);
+      }
+    },
   );
 
   api.get(

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { parseIsoDate } from '../../../dates.ts';
 import { parsePostcode } from '../parsing.ts';
 import { riskSources } from '../../assessments/risk-level.ts';
-import { json, notFoundResponse, oneOf } from '../../../web/api/schema.ts';
-import { apiConcernSchema, closingOutcomes, decisions, riskLevels } from '../schema.ts';
+import { json, notFoundResponse, oneOf, optionalText } from '../../../web/api/schema.ts';
+import { apiConcernSchema, closingOutcomes, decisions, educationStatuses, ethnicities, genders, riskLevels, sendOptions } from '../schema.ts';
+import { flagKinds } from '../flag-schema.ts';
 
 /** The children API's schemas (src/web/api/schema.ts holds what every feature's API shares). */
 
@@ -49,7 +50,17 @@ export const child = z
     child_protection_plan: z.boolean(),
     child_in_need: z.boolean(),
     youth_justice: z.boolean(),
-    education_status: z.string().nullable(),
+    ethnicity: oneOf(ethnicities).nullable().meta({ description: 'ONS 2021 census group: equality monitoring only, never a risk factor.' }),
+    first_language: z.string().nullable(),
+    school: z.string().nullable(),
+    education_status: oneOf(educationStatuses)
+      .nullable()
+      .meta({ description: 'The education setting. Missing from education and elective home education are flags (open_flags, /flags), not a status.' }),
+    send: oneOf(sendOptions).nullable(),
+    placement: z.string().nullable().meta({ description: 'A looked-after child’s placement.' }),
+    open_flags: z
+      .array(oneOf(flagKinds))
+      .meta({ description: 'The kinds of the child’s open flags (GET /api/v1/children/{id}/flags has their dates and sources).' }),
     owning_agency_id: z.uuid(),
     closed_at: z.date().nullable(),
     closing_outcome: oneOf(closingOutcomes).nullable(),
@@ -116,6 +127,35 @@ export const newConcern = apiConcernSchema.meta({
   description: 'A concern raised by a partner system: the same fields and limits as the form.',
 });
 
+/**
+ * A correction of the child's record details, as the record's edit page makes one: only the fields
+ * given change. Looked after, child protection plan, missing from education and the other statuses
+ * over time are flags (/api/v1/children/{id}/flags), not details. Restricting a record stays with the
+ * owning agency's people on the page: a token never reaches a restricted record (0115), so the
+ * database would refuse the restricted row it wrote.
+ */
+const optionalChoice = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values).nullable().optional().meta({ description: 'null clears it.' });
+export const childCorrection = z
+  .object({
+    aliases: z.array(z.string().trim().min(1).max(100)).max(20).optional(),
+    gender: optionalChoice(genders),
+    ethnicity: optionalChoice(ethnicities),
+    firstLanguage: optionalText(100).optional(),
+    school: optionalText(200).optional(),
+    educationStatus: optionalChoice(educationStatuses),
+    send: optionalChoice(sendOptions),
+    placement: optionalText(200).optional().meta({ description: 'Kept only while the child is looked after (an open looked_after flag).' }),
+    flagCse: z.boolean().optional(),
+    flagCce: z.boolean().optional(),
+    flagTrafficking: z.boolean().optional(),
+  })
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'give at least one field to correct')
+  .meta({
+    id: 'ChildCorrection',
+    description: 'The record’s details to correct; a field left out keeps its value. Restricting a record is done on its page, by the owning agency.',
+  });
+
 // ---- Responses, with what each status means ----
 
 export const responses = {
@@ -132,6 +172,7 @@ export const responses = {
     }),
   ),
   child: json('The child', child),
+  childCorrected: json('Corrected: the record’s columns that changed', z.object({ changed: z.array(z.string()) })),
   notFound: notFoundResponse,
   concernList: json('Concerns', z.object({ concerns: z.array(concern) })),
   concernRaised: json('Raised', z.object({ id: z.uuid(), reference, deadline_at: z.date() })),

@@ -11,7 +11,7 @@ import { signIn, type Agent } from '../helpers/http.ts';
  * One truth for education (DECISIONS 27): missing from education and elective home education are
  * flags, with dates and a source; the record's education status is the setting and can never say
  * either, nor "in education" while either flag is open — not through the form, not through the API,
- * not in the database (0131), and not after the migration moved the old values to flags.
+ * not in the database (0261), and not after the migration moved the old values to flags.
  */
 let ctx: TestContext;
 let tokens: ReturnType<typeof apiTokens>;
@@ -117,8 +117,8 @@ describe('one truth for education', () => {
     assert.equal((await statusOf(id)).education_status, 'in_education');
   });
 
-  test('the migration (0131) moves old values to flags: opens the flag where none is open, keeps an ending newer than the record, clears the status', async () => {
-    // The data as it was before 0131: the old values allowed, flags that disagree with the record.
+  test('the migration (0261) moves old values to flags: opens the flag where none is open, keeps an ending newer than the record, clears the status', async () => {
+    // The data as it was before 0261: the old values allowed, flags that disagree with the record.
     await ctx.handle.execScript(`ALTER TABLE children DROP CONSTRAINT children_education_setting;
       ALTER TABLE children DROP CONSTRAINT children_education_beside_flags;
       ALTER TABLE children ADD CONSTRAINT children_education_status_check CHECK (education_status IN ('in_education', 'missing_education', 'excluded',
@@ -142,7 +142,7 @@ describe('one truth for education', () => {
     await ctx.ownerQuery(`UPDATE children SET education_status = 'in_education', open_flags = ARRAY['missing_education'] WHERE id = $1`, [inSchoolFlagged]);
     await ctx.ownerQuery(`ALTER TABLE children ENABLE TRIGGER USER`);
 
-    await ctx.handle.execScript(fs.readFileSync(new URL('../../src/features/children/migrations/0131_education_flags_one_truth.sql', import.meta.url), 'utf8'));
+    await ctx.handle.execScript(fs.readFileSync(new URL('../../src/features/children/migrations/0261_education_flags_one_truth.sql', import.meta.url), 'utf8'));
 
     const flags = async (child: string) =>
       (

@@ -33,7 +33,7 @@ export const ethnicities = [
 ] as const;
 /**
  * The child's education setting. Missing from education and elective home education are flags (with
- * their dates and source: flags.ts), not settings: the record never says them (0131, DECISIONS 27).
+ * their dates and source: flags.ts), not settings: the record never says them (0261, DECISIONS 27).
  */
 export const educationStatuses = ['in_education', 'excluded', 'alternative_provision', 'employment_training', 'neet'] as const;
 /** The flags that say the child is not at school: the record cannot say "in education" while one is open. */

@@ -19,3 +19,30 @@ describe('the trim filter', () => {
     assert.equal(render('  <b>x</b>  '), '&lt;b&gt;x&lt;/b&gt;');
   });
 });
+
+describe('a long select', () => {
+  const env = createViewEnvironment({ cache: false });
+  const html = env.renderString(
+    `{% from "web/views/partials/long-select.njk" import longSelect %}{{ longSelect({ id: 'worker', name: 'worker', label: 'Worker', any: 'Any',
+      options: people, valueKey: 'id', textKey: 'name', selected: 'b' }) }}`,
+    {
+      people: [
+        { id: 'a', name: 'Alex <Made> & "Up"' },
+        { id: 'b', name: 'Bo Madeup' },
+      ],
+    },
+  );
+
+  test('has a label for the select, the "any" option first, and each option escaped', () => {
+    assert.match(html, /<label class="govuk-label" for="worker">\s*Worker\s*<\/label>/);
+    assert.match(
+      html,
+      /<select class="govuk-select" id="worker" name="worker">\s*<option value="">Any<\/option>\s*<option value="a">Alex &lt;Made&gt; &amp; &quot;Up&quot;<\/option>/,
+    );
+  });
+
+  test('marks the chosen option selected, and only that one', () => {
+    assert.match(html, /<option value="b" selected>Bo Madeup<\/option>/);
+    assert.equal(html.match(/ selected/g)?.length, 1);
+  });
+});

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { LanternError } from '../errors.ts';
 
 /**
@@ -28,20 +28,23 @@ export class PdfPrinter {
 
   private launch(): Promise<Browser> {
     if (this.browser) return this.browser;
-    const launching = chromium.launch({
-      executablePath: this.executablePath,
-      headless: true,
-      timeout: this.timeoutMs,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    });
+    // playwright-core is loaded with the first PDF: most servers print none, and it is large to load.
+    const launching = import('playwright-core').then(({ chromium }) =>
+      chromium.launch({
+        executablePath: this.executablePath,
+        headless: true,
+        timeout: this.timeoutMs,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-dev-shm-usage',
+        ],
+      }),
+    );
     this.browser = launching;
     const forget = () => {
       if (this.browser === launching) this.browser = undefined;

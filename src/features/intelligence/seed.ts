@@ -18,7 +18,8 @@ export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext
     const analyst = p.users.analyst ?? null;
     // The demo's dates move with the day it is seeded.
     const today = londonDate(new Date());
-    const byline = { partnership_id: p.id, created_by: analyst, created_by_name: 'Demo intelligence analyst' };
+    const analystName = analyst ? (await tx.selectFrom('users').select('display_name').where('id', '=', analyst).executeTakeFirst())?.display_name : undefined;
+    const byline = { partnership_id: p.id, created_by: analyst, created_by_name: analystName ?? null };
 
     const persons = await tx
       .insertInto('persons_of_concern')
@@ -131,7 +132,14 @@ export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext
     const links = [
       ...link({ kind: 'person', id: dean }, 'drives', { kind: 'object', id: car!.id }, 'ANPR and officer sighting, log 1123', 'high', 40),
       ...link({ kind: 'person', id: dean }, 'frequents', { kind: 'location', id: takeaway }, 'Police patrol observations', 'medium', 60),
-      ...link({ kind: 'child', id: children.get(`${prefix}-1004`) }, 'seen_with', { kind: 'person', id: dean }, 'Return home interview', 'medium', 20),
+      ...link(
+        { kind: 'child', id: children.get(`${prefix}-1004`) },
+        'seen_with',
+        { kind: 'person', id: dean },
+        'The child’s account at the return home interview',
+        'medium',
+        20,
+      ),
       ...link(
         { kind: 'child', id: children.get(`${prefix}-1005`) },
         'found_at',

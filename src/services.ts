@@ -23,6 +23,7 @@ import { TriageService } from './features/children/triage.ts';
 import { CaseworkEditService } from './features/casework/edits.ts';
 import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
+import { IntelligenceService } from './features/intelligence/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -86,6 +87,8 @@ export interface Services {
   referrals: ReferralService;
   strategy: StrategyServices;
   assurance: AssuranceServices;
+  /** Persons of concern, locations, objects and their links (issue 12). */
+  intelligence: IntelligenceService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -137,6 +140,7 @@ export function createServices(options: {
       directory: new DirectoryService(options.db, clock),
       scrutiny: new ScrutinyService(options.db, clock),
     },
+    intelligence: new IntelligenceService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

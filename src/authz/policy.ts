@@ -36,6 +36,10 @@ export const permissions = {
   'worklists.view': ['triage_worker', 'practitioner', 'coordinator'],
   'risk-tools.manage': ['coordinator', 'partnership_admin'],
   'break-glass.review': ['dpo'],
+  // Intelligence (issue 12): persons of concern, places, vehicles and their links to children — the police
+  // analyst and the exploitation co-ordinator only; row-level security says the same (migration 0300).
+  'intelligence.read': ['coordinator', 'analyst'],
+  'intelligence.write': ['coordinator', 'analyst'],
   // Anyone with a casework role may issue a token for their own agency with their own roles; an
   // administrator who did not issue it approves it before it works (security review H1).
   'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],

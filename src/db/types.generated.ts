@@ -346,6 +346,57 @@ export interface DirectoryServices {
   updated_at: Generated<Timestamp>;
 }
 
+export interface IntelLinks {
+  confidence: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  first_seen_on: string | null;
+  from_id: string;
+  from_kind: string;
+  id: Generated<string>;
+  last_seen_on: string | null;
+  partnership_id: string;
+  relation: string;
+  source: string;
+  to_id: string;
+  to_kind: string;
+}
+
+export interface IntelLocations {
+  address: string | null;
+  business_type: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  description: string | null;
+  id: Generated<string>;
+  kind: string;
+  licence_number: string | null;
+  licensing_authority: string | null;
+  locality_id: string | null;
+  name: string;
+  partnership_id: string;
+  postcode: string | null;
+}
+
+export interface IntelObjects {
+  colour: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  description: string | null;
+  id: Generated<string>;
+  identifier: string | null;
+  kind: string;
+  make: string | null;
+  model: string | null;
+  partnership_id: string;
+  platform: string | null;
+  registration: string | null;
+  vrm_key: Generated<string | null>;
+}
+
 export interface LanternRequestContext {
   acting_agency: string | null;
   acting_partnership: string;
@@ -408,6 +459,25 @@ export interface Partnerships {
   partnership_id: Generated<string | null>;
   suppression_rule: Generated<string>;
   triage_hours: Generated<number>;
+}
+
+export interface PersonsOfConcern {
+  aliases: Generated<string[]>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  date_of_birth: string | null;
+  description: string | null;
+  estimated_age: number | null;
+  family_name: string | null;
+  given_name: string | null;
+  id: Generated<string>;
+  markers: Generated<string[]>;
+  owning_agency_id: string;
+  partnership_id: string;
+  phone_numbers: Generated<string[]>;
+  social_media: Generated<string[]>;
+  status: Generated<string>;
 }
 
 export interface PlanActions {
@@ -846,11 +916,15 @@ export interface DB {
   children: Children;
   concerns: Concerns;
   directory_services: DirectoryServices;
+  intel_links: IntelLinks;
+  intel_locations: IntelLocations;
+  intel_objects: IntelObjects;
   lantern_request_context: LanternRequestContext;
   localities: Localities;
   missing_episodes: MissingEpisodes;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;
+  persons_of_concern: PersonsOfConcern;
   plan_actions: PlanActions;
   record_shares: RecordShares;
   restriction_changes: RestrictionChanges;

@@ -9,6 +9,7 @@ import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
+import { intelligenceFeature } from './intelligence/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
@@ -29,4 +30,5 @@ export const features: Feature[] = [
   apiFeature([childrenApi, flagsApi, caseworkApi]),
   strategyFeature,
   assuranceFeature,
+  intelligenceFeature,
 ];

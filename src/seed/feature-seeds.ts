@@ -7,15 +7,26 @@ import { seedReferrals } from '../features/casework/seed-referrals.ts';
 import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
+import { seedIntelligence } from '../features/intelligence/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
  * children; referrals from children's plans run last: they need the children and the assurance
  * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
  * with the police and the school) draws nothing from the faker, so it shifts no later seed's people;
- * nor do the children's localities and flags, drawn from each child's own story.
+ * nor do the children's localities and flags, drawn from each child's own story. Intelligence (persons,
+ * places, vehicles and their links to children) comes last, drawing nothing either.
  */
-export const featureSeeds: FeatureSeed[] = [seedChildren, strategySeed, caseworkSeed, seedMultiAgencyTasking, seedChildFlags, seedAssurance, seedReferrals];
+export const featureSeeds: FeatureSeed[] = [
+  seedChildren,
+  strategySeed,
+  caseworkSeed,
+  seedMultiAgencyTasking,
+  seedChildFlags,
+  seedAssurance,
+  seedReferrals,
+  seedIntelligence,
+];
 
 /**
  * Features' benchmark-scale seeds (`lantern seed --scale N`, `npm run bench`): each gives the

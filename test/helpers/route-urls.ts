@@ -41,6 +41,9 @@ const realValueSql: Record<string, string> = {
   'directory/:id': 'SELECT id FROM directory_services WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'recommendations/:id': 'SELECT id FROM scrutiny_recommendations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'persons/:id': 'SELECT id FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'locations/:id': 'SELECT id FROM intel_locations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'objects/:id': 'SELECT id FROM intel_objects WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
 const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
 

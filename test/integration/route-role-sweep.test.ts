@@ -217,6 +217,21 @@ const expectedAccess: Record<string, string> = {
   'POST /scrutiny/:id/recommendations': 'PL',
   'GET /scrutiny/recommendations/:id': 'PLB',
   'POST /scrutiny/recommendations/:id': 'PL',
+  // Intelligence (issue 12): the police analyst and the exploitation co-ordinator only
+  'GET /intelligence': 'CA',
+  'POST /intelligence': 'CA',
+  'GET /intelligence/persons/new': 'CA',
+  'POST /intelligence/persons/new': 'CA',
+  'GET /intelligence/persons/:id': 'CA',
+  'POST /intelligence/persons/:id/links': 'CA',
+  'GET /intelligence/locations/new': 'CA',
+  'POST /intelligence/locations/new': 'CA',
+  'GET /intelligence/locations/:id': 'CA',
+  'POST /intelligence/locations/:id/links': 'CA',
+  'GET /intelligence/objects/new': 'CA',
+  'POST /intelligence/objects/new': 'CA',
+  'GET /intelligence/objects/:id': 'CA',
+  'POST /intelligence/objects/:id/links': 'CA',
 };
 
 /**

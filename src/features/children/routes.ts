@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
-import { aggregatesOnly, apiScopes } from '../../authz/policy.ts';
+import { aggregatesOnly, apiScopes, can } from '../../authz/policy.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
@@ -158,7 +158,10 @@ export const childrenFeature: Feature = {
       const record = await children.records.getChild(request.user!, id);
       if (record.restricted) return reply.status(extra.errors ? 400 : 200).page(view('break-glass'), { childId: id, values: {}, ...extra });
       const age = record.child.date_of_birth ? ageOn(record.child.date_of_birth, londonDate(clock.now())) : null;
-      return reply.page(view('child'), { ...record, ...vocabulary, age, events: record.accessLog, active: 'overview', values: {}, ...extra });
+      // The intelligence roles see the persons, places and vehicles linked to the child (issue 12).
+      const intelLinks =
+        record.ownPartnership && can(request.user, 'intelligence.read') ? await services.intelligence.childLinks(request.user!, id) : undefined;
+      return reply.page(view('child'), { ...record, ...vocabulary, age, events: record.accessLog, intelLinks, active: 'overview', values: {}, ...extra });
     };
 
     app.get('/children/:id', { ...read, schema: byId }, async (request, reply) => childPage(request, reply, request.params.id));

@@ -1,0 +1,170 @@
+// The intelligence feature's SQL: functions of the caller's transaction, so row-level security
+// (migration 0300: the acting partnership, intelligence roles only) applies to every one of them.
+import { sql } from 'kysely';
+import type { Tx } from '../../db/context.ts';
+import type { EntityKind, IntelEntityKind } from './schema.ts';
+import { normaliseVrm } from './vrm.ts';
+
+/** How many of each kind the intelligence page lists (newest first) before a search is needed. */
+export const listLimit = 50;
+
+const personColumns = ['id', 'given_name', 'family_name', 'aliases', 'estimated_age', 'date_of_birth', 'status', 'markers'] as const;
+const locationColumns = ['id', 'name', 'kind', 'address', 'postcode', 'business_type'] as const;
+const objectColumns = ['id', 'kind', 'registration', 'vrm_key', 'make', 'model', 'colour', 'identifier', 'platform'] as const;
+
+/** The newest persons, locations and objects; with `term`, those whose name, nickname, place, number or registration it matches. */
+export async function findEntities(tx: Tx, term?: string) {
+  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const vrm = term ? normaliseVrm(term) : null;
+  const persons = await tx
+    .selectFrom('persons_of_concern')
+    .select(personColumns)
+    .$if(like !== null, (q) =>
+      q.where((eb) =>
+        eb.or([
+          eb('given_name', 'ilike', like!),
+          eb('family_name', 'ilike', like!),
+          eb(sql<string>`concat_ws(' ', given_name, family_name)`, 'ilike', like!),
+          eb(sql<string>`array_to_string(aliases, ' ')`, 'ilike', like!),
+          eb(sql<string>`array_to_string(phone_numbers || social_media, ' ')`, 'ilike', like!),
+        ]),
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(listLimit)
+    .execute();
+  const locations = await tx
+    .selectFrom('intel_locations')
+    .select(locationColumns)
+    .$if(like !== null, (q) =>
+      q.where((eb) => eb.or([eb('name', 'ilike', like!), eb('address', 'ilike', like!), eb('postcode', 'ilike', like!), eb('licence_number', 'ilike', like!)])),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(listLimit)
+    .execute();
+  const objects = await tx
+    .selectFrom('intel_objects')
+    .select(objectColumns)
+    .$if(like !== null, (q) =>
+      q.where((eb) => {
+        const matches = [eb('identifier', 'ilike', like!), eb('make', 'ilike', like!), eb('model', 'ilike', like!)];
+        return eb.or(vrm ? [...matches, eb('vrm_key', '=', vrm)] : matches);
+      }),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(listLimit)
+    .execute();
+  return { persons, locations, objects };
+}
+
+export function personRow(tx: Tx, id: string) {
+  return tx
+    .selectFrom('persons_of_concern as p')
+    .innerJoin('agencies as a', 'a.id', 'p.owning_agency_id')
+    .selectAll('p')
+    .select('a.name as owning_agency')
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function locationRow(tx: Tx, id: string) {
+  return tx
+    .selectFrom('intel_locations as l')
+    .leftJoin('localities as y', 'y.id', 'l.locality_id')
+    .selectAll('l')
+    .select('y.name as locality')
+    .where('l.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function objectRow(tx: Tx, id: string) {
+  return tx.selectFrom('intel_objects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Whether a row of this kind with this id is one the acting context sees. */
+export async function entityExists(tx: Tx, kind: IntelEntityKind, id: string): Promise<boolean> {
+  const table = ({ person: 'persons_of_concern', location: 'intel_locations', object: 'intel_objects' } as const)[kind];
+  return !!(await tx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst());
+}
+
+/** A link's end as a page shows it: what it is and where its page is (null for a child the reader may not see). */
+export interface LinkEnd {
+  kind: EntityKind;
+  id: string;
+  label: string | null;
+  href: string | null;
+}
+
+/** Labels of the entities named by ids, by kind: a person's name or first nickname, a place's name, an object's registration or handle, a child's name and reference. */
+async function labels(tx: Tx, ends: { kind: EntityKind; id: string }[]): Promise<Map<string, LinkEnd>> {
+  const ids = (kind: EntityKind) => [...new Set(ends.filter((e) => e.kind === kind).map((e) => e.id))];
+  const found = new Map<string, LinkEnd>();
+  const add = (kind: EntityKind, id: string, label: string, href: string) => found.set(`${kind}:${id}`, { kind, id, label, href });
+  if (ids('person').length > 0)
+    for (const p of await tx.selectFrom('persons_of_concern').select(personColumns).where('id', 'in', ids('person')).execute())
+      add('person', p.id, personName(p), `/intelligence/persons/${p.id}`);
+  if (ids('location').length > 0)
+    for (const l of await tx.selectFrom('intel_locations').select(['id', 'name']).where('id', 'in', ids('location')).execute())
+      add('location', l.id, l.name, `/intelligence/locations/${l.id}`);
+  if (ids('object').length > 0)
+    for (const o of await tx.selectFrom('intel_objects').select(objectColumns).where('id', 'in', ids('object')).execute())
+      add('object', o.id, objectName(o), `/intelligence/objects/${o.id}`);
+  if (ids('child').length > 0)
+    for (const c of await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name']).where('id', 'in', ids('child')).execute())
+      add('child', c.id, `${c.given_name} ${c.family_name} (${c.reference})`, `/children/${c.id}`);
+  return found;
+}
+
+export const personName = (p: { given_name: string | null; family_name: string | null; aliases: string[] }) =>
+  [p.given_name, p.family_name].filter(Boolean).join(' ') || `“${p.aliases[0] ?? ''}”`;
+export const objectName = (o: { kind: string; registration: string | null; vrm_key: string | null; identifier: string | null; platform: string | null }) =>
+  o.kind === 'vehicle' ? (o.vrm_key ?? o.registration ?? '') : [o.platform, o.identifier].filter(Boolean).join(': ');
+
+/** Every link with this entity at either end, newest first, each with its other end. */
+export async function linksOf(tx: Tx, kind: EntityKind, id: string) {
+  const rows = await tx
+    .selectFrom('intel_links')
+    .select([
+      'id',
+      'from_kind',
+      'from_id',
+      'to_kind',
+      'to_id',
+      'relation',
+      'first_seen_on',
+      'last_seen_on',
+      'source',
+      'confidence',
+      'created_at',
+      'created_by_name',
+    ])
+    .where((eb) => eb.or([eb.and([eb('from_kind', '=', kind), eb('from_id', '=', id)]), eb.and([eb('to_kind', '=', kind), eb('to_id', '=', id)])]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(500)
+    .execute();
+  const others = rows.map((r) =>
+    r.from_kind === kind && r.from_id === id
+      ? { kind: r.to_kind as EntityKind, id: r.to_id, outward: true }
+      : { kind: r.from_kind as EntityKind, id: r.from_id, outward: false },
+  );
+  const named = await labels(tx, others);
+  return rows.map((r, i) => {
+    const other = others[i]!;
+    return { ...r, outward: other.outward, other: named.get(`${other.kind}:${other.id}`) ?? { kind: other.kind, id: other.id, label: null, href: null } };
+  });
+}
+
+/** The choices of the link form: the partnership's persons, locations and objects, by name. */
+export async function linkChoices(tx: Tx) {
+  const { persons, locations, objects } = await findEntities(tx);
+  const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, 'en-GB');
+  return {
+    persons: persons.map((p) => ({ id: p.id, label: personName(p) })).sort(byLabel),
+    locations: locations.map((l) => ({ id: l.id, label: l.name })).sort(byLabel),
+    objects: objects.map((o) => ({ id: o.id, label: objectName(o) })).sort(byLabel),
+  };
+}

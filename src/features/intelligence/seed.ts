@@ -1,0 +1,168 @@
+import { addDays, londonDate } from '../../dates.ts';
+import type { Tx } from '../../db/context.ts';
+import type { DemoSeedContext } from '../../seed/feature-seed.ts';
+
+/**
+ * Demo intelligence (synthetic, issue 12 §1): in Northmere a man the children call "Dean" who drives a
+ * silver car and frequents a takeaway, a second man who works for a taxi firm, the takeaway and the
+ * taxi firm, linked to demo children (NM-1004 seen with Dean, NM-1005 found at the takeaway …); in
+ * Westbrook a smaller picture, so both partnerships have rows in every table. Nothing is drawn from the
+ * faker, so no later seed's people move.
+ */
+export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext): Promise<void> {
+  for (const [code, p] of Object.entries(partnerships)) {
+    const northmere = code === 'northmere';
+    const prefix = northmere ? 'NM' : 'WB';
+    const council = northmere ? 'Northmere Council' : 'Westbrook Council';
+    const owner = p.agencies.police ?? Object.values(p.agencies)[0]!;
+    const analyst = p.users.analyst ?? null;
+    // The demo's dates move with the day it is seeded.
+    const today = londonDate(new Date());
+    const analystName = analyst ? (await tx.selectFrom('users').select('display_name').where('id', '=', analyst).executeTakeFirst())?.display_name : undefined;
+    const byline = { partnership_id: p.id, created_by: analyst, created_by_name: analystName ?? null };
+
+    const persons = await tx
+      .insertInto('persons_of_concern')
+      .values([
+        {
+          ...byline,
+          given_name: null,
+          family_name: null,
+          aliases: northmere ? ['Dean', 'D'] : ['Jonno'],
+          estimated_age: northmere ? 28 : 35,
+          description: northmere ? 'White man, late twenties, short dark hair, often in a grey tracksuit.' : 'Tall man, mid thirties, shaved head.',
+          phone_numbers: northmere ? ['07700 900123'] : ['07700 900456'],
+          social_media: northmere ? ['Snapchat: deanooo_x'] : [],
+          markers: northmere ? ['offers_lifts', 'supplies_drugs_alcohol', 'gives_gifts_money'] : ['offers_lifts', 'online_contact'],
+          status: 'active',
+          owning_agency_id: owner,
+        },
+        ...(northmere
+          ? [
+              {
+                ...byline,
+                given_name: 'Kieran',
+                family_name: 'Holt',
+                aliases: ['Kez'],
+                estimated_age: 34,
+                description: 'Drives for a private hire firm; seen collecting girls from the retail park.',
+                phone_numbers: [],
+                social_media: [],
+                markers: ['offers_lifts', 'uses_hotel_rooms'],
+                status: 'charged',
+                owning_agency_id: owner,
+              },
+            ]
+          : []),
+      ])
+      .returning('id')
+      .execute();
+    const locations = await tx
+      .insertInto('intel_locations')
+      .values([
+        {
+          ...byline,
+          name: northmere ? 'Ferry Road Grill' : 'Harbour Chicken',
+          kind: 'takeaway',
+          address: northmere ? '14 Ferry Road, Northmere' : '3 Quay Street, Westbrook',
+          postcode: northmere ? 'NM3 4FR' : 'WB2 7QS',
+          business_type: 'Hot food takeaway',
+          licensing_authority: council,
+          licence_number: northmere ? 'NMC/LN/2291' : 'WBC/PL/0417',
+        },
+        ...(northmere
+          ? [
+              {
+                ...byline,
+                name: 'Mere Cars',
+                kind: 'taxi_firm',
+                address: 'Unit 2, Station Approach, Northmere',
+                postcode: 'NM1 2SA',
+                business_type: 'Private hire operator',
+                licensing_authority: council,
+                licence_number: 'NMC/PHO/0058',
+              },
+            ]
+          : []),
+      ])
+      .returning('id')
+      .execute();
+    const [car] = await tx
+      .insertInto('intel_objects')
+      .values({
+        ...byline,
+        kind: 'vehicle',
+        registration: northmere ? 'nm19 kxe' : 'WB68 TRL',
+        make: northmere ? 'Audi' : 'Ford',
+        model: northmere ? 'A3' : 'Transit',
+        colour: northmere ? 'Silver' : 'White',
+      })
+      .returning('id')
+      .execute();
+
+    const children = new Map(
+      (
+        await tx
+          .selectFrom('children')
+          .select(['id', 'reference'])
+          .where('partnership_id', '=', p.id)
+          .where('reference', 'in', [`${prefix}-1004`, `${prefix}-1005`, `${prefix}-1006`])
+          .execute()
+      ).map((c) => [c.reference, c.id]),
+    );
+    const dean = persons[0]!.id;
+    const takeaway = locations[0]!.id;
+    type End = { kind: 'child' | 'person' | 'location' | 'object'; id: string | undefined };
+    const link = (from: End, relation: string, to: End, source: string, confidence: 'low' | 'medium' | 'high', daysAgo: number) =>
+      from.id && to.id
+        ? [
+            {
+              ...byline,
+              from_kind: from.kind,
+              from_id: from.id,
+              to_kind: to.kind,
+              to_id: to.id,
+              relation,
+              source,
+              confidence,
+              first_seen_on: addDays(today, -daysAgo),
+            },
+          ]
+        : [];
+    const links = [
+      ...link({ kind: 'person', id: dean }, 'drives', { kind: 'object', id: car!.id }, 'ANPR and officer sighting, log 1123', 'high', 40),
+      ...link({ kind: 'person', id: dean }, 'frequents', { kind: 'location', id: takeaway }, 'Police patrol observations', 'medium', 60),
+      ...link(
+        { kind: 'child', id: children.get(`${prefix}-1004`) },
+        'seen_with',
+        { kind: 'person', id: dean },
+        'The child’s account at the return home interview',
+        'medium',
+        20,
+      ),
+      ...link(
+        { kind: 'child', id: children.get(`${prefix}-1005`) },
+        'found_at',
+        { kind: 'location', id: takeaway },
+        'Missing episode: found by patrol',
+        'high',
+        30,
+      ),
+      ...link(
+        { kind: 'child', id: children.get(`${prefix}-1006`) },
+        'seen_with',
+        { kind: 'object', id: car!.id },
+        'School staff saw the child get into the car',
+        'low',
+        10,
+      ),
+      ...(northmere
+        ? [
+            ...link({ kind: 'person', id: persons[1]!.id }, 'works_at', { kind: 'location', id: locations[1]!.id }, 'Licensing records', 'high', 200),
+            ...link({ kind: 'person', id: persons[1]!.id }, 'associates_with', { kind: 'person', id: dean }, 'Phone download, case 55/2026', 'medium', 90),
+          ]
+        : []),
+    ];
+    if (links.length > 0) await tx.insertInto('intel_links').values(links).execute();
+  }
+}

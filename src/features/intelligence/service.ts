@@ -1,0 +1,228 @@
+import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { accessLogFor } from '../../audit/access-log.ts';
+import { withActor, type Tx } from '../../db/context.ts';
+import type { Database } from '../../db/database.ts';
+import { notFound } from '../../errors.ts';
+import { agencyChoices } from '../children/repository.ts';
+import { entityExists, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow } from './repository.ts';
+import type { IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
+import { normaliseVrm } from './vrm.ts';
+
+/** A form refused after it was valid (no child with that reference, a vehicle already recorded): the field and the message's key. */
+export class IntelligenceValidationError extends Error {
+  constructor(
+    readonly field: string,
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+/** The audit record type of each entity (locales auditRecordTypes). */
+export const auditRecordType = { person: 'person_of_concern', location: 'intel_location', object: 'intel_object' } as const satisfies Record<
+  IntelEntityKind,
+  string
+>;
+
+/**
+ * Intelligence entities and links (issue 12 §1, POLE): persons of concern, locations and objects, and
+ * the links between them and children. Every read and change is audited in its own transaction; row-level
+ * security (migration 0300) keeps them to the acting partnership's intelligence roles.
+ */
+export class IntelligenceService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The intelligence page: the newest of each kind, or with `term` those it matches. */
+  list(user: SessionUser, term?: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const found = await findEntities(tx, term);
+      const shown = [...found.persons, ...found.locations, ...found.objects].map((r) => r.id);
+      await act.audit({
+        action: term === undefined ? 'record.view' : 'search',
+        recordType: 'intelligence',
+        details: { list: 'intelligence', results: shown.length },
+        disclosedIds: shown,
+      });
+      return found;
+    });
+  }
+
+  /** The choices a person's form offers: the agencies that may own the record. */
+  personFormChoices(user: SessionUser) {
+    return withActor(this.db, actorOf(user), async (tx) => ({ agencies: await agencyChoices(tx) }));
+  }
+
+  /** The choices a location's form offers: the partnership's localities. */
+  locationFormChoices(user: SessionUser) {
+    return withActor(this.db, actorOf(user), async (tx) => ({
+      localities: await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
+    }));
+  }
+
+  private created(user: SessionUser) {
+    return { partnership_id: user.partnershipId, created_at: this.clock.now(), created_by: user.userId, created_by_name: user.displayName };
+  }
+
+  createPerson(user: SessionUser, form: PersonForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const row = await tx
+        .insertInto('persons_of_concern')
+        .values({
+          ...this.created(user),
+          given_name: form.givenName,
+          family_name: form.familyName,
+          aliases: form.aliases,
+          date_of_birth: form.dateOfBirth,
+          estimated_age: form.estimatedAge,
+          description: form.description,
+          phone_numbers: form.phoneNumbers,
+          social_media: form.socialMedia,
+          markers: form.markers,
+          status: form.status,
+          owning_agency_id: form.owningAgencyId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.create', recordType: auditRecordType.person, recordId: row.id });
+      return row.id;
+    });
+  }
+
+  createLocation(user: SessionUser, form: LocationForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const row = await tx
+        .insertInto('intel_locations')
+        .values({
+          ...this.created(user),
+          name: form.name,
+          kind: form.kind,
+          address: form.address,
+          postcode: form.postcode,
+          locality_id: form.localityId,
+          business_type: form.businessType,
+          licensing_authority: form.licensingAuthority,
+          licence_number: form.licenceNumber,
+          description: form.description,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.create', recordType: auditRecordType.location, recordId: row.id });
+      return row.id;
+    });
+  }
+
+  createObject(user: SessionUser, form: ObjectForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const vrm = form.registration ? normaliseVrm(form.registration) : null;
+      if (vrm && (await tx.selectFrom('intel_objects').select('id').where('vrm_key', '=', vrm).executeTakeFirst()))
+        throw new IntelligenceValidationError('registration', 'intelligence.errors.vehicleExists');
+      const row = await tx
+        .insertInto('intel_objects')
+        .values({
+          ...this.created(user),
+          kind: form.kind,
+          registration: form.registration,
+          make: form.make,
+          model: form.model,
+          colour: form.colour,
+          identifier: form.identifier,
+          platform: form.platform,
+          description: form.description,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.create', recordType: auditRecordType.object, recordId: row.id });
+      return row.id;
+    });
+  }
+
+  /** An entity's page: the record, its links, its access log and the link form's choices; the view audited. */
+  private entityPage<R>(user: SessionUser, kind: IntelEntityKind, id: string, read: (tx: Tx) => Promise<R | undefined>) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const record = await read(tx);
+      if (!record) throw notFound();
+      const links = await linksOf(tx, kind, id);
+      const choices = await linkChoices(tx);
+      await act.audit({
+        action: 'record.view',
+        recordType: auditRecordType[kind],
+        recordId: id,
+        disclosedIds: links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+      });
+      const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
+      return { record, links, choices, accessLog };
+    });
+  }
+
+  person(user: SessionUser, id: string) {
+    return this.entityPage(user, 'person', id, (tx) => personRow(tx, id));
+  }
+
+  location(user: SessionUser, id: string) {
+    return this.entityPage(user, 'location', id, (tx) => locationRow(tx, id));
+  }
+
+  object(user: SessionUser, id: string) {
+    return this.entityPage(user, 'object', id, (tx) => objectRow(tx, id));
+  }
+
+  /** A link from an entity to a child (by reference) or another entity. */
+  addLink(user: SessionUser, from: { kind: IntelEntityKind; id: string }, form: LinkForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      if (!(await entityExists(tx, from.kind, from.id))) throw notFound();
+      let to: { kind: 'child' | IntelEntityKind; id: string };
+      if (form.target.kind === 'child') {
+        const child = await tx.selectFrom('children').select('id').where('reference', '=', form.target.reference).executeTakeFirst();
+        if (!child) throw new IntelligenceValidationError('childReference', 'intelligence.errors.childNotFound');
+        to = { kind: 'child', id: child.id };
+      } else {
+        const field = `${form.target.kind}Id`;
+        if (form.target.id === from.id) throw new IntelligenceValidationError(field, 'intelligence.errors.sameEntity');
+        if (!(await entityExists(tx, form.target.kind, form.target.id)))
+          throw new IntelligenceValidationError(field, `intelligence.errors.target.${form.target.kind}`);
+        to = { kind: form.target.kind, id: form.target.id };
+      }
+      const row = await tx
+        .insertInto('intel_links')
+        .values({
+          ...this.created(user),
+          from_kind: from.kind,
+          from_id: from.id,
+          to_kind: to.kind,
+          to_id: to.id,
+          relation: form.relation,
+          first_seen_on: form.firstSeenOn,
+          last_seen_on: form.lastSeenOn,
+          source: form.source,
+          confidence: form.confidence,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await act.audit({
+        action: 'record.create',
+        recordType: 'intel_link',
+        recordId: row.id,
+        details: { from: `${from.kind}:${from.id}`, to: `${to.kind}:${to.id}`, relation: form.relation },
+        disclosedIds: [from.id, to.id],
+      });
+    });
+  }
+
+  /** The intelligence links of a child, for its record's page (only for the intelligence roles: the route asks). */
+  childLinks(user: SessionUser, childId: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const links = await linksOf(tx, 'child', childId);
+      await act.audit({
+        action: 'record.view',
+        recordType: 'child',
+        recordId: childId,
+        details: { page: 'intelligence links', links: links.length },
+        disclosedIds: links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+      });
+      return links;
+    });
+  }
+}

@@ -251,13 +251,11 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           .execute();
       }
     }
+    await seedOutOfSchoolFlags(tx, p, outOfSchool);
     await keepingDrawnLegalStatus(
       tx,
-      [...outOfSchool, ...withSend].map((x) => x.childId),
-      async () => {
-        await seedOutOfSchoolFlags(tx, p, outOfSchool);
-        await seedSendFlags(tx, p, withSend);
-      },
+      withSend.map((x) => x.childId),
+      async () => seedSendFlags(tx, p, withSend),
     );
     // One child reopened after a new concern, so the history shows both events.
     await tx

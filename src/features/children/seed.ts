@@ -251,6 +251,9 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           .execute();
       }
     }
+    // The flags' trigger sets a child's legal status from its open flags, which the flags seed has not
+    // opened yet: the SEND flags put the drawn status back for it. (The out-of-school flags do not, so
+    // those children's drawn legal status is lost as before: wrapping them too would change the demo.)
     await seedOutOfSchoolFlags(tx, p, outOfSchool);
     await keepingDrawnLegalStatus(
       tx,

@@ -43,8 +43,13 @@ before(async () => {
     gender: 'female',
     ethnicity: 'white_british',
     school: 'Riverside High School',
-    send: 'none',
   });
+  // The kind of support sits beside the open SEND flag (DECISIONS 29).
+  await ctx.ownerQuery(`INSERT INTO child_flags (partnership_id, child_id, kind, started_on, source) VALUES ($1, $2, 'send', '2026-01-05', 'SENCo')`, [
+    northmere,
+    child,
+  ]);
+  await ctx.ownerQuery(`UPDATE children SET send = 'sen_support' WHERE id = $1`, [child]);
   worker = await tokens.createToken('Children’s services record system', 'social-worker', ['practitioner']);
 });
 after(async () => ctx.close());
@@ -66,7 +71,7 @@ describe('correcting a child’s record through the API', () => {
       school: 'Northmere College',
       first_language: null,
       education_status: 'alternative_provision',
-      send: 'none',
+      send: 'sen_support',
       gender: 'female',
       ethnicity: 'white_british',
       aliases: ['Annie'],
@@ -83,7 +88,7 @@ describe('correcting a child’s record through the API', () => {
     assert.deepEqual(audit!.details.changed.sort(), ['aliases', 'education_status', 'flag_cce', 'school']);
 
     const read = body<Json>(await call('GET', `/api/v1/children/${child}`, worker.token));
-    assert.deepEqual([read.school, read.education_status, read.send, read.open_flags], ['Northmere College', 'alternative_provision', 'none', []]);
+    assert.deepEqual([read.school, read.education_status, read.send, read.open_flags], ['Northmere College', 'alternative_provision', 'sen_support', ['send']]);
 
     const cleared = await call('PATCH', `/api/v1/children/${child}`, worker.token, { school: null, gender: null });
     assert.equal(cleared.statusCode, 200, cleared.body);

@@ -306,6 +306,8 @@ export class ChildRecordService {
       // The flags are the truth about being out of school (DECISIONS 27): the record does not say "in education" beside one.
       if (values.education_status === 'in_education' && before.open_flags.some((f) => (outOfSchoolFlags as readonly string[]).includes(f)))
         throw new ChildDetailsRefusal('educationStatus', 'children.errors.educationBesideFlag');
+      // The SEND flag says whether the child has SEND (DECISIONS 29): the record names a kind of support only beside it.
+      if (values.send != null && !before.open_flags.includes('send')) throw new ChildDetailsRefusal('send', 'children.errors.sendWithoutFlag');
       await tx
         .updateTable('children')
         .set({ ...values, updated_at: this.clock.now() })

@@ -38,7 +38,12 @@ export const ethnicities = [
 export const educationStatuses = ['in_education', 'excluded', 'alternative_provision', 'employment_training', 'neet'] as const;
 /** The flags that say the child is not at school: the record cannot say "in education" while one is open. */
 export const outOfSchoolFlags = ['missing_education', 'elective_home_education'] as const;
-export const sendOptions = ['none', 'sen_support', 'ehcp', 'disability', 'not_known'] as const;
+/**
+ * The kind of support a child with special educational needs or a disability has. Whether the child
+ * has SEND is the SEND flag (dated and sourced: flags.ts); the record names a kind only while that flag
+ * is open (0262, DECISIONS 29), and "none" is no open flag.
+ */
+export const sendOptions = ['sen_support', 'ehcp', 'disability'] as const;
 export { riskLevels };
 export const decisions = ['not_cse', 'cse_concern', 'already_known'] as const;
 export const closingOutcomes = ['risk_reduced', 'no_longer_at_risk', 'moved_away', 'turned_eighteen', 'transferred', 'no_further_action', 'other'] as const;

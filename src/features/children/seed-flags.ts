@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
+import type { sendOptions } from './schema.ts';
 
 /** The day a demo child's flags start: after its tenth birthday, within the last two years, by its reference. */
 const flagStart = sql`greatest(coalesce(c.date_of_birth + interval '10 years', current_date - 700)::date,
@@ -28,6 +29,51 @@ export async function seedOutOfSchoolFlags(
       LEFT JOIN users u ON u.id = ${p.users['social-worker'] ?? null}::uuid`.execute(tx);
 }
 
+/**
+ * The demo children with special educational needs or a disability (the children seed's draw) get the
+ * SEND flag, with the school's source, and the record the kind of support beside it (DECISIONS 29):
+ * the record cannot name a kind before the flag is open. The flags seed adds their "added" changes.
+ */
+export async function seedSendFlags(
+  tx: Tx,
+  p: DemoSeedContext['partnerships'][string],
+  children: readonly { childId: string; kind: (typeof sendOptions)[number] }[],
+): Promise<void> {
+  if (children.length === 0) return;
+  const ids = children.map((x) => x.childId);
+  const kinds = children.map((x) => x.kind);
+  await sql`
+    INSERT INTO child_flags (partnership_id, child_id, kind, started_on, source, source_agency_id, note, created_at, updated_at, created_by, created_by_name)
+    SELECT c.partnership_id, c.id, 'send', ${flagStart}, 'School special educational needs co-ordinator', ${p.agencies.education ?? null}::uuid,
+           CASE k.kind WHEN 'ehcp' THEN 'Education, health and care plan.' WHEN 'disability' THEN 'Registered disability.' ELSE 'SEN support at school.' END,
+           now(), now(), u.id, u.display_name
+      FROM unnest(${ids}::uuid[], ${kinds}::text[]) k (child_id, kind)
+      JOIN children c ON c.id = k.child_id
+      LEFT JOIN users u ON u.id = ${p.users['social-worker'] ?? null}::uuid`.execute(tx);
+  await sql`UPDATE children c SET send = k.kind FROM unnest(${ids}::uuid[], ${kinds}::text[]) k (child_id, kind) WHERE c.id = k.child_id`.execute(tx);
+}
+
+/**
+ * Opens flags for demo children before the flags seed has turned their drawn legal status (looked
+ * after, child protection plan …) into flags: the flags' trigger sets those from the open flags, so
+ * they are put back as drawn for the flags seed to read.
+ */
+export async function keepingDrawnLegalStatus(tx: Tx, childIds: readonly string[], open: () => Promise<void>): Promise<void> {
+  if (childIds.length === 0) return open();
+  const drawn = await tx
+    .selectFrom('children')
+    .select(['id', 'looked_after', 'placement', 'child_protection_plan', 'child_in_need', 'youth_justice'])
+    .where('id', 'in', childIds)
+    .execute();
+  await open();
+  await sql`
+    UPDATE children c SET looked_after = d.looked_after, placement = d.placement, child_protection_plan = d.cpp, child_in_need = d.cin, youth_justice = d.yj
+      FROM unnest(${drawn.map((d) => d.id)}::uuid[], ${drawn.map((d) => d.looked_after)}::boolean[], ${drawn.map((d) => d.placement)}::text[],
+                  ${drawn.map((d) => d.child_protection_plan)}::boolean[], ${drawn.map((d) => d.child_in_need)}::boolean[],
+                  ${drawn.map((d) => d.youth_justice)}::boolean[]) d (id, looked_after, placement, cpp, cin, yj)
+     WHERE c.id = d.id`.execute(tx);
+}
+
 /** Fictional localities of the fictional demo partnerships. */
 const localityNames: Record<string, string[]> = {
   northmere: ['Northmere Central', 'Northmere North', 'Riverside', 'Eastfield'],
@@ -38,8 +84,8 @@ const scaleLocalities = ['Central', 'North', 'South', 'East', 'West', 'Riverside
 
 /**
  * Demo localities and flags (migration 0130), drawn from each child's own story and nothing random
- * (no faker draws, so no later seed's people move): the legal status and SEND the children seed gave
- * them become flags (being out of school already is one: seedOutOfSchoolFlags) with dates and a source; a trafficking concern becomes a
+ * (no faker draws, so no later seed's people move): the legal status the children seed gave them
+ * becomes flags (being out of school and SEND already are: seedOutOfSchoolFlags, seedSendFlags) with dates and a source; a trafficking concern becomes a
  * National Referral Mechanism referral; the sexual health clinic's concern (NM-1005) and the child
  * who came back with alcohol (NM-1006) get the flags those concerns speak of; the child who goes missing
  * most (NM-0999) is off any school roll; a couple of flags
@@ -81,12 +127,10 @@ export async function seedChildFlags(tx: Tx, { partnerships }: DemoSeedContext):
            NULL, NULL, NULL, NULL, NULL, NULL),
           ('youth_justice', c.youth_justice, d.started, NULL, 'Youth Justice Service referral order', ${p.agencies.youth_justice ?? null}::uuid,
            NULL, NULL, NULL, NULL, NULL, NULL),
-          -- The other children out of school have their flag from the children seed (seedOutOfSchoolFlags).
+          -- The other children out of school, and those with SEND, have their flag from the children seed
+          -- (seedOutOfSchoolFlags, seedSendFlags).
           ('missing_education', c.reference = ${`${prefix}-0999`}, d.started, NULL, 'School attendance officer', ${p.agencies.education ?? null}::uuid,
            'Not on any school roll since the family moved.', NULL, NULL, NULL, NULL, NULL),
-          ('send', c.send IN ('sen_support', 'ehcp', 'disability'), d.started, NULL, 'School special educational needs co-ordinator', ${p.agencies.education ?? null}::uuid,
-           CASE c.send WHEN 'ehcp' THEN 'Education, health and care plan.' WHEN 'disability' THEN 'Registered disability.' ELSE 'SEN support at school.' END,
-           NULL, NULL, NULL, NULL, NULL),
           ('trafficking_nrm', c.flag_trafficking, d.started, NULL, 'Strategy meeting', ${p.agencies.police ?? null}::uuid,
            'Moved between towns by older males; referred as a potential victim of trafficking.', NULL, NULL, NULL, d.started + 3,
            CASE WHEN x.h % 2 = 0 THEN 'awaiting' ELSE 'reasonable_grounds_positive' END),

@@ -3,15 +3,26 @@ import { sql } from 'kysely';
 import { addDays, addHours, subHours, utcDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
-import { ethnicities, outOfSchoolFlags, type educationStatuses } from './schema.ts';
+import { ethnicities, outOfSchoolFlags, type educationStatuses, type sendOptions } from './schema.ts';
 import { insertCount, pick, scaledChildren, type ScaleSeedContext } from '../../seed/scale.ts';
-import { seedOutOfSchoolFlags } from './seed-flags.ts';
+import { keepingDrawnLegalStatus, seedOutOfSchoolFlags, seedSendFlags } from './seed-flags.ts';
 
 type OutOfSchoolFlag = (typeof outOfSchoolFlags)[number];
 type EducationDraw = (typeof educationStatuses)[number] | OutOfSchoolFlag;
 const isOutOfSchool = (v: EducationDraw): v is OutOfSchoolFlag => (outOfSchoolFlags as readonly string[]).includes(v);
 /** The record's education setting for a draw: none when the child is out of school (that is a flag). */
 const educationSetting = (v: EducationDraw) => (isOutOfSchool(v) ? null : v);
+type SendDraw = (typeof sendOptions)[number] | 'none';
+/** A child's special educational needs or disability: most have none (one draw of the seeded faker). */
+const drawSend = (faker: DemoSeedContext['faker']): SendDraw =>
+  faker.helpers.weightedArrayElement([
+    { weight: 70, value: 'none' },
+    { weight: 18, value: 'sen_support' },
+    { weight: 8, value: 'ehcp' },
+    { weight: 4, value: 'disability' },
+  ] satisfies { weight: number; value: SendDraw }[]);
+/** The record's SEND field as the child is added: empty, as the kind is recorded once the flag is open (seedSendFlags). */
+const recordedWithTheFlag = (_draw: SendDraw): null => null;
 /** A child's education: mostly in school, some missing from it, a few home educated (one draw of the seeded faker). */
 const drawEducation = (faker: DemoSeedContext['faker'], age: number): EducationDraw =>
   faker.helpers.weightedArrayElement(
@@ -72,6 +83,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
     };
     const childIds: string[] = [];
     const outOfSchool: { childId: string; kind: OutOfSchoolFlag }[] = [];
+    const withSend: { childId: string; kind: (typeof sendOptions)[number] }[] = [];
     for (let i = 0; i < childrenPerPartnership; i++) {
       const sex = faker.helpers.weightedArrayElement([
         { weight: 78, value: 'female' as const },
@@ -113,6 +125,8 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       // the setting and the flag is opened after the children. Drawn where it always was, in the
       // record's values, so the seeded faker's sequence and every later demo value stay as they were.
       let education: EducationDraw;
+      // SEND is a flag and the record the kind of support beside it (DECISIONS 29): drawn here as ever, opened after.
+      let send: SendDraw;
       const child = await tx
         .insertInto('children')
         .values({
@@ -144,12 +158,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           school:
             age >= 16 && faker.datatype.boolean() ? `${p.code === 'northmere' ? 'Northmere' : 'Westbrook'} College` : `${faker.location.city()} High School`,
           education_status: educationSetting((education = drawEducation(faker, age))),
-          send: faker.helpers.weightedArrayElement([
-            { weight: 70, value: 'none' },
-            { weight: 18, value: 'sen_support' },
-            { weight: 8, value: 'ehcp' },
-            { weight: 4, value: 'disability' },
-          ]),
+          send: recordedWithTheFlag((send = drawSend(faker))),
           looked_after: lookedAfter,
           placement: lookedAfter ? faker.helpers.arrayElement(['Foster care', 'Children’s home', 'Kinship care', 'Supported lodgings']) : null,
           child_protection_plan: !lookedAfter && faker.number.int({ min: 1, max: 5 }) === 1,
@@ -169,6 +178,7 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
         .executeTakeFirstOrThrow();
       childIds.push(child.id);
       if (isOutOfSchool(education)) outOfSchool.push({ childId: child.id, kind: education });
+      if (send !== 'none') withSend.push({ childId: child.id, kind: send });
       // A near-duplicate of child 3: the triage search should warn about it.
       if (nearDuplicate) {
         await tx
@@ -241,7 +251,15 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
           .execute();
       }
     }
+    // The flags' trigger sets a child's legal status from its open flags, which the flags seed has not
+    // opened yet: the SEND flags put the drawn status back for it. (The out-of-school flags do not, so
+    // those children's drawn legal status is lost as before: wrapping them too would change the demo.)
     await seedOutOfSchoolFlags(tx, p, outOfSchool);
+    await keepingDrawnLegalStatus(
+      tx,
+      withSend.map((x) => x.childId),
+      async () => seedSendFlags(tx, p, withSend),
+    );
     // One child reopened after a new concern, so the history shows both events.
     await tx
       .insertInto('child_status_events')

@@ -56,7 +56,9 @@ export const child = z
     education_status: oneOf(educationStatuses)
       .nullable()
       .meta({ description: 'The education setting. Missing from education and elective home education are flags (open_flags, /flags), not a status.' }),
-    send: oneOf(sendOptions).nullable(),
+    send: oneOf(sendOptions)
+      .nullable()
+      .meta({ description: 'The kind of support, only while the child has an open send flag (open_flags): the flag says whether the child has SEND.' }),
     placement: z.string().nullable().meta({ description: 'A looked-after child’s placement.' }),
     open_flags: z
       .array(oneOf(flagKinds))
@@ -143,7 +145,9 @@ export const childCorrection = z
     firstLanguage: optionalText(100).optional(),
     school: optionalText(200).optional(),
     educationStatus: optionalChoice(educationStatuses),
-    send: optionalChoice(sendOptions),
+    send: optionalChoice(sendOptions).meta({
+      description: 'The kind of support; refused unless the child has an open send flag (add it with POST /api/v1/children/{id}/flags). null clears it.',
+    }),
     placement: optionalText(200).optional().meta({ description: 'Kept only while the child is looked after (an open looked_after flag).' }),
     flagCse: z.boolean().optional(),
     flagCce: z.boolean().optional(),

@@ -252,14 +252,11 @@ export async function seedChildren(tx: Tx, { faker, partnerships }: DemoSeedCont
       }
     }
     // The flags' trigger sets a child's legal status from its open flags, which the flags seed has not
-    // opened yet: the SEND flags put the drawn status back for it. (The out-of-school flags do not, so
-    // those children's drawn legal status is lost as before: wrapping them too would change the demo.)
-    await seedOutOfSchoolFlags(tx, p, outOfSchool);
-    await keepingDrawnLegalStatus(
-      tx,
-      withSend.map((x) => x.childId),
-      async () => seedSendFlags(tx, p, withSend),
-    );
+    // opened yet: the drawn status is put back for it to read.
+    await keepingDrawnLegalStatus(tx, [...new Set([...outOfSchool, ...withSend].map((x) => x.childId))], async () => {
+      await seedOutOfSchoolFlags(tx, p, outOfSchool);
+      await seedSendFlags(tx, p, withSend);
+    });
     // One child reopened after a new concern, so the history shows both events.
     await tx
       .insertInto('child_status_events')

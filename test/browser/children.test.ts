@@ -76,7 +76,7 @@ describe('children at risk in Chromium', { skip: browserAvailable ? false : 'Chr
     // Details, then closing with an outcome.
     await page.getByRole('link', { name: 'Change details' }).click();
     await assertAccessible(page, bc);
-    await page.getByLabel('Education', { exact: true }).selectOption({ label: 'Missing education' });
+    await page.getByLabel('Education', { exact: true }).selectOption({ label: 'Alternative provision' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
     await page.getByText('Close the record', { exact: true }).first().click();

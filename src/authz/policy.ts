@@ -80,6 +80,9 @@ export const apiScopes = [
   'notes:write',
   'referrals:read',
   'referrals:write',
+  // Persons of concern, locations, objects and their links (issue 12): only for tokens with an intelligence role.
+  'intelligence:read',
+  'intelligence:write',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

@@ -9,6 +9,7 @@ import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
+import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -27,7 +28,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, flagsApi, caseworkApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi]),
   strategyFeature,
   assuranceFeature,
   intelligenceFeature,

@@ -24,6 +24,9 @@ export const auditRecordType = { person: 'person_of_concern', location: 'intel_l
   string
 >;
 
+type Found = Awaited<ReturnType<typeof findEntities>>;
+const listOfKind = { person: 'persons', location: 'locations', object: 'objects' } as const satisfies Record<IntelEntityKind, keyof Found>;
+
 /**
  * Intelligence entities and links (issue 12 §1, POLE): persons of concern, locations and objects, and
  * the links between them and children. Every read and change is audited in its own transaction; row-level
@@ -47,6 +50,20 @@ export class IntelligenceService {
         disclosedIds: shown,
       });
       return found;
+    });
+  }
+
+  /** One kind's newest rows, or with `term` those it matches (the JSON API's lists): audited as the page's list and search. */
+  listOf<K extends IntelEntityKind>(user: SessionUser, kind: K, term?: string): Promise<Found[(typeof listOfKind)[K]]> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const shown = (await findEntities(tx, term))[listOfKind[kind]];
+      await act.audit({
+        action: term === undefined ? 'record.view' : 'search',
+        recordType: 'intelligence',
+        details: { list: `intelligence ${listOfKind[kind]}`, results: shown.length },
+        disclosedIds: shown.map((r) => r.id),
+      });
+      return shown;
     });
   }
 
@@ -169,8 +186,8 @@ export class IntelligenceService {
     return this.entityPage(user, 'object', id, (tx) => objectRow(tx, id));
   }
 
-  /** A link from an entity to a child (by reference) or another entity. */
-  addLink(user: SessionUser, from: { kind: IntelEntityKind; id: string }, form: LinkForm) {
+  /** A link from an entity to a child (by reference) or another entity; its id. */
+  addLink(user: SessionUser, from: { kind: IntelEntityKind; id: string }, form: LinkForm): Promise<string> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       if (!(await entityExists(tx, from.kind, from.id))) throw notFound();
       let to: { kind: 'child' | IntelEntityKind; id: string };
@@ -208,6 +225,7 @@ export class IntelligenceService {
         details: { from: `${from.kind}:${from.id}`, to: `${to.kind}:${to.id}`, relation: form.relation },
         disclosedIds: [from.id, to.id],
       });
+      return row.id;
     });
   }
 

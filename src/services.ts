@@ -23,6 +23,7 @@ import { TriageService } from './features/children/triage.ts';
 import { CaseworkEditService } from './features/casework/edits.ts';
 import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
+import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
@@ -89,6 +90,8 @@ export interface Services {
   assurance: AssuranceServices;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
+  /** Graded intelligence reports (issue 12 §2). */
+  intelReports: IntelReportsService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -141,6 +144,7 @@ export function createServices(options: {
       scrutiny: new ScrutinyService(options.db, clock),
     },
     intelligence: new IntelligenceService(options.db, clock),
+    intelReports: new IntelReportsService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

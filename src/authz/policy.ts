@@ -103,6 +103,15 @@ export function can(principal: Principal | null, permission: Permission): boolea
   return principal.roles.some((r) => allowed.includes(r));
 }
 
+/**
+ * Who may write a graded intelligence report's original, unsanitised text (issue 12 §2): the analyst,
+ * for their own agency (the police own it). No route is about it alone, so it is not a permission of the
+ * table above; row-level security says the same and decides whose original each analyst reads (0301).
+ */
+export function canHoldOriginalText(principal: Principal | null): boolean {
+  return !!principal && principal.roles.includes('analyst');
+}
+
 export function assertCan(principal: Principal | null, permission: Permission): void {
   if (!can(principal, permission)) throw forbidden(`missing permission ${permission}`);
 }

@@ -397,6 +397,42 @@ export interface IntelObjects {
   vrm_key: Generated<string | null>;
 }
 
+export interface IntelReportLinks {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  entity_id: string;
+  entity_kind: string;
+  id: Generated<string>;
+  partnership_id: string;
+  report_id: string;
+}
+
+export interface IntelReportOriginals {
+  agency_id: string;
+  created_at: Generated<Timestamp>;
+  original_text: string;
+  partnership_id: string;
+  report_id: string;
+}
+
+export interface IntelReports {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  handling_code: string;
+  handling_conditions: string | null;
+  id: Generated<string>;
+  intelligence_assessment: string;
+  obtained_on: string;
+  officer_name: string;
+  partnership_id: string;
+  released_to_partnership: Generated<boolean>;
+  sanitised_text: string;
+  source_evaluation: string;
+  submitting_agency_id: string;
+}
+
 export interface LanternRequestContext {
   acting_agency: string | null;
   acting_partnership: string;
@@ -919,6 +955,9 @@ export interface DB {
   intel_links: IntelLinks;
   intel_locations: IntelLocations;
   intel_objects: IntelObjects;
+  intel_report_links: IntelReportLinks;
+  intel_report_originals: IntelReportOriginals;
+  intel_reports: IntelReports;
   lantern_request_context: LanternRequestContext;
   localities: Localities;
   missing_episodes: MissingEpisodes;

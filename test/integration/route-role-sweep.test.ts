@@ -232,6 +232,12 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/objects/new': 'CA',
   'GET /intelligence/objects/:id': 'CA',
   'POST /intelligence/objects/:id/links': 'CA',
+  'GET /intelligence/reports': 'CA',
+  'POST /intelligence/reports': 'CA',
+  'GET /intelligence/reports/new': 'CA',
+  'POST /intelligence/reports/new': 'CA',
+  'GET /intelligence/reports/:id': 'CA',
+  'POST /intelligence/reports/:id/links': 'CA',
 };
 
 /**

@@ -168,3 +168,84 @@ export async function linkChoices(tx: Tx) {
     objects: objects.map((o) => ({ id: o.id, label: objectName(o) })).sort(byLabel),
   };
 }
+
+// ---- Graded intelligence reports (migration 0301: row-level security withholds a C report from all but
+// its submitting agency unless released, and the original text from all but that agency's analyst) ----
+
+const reportColumns = [
+  'r.id',
+  'r.source_evaluation',
+  'r.intelligence_assessment',
+  'r.handling_code',
+  'r.handling_conditions',
+  'r.released_to_partnership',
+  'r.obtained_on',
+  'r.officer_name',
+  'r.sanitised_text',
+  'r.created_at',
+  'r.created_by_name',
+  'r.submitting_agency_id',
+  'a.name as submitting_agency',
+] as const;
+
+/** The newest reports the context may read; with `term`, those whose sanitised text contains it. */
+export function findReports(tx: Tx, term?: string) {
+  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  return tx
+    .selectFrom('intel_reports as r')
+    .innerJoin('agencies as a', 'a.id', 'r.submitting_agency_id')
+    .select(reportColumns)
+    .$if(like !== null, (q) => q.where('r.sanitised_text', 'ilike', like!))
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id')
+    .limit(listLimit)
+    .execute();
+}
+
+export function reportRow(tx: Tx, id: string) {
+  return tx
+    .selectFrom('intel_reports as r')
+    .innerJoin('agencies as a', 'a.id', 'r.submitting_agency_id')
+    .select(reportColumns)
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The original text, when the context may read it (the submitting agency's analyst), else undefined. */
+export async function reportOriginal(tx: Tx, reportId: string) {
+  return (await tx.selectFrom('intel_report_originals').select('original_text').where('report_id', '=', reportId).executeTakeFirst())?.original_text;
+}
+
+/** The entities a report is linked to, each with its label and page. */
+export async function reportLinks(tx: Tx, reportId: string) {
+  const rows = await tx
+    .selectFrom('intel_report_links')
+    .select(['id', 'entity_kind', 'entity_id', 'created_at', 'created_by_name'])
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const named = await labels(
+    tx,
+    rows.map((r) => ({ kind: r.entity_kind as EntityKind, id: r.entity_id })),
+  );
+  return rows.map((r) => ({
+    ...r,
+    entity: named.get(`${r.entity_kind}:${r.entity_id}`) ?? { kind: r.entity_kind as EntityKind, id: r.entity_id, label: null, href: null },
+  }));
+}
+
+/** The reports linked to an entity that the context may read, newest first. */
+export function reportsAbout(tx: Tx, kind: EntityKind, id: string) {
+  return tx
+    .selectFrom('intel_report_links as l')
+    .innerJoin('intel_reports as r', 'r.id', 'l.report_id')
+    .innerJoin('agencies as a', 'a.id', 'r.submitting_agency_id')
+    .select(reportColumns)
+    .where('l.entity_kind', '=', kind)
+    .where('l.entity_id', '=', id)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id')
+    .limit(listLimit)
+    .execute();
+}

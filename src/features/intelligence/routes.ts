@@ -21,6 +21,7 @@ import {
   searchFormSchema,
   type IntelEntityKind,
 } from './schema.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { IntelligenceValidationError } from './service.ts';
 
 const t = requestTranslator();
@@ -41,6 +42,7 @@ export const intelligenceFeature: Feature = {
   name: 'intelligence',
   async register(app, services) {
     const { intelligence } = services;
+    registerReportRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 

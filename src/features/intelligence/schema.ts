@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalDateInput } from '../../web/form-fields.ts';
+import { dateInput, notInFuture, optionalDateInput } from '../../web/form-fields.ts';
 import { parsePostcode } from '../children/parsing.ts';
 import { optionalText, optionalUuid, text } from '../children/schema.ts';
 import { normaliseVrm } from './vrm.ts';
@@ -155,3 +155,55 @@ export type LinkForm = z.output<typeof linkFormSchema>;
 
 /** The search on the intelligence page: a name, nickname, place or registration. */
 export const searchFormSchema = z.object({ q: text(100, 'intelligence.errors.searchTerm') });
+
+// ---- Graded intelligence reports (issue 12 §2, migration 0301) ----
+
+/** The UK 3×5×2 grading: source evaluation, intelligence assessment and handling code, in the order the form lists them. */
+export const sourceEvaluations = ['1', '2', '3'] as const;
+export const intelligenceAssessments = ['A', 'B', 'C', 'D', 'E'] as const;
+export const handlingCodes = ['P', 'C'] as const;
+
+/** A report: its grading (C says its conditions), when the intelligence was obtained and by whom, the sanitised text and, for the analyst, the original. */
+export const reportFormSchema = z
+  .object({
+    sourceEvaluation: requiredChoice(sourceEvaluations, 'intelligence.errors.sourceEvaluation'),
+    intelligenceAssessment: requiredChoice(intelligenceAssessments, 'intelligence.errors.intelligenceAssessment'),
+    handlingCode: requiredChoice(handlingCodes, 'intelligence.errors.handlingCode'),
+    handlingConditions: optionalText(1000),
+    released: z.preprocess((v): unknown => (Array.isArray(v) ? v.at(-1) : v), z.string().optional()).transform((v) => v === 'yes'),
+    obtainedOn: dateInput('dates.intelligence.obtainedOn', notInFuture),
+    officerName: text(200, 'intelligence.errors.officerName'),
+    sanitisedText: text(5000, 'intelligence.errors.sanitisedText'),
+    originalText: optionalText(10000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.handlingCode === 'C' && !v.handlingConditions)
+      ctx.addIssue({ code: 'custom', path: ['handlingConditions'], message: 'intelligence.errors.handlingConditions' });
+  })
+  // P has no conditions and needs no release.
+  .transform((v) => (v.handlingCode === 'P' ? { ...v, handlingConditions: null, released: false } : v));
+export type ReportForm = z.output<typeof reportFormSchema>;
+
+/** A link from a report to a child (by reference) or an entity (picked from a list). */
+export const reportLinkFormSchema = z
+  .object({
+    targetKind: requiredChoice(entityKinds, 'intelligence.errors.targetKind'),
+    childReference,
+    personId: optionalUuid,
+    locationId: optionalUuid,
+    objectId: optionalUuid,
+  })
+  .superRefine((v, ctx) => {
+    const missing = { child: !v.childReference, person: !v.personId, location: !v.locationId, object: !v.objectId }[v.targetKind];
+    const field = { child: 'childReference', person: 'personId', location: 'locationId', object: 'objectId' }[v.targetKind];
+    if (missing) ctx.addIssue({ code: 'custom', path: [field], message: `intelligence.errors.target.${v.targetKind}` });
+  })
+  .transform((v) =>
+    v.targetKind === 'child'
+      ? { kind: 'child' as const, reference: v.childReference! }
+      : { kind: v.targetKind, id: { person: v.personId, location: v.locationId, object: v.objectId }[v.targetKind]! },
+  );
+export type ReportLinkForm = z.output<typeof reportLinkFormSchema>;
+
+/** The search of reports' sanitised text. */
+export const reportSearchFormSchema = z.object({ q: text(100, 'intelligence.errors.reportSearchTerm') });

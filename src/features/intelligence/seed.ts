@@ -164,5 +164,98 @@ export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext
         : []),
     ];
     if (links.length > 0) await tx.insertInto('intel_links').values(links).execute();
+
+    // Graded reports (issue 12 §2), submitted by the police with their original text: in Northmere a P
+    // report about Dean and his car, a C report about the takeaway that only the police's intelligence
+    // roles read (its conditions unreleased), and a C report about the taxi firm released to the
+    // partnership; in Westbrook one P report.
+    type Report = {
+      grading: [string, string, 'P' | 'C'];
+      conditions?: string;
+      released?: boolean;
+      daysAgo: number;
+      officer: string;
+      sanitised: string;
+      original: string;
+      about: End[];
+    };
+    const reports: Report[] = northmere
+      ? [
+          {
+            grading: ['2', 'B', 'P'],
+            daysAgo: 35,
+            officer: 'PC 4411 Rhian Pryce',
+            sanitised: 'A man known as “Dean” is driving a silver Audi A3 and giving lifts to girls of school age near the retail park in the evenings.',
+            original:
+              'Source (a neighbour of the retail park) saw “Dean” on three evenings last week pick up two girls in school uniform in a silver Audi, registration NM19 KXE.',
+            about: [
+              { kind: 'person', id: dean },
+              { kind: 'object', id: car!.id },
+            ],
+          },
+          {
+            grading: ['1', 'C', 'C'],
+            conditions: 'Not to be disclosed outside Northmere Police. Do not act on it without speaking to the Intelligence unit.',
+            daysAgo: 12,
+            officer: 'DC 2290 Owen Marsh',
+            sanitised: 'Alcohol is reported to be given to children in the back room of a takeaway on Ferry Road after closing.',
+            original:
+              'Covert source 118 reports that staff at Ferry Road Grill let “Dean” use the back room after 23:00 and that he brings girls there with vodka.',
+            about: [
+              { kind: 'location', id: takeaway },
+              { kind: 'person', id: dean },
+            ],
+          },
+          {
+            grading: ['2', 'C', 'C'],
+            conditions: 'Share with the licensing authority only for a review of the operator’s licence.',
+            released: true,
+            daysAgo: 5,
+            officer: 'PC 3307 Sian Lloyd',
+            sanitised: 'A driver for a private hire firm is said to take girls to hotels on the edge of town.',
+            original: 'A hotel receptionist told the officer that Kieran Holt of Mere Cars brought two young girls to the hotel twice this month.',
+            about: [
+              { kind: 'person', id: persons[1]?.id },
+              { kind: 'location', id: locations[1]?.id },
+            ],
+          },
+        ]
+      : [
+          {
+            grading: ['3', 'C', 'P'],
+            daysAgo: 20,
+            officer: 'PC 1029 Gareth Evans',
+            sanitised: 'A man known as “Jonno” is said to contact girls online and offer them lifts in a white van.',
+            original: 'An anonymous caller said “Jonno” messages girls on Snapchat and picks them up in a white Ford Transit, WB68 TRL.',
+            about: [
+              { kind: 'person', id: dean },
+              { kind: 'object', id: car!.id },
+            ],
+          },
+        ];
+    for (const r of reports) {
+      const report = await tx
+        .insertInto('intel_reports')
+        .values({
+          ...byline,
+          source_evaluation: r.grading[0],
+          intelligence_assessment: r.grading[1],
+          handling_code: r.grading[2],
+          handling_conditions: r.conditions ?? null,
+          released_to_partnership: r.released ?? false,
+          obtained_on: addDays(today, -r.daysAgo),
+          submitting_agency_id: owner,
+          officer_name: r.officer,
+          sanitised_text: r.sanitised,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('intel_report_originals')
+        .values({ report_id: report.id, partnership_id: p.id, agency_id: owner, original_text: r.original })
+        .execute();
+      const about = r.about.flatMap((e) => (e.id ? [{ ...byline, report_id: report.id, entity_kind: e.kind, entity_id: e.id }] : []));
+      if (about.length > 0) await tx.insertInto('intel_report_links').values(about).execute();
+    }
   }
 }

@@ -4,7 +4,7 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { agencyChoices } from '../children/repository.ts';
-import { entityExists, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow } from './repository.ts';
+import { entityExists, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout } from './repository.ts';
 import type { IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
 
@@ -156,21 +156,23 @@ export class IntelligenceService {
     });
   }
 
-  /** An entity's page: the record, its links, its access log and the link form's choices; the view audited. */
+  /** An entity's page: the record, its links, the reports about it the reader may read, its access log and the link form's choices; the view audited. */
   private entityPage<R>(user: SessionUser, kind: IntelEntityKind, id: string, read: (tx: Tx) => Promise<R | undefined>) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const record = await read(tx);
       if (!record) throw notFound();
       const links = await linksOf(tx, kind, id);
+      const reports = await reportsAbout(tx, kind, id);
       const choices = await linkChoices(tx);
       await act.audit({
         action: 'record.view',
         recordType: auditRecordType[kind],
         recordId: id,
-        disclosedIds: links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+        details: { reports: reports.length },
+        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id)],
       });
       const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
-      return { record, links, choices, accessLog };
+      return { record, links, reports, choices, accessLog };
     });
   }
 

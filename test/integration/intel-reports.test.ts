@@ -187,7 +187,7 @@ describe('graded intelligence reports', () => {
     assert.doesNotMatch(seen.body, /1\/C\/C/);
   });
 
-  test('links: the analyst links a report to a child and a person; the person’s page lists it; twice, an unknown child and a blank choice are refused', async () => {
+  test('links: the analyst links a report to a child and a person; the person’s page and the child’s record list it; twice, an unknown child and a blank choice are refused', async () => {
     const analyst = agents.analyst!;
     const child = await analyst.post(`/intelligence/reports/${report}/links`, { targetKind: 'child', childReference: 'nm-1004' });
     assert.equal(child.statusCode, 302);
@@ -210,6 +210,10 @@ describe('graded intelligence reports', () => {
     const person = await analyst.get(`/intelligence/persons/${dean!.id}`);
     assert.match(person.body, new RegExp(`/intelligence/reports/${report}`));
     assert.match(person.body, /2\/A\/C/);
+    // The child's record shows the report to the analyst, under its intelligence links.
+    const [nm1004] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE partnership_id = $1 AND reference = 'NM-1004'`, [northmere]);
+    assert.match((await analyst.get(`/children/${nm1004!.id}`)).body, new RegExp(`/intelligence/reports/${report}`));
+    assert.doesNotMatch((await agents.coordinator!.get(`/children/${nm1004!.id}`)).body, new RegExp(`/intelligence/reports/${report}`));
     // The co-ordinator's page of the same person neither lists nor counts it.
     assert.doesNotMatch((await agents.coordinator!.get(`/intelligence/persons/${dean!.id}`)).body, new RegExp(report));
     const updates = (await auditRows(report)).filter((r) => r.action === 'record.update');

@@ -231,18 +231,19 @@ export class IntelligenceService {
     });
   }
 
-  /** The intelligence links of a child, for its record's page (only for the intelligence roles: the route asks). */
+  /** The intelligence links of a child and the graded reports about it, for its record's page (only for the intelligence roles: the route asks). */
   childLinks(user: SessionUser, childId: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const links = await linksOf(tx, 'child', childId);
+      const reports = await reportsAbout(tx, 'child', childId);
       await act.audit({
         action: 'record.view',
         recordType: 'child',
         recordId: childId,
-        details: { page: 'intelligence links', links: links.length },
-        disclosedIds: links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+        details: { page: 'intelligence links', links: links.length, reports: reports.length },
+        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id)],
       });
-      return links;
+      return { links, reports };
     });
   }
 }

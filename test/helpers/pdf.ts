@@ -60,7 +60,12 @@ export function pdfText(pdf: Buffer): string {
     }
   }
   // Lines wrap wherever the layout put them: the text is returned with all white space as single spaces.
-  return lines.join('').replace(/\s+/g, ' ');
+  // A font may draw "ff" or "fi" as one ligature glyph (U+FB00–FB06, as some Chromium builds' fonts do):
+  // it reads as its letters.
+  return lines
+    .join('')
+    .replace(/[\uFB00-\uFB06]/g, (ligature) => ligature.normalize('NFKC'))
+    .replace(/\s+/g, ' ');
 }
 
 /** A tagged PDF: a structure tree, and the catalogue says the content is marked. */

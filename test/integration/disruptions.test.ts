@@ -42,7 +42,7 @@ before(async () => {
     await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_locations WHERE partnership_id = $1 AND name = 'Ferry Road Grill'`, [northmere])
   )[0]!.id;
   demo.child = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = $1`, [demo.childReference]))[0]!.id;
-  for (const key of ['analyst', 'coordinator', 'practitioner', 'councillor'])
+  for (const key of ['analyst', 'coordinator', 'social-worker', 'councillor'])
     agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
   agents.westbrook = await signIn(ctx.app, ctx.clock, ctx.account('analyst.westbrook@lantern.example'));
   analystUser = await ctx.sessionUser('analyst.northmere@lantern.example');
@@ -134,16 +134,13 @@ describe('disruptions', () => {
     const before = (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intel_disruptions`))[0]!.n;
     const empty = await analyst.post('/intelligence/disruptions/new', {});
     assert.equal(empty.statusCode, 400);
-    for (const message of [
-      'Select the tactic',
-      'Enter the date of the disruption',
-      'Select the agency that carried it out',
-      'Select a person of concern, a location or both',
-      'Enter what was done',
-    ])
+    for (const message of ['Select the tactic', 'Enter the date of the disruption', 'Select the agency that carried it out', 'Enter what was done'])
       assert.match(empty.body, new RegExp(message), message);
     assert.match(empty.body, /govuk-error-summary/);
 
+    const noTarget = await analyst.post('/intelligence/disruptions/new', aDisruption({ personId: '', locationId: '' }));
+    assert.equal(noTarget.statusCode, 400);
+    assert.match(noTarget.body, /Select a person of concern, a location or both/);
     const other = await analyst.post('/intelligence/disruptions/new', aDisruption({ tactic: 'other', tacticOther: '' }));
     assert.equal(other.statusCode, 400);
     assert.match(other.body, /Enter what was done/);
@@ -178,7 +175,7 @@ describe('disruptions', () => {
     const q4 = await analyst.get('/intelligence/disruptions?quarter=2025-10-01&tactic=sexual_risk_order');
     assert.equal(q4.statusCode, 200);
     assert.match(q4.body, new RegExp(`/intelligence/disruptions/${recorded}`));
-    assert.match(q4.body, /Showing 1 disruptions in October – December 2025 of the tactic Sexual risk order/);
+    assert.match(q4.body, /Disruptions found: 1\. Quarter: October to December 2025\. Tactic: Sexual risk order\./);
     const none = await analyst.get('/intelligence/disruptions?quarter=2025-10-01&tactic=conviction');
     assert.doesNotMatch(none.body, new RegExp(`/intelligence/disruptions/${recorded}`));
     assert.match(none.body, /No disruptions recorded/);
@@ -201,7 +198,7 @@ describe('disruptions', () => {
     const child = await agents.coordinator!.get(`/children/${demo.child}`);
     assert.equal(child.statusCode, 200);
     assert.match(child.body, new RegExp(`/intelligence/disruptions/${recorded}`));
-    const practitionerChild = await agents.practitioner!.get(`/children/${demo.child}`);
+    const practitionerChild = await agents['social-worker']!.get(`/children/${demo.child}`);
     assert.doesNotMatch(practitionerChild.body, /intelligence\/disruptions/, 'no disruption for a role without intelligence');
   });
 
@@ -241,7 +238,7 @@ describe('disruptions', () => {
         assert.equal(await count(as(roles), table), 0, `${table}: ${roles.join(', ')} reads none`);
     }
     // A practitioner cannot add one either.
-    const [user] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'practitioner.northmere@lantern.example'`);
+    const [user] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'social-worker.northmere@lantern.example'`);
     await assert.rejects(
       withTrustedActor(ctx.handle.owner, { ...as(['practitioner']), userId: user!.id }, (tx) =>
         tx
@@ -259,7 +256,7 @@ describe('disruptions', () => {
       /row-level security/,
     );
     // The pages say the same: 403 for the practitioner and the board member, 404 for the other partnership's analyst.
-    for (const key of ['practitioner', 'councillor']) {
+    for (const key of ['social-worker', 'councillor']) {
       assert.equal((await agents[key]!.get('/intelligence/disruptions')).statusCode, 403, key);
       assert.equal((await agents[key]!.get(`/intelligence/disruptions/${recorded}`)).statusCode, 403, key);
       assert.equal((await agents[key]!.get('/intelligence/disruptions/figures')).statusCode, 403, key);

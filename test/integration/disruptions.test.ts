@@ -218,11 +218,11 @@ describe('disruptions', () => {
   });
 
   test('row-level security: only the intelligence roles of the partnership read the rows, whatever query runs', async () => {
-    const as = (roles: string[]): TrustedActor => ({
+    const as = (roles: TrustedActor['roles']): TrustedActor => ({
       userId: null,
       partnershipId: northmere,
       agencyId: agency.police!,
-      roles: roles as TrustedActor['roles'],
+      roles,
       label: 'disruption rls test',
     });
     const count = (actor: TrustedActor, table: string) =>

@@ -120,6 +120,8 @@ describe('disruptions', () => {
       children.map((c) => c.linked_child_id),
       [demo.child],
     );
+    const formView = (await auditRows(null)).find((a) => a.details?.page === 'disruption form');
+    assert.ok(formView?.disclosed_ids?.includes(demo.dean), 'the form’s list of persons is audited as a view');
     const audit = await auditRows(recorded);
     assert.deepEqual(
       audit.map((a) => a.action),

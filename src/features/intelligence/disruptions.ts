@@ -54,10 +54,16 @@ export class DisruptionService {
     });
   }
 
-  /** The form's choices: the agencies that may have acted, and the persons and locations it may target. */
+  /** The form's choices: the agencies that may have acted, and the persons and locations it may target (their names shown: audited). */
   formChoices(user: SessionUser) {
-    return withActor(this.db, actorOf(user), async (tx) => {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
       const { persons, locations } = await linkChoices(tx);
+      await act.audit({
+        action: 'record.view',
+        recordType: disruptionRecordType,
+        details: { page: 'disruption form', persons: persons.length, locations: locations.length },
+        disclosedIds: [...persons, ...locations].map((e) => e.id),
+      });
       return { agencies: await agencyChoices(tx), persons, locations };
     });
   }

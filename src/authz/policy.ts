@@ -83,6 +83,9 @@ export const apiScopes = [
   // Persons of concern, locations, objects and their links (issue 12): only for tokens with an intelligence role.
   'intelligence:read',
   'intelligence:write',
+  // Disruptions and their outcomes (issue 12 §3): as intelligence, only for tokens with an intelligence role.
+  'disruptions:read',
+  'disruptions:write',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

@@ -346,6 +346,33 @@ export interface DirectoryServices {
   updated_at: Generated<Timestamp>;
 }
 
+export interface IntelDisruptionChildren {
+  created_at: Generated<Timestamp>;
+  disruption_id: string;
+  id: Generated<string>;
+  linked_child_id: string;
+  partnership_id: string;
+}
+
+export interface IntelDisruptions {
+  agency_id: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  disrupted_on: string;
+  id: Generated<string>;
+  outcome: Generated<string>;
+  outcome_notes: string | null;
+  outcome_recorded_at: Timestamp | null;
+  outcome_recorded_by_name: string | null;
+  partnership_id: string;
+  summary: string;
+  tactic: string;
+  tactic_other: string | null;
+  target_location_id: string | null;
+  target_person_id: string | null;
+}
+
 export interface IntelLinks {
   confidence: string;
   created_at: Generated<Timestamp>;
@@ -952,6 +979,8 @@ export interface DB {
   children: Children;
   concerns: Concerns;
   directory_services: DirectoryServices;
+  intel_disruption_children: IntelDisruptionChildren;
+  intel_disruptions: IntelDisruptions;
   intel_links: IntelLinks;
   intel_locations: IntelLocations;
   intel_objects: IntelObjects;

@@ -9,6 +9,7 @@ import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
 import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
+import { disruptionsApi } from './intelligence/api/disruption-routes.ts';
 import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
@@ -28,7 +29,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi]),
   strategyFeature,
   assuranceFeature,
   intelligenceFeature,

@@ -7,6 +7,7 @@ import { seedReferrals } from '../features/casework/seed-referrals.ts';
 import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
+import { seedDisruptions } from '../features/intelligence/disruption-seed.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
 
 /**
@@ -15,7 +16,8 @@ import { seedIntelligence } from '../features/intelligence/seed.ts';
  * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
  * with the police and the school) draws nothing from the faker, so it shifts no later seed's people;
  * nor do the children's localities and flags, drawn from each child's own story. Intelligence (persons,
- * places, vehicles and their links to children) comes last, drawing nothing either.
+ * places, vehicles and their links to children) comes last, drawing nothing either, then the disruptions
+ * of those persons and places (issue 12 §3).
  */
 export const featureSeeds: FeatureSeed[] = [
   seedChildren,
@@ -26,6 +28,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedAssurance,
   seedReferrals,
   seedIntelligence,
+  seedDisruptions,
 ];
 
 /**

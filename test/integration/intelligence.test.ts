@@ -308,7 +308,8 @@ describe('intelligence row-level security', () => {
     const [agency] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM agencies WHERE partnership_id = $1 AND kind = 'police'`, [partnershipId]);
     return { userId: null, partnershipId, agencyId: agency!.id, roles, label: 'intelligence rls test' };
   };
-  const tables = ['persons_of_concern', 'intel_locations', 'intel_objects', 'intel_links'];
+  // With the disruptions (issue 12 §3, migration 0310), which follow the same rule.
+  const tables = ['persons_of_concern', 'intel_locations', 'intel_objects', 'intel_links', 'intel_disruptions', 'intel_disruption_children'];
   const visible = (as: TrustedActor, table: string, partnershipId: string) =>
     withTrustedActor(
       ctx.handle.owner,

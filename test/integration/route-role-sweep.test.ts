@@ -238,6 +238,12 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/reports/new': 'CA',
   'GET /intelligence/reports/:id': 'CA',
   'POST /intelligence/reports/:id/links': 'CA',
+  'GET /intelligence/disruptions': 'CA',
+  'GET /intelligence/disruptions/figures': 'CA',
+  'GET /intelligence/disruptions/new': 'CA',
+  'POST /intelligence/disruptions/new': 'CA',
+  'GET /intelligence/disruptions/:id': 'CA',
+  'POST /intelligence/disruptions/:id/outcome': 'CA',
 };
 
 /**

@@ -4,6 +4,7 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { agencyChoices } from '../children/repository.ts';
+import { disruptionsAbout } from './disruption-repository.ts';
 import { entityExists, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout } from './repository.ts';
 import type { IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
@@ -163,16 +164,17 @@ export class IntelligenceService {
       if (!record) throw notFound();
       const links = await linksOf(tx, kind, id);
       const reports = await reportsAbout(tx, kind, id);
+      const disruptions = await disruptionsAbout(tx, kind, id);
       const choices = await linkChoices(tx);
       await act.audit({
         action: 'record.view',
         recordType: auditRecordType[kind],
         recordId: id,
-        details: { reports: reports.length },
-        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id)],
+        details: { reports: reports.length, disruptions: disruptions.length },
+        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id), ...disruptions.map((d) => d.id)],
       });
       const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
-      return { record, links, reports, choices, accessLog };
+      return { record, links, reports, disruptions, choices, accessLog };
     });
   }
 
@@ -236,14 +238,15 @@ export class IntelligenceService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const links = await linksOf(tx, 'child', childId);
       const reports = await reportsAbout(tx, 'child', childId);
+      const disruptions = await disruptionsAbout(tx, 'child', childId);
       await act.audit({
         action: 'record.view',
         recordType: 'child',
         recordId: childId,
-        details: { page: 'intelligence links', links: links.length, reports: reports.length },
-        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id)],
+        details: { page: 'intelligence links', links: links.length, reports: reports.length, disruptions: disruptions.length },
+        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id), ...disruptions.map((d) => d.id)],
       });
-      return { links, reports };
+      return { links, reports, disruptions };
     });
   }
 }

@@ -5,6 +5,7 @@ import { requestTranslator } from '../../i18n/i18n.ts';
 import type { RiskLevel } from '../assessments/risk-level.ts';
 import { complianceFigures, percentage } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
+import { disruptionQuarters } from '../intelligence/disruption-figures.ts';
 
 /** “3 of 4”, in the language of the page or document being made. */
 const t = requestTranslator();
@@ -16,9 +17,23 @@ const t = requestTranslator();
  * 0202_strategy_computed_measures.sql) so that every reader sees the whole partnership's figure,
  * whichever records their own agency may open; the training figure reuses assurance's compliance maths.
  *
- * A quarter with nothing to count has no value (null), never 0%.
+ * A quarter with nothing to count has no value (null), never 0%. The Pursue sources count the
+ * disruptions recorded (by tactic: every one, charges, convictions) through SECURITY DEFINER functions
+ * too (migration 0310), and the median days from first intelligence to first disruption, which has no
+ * value in a quarter when no one was first disrupted.
  */
-export const measureSources = ['entered', 'children_at_risk', 'return_interviews_72h', 'concerns_within_deadline', 'staff_trained'] as const;
+export const measureSources = [
+  'entered',
+  'children_at_risk',
+  'return_interviews_72h',
+  'concerns_within_deadline',
+  'staff_trained',
+  // The Pursue strand's figures, from the disruptions recorded (issue 12 §3; intelligence/disruption-figures.ts, migration 0310).
+  'disruptions',
+  'disruption_charges',
+  'disruption_convictions',
+  'days_to_first_disruption',
+] as const;
 export type MeasureSource = (typeof measureSources)[number];
 export type ComputedSource = Exclude<MeasureSource, 'entered'>;
 
@@ -60,6 +75,19 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
         tx,
       );
     return asPercentage(quarterStart, rows[0]);
+  }
+  if (source === 'disruptions' || source === 'disruption_charges' || source === 'disruption_convictions' || source === 'days_to_first_disruption') {
+    const [figures] = await disruptionQuarters(tx, [quarterStart]);
+    const value =
+      source === 'disruptions'
+        ? figures!.total
+        : source === 'disruption_charges'
+          ? figures!.charges
+          : source === 'disruption_convictions'
+            ? figures!.convictions
+            : figures!.medianDays;
+    const basis = source === 'days_to_first_disruption' && value !== null ? t('strategy.measures.basisPersons', { n: figures!.firstDisrupted }) : '';
+    return { quarterStart, value, basis, of: null };
   }
   // staff_trained: the partnership's first training measure (the one the compliance page opens on),
   // worked out at the quarter's end (or today, for the quarter in progress) with compliance.ts.

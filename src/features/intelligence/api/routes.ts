@@ -76,7 +76,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
     async (request, reply) => {
       const user = request.user!;
       const { owningAgencyId, ...form } = request.body;
-      return reply.status(201).send({ id: await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId }) });
+      return reply.status(201).send({ id: (await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId })).id });
     },
   );
 
@@ -119,7 +119,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
         response: { 201: responses.created, ...one },
       },
     },
-    async (request, reply) => reply.status(201).send({ id: await intelligence.createLocation(request.user!, request.body) }),
+    async (request, reply) => reply.status(201).send({ id: (await intelligence.createLocation(request.user!, request.body)).id }),
   );
 
   // ---------------------------------------------------------------- objects: vehicles, phones, online accounts
@@ -171,7 +171,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
         response: { 201: responses.created, ...one },
       },
     },
-    async (request, reply) => reply.status(201).send({ id: await refusing(() => intelligence.createObject(request.user!, request.body)) }),
+    async (request, reply) => reply.status(201).send({ id: (await refusing(() => intelligence.createObject(request.user!, request.body))).id }),
   );
 
   // ---------------------------------------------------------------- links

@@ -202,10 +202,19 @@ describe('events', () => {
     assert.equal((await coordinator.get('/intelligence/events/new')).statusCode, 200);
     const [dean] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM persons_of_concern WHERE partnership_id = $1 AND 'Dean' = ANY (aliases)`, [northmere]);
     const [car] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_objects WHERE vrm_key = 'NM19KXE'`);
-    const refused = await coordinator.post('/intelligence/events/new', { kind: 'missing_from', description: 'x', source: 'y' });
-    assert.equal(refused.statusCode, 400);
-    assert.match(refused.body, /Enter the date of the event/);
-    assert.match(refused.body, /Select the location or the area/);
+    const undated = await coordinator.post('/intelligence/events/new', { kind: 'missing_from', description: 'x', source: 'y' });
+    assert.equal(undated.statusCode, 400);
+    assert.match(undated.body, /Enter the date of the event/);
+    const nowhere = await coordinator.post('/intelligence/events/new', {
+      kind: 'missing_from',
+      'occurredOn-day': '3',
+      'occurredOn-month': '11',
+      'occurredOn-year': '2026',
+      description: 'x',
+      source: 'y',
+    });
+    assert.equal(nowhere.statusCode, 400);
+    assert.match(nowhere.body, /Select the location or the area/);
     const saved = await coordinator.post('/intelligence/events/new', {
       kind: 'sighting',
       'occurredOn-day': '3',

@@ -107,12 +107,13 @@ CREATE TABLE intel_report_releases (
   FOREIGN KEY (partnership_id, report_id, agency_id) REFERENCES intel_reports (partnership_id, id, submitting_agency_id)
 );
 
--- Read with its report; written only by the owning agency's analyst.
+-- Read by the partnership's intelligence roles: a release exists only for a released report, which
+-- they all read (and a policy here that read intel_reports would recurse through intel_reports_release
+-- below); written only by the owning agency's analyst.
 SELECT lantern_rls_table('intel_report_releases', 'SELECT, INSERT');
 CREATE POLICY intel_report_releases_read ON intel_report_releases FOR SELECT
   USING (partnership_id = (SELECT lantern_partnership())
-    AND (SELECT lantern_actor_roles()) && ARRAY['coordinator', 'analyst']::text[]
-    AND EXISTS (SELECT 1 FROM intel_reports r WHERE r.id = report_id));
+    AND (SELECT lantern_actor_roles()) && ARRAY['coordinator', 'analyst']::text[]);
 CREATE POLICY intel_report_releases_owner ON intel_report_releases FOR INSERT
   WITH CHECK (partnership_id = (SELECT lantern_partnership())
     AND (SELECT lantern_actor_roles()) && ARRAY['analyst']::text[]

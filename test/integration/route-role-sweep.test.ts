@@ -238,6 +238,11 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/reports/new': 'CA',
   'GET /intelligence/reports/:id': 'CA',
   'POST /intelligence/reports/:id/links': 'CA',
+  'POST /intelligence/reports/:id/release': 'CA',
+  'GET /intelligence/events': 'CA',
+  'GET /intelligence/events/new': 'CA',
+  'POST /intelligence/events/new': 'CA',
+  'GET /intelligence/events/:id': 'CA',
 };
 
 /**

@@ -66,7 +66,12 @@ describe('intelligence capture in Chromium', { skip: browserAvailable ? false : 
     await links.getByRole('link', { name: 'RT70VXN' }).click();
     await page.getByRole('heading', { name: 'RT70VXN', level: 1 }).waitFor();
     await assertAccessible(page, bc);
-    assert.ok(await page.getByRole('region', { name: 'Links' }).getByRole('link', { name: new RegExp(`\\(${found.reference}\\)`) }).isVisible());
+    assert.ok(
+      await page
+        .getByRole('region', { name: 'Links' })
+        .getByRole('link', { name: new RegExp(`\\(${found.reference}\\)`) })
+        .isVisible(),
+    );
     await page.close();
   });
 
@@ -107,7 +112,11 @@ describe('intelligence capture in Chromium', { skip: browserAvailable ? false : 
     await assertAccessible(page, bc);
     await page.goto(`${bc.baseUrl}/intelligence/reports/new`);
     await assertAccessible(page, bc);
-    await page.getByRole('button').filter({ hasText: /Cyflwyno/ }).first().click();
+    await page
+      .getByRole('button')
+      .filter({ hasText: /Cyflwyno/ })
+      .first()
+      .click();
     await page.locator('.govuk-error-summary').waitFor();
     await assertAccessible(page, bc);
     await page.goto(`${bc.baseUrl}/intelligence/events`);

@@ -237,7 +237,8 @@ describe('what an intelligence token may not do', () => {
       location: await first('intel_locations', northmere),
       object: await first('intel_objects', northmere),
       // A P report, which every intelligence role of the partnership reads.
-      report: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' LIMIT 1`, [northmere]))[0]!.id,
+      report: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' LIMIT 1`, [northmere]))[0]!
+        .id,
     };
   });
   /** Every intelligence route, for the records of a partnership. */
@@ -405,7 +406,10 @@ describe('graded reports through the API', () => {
     assert.deepEqual(audited, ['record.create', 'record.view']);
     const listed = body<{ reports: Json[] }>(await call('GET', '/api/v1/intelligence/reports', analyst.token)).reports;
     assert.ok(listed.some((x) => x.id === created));
-    assert.ok(listed.every((x) => !('original_text' in x)), 'lists carry the sanitised text only');
+    assert.ok(
+      listed.every((x) => !('original_text' in x)),
+      'lists carry the sanitised text only',
+    );
     const found = body<{ reports: { id: string }[] }>(await call('POST', '/api/v1/intelligence/reports/search', analyst.token, { q: 'API-GRADE' })).reports;
     assert.deepEqual(
       found.map((x) => x.id),
@@ -418,7 +422,10 @@ describe('graded reports through the API', () => {
     const listed = body<{ reports: { id: string }[] }>(await call('GET', '/api/v1/intelligence/reports', coordinator.token)).reports;
     assert.ok(listed.length > 0, 'the P reports are listed');
     assert.ok(!listed.some((x) => x.id === created));
-    assert.deepEqual(body<{ reports: unknown[] }>(await call('POST', '/api/v1/intelligence/reports/search', coordinator.token, { q: 'API-GRADE' })).reports, []);
+    assert.deepEqual(
+      body<{ reports: unknown[] }>(await call('POST', '/api/v1/intelligence/reports/search', coordinator.token, { q: 'API-GRADE' })).reports,
+      [],
+    );
     const one = await call('GET', `/api/v1/intelligence/reports/${created}`, coordinator.token);
     assert.equal(one.statusCode, 404);
     const p = listed[0]!.id;

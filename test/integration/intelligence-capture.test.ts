@@ -89,7 +89,12 @@ describe('capture from casework records', () => {
 
     // Without the link's relation and confidence: 400, and nothing saved.
     const before = await count(`SELECT count(*)::int AS n FROM intel_objects`);
-    const refused = await analyst.post('/intelligence/objects/new', { kind: 'vehicle', registration: 'CP21 TUR', sourceKind: 'return_interview', sourceId: fixtures.interview });
+    const refused = await analyst.post('/intelligence/objects/new', {
+      kind: 'vehicle',
+      registration: 'CP21 TUR',
+      sourceKind: 'return_interview',
+      sourceId: fixtures.interview,
+    });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /There is a problem/);
     assert.match(refused.body, /Select the link/);
@@ -109,9 +114,16 @@ describe('capture from casework records', () => {
     });
     assert.equal(saved.statusCode, 302, saved.body);
     assert.equal(saved.headers.location, `/children/${fixtures.child}/missing`);
-    const back = await analyst.get(saved.headers.location as string);
+    const back = await analyst.get(saved.headers.location);
     assert.match(back.body, /Vehicle, phone or account added and linked to the child/);
-    const [link] = await ctx.ownerQuery<{ to_id: string; relation: string; source: string; source_record_kind: string; source_record_id: string; confidence: string }>(
+    const [link] = await ctx.ownerQuery<{
+      to_id: string;
+      relation: string;
+      source: string;
+      source_record_kind: string;
+      source_record_id: string;
+      confidence: string;
+    }>(
       `SELECT l.to_id, l.relation, l.source, l.source_record_kind, l.source_record_id, l.confidence FROM intel_links l JOIN intel_objects o ON o.id = l.to_id
         WHERE o.vrm_key = 'CP21TUR' AND l.from_kind = 'child' AND l.from_id = $1`,
       [fixtures.child],
@@ -127,7 +139,10 @@ describe('capture from casework records', () => {
       ['record.create'],
     );
     const [linkAudit] = await auditRows('intel_link');
-    assert.ok((await auditRows('intel_link')).some((a) => a.details?.source === `return_interview:${fixtures.interview}`), JSON.stringify(linkAudit));
+    assert.ok(
+      (await auditRows('intel_link')).some((a) => a.details?.source === `return_interview:${fixtures.interview}`),
+      JSON.stringify(linkAudit),
+    );
     // The vehicle's page shows the link to the child with its source.
     const page = await analyst.get(`/intelligence/objects/${link.to_id}`);
     assert.match(page.body, /Return interview \d{1,2} \w+ \d{4}/);
@@ -141,7 +156,7 @@ describe('capture from casework records', () => {
     const person = await coordinator.post('/intelligence/persons/new', {
       aliases: 'Capture Kid',
       status: 'active',
-      owningAgencyId: agencies.partnership,
+      owningAgencyId: agencies.partnership!,
       sourceKind: 'strategy_meeting',
       sourceId: fixtures.meeting,
       captureRelation: 'associates_with',
@@ -257,7 +272,8 @@ describe('events', () => {
     const seen = await withTrustedActor(
       ctx.handle.owner,
       practitioner,
-      async (tx) => (await sql<{ n: number }>`SELECT (SELECT count(*) FROM intel_events)::int + (SELECT count(*) FROM intel_event_links)::int AS n`.execute(tx)).rows[0]!.n,
+      async (tx) =>
+        (await sql<{ n: number }>`SELECT (SELECT count(*) FROM intel_events)::int + (SELECT count(*) FROM intel_event_links)::int AS n`.execute(tx)).rows[0]!.n,
     );
     assert.equal(seen, 0);
     assert.equal((await agents.coordinator!.get('/intelligence/events/not-a-uuid')).statusCode, 404);
@@ -273,18 +289,22 @@ describe('events', () => {
     assert.match(form.body, /Record where a missing child was found/);
     assert.match(form.body, /Found at: /);
     assert.match(form.body, /Missing episode \d{1,2} \w+ \d{4}/);
-    const values = Object.fromEntries(
-      [...form.body.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].filter((m) => m[1] !== '_csrf').map((m) => [m[1]!, m[2]!.replace(/&#39;/g, "'")]),
+    const values: Record<string, string> = Object.fromEntries(
+      [...form.body.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)]
+        .filter((m) => m[1] !== '_csrf')
+        .map((m) => [m[1]!, m[2]!.replace(/&#39;/g, "'")]),
     );
     const description = /<textarea[^>]*name="description"[^>]*>([^<]*)</.exec(form.body)?.[1] ?? '';
-    const [takeaway] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_locations WHERE partnership_id = $1 AND name = 'Ferry Road Grill'`, [northmere]);
+    const [takeaway] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_locations WHERE partnership_id = $1 AND name = 'Ferry Road Grill'`, [
+      northmere,
+    ]);
     const countsBefore = await withTrustedActor(
       ctx.handle.owner,
       { userId: null, partnershipId: northmere, agencyId: agencies.police!, roles: ['analyst'], label: 'capture test' },
       (tx) => foundLocationCounts(tx),
     );
     const before = countsBefore.find((c) => c.id === takeaway!.id)?.found ?? 0;
-    const posted = { ...values, description: description.trim(), locationId: takeaway!.id };
+    const posted: Record<string, string> = { ...values, description: description.trim(), locationId: takeaway!.id };
     assert.equal(posted.episodeId, fixtures.episode);
     assert.equal(posted.kind, 'found_location');
     const saved = await analyst.post('/intelligence/events/new', posted);
@@ -301,7 +321,7 @@ describe('events', () => {
       ),
       1,
     );
-    assert.equal(await count(`SELECT count(*)::int AS n FROM intel_event_links WHERE event_id = $1`, [row!.id]), 2, 'the child and the place');
+    assert.equal(await count(`SELECT count(*)::int AS n FROM intel_event_links WHERE event_id = $1`, [row.id]), 2, 'the child and the place');
     const countsAfter = await withTrustedActor(
       ctx.handle.owner,
       { userId: null, partnershipId: northmere, agencyId: agencies.police!, roles: ['analyst'], label: 'capture test' },
@@ -375,12 +395,16 @@ describe('releasing a C report', () => {
         return /row-level security/.test((error as Error).message);
       }
     };
-    assert.ok(await refusedBy({ userId: null, partnershipId: northmere, agencyId: agencies.police!, roles: ['coordinator'], label: 't' }), 'a police co-ordinator');
+    assert.ok(
+      await refusedBy({ userId: null, partnershipId: northmere, agencyId: agencies.police!, roles: ['coordinator'], label: 't' }),
+      'a police co-ordinator',
+    );
     assert.ok(await refusedBy(coordinatorActor()), 'the partnership’s co-ordinator');
     const updated = await withTrustedActor(
       ctx.handle.owner,
       { userId: null, partnershipId: northmere, agencyId: agencies.police!, roles: ['coordinator'], label: 't' },
-      async (tx) => Number((await tx.updateTable('intel_reports').set({ released_to_partnership: true }).where('id', '=', report).executeTakeFirst()).numUpdatedRows),
+      async (tx) =>
+        Number((await tx.updateTable('intel_reports').set({ released_to_partnership: true }).where('id', '=', report).executeTakeFirst()).numUpdatedRows),
     );
     assert.equal(updated, 0, 'a co-ordinator of the police updates no report');
     // Even the analyst cannot set the flag without a release row.

@@ -25,7 +25,12 @@ export function registerEventRoutes(app: LanternApp, services: Services) {
 
   app.get('/intelligence/events', read, async (request, reply) => reply.page(view('events'), { intelEvents: await intelEvents.list(request.user!) }));
 
-  const formPage = async (request: FastifyRequest, reply: FastifyReply, episodeId: string | undefined, extra: { values?: Record<string, unknown>; errors?: FormErrors }) => {
+  const formPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    episodeId: string | undefined,
+    extra: { values?: Record<string, unknown>; errors?: FormErrors },
+  ) => {
     const { choices, localities, episode } = await intelEvents.formChoices(request.user!, episodeId);
     // From a missing episode: a found location on the day it ended, its words as the description, the episode as the source.
     const prefill = episode

@@ -342,7 +342,11 @@ export function foundLocationCounts(tx: Tx) {
 export async function sourceRecord(tx: Tx, kind: 'concern' | 'return_interview' | 'strategy_meeting' | 'missing_episode', id: string) {
   const row =
     kind === 'concern'
-      ? await tx.selectFrom('concerns').select(['child_id', sql<Date>`received_at`.as('on'), sql<string | null>`null`.as('where_found')]).where('id', '=', id).executeTakeFirst()
+      ? await tx
+          .selectFrom('concerns')
+          .select(['child_id', sql<Date>`received_at`.as('on'), sql<string | null>`null`.as('where_found')])
+          .where('id', '=', id)
+          .executeTakeFirst()
       : kind === 'return_interview'
         ? await tx
             .selectFrom('return_interviews')
@@ -350,7 +354,11 @@ export async function sourceRecord(tx: Tx, kind: 'concern' | 'return_interview' 
             .where('id', '=', id)
             .executeTakeFirst()
         : kind === 'strategy_meeting'
-          ? await tx.selectFrom('strategy_meetings').select(['child_id', sql<string>`held_on`.as('on'), sql<string | null>`null`.as('where_found')]).where('id', '=', id).executeTakeFirst()
+          ? await tx
+              .selectFrom('strategy_meetings')
+              .select(['child_id', sql<string>`held_on`.as('on'), sql<string | null>`null`.as('where_found')])
+              .where('id', '=', id)
+              .executeTakeFirst()
           : await tx
               .selectFrom('missing_episodes')
               .select(['child_id', sql<Date | null>`ended_at`.as('on'), 'where_found'])

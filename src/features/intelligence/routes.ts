@@ -12,7 +12,6 @@ import {
   captureQuerySchema,
   captureRelations,
   confidences,
-  type Capture,
   entityKinds,
   linkFormSchema,
   linkRelations,
@@ -118,11 +117,14 @@ export const intelligenceFeature: Feature = {
       const body = z.intersection(form.schema, captureFormSchema);
       app.post(`${base}/new`, { ...write, schema: { body }, attachValidation: true }, async (request, reply) => {
         const values = postedForm(request);
-        const capture = await captureOf(request.user!, kind, { sourceKind: values.sourceKind as string | undefined, sourceId: values.sourceId as string | undefined });
+        const capture = await captureOf(request.user!, kind, {
+          sourceKind: values.sourceKind as string | undefined,
+          sourceId: values.sourceId as string | undefined,
+        });
         if (request.validationError) return formPage(request, reply.status(400), capture, { values, errors: formErrors(request.validationError) });
-        const posted = request.body as { capture: Capture | null };
+        const posted = request.body;
         try {
-          const captured = posted.capture ? { ...posted.capture, describe: (on: IsoDate) => describeSource(posted.capture!.kind, on) } : null;
+          const captured = posted.capture ? { ...posted.capture, describe: (on: IsoDate) => describeSource(posted.capture.kind, on) } : null;
           const created = await form.create(request.user!, request.body as never, captured);
           if (created.returnTo) return reply.saved(created.returnTo, 'flash.intelligence.captured', { entity: t(`intelligence.capture.added.${kind}`) });
           return reply.saved(`${base}/${created.id}`, `flash.intelligence.${kind}Added` satisfies FlashKey);

@@ -185,13 +185,24 @@ export class IntelligenceService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const source = await sourceRecord(tx, kind, id);
       if (!source) throw notFound();
-      await act.audit({ action: 'record.view', recordType: 'child', recordId: source.child.id, details: { page: 'intelligence capture', source: `${kind}:${id}` } });
+      await act.audit({
+        action: 'record.view',
+        recordType: 'child',
+        recordId: source.child.id,
+        details: { page: 'intelligence capture', source: `${kind}:${id}` },
+      });
       return { ...source, returnTo: captureReturnPath(kind, id, source.child.id) };
     });
   }
 
   /** With a capture, the new entity's link from the source record's child, in the creating transaction; the entity's id and where to go next. */
-  private async linkCaptured(tx: Tx, act: Act, user: SessionUser, entity: { kind: IntelEntityKind; id: string }, captured: Captured | null): Promise<CreatedEntity> {
+  private async linkCaptured(
+    tx: Tx,
+    act: Act,
+    user: SessionUser,
+    entity: { kind: IntelEntityKind; id: string },
+    captured: Captured | null,
+  ): Promise<CreatedEntity> {
     if (!captured) return { id: entity.id, returnTo: null };
     const source = await sourceRecord(tx, captured.kind, captured.id);
     if (!source) throw notFound();
@@ -236,11 +247,7 @@ export class IntelligenceService {
         recordType: auditRecordType[kind],
         recordId: id,
         details: { reports: reports.length, events: intelEvents.length },
-        disclosedIds: [
-          ...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
-          ...reports.map((r) => r.id),
-          ...intelEvents.map((e) => e.id),
-        ],
+        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id), ...intelEvents.map((e) => e.id)],
       });
       const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
       return { record, links, reports, intelEvents, choices, accessLog };

@@ -234,7 +234,12 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence, intelRepor
     '/api/v1/intelligence/reports/search',
     {
       ...read,
-      schema: { summary: 'Graded reports whose sanitised text contains the words', operationId: 'searchIntelReports', body: reportSearch, response: { 200: responses.reports, ...refusals } },
+      schema: {
+        summary: 'Graded reports whose sanitised text contains the words',
+        operationId: 'searchIntelReports',
+        body: reportSearch,
+        response: { 200: responses.reports, ...refusals },
+      },
     },
     async (request, reply) => reply.send({ reports: await intelReports.list(request.user!, request.body.q) }),
   );
@@ -247,7 +252,12 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence, intelRepor
       return reply.send({
         ...page.report,
         original_text: page.original,
-        links: page.links.map((l) => ({ kind: l.entity.kind, id: l.entity.label === null ? null : l.entity.id, label: l.entity.label, withheld: l.entity.label === null })),
+        links: page.links.map((l) => ({
+          kind: l.entity.kind,
+          id: l.entity.label === null ? null : l.entity.id,
+          label: l.entity.label,
+          withheld: l.entity.label === null,
+        })),
         release: page.release,
       });
     },

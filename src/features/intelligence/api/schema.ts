@@ -249,7 +249,9 @@ const reportCore = {
   ...created,
 };
 
-export const reportSummary = z.object(reportCore).meta({ id: 'IntelReportSummary', description: 'A graded report as lists show one: its sanitised text only.' });
+export const reportSummary = z
+  .object(reportCore)
+  .meta({ id: 'IntelReportSummary', description: 'A graded report as lists show one: its sanitised text only.' });
 
 export const report = z
   .object({

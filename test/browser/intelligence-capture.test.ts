@@ -83,9 +83,9 @@ describe('intelligence capture in Chromium', { skip: browserAvailable ? false : 
     await page.getByRole('link', { name: 'Submit an intelligence report' }).first().click();
     await page.getByRole('heading', { name: 'Submit an intelligence report', level: 1 }).waitFor();
     await assertAccessible(page, bc);
-    await page.getByRole('radio', { name: /^2: / }).check();
-    await page.getByRole('radio', { name: /^B: / }).check();
-    await page.getByRole('radio', { name: /^C: / }).check();
+    await page.getByRole('group', { name: 'Source evaluation' }).getByRole('radio', { name: /^2: / }).check();
+    await page.getByRole('group', { name: 'Intelligence assessment' }).getByRole('radio', { name: /^B: / }).check();
+    await page.getByRole('group', { name: 'Handling code' }).getByRole('radio', { name: /^C: / }).check();
     await page.getByLabel('Handling conditions').fill('Police and the exploitation co-ordinator only');
     await fillDate(page, 'Date obtained', '2026-11-02');
     await page.getByLabel('Officer').fill('DC 5150 Browser Test');

@@ -330,7 +330,7 @@ export function foundLocationCounts(tx: Tx) {
   return tx
     .selectFrom('intel_events as e')
     .innerJoin('intel_locations as l', 'l.id', 'e.location_id')
-    .select(['l.id', 'l.name', (eb) => eb.fn.countAll<number>().as('found')])
+    .select(['l.id', 'l.name', sql<number>`count(*)::int`.as('found')])
     .where('e.kind', '=', 'found_location')
     .groupBy(['l.id', 'l.name'])
     .orderBy('found', 'desc')

@@ -24,6 +24,7 @@ import { CaseworkEditService } from './features/casework/edits.ts';
 import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
 import { DisruptionService } from './features/intelligence/disruptions.ts';
+import { IntelEventsService } from './features/intelligence/events.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
@@ -95,6 +96,8 @@ export interface Services {
   intelReports: IntelReportsService;
   /** Disruption and outcomes (issue 12 §3). */
   disruptions: DisruptionService;
+  /** Intelligence events: sightings, incidents, found locations of missing episodes (issue 12 §1). */
+  intelEvents: IntelEventsService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -149,6 +152,7 @@ export function createServices(options: {
     intelligence: new IntelligenceService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),
     disruptions: new DisruptionService(options.db, clock),
+    intelEvents: new IntelEventsService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -115,6 +115,19 @@ export function canHoldOriginalText(principal: Principal | null): boolean {
   return !!principal && principal.roles.includes('analyst');
 }
 
+/**
+ * Who may release a C report to the partnership's intelligence roles (issue 12 §2): the analyst of the
+ * agency that submitted it, while it is unreleased. Row-level security says the same (migration 0350).
+ */
+export function canReleaseReport(
+  principal: (Principal & { agencyId: string }) | null,
+  report: { handling_code: string; released_to_partnership: boolean; submitting_agency_id: string },
+): boolean {
+  return (
+    canHoldOriginalText(principal) && report.handling_code === 'C' && !report.released_to_partnership && principal!.agencyId === report.submitting_agency_id
+  );
+}
+
 export function assertCan(principal: Principal | null, permission: Permission): void {
   if (!can(principal, permission)) throw forbidden(`missing permission ${permission}`);
 }

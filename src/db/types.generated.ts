@@ -373,6 +373,33 @@ export interface IntelDisruptions {
   target_person_id: string | null;
 }
 
+export interface IntelEventLinks {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  entity_id: string;
+  entity_kind: string;
+  event_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+}
+
+export interface IntelEvents {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  description: string;
+  id: Generated<string>;
+  kind: string;
+  locality_id: string | null;
+  location_id: string | null;
+  occurred_on: string;
+  partnership_id: string;
+  source: string;
+  source_record_id: string | null;
+  source_record_kind: string | null;
+}
+
 export interface IntelLinks {
   confidence: string;
   created_at: Generated<Timestamp>;
@@ -386,6 +413,8 @@ export interface IntelLinks {
   partnership_id: string;
   relation: string;
   source: string;
+  source_record_id: string | null;
+  source_record_kind: string | null;
   to_id: string;
   to_kind: string;
 }
@@ -440,6 +469,16 @@ export interface IntelReportOriginals {
   created_at: Generated<Timestamp>;
   original_text: string;
   partnership_id: string;
+  report_id: string;
+}
+
+export interface IntelReportReleases {
+  agency_id: string;
+  partnership_id: string;
+  reason: string;
+  released_at: Generated<Timestamp>;
+  released_by: string | null;
+  released_by_name: string | null;
   report_id: string;
 }
 
@@ -981,11 +1020,14 @@ export interface DB {
   directory_services: DirectoryServices;
   intel_disruption_children: IntelDisruptionChildren;
   intel_disruptions: IntelDisruptions;
+  intel_event_links: IntelEventLinks;
+  intel_events: IntelEvents;
   intel_links: IntelLinks;
   intel_locations: IntelLocations;
   intel_objects: IntelObjects;
   intel_report_links: IntelReportLinks;
   intel_report_originals: IntelReportOriginals;
+  intel_report_releases: IntelReportReleases;
   intel_reports: IntelReports;
   lantern_request_context: LanternRequestContext;
   localities: Localities;

@@ -47,6 +47,7 @@ const realValueSql: Record<string, string> = {
   // A P report: both intelligence roles read it (a C report may be withheld from the co-ordinator).
   'reports/:id': `SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' ORDER BY id LIMIT 1`,
   'disruptions/:id': 'SELECT id FROM intel_disruptions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'events/:id': 'SELECT id FROM intel_events WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
 const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
 

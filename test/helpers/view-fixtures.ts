@@ -370,6 +370,7 @@ export const viewCases: ViewCase[] = [
           police_reference: i % 3 ? `NP-${1000 + i}` : null,
           interview: interviewed
             ? {
+                id: id(40, i),
                 outcome: pick(['accepted', 'declined'], i),
                 offered_at: moment(i + 2),
                 interviewer_name: person(i + 1),

@@ -228,7 +228,7 @@ describe('intelligence through the API', () => {
 });
 
 describe('what an intelligence token may not do', () => {
-  let ours = { person: '', location: '', object: '' };
+  let ours = { person: '', location: '', object: '', report: '' };
   before(async () => {
     const first = async (table: string, partnershipId: string) =>
       (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM ${table} WHERE partnership_id = $1 ORDER BY created_at LIMIT 1`, [partnershipId]))[0]!.id;
@@ -236,10 +236,13 @@ describe('what an intelligence token may not do', () => {
       person: await first('persons_of_concern', northmere),
       location: await first('intel_locations', northmere),
       object: await first('intel_objects', northmere),
+      // A P report, which every intelligence role of the partnership reads.
+      report: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' LIMIT 1`, [northmere]))[0]!
+        .id,
     };
   });
   /** Every intelligence route, for the records of a partnership. */
-  const everyRoute = (of: { person: string; location: string; object: string }) => [
+  const everyRoute = (of: { person: string; location: string; object: string; report: string }) => [
     { method: 'GET' as const, url: '/api/v1/intelligence/persons', write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/persons/search', body: { q: 'Dean' }, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/persons/${of.person}`, write: false },
@@ -261,6 +264,22 @@ describe('what an intelligence token may not do', () => {
       body: { from: { kind: 'person', id: of.person }, to: { kind: 'location', id: of.location }, relation: 'frequents', source: 'Sweep', confidence: 'low' },
       write: true,
     },
+    { method: 'GET' as const, url: '/api/v1/intelligence/reports', write: false },
+    { method: 'POST' as const, url: '/api/v1/intelligence/reports/search', body: { q: 'Audi' }, write: false },
+    { method: 'GET' as const, url: `/api/v1/intelligence/reports/${of.report}`, write: false },
+    {
+      method: 'POST' as const,
+      url: '/api/v1/intelligence/reports',
+      body: {
+        sourceEvaluation: '2',
+        intelligenceAssessment: 'B',
+        handlingCode: 'P',
+        obtainedOn: '2026-10-01',
+        officerName: 'PC Sweep',
+        sanitisedText: 'Sweep report',
+      },
+      write: true,
+    },
   ];
 
   test('the sweep covers every intelligence route of the API', () => {
@@ -269,7 +288,7 @@ describe('what an intelligence token may not do', () => {
       .filter((r) => r.url.startsWith('/api/v1/intelligence') && !r.url.startsWith('/api/v1/intelligence/disruptions'))
       .map((r) => `${r.method} ${r.url}`)
       .sort();
-    const swept = everyRoute({ person: ':id', location: ':id', object: ':id' })
+    const swept = everyRoute({ person: ':id', location: ':id', object: ':id', report: ':id' })
       .map((r) => `${r.method} ${r.url}`)
       .sort();
     assert.deepEqual(routes, swept);
@@ -314,8 +333,10 @@ describe('what an intelligence token may not do', () => {
       person: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM persons_of_concern WHERE partnership_id = $1 LIMIT 1`, [westbrook]))[0]!.id,
       location: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_locations WHERE partnership_id = $1 LIMIT 1`, [westbrook]))[0]!.id,
       object: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_objects WHERE partnership_id = $1 LIMIT 1`, [westbrook]))[0]!.id,
+      report: (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM intel_reports WHERE partnership_id = $1 LIMIT 1`, [westbrook]))[0]!.id,
     };
-    for (const r of everyRoute(theirs).filter((r) => r.url.includes(theirs.person) || r.url.includes(theirs.location) || r.url.includes(theirs.object))) {
+    const named = (url: string) => [theirs.person, theirs.location, theirs.object, theirs.report].some((id) => url.includes(id));
+    for (const r of everyRoute(theirs).filter((r) => named(r.url))) {
       const response = await call(r.method, r.url, analyst.token, r.body);
       assert.equal(response.statusCode, 404, `${r.method} ${r.url}`);
       assert.equal(errorCode(response), 'LANTERN_E_NOT_FOUND');
@@ -347,11 +368,87 @@ describe('what an intelligence token may not do', () => {
       "/api/v1/intelligence/persons/1'or'1/links",
       `/api/v1/intelligence/objects/${crypto.randomUUID()}`,
       `/api/v1/intelligence/locations/${crypto.randomUUID()}/links`,
+      '/api/v1/intelligence/reports/not-a-uuid',
+      `/api/v1/intelligence/reports/${crypto.randomUUID()}`,
     ]) {
       const r = await call('GET', url, analyst.token);
       assert.equal(r.statusCode, 404, url);
       assert.equal(errorCode(r), 'LANTERN_E_NOT_FOUND', url);
     }
     for (const r of everyRoute(ours)) assert.equal((await call(r.method, r.url, null, r.body)).statusCode, 401, `${r.method} ${r.url}`);
+  });
+});
+
+describe('graded reports through the API', () => {
+  const cReport = {
+    sourceEvaluation: '1',
+    intelligenceAssessment: 'B',
+    handlingCode: 'C',
+    handlingConditions: 'Police only',
+    obtainedOn: '2026-10-02',
+    officerName: 'DC 77 API Officer',
+    sanitisedText: 'Sanitised API-GRADE text about a van.',
+    originalText: 'Original API-GRADE text naming the informant.',
+  };
+  let created = '';
+
+  test('the analyst’s token submits a C report with its original and reads both back; each audited with the token', async () => {
+    const r = await call('POST', '/api/v1/intelligence/reports', analyst.token, cReport);
+    assert.equal(r.statusCode, 201, r.body);
+    created = body<{ id: string }>(r).id;
+    const one = await call('GET', `/api/v1/intelligence/reports/${created}`, analyst.token);
+    assert.equal(one.statusCode, 200, one.body);
+    const report = body<{ sanitised_text: string; original_text: string | null; handling_code: string; submitting_agency_id: string }>(one);
+    assert.equal(report.sanitised_text, cReport.sanitisedText);
+    assert.equal(report.original_text, cReport.originalText, 'the owning analyst reads the original');
+    assert.equal(report.handling_code, 'C');
+    assert.equal(report.submitting_agency_id, agency.police);
+    const audited = (await auditOf(analyst.id)).filter((a) => a.record_type === 'intel_report' && a.record_id === created).map((a) => a.action);
+    assert.deepEqual(audited, ['record.create', 'record.view']);
+    const listed = body<{ reports: Json[] }>(await call('GET', '/api/v1/intelligence/reports', analyst.token)).reports;
+    assert.ok(listed.some((x) => x.id === created));
+    assert.ok(
+      listed.every((x) => !('original_text' in x)),
+      'lists carry the sanitised text only',
+    );
+    const found = body<{ reports: { id: string }[] }>(await call('POST', '/api/v1/intelligence/reports/search', analyst.token, { q: 'API-GRADE' })).reports;
+    assert.deepEqual(
+      found.map((x) => x.id),
+      [created],
+    );
+  });
+
+  test('a co-ordinator’s token neither lists, finds nor reads an unreleased C report of the police, nor ever an original', async () => {
+    const coordinator = await tokens.createToken('Co-ordination system', 'coordinator', ['coordinator']);
+    const listed = body<{ reports: { id: string }[] }>(await call('GET', '/api/v1/intelligence/reports', coordinator.token)).reports;
+    assert.ok(listed.length > 0, 'the P reports are listed');
+    assert.ok(!listed.some((x) => x.id === created));
+    assert.deepEqual(
+      body<{ reports: unknown[] }>(await call('POST', '/api/v1/intelligence/reports/search', coordinator.token, { q: 'API-GRADE' })).reports,
+      [],
+    );
+    const one = await call('GET', `/api/v1/intelligence/reports/${created}`, coordinator.token);
+    assert.equal(one.statusCode, 404);
+    const p = listed[0]!.id;
+    const readable = body<{ original_text: string | null; sanitised_text: string }>(await call('GET', `/api/v1/intelligence/reports/${p}`, coordinator.token));
+    assert.equal(readable.original_text, null, 'the sanitised text only');
+    assert.ok(readable.sanitised_text.length > 0);
+  });
+
+  test('refused bodies: C without conditions, a grade off the scale, an original from a co-ordinator, unknown fields — 400 and nothing written', async () => {
+    const before = (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intel_reports`))[0]!.n;
+    const coordinator = await tokens.createToken('Co-ordination system 2', 'coordinator', ['coordinator']);
+    for (const [token, payload] of [
+      [analyst.token, { ...cReport, handlingConditions: '' }],
+      [analyst.token, { ...cReport, sourceEvaluation: '4' }],
+      [analyst.token, { ...cReport, intelligenceAssessment: 'F' }],
+      [analyst.token, { ...cReport, obtainedOn: '2999-01-01' }],
+      [analyst.token, { ...cReport, extra: 'field' }],
+      [coordinator.token, cReport],
+    ] as const) {
+      const r = await call('POST', '/api/v1/intelligence/reports', token, payload);
+      assert.equal(r.statusCode, 400, `${JSON.stringify(payload)}: ${r.body}`);
+    }
+    assert.equal((await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intel_reports`))[0]!.n, before);
   });
 });

@@ -244,6 +244,11 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/disruptions/new': 'CA',
   'GET /intelligence/disruptions/:id': 'CA',
   'POST /intelligence/disruptions/:id/outcome': 'CA',
+  'POST /intelligence/reports/:id/release': 'CA',
+  'GET /intelligence/events': 'CA',
+  'GET /intelligence/events/new': 'CA',
+  'POST /intelligence/events/new': 'CA',
+  'GET /intelligence/events/:id': 'CA',
 };
 
 /**

@@ -55,6 +55,18 @@ before(async () => {
   const third = await aPartnership(ctx, { code: 'eastholme', name: 'Eastholme test partnership' });
   await aSharingAgreement(ctx, { partnership_id: westbrook, recipient_partnership_id: third, purpose: 'not for northmere' });
   await anAccessGrant(ctx, { partnership_id: westbrook, agreement_id: agreement, user_id: nUser!.id, roles: ['analyst'] });
+  // The demo releases a C report in Northmere only (migration 0350): one in Westbrook too.
+  const [wbReport] = await ctx.ownerQuery<{ id: string }>(
+    `INSERT INTO intel_reports (partnership_id, source_evaluation, intelligence_assessment, handling_code, handling_conditions, released_to_partnership,
+       obtained_on, submitting_agency_id, officer_name, sanitised_text)
+     VALUES ($1, '2', 'B', 'C', 'rls test conditions', true, '2026-10-01', $2, 'rls test', 'rls test report') RETURNING id`,
+    [westbrook, agencies['w:police']!.id],
+  );
+  await ctx.ownerQuery(`INSERT INTO intel_report_releases (report_id, partnership_id, agency_id, reason) VALUES ($1, $2, $3, 'rls test release')`, [
+    wbReport!.id,
+    westbrook,
+    agencies['w:police']!.id,
+  ]);
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

@@ -11,6 +11,7 @@ import {
   intelligenceAssessments,
   reportFormSchema,
   reportLinkFormSchema,
+  reportReleaseFormSchema,
   reportSearchFormSchema,
   sourceEvaluations,
 } from './schema.ts';
@@ -79,6 +80,23 @@ export function registerReportRoutes(app: LanternApp, services: Services) {
         return reportPage(request, reply.status(400), id, { values, errors: refusal(error) });
       }
       return reply.saved(`/intelligence/reports/${id}`, 'flash.intelligence.reportLinked');
+    },
+  );
+
+  // ---- The release of a C report by its agency's analyst, with the reason ----
+  app.post(
+    '/intelligence/reports/:id/release',
+    { ...write, schema: { params: idParams, body: reportReleaseFormSchema }, attachValidation: true },
+    async (request, reply) => {
+      const { id } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return reportPage(request, reply.status(400), id, { releaseValues: values, errors: formErrors(request.validationError) });
+      try {
+        await intelReports.release(request.user!, id, request.body.reason);
+      } catch (error) {
+        return reportPage(request, reply.status(400), id, { releaseValues: values, errors: refusal(error) });
+      }
+      return reply.saved(`/intelligence/reports/${id}`, 'flash.intelligence.reportReleased');
     },
   );
 }

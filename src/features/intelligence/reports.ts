@@ -1,10 +1,10 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
-import { canHoldOriginalText } from '../../authz/policy.ts';
+import { canHoldOriginalText, canReleaseReport } from '../../authz/policy.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
-import { entityExists, findReports, linkChoices, reportLinks, reportOriginal, reportRow } from './repository.ts';
+import { entityExists, findReports, linkChoices, reportLinks, reportOriginal, reportRelease, reportRow } from './repository.ts';
 import type { ReportForm, ReportLinkForm } from './schema.ts';
 import { IntelligenceValidationError } from './service.ts';
 
@@ -100,6 +100,7 @@ export class IntelReportsService {
       if (!report) throw notFound();
       const original = await reportOriginal(tx, id);
       const links = await reportLinks(tx, id);
+      const release = await reportRelease(tx, id);
       const choices = await linkChoices(tx);
       await act.audit({
         action: 'record.view',
@@ -109,7 +110,34 @@ export class IntelReportsService {
         disclosedIds: links.flatMap((l) => (l.entity.label === null ? [] : [l.entity.id])),
       });
       const accessLog = await accessLogFor(tx, reportRecordType, id);
-      return { report, original: original ?? null, links, choices, accessLog };
+      return { report, original: original ?? null, links, release: release ?? null, mayRelease: canReleaseReport(user, report), choices, accessLog };
+    });
+  }
+
+  /**
+   * Releases a C report to the partnership's intelligence roles, with the reason: only the analyst of
+   * the agency that submitted it, once (the database refuses anyone else, migration 0350). After it the
+   * other agencies' intelligence roles read the report's sanitised text and its links, never the original.
+   */
+  release(user: SessionUser, reportId: string, reason: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const report = await reportRow(tx, reportId);
+      if (!report) throw notFound();
+      if (!canReleaseReport(user, report)) throw new IntelligenceValidationError('reason', 'intelligence.errors.releaseNotAllowed');
+      await tx
+        .insertInto('intel_report_releases')
+        .values({
+          report_id: reportId,
+          partnership_id: user.partnershipId,
+          agency_id: user.agencyId,
+          reason,
+          released_at: this.clock.now(),
+          released_by: user.userId,
+          released_by_name: user.displayName,
+        })
+        .execute();
+      await tx.updateTable('intel_reports').set({ released_to_partnership: true }).where('id', '=', reportId).execute();
+      await act.audit({ action: 'record.update', recordType: reportRecordType, recordId: reportId, details: { released: true, reason } });
     });
   }
 

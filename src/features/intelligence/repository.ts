@@ -1,6 +1,7 @@
 // The intelligence feature's SQL: functions of the caller's transaction, so row-level security
 // (migration 0300: the acting partnership, intelligence roles only) applies to every one of them.
 import { sql } from 'kysely';
+import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { EntityKind, IntelEntityKind } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
@@ -216,6 +217,11 @@ export async function reportOriginal(tx: Tx, reportId: string) {
   return (await tx.selectFrom('intel_report_originals').select('original_text').where('report_id', '=', reportId).executeTakeFirst())?.original_text;
 }
 
+/** A C report's release to the partnership (who, when, why), when it was released. */
+export function reportRelease(tx: Tx, reportId: string) {
+  return tx.selectFrom('intel_report_releases').select(['reason', 'released_at', 'released_by_name']).where('report_id', '=', reportId).executeTakeFirst();
+}
+
 /** The entities a report is linked to, each with its label and page. */
 export async function reportLinks(tx: Tx, reportId: string) {
   const rows = await tx
@@ -248,4 +254,120 @@ export function reportsAbout(tx: Tx, kind: EntityKind, id: string) {
     .orderBy('r.id')
     .limit(listLimit)
     .execute();
+}
+
+// ---- Events (migration 0350: the intelligence roles of the acting partnership; an event's links only with it) ----
+
+const eventColumns = [
+  'e.id',
+  'e.kind',
+  'e.occurred_on',
+  'e.location_id',
+  'e.locality_id',
+  'e.description',
+  'e.source',
+  'e.source_record_kind',
+  'e.source_record_id',
+  'e.created_at',
+  'e.created_by_name',
+  'l.name as location',
+  'y.name as locality',
+] as const;
+
+const events = (tx: Tx) =>
+  tx
+    .selectFrom('intel_events as e')
+    .leftJoin('intel_locations as l', 'l.id', 'e.location_id')
+    .leftJoin('localities as y', (join) => join.on(sql<boolean>`y.id = coalesce(e.locality_id, l.locality_id)`))
+    .select(eventColumns);
+
+/** The newest events, most recent first. */
+export function findEvents(tx: Tx) {
+  return events(tx).orderBy('e.occurred_on', 'desc').orderBy('e.created_at', 'desc').orderBy('e.id').limit(listLimit).execute();
+}
+
+export function eventRow(tx: Tx, id: string) {
+  return events(tx).where('e.id', '=', id).executeTakeFirst();
+}
+
+/** The entities an event is linked to, each with its label and page. */
+export async function eventLinks(tx: Tx, eventId: string) {
+  const rows = await tx
+    .selectFrom('intel_event_links')
+    .select(['id', 'entity_kind', 'entity_id'])
+    .where('event_id', '=', eventId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const named = await labels(
+    tx,
+    rows.map((r) => ({ kind: r.entity_kind as EntityKind, id: r.entity_id })),
+  );
+  return rows.map((r) => ({
+    ...r,
+    entity: named.get(`${r.entity_kind}:${r.entity_id}`) ?? { kind: r.entity_kind as EntityKind, id: r.entity_id, label: null, href: null },
+  }));
+}
+
+/** The events linked to an entity (or a child), most recent first. */
+export function eventsAbout(tx: Tx, kind: EntityKind, id: string) {
+  return events(tx)
+    .innerJoin('intel_event_links as x', 'x.event_id', 'e.id')
+    .where('x.entity_kind', '=', kind)
+    .where('x.entity_id', '=', id)
+    .orderBy('e.occurred_on', 'desc')
+    .orderBy('e.created_at', 'desc')
+    .orderBy('e.id')
+    .limit(listLimit)
+    .execute();
+}
+
+/**
+ * Hotspots of where missing children were found: found_location events (one per missing episode at
+ * most, migration 0350) counted by location, most first. Later hotspot pages build on this count.
+ */
+export function foundLocationCounts(tx: Tx) {
+  return tx
+    .selectFrom('intel_events as e')
+    .innerJoin('intel_locations as l', 'l.id', 'e.location_id')
+    .select(['l.id', 'l.name', sql<number>`count(*)::int`.as('found')])
+    .where('e.kind', '=', 'found_location')
+    .groupBy(['l.id', 'l.name'])
+    .orderBy('found', 'desc')
+    .orderBy('l.name')
+    .execute();
+}
+
+/** A casework record an entity or event is captured from: its child, its date, and for an episode where the child was found. */
+export async function sourceRecord(tx: Tx, kind: 'concern' | 'return_interview' | 'strategy_meeting' | 'missing_episode', id: string) {
+  const row =
+    kind === 'concern'
+      ? await tx
+          .selectFrom('concerns')
+          .select(['child_id', sql<Date>`received_at`.as('on'), sql<string | null>`null`.as('where_found')])
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : kind === 'return_interview'
+        ? await tx
+            .selectFrom('return_interviews')
+            .select(['child_id', sql<Date>`coalesce(held_at, offered_at)`.as('on'), sql<string | null>`null`.as('where_found')])
+            .where('id', '=', id)
+            .executeTakeFirst()
+        : kind === 'strategy_meeting'
+          ? await tx
+              .selectFrom('strategy_meetings')
+              .select(['child_id', sql<string>`held_on`.as('on'), sql<string | null>`null`.as('where_found')])
+              .where('id', '=', id)
+              .executeTakeFirst()
+          : await tx
+              .selectFrom('missing_episodes')
+              .select(['child_id', sql<Date | null>`ended_at`.as('on'), 'where_found'])
+              .where('id', '=', id)
+              .where('ended_at', 'is not', null)
+              .executeTakeFirst();
+  if (!row?.child_id || row.on === null) return undefined;
+  const child = await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name']).where('id', '=', row.child_id).executeTakeFirst();
+  if (!child) return undefined;
+  const on = typeof row.on === 'string' ? row.on : londonDate(row.on);
+  return { kind, id, on, whereFound: row.where_found, child: { id: child.id, label: `${child.given_name} ${child.family_name} (${child.reference})` } };
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { IsoDate } from '../../dates.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
@@ -7,6 +8,9 @@ import { idParams } from '../../web/params.ts';
 import type { SessionUser } from '../../auth/service.ts';
 import type { Feature } from '../feature.ts';
 import {
+  captureFormSchema,
+  captureQuerySchema,
+  captureRelations,
   confidences,
   entityKinds,
   linkFormSchema,
@@ -23,7 +27,9 @@ import {
 } from './schema.ts';
 import { registerDisruptionRoutes } from './disruption-routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
-import { IntelligenceValidationError } from './service.ts';
+import { registerEventRoutes } from './event-routes.ts';
+import { describeSource } from './source-label.ts';
+import { IntelligenceValidationError, type Captured, type CreatedEntity } from './service.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/intelligence/views/${name}.njk`;
@@ -45,6 +51,7 @@ export const intelligenceFeature: Feature = {
     const { intelligence } = services;
     registerReportRoutes(app, services);
     registerDisruptionRoutes(app, services);
+    registerEventRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 
@@ -65,24 +72,27 @@ export const intelligenceFeature: Feature = {
     });
 
     // ---- Each kind: a form to add one, its page with its links, and a form there to link it ----
+    // Opened from a concern, a return interview or a strategy meeting ("add the person, place or vehicle
+    // mentioned here"), the form says which child the new entity will be linked to and from what record;
+    // the entity and that link are saved in one transaction and the reader goes back to the record.
     const createForms: {
       [K in IntelEntityKind]: {
         schema: z.ZodType;
         choices: (user: SessionUser) => Promise<object>;
-        create: (user: SessionUser, form: never) => Promise<string>;
+        create: (user: SessionUser, form: never, captured: Captured | null) => Promise<CreatedEntity>;
       };
     } = {
       person: {
         schema: personFormSchema,
         choices: (user) => intelligence.personFormChoices(user),
-        create: (user, form) => intelligence.createPerson(user, form),
+        create: (user, form, captured) => intelligence.createPerson(user, form, captured),
       },
       location: {
         schema: locationFormSchema,
         choices: (user) => intelligence.locationFormChoices(user),
-        create: (user, form) => intelligence.createLocation(user, form),
+        create: (user, form, captured) => intelligence.createLocation(user, form, captured),
       },
-      object: { schema: objectFormSchema, choices: async () => ({}), create: (user, form) => intelligence.createObject(user, form) },
+      object: { schema: objectFormSchema, choices: async () => ({}), create: (user, form, captured) => intelligence.createObject(user, form, captured) },
     };
     const pages = {
       person: (user: SessionUser, id: string) => intelligence.person(user, id),
@@ -90,20 +100,38 @@ export const intelligenceFeature: Feature = {
       object: (user: SessionUser, id: string) => intelligence.object(user, id),
     } satisfies Record<IntelEntityKind, unknown>;
 
+    /** The source record as the form shows it, or null when the form was not opened from one. */
+    const captureOf = async (user: SessionUser, kind: IntelEntityKind, query: { sourceKind?: string | undefined; sourceId?: string | undefined }) => {
+      const parsed = captureQuerySchema.safeParse(query);
+      if (!parsed.success || !parsed.data.sourceKind || !parsed.data.sourceId) return null;
+      const source = await intelligence.captureSource(user, parsed.data.sourceKind, parsed.data.sourceId);
+      return { ...source, label: describeSource(source.kind, source.on), relations: captureRelations[kind] };
+    };
+
     for (const kind of ['person', 'location', 'object'] as const) {
       const base = `/intelligence/${paths[kind]}`;
       const form = createForms[kind];
-      const formPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
-        reply.page(view(`${kind}-form`), { ...(await form.choices(request.user!)), ...vocabulary, values: {}, ...extra });
-      app.get(`${base}/new`, write, async (request, reply) => formPage(request, reply));
-      app.post(`${base}/new`, { ...write, schema: { body: form.schema }, attachValidation: true }, async (request, reply) => {
+      const formPage = async (request: FastifyRequest, reply: FastifyReply, capture: unknown, extra: Record<string, unknown> = {}) =>
+        reply.page(view(`${kind}-form`), { ...(await form.choices(request.user!)), ...vocabulary, confidences, capture, values: {}, ...extra });
+      app.get(`${base}/new`, { ...write, schema: { querystring: captureQuerySchema } }, async (request, reply) =>
+        formPage(request, reply, await captureOf(request.user!, kind, request.query)),
+      );
+      const body = z.intersection(form.schema, captureFormSchema);
+      app.post(`${base}/new`, { ...write, schema: { body }, attachValidation: true }, async (request, reply) => {
         const values = postedForm(request);
-        if (request.validationError) return formPage(request, reply.status(400), { values, errors: formErrors(request.validationError) });
+        const capture = await captureOf(request.user!, kind, {
+          sourceKind: values.sourceKind as string | undefined,
+          sourceId: values.sourceId as string | undefined,
+        });
+        if (request.validationError) return formPage(request, reply.status(400), capture, { values, errors: formErrors(request.validationError) });
+        const posted = request.body;
         try {
-          const id = await form.create(request.user!, request.body as never);
-          return reply.saved(`${base}/${id}`, `flash.intelligence.${kind}Added` satisfies FlashKey);
+          const captured = posted.capture ? { ...posted.capture, describe: (on: IsoDate) => describeSource(posted.capture.kind, on) } : null;
+          const created = await form.create(request.user!, request.body as never, captured);
+          if (created.returnTo) return reply.saved(created.returnTo, 'flash.intelligence.captured', { entity: t(`intelligence.capture.added.${kind}`) });
+          return reply.saved(`${base}/${created.id}`, `flash.intelligence.${kind}Added` satisfies FlashKey);
         } catch (error) {
-          return formPage(request, reply.status(400), { values, errors: refusal(error) });
+          return formPage(request, reply.status(400), capture, { values, errors: refusal(error) });
         }
       });
 

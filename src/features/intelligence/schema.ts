@@ -207,3 +207,75 @@ export type ReportLinkForm = z.output<typeof reportLinkFormSchema>;
 
 /** The search of reports' sanitised text. */
 export const reportSearchFormSchema = z.object({ q: text(100, 'intelligence.errors.reportSearchTerm') });
+
+/** The reason an analyst gives for releasing a C report to the partnership's intelligence roles. */
+export const reportReleaseFormSchema = z.object({ reason: text(1000, 'intelligence.errors.releaseReason') });
+
+// ---- Events (migration 0350): a sighting, an incident, where a missing child was found or went missing from, a submission ----
+
+export const eventKinds = ['sighting', 'incident', 'found_location', 'missing_from', 'submission'] as const;
+export type EventKind = (typeof eventKinds)[number];
+
+/** The casework records a link or an event may be captured from (intel_links.source_record_kind). */
+export const sourceRecordKinds = ['concern', 'return_interview', 'strategy_meeting', 'missing_episode'] as const;
+export type SourceRecordKind = (typeof sourceRecordKinds)[number];
+
+/** An event: what, when and where, the source, and the child, person and object it concerns (each optional). */
+export const eventFormSchema = z
+  .object({
+    kind: requiredChoice(eventKinds, 'intelligence.errors.eventKind'),
+    occurredOn: dateInput('dates.intelligence.occurredOn', notInFuture),
+    locationId: optionalUuid,
+    localityId: optionalUuid,
+    description: text(2000, 'intelligence.errors.eventDescription'),
+    source: text(500, 'intelligence.errors.source'),
+    childReference,
+    personId: optionalUuid,
+    objectId: optionalUuid,
+    // A found location recorded from a missing episode (the episode's page links here with its id).
+    episodeId: optionalUuid,
+  })
+  .superRefine((v, ctx) => {
+    if ((v.kind === 'found_location' || v.kind === 'missing_from') && !v.locationId && !v.localityId)
+      ctx.addIssue({ code: 'custom', path: ['locationId'], message: 'intelligence.errors.eventPlace' });
+    if (v.episodeId && v.kind !== 'found_location') ctx.addIssue({ code: 'custom', path: ['kind'], message: 'intelligence.errors.episodeFound' });
+    if (v.episodeId && !v.locationId) ctx.addIssue({ code: 'custom', path: ['locationId'], message: 'intelligence.errors.foundLocation' });
+  });
+export type EventForm = z.output<typeof eventFormSchema>;
+
+/** Where a new event's form was opened from: a missing episode, whose found location it records. */
+export const eventQuerySchema = z.object({ episode: z.uuid().optional() });
+
+/** Where an entity's form was opened from: a concern, a return interview or a strategy meeting ("add the person mentioned here"). */
+export const captureQuerySchema = z.object({
+  sourceKind: z.enum(['concern', 'return_interview', 'strategy_meeting']).optional(),
+  sourceId: z.uuid().optional(),
+});
+
+/** What each kind of entity may be to the child when captured from a record: the relation from the child. */
+export const captureRelations = {
+  person: ['seen_with', 'associates_with'],
+  location: ['found_at', 'frequents', 'lives_at'],
+  object: ['seen_with', 'uses_phone', 'uses_account'],
+} as const satisfies Record<IntelEntityKind, readonly (typeof linkRelations)[number][]>;
+
+/** The capture fields posted with an entity's form: the source record, and how the new entity links to the record's child. */
+export const captureFormSchema = z
+  .object({
+    sourceKind: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['concern', 'return_interview', 'strategy_meeting']).optional()),
+    sourceId: optionalUuid,
+    captureRelation: z.preprocess((v) => (v === '' ? undefined : v), z.enum(linkRelations).optional()),
+    captureConfidence: z.preprocess((v) => (v === '' ? undefined : v), z.enum(confidences).optional()),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.sourceKind) return;
+    if (!v.sourceId) ctx.addIssue({ code: 'custom', path: ['sourceId'], message: 'intelligence.errors.captureSource' });
+    if (!v.captureRelation) ctx.addIssue({ code: 'custom', path: ['captureRelation'], message: 'intelligence.errors.relation' });
+    if (!v.captureConfidence) ctx.addIssue({ code: 'custom', path: ['captureConfidence'], message: 'intelligence.errors.confidence' });
+  })
+  .transform((v) =>
+    v.sourceKind && v.sourceId && v.captureRelation && v.captureConfidence
+      ? { capture: { kind: v.sourceKind, id: v.sourceId, relation: v.captureRelation, confidence: v.captureConfidence } }
+      : { capture: null },
+  );
+export type Capture = NonNullable<z.output<typeof captureFormSchema>['capture']>;

@@ -165,6 +165,32 @@ export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext
     ];
     if (links.length > 0) await tx.insertInto('intel_links').values(links).execute();
 
+    // An event in each partnership (migration 0350): the car seen outside the takeaway with a child.
+    const sighting = await tx
+      .insertInto('intel_events')
+      .values({
+        ...byline,
+        kind: 'sighting',
+        occurred_on: addDays(today, -8),
+        location_id: takeaway,
+        description: northmere
+          ? 'The silver Audi parked outside the takeaway after 23:00 with a girl of about fourteen in the passenger seat.'
+          : 'The white van parked outside the chicken shop late at night; a boy got in.',
+        source: northmere ? 'Patrol log, PC 4411' : 'Patrol log, PC 1029',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const eventEnds: End[] = [
+      { kind: 'location', id: takeaway },
+      { kind: 'object', id: car!.id },
+      { kind: 'person', id: dean },
+      { kind: 'child', id: children.get(`${prefix}-1006`) },
+    ];
+    await tx
+      .insertInto('intel_event_links')
+      .values(eventEnds.flatMap((e) => (e.id ? [{ ...byline, event_id: sighting.id, entity_kind: e.kind, entity_id: e.id }] : [])))
+      .execute();
+
     // Graded reports (issue 12 §2), submitted by the police with their original text: in Northmere a P
     // report about Dean and his car, a C report about the takeaway that only the police's intelligence
     // roles read (its conditions unreleased), and a C report about the taxi firm released to the
@@ -254,6 +280,18 @@ export async function seedIntelligence(tx: Tx, { partnerships }: DemoSeedContext
         .insertInto('intel_report_originals')
         .values({ report_id: report.id, partnership_id: p.id, agency_id: owner, original_text: r.original })
         .execute();
+      if (r.released)
+        await tx
+          .insertInto('intel_report_releases')
+          .values({
+            report_id: report.id,
+            partnership_id: p.id,
+            agency_id: owner,
+            reason: 'The licensing authority is reviewing the operator’s licence; the co-ordinator needs it for the children’s plans.',
+            released_by: analyst,
+            released_by_name: analystName ?? null,
+          })
+          .execute();
       const about = r.about.flatMap((e) => (e.id ? [{ ...byline, report_id: report.id, entity_kind: e.kind, entity_id: e.id }] : []));
       if (about.length > 0) await tx.insertInto('intel_report_links').values(about).execute();
     }

@@ -1,12 +1,13 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor, type Act, type Tx } from '../../db/context.ts';
+import type { IsoDate } from '../../dates.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { agencyChoices } from '../children/repository.ts';
 import { disruptionsAbout } from './disruption-repository.ts';
-import { entityExists, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout } from './repository.ts';
-import type { IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
+import { entityExists, eventsAbout, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout, sourceRecord } from './repository.ts';
+import type { Capture, IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
 
 /** A form refused after it was valid (no child with that reference, a vehicle already recorded): the field and the message's key. */
@@ -17,6 +18,25 @@ export class IntelligenceValidationError extends Error {
   ) {
     super(messageKey);
   }
+}
+
+/** The casework records an entity is captured from. */
+export type CaptureSourceKind = 'concern' | 'return_interview' | 'strategy_meeting';
+
+/** A capture as the service takes it: the posted fields, and how the link's source reads ("Return interview 12 March 2026"), in the user's language. */
+export type Captured = Capture & { describe: (on: IsoDate) => string };
+
+/** A new entity's id, and with a capture the source record's page to go back to. */
+export interface CreatedEntity {
+  id: string;
+  returnTo: string | null;
+}
+
+/** The page that shows a casework record: a concern's triage page, the child's missing episodes (with the interviews) or meetings. */
+export function captureReturnPath(kind: CaptureSourceKind, id: string, childId: string): string {
+  if (kind === 'concern') return `/triage/${id}`;
+  if (kind === 'return_interview') return `/children/${childId}/missing`;
+  return `/children/${childId}/meetings`;
 }
 
 /** The audit record type of each entity (locales auditRecordTypes). */
@@ -84,7 +104,7 @@ export class IntelligenceService {
     return { partnership_id: user.partnershipId, created_at: this.clock.now(), created_by: user.userId, created_by_name: user.displayName };
   }
 
-  createPerson(user: SessionUser, form: PersonForm) {
+  createPerson(user: SessionUser, form: PersonForm, captured: Captured | null = null): Promise<CreatedEntity> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx
         .insertInto('persons_of_concern')
@@ -105,11 +125,11 @@ export class IntelligenceService {
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: auditRecordType.person, recordId: row.id });
-      return row.id;
+      return this.linkCaptured(tx, act, user, { kind: 'person', id: row.id }, captured);
     });
   }
 
-  createLocation(user: SessionUser, form: LocationForm) {
+  createLocation(user: SessionUser, form: LocationForm, captured: Captured | null = null): Promise<CreatedEntity> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const row = await tx
         .insertInto('intel_locations')
@@ -128,11 +148,11 @@ export class IntelligenceService {
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: auditRecordType.location, recordId: row.id });
-      return row.id;
+      return this.linkCaptured(tx, act, user, { kind: 'location', id: row.id }, captured);
     });
   }
 
-  createObject(user: SessionUser, form: ObjectForm) {
+  createObject(user: SessionUser, form: ObjectForm, captured: Captured | null = null): Promise<CreatedEntity> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const vrm = form.registration ? normaliseVrm(form.registration) : null;
       if (vrm && (await tx.selectFrom('intel_objects').select('id').where('vrm_key', '=', vrm).executeTakeFirst()))
@@ -153,8 +173,65 @@ export class IntelligenceService {
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: auditRecordType.object, recordId: row.id });
-      return row.id;
+      return this.linkCaptured(tx, act, user, { kind: 'object', id: row.id }, captured);
     });
+  }
+
+  /**
+   * The casework record an entity's form was opened from ("add the person, place or vehicle mentioned
+   * here"): its child and date, for the form to say what the new entity will be linked to. Not found when
+   * the reader does not see the record or it has no child yet (a concern still in triage).
+   */
+  captureSource(user: SessionUser, kind: CaptureSourceKind, id: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const source = await sourceRecord(tx, kind, id);
+      if (!source) throw notFound();
+      await act.audit({
+        action: 'record.view',
+        recordType: 'child',
+        recordId: source.child.id,
+        details: { page: 'intelligence capture', source: `${kind}:${id}` },
+      });
+      return { ...source, returnTo: captureReturnPath(kind, id, source.child.id) };
+    });
+  }
+
+  /** With a capture, the new entity's link from the source record's child, in the creating transaction; the entity's id and where to go next. */
+  private async linkCaptured(
+    tx: Tx,
+    act: Act,
+    user: SessionUser,
+    entity: { kind: IntelEntityKind; id: string },
+    captured: Captured | null,
+  ): Promise<CreatedEntity> {
+    if (!captured) return { id: entity.id, returnTo: null };
+    const source = await sourceRecord(tx, captured.kind, captured.id);
+    if (!source) throw notFound();
+    const link = await tx
+      .insertInto('intel_links')
+      .values({
+        ...this.created(user),
+        from_kind: 'child',
+        from_id: source.child.id,
+        to_kind: entity.kind,
+        to_id: entity.id,
+        relation: captured.relation,
+        first_seen_on: source.on,
+        source: captured.describe(source.on),
+        confidence: captured.confidence,
+        source_record_kind: captured.kind,
+        source_record_id: captured.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await act.audit({
+      action: 'record.create',
+      recordType: 'intel_link',
+      recordId: link.id,
+      details: { from: `child:${source.child.id}`, to: `${entity.kind}:${entity.id}`, relation: captured.relation, source: `${captured.kind}:${captured.id}` },
+      disclosedIds: [source.child.id, entity.id],
+    });
+    return { id: entity.id, returnTo: captureReturnPath(captured.kind, captured.id, source.child.id) };
   }
 
   /** An entity's page: the record, its links, the reports about it the reader may read, its access log and the link form's choices; the view audited. */
@@ -165,16 +242,22 @@ export class IntelligenceService {
       const links = await linksOf(tx, kind, id);
       const reports = await reportsAbout(tx, kind, id);
       const disruptions = await disruptionsAbout(tx, kind, id);
+      const intelEvents = await eventsAbout(tx, kind, id);
       const choices = await linkChoices(tx);
       await act.audit({
         action: 'record.view',
         recordType: auditRecordType[kind],
         recordId: id,
-        details: { reports: reports.length, disruptions: disruptions.length },
-        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id), ...disruptions.map((d) => d.id)],
+        details: { reports: reports.length, disruptions: disruptions.length, events: intelEvents.length },
+        disclosedIds: [
+          ...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+          ...reports.map((r) => r.id),
+          ...disruptions.map((d) => d.id),
+          ...intelEvents.map((e) => e.id),
+        ],
       });
       const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
-      return { record, links, reports, disruptions, choices, accessLog };
+      return { record, links, reports, disruptions, intelEvents, choices, accessLog };
     });
   }
 
@@ -239,14 +322,20 @@ export class IntelligenceService {
       const links = await linksOf(tx, 'child', childId);
       const reports = await reportsAbout(tx, 'child', childId);
       const disruptions = await disruptionsAbout(tx, 'child', childId);
+      const intelEvents = await eventsAbout(tx, 'child', childId);
       await act.audit({
         action: 'record.view',
         recordType: 'child',
         recordId: childId,
-        details: { page: 'intelligence links', links: links.length, reports: reports.length, disruptions: disruptions.length },
-        disclosedIds: [...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])), ...reports.map((r) => r.id), ...disruptions.map((d) => d.id)],
+        details: { page: 'intelligence links', links: links.length, reports: reports.length, disruptions: disruptions.length, events: intelEvents.length },
+        disclosedIds: [
+          ...links.flatMap((l) => (l.other.label === null ? [] : [l.other.id])),
+          ...reports.map((r) => r.id),
+          ...disruptions.map((d) => d.id),
+          ...intelEvents.map((e) => e.id),
+        ],
       });
-      return { links, reports, disruptions };
+      return { links, reports, disruptions, intelEvents };
     });
   }
 }

@@ -4,7 +4,7 @@ import { notFoundResponse, refusals } from '../../../web/api/schema.ts';
 import { idParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
 import { IntelligenceValidationError, type IntelligenceService } from '../service.ts';
-import { newLink, newLocation, newObject, newPerson, responses, search } from './schema.ts';
+import { newLink, newLocation, newObject, newPerson, newReport, reportSearch, responses, search } from './schema.ts';
 
 const en = translator('en');
 /** The request fields the service's refusals name (it names the web form's fields). */
@@ -34,7 +34,7 @@ const linkOut = (l: Awaited<ReturnType<IntelligenceService['person']>>['links'][
  * analyst), so the same rules, row-level security and audit rows apply; the token's scope
  * intelligence:read or intelligence:write is required too.
  */
-export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
+export const intelligenceApi: ApiRoutes = async (api, { intelligence, intelReports }) => {
   const read = { config: { permission: 'intelligence.read' as const, scope: 'intelligence:read' as const } };
   const write = { config: { permission: 'intelligence.write' as const, scope: 'intelligence:write' as const } };
   const one = { 404: notFoundResponse, ...refusals };
@@ -76,7 +76,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
     async (request, reply) => {
       const user = request.user!;
       const { owningAgencyId, ...form } = request.body;
-      return reply.status(201).send({ id: await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId }) });
+      return reply.status(201).send({ id: (await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId })).id });
     },
   );
 
@@ -119,7 +119,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
         response: { 201: responses.created, ...one },
       },
     },
-    async (request, reply) => reply.status(201).send({ id: await intelligence.createLocation(request.user!, request.body) }),
+    async (request, reply) => reply.status(201).send({ id: (await intelligence.createLocation(request.user!, request.body)).id }),
   );
 
   // ---------------------------------------------------------------- objects: vehicles, phones, online accounts
@@ -171,7 +171,7 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
         response: { 201: responses.created, ...one },
       },
     },
-    async (request, reply) => reply.status(201).send({ id: await refusing(() => intelligence.createObject(request.user!, request.body)) }),
+    async (request, reply) => reply.status(201).send({ id: (await refusing(() => intelligence.createObject(request.user!, request.body))).id }),
   );
 
   // ---------------------------------------------------------------- links
@@ -217,5 +217,58 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence }) => {
       );
       return reply.status(201).send({ id });
     },
+  );
+
+  // ---------------------------------------------------------------- graded reports (issue 12 §2)
+  // The service the pages call: row-level security decides which reports and originals the token's
+  // owner reads (a C report only its agency's intelligence roles unless released; the original its
+  // agency's analyst alone), so the sanitised text is all a partner ever gets.
+
+  api.get(
+    '/api/v1/intelligence/reports',
+    { ...read, schema: { summary: 'The newest graded reports', operationId: 'listIntelReports', response: { 200: responses.reports, ...refusals } } },
+    async (request, reply) => reply.send({ reports: await intelReports.list(request.user!) }),
+  );
+
+  api.post(
+    '/api/v1/intelligence/reports/search',
+    {
+      ...read,
+      schema: {
+        summary: 'Graded reports whose sanitised text contains the words',
+        operationId: 'searchIntelReports',
+        body: reportSearch,
+        response: { 200: responses.reports, ...refusals },
+      },
+    },
+    async (request, reply) => reply.send({ reports: await intelReports.list(request.user!, request.body.q) }),
+  );
+
+  api.get(
+    '/api/v1/intelligence/reports/:id',
+    { ...read, schema: { summary: 'One graded report', operationId: 'getIntelReport', params: idParams, response: { 200: responses.report, ...one } } },
+    async (request, reply) => {
+      const page = await intelReports.page(request.user!, request.params.id);
+      return reply.send({
+        ...page.report,
+        original_text: page.original,
+        links: page.links.map((l) => ({
+          kind: l.entity.kind,
+          id: l.entity.label === null ? null : l.entity.id,
+          label: l.entity.label,
+          withheld: l.entity.label === null,
+        })),
+        release: page.release,
+      });
+    },
+  );
+
+  api.post(
+    '/api/v1/intelligence/reports',
+    {
+      ...write,
+      schema: { summary: 'Submit a graded report', operationId: 'createIntelReport', body: newReport, response: { 201: responses.created, ...refusals } },
+    },
+    async (request, reply) => reply.status(201).send({ id: await refusing(() => intelReports.create(request.user!, request.body)) }),
   );
 };

@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { londonDate } from '../../../dates.ts';
 import { isoDateField, json, oneOf, optionalText, requiredText } from '../../../web/api/schema.ts';
 import { parsePostcode } from '../../children/parsing.ts';
-import { confidences, entityKinds, linkRelations, locationKinds, objectKinds, personMarkers, personStatuses } from '../schema.ts';
+import {
+  confidences,
+  entityKinds,
+  handlingCodes,
+  intelligenceAssessments,
+  linkRelations,
+  locationKinds,
+  objectKinds,
+  personMarkers,
+  personStatuses,
+  sourceEvaluations,
+} from '../schema.ts';
 import { normaliseVrm } from '../vrm.ts';
 
 /**
@@ -219,6 +230,70 @@ export const link = z
   })
   .meta({ id: 'IntelLink', description: 'A link, from the point of view of the entity whose links are listed.' });
 
+// ---------------------------------------------------------------- graded reports (issue 12 §2)
+
+const reportCore = {
+  id: z.uuid(),
+  source_evaluation: oneOf(sourceEvaluations).meta({ description: '1 reliable, 2 untested, 3 not reliable.' }),
+  intelligence_assessment: oneOf(intelligenceAssessments).meta({
+    description: 'A known directly, B known indirectly but corroborated, C known indirectly, D not known, E suspected to be false.',
+  }),
+  handling_code: oneOf(handlingCodes).meta({ description: 'P: lawful sharing permitted; C: disseminated only under its conditions.' }),
+  handling_conditions: z.string().nullable(),
+  released_to_partnership: z.boolean().meta({ description: 'A C report released to the partnership’s intelligence roles.' }),
+  obtained_on: z.string(),
+  submitting_agency_id: z.uuid(),
+  submitting_agency: z.string(),
+  officer_name: z.string(),
+  sanitised_text: z.string().meta({ description: 'The text partners read.' }),
+  ...created,
+};
+
+export const reportSummary = z
+  .object(reportCore)
+  .meta({ id: 'IntelReportSummary', description: 'A graded report as lists show one: its sanitised text only.' });
+
+export const report = z
+  .object({
+    ...reportCore,
+    original_text: z
+      .string()
+      .nullable()
+      .meta({ description: 'The original, unsanitised text: null unless the token’s owner is an analyst of the agency that submitted the report.' }),
+    links: z.array(
+      z.object({
+        kind: oneOf(entityKinds),
+        id: z.uuid().nullable().meta({ description: 'Null when it is a child the token may not see.' }),
+        label: z.string().nullable(),
+        withheld: z.boolean(),
+      }),
+    ),
+    release: z.object({ reason: z.string(), released_at: z.date(), released_by_name: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'IntelReport', description: 'A graded report with what it is linked to.' });
+
+export const newReport = z
+  .object({
+    sourceEvaluation: z.enum(sourceEvaluations),
+    intelligenceAssessment: z.enum(intelligenceAssessments),
+    handlingCode: z.enum(handlingCodes),
+    handlingConditions: optionalText(1000).meta({ description: 'Required with handling code C; ignored with P.' }),
+    released: z.boolean().default(false).meta({ description: 'A C report released to the partnership’s intelligence roles when submitted.' }),
+    obtainedOn: isoDateField.refine((v) => v <= londonDate(new Date()), 'must be today or in the past'),
+    officerName: requiredText(200),
+    sanitisedText: requiredText(5000),
+    originalText: optionalText(10000).meta({ description: 'Only an analyst may give it; it stays with the analyst’s agency.' }),
+  })
+  .strict()
+  .refine((v) => v.handlingCode !== 'C' || v.handlingConditions !== null, { path: ['handlingConditions'], message: 'required with handling code C' })
+  .transform((v) => (v.handlingCode === 'P' ? { ...v, handlingConditions: null, released: false } : v))
+  .meta({ id: 'NewIntelReport', description: 'A graded report, submitted as the token’s agency.' });
+
+export const reportSearch = z
+  .object({ q: requiredText(100).meta({ description: 'Words of the sanitised text.' }) })
+  .strict()
+  .meta({ id: 'IntelReportSearch' });
+
 // ---------------------------------------------------------------- queries and answers
 
 /** Names are searched by POST, as the intelligence page and the children API search them, so that no personal data appears in a URL. */
@@ -240,4 +315,6 @@ export const responses = {
   object: json('A vehicle, phone or online account', object),
   links: json('The entity’s links, newest first', z.object({ links: z.array(link) })),
   created: json('Created', z.object({ id: z.uuid() })),
+  reports: json('Graded reports the token may read (at most 50, newest first)', z.object({ reports: z.array(reportSummary) })),
+  report: json('A graded report', report),
 };

@@ -23,6 +23,7 @@ import { TriageService } from './features/children/triage.ts';
 import { CaseworkEditService } from './features/casework/edits.ts';
 import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
+import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
@@ -92,6 +93,8 @@ export interface Services {
   intelligence: IntelligenceService;
   /** Graded intelligence reports (issue 12 §2). */
   intelReports: IntelReportsService;
+  /** The intelligence network, its clusters and paths, and hotspots (issue 12 §5). */
+  intelNetwork: NetworkService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -145,6 +148,7 @@ export function createServices(options: {
     },
     intelligence: new IntelligenceService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),
+    intelNetwork: new NetworkService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

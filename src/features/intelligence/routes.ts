@@ -21,6 +21,7 @@ import {
   searchFormSchema,
   type IntelEntityKind,
 } from './schema.ts';
+import { registerNetworkRoutes } from './network/routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { IntelligenceValidationError } from './service.ts';
 
@@ -43,6 +44,7 @@ export const intelligenceFeature: Feature = {
   async register(app, services) {
     const { intelligence } = services;
     registerReportRoutes(app, services);
+    registerNetworkRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 

@@ -8,6 +8,7 @@ import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
+import { seedNetwork } from '../features/intelligence/network/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -26,6 +27,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedAssurance,
   seedReferrals,
   seedIntelligence,
+  seedNetwork,
 ];
 
 /**

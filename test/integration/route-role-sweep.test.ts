@@ -238,6 +238,12 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/reports/new': 'CA',
   'GET /intelligence/reports/:id': 'CA',
   'POST /intelligence/reports/:id/links': 'CA',
+  // The network, the path between two children and the hotspots (issue 12 §5)
+  'GET /intelligence/network': 'CA',
+  'GET /intelligence/network/path': 'CA',
+  'GET /intelligence/hotspots': 'CA',
+  // A child's intelligence links, sanitised: whoever may read the child
+  'GET /children/:id/network': 'TWCA',
 };
 
 /**

@@ -125,20 +125,21 @@ interface CountRow {
  * undated) overlap each period, counted by location: the children linked (only those the context may
  * read: a link to a hidden child counts nowhere), the links ("incidents") and the children found there.
  */
-const linkCounts = (periods: Periods, by: 'location' | 'locality') => sql<CountRow>`
-  WITH periods (period, f, t) AS (VALUES ('current', ${periods.from}::date, ${periods.to}::date),
-                                         ('previous', ${periods.previousFrom}::date, ${periods.previousTo}::date)),
+const linkCounts = (periods: Periods, bounds: Bounds, by: 'location' | 'locality') => sql<CountRow>`
+  WITH periods (period, f, t, fi, ti) AS (
+    VALUES ('current', ${periods.from}::date, ${periods.to}::date, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz),
+           ('previous', ${periods.previousFrom}::date, ${periods.previousTo}::date, ${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz)),
   at_places AS (
-    SELECT l.relation,
+    SELECT l.relation, l.first_seen_on, l.last_seen_on, l.created_at,
            CASE WHEN l.to_kind = 'location' THEN l.to_id ELSE l.from_id END AS location_id,
            CASE WHEN l.to_kind = 'location' THEN l.from_kind ELSE l.to_kind END AS other_kind,
-           CASE WHEN l.to_kind = 'location' THEN l.from_id ELSE l.to_id END AS other_id,
-           coalesce(l.first_seen_on, (l.created_at AT TIME ZONE 'Europe/London')::date) AS d1,
-           coalesce(l.last_seen_on, l.first_seen_on, (l.created_at AT TIME ZONE 'Europe/London')::date) AS d2
+           CASE WHEN l.to_kind = 'location' THEN l.from_id ELSE l.to_id END AS other_id
       FROM intel_links l WHERE l.to_kind = 'location' OR l.from_kind = 'location'
   ), counted AS (
     SELECT p.period, a.*, c.id AS child_id
-      FROM at_places a JOIN periods p ON a.d1 <= p.t AND a.d2 >= p.f
+      FROM at_places a JOIN periods p
+        ON CASE WHEN a.first_seen_on IS NULL AND a.last_seen_on IS NULL THEN a.created_at >= p.fi AND a.created_at < p.ti
+                ELSE coalesce(a.first_seen_on, a.last_seen_on) <= p.t AND coalesce(a.last_seen_on, a.first_seen_on) >= p.f END
       LEFT JOIN children c ON a.other_kind = 'child' AND c.id = a.other_id
      WHERE a.other_kind <> 'child' OR c.id IS NOT NULL
   )
@@ -179,8 +180,8 @@ const rank = (a: HotspotRow, b: HotspotRow) =>
 
 export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
   const [locationCounts, localityCounts, missing, localities] = [
-    (await linkCounts(periods, 'location').execute(tx)).rows,
-    (await linkCounts(periods, 'locality').execute(tx)).rows,
+    (await linkCounts(periods, bounds, 'location').execute(tx)).rows,
+    (await linkCounts(periods, bounds, 'locality').execute(tx)).rows,
     await missingByLocality(tx, bounds),
     await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
   ];

@@ -18,6 +18,10 @@ if (container && nodeRows.length > 0) {
       data: { id: `link-${i}`, source: row.dataset.source, target: row.dataset.target, label: row.dataset.relation, confidence: row.dataset.confidence },
     })),
   ];
+  // Cytoscape adds a <style> to the head unless an element with this id is there: the CSP refuses inline
+  // styles, and lantern.css already positions the container, so an empty marker stands in for it.
+  const marker = '__________cytoscape_stylesheet';
+  if (!document.getElementById(marker)) document.head.append(Object.assign(document.createElement('meta'), { id: marker }));
   container.hidden = false;
   const picture = document.getElementById('network-picture');
   if (picture) picture.hidden = true;

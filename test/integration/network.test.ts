@@ -127,7 +127,11 @@ describe('the network of a record', () => {
   test('the withheld count is each role’s own: the links to children that role may not read', async () => {
     for (const key of ['analyst', 'coordinator']) {
       const user = await ctx.sessionUser(`${key}.northmere@lantern.example`);
-      const sees = await withActor(ctx.services.db, actorOf(user), async (tx) => (await sql`SELECT 1 FROM children WHERE id = ${ids.C3}::uuid`.execute(tx)).rows.length === 1);
+      const sees = await withActor(
+        ctx.services.db,
+        actorOf(user),
+        async (tx) => (await sql`SELECT 1 FROM children WHERE id = ${ids.C3}::uuid`.execute(tx)).rows.length === 1,
+      );
       const network = await ctx.services.intelNetwork.network(user, { kind: 'person', id: ids.P1! }, 1);
       assert.equal(network.withheld, sees ? 0 : 1, key);
       assert.equal(
@@ -153,7 +157,10 @@ describe('the network of a record', () => {
     // C1 and C2 are both found at the takeaway, so they, the van and the takeaway hang together without Blade; the second man does not.
     assert.deepEqual(sizes, [4, 1]);
     assert.deepEqual(network.clusters.components[0]!.map((n) => n.id).sort(), [ids.C1, ids.C2, ids.L1, ids.V1].sort());
-    assert.deepEqual(network.clusters.components[1]!.map((n) => n.id), [ids.P2]);
+    assert.deepEqual(
+      network.clusters.components[1]!.map((n) => n.id),
+      [ids.P2],
+    );
     assert.equal(
       network.clusters.communities.reduce((s, g) => s + g.length, 0),
       network.nodes.length,
@@ -178,7 +185,10 @@ describe('the network of a record', () => {
     const nodes = ['a', 'b', 'c', 'x', 'y', 'z'].map(node);
     const edges = [edge('a', 'b'), edge('b', 'c'), edge('a', 'c'), edge('x', 'y'), edge('y', 'z'), edge('x', 'z'), edge('c', 'x')];
     assert.deepEqual(components(nodes, edges), [['a', 'b', 'c', 'x', 'y', 'z']]);
-    assert.deepEqual(components(nodes, edges, 'c'), [['x', 'y', 'z'], ['a', 'b']]);
+    assert.deepEqual(components(nodes, edges, 'c'), [
+      ['x', 'y', 'z'],
+      ['a', 'b'],
+    ]);
     assert.deepEqual(communities(nodes, edges), [
       ['a', 'b', 'c'],
       ['x', 'y', 'z'],
@@ -210,12 +220,18 @@ describe('how two children are connected', () => {
 
 describe('hotspots', () => {
   const period = '?from-day=1&from-month=1&from-year=2019&to-day=31&to-month=3&to-year=2019';
-  const cells = (html: string, table: string, name: string) => {
+  const cells = (html: string, table: string, name: string): Record<string, string> => {
     const at = html.indexOf(`data-hotspots-${table}`);
     const row = html.slice(html.indexOf(`data-name="${name}"`, at));
     const body = row.slice(0, row.indexOf('</tr>'));
     return Object.fromEntries(
-      [...body.matchAll(/data-metric="(\w+)">([\s\S]*?)<\/td>/g)].map((m) => [m[1], m[2]!.replace(/<[^>]+>|[▲▼]/g, ' ').replace(/\s+/g, ' ').trim()]),
+      [...body.matchAll(/data-metric="(\w+)">([\s\S]*?)<\/td>/g)].map((m): [string, string] => [
+        m[1]!,
+        m[2]!
+          .replace(/<[^>]+>|[▲▼]/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ]),
     );
   };
 
@@ -269,7 +285,10 @@ describe('a practitioner’s sanitised view', () => {
     assert.match(r.body, /Links withheld: 1\./, 'the link to the restricted child');
     for (const secret of ['Blade', 'Netspot', 'NE71', ids.P1!, ids.L1!, ids.V1!, ids.C3!, 'Ronan', 'Test source', 'Vauxhall'])
       assert.ok(!r.body.includes(secret), secret);
-    const table = r.body.slice(r.body.indexOf('<tbody', r.body.indexOf('data-sanitised-links')), r.body.indexOf('</table>', r.body.indexOf('data-sanitised-links')));
+    const table = r.body.slice(
+      r.body.indexOf('<tbody', r.body.indexOf('data-sanitised-links')),
+      r.body.indexOf('</table>', r.body.indexOf('data-sanitised-links')),
+    );
     assert.equal([...table.matchAll(/<tr class="govuk-table__row">/g)].length, 3, 'seen with Blade, found at and frequents the takeaway');
     const child = await agents['social-worker']!.get(`/children/${ids.C1}`);
     assert.match(child.body, new RegExp(`href="/children/${ids.C1}/network"`));
@@ -280,7 +299,11 @@ describe('a practitioner’s sanitised view', () => {
     assert.equal((await agents['social-worker']!.get(`/children/${ids.C3}/network`)).statusCode, 404);
     for (const key of ['school', 'social-worker']) {
       const user = await ctx.sessionUser(`${key}.northmere@lantern.example`);
-      const rows = await withActor(ctx.services.db, actorOf(user), async (tx) => (await sql`SELECT * FROM lantern_child_network_sanitised(${ids.C3}::uuid)`.execute(tx)).rows);
+      const rows = await withActor(
+        ctx.services.db,
+        actorOf(user),
+        async (tx) => (await sql`SELECT * FROM lantern_child_network_sanitised(${ids.C3}::uuid)`.execute(tx)).rows,
+      );
       assert.deepEqual(rows, [], key);
     }
   });
@@ -313,10 +336,10 @@ describe('a practitioner’s sanitised view', () => {
   });
 
   test('every read is audited: the network, the path and the sanitised view', async () => {
-    const rows = await ctx.ownerQuery<{ details: { page?: string } }>(`SELECT details FROM audit_events WHERE record_id IN ($1, $2) AND action IN ('record.view', 'search')`, [
-      ids.P1,
-      ids.C1,
-    ]);
+    const rows = await ctx.ownerQuery<{ details: { page?: string } }>(
+      `SELECT details FROM audit_events WHERE record_id IN ($1, $2) AND action IN ('record.view', 'search')`,
+      [ids.P1, ids.C1],
+    );
     const pages = new Set(rows.map((r) => r.details.page));
     for (const page of ['network', 'network path', 'sanitised network']) assert.ok(pages.has(page), page);
   });

@@ -46,7 +46,10 @@ if (container && nodeRows.length > 0) {
         },
       },
       { selector: 'node[depth = 0]', style: { width: 32, height: 32, 'border-width': 4, 'border-color': '#0b0c0c' } },
-      { selector: 'edge', style: { width: 2, 'line-color': '#505a5f', 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#505a5f' } },
+      {
+        selector: 'edge',
+        style: { width: 2, 'line-color': '#505a5f', 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#505a5f' },
+      },
       { selector: 'edge[confidence = "low"]', style: { 'line-style': 'dashed' } },
       { selector: 'edge:selected', style: { label: 'data(label)', 'font-size': 11, 'line-color': '#1d70b8' } },
     ],

@@ -33,7 +33,11 @@ export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkR
 /** Which of these children the context may read (the children policies decide). */
 export async function readableChildren(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await tx.selectFrom('children').select('id').where('id', 'in', [...ids]).execute();
+  const rows = await tx
+    .selectFrom('children')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
   return new Set(rows.map((r) => r.id));
 }
 

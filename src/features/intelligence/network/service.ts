@@ -176,7 +176,11 @@ export class NetworkService {
         (chain?.edges ?? []).map((id) => found.edges.get(id)!),
       );
       const steps = chain
-        ? chain.edges.map((edgeId, i) => ({ edge: edges.find((e) => e.id === edgeId)!, from: nodes.find((n) => n.key === chain.nodes[i])!, to: nodes.find((n) => n.key === chain.nodes[i + 1])! }))
+        ? chain.edges.map((edgeId, i) => ({
+            edge: edges.find((e) => e.id === edgeId)!,
+            from: nodes.find((n) => n.key === chain.nodes[i])!,
+            to: nodes.find((n) => n.key === chain.nodes[i + 1])!,
+          }))
         : null;
       await act.audit({
         action: 'search',
@@ -203,7 +207,11 @@ export class NetworkService {
         details: { page: 'sanitised network', links: shown.length, withheld },
         disclosedIds: shown.flatMap((r) => (r.other_child ? [r.other_child] : [])),
       });
-      const child = await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name']).where('id', '=', childId).executeTakeFirstOrThrow();
+      const child = await tx
+        .selectFrom('children')
+        .select(['id', 'reference', 'given_name', 'family_name'])
+        .where('id', '=', childId)
+        .executeTakeFirstOrThrow();
       const picture = sanitisedPicture(shown.length);
       return { child, links: shown, withheld, picture };
     });

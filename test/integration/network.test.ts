@@ -250,6 +250,25 @@ describe('hotspots', () => {
     assert.match(r.body, /Children 1 · incidents 2/);
   });
 
+  test('an undated link counts on the day it was recorded, and in no period before it', async () => {
+    const [place] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO intel_locations (partnership_id, name, kind, locality_id) VALUES ($1, 'Undated Arcade', 'shop', $2) RETURNING id`,
+      [northmere, ids.riverside],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO intel_links (partnership_id, from_kind, from_id, to_kind, to_id, relation, source, confidence, created_at)
+       VALUES ($1, 'child', $2, 'location', $3, 'frequents', 'Test source', 'low', '2019-06-15T23:30:00Z')`,
+      [northmere, ids.C2, place!.id],
+    );
+    // 23:30 UTC on 15 June is 00:30 on 16 June in London: the London day counts.
+    const june16 = await agents.analyst!.get('/intelligence/hotspots?from=2019-06-16&to=2019-06-16');
+    assert.deepEqual(cells(june16.body, 'locations', 'Undated Arcade'), { children: '1 up 1', incidents: '1 up 1', foundAt: '0 no change' });
+    const june15 = await agents.analyst!.get('/intelligence/hotspots?from=2019-06-15&to=2019-06-15');
+    assert.doesNotMatch(june15.body, /Undated Arcade/);
+    const june17 = await agents.analyst!.get('/intelligence/hotspots?from=2019-06-17&to=2019-06-17');
+    assert.deepEqual(cells(june17.body, 'locations', 'Undated Arcade'), { children: '0 down 1', incidents: '0 down 1', foundAt: '0 no change' });
+  });
+
   test('a period the wrong way round or too long is 400 with the error summary; only the intelligence roles', async () => {
     const wrong = await agents.analyst!.get('/intelligence/hotspots?from-day=1&from-month=3&from-year=2019&to-day=1&to-month=1&to-year=2019');
     assert.equal(wrong.statusCode, 400);

@@ -139,10 +139,10 @@ export function radialLayout(nodes: readonly NetworkNode[], edges: readonly Netw
       const r = depth * ring;
       const x = centre + r * Math.sin(a);
       const y = centre - r * Math.cos(a);
-      const side = Math.sin(a);
-      const anchor = depth === 0 || Math.abs(side) < 0.3 ? 'middle' : side > 0 ? 'start' : 'end';
-      const labelX = anchor === 'middle' ? x : x + (side > 0 ? 16 : -16);
-      const labelY = anchor === 'middle' ? (depth === 0 || Math.cos(a) >= 0 ? y - 20 : y + 30) : y + 5;
+      // Each label centred under its node: within the picture at any angle (a label beside a node on the right would run off it).
+      const anchor = 'middle';
+      const labelX = x;
+      const labelY = y + 28;
       placed.push({ ...n, x: round(x), y: round(y), labelX: round(labelX), labelY: round(labelY), anchor });
     });
   }

@@ -25,6 +25,7 @@ import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
 import { DisruptionService } from './features/intelligence/disruptions.ts';
 import { IntelEventsService } from './features/intelligence/events.ts';
+import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
@@ -98,6 +99,8 @@ export interface Services {
   disruptions: DisruptionService;
   /** Intelligence events: sightings, incidents, found locations of missing episodes (issue 12 §1). */
   intelEvents: IntelEventsService;
+  /** The intelligence network, its clusters and paths, and hotspots (issue 12 §5). */
+  intelNetwork: NetworkService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -153,6 +156,7 @@ export function createServices(options: {
     intelReports: new IntelReportsService(options.db, clock),
     disruptions: new DisruptionService(options.db, clock),
     intelEvents: new IntelEventsService(options.db, clock),
+    intelNetwork: new NetworkService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

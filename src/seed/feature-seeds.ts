@@ -9,6 +9,7 @@ import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
 import { seedDisruptions } from '../features/intelligence/disruption-seed.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
+import { seedNetwork } from '../features/intelligence/network/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -29,6 +30,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedReferrals,
   seedIntelligence,
   seedDisruptions,
+  seedNetwork,
 ];
 
 /**

@@ -249,6 +249,12 @@ const expectedAccess: Record<string, string> = {
   'GET /intelligence/events/new': 'CA',
   'POST /intelligence/events/new': 'CA',
   'GET /intelligence/events/:id': 'CA',
+  // The network, the path between two children and the hotspots (issue 12 §5)
+  'GET /intelligence/network': 'CA',
+  'GET /intelligence/network/path': 'CA',
+  'GET /intelligence/hotspots': 'CA',
+  // A child's intelligence links, sanitised: whoever may read the child
+  'GET /children/:id/network': 'TWCA',
 };
 
 /**

@@ -26,6 +26,7 @@ import {
   type IntelEntityKind,
 } from './schema.ts';
 import { registerDisruptionRoutes } from './disruption-routes.ts';
+import { registerNetworkRoutes } from './network/routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { describeSource } from './source-label.ts';
@@ -52,6 +53,7 @@ export const intelligenceFeature: Feature = {
     registerReportRoutes(app, services);
     registerDisruptionRoutes(app, services);
     registerEventRoutes(app, services);
+    registerNetworkRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 

@@ -12,9 +12,11 @@ const root = path.join(here, '..', '..', '..');
 /** Compiles Lantern's stylesheet and copies its scripts into public/build. Skips work already done. */
 export function buildAssets(log: (line: string) => void = () => {}): void {
   fs.mkdirSync(buildDir, { recursive: true });
-  const sources = ['lantern.scss', 'lantern.js', 'lantern.svg'].map((f) => path.join(here, f));
+  const sources = ['lantern.scss', 'lantern.js', 'lantern.svg', 'network.js'].map((f) => path.join(here, f));
   const govukJs = require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.js');
-  const newest = Math.max(...[...sources, govukJs].map((f) => fs.statSync(f).mtimeMs));
+  // The network page's interactive picture (a module of its own, loaded on that page only).
+  const cytoscapeJs = path.join(path.dirname(require.resolve('cytoscape')), 'cytoscape.esm.min.mjs');
+  const newest = Math.max(...[...sources, govukJs, cytoscapeJs].map((f) => fs.statSync(f).mtimeMs));
   const cssOut = path.join(buildDir, 'lantern.css');
   if (fs.existsSync(cssOut) && fs.statSync(cssOut).mtimeMs >= newest) return;
 
@@ -28,5 +30,7 @@ export function buildAssets(log: (line: string) => void = () => {}): void {
   fs.copyFileSync(path.join(here, 'lantern.js'), path.join(buildDir, 'lantern.js'));
   fs.copyFileSync(path.join(here, 'lantern.svg'), path.join(buildDir, 'lantern.svg'));
   fs.copyFileSync(govukJs, path.join(buildDir, 'govuk-frontend.min.js'));
+  fs.copyFileSync(path.join(here, 'network.js'), path.join(buildDir, 'network.js'));
+  fs.copyFileSync(cytoscapeJs, path.join(buildDir, 'cytoscape.esm.min.mjs'));
   log(`assets built in ${path.relative(root, buildDir)}`);
 }

@@ -1,0 +1,232 @@
+// The network's and the hotspots' SQL: functions of the caller's transaction, so row-level security
+// (0300: intelligence roles only; the children policies) applies to each. Every query is set-based: one
+// per hop of the network (both link indexes, from_id and to_id, for the whole frontier at once), never one per node.
+import { sql } from 'kysely';
+import type { Tx } from '../../../db/context.ts';
+import type { EntityKind } from '../schema.ts';
+import { objectName, personName } from '../repository.ts';
+
+export interface LinkRow {
+  id: string;
+  from_kind: EntityKind;
+  from_id: string;
+  to_kind: EntityKind;
+  to_id: string;
+  relation: string;
+  confidence: string;
+  first_seen_on: string | null;
+  last_seen_on: string | null;
+}
+
+/** Every link with any of these ids at either end (each once). */
+export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<LinkRow>`
+    SELECT id, from_kind, from_id, to_kind, to_id, relation, confidence, first_seen_on::text, last_seen_on::text
+      FROM intel_links WHERE from_id = ANY (${sql.val([...ids])}::uuid[])
+    UNION
+    SELECT id, from_kind, from_id, to_kind, to_id, relation, confidence, first_seen_on::text, last_seen_on::text
+      FROM intel_links WHERE to_id = ANY (${sql.val([...ids])}::uuid[])`.execute(tx);
+  return rows.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Which of these children the context may read (the children policies decide). */
+export async function readableChildren(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx
+    .selectFrom('children')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A node's label and page, by kind, for the ids given: the intelligence roles' view (names, registrations, references). */
+export async function nodeLabels(tx: Tx, ends: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, { label: string; href: string }>> {
+  const ids = (kind: EntityKind) => [...new Set(ends.filter((e) => e.kind === kind).map((e) => e.id))];
+  const found = new Map<string, { label: string; href: string }>();
+  if (ids('person').length > 0)
+    for (const p of await tx.selectFrom('persons_of_concern').select(['id', 'given_name', 'family_name', 'aliases']).where('id', 'in', ids('person')).execute())
+      found.set(`person:${p.id}`, { label: personName(p), href: `/intelligence/persons/${p.id}` });
+  if (ids('location').length > 0)
+    for (const l of await tx.selectFrom('intel_locations').select(['id', 'name']).where('id', 'in', ids('location')).execute())
+      found.set(`location:${l.id}`, { label: l.name, href: `/intelligence/locations/${l.id}` });
+  if (ids('object').length > 0)
+    for (const o of await tx
+      .selectFrom('intel_objects')
+      .select(['id', 'kind', 'registration', 'vrm_key', 'identifier', 'platform'])
+      .where('id', 'in', ids('object'))
+      .execute())
+      found.set(`object:${o.id}`, { label: objectName(o), href: `/intelligence/objects/${o.id}` });
+  if (ids('child').length > 0)
+    for (const c of await tx.selectFrom('children').select(['id', 'reference', 'given_name', 'family_name']).where('id', 'in', ids('child')).execute())
+      found.set(`child:${c.id}`, { label: `${c.given_name} ${c.family_name} (${c.reference})`, href: `/children/${c.id}` });
+  return found;
+}
+
+/** A child the context may read, by its reference. */
+export async function childByReference(tx: Tx, reference: string) {
+  return tx.selectFrom('children').select(['id', 'reference']).where('reference', '=', reference).executeTakeFirst();
+}
+
+/** One row of the practitioner's sanitised view (migration 0330): what the link is, never who or which. */
+export interface SanitisedLink {
+  withheld: boolean;
+  relation: string | null;
+  outward: boolean | null;
+  other_kind: EntityKind | null;
+  other_child: string | null;
+  age_band: 'adult' | 'under_18' | 'unknown' | null;
+  place_kind: string | null;
+  locality: string | null;
+  object_kind: string | null;
+  confidence: string | null;
+  first_seen_on: string | null;
+  last_seen_on: string | null;
+}
+
+export async function sanitisedLinks(tx: Tx, childId: string): Promise<SanitisedLink[]> {
+  const { rows } = await sql<SanitisedLink>`
+    SELECT withheld, relation, outward, other_kind, other_child, age_band, place_kind, locality, object_kind, confidence,
+           first_seen_on::text, last_seen_on::text
+      FROM lantern_child_network_sanitised(${childId}::uuid)`.execute(tx);
+  return rows;
+}
+
+// ---- Hotspots ----
+
+/** A period of whole London days, and the one of the same length just before it. */
+export interface Periods {
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+}
+
+/** The periods' edges as instants: the start of `previousFrom`, `from`, and the day after `to` (London). */
+export interface Bounds {
+  previousFrom: Date;
+  from: Date;
+  to: Date;
+}
+
+export interface HotspotCounts {
+  children: number;
+  incidents: number;
+  foundAt: number;
+  missingFrom: number;
+}
+interface CountRow {
+  period: 'current' | 'previous';
+  key: string;
+  children: number;
+  incidents: number;
+  found_at: number;
+}
+
+/**
+ * The links at locations whose seen dates (first seen to last seen; the day it was recorded when
+ * undated) overlap each period, counted by location: the children linked (only those the context may
+ * read: a link to a hidden child counts nowhere), the links ("incidents") and the children found there.
+ */
+const linkCounts = (periods: Periods, bounds: Bounds, by: 'location' | 'locality') => sql<CountRow>`
+  WITH periods (period, f, t, fi, ti) AS (
+    VALUES ('current', ${periods.from}::date, ${periods.to}::date, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz),
+           ('previous', ${periods.previousFrom}::date, ${periods.previousTo}::date, ${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz)),
+  at_places AS (
+    SELECT l.relation, l.first_seen_on, l.last_seen_on, l.created_at,
+           CASE WHEN l.to_kind = 'location' THEN l.to_id ELSE l.from_id END AS location_id,
+           CASE WHEN l.to_kind = 'location' THEN l.from_kind ELSE l.to_kind END AS other_kind,
+           CASE WHEN l.to_kind = 'location' THEN l.from_id ELSE l.to_id END AS other_id
+      FROM intel_links l WHERE l.to_kind = 'location' OR l.from_kind = 'location'
+  ), counted AS (
+    SELECT p.period, a.*, c.id AS child_id
+      FROM at_places a JOIN periods p
+        ON CASE WHEN a.first_seen_on IS NULL AND a.last_seen_on IS NULL THEN a.created_at >= p.fi AND a.created_at < p.ti
+                ELSE coalesce(a.first_seen_on, a.last_seen_on) <= p.t AND coalesce(a.last_seen_on, a.first_seen_on) >= p.f END
+      LEFT JOIN children c ON a.other_kind = 'child' AND c.id = a.other_id
+     WHERE a.other_kind <> 'child' OR c.id IS NOT NULL
+  )
+  SELECT k.period, ${by === 'location' ? sql`k.location_id` : sql`x.locality_id`}::text AS key,
+         count(DISTINCT k.child_id)::int AS children, count(*)::int AS incidents,
+         count(*) FILTER (WHERE k.relation = 'found_at' AND k.child_id IS NOT NULL)::int AS found_at
+    FROM counted k ${by === 'locality' ? sql`JOIN intel_locations x ON x.id = k.location_id WHERE x.locality_id IS NOT NULL` : sql``}
+   GROUP BY 1, 2`;
+
+/** Missing episodes that started in each period (London days), by the child's locality: "missing from". */
+async function missingByLocality(tx: Tx, bounds: Bounds) {
+  const { rows } = await sql<{ period: 'current' | 'previous'; key: string; missing: number }>`
+    SELECT CASE WHEN m.started_at >= ${bounds.from} THEN 'current' ELSE 'previous' END AS period, c.locality_id::text AS key, count(*)::int AS missing
+      FROM missing_episodes m JOIN children c ON c.id = m.child_id
+     WHERE m.partnership_id = (SELECT lantern_partnership()) AND m.started_at >= ${bounds.previousFrom} AND m.started_at < ${bounds.to}
+       AND c.locality_id IS NOT NULL
+     GROUP BY 1, 2`.execute(tx);
+  return rows;
+}
+
+export interface HotspotRow {
+  id: string;
+  name: string;
+  kind?: string;
+  locality?: string | null;
+  current: HotspotCounts;
+  previous: HotspotCounts;
+}
+
+const zero = (): HotspotCounts => ({ children: 0, incidents: 0, foundAt: 0, missingFrom: 0 });
+
+/** Ranked by linked children, then incidents, then found-at and missing-from events, then name. */
+const rank = (a: HotspotRow, b: HotspotRow) =>
+  b.current.children - a.current.children ||
+  b.current.incidents - a.current.incidents ||
+  b.current.foundAt + b.current.missingFrom - (a.current.foundAt + a.current.missingFrom) ||
+  a.name.localeCompare(b.name, 'en-GB');
+
+export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
+  const [locationCounts, localityCounts, missing, localities] = [
+    (await linkCounts(periods, bounds, 'location').execute(tx)).rows,
+    (await linkCounts(periods, bounds, 'locality').execute(tx)).rows,
+    await missingByLocality(tx, bounds),
+    await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
+  ];
+  const locationIds = [...new Set(locationCounts.map((r) => r.key))];
+  const places =
+    locationIds.length === 0
+      ? []
+      : await tx
+          .selectFrom('intel_locations as l')
+          .leftJoin('localities as y', 'y.id', 'l.locality_id')
+          .select(['l.id', 'l.name', 'l.kind', 'y.name as locality'])
+          .where('l.id', 'in', locationIds)
+          .execute();
+  const fill = (row: HotspotRow, r: CountRow) => {
+    const side = row[r.period];
+    side.children = r.children;
+    side.incidents = r.incidents;
+    side.foundAt = r.found_at;
+  };
+  const locations = places.map((p): HotspotRow => ({ id: p.id, name: p.name, kind: p.kind, locality: p.locality, current: zero(), previous: zero() }));
+  const byLocation = new Map(locations.map((l) => [l.id, l]));
+  for (const r of locationCounts) {
+    const row = byLocation.get(r.key);
+    if (row) fill(row, r);
+  }
+  const areas = localities.map((l): HotspotRow => ({ id: l.id, name: l.name, current: zero(), previous: zero() }));
+  const byLocality = new Map(areas.map((l) => [l.id, l]));
+  for (const r of localityCounts) {
+    const row = byLocality.get(r.key);
+    if (row) fill(row, r);
+  }
+  for (const r of missing) {
+    const row = byLocality.get(r.key);
+    if (row) row[r.period].missingFrom = r.missing;
+  }
+  const active = (r: HotspotRow) => Object.values(r.current).some((v) => v > 0) || Object.values(r.previous).some((v) => v > 0);
+  return { locations: locations.filter(active).sort(rank), localities: areas.sort(rank) };
+}
+
+/** The acting partnership's code: which bundled boundaries are its. */
+export async function partnershipCode(tx: Tx): Promise<string | null> {
+  const { rows } = await sql<{ code: string }>`SELECT code FROM partnerships WHERE id = (SELECT lantern_partnership())`.execute(tx);
+  return rows[0]?.code ?? null;
+}

@@ -269,6 +269,31 @@ describe('hotspots', () => {
     assert.deepEqual(cells(june17.body, 'locations', 'Undated Arcade'), { children: '0 down 1', incidents: '0 down 1', foundAt: '0 no change' });
   });
 
+  test('recorded events count: incidents and sightings, a child going missing from a place, a found location not turned from an episode', async () => {
+    const [place] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO intel_locations (partnership_id, name, kind, locality_id) VALUES ($1, 'Eventful Station', 'other', $2) RETURNING id`,
+      [northmere, ids.riverside],
+    );
+    const event = (kind: string, on: string, where: { location?: string; locality?: string }) =>
+      ctx.ownerQuery(
+        `INSERT INTO intel_events (partnership_id, kind, occurred_on, location_id, locality_id, description, source) VALUES ($1, $2, $3, $4, $5, 'Test event', 'Test source')`,
+        [northmere, kind, on, where.location ?? null, where.locality ?? null],
+      );
+    await event('incident', '2020-02-10', { location: place!.id });
+    await event('sighting', '2020-02-11', { location: place!.id });
+    await event('missing_from', '2020-02-12', { location: place!.id });
+    await event('found_location', '2020-02-13', { location: place!.id });
+    await event('incident', '2020-01-05', { location: place!.id }); // the period before
+    await event('incident', '2020-02-14', { locality: ids.riverside }); // a locality only
+    const r = await agents.analyst!.get('/intelligence/hotspots?from=2020-02-01&to=2020-02-29');
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(cells(r.body, 'locations', 'Eventful Station'), { children: '0 no change', incidents: '2 up 1', foundAt: '1 up 1' });
+    const riverside = cells(r.body, 'localities', 'Riverside');
+    assert.equal(riverside.incidents, '3 up 2', 'the place’s two and the locality’s own');
+    assert.equal(riverside.foundAt, '1 up 1');
+    assert.match(riverside.missingFrom!, /^1 /);
+  });
+
   test('a period the wrong way round or too long is 400 with the error summary; only the intelligence roles', async () => {
     const wrong = await agents.analyst!.get('/intelligence/hotspots?from-day=1&from-month=3&from-year=2019&to-day=1&to-month=1&to-year=2019');
     assert.equal(wrong.statusCode, 400);

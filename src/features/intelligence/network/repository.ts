@@ -153,6 +153,32 @@ const linkCounts = (periods: Periods, bounds: Bounds, by: 'location' | 'locality
     FROM counted k ${by === 'locality' ? sql`JOIN intel_locations x ON x.id = k.location_id WHERE x.locality_id IS NOT NULL` : sql``}
    GROUP BY 1, 2`;
 
+interface EventCountRow {
+  period: 'current' | 'previous';
+  key: string;
+  incidents: number;
+  found: number;
+  missing: number;
+}
+
+/**
+ * Recorded events (migration 0350) at each place in each period, by the day they occurred: incidents and
+ * sightings add to the incidents, "went missing from" to missing-from, and found locations to found-at —
+ * except those turned from a missing episode, whose child's found_at link is counted already.
+ * An event placed only in a locality counts for the locality.
+ */
+const eventCounts = (periods: Periods, by: 'location' | 'locality') => sql<EventCountRow>`
+  SELECT CASE WHEN e.occurred_on >= ${periods.from}::date THEN 'current' ELSE 'previous' END AS period,
+         ${by === 'location' ? sql`e.location_id` : sql`coalesce(x.locality_id, e.locality_id)`}::text AS key,
+         count(*) FILTER (WHERE e.kind IN ('incident', 'sighting'))::int AS incidents,
+         count(*) FILTER (WHERE e.kind = 'found_location' AND e.source_record_kind IS DISTINCT FROM 'missing_episode')::int AS found,
+         count(*) FILTER (WHERE e.kind = 'missing_from')::int AS missing
+    FROM intel_events e ${by === 'locality' ? sql`LEFT JOIN intel_locations x ON x.id = e.location_id` : sql``}
+   WHERE e.partnership_id = (SELECT lantern_partnership())
+     AND e.occurred_on >= ${periods.previousFrom}::date AND e.occurred_on <= ${periods.to}::date
+     AND ${by === 'location' ? sql`e.location_id IS NOT NULL` : sql`coalesce(x.locality_id, e.locality_id) IS NOT NULL`}
+   GROUP BY 1, 2`;
+
 /** Missing episodes that started in each period (London days), by the child's locality: "missing from". */
 async function missingByLocality(tx: Tx, bounds: Bounds) {
   const { rows } = await sql<{ period: 'current' | 'previous'; key: string; missing: number }>`
@@ -183,13 +209,15 @@ const rank = (a: HotspotRow, b: HotspotRow) =>
   a.name.localeCompare(b.name, 'en-GB');
 
 export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
-  const [locationCounts, localityCounts, missing, localities] = [
+  const [locationCounts, localityCounts, locationEvents, localityEvents, missing, localities] = [
     (await linkCounts(periods, bounds, 'location').execute(tx)).rows,
     (await linkCounts(periods, bounds, 'locality').execute(tx)).rows,
+    (await eventCounts(periods, 'location').execute(tx)).rows,
+    (await eventCounts(periods, 'locality').execute(tx)).rows,
     await missingByLocality(tx, bounds),
     await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
   ];
-  const locationIds = [...new Set(locationCounts.map((r) => r.key))];
+  const locationIds = [...new Set([...locationCounts, ...locationEvents].map((r) => r.key))];
   const places =
     locationIds.length === 0
       ? []
@@ -221,6 +249,14 @@ export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
     const row = byLocality.get(r.key);
     if (row) row[r.period].missingFrom = r.missing;
   }
+  const addEvents = (row: HotspotRow | undefined, r: EventCountRow) => {
+    if (!row) return;
+    row[r.period].incidents += r.incidents;
+    row[r.period].foundAt += r.found;
+    row[r.period].missingFrom += r.missing;
+  };
+  for (const r of locationEvents) addEvents(byLocation.get(r.key), r);
+  for (const r of localityEvents) addEvents(byLocality.get(r.key), r);
   const active = (r: HotspotRow) => Object.values(r.current).some((v) => v > 0) || Object.values(r.previous).some((v) => v > 0);
   return { locations: locations.filter(active).sort(rank), localities: areas.sort(rank) };
 }

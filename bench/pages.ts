@@ -30,6 +30,17 @@ const firstPlan = async (base: string, cookie: string) => {
   return `/strategy/plans/${id}`;
 };
 
+/** The first record a page links to whose address matches `pattern` (its first group is the id). */
+const firstLinked = async (base: string, cookie: string, list: string, pattern: RegExp) => {
+  const html = await (await fetch(`${base}${list}`, { headers: { cookie } })).text();
+  const id = pattern.exec(html)?.[1];
+  if (!id) throw new Error(`nothing matching ${String(pattern)} on ${list}`);
+  return id;
+};
+
+/** The newest person of concern on the intelligence page. */
+const firstPerson = (base: string, cookie: string) => firstLinked(base, cookie, '/intelligence', /href="\/intelligence\/persons\/([0-9a-f-]{36})"/);
+
 export const benchPages: BenchPage[] = [
   { name: 'health check', account: 'admin', path: '/health' },
   { name: 'home', account: 'triage', path: '/' },
@@ -83,4 +94,20 @@ export const benchPages: BenchPage[] = [
   { name: 'strategy plan', account: 'strategy', path: firstPlan },
   { name: 'quarterly report (DOCX download)', account: 'strategy', path: async (base, cookie) => `${await firstPlan(base, cookie)}/export/quarterly.docx` },
   { name: 'training compliance', account: 'strategy', path: '/training/compliance' },
+  // Intelligence (issue 12 §5): a person's and a child's network to 2 hops, hotspots, a child's sanitised links.
+  {
+    name: 'network: a person, 2 hops',
+    account: 'analyst',
+    path: async (base, cookie) => `/intelligence/network?kind=person&id=${await firstPerson(base, cookie)}&hops=2`,
+  },
+  {
+    name: 'network: a child, 2 hops',
+    account: 'analyst',
+    path: async (base, cookie) => {
+      const child = await firstLinked(base, cookie, `/intelligence/persons/${await firstPerson(base, cookie)}`, /href="\/children\/([0-9a-f-]{36})"/);
+      return `/intelligence/network?kind=child&id=${child}&hops=2`;
+    },
+  },
+  { name: 'hotspots (90 days)', account: 'analyst', path: '/intelligence/hotspots' },
+  { name: 'a child’s sanitised network', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/network') },
 ];

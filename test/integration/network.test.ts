@@ -284,7 +284,7 @@ describe('hotspots', () => {
     await event('missing_from', '2020-02-12', { location: place!.id });
     await event('found_location', '2020-02-13', { location: place!.id });
     await event('incident', '2020-01-05', { location: place!.id }); // the period before
-    await event('incident', '2020-02-14', { locality: ids.riverside }); // a locality only
+    await event('incident', '2020-02-14', { locality: ids.riverside! }); // a locality only
     const r = await agents.analyst!.get('/intelligence/hotspots?from=2020-02-01&to=2020-02-29');
     assert.equal(r.statusCode, 200);
     assert.deepEqual(cells(r.body, 'locations', 'Eventful Station'), { children: '0 no change', incidents: '2 up 1', foundAt: '1 up 1' });

@@ -25,6 +25,7 @@ import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
+import { MaceService } from './features/mace/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -92,6 +93,8 @@ export interface Services {
   intelligence: IntelligenceService;
   /** Graded intelligence reports (issue 12 §2). */
   intelReports: IntelReportsService;
+  /** MACE meetings: VOLT agendas, minutes, actions, decisions and packs (issue 12 §4). */
+  mace: MaceService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -145,6 +148,7 @@ export function createServices(options: {
     },
     intelligence: new IntelligenceService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),
+    mace: new MaceService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -40,6 +40,10 @@ export const permissions = {
   // analyst and the exploitation co-ordinator only; row-level security says the same (migration 0300).
   'intelligence.read': ['coordinator', 'analyst'],
   'intelligence.write': ['coordinator', 'analyst'],
+  // MACE meetings (issue 12 §4): the co-ordinator chairs (creates meetings, builds the agenda, records
+  // minutes, actions and decisions); the police analyst reads. Row-level security says the same (0320).
+  'mace.read': ['coordinator', 'analyst'],
+  'mace.manage': ['coordinator'],
   // Anyone with a casework role may issue a token for their own agency with their own roles; an
   // administrator who did not issue it approves it before it works (security review H1).
   'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],
@@ -83,6 +87,9 @@ export const apiScopes = [
   // Persons of concern, locations, objects and their links (issue 12): only for tokens with an intelligence role.
   'intelligence:read',
   'intelligence:write',
+  // MACE meetings, their agendas, actions and decisions (issue 12 §4): only for tokens with an intelligence role.
+  'mace:read',
+  'mace:write',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

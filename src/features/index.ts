@@ -11,6 +11,8 @@ import { healthFeature } from './health/routes.ts';
 import { homeFeature } from './home/routes.ts';
 import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
+import { maceApi } from './mace/api/routes.ts';
+import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
@@ -28,8 +30,9 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, maceApi]),
   strategyFeature,
   assuranceFeature,
   intelligenceFeature,
+  maceFeature,
 ];

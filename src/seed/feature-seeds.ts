@@ -8,6 +8,7 @@ import { seedMultiAgencyTasking } from '../features/casework/seed-tasking.ts';
 import { scaleSeedChildren, seedChildren } from '../features/children/seed.ts';
 import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-flags.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
+import { seedMace } from '../features/mace/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -15,7 +16,8 @@ import { seedIntelligence } from '../features/intelligence/seed.ts';
  * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
  * with the police and the school) draws nothing from the faker, so it shifts no later seed's people;
  * nor do the children's localities and flags, drawn from each child's own story. Intelligence (persons,
- * places, vehicles and their links to children) comes last, drawing nothing either.
+ * places, vehicles and their links to children) comes next, drawing nothing either, then the MACE
+ * meetings whose agendas name them.
  */
 export const featureSeeds: FeatureSeed[] = [
   seedChildren,
@@ -26,6 +28,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedAssurance,
   seedReferrals,
   seedIntelligence,
+  seedMace,
 ];
 
 /**

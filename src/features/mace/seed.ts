@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { addDays, londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import type { DemoSeedContext } from '../../seed/feature-seed.ts';
@@ -105,7 +106,7 @@ export async function seedMace(tx: Tx, { partnerships }: DemoSeedContext): Promi
 async function linkNorthmere(tx: Tx, partnershipId: string, byline: { created_by: string | null; created_by_name: string | null }, today: string) {
   const children = await tx.selectFrom('children').select(['id', 'reference']).where('partnership_id', '=', partnershipId).where('reference', 'in', ['NM-1005', 'NM-1007']).execute();
   const child = (reference: string) => children.find((c) => c.reference === reference)?.id;
-  const dean = await tx.selectFrom('persons_of_concern').select('id').where('partnership_id', '=', partnershipId).where('aliases', '@>', ['Dean']).executeTakeFirst();
+  const dean = await tx.selectFrom('persons_of_concern').select('id').where('partnership_id', '=', partnershipId).where(sql<boolean>`'Dean' = ANY (aliases)`).executeTakeFirst();
   const takeaway = await tx.selectFrom('intel_locations').select('id').where('partnership_id', '=', partnershipId).where('name', '=', 'Ferry Road Grill').executeTakeFirst();
   const seen = child('NM-1005');
   const found = child('NM-1007');

@@ -134,7 +134,7 @@ describe('MACE meetings: the VOLT agenda rules', () => {
     const built = await agents.coordinator!.post(`/mace/${meeting}/agenda`, {});
     assert.equal(built.statusCode, 302);
     const page = await agents.coordinator!.follow(built);
-    assert.match(page.body, /Agenda built: \d+ items added/);
+    assert.match(page.body, /Agenda built. Items added: \d+/);
     const items = await itemsOf(meeting);
     const reasonsOf = (id: string) => items.find((i) => i.entity_id === id)?.reasons;
     // Victims: high risk (Ada), newly escalated to medium (Bea), high and newly escalated (Fay); not an old

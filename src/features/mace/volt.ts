@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/context.ts';
-import { addDays } from '../../dates.ts';
+import { addDays, endOfLondonDay } from '../../dates.ts';
 
 /**
  * The VOLT rules of a MACE agenda (issue 12 §4), each one set-based INSERT … SELECT, so a cohort of
@@ -52,6 +52,8 @@ export async function buildAgenda(
 ): Promise<AgendaBuild> {
   const cutOff = await cutOffFor(tx, meeting);
   const byline = sql`${meeting.partnershipId}::uuid, ${meeting.id}::uuid, ${by.userId}::uuid, ${by.name}::text`;
+  // Recorded after the cut-off day, London time.
+  const newSince = endOfLondonDay(cutOff);
   const conflict = sql`ON CONFLICT (meeting_id, entity_id) WHERE entity_id IS NOT NULL DO NOTHING`;
 
   const victims = await sql`
@@ -76,11 +78,11 @@ export async function buildAgenda(
     INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children)
     SELECT ${byline}, 'offenders', 'person', p.id,
            array_remove(ARRAY[CASE WHEN coalesce(k.children, 0) >= 2 THEN 'linked_children' END,
-                              CASE WHEN (p.created_at AT TIME ZONE 'Europe/London')::date > ${cutOff}::date THEN 'newly_identified' END], NULL),
+                              CASE WHEN p.created_at >= ${newSince} THEN 'newly_identified' END], NULL),
            coalesce(k.children, 0)
       FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id
      WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
-       AND (coalesce(k.children, 0) >= 2 OR (p.created_at AT TIME ZONE 'Europe/London')::date > ${cutOff}::date)
+       AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince})
     ${conflict}`.execute(tx);
 
   const locations = await sql`

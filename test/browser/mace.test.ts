@@ -24,8 +24,8 @@ describe('MACE meetings in Chromium', { skip: browserAvailable ? false : 'Chromi
     await page.getByRole('heading', { name: 'MACE meetings', level: 1 }).waitFor();
     await assertAccessible(page, bc);
 
-    // The upcoming meeting: its agenda not built yet.
-    await page.locator('#meetings-upcoming').getByRole('link').first().click();
+    // The upcoming meeting, the latest (soonest first): its agenda not built yet.
+    await page.locator('#meetings-upcoming').getByRole('link').last().click();
     await page.waitForURL(/\/mace\/[0-9a-f-]{36}$/);
     const meetingUrl = page.url();
     assert.match((await page.textContent('main')) ?? '', /Not built yet/);

@@ -52,7 +52,12 @@ const realValueSql: Record<string, string> = {
     ORDER BY id LIMIT 1`,
   'actions/:maceActionId': 'SELECT id FROM mace_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
-const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx', 'pack/:format': 'docx' };
+const realValueFixed: Record<string, string> = {
+  'sessions/:session': '0'.repeat(24),
+  'export/:document': 'plan.csv',
+  'chronology/:format': 'docx',
+  'pack/:format': 'docx',
+};
 
 /**
  * Fills a route's path parameters with real ids of the partnership. `exceptUsers` are accounts a

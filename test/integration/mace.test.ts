@@ -61,10 +61,10 @@ before(async () => {
     )[0]!.id);
   const place = async (name: string) =>
     (entities[name] = (
-      await ctx.ownerQuery<{ id: string }>(`INSERT INTO intel_locations (partnership_id, name, kind, created_at) VALUES ($1, $2, 'park', '2026-01-01') RETURNING id`, [
-        northmere,
-        name,
-      ])
+      await ctx.ownerQuery<{ id: string }>(
+        `INSERT INTO intel_locations (partnership_id, name, kind, created_at) VALUES ($1, $2, 'park', '2026-01-01') RETURNING id`,
+        [northmere, name],
+      )
     )[0]!.id);
   await person('Twolinks', '2026-01-01');
   await person('Onelink', '2026-01-01');
@@ -197,7 +197,11 @@ describe('MACE meetings: the VOLT agenda rules', () => {
     assert.equal(none.statusCode, 400);
     assert.match(none.body, /Enter the theme/);
     assert.match(none.body, /Enter the reason for adding the item/);
-    const theme = await agents.coordinator!.post(`/mace/${meeting}/items/new`, { section: 'themes', theme: 'Hotels near the ring road', reason: 'Raised by the police' });
+    const theme = await agents.coordinator!.post(`/mace/${meeting}/items/new`, {
+      section: 'themes',
+      theme: 'Hotels near the ring road',
+      reason: 'Raised by the police',
+    });
     assert.equal(theme.statusCode, 302);
     const [cai] = await ctx.ownerQuery<{ reference: string }>(`SELECT reference FROM children WHERE id = $1`, [kids.Cai]);
     const added = await agents.coordinator!.post(`/mace/${meeting}/items/new`, {
@@ -226,7 +230,11 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
       restrictedTo: agencies.police!,
     });
     assert.equal(minutes.statusCode, 302);
-    const refused = await agents.coordinator!.post(`/mace/${meeting}/items/${fay.id}/actions`, { description: '', ownerAgencyId: '', ...dateFields('dueOn', '2027-03-10') });
+    const refused = await agents.coordinator!.post(`/mace/${meeting}/items/${fay.id}/actions`, {
+      description: '',
+      ownerAgencyId: '',
+      ...dateFields('dueOn', '2027-03-10'),
+    });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /Enter the action/);
     assert.match(refused.body, /Select the agency that owns the action/);
@@ -263,7 +271,7 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     const forSchool = await agents.coordinator!.get(`/mace/${meeting}/pack/docx?agency=${agencies.education}&language=en`);
     assert.equal(forSchool.statusCode, 200, forSchool.body);
     assert.match(String(forSchool.headers['content-type']), /wordprocessingml/);
-    const text = async (body: Buffer) => ((await (await JSZip.loadAsync(body)).file('word/document.xml')!.async('string')) as string).replace(/<[^>]+>/g, ' ');
+    const text = async (body: Buffer) => (await (await JSZip.loadAsync(body)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, ' ');
     const school = await text(forSchool.rawPayload);
     assert.match(school, /1 item withheld/);
     assert.doesNotMatch(school, /Fay Volt/);

@@ -474,15 +474,16 @@ describe('row-level security: MACE meetings (issue 12 §4, migration 0320)', () 
     const other = as('police', ['analyst']);
     for (const table of ['mace_agenda_items', 'mace_actions', 'mace_decisions'])
       assert.ok(
-        await withoutRls(table, () => count(table, other, table === 'mace_agenda_items' ? ofItem : table === 'mace_actions' ? sql`id = ${action!.id}` : byItem)),
+        await withoutRls(table, () =>
+          count(table, other, table === 'mace_agenda_items' ? ofItem : table === 'mace_actions' ? sql`id = ${action!.id}` : byItem),
+        ),
         `${table}: without its policy the restricted rows show`,
       );
   });
 
   test('only the chair writes meetings and agendas; the owning agency changes its action’s status, another agency cannot', async () => {
     const [meeting] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM mace_meetings WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [northmere]);
-    const insertMeeting = (tx: Tx) =>
-      sql`INSERT INTO mace_meetings (partnership_id, title, held_on) VALUES (${northmere}, 'rls', '2027-01-01')`.execute(tx);
+    const insertMeeting = (tx: Tx) => sql`INSERT INTO mace_meetings (partnership_id, title, held_on) VALUES (${northmere}, 'rls', '2027-01-01')`.execute(tx);
     assert.equal(refusedByRls(await attempt(as('police', ['analyst']), insertMeeting)), true, 'the analyst cannot plan a meeting');
     assert.equal(refusedByRls(await attempt(as('partnership', ['coordinator']), insertMeeting)), false, 'the chair can');
     const addTheme = (tx: Tx) =>

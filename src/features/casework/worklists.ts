@@ -237,8 +237,14 @@ export async function maceActions(tx: Tx, p: WorklistParams): Promise<WorklistPa
   if (!p.agencyId) return { rows: [], total: 0, capped: false };
   const base = tx.selectFrom('mace_actions as a').where('a.owner_agency_id', '=', p.agencyId).where('a.status', '<>', 'done');
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
-  const rows = p.limit > 0 ? await base.select(['a.id', 'a.due_on', 'a.description']).orderBy('a.due_on', order).orderBy('a.id', order).limit(p.limit).offset(p.offset).execute() : [];
-  const counted = await base.select(sql<number>`1`.as('one')).limit(p.countCap + 1).execute();
+  const rows =
+    p.limit > 0
+      ? await base.select(['a.id', 'a.due_on', 'a.description']).orderBy('a.due_on', order).orderBy('a.id', order).limit(p.limit).offset(p.offset).execute()
+      : [];
+  const counted = await base
+    .select(sql<number>`1`.as('one'))
+    .limit(p.countCap + 1)
+    .execute();
   return {
     rows: rows.map((r) => ({ child_id: null, reference: '', given_name: '', family_name: '', due: r.due_on, reason: r.description })),
     total: Math.min(counted.length, p.countCap),

@@ -62,7 +62,5 @@ export function packToDocx(content: Pick<PackContent, 'language'>, words: PackWo
       );
     }
   }
-  return Packer.toBuffer(
-    new Document({ creator: 'Lantern', title: words.heading, styles: wordLanguageStyles(content.language), sections: [{ children }] }),
-  );
+  return Packer.toBuffer(new Document({ creator: 'Lantern', title: words.heading, styles: wordLanguageStyles(content.language), sections: [{ children }] }));
 }

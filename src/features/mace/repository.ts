@@ -9,8 +9,18 @@ export async function meetingList(tx: Tx, today: string) {
     .selectFrom('mace_meetings as m')
     .select(['m.id', 'm.title', 'm.held_on', 'm.venue', 'm.chair_name', 'm.agenda_built_at'])
     .select((eb) => [
-      eb.selectFrom('mace_agenda_items as i').select(sql<number>`count(*)::int`.as('n')).whereRef('i.meeting_id', '=', 'm.id').where('i.removed_at', 'is', null).as('items'),
-      eb.selectFrom('mace_actions as a').select(sql<number>`count(*)::int`.as('n')).whereRef('a.meeting_id', '=', 'm.id').where('a.status', '<>', 'done').as('openActions'),
+      eb
+        .selectFrom('mace_agenda_items as i')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('i.meeting_id', '=', 'm.id')
+        .where('i.removed_at', 'is', null)
+        .as('items'),
+      eb
+        .selectFrom('mace_actions as a')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('a.meeting_id', '=', 'm.id')
+        .where('a.status', '<>', 'done')
+        .as('openActions'),
     ])
     .orderBy('m.held_on', 'desc')
     .limit(200)

@@ -103,20 +103,30 @@ export const maceFeature: Feature = {
       flash: `flash.mace.${string}`,
       after: (id: string, itemId: string) => string = (id, itemId) => `/mace/${id}/items/${itemId}`,
     ) =>
-      app.post(`/mace/:id/items/:itemId/${path}`, { ...chair, schema: { params: itemParams, body: schema }, attachValidation: true }, async (request, reply) => {
-        const { id, itemId } = request.params;
-        const values = { ...postedForm(request), form };
-        if (request.validationError) return itemPage(request, reply.status(400), id, itemId, { values, errors: formErrors(request.validationError) });
-        try {
-          await save(request, id, itemId, request.body as never);
-        } catch (error) {
-          return itemPage(request, reply.status(400), id, itemId, { values, errors: refusal(error) });
-        }
-        return reply.saved(after(id, itemId), flash);
-      });
+      app.post(
+        `/mace/:id/items/:itemId/${path}`,
+        { ...chair, schema: { params: itemParams, body: schema }, attachValidation: true },
+        async (request, reply) => {
+          const { id, itemId } = request.params;
+          const values = { ...postedForm(request), form };
+          if (request.validationError) return itemPage(request, reply.status(400), id, itemId, { values, errors: formErrors(request.validationError) });
+          try {
+            await save(request, id, itemId, request.body as never);
+          } catch (error) {
+            return itemPage(request, reply.status(400), id, itemId, { values, errors: refusal(error) });
+          }
+          return reply.saved(after(id, itemId), flash);
+        },
+      );
     itemFormRoute('minutes', minutesFormSchema, 'minutes', (r, id, itemId, body) => mace.recordMinutes(r.user!, id, itemId, body), 'flash.mace.minutesSaved');
     itemFormRoute('actions', actionFormSchema, 'action', (r, id, itemId, body) => mace.addAction(r.user!, id, itemId, body), 'flash.mace.actionAdded');
-    itemFormRoute('decisions', decisionFormSchema, 'decision', (r, id, itemId, body) => mace.addDecision(r.user!, id, itemId, body), 'flash.mace.decisionAdded');
+    itemFormRoute(
+      'decisions',
+      decisionFormSchema,
+      'decision',
+      (r, id, itemId, body) => mace.addDecision(r.user!, id, itemId, body),
+      'flash.mace.decisionAdded',
+    );
     itemFormRoute(
       'remove',
       removeFormSchema,

@@ -18,7 +18,9 @@ export async function seedMace(tx: Tx, { partnerships }: DemoSeedContext): Promi
     const northmere = code === 'northmere';
     const place = northmere ? 'Northmere' : 'Westbrook';
     const chairId = p.users.coordinator ?? null;
-    const chairName = chairId ? ((await tx.selectFrom('users').select('display_name').where('id', '=', chairId).executeTakeFirst())?.display_name ?? null) : null;
+    const chairName = chairId
+      ? ((await tx.selectFrom('users').select('display_name').where('id', '=', chairId).executeTakeFirst())?.display_name ?? null)
+      : null;
     const byline = { partnership_id: p.id, created_by: chairId, created_by_name: chairName };
     const police = p.agencies.police!;
     const school = p.agencies.education ?? police;
@@ -26,8 +28,22 @@ export async function seedMace(tx: Tx, { partnerships }: DemoSeedContext): Promi
     const [past, upcoming] = await tx
       .insertInto('mace_meetings')
       .values([
-        { ...byline, title: `${place} MACE (part 1)`, held_on: addDays(today, -21), venue: `${place} Police Station, meeting room 2`, chair_user_id: chairId, chair_name: chairName },
-        { ...byline, title: `${place} MACE (part 1)`, held_on: addDays(today, 14), venue: `${place} Civic Centre`, chair_user_id: chairId, chair_name: chairName },
+        {
+          ...byline,
+          title: `${place} MACE (part 1)`,
+          held_on: addDays(today, -21),
+          venue: `${place} Police Station, meeting room 2`,
+          chair_user_id: chairId,
+          chair_name: chairName,
+        },
+        {
+          ...byline,
+          title: `${place} MACE (part 1)`,
+          held_on: addDays(today, 14),
+          venue: `${place} Civic Centre`,
+          chair_user_id: chairId,
+          chair_name: chairName,
+        },
       ])
       .returning(['id', 'held_on'])
       .execute();
@@ -92,7 +108,13 @@ export async function seedMace(tx: Tx, { partnerships }: DemoSeedContext): Promi
     await tx
       .insertInto('mace_decisions')
       .values([
-        { ...byline, meeting_id: past.id, item_id: location?.id ?? theme.id, kind: 'refer_to_licensing', note: 'Refer the premises to the council’s licensing team' },
+        {
+          ...byline,
+          meeting_id: past.id,
+          item_id: location?.id ?? theme.id,
+          kind: 'refer_to_licensing',
+          note: 'Refer the premises to the council’s licensing team',
+        },
         { ...byline, meeting_id: past.id, item_id: theme.id, kind: 'hotel_information_request', note: null },
       ])
       .execute();
@@ -104,16 +126,43 @@ export async function seedMace(tx: Tx, { partnerships }: DemoSeedContext): Promi
  * (linked now to two children) and NM-1007 found at the Ferry Road takeaway (two children, found there twice).
  */
 async function linkNorthmere(tx: Tx, partnershipId: string, byline: { created_by: string | null; created_by_name: string | null }, today: string) {
-  const children = await tx.selectFrom('children').select(['id', 'reference']).where('partnership_id', '=', partnershipId).where('reference', 'in', ['NM-1005', 'NM-1007']).execute();
+  const children = await tx
+    .selectFrom('children')
+    .select(['id', 'reference'])
+    .where('partnership_id', '=', partnershipId)
+    .where('reference', 'in', ['NM-1005', 'NM-1007'])
+    .execute();
   const child = (reference: string) => children.find((c) => c.reference === reference)?.id;
-  const dean = await tx.selectFrom('persons_of_concern').select('id').where('partnership_id', '=', partnershipId).where(sql<boolean>`'Dean' = ANY (aliases)`).executeTakeFirst();
-  const takeaway = await tx.selectFrom('intel_locations').select('id').where('partnership_id', '=', partnershipId).where('name', '=', 'Ferry Road Grill').executeTakeFirst();
+  const dean = await tx
+    .selectFrom('persons_of_concern')
+    .select('id')
+    .where('partnership_id', '=', partnershipId)
+    .where(sql<boolean>`'Dean' = ANY (aliases)`)
+    .executeTakeFirst();
+  const takeaway = await tx
+    .selectFrom('intel_locations')
+    .select('id')
+    .where('partnership_id', '=', partnershipId)
+    .where('name', '=', 'Ferry Road Grill')
+    .executeTakeFirst();
   const seen = child('NM-1005');
   const found = child('NM-1007');
   const links = [
-    ...(seen && dean ? [{ from_kind: 'child', from_id: seen, to_kind: 'person', to_id: dean.id, relation: 'seen_with', source: 'Return home interview', confidence: 'medium' }] : []),
+    ...(seen && dean
+      ? [{ from_kind: 'child', from_id: seen, to_kind: 'person', to_id: dean.id, relation: 'seen_with', source: 'Return home interview', confidence: 'medium' }]
+      : []),
     ...(found && takeaway
-      ? [{ from_kind: 'child', from_id: found, to_kind: 'location', to_id: takeaway.id, relation: 'found_at', source: 'Missing episode: found by patrol', confidence: 'high' }]
+      ? [
+          {
+            from_kind: 'child',
+            from_id: found,
+            to_kind: 'location',
+            to_id: takeaway.id,
+            relation: 'found_at',
+            source: 'Missing episode: found by patrol',
+            confidence: 'high',
+          },
+        ]
       : []),
   ];
   if (links.length > 0)

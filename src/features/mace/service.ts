@@ -123,7 +123,11 @@ export class MaceService {
   buildAgenda(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const meeting = await this.meetingOr404(tx, id);
-      const built = await buildAgenda(tx, { id, partnershipId: meeting.partnership_id, heldOn: meeting.held_on }, { userId: user.userId, name: user.displayName });
+      const built = await buildAgenda(
+        tx,
+        { id, partnershipId: meeting.partnership_id, heldOn: meeting.held_on },
+        { userId: user.userId, name: user.displayName },
+      );
       await tx.updateTable('mace_meetings').set({ agenda_built_at: this.clock.now() }).where('id', '=', id).execute();
       await act.audit({ action: 'record.update', recordType: meetingRecordType, recordId: id, details: { agendaBuilt: built } });
       return built;
@@ -255,7 +259,14 @@ export class MaceService {
       if (!(await this.checkedAgencies(tx, [form.ownerAgencyId]).catch(() => null))) throw new MaceValidationError('ownerAgencyId', 'mace.errors.owner');
       const row = await tx
         .insertInto('mace_actions')
-        .values({ ...this.created(user), meeting_id: id, item_id: itemId, description: form.description, owner_agency_id: form.ownerAgencyId, due_on: form.dueOn })
+        .values({
+          ...this.created(user),
+          meeting_id: id,
+          item_id: itemId,
+          description: form.description,
+          owner_agency_id: form.ownerAgencyId,
+          due_on: form.dueOn,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit({

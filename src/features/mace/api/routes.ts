@@ -27,7 +27,12 @@ export const maceApi: ApiRoutes = async (api, { mace }) => {
     '/api/v1/mace/meetings/:id',
     {
       ...read,
-      schema: { summary: 'A MACE meeting with its agenda, actions and decisions', operationId: 'getMaceMeeting', params: idParams, response: { 200: responses.meeting, ...one } },
+      schema: {
+        summary: 'A MACE meeting with its agenda, actions and decisions',
+        operationId: 'getMaceMeeting',
+        params: idParams,
+        response: { 200: responses.meeting, ...one },
+      },
     },
     async (request, reply) => {
       const { meeting, items, actions, decisions } = await mace.meeting(request.user!, request.params.id);
@@ -79,7 +84,12 @@ export const maceApi: ApiRoutes = async (api, { mace }) => {
     '/api/v1/mace/meetings/:id/agenda',
     {
       ...write,
-      schema: { summary: 'Build (or bring up to date) a meeting’s VOLT agenda', operationId: 'buildMaceAgenda', params: idParams, response: { 200: responses.built, ...one } },
+      schema: {
+        summary: 'Build (or bring up to date) a meeting’s VOLT agenda',
+        operationId: 'buildMaceAgenda',
+        params: idParams,
+        response: { 200: responses.built, ...one },
+      },
     },
     async (request, reply) => {
       const built = await mace.buildAgenda(request.user!, request.params.id);

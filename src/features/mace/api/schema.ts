@@ -27,7 +27,10 @@ const item = z.object({
   section: oneOf(voltSections),
   entity_kind: z.string().nullable().meta({ description: 'child, person or location; null for a theme.' }),
   entity_id: z.uuid().nullable().meta({ description: 'Null for a theme, and for a child the token may not see.' }),
-  label: z.string().nullable().meta({ description: 'The child’s name and reference, the person’s name or nicknames, the place, or the theme; null for a child the token may not see.' }),
+  label: z
+    .string()
+    .nullable()
+    .meta({ description: 'The child’s name and reference, the person’s name or nicknames, the place, or the theme; null for a child the token may not see.' }),
   reasons: z.array(oneOf(itemReasons)),
   linked_children: z.number().int().nullable(),
   found_at_links: z.number().int().nullable(),

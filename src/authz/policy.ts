@@ -44,6 +44,9 @@ export const permissions = {
   // minutes, actions and decisions); the police analyst reads. Row-level security says the same (0320).
   'mace.read': ['coordinator', 'analyst'],
   'mace.manage': ['coordinator'],
+  // An action a MACE meeting set an agency: its status is changed by the chair or, from their worklist, by
+  // anyone of the owning agency (row-level security decides which actions a person reaches, 0320).
+  'mace.actions.update': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   // Anyone with a casework role may issue a token for their own agency with their own roles; an
   // administrator who did not issue it approves it before it works (security review H1).
   'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],

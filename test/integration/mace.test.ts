@@ -257,7 +257,7 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     assert.ok(row!.n >= 1);
   });
 
-  test('the school sees the action in its worklist; another agency’s practitioner does not', async () => {
+  test('the school sees the action in its worklist and marks it done there; another agency’s practitioner neither sees nor changes it', async () => {
     const school = await agents.school!.get('/worklists?show=maceActions');
     assert.equal(school.statusCode, 200);
     assert.match(school.body, /Your agency’s MACE actions/);
@@ -265,6 +265,26 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     const social = await agents['social-worker']!.get('/worklists?show=maceActions');
     assert.equal(social.statusCode, 200);
     assert.doesNotMatch(social.body, /Brief the school’s safeguarding lead/);
+    const [action] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM mace_actions WHERE description LIKE 'Brief the school%Twolinks'`);
+    // Another agency cannot reach it; the school marks it done from its worklist, and it leaves the list.
+    assert.equal((await agents['social-worker']!.post(`/mace/actions/${action!.id}/status`, { status: 'done', from: 'worklist' })).statusCode, 404);
+    const done = await agents.school!.post(`/mace/actions/${action!.id}/status`, { status: 'done', from: 'worklist' });
+    assert.equal(done.statusCode, 302);
+    assert.equal(done.headers.location, '/worklists?show=maceActions');
+    const after = await agents.school!.get('/worklists?show=maceActions');
+    assert.match(after.body, /Action status changed/);
+    assert.doesNotMatch(after.body, /Brief the school’s safeguarding lead about Twolinks/);
+    const [row] = await ctx.ownerQuery<{ status: string; status_changed_by_name: string }>(
+      `SELECT status, status_changed_by_name FROM mace_actions WHERE id = $1`,
+      [action!.id],
+    );
+    assert.equal(row!.status, 'done');
+    const audit = await ctx.ownerQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE record_type = 'mace_action' AND record_id = $1 AND action = 'record.update'`,
+      [action!.id],
+    );
+    assert.equal(audit[0]!.n, 1);
+    await ctx.ownerQuery(`UPDATE mace_actions SET status = 'open' WHERE id = $1`, [action!.id]);
   });
 
   test('the pack for the school withholds the item restricted to the police and says so; the police’s pack has it', async () => {

@@ -251,7 +251,7 @@ const expectedAccess: Record<string, string> = {
   'POST /mace/:id/items/:itemId/actions': 'C',
   'POST /mace/:id/items/:itemId/decisions': 'C',
   'POST /mace/:id/items/:itemId/remove': 'C',
-  'POST /mace/actions/:maceActionId/status': 'C',
+  'POST /mace/actions/:maceActionId/status': 'TWCA',
   'GET /mace/:id/pack/:format': 'CA',
 };
 

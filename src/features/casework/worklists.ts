@@ -35,6 +35,9 @@ export interface WorklistRow {
   due: string;
   /** What the row is about; for children, reviews and meetings the child's current risk level (children.current_risk_level), '' when none. */
   reason: string;
+  /** A MACE action's id and status (maceActions): the owning agency changes the status from the list. */
+  mace_action_id?: string;
+  mace_status?: string;
 }
 
 export interface WorklistPage {
@@ -239,14 +242,29 @@ export async function maceActions(tx: Tx, p: WorklistParams): Promise<WorklistPa
   const order = p.sort === 'due-desc' ? 'desc' : 'asc';
   const rows =
     p.limit > 0
-      ? await base.select(['a.id', 'a.due_on', 'a.description']).orderBy('a.due_on', order).orderBy('a.id', order).limit(p.limit).offset(p.offset).execute()
+      ? await base
+          .select(['a.id', 'a.due_on', 'a.description', 'a.status'])
+          .orderBy('a.due_on', order)
+          .orderBy('a.id', order)
+          .limit(p.limit)
+          .offset(p.offset)
+          .execute()
       : [];
   const counted = await base
     .select(sql<number>`1`.as('one'))
     .limit(p.countCap + 1)
     .execute();
   return {
-    rows: rows.map((r) => ({ child_id: null, reference: '', given_name: '', family_name: '', due: r.due_on, reason: r.description })),
+    rows: rows.map((r) => ({
+      child_id: null,
+      reference: '',
+      given_name: '',
+      family_name: '',
+      due: r.due_on,
+      reason: r.description,
+      mace_action_id: r.id,
+      mace_status: r.status,
+    })),
     total: Math.min(counted.length, p.countCap),
     capped: counted.length > p.countCap,
   };

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { can } from '../../authz/policy.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import { idParams } from '../../web/params.ts';
@@ -136,11 +137,16 @@ export const maceFeature: Feature = {
       (id) => `/mace/${id}`,
     );
 
-    // ---- An action's status (the chair) ----
-    app.post('/mace/actions/:maceActionId/status', { ...chair, schema: { params: actionParams, body: actionStatusFormSchema } }, async (request, reply) => {
-      const meetingId = await mace.setActionStatus(request.user!, request.params.maceActionId, request.body.status);
-      return reply.saved(`/mace/${meetingId}#actions`, 'flash.mace.statusChanged');
-    });
+    // ---- An action's status: the chair on the meeting's page, the owning agency from its worklist ----
+    app.post(
+      '/mace/actions/:maceActionId/status',
+      { config: { permission: 'mace.actions.update' as const }, schema: { params: actionParams, body: actionStatusFormSchema } },
+      async (request, reply) => {
+        const meetingId = await mace.setActionStatus(request.user!, request.params.maceActionId, request.body.status);
+        const back = request.body.from === 'worklist' || !can(request.user, 'mace.read') ? '/worklists?show=maceActions' : `/mace/${meetingId}#actions`;
+        return reply.saved(back, 'flash.mace.statusChanged');
+      },
+    );
 
     // ---- The meeting pack for a recipient agency, in the language chosen at download ----
     app.get('/mace/:id/pack/:format', { ...read, schema: { params: packParams, querystring: packQuery } }, async (request, reply) => {

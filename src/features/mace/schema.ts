@@ -92,7 +92,11 @@ export const actionFormSchema = z.object({
 });
 export type ActionForm = z.output<typeof actionFormSchema>;
 
-export const actionStatusFormSchema = z.object({ status: requiredChoice(actionStatuses, 'mace.errors.status') });
+/** An action's new status; `from` says which page to go back to (the worklist or the meeting). */
+export const actionStatusFormSchema = z.object({
+  status: requiredChoice(actionStatuses, 'mace.errors.status'),
+  from: z.enum(['worklist', 'meeting']).optional(),
+});
 
 /** A decision: its kind, and a note (required for "other"). */
 export const decisionFormSchema = z

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import JSZip from 'jszip';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
+import { browserAvailable } from '../helpers/browser.ts';
 import { aChild, aRiskAssessment, uniqueReference } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
+import { isTaggedPdf, pdfText } from '../helpers/pdf.ts';
 
 /**
  * MACE meetings (issue 12 §4): the VOLT agenda rules (victims at high risk or newly escalated, offenders
@@ -312,6 +314,22 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     );
     assert.equal((await agents.coordinator!.get(`/mace/${meeting}/pack/docx`)).statusCode, 400, 'a recipient agency is required');
   });
+
+  test(
+    'the pack as a tagged PDF in Welsh, for the school: withheld and counted',
+    { skip: browserAvailable ? false : 'Chromium is not installed' },
+    async () => {
+      const r = await agents.coordinator!.get(`/mace/${meeting}/pack/pdf?agency=${agencies.education}&language=cy`);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.headers['content-type'], 'application/pdf');
+      assert.ok(isTaggedPdf(r.rawPayload), 'a structure tree, and marked content');
+      const text = pdfText(r.rawPayload);
+      assert.ok(text.includes('Dioddefwyr'), 'the VOLT sections in Welsh');
+      assert.ok(text.includes('dal yn ôl'), 'the withheld note in Welsh');
+      assert.ok(!text.includes('Fay Volt'), 'the item restricted to the police is withheld');
+      assert.ok(text.includes('Bea Volt'));
+    },
+  );
 
   test('the analyst reads the meeting but not an item restricted to another agency, and cannot change anything', async () => {
     const bea = (await itemsOf(meeting)).find((i) => i.entity_id === kids.Bea)!;

@@ -33,17 +33,17 @@ export function packToDocx(content: Pick<PackContent, 'language'>, words: PackWo
   ];
   for (const section of words.sections) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(section.heading)] }));
-    if (section.none) children.push(text(section.none));
+    if (section.emptyText) children.push(text(section.emptyText));
     for (const item of section.items) {
       children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(item.label)] }));
       children.push(text(item.reasons, { italics: true }));
       if (item.restricted) children.push(text(item.restricted, { bold: true }));
       children.push(new Paragraph({ heading: HeadingLevel.HEADING_3, children: [new TextRun(words.headings.minutes)] }));
-      children.push(...(item.minutes ? paragraphs(item.minutes) : [text(words.none.minutes)]));
+      children.push(...(item.minutes ? paragraphs(item.minutes) : [text(words.nothing.minutes)]));
       children.push(new Paragraph({ heading: HeadingLevel.HEADING_3, children: [new TextRun(words.headings.actions)] }));
       children.push(
         item.actions.length === 0
-          ? text(words.none.actions)
+          ? text(words.nothing.actions)
           : table(
               [words.headers.action, words.headers.owner, words.headers.due, words.headers.status],
               item.actions.map((a) => [a.description, a.owner, a.due, a.status]),
@@ -53,7 +53,7 @@ export function packToDocx(content: Pick<PackContent, 'language'>, words: PackWo
       children.push(new Paragraph({ heading: HeadingLevel.HEADING_3, children: [new TextRun(words.headings.decisions)] }));
       children.push(
         item.decisions.length === 0
-          ? text(words.none.decisions)
+          ? text(words.nothing.decisions)
           : table(
               [words.headers.decision, words.headers.note],
               item.decisions.map((d) => [d.kind, d.note]),

@@ -21,10 +21,10 @@ export interface PackWords {
   details: string[];
   withheldNote: string | null;
   demoNote: string | null;
-  sections: { heading: string; none: string | null; items: PackItemWords[] }[];
+  sections: { heading: string; emptyText: string | null; items: PackItemWords[] }[];
   headings: { minutes: string; actions: string; decisions: string };
   headers: { action: string; owner: string; due: string; status: string; decision: string; note: string };
-  none: { minutes: string; actions: string; decisions: string };
+  nothing: { minutes: string; actions: string; decisions: string };
 }
 
 /** An item's reasons as a sentence: "High risk; newly escalated", "Linked to 3 children". */
@@ -63,7 +63,7 @@ export function packText(content: PackContent, options: { printedAt: Date; by: s
     demoNote: options.demo ? `${t('common.demoTag')}: ${t('common.demoBanner')}` : null,
     sections: pack.sections.map((s) => ({
       heading: t(`mace.sections.${s.section}`),
-      none: s.items.length === 0 ? p('noItems') : null,
+      emptyText: s.items.length === 0 ? p('noItems') : null,
       items: s.items.map((i) => ({
         label: i.label ?? t('mace.withheldChild'),
         reasons: reasonText(i, language),
@@ -80,6 +80,6 @@ export function packText(content: PackContent, options: { printedAt: Date; by: s
     })),
     headings: { minutes: p('minutes'), actions: p('actions'), decisions: p('decisions') },
     headers: { action: p('action'), owner: p('owner'), due: p('due'), status: p('status'), decision: p('decision'), note: p('note') },
-    none: { minutes: p('noMinutes'), actions: p('noActions'), decisions: p('noDecisions') },
+    nothing: { minutes: p('noMinutes'), actions: p('noActions'), decisions: p('noDecisions') },
   };
 }

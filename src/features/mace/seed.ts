@@ -149,7 +149,17 @@ async function linkNorthmere(tx: Tx, partnershipId: string, byline: { created_by
   const found = child('NM-1007');
   const links = [
     ...(seen && dean
-      ? [{ from_kind: 'child', from_id: seen, to_kind: 'person', to_id: dean.id, relation: 'seen_with', source: 'The child’s account after going missing', confidence: 'medium' }]
+      ? [
+          {
+            from_kind: 'child',
+            from_id: seen,
+            to_kind: 'person',
+            to_id: dean.id,
+            relation: 'seen_with',
+            source: 'The child’s account after going missing',
+            confidence: 'medium',
+          },
+        ]
       : []),
     ...(found && takeaway
       ? [

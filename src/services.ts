@@ -28,6 +28,7 @@ import { IntelEventsService } from './features/intelligence/events.ts';
 import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
+import { MaceService } from './features/mace/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -101,6 +102,8 @@ export interface Services {
   intelEvents: IntelEventsService;
   /** The intelligence network, its clusters and paths, and hotspots (issue 12 §5). */
   intelNetwork: NetworkService;
+  /** MACE meetings: VOLT agendas, minutes, actions, decisions and packs (issue 12 §4). */
+  mace: MaceService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -157,6 +160,7 @@ export function createServices(options: {
     disruptions: new DisruptionService(options.db, clock),
     intelEvents: new IntelEventsService(options.db, clock),
     intelNetwork: new NetworkService(options.db, clock),
+    mace: new MaceService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -40,6 +40,13 @@ export const permissions = {
   // analyst and the exploitation co-ordinator only; row-level security says the same (migration 0300).
   'intelligence.read': ['coordinator', 'analyst'],
   'intelligence.write': ['coordinator', 'analyst'],
+  // MACE meetings (issue 12 §4): the co-ordinator chairs (creates meetings, builds the agenda, records
+  // minutes, actions and decisions); the police analyst reads. Row-level security says the same (0320).
+  'mace.read': ['coordinator', 'analyst'],
+  'mace.manage': ['coordinator'],
+  // An action a MACE meeting set an agency: its status is changed by the chair or, from their worklist, by
+  // anyone of the owning agency (row-level security decides which actions a person reaches, 0320).
+  'mace.actions.update': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   // Anyone with a casework role may issue a token for their own agency with their own roles; an
   // administrator who did not issue it approves it before it works (security review H1).
   'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],
@@ -86,6 +93,9 @@ export const apiScopes = [
   // Disruptions and their outcomes (issue 12 §3): as intelligence, only for tokens with an intelligence role.
   'disruptions:read',
   'disruptions:write',
+  // MACE meetings, their agendas, actions and decisions (issue 12 §4): only for tokens with an intelligence role.
+  'mace:read',
+  'mace:write',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

@@ -521,6 +521,72 @@ export interface Localities {
   partnership_id: string;
 }
 
+export interface MaceActions {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  description: string;
+  due_on: string;
+  id: Generated<string>;
+  item_id: string | null;
+  meeting_id: string;
+  owner_agency_id: string;
+  partnership_id: string;
+  status: Generated<string>;
+  status_changed_at: Timestamp | null;
+  status_changed_by_name: string | null;
+}
+
+export interface MaceAgendaItems {
+  chair_reason: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  entity_id: string | null;
+  entity_kind: string | null;
+  found_at_links: number | null;
+  id: Generated<string>;
+  linked_children: number | null;
+  meeting_id: string;
+  minutes: string | null;
+  minutes_at: Timestamp | null;
+  minutes_by_name: string | null;
+  partnership_id: string;
+  reasons: Generated<string[]>;
+  removed_at: Timestamp | null;
+  removed_by_name: string | null;
+  removed_reason: string | null;
+  restricted_to_agency_ids: Generated<string[]>;
+  section: string;
+  theme: string | null;
+}
+
+export interface MaceDecisions {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  id: Generated<string>;
+  item_id: string | null;
+  kind: string;
+  meeting_id: string;
+  note: string | null;
+  partnership_id: string;
+}
+
+export interface MaceMeetings {
+  agenda_built_at: Timestamp | null;
+  chair_name: string | null;
+  chair_user_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_by_name: string | null;
+  held_on: string;
+  id: Generated<string>;
+  partnership_id: string;
+  title: string;
+  venue: string | null;
+}
+
 export interface MissingEpisodes {
   child_id: string;
   created_at: Generated<Timestamp>;
@@ -1031,6 +1097,10 @@ export interface DB {
   intel_reports: IntelReports;
   lantern_request_context: LanternRequestContext;
   localities: Localities;
+  mace_actions: MaceActions;
+  mace_agenda_items: MaceAgendaItems;
+  mace_decisions: MaceDecisions;
+  mace_meetings: MaceMeetings;
   missing_episodes: MissingEpisodes;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;

@@ -12,6 +12,8 @@ import { homeFeature } from './home/routes.ts';
 import { disruptionsApi } from './intelligence/api/disruption-routes.ts';
 import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
+import { maceApi } from './mace/api/routes.ts';
+import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
@@ -29,8 +31,9 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi, maceApi]),
   strategyFeature,
   assuranceFeature,
   intelligenceFeature,
+  maceFeature,
 ];

@@ -10,6 +10,7 @@ import { scaleSeedChildFlags, seedChildFlags } from '../features/children/seed-f
 import { seedDisruptions } from '../features/intelligence/disruption-seed.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
 import { seedNetwork } from '../features/intelligence/network/seed.ts';
+import { seedMace } from '../features/mace/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -17,8 +18,9 @@ import { seedNetwork } from '../features/intelligence/network/seed.ts';
  * feature's services directory. The multi-agency tasking (agencies' named contacts, a plan shared
  * with the police and the school) draws nothing from the faker, so it shifts no later seed's people;
  * nor do the children's localities and flags, drawn from each child's own story. Intelligence (persons,
- * places, vehicles and their links to children) comes last, drawing nothing either, then the disruptions
- * of those persons and places (issue 12 §3).
+ * places, vehicles and their links to children) comes next, drawing nothing either, then the disruptions
+ * of those persons and places (issue 12 §3), the network's places in their localities, and the MACE
+ * meetings whose agendas name them.
  */
 export const featureSeeds: FeatureSeed[] = [
   seedChildren,
@@ -31,6 +33,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedIntelligence,
   seedDisruptions,
   seedNetwork,
+  seedMace,
 ];
 
 /**

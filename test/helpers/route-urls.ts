@@ -48,8 +48,18 @@ const realValueSql: Record<string, string> = {
   'reports/:id': `SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' ORDER BY id LIMIT 1`,
   'disruptions/:id': 'SELECT id FROM intel_disruptions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'events/:id': 'SELECT id FROM intel_events WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  // The meeting with an agenda, and an item on it that every intelligence role reads (not restricted).
+  'mace/:id': 'SELECT id FROM mace_meetings WHERE partnership_id = $1 ORDER BY agenda_built_at NULLS LAST, id LIMIT 1',
+  'items/:itemId': `SELECT id FROM mace_agenda_items WHERE partnership_id = $1 AND meeting_id = $2 AND restricted_to_agency_ids = '{}' AND removed_at IS NULL
+    ORDER BY id LIMIT 1`,
+  'actions/:maceActionId': 'SELECT id FROM mace_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
-const realValueFixed: Record<string, string> = { 'sessions/:session': '0'.repeat(24), 'export/:document': 'plan.csv', 'chronology/:format': 'docx' };
+const realValueFixed: Record<string, string> = {
+  'sessions/:session': '0'.repeat(24),
+  'export/:document': 'plan.csv',
+  'chronology/:format': 'docx',
+  'pack/:format': 'docx',
+};
 
 /**
  * Fills a route's path parameters with real ids of the partnership. `exceptUsers` are accounts a

@@ -255,6 +255,21 @@ const expectedAccess: Record<string, string> = {
   'GET /intelligence/hotspots': 'CA',
   // A child's intelligence links, sanitised: whoever may read the child
   'GET /children/:id/network': 'TWCA',
+  // MACE meetings (issue 12 §4): the co-ordinator chairs, the analyst reads
+  'GET /mace': 'CA',
+  'GET /mace/new': 'C',
+  'POST /mace/new': 'C',
+  'GET /mace/:id': 'CA',
+  'POST /mace/:id/agenda': 'C',
+  'GET /mace/:id/items/new': 'C',
+  'POST /mace/:id/items/new': 'C',
+  'GET /mace/:id/items/:itemId': 'CA',
+  'POST /mace/:id/items/:itemId/minutes': 'C',
+  'POST /mace/:id/items/:itemId/actions': 'C',
+  'POST /mace/:id/items/:itemId/decisions': 'C',
+  'POST /mace/:id/items/:itemId/remove': 'C',
+  'POST /mace/actions/:maceActionId/status': 'TWCA',
+  'GET /mace/:id/pack/:format': 'CA',
 };
 
 /**

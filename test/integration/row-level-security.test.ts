@@ -439,3 +439,75 @@ describe('row-level security', () => {
     );
   });
 });
+
+describe('row-level security: MACE meetings (issue 12 §4, migration 0320)', () => {
+  /** A Northmere actor of one agency with these roles. */
+  const as = (agency: string, roleList: TrustedActor['roles']): TrustedActor => ({
+    userId: null,
+    partnershipId: northmere,
+    agencyId: agencies[`n:${agency}`]!.id,
+    roles: roleList,
+    label: 'rls test',
+  });
+  const count = (table: string, a: TrustedActor, where: ReturnType<typeof sql>) => countRows(table, a, where);
+
+  test('an item restricted to an agency is read by the chair and that agency’s analyst only, with its actions and decisions; the owning agency reads its actions', async () => {
+    const [item] = await ctx.ownerQuery<{ id: string; meeting_id: string }>(
+      `SELECT id, meeting_id FROM mace_agenda_items WHERE partnership_id = $1 AND restricted_to_agency_ids = '{}' AND entity_id IS NOT NULL ORDER BY id LIMIT 1`,
+      [northmere],
+    );
+    const education = agencies['n:education']!.id;
+    await ctx.ownerQuery(`UPDATE mace_agenda_items SET restricted_to_agency_ids = $2 WHERE id = $1`, [item!.id, [education]]);
+    const [action] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO mace_actions (partnership_id, meeting_id, item_id, description, owner_agency_id, due_on) VALUES ($1, $2, $3, 'rls test action', $4, '2027-01-01') RETURNING id`,
+      [northmere, item!.meeting_id, item!.id, agencies['n:health']!.id],
+    );
+    await ctx.ownerQuery(`INSERT INTO mace_decisions (partnership_id, meeting_id, item_id, kind) VALUES ($1, $2, $3, 'refer_to_licensing')`, [
+      northmere,
+      item!.meeting_id,
+      item!.id,
+    ]);
+    const ofItem = sql`id = ${item!.id}`;
+    const byItem = sql`item_id = ${item!.id}`;
+    const expectations: [string, TrustedActor, number, number, number][] = [
+      ['the chair', as('partnership', ['coordinator']), 1, 1, 1],
+      ['the named agency’s analyst', as('education', ['analyst']), 1, 1, 1],
+      ['another agency’s analyst', as('police', ['analyst']), 0, 0, 0],
+      ['the owning agency’s practitioner', as('health', ['practitioner']), 0, 1, 0],
+      ['the named agency’s practitioner', as('education', ['practitioner']), 0, 0, 0],
+    ];
+    const seen = async (a: TrustedActor) => [
+      await count('mace_agenda_items', a, ofItem),
+      await count('mace_actions', a, sql`id = ${action!.id}`),
+      await count('mace_decisions', a, byItem),
+    ];
+    for (const [who, a, items, actions, decisions] of expectations) assert.deepEqual(await seen(a), [items, actions, decisions], who);
+    // Each policy is what hides them: with row-level security off, the other agency's analyst reads all three.
+    const other = as('police', ['analyst']);
+    for (const table of ['mace_agenda_items', 'mace_actions', 'mace_decisions'])
+      assert.ok(
+        await withoutRls(table, () =>
+          count(table, other, table === 'mace_agenda_items' ? ofItem : table === 'mace_actions' ? sql`id = ${action!.id}` : byItem),
+        ),
+        `${table}: without its policy the restricted rows show`,
+      );
+  });
+
+  test('only the chair writes meetings and agendas; the owning agency changes its action’s status, another agency cannot', async () => {
+    const [meeting] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM mace_meetings WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [northmere]);
+    const insertMeeting = (tx: Tx) => sql`INSERT INTO mace_meetings (partnership_id, title, held_on) VALUES (${northmere}, 'rls', '2027-01-01')`.execute(tx);
+    assert.equal(refusedByRls(await attempt(as('police', ['analyst']), insertMeeting)), true, 'the analyst cannot plan a meeting');
+    assert.equal(refusedByRls(await attempt(as('partnership', ['coordinator']), insertMeeting)), false, 'the chair can');
+    const addTheme = (tx: Tx) =>
+      sql`INSERT INTO mace_agenda_items (partnership_id, meeting_id, section, theme, reasons, chair_reason)
+          VALUES (${northmere}, ${meeting!.id}, 'themes', 'rls', '{chair_added}', 'rls')`.execute(tx);
+    assert.equal(refusedByRls(await attempt(as('police', ['analyst']), addTheme)), true, 'the analyst cannot add to an agenda');
+    const [action] = await ctx.ownerQuery<{ id: string; owner_agency_id: string }>(
+      `SELECT a.id, a.owner_agency_id FROM mace_actions a JOIN agencies g ON g.id = a.owner_agency_id WHERE a.partnership_id = $1 AND g.kind = 'education' LIMIT 1`,
+      [northmere],
+    );
+    const done = (tx: Tx) => sql`UPDATE mace_actions SET status = 'done' WHERE id = ${action!.id}`.execute(tx);
+    assert.equal(affected(await attempt(as('education', ['practitioner']), done)), 1, 'the owning agency');
+    assert.equal(affected(await attempt(as('health', ['practitioner']), done)), 0, 'another agency');
+  });
+});

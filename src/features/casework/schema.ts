@@ -232,7 +232,18 @@ export const noteFormSchema = z.object({ body: required(8000, 'casework.validati
 
 // ---------------------------------------------------------------- worklists
 
-export const worklistKinds = ['all', 'children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'] as const;
+export const worklistKinds = [
+  'all',
+  'children',
+  'triage',
+  'reviews',
+  'interviews',
+  'actions',
+  'meetings',
+  'agencyActions',
+  'agencyMeetings',
+  'maceActions',
+] as const;
 export const worklistQuerySchema = z.object({
   show: z.enum(worklistKinds).catch('all'),
   sort: z.enum(['due', 'due-desc', 'child']).catch('due'),

@@ -12,8 +12,18 @@ import type { WorklistQuery } from './schema.ts';
  * database reading every overdue row on each request (docs/PERFORMANCE.md).
  */
 
-export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings' | 'agencyActions' | 'agencyMeetings';
-export const worklistKeys: readonly WorklistKey[] = ['children', 'triage', 'reviews', 'interviews', 'actions', 'meetings', 'agencyActions', 'agencyMeetings'];
+export type WorklistKey = 'children' | 'triage' | 'reviews' | 'interviews' | 'actions' | 'meetings' | 'agencyActions' | 'agencyMeetings' | 'maceActions';
+export const worklistKeys: readonly WorklistKey[] = [
+  'children',
+  'triage',
+  'reviews',
+  'interviews',
+  'actions',
+  'meetings',
+  'agencyActions',
+  'agencyMeetings',
+  'maceActions',
+];
 
 export interface WorklistRow {
   child_id: string | null;
@@ -25,6 +35,9 @@ export interface WorklistRow {
   due: string;
   /** What the row is about; for children, reviews and meetings the child's current risk level (children.current_risk_level), '' when none. */
   reason: string;
+  /** A MACE action's id and status (maceActions): the owning agency changes the status from the list. */
+  mace_action_id?: string;
+  mace_status?: string;
 }
 
 export interface WorklistPage {
@@ -218,6 +231,45 @@ export async function agencyMeetings(tx: Tx, p: WorklistParams): Promise<Worklis
   return { ...page, rows: page.rows.map((r) => childRow(r, r.next_review_on ?? '', r.meeting_kind)) };
 }
 
+/**
+ * Actions a MACE meeting set the worker's agency that are not done, soonest due first (issue 12 §4).
+ * Row-level security (migration 0320) lets the owning agency read its own actions, whoever the worker;
+ * the row names the meeting's date, never the agenda item (it may be restricted to other agencies).
+ */
+export async function maceActions(tx: Tx, p: WorklistParams): Promise<WorklistPage> {
+  if (!p.agencyId) return { rows: [], total: 0, capped: false };
+  const base = tx.selectFrom('mace_actions as a').where('a.owner_agency_id', '=', p.agencyId).where('a.status', '<>', 'done');
+  const order = p.sort === 'due-desc' ? 'desc' : 'asc';
+  const rows =
+    p.limit > 0
+      ? await base
+          .select(['a.id', 'a.due_on', 'a.description', 'a.status'])
+          .orderBy('a.due_on', order)
+          .orderBy('a.id', order)
+          .limit(p.limit)
+          .offset(p.offset)
+          .execute()
+      : [];
+  const counted = await base
+    .select(sql<number>`1`.as('one'))
+    .limit(p.countCap + 1)
+    .execute();
+  return {
+    rows: rows.map((r) => ({
+      child_id: null,
+      reference: '',
+      given_name: '',
+      family_name: '',
+      due: r.due_on,
+      reason: r.description,
+      mace_action_id: r.id,
+      mace_status: r.status,
+    })),
+    total: Math.min(counted.length, p.countCap),
+    capped: counted.length > p.countCap,
+  };
+}
+
 export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) => Promise<WorklistPage>> = {
   children: myChildren,
   triage: triageDue,
@@ -227,4 +279,5 @@ export const worklistReaders: Record<WorklistKey, (tx: Tx, p: WorklistParams) =>
   meetings: meetingReviewsDue,
   agencyActions,
   agencyMeetings,
+  maceActions,
 };

@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/context.ts';
+import { addDays, endOfLondonDay } from '../../dates.ts';
+
+/**
+ * The VOLT rules of a MACE agenda (issue 12 §4), each one set-based INSERT … SELECT, so a cohort of
+ * 200,000 children is read once per rule and never child by child:
+ *
+ *   Victims    open children whose current risk level (children.current_risk_level, the one truth kept
+ *              by lantern_child_risk, migration 0170) is high — "high_risk" — and those newly escalated:
+ *              a medium or high level set since the cut-off — "newly_escalated" (docs/DECISIONS.md 34);
+ *   Offenders  persons of concern linked to two or more children — "linked_children" — or recorded since
+ *              the cut-off — "newly_identified"; not those deceased or with no further action;
+ *   Locations  places linked to two or more children — "linked_children" — or where children were found
+ *              two or more times (found_at links: repeated missing-from locations) — "repeated_found_at";
+ *   Themes     chosen by the chair (never built).
+ *
+ * The cut-off is the partnership's previous MACE meeting before this one, or 28 days before it when
+ * there is none. Each rule names the meeting's partnership as well as relying on row-level security, so
+ * the demo seed (as the owner) builds the same agenda. An entity already on the agenda (added before, or removed by the chair) is left as it
+ * is: building again only adds what is new. Runs as the chair, so row-level security decides what the
+ * rules read (a restricted child is not put on an agenda).
+ */
+export const firstCutOffDays = 28;
+
+export interface AgendaBuild {
+  victims: number;
+  offenders: number;
+  locations: number;
+  cutOff: string;
+}
+
+/** The day after which a child's escalation or a person's recording counts as new for this meeting. */
+export async function cutOffFor(tx: Tx, meeting: { id: string; partnershipId: string; heldOn: string }): Promise<string> {
+  const { id: meetingId, heldOn } = meeting;
+  const previous = await tx
+    .selectFrom('mace_meetings')
+    .select('held_on')
+    .where('partnership_id', '=', meeting.partnershipId)
+    .where('held_on', '<', heldOn)
+    .where('id', '<>', meetingId)
+    .orderBy('held_on', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return previous?.held_on ?? addDays(heldOn, -firstCutOffDays);
+}
+
+export async function buildAgenda(
+  tx: Tx,
+  meeting: { id: string; partnershipId: string; heldOn: string },
+  by: { userId: string; name: string },
+): Promise<AgendaBuild> {
+  const cutOff = await cutOffFor(tx, meeting);
+  const byline = sql`${meeting.partnershipId}::uuid, ${meeting.id}::uuid, ${by.userId}::uuid, ${by.name}::text`;
+  // Recorded after the cut-off day, London time.
+  const newSince = endOfLondonDay(cutOff);
+  const conflict = sql`ON CONFLICT (meeting_id, entity_id) WHERE entity_id IS NOT NULL DO NOTHING`;
+
+  const victims = await sql`
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons)
+    SELECT ${byline}, 'victims', 'child', c.id,
+           array_remove(ARRAY[CASE WHEN c.current_risk_level = 'high' THEN 'high_risk' END,
+                              CASE WHEN c.current_risk_on > ${cutOff}::date THEN 'newly_escalated' END], NULL)
+      FROM children c
+     WHERE c.partnership_id = ${meeting.partnershipId} AND c.status = 'open'
+       AND (c.current_risk_level = 'high' OR (c.current_risk_level = 'medium' AND c.current_risk_on > ${cutOff}::date))
+    ${conflict}`.execute(tx);
+
+  // A link between a person and a child may be written either way round.
+  const offenders = await sql`
+    WITH linked AS (
+      SELECT CASE WHEN l.from_kind = 'person' THEN l.from_id ELSE l.to_id END AS person_id,
+             count(DISTINCT CASE WHEN l.from_kind = 'child' THEN l.from_id ELSE l.to_id END)::int AS children
+        FROM intel_links l
+       WHERE l.partnership_id = ${meeting.partnershipId}
+         AND ((l.from_kind = 'person' AND l.to_kind = 'child') OR (l.from_kind = 'child' AND l.to_kind = 'person'))
+       GROUP BY 1)
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children)
+    SELECT ${byline}, 'offenders', 'person', p.id,
+           array_remove(ARRAY[CASE WHEN coalesce(k.children, 0) >= 2 THEN 'linked_children' END,
+                              CASE WHEN p.created_at >= ${newSince} THEN 'newly_identified' END], NULL),
+           coalesce(k.children, 0)
+      FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id
+     WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
+       AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince})
+    ${conflict}`.execute(tx);
+
+  const locations = await sql`
+    WITH linked AS (
+      SELECT CASE WHEN l.from_kind = 'location' THEN l.from_id ELSE l.to_id END AS location_id,
+             count(DISTINCT CASE WHEN l.from_kind = 'child' THEN l.from_id ELSE l.to_id END)::int AS children,
+             count(*) FILTER (WHERE l.relation = 'found_at')::int AS found_at
+        FROM intel_links l
+       WHERE l.partnership_id = ${meeting.partnershipId}
+         AND ((l.from_kind = 'location' AND l.to_kind = 'child') OR (l.from_kind = 'child' AND l.to_kind = 'location'))
+       GROUP BY 1)
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children, found_at_links)
+    SELECT ${byline}, 'locations', 'location', k.location_id,
+           array_remove(ARRAY[CASE WHEN k.children >= 2 THEN 'linked_children' END, CASE WHEN k.found_at >= 2 THEN 'repeated_found_at' END], NULL),
+           k.children, k.found_at
+      FROM linked k JOIN intel_locations x ON x.id = k.location_id
+     WHERE k.children >= 2 OR k.found_at >= 2
+    ${conflict}`.execute(tx);
+
+  return {
+    victims: Number(victims.numAffectedRows ?? 0n),
+    offenders: Number(offenders.numAffectedRows ?? 0n),
+    locations: Number(locations.numAffectedRows ?? 0n),
+    cutOff,
+  };
+}

@@ -462,13 +462,13 @@ describe('row-level security: MACE meetings (issue 12 §4, migration 0320)', () 
       `INSERT INTO mace_actions (partnership_id, meeting_id, item_id, description, owner_agency_id, due_on) VALUES ($1, $2, $3, 'rls test action', $4, '2027-01-01') RETURNING id`,
       [northmere, item!.meeting_id, item!.id, agencies['n:health']!.id],
     );
-    await ctx.ownerQuery(`INSERT INTO mace_decisions (partnership_id, meeting_id, item_id, kind) VALUES ($1, $2, $3, 'refer_to_licensing')`, [
-      northmere,
-      item!.meeting_id,
-      item!.id,
-    ]);
+    // Counted by its own id: the demo's decisions may sit on the same item.
+    const [decision] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO mace_decisions (partnership_id, meeting_id, item_id, kind) VALUES ($1, $2, $3, 'refer_to_licensing') RETURNING id`,
+      [northmere, item!.meeting_id, item!.id],
+    );
     const ofItem = sql`id = ${item!.id}`;
-    const byItem = sql`item_id = ${item!.id}`;
+    const byItem = sql`id = ${decision!.id}`;
     const expectations: [string, TrustedActor, number, number, number][] = [
       ['the chair', as('partnership', ['coordinator']), 1, 1, 1],
       ['the named agency’s analyst', as('education', ['analyst']), 1, 1, 1],

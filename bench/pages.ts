@@ -109,5 +109,18 @@ export const benchPages: BenchPage[] = [
     },
   },
   { name: 'hotspots (90 days)', account: 'analyst', path: '/intelligence/hotspots' },
+  // MACE (issue 12 §4): the VOLT agenda built (again: the same set-based statements, adding only what is new), and the meeting's page.
+  {
+    name: 'MACE agenda build (POST)',
+    account: 'coordinator',
+    path: async (base, cookie) => `/mace/${await firstLinked(base, cookie, '/mace', /href="\/mace\/([0-9a-f-]{36})"/)}/agenda`,
+    form: {},
+    tokenFrom: '/mace',
+  },
+  {
+    name: 'MACE meeting',
+    account: 'coordinator',
+    path: async (base, cookie) => `/mace/${await firstLinked(base, cookie, '/mace', /href="\/mace\/([0-9a-f-]{36})"/)}`,
+  },
   { name: 'a child’s sanitised network', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/network') },
 ];

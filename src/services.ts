@@ -25,6 +25,7 @@ import { ReferralService } from './features/casework/referrals.ts';
 import { CaseworkService } from './features/casework/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
+import { IntelSharingService } from './features/intelligence/sharing.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -90,6 +91,8 @@ export interface Services {
   assurance: AssuranceServices;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
+  /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
+  intelSharing: IntelSharingService;
   /** Graded intelligence reports (issue 12 §2). */
   intelReports: IntelReportsService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
@@ -144,6 +147,7 @@ export function createServices(options: {
       scrutiny: new ScrutinyService(options.db, clock),
     },
     intelligence: new IntelligenceService(options.db, clock),
+    intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };

@@ -22,6 +22,7 @@ import {
   type IntelEntityKind,
 } from './schema.ts';
 import { registerReportRoutes } from './report-routes.ts';
+import { registerShareRoutes } from './share-routes.ts';
 import { IntelligenceValidationError } from './service.ts';
 
 const t = requestTranslator();
@@ -43,6 +44,7 @@ export const intelligenceFeature: Feature = {
   async register(app, services) {
     const { intelligence } = services;
     registerReportRoutes(app, services);
+    registerShareRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 

@@ -238,6 +238,13 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/reports/new': 'CA',
   'GET /intelligence/reports/:id': 'CA',
   'POST /intelligence/reports/:id/links': 'CA',
+  // Intelligence across boundaries (issue 12 §6)
+  'GET /intelligence/persons/:id/share': 'CA',
+  'POST /intelligence/persons/:id/share': 'CA',
+  'GET /intelligence/locations/:id/share': 'CA',
+  'POST /intelligence/locations/:id/share': 'CA',
+  'GET /intelligence/shares': 'CA',
+  'POST /intelligence/shares/:intelShareId/withdraw': 'CA',
 };
 
 /**

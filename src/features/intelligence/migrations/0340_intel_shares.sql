@@ -37,8 +37,7 @@ CREATE TABLE intel_shares (
   withdrawn_at timestamptz,
   withdrawn_by uuid REFERENCES users (id),
   withdrawn_by_name text,
-  CHECK (shared_with_partnership_id <> partnership_id),
-  CHECK (withdrawn_at IS NULL OR withdrawn_at >= shared_at)
+  CHECK (shared_with_partnership_id <> partnership_id)
 );
 -- One standing share of an entity with a partnership.
 CREATE UNIQUE INDEX intel_shares_standing_idx ON intel_shares (entity_id, shared_with_partnership_id) WHERE withdrawn_at IS NULL;
@@ -122,6 +121,17 @@ CREATE POLICY intel_links_shared ON intel_links FOR SELECT
          AND (from_kind, from_id) IN (SELECT e.kind, e.id FROM lantern_intel_visible_shared_ends() e)
          AND (to_kind, to_id) IN (SELECT e.kind, e.id FROM lantern_intel_visible_shared_ends() e));
 
+-- Whether an entity is shared with a partnership now. Run as the writer (SECURITY INVOKER): a request of
+-- the neighbour reads only the live shares made with it (intel_shares_recipient), so it can link only
+-- to what it is shown; the seeder, as the owner, reads them all.
+CREATE FUNCTION lantern_intel_shared_with(p_kind text, p_id uuid, p_partnership uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM intel_shares s JOIN sharing_agreements a ON a.id = s.agreement_id
+                  WHERE s.entity_kind = p_kind AND s.entity_id = p_id AND s.shared_with_partnership_id = p_partnership
+                    AND s.withdrawn_at IS NULL AND a.recipient_partnership_id = p_partnership
+                    AND a.starts_on <= current_date AND (a.ends_on IS NULL OR a.ends_on >= current_date))
+$$;
+
 -- A link's ends are rows of its own partnership, or a person or location shared with that partnership
 -- now (the neighbour linking its own records to the shared one). Same checks as 0300 otherwise.
 CREATE OR REPLACE FUNCTION lantern_intel_link_ends() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -136,8 +146,8 @@ BEGIN
       WHEN 'location' THEN EXISTS (SELECT 1 FROM intel_locations WHERE id = e.id AND partnership_id = NEW.partnership_id)
       WHEN 'object' THEN EXISTS (SELECT 1 FROM intel_objects WHERE id = e.id AND partnership_id = NEW.partnership_id)
     END;
-    IF NOT found_end AND e.kind IN ('person', 'location') AND NEW.partnership_id = lantern_partnership() THEN
-      found_end := EXISTS (SELECT 1 FROM lantern_intel_shared_entities() s WHERE s.kind = e.kind AND s.id = e.id);
+    IF NOT found_end AND e.kind IN ('person', 'location') THEN
+      found_end := lantern_intel_shared_with(e.kind, e.id, NEW.partnership_id);
     END IF;
     IF NOT found_end THEN
       RAISE EXCEPTION 'lantern: the % % of a link is not a record of its partnership', e.kind, e.id USING ERRCODE = 'foreign_key_violation';
@@ -158,8 +168,8 @@ BEGIN
     WHEN 'location' THEN EXISTS (SELECT 1 FROM intel_locations WHERE id = NEW.entity_id AND partnership_id = NEW.partnership_id)
     WHEN 'object' THEN EXISTS (SELECT 1 FROM intel_objects WHERE id = NEW.entity_id AND partnership_id = NEW.partnership_id)
   END;
-  IF NOT found_end AND NEW.entity_kind IN ('person', 'location') AND NEW.partnership_id = lantern_partnership() THEN
-    found_end := EXISTS (SELECT 1 FROM lantern_intel_shared_entities() s WHERE s.kind = NEW.entity_kind AND s.id = NEW.entity_id);
+  IF NOT found_end AND NEW.entity_kind IN ('person', 'location') THEN
+    found_end := lantern_intel_shared_with(NEW.entity_kind, NEW.entity_id, NEW.partnership_id);
   END IF;
   IF NOT found_end THEN
     RAISE EXCEPTION 'lantern: the % % of a report link is not a record of its partnership', NEW.entity_kind, NEW.entity_id USING ERRCODE = 'foreign_key_violation';

@@ -64,7 +64,8 @@ BEGIN
   RETURN NULL;
 END
 $$;
-CREATE CONSTRAINT TRIGGER intel_shares_valid AFTER INSERT OR UPDATE ON intel_shares FOR EACH ROW EXECUTE FUNCTION lantern_intel_share_valid();
+-- On insert only: lantern_app may update nothing but the withdrawal's columns (the grant below).
+CREATE CONSTRAINT TRIGGER intel_shares_valid AFTER INSERT ON intel_shares FOR EACH ROW EXECUTE FUNCTION lantern_intel_share_valid();
 
 -- The entities shared with the acting partnership now (not withdrawn, agreement live), and only for its
 -- intelligence roles. SECURITY DEFINER: the shares and the entities are the sharing partnership's rows,

@@ -188,9 +188,10 @@ describe('intelligence shared across boundaries: on', () => {
       confidence: 'medium',
     });
     assert.equal(added.statusCode, 302);
-    const [row] = await ctx.ownerQuery<{ partnership_id: string }>(`SELECT partnership_id FROM intel_links WHERE from_id = $1 AND source = 'Westbrook patrol'`, [
-      ids.dean,
-    ]);
+    const [row] = await ctx.ownerQuery<{ partnership_id: string }>(
+      `SELECT partnership_id FROM intel_links WHERE from_id = $1 AND source = 'Westbrook patrol'`,
+      [ids.dean],
+    );
     assert.equal(row!.partnership_id, westbrook, 'the link is Westbrook’s own');
     // Northmere does not read Westbrook's intelligence.
     assert.doesNotMatch((await agents['analyst.northmere']!.get(`/intelligence/persons/${ids.dean}`)).body, /Westbrook patrol|WB-1004/);
@@ -210,14 +211,20 @@ describe('intelligence shared across boundaries: on', () => {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await tx.insertInto('intel_report_links').values({ partnership_id: westbrook, report_id: report.id, entity_kind: 'person', entity_id: ids.dean! }).execute();
+      await tx
+        .insertInto('intel_report_links')
+        .values({ partnership_id: westbrook, report_id: report.id, entity_kind: 'person', entity_id: ids.dean! })
+        .execute();
     });
   });
 
   test('the neighbour can neither share on nor withdraw the owner’s share, nor write a share of another partnership’s record', async () => {
     const westbrookAnalyst = agents['analyst.westbrook']!;
     assert.equal((await westbrookAnalyst.get(`/intelligence/persons/${ids.dean}/share`)).statusCode, 404);
-    assert.equal((await westbrookAnalyst.post(`/intelligence/persons/${ids.dean}/share`, { agreementId: agreement, reason: 'pass it on please' })).statusCode, 404);
+    assert.equal(
+      (await westbrookAnalyst.post(`/intelligence/persons/${ids.dean}/share`, { agreementId: agreement, reason: 'pass it on please' })).statusCode,
+      404,
+    );
     assert.equal((await westbrookAnalyst.post(`/intelligence/shares/${ids.deanShare}/withdraw`, {})).statusCode, 404);
     await assert.rejects(
       withTrustedActor(ctx.handle.owner, await actor(westbrook, ['analyst', 'coordinator']), (tx) =>

@@ -11,7 +11,11 @@ import type { Tx } from '../../db/context.ts';
  */
 export async function seedIntelligenceSharing(
   tx: Tx,
-  { agreementId, sharing, receiving }: { agreementId: string; sharing: { id: string; analyst: string | undefined }; receiving: { id: string; analyst: string | undefined } },
+  {
+    agreementId,
+    sharing,
+    receiving,
+  }: { agreementId: string; sharing: { id: string; analyst: string | undefined }; receiving: { id: string; analyst: string | undefined } },
 ): Promise<void> {
   const dean = await tx
     .selectFrom('persons_of_concern')

@@ -45,7 +45,13 @@ export class IntelligenceService {
       const found = await findEntities(tx, term);
       const shown = [...found.persons, ...found.locations, ...found.objects].map((r) => r.id);
       // Persons and locations a neighbouring partnership shares with this one (migration 0340): by whom.
-      const sharedBy = Object.fromEntries(await sharedWithUs(tx, user.partnershipId, [...found.persons, ...found.locations].map((r) => r.id)));
+      const sharedBy = Object.fromEntries(
+        await sharedWithUs(
+          tx,
+          user.partnershipId,
+          [...found.persons, ...found.locations].map((r) => r.id),
+        ),
+      );
       await act.audit({
         action: term === undefined ? 'record.view' : 'search',
         recordType: 'intelligence',

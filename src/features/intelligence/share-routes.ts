@@ -30,21 +30,17 @@ export function registerShareRoutes(app: LanternApp, services: Services) {
     const formPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('share-form'), { ...(await intelSharing.shareForm(request.user!, kind, id)), kind, back: `${base}/${id}`, values: {}, ...extra });
     app.get(`${base}/:id/share`, { ...write, schema: { params: idParams } }, async (request, reply) => formPage(request, reply, request.params.id));
-    app.post(
-      `${base}/:id/share`,
-      { ...write, schema: { params: idParams, body: intelShareFormSchema }, attachValidation: true },
-      async (request, reply) => {
-        const { id } = request.params;
-        const values = postedForm(request);
-        if (request.validationError) return formPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError) });
-        try {
-          await intelSharing.share(request.user!, kind, id, request.body);
-        } catch (error) {
-          return formPage(request, reply.status(400), id, { values, errors: refusal(error) });
-        }
-        return reply.saved(`${base}/${id}`, 'flash.crossBoundary.shared');
-      },
-    );
+    app.post(`${base}/:id/share`, { ...write, schema: { params: idParams, body: intelShareFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      const values = postedForm(request);
+      if (request.validationError) return formPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError) });
+      try {
+        await intelSharing.share(request.user!, kind, id, request.body);
+      } catch (error) {
+        return formPage(request, reply.status(400), id, { values, errors: refusal(error) });
+      }
+      return reply.saved(`${base}/${id}`, 'flash.crossBoundary.shared');
+    });
   }
 
   app.get('/intelligence/shares', read, async (request, reply) => reply.page(view('shares'), await intelSharing.list(request.user!)));

@@ -110,11 +110,7 @@ async function entityLabels(tx: Tx, rows: { entity_kind: string; entity_id: stri
   const ids = (kind: string) => [...new Set(rows.filter((r) => r.entity_kind === kind).map((r) => r.entity_id))];
   const labels = new Map<string, string>();
   if (ids('person').length > 0)
-    for (const p of await tx
-      .selectFrom('persons_of_concern')
-      .select(['id', 'given_name', 'family_name', 'aliases'])
-      .where('id', 'in', ids('person'))
-      .execute())
+    for (const p of await tx.selectFrom('persons_of_concern').select(['id', 'given_name', 'family_name', 'aliases']).where('id', 'in', ids('person')).execute())
       labels.set(p.id, personName(p));
   if (ids('location').length > 0)
     for (const l of await tx.selectFrom('intel_locations').select(['id', 'name']).where('id', 'in', ids('location')).execute()) labels.set(l.id, l.name);

@@ -29,6 +29,7 @@ import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { MaceService } from './features/mace/service.ts';
+import { IntelSharingService } from './features/intelligence/sharing.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -94,6 +95,8 @@ export interface Services {
   assurance: AssuranceServices;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
+  /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
+  intelSharing: IntelSharingService;
   /** Graded intelligence reports (issue 12 §2). */
   intelReports: IntelReportsService;
   /** Disruption and outcomes (issue 12 §3). */
@@ -156,6 +159,7 @@ export function createServices(options: {
       scrutiny: new ScrutinyService(options.db, clock),
     },
     intelligence: new IntelligenceService(options.db, clock),
+    intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),
     disruptions: new DisruptionService(options.db, clock),
     intelEvents: new IntelEventsService(options.db, clock),

@@ -499,6 +499,22 @@ export interface IntelReports {
   submitting_agency_id: string;
 }
 
+export interface IntelShares {
+  agreement_id: string;
+  entity_id: string;
+  entity_kind: string;
+  id: Generated<string>;
+  partnership_id: string;
+  reason: string;
+  shared_at: Generated<Timestamp>;
+  shared_by: string | null;
+  shared_by_name: string | null;
+  shared_with_partnership_id: string;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+  withdrawn_by_name: string | null;
+}
+
 export interface LanternRequestContext {
   acting_agency: string | null;
   acting_partnership: string;
@@ -1095,6 +1111,7 @@ export interface DB {
   intel_report_originals: IntelReportOriginals;
   intel_report_releases: IntelReportReleases;
   intel_reports: IntelReports;
+  intel_shares: IntelShares;
   lantern_request_context: LanternRequestContext;
   localities: Localities;
   mace_actions: MaceActions;

@@ -13,6 +13,7 @@ import { withSystem, type Tx } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import type { DemoSeedContext } from './feature-seed.ts';
 import { featureScaleSeeds, featureSeeds } from './feature-seeds.ts';
+import { seedIntelligenceSharing } from '../features/intelligence/seed-sharing.ts';
 import type { ScaleSeedContext } from './scale.ts';
 
 /** The two fictional neighbouring partnerships every demo and test starts with. */
@@ -194,6 +195,12 @@ export async function seedDemo(db: Database, box: SecretBox): Promise<DemoAccoun
         })
         .execute();
     }
+    // A person of concern of Northmere known in Westbrook, shared under the agreement (issue 12 §6).
+    await seedIntelligenceSharing(tx, {
+      agreementId: agreement.id,
+      sharing: { id: northmere.id, analyst: northmere.users.analyst },
+      receiving: { id: westbrook.id, analyst: westbrook.users.analyst },
+    });
   });
   return accounts;
 }

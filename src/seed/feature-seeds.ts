@@ -11,6 +11,7 @@ import { seedDisruptions } from '../features/intelligence/disruption-seed.ts';
 import { seedIntelligence } from '../features/intelligence/seed.ts';
 import { seedNetwork } from '../features/intelligence/network/seed.ts';
 import { seedMace } from '../features/mace/seed.ts';
+import { scaleSeedIntelligence } from '../features/intelligence/seed-scale.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -39,10 +40,12 @@ export const featureSeeds: FeatureSeed[] = [
 /**
  * Features' benchmark-scale seeds (`lantern seed --scale N`, `npm run bench`): each gives the
  * scaled children history in its own tables, set-based, after seedScale has made the children and
- * staff. In order: casework reads the allocated workers the children feature records.
+ * staff. In order: casework reads the allocated workers the children feature records. Intelligence
+ * (persons of concern, places, things and their links to the scaled children) needs only the children.
  */
 export const featureScaleSeeds: { name: string; seed: FeatureScaleSeed }[] = [
   { name: 'children', seed: scaleSeedChildren },
   { name: 'casework', seed: scaleSeedCasework },
   { name: 'flags and localities', seed: scaleSeedChildFlags },
+  { name: 'intelligence', seed: scaleSeedIntelligence },
 ];

@@ -44,6 +44,8 @@ const realValueSql: Record<string, string> = {
   'persons/:id': 'SELECT id FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'locations/:id': 'SELECT id FROM intel_locations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'objects/:id': 'SELECT id FROM intel_objects WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  // A standing share of a person of concern with a neighbouring partnership (migration 0340).
+  'shares/:intelShareId': 'SELECT id FROM intel_shares WHERE partnership_id = $1 AND withdrawn_at IS NULL ORDER BY id LIMIT 1',
   // A P report: both intelligence roles read it (a C report may be withheld from the co-ordinator).
   'reports/:id': `SELECT id FROM intel_reports WHERE partnership_id = $1 AND handling_code = 'P' ORDER BY id LIMIT 1`,
   'disruptions/:id': 'SELECT id FROM intel_disruptions WHERE partnership_id = $1 ORDER BY id LIMIT 1',

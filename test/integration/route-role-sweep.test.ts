@@ -270,6 +270,13 @@ const expectedAccess: Record<string, string> = {
   'POST /mace/:id/items/:itemId/remove': 'C',
   'POST /mace/actions/:maceActionId/status': 'TWCA',
   'GET /mace/:id/pack/:format': 'CA',
+  // Intelligence across boundaries (issue 12 §6)
+  'GET /intelligence/persons/:id/share': 'CA',
+  'POST /intelligence/persons/:id/share': 'CA',
+  'GET /intelligence/locations/:id/share': 'CA',
+  'POST /intelligence/locations/:id/share': 'CA',
+  'GET /intelligence/shares': 'CA',
+  'POST /intelligence/shares/:intelShareId/withdraw': 'CA',
 };
 
 /**

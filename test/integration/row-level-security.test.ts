@@ -67,6 +67,13 @@ before(async () => {
     westbrook,
     agencies['w:police']!.id,
   ]);
+  // A Westbrook person of concern once shared with Northmere, withdrawn: intel_shares has rows of both
+  // partnerships (the demo's share is Northmere's), and Northmere reads nothing through it.
+  await ctx.ownerQuery(
+    `INSERT INTO intel_shares (partnership_id, shared_with_partnership_id, entity_kind, entity_id, agreement_id, reason, withdrawn_at)
+     SELECT $1, $2, 'person', id, $3, 'rls test share', now() FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1`,
+    [westbrook, northmere, agreement],
+  );
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

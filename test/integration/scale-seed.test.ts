@@ -41,6 +41,26 @@ describe('benchmark-scale seed (lantern seed --scale)', () => {
     );
   });
 
+  test('intelligence at scale: persons = n/10, locations and objects = n/4, links = 3n/4, linked to the scaled children with hotspots', async () => {
+    const bench = (table: string) => count(`SELECT count(*) AS n FROM ${table} WHERE created_by_name = 'Lantern (benchmark)'`);
+    assert.equal(await bench('persons_of_concern'), 60);
+    assert.equal((await bench('intel_locations')) + (await bench('intel_objects')), 150);
+    assert.ok((await bench('intel_locations')) > 0 && (await bench('intel_objects')) > 0);
+    assert.equal(await bench('intel_links'), 450);
+    // Links to children name scaled children of the link's own partnership (most links are to children).
+    const toChildren = await count(`SELECT count(*) AS n FROM intel_links l JOIN children c ON c.id = l.from_id AND c.partnership_id = l.partnership_id
+      WHERE l.created_by_name = 'Lantern (benchmark)' AND l.from_kind = 'child' AND c.reference ~ '^C[0-9]{7}$'`);
+    assert.ok(toChildren >= 300 && toChildren <= 400, `links from children: ${toChildren}`);
+    // Skew: a few hotspot entities with many children, most with few.
+    const perEntity = (
+      await ctx.ownerQuery<{ n: string }>(`SELECT count(*) AS n FROM intel_links l WHERE l.created_by_name = 'Lantern (benchmark)' AND l.from_kind = 'child'
+        GROUP BY l.to_id ORDER BY count(*) DESC`)
+    ).map((r) => Number(r.n));
+    assert.ok(perEntity[0]! >= 10, `busiest entity: ${perEntity[0]}`);
+    const few = perEntity.filter((x) => x <= 2).length;
+    assert.ok(few >= perEntity.length / 2, `entities with one or two children: ${few} of ${perEntity.length}`);
+  });
+
   test('the demo social worker has a caseload on "my children"', async () => {
     const agent = await signIn(ctx.app, ctx.clock, ctx.account('social-worker.northmere@lantern.example'));
     const page = await agent.get('/worklists?show=children');

@@ -62,13 +62,17 @@ export async function findEntities(tx: Tx, term?: string) {
 }
 
 export function personRow(tx: Tx, id: string) {
-  return tx
-    .selectFrom('persons_of_concern as p')
-    .innerJoin('agencies as a', 'a.id', 'p.owning_agency_id')
-    .selectAll('p')
-    .select('a.name as owning_agency')
-    .where('p.id', '=', id)
-    .executeTakeFirst();
+  return (
+    tx
+      .selectFrom('persons_of_concern as p')
+      // Left: a person shared by a neighbouring partnership (migration 0340) has an owning agency the reader does not see.
+      .leftJoin('agencies as a', 'a.id', 'p.owning_agency_id')
+      .selectAll('p')
+      // For a shared person: the owning partnership's name stands for its agency.
+      .select(sql<string>`coalesce(a.name, (SELECT w.name FROM partnerships w WHERE w.id = p.partnership_id))`.as('owning_agency'))
+      .where('p.id', '=', id)
+      .executeTakeFirst()
+  );
 }
 
 export function locationRow(tx: Tx, id: string) {

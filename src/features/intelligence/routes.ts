@@ -29,6 +29,7 @@ import { registerDisruptionRoutes } from './disruption-routes.ts';
 import { registerNetworkRoutes } from './network/routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerEventRoutes } from './event-routes.ts';
+import { registerShareRoutes } from './share-routes.ts';
 import { describeSource } from './source-label.ts';
 import { IntelligenceValidationError, type Captured, type CreatedEntity } from './service.ts';
 
@@ -54,6 +55,7 @@ export const intelligenceFeature: Feature = {
     registerDisruptionRoutes(app, services);
     registerEventRoutes(app, services);
     registerNetworkRoutes(app, services);
+    registerShareRoutes(app, services);
     const read = { config: { permission: 'intelligence.read' as const } };
     const write = { config: { permission: 'intelligence.write' as const } };
 

@@ -8,6 +8,7 @@ import { agencyChoices } from '../children/repository.ts';
 import { disruptionsAbout } from './disruption-repository.ts';
 import { entityExists, eventsAbout, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout, sourceRecord } from './repository.ts';
 import type { Capture, IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
+import { sharedWithUs, sharesOf } from './sharing-repository.ts';
 import { normaliseVrm } from './vrm.ts';
 
 /** A form refused after it was valid (no child with that reference, a vehicle already recorded): the field and the message's key. */
@@ -64,13 +65,21 @@ export class IntelligenceService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const found = await findEntities(tx, term);
       const shown = [...found.persons, ...found.locations, ...found.objects].map((r) => r.id);
+      // Persons and locations a neighbouring partnership shares with this one (migration 0340): by whom.
+      const sharedBy = Object.fromEntries(
+        await sharedWithUs(
+          tx,
+          user.partnershipId,
+          [...found.persons, ...found.locations].map((r) => r.id),
+        ),
+      );
       await act.audit({
         action: term === undefined ? 'record.view' : 'search',
         recordType: 'intelligence',
         details: { list: 'intelligence', results: shown.length },
         disclosedIds: shown,
       });
-      return found;
+      return { ...found, sharedBy };
     });
   }
 
@@ -257,7 +266,10 @@ export class IntelligenceService {
         ],
       });
       const accessLog = await accessLogFor(tx, auditRecordType[kind], id);
-      return { record, links, reports, disruptions, intelEvents, choices, accessLog };
+      // Across boundaries (migration 0340): this partnership's shares of the entity, or who shared it with this one.
+      const shares = kind === 'object' ? [] : await sharesOf(tx, user.partnershipId, id);
+      const sharedBy = kind === 'object' ? undefined : (await sharedWithUs(tx, user.partnershipId, [id])).get(id);
+      return { record, links, reports, disruptions, intelEvents, choices, accessLog, shares, sharedBy };
     });
   }
 

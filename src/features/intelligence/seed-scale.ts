@@ -94,10 +94,10 @@ export async function scaleSeedIntelligence(tx: Tx, range: ScaleSeedContext): Pr
   );
 
   // Links: each draws a scaled child (uniform) and, in the child's partnership, entities skewed to hotspots.
-  rows += await insertCount(
-    tx,
-    sql`
-    WITH ents AS (
+  // The numbered entities and children go into indexed temporary tables first, and each draw is an index
+  // probe: joined as CTEs, without statistics, the planner looped over them (minutes at 40,000 children).
+  await sql`
+    CREATE TEMP TABLE bench_intel_ents ON COMMIT DROP AS
       SELECT 'person'::text AS kind, NULL::text AS sub, id, partnership_id, row_number() OVER (PARTITION BY partnership_id ORDER BY id) - 1 AS n
         FROM persons_of_concern WHERE created_by_name = ${byline}
       UNION ALL
@@ -105,12 +105,27 @@ export async function scaleSeedIntelligence(tx: Tx, range: ScaleSeedContext): Pr
         FROM intel_locations WHERE created_by_name = ${byline}
       UNION ALL
       SELECT 'object', kind, id, partnership_id, row_number() OVER (PARTITION BY partnership_id ORDER BY id) - 1
-        FROM intel_objects WHERE created_by_name = ${byline}
-    ),
-    sizes AS (SELECT kind, partnership_id, count(*) AS k FROM ents GROUP BY kind, partnership_id),
-    kids AS (SELECT c.id, c.partnership_id, row_number() OVER (ORDER BY c.reference) - 1 AS n FROM children c WHERE ${scaled}),
-    draws AS (
-      SELECT g, ${h('lc')} % (SELECT count(*) FROM kids) AS child_n, ${h('lk')} % 100 AS roll,
+        FROM intel_objects WHERE created_by_name = ${byline}`.execute(tx);
+  await sql`CREATE INDEX ON bench_intel_ents (kind, partnership_id, n)`.execute(tx);
+  await sql`
+    CREATE TEMP TABLE bench_intel_sizes ON COMMIT DROP AS
+      SELECT kind, partnership_id, count(*) AS k FROM bench_intel_ents GROUP BY kind, partnership_id`.execute(tx);
+  await sql`
+    CREATE TEMP TABLE bench_intel_kids ON COMMIT DROP AS
+      SELECT c.id, c.partnership_id, row_number() OVER (ORDER BY c.reference) - 1 AS n FROM children c WHERE ${scaled}`.execute(tx);
+  await sql`CREATE UNIQUE INDEX ON bench_intel_kids (n)`.execute(tx);
+  await sql`ANALYZE bench_intel_ents, bench_intel_sizes, bench_intel_kids`.execute(tx);
+  const kidCount = Number((await sql<{ k: string }>`SELECT count(*) AS k FROM bench_intel_kids`.execute(tx)).rows[0]?.k ?? 0);
+  if (kidCount === 0) return rows;
+  /** The ⌊k·u²⌋-th entity of a kind in the partnership, by index. */
+  const pick = (kind: ReturnType<typeof sql>, u: ReturnType<typeof sql>) => sql`(SELECT e.id FROM bench_intel_ents e
+      WHERE e.kind = ${kind} AND e.partnership_id = x.partnership_id
+        AND e.n = (SELECT floor(s.k * power(${u}, 2))::bigint FROM bench_intel_sizes s WHERE s.kind = ${kind} AND s.partnership_id = x.partnership_id))`;
+  rows += await insertCount(
+    tx,
+    sql`
+    WITH draws AS (
+      SELECT g, ${h('lc')} % ${sql.lit(kidCount)} AS child_n, ${h('lk')} % 100 AS roll,
              ${h('lu')}::float8 / 2147483648.0 AS u, ${h('lv')}::float8 / 2147483648.0 AS v
         FROM ${series(counts.links)}
     ),
@@ -118,14 +133,19 @@ export async function scaleSeedIntelligence(tx: Tx, range: ScaleSeedContext): Pr
       SELECT d.*, c.id AS child_id, c.partnership_id,
              CASE WHEN d.roll < 40 OR d.roll >= 80 THEN 'person' WHEN d.roll < 65 THEN 'location' ELSE 'object' END AS first_kind,
              CASE WHEN d.roll >= 92 THEN 'object' WHEN d.roll >= 80 THEN 'location' END AS second_kind
-        FROM draws d JOIN kids c ON c.n = d.child_n
+        FROM draws d JOIN bench_intel_kids c ON c.n = d.child_n
+    ),
+    picked AS (
+      SELECT x.*, ${pick(sql`x.first_kind`, sql`x.u`)} AS e1_id,
+             CASE WHEN x.second_kind IS NOT NULL THEN ${pick(sql`x.second_kind`, sql`x.v`)} END AS e2_id
+        FROM shaped x
     )
     INSERT INTO intel_links (partnership_id, from_kind, from_id, to_kind, to_id, relation, first_seen_on, source, confidence, created_at, created_by_name)
     SELECT x.partnership_id,
            CASE WHEN x.second_kind IS NULL THEN 'child' ELSE 'person' END,
-           CASE WHEN x.second_kind IS NULL THEN x.child_id ELSE e1.id END,
+           CASE WHEN x.second_kind IS NULL THEN x.child_id ELSE x.e1_id END,
            coalesce(x.second_kind, x.first_kind),
-           coalesce(e2.id, e1.id),
+           coalesce(x.e2_id, x.e1_id),
            CASE WHEN x.second_kind = 'location' THEN (ARRAY['frequents','lives_at','works_at'])[1 + x.g % 3]
                 WHEN x.second_kind = 'object' THEN CASE e2.sub WHEN 'vehicle' THEN 'drives' WHEN 'phone' THEN 'uses_phone' ELSE 'uses_account' END
                 WHEN x.first_kind = 'person' THEN (ARRAY['seen_with','associates_with'])[1 + x.g % 2]
@@ -135,12 +155,9 @@ export async function scaleSeedIntelligence(tx: Tx, range: ScaleSeedContext): Pr
            (ARRAY['Return home interview','Police patrol observations','School report','ANPR','Missing episode debrief','Partner agency referral'])[1 + x.g % 6],
            (ARRAY['low','medium','high'])[1 + x.g % 3],
            now() - make_interval(days => (x.g % 400)::int), ${byline}
-      FROM shaped x
-      JOIN sizes s1 ON s1.kind = x.first_kind AND s1.partnership_id = x.partnership_id
-      JOIN ents e1 ON e1.kind = x.first_kind AND e1.partnership_id = x.partnership_id AND e1.n = floor(s1.k * power(x.u, 2))::bigint
-      LEFT JOIN sizes s2 ON s2.kind = x.second_kind AND s2.partnership_id = x.partnership_id
-      LEFT JOIN ents e2 ON e2.kind = x.second_kind AND e2.partnership_id = x.partnership_id AND e2.n = floor(s2.k * power(x.v, 2))::bigint
-     WHERE x.second_kind IS NULL OR e2.id IS NOT NULL`,
+      FROM picked x
+      LEFT JOIN bench_intel_ents e2 ON e2.id = x.e2_id AND e2.kind = 'object'
+     WHERE x.e1_id IS NOT NULL AND (x.second_kind IS NULL OR x.e2_id IS NOT NULL)`,
   );
   return rows;
 }

@@ -353,3 +353,36 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     assert.equal((await agents.coordinator!.get(`/mace/${westbrook!.id}`)).statusCode, 404);
   });
 });
+
+describe('MACE meetings: persons of concern across the boundary (issue 12 §6)', () => {
+  const dean = async () =>
+    (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM persons_of_concern WHERE partnership_id = $1 AND 'Dean' = ANY (aliases)`, [northmere]))[0]!.id;
+
+  test('a person shared with a neighbour is on both partnerships’ agendas; once the share is withdrawn, on neither new one', async () => {
+    const deanId = await dean();
+    // Northmere's own agenda: the demo shares Dean with Westbrook.
+    const northmereItems = await itemsOf(meeting);
+    assert.ok(northmereItems.find((i) => i.entity_id === deanId)?.reasons.includes('cross_boundary'), 'Dean is cross-boundary on Northmere’s agenda');
+    // Westbrook's chair plans a meeting and builds its agenda: Dean, a Northmere person, is on it.
+    const westbrookChair = await signIn(ctx.app, ctx.clock, ctx.account('coordinator.westbrook@lantern.example'));
+    const plan = async (title: string) => {
+      const saved = await westbrookChair.post('/mace/new', { title, ...dateFields('heldOn', '2027-04-01') });
+      assert.equal(saved.statusCode, 302, saved.body);
+      const id = /^\/mace\/([0-9a-f-]{36})$/.exec(String(saved.headers.location))![1]!;
+      assert.equal((await westbrookChair.post(`/mace/${id}/agenda`, {})).statusCode, 302);
+      return id;
+    };
+    const first = await plan('Westbrook MACE (shared)');
+    assert.deepEqual((await itemsOf(first)).find((i) => i.entity_id === deanId)?.reasons, ['cross_boundary']);
+    const page = await westbrookChair.get(`/mace/${first}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Known across the boundary/);
+    // Withdrawn: a new agenda on either side leaves Dean out (he has no other reason in Westbrook).
+    await ctx.ownerQuery(`UPDATE intel_shares SET withdrawn_at = now() WHERE entity_id = $1`, [deanId]);
+    const second = await plan('Westbrook MACE (withdrawn)');
+    assert.equal(
+      (await itemsOf(second)).find((i) => i.entity_id === deanId),
+      undefined,
+    );
+  });
+});

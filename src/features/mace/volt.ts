@@ -10,7 +10,8 @@ import { addDays, endOfLondonDay } from '../../dates.ts';
  *              by lantern_child_risk, migration 0170) is high — "high_risk" — and those newly escalated:
  *              a medium or high level set since the cut-off — "newly_escalated" (docs/DECISIONS.md 34);
  *   Offenders  persons of concern linked to two or more children — "linked_children" — or recorded since
- *              the cut-off — "newly_identified"; not those deceased or with no further action;
+ *              the cut-off — "newly_identified" — or shared across the boundary now, by this partnership or
+ *              with it (issue 12 §6) — "cross_boundary"; not those deceased or with no further action;
  *   Locations  places linked to two or more children — "linked_children" — or where children were found
  *              two or more times (found_at links: repeated missing-from locations) — "repeated_found_at";
  *   Themes     chosen by the chair (never built).
@@ -66,6 +67,13 @@ export async function buildAgenda(
        AND (c.current_risk_level = 'high' OR (c.current_risk_level = 'medium' AND c.current_risk_on > ${cutOff}::date))
     ${conflict}`.execute(tx);
 
+  // Persons of concern shared across the boundary now (intel_shares, migration 0340), by this
+  // partnership or with it: on both partnerships' agendas (issue 12 §6).
+  const shared = sql`SELECT DISTINCT s.entity_id AS person_id FROM intel_shares s
+       WHERE s.entity_kind = 'person' AND s.withdrawn_at IS NULL
+         AND (s.partnership_id = ${meeting.partnershipId} OR s.shared_with_partnership_id = ${meeting.partnershipId})
+         AND lantern_intel_shared_with('person', s.entity_id, s.shared_with_partnership_id)`;
+
   // A link between a person and a child may be written either way round.
   const offenders = await sql`
     WITH linked AS (
@@ -74,15 +82,26 @@ export async function buildAgenda(
         FROM intel_links l
        WHERE l.partnership_id = ${meeting.partnershipId}
          AND ((l.from_kind = 'person' AND l.to_kind = 'child') OR (l.from_kind = 'child' AND l.to_kind = 'person'))
-       GROUP BY 1)
+       GROUP BY 1),
+    shared AS (${shared})
     INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children)
     SELECT ${byline}, 'offenders', 'person', p.id,
            array_remove(ARRAY[CASE WHEN coalesce(k.children, 0) >= 2 THEN 'linked_children' END,
-                              CASE WHEN p.created_at >= ${newSince} THEN 'newly_identified' END], NULL),
+                              CASE WHEN p.created_at >= ${newSince} THEN 'newly_identified' END,
+                              CASE WHEN x.person_id IS NOT NULL THEN 'cross_boundary' END], NULL),
            coalesce(k.children, 0)
-      FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id
+      FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id LEFT JOIN shared x ON x.person_id = p.id
      WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
-       AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince})
+       AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince} OR x.person_id IS NOT NULL)
+    ${conflict}`.execute(tx);
+
+  // A neighbour's person shared with this partnership: its links are the neighbour's, so only the reason.
+  const neighbours = await sql`
+    WITH shared AS (${shared})
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons)
+    SELECT ${byline}, 'offenders', 'person', p.id, ARRAY['cross_boundary']
+      FROM shared x JOIN persons_of_concern p ON p.id = x.person_id
+     WHERE p.partnership_id <> ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
     ${conflict}`.execute(tx);
 
   const locations = await sql`
@@ -104,7 +123,7 @@ export async function buildAgenda(
 
   return {
     victims: Number(victims.numAffectedRows ?? 0n),
-    offenders: Number(offenders.numAffectedRows ?? 0n),
+    offenders: Number(offenders.numAffectedRows ?? 0n) + Number(neighbours.numAffectedRows ?? 0n),
     locations: Number(locations.numAffectedRows ?? 0n),
     cutOff,
   };

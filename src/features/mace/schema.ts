@@ -8,7 +8,15 @@ export const voltSections = ['victims', 'offenders', 'locations', 'themes'] as c
 export type VoltSection = (typeof voltSections)[number];
 
 /** Why an item is on the agenda (migration 0320): the VOLT rules' reasons (volt.ts), or the chair's. */
-export const itemReasons = ['high_risk', 'newly_escalated', 'linked_children', 'newly_identified', 'repeated_found_at', 'chair_added', 'cross_boundary'] as const;
+export const itemReasons = [
+  'high_risk',
+  'newly_escalated',
+  'linked_children',
+  'newly_identified',
+  'repeated_found_at',
+  'chair_added',
+  'cross_boundary',
+] as const;
 export type ItemReason = (typeof itemReasons)[number];
 
 /** What a MACE meeting may decide, in the order the form lists them. */

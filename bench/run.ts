@@ -122,7 +122,7 @@ export async function runBenchmarks(options: BenchOptions, say: (line: string) =
     );
     results.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cookies = new Map<string, string>();
-    for (const page of benchPages.filter((p) => !options.pages || p.name.includes(options.pages))) {
+    for (const page of benchPages.filter((p) => !options.pages || options.pages.split('|').some((part) => p.name.includes(part)))) {
       const account = accounts.find((a) => a.email === `${page.account}.northmere@lantern.example`);
       if (!account) throw new Error(`no demo account ${page.account}`);
       if (!cookies.has(account.email)) cookies.set(account.email, await signIn(base, account));

@@ -260,7 +260,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--scale <n>', 'synthetic children', positiveInt, 20_000)
     .option('--connections <n>', 'concurrent clients', positiveInt, 32)
     .option('--seconds <n>', 'seconds per page', positiveInt, 10)
-    .option('--pages <text>', 'only the pages whose name contains this text')
+    .option('--pages <text>', 'only the pages whose name contains this text (several: separated by |)')
     .option('--tag <name>', "keep this run's data apart (database lantern_bench_<scale>_<name>)", (v: string) => {
       if (!/^[a-z0-9_]{1,20}$/.test(v)) throw new InvalidArgumentError('lower-case letters, digits and _ only');
       return v;

@@ -344,6 +344,41 @@ describe('MACE meetings: minutes, actions, decisions, the pack and who sees what
     for (const key of ['school', 'police', 'social-worker']) assert.equal((await agents[key]!.get('/mace')).statusCode, 403, key);
   });
 
+  test('a long agenda is shown a section page at a time, and the view names only the children it shows', async () => {
+    const long = await createMeeting('Long agenda', '2027-06-01');
+    const many: string[] = [];
+    for (let n = 0; n < 60; n++)
+      many.push(
+        await aChild(ctx, {
+          partnership_id: northmere,
+          owning_agency_id: agencies.childrens_services!,
+          reference: uniqueReference('PAGE'),
+          given_name: `Page${String(n).padStart(2, '0')}`,
+          family_name: 'Long',
+        }),
+      );
+    await ctx.ownerQuery(
+      `INSERT INTO mace_agenda_items (partnership_id, meeting_id, section, entity_kind, entity_id, reasons, chair_reason)
+       SELECT $1, $2, 'victims', 'child', id, '{}', 'Test' FROM unnest($3::uuid[]) AS id`,
+      [northmere, long, many],
+    );
+    const rowsIn = (body: string) => (body.match(/<table class="govuk-table" id="section-victims">[\s\S]*?<\/table>/)![0].match(/Page\d\d Long/g) ?? []).length;
+    const first = await agents.coordinator!.get(`/mace/${long}`);
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /Victims \(60\)/);
+    assert.equal(rowsIn(first.body), 50);
+    assert.match(first.body, /Page 1 of 2/);
+    assert.match(first.body, new RegExp(`href="/mace/${long}\\?section=victims&amp;page=2#section-victims"`));
+    const firstView = (await auditRows(long)).at(-1)!;
+    assert.equal(firstView.disclosed_ids!.length, 50);
+    const second = await agents.coordinator!.get(`/mace/${long}?section=victims&page=2`);
+    assert.equal(rowsIn(second.body), 10);
+    assert.match(second.body, /Page 2 of 2/);
+    assert.equal((await auditRows(long)).at(-1)!.disclosed_ids!.length, 10);
+    for (const query of ['?section=victims&page=99', '?section=nonsense&page=abc', '?page=-1'])
+      assert.equal((await agents.coordinator!.get(`/mace/${long}${query}`)).statusCode, 200, query);
+  });
+
   test('malformed ids are 404 and another partnership’s meeting is not found', async () => {
     assert.equal((await agents.coordinator!.get('/mace/not-a-uuid')).statusCode, 404);
     assert.equal((await agents.coordinator!.get(`/mace/${meeting}/items/not-a-uuid`)).statusCode, 404);

@@ -39,6 +39,31 @@ export function meetingRow(tx: Tx, id: string) {
     .executeTakeFirst();
 }
 
+/** One page of an agenda: a section's items still on it (or those removed), from an offset. */
+export interface AgendaWindow {
+  section?: VoltSection;
+  removed: boolean;
+  offset: number;
+  limit: number;
+}
+
+/** How many items each VOLT section holds (still on the agenda), and how many the chair removed. */
+export async function agendaCounts(tx: Tx, meetingId: string): Promise<{ sections: Record<VoltSection, number>; removed: number }> {
+  const rows = await tx
+    .selectFrom('mace_agenda_items')
+    .select(['section', sql<boolean>`removed_at IS NOT NULL`.as('removed'), sql<number>`count(*)::int`.as('n')])
+    .where('meeting_id', '=', meetingId)
+    .groupBy(['section', sql`removed_at IS NOT NULL`])
+    .execute();
+  const sections: Record<VoltSection, number> = { victims: 0, offenders: 0, locations: 0, themes: 0 };
+  let removed = 0;
+  for (const r of rows) {
+    if (r.removed) removed += r.n;
+    else sections[r.section as VoltSection] = r.n;
+  }
+  return { sections, removed };
+}
+
 /** A person of concern's name as the pages show it: the name, else the nicknames. */
 const personLabel = sql<string>`coalesce(nullif(concat_ws(' ', p.given_name, p.family_name), ''), array_to_string(p.aliases, ', '))`;
 
@@ -46,7 +71,7 @@ const personLabel = sql<string>`coalesce(nullif(concat_ws(' ', p.given_name, p.f
  * A meeting's agenda items (all of them, or one), each with the label of its child, person or place
  * as the reader may see it (a child the reader may not see has none), in VOLT order.
  */
-export async function agendaItems(tx: Tx, meetingId: string, itemId?: string): Promise<AgendaItem[]> {
+export async function agendaItems(tx: Tx, meetingId: string, itemId?: string, window?: AgendaWindow): Promise<AgendaItem[]> {
   let q = tx
     .selectFrom('mace_agenda_items as i')
     .leftJoin('children as c', (j) => j.onRef('c.id', '=', 'i.entity_id').on('i.entity_kind', '=', 'child'))
@@ -76,13 +101,18 @@ export async function agendaItems(tx: Tx, meetingId: string, itemId?: string): P
     ])
     .where('i.meeting_id', '=', meetingId);
   if (itemId) q = q.where('i.id', '=', itemId);
-  const rows = await q
+  if (window) {
+    q = q.where('i.removed_at', window.removed ? 'is not' : 'is', null);
+    if (window.section) q = q.where('i.section', '=', window.section);
+  }
+  q = q
     .orderBy(sql`array_position(ARRAY['victims', 'offenders', 'locations', 'themes'], i.section)`)
     .orderBy(sql`i.removed_at IS NOT NULL`)
     .orderBy(sql`c.current_risk_level = 'high'`, 'desc')
     .orderBy('label')
-    .orderBy('i.id')
-    .execute();
+    .orderBy('i.id');
+  if (window) q = q.limit(window.limit).offset(window.offset);
+  const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
     section: r.section as VoltSection,

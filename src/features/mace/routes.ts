@@ -17,6 +17,7 @@ import {
   itemFormSchema,
   itemParams,
   meetingFormSchema,
+  meetingQuery,
   minutesFormSchema,
   packParams,
   packQuery,
@@ -62,9 +63,15 @@ export const maceFeature: Feature = {
     });
 
     // ---- A meeting: its agenda, actions and decisions, and the pack's download form ----
-    app.get('/mace/:id', { ...read, schema: { params: idParams } }, async (request, reply) => {
-      const page = await mace.meeting(request.user!, request.params.id);
-      return reply.page(view('meeting'), { ...page, items: withReasons(page.items, request), events: page.accessLog, ...vocabulary });
+    app.get('/mace/:id', { ...read, schema: { params: idParams, querystring: meetingQuery } }, async (request, reply) => {
+      const page = await mace.meetingPage(request.user!, request.params.id, request.query);
+      return reply.page(view('meeting'), {
+        ...page,
+        sections: page.sections.map((s) => ({ ...s, items: withReasons(s.items, request) })),
+        removed: withReasons(page.removed, request),
+        events: page.accessLog,
+        ...vocabulary,
+      });
     });
     app.post('/mace/:id/agenda', { ...chair, schema: { params: idParams } }, async (request, reply) => {
       const built = await mace.buildAgenda(request.user!, request.params.id);

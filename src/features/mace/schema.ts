@@ -118,5 +118,11 @@ export type DecisionForm = z.output<typeof decisionFormSchema>;
 export const packParams = z.object({ id: uuid, format: z.enum(packFormats) });
 export const packQuery = z.object({ agency: uuid, language: documentLanguage });
 
+/** The meeting page's place in its agenda: which section's page (a malformed value shows the first page). */
+export const meetingQuery = z.object({
+  section: z.enum(voltSections).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100000).catch(1).default(1),
+});
+
 export const itemParams = z.object({ id: uuid, itemId: uuid });
 export const actionParams = z.object({ maceActionId: uuid });

@@ -9,11 +9,24 @@ import { notFound } from '../../errors.ts';
 import type { Language } from '../../i18n/i18n.ts';
 import { agencyChoices } from '../children/repository.ts';
 import { packFor, type MeetingPack } from './pack.ts';
-import { agendaItems, disclosedBy, itemChoices, meetingActions, meetingDecisions, meetingList, meetingRow } from './repository.ts';
-import type { ActionForm, ActionStatus, DecisionForm, ItemForm, MeetingForm, MinutesForm, PackFormat } from './schema.ts';
+import { agendaCounts, agendaItems, disclosedBy, itemChoices, meetingActions, meetingDecisions, meetingList, meetingRow } from './repository.ts';
+import {
+  voltSections,
+  type ActionForm,
+  type ActionStatus,
+  type DecisionForm,
+  type ItemForm,
+  type MeetingForm,
+  type MinutesForm,
+  type PackFormat,
+  type VoltSection,
+} from './schema.ts';
 import { buildAgenda } from './volt.ts';
 
 /** A form refused after it was valid (no child with that reference, already on the agenda): the field and the message's key. */
+/** How many items of a VOLT section the meeting's page shows at once. */
+export const agendaPageSize = 50;
+
 export class MaceValidationError extends Error {
   constructor(
     readonly field: string,
@@ -107,6 +120,48 @@ export class MaceService {
       });
       const accessLog = await accessLogFor(tx, meetingRecordType, id);
       return { meeting, items, actions, decisions, agencies, accessLog };
+    });
+  }
+
+  /**
+   * A meeting's page: each VOLT section a page at a time (the first page of each, the chosen page of the
+   * chosen section), the items the chair removed (the first page), actions, decisions and the access
+   * log. A partnership's agenda may hold thousands of children; the page reads and discloses (and the
+   * audit row names) only the items it shows.
+   */
+  meetingPage(user: SessionUser, id: string, at: { section?: VoltSection | undefined; page: number }) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const meeting = await this.meetingOr404(tx, id);
+      const counts = await agendaCounts(tx, id);
+      const sections = [];
+      for (const section of voltSections) {
+        const pages = Math.max(1, Math.ceil(counts.sections[section] / agendaPageSize));
+        const page = section === at.section ? Math.min(at.page, pages) : 1;
+        const items =
+          counts.sections[section] === 0
+            ? []
+            : await agendaItems(tx, id, undefined, { section, removed: false, offset: (page - 1) * agendaPageSize, limit: agendaPageSize });
+        sections.push({ section, count: counts.sections[section], page, pages, items });
+      }
+      const removed = counts.removed === 0 ? [] : await agendaItems(tx, id, undefined, { removed: true, offset: 0, limit: agendaPageSize });
+      const actions = await meetingActions(tx, id);
+      const decisions = await meetingDecisions(tx, id);
+      const agencies = await agencyChoices(tx);
+      const shown = [...sections.flatMap((s) => s.items), ...removed];
+      await act.audit({
+        action: 'record.view',
+        recordType: meetingRecordType,
+        recordId: id,
+        details: {
+          items: shown.length,
+          ofItems: Object.values(counts.sections).reduce((a, b) => a + b, 0) + counts.removed,
+          actions: actions.length,
+          decisions: decisions.length,
+        },
+        disclosedIds: disclosedBy(shown),
+      });
+      const accessLog = await accessLogFor(tx, meetingRecordType, id);
+      return { meeting, sections, removed, removedCount: counts.removed, actions, decisions, agencies, accessLog };
     });
   }
 

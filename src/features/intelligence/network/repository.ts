@@ -118,7 +118,9 @@ export interface HotspotCounts {
 }
 interface CountRow {
   period: 'current' | 'previous';
-  key: string;
+  location: string | null;
+  locality: string | null;
+  by_location: boolean;
   children: number;
   incidents: number;
   found_at: number;
@@ -126,36 +128,44 @@ interface CountRow {
 
 /**
  * The links at locations whose seen dates (first seen to last seen; the day it was recorded when
- * undated) overlap each period, counted by location: the children linked (only those the context may
- * read: a link to a hidden child counts nowhere), the links ("incidents") and the children found there.
+ * undated) overlap each period, counted by location and by the location's locality in one pass
+ * (GROUPING SETS): the children linked (only those the context may read: a link to a hidden child
+ * counts nowhere), the links ("incidents") and the children found there. The children policies are
+ * asked only about the children these links name (the `readable` step), never the whole cohort.
  */
-const linkCounts = (periods: Periods, bounds: Bounds, by: 'location' | 'locality') => sql<CountRow>`
+const linkCounts = (periods: Periods, bounds: Bounds) => sql<CountRow>`
   WITH periods (period, f, t, fi, ti) AS (
     VALUES ('current', ${periods.from}::date, ${periods.to}::date, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz),
            ('previous', ${periods.previousFrom}::date, ${periods.previousTo}::date, ${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz)),
-  at_places AS (
-    SELECT l.relation, l.first_seen_on, l.last_seen_on, l.created_at,
+  at_places AS MATERIALIZED (
+    SELECT p.period, l.relation,
            CASE WHEN l.to_kind = 'location' THEN l.to_id ELSE l.from_id END AS location_id,
            CASE WHEN l.to_kind = 'location' THEN l.from_kind ELSE l.to_kind END AS other_kind,
            CASE WHEN l.to_kind = 'location' THEN l.from_id ELSE l.to_id END AS other_id
-      FROM intel_links l WHERE l.to_kind = 'location' OR l.from_kind = 'location'
+      FROM intel_links l JOIN periods p
+        ON CASE WHEN l.first_seen_on IS NULL AND l.last_seen_on IS NULL THEN l.created_at >= p.fi AND l.created_at < p.ti
+                ELSE coalesce(l.first_seen_on, l.last_seen_on) <= p.t AND coalesce(l.last_seen_on, l.first_seen_on) >= p.f END
+     WHERE l.to_kind = 'location' OR l.from_kind = 'location'
+  ), readable AS MATERIALIZED (
+    SELECT c.id FROM children c WHERE c.id IN (SELECT a.other_id FROM at_places a WHERE a.other_kind = 'child')
   ), counted AS (
-    SELECT p.period, a.*, c.id AS child_id
-      FROM at_places a JOIN periods p
-        ON CASE WHEN a.first_seen_on IS NULL AND a.last_seen_on IS NULL THEN a.created_at >= p.fi AND a.created_at < p.ti
-                ELSE coalesce(a.first_seen_on, a.last_seen_on) <= p.t AND coalesce(a.last_seen_on, a.first_seen_on) >= p.f END
-      LEFT JOIN children c ON a.other_kind = 'child' AND c.id = a.other_id
-     WHERE a.other_kind <> 'child' OR c.id IS NOT NULL
+    SELECT a.period, a.relation, a.location_id, x.locality_id, r.id AS child_id
+      FROM at_places a
+      LEFT JOIN readable r ON a.other_kind = 'child' AND r.id = a.other_id
+      JOIN intel_locations x ON x.id = a.location_id
+     WHERE a.other_kind <> 'child' OR r.id IS NOT NULL
   )
-  SELECT k.period, ${by === 'location' ? sql`k.location_id` : sql`x.locality_id`}::text AS key,
+  SELECT k.period, k.location_id::text AS location, k.locality_id::text AS locality, grouping(k.location_id) = 0 AS by_location,
          count(DISTINCT k.child_id)::int AS children, count(*)::int AS incidents,
          count(*) FILTER (WHERE k.relation = 'found_at' AND k.child_id IS NOT NULL)::int AS found_at
-    FROM counted k ${by === 'locality' ? sql`JOIN intel_locations x ON x.id = k.location_id WHERE x.locality_id IS NOT NULL` : sql``}
-   GROUP BY 1, 2`;
+    FROM counted k
+   GROUP BY GROUPING SETS ((k.period, k.location_id), (k.period, k.locality_id))`;
 
 interface EventCountRow {
   period: 'current' | 'previous';
-  key: string;
+  location: string | null;
+  locality: string | null;
+  by_location: boolean;
   incidents: number;
   found: number;
   missing: number;
@@ -165,19 +175,22 @@ interface EventCountRow {
  * Recorded events (migration 0350) at each place in each period, by the day they occurred: incidents and
  * sightings add to the incidents, "went missing from" to missing-from, and found locations to found-at —
  * except those turned from a missing episode, whose child's found_at link is counted already.
- * An event placed only in a locality counts for the locality.
+ * Counted by location and by locality in one pass; an event placed only in a locality counts for the locality.
  */
-const eventCounts = (periods: Periods, by: 'location' | 'locality') => sql<EventCountRow>`
-  SELECT CASE WHEN e.occurred_on >= ${periods.from}::date THEN 'current' ELSE 'previous' END AS period,
-         ${by === 'location' ? sql`e.location_id` : sql`coalesce(x.locality_id, e.locality_id)`}::text AS key,
-         count(*) FILTER (WHERE e.kind IN ('incident', 'sighting'))::int AS incidents,
-         count(*) FILTER (WHERE e.kind = 'found_location' AND e.source_record_kind IS DISTINCT FROM 'missing_episode')::int AS found,
-         count(*) FILTER (WHERE e.kind = 'missing_from')::int AS missing
-    FROM intel_events e ${by === 'locality' ? sql`LEFT JOIN intel_locations x ON x.id = e.location_id` : sql``}
-   WHERE e.partnership_id = (SELECT lantern_partnership())
-     AND e.occurred_on >= ${periods.previousFrom}::date AND e.occurred_on <= ${periods.to}::date
-     AND ${by === 'location' ? sql`e.location_id IS NOT NULL` : sql`coalesce(x.locality_id, e.locality_id) IS NOT NULL`}
-   GROUP BY 1, 2`;
+const eventCounts = (periods: Periods) => sql<EventCountRow>`
+  WITH placed AS (
+    SELECT CASE WHEN e.occurred_on >= ${periods.from}::date THEN 'current' ELSE 'previous' END AS period,
+           e.location_id, coalesce(x.locality_id, e.locality_id) AS locality_id, e.kind, e.source_record_kind
+      FROM intel_events e LEFT JOIN intel_locations x ON x.id = e.location_id
+     WHERE e.partnership_id = (SELECT lantern_partnership())
+       AND e.occurred_on >= ${periods.previousFrom}::date AND e.occurred_on <= ${periods.to}::date
+       AND (e.location_id IS NOT NULL OR e.locality_id IS NOT NULL))
+  SELECT period, location_id::text AS location, locality_id::text AS locality, grouping(location_id) = 0 AS by_location,
+         count(*) FILTER (WHERE kind IN ('incident', 'sighting'))::int AS incidents,
+         count(*) FILTER (WHERE kind = 'found_location' AND source_record_kind IS DISTINCT FROM 'missing_episode')::int AS found,
+         count(*) FILTER (WHERE kind = 'missing_from')::int AS missing
+    FROM placed
+   GROUP BY GROUPING SETS ((period, location_id), (period, locality_id))`;
 
 /** Missing episodes that started in each period (London days), by the child's locality: "missing from". */
 async function missingByLocality(tx: Tx, bounds: Bounds) {
@@ -209,15 +222,11 @@ const rank = (a: HotspotRow, b: HotspotRow) =>
   a.name.localeCompare(b.name, 'en-GB');
 
 export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
-  const [locationCounts, localityCounts, locationEvents, localityEvents, missing, localities] = [
-    (await linkCounts(periods, bounds, 'location').execute(tx)).rows,
-    (await linkCounts(periods, bounds, 'locality').execute(tx)).rows,
-    (await eventCounts(periods, 'location').execute(tx)).rows,
-    (await eventCounts(periods, 'locality').execute(tx)).rows,
-    await missingByLocality(tx, bounds),
-    await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute(),
-  ];
-  const locationIds = [...new Set([...locationCounts, ...locationEvents].map((r) => r.key))];
+  const links = (await linkCounts(periods, bounds).execute(tx)).rows;
+  const events = (await eventCounts(periods).execute(tx)).rows;
+  const missing = await missingByLocality(tx, bounds);
+  const localities = await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute();
+  const locationIds = [...new Set([...links, ...events].flatMap((r) => (r.by_location && r.location ? [r.location] : [])))];
   const places =
     locationIds.length === 0
       ? []
@@ -227,36 +236,30 @@ export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
           .select(['l.id', 'l.name', 'l.kind', 'y.name as locality'])
           .where('l.id', 'in', locationIds)
           .execute();
-  const fill = (row: HotspotRow, r: CountRow) => {
-    const side = row[r.period];
+  const locations = places.map((p): HotspotRow => ({ id: p.id, name: p.name, kind: p.kind, locality: p.locality, current: zero(), previous: zero() }));
+  const byLocation = new Map(locations.map((l) => [l.id, l]));
+  const areas = localities.map((l): HotspotRow => ({ id: l.id, name: l.name, current: zero(), previous: zero() }));
+  const byLocality = new Map(areas.map((l) => [l.id, l]));
+  const rowOf = (r: { by_location: boolean; location: string | null; locality: string | null }) =>
+    r.by_location ? (r.location ? byLocation.get(r.location) : undefined) : r.locality ? byLocality.get(r.locality) : undefined;
+  for (const r of links) {
+    const side = rowOf(r)?.[r.period];
+    if (!side) continue;
     side.children = r.children;
     side.incidents = r.incidents;
     side.foundAt = r.found_at;
-  };
-  const locations = places.map((p): HotspotRow => ({ id: p.id, name: p.name, kind: p.kind, locality: p.locality, current: zero(), previous: zero() }));
-  const byLocation = new Map(locations.map((l) => [l.id, l]));
-  for (const r of locationCounts) {
-    const row = byLocation.get(r.key);
-    if (row) fill(row, r);
-  }
-  const areas = localities.map((l): HotspotRow => ({ id: l.id, name: l.name, current: zero(), previous: zero() }));
-  const byLocality = new Map(areas.map((l) => [l.id, l]));
-  for (const r of localityCounts) {
-    const row = byLocality.get(r.key);
-    if (row) fill(row, r);
   }
   for (const r of missing) {
     const row = byLocality.get(r.key);
     if (row) row[r.period].missingFrom = r.missing;
   }
-  const addEvents = (row: HotspotRow | undefined, r: EventCountRow) => {
-    if (!row) return;
-    row[r.period].incidents += r.incidents;
-    row[r.period].foundAt += r.found;
-    row[r.period].missingFrom += r.missing;
-  };
-  for (const r of locationEvents) addEvents(byLocation.get(r.key), r);
-  for (const r of localityEvents) addEvents(byLocality.get(r.key), r);
+  for (const r of events) {
+    const side = rowOf(r)?.[r.period];
+    if (!side) continue;
+    side.incidents += r.incidents;
+    side.foundAt += r.found;
+    side.missingFrom += r.missing;
+  }
   const active = (r: HotspotRow) => Object.values(r.current).some((v) => v > 0) || Object.values(r.previous).some((v) => v > 0);
   return { locations: locations.filter(active).sort(rank), localities: areas.sort(rank) };
 }

@@ -56,6 +56,10 @@ export async function buildAgenda(
   // Recorded after the cut-off day, London time.
   const newSince = endOfLondonDay(cutOff);
   const conflict = sql`ON CONFLICT (meeting_id, entity_id) WHERE entity_id IS NOT NULL DO NOTHING`;
+  // What is on the agenda already is skipped by an anti-join (one hash of the agenda) before it is
+  // tried; ON CONFLICT stays for a build running beside another.
+  const absent = (column: string) =>
+    sql`NOT EXISTS (SELECT 1 FROM mace_agenda_items o WHERE o.meeting_id = ${meeting.id}::uuid AND o.entity_id = ${sql.ref(column)})`;
 
   const victims = await sql`
     INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons)
@@ -65,6 +69,7 @@ export async function buildAgenda(
       FROM children c
      WHERE c.partnership_id = ${meeting.partnershipId} AND c.status = 'open'
        AND (c.current_risk_level = 'high' OR (c.current_risk_level = 'medium' AND c.current_risk_on > ${cutOff}::date))
+       AND ${absent('c.id')}
     ${conflict}`.execute(tx);
 
   // Persons of concern shared across the boundary now (intel_shares, migration 0340), by this
@@ -93,6 +98,7 @@ export async function buildAgenda(
       FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id LEFT JOIN shared x ON x.person_id = p.id
      WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
        AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince} OR x.person_id IS NOT NULL)
+       AND ${absent('p.id')}
     ${conflict}`.execute(tx);
 
   // A neighbour's person shared with this partnership: its links are the neighbour's, so only the reason.
@@ -102,6 +108,7 @@ export async function buildAgenda(
     SELECT ${byline}, 'offenders', 'person', p.id, ARRAY['cross_boundary']
       FROM shared x JOIN persons_of_concern p ON p.id = x.person_id
      WHERE p.partnership_id <> ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
+       AND ${absent('p.id')}
     ${conflict}`.execute(tx);
 
   const locations = await sql`
@@ -118,7 +125,8 @@ export async function buildAgenda(
            array_remove(ARRAY[CASE WHEN k.children >= 2 THEN 'linked_children' END, CASE WHEN k.found_at >= 2 THEN 'repeated_found_at' END], NULL),
            k.children, k.found_at
       FROM linked k JOIN intel_locations x ON x.id = k.location_id
-     WHERE k.children >= 2 OR k.found_at >= 2
+     WHERE (k.children >= 2 OR k.found_at >= 2)
+       AND ${absent('k.location_id')}
     ${conflict}`.execute(tx);
 
   return {

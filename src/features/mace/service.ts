@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
 import { londonDate } from '../../dates.ts';
@@ -35,6 +35,12 @@ export class MaceValidationError extends Error {
     super(messageKey);
   }
 }
+
+/**
+ * The first key of the advisory lock a meeting's agenda build takes (the second is the hash of the
+ * meeting's id): the two-key form, so it cannot meet the migrations' single-key lock.
+ */
+export const agendaBuildLockClass = 7261320;
 
 /** The audit record type of a meeting (locales auditRecordTypes). */
 export const meetingRecordType = 'mace_meeting';
@@ -174,10 +180,18 @@ export class MaceService {
     }));
   }
 
-  /** Builds (or brings up to date) the VOLT agenda: set-based, the numbers added are audited. */
+  /**
+   * Builds (or brings up to date) the VOLT agenda: set-based, the numbers added are audited. Chairs
+   * pressing "Build the agenda" for the same meeting at once take turns: each build holds the meeting's
+   * advisory lock until its transaction ends, so two never insert the same cohort side by side (at
+   * scale, 4 chairs building at once collided: docs/PERFORMANCE.md). Taken after the meeting is read
+   * (row-level security has said it may be built); each statement after it sees what the build
+   * before committed (read committed), so a later build adds only what is still missing.
+   */
   buildAgenda(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const meeting = await this.meetingOr404(tx, id);
+      await sql`SELECT pg_advisory_xact_lock(${agendaBuildLockClass}::int, hashtext(${id}::text))`.execute(tx);
       const built = await buildAgenda(
         tx,
         { id, partnershipId: meeting.partnership_id, heldOn: meeting.held_on },

@@ -51,7 +51,8 @@ describe(
       await fillDate(page, 'Date of the disruption', '2026-10-20');
       await page.getByLabel('Agency that carried it out').selectOption({ label: 'Fenland Valley Police' });
       const dean = await page.locator('#personId option', { hasText: 'Dean' }).first().getAttribute('value');
-      await page.getByLabel('Person of concern').selectOption(dean!);
+      assert.ok(dean, 'Dean is among the persons of concern');
+      await page.getByLabel('Person of concern').selectOption(dean);
       await page.getByLabel('Children it protects (optional)').fill('nm-1004');
       await page.getByLabel('What was done', { exact: true }).fill('Notice served at his home address about the child seen in his car.');
       await page.getByRole('button', { name: 'Save disruption' }).click();

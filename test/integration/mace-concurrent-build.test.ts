@@ -63,9 +63,8 @@ describe('MACE: concurrent agenda builds for one meeting', () => {
     const key = [agendaBuildLockClass, meeting];
     await ctx.ownerQuery(`SELECT pg_advisory_lock($1::int, hashtext($2::text))`, key);
     let finished = 0;
-    let running: Promise<unknown>[] = [];
+    const running = chairs.map((chair) => ctx.services.mace.buildAgenda(chair, meeting).finally(() => finished++));
     try {
-      running = chairs.map((chair) => ctx.services.mace.buildAgenda(chair, meeting).finally(() => finished++));
       // Every build is waiting on the lock, not failing and not inserting.
       for (let i = 0; i < 100; i++) {
         const [waiting] = await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);

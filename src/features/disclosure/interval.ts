@@ -31,80 +31,98 @@ export function feasibleIntervals(
   unknown: ReadonlyMap<string, number>,
   of: Iterable<string> = unknown.keys(),
 ): Map<string, Interval> {
-  // Each constraint as: sum over unknown cells of coefficient × cell = right-hand side.
-  const rows: { coefficients: Map<string, number>; rhs: number }[] = [];
-  const byCell = new Map<string, number[]>();
-  for (const c of constraints) {
-    const coefficients = new Map<string, number>();
-    let rhs = 0;
-    const add = (cell: string, sign: number) => {
-      if (unknown.has(cell)) coefficients.set(cell, (coefficients.get(cell) ?? 0) + sign);
-      else if (known.has(cell)) rhs -= sign * known.get(cell)!;
-      else throw new RangeError(`A constraint names a cell that is neither published nor withheld: ${cell}`);
-    };
-    add(c.total, 1);
-    for (const p of c.parts) add(p, -1);
-    for (const [cell, k] of coefficients) if (k === 0) coefficients.delete(cell);
-    if (coefficients.size === 0) continue;
-    const index = rows.length;
-    rows.push({ coefficients, rhs });
-    for (const cell of coefficients.keys()) byCell.set(cell, [...(byCell.get(cell) ?? []), index]);
+  const solver = new IntervalSolver(constraints, known, unknown);
+  const intervals = new Map<string, Interval>();
+  for (const target of of) intervals.set(target, solver.interval(target));
+  return intervals;
+}
+
+type Row = { coefficients: Map<string, number>; rhs: number };
+
+/** The intervals of one state of publication, computed cell by cell, each over its connected part. */
+export class IntervalSolver {
+  private readonly rows: Row[] = [];
+  private readonly byCell = new Map<string, number[]>();
+  private readonly componentOf = new Map<string, { cells: string[]; rows: number[] }>();
+
+  constructor(
+    constraints: readonly AdditivityConstraint[],
+    known: ReadonlyMap<string, number>,
+    private readonly unknown: ReadonlyMap<string, number>,
+  ) {
+    // Each constraint as: sum over unknown cells of coefficient × cell = right-hand side.
+    for (const c of constraints) {
+      const coefficients = new Map<string, number>();
+      let rhs = 0;
+      const add = (cell: string, sign: number) => {
+        if (unknown.has(cell)) coefficients.set(cell, (coefficients.get(cell) ?? 0) + sign);
+        else if (known.has(cell)) rhs -= sign * known.get(cell)!;
+        else throw new RangeError(`A constraint names a cell that is neither published nor withheld: ${cell}`);
+      };
+      add(c.total, 1);
+      for (const p of c.parts) add(p, -1);
+      for (const [cell, k] of coefficients) if (k === 0) coefficients.delete(cell);
+      if (coefficients.size === 0) continue;
+      const index = this.rows.length;
+      this.rows.push({ coefficients, rhs });
+      for (const cell of coefficients.keys()) this.byCell.set(cell, [...(this.byCell.get(cell) ?? []), index]);
+    }
   }
 
-  // The connected part of each wanted cell: the cells reachable through shared constraints.
-  const componentOf = new Map<string, { cells: string[]; rows: number[] }>();
-  const intervals = new Map<string, Interval>();
-  for (const target of of) {
-    if (!unknown.has(target)) throw new RangeError(`Not a withheld cell: ${target}`);
-    let component = componentOf.get(target);
+  /** The unknown cells connected to this one through shared constraints (itself included). */
+  component(target: string) {
+    let component = this.componentOf.get(target);
     if (!component) {
       const cells = new Set([target]);
       const seenRows = new Set<number>();
       const queue = [target];
       while (queue.length > 0) {
-        for (const r of byCell.get(queue.pop()!) ?? []) {
+        for (const r of this.byCell.get(queue.pop()!) ?? []) {
           if (seenRows.has(r)) continue;
           seenRows.add(r);
-          for (const cell of rows[r]!.coefficients.keys()) if (!cells.has(cell)) (cells.add(cell), queue.push(cell));
+          for (const cell of this.rows[r]!.coefficients.keys()) if (!cells.has(cell)) (cells.add(cell), queue.push(cell));
         }
       }
       component = { cells: [...cells], rows: [...seenRows] };
-      for (const cell of cells) componentOf.set(cell, component);
+      for (const cell of cells) this.componentOf.set(cell, component);
     }
-    intervals.set(target, intervalOf(target, component, rows, unknown));
+    return component;
   }
-  return intervals;
+
+  /**
+   * The cell's interval. Not `exact`: when nothing bounds the cell above, its lower bound is not
+   * sought and is given as its least assumed value (the width is infinite either way).
+   */
+  interval(target: string, exact = true): Interval {
+    if (!this.unknown.has(target)) throw new RangeError(`Not a withheld cell: ${target}`);
+    return intervalOf(target, this.component(target), this.rows, this.unknown, exact);
+  }
 }
 
-function intervalOf(
-  target: string,
-  component: { cells: string[]; rows: number[] },
-  rows: { coefficients: Map<string, number>; rhs: number }[],
-  unknown: ReadonlyMap<string, number>,
-): Interval {
+/**
+ * Two linear programmes over the connected part: each unknown cell is written least + y with y ≥ 0
+ * (the solver's own bound), so the lower bounds need no constraints of their own.
+ */
+function intervalOf(target: string, component: { cells: string[]; rows: number[] }, rows: Row[], unknown: ReadonlyMap<string, number>, exact: boolean): Interval {
   const constraints = new Map<string, Constraint>();
-  for (const r of component.rows) constraints.set(`r${r}`, { equal: rows[r]!.rhs });
-  const variables = new Map<string, Coefficients>();
-  for (const cell of component.cells) {
-    const coefficients = new Map<string, number>();
-    for (const r of component.rows) {
-      const k = rows[r]!.coefficients.get(cell);
-      if (k !== undefined) coefficients.set(`r${r}`, k);
+  const variables = new Map<string, Map<string, number>>(component.cells.map((cell) => [cell, new Map()]));
+  for (const r of component.rows) {
+    let rhs = rows[r]!.rhs;
+    for (const [cell, k] of rows[r]!.coefficients) {
+      variables.get(cell)!.set(`r${r}`, k);
+      rhs -= k * unknown.get(cell)!;
     }
-    const least = unknown.get(cell)!;
-    if (least > 0) {
-      coefficients.set(`least:${cell}`, 1);
-      constraints.set(`least:${cell}`, { min: least });
-    }
-    if (cell === target) coefficients.set('objective', 1);
-    variables.set(cell, coefficients);
+    constraints.set(`r${r}`, { equal: rhs });
   }
+  variables.get(target)!.set('objective', 1);
+  const least = unknown.get(target)!;
   const run = (direction: 'minimize' | 'maximize') => {
-    const model: Model = { direction, objective: 'objective', constraints, variables };
+    const model: Model = { direction, objective: 'objective', constraints, variables: variables as Map<string, Coefficients> };
     const solution = solve(model);
-    if (solution.status === 'unbounded') return direction === 'maximize' ? Infinity : unknown.get(target)!;
+    if (solution.status === 'unbounded') return direction === 'maximize' ? Infinity : least;
     if (solution.status !== 'optimal') throw new RangeError(`The published figures and constraints are inconsistent (${solution.status})`);
-    return solution.result;
+    return least + solution.result;
   };
-  return { lower: run('minimize'), upper: run('maximize') };
+  const upper = run('maximize');
+  return { lower: upper === Infinity && !exact ? least : run('minimize'), upper };
 }

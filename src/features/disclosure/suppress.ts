@@ -3,7 +3,7 @@
 // withholds counts from 1 to the threshold; secondary suppression then withholds complementary cells,
 // cheapest first, until every withheld cell's feasible interval is wider than the threshold (and so
 // is that of every latent cell — a figure derivable by differencing — from 1 to the threshold).
-import { feasibleIntervals, type AdditivityConstraint, type Interval } from './interval.ts';
+import { IntervalSolver, type AdditivityConstraint, type Interval } from './interval.ts';
 
 export type { AdditivityConstraint, Interval };
 
@@ -23,7 +23,11 @@ export type Suppression = 'primary' | 'secondary' | null;
 export interface EngineResult {
   /** Every non-latent cell's reason for being withheld, or null when it is published. */
   suppressed: Map<string, Suppression>;
-  /** The feasible interval of each withheld cell, and of each small latent one, from the published cells (for tests and explanation). */
+  /**
+   * The feasible interval of each withheld cell, and of each small latent one, from the published
+   * cells (for tests and explanation); where the upper bound is Infinity, the lower is the least
+   * value assumed (1, or 0 for a latent cell), not sought.
+   */
   intervals: Map<string, Interval>;
 }
 
@@ -99,37 +103,44 @@ export function suppressCells(cells: readonly EngineCell[], constraints: readonl
     }
   };
 
-  // Step 2: verify every withheld cell's interval; where one is too narrow, withhold the cheapest
+  // Step 2: verify every protected cell's interval; where one is too narrow, withhold the cheapest
   // published cell sharing a constraint with it (or, failing that, with any withheld cell of its
   // part of the table), close singletons again, and verify again. Each round withholds at least one
   // more cell, so it ends; withholding everything reachable leaves every interval unbounded.
+  // Withholding more only widens intervals (a fixed figure becomes free), so a cell found wide
+  // stays wide and is not verified again; each round adds at most one complement to each
+  // connected part of the table, since one complement may widen several cells of its part.
   const leastOf = (id: string) => (byId.get(id)!.latent ? 0 : 1);
+  const intervals = new Map<string, Interval>();
+  const wide = new Set<string>();
   for (;;) {
     closeSingletons();
     const unknownCells = new Map<string, number>();
     const known = new Map<string, number>();
     for (const cell of cells) (unknown(cell.id) ? unknownCells.set(cell.id, leastOf(cell.id)) : known.set(cell.id, cell.value));
-    const withheld = cells.filter((cell) => protectedCell(cell.id)).map((cell) => cell.id);
-    const intervals = feasibleIntervals(constraints, known, unknownCells, withheld);
-    const narrow = withheld.filter((id) => intervals.get(id)!.upper - intervals.get(id)!.lower <= threshold + epsilon);
-    if (narrow.length === 0) return { suppressed, intervals };
+    const solver = new IntervalSolver(constraints, known, unknownCells);
+    const changedParts = new Set<object>();
     let added = false;
-    for (const id of narrow) {
-      // Earlier complements in this round may already have widened this one: it is checked again next round.
-      const neighbours = (constraintsOf.get(id) ?? []).flatMap(membersOf);
-      let complement = cheapest(neighbours);
-      if (!complement) complement = cheapest(reachable(id, unknown, constraintsOf, membersOf));
-      if (complement) {
-        suppressed.set(complement.id, 'secondary');
-        added = true;
-        break;
+    // The cells to verify are fixed before any complement of this round is chosen.
+    const pending = cells.filter((cell) => protectedCell(cell.id) && !wide.has(cell.id)).map((cell) => cell.id);
+    for (const id of pending) {
+      const part = solver.component(id);
+      if (changedParts.has(part)) continue;
+      const interval = solver.interval(id, false);
+      intervals.set(id, interval);
+      if (interval.upper - interval.lower > threshold + epsilon) {
+        wide.add(id);
+        continue;
       }
+      const neighbours = (constraintsOf.get(id) ?? []).flatMap(membersOf);
+      const complement = cheapest(neighbours) ?? cheapest(reachable(id, unknown, constraintsOf, membersOf));
+      // Nothing left to withhold: the part is wholly withheld, so its intervals are unbounded (cannot happen).
+      if (!complement) throw new Error('Disclosure control could not protect every withheld cell');
+      suppressed.set(complement.id, 'secondary');
+      changedParts.add(part);
+      added = true;
     }
-    if (!added) {
-      // Nothing left to withhold near the narrow cells: their parts of the table are wholly
-      // withheld, so the narrowness comes from the constraints alone (it cannot: see above).
-      throw new Error('Disclosure control could not protect every withheld cell');
-    }
+    if (!added) return { suppressed, intervals };
   }
 }
 

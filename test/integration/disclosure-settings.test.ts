@@ -14,7 +14,12 @@ before(async () => {
 after(async () => ctx.close());
 
 const settingsOf = async (id: string) =>
-  (await ctx.ownerQuery<{ disclosure_threshold: number; disclosure_symbol: string }>(`SELECT disclosure_threshold, disclosure_symbol FROM partnerships WHERE id = $1`, [id]))[0];
+  (
+    await ctx.ownerQuery<{ disclosure_threshold: number; disclosure_symbol: string }>(
+      `SELECT disclosure_threshold, disclosure_symbol FROM partnerships WHERE id = $1`,
+      [id],
+    )
+  )[0];
 
 describe('disclosure control settings', () => {
   test('a partnership starts with the DfE convention; its administrator changes it, audited, and the service reads it', async () => {

@@ -37,7 +37,11 @@ export function attack(published: readonly ControlledCell[], symbol: string, lin
   for (const c of published.filter((c) => c.category === 'Total')) {
     const t = key(c.measure, c.period, c.area);
     const first = totals.get(t);
-    if (first) equations.push([[id(first), 1], [id(c), -1]]);
+    if (first)
+      equations.push([
+        [id(first), 1],
+        [id(c), -1],
+      ]);
     else totals.set(t, c);
   }
   const shapes = new Map(published.map((c) => [key(c.measure, c.breakdown, c.category), c]));
@@ -89,7 +93,10 @@ export function attack(published: readonly ControlledCell[], symbol: string, lin
     variables.get(id(c))!.set(`least${id(c)}`, 1);
     constraints.set(`least${id(c)}`, { min: 1 });
   }
-  const targets: [ControlledCell | string, string][] = [...withheld.map((c): [ControlledCell, string] => [c, id(c)]), ...[...free].map((f): [string, string] => [f, f])];
+  const targets: [ControlledCell | string, string][] = [
+    ...withheld.map((c): [ControlledCell, string] => [c, id(c)]),
+    ...[...free].map((f): [string, string] => [f, f]),
+  ];
   return targets.map(([cell, target]) => {
     const run = (direction: 'minimize' | 'maximize') => {
       const vars = new Map<string, Coefficients>([...variables].map(([name, k]) => [name, name === target ? new Map([...k, ['goal', 1]]) : k]));

@@ -26,10 +26,17 @@ const successes = (published: ControlledCell[], links?: TableLinks, hidden: Reco
       const value = Object.entries(hidden).find(([name]) => cell.endsWith(name))?.[1];
       if (value === undefined || value < 1 || value > threshold) return false;
     }
-    return upper - lower <= threshold + 1e-6;
+    // Bounds rounded inwards: the attacker knows counts are whole numbers.
+    return Math.floor(upper + 1e-6) - Math.ceil(lower - 1e-6) <= threshold;
   });
 
-const scenarios: { name: string; cells: TidyCell[]; links?: TableLinks; hidden?: Record<string, number>; publishedNaively?: (cells: TidyCell[]) => ControlledCell[] }[] = [
+const scenarios: {
+  name: string;
+  cells: TidyCell[];
+  links?: TableLinks;
+  hidden?: Record<string, number>;
+  publishedNaively?: (cells: TidyCell[]) => ControlledCell[];
+}[] = [
   {
     name: 'a breakdown against its Total',
     cells: [cell('Sex', 'Total', 40), cell('Sex', 'Female', 37), cell('Sex', 'Male', 3)],
@@ -50,12 +57,26 @@ const scenarios: { name: string; cells: TidyCell[]; links?: TableLinks; hidden?:
   },
   {
     name: 'two breakdowns of one total (each controlled on its own, then differenced)',
-    cells: [cell('Age', 'Total', 7), cell('Age', '0–12', 3), cell('Age', '13–17', 4), cell('Sex', 'Total', 7), cell('Sex', 'Female', 7), cell('Sex', 'Male', 0)],
+    cells: [
+      cell('Age', 'Total', 7),
+      cell('Age', '0–12', 3),
+      cell('Age', '13–17', 4),
+      cell('Sex', 'Total', 7),
+      cell('Sex', 'Female', 7),
+      cell('Sex', 'Male', 0),
+    ],
     publishedNaively: (cells) => [...controlTable(cells.slice(0, 3)), ...controlTable(cells.slice(3))],
   },
   {
     name: 'consecutive periods (Q1 and Q1–Q2 cumulative; Q2 derived by differencing)',
-    cells: [cell('Sex', 'Total', 30, 'Q1'), cell('Sex', 'Female', 20, 'Q1'), cell('Sex', 'Male', 10, 'Q1'), cell('Sex', 'Total', 33, 'Q1–Q2'), cell('Sex', 'Female', 23, 'Q1–Q2'), cell('Sex', 'Male', 10, 'Q1–Q2')],
+    cells: [
+      cell('Sex', 'Total', 30, 'Q1'),
+      cell('Sex', 'Female', 20, 'Q1'),
+      cell('Sex', 'Male', 10, 'Q1'),
+      cell('Sex', 'Total', 33, 'Q1–Q2'),
+      cell('Sex', 'Female', 23, 'Q1–Q2'),
+      cell('Sex', 'Male', 10, 'Q1–Q2'),
+    ],
     links: { linkedPeriods: [{ period: 'Q1–Q2', parts: ['Q1', 'Q2'] }] },
     hidden: { '"Female","Q2","Partnership"]': 3, '"Total","Q2","Partnership"]': 3, '"Male","Q2","Partnership"]': 0 },
   },
@@ -66,7 +87,11 @@ const scenarios: { name: string; cells: TidyCell[]; links?: TableLinks; hidden?:
         ['Q1', 30, 25, 5],
         ['Q2', 40, 38, 2],
         ['Q1–Q2', 70, 63, 7],
-      ].flatMap(([p, t, f, m]) => [cell('Sex', 'Total', t as number, p as string), cell('Sex', 'Female', f as number, p as string), cell('Sex', 'Male', m as number, p as string)]),
+      ].flatMap(([p, t, f, m]) => [
+        cell('Sex', 'Total', t as number, p as string),
+        cell('Sex', 'Female', f as number, p as string),
+        cell('Sex', 'Male', m as number, p as string),
+      ]),
     ],
     links: { linkedPeriods: [{ period: 'Q1–Q2', parts: ['Q1', 'Q2'] }] },
   },

@@ -15,12 +15,18 @@ const valuesOf = (cells: { category: string; value: number | string }[]) => Obje
 
 describe('primary suppression', () => {
   test('counts from 1 to 5 are c, 0 and 6 upwards are shown (DfE convention)', () => {
-    assert.deepEqual([0, 1, 5, 6, 120].map((v) => controlCount(v)), [0, 'c', 'c', 6, 120]);
+    assert.deepEqual(
+      [0, 1, 5, 6, 120].map((v) => controlCount(v)),
+      [0, 'c', 'c', 6, 120],
+    );
   });
 
   test('the threshold and symbol are settings', () => {
     const health = { threshold: 7, symbol: '*' };
-    assert.deepEqual([0, 7, 8].map((v) => controlCount(v, health)), [0, '*', 8]);
+    assert.deepEqual(
+      [0, 7, 8].map((v) => controlCount(v, health)),
+      [0, '*', 8],
+    );
   });
 
   test('settings and counts out of range are refused', () => {
@@ -78,7 +84,14 @@ describe('secondary suppression', () => {
   });
 
   test('the Totals of one measure in two breakdowns are one figure', () => {
-    const out = controlTable([row('sex', 'Total', 3), row('sex', 'F', 3), row('sex', 'M', 0), row('age', 'Total', 3), row('age', '0-9', 0), row('age', '10-17', 3)]);
+    const out = controlTable([
+      row('sex', 'Total', 3),
+      row('sex', 'F', 3),
+      row('sex', 'M', 0),
+      row('age', 'Total', 3),
+      row('age', '0-9', 0),
+      row('age', '10-17', 3),
+    ]);
     assert.deepEqual(
       out.map((c) => c.value),
       ['c', 'c', 0, 'c', 0, 'c'],
@@ -122,7 +135,16 @@ describe('the engine', () => {
       ]),
     );
     assert.deepEqual(intervals.get('a'), { lower: 1, upper: 9 });
-    const open = feasibleIntervals([{ total: 'T', parts: ['a', 'b'] }], new Map(), new Map([['T', 1], ['a', 1], ['b', 1]]), ['a']);
+    const open = feasibleIntervals(
+      [{ total: 'T', parts: ['a', 'b'] }],
+      new Map(),
+      new Map([
+        ['T', 1],
+        ['a', 1],
+        ['b', 1],
+      ]),
+      ['a'],
+    );
     assert.deepEqual(open.get('a'), { lower: 1, upper: Infinity });
   });
 });

@@ -24,6 +24,6 @@ export { controlTable, dfeConvention, isSymbol, totalCategory } from './table.ts
 export type { ControlledCell, DisclosureSettings, TableLinks, TidyCell } from './table.ts';
 export { controlCount, controlRate } from './figures.ts';
 export type { ControlledRate } from './figures.ts';
-export { suppressCells } from './suppress.ts';
+export { suppressCells, wholeWidth } from './suppress.ts';
 export type { AdditivityConstraint, EngineCell, EngineResult, Interval, Suppression } from './suppress.ts';
 export { feasibleIntervals } from './interval.ts';

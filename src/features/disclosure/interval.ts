@@ -103,7 +103,13 @@ export class IntervalSolver {
  * Two linear programmes over the connected part: each unknown cell is written least + y with y ≥ 0
  * (the solver's own bound), so the lower bounds need no constraints of their own.
  */
-function intervalOf(target: string, component: { cells: string[]; rows: number[] }, rows: Row[], unknown: ReadonlyMap<string, number>, exact: boolean): Interval {
+function intervalOf(
+  target: string,
+  component: { cells: string[]; rows: number[] },
+  rows: Row[],
+  unknown: ReadonlyMap<string, number>,
+  exact: boolean,
+): Interval {
   const constraints = new Map<string, Constraint>();
   const variables = new Map<string, Map<string, number>>(component.cells.map((cell) => [cell, new Map()]));
   for (const r of component.rows) {

@@ -35,8 +35,17 @@ export interface EngineResult {
 const epsilon = 1e-6;
 
 /**
+ * The width of an interval as an attacker who knows counts are whole numbers sees it: from the least
+ * whole number in it to the greatest (Infinity when unbounded above).
+ */
+export function wholeWidth({ lower, upper }: Interval): number {
+  return Math.floor(upper + epsilon) - Math.ceil(lower - epsilon);
+}
+
+/**
  * Withholds cells so that no withheld count can be narrowed, from the published cells and the
- * constraints, to an interval of width `threshold` or less (upper − lower > threshold).
+ * constraints, to an interval of width `threshold` or less: upper − lower > threshold, with the
+ * bounds rounded inwards to whole numbers (wholeWidth).
  */
 export function suppressCells(cells: readonly EngineCell[], constraints: readonly AdditivityConstraint[], threshold: number): EngineResult {
   if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError('The threshold is a whole number, 1 or more');
@@ -117,7 +126,7 @@ export function suppressCells(cells: readonly EngineCell[], constraints: readonl
     closeSingletons();
     const unknownCells = new Map<string, number>();
     const known = new Map<string, number>();
-    for (const cell of cells) (unknown(cell.id) ? unknownCells.set(cell.id, leastOf(cell.id)) : known.set(cell.id, cell.value));
+    for (const cell of cells) unknown(cell.id) ? unknownCells.set(cell.id, leastOf(cell.id)) : known.set(cell.id, cell.value);
     const solver = new IntervalSolver(constraints, known, unknownCells);
     const changedParts = new Set<object>();
     let added = false;
@@ -128,7 +137,7 @@ export function suppressCells(cells: readonly EngineCell[], constraints: readonl
       if (changedParts.has(part)) continue;
       const interval = solver.interval(id, false);
       intervals.set(id, interval);
-      if (interval.upper - interval.lower > threshold + epsilon) {
+      if (wholeWidth(interval) > threshold) {
         wide.add(id);
         continue;
       }

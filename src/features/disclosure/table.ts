@@ -69,7 +69,8 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
     seen.add(tidyKey);
     const groupKey = key(cell.measure, cell.breakdown, cell.period, cell.area);
     let group = groups.get(groupKey);
-    if (!group) groups.set(groupKey, (group = { measure: cell.measure, breakdown: cell.breakdown, period: cell.period, area: cell.area, categories: new Map() }));
+    if (!group)
+      groups.set(groupKey, (group = { measure: cell.measure, breakdown: cell.breakdown, period: cell.period, area: cell.area, categories: new Map() }));
     group.categories.set(cell.category, cell);
     const id = engineId(cell);
     // A figure that does not apply counts as a published 0 in its sums.
@@ -99,7 +100,8 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
         const parts = h.subAreas.map((area) => ({ ...shape, period, area }));
         const missing = [whole, ...parts].filter((c) => !present(c)).length;
         if (missing === parts.length + 1) continue;
-        if (missing > 0) throw new RangeError(`${shape.measure} by ${shape.breakdown}, ${shape.category}, ${period} is not given for ${h.area} and every sub-area`);
+        if (missing > 0)
+          throw new RangeError(`${shape.measure} by ${shape.breakdown}, ${shape.category}, ${period} is not given for ${h.area} and every sub-area`);
         constraints.push({ total: engineId(whole), parts: parts.map(engineId) });
       }
     }
@@ -134,7 +136,8 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
 }
 
 export function assertSettings(settings: DisclosureSettings) {
-  if (!Number.isInteger(settings.threshold) || settings.threshold < 1 || settings.threshold > 20) throw new RangeError('The threshold is a whole number from 1 to 20');
+  if (!Number.isInteger(settings.threshold) || settings.threshold < 1 || settings.threshold > 20)
+    throw new RangeError('The threshold is a whole number from 1 to 20');
   if (!isSymbol(settings.symbol)) throw new RangeError('The symbol is 1 to 3 characters, not a digit, not z');
 }
 

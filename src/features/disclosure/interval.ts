@@ -80,7 +80,11 @@ export class IntervalSolver {
         for (const r of this.byCell.get(queue.pop()!) ?? []) {
           if (seenRows.has(r)) continue;
           seenRows.add(r);
-          for (const cell of this.rows[r]!.coefficients.keys()) if (!cells.has(cell)) (cells.add(cell), queue.push(cell));
+          for (const cell of this.rows[r]!.coefficients.keys()) {
+            if (cells.has(cell)) continue;
+            cells.add(cell);
+            queue.push(cell);
+          }
         }
       }
       component = { cells: [...cells], rows: [...seenRows] };

@@ -126,7 +126,10 @@ export function suppressCells(cells: readonly EngineCell[], constraints: readonl
     closeSingletons();
     const unknownCells = new Map<string, number>();
     const known = new Map<string, number>();
-    for (const cell of cells) unknown(cell.id) ? unknownCells.set(cell.id, leastOf(cell.id)) : known.set(cell.id, cell.value);
+    for (const cell of cells) {
+      if (unknown(cell.id)) unknownCells.set(cell.id, leastOf(cell.id));
+      else known.set(cell.id, cell.value);
+    }
     const solver = new IntervalSolver(constraints, known, unknownCells);
     const changedParts = new Set<object>();
     let added = false;

@@ -85,3 +85,26 @@ describe('disclosure control properties', () => {
     );
   });
 });
+
+describe('disclosure control properties: a period published only inside a cumulative figure', () => {
+  test('Q2 unpublished (Q1 and Q1–Q2 published): no small Q2 figure can be derived, nor any withheld cell narrowed', () => {
+    fc.assert(
+      fc.property(table, settings, ({ cells, links }, s) => {
+        const q2 = cells.filter((c) => c.period === 'Q2');
+        const shown = cells.filter((c) => c.period !== 'Q2');
+        const linked = { ...links, linkedPeriods: [{ period: 'Q1–Q2', parts: ['Q1', 'Q2'] }] };
+        if (!shown.some((c) => c.period === 'Q1–Q2')) return;
+        const published = controlTable(shown, s, { ...linked, unpublished: q2 });
+        const truth = new Map(q2.map((c) => [JSON.stringify([c.measure, c.breakdown, c.category, c.period, c.area]), c.value!]));
+        for (const { cell, lower, upper } of attack(published, s.symbol, linked)) {
+          if (typeof cell === 'string') {
+            const value = truth.get(cell.slice(cell.indexOf(': ') + 2));
+            if (value === undefined || value < 1 || value > s.threshold) continue;
+          }
+          assert.ok(Math.floor(upper + 1e-6) - Math.ceil(lower - 1e-6) > s.threshold, `${JSON.stringify(cell)} lies in [${lower}, ${upper}]`);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});

@@ -65,7 +65,11 @@ export class IntervalSolver {
       if (coefficients.size === 0) continue;
       const index = this.rows.length;
       this.rows.push({ coefficients, rhs });
-      for (const cell of coefficients.keys()) this.byCell.set(cell, [...(this.byCell.get(cell) ?? []), index]);
+      for (const cell of coefficients.keys()) {
+        const list = this.byCell.get(cell);
+        if (list) list.push(index);
+        else this.byCell.set(cell, [index]);
+      }
     }
   }
 

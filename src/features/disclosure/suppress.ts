@@ -91,7 +91,13 @@ export function suppressCells(cells: readonly EngineCell[], constraints: readonl
   };
   const membersOf = (c: AdditivityConstraint) => [c.total, ...c.parts];
   const constraintsOf = new Map<string, AdditivityConstraint[]>();
-  for (const c of constraints) for (const id of membersOf(c)) constraintsOf.set(id, [...(constraintsOf.get(id) ?? []), c]);
+  for (const c of constraints) {
+    for (const id of membersOf(c)) {
+      const list = constraintsOf.get(id);
+      if (list) list.push(c);
+      else constraintsOf.set(id, [c]);
+    }
+  }
 
   // Step 1: no constraint may hold exactly one unknown cell (it would equal the total less the
   // published parts). Repeat until stable, since each complement may itself be alone elsewhere.

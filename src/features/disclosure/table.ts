@@ -41,6 +41,12 @@ export interface TableLinks {
    */
   linkedPeriods?: readonly { period: string; parts: readonly string[] }[];
   /**
+   * Cells behind the published ones that are not published themselves (the quarters of a rolling
+   * twelve months that is published alone): they take part in every sum as unknown figures, and one
+   * from 1 to the threshold is protected like a withheld cell, since it could be derived by differencing.
+   */
+  unpublished?: readonly TidyCell[];
+  /**
    * Breakdowns whose categories are not a partition of the Total (a child counted in several
    * categories): no total = sum constraint is derived for them; their Total is still the measure's.
    */
@@ -57,13 +63,15 @@ const key = (...parts: string[]) => JSON.stringify(parts);
  */
 export function controlTable(cells: readonly TidyCell[], settings: DisclosureSettings = dfeConvention, links: TableLinks = {}): ControlledCell[] {
   assertSettings(settings);
+  const unpublished = links.unpublished ?? [];
+  const all = [...cells, ...unpublished];
   // Each tidy cell's engine cell: the Totals of one (measure, period, area) share one engine cell.
   const engineId = (c: Omit<TidyCell, 'value'>) =>
     c.category === totalCategory ? key('total', c.measure, c.period, c.area) : key('cell', c.measure, c.breakdown, c.category, c.period, c.area);
   const engine = new Map<string, EngineCell>();
   const groups = new Map<string, { measure: string; breakdown: string; period: string; area: string; categories: Map<string, TidyCell> }>();
   const seen = new Set<string>();
-  for (const cell of cells) {
+  for (const [index, cell] of all.entries()) {
     const tidyKey = key(cell.measure, cell.breakdown, cell.category, cell.period, cell.area);
     if (seen.has(tidyKey)) throw new RangeError(`A cell appears twice: ${tidyKey}`);
     seen.add(tidyKey);
@@ -77,7 +85,10 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
     const value = cell.value ?? 0;
     const existing = engine.get(id);
     if (existing && existing.value !== value) throw new RangeError(`The Totals of ${cell.measure} for ${cell.period}, ${cell.area} differ between breakdowns`);
-    engine.set(id, { id, value });
+    // An unpublished cell is latent, unless it is a Total published under another breakdown (the
+    // published cells come first).
+    const latent = index >= cells.length && (existing ? existing.latent === true : true);
+    engine.set(id, latent ? { id, value, latent } : { id, value });
   }
 
   const constraints: AdditivityConstraint[] = [];
@@ -89,13 +100,19 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
     if (parts.length > 0) constraints.push({ total: engineId({ ...group, category: totalCategory }), parts });
   }
 
-  // The cells of one (measure, breakdown, category) in each period and area, for the links.
+  // The cells of one (measure, breakdown, category) in each period and area, for the links; a
+  // measure's Total once, whatever its breakdowns, since they are one figure.
   const shapes = new Map<string, Omit<TidyCell, 'value' | 'period' | 'area'>>();
-  for (const cell of cells) shapes.set(key(cell.measure, cell.breakdown, cell.category), cell);
+  for (const cell of all) {
+    const shape = cell.category === totalCategory ? key(cell.measure) : key(cell.measure, cell.breakdown, cell.category);
+    if (!shapes.has(shape)) shapes.set(shape, cell);
+  }
   const present = (c: Omit<TidyCell, 'value'>) => engine.has(engineId(c));
+  const periods = new Set(all.map((c) => c.period));
+  const areas = new Set(all.map((c) => c.area));
   for (const h of links.hierarchies ?? []) {
     for (const shape of shapes.values()) {
-      for (const period of new Set(cells.map((c) => c.period))) {
+      for (const period of periods) {
         const whole = { ...shape, period, area: h.area };
         const parts = h.subAreas.map((area) => ({ ...shape, period, area }));
         const missing = [whole, ...parts].filter((c) => !present(c)).length;
@@ -108,7 +125,7 @@ export function controlTable(cells: readonly TidyCell[], settings: DisclosureSet
   }
   for (const [index, link] of (links.linkedPeriods ?? []).entries()) {
     for (const shape of shapes.values()) {
-      for (const area of new Set(cells.map((c) => c.area))) {
+      for (const area of areas) {
         const whole = { ...shape, period: link.period, area };
         if (!present(whole)) continue;
         const parts = link.parts.map((period) => ({ ...shape, period, area }));

@@ -6,6 +6,7 @@ import { PdfPrinter } from './documents/pdf.ts';
 import { RefusalAuditor } from './audit/refusals.ts';
 import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
+import { DisclosureSettingsService } from './features/disclosure/service.ts';
 import { AttendanceImportService } from './features/assurance/attendance-import.ts';
 import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
@@ -84,6 +85,8 @@ export interface Services {
   cookieSecret: string;
   auth: AuthService;
   admin: AdminService;
+  /** A partnership's disclosure control settings (issue 13 §2). */
+  disclosure: DisclosureSettingsService;
   auditLog: AuditLogService;
   children: ChildrenServices;
   apiTokens: ApiTokenService;
@@ -127,6 +130,7 @@ export function createServices(options: {
     clock,
     auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey)),
     admin: new AdminService(options.db, clock),
+    disclosure: new DisclosureSettingsService(options.db),
     auditLog: new AuditLogService(options.db),
     children: {
       concerns: new ConcernService(options.db, clock),

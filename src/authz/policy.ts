@@ -12,6 +12,8 @@ export const permissions = {
   'agencies.manage': ['system_admin', 'partnership_admin'],
   'sharing.manage': ['system_admin', 'partnership_admin'],
   'languages.manage': ['system_admin', 'partnership_admin'],
+  // The threshold and symbol of disclosure control (issue 13 §2).
+  'disclosure.manage': ['system_admin', 'partnership_admin'],
   'audit.read': ['dpo', 'system_admin'],
   'training.read': ['partnership_admin', 'strategy_lead', 'board_member'],
   'training.manage': ['partnership_admin', 'strategy_lead'],

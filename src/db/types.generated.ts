@@ -636,6 +636,8 @@ export interface Partnerships {
   code: string;
   created_at: Generated<Timestamp>;
   default_language: Generated<string>;
+  disclosure_symbol: Generated<string>;
+  disclosure_threshold: Generated<number>;
   id: Generated<string>;
   name: string;
   nation: string;

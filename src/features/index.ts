@@ -4,6 +4,7 @@ import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
 import { caseworkFeature } from './casework/routes.ts';
 import { caseworkApi } from './casework/api/routes.ts';
+import { disclosureFeature } from './disclosure/routes.ts';
 import { flagsApi } from './children/api/flags.ts';
 import { childrenApi } from './children/api/routes.ts';
 import { childrenFeature } from './children/routes.ts';
@@ -27,6 +28,7 @@ export const features: Feature[] = [
   accountFeature,
   homeFeature,
   adminFeature,
+  disclosureFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

@@ -22,6 +22,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/agencies', textKey: 'nav.agencies', permission: 'agencies.manage' },
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },
   { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
+  { href: '/admin/disclosure', textKey: 'disclosure.nav', permission: 'disclosure.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },
   { href: '/training', textKey: 'nav.training', permission: 'training.read' },

@@ -70,6 +70,8 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/sharing': 'SP',
   'GET /admin/languages': 'SP',
   'POST /admin/languages': 'SP',
+  'GET /admin/disclosure': 'SP',
+  'POST /admin/disclosure': 'SP',
   'POST /admin/sharing/:id/grants': 'SP',
   'POST /admin/sharing/grants/:id/revoke': 'SP',
   // API tokens: issued by the casework roles and administrators for their own agency, approved by an administrator

@@ -250,6 +250,35 @@ describe('hotspots', () => {
     assert.match(r.body, /Children: 1</);
   });
 
+  test('the hotspot functions answer only the intelligence roles, and count exactly the children row-level security lets them read', async () => {
+    const args = sql`'2018-10-03'::date, '2019-03-31'::date, '2018-10-03'::date, '2018-12-31'::date, '2019-01-01'::timestamptz, '2019-04-01'::timestamptz, '2018-10-03'::timestamptz`;
+    for (const key of ['social-worker', 'school', 'police', 'triage', 'dpo', 'councillor', 'strategy']) {
+      const user = await ctx.sessionUser(`${key}.northmere@lantern.example`);
+      const rows = await withActor(ctx.services.db, actorOf(user), async (tx) => [
+        ...(await sql`SELECT * FROM lantern_hotspot_link_counts(${args})`.execute(tx)).rows,
+        ...(
+          await sql`SELECT * FROM lantern_hotspot_missing_counts('2018-01-01'::timestamptz, '2019-01-01'::timestamptz, '2030-01-01'::timestamptz)`.execute(tx)
+        ).rows,
+      ]);
+      assert.deepEqual(rows, [], key);
+    }
+    for (const key of ['analyst', 'coordinator']) {
+      const user = await ctx.sessionUser(`${key}.northmere@lantern.example`);
+      await withActor(ctx.services.db, actorOf(user), async (tx) => {
+        const counted = (
+          await sql<{
+            missing: number;
+          }>`SELECT missing FROM lantern_hotspot_missing_counts('2000-01-01'::timestamptz, '2000-01-02'::timestamptz, '2100-01-01'::timestamptz)`.execute(tx)
+        ).rows.reduce((a, r) => a + r.missing, 0);
+        const underRls = (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM missing_episodes m JOIN children c ON c.id = m.child_id
+            WHERE m.partnership_id = (SELECT lantern_partnership()) AND c.locality_id IS NOT NULL`.execute(tx)
+        ).rows[0]!.n;
+        assert.equal(counted, underRls, key);
+      });
+    }
+  });
+
   test('an undated link counts on the day it was recorded, and in no period before it', async () => {
     const [place] = await ctx.ownerQuery<{ id: string }>(
       `INSERT INTO intel_locations (partnership_id, name, kind, locality_id) VALUES ($1, 'Undated Arcade', 'shop', $2) RETURNING id`,

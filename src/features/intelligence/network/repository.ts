@@ -127,39 +127,14 @@ interface CountRow {
 }
 
 /**
- * The links at locations whose seen dates (first seen to last seen; the day it was recorded when
- * undated) overlap each period, counted by location and by the location's locality in one pass
- * (GROUPING SETS): the children linked (only those the context may read: a link to a hidden child
- * counts nowhere), the links ("incidents") and the children found there. The children policies are
- * asked only about the children these links name (the `readable` step), never the whole cohort.
+ * The links at locations whose seen dates overlap each period, counted by location and by locality:
+ * lantern_hotspot_link_counts (migration 0370), numbers only, where a link to a child the context
+ * may not read counts nowhere.
  */
 const linkCounts = (periods: Periods, bounds: Bounds) => sql<CountRow>`
-  WITH periods (period, f, t, fi, ti) AS (
-    VALUES ('current', ${periods.from}::date, ${periods.to}::date, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz),
-           ('previous', ${periods.previousFrom}::date, ${periods.previousTo}::date, ${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz)),
-  at_places AS MATERIALIZED (
-    SELECT p.period, l.relation,
-           CASE WHEN l.to_kind = 'location' THEN l.to_id ELSE l.from_id END AS location_id,
-           CASE WHEN l.to_kind = 'location' THEN l.from_kind ELSE l.to_kind END AS other_kind,
-           CASE WHEN l.to_kind = 'location' THEN l.from_id ELSE l.to_id END AS other_id
-      FROM intel_links l JOIN periods p
-        ON CASE WHEN l.first_seen_on IS NULL AND l.last_seen_on IS NULL THEN l.created_at >= p.fi AND l.created_at < p.ti
-                ELSE coalesce(l.first_seen_on, l.last_seen_on) <= p.t AND coalesce(l.last_seen_on, l.first_seen_on) >= p.f END
-     WHERE l.to_kind = 'location' OR l.from_kind = 'location'
-  ), readable AS MATERIALIZED (
-    SELECT c.id FROM children c WHERE c.id IN (SELECT a.other_id FROM at_places a WHERE a.other_kind = 'child')
-  ), counted AS (
-    SELECT a.period, a.relation, a.location_id, x.locality_id, r.id AS child_id
-      FROM at_places a
-      LEFT JOIN readable r ON a.other_kind = 'child' AND r.id = a.other_id
-      JOIN intel_locations x ON x.id = a.location_id
-     WHERE a.other_kind <> 'child' OR r.id IS NOT NULL
-  )
-  SELECT k.period, k.location_id::text AS location, k.locality_id::text AS locality, grouping(k.location_id) = 0 AS by_location,
-         count(DISTINCT k.child_id)::int AS children, count(*)::int AS incidents,
-         count(*) FILTER (WHERE k.relation = 'found_at' AND k.child_id IS NOT NULL)::int AS found_at
-    FROM counted k
-   GROUP BY GROUPING SETS ((k.period, k.location_id), (k.period, k.locality_id))`;
+  SELECT period, location::text, locality::text, by_location, children, incidents, found_at
+    FROM lantern_hotspot_link_counts(${periods.from}::date, ${periods.to}::date, ${periods.previousFrom}::date, ${periods.previousTo}::date,
+                                     ${bounds.from}::timestamptz, ${bounds.to}::timestamptz, ${bounds.previousFrom}::timestamptz)`;
 
 interface EventCountRow {
   period: 'current' | 'previous';
@@ -192,14 +167,11 @@ const eventCounts = (periods: Periods) => sql<EventCountRow>`
     FROM placed
    GROUP BY GROUPING SETS ((period, location_id), (period, locality_id))`;
 
-/** Missing episodes that started in each period (London days), by the child's locality: "missing from". */
+/** Missing episodes that started in each period (London days), by the child's locality: "missing from" (migration 0370). */
 async function missingByLocality(tx: Tx, bounds: Bounds) {
   const { rows } = await sql<{ period: 'current' | 'previous'; key: string; missing: number }>`
-    SELECT CASE WHEN m.started_at >= ${bounds.from} THEN 'current' ELSE 'previous' END AS period, c.locality_id::text AS key, count(*)::int AS missing
-      FROM missing_episodes m JOIN children c ON c.id = m.child_id
-     WHERE m.partnership_id = (SELECT lantern_partnership()) AND m.started_at >= ${bounds.previousFrom} AND m.started_at < ${bounds.to}
-       AND c.locality_id IS NOT NULL
-     GROUP BY 1, 2`.execute(tx);
+    SELECT period, locality::text AS key, missing
+      FROM lantern_hotspot_missing_counts(${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz)`.execute(tx);
   return rows;
 }
 

@@ -568,6 +568,7 @@ export interface MaceAgendaItems {
   minutes_at: Timestamp | null;
   minutes_by_name: string | null;
   partnership_id: string;
+  position: number | null;
   reasons: Generated<string[]>;
   removed_at: Timestamp | null;
   removed_by_name: string | null;

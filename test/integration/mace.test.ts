@@ -145,6 +145,15 @@ describe('MACE meetings: the VOLT agenda rules', () => {
     assert.deepEqual(reasonsOf(kids.Bea!), ['newly_escalated']);
     assert.deepEqual(reasonsOf(kids.Fay!), ['high_risk', 'newly_escalated']);
     for (const name of ['Cai', 'Dai', 'Eve']) assert.equal(reasonsOf(kids[name]!), undefined, `${name} is not on the agenda`);
+    // Numbered in the order the chair reads them: high risk first, then by name (Ada, Fay; then Bea).
+    const positions = await ctx.ownerQuery<{ entity_id: string; position: number }>(
+      `SELECT entity_id, position FROM mace_agenda_items WHERE meeting_id = $1 AND section = 'victims' ORDER BY position`,
+      [meeting],
+    );
+    assert.deepEqual(
+      positions.filter((p) => [kids.Ada, kids.Fay, kids.Bea].includes(p.entity_id)).map((p) => p.entity_id),
+      [kids.Ada, kids.Fay, kids.Bea],
+    );
     // Offenders: linked to two children, either way round (Twolinks); recorded since the cut-off (Newcomer); not
     // one child (Onelink), not the deceased even with two (Gone).
     assert.deepEqual(reasonsOf(entities.Twolinks!), ['linked_children']);

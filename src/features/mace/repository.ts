@@ -105,13 +105,21 @@ export async function agendaItems(tx: Tx, meetingId: string, itemId?: string, wi
     q = q.where('i.removed_at', window.removed ? 'is not' : 'is', null);
     if (window.section) q = q.where('i.section', '=', window.section);
   }
-  q = q
-    .orderBy(sql`array_position(ARRAY['victims', 'offenders', 'locations', 'themes'], i.section)`)
-    .orderBy(sql`i.removed_at IS NOT NULL`)
-    .orderBy(sql`c.current_risk_level = 'high'`, 'desc')
-    .orderBy('label')
-    .orderBy('i.id');
-  if (window) q = q.limit(window.limit).offset(window.offset);
+  // In the order the build numbered them (migration 0371), the chair's own additions first; a page of
+  // one section reads only its fifty items (the index on meeting, section, removed, position).
+  if (window)
+    q = q
+      .orderBy(sql`i.position NULLS FIRST`)
+      .orderBy('i.id')
+      .limit(window.limit)
+      .offset(window.offset);
+  else
+    q = q
+      .orderBy(sql`array_position(ARRAY['victims', 'offenders', 'locations', 'themes'], i.section)`)
+      .orderBy(sql`i.removed_at IS NOT NULL`)
+      .orderBy(sql`i.position NULLS FIRST`)
+      .orderBy('label')
+      .orderBy('i.id');
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,

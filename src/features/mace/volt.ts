@@ -58,14 +58,19 @@ export async function buildAgenda(
   const conflict = sql`ON CONFLICT (meeting_id, entity_id) WHERE entity_id IS NOT NULL DO NOTHING`;
   // What is on the agenda already is skipped by an anti-join (one hash of the agenda) before it is
   // tried; ON CONFLICT stays for a build running beside another.
+  // Each section's new items are numbered after those already there (migration 0371).
+  const after = (section: string) =>
+    sql`coalesce((SELECT max(o.position) FROM mace_agenda_items o WHERE o.meeting_id = ${meeting.id}::uuid AND o.section = ${section}), 0)`;
+  const personOrder = sql`lower(coalesce(nullif(concat_ws(' ', p.family_name, p.given_name), ''), array_to_string(p.aliases, ', ')))`;
   const absent = (column: string) =>
     sql`NOT EXISTS (SELECT 1 FROM mace_agenda_items o WHERE o.meeting_id = ${meeting.id}::uuid AND o.entity_id = ${sql.ref(column)})`;
 
   const victims = await sql`
-    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons)
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, position)
     SELECT ${byline}, 'victims', 'child', c.id,
            array_remove(ARRAY[CASE WHEN c.current_risk_level = 'high' THEN 'high_risk' END,
-                              CASE WHEN c.current_risk_on > ${cutOff}::date THEN 'newly_escalated' END], NULL)
+                              CASE WHEN c.current_risk_on > ${cutOff}::date THEN 'newly_escalated' END], NULL),
+           ${after('victims')} + row_number() OVER (ORDER BY c.current_risk_level = 'high' DESC, c.family_name, c.given_name, c.id)
       FROM children c
      WHERE c.partnership_id = ${meeting.partnershipId} AND c.status = 'open'
        AND (c.current_risk_level = 'high' OR (c.current_risk_level = 'medium' AND c.current_risk_on > ${cutOff}::date))
@@ -89,12 +94,13 @@ export async function buildAgenda(
          AND ((l.from_kind = 'person' AND l.to_kind = 'child') OR (l.from_kind = 'child' AND l.to_kind = 'person'))
        GROUP BY 1),
     shared AS (${shared})
-    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children)
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children, position)
     SELECT ${byline}, 'offenders', 'person', p.id,
            array_remove(ARRAY[CASE WHEN coalesce(k.children, 0) >= 2 THEN 'linked_children' END,
                               CASE WHEN p.created_at >= ${newSince} THEN 'newly_identified' END,
                               CASE WHEN x.person_id IS NOT NULL THEN 'cross_boundary' END], NULL),
-           coalesce(k.children, 0)
+           coalesce(k.children, 0),
+           ${after('offenders')} + row_number() OVER (ORDER BY coalesce(k.children, 0) DESC, ${personOrder}, p.id)
       FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id LEFT JOIN shared x ON x.person_id = p.id
      WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
        AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince} OR x.person_id IS NOT NULL)
@@ -104,8 +110,9 @@ export async function buildAgenda(
   // A neighbour's person shared with this partnership: its links are the neighbour's, so only the reason.
   const neighbours = await sql`
     WITH shared AS (${shared})
-    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons)
-    SELECT ${byline}, 'offenders', 'person', p.id, ARRAY['cross_boundary']
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, position)
+    SELECT ${byline}, 'offenders', 'person', p.id, ARRAY['cross_boundary'],
+           ${after('offenders')} + row_number() OVER (ORDER BY ${personOrder}, p.id)
       FROM shared x JOIN persons_of_concern p ON p.id = x.person_id
      WHERE p.partnership_id <> ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
        AND ${absent('p.id')}
@@ -120,10 +127,11 @@ export async function buildAgenda(
        WHERE l.partnership_id = ${meeting.partnershipId}
          AND ((l.from_kind = 'location' AND l.to_kind = 'child') OR (l.from_kind = 'child' AND l.to_kind = 'location'))
        GROUP BY 1)
-    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children, found_at_links)
+    INSERT INTO mace_agenda_items (partnership_id, meeting_id, created_by, created_by_name, section, entity_kind, entity_id, reasons, linked_children, found_at_links, position)
     SELECT ${byline}, 'locations', 'location', k.location_id,
            array_remove(ARRAY[CASE WHEN k.children >= 2 THEN 'linked_children' END, CASE WHEN k.found_at >= 2 THEN 'repeated_found_at' END], NULL),
-           k.children, k.found_at
+           k.children, k.found_at,
+           ${after('locations')} + row_number() OVER (ORDER BY k.children DESC, k.found_at DESC, x.name, k.location_id)
       FROM linked k JOIN intel_locations x ON x.id = k.location_id
      WHERE (k.children >= 2 OR k.found_at >= 2)
        AND ${absent('k.location_id')}

@@ -102,8 +102,24 @@ export async function agendaItems(tx: Tx, meetingId: string, itemId?: string, wi
     .where('i.meeting_id', '=', meetingId);
   if (itemId) q = q.where('i.id', '=', itemId);
   if (window) {
-    q = q.where('i.removed_at', window.removed ? 'is not' : 'is', null);
-    if (window.section) q = q.where('i.section', '=', window.section);
+    // The page's items first, from the agenda alone (the position index), then their labels: the
+    // children policies are asked about the fifty shown, not the whole section.
+    let page = tx
+      .selectFrom('mace_agenda_items')
+      .select('id')
+      .where('meeting_id', '=', meetingId)
+      .where('removed_at', window.removed ? 'is not' : 'is', null);
+    if (window.section) page = page.where('section', '=', window.section);
+    const ids = (
+      await page
+        .orderBy(sql`position NULLS FIRST`)
+        .orderBy('id')
+        .limit(window.limit)
+        .offset(window.offset)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) return [];
+    q = q.where('i.id', 'in', ids);
   }
   // In the order the build numbered them (migration 0371), the chair's own additions first; a page of
   // one section reads only its fifty items (the index on meeting, section, removed, position).

@@ -123,12 +123,7 @@ export async function agendaItems(tx: Tx, meetingId: string, itemId?: string, wi
   }
   // In the order the build numbered them (migration 0371), the chair's own additions first; a page of
   // one section reads only its fifty items (the index on meeting, section, removed, position).
-  if (window)
-    q = q
-      .orderBy(sql`i.position NULLS FIRST`)
-      .orderBy('i.id')
-      .limit(window.limit)
-      .offset(window.offset);
+  if (window) q = q.orderBy(sql`i.position NULLS FIRST`).orderBy('i.id');
   else
     q = q
       .orderBy(sql`array_position(ARRAY['victims', 'offenders', 'locations', 'themes'], i.section)`)

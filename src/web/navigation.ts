@@ -23,6 +23,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },
   { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
+  { href: '/profile', textKey: 'profile.nav', permission: 'profile.read_unsuppressed' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },
   { href: '/training', textKey: 'nav.training', permission: 'training.read' },
   { href: '/campaigns', textKey: 'nav.campaigns', permission: 'campaigns.read' },

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SessionUser } from '../../src/auth/service.ts';
+import { sql } from 'kysely';
+import { actorOf, type SessionUser } from '../../src/auth/service.ts';
+import { withActor } from '../../src/db/context.ts';
 import type { ProfileCell } from '../../src/features/profile/figures.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
@@ -26,7 +28,10 @@ let analyst: SessionUser;
 
 const q = <R = Record<string, unknown>>(text: string, values: unknown[] = []) => ctx.ownerQuery<R>(text, values);
 
-async function addChild(key: string, c: { created: string; closed?: string; outcome?: string; dob?: string; gender?: string; ethnicity?: string; locality?: string | null }) {
+async function addChild(
+  key: string,
+  c: { created: string; closed?: string; outcome?: string; dob?: string; gender?: string; ethnicity?: string; locality?: string | null },
+) {
   const rows = await q<{ id: string }>(
     `INSERT INTO children (partnership_id, owning_agency_id, reference, given_name, family_name, date_of_birth, gender, ethnicity, locality_id, created_at,
                            status, closed_at, closing_outcome)
@@ -67,7 +72,13 @@ async function addConcern(key: string | null, c: { source: string; reporter?: st
   );
 }
 
-async function addEpisode(key: string, type: string, started: string, ended: string | null, interview?: { offered: string; held: string | null; outcome: string }) {
+async function addEpisode(
+  key: string,
+  type: string,
+  started: string,
+  ended: string | null,
+  interview?: { offered: string; held: string | null; outcome: string },
+) {
   const rows = await q<{ id: string }>(
     `INSERT INTO missing_episodes (partnership_id, child_id, episode_type, started_at, ended_at, ended_by, reported_by, risk_level)
      VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, CASE WHEN $5::timestamptz IS NULL THEN NULL ELSE 'returned' END, 'Carer', 'medium') RETURNING id`,
@@ -93,7 +104,14 @@ before(async () => {
   await addChild('A', { created: '2023-01-10T10:00:00Z', dob: '2010-03-01', gender: 'female', ethnicity: 'white_british' });
   await addChild('B', { created: '2023-04-15T10:00:00Z', dob: '2008-08-01', gender: 'male', ethnicity: 'asian_pakistani' });
   await addChild('C', { created: '2023-05-01T10:00:00Z', closed: '2023-06-15T10:00:00Z', outcome: 'risk_reduced' });
-  await addChild('D', { created: '2023-02-01T10:00:00Z', closed: '2023-08-01T10:00:00Z', outcome: 'moved_away', dob: '2006-01-01', gender: 'non_binary', ethnicity: 'mixed_other' });
+  await addChild('D', {
+    created: '2023-02-01T10:00:00Z',
+    closed: '2023-08-01T10:00:00Z',
+    outcome: 'moved_away',
+    dob: '2006-01-01',
+    gender: 'non_binary',
+    ethnicity: 'mixed_other',
+  });
   await addChild('E', { created: '2022-12-01T10:00:00Z', closed: '2023-03-01T10:00:00Z', gender: 'female' });
   await addChild('F', { created: '2023-08-01T10:00:00Z', gender: 'male' });
   await addChild('G', { created: '2023-05-05T10:00:00Z', dob: '2014-01-01', gender: 'female', ethnicity: 'black_african', locality: null });
@@ -105,13 +123,23 @@ before(async () => {
 
   // ---- Concerns ----
   await addConcern('B', { source: 'professional', received: '2023-04-15T10:00:00Z', decided: '2023-04-15T12:00:00Z', decision: 'cse_concern' });
-  await addConcern('A', { source: 'public', reporter: 'taxi_driver', received: '2023-05-02T09:00:00Z', decided: '2023-05-03T09:00:00Z', decision: 'already_known' });
+  await addConcern('A', {
+    source: 'public',
+    reporter: 'taxi_driver',
+    received: '2023-05-02T09:00:00Z',
+    decided: '2023-05-03T09:00:00Z',
+    decision: 'already_known',
+  });
   await addConcern('C', { source: 'member', received: '2023-05-10T10:00:00Z', decided: '2023-05-12T10:00:00Z', decision: 'not_cse' });
   await addConcern(null, { source: 'public', received: '2023-06-01T10:00:00Z' });
   await addConcern('A', { source: 'professional', received: '2023-07-02T10:00:00Z' });
 
   // ---- Missing episodes and return interviews ----
-  await addEpisode('B', 'missing', '2023-04-20T22:00:00Z', '2023-04-21T10:00:00Z', { offered: '2023-04-22T10:00:00Z', held: '2023-04-23T09:00:00Z', outcome: 'accepted' });
+  await addEpisode('B', 'missing', '2023-04-20T22:00:00Z', '2023-04-21T10:00:00Z', {
+    offered: '2023-04-22T10:00:00Z',
+    held: '2023-04-23T09:00:00Z',
+    outcome: 'accepted',
+  });
   await addEpisode('B', 'absent', '2023-05-05T10:00:00Z', '2023-05-06T10:00:00Z', { offered: '2023-05-10T10:00:00Z', held: null, outcome: 'declined' });
   await addEpisode('A', 'missing', '2023-06-28T10:00:00Z', '2023-07-02T10:00:00Z');
   await addEpisode('D', 'missing', '2023-03-30T10:00:00Z', '2023-04-02T10:00:00Z');
@@ -136,7 +164,15 @@ before(async () => {
   await action('B', '2023-03-01T10:00:00Z', null);
 
   // The current risk level (the one truth) as the owner sets it, after the triggers of the records above.
-  for (const [key, level] of [['A', 'high'], ['B', 'medium'], ['C', 'low'], ['D', null], ['E', 'high'], ['F', 'low'], ['G', 'high']] as const)
+  for (const [key, level] of [
+    ['A', 'high'],
+    ['B', 'medium'],
+    ['C', 'low'],
+    ['D', null],
+    ['E', 'high'],
+    ['F', 'low'],
+    ['G', 'high'],
+  ] as const)
     await q(
       `UPDATE children SET current_risk_level = $2, current_risk_source = CASE WHEN $2::text IS NULL THEN NULL ELSE 'carried_over' END,
          current_risk_source_id = CASE WHEN $2::text IS NULL THEN NULL ELSE gen_random_uuid() END, current_risk_on = CASE WHEN $2::text IS NULL THEN NULL ELSE DATE '2023-05-01' END
@@ -151,31 +187,46 @@ before(async () => {
       [northmere, agency.police],
     )
   )[0]!.id;
-  for (const [tactic, on] of [['sexual_risk_order', '2023-05-03'], ['charge', '2023-05-20'], ['conviction', '2023-08-01']])
+  for (const [tactic, on] of [
+    ['sexual_risk_order', '2023-05-03'],
+    ['charge', '2023-05-20'],
+    ['conviction', '2023-08-01'],
+  ])
     await q(
       `INSERT INTO intel_disruptions (partnership_id, tactic, disrupted_on, agency_id, target_person_id, summary) VALUES ($1, $2, $3::date, $4, $5, 'PROFILE-TEST')`,
       [northmere, tactic, on, agency.police, person],
     );
-  const mace = (await q<{ id: string }>(`INSERT INTO mace_meetings (partnership_id, title, held_on) VALUES ($1, 'Profile MACE', '2023-05-20') RETURNING id`, [northmere]))[0]!
-    .id;
+  const mace = (
+    await q<{ id: string }>(`INSERT INTO mace_meetings (partnership_id, title, held_on) VALUES ($1, 'Profile MACE', '2023-05-20') RETURNING id`, [northmere])
+  )[0]!.id;
   await q(
     `INSERT INTO mace_agenda_items (partnership_id, meeting_id, section, entity_kind, entity_id, theme, removed_at, removed_reason) VALUES
        ($1, $2, 'victims', 'child', $3, NULL, NULL, NULL), ($1, $2, 'victims', 'child', $4, NULL, NULL, NULL), ($1, $2, 'offenders', 'person', $5, NULL, NULL, NULL),
        ($1, $2, 'themes', NULL, NULL, 'Taxis', NULL, NULL), ($1, $2, 'victims', 'child', $6, NULL, now(), 'Test')`,
     [northmere, mace, child.A, child.B, person, child.D],
   );
-  const course = (await q<{ id: string }>(`INSERT INTO training_courses (partnership_id, title, kind) VALUES ($1, 'Profile course', 'awareness') RETURNING id`, [northmere]))[0]!.id;
+  const course = (
+    await q<{ id: string }>(`INSERT INTO training_courses (partnership_id, title, kind) VALUES ($1, 'Profile course', 'awareness') RETURNING id`, [northmere])
+  )[0]!.id;
   const session = (
-    await q<{ id: string }>(`INSERT INTO training_sessions (partnership_id, course_id, held_on, trainer, venue) VALUES ($1, $2, '2023-05-10', 'T', 'V') RETURNING id`, [
-      northmere,
-      course,
-    ])
+    await q<{ id: string }>(
+      `INSERT INTO training_sessions (partnership_id, course_id, held_on, trainer, venue) VALUES ($1, $2, '2023-05-10', 'T', 'V') RETURNING id`,
+      [northmere, course],
+    )
   )[0]!.id;
   for (const kind of ['police', 'health']) {
     const staff = (
-      await q<{ id: string }>(`INSERT INTO training_staff (partnership_id, agency_id, display_name) VALUES ($1, $2, 'Profile staff') RETURNING id`, [northmere, agency[kind]])
+      await q<{ id: string }>(`INSERT INTO training_staff (partnership_id, agency_id, display_name) VALUES ($1, $2, 'Profile staff') RETURNING id`, [
+        northmere,
+        agency[kind],
+      ])
     )[0]!.id;
-    await q(`INSERT INTO training_attendance (partnership_id, session_id, staff_id, agency_id) VALUES ($1, $2, $3, $4)`, [northmere, session, staff, agency[kind]]);
+    await q(`INSERT INTO training_attendance (partnership_id, session_id, staff_id, agency_id) VALUES ($1, $2, $3, $4)`, [
+      northmere,
+      session,
+      staff,
+      agency[kind],
+    ]);
   }
   await q(
     `INSERT INTO campaigns (partnership_id, title, audience, starts_on, people_reached) VALUES
@@ -201,9 +252,10 @@ const nonZero = (g: Record<string, number>) => Object.fromEntries(Object.entries
 
 describe('the problem profile', () => {
   test('the demo reaches nothing in 2023: the records above are all there is', async () => {
-    const before = await q<{ n: number }>(`SELECT count(*)::int AS n FROM children WHERE partnership_id = $1 AND created_at < '2023-07-01' AND reference NOT LIKE 'PROFILE-%'`, [
-      northmere,
-    ]);
+    const before = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM children WHERE partnership_id = $1 AND created_at < '2023-07-01' AND reference NOT LIKE 'PROFILE-%'`,
+      [northmere],
+    );
     assert.equal(before[0]!.n, 0);
   });
 
@@ -289,7 +341,8 @@ describe('the problem profile', () => {
     for (const r of independent) assert.equal(group(c, 'children_at_risk', 'risk_level')[r.level ?? 'not_assessed'], r.n);
     // Each group's Total is the sum of its categories.
     const groups = new Map<string, number>();
-    for (const cell of c) if (cell.category !== 'Total') groups.set(`${cell.measure}|${cell.breakdown}`, (groups.get(`${cell.measure}|${cell.breakdown}`) ?? 0) + cell.value);
+    for (const cell of c)
+      if (cell.category !== 'Total') groups.set(`${cell.measure}|${cell.breakdown}`, (groups.get(`${cell.measure}|${cell.breakdown}`) ?? 0) + cell.value);
     for (const cell of c) if (cell.category === 'Total') assert.equal(cell.value, groups.get(`${cell.measure}|${cell.breakdown}`));
   });
 
@@ -324,7 +377,10 @@ describe('the problem profile', () => {
     assert.equal(atRisk.direction, 'up');
     assert.equal(atRisk.change, 1);
     const newOnes = page.trend.find((s) => s.measure === 'new_identifications')!;
-    assert.deepEqual(newOnes.points.slice(-3).map((p) => p.value), [1, 2, 2]);
+    assert.deepEqual(
+      newOnes.points.slice(-3).map((p) => p.value),
+      [1, 2, 2],
+    );
     assert.equal(newOnes.direction, 'same');
     const concerns = page.trend.find((s) => s.measure === 'concerns')!;
     assert.equal(concerns.points.at(-1)!.value, 3);
@@ -332,7 +388,13 @@ describe('the problem profile', () => {
     // The trend's last quarter agrees with the period's figures.
     assert.equal(atRisk.points.at(-1)!.value, page.cells.find((x) => x.measure === 'children_at_risk' && x.category === 'Total')!.value);
     const partnership = await ctx.services.profile.page(analyst, { period: '2023-Q2' });
-    assert.deepEqual(partnership.trend.find((s) => s.measure === 'disruptions')!.points.slice(-2).map((p) => p.value), [0, 2]);
+    assert.deepEqual(
+      partnership.trend
+        .find((s) => s.measure === 'disruptions')!
+        .points.slice(-2)
+        .map((p) => p.value),
+      [0, 2],
+    );
   });
 
   test('the areas compared: counts and rates per 10,000 children with the estimate of the year', async () => {
@@ -340,7 +402,10 @@ describe('the problem profile', () => {
     const row = page.comparison.find((r) => r.area === testham)!;
     assert.equal(row.population, 10000);
     assert.equal(row.populationYear, 2023);
-    assert.deepEqual(row.figures.find((f) => f.measure === 'children_at_risk'), { measure: 'children_at_risk', count: 3, rate: 3 });
+    assert.deepEqual(
+      row.figures.find((f) => f.measure === 'children_at_risk'),
+      { measure: 'children_at_risk', count: 3, rate: 3 },
+    );
     const none = page.comparison.find((r) => r.area === 'not_recorded')!;
     assert.equal(none.figures.find((f) => f.measure === 'children_at_risk')!.count, 1);
     assert.equal(none.population, null);
@@ -390,6 +455,20 @@ describe('the problem profile', () => {
     for (const key of ['councillor', 'social-worker', 'admin']) assert.equal((await agents[key]!.get('/profile')).statusCode, 403, key);
   });
 
+  test('the database gives the figures only to the roles that may read them: a board member or practitioner gets none', async () => {
+    const count = async (email: string) =>
+      withActor(ctx.handle.db, actorOf(await ctx.sessionUser(email)), async (tx) => {
+        const figures = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lantern_profile_figures('2023-04-01', '2023-07-01')`.execute(tx);
+        const trend = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lantern_profile_trend('2021-07-01', 8)`.execute(tx);
+        const pairs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lantern_profile_flag_pairs('2023-07-01')`.execute(tx);
+        return [figures.rows[0]!.n, trend.rows[0]!.n, pairs.rows[0]!.n];
+      });
+    for (const email of ['councillor.northmere@lantern.example', 'social-worker.northmere@lantern.example', 'admin.northmere@lantern.example'])
+      assert.deepEqual(await count(email), [0, 0, 0], email);
+    const analystCounts = await count('analyst.northmere@lantern.example');
+    assert.ok(analystCounts.every((n) => n > 0));
+  });
+
   test('the population estimates: imported as CSV, all rows or none, audited', async () => {
     const admin = agents.admin!;
     const page = await admin.get('/admin/populations');
@@ -414,6 +493,9 @@ describe('the problem profile', () => {
     // Westbrook's estimates are not Northmere's (row-level security).
     const westbrookRows = await q<{ n: number }>(`SELECT count(*)::int AS n FROM profile_populations WHERE partnership_id = $1`, [westbrook]);
     assert.ok(westbrookRows[0]!.n > 0);
-    assert.equal((await ctx.services.profile.populations(analyst)).rows.every((r) => r.area === 'partnership' || r.area !== ''), true);
+    assert.equal(
+      (await ctx.services.profile.populations(analyst)).rows.every((r) => r.area === 'partnership' || r.area !== ''),
+      true,
+    );
   });
 });

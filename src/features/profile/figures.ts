@@ -117,9 +117,7 @@ export async function trendOf(tx: Tx, lastQuarter: IsoDate, area: string): Promi
 
 /** Trend series as tidy cells: each quarter's Total, breakdown `quarter`. */
 export function trendCells(series: readonly TrendSeries[], area: string): ProfileCell[] {
-  return series.flatMap((s) =>
-    s.points.map((p) => ({ measure: s.measure, breakdown: 'quarter', category: total, period: p.period, area, value: p.value })),
-  );
+  return series.flatMap((s) => s.points.map((p) => ({ measure: s.measure, breakdown: 'quarter', category: total, period: p.period, area, value: p.value })));
 }
 
 export interface Theme {
@@ -140,7 +138,5 @@ export async function themesOf(tx: Tx, period: Period, area: string, limit = 10)
     theme.children += Number(r.children);
     pairs.set(key, theme);
   }
-  return [...pairs.values()]
-    .sort((a, b) => b.children - a.children || a.first.localeCompare(b.first) || a.second.localeCompare(b.second))
-    .slice(0, limit);
+  return [...pairs.values()].sort((a, b) => b.children - a.children || a.first.localeCompare(b.first) || a.second.localeCompare(b.second)).slice(0, limit);
 }

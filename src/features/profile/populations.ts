@@ -28,9 +28,7 @@ export interface PopulationCsvError {
   messageKey: string;
 }
 
-export type PopulationCsvResult =
-  | { ok: true; rows: PopulationRow[] }
-  | { ok: false; refusal: UploadRefusal | null; errors: PopulationCsvError[] };
+export type PopulationCsvResult = { ok: true; rows: PopulationRow[] } | { ok: false; refusal: UploadRefusal | null; errors: PopulationCsvError[] };
 
 const heading = ['area', 'year', 'children'];
 

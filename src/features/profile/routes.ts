@@ -90,6 +90,8 @@ export const profileFeature: Feature = {
       return {
         rows: rows.map((r) => ({ ...r, name: r.area === partnershipArea ? t('profile.wholePartnership') : (names.get(r.area) ?? r.area) })),
         localities,
+        // The file's machine words (the heading, `partnership`) are the same in either language.
+        example: ['area,year,children', 'partnership,2026,52400', ...localities.slice(0, 1).map((l) => `${l.name},2026,14100`)].join('\n'),
         values: {},
         ...extra,
       };

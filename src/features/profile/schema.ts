@@ -18,5 +18,8 @@ export type ProfileQuery = z.infer<typeof profileQuerySchema>;
 
 /** The population estimates pasted as CSV. */
 export const populationImportSchema = z.object({
-  csv: z.string().max(200_000).refine((v) => v.trim() !== '', { message: 'profile.populations.errors.csvRequired' }),
+  csv: z
+    .string()
+    .max(200_000)
+    .refine((v) => v.trim() !== '', { message: 'profile.populations.errors.csvRequired' }),
 });

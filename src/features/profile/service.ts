@@ -108,7 +108,11 @@ export class ProfileService {
       const localities = await localitiesOf(tx);
       if (area !== partnershipArea && !localities.some((l) => l.id === area)) throw new ProfileSelectionError('unknown area');
       const cells = cellsOf(await figureRows(tx, period), period, area);
-      await act.audit({ action: 'record.view', recordType: profileRecordType, details: { page: 'problem profile cells', period: period.key, area, unsuppressed: true } });
+      await act.audit({
+        action: 'record.view',
+        recordType: profileRecordType,
+        details: { page: 'problem profile cells', period: period.key, area, unsuppressed: true },
+      });
       return cells;
     });
   }

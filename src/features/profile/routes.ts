@@ -59,7 +59,7 @@ export const profileFeature: Feature = {
 
     app.get('/profile', { ...read, schema: { querystring: profileQuerySchema } }, async (request, reply) => {
       const page = await profile.page(request.user!, request.query);
-      const language = (request.language ?? 'en') as 'en' | 'cy';
+      const language = request.language;
       const trend = await Promise.all(
         page.trend.map(async (s) => {
           const points = s.points.map((p) => ({ label: quarterKey(p.quarter), value: p.value }));

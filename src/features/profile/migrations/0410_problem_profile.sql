@@ -9,6 +9,7 @@
 -- returns nothing unless the acting roles include one that may read the profile (src/authz/policy.ts
 -- 'profile.read_unsuppressed' says the same). Every breakdown is a partition of its measure (each
 -- child, concern or episode in exactly one category), so a group's Total is the sum of its categories.
+-- work_mem is raised for these statements alone, so grouping 100,000 children hashes in memory.
 
 -- Mid-year population estimates of children (0–17) per area per year: the whole partnership
 -- (locality_id NULL) or one locality. Imported as CSV by a partnership administrator.
@@ -40,7 +41,7 @@ CREATE INDEX plan_actions_profile_created_idx ON plan_actions (partnership_id, c
 -- (NULL: no locality recorded, or not about a child: counted in the partnership only).
 CREATE FUNCTION lantern_profile_figures(p_start date, p_end date)
 RETURNS TABLE (measure text, breakdown text, category text, locality_id uuid, value integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64MB' AS $$
   WITH bounds AS (
     SELECT (p_start::timestamp AT TIME ZONE 'Europe/London') AS s, (p_end::timestamp AT TIME ZONE 'Europe/London') AS e,
            lantern_partnership() AS pid
@@ -196,7 +197,7 @@ $$;
 -- missing episodes begun, strategy meetings held, and disruptions (partnership only).
 CREATE FUNCTION lantern_profile_trend(p_first date, p_quarters integer)
 RETURNS TABLE (quarter_start date, measure text, locality_id uuid, value integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64MB' AS $$
   WITH bounds AS (
     SELECT lantern_partnership() AS pid,
            (p_first::timestamp AT TIME ZONE 'Europe/London') AS s,
@@ -246,7 +247,7 @@ $$;
 -- open at p_end (the CSE, CCE and trafficking flags with the cohort flags), per locality.
 CREATE FUNCTION lantern_profile_flag_pairs(p_end date)
 RETURNS TABLE (first_flag text, second_flag text, locality_id uuid, children integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64MB' AS $$
   WITH kids AS (
     SELECT c.locality_id,
            c.open_flags || CASE WHEN c.flag_cse THEN ARRAY['cse'] ELSE '{}'::text[] END

@@ -58,6 +58,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
      WHERE f.partnership_id = b.pid AND f.kind IN ('looked_after', 'child_protection_plan', 'missing_education', 'send')
        AND f.started_on < p_end AND (f.ended_on IS NULL OR f.ended_on >= p_end)
      GROUP BY f.child_id
+  ), everyone AS MATERIALIZED (
+    -- The partnership's children, read once: the cohort below and the locality of every concern,
+    -- episode, meeting and action (hash joins, not a probe per row).
+    SELECT c.id, c.locality_id, c.created_at, c.closed_at, c.closing_outcome, c.current_risk_level, c.date_of_birth, c.gender, c.ethnicity
+      FROM children c, bounds b
+     WHERE c.partnership_id = b.pid
   ), kids AS (
     SELECT c.locality_id,
            (c.closed_at IS NULL OR c.closed_at >= b.e) AS at_risk,
@@ -81,8 +87,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
            coalesce(f.looked_after, false) AS is_looked_after,
            CASE WHEN coalesce(f.cpp, false) THEN 'yes' ELSE 'no' END AS cpp,
            CASE WHEN coalesce(f.cme, false) THEN 'yes' ELSE 'no' END AS cme
-      FROM children c CROSS JOIN bounds b LEFT JOIN flags f ON f.child_id = c.id
-     WHERE c.partnership_id = b.pid AND c.created_at < b.e AND (c.closed_at IS NULL OR c.closed_at >= b.s)
+      FROM everyone c CROSS JOIN bounds b LEFT JOIN flags f ON f.child_id = c.id
+     WHERE c.created_at < b.e AND (c.closed_at IS NULL OR c.closed_at >= b.s)
   ), kid_combos AS (
     -- One pass over the children: how many share each combination (a few thousand at most), so the
     -- grouping sets below sum a small table instead of scanning the children ten times.
@@ -115,11 +121,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
                 WHEN q.decided_at - q.received_at <= interval '72 hours' THEN '1_to_3_days'
                 ELSE 'over_3_days' END AS decision_time,
            coalesce(q.decision, 'not_decided') AS decision
-      FROM concerns q CROSS JOIN bounds b LEFT JOIN children c ON c.id = q.child_id
+      FROM concerns q CROSS JOIN bounds b LEFT JOIN everyone c ON c.id = q.child_id
      WHERE q.partnership_id = b.pid AND q.received_at >= b.s AND q.received_at < b.e
   ), episodes AS (
     SELECT c.locality_id, e.child_id, e.episode_type
-      FROM missing_episodes e CROSS JOIN bounds b JOIN children c ON c.id = e.child_id
+      FROM missing_episodes e CROSS JOIN bounds b JOIN everyone c ON c.id = e.child_id
      WHERE e.partnership_id = b.pid AND e.started_at >= b.s AND e.started_at < b.e
   ), returns AS (
     SELECT c.locality_id,
@@ -127,7 +133,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
                 ELSE 'after_72_hours' END AS offered,
            CASE WHEN i.first_held IS NULL THEN 'not_held' WHEN i.first_held <= e.ended_at + interval '72 hours' THEN 'within_72_hours'
                 ELSE 'after_72_hours' END AS held
-      FROM missing_episodes e CROSS JOIN bounds b JOIN children c ON c.id = e.child_id
+      FROM missing_episodes e CROSS JOIN bounds b JOIN everyone c ON c.id = e.child_id
       LEFT JOIN LATERAL (SELECT min(r.offered_at) AS first_offered, min(r.held_at) FILTER (WHERE r.outcome = 'accepted') AS first_held
                            FROM return_interviews r WHERE r.episode_id = e.id) i ON true
      WHERE e.partnership_id = b.pid AND e.ended_by = 'returned' AND e.ended_at >= b.s AND e.ended_at < b.e
@@ -157,12 +163,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
    GROUP BY 2, 3, 4
   UNION ALL
   SELECT 'strategy_meetings', 'meeting_kind', m.meeting_kind, c.locality_id, count(*)::integer
-    FROM strategy_meetings m CROSS JOIN bounds b JOIN children c ON c.id = m.child_id
+    FROM strategy_meetings m CROSS JOIN bounds b JOIN everyone c ON c.id = m.child_id
    WHERE m.partnership_id = b.pid AND m.held_on >= p_start AND m.held_on < p_end
    GROUP BY 3, 4
   UNION ALL
   SELECT 'plan_actions', 'status', CASE WHEN a.done_at IS NULL THEN 'open' ELSE 'done' END, c.locality_id, count(*)::integer
-    FROM plan_actions a CROSS JOIN bounds b JOIN children c ON c.id = a.child_id
+    FROM plan_actions a CROSS JOIN bounds b JOIN everyone c ON c.id = a.child_id
    WHERE a.partnership_id = b.pid AND a.created_at >= b.s AND a.created_at < b.e
    GROUP BY 3, 4
   UNION ALL
@@ -203,6 +209,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
            (p_first::timestamp AT TIME ZONE 'Europe/London') AS s,
            ((p_first + make_interval(months => 3 * p_quarters))::date::timestamp AT TIME ZONE 'Europe/London') AS e
      WHERE lantern_profile_reader() AND p_quarters BETWEEN 1 AND 40
+  ), everyone AS MATERIALIZED (
+    SELECT c.id, c.locality_id, c.created_at, c.closed_at FROM children c, bounds b WHERE c.partnership_id = b.pid
   ), quarters AS (
     SELECT q::date AS qs, (q::date::timestamp AT TIME ZONE 'Europe/London') AS s,
            ((q + interval '3 months')::date::timestamp AT TIME ZONE 'Europe/London') AS e
@@ -211,29 +219,29 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET work_mem = '64
   SELECT q.qs, 'children_at_risk', k.locality_id, sum(k.n)::integer
     FROM (SELECT c.locality_id, date_trunc('quarter', c.created_at AT TIME ZONE 'Europe/London')::date AS opened_q,
                  date_trunc('quarter', c.closed_at AT TIME ZONE 'Europe/London')::date AS closed_q, count(*) AS n
-            FROM children c CROSS JOIN bounds b
-           WHERE c.partnership_id = b.pid AND c.created_at < b.e AND (c.closed_at IS NULL OR c.closed_at >= b.s)
+            FROM everyone c CROSS JOIN bounds b
+           WHERE c.created_at < b.e AND (c.closed_at IS NULL OR c.closed_at >= b.s)
            GROUP BY 1, 2, 3) k
     JOIN quarters q ON k.opened_q <= q.qs AND (k.closed_q IS NULL OR k.closed_q > q.qs)
    GROUP BY 1, 3
   UNION ALL
   SELECT date_trunc('quarter', c.created_at AT TIME ZONE 'Europe/London')::date, 'new_identifications', c.locality_id, count(*)::integer
-    FROM children c CROSS JOIN bounds b
-   WHERE c.partnership_id = b.pid AND c.created_at >= b.s AND c.created_at < b.e
+    FROM everyone c CROSS JOIN bounds b
+   WHERE c.created_at >= b.s AND c.created_at < b.e
    GROUP BY 1, 3
   UNION ALL
   SELECT date_trunc('quarter', q.received_at AT TIME ZONE 'Europe/London')::date, 'concerns', c.locality_id, count(*)::integer
-    FROM concerns q CROSS JOIN bounds b LEFT JOIN children c ON c.id = q.child_id
+    FROM concerns q CROSS JOIN bounds b LEFT JOIN everyone c ON c.id = q.child_id
    WHERE q.partnership_id = b.pid AND q.received_at >= b.s AND q.received_at < b.e
    GROUP BY 1, 3
   UNION ALL
   SELECT date_trunc('quarter', e.started_at AT TIME ZONE 'Europe/London')::date, 'missing_episodes', c.locality_id, count(*)::integer
-    FROM missing_episodes e CROSS JOIN bounds b JOIN children c ON c.id = e.child_id
+    FROM missing_episodes e CROSS JOIN bounds b JOIN everyone c ON c.id = e.child_id
    WHERE e.partnership_id = b.pid AND e.started_at >= b.s AND e.started_at < b.e
    GROUP BY 1, 3
   UNION ALL
   SELECT date_trunc('quarter', m.held_on)::date, 'strategy_meetings', c.locality_id, count(*)::integer
-    FROM strategy_meetings m CROSS JOIN bounds b JOIN children c ON c.id = m.child_id
+    FROM strategy_meetings m CROSS JOIN bounds b JOIN everyone c ON c.id = m.child_id
    WHERE m.partnership_id = b.pid AND m.held_on >= p_first AND m.held_on < b.e::date
    GROUP BY 1, 3
   UNION ALL

@@ -123,4 +123,11 @@ export const benchPages: BenchPage[] = [
     path: async (base, cookie) => `/mace/${await firstLinked(base, cookie, '/mace', /href="\/mace\/([0-9a-f-]{36})"/)}`,
   },
   { name: 'a child’s sanitised network', account: 'social-worker', path: firstChildOn('/worklists?show=children', '/network') },
+  // The problem profile (issue 13 §1): every figure of the last complete quarter, its 8-quarter trend, themes and areas compared.
+  { name: 'problem profile (the partnership, a quarter)', account: 'strategy', path: '/profile' },
+  {
+    name: 'problem profile (a locality, a quarter)',
+    account: 'analyst',
+    path: async (base, cookie) => `/profile?area=${await firstLinked(base, cookie, '/profile', /<option value="([0-9a-f-]{36})"/)}`,
+  },
 ];

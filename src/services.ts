@@ -30,6 +30,7 @@ import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
 import { MaceService } from './features/mace/service.ts';
+import { ProfileService } from './features/profile/service.ts';
 import { IntelSharingService } from './features/intelligence/sharing.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
@@ -110,6 +111,8 @@ export interface Services {
   intelNetwork: NetworkService;
   /** MACE meetings: VOLT agendas, minutes, actions, decisions and packs (issue 12 §4). */
   mace: MaceService;
+  /** The problem profile: figures by period and area, trend, themes, areas compared (issue 13 §1). */
+  profile: ProfileService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -169,6 +172,7 @@ export function createServices(options: {
     intelEvents: new IntelEventsService(options.db, clock),
     intelNetwork: new NetworkService(options.db, clock),
     mace: new MaceService(options.db, clock),
+    profile: new ProfileService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

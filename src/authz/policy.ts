@@ -53,6 +53,11 @@ export const permissions = {
   // administrator who did not issue it approves it before it works (security review H1).
   'api-tokens.manage': ['partnership_admin', 'system_admin', 'triage_worker', 'practitioner', 'coordinator', 'analyst'],
   'api-tokens.approve': ['partnership_admin', 'system_admin'],
+  // The problem profile's figures before disclosure control (issue 13 §1): the analyst, the strategy lead
+  // and the co-ordinator, on a page marked "Not for publication"; migration 0410's functions say the same.
+  'profile.read_unsuppressed': ['analyst', 'strategy_lead', 'coordinator'],
+  // The mid-year population estimates behind the profile's rates per 10,000 children.
+  'profile.populations.manage': ['partnership_admin', 'strategy_lead'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -681,6 +681,15 @@ export interface PlanActions {
   recorded_by: string | null;
 }
 
+export interface ProfilePopulations {
+  children: number;
+  id: Generated<string>;
+  locality_id: string | null;
+  partnership_id: string;
+  updated_at: Generated<Timestamp>;
+  year: number;
+}
+
 export interface RecordShares {
   agency_id: string;
   automatic_source: string | null;
@@ -1126,6 +1135,7 @@ export interface DB {
   partnerships: Partnerships;
   persons_of_concern: PersonsOfConcern;
   plan_actions: PlanActions;
+  profile_populations: ProfilePopulations;
   record_shares: RecordShares;
   restriction_changes: RestrictionChanges;
   return_interviews: ReturnInterviews;

@@ -16,6 +16,7 @@ import { intelligenceFeature } from './intelligence/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
+import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
 import { apiFeature } from '../web/api/host.ts';
@@ -38,4 +39,5 @@ export const features: Feature[] = [
   assuranceFeature,
   intelligenceFeature,
   maceFeature,
+  profileFeature,
 ];

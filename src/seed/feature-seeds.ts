@@ -12,6 +12,7 @@ import { seedIntelligence } from '../features/intelligence/seed.ts';
 import { seedNetwork } from '../features/intelligence/network/seed.ts';
 import { seedMace } from '../features/mace/seed.ts';
 import { scaleSeedIntelligence } from '../features/intelligence/seed-scale.ts';
+import { seedPopulations } from '../features/profile/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -21,7 +22,8 @@ import { scaleSeedIntelligence } from '../features/intelligence/seed-scale.ts';
  * nor do the children's localities and flags, drawn from each child's own story. Intelligence (persons,
  * places, vehicles and their links to children) comes next, drawing nothing either, then the disruptions
  * of those persons and places (issue 12 §3), the network's places in their localities, and the MACE
- * meetings whose agendas name them.
+ * meetings whose agendas name them. Last, the localities' population estimates (the problem profile's
+ * rates), drawing nothing either.
  */
 export const featureSeeds: FeatureSeed[] = [
   seedChildren,
@@ -35,6 +37,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedDisruptions,
   seedNetwork,
   seedMace,
+  seedPopulations,
 ];
 
 /**

@@ -72,6 +72,9 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/languages': 'SP',
   'GET /admin/disclosure': 'SP',
   'POST /admin/disclosure': 'SP',
+  // The problem profile's population estimates (issue 13 §1)
+  'GET /admin/populations': 'PL',
+  'POST /admin/populations': 'PL',
   'POST /admin/sharing/:id/grants': 'SP',
   'POST /admin/sharing/grants/:id/revoke': 'SP',
   // API tokens: issued by the casework roles and administrators for their own agency, approved by an administrator
@@ -259,6 +262,8 @@ const expectedAccess: Record<string, string> = {
   'GET /children/:id/network': 'TWCA',
   // MACE meetings (issue 12 §4): the co-ordinator chairs, the analyst reads
   'GET /mace': 'CA',
+  // The problem profile, unsuppressed (issue 13 §1)
+  'GET /profile': 'CAL',
   'GET /mace/new': 'C',
   'POST /mace/new': 'C',
   'GET /mace/:id': 'CA',

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { isAreaKey, parsePeriod } from './period.ts';
+
+/** The page's GET form: a period key and an area key, both optional (defaults: last complete quarter, the partnership). Malformed: 400. */
+export const profileQuerySchema = z.object({
+  period: z
+    .string()
+    .max(20)
+    .refine((v) => parsePeriod(v) !== null)
+    .optional(),
+  area: z
+    .string()
+    .max(40)
+    .refine((v) => isAreaKey(v))
+    .optional(),
+});
+export type ProfileQuery = z.infer<typeof profileQuerySchema>;
+
+/** The population estimates pasted as CSV. */
+export const populationImportSchema = z.object({
+  csv: z
+    .string()
+    .max(200_000)
+    .refine((v) => v.trim() !== '', { message: 'profile.populations.errors.csvRequired' }),
+});

@@ -1,0 +1,165 @@
+// The problem profile (issue 13 §1): a period's and an area's figures, their eight-quarter trend, the
+// themes, and the areas compared per 10,000 children; and the population estimates behind the rates.
+// Unsuppressed: for the roles with 'profile.read_unsuppressed' (analysts, strategy leads,
+// co-ordinators), marked "Not for publication" on the page. The disclosure control (src/features/
+// disclosure) takes the same tidy cells. Every read is audited as an aggregate view, in its transaction.
+import { sql } from 'kysely';
+import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { addDays, londonDate } from '../../dates.ts';
+import { withActor, type Tx } from '../../db/context.ts';
+import type { Database } from '../../db/database.ts';
+import { LanternError } from '../../errors.ts';
+import { comparedMeasures } from './catalogue.ts';
+import { cellsOf, figureRows, themesOf, trendCells, trendOf, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
+import { defaultPeriodKey, parsePeriod, partnershipArea, periodChoices, type Period } from './period.ts';
+import { populationFor, populationRows, ratePer10k, readPopulationCsv, savePopulations, type PopulationCsvResult, type PopulationRow } from './populations.ts';
+
+/** The audit record type of the profile's figures (locales auditRecordTypes). */
+export const profileRecordType = 'problem_profile';
+/** The audit record type of the population estimates. */
+export const populationRecordType = 'profile_population';
+
+export interface Locality {
+  id: string;
+  name: string;
+}
+
+export interface ComparisonRow {
+  /** 'partnership', a locality id, or 'not_recorded' (children with no locality: counts only). */
+  area: string;
+  name: string | null;
+  population: number | null;
+  populationYear: number | null;
+  figures: { measure: string; count: number; rate: number | null }[];
+}
+
+export interface ProfilePage {
+  period: Period;
+  area: string;
+  localities: Locality[];
+  periods: Period[];
+  cells: ProfileCell[];
+  trend: TrendSeries[];
+  trendCells: ProfileCell[];
+  themes: Theme[];
+  comparison: ComparisonRow[];
+}
+
+/** A period or area that is not one: a 400 (the page's GET form, or a hand-made address). */
+export class ProfileSelectionError extends LanternError {
+  constructor(detail: string) {
+    super('LANTERN_E_VALIDATION', detail);
+  }
+}
+
+async function localitiesOf(tx: Tx): Promise<Locality[]> {
+  const result = await sql<Locality>`SELECT id, name FROM localities ORDER BY name, id`.execute(tx);
+  return result.rows;
+}
+
+export class ProfileService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  private today() {
+    return londonDate(this.clock.now());
+  }
+
+  /** The page: a period key (default: the last complete quarter) and an area key (default: the partnership). */
+  page(user: SessionUser, selection: { period?: string | undefined; area?: string | undefined }): Promise<ProfilePage> {
+    const today = this.today();
+    const period = parsePeriod(selection.period ?? defaultPeriodKey(today));
+    if (!period) throw new ProfileSelectionError('malformed period');
+    const area = selection.area ?? partnershipArea;
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const localities = await localitiesOf(tx);
+      if (area !== partnershipArea && !localities.some((l) => l.id === area)) throw new ProfileSelectionError('unknown area');
+      const rows = await figureRows(tx, period);
+      const cells = cellsOf(rows, period, area);
+      const trend = await trendOf(tx, period.lastQuarter, area);
+      const themes = await themesOf(tx, period, area);
+      const comparison = compare(rows, period, localities, await populationRows(tx));
+      await act.audit({
+        action: 'record.view',
+        recordType: profileRecordType,
+        details: { page: 'problem profile', period: period.key, area, unsuppressed: true, cells: cells.length },
+      });
+      return {
+        period,
+        area,
+        localities,
+        periods: periodChoices(today),
+        cells,
+        trend,
+        trendCells: trendCells(trend, area),
+        themes,
+        comparison,
+      };
+    });
+  }
+
+  /** The tidy cells alone (what the disclosure control and the downloads take), audited like the page. */
+  cells(user: SessionUser, periodKey: string, area: string): Promise<ProfileCell[]> {
+    const period = parsePeriod(periodKey);
+    if (!period) throw new ProfileSelectionError('malformed period');
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const localities = await localitiesOf(tx);
+      if (area !== partnershipArea && !localities.some((l) => l.id === area)) throw new ProfileSelectionError('unknown area');
+      const cells = cellsOf(await figureRows(tx, period), period, area);
+      await act.audit({
+        action: 'record.view',
+        recordType: profileRecordType,
+        details: { page: 'problem profile cells', period: period.key, area, unsuppressed: true },
+      });
+      return cells;
+    });
+  }
+
+  /** The population estimates and the localities they may name. */
+  populations(user: SessionUser): Promise<{ rows: PopulationRow[]; localities: Locality[] }> {
+    return withActor(this.db, actorOf(user), async (tx) => ({ rows: await populationRows(tx), localities: await localitiesOf(tx) }));
+  }
+
+  /** Reads a pasted CSV of estimates and, when every row is readable, saves them all (audited); otherwise saves none. */
+  importPopulations(user: SessionUser, csv: string): Promise<PopulationCsvResult> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const read = readPopulationCsv(csv, await localitiesOf(tx));
+      if (!read.ok) return read;
+      await savePopulations(tx, user.partnershipId, read.rows);
+      await act.audit({ action: 'import', recordType: populationRecordType, details: { rows: read.rows.length } });
+      return read;
+    });
+  }
+}
+
+/**
+ * The area comparison: each locality, children with no locality recorded, and the whole partnership
+ * (the partnership average), the compared headline figures as counts and per 10,000 children, using
+ * each area's estimate for the year the period ends in (or the latest before it).
+ */
+function compare(rows: Parameters<typeof cellsOf>[0], period: Period, localities: readonly Locality[], populations: readonly PopulationRow[]): ComparisonRow[] {
+  const year = Number(addDays(period.end, -1).slice(0, 4));
+  const countsOf = (filter: (locality: string | null) => boolean) =>
+    comparedMeasures.map((measure) => {
+      const firstBreakdown = rows.find((r) => r.measure === measure)?.breakdown;
+      const count = rows.filter((r) => r.measure === measure && r.breakdown === firstBreakdown && filter(r.locality_id)).reduce((a, r) => a + r.value, 0);
+      return { measure, count };
+    });
+  const row = (area: string, name: string | null, filter: (locality: string | null) => boolean): ComparisonRow => {
+    const population = area === 'not_recorded' ? null : populationFor(populations, area, year);
+    return {
+      area,
+      name,
+      population: population?.children ?? null,
+      populationYear: population?.year ?? null,
+      figures: countsOf(filter).map((f) => ({ ...f, rate: ratePer10k(f.count, population?.children) })),
+    };
+  };
+  const result = localities.map((l) => row(l.id, l.name, (id) => id === l.id));
+  const unrecorded = row('not_recorded', null, (id) => id === null);
+  if (unrecorded.figures.some((f) => f.count > 0)) result.push(unrecorded);
+  result.push(row(partnershipArea, null, () => true));
+  return result;
+}

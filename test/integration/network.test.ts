@@ -279,6 +279,25 @@ describe('hotspots', () => {
     }
   });
 
+  test('the page lists the fifty places at the top and says how many more had activity; the view names only those listed', async () => {
+    await ctx.ownerQuery(
+      `WITH places AS (
+         INSERT INTO intel_locations (partnership_id, name, kind, locality_id)
+         SELECT $1, 'Busy Place ' || lpad(n::text, 2, '0'), 'shop', $2 FROM generate_series(1, 55) AS n RETURNING id)
+       INSERT INTO intel_links (partnership_id, from_kind, from_id, to_kind, to_id, relation, source, confidence, first_seen_on)
+       SELECT $1, 'child', $3, 'location', id, 'frequents', 'Test source', 'low', '2021-05-10' FROM places`,
+      [northmere, ids.riverside, ids.C2],
+    );
+    const r = await agents.analyst!.get('/intelligence/hotspots?from=2021-05-01&to=2021-05-31');
+    assert.equal(r.statusCode, 200);
+    assert.equal((r.body.match(/data-name="Busy Place \d\d"/g) ?? []).length, 50);
+    assert.match(r.body, /The 50 places at the top are listed; 5 more places had activity in the period\./);
+    const [view] = await ctx.ownerQuery<{ disclosed_ids: string[] }>(
+      `SELECT disclosed_ids FROM audit_events WHERE record_type = 'intelligence' AND details->>'page' = 'hotspots' ORDER BY seq DESC LIMIT 1`,
+    );
+    assert.equal(view!.disclosed_ids.length, 50);
+  });
+
   test('an undated link counts on the day it was recorded, and in no period before it', async () => {
     const [place] = await ctx.ownerQuery<{ id: string }>(
       `INSERT INTO intel_locations (partnership_id, name, kind, locality_id) VALUES ($1, 'Undated Arcade', 'shop', $2) RETURNING id`,

@@ -233,12 +233,15 @@ export class NetworkService {
         from: startOfLondonDay(periods.from),
         to: endOfLondonDay(periods.to),
       };
-      const found = await hotspots(tx, periods, bounds);
+      const ranked = await hotspots(tx, periods, bounds);
+      // The places at the top of the ranking: a partnership of 100,000 children has thousands of places
+      // with some activity, and a page (and its audit row) of all of them would hide the hotspots.
+      const found = { ...ranked, locations: ranked.locations.slice(0, hotspotPlaces), morePlaces: Math.max(0, ranked.locations.length - hotspotPlaces) };
       const code = await partnershipCode(tx);
       await act.audit({
         action: 'record.view',
         recordType: 'intelligence',
-        details: { page: 'hotspots', from: periods.from, to: periods.to, locations: found.locations.length },
+        details: { page: 'hotspots', from: periods.from, to: periods.to, locations: found.locations.length, ofLocations: ranked.locations.length },
         disclosedIds: found.locations.map((l) => l.id),
       });
       const areas = code ? localityMap(code, 560, 420) : [];
@@ -253,6 +256,9 @@ export class NetworkService {
     });
   }
 }
+
+/** How many of the ranked places the hotspots page lists. */
+export const hotspotPlaces = 50;
 
 /** The server-drawn picture: every node placed on its ring, every link a line between two places. */
 function picture(nodes: NetworkNode[], edges: NetworkEdge[]) {

@@ -51,6 +51,8 @@ export interface ComputedValue {
   basis: string;
   /** The same as figures (41 and 50), for a document to say in its own language; null for plain counts. */
   of: { part: number; whole: number } | null;
+  /** For a median over people (days to first disruption): how many people it is of. */
+  persons?: number;
 }
 
 type Counts = { numerator: number | null; denominator: number | null };
@@ -87,7 +89,7 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
             ? figures!.convictions
             : figures!.medianDays;
     const basis = source === 'days_to_first_disruption' && value !== null ? t('strategy.measures.basisPersons', { n: figures!.firstDisrupted }) : '';
-    return { quarterStart, value, basis, of: null };
+    return { quarterStart, value, basis, of: null, ...(source === 'days_to_first_disruption' ? { persons: figures!.firstDisrupted } : {}) };
   }
   // staff_trained: the partnership's first training measure (the one the compliance page opens on),
   // worked out at the quarter's end (or today, for the quarter in progress) with compliance.ts.

@@ -22,7 +22,11 @@ const small = (v: unknown) => typeof v === 'number' && v >= 1 && v <= 5;
 const note = /c: a count from 1 to 5 is not shown/;
 const docxText = async (payload: Buffer) =>
   (await (await JSZip.loadAsync(payload)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, '(?:\'|&#39;)').replace(/&/g, '&(?:amp;)?');
+const escape = (s: string) =>
+  s
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/'/g, "(?:'|&#39;)")
+    .replace(/&/g, '&(?:amp;)?');
 
 /** In each column of a table with a total row, a withheld cell is never the only one withheld (it would be the total less the rest). */
 function assertNoLoneWithheld(rows: readonly Record<string, unknown>[], total: Record<string, unknown>, columns: readonly string[]) {
@@ -102,7 +106,12 @@ describe('disclosure control of what board members see (issue 13 §2)', () => {
     const page = await councillor.get(`/strategy/plans/${plan}/quarterly?quarter=${quarter}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, note);
-    assert.match(page.body, new RegExp(`${escape(found.a.agency)}</td><td class="govuk-table__cell govuk-table__cell--numeric">${row.due}</td><td class="govuk-table__cell govuk-table__cell--numeric">${row.onTime}</td><td class="govuk-table__cell govuk-table__cell--numeric">c</td>`));
+    assert.match(
+      page.body,
+      new RegExp(
+        `${escape(found.a.agency)}</td><td class="govuk-table__cell govuk-table__cell--numeric">${row.due}</td><td class="govuk-table__cell govuk-table__cell--numeric">${row.onTime}</td><td class="govuk-table__cell govuk-table__cell--numeric">c</td>`,
+      ),
+    );
     const leadPage = await lead.get(`/strategy/plans/${plan}/quarterly?quarter=${quarter}`);
     assert.match(leadPage.body, /Not for publication/);
     assert.match(leadPage.body, new RegExp(`${escape(found.a.agency)}</td><td class="govuk-table__cell govuk-table__cell--numeric">${found.a.due}</td>`));

@@ -37,7 +37,11 @@ async function controlledReach(tx: Tx, d: Disclosure) {
 /** A question's answer tallies and their total as the reader may see them, each share the symbol when its count or the total is. */
 function controlledAnswers(d: Disclosure, tallies: readonly { answer: string; count: number }[]) {
   const total = tallies.reduce((sum, c) => sum + c.count, 0);
-  if (!d.controlled) return { answers: answerShares(tallies) as { answer: string; count: number | string; percentage: number | string | null }[], total: total as number | string };
+  if (!d.controlled)
+    return {
+      answers: answerShares(tallies) as { answer: string; count: number | string; percentage: number | string | null }[],
+      total: total as number | string,
+    };
   const cells = [...tallies.map((c) => ({ id: `x:${c.answer}`, value: c.count })), { id: 'total', value: total }];
   const { suppressed } = suppressCells(cells, [{ total: 'total', parts: tallies.map((c) => `x:${c.answer}`) }], d.threshold);
   const shownTotal = suppressed.get('total') ? d.symbol : total;
@@ -77,7 +81,10 @@ export class CampaignService {
       if (audience) q = q.where('c.audience', '=', audience);
       const disclosure = await disclosureIn(tx, user);
       const reach = await controlledReach(tx, disclosure);
-      const campaigns = (await q.orderBy('c.starts_on', 'desc').execute()).map((c) => ({ ...c, people_reached: reach.byCampaign.get(c.id) ?? c.people_reached }));
+      const campaigns = (await q.orderBy('c.starts_on', 'desc').execute()).map((c) => ({
+        ...c,
+        people_reached: reach.byCampaign.get(c.id) ?? c.people_reached,
+      }));
       const totals = (
         await tx
           .selectFrom('campaigns')

@@ -59,7 +59,17 @@ export class TrainingMeasureService {
       if (query.measureId && !measure) throw notFound();
       const disclosure = await disclosureIn(tx, user);
       if (!measure)
-        return { measures, measure: null, agencies, rows: [], overall: null, outstanding: null, asOf: query.asOf ?? this.today(), disclosure, anyWithheld: false };
+        return {
+          measures,
+          measure: null,
+          agencies,
+          rows: [],
+          overall: null,
+          outstanding: null,
+          asOf: query.asOf ?? this.today(),
+          disclosure,
+          anyWithheld: false,
+        };
       const asOf = query.asOf ?? this.today();
       const records = await staffTrainingRecords(tx, measure.course_ids, asOf);
       const rule = { windowMonths: measure.window_months, asOf };

@@ -240,11 +240,10 @@ export class PlanExportService {
         windowMonths: m.window_months,
         targetPercent: m.target_percent,
         overall: { due: overall.due, onTime: overall.onTime, percentage: overall.percentage },
-        byAgency: shownAgencies
-          .map((a) => {
-            const f = byAgency.get(a.id)!;
-            return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
-          }),
+        byAgency: shownAgencies.map((a) => {
+          const f = byAgency.get(a.id)!;
+          return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
+        }),
       });
     }
     // Sessions held in the quarter and how many attended them, by course.

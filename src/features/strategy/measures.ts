@@ -217,7 +217,14 @@ export async function measuresWithPoints(tx: Tx, planId: string, quarters: reado
           .filter((v) => v.measure_id === m.id)
           .map((v) => {
             const value = controlledEntered(disclosure, m.unit, Number(v.value));
-            return { period: v.period_start, value, note: v.note, of: null, label: quarterLabel(quarterOf(v.period_start)), withheld: typeof value === 'string' };
+            return {
+              period: v.period_start,
+              value,
+              note: v.note,
+              of: null,
+              label: quarterLabel(quarterOf(v.period_start)),
+              withheld: typeof value === 'string',
+            };
           });
     const latest = points.at(-1);
     const target = Number(m.target_value);

@@ -126,9 +126,7 @@ export function quarterlyToDocx(report: QuarterlyReport, language: Language = 'e
     text(`${plan.title} (${plan.partnershipName})`, true),
     text(q('governance', { owner: plan.owningBody, accountable: plan.accountableTo })),
     // What the disclosure symbol means (issue 13 §2): a document's figures are always controlled.
-    ...(report.disclosure.controlled
-      ? [text(t('sdc.note', { symbol: report.disclosure.symbol, threshold: report.disclosure.threshold }))]
-      : []),
+    ...(report.disclosure.controlled ? [text(t('sdc.note', { symbol: report.disclosure.symbol, threshold: report.disclosure.threshold }))] : []),
     h2(q('statusCounts')),
     table(
       [q('status'), q('actions')],

@@ -3,7 +3,7 @@ import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { RiskLevel } from '../assessments/risk-level.ts';
-import { complianceFigures, percentage } from '../assurance/compliance.ts';
+import { complianceByAgency, percentage, type ComplianceFigures } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { disruptionQuarters } from '../intelligence/disruption-figures.ts';
 
@@ -53,6 +53,11 @@ export interface ComputedValue {
   of: { part: number; whole: number } | null;
   /** For a median over people (days to first disruption): how many people it is of. */
   persons?: number;
+  /**
+   * For staff trained: the compliance figures by agency (those the reader has a row for) and overall,
+   * so that disclosure control withholds the same figures as the compliance page and the quarterly report.
+   */
+  compliance?: { byAgency: Map<string, ComplianceFigures>; overall: ComplianceFigures };
 }
 
 type Counts = { numerator: number | null; denominator: number | null };
@@ -104,8 +109,13 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
   const today = londonDate(asOf);
   const end = quarterEnd(quarterStart);
   const at = end < today ? end : today;
-  const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });
-  return ofWhole(quarterStart, figures.percentage, figures.onTime, figures.due);
+  const { byAgency, overall: figures } = complianceByAgency(await staffTrainingRecords(tx, measure.course_ids, at), {
+    windowMonths: measure.window_months,
+    asOf: at,
+  });
+  const agencies = await tx.selectFrom('agencies').select('id').execute();
+  const shown = new Map(agencies.filter((a) => byAgency.has(a.id)).map((a) => [a.id, byAgency.get(a.id)!]));
+  return { ...ofWhole(quarterStart, figures.percentage, figures.onTime, figures.due), compliance: { byAgency: shown, overall: figures } };
 }
 
 function asPercentage(quarterStart: string, counts: Counts | undefined): ComputedValue {

@@ -10,7 +10,7 @@ import { publishCompliance } from '../assurance/compliance-published.ts';
 import { disclosureIn, type Disclosure } from '../disclosure/publish.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
-import { measuresWithPoints } from './measures.ts';
+import { controlledEntered, measuresWithPoints } from './measures.ts';
 import { quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
@@ -166,15 +166,22 @@ export class PlanExportService {
         completed: new Set(updates.filter((u) => u.quarter_start === q && u.status === 'blue').map((u) => u.action_ref)).size,
       })),
       exceptions: plan.actions.filter((a) => a.status === 'red' || a.overdue),
+      // Each action's current value against its target: a count from 1 to the threshold is withheld
+      // (and its percentage of target with it, which would give it away) for a controlled reader.
       measures: plan.actions
         .filter((a) => a.targetValue !== null)
-        .map((a) => ({
-          ref: a.ref,
-          measure: a.successMeasure,
-          target: formatQuantity(a.targetValue, a.measureUnit, language),
-          current: formatQuantity(a.currentValue, a.measureUnit, language),
-          percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
-        })),
+        .map((a) => {
+          const current = a.currentValue === null ? null : controlledEntered(disclosure, a.measureUnit, Number(a.currentValue));
+          const withheld = typeof current === 'string';
+          return {
+            ref: a.ref,
+            measure: a.successMeasure,
+            target: formatQuantity(a.targetValue, a.measureUnit, language),
+            current: withheld ? current : formatQuantity(a.currentValue, a.measureUnit, language),
+            percentOfTarget:
+              !withheld && a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
+          };
+        }),
       performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart, language, disclosure),
       training: await this.quarterTraining(tx, quarterStart, disclosure),
       disclosure,

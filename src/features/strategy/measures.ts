@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { count, rateShown, uncontrolled, type Disclosure } from '../disclosure/publish.ts';
+import { publishCompliance } from '../assurance/compliance-published.ts';
 import { computeQuarters, type ComputedSource, type ComputedValue } from './computed-measures.ts';
 import { StrategyValidationError } from './errors.ts';
 import { quarterLabel } from './progress.ts';
@@ -165,7 +166,13 @@ function controlledPoint(d: Disclosure, source: ComputedSource, v: ComputedValue
   let of: { part: number | string; whole: number | string } | null = v.of;
   let note = v.basis;
   if (countSources.includes(source)) value = count(d, raw);
-  else if (v.of) {
+  else if (v.compliance && d.controlled) {
+    // Staff trained is the all-agencies row of training compliance: withheld as that table withholds it.
+    const { overall } = publishCompliance(d, v.compliance.byAgency, v.compliance.overall);
+    of = { part: overall.onTime, whole: overall.due };
+    value = typeof overall.percentage === 'number' ? overall.percentage : d.symbol;
+    note = t('strategy.measures.basisOf', { part: of.part, whole: of.whole });
+  } else if (v.of) {
     value = rateShown(d, v.of.part, v.of.whole, raw);
     of = { part: count(d, v.of.part), whole: count(d, v.of.whole) };
     if (d.controlled) note = t('strategy.measures.basisOf', { part: of.part, whole: of.whole });
@@ -180,7 +187,7 @@ function controlledPoint(d: Disclosure, source: ComputedSource, v: ComputedValue
 }
 
 /** An entered value: a whole number with a unit that is not a percentage or money is a count, and controlled. */
-function controlledEntered(d: Disclosure, unit: string, raw: number): number | string {
+export function controlledEntered(d: Disclosure, unit: string, raw: number): number | string {
   const u = unit.trim();
   if (u === '%' || u === '£' || u.toUpperCase() === 'GBP' || !Number.isInteger(raw) || raw < 0) return raw;
   return count(d, raw);

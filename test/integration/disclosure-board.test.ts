@@ -128,6 +128,7 @@ describe('disclosure control of what board members see (issue 13 §2)', () => {
       const pdfWords = pdfText(pdf.rawPayload).replace(/\s+/g, ' ');
       assert.match(pdfWords, /c: a count from 1 to 5 is not shown/);
       assert.doesNotMatch(pdfWords, /Not for publication/);
+      if (small(found.a.due)) assert.doesNotMatch(pdfWords, new RegExp(`${escape(found.a.agency)} ${found.a.due} `));
     }
   });
 

@@ -143,6 +143,7 @@ export const viewCases: ViewCase[] = [
       quarters: times(8, (q) => ({ value: `2026-Q${q}`, text: `Quarter ${q}` })),
       report: {
         quarterLabel: 'April to June 2026',
+        disclosure: { controlled: true, notForPublication: false, threshold: 5, symbol: 'c' },
         plan: { title: 'CSE strategy 2026–2029' },
         statusCounts: rag.map((status, i) => ({ status, count: i * 3 })),
         exceptions: times(n, (i) => ({
@@ -176,8 +177,11 @@ export const viewCases: ViewCase[] = [
               title: 'CSE awareness',
               windowMonths: 36,
               targetPercent: 90,
-              byAgency: agencyNames.map((agency, i) => ({ agency, due: 10 + i, onTime: 8 + i, percentage: i === 4 ? null : 80 + i })),
-              overall: { due: 60, onTime: 50, percentage: 83 },
+              // Controlled for a board member (issue 13 §2): one agency's small counts withheld, and the total as their complement.
+              byAgency: agencyNames.map((agency, i) =>
+                i === 1 ? { agency, due: 'c', onTime: 'c', percentage: 'c' } : { agency, due: 10 + i, onTime: 8 + i, percentage: i === 4 ? null : 80 + i },
+              ),
+              overall: { due: 'c', onTime: 'c', percentage: 'c' },
             },
           ],
           sessions: times(3, (i) => ({ course: `Course ${i}`, sessions: i + 1, attendees: 10 * (i + 1) })),

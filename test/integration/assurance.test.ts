@@ -288,9 +288,15 @@ describe('assurance: scrutiny and campaigns', () => {
     await agents.strategy!.get(`/campaigns/${q!.campaign_id}`);
     const r = await agents.strategy!.post(`/campaigns/${q!.campaign_id}/tallies`, { questionId: q!.id, yes: '3', no: '1' });
     assert.equal(r.statusCode, 302);
+    // The strategy lead reads the raw figures, marked not for publication; a councillor gets them
+    // controlled (issue 13 §2): 3 of 4 are counts from 1 to 5, so they and their shares are c.
+    const lead = await agents.strategy!.get(`/campaigns/${q!.campaign_id}`);
+    assert.match(lead.body, /75%/);
+    assert.match(lead.body, /25%/);
+    assert.match(lead.body, /Not for publication/);
     const page = await agents.councillor!.get(`/campaigns/${q!.campaign_id}`);
-    assert.match(page.body, /75%/);
-    assert.match(page.body, /25%/);
+    assert.doesNotMatch(page.body, /75%|25%/);
+    assert.match(page.body, /c: a count from 1 to 5 is not shown/);
     assert.equal((await agents['social-worker']!.get('/campaigns')).statusCode, 403);
   });
 });

@@ -136,7 +136,7 @@ describe('computed measures', () => {
     );
     const q3 = await compute('staff_trained', '2026-07-01');
     assert.equal(q3.value, expected.overall?.percentage ?? null);
-    if (expected.overall && expected.overall.due > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);
+    if (expected.overall && Number(expected.overall.due) > 0) assert.equal(q3.basis, `${expected.overall.onTime} of ${expected.overall.due}`);
   });
 
   test('a computed measure is added, shown as computed with its table, refuses hand-entered values, and reaches the quarterly report', async () => {

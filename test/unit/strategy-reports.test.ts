@@ -103,6 +103,7 @@ const englishPlan: ExportPlan = {
 };
 
 const quarterly: QuarterlyReport = {
+  disclosure: { controlled: true, notForPublication: false, threshold: 5, symbol: 'c' },
   plan: welshPlan,
   quarterStart: '2026-10-01',
   quarterLabel: quarterLabel('2026-10-01'),

@@ -1,13 +1,61 @@
 import { sql } from 'kysely';
 import { actorOf, type SessionUser } from '../../auth/service.ts';
-import { withActor } from '../../db/context.ts';
+import { withActor, type Tx } from '../../db/context.ts';
 import { assertFound } from '../../db/rows.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
-import { answerShares } from './compliance.ts';
+import { answerShares, percentage } from './compliance.ts';
+import { count, disclosureIn, type Disclosure } from '../disclosure/publish.ts';
+import { suppressCells } from '../disclosure/suppress.ts';
 import { scaleAnswers, type CampaignForm, type MaterialForm, type QuestionForm, type TallyForm } from './schema.ts';
 
-/** Awareness campaigns: materials distributed, people reached and feedback tallies. */
+/**
+ * People reached by every campaign and by each audience (the sum of its campaigns'), as `d`'s reader
+ * may see them (issue 13 §2): small counts withheld, and others too where an audience's total would
+ * give one away. Worked out over every campaign, whatever a page shows, so the list, its filter and a
+ * campaign's own page agree.
+ */
+async function controlledReach(tx: Tx, d: Disclosure) {
+  const rows = await tx.selectFrom('campaigns').select(['id', 'audience', 'people_reached']).execute();
+  const byCampaign = new Map<string, number | string>(rows.map((r) => [r.id, r.people_reached]));
+  const audiences = [...new Set(rows.map((r) => r.audience))];
+  const byAudience = new Map<string, number | string>(
+    audiences.map((a) => [a, rows.filter((r) => r.audience === a).reduce((n, r) => n + r.people_reached, 0)]),
+  );
+  if (!d.controlled) return { byCampaign, byAudience };
+  const cells = [
+    ...rows.map((r) => ({ id: `c:${r.id}`, value: r.people_reached })),
+    ...audiences.map((a) => ({ id: `a:${a}`, value: byAudience.get(a) as number })),
+  ];
+  const constraints = audiences.map((a) => ({ total: `a:${a}`, parts: rows.filter((r) => r.audience === a).map((r) => `c:${r.id}`) }));
+  const { suppressed } = suppressCells(cells, constraints, d.threshold);
+  for (const r of rows) if (suppressed.get(`c:${r.id}`)) byCampaign.set(r.id, d.symbol);
+  for (const a of audiences) if (suppressed.get(`a:${a}`)) byAudience.set(a, d.symbol);
+  return { byCampaign, byAudience };
+}
+
+/** A question's answer tallies and their total as the reader may see them, each share the symbol when its count or the total is. */
+function controlledAnswers(d: Disclosure, tallies: readonly { answer: string; count: number }[]) {
+  const total = tallies.reduce((sum, c) => sum + c.count, 0);
+  if (!d.controlled)
+    return {
+      answers: answerShares(tallies) as { answer: string; count: number | string; percentage: number | string | null }[],
+      total: total as number | string,
+    };
+  const cells = [...tallies.map((c) => ({ id: `x:${c.answer}`, value: c.count })), { id: 'total', value: total }];
+  const { suppressed } = suppressCells(cells, [{ total: 'total', parts: tallies.map((c) => `x:${c.answer}`) }], d.threshold);
+  const shownTotal = suppressed.get('total') ? d.symbol : total;
+  return {
+    answers: tallies.map((c) => {
+      const shown = suppressed.get(`x:${c.answer}`) ? d.symbol : c.count;
+      const share = percentage(c.count, total);
+      return { answer: c.answer, count: shown, percentage: share === null ? null : shown === d.symbol || shownTotal === d.symbol ? d.symbol : share };
+    }),
+    total: shownTotal,
+  };
+}
+
+/** Awareness campaigns: materials distributed, people reached and feedback tallies; the people counted are controlled for board members. */
 export class CampaignService {
   constructor(private readonly db: Database) {}
 
@@ -31,14 +79,22 @@ export class CampaignService {
             .as('materials_distributed'),
         );
       if (audience) q = q.where('c.audience', '=', audience);
-      const campaigns = await q.orderBy('c.starts_on', 'desc').execute();
-      const totals = await tx
-        .selectFrom('campaigns')
-        .select(['audience', sql<number>`sum(people_reached)::int`.as('reached'), sql<number>`count(*)::int`.as('campaigns')])
-        .groupBy('audience')
-        .orderBy('audience')
-        .execute();
-      return { campaigns, totals };
+      const disclosure = await disclosureIn(tx, user);
+      const reach = await controlledReach(tx, disclosure);
+      const campaigns = (await q.orderBy('c.starts_on', 'desc').execute()).map((c) => ({
+        ...c,
+        people_reached: reach.byCampaign.get(c.id) ?? c.people_reached,
+      }));
+      const totals = (
+        await tx
+          .selectFrom('campaigns')
+          .select(['audience', sql<number>`sum(people_reached)::int`.as('reached'), sql<number>`count(*)::int`.as('campaigns')])
+          .groupBy('audience')
+          .orderBy('audience')
+          .execute()
+      ).map((row) => ({ ...row, reached: reach.byAudience.get(row.audience) ?? row.reached }));
+      const anyWithheld = campaigns.some((c) => c.people_reached === disclosure.symbol) || totals.some((r) => r.reached === disclosure.symbol);
+      return { campaigns, totals, disclosure, anyWithheld };
     });
   }
 
@@ -81,14 +137,23 @@ export class CampaignService {
             )
             .execute()
         : [];
+      const disclosure = await disclosureIn(tx, user);
       const feedback = questions.map((q) => {
         const answers = scaleAnswers[q.scale as keyof typeof scaleAnswers] ?? [];
         const tallies = answers.map((answer) => ({ answer, count: counts.find((c) => c.question_id === q.id && c.answer === answer)?.count ?? 0 }));
-        return { ...q, answers: answerShares(tallies), total: tallies.reduce((s, c) => s + c.count, 0) };
+        // The raw tallies stay in `tallies` for the form that corrects them (campaigns.manage, which reads figures raw).
+        return { ...q, ...controlledAnswers(disclosure, tallies), tallies };
       });
       // Concerns from the public that named this campaign as how they heard of the form: a count only (migration 0252).
       const named = await sql<{ reports: number }>`SELECT reports FROM lantern_campaign_report_counts() WHERE campaign_id = ${id}::uuid`.execute(tx);
-      return { campaign, materials, feedback, reportsNamingIt: Number(named.rows[0]?.reports ?? 0) };
+      const reach = await controlledReach(tx, disclosure);
+      const reportsNamingIt = count(disclosure, Number(named.rows[0]?.reports ?? 0));
+      const shownCampaign = { ...campaign, people_reached: reach.byCampaign.get(campaign.id) ?? campaign.people_reached };
+      const anyWithheld =
+        shownCampaign.people_reached === disclosure.symbol ||
+        reportsNamingIt === disclosure.symbol ||
+        feedback.some((q) => q.total === disclosure.symbol || q.answers.some((a) => a.count === disclosure.symbol));
+      return { campaign: shownCampaign, materials, feedback, reportsNamingIt, disclosure, anyWithheld };
     });
   }
 

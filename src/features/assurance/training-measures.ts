@@ -3,7 +3,9 @@ import { londonDate } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
+import { disclosureIn } from '../disclosure/publish.ts';
 import { complianceByAgency, outstandingPeople } from './compliance.ts';
+import { publishCompliance } from './compliance-published.ts';
 import type { ComplianceQuery, MeasureForm } from './schema.ts';
 import { staffTrainingRecords } from './training-records.ts';
 
@@ -40,7 +42,8 @@ export class TrainingMeasureService {
 
   /**
    * Compliance with a measure, by agency. With `people` the list of who is outstanding is
-   * returned too, and that view of personal data is audited; board members never get it.
+   * returned too, and that view of personal data is audited; board members never get it. The
+   * figures are controlled (issue 13 §2, compliance-published.ts) unless the reader may see them raw.
    */
   compliance(user: SessionUser, query: ComplianceQuery, people: boolean) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
@@ -54,12 +57,27 @@ export class TrainingMeasureService {
       const measure = query.measureId ? measures.find((m) => m.id === query.measureId) : measures[0];
       const agencies = await tx.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute();
       if (query.measureId && !measure) throw notFound();
-      if (!measure) return { measures, measure: null, agencies, rows: [], overall: null, outstanding: null, asOf: query.asOf ?? this.today() };
+      const disclosure = await disclosureIn(tx, user);
+      if (!measure)
+        return {
+          measures,
+          measure: null,
+          agencies,
+          rows: [],
+          overall: null,
+          outstanding: null,
+          asOf: query.asOf ?? this.today(),
+          disclosure,
+          anyWithheld: false,
+        };
       const asOf = query.asOf ?? this.today();
       const records = await staffTrainingRecords(tx, measure.course_ids, asOf);
       const rule = { windowMonths: measure.window_months, asOf };
-      const { byAgency, overall } = complianceByAgency(records, rule);
-      const rows = agencies.filter((a) => byAgency.has(a.id)).map((a) => ({ agency: a, figures: byAgency.get(a.id)! }));
+      const raw = complianceByAgency(records, rule);
+      const shownAgencies = agencies.filter((a) => raw.byAgency.has(a.id));
+      const { byAgency, overall } = publishCompliance(disclosure, new Map(shownAgencies.map((a) => [a.id, raw.byAgency.get(a.id)!])), raw.overall);
+      const rows = shownAgencies.map((a) => ({ agency: a, figures: byAgency.get(a.id)! }));
+      const anyWithheld = overall.withheld || rows.some((r) => r.figures.withheld) || overall.noStartDate === disclosure.symbol;
       let outstanding: { name: string; role: string | null; agency: string; startedOn: string | null }[] | null = null;
       if (people) {
         const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
@@ -76,7 +94,7 @@ export class TrainingMeasureService {
           details: { agencyId: query.agencyId ?? null, asOf, people: outstanding.length },
         });
       }
-      return { measures, measure, agencies, rows, overall, outstanding, asOf };
+      return { measures, measure, agencies, rows, overall, outstanding, asOf, disclosure, anyWithheld };
     });
   }
 }

@@ -3,7 +3,7 @@ import { londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { RiskLevel } from '../assessments/risk-level.ts';
-import { complianceFigures, percentage } from '../assurance/compliance.ts';
+import { complianceByAgency, percentage, type ComplianceFigures } from '../assurance/compliance.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { disruptionQuarters } from '../intelligence/disruption-figures.ts';
 
@@ -51,6 +51,13 @@ export interface ComputedValue {
   basis: string;
   /** The same as figures (41 and 50), for a document to say in its own language; null for plain counts. */
   of: { part: number; whole: number } | null;
+  /** For a median over people (days to first disruption): how many people it is of. */
+  persons?: number;
+  /**
+   * For staff trained: the compliance figures by agency (those the reader has a row for) and overall,
+   * so that disclosure control withholds the same figures as the compliance page and the quarterly report.
+   */
+  compliance?: { byAgency: Map<string, ComplianceFigures>; overall: ComplianceFigures };
 }
 
 type Counts = { numerator: number | null; denominator: number | null };
@@ -87,7 +94,7 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
             ? figures!.convictions
             : figures!.medianDays;
     const basis = source === 'days_to_first_disruption' && value !== null ? t('strategy.measures.basisPersons', { n: figures!.firstDisrupted }) : '';
-    return { quarterStart, value, basis, of: null };
+    return { quarterStart, value, basis, of: null, ...(source === 'days_to_first_disruption' ? { persons: figures!.firstDisrupted } : {}) };
   }
   // staff_trained: the partnership's first training measure (the one the compliance page opens on),
   // worked out at the quarter's end (or today, for the quarter in progress) with compliance.ts.
@@ -102,8 +109,13 @@ export async function computeQuarter(tx: Tx, source: ComputedSource, quarterStar
   const today = londonDate(asOf);
   const end = quarterEnd(quarterStart);
   const at = end < today ? end : today;
-  const figures = complianceFigures(await staffTrainingRecords(tx, measure.course_ids, at), { windowMonths: measure.window_months, asOf: at });
-  return ofWhole(quarterStart, figures.percentage, figures.onTime, figures.due);
+  const { byAgency, overall: figures } = complianceByAgency(await staffTrainingRecords(tx, measure.course_ids, at), {
+    windowMonths: measure.window_months,
+    asOf: at,
+  });
+  const agencies = await tx.selectFrom('agencies').select('id').execute();
+  const shown = new Map(agencies.filter((a) => byAgency.has(a.id)).map((a) => [a.id, byAgency.get(a.id)!]));
+  return { ...ofWhole(quarterStart, figures.percentage, figures.onTime, figures.due), compliance: { byAgency: shown, overall: figures } };
 }
 
 function asPercentage(quarterStart: string, counts: Counts | undefined): ComputedValue {

@@ -6,9 +6,11 @@ import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { currentLanguage, translator, type Language } from '../../i18n/i18n.ts';
 import { complianceByAgency } from '../assurance/compliance.ts';
+import { publishCompliance } from '../assurance/compliance-published.ts';
+import { disclosureIn, type Disclosure } from '../disclosure/publish.ts';
 import { staffTrainingRecords } from '../assurance/training-records.ts';
 import { ragStatusDefinitions, type RagStatus } from './domain/rag.ts';
-import { measuresWithPoints } from './measures.ts';
+import { controlledEntered, measuresWithPoints } from './measures.ts';
 import { quarterLabel } from './progress.ts';
 import { planToCsv } from './reports/csv.ts';
 import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
@@ -38,9 +40,12 @@ export class PlanExportService {
     return londonDate(this.clock.now());
   }
 
-  /** The quarterly report as its page shows it, in the page's language (its quarter labels and figures). */
+  /**
+   * The quarterly report as its page shows it, in the page's language (its quarter labels and figures).
+   * Its figures are controlled (issue 13 §2) unless the reader may see them raw, marked "Not for publication".
+   */
   quarterlyReport(user: SessionUser, planId: string, quarterStart: string, language: Language = currentLanguage()) {
-    return withActor(this.db, actorOf(user), (tx) => this.buildQuarterly(tx, planId, user, quarterStart, language));
+    return withActor(this.db, actorOf(user), async (tx) => this.buildQuarterly(tx, planId, user, quarterStart, language, await disclosureIn(tx, user)));
   }
 
   /**
@@ -48,6 +53,7 @@ export class PlanExportService {
    * the page printed (`printQuarterly`: its HTML through src/documents/pdf.ts), made by the route.
    * The return and the quarterly report are made in `language`, chosen at download (issue 11); the
    * action plan (XLSX, CSV) stays English, as import reads its headings. The audit row says which.
+   * A document is for publication: its figures are always controlled, whoever downloads it.
    */
   exportDocument(
     user: SessionUser,
@@ -62,7 +68,7 @@ export class PlanExportService {
       let base: string;
       const made: Language = document.startsWith('plan.') ? 'en' : language;
       if (document.startsWith('quarterly.')) {
-        const report = await this.buildQuarterly(tx, planId, user, quarterStart, made);
+        const report = await this.buildQuarterly(tx, planId, user, quarterStart, made, await disclosureIn(tx, user, true));
         body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report, made);
         base = `quarterly-report-${quarterStart}`;
       } else {
@@ -122,7 +128,14 @@ export class PlanExportService {
     };
   }
 
-  private async buildQuarterly(tx: Tx, planId: string, user: SessionUser, quarterStart: string, language: Language): Promise<QuarterlyReport> {
+  private async buildQuarterly(
+    tx: Tx,
+    planId: string,
+    user: SessionUser,
+    quarterStart: string,
+    language: Language,
+    disclosure: Disclosure,
+  ): Promise<QuarterlyReport> {
     const plan = await this.exportPlan(tx, planId, user);
     const firstQuarter = addQuarters(quarterStart, -3);
     // Every progress update on this plan's actions in the four quarters up to and including this one.
@@ -153,24 +166,38 @@ export class PlanExportService {
         completed: new Set(updates.filter((u) => u.quarter_start === q && u.status === 'blue').map((u) => u.action_ref)).size,
       })),
       exceptions: plan.actions.filter((a) => a.status === 'red' || a.overdue),
+      // Each action's current value against its target: a count from 1 to the threshold is withheld
+      // (and its percentage of target with it, which would give it away) for a controlled reader.
       measures: plan.actions
         .filter((a) => a.targetValue !== null)
-        .map((a) => ({
-          ref: a.ref,
-          measure: a.successMeasure,
-          target: formatQuantity(a.targetValue, a.measureUnit, language),
-          current: formatQuantity(a.currentValue, a.measureUnit, language),
-          percentOfTarget: a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
-        })),
-      performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart, language),
-      training: await this.quarterTraining(tx, quarterStart),
+        .map((a) => {
+          const current = a.currentValue === null ? null : controlledEntered(disclosure, a.measureUnit, Number(a.currentValue));
+          const withheld = typeof current === 'string';
+          return {
+            ref: a.ref,
+            measure: a.successMeasure,
+            target: formatQuantity(a.targetValue, a.measureUnit, language),
+            current: withheld ? current : formatQuantity(a.currentValue, a.measureUnit, language),
+            percentOfTarget:
+              !withheld && a.currentValue !== null && Number(a.targetValue) > 0 ? Math.round((Number(a.currentValue) / Number(a.targetValue)) * 100) : null,
+          };
+        }),
+      performanceMeasures: await this.quarterMeasures(tx, planId, quarterStart, language, disclosure),
+      training: await this.quarterTraining(tx, quarterStart, disclosure),
+      disclosure,
     };
   }
 
   /** Each performance measure's value for the quarter (entered, or computed from the records) against its target. */
-  private async quarterMeasures(tx: Tx, planId: string, quarterStart: string, language: Language): Promise<QuarterlyReport['performanceMeasures']> {
+  private async quarterMeasures(
+    tx: Tx,
+    planId: string,
+    quarterStart: string,
+    language: Language,
+    disclosure: Disclosure,
+  ): Promise<QuarterlyReport['performanceMeasures']> {
     const t = translator(language);
-    const measures = await measuresWithPoints(tx, planId, [quarterStart], this.clock);
+    const measures = await measuresWithPoints(tx, planId, [quarterStart], this.clock, disclosure);
     return measures.map((m) => {
       const point = m.points.find((p) => p.period === quarterStart);
       const target = Number(m.target_value);
@@ -180,7 +207,7 @@ export class PlanExportService {
         computed: m.computed,
         direction: m.direction === 'down' ? 'down' : 'up',
         target: formatQuantity(target, m.unit, language),
-        value: point ? formatQuantity(point.value, m.unit, language) : '',
+        value: point ? (point.withheld ? String(point.value) : formatQuantity(point.value, m.unit, language)) : '',
         // A computed figure's basis ("41 of 50") in the document's language.
         basis:
           point && m.computed
@@ -188,7 +215,8 @@ export class PlanExportService {
               ? t('strategy.measures.basisOf', { part: formatNumber(point.of.part, language), whole: formatNumber(point.of.whole, language) })
               : point.note
             : '',
-        onTrack: point ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
+        // A withheld figure is not placed against its target either.
+        onTrack: point && typeof point.value === 'number' ? (m.direction === 'up' ? point.value >= target : point.value <= target) : null,
       };
     });
   }
@@ -197,7 +225,7 @@ export class PlanExportService {
    * Training for the quarter: compliance with each training measure at the quarter's end (by agency
    * and overall, against its target) and sessions held in the quarter. Counts only, no names.
    */
-  private async quarterTraining(tx: Tx, quarterStart: string): Promise<QuarterlyReport['training']> {
+  private async quarterTraining(tx: Tx, quarterStart: string, disclosure: Disclosure): Promise<QuarterlyReport['training']> {
     const today = this.today();
     const end = quarterEnd(quarterStart);
     const asOf = end < today ? end : today;
@@ -211,18 +239,18 @@ export class PlanExportService {
       .execute();
     const compliance = [];
     for (const m of measures) {
-      const { byAgency, overall } = complianceByAgency(await staffTrainingRecords(tx, m.course_ids, asOf), { windowMonths: m.window_months, asOf });
+      const raw = complianceByAgency(await staffTrainingRecords(tx, m.course_ids, asOf), { windowMonths: m.window_months, asOf });
+      const shownAgencies = agencies.filter((a) => raw.byAgency.has(a.id));
+      const { byAgency, overall } = publishCompliance(disclosure, new Map(shownAgencies.map((a) => [a.id, raw.byAgency.get(a.id)!])), raw.overall);
       compliance.push({
         title: m.title,
         windowMonths: m.window_months,
         targetPercent: m.target_percent,
         overall: { due: overall.due, onTime: overall.onTime, percentage: overall.percentage },
-        byAgency: agencies
-          .filter((a) => byAgency.has(a.id))
-          .map((a) => {
-            const f = byAgency.get(a.id)!;
-            return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
-          }),
+        byAgency: shownAgencies.map((a) => {
+          const f = byAgency.get(a.id)!;
+          return { agency: a.name, due: f.due, onTime: f.onTime, percentage: f.percentage };
+        }),
       });
     }
     // Sessions held in the quarter and how many attended them, by course.

@@ -11,7 +11,8 @@ function monthLabel(language: Language): string {
 
 export interface ChartPoint {
   period: string;
-  value: number;
+  /** null for a figure withheld by disclosure control: the line breaks there (a gap), nothing is drawn. */
+  value: number | null;
 }
 
 /**

@@ -125,6 +125,8 @@ export function quarterlyToDocx(report: QuarterlyReport, language: Language = 'e
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(title)] }),
     text(`${plan.title} (${plan.partnershipName})`, true),
     text(q('governance', { owner: plan.owningBody, accountable: plan.accountableTo })),
+    // What the disclosure symbol means (issue 13 §2): a document's figures are always controlled.
+    ...(report.disclosure.controlled ? [text(t('sdc.note', { symbol: report.disclosure.symbol, threshold: report.disclosure.threshold }))] : []),
     h2(q('statusCounts')),
     table(
       [q('status'), q('actions')],
@@ -199,9 +201,10 @@ export function quarterlyToDocx(report: QuarterlyReport, language: Language = 'e
 function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph, language: Language): (Paragraph | Table)[] {
   const t = translator(language);
   const q = (key: string, options?: Record<string, unknown>) => (options ? t(`documents.quarterly.${key}`, options) : t(`documents.quarterly.${key}`));
-  const number = (n: number) => formatNumber(n, language);
+  // A count or a percentage is the disclosure symbol when withheld (issue 13 §2), shown as it is.
+  const number = (n: number | string) => (typeof n === 'string' ? n : formatNumber(n, language));
   const { training } = report;
-  const pct = (p: number | null) => (p === null ? q('nobodyDue') : formatQuantity(p, '%', language));
+  const pct = (p: number | string | null) => (p === null ? q('nobodyDue') : typeof p === 'string' ? p : formatQuantity(p, '%', language));
   const out: (Paragraph | Table)[] = [h2(q('training'))];
   if (training.compliance.length === 0) out.push(text(q('noTrainingMeasure')));
   for (const c of training.compliance) {
@@ -219,7 +222,7 @@ function trainingDocx(report: QuarterlyReport, h2: (value: string) => Paragraph,
               q('allAgencies'),
               number(c.overall.due),
               number(c.overall.onTime),
-              overall === null ? pct(overall) : q(overall >= c.targetPercent ? 'meetsTargetNote' : 'belowTargetNote', { percentage: pct(overall) }),
+              typeof overall !== 'number' ? pct(overall) : q(overall >= c.targetPercent ? 'meetsTargetNote' : 'belowTargetNote', { percentage: pct(overall) }),
             ],
           },
         ],

@@ -1,3 +1,4 @@
+import type { Disclosure } from '../../disclosure/publish.ts';
 import type { Framework } from '../domain/frameworks.ts';
 import { ragStatusDefinitions, type RagStatus } from '../domain/rag.ts';
 
@@ -69,6 +70,8 @@ export interface QuarterlyReport {
     onTrack: boolean | null;
   }[];
   training: QuarterlyTraining;
+  /** Whether its counts are controlled (always in a downloaded document), and the symbol and threshold used. */
+  disclosure: Disclosure;
 }
 
 /** Training for the quarterly report: counts and percentages only, never a person's name. */
@@ -79,8 +82,9 @@ export interface QuarterlyTraining {
     title: string;
     windowMonths: number;
     targetPercent: number;
-    overall: { due: number; onTime: number; percentage: number | null };
-    byAgency: { agency: string; due: number; onTime: number; percentage: number | null }[];
+    /** Counts are the symbol when withheld (primary or secondary suppression), and so is a percentage with a withheld count. */
+    overall: { due: number | string; onTime: number | string; percentage: number | string | null };
+    byAgency: { agency: string; due: number | string; onTime: number | string; percentage: number | string | null }[];
   }[];
   /** Sessions held in the quarter, by course. */
   sessions: { course: string; sessions: number; attendees: number }[];

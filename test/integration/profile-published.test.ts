@@ -44,8 +44,7 @@ before(async () => {
          FROM partnerships WHERE name LIKE 'Northmere%'`,
       [`PUBLISHED-Q${n}`],
     );
-  for (const key of ['analyst', 'councillor'])
-    agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
+  for (const key of ['analyst', 'councillor']) agents[key] = await signIn(ctx.app, ctx.clock, ctx.account(`${key}.northmere@lantern.example`));
 });
 after(async () => ctx.close());
 
@@ -70,9 +69,11 @@ function pageFigures(html: string): string[] {
   const values: string[] = [];
   const tables = html.match(/<table class="govuk-table" (?:data-measure|data-trend|id="themes-table")[\s\S]*?<\/table>/g) ?? [];
   for (const table of tables)
-    for (const m of table.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric"[^>]*>([\s\S]*?)<\/td>/g)) values.push(m[1]!.replace(/<[^>]+>/g, '').trim());
+    for (const m of table.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric"[^>]*>([\s\S]*?)<\/td>/g))
+      values.push(m[1]!.replace(/<[^>]+>/g, '').trim());
   const comparison = /<table class="govuk-table" id="comparison-table">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
-  for (const m of comparison.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric" data-measure="[^"]+">([\s\S]*?)<\/td>/g)) values.push(m[1]!.trim());
+  for (const m of comparison.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric" data-measure="[^"]+">([\s\S]*?)<\/td>/g))
+    values.push(m[1]!.trim());
   return values.map((v) => v.replace(/,/g, ''));
 }
 
@@ -138,7 +139,9 @@ describe('the problem profile as published', () => {
     // The analyst's unsuppressed figures show that withheld cells include counts above the threshold (complements).
     const raw = readCsv((await agents.analyst!.get(`/profile/figures.csv?period=${period}`)).body);
     const rawValue = new Map(raw.map((r) => [JSON.stringify([r.measure, r.breakdown, r.category, r.period, r.area]), r.value]));
-    const complements = boardRows.filter((r) => r.value === 'c' && Number(rawValue.get(JSON.stringify([r.measure, r.breakdown, r.category, r.period, r.area]))) > threshold);
+    const complements = boardRows.filter(
+      (r) => r.value === 'c' && Number(rawValue.get(JSON.stringify([r.measure, r.breakdown, r.category, r.period, r.area]))) > threshold,
+    );
     assert.ok(complements.length > 0, 'some cells above the threshold are withheld as complements');
     const taxi = boardRows.filter((r) => r.measure === 'concerns' && r.breakdown === 'source' && r.area === 'partnership');
     assert.equal(taxi.find((r) => r.category === 'public_taxi_driver')!.value, 'c');
@@ -156,7 +159,10 @@ describe('the problem profile as published', () => {
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-disposition']), /not-for-publication\.csv/);
     const rows = readCsv(csv.body);
-    assert.ok(rows.some((r) => Number(r.value) >= 1 && Number(r.value) <= threshold), 'unsuppressed: small counts shown');
+    assert.ok(
+      rows.some((r) => Number(r.value) >= 1 && Number(r.value) <= threshold),
+      'unsuppressed: small counts shown',
+    );
     const audit = await ctx.ownerQuery<{ details: Record<string, unknown>; actor: string | null }>(
       `SELECT details FROM audit_events WHERE action = 'export' AND record_type = 'problem_profile' AND (details->>'unsuppressed')::boolean ORDER BY seq DESC LIMIT 1`,
     );
@@ -214,11 +220,17 @@ describe('the problem profile as published', () => {
     assert.equal(body.symbol, 'c');
     for (const c of body.cells) assertPublishable(String(c.value), 'api');
     assert.equal(body.cells.length, boardRows.length);
-    const raw = (await tokens.call('GET', `/api/v1/profile?period=${period}`, analyst.token)).json<{ published: boolean; cells: { value: number | string }[] }>();
+    const raw = (await tokens.call('GET', `/api/v1/profile?period=${period}`, analyst.token)).json<{
+      published: boolean;
+      cells: { value: number | string }[];
+    }>();
     assert.equal(raw.published, false);
     assert.ok(raw.cells.some((c) => typeof c.value === 'number' && c.value >= 1 && c.value <= threshold));
     assert.equal((await tokens.call('GET', '/api/v1/profile?period=2026-Q5', board.token)).statusCode, 400);
-    const narrow = await boardToken('Board without profile', apiScopes.filter((s) => s !== 'profile:read'));
+    const narrow = await boardToken(
+      'Board without profile',
+      apiScopes.filter((s) => s !== 'profile:read'),
+    );
     assert.equal((await tokens.call('GET', '/api/v1/profile', narrow.token)).statusCode, 403);
   });
 });

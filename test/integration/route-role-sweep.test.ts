@@ -262,8 +262,11 @@ const expectedAccess: Record<string, string> = {
   'GET /children/:id/network': 'TWCA',
   // MACE meetings (issue 12 §4): the co-ordinator chairs, the analyst reads
   'GET /mace': 'CA',
-  // The problem profile, unsuppressed (issue 13 §1)
-  'GET /profile': 'CAL',
+  // The problem profile (issue 13 §1–3): unsuppressed for the analyst, strategy lead and co-ordinator; as
+  // published (disclosure control) for the board; the downloads of every figure the page shows
+  'GET /profile': 'CALB',
+  'GET /profile/figures.csv': 'CALB',
+  'GET /profile/figures.xlsx': 'CALB',
   'GET /mace/new': 'C',
   'POST /mace/new': 'C',
   'GET /mace/:id': 'CA',

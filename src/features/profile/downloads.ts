@@ -30,7 +30,10 @@ const row = (c: ExportCell) => [c.measure, c.breakdown, c.category, c.period, c.
 
 /** The CSV text: the header row, then one row per cell (CRLF, as the other downloads). */
 export function profileCsv(download: Download): string {
-  return stringify([[...downloadColumns], ...download.cells.map(row)].map((r) => r.map(escapeCsvCell)), { record_delimiter: '\r\n' });
+  return stringify(
+    [[...downloadColumns], ...download.cells.map(row)].map((r) => r.map(escapeCsvCell)),
+    { record_delimiter: '\r\n' },
+  );
 }
 
 /** The file's name: problem-profile-2026-Q3-partnership(-not-for-publication).csv */
@@ -71,7 +74,10 @@ export async function profileXlsx(download: Download, t: TFunction, language: La
     [t('published.download.notes.source'), t('published.download.notes.sourceText')],
     [t('published.download.notes.made'), download.madeAt.toISOString()],
     [t('published.download.notes.columns'), t('published.download.notes.columnsText')],
-    [t('published.download.notes.areas'), [`partnership: ${t('profile.wholePartnership')}`, ...download.localities.map((l) => `${l.id}: ${l.name}`)].join('; ')],
+    [
+      t('published.download.notes.areas'),
+      [`partnership: ${t('profile.wholePartnership')}`, ...download.localities.map((l) => `${l.id}: ${l.name}`)].join('; '),
+    ],
   ];
   for (const [heading, text] of lines) notes.addRow([heading, escapeCsvCell(text)]);
   notes.getColumn(1).font = { bold: true };

@@ -32,10 +32,21 @@ export interface PublishedProfile {
   settings: DisclosureSettings;
   /** The chosen area's figures, in the page's order. */
   cells: ControlledCell[];
-  trend: { measure: TrendSeries['measure']; points: { quarter: string; period: string; value: PublishedValue }[]; direction: TrendSeries['direction']; change: number | null }[];
+  trend: {
+    measure: TrendSeries['measure'];
+    points: { quarter: string; period: string; value: PublishedValue }[];
+    direction: TrendSeries['direction'];
+    change: number | null;
+  }[];
   trendCells: ControlledCell[];
   themes: { first: string; second: string; children: PublishedValue }[];
-  comparison: { area: string; name: string | null; population: number | null; populationYear: number | null; figures: { measure: string; count: PublishedValue; rate: number | string | null }[] }[];
+  comparison: {
+    area: string;
+    name: string | null;
+    population: number | null;
+    populationYear: number | null;
+    figures: { measure: string; count: PublishedValue; rate: number | string | null }[];
+  }[];
   comparisonCells: ControlledCell[];
   themeCells: ControlledCell[];
 }

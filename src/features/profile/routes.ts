@@ -94,7 +94,9 @@ export const profileFeature: Feature = {
           downloadQuery: query.toString(),
         };
       };
-      const withCharts = (series: readonly { measure: string; points: { quarter: string; value: number | string }[]; direction: string; change: number | null }[]) =>
+      const withCharts = (
+        series: readonly { measure: string; points: { quarter: string; value: number | string }[]; direction: string; change: number | null }[],
+      ) =>
         Promise.all(
           series.map(async (s) => {
             const points = s.points.map((p) => ({ label: quarterKey(p.quarter), value: p.value }));

@@ -93,11 +93,29 @@ export class ProfileService {
     selection: { period?: string | undefined; area?: string | undefined },
     settings: DisclosureSettings,
   ): Promise<Omit<ProfilePage, 'cells' | 'trend' | 'trendCells' | 'themes' | 'comparison'> & { published: PublishedProfile }> {
-    const { rows, cells, trend, trendCells: _trendCells, themes, comparison, ...rest } = await this.read(user, selection, {
+    const {
+      rows,
+      cells,
+      trend,
+      trendCells: _trendCells,
+      themes,
+      comparison,
+      ...rest
+    } = await this.read(user, selection, {
       page: 'problem profile (published)',
       unsuppressed: false,
     });
-    const raw: RawProfile = { partnershipId: user.partnershipId, period: rest.period, area: rest.area, localities: rest.localities, rows, cells, trend, themes, comparison };
+    const raw: RawProfile = {
+      partnershipId: user.partnershipId,
+      period: rest.period,
+      area: rest.area,
+      localities: rest.localities,
+      rows,
+      cells,
+      trend,
+      themes,
+      comparison,
+    };
     return { ...rest, published: publishedProfile(raw, settings) };
   }
 
@@ -122,7 +140,14 @@ export class ProfileService {
       const cells: ExportCell[] = [
         ...page.cells,
         ...page.comparison.flatMap((row) =>
-          row.figures.map((f) => ({ measure: f.measure, breakdown: comparisonBreakdown, category: total, period: page.period.key, area: row.area, value: f.count })),
+          row.figures.map((f) => ({
+            measure: f.measure,
+            breakdown: comparisonBreakdown,
+            category: total,
+            period: page.period.key,
+            area: row.area,
+            value: f.count,
+          })),
         ),
         ...page.trendCells,
         ...page.themes.map((th) => ({
@@ -138,7 +163,10 @@ export class ProfileService {
       return { period: page.period, area: page.area, areaName, localities: page.localities, cells };
     }
     const { rows, cells, trend, themes, comparison, period, area, localities } = page;
-    const published = publishedProfile({ partnershipId: user.partnershipId, period, area, localities, rows, cells, trend, themes, comparison }, options.settings);
+    const published = publishedProfile(
+      { partnershipId: user.partnershipId, period, area, localities, rows, cells, trend, themes, comparison },
+      options.settings,
+    );
     const strip = ({ suppressed: _s, ...cell }: ControlledCell): ExportCell => cell;
     return {
       period,

@@ -27,7 +27,14 @@ export const profileApi: ApiRoutes = async (api, { profile, disclosure }) => {
       const unsuppressed = can(user, 'profile.read_unsuppressed') && request.query.view !== 'published';
       const settings = await disclosure.settings(user);
       const result = await profile.exportFigures(user, { period: request.query.period, area: request.query.area }, { unsuppressed, settings, format: 'json' });
-      return reply.send({ period: result.period.key, area: result.area, published: !unsuppressed, threshold: settings.threshold, symbol: settings.symbol, cells: result.cells });
+      return reply.send({
+        period: result.period.key,
+        area: result.area,
+        published: !unsuppressed,
+        threshold: settings.threshold,
+        symbol: settings.symbol,
+        cells: result.cells,
+      });
     },
   );
 };

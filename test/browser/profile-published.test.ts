@@ -38,7 +38,7 @@ describe('the published problem profile in Chromium', { skip: browserAvailable ?
     await page.getByRole('link', { name: 'Download every figure as CSV' }).click();
     const file = await download;
     assert.match(file.suggestedFilename(), new RegExp(`^problem-profile-${rolling}-partnership\\.csv$`));
-    const rows = parse(fs.readFileSync((await file.path())!, 'utf8')) as string[][];
+    const rows: string[][] = parse(fs.readFileSync(await file.path(), 'utf8'));
     assert.deepEqual(rows[0], ['measure', 'breakdown', 'category', 'period', 'area', 'value']);
     assert.ok(rows.length > 100);
     for (const row of rows.slice(1)) {

@@ -16,7 +16,6 @@ import { controlCount, controlTable, type ControlledCell, type DisclosureSetting
 import { measureKeys, measures, total, type MeasureDefinition } from './catalogue.ts';
 import type { ProfileCell, Theme, TrendSeries } from './figures.ts';
 import { partnershipArea, type Period } from './period.ts';
-import type { ComparisonRow, Locality } from './service.ts';
 
 /** Children with no locality recorded, and figures not about a child: an area of the hierarchy, never chosen. */
 export const notRecordedArea = 'not_recorded';
@@ -49,6 +48,20 @@ export interface PublishedProfile {
   }[];
   comparisonCells: ControlledCell[];
   themeCells: ControlledCell[];
+}
+
+interface Locality {
+  id: string;
+  name: string;
+}
+
+/** A row of the area comparison (service.ts ComparisonRow). */
+interface ComparisonRow {
+  area: string;
+  name: string | null;
+  population: number | null;
+  populationYear: number | null;
+  figures: { measure: string; count: number; rate: number | null }[];
 }
 
 /** What the published view is made from: the unsuppressed page and the period's rows per locality. */

@@ -99,6 +99,18 @@ describe('the problem profile as published', () => {
     for (const v of pageFigures(asked.body)) assertPublishable(v, 'page asked for unsuppressed');
   });
 
+  test('a locality’s published page and CSV: controlled too', async () => {
+    const [locality] = await ctx.ownerQuery<{ id: string }>(
+      `SELECT l.id FROM localities l JOIN partnerships p ON p.id = l.partnership_id WHERE p.name LIKE 'Northmere%' ORDER BY l.name LIMIT 1`,
+    );
+    const page = await agents.councillor!.get(`/profile?period=${period}&area=${locality!.id}`);
+    assert.equal(page.statusCode, 200);
+    for (const v of pageFigures(page.body)) assertPublishable(v, 'locality page');
+    const rows = readCsv((await agents.councillor!.get(`/profile/figures.csv?period=${period}&area=${locality!.id}`)).body);
+    assert.ok(rows.some((r) => r.area === locality!.id));
+    for (const r of rows) assertPublishable(r.value, `locality ${r.measure} ${r.breakdown} ${r.category}`);
+  });
+
   test('a repeated view is answered from the memo, not solved again', async () => {
     const before = publishedSolveCount();
     assert.equal((await agents.councillor!.get(`/profile?period=${period}`)).statusCode, 200);

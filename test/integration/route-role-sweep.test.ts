@@ -426,7 +426,11 @@ describe('route × role sweep', () => {
 
   test('the permission table only names real roles and every permission is used', () => {
     const used = new Set(routes.map((r) => r.permission).filter(Boolean));
+    // Permissions a route asks for with can(), inside a route of a wider permission: which figures the
+    // problem profile's page, downloads and API give (test/integration/profile-published.test.ts).
+    const askedInRoutes = new Set<string>(['profile.read_unsuppressed']);
     for (const p of Object.keys(permissions)) {
+      if (askedInRoutes.has(p)) continue;
       if (!used.has(p as Permission)) assert.fail(`permission ${p} is declared but no route uses it`);
     }
   });

@@ -56,6 +56,9 @@ export const permissions = {
   // The problem profile's figures before disclosure control (issue 13 §1): the analyst, the strategy lead
   // and the co-ordinator, on a page marked "Not for publication"; migration 0410's functions say the same.
   'profile.read_unsuppressed': ['analyst', 'strategy_lead', 'coordinator'],
+  // The same profile after disclosure control (issue 13 §2, §3): board members and councillors see only
+  // this; the unsuppressed roles may preview it ("as published"). Migration 0430 lets the counts through.
+  'profile.read_published': ['board_member', 'analyst', 'strategy_lead', 'coordinator'],
   // The mid-year population estimates behind the profile's rates per 10,000 children.
   'profile.populations.manage': ['partnership_admin', 'strategy_lead'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -103,6 +106,8 @@ export const apiScopes = [
   // MACE meetings, their agendas, actions and decisions (issue 12 §4): only for tokens with an intelligence role.
   'mace:read',
   'mace:write',
+  // The problem profile's figures (issue 13 §3): controlled for a board member's token, unsuppressed for an analyst's.
+  'profile:read',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 export const isApiScope = (value: string): value is ApiScope => (apiScopes as readonly string[]).includes(value);

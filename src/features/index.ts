@@ -16,6 +16,7 @@ import { intelligenceFeature } from './intelligence/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
+import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
 import { strategyFeature } from './strategy/routes.ts';
@@ -34,7 +35,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
-  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi, maceApi]),
+  apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi, maceApi, profileApi]),
   strategyFeature,
   assuranceFeature,
   intelligenceFeature,

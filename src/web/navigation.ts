@@ -24,7 +24,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
   { href: '/admin/disclosure', textKey: 'disclosure.nav', permission: 'disclosure.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
-  { href: '/profile', textKey: 'profile.nav', permission: 'profile.read_unsuppressed' },
+  { href: '/profile', textKey: 'profile.nav', permission: 'profile.read_published' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },
   { href: '/training', textKey: 'nav.training', permission: 'training.read' },
   { href: '/campaigns', textKey: 'nav.campaigns', permission: 'campaigns.read' },

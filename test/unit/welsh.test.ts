@@ -27,6 +27,7 @@ const sameInBoth: Record<string, string> = {
   'children.childFlags.editTitle': 'only placeholders (the flag, the child’s name and reference) and a dash',
   'children.childFlags.system': 'the product’s name, Lantern, shown as who recorded a flag, is not translated',
   'children.reporter.campaign': 'only placeholders: a campaign’s title and its partnership’s name',
+  'published.download.notes.notApplicable': 'the symbol z (not applicable) is the same in Welsh, as in the published tables',
   'intelligence.object.model': 'Welsh “model” (of a vehicle) is the same word as the English',
 };
 

@@ -7,6 +7,9 @@ import { measures, sections, total, type MeasureDefinition } from './catalogue.t
 import { trendChartSvg } from './chart.ts';
 import type { ProfileCell } from './figures.ts';
 import { partnershipArea, periodMonths, quarterKey, type Period } from './period.ts';
+import { can } from '../../authz/policy.ts';
+import { downloadName, profileCsv, profileXlsx, type Download } from './downloads.ts';
+import type { Locality } from './service.ts';
 import { populationImportSchema, profileQuerySchema } from './schema.ts';
 
 const t = requestTranslator();
@@ -28,7 +31,7 @@ function periodLabel(period: Period, language: 'en' | 'cy'): string {
 }
 
 /** The cells as the page's tables: each measure's breakdowns, each a table of categories with the Total last. */
-function tablesOf(cells: readonly ProfileCell[]) {
+function tablesOf(cells: readonly (Omit<ProfileCell, 'value'> & { value: number | string })[]) {
   return sections
     .map((section) => ({
       section,
@@ -50,38 +53,104 @@ function tablesOf(cells: readonly ProfileCell[]) {
     .filter((s) => s.measures.length > 0);
 }
 
-/** The problem profile (issue 13 §1): the analyst's page of unsuppressed figures, and the population estimates. */
+/**
+ * The problem profile (issue 13 §1–3): the analyst's page of unsuppressed figures ("Not for
+ * publication"), the published view (disclosure control applied: all a board member sees, and an
+ * analyst's preview), the downloads, and the population estimates.
+ */
 export const profileFeature: Feature = {
   name: 'profile',
-  async register(app, { profile }) {
-    const read = { config: { permission: 'profile.read_unsuppressed' as const } };
+  async register(app, { profile, disclosure, clock }) {
+    const read = { config: { permission: 'profile.read_published' as const } };
     const manage = { config: { permission: 'profile.populations.manage' as const } };
 
     app.get('/profile', { ...read, schema: { querystring: profileQuerySchema } }, async (request, reply) => {
-      const page = await profile.page(request.user!, request.query);
+      const user = request.user!;
       const language = request.language;
-      const trend = await Promise.all(
-        page.trend.map(async (s) => {
-          const points = s.points.map((p) => ({ label: quarterKey(p.quarter), value: p.value }));
-          return { ...s, points, chart: await trendChartSvg(points) };
-        }),
-      );
-      const areaName = page.area === partnershipArea ? null : (page.localities.find((l) => l.id === page.area)?.name ?? null);
+      const mayUnsuppressed = can(user, 'profile.read_unsuppressed');
+      // A board member always sees the published view; an analyst may preview it.
+      const asPublished = !mayUnsuppressed || request.query.view === 'published';
+      const selection = { period: request.query.period, area: request.query.area };
+      const common = (page: { period: Period; area: string; periods: Period[]; localities: Locality[] }) => {
+        const areaName = page.area === partnershipArea ? null : (page.localities.find((l) => l.id === page.area)?.name ?? null);
+        const query = new URLSearchParams({ period: page.period.key, area: page.area, ...(asPublished && mayUnsuppressed ? { view: 'published' } : {}) });
+        return {
+          period: { ...page.period, label: periodLabel(page.period, language) },
+          area: page.area,
+          areaName,
+          periods: page.periods.map((p) => ({ value: p.key, text: periodLabel(p, language), selected: p.key === page.period.key })),
+          areas: [
+            { value: partnershipArea, text: t('profile.wholePartnership'), selected: page.area === partnershipArea },
+            ...page.localities.map((l) => ({ value: l.id, text: l.name, selected: l.id === page.area })),
+          ],
+          published: asPublished,
+          mayUnsuppressed,
+          views: mayUnsuppressed
+            ? [
+                { value: 'unsuppressed', text: t('published.views.unsuppressed'), selected: !asPublished },
+                { value: 'published', text: t('published.views.published'), selected: asPublished },
+              ]
+            : null,
+          downloadQuery: query.toString(),
+        };
+      };
+      const withCharts = (
+        series: readonly { measure: string; points: { quarter: string; value: number | string }[]; direction: string; change: number | null }[],
+      ) =>
+        Promise.all(
+          series.map(async (s) => {
+            const points = s.points.map((p) => ({ label: quarterKey(p.quarter), value: p.value }));
+            // A withheld quarter is drawn as no bar (its value is the symbol in the table beside the chart).
+            const drawn = points.map((p) => ({ label: p.label, value: typeof p.value === 'number' ? p.value : 0 }));
+            return { ...s, points, chart: await trendChartSvg(drawn) };
+          }),
+        );
+      if (asPublished) {
+        const settings = await disclosure.settings(user);
+        const page = await profile.published(user, selection, settings);
+        const p = page.published;
+        return reply.page(view('profile'), {
+          ...common(page),
+          settings,
+          tables: tablesOf(p.cells),
+          trend: await withCharts(p.trend),
+          themes: p.themes,
+          comparison: p.comparison,
+        });
+      }
+      const page = await profile.page(user, selection);
       return reply.page(view('profile'), {
-        period: { ...page.period, label: periodLabel(page.period, language) },
-        area: page.area,
-        areaName,
-        periods: page.periods.map((p) => ({ value: p.key, text: periodLabel(p, language), selected: p.key === page.period.key })),
-        areas: [
-          { value: partnershipArea, text: t('profile.wholePartnership'), selected: page.area === partnershipArea },
-          ...page.localities.map((l) => ({ value: l.id, text: l.name, selected: l.id === page.area })),
-        ],
+        ...common(page),
         tables: tablesOf(page.cells),
-        trend,
+        trend: await withCharts(page.trend),
         themes: page.themes,
         comparison: page.comparison,
       });
     });
+
+    // ---- Every figure the page shows, as CSV or XLSX (issue 13 §3) ----
+    for (const format of ['csv', 'xlsx'] as const) {
+      app.get(`/profile/figures.${format}`, { ...read, schema: { querystring: profileQuerySchema } }, async (request, reply) => {
+        const user = request.user!;
+        // Unsuppressed only for a role that may read them and did not ask for the published figures.
+        const unsuppressed = can(user, 'profile.read_unsuppressed') && request.query.view !== 'published';
+        const settings = await disclosure.settings(user);
+        const result = await profile.exportFigures(user, { period: request.query.period, area: request.query.area }, { unsuppressed, settings, format });
+        const download: Download = {
+          ...result,
+          periodLabel: periodLabel(result.period, request.language),
+          settings,
+          unsuppressed,
+          madeAt: clock.now(),
+        };
+        const body = format === 'csv' ? profileCsv(download) : await profileXlsx(download, t, request.language);
+        return reply
+          .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="${downloadName(download, format)}"`)
+          .header('cache-control', 'no-store')
+          .send(body);
+      });
+    }
 
     // ---- The population estimates (per area per year), imported as CSV ----
     const populationsPage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {

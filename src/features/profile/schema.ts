@@ -13,6 +13,8 @@ export const profileQuerySchema = z.object({
     .max(40)
     .refine((v) => isAreaKey(v))
     .optional(),
+  /** 'published': the figures after disclosure control (what a board member always sees); an analyst's preview. */
+  view: z.enum(['unsuppressed', 'published']).optional(),
 });
 export type ProfileQuery = z.infer<typeof profileQuerySchema>;
 

@@ -9,9 +9,11 @@ import { addDays, londonDate } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError } from '../../errors.ts';
-import { comparedMeasures } from './catalogue.ts';
+import type { ControlledCell, DisclosureSettings } from '../disclosure/index.ts';
+import { comparedMeasures, total } from './catalogue.ts';
 import { cellsOf, figureRows, themesOf, trendCells, trendOf, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
 import { defaultPeriodKey, parsePeriod, partnershipArea, periodChoices, type Period } from './period.ts';
+import { comparisonBreakdown, publishedProfile, themesBreakdown, themesMeasure, type PublishedProfile, type RawProfile } from './published.ts';
 import { populationFor, populationRows, ratePer10k, readPopulationCsv, savePopulations, type PopulationCsvResult, type PopulationRow } from './populations.ts';
 
 /** The audit record type of the profile's figures (locales auditRecordTypes). */
@@ -22,6 +24,16 @@ export const populationRecordType = 'profile_population';
 export interface Locality {
   id: string;
   name: string;
+}
+
+/** A row of a download: a tidy cell whose value is a count, the symbol, or z. */
+export interface ExportCell {
+  measure: string;
+  breakdown: string;
+  category: string;
+  period: string;
+  area: string;
+  value: number | string;
 }
 
 export interface ComparisonRow {
@@ -69,6 +81,109 @@ export class ProfileService {
 
   /** The page: a period key (default: the last complete quarter) and an area key (default: the partnership). */
   page(user: SessionUser, selection: { period?: string | undefined; area?: string | undefined }): Promise<ProfilePage> {
+    return this.read(user, selection, { page: 'problem profile', unsuppressed: true }).then(({ rows: _rows, ...page }) => page);
+  }
+
+  /**
+   * The profile after the partnership's disclosure control (issue 13 §2): what a board member sees, and
+   * what an analyst previews "as published". The unsuppressed figures it is made from never leave here.
+   */
+  async published(
+    user: SessionUser,
+    selection: { period?: string | undefined; area?: string | undefined },
+    settings: DisclosureSettings,
+  ): Promise<Omit<ProfilePage, 'cells' | 'trend' | 'trendCells' | 'themes' | 'comparison'> & { published: PublishedProfile }> {
+    const {
+      rows,
+      cells,
+      trend,
+      trendCells: _trendCells,
+      themes,
+      comparison,
+      ...rest
+    } = await this.read(user, selection, {
+      page: 'problem profile (published)',
+      unsuppressed: false,
+    });
+    const raw: RawProfile = {
+      partnershipId: user.partnershipId,
+      period: rest.period,
+      area: rest.area,
+      localities: rest.localities,
+      rows,
+      cells,
+      trend,
+      themes,
+      comparison,
+    };
+    return { ...rest, published: publishedProfile(raw, settings) };
+  }
+
+  /**
+   * Every figure of the profile as a file's rows (issue 13 §3): controlled, or unsuppressed for a role
+   * that may read them (marked not for publication). Every export is audited (action 'export'), in the
+   * transaction that reads the figures.
+   */
+  async exportFigures(
+    user: SessionUser,
+    selection: { period?: string | undefined; area?: string | undefined },
+    options: { unsuppressed: boolean; settings: DisclosureSettings; format: 'csv' | 'xlsx' | 'json' },
+  ): Promise<{ period: Period; area: string; areaName: string | null; localities: Locality[]; cells: ExportCell[] }> {
+    const page = await this.read(
+      user,
+      selection,
+      { page: 'problem profile export', unsuppressed: options.unsuppressed },
+      { action: 'export', format: options.format },
+    );
+    const areaName = page.area === partnershipArea ? null : (page.localities.find((l) => l.id === page.area)?.name ?? null);
+    if (options.unsuppressed) {
+      const cells: ExportCell[] = [
+        ...page.cells,
+        ...page.comparison.flatMap((row) =>
+          row.figures.map((f) => ({
+            measure: f.measure,
+            breakdown: comparisonBreakdown,
+            category: total,
+            period: page.period.key,
+            area: row.area,
+            value: f.count,
+          })),
+        ),
+        ...page.trendCells,
+        ...page.themes.map((th) => ({
+          measure: themesMeasure,
+          breakdown: themesBreakdown,
+          category: `${th.first}+${th.second}`,
+          period: page.period.key,
+          area: page.area,
+          value: th.children,
+        })),
+        { measure: themesMeasure, breakdown: themesBreakdown, category: total, period: page.period.key, area: page.area, value: 'z' },
+      ];
+      return { period: page.period, area: page.area, areaName, localities: page.localities, cells };
+    }
+    const { rows, cells, trend, themes, comparison, period, area, localities } = page;
+    const published = publishedProfile(
+      { partnershipId: user.partnershipId, period, area, localities, rows, cells, trend, themes, comparison },
+      options.settings,
+    );
+    const strip = ({ suppressed: _s, ...cell }: ControlledCell): ExportCell => cell;
+    return {
+      period,
+      area,
+      areaName,
+      localities,
+      cells: [...published.cells, ...published.comparisonCells, ...published.trendCells, ...published.themeCells].map(strip),
+    };
+  }
+
+  /** The figures, trend, themes and comparison, audited in the same transaction (a view, or an export). */
+  private read(
+    user: SessionUser,
+    selection: { period?: string | undefined; area?: string | undefined },
+    details: { page: string; unsuppressed: boolean },
+    exporting?: { action: 'export'; format: string },
+  ): Promise<ProfilePage & { rows: Awaited<ReturnType<typeof figureRows>> }> {
     const today = this.today();
     const period = parsePeriod(selection.period ?? defaultPeriodKey(today));
     if (!period) throw new ProfileSelectionError('malformed period');
@@ -82,9 +197,9 @@ export class ProfileService {
       const themes = await themesOf(tx, period, area);
       const comparison = compare(rows, period, localities, await populationRows(tx));
       await act.audit({
-        action: 'record.view',
+        action: exporting?.action ?? 'record.view',
         recordType: profileRecordType,
-        details: { page: 'problem profile', period: period.key, area, unsuppressed: true, cells: cells.length },
+        details: { ...details, period: period.key, area, cells: cells.length, ...(exporting ? { format: exporting.format } : {}) },
       });
       return {
         period,
@@ -96,6 +211,7 @@ export class ProfileService {
         trendCells: trendCells(trend, area),
         themes,
         comparison,
+        rows,
       };
     });
   }

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { IsoDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { headlineMeasures, measureKeys, measures, total, type HeadlineMeasure, type MeasureDefinition } from './catalogue.ts';
-import { partnershipArea, quarterKey, trendQuarters, type Period } from './period.ts';
+import { notRecordedArea, partnershipArea, quarterKey, trendQuarters, type Period } from './period.ts';
 
 /** One figure: a count, with stable machine keys (labels come from locales profile.json). */
 export interface ProfileCell {
@@ -18,7 +18,7 @@ export interface ProfileCell {
   value: number;
 }
 
-interface FigureRow {
+export interface FigureRow {
   measure: string;
   breakdown: string;
   category: string;
@@ -33,28 +33,24 @@ export async function figureRows(tx: Tx, period: Period): Promise<FigureRow[]> {
   return result.rows.map((r) => ({ ...r, value: Number(r.value) }));
 }
 
-/** The value of (measure, breakdown, category) in an area: the partnership sums every locality and none. */
-function valuesByArea(rows: readonly FigureRow[], area: string): Map<string, number> {
+/**
+ * The tidy cells of one area of the hierarchy (the partnership sums every locality and none; "not
+ * recorded" is the children with no locality): every measure `include` keeps, each breakdown and
+ * category of the catalogue in its order, 0 where nothing was counted, and each group's Total as the
+ * sum of its categories (a category the catalogue does not know is kept, before the Total).
+ */
+export function areaCells(rows: readonly FigureRow[], period: string, area: string, include: (definition: MeasureDefinition) => boolean): ProfileCell[] {
+  const inArea = (locality: string | null) => area === partnershipArea || (area === notRecordedArea ? locality === null : locality === area);
   const values = new Map<string, number>();
   for (const r of rows) {
-    if (area !== partnershipArea && r.locality_id !== area) continue;
+    if (!inArea(r.locality_id)) continue;
     const key = `${r.measure}|${r.breakdown}|${r.category}`;
     values.set(key, (values.get(key) ?? 0) + r.value);
   }
-  return values;
-}
-
-/**
- * The tidy cells of one area: every measure (the partnership-only ones for the partnership alone),
- * breakdown and category of the catalogue in its order, 0 where nothing was counted, and each group's
- * Total as the sum of its categories (a category the catalogue does not know is kept, before the Total).
- */
-export function cellsOf(rows: readonly FigureRow[], period: Period, area: string): ProfileCell[] {
-  const values = valuesByArea(rows, area);
   const cells: ProfileCell[] = [];
   for (const measure of measureKeys) {
     const definition: MeasureDefinition = measures[measure];
-    if (definition.partnershipOnly && area !== partnershipArea) continue;
+    if (!include(definition)) continue;
     for (const [breakdown, known] of Object.entries(definition.breakdowns)) {
       const extra = rows
         .filter((r) => r.measure === measure && r.breakdown === breakdown && !known.includes(r.category))
@@ -64,13 +60,17 @@ export function cellsOf(rows: readonly FigureRow[], period: Period, area: string
       for (const category of [...known, ...extra]) {
         const value = values.get(`${measure}|${breakdown}|${category}`) ?? 0;
         sum += value;
-        cells.push({ measure, breakdown, category, period: period.key, area, value });
+        cells.push({ measure, breakdown, category, period, area, value });
       }
-      cells.push({ measure, breakdown, category: total, period: period.key, area, value: sum });
+      cells.push({ measure, breakdown, category: total, period, area, value: sum });
     }
   }
   return cells;
 }
+
+/** The page's cells of one area: the partnership-only measures for the partnership alone. */
+export const cellsOf = (rows: readonly FigureRow[], period: Period, area: string): ProfileCell[] =>
+  areaCells(rows, period.key, area, (definition) => !definition.partnershipOnly || area === partnershipArea);
 
 /** A headline figure's Total in an area, from the cells. */
 export function totalOf(cells: readonly ProfileCell[], measure: string): number | null {

@@ -93,6 +93,8 @@ export function periodMonths(period: Period, language: 'en' | 'cy'): { from: str
 
 /** The whole partnership, or one of its localities by id. */
 export const partnershipArea = 'partnership';
+/** The children with no locality recorded: an area of the hierarchy, never chosen on the page. */
+export const notRecordedArea = 'not_recorded';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** An area key is 'partnership' or a locality's id (lower case); anything else is malformed. */

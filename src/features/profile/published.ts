@@ -13,12 +13,12 @@
 // suppression of each pair's count. Rates per 10,000 are shown only where their count is.
 import { createHash } from 'node:crypto';
 import { controlCount, controlTable, type ControlledCell, type DisclosureSettings, type TidyCell } from '../disclosure/index.ts';
-import { measureKeys, measures, total, type MeasureDefinition } from './catalogue.ts';
-import type { ProfileCell, Theme, TrendSeries } from './figures.ts';
-import { partnershipArea, type Period } from './period.ts';
+import { total } from './catalogue.ts';
+import { areaCells, type FigureRow, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
+import { notRecordedArea, partnershipArea, type Period } from './period.ts';
+export { notRecordedArea };
 
 /** Children with no locality recorded, and figures not about a child: an area of the hierarchy, never chosen. */
-export const notRecordedArea = 'not_recorded';
 /** The breakdown the area comparison's Totals are published under (a group of its Total alone). */
 export const comparisonBreakdown = 'area_comparison';
 /** The themes as tidy cells: each pair a category; the pairs overlap, so their group's Total is not applicable. */
@@ -70,7 +70,7 @@ export interface RawProfile {
   period: Period;
   area: string;
   localities: readonly Locality[];
-  rows: readonly { measure: string; breakdown: string; category: string; locality_id: string | null; value: number }[];
+  rows: readonly FigureRow[];
   cells: readonly ProfileCell[];
   trend: readonly TrendSeries[];
   themes: readonly Theme[];
@@ -78,35 +78,6 @@ export interface RawProfile {
 }
 
 const tidyKey = (c: Omit<TidyCell, 'value'>) => JSON.stringify([c.measure, c.breakdown, c.category, c.period, c.area]);
-
-/** Every measure's cells for one area of the hierarchy (the partnership-only ones too: 0 in a locality). */
-function allCellsOf(rows: RawProfile['rows'], period: string, area: string): ProfileCell[] {
-  const inArea = (locality: string | null) => area === partnershipArea || (area === notRecordedArea ? locality === null : locality === area);
-  const values = new Map<string, number>();
-  for (const r of rows) {
-    if (!inArea(r.locality_id)) continue;
-    const key = `${r.measure}|${r.breakdown}|${r.category}`;
-    values.set(key, (values.get(key) ?? 0) + r.value);
-  }
-  const cells: ProfileCell[] = [];
-  for (const measure of measureKeys) {
-    const definition: MeasureDefinition = measures[measure];
-    for (const [breakdown, known] of Object.entries(definition.breakdowns)) {
-      const extra = rows
-        .filter((r) => r.measure === measure && r.breakdown === breakdown && !known.includes(r.category))
-        .map((r) => r.category)
-        .filter((c, i, all) => all.indexOf(c) === i);
-      let sum = 0;
-      for (const category of [...known, ...extra]) {
-        const value = values.get(`${measure}|${breakdown}|${category}`) ?? 0;
-        sum += value;
-        cells.push({ measure, breakdown, category, period, area, value });
-      }
-      cells.push({ measure, breakdown, category: total, period, area, value: sum });
-    }
-  }
-  return cells;
-}
 
 /** Applies the partnership's disclosure control to the profile (memoised: see `publishedProfile`). */
 export function controlProfile(raw: RawProfile, settings: DisclosureSettings): PublishedProfile {
@@ -117,7 +88,9 @@ export function controlProfile(raw: RawProfile, settings: DisclosureSettings): P
   );
   const published: TidyCell[] = [...raw.cells, ...comparisonCells];
   const publishedKeys = new Set(published.map(tidyKey));
-  const unpublished = [partnershipArea, ...areas].flatMap((area) => allCellsOf(raw.rows, period, area)).filter((c) => !publishedKeys.has(tidyKey(c)));
+  const unpublished = [partnershipArea, ...areas]
+    .flatMap((area) => areaCells(raw.rows, period, area, () => true))
+    .filter((c) => !publishedKeys.has(tidyKey(c)));
   const controlled = controlTable(published, settings, { hierarchies: [{ area: partnershipArea, subAreas: areas }], unpublished });
   const cells = controlled.slice(0, raw.cells.length);
   const comparisonControlled = controlled.slice(raw.cells.length);

@@ -111,6 +111,27 @@ export async function overflowAt(page: Page, width: number): Promise<{ scrollWid
     })()`);
   } finally {
     if (before) await page.setViewportSize(before);
+    await awaitFrame(page);
+  }
+}
+
+/**
+ * Waits until the page paints a frame after its window was resized. Playwright clicks only an element
+ * that stays put over two animation frames; on a loaded machine headless Chromium has stopped painting
+ * after a resize (a CI run timed out clicking "Save" for 30 s). Bringing the page to the front makes it
+ * paint again.
+ */
+async function awaitFrame(page: Page): Promise<void> {
+  const frame = `new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    let timer: NodeJS.Timeout | undefined;
+    const painted = await Promise.race([
+      page.evaluate<boolean>(frame).catch(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2_000))),
+    ]);
+    clearTimeout(timer);
+    if (painted) return;
+    await page.bringToFront();
   }
 }
 

@@ -172,7 +172,7 @@ export function createServices(options: {
     intelEvents: new IntelEventsService(options.db, clock),
     intelNetwork: new NetworkService(options.db, clock),
     mace: new MaceService(options.db, clock),
-    profile: new ProfileService(options.db, clock),
+    profile: new ProfileService(options.db, clock, options.config.profileMaxAgeSeconds),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -690,6 +690,14 @@ export interface ProfilePopulations {
   year: number;
 }
 
+export interface ProfileSnapshots {
+  computed_at: Timestamp;
+  key: string;
+  kind: string;
+  partnership_id: string;
+  rows: Json;
+}
+
 export interface RecordShares {
   agency_id: string;
   automatic_source: string | null;
@@ -1136,6 +1144,7 @@ export interface DB {
   persons_of_concern: PersonsOfConcern;
   plan_actions: PlanActions;
   profile_populations: ProfilePopulations;
+  profile_snapshots: ProfileSnapshots;
   record_shares: RecordShares;
   restriction_changes: RestrictionChanges;
   return_interviews: ReturnInterviews;

@@ -74,6 +74,11 @@ before(async () => {
      SELECT $1, $2, 'person', id, $3, 'rls test share', now() FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1`,
     [westbrook, northmere, agreement],
   );
+  // Stored problem-profile figures (0470) exist only once someone reads the profile: one of each partnership.
+  await ctx.ownerQuery(
+    `INSERT INTO profile_snapshots (partnership_id, kind, key, computed_at, rows) VALUES ($1, 'figures', 'rls test', now(), '[]'), ($2, 'figures', 'rls test', now(), '[]')`,
+    [northmere, westbrook],
+  );
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

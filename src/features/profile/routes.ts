@@ -71,7 +71,7 @@ export const profileFeature: Feature = {
       // A board member always sees the published view; an analyst may preview it.
       const asPublished = !mayUnsuppressed || request.query.view === 'published';
       const selection = { period: request.query.period, area: request.query.area };
-      const common = (page: { period: Period; area: string; periods: Period[]; localities: Locality[] }) => {
+      const common = (page: { period: Period; area: string; periods: Period[]; localities: Locality[]; asAt: Date }) => {
         const areaName = page.area === partnershipArea ? null : (page.localities.find((l) => l.id === page.area)?.name ?? null);
         const query = new URLSearchParams({ period: page.period.key, area: page.area, ...(asPublished && mayUnsuppressed ? { view: 'published' } : {}) });
         return {
@@ -92,6 +92,7 @@ export const profileFeature: Feature = {
               ]
             : null,
           downloadQuery: query.toString(),
+          asAt: page.asAt,
         };
       };
       const withCharts = (

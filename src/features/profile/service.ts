@@ -11,7 +11,8 @@ import type { Database } from '../../db/database.ts';
 import { LanternError } from '../../errors.ts';
 import type { ControlledCell, DisclosureSettings } from '../disclosure/index.ts';
 import { comparedMeasures, total } from './catalogue.ts';
-import { cellsOf, figureRows, themesOf, trendCells, trendOf, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
+import { cellsOf, figureRows, themesOf, trendCells, trendOf, type FigureRow, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
+import type { SnapshotPolicy } from './snapshots.ts';
 import { defaultPeriodKey, parsePeriod, partnershipArea, periodChoices, type Period } from './period.ts';
 import { comparisonBreakdown, publishedProfile, themesBreakdown, themesMeasure, type PublishedProfile, type RawProfile } from './published.ts';
 import { populationFor, populationRows, ratePer10k, readPopulationCsv, savePopulations, type PopulationCsvResult, type PopulationRow } from './populations.ts';
@@ -55,6 +56,8 @@ export interface ProfilePage {
   trendCells: ProfileCell[];
   themes: Theme[];
   comparison: ComparisonRow[];
+  /** When the figures of the period were computed (stored figures are reused for a while: migration 0470). */
+  asAt: Date;
 }
 
 /** A period or area that is not one: a 400 (the page's GET form, or a hand-made address). */
@@ -70,10 +73,16 @@ async function localitiesOf(tx: Tx): Promise<Locality[]> {
 }
 
 export class ProfileService {
+  private readonly snapshots: SnapshotPolicy;
+
+  /** `maxAgeSeconds`: how long computed figures are reused (LANTERN_PROFILE_MAX_AGE_SECONDS; 0 computes every time). */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+    maxAgeSeconds = 0,
+  ) {
+    this.snapshots = { maxAgeSeconds, now: () => this.clock.now() };
+  }
 
   private today() {
     return londonDate(this.clock.now());
@@ -183,7 +192,7 @@ export class ProfileService {
     selection: { period?: string | undefined; area?: string | undefined },
     details: { page: string; unsuppressed: boolean },
     exporting?: { action: 'export'; format: string },
-  ): Promise<ProfilePage & { rows: Awaited<ReturnType<typeof figureRows>> }> {
+  ): Promise<ProfilePage & { rows: FigureRow[] }> {
     const today = this.today();
     const period = parsePeriod(selection.period ?? defaultPeriodKey(today));
     if (!period) throw new ProfileSelectionError('malformed period');
@@ -191,10 +200,10 @@ export class ProfileService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const localities = await localitiesOf(tx);
       if (area !== partnershipArea && !localities.some((l) => l.id === area)) throw new ProfileSelectionError('unknown area');
-      const rows = await figureRows(tx, period);
+      const { rows, asAt } = await figureRows(tx, period, this.snapshots);
       const cells = cellsOf(rows, period, area);
-      const trend = await trendOf(tx, period.lastQuarter, area);
-      const themes = await themesOf(tx, period, area);
+      const trend = await trendOf(tx, period.lastQuarter, area, this.snapshots);
+      const themes = await themesOf(tx, period, area, this.snapshots);
       const comparison = compare(rows, period, localities, await populationRows(tx));
       await act.audit({
         action: exporting?.action ?? 'record.view',
@@ -211,6 +220,7 @@ export class ProfileService {
         trendCells: trendCells(trend, area),
         themes,
         comparison,
+        asAt,
         rows,
       };
     });
@@ -223,7 +233,7 @@ export class ProfileService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const localities = await localitiesOf(tx);
       if (area !== partnershipArea && !localities.some((l) => l.id === area)) throw new ProfileSelectionError('unknown area');
-      const cells = cellsOf(await figureRows(tx, period), period, area);
+      const cells = cellsOf((await figureRows(tx, period, this.snapshots)).rows, period, area);
       await act.audit({
         action: 'record.view',
         recordType: profileRecordType,

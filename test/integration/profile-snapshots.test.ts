@@ -85,7 +85,9 @@ describe('stored problem-profile figures', () => {
     const practitioner = await ctx.sessionUser('social-worker.northmere@lantern.example');
     assert.ok(!(await roles('social-worker.northmere@lantern.example')).some((r) => ['analyst', 'strategy_lead', 'coordinator', 'board_member'].includes(r)));
     const count = (user: SessionUser) =>
-      withActor(ctx.handle.db, actorOf(user), async (tx) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM profile_snapshots`.execute(tx)).rows[0]!.n));
+      withActor(ctx.handle.db, actorOf(user), async (tx) =>
+        Number((await sql<{ n: string }>`SELECT count(*) AS n FROM profile_snapshots`.execute(tx)).rows[0]!.n),
+      );
     assert.ok((await count(analyst)) >= 3, 'the analyst reads her partnership’s stored figures');
     assert.equal(await count(practitioner), 0, 'a practitioner reads none');
     await assert.rejects(

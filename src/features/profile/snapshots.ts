@@ -43,7 +43,8 @@ async function readStored<T>(tx: Tx, kind: SnapshotKind, key: string): Promise<S
 export async function storedFigures<T>(tx: Tx, policy: SnapshotPolicy, kind: SnapshotKind, key: string, compute: () => Promise<T[]>): Promise<Stored<T>> {
   const now = policy.now();
   if (policy.maxAgeSeconds <= 0) return { rows: await compute(), asAt: now };
-  const fresh = (s: Stored<T> | undefined): s is Stored<T> => s !== undefined && now.getTime() - s.asAt.getTime() < policy.maxAgeSeconds * 1000 && s.asAt <= now;
+  const fresh = (s: Stored<T> | undefined): s is Stored<T> =>
+    s !== undefined && now.getTime() - s.asAt.getTime() < policy.maxAgeSeconds * 1000 && s.asAt <= now;
   const first = await readStored<T>(tx, kind, key);
   if (fresh(first)) return first;
   await sql`SELECT pg_advisory_xact_lock(${profileSnapshotLockClass}::int, hashtext(lantern_partnership()::text || ${`|${kind}|${key}`}))`.execute(tx);

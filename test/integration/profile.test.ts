@@ -491,6 +491,28 @@ describe('the problem profile', () => {
     assert.equal((await q<{ n: number }>(`SELECT children AS n FROM profile_populations WHERE locality_id = $1 AND year = 2023`, [testham]))[0]!.n, 12000);
     const audit = await q(`SELECT 1 FROM audit_events WHERE record_type = 'profile_population' AND action = 'import'`);
     assert.equal(audit.length, 1);
+
+    // Or chosen as a file (with the byte-order mark a spreadsheet writes); a file and pasted text together, or a file too large, are refused.
+    await admin.get('/admin/populations');
+    const file = { field: 'csvFile', filename: 'estimates.csv', content: '\uFEFFarea,year,children\r\nTestham,2022,11000\r\n' };
+    const both = await admin.postMultipart('/admin/populations', { csv: 'area,year,children\nTestham,2022,1\n' }, file);
+    assert.equal(both.statusCode, 400);
+    assert.match(both.body, /Choose a file or paste the estimates, not both/);
+    const tooLarge = await admin.postMultipart(
+      '/admin/populations',
+      { csv: '' },
+      { ...file, content: 'area,year,children\n' + 'Testham,2022,1\n'.repeat(20_000) },
+    );
+    assert.equal(tooLarge.statusCode, 400);
+    assert.match(tooLarge.body, /href="#csvFile"/);
+    const none = await admin.postMultipart('/admin/populations', { csv: '' });
+    assert.equal(none.statusCode, 400);
+    assert.match(none.body, /Choose a CSV file or paste the estimates/);
+    assert.equal((await q(`SELECT 1 FROM profile_populations WHERE locality_id = $1 AND year = 2022`, [testham])).length, 0);
+    const chosen = await admin.follow(admin.postMultipart('/admin/populations', { csv: '' }, file));
+    assert.equal(chosen.statusCode, 200);
+    assert.match(chosen.body, /Population estimates saved: 1 row/);
+    assert.equal((await q<{ n: number }>(`SELECT children AS n FROM profile_populations WHERE locality_id = $1 AND year = 2022`, [testham]))[0]!.n, 11000);
     const rates = await ctx.services.profile.page(analyst, { period: '2023-Q2' });
     const whole = rates.comparison.at(-1)!;
     assert.equal(whole.population, 60000);

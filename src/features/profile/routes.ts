@@ -2,7 +2,9 @@ import { requestTranslator } from '../../i18n/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { fieldErrors, formErrors, postedForm } from '../../web/forms.ts';
 import { refusalMessage } from '../../uploads/limits.ts';
-import type { Feature } from '../feature.ts';
+import type { Feature, LanternApp } from '../feature.ts';
+import { acceptUploads } from '../../uploads/multipart.ts';
+import { populationImportLimits } from './populations.ts';
 import { measures, sections, total, type MeasureDefinition } from './catalogue.ts';
 import { trendChartSvg } from './chart.ts';
 import type { ProfileCell } from './figures.ts';
@@ -162,22 +164,31 @@ export const profileFeature: Feature = {
         localities,
         // The file's machine words (the heading, `partnership`) are the same in either language.
         example: ['area,year,children', 'partnership,2026,52400', ...localities.slice(0, 1).map((l) => `${l.name},2026,14100`)].join('\n'),
+        maxKilobytes: Math.floor(populationImportLimits.maxFileBytes / 1024),
         values: {},
         ...extra,
       };
     };
     app.get('/admin/populations', manage, async (request, reply) => reply.page(view('populations'), await populationsPage(request)));
-    app.post('/admin/populations', { ...manage, schema: { body: populationImportSchema }, attachValidation: true }, async (request, reply) => {
-      const values = postedForm(request);
-      if (request.validationError)
-        return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors: formErrors(request.validationError) }));
-      const result = await profile.importPopulations(request.user!, request.body.csv);
-      if (result.ok) return reply.saved('/admin/populations', 'flash.profile.populationsImported', { rows: result.rows.length });
-      const messages = result.refusal
-        ? [refusalMessage(result.refusal, t)]
-        : result.errors.map((e) => t('profile.populations.errors.onLine', { line: e.line, message: t(e.messageKey) }));
-      const errors = fieldErrors('csv', messages);
-      return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors }));
+    // The estimates come as a CSV file or pasted. Multipart only in this encapsulated context, as the
+    // other uploads do; a file over the limit comes cut, and the reading refuses it.
+    await app.register(async (scoped: LanternApp) => {
+      await acceptUploads(scoped, populationImportLimits, { fields: 3, parts: 4 });
+      scoped.post('/admin/populations', { ...manage, schema: { body: populationImportSchema }, attachValidation: true }, async (request, reply) => {
+        // A chosen file cannot be put back into its input; the pasted text can.
+        const pasted = postedForm(request).csv;
+        const values = { csv: typeof pasted === 'string' ? pasted : '' };
+        if (request.validationError)
+          return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors: formErrors(request.validationError) }));
+        const { field, text } = request.body;
+        const result = await profile.importPopulations(request.user!, text);
+        if (result.ok) return reply.saved('/admin/populations', 'flash.profile.populationsImported', { rows: result.rows.length });
+        const messages = result.refusal
+          ? [refusalMessage(result.refusal, t)]
+          : result.errors.map((e) => t('profile.populations.errors.onLine', { line: e.line, message: t(e.messageKey) }));
+        const errors = fieldErrors(field, messages);
+        return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors }));
+      });
     });
   },
 };

@@ -18,10 +18,23 @@ export const profileQuerySchema = z.object({
 });
 export type ProfileQuery = z.infer<typeof profileQuerySchema>;
 
-/** The population estimates pasted as CSV. */
-export const populationImportSchema = z.object({
-  csv: z
-    .string()
-    .max(200_000)
-    .refine((v) => v.trim() !== '', { message: 'profile.populations.errors.csvRequired' }),
-});
+/**
+ * The population estimates, chosen as a CSV file (a Buffer from the multipart form) or pasted into the
+ * box: one or the other. A file over the limit arrives cut one byte past it, and the reading refuses it.
+ */
+export const populationImportSchema = z
+  .object({
+    csv: z.string().max(200_000).optional(),
+    csvFile: z.preprocess((v) => (Buffer.isBuffer(v) && v.length > 0 ? v : null), z.instanceof(Buffer).nullable()),
+  })
+  .transform((v, ctx) => {
+    const pasted = v.csv?.trim() ? v.csv : '';
+    if (v.csvFile && pasted) {
+      ctx.addIssue({ code: 'custom', path: ['csvFile'], message: 'profile.populations.errors.both' });
+      return z.NEVER;
+    }
+    if (v.csvFile) return { field: 'csvFile' as const, text: v.csvFile.toString('utf8').replace(/^\uFEFF/, '') };
+    if (pasted) return { field: 'csv' as const, text: pasted };
+    ctx.addIssue({ code: 'custom', path: ['csv'], message: 'profile.populations.errors.csvRequired' });
+    return z.NEVER;
+  });

@@ -49,9 +49,17 @@ describe('the problem profile in Chromium', { skip: browserAvailable ? false : '
     await page.goto(`${bc.baseUrl}/admin/populations`);
     await page.getByRole('heading', { name: 'Population estimates', level: 1 }).waitFor();
     await assertAccessible(page, bc);
-    await page.getByLabel('Estimates as CSV').fill('area,year,children\nNowhere,2026,5\n');
+    await page.getByLabel('Or paste the estimates as CSV').fill('area,year,children\nNowhere,2026,5\n');
     await page.getByRole('button', { name: 'Import estimates' }).click();
     await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await assertAccessible(page, bc);
+    // Then the right estimates, chosen as a file.
+    await page.getByLabel('Or paste the estimates as CSV').fill('');
+    await page
+      .getByLabel('Choose a CSV file')
+      .setInputFiles({ name: 'estimates.csv', mimeType: 'text/csv', buffer: Buffer.from('area,year,children\npartnership,2019,48000\n') });
+    await page.getByRole('button', { name: 'Import estimates' }).click();
+    await page.getByText('Population estimates saved: 1 row').waitFor();
     await assertAccessible(page, bc);
   });
 });

@@ -170,9 +170,9 @@ export function createServices(options: {
     intelReports: new IntelReportsService(options.db, clock),
     disruptions: new DisruptionService(options.db, clock),
     intelEvents: new IntelEventsService(options.db, clock),
-    intelNetwork: new NetworkService(options.db, clock),
+    intelNetwork: new NetworkService(options.db, clock, options.config.figuresMaxAgeSeconds),
     mace: new MaceService(options.db, clock),
-    profile: new ProfileService(options.db, clock, options.config.profileMaxAgeSeconds),
+    profile: new ProfileService(options.db, clock, options.config.figuresMaxAgeSeconds),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

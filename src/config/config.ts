@@ -71,8 +71,8 @@ const envSchema = z.object({
   LANTERN_AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   LANTERN_AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
   LANTERN_SERVER_TIMING: booleanFlag.optional(),
-  // How long the problem profile's computed figures are reused, in seconds (migration 0470); 0 computes them on every read.
-  LANTERN_PROFILE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
+  // How long stored figures (the problem profile's, the hotspots' shared counts: src/db/stored-figures.ts) are reused, in seconds; 0 computes them on every read.
+  LANTERN_FIGURES_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   // The Chromium that prints PDFs (src/documents/pdf.ts; Debian's chromium package).
   LANTERN_CHROMIUM_PATH: z.string().regex(/^\//, 'must be an absolute path to the Chromium executable').default('/usr/bin/chromium'),
 });
@@ -119,8 +119,8 @@ export interface Config {
   serverTiming: boolean;
   /** The Chromium executable that prints PDFs (docs/DECISIONS.md 24); absent, a PDF download is a 503 page. */
   chromiumPath: string;
-  /** How long the problem profile's computed figures are reused, in seconds: 300 by default, 0 in tests. */
-  profileMaxAgeSeconds: number;
+  /** How long stored figures (problem profile, hotspots) are reused, in seconds: 300 by default, 0 in tests. */
+  figuresMaxAgeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -185,6 +185,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     serverTiming: e.LANTERN_SERVER_TIMING ?? false,
     chromiumPath: e.LANTERN_CHROMIUM_PATH,
-    profileMaxAgeSeconds: e.LANTERN_PROFILE_MAX_AGE_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 300),
+    figuresMaxAgeSeconds: e.LANTERN_FIGURES_MAX_AGE_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 300),
   };
 }

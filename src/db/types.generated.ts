@@ -346,6 +346,14 @@ export interface DirectoryServices {
   updated_at: Generated<Timestamp>;
 }
 
+export interface HotspotSnapshots {
+  computed_at: Timestamp;
+  key: string;
+  kind: string;
+  partnership_id: string;
+  rows: Json;
+}
+
 export interface IntelDisruptionChildren {
   created_at: Generated<Timestamp>;
   disruption_id: string;
@@ -1120,6 +1128,7 @@ export interface DB {
   children: Children;
   concerns: Concerns;
   directory_services: DirectoryServices;
+  hotspot_snapshots: HotspotSnapshots;
   intel_disruption_children: IntelDisruptionChildren;
   intel_disruptions: IntelDisruptions;
   intel_event_links: IntelEventLinks;

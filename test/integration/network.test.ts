@@ -1,3 +1,4 @@
+import { NetworkService } from '../../src/features/intelligence/network/service.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -277,6 +278,89 @@ describe('hotspots', () => {
         assert.equal(counted, underRls, key);
       });
     }
+  });
+
+  test('the stored and live parts of the hotspot counts (0471) add up to the reference functions, for each role and with break-glass', async () => {
+    const args = sql`'2018-10-03'::date, '2019-03-31'::date, '2018-10-03'::date, '2018-12-31'::date, '2019-01-01'::timestamptz, '2019-04-01'::timestamptz, '2018-10-03'::timestamptz`;
+    const missingArgs = sql`'2018-10-03'::timestamptz, '2019-01-01'::timestamptz, '2019-04-01'::timestamptz`;
+    type Row = {
+      period: string;
+      location: string | null;
+      locality: string | null;
+      by_location: boolean;
+      children: number;
+      incidents: number;
+      found_at: number;
+    };
+    const key = (r: Row) => `${r.period}|${r.by_location}|${r.location}|${r.locality}`;
+    const sum = (parts: Row[][]) => {
+      const m = new Map<string, Row>();
+      for (const r of parts.flat()) {
+        const had = m.get(key(r));
+        m.set(
+          key(r),
+          had ? { ...had, children: had.children + r.children, incidents: had.incidents + r.incidents, found_at: had.found_at + r.found_at } : { ...r },
+        );
+      }
+      return [...m.values()].sort((a, b) => key(a).localeCompare(key(b)));
+    };
+    const compare = async (email: string) => {
+      const user = await ctx.sessionUser(email);
+      return withActor(ctx.services.db, actorOf(user), async (tx) => {
+        const reference = (await sql<Row>`SELECT * FROM lantern_hotspot_link_counts(${args})`.execute(tx)).rows;
+        const shared = (await sql<Row>`SELECT * FROM lantern_hotspot_link_part(${args}, false)`.execute(tx)).rows;
+        const own = (await sql<Row>`SELECT * FROM lantern_hotspot_link_part(${args}, true)`.execute(tx)).rows;
+        assert.deepEqual(sum([shared, own]), sum([reference]), email);
+        const missing = async (fn: string, extra: boolean | null) =>
+          (
+            await sql<{
+              period: string;
+              locality: string;
+              missing: number;
+            }>`SELECT * FROM ${sql.raw(fn)}(${missingArgs}${extra === null ? sql`` : sql`, ${extra}`})`.execute(tx)
+          ).rows.reduce((a, r) => a + r.missing, 0);
+        assert.equal(
+          (await missing('lantern_hotspot_missing_part', false)) + (await missing('lantern_hotspot_missing_part', true)),
+          await missing('lantern_hotspot_missing_counts', null),
+          email,
+        );
+        return { own: own.length, ownMissing: await missing('lantern_hotspot_missing_part', true) };
+      });
+    };
+    for (const email of ['analyst.northmere@lantern.example', 'coordinator.northmere@lantern.example'])
+      assert.deepEqual(await compare(email), { own: 0, ownMissing: 0 }, 'no restricted child of theirs: the live part is empty');
+    // The analyst breaks glass on the restricted C3: its found-at link and its episode now count, in the live part.
+    const [analyst] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'analyst.northmere@lantern.example'`);
+    await ctx.ownerQuery(
+      `INSERT INTO break_glass_grants (partnership_id, child_id, user_id, reason, granted_at, expires_at) VALUES ($1, $2, $3, 'Network test', now(), now() + interval '1 hour')`,
+      [northmere, ids.C3, analyst!.id],
+    );
+    try {
+      assert.deepEqual(await compare('analyst.northmere@lantern.example'), { own: 2, ownMissing: 1 });
+      assert.deepEqual(await compare('coordinator.northmere@lantern.example'), { own: 0, ownMissing: 0 }, 'the grant is the analyst’s alone');
+      // Stored for five minutes, the shared part is the same for both; the analyst's own part is live.
+      const stored = new NetworkService(ctx.services.db, ctx.clock, 300);
+      const periods = { from: '2019-01-01', to: '2019-03-31', previousFrom: '2018-10-03', previousTo: '2018-12-31' };
+      const kebabs = async (email: string) =>
+        (await stored.hotspots(await ctx.sessionUser(email), periods)).locations.find((l) => l.name === 'Netspot Kebabs')!.current;
+      assert.deepEqual(await kebabs('analyst.northmere@lantern.example'), { children: 2, incidents: 3, foundAt: 2, missingFrom: 0 });
+      assert.deepEqual(await kebabs('coordinator.northmere@lantern.example'), { children: 1, incidents: 2, foundAt: 1, missingFrom: 0 });
+      const rows = await ctx.ownerQuery<{ kind: string }>(`SELECT kind FROM hotspot_snapshots WHERE partnership_id = $1 ORDER BY kind`, [northmere]);
+      assert.deepEqual(
+        rows.map((r) => r.kind),
+        ['links', 'missing'],
+        'one stored part of each, shared by both',
+      );
+    } finally {
+      await ctx.ownerQuery(`DELETE FROM break_glass_grants WHERE user_id = $1 AND reason = 'Network test'`, [analyst!.id]);
+      await ctx.ownerQuery(`DELETE FROM hotspot_snapshots WHERE partnership_id = $1`, [northmere]);
+    }
+    // Nobody else stores or reads the shared part.
+    const school = await ctx.sessionUser('school.northmere@lantern.example');
+    await withActor(ctx.services.db, actorOf(school), async (tx) => {
+      assert.deepEqual((await sql`SELECT * FROM lantern_hotspot_link_part(${args}, false)`.execute(tx)).rows, []);
+      assert.deepEqual((await sql`SELECT * FROM hotspot_snapshots`.execute(tx)).rows, []);
+    });
   });
 
   test('the page lists the fifty places at the top and says how many more had activity; the view names only those listed', async () => {

@@ -36,7 +36,7 @@ async function addChild(reference: string) {
 }
 
 before(async () => {
-  ctx = await createTestContext({ configOverrides: { LANTERN_PROFILE_MAX_AGE_SECONDS: '300' } });
+  ctx = await createTestContext({ configOverrides: { LANTERN_FIGURES_MAX_AGE_SECONDS: '300' } });
   northmere = (await q<{ id: string }>(`SELECT id FROM partnerships WHERE code = 'northmere'`))[0]!.id;
   analyst = await ctx.sessionUser('analyst.northmere@lantern.example');
 });
@@ -44,7 +44,7 @@ after(async () => ctx?.close());
 
 describe('stored problem-profile figures', () => {
   test('the figures are computed once, read back while younger than the age, and computed again when older', async () => {
-    assert.equal(ctx.config.profileMaxAgeSeconds, 300);
+    assert.equal(ctx.config.figuresMaxAgeSeconds, 300);
     const first = await atRisk(analyst);
     const stored = await q<{ kind: string; key: string; computed_at: Date }>(
       `SELECT kind, key, computed_at FROM profile_snapshots WHERE partnership_id = $1 ORDER BY kind, key`,

@@ -74,9 +74,13 @@ before(async () => {
      SELECT $1, $2, 'person', id, $3, 'rls test share', now() FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1`,
     [westbrook, northmere, agreement],
   );
-  // Stored problem-profile figures (0470) exist only once someone reads the profile: one of each partnership.
+  // Stored figures (0470, 0471) exist only once someone reads the profile or the hotspots: one of each partnership.
   await ctx.ownerQuery(
     `INSERT INTO profile_snapshots (partnership_id, kind, key, computed_at, rows) VALUES ($1, 'figures', 'rls test', now(), '[]'), ($2, 'figures', 'rls test', now(), '[]')`,
+    [northmere, westbrook],
+  );
+  await ctx.ownerQuery(
+    `INSERT INTO hotspot_snapshots (partnership_id, kind, key, computed_at, rows) VALUES ($1, 'links', 'rls test', now(), '[]'), ($2, 'links', 'rls test', now(), '[]')`,
     [northmere, westbrook],
   );
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each

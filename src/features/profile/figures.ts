@@ -7,7 +7,7 @@ import type { IsoDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { headlineMeasures, measureKeys, measures, total, type HeadlineMeasure, type MeasureDefinition } from './catalogue.ts';
 import { notRecordedArea, partnershipArea, quarterKey, trendQuarters, type Period } from './period.ts';
-import { storedFigures, type SnapshotPolicy } from './snapshots.ts';
+import { storedFigures, type SnapshotPolicy } from '../../db/stored-figures.ts';
 
 /** One figure: a count, with stable machine keys (labels come from locales profile.json). */
 export interface ProfileCell {
@@ -32,7 +32,7 @@ export interface FigureRow {
  * moment they were computed (stored figures are reused while younger than the policy's age).
  */
 export async function figureRows(tx: Tx, period: Period, policy: SnapshotPolicy): Promise<{ rows: FigureRow[]; asAt: Date }> {
-  return storedFigures(tx, policy, 'figures', `${period.start}/${period.end}`, async () => {
+  return storedFigures(tx, policy, 'profile_snapshots', 'figures', `${period.start}/${period.end}`, async () => {
     const result = await sql<FigureRow>`SELECT measure, breakdown, category, locality_id, value
       FROM lantern_profile_figures(${period.start}::date, ${period.end}::date)`.execute(tx);
     return result.rows.map((r) => ({ ...r, value: Number(r.value) }));
@@ -102,7 +102,7 @@ export const trendLength = 8;
  */
 export async function trendOf(tx: Tx, lastQuarter: IsoDate, area: string, policy: SnapshotPolicy): Promise<TrendSeries[]> {
   const quarters = trendQuarters(lastQuarter, trendLength);
-  const result = await storedFigures(tx, policy, 'trend', `${quarters[0]!}/${trendLength}`, async () => {
+  const result = await storedFigures(tx, policy, 'profile_snapshots', 'trend', `${quarters[0]!}/${trendLength}`, async () => {
     const read = await sql<{ quarter_start: string; measure: string; locality_id: string | null; value: number }>`
       SELECT quarter_start::text AS quarter_start, measure, locality_id, value FROM lantern_profile_trend(${quarters[0]!}::date, ${trendLength})`.execute(tx);
     return read.rows.map((r) => ({ ...r, value: Number(r.value) }));
@@ -137,7 +137,7 @@ export interface Theme {
 
 /** The pairs of flags and markers most often seen together on the children open at the period's end, most first. */
 export async function themesOf(tx: Tx, period: Period, area: string, policy: SnapshotPolicy, limit = 10): Promise<Theme[]> {
-  const result = await storedFigures(tx, policy, 'themes', period.end, async () => {
+  const result = await storedFigures(tx, policy, 'profile_snapshots', 'themes', period.end, async () => {
     const read = await sql<{ first_flag: string; second_flag: string; locality_id: string | null; children: number }>`
       SELECT first_flag, second_flag, locality_id, children FROM lantern_profile_flag_pairs(${period.end}::date)`.execute(tx);
     return read.rows.map((r) => ({ ...r, children: Number(r.children) }));

@@ -12,7 +12,7 @@ import { LanternError } from '../../errors.ts';
 import type { ControlledCell, DisclosureSettings } from '../disclosure/index.ts';
 import { comparedMeasures, total } from './catalogue.ts';
 import { cellsOf, figureRows, themesOf, trendCells, trendOf, type FigureRow, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
-import type { SnapshotPolicy } from './snapshots.ts';
+import type { SnapshotPolicy } from '../../db/stored-figures.ts';
 import { defaultPeriodKey, parsePeriod, partnershipArea, periodChoices, type Period } from './period.ts';
 import { comparisonBreakdown, publishedProfile, themesBreakdown, themesMeasure, type PublishedProfile, type RawProfile } from './published.ts';
 import { populationFor, populationRows, ratePer10k, readPopulationCsv, savePopulations, type PopulationCsvResult, type PopulationRow } from './populations.ts';
@@ -75,7 +75,7 @@ async function localitiesOf(tx: Tx): Promise<Locality[]> {
 export class ProfileService {
   private readonly snapshots: SnapshotPolicy;
 
-  /** `maxAgeSeconds`: how long computed figures are reused (LANTERN_PROFILE_MAX_AGE_SECONDS; 0 computes every time). */
+  /** `maxAgeSeconds`: how long computed figures are reused (LANTERN_FIGURES_MAX_AGE_SECONDS; 0 computes every time). */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,

@@ -1,6 +1,7 @@
 // The network's and the hotspots' SQL: functions of the caller's transaction, so row-level security
 // (0300: intelligence roles only; the children policies) applies to each. Every query is set-based: one
 // per hop of the network (both link indexes, from_id and to_id, for the whole frontier at once), never one per node.
+import { storedFigures, type SnapshotPolicy } from '../../../db/stored-figures.ts';
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/context.ts';
 import type { EntityKind } from '../schema.ts';
@@ -127,14 +128,57 @@ interface CountRow {
 }
 
 /**
- * The links at locations whose seen dates overlap each period, counted by location and by locality:
- * lantern_hotspot_link_counts (migration 0370), numbers only, where a link to a child the context
- * may not read counts nowhere.
+ * The links at locations whose seen dates overlap each period, counted by location and by locality,
+ * where a link to a child the context may not read counts nowhere: in two parts (migration 0471), the
+ * counts over every child an intelligence role may read that is not restricted (the same for every
+ * such role of the partnership: stored for a few minutes) and over the restricted children this
+ * context may read (live), summed. lantern_hotspot_link_counts (0370) gives the same sums in one pass.
  */
-const linkCounts = (periods: Periods, bounds: Bounds) => sql<CountRow>`
+const linkPart = (periods: Periods, bounds: Bounds, restricted: boolean) => sql<CountRow>`
   SELECT period, location::text, locality::text, by_location, children, incidents, found_at
-    FROM lantern_hotspot_link_counts(${periods.from}::date, ${periods.to}::date, ${periods.previousFrom}::date, ${periods.previousTo}::date,
-                                     ${bounds.from}::timestamptz, ${bounds.to}::timestamptz, ${bounds.previousFrom}::timestamptz)`;
+    FROM lantern_hotspot_link_part(${periods.from}::date, ${periods.to}::date, ${periods.previousFrom}::date, ${periods.previousTo}::date,
+                                   ${bounds.from}::timestamptz, ${bounds.to}::timestamptz, ${bounds.previousFrom}::timestamptz, ${restricted})`;
+
+/** The stored figures' key of the periods: their days and instants. */
+const periodsKey = (periods: Periods, bounds: Bounds) =>
+  [
+    periods.previousFrom,
+    periods.previousTo,
+    periods.from,
+    periods.to,
+    bounds.previousFrom.toISOString(),
+    bounds.from.toISOString(),
+    bounds.to.toISOString(),
+  ].join('/');
+
+/** Adds the live part's counts to the stored part's, row by row (period, location or locality). */
+function sumCounts(shared: readonly CountRow[], own: readonly CountRow[]): CountRow[] {
+  const key = (r: CountRow) => `${r.period}|${r.by_location}|${r.location}|${r.locality}`;
+  const sums = new Map(shared.map((r) => [key(r), { ...r }]));
+  for (const r of own) {
+    const row = sums.get(key(r));
+    if (!row) sums.set(key(r), { ...r });
+    else {
+      row.children += r.children;
+      row.incidents += r.incidents;
+      row.found_at += r.found_at;
+    }
+  }
+  return [...sums.values()];
+}
+
+async function linkCounts(tx: Tx, periods: Periods, bounds: Bounds, stored: SnapshotPolicy): Promise<CountRow[]> {
+  const shared = await storedFigures(tx, stored, 'hotspot_snapshots', 'links', periodsKey(periods, bounds), async () =>
+    (await linkPart(periods, bounds, false).execute(tx)).rows.map((r) => ({
+      ...r,
+      children: Number(r.children),
+      incidents: Number(r.incidents),
+      found_at: Number(r.found_at),
+    })),
+  );
+  const own = (await linkPart(periods, bounds, true).execute(tx)).rows;
+  return sumCounts(shared.rows, own);
+}
 
 interface EventCountRow {
   period: 'current' | 'previous';
@@ -167,12 +211,23 @@ const eventCounts = (periods: Periods) => sql<EventCountRow>`
     FROM placed
    GROUP BY GROUPING SETS ((period, location_id), (period, locality_id))`;
 
-/** Missing episodes that started in each period (London days), by the child's locality: "missing from" (migration 0370). */
-async function missingByLocality(tx: Tx, bounds: Bounds) {
-  const { rows } = await sql<{ period: 'current' | 'previous'; key: string; missing: number }>`
+/** Missing episodes that started in each period (London days), by the child's locality: "missing from", in the same two parts (migration 0471). */
+async function missingByLocality(tx: Tx, bounds: Bounds, periodsKeyed: string, stored: SnapshotPolicy) {
+  type Row = { period: 'current' | 'previous'; key: string; missing: number };
+  const part = async (restricted: boolean) =>
+    (
+      await sql<Row>`
     SELECT period, locality::text AS key, missing
-      FROM lantern_hotspot_missing_counts(${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz)`.execute(tx);
-  return rows;
+      FROM lantern_hotspot_missing_part(${bounds.previousFrom}::timestamptz, ${bounds.from}::timestamptz, ${bounds.to}::timestamptz, ${restricted})`.execute(tx)
+    ).rows.map((r) => ({ ...r, missing: Number(r.missing) }));
+  const shared = await storedFigures(tx, stored, 'hotspot_snapshots', 'missing', periodsKeyed, () => part(false));
+  const sums = new Map(shared.rows.map((r) => [`${r.period}|${r.key}`, { ...r }]));
+  for (const r of await part(true)) {
+    const row = sums.get(`${r.period}|${r.key}`);
+    if (row) row.missing += r.missing;
+    else sums.set(`${r.period}|${r.key}`, r);
+  }
+  return [...sums.values()];
 }
 
 export interface HotspotRow {
@@ -193,10 +248,10 @@ const rank = (a: HotspotRow, b: HotspotRow) =>
   b.current.foundAt + b.current.missingFrom - (a.current.foundAt + a.current.missingFrom) ||
   a.name.localeCompare(b.name, 'en-GB');
 
-export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds) {
-  const links = (await linkCounts(periods, bounds).execute(tx)).rows;
+export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds, stored: SnapshotPolicy) {
+  const links = await linkCounts(tx, periods, bounds, stored);
   const events = (await eventCounts(periods).execute(tx)).rows;
-  const missing = await missingByLocality(tx, bounds);
+  const missing = await missingByLocality(tx, bounds, periodsKey(periods, bounds), stored);
   const localities = await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute();
   const locationIds = [...new Set([...links, ...events].flatMap((r) => (r.by_location && r.location ? [r.location] : [])))];
   const places =

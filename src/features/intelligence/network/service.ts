@@ -1,3 +1,4 @@
+import type { SnapshotPolicy } from '../../../db/stored-figures.ts';
 import { actorOf, type Clock, type SessionUser } from '../../../auth/service.ts';
 import { addDays, daysBetween, endOfLondonDay, londonDate, startOfLondonDay, type IsoDate } from '../../../dates.ts';
 import { withActor, type Tx } from '../../../db/context.ts';
@@ -38,10 +39,16 @@ const recordTypeOf = (kind: EntityKind) => (kind === 'child' ? 'child' : auditRe
  * function of migration 0330. Every read is audited.
  */
 export class NetworkService {
+  private readonly stored: SnapshotPolicy;
+
+  /** `maxAgeSeconds`: how long the hotspots' shared counts are reused (LANTERN_FIGURES_MAX_AGE_SECONDS; 0 computes every time). */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+    maxAgeSeconds = 0,
+  ) {
+    this.stored = { maxAgeSeconds, now: () => this.clock.now() };
+  }
 
   /**
    * Breadth-first from the start, one set-based query per hop: the links around the whole frontier, then
@@ -233,7 +240,7 @@ export class NetworkService {
         from: startOfLondonDay(periods.from),
         to: endOfLondonDay(periods.to),
       };
-      const ranked = await hotspots(tx, periods, bounds);
+      const ranked = await hotspots(tx, periods, bounds, this.stored);
       // The places at the top of the ranking: a partnership of 100,000 children has thousands of places
       // with some activity, and a page (and its audit row) of all of them would hide the hotspots.
       const found = { ...ranked, locations: ranked.locations.slice(0, hotspotPlaces), morePlaces: Math.max(0, ranked.locations.length - hotspotPlaces) };

@@ -2,7 +2,7 @@
 -- the counts-only functions of 0410 read every child, concern and episode of the partnership, about a
 -- second at 200,000 children (docs/PERFORMANCE.md). Their result for one partnership and one period
 -- is kept here, with the moment it was computed, and reused while it is younger than the configured
--- age (LANTERN_PROFILE_MAX_AGE_SECONDS): the page says "figures as at" that moment. The rows are the
+-- age (LANTERN_FIGURES_MAX_AGE_SECONDS): the page says "figures as at" that moment. The rows are the
 -- functions' own counts (per measure, breakdown, category, locality), never a row about a child.
 -- Who may read or write them is who may call the functions: the profile readers of the partnership
 -- (lantern_profile_reader, 0430), as a restrictive policy beside the partnership policy.

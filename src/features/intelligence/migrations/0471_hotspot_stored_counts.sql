@@ -92,24 +92,32 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
    GROUP BY GROUPING SETS ((k.period, k.location_id), (k.period, k.locality_id))
 $$;
 
--- Missing episodes begun in each period by the child's locality, in the same two parts.
+-- Missing episodes begun in each period by the child's locality, in the same two parts: the shared part
+-- from the period's episodes (an index range), the live part from the few restricted children readable
+-- (their episodes by child). Only the branch asked for runs (a one-time filter on p_restricted).
 CREATE FUNCTION lantern_hotspot_missing_part(p_previous_from_at timestamptz, p_from_at timestamptz, p_to_at timestamptz, p_restricted boolean)
 RETURNS TABLE (period text, locality uuid, missing integer)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   WITH actor AS MATERIALIZED (
     SELECT lantern_partnership() AS partnership, lantern_agency() AS agency, lantern_actor_kind() AS kind, lantern_user() AS user_id
      WHERE lantern_actor_roles() && ARRAY['coordinator', 'analyst']::text[] AND lantern_scope() = 'partnership'
+  ), started AS (
+    SELECT m.started_at, c.locality_id
+      FROM actor a
+      JOIN missing_episodes m ON m.partnership_id = a.partnership AND m.started_at >= p_previous_from_at AND m.started_at < p_to_at
+      JOIN children c ON c.id = m.child_id AND c.partnership_id = a.partnership
+     WHERE NOT p_restricted AND c.locality_id IS NOT NULL AND NOT c.restricted
+    UNION ALL
+    SELECT m.started_at, c.locality_id
+      FROM actor a
+      JOIN children c ON c.partnership_id = a.partnership AND c.restricted
+      JOIN missing_episodes m ON m.partnership_id = a.partnership AND m.child_id = c.id AND m.started_at >= p_previous_from_at AND m.started_at < p_to_at
+     WHERE p_restricted AND c.locality_id IS NOT NULL AND a.kind IS DISTINCT FROM 'api_token'
+       AND (c.owning_agency_id = a.agency
+            OR EXISTS (SELECT 1 FROM break_glass_grants g WHERE g.child_id = c.id AND g.user_id = a.user_id AND g.expires_at > now()))
   )
-  SELECT CASE WHEN m.started_at >= p_from_at THEN 'current' ELSE 'previous' END, c.locality_id, count(*)::integer
-    FROM actor a
-    JOIN missing_episodes m ON m.partnership_id = a.partnership AND m.started_at >= p_previous_from_at AND m.started_at < p_to_at
-    JOIN children c ON c.id = m.child_id AND c.partnership_id = a.partnership
-   WHERE c.locality_id IS NOT NULL
-     AND c.restricted = p_restricted
-     AND (NOT p_restricted
-          OR (a.kind IS DISTINCT FROM 'api_token'
-              AND (c.owning_agency_id = a.agency
-                   OR EXISTS (SELECT 1 FROM break_glass_grants g WHERE g.child_id = c.id AND g.user_id = a.user_id AND g.expires_at > now()))))
+  SELECT CASE WHEN s.started_at >= p_from_at THEN 'current' ELSE 'previous' END, s.locality_id, count(*)::integer
+    FROM started s
    GROUP BY 1, 2
 $$;
 

@@ -256,7 +256,8 @@ describe('the annual problem profile document', () => {
         assert.equal(body.subarray(0, 5).toString(), '%PDF-');
         assert.ok(isTaggedPdf(body), 'a structure tree, and marked content');
         const structure = pdfStructureTypes(body);
-        for (const tag of ['Table', 'TH', 'TD', 'H1', 'H2', 'H3']) assert.ok(structure.has(tag), `the PDF tags a ${tag}`);
+        // The trends are drawn as charts too (a Figure each), beside the table of their figures.
+        for (const tag of ['Table', 'TH', 'TD', 'H1', 'H2', 'H3', 'Figure']) assert.ok(structure.has(tag), `the PDF tags a ${tag}`);
         const text = pdfText(body);
         if (language === 'en') {
           assert.ok(text.includes('Child sexual exploitation problem profile'));

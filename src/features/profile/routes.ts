@@ -131,7 +131,21 @@ export const profileFeature: Feature = {
         const settings = await disclosure.settings(user);
         const result = await profile.annualDocument(user, { period: request.query.period, area: request.query.area }, { settings, format, language });
         const doc = annualDocument({ ...result, partnershipName: user.partnershipName, madeAt: clock.now() }, translator(language), language);
-        const body = format === 'docx' ? await annualToDocx(doc) : await pdf.print(reply.documentHtml(view('annual-document'), { doc }, language));
+        // The PDF draws each trend as a chart beside its table (a withheld quarter is no bar, and `c` in the table).
+        const charts = async () =>
+          Promise.all(
+            result.published.trend.map(async (s) => ({
+              measure: s.measure,
+              svg: await trendChartSvg(
+                s.points.map((p) => ({ label: quarterKey(p.quarter), value: typeof p.value === 'number' ? p.value : 0 })),
+                language,
+              ),
+            })),
+          );
+        const body =
+          format === 'docx'
+            ? await annualToDocx(doc)
+            : await pdf.print(reply.documentHtml(view('annual-document'), { doc, charts: await charts(), symbol: settings.symbol }, language));
         return reply
           .header('content-type', format === 'docx' ? 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' : 'application/pdf')
           .header('content-disposition', `attachment; filename="${annualFileName(result, format, language)}"`)

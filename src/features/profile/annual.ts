@@ -78,12 +78,11 @@ export function annualDocument(input: AnnualInput, t: TFunction, language: Langu
         : value < 0
           ? t('annual.change.down', { change: formatNumber(-value, language) })
           : t('annual.change.same');
-  // The last four quarters against the four before them, only when all eight are published.
+  // The last quarter against the same quarter a year before (stocks and flows alike), when both are published.
   const yearChange = (points: readonly { value: PublishedValue }[]) => {
-    const values = points.map((p) => p.value);
-    if (values.length < 8 || !values.every((v): v is number => typeof v === 'number')) return null;
-    const sum = (from: number, to: number) => values.slice(from, to).reduce((a, v) => a + v, 0);
-    return sum(values.length - 4, values.length) - sum(values.length - 8, values.length - 4);
+    const last = points.at(-1)?.value;
+    const yearBefore = points.at(-5)?.value;
+    return typeof last === 'number' && typeof yearBefore === 'number' ? last - yearBefore : null;
   };
   const headlineTotal = (measure: string): PublishedValue | null => {
     const breakdown = Object.keys((measures as Record<string, MeasureDefinition>)[measure]!.breakdowns)[0];

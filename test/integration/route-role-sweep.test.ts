@@ -267,6 +267,8 @@ const expectedAccess: Record<string, string> = {
   'GET /profile': 'CALB',
   'GET /profile/figures.csv': 'CALB',
   'GET /profile/figures.xlsx': 'CALB',
+  'GET /profile/annual.docx': 'CALB',
+  'GET /profile/annual.pdf': 'CALB',
   'GET /mace/new': 'C',
   'POST /mace/new': 'C',
   'GET /mace/:id': 'CA',

@@ -1,58 +1,26 @@
-import { requestTranslator } from '../../i18n/i18n.ts';
+import { requestTranslator, translator } from '../../i18n/i18n.ts';
 import type { FastifyRequest } from 'fastify';
 import { fieldErrors, formErrors, postedForm } from '../../web/forms.ts';
 import { refusalMessage } from '../../uploads/limits.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
 import { populationImportLimits } from './populations.ts';
-import { measures, sections, total, type MeasureDefinition } from './catalogue.ts';
 import { trendChartSvg } from './chart.ts';
-import type { ProfileCell } from './figures.ts';
+import { tablesOf } from './tables.ts';
 import { partnershipArea, periodMonths, quarterKey, type Period } from './period.ts';
 import { can } from '../../authz/policy.ts';
 import { downloadName, profileCsv, profileXlsx, type Download } from './downloads.ts';
 import type { Locality } from './service.ts';
-import { populationImportSchema, profileQuerySchema } from './schema.ts';
+import { annualDocument, annualFileName } from './annual.ts';
+import { annualToDocx } from './annual-docx.ts';
+import { annualQuerySchema, populationImportSchema, profileQuerySchema } from './schema.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/profile/views/${name}.njk`;
 
-/** Categories whose labels another feature already has. */
-const sharedCategoryLabels: Record<string, string> = {
-  tactic: 'disruption.tactics.',
-  audience: 'assurance.audience.',
-  closing_outcome: 'children.outcomes.',
-  agency_kind: 'agencyKinds.',
-};
-export const categoryLabelKey = (breakdown: string, category: string) =>
-  category === total ? 'profile.total' : (sharedCategoryLabels[breakdown] ?? `profile.categories.${breakdown}.`) + category;
-
 /** A period's label in the page's language: 'July to September 2026 (2026-Q3)'. */
 function periodLabel(period: Period, language: 'en' | 'cy'): string {
   return t(`profile.periodKinds.${period.kind}`, { ...periodMonths(period, language), key: period.key });
-}
-
-/** The cells as the page's tables: each measure's breakdowns, each a table of categories with the Total last. */
-function tablesOf(cells: readonly (Omit<ProfileCell, 'value'> & { value: number | string })[]) {
-  return sections
-    .map((section) => ({
-      section,
-      measures: Object.entries(measures as Record<string, MeasureDefinition>)
-        .filter(([, d]) => d.section === section)
-        .map(([measure, d]) => ({
-          measure,
-          breakdowns: Object.keys(d.breakdowns)
-            .map((breakdown) => ({
-              breakdown,
-              rows: cells
-                .filter((c) => c.measure === measure && c.breakdown === breakdown)
-                .map((c) => ({ category: c.category, label: t(categoryLabelKey(breakdown, c.category)), value: c.value, total: c.category === total })),
-            }))
-            .filter((b) => b.rows.length > 0),
-        }))
-        .filter((m) => m.breakdowns.length > 0),
-    }))
-    .filter((s) => s.measures.length > 0);
 }
 
 /**
@@ -62,7 +30,7 @@ function tablesOf(cells: readonly (Omit<ProfileCell, 'value'> & { value: number 
  */
 export const profileFeature: Feature = {
   name: 'profile',
-  async register(app, { profile, disclosure, clock }) {
+  async register(app, { profile, disclosure, clock, pdf }) {
     const read = { config: { permission: 'profile.read_published' as const } };
     const manage = { config: { permission: 'profile.populations.manage' as const } };
 
@@ -95,6 +63,8 @@ export const profileFeature: Feature = {
             : null,
           downloadQuery: query.toString(),
           asAt: page.asAt,
+          // The annual document: the year the page shows, or the 12 months to its quarter; always published figures.
+          annualQuery: new URLSearchParams({ period: page.period.kind === 'quarter' ? `R12-${page.period.key}` : page.period.key, area: page.area }).toString(),
         };
       };
       const withCharts = (
@@ -115,7 +85,7 @@ export const profileFeature: Feature = {
         return reply.page(view('profile'), {
           ...common(page),
           settings,
-          tables: tablesOf(p.cells),
+          tables: tablesOf(p.cells, t),
           trend: await withCharts(p.trend),
           themes: p.themes,
           comparison: p.comparison,
@@ -124,7 +94,7 @@ export const profileFeature: Feature = {
       const page = await profile.page(user, selection);
       return reply.page(view('profile'), {
         ...common(page),
-        tables: tablesOf(page.cells),
+        tables: tablesOf(page.cells, t),
         trend: await withCharts(page.trend),
         themes: page.themes,
         comparison: page.comparison,
@@ -151,6 +121,39 @@ export const profileFeature: Feature = {
           .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${downloadName(download, format)}"`)
           .header('cache-control', 'no-store')
+          .send(body);
+      });
+    }
+
+    // ---- The annual problem profile as a document (issue 13 §1 "Views"): published figures only ----
+    for (const format of ['docx', 'pdf'] as const) {
+      app.get(`/profile/annual.${format}`, { ...read, schema: { querystring: annualQuerySchema } }, async (request, reply) => {
+        const user = request.user!;
+        // Welsh or English, chosen at download (issue 11); without a choice, the page's language.
+        const language = request.query.language ?? request.language;
+        const settings = await disclosure.settings(user);
+        const result = await profile.annualDocument(user, { period: request.query.period, area: request.query.area }, { settings, format, language });
+        const doc = annualDocument({ ...result, partnershipName: user.partnershipName, madeAt: clock.now() }, translator(language), language);
+        // The PDF draws each trend as a chart beside its table (a withheld quarter is no bar, and `c` in the table).
+        const charts = async () =>
+          Promise.all(
+            result.published.trend.map(async (s) => ({
+              measure: s.measure,
+              svg: await trendChartSvg(
+                s.points.map((p) => ({ label: quarterKey(p.quarter), value: typeof p.value === 'number' ? p.value : 0 })),
+                language,
+              ),
+            })),
+          );
+        const body =
+          format === 'docx'
+            ? await annualToDocx(doc)
+            : await pdf.print(reply.documentHtml(view('annual-document'), { doc, charts: await charts(), symbol: settings.symbol }, language));
+        return reply
+          .header('content-type', format === 'docx' ? 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' : 'application/pdf')
+          .header('content-disposition', `attachment; filename="${annualFileName(result, format, language)}"`)
+          .header('cache-control', 'no-store')
+          .header('x-content-type-options', 'nosniff')
           .send(body);
       });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { documentLanguage } from '../../web/params.ts';
 import { isAreaKey, parsePeriod } from './period.ts';
 
 /** The page's GET form: a period key and an area key, both optional (defaults: last complete quarter, the partnership). Malformed: 400. */
@@ -17,6 +18,25 @@ export const profileQuerySchema = z.object({
   view: z.enum(['unsuppressed', 'published']).optional(),
 });
 export type ProfileQuery = z.infer<typeof profileQuerySchema>;
+
+/**
+ * The annual document's query (issue 13 §1 "Views"): a calendar year, financial year or rolling 12
+ * months (default: the 12 months to the last complete quarter; a quarter is not a year: 400), the
+ * area as the page's, and the language the document is made in (`?language=cy|en`).
+ */
+export const annualQuerySchema = z.object({
+  period: z
+    .string()
+    .max(20)
+    .refine((v) => {
+      const period = parsePeriod(v);
+      return period !== null && period.kind !== 'quarter';
+    })
+    .optional(),
+  area: profileQuerySchema.shape.area,
+  language: documentLanguage,
+});
+export type AnnualQuery = z.infer<typeof annualQuerySchema>;
 
 /**
  * The population estimates, chosen as a CSV file (a Buffer from the multipart form) or pasted into the

@@ -9,6 +9,7 @@ import { addDays, londonDate } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError } from '../../errors.ts';
+import type { Language } from '../../i18n/i18n.ts';
 import type { ControlledCell, DisclosureSettings } from '../disclosure/index.ts';
 import { comparedMeasures, total } from './catalogue.ts';
 import { cellsOf, figureRows, themesOf, trendCells, trendOf, type FigureRow, type ProfileCell, type Theme, type TrendSeries } from './figures.ts';
@@ -186,12 +187,39 @@ export class ProfileService {
     };
   }
 
+  /**
+   * What the annual problem profile document is made from (issue 13 §1 "Views"): a published output, so
+   * always the controlled profile, whoever downloads it (the unsuppressed figures never leave here). A
+   * year, financial year or rolling 12 months (default: the 12 months to the last complete quarter).
+   * Audited as an export of the document, with its format and language, in the transaction that reads.
+   */
+  async annualDocument(
+    user: SessionUser,
+    selection: { period?: string | undefined; area?: string | undefined },
+    options: { settings: DisclosureSettings; format: 'docx' | 'pdf'; language: Language },
+  ): Promise<{ period: Period; area: string; areaName: string | null; published: PublishedProfile }> {
+    const periodKey = selection.period ?? `R12-${defaultPeriodKey(this.today())}`;
+    if (parsePeriod(periodKey)?.kind === 'quarter') throw new ProfileSelectionError('a quarter is not an annual period');
+    const { rows, cells, trend, themes, comparison, period, area, localities } = await this.read(
+      user,
+      { period: periodKey, area: selection.area },
+      { page: 'annual problem profile', unsuppressed: false },
+      { action: 'export', format: options.format, language: options.language },
+    );
+    const published = publishedProfile(
+      { partnershipId: user.partnershipId, period, area, localities, rows, cells, trend, themes, comparison },
+      options.settings,
+    );
+    const areaName = area === partnershipArea ? null : (localities.find((l) => l.id === area)?.name ?? null);
+    return { period, area, areaName, published };
+  }
+
   /** The figures, trend, themes and comparison, audited in the same transaction (a view, or an export). */
   private read(
     user: SessionUser,
     selection: { period?: string | undefined; area?: string | undefined },
     details: { page: string; unsuppressed: boolean },
-    exporting?: { action: 'export'; format: string },
+    exporting?: { action: 'export'; format: string; language?: Language },
   ): Promise<ProfilePage & { rows: FigureRow[] }> {
     const today = this.today();
     const period = parsePeriod(selection.period ?? defaultPeriodKey(today));
@@ -208,7 +236,13 @@ export class ProfileService {
       await act.audit({
         action: exporting?.action ?? 'record.view',
         recordType: profileRecordType,
-        details: { ...details, period: period.key, area, cells: cells.length, ...(exporting ? { format: exporting.format } : {}) },
+        details: {
+          ...details,
+          period: period.key,
+          area,
+          cells: cells.length,
+          ...(exporting ? { format: exporting.format, ...(exporting.language ? { language: exporting.language } : {}) } : {}),
+        },
       });
       return {
         period,

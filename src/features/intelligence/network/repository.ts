@@ -248,27 +248,33 @@ const rank = (a: HotspotRow, b: HotspotRow) =>
   b.current.foundAt + b.current.missingFrom - (a.current.foundAt + a.current.missingFrom) ||
   a.name.localeCompare(b.name, 'en-GB');
 
-export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds, stored: SnapshotPolicy) {
+/** The numbers of the ranking alone (children, incidents, found-at and missing-from): negative when `a` ranks first. */
+const rankByNumbers = (a: HotspotRow, b: HotspotRow) =>
+  b.current.children - a.current.children ||
+  b.current.incidents - a.current.incidents ||
+  b.current.foundAt + b.current.missingFrom - (a.current.foundAt + a.current.missingFrom);
+
+/**
+ * The places at the top of the ranking (at most `limit`), how many places had any activity, and every
+ * locality. A partnership of 100,000 children has thousands of active places: they are ranked by their
+ * numbers first, and only those that may be in the top `limit` (the numbers of the last one kept, or
+ * better: a tie there is broken by name) are read from intel_locations.
+ */
+export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds, stored: SnapshotPolicy, limit: number) {
   const links = await linkCounts(tx, periods, bounds, stored);
   const events = (await eventCounts(periods).execute(tx)).rows;
   const missing = await missingByLocality(tx, bounds, periodsKey(periods, bounds), stored);
   const localities = await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute();
-  const locationIds = [...new Set([...links, ...events].flatMap((r) => (r.by_location && r.location ? [r.location] : [])))];
-  const places =
-    locationIds.length === 0
-      ? []
-      : await tx
-          .selectFrom('intel_locations as l')
-          .leftJoin('localities as y', 'y.id', 'l.locality_id')
-          .select(['l.id', 'l.name', 'l.kind', 'y.name as locality'])
-          .where('l.id', 'in', locationIds)
-          .execute();
-  const locations = places.map((p): HotspotRow => ({ id: p.id, name: p.name, kind: p.kind, locality: p.locality, current: zero(), previous: zero() }));
-  const byLocation = new Map(locations.map((l) => [l.id, l]));
+  const byLocation = new Map<string, HotspotRow>();
   const areas = localities.map((l): HotspotRow => ({ id: l.id, name: l.name, current: zero(), previous: zero() }));
   const byLocality = new Map(areas.map((l) => [l.id, l]));
-  const rowOf = (r: { by_location: boolean; location: string | null; locality: string | null }) =>
-    r.by_location ? (r.location ? byLocation.get(r.location) : undefined) : r.locality ? byLocality.get(r.locality) : undefined;
+  const rowOf = (r: { by_location: boolean; location: string | null; locality: string | null }) => {
+    if (!r.by_location) return r.locality ? byLocality.get(r.locality) : undefined;
+    if (!r.location) return undefined;
+    let row = byLocation.get(r.location);
+    if (!row) byLocation.set(r.location, (row = { id: r.location, name: '', current: zero(), previous: zero() }));
+    return row;
+  };
   for (const r of links) {
     const side = rowOf(r)?.[r.period];
     if (!side) continue;
@@ -288,7 +294,31 @@ export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds, stored:
     side.missingFrom += r.missing;
   }
   const active = (r: HotspotRow) => Object.values(r.current).some((v) => v > 0) || Object.values(r.previous).some((v) => v > 0);
-  return { locations: locations.filter(active).sort(rank), localities: areas.sort(rank) };
+  const activePlaces = [...byLocation.values()].filter(active).sort(rankByNumbers);
+  const last = activePlaces[Math.min(limit, activePlaces.length) - 1];
+  const contenders = last ? activePlaces.filter((r) => rankByNumbers(r, last) <= 0) : [];
+  const places =
+    contenders.length === 0
+      ? []
+      : await tx
+          .selectFrom('intel_locations as l')
+          .leftJoin('localities as y', 'y.id', 'l.locality_id')
+          .select(['l.id', 'l.name', 'l.kind', 'y.name as locality'])
+          .where(
+            'l.id',
+            'in',
+            contenders.map((r) => r.id),
+          )
+          .execute();
+  const named = new Map(places.map((p) => [p.id, p]));
+  const locations = contenders
+    .flatMap((r) => {
+      const place = named.get(r.id);
+      return place ? [{ ...r, name: place.name, kind: place.kind, locality: place.locality }] : [];
+    })
+    .sort(rank)
+    .slice(0, limit);
+  return { locations, activePlaces: activePlaces.length, localities: areas.sort(rank) };
 }
 
 /** The acting partnership's code: which bundled boundaries are its. */

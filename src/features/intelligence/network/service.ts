@@ -240,15 +240,15 @@ export class NetworkService {
         from: startOfLondonDay(periods.from),
         to: endOfLondonDay(periods.to),
       };
-      const ranked = await hotspots(tx, periods, bounds, this.stored);
+      const ranked = await hotspots(tx, periods, bounds, this.stored, hotspotPlaces);
       // The places at the top of the ranking: a partnership of 100,000 children has thousands of places
       // with some activity, and a page (and its audit row) of all of them would hide the hotspots.
-      const found = { ...ranked, locations: ranked.locations.slice(0, hotspotPlaces), morePlaces: Math.max(0, ranked.locations.length - hotspotPlaces) };
+      const found = { locations: ranked.locations, localities: ranked.localities, morePlaces: Math.max(0, ranked.activePlaces - ranked.locations.length) };
       const code = await partnershipCode(tx);
       await act.audit({
         action: 'record.view',
         recordType: 'intelligence',
-        details: { page: 'hotspots', from: periods.from, to: periods.to, locations: found.locations.length, ofLocations: ranked.locations.length },
+        details: { page: 'hotspots', from: periods.from, to: periods.to, locations: found.locations.length, ofLocations: ranked.activePlaces },
         disclosedIds: found.locations.map((l) => l.id),
       });
       const areas = code ? localityMap(code, 560, 420) : [];

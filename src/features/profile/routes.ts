@@ -1,6 +1,6 @@
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { FastifyRequest } from 'fastify';
-import { fieldErrors, formErrors, postedForm } from '../../web/forms.ts';
+import { fieldErrors, formErrors, postedForm, singleError } from '../../web/forms.ts';
 import { refusalMessage } from '../../uploads/limits.ts';
 import type { Feature } from '../feature.ts';
 import { measures, sections, total, type MeasureDefinition } from './catalogue.ts';
@@ -9,8 +9,8 @@ import type { ProfileCell } from './figures.ts';
 import { partnershipArea, periodMonths, quarterKey, type Period } from './period.ts';
 import { can } from '../../authz/policy.ts';
 import { downloadName, profileCsv, profileXlsx, type Download } from './downloads.ts';
-import type { Locality } from './service.ts';
-import { populationImportSchema, profileQuerySchema } from './schema.ts';
+import { ComparisonOfferError, type Locality } from './service.ts';
+import { comparisonOfferSchema, populationImportSchema, profileQuerySchema } from './schema.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/profile/views/${name}.njk`;
@@ -116,6 +116,7 @@ export const profileFeature: Feature = {
           trend: await withCharts(p.trend),
           themes: p.themes,
           comparison: p.comparison,
+          neighbours: page.neighbours,
         });
       }
       const page = await profile.page(user, selection);
@@ -125,6 +126,7 @@ export const profileFeature: Feature = {
         trend: await withCharts(page.trend),
         themes: page.themes,
         comparison: page.comparison,
+        neighbours: page.neighbours,
       });
     });
 
@@ -162,6 +164,7 @@ export const profileFeature: Feature = {
         // The file's machine words (the heading, `partnership`) are the same in either language.
         example: ['area,year,children', 'partnership,2026,52400', ...localities.slice(0, 1).map((l) => `${l.name},2026,14100`)].join('\n'),
         values: {},
+        mayCompare: can(request.user, 'profile.comparison.manage'),
         ...extra,
       };
     };
@@ -177,6 +180,36 @@ export const profileFeature: Feature = {
         : result.errors.map((e) => t('profile.populations.errors.onLine', { line: e.line, message: t(e.messageKey) }));
       const errors = fieldErrors('csv', messages);
       return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors }));
+    });
+
+    // ---- Comparison with neighbouring partnerships that agree to compare (migration 0450) ----
+    const compare = { config: { permission: 'profile.comparison.manage' as const } };
+    const offersPage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+      const { statuses, choices } = await profile.comparisonOffers(request.user!);
+      return {
+        statuses,
+        choices: [{ value: '', text: t('neighbours.admin.choose') }, ...choices.map((c) => ({ value: c.id, text: c.name }))],
+        ...extra,
+      };
+    };
+    app.get('/admin/profile-comparison', compare, async (request, reply) => reply.page(view('comparison-offers'), await offersPage(request)));
+    app.post('/admin/profile-comparison', { ...compare, schema: { body: comparisonOfferSchema }, attachValidation: true }, async (request, reply) => {
+      const refuse = async (messageKey: string) =>
+        reply.status(400).page(view('comparison-offers'), await offersPage(request, { errors: singleError('partnership', t(messageKey)) }));
+      if (request.validationError) return refuse('neighbours.errors.partnershipRequired');
+      try {
+        const offered = await profile.offerComparison(request.user!, request.body.partnership);
+        return reply.saved('/admin/profile-comparison', offered.agreed ? 'flash.profile.comparisonAgreed' : 'flash.profile.comparisonOffered', {
+          name: offered.name,
+        });
+      } catch (error) {
+        if (error instanceof ComparisonOfferError && error.reason !== 'notOffered') return refuse(`neighbours.errors.${error.reason}`);
+        throw error;
+      }
+    });
+    app.post('/admin/profile-comparison/withdraw', { ...compare, schema: { body: comparisonOfferSchema } }, async (request, reply) => {
+      const withdrawn = await profile.withdrawComparison(request.user!, request.body.partnership);
+      return reply.saved('/admin/profile-comparison', 'flash.profile.comparisonWithdrawn', { name: withdrawn.name });
     });
   },
 };

@@ -25,3 +25,8 @@ export const populationImportSchema = z.object({
     .max(200_000)
     .refine((v) => v.trim() !== '', { message: 'profile.populations.errors.csvRequired' }),
 });
+
+/** Offering to compare with a neighbouring partnership, or withdrawing the offer: the partnership named. */
+export const comparisonOfferSchema = z.object({
+  partnership: z.preprocess((v) => v ?? '', z.string().uuid('neighbours.errors.partnershipRequired')),
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { actorOf } from '../../src/auth/service.ts';
 import { withActor, withTrustedActor, type TrustedActor } from '../../src/db/context.ts';
@@ -264,6 +265,26 @@ describe('comparison with neighbouring partnerships', () => {
         'strategy_meetings,neighbour_comparison,Total,2023-Q2,westbrook,0',
       ]);
     }
+    // The analyst's unsuppressed XLSX: the neighbour's rows controlled all the same, and a note saying so.
+    const file = await agents['n:analyst']!.get('/profile/figures.xlsx?period=2023-Q2');
+    assert.equal(file.statusCode, 200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
+    const rows: unknown[][] = [];
+    book.getWorksheet('Figures')!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    assert.deepEqual(
+      rows.filter((r) => r[1] === 'neighbour_comparison').map((r) => [r[0], r[4], r[5]]),
+      [
+        ['children_at_risk', 'westbrook', 8],
+        ['new_identifications', 'westbrook', 7],
+        ['concerns', 'westbrook', 'c'],
+        ['missing_episodes', 'westbrook', 6],
+        ['strategy_meetings', 'westbrook', 0],
+      ],
+    );
+    const notes: string[] = [];
+    book.getWorksheet('Notes')!.eachRow((r) => notes.push(String(r.getCell(1).value)));
+    assert.ok(notes.includes('Neighbouring partnerships'));
   });
 
   test('the administrator’s page: offers made and received; offering needs a real neighbour; withdrawing stops the comparison, offering again restarts it; audited', async () => {

@@ -283,7 +283,7 @@ describe('comparison with neighbouring partnerships', () => {
       ],
     );
     const notes: string[] = [];
-    book.getWorksheet('Notes')!.eachRow((r) => notes.push(String(r.getCell(1).value)));
+    book.getWorksheet('Notes')!.eachRow((r) => notes.push(r.getCell(1).text));
     assert.ok(notes.includes('Neighbouring partnerships'));
   });
 

@@ -195,7 +195,12 @@ export const profileFeature: Feature = {
     app.get('/admin/profile-comparison', compare, async (request, reply) => reply.page(view('comparison-offers'), await offersPage(request)));
     app.post('/admin/profile-comparison', { ...compare, schema: { body: comparisonOfferSchema }, attachValidation: true }, async (request, reply) => {
       const refuse = async (messageKey: string) =>
-        reply.status(400).page(view('comparison-offers'), await offersPage(request, { errors: singleError('partnership', t(messageKey)) }));
+        reply
+          .status(400)
+          .page(
+            view('comparison-offers'),
+            await offersPage(request, { errors: singleError('partnership', t(messageKey)), chosen: postedForm(request).partnership }),
+          );
       if (request.validationError) return refuse('neighbours.errors.partnershipRequired');
       try {
         const offered = await profile.offerComparison(request.user!, request.body.partnership);

@@ -324,12 +324,14 @@ export class ProfileService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const neighbour = await tx.selectFrom('partnerships').select(['id', 'name']).where('id', '=', neighbourId).executeTakeFirst();
       if (!neighbour || neighbour.id === user.partnershipId) throw new ComparisonOfferError('unknown', 'not a neighbouring partnership');
-      if (await standingOffer(tx, user.partnershipId, neighbour.id)) throw new ComparisonOfferError('alreadyOffered', 'offer already standing');
+      // A standing offer already made (by another administrator, even at the same moment): the partial unique index.
       const offer = await tx
         .insertInto('profile_comparison_offers')
         .values({ partnership_id: user.partnershipId, neighbour_partnership_id: neighbour.id, offered_by: user.userId })
+        .onConflict((oc) => oc.columns(['partnership_id', 'neighbour_partnership_id']).where('withdrawn_at', 'is', null).doNothing())
         .returning('id')
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      if (!offer) throw new ComparisonOfferError('alreadyOffered', 'offer already standing');
       await act.audit({ action: 'record.create', recordType: comparisonRecordType, recordId: offer.id, details: { neighbour: neighbour.id } });
       const { statuses } = await comparisonStatuses(tx, user.partnershipId);
       return { name: neighbour.name, agreed: statuses.some((st) => st.partnershipId === neighbour.id && st.status === 'agreed') };

@@ -61,6 +61,9 @@ export const permissions = {
   'profile.read_published': ['board_member', 'analyst', 'strategy_lead', 'coordinator'],
   // The mid-year population estimates behind the profile's rates per 10,000 children.
   'profile.populations.manage': ['partnership_admin', 'strategy_lead'],
+  // Offering to compare the profile's headline figures with a neighbouring partnership, and withdrawing
+  // the offer (migration 0450's policies say the same).
+  'profile.comparison.manage': ['partnership_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

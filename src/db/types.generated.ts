@@ -689,6 +689,16 @@ export interface PlanActions {
   recorded_by: string | null;
 }
 
+export interface ProfileComparisonOffers {
+  id: Generated<string>;
+  neighbour_partnership_id: string;
+  offered_at: Generated<Timestamp>;
+  offered_by: string | null;
+  partnership_id: string;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+}
+
 export interface ProfilePopulations {
   children: number;
   id: Generated<string>;
@@ -1152,6 +1162,7 @@ export interface DB {
   partnerships: Partnerships;
   persons_of_concern: PersonsOfConcern;
   plan_actions: PlanActions;
+  profile_comparison_offers: ProfileComparisonOffers;
   profile_populations: ProfilePopulations;
   profile_snapshots: ProfileSnapshots;
   record_shares: RecordShares;

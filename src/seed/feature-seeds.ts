@@ -12,7 +12,7 @@ import { seedIntelligence } from '../features/intelligence/seed.ts';
 import { seedNetwork } from '../features/intelligence/network/seed.ts';
 import { seedMace } from '../features/mace/seed.ts';
 import { scaleSeedIntelligence } from '../features/intelligence/seed-scale.ts';
-import { seedPopulations } from '../features/profile/seed.ts';
+import { seedComparisonAgreement, seedPopulations } from '../features/profile/seed.ts';
 
 /**
  * Features' demo seeds, in order: the children seed runs before casework, whose records hang off its
@@ -23,7 +23,7 @@ import { seedPopulations } from '../features/profile/seed.ts';
  * places, vehicles and their links to children) comes next, drawing nothing either, then the disruptions
  * of those persons and places (issue 12 §3), the network's places in their localities, and the MACE
  * meetings whose agendas name them. Last, the localities' population estimates (the problem profile's
- * rates), drawing nothing either.
+ * rates) and the two partnerships' agreement to compare them, drawing nothing either.
  */
 export const featureSeeds: FeatureSeed[] = [
   seedChildren,
@@ -38,6 +38,7 @@ export const featureSeeds: FeatureSeed[] = [
   seedNetwork,
   seedMace,
   seedPopulations,
+  seedComparisonAgreement,
 ];
 
 /**

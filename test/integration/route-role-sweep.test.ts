@@ -75,6 +75,9 @@ const expectedAccess: Record<string, string> = {
   // The problem profile's population estimates (issue 13 §1)
   'GET /admin/populations': 'PL',
   'POST /admin/populations': 'PL',
+  'GET /admin/profile-comparison': 'P',
+  'POST /admin/profile-comparison': 'P',
+  'POST /admin/profile-comparison/withdraw': 'P',
   'POST /admin/sharing/:id/grants': 'SP',
   'POST /admin/sharing/grants/:id/revoke': 'SP',
   // API tokens: issued by the casework roles and administrators for their own agency, approved by an administrator

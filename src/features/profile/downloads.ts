@@ -9,6 +9,7 @@ import { intlLocale, type Language } from '../../i18n/i18n.ts';
 import { escapeCsvCell } from '../strategy/reports/csv.ts';
 import type { DisclosureSettings } from '../disclosure/index.ts';
 import { partnershipArea, type Period } from './period.ts';
+import { neighbourBreakdown } from './neighbours.ts';
 import type { ExportCell, Locality } from './service.ts';
 
 export const downloadColumns = ['measure', 'breakdown', 'category', 'period', 'area', 'value'] as const;
@@ -78,6 +79,10 @@ export async function profileXlsx(download: Download, t: TFunction, language: La
       t('published.download.notes.areas'),
       [`partnership: ${t('profile.wholePartnership')}`, ...download.localities.map((l) => `${l.id}: ${l.name}`)].join('; '),
     ],
+    // A neighbouring partnership's figures are controlled even in an unsuppressed file (migration 0450).
+    ...(download.cells.some((c) => c.breakdown === neighbourBreakdown)
+      ? ([[t('neighbours.download.heading'), t('neighbours.download.note', { symbol: download.settings.symbol })]] as [string, string][])
+      : []),
   ];
   for (const [heading, text] of lines) notes.addRow([heading, escapeCsvCell(text)]);
   notes.getColumn(1).font = { bold: true };

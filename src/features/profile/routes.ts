@@ -1,6 +1,6 @@
 import { requestTranslator, translator } from '../../i18n/i18n.ts';
 import type { FastifyRequest } from 'fastify';
-import { fieldErrors, formErrors, postedForm } from '../../web/forms.ts';
+import { fieldErrors, formErrors, postedForm, singleError } from '../../web/forms.ts';
 import { refusalMessage } from '../../uploads/limits.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
@@ -10,10 +10,10 @@ import { tablesOf } from './tables.ts';
 import { partnershipArea, periodMonths, quarterKey, type Period } from './period.ts';
 import { can } from '../../authz/policy.ts';
 import { downloadName, profileCsv, profileXlsx, type Download } from './downloads.ts';
-import type { Locality } from './service.ts';
+import { ComparisonOfferError, type Locality } from './service.ts';
 import { annualDocument, annualFileName } from './annual.ts';
 import { annualToDocx } from './annual-docx.ts';
-import { annualQuerySchema, populationImportSchema, profileQuerySchema } from './schema.ts';
+import { annualQuerySchema, comparisonOfferSchema, populationImportSchema, profileQuerySchema } from './schema.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/profile/views/${name}.njk`;
@@ -89,6 +89,7 @@ export const profileFeature: Feature = {
           trend: await withCharts(p.trend),
           themes: p.themes,
           comparison: p.comparison,
+          neighbours: page.neighbours,
         });
       }
       const page = await profile.page(user, selection);
@@ -98,6 +99,7 @@ export const profileFeature: Feature = {
         trend: await withCharts(page.trend),
         themes: page.themes,
         comparison: page.comparison,
+        neighbours: page.neighbours,
       });
     });
 
@@ -169,6 +171,7 @@ export const profileFeature: Feature = {
         example: ['area,year,children', 'partnership,2026,52400', ...localities.slice(0, 1).map((l) => `${l.name},2026,14100`)].join('\n'),
         maxKilobytes: Math.floor(populationImportLimits.maxFileBytes / 1024),
         values: {},
+        mayCompare: can(request.user, 'profile.comparison.manage'),
         ...extra,
       };
     };
@@ -192,6 +195,41 @@ export const profileFeature: Feature = {
         const errors = fieldErrors(field, messages);
         return reply.status(400).page(view('populations'), await populationsPage(request, { values, errors }));
       });
+    });
+
+    // ---- Comparison with neighbouring partnerships that agree to compare (migration 0450) ----
+    const compare = { config: { permission: 'profile.comparison.manage' as const } };
+    const offersPage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+      const { statuses, choices } = await profile.comparisonOffers(request.user!);
+      return {
+        statuses,
+        choices: [{ value: '', text: t('neighbours.admin.choose') }, ...choices.map((c) => ({ value: c.id, text: c.name }))],
+        ...extra,
+      };
+    };
+    app.get('/admin/profile-comparison', compare, async (request, reply) => reply.page(view('comparison-offers'), await offersPage(request)));
+    app.post('/admin/profile-comparison', { ...compare, schema: { body: comparisonOfferSchema }, attachValidation: true }, async (request, reply) => {
+      const refuse = async (messageKey: string) =>
+        reply
+          .status(400)
+          .page(
+            view('comparison-offers'),
+            await offersPage(request, { errors: singleError('partnership', t(messageKey)), chosen: postedForm(request).partnership }),
+          );
+      if (request.validationError) return refuse('neighbours.errors.partnershipRequired');
+      try {
+        const offered = await profile.offerComparison(request.user!, request.body.partnership);
+        return reply.saved('/admin/profile-comparison', offered.agreed ? 'flash.profile.comparisonAgreed' : 'flash.profile.comparisonOffered', {
+          name: offered.name,
+        });
+      } catch (error) {
+        if (error instanceof ComparisonOfferError && error.reason !== 'notOffered') return refuse(`neighbours.errors.${error.reason}`);
+        throw error;
+      }
+    });
+    app.post('/admin/profile-comparison/withdraw', { ...compare, schema: { body: comparisonOfferSchema } }, async (request, reply) => {
+      const withdrawn = await profile.withdrawComparison(request.user!, request.body.partnership);
+      return reply.saved('/admin/profile-comparison', 'flash.profile.comparisonWithdrawn', { name: withdrawn.name });
     });
   },
 };

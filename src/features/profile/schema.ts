@@ -58,3 +58,8 @@ export const populationImportSchema = z
     ctx.addIssue({ code: 'custom', path: ['csv'], message: 'profile.populations.errors.csvRequired' });
     return z.NEVER;
   });
+
+/** Offering to compare with a neighbouring partnership, or withdrawing the offer: the partnership named. */
+export const comparisonOfferSchema = z.object({
+  partnership: z.preprocess((v) => v ?? '', z.string().uuid('neighbours.errors.partnershipRequired')),
+});

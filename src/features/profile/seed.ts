@@ -24,3 +24,21 @@ export async function seedPopulations(tx: Tx, { partnerships }: DemoSeedContext)
       SELECT ${p.id}::uuid, NULL::uuid, year, sum(children)::integer FROM estimates GROUP BY year`.execute(tx);
   }
 }
+
+/**
+ * The demo's neighbouring partnerships agree to compare their problem profiles (migration 0450): each
+ * administrator has offered to compare with the other, so each profile shows the other's headline
+ * figures. Draws nothing from the faker.
+ */
+export async function seedComparisonAgreement(tx: Tx, { partnerships }: DemoSeedContext): Promise<void> {
+  const [first, second] = Object.values(partnerships);
+  if (!first || !second) return;
+  for (const [from, to] of [
+    [first, second],
+    [second, first],
+  ] as const)
+    await tx
+      .insertInto('profile_comparison_offers')
+      .values({ partnership_id: from.id, neighbour_partnership_id: to.id, offered_by: from.users.admin ?? null })
+      .execute();
+}

@@ -17,11 +17,34 @@ import type { SnapshotPolicy } from '../../db/stored-figures.ts';
 import { defaultPeriodKey, parsePeriod, partnershipArea, periodChoices, type Period } from './period.ts';
 import { comparisonBreakdown, publishedProfile, themesBreakdown, themesMeasure, type PublishedProfile, type RawProfile } from './published.ts';
 import { populationFor, populationRows, ratePer10k, readPopulationCsv, savePopulations, type PopulationCsvResult, type PopulationRow } from './populations.ts';
+import {
+  compareNeighbours,
+  comparisonStatuses,
+  neighbourCells,
+  neighbourFigures,
+  standingOffer,
+  type ComparisonStatus,
+  type NeighbourComparison,
+  type NeighbourFigures,
+  type NeighbourRow,
+} from './neighbours.ts';
 
 /** The audit record type of the profile's figures (locales auditRecordTypes). */
 export const profileRecordType = 'problem_profile';
 /** The audit record type of the population estimates. */
 export const populationRecordType = 'profile_population';
+/** The audit record type of an offer to compare with a neighbouring partnership. */
+export const comparisonRecordType = 'profile_comparison';
+
+/** An offer to compare that cannot be made or withdrawn: the form says why (400), or the offer is not there (404). */
+export class ComparisonOfferError extends LanternError {
+  constructor(
+    readonly reason: 'unknown' | 'alreadyOffered' | 'notOffered',
+    detail: string,
+  ) {
+    super(reason === 'notOffered' ? 'LANTERN_E_NOT_FOUND' : 'LANTERN_E_VALIDATION', detail);
+  }
+}
 
 export interface Locality {
   id: string;
@@ -59,6 +82,31 @@ export interface ProfilePage {
   comparison: ComparisonRow[];
   /** When the figures of the period were computed (stored figures are reused for a while: migration 0470). */
   asAt: Date;
+  /** Compared with neighbouring partnerships that agreed (mutually): empty rows when none has. */
+  neighbours: NeighbourComparison;
+}
+
+/** What the neighbours' comparison is made from, read in the page's transaction. */
+interface NeighbourInputs {
+  own: { code: string; name: string; settings: DisclosureSettings };
+  figures: NeighbourFigures[];
+}
+
+/** This partnership's row of the neighbours' comparison, from the area comparison's whole-partnership row. */
+function ownNeighbourRow(
+  partnershipId: string,
+  own: NeighbourInputs['own'],
+  row: { population: number | null; populationYear: number | null; figures: { measure: string; count: number | string; rate: number | string | null }[] },
+): NeighbourRow {
+  return {
+    partnershipId,
+    code: own.code,
+    name: own.name,
+    own: true,
+    population: row.population,
+    populationYear: row.populationYear,
+    figures: row.figures.map((f) => ({ measure: f.measure as NeighbourRow['figures'][number]['measure'], count: f.count, rate: f.rate })),
+  };
 }
 
 /** A period or area that is not one: a 400 (the page's GET form, or a hand-made address). */
@@ -91,7 +139,10 @@ export class ProfileService {
 
   /** The page: a period key (default: the last complete quarter) and an area key (default: the partnership). */
   page(user: SessionUser, selection: { period?: string | undefined; area?: string | undefined }): Promise<ProfilePage> {
-    return this.read(user, selection, { page: 'problem profile', unsuppressed: true }).then(({ rows: _rows, ...page }) => page);
+    return this.read(user, selection, { page: 'problem profile', unsuppressed: true }).then(({ rows: _rows, neighbourInputs, ...page }) => ({
+      ...page,
+      neighbours: neighboursOf(user.partnershipId, neighbourInputs, page.comparison, neighbourInputs.own.settings),
+    }));
   }
 
   /**
@@ -110,6 +161,7 @@ export class ProfileService {
       trendCells: _trendCells,
       themes,
       comparison,
+      neighbourInputs,
       ...rest
     } = await this.read(user, selection, {
       page: 'problem profile (published)',
@@ -126,7 +178,8 @@ export class ProfileService {
       themes,
       comparison,
     };
-    return { ...rest, published: publishedProfile(raw, settings) };
+    const published = publishedProfile(raw, settings);
+    return { ...rest, published, neighbours: neighboursOf(user.partnershipId, neighbourInputs, published.comparison, settings) };
   }
 
   /**
@@ -147,6 +200,7 @@ export class ProfileService {
     );
     const areaName = page.area === partnershipArea ? null : (page.localities.find((l) => l.id === page.area)?.name ?? null);
     if (options.unsuppressed) {
+      const neighbours = neighboursOf(user.partnershipId, page.neighbourInputs, page.comparison, options.settings);
       const cells: ExportCell[] = [
         ...page.cells,
         ...page.comparison.flatMap((row) =>
@@ -169,6 +223,7 @@ export class ProfileService {
           value: th.children,
         })),
         { measure: themesMeasure, breakdown: themesBreakdown, category: total, period: page.period.key, area: page.area, value: 'z' },
+        ...neighbourCells(neighbours, page.period.key),
       ];
       return { period: page.period, area: page.area, areaName, localities: page.localities, cells };
     }
@@ -178,12 +233,16 @@ export class ProfileService {
       options.settings,
     );
     const strip = ({ suppressed: _s, ...cell }: ControlledCell): ExportCell => cell;
+    const neighbours = neighboursOf(user.partnershipId, page.neighbourInputs, published.comparison, options.settings);
     return {
       period,
       area,
       areaName,
       localities,
-      cells: [...published.cells, ...published.comparisonCells, ...published.trendCells, ...published.themeCells].map(strip),
+      cells: [
+        ...[...published.cells, ...published.comparisonCells, ...published.trendCells, ...published.themeCells].map(strip),
+        ...neighbourCells(neighbours, period.key),
+      ],
     };
   }
 
@@ -220,7 +279,7 @@ export class ProfileService {
     selection: { period?: string | undefined; area?: string | undefined },
     details: { page: string; unsuppressed: boolean },
     exporting?: { action: 'export'; format: string; language?: Language },
-  ): Promise<ProfilePage & { rows: FigureRow[] }> {
+  ): Promise<Omit<ProfilePage, 'neighbours'> & { rows: FigureRow[]; neighbourInputs: NeighbourInputs }> {
     const today = this.today();
     const period = parsePeriod(selection.period ?? defaultPeriodKey(today));
     if (!period) throw new ProfileSelectionError('malformed period');
@@ -233,6 +292,11 @@ export class ProfileService {
       const trend = await trendOf(tx, period.lastQuarter, area, this.snapshots);
       const themes = await themesOf(tx, period, area, this.snapshots);
       const comparison = compare(rows, period, localities, await populationRows(tx));
+      // The neighbours that agreed to compare: their counts only, controlled before they are shown.
+      const neighbourInputs: NeighbourInputs = {
+        own: await ownPartnership(tx, user.partnershipId),
+        figures: await neighbourFigures(tx, period, comparisonYear(period)),
+      };
       await act.audit({
         action: exporting?.action ?? 'record.view',
         recordType: profileRecordType,
@@ -241,6 +305,7 @@ export class ProfileService {
           period: period.key,
           area,
           cells: cells.length,
+          ...(neighbourInputs.figures.length > 0 ? { neighbours: neighbourInputs.figures.map((n) => n.code) } : {}),
           ...(exporting ? { format: exporting.format, ...(exporting.language ? { language: exporting.language } : {}) } : {}),
         },
       });
@@ -256,6 +321,7 @@ export class ProfileService {
         comparison,
         asAt,
         rows,
+        neighbourInputs,
       };
     });
   }
@@ -282,6 +348,50 @@ export class ProfileService {
     return withActor(this.db, actorOf(user), async (tx) => ({ rows: await populationRows(tx), localities: await localitiesOf(tx) }));
   }
 
+  /** The offers to compare with neighbouring partnerships, made and received, and the partnerships one may be made to. */
+  comparisonOffers(user: SessionUser): Promise<{ statuses: ComparisonStatus[]; choices: { id: string; name: string }[] }> {
+    return withActor(this.db, actorOf(user), (tx) => comparisonStatuses(tx, user.partnershipId));
+  }
+
+  /**
+   * Offers to compare the profile's headline figures with a neighbouring partnership (audited). The
+   * comparison is live once the neighbour has offered too. Refused: an unknown partnership or this one,
+   * or a standing offer already made.
+   */
+  offerComparison(user: SessionUser, neighbourId: string): Promise<{ name: string; agreed: boolean }> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const neighbour = await tx.selectFrom('partnerships').select(['id', 'name']).where('id', '=', neighbourId).executeTakeFirst();
+      if (!neighbour || neighbour.id === user.partnershipId) throw new ComparisonOfferError('unknown', 'not a neighbouring partnership');
+      // A standing offer already made (by another administrator, even at the same moment): the partial unique index.
+      const offer = await tx
+        .insertInto('profile_comparison_offers')
+        .values({ partnership_id: user.partnershipId, neighbour_partnership_id: neighbour.id, offered_by: user.userId })
+        .onConflict((oc) => oc.columns(['partnership_id', 'neighbour_partnership_id']).where('withdrawn_at', 'is', null).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!offer) throw new ComparisonOfferError('alreadyOffered', 'offer already standing');
+      await act.audit({ action: 'record.create', recordType: comparisonRecordType, recordId: offer.id, details: { neighbour: neighbour.id } });
+      const { statuses } = await comparisonStatuses(tx, user.partnershipId);
+      return { name: neighbour.name, agreed: statuses.some((st) => st.partnershipId === neighbour.id && st.status === 'agreed') };
+    });
+  }
+
+  /** Withdraws this partnership's standing offer (audited): from now on neither partnership sees the other's figures. */
+  withdrawComparison(user: SessionUser, neighbourId: string): Promise<{ name: string }> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const offer = await standingOffer(tx, user.partnershipId, neighbourId);
+      if (!offer) throw new ComparisonOfferError('notOffered', 'no standing offer');
+      const { name } = await tx.selectFrom('partnerships').select('name').where('id', '=', neighbourId).executeTakeFirstOrThrow();
+      await tx
+        .updateTable('profile_comparison_offers')
+        .set({ withdrawn_at: sql<Date>`now()`, withdrawn_by: user.userId })
+        .where('id', '=', offer.id)
+        .executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.update', recordType: comparisonRecordType, recordId: offer.id, details: { neighbour: neighbourId, withdrawn: true } });
+      return { name };
+    });
+  }
+
   /** Reads a pasted CSV of estimates and, when every row is readable, saves them all (audited); otherwise saves none. */
   importPopulations(user: SessionUser, csv: string): Promise<PopulationCsvResult> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
@@ -294,13 +404,44 @@ export class ProfileService {
   }
 }
 
+/** The year whose population estimates a period's rates use: the year the period ends in. */
+function comparisonYear(period: Period): number {
+  return Number(addDays(period.end, -1).slice(0, 4));
+}
+
+/** The acting partnership's code, name and disclosure settings (the neighbours' counts are controlled with them). */
+async function ownPartnership(tx: Tx, partnershipId: string): Promise<NeighbourInputs['own']> {
+  const p = await tx
+    .selectFrom('partnerships')
+    .select(['code', 'name', 'disclosure_threshold as threshold', 'disclosure_symbol as symbol'])
+    .where('id', '=', partnershipId)
+    .executeTakeFirstOrThrow();
+  return { code: p.code, name: p.name, settings: { threshold: p.threshold, symbol: p.symbol } };
+}
+
+/** The neighbours' comparison, this partnership's row taken from the area comparison as the reader sees it. */
+function neighboursOf(
+  partnershipId: string,
+  inputs: NeighbourInputs,
+  comparison: readonly {
+    area: string;
+    population: number | null;
+    populationYear: number | null;
+    figures: { measure: string; count: number | string; rate: number | string | null }[];
+  }[],
+  settings: DisclosureSettings,
+): NeighbourComparison {
+  const whole = comparison.find((r) => r.area === partnershipArea)!;
+  return compareNeighbours(ownNeighbourRow(partnershipId, inputs.own, whole), inputs.figures, settings);
+}
+
 /**
  * The area comparison: each locality, children with no locality recorded, and the whole partnership
  * (the partnership average), the compared headline figures as counts and per 10,000 children, using
  * each area's estimate for the year the period ends in (or the latest before it).
  */
 function compare(rows: Parameters<typeof cellsOf>[0], period: Period, localities: readonly Locality[], populations: readonly PopulationRow[]): ComparisonRow[] {
-  const year = Number(addDays(period.end, -1).slice(0, 4));
+  const year = comparisonYear(period);
   const countsOf = (filter: (locality: string | null) => boolean) =>
     comparedMeasures.map((measure) => {
       const firstBreakdown = rows.find((r) => r.measure === measure)?.breakdown;

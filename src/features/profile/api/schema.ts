@@ -7,7 +7,10 @@ const cell = z.object({
   breakdown: z.string(),
   category: z.string().meta({ description: 'A category key, or Total (each group of measure, breakdown, period and area has one).' }),
   period: z.string(),
-  area: z.string().meta({ description: 'partnership, a locality id, or not_recorded.' }),
+  area: z.string().meta({
+    description:
+      'partnership, a locality id, or not_recorded; for the breakdown neighbour_comparison, the code of a neighbouring partnership that agreed to compare (always controlled).',
+  }),
   value: z.union([z.number().int(), z.string()]).meta({ description: 'A count; the partnership’s symbol (default c) when withheld; z when not applicable.' }),
 });
 

@@ -20,7 +20,7 @@ export const storedFiguresLockClass = 7261470;
  * rule as SQL, so a reader the functions give nothing stores nothing rather than meeting a policy error.
  */
 const stores = {
-  profile_snapshots: { kinds: ['figures', 'trend', 'themes'], writer: sql`lantern_profile_reader()` },
+  profile_snapshots: { kinds: ['figures', 'trend', 'themes', 'neighbours'], writer: sql`lantern_profile_reader()` },
   hotspot_snapshots: { kinds: ['links', 'missing'], writer: sql`lantern_actor_roles() && ARRAY['coordinator', 'analyst']::text[]` },
 } as const;
 export type FiguresStore = keyof typeof stores;

@@ -7,6 +7,8 @@
 // thresholds applies, with the reader's symbol; a rate is withheld when its count is. The average
 // across the compared partnerships is withheld for a measure when any count behind it is (it would
 // give the withheld count back by difference).
+import { createHash } from 'node:crypto';
+import { storedFigures, type SnapshotPolicy } from '../../db/stored-figures.ts';
 import { sql } from 'kysely';
 import type { Tx } from '../../db/context.ts';
 import { controlCount, type DisclosureSettings } from '../disclosure/index.ts';
@@ -51,11 +53,25 @@ export interface NeighbourComparison {
 }
 
 /** The compared partnerships' figures for [start, end), with each one's estimate for `year` (or the latest before). */
-export async function neighbourFigures(tx: Tx, period: { start: string; end: string }, year: number): Promise<NeighbourFigures[]> {
-  const result = await sql<{ partnership_id: string; measure: string; value: number; year: number | null }>`
-    SELECT partnership_id, measure, value, year FROM lantern_profile_neighbour_figures(${period.start}::date, ${period.end}::date, ${year}::integer)`.execute(
-    tx,
+export async function neighbourFigures(tx: Tx, period: { start: string; end: string }, year: number, stored: SnapshotPolicy): Promise<NeighbourFigures[]> {
+  // Who is compared is asked on every view (an offer withdrawn stops the comparison at once); their counts
+  // may be stored figures (src/db/stored-figures.ts), as the partnership's own are.
+  const compared = new Set((await sql<{ id: string }>`SELECT n AS id FROM lantern_profile_compared_partnerships() n`.execute(tx)).rows.map((r) => r.id));
+  if (compared.size === 0) return [];
+  // The key names who is compared (a short hash), so a neighbour that has just agreed is counted at once.
+  const who = createHash('sha256')
+    .update([...compared].sort().join(','))
+    .digest('hex')
+    .slice(0, 12);
+  const counts = await storedFigures(tx, stored, 'profile_snapshots', 'neighbours', `${period.start}/${period.end}/${year}/${who}`, async () =>
+    (
+      await sql<{ partnership_id: string; measure: string; value: number; year: number | null }>`
+        SELECT partnership_id, measure, value, year FROM lantern_profile_neighbour_figures(${period.start}::date, ${period.end}::date, ${year}::integer)`.execute(
+        tx,
+      )
+    ).rows.map((r) => ({ ...r, value: Number(r.value) })),
   );
+  const result = { rows: counts.rows.filter((r) => compared.has(r.partnership_id)) };
   const ids = [...new Set(result.rows.map((r) => r.partnership_id))];
   if (ids.length === 0) return [];
   const partnerships = await tx

@@ -295,7 +295,7 @@ export class ProfileService {
       // The neighbours that agreed to compare: their counts only, controlled before they are shown.
       const neighbourInputs: NeighbourInputs = {
         own: await ownPartnership(tx, user.partnershipId),
-        figures: await neighbourFigures(tx, period, comparisonYear(period)),
+        figures: await neighbourFigures(tx, period, comparisonYear(period), this.snapshots),
       };
       await act.audit({
         action: exporting?.action ?? 'record.view',

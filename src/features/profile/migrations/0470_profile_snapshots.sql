@@ -8,8 +8,9 @@
 -- (lantern_profile_reader, 0430), as a restrictive policy beside the partnership policy.
 CREATE TABLE profile_snapshots (
   partnership_id uuid NOT NULL REFERENCES partnerships (id),
-  -- 'figures' (one period), 'trend' (eight quarters from a first quarter), 'themes' (the pairs at a date).
-  kind text NOT NULL CHECK (kind IN ('figures', 'trend', 'themes')),
+  -- 'figures' (one period), 'trend' (eight quarters from a first quarter), 'themes' (the pairs at a date),
+  -- 'neighbours' (the compared partnerships' headline counts: who is compared is asked live, 0450).
+  kind text NOT NULL CHECK (kind IN ('figures', 'trend', 'themes', 'neighbours')),
   -- The function's arguments, e.g. '2026-07-01/2026-10-01' or '2024-10-01/8'.
   key text NOT NULL CHECK (length(key) BETWEEN 1 AND 40),
   computed_at timestamptz NOT NULL,

@@ -273,6 +273,7 @@ const expectedAccess: Record<string, string> = {
   'POST /mace/:id/agenda': 'C',
   'GET /mace/:id/items/new': 'C',
   'POST /mace/:id/items/new': 'C',
+  'POST /mace/:id/items/find': 'C',
   'GET /mace/:id/items/:itemId': 'CA',
   'POST /mace/:id/items/:itemId/minutes': 'C',
   'POST /mace/:id/items/:itemId/actions': 'C',

@@ -1,8 +1,9 @@
 // The intelligence feature's SQL: functions of the caller's transaction, so row-level security
 // (migration 0300: the acting partnership, intelligence roles only) applies to every one of them.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
+import type { DB } from '../../db/types.generated.ts';
 import type { EntityKind, IntelEntityKind } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
 
@@ -13,24 +14,31 @@ const personColumns = ['id', 'given_name', 'family_name', 'aliases', 'estimated_
 const locationColumns = ['id', 'name', 'kind', 'address', 'postcode', 'business_type'] as const;
 const objectColumns = ['id', 'kind', 'registration', 'vrm_key', 'make', 'model', 'colour', 'identifier', 'platform'] as const;
 
+/** A search term as an ILIKE pattern that matches it anywhere (its wildcards taken literally). */
+const containing = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A person matches by given or family name, full name, nickname or alias, phone number or handle. */
+const personMatches = (like: string) => (eb: ExpressionBuilder<DB, 'persons_of_concern'>) =>
+  eb.or([
+    eb('given_name', 'ilike', like),
+    eb('family_name', 'ilike', like),
+    eb(sql<string>`concat_ws(' ', given_name, family_name)`, 'ilike', like),
+    eb(sql<string>`array_to_string(aliases, ' ')`, 'ilike', like),
+    eb(sql<string>`array_to_string(phone_numbers || social_media, ' ')`, 'ilike', like),
+  ]);
+
+/** A place matches by name, address, postcode or licence number. */
+const locationMatches = (like: string) => (eb: ExpressionBuilder<DB, 'intel_locations'>) =>
+  eb.or([eb('name', 'ilike', like), eb('address', 'ilike', like), eb('postcode', 'ilike', like), eb('licence_number', 'ilike', like)]);
+
 /** The newest persons, locations and objects; with `term`, those whose name, nickname, place, number or registration it matches. */
 export async function findEntities(tx: Tx, term?: string) {
-  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const like = term ? containing(term) : null;
   const vrm = term ? normaliseVrm(term) : null;
   const persons = await tx
     .selectFrom('persons_of_concern')
     .select(personColumns)
-    .$if(like !== null, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('given_name', 'ilike', like!),
-          eb('family_name', 'ilike', like!),
-          eb(sql<string>`concat_ws(' ', given_name, family_name)`, 'ilike', like!),
-          eb(sql<string>`array_to_string(aliases, ' ')`, 'ilike', like!),
-          eb(sql<string>`array_to_string(phone_numbers || social_media, ' ')`, 'ilike', like!),
-        ]),
-      ),
-    )
+    .$if(like !== null, (q) => q.where(personMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .limit(listLimit)
@@ -38,9 +46,7 @@ export async function findEntities(tx: Tx, term?: string) {
   const locations = await tx
     .selectFrom('intel_locations')
     .select(locationColumns)
-    .$if(like !== null, (q) =>
-      q.where((eb) => eb.or([eb('name', 'ilike', like!), eb('address', 'ilike', like!), eb('postcode', 'ilike', like!), eb('licence_number', 'ilike', like!)])),
-    )
+    .$if(like !== null, (q) => q.where(locationMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .limit(listLimit)
@@ -59,6 +65,33 @@ export async function findEntities(tx: Tx, term?: string) {
     .limit(listLimit)
     .execute();
   return { persons, locations, objects };
+}
+
+/**
+ * The persons the term matches (as the intelligence page's search), at most `limit`, by name: a picker's
+ * choices (the MACE add-item form), which asks for one more than it shows to know there are too many.
+ */
+export function searchPersons(tx: Tx, term: string, limit: number) {
+  return tx
+    .selectFrom('persons_of_concern')
+    .select(personColumns)
+    .where(personMatches(containing(term)))
+    .orderBy(sql`coalesce(nullif(concat_ws(' ', given_name, family_name), ''), array_to_string(aliases, ' '))`)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The places the term matches (name, address, postcode, licence number), at most `limit`, by name. */
+export function searchLocations(tx: Tx, term: string, limit: number) {
+  return tx
+    .selectFrom('intel_locations')
+    .select(locationColumns)
+    .where(locationMatches(containing(term)))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 export function personRow(tx: Tx, id: string) {
@@ -195,7 +228,7 @@ const reportColumns = [
 
 /** The newest reports the context may read; with `term`, those whose sanitised text contains it. */
 export function findReports(tx: Tx, term?: string) {
-  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const like = term ? containing(term) : null;
   return tx
     .selectFrom('intel_reports as r')
     .innerJoin('agencies as a', 'a.id', 'r.submitting_agency_id')

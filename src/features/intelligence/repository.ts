@@ -31,13 +31,14 @@ const personMatches = (like: string) => (eb: ExpressionBuilder<DB, 'persons_of_c
 const locationMatches = (like: string) => (eb: ExpressionBuilder<DB, 'intel_locations'>) =>
   eb.or([eb('name', 'ilike', like), eb('address', 'ilike', like), eb('postcode', 'ilike', like), eb('licence_number', 'ilike', like)]);
 
-/** The newest persons, locations and objects; with `term`, those whose name, nickname, place, number or registration it matches. */
+/** The newest persons, locations and objects not removed (migration 0460); with `term`, those whose name, nickname, place, number or registration it matches. */
 export async function findEntities(tx: Tx, term?: string) {
   const like = term ? containing(term) : null;
   const vrm = term ? normaliseVrm(term) : null;
   const persons = await tx
     .selectFrom('persons_of_concern')
     .select(personColumns)
+    .where('removed_at', 'is', null)
     .$if(like !== null, (q) => q.where(personMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
@@ -46,6 +47,7 @@ export async function findEntities(tx: Tx, term?: string) {
   const locations = await tx
     .selectFrom('intel_locations')
     .select(locationColumns)
+    .where('removed_at', 'is', null)
     .$if(like !== null, (q) => q.where(locationMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
@@ -54,6 +56,7 @@ export async function findEntities(tx: Tx, term?: string) {
   const objects = await tx
     .selectFrom('intel_objects')
     .select(objectColumns)
+    .where('removed_at', 'is', null)
     .$if(like !== null, (q) =>
       q.where((eb) => {
         const matches = [eb('identifier', 'ilike', like!), eb('make', 'ilike', like!), eb('model', 'ilike', like!)];
@@ -75,6 +78,7 @@ export function searchPersons(tx: Tx, term: string, limit: number) {
   return tx
     .selectFrom('persons_of_concern')
     .select(personColumns)
+    .where('removed_at', 'is', null)
     .where(personMatches(containing(term)))
     .orderBy(sql`coalesce(nullif(concat_ws(' ', given_name, family_name), ''), array_to_string(aliases, ' '))`)
     .orderBy('id')
@@ -87,6 +91,7 @@ export function searchLocations(tx: Tx, term: string, limit: number) {
   return tx
     .selectFrom('intel_locations')
     .select(locationColumns)
+    .where('removed_at', 'is', null)
     .where(locationMatches(containing(term)))
     .orderBy('name')
     .orderBy('id')

@@ -250,11 +250,11 @@ export class MaceService {
         if (!child) throw new MaceValidationError('childReference', 'mace.errors.childNotFound');
         entity = { kind: 'child', id: child.id };
       } else if (target.kind === 'person') {
-        if (!(await tx.selectFrom('persons_of_concern').select('id').where('id', '=', target.id).executeTakeFirst()))
+        if (!(await tx.selectFrom('persons_of_concern').select('id').where('id', '=', target.id).where('removed_at', 'is', null).executeTakeFirst()))
           throw new MaceValidationError('personId', 'mace.errors.target.offenders');
         entity = { kind: 'person', id: target.id };
       } else if (target.kind === 'location') {
-        if (!(await tx.selectFrom('intel_locations').select('id').where('id', '=', target.id).executeTakeFirst()))
+        if (!(await tx.selectFrom('intel_locations').select('id').where('id', '=', target.id).where('removed_at', 'is', null).executeTakeFirst()))
           throw new MaceValidationError('locationId', 'mace.errors.target.locations');
         entity = { kind: 'location', id: target.id };
       }

@@ -18,7 +18,7 @@ export interface LinkRow {
   last_seen_on: string | null;
 }
 
-/** Every link with any of these ids at either end (each once). */
+/** Every link with any of these ids at either end (each once), but none to a removed record. */
 export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await sql<LinkRow>`
@@ -27,7 +27,19 @@ export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkR
     UNION
     SELECT id, from_kind, from_id, to_kind, to_id, relation, confidence, first_seen_on::text, last_seen_on::text
       FROM intel_links WHERE to_id = ANY (${sql.val([...ids])}::uuid[])`.execute(tx);
-  return rows.sort((a, b) => a.id.localeCompare(b.id));
+  // A link to a removed person, place or object (migration 0460) is left out: the network shows what stands.
+  const ends = [...new Set(rows.flatMap((r) => [r.from_id, r.to_id]))];
+  const removed = new Set(
+    ends.length === 0
+      ? []
+      : (
+          await sql<{ id: string }>`
+            SELECT id FROM persons_of_concern WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL
+            UNION ALL SELECT id FROM intel_locations WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL
+            UNION ALL SELECT id FROM intel_objects WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL`.execute(tx)
+        ).rows.map((r) => r.id),
+  );
+  return rows.filter((r) => !removed.has(r.from_id) && !removed.has(r.to_id)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Which of these children the context may read (the children policies decide). */

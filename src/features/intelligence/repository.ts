@@ -166,7 +166,17 @@ export const personName = (p: { given_name: string | null; family_name: string |
 export const objectName = (o: { kind: string; registration: string | null; vrm_key: string | null; identifier: string | null; platform: string | null }) =>
   o.kind === 'vehicle' ? (o.vrm_key ?? o.registration ?? '') : [o.platform, o.identifier].filter(Boolean).join(': ');
 
-/** Every link with this entity at either end, newest first, each with its other end. */
+/** Which of these ids are removed persons, places or objects (migration 0460): links to them are left out of lists and the network. */
+export async function removedAmong(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM persons_of_concern WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL
+    UNION ALL SELECT id FROM intel_locations WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL
+    UNION ALL SELECT id FROM intel_objects WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL`.execute(tx);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Every link with this entity at either end, newest first, each with its other end (none to a removed record). */
 export async function linksOf(tx: Tx, kind: EntityKind, id: string) {
   const rows = await tx
     .selectFrom('intel_links')
@@ -189,13 +199,18 @@ export async function linksOf(tx: Tx, kind: EntityKind, id: string) {
     .orderBy('id')
     .limit(500)
     .execute();
-  const others = rows.map((r) =>
+  const removed = await removedAmong(
+    tx,
+    rows.map((r) => (r.from_kind === kind && r.from_id === id ? r.to_id : r.from_id)),
+  );
+  const shown = rows.filter((r) => !removed.has(r.from_kind === kind && r.from_id === id ? r.to_id : r.from_id));
+  const others = shown.map((r) =>
     r.from_kind === kind && r.from_id === id
       ? { kind: r.to_kind as EntityKind, id: r.to_id, outward: true }
       : { kind: r.from_kind as EntityKind, id: r.from_id, outward: false },
   );
   const named = await labels(tx, others);
-  return rows.map((r, i) => {
+  return shown.map((r, i) => {
     const other = others[i]!;
     return { ...r, outward: other.outward, other: named.get(`${other.kind}:${other.id}`) ?? { kind: other.kind, id: other.id, label: null, href: null } };
   });

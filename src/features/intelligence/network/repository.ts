@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/context.ts';
 import type { EntityKind } from '../schema.ts';
-import { objectName, personName } from '../repository.ts';
+import { objectName, personName, removedAmong } from '../repository.ts';
 
 export interface LinkRow {
   id: string;
@@ -28,17 +28,7 @@ export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkR
     SELECT id, from_kind, from_id, to_kind, to_id, relation, confidence, first_seen_on::text, last_seen_on::text
       FROM intel_links WHERE to_id = ANY (${sql.val([...ids])}::uuid[])`.execute(tx);
   // A link to a removed person, place or object (migration 0460) is left out: the network shows what stands.
-  const ends = [...new Set(rows.flatMap((r) => [r.from_id, r.to_id]))];
-  const removed = new Set(
-    ends.length === 0
-      ? []
-      : (
-          await sql<{ id: string }>`
-            SELECT id FROM persons_of_concern WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL
-            UNION ALL SELECT id FROM intel_locations WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL
-            UNION ALL SELECT id FROM intel_objects WHERE id = ANY (${sql.val(ends)}::uuid[]) AND removed_at IS NOT NULL`.execute(tx)
-        ).rows.map((r) => r.id),
-  );
+  const removed = await removedAmong(tx, [...new Set(rows.flatMap((r) => [r.from_id, r.to_id]))]);
   return rows.filter((r) => !removed.has(r.from_id) && !removed.has(r.to_id)).sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -229,7 +229,7 @@ describe('removing intelligence records', () => {
     const page = await agents.analyst!.follow(removed);
     assert.match(page.body, /Location removed/);
     assert.match(page.body, /Removed by [^<]+ on \d+ \w+ \d{4}: Recorded twice: see Mere Cars Ltd/);
-    assert.doesNotMatch(page.body, /Edit this record/);
+    assert.doesNotMatch(page.body, /Edit this record|Add a link/);
     const [row] = await ctx.ownerQuery<{ name: string; removed_reason: string }>(`SELECT name, removed_reason FROM intel_locations WHERE id = $1`, [ids.cars]);
     assert.deepEqual(row, { name: 'Mere Cars', removed_reason: 'Recorded twice: see Mere Cars Ltd' });
     assert.deepEqual(
@@ -260,6 +260,14 @@ describe('removing intelligence records', () => {
     assert.doesNotMatch(search.body, /Kieran/);
     const deanPage = await agents.analyst!.get(`/intelligence/persons/${ids.dean}`);
     assert.doesNotMatch(deanPage.body, /Kieran/, 'neither in Dean’s links nor offered as a link');
+    const linked = await agents.analyst!.post(`/intelligence/persons/${ids.dean}/links`, {
+      relation: 'associates_with',
+      targetKind: 'person',
+      personId: ids.kieran!,
+      source: 'Phone download',
+      confidence: 'high',
+    });
+    assert.equal(linked.statusCode, 400, 'nothing new is linked to a removed record');
     const [meeting] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM mace_meetings WHERE partnership_id = $1 LIMIT 1`, [northmere]);
     const mace = await agents.coordinator!.post(`/mace/${meeting!.id}/items/find`, { section: 'offenders', q: 'kez' });
     assert.match(mace.body, /No person of concern you can see matches “kez”/);

@@ -127,10 +127,10 @@ export function objectRow(tx: Tx, id: string) {
   return tx.selectFrom('intel_objects').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Whether a row of this kind with this id is one the acting context sees. */
+/** Whether a row of this kind with this id is one the acting context sees, not removed (nothing new is linked to a removed record). */
 export async function entityExists(tx: Tx, kind: IntelEntityKind, id: string): Promise<boolean> {
   const table = ({ person: 'persons_of_concern', location: 'intel_locations', object: 'intel_objects' } as const)[kind];
-  return !!(await tx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst());
+  return !!(await tx.selectFrom(table).select('id').where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst());
 }
 
 /** A link's end as a page shows it: what it is and where its page is (null for a child the reader may not see). */

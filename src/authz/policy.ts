@@ -153,6 +153,17 @@ export function canReleaseReport(
   );
 }
 
+/**
+ * Who may edit or remove a person of concern, a location or an object (issue 12): the intelligence roles
+ * of the agency that owns it, while it is not removed. Row-level security says the same (migration 0460).
+ */
+export function canChangeIntelEntity(
+  principal: (Principal & { agencyId: string }) | null,
+  entity: { owning_agency_id: string | null; removed_at: Date | null },
+): boolean {
+  return can(principal, 'intelligence.write') && entity.removed_at === null && entity.owning_agency_id === principal!.agencyId;
+}
+
 export function assertCan(principal: Principal | null, permission: Permission): void {
   if (!can(principal, permission)) throw forbidden(`missing permission ${permission}`);
 }

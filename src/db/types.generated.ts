@@ -440,8 +440,13 @@ export interface IntelLocations {
   licensing_authority: string | null;
   locality_id: string | null;
   name: string;
+  owning_agency_id: string | null;
   partnership_id: string;
   postcode: string | null;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  removed_by_name: string | null;
+  removed_reason: string | null;
 }
 
 export interface IntelObjects {
@@ -455,9 +460,14 @@ export interface IntelObjects {
   kind: string;
   make: string | null;
   model: string | null;
+  owning_agency_id: string | null;
   partnership_id: string;
   platform: string | null;
   registration: string | null;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  removed_by_name: string | null;
+  removed_reason: string | null;
   vrm_key: Generated<string | null>;
 }
 
@@ -671,6 +681,10 @@ export interface PersonsOfConcern {
   owning_agency_id: string;
   partnership_id: string;
   phone_numbers: Generated<string[]>;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  removed_by_name: string | null;
+  removed_reason: string | null;
   social_media: Generated<string[]>;
   status: Generated<string>;
 }

@@ -5,7 +5,8 @@ import { assertAccessible, browserAvailable, signInWithBrowser, startBrowserCont
 /**
  * Intelligence in a real browser (issue 12 §1), with axe on every page and the 320-pixel reflow check:
  * the police analyst records a vehicle with its registration typed loosely, links it to a demo child,
- * finds it by the registration typed another way, and links the demo person "Dean" as its driver.
+ * finds it by the registration typed another way, links the demo person "Dean" as its driver, then
+ * corrects the vehicle's colour and removes it with a reason.
  */
 let bc: BrowserContext;
 before(async () => {
@@ -82,6 +83,26 @@ describe('intelligence in Chromium', { skip: browserAvailable ? false : 'Chromiu
     assert.match(vehicleLinks, /Driven by/);
     assert.match(vehicleLinks, /“Dean”/);
     assert.match(vehicleLinks, /Seen with/);
+
+    // The vehicle's colour corrected (a form filled with the record), then the vehicle removed with a reason.
+    await page.getByRole('link', { name: 'Edit this record' }).click();
+    await page.getByRole('heading', { name: 'Edit the vehicle, phone or account', level: 1 }).waitFor();
+    await assertAccessible(page, bc);
+    assert.equal(await page.getByLabel('Registration', { exact: true }).inputValue(), 'ab12 cde');
+    await page.getByLabel('Colour').fill('Dark blue');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(vehiclePage);
+    await page.getByText('Vehicle, phone or account updated').waitFor();
+    await assertAccessible(page, bc);
+    assert.match((await page.textContent('main')) ?? '', /Dark blue/);
+    await page.getByRole('link', { name: 'Remove this record' }).click();
+    await page.getByRole('heading', { name: 'Remove the vehicle, phone or account', level: 1 }).waitFor();
+    await assertAccessible(page, bc);
+    await page.getByLabel('Reason for removing it').fill('Entered twice');
+    await page.getByRole('button', { name: 'Remove the record' }).click();
+    await page.waitForURL(vehiclePage);
+    await page.getByText(/Removed by .+: Entered twice/).waitFor();
+    await assertAccessible(page, bc);
     await page.close();
   });
 });

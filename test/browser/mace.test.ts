@@ -6,9 +6,10 @@ import { assertAccessible, browserAvailable, fillDate, signInWithBrowser, startB
 
 /**
  * A MACE meeting in a real browser (issue 12 §4), with axe on every page and the 320-pixel reflow
- * check: the co-ordinator opens the upcoming Northmere meeting, builds its VOLT agenda, adds a theme
- * with a reason, minutes "Dean" restricted to the police with an action for the schools service and
- * a decision, then downloads the pack for the schools service: "Dean" is withheld and counted.
+ * check: the co-ordinator opens the upcoming Northmere meeting, builds its VOLT agenda, finds a person of
+ * concern by a nickname (a search, not a list of every one), adds a theme with a reason, minutes "Dean"
+ * restricted to the police with an action for the schools service and a decision, then downloads the
+ * pack for the schools service: "Dean" is withheld and counted.
  */
 let bc: BrowserContext;
 before(async () => {
@@ -39,10 +40,25 @@ describe('MACE meetings in Chromium', { skip: browserAvailable ? false : 'Chromi
     assert.match((await page.locator('#section-locations').textContent()) ?? '', /Ferry Road Grill/);
     assert.ok((await page.locator('#section-victims tbody tr').count()) > 0, 'children at high risk are on it');
 
-    // A theme the chair chooses, with the reason.
+    // A person of concern is found by a search (a nickname), not picked from a list of every one.
     await page.getByRole('link', { name: 'Add an item to the agenda' }).click();
     await assertAccessible(page, bc);
+    await page.getByRole('radio', { name: 'Offenders', exact: true }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await assertAccessible(page, bc);
+    assert.equal(await page.locator('select').count(), 0);
+    await page.getByLabel('Offenders: find the person of concern').fill('kez');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('group', { name: 'Choose from the matches for “kez”' }).waitFor();
+    assert.equal(await page.getByRole('radio').count(), 1);
+    assert.ok(await page.getByRole('radio', { name: 'Kieran Holt' }).isVisible());
+    assert.match((await page.locator('#search-results').textContent()) ?? '', /Also known as Kez/);
+    await assertAccessible(page, bc);
+
+    // A theme the chair chooses, with the reason.
+    await page.getByRole('link', { name: /^Change/ }).click();
     await page.getByRole('radio', { name: 'Themes', exact: true }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Themes: the theme').fill('Children taken to the retail park at night');
     await page.getByLabel('Reason for adding it').fill('Three agencies reported it this month');
     await page.getByRole('button', { name: 'Add to the agenda' }).click();

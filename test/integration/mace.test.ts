@@ -233,6 +233,113 @@ describe('MACE meetings: the VOLT agenda rules', () => {
   });
 });
 
+describe('MACE meetings: the chair finds a person or place to add by search (no giant select)', () => {
+  const searchAudit = () =>
+    ctx.ownerQuery<{ details: { list: string; results: number; shown: number }; disclosed_ids: string[] | null }>(
+      `SELECT details, disclosed_ids FROM audit_events WHERE record_type = 'intelligence' AND action = 'search' AND details->>'meeting' = $1 ORDER BY seq`,
+      [meeting],
+    );
+  const radios = (body: string, name: string) => [...body.matchAll(new RegExp(`name="${name}" type="radio" value="([^"]+)"`, 'g'))].map((m) => m[1]);
+  const find = (section: string, q: string) => agents.coordinator!.post(`/mace/${meeting}/items/find`, { section, q });
+
+  test('the form asks for the part of the agenda first, then offers a search; it lists no persons or places', async () => {
+    const first = await agents.coordinator!.get(`/mace/${meeting}/items/new`);
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual(radios(first.body, 'section'), ['victims', 'offenders', 'locations', 'themes']);
+    assert.doesNotMatch(first.body, /<select/);
+    const offenders = await agents.coordinator!.get(`/mace/${meeting}/items/new?section=offenders`);
+    assert.equal(offenders.statusCode, 200);
+    assert.match(offenders.body, /Offenders: find the person of concern/);
+    assert.doesNotMatch(offenders.body, /<select|name="personId"|Twolinks/);
+    const bogus = await agents.coordinator!.get(`/mace/${meeting}/items/new?section=bogus`);
+    assert.equal(bogus.statusCode, 200);
+    assert.equal(radios(bogus.body, 'section').length, 4);
+    assert.equal((await searchAudit()).length, 0, 'no names shown, no search audited');
+  });
+
+  test('no match says so; one match is offered as a radio, audited with its id, and added with a reason', async () => {
+    const none = await find('offenders', 'Zzyzx');
+    assert.equal(none.statusCode, 200);
+    assert.match(none.body, /No person of concern you can see matches “Zzyzx”/);
+    assert.deepEqual(radios(none.body, 'personId'), []);
+    // Westbrook's "Jonno" is another partnership's: row-level security hides him.
+    assert.deepEqual(radios((await find('offenders', 'jonno')).body, 'personId'), []);
+
+    const one = await find('offenders', 'onelin');
+    assert.equal(one.statusCode, 200);
+    assert.deepEqual(radios(one.body, 'personId'), [entities.Onelink]);
+    const audited = await searchAudit();
+    assert.deepEqual(
+      audited.map((r) => [r.details.list, r.details.results, r.details.shown, r.disclosed_ids ?? []]),
+      [
+        ['mace item persons', 0, 0, []],
+        ['mace item persons', 0, 0, []],
+        ['mace item persons', 1, 1, [entities.Onelink]],
+      ],
+    );
+
+    const noReason = await agents.coordinator!.post(`/mace/${meeting}/items/new`, {
+      section: 'offenders',
+      q: 'onelin',
+      personId: entities.Onelink!,
+      reason: '',
+    });
+    assert.equal(noReason.statusCode, 400);
+    assert.match(noReason.body, /Enter the reason for adding the item/);
+    assert.match(noReason.body, new RegExp(`value="${entities.Onelink}" checked`), 'the search is shown again with the choice kept');
+    const added = await agents.coordinator!.post(`/mace/${meeting}/items/new`, {
+      section: 'offenders',
+      q: 'onelin',
+      personId: entities.Onelink!,
+      reason: 'Seen with Cai',
+    });
+    assert.equal(added.statusCode, 302);
+    assert.deepEqual((await itemsOf(meeting)).find((i) => i.entity_id === entities.Onelink)?.reasons, ['chair_added']);
+
+    const place = await find('locations', 'one child');
+    assert.deepEqual(radios(place.body, 'locationId'), [entities['One Child Park']]);
+    const noPick = await agents.coordinator!.post(`/mace/${meeting}/items/new`, { section: 'locations', q: 'one child', reason: 'Found there' });
+    assert.equal(noPick.statusCode, 400);
+    assert.match(noPick.body, /Select the place/);
+  });
+
+  test('twenty matches are offered; more asks the chair to refine the search and shows none', async () => {
+    const add = (n: number) =>
+      ctx.ownerQuery(`INSERT INTO persons_of_concern (partnership_id, aliases, status, owning_agency_id) VALUES ($1, $2, 'active', $3)`, [
+        northmere,
+        [`Manyname ${n}`],
+        agencies.police,
+      ]);
+    for (let n = 1; n <= 20; n++) await add(n);
+    const twenty = await find('offenders', 'MANYNAME');
+    assert.equal(radios(twenty.body, 'personId').length, 20);
+    assert.doesNotMatch(twenty.body, /Refine your search/);
+    await add(21);
+    const tooMany = await find('offenders', 'manyname');
+    assert.equal(tooMany.statusCode, 200);
+    assert.match(tooMany.body, /More than 20 match “manyname”. Refine your search/);
+    assert.deepEqual(radios(tooMany.body, 'personId'), []);
+    const last = (await searchAudit()).at(-1)!;
+    assert.deepEqual([last.details.results, last.details.shown, last.disclosed_ids ?? []], [21, 0, []]);
+  });
+
+  test('a malformed search is refused with 400; the analyst may not search; another meeting id is not found', async () => {
+    const blank = await find('offenders', '   ');
+    assert.equal(blank.statusCode, 400);
+    assert.match(blank.body, /Enter a name, nickname, place or postcode to search for/);
+    assert.equal((await find('offenders', 'x'.repeat(101))).statusCode, 400);
+    assert.equal((await find('victims', 'Ada')).statusCode, 400);
+    assert.equal((await find('bogus', 'Ada')).statusCode, 400);
+    assert.equal((await find('offenders', 'De\u0000an')).statusCode, 400);
+    assert.equal((await agents.analyst!.post(`/mace/${meeting}/items/find`, { section: 'offenders', q: 'Onelink' })).statusCode, 403);
+    assert.equal((await agents.coordinator!.post(`/mace/not-a-uuid/items/find`, { section: 'offenders', q: 'Onelink' })).statusCode, 404);
+    assert.equal(
+      (await agents.coordinator!.post(`/mace/00000000-0000-4000-8000-000000000000/items/find`, { section: 'offenders', q: 'Onelink' })).statusCode,
+      404,
+    );
+  });
+});
+
 describe('MACE meetings: minutes, actions, decisions, the pack and who sees what', () => {
   test('minutes with a restriction, an action for the school and a decision are recorded on an item and audited', async () => {
     const fay = (await itemsOf(meeting)).find((i) => i.entity_id === kids.Fay)!;

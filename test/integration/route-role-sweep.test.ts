@@ -232,14 +232,26 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/persons/new': 'CA',
   'GET /intelligence/persons/:id': 'CA',
   'POST /intelligence/persons/:id/links': 'CA',
+  'GET /intelligence/persons/:id/edit': 'CA',
+  'POST /intelligence/persons/:id/edit': 'CA',
+  'GET /intelligence/persons/:id/remove': 'CA',
+  'POST /intelligence/persons/:id/remove': 'CA',
   'GET /intelligence/locations/new': 'CA',
   'POST /intelligence/locations/new': 'CA',
   'GET /intelligence/locations/:id': 'CA',
   'POST /intelligence/locations/:id/links': 'CA',
+  'GET /intelligence/locations/:id/edit': 'CA',
+  'POST /intelligence/locations/:id/edit': 'CA',
+  'GET /intelligence/locations/:id/remove': 'CA',
+  'POST /intelligence/locations/:id/remove': 'CA',
   'GET /intelligence/objects/new': 'CA',
   'POST /intelligence/objects/new': 'CA',
   'GET /intelligence/objects/:id': 'CA',
   'POST /intelligence/objects/:id/links': 'CA',
+  'GET /intelligence/objects/:id/edit': 'CA',
+  'POST /intelligence/objects/:id/edit': 'CA',
+  'GET /intelligence/objects/:id/remove': 'CA',
+  'POST /intelligence/objects/:id/remove': 'CA',
   'GET /intelligence/reports': 'CA',
   'POST /intelligence/reports': 'CA',
   'GET /intelligence/reports/new': 'CA',
@@ -278,6 +290,7 @@ const expectedAccess: Record<string, string> = {
   'POST /mace/:id/agenda': 'C',
   'GET /mace/:id/items/new': 'C',
   'POST /mace/:id/items/new': 'C',
+  'POST /mace/:id/items/find': 'C',
   'GET /mace/:id/items/:itemId': 'CA',
   'POST /mace/:id/items/:itemId/minutes': 'C',
   'POST /mace/:id/items/:itemId/actions': 'C',
@@ -296,9 +309,16 @@ const expectedAccess: Record<string, string> = {
 
 /**
  * Routes whose own record rules may refuse a role the table lets in, for a real record: progress on
- * a strategy action is recorded by those who lead it (or manage the plan), so others get 403 there.
+ * a strategy action is recorded by those who lead it (or manage the plan), so others get 403 there;
+ * a person, place or object is edited and removed only by its owning agency's intelligence roles.
  */
-const recordRuleMayRefuse = new Set(['GET /strategy/actions/:actionId/progress', 'POST /strategy/actions/:actionId/progress']);
+const recordRuleMayRefuse = new Set([
+  'GET /strategy/actions/:actionId/progress',
+  'POST /strategy/actions/:actionId/progress',
+  ...['persons', 'locations', 'objects'].flatMap((kind) =>
+    ['GET', 'POST'].flatMap((method) => [`${method} /intelligence/${kind}/:id/edit`, `${method} /intelligence/${kind}/:id/remove`]),
+  ),
+]);
 
 /** Path ids that name nothing: not a UUID, a number, an apostrophe pair (as a URL carries it). */
 const malformedIds = ['not-a-uuid', '123', "'%27"];

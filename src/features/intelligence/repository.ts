@@ -1,8 +1,9 @@
 // The intelligence feature's SQL: functions of the caller's transaction, so row-level security
 // (migration 0300: the acting partnership, intelligence roles only) applies to every one of them.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
+import type { DB } from '../../db/types.generated.ts';
 import type { EntityKind, IntelEntityKind } from './schema.ts';
 import { normaliseVrm } from './vrm.ts';
 
@@ -13,24 +14,32 @@ const personColumns = ['id', 'given_name', 'family_name', 'aliases', 'estimated_
 const locationColumns = ['id', 'name', 'kind', 'address', 'postcode', 'business_type'] as const;
 const objectColumns = ['id', 'kind', 'registration', 'vrm_key', 'make', 'model', 'colour', 'identifier', 'platform'] as const;
 
-/** The newest persons, locations and objects; with `term`, those whose name, nickname, place, number or registration it matches. */
+/** A search term as an ILIKE pattern that matches it anywhere (its wildcards taken literally). */
+const containing = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A person matches by given or family name, full name, nickname or alias, phone number or handle. */
+const personMatches = (like: string) => (eb: ExpressionBuilder<DB, 'persons_of_concern'>) =>
+  eb.or([
+    eb('given_name', 'ilike', like),
+    eb('family_name', 'ilike', like),
+    eb(sql<string>`concat_ws(' ', given_name, family_name)`, 'ilike', like),
+    eb(sql<string>`array_to_string(aliases, ' ')`, 'ilike', like),
+    eb(sql<string>`array_to_string(phone_numbers || social_media, ' ')`, 'ilike', like),
+  ]);
+
+/** A place matches by name, address, postcode or licence number. */
+const locationMatches = (like: string) => (eb: ExpressionBuilder<DB, 'intel_locations'>) =>
+  eb.or([eb('name', 'ilike', like), eb('address', 'ilike', like), eb('postcode', 'ilike', like), eb('licence_number', 'ilike', like)]);
+
+/** The newest persons, locations and objects not removed (migration 0460); with `term`, those whose name, nickname, place, number or registration it matches. */
 export async function findEntities(tx: Tx, term?: string) {
-  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const like = term ? containing(term) : null;
   const vrm = term ? normaliseVrm(term) : null;
   const persons = await tx
     .selectFrom('persons_of_concern')
     .select(personColumns)
-    .$if(like !== null, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('given_name', 'ilike', like!),
-          eb('family_name', 'ilike', like!),
-          eb(sql<string>`concat_ws(' ', given_name, family_name)`, 'ilike', like!),
-          eb(sql<string>`array_to_string(aliases, ' ')`, 'ilike', like!),
-          eb(sql<string>`array_to_string(phone_numbers || social_media, ' ')`, 'ilike', like!),
-        ]),
-      ),
-    )
+    .where('removed_at', 'is', null)
+    .$if(like !== null, (q) => q.where(personMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .limit(listLimit)
@@ -38,9 +47,8 @@ export async function findEntities(tx: Tx, term?: string) {
   const locations = await tx
     .selectFrom('intel_locations')
     .select(locationColumns)
-    .$if(like !== null, (q) =>
-      q.where((eb) => eb.or([eb('name', 'ilike', like!), eb('address', 'ilike', like!), eb('postcode', 'ilike', like!), eb('licence_number', 'ilike', like!)])),
-    )
+    .where('removed_at', 'is', null)
+    .$if(like !== null, (q) => q.where(locationMatches(like!)))
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .limit(listLimit)
@@ -48,6 +56,7 @@ export async function findEntities(tx: Tx, term?: string) {
   const objects = await tx
     .selectFrom('intel_objects')
     .select(objectColumns)
+    .where('removed_at', 'is', null)
     .$if(like !== null, (q) =>
       q.where((eb) => {
         const matches = [eb('identifier', 'ilike', like!), eb('make', 'ilike', like!), eb('model', 'ilike', like!)];
@@ -59,6 +68,35 @@ export async function findEntities(tx: Tx, term?: string) {
     .limit(listLimit)
     .execute();
   return { persons, locations, objects };
+}
+
+/**
+ * The persons the term matches (as the intelligence page's search), at most `limit`, by name: a picker's
+ * choices (the MACE add-item form), which asks for one more than it shows to know there are too many.
+ */
+export function searchPersons(tx: Tx, term: string, limit: number) {
+  return tx
+    .selectFrom('persons_of_concern')
+    .select(personColumns)
+    .where('removed_at', 'is', null)
+    .where(personMatches(containing(term)))
+    .orderBy(sql`coalesce(nullif(concat_ws(' ', given_name, family_name), ''), array_to_string(aliases, ' '))`)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The places the term matches (name, address, postcode, licence number), at most `limit`, by name. */
+export function searchLocations(tx: Tx, term: string, limit: number) {
+  return tx
+    .selectFrom('intel_locations')
+    .select(locationColumns)
+    .where('removed_at', 'is', null)
+    .where(locationMatches(containing(term)))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 export function personRow(tx: Tx, id: string) {
@@ -89,10 +127,10 @@ export function objectRow(tx: Tx, id: string) {
   return tx.selectFrom('intel_objects').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Whether a row of this kind with this id is one the acting context sees. */
+/** Whether a row of this kind with this id is one the acting context sees, not removed (nothing new is linked to a removed record). */
 export async function entityExists(tx: Tx, kind: IntelEntityKind, id: string): Promise<boolean> {
   const table = ({ person: 'persons_of_concern', location: 'intel_locations', object: 'intel_objects' } as const)[kind];
-  return !!(await tx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst());
+  return !!(await tx.selectFrom(table).select('id').where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst());
 }
 
 /** A link's end as a page shows it: what it is and where its page is (null for a child the reader may not see). */
@@ -128,7 +166,17 @@ export const personName = (p: { given_name: string | null; family_name: string |
 export const objectName = (o: { kind: string; registration: string | null; vrm_key: string | null; identifier: string | null; platform: string | null }) =>
   o.kind === 'vehicle' ? (o.vrm_key ?? o.registration ?? '') : [o.platform, o.identifier].filter(Boolean).join(': ');
 
-/** Every link with this entity at either end, newest first, each with its other end. */
+/** Which of these ids are removed persons, places or objects (migration 0460): links to them are left out of lists and the network. */
+export async function removedAmong(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM persons_of_concern WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL
+    UNION ALL SELECT id FROM intel_locations WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL
+    UNION ALL SELECT id FROM intel_objects WHERE id = ANY (${sql.val([...ids])}::uuid[]) AND removed_at IS NOT NULL`.execute(tx);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Every link with this entity at either end, newest first, each with its other end (none to a removed record). */
 export async function linksOf(tx: Tx, kind: EntityKind, id: string) {
   const rows = await tx
     .selectFrom('intel_links')
@@ -151,13 +199,18 @@ export async function linksOf(tx: Tx, kind: EntityKind, id: string) {
     .orderBy('id')
     .limit(500)
     .execute();
-  const others = rows.map((r) =>
+  const removed = await removedAmong(
+    tx,
+    rows.map((r) => (r.from_kind === kind && r.from_id === id ? r.to_id : r.from_id)),
+  );
+  const shown = rows.filter((r) => !removed.has(r.from_kind === kind && r.from_id === id ? r.to_id : r.from_id));
+  const others = shown.map((r) =>
     r.from_kind === kind && r.from_id === id
       ? { kind: r.to_kind as EntityKind, id: r.to_id, outward: true }
       : { kind: r.from_kind as EntityKind, id: r.from_id, outward: false },
   );
   const named = await labels(tx, others);
-  return rows.map((r, i) => {
+  return shown.map((r, i) => {
     const other = others[i]!;
     return { ...r, outward: other.outward, other: named.get(`${other.kind}:${other.id}`) ?? { kind: other.kind, id: other.id, label: null, href: null } };
   });
@@ -195,7 +248,7 @@ const reportColumns = [
 
 /** The newest reports the context may read; with `term`, those whose sanitised text contains it. */
 export function findReports(tx: Tx, term?: string) {
-  const like = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const like = term ? containing(term) : null;
   return tx
     .selectFrom('intel_reports as r')
     .innerJoin('agencies as a', 'a.id', 'r.submitting_agency_id')

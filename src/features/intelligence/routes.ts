@@ -22,6 +22,7 @@ import {
   personFormSchema,
   personMarkers,
   personStatuses,
+  removeEntityFormSchema,
   searchFormSchema,
   type IntelEntityKind,
 } from './schema.ts';
@@ -31,6 +32,7 @@ import { registerReportRoutes } from './report-routes.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerShareRoutes } from './share-routes.ts';
 import { describeSource } from './source-label.ts';
+import { objectName, personName } from './repository.ts';
 import { IntelligenceValidationError, type Captured, type CreatedEntity } from './service.ts';
 
 const t = requestTranslator();
@@ -46,6 +48,55 @@ function refusal(error: unknown): FormErrors {
   if (!(error instanceof IntelligenceValidationError)) throw error;
   return singleError(error.field, t(error.messageKey));
 }
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const oneALine = (v: unknown) => (Array.isArray(v) ? v.join('\n') : '');
+
+/** A record as its edit form's values (the names the form posts). */
+const formValues: Record<IntelEntityKind, (r: Row) => Row> = {
+  person: (r) => ({
+    givenName: str(r.given_name),
+    familyName: str(r.family_name),
+    aliases: oneALine(r.aliases),
+    dateOfBirth: r.date_of_birth,
+    estimatedAge: str(r.estimated_age),
+    description: str(r.description),
+    phoneNumbers: oneALine(r.phone_numbers),
+    socialMedia: oneALine(r.social_media),
+    markers: r.markers,
+    status: r.status,
+    owningAgencyId: r.owning_agency_id,
+  }),
+  location: (r) => ({
+    name: str(r.name),
+    kind: r.kind,
+    address: str(r.address),
+    postcode: str(r.postcode),
+    localityId: str(r.locality_id),
+    businessType: str(r.business_type),
+    licensingAuthority: str(r.licensing_authority),
+    licenceNumber: str(r.licence_number),
+    description: str(r.description),
+  }),
+  object: (r) => ({
+    kind: r.kind,
+    registration: str(r.registration),
+    make: str(r.make),
+    model: str(r.model),
+    colour: str(r.colour),
+    identifier: str(r.identifier),
+    platform: str(r.platform),
+    description: str(r.description),
+  }),
+};
+
+/** What a record is called on its removal page. */
+const labelOf: Record<IntelEntityKind, (r: Row) => string> = {
+  person: (r) => personName(r as Parameters<typeof personName>[0]),
+  location: (r) => str(r.name),
+  object: (r) => objectName(r as Parameters<typeof objectName>[0]),
+};
 
 export const intelligenceFeature: Feature = {
   name: 'intelligence',
@@ -104,6 +155,12 @@ export const intelligenceFeature: Feature = {
       object: (user: SessionUser, id: string) => intelligence.object(user, id),
     } satisfies Record<IntelEntityKind, unknown>;
 
+    const updates = {
+      person: (user: SessionUser, id: string, form: never) => intelligence.updatePerson(user, id, form),
+      location: (user: SessionUser, id: string, form: never) => intelligence.updateLocation(user, id, form),
+      object: (user: SessionUser, id: string, form: never) => intelligence.updateObject(user, id, form),
+    } satisfies Record<IntelEntityKind, unknown>;
+
     /** The source record as the form shows it, or null when the form was not opened from one. */
     const captureOf = async (user: SessionUser, kind: IntelEntityKind, query: { sourceKind?: string | undefined; sourceId?: string | undefined }) => {
       const parsed = captureQuerySchema.safeParse(query);
@@ -141,9 +198,60 @@ export const intelligenceFeature: Feature = {
 
       const entityPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) => {
         const page = await pages[kind](request.user!, id);
-        return reply.page(view(kind), { ...page, events: page.accessLog, kind, ...vocabulary, values: {}, ...extra });
+        return reply.page(view(kind), { ...page, events: page.accessLog, kind, entityPath: `${base}/${id}`, ...vocabulary, values: {}, ...extra });
       };
       app.get(`${base}/:id`, { ...read, schema: { params: idParams } }, async (request, reply) => entityPage(request, reply, request.params.id));
+
+      // ---- Editing and removing it: the owning agency's intelligence roles (the service asks authz, row-level security the same) ----
+      const editPage = async (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        id: string,
+        extra: { values?: Record<string, unknown>; errors?: FormErrors } = {},
+      ) => {
+        const { record, ...choices } = await intelligence.editForm(request.user!, kind, id, 'edit');
+        return reply.page(view(`${kind}-form`), {
+          ...choices,
+          ...vocabulary,
+          editing: id,
+          owningAgency: record.owning_agency,
+          values: extra.values ? { ...extra.values, kind: kind === 'object' ? record.kind : extra.values.kind } : formValues[kind](record),
+          ...(extra.errors ? { errors: extra.errors } : {}),
+        });
+      };
+      app.get(`${base}/:id/edit`, { ...write, schema: { params: idParams } }, async (request, reply) => editPage(request, reply, request.params.id));
+      app.post(`${base}/:id/edit`, { ...write, schema: { params: idParams, body: form.schema }, attachValidation: true }, async (request, reply) => {
+        const { id } = request.params;
+        const values = postedForm(request);
+        if (request.validationError) return editPage(request, reply.status(400), id, { values, errors: formErrors(request.validationError) });
+        try {
+          await updates[kind](request.user!, id, request.body as never);
+        } catch (error) {
+          return editPage(request, reply.status(400), id, { values, errors: refusal(error) });
+        }
+        return reply.saved(`${base}/${id}`, `flash.intelligence.${kind}Updated` satisfies FlashKey);
+      });
+      const removePage = async (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        id: string,
+        extra: { values?: Record<string, unknown>; errors?: FormErrors } = {},
+      ) => {
+        const { record } = await intelligence.editForm(request.user!, kind, id, 'remove');
+        return reply.page(view('remove'), { record, kind, label: labelOf[kind](record), entityPath: `${base}/${id}`, values: {}, ...extra });
+      };
+      app.get(`${base}/:id/remove`, { ...write, schema: { params: idParams } }, async (request, reply) => removePage(request, reply, request.params.id));
+      app.post(
+        `${base}/:id/remove`,
+        { ...write, schema: { params: idParams, body: removeEntityFormSchema }, attachValidation: true },
+        async (request, reply) => {
+          const { id } = request.params;
+          if (request.validationError)
+            return removePage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
+          await intelligence.remove(request.user!, kind, id, request.body.reason);
+          return reply.saved(`${base}/${id}`, `flash.intelligence.${kind}Removed` satisfies FlashKey);
+        },
+      );
       app.post(`${base}/:id/links`, { ...write, schema: { params: idParams, body: linkFormSchema }, attachValidation: true }, async (request, reply) => {
         const { id } = request.params;
         const values = postedForm(request);

@@ -279,3 +279,6 @@ export const captureFormSchema = z
       : { capture: null },
   );
 export type Capture = NonNullable<z.output<typeof captureFormSchema>['capture']>;
+
+/** Removing a person, place or object: the reason is required (kept with the record and in the audit trail). */
+export const removeEntityFormSchema = z.object({ reason: text(1000, 'intelligence.errors.removeReason') });

@@ -1,9 +1,10 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
+import { canChangeIntelEntity } from '../../authz/policy.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { IsoDate } from '../../dates.ts';
 import type { Database } from '../../db/database.ts';
-import { notFound } from '../../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 import { agencyChoices } from '../children/repository.ts';
 import { disruptionsAbout } from './disruption-repository.ts';
 import { entityExists, eventsAbout, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout, sourceRecord } from './repository.ts';
@@ -186,6 +187,118 @@ export class IntelligenceService {
     });
   }
 
+  /** The row of an entity for a change: not found when the reader does not see it, forbidden unless its agency owns it (and it is not removed). */
+  private async changeable<R extends { owning_agency_id: string | null; removed_at: Date | null }>(user: SessionUser, read: () => Promise<R | undefined>) {
+    const row = await read();
+    if (!row) throw notFound();
+    if (!canChangeIntelEntity(user, row)) throw forbidden('not the owning agency of this intelligence');
+    return row;
+  }
+
+  /** The fields of a row an edit changed, by name (the audit row's details: which, never the values). */
+  private changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+    return Object.keys(after).filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+  }
+
+  /** An entity's edit or removal form: the record as it is, and the form's choices; the read audited. */
+  editForm(user: SessionUser, kind: IntelEntityKind, id: string, page: 'edit' | 'remove') {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const record = await this.changeable(user, () => this.rowOf(tx, kind, id));
+      await act.audit({ action: 'record.view', recordType: auditRecordType[kind], recordId: id, details: { page } });
+      const choices =
+        kind === 'person'
+          ? { agencies: await agencyChoices(tx) }
+          : kind === 'location'
+            ? { localities: await tx.selectFrom('localities').select(['id', 'name']).orderBy('name').execute() }
+            : {};
+      return { record, ...choices };
+    });
+  }
+
+  private async rowOf(
+    tx: Tx,
+    kind: IntelEntityKind,
+    id: string,
+  ): Promise<(Record<string, unknown> & { owning_agency_id: string | null; removed_at: Date | null }) | undefined> {
+    return kind === 'person' ? await personRow(tx, id) : kind === 'location' ? await locationRow(tx, id) : await objectRow(tx, id);
+  }
+
+  updatePerson(user: SessionUser, id: string, form: PersonForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const before = await this.changeable(user, () => personRow(tx, id));
+      // The owning agency stays: a change of owner is not an edit (it would take the record from its editors).
+      const after = {
+        given_name: form.givenName,
+        family_name: form.familyName,
+        aliases: form.aliases,
+        date_of_birth: form.dateOfBirth,
+        estimated_age: form.estimatedAge,
+        description: form.description,
+        phone_numbers: form.phoneNumbers,
+        social_media: form.socialMedia,
+        markers: form.markers,
+        status: form.status,
+      };
+      await tx.updateTable('persons_of_concern').set(after).where('id', '=', id).executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.update', recordType: auditRecordType.person, recordId: id, details: { changed: this.changedFields(before, after) } });
+    });
+  }
+
+  updateLocation(user: SessionUser, id: string, form: LocationForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const before = await this.changeable(user, () => locationRow(tx, id));
+      const after = {
+        name: form.name,
+        kind: form.kind,
+        address: form.address,
+        postcode: form.postcode,
+        locality_id: form.localityId,
+        business_type: form.businessType,
+        licensing_authority: form.licensingAuthority,
+        licence_number: form.licenceNumber,
+        description: form.description,
+      };
+      await tx.updateTable('intel_locations').set(after).where('id', '=', id).executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.update', recordType: auditRecordType.location, recordId: id, details: { changed: this.changedFields(before, after) } });
+    });
+  }
+
+  /** An object's details; its kind stays (a phone is not edited into a car). */
+  updateObject(user: SessionUser, id: string, form: ObjectForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const before = await this.changeable(user, () => objectRow(tx, id));
+      if (form.kind !== before.kind) throw new IntelligenceValidationError('kind', 'intelligence.errors.objectKindFixed');
+      const vrm = form.registration ? normaliseVrm(form.registration) : null;
+      if (vrm && (await tx.selectFrom('intel_objects').select('id').where('vrm_key', '=', vrm).where('id', '<>', id).executeTakeFirst()))
+        throw new IntelligenceValidationError('registration', 'intelligence.errors.vehicleExists');
+      const after = {
+        registration: form.registration,
+        make: form.make,
+        model: form.model,
+        colour: form.colour,
+        identifier: form.identifier,
+        platform: form.platform,
+        description: form.description,
+      };
+      await tx.updateTable('intel_objects').set(after).where('id', '=', id).executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.update', recordType: auditRecordType.object, recordId: id, details: { changed: this.changedFields(before, after) } });
+    });
+  }
+
+  /**
+   * Removes an entity, with the reason: kept (for the audit trail and the links' history), shown on its
+   * own page as removed, and left out of the lists, searches, the network and new MACE agendas.
+   */
+  remove(user: SessionUser, kind: IntelEntityKind, id: string, reason: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      await this.changeable(user, () => this.rowOf(tx, kind, id));
+      const removal = { removed_at: this.clock.now(), removed_by: user.userId, removed_by_name: user.displayName, removed_reason: reason };
+      const table = ({ person: 'persons_of_concern', location: 'intel_locations', object: 'intel_objects' } as const)[kind];
+      await tx.updateTable(table).set(removal).where('id', '=', id).executeTakeFirstOrThrow();
+      await act.audit({ action: 'record.close', recordType: auditRecordType[kind], recordId: id, reason, details: { removed: true } });
+    });
+  }
+
   /**
    * The casework record an entity's form was opened from ("add the person, place or vehicle mentioned
    * here"): its child and date, for the form to say what the new entity will be linked to. Not found when
@@ -244,7 +357,12 @@ export class IntelligenceService {
   }
 
   /** An entity's page: the record, its links, the reports about it the reader may read, its access log and the link form's choices; the view audited. */
-  private entityPage<R>(user: SessionUser, kind: IntelEntityKind, id: string, read: (tx: Tx) => Promise<R | undefined>) {
+  private entityPage<R extends { owning_agency_id: string | null; removed_at: Date | null }>(
+    user: SessionUser,
+    kind: IntelEntityKind,
+    id: string,
+    read: (tx: Tx) => Promise<R | undefined>,
+  ) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const record = await read(tx);
       if (!record) throw notFound();
@@ -269,7 +387,7 @@ export class IntelligenceService {
       // Across boundaries (migration 0340): this partnership's shares of the entity, or who shared it with this one.
       const shares = kind === 'object' ? [] : await sharesOf(tx, user.partnershipId, id);
       const sharedBy = kind === 'object' ? undefined : (await sharedWithUs(tx, user.partnershipId, [id])).get(id);
-      return { record, links, reports, disruptions, intelEvents, choices, accessLog, shares, sharedBy };
+      return { record, links, reports, disruptions, intelEvents, choices, accessLog, shares, sharedBy, mayChange: canChangeIntelEntity(user, record) };
     });
   }
 

@@ -180,15 +180,3 @@ export async function meetingDecisions(tx: Tx, meetingId: string, itemId?: strin
 /** The children and persons of concern an agenda names: what a read of it discloses. */
 export const disclosedBy = (items: readonly AgendaItem[]): string[] =>
   items.flatMap((i) => (i.entityId && i.label !== null && i.entityKind !== 'location' ? [i.entityId] : []));
-
-/** The choices the add-item form offers: the partnership's persons of concern and places. */
-export async function itemChoices(tx: Tx) {
-  const persons = await tx
-    .selectFrom('persons_of_concern as p')
-    .select(['p.id', personLabel.as('label')])
-    .orderBy('label')
-    .limit(500)
-    .execute();
-  const locations = await tx.selectFrom('intel_locations').select(['id', 'name as label']).orderBy('name').limit(500).execute();
-  return { persons, locations };
-}

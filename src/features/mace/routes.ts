@@ -16,6 +16,8 @@ import {
   decisionKinds,
   itemFormSchema,
   itemParams,
+  itemSearchFormSchema,
+  itemSectionQuery,
   meetingFormSchema,
   meetingQuery,
   minutesFormSchema,
@@ -23,8 +25,9 @@ import {
   packQuery,
   removeFormSchema,
   voltSections,
+  type VoltSection,
 } from './schema.ts';
-import { MaceValidationError } from './service.ts';
+import { itemSearchLimit, MaceValidationError } from './service.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/mace/views/${name}.njk`;
@@ -78,19 +81,47 @@ export const maceFeature: Feature = {
       return reply.saved(`/mace/${request.params.id}`, 'flash.mace.agendaBuilt', { count: built.victims + built.offenders + built.locations });
     });
 
-    // ---- An item the chair adds ----
-    const itemForm = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
-      reply.page(view('item-form'), { ...(await mace.itemFormChoices(request.user!, id)), ...vocabulary, values: {}, ...extra });
-    app.get('/mace/:id/items/new', { ...chair, schema: { params: idParams } }, async (request, reply) => itemForm(request, reply, request.params.id));
+    // ---- An item the chair adds: first the part of the agenda, then the child's reference, a search for the person or place, or the theme ----
+    /**
+     * The add-item form for a section (none: the section's radios). For offenders and locations a search
+     * term (posted) shows its matches as radios; the form shown again after a refusal searches again.
+     */
+    const itemForm = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      section: VoltSection | undefined,
+      extra: { values?: Record<string, unknown>; errors?: FormErrors } = {},
+    ) => {
+      const values = extra.values ?? {};
+      const term = typeof values.q === 'string' ? values.q.trim() : '';
+      const searched = (section === 'offenders' || section === 'locations') && term !== '' && term.length <= 100;
+      const choices = searched
+        ? { ...(await mace.findItemTargets(request.user!, id, section, term)), searched: term }
+        : await mace.itemFormChoices(request.user!, id);
+      return reply.page(view('item-form'), { ...choices, ...vocabulary, section, itemSearchLimit, values, ...extra });
+    };
+    const postedSection = (values: Record<string, unknown>) => voltSections.find((s) => s === values.section);
+    app.get('/mace/:id/items/new', { ...chair, schema: { params: idParams, querystring: itemSectionQuery } }, async (request, reply) =>
+      itemForm(request, reply, request.params.id, request.query.section),
+    );
+    app.post('/mace/:id/items/find', { ...chair, schema: { params: idParams, body: itemSearchFormSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      const values = postedForm(request);
+      if (request.validationError)
+        return itemForm(request, reply.status(400), id, postedSection(values), { values, errors: formErrors(request.validationError) });
+      return itemForm(request, reply, id, request.body.section, { values: { ...values, q: request.body.q } });
+    });
     app.post('/mace/:id/items/new', { ...chair, schema: { params: idParams, body: itemFormSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;
       const values = postedForm(request);
-      if (request.validationError) return itemForm(request, reply.status(400), id, { values, errors: formErrors(request.validationError) });
+      if (request.validationError)
+        return itemForm(request, reply.status(400), id, postedSection(values), { values, errors: formErrors(request.validationError) });
       try {
         const itemId = await mace.addItem(request.user!, id, request.body);
         return reply.saved(`/mace/${id}/items/${itemId}`, 'flash.mace.itemAdded');
       } catch (error) {
-        return itemForm(request, reply.status(400), id, { values, errors: refusal(error) });
+        return itemForm(request, reply.status(400), id, request.body.section, { values, errors: refusal(error) });
       }
     });
 

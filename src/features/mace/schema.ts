@@ -85,6 +85,16 @@ export const itemFormSchema = z
   }));
 export type ItemForm = z.output<typeof itemFormSchema>;
 
+/** The add-item form's part of the agenda (`?section=`, not personal): a malformed value asks for the section again. */
+export const itemSectionQuery = z.object({ section: z.enum(voltSections).optional().catch(undefined) });
+
+/** The add-item form's search (posted, so no name is in an address): persons of concern for offenders, places for locations. */
+export const itemSearchFormSchema = z.object({
+  section: z.enum(['offenders', 'locations']),
+  q: text(100, 'mace.errors.searchTerm'),
+});
+export type ItemSearchForm = z.output<typeof itemSearchFormSchema>;
+
 /** Removing an item: the reason is required. */
 export const removeFormSchema = z.object({ reason: text(1000, 'mace.errors.removeReason') });
 

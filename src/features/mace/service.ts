@@ -8,8 +8,9 @@ import type { MaceAgendaItems } from '../../db/types.generated.ts';
 import { notFound } from '../../errors.ts';
 import type { Language } from '../../i18n/i18n.ts';
 import { agencyChoices } from '../children/repository.ts';
+import { personName, searchLocations, searchPersons } from '../intelligence/repository.ts';
 import { packFor, type MeetingPack } from './pack.ts';
-import { agendaCounts, agendaItems, disclosedBy, itemChoices, meetingActions, meetingDecisions, meetingList, meetingRow } from './repository.ts';
+import { agendaCounts, agendaItems, disclosedBy, meetingActions, meetingDecisions, meetingList, meetingRow } from './repository.ts';
 import {
   voltSections,
   type ActionForm,
@@ -23,10 +24,13 @@ import {
 } from './schema.ts';
 import { buildAgenda } from './volt.ts';
 
-/** A form refused after it was valid (no child with that reference, already on the agenda): the field and the message's key. */
 /** How many items of a VOLT section the meeting's page shows at once. */
 export const agendaPageSize = 50;
 
+/** How many matches the add-item form's search offers as choices; more asks the chair to refine the search. */
+export const itemSearchLimit = 20;
+
+/** A form refused after it was valid (no child with that reference, already on the agenda): the field and the message's key. */
 export class MaceValidationError extends Error {
   constructor(
     readonly field: string,
@@ -176,8 +180,40 @@ export class MaceService {
     return withActor(this.db, actorOf(user), async (tx) => ({
       meeting: await this.meetingOr404(tx, id),
       agencies: await agencyChoices(tx),
-      ...(await itemChoices(tx)),
     }));
+  }
+
+  /**
+   * The add-item form's search: the persons of concern (name, nickname, alias) or places (name, address,
+   * postcode) the term matches, as the intelligence page's search finds them and row-level security lets
+   * the chair see, by name. More than `itemSearchLimit` shows none (the chair refines the search). A search
+   * that shows names is a read of intelligence: audited, with the ids shown.
+   */
+  findItemTargets(user: SessionUser, id: string, section: 'offenders' | 'locations', term: string) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const meeting = await this.meetingOr404(tx, id);
+      const agencies = await agencyChoices(tx);
+      const found =
+        section === 'offenders'
+          ? (await searchPersons(tx, term, itemSearchLimit + 1)).map((p) => ({
+              id: p.id,
+              label: personName(p),
+              aliases: p.given_name || p.family_name ? p.aliases : p.aliases.slice(1),
+              age: p.estimated_age,
+              dateOfBirth: p.date_of_birth,
+              status: p.status,
+            }))
+          : (await searchLocations(tx, term, itemSearchLimit + 1)).map((l) => ({ id: l.id, label: l.name, address: l.address, postcode: l.postcode }));
+      const tooMany = found.length > itemSearchLimit;
+      const matches = tooMany ? [] : found;
+      await act.audit({
+        action: 'search',
+        recordType: 'intelligence',
+        details: { list: section === 'offenders' ? 'mace item persons' : 'mace item locations', meeting: id, results: found.length, shown: matches.length },
+        disclosedIds: matches.map((m) => m.id),
+      });
+      return { meeting, agencies, matches, tooMany };
+    });
   }
 
   /**
@@ -214,11 +250,11 @@ export class MaceService {
         if (!child) throw new MaceValidationError('childReference', 'mace.errors.childNotFound');
         entity = { kind: 'child', id: child.id };
       } else if (target.kind === 'person') {
-        if (!(await tx.selectFrom('persons_of_concern').select('id').where('id', '=', target.id).executeTakeFirst()))
+        if (!(await tx.selectFrom('persons_of_concern').select('id').where('id', '=', target.id).where('removed_at', 'is', null).executeTakeFirst()))
           throw new MaceValidationError('personId', 'mace.errors.target.offenders');
         entity = { kind: 'person', id: target.id };
       } else if (target.kind === 'location') {
-        if (!(await tx.selectFrom('intel_locations').select('id').where('id', '=', target.id).executeTakeFirst()))
+        if (!(await tx.selectFrom('intel_locations').select('id').where('id', '=', target.id).where('removed_at', 'is', null).executeTakeFirst()))
           throw new MaceValidationError('locationId', 'mace.errors.target.locations');
         entity = { kind: 'location', id: target.id };
       }

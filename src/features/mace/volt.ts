@@ -11,9 +11,9 @@ import { addDays, endOfLondonDay } from '../../dates.ts';
  *              a medium or high level set since the cut-off — "newly_escalated" (docs/DECISIONS.md 34);
  *   Offenders  persons of concern linked to two or more children — "linked_children" — or recorded since
  *              the cut-off — "newly_identified" — or shared across the boundary now, by this partnership or
- *              with it (issue 12 §6) — "cross_boundary"; not those deceased or with no further action;
+ *              with it (issue 12 §6) — "cross_boundary"; not those deceased, with no further action or removed;
  *   Locations  places linked to two or more children — "linked_children" — or where children were found
- *              two or more times (found_at links: repeated missing-from locations) — "repeated_found_at";
+ *              two or more times (found_at links: repeated missing-from locations) — "repeated_found_at"; not removed;
  *   Themes     chosen by the chair (never built).
  *
  * The cut-off is the partnership's previous MACE meeting before this one, or 28 days before it when
@@ -102,7 +102,7 @@ export async function buildAgenda(
            coalesce(k.children, 0),
            ${after('offenders')} + row_number() OVER (ORDER BY coalesce(k.children, 0) DESC, ${personOrder}, p.id)
       FROM persons_of_concern p LEFT JOIN linked k ON k.person_id = p.id LEFT JOIN shared x ON x.person_id = p.id
-     WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
+     WHERE p.partnership_id = ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action') AND p.removed_at IS NULL
        AND (coalesce(k.children, 0) >= 2 OR p.created_at >= ${newSince} OR x.person_id IS NOT NULL)
        AND ${absent('p.id')}
     ${conflict}`.execute(tx);
@@ -114,7 +114,7 @@ export async function buildAgenda(
     SELECT ${byline}, 'offenders', 'person', p.id, ARRAY['cross_boundary'],
            ${after('offenders')} + row_number() OVER (ORDER BY ${personOrder}, p.id)
       FROM shared x JOIN persons_of_concern p ON p.id = x.person_id
-     WHERE p.partnership_id <> ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action')
+     WHERE p.partnership_id <> ${meeting.partnershipId} AND p.status NOT IN ('deceased', 'no_further_action') AND p.removed_at IS NULL
        AND ${absent('p.id')}
     ${conflict}`.execute(tx);
 
@@ -133,7 +133,7 @@ export async function buildAgenda(
            k.children, k.found_at,
            ${after('locations')} + row_number() OVER (ORDER BY k.children DESC, k.found_at DESC, x.name, k.location_id)
       FROM linked k JOIN intel_locations x ON x.id = k.location_id
-     WHERE (k.children >= 2 OR k.found_at >= 2)
+     WHERE (k.children >= 2 OR k.found_at >= 2) AND x.removed_at IS NULL
        AND ${absent('k.location_id')}
     ${conflict}`.execute(tx);
 

@@ -5,7 +5,7 @@ import { storedFigures, type SnapshotPolicy } from '../../../db/stored-figures.t
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/context.ts';
 import type { EntityKind } from '../schema.ts';
-import { objectName, personName } from '../repository.ts';
+import { objectName, personName, removedAmong } from '../repository.ts';
 
 export interface LinkRow {
   id: string;
@@ -19,7 +19,7 @@ export interface LinkRow {
   last_seen_on: string | null;
 }
 
-/** Every link with any of these ids at either end (each once). */
+/** Every link with any of these ids at either end (each once), but none to a removed record. */
 export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await sql<LinkRow>`
@@ -28,7 +28,9 @@ export async function linksAround(tx: Tx, ids: readonly string[]): Promise<LinkR
     UNION
     SELECT id, from_kind, from_id, to_kind, to_id, relation, confidence, first_seen_on::text, last_seen_on::text
       FROM intel_links WHERE to_id = ANY (${sql.val([...ids])}::uuid[])`.execute(tx);
-  return rows.sort((a, b) => a.id.localeCompare(b.id));
+  // A link to a removed person, place or object (migration 0460) is left out: the network shows what stands.
+  const removed = await removedAmong(tx, [...new Set(rows.flatMap((r) => [r.from_id, r.to_id]))]);
+  return rows.filter((r) => !removed.has(r.from_id) && !removed.has(r.to_id)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Which of these children the context may read (the children policies decide). */

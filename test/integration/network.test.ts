@@ -355,6 +355,19 @@ describe('hotspots', () => {
       await ctx.ownerQuery(`DELETE FROM break_glass_grants WHERE user_id = $1 AND reason = 'Network test'`, [analyst!.id]);
       await ctx.ownerQuery(`DELETE FROM hotspot_snapshots WHERE partnership_id = $1`, [northmere]);
     }
+    // A place removed from the records (recorded in error) is no hotspot.
+    await ctx.ownerQuery(`UPDATE intel_locations SET removed_at = now(), removed_reason = 'Recorded in error (test)' WHERE id = $1`, [ids.L1]);
+    try {
+      const fresh = new NetworkService(ctx.services.db, ctx.clock, 0);
+      const periods = { from: '2019-01-01', to: '2019-03-31', previousFrom: '2018-10-03', previousTo: '2018-12-31' };
+      const found = await fresh.hotspots(await ctx.sessionUser('analyst.northmere@lantern.example'), periods);
+      assert.equal(
+        found.locations.find((l) => l.name === 'Netspot Kebabs'),
+        undefined,
+      );
+    } finally {
+      await ctx.ownerQuery(`UPDATE intel_locations SET removed_at = NULL, removed_reason = NULL WHERE id = $1`, [ids.L1]);
+    }
     // Nobody else stores or reads the shared part.
     const school = await ctx.sessionUser('school.northmere@lantern.example');
     await withActor(ctx.services.db, actorOf(school), async (tx) => {

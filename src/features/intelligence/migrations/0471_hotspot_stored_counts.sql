@@ -7,7 +7,8 @@
 -- on who is asking and are computed live on each view. The two sets of children are disjoint, so each
 -- count (distinct children, links, found-at; episodes) is the sum of its two parts, and the sums equal
 -- lantern_hotspot_link_counts and lantern_hotspot_missing_counts (0370), which stay as the reference
--- the tests compare against.
+-- the tests compare against. A place removed from the records (0460: recorded in error) is no hotspot:
+-- its links count nowhere here (0370, written before removal existed, still counts them).
 
 -- The stored part: (partnership, kind 'links' or 'missing', the periods) → the base counts.
 CREATE TABLE hotspot_snapshots (
@@ -79,7 +80,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   ), counted AS (
     SELECT k.period, k.relation, k.location_id, x.locality_id, CASE WHEN k.other_kind = 'child' THEN k.other_id END AS child_id
       FROM at_places k
-      JOIN intel_locations x ON x.id = k.location_id
+      JOIN intel_locations x ON x.id = k.location_id AND x.removed_at IS NULL
      WHERE CASE WHEN p_restricted
                 THEN k.other_kind = 'child' AND k.other_id IN (SELECT r.id FROM restricted_readable r)
                 ELSE k.other_kind <> 'child'

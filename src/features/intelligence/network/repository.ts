@@ -311,6 +311,7 @@ export async function hotspots(tx: Tx, periods: Periods, bounds: Bounds, stored:
             'in',
             contenders.map((r) => r.id),
           )
+          .where('l.removed_at', 'is', null)
           .execute();
   const named = new Map(places.map((p) => [p.id, p]));
   const locations = contenders

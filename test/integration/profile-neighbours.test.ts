@@ -186,6 +186,17 @@ describe('comparison with neighbouring partnerships', () => {
     assert.deepEqual([...new Set(seen.rows.map((r) => r.partnership_id))], [northmere]);
   });
 
+  test('neighbours are compared quarter by quarter: for a year, the page says so and the download has no neighbour rows', async () => {
+    for (const period of ['2023', 'FY2023-24', 'R12-2023-Q2']) {
+      const page = await agents['n:analyst']!.get(`/profile?period=${period}`);
+      assert.equal(page.statusCode, 200, period);
+      assert.match(page.body, /id="neighbours-quarters"/, period);
+      assert.doesNotMatch(page.body, /id="neighbours-table"/, period);
+      const csv = await agents['n:analyst']!.get(`/profile/figures.csv?period=${period}&area=partnership`);
+      assert.doesNotMatch(csv.body, /neighbour_comparison/, period);
+    }
+  });
+
   test('the analyst’s page: her own figures unsuppressed, the neighbour’s controlled, and the average', async () => {
     const page = await agents['n:analyst']!.get('/profile?period=2023-Q2');
     assert.equal(page.statusCode, 200);

@@ -295,7 +295,9 @@ export class ProfileService {
       // The neighbours that agreed to compare: their counts only, controlled before they are shown.
       const neighbourInputs: NeighbourInputs = {
         own: await ownPartnership(tx, user.partnershipId),
-        figures: await neighbourFigures(tx, period, comparisonYear(period), this.snapshots),
+        // Quarter by quarter only: a neighbour's year beside its quarters (or overlapping rolling years)
+        // would give a withheld quarter back by subtraction (docs/DISCLOSURE.md).
+        figures: period.kind === 'quarter' ? await neighbourFigures(tx, period, comparisonYear(period), this.snapshots) : [],
       };
       await act.audit({
         action: exporting?.action ?? 'record.view',

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { ModelSettings } from './engine/model.ts';
+
+/** The settings file of `lantern match` (docs/LINKAGE.md, "Settings"). */
+const column = z.string().trim().min(1);
+
+const comparison = z
+  .object({
+    column,
+    kind: z.enum(['name', 'date', 'postcode', 'address', 'identifier', 'exact']),
+    termFrequency: z.boolean().optional(),
+    swappedWith: column.optional(),
+  })
+  .strict()
+  .refine((c) => c.swappedWith === undefined || c.kind === 'name', { message: 'swappedWith is for a name comparison', path: ['swappedWith'] });
+
+const blockingPart = z.object({ column, key: z.enum(['value', 'metaphone', 'first3', 'year']).optional() }).strict();
+
+export const linkageSettingsSchema = z
+  .object({
+    idColumn: column,
+    comparisons: z.array(comparison).min(1).max(50),
+    blocking: z.array(z.array(blockingPart).min(1).max(5)).min(1).max(20),
+    threshold: z.number().min(0).max(1).default(0.5),
+    seed: z.number().int().min(0).max(0xffffffff).default(42),
+    randomPairs: z.number().int().min(1_000).max(10_000_000).default(200_000),
+    maxIterations: z.number().int().min(1).max(1_000).default(100),
+  })
+  .strict()
+  .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] });
+
+export type LinkageSettings = z.infer<typeof linkageSettingsSchema> & ModelSettings;
+
+/** The columns the settings read, to check a file's header against. */
+export function columnsNamed(settings: LinkageSettings): string[] {
+  const names = new Set<string>([settings.idColumn]);
+  for (const c of settings.comparisons) {
+    names.add(c.column);
+    if (c.swappedWith) names.add(c.swappedWith);
+  }
+  for (const rule of settings.blocking) for (const part of rule) names.add(part.column);
+  return [...names];
+}

@@ -10,6 +10,7 @@ import { buildApp } from '../web/app.ts';
 import { openMigrated, secretsKeyFor, startServices } from '../runtime.ts';
 import { SecretBox } from '../auth/secrets.ts';
 import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, writeDemoAccounts } from '../seed/demo.ts';
+import { MatchInputError, matchFiles } from '../features/linkage/files.ts';
 import { databaseStartupProblem } from './startup-problems.ts';
 import { createUserFromCli } from './user-create.ts';
 
@@ -252,6 +253,23 @@ export async function main(argv: string[]): Promise<void> {
     .description('print the current sign-in code for a demo TOTP secret')
     .action(async (secret: string) => {
       say(await totpCode(secret, new Date()));
+    });
+
+  program
+    .command('match')
+    .description('find the same person twice: deduplicate one CSV file, or link two (docs/LINKAGE.md)')
+    .argument('<left>', 'CSV file with a header row')
+    .argument('[right]', 'a second CSV file to link the first to')
+    .requiredOption('--settings <file>', 'the linkage settings (JSON; examples/linkage/febrl.json)')
+    .requiredOption('--out <file>', 'where to write the pairs (CSV: left_id, right_id, match_probability, match_weight)')
+    .action((left: string, right: string | undefined, options: { settings: string; out: string }) => {
+      const run = orExitOn(MatchInputError, () => matchFiles(options.settings, left, right, options.out));
+      const [nLeft, nRight] = run.records;
+      const records = nRight === null ? `${nLeft} records deduplicated` : `${nLeft} records linked to ${nRight}`;
+      say(
+        `${records}: ${run.result.candidates} candidate pairs, ${run.result.pairs.length} at or above the threshold written to ${options.out} ` +
+          `(prior ${run.result.lambda.toPrecision(3)} after ${run.result.iterations} EM iterations; ${Math.round(run.milliseconds)} ms)`,
+      );
     });
 
   program

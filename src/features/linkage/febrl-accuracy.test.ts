@@ -40,7 +40,7 @@ function measure(t: TestContext, name: string, left: LinkageRecord[], right?: Li
 test('FEBRL4: 4a linked to 4b at the default threshold, F1 ≥ 0.99', (t) => {
   const figures = measure(t, 'FEBRL4', readRecords(fixture('dataset4a.csv'), settings), readRecords(fixture('dataset4b.csv'), settings));
   assert.ok(figures.f1 >= 0.99, `F1 ${figures.f1}`);
-  assert.deepEqual(figures, { candidates: 142_837, found: 5_002, truePositives: 5_000, truePairs: 5_000, f1: figures.f1 });
+  assert.deepEqual(figures, { candidates: 142_837, found: 5_001, truePositives: 5_000, truePairs: 5_000, f1: figures.f1 });
 });
 
 test('FEBRL1: deduplication of 1,000 records', (t) => {
@@ -52,5 +52,5 @@ test('FEBRL1: deduplication of 1,000 records', (t) => {
 test('FEBRL2: deduplication of 5,000 records', (t) => {
   const figures = measure(t, 'FEBRL2', readRecords(fixture('dataset2.csv'), settings));
   assert.ok(figures.f1 >= 0.9, `F1 ${figures.f1}`);
-  assert.deepEqual(figures, { candidates: 76_976, found: 1_937, truePositives: 1_934, truePairs: 1_934, f1: figures.f1 });
+  assert.deepEqual(figures, { candidates: 76_976, found: 1_938, truePositives: 1_934, truePairs: 1_934, f1: figures.f1 });
 });

@@ -27,7 +27,12 @@ export const linkageSettingsSchema = z
     maxIterations: z.number().int().min(1).max(1_000).default(100),
   })
   .strict()
-  .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] });
+  .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] })
+  // Crossed names are one fact: named on both columns, a swap would be counted twice.
+  .refine((s) => !s.comparisons.some((c) => c.swappedWith && s.comparisons.some((d) => d.column === c.swappedWith && d.swappedWith === c.column)), {
+    message: 'name swappedWith on one of the two name columns only',
+    path: ['comparisons'],
+  });
 
 export type LinkageSettings = z.infer<typeof linkageSettingsSchema> & ModelSettings;
 

@@ -1,6 +1,7 @@
 import jaroWinkler from 'jaro-winkler';
 import { doubleMetaphone } from 'double-metaphone';
 import { distance as levenshtein } from 'fastest-levenshtein';
+import { daysBetween, parseIsoDate } from '../../../dates.ts';
 
 /**
  * The comparisons of the Fellegi–Sunter model: each sorts a pair of values into one of a few
@@ -58,7 +59,7 @@ export interface DateValue {
   readonly text: string;
   /** Year, month and day as written (8 digits), or null for anything else (compared as text). */
   readonly parts: readonly [string, string, string] | null;
-  /** Days since 1970-01-01 when the date exists, for "within a year". */
+  /** Days since 1 January 1970 when the date exists, for "within a year" (counted once per record, not per pair). */
   readonly day: number | null;
 }
 
@@ -67,10 +68,8 @@ export function prepareDate(value: string | null | undefined): DateValue | null 
   if (text === null || text === '') return null;
   if (text.length !== 8) return { text, parts: null, day: null };
   const parts = [text.slice(0, 4), text.slice(4, 6), text.slice(6, 8)] as const;
-  const [y, m, d] = parts.map(Number) as [number, number, number];
-  const time = Date.UTC(y, m - 1, d);
-  const real = m >= 1 && m <= 12 && d >= 1 && new Date(time).getUTCDate() === d;
-  return { text, parts, day: real ? time / 86_400_000 : null };
+  const date = parseIsoDate(parts.join('-'));
+  return { text, parts, day: date === null ? null : daysBetween('1970-01-01', date) };
 }
 
 export const dateLevels = ['exact', 'day and month transposed', 'one component different', 'within a year', 'else'] as const;

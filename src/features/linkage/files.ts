@@ -73,6 +73,10 @@ export function matchFiles(settingsFile: string, leftFile: string, rightFile: st
   const left = readRecords(leftFile, settings);
   const right = rightFile === undefined ? undefined : readRecords(rightFile, settings);
   const result = runLinkage(settings, left, right);
-  fs.writeFileSync(out, pairsCsv(result));
+  try {
+    fs.writeFileSync(out, pairsCsv(result));
+  } catch (error) {
+    throw new MatchInputError(`cannot write ${out}: ${(error as Error).message}`);
+  }
   return { records: [left.length, right?.length ?? null], result, milliseconds: performance.now() - started };
 }

@@ -288,5 +288,16 @@ export async function main(argv: string[]): Promise<void> {
       await runBenchmarks(options, say);
     });
 
+  program
+    .command('bench-linkage')
+    .description('deduplicate N synthetic people in memory: time per phase, peak memory, precision and recall (docs/PERFORMANCE.md)')
+    .option('--records <n>', 'synthetic records, duplicates included', positiveInt, 100_000)
+    .option('--settings <file>', 'the linkage settings (default examples/linkage/synthetic-uk.json)')
+    .option('--seed <n>', 'seed of the generator', positiveInt, 1)
+    .action(async (options: { records: number; settings?: string; seed: number }) => {
+      const { runLinkageBench } = await import('../../bench/linkage.ts');
+      orExitOn(MatchInputError, () => runLinkageBench(options, say));
+    });
+
   await program.parseAsync(argv);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelSettings } from './engine/model.ts';
+import { DEFAULT_MAX_BLOCK_SIZE, type ModelSettings } from './engine/model.ts';
 
 /** The settings file of `lantern match` (docs/LINKAGE.md, "Settings"). */
 const column = z.string().trim().min(1);
@@ -25,6 +25,8 @@ export const linkageSettingsSchema = z
     seed: z.number().int().min(0).max(0xffffffff).default(42),
     randomPairs: z.number().int().min(1_000).max(10_000_000).default(200_000),
     maxIterations: z.number().int().min(1).max(1_000).default(100),
+    // A blocking key shared by more records than this (on either side) is left out of its rule (docs/LINKAGE.md).
+    maxBlockSize: z.number().int().min(2).max(1_000_000).default(DEFAULT_MAX_BLOCK_SIZE),
   })
   .strict()
   .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] })

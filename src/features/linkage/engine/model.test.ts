@@ -19,6 +19,28 @@ test('blocking: a pair found by several rules is a candidate once; deduplication
   assert.equal(candidatePairs(people, people, rules).length, 8 + 5);
 });
 
+test('blocking: a key shared by more records than maxBlockSize is left out of its rule, and counted', () => {
+  const people: LinkageRecord[] = [
+    { surname: 'smith', dob: '20100101' },
+    { surname: 'smyth', dob: '20100101' },
+    { surname: 'smith', dob: '20100102' },
+    { surname: 'jones', dob: '20100101' },
+    { surname: 'jones', dob: '20100103' },
+  ];
+  const rules = [[{ column: 'surname', key: 'metaphone' as const }], [{ column: 'dob' }]];
+  // SM0 holds 3 records and the date 20100101 3: over a cap of 2, both are left out; JNS (2 records) stays.
+  const capped = candidatePairs(people, null, rules, 2);
+  assert.deepEqual(pairsOf(capped), ['3-4']);
+  assert.deepEqual([capped.skippedKeys, capped.skippedPairs], [2, 3 + 3]);
+  // At a cap of 3 nothing is left out: SM0 gives 0-1, 0-2, 1-2 and JNS 3-4; the date adds 0-3 and 1-3.
+  const open = candidatePairs(people, null, rules, 3);
+  assert.deepEqual(pairsOf(open), ['0-1', '0-2', '1-2', '3-4', '0-3', '1-3']);
+  assert.equal(open.skippedKeys, 0);
+  // Linking: a key is left out when either side holds more than the cap (here 3 × 3 pairs of SM0, 3 × 3 of the date).
+  const linked = candidatePairs(people, people, rules, 2);
+  assert.deepEqual([linked.length, linked.skippedKeys, linked.skippedPairs], [4 + 1, 2, 9 + 9]);
+});
+
 test('the seeded generator repeats itself', () => {
   const [a, b] = [seededRandom(7), seededRandom(7)];
   const draws = Array.from({ length: 5 }, () => [a(), b()]);

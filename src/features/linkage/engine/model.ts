@@ -36,6 +36,24 @@ export interface ModelSettings {
   readonly seed?: number | undefined;
   readonly randomPairs?: number | undefined;
   readonly maxIterations?: number | undefined;
+  /**
+   * Most records a blocking key may hold (on either side) for its rule to use it: a key shared by
+   * more (a common surname's code, a shared postcode at a million records) would make a block
+   * quadratic in its size; its pairs are left to the other rules. Default DEFAULT_MAX_BLOCK_SIZE.
+   */
+  readonly maxBlockSize?: number | undefined;
+}
+
+export const DEFAULT_MAX_BLOCK_SIZE = 2_000;
+
+/** Milliseconds per phase of a run (the linkage benchmark prints them). */
+export interface LinkagePhases {
+  prepare: number;
+  blocking: number;
+  comparing: number;
+  uSampling: number;
+  em: number;
+  scoring: number;
 }
 
 export interface LevelWeight {
@@ -65,6 +83,9 @@ export interface TrainedComparison {
 
 export interface LinkageResult {
   readonly candidates: number;
+  /** Blocking keys left out for holding more than maxBlockSize records, and the pairs they would have made. */
+  readonly skippedBlocks: { readonly keys: number; readonly pairs: number };
+  readonly phases: LinkagePhases;
   readonly lambda: number;
   readonly iterations: number;
   readonly converged: boolean;
@@ -92,7 +113,42 @@ const probabilityOf = (weight: number) => 1 / (1 + 2 ** -weight);
 /** No level is impossible: a floor keeps every weight finite. */
 const FLOOR = 1e-6;
 
-function blockingKeyOf(record: LinkageRecord, parts: readonly BlockingPart[]): string | null {
+/** Double Metaphone once per distinct value: names repeat, and the call is the cost of blocking. */
+function metaphoneMemo(): (text: string) => string {
+  const memo = new Map<string, string>();
+  return (text) => {
+    let code = memo.get(text);
+    if (code === undefined) {
+      code = doubleMetaphone(text)[0];
+      memo.set(text, code);
+    }
+    return code;
+  };
+}
+
+/**
+ * A value's preparation once per distinct value for the kinds whose values repeat (names, dates,
+ * exact values); records with the same value share the prepared object, which also saves memory.
+ */
+function preparedOnce<T>(kind: ComparisonKind, prepare: (value: string | null | undefined) => T): (value: string | null | undefined) => T {
+  if (kind !== 'name' && kind !== 'date' && kind !== 'exact') return prepare;
+  const memo = new Map<string, T>();
+  return (value) => {
+    if (value === null || value === undefined) return prepare(value);
+    let prepared = memo.get(value);
+    if (prepared === undefined && !memo.has(value)) {
+      prepared = prepare(value);
+      memo.set(value, prepared);
+    }
+    return prepared as T;
+  };
+}
+
+function blockingKeyOf(
+  record: LinkageRecord,
+  parts: readonly BlockingPart[],
+  metaphone: (text: string) => string = (t) => doubleMetaphone(t)[0],
+): string | null {
   const values: string[] = [];
   for (const part of parts) {
     const raw = record[part.column]?.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -103,7 +159,7 @@ function blockingKeyOf(record: LinkageRecord, parts: readonly BlockingPart[]): s
         value = raw;
         break;
       case 'metaphone':
-        value = doubleMetaphone(raw)[0];
+        value = metaphone(raw);
         break;
       case 'first3':
         value = raw.slice(0, 3);
@@ -120,6 +176,8 @@ function blockingKeyOf(record: LinkageRecord, parts: readonly BlockingPart[]): s
 
 /** A growable list of pairs of record indices. */
 class PairList {
+  skippedKeys = 0;
+  skippedPairs = 0;
   left = new Int32Array(1024);
   right = new Int32Array(1024);
   length = 0;
@@ -144,18 +202,61 @@ class PairList {
  * rule is skipped when an earlier rule holds for it too, so no set of all pairs is kept. In
  * deduplication (right === null) a pair is (i, j) with i < j.
  */
-export function candidatePairs(left: readonly LinkageRecord[], right: readonly LinkageRecord[] | null, rules: ModelSettings['blocking']): PairList {
-  const leftKeys = rules.map((rule) => left.map((r) => blockingKeyOf(r, rule)));
-  const rightKeys = right ? rules.map((rule) => right.map((r) => blockingKeyOf(r, rule))) : leftKeys;
+export function candidatePairs(
+  left: readonly LinkageRecord[],
+  right: readonly LinkageRecord[] | null,
+  rules: ModelSettings['blocking'],
+  maxBlockSize = DEFAULT_MAX_BLOCK_SIZE,
+): PairList {
+  const metaphone = metaphoneMemo();
+  const leftKeys = rules.map((rule) => left.map((r) => blockingKeyOf(r, rule, metaphone)));
+  const rightKeys = right ? rules.map((rule) => right.map((r) => blockingKeyOf(r, rule, metaphone))) : leftKeys;
   const pairs = new PairList();
   rules.forEach((_, k) => {
-    const index = new Map<string, number[]>();
-    rightKeys[k]!.forEach((key, j) => {
-      if (key === null) return;
-      const list = index.get(key);
-      if (list) list.push(j);
-      else index.set(key, [j]);
-    });
+    // The right side's blocks as linked lists in typed arrays (no array per key): block b starts
+    // at head[b], each record points to the next of its block, in ascending order.
+    const rightOfRule = rightKeys[k]!;
+    const blockOf = new Map<string, number>();
+    const head = new Int32Array(rightOfRule.length).fill(-1);
+    const size = new Int32Array(rightOfRule.length);
+    const next = new Int32Array(rightOfRule.length).fill(-1);
+    for (let j = rightOfRule.length - 1; j >= 0; j -= 1) {
+      const key = rightOfRule[j];
+      if (key === null || key === undefined) continue;
+      let b = blockOf.get(key);
+      if (b === undefined) {
+        b = blockOf.size;
+        blockOf.set(key, b);
+      }
+      next[j] = head[b]!;
+      head[b] = j;
+      size[b] = size[b]! + 1;
+    }
+    // Keys over the cap, on either side, are left out of this rule.
+    const tooLarge = new Uint8Array(blockOf.size);
+    if (right === null) {
+      for (let b = 0; b < blockOf.size; b += 1) {
+        const n = size[b]!;
+        if (n > maxBlockSize) {
+          tooLarge[b] = 1;
+          pairs.skippedKeys += 1;
+          pairs.skippedPairs += (n * (n - 1)) / 2;
+        }
+      }
+    } else {
+      const leftCounts = new Int32Array(blockOf.size);
+      for (const key of leftKeys[k]!) {
+        const b = key === null || key === undefined ? undefined : blockOf.get(key);
+        if (b !== undefined) leftCounts[b] = leftCounts[b]! + 1;
+      }
+      for (let b = 0; b < blockOf.size; b += 1) {
+        if (leftCounts[b]! > 0 && (leftCounts[b]! > maxBlockSize || size[b]! > maxBlockSize)) {
+          tooLarge[b] = 1;
+          pairs.skippedKeys += 1;
+          pairs.skippedPairs += leftCounts[b]! * size[b]!;
+        }
+      }
+    }
     const earlierHolds = (i: number, j: number) => {
       for (let e = 0; e < k; e += 1) {
         const a = leftKeys[e]![i];
@@ -166,10 +267,24 @@ export function candidatePairs(left: readonly LinkageRecord[], right: readonly L
     for (let i = 0; i < left.length; i += 1) {
       const key = leftKeys[k]![i];
       if (key === null || key === undefined) continue;
-      for (const j of index.get(key) ?? []) {
+      const b = blockOf.get(key);
+      if (b === undefined || tooLarge[b] === 1) continue;
+      for (let j = head[b]!; j !== -1; j = next[j]!) {
         if (right === null && j <= i) continue;
         if (!earlierHolds(i, j)) pairs.push(i, j);
       }
+    }
+    // A left-out key did not make this rule's pairs, so it must not hide them from later rules.
+    const forget = (keys: (string | null)[]) => {
+      keys.forEach((key, i) => {
+        if (key === null) return;
+        const b = blockOf.get(key);
+        if (b !== undefined && tooLarge[b] === 1) keys[i] = null;
+      });
+    };
+    if (tooLarge.some((x) => x === 1)) {
+      forget(leftKeys[k]!);
+      if (right !== null) forget(rightKeys[k]!);
     }
   });
   return pairs;
@@ -186,7 +301,7 @@ interface PreparedComparison {
 function prepareComparisons(settings: ModelSettings, left: readonly LinkageRecord[], right: readonly LinkageRecord[]): PreparedComparison[] {
   const dedupe = left === right;
   return settings.comparisons.map((spec) => {
-    const prepare = prepareFor[spec.kind];
+    const prepare = preparedOnce(spec.kind, prepareFor[spec.kind] as (value: string | null | undefined) => unknown);
     const compare = compareFor[spec.kind] as (a: unknown, b: unknown) => number;
     const a = left.map((r) => prepare(r[spec.column]));
     const b = dedupe ? a : right.map((r) => prepare(r[spec.column]));
@@ -194,7 +309,8 @@ function prepareComparisons(settings: ModelSettings, left: readonly LinkageRecor
     let crossed: ((i: number, j: number) => boolean) | null = null;
     if (spec.kind === 'name' && spec.swappedWith) {
       const other = spec.swappedWith;
-      const textOf = (r: LinkageRecord) => prepareName(r[other])?.text ?? null;
+      const name = preparedOnce('name', prepareName);
+      const textOf = (r: LinkageRecord) => name(r[other])?.text ?? null;
       const aOther = left.map(textOf);
       const bOther = dedupe ? aOther : right.map(textOf);
       crossed = (i, j) => {
@@ -326,8 +442,17 @@ export function expectationMaximisation(
 export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord[], right?: readonly LinkageRecord[]): LinkageResult {
   const dedupe = right === undefined;
   const other = right ?? left;
+  let clock = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const spent = now - clock;
+    clock = now;
+    return spent;
+  };
   const comparisons = prepareComparisons(settings, left, other);
-  const pairs = candidatePairs(left, dedupe ? null : other, settings.blocking);
+  const prepareMs = lap();
+  const pairs = candidatePairs(left, dedupe ? null : other, settings.blocking, settings.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
+  const blockingMs = lap();
   const width = comparisons.length;
   const vectors = new Uint8Array(pairs.length * width);
   const patternCounts = new Map<string, number>();
@@ -343,8 +468,11 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     patternCounts.set(key, (patternCounts.get(key) ?? 0) + 1);
   }
   const patterns = [...patternCounts].map(([key, count]) => ({ levels: [...key].map((c) => c.charCodeAt(0)), count }));
+  const comparingMs = lap();
   const u = estimateU(comparisons, left.length, other.length, dedupe, settings.randomPairs ?? 200_000, settings.seed ?? 42);
+  const uSamplingMs = lap();
   const trained = expectationMaximisation(patterns, u, settings.maxIterations ?? 100);
+  const emMs = lap();
   const priorWeight = log2(trained.lambda / (1 - trained.lambda));
   const weights = trained.m.map((row, k) => row.map((m, l) => log2(m / trained.u[k]![l]!)));
 
@@ -361,10 +489,22 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
 
   const threshold = settings.threshold ?? 0.5;
   const scored: ScoredPair[] = [];
+  // The hot loop: the same sum as levelWeight, without an object per pair and comparison.
+  const termFrequencyU = comparisons.map((c, k) => (c.spec.termFrequency ? trained.u[k]![0]! : null));
   for (let p = 0; p < pairs.length; p += 1) {
     const i = pairs.left[p]!;
     let weight = priorWeight;
-    for (let k = 0; k < width; k += 1) weight += levelWeight(k, vectors[p * width + k]!, i).weight;
+    for (let k = 0; k < width; k += 1) {
+      const level = vectors[p * width + k]!;
+      if (level === NULL_LEVEL) continue;
+      let contribution = weights[k]![level]!;
+      const uExact = termFrequencyU[k];
+      if (level === 0 && uExact !== null && uExact !== undefined) {
+        const frequency = comparisons[k]!.exactFrequency(i);
+        if (frequency !== null) contribution += log2(uExact / Math.max(frequency, FLOOR));
+      }
+      weight += contribution;
+    }
     const probability = probabilityOf(weight);
     if (probability >= threshold) {
       const j = pairs.right[p]!;
@@ -379,9 +519,12 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     }
   }
   scored.sort((a, b) => b.matchWeight - a.matchWeight || a.left - b.left || a.right - b.right);
+  const scoringMs = lap();
 
   return {
     candidates: pairs.length,
+    skippedBlocks: { keys: pairs.skippedKeys, pairs: pairs.skippedPairs },
+    phases: { prepare: prepareMs, blocking: blockingMs, comparing: comparingMs, uSampling: uSamplingMs, em: emMs, scoring: scoringMs },
     lambda: trained.lambda,
     iterations: trained.iterations,
     converged: trained.converged,

@@ -159,6 +159,22 @@ test('deduplication finds the copies, each pair once, the same way on every run,
   assert.equal(waterfall.levels[3]!.weight, 0); // a missing postcode weighs nothing
 });
 
+test("prior 'all pairs': the same expected matches spread over every pair of records; EM and the levels unchanged", () => {
+  const people = syntheticPeople();
+  const byCandidates = runLinkage(settings, people);
+  const byAllPairs = runLinkage({ ...settings, prior: 'all pairs' }, people);
+  assert.equal(byAllPairs.lambda, byCandidates.lambda);
+  assert.equal(byAllPairs.candidates, byCandidates.candidates);
+  // 500 records: 124,750 pairs in all.
+  const expected = (byCandidates.lambda * byCandidates.candidates) / 124_750;
+  assert.ok(Math.abs(byAllPairs.explain(0, 1).prior - Math.log2(expected / (1 - expected))) < 1e-9);
+  assert.ok(byAllPairs.explain(0, 1).prior < byCandidates.explain(0, 1).prior);
+  // A lower prior keeps fewer pairs, never more, and every one it keeps the other kept too.
+  const kept = new Set(byCandidates.pairs.map((p) => `${p.left}-${p.right}`));
+  assert.ok(byAllPairs.pairs.length <= byCandidates.pairs.length);
+  assert.ok(byAllPairs.pairs.every((p) => kept.has(`${p.left}-${p.right}`)));
+});
+
 test('term frequencies: agreeing on a common family name weighs less than on a rare one', () => {
   const people = syntheticPeople();
   const result = runLinkage(settings, people);

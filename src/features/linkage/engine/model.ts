@@ -42,6 +42,13 @@ export interface ModelSettings {
    * quadratic in its size; its pairs are left to the other rules. Default DEFAULT_MAX_BLOCK_SIZE.
    */
   readonly maxBlockSize?: number | undefined;
+  /**
+   * The prior odds a pair is scored with. 'candidates' (default): λ, the share of candidate pairs
+   * that EM finds to match. 'all pairs': the same expected number of matches over every pair of
+   * records, the prior that u (from random pairs) belongs with; for layouts whose blocking rules
+   * make nearly every candidate look like a match (EM's λ then runs to 1).
+   */
+  readonly prior?: 'candidates' | 'all pairs' | undefined;
 }
 
 export const DEFAULT_MAX_BLOCK_SIZE = 2_000;
@@ -473,7 +480,9 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
   const uSamplingMs = lap();
   const trained = expectationMaximisation(patterns, u, settings.maxIterations ?? 100);
   const emMs = lap();
-  const priorWeight = log2(trained.lambda / (1 - trained.lambda));
+  const allPairs = dedupe ? (left.length * (left.length - 1)) / 2 : left.length * other.length;
+  const lambdaScored = settings.prior === 'all pairs' ? Math.max((trained.lambda * pairs.length) / Math.max(allPairs, 1), Number.MIN_VALUE) : trained.lambda;
+  const priorWeight = log2(lambdaScored / (1 - lambdaScored));
   const weights = trained.m.map((row, k) => row.map((m, l) => log2(m / trained.u[k]![l]!)));
 
   const levelWeight = (k: number, level: number, i: number): { weight: number; termFrequency?: number } => {

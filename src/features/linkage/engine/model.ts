@@ -462,19 +462,35 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
   const blockingMs = lap();
   const width = comparisons.length;
   const vectors = new Uint8Array(pairs.length * width);
-  const patternCounts = new Map<string, number>();
+  // Each pair's pattern as a number (a byte per level) when it fits in a double exactly (up to 6
+  // comparisons), so no string is made per pair; as text beyond. Patterns keep first-seen order.
+  const numeric = width <= 6;
+  const patternCounts = new Map<number | string, number>();
   for (let p = 0; p < pairs.length; p += 1) {
     const i = pairs.left[p]!;
     const j = pairs.right[p]!;
-    let key = '';
+    let code = 0;
+    let text = '';
     for (let k = 0; k < width; k += 1) {
       const level = comparisons[k]!.compare(i, j);
       vectors[p * width + k] = level;
-      key += String.fromCharCode(level);
+      if (numeric) code = code * 256 + level;
+      else text += String.fromCharCode(level);
     }
+    const key = numeric ? code : text;
     patternCounts.set(key, (patternCounts.get(key) ?? 0) + 1);
   }
-  const patterns = [...patternCounts].map(([key, count]) => ({ levels: [...key].map((c) => c.charCodeAt(0)), count }));
+  const levelsOfKey = (key: number | string): number[] => {
+    if (typeof key === 'string') return [...key].map((c) => c.charCodeAt(0));
+    const levels = new Array<number>(width);
+    let rest = key;
+    for (let k = width - 1; k >= 0; k -= 1) {
+      levels[k] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+    return levels;
+  };
+  const patterns = [...patternCounts].map(([key, count]) => ({ levels: levelsOfKey(key), count }));
   const comparingMs = lap();
   const u = estimateU(comparisons, left.length, other.length, dedupe, settings.randomPairs ?? 200_000, settings.seed ?? 42);
   const uSamplingMs = lap();

@@ -196,7 +196,8 @@ interface EventCountRow {
  * Recorded events (migration 0350) at each place in each period, by the day they occurred: incidents and
  * sightings add to the incidents, "went missing from" to missing-from, and found locations to found-at —
  * except those turned from a missing episode, whose child's found_at link is counted already.
- * Counted by location and by locality in one pass; an event placed only in a locality counts for the locality.
+ * Counted by location and by locality in one pass; an event placed only in a locality counts for the locality; one at a
+ * place removed from the records (recorded in error) counts nowhere.
  */
 const eventCounts = (periods: Periods) => sql<EventCountRow>`
   WITH placed AS (
@@ -205,7 +206,8 @@ const eventCounts = (periods: Periods) => sql<EventCountRow>`
       FROM intel_events e LEFT JOIN intel_locations x ON x.id = e.location_id
      WHERE e.partnership_id = (SELECT lantern_partnership())
        AND e.occurred_on >= ${periods.previousFrom}::date AND e.occurred_on <= ${periods.to}::date
-       AND (e.location_id IS NOT NULL OR e.locality_id IS NOT NULL))
+       AND (e.location_id IS NOT NULL OR e.locality_id IS NOT NULL)
+       AND x.removed_at IS NULL)
   SELECT period, location_id::text AS location, locality_id::text AS locality, grouping(location_id) = 0 AS by_location,
          count(*) FILTER (WHERE kind IN ('incident', 'sighting'))::int AS incidents,
          count(*) FILTER (WHERE kind = 'found_location' AND source_record_kind IS DISTINCT FROM 'missing_episode')::int AS found,

@@ -267,6 +267,8 @@ export interface Children {
   last_activity_at: Generated<Timestamp>;
   locality_id: string | null;
   looked_after: Generated<boolean>;
+  merged_at: Timestamp | null;
+  merged_into_id: string | null;
   missing_until: Timestamp | null;
   open_flags: Generated<string[]>;
   owning_agency_id: string;
@@ -678,6 +680,8 @@ export interface PersonsOfConcern {
   given_name: string | null;
   id: Generated<string>;
   markers: Generated<string[]>;
+  merged_at: Timestamp | null;
+  merged_into_id: string | null;
   owning_agency_id: string;
   partnership_id: string;
   phone_numbers: Generated<string[]>;

@@ -262,7 +262,18 @@ export async function main(argv: string[]): Promise<void> {
     .argument('[right]', 'a second CSV file to link the first to')
     .requiredOption('--settings <file>', 'the linkage settings (JSON; examples/linkage/febrl.json)')
     .requiredOption('--out <file>', 'where to write the pairs (CSV: left_id, right_id, match_probability, match_weight)')
-    .action((left: string, right: string | undefined, options: { settings: string; out: string }) => {
+    .option('--encoded', 'the files are encodings written by lantern encode (docs/LINKAGE.md, "Across partnerships")')
+    .action(async (left: string, right: string | undefined, options: { settings: string; out: string; encoded?: boolean }) => {
+      if (options.encoded) {
+        const { matchEncodedFiles } = await import('../features/linkage/encoded/files.ts');
+        const run = orExitOn(MatchInputError, () => matchEncodedFiles(options.settings, left, right, options.out));
+        const [nLeft, nRight] = run.records;
+        say(
+          `${nRight === null ? `${nLeft} encoded records deduplicated` : `${nLeft} encoded records linked to ${nRight}`}: ` +
+            `${run.result.candidates} candidate pairs, ${run.result.pairs.length} at or above the threshold written to ${options.out} (${Math.round(run.milliseconds)} ms)`,
+        );
+        return;
+      }
       const run = orExitOn(MatchInputError, () => matchFiles(options.settings, left, right, options.out));
       const [nLeft, nRight] = run.records;
       const records = nRight === null ? `${nLeft} records deduplicated` : `${nLeft} records linked to ${nRight}`;
@@ -270,6 +281,19 @@ export async function main(argv: string[]): Promise<void> {
         `${records}: ${run.result.candidates} candidate pairs, ${run.result.pairs.length} at or above the threshold written to ${options.out} ` +
           `(prior ${run.result.lambda.toPrecision(3)} after ${run.result.iterations} EM iterations; ${Math.round(run.milliseconds)} ms)`,
       );
+    });
+
+  program
+    .command('encode')
+    .description('encode records as keyed Bloom filters for linkage without plaintext (docs/LINKAGE.md, "Across partnerships")')
+    .argument('<file>', 'CSV file with a header row')
+    .requiredOption('--settings <file>', 'the linkage settings with an encoding section (examples/linkage/febrl-encoded.json)')
+    .requiredOption('--key-file <file>', 'the shared secret (at least 32 bytes; never printed)')
+    .requiredOption('--out <file>', 'where to write the encodings (CSV: the id column and the encoding in base64)')
+    .action(async (file: string, options: { settings: string; keyFile: string; out: string }) => {
+      const { encodeFile } = await import('../features/linkage/encoded/files.ts');
+      const run = orExitOn(MatchInputError, () => encodeFile(options.settings, options.keyFile, file, options.out));
+      say(`${run.records} records encoded (${run.bits} bits each) to ${options.out} (${Math.round(run.milliseconds)} ms)`);
     });
 
   program

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BLOCK_SIZE, type ModelSettings } from './engine/model.ts';
+import { encodingSchema } from './encoded/settings.ts';
 
 /** The settings file of `lantern match` (docs/LINKAGE.md, "Settings"). */
 const column = z.string().trim().min(1);
@@ -29,6 +30,8 @@ export const linkageSettingsSchema = z
     // The prior odds pairs are scored with: λ over the candidates, or the same matches over all pairs (docs/LINKAGE.md).
     prior: z.enum(['candidates', 'all pairs']).default('candidates'),
     maxBlockSize: z.number().int().min(2).max(1_000_000).default(DEFAULT_MAX_BLOCK_SIZE),
+    // For `lantern encode` and `lantern match --encoded` (docs/LINKAGE.md, "Across partnerships").
+    encoding: encodingSchema.optional(),
   })
   .strict()
   .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] })

@@ -47,6 +47,23 @@ test('a key shorter than 32 bytes is refused, and a key never shows in JSON', ()
   assert.equal(JSON.stringify({ keys: new ClkKeys(secret) }), '{"keys":"[secret]"}');
 });
 
+test('the encoding section may stand alone or sit in the plain settings; plain settings without one are refused', () => {
+  const dir = tempDir();
+  try {
+    const plain = JSON.parse(fs.readFileSync(path.join(root, 'examples/linkage/febrl.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'both.json'), JSON.stringify({ ...plain, encoding: settings.encoding }));
+    assert.deepEqual(readEncodedSettings(path.join(dir, 'both.json')), settings);
+    assert.throws(() => readEncodedSettings(path.join(root, 'examples/linkage/febrl.json')), /have no encoding section/);
+    fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ idColumn: 'rec_id', encoding: { ...settings.encoding, bits: 1000, extra: 1 } }));
+    assert.throws(
+      () => readEncodedSettings(path.join(dir, 'bad.json')),
+      /encoding\.bits: a multiple of 32; encoding: Unrecognized key: "extra"|encoding: Unrecognized key/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('balanced encodings have exactly half their bits set; the same record under the same key is identical', () => {
   const encoder = createEncoder(new ClkKeys(randomBytes(32)), settings.encoding);
   const rows = febrlRows('dataset4a.csv').slice(0, 200);

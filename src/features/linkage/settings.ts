@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { comparisonKinds } from './engine/comparisons.ts';
 import { DEFAULT_MAX_BLOCK_SIZE, type ModelSettings } from './engine/model.ts';
 
 /** The settings file of `lantern match` (docs/LINKAGE.md, "Settings"). */
@@ -7,7 +8,7 @@ const column = z.string().trim().min(1);
 const comparison = z
   .object({
     column,
-    kind: z.enum(['name', 'date', 'postcode', 'address', 'identifier', 'exact']),
+    kind: z.enum(comparisonKinds),
     termFrequency: z.boolean().optional(),
     swappedWith: column.optional(),
   })

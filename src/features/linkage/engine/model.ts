@@ -92,7 +92,10 @@ export interface LinkageResult {
   /** Blocking keys left out for holding more than maxBlockSize records, and the pairs they would have made. */
   readonly skippedBlocks: { readonly keys: number; readonly pairs: number };
   readonly phases: LinkagePhases;
+  /** λ: the probability that two records, drawn at random from all pairs, are a match. */
   readonly lambda: number;
+  /** The prior every pair starts from, log2(λ / (1 − λ)), in bits. */
+  readonly priorWeight: number;
   readonly iterations: number;
   readonly converged: boolean;
   readonly comparisons: readonly TrainedComparison[];
@@ -134,10 +137,10 @@ function metaphoneMemo(): (text: string) => string {
 
 /**
  * A value's preparation once per distinct value for the kinds whose values repeat (names, dates,
- * exact values); records with the same value share the prepared object, which also saves memory.
+ * sexes, exact values); records with the same value share the prepared object, which also saves memory.
  */
 function preparedOnce<T>(kind: ComparisonKind, prepare: (value: string | null | undefined) => T): (value: string | null | undefined) => T {
-  if (kind !== 'name' && kind !== 'date' && kind !== 'exact') return prepare;
+  if (kind !== 'name' && kind !== 'date' && kind !== 'exact' && kind !== 'sex') return prepare;
   const memo = new Map<string, T>();
   return (value) => {
     if (value === null || value === undefined) return prepare(value);
@@ -458,6 +461,7 @@ export function expectationMaximisation(
 /** Deduplicates left (right omitted) or links left to right. */
 export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord[], right?: readonly LinkageRecord[]): LinkageResult {
   const dedupe = right === undefined;
+  if (dedupe && settings.oneToOne) throw new Error(ONE_TO_ONE_IN_DEDUPLICATION);
   const other = right ?? left;
   let clock = performance.now();
   const lap = () => {
@@ -554,6 +558,7 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     }
   }
   scored.sort((a, b) => b.matchWeight - a.matchWeight || a.left - b.left || a.right - b.right);
+  const kept = settings.oneToOne ? oneToOne(scored, left.length, other.length) : scored;
   const scoringMs = lap();
 
   return {
@@ -564,7 +569,8 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     iterations: trained.iterations,
     converged: trained.converged,
     comparisons: comparisons.map((c, k) => ({ column: c.spec.column, levels: c.levels, m: trained.m[k]!, u: trained.u[k]! })),
-    pairs: scored,
+    priorWeight,
+    pairs: kept,
     explain(i, j) {
       const levels = comparisons.map((c, k) => {
         const level = c.compare(i, j);
@@ -575,6 +581,27 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
       return { prior: priorWeight, levels, matchWeight, matchProbability: probabilityOf(matchWeight) };
     },
   };
+}
+
+export const ONE_TO_ONE_IN_DEDUPLICATION = 'oneToOne is for linking two files, not for deduplicating one';
+
+/**
+ * Each record in at most one pair: the pairs, strongest first (sorted by match weight, which
+ * orders them as match probability does but still tells apart probabilities that round to 1;
+ * ties by left then right record), are taken in turn, and a pair is dropped when either of its
+ * records is already taken. Greedy, not an optimal assignment: deterministic and linear.
+ */
+export function oneToOne<P extends { readonly left: number; readonly right: number }>(sorted: readonly P[], nLeft: number, nRight: number): P[] {
+  const leftTaken = new Uint8Array(nLeft);
+  const rightTaken = new Uint8Array(nRight);
+  const kept: P[] = [];
+  for (const pair of sorted) {
+    if (leftTaken[pair.left] === 1 || rightTaken[pair.right] === 1) continue;
+    leftTaken[pair.left] = 1;
+    rightTaken[pair.right] = 1;
+    kept.push(pair);
+  }
+  return kept;
 }
 
 function idOf(record: LinkageRecord, column: string, index: number): string {

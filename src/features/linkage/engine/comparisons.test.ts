@@ -107,7 +107,8 @@ test('names: a nickname on the list is its own level, after exact and swapped; s
   assert.equal(name('bob', 'bob'), 'exact');
   assert.equal(name('bob', 'smith'), 'else');
   // Every pair on the list is a nickname both ways.
-  for (const [full, shorts] of Object.entries(NICKNAMES)) for (const short of shorts) assert.ok(areNicknames(full, short) && areNicknames(short, full), `${full}/${short}`);
+  for (const [full, shorts] of Object.entries(NICKNAMES))
+    for (const short of shorts) assert.ok(areNicknames(full, short) && areNicknames(short, full), `${full}/${short}`);
 });
 
 test('NHS numbers: the modulus 11 check digit; an invalid number is missing', () => {

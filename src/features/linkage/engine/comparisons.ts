@@ -13,7 +13,17 @@ import { areNicknames } from './nicknames.ts';
 export type ComparisonKind = 'name' | 'date' | 'postcode' | 'address' | 'identifier' | 'nhsNumber' | 'upn' | 'sex' | 'exact';
 
 /** Every kind, in the order of the settings' enum (settings.ts) and the docs' table. */
-export const comparisonKinds = ['name', 'date', 'postcode', 'address', 'identifier', 'nhsNumber', 'upn', 'sex', 'exact'] as const satisfies readonly ComparisonKind[];
+export const comparisonKinds = [
+  'name',
+  'date',
+  'postcode',
+  'address',
+  'identifier',
+  'nhsNumber',
+  'upn',
+  'sex',
+  'exact',
+] as const satisfies readonly ComparisonKind[];
 
 /** A comparison vector stores levels as bytes; this one is "either value is missing". */
 export const NULL_LEVEL = 255;
@@ -40,7 +50,16 @@ export function prepareName(value: string | null | undefined): NameValue | null 
  * Exact, crossed, a nickname of the other (engine/nicknames.ts), then the bands of Jaro–Winkler
  * similarity, strongest first; Double Metaphone sits between the last two.
  */
-export const nameLevels = ['exact', 'swapped', 'nickname', 'jaro-winkler ≥ 0.92', 'jaro-winkler ≥ 0.88', 'double metaphone', 'jaro-winkler ≥ 0.7', 'else'] as const;
+export const nameLevels = [
+  'exact',
+  'swapped',
+  'nickname',
+  'jaro-winkler ≥ 0.92',
+  'jaro-winkler ≥ 0.88',
+  'double metaphone',
+  'jaro-winkler ≥ 0.7',
+  'else',
+] as const;
 
 const metaphoneAlike = (a: NameValue, b: NameValue): boolean =>
   a.codes[0] !== '' && (a.codes[0] === b.codes[0] || a.codes[0] === b.codes[1] || a.codes[1] === b.codes[0]);

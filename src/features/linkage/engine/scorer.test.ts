@@ -52,7 +52,10 @@ test('scorer: stored parameters give the same weights as the trained run (no ter
     ['exact', 'swapped', 'nickname', 'jaro-winkler ≥ 0.92', 'jaro-winkler ≥ 0.88', 'double metaphone', 'jaro-winkler ≥ 0.7', 'else'],
   );
   // The surname has no crossed column, so no 'swapped' level.
-  assert.equal(params.comparisons[1]!.levels.some((l) => l.name === 'swapped'), false);
+  assert.equal(
+    params.comparisons[1]!.levels.some((l) => l.name === 'swapped'),
+    false,
+  );
   // Through JSON and the schema, as from the database.
   const stored: ModelParameters = modelParametersSchema.parse(JSON.parse(JSON.stringify(params)));
   assert.ok(result.pairs.length > 50);

@@ -64,7 +64,10 @@ export const modelParametersSchema = z
             column: columnName,
             kind: z.enum(comparisonKinds),
             swappedWith: columnName.optional(),
-            levels: z.array(z.object({ name: z.string().min(1).max(100), m: probability, u: probability }).strict()).min(1).max(20),
+            levels: z
+              .array(z.object({ name: z.string().min(1).max(100), m: probability, u: probability }).strict())
+              .min(1)
+              .max(20),
           })
           .strict()
           .refine((c) => new Set(c.levels.map((l) => l.name)).size === c.levels.length, { message: 'each level is named once', path: ['levels'] })

@@ -80,7 +80,7 @@ test('lantern match refuses settings that are not valid, in one line, with exit 
 test('lantern match refuses oneToOne with one file (deduplication), in one line, with exit code 2', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-match-'));
   try {
-    const settings = JSON.parse(fs.readFileSync(path.join(root, 'examples/linkage/febrl.json'), 'utf8'));
+    const settings = JSON.parse(fs.readFileSync(path.join(root, 'examples/linkage/febrl.json'), 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...settings, oneToOne: true }));
     await assert.rejects(
       lantern('match', '--settings', path.join(dir, 'settings.json'), 'test/fixtures/febrl/dataset1.csv', '--out', path.join(dir, 'p.csv')),

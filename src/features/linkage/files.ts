@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { readCsv } from '../../uploads/csv.ts';
 import type { TableLimits } from '../../uploads/limits.ts';
-import { runLinkage, type LinkageRecord, type LinkageResult } from './engine/model.ts';
+import { ONE_TO_ONE_IN_DEDUPLICATION, runLinkage, type LinkageRecord, type LinkageResult } from './engine/model.ts';
 import { columnsNamed, linkageSettingsSchema, type LinkageSettings } from './settings.ts';
 
 /**
@@ -71,6 +71,7 @@ export function matchFiles(settingsFile: string, leftFile: string, rightFile: st
   const started = performance.now();
   const settings = readSettings(settingsFile);
   const left = readRecords(leftFile, settings);
+  if (rightFile === undefined && settings.oneToOne) throw new MatchInputError(`${settingsFile}: ${ONE_TO_ONE_IN_DEDUPLICATION}`);
   const right = rightFile === undefined ? undefined : readRecords(rightFile, settings);
   const result = runLinkage(settings, left, right);
   try {

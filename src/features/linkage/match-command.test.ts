@@ -23,10 +23,10 @@ test('lantern match links FEBRL4 into a pairs file with a header, strongest pair
       '--out',
       out,
     );
-    assert.match(stdout, /^5000 records linked to 5000: 142837 candidate pairs, 5001 at or above the threshold written to /);
+    assert.match(stdout, /^5000 records linked to 5000: 142837 candidate pairs, 5000 at or above the threshold written to /);
     const lines = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
     assert.equal(lines[0], 'left_id,right_id,match_probability,match_weight');
-    assert.equal(lines.length, 1 + 5001);
+    assert.equal(lines.length, 1 + 5000);
     const [leftId, rightId, probability, weight] = lines[1]!.split(',');
     assert.equal(leftId!.replace(/-org$/, ''), rightId!.replace(/-dup-0$/, ''));
     assert.equal(Number(probability), 1);
@@ -68,6 +68,25 @@ test('lantern match refuses settings that are not valid, in one line, with exit 
       (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 2);
         assert.match(error.stderr, /^the settings .* are not valid: comparisons\.0\.kind: .*; blocking: .*\n$/);
+        return true;
+      },
+    );
+    assert.equal(fs.existsSync(path.join(dir, 'p.csv')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lantern match refuses oneToOne with one file (deduplication), in one line, with exit code 2', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-match-'));
+  try {
+    const settings = JSON.parse(fs.readFileSync(path.join(root, 'examples/linkage/febrl.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...settings, oneToOne: true }));
+    await assert.rejects(
+      lantern('match', '--settings', path.join(dir, 'settings.json'), 'test/fixtures/febrl/dataset1.csv', '--out', path.join(dir, 'p.csv')),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /oneToOne is for linking two files, not for deduplicating one\n$/);
         return true;
       },
     );

@@ -16,6 +16,8 @@ test('settings: defaults filled in, and what makes no sense refused', () => {
   assert.equal(parsed.threshold, 0.5);
   assert.equal(parsed.seed, 42);
   assert.equal(parsed.randomPairs, 200_000);
+  assert.equal(parsed.oneToOne, false);
+  for (const kind of ['nhsNumber', 'upn', 'sex']) assert.ok(linkageSettingsSchema.safeParse({ ...valid, comparisons: [{ column: 'x', kind }] }).success, kind);
   const refused = (settings: unknown) => linkageSettingsSchema.safeParse(settings).success === false;
   assert.ok(refused({ ...valid, comparisons: [{ column: 'given', kind: 'soundex' }] }));
   assert.ok(refused({ ...valid, comparisons: [...valid.comparisons, { column: 'given', kind: 'exact' }] }));
@@ -25,4 +27,6 @@ test('settings: defaults filled in, and what makes no sense refused', () => {
   assert.ok(refused({ ...valid, blocking: [[{ column: 'family', key: 'soundex' }]] }));
   assert.ok(refused({ ...valid, threshold: 1.5 }));
   assert.ok(refused({ ...valid, extra: true }));
+  assert.ok(refused({ ...valid, prior: 'all pairs' })); // λ is always over all pairs now (docs/LINKAGE.md)
+  assert.ok(refused({ ...valid, oneToOne: 'yes' }));
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { comparisonKinds } from './engine/comparisons.ts';
 import { DEFAULT_MAX_BLOCK_SIZE, type ModelSettings } from './engine/model.ts';
 import { encodingSchema } from './encoded/settings.ts';
 
@@ -8,7 +9,7 @@ const column = z.string().trim().min(1);
 const comparison = z
   .object({
     column,
-    kind: z.enum(['name', 'date', 'postcode', 'address', 'identifier', 'exact']),
+    kind: z.enum(comparisonKinds),
     termFrequency: z.boolean().optional(),
     swappedWith: column.optional(),
   })
@@ -27,11 +28,11 @@ export const linkageSettingsSchema = z
     randomPairs: z.number().int().min(1_000).max(10_000_000).default(200_000),
     maxIterations: z.number().int().min(1).max(1_000).default(100),
     // A blocking key shared by more records than this (on either side) is left out of its rule (docs/LINKAGE.md).
-    // The prior odds pairs are scored with: λ over the candidates, or the same matches over all pairs (docs/LINKAGE.md).
-    prior: z.enum(['candidates', 'all pairs']).default('candidates'),
     maxBlockSize: z.number().int().min(2).max(1_000_000).default(DEFAULT_MAX_BLOCK_SIZE),
     // For `lantern encode` and `lantern match --encoded` (docs/LINKAGE.md, "Across partnerships").
     encoding: encodingSchema.optional(),
+    // Linking two files: each record in at most one pair, strongest first (docs/LINKAGE.md, "One to one").
+    oneToOne: z.boolean().default(false),
   })
   .strict()
   .refine((s) => new Set(s.comparisons.map((c) => c.column)).size === s.comparisons.length, { message: 'each column is compared once', path: ['comparisons'] })

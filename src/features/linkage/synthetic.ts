@@ -1,4 +1,7 @@
 import { seededRandom, type LinkageRecord } from './engine/model.ts';
+import { NICKNAMES } from './engine/nicknames.ts';
+
+export { NICKNAMES };
 
 /**
  * Synthetic UK-style people for the linkage benchmark (docs/PERFORMANCE.md, "Record linkage").
@@ -341,47 +344,6 @@ const SURNAMES = [
   'okafor',
   'mensah',
 ];
-/** Nicknames, both ways: a duplicate may write the short form of the given name. */
-export const NICKNAMES: Readonly<Record<string, readonly string[]>> = {
-  elizabeth: ['liz', 'beth', 'lizzie', 'betty'],
-  margaret: ['maggie', 'peggy', 'meg'],
-  katherine: ['kate', 'katie', 'kath'],
-  rebecca: ['becky', 'becca'],
-  jennifer: ['jenny', 'jen'],
-  susan: ['sue', 'susie'],
-  patricia: ['pat', 'trish'],
-  victoria: ['vicky', 'tori'],
-  abigail: ['abbie', 'abby'],
-  eleanor: ['ellie', 'nell'],
-  charlotte: ['lottie', 'charlie'],
-  florence: ['flo', 'florrie'],
-  isabella: ['bella', 'izzy'],
-  matilda: ['tilly', 'tilda'],
-  william: ['will', 'bill', 'billy'],
-  james: ['jim', 'jamie', 'jimmy'],
-  alexander: ['alex', 'sandy'],
-  edward: ['ed', 'ted', 'eddie'],
-  robert: ['rob', 'bob', 'bobby'],
-  richard: ['rich', 'dick', 'richie'],
-  michael: ['mike', 'mick', 'mikey'],
-  christopher: ['chris', 'kit'],
-  daniel: ['dan', 'danny'],
-  matthew: ['matt'],
-  joseph: ['joe', 'joey'],
-  benjamin: ['ben', 'benny'],
-  samuel: ['sam', 'sammy'],
-  nicholas: ['nick', 'nicky'],
-  anthony: ['tony', 'ant'],
-  jonathan: ['jon', 'jonny'],
-  andrew: ['andy', 'drew'],
-  stephen: ['steve', 'stevie'],
-  peter: ['pete'],
-  david: ['dave', 'davy'],
-  thomas: ['tom', 'tommy'],
-  theodore: ['theo', 'ted'],
-  frederick: ['fred', 'freddie'],
-  henry: ['harry', 'hal'],
-};
 const POSTCODE_AREAS = [
   'B',
   'BS',

@@ -6,13 +6,20 @@ import {
   compareNames,
   dateLevels,
   identifierLevels,
+  isValidNhsNumber,
+  isValidUpn,
   levelOf,
   nameLevels,
+  nhsNumberLevels,
+  oneDigitOffOrTransposed,
+  sexLevels,
+  upnLevels,
   postcodeLevels,
   prepareName,
   tokenOverlap,
   type ComparisonKind,
 } from './comparisons.ts';
+import { NICKNAMES, areNicknames } from './nicknames.ts';
 
 const label = (kind: ComparisonKind, levels: readonly string[], a: string | null, b: string | null) => {
   const level = levelOf(kind, a, b);
@@ -86,4 +93,67 @@ test('identifiers: exact, one character off (Levenshtein 1), else; spaces and hy
   assert.equal(identifier(null, '4857773465'), 'null');
   assert.equal(levelOf('exact', 'NSW', 'nsw'), 0);
   assert.equal(levelOf('exact', 'NSW', 'vic'), 1);
+});
+
+test('names: a nickname on the list is its own level, after exact and swapped; spellings of one name are not nicknames', () => {
+  const name = (a: string | null, b: string | null) => label('name', nameLevels, a, b);
+  assert.equal(name('Bob', 'Robert'), 'nickname');
+  assert.equal(name('robert', 'bob'), 'nickname');
+  assert.equal(name('liz', 'beth'), 'nickname'); // both short for elizabeth
+  assert.equal(name('Peggy', 'margaret'), 'nickname');
+  assert.equal(name('Kayleigh', 'Kayley'), 'jaro-winkler ≥ 0.88'); // spellings, not a short form
+  assert.equal(areNicknames('kayleigh', 'kayley'), false);
+  assert.equal(areNicknames('bob', 'bob'), false); // the same name is exact, not a nickname
+  assert.equal(name('bob', 'bob'), 'exact');
+  assert.equal(name('bob', 'smith'), 'else');
+  // Every pair on the list is a nickname both ways.
+  for (const [full, shorts] of Object.entries(NICKNAMES))
+    for (const short of shorts) assert.ok(areNicknames(full, short) && areNicknames(short, full), `${full}/${short}`);
+});
+
+test('NHS numbers: the modulus 11 check digit; an invalid number is missing', () => {
+  assert.equal(isValidNhsNumber('9434765919'), true); // a test number
+  assert.equal(isValidNhsNumber('9434765918'), false); // wrong check digit
+  assert.equal(isValidNhsNumber('9434765929'), false);
+  assert.equal(isValidNhsNumber('4010232110'), true); // the sum (88) divides by 11: 11 is written 0
+  assert.equal(isValidNhsNumber('943476591'), false); // nine digits
+  assert.equal(isValidNhsNumber('123456789X'), false);
+  const nhs = (a: string | null, b: string | null) => label('nhsNumber', nhsNumberLevels, a, b);
+  assert.equal(nhs('943 476 5919', '943-476-5919'), 'exact');
+  assert.equal(nhs('9434765919', '4010232110'), 'else');
+  assert.equal(nhs('9434765918', '9434765919'), 'null'); // the first is not a valid number
+  assert.equal(nhs('not known', '9434765919'), 'null');
+  // The middle level's test: one digit different, or neighbours swapped (the check digit rules it out between valid numbers).
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434765910'), true);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434769519'), true);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434756919'), true);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434765991'), true);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434765999'), true);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9434765800'), false);
+  assert.equal(oneDigitOffOrTransposed('9434765919', '9443765919'.slice(0, 9)), false);
+  assert.equal(oneDigitOffOrTransposed('1234', '2143'), false); // two swaps
+});
+
+test('UPNs: the DfE check letter (modulus 23, no I, O or S); temporary UPNs; an invalid one is missing', () => {
+  assert.equal(isValidUpn('B801200005001'), true); // 8×2 + 1×4 + 2×5 + 5×10 + 1×13 = 93 = 4 × 23 + 1: B
+  assert.equal(isValidUpn('A801200005001'), false);
+  assert.equal(isValidUpn('B801200005010'), false); // last two digits swapped
+  assert.equal(isValidUpn('B80120000500'), false); // 12 characters
+  assert.equal(isValidUpn('I801200005001'), false); // I is never a check letter
+  // A temporary UPN ends in a letter, valued by its place among the check letters (A 0, B 1, …): 80 + 13 × 1 = 93 again.
+  assert.equal(isValidUpn('B80120000500B'), true);
+  assert.equal(isValidUpn('B80120000500S'), false); // S is not among them
+  const upn = (a: string | null, b: string | null) => label('upn', upnLevels, a, b);
+  assert.equal(upn('b801 2000 05001', 'B801200005001'), 'exact');
+  assert.equal(upn('B801200005001', 'B80120000500B'), 'else');
+  assert.equal(upn('A801200005001', 'B801200005001'), 'null');
+});
+
+test('sex: m, male and 1 against f, female and 2; unknown, not stated and other are missing', () => {
+  const sex = (a: string | null, b: string | null) => label('sex', sexLevels, a, b);
+  assert.equal(sex('M', 'male'), 'exact');
+  assert.equal(sex('1', ' Male '), 'exact');
+  assert.equal(sex('Female', '2'), 'exact');
+  assert.equal(sex('f', 'm'), 'else');
+  for (const missing of ['unknown', 'Not known', 'not stated', 'other', '0', '9', 'x', '']) assert.equal(sex(missing, 'f'), 'null', missing);
 });

@@ -2,6 +2,7 @@ import jaroWinkler from 'jaro-winkler';
 import { doubleMetaphone } from 'double-metaphone';
 import { distance as levenshtein } from 'fastest-levenshtein';
 import { daysBetween, parseIsoDate } from '../../../dates.ts';
+import { areNicknames } from './nicknames.ts';
 
 /**
  * The comparisons of the Fellegi–Sunter model: each sorts a pair of values into one of a few
@@ -9,7 +10,20 @@ import { daysBetween, parseIsoDate } from '../../../dates.ts';
  * (normalised text, phonetic codes, tokens, date parts) so that comparing a pair is cheap.
  * A missing value on either side is the null level, which weighs nothing (engine/model.ts).
  */
-export type ComparisonKind = 'name' | 'date' | 'postcode' | 'address' | 'identifier' | 'exact';
+export type ComparisonKind = 'name' | 'date' | 'postcode' | 'address' | 'identifier' | 'nhsNumber' | 'upn' | 'sex' | 'exact';
+
+/** Every kind, in the order of the settings' enum (settings.ts) and the docs' table. */
+export const comparisonKinds = [
+  'name',
+  'date',
+  'postcode',
+  'address',
+  'identifier',
+  'nhsNumber',
+  'upn',
+  'sex',
+  'exact',
+] as const satisfies readonly ComparisonKind[];
 
 /** A comparison vector stores levels as bytes; this one is "either value is missing". */
 export const NULL_LEVEL = 255;
@@ -32,8 +46,20 @@ export function prepareName(value: string | null | undefined): NameValue | null 
   return text === null ? null : { text, codes: doubleMetaphone(text) };
 }
 
-/** The bands of Jaro–Winkler similarity, strongest first; Double Metaphone sits between the last two. */
-export const nameLevels = ['exact', 'swapped', 'jaro-winkler ≥ 0.92', 'jaro-winkler ≥ 0.88', 'double metaphone', 'jaro-winkler ≥ 0.7', 'else'] as const;
+/**
+ * Exact, crossed, a nickname of the other (engine/nicknames.ts), then the bands of Jaro–Winkler
+ * similarity, strongest first; Double Metaphone sits between the last two.
+ */
+export const nameLevels = [
+  'exact',
+  'swapped',
+  'nickname',
+  'jaro-winkler ≥ 0.92',
+  'jaro-winkler ≥ 0.88',
+  'double metaphone',
+  'jaro-winkler ≥ 0.7',
+  'else',
+] as const;
 
 const metaphoneAlike = (a: NameValue, b: NameValue): boolean =>
   a.codes[0] !== '' && (a.codes[0] === b.codes[0] || a.codes[0] === b.codes[1] || a.codes[1] === b.codes[0]);
@@ -45,12 +71,13 @@ const metaphoneAlike = (a: NameValue, b: NameValue): boolean =>
 export function compareNames(a: NameValue, b: NameValue, swapped = false): number {
   if (a.text === b.text) return 0;
   if (swapped) return 1;
+  if (areNicknames(a.text, b.text)) return 2;
   const similarity = jaroWinkler(a.text, b.text);
-  if (similarity >= 0.92) return 2;
-  if (similarity >= 0.88) return 3;
-  if (metaphoneAlike(a, b)) return 4;
-  if (similarity >= 0.7) return 5;
-  return 6;
+  if (similarity >= 0.92) return 3;
+  if (similarity >= 0.88) return 4;
+  if (metaphoneAlike(a, b)) return 5;
+  if (similarity >= 0.7) return 6;
+  return 7;
 }
 
 // ---- dates (yyyymmdd) -----------------------------------------------------------------------
@@ -149,7 +176,7 @@ export function compareAddresses(a: AddressValue, b: AddressValue): number {
   return 3;
 }
 
-// ---- identifiers and exact values -----------------------------------------------------------
+// ---- identifiers ----------------------------------------------------------------------
 
 export function prepareIdentifier(value: string | null | undefined): string | null {
   const text = normalise(value)?.replace(/[\s-]/g, '').toUpperCase() ?? null;
@@ -163,6 +190,101 @@ export function compareIdentifiers(a: string, b: string): number {
   if (Math.abs(a.length - b.length) <= 1 && levenshtein(a, b) === 1) return 1;
   return 2;
 }
+
+// ---- NHS numbers ----------------------------------------------------------------------------
+
+/**
+ * An NHS number's check digit (modulus 11): the first nine digits weighted 10 down to 2, summed;
+ * 11 less the remainder by 11 is the tenth digit (11 is written 0; 10 means no number has those nine).
+ */
+export function isValidNhsNumber(digits: string): boolean {
+  if (!/^\d{10}$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i += 1) sum += Number(digits[i]) * (10 - i);
+  const check = 11 - (sum % 11);
+  if (check === 10) return false;
+  return (check === 11 ? 0 : check) === Number(digits[9]);
+}
+
+/** Ten digits (spaces and hyphens ignored) with a correct check digit; anything else is missing. */
+export function prepareNhsNumber(value: string | null | undefined): string | null {
+  const text = normalise(value)?.replace(/[\s-]/g, '') ?? null;
+  return text !== null && isValidNhsNumber(text) ? text : null;
+}
+
+/**
+ * The check digit catches every single wrong digit and every swap of neighbours, so between two
+ * valid numbers the middle level does not occur (its m and u stay at the floor and it weighs 0);
+ * it is there so that a slip that does get through, or a future relaxation, has a place.
+ */
+export const nhsNumberLevels = ['exact', 'one digit off or transposed', 'else'] as const;
+
+/** Same length, and one position differs or two neighbouring positions are swapped. */
+export function oneDigitOffOrTransposed(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ: number[] = [];
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) differ.push(i);
+  if (differ.length === 1) return true;
+  if (differ.length !== 2) return false;
+  const [i, j] = differ as [number, number];
+  return j === i + 1 && a[i] === b[j] && a[j] === b[i];
+}
+
+export function compareNhsNumbers(a: string, b: string): number {
+  if (a === b) return 0;
+  return oneDigitOffOrTransposed(a, b) ? 1 : 2;
+}
+
+// ---- Unique Pupil Numbers (England) ---------------------------------------------------------
+
+/** The check letters of a UPN, in the order of their values 0 to 22 (no I, O or S). */
+const UPN_LETTERS = 'ABCDEFGHJKLMNPQRTUVWXYZ';
+
+/**
+ * A UPN (DfE, "Unique pupil numbers"): a check letter, the local authority's 3 digits, the
+ * establishment's 4, the year's 2 and a serial of 3 (a temporary UPN ends in a letter instead of
+ * the last digit). Characters 2 to 13 are weighted 2 to 13 (a digit by its value, a letter by its
+ * place in UPN_LETTERS) and summed; the remainder by 23 is the check letter's place.
+ */
+export function isValidUpn(text: string): boolean {
+  if (!/^[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]$/.test(text)) return false;
+  let sum = 0;
+  for (let i = 1; i < 13; i += 1) {
+    const c = text[i]!;
+    sum += (i + 1) * (/\d/.test(c) ? Number(c) : UPN_LETTERS.indexOf(c));
+  }
+  return UPN_LETTERS[sum % 23] === text[0];
+}
+
+/** Thirteen characters (spaces ignored, upper-cased) with a correct check letter; anything else is missing. */
+export function prepareUpn(value: string | null | undefined): string | null {
+  const text = normalise(value)?.replace(/[\s-]/g, '').toUpperCase() ?? null;
+  return text !== null && isValidUpn(text) ? text : null;
+}
+
+/** The check letter catches one wrong character and neighbours swapped, so there is no level between. */
+export const upnLevels = ['exact', 'else'] as const;
+
+export const compareUpns = (a: string, b: string): number => (a === b ? 0 : 1);
+
+// ---- sex ------------------------------------------------------------------------------------
+
+const SEXES: Readonly<Record<string, 'f' | 'm'>> = { m: 'm', male: 'm', '1': 'm', f: 'f', female: 'f', '2': 'f' };
+
+/**
+ * Male (m, male, 1) or female (f, female, 2); anything else (unknown, not known, not stated,
+ * other, indeterminate, 0, 9) is missing, so it neither raises nor lowers a pair.
+ */
+export function prepareSex(value: string | null | undefined): string | null {
+  const text = normalise(value);
+  return text === null ? null : (SEXES[text] ?? null);
+}
+
+export const sexLevels = ['exact', 'else'] as const;
+
+export const compareSexes = (a: string, b: string): number => (a === b ? 0 : 1);
+
+// ---- exact values ---------------------------------------------------------------------------
 
 export const exactLevels = ['exact', 'else'] as const;
 
@@ -179,6 +301,9 @@ export const levelsOf: Record<ComparisonKind, readonly string[]> = {
   postcode: postcodeLevels,
   address: addressLevels,
   identifier: identifierLevels,
+  nhsNumber: nhsNumberLevels,
+  upn: upnLevels,
+  sex: sexLevels,
   exact: exactLevels,
 };
 
@@ -190,6 +315,9 @@ export const prepareFor: Record<ComparisonKind, (value: string | null | undefine
   postcode: preparePostcode,
   address: prepareAddress,
   identifier: prepareIdentifier,
+  nhsNumber: prepareNhsNumber,
+  upn: prepareUpn,
+  sex: prepareSex,
   exact: prepareExact,
 };
 
@@ -199,6 +327,9 @@ export const compareFor: Record<ComparisonKind, (a: never, b: never) => number> 
   postcode: comparePostcodes,
   address: compareAddresses,
   identifier: compareIdentifiers,
+  nhsNumber: compareNhsNumbers,
+  upn: compareUpns,
+  sex: compareSexes,
   exact: compareExact,
 };
 

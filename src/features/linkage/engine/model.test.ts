@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NULL_LEVEL } from './comparisons.ts';
-import { candidatePairs, expectationMaximisation, runLinkage, seededRandom, type LinkageRecord, type ModelSettings } from './model.ts';
+import { candidatePairs, expectationMaximisation, oneToOne, runLinkage, seededRandom, type LinkageRecord, type ModelSettings } from './model.ts';
 
 const pairsOf = (list: ReturnType<typeof candidatePairs>) => Array.from({ length: list.length }, (_, p) => `${list.left[p]}-${list.right[p]}`);
 
@@ -159,20 +159,44 @@ test('deduplication finds the copies, each pair once, the same way on every run,
   assert.equal(waterfall.levels[3]!.weight, 0); // a missing postcode weighs nothing
 });
 
-test("prior 'all pairs': the same expected matches spread over every pair of records; EM and the levels unchanged", () => {
+test('λ is a share of all pairs of records, the pairs blocking did not make counted as non-matches', () => {
   const people = syntheticPeople();
-  const byCandidates = runLinkage(settings, people);
-  const byAllPairs = runLinkage({ ...settings, prior: 'all pairs' }, people);
-  assert.equal(byAllPairs.lambda, byCandidates.lambda);
-  assert.equal(byAllPairs.candidates, byCandidates.candidates);
-  // 500 records: 124,750 pairs in all.
-  const expected = (byCandidates.lambda * byCandidates.candidates) / 124_750;
-  assert.ok(Math.abs(byAllPairs.explain(0, 1).prior - Math.log2(expected / (1 - expected))) < 1e-9);
-  assert.ok(byAllPairs.explain(0, 1).prior < byCandidates.explain(0, 1).prior);
-  // A lower prior keeps fewer pairs, never more, and every one it keeps the other kept too.
-  const kept = new Set(byCandidates.pairs.map((p) => `${p.left}-${p.right}`));
-  assert.ok(byAllPairs.pairs.length <= byCandidates.pairs.length);
-  assert.ok(byAllPairs.pairs.every((p) => kept.has(`${p.left}-${p.right}`)));
+  const result = runLinkage(settings, people);
+  // 500 records: 124,750 pairs in all; 100 copies, so about 100 matches (fewer than 1 in 1,000 pairs).
+  const expectedMatches = result.lambda * 124_750;
+  assert.ok(expectedMatches > 80 && expectedMatches < 130, `expected matches ${expectedMatches}`);
+  assert.ok(Math.abs(result.priorWeight - Math.log2(result.lambda / (1 - result.lambda))) < 1e-12);
+  assert.equal(result.explain(0, 1).prior, result.priorWeight);
+  // The same mixture EM'd over the candidates alone would put far more of them down as matches.
+  assert.ok(result.lambda < 100 / result.candidates);
+});
+
+test('every blocking rule on a strong field: λ does not run to its ceiling, and the copies are found without the rest', () => {
+  // Each rule includes the date of birth, so every candidate agrees on it (u about 1 in 3,600).
+  const people = syntheticPeople();
+  const strong: ModelSettings = { ...settings, blocking: [[{ column: 'dob' }], [{ column: 'surname' }, { column: 'dob', key: 'year' }]] };
+  const result = runLinkage(strong, people);
+  assert.ok(result.lambda < 0.01, `λ ${result.lambda}`);
+  const isCopy = (p: { leftId: string; rightId: string }) => p.rightId === `${p.leftId}-copy`;
+  const copies = result.pairs.filter(isCopy).length;
+  assert.ok(copies >= 95, `${copies} copies found`);
+  assert.ok(result.pairs.length - copies <= 2, `${result.pairs.length - copies} false pairs`);
+});
+
+test('one to one: each record in at most one pair, strongest first, ties by record; refused in deduplication', () => {
+  const pair = (left: number, right: number, matchWeight: number) => ({ left, right, matchWeight });
+  // Sorted as runLinkage sorts: weight descending, then left, then right.
+  const sorted = [pair(0, 0, 20), pair(1, 0, 12), pair(1, 1, 12), pair(2, 1, 12), pair(2, 2, 3), pair(3, 3, 1)];
+  assert.deepEqual(oneToOne(sorted, 4, 4), [pair(0, 0, 20), pair(1, 1, 12), pair(2, 2, 3), pair(3, 3, 1)]);
+  // Linking the people to themselves: every record in one pair at most.
+  const people = syntheticPeople();
+  const all = runLinkage({ ...settings, threshold: 0.01 }, people, people);
+  const one = runLinkage({ ...settings, threshold: 0.01, oneToOne: true }, people, people);
+  assert.ok(one.pairs.length < all.pairs.length);
+  assert.equal(new Set(one.pairs.map((p) => p.left)).size, one.pairs.length);
+  assert.equal(new Set(one.pairs.map((p) => p.right)).size, one.pairs.length);
+  assert.ok(one.pairs.every((p) => all.pairs.some((q) => q.left === p.left && q.right === p.right)));
+  assert.throws(() => runLinkage({ ...settings, oneToOne: true }, people), /oneToOne is for linking two files/);
 });
 
 test('term frequencies: agreeing on a common family name weighs less than on a rare one', () => {

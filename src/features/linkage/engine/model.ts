@@ -43,12 +43,11 @@ export interface ModelSettings {
    */
   readonly maxBlockSize?: number | undefined;
   /**
-   * The prior odds a pair is scored with. 'candidates' (default): λ, the share of candidate pairs
-   * that EM finds to match. 'all pairs': the same expected number of matches over every pair of
-   * records, the prior that u (from random pairs) belongs with; for layouts whose blocking rules
-   * make nearly every candidate look like a match (EM's λ then runs to 1).
+   * Linking two files in which each record has at most one match on the other side: the pairs at
+   * or above the threshold are taken strongest first and a pair is dropped when either record is
+   * already paired (docs/LINKAGE.md, "One to one"). Refused in deduplication.
    */
-  readonly prior?: 'candidates' | 'all pairs' | undefined;
+  readonly oneToOne?: boolean | undefined;
 }
 
 export const DEFAULT_MAX_BLOCK_SIZE = 2_000;
@@ -93,7 +92,10 @@ export interface LinkageResult {
   /** Blocking keys left out for holding more than maxBlockSize records, and the pairs they would have made. */
   readonly skippedBlocks: { readonly keys: number; readonly pairs: number };
   readonly phases: LinkagePhases;
+  /** λ: the probability that two records, drawn at random from all pairs, are a match. */
   readonly lambda: number;
+  /** The prior every pair starts from, log2(λ / (1 − λ)), in bits. */
+  readonly priorWeight: number;
   readonly iterations: number;
   readonly converged: boolean;
   readonly comparisons: readonly TrainedComparison[];
@@ -135,10 +137,10 @@ function metaphoneMemo(): (text: string) => string {
 
 /**
  * A value's preparation once per distinct value for the kinds whose values repeat (names, dates,
- * exact values); records with the same value share the prepared object, which also saves memory.
+ * sexes, exact values); records with the same value share the prepared object, which also saves memory.
  */
 function preparedOnce<T>(kind: ComparisonKind, prepare: (value: string | null | undefined) => T): (value: string | null | undefined) => T {
-  if (kind !== 'name' && kind !== 'date' && kind !== 'exact') return prepare;
+  if (kind !== 'name' && kind !== 'date' && kind !== 'exact' && kind !== 'sex') return prepare;
   const memo = new Map<string, T>();
   return (value) => {
     if (value === null || value === undefined) return prepare(value);
@@ -403,30 +405,40 @@ export interface Trained {
 /**
  * Expectation–maximisation of m and λ, u held fixed, over the distinct comparison vectors
  * (patterns) of the candidate pairs with their counts: deterministic, and fast however many pairs.
+ *
+ * `totalPairs` (at least the candidates' count) is the population λ is a share of. With all pairs
+ * of records, the pairs blocking did not make are taken as non-matches (their posterior is 0), so
+ * λ is the probability that two random records match: the prior that u, drawn from random pairs,
+ * belongs with (docs/LINKAGE.md, "Estimating u, m and λ"). Omitted, λ is a share of the candidates.
  */
 export function expectationMaximisation(
   patterns: readonly { levels: readonly number[]; count: number }[],
   u: readonly (readonly number[])[],
   maxIterations = 100,
   tolerance = 1e-6,
+  totalPairs?: number,
 ): Trained {
+  const candidates = patterns.reduce((sum, p) => sum + p.count, 0);
+  const population = Math.max(totalPairs ?? candidates, candidates, 1);
+  // λ's floor and ceiling: one match in the population, and every candidate a match (less a hair).
+  const lambdaFloor = Math.min(FLOOR, 1 / population);
+  const lambdaCeiling = Math.min(candidates / population, 1 - FLOOR);
   let m = u.map((row) => priorM(row.length));
-  let lambda = 0.1;
+  let lambda = Math.min(Math.max((0.1 * candidates) / population, lambdaFloor), lambdaCeiling);
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations && !converged) {
     iterations += 1;
     const mSums = u.map((row) => new Array<number>(row.length).fill(0));
     let matched = 0;
-    let total = 0;
+    const priorLogOdds = log2(lambda / (1 - lambda));
     for (const { levels, count } of patterns) {
-      let logOdds = log2(lambda / (1 - lambda));
+      let logOdds = priorLogOdds;
       levels.forEach((level, k) => {
         if (level !== NULL_LEVEL) logOdds += log2(m[k]![level]! / u[k]![level]!);
       });
       const p = probabilityOf(logOdds) * count;
       matched += p;
-      total += count;
       levels.forEach((level, k) => {
         if (level !== NULL_LEVEL) mSums[k]![level]! += p;
       });
@@ -435,8 +447,9 @@ export function expectationMaximisation(
       const sum = row.reduce((x, y) => x + y, 0);
       return row.map((v) => Math.max(v / Math.max(sum, FLOOR), FLOOR));
     });
-    const nextLambda = Math.min(Math.max(matched / Math.max(total, 1), FLOOR), 1 - FLOOR);
-    let change = Math.abs(nextLambda - lambda);
+    const nextLambda = Math.min(Math.max(matched / population, lambdaFloor), lambdaCeiling);
+    // λ may be tiny (a few in a million pairs): its change counts relative to itself.
+    let change = Math.abs(nextLambda - lambda) / lambda;
     next.forEach((row, k) => row.forEach((v, l) => (change = Math.max(change, Math.abs(v - m[k]![l]!)))));
     m = next;
     lambda = nextLambda;
@@ -448,6 +461,7 @@ export function expectationMaximisation(
 /** Deduplicates left (right omitted) or links left to right. */
 export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord[], right?: readonly LinkageRecord[]): LinkageResult {
   const dedupe = right === undefined;
+  if (dedupe && settings.oneToOne) throw new Error(ONE_TO_ONE_IN_DEDUPLICATION);
   const other = right ?? left;
   let clock = performance.now();
   const lap = () => {
@@ -494,11 +508,11 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
   const comparingMs = lap();
   const u = estimateU(comparisons, left.length, other.length, dedupe, settings.randomPairs ?? 200_000, settings.seed ?? 42);
   const uSamplingMs = lap();
-  const trained = expectationMaximisation(patterns, u, settings.maxIterations ?? 100);
-  const emMs = lap();
+  // λ over every pair of records, not over the candidates (docs/LINKAGE.md, "Estimating u, m and λ").
   const allPairs = dedupe ? (left.length * (left.length - 1)) / 2 : left.length * other.length;
-  const lambdaScored = settings.prior === 'all pairs' ? Math.max((trained.lambda * pairs.length) / Math.max(allPairs, 1), Number.MIN_VALUE) : trained.lambda;
-  const priorWeight = log2(lambdaScored / (1 - lambdaScored));
+  const trained = expectationMaximisation(patterns, u, settings.maxIterations ?? 100, 1e-6, allPairs);
+  const emMs = lap();
+  const priorWeight = log2(trained.lambda / (1 - trained.lambda));
   const weights = trained.m.map((row, k) => row.map((m, l) => log2(m / trained.u[k]![l]!)));
 
   const levelWeight = (k: number, level: number, i: number): { weight: number; termFrequency?: number } => {
@@ -544,6 +558,7 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     }
   }
   scored.sort((a, b) => b.matchWeight - a.matchWeight || a.left - b.left || a.right - b.right);
+  const kept = settings.oneToOne ? oneToOne(scored, left.length, other.length) : scored;
   const scoringMs = lap();
 
   return {
@@ -554,7 +569,8 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
     iterations: trained.iterations,
     converged: trained.converged,
     comparisons: comparisons.map((c, k) => ({ column: c.spec.column, levels: c.levels, m: trained.m[k]!, u: trained.u[k]! })),
-    pairs: scored,
+    priorWeight,
+    pairs: kept,
     explain(i, j) {
       const levels = comparisons.map((c, k) => {
         const level = c.compare(i, j);
@@ -565,6 +581,27 @@ export function runLinkage(settings: ModelSettings, left: readonly LinkageRecord
       return { prior: priorWeight, levels, matchWeight, matchProbability: probabilityOf(matchWeight) };
     },
   };
+}
+
+export const ONE_TO_ONE_IN_DEDUPLICATION = 'oneToOne is for linking two files, not for deduplicating one';
+
+/**
+ * Each record in at most one pair: the pairs, strongest first (sorted by match weight, which
+ * orders them as match probability does but still tells apart probabilities that round to 1;
+ * ties by left then right record), are taken in turn, and a pair is dropped when either of its
+ * records is already taken. Greedy, not an optimal assignment: deterministic and linear.
+ */
+export function oneToOne<P extends { readonly left: number; readonly right: number }>(sorted: readonly P[], nLeft: number, nRight: number): P[] {
+  const leftTaken = new Uint8Array(nLeft);
+  const rightTaken = new Uint8Array(nRight);
+  const kept: P[] = [];
+  for (const pair of sorted) {
+    if (leftTaken[pair.left] === 1 || rightTaken[pair.right] === 1) continue;
+    leftTaken[pair.left] = 1;
+    rightTaken[pair.right] = 1;
+    kept.push(pair);
+  }
+  return kept;
 }
 
 function idOf(record: LinkageRecord, column: string, index: number): string {

@@ -15,7 +15,10 @@ const stratification = fc.constantFrom<Stratification | null>(null, 'agency', 'r
 
 const shuffled = <T>(items: readonly T[], s: number) => {
   const random = seededRandom(s ^ 0x5bd1e995);
-  return [...items].map((v) => ({ v, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.v);
+  return [...items]
+    .map((v) => ({ v, k: random() }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.v);
 };
 
 describe('case audit sampling', () => {
@@ -71,7 +74,13 @@ describe('case audit sampling', () => {
       riskLevel: 'high',
       openFlags: [],
     }));
-    const samples = new Set([1, 2, 3, 4, 5].map((s) => drawSample(cs, { size: 10, seed: s, stratifyBy: null }).map((d) => d.childId).join()));
+    const samples = new Set(
+      [1, 2, 3, 4, 5].map((s) =>
+        drawSample(cs, { size: 10, seed: s, stratifyBy: null })
+          .map((d) => d.childId)
+          .join(),
+      ),
+    );
     assert.equal(samples.size, 5);
     // A recorded seed is a fixed sample: this one stays the same in every version of Lantern.
     assert.deepEqual(

@@ -22,7 +22,10 @@ const key = z
 
 const scaleSchema = z.strictObject({
   id: key,
-  options: z.array(z.strictObject({ value: key, label: localTextSchema(text) })).min(2).max(6),
+  options: z
+    .array(z.strictObject({ value: key, label: localTextSchema(text) }))
+    .min(2)
+    .max(6),
 });
 
 export const auditToolSchema = z
@@ -37,7 +40,10 @@ export const auditToolSchema = z
         z.strictObject({
           id: z.enum(themes),
           title: localTextSchema(text),
-          questions: z.array(z.strictObject({ id: key, text: localTextSchema(text), scale: key })).min(1).max(12),
+          questions: z
+            .array(z.strictObject({ id: key, text: localTextSchema(text), scale: key }))
+            .min(1)
+            .max(12),
         }),
       )
       .min(1),
@@ -75,8 +81,7 @@ function load(name: string, json: unknown): AuditTool {
 /** The tools Lantern ships: the multi-agency CSE case audit. */
 export const builtInAuditTools: readonly AuditTool[] = [load('multi-agency-cse.json', multiAgencyCse)];
 
-export const findAuditTool = (id: string, version?: number) =>
-  builtInAuditTools.find((t) => t.id === id && (version === undefined || t.version === version));
+export const findAuditTool = (id: string, version?: number) => builtInAuditTools.find((t) => t.id === id && (version === undefined || t.version === version));
 
 /** A tool copied into an audit, read back: the stored JSON is the tool's own, checked again. */
 export function storedTool(json: unknown): AuditTool {

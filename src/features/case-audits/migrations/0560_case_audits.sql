@@ -109,8 +109,8 @@ SELECT lantern_partnership_table('case_audit_answers', 'SELECT, INSERT, UPDATE')
 SELECT lantern_partnership_table('case_audit_moderations', 'SELECT, INSERT, UPDATE');
 SELECT lantern_partnership_table('case_audit_learning', 'SELECT, INSERT, UPDATE (strategy_action_id)');
 
--- The children an audit may sample: the acting partnership's, matching the criteria, with a record open
--- at some time in the period; never a restricted or merged record. Ids and the strata only, no names:
+-- The children an audit may sample: the acting partnership's, matching the criteria, whose record was not
+-- closed before the period began; never a restricted or merged record. Ids and the strata only, no names:
 -- the audit's lead (a strategy lead or co-ordinator) draws a sample of records they may not read.
 CREATE FUNCTION lantern_case_audit_candidates(p_start date, p_end date, p_risk text[], p_flag text, p_agency uuid)
 RETURNS TABLE (child_id uuid, owning_agency_id uuid, risk_level text, open_flags text[])
@@ -123,7 +123,7 @@ BEGIN
   SELECT c.id, c.owning_agency_id, c.current_risk_level, c.open_flags
   FROM children c
   WHERE c.partnership_id = lantern_partnership() AND NOT c.restricted AND c.merged_into_id IS NULL
-    AND c.created_at::date <= p_end AND (c.closed_at IS NULL OR c.closed_at::date >= p_start)
+    AND (c.closed_at IS NULL OR c.closed_at::date >= p_start)
     AND (p_risk IS NULL OR c.current_risk_level = ANY (p_risk))
     AND (p_flag IS NULL OR p_flag = ANY (c.open_flags))
     AND (p_agency IS NULL OR c.owning_agency_id = p_agency OR p_agency = ANY (c.agency_ids))

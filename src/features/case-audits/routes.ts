@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
 import { can } from '../../authz/policy.ts';
 import { translator, requestTranslator } from '../../i18n/i18n.ts';
 import { textIn } from '../../i18n/local-text.ts';
@@ -93,12 +94,12 @@ export const caseAuditsFeature: Feature = {
     const onAuditPage = <B>(
       path: string,
       permission: 'case-audits.manage' | 'strategy.manage',
-      body: import('zod').ZodType<B>,
+      body: ZodType<B>,
       flash: `flash.${string}`,
       save: (request: FastifyRequest, id: string, input: B) => Promise<unknown>,
     ) =>
       app.post(path, { ...perm(permission), schema: { params: idParams, body }, attachValidation: true }, async (request, reply) => {
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         if (request.validationError)
           return auditPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
         try {

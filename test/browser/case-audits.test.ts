@@ -34,7 +34,7 @@ describe('case audit journey in Chromium', { skip: browserAvailable ? false : 'C
     await page.getByLabel('Seed').fill('4242');
     await page.getByRole('button', { name: 'Draw the sample' }).click();
     await assertAccessible(page, bc);
-    assert.equal(await page.locator('#audit-seed').textContent(), '4242');
+    assert.equal((await page.locator('.lantern-audit-seed').textContent())!.trim(), '4242');
     assert.equal(await page.locator('#sample tbody tr').count(), 4);
 
     // The lead names themselves as an auditor (a strategy lead may audit), then opens the audit.

@@ -11,6 +11,7 @@ import { AttendanceImportService } from './features/assurance/attendance-import.
 import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
 import { ScrutinyService } from './features/assurance/scrutiny.ts';
+import { CaseAuditService } from './features/case-audits/service.ts';
 import { TrainingMeasureService } from './features/assurance/training-measures.ts';
 import { TrainingService } from './features/assurance/training.ts';
 import { ApiTokenService } from './features/children/api/tokens.ts';
@@ -97,6 +98,8 @@ export interface Services {
   referrals: ReferralService;
   strategy: StrategyServices;
   assurance: AssuranceServices;
+  /** Multi-agency case audits (issue 15 §1). */
+  caseAudits: CaseAuditService;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
   /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
@@ -165,6 +168,7 @@ export function createServices(options: {
       directory: new DirectoryService(options.db, clock),
       scrutiny: new ScrutinyService(options.db, clock),
     },
+    caseAudits: new CaseAuditService(options.db, clock),
     intelligence: new IntelligenceService(options.db, clock),
     intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),

@@ -64,6 +64,13 @@ export const permissions = {
   // Offering to compare the profile's headline figures with a neighbouring partnership, and withdrawing
   // the offer (migration 0450's policies say the same).
   'profile.comparison.manage': ['partnership_admin'],
+  // Multi-agency case audits (issue 15 §1): the quality-assurance lead scopes, samples, moderates and
+  // reports; readers see audits and reports, never a child's name; auditors (each answering for their own
+  // agency) read only their audit's sampled records while it is open — lantern_case_audit_record (0560).
+  'case-audits.read': ['strategy_lead', 'coordinator', 'partnership_admin', 'board_member'],
+  'case-audits.manage': ['strategy_lead', 'coordinator'],
+  'case-audits.audit': ['triage_worker', 'practitioner', 'coordinator', 'analyst', 'strategy_lead'],
+  'case-audits.list': ['strategy_lead', 'coordinator', 'partnership_admin', 'board_member', 'triage_worker', 'practitioner', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

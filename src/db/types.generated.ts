@@ -146,6 +146,80 @@ export interface Campaigns {
   title: string;
 }
 
+export interface CaseAuditAnswers {
+  agency_id: string;
+  answers: Json;
+  audit_id: string;
+  auditor_id: string;
+  comment: Generated<string>;
+  grade: string;
+  id: Generated<string>;
+  partnership_id: string;
+  sample_id: string;
+  submitted_at: Generated<Timestamp>;
+}
+
+export interface CaseAuditAuditors {
+  agency_id: string;
+  audit_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+  user_id: string;
+}
+
+export interface CaseAuditLearning {
+  audit_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partnership_id: string;
+  strategy_action_id: string | null;
+  text: string;
+}
+
+export interface CaseAuditModerations {
+  agreed_grade: string;
+  audit_id: string;
+  id: Generated<string>;
+  moderated_at: Generated<Timestamp>;
+  moderated_by: string | null;
+  note: Generated<string>;
+  partnership_id: string;
+  sample_id: string;
+}
+
+export interface CaseAudits {
+  closed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  criteria: Generated<Json>;
+  findings: Generated<string>;
+  id: Generated<string>;
+  method: string;
+  opened_at: Timestamp | null;
+  partnership_id: string;
+  period_end: string;
+  period_start: string;
+  population: number | null;
+  sample_size: number;
+  scope: Generated<string>;
+  seed: Int8;
+  status: Generated<string>;
+  stratify_by: string | null;
+  title: string;
+  tool: Json;
+  tool_id: string;
+  tool_version: number;
+}
+
+export interface CaseAuditSample {
+  audit_id: string;
+  child_id: string;
+  id: Generated<string>;
+  partnership_id: string;
+  position: number;
+  stratum: Generated<string>;
+}
+
 export interface CaseNotes {
   author_name: string;
   author_user_id: string | null;
@@ -1144,6 +1218,12 @@ export interface DB {
   campaign_materials: CampaignMaterials;
   campaign_questions: CampaignQuestions;
   campaigns: Campaigns;
+  case_audit_answers: CaseAuditAnswers;
+  case_audit_auditors: CaseAuditAuditors;
+  case_audit_learning: CaseAuditLearning;
+  case_audit_moderations: CaseAuditModerations;
+  case_audit_sample: CaseAuditSample;
+  case_audits: CaseAudits;
   case_notes: CaseNotes;
   child_addresses: ChildAddresses;
   child_flag_changes: ChildFlagChanges;

@@ -2,6 +2,7 @@ import { accountFeature } from './account/routes.ts';
 import { adminFeature } from './admin/routes.ts';
 import { assuranceFeature } from './assurance/routes.ts';
 import { auditLogFeature } from './audit-log/routes.ts';
+import { caseAuditsFeature } from './case-audits/routes.ts';
 import { caseworkFeature } from './casework/routes.ts';
 import { caseworkApi } from './casework/api/routes.ts';
 import { disclosureFeature } from './disclosure/routes.ts';
@@ -38,6 +39,7 @@ export const features: Feature[] = [
   apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi, maceApi, profileApi]),
   strategyFeature,
   assuranceFeature,
+  caseAuditsFeature,
   intelligenceFeature,
   maceFeature,
   profileFeature,

@@ -30,6 +30,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/campaigns', textKey: 'nav.campaigns', permission: 'campaigns.read' },
   { href: '/directory', textKey: 'nav.directory', permission: 'services.read' },
   { href: '/scrutiny', textKey: 'nav.scrutiny', permission: 'scrutiny.read' },
+  { href: '/case-audits', textKey: 'caseAudits.nav', permission: 'case-audits.list' },
   { href: '/risk-tools', textKey: 'nav.riskTools', permission: 'risk-tools.manage' },
 ];
 

@@ -43,7 +43,11 @@ const childCounts: [string, Count][] = [
   ['meetings', (id) => sql`SELECT count(*)::int AS count FROM strategy_meetings WHERE child_id = ${id}::uuid`],
   ['notes', (id) => sql`SELECT count(*)::int AS count FROM case_notes WHERE child_id = ${id}::uuid`],
   ['flags', (id) => sql`SELECT count(*)::int AS count FROM child_flags WHERE child_id = ${id}::uuid AND ended_on IS NULL`],
-  ['links', (id) => sql`SELECT count(*)::int AS count FROM intel_links WHERE (from_kind = 'child' AND from_id = ${id}::uuid) OR (to_kind = 'child' AND to_id = ${id}::uuid)`],
+  [
+    'links',
+    (id) =>
+      sql`SELECT count(*)::int AS count FROM intel_links WHERE (from_kind = 'child' AND from_id = ${id}::uuid) OR (to_kind = 'child' AND to_id = ${id}::uuid)`,
+  ],
   [
     'shares',
     (id) => sql`SELECT ((SELECT count(*) FROM record_shares WHERE record_type = 'child' AND record_id = ${id}::uuid AND revoked_at IS NULL)
@@ -51,7 +55,11 @@ const childCounts: [string, Count][] = [
   ],
 ];
 const personCounts: [string, Count][] = [
-  ['links', (id) => sql`SELECT count(*)::int AS count FROM intel_links WHERE (from_kind = 'person' AND from_id = ${id}::uuid) OR (to_kind = 'person' AND to_id = ${id}::uuid)`],
+  [
+    'links',
+    (id) =>
+      sql`SELECT count(*)::int AS count FROM intel_links WHERE (from_kind = 'person' AND from_id = ${id}::uuid) OR (to_kind = 'person' AND to_id = ${id}::uuid)`,
+  ],
   ['events', (id) => sql`SELECT count(*)::int AS count FROM intel_event_links WHERE entity_kind = 'person' AND entity_id = ${id}::uuid`],
   ['reports', (id) => sql`SELECT count(*)::int AS count FROM intel_report_links WHERE entity_kind = 'person' AND entity_id = ${id}::uuid`],
   ['disruptions', (id) => sql`SELECT count(*)::int AS count FROM intel_disruptions WHERE target_person_id = ${id}::uuid`],
@@ -179,8 +187,18 @@ export class RecordMergeService {
         throw error;
       }
       const details = { mergeId };
-      await act.audit({ action: 'record.unmerge', recordType: auditRecordType[kind], recordId: merge.kept_id, details: { ...details, merged: merge.merged_id } });
-      await act.audit({ action: 'record.unmerge', recordType: auditRecordType[kind], recordId: merge.merged_id, details: { ...details, mergedInto: merge.kept_id } });
+      await act.audit({
+        action: 'record.unmerge',
+        recordType: auditRecordType[kind],
+        recordId: merge.kept_id,
+        details: { ...details, merged: merge.merged_id },
+      });
+      await act.audit({
+        action: 'record.unmerge',
+        recordType: auditRecordType[kind],
+        recordId: merge.merged_id,
+        details: { ...details, mergedInto: merge.kept_id },
+      });
       return { keptId: merge.kept_id, mergedId: merge.merged_id };
     });
   }
@@ -203,7 +221,14 @@ export class RecordMergeService {
     {
       const rows = await tx
         .selectFrom('record_merges as m')
-        .select(['m.id', 'm.merged_id', 'm.merged_by_name', 'm.merged_at', sql<number>`jsonb_array_length(m.moved)`.as('moved'), sql<number>`jsonb_array_length(m.left_behind)`.as('left_behind')])
+        .select([
+          'm.id',
+          'm.merged_id',
+          'm.merged_by_name',
+          'm.merged_at',
+          sql<number>`jsonb_array_length(m.moved)`.as('moved'),
+          sql<number>`jsonb_array_length(m.left_behind)`.as('left_behind'),
+        ])
         .where('m.kind', '=', kind)
         .where('m.kept_id', '=', keptId)
         .where('m.unmerged_at', 'is', null)
@@ -214,7 +239,11 @@ export class RecordMergeService {
         // The merged-away record is named only when the reader sees it (a restricted one is not named).
         const named =
           kind === 'child'
-            ? await tx.selectFrom('children').select(['reference', sql<string>`given_name || ' ' || family_name`.as('name')]).where('id', '=', row.merged_id).executeTakeFirst()
+            ? await tx
+                .selectFrom('children')
+                .select(['reference', sql<string>`given_name || ' ' || family_name`.as('name')])
+                .where('id', '=', row.merged_id)
+                .executeTakeFirst()
             : await tx
                 .selectFrom('persons_of_concern')
                 .select([sql<string | null>`NULL`.as('reference'), sql<string>`concat_ws(' ', given_name, family_name)`.as('name')])

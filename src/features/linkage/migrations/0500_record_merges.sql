@@ -152,6 +152,41 @@ END
 $$;
 REVOKE ALL ON FUNCTION lantern_merge_refresh_children(uuid[]) FROM PUBLIC;
 
+-- The rows of the tables a merge moves that refer to a record now, as {table: {id: row}}: taken before and
+-- after a merge, so that an unmerge can undo what triggers did to the kept record's rows while rows moved
+-- (a strategy meeting moved to the kept child shares it with the meeting's agencies, migration 0170).
+CREATE FUNCTION lantern_merge_rows_of(p_kind text, p_id uuid, p_partnership uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  col record;
+  rows_of jsonb;
+  result jsonb := '{}';
+BEGIN
+  FOR col IN SELECT * FROM lantern_merge_columns() c WHERE c.kind = p_kind AND c.handling = 'move' LOOP
+    EXECUTE format('SELECT coalesce(jsonb_object_agg(t.id, to_jsonb(t)), ''{}'') FROM %I t WHERE %I = $1 AND partnership_id = $2 %s',
+                   col.table_name, col.column_name,
+                   CASE WHEN col.kind_column IS NULL THEN '' ELSE format('AND %I = %L', col.kind_column, col.kind_value) END)
+      INTO rows_of USING p_id, p_partnership;
+    result := jsonb_set(result, ARRAY[col.table_name], coalesce(result->col.table_name, '{}') || rows_of);
+  END LOOP;
+  RETURN result;
+END
+$$;
+REVOKE ALL ON FUNCTION lantern_merge_rows_of(text, uuid, uuid) FROM PUBLIC;
+
+-- Puts a row back as it was (every column but its id and generated ones), from its JSON.
+CREATE FUNCTION lantern_merge_restore_row(p_table text, p_row jsonb) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+  sets text;
+BEGIN
+  SELECT string_agg(format('%I = b.%I', attname, attname), ', ') INTO sets FROM pg_attribute
+   WHERE attrelid = p_table::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' AND attname <> 'id';
+  EXECUTE format('UPDATE %I t SET %s FROM jsonb_populate_record(NULL::%I, $1) b WHERE t.id = b.id', p_table, sets, p_table) USING p_row;
+END
+$$;
+REVOKE ALL ON FUNCTION lantern_merge_restore_row(text, jsonb) FROM PUBLIC;
+
 -- Merges p_merged into p_kept. The service has authorised the actor and read both records as the actor
 -- (row-level security); here the database checks what it can: both records of the acting partnership,
 -- neither already merged away. Returns the merge's id.
@@ -168,6 +203,7 @@ DECLARE
   left_behind jsonb := '[]';
   kept_before jsonb;
   merged_before jsonb;
+  kept_rows_before jsonb;
 BEGIN
   IF target_table IS NULL OR partnership IS NULL OR p_kept = p_merged THEN
     RAISE EXCEPTION 'lantern: not a merge' USING ERRCODE = 'check_violation';
@@ -179,9 +215,11 @@ BEGIN
   END IF;
   EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE id = $1', target_table) INTO kept_before USING p_kept;
   EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE id = $1', target_table) INTO merged_before USING p_merged;
+  kept_rows_before := lantern_merge_rows_of(p_kind, p_kept, partnership);
 
   FOR col IN SELECT * FROM lantern_merge_columns() c WHERE c.kind = p_kind AND c.handling IN ('move', 'keep') AND c.table_name <> target_table
-             ORDER BY c.table_name, c.column_name LOOP
+             -- Shares first: a moved meeting or action then finds its agencies' shares already there.
+             ORDER BY c.table_name = 'record_shares' DESC, c.table_name, c.column_name LOOP
     FOR row_id IN EXECUTE format('SELECT id FROM %I WHERE %I = $1 AND partnership_id = $2 %s ORDER BY id', col.table_name, col.column_name,
                                  CASE WHEN col.kind_column IS NULL THEN '' ELSE format('AND %I = %L', col.kind_column, col.kind_value) END)
                   USING p_merged, partnership LOOP
@@ -206,11 +244,13 @@ BEGIN
   END IF;
   INSERT INTO record_merges (partnership_id, kind, kept_id, merged_id, merged_by, merged_by_name, moved, left_behind, snapshot)
   VALUES (partnership, p_kind, p_kept, p_merged, lantern_user(), p_actor_name, moved, left_behind,
-          jsonb_build_object('kept_before', kept_before, 'merged_before', merged_before))
+          jsonb_build_object('kept_before', kept_before, 'merged_before', merged_before, 'kept_rows_before', kept_rows_before))
   RETURNING id INTO merge_id;
-  -- The kept row as the merge left it: an unmerge puts back only what nobody has changed since.
+  -- The kept row and its rows as the merge left them: an unmerge puts back only what nobody has changed since.
   EXECUTE format('UPDATE record_merges SET snapshot = snapshot || jsonb_build_object(''kept_after'', (SELECT to_jsonb(t) FROM %I t WHERE id = $1)) WHERE id = $2',
                  target_table) USING p_kept, merge_id;
+  UPDATE record_merges SET snapshot = snapshot || jsonb_build_object('kept_rows_after', lantern_merge_rows_of(p_kind, p_kept, partnership))
+   WHERE id = merge_id;
   RETURN merge_id;
 END
 $$;
@@ -229,6 +269,11 @@ DECLARE
   still_kept boolean;
   cols text[];
   sets text;
+  tbl text;
+  after_rows jsonb;
+  rid text;
+  after_row jsonb;
+  current_row jsonb;
 BEGIN
   SELECT * INTO m FROM record_merges WHERE id = p_merge AND partnership_id = lantern_partnership() FOR UPDATE;
   IF NOT FOUND THEN
@@ -243,9 +288,25 @@ BEGIN
     RAISE EXCEPTION 'lantern: the kept record has been merged since' USING ERRCODE = 'check_violation';
   END IF;
 
-  FOR entry IN SELECT * FROM jsonb_array_elements(m.moved) LOOP
+  -- In the order of the merge: shares go back first, so a meeting or action going back finds them there.
+  FOR entry IN SELECT e.value FROM jsonb_array_elements(m.moved) WITH ORDINALITY e (value, n) ORDER BY e.n LOOP
     EXECUTE format('UPDATE %I SET %I = $1 WHERE id = $2 AND %I = $3', entry->>'table', entry->>'column', entry->>'column')
       USING m.merged_id, (entry->>'id')::uuid, m.kept_id;
+  END LOOP;
+  -- What triggers made or changed on the kept record's rows during the merge, and nobody has changed
+  -- since, is undone: a row made is deleted, a row changed is put back.
+  FOR tbl, after_rows IN SELECT key, value FROM jsonb_each(coalesce(m.snapshot->'kept_rows_after', '{}')) LOOP
+    FOR rid, after_row IN SELECT key, value FROM jsonb_each(after_rows) LOOP
+      CONTINUE WHEN m.moved @> jsonb_build_array(jsonb_build_object('table', tbl, 'id', rid));
+      CONTINUE WHEN m.snapshot->'kept_rows_before'->tbl->rid IS NOT DISTINCT FROM after_row;
+      EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE id = $1', tbl) INTO current_row USING rid::uuid;
+      CONTINUE WHEN current_row IS DISTINCT FROM after_row;
+      IF m.snapshot->'kept_rows_before'->tbl ? rid THEN
+        PERFORM lantern_merge_restore_row(tbl, m.snapshot->'kept_rows_before'->tbl->rid);
+      ELSE
+        EXECUTE format('DELETE FROM %I WHERE id = $1', tbl) USING rid::uuid;
+      END IF;
+    END LOOP;
   END LOOP;
   EXECUTE format('UPDATE %I SET merged_into_id = NULL, merged_at = NULL WHERE id = $1', target_table) USING m.merged_id;
 

@@ -33,6 +33,7 @@ import { IntelligenceService } from './features/intelligence/service.ts';
 import { MaceService } from './features/mace/service.ts';
 import { ProfileService } from './features/profile/service.ts';
 import { IntelSharingService } from './features/intelligence/sharing.ts';
+import { RecordMergeService } from './features/linkage/merges.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -116,6 +117,8 @@ export interface Services {
   mace: MaceService;
   /** The problem profile: figures by period and area, trend, themes, areas compared (issue 13 §1). */
   profile: ProfileService;
+  /** Merging duplicate children and persons of concern, and undoing it (issue 14 §2). */
+  recordMerges: RecordMergeService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -177,6 +180,7 @@ export function createServices(options: {
     intelNetwork: new NetworkService(options.db, clock, options.config.figuresMaxAgeSeconds),
     mace: new MaceService(options.db, clock),
     profile: new ProfileService(options.db, clock, options.config.figuresMaxAgeSeconds),
+    recordMerges: new RecordMergeService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -41,7 +41,9 @@ export type AuditAction =
   | 'password.issue'
   | 'session.end'
   | 'access.refused'
-  | 'record.unrestrict';
+  | 'record.unrestrict'
+  | 'record.merge'
+  | 'record.unmerge';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

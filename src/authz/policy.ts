@@ -32,6 +32,8 @@ export const permissions = {
   'children.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   'children.write': ['triage_worker', 'practitioner', 'coordinator'],
   // The filtered children list as a file: the roles that work across the partnership's cohort, never aggregates-only roles.
+  // Merging duplicate children and undoing a merge (issue 14 §2): the partnership's co-ordinators.
+  'children.merge': ['coordinator'],
   'children.export': ['triage_worker', 'coordinator', 'analyst'],
   'casework.read': ['triage_worker', 'practitioner', 'coordinator', 'analyst'],
   'casework.write': ['triage_worker', 'practitioner', 'coordinator'],
@@ -169,6 +171,26 @@ export function canChangeIntelEntity(
   entity: { owning_agency_id: string | null; removed_at: Date | null },
 ): boolean {
   return can(principal, 'intelligence.write') && entity.removed_at === null && entity.owning_agency_id === principal!.agencyId;
+}
+
+/**
+ * Who may merge two children or undo the merge (issue 14 §2): the partnership's co-ordinators. Both
+ * records must be read by the actor first (a restricted record unseen is not found, never named).
+ */
+export function canMergeChildren(principal: Principal | null): boolean {
+  return can(principal, 'children.merge');
+}
+
+/**
+ * Who may merge two persons of concern or undo the merge (issue 14 §2): an intelligence co-ordinator or
+ * analyst who may change both, i.e. of the agency that owns both, neither removed.
+ */
+export function canMergePersons(
+  principal: (Principal & { agencyId: string }) | null,
+  kept: { owning_agency_id: string | null; removed_at: Date | null },
+  merged: { owning_agency_id: string | null; removed_at: Date | null },
+): boolean {
+  return canChangeIntelEntity(principal, kept) && canChangeIntelEntity(principal, merged);
 }
 
 export function assertCan(principal: Principal | null, permission: Permission): void {

@@ -808,6 +808,23 @@ export interface ProfileSnapshots {
   rows: Json;
 }
 
+export interface RecordMerges {
+  id: Generated<string>;
+  kept_id: string;
+  kind: string;
+  left_behind: Generated<Json>;
+  merged_at: Generated<Timestamp>;
+  merged_by: string | null;
+  merged_by_name: string;
+  merged_id: string;
+  moved: Generated<Json>;
+  partnership_id: string;
+  snapshot: Generated<Json>;
+  unmerged_at: Timestamp | null;
+  unmerged_by: string | null;
+  unmerged_by_name: string | null;
+}
+
 export interface RecordShares {
   agency_id: string;
   automatic_source: string | null;
@@ -1263,6 +1280,7 @@ export interface DB {
   profile_comparison_offers: ProfileComparisonOffers;
   profile_populations: ProfilePopulations;
   profile_snapshots: ProfileSnapshots;
+  record_merges: RecordMerges;
   record_shares: RecordShares;
   restriction_changes: RestrictionChanges;
   return_interviews: ReturnInterviews;

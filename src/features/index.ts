@@ -14,6 +14,7 @@ import { homeFeature } from './home/routes.ts';
 import { disruptionsApi } from './intelligence/api/disruption-routes.ts';
 import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
+import { linkageFeature } from './linkage/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
@@ -36,6 +37,7 @@ export const features: Feature[] = [
   pagesFeature,
   caseworkFeature,
   childrenFeature,
+  linkageFeature,
   apiFeature([childrenApi, flagsApi, caseworkApi, intelligenceApi, disruptionsApi, maceApi, profileApi]),
   strategyFeature,
   assuranceFeature,

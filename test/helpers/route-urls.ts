@@ -42,6 +42,9 @@ const realValueSql: Record<string, string> = {
   'scrutiny/:id': 'SELECT id FROM scrutiny_bodies WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'recommendations/:id': 'SELECT id FROM scrutiny_recommendations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'persons/:id': 'SELECT id FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  // The record a merge keeps (issue 14 §2); the one merged into it is fixed below, so the sweep merges nothing.
+  'children/:keepId': `SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted AND status = 'open' ORDER BY reference LIMIT 1`,
+  'persons/:keepId': 'SELECT id FROM persons_of_concern WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'locations/:id': 'SELECT id FROM intel_locations WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'objects/:id': 'SELECT id FROM intel_objects WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   // A standing share of a person of concern with a neighbouring partnership (migration 0340).
@@ -61,6 +64,9 @@ const realValueFixed: Record<string, string> = {
   'export/:document': 'plan.csv',
   'chronology/:format': 'docx',
   'pack/:format': 'docx',
+  // No record: a merge the sweep posted would change the records later routes read (not found instead).
+  'merge/:otherId': '00000000-0000-4000-8000-00000000beef',
+  'merges/:mergeId': '00000000-0000-4000-8000-00000000beef',
 };
 
 /**

@@ -128,6 +128,10 @@ const expectedAccess: Record<string, string> = {
   'POST /children/:id/partnership-shares/:shareId/stop': 'TWC',
   'POST /children/:id/close': 'TWC',
   'POST /children/:id/reopen': 'TWC',
+  // Merging duplicates and undoing it (issue 14 §2): co-ordinators for children
+  'GET /children/:keepId/merge/:otherId': 'C',
+  'POST /children/:keepId/merge/:otherId': 'C',
+  'POST /children/merges/:mergeId/unmerge': 'C',
   // Casework: the same split
   'GET /children/:id/assessments': 'TWCA',
   'GET /children/:id/assessments/new': 'TWC',
@@ -232,6 +236,10 @@ const expectedAccess: Record<string, string> = {
   'POST /intelligence/persons/new': 'CA',
   'GET /intelligence/persons/:id': 'CA',
   'POST /intelligence/persons/:id/links': 'CA',
+  // Merging persons: the intelligence roles, of the agency owning both (a record rule: 403 otherwise)
+  'GET /intelligence/persons/:keepId/merge/:otherId': 'CA',
+  'POST /intelligence/persons/:keepId/merge/:otherId': 'CA',
+  'POST /intelligence/persons/merges/:mergeId/unmerge': 'CA',
   'GET /intelligence/persons/:id/edit': 'CA',
   'POST /intelligence/persons/:id/edit': 'CA',
   'GET /intelligence/persons/:id/remove': 'CA',
@@ -315,6 +323,9 @@ const expectedAccess: Record<string, string> = {
 const recordRuleMayRefuse = new Set([
   'GET /strategy/actions/:actionId/progress',
   'POST /strategy/actions/:actionId/progress',
+  'GET /intelligence/persons/:keepId/merge/:otherId',
+  'POST /intelligence/persons/:keepId/merge/:otherId',
+  'POST /intelligence/persons/merges/:mergeId/unmerge',
   ...['persons', 'locations', 'objects'].flatMap((kind) =>
     ['GET', 'POST'].flatMap((method) => [`${method} /intelligence/${kind}/:id/edit`, `${method} /intelligence/${kind}/:id/remove`]),
   ),

@@ -45,7 +45,8 @@ export function missingSince(today: IsoDate): Date {
  * docs/PERFORMANCE.md, "Children list filters".
  */
 function applyFilters(query: Query, filters: ChildFilters, today: IsoDate): Query {
-  let q = query;
+  // A child merged into another (issue 14 §2) is listed as the record kept, never twice.
+  let q = query.where('c.merged_into_id', 'is', null);
   if (filters.status !== 'all') q = q.where('c.status', '=', filters.status);
   if (filters.risk.length > 0) {
     const levels = filters.risk.filter((r) => r !== 'none');

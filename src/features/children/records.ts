@@ -30,7 +30,10 @@ export class ChildRecordService {
   listChildren(user: SessionUser, options: { status: 'open' | 'closed' | 'all'; page: number; pageSize?: number }) {
     const pageSize = options.pageSize ?? 50;
     return withActor(this.db, actorOf(user), async (tx, act) => {
-      let query = tx.selectFrom('children as c').select([...listColumns, 'c.updated_at']);
+      let query = tx
+        .selectFrom('children as c')
+        .select([...listColumns, 'c.updated_at'])
+        .where('c.merged_into_id', 'is', null);
       if (options.status !== 'all') query = query.where('c.status', '=', options.status);
       const rows = await query
         .orderBy('c.family_name')
@@ -269,6 +272,7 @@ export class ChildRecordService {
           'c.owning_agency_id',
           'c.closed_at',
           'c.closing_outcome',
+          'c.merged_into_id',
         ])
         .where('c.id', '=', id)
         .executeTakeFirst();

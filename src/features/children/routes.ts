@@ -164,7 +164,12 @@ export const childrenFeature: Feature = {
       return reply.page(view('child'), { ...record, ...vocabulary, age, events: record.accessLog, intelLinks, active: 'overview', values: {}, ...extra });
     };
 
-    app.get('/children/:id', { ...read, schema: byId }, async (request, reply) => childPage(request, reply, request.params.id));
+    // A child merged into another (issue 14 §2) leads to the record kept; the kept one lists its merges.
+    app.get('/children/:id', { ...read, schema: byId }, async (request, reply) => {
+      const { mergedInto, merges } = await services.recordMerges.recordState(request.user!, 'child', request.params.id);
+      if (mergedInto) return reply.saved(`/children/${mergedInto}`, 'flash.merge.redirected');
+      return childPage(request, reply, request.params.id, { merges, mergeBase: '/children' });
+    });
 
     app.post('/children/:id/break-glass', { ...read, schema: { ...byId, body: reasonSchema }, attachValidation: true }, async (request, reply) => {
       const { id } = request.params;

@@ -158,7 +158,7 @@ function alike(search: Search): RawBuilder<boolean> {
 async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, limit: number, keys = sql``, tied = false): Promise<ScoredRow[]> {
   // `tied`: every row the condition finds scores the same, so the closest are the first in name order.
   const children = tied
-    ? sql`(SELECT * FROM children c WHERE ${condition} AND (${!search.openOnly} OR c.status = 'open')
+    ? sql`(SELECT * FROM children c WHERE ${condition} AND c.merged_into_id IS NULL AND (${!search.openOnly} OR c.status = 'open')
              ORDER BY c.family_name, c.given_name, c.id LIMIT ${limit})`
     : sql`children`;
   // The holding agency and the postcode are looked up for the few rows kept, after the limit.
@@ -196,7 +196,7 @@ async function scored(tx: Tx, search: Search, condition: RawBuilder<boolean>, li
                                                        lantern_name_distance(q.given, c.family_key) + lantern_name_distance(q.family, c.given_key))
                          WHEN q.family <> '' THEN least(lantern_name_distance(q.family, c.family_key), lantern_name_distance(q.family, c.given_key))
                          ELSE 0 END AS distance) s
-             WHERE ${condition} AND (${!search.openOnly} OR c.status = 'open')
+             WHERE ${condition} AND c.merged_into_id IS NULL AND (${!search.openOnly} OR c.status = 'open')
             -- Scored once per row, not again for the filter and the order below.
             OFFSET 0) m
      WHERE m.strength > 0 OR (${search.words.length === 0 && search.postcode !== null} AND (${search.dateOfBirth}::date IS NULL OR m.same_birth))

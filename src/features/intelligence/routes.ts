@@ -200,7 +200,13 @@ export const intelligenceFeature: Feature = {
         const page = await pages[kind](request.user!, id);
         return reply.page(view(kind), { ...page, events: page.accessLog, kind, entityPath: `${base}/${id}`, ...vocabulary, values: {}, ...extra });
       };
-      app.get(`${base}/:id`, { ...read, schema: { params: idParams } }, async (request, reply) => entityPage(request, reply, request.params.id));
+      app.get(`${base}/:id`, { ...read, schema: { params: idParams } }, async (request, reply) => {
+        if (kind !== 'person') return entityPage(request, reply, request.params.id);
+        // A person merged into another (issue 14 §2) leads to the record kept; the kept one lists its merges.
+        const { mergedInto, merges } = await services.recordMerges.recordState(request.user!, 'person', request.params.id);
+        if (mergedInto) return reply.saved(`${base}/${mergedInto}`, 'flash.merge.redirected');
+        return entityPage(request, reply, request.params.id, { merges, mergeBase: base });
+      });
 
       // ---- Editing and removing it: the owning agency's intelligence roles (the service asks authz, row-level security the same) ----
       const editPage = async (

@@ -66,6 +66,10 @@ export const child = z
     owning_agency_id: z.uuid(),
     closed_at: z.date().nullable(),
     closing_outcome: oneOf(closingOutcomes).nullable(),
+    merged_into_id: z
+      .uuid()
+      .nullable()
+      .meta({ description: 'Set when this record was merged into another as a duplicate: the id of the record kept, which holds its history now.' }),
   })
   .meta({ id: 'Child', description: 'One child’s core record.' });
 

@@ -5,7 +5,7 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { frameworkNameOf, outcomeOfAction } from './domain/frameworks.ts';
-import { checkSmart, smartReport, type SmartInput } from './domain/smart.ts';
+import { checkSmart, groupCommonFindings, planAcronymExpansions, smartReport, type SmartInput, type SmartOptions } from './domain/smart.ts';
 import { StrategyValidationError } from './errors.ts';
 import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
 import { glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
@@ -25,6 +25,7 @@ const planColumns = (form: PlanForm) => ({
   owning_body: form.owningBody,
   accountable_to: form.accountableTo,
   linked_plans: form.linkedPlans,
+  requires_board_plan_ref: form.requiresBoardPlanRef,
 });
 
 export class PlanService {
@@ -133,7 +134,8 @@ export class PlanService {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
-      const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary).length]));
+      const options = this.smartOptions(plan, actions);
+      const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary, options).length]));
       const strands = plan.framework.strands.map((strand) => ({
         ...strand,
         outcomes: plan.framework.outcomes
@@ -157,14 +159,17 @@ export class PlanService {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
+      const options = this.smartOptions(plan, actions);
       const report = smartReport(
         actions.map((a) => ({ ...smartInputOf(a), id: a.action_ref })),
         glossary,
+        options,
       );
-      const perAction = actions
-        .map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary) }))
-        .filter((a) => a.findings.length > 0);
-      return { plan, report, perAction };
+      const { common, perAction } = groupCommonFindings(
+        actions.map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary, options) })),
+        actions.length,
+      );
+      return { plan, report, common, perAction };
     });
   }
 
@@ -198,7 +203,7 @@ export class PlanService {
         action,
         outcome: outcomeOfAction(plan.framework, action.action_ref) ?? plan.framework.outcomes.find((o) => o.id === action.outcome_ref),
         history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(h.quarter_start) })),
-        findings: checkSmart(smartInputOf(action), glossary),
+        findings: checkSmart(smartInputOf(action), glossary, this.smartOptions(plan, await loadActions(tx, row.plan_id, user, this.clock))),
         mayUpdate: this.mayUpdate(user, action.lead_user_id),
       };
     });
@@ -210,9 +215,25 @@ export class PlanService {
     return can(user, 'actions.update') && leadUserId === user.userId;
   }
 
+  /**
+   * What the SMART check needs beyond one row: today, the plan's settings, and the acronyms
+   * written out anywhere in the plan (an expansion in one action explains it in all).
+   */
+  private smartOptions(plan: { requires_board_plan_ref: boolean }, actions: readonly Parameters<typeof smartInputOf>[0][]): SmartOptions {
+    return {
+      today: this.today(),
+      requireBoardPlanRef: plan.requires_board_plan_ref,
+      planExpansions: planAcronymExpansions(actions.map(smartInputOf)),
+    };
+  }
+
   /** SMART findings for values typed into the form, before they are saved. */
-  checkDraft(user: SessionUser, draft: SmartInput) {
-    return withActor(this.db, actorOf(user), async (tx) => checkSmart(draft, await glossaryOf(tx)));
+  checkDraft(user: SessionUser, planId: string, draft: SmartInput) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const plan = await loadPlan(tx, planId);
+      const options = this.smartOptions(plan, await loadActions(tx, planId, user, this.clock));
+      return checkSmart(draft, await glossaryOf(tx), options);
+    });
   }
 
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {
@@ -331,6 +352,11 @@ export function smartInputOf(a: {
   lead_agency_name: string | null;
   due_on: string | null;
   evidence_source: string;
+  board_plan_ref?: string;
+  status?: string;
+  status_note?: string;
+  latest_narrative?: string;
+  current_value?: string | null;
 }): SmartInput {
   return {
     text: a.text,
@@ -340,5 +366,10 @@ export function smartInputOf(a: {
     leadAgency: a.lead_agency_name ?? '',
     dueDate: a.due_on ?? '',
     evidenceSource: a.evidence_source,
+    boardPlanRef: a.board_plan_ref ?? '',
+    status: a.status ?? '',
+    statusNote: a.status_note ?? '',
+    narrative: a.latest_narrative ?? '',
+    currentValue: a.current_value ?? '',
   };
 }

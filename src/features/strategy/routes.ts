@@ -80,6 +80,7 @@ export const strategyFeature: Feature = {
         owningBody: plan.owning_body,
         accountableTo: plan.accountable_to,
         linkedPlans: plan.linked_plans,
+        requiresBoardPlanRef: plan.requires_board_plan_ref ? 'yes' : '',
       };
       return planFormPage(request, reply, { values, planId, mode: 'edit' });
     });
@@ -133,7 +134,7 @@ export const strategyFeature: Feature = {
       const values = (extra.values ?? {}) as Record<string, string | undefined>;
       const choices = await strategy.plans.formChoices(request.user!);
       const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
-      const findings = await strategy.plans.checkDraft(request.user!, {
+      const findings = await strategy.plans.checkDraft(request.user!, planId, {
         text: values.text ?? '',
         successMeasure: values.successMeasure ?? '',
         target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
@@ -141,6 +142,7 @@ export const strategyFeature: Feature = {
         leadAgency: agencyName,
         dueDate: dateOfInput(values.dueOn) ?? '',
         evidenceSource: values.evidenceSource ?? '',
+        boardPlanRef: values.boardPlanRef ?? '',
       });
       return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
     };

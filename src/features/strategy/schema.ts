@@ -40,6 +40,11 @@ export const planFormSchema = z
     owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
     accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
     linkedPlans: optionalText(4000),
+    // A checkbox: present ("yes") when ticked, absent otherwise.
+    requiresBoardPlanRef: z
+      .literal('yes')
+      .optional()
+      .transform((v) => v === 'yes'),
   })
   .refine((p) => p.periodEnd >= p.periodStart, dateRule('periodEnd', 'strategy.validation.periodOrder'));
 export type PlanForm = z.infer<typeof planFormSchema>;

@@ -124,7 +124,12 @@ export class PlanService {
         action: 'record.update',
         recordType: 'strategy_plan',
         recordId: planId,
-        details: { title: form.title, owningBody: { from: before.owning_body, to: form.owningBody }, nextReviewOn: form.nextReviewOn },
+        details: {
+          title: form.title,
+          owningBody: { from: before.owning_body, to: form.owningBody },
+          nextReviewOn: form.nextReviewOn,
+          requiresBoardPlanRef: { from: before.requires_board_plan_ref, to: form.requiresBoardPlanRef },
+        },
       });
     });
   }

@@ -260,6 +260,21 @@ describe('the SMART check, sharper (issue 15 §3)', () => {
   });
 });
 
+describe('returns follow the framework (issue 15 §4)', () => {
+  test('an English partnership is not offered the Welsh Government return; a Welsh one is', async () => {
+    const westbrook = await agents.westbrookLead!.get(`/strategy/plans/${westbrookPlan}`);
+    assert.equal(westbrook.statusCode, 200);
+    assert.doesNotMatch(westbrook.body, /Welsh Government reporting template/);
+    assert.match(westbrook.body, /export\/plan\.xlsx/);
+    for (const document of ['return.docx', 'return.xlsx']) {
+      assert.equal((await agents.westbrookLead!.get(`/strategy/plans/${westbrookPlan}/export/${document}`)).statusCode, 404, document);
+    }
+    const northmere = await agents.lead!.get(`/strategy/plans/${northmerePlan}`);
+    assert.match(northmere.body, /Welsh Government reporting template/);
+    assert.equal((await agents.lead!.get(`/strategy/plans/${northmerePlan}/export/return.xlsx`)).statusCode, 200);
+  });
+});
+
 describe('plans and governance', () => {
   test('a strategy lead adds an agency’s own plan and changes its review dates and governance; both are audited', async () => {
     const lead = agents.lead!;

@@ -3,7 +3,7 @@ import { aggregatesOnly } from '../../authz/policy.ts';
 import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
-import { frameworkNameOf, withCurrentTexts, type Framework } from './domain/frameworks.ts';
+import { frameworkNameOf, returnsOffered, withCurrentTexts, type Framework } from './domain/frameworks.ts';
 import type { Glossary } from './domain/smart.ts';
 import { isOverdue } from './progress.ts';
 
@@ -27,6 +27,7 @@ export async function loadPlan(tx: Tx, planId: string) {
       'f.built_in as framework_built_in',
       'f.name as framework_name',
       'ps.name as partnership_name',
+      'ps.nation as partnership_nation',
       'a.name as agency_name',
     ])
     .where('p.id', '=', planId)
@@ -37,6 +38,8 @@ export async function loadPlan(tx: Tx, planId: string) {
   return {
     ...plan,
     framework,
+    /** The returns this plan is reported in (its framework's, and the Welsh Government's only in Wales). */
+    returns_offered: returnsOffered(framework, plan.partnership_nation),
     /** A local text (src/i18n/local-text.ts): shown with textIn or the localHtml filter. */
     framework_name: frameworkNameOf({ key: plan.framework_key, name: plan.framework_name, built_in: plan.framework_built_in, definition: framework }),
   };

@@ -275,6 +275,57 @@ describe('returns follow the framework (issue 15 §4)', () => {
   });
 });
 
+describe('archive and restore (issue 15 §4)', () => {
+  test('an action is archived, hidden from the plan and its checks, then restored; never deleted; both audited', async () => {
+    const lead = agents.westbrookLead!;
+    const id = await actionId(westbrookPlan, '2.4a');
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, /href="\/strategy\/actions\/[^"]+">2\.4a</);
+    const archived = await lead.post(`/strategy/actions/${id}/archive`, {});
+    assert.equal(archived.statusCode, 302);
+    assert.equal(archived.headers.location, `/strategy/actions/${id}`);
+    const plan = await lead.get(`/strategy/plans/${westbrookPlan}`);
+    assert.doesNotMatch(plan.body, />2\.4a</, 'hidden from the plan by default');
+    assert.match(plan.body, /See archived actions \(1\)/);
+    const shown = await lead.get(`/strategy/plans/${westbrookPlan}?show=archived`);
+    assert.match(shown.body, /Archived actions[\s\S]*>2\.4a</);
+    assert.doesNotMatch((await lead.get(`/strategy/plans/${westbrookPlan}/smart`)).body, /Tender out/, 'left out of the SMART check');
+    const page = await lead.get(`/strategy/actions/${id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /This action was archived on/);
+    assert.match(page.body, /Restore this action/);
+    const [row] = await ctx.ownerQuery<{ archived_at: Date | null; n: string }>(
+      `SELECT archived_at, (SELECT count(*) FROM strategy_action_updates WHERE action_id = $1)::text AS n FROM strategy_actions WHERE id = $1`,
+      [id],
+    );
+    assert.ok(row!.archived_at, 'kept, marked archived');
+    assert.ok(Number(row!.n) > 0, 'history kept');
+    assert.equal((await lead.post(`/strategy/actions/${id}/restore`, {})).statusCode, 302);
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, />2\.4a</);
+    const lifecycle = (await auditRows('record.update', id)).map((r) => r.details.lifecycle).filter(Boolean);
+    assert.deepEqual(lifecycle, ['archived', 'restored']);
+  });
+
+  test('a plan is archived and restored; only a strategy lead may; malformed ids are 404', async () => {
+    const lead = agents.westbrookLead!;
+    assert.equal((await lead.post(`/strategy/plans/${westbrookPlan}/archive`, {})).statusCode, 302);
+    const list = await lead.get('/strategy');
+    assert.doesNotMatch(list.body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.match(list.body, /See archived plans/);
+    assert.match((await lead.get('/strategy?show=archived')).body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, /This plan was archived on/);
+    assert.equal((await lead.post(`/strategy/plans/${westbrookPlan}/restore`, {})).statusCode, 302);
+    assert.match((await lead.get('/strategy')).body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.deepEqual((await auditRows('record.update', westbrookPlan)).map((r) => r.details.lifecycle).filter(Boolean), ['archived', 'restored']);
+    // A councillor (board member) reads plans but cannot archive them; another partnership cannot see them.
+    assert.equal((await agents.councillor!.post(`/strategy/plans/${northmerePlan}/archive`, {})).statusCode, 403);
+    assert.equal((await agents.lead!.post(`/strategy/plans/${westbrookPlan}/archive`, {})).statusCode, 404);
+    assert.equal((await lead.post('/strategy/plans/not-a-uuid/archive', {})).statusCode, 404);
+    assert.equal((await lead.get('/strategy?show=everything')).statusCode, 400);
+    const [row] = await ctx.ownerQuery<{ archived_at: Date | null }>(`SELECT archived_at FROM strategy_plans WHERE id = $1`, [northmerePlan]);
+    assert.equal(row!.archived_at, null);
+  });
+});
+
 describe('plans and governance', () => {
   test('a strategy lead adds an agency’s own plan and changes its review dates and governance; both are audited', async () => {
     const lead = agents.lead!;

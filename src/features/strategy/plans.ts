@@ -42,7 +42,8 @@ export class PlanService {
     return quarterOf(this.today());
   }
 
-  listPlans(user: SessionUser) {
+  /** The live plans, or with `archived` the archived ones (issue 15: archived, never deleted). */
+  listPlans(user: SessionUser, archived = false) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plans = await tx
         .selectFrom('strategy_plans as p')
@@ -61,10 +62,11 @@ export class PlanService {
           'f.definition',
           'a.name as agency_name',
         ])
+        .where('p.archived_at', archived ? 'is not' : 'is', null)
         .orderBy('p.period_start', 'desc')
         .orderBy('p.title')
         .execute();
-      const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).execute();
+      const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).where('archived_at', 'is', null).execute();
       const today = this.today();
       return plans.map(({ key, name, built_in, definition, ...p }) => {
         const actions = counts.filter((c) => c.plan_id === p.id);
@@ -134,10 +136,11 @@ export class PlanService {
     });
   }
 
-  getPlan(user: SessionUser, planId: string) {
+  getPlan(user: SessionUser, planId: string, showArchived = false) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
+      const archivedActions = await loadActions(tx, planId, user, this.clock, 'archived');
       const glossary = await glossaryOf(tx);
       const options = this.smartOptions(plan, actions);
       const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary, options).length]));
@@ -150,7 +153,15 @@ export class PlanService {
             actions: actions.filter((a) => a.outcome_ref === o.id),
           })),
       }));
-      return { plan, actions, strands, findingsByAction };
+      return {
+        plan,
+        actions,
+        strands,
+        findingsByAction,
+        archivedCount: archivedActions.length,
+        archivedActions: showArchived ? archivedActions : [],
+        showArchived,
+      };
     });
   }
 
@@ -183,7 +194,7 @@ export class PlanService {
       const row = await tx.selectFrom('strategy_actions').select(['plan_id']).where('id', '=', actionId).executeTakeFirst();
       if (!row) throw notFound();
       const plan = await loadPlan(tx, row.plan_id);
-      const action = (await loadActions(tx, row.plan_id, user, this.clock)).find((a) => a.id === actionId)!;
+      const action = (await loadActions(tx, row.plan_id, user, this.clock, 'all')).find((a) => a.id === actionId)!;
       const history = await tx
         .selectFrom('strategy_action_updates as up')
         .leftJoin('users as u', 'u.id', 'up.recorded_by')
@@ -298,6 +309,54 @@ export class PlanService {
         details: { ref: form.actionRef, dueOn: { from: before.due_on, to: form.dueOn } },
       });
       return actionId;
+    });
+  }
+
+  /**
+   * Archives a plan, or restores it (issue 15). Nothing is deleted: an archived plan leaves the
+   * list of plans but keeps its actions, history and audit trail, and can be restored. Audited.
+   */
+  setPlanArchived(user: SessionUser, planId: string, archive: boolean) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const plan = await loadPlan(tx, planId);
+      if ((plan.archived_at !== null) === archive) return;
+      await tx
+        .updateTable('strategy_plans')
+        .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
+        .where('id', '=', planId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_plan',
+        recordId: planId,
+        details: { title: plan.title, lifecycle: archive ? 'archived' : 'restored' },
+      });
+    });
+  }
+
+  /** Archives an action, or restores it: it leaves the plan, its reports and checks, and comes back as it was. Audited. */
+  setActionArchived(user: SessionUser, actionId: string, archive: boolean) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const action = await tx
+        .selectFrom('strategy_actions')
+        .select(['id', 'plan_id', 'action_ref', 'archived_at'])
+        .where('id', '=', actionId)
+        .executeTakeFirst();
+      if (!action) throw notFound();
+      if ((action.archived_at !== null) !== archive) {
+        await tx
+          .updateTable('strategy_actions')
+          .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
+          .where('id', '=', actionId)
+          .execute();
+        await act.audit({
+          action: 'record.update',
+          recordType: 'strategy_action',
+          recordId: actionId,
+          details: { ref: action.action_ref, lifecycle: archive ? 'archived' : 'restored' },
+        });
+      }
+      return action.plan_id;
     });
   }
 

@@ -51,7 +51,8 @@ export async function glossaryOf(tx: Tx): Promise<Glossary> {
 }
 
 /** A plan's actions, each with its latest narrative and whether it is overdue (judged on the clock's day), in reference order. */
-export async function loadActions(tx: Tx, planId: string, user: SessionUser, clock: Clock) {
+export async function loadActions(tx: Tx, planId: string, user: SessionUser, clock: Clock, which: 'live' | 'archived' | 'all' = 'live') {
+  // Archived actions (issue 15) are kept but left out of the plan, its reports and checks unless asked for.
   const rows = await tx
     .selectFrom('strategy_actions as s')
     .leftJoin('agencies as a', 'a.id', 's.lead_agency_id')
@@ -59,6 +60,8 @@ export async function loadActions(tx: Tx, planId: string, user: SessionUser, clo
     .selectAll('s')
     .select(['a.name as lead_agency_name', 'u.display_name as lead_user_name'])
     .where('s.plan_id', '=', planId)
+    .$if(which === 'live', (q) => q.where('s.archived_at', 'is', null))
+    .$if(which === 'archived', (q) => q.where('s.archived_at', 'is not', null))
     .execute();
   const latest = await tx
     .selectFrom('strategy_action_updates as up')

@@ -89,6 +89,9 @@ export const glossaryFormSchema = z.object({
 export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
 
 /** The quarter a report covers (its first day); anything else, or none, is the current quarter. */
+/** `?show=archived`: the archived plans or actions, hidden by default (issue 15). */
+export const showQuery = z.object({ show: z.enum(['archived']).optional() });
+
 export const quarterQuery = z.object({
   quarter: z
     .string()

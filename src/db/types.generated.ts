@@ -1012,6 +1012,8 @@ export interface SignInThrottle {
 
 export interface StrategyActions {
   action_ref: string;
+  archived_at: Timestamp | null;
+  archived_by: string | null;
   board_plan_ref: Generated<string>;
   cost_note: Generated<string>;
   cost_pounds: Numeric | null;
@@ -1124,6 +1126,8 @@ export interface StrategyMeetings {
 export interface StrategyPlans {
   accountable_to: Generated<string>;
   agency_id: string | null;
+  archived_at: Timestamp | null;
+  archived_by: string | null;
   created_at: Generated<Timestamp>;
   framework_id: string;
   id: Generated<string>;
@@ -1134,6 +1138,7 @@ export interface StrategyPlans {
   partnership_id: string;
   period_end: string;
   period_start: string;
+  requires_board_plan_ref: Generated<boolean>;
   review_cycle: Generated<string>;
   source_note: Generated<string>;
   title: string;

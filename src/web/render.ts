@@ -47,6 +47,13 @@ export function createViewEnvironment(options: { cache: boolean }): nunjucks.Env
   env.addGlobal('tIn', (language: unknown, key: string, options?: Record<string, unknown>) =>
     translator(isLanguage(language) ? language : 'en')(key, options ?? {}),
   );
+  // Translation parameters with some given as ISO dates, written out in the page's language:
+  // t(key, params | withDates(dates)) (the SMART check's advice, src/features/strategy/domain/smart.ts).
+  env.addFilter('withDates', (params: Record<string, unknown> | null | undefined, dates: Record<string, string> | null | undefined) => {
+    const merged: Record<string, unknown> = { ...params };
+    for (const [name, iso] of Object.entries(dates ?? {})) merged[name] = formatDate(iso, currentLanguage());
+    return merged;
+  });
   env.addFilter('number', (value: number | string | null | undefined) => formatWholeNumber(value));
   // A value with its unit, for people: '400 staff', '72%', '£8,500' (src/numbers.ts).
   env.addFilter('quantity', (value: number | string | null | undefined, unit?: string | null) => formatQuantity(value, unit, currentLanguage()));

@@ -111,6 +111,7 @@ export const viewCases: ViewCase[] = [
           source_note: 'Imported from the 2025 plan',
           linked_plans: 'Community safety plan\nHealth board plan',
           framework_name: 'Wales 2016',
+          returns_offered: ['welsh-government'],
           period_start: '2026-04-01',
           period_end: '2029-03-31',
           owning_body: 'Regional board',

@@ -192,6 +192,140 @@ describe('strategy plans', () => {
   });
 });
 
+describe('the SMART check, sharper (issue 15 §3)', () => {
+  test('the plan report applies the new rules to Westbrook’s seeded actions', async () => {
+    const report = await agents.westbrookLead!.get(`/strategy/plans/${westbrookPlan}/smart`);
+    assert.equal(report.statusCode, 200);
+    // 1.1b “Regularly raise awareness of CSE with a number of frontline staff.”: the action text.
+    assert.match(report.body, /Vague quantity<\/span>\s*<span class="govuk-body-s">\(action: “a number of”\)/);
+    // 2.4a, Green past its due date with “Tender out.”
+    assert.match(report.body, /Status not supported by the update/);
+    assert.match(report.body, /and “Tender out\.” does not show it is on track/);
+    // 1.1b’s update “Awareness sessions continue.”
+    assert.match(report.body, /Vague progress update<\/span>\s*<span class="govuk-body-s">\(progress update: “continue”\)/);
+    // The findings table has one column per heading, and no example date long past.
+    const headings = [...report.body.matchAll(/<th scope="col" class="govuk-table__header[^"]*">([^<]+)<\/th>/g)].map((m) => m[1]);
+    assert.equal(new Set(headings).size, headings.length, headings.join(' | '));
+    assert.ok(headings.includes('Number of actions') && headings.includes('Which actions'));
+    assert.doesNotMatch(report.body, /2017/);
+  });
+
+  test('a plan that asks for a Board plan cross-reference flags actions without one; the setting is audited', async () => {
+    const westbrook = agents.westbrookLead!;
+    const before = await westbrook.get(`/strategy/plans/${westbrookPlan}/smart`);
+    assert.doesNotMatch(before.body, /No Board plan cross-reference<\/span>/);
+    const form = await westbrook.get(`/strategy/plans/${westbrookPlan}/edit`);
+    assert.match(form.body, /name="requiresBoardPlanRef"/);
+    const [plan] = await ctx.ownerQuery<Record<string, string>>(
+      `SELECT p.title, p.framework_id, p.period_start::text, p.period_end::text, p.review_cycle, p.owning_body, p.accountable_to FROM strategy_plans p WHERE id = $1`,
+      [westbrookPlan],
+    );
+    const saved = await westbrook.post(`/strategy/plans/${westbrookPlan}/edit`, {
+      title: plan!.title!,
+      frameworkId: plan!.framework_id!,
+      ...dateFields('periodStart', plan!.period_start!),
+      ...dateFields('periodEnd', plan!.period_end!),
+      reviewCycle: plan!.review_cycle!,
+      owningBody: plan!.owning_body!,
+      accountableTo: plan!.accountable_to!,
+      requiresBoardPlanRef: 'yes',
+    });
+    assert.equal(saved.statusCode, 302, saved.body);
+    const [row] = await ctx.ownerQuery<{ requires_board_plan_ref: boolean }>(`SELECT requires_board_plan_ref FROM strategy_plans WHERE id = $1`, [
+      westbrookPlan,
+    ]);
+    assert.equal(row!.requires_board_plan_ref, true);
+    const audits = await auditRows('record.update', westbrookPlan);
+    assert.deepEqual(audits.at(-1)!.details.requiresBoardPlanRef, { from: false, to: true });
+    const after = await westbrook.get(`/strategy/plans/${westbrookPlan}/smart`);
+    // 1.1b has no Board plan reference; 1.1a has “Board priority 2”.
+    assert.match(after.body, /No Board plan cross-reference<\/span>/);
+    const weak = await actionId(westbrookPlan, '1.1b');
+    const action = await westbrook.get(`/strategy/actions/${weak}`);
+    assert.match(action.body, /This plan asks each action to refer to the Board’s plan/);
+  });
+
+  test('a finding most of Northmere’s actions share is given once, with the list', async () => {
+    const report = await agents.lead!.get(`/strategy/plans/${northmerePlan}/smart`);
+    assert.equal(report.statusCode, 200);
+    assert.match(report.body, /Findings common to most actions/);
+    const common = /<h2 class="govuk-heading-m">Findings common to most actions<\/h2>([\s\S]*?)<h2/.exec(report.body)?.[1] ?? '';
+    const [, count, of] = /(\d+) of (\d+) actions/.exec(common) ?? [];
+    assert.ok(Number(count) * 2 > Number(of), `${count} of ${of}`);
+    // Not repeated under each action.
+    const perAction = report.body.slice(report.body.indexOf('Findings by action'));
+    const groupedRule = /<span class="govuk-!-font-weight-bold">([^<]+)<\/span>:/.exec(common)?.[1];
+    assert.ok(groupedRule);
+    assert.doesNotMatch(perAction, new RegExp(`font-weight-bold">${groupedRule}</span>`));
+  });
+});
+
+describe('returns follow the framework (issue 15 §4)', () => {
+  test('an English partnership is not offered the Welsh Government return; a Welsh one is', async () => {
+    const westbrook = await agents.westbrookLead!.get(`/strategy/plans/${westbrookPlan}`);
+    assert.equal(westbrook.statusCode, 200);
+    assert.doesNotMatch(westbrook.body, /Welsh Government reporting template/);
+    assert.match(westbrook.body, /export\/plan\.xlsx/);
+    for (const document of ['return.docx', 'return.xlsx']) {
+      assert.equal((await agents.westbrookLead!.get(`/strategy/plans/${westbrookPlan}/export/${document}`)).statusCode, 404, document);
+    }
+    const northmere = await agents.lead!.get(`/strategy/plans/${northmerePlan}`);
+    assert.match(northmere.body, /Welsh Government reporting template/);
+    assert.equal((await agents.lead!.get(`/strategy/plans/${northmerePlan}/export/return.xlsx`)).statusCode, 200);
+  });
+});
+
+describe('archive and restore (issue 15 §4)', () => {
+  test('an action is archived, hidden from the plan and its checks, then restored; never deleted; both audited', async () => {
+    const lead = agents.westbrookLead!;
+    const id = await actionId(westbrookPlan, '2.4a');
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, /href="\/strategy\/actions\/[^"]+">2\.4a</);
+    const archived = await lead.post(`/strategy/actions/${id}/archive`, {});
+    assert.equal(archived.statusCode, 302);
+    assert.equal(archived.headers.location, `/strategy/actions/${id}`);
+    const plan = await lead.get(`/strategy/plans/${westbrookPlan}`);
+    assert.doesNotMatch(plan.body, />2\.4a</, 'hidden from the plan by default');
+    assert.match(plan.body, /See archived actions \(1\)/);
+    const shown = await lead.get(`/strategy/plans/${westbrookPlan}?show=archived`);
+    assert.match(shown.body, /Archived actions[\s\S]*>2\.4a</);
+    assert.doesNotMatch((await lead.get(`/strategy/plans/${westbrookPlan}/smart`)).body, /Tender out/, 'left out of the SMART check');
+    const page = await lead.get(`/strategy/actions/${id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /This action was archived on/);
+    assert.match(page.body, /Restore this action/);
+    const [row] = await ctx.ownerQuery<{ archived_at: Date | null; n: string }>(
+      `SELECT archived_at, (SELECT count(*) FROM strategy_action_updates WHERE action_id = $1)::text AS n FROM strategy_actions WHERE id = $1`,
+      [id],
+    );
+    assert.ok(row!.archived_at, 'kept, marked archived');
+    assert.ok(Number(row!.n) > 0, 'history kept');
+    assert.equal((await lead.post(`/strategy/actions/${id}/restore`, {})).statusCode, 302);
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, />2\.4a</);
+    const lifecycle = (await auditRows('record.update', id)).map((r) => r.details.lifecycle).filter(Boolean);
+    assert.deepEqual(lifecycle, ['archived', 'restored']);
+  });
+
+  test('a plan is archived and restored; only a strategy lead may; malformed ids are 404', async () => {
+    const lead = agents.westbrookLead!;
+    assert.equal((await lead.post(`/strategy/plans/${westbrookPlan}/archive`, {})).statusCode, 302);
+    const list = await lead.get('/strategy');
+    assert.doesNotMatch(list.body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.match(list.body, /See archived plans/);
+    assert.match((await lead.get('/strategy?show=archived')).body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.match((await lead.get(`/strategy/plans/${westbrookPlan}`)).body, /This plan was archived on/);
+    assert.equal((await lead.post(`/strategy/plans/${westbrookPlan}/restore`, {})).statusCode, 302);
+    assert.match((await lead.get('/strategy')).body, new RegExp(`/strategy/plans/${westbrookPlan}"`));
+    assert.deepEqual((await auditRows('record.update', westbrookPlan)).map((r) => r.details.lifecycle).filter(Boolean), ['archived', 'restored']);
+    // A councillor (board member) reads plans but cannot archive them; another partnership cannot see them.
+    assert.equal((await agents.councillor!.post(`/strategy/plans/${northmerePlan}/archive`, {})).statusCode, 403);
+    assert.equal((await agents.lead!.post(`/strategy/plans/${westbrookPlan}/archive`, {})).statusCode, 404);
+    assert.equal((await lead.post('/strategy/plans/not-a-uuid/archive', {})).statusCode, 404);
+    assert.equal((await lead.get('/strategy?show=everything')).statusCode, 400);
+    const [row] = await ctx.ownerQuery<{ archived_at: Date | null }>(`SELECT archived_at FROM strategy_plans WHERE id = $1`, [northmerePlan]);
+    assert.equal(row!.archived_at, null);
+  });
+});
+
 describe('plans and governance', () => {
   test('a strategy lead adds an agency’s own plan and changes its review dates and governance; both are audited', async () => {
     const lead = agents.lead!;

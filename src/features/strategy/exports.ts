@@ -17,6 +17,7 @@ import { quarterlyToDocx, returnToDocx } from './reports/docx.ts';
 import type { ExportAction, ExportPlan, QuarterlyReport } from './reports/model.ts';
 import { planToXlsx, returnToXlsx } from './reports/xlsx.ts';
 import { compareRefs, loadActions, loadPlan } from './repository.ts';
+import { notFound } from '../../errors.ts';
 
 export type ExportDocument = 'return.docx' | 'return.xlsx' | 'plan.xlsx' | 'plan.csv' | 'quarterly.docx' | 'quarterly.pdf';
 
@@ -72,6 +73,8 @@ export class PlanExportService {
         body = document === 'quarterly.pdf' ? await printQuarterly(report) : await quarterlyToDocx(report, made);
         base = `quarterly-report-${quarterStart}`;
       } else {
+        // The Welsh Government return only for a plan that offers it (its framework's, in Wales).
+        if (document.startsWith('return.') && !(await loadPlan(tx, planId)).returns_offered.includes('welsh-government')) throw notFound();
         const plan = await this.exportPlan(tx, planId, user);
         if (document === 'return.docx') body = await returnToDocx(plan, made);
         else if (document === 'return.xlsx') body = await returnToXlsx(plan, made);

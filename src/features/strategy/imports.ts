@@ -88,20 +88,21 @@ export class PlanImportService {
 
 /** Turns previewed actions back into rows with the export's headings, so the same checks run again on save. */
 export function importRows(actions: ImportedAction[]): string[][] {
+  // The export's order (reports/model.ts): action and success measure side by side (seed 003).
   const header = [
     'Action id',
     'Action',
+    'Success measure',
+    'Target',
+    'Unit',
+    'Evidence source',
+    'Board plan reference',
     'Lead (post)',
     'Lead agency',
     'Start date',
     'Due date',
     'Cost (£)',
     'Cost note',
-    'Success measure',
-    'Target',
-    'Unit',
-    'Evidence source',
-    'Board plan reference',
     'RAG status',
   ];
   return [
@@ -109,17 +110,17 @@ export function importRows(actions: ImportedAction[]): string[][] {
     ...actions.map((a) => [
       a.ref,
       a.text,
+      a.successMeasure,
+      a.targetValue ?? '',
+      a.measureUnit,
+      a.evidenceSource,
+      a.boardPlanRef,
       a.leadTitle,
       a.leadAgency,
       a.startOn ?? '',
       a.dueOn ?? '',
       a.costPounds ?? '',
       a.costNote,
-      a.successMeasure,
-      a.targetValue ?? '',
-      a.measureUnit,
-      a.evidenceSource,
-      a.boardPlanRef,
       ragLabel(a.status),
     ]),
   ];

@@ -5,7 +5,7 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { frameworkNameOf, outcomeOfAction } from './domain/frameworks.ts';
-import { checkSmart, smartReport, type SmartInput } from './domain/smart.ts';
+import { checkSmart, groupCommonFindings, planAcronymExpansions, smartReport, type SmartInput, type SmartOptions } from './domain/smart.ts';
 import { StrategyValidationError } from './errors.ts';
 import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
 import { glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
@@ -25,6 +25,7 @@ const planColumns = (form: PlanForm) => ({
   owning_body: form.owningBody,
   accountable_to: form.accountableTo,
   linked_plans: form.linkedPlans,
+  requires_board_plan_ref: form.requiresBoardPlanRef,
 });
 
 export class PlanService {
@@ -41,7 +42,8 @@ export class PlanService {
     return quarterOf(this.today());
   }
 
-  listPlans(user: SessionUser) {
+  /** The live plans, or with `archived` the archived ones (issue 15: archived, never deleted). */
+  listPlans(user: SessionUser, archived = false) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plans = await tx
         .selectFrom('strategy_plans as p')
@@ -60,10 +62,11 @@ export class PlanService {
           'f.definition',
           'a.name as agency_name',
         ])
+        .where('p.archived_at', archived ? 'is not' : 'is', null)
         .orderBy('p.period_start', 'desc')
         .orderBy('p.title')
         .execute();
-      const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).execute();
+      const counts = await tx.selectFrom('strategy_actions').select(['plan_id', 'status', 'due_on']).where('archived_at', 'is', null).execute();
       const today = this.today();
       return plans.map(({ key, name, built_in, definition, ...p }) => {
         const actions = counts.filter((c) => c.plan_id === p.id);
@@ -123,17 +126,24 @@ export class PlanService {
         action: 'record.update',
         recordType: 'strategy_plan',
         recordId: planId,
-        details: { title: form.title, owningBody: { from: before.owning_body, to: form.owningBody }, nextReviewOn: form.nextReviewOn },
+        details: {
+          title: form.title,
+          owningBody: { from: before.owning_body, to: form.owningBody },
+          nextReviewOn: form.nextReviewOn,
+          requiresBoardPlanRef: { from: before.requires_board_plan_ref, to: form.requiresBoardPlanRef },
+        },
       });
     });
   }
 
-  getPlan(user: SessionUser, planId: string) {
+  getPlan(user: SessionUser, planId: string, showArchived = false) {
     return withActor(this.db, actorOf(user), async (tx) => {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
+      const archivedActions = await loadActions(tx, planId, user, this.clock, 'archived');
       const glossary = await glossaryOf(tx);
-      const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary).length]));
+      const options = this.smartOptions(plan, actions);
+      const findingsByAction = Object.fromEntries(actions.map((a) => [a.id, checkSmart(smartInputOf(a), glossary, options).length]));
       const strands = plan.framework.strands.map((strand) => ({
         ...strand,
         outcomes: plan.framework.outcomes
@@ -143,7 +153,15 @@ export class PlanService {
             actions: actions.filter((a) => a.outcome_ref === o.id),
           })),
       }));
-      return { plan, actions, strands, findingsByAction };
+      return {
+        plan,
+        actions,
+        strands,
+        findingsByAction,
+        archivedCount: archivedActions.length,
+        archivedActions: showArchived ? archivedActions : [],
+        showArchived,
+      };
     });
   }
 
@@ -157,14 +175,17 @@ export class PlanService {
       const plan = await loadPlan(tx, planId);
       const actions = await loadActions(tx, planId, user, this.clock);
       const glossary = await glossaryOf(tx);
+      const options = this.smartOptions(plan, actions);
       const report = smartReport(
         actions.map((a) => ({ ...smartInputOf(a), id: a.action_ref })),
         glossary,
+        options,
       );
-      const perAction = actions
-        .map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary) }))
-        .filter((a) => a.findings.length > 0);
-      return { plan, report, perAction };
+      const { common, perAction } = groupCommonFindings(
+        actions.map((a) => ({ id: a.id, ref: a.action_ref, text: a.text, findings: checkSmart(smartInputOf(a), glossary, options) })),
+        actions.length,
+      );
+      return { plan, report, common, perAction };
     });
   }
 
@@ -173,7 +194,7 @@ export class PlanService {
       const row = await tx.selectFrom('strategy_actions').select(['plan_id']).where('id', '=', actionId).executeTakeFirst();
       if (!row) throw notFound();
       const plan = await loadPlan(tx, row.plan_id);
-      const action = (await loadActions(tx, row.plan_id, user, this.clock)).find((a) => a.id === actionId)!;
+      const action = (await loadActions(tx, row.plan_id, user, this.clock, 'all')).find((a) => a.id === actionId)!;
       const history = await tx
         .selectFrom('strategy_action_updates as up')
         .leftJoin('users as u', 'u.id', 'up.recorded_by')
@@ -198,7 +219,7 @@ export class PlanService {
         action,
         outcome: outcomeOfAction(plan.framework, action.action_ref) ?? plan.framework.outcomes.find((o) => o.id === action.outcome_ref),
         history: history.map((h) => ({ ...h, recorded_by_name: names ? h.recorded_by_name : null, quarter_label: quarterLabel(h.quarter_start) })),
-        findings: checkSmart(smartInputOf(action), glossary),
+        findings: checkSmart(smartInputOf(action), glossary, this.smartOptions(plan, await loadActions(tx, row.plan_id, user, this.clock))),
         mayUpdate: this.mayUpdate(user, action.lead_user_id),
       };
     });
@@ -210,9 +231,25 @@ export class PlanService {
     return can(user, 'actions.update') && leadUserId === user.userId;
   }
 
+  /**
+   * What the SMART check needs beyond one row: today, the plan's settings, and the acronyms
+   * written out anywhere in the plan (an expansion in one action explains it in all).
+   */
+  private smartOptions(plan: { requires_board_plan_ref: boolean }, actions: readonly Parameters<typeof smartInputOf>[0][]): SmartOptions {
+    return {
+      today: this.today(),
+      requireBoardPlanRef: plan.requires_board_plan_ref,
+      planExpansions: planAcronymExpansions(actions.map(smartInputOf)),
+    };
+  }
+
   /** SMART findings for values typed into the form, before they are saved. */
-  checkDraft(user: SessionUser, draft: SmartInput) {
-    return withActor(this.db, actorOf(user), async (tx) => checkSmart(draft, await glossaryOf(tx)));
+  checkDraft(user: SessionUser, planId: string, draft: SmartInput) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const plan = await loadPlan(tx, planId);
+      const options = this.smartOptions(plan, await loadActions(tx, planId, user, this.clock));
+      return checkSmart(draft, await glossaryOf(tx), options);
+    });
   }
 
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {
@@ -275,6 +312,54 @@ export class PlanService {
     });
   }
 
+  /**
+   * Archives a plan, or restores it (issue 15). Nothing is deleted: an archived plan leaves the
+   * list of plans but keeps its actions, history and audit trail, and can be restored. Audited.
+   */
+  setPlanArchived(user: SessionUser, planId: string, archive: boolean) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const plan = await loadPlan(tx, planId);
+      if ((plan.archived_at !== null) === archive) return;
+      await tx
+        .updateTable('strategy_plans')
+        .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
+        .where('id', '=', planId)
+        .execute();
+      await act.audit({
+        action: 'record.update',
+        recordType: 'strategy_plan',
+        recordId: planId,
+        details: { title: plan.title, lifecycle: archive ? 'archived' : 'restored' },
+      });
+    });
+  }
+
+  /** Archives an action, or restores it: it leaves the plan, its reports and checks, and comes back as it was. Audited. */
+  setActionArchived(user: SessionUser, actionId: string, archive: boolean) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const action = await tx
+        .selectFrom('strategy_actions')
+        .select(['id', 'plan_id', 'action_ref', 'archived_at'])
+        .where('id', '=', actionId)
+        .executeTakeFirst();
+      if (!action) throw notFound();
+      if ((action.archived_at !== null) !== archive) {
+        await tx
+          .updateTable('strategy_actions')
+          .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
+          .where('id', '=', actionId)
+          .execute();
+        await act.audit({
+          action: 'record.update',
+          recordType: 'strategy_action',
+          recordId: actionId,
+          details: { ref: action.action_ref, lifecycle: archive ? 'archived' : 'restored' },
+        });
+      }
+      return action.plan_id;
+    });
+  }
+
   /** Records a quarter's progress: kept as history, and the action's current status follows it. */
   recordProgress(user: SessionUser, actionId: string, form: ProgressForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
@@ -331,6 +416,11 @@ export function smartInputOf(a: {
   lead_agency_name: string | null;
   due_on: string | null;
   evidence_source: string;
+  board_plan_ref?: string;
+  status?: string;
+  status_note?: string;
+  latest_narrative?: string;
+  current_value?: string | null;
 }): SmartInput {
   return {
     text: a.text,
@@ -340,5 +430,10 @@ export function smartInputOf(a: {
     leadAgency: a.lead_agency_name ?? '',
     dueDate: a.due_on ?? '',
     evidenceSource: a.evidence_source,
+    boardPlanRef: a.board_plan_ref ?? '',
+    status: a.status ?? '',
+    statusNote: a.status_note ?? '',
+    narrative: a.latest_narrative ?? '',
+    currentValue: a.current_value ?? '',
   };
 }

@@ -3,7 +3,7 @@ import { aggregatesOnly } from '../../authz/policy.ts';
 import { londonDate } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
-import { frameworkNameOf, withCurrentTexts, type Framework } from './domain/frameworks.ts';
+import { frameworkNameOf, returnsOffered, withCurrentTexts, type Framework } from './domain/frameworks.ts';
 import type { Glossary } from './domain/smart.ts';
 import { isOverdue } from './progress.ts';
 
@@ -27,6 +27,7 @@ export async function loadPlan(tx: Tx, planId: string) {
       'f.built_in as framework_built_in',
       'f.name as framework_name',
       'ps.name as partnership_name',
+      'ps.nation as partnership_nation',
       'a.name as agency_name',
     ])
     .where('p.id', '=', planId)
@@ -37,6 +38,8 @@ export async function loadPlan(tx: Tx, planId: string) {
   return {
     ...plan,
     framework,
+    /** The returns this plan is reported in (its framework's, and the Welsh Government's only in Wales). */
+    returns_offered: returnsOffered(framework, plan.partnership_nation),
     /** A local text (src/i18n/local-text.ts): shown with textIn or the localHtml filter. */
     framework_name: frameworkNameOf({ key: plan.framework_key, name: plan.framework_name, built_in: plan.framework_built_in, definition: framework }),
   };
@@ -48,7 +51,8 @@ export async function glossaryOf(tx: Tx): Promise<Glossary> {
 }
 
 /** A plan's actions, each with its latest narrative and whether it is overdue (judged on the clock's day), in reference order. */
-export async function loadActions(tx: Tx, planId: string, user: SessionUser, clock: Clock) {
+export async function loadActions(tx: Tx, planId: string, user: SessionUser, clock: Clock, which: 'live' | 'archived' | 'all' = 'live') {
+  // Archived actions (issue 15) are kept but left out of the plan, its reports and checks unless asked for.
   const rows = await tx
     .selectFrom('strategy_actions as s')
     .leftJoin('agencies as a', 'a.id', 's.lead_agency_id')
@@ -56,6 +60,8 @@ export async function loadActions(tx: Tx, planId: string, user: SessionUser, clo
     .selectAll('s')
     .select(['a.name as lead_agency_name', 'u.display_name as lead_user_name'])
     .where('s.plan_id', '=', planId)
+    .$if(which === 'live', (q) => q.where('s.archived_at', 'is', null))
+    .$if(which === 'archived', (q) => q.where('s.archived_at', 'is not', null))
     .execute();
   const latest = await tx
     .selectFrom('strategy_action_updates as up')

@@ -24,6 +24,7 @@ import {
   planFormSchema,
   progressFormSchema,
   quarterQuery,
+  showQuery,
   reviewCycles,
   type ActionForm,
 } from './schema.ts';
@@ -50,7 +51,28 @@ const uploadedFile = (body: unknown, field: string): Buffer | null => {
 export const strategyFeature: Feature = {
   name: 'strategy',
   async register(app, { strategy, clock, pdf }) {
-    app.get('/strategy', read, async (request, reply) => reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!) }));
+    app.get('/strategy', { ...read, schema: { querystring: showQuery } }, async (request, reply) => {
+      const showArchived = request.query.show === 'archived';
+      return reply.page(view('index'), { plans: await strategy.plans.listPlans(request.user!, showArchived), showArchived });
+    });
+
+    // Archive and restore (issue 15): never deleted; each change audited, then back to the page (PRG).
+    app.post('/strategy/plans/:planId/archive', { ...manage, schema: ofPlan }, async (request, reply) => {
+      await strategy.plans.setPlanArchived(request.user!, request.params.planId, true);
+      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planArchived');
+    });
+    app.post('/strategy/plans/:planId/restore', { ...manage, schema: ofPlan }, async (request, reply) => {
+      await strategy.plans.setPlanArchived(request.user!, request.params.planId, false);
+      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planRestored');
+    });
+    app.post('/strategy/actions/:actionId/archive', { ...manage, schema: ofAction }, async (request, reply) => {
+      await strategy.plans.setActionArchived(request.user!, request.params.actionId, true);
+      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionArchived');
+    });
+    app.post('/strategy/actions/:actionId/restore', { ...manage, schema: ofAction }, async (request, reply) => {
+      await strategy.plans.setActionArchived(request.user!, request.params.actionId, false);
+      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionRestored');
+    });
 
     // Plans ------------------------------------------------------------------------------------
     const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
@@ -80,6 +102,7 @@ export const strategyFeature: Feature = {
         owningBody: plan.owning_body,
         accountableTo: plan.accountable_to,
         linkedPlans: plan.linked_plans,
+        requiresBoardPlanRef: plan.requires_board_plan_ref ? 'yes' : '',
       };
       return planFormPage(request, reply, { values, planId, mode: 'edit' });
     });
@@ -94,8 +117,8 @@ export const strategyFeature: Feature = {
       return reply.saved(`/strategy/plans/${planId}`, 'flash.planSaved');
     });
 
-    app.get('/strategy/plans/:planId', { ...read, schema: ofPlan }, async (request, reply) =>
-      reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, request.params.planId)), ragItems }),
+    app.get('/strategy/plans/:planId', { ...read, schema: { ...ofPlan, querystring: showQuery } }, async (request, reply) =>
+      reply.page(view('plan'), { ...(await strategy.plans.getPlan(request.user!, request.params.planId, request.query.show === 'archived')), ragItems }),
     );
 
     app.get('/strategy/plans/:planId/smart', { ...read, schema: ofPlan }, async (request, reply) =>
@@ -133,7 +156,7 @@ export const strategyFeature: Feature = {
       const values = (extra.values ?? {}) as Record<string, string | undefined>;
       const choices = await strategy.plans.formChoices(request.user!);
       const agencyName = choices.agencies.find((a) => a.id === values.leadAgencyId)?.name ?? '';
-      const findings = await strategy.plans.checkDraft(request.user!, {
+      const findings = await strategy.plans.checkDraft(request.user!, planId, {
         text: values.text ?? '',
         successMeasure: values.successMeasure ?? '',
         target: values.targetValue ? `${values.targetValue}${values.measureUnit ? ` ${values.measureUnit}` : ''}` : '',
@@ -141,6 +164,7 @@ export const strategyFeature: Feature = {
         leadAgency: agencyName,
         dueDate: dateOfInput(values.dueOn) ?? '',
         evidenceSource: values.evidenceSource ?? '',
+        boardPlanRef: values.boardPlanRef ?? '',
       });
       return reply.page(view('action-form'), { ...choices, planId, findings, ...extra });
     };

@@ -40,6 +40,11 @@ export const planFormSchema = z
     owningBody: z.string().trim().min(2, 'strategy.validation.owningBodyRequired').max(300, 'validation.tooLong'),
     accountableTo: z.string().trim().min(2, 'strategy.validation.accountableToRequired').max(300, 'validation.tooLong'),
     linkedPlans: optionalText(4000),
+    // A checkbox: present ("yes") when ticked, absent otherwise.
+    requiresBoardPlanRef: z
+      .literal('yes')
+      .optional()
+      .transform((v) => v === 'yes'),
   })
   .refine((p) => p.periodEnd >= p.periodStart, dateRule('periodEnd', 'strategy.validation.periodOrder'));
 export type PlanForm = z.infer<typeof planFormSchema>;
@@ -84,6 +89,9 @@ export const glossaryFormSchema = z.object({
 export type GlossaryForm = z.infer<typeof glossaryFormSchema>;
 
 /** The quarter a report covers (its first day); anything else, or none, is the current quarter. */
+/** `?show=archived`: the archived plans or actions, hidden by default (issue 15). */
+export const showQuery = z.object({ show: z.enum(['archived']).optional() });
+
 export const quarterQuery = z.object({
   quarter: z
     .string()

@@ -35,6 +35,7 @@ export const welshNationalActionPlan2016: Framework = {
     '(CSE Annual Report 2016), Appendix 1 to Rhondda Cynon Taf Council Children and Young People ' +
     'Scrutiny Committee report, 22 March 2017',
   isExample: false,
+  returns: ['welsh-government'],
   strands: [
     {
       key: 'prepare',

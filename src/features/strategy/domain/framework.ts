@@ -42,4 +42,12 @@ export interface Framework {
   readonly isExample: boolean;
   readonly strands: readonly FrameworkStrand[];
   readonly outcomes: readonly FrameworkOutcome[];
+  /**
+   * The returns a plan on this framework is reported in (issue 15): the Welsh national plan's
+   * is the Welsh Government return. None when absent. See `returnsOffered`.
+   */
+  readonly returns?: readonly ReturnKind[] | undefined;
 }
+
+export const returnKinds = ['welsh-government'] as const;
+export type ReturnKind = (typeof returnKinds)[number];

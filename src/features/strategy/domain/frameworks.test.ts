@@ -394,3 +394,21 @@ describe('a framework’s texts in each language', () => {
     assert.equal(cy(bilingualFile.value.framework.name), 'Ein cynllun');
   });
 });
+
+describe('which returns a plan offers (issue 15)', () => {
+  it('follows the framework, and never offers the Welsh Government return in England', async () => {
+    const { returnsOffered, withCurrentTexts, frameworkSchema: schema } = await import('./frameworks.ts');
+    const { welshNationalActionPlan2016: wales, englishExampleFramework: england } = await import('./frameworks.ts');
+    assert.deepEqual(returnsOffered(wales, 'wales'), ['welsh-government']);
+    assert.deepEqual(returnsOffered(wales, 'england'), []);
+    assert.deepEqual(returnsOffered(england, 'wales'), []);
+    assert.deepEqual(returnsOffered(england, 'england'), []);
+    // A definition stored before frameworks named their returns gets the built-in's.
+    const { returns: _dropped, ...stored } = wales;
+    assert.deepEqual(returnsOffered(withCurrentTexts(stored, true), 'wales'), ['welsh-government']);
+    assert.deepEqual(returnsOffered(withCurrentTexts(stored, false), 'wales'), []);
+    // An uploaded framework may name it; an unknown return is refused.
+    assert.ok(schema.safeParse({ ...england, key: 'mine', returns: ['welsh-government'] }).success);
+    assert.ok(!schema.safeParse({ ...england, key: 'mine', returns: ['ofsted'] }).success);
+  });
+});

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isLocalText, textIn, type LocalText } from '../../../i18n/local-text.ts';
 import { englishExampleFramework } from './framework-england-example.ts';
 import { welshNationalActionPlan2016 } from './framework-wales-2016.ts';
-import type { Framework, FrameworkOutcome, FrameworkStrand } from './framework.ts';
+import { returnKinds, type Framework, type FrameworkOutcome, type FrameworkStrand, type ReturnKind } from './framework.ts';
 
 export type { Framework, FrameworkOutcome, FrameworkStrand } from './framework.ts';
 
@@ -77,6 +77,7 @@ export const frameworkSchema = z
     isExample: z.boolean(),
     strands: z.array(strandSchema).min(1),
     outcomes: z.array(outcomeSchema).min(1),
+    returns: z.array(z.enum(returnKinds)).optional(),
   })
   .superRefine((framework, context) => {
     for (const message of frameworkProblems(framework)) context.addIssue({ code: 'custom', message });
@@ -85,6 +86,14 @@ export const frameworkSchema = z
 export { englishExampleFramework, welshNationalActionPlan2016 };
 
 export const builtInFrameworks: readonly Framework[] = [welshNationalActionPlan2016, englishExampleFramework];
+
+/**
+ * The returns a plan offers: those its framework names, and the Welsh Government return only to a
+ * partnership in Wales (an English partnership is never offered it, whatever framework it loads).
+ */
+export function returnsOffered(framework: Framework, nation: string): ReturnKind[] {
+  return (framework.returns ?? []).filter((kind) => kind !== 'welsh-government' || nation === 'wales');
+}
 
 export function findFramework(key: string): Framework | undefined {
   return builtInFrameworks.find((framework) => framework.key === key);
@@ -130,6 +139,8 @@ export function withCurrentTexts(stored: Framework, builtIn: boolean): Framework
   return {
     ...stored,
     name: current.name,
+    // Which returns a built-in framework offers is Lantern's, as its texts are.
+    ...(current.returns ? { returns: current.returns } : {}),
     strands: stored.strands.map((strand) => {
       const now = strands.get(strand.key);
       return now ? { ...strand, title: now.title, outcome: now.outcome } : strand;

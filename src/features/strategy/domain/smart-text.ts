@@ -95,7 +95,7 @@ export const vagueTimeTerms: readonly VagueTerm[] = [
 
 export const vagueWordAdvice: Readonly<Record<VagueWordKind, { problem: string; advice: string }>> = {
   'how-often': { problem: 'has no timescale', advice: 'say how often, e.g. “quarterly”' },
-  'by-when': { problem: 'has no timescale', advice: 'say by when, e.g. “by March 2017”' },
+  'by-when': { problem: 'has no timescale', advice: 'say by when, e.g.' },
   condition: {
     problem: 'leaves it open whether and when this happens',
     advice: 'say when it will happen, e.g. “within 2 months of a referral”',
@@ -211,4 +211,47 @@ export function isPlaceholder(value: string | undefined): boolean {
       cell,
     )
   );
+}
+
+/**
+ * Words in a progress update that say activity is happening without saying what it
+ * achieved: seed 001’s “Awareness raising is ongoing via multi agency training” and
+ * “Regular multi-agency CSE Task Groups are taking place to ensure that the plan is
+ * progressing”. Allowed when the same sentence gives a number or a date.
+ */
+export const vagueProgressTerms: readonly TermPattern[] = [
+  { term: 'ongoing', pattern: String.raw`on-?\s?going` },
+  { term: 'continues', pattern: String.raw`continu(?:e|es|ing)` },
+  { term: 'progressing', pattern: String.raw`progressing|in\s+progress|(?:good|some)\s+progress` },
+  { term: 'on track', pattern: String.raw`on\s+track` },
+  { term: 'underway', pattern: String.raw`under\s?way` },
+  { term: 'in hand', pattern: String.raw`in\s+hand` },
+  { term: 'taking place', pattern: String.raw`taking\s+place` },
+  { term: 'being developed', pattern: String.raw`(?:is|are)\s+being\s+(?:developed|progressed|considered|updated|reviewed|looked\s+at)` },
+  { term: 'regularly', pattern: String.raw`regular(?:ly)?|routinely` },
+];
+
+/** Whether a sentence of a progress update gives a fact to check: a number, a percentage or a date. */
+export function statesFact(text: string): boolean {
+  return text.includes('%') || /\p{N}/u.test(text) || hasTimescale(text);
+}
+
+/**
+ * A progress narrative too thin to support a status: under eight words with no number
+ * or date (“Tender out.”, “Awareness sessions continue.”), or nothing at all.
+ */
+export function isThinNarrative(text: string | undefined): boolean {
+  const value = (text ?? '').trim();
+  if (value === '') return true;
+  const words = value.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+  return words < 8 && !statesFact(value);
+}
+
+/**
+ * The date the advice uses as an example of a due date: the end of the next financial
+ * year’s first quarter-end in March, i.e. 31 March of the year after `today` (3 to 15
+ * months ahead), so that examples never name a date long past.
+ */
+export function exampleDueDate(today: string): string {
+  return `${Number(today.slice(0, 4)) + 1}-03-31`;
 }

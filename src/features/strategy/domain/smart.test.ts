@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Glossary, SmartFinding, SmartInput, SmartRuleCode } from './smart.ts';
-import { checkSmart, smartInputSchema, smartReport, smartRules, wellWritten } from './smart.ts';
+import { adviceParams, checkSmart, groupCommonFindings, planAcronymExpansions, smartInputSchema, smartReport, smartRules, wellWritten } from './smart.ts';
+import type { SmartOptions } from './smart.ts';
 
 /** The row that passes every rule; tests change one thing at a time. */
 const sound = wellWritten;
 
-function rulesOf(action: SmartInput, glossary: Glossary = {}): SmartRuleCode[] {
-  return checkSmart(action, glossary).map((item) => item.rule);
+function rulesOf(action: SmartInput, glossary: Glossary = {}, options: SmartOptions = {}): SmartRuleCode[] {
+  return checkSmart(action, glossary, options).map((item) => item.rule);
 }
 
 function only(rule: SmartRuleCode, action: SmartInput, glossary: Glossary = {}): SmartFinding[] {
@@ -33,10 +34,10 @@ describe('rule table', () => {
   for (const rule of smartRules) {
     it(`${rule.code}: its examples behave as documented`, () => {
       for (const example of rule.examples.fails) {
-        assert.ok(rulesOf(example.action, example.glossary).includes(rule.code), JSON.stringify(example));
+        assert.ok(rulesOf(example.action, example.glossary, example.options).includes(rule.code), JSON.stringify(example));
       }
       for (const example of rule.examples.passes) {
-        assert.ok(!rulesOf(example.action, example.glossary).includes(rule.code), JSON.stringify(example));
+        assert.ok(!rulesOf(example.action, example.glossary, example.options).includes(rule.code), JSON.stringify(example));
       }
     });
   }
@@ -108,8 +109,8 @@ describe('vague words (seed 000)', () => {
       conditional?.message,
       '“as appropriate” leaves it open whether and when this happens: say when it will happen, e.g. “within 2 months of a referral”.',
     );
-    const [openEnded] = only('vague-word', { ...sound, text: 'An analysis of demand and need in Cwm Taf is ongoing at present.' });
-    assert.equal(openEnded?.message, '“ongoing” has no timescale: say by when, e.g. “by March 2017”.');
+    const [openEnded] = checkSmart({ ...sound, text: 'An analysis of demand and need in Cwm Taf is ongoing at present.' }, {}, { today: '2026-12-01' });
+    assert.equal(openEnded?.message, '“ongoing” has no timescale: say by when, e.g. “by 31 March 2027”.');
   });
 
   it('looks in measures and evidence sources as well as the action', () => {
@@ -146,8 +147,11 @@ describe('success measures (seed 003)', () => {
     );
   });
 
-  it('does not apply the quantity rule to the action text', () => {
-    assert.deepEqual(only('vague-quantity', { ...sound, text: 'Visit a number of schools to show the play.' }), []);
+  it('applies the quantity rule to the action text too (issue 15)', () => {
+    assert.deepEqual(
+      only('vague-quantity', { ...sound, text: 'Visit a number of schools to show the play.' }).map((item) => [item.field, item.term]),
+      [['text', 'a number of']],
+    );
   });
 
   it('passes “90% of staff trained on CSE within 2 months of joining the council”', () => {
@@ -341,12 +345,12 @@ describe('leads and due dates', () => {
 
   it('needs a due date that is a date', () => {
     assert.equal(
-      only('no-due-date', { ...sound, dueDate: undefined })[0]?.message,
-      'There is no due date: give the date this will be done by, e.g. “31 March 2017”.',
+      checkSmart({ ...sound, dueDate: undefined }, {}, { today: '2026-12-01' })[0]?.message,
+      'There is no due date: give the date this will be done by, e.g. “31 March 2027”.',
     );
     assert.equal(
-      only('no-due-date', { ...sound, dueDate: 'Ongoing' })[0]?.message,
-      '“Ongoing” is not a date: give the date this will be done by, e.g. “31 March 2017”.',
+      checkSmart({ ...sound, dueDate: 'Ongoing' }, {}, { today: '2026-12-01' })[0]?.message,
+      '“Ongoing” is not a date: give the date this will be done by, e.g. “31 March 2027”.',
     );
     for (const dueDate of ['TBC', 'soon', 'As appropriate']) {
       assert.equal(only('no-due-date', { ...sound, dueDate }).length, 1, dueDate);
@@ -448,10 +452,10 @@ describe('the advice in every language', () => {
     let checked = 0;
     for (const rule of smartRules) {
       for (const example of rule.examples.fails) {
-        for (const item of checkSmart(example.action, example.glossary ?? {})) {
+        for (const item of checkSmart(example.action, example.glossary ?? {}, example.options)) {
           const key = `smartAdvice.${item.advice.key}`;
-          assert.equal(en(key, { ...item.advice.params }), item.message, key);
-          const welsh = cy(key, { ...item.advice.params });
+          assert.equal(en(key, adviceParams(item.advice, 'en')), item.message, key);
+          const welsh = cy(key, adviceParams(item.advice, 'cy'));
           assert.notEqual(welsh, item.message, `${key} has its own Welsh`);
           assert.notEqual(welsh, key, `${key} exists in Welsh`);
           checked++;
@@ -463,5 +467,159 @@ describe('the advice in every language', () => {
       assert.equal(en(`smartAdvice.explanations.${rule.code}`), rule.explanation, `${rule.code}’s explanation`);
       assert.notEqual(cy(`smartAdvice.explanations.${rule.code}`), rule.explanation, `${rule.code}’s explanation in Welsh`);
     }
+  });
+});
+
+describe('the sharper check (issue 15 §3), with sentences from the seeds', () => {
+  const today = '2026-12-01';
+
+  it('flags a vague quantity in the action text, not only in the measure', () => {
+    // Westbrook’s action 1.1b; seed 003 (e): “rather than state ‘a number of…’”.
+    const action = { ...sound, text: 'Regularly raise awareness of CSE with a number of frontline staff.' };
+    const found = only('vague-quantity', action, { CSE: 'child sexual exploitation' });
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.field, 'text');
+    assert.equal(spanned(action, found[0]!), 'a number of');
+    // Seed 003, paragraph 27: “circulated a questionnaire to a number of schools”.
+    assert.equal(only('vague-quantity', { ...sound, text: 'Circulate a questionnaire to a number of schools seeking their feedback.' }).length, 1);
+    assert.deepEqual(only('vague-quantity', { ...sound, text: 'Circulate a questionnaire to all 31 secondary schools.' }), []);
+  });
+
+  it('flags Green past its due date when the update is thin (“Tender out.”), and not otherwise', () => {
+    const late = { ...sound, dueDate: '2026-08-31', status: 'green', narrative: 'Tender out.' };
+    const found = checkSmart(late, {}, { today }).filter((item) => item.rule === 'status-not-supported');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.field, 'status');
+    assert.match(found[0]!.message, /was due on 31 August 2026, and “Tender out\.” does not show it is on track/);
+    // A status note alone does not make a thin update evidence of progress.
+    assert.equal(
+      rulesOf({ ...late, statusNote: 'Tender extended by the health board; new date being agreed.' }, {}, { today }).includes('status-not-supported'),
+      true,
+    );
+    // Seed 001, 1.3a: a substantive update is not flagged.
+    const substantive = 'The CTSCB has a CSE Action Plan in place. Quarterly reports on progress are presented to the Board.';
+    assert.ok(!rulesOf({ ...late, narrative: substantive }, {}, { today }).includes('status-not-supported'));
+    // Not yet due, or not Green: nothing to say.
+    assert.ok(!rulesOf({ ...late, dueDate: '2027-03-31' }, {}, { today }).includes('status-not-supported'));
+    assert.ok(!rulesOf({ ...late, status: 'amber' }, {}, { today }).includes('status-not-supported'));
+  });
+
+  it('flags Blue without evidence of completion: a thin update, or a measure short of its target', () => {
+    assert.ok(rulesOf({ ...sound, status: 'blue', narrative: 'Done.' }).includes('completion-not-evidenced'));
+    assert.ok(rulesOf({ ...sound, status: 'blue', narrative: '' }).includes('completion-not-evidenced'));
+    const short = checkSmart({ ...sound, status: 'blue', narrative: 'Completed in October 2026 for all teams.', target: '400 staff', currentValue: '191' });
+    const finding = short.find((item) => item.rule === 'completion-not-evidenced');
+    assert.equal(finding?.advice.key, 'completion-not-evidenced.belowTarget');
+    assert.deepEqual(finding?.advice.params, { current: '191', target: '400' });
+    // Westbrook 2.3a, completed with the figure.
+    const done = 'Completed: every child was offered an interview within 72 hours in July to September.';
+    assert.ok(!rulesOf({ ...sound, status: 'blue', narrative: done, target: '100 %', currentValue: '100' }).includes('completion-not-evidenced'));
+  });
+
+  it('checks narratives for the acronyms Northmere leaves unexplained (seed 001)', () => {
+    const narratives = [
+      ['The CTSCB has identified CSE as a priority in the Annual Plan for 2016/17.', ['CTSCB', 'CSE']],
+      ['This is carried out as part of the MASH processes and is included in information sharing guidance.', ['MASH']],
+      ['The SERAF is the approved risk assessment tool.', ['SERAF']],
+      ['Both LAs have a Panel as set out in Part 6 which addresses duties in relation to out of authority placements.', ['LA']],
+      ['The Miskin Project in RCT is CSE focussed.', ['RCT', 'CSE']],
+      ['Develop and evaluate the MACSE process.', ['MACSE']],
+    ] as const;
+    for (const [narrative, acronyms] of narratives) {
+      const found = only('acronym-unexplained', { ...sound, narrative });
+      assert.deepEqual(
+        found.map((item) => item.term?.replace(/s$/, '')),
+        [...acronyms],
+        narrative,
+      );
+      assert.ok(found.every((item) => item.field === 'narrative'));
+    }
+  });
+
+  it('takes an acronym as explained when it is written out anywhere in the plan, or in the glossary', () => {
+    // Seed 001, 3.5 and the plan’s own “Multi-agency CSE (MACSE)”.
+    const plan = [
+      { ...sound, text: 'The Cwm Taf Safeguarding Children Board (CTSCB) will establish a task and finish group.' },
+      { ...sound, text: 'Develop and evaluate the Multi-agency Child Sexual Exploitation (MACSE) process.' },
+      { ...sound, narrative: 'The CTSCB Quality Assurance sub group reviewed the MACSE process.' },
+    ];
+    const expansions = planAcronymExpansions(plan);
+    assert.ok(expansions.has('CTSCB') && expansions.has('MACSE'));
+    assert.deepEqual(only('acronym-unexplained', plan[2]!), [...only('acronym-unexplained', plan[2]!)]);
+    assert.equal(only('acronym-unexplained', plan[2]!).length, 2, 'alone, the row does not explain them');
+    assert.deepEqual(
+      checkSmart(plan[2]!, {}, { planExpansions: expansions }).filter((item) => item.rule === 'acronym-unexplained'),
+      [],
+    );
+    assert.deepEqual(only('acronym-unexplained', { ...sound, narrative: 'The MASH screened 40 referrals.' }, { MASH: 'Multi-Agency Safeguarding Hub' }), []);
+  });
+
+  it('flags vague words in progress updates unless the sentence gives a figure or a date', () => {
+    // Seed 001, 1.2c and 1.3a.
+    const ongoing = { ...sound, narrative: 'The SERAF is the approved risk assessment tool. Awareness raising is ongoing via multi agency training.' };
+    const found = only('vague-progress', ongoing);
+    assert.deepEqual(
+      found.map((item) => spanned(ongoing, item)),
+      ['ongoing'],
+    );
+    const progressing = { ...sound, narrative: 'Regular multi-agency CSE Task Groups are taking place to ensure that the plan is progressing.' };
+    assert.deepEqual(
+      only('vague-progress', progressing).map((item) => item.term),
+      ['Regular', 'taking place', 'progressing'],
+    );
+    // Westbrook 1.1b: “Awareness sessions continue.”
+    assert.equal(only('vague-progress', { ...sound, narrative: 'Awareness sessions continue.' }).length, 1);
+    // Seed 001, 1.6a: “191 people were trained” is a fact.
+    assert.deepEqual(
+      only('vague-progress', { ...sound, narrative: 'The information gathered to date is that 191 people were trained in CSE awareness in 2015/16.' }),
+      [],
+    );
+  });
+
+  it('asks for a Board plan cross-reference only where the plan’s settings ask for one (seed 003 b)', () => {
+    assert.ok(rulesOf({ ...sound, boardPlanRef: '' }, {}, { requireBoardPlanRef: true }).includes('no-board-plan-ref'));
+    assert.ok(rulesOf({ ...sound, boardPlanRef: 'TBC' }, {}, { requireBoardPlanRef: true }).includes('no-board-plan-ref'));
+    assert.ok(!rulesOf({ ...sound, boardPlanRef: '' }, {}, { requireBoardPlanRef: false }).includes('no-board-plan-ref'));
+    assert.ok(!rulesOf({ ...sound, boardPlanRef: 'WSCB action plan 4.2' }, {}, { requireBoardPlanRef: true }).includes('no-board-plan-ref'));
+  });
+
+  it('gives example dates relative to today, never 31 March 2017', () => {
+    const [none] = checkSmart({ ...sound, dueDate: '' }, {}, { today: '2026-12-01' }).filter((item) => item.rule === 'no-due-date');
+    assert.match(none!.message, /e\.g\. “31 March 2027”/);
+    assert.deepEqual(none!.advice.dates, { date: '2027-03-31' });
+    const [later] = checkSmart({ ...sound, dueDate: 'Ongoing' }, {}, { today: '2031-05-20' }).filter((item) => item.rule === 'no-due-date');
+    assert.match(later!.message, /“31 March 2032”/);
+    const [vague] = checkSmart({ ...sound, text: 'Training will be rolled out in due course.' }, {}, { today: '2026-12-01' }).filter(
+      (item) => item.rule === 'vague-word',
+    );
+    assert.match(vague!.message, /“by 31 March 2027”/);
+    for (const rule of smartRules) {
+      for (const example of rule.examples.fails) {
+        for (const item of checkSmart(example.action, example.glossary ?? {}, { ...example.options, today: '2026-12-01' })) {
+          assert.doesNotMatch(item.message, /2017/, `${item.rule}: ${item.message}`);
+        }
+      }
+    }
+  });
+
+  it('groups a finding most actions share into one plan-level finding with the list', () => {
+    // Northmere: 46 of 47 actions cannot be monitored. Here 5 of 6 have no success measure.
+    const rows = [1, 2, 3, 4, 5, 6].map((n) => ({
+      ref: `1.${n}a`,
+      findings: checkSmart(n === 6 ? sound : { ...sound, successMeasure: '', text: n === 1 ? 'Increase use of the SERAF.' : sound.text }),
+    }));
+    const { common, perAction } = groupCommonFindings(rows, rows.length);
+    assert.deepEqual(
+      common.map((item) => [item.rule, item.actionRefs, item.of]),
+      [['no-success-measure', ['1.1a', '1.2a', '1.3a', '1.4a', '1.5a'], 6]],
+    );
+    // What is left is only what is particular to an action.
+    assert.deepEqual(
+      perAction.map((a) => [a.ref, a.findings.map((item) => item.rule)]),
+      [['1.1a', ['acronym-unexplained']]],
+    );
+    // Half or fewer, or fewer than 4 actions: one line per action as before.
+    assert.deepEqual(groupCommonFindings(rows.slice(0, 3), 3).common, []);
+    assert.deepEqual(groupCommonFindings(rows, 10).common, []);
   });
 });

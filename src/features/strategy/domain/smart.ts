@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import type { Glossary } from './acronyms.ts';
+import { formatDate } from '../../../dates.ts';
 import { acronymKey, acronymsExpandedIn, findAcronymUses, wellKnownAcronyms } from './acronyms.ts';
 import {
+  exampleDueDate,
   findTerms,
   isPlaceholder,
+  isThinNarrative,
+  statesFact,
+  vagueProgressTerms,
   looksLikeDueDate,
   hasTimescale,
   sentencesAround,
@@ -32,6 +37,16 @@ export interface SmartInput {
   readonly leadAgency?: string | undefined;
   readonly dueDate?: string | undefined;
   readonly evidenceSource?: string | undefined;
+  /** The cross-reference to the Board’s own plan (seed 003: “a column … to cross-reference with the WSCB’s action plan”). */
+  readonly boardPlanRef?: string | undefined;
+  /** The RAG status as recorded: 'red', 'amber', 'green', 'blue' … */
+  readonly status?: string | undefined;
+  /** Why a late action is still rated as it is. */
+  readonly statusNote?: string | undefined;
+  /** The latest progress update’s narrative. */
+  readonly narrative?: string | undefined;
+  /** The measure’s current value, as a number. */
+  readonly currentValue?: string | undefined;
 }
 
 export const smartInputSchema = z.object({
@@ -42,12 +57,32 @@ export const smartInputSchema = z.object({
   leadAgency: z.string().optional(),
   dueDate: z.string().optional(),
   evidenceSource: z.string().optional(),
+  boardPlanRef: z.string().optional(),
+  status: z.string().optional(),
+  statusNote: z.string().optional(),
+  narrative: z.string().optional(),
+  currentValue: z.string().optional(),
 });
 
 export type SmartField = keyof SmartInput;
 
 /** Order in which fields appear on an action-plan row; findings are sorted by it. */
-export const smartFields: readonly SmartField[] = ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'dueDate', 'evidenceSource'];
+export const smartFields: readonly SmartField[] = [
+  'text',
+  'successMeasure',
+  'target',
+  'leadPerson',
+  'leadAgency',
+  'dueDate',
+  'evidenceSource',
+  'boardPlanRef',
+  'status',
+  'statusNote',
+  'narrative',
+];
+
+/** Fields written in words, where acronyms are looked for. */
+const wordedFields: readonly SmartField[] = ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'evidenceSource', 'statusNote', 'narrative'];
 
 export type SmartRuleCode =
   | 'no-action-text'
@@ -59,7 +94,11 @@ export type SmartRuleCode =
   | 'no-evidence-source'
   | 'no-lead'
   | 'lead-not-named'
-  | 'no-due-date';
+  | 'no-due-date'
+  | 'no-board-plan-ref'
+  | 'status-not-supported'
+  | 'completion-not-evidenced'
+  | 'vague-progress';
 
 /** error: the row cannot be monitored as it stands; warning: it can, but scrutiny would send it back. */
 export type SmartSeverity = 'error' | 'warning';
@@ -80,12 +119,25 @@ export interface SmartFinding {
 export interface SmartAdvice {
   readonly key: string;
   readonly params?: Readonly<Record<string, string>>;
+  /** Parameters that are dates (ISO 8601), shown in the page’s language: see `adviceParams`. */
+  readonly dates?: Readonly<Record<string, string>>;
+}
+
+/** The advice’s parameters with its dates written out in `language`, ready for the translator. */
+export function adviceParams(advice: SmartAdvice, language: 'en' | 'cy' = 'en'): Record<string, string> {
+  const params: Record<string, string> = { ...advice.params };
+  for (const [name, iso] of Object.entries(advice.dates ?? {})) params[name] = formatDate(iso, language);
+  return params;
 }
 
 export interface SmartExample {
   readonly action: SmartInput;
   readonly glossary?: Glossary;
+  readonly options?: SmartOptions;
 }
+
+/** The day the status examples below are judged on. */
+const exampleToday = '2026-12-01';
 
 export interface SmartRule {
   readonly code: SmartRuleCode;
@@ -132,16 +184,30 @@ export const smartRules: readonly SmartRule[] = [
     letter: 'S',
     title: 'Acronym not explained',
     explanation:
-      'An acronym must be in the partnership glossary or written out in the same row, as “Full Name (ABC)” or “ABC (Full Name)”. Well-known ones (UK, NHS …) and Roman numerals are allowed.',
+      'An acronym must be in the partnership glossary or written out somewhere in the plan, as “Full Name (ABC)” or “ABC (Full Name)”, progress updates included. Well-known ones (UK, NHS …) and Roman numerals are allowed.',
     basis: 'Seed 003: “Avoid the use of acronyms”',
-    fields: ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'evidenceSource'],
+    fields: ['text', 'successMeasure', 'target', 'leadPerson', 'leadAgency', 'evidenceSource', 'statusNote', 'narrative'],
     examples: {
-      fails: [{ action: { ...wellWritten, text: 'Increase use of the SERAF by social workers.' } }],
+      fails: [
+        { action: { ...wellWritten, text: 'Increase use of the SERAF by social workers.' } },
+        // Seed 001’s progress narratives.
+        { action: { ...wellWritten, narrative: 'This is carried out as part of the MASH processes and is included in information sharing guidance.' } },
+        {
+          action: {
+            ...wellWritten,
+            narrative: 'Both LAs have a Panel as set out in Part 6 which addresses duties in relation to out of authority placements.',
+          },
+        },
+      ],
       passes: [
         { action: { ...wellWritten, text: 'Increase use of the Sexual Exploitation Risk Assessment Framework (SERAF).' } },
         {
           action: { ...wellWritten, text: 'Increase use of the SERAF by social workers.' },
           glossary: { SERAF: 'Sexual Exploitation Risk Assessment Framework' },
+        },
+        {
+          action: { ...wellWritten, narrative: 'The SERAF is the approved risk assessment tool.' },
+          options: { planExpansions: new Set(['SERAF']) },
         },
       ],
     },
@@ -152,7 +218,7 @@ export const smartRules: readonly SmartRule[] = [
     letter: 'T',
     title: 'Vague word without a timescale',
     explanation:
-      'Words such as “regularly”, “routinely” or “ongoing” promise activity without saying when. They are allowed when the same sentence gives a timescale or date (“quarterly”, “within 2 months”, “by March 2017”).',
+      'Words such as “regularly”, “routinely” or “ongoing” promise activity without saying when. They are allowed when the same sentence gives a timescale or date (“quarterly”, “within 2 months”, “by the end of March”).',
     basis: 'Seed 000: “reviewed regularly” should read “reviewed quarterly”; “systematically” and “routinely” had “no indication of timescales”',
     fields: ['text', 'successMeasure', 'target', 'evidenceSource'],
     examples: {
@@ -183,13 +249,19 @@ export const smartRules: readonly SmartRule[] = [
     code: 'vague-quantity',
     severity: 'warning',
     letter: 'M',
-    title: 'Vague quantity in the measure',
-    explanation: '“A number of”, “some” or “various” cannot be counted: give the number or the percentage.',
+    title: 'Vague quantity',
+    explanation: '“A number of”, “some” or “various” cannot be counted, in the action or its measure: give the number or the percentage.',
     basis: 'Seed 003: include “a number in the success measure … (rather than state ‘a number of…’)”',
-    fields: ['successMeasure', 'target'],
+    fields: ['text', 'successMeasure', 'target'],
     examples: {
-      fails: [{ action: { ...wellWritten, successMeasure: 'A number of schools have shown the play to pupils' } }],
-      passes: [{ action: { ...wellWritten, successMeasure: '12 secondary schools have shown the play to pupils' } }],
+      fails: [
+        { action: { ...wellWritten, successMeasure: 'A number of schools have shown the play to pupils' } },
+        { action: { ...wellWritten, text: 'Regularly raise awareness of CSE with a number of frontline staff.' } },
+      ],
+      passes: [
+        { action: { ...wellWritten, successMeasure: '12 secondary schools have shown the play to pupils' } },
+        { action: { ...wellWritten, text: 'Raise awareness of child sexual exploitation with 400 frontline staff.' } },
+      ],
     },
   },
   {
@@ -261,6 +333,103 @@ export const smartRules: readonly SmartRule[] = [
       passes: [{ action: wellWritten }, { action: { ...wellWritten, dueDate: '2017-03-31' } }],
     },
   },
+  {
+    code: 'no-board-plan-ref',
+    severity: 'warning',
+    letter: 'R',
+    title: 'No Board plan cross-reference',
+    explanation: 'When the plan’s settings ask for it, each action says which part of the Board’s own plan it serves, so the two plans can be read together.',
+    basis: 'Seed 003: “Add a column on the action plan to cross-reference with the WSCB’s action plan”',
+    fields: ['boardPlanRef'],
+    examples: {
+      fails: [{ action: { ...wellWritten, boardPlanRef: '' }, options: { requireBoardPlanRef: true } }],
+      passes: [
+        { action: { ...wellWritten, boardPlanRef: 'Board priority 2' }, options: { requireBoardPlanRef: true } },
+        { action: { ...wellWritten, boardPlanRef: '' } },
+      ],
+    },
+  },
+  {
+    code: 'status-not-supported',
+    severity: 'warning',
+    letter: 'T',
+    title: 'Status not supported by the update',
+    explanation:
+      'Green means on track. An action past its due date and still Green needs a progress update that shows it: what was done, with a figure or a date, not a few words.',
+    basis: 'Seed 003: the RAG rating should “accurately reflect the actions taken”; seed 004: “defined timescales”',
+    fields: ['status'],
+    examples: {
+      fails: [
+        { action: { ...wellWritten, dueDate: '2026-08-31', status: 'green', narrative: 'Tender out.' }, options: { today: exampleToday } },
+        { action: { ...wellWritten, dueDate: '2026-08-31', status: 'green', narrative: '' }, options: { today: exampleToday } },
+      ],
+      passes: [
+        {
+          action: { ...wellWritten, dueDate: '2026-08-31', status: 'green', narrative: 'Contract awarded on 14 November; the service starts in January.' },
+          options: { today: exampleToday },
+        },
+        { action: { ...wellWritten, dueDate: '2027-03-31', status: 'green', narrative: 'Tender out.' }, options: { today: exampleToday } },
+        { action: { ...wellWritten, dueDate: '2026-08-31', status: 'red', narrative: 'Tender out.' }, options: { today: exampleToday } },
+      ],
+    },
+  },
+  {
+    code: 'completion-not-evidenced',
+    severity: 'warning',
+    letter: 'M',
+    title: 'Completed without evidence',
+    explanation:
+      'Blue means completed. The latest update should say what was achieved, with a figure or a date, and the measure should have reached its target.',
+    basis: 'Seed 003: “Add Blue in the RAG-rating to indicate actions that have been completed”; “Include details of where the information can be found”',
+    fields: ['status'],
+    examples: {
+      fails: [
+        { action: { ...wellWritten, status: 'blue', narrative: 'Done.' } },
+        {
+          action: {
+            ...wellWritten,
+            status: 'blue',
+            narrative: 'Completed: 72% of new starters were trained within 2 months.',
+            target: '90 %',
+            currentValue: '72',
+          },
+        },
+      ],
+      passes: [
+        {
+          action: { ...wellWritten, status: 'blue', narrative: 'Completed: every child was offered an interview within 72 hours in July to September.' },
+        },
+        { action: { ...wellWritten, status: 'blue', narrative: 'Completed in October.', target: '100 %', currentValue: '100' } },
+        { action: { ...wellWritten, status: 'green', narrative: 'Done.' } },
+      ],
+    },
+  },
+  {
+    code: 'vague-progress',
+    severity: 'warning',
+    letter: 'M',
+    title: 'Vague progress update',
+    explanation:
+      'Words such as “ongoing”, “continues” or “progressing” say something is happening but not what it achieved. They are allowed when the same sentence gives a figure or a date.',
+    basis: 'Seed 001’s updates: “Awareness raising is ongoing via multi agency training”; seed 003: “accurately reflect the actions taken”',
+    fields: ['narrative'],
+    examples: {
+      fails: [
+        { action: { ...wellWritten, narrative: 'The SERAF is the approved risk assessment tool. Awareness raising is ongoing via multi agency training.' } },
+        {
+          action: {
+            ...wellWritten,
+            narrative: 'Regular multi-agency CSE Task Groups are taking place to ensure that the plan is progressing.',
+          },
+          glossary: { CSE: 'child sexual exploitation' },
+        },
+      ],
+      passes: [
+        { action: { ...wellWritten, narrative: 'The information gathered to date is that 191 people were trained in CSE awareness in 2015/16.' } },
+        { action: { ...wellWritten, narrative: 'Training is ongoing: 64% of new starters trained within 2 months.' } },
+      ],
+    },
+  },
 ];
 
 const ruleByCode = new Map<SmartRuleCode, SmartRule>(smartRules.map((rule) => [rule.code, rule]));
@@ -272,6 +441,25 @@ function severityOf(code: SmartRuleCode): SmartSeverity {
 export interface SmartOptions {
   /** Acronyms accepted without explanation; defaults to `wellKnownAcronyms`. */
   readonly wellKnownAcronyms?: readonly string[];
+  /** Acronyms written out somewhere else in the plan (`planAcronymExpansions`): explained for every row. */
+  readonly planExpansions?: ReadonlySet<string>;
+  /** The plan’s settings ask each action for a Board plan cross-reference. */
+  readonly requireBoardPlanRef?: boolean;
+  /** Today (ISO 8601) in London: what “past its due date” and the advice’s example dates are judged by. Defaults to the system date. */
+  readonly today?: string;
+}
+
+/** Acronyms written out anywhere in a plan’s rows: an expansion in one action explains the acronym in all of them. */
+export function planAcronymExpansions(actions: readonly SmartInput[]): Set<string> {
+  const expanded = new Set<string>();
+  for (const action of actions) {
+    for (const field of wordedFields) for (const key of acronymsExpandedIn(action[field] ?? '')) expanded.add(key);
+  }
+  return expanded;
+}
+
+function todayOf(options: SmartOptions): string {
+  return options.today ?? new Date().toISOString().slice(0, 10);
 }
 
 function present(value: string | undefined): value is string {
@@ -292,12 +480,13 @@ function finding(
 function acceptedAcronyms(glossary: Glossary, options: SmartOptions): Set<string> {
   const accepted = new Set<string>((options.wellKnownAcronyms ?? wellKnownAcronyms).map(acronymKey));
   for (const key of Object.keys(glossary)) accepted.add(acronymKey(key));
+  for (const key of options.planExpansions ?? []) accepted.add(acronymKey(key));
   return accepted;
 }
 
 function checkAcronyms(action: SmartInput, glossary: Glossary, options: SmartOptions): SmartFinding[] {
   const accepted = acceptedAcronyms(glossary, options);
-  const textFields = smartFields.filter((field) => field !== 'dueDate');
+  const textFields = wordedFields;
   // An expansion anywhere in the row explains the acronym everywhere in the row.
   for (const field of textFields) {
     for (const key of acronymsExpandedIn(action[field] ?? '')) accepted.add(key);
@@ -323,8 +512,9 @@ function checkAcronyms(action: SmartInput, glossary: Glossary, options: SmartOpt
   return findings;
 }
 
-function checkVagueWords(action: SmartInput): SmartFinding[] {
+function checkVagueWords(action: SmartInput, options: SmartOptions): SmartFinding[] {
   const findings: SmartFinding[] = [];
+  const due = exampleDueDate(todayOf(options));
   for (const field of ['text', 'successMeasure', 'target', 'evidenceSource'] as const) {
     const value = action[field] ?? '';
     const matches = findTerms(value, vagueTimeTerms);
@@ -335,12 +525,13 @@ function checkVagueWords(action: SmartInput): SmartFinding[] {
     for (const [index, match] of matches.entries()) {
       if (hasTimescale(sentences[index] ?? value)) continue;
       const { problem, advice } = vagueWordAdvice[match.term.kind];
+      const byWhen = match.term.kind === 'by-when';
       findings.push(
         finding(
           'vague-word',
           field,
-          `“${match.written}” ${problem}: ${advice}.`,
-          { key: `vague-word.${match.term.kind}`, params: { term: match.written } },
+          `“${match.written}” ${problem}: ${byWhen ? `${advice} “by ${formatDate(due, 'en')}”` : advice}.`,
+          { key: `vague-word.${match.term.kind}`, params: { term: match.written }, ...(byWhen ? { dates: { date: due } } : {}) },
           {
             start: match.start,
             end: match.end,
@@ -365,7 +556,7 @@ function checkMeasure(action: SmartInput): SmartFinding[] {
       ),
     );
   }
-  for (const field of ['successMeasure', 'target'] as const) {
+  for (const field of ['text', 'successMeasure', 'target'] as const) {
     for (const match of findTerms(action[field] ?? '', vagueQuantityTerms)) {
       findings.push(
         finding(
@@ -434,15 +625,115 @@ function checkLead(action: SmartInput): SmartFinding[] {
   return [];
 }
 
-function checkDueDate(action: SmartInput): SmartFinding[] {
+function checkDueDate(action: SmartInput, options: SmartOptions): SmartFinding[] {
   const due = action.dueDate;
   if (present(due) && !isPlaceholder(due) && looksLikeDueDate(due)) return [];
+  const example = exampleDueDate(todayOf(options));
+  const dates = { date: example };
   if (present(due)) {
-    const message = `“${due.trim()}” is not a date: give the date this will be done by, e.g. “31 March 2017”.`;
-    return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.notADate', params: { term: due.trim() } })];
+    const message = `“${due.trim()}” is not a date: give the date this will be done by, e.g. “${formatDate(example, 'en')}”.`;
+    return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.notADate', params: { term: due.trim() }, dates })];
   }
-  const message = 'There is no due date: give the date this will be done by, e.g. “31 March 2017”.';
-  return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.none' })];
+  const message = `There is no due date: give the date this will be done by, e.g. “${formatDate(example, 'en')}”.`;
+  return [finding('no-due-date', 'dueDate', message, { key: 'no-due-date.none', dates })];
+}
+
+function checkBoardPlanRef(action: SmartInput, options: SmartOptions): SmartFinding[] {
+  if (options.requireBoardPlanRef !== true || !isPlaceholder(action.boardPlanRef)) return [];
+  return [
+    finding(
+      'no-board-plan-ref',
+      'boardPlanRef',
+      'This plan asks each action to refer to the Board’s plan: give the Board plan reference, e.g. “Board priority 2”.',
+      { key: 'no-board-plan-ref' },
+    ),
+  ];
+}
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+
+function numberIn(value: string | undefined): number | null {
+  const match = /-?\d+(?:\.\d+)?/.exec((value ?? '').replace(/,/g, ''));
+  return match ? Number(match[0]) : null;
+}
+
+/** Whether the recorded status is borne out by the latest update (seed 003’s Blue; a late Green with “Tender out.”). */
+function checkStatus(action: SmartInput, options: SmartOptions): SmartFinding[] {
+  const status = action.status ?? '';
+  const narrative = (action.narrative ?? '').trim();
+  if (status === 'green') {
+    const due = (action.dueDate ?? '').trim();
+    if (!isoDate.test(due) || due >= todayOf(options) || !isThinNarrative(narrative)) return [];
+    const dates = { due };
+    if (narrative === '') {
+      return [
+        finding(
+          'status-not-supported',
+          'status',
+          `The action is Green but was due on ${formatDate(due, 'en')} and has no progress update: say what has been done, with a figure or a date, or change the status.`,
+          { key: 'status-not-supported.none', dates },
+        ),
+      ];
+    }
+    return [
+      finding(
+        'status-not-supported',
+        'status',
+        `The action is Green but was due on ${formatDate(due, 'en')}, and “${narrative}” does not show it is on track: say what has been done, with a figure or a date, or change the status.`,
+        { key: 'status-not-supported.thin', params: { term: narrative }, dates },
+      ),
+    ];
+  }
+  if (status === 'blue') {
+    const target = numberIn(action.target);
+    const current = numberIn(action.currentValue);
+    if (target !== null && current !== null && current < target) {
+      const params = { current: String(current), target: String(target) };
+      return [
+        finding(
+          'completion-not-evidenced',
+          'status',
+          `The action is Blue (completed) but its measure stands at ${params.current} against a target of ${params.target}: record the final figure or change the status.`,
+          { key: 'completion-not-evidenced.belowTarget', params },
+        ),
+      ];
+    }
+    const reached = target !== null && current !== null && current >= target;
+    if (!reached && isThinNarrative(narrative)) {
+      return [
+        finding(
+          'completion-not-evidenced',
+          'status',
+          'The action is Blue (completed) but the latest update does not show it was done: say what was achieved, with a figure or a date, and where the evidence is.',
+          { key: 'completion-not-evidenced.thin' },
+        ),
+      ];
+    }
+  }
+  return [];
+}
+
+function checkProgressWords(action: SmartInput): SmartFinding[] {
+  const value = action.narrative ?? '';
+  const matches = findTerms(value, vagueProgressTerms).filter((match, index, all) => index === 0 || match.start >= (all[index - 1]?.end ?? 0));
+  const sentences = sentencesAround(
+    value,
+    matches.map((match) => match.start),
+  );
+  const findings: SmartFinding[] = [];
+  for (const [index, match] of matches.entries()) {
+    if (statesFact(sentences[index] ?? value)) continue;
+    findings.push(
+      finding(
+        'vague-progress',
+        'narrative',
+        `“${match.written}” says something is happening but not what it achieved: give a figure or a date, e.g. “12 of 20 sessions delivered”.`,
+        { key: 'vague-progress', params: { term: match.written } },
+        { start: match.start, end: match.end, term: match.written },
+      ),
+    );
+  }
+  return findings;
 }
 
 function fieldOrder(field: SmartField): number {
@@ -468,10 +759,13 @@ export function checkSmart(action: SmartInput, glossary: Glossary = {}, options:
   }
   findings.push(
     ...checkAcronyms(action, glossary, options),
-    ...checkVagueWords(action),
+    ...checkVagueWords(action, options),
     ...checkMeasure(action),
     ...checkLead(action),
-    ...checkDueDate(action),
+    ...checkDueDate(action, options),
+    ...checkBoardPlanRef(action, options),
+    ...checkStatus(action, options),
+    ...checkProgressWords(action),
   );
   return findings.sort(
     (a, b) => fieldOrder(a.field) - fieldOrder(b.field) || (a.span?.[0] ?? -1) - (b.span?.[0] ?? -1) || ruleOrder(a.rule) - ruleOrder(b.rule),
@@ -542,5 +836,48 @@ export function smartReport(
         actionRefs: count.actionRefs,
       };
     }),
+  };
+}
+
+export interface CommonFinding {
+  readonly rule: SmartRuleCode;
+  readonly severity: SmartSeverity;
+  /** The actions that have it, by reference, in plan order. */
+  readonly actionRefs: readonly string[];
+  /** How many actions were checked. */
+  readonly of: number;
+}
+
+/**
+ * When most actions share a finding (Northmere’s 46 of 47 actions that “cannot be
+ * monitored”), one plan-level finding with the list reads better than a line per action.
+ * A rule is common when more than half the actions, and at least `minActions` of them,
+ * have it; its findings are then taken out of the per-action lists.
+ */
+export function groupCommonFindings<T extends { readonly ref: string; readonly findings: readonly SmartFinding[] }>(
+  perAction: readonly T[],
+  actionsChecked: number,
+  minActions = 4,
+): { common: CommonFinding[]; perAction: T[] } {
+  const refsByRule = new Map<SmartRuleCode, string[]>();
+  for (const action of perAction) {
+    for (const rule of new Set(action.findings.map((item) => item.rule))) {
+      const refs = refsByRule.get(rule) ?? [];
+      refs.push(action.ref);
+      refsByRule.set(rule, refs);
+    }
+  }
+  const common = smartRules
+    .filter((rule) => {
+      const count = refsByRule.get(rule.code)?.length ?? 0;
+      return count >= minActions && count * 2 > actionsChecked;
+    })
+    .map((rule) => ({ rule: rule.code, severity: rule.severity, actionRefs: refsByRule.get(rule.code) ?? [], of: actionsChecked }));
+  const grouped = new Set(common.map((item) => item.rule));
+  return {
+    common,
+    perAction: perAction
+      .map((action) => ({ ...action, findings: action.findings.filter((item) => !grouped.has(item.rule)) }))
+      .filter((action) => action.findings.length > 0),
   };
 }

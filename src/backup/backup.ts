@@ -33,7 +33,9 @@ function run(program: string, args: string[], input?: Buffer): Promise<Buffer> {
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (error) => reject(new Error(`${program} could not be run (${error.message}); install the PostgreSQL client tools of the server's version`)));
+    child.on('error', (error) =>
+      reject(new Error(`${program} could not be run (${error.message}); install the PostgreSQL client tools of the server's version`)),
+    );
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(`${program} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim()}`));

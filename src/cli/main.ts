@@ -225,7 +225,9 @@ export async function main(argv: string[]): Promise<void> {
       try {
         const restored = await restoreBackup(cfg, file);
         for (const warning of restored.warnings) process.stderr.write(`warning: ${warning}\n`);
-        say(`restored the ${restored.kind} database backed up at ${restored.created} (migration ${restored.migration ?? 'none'}); check it with: npx lantern audit verify`);
+        say(
+          `restored the ${restored.kind} database backed up at ${restored.created} (migration ${restored.migration ?? 'none'}); check it with: npx lantern audit verify`,
+        );
       } catch (error) {
         process.stderr.write(`restore refused: ${(error as Error).message}\n`);
         process.exitCode = error instanceof BackupRefusal ? error.exitCode : 1;

@@ -194,7 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       contact: e.LANTERN_SECURITY_CONTACT ? [e.LANTERN_SECURITY_CONTACT] : production ? [] : ['mailto:security@lantern.example'],
       policy: e.LANTERN_SECURITY_POLICY_URL,
     },
-    securityEventsFile: e.LANTERN_SECURITY_EVENTS_FILE === 'stdout' ? 'stdout' : e.LANTERN_SECURITY_EVENTS_FILE ? path.resolve(e.LANTERN_SECURITY_EVENTS_FILE) : undefined,
+    securityEventsFile:
+      e.LANTERN_SECURITY_EVENTS_FILE === 'stdout' ? 'stdout' : e.LANTERN_SECURITY_EVENTS_FILE ? path.resolve(e.LANTERN_SECURITY_EVENTS_FILE) : undefined,
     secureCookies: production,
     hsts: production,
     publicUrl: e.LANTERN_PUBLIC_URL,

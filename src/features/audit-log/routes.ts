@@ -48,24 +48,20 @@ export const auditLogFeature: Feature = {
 
     // The DPO's security alerts: a GET form (the filters name no one), with the error summary for a date that is not one.
     const securityView = 'features/audit-log/views/security-events.njk';
-    app.get(
-      '/audit/security-events',
-      { ...auditConfig, schema: { querystring: securityEventsQuery }, attachValidation: true },
-      async (request, reply) => {
-        const choices = { eventKinds: securityEventKinds, outcomes: ['success', 'failure', 'denied'] };
-        if (request.validationError) {
-          return reply.status(400).page(securityView, { errors: formErrors(request.validationError), values: {}, events: [], ...choices });
-        }
-        const filter = request.query;
-        const result = await auditLog.securityEvents(request.user!, filter);
-        const query = new URLSearchParams(
-          Object.entries(filter)
-            .filter(([k, v]) => k !== 'page' && v !== undefined)
-            .map(([k, v]) => [k, String(v)]),
-        );
-        return reply.page(securityView, { ...result, values: filter, query: query.toString(), ...choices });
-      },
-    );
+    app.get('/audit/security-events', { ...auditConfig, schema: { querystring: securityEventsQuery }, attachValidation: true }, async (request, reply) => {
+      const choices = { eventKinds: securityEventKinds, outcomes: ['success', 'failure', 'denied'] };
+      if (request.validationError) {
+        return reply.status(400).page(securityView, { errors: formErrors(request.validationError), values: {}, events: [], ...choices });
+      }
+      const filter = request.query;
+      const result = await auditLog.securityEvents(request.user!, filter);
+      const query = new URLSearchParams(
+        Object.entries(filter)
+          .filter(([k, v]) => k !== 'page' && v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
+      return reply.page(securityView, { ...result, values: filter, query: query.toString(), ...choices });
+    });
 
     app.get('/audit/roles-granted', { ...auditConfig, schema: { querystring: rolesGrantedQuery } }, async (request, reply) => {
       const { page } = request.query;

@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<void> {
       // Security events past their retention leave the DPO's alerts hourly (src/security-events.ts).
       const prune = () => pruneSecurityEvents(handle.db).catch((err: unknown) => app.log.error({ err }, 'pruning security events failed'));
       await prune();
-      const pruning = setInterval(() => void prune(), 3_600_000);
+      const pruning = setInterval(() => void prune(), 60 * 60_000);
       pruning.unref();
       const shutdown = async () => {
         clearInterval(pruning);

@@ -103,6 +103,23 @@ test('backup while the server runs, restore elsewhere: audit verify passes and e
   }
   const seeded = lantern(sourceEnv, 'seed');
   assert.equal(seeded.status, 0, seeded.stderr);
+  // The seed writes no audit rows; creating an account does, so the chain checked after the restore is not empty.
+  const created = lantern(
+    sourceEnv,
+    'user',
+    'create',
+    '--email',
+    'backup.check@lantern.example',
+    '--name',
+    'Backup Check',
+    '--partnership',
+    'northmere',
+    '--agency',
+    'Northmere Partnership Team',
+    '--role',
+    'analyst',
+  );
+  assert.equal(created.status, 0, created.stderr);
   const file = path.join(dir, 'lantern.backup');
 
   // The embedded database belongs to the running server: the backup asks it for a copy.

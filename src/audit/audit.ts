@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/kysely-types.ts';
+import { securityEvent } from '../security-events.ts';
 
 /** The things that leave an audit row. Stable names: reports and the DPO page filter on them. */
 export type AuditAction =
@@ -72,6 +73,8 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const disclosed = entry.disclosedIds && entry.disclosedIds.length > 0 ? sql`${sql.val([...entry.disclosedIds])}::uuid[]` : sql`NULL::uuid[]`;
   await sql`SELECT lantern_audit(${entry.action}, ${entry.recordType ?? null}, ${entry.recordId ?? null}, ${entry.reason ?? null},
     ${JSON.stringify(entry.details ?? {})}::jsonb, ${disclosed}, ${entry.partnershipId ?? null}::uuid, ${entry.actorUserId ?? null}::uuid)`.execute(tx);
+  // Besides the chain: the security event this row is, if any (src/security-events.ts).
+  await securityEvent(tx, entry);
 }
 
 /**
@@ -111,4 +114,5 @@ export async function recordExplicitAudit(tx: Tx, entry: ExplicitAuditEntry): Pr
       user_agent: entry.userAgent?.slice(0, 400) ?? null,
     })
     .execute();
+  await securityEvent(tx, entry, { partnershipId: entry.partnershipId, userId: entry.actorUserId, clientAddress: entry.clientAddress });
 }

@@ -13,6 +13,10 @@ import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, wr
 import { MatchInputError, matchFiles } from '../features/linkage/files.ts';
 import { databaseStartupProblem } from './startup-problems.ts';
 import { createUserFromCli } from './user-create.ts';
+import { makeBackup, restoreBackup } from '../backup/backup.ts';
+import { BackupRefusal } from '../backup/container.ts';
+import { serveBackups } from '../backup/embedded-server.ts';
+import { pruneSecurityEvents } from '../security-events.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -108,6 +112,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       // Requests and sign-in have their own logins; the owner's connections are not kept open beside them.
       await handle.closeOwner();
+      // The embedded database is this process's alone: a lock file, and a socket that gives `lantern backup` a consistent copy.
+      const backups = handle.snapshot ? await serveBackups(cfg.dataDir, handle.snapshot, say) : null;
       const services = await startServices(cfg, handle);
       const app = await buildApp(services);
       // Sign the audit chain heads now and every few minutes, outside the database (src/audit/anchor.ts).
@@ -120,9 +126,16 @@ export async function main(argv: string[]): Promise<void> {
         log: { info: (m) => app.log.info(m), error: (m) => (cfg.logLevel === 'silent' ? process.stderr.write(`${m}\n`) : app.log.error(m)) },
       });
       await anchoring.started;
+      // Security events past their retention leave the DPO's alerts hourly (src/security-events.ts).
+      const prune = () => pruneSecurityEvents(handle.db).catch((err: unknown) => app.log.error({ err }, 'pruning security events failed'));
+      await prune();
+      const pruning = setInterval(() => void prune(), 60 * 60_000);
+      pruning.unref();
       const shutdown = async () => {
+        clearInterval(pruning);
         await anchoring.stop();
         await app.close();
+        await backups?.stop();
         await handle.close();
       };
       const close = () => {
@@ -185,6 +198,41 @@ export async function main(argv: string[]): Promise<void> {
         const password = await createUserFromCli(handle.owner, options);
         say(`created ${options.email}; one-time password: ${password}`);
       });
+    });
+
+  program
+    .command('backup')
+    .description('write an encrypted backup (LANTERN_BACKUP_KEY): the embedded database, consistent while the server runs, or the server’s through pg_dump')
+    .requiredOption('--out <file>', 'where to write the backup')
+    .action(async (options: { out: string }) => {
+      const cfg = config();
+      try {
+        const made = await makeBackup(cfg, options.out);
+        say(`backup of the ${made.kind} database (from ${made.source}) written to ${options.out}: ${made.bytes} bytes, encrypted`);
+      } catch (error) {
+        process.stderr.write(`backup failed: ${(error as Error).message}\n`);
+        process.exitCode = error instanceof BackupRefusal ? error.exitCode : 1;
+      }
+      // PGlite, once it has loaded a data folder from a tarball, leaves the process waiting with nothing to do.
+      process.exit(process.exitCode ?? 0);
+    });
+
+  program
+    .command('restore <file>')
+    .description('restore an encrypted backup into an empty data folder or database; then run `lantern audit verify`')
+    .action(async (file: string) => {
+      const cfg = config();
+      try {
+        const restored = await restoreBackup(cfg, file);
+        for (const warning of restored.warnings) process.stderr.write(`warning: ${warning}\n`);
+        say(
+          `restored the ${restored.kind} database backed up at ${restored.created} (migration ${restored.migration ?? 'none'}); check it with: npx lantern audit verify`,
+        );
+      } catch (error) {
+        process.stderr.write(`restore refused: ${(error as Error).message}\n`);
+        process.exitCode = error instanceof BackupRefusal ? error.exitCode : 1;
+      }
+      process.exit(process.exitCode ?? 0);
     });
 
   const audit = program.command('audit').description('the audit trail');

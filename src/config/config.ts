@@ -51,6 +51,19 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  // 32 random bytes, base64: encrypts backups (`lantern backup`, src/backup; AES-256-GCM). Needed only to back up and restore.
+  LANTERN_BACKUP_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  // security.txt (RFC 9116): where to report a vulnerability, and the page that describes the policy.
+  LANTERN_SECURITY_CONTACT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/|tel:)\S+$/, 'must be a mailto:, https:// or tel: URI')
+    .optional(),
+  LANTERN_SECURITY_POLICY_URL: z.string().url().optional(),
+  // Security events as JSON lines for a SIEM (src/security-events.ts): a file to append to, or "stdout"; none by default.
+  LANTERN_SECURITY_EVENTS_FILE: z.string().min(1).optional(),
   LANTERN_DEMO: booleanFlag.optional(),
   LANTERN_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LANTERN_PUBLIC_URL: z.string().url().optional(),
@@ -99,6 +112,12 @@ export interface Config {
     { kind: 'embedded'; dataDir: string } | { kind: 'server'; url: string; ownerUrl: string | undefined; authUrl: string | undefined; poolSize: number };
   demo: boolean;
   cookieSecret: string | undefined;
+  /** The key that encrypts backups (src/backup); only the backup and restore commands need it. */
+  backupKey: Buffer | undefined;
+  /** security.txt (RFC 9116): the contact URIs and policy page; the path is served only when a contact is set (and always outside production). */
+  securityTxt: { contact: string[]; policy: string | undefined };
+  /** Where security events go as JSON lines for a SIEM ('stdout', a file, or nowhere); they are always stored for the DPO's alerts. */
+  securityEventsFile: string | undefined;
   /** The key that encrypts TOTP secrets at rest; outside production it is made once and kept in the data folder. */
   secretsKey: Buffer | undefined;
   secureCookies: boolean;
@@ -170,6 +189,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.LANTERN_DEMO ?? !production,
     cookieSecret: e.LANTERN_COOKIE_SECRET,
     secretsKey: e.LANTERN_SECRETS_KEY ? Buffer.from(e.LANTERN_SECRETS_KEY, 'base64') : undefined,
+    backupKey: e.LANTERN_BACKUP_KEY ? Buffer.from(e.LANTERN_BACKUP_KEY, 'base64') : undefined,
+    securityTxt: {
+      contact: e.LANTERN_SECURITY_CONTACT ? [e.LANTERN_SECURITY_CONTACT] : production ? [] : ['mailto:security@lantern.example'],
+      policy: e.LANTERN_SECURITY_POLICY_URL,
+    },
+    securityEventsFile:
+      e.LANTERN_SECURITY_EVENTS_FILE === 'stdout' ? 'stdout' : e.LANTERN_SECURITY_EVENTS_FILE ? path.resolve(e.LANTERN_SECURITY_EVENTS_FILE) : undefined,
     secureCookies: production,
     hsts: production,
     publicUrl: e.LANTERN_PUBLIC_URL,

@@ -21,6 +21,12 @@ export interface DatabaseHandle {
   owner: Database;
   /** Embedded only: the whole data folder as a tarball (tests clone a seeded template from it). */
   dump?: () => Promise<Blob>;
+  /**
+   * Embedded only: a consistent copy of the data folder while the database is in use (`lantern backup`):
+   * it waits for the one connection (so no statement or transaction is under way), checkpoints, and
+   * dumps the folder before anything else may run.
+   */
+  snapshot?: () => Promise<Blob>;
   /** Runs a multi-statement SQL script (a migration) as one transaction, as the owner. */
   execScript(script: string): Promise<void>;
   /**
@@ -183,6 +189,11 @@ export async function openEmbedded(dataDir?: string, loadDataDir?: Blob, { timin
     verifyLogins: async () => {},
     closeOwner: async () => {},
     dump: () => pglite.dumpDataDir('none'),
+    snapshot: () =>
+      db.connection().execute(async (connection) => {
+        await sql`CHECKPOINT`.execute(connection);
+        return pglite.dumpDataDir('none');
+      }),
     execScript: async (script: string) => {
       try {
         await pglite.exec(`BEGIN;\n${script}\n;COMMIT;`);

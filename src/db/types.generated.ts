@@ -961,6 +961,20 @@ export interface ScrutinyWorkItems {
   topic: string;
 }
 
+export interface SecurityEvents {
+  client_address: string | null;
+  details: Generated<Json>;
+  event: string;
+  id: Generated<string>;
+  occurred_at: Generated<Timestamp>;
+  outcome: string;
+  partnership_id: string | null;
+  record_id: string | null;
+  record_type: string | null;
+  request_id: string | null;
+  user_id: string | null;
+}
+
 export interface ServiceReferrals {
   child_id: string;
   created_at: Generated<Timestamp>;
@@ -1295,6 +1309,7 @@ export interface DB {
   scrutiny_bodies: ScrutinyBodies;
   scrutiny_recommendations: ScrutinyRecommendations;
   scrutiny_work_items: ScrutinyWorkItems;
+  security_events: SecurityEvents;
   service_referrals: ServiceReferrals;
   sessions: Sessions;
   sharing_agreements: SharingAgreements;

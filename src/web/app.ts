@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { configureSecurityEventStream, requestScope } from '../security-events.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   // Routes declare zod schemas for params, query string, body and (the JSON API) responses.
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Security events (src/security-events.ts) name the request they happened in; first of all hooks, so all later work is inside it.
+  configureSecurityEventStream(config.securityEventsFile);
+  app.addHook('onRequest', (request, _reply, done) => requestScope.run({ requestId: request.id, ip: request.ip }, done));
   if (config.serverTiming) addServerTiming(app);
   // Compiled templates are cached: recompiling on every request costs more than the whole query.
   const views = createViewEnvironment({ cache: true });

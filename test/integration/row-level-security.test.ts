@@ -83,6 +83,11 @@ before(async () => {
     `INSERT INTO hotspot_snapshots (partnership_id, kind, key, computed_at, rows) VALUES ($1, 'links', 'rls test', now(), '[]'), ($2, 'links', 'rls test', now(), '[]')`,
     [northmere, westbrook],
   );
+  // Security events (0540) exist once someone fails to sign in, exports, is refused…: one of each partnership.
+  await ctx.ownerQuery(
+    `INSERT INTO security_events (partnership_id, event, outcome) VALUES ($1, 'export', 'success'), ($2, 'permission.denied', 'denied')`,
+    [northmere, westbrook],
+  );
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

@@ -2,7 +2,8 @@ import { highRoles } from '../../authz/policy.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
-import { auditFilterFormSchema, auditFilterSchema, rolesGrantedQuery } from './schema.ts';
+import { securityEventKinds } from '../../security-events.ts';
+import { auditFilterFormSchema, auditFilterSchema, rolesGrantedQuery, securityEventsQuery } from './schema.ts';
 
 const t = requestTranslator();
 const auditView = 'features/audit-log/views/audit.njk';
@@ -43,6 +44,23 @@ export const auditLogFeature: Feature = {
       );
       const search = query.toString();
       return reply.redirect(search ? `/audit?${search}` : '/audit', 303);
+    });
+
+    // The DPO's security alerts: a GET form (the filters name no one), with the error summary for a date that is not one.
+    const securityView = 'features/audit-log/views/security-events.njk';
+    app.get('/audit/security-events', { ...auditConfig, schema: { querystring: securityEventsQuery }, attachValidation: true }, async (request, reply) => {
+      const choices = { eventKinds: securityEventKinds, outcomes: ['success', 'failure', 'denied'] };
+      if (request.validationError) {
+        return reply.status(400).page(securityView, { errors: formErrors(request.validationError), values: {}, events: [], ...choices });
+      }
+      const filter = request.query;
+      const result = await auditLog.securityEvents(request.user!, filter);
+      const query = new URLSearchParams(
+        Object.entries(filter)
+          .filter(([k, v]) => k !== 'page' && v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
+      return reply.page(securityView, { ...result, values: filter, query: query.toString(), ...choices });
     });
 
     app.get('/audit/roles-granted', { ...auditConfig, schema: { querystring: rolesGrantedQuery } }, async (request, reply) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { securityEventKinds } from '../../security-events.ts';
 import { blankAsAbsent, filterDateInput } from '../../web/form-fields.ts';
 
 const optionalText = z
@@ -36,3 +37,13 @@ export const auditFilterFormSchema = z.object({
 export type AuditFilterForm = z.infer<typeof auditFilterFormSchema>;
 
 export const rolesGrantedQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1) });
+
+/** The DPO's security alerts: which event, which outcome, between which days. */
+export const securityEventsQuery = z.object({
+  event: blankAsAbsent(z.enum(securityEventKinds, 'validation.invalid')),
+  outcome: blankAsAbsent(z.enum(['success', 'failure', 'denied'], 'validation.invalid')),
+  from: filterDateInput('dates.audit.from'),
+  to: filterDateInput('dates.audit.to'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+export type SecurityEventsFilter = z.infer<typeof securityEventsQuery>;

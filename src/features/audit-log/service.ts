@@ -3,7 +3,7 @@ import { actorOf, type SessionUser } from '../../auth/service.ts';
 import { endOfLondonDay, startOfLondonDay } from '../../dates.ts';
 import { withActor, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
-import type { AuditFilter } from './schema.ts';
+import type { AuditFilter, SecurityEventsFilter } from './schema.ts';
 
 const pageSize = 50;
 
@@ -66,6 +66,32 @@ export class AuditLogService {
         .limit(1)
         .executeTakeFirst();
       return granted?.user_id ?? null;
+    });
+  }
+
+  /**
+   * The DPO's security alerts (issue 16 §4): the partnership's recent security events (row-level
+   * security keeps them to the acting partnership), newest first, with who acted; reading them is audited.
+   */
+  securityEvents(user: SessionUser, filter: SecurityEventsFilter) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      let query = tx
+        .selectFrom('security_events as e')
+        .leftJoin('users as u', 'u.id', 'e.user_id')
+        .select(['e.id', 'e.occurred_at', 'e.event', 'e.outcome', 'e.client_address', 'e.record_type', 'e.record_id', 'e.details', 'u.email as user_email'])
+        .orderBy('e.occurred_at', 'desc')
+        .orderBy('e.id', 'desc');
+      if (filter.event) query = query.where('e.event', '=', filter.event);
+      if (filter.outcome) query = query.where('e.outcome', '=', filter.outcome);
+      if (filter.from) query = query.where('e.occurred_at', '>=', startOfLondonDay(filter.from));
+      if (filter.to) query = query.where('e.occurred_at', '<', endOfLondonDay(filter.to));
+      const rows = await query
+        .limit(pageSize + 1)
+        .offset((filter.page - 1) * pageSize)
+        .execute();
+      const events = await withReferences(tx, rows.slice(0, pageSize));
+      await act.audit({ action: 'audit.view', details: { view: 'security_events', filter } });
+      return { events, hasNext: rows.length > pageSize, page: filter.page };
     });
   }
 

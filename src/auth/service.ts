@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { SecretBox } from './secrets.ts';
 import { checkTotp, newTotpSecret } from './totp.ts';
+import type { OidcIdentity } from './oidc.ts';
 
 export interface Clock {
   now(): Date;
@@ -20,7 +21,11 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
-export type SessionStage = 'second_factor' | 'enrol' | 'change_password' | 'signed_in';
+export type SessionStage = 'second_factor' | 'enrol' | 'change_password' | 'register_passkey' | 'signed_in';
+
+/** Roles that must have a passkey or security key as their second factor (issue 16 §1). */
+export const passkeyRequiredRoles: readonly string[] = ['partnership_admin', 'system_admin'];
+export const needsPasskey = (roles: readonly string[]) => roles.some((r) => passkeyRequiredRoles.includes(r));
 
 /** The signed-in person (or partner system) as every request sees them. */
 export interface SessionUser {
@@ -140,6 +145,10 @@ const liveGrantsOf = (tx: Tx, userId: string, today: string) =>
 
 export type SignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason?: 'issued_password_expired' };
 
+/** Why a provider's answer opened no account (the refusal page says which, in general terms). */
+export type OidcRefusal = 'unknown_account' | 'unverified_email' | 'identity_mismatch' | 'locked';
+export type OidcSignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason: OidcRefusal };
+
 export type PasswordChangeResult = { ok: true; token: string } | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
 
 export interface ActiveSession {
@@ -162,6 +171,7 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
     private readonly secrets: SecretBox,
+    private readonly options: { adminPasskeyRequired: boolean } = { adminPasskeyRequired: false },
   ) {}
 
   /** First step: email and password. The answer never says whether the account exists. */
@@ -215,6 +225,97 @@ export class AuthService {
   }
 
   /**
+   * Sign-in through the organisation's OpenID Connect provider (issue 16 §1). The provider's subject,
+   * once bound to an account, opens only that account; the first time, the provider's verified email
+   * must be an existing account's (nobody registers themselves), and that account must not already be
+   * bound to another subject at the same provider (an email given to someone else). With the
+   * provider's word that it checked a second factor the session is signed in; otherwise Lantern asks
+   * for its own, exactly as after a password.
+   */
+  async signInWithOidc(identity: OidcIdentity, origin: RequestOrigin): Promise<OidcSignInResult> {
+    const now = this.clock.now();
+    const addressKey = keys.address(origin.clientAddress);
+    const label = (identity.email ?? `${identity.issuer} ${identity.subject}`).slice(0, 200);
+    return withAuth(this.auth, async (tx) => {
+      const refuse = async (reason: OidcRefusal, user?: { id: string; partnership_id: string }) => {
+        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await auditAccount(tx, account(user?.partnership_id ?? null, user?.id ?? null, label, origin), reason === 'locked' ? 'sign_in.locked' : 'sign_in.failure', {
+          step: 'oidc',
+          reason,
+          issuer: identity.issuer,
+        });
+        return { ok: false, reason } as const;
+      };
+      const columns = ['id', 'partnership_id', 'email', 'disabled_at', 'totp_enrolled_at', 'must_change_password', 'roles'] as const;
+      const linked = await tx
+        .selectFrom('oidc_identities')
+        .select(['user_id'])
+        .where('issuer', '=', identity.issuer)
+        .where('subject', '=', identity.subject)
+        .executeTakeFirst();
+      let user = linked ? await tx.selectFrom('users').select(columns).where('id', '=', linked.user_id).executeTakeFirst() : undefined;
+      if (!linked) {
+        if (!identity.email) return refuse('unknown_account');
+        if (!identity.emailVerified) return refuse('unverified_email');
+        user = await tx.selectFrom('users').select(columns).where('email', '=', identity.email).executeTakeFirst();
+        if (!user) return refuse('unknown_account');
+        const other = await tx.selectFrom('oidc_identities').select('subject').where('user_id', '=', user.id).where('issuer', '=', identity.issuer).executeTakeFirst();
+        if (other) return refuse('identity_mismatch', user);
+      }
+      if (!user || user.disabled_at) return refuse('unknown_account', user);
+      if (await this.isLocked([keys.account(user.email), keys.secondFactor(user.id), addressKey], now, tx)) return refuse('locked', user);
+      if (linked) {
+        await tx.updateTable('oidc_identities').set({ last_used_at: now }).where('issuer', '=', identity.issuer).where('subject', '=', identity.subject).execute();
+      } else {
+        await tx
+          .insertInto('oidc_identities')
+          .values({ partnership_id: user.partnership_id, user_id: user.id, issuer: identity.issuer, subject: identity.subject, created_at: now, last_used_at: now })
+          .execute();
+      }
+      const who = account(user.partnership_id, user.id, user.email, origin);
+      let stage: SessionStage;
+      const hasPasskey = await this.hasPasskey(tx, user.id);
+      // An administrator who must use a passkey is asked for it even after the provider's own second factor.
+      const providerSuffices = identity.mfa && !(this.passkeyRequired(user.roles) && hasPasskey);
+      if (providerSuffices) stage = await this.stageAfterSecondFactor(tx, user);
+      else stage = user.totp_enrolled_at || hasPasskey ? 'second_factor' : 'enrol';
+      if (stage === 'enrol') {
+        await tx
+          .updateTable('users')
+          .set({ totp_secret: this.secrets.seal(user.id, newTotpSecret()) })
+          .where('id', '=', user.id)
+          .execute();
+      }
+      const token = newToken();
+      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
+      if (providerSuffices) {
+        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+      }
+      return { ok: true, token, stage } as const;
+    });
+  }
+
+  /** Whether this person must sign in with a passkey or security key. */
+  passkeyRequired(roles: readonly string[]): boolean {
+    return this.options.adminPasskeyRequired && needsPasskey(roles);
+  }
+
+  /** Whether the account has a passkey or security key. */
+  private async hasPasskey(tx: Tx, userId: string): Promise<boolean> {
+    return !!(await tx.selectFrom('webauthn_credentials').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst());
+  }
+
+  /**
+   * Where a person goes once both factors are checked: a one-time password is changed first (M8); an
+   * administrator with no passkey or security key registers one before anything else (issue 16 §1).
+   */
+  private async stageAfterSecondFactor(tx: Tx, user: { id: string; must_change_password: boolean; roles: string[] }): Promise<SessionStage> {
+    if (user.must_change_password) return 'change_password';
+    if (this.passkeyRequired(user.roles) && !(await this.hasPasskey(tx, user.id))) return 'register_passkey';
+    return 'signed_in';
+  }
+
+  /**
    * Second step: a TOTP code. Success replaces the session with a new id (no fixation). A code is
    * accepted once, even when the same code arrives on several connections at once (M1): the time
    * step is stored by a conditional update, and only the update that moves it forward wins.
@@ -234,6 +335,7 @@ export class AuthService {
           'users.totp_last_step',
           'users.disabled_at',
           'users.must_change_password',
+          'users.roles',
         ])
         .executeTakeFirst();
       if (
@@ -253,7 +355,9 @@ export class AuthService {
         await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
       }
-      const secret = this.secrets.open(row.user_id, row.totp_secret);
+      // Someone who must use a passkey and has one cannot fall back on the authenticator app.
+      const passkeyOnly = this.passkeyRequired(row.roles) && (await this.hasPasskey(tx, row.user_id));
+      const secret = passkeyOnly ? null : this.secrets.open(row.user_id, row.totp_secret);
       const checked = secret
         ? await checkTotp(secret, code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
         : ({ ok: false } as const);
@@ -266,7 +370,7 @@ export class AuthService {
       await tx.deleteFrom('sign_in_throttle').where('key', '=', secondFactorKey).execute();
       await endSession(tx, id, 'rotated', now);
       const fresh = newToken();
-      const stage: SessionStage = row.must_change_password ? 'change_password' : 'signed_in';
+      const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
       if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
       await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);

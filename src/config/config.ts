@@ -88,6 +88,8 @@ const envSchema = z.object({
         .filter(Boolean),
     )
     .optional(),
+  // An administrator must sign in with a passkey or security key (issue 16 §1). Always on in production; off by default only in tests.
+  LANTERN_ADMIN_PASSKEY_REQUIRED: booleanFlag.optional(),
   LANTERN_CHROMIUM_PATH: z.string().regex(/^\//, 'must be an absolute path to the Chromium executable').default('/usr/bin/chromium'),
 });
 
@@ -137,6 +139,8 @@ export interface Config {
   figuresMaxAgeSeconds: number;
   /** Single sign-on with OpenID Connect (src/auth/oidc.ts); absent when not configured. */
   oidc: OidcConfig | undefined;
+  /** Passkeys and security keys (src/auth/passkeys.ts): administrators must use one. */
+  passkeys: { adminRequired: boolean; rpId: string; origins: string[] | 'localhost' };
 }
 
 export interface OidcConfig {
@@ -218,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   const oidc = oidcConfig(e, production, problems);
+  if (production && e.LANTERN_ADMIN_PASSKEY_REQUIRED === false) problems.push('LANTERN_ADMIN_PASSKEY_REQUIRED: cannot be turned off in production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LANTERN_DATA_DIR);
@@ -249,5 +254,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chromiumPath: e.LANTERN_CHROMIUM_PATH,
     figuresMaxAgeSeconds: e.LANTERN_FIGURES_MAX_AGE_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 300),
     oidc,
+    passkeys: {
+      adminRequired: e.LANTERN_ADMIN_PASSKEY_REQUIRED ?? e.NODE_ENV !== 'test',
+      // Passkeys are bound to the public address's host name; without one (development and tests), to localhost on any port.
+      rpId: e.LANTERN_PUBLIC_URL ? new URL(e.LANTERN_PUBLIC_URL).hostname : 'localhost',
+      origins: e.LANTERN_PUBLIC_URL ? [new URL(e.LANTERN_PUBLIC_URL).origin] : 'localhost',
+    },
   };
 }

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pendingFromCookie, pendingOidcMaxAgeSeconds, pendingToCookie } from '../../auth/oidc.ts';
+import type { SessionStage } from '../../auth/service.ts';
 import { totpQrSvg } from '../../auth/totp.ts';
 import { LanternError } from '../../errors.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
@@ -10,6 +12,16 @@ const t = requestTranslator();
 const notRecognised = () => singleError('email', t('auth.notRecognised'));
 const origin = (request: FastifyRequest) => ({ clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
+/** Where a session goes next, by its stage. */
+export const nextStep = (stage: SessionStage): string =>
+  ({
+    second_factor: '/sign-in/code',
+    enrol: '/sign-in/enrol',
+    change_password: '/account/password',
+    register_passkey: '/sign-in/passkey/register',
+    signed_in: '/',
+  })[stage];
+
 export const signInFeature: Feature = {
   name: 'sign-in',
   async register(app, services) {
@@ -17,7 +29,49 @@ export const signInFeature: Feature = {
 
     app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
       if (request.user) return reply.redirect('/');
-      return reply.page('features/sign-in/views/sign-in.njk', { values: {} });
+      return reply.page('features/sign-in/views/sign-in.njk', { values: {}, oidc: !!services.oidc });
+    });
+
+    // ---- Single sign-on with the organisation's OpenID Connect provider (issue 16 §1) ----
+    const oidcCookie = app.sessionCookie.options.secure ? '__Host-lantern_oidc' : 'lantern_oidc';
+    const oidcCookieOptions = { ...app.sessionCookie.options, maxAge: pendingOidcMaxAgeSeconds };
+    const refuseOidc = (request: FastifyRequest, reply: FastifyReply, reason: string, detail?: string) => {
+      // Structured, for the security log as well as the audit row the service writes for an account refusal.
+      request.log.warn({ event: 'sign_in.oidc_refused', reason, ...(detail ? { detail } : {}) }, 'single sign-on refused');
+      const known = ['unknown_account', 'unverified_email', 'identity_mismatch', 'locked', 'expired', 'provider_refused', 'unavailable'];
+      return reply
+        .status(reason === 'unavailable' ? 503 : 403)
+        .page('features/sign-in/views/oidc-refused.njk', { reason: known.includes(reason) ? reason : 'rejected' });
+    };
+
+    // A form post (with the CSRF token), so no other site can start a sign-in in someone's browser.
+    app.post('/sign-in/oidc', { config: { public: true } }, async (request, reply) => {
+      if (!services.oidc) throw new LanternError('LANTERN_E_NOT_FOUND');
+      let started;
+      try {
+        started = await services.oidc.start(services.clock.now());
+      } catch (error) {
+        return refuseOidc(request, reply, 'unavailable', error instanceof Error ? error.message : undefined);
+      }
+      reply.setCookie(oidcCookie, pendingToCookie(started.pending), oidcCookieOptions);
+      return reply.redirect(started.url);
+    });
+
+    app.get('/sign-in/oidc/callback', { config: { public: true } }, async (request, reply) => {
+      if (!services.oidc) throw new LanternError('LANTERN_E_NOT_FOUND');
+      // The state, nonce and PKCE verifier are used once: the cookie goes whatever happens next.
+      const raw = request.cookies[oidcCookie];
+      reply.clearCookie(oidcCookie, { path: '/' });
+      const unsigned = raw ? request.unsignCookie(raw) : null;
+      const pending = unsigned?.valid ? pendingFromCookie(unsigned.value ?? undefined, services.clock.now()) : null;
+      if (!pending) return refuseOidc(request, reply, 'expired');
+      const callbackUrl = new URL(request.url, services.oidc.config.redirectUri);
+      const outcome = await services.oidc.finish(callbackUrl, pending);
+      if (!outcome.ok) return refuseOidc(request, reply, outcome.reason, outcome.detail);
+      const result = await services.auth.signInWithOidc(outcome.identity, origin(request));
+      if (!result.ok) return refuseOidc(request, reply, result.reason);
+      setSession(reply, result.token);
+      return reply.redirect(nextStep(result.stage));
     });
 
     app.post('/sign-in', { config: { public: true }, schema: { body: passwordStepSchema }, attachValidation: true }, async (request, reply) => {
@@ -31,7 +85,7 @@ export const signInFeature: Feature = {
         return reply.page('features/sign-in/views/sign-in.njk', { errors, values: { email } });
       }
       setSession(reply, result.token);
-      return reply.redirect(result.stage === 'enrol' ? '/sign-in/enrol' : '/sign-in/code');
+      return reply.redirect(nextStep(result.stage));
     });
 
     const secondStep = (url: string, stage: 'second_factor' | 'enrol') =>
@@ -43,8 +97,9 @@ export const signInFeature: Feature = {
         const result = !invalid && token ? await services.auth.completeSecondFactor(token, request.body.code, origin(request)) : { ok: false as const };
         if (!result.ok) return renderCodeStep(request, reply, stage, invalid ? formErrors(invalid) : singleError('code', t('auth.codeNotRecognised')));
         setSession(reply, result.token);
-        // An administrator's one-time password is changed before anything else (M8).
-        return reply.redirect(result.stage === 'change_password' ? '/account/password' : '/');
+        // An administrator's one-time password is changed before anything else (M8); an administrator
+        // without a passkey registers one (issue 16 §1).
+        return reply.redirect(nextStep(result.stage));
       });
 
     const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {

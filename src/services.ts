@@ -136,6 +136,7 @@ export function createServices(options: {
     clock,
     auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey), {
       adminPasskeyRequired: options.config.passkeys.adminRequired,
+      relyingParty: { rpId: options.config.passkeys.rpId, origins: options.config.passkeys.origins },
     }),
     oidc: options.config.oidc ? new OidcSignIn(options.config.oidc) : undefined,
     admin: new AdminService(options.db, clock),

@@ -41,7 +41,10 @@ export type AuditAction =
   | 'password.issue'
   | 'session.end'
   | 'access.refused'
-  | 'record.unrestrict';
+  | 'record.unrestrict'
+  | 'passkey.register'
+  | 'passkey.register_failure'
+  | 'passkey.remove';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

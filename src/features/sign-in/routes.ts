@@ -6,7 +6,8 @@ import { LanternError } from '../../errors.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { Feature } from '../feature.ts';
-import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { codeStepSchema, passkeyOptionsSchema, passkeyRegisterSchema, passkeySignInSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
 
 const t = requestTranslator();
 const notRecognised = () => singleError('email', t('auth.notRecognised'));
@@ -103,8 +104,11 @@ export const signInFeature: Feature = {
       });
 
     const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {
-      if (stage === 'second_factor') return reply.page('features/sign-in/views/code.njk', { errors });
       const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+      if (stage === 'second_factor') {
+        const choices = token ? await services.auth.secondFactorChoices(token) : { passkey: false, totp: true };
+        return reply.page('features/sign-in/views/code.njk', { errors, ...choices });
+      }
       const enrolment = token ? await services.auth.enrolmentSecret(token) : null;
       if (!enrolment) return reply.redirect('/sign-in');
       return reply.page('features/sign-in/views/enrol.njk', {
@@ -125,6 +129,44 @@ export const signInFeature: Feature = {
       return renderCodeStep(request, reply, 'enrol');
     });
     secondStep('/sign-in/enrol', 'enrol');
+
+    // ---- Passkeys and security keys as the second factor (issue 16 §1); JSON for src/web/assets/passkeys.js ----
+    const sessionToken = (request: FastifyRequest) => request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+    const refusedJson = (reply: FastifyReply) => reply.status(400).send({ error: 'not_recognised' });
+
+    app.post('/sign-in/passkey/options', { config: { public: true }, schema: { body: passkeyOptionsSchema } }, async (request, reply) => {
+      const token = sessionToken(request);
+      const options = request.pendingUser?.stage === 'second_factor' && token ? await services.auth.passkeySignInOptions(token) : null;
+      return options ? reply.send(options) : refusedJson(reply);
+    });
+
+    app.post('/sign-in/passkey', { config: { public: true }, schema: { body: passkeySignInSchema } }, async (request, reply) => {
+      const token = sessionToken(request);
+      if (request.pendingUser?.stage !== 'second_factor' || !token) return refusedJson(reply);
+      const result = await services.auth.completePasskey(token, request.body.response as unknown as AuthenticationResponseJSON, origin(request));
+      if (!result.ok) return refusedJson(reply);
+      setSession(reply, result.token);
+      return reply.send({ redirect: nextStep(result.stage) });
+    });
+
+    // An administrator without a passkey is held here after signing in until they register one.
+    const registering = (request: FastifyRequest) => (request.pendingUser?.stage === 'register_passkey' ? request.pendingUser : null);
+    app.get('/sign-in/passkey/register', { config: { public: true } }, async (request, reply) => {
+      if (!registering(request)) return reply.redirect(request.user ? '/account' : '/sign-in');
+      return reply.page('features/sign-in/views/passkey-register.njk');
+    });
+    app.post('/sign-in/passkey/register/options', { config: { public: true }, schema: { body: passkeyOptionsSchema } }, async (request, reply) => {
+      const user = registering(request);
+      return user ? reply.send(await services.auth.passkeyRegistrationOptions(user)) : refusedJson(reply);
+    });
+    app.post('/sign-in/passkey/register', { config: { public: true }, schema: { body: passkeyRegisterSchema } }, async (request, reply) => {
+      const user = registering(request);
+      if (!user) return refusedJson(reply);
+      const result = await services.auth.registerPasskey(user, request.body.response as unknown as RegistrationResponseJSON, request.body.name);
+      if (!result.ok) return refusedJson(reply);
+      if (result.token) setSession(reply, result.token);
+      return reply.send({ redirect: '/' });
+    });
 
     app.post('/sign-out', { config: { public: true } }, async (request, reply) => {
       const user = request.user ?? request.pendingUser;

@@ -12,7 +12,7 @@ import {
 
 /**
  * Passkeys and security keys (WebAuthn) as a second factor (issue 16 §1), through
- * @simplewebauthn/server (docs/DECISIONS.md 36). This module only speaks the protocol; the
+ * @simplewebauthn/server (docs/DECISIONS.md 39). This module only speaks the protocol; the
  * ceremonies' challenges, the credentials and the sessions they open are AuthService's.
  */
 export interface RelyingParty {
@@ -114,7 +114,12 @@ export async function verifyAuthentication(
       expectedOrigin: origin,
       expectedRPID: rp.rpId,
       requireUserVerification: true,
-      credential: { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.signCount, transports: transports(passkey.transports) },
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(passkey.publicKey),
+        counter: passkey.signCount,
+        transports: transports(passkey.transports),
+      },
     });
     if (!result.verified) return { ok: false, detail: 'not verified' };
     return { ok: true, signCount: result.authenticationInfo.newCounter, backedUp: result.authenticationInfo.credentialBackedUp };

@@ -10,7 +10,12 @@ import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from
 import type { SecretBox } from './secrets.ts';
 import { checkTotp, newTotpSecret } from './totp.ts';
 import type { OidcIdentity } from './oidc.ts';
-import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import {
   authenticationOptions,
   challengeMinutes,
@@ -252,11 +257,16 @@ export class AuthService {
     return withAuth(this.auth, async (tx) => {
       const refuse = async (reason: OidcRefusal, user?: { id: string; partnership_id: string }) => {
         await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
-        await auditAccount(tx, account(user?.partnership_id ?? null, user?.id ?? null, label, origin), reason === 'locked' ? 'sign_in.locked' : 'sign_in.failure', {
-          step: 'oidc',
-          reason,
-          issuer: identity.issuer,
-        });
+        await auditAccount(
+          tx,
+          account(user?.partnership_id ?? null, user?.id ?? null, label, origin),
+          reason === 'locked' ? 'sign_in.locked' : 'sign_in.failure',
+          {
+            step: 'oidc',
+            reason,
+            issuer: identity.issuer,
+          },
+        );
         return { ok: false, reason } as const;
       };
       const columns = ['id', 'partnership_id', 'email', 'disabled_at', 'totp_enrolled_at', 'must_change_password', 'roles'] as const;
@@ -272,17 +282,34 @@ export class AuthService {
         if (!identity.emailVerified) return refuse('unverified_email');
         user = await tx.selectFrom('users').select(columns).where('email', '=', identity.email).executeTakeFirst();
         if (!user) return refuse('unknown_account');
-        const other = await tx.selectFrom('oidc_identities').select('subject').where('user_id', '=', user.id).where('issuer', '=', identity.issuer).executeTakeFirst();
+        const other = await tx
+          .selectFrom('oidc_identities')
+          .select('subject')
+          .where('user_id', '=', user.id)
+          .where('issuer', '=', identity.issuer)
+          .executeTakeFirst();
         if (other) return refuse('identity_mismatch', user);
       }
       if (!user || user.disabled_at) return refuse('unknown_account', user);
       if (await this.isLocked([keys.account(user.email), keys.secondFactor(user.id), addressKey], now, tx)) return refuse('locked', user);
       if (linked) {
-        await tx.updateTable('oidc_identities').set({ last_used_at: now }).where('issuer', '=', identity.issuer).where('subject', '=', identity.subject).execute();
+        await tx
+          .updateTable('oidc_identities')
+          .set({ last_used_at: now })
+          .where('issuer', '=', identity.issuer)
+          .where('subject', '=', identity.subject)
+          .execute();
       } else {
         await tx
           .insertInto('oidc_identities')
-          .values({ partnership_id: user.partnership_id, user_id: user.id, issuer: identity.issuer, subject: identity.subject, created_at: now, last_used_at: now })
+          .values({
+            partnership_id: user.partnership_id,
+            user_id: user.id,
+            issuer: identity.issuer,
+            subject: identity.subject,
+            created_at: now,
+            last_used_at: now,
+          })
           .execute();
       }
       const who = account(user.partnership_id, user.id, user.email, origin);
@@ -512,7 +539,16 @@ export class AuthService {
     const id = sha256(token);
     const row = await withAuth(this.auth, (tx) =>
       openSession(tx, id)
-        .select(['sessions.stage', 'sessions.created_at', 'users.id as user_id', 'users.partnership_id', 'users.email', 'users.disabled_at', 'users.must_change_password', 'users.roles'])
+        .select([
+          'sessions.stage',
+          'sessions.created_at',
+          'users.id as user_id',
+          'users.partnership_id',
+          'users.email',
+          'users.disabled_at',
+          'users.must_change_password',
+          'users.roles',
+        ])
         .executeTakeFirst(),
     );
     if (!row || row.stage !== 'second_factor' || row.disabled_at || now.getTime() - row.created_at.getTime() > minutes(pendingMinutes)) return { ok: false };
@@ -523,11 +559,16 @@ export class AuthService {
     const passkey = await withAuth(this.auth, async (tx) => (await this.passkeysOf(tx, row.user_id)).find((p) => p.credentialId === response.id));
     const locked = await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now);
     const verified =
-      challenge && passkey && !locked ? await verifyAuthentication(this.options.relyingParty, response, challenge, passkey) : ({ ok: false, detail: 'no challenge, unknown passkey or locked' } as const);
+      challenge && passkey && !locked
+        ? await verifyAuthentication(this.options.relyingParty, response, challenge, passkey)
+        : ({ ok: false, detail: 'no challenge, unknown passkey or locked' } as const);
     return withAuth(this.auth, async (tx) => {
       if (!verified.ok || !passkey) {
         await this.noteFailures(tx, secondFactorKey, addressKey, now);
-        await auditAccount(tx, who, locked ? 'sign_in.locked' : 'sign_in.second_factor_failure', { method: 'passkey', detail: verified.ok ? '' : verified.detail });
+        await auditAccount(tx, who, locked ? 'sign_in.locked' : 'sign_in.second_factor_failure', {
+          method: 'passkey',
+          detail: verified.ok ? '' : verified.detail,
+        });
         return { ok: false } as const;
       }
       await tx

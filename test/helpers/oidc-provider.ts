@@ -72,7 +72,7 @@ export async function startTestProvider(options: { redirectUri: string }): Promi
         }),
       };
     },
-  } as never);
+  });
   const callback = provider.callback();
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -81,7 +81,12 @@ export async function startTestProvider(options: { redirectUri: string }): Promi
         const details = await provider.interactionDetails(req, res);
         if (details.prompt.name === 'login') {
           const { accountId, amr, acr } = state.nextLogin;
-          await provider.interactionFinished(req, res, { login: { accountId, ...(amr ? { amr } : {}), ...(acr ? { acr } : {}) } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { login: { accountId, ...(amr ? { amr } : {}), ...(acr ? { acr } : {}) } },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });

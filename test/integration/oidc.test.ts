@@ -45,7 +45,10 @@ async function startSignIn(login: TestProvider['nextLogin']): Promise<{ agent: A
 }
 
 const audits = (label: string, action: string) =>
-  ctx.ownerQuery<{ details: Record<string, unknown> }>(`SELECT details FROM audit_events WHERE actor_label = $1 AND action = $2 ORDER BY occurred_at`, [label, action]);
+  ctx.ownerQuery<{ details: Record<string, unknown> }>(`SELECT details FROM audit_events WHERE actor_label = $1 AND action = $2 ORDER BY occurred_at`, [
+    label,
+    action,
+  ]);
 
 describe('single sign-on with OpenID Connect', () => {
   test('the provider’s second factor is honoured: straight to the home page, audited, identity bound', async () => {
@@ -184,10 +187,7 @@ describe('single sign-on configuration', () => {
   test('an http:// issuer only on loopback outside production', () => {
     assert.equal(loadConfig({ ...base, LANTERN_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc?.insecureLoopback, true);
     assert.throws(() => loadConfig({ ...base, LANTERN_OIDC_ISSUER: 'http://login.example.org/' }), /http:\/\/ is accepted only on a loopback address/);
-    assert.throws(
-      () => loadConfig({ ...base, NODE_ENV: 'production', LANTERN_OIDC_ISSUER: 'http://127.0.0.1:9000' }),
-      /LANTERN_OIDC_ISSUER: must be https/,
-    );
+    assert.throws(() => loadConfig({ ...base, NODE_ENV: 'production', LANTERN_OIDC_ISSUER: 'http://127.0.0.1:9000' }), /LANTERN_OIDC_ISSUER: must be https/);
   });
   test('without a public address there is no redirect URI', () => {
     assert.throws(

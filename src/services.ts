@@ -2,6 +2,7 @@ import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
 import { AuthService, systemClock, type Clock } from './auth/service.ts';
 import { SecretBox } from './auth/secrets.ts';
+import { OidcSignIn } from './auth/oidc.ts';
 import { PdfPrinter } from './documents/pdf.ts';
 import { RefusalAuditor } from './audit/refusals.ts';
 import { AdminService } from './features/admin/service.ts';
@@ -87,6 +88,8 @@ export interface Services {
   clock: Clock;
   cookieSecret: string;
   auth: AuthService;
+  /** Single sign-on with the organisation's OpenID Connect provider, when configured (issue 16 §1). */
+  oidc: OidcSignIn | undefined;
   admin: AdminService;
   /** A partnership's disclosure control settings (issue 13 §2). */
   disclosure: DisclosureSettingsService;
@@ -137,7 +140,11 @@ export function createServices(options: {
   return {
     ...rest,
     clock,
-    auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey)),
+    auth: new AuthService(options.authDb, clock, options.config.session, new SecretBox(secretsKey), {
+      adminPasskeyRequired: options.config.passkeys.adminRequired,
+      relyingParty: { rpId: options.config.passkeys.rpId, origins: options.config.passkeys.origins },
+    }),
+    oidc: options.config.oidc ? new OidcSignIn(options.config.oidc) : undefined,
     admin: new AdminService(options.db, clock),
     disclosure: new DisclosureSettingsService(options.db),
     auditLog: new AuditLogService(options.db),

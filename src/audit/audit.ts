@@ -45,6 +45,9 @@ export type AuditAction =
   | 'record.unrestrict'
   | 'record.merge'
   | 'record.unmerge';
+  | 'passkey.register'
+  | 'passkey.register_failure'
+  | 'passkey.remove';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

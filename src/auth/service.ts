@@ -9,6 +9,22 @@ import type { Database } from '../db/database.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { SecretBox } from './secrets.ts';
 import { checkTotp, newTotpSecret } from './totp.ts';
+import type { OidcIdentity } from './oidc.ts';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import {
+  authenticationOptions,
+  challengeMinutes,
+  registrationOptions,
+  verifyAuthentication,
+  verifyRegistration,
+  type RelyingParty,
+  type StoredPasskey,
+} from './passkeys.ts';
 
 export interface Clock {
   now(): Date;
@@ -20,7 +36,11 @@ export interface SessionPolicy {
   absoluteHours: number;
 }
 
-export type SessionStage = 'second_factor' | 'enrol' | 'change_password' | 'signed_in';
+export type SessionStage = 'second_factor' | 'enrol' | 'change_password' | 'register_passkey' | 'signed_in';
+
+/** Roles that must have a passkey or security key as their second factor (issue 16 §1). */
+export const passkeyRequiredRoles: readonly string[] = ['partnership_admin', 'system_admin'];
+export const needsPasskey = (roles: readonly string[]) => roles.some((r) => passkeyRequiredRoles.includes(r));
 
 /** The signed-in person (or partner system) as every request sees them. */
 export interface SessionUser {
@@ -140,6 +160,10 @@ const liveGrantsOf = (tx: Tx, userId: string, today: string) =>
 
 export type SignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason?: 'issued_password_expired' };
 
+/** Why a provider's answer opened no account (the refusal page says which, in general terms). */
+export type OidcRefusal = 'unknown_account' | 'unverified_email' | 'identity_mismatch' | 'locked';
+export type OidcSignInResult = { ok: true; token: string; stage: SessionStage } | { ok: false; reason: OidcRefusal };
+
 export type PasswordChangeResult = { ok: true; token: string } | { ok: false; field: 'currentPassword' | 'newPassword' | 'code'; messageKey: string };
 
 export interface ActiveSession {
@@ -162,6 +186,10 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
     private readonly secrets: SecretBox,
+    private readonly options: { adminPasskeyRequired: boolean; relyingParty: RelyingParty } = {
+      adminPasskeyRequired: false,
+      relyingParty: { rpId: 'localhost', origins: 'localhost' },
+    },
   ) {}
 
   /** First step: email and password. The answer never says whether the account exists. */
@@ -215,6 +243,119 @@ export class AuthService {
   }
 
   /**
+   * Sign-in through the organisation's OpenID Connect provider (issue 16 §1). The provider's subject,
+   * once bound to an account, opens only that account; the first time, the provider's verified email
+   * must be an existing account's (nobody registers themselves), and that account must not already be
+   * bound to another subject at the same provider (an email given to someone else). With the
+   * provider's word that it checked a second factor the session is signed in; otherwise Lantern asks
+   * for its own, exactly as after a password.
+   */
+  async signInWithOidc(identity: OidcIdentity, origin: RequestOrigin): Promise<OidcSignInResult> {
+    const now = this.clock.now();
+    const addressKey = keys.address(origin.clientAddress);
+    const label = (identity.email ?? `${identity.issuer} ${identity.subject}`).slice(0, 200);
+    return withAuth(this.auth, async (tx) => {
+      const refuse = async (reason: OidcRefusal, user?: { id: string; partnership_id: string }) => {
+        await this.noteFailure(tx, addressKey, maxFailuresPerAddress, now);
+        await auditAccount(
+          tx,
+          account(user?.partnership_id ?? null, user?.id ?? null, label, origin),
+          reason === 'locked' ? 'sign_in.locked' : 'sign_in.failure',
+          {
+            step: 'oidc',
+            reason,
+            issuer: identity.issuer,
+          },
+        );
+        return { ok: false, reason } as const;
+      };
+      const columns = ['id', 'partnership_id', 'email', 'disabled_at', 'totp_enrolled_at', 'must_change_password', 'roles'] as const;
+      const linked = await tx
+        .selectFrom('oidc_identities')
+        .select(['user_id'])
+        .where('issuer', '=', identity.issuer)
+        .where('subject', '=', identity.subject)
+        .executeTakeFirst();
+      let user = linked ? await tx.selectFrom('users').select(columns).where('id', '=', linked.user_id).executeTakeFirst() : undefined;
+      if (!linked) {
+        if (!identity.email) return refuse('unknown_account');
+        if (!identity.emailVerified) return refuse('unverified_email');
+        user = await tx.selectFrom('users').select(columns).where('email', '=', identity.email).executeTakeFirst();
+        if (!user) return refuse('unknown_account');
+        const other = await tx
+          .selectFrom('oidc_identities')
+          .select('subject')
+          .where('user_id', '=', user.id)
+          .where('issuer', '=', identity.issuer)
+          .executeTakeFirst();
+        if (other) return refuse('identity_mismatch', user);
+      }
+      if (!user || user.disabled_at) return refuse('unknown_account', user);
+      if (await this.isLocked([keys.account(user.email), keys.secondFactor(user.id), addressKey], now, tx)) return refuse('locked', user);
+      if (linked) {
+        await tx
+          .updateTable('oidc_identities')
+          .set({ last_used_at: now })
+          .where('issuer', '=', identity.issuer)
+          .where('subject', '=', identity.subject)
+          .execute();
+      } else {
+        await tx
+          .insertInto('oidc_identities')
+          .values({
+            partnership_id: user.partnership_id,
+            user_id: user.id,
+            issuer: identity.issuer,
+            subject: identity.subject,
+            created_at: now,
+            last_used_at: now,
+          })
+          .execute();
+      }
+      const who = account(user.partnership_id, user.id, user.email, origin);
+      let stage: SessionStage;
+      const hasPasskey = await this.hasPasskey(tx, user.id);
+      // An administrator who must use a passkey is asked for it even after the provider's own second factor.
+      const providerSuffices = identity.mfa && !(this.passkeyRequired(user.roles) && hasPasskey);
+      if (providerSuffices) stage = await this.stageAfterSecondFactor(tx, user);
+      else stage = user.totp_enrolled_at || hasPasskey ? 'second_factor' : 'enrol';
+      if (stage === 'enrol') {
+        await tx
+          .updateTable('users')
+          .set({ totp_secret: this.secrets.seal(user.id, newTotpSecret()) })
+          .where('id', '=', user.id)
+          .execute();
+      }
+      const token = newToken();
+      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
+      if (providerSuffices) {
+        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+      }
+      return { ok: true, token, stage } as const;
+    });
+  }
+
+  /** Whether this person must sign in with a passkey or security key. */
+  passkeyRequired(roles: readonly string[]): boolean {
+    return this.options.adminPasskeyRequired && needsPasskey(roles);
+  }
+
+  /** Whether the account has a passkey or security key. */
+  private async hasPasskey(tx: Tx, userId: string): Promise<boolean> {
+    return !!(await tx.selectFrom('webauthn_credentials').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst());
+  }
+
+  /**
+   * Where a person goes once both factors are checked: a one-time password is changed first (M8); an
+   * administrator with no passkey or security key registers one before anything else (issue 16 §1).
+   */
+  private async stageAfterSecondFactor(tx: Tx, user: { id: string; must_change_password: boolean; roles: string[] }): Promise<SessionStage> {
+    if (user.must_change_password) return 'change_password';
+    if (this.passkeyRequired(user.roles) && !(await this.hasPasskey(tx, user.id))) return 'register_passkey';
+    return 'signed_in';
+  }
+
+  /**
    * Second step: a TOTP code. Success replaces the session with a new id (no fixation). A code is
    * accepted once, even when the same code arrives on several connections at once (M1): the time
    * step is stored by a conditional update, and only the update that moves it forward wins.
@@ -234,6 +375,7 @@ export class AuthService {
           'users.totp_last_step',
           'users.disabled_at',
           'users.must_change_password',
+          'users.roles',
         ])
         .executeTakeFirst();
       if (
@@ -253,7 +395,9 @@ export class AuthService {
         await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
       }
-      const secret = this.secrets.open(row.user_id, row.totp_secret);
+      // Someone who must use a passkey and has one cannot fall back on the authenticator app.
+      const passkeyOnly = this.passkeyRequired(row.roles) && (await this.hasPasskey(tx, row.user_id));
+      const secret = passkeyOnly ? null : this.secrets.open(row.user_id, row.totp_secret);
       const checked = secret
         ? await checkTotp(secret, code.trim(), now, row.totp_last_step === null ? null : Number(row.totp_last_step))
         : ({ ok: false } as const);
@@ -266,11 +410,205 @@ export class AuthService {
       await tx.deleteFrom('sign_in_throttle').where('key', '=', secondFactorKey).execute();
       await endSession(tx, id, 'rotated', now);
       const fresh = newToken();
-      const stage: SessionStage = row.must_change_password ? 'change_password' : 'signed_in';
+      const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
       if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
       await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);
       return { ok: true, token: fresh, stage } as const;
+    });
+  }
+
+  // ---- Passkeys and security keys (issue 16 §1) ----
+
+  private async passkeysOf(tx: Tx, userId: string): Promise<(StoredPasskey & { id: string })[]> {
+    const rows = await tx
+      .selectFrom('webauthn_credentials')
+      .select(['id', 'credential_id', 'public_key', 'sign_count', 'transports'])
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map((r) => ({ id: r.id, credentialId: r.credential_id, publicKey: r.public_key, signCount: Number(r.sign_count), transports: r.transports }));
+  }
+
+  /** Keeps a ceremony's challenge on the session that asked for it. */
+  private async keepChallenge(tx: Tx, sessionId: string, challenge: string, now: Date): Promise<void> {
+    await tx
+      .updateTable('sessions')
+      .set({ webauthn_challenge: challenge, webauthn_challenge_expires_at: new Date(now.getTime() + minutes(challengeMinutes)) })
+      .where('id', '=', sessionId)
+      .execute();
+  }
+
+  /** Takes the session's challenge, once: a second answer to the same challenge finds none. */
+  private async takeChallenge(tx: Tx, sessionId: string, now: Date): Promise<string | null> {
+    const row = await tx
+      .updateTable('sessions')
+      .set({ webauthn_challenge: null, webauthn_challenge_expires_at: null })
+      .where('id', '=', sessionId)
+      .where('webauthn_challenge', 'is not', null)
+      .where('webauthn_challenge_expires_at', '>', now)
+      .returning(sql<string>`(SELECT s.webauthn_challenge FROM sessions s WHERE s.id = sessions.id)`.as('challenge'))
+      .executeTakeFirst();
+    return row?.challenge ?? null;
+  }
+
+  /** What the second-factor page offers this pending session: a passkey, the authenticator app, or both. */
+  async secondFactorChoices(token: string): Promise<{ passkey: boolean; totp: boolean }> {
+    return withAuth(this.auth, async (tx) => {
+      const row = await openSession(tx, sha256(token)).select(['users.id', 'users.roles', 'users.totp_enrolled_at']).executeTakeFirst();
+      if (!row) return { passkey: false, totp: true };
+      const passkey = await this.hasPasskey(tx, row.id);
+      return { passkey, totp: !!row.totp_enrolled_at && !(passkey && this.passkeyRequired(row.roles)) };
+    });
+  }
+
+  /** The options for registering a passkey, for a signed-in person or one held at the register_passkey stage. */
+  async passkeyRegistrationOptions(user: SessionUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const now = this.clock.now();
+    return withAuth(this.auth, async (tx) => {
+      const options = await registrationOptions(
+        this.options.relyingParty,
+        { id: user.userId, email: user.email, displayName: user.displayName },
+        await this.passkeysOf(tx, user.userId),
+      );
+      await this.keepChallenge(tx, user.sessionId, options.challenge, now);
+      return options;
+    });
+  }
+
+  /**
+   * Registers the passkey a browser made for the challenge. Someone held at the register_passkey
+   * stage is then signed in, in a new session.
+   */
+  async registerPasskey(user: SessionUser, response: RegistrationResponseJSON, name: string): Promise<{ ok: true; token?: string } | { ok: false }> {
+    const now = this.clock.now();
+    const challenge = await withAuth(this.auth, (tx) => this.takeChallenge(tx, user.sessionId, now));
+    if (!challenge) return { ok: false };
+    const verified = await verifyRegistration(this.options.relyingParty, response, challenge);
+    const who = signedIn(user);
+    return withAuth(this.auth, async (tx) => {
+      if (!verified.ok) {
+        await auditAccount(tx, who, 'passkey.register_failure', { detail: verified.detail });
+        return { ok: false } as const;
+      }
+      await tx
+        .insertInto('webauthn_credentials')
+        .values({
+          partnership_id: user.homePartnershipId,
+          user_id: user.userId,
+          credential_id: verified.passkey.credentialId,
+          public_key: Buffer.from(verified.passkey.publicKey),
+          sign_count: String(verified.passkey.signCount),
+          transports: verified.passkey.transports,
+          name: name.slice(0, 100) || 'Passkey',
+          backed_up: verified.backedUp,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.column('credential_id').doNothing())
+        .execute();
+      await auditAccount(tx, who, 'passkey.register', { name: name.slice(0, 100) });
+      if (user.stage !== 'register_passkey') return { ok: true } as const;
+      await endSession(tx, user.sessionId, 'rotated', now);
+      const fresh = newToken();
+      await this.insertSession(tx, fresh, user.userId, user.homePartnershipId, user.homePartnershipId, 'signed_in', now, {
+        clientAddress: user.clientAddress ?? 'unknown',
+        userAgent: user.userAgent,
+      });
+      await auditAccount(tx, who, 'sign_in.success', { next: 'registered_passkey' });
+      return { ok: true, token: fresh } as const;
+    });
+  }
+
+  /** The options for signing in with a passkey, for a session at the second-factor stage. */
+  async passkeySignInOptions(token: string): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+    const now = this.clock.now();
+    const id = sha256(token);
+    return withAuth(this.auth, async (tx) => {
+      const row = await openSession(tx, id).select(['users.id', 'sessions.stage']).executeTakeFirst();
+      if (!row || row.stage !== 'second_factor') return null;
+      const passkeys = await this.passkeysOf(tx, row.id);
+      if (passkeys.length === 0) return null;
+      const options = await authenticationOptions(this.options.relyingParty, passkeys);
+      await this.keepChallenge(tx, id, options.challenge, now);
+      return options;
+    });
+  }
+
+  /** Second step with a passkey: as completeSecondFactor, the session is replaced by a new one. */
+  async completePasskey(token: string, response: AuthenticationResponseJSON, origin: RequestOrigin): Promise<SignInResult> {
+    const now = this.clock.now();
+    const id = sha256(token);
+    const row = await withAuth(this.auth, (tx) =>
+      openSession(tx, id)
+        .select([
+          'sessions.stage',
+          'sessions.created_at',
+          'users.id as user_id',
+          'users.partnership_id',
+          'users.email',
+          'users.disabled_at',
+          'users.must_change_password',
+          'users.roles',
+        ])
+        .executeTakeFirst(),
+    );
+    if (!row || row.stage !== 'second_factor' || row.disabled_at || now.getTime() - row.created_at.getTime() > minutes(pendingMinutes)) return { ok: false };
+    const secondFactorKey = keys.secondFactor(row.user_id);
+    const addressKey = keys.address(origin.clientAddress);
+    const who = account(row.partnership_id, row.user_id, row.email, origin);
+    const challenge = await withAuth(this.auth, (tx) => this.takeChallenge(tx, id, now));
+    const passkey = await withAuth(this.auth, async (tx) => (await this.passkeysOf(tx, row.user_id)).find((p) => p.credentialId === response.id));
+    const locked = await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now);
+    const verified =
+      challenge && passkey && !locked
+        ? await verifyAuthentication(this.options.relyingParty, response, challenge, passkey)
+        : ({ ok: false, detail: 'no challenge, unknown passkey or locked' } as const);
+    return withAuth(this.auth, async (tx) => {
+      if (!verified.ok || !passkey) {
+        await this.noteFailures(tx, secondFactorKey, addressKey, now);
+        await auditAccount(tx, who, locked ? 'sign_in.locked' : 'sign_in.second_factor_failure', {
+          method: 'passkey',
+          detail: verified.ok ? '' : verified.detail,
+        });
+        return { ok: false } as const;
+      }
+      await tx
+        .updateTable('webauthn_credentials')
+        .set({ sign_count: String(verified.signCount), last_used_at: now, backed_up: verified.backedUp })
+        .where('id', '=', passkey.id)
+        .execute();
+      await tx.deleteFrom('sign_in_throttle').where('key', '=', secondFactorKey).execute();
+      await endSession(tx, id, 'rotated', now);
+      const fresh = newToken();
+      const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
+      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
+      await auditAccount(tx, who, 'sign_in.success', { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+      return { ok: true, token: fresh, stage } as const;
+    });
+  }
+
+  /** The person's own passkeys, for the account page. */
+  async listPasskeys(user: SessionUser): Promise<{ id: string; name: string; createdAt: Date; lastUsedAt: Date | null }[]> {
+    const rows = await withAuth(this.auth, (tx) =>
+      tx
+        .selectFrom('webauthn_credentials')
+        .select(['id', 'name', 'created_at', 'last_used_at'])
+        .where('user_id', '=', user.userId)
+        .orderBy('created_at')
+        .execute(),
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+  }
+
+  /** Removes one of the person's own passkeys; someone who must use one cannot remove their last. */
+  async removePasskey(user: SessionUser, passkeyId: string): Promise<'removed' | 'not_found' | 'last_required'> {
+    return withAuth(this.auth, async (tx) => {
+      const mine = await tx.selectFrom('webauthn_credentials').select(['id', 'name']).where('user_id', '=', user.userId).execute();
+      const target = mine.find((p) => p.id === passkeyId);
+      if (!target) return 'not_found';
+      if (mine.length === 1 && this.passkeyRequired(user.roles)) return 'last_required';
+      await tx.deleteFrom('webauthn_credentials').where('id', '=', target.id).where('user_id', '=', user.userId).execute();
+      await auditAccount(tx, signedIn(user), 'passkey.remove', { name: target.name });
+      return 'removed';
     });
   }
 

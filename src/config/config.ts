@@ -87,6 +87,22 @@ const envSchema = z.object({
   // How long stored figures (the problem profile's, the hotspots' shared counts: src/db/stored-figures.ts) are reused, in seconds; 0 computes them on every read.
   LANTERN_FIGURES_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   // The Chromium that prints PDFs (src/documents/pdf.ts; Debian's chromium package).
+  // Single sign-on with OpenID Connect (issue 16 §1, src/auth/oidc.ts): all three, or none.
+  LANTERN_OIDC_ISSUER: z.string().url('must be the issuer URL, for example https://login.example.org/').optional(),
+  LANTERN_OIDC_CLIENT_ID: z.string().min(1).max(400).optional(),
+  LANTERN_OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').max(1000).optional(),
+  // acr values that mean the provider checked a second factor (comma-separated); amr values mfa, otp, hwk, sc and fido always do.
+  LANTERN_OIDC_MFA_ACR: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  // An administrator must sign in with a passkey or security key (issue 16 §1). Always on in production; off by default only in tests.
+  LANTERN_ADMIN_PASSKEY_REQUIRED: booleanFlag.optional(),
   LANTERN_CHROMIUM_PATH: z.string().regex(/^\//, 'must be an absolute path to the Chromium executable').default('/usr/bin/chromium'),
 });
 
@@ -140,6 +156,55 @@ export interface Config {
   chromiumPath: string;
   /** How long stored figures (problem profile, hotspots) are reused, in seconds: 300 by default, 0 in tests. */
   figuresMaxAgeSeconds: number;
+  /** Single sign-on with OpenID Connect (src/auth/oidc.ts); absent when not configured. */
+  oidc: OidcConfig | undefined;
+  /** Passkeys and security keys (src/auth/passkeys.ts): administrators must use one. */
+  passkeys: { adminRequired: boolean; rpId: string; origins: string[] | 'localhost' };
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** `${LANTERN_PUBLIC_URL}/sign-in/oidc/callback`. */
+  redirectUri: string;
+  /** The issuer is http:// on a loopback address (development and tests only). */
+  insecureLoopback: boolean;
+  /** acr values that count as a second factor checked by the provider. */
+  mfaAcrValues: string[];
+}
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The OIDC settings, or the problems with them (pushed onto problems). */
+function oidcConfig(e: z.output<typeof envSchema>, production: boolean, problems: string[]): OidcConfig | undefined {
+  const given = [e.LANTERN_OIDC_ISSUER, e.LANTERN_OIDC_CLIENT_ID, e.LANTERN_OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    problems.push('LANTERN_OIDC_ISSUER, LANTERN_OIDC_CLIENT_ID and LANTERN_OIDC_CLIENT_SECRET: give all three, or none');
+    return undefined;
+  }
+  const issuer = new URL(e.LANTERN_OIDC_ISSUER!);
+  const insecureLoopback = issuer.protocol === 'http:';
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') problems.push('LANTERN_OIDC_ISSUER: must be an https:// URL');
+  if (insecureLoopback && (production || !loopbackHosts.has(issuer.hostname))) {
+    problems.push('LANTERN_OIDC_ISSUER: must be https:// (http:// is accepted only on a loopback address outside production)');
+  }
+  if (issuer.search || issuer.hash || issuer.username || issuer.password) problems.push('LANTERN_OIDC_ISSUER: must have no query, fragment or credentials');
+  if (!e.LANTERN_PUBLIC_URL) {
+    problems.push('LANTERN_PUBLIC_URL: needed with LANTERN_OIDC_ISSUER (the redirect URI is /sign-in/oidc/callback on it)');
+    return undefined;
+  }
+  const publicUrl = new URL(e.LANTERN_PUBLIC_URL);
+  if (production && publicUrl.protocol !== 'https:') problems.push('LANTERN_PUBLIC_URL: must be https:// in production with single sign-on');
+  return {
+    issuer: issuer.href,
+    clientId: e.LANTERN_OIDC_CLIENT_ID!,
+    clientSecret: e.LANTERN_OIDC_CLIENT_SECRET!,
+    redirectUri: new URL('/sign-in/oidc/callback', publicUrl).href,
+    insecureLoopback,
+    mfaAcrValues: e.LANTERN_OIDC_MFA_ACR ?? [],
+  };
 }
 
 export class ConfigError extends Error {
@@ -175,6 +240,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('LANTERN_AUDIT_ANCHOR_PUBLIC_KEY: is not the public half of LANTERN_AUDIT_ANCHOR_KEY');
     }
   }
+  const oidc = oidcConfig(e, production, problems);
+  if (production && e.LANTERN_ADMIN_PASSKEY_REQUIRED === false) problems.push('LANTERN_ADMIN_PASSKEY_REQUIRED: cannot be turned off in production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LANTERN_DATA_DIR);
@@ -212,5 +279,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serverTiming: e.LANTERN_SERVER_TIMING ?? false,
     chromiumPath: e.LANTERN_CHROMIUM_PATH,
     figuresMaxAgeSeconds: e.LANTERN_FIGURES_MAX_AGE_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 300),
+    oidc,
+    passkeys: {
+      adminRequired: e.LANTERN_ADMIN_PASSKEY_REQUIRED ?? e.NODE_ENV !== 'test',
+      // Passkeys are bound to the public address's host name; without one (development and tests), to localhost on any port.
+      rpId: e.LANTERN_PUBLIC_URL ? new URL(e.LANTERN_PUBLIC_URL).hostname : 'localhost',
+      origins: e.LANTERN_PUBLIC_URL ? [new URL(e.LANTERN_PUBLIC_URL).origin] : 'localhost',
+    },
   };
 }

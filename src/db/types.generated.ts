@@ -716,6 +716,16 @@ export interface MissingEpisodes {
   where_found: string | null;
 }
 
+export interface OidcIdentities {
+  created_at: Timestamp;
+  id: Generated<string>;
+  issuer: string;
+  last_used_at: Timestamp;
+  partnership_id: string;
+  subject: string;
+  user_id: string;
+}
+
 export interface PartnershipAccessGrants {
   agreement_id: string;
   created_at: Generated<Timestamp>;
@@ -1003,6 +1013,8 @@ export interface Sessions {
   stage: string;
   user_agent: string | null;
   user_id: string;
+  webauthn_challenge: string | null;
+  webauthn_challenge_expires_at: Timestamp | null;
 }
 
 export interface SharingAgreements {
@@ -1242,6 +1254,20 @@ export interface Users {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WebauthnCredentials {
+  backed_up: Generated<boolean>;
+  created_at: Timestamp;
+  credential_id: string;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  name: string;
+  partnership_id: string;
+  public_key: Buffer;
+  sign_count: Generated<Int8>;
+  transports: Generated<string[]>;
+  user_id: string;
+}
+
 export interface DB {
   agencies: Agencies;
   agency_contacts: AgencyContacts;
@@ -1292,6 +1318,7 @@ export interface DB {
   mace_decisions: MaceDecisions;
   mace_meetings: MaceMeetings;
   missing_episodes: MissingEpisodes;
+  oidc_identities: OidcIdentities;
   partnership_access_grants: PartnershipAccessGrants;
   partnerships: Partnerships;
   persons_of_concern: PersonsOfConcern;
@@ -1330,4 +1357,5 @@ export interface DB {
   training_sessions: TrainingSessions;
   training_staff: TrainingStaff;
   users: Users;
+  webauthn_credentials: WebauthnCredentials;
 }

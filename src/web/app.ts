@@ -207,7 +207,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (routeConfig.public || request.routeOptions.url?.startsWith('/assets/')) return;
     if (!request.user) {
       // Someone signed in with an administrator's one-time password changes it before anything else.
-      const next = request.pendingUser?.stage === 'change_password' ? '/account/password' : '/sign-in';
+      // An administrator without a passkey or security key registers one first (issue 16 §1).
+      const stage = request.pendingUser?.stage;
+      const next = stage === 'change_password' ? '/account/password' : stage === 'register_passkey' ? '/sign-in/passkey/register' : '/sign-in';
       if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.redirect(next);
       throw new LanternError('LANTERN_E_UNAUTHENTICATED');
     }

@@ -24,8 +24,8 @@ export interface BrowserContext {
 }
 
 /** Starts Lantern on a loopback port over an isolated database, and Debian's Chromium headless. */
-export async function startBrowserContext(): Promise<BrowserContext> {
-  const ctx = await createTestContext();
+export async function startBrowserContext(options: { configOverrides?: Record<string, string> } = {}): Promise<BrowserContext> {
+  const ctx = await createTestContext(options);
   const address = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({
     executablePath: chromiumPath,

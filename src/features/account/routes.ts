@@ -3,7 +3,9 @@ import { LanternError } from '../../errors.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
-import { passwordChangeSchema, shownSessionParam } from './schema.ts';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { passkeyOptionsSchema, passkeyRegisterSchema } from '../sign-in/schema.ts';
+import { passkeyParam, passwordChangeSchema, shownSessionParam } from './schema.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/account/views/${name}.njk`;
@@ -18,7 +20,24 @@ export const accountFeature: Feature = {
   async register(app, { auth }) {
     const signedIn = { config: { permission: 'home.view' as const } };
 
-    app.get('/account', signedIn, async (request, reply) => reply.page(view('account'), { sessions: await auth.listSessions(request.user!) }));
+    app.get('/account', signedIn, async (request, reply) =>
+      reply.page(view('account'), { sessions: await auth.listSessions(request.user!), passkeys: await auth.listPasskeys(request.user!) }),
+    );
+
+    // Passkeys and security keys (issue 16 §1): JSON for src/web/assets/passkeys.js.
+    app.post('/account/passkeys/options', { ...signedIn, schema: { body: passkeyOptionsSchema } }, async (request, reply) =>
+      reply.send(await auth.passkeyRegistrationOptions(request.user!)),
+    );
+    app.post('/account/passkeys', { ...signedIn, schema: { body: passkeyRegisterSchema } }, async (request, reply) => {
+      const result = await auth.registerPasskey(request.user!, request.body.response as unknown as RegistrationResponseJSON, request.body.name);
+      return result.ok ? reply.send({ redirect: '/account' }) : reply.status(400).send({ error: 'not_registered' });
+    });
+    app.post('/account/passkeys/:passkey/remove', { ...signedIn, schema: { params: passkeyParam } }, async (request, reply) => {
+      const result = await auth.removePasskey(request.user!, request.params.passkey);
+      if (result === 'not_found') throw new LanternError('LANTERN_E_NOT_FOUND');
+      if (result === 'last_required') throw new LanternError('LANTERN_E_FORBIDDEN');
+      return reply.saved('/account', 'flash.passkeyRemoved');
+    });
 
     app.post('/account/sessions/:session/end', { ...signedIn, schema: { params: shownSessionParam } }, async (request, reply) => {
       if (!(await auth.endOwnSession(request.user!, request.params.session))) throw new LanternError('LANTERN_E_NOT_FOUND');

@@ -15,3 +15,6 @@ export type PasswordChange = z.infer<typeof passwordChangeSchema>;
 
 /** A session as the account page names it (a hash of its id, never the id itself). */
 export const shownSessionParam = z.object({ session: z.string().regex(/^[0-9a-f]{24}$/) });
+
+/** One of the person's passkeys, by its id. */
+export const passkeyParam = z.object({ passkey: z.uuid() });

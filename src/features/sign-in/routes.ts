@@ -1,14 +1,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pendingFromCookie, pendingOidcMaxAgeSeconds, pendingToCookie } from '../../auth/oidc.ts';
+import type { SessionStage } from '../../auth/service.ts';
 import { totpQrSvg } from '../../auth/totp.ts';
 import { LanternError } from '../../errors.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { Feature } from '../feature.ts';
-import { codeStepSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { codeStepSchema, passkeyOptionsSchema, passkeyRegisterSchema, passkeySignInSchema, passwordStepSchema, switchPartnershipSchema } from './schema.ts';
 
 const t = requestTranslator();
 const notRecognised = () => singleError('email', t('auth.notRecognised'));
 const origin = (request: FastifyRequest) => ({ clientAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
+
+/** Where a session goes next, by its stage. */
+export const nextStep = (stage: SessionStage): string =>
+  ({
+    second_factor: '/sign-in/code',
+    enrol: '/sign-in/enrol',
+    change_password: '/account/password',
+    register_passkey: '/sign-in/passkey/register',
+    signed_in: '/',
+  })[stage];
 
 export const signInFeature: Feature = {
   name: 'sign-in',
@@ -17,7 +30,49 @@ export const signInFeature: Feature = {
 
     app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
       if (request.user) return reply.redirect('/');
-      return reply.page('features/sign-in/views/sign-in.njk', { values: {} });
+      return reply.page('features/sign-in/views/sign-in.njk', { values: {}, oidc: !!services.oidc });
+    });
+
+    // ---- Single sign-on with the organisation's OpenID Connect provider (issue 16 §1) ----
+    const oidcCookie = app.sessionCookie.options.secure ? '__Host-lantern_oidc' : 'lantern_oidc';
+    const oidcCookieOptions = { ...app.sessionCookie.options, maxAge: pendingOidcMaxAgeSeconds };
+    const refuseOidc = (request: FastifyRequest, reply: FastifyReply, reason: string, detail?: string) => {
+      // Structured, for the security log as well as the audit row the service writes for an account refusal.
+      request.log.warn({ event: 'sign_in.oidc_refused', reason, ...(detail ? { detail } : {}) }, 'single sign-on refused');
+      const known = ['unknown_account', 'unverified_email', 'identity_mismatch', 'locked', 'expired', 'provider_refused', 'unavailable'];
+      return reply
+        .status(reason === 'unavailable' ? 503 : 403)
+        .page('features/sign-in/views/oidc-refused.njk', { reason: known.includes(reason) ? reason : 'rejected' });
+    };
+
+    // A form post (with the CSRF token), so no other site can start a sign-in in someone's browser.
+    app.post('/sign-in/oidc', { config: { public: true } }, async (request, reply) => {
+      if (!services.oidc) throw new LanternError('LANTERN_E_NOT_FOUND');
+      let started;
+      try {
+        started = await services.oidc.start(services.clock.now());
+      } catch (error) {
+        return refuseOidc(request, reply, 'unavailable', error instanceof Error ? error.message : undefined);
+      }
+      reply.setCookie(oidcCookie, pendingToCookie(started.pending), oidcCookieOptions);
+      return reply.redirect(started.url);
+    });
+
+    app.get('/sign-in/oidc/callback', { config: { public: true } }, async (request, reply) => {
+      if (!services.oidc) throw new LanternError('LANTERN_E_NOT_FOUND');
+      // The state, nonce and PKCE verifier are used once: the cookie goes whatever happens next.
+      const raw = request.cookies[oidcCookie];
+      reply.clearCookie(oidcCookie, { path: '/' });
+      const unsigned = raw ? request.unsignCookie(raw) : null;
+      const pending = unsigned?.valid ? pendingFromCookie(unsigned.value ?? undefined, services.clock.now()) : null;
+      if (!pending) return refuseOidc(request, reply, 'expired');
+      const callbackUrl = new URL(request.url, services.oidc.config.redirectUri);
+      const outcome = await services.oidc.finish(callbackUrl, pending);
+      if (!outcome.ok) return refuseOidc(request, reply, outcome.reason, outcome.detail);
+      const result = await services.auth.signInWithOidc(outcome.identity, origin(request));
+      if (!result.ok) return refuseOidc(request, reply, result.reason);
+      setSession(reply, result.token);
+      return reply.redirect(nextStep(result.stage));
     });
 
     app.post('/sign-in', { config: { public: true }, schema: { body: passwordStepSchema }, attachValidation: true }, async (request, reply) => {
@@ -31,7 +86,7 @@ export const signInFeature: Feature = {
         return reply.page('features/sign-in/views/sign-in.njk', { errors, values: { email } });
       }
       setSession(reply, result.token);
-      return reply.redirect(result.stage === 'enrol' ? '/sign-in/enrol' : '/sign-in/code');
+      return reply.redirect(nextStep(result.stage));
     });
 
     const secondStep = (url: string, stage: 'second_factor' | 'enrol') =>
@@ -43,13 +98,17 @@ export const signInFeature: Feature = {
         const result = !invalid && token ? await services.auth.completeSecondFactor(token, request.body.code, origin(request)) : { ok: false as const };
         if (!result.ok) return renderCodeStep(request, reply, stage, invalid ? formErrors(invalid) : singleError('code', t('auth.codeNotRecognised')));
         setSession(reply, result.token);
-        // An administrator's one-time password is changed before anything else (M8).
-        return reply.redirect(result.stage === 'change_password' ? '/account/password' : '/');
+        // An administrator's one-time password is changed before anything else (M8); an administrator
+        // without a passkey registers one (issue 16 §1).
+        return reply.redirect(nextStep(result.stage));
       });
 
     const renderCodeStep = async (request: FastifyRequest, reply: FastifyReply, stage: 'second_factor' | 'enrol', errors?: unknown) => {
-      if (stage === 'second_factor') return reply.page('features/sign-in/views/code.njk', { errors });
       const token = request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+      if (stage === 'second_factor') {
+        const choices = token ? await services.auth.secondFactorChoices(token) : { passkey: false, totp: true };
+        return reply.page('features/sign-in/views/code.njk', { errors, ...choices });
+      }
       const enrolment = token ? await services.auth.enrolmentSecret(token) : null;
       if (!enrolment) return reply.redirect('/sign-in');
       return reply.page('features/sign-in/views/enrol.njk', {
@@ -70,6 +129,44 @@ export const signInFeature: Feature = {
       return renderCodeStep(request, reply, 'enrol');
     });
     secondStep('/sign-in/enrol', 'enrol');
+
+    // ---- Passkeys and security keys as the second factor (issue 16 §1); JSON for src/web/assets/passkeys.js ----
+    const sessionToken = (request: FastifyRequest) => request.unsignCookie(request.cookies[app.sessionCookie.name] ?? '').value;
+    const refusedJson = (reply: FastifyReply) => reply.status(400).send({ error: 'not_recognised' });
+
+    app.post('/sign-in/passkey/options', { config: { public: true }, schema: { body: passkeyOptionsSchema } }, async (request, reply) => {
+      const token = sessionToken(request);
+      const options = request.pendingUser?.stage === 'second_factor' && token ? await services.auth.passkeySignInOptions(token) : null;
+      return options ? reply.send(options) : refusedJson(reply);
+    });
+
+    app.post('/sign-in/passkey', { config: { public: true }, schema: { body: passkeySignInSchema } }, async (request, reply) => {
+      const token = sessionToken(request);
+      if (request.pendingUser?.stage !== 'second_factor' || !token) return refusedJson(reply);
+      const result = await services.auth.completePasskey(token, request.body.response as unknown as AuthenticationResponseJSON, origin(request));
+      if (!result.ok) return refusedJson(reply);
+      setSession(reply, result.token);
+      return reply.send({ redirect: nextStep(result.stage) });
+    });
+
+    // An administrator without a passkey is held here after signing in until they register one.
+    const registering = (request: FastifyRequest) => (request.pendingUser?.stage === 'register_passkey' ? request.pendingUser : null);
+    app.get('/sign-in/passkey/register', { config: { public: true } }, async (request, reply) => {
+      if (!registering(request)) return reply.redirect(request.user ? '/account' : '/sign-in');
+      return reply.page('features/sign-in/views/passkey-register.njk');
+    });
+    app.post('/sign-in/passkey/register/options', { config: { public: true }, schema: { body: passkeyOptionsSchema } }, async (request, reply) => {
+      const user = registering(request);
+      return user ? reply.send(await services.auth.passkeyRegistrationOptions(user)) : refusedJson(reply);
+    });
+    app.post('/sign-in/passkey/register', { config: { public: true }, schema: { body: passkeyRegisterSchema } }, async (request, reply) => {
+      const user = registering(request);
+      if (!user) return refusedJson(reply);
+      const result = await services.auth.registerPasskey(user, request.body.response as unknown as RegistrationResponseJSON, request.body.name);
+      if (!result.ok) return refusedJson(reply);
+      if (result.token) setSession(reply, result.token);
+      return reply.send({ redirect: '/' });
+    });
 
     app.post('/sign-out', { config: { public: true } }, async (request, reply) => {
       const user = request.user ?? request.pendingUser;

@@ -12,7 +12,7 @@ const root = path.join(here, '..', '..', '..');
 /** Compiles Lantern's stylesheet and copies its scripts into public/build. Skips work already done. */
 export function buildAssets(log: (line: string) => void = () => {}): void {
   fs.mkdirSync(buildDir, { recursive: true });
-  const sources = ['lantern.scss', 'lantern.js', 'lantern.svg', 'network.js'].map((f) => path.join(here, f));
+  const sources = ['lantern.scss', 'lantern.js', 'lantern.svg', 'network.js', 'passkeys.js'].map((f) => path.join(here, f));
   const govukJs = require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.js');
   // The network page's interactive picture (a module of its own, loaded on that page only).
   const cytoscapeJs = path.join(path.dirname(require.resolve('cytoscape')), 'cytoscape.esm.min.mjs');
@@ -31,6 +31,7 @@ export function buildAssets(log: (line: string) => void = () => {}): void {
   fs.copyFileSync(path.join(here, 'lantern.svg'), path.join(buildDir, 'lantern.svg'));
   fs.copyFileSync(govukJs, path.join(buildDir, 'govuk-frontend.min.js'));
   fs.copyFileSync(path.join(here, 'network.js'), path.join(buildDir, 'network.js'));
+  fs.copyFileSync(path.join(here, 'passkeys.js'), path.join(buildDir, 'passkeys.js'));
   fs.copyFileSync(cytoscapeJs, path.join(buildDir, 'cytoscape.esm.min.mjs'));
   log(`assets built in ${path.relative(root, buildDir)}`);
 }

@@ -44,7 +44,7 @@ export type AuditAction =
   | 'access.refused'
   | 'record.unrestrict'
   | 'record.merge'
-  | 'record.unmerge';
+  | 'record.unmerge'
   | 'passkey.register'
   | 'passkey.register_failure'
   | 'passkey.remove';

@@ -29,6 +29,7 @@ import { IntelEventsService } from './features/intelligence/events.ts';
 import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
+import { DuplicatesService } from './features/linkage/live/service.ts';
 import { MaceService } from './features/mace/service.ts';
 import { ProfileService } from './features/profile/service.ts';
 import { IntelSharingService } from './features/intelligence/sharing.ts';
@@ -113,6 +114,8 @@ export interface Services {
   mace: MaceService;
   /** The problem profile: figures by period and area, trend, themes, areas compared (issue 13 §1). */
   profile: ProfileService;
+  /** The duplicate review queue, its batch runs and entry-time matching (issue 14 §2). */
+  duplicates: DuplicatesService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -173,6 +176,7 @@ export function createServices(options: {
     intelNetwork: new NetworkService(options.db, clock, options.config.figuresMaxAgeSeconds),
     mace: new MaceService(options.db, clock),
     profile: new ProfileService(options.db, clock, options.config.figuresMaxAgeSeconds),
+    duplicates: new DuplicatesService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -23,6 +23,8 @@ const realValueSql: Record<string, string> = {
     'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
   'triage/:id': 'SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL ORDER BY id LIMIT 1',
   // Not one the sweep signs in as: disabling it would end that session.
+  'pairs/:id': 'SELECT id FROM duplicate_pairs WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'runs/:id': 'SELECT id FROM linkage_runs WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
   'api-tokens/:id': 'SELECT id FROM api_tokens WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'agencies/:id': 'SELECT id FROM agencies WHERE partnership_id = $1 ORDER BY id LIMIT 1',

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../../db/context.ts';
 import { normaliseName } from '../../children/matching.ts';
 import { likelyThreshold, reviewThreshold, scorePair, type LiveRecord, type ModelParameters, type PairScore } from './scorer.ts';
@@ -59,11 +59,16 @@ export function childRecord(c: {
  * records left out. At most candidateLimit rows, each with its current postcode.
  */
 export async function childCandidates(tx: Tx, entered: NewChildRecord): Promise<ChildCandidate[]> {
+  return (await childCandidatesQuery(entered).execute(tx)).rows;
+}
+
+/** The blocking query itself (the bench EXPLAINs it). */
+export function childCandidatesQuery(entered: NewChildRecord): RawBuilder<ChildCandidate> {
   const given = normaliseName(entered.givenName ?? '');
   const family = normaliseName(entered.familyName ?? '');
   const dob = entered.dateOfBirth || null;
   const postcode = entered.postcode ? entered.postcode.trim().toUpperCase() : null;
-  const result = await sql<ChildCandidate>`
+  return sql<ChildCandidate>`
     WITH keys AS MATERIALIZED (
       SELECT lantern_name_candidates(${family}::text) || lantern_name_metaphone_candidates(${family}::text) AS family,
              lantern_name_candidates(${given}::text) || lantern_name_metaphone_candidates(${given}::text) AS given),
@@ -82,8 +87,7 @@ export async function childCandidates(tx: Tx, entered: NewChildRecord): Promise<
            c.current_risk_level AS risk_level, (SELECT a.name FROM agencies a WHERE a.id = c.owning_agency_id) AS agency,
            (SELECT x.postcode FROM child_addresses x WHERE x.child_id = c.id ORDER BY x.to_date IS NULL DESC, x.from_date DESC NULLS LAST LIMIT 1) AS postcode
       FROM found f JOIN children c ON c.id = f.id
-     WHERE c.merged_into_id IS NULL`.execute(tx);
-  return result.rows;
+     WHERE c.merged_into_id IS NULL`;
 }
 
 /** The candidates scored with the partnership's parameters: those at or above the review threshold, strongest first. */

@@ -208,7 +208,7 @@ export class DuplicatesService {
 
   /** Waits for a run started in this process (tests; a graceful stop). */
   async settle(runId?: string): Promise<void> {
-    await Promise.all(runId ? [this.working.get(runId)] : [...this.working.values()]);
+    await Promise.all(runId ? [this.working.get(runId) ?? Promise.resolve()] : [...this.working.values()]);
   }
 
   /** A run's progress. */

@@ -31,6 +31,7 @@ import { IntelEventsService } from './features/intelligence/events.ts';
 import { NetworkService } from './features/intelligence/network/service.ts';
 import { IntelReportsService } from './features/intelligence/reports.ts';
 import { IntelligenceService } from './features/intelligence/service.ts';
+import { DuplicatesService } from './features/linkage/live/service.ts';
 import { MaceService } from './features/mace/service.ts';
 import { ProfileService } from './features/profile/service.ts';
 import { IntelSharingService } from './features/intelligence/sharing.ts';
@@ -122,6 +123,8 @@ export interface Services {
   profile: ProfileService;
   /** Merging duplicate children and persons of concern, and undoing it (issue 14 §2). */
   recordMerges: RecordMergeService;
+  /** The duplicate review queue, its batch runs and entry-time matching (issue 14 §2). */
+  duplicates: DuplicatesService;
   /** Prints documents' HTML as tagged PDFs (one Chromium per process, started on first use). */
   pdf: PdfPrinter;
 }
@@ -188,6 +191,7 @@ export function createServices(options: {
     mace: new MaceService(options.db, clock),
     profile: new ProfileService(options.db, clock, options.config.figuresMaxAgeSeconds),
     recordMerges: new RecordMergeService(options.db, clock),
+    duplicates: new DuplicatesService(options.db, clock),
     pdf: new PdfPrinter(options.config.chromiumPath),
   };
 }

@@ -44,6 +44,12 @@ export const permissions = {
   // analyst and the exploitation co-ordinator only; row-level security says the same (migration 0300).
   'intelligence.read': ['coordinator', 'analyst'],
   'intelligence.write': ['coordinator', 'analyst'],
+  // The duplicate review queue and batch runs (issue 14 §2): children for the roles that triage and co-ordinate
+  // across the partnership's children (not the analyst, who reads but does not change children); persons of
+  // concern for the intelligence roles. duplicates.view is the page itself (either kind).
+  'duplicates.view': ['triage_worker', 'coordinator', 'analyst'],
+  'duplicates.children': ['triage_worker', 'coordinator'],
+  'duplicates.persons': ['coordinator', 'analyst'],
   // MACE meetings (issue 12 §4): the co-ordinator chairs (creates meetings, builds the agenda, records
   // minutes, actions and decisions); the police analyst reads. Row-level security says the same (0320).
   'mace.read': ['coordinator', 'analyst'],

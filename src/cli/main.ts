@@ -371,5 +371,16 @@ export async function main(argv: string[]): Promise<void> {
       orExitOn(MatchInputError, () => runLinkageBench(options, say));
     });
 
+  program
+    .command('bench-linkage-live')
+    .description('match new children at entry against the page benchmark database (seed it with bench --scale N): latency and the plan (docs/LINKAGE.md)')
+    .option('--scale <n>', 'the benchmark database of this many children', positiveInt, 20_000)
+    .option('--tag <name>', 'the tagged benchmark database (lantern_bench_<scale>_<name>)')
+    .option('--probes <n>', 'new children to match', positiveInt, 200)
+    .action(async (options: { scale: number; tag?: string; probes: number }) => {
+      const { runLiveLinkageBench } = await import('../../bench/linkage-live.ts');
+      await runLiveLinkageBench(options, say);
+    });
+
   await program.parseAsync(argv);
 }

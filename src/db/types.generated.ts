@@ -422,6 +422,23 @@ export interface DirectoryServices {
   updated_at: Generated<Timestamp>;
 }
 
+export interface DuplicatePairs {
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  found_at: Generated<Timestamp>;
+  id: Generated<string>;
+  left_id: string;
+  match_probability: number;
+  match_weight: number;
+  note: string | null;
+  partnership_id: string;
+  record_kind: string;
+  right_id: string;
+  status: Generated<string>;
+  waterfall: Json;
+}
+
 export interface HotspotSnapshots {
   computed_at: Timestamp;
   key: string;
@@ -623,6 +640,32 @@ export interface LanternRequestContext {
   roles: string[];
   scope: string;
   user_agent: string | null;
+}
+
+export interface LinkageParameters {
+  parameters: Json;
+  partnership_id: string;
+  record_kind: string;
+  records: number;
+  trained_at: Generated<Timestamp>;
+  trained_by: string | null;
+}
+
+export interface LinkageRuns {
+  candidates: number | null;
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  pairs_added: number | null;
+  pairs_found: number | null;
+  partnership_id: string;
+  progress: Generated<number>;
+  record_kind: string;
+  records: number | null;
+  started_at: Generated<Timestamp>;
+  started_by: string | null;
+  status: Generated<string>;
+  step: Generated<string>;
 }
 
 export interface Localities {
@@ -1298,6 +1341,7 @@ export interface DB {
   children: Children;
   concerns: Concerns;
   directory_services: DirectoryServices;
+  duplicate_pairs: DuplicatePairs;
   hotspot_snapshots: HotspotSnapshots;
   intel_disruption_children: IntelDisruptionChildren;
   intel_disruptions: IntelDisruptions;
@@ -1312,6 +1356,8 @@ export interface DB {
   intel_reports: IntelReports;
   intel_shares: IntelShares;
   lantern_request_context: LanternRequestContext;
+  linkage_parameters: LinkageParameters;
+  linkage_runs: LinkageRuns;
   localities: Localities;
   mace_actions: MaceActions;
   mace_agenda_items: MaceAgendaItems;

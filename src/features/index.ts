@@ -15,6 +15,7 @@ import { disruptionsApi } from './intelligence/api/disruption-routes.ts';
 import { intelligenceApi } from './intelligence/api/routes.ts';
 import { intelligenceFeature } from './intelligence/routes.ts';
 import { linkageFeature } from './linkage/routes.ts';
+import { duplicatesFeature } from './linkage/live/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
@@ -45,4 +46,5 @@ export const features: Feature[] = [
   intelligenceFeature,
   maceFeature,
   profileFeature,
+  duplicatesFeature,
 ];

@@ -15,6 +15,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/triage', textKey: 'nav.triage', permission: 'triage.manage' },
   { href: '/intelligence', textKey: 'nav.intelligence', permission: 'intelligence.read' },
   { href: '/mace', textKey: 'nav.mace', permission: 'mace.read' },
+  { href: '/duplicates', textKey: 'nav.duplicates', permission: 'duplicates.view' },
   { href: '/concerns/new', textKey: 'nav.raiseConcern', permission: 'concerns.raise' },
   { href: '/break-glass', textKey: 'nav.breakGlass', permission: 'break-glass.review' },
   { href: '/admin/api-tokens', textKey: 'nav.apiTokens', permission: 'api-tokens.approve' },

@@ -23,6 +23,15 @@ const realValueSql: Record<string, string> = {
     'SELECT id FROM child_partnership_shares WHERE partnership_id = $1 AND child_id = $2 AND revoked_at IS NULL ORDER BY id LIMIT 1',
   'triage/:id': 'SELECT id FROM concerns WHERE partnership_id = $1 AND decided_at IS NULL ORDER BY id LIMIT 1',
   // Not one the sweep signs in as: disabling it would end that session.
+  // The demo data has no duplicate pair or batch run until someone runs one: the first resolve makes one of each.
+  'pairs/:id': `WITH c AS (SELECT array_agg(id ORDER BY id) AS ids FROM (SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted
+                 AND merged_into_id IS NULL ORDER BY id LIMIT 2) x),
+    made AS (INSERT INTO duplicate_pairs (partnership_id, record_kind, left_id, right_id, match_probability, match_weight, waterfall)
+             SELECT $1, 'child', ids[1], ids[2], 0.6, 1, '[]' FROM c ON CONFLICT DO NOTHING RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM duplicate_pairs WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  'runs/:id': `WITH made AS (INSERT INTO linkage_runs (partnership_id, record_kind, status, step, progress, finished_at)
+             SELECT $1, 'child', 'finished', 'done', 100, now() WHERE NOT EXISTS (SELECT 1 FROM linkage_runs WHERE partnership_id = $1) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM linkage_runs WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
   'users/:id': 'SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1',
   'api-tokens/:id': 'SELECT id FROM api_tokens WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'agencies/:id': 'SELECT id FROM agencies WHERE partnership_id = $1 ORDER BY id LIMIT 1',

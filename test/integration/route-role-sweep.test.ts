@@ -285,6 +285,13 @@ const expectedAccess: Record<string, string> = {
   'GET /intelligence/hotspots': 'CA',
   // A child's intelligence links, sanitised: whoever may read the child
   'GET /children/:id/network': 'TWCA',
+  // The duplicate review queue (issue 14 §2): children for triage and the co-ordinator, persons for the
+  // intelligence roles; the page is reached by all three, the kind decided in the service
+  'GET /duplicates': 'TCA',
+  'GET /duplicates/pairs/:id': 'TCA',
+  'POST /duplicates/pairs/:id': 'TCA',
+  'POST /duplicates/runs': 'TCA',
+  'GET /duplicates/runs/:id': 'TCA',
   // MACE meetings (issue 12 §4): the co-ordinator chairs, the analyst reads
   'GET /mace': 'CA',
   // The problem profile (issue 13 §1–3): unsuppressed for the analyst, strategy lead and co-ordinator; as

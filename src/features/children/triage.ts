@@ -5,6 +5,7 @@ import { subHours } from '../../dates.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
+import { matchNewChild } from '../linkage/live/service.ts';
 import { agencyChoices, findMatches, restrictedMatchCount } from './repository.ts';
 import type { ChildSearch, NewChild, TriageDecision } from './schema.ts';
 
@@ -166,8 +167,8 @@ export class TriageService {
         childId = child.id;
       }
       if (form.link === 'new' && newChild) {
-        const matches = await findMatches(tx, newChild);
-        const close = matches.filter((m) => m.strength !== 'none');
+        // Entry-time matching (issue 14 §2): candidates blocked in SQL, scored by the partnership's model.
+        const close = await matchNewChild(tx, user.partnershipId, newChild);
         restrictedMatches = await restrictedMatchCount(tx, newChild);
         if ((close.length > 0 || restrictedMatches > 0) && !confirmNew) {
           // The warning lists records: a search of personal data, audited as one.

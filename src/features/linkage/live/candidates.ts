@@ -1,0 +1,108 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Tx } from '../../../db/context.ts';
+import { normaliseName } from '../../children/matching.ts';
+import { likelyThreshold, reviewThreshold, scorePair, type LiveRecord, type ModelParameters, type PairScore } from './scorer.ts';
+
+/** A new child as entered (a concern's new child; a search). */
+export interface NewChildRecord {
+  givenName?: string | null | undefined;
+  familyName?: string | null | undefined;
+  dateOfBirth?: string | null | undefined;
+  gender?: string | null | undefined;
+  postcode?: string | null | undefined;
+}
+
+/** At most this many candidates leave the database for one record: a bound whatever the partnership's size. */
+export const candidateLimit = 200;
+/** At most this many matches are shown. */
+export const shownLimit = 10;
+
+export interface ChildCandidate {
+  id: string;
+  reference: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  gender: string | null;
+  status: string;
+  risk_level: string | null;
+  agency: string | null;
+  postcode: string | null;
+}
+
+export interface LiveMatch extends ChildCandidate, PairScore {
+  strength: 'likely' | 'possible';
+  reasons: never[];
+}
+
+/** A child's record as the model compares it (the columns of default-parameters.json's child comparisons). */
+export function childRecord(c: {
+  given_name: string | null;
+  family_name: string | null;
+  date_of_birth: string | null;
+  gender: string | null;
+  postcode: string | null;
+}): LiveRecord {
+  return {
+    given_name: c.given_name,
+    family_name: c.family_name,
+    date_of_birth: c.date_of_birth,
+    sex: c.gender === 'female' || c.gender === 'male' ? c.gender : null,
+    postcode: c.postcode,
+  };
+}
+
+/**
+ * The children that may be this one, blocked in SQL under row-level security (decision 38): both
+ * names alike in either order (name keys from the vocabulary: trigram similarity or the same Double
+ * Metaphone code), the same date of birth, or a current address at the same postcode; merged-away
+ * records left out. At most candidateLimit rows, each with its current postcode.
+ */
+export async function childCandidates(tx: Tx, entered: NewChildRecord): Promise<ChildCandidate[]> {
+  return (await childCandidatesQuery(entered).execute(tx)).rows;
+}
+
+/** The blocking query itself (the bench EXPLAINs it). */
+export function childCandidatesQuery(entered: NewChildRecord): RawBuilder<ChildCandidate> {
+  const given = normaliseName(entered.givenName ?? '');
+  const family = normaliseName(entered.familyName ?? '');
+  const dob = entered.dateOfBirth || null;
+  const postcode = entered.postcode ? entered.postcode.trim().toUpperCase() : null;
+  return sql<ChildCandidate>`
+    WITH keys AS MATERIALIZED (
+      SELECT lantern_name_candidates(${family}::text) || lantern_name_metaphone_candidates(${family}::text) AS family,
+             lantern_name_candidates(${given}::text) || lantern_name_metaphone_candidates(${given}::text) AS given),
+    found AS (
+      SELECT c.id FROM children c, keys k
+       WHERE ${family !== '' && given !== ''} AND c.family_key = ANY (k.family::text[]) AND c.given_key = ANY (k.given::text[])
+      UNION
+      SELECT c.id FROM children c, keys k
+       WHERE ${family !== '' && given !== ''} AND c.family_key = ANY (k.given::text[]) AND c.given_key = ANY (k.family::text[])
+      UNION
+      SELECT c.id FROM children c WHERE c.date_of_birth = ${dob}::date
+      UNION
+      SELECT a.child_id FROM child_addresses a WHERE a.postcode = ${postcode}::text AND a.to_date IS NULL
+      LIMIT ${candidateLimit})
+    SELECT c.id, c.reference, c.given_name, c.family_name, to_char(c.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, c.gender, c.status,
+           c.current_risk_level AS risk_level, (SELECT a.name FROM agencies a WHERE a.id = c.owning_agency_id) AS agency,
+           (SELECT x.postcode FROM child_addresses x WHERE x.child_id = c.id ORDER BY x.to_date IS NULL DESC, x.from_date DESC NULLS LAST LIMIT 1) AS postcode
+      FROM found f JOIN children c ON c.id = f.id
+     WHERE c.merged_into_id IS NULL`;
+}
+
+/** The candidates scored with the partnership's parameters: those at or above the review threshold, strongest first. */
+export function scoreChildCandidates(params: ModelParameters, entered: NewChildRecord, candidates: readonly ChildCandidate[]): LiveMatch[] {
+  const record = childRecord({
+    given_name: entered.givenName ?? null,
+    family_name: entered.familyName ?? null,
+    date_of_birth: entered.dateOfBirth ?? null,
+    gender: entered.gender ?? null,
+    postcode: entered.postcode ?? null,
+  });
+  return candidates
+    .map((c) => ({ ...c, ...scorePair(params, record, childRecord(c)) }))
+    .filter((m) => m.matchProbability >= reviewThreshold)
+    .sort((a, b) => b.matchWeight - a.matchWeight || a.reference.localeCompare(b.reference))
+    .slice(0, shownLimit)
+    .map((m) => ({ ...m, strength: m.matchProbability >= likelyThreshold ? ('likely' as const) : ('possible' as const), reasons: [] }));
+}

@@ -41,7 +41,9 @@ export type AuditAction =
   | 'password.issue'
   | 'session.end'
   | 'access.refused'
-  | 'record.unrestrict';
+  | 'record.unrestrict'
+  | 'linkage.ask'
+  | 'linkage.asked';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

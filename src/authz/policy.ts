@@ -64,6 +64,10 @@ export const permissions = {
   // Offering to compare the profile's headline figures with a neighbouring partnership, and withdrawing
   // the offer (migration 0450's policies say the same).
   'profile.comparison.manage': ['partnership_admin'],
+  // Asking a neighbouring partnership whether it holds a child (issue 14 §3): who may share the child with
+  // it — the case-work roles; the service and migration 0520 add the record's rule (lantern_may_manage_shares:
+  // the owning agency's case workers, or the partnership-wide co-ordinator and triage worker).
+  'linkage.ask': ['triage_worker', 'practitioner', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -42,6 +42,7 @@ import { GlossaryService } from './features/strategy/glossary.ts';
 import { PlanImportService } from './features/strategy/imports.ts';
 import { MeasureService } from './features/strategy/measures.ts';
 import { PlanService } from './features/strategy/plans.ts';
+import { LinkageAskService } from './features/linkage/encoded/ask.ts';
 
 /** The child record's services, one per sub-domain (API tokens are apiTokens). */
 export interface ChildrenServices {
@@ -52,6 +53,8 @@ export interface ChildrenServices {
   restrictions: RestrictionService;
   flags: ChildFlagService;
   cohort: CohortService;
+  /** "Do you hold this child?" asked of a neighbouring partnership, by keyed Bloom filters (issue 14 §3). */
+  linkageAsk: LinkageAskService;
 }
 
 /** Strategy plans' services, one per sub-domain. */
@@ -159,6 +162,7 @@ export function createServices(options: {
       restrictions: new RestrictionService(options.db, clock),
       flags: new ChildFlagService(options.db, clock),
       cohort: new CohortService(options.db, clock),
+      linkageAsk: new LinkageAskService(options.db, clock, secretsKey),
     },
     apiTokens: new ApiTokenService(options.db, options.authDb, clock),
     refusals: new RefusalAuditor(options.db, clock),

@@ -47,7 +47,9 @@ export type AuditAction =
   | 'record.unmerge'
   | 'passkey.register'
   | 'passkey.register_failure'
-  | 'passkey.remove';
+  | 'passkey.remove'
+  | 'linkage.ask'
+  | 'linkage.asked';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

@@ -79,6 +79,10 @@ export const permissions = {
   'case-audits.manage': ['strategy_lead', 'coordinator'],
   'case-audits.audit': ['triage_worker', 'practitioner', 'coordinator', 'analyst', 'strategy_lead'],
   'case-audits.list': ['strategy_lead', 'coordinator', 'partnership_admin', 'board_member', 'triage_worker', 'practitioner', 'analyst'],
+  // Asking a neighbouring partnership whether it holds a child (issue 14 §3): who may share the child with
+  // it — the case-work roles; the service and migration 0520 add the record's rule (lantern_may_manage_shares:
+  // the owning agency's case workers, or the partnership-wide co-ordinator and triage worker).
+  'linkage.ask': ['triage_worker', 'practitioner', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

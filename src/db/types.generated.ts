@@ -642,6 +642,34 @@ export interface LanternRequestContext {
   user_agent: string | null;
 }
 
+export interface LinkageAgreementKeys {
+  agreement_id: string;
+  created_at: Generated<Timestamp>;
+  partnership_id: string;
+  recipient_partnership_id: string;
+  sealed_key: string;
+}
+
+export interface LinkageAsks {
+  above_threshold: number;
+  agreement_id: string;
+  asked_at: Generated<Timestamp>;
+  asked_by: string | null;
+  child_id: string;
+  dice: Numeric;
+  id: Generated<string>;
+  partnership_id: string;
+  strength: string;
+}
+
+export interface LinkageEncodings {
+  agreement_id: string;
+  child_id: string;
+  clk: Buffer;
+  partnership_id: string;
+  source_updated_at: Timestamp;
+}
+
 export interface LinkageParameters {
   parameters: Json;
   partnership_id: string;
@@ -1356,6 +1384,9 @@ export interface DB {
   intel_reports: IntelReports;
   intel_shares: IntelShares;
   lantern_request_context: LanternRequestContext;
+  linkage_agreement_keys: LinkageAgreementKeys;
+  linkage_asks: LinkageAsks;
+  linkage_encodings: LinkageEncodings;
   linkage_parameters: LinkageParameters;
   linkage_runs: LinkageRuns;
   localities: Localities;

@@ -67,6 +67,8 @@ const realValueSql: Record<string, string> = {
   'items/:itemId': `SELECT id FROM mace_agenda_items WHERE partnership_id = $1 AND meeting_id = $2 AND restricted_to_agency_ids = '{}' AND removed_at IS NULL
     ORDER BY id LIMIT 1`,
   'actions/:maceActionId': 'SELECT id FROM mace_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  // A neighbour's answer (issue 14 §3): the demo seed asks none, so this is resolved only once a test has asked.
+  'neighbour-answers/:askId': 'SELECT id FROM linkage_asks WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
 };
 const realValueFixed: Record<string, string> = {
   'sessions/:session': '0'.repeat(24),

@@ -12,6 +12,7 @@ import { ChildDetailsRefusal } from './records.ts';
 import { ageOn, londonDate } from '../../dates.ts';
 import {
   addressSchema,
+  askNeighbourSchema,
   apiTokenLifetimes,
   apiTokenRoles,
   apiTokenSchema,
@@ -258,6 +259,21 @@ export const childrenFeature: Feature = {
     childAction('share-partnership', sharePartnershipSchema, 'flash.shared', (request, id, data) =>
       children.sharing.shareWithPartnership(request.user!, id, data),
     );
+
+    // "Do you hold this child?" asked of the partnership on the other side of an agreement (issue 14 §3):
+    // the answer is a strength band only, on a page of its own (post/redirect/get).
+    const ask = { config: { permission: 'linkage.ask' as const } };
+    app.post('/children/:id/ask-neighbour', { ...ask, schema: { ...byId, body: askNeighbourSchema }, attachValidation: true }, async (request, reply) => {
+      const { id } = request.params;
+      if (request.validationError)
+        return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'ask-neighbour' });
+      const askId = await children.linkageAsk.ask(request.user!, id, request.body.agreementId);
+      return reply.redirect(`/children/${id}/neighbour-answers/${askId}`, 303);
+    });
+    app.get('/children/:id/neighbour-answers/:askId', { ...ask, schema: { params: uuidParams('id', 'askId') } }, async (request, reply) => {
+      const answer = await children.linkageAsk.result(request.user!, request.params.id, request.params.askId);
+      return reply.page(view('neighbour-answer'), { answer });
+    });
 
     // Stopping a share: one small form per share on the child page, with a reason. Same permission as sharing.
     const stopSharing = (path: string, kind: 'agency' | 'partnership') =>

@@ -285,6 +285,11 @@ export const sharePartnershipSchema = z.object({
 });
 export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 
+/** Asking the partnership on the other side of an agreement whether it holds the child (issue 14 §3). */
+export const askNeighbourSchema = z.object({
+  agreementId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.agreementRequired')),
+});
+
 /** Stopping a share: the reason goes into the audit trail and onto the share. */
 export const stopSharingSchema = z.object({
   stopReason: text(2000, 'children.errors.reasonRequired').pipe(z.string().min(10, 'children.errors.reasonShort')),

@@ -3,7 +3,7 @@ import type { OidcConfig } from '../config/config.ts';
 
 /**
  * Single sign-on with an organisation's OpenID Connect provider (issue 16 §1): the authorization code
- * flow with PKCE, a state and a nonce, through openid-client (docs/DECISIONS.md 39). This module only
+ * flow with PKCE, a state and a nonce, through openid-client (docs/DECISIONS.md 45). This module only
  * speaks the protocol; which Lantern account a provider's answer opens is AuthService.signInWithOidc's.
  */
 

@@ -12,7 +12,7 @@ import {
 
 /**
  * Passkeys and security keys (WebAuthn) as a second factor (issue 16 §1), through
- * @simplewebauthn/server (docs/DECISIONS.md 39). This module only speaks the protocol; the
+ * @simplewebauthn/server (docs/DECISIONS.md 45). This module only speaks the protocol; the
  * ceremonies' challenges, the credentials and the sessions they open are AuthService's.
  */
 export interface RelyingParty {

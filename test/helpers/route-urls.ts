@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
+import { builtInAuditTools } from '../../src/features/case-audits/tool.ts';
 import type { TestContext } from './context.ts';
+
+const auditTool = builtInAuditTools[0]!;
 
 /**
  * A real value for each path parameter, by the path segment before it and its name: a record of
@@ -67,8 +70,33 @@ const realValueSql: Record<string, string> = {
   'items/:itemId': `SELECT id FROM mace_agenda_items WHERE partnership_id = $1 AND meeting_id = $2 AND restricted_to_agency_ids = '{}' AND removed_at IS NULL
     ORDER BY id LIMIT 1`,
   'actions/:maceActionId': 'SELECT id FROM mace_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
-  // A neighbour's answer (issue 14 §3): the demo seed asks none, so this is resolved only once a test has asked.
-  'neighbour-answers/:askId': 'SELECT id FROM linkage_asks WHERE partnership_id = $1 AND child_id = $2 ORDER BY id LIMIT 1',
+  // A neighbour's answer (issue 14 §3): the demo seed asks none, so the first resolve records one (no match) under
+  // one of the partnership's agreements, about the child the path names.
+  'neighbour-answers/:askId': `WITH made AS (INSERT INTO linkage_asks (partnership_id, child_id, agreement_id, strength, dice, above_threshold)
+             SELECT $1, $2::uuid, g.id, 'none', 0, 0 FROM (SELECT id FROM sharing_agreements WHERE partnership_id = $1 ORDER BY id LIMIT 1) g
+              WHERE NOT EXISTS (SELECT 1 FROM linkage_asks WHERE partnership_id = $1 AND child_id = $2::uuid) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM linkage_asks WHERE partnership_id = $1 AND child_id = $2::uuid ORDER BY id LIMIT 1) LIMIT 1`,
+  // A passkey of an account the sweep does not sign in as (removing its own would be refused as its last, or
+  // change its sign-in): every role finds none of its own by that id. The demo seed registers none.
+  'passkeys/:passkey': `WITH u AS (SELECT id FROM users WHERE partnership_id = $1 AND NOT (email = ANY ($2::text[])) ORDER BY id LIMIT 1),
+    made AS (INSERT INTO webauthn_credentials (partnership_id, user_id, credential_id, public_key, name, created_at)
+             SELECT $1, u.id, 'route-sweep-credential', decode('00', 'hex'), 'Sweep key', now() FROM u
+              WHERE NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE partnership_id = $1) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM webauthn_credentials WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  // A case audit in progress (migration 0560), with one sampled record and one learning point: the demo seed
+  // has none. No sweep account is its auditor, so the auditor's pages find nothing (404) for every role.
+  'case-audits/:id': `WITH made AS (INSERT INTO case_audits (partnership_id, title, period_start, period_end, tool_id, tool_version, tool, method,
+               sample_size, seed, population, status, opened_at)
+             SELECT $1, 'Route sweep audit', current_date - 365, current_date, '${auditTool.id}', ${auditTool.version},
+               '${JSON.stringify(auditTool).replaceAll("'", "''")}'::jsonb, 'random', 1, 1, 1, 'in_progress', now()
+              WHERE NOT EXISTS (SELECT 1 FROM case_audits WHERE partnership_id = $1) RETURNING id),
+    sampled AS (INSERT INTO case_audit_sample (partnership_id, audit_id, child_id, position)
+             SELECT $1, made.id, c.id, 1 FROM made, (SELECT id FROM children WHERE partnership_id = $1 AND NOT restricted
+               AND merged_into_id IS NULL ORDER BY id LIMIT 1) c RETURNING id),
+    learnt AS (INSERT INTO case_audit_learning (partnership_id, audit_id, text) SELECT $1, made.id, 'Route sweep learning' FROM made RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM case_audits WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  'learning/:learningId': 'SELECT id FROM case_audit_learning WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY id LIMIT 1',
+  'records/:childId': 'SELECT child_id AS id FROM case_audit_sample WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY position LIMIT 1',
 };
 const realValueFixed: Record<string, string> = {
   'sessions/:session': '0'.repeat(24),
@@ -96,7 +124,7 @@ export function realUrls(ctx: TestContext, partnershipId: string, exceptUsers: s
       const sql = realValueSql[name];
       let value = realValueFixed[name];
       if (sql) {
-        const second = name === 'users/:id' ? exceptUsers : previous;
+        const second = name === 'users/:id' || name === 'passkeys/:passkey' ? exceptUsers : previous;
         const rows = await ctx.ownerQuery<{ id: string }>(sql, sql.includes('$2') ? [partnershipId, second] : [partnershipId]);
         value = rows[0]?.id;
       }

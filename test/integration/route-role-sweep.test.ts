@@ -40,6 +40,14 @@ const expectedAccess: Record<string, string> = {
   'POST /sign-in/code': 'public',
   'GET /sign-in/enrol': 'public',
   'POST /sign-in/enrol': 'public',
+  // Signing in with the partnership's identity provider, or a passkey; registering one mid-sign-in (issue 16 §1)
+  'POST /sign-in/oidc': 'public',
+  'GET /sign-in/oidc/callback': 'public',
+  'POST /sign-in/passkey/options': 'public',
+  'POST /sign-in/passkey': 'public',
+  'GET /sign-in/passkey/register': 'public',
+  'POST /sign-in/passkey/register/options': 'public',
+  'POST /sign-in/passkey/register': 'public',
   'POST /sign-out': 'public',
   'GET /signed-out': 'public',
   'GET /account/password': 'public',
@@ -54,6 +62,10 @@ const expectedAccess: Record<string, string> = {
   'GET /account': everyone,
   'POST /account/partnership': everyone,
   'POST /account/sessions/:session/end': everyone,
+  // One's own passkeys (another account's is not found)
+  'POST /account/passkeys/options': everyone,
+  'POST /account/passkeys': everyone,
+  'POST /account/passkeys/:passkey/remove': everyone,
   // Administration
   'GET /admin/users': 'SP',
   'GET /admin/users/new': 'SP',
@@ -130,6 +142,9 @@ const expectedAccess: Record<string, string> = {
   'POST /children/:id/partnership-shares/:shareId/stop': 'TWC',
   'POST /children/:id/close': 'TWC',
   'POST /children/:id/reopen': 'TWC',
+  // Asking a neighbouring partnership whether it holds the child (issue 14 §3): whoever may share it
+  'POST /children/:id/ask-neighbour': 'TWC',
+  'GET /children/:id/neighbour-answers/:askId': 'TWC',
   // Merging duplicates and undoing it (issue 14 §2): co-ordinators for children
   'GET /children/:keepId/merge/:otherId': 'C',
   'POST /children/:keepId/merge/:otherId': 'C',
@@ -194,6 +209,29 @@ const expectedAccess: Record<string, string> = {
   'GET /strategy/plans/:planId/import': 'L',
   'POST /strategy/plans/:planId/import': 'L',
   'POST /strategy/plans/:planId/import/confirm': 'L',
+  'POST /strategy/plans/:planId/archive': 'L',
+  'POST /strategy/plans/:planId/restore': 'L',
+  'POST /strategy/actions/:actionId/archive': 'L',
+  'POST /strategy/actions/:actionId/restore': 'L',
+  // Multi-agency case audits: listed for every role that reads or audits one; read by the leads and the board;
+  // led by the strategy lead and the co-ordinator; a learning point put on the plan by the strategy lead. The
+  // auditor's pages are a record rule: only the audit's auditors find its sample (404 for anyone else).
+  'GET /case-audits': 'PTWCALB',
+  'GET /case-audits/new': 'CL',
+  'POST /case-audits/new': 'CL',
+  'GET /case-audits/:id': 'PCLB',
+  'POST /case-audits/:id/auditors': 'CL',
+  'POST /case-audits/:id/status': 'CL',
+  'POST /case-audits/:id/moderation': 'CL',
+  'POST /case-audits/:id/findings': 'CL',
+  'POST /case-audits/:id/learning': 'CL',
+  'POST /case-audits/:id/learning/:learningId/plan': 'L',
+  'GET /case-audits/:id/records': 'TWCAL',
+  'GET /case-audits/:id/records/:childId': 'TWCAL',
+  'POST /case-audits/:id/records/:childId': 'TWCAL',
+  'GET /case-audits/:id/report': 'PCLB',
+  'GET /case-audits/:id/report.docx': 'PCLB',
+  'GET /case-audits/:id/report.pdf': 'PCLB',
   // Assurance: training, campaigns, the services directory, scrutiny
   'GET /training': 'PLB',
   'GET /training/compliance': 'PLB',
@@ -473,7 +511,9 @@ describe('route × role sweep', () => {
     const used = new Set(routes.map((r) => r.permission).filter(Boolean));
     // Permissions a route asks for with can(), inside a route of a wider permission: which figures the
     // problem profile's page, downloads and API give (test/integration/profile-published.test.ts).
-    const askedInRoutes = new Set<string>(['profile.read_unsuppressed']);
+    // Which kind of duplicate (children or persons) a role reviews, inside the duplicates.view pages
+    // (src/features/linkage/live/service.ts, reviewPermission).
+    const askedInRoutes = new Set<string>(['profile.read_unsuppressed', 'duplicates.children', 'duplicates.persons']);
     for (const p of Object.keys(permissions)) {
       if (askedInRoutes.has(p)) continue;
       if (!used.has(p as Permission)) assert.fail(`permission ${p} is declared but no route uses it`);

@@ -84,10 +84,10 @@ before(async () => {
     [northmere, westbrook],
   );
   // Security events (0540) exist once someone fails to sign in, exports, is refused…: one of each partnership.
-  await ctx.ownerQuery(
-    `INSERT INTO security_events (partnership_id, event, outcome) VALUES ($1, 'export', 'success'), ($2, 'permission.denied', 'denied')`,
-    [northmere, westbrook],
-  );
+  await ctx.ownerQuery(`INSERT INTO security_events (partnership_id, event, outcome) VALUES ($1, 'export', 'success'), ($2, 'permission.denied', 'denied')`, [
+    northmere,
+    westbrook,
+  ]);
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(
@@ -107,6 +107,84 @@ before(async () => {
     });
     const episode = await aMissingEpisode(ctx, { ...ofChild, started_at: '2026-09-01T20:00Z', ended_at: '2026-09-02T10:00Z', ended_by: 'returned' });
     await aReturnInterview(ctx, { ...ofChild, episode_id: episode, offered_at: '2026-09-03T10:00Z', interviewer_agency_id: northmereChild!.owning_agency_id });
+  }
+  // Case audits (0560), record linkage (0500–0520) and sign-in identities (0550) have rows only once
+  // someone audits, merges, looks for duplicates, asks a neighbour or links an account: one of each
+  // partnership in every table. A Northmere ask on each of its two children, so linkage_asks (a child's
+  // row, read by who may manage the child's shares) has rows of a child another agency cannot see.
+  const [westbrookChild] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = 'RLS-w'`);
+  for (const [p, child, asks, asking, holding] of [
+    [northmere, northmereChild!.id, [northmereChild!.id, schoolsChild], toWestbrook, agreement],
+    [westbrook, westbrookChild!.id, [westbrookChild!.id], agreement, toWestbrook],
+  ] as const) {
+    const [u] = await ctx.ownerQuery<{ id: string; agency_id: string }>(`SELECT id, agency_id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`, [
+      p,
+    ]);
+    const [audit] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO case_audits (partnership_id, title, period_start, period_end, tool_id, tool_version, tool, method, sample_size, seed, status, created_by)
+       VALUES ($1, 'rls test audit', '2026-01-01', '2026-06-30', 'rls-test', 1, '{}', 'random', 1, 1, 'in_progress', $2) RETURNING id`,
+      [p, u!.id],
+    );
+    await ctx.ownerQuery(`INSERT INTO case_audit_auditors (partnership_id, audit_id, user_id, agency_id) VALUES ($1, $2, $3, $4)`, [
+      p,
+      audit!.id,
+      u!.id,
+      u!.agency_id,
+    ]);
+    const [sample] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO case_audit_sample (partnership_id, audit_id, child_id, position) VALUES ($1, $2, $3, 1) RETURNING id`,
+      [p, audit!.id, child],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO case_audit_answers (partnership_id, audit_id, sample_id, agency_id, auditor_id, answers, grade) VALUES ($1, $2, $3, $4, $5, '{}', 'good')`,
+      [p, audit!.id, sample!.id, u!.agency_id, u!.id],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO case_audit_moderations (partnership_id, audit_id, sample_id, agreed_grade, moderated_by) VALUES ($1, $2, $3, 'good', $4)`,
+      [p, audit!.id, sample!.id, u!.id],
+    );
+    await ctx.ownerQuery(`INSERT INTO case_audit_learning (partnership_id, audit_id, text) VALUES ($1, $2, 'rls test learning')`, [p, audit!.id]);
+    await ctx.ownerQuery(
+      `INSERT INTO record_merges (partnership_id, kind, kept_id, merged_id, merged_by, merged_by_name) VALUES ($1, 'child', $2, gen_random_uuid(), $3, 'rls test')`,
+      [p, child, u!.id],
+    );
+    await ctx.ownerQuery(`INSERT INTO linkage_parameters (partnership_id, record_kind, parameters, trained_by, records) VALUES ($1, 'child', '{}', $2, 0)`, [
+      p,
+      u!.id,
+    ]);
+    await ctx.ownerQuery(
+      `INSERT INTO duplicate_pairs (partnership_id, record_kind, left_id, right_id, match_probability, match_weight, waterfall)
+       VALUES ($1, 'child', '00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', 0.5, 0, '[]')`,
+      [p],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO linkage_runs (partnership_id, record_kind, status, step, progress, started_by) VALUES ($1, 'child', 'finished', 'done', 100, $2)`,
+      [p, u!.id],
+    );
+    // The asking side keeps the agreement's key; the holding side's children are encoded under the other agreement.
+    await ctx.ownerQuery(
+      `INSERT INTO linkage_agreement_keys (agreement_id, partnership_id, recipient_partnership_id, sealed_key)
+       SELECT id, partnership_id, recipient_partnership_id, 'v1.rls-test' FROM sharing_agreements WHERE id = $1`,
+      [asking],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO linkage_encodings (partnership_id, agreement_id, child_id, clk, source_updated_at) VALUES ($1, $2, $3, '\\x00ff', now())`,
+      [p, holding, child],
+    );
+    for (const asked of asks) {
+      await ctx.ownerQuery(
+        `INSERT INTO linkage_asks (partnership_id, child_id, agreement_id, strength, dice, above_threshold, asked_by) VALUES ($1, $2, $3, 'none', 0, 0, $4)`,
+        [p, asked, asking, u!.id],
+      );
+    }
+    await ctx.ownerQuery(
+      `INSERT INTO oidc_identities (partnership_id, user_id, issuer, subject, created_at, last_used_at) VALUES ($1, $2, 'https://idp.rls.test', $3, now(), now())`,
+      [p, u!.id, `rls-test-${p}`],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO webauthn_credentials (partnership_id, user_id, credential_id, public_key, name, created_at) VALUES ($1, $2, $3, '\\x01', 'rls test', now())`,
+      [p, u!.id, `rls-test-credential-${p}`],
+    );
   }
 });
 after(async () => ctx.close());
@@ -257,7 +335,16 @@ async function crossPartnershipWrites(table: string, from: string, to: string) {
  * Tables of a child's record: a child_id column and the standard policy (a row goes with its child,
  * lantern_child_table). Tables with a child_id and rules of their own are tested where those rules are.
  */
-const ownChildRules = new Set(['concerns', 'break_glass_grants', 'restriction_changes']);
+const ownChildRules = new Set([
+  'concerns',
+  'break_glass_grants',
+  'restriction_changes',
+  // An audit's sample is the partnership's (ids and positions, no record): its auditors read the records through
+  // lantern_case_audit_record, not through the children policy (docs/DECISIONS.md 41).
+  'case_audit_sample',
+  // No request reads it at all (no privilege, a policy that admits no row, migration 0520): only the ask functions do.
+  'linkage_encodings',
+]);
 async function childTables(): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ table_name: string }>(
     `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'child_id' ORDER BY table_name`,

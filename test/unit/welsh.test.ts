@@ -22,6 +22,8 @@ const sameInBoth: Record<string, string> = {
   'assurance.materialKind.poster': 'Welsh “poster” is the same word as the English',
   'casework.tools.problemAt': 'only placeholders: where in the definition, then the problem',
   'casework.worklists.count': 'only a placeholder: the number of items in a list',
+  'children.neighbourCheck.caption': 'only placeholders: the child’s name and reference',
+  'duplicates.pair.decidedBy': 'only placeholders: who decided, and when',
   'children.export.csv': 'the file format’s name, CSV, is the same in Welsh',
   'children.export.xlsx': 'the product and file format, Excel (XLSX), are the same in Welsh',
   'children.childFlags.editTitle': 'only placeholders (the flag, the child’s name and reference) and a dash',

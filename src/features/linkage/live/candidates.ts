@@ -30,9 +30,27 @@ export interface ChildCandidate {
   postcode: string | null;
 }
 
+export type MatchReason = 'exactName' | 'similarName' | 'oneName' | 'sameDateOfBirth' | 'samePostcode';
+
 export interface LiveMatch extends ChildCandidate, PairScore {
   strength: 'likely' | 'possible';
-  reasons: never[];
+  /** Why it is suggested, in words (children.matchReasons), read off the waterfall. */
+  reasons: MatchReason[];
+}
+
+/** The reasons a triage worker reads beside the probability: the names, the date of birth and the postcode as they compared. */
+export function reasonsOf(score: PairScore): MatchReason[] {
+  const level = (column: string): string | undefined => score.waterfall.find((step) => step.column === column)?.level;
+  const alike = (l: string | undefined): boolean => l !== undefined && l !== 'missing' && l !== 'else';
+  const given = level('given_name');
+  const family = level('family_name');
+  const reasons: MatchReason[] = [];
+  if (given === 'exact' && family === 'exact') reasons.push('exactName');
+  else if (alike(given) && alike(family)) reasons.push('similarName');
+  else if (alike(given) || alike(family)) reasons.push('oneName');
+  if (level('date_of_birth') === 'exact') reasons.push('sameDateOfBirth');
+  if (level('postcode') === 'exact') reasons.push('samePostcode');
+  return reasons;
 }
 
 /** A child's record as the model compares it (the columns of default-parameters.json's child comparisons). */
@@ -104,5 +122,5 @@ export function scoreChildCandidates(params: ModelParameters, entered: NewChildR
     .filter((m) => m.matchProbability >= reviewThreshold)
     .sort((a, b) => b.matchWeight - a.matchWeight || a.reference.localeCompare(b.reference))
     .slice(0, shownLimit)
-    .map((m) => ({ ...m, strength: m.matchProbability >= likelyThreshold ? ('likely' as const) : ('possible' as const), reasons: [] }));
+    .map((m) => ({ ...m, strength: m.matchProbability >= likelyThreshold ? ('likely' as const) : ('possible' as const), reasons: reasonsOf(m) }));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Glossary } from './acronyms.ts';
-import { formatDate } from '../../../dates.ts';
+import { formatDate, londonDate } from '../../../dates.ts';
 import { acronymKey, acronymsExpandedIn, findAcronymUses, wellKnownAcronyms } from './acronyms.ts';
 import {
   exampleDueDate,
@@ -459,7 +459,7 @@ export function planAcronymExpansions(actions: readonly SmartInput[]): Set<strin
 }
 
 function todayOf(options: SmartOptions): string {
-  return options.today ?? new Date().toISOString().slice(0, 10);
+  return options.today ?? londonDate(new Date());
 }
 
 function present(value: string | undefined): value is string {

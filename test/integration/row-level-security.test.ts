@@ -261,6 +261,8 @@ const affected = (r: { value?: unknown; error?: Error }) => {
   if (r.error) throw r.error;
   return Number((r.value as { numAffectedRows?: bigint }).numAffectedRows ?? 0n);
 };
+/** Rows a delete reaches: one still referenced (an audit's sampled child with answers) is refused by the foreign key, so it was reached. */
+const deletedRows = (r: { value?: unknown; error?: Error }) => ((r.error as { code?: string } | undefined)?.code === '23503' ? 1 : affected(r));
 
 /** The columns lantern_app may write with `privilege` (generated and identity columns, and the id, left to the database). */
 async function writable(table: string, privilege: 'INSERT' | 'UPDATE'): Promise<string[]> {
@@ -327,7 +329,7 @@ async function crossPartnershipWrites(table: string, from: string, to: string) {
     moveRefused: !updates.includes('partnership_id')
       ? undefined
       : refusedByRls(await attempt(as, (tx) => sql`UPDATE ${sql.table(table)} SET partnership_id = ${to}`.execute(tx))),
-    deleted: (await deletable(table)) ? affected(await attempt(as, (tx) => sql`DELETE FROM ${sql.table(table)} WHERE ${theirs}`.execute(tx))) : undefined,
+    deleted: (await deletable(table)) ? deletedRows(await attempt(as, (tx) => sql`DELETE FROM ${sql.table(table)} WHERE ${theirs}`.execute(tx))) : undefined,
   };
 }
 

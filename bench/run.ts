@@ -241,7 +241,7 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
 }
 
 /** Signs in over HTTP like a browser: CSRF cookie and token, password, then a TOTP code. */
-export async function signIn(base: string, account: DemoAccount): Promise<string> {
+export async function signIn(base: string, account: DemoAccount, attempts = 3): Promise<string> {
   const jar = new Map<string, string>();
   const keep = (response: Response) => {
     for (const c of response.headers.getSetCookie()) {
@@ -268,8 +268,12 @@ export async function signIn(base: string, account: DemoAccount): Promise<string
   // A code can be used once: wait for a fresh period if this account signed in moments ago.
   const done = await form('/sign-in/code', { code: await totpCode(account.totpSecret, new Date()) });
   if (done.headers.get('location') !== '/') {
+    // A used code shows the code page again (no redirect); a redirect anywhere but home (a passkey to
+    // register, a password to change) will not come right by waiting.
+    if (attempts <= 1 || done.headers.get('location') !== null)
+      throw new Error(`${account.email} could not sign in: the code step went to ${done.headers.get('location') ?? 'nowhere'}`);
     await new Promise((r) => setTimeout(r, 31_000));
-    return signIn(base, account);
+    return signIn(base, account, attempts - 1);
   }
   return cookie();
 }

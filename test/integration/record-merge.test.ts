@@ -50,8 +50,8 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
   const tables = [...new Set((await mergeColumns()).map((c) => c.table_name)), 'children', 'persons_of_concern'].sort();
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
-    const order = table.endsWith('_current') ? 'child_id' : 'id';
-    out[table] = (await ctx.ownerQuery<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY ${order}`)).map((r) => r.row);
+    // By the whole row: some listed tables have no id (the '_current' tables, a neighbour's encodings).
+    out[table] = (await ctx.ownerQuery<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY to_jsonb(t)::text`)).map((r) => r.row);
   }
   return out;
 }

@@ -36,8 +36,8 @@ export function readSettings(file: string): LinkageSettings {
   return parsed.data;
 }
 
-/** The records of a CSV file with a header row; cells are trimmed (FEBRL puts a space after each comma) and empty cells are missing. */
-export function readRecords(file: string, settings: LinkageSettings): LinkageRecord[] {
+/** The rows of a CSV file with a header row that holds every one of `columns`; cells are trimmed (FEBRL puts a space after each comma) and empty cells are missing. */
+export function readTable(file: string, columns: readonly string[]): LinkageRecord[] {
   let text: string;
   try {
     if (fs.statSync(file).size > linkageFileLimits.maxFileBytes) throw new Error(`larger than ${linkageFileLimits.maxFileBytes} bytes`);
@@ -49,9 +49,14 @@ export function readRecords(file: string, settings: LinkageSettings): LinkageRec
   if (!read.ok) throw new MatchInputError(`cannot read ${file} as CSV: ${read.refusal.reason}`);
   const [header, ...rows] = read.value;
   if (!header) throw new MatchInputError(`${file} is empty`);
-  const missing = columnsNamed(settings).filter((c) => !header.cells.includes(c));
+  const missing = columns.filter((c) => !header.cells.includes(c));
   if (missing.length > 0) throw new MatchInputError(`${file} has no column ${missing.join(', ')}`);
   return rows.map(({ cells }) => Object.fromEntries(header.cells.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]])));
+}
+
+/** The records of a CSV file, checked for every column the settings name. */
+export function readRecords(file: string, settings: LinkageSettings): LinkageRecord[] {
+  return readTable(file, columnsNamed(settings));
 }
 
 export const pairsHeader = ['left_id', 'right_id', 'match_probability', 'match_weight'];

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { readCsv } from '../../../uploads/csv.ts';
-import { linkageFileLimits, MatchInputError, pairsHeader } from '../files.ts';
+import { linkageFileLimits, MatchInputError, pairsHeader, readTable } from '../files.ts';
 import { linkageSettingsSchema } from '../settings.ts';
-import { ClkKeys, createEncoder, MIN_KEY_BYTES, type Record } from './clk.ts';
+import { ClkKeys, createEncoder, MIN_KEY_BYTES } from './clk.ts';
 import { filtersOf, matchEncoded, type EncodedResult } from './match.ts';
 import { encodedColumns, encodedSettingsSchema, type EncodedSettings } from './settings.ts';
 
@@ -56,23 +56,6 @@ export function readKeyFile(file: string): ClkKeys {
   const keys = new ClkKeys(bytes.subarray(0, end));
   bytes.fill(0);
   return keys;
-}
-
-function readTable(file: string, columns: string[]): Record[] {
-  let text: string;
-  try {
-    if (fs.statSync(file).size > linkageFileLimits.maxFileBytes) throw new Error(`larger than ${linkageFileLimits.maxFileBytes} bytes`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MatchInputError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const read = readCsv(text, linkageFileLimits, { trim: true });
-  if (!read.ok) throw new MatchInputError(`cannot read ${file} as CSV: ${read.refusal.reason}`);
-  const [header, ...rows] = read.value;
-  if (!header) throw new MatchInputError(`${file} is empty`);
-  const missing = columns.filter((c) => !header.cells.includes(c));
-  if (missing.length > 0) throw new MatchInputError(`${file} has no column ${missing.join(', ')}`);
-  return rows.map(({ cells }) => Object.fromEntries(header.cells.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]])));
 }
 
 export interface EncodeRun {

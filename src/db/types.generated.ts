@@ -694,6 +694,7 @@ export interface LinkageRuns {
   started_by: string | null;
   status: Generated<string>;
   step: Generated<string>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface Localities {

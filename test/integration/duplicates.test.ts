@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { actorOf } from '../../src/auth/service.ts';
 import { withActor } from '../../src/db/context.ts';
-import { matchNewChild } from '../../src/features/linkage/live/service.ts';
+import { matchNewChild, minimumTrainingRecords } from '../../src/features/linkage/live/service.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, demoAgency } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
@@ -140,7 +140,7 @@ describe('the duplicate review queue', () => {
     ]);
     assert.equal(audit.length, 1, 'starting the run is audited');
     const params = await ctx.ownerQuery(`SELECT 1 FROM linkage_parameters WHERE partnership_id = $1 AND record_kind = 'child'`, [northmere]);
-    assert.equal(params.length, 1, 'the run stored the model it trained');
+    assert.equal(params.length, 0, 'too few records to train on: the built-in parameters stay (minimumTrainingRecords)');
   });
 
   test('a decision is kept, audited, offers the merge when the same, and is never asked again', async () => {
@@ -187,6 +187,48 @@ describe('the duplicate review queue', () => {
     assert.equal((await agents.triage!.post('/duplicates/runs', { kind: 'person' })).statusCode, 403);
   });
 
+  test('entry-time matching of a new person of concern: Deane Harrowgait is shown Dean and Deane first, nothing saved until confirmed', async () => {
+    const analyst = agents.analyst!;
+    const police = (await demoAgency(ctx, 'northmere', 'police')).id;
+    const form = {
+      givenName: 'Deane',
+      familyName: 'Harrowgait',
+      aliases: 'Dee',
+      'dateOfBirth-day': '7',
+      'dateOfBirth-month': '6',
+      'dateOfBirth-year': '1990',
+      status: 'active',
+      owningAgencyId: police,
+    };
+    const count = async () =>
+      Number((await ctx.ownerQuery<{ n: string }>(`SELECT count(*) AS n FROM persons_of_concern WHERE family_name = 'Harrowgait'`))[0]!.n);
+    await analyst.get('/intelligence/persons/new');
+    const warned = await analyst.post('/intelligence/persons/new', form);
+    assert.equal(warned.statusCode, 200);
+    assert.match(warned.body, /id="duplicates"/);
+    assert.match(warned.body, /Likely the same person|Possibly the same person/);
+    assert.match(warned.body, /Harrowgate/);
+    assert.match(warned.body, /<table/, 'a waterfall for each');
+    assert.equal(await count(), 0, 'nothing saved yet');
+    // The list is a search of personal data: audited, with whom it disclosed.
+    const [search] = await ctx.ownerQuery<{ details: { purpose: string; results: number } }>(
+      `SELECT details FROM audit_events WHERE action = 'search' AND record_type = 'person_of_concern' AND details->>'purpose' = 'entry-time matching' ORDER BY seq DESC LIMIT 1`,
+    );
+    assert.ok(search && search.details.results >= 2);
+    const saved = await analyst.post('/intelligence/persons/new', { ...form, confirmNew: 'yes' });
+    assert.equal(saved.statusCode, 302);
+    assert.equal(await count(), 1);
+    // Someone unlike anyone held is saved at once.
+    const other = await analyst.post('/intelligence/persons/new', {
+      ...form,
+      givenName: 'Ptolemy',
+      familyName: 'Wrexcombe',
+      aliases: '',
+      'dateOfBirth-year': '1971',
+    });
+    assert.equal(other.statusCode, 302);
+  });
+
   test('malformed input: 400 or 404, never 500', async () => {
     const c = agents.coordinator!;
     await c.get('/duplicates');
@@ -199,5 +241,40 @@ describe('the duplicate review queue', () => {
     assert.equal((await c.get('/duplicates?page=0')).statusCode, 400);
     assert.equal((await c.get('/duplicates?kind=child&page=999')).statusCode, 404);
     assert.equal((await c.post('/duplicates/runs', { kind: 'dog' })).statusCode, 400);
+  });
+
+  test('a run over enough records trains and stores the model; entry-time matching then uses it', async () => {
+    const police = (await demoAgency(ctx, 'northmere', 'police')).id;
+    // 1,200 synthetic persons: 40 given names × 30 family names, dates spread over 20 years.
+    await ctx.ownerQuery(
+      `INSERT INTO persons_of_concern (partnership_id, owning_agency_id, given_name, family_name, date_of_birth, aliases)
+       SELECT $1, $2, 'Given' || chr(65 + (i % 26)) || chr(65 + (i / 26) % 26), 'Family' || chr(65 + (i % 30)) || chr(75 + (i / 30) % 10),
+              date '1980-01-01' + (i * 7919 % 7300), '{}'
+         FROM generate_series(1, ${minimumTrainingRecords + 200}) AS i`,
+      [northmere, police],
+    );
+    await runBatch(agents.analyst!, 'person');
+    const [stored] = await ctx.ownerQuery<{ records: number }>(`SELECT records FROM linkage_parameters WHERE partnership_id = $1 AND record_kind = 'person'`, [
+      northmere,
+    ]);
+    assert.ok(stored && stored.records >= minimumTrainingRecords, 'the run stored the model it trained');
+  });
+
+  test('a run cut off by a restart gives way to a new one once silent for ten minutes', async () => {
+    const [stuck] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO linkage_runs (partnership_id, record_kind, status, step, progress, started_at, updated_at)
+       VALUES ($1, 'child', 'running', 'training', 25, $2::timestamptz - interval '1 hour', $2::timestamptz - interval '1 hour') RETURNING id`,
+      [northmere, ctx.clock.now().toISOString()],
+    );
+    const c = agents.coordinator!;
+    await c.get('/duplicates?kind=child');
+    const started = await c.post('/duplicates/runs', { kind: 'child' });
+    assert.equal(started.statusCode, 302);
+    assert.ok(!(started.headers.location as string).includes(stuck!.id), 'a new run, not the stuck one');
+    const [old] = await ctx.ownerQuery<{ status: string; error: string }>(`SELECT status, error FROM linkage_runs WHERE id = $1`, [stuck!.id]);
+    assert.deepEqual(old, { status: 'failed', error: 'interrupted' });
+    const page = await c.get(`/duplicates/runs/${stuck!.id}`);
+    assert.match(page.body, /was cut off/);
+    await ctx.services.duplicates.settle();
   });
 });

@@ -33,7 +33,7 @@ import { registerEventRoutes } from './event-routes.ts';
 import { registerShareRoutes } from './share-routes.ts';
 import { describeSource } from './source-label.ts';
 import { objectName, personName } from './repository.ts';
-import { IntelligenceValidationError, type Captured, type CreatedEntity } from './service.ts';
+import { IntelligenceValidationError, type Captured, type CreatedEntity, type PossibleDuplicates } from './service.ts';
 
 const t = requestTranslator();
 const view = (name: string) => `features/intelligence/views/${name}.njk`;
@@ -134,7 +134,7 @@ export const intelligenceFeature: Feature = {
       [K in IntelEntityKind]: {
         schema: z.ZodType;
         choices: (user: SessionUser) => Promise<object>;
-        create: (user: SessionUser, form: never, captured: Captured | null) => Promise<CreatedEntity>;
+        create: (user: SessionUser, form: never, captured: Captured | null) => Promise<CreatedEntity | PossibleDuplicates>;
       };
     } = {
       person: {
@@ -189,6 +189,8 @@ export const intelligenceFeature: Feature = {
         try {
           const captured = posted.capture ? { ...posted.capture, describe: (on: IsoDate) => describeSource(posted.capture.kind, on) } : null;
           const created = await form.create(request.user!, request.body as never, captured);
+          // Entry-time matching (issue 14 §2): the persons who may be this one, before anything is saved.
+          if ('duplicates' in created) return formPage(request, reply, capture, { values, duplicates: created.duplicates });
           if (created.returnTo) return reply.saved(created.returnTo, 'flash.intelligence.captured', { entity: t(`intelligence.capture.added.${kind}`) });
           return reply.saved(`${base}/${created.id}`, `flash.intelligence.${kind}Added` satisfies FlashKey);
         } catch (error) {

@@ -71,6 +71,11 @@ export const personFormSchema = z
     markers: ticked(personMarkers),
     status: requiredChoice(personStatuses, 'intelligence.errors.status'),
     owningAgencyId: z.preprocess((v) => v ?? '', z.uuid({ message: 'intelligence.errors.owningAgency' })),
+    /** The worker saw the persons who may be this one (entry-time matching) and still wants a new record. */
+    confirmNew: z
+      .unknown()
+      .optional()
+      .transform((v) => v === 'yes'),
   })
   .refine((v) => v.givenName || v.familyName || v.aliases.length > 0, { path: ['givenName'], message: 'intelligence.errors.nameOrAlias' });
 export type PersonForm = z.output<typeof personFormSchema>;

@@ -6,6 +6,8 @@ import type { IsoDate } from '../../dates.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { agencyChoices } from '../children/repository.ts';
+import type { PersonMatch } from '../linkage/live/candidates.ts';
+import { matchNewPerson } from '../linkage/live/service.ts';
 import { disruptionsAbout } from './disruption-repository.ts';
 import { entityExists, eventsAbout, findEntities, linkChoices, linksOf, locationRow, objectRow, personRow, reportsAbout, sourceRecord } from './repository.ts';
 import type { Capture, IntelEntityKind, LinkForm, LocationForm, ObjectForm, PersonForm } from './schema.ts';
@@ -32,6 +34,11 @@ export type Captured = Capture & { describe: (on: IsoDate) => string };
 export interface CreatedEntity {
   id: string;
   returnTo: string | null;
+}
+
+/** The persons of concern who may be the one being added: shown before anything is saved. */
+export interface PossibleDuplicates {
+  duplicates: PersonMatch[];
 }
 
 /** The page that shows a casework record: a concern's triage page, the child's missing episodes (with the interviews) or meetings. */
@@ -114,8 +121,26 @@ export class IntelligenceService {
     return { partnership_id: user.partnershipId, created_at: this.clock.now(), created_by: user.userId, created_by_name: user.displayName };
   }
 
-  createPerson(user: SessionUser, form: PersonForm, captured: Captured | null = null): Promise<CreatedEntity> {
+  /**
+   * A new person of concern. Unless the worker confirmed it is new, the persons who may be the same
+   * one (entry-time matching, issue 14 §2) come back instead, and nothing is saved: the list is a
+   * search of personal data, audited as one.
+   */
+  createPerson(user: SessionUser, form: PersonForm, captured: Captured | null = null): Promise<CreatedEntity | PossibleDuplicates> {
     return withActor(this.db, actorOf(user), async (tx, act) => {
+      if (!form.confirmNew) {
+        const entered = { givenName: form.givenName, familyName: form.familyName, aliases: form.aliases, dateOfBirth: form.dateOfBirth };
+        const close = await matchNewPerson(tx, user.partnershipId, entered);
+        if (close.length > 0) {
+          await act.audit({
+            action: 'search',
+            recordType: auditRecordType.person,
+            details: { criteria: entered, results: close.length, purpose: 'entry-time matching' },
+            disclosedIds: close.map((m) => m.id),
+          });
+          return { duplicates: close };
+        }
+      }
       const row = await tx
         .insertInto('persons_of_concern')
         .values({

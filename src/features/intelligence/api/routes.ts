@@ -76,7 +76,11 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence, intelRepor
     async (request, reply) => {
       const user = request.user!;
       const { owningAgencyId, ...form } = request.body;
-      return reply.status(201).send({ id: (await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId })).id });
+      // A client system records what it holds without a person to confirm: no entry-time check here;
+      // the persons' duplicate queue (batch run) proposes any pair it makes.
+      const created = await intelligence.createPerson(user, { ...form, owningAgencyId: owningAgencyId ?? user.agencyId, confirmNew: true });
+      if ('duplicates' in created) throw new Error('unreachable: confirmed records are always created');
+      return reply.status(201).send({ id: created.id });
     },
   );
 

@@ -124,3 +124,107 @@ export function scoreChildCandidates(params: ModelParameters, entered: NewChildR
     .slice(0, shownLimit)
     .map((m) => ({ ...m, strength: m.matchProbability >= likelyThreshold ? ('likely' as const) : ('possible' as const), reasons: reasonsOf(m) }));
 }
+
+/** A new person of concern as entered (the intelligence form). */
+export interface NewPersonRecord {
+  givenName?: string | null | undefined;
+  familyName?: string | null | undefined;
+  aliases?: readonly string[] | undefined;
+  dateOfBirth?: string | null | undefined;
+}
+
+export interface PersonCandidate {
+  id: string;
+  given_name: string | null;
+  family_name: string | null;
+  aliases: string[];
+  date_of_birth: string | null;
+  status: string;
+  agency: string | null;
+}
+
+export type PersonMatchReason = 'exactName' | 'similarName' | 'oneName' | 'alias' | 'sameDateOfBirth';
+
+export interface PersonMatch extends PersonCandidate, PairScore {
+  strength: 'likely' | 'possible';
+  reasons: PersonMatchReason[];
+}
+
+/** Aliases compared at most: a person with many recorded nicknames costs a bounded number of scores. */
+const aliasesCompared = 5;
+
+/**
+ * The persons of concern that may be this one, under row-level security: the family name alike (the
+ * same Double Metaphone code or trigram-similar), names crossed, the same date of birth, or a name or
+ * alias alike to one of theirs; merged-away and removed records left out. Persons are far fewer than
+ * children (a partnership holds thousands), so the name tests run on the rows row-level security
+ * leaves, without a vocabulary of keys. At most candidateLimit rows.
+ */
+export function personCandidatesQuery(entered: NewPersonRecord): RawBuilder<PersonCandidate> {
+  const given = normaliseName(entered.givenName ?? '');
+  const family = normaliseName(entered.familyName ?? '');
+  const dob = entered.dateOfBirth || null;
+  // Every name the entered person goes by: given names and aliases, for the alias test.
+  const names = [given, family, ...(entered.aliases ?? []).map((a) => normaliseName(a))].filter((n) => n !== '');
+  return sql<PersonCandidate>`
+    SELECT p.id, p.given_name, p.family_name, p.aliases, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, p.status,
+           (SELECT a.name FROM agencies a WHERE a.id = p.owning_agency_id) AS agency
+      FROM persons_of_concern p
+     WHERE p.merged_into_id IS NULL AND p.removed_at IS NULL
+       AND ((${family !== ''} AND (dmetaphone(coalesce(p.family_name, '')) = nullif(dmetaphone(${family}::text), '')
+                                  OR similarity(lower(coalesce(p.family_name, '')), ${family}::text) >= 0.5))
+         OR (${family !== '' && given !== ''} AND dmetaphone(coalesce(p.family_name, '')) = nullif(dmetaphone(${given}::text), '')
+                                               AND dmetaphone(coalesce(p.given_name, '')) = nullif(dmetaphone(${family}::text), ''))
+         OR p.date_of_birth = ${dob}::date
+         OR EXISTS (SELECT 1 FROM unnest(p.aliases || ARRAY[p.given_name]) AS a(name), unnest(${names}::text[]) AS e(name)
+                     WHERE a.name IS NOT NULL AND similarity(lower(a.name), e.name) >= 0.6))
+     ORDER BY p.id
+     LIMIT ${candidateLimit}`;
+}
+
+export async function personCandidates(tx: Tx, entered: NewPersonRecord): Promise<PersonCandidate[]> {
+  return (await personCandidatesQuery(entered).execute(tx)).rows;
+}
+
+/** Why a person is suggested, read off the waterfall (names, alias, date of birth). */
+export function personReasonsOf(score: PairScore): PersonMatchReason[] {
+  const level = (column: string): string | undefined => score.waterfall.find((step) => step.column === column)?.level;
+  const alike = (l: string | undefined): boolean => l !== undefined && l !== 'missing' && l !== 'else';
+  const reasons: PersonMatchReason[] = [];
+  const [given, family] = [level('given_name'), level('family_name')];
+  if (given === 'exact' && family === 'exact') reasons.push('exactName');
+  else if (alike(given) && alike(family)) reasons.push('similarName');
+  else if (alike(given) || alike(family)) reasons.push('oneName');
+  if (alike(level('alias'))) reasons.push('alias');
+  if (level('date_of_birth') === 'exact') reasons.push('sameDateOfBirth');
+  return reasons;
+}
+
+/**
+ * The candidates scored with the partnership's person parameters, each alias of either side tried as
+ * the compared alias (the best score kept, at most aliasesCompared each): those at or above the review
+ * threshold, strongest first.
+ */
+export function scorePersonCandidates(params: ModelParameters, entered: NewPersonRecord, candidates: readonly PersonCandidate[]): PersonMatch[] {
+  const aliasesOf = (list: readonly string[]): (string | null)[] => (list.length === 0 ? [null] : list.slice(0, aliasesCompared));
+  const mine = aliasesOf(entered.aliases ?? []);
+  const best = (c: PersonCandidate): PairScore => {
+    let top: PairScore | null = null;
+    for (const alias of mine)
+      for (const theirs of aliasesOf(c.aliases)) {
+        const score = scorePair(
+          params,
+          { given_name: entered.givenName ?? null, family_name: entered.familyName ?? null, alias, date_of_birth: entered.dateOfBirth ?? null },
+          { given_name: c.given_name, family_name: c.family_name, alias: theirs, date_of_birth: c.date_of_birth },
+        );
+        if (top === null || score.matchWeight > top.matchWeight) top = score;
+      }
+    return top!;
+  };
+  return candidates
+    .map((c) => ({ ...c, ...best(c) }))
+    .filter((m) => m.matchProbability >= reviewThreshold)
+    .sort((a, b) => b.matchWeight - a.matchWeight || a.id.localeCompare(b.id))
+    .slice(0, shownLimit)
+    .map((m) => ({ ...m, strength: m.matchProbability >= likelyThreshold ? ('likely' as const) : ('possible' as const), reasons: personReasonsOf(m) }));
+}

@@ -5,12 +5,26 @@ import { withActor, type DbActor, type Tx } from '../../../db/context.ts';
 import type { Database } from '../../../db/database.ts';
 import { LanternError, notFound } from '../../../errors.ts';
 import { runLinkage, type LinkageRecord } from '../engine/model.ts';
-import { childCandidates, childRecord, scoreChildCandidates, type LiveMatch, type NewChildRecord } from './candidates.ts';
+import {
+  childCandidates,
+  childRecord,
+  personCandidates,
+  scoreChildCandidates,
+  scorePersonCandidates,
+  type LiveMatch,
+  type NewChildRecord,
+  type NewPersonRecord,
+  type PersonMatch,
+} from './candidates.ts';
 import { parametersFrom, parametersOf, reviewThreshold, scorePair, settingsFor, type ModelParameters, type RecordKind, type WaterfallStep } from './scorer.ts';
 
 /** The permission that reviews (and runs) each kind's queue (src/authz/policy.ts). */
 export const reviewPermission = { child: 'duplicates.children', person: 'duplicates.persons' } as const;
 export const queuePageSize = 25;
+/** A batch run trains and stores the model's parameters only from this many records up (docs/LINKAGE.md). */
+export const minimumTrainingRecords = 1000;
+/** A queued or running batch run with no step for this long is taken as cut off (a restart) when another is started. */
+export const staleRunAfterMs = 10 * 60 * 1000;
 export type Decision = 'same' | 'different' | 'not_sure';
 
 /** The stored parameters of a kind for the acting partnership, or the built-in defaults before any run. */
@@ -28,6 +42,12 @@ export async function parametersFor(tx: Tx, partnershipId: string, kind: RecordK
 export async function matchNewChild(tx: Tx, partnershipId: string, entered: NewChildRecord): Promise<LiveMatch[]> {
   const [params, candidates] = await Promise.all([parametersFor(tx, partnershipId, 'child'), childCandidates(tx, entered)]);
   return scoreChildCandidates(params, entered, candidates);
+}
+
+/** Entry-time matching of a new person of concern (the intelligence form): the same model as the persons' queue. */
+export async function matchNewPerson(tx: Tx, partnershipId: string, entered: NewPersonRecord): Promise<PersonMatch[]> {
+  const [params, candidates] = await Promise.all([parametersFor(tx, partnershipId, 'person'), personCandidates(tx, entered)]);
+  return scorePersonCandidates(params, entered, candidates);
 }
 
 /** What the queue and the pair page show of a record: only what the reviewer may read (row-level security). */
@@ -183,15 +203,25 @@ export class DuplicatesService {
     const runId = await withActor(this.db, actor, async (tx, act) => {
       const running = await tx
         .selectFrom('linkage_runs')
-        .select('id')
+        .select(['id', 'updated_at'])
         .where('partnership_id', '=', user.partnershipId)
         .where('record_kind', '=', kind)
         .where('status', 'in', ['queued', 'running'])
         .executeTakeFirst();
-      if (running) return running.id;
+      if (running) {
+        // A run no process is working on (cut off by a restart) gives way once it has been silent long enough.
+        const silentFor = this.clock.now().getTime() - new Date(running.updated_at).getTime();
+        if (this.working.has(running.id) || silentFor < staleRunAfterMs) return running.id;
+        await tx
+          .updateTable('linkage_runs')
+          .set({ status: 'failed', step: 'done', error: 'interrupted', finished_at: this.clock.now(), updated_at: this.clock.now() })
+          .where('id', '=', running.id)
+          .execute();
+        await act.audit({ action: 'record.update', recordType: 'linkage_run', recordId: running.id, details: { kind, interrupted: true } });
+      }
       const run = await tx
         .insertInto('linkage_runs')
-        .values({ partnership_id: user.partnershipId, record_kind: kind, started_by: user.userId, started_at: this.clock.now() })
+        .values({ partnership_id: user.partnershipId, record_kind: kind, started_by: user.userId, started_at: this.clock.now(), updated_at: this.clock.now() })
         .returning('id')
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'linkage_run', recordId: run.id, details: { kind } });
@@ -231,7 +261,7 @@ export class DuplicatesService {
       withActor(this.db, actor, (tx) =>
         tx
           .updateTable('linkage_runs')
-          .set(values as never)
+          .set({ ...values, updated_at: this.clock.now() } as never)
           .where('id', '=', runId)
           .execute(),
       );
@@ -242,24 +272,28 @@ export class DuplicatesService {
       await step({ step: 'training', progress: 25, records: records.length });
       const settings = settingsFor(kind);
       const result = records.length >= 2 ? runLinkage(settings, records) : null;
-      const params = result ? parametersOf(result, settings, records.length) : null;
+      // Trained only on enough records: a few dozen give EM nothing to learn from (every level's m or u
+      // at the floor), and stored they would decide entry-time matching. Below that, the run scores its
+      // pairs with the parameters already in use (a larger run's, or the built-in ones) and keeps them.
+      const trained = result && records.length >= minimumTrainingRecords ? parametersOf(result, settings, records.length) : null;
+      const params = result ? (trained ?? (await withActor(this.db, actor, (tx) => parametersFor(tx, user.partnershipId, kind)))) : null;
       await step({ step: 'scoring', progress: 60, candidates: result?.candidates ?? 0 });
       const scored = params && result ? scoreRun(params, records, result.pairs) : [];
       await step({ step: 'saving', progress: 80, pairs_found: scored.length });
       const added = await withActor(this.db, actor, async (tx, act) => {
-        if (params)
+        if (trained)
           await tx
             .insertInto('linkage_parameters')
             .values({
               partnership_id: user.partnershipId,
               record_kind: kind,
-              parameters: JSON.stringify(params),
+              parameters: JSON.stringify(trained),
               records: records.length,
               trained_by: user.userId,
             })
             .onConflict((oc) =>
               oc.columns(['partnership_id', 'record_kind']).doUpdateSet({
-                parameters: JSON.stringify(params),
+                parameters: JSON.stringify(trained),
                 records: records.length,
                 trained_by: user.userId,
                 trained_at: this.clock.now(),

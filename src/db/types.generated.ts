@@ -659,6 +659,7 @@ export interface LinkageAsks {
   dice: Numeric;
   id: Generated<string>;
   partnership_id: string;
+  purpose: string | null;
   strength: string;
 }
 

@@ -34,7 +34,35 @@ describe('the duplicate review queue in Chromium', { skip: browserAvailable ? fa
     await assertAccessible(page, bc);
     assert.match((await page.locator('#decision').textContent()) ?? '', /The same person/);
     assert.match((await page.locator('#merge-link').getAttribute('href')) ?? '', /^\/children\/[0-9a-f-]{36}\/merge\/[0-9a-f-]{36}$/);
+    const mergeHref = (await page.locator('#merge-link').getAttribute('href'))!;
     await page.getByRole('link', { name: 'Back to possible duplicates' }).click();
     assert.equal(await page.locator('tr', { hasText: 'Kayley Smyth' }).filter({ hasText: 'Kayleigh Smith' }).count(), 0, 'not asked again');
+    // The merge confirmation, the merge, and its undo on the kept record's page.
+    await page.goto(`${bc.baseUrl}${mergeHref}`);
+    await assertAccessible(page, bc);
+    await page.getByRole('button', { name: 'Merge the records' }).click();
+    await assertAccessible(page, bc);
+    assert.ok(await page.getByRole('heading', { name: 'Records merged into this one' }).isVisible());
+    await page.getByRole('button', { name: /Undo/ }).first().click();
+    await assertAccessible(page, bc);
+  });
+
+  test('a co-ordinator asks Westbrook whether it holds a child, stating why, and reads the answer', async () => {
+    const page = await bc.newPage();
+    const [child] = await bc.ctx.ownerQuery<{ id: string }>(
+      `SELECT c.id FROM children c JOIN partnerships p ON p.id = c.partnership_id WHERE p.code = 'northmere' AND NOT c.restricted AND c.merged_into_id IS NULL ORDER BY c.reference LIMIT 1`,
+    );
+    await signInWithBrowser(page, bc, bc.ctx.account('coordinator.northmere@lantern.example'));
+    await page.goto(`${bc.baseUrl}/children/${child!.id}`);
+    const ask = page.getByRole('button', { name: /^Ask Westbrook/ });
+    // No reason: refused, the error summary links to the question.
+    await ask.click();
+    await assertAccessible(page, bc);
+    assert.ok(await page.getByRole('link', { name: 'Choose why you are asking' }).isVisible());
+    await page.getByLabel('Why are you asking?').first().selectOption('moved_to_area');
+    await page.getByRole('button', { name: /^Ask Westbrook/ }).click();
+    await page.waitForURL('**/neighbour-answers/**');
+    await assertAccessible(page, bc);
+    assert.ok(await page.getByRole('heading', { name: /Answer from Westbrook/ }).isVisible());
   });
 });

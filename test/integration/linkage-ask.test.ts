@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, demoAgency, demoPartnership } from '../helpers/factories.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
+import { asksPerDay } from '../../src/features/linkage/encoded/ask.ts';
 
 /**
  * "Do you hold this child?" asked of a neighbouring partnership (issue 14 §3): Northmere shares with
@@ -66,7 +67,7 @@ async function ask(agent: Agent, child: string) {
   const page = await agent.get(`/children/${child}`);
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes(`action="/children/${child}/ask-neighbour"`), 'the child page offers the question');
-  const asked = await agent.post(`/children/${child}/ask-neighbour`, { agreementId: agreement });
+  const asked = await agent.post(`/children/${child}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' });
   assert.equal(asked.statusCode, 303, asked.body.slice(0, 500));
   const location = String(asked.headers.location);
   assert.match(location, new RegExp(`^/children/${child}/neighbour-answers/[0-9a-f-]{36}$`));
@@ -115,15 +116,27 @@ describe('asking a neighbouring partnership whether it holds a child', () => {
   test('only those who may share the child ask, and malformed input is refused', async () => {
     const analyst = agents['analyst.northmere']!;
     await analyst.get('/');
-    assert.equal((await analyst.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement })).statusCode, 403, 'no case-work role');
+    assert.equal(
+      (await analyst.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' })).statusCode,
+      403,
+      'no case-work role',
+    );
     const school = agents['school.northmere']!;
     await school.get('/');
-    assert.equal((await school.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement })).statusCode, 404, 'a child the school cannot see');
+    assert.equal(
+      (await school.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' })).statusCode,
+      404,
+      'a child the school cannot see',
+    );
     const neighbour = agents['coordinator.westbrook']!;
     await neighbour.get('/');
-    assert.equal((await neighbour.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement })).statusCode, 404, 'another partnership’s child');
     assert.equal(
-      (await neighbour.post(`/children/${ids.held}/ask-neighbour`, { agreementId: agreement })).statusCode,
+      (await neighbour.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' })).statusCode,
+      404,
+      'another partnership’s child',
+    );
+    assert.equal(
+      (await neighbour.post(`/children/${ids.held}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' })).statusCode,
       404,
       'the holder cannot ask under an agreement whose sharing side it is not',
     );
@@ -133,7 +146,15 @@ describe('asking a neighbouring partnership whether it holds a child', () => {
     const malformed = await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: 'not-a-uuid' });
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.body, /govuk-error-summary/);
-    assert.equal((await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: ids.asked! })).statusCode, 404, 'no such agreement');
+    assert.equal(
+      (await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: ids.asked!, purpose: 'other' })).statusCode,
+      404,
+      'no such agreement',
+    );
+    const noPurpose = await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement });
+    assert.equal(noPurpose.statusCode, 400, 'a question states why it is asked');
+    assert.match(noPurpose.body, /Choose why you are asking/);
+    assert.equal((await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement, purpose: 'curiosity' })).statusCode, 400);
     assert.equal((await coordinator.get(`/children/${ids.asked}/neighbour-answers/${ids.asked}`)).statusCode, 404, 'no such answer');
     assert.ok([400, 404].includes((await coordinator.get(`/children/${ids.asked}/neighbour-answers/nope`)).statusCode));
     const [row] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM linkage_asks WHERE child_id = $1 LIMIT 1`, [ids.asked]);
@@ -180,6 +201,7 @@ describe('asking a neighbouring partnership whether it holds a child', () => {
     assert.equal(asked[0]!.partnership_id, northmere);
     assert.equal(asked[0]!.details.agreementId, agreement);
     assert.equal(asked[0]!.details.strength, 'strong');
+    assert.equal(asked[0]!.details.purpose, 'moved_to_area', 'the stated purpose is kept');
     const unheld = await ctx.ownerQuery<{ details: Record<string, unknown> }>(
       `SELECT details FROM audit_events WHERE action = 'linkage.ask' AND record_id = $1`,
       [ids.unheld],
@@ -194,5 +216,30 @@ describe('asking a neighbouring partnership whether it holds a child', () => {
     for (const secret of [ids.held!, 'WB-HELD-7', 'Morwena', 'Featherstonehaugh', '2012-07-14']) assert.ok(!text.includes(secret), `no ${secret} in the audit`);
     const holderSide = JSON.stringify(held);
     for (const secret of [ids.asked!, ids.unheld!, 'LK-ASK-1', 'Morwenna']) assert.ok(!holderSide.includes(secret), `the holder’s audit has no ${secret}`);
+  });
+
+  test('a person asks at most asksPerDay questions in 24 hours; the next is refused with the reason, nothing asked', async () => {
+    const coordinator = agents['coordinator.northmere']!;
+    const [me] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'coordinator.northmere@lantern.example'`);
+    const already = Number(
+      (
+        await ctx.ownerQuery<{ n: string }>(`SELECT count(*) AS n FROM linkage_asks WHERE asked_by = $1 AND asked_at >= $2::timestamptz - interval '1 day'`, [
+          me!.id,
+          ctx.clock.now().toISOString(),
+        ])
+      )[0]!.n,
+    );
+    for (let i = already; i < asksPerDay; i++)
+      await ctx.ownerQuery(
+        `INSERT INTO linkage_asks (partnership_id, child_id, agreement_id, strength, dice, above_threshold, asked_by, asked_at, purpose)
+         VALUES ($1, $2, $3, 'none', 0.1, 0, $4, $5, 'other')`,
+        [northmere, ids.unheld, agreement, me!.id, ctx.clock.now().toISOString()],
+      );
+    const before = (await ctx.ownerQuery(`SELECT 1 FROM linkage_asks`)).length;
+    await coordinator.get(`/children/${ids.asked}`);
+    const refused = await coordinator.post(`/children/${ids.asked}/ask-neighbour`, { agreementId: agreement, purpose: 'moved_to_area' });
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.body, new RegExp(`${asksPerDay} questions in the last 24 hours`));
+    assert.equal((await ctx.ownerQuery(`SELECT 1 FROM linkage_asks`)).length, before, 'nothing asked');
   });
 });

@@ -3,6 +3,8 @@ import rateLimit from '@fastify/rate-limit';
 import { z } from 'zod';
 import { aggregatesOnly, apiScopes, can } from '../../authz/policy.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
+import { LanternError } from '../../errors.ts';
+import { askPurposes, asksPerDay } from '../linkage/encoded/ask.ts';
 import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import type { FlashKey } from '../../web/flash.ts';
 import { idParams, isUuid, uuidParams } from '../../web/params.ts';
@@ -44,7 +46,7 @@ const t = requestTranslator();
 const view = (name: string) => `features/children/views/${name}.njk`;
 
 /** Lists the page templates need to build their selects and radios. */
-const vocabulary = { genders, ethnicities, educationStatuses, sendOptions, riskLevels, decisions, closingOutcomes, apiTokenRoles };
+const vocabulary = { genders, ethnicities, educationStatuses, sendOptions, riskLevels, decisions, closingOutcomes, apiTokenRoles, askPurposes };
 
 export const childrenFeature: Feature = {
   name: 'children',
@@ -267,8 +269,14 @@ export const childrenFeature: Feature = {
       const { id } = request.params;
       if (request.validationError)
         return childPage(request, reply.status(400), id, { values: request.body, errors: formErrors(request.validationError), form: 'ask-neighbour' });
-      const askId = await children.linkageAsk.ask(request.user!, id, request.body.agreementId);
-      return reply.redirect(`/children/${id}/neighbour-answers/${askId}`, 303);
+      try {
+        const askId = await children.linkageAsk.ask(request.user!, id, request.body.agreementId, request.body.purpose);
+        return reply.redirect(`/children/${id}/neighbour-answers/${askId}`, 303);
+      } catch (error) {
+        if (!(error instanceof LanternError) || error.code !== 'LANTERN_E_RATE_LIMITED') throw error;
+        const errors = singleError('purpose', t('children.neighbourCheck.tooMany', { count: asksPerDay }));
+        return childPage(request, reply.status(429), id, { values: request.body, errors, form: 'ask-neighbour' });
+      }
     });
     app.get('/children/:id/neighbour-answers/:askId', { ...ask, schema: { params: uuidParams('id', 'askId') } }, async (request, reply) => {
       const answer = await children.linkageAsk.result(request.user!, request.params.id, request.params.askId);

@@ -6,6 +6,7 @@ import { parseIsoDate } from '../../dates.ts';
 import { optionalDateInput } from '../../web/form-fields.ts';
 import { dateOfBirthCheck, parsePostcode, plainText } from './parsing.ts';
 import { riskLevels } from '../assessments/risk-level.ts';
+import { askPurposes } from '../linkage/encoded/ask.ts';
 
 export const genders = ['female', 'male', 'non_binary', 'other', 'not_known'] as const;
 /** ONS 2021 census ethnic groups (England and Wales): equality monitoring only, never a risk factor. */
@@ -288,6 +289,7 @@ export type SharePartnershipForm = z.infer<typeof sharePartnershipSchema>;
 /** Asking the partnership on the other side of an agreement whether it holds the child (issue 14 §3). */
 export const askNeighbourSchema = z.object({
   agreementId: z.preprocess((v) => v ?? '', z.string().uuid('children.errors.agreementRequired')),
+  purpose: z.enum(askPurposes, { message: 'children.errors.askPurposeRequired' }),
 });
 
 /** Stopping a share: the reason goes into the audit trail and onto the share. */

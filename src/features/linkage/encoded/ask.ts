@@ -5,7 +5,7 @@ import { SecretBox } from '../../../auth/secrets.ts';
 import { assertCan } from '../../../authz/policy.ts';
 import { withActor, type Tx } from '../../../db/context.ts';
 import type { Database } from '../../../db/database.ts';
-import { forbidden, notFound } from '../../../errors.ts';
+import { LanternError, forbidden, notFound } from '../../../errors.ts';
 import { ClkKeys, createEncoder, type Encoder } from './clk.ts';
 import { encodingSchema } from './settings.ts';
 
@@ -39,6 +39,11 @@ export const strengthOf = (dice: number): Strength => (dice >= strongDice ? 'str
 
 const caseWorkRoles = ['practitioner', 'coordinator', 'triage_worker'];
 const storeBatch = 500;
+/** Questions one person may ask of neighbours in 24 hours (docs/LINKAGE.md, threat model). */
+export const asksPerDay = 20;
+/** Why a question is asked: stated each time, kept with it and in the audit row. */
+export const askPurposes = ['missing_in_area', 'moved_to_area', 'links_to_area', 'other'] as const;
+export type AskPurpose = (typeof askPurposes)[number];
 
 export interface AskResult {
   id: string;
@@ -94,9 +99,13 @@ export class LinkageAskService {
   }
 
   /** Asks the partnership on the other side of the agreement whether it holds the child; returns the question's id. */
-  ask(user: SessionUser, childId: string, agreementId: string): Promise<string> {
+  ask(user: SessionUser, childId: string, agreementId: string, purpose: AskPurpose): Promise<string> {
     assertCan(user, 'linkage.ask');
     return withActor(this.db, actorOf(user), async (tx, act) => {
+      // A bound on questions a person asks (whoever they are about): asking is how names would be probed.
+      const since = new Date(this.clock.now().getTime() - 24 * 60 * 60 * 1000);
+      const askedToday = (await sql<{ n: number }>`SELECT lantern_linkage_asks_by_me(${since}) AS n`.execute(tx)).rows[0]?.n ?? 0;
+      if (askedToday >= asksPerDay) throw new LanternError('LANTERN_E_RATE_LIMITED', `at most ${asksPerDay} questions to neighbours a day`);
       const child = await tx
         .selectFrom('children')
         .select(['id', 'given_name', 'family_name', sql<string | null>`date_of_birth::text`.as('dob'), sql<boolean>`lantern_may_manage_shares(id)`.as('may')])
@@ -130,6 +139,7 @@ export class LinkageAskService {
           child_id: childId,
           agreement_id: agreementId,
           strength,
+          purpose,
           dice: best.toFixed(2),
           above_threshold: above,
           asked_by: user.userId,
@@ -141,7 +151,7 @@ export class LinkageAskService {
         action: 'linkage.ask',
         recordType: 'child',
         recordId: childId,
-        details: { agreementId, askId: asked.id, strength, dice: best, aboveThreshold: above, encodingsRefreshed: refreshed },
+        details: { agreementId, askId: asked.id, purpose, strength, dice: best, aboveThreshold: above, encodingsRefreshed: refreshed },
       });
       return asked.id;
     });

@@ -1,12 +1,13 @@
-import { NULL_LEVEL, levelOf, levelsOf, type ComparisonKind } from '../engine/comparisons.ts';
+import type { ComparisonKind } from '../engine/comparisons.ts';
+import { MODEL_PARAMETERS_VERSION, scorePair as scoreWithEngine, type ModelParameters as EngineParameters } from '../engine/scorer.ts';
 import type { LinkageResult, ModelSettings } from '../engine/model.ts';
 import defaults from './default-parameters.json' with { type: 'json' };
 
 /**
  * The live path's scorer (issue 14 §2, docs/LINKAGE.md "In Lantern"): a trained model's m, u and
  * prior, stored as JSON keyed by level name (so a stored model survives a change in the order of the
- * engine's levels), score the few candidates SQL found for one record. A stop-gap until the engine's
- * own scorer (engine/scorer.ts) lands: the same sums as runLinkage, without term frequencies.
+ * engine's levels), score the few candidates SQL found for one record, through the engine's own
+ * scorer (engine/scorer.ts): the same levels and sums as runLinkage, without term frequencies.
  */
 export type RecordKind = 'child' | 'person';
 
@@ -56,41 +57,42 @@ export function defaultParameters(kind: RecordKind): ModelParameters {
 export const reviewThreshold = 0.5;
 export const likelyThreshold = 0.9;
 
-const clean = (value: string | null | undefined): string | null => {
-  if (value === null || value === undefined) return null;
-  const text = value.trim().toLowerCase().replace(/\s+/g, ' ');
-  return text === '' ? null : text;
-};
 
-/** The level name of one comparison for a pair, or null for the null level (a value missing). */
-function levelFor(c: ComparisonParameters, a: LiveRecord, b: LiveRecord): string | null {
-  const level = levelOf(c.kind, a[c.column] ?? null, b[c.column] ?? null);
-  if (level === NULL_LEVEL) return null;
-  const names = levelsOf[c.kind];
-  if (c.kind === 'name' && c.swappedWith && level !== 0) {
-    const crossed = clean(a[c.column]) === clean(b[c.swappedWith]) && clean(a[c.swappedWith]) === clean(b[c.column]);
-    if (crossed) return 'swapped';
+/** The stored parameters in the engine scorer's form (levels as a list, the prior as log-odds), made once per object. */
+const asEngine = new WeakMap<ModelParameters, EngineParameters>();
+function engineParameters(params: ModelParameters): EngineParameters {
+  let engine = asEngine.get(params);
+  if (!engine) {
+    const prior = Math.min(Math.max(params.prior, FLOOR), 1 - FLOOR);
+    engine = {
+      version: MODEL_PARAMETERS_VERSION,
+      priorLogOdds: log2(prior / (1 - prior)),
+      comparisons: params.comparisons.map((c) => ({
+        column: c.column,
+        kind: c.kind,
+        swappedWith: c.swappedWith,
+        levels: Object.entries(c.levels).map(([name, p]) => ({ name, m: Math.max(p.m, FLOOR), u: Math.max(p.u, FLOOR) })),
+      })),
+    };
+    asEngine.set(params, engine);
   }
-  return names[level] ?? 'else';
+  return engine;
 }
 
-/** Scores a pair: the prior's weight plus each level's log2(m / u); probability 1 / (1 + 2^−weight). */
+/**
+ * Scores a pair with the engine's scorer (engine/scorer.ts: the same levels as a batch run, a missing
+ * value 0, a level the parameters lack 0): the prior's weight plus each level's log2(m / u),
+ * probability 1 / (1 + 2^−weight). The waterfall starts with the prior as a step of its own.
+ */
 export function scorePair(params: ModelParameters, a: LiveRecord, b: LiveRecord): PairScore {
+  const engine = engineParameters(params);
+  const scored = scoreWithEngine(engine, a, b);
   const prior = Math.min(Math.max(params.prior, FLOOR), 1 - FLOOR);
-  const waterfall: WaterfallStep[] = [{ column: 'prior', level: `λ = ${Number(prior.toPrecision(3))}`, weight: log2(prior / (1 - prior)) }];
-  let matchWeight = waterfall[0]!.weight;
-  for (const c of params.comparisons) {
-    const level = levelFor(c, a, b);
-    if (level === null) {
-      waterfall.push({ column: c.column, level: 'missing', weight: 0 });
-      continue;
-    }
-    const p = c.levels[level] ?? c.levels.else;
-    const weight = p ? log2(Math.max(p.m, FLOOR) / Math.max(p.u, FLOOR)) : 0;
-    matchWeight += weight;
-    waterfall.push({ column: c.column, level, weight });
-  }
-  return { matchWeight, matchProbability: 1 / (1 + 2 ** -matchWeight), waterfall };
+  return {
+    matchWeight: scored.matchWeight,
+    matchProbability: scored.matchProbability,
+    waterfall: [{ column: 'prior', level: `λ = ${Number(prior.toPrecision(3))}`, weight: engine.priorLogOdds }, ...scored.waterfall],
+  };
 }
 
 /** The engine's settings for a batch run of a kind: the comparisons of its parameters, and blocking rules for a partnership. */

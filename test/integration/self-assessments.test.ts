@@ -29,8 +29,12 @@ after(async () => ctx.close());
 
 const idOf = (location: string | undefined) => /^\/self-assessments\/([0-9a-f-]{36})$/.exec(location ?? '')![1]!;
 const auditRows = async (id: string) =>
-  (await q<{ action: string; details: Record<string, unknown> }>(`SELECT action, details FROM audit_events WHERE record_type = 'self_assessment' AND record_id = $1`, [id]))
-    .length;
+  (
+    await q<{ action: string; details: Record<string, unknown> }>(
+      `SELECT action, details FROM audit_events WHERE record_type = 'self_assessment' AND record_id = $1`,
+      [id],
+    )
+  ).length;
 
 async function start(agent: Agent, year: string, title = `CSE self-assessment ${year}`) {
   await agent.get('/self-assessments/new');
@@ -77,7 +81,10 @@ describe('Board self-assessments', () => {
     assert.equal((await rate(agents.strategy!, last, s3, '')).statusCode, 400);
     assert.equal((await rate(agents.strategy!, last, s3, 'not-met')).statusCode, 302);
     assert.equal((await rate(agents.strategy!, last, s3, 'partly-met', { improvementAction: 'Train every school DSL.' })).statusCode, 302);
-    const rows = await q<{ standard_id: string; rating: string }>(`SELECT standard_id, rating FROM self_assessment_ratings WHERE assessment_id = $1 ORDER BY standard_id`, [last]);
+    const rows = await q<{ standard_id: string; rating: string }>(
+      `SELECT standard_id, rating FROM self_assessment_ratings WHERE assessment_id = $1 ORDER BY standard_id`,
+      [last],
+    );
     assert.deepEqual(
       rows.map((r) => `${r.standard_id}=${r.rating}`),
       [`${s1}=partly-met`, `${s2}=fully-met`, `${s3}=partly-met`],
@@ -94,14 +101,21 @@ describe('Board self-assessments', () => {
   test('evidence links only to the partnership’s own plans, actions, measures and case audits, shown as links', async () => {
     const [plan] = await q<{ id: string; title: string }>(`SELECT id, title FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [northmere]);
     const [action] = await q<{ id: string }>(`SELECT id FROM strategy_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [northmere]);
-    const [measure] = await q<{ id: string; plan_id: string }>(`SELECT id, plan_id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [northmere]);
+    const [measure] = await q<{ id: string; plan_id: string }>(`SELECT id, plan_id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [
+      northmere,
+    ]);
     const [theirs] = await q<{ id: string }>(`SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1`, [westbrook]);
     assert.ok(plan && action && measure && theirs, 'the demo data has plans, actions and measures in both partnerships');
     const url = `/self-assessments/${last}/standards/${s1}/evidence`;
     const page = await agents.strategy!.get(`/self-assessments/${last}/standards/${s1}`);
     assert.match(page.body, new RegExp(`value="plan:${plan.id}"`));
     assert.doesNotMatch(page.body, new RegExp(theirs.id));
-    for (const evidence of [`plan:${plan.id}`, `action:${action.id}`, `measure:${measure.id}`])
+    const [audit] = await q<{ id: string }>(
+      `INSERT INTO case_audits (partnership_id, title, period_start, period_end, tool_id, tool_version, tool, method, sample_size, seed)
+       VALUES ($1, 'Themed audit for the Board', '2025-01-01', '2025-06-30', 'x', 1, '{}', 'random', 1, 1) RETURNING id`,
+      [northmere],
+    );
+    for (const evidence of [`plan:${plan.id}`, `action:${action.id}`, `measure:${measure.id}`, `case_audit:${audit!.id}`])
       assert.equal((await agents.strategy!.post(url, { evidence })).statusCode, 302, evidence);
     const other = await agents.strategy!.post(url, { evidence: `plan:${theirs.id}` });
     assert.equal(other.statusCode, 400, 'another partnership’s plan');
@@ -114,14 +128,15 @@ describe('Board self-assessments', () => {
     assert.match(shown.body, new RegExp(`href="/strategy/plans/${plan.id}"`));
     assert.match(shown.body, new RegExp(`href="/strategy/actions/${action.id}"`));
     assert.match(shown.body, new RegExp(`href="/strategy/plans/${measure.plan_id}/measures"`));
+    assert.match(shown.body, new RegExp(`href="/case-audits/${audit!.id}"`));
     assert.doesNotMatch(shown.body, /Link the evidence/, 'a board member reads only');
     // Removing one: audited; another standard's evidence id is not found there.
     const [ev] = await q<{ id: string }>(`SELECT id FROM self_assessment_evidence WHERE assessment_id = $1 AND kind = 'measure'`, [last]);
     assert.equal((await agents.strategy!.post(`/self-assessments/${last}/standards/${s2}/evidence/${ev!.id}/remove`, {})).statusCode, 404);
     assert.equal((await agents.strategy!.post(`/self-assessments/${last}/standards/${s1}/evidence/${ev!.id}/remove`, {})).statusCode, 302);
     const [{ n }] = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM self_assessment_evidence WHERE assessment_id = $1`, [last])) as [{ n: number }];
-    assert.equal(n, 2);
-    assert.equal(await auditRows(last), 9);
+    assert.equal(n, 3);
+    assert.equal(await auditRows(last), 10);
   });
 
   test('the database keeps evidence inside the partnership whatever the application does', async () => {
@@ -144,7 +159,11 @@ describe('Board self-assessments', () => {
     );
     const url = `/self-assessments/${last}/standards/${s3}/plan`;
     await agents.strategy!.get(`/self-assessments/${last}/standards/${s3}`);
-    assert.equal((await agents.strategy!.post(`/self-assessments/${last}/standards/${s1}/plan`, { planId: plan!.plan_id, actionRef: `${plan!.outcome_ref}y` })).statusCode, 400, 'no improvement action');
+    assert.equal(
+      (await agents.strategy!.post(`/self-assessments/${last}/standards/${s1}/plan`, { planId: plan!.plan_id, actionRef: `${plan!.outcome_ref}y` })).statusCode,
+      400,
+      'no improvement action',
+    );
     assert.equal((await agents.strategy!.post(url, { planId: plan!.plan_id, actionRef: 'x' })).statusCode, 400);
     assert.equal((await agents.strategy!.post(url, { planId: plan!.plan_id, actionRef: '99.9z' })).statusCode, 400, 'not an outcome of the plan');
     assert.equal((await agents.admin!.post(url, { planId: plan!.plan_id, actionRef: `${plan!.outcome_ref}y` })).statusCode, 403, 'the plan’s owner only');
@@ -158,7 +177,10 @@ describe('Board self-assessments', () => {
     assert.equal(action!.text, 'Train every school DSL.');
     assert.match(action!.board_plan_ref, new RegExp(`Self-assessment 2025: CSE self-assessment 2025, standard ${s3}`));
     assert.equal(action!.evidence_source, `/self-assessments/${last}/standards/${s3}`);
-    const [rating] = await q<{ strategy_action_id: string }>(`SELECT strategy_action_id FROM self_assessment_ratings WHERE assessment_id = $1 AND standard_id = $2`, [last, s3]);
+    const [rating] = await q<{ strategy_action_id: string }>(
+      `SELECT strategy_action_id FROM self_assessment_ratings WHERE assessment_id = $1 AND standard_id = $2`,
+      [last, s3],
+    );
     assert.equal(rating!.strategy_action_id, action!.id);
     assert.match((await agents.strategy!.get(`/self-assessments/${last}`)).body, new RegExp(`/strategy/actions/${action!.id}`));
     assert.equal((await agents.strategy!.post(url, { planId: plan!.plan_id, actionRef: `${plan!.outcome_ref}x` })).statusCode, 409, 'already in a plan');
@@ -193,8 +215,7 @@ describe('Board self-assessments', () => {
     await rate(agents.strategy!, current, s3, 'partly-met'); // partly → partly: same
     const r = await agents.councillor!.get(`/self-assessments/compare?framework=${framework.id}`);
     assert.equal(r.statusCode, 200);
-    const cell = (standard: string, year: number) =>
-      new RegExp(`id="compare-${standard}"[\\s\\S]*?data-year="${year}">[\\s\\S]*?</td>`).exec(r.body)![0];
+    const cell = (standard: string, year: number) => new RegExp(`id="compare-${standard}"[\\s\\S]*?data-year="${year}">[\\s\\S]*?</td>`).exec(r.body)![0];
     assert.match(cell(s1, 2026), /data-change="improved"/);
     assert.match(cell(s2, 2026), /data-change="worse"/);
     assert.match(cell(s3, 2026), /data-change="same"/);

@@ -9,7 +9,10 @@ test('every shipped framework is valid and written in English and Welsh', () => 
   for (const framework of builtInFrameworks) {
     const texts = [framework.name, ...framework.scale.map((o) => o.label), ...framework.themes.flatMap((t) => [t.title, ...t.standards.map((s) => s.text)])];
     for (const t of texts) assert.ok(typeof t === 'object' && t.en && t.cy, JSON.stringify(t));
-    assert.ok(framework.scale.some((o) => o.score === null), 'a "not assessed" rating');
+    assert.ok(
+      framework.scale.some((o) => o.score === null),
+      'a "not assessed" rating',
+    );
   }
 });
 

@@ -76,13 +76,9 @@ function load(name: string, json: unknown): Framework {
 }
 
 /** The frameworks Lantern ships: CSE standards (modelled on the Welsh national standards' themes) and joint inspection themes. */
-export const builtInFrameworks: readonly Framework[] = [
-  load('cse-standards.json', cseStandards),
-  load('joint-inspection-themes.json', jointInspectionThemes),
-];
+export const builtInFrameworks: readonly Framework[] = [load('cse-standards.json', cseStandards), load('joint-inspection-themes.json', jointInspectionThemes)];
 
-export const findFramework = (id: string, version?: number) =>
-  builtInFrameworks.find((f) => f.id === id && (version === undefined || f.version === version));
+export const findFramework = (id: string, version?: number) => builtInFrameworks.find((f) => f.id === id && (version === undefined || f.version === version));
 
 /** The newest version Lantern ships of a framework. */
 export const latestFramework = (id: string) =>

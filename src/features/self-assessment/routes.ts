@@ -7,7 +7,16 @@ import { formErrors, postedForm, singleError } from '../../web/forms.ts';
 import { idParams } from '../../web/params.ts';
 import type { Feature } from '../feature.ts';
 import { builtInFrameworks, latestFramework } from './framework.ts';
-import { addToPlanFormSchema, compareQuery, evidenceFormSchema, evidenceKinds, evidenceParams, newFormSchema, rateFormSchema, standardParams } from './schema.ts';
+import {
+  addToPlanFormSchema,
+  compareQuery,
+  evidenceFormSchema,
+  evidenceKinds,
+  evidenceParams,
+  newFormSchema,
+  rateFormSchema,
+  standardParams,
+} from './schema.ts';
 import { SelfAssessmentValidationError } from './service.ts';
 
 const t = requestTranslator();
@@ -45,16 +54,20 @@ export const selfAssessmentFeature: Feature = {
     app.get('/self-assessments/new', perm('self-assessments.manage'), async (request, reply) =>
       newPage(request, reply, { values: { year: String(new Date().getUTCFullYear()) } }),
     );
-    app.post('/self-assessments/new', { ...perm('self-assessments.manage'), schema: { body: newFormSchema }, attachValidation: true }, async (request, reply) => {
-      const values = postedForm(request);
-      if (request.validationError) return newPage(request, reply.status(400), { values, errors: formErrors(request.validationError) });
-      try {
-        const id = await selfAssessments.create(request.user!, request.body);
-        return reply.saved(`/self-assessments/${id}`, 'flash.selfAssessmentCreated');
-      } catch (error) {
-        return newPage(request, reply.status(400), { values, errors: refused(error) });
-      }
-    });
+    app.post(
+      '/self-assessments/new',
+      { ...perm('self-assessments.manage'), schema: { body: newFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const values = postedForm(request);
+        if (request.validationError) return newPage(request, reply.status(400), { values, errors: formErrors(request.validationError) });
+        try {
+          const id = await selfAssessments.create(request.user!, request.body);
+          return reply.saved(`/self-assessments/${id}`, 'flash.selfAssessmentCreated');
+        } catch (error) {
+          return newPage(request, reply.status(400), { values, errors: refused(error) });
+        }
+      },
+    );
 
     // ── Year on year ───────────────────────────────────────────────────────────────────────────
     app.get('/self-assessments/compare', { ...perm('self-assessments.read'), schema: { querystring: compareQuery } }, async (request, reply) =>
@@ -133,8 +146,13 @@ export const selfAssessmentFeature: Feature = {
       (r, p, b) => selfAssessments.rate(r.user!, p.id, p.standardId, b),
       (p) => `/self-assessments/${p.id}#standard-${p.standardId}`,
     );
-    onStandardPage('/self-assessments/:id/standards/:standardId/evidence', 'self-assessments.manage', standardParams, evidenceFormSchema, 'flash.selfAssessmentEvidenceAdded', (r, p, b) =>
-      selfAssessments.addEvidence(r.user!, p.id, p.standardId, b.evidence),
+    onStandardPage(
+      '/self-assessments/:id/standards/:standardId/evidence',
+      'self-assessments.manage',
+      standardParams,
+      evidenceFormSchema,
+      'flash.selfAssessmentEvidenceAdded',
+      (r, p, b) => selfAssessments.addEvidence(r.user!, p.id, p.standardId, b.evidence),
     );
     onStandardPage(
       '/self-assessments/:id/standards/:standardId/evidence/:evidenceId/remove',
@@ -144,8 +162,13 @@ export const selfAssessmentFeature: Feature = {
       'flash.selfAssessmentEvidenceRemoved',
       (r, p) => selfAssessments.removeEvidence(r.user!, p.id, p.standardId, p.evidenceId),
     );
-    onStandardPage('/self-assessments/:id/standards/:standardId/plan', 'strategy.manage', standardParams, addToPlanFormSchema, 'flash.selfAssessmentAddedToPlan', (r, p, b) =>
-      selfAssessments.addToPlan(r.user!, p.id, p.standardId, b),
+    onStandardPage(
+      '/self-assessments/:id/standards/:standardId/plan',
+      'strategy.manage',
+      standardParams,
+      addToPlanFormSchema,
+      'flash.selfAssessmentAddedToPlan',
+      (r, p, b) => selfAssessments.addToPlan(r.user!, p.id, p.standardId, b),
     );
   },
 };

@@ -349,7 +349,11 @@ export class SelfAssessmentService {
       const rated = new Set((await this.ratings(tx, id)).map((r) => r.standard_id));
       const missing = standardsOf(framework).filter((s) => !rated.has(s.id));
       if (missing.length > 0) throw new SelfAssessmentValidationError('complete', 'selfAssessment.v.rateAll', { count: missing.length });
-      await tx.updateTable('self_assessments').set({ status: 'complete', completed_at: this.clock.now(), completed_by: user.userId }).where('id', '=', id).execute();
+      await tx
+        .updateTable('self_assessments')
+        .set({ status: 'complete', completed_at: this.clock.now(), completed_by: user.userId })
+        .where('id', '=', id)
+        .execute();
       await act.audit({ action: 'record.update', recordType: 'self_assessment', recordId: id, details: { status: 'complete' } });
     });
   }
@@ -369,7 +373,8 @@ export class SelfAssessmentService {
       if (rating.strategy_action_id) throw new LanternError('LANTERN_E_CONFLICT', 'already in a plan');
       const plan = await loadPlan(tx, form.planId);
       const outcomeRef = form.actionRef.slice(0, -1);
-      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef)) throw new SelfAssessmentValidationError('actionRef', 'selfAssessment.v.outcomeNotInFramework');
+      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef))
+        throw new SelfAssessmentValidationError('actionRef', 'selfAssessment.v.outcomeNotInFramework');
       const clash = await tx
         .selectFrom('strategy_actions')
         .select('id')

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
@@ -447,4 +446,3 @@ export class SelfAssessmentService {
 }
 
 const short = (text: string) => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
-void sql;

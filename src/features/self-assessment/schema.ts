@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { uuid } from '../../web/params.ts';
 import { standardKey } from './framework.ts';
 
-const text = (max = 200) => z.string().trim().min(1, 'selfAssessment.v.required').max(max, 'validation.tooLong');
+const text = (max = 200) => z.string({ message: 'selfAssessment.v.required' }).trim().min(1, 'selfAssessment.v.required').max(max, 'validation.tooLong');
 const optionalText = (max = 4000) =>
   z
     .string()
@@ -13,7 +13,7 @@ const optionalText = (max = 4000) =>
 
 /** A new self-assessment: the framework (id@version), the year and a title. */
 export const newFormSchema = z.object({
-  framework: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}@[1-9][0-9]{0,3}$/, 'selfAssessment.v.chooseFramework'),
+  framework: z.string({ message: 'selfAssessment.v.chooseFramework' }).regex(/^[a-z0-9][a-z0-9-]{0,40}@[1-9][0-9]{0,3}$/, 'selfAssessment.v.chooseFramework'),
   year: z
     .string({ message: 'selfAssessment.v.year' })
     .trim()
@@ -48,7 +48,7 @@ export const evidenceFormSchema = z.object({
 });
 
 export const addToPlanFormSchema = z.object({
-  planId: z.string().uuid('selfAssessment.v.choosePlan'),
+  planId: z.string({ message: 'selfAssessment.v.choosePlan' }).uuid('selfAssessment.v.choosePlan'),
   actionRef: z
     .string({ message: 'selfAssessment.v.actionRef' })
     .trim()

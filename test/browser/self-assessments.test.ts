@@ -44,14 +44,14 @@ describe('Board self-assessment in Chromium', { skip: browserAvailable ? false :
 
     await page.getByRole('link', { name: '1-1', exact: true }).click();
     const firstPlan = page.locator('#evidence option[value^="plan:"]').first();
-    await page.getByLabel('Link evidence').selectOption((await firstPlan.getAttribute('value')));
+    await page.getByLabel('Link evidence').selectOption(await firstPlan.getAttribute('value'));
     await page.getByRole('button', { name: 'Link the evidence' }).click();
     await assertAccessible(page, bc);
     assert.equal(await page.locator('ul#evidence li').count(), 1);
 
     // Into the action plan.
     const plan = page.locator('#planId option:not([value=""])').first();
-    await page.getByLabel('Action plan', { exact: true }).selectOption((await plan.getAttribute('value')));
+    await page.getByLabel('Action plan', { exact: true }).selectOption(await plan.getAttribute('value'));
     const [outcome] = await bc.ctx.ownerQuery<{ outcome_ref: string }>(`SELECT outcome_ref FROM strategy_actions WHERE plan_id = $1 ORDER BY id LIMIT 1`, [
       await plan.getAttribute('value'),
     ]);

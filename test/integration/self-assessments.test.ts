@@ -62,7 +62,10 @@ describe('Board self-assessments', () => {
     const again = await agents.strategy!.post('/self-assessments/new', { framework: `${framework.id}@${framework.version}`, year: '2025', title: 'Again' });
     assert.equal(again.statusCode, 400);
     assert.match(again.body, /There is already a self-assessment of this year/);
-    assert.match((await agents.strategy!.post('/self-assessments/new', { year: '2027', title: '' })).body, /Choose the framework[\s\S]*Enter the title of the self-assessment/);
+    assert.match(
+      (await agents.strategy!.post('/self-assessments/new', { year: '2027', title: '' })).body,
+      /Choose the framework[\s\S]*Enter the title of the self-assessment/,
+    );
     for (const bad of [
       { framework: 'nope@1', year: '2025', title: 'x' },
       { framework: `${framework.id}@${framework.version}`, year: '25', title: 'x' },

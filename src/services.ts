@@ -13,6 +13,7 @@ import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
 import { ScrutinyService } from './features/assurance/scrutiny.ts';
 import { CaseAuditService } from './features/case-audits/service.ts';
+import { SelfAssessmentService } from './features/self-assessment/service.ts';
 import { TrainingMeasureService } from './features/assurance/training-measures.ts';
 import { TrainingService } from './features/assurance/training.ts';
 import { ApiTokenService } from './features/children/api/tokens.ts';
@@ -108,6 +109,8 @@ export interface Services {
   assurance: AssuranceServices;
   /** Multi-agency case audits (issue 15 §1). */
   caseAudits: CaseAuditService;
+  /** Board self-assessments against a framework (issue 15 §2). */
+  selfAssessments: SelfAssessmentService;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
   /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
@@ -186,6 +189,7 @@ export function createServices(options: {
       scrutiny: new ScrutinyService(options.db, clock),
     },
     caseAudits: new CaseAuditService(options.db, clock),
+    selfAssessments: new SelfAssessmentService(options.db, clock),
     intelligence: new IntelligenceService(options.db, clock),
     intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),

@@ -79,6 +79,11 @@ export const permissions = {
   'case-audits.manage': ['strategy_lead', 'coordinator'],
   'case-audits.audit': ['triage_worker', 'practitioner', 'coordinator', 'analyst', 'strategy_lead'],
   'case-audits.list': ['strategy_lead', 'coordinator', 'partnership_admin', 'board_member', 'triage_worker', 'practitioner', 'analyst'],
+  // Board self-assessments (issue 15 §2): the strategy lead and the partnership administrator rate the
+  // standards and complete the assessment; board members and the co-ordinator read them. Adding an
+  // improvement action to an action plan is the plan owner's (strategy.manage).
+  'self-assessments.read': ['strategy_lead', 'partnership_admin', 'board_member', 'coordinator'],
+  'self-assessments.manage': ['strategy_lead', 'partnership_admin'],
   // Asking a neighbouring partnership whether it holds a child (issue 14 §3): who may share the child with
   // it — the case-work roles; the service and migration 0520 add the record's rule (lantern_may_manage_shares:
   // the owning agency's case workers, or the partnership-wide co-ordinator and triage worker).

@@ -1058,6 +1058,48 @@ export interface SecurityEvents {
   user_id: string | null;
 }
 
+export interface SelfAssessmentEvidence {
+  action_id: string | null;
+  assessment_id: string;
+  case_audit_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: Generated<string>;
+  kind: string;
+  measure_id: string | null;
+  partnership_id: string;
+  plan_id: string | null;
+  standard_id: string;
+}
+
+export interface SelfAssessmentRatings {
+  assessment_id: string;
+  id: Generated<string>;
+  improvement_action: Generated<string>;
+  narrative: Generated<string>;
+  partnership_id: string;
+  rating: string;
+  standard_id: string;
+  strategy_action_id: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
+export interface SelfAssessments {
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  framework: Json;
+  framework_id: string;
+  framework_version: number;
+  id: Generated<string>;
+  partnership_id: string;
+  status: Generated<string>;
+  title: string;
+  year: number;
+}
+
 export interface ServiceReferrals {
   child_id: string;
   created_at: Generated<Timestamp>;
@@ -1416,6 +1458,9 @@ export interface DB {
   scrutiny_recommendations: ScrutinyRecommendations;
   scrutiny_work_items: ScrutinyWorkItems;
   security_events: SecurityEvents;
+  self_assessment_evidence: SelfAssessmentEvidence;
+  self_assessment_ratings: SelfAssessmentRatings;
+  self_assessments: SelfAssessments;
   service_referrals: ServiceReferrals;
   sessions: Sessions;
   sharing_agreements: SharingAgreements;

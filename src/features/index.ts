@@ -19,6 +19,7 @@ import { duplicatesFeature } from './linkage/live/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
+import { selfAssessmentFeature } from './self-assessment/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -43,6 +44,7 @@ export const features: Feature[] = [
   strategyFeature,
   assuranceFeature,
   caseAuditsFeature,
+  selfAssessmentFeature,
   intelligenceFeature,
   maceFeature,
   profileFeature,

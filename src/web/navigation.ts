@@ -32,6 +32,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/directory', textKey: 'nav.directory', permission: 'services.read' },
   { href: '/scrutiny', textKey: 'nav.scrutiny', permission: 'scrutiny.read' },
   { href: '/case-audits', textKey: 'caseAudits.nav', permission: 'case-audits.list' },
+  { href: '/self-assessments', textKey: 'selfAssessment.nav', permission: 'self-assessments.read' },
   { href: '/risk-tools', textKey: 'nav.riskTools', permission: 'risk-tools.manage' },
 ];
 

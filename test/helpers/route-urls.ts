@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
 import { builtInAuditTools } from '../../src/features/case-audits/tool.ts';
+import { builtInFrameworks, standardsOf } from '../../src/features/self-assessment/framework.ts';
 import type { TestContext } from './context.ts';
 
 const auditTool = builtInAuditTools[0]!;
+const selfAssessmentFramework = builtInFrameworks[0]!;
+const firstStandard = standardsOf(selfAssessmentFramework)[0]!.id;
 
 /**
  * A real value for each path parameter, by the path segment before it and its name: a record of
@@ -97,6 +100,16 @@ const realValueSql: Record<string, string> = {
     SELECT id FROM made UNION ALL (SELECT id FROM case_audits WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
   'learning/:learningId': 'SELECT id FROM case_audit_learning WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY id LIMIT 1',
   'records/:childId': 'SELECT child_id AS id FROM case_audit_sample WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY position LIMIT 1',
+  // A self-assessment in progress (migration 0580) with a piece of evidence for its first standard: the demo seed has none.
+  'self-assessments/:id': `WITH made AS (INSERT INTO self_assessments (partnership_id, title, year, framework_id, framework_version, framework)
+             SELECT $1, 'Route sweep self-assessment', 2026, '${selfAssessmentFramework.id}', ${selfAssessmentFramework.version},
+               '${JSON.stringify(selfAssessmentFramework).replaceAll("'", "''")}'::jsonb
+              WHERE NOT EXISTS (SELECT 1 FROM self_assessments WHERE partnership_id = $1) RETURNING id),
+    linked AS (INSERT INTO self_assessment_evidence (partnership_id, assessment_id, standard_id, kind, plan_id)
+             SELECT $1, made.id, '${firstStandard}', 'plan', p.id FROM made, (SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1) p
+             RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM self_assessments WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  'evidence/:evidenceId': 'SELECT id FROM self_assessment_evidence WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
 const realValueFixed: Record<string, string> = {
   'sessions/:session': '0'.repeat(24),
@@ -106,6 +119,7 @@ const realValueFixed: Record<string, string> = {
   // No record: a merge the sweep posted would change the records later routes read (not found instead).
   'merge/:otherId': '00000000-0000-4000-8000-00000000beef',
   'merges/:mergeId': '00000000-0000-4000-8000-00000000beef',
+  'standards/:standardId': firstStandard,
 };
 
 /**

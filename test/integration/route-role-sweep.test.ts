@@ -232,6 +232,19 @@ const expectedAccess: Record<string, string> = {
   'GET /case-audits/:id/report': 'PCLB',
   'GET /case-audits/:id/report.docx': 'PCLB',
   'GET /case-audits/:id/report.pdf': 'PCLB',
+  // Board self-assessments (issue 15 §2): the strategy lead and administrator edit, board members and the
+  // co-ordinator read; an improvement action goes into the action plan by the plan's owner
+  'GET /self-assessments': 'PCLB',
+  'GET /self-assessments/new': 'PL',
+  'POST /self-assessments/new': 'PL',
+  'GET /self-assessments/compare': 'PCLB',
+  'GET /self-assessments/:id': 'PCLB',
+  'POST /self-assessments/:id/complete': 'PL',
+  'GET /self-assessments/:id/standards/:standardId': 'PCLB',
+  'POST /self-assessments/:id/standards/:standardId': 'PL',
+  'POST /self-assessments/:id/standards/:standardId/evidence': 'PL',
+  'POST /self-assessments/:id/standards/:standardId/evidence/:evidenceId/remove': 'PL',
+  'POST /self-assessments/:id/standards/:standardId/plan': 'L',
   // Assurance: training, campaigns, the services directory, scrutiny
   'GET /training': 'PLB',
   'GET /training/compliance': 'PLB',

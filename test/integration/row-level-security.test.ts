@@ -144,6 +144,21 @@ before(async () => {
       [p, audit!.id, sample!.id, u!.id],
     );
     await ctx.ownerQuery(`INSERT INTO case_audit_learning (partnership_id, audit_id, text) VALUES ($1, $2, 'rls test learning')`, [p, audit!.id]);
+    // Board self-assessments (0580): an assessment with a rating and a piece of evidence (one of the partnership's plans).
+    const [assessment] = await ctx.ownerQuery<{ id: string }>(
+      `INSERT INTO self_assessments (partnership_id, title, year, framework_id, framework_version, framework, created_by)
+       VALUES ($1, 'rls test self-assessment', 2026, 'rls-test', 1, '{}', $2) RETURNING id`,
+      [p, u!.id],
+    );
+    await ctx.ownerQuery(`INSERT INTO self_assessment_ratings (partnership_id, assessment_id, standard_id, rating) VALUES ($1, $2, '1-1', 'fully-met')`, [
+      p,
+      assessment!.id,
+    ]);
+    await ctx.ownerQuery(
+      `INSERT INTO self_assessment_evidence (partnership_id, assessment_id, standard_id, kind, plan_id)
+       SELECT $1, $2, '1-1', 'plan', id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1`,
+      [p, assessment!.id],
+    );
     await ctx.ownerQuery(
       `INSERT INTO record_merges (partnership_id, kind, kept_id, merged_id, merged_by, merged_by_name) VALUES ($1, 'child', $2, gen_random_uuid(), $3, 'rls test')`,
       [p, child, u!.id],

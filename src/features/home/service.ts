@@ -30,12 +30,13 @@ export class HomeService {
     return londonDate(this.clock.now());
   }
 
-  summaries(user: SessionUser) {
+  async summaries(user: SessionUser) {
+    const lead = can(user, 'strategy.manage');
+    const board = user.roles.includes('board_member');
+    const coordinator = user.roles.includes('coordinator');
+    if (!lead && !board && !coordinator) return { strategy: null, plansStatus: null, cohort: null };
     return withActor(this.db, actorOf(user), async (tx) => {
       const today = this.today();
-      const lead = can(user, 'strategy.manage');
-      const board = user.roles.includes('board_member');
-      const coordinator = user.roles.includes('coordinator');
       const plans =
         lead || board
           ? await tx

@@ -68,7 +68,9 @@ describe('home page by role', () => {
     assert.match(body, /id="needs-you"/, 'the worklist counts are still there');
     assert.doesNotMatch(body, /id="plan-status"/);
     assert.doesNotMatch(body, /id="strategy-lead-summary"/);
-    const [{ n }] = (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM children WHERE partnership_id = $1 AND status = 'open'`, [northmere])) as [{ n: number }];
+    const [{ n }] = (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM children WHERE partnership_id = $1 AND status = 'open'`, [
+      northmere,
+    ])) as [{ n: number }];
     const open = /Open children<\/dt>\s*<dd class="govuk-summary-list__value">([\d,]+)</.exec(body);
     assert.ok(open, 'open children shown');
     assert.ok(Number(open[1]!.replace(/,/g, '')) <= n, 'no more than the partnership’s open children');

@@ -37,6 +37,7 @@ import { MaceService } from './features/mace/service.ts';
 import { ProfileService } from './features/profile/service.ts';
 import { IntelSharingService } from './features/intelligence/sharing.ts';
 import { RecordMergeService } from './features/linkage/merges.ts';
+import { HomeService } from './features/home/service.ts';
 import { PlanExportService } from './features/strategy/exports.ts';
 import { FrameworkService } from './features/strategy/frameworks.ts';
 import { GlossaryService } from './features/strategy/glossary.ts';
@@ -103,6 +104,8 @@ export interface Services {
   apiTokens: ApiTokenService;
   refusals: RefusalAuditor;
   casework: CaseworkService;
+  /** What each role's home page summarises (issue 15 §4). */
+  home: HomeService;
   caseworkEdits: CaseworkEditService;
   referrals: ReferralService;
   strategy: StrategyServices;
@@ -170,6 +173,7 @@ export function createServices(options: {
     apiTokens: new ApiTokenService(options.db, options.authDb, clock),
     refusals: new RefusalAuditor(options.db, clock),
     casework: new CaseworkService(options.db, clock),
+    home: new HomeService(options.db, clock),
     caseworkEdits: new CaseworkEditService(options.db, clock),
     referrals: new ReferralService(options.db, clock),
     strategy: {

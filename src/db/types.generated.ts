@@ -1212,6 +1212,15 @@ export interface StrategyGlossary {
   term: string;
 }
 
+export interface StrategyMeasureQuarterValues {
+  computed_at: Timestamp;
+  figures: Json;
+  fingerprint: string;
+  partnership_id: string;
+  quarter_start: string;
+  source: string;
+}
+
 export interface StrategyMeasures {
   baseline_period: string | null;
   baseline_value: Numeric | null;
@@ -1469,6 +1478,7 @@ export interface DB {
   strategy_actions: StrategyActions;
   strategy_frameworks: StrategyFrameworks;
   strategy_glossary: StrategyGlossary;
+  strategy_measure_quarter_values: StrategyMeasureQuarterValues;
   strategy_measure_values: StrategyMeasureValues;
   strategy_measures: StrategyMeasures;
   strategy_meeting_current: StrategyMeetingCurrent;

@@ -191,3 +191,96 @@ describe('computed measures', () => {
     }
   });
 });
+
+describe('stored quarterly figures (migration 0595)', () => {
+  const series = (source: ComputedSource, quarters: string[]) =>
+    withActor(ctx.handle.db, actorOf(boardMember), (tx) => computeQuarters(tx, source, quarters, ctx.clock.now()));
+  const storedRows = (source: string) =>
+    ctx.ownerQuery<{ quarter_start: string; computed_at: Date; figures: { value: number | null; part?: number; whole?: number } }>(
+      `SELECT quarter_start::text AS quarter_start, computed_at, figures FROM strategy_measure_quarter_values
+        WHERE partnership_id = $1 AND source = $2 ORDER BY quarter_start`,
+      [northmere, source],
+    );
+  const current = '2026-10-01'; // the test clock's quarter
+
+  test('a closed quarter is worked out once and reused; the quarter in progress is always worked out', async () => {
+    const quarters = ['2023-01-01', '2023-04-01', current];
+    const first = await series('concerns_within_deadline', quarters);
+    const rows = (await storedRows('concerns_within_deadline')).filter((r) => quarters.includes(r.quarter_start));
+    assert.deepEqual(
+      rows.map((r) => r.quarter_start),
+      ['2023-01-01', '2023-04-01'],
+      'the closed quarters are stored, with nothing to count or not; the quarter in progress is not',
+    );
+    assert.deepEqual(rows[0]!.figures, { value: 33.3, part: 1, whole: 3 });
+    const storedAt = rows.map((r) => new Date(r.computed_at).getTime());
+
+    ctx.clock.advance(60_000);
+    const again = await series('concerns_within_deadline', quarters);
+    assert.deepEqual(
+      again.map((v) => [v.quarterStart, v.value, v.basis]),
+      first.map((v) => [v.quarterStart, v.value, v.basis]),
+    );
+    assert.deepEqual(
+      (await storedRows('concerns_within_deadline')).filter((r) => quarters.includes(r.quarter_start)).map((r) => new Date(r.computed_at).getTime()),
+      storedAt,
+      'the closed quarters were not worked out again: same records, same fingerprint',
+    );
+
+    // Tampering with a stored figure shows the stored row is what is read (not a fresh computation).
+    await ctx.ownerQuery(
+      `UPDATE strategy_measure_quarter_values SET figures = '{"value": 99, "part": 99, "whole": 100}' WHERE partnership_id = $1 AND source = 'concerns_within_deadline' AND quarter_start = '2023-01-01'`,
+      [northmere],
+    );
+    assert.equal((await series('concerns_within_deadline', quarters))[0]!.value, 99);
+    await ctx.ownerQuery(`DELETE FROM strategy_measure_quarter_values WHERE partnership_id = $1 AND source = 'concerns_within_deadline'`, [northmere]);
+  });
+
+  test('a change to the records a quarter counts gives a new fingerprint: the quarter is worked out again', async () => {
+    const before = (await series('concerns_within_deadline', ['2023-01-01']))[0]!;
+    // A fourth concern in Q1 2023, decided in time, recorded now (a late entry for a closed quarter).
+    const added = await aConcern(ctx, {
+      partnership_id: northmere,
+      reference: 'CM-C4',
+      received_at: '2023-03-09T09:00Z',
+      deadline_at: '2023-03-10T17:00Z',
+      decision: 'not_cse',
+      decided_at: '2023-03-10T09:00Z',
+    });
+    ctx.clock.advance(60_000);
+    const after1 = (await series('concerns_within_deadline', ['2023-01-01']))[0]!;
+    assert.notEqual(before.value, after1.value);
+    assert.equal(after1.value, 50);
+    assert.equal(after1.basis, '2 of 4');
+    const row = (await storedRows('concerns_within_deadline')).find((r) => r.quarter_start === '2023-01-01')!;
+    assert.deepEqual(row.figures, { value: 50, part: 2, whole: 4 });
+    assert.equal(new Date(row.computed_at).getTime(), ctx.clock.now().getTime(), 'stored again with the new fingerprint');
+
+    // An edit (no new row) changes the fingerprint too: the concern now decided late.
+    await ctx.ownerQuery(`UPDATE concerns SET decided_at = '2023-03-11T09:00Z' WHERE id = $1`, [added]);
+    assert.equal((await series('concerns_within_deadline', ['2023-01-01']))[0]!.value, 25);
+    // And a deletion: back to the three concerns seeded.
+    await ctx.ownerQuery(`DELETE FROM concerns WHERE id = $1`, [added]);
+    assert.equal((await series('concerns_within_deadline', ['2023-01-01']))[0]!.value, 33.3);
+  });
+
+  test('children at risk follow a late assessment of a closed quarter', async () => {
+    const q1 = (await series('children_at_risk', ['2023-01-01']))[0]!.value;
+    const [child] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM children WHERE reference = 'CM-3'`);
+    await aRiskAssessment(ctx, {
+      partnership_id: northmere,
+      child_id: child!.id,
+      assessed_on: '2023-03-20',
+      assessor_agency_id: agencies.childrens_services!,
+      judgement_level: 'high',
+      review_due_on: '2023-06-01',
+    });
+    assert.equal((await series('children_at_risk', ['2023-01-01']))[0]!.value, (q1 ?? 0) + 1);
+  });
+
+  test('stored figures are the partnership’s own: another partnership neither reads nor reuses them', async () => {
+    const other = await ctx.sessionUser('strategy.westbrook@lantern.example');
+    const seen = await withActor(ctx.handle.db, actorOf(other), (tx) => tx.selectFrom('strategy_measure_quarter_values').select('partnership_id').execute());
+    assert.ok(seen.every((r) => r.partnership_id !== northmere));
+  });
+});

@@ -83,6 +83,12 @@ before(async () => {
     `INSERT INTO hotspot_snapshots (partnership_id, kind, key, computed_at, rows) VALUES ($1, 'links', 'rls test', now(), '[]'), ($2, 'links', 'rls test', now(), '[]')`,
     [northmere, westbrook],
   );
+  // Stored quarterly figures of computed measures (0595) exist once someone reads the measures: one of each partnership.
+  await ctx.ownerQuery(
+    `INSERT INTO strategy_measure_quarter_values (partnership_id, source, quarter_start, fingerprint, computed_at, figures)
+     VALUES ($1, 'disruptions', '2020-01-01', 'rls test', now(), '{"value": 0}'), ($2, 'disruptions', '2020-01-01', 'rls test', now(), '{"value": 0}')`,
+    [northmere, westbrook],
+  );
   // Security events (0540) exist once someone fails to sign in, exports, is refused…: one of each partnership.
   await ctx.ownerQuery(`INSERT INTO security_events (partnership_id, event, outcome) VALUES ($1, 'export', 'success'), ($2, 'permission.denied', 'denied')`, [
     northmere,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { londonDate, quarterEnd } from '../../dates.ts';
+import { addQuarters, londonDate, quarterEnd } from '../../dates.ts';
 import type { Tx } from '../../db/context.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import type { RiskLevel } from '../assessments/risk-level.ts';
@@ -130,12 +130,92 @@ function ofWhole(quarterStart: string, value: number | null, part: number, whole
     : { quarterStart, value, basis: t('strategy.measures.basisOf', { part, whole }), of: { part, whole } };
 }
 
-/** Values for each quarter given, oldest first, leaving out quarters with nothing to count. */
-export async function computeQuarters(tx: Tx, source: ComputedSource, quarters: readonly string[], asOf: Date): Promise<ComputedValue[]> {
+/** Sources whose quarterly figures are stored (migration 0595): the same for every reader of the partnership. */
+const storedSources: readonly ComputedSource[] = [
+  'children_at_risk',
+  'return_interviews_72h',
+  'concerns_within_deadline',
+  'disruptions',
+  'disruption_charges',
+  'disruption_convictions',
+  'days_to_first_disruption',
+];
+
+/** What is stored of a quarter's figure: numbers only (the basis is said again in the reader's language). */
+interface StoredFigures {
+  value: number | null;
+  part?: number;
+  whole?: number;
+  persons?: number;
+}
+
+function toStored(v: ComputedValue): StoredFigures {
+  return { value: v.value, ...(v.of ? { part: v.of.part, whole: v.of.whole } : {}), ...(v.persons !== undefined ? { persons: v.persons } : {}) };
+}
+
+function fromStored(source: ComputedSource, quarterStart: string, f: StoredFigures): ComputedValue {
+  if (source === 'days_to_first_disruption') {
+    const persons = f.persons ?? 0;
+    return { quarterStart, value: f.value, basis: f.value !== null ? t('strategy.measures.basisPersons', { n: persons }) : '', of: null, persons };
+  }
+  if (f.part !== undefined && f.whole !== undefined) return ofWhole(quarterStart, f.value, f.part, f.whole);
+  return { quarterStart, value: f.value, basis: '', of: null };
+}
+
+/**
+ * A quarter is closed once it ended before asOf's day (London), with a day to spare for time zones: its
+ * figure then depends on the records alone, not on the clock (every deadline in it has passed).
+ */
+function isClosed(quarterStart: string, asOf: Date): boolean {
+  return addQuarters(quarterStart, 1) < londonDate(asOf);
+}
+
+/**
+ * Each quarter's figure, worked out or stored (docs/DECISIONS.md 48): a closed quarter's stored figure is
+ * reused while the fingerprint of the records its function reads is the one it was stored with; otherwise
+ * it is worked out and stored again. The quarter in progress (and staff trained, worked out under the
+ * reader's own row-level security) is always worked out.
+ */
+async function figuresOf(tx: Tx, source: ComputedSource, quarters: readonly string[], asOf: Date): Promise<ComputedValue[]> {
+  const closed = storedSources.includes(source) ? quarters.filter((q) => isClosed(q, asOf)) : [];
+  if (closed.length === 0) {
+    const values: ComputedValue[] = [];
+    for (const q of quarters) values.push(await computeQuarter(tx, source, q, asOf));
+    return values;
+  }
+  const { rows } = await sql<{ fingerprint: string | null }>`SELECT lantern_measure_fingerprint(${source}) AS fingerprint`.execute(tx);
+  const fingerprint = rows[0]?.fingerprint ?? null;
+  const stored =
+    fingerprint === null
+      ? []
+      : await tx
+          .selectFrom('strategy_measure_quarter_values')
+          .select([sql<string>`quarter_start::text`.as('quarter_start'), 'figures'])
+          .where('source', '=', source)
+          .where('fingerprint', '=', fingerprint)
+          .where(sql<string>`quarter_start::text`, 'in', closed)
+          .execute();
+  const found = new Map(stored.map((s) => [s.quarter_start, s.figures as unknown as StoredFigures]));
   const values: ComputedValue[] = [];
   for (const q of quarters) {
+    const kept = found.get(q);
+    if (kept) {
+      values.push(fromStored(source, q, kept));
+      continue;
+    }
     const v = await computeQuarter(tx, source, q, asOf);
-    if (v.value !== null) values.push(v);
+    values.push(v);
+    if (fingerprint !== null && closed.includes(q)) {
+      await sql`INSERT INTO strategy_measure_quarter_values (partnership_id, source, quarter_start, fingerprint, computed_at, figures)
+                VALUES (lantern_partnership(), ${source}, ${q}::date, ${fingerprint}, ${asOf.toISOString()}::timestamptz, ${JSON.stringify(toStored(v))}::jsonb)
+                ON CONFLICT (partnership_id, source, quarter_start)
+                DO UPDATE SET fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, figures = excluded.figures`.execute(tx);
+    }
   }
   return values;
+}
+
+/** Values for each quarter given, oldest first, leaving out quarters with nothing to count. */
+export async function computeQuarters(tx: Tx, source: ComputedSource, quarters: readonly string[], asOf: Date): Promise<ComputedValue[]> {
+  return (await figuresOf(tx, source, quarters, asOf)).filter((v) => v.value !== null);
 }

@@ -141,7 +141,7 @@ export class MeasureService {
 }
 
 /** Quarters a plan's computed measures are worked out for: within the plan's period, the last eight up to lastQuarter. */
-function reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: string): string[] {
+export function reportingQuarters(periodStart: string, periodEnd: string, lastQuarter: string): string[] {
   const first = quarterOf(periodStart);
   const last = [lastQuarter, quarterOf(periodEnd)].sort()[0]!;
   const quarters: string[] = [];

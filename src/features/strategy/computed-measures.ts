@@ -171,7 +171,7 @@ function isClosed(quarterStart: string, asOf: Date): boolean {
 }
 
 /**
- * Each quarter's figure, worked out or stored (docs/DECISIONS.md 48): a closed quarter's stored figure is
+ * Each quarter's figure, worked out or stored (docs/DECISIONS.md 49): a closed quarter's stored figure is
  * reused while the fingerprint of the records its function reads is the one it was stored with; otherwise
  * it is worked out and stored again. The quarter in progress (and staff trained, worked out under the
  * reader's own row-level security) is always worked out.

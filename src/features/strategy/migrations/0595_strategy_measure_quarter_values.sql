@@ -1,4 +1,4 @@
--- Stored quarterly figures of computed measures (issue 15 §4, docs/DECISIONS.md 48). The measures page
+-- Stored quarterly figures of computed measures (issue 15 §4, docs/DECISIONS.md 49). The measures page
 -- and the quarterly report worked out every computed measure for up to eight quarters on every load;
 -- a closed quarter's figure only changes when the records it counts change. Each source's figure for a
 -- quarter is kept here with a fingerprint of the records its function reads (lantern_measure_fingerprint):

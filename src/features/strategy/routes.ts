@@ -57,22 +57,32 @@ export const strategyFeature: Feature = {
     });
 
     // Archive and restore (issue 15): never deleted; each change audited, then back to the page (PRG).
-    app.post('/strategy/plans/:planId/archive', { ...manage, schema: ofPlan }, async (request, reply) => {
-      await strategy.plans.setPlanArchived(request.user!, request.params.planId, true);
-      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planArchived');
-    });
-    app.post('/strategy/plans/:planId/restore', { ...manage, schema: ofPlan }, async (request, reply) => {
-      await strategy.plans.setPlanArchived(request.user!, request.params.planId, false);
-      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planRestored');
-    });
-    app.post('/strategy/actions/:actionId/archive', { ...manage, schema: ofAction }, async (request, reply) => {
-      await strategy.plans.setActionArchived(request.user!, request.params.actionId, true);
-      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionArchived');
-    });
-    app.post('/strategy/actions/:actionId/restore', { ...manage, schema: ofAction }, async (request, reply) => {
-      await strategy.plans.setActionArchived(request.user!, request.params.actionId, false);
-      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionRestored');
-    });
+    const lifecycle = [
+      {
+        kind: 'plans',
+        param: 'planId',
+        set: strategy.plans.setPlanArchived.bind(strategy.plans),
+        archived: 'flash.planArchived',
+        restored: 'flash.planRestored',
+      },
+      {
+        kind: 'actions',
+        param: 'actionId',
+        set: strategy.plans.setActionArchived.bind(strategy.plans),
+        archived: 'flash.actionArchived',
+        restored: 'flash.actionRestored',
+      },
+    ] as const;
+    for (const { kind, param, set, archived, restored } of lifecycle) {
+      for (const archive of [true, false]) {
+        const path = `/strategy/${kind}/:${param}/${archive ? 'archive' : 'restore'}`;
+        app.post(path, { ...manage, schema: { params: uuidParams(param) } }, async (request, reply) => {
+          const id = (request.params as Record<typeof param, string>)[param];
+          await set(request.user!, id, archive);
+          return reply.saved(`/strategy/${kind}/${id}`, archive ? archived : restored);
+        });
+      }
+    }
 
     // Plans ------------------------------------------------------------------------------------
     const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>

@@ -47,6 +47,7 @@ const realValueSql: Record<string, string> = {
   'actions/:actionId': 'SELECT id FROM strategy_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'measures/:measureId': 'SELECT id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'glossary/:termId': 'SELECT id FROM strategy_glossary WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'courses/:id': 'SELECT id FROM training_courses WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'sessions/:id': 'SELECT id FROM training_sessions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'attendance/:attendanceId': 'SELECT id FROM training_attendance WHERE partnership_id = $1 AND session_id = $2 ORDER BY id LIMIT 1',
   'campaigns/:id': 'SELECT id FROM campaigns WHERE partnership_id = $1 ORDER BY id LIMIT 1',

@@ -45,6 +45,7 @@ const realValueSql: Record<string, string> = {
   'restricted/:id': 'SELECT id FROM children WHERE partnership_id = $1 AND restricted ORDER BY id LIMIT 1',
   'plans/:planId': 'SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'actions/:actionId': 'SELECT id FROM strategy_actions WHERE partnership_id = $1 ORDER BY id LIMIT 1',
+  'frameworks/:frameworkId': 'SELECT id FROM strategy_frameworks WHERE partnership_id = $1 ORDER BY built_in, id LIMIT 1',
   'measures/:measureId': 'SELECT id FROM strategy_measures WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'glossary/:termId': 'SELECT id FROM strategy_glossary WHERE partnership_id = $1 ORDER BY id LIMIT 1',
   'courses/:id': 'SELECT id FROM training_courses WHERE partnership_id = $1 ORDER BY id LIMIT 1',

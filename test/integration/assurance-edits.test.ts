@@ -46,7 +46,11 @@ describe('editing a training course', () => {
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /Change course/);
     assert.ok(form.body.includes(`value="${course!.title.replace(/&/g, '&amp;')}"`) || form.body.includes(course!.title), 'the title is filled in');
-    const r = await agents.strategy!.post(`/training/courses/${id}/edit`, { title: `${course!.title} (revised)`, kind: 'specialist', description: 'New words' });
+    const r = await agents.strategy!.post(`/training/courses/${id}/edit`, {
+      title: `${course!.title} (revised)`,
+      kind: 'specialist',
+      description: 'New words',
+    });
     assert.equal(r.statusCode, 302);
     assert.equal(r.headers.location, '/training');
     assert.match((await agents.strategy!.get('/training')).body, /Course changed/);
@@ -64,9 +68,10 @@ describe('editing a training course', () => {
   });
 
   test('invalid input is shown again (400) with what was typed; another course’s title is refused (409)', async () => {
-    const [a, b] = await ctx.ownerQuery<{ id: string; title: string }>(`SELECT id, title FROM training_courses WHERE partnership_id = $1 ORDER BY title LIMIT 2`, [
-      northmere,
-    ]);
+    const [a, b] = await ctx.ownerQuery<{ id: string; title: string }>(
+      `SELECT id, title FROM training_courses WHERE partnership_id = $1 ORDER BY title LIMIT 2`,
+      [northmere],
+    );
     const invalid = await agents.strategy!.post(`/training/courses/${a!.id}/edit`, { title: '', kind: 'nonsense', description: 'Kept words' });
     assert.equal(invalid.statusCode, 400);
     assert.match(invalid.body, /govuk-error-summary/);
@@ -111,7 +116,9 @@ describe('editing a training session', () => {
     assert.equal(r.statusCode, 302);
     assert.equal(r.headers.location, `/training/sessions/${id}`);
     assert.match((await agents.strategy!.get(`/training/sessions/${id}`)).body, /Training session changed/);
-    const [now] = await ctx.ownerQuery<{ held_on: string; trainer: string }>(`SELECT held_on::text AS held_on, trainer FROM training_sessions WHERE id = $1`, [id]);
+    const [now] = await ctx.ownerQuery<{ held_on: string; trainer: string }>(`SELECT held_on::text AS held_on, trainer FROM training_sessions WHERE id = $1`, [
+      id,
+    ]);
     assert.deepEqual({ ...now }, { held_on: '2025-02-03', trainer: 'Sam Trainer' });
     const details = await lastUpdate('training_session', id);
     assert.ok(details!.fields.includes('heldOn') && details!.fields.includes('trainer'));

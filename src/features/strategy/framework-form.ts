@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestTranslator } from '../../i18n/i18n.ts';
+import { currentLanguage, requestTranslator } from '../../i18n/i18n.ts';
 import { textIn, type LocalText } from '../../i18n/local-text.ts';
 import type { FormErrors } from '../../web/forms.ts';
 import { frameworkSchema, type Framework } from './domain/frameworks.ts';
@@ -146,7 +146,8 @@ class Problems {
   add(id: string, key: string, options: Record<string, string | number> = {}, href = id) {
     if (this.errors.fields[id]) return;
     const text = t(`strategy.frameworkForm.v.${key}`, options);
-    this.errors.fields[id] = { text };
+    // As formErrors does: a Welsh page names the error in Welsh for screen readers (GOV.UK’s default is English).
+    this.errors.fields[id] = currentLanguage() === 'en' ? { text } : { text, visuallyHiddenText: t('common.errorHidden') };
     this.errors.list.push({ text, href: `#${href}` });
   }
   get any() {

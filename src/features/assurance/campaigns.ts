@@ -4,6 +4,7 @@ import { withActor, type Tx } from '../../db/context.ts';
 import { assertFound } from '../../db/rows.ts';
 import type { Database } from '../../db/database.ts';
 import { notFound } from '../../errors.ts';
+import { changedFields } from '../casework/edits.ts';
 import { answerShares, percentage } from './compliance.ts';
 import { count, disclosureIn, type Disclosure } from '../disclosure/publish.ts';
 import { suppressCells } from '../disclosure/suppress.ts';
@@ -174,6 +175,73 @@ export class CampaignService {
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'campaign', recordId: row.id });
       return row.id;
+    });
+  }
+
+  /** A campaign as its edit form shows it: the figures as recorded (campaigns.manage reads them raw). */
+  campaignForEdit(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const row = await tx
+        .selectFrom('campaigns')
+        .select([
+          'id',
+          'title',
+          'audience',
+          sql<string>`starts_on::text`.as('starts_on'),
+          sql<string | null>`ends_on::text`.as('ends_on'),
+          'people_reached',
+          'summary',
+        ])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) throw notFound();
+      return row;
+    });
+  }
+
+  /** Corrects a campaign; the audit row names what changed, before → after (the summary named, never copied). */
+  updateCampaign(user: SessionUser, id: string, form: CampaignForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const row = await tx
+        .selectFrom('campaigns')
+        .select([
+          'title',
+          'audience',
+          sql<string>`starts_on::text`.as('starts_on'),
+          sql<string | null>`ends_on::text`.as('ends_on'),
+          'people_reached',
+          'summary',
+        ])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) throw notFound();
+      const shape = (c: { title: string; audience: string; startsOn: string; endsOn: string | null; peopleReached: number; summary: string | null }) => ({
+        ...c,
+        peopleReached: String(c.peopleReached),
+      });
+      const before = shape({
+        title: row.title,
+        audience: row.audience,
+        startsOn: row.starts_on,
+        endsOn: row.ends_on,
+        peopleReached: row.people_reached,
+        summary: row.summary,
+      });
+      const diff = changedFields(before, shape(form), ['summary']);
+      if (diff.fields.length === 0) return;
+      await tx
+        .updateTable('campaigns')
+        .set({
+          title: form.title,
+          audience: form.audience,
+          starts_on: form.startsOn,
+          ends_on: form.endsOn,
+          people_reached: form.peopleReached,
+          summary: form.summary,
+        })
+        .where('id', '=', id)
+        .execute();
+      await act.audit({ action: 'record.update', recordType: 'campaign', recordId: id, details: { change: 'edited', ...diff } });
     });
   }
 

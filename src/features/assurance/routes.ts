@@ -124,6 +124,36 @@ export const assuranceFeature: Feature = {
       return reply.saved('/training', 'flash.courseAdded');
     });
 
+    // A course's edit form: the creation form's checks, its title unique as when it was added.
+    const courseEdit = (id: string) => ({ action: `/training/courses/${id}/edit`, editing: true });
+    app.get('/training/courses/:id/edit', { ...perm('training.manage'), schema: byId }, async (request, reply) => {
+      const course = await assurance.training.getCourse(request.user!, request.params.id);
+      return reply.page(view('course-form'), {
+        values: { title: course.title, kind: course.kind, description: course.description },
+        ...courseEdit(course.id),
+        ...options,
+      });
+    });
+    app.post(
+      '/training/courses/:id/edit',
+      { ...perm('training.manage'), schema: { ...byId, body: courseFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        const values = postedForm(request);
+        const again = (status: number, errors: unknown) => reply.status(status).page(view('course-form'), { values, errors, ...courseEdit(id), ...options });
+        // The course must be there (and this partnership's) before its form is shown again.
+        await assurance.training.getCourse(request.user!, id);
+        if (request.validationError) return again(400, formErrors(request.validationError));
+        try {
+          await assurance.training.updateCourse(request.user!, id, request.body);
+        } catch (error) {
+          if (!isConflict(error)) throw error;
+          return again(409, singleError('title', t('assurance.v.titleInUse')));
+        }
+        return reply.saved('/training', 'flash.courseChanged');
+      },
+    );
+
     const sessionFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
       reply.page(view('session-form'), { courses: await assurance.training.listCourses(request.user!), ...extra });
     app.get('/training/sessions/new', perm('training.manage'), async (request, reply) => sessionFormPage(request, reply, { values: {} }));
@@ -132,6 +162,24 @@ export const assuranceFeature: Feature = {
       const id = await assurance.training.createSession(request.user!, request.body);
       return reply.saved(`/training/sessions/${id}`, 'flash.sessionAdded');
     });
+
+    app.get('/training/sessions/:id/edit', { ...perm('training.manage'), schema: byId }, async (request, reply) => {
+      const session = await assurance.training.sessionForEdit(request.user!, request.params.id);
+      const values = { courseId: session.course_id, heldOn: session.held_on, trainer: session.trainer, venue: session.venue };
+      return sessionFormPage(request, reply, { values, session, action: `/training/sessions/${session.id}/edit`, editing: true });
+    });
+    app.post(
+      '/training/sessions/:id/edit',
+      { ...perm('training.manage'), schema: { ...byId, body: sessionFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        const session = await assurance.training.sessionForEdit(request.user!, id);
+        const refused = refusedForm(request);
+        if (refused) return sessionFormPage(request, reply.status(400), { ...refused, session, action: `/training/sessions/${id}/edit`, editing: true });
+        await assurance.training.updateSession(request.user!, id, request.body);
+        return reply.saved(`/training/sessions/${id}`, 'flash.sessionChanged');
+      },
+    );
 
     const sessionPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('session'), {
@@ -226,6 +274,31 @@ export const assuranceFeature: Feature = {
       const id = await assurance.campaigns.createCampaign(request.user!, request.body);
       return reply.saved(`/campaigns/${id}`, 'flash.campaignAdded');
     });
+    const campaignEdit = (id: string) => ({ action: `/campaigns/${id}/edit`, editing: true, campaignId: id });
+    app.get('/campaigns/:id/edit', { ...perm('campaigns.manage'), schema: byId }, async (request, reply) => {
+      const c = await assurance.campaigns.campaignForEdit(request.user!, request.params.id);
+      const values = {
+        title: c.title,
+        audience: c.audience,
+        startsOn: c.starts_on,
+        endsOn: c.ends_on,
+        peopleReached: String(c.people_reached),
+        summary: c.summary,
+      };
+      return reply.page(view('campaign-form'), { values, ...campaignEdit(c.id), ...options });
+    });
+    app.post(
+      '/campaigns/:id/edit',
+      { ...perm('campaigns.manage'), schema: { ...byId, body: campaignFormSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        await assurance.campaigns.campaignForEdit(request.user!, id);
+        const refused = refusedForm(request);
+        if (refused) return reply.status(400).page(view('campaign-form'), { ...refused, ...campaignEdit(id), ...options });
+        await assurance.campaigns.updateCampaign(request.user!, id, request.body);
+        return reply.saved(`/campaigns/${id}`, 'flash.campaignChanged');
+      },
+    );
     const campaignPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('campaign'), { ...(await assurance.campaigns.getCampaign(request.user!, id)), ...options, values: {}, ...extra });
     const campaign = { show: campaignPage, savedAt: (id: string) => `/campaigns/${id}` };

@@ -4,6 +4,7 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
 import type { AttendanceForm, CourseForm, SessionForm } from './schema.ts';
+import { changedFields } from '../casework/edits.ts';
 import { findOrCreateStaff, sessionRow } from './training-records.ts';
 
 /** Training: courses, the sessions held and who attended them. */
@@ -78,6 +79,30 @@ export class TrainingService {
     });
   }
 
+  /** A course as its edit form shows it. */
+  getCourse(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), async (tx) => {
+      const course = await tx.selectFrom('training_courses').select(['id', 'title', 'kind', 'description']).where('id', '=', id).executeTakeFirst();
+      if (!course) throw notFound();
+      return course;
+    });
+  }
+
+  /** Corrects a course: its title stays unique; the audit row names what changed (the description named, never copied). */
+  updateCourse(user: SessionUser, id: string, form: CourseForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const before = await tx.selectFrom('training_courses').select(['title', 'kind', 'description']).where('id', '=', id).executeTakeFirst();
+      if (!before) throw notFound();
+      const clash = await tx.selectFrom('training_courses').select('id').where('title', '=', form.title).where('id', '!=', id).executeTakeFirst();
+      if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'course title in use');
+      const after = { title: form.title, kind: form.kind, description: form.description };
+      const diff = changedFields(before, after, ['description']);
+      if (diff.fields.length === 0) return;
+      await tx.updateTable('training_courses').set(after).where('id', '=', id).execute();
+      await act.audit({ action: 'record.update', recordType: 'training_course', recordId: id, details: { change: 'edited', ...diff } });
+    });
+  }
+
   listCourses(user: SessionUser) {
     return withActor(this.db, actorOf(user), (tx) => tx.selectFrom('training_courses').select(['id', 'title', 'kind']).orderBy('title').execute());
   }
@@ -99,6 +124,29 @@ export class TrainingService {
         .executeTakeFirstOrThrow();
       await act.audit({ action: 'record.create', recordType: 'training_session', recordId: row.id });
       return row.id;
+    });
+  }
+
+  /** A session as its edit form shows it (no attendance list: nobody's name but the trainer's). */
+  sessionForEdit(user: SessionUser, id: string) {
+    return withActor(this.db, actorOf(user), (tx) => sessionRow(tx, id));
+  }
+
+  /** Corrects a session's course, date, trainer or venue; the trainer and venue are named in the audit row, never copied. */
+  updateSession(user: SessionUser, id: string, form: SessionForm) {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const session = await sessionRow(tx, id);
+      const course = await tx.selectFrom('training_courses').select('id').where('id', '=', form.courseId).executeTakeFirst();
+      if (!course) throw notFound();
+      const before = { courseId: session.course_id, heldOn: session.held_on, trainer: session.trainer, venue: session.venue };
+      const diff = changedFields(before, { courseId: form.courseId, heldOn: form.heldOn, trainer: form.trainer, venue: form.venue }, ['trainer', 'venue']);
+      if (diff.fields.length === 0) return;
+      await tx
+        .updateTable('training_sessions')
+        .set({ course_id: form.courseId, held_on: form.heldOn, trainer: form.trainer, venue: form.venue })
+        .where('id', '=', id)
+        .execute();
+      await act.audit({ action: 'record.update', recordType: 'training_session', recordId: id, details: { change: 'edited', ...diff } });
     });
   }
 

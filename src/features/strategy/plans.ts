@@ -1,7 +1,7 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { can } from '../../authz/policy.ts';
 import { londonDate, quarterOf } from '../../dates.ts';
-import { withActor } from '../../db/context.ts';
+import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { frameworkNameOf, outcomeOfAction } from './domain/frameworks.ts';
@@ -319,18 +319,7 @@ export class PlanService {
   setPlanArchived(user: SessionUser, planId: string, archive: boolean) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await loadPlan(tx, planId);
-      if ((plan.archived_at !== null) === archive) return;
-      await tx
-        .updateTable('strategy_plans')
-        .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
-        .where('id', '=', planId)
-        .execute();
-      await act.audit({
-        action: 'record.update',
-        recordType: 'strategy_plan',
-        recordId: planId,
-        details: { title: plan.title, lifecycle: archive ? 'archived' : 'restored' },
-      });
+      await this.setArchived(tx, act, user, 'strategy_plans', planId, plan.archived_at !== null, archive, { title: plan.title });
     });
   }
 
@@ -343,20 +332,33 @@ export class PlanService {
         .where('id', '=', actionId)
         .executeTakeFirst();
       if (!action) throw notFound();
-      if ((action.archived_at !== null) !== archive) {
-        await tx
-          .updateTable('strategy_actions')
-          .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
-          .where('id', '=', actionId)
-          .execute();
-        await act.audit({
-          action: 'record.update',
-          recordType: 'strategy_action',
-          recordId: actionId,
-          details: { ref: action.action_ref, lifecycle: archive ? 'archived' : 'restored' },
-        });
-      }
+      await this.setArchived(tx, act, user, 'strategy_actions', actionId, action.archived_at !== null, archive, { ref: action.action_ref });
       return action.plan_id;
+    });
+  }
+
+  /** The one archive/restore of a plan or an action: a no-op when already so, else the change and its audit row. */
+  private async setArchived(
+    tx: Tx,
+    act: Act,
+    user: SessionUser,
+    table: 'strategy_plans' | 'strategy_actions',
+    id: string,
+    archived: boolean,
+    archive: boolean,
+    details: Record<string, unknown>,
+  ) {
+    if (archived === archive) return;
+    await tx
+      .updateTable(table)
+      .set(archive ? { archived_at: this.clock.now(), archived_by: user.userId } : { archived_at: null, archived_by: null })
+      .where('id', '=', id)
+      .execute();
+    await act.audit({
+      action: 'record.update',
+      recordType: table === 'strategy_plans' ? 'strategy_plan' : 'strategy_action',
+      recordId: id,
+      details: { ...details, lifecycle: archive ? 'archived' : 'restored' },
     });
   }
 

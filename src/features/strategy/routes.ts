@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LanternError } from '../../errors.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { londonDate } from '../../dates.ts';
 import { planImportLimits, refusalMessage } from '../../uploads/limits.ts';
@@ -9,6 +10,8 @@ import { fieldErrors, formErrors, postedForm, singleError, type FormErrors } fro
 import { uuidParams } from '../../web/params.ts';
 import type { Feature, LanternApp } from '../feature.ts';
 import { measureSources } from './computed-measures.ts';
+import { frameworkFormBodySchema, frameworkFormValues, postedFrameworkForm } from './framework-form.ts';
+import { returnKinds } from './domain/framework.ts';
 import { ragStatusDefinitions } from './domain/rag.ts';
 import { smartRules } from './domain/smart.ts';
 import { quarterLabel, recentQuarters } from './progress.ts';
@@ -57,22 +60,32 @@ export const strategyFeature: Feature = {
     });
 
     // Archive and restore (issue 15): never deleted; each change audited, then back to the page (PRG).
-    app.post('/strategy/plans/:planId/archive', { ...manage, schema: ofPlan }, async (request, reply) => {
-      await strategy.plans.setPlanArchived(request.user!, request.params.planId, true);
-      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planArchived');
-    });
-    app.post('/strategy/plans/:planId/restore', { ...manage, schema: ofPlan }, async (request, reply) => {
-      await strategy.plans.setPlanArchived(request.user!, request.params.planId, false);
-      return reply.saved(`/strategy/plans/${request.params.planId}`, 'flash.planRestored');
-    });
-    app.post('/strategy/actions/:actionId/archive', { ...manage, schema: ofAction }, async (request, reply) => {
-      await strategy.plans.setActionArchived(request.user!, request.params.actionId, true);
-      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionArchived');
-    });
-    app.post('/strategy/actions/:actionId/restore', { ...manage, schema: ofAction }, async (request, reply) => {
-      await strategy.plans.setActionArchived(request.user!, request.params.actionId, false);
-      return reply.saved(`/strategy/actions/${request.params.actionId}`, 'flash.actionRestored');
-    });
+    const lifecycle = [
+      {
+        kind: 'plans',
+        param: 'planId',
+        set: strategy.plans.setPlanArchived.bind(strategy.plans),
+        archived: 'flash.planArchived',
+        restored: 'flash.planRestored',
+      },
+      {
+        kind: 'actions',
+        param: 'actionId',
+        set: strategy.plans.setActionArchived.bind(strategy.plans),
+        archived: 'flash.actionArchived',
+        restored: 'flash.actionRestored',
+      },
+    ] as const;
+    for (const { kind, param, set, archived, restored } of lifecycle) {
+      for (const archive of [true, false]) {
+        const path = `/strategy/${kind}/:${param}/${archive ? 'archive' : 'restore'}`;
+        app.post(path, { ...manage, schema: { params: uuidParams(param) } }, async (request, reply) => {
+          const id = (request.params as Record<typeof param, string>)[param];
+          await set(request.user!, id, archive);
+          return reply.saved(`/strategy/${kind}/${id}`, archive ? archived : restored);
+        });
+      }
+    }
 
     // Plans ------------------------------------------------------------------------------------
     const planFormPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>) =>
@@ -356,6 +369,45 @@ export const strategyFeature: Feature = {
 
     app.get('/strategy/frameworks', read, async (request, reply) =>
       reply.page(view('frameworks'), { frameworks: await strategy.frameworks.listFrameworks(request.user!) }),
+    );
+
+    // A framework in a form (issue 15 §4), beside the JSON upload. "Add another" posts the form back with one
+    // more blank row (200, nothing saved); a built-in framework is shown with why it is not changed here.
+    const ofFramework = { params: uuidParams('frameworkId') };
+    const frameworkForm = (reply: FastifyReply, extra: Record<string, unknown>) => reply.page(view('framework-form'), { returnKinds, ...extra });
+    const postedFramework = (request: FastifyRequest) => postedFrameworkForm(postedForm(request));
+    const malformed = () => singleError('framework', t('strategy.frameworkForm.v.malformed'));
+    app.get('/strategy/frameworks/new', manage, async (_request, reply) => frameworkForm(reply, { values: frameworkFormValues() }));
+    app.post('/strategy/frameworks/new', { ...manage, schema: { body: frameworkFormBodySchema }, attachValidation: true }, async (request, reply) => {
+      const values = postedFramework(request);
+      if (request.validationError) return frameworkForm(reply.status(400), { values, errors: malformed() });
+      if (values.more) return frameworkForm(reply, { values, focus: values.more });
+      try {
+        const result = await strategy.frameworks.createFramework(request.user!, values);
+        if ('errors' in result) return frameworkForm(reply.status(400), { values, errors: result.errors });
+      } catch (error) {
+        if (!(error instanceof LanternError && error.code === 'LANTERN_E_CONFLICT')) throw error;
+        return frameworkForm(reply.status(409), { values, errors: singleError('key', t('strategy.frameworkForm.v.keyInUse')) });
+      }
+      return reply.saved('/strategy/frameworks', 'flash.frameworkAdded');
+    });
+    app.get('/strategy/frameworks/:frameworkId/edit', { ...manage, schema: ofFramework }, async (request, reply) => {
+      const framework = await strategy.frameworks.frameworkForEdit(request.user!, request.params.frameworkId);
+      return frameworkForm(reply, { framework, values: framework.values });
+    });
+    app.post(
+      '/strategy/frameworks/:frameworkId/edit',
+      { ...manage, schema: { ...ofFramework, body: frameworkFormBodySchema }, attachValidation: true },
+      async (request, reply) => {
+        const framework = await strategy.frameworks.frameworkForEdit(request.user!, request.params.frameworkId);
+        const values = { ...postedFramework(request), key: framework.key };
+        if (framework.builtIn) return frameworkForm(reply.status(409), { framework, values: framework.values });
+        if (request.validationError) return frameworkForm(reply.status(400), { framework, values, errors: malformed() });
+        if (values.more) return frameworkForm(reply, { framework, values, focus: values.more });
+        const result = await strategy.frameworks.updateFramework(request.user!, framework.id, values);
+        if ('errors' in result) return frameworkForm(reply.status(400), { framework, values, errors: result.errors });
+        return reply.saved('/strategy/frameworks', 'flash.frameworkChanged');
+      },
     );
 
     // Import of an existing plan ---------------------------------------------------------------

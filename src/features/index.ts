@@ -19,6 +19,7 @@ import { duplicatesFeature } from './linkage/live/routes.ts';
 import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
+import { retentionFeature } from './retention/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -34,6 +35,7 @@ export const features: Feature[] = [
   homeFeature,
   adminFeature,
   disclosureFeature,
+  retentionFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

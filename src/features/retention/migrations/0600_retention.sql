@@ -84,10 +84,14 @@ CREATE TABLE retention_holds (
 );
 CREATE INDEX retention_holds_active_idx ON retention_holds (partnership_id) WHERE released_at IS NULL;
 SELECT lantern_rls_table('retention_holds', 'SELECT, INSERT, UPDATE (released_at, released_by, released_by_name)');
-CREATE POLICY retention_holds_managers ON retention_holds
-  USING (partnership_id = (SELECT lantern_partnership()) AND (SELECT lantern_retention_may()))
+CREATE POLICY retention_holds_read ON retention_holds FOR SELECT
+  USING (partnership_id = (SELECT lantern_partnership()) AND (SELECT lantern_retention_may()));
+CREATE POLICY retention_holds_place ON retention_holds FOR INSERT
   WITH CHECK (partnership_id = (SELECT lantern_partnership()) AND (SELECT lantern_retention_may()) AND created_by = (SELECT lantern_user())
-              AND (released_by IS NULL OR released_by = (SELECT lantern_user())));
+              AND released_at IS NULL);
+CREATE POLICY retention_holds_release ON retention_holds FOR UPDATE
+  USING (partnership_id = (SELECT lantern_partnership()) AND (SELECT lantern_retention_may()))
+  WITH CHECK (partnership_id = (SELECT lantern_partnership()) AND released_by = (SELECT lantern_user()));
 -- Released once, and nothing else about a hold changes.
 CREATE FUNCTION lantern_retention_hold_release_once() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -270,8 +274,10 @@ BEGIN
      ORDER BY 1::text, 2
   LOOP
     IF fk.has_id THEN
-      EXECUTE format('SELECT coalesce(array_agg(id), ''{}'') FROM %s WHERE %I = ANY ($1) AND NOT (%s = $2::regclass AND id = ANY ($1))', fk.tbl, fk.col, quote_literal(fk.tbl::text))
-        INTO ref_ids USING p_ids, p_table;
+      EXECUTE format('SELECT coalesce(array_agg(id), ''{}'') FROM %s WHERE %I = ANY ($1)', fk.tbl, fk.col) INTO ref_ids USING p_ids;
+      IF fk.tbl = p_table THEN
+        ref_ids := ARRAY(SELECT x FROM unnest(ref_ids) x WHERE x <> ALL (p_ids));
+      END IF;
       n := n + lantern_retention_delete_rows(fk.tbl, ref_ids, p_partnership, p_depth + 1);
     ELSE
       EXECUTE format('DELETE FROM %s WHERE %I = ANY ($1)', fk.tbl, fk.col) USING p_ids;

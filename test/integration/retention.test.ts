@@ -157,23 +157,23 @@ describe('a disposal run', () => {
       )
     )[0]!.id;
 
-    const proposed = await agents.admin.post('/admin/retention/runs', {});
+    const proposed = await agents.admin.post('/admin/retention/disposals', {});
     assert.equal(proposed.statusCode, 302);
     const runId = /\/admin\/retention\/runs\/([0-9a-f-]{36})/.exec(proposed.headers.location as string)![1]!;
-    const runPage = await agents.admin.get(`/admin/retention/runs/${runId}`);
+    const runPage = await agents.admin.get(`/admin/retention/disposals/${runId}`);
     assert.match(runPage.body, new RegExp(child));
     assert.match(runPage.body, /id="second-person"/);
     // A second proposal while one waits: 409.
-    assert.equal((await agents.dpo.post('/admin/retention/runs', {})).statusCode, 409);
+    assert.equal((await agents.dpo.post('/admin/retention/disposals', {})).statusCode, 409);
     // The proposer may not approve their own run.
-    assert.equal((await agents.admin.post(`/admin/retention/runs/${runId}/approve`, {})).statusCode, 403);
+    assert.equal((await agents.admin.post(`/admin/retention/disposals/${runId}/approve`, {})).statusCode, 403);
     await assert.rejects(ctx.services.retention.approve(admin, runId), /second person/);
     assert.ok(await exists('children', child));
 
     const events: SecurityEventLine[] = [];
     const stop = onSecurityEvent((e) => events.push(e));
-    await agents.dpo.get(`/admin/retention/runs/${runId}`);
-    const approved = await agents.dpo.post(`/admin/retention/runs/${runId}/approve`, {});
+    await agents.dpo.get(`/admin/retention/disposals/${runId}`);
+    const approved = await agents.dpo.post(`/admin/retention/disposals/${runId}/approve`, {});
     stop();
     assert.equal(approved.statusCode, 302);
     for (const [table, id] of [
@@ -211,12 +211,12 @@ describe('a disposal run', () => {
     assert.equal(stored.length, 1);
     assert.equal((await verifyAuditChain(ctx.handle.owner)).ok, true);
 
-    const certificatePage = await agents.dpo.get(`/admin/retention/runs/${runId}`);
+    const certificatePage = await agents.dpo.get(`/admin/retention/disposals/${runId}`);
     assert.equal(certificatePage.statusCode, 200);
     assert.match(certificatePage.body, new RegExp(expectedHash));
     assert.doesNotMatch(certificatePage.body, new RegExp(child));
     // Done is done.
-    assert.equal((await agents.dpo.post(`/admin/retention/runs/${runId}/approve`, {})).statusCode, 404);
+    assert.equal((await agents.dpo.post(`/admin/retention/disposals/${runId}/approve`, {})).statusCode, 404);
   });
 
   test('anonymising keeps the record for the counts, without its name, date of birth, addresses or notes', async () => {
@@ -315,8 +315,8 @@ describe('legal holds', () => {
       assert.equal(r.statusCode, 400, JSON.stringify(form));
     }
     assert.equal((await agents.admin.post('/admin/retention/holds/nope/release', {})).statusCode, 404);
-    assert.equal((await agents.admin.get('/admin/retention/runs/nope')).statusCode, 404);
-    assert.equal((await agents.admin.post('/admin/retention/runs/00000000-0000-4000-8000-000000000000/approve', {})).statusCode, 404);
+    assert.equal((await agents.admin.get('/admin/retention/disposals/nope')).statusCode, 404);
+    assert.equal((await agents.admin.post('/admin/retention/disposals/00000000-0000-4000-8000-000000000000/approve', {})).statusCode, 404);
   });
 });
 
@@ -336,9 +336,9 @@ describe('who may', () => {
     const other = await closedChild({ dob: '1990-01-10', closedAt: '2010-03-01T12:00:00Z' });
     const run = await ctx.services.retention.propose(admin);
     assert.equal((await agents.practitioner.get('/admin/retention')).statusCode, 403);
-    assert.equal((await agents.practitioner.post('/admin/retention/runs', {})).statusCode, 403);
-    assert.equal((await agents.westbrook.get(`/admin/retention/runs/${run}`)).statusCode, 404);
-    assert.equal((await agents.westbrook.post(`/admin/retention/runs/${run}/approve`, {})).statusCode, 404);
+    assert.equal((await agents.practitioner.post('/admin/retention/disposals', {})).statusCode, 403);
+    assert.equal((await agents.westbrook.get(`/admin/retention/disposals/${run}`)).statusCode, 404);
+    assert.equal((await agents.westbrook.post(`/admin/retention/disposals/${run}/approve`, {})).statusCode, 404);
     assert.equal((await agents.westbrook.post(`/admin/retention/holds/${hold}/release`, {})).statusCode, 404);
     const westbrookPage = await agents.westbrook.get('/admin/retention/holds');
     assert.doesNotMatch(westbrookPage.body, /Northmere hold/);

@@ -9,7 +9,7 @@ const options = { retentionActions, retentionRecordTypes, holdScopes };
 
 /**
  * Retention and disposal (issue 16 §3): the schedule and what is due (/admin/retention), legal holds
- * (/admin/retention/holds), and disposal runs with their certificates (/admin/retention/runs/:id).
+ * (/admin/retention/holds), and disposal runs with their certificates (/admin/retention/disposals/:id).
  */
 export const retentionFeature: Feature = {
   name: 'retention',
@@ -47,20 +47,20 @@ export const retentionFeature: Feature = {
       return reply.saved('/admin/retention/holds', 'flash.holdReleased');
     });
 
-    app.post('/admin/retention/runs', config, async (request, reply) => {
+    app.post('/admin/retention/disposals', config, async (request, reply) => {
       const id = await retention.propose(request.user!);
-      return reply.saved(`/admin/retention/runs/${id}`, 'flash.runProposed');
+      return reply.saved(`/admin/retention/disposals/${id}`, 'flash.runProposed');
     });
-    app.get('/admin/retention/runs/:id', byId, async (request, reply) =>
+    app.get('/admin/retention/disposals/:id', byId, async (request, reply) =>
       reply.page(view('run'), { run: await retention.run(request.user!, request.params.id), ...options }),
     );
-    app.post('/admin/retention/runs/:id/approve', byId, async (request, reply) => {
+    app.post('/admin/retention/disposals/:id/approve', byId, async (request, reply) => {
       await retention.approve(request.user!, request.params.id);
-      return reply.saved(`/admin/retention/runs/${request.params.id}`, 'flash.runApproved');
+      return reply.saved(`/admin/retention/disposals/${request.params.id}`, 'flash.runApproved');
     });
-    app.post('/admin/retention/runs/:id/cancel', byId, async (request, reply) => {
+    app.post('/admin/retention/disposals/:id/cancel', byId, async (request, reply) => {
       await retention.cancel(request.user!, request.params.id);
-      return reply.saved(`/admin/retention/runs/${request.params.id}`, 'flash.runCancelled');
+      return reply.saved(`/admin/retention/disposals/${request.params.id}`, 'flash.runCancelled');
     });
   },
 };

@@ -67,7 +67,13 @@ async function person(createdAt: string) {
   return rows[0]!.id;
 }
 
-async function setSchedule(values: { keepUntilAge?: number; yearsAfterClosure?: number; childAction?: string; monthsAfterUpdate?: number; personAction?: string }) {
+async function setSchedule(values: {
+  keepUntilAge?: number;
+  yearsAfterClosure?: number;
+  childAction?: string;
+  monthsAfterUpdate?: number;
+  personAction?: string;
+}) {
   await ctx.services.retention.saveSchedule(admin, {
     keepUntilAge: values.keepUntilAge ?? 25,
     yearsAfterClosure: values.yearsAfterClosure ?? 0,
@@ -117,10 +123,22 @@ describe('what is due', () => {
     const reference = (await ctx.ownerQuery<{ reference: string }>(`SELECT reference FROM children WHERE id = $1`, [id]))[0]!.reference;
     assert.match(page.body, new RegExp(reference));
     assert.doesNotMatch(page.body, /Zebedee|Quintrell/);
-    const bad = await agents.admin.post('/admin/retention', { keepUntilAge: 'abc', yearsAfterClosure: '0', childAction: 'shred', monthsAfterUpdate: '0', personAction: 'delete' });
+    const bad = await agents.admin.post('/admin/retention', {
+      keepUntilAge: 'abc',
+      yearsAfterClosure: '0',
+      childAction: 'shred',
+      monthsAfterUpdate: '0',
+      personAction: 'delete',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /govuk-error-summary/);
-    const ok = await agents.admin.post('/admin/retention', { keepUntilAge: '30', yearsAfterClosure: '2', childAction: 'anonymise', monthsAfterUpdate: '36', personAction: 'delete' });
+    const ok = await agents.admin.post('/admin/retention', {
+      keepUntilAge: '30',
+      yearsAfterClosure: '2',
+      childAction: 'anonymise',
+      monthsAfterUpdate: '36',
+      personAction: 'delete',
+    });
     assert.equal(ok.statusCode, 302);
     const rows = await ctx.ownerQuery<{ keep_until_age: number; action: string }>(
       `SELECT keep_until_age, action FROM retention_schedules WHERE partnership_id = $1 AND record_type = 'closed_child'`,
@@ -143,10 +161,10 @@ describe('a disposal run', () => {
       offered_at: new Date('2006-01-03T10:00:00Z'),
     });
     const note = (
-      await ctx.ownerQuery<{ id: string }>(`INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Synthetic note', 'Tester') RETURNING id`, [
-        northmere,
-        child,
-      ])
+      await ctx.ownerQuery<{ id: string }>(
+        `INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Synthetic note', 'Tester') RETURNING id`,
+        [northmere, child],
+      )
     )[0]!.id;
     const stale = await person('2020-01-01T12:00:00Z');
     const link = (
@@ -227,7 +245,9 @@ describe('a disposal run', () => {
     const run = await ctx.services.retention.propose(admin);
     const certificate = await ctx.services.retention.approve(dpo, run);
     assert.deepEqual(certificate.anonymised, { closed_child: 1 });
-    const row = (await ctx.ownerQuery<Record<string, unknown>>(`SELECT given_name, family_name, date_of_birth, anonymised_at FROM children WHERE id = $1`, [child]))[0]!;
+    const row = (
+      await ctx.ownerQuery<Record<string, unknown>>(`SELECT given_name, family_name, date_of_birth, anonymised_at FROM children WHERE id = $1`, [child])
+    )[0]!;
     assert.equal(row.given_name, 'Anonymised');
     assert.equal(row.date_of_birth, null);
     assert.ok(row.anonymised_at);
@@ -280,7 +300,10 @@ describe('legal holds', () => {
     const holdId = (await ctx.ownerQuery<{ id: string }>(`SELECT id FROM retention_holds WHERE $1 = ANY (record_ids)`, [heldChild]))[0]!.id;
     await ctx.services.retention.releaseHold(admin, holdId);
     assert.ok((await dueIds()).has(heldChild));
-    const audit = await ctx.ownerQuery<{ action: string }>(`SELECT action FROM audit_events WHERE record_id IN ($1, $2) AND action LIKE 'retention.%' ORDER BY id`, [holdId, all]);
+    const audit = await ctx.ownerQuery<{ action: string }>(
+      `SELECT action FROM audit_events WHERE record_id IN ($1, $2) AND action LIKE 'retention.%' ORDER BY id`,
+      [holdId, all],
+    );
     assert.deepEqual(audit.map((a) => a.action).sort(), ['retention.hold', 'retention.hold', 'retention.hold_release', 'retention.hold_release']);
   });
 
@@ -378,7 +401,9 @@ interface ModelPerson {
 type ModelRecord = ModelChild | ModelPerson;
 
 const isoDate = (from: number, to: number) =>
-  fc.integer({ min: Date.UTC(from, 0, 1) / 86_400_000, max: Date.UTC(to, 11, 31) / 86_400_000 }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+  fc
+    .integer({ min: Date.UTC(from, 0, 1) / 86_400_000, max: Date.UTC(to, 11, 31) / 86_400_000 })
+    .map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
 
 describe('property: disposal never touches a held record and disposes exactly the due, unheld ones', () => {
   test('random records, schedules and holds', async () => {

@@ -32,7 +32,14 @@ export const holdFormSchema = z
       .string()
       .max(40_000, 'validation.tooLong')
       .optional()
-      .transform((v) => [...new Set((v ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.toLowerCase()))])
+      .transform((v) => [
+        ...new Set(
+          (v ?? '')
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map((s) => s.toLowerCase()),
+        ),
+      ])
       .refine((ids) => ids.every((id) => uuidPattern.test(id)), 'retention.v.recordIds')
       .refine((ids) => ids.length <= 1000, 'retention.v.recordIdsMany'),
     createdBefore: optionalDateInput('dates.retention.createdBefore'),
@@ -40,7 +47,6 @@ export const holdFormSchema = z
   })
   .superRefine((form, ctx) => {
     if (form.scope === 'records' && form.recordIds.length === 0) ctx.addIssue({ code: 'custom', path: ['recordIds'], message: 'retention.v.recordIds' });
-    if (form.scope === 'created_before' && !form.createdBefore)
-      ctx.addIssue({ code: 'custom', path: ['createdBefore'], message: 'retention.v.createdBefore' });
+    if (form.scope === 'created_before' && !form.createdBefore) ctx.addIssue({ code: 'custom', path: ['createdBefore'], message: 'retention.v.createdBefore' });
   });
 export type HoldForm = z.infer<typeof holdFormSchema>;

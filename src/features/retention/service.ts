@@ -118,7 +118,13 @@ export class RetentionService {
       const now = this.clock.now();
       await tx
         .updateTable('retention_schedules')
-        .set({ keep_until_age: form.keepUntilAge, years_after_closure: form.yearsAfterClosure, action: form.childAction, updated_by: user.userId, updated_at: now })
+        .set({
+          keep_until_age: form.keepUntilAge,
+          years_after_closure: form.yearsAfterClosure,
+          action: form.childAction,
+          updated_by: user.userId,
+          updated_at: now,
+        })
         .where('record_type', '=', 'closed_child')
         .executeTakeFirstOrThrow();
       await tx

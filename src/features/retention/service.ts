@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { assertCan } from '../../authz/policy.ts';
-import { londonDate } from '../../dates.ts';
+import { londonDate, utcDate } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { forbidden, LanternError, notFound } from '../../errors.ts';
@@ -105,7 +105,7 @@ export class RetentionService {
       recordType: r.record_type,
       recordId: r.record_id,
       reference: r.reference,
-      dueOn: typeof r.due_on === 'string' ? r.due_on : r.due_on.toISOString().slice(0, 10),
+      dueOn: typeof r.due_on === 'string' ? r.due_on : utcDate(r.due_on),
       action: r.action,
       held: r.held,
     }));

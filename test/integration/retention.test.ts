@@ -20,7 +20,7 @@ let agency: string;
 let police: string;
 let admin: SessionUser;
 let dpo: SessionUser;
-const agents: Record<string, Agent> = {};
+const agents = {} as Record<'admin' | 'dpo' | 'practitioner' | 'westbrook', Agent>;
 const today = '2026-11-02'; // the test clock's day
 
 before(async () => {

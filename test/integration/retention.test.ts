@@ -177,7 +177,7 @@ describe('a disposal run', () => {
 
     const proposed = await agents.admin.post('/admin/retention/disposals', {});
     assert.equal(proposed.statusCode, 302);
-    const runId = /\/admin\/retention\/runs\/([0-9a-f-]{36})/.exec(proposed.headers.location as string)![1]!;
+    const runId = /\/admin\/retention\/disposals\/([0-9a-f-]{36})/.exec(proposed.headers.location as string)![1]!;
     const runPage = await agents.admin.get(`/admin/retention/disposals/${runId}`);
     assert.match(runPage.body, new RegExp(child));
     assert.match(runPage.body, /id="second-person"/);

@@ -29,10 +29,10 @@ describe('retention and disposal in Chromium', { skip: browserAvailable ? false 
     await page.getByRole('button', { name: 'Place legal hold' }).click();
     await assertAccessible(page, bc);
     assert.ok(await page.locator('.govuk-error-summary').isVisible());
-    await page.getByLabel('Name').fill('Independent inquiry: moratorium');
-    await page.getByLabel('Reason').fill('Records relevant to the inquiry');
+    await page.getByLabel('Name', { exact: true }).fill('Independent inquiry: moratorium');
+    await page.getByLabel('Reason', { exact: true }).fill('Records relevant to the inquiry');
     await page.getByRole('radio', { name: 'The records named below' }).check();
-    await page.getByLabel('Record ids').fill(held);
+    await page.getByLabel('Record ids', { exact: true }).fill(held);
     await fillDate(page, 'Hold starts', '2015-07-01');
     await page.getByRole('button', { name: 'Place legal hold' }).click();
     await assertAccessible(page, bc);

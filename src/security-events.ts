@@ -32,6 +32,8 @@ export const securityEventKinds = [
   'api_token.issued',
   'api_token.approved',
   'api_token.revoked',
+  'disposal',
+  'legal_hold.released',
 ] as const;
 export type SecurityEventKind = (typeof securityEventKinds)[number];
 export type SecurityOutcome = 'success' | 'failure' | 'denied';
@@ -87,6 +89,10 @@ export function securityEventOf(action: string, details: Record<string, unknown>
       return { event: 'api_token.approved', outcome: 'success' };
     case 'api_token.revoke':
       return { event: 'api_token.revoked', outcome: 'success' };
+    case 'retention.dispose':
+      return { event: 'disposal', outcome: 'success' };
+    case 'retention.hold_release':
+      return { event: 'legal_hold.released', outcome: 'success' };
     default:
       return null;
   }

@@ -49,7 +49,13 @@ export type AuditAction =
   | 'passkey.register_failure'
   | 'passkey.remove'
   | 'linkage.ask'
-  | 'linkage.asked';
+  | 'linkage.asked'
+  | 'retention.schedule'
+  | 'retention.hold'
+  | 'retention.hold_release'
+  | 'retention.propose'
+  | 'retention.cancel'
+  | 'retention.dispose';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

@@ -88,6 +88,9 @@ export const permissions = {
   // it — the case-work roles; the service and migration 0520 add the record's rule (lantern_may_manage_shares:
   // the owning agency's case workers, or the partnership-wide co-ordinator and triage worker).
   'linkage.ask': ['triage_worker', 'practitioner', 'coordinator'],
+  // Retention schedules, legal holds and disposal runs (issue 16 §3): the partnership's administrators and
+  // data protection officers; a run is approved by a second of them (migration 0600 says the same).
+  'retention.manage': ['partnership_admin', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

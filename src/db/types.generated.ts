@@ -315,6 +315,7 @@ export interface ChildPartnershipShares {
 export interface Children {
   agency_ids: Generated<string[]>;
   aliases: Generated<string[]>;
+  anonymised_at: Timestamp | null;
   child_in_need: Generated<boolean>;
   child_protection_plan: Generated<boolean>;
   closed_at: Timestamp | null;
@@ -827,6 +828,7 @@ export interface Partnerships {
 
 export interface PersonsOfConcern {
   aliases: Generated<string[]>;
+  anonymised_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
   created_by_name: string | null;
@@ -936,6 +938,53 @@ export interface RestrictionChanges {
   id: Generated<string>;
   partnership_id: string;
   reason: string;
+}
+
+export interface RetentionHolds {
+  created_at: Generated<Timestamp>;
+  created_before: string | null;
+  created_by: string;
+  created_by_name: string;
+  id: Generated<string>;
+  name: string;
+  partnership_id: string;
+  reason: string;
+  record_ids: Generated<string[]>;
+  record_type: string | null;
+  released_at: Timestamp | null;
+  released_by: string | null;
+  released_by_name: string | null;
+  scope: string;
+  starts_on: string;
+}
+
+export interface RetentionRuns {
+  as_of: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  held_counts: Generated<Json>;
+  id: Generated<string>;
+  ids_hash: string | null;
+  items: Generated<Json>;
+  outcome: Json | null;
+  partnership_id: string;
+  proposed_at: Generated<Timestamp>;
+  proposed_by: string;
+  proposed_by_name: string;
+  status: Generated<string>;
+}
+
+export interface RetentionSchedules {
+  action: string;
+  id: Generated<string>;
+  keep_until_age: number | null;
+  months_after_update: number | null;
+  partnership_id: string;
+  record_type: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  years_after_closure: number | null;
 }
 
 export interface ReturnInterviews {
@@ -1459,6 +1508,9 @@ export interface DB {
   record_merges: RecordMerges;
   record_shares: RecordShares;
   restriction_changes: RestrictionChanges;
+  retention_holds: RetentionHolds;
+  retention_runs: RetentionRuns;
+  retention_schedules: RetentionSchedules;
   return_interviews: ReturnInterviews;
   risk_assessment_current: RiskAssessmentCurrent;
   risk_assessments: RiskAssessments;

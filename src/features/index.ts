@@ -20,6 +20,7 @@ import { maceApi } from './mace/api/routes.ts';
 import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { selfAssessmentFeature } from './self-assessment/routes.ts';
+import { retentionFeature } from './retention/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -35,6 +36,7 @@ export const features: Feature[] = [
   homeFeature,
   adminFeature,
   disclosureFeature,
+  retentionFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

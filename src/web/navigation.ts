@@ -24,6 +24,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/sharing', textKey: 'nav.sharing', permission: 'sharing.manage' },
   { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
   { href: '/admin/disclosure', textKey: 'disclosure.nav', permission: 'disclosure.manage' },
+  { href: '/admin/retention', textKey: 'retention.nav', permission: 'retention.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
   { href: '/profile', textKey: 'profile.nav', permission: 'profile.read_published' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },

@@ -100,6 +100,18 @@ const realValueSql: Record<string, string> = {
                AND merged_into_id IS NULL ORDER BY id LIMIT 1) c RETURNING id),
     learnt AS (INSERT INTO case_audit_learning (partnership_id, audit_id, text) SELECT $1, made.id, 'Route sweep learning' FROM made RETURNING id)
     SELECT id FROM made UNION ALL (SELECT id FROM case_audits WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  // Retention (migration 0600): a released legal hold and a cancelled disposal run, so the sweep's posts to
+  // release, approve or cancel find nothing to change (404) and never dispose of the demo's records.
+  'holds/:id': `WITH u AS (SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1),
+    made AS (INSERT INTO retention_holds (partnership_id, name, reason, scope, starts_on, created_by, created_by_name, released_at, released_by, released_by_name)
+             SELECT $1, 'Route sweep hold', 'Route sweep', 'all', current_date, u.id, 'Route sweep', now(), u.id, 'Route sweep' FROM u
+              WHERE NOT EXISTS (SELECT 1 FROM retention_holds WHERE partnership_id = $1) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM retention_holds WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  'disposals/:id': `WITH u AS (SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1),
+    made AS (INSERT INTO retention_runs (partnership_id, as_of, status, proposed_by, proposed_by_name, decided_at)
+             SELECT $1, current_date, 'cancelled', u.id, 'Route sweep', now() FROM u
+              WHERE NOT EXISTS (SELECT 1 FROM retention_runs WHERE partnership_id = $1 AND status = 'cancelled') RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM retention_runs WHERE partnership_id = $1 AND status = 'cancelled' ORDER BY id LIMIT 1) LIMIT 1`,
   'learning/:learningId': 'SELECT id FROM case_audit_learning WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY id LIMIT 1',
   'records/:childId': 'SELECT child_id AS id FROM case_audit_sample WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY position LIMIT 1',
   // A self-assessment in progress (migration 0580) with a piece of evidence for its first standard: the demo seed has none.

@@ -85,6 +85,16 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/languages': 'SP',
   'GET /admin/disclosure': 'SP',
   'POST /admin/disclosure': 'SP',
+  // Retention schedules, legal holds and disposal runs (issue 16 §3)
+  'GET /admin/retention': 'PD',
+  'POST /admin/retention': 'PD',
+  'GET /admin/retention/holds': 'PD',
+  'POST /admin/retention/holds': 'PD',
+  'POST /admin/retention/holds/:id/release': 'PD',
+  'POST /admin/retention/disposals': 'PD',
+  'GET /admin/retention/disposals/:id': 'PD',
+  'POST /admin/retention/disposals/:id/approve': 'PD',
+  'POST /admin/retention/disposals/:id/cancel': 'PD',
   // The problem profile's population estimates (issue 13 §1)
   'GET /admin/populations': 'PL',
   'POST /admin/populations': 'PL',

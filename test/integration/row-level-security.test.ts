@@ -94,6 +94,19 @@ before(async () => {
     northmere,
     westbrook,
   ]);
+  // Retention (0600): schedules are made with each partnership; a legal hold and a disposal run of each.
+  for (const p of [northmere, westbrook]) {
+    await ctx.ownerQuery(
+      `INSERT INTO retention_holds (partnership_id, name, reason, scope, starts_on, created_by, created_by_name)
+       SELECT $1, 'rls test hold', 'rls test', 'all', '2026-01-01', id, 'rls test' FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`,
+      [p],
+    );
+    await ctx.ownerQuery(
+      `INSERT INTO retention_runs (partnership_id, as_of, status, proposed_by, proposed_by_name, decided_at)
+       SELECT $1, '2026-01-01', 'cancelled', id, 'rls test', now() FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1`,
+      [p],
+    );
+  }
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

@@ -57,7 +57,6 @@ export function defaultParameters(kind: RecordKind): ModelParameters {
 export const reviewThreshold = 0.5;
 export const likelyThreshold = 0.9;
 
-
 /** The stored parameters in the engine scorer's form (levels as a list, the prior as log-odds), made once per object. */
 const asEngine = new WeakMap<ModelParameters, EngineParameters>();
 function engineParameters(params: ModelParameters): EngineParameters {

@@ -57,6 +57,17 @@ function controlledAnswers(d: Disclosure, tallies: readonly { answer: string; co
 }
 
 /** Awareness campaigns: materials distributed, people reached and feedback tallies; the people counted are controlled for board members. */
+/** A campaign's own columns, as its page and its edit form read them. */
+const campaignColumns = [
+  'id',
+  'title',
+  'audience',
+  sql<string>`starts_on::text`.as('starts_on'),
+  sql<string | null>`ends_on::text`.as('ends_on'),
+  'people_reached',
+  'summary',
+] as const;
+
 export class CampaignService {
   constructor(private readonly db: Database) {}
 
@@ -101,19 +112,7 @@ export class CampaignService {
 
   getCampaign(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const campaign = await tx
-        .selectFrom('campaigns')
-        .select([
-          'id',
-          'title',
-          'audience',
-          sql<string>`starts_on::text`.as('starts_on'),
-          sql<string | null>`ends_on::text`.as('ends_on'),
-          'people_reached',
-          'summary',
-        ])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const campaign = await tx.selectFrom('campaigns').select(campaignColumns).where('id', '=', id).executeTakeFirst();
       if (!campaign) throw notFound();
       const materials = await tx
         .selectFrom('campaign_materials')
@@ -181,19 +180,7 @@ export class CampaignService {
   /** A campaign as its edit form shows it: the figures as recorded (campaigns.manage reads them raw). */
   campaignForEdit(user: SessionUser, id: string) {
     return withActor(this.db, actorOf(user), async (tx) => {
-      const row = await tx
-        .selectFrom('campaigns')
-        .select([
-          'id',
-          'title',
-          'audience',
-          sql<string>`starts_on::text`.as('starts_on'),
-          sql<string | null>`ends_on::text`.as('ends_on'),
-          'people_reached',
-          'summary',
-        ])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await tx.selectFrom('campaigns').select(campaignColumns).where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound();
       return row;
     });

@@ -1,5 +1,5 @@
 import { actorOf, type SessionUser } from '../../auth/service.ts';
-import { withActor, type Tx } from '../../db/context.ts';
+import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { checkFileSize, frameworkFileLimits, type UploadRefusal } from '../../uploads/limits.ts';
 import { runUploadParser } from '../../uploads/parse.ts';
@@ -23,6 +23,26 @@ async function idsInUse(tx: Tx, frameworkId: string): Promise<Set<string>> {
 export const builtInFramework = () => new LanternError('LANTERN_E_CONFLICT', 'a built-in framework is not changed here');
 
 /** Strategy frameworks: the built-in ones and those a partnership uploads as JSON. */
+/** Stores a partnership's own framework (from a file or the form) and audits its creation. */
+async function insertFramework(tx: Tx, act: Act, user: SessionUser, framework: Framework, details: Record<string, unknown>) {
+  const row = await tx
+    .insertInto('strategy_frameworks')
+    .values({
+      partnership_id: user.partnershipId,
+      key: framework.key,
+      // The column keeps the English (for ordering and SQL readers); the definition has every language.
+      name: englishName(framework),
+      source: framework.source,
+      is_example: framework.isExample,
+      built_in: false,
+      definition: JSON.stringify(framework),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await act.audit({ action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details });
+  return row;
+}
+
 export class FrameworkService {
   constructor(private readonly db: Database) {}
 
@@ -52,21 +72,7 @@ export class FrameworkService {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const clash = await tx.selectFrom('strategy_frameworks').select('id').where('key', '=', framework.key).executeTakeFirst();
       if (clash) return { problems: [`A framework with the key “${framework.key}” is already loaded.`] };
-      const row = await tx
-        .insertInto('strategy_frameworks')
-        .values({
-          partnership_id: user.partnershipId,
-          key: framework.key,
-          // The column keeps the English (for ordering and SQL readers); the definition has every language.
-          name: englishName(framework),
-          source: framework.source,
-          is_example: framework.isExample,
-          built_in: false,
-          definition: JSON.stringify(framework),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details: { key: framework.key } });
+      const row = await insertFramework(tx, act, user, framework, { key: framework.key });
       return { problems: [] as string[], id: row.id };
     });
   }
@@ -106,20 +112,7 @@ export class FrameworkService {
       const framework = read.framework;
       const clash = await tx.selectFrom('strategy_frameworks').select('id').where('key', '=', framework.key).executeTakeFirst();
       if (clash) throw new LanternError('LANTERN_E_CONFLICT', 'framework key in use');
-      const row = await tx
-        .insertInto('strategy_frameworks')
-        .values({
-          partnership_id: user.partnershipId,
-          key: framework.key,
-          name: englishName(framework),
-          source: framework.source,
-          is_example: framework.isExample,
-          built_in: false,
-          definition: JSON.stringify(framework),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await act.audit({ action: 'record.create', recordType: 'strategy_framework', recordId: row.id, details: { key: framework.key, form: true } });
+      const row = await insertFramework(tx, act, user, framework, { key: framework.key, form: true });
       return { id: row.id };
     });
   }

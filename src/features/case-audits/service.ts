@@ -5,7 +5,7 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import type { Tx } from '../../db/kysely-types.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { loadPlan } from '../strategy/repository.ts';
+import { addCrossReferencedAction } from '../strategy/repository.ts';
 import { drawSample, newSeed, type Candidate } from './sampling.ts';
 import type { AnswerForm, AuditForm, ModerationForm } from './schema.ts';
 import { findAuditTool, isGrade, optionsOf, questionsOf, storedTool, type AuditTool, type Grade } from './tool.ts';
@@ -431,32 +431,17 @@ export class CaseAuditService {
         .executeTakeFirst();
       if (!learning) throw notFound();
       if (learning.strategy_action_id) throw new LanternError('LANTERN_E_CONFLICT', 'already in a plan');
-      const plan = await loadPlan(tx, form.planId);
-      const outcomeRef = form.actionRef.slice(0, -1);
-      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef)) throw new CaseAuditValidationError('actionRef', 'caseAudits.v.outcomeNotInFramework');
-      const clash = await tx
-        .selectFrom('strategy_actions')
-        .select('id')
-        .where('plan_id', '=', form.planId)
-        .where('action_ref', '=', form.actionRef)
-        .executeTakeFirst();
-      if (clash) throw new CaseAuditValidationError('actionRef', 'caseAudits.v.actionRefInUse');
-      const action = await tx
-        .insertInto('strategy_actions')
-        .values({
-          partnership_id: user.partnershipId,
-          plan_id: form.planId,
-          action_ref: form.actionRef,
-          outcome_ref: outcomeRef,
-          text: learning.text,
-          board_plan_ref: `Case audit: ${audit.title}`.slice(0, 200),
-          evidence_source: `/case-audits/${id}`,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await tx.updateTable('case_audit_learning').set({ strategy_action_id: action.id }).where('id', '=', learningId).execute();
-      await act.audit({ action: 'record.create', recordType: 'strategy_action', recordId: action.id, details: { ref: form.actionRef, fromCaseAudit: id } });
-      return { planId: form.planId, actionId: action.id };
+      const added = await addCrossReferencedAction(tx, act, user.partnershipId, {
+        planId: form.planId,
+        actionRef: form.actionRef,
+        text: learning.text,
+        boardPlanRef: `Case audit: ${audit.title}`,
+        evidenceSource: `/case-audits/${id}`,
+        from: { fromCaseAudit: id },
+      });
+      if ('problem' in added) throw new CaseAuditValidationError('actionRef', `caseAudits.v.${added.problem}`);
+      await tx.updateTable('case_audit_learning').set({ strategy_action_id: added.actionId }).where('id', '=', learningId).execute();
+      return { planId: form.planId, actionId: added.actionId };
     });
   }
 }

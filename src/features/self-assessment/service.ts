@@ -3,7 +3,7 @@ import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import type { Tx } from '../../db/kysely-types.ts';
 import { LanternError, notFound } from '../../errors.ts';
-import { loadPlan } from '../strategy/repository.ts';
+import { addCrossReferencedAction } from '../strategy/repository.ts';
 import { compare, findFramework, findStandard, latestFramework, ratingOf, standardsOf, storedFramework, type Framework } from './framework.ts';
 import type { EvidenceKind, NewForm, RateForm } from './schema.ts';
 
@@ -370,38 +370,17 @@ export class SelfAssessmentService {
       const [rating] = await this.ratings(tx, id, standardId);
       if (!rating || rating.improvement_action.trim() === '') throw new SelfAssessmentValidationError('planId', 'selfAssessment.v.noImprovementAction');
       if (rating.strategy_action_id) throw new LanternError('LANTERN_E_CONFLICT', 'already in a plan');
-      const plan = await loadPlan(tx, form.planId);
-      const outcomeRef = form.actionRef.slice(0, -1);
-      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef))
-        throw new SelfAssessmentValidationError('actionRef', 'selfAssessment.v.outcomeNotInFramework');
-      const clash = await tx
-        .selectFrom('strategy_actions')
-        .select('id')
-        .where('plan_id', '=', form.planId)
-        .where('action_ref', '=', form.actionRef)
-        .executeTakeFirst();
-      if (clash) throw new SelfAssessmentValidationError('actionRef', 'selfAssessment.v.actionRefInUse');
-      const action = await tx
-        .insertInto('strategy_actions')
-        .values({
-          partnership_id: user.partnershipId,
-          plan_id: form.planId,
-          action_ref: form.actionRef,
-          outcome_ref: outcomeRef,
-          text: rating.improvement_action,
-          board_plan_ref: `Self-assessment ${assessment.year}: ${assessment.title}, standard ${standardId}`.slice(0, 200),
-          evidence_source: `/self-assessments/${id}/standards/${standardId}`,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await tx.updateTable('self_assessment_ratings').set({ strategy_action_id: action.id }).where('id', '=', rating.id).execute();
-      await act.audit({
-        action: 'record.create',
-        recordType: 'strategy_action',
-        recordId: action.id,
-        details: { ref: form.actionRef, fromSelfAssessment: id, standard: standardId },
+      const added = await addCrossReferencedAction(tx, act, user.partnershipId, {
+        planId: form.planId,
+        actionRef: form.actionRef,
+        text: rating.improvement_action,
+        boardPlanRef: `Self-assessment ${assessment.year}: ${assessment.title}, standard ${standardId}`,
+        evidenceSource: `/self-assessments/${id}/standards/${standardId}`,
+        from: { fromSelfAssessment: id, standard: standardId },
       });
-      return { planId: form.planId, actionId: action.id };
+      if ('problem' in added) throw new SelfAssessmentValidationError('actionRef', `selfAssessment.v.${added.problem}`);
+      await tx.updateTable('self_assessment_ratings').set({ strategy_action_id: added.actionId }).where('id', '=', rating.id).execute();
+      return { planId: form.planId, actionId: added.actionId };
     });
   }
 

@@ -8,7 +8,7 @@ import { frameworkNameOf, outcomeOfAction } from './domain/frameworks.ts';
 import { checkSmart, groupCommonFindings, planAcronymExpansions, smartReport, type SmartInput, type SmartOptions } from './domain/smart.ts';
 import { StrategyValidationError } from './errors.ts';
 import { greenOverdueProblem, isOverdue, quarterLabel } from './progress.ts';
-import { glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
+import { actionRefProblem, glossaryOf, loadActions, loadPlan, showsNames } from './repository.ts';
 import type { ActionForm, PlanForm, ProgressForm } from './schema.ts';
 
 /** Strategy plans, their actions and each action's quarterly progress (kept as history). */
@@ -255,19 +255,11 @@ export class PlanService {
   saveAction(user: SessionUser, planId: string, actionId: string | null, form: ActionForm) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const plan = await loadPlan(tx, planId);
-      const outcomeRef = form.actionRef.slice(0, -1);
-      if (!plan.framework.outcomes.some((o) => o.id === outcomeRef))
-        throw new StrategyValidationError('actionRef', 'strategy.validation.outcomeNotInFramework');
-      const clash = await tx
-        .selectFrom('strategy_actions')
-        .select('id')
-        .where('plan_id', '=', planId)
-        .where('action_ref', '=', form.actionRef)
-        .executeTakeFirst();
-      if (clash && clash.id !== actionId) throw new StrategyValidationError('actionRef', 'strategy.validation.actionRefInUse');
+      const refProblem = await actionRefProblem(tx, plan, form.actionRef, actionId);
+      if (refProblem) throw new StrategyValidationError('actionRef', `strategy.validation.${refProblem}`);
       const values = {
         action_ref: form.actionRef,
-        outcome_ref: outcomeRef,
+        outcome_ref: form.actionRef.slice(0, -1),
         text: form.text,
         lead_title: form.leadTitle,
         lead_user_id: form.leadUserId,

@@ -1,7 +1,7 @@
 import type { Clock, SessionUser } from '../../auth/service.ts';
 import { aggregatesOnly } from '../../authz/policy.ts';
 import { londonDate } from '../../dates.ts';
-import type { Tx } from '../../db/context.ts';
+import type { Act, Tx } from '../../db/context.ts';
 import { notFound } from '../../errors.ts';
 import { frameworkNameOf, returnsOffered, withCurrentTexts, type Framework } from './domain/frameworks.ts';
 import type { Glossary } from './domain/smart.ts';
@@ -93,4 +93,55 @@ export function compareRefs(a: string, b: string): number {
   const [a1, a2, a3] = split(a);
   const [b1, b2, b3] = split(b);
   return a1 - b1 || a2 - b2 || a3.localeCompare(b3);
+}
+
+/** Why an action reference cannot be used in a plan: its outcome is not in the plan's framework, or another action has it. */
+export type ActionRefProblem = 'outcomeNotInFramework' | 'actionRefInUse';
+
+/**
+ * Checks an action reference against its plan: the reference without its last character must be one of
+ * the framework's outcomes, and no other action of the plan (other than `exceptActionId`) may have it.
+ */
+export async function actionRefProblem(
+  tx: Tx,
+  plan: Awaited<ReturnType<typeof loadPlan>>,
+  actionRef: string,
+  exceptActionId: string | null = null,
+): Promise<ActionRefProblem | null> {
+  const outcomeRef = actionRef.slice(0, -1);
+  if (!plan.framework.outcomes.some((o) => o.id === outcomeRef)) return 'outcomeNotInFramework';
+  const clash = await tx.selectFrom('strategy_actions').select('id').where('plan_id', '=', plan.id).where('action_ref', '=', actionRef).executeTakeFirst();
+  return clash && clash.id !== exceptActionId ? 'actionRefInUse' : null;
+}
+
+/**
+ * Adds an action to a plan that comes from somewhere else (a case audit's learning, a self-assessment's
+ * improvement action): its text, a Board plan cross-reference naming where it came from and a link back
+ * as its evidence source. Audited as the action's creation, with `from` in the details. Returns the new
+ * action's id, or the reason its reference cannot be used (the caller shows it against its own field).
+ */
+export async function addCrossReferencedAction(
+  tx: Tx,
+  act: Act,
+  partnershipId: string,
+  input: { planId: string; actionRef: string; text: string; boardPlanRef: string; evidenceSource: string; from: Record<string, string> },
+): Promise<{ actionId: string } | { problem: ActionRefProblem }> {
+  const plan = await loadPlan(tx, input.planId);
+  const problem = await actionRefProblem(tx, plan, input.actionRef);
+  if (problem) return { problem };
+  const action = await tx
+    .insertInto('strategy_actions')
+    .values({
+      partnership_id: partnershipId,
+      plan_id: input.planId,
+      action_ref: input.actionRef,
+      outcome_ref: input.actionRef.slice(0, -1),
+      text: input.text,
+      board_plan_ref: input.boardPlanRef.slice(0, 200),
+      evidence_source: input.evidenceSource,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await act.audit({ action: 'record.create', recordType: 'strategy_action', recordId: action.id, details: { ref: input.actionRef, ...input.from } });
+  return { actionId: action.id };
 }

@@ -69,7 +69,9 @@ describe('editing in Chromium', { skip: browserAvailable ? false : 'Chromium is 
     await assertAccessible(page, bc);
     assert.ok(await page.locator('.govuk-error-summary').isVisible());
     await page.locator('#outcomes-0-id').fill('1.1');
-    await page.getByRole('button', { name: 'Save the framework' }).click();
+    // Enter in a field saves (the form's unseen first button), not "Add another strand".
+    await page.locator('#outcomes-0-id').press('Enter');
+    await page.waitForLoadState();
     await assertAccessible(page, bc);
     assert.match((await page.locator('.govuk-notification-banner').textContent())!, /Framework added/);
   });

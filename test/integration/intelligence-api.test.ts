@@ -225,6 +225,52 @@ describe('intelligence through the API', () => {
       ['registration'],
     );
   });
+
+  test('corrections and removal: the owning agency’s token corrects each record (audited by field name); another agency’s is 403; removal needs a reason', async () => {
+    const put = await call('PUT', `/api/v1/intelligence/persons/${ids.person}`, analyst.token, { ...person, description: 'Corrected through the API' });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.deepEqual(body(put), { id: ids.person });
+    const read = body<{ description: string; aliases: string[] }>(await call('GET', `/api/v1/intelligence/persons/${ids.person}`, analyst.token));
+    assert.equal(read.description, 'Corrected through the API');
+    const place = await call('PUT', `/api/v1/intelligence/locations/${ids.location}`, analyst.token, { ...takeaway, name: 'API Test Chicken (renamed)' });
+    assert.equal(place.statusCode, 200, place.body);
+    const car = await call('PUT', `/api/v1/intelligence/objects/${ids.object}`, analyst.token, { ...vehicle, colour: 'Red' });
+    assert.equal(car.statusCode, 200, car.body);
+    const updates = (await auditOf(analyst.id)).filter((r) => r.action === 'record.update').map((r) => r.record_id);
+    assert.deepEqual(updates.slice(-3), [ids.person, ids.location, ids.object]);
+    const changed = await ctx.ownerQuery<{ changed: string[] }>(
+      `SELECT details->'changed' AS changed FROM audit_events WHERE action = 'record.update' AND record_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [ids.object],
+    );
+    assert.deepEqual(changed[0]!.changed, ['colour'], 'the audit row names the field, not its value');
+
+    // A phone is not edited into a car; a body the create route refuses is refused here too.
+    const kind = await call('PUT', `/api/v1/intelligence/objects/${ids.object}`, analyst.token, { kind: 'phone', identifier: '07700 900222' });
+    assert.equal(kind.statusCode, 400, kind.body);
+    const nameless = await call('PUT', `/api/v1/intelligence/persons/${ids.person}`, analyst.token, { description: 'No name' });
+    assert.equal(nameless.statusCode, 400, nameless.body);
+
+    // Another agency's intelligence role reads the record but does not change or remove it.
+    const council = await tokens.createToken('Council co-ordination', 'coordinator', ['coordinator']);
+    const theirs = await call('PUT', `/api/v1/intelligence/persons/${ids.person}`, council.token, { ...person, description: 'Not ours to change' });
+    assert.equal(theirs.statusCode, 403, theirs.body);
+    assert.equal((await call('POST', `/api/v1/intelligence/persons/${ids.person}/remove`, council.token, { reason: 'No' })).statusCode, 403);
+    assert.equal(
+      body<{ description: string }>(await call('GET', `/api/v1/intelligence/persons/${ids.person}`, analyst.token)).description,
+      'Corrected through the API',
+    );
+
+    const noReason = await call('POST', `/api/v1/intelligence/objects/${ids.object}/remove`, analyst.token, { reason: '  ' });
+    assert.equal(noReason.statusCode, 400, noReason.body);
+    const removed = await call('POST', `/api/v1/intelligence/objects/${ids.object}/remove`, analyst.token, { reason: 'Entered twice by the API test' });
+    assert.equal(removed.statusCode, 200, removed.body);
+    const listed = body<{ objects: { id: string }[] }>(await call('GET', '/api/v1/intelligence/objects', analyst.token));
+    assert.ok(!listed.objects.some((o) => o.id === ids.object), 'a removed object is left out of the list');
+    const [row] = await ctx.ownerQuery<{ removed_reason: string }>(`SELECT removed_reason FROM intel_objects WHERE id = $1`, [ids.object]);
+    assert.equal(row!.removed_reason, 'Entered twice by the API test', 'kept, with the reason');
+    const close = (await auditOf(analyst.id)).filter((r) => r.action === 'record.close');
+    assert.equal(close.at(-1)!.record_id, ids.object);
+  });
 });
 
 describe('what an intelligence token may not do', () => {
@@ -248,16 +294,22 @@ describe('what an intelligence token may not do', () => {
     { method: 'GET' as const, url: `/api/v1/intelligence/persons/${of.person}`, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/persons/${of.person}/links`, write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/persons', body: { aliases: ['Sweep'] }, write: true },
+    { method: 'PUT' as const, url: `/api/v1/intelligence/persons/${of.person}`, body: { aliases: ['Sweep'] }, write: true },
+    { method: 'POST' as const, url: `/api/v1/intelligence/persons/${of.person}/remove`, body: { reason: 'Sweep' }, write: true },
     { method: 'GET' as const, url: '/api/v1/intelligence/locations', write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/locations/search', body: { q: 'Ferry' }, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/locations/${of.location}`, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/locations/${of.location}/links`, write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/locations', body: { name: 'Sweep park', kind: 'park' }, write: true },
+    { method: 'PUT' as const, url: `/api/v1/intelligence/locations/${of.location}`, body: { name: 'Sweep park', kind: 'park' }, write: true },
+    { method: 'POST' as const, url: `/api/v1/intelligence/locations/${of.location}/remove`, body: { reason: 'Sweep' }, write: true },
     { method: 'GET' as const, url: '/api/v1/intelligence/objects', write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/objects/search', body: { q: 'NM19KXE' }, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/objects/${of.object}`, write: false },
     { method: 'GET' as const, url: `/api/v1/intelligence/objects/${of.object}/links`, write: false },
     { method: 'POST' as const, url: '/api/v1/intelligence/objects', body: { kind: 'phone', identifier: '07700 900000' }, write: true },
+    { method: 'PUT' as const, url: `/api/v1/intelligence/objects/${of.object}`, body: { kind: 'phone', identifier: '07700 900000' }, write: true },
+    { method: 'POST' as const, url: `/api/v1/intelligence/objects/${of.object}/remove`, body: { reason: 'Sweep' }, write: true },
     {
       method: 'POST' as const,
       url: '/api/v1/intelligence/links',

@@ -248,7 +248,7 @@ export class IntelligenceService {
     return kind === 'person' ? await personRow(tx, id) : kind === 'location' ? await locationRow(tx, id) : await objectRow(tx, id);
   }
 
-  updatePerson(user: SessionUser, id: string, form: PersonForm) {
+  updatePerson(user: SessionUser, id: string, form: Omit<PersonForm, 'confirmNew' | 'owningAgencyId'>) {
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const before = await this.changeable(user, () => personRow(tx, id));
       // The owning agency stays: a change of owner is not an edit (it would take the record from its editors).

@@ -4,7 +4,7 @@ import { notFoundResponse, refusals } from '../../../web/api/schema.ts';
 import { idParams } from '../../../web/params.ts';
 import type { ApiRoutes } from '../../feature.ts';
 import { IntelligenceValidationError, type IntelligenceService } from '../service.ts';
-import { newLink, newLocation, newObject, newPerson, newReport, reportSearch, responses, search } from './schema.ts';
+import { newLink, newLocation, newObject, newPerson, newReport, removal, reportSearch, responses, search } from './schema.ts';
 
 const en = translator('en');
 /** The request fields the service's refusals name (it names the web form's fields). */
@@ -177,6 +177,85 @@ export const intelligenceApi: ApiRoutes = async (api, { intelligence, intelRepor
     },
     async (request, reply) => reply.status(201).send({ id: (await refusing(() => intelligence.createObject(request.user!, request.body))).id }),
   );
+
+  // ---------------------------------------------------------------- corrections and removal
+  // As on the pages: only the owning agency's intelligence roles change a record; a person keeps its
+  // owning agency and an object its kind; a removed record is kept, marked, with the reason.
+
+  const changed = { 200: responses.updated, ...one };
+  api.put(
+    '/api/v1/intelligence/persons/:id',
+    {
+      ...write,
+      schema: {
+        summary: 'Correct a person of concern (every field; the owning agency stays)',
+        operationId: 'updatePersonOfConcern',
+        params: idParams,
+        body: newPerson,
+        response: changed,
+      },
+    },
+    async (request, reply) => {
+      // The owning agency stays whatever the body says (as on the page).
+      const { owningAgencyId: _owner, ...form } = request.body;
+      await refusing(() => intelligence.updatePerson(request.user!, request.params.id, form));
+      return reply.send({ id: request.params.id });
+    },
+  );
+
+  api.put(
+    '/api/v1/intelligence/locations/:id',
+    {
+      ...write,
+      schema: { summary: 'Correct a location (every field)', operationId: 'updateIntelLocation', params: idParams, body: newLocation, response: changed },
+    },
+    async (request, reply) => {
+      await refusing(() => intelligence.updateLocation(request.user!, request.params.id, request.body));
+      return reply.send({ id: request.params.id });
+    },
+  );
+
+  api.put(
+    '/api/v1/intelligence/objects/:id',
+    {
+      ...write,
+      schema: {
+        summary: 'Correct a vehicle, phone or online account (every field; its kind stays)',
+        operationId: 'updateIntelObject',
+        params: idParams,
+        body: newObject,
+        response: changed,
+      },
+    },
+    async (request, reply) => {
+      await refusing(() => intelligence.updateObject(request.user!, request.params.id, request.body));
+      return reply.send({ id: request.params.id });
+    },
+  );
+
+  const removable = {
+    persons: { kind: 'person', operationId: 'removePersonOfConcern', what: 'a person of concern' },
+    locations: { kind: 'location', operationId: 'removeIntelLocation', what: 'a location' },
+    objects: { kind: 'object', operationId: 'removeIntelObject', what: 'a vehicle, phone or online account' },
+  } as const;
+  for (const [path, entity] of Object.entries(removable))
+    api.post(
+      `/api/v1/intelligence/${path}/:id/remove`,
+      {
+        ...write,
+        schema: {
+          summary: `Remove ${entity.what}, with the reason: kept, marked removed, left out of lists, searches and the network`,
+          operationId: entity.operationId,
+          params: idParams,
+          body: removal,
+          response: changed,
+        },
+      },
+      async (request, reply) => {
+        await intelligence.remove(request.user!, entity.kind, request.params.id, request.body.reason);
+        return reply.send({ id: request.params.id });
+      },
+    );
 
   // ---------------------------------------------------------------- links
 

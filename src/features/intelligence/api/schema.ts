@@ -306,6 +306,12 @@ export const search = z
   .strict()
   .meta({ id: 'IntelSearch' });
 
+/** Removing a person, place or object: the record is kept, marked removed with the reason, and left out of lists and the network. */
+export const removal = z
+  .object({ reason: requiredText(1000).meta({ description: 'Why the record is removed (kept with it and in the audit trail).' }) })
+  .strict()
+  .meta({ id: 'IntelRemoval' });
+
 export const responses = {
   persons: json('Persons of concern (at most 50, newest first)', z.object({ persons: z.array(personSummary) })),
   person: json('A person of concern', person),
@@ -315,6 +321,7 @@ export const responses = {
   object: json('A vehicle, phone or online account', object),
   links: json('The entity’s links, newest first', z.object({ links: z.array(link) })),
   created: json('Created', z.object({ id: z.uuid() })),
+  updated: json('Changed', z.object({ id: z.uuid() })),
   reports: json('Graded reports the token may read (at most 50, newest first)', z.object({ reports: z.array(reportSummary) })),
   report: json('A graded report', report),
 };

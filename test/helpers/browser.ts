@@ -144,7 +144,8 @@ export async function signInWithBrowser(page: Page, bc: BrowserContext, account:
   // By the fields' ids, so the same steps sign in on the English or the Welsh page.
   await page.locator('#email').fill(account.email);
   await page.locator('#password').fill(account.password);
-  await page.locator('main button.govuk-button[type="submit"]').click();
+  // The password form's button (with single sign-on configured, the organisation account's follows it).
+  await page.locator('main button.govuk-button[type="submit"]').first().click();
   await page.waitForURL('**/sign-in/code');
   await assertAccessible(page, bc);
   await page.locator('#code').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));

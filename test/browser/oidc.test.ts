@@ -95,7 +95,10 @@ test('single sign-on through the provider’s pages; sessions listed and ended',
   await adminPage.goto(`${base}/admin/users/${row!.id}`);
   assert.match(await adminPage.locator('[data-person-sessions]').innerText(), /Organisation account, then authenticator app/);
   await assertAccessible(adminPage, bc);
-  await adminPage.getByRole('button', { name: /^End the session started/ }).first().click();
+  await adminPage
+    .getByRole('button', { name: /^End this session/ })
+    .first()
+    .click();
   await adminPage.waitForURL(`${base}/admin/users/${row!.id}#sessions`);
   assert.match(await adminPage.locator('.govuk-notification-banner').innerText(), /That device is signed out/);
   await assertAccessible(adminPage, bc);

@@ -99,14 +99,22 @@ export async function startTestProvider(options: { redirectUri: string; interact
                   'Sign in to the test provider',
                   `<form method="post" action="/interaction/${uid}/login"><label for="username">Username</label> <input id="username" name="username" autocomplete="off"> <button type="submit">Sign in</button></form>`,
                 )
-              : page('Allow Lantern to use your account', `<form method="post" action="/interaction/${uid}/confirm"><button type="submit">Allow</button></form>`),
+              : page(
+                  'Allow Lantern to use your account',
+                  `<form method="post" action="/interaction/${uid}/confirm"><button type="submit">Allow</button></form>`,
+                ),
           );
           return;
         }
         if (req.url.endsWith('/login')) {
           const accountId = (await formBody(req)).get('username') ?? '';
           const { amr, acr } = state.nextLogin;
-          await provider.interactionFinished(req, res, { login: { accountId, ...(amr ? { amr } : {}), ...(acr ? { acr } : {}) } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { login: { accountId, ...(amr ? { amr } : {}), ...(acr ? { acr } : {}) } },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });

@@ -15,7 +15,9 @@ before(async () => {
 after(async () => ctx.close());
 
 const person = async (email: string) =>
-  (await ctx.ownerQuery<{ id: string; partnership_id: string; agency_id: string }>(`SELECT id, partnership_id, agency_id FROM users WHERE email = $1`, [email]))[0]!;
+  (
+    await ctx.ownerQuery<{ id: string; partnership_id: string; agency_id: string }>(`SELECT id, partnership_id, agency_id FROM users WHERE email = $1`, [email])
+  )[0]!;
 /** Whether the agent is still signed in: the home page, not a redirect to sign in. */
 const signedIn = async (agent: Agent) => (await agent.get('/')).statusCode === 200;
 const shownSessions = (html: string) => [...html.matchAll(/\/sessions\/([0-9a-f]{24})\/end"/g)].map((m) => m[1]!);
@@ -147,7 +149,8 @@ describe('an administrator and a person’s sessions', () => {
     const probe = (actor: TrustedActor) =>
       withTrustedActor(ctx.handle.owner, actor, async (tx) => ({
         listed: (await sql<{ shown_id: string }>`SELECT shown_id FROM lantern_user_sessions(${target.id}::uuid)`.execute(tx)).rows.length,
-        ended: (await sql<{ ended: boolean }>`SELECT lantern_end_user_session(${target.id}::uuid, ${shown}, 'test', now()) AS ended`.execute(tx)).rows[0]!.ended,
+        ended: (await sql<{ ended: boolean }>`SELECT lantern_end_user_session(${target.id}::uuid, ${shown}, 'test', now()) AS ended`.execute(tx)).rows[0]!
+          .ended,
       }));
     const own = await person('admin.westbrook@lantern.example');
     const listedForOwn = await withTrustedActor(ctx.handle.owner, as(own, ['partnership_admin']), async (tx) =>

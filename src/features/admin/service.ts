@@ -156,9 +156,9 @@ export class AdminService {
       if (which === 'all') {
         await AuthService.endSessionsFor(tx, id, 'ended_by_admin', now);
       } else {
-        const r = await sql<{ ended: boolean }>`SELECT lantern_end_user_session(${id}::uuid, ${which.shownId}, 'ended_by_admin', ${now.toISOString()}::timestamptz) AS ended`.execute(
-          tx,
-        );
+        const r = await sql<{
+          ended: boolean;
+        }>`SELECT lantern_end_user_session(${id}::uuid, ${which.shownId}, 'ended_by_admin', ${now.toISOString()}::timestamptz) AS ended`.execute(tx);
         if (!r.rows[0]?.ended) return false;
       }
       await act.audit({ action: 'session.end_by_admin', recordType: 'user', recordId: id, details: { all: which === 'all' } });

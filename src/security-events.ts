@@ -28,6 +28,7 @@ export const securityEventKinds = [
   'export',
   'statistics.unsuppressed',
   'account.disabled',
+  'session.ended_by_admin',
   'roles.granted',
   'api_token.issued',
   'api_token.approved',
@@ -56,7 +57,7 @@ export interface SecurityEventLine {
 export const requestScope = new AsyncLocalStorage<{ requestId: string; ip: string }>();
 
 /** Details copied to an event: fixed, non-personal fields only. */
-const keptDetails = ['status', 'method', 'route', 'code', 'format', 'step', 'hours', 'page', 'apiToken'] as const;
+const keptDetails = ['status', 'method', 'route', 'code', 'format', 'step', 'hours', 'page', 'apiToken', 'all'] as const;
 
 /** What security event an audited action is, if any. */
 export function securityEventOf(action: string, details: Record<string, unknown> = {}): { event: SecurityEventKind; outcome: SecurityOutcome } | null {
@@ -81,6 +82,8 @@ export function securityEventOf(action: string, details: Record<string, unknown>
       return details.unsuppressed === true ? { event: 'statistics.unsuppressed', outcome: 'success' } : null;
     case 'user.disable':
       return { event: 'account.disabled', outcome: 'success' };
+    case 'session.end_by_admin':
+      return { event: 'session.ended_by_admin', outcome: 'success' };
     case 'user.roles_granted':
       return { event: 'roles.granted', outcome: 'success' };
     case 'api_token.create':

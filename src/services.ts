@@ -160,7 +160,7 @@ export function createServices(options: {
       relyingParty: { rpId: options.config.passkeys.rpId, origins: options.config.passkeys.origins },
     }),
     oidc: options.config.oidc ? new OidcSignIn(options.config.oidc) : undefined,
-    admin: new AdminService(options.db, clock),
+    admin: new AdminService(options.db, clock, options.config.session.idleMinutes),
     disclosure: new DisclosureSettingsService(options.db),
     auditLog: new AuditLogService(options.db),
     children: {

@@ -41,6 +41,7 @@ export type AuditAction =
   | 'password.change_failure'
   | 'password.issue'
   | 'session.end'
+  | 'session.end_by_admin'
   | 'access.refused'
   | 'record.unrestrict'
   | 'record.merge'

@@ -127,8 +127,50 @@ const signedIn = (user: SessionUser): AuditedAccount => ({
   userAgent: user.userAgent,
 });
 
-/** The audit row of a sign-in or account event (lantern_auth writes these itself: recordExplicitAudit). */
-function auditAccount(tx: Tx, who: AuditedAccount, action: ExplicitAuditEntry['action'], details?: Record<string, unknown>): Promise<void> {
+/** How a session was opened, or a sign-in tried: the first factor and, once given or tried, the second. */
+export type FirstFactor = 'password' | 'oidc';
+export type SecondFactor = 'totp' | 'passkey' | 'provider';
+export interface SignInMethod {
+  at: Date;
+  method: FirstFactor | null;
+  secondFactor?: SecondFactor | null;
+}
+
+const historyOutcome: Partial<Record<ExplicitAuditEntry['action'], 'success' | 'failure' | 'locked'>> = {
+  'sign_in.success': 'success',
+  'sign_in.failure': 'failure',
+  'sign_in.second_factor_failure': 'failure',
+  'sign_in.locked': 'locked',
+};
+
+/**
+ * The audit row of a sign-in or account event (lantern_auth writes these itself: recordExplicitAudit).
+ * A sign-in, failed attempt or lock on a known account is also the one place the account's own
+ * sign-in history (sign_in_events, migration 0635) is written, in the same transaction.
+ */
+async function auditAccount(
+  tx: Tx,
+  who: AuditedAccount,
+  action: ExplicitAuditEntry['action'],
+  details?: Record<string, unknown>,
+  how?: SignInMethod,
+): Promise<void> {
+  const outcome = historyOutcome[action];
+  if (outcome && who.userId && who.partnershipId) {
+    await tx
+      .insertInto('sign_in_events')
+      .values({
+        partnership_id: who.partnershipId,
+        user_id: who.userId,
+        occurred_at: how?.at ?? new Date(),
+        outcome,
+        method: how?.method ?? 'unknown',
+        second_factor: how?.secondFactor ?? null,
+        client_address: who.clientAddress?.slice(0, 100) ?? null,
+        user_agent: who.userAgent?.slice(0, 400) ?? null,
+      })
+      .execute();
+  }
   return recordExplicitAudit(tx, {
     partnershipId: who.partnershipId,
     actorUserId: who.userId,
@@ -139,6 +181,10 @@ function auditAccount(tx: Tx, who: AuditedAccount, action: ExplicitAuditEntry['a
     ...(details ? { details } : {}),
   });
 }
+
+const firstFactor = (value: string | null | undefined): FirstFactor | null => (value === 'password' || value === 'oidc' ? value : null);
+const secondFactorOf = (value: string | null | undefined): SecondFactor | null =>
+  value === 'totp' || value === 'passkey' || value === 'provider' ? value : null;
 
 /** A session not yet ended, by its id, with its account. */
 const openSession = (db: Database | Tx, id: string) =>
@@ -174,7 +220,22 @@ export interface ActiveSession {
   clientAddress: string | null;
   userAgent: string | null;
   actingPartnership: string;
+  method: FirstFactor | null;
+  secondFactor: SecondFactor | null;
 }
+
+/** One line of a person's own sign-in history. */
+export interface SignInHistoryEntry {
+  occurredAt: Date;
+  outcome: 'success' | 'failure' | 'locked';
+  method: FirstFactor | null;
+  secondFactor: SecondFactor | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+/** How many sign-ins and attempts the account page lists. */
+export const signInHistoryLength = 50;
 
 /**
  * Sign-in, second factor, sessions and the account page. Everything here runs as lantern_auth
@@ -219,6 +280,7 @@ export class AuthService {
           account(user?.partnership_id ?? null, user?.id ?? null, email.slice(0, 200), origin),
           locked ? 'sign_in.locked' : 'sign_in.failure',
           { step: 'password', ...(expired ? { reason: 'issued_password_expired' } : {}) },
+          { at: now, method: 'password' },
         );
       });
       return expired ? { ok: false, reason: 'issued_password_expired' } : { ok: false };
@@ -229,7 +291,7 @@ export class AuthService {
     await withAuth(this.auth, async (tx) => {
       // A correct password ends the password count; the second factor keeps its own (H3).
       await tx.deleteFrom('sign_in_throttle').where('key', '=', accountKey).execute();
-      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
+      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin, { at: now, method: 'password' });
       if (stage === 'enrol') {
         // A fresh secret each time enrolment starts; it only counts once a code from it is checked.
         await tx
@@ -266,6 +328,7 @@ export class AuthService {
             reason,
             issuer: identity.issuer,
           },
+          { at: now, method: 'oidc' },
         );
         return { ok: false, reason } as const;
       };
@@ -327,9 +390,10 @@ export class AuthService {
           .execute();
       }
       const token = newToken();
-      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
+      const how: SignInMethod = { at: now, method: 'oidc', secondFactor: providerSuffices ? 'provider' : null };
+      await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin, how);
       if (providerSuffices) {
-        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
       }
       return { ok: true, token, stage } as const;
     });
@@ -368,6 +432,7 @@ export class AuthService {
         .select([
           'sessions.stage',
           'sessions.created_at',
+          'sessions.sign_in_method',
           'users.id as user_id',
           'users.partnership_id',
           'users.email',
@@ -390,7 +455,8 @@ export class AuthService {
       const secondFactorKey = keys.secondFactor(row.user_id);
       const addressKey = keys.address(origin.clientAddress);
       const who = account(row.partnership_id, row.user_id, row.email, origin);
-      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => auditAccount(tx, who, action, details);
+      const how: SignInMethod = { at: now, method: firstFactor(row.sign_in_method), secondFactor: 'totp' };
+      const audit = (action: ExplicitAuditEntry['action'], details?: Record<string, unknown>) => auditAccount(tx, who, action, details, how);
       if (await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now, tx)) {
         await audit('sign_in.locked', { step: 'second_factor' });
         return { ok: false } as const;
@@ -411,7 +477,7 @@ export class AuthService {
       await endSession(tx, id, 'rotated', now);
       const fresh = newToken();
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
-      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
+      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin, how);
       if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
       await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);
       return { ok: true, token: fresh, stage } as const;
@@ -507,13 +573,25 @@ export class AuthService {
         .execute();
       await auditAccount(tx, who, 'passkey.register', { name: name.slice(0, 100) });
       if (user.stage !== 'register_passkey') return { ok: true } as const;
+      const held = await tx.selectFrom('sessions').select(['sign_in_method', 'second_factor']).where('id', '=', user.sessionId).executeTakeFirst();
+      const how: SignInMethod = { at: now, method: firstFactor(held?.sign_in_method), secondFactor: secondFactorOf(held?.second_factor) };
       await endSession(tx, user.sessionId, 'rotated', now);
       const fresh = newToken();
-      await this.insertSession(tx, fresh, user.userId, user.homePartnershipId, user.homePartnershipId, 'signed_in', now, {
-        clientAddress: user.clientAddress ?? 'unknown',
-        userAgent: user.userAgent,
-      });
-      await auditAccount(tx, who, 'sign_in.success', { next: 'registered_passkey' });
+      await this.insertSession(
+        tx,
+        fresh,
+        user.userId,
+        user.homePartnershipId,
+        user.homePartnershipId,
+        'signed_in',
+        now,
+        {
+          clientAddress: user.clientAddress ?? 'unknown',
+          userAgent: user.userAgent,
+        },
+        how,
+      );
+      await auditAccount(tx, who, 'sign_in.success', { next: 'registered_passkey' }, how);
       return { ok: true, token: fresh } as const;
     });
   }
@@ -542,6 +620,7 @@ export class AuthService {
         .select([
           'sessions.stage',
           'sessions.created_at',
+          'sessions.sign_in_method',
           'users.id as user_id',
           'users.partnership_id',
           'users.email',
@@ -555,6 +634,7 @@ export class AuthService {
     const secondFactorKey = keys.secondFactor(row.user_id);
     const addressKey = keys.address(origin.clientAddress);
     const who = account(row.partnership_id, row.user_id, row.email, origin);
+    const how: SignInMethod = { at: now, method: firstFactor(row.sign_in_method), secondFactor: 'passkey' };
     const challenge = await withAuth(this.auth, (tx) => this.takeChallenge(tx, id, now));
     const passkey = await withAuth(this.auth, async (tx) => (await this.passkeysOf(tx, row.user_id)).find((p) => p.credentialId === response.id));
     const locked = await this.isLocked([secondFactorKey, keys.account(row.email), addressKey], now);
@@ -565,10 +645,16 @@ export class AuthService {
     return withAuth(this.auth, async (tx) => {
       if (!verified.ok || !passkey) {
         await this.noteFailures(tx, secondFactorKey, addressKey, now);
-        await auditAccount(tx, who, locked ? 'sign_in.locked' : 'sign_in.second_factor_failure', {
-          method: 'passkey',
-          detail: verified.ok ? '' : verified.detail,
-        });
+        await auditAccount(
+          tx,
+          who,
+          locked ? 'sign_in.locked' : 'sign_in.second_factor_failure',
+          {
+            method: 'passkey',
+            detail: verified.ok ? '' : verified.detail,
+          },
+          how,
+        );
         return { ok: false } as const;
       }
       await tx
@@ -580,8 +666,8 @@ export class AuthService {
       await endSession(tx, id, 'rotated', now);
       const fresh = newToken();
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
-      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
-      await auditAccount(tx, who, 'sign_in.success', { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+      await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin, how);
+      await auditAccount(tx, who, 'sign_in.success', { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
       return { ok: true, token: fresh, stage } as const;
     });
   }
@@ -726,7 +812,7 @@ export class AuthService {
       tx
         .selectFrom('sessions as s')
         .innerJoin('partnerships as p', 'p.id', 's.acting_partnership_id')
-        .select(['s.id', 's.created_at', 's.last_seen_at', 's.client_address', 's.user_agent', 'p.name as partnership'])
+        .select(['s.id', 's.created_at', 's.last_seen_at', 's.client_address', 's.user_agent', 's.sign_in_method', 's.second_factor', 'p.name as partnership'])
         .where('s.user_id', '=', user.userId)
         .where('s.ended_at', 'is', null)
         .where('s.stage', 'in', ['signed_in', 'change_password'])
@@ -747,7 +833,48 @@ export class AuthService {
         clientAddress: r.client_address,
         userAgent: r.user_agent,
         actingPartnership: r.partnership,
+        method: firstFactor(r.sign_in_method),
+        secondFactor: secondFactorOf(r.second_factor),
       }));
+  }
+
+  /** Ends every other session of the person's ("sign out other sessions"); how many ended. */
+  async endOtherSessions(user: SessionUser): Promise<number> {
+    const now = this.clock.now();
+    return withAuth(this.auth, async (tx) => {
+      const r = await tx
+        .updateTable('sessions')
+        .set({ ended_at: now, ended_reason: 'ended_by_user' })
+        .where('user_id', '=', user.userId)
+        .where('ended_at', 'is', null)
+        .where('id', '<>', user.sessionId)
+        .executeTakeFirst();
+      const ended = Number(r.numUpdatedRows);
+      await auditAccount(tx, signedIn(user), 'session.end', { others: true, ended });
+      return ended;
+    });
+  }
+
+  /** The person's own sign-ins and failed attempts, newest first: only ever their own (by their user id). */
+  async signInHistory(user: SessionUser): Promise<SignInHistoryEntry[]> {
+    const rows = await withAuth(this.auth, (tx) =>
+      tx
+        .selectFrom('sign_in_events')
+        .select(['occurred_at', 'outcome', 'method', 'second_factor', 'client_address', 'user_agent'])
+        .where('user_id', '=', user.userId)
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id')
+        .limit(signInHistoryLength)
+        .execute(),
+    );
+    return rows.map((r) => ({
+      occurredAt: r.occurred_at,
+      outcome: r.outcome === 'success' || r.outcome === 'locked' ? r.outcome : 'failure',
+      method: firstFactor(r.method),
+      secondFactor: secondFactorOf(r.second_factor),
+      clientAddress: r.client_address,
+      userAgent: r.user_agent,
+    }));
   }
 
   /** Ends one of the person's own sessions, named as listSessions shows it. */
@@ -832,6 +959,7 @@ export class AuthService {
         'signed_in',
         now,
         origin,
+        { at: now, method: 'password', secondFactor: 'totp' },
       );
       await audit(tx, 'password.change', { forced: user.stage === 'change_password' });
       return { ok: true, token: fresh } as const;
@@ -883,6 +1011,7 @@ export class AuthService {
     stage: SessionStage,
     now: Date,
     origin: RequestOrigin,
+    how: SignInMethod,
   ) {
     await tx
       .insertInto('sessions')
@@ -897,6 +1026,8 @@ export class AuthService {
         absolute_expires_at: addHours(now, this.policy.absoluteHours),
         client_address: origin.clientAddress.slice(0, 100),
         user_agent: origin.userAgent?.slice(0, 400) ?? null,
+        sign_in_method: how.method,
+        second_factor: how.secondFactor ?? null,
       })
       .execute();
   }

@@ -1174,6 +1174,8 @@ export interface Sessions {
   id: string;
   last_seen_at: Timestamp;
   partnership_id: string;
+  second_factor: string | null;
+  sign_in_method: string | null;
   stage: string;
   user_agent: string | null;
   user_id: string;
@@ -1191,6 +1193,18 @@ export interface SharingAgreements {
   recipient_partnership_id: string;
   recorded_by: string | null;
   starts_on: string;
+}
+
+export interface SignInEvents {
+  client_address: string | null;
+  id: Generated<string>;
+  method: string;
+  occurred_at: Timestamp;
+  outcome: string;
+  partnership_id: string;
+  second_factor: string | null;
+  user_agent: string | null;
+  user_id: string;
 }
 
 export interface SignInThrottle {
@@ -1525,6 +1539,7 @@ export interface DB {
   service_referrals: ServiceReferrals;
   sessions: Sessions;
   sharing_agreements: SharingAgreements;
+  sign_in_events: SignInEvents;
   sign_in_throttle: SignInThrottle;
   strategy_action_updates: StrategyActionUpdates;
   strategy_actions: StrategyActions;

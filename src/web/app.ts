@@ -112,7 +112,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        // Single sign-on's form is answered by a redirect to the provider, which a browser checks against form-action.
+        formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
         frameAncestors: ["'none'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },

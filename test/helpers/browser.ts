@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -24,9 +25,9 @@ export interface BrowserContext {
 }
 
 /** Starts Lantern on a loopback port over an isolated database, and Debian's Chromium headless. */
-export async function startBrowserContext(options: { configOverrides?: Record<string, string> } = {}): Promise<BrowserContext> {
+export async function startBrowserContext(options: { configOverrides?: Record<string, string>; port?: number } = {}): Promise<BrowserContext> {
   const ctx = await createTestContext(options);
-  const address = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await ctx.app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -143,7 +144,8 @@ export async function signInWithBrowser(page: Page, bc: BrowserContext, account:
   // By the fields' ids, so the same steps sign in on the English or the Welsh page.
   await page.locator('#email').fill(account.email);
   await page.locator('#password').fill(account.password);
-  await page.locator('main button.govuk-button[type="submit"]').click();
+  // The password form's button (with single sign-on configured, the organisation account's follows it).
+  await page.locator('main button.govuk-button[type="submit"]').first().click();
   await page.waitForURL('**/sign-in/code');
   await assertAccessible(page, bc);
   await page.locator('#code').fill(await totpCode(account.totpSecret, bc.ctx.clock.now()));
@@ -168,4 +170,13 @@ export async function shownDate(scope: Page | Locator, legend: string): Promise<
   const group = scope.getByRole('group', { name: legend, exact: true });
   const [day, month, year] = await Promise.all(['Day', 'Month', 'Year'].map((box) => group.getByLabel(box).inputValue()));
   return `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`;
+}
+
+/** A loopback port free a moment ago, for a server whose address must be known before it starts (single sign-on's redirect URI). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

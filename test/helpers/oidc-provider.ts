@@ -29,7 +29,17 @@ export interface TestProvider {
 
 const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
-export async function startTestProvider(options: { redirectUri: string }): Promise<TestProvider> {
+/** The provider's own sign-in and consent pages, for a browser (`interactive`): plain forms, as a real provider shows. */
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1>${body}</main></body></html>`;
+
+async function formBody(req: http.IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function startTestProvider(options: { redirectUri: string; interactive?: boolean }): Promise<TestProvider> {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = 'test-key';
   const jwk = { ...(privateKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' };
@@ -77,6 +87,41 @@ export async function startTestProvider(options: { redirectUri: string }): Promi
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     void (async () => {
+      if (options.interactive && req.url?.startsWith('/interaction/')) {
+        // A browser signs in here: a username (the account's id) on the login page, then "Allow" on consent.
+        const details = await provider.interactionDetails(req, res);
+        const uid = details.uid;
+        if (req.method === 'GET') {
+          res.setHeader('content-type', 'text/html; charset=utf-8');
+          res.end(
+            details.prompt.name === 'login'
+              ? page(
+                  'Sign in to the test provider',
+                  `<form method="post" action="/interaction/${uid}/login"><label for="username">Username</label> <input id="username" name="username" autocomplete="off"> <button type="submit">Sign in</button></form>`,
+                )
+              : page(
+                  'Allow Lantern to use your account',
+                  `<form method="post" action="/interaction/${uid}/confirm"><button type="submit">Allow</button></form>`,
+                ),
+          );
+          return;
+        }
+        if (req.url.endsWith('/login')) {
+          const accountId = (await formBody(req)).get('username') ?? '';
+          const { amr, acr } = state.nextLogin;
+          await provider.interactionFinished(
+            req,
+            res,
+            { login: { accountId, ...(amr ? { amr } : {}), ...(acr ? { acr } : {}) } },
+            { mergeWithLastSubmission: false },
+          );
+          return;
+        }
+        const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });
+        grant.addOIDCScope('openid email');
+        await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+        return;
+      }
       if (req.url?.startsWith('/interaction/')) {
         const details = await provider.interactionDetails(req, res);
         if (details.prompt.name === 'login') {

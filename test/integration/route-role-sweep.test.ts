@@ -62,6 +62,7 @@ const expectedAccess: Record<string, string> = {
   'GET /account': everyone,
   'POST /account/partnership': everyone,
   'POST /account/sessions/:session/end': everyone,
+  'POST /account/sessions/end-others': everyone,
   // One's own passkeys (another account's is not found)
   'POST /account/passkeys/options': everyone,
   'POST /account/passkeys': everyone,
@@ -75,6 +76,8 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/users/:id': 'SP',
   'POST /admin/users/:id/disable': 'SP',
   'POST /admin/users/:id/enable': 'SP',
+  'POST /admin/users/:id/sessions/end-all': 'SP',
+  'POST /admin/users/:id/sessions/:session/end': 'SP',
   'GET /admin/agencies': 'SP',
   'POST /admin/agencies': 'SP',
   'GET /admin/agencies/:id/contact': 'SP',

@@ -219,6 +219,10 @@ before(async () => {
       `INSERT INTO webauthn_credentials (partnership_id, user_id, credential_id, public_key, name, created_at) VALUES ($1, $2, $3, '\\x01', 'rls test', now())`,
       [p, u!.id, `rls-test-credential-${p}`],
     );
+    await ctx.ownerQuery(`INSERT INTO sign_in_events (partnership_id, user_id, occurred_at, outcome, method) VALUES ($1, $2, now(), 'success', 'password')`, [
+      p,
+      u!.id,
+    ]);
   }
 });
 after(async () => ctx.close());

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { signInHistoryLength } from '../../auth/service.ts';
+import { summariseUserAgent } from '../../auth/user-agent.ts';
 import { LanternError } from '../../errors.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, singleError } from '../../web/forms.ts';
@@ -20,9 +22,12 @@ export const accountFeature: Feature = {
   async register(app, { auth }) {
     const signedIn = { config: { permission: 'home.view' as const } };
 
-    app.get('/account', signedIn, async (request, reply) =>
-      reply.page(view('account'), { sessions: await auth.listSessions(request.user!), passkeys: await auth.listPasskeys(request.user!) }),
-    );
+    app.get('/account', signedIn, async (request, reply) => {
+      const user = request.user!;
+      const sessions = (await auth.listSessions(user)).map((s) => ({ ...s, device: summariseUserAgent(s.userAgent) }));
+      const history = (await auth.signInHistory(user)).map((h) => ({ ...h, device: summariseUserAgent(h.userAgent) }));
+      return reply.page(view('account'), { sessions, history, historyLength: signInHistoryLength, passkeys: await auth.listPasskeys(user) });
+    });
 
     // Passkeys and security keys (issue 16 §1): JSON for src/web/assets/passkeys.js.
     app.post('/account/passkeys/options', { ...signedIn, schema: { body: passkeyOptionsSchema } }, async (request, reply) =>
@@ -37,6 +42,12 @@ export const accountFeature: Feature = {
       if (result === 'not_found') throw new LanternError('LANTERN_E_NOT_FOUND');
       if (result === 'last_required') throw new LanternError('LANTERN_E_FORBIDDEN');
       return reply.saved('/account', 'flash.passkeyRemoved');
+    });
+
+    // "Sign out your other sessions": every session of the person's but this one.
+    app.post('/account/sessions/end-others', signedIn, async (request, reply) => {
+      await auth.endOtherSessions(request.user!);
+      return reply.saved('/account', 'flash.otherSessionsEnded');
     });
 
     app.post('/account/sessions/:session/end', { ...signedIn, schema: { params: shownSessionParam } }, async (request, reply) => {

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { grantableRoles } from '../../authz/policy.ts';
 import { agencyKinds, isRole } from '../../authz/roles.ts';
+import { summariseUserAgent } from '../../auth/user-agent.ts';
+import { LanternError } from '../../errors.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { formErrors, postedForm, singleError, type FormErrors } from '../../web/forms.ts';
 import type { Feature } from '../feature.ts';
@@ -13,6 +15,7 @@ import {
   grantFormSchema,
   languageSettingsSchema,
   pageQuery,
+  personSessionParams,
   userEditSchema,
   userFormSchema,
 } from './schema.ts';
@@ -74,7 +77,18 @@ export const adminFeature: Feature = {
       const { id } = request.params;
       const person = await admin.getUser(request.user!, id);
       const values = { ...person, displayName: person.display_name, agencyId: person.agency_id, jobTitle: person.job_title, startedOn: person.started_on };
-      return reply.page(view('user-form'), await userFormPage(request, { values, person, mode: 'edit' }));
+      const sessions = (await admin.listSessionsOf(request.user!, id)).map((s) => ({ ...s, device: summariseUserAgent(s.userAgent) }));
+      return reply.page(view('user-form'), await userFormPage(request, { values, person, mode: 'edit', sessions }));
+    });
+
+    // The person's sessions (issue 16 §1): end one, or all; post/redirect/get back to their page.
+    app.post('/admin/users/:id/sessions/end-all', { ...usersConfig, schema: { params: idParams } }, async (request, reply) => {
+      await admin.endSessionsOf(request.user!, request.params.id, 'all');
+      return reply.saved(`/admin/users/${request.params.id}#sessions`, 'flash.personSessionsEnded');
+    });
+    app.post('/admin/users/:id/sessions/:session/end', { ...usersConfig, schema: { params: personSessionParams } }, async (request, reply) => {
+      if (!(await admin.endSessionsOf(request.user!, request.params.id, { shownId: request.params.session }))) throw new LanternError('LANTERN_E_NOT_FOUND');
+      return reply.saved(`/admin/users/${request.params.id}#sessions`, 'flash.personSessionEnded');
     });
 
     app.post('/admin/users/:id', { ...usersConfig, schema: { params: idParams, body: userEditSchema }, attachValidation: true }, async (request, reply) => {

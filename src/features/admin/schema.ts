@@ -72,3 +72,6 @@ export const languageSettingsSchema = z
   })
   .refine((form) => form.offersWelsh === 'yes' || form.defaultLanguage === 'en', { path: ['defaultLanguage'], message: 'validation.welshDefaultNotOffered' });
 export type LanguageSettingsForm = z.infer<typeof languageSettingsSchema>;
+
+/** One of a person's sessions, as their administration page names it (a hash of its id, never the id). */
+export const personSessionParams = z.object({ id: z.uuid(), session: z.string().regex(/^[0-9a-f]{24}$/) });

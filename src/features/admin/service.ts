@@ -19,6 +19,30 @@ interface GranteeRow {
   revoked_at: Date | null;
 }
 
+/** A session as lantern_user_sessions (migration 0635) gives it. */
+interface SessionRow {
+  shown_id: string;
+  created_at: Date | string;
+  last_seen_at: Date | string;
+  absolute_expires_at: Date | string;
+  client_address: string | null;
+  user_agent: string | null;
+  sign_in_method: string | null;
+  second_factor: string | null;
+}
+
+/** One of a person's open sessions on their administration page. */
+export interface PersonSession {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  clientAddress: string | null;
+  userAgent: string | null;
+  method: string | null;
+  secondFactor: string | null;
+  current: boolean;
+}
+
 /** A readable one-time password an administrator passes on; the user enrols a second factor on first use. */
 export function generateInitialPassword(): string {
   const words = crypto.randomBytes(12).toString('base64url');
@@ -89,7 +113,58 @@ export class AdminService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    /** Sessions idle longer than this are over, though ended only at their next request: not listed. */
+    private readonly idleMinutes = 30,
   ) {}
+
+  /**
+   * One person's open sessions, for their administrator (issue 16 §1): only a person of the acting
+   * partnership (row-level security on users; the database function checks again, and that the
+   * actor is an administrator). Reading them is audited.
+   */
+  listSessionsOf(user: SessionUser, id: string): Promise<PersonSession[]> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const person = await tx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+      if (!person) throw notFound();
+      const rows = await sql<SessionRow>`SELECT * FROM lantern_user_sessions(${id}::uuid)`.execute(tx);
+      await act.audit({ action: 'record.view', recordType: 'user', recordId: id, details: { page: 'sessions' } });
+      const now = this.clock.now().getTime();
+      return rows.rows
+        .filter((r) => now - new Date(r.last_seen_at).getTime() <= this.idleMinutes * 60_000 && now < new Date(r.absolute_expires_at).getTime())
+        .map((r) => ({
+          id: r.shown_id,
+          createdAt: new Date(r.created_at),
+          lastSeenAt: new Date(r.last_seen_at),
+          clientAddress: r.client_address,
+          userAgent: r.user_agent,
+          method: r.sign_in_method,
+          secondFactor: r.second_factor,
+          current: false,
+        }));
+    });
+  }
+
+  /**
+   * Ends one of a person's sessions (named as listSessionsOf names it) or all of them: that browser
+   * is signed out at its next request. Audited; a security event. False if there was no such session.
+   */
+  endSessionsOf(user: SessionUser, id: string, which: { shownId: string } | 'all'): Promise<boolean> {
+    return withActor(this.db, actorOf(user), async (tx, act) => {
+      const person = await tx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+      if (!person) throw notFound();
+      const now = this.clock.now();
+      if (which === 'all') {
+        await AuthService.endSessionsFor(tx, id, 'ended_by_admin', now);
+      } else {
+        const r = await sql<{
+          ended: boolean;
+        }>`SELECT lantern_end_user_session(${id}::uuid, ${which.shownId}, 'ended_by_admin', ${now.toISOString()}::timestamptz) AS ended`.execute(tx);
+        if (!r.rows[0]?.ended) return false;
+      }
+      await act.audit({ action: 'session.end_by_admin', recordType: 'user', recordId: id, details: { all: which === 'all' } });
+      return true;
+    });
+  }
 
   /** A page of the partnership's people, 50 at a time (a large partnership has thousands). */
   listUsers(user: SessionUser, page = 1, pageSize = 50) {

@@ -108,9 +108,10 @@ CREATE POLICY subject_access_redactions_dpo ON subject_access_redactions
 -- ---- Collection -------------------------------------------------------------------------------------
 
 -- Every row naming the subject (or a record merged into it): each table and column of lantern_merge_columns()
--- for the kind (a kind column narrows it), the subject's own row, and the audit events about any of these rows.
+-- for the kind (a kind column narrows it), the subject's own row, and the audit events about any of these rows
+-- (less those of the work on this very request, p_request, which goes on while the DPO prepares it).
 -- Not granted: lantern_sar_collect below answers for a request.
-CREATE FUNCTION lantern_sar_rows(p_partnership uuid, p_kind text, p_id uuid) RETURNS TABLE (table_name text, row_data jsonb)
+CREATE FUNCTION lantern_sar_rows(p_partnership uuid, p_kind text, p_id uuid, p_request uuid) RETURNS TABLE (table_name text, row_data jsonb)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   col record;
@@ -139,23 +140,26 @@ BEGIN
     SELECT EXISTS (SELECT 1 FROM information_schema.columns i WHERE i.table_schema = 'public' AND i.table_name = col.tbl AND i.column_name = 'partnership_id')
       INTO has_partnership;
     -- A released export kept on a request is not copied into the next one.
-    EXECUTE format('SELECT coalesce(array_agg(to_jsonb(t) - ''release_zip''), ''{}'') FROM %I t WHERE t.%I = ANY ($1)%s%s',
+    -- The request being answered is not part of its own answer (earlier requests are).
+    EXECUTE format('SELECT coalesce(array_agg(to_jsonb(t) - ''release_zip''), ''{}'') FROM %I t WHERE t.%I = ANY ($1)%s%s%s',
                    col.tbl, col.colname,
                    CASE WHEN has_partnership THEN ' AND t.partnership_id = $2' ELSE '' END,
-                   CASE WHEN col.kind_column IS NOT NULL THEN format(' AND t.%I = %L', col.kind_column, col.kind_value) ELSE '' END)
-      INTO part USING ids, p_partnership;
+                   CASE WHEN col.kind_column IS NOT NULL THEN format(' AND t.%I = %L', col.kind_column, col.kind_value) ELSE '' END,
+                   CASE WHEN col.tbl = 'subject_access_requests' THEN ' AND t.id <> $3' ELSE '' END)
+      INTO part USING ids, p_partnership, p_request;
     tbls := tbls || array_fill(col.tbl::text, ARRAY[cardinality(part)]);
     rws := rws || part;
   END LOOP;
   SELECT coalesce(array_agg(DISTINCT r->>'id') FILTER (WHERE r ? 'id'), '{}') || ARRAY(SELECT unnest(ids)::text) INTO row_ids FROM unnest(rws) r;
   SELECT coalesce(array_agg(to_jsonb(a) - 'prev_hash' - 'hash' ORDER BY a.id), '{}') INTO part FROM audit_events a
-   WHERE a.partnership_id = p_partnership AND a.record_id = ANY (row_ids);
+   WHERE a.partnership_id = p_partnership AND a.record_id = ANY (row_ids)
+     AND NOT (a.action LIKE 'subject\_access.%' AND a.details->>'request' = p_request::text);
   tbls := tbls || array_fill('audit_events'::text, ARRAY[cardinality(part)]);
   rws := rws || part;
   RETURN QUERY SELECT DISTINCT ON (x.t, x.r) x.t, x.r FROM unnest(tbls, rws) x (t, r) ORDER BY x.t, x.r;
 END
 $$;
-REVOKE ALL ON FUNCTION lantern_sar_rows(uuid, text, uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION lantern_sar_rows(uuid, text, uuid, uuid) FROM PUBLIC;
 
 -- What the DPO's export reads: the subject's rows, and the other children and persons of concern those
 -- rows name by id (their names, to find them in free text), for one open request of the acting partnership.
@@ -173,7 +177,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'lantern: no such open subject access request' USING ERRCODE = 'no_data_found';
   END IF;
-  WITH r AS MATERIALIZED (SELECT * FROM lantern_sar_rows(req.partnership_id, req.subject_kind, req.subject_id)),
+  WITH r AS MATERIALIZED (SELECT * FROM lantern_sar_rows(req.partnership_id, req.subject_kind, req.subject_id, req.id)),
   vals AS (
     SELECT e.value #>> '{}' AS v FROM r, jsonb_each(r.row_data) e WHERE jsonb_typeof(e.value) = 'string'
     UNION
@@ -182,10 +186,10 @@ BEGIN
   ids AS (SELECT DISTINCT v::uuid AS id FROM vals WHERE v ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'),
   found AS (
     SELECT 'child'::text AS kind, c.id, c.given_name, c.family_name, c.aliases FROM children c JOIN ids ON ids.id = c.id
-     WHERE c.partnership_id = req.partnership_id AND NOT (req.subject_kind = 'child' AND (c.id = req.subject_id OR c.merged_into_id = req.subject_id))
+     WHERE c.partnership_id = req.partnership_id AND NOT (req.subject_kind = 'child' AND (c.id = req.subject_id OR c.merged_into_id IS NOT DISTINCT FROM req.subject_id))
     UNION ALL
     SELECT 'person', p.id, p.given_name, p.family_name, p.aliases FROM persons_of_concern p JOIN ids ON ids.id = p.id
-     WHERE p.partnership_id = req.partnership_id AND NOT (req.subject_kind = 'person' AND (p.id = req.subject_id OR p.merged_into_id = req.subject_id)))
+     WHERE p.partnership_id = req.partnership_id AND NOT (req.subject_kind = 'person' AND (p.id = req.subject_id OR p.merged_into_id IS NOT DISTINCT FROM req.subject_id)))
   SELECT jsonb_build_object(
            'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object('table', r.table_name, 'row', r.row_data) ORDER BY r.table_name, r.row_data::text), '[]') FROM r),
            'thirdParties', (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', f.kind, 'id', f.id, 'givenName', f.given_name, 'familyName', f.family_name,

@@ -14,10 +14,10 @@ describe('subject access in Chromium', { skip: browserAvailable ? false : 'Chrom
     const northmere = await demoPartnership(bc.ctx, 'northmere');
     const agency = (await demoAgency(bc.ctx, 'northmere', 'childrens_services')).id;
     const child = await aChild(bc.ctx, { partnership_id: northmere, owning_agency_id: agency, given_name: 'Gwen', family_name: 'Browsertest' });
-    await bc.ctx.ownerQuery(`INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Gwen spoke about her friends at school today', 'Synthetic Worker')`, [
-      northmere,
-      child,
-    ]);
+    await bc.ctx.ownerQuery(
+      `INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Gwen spoke about her friends at school today', 'Synthetic Worker')`,
+      [northmere, child],
+    );
 
     const page = await bc.newPage();
     await signInWithBrowser(page, bc, bc.ctx.account('dpo.northmere@lantern.example'));

@@ -33,7 +33,7 @@ describe('subject access in Chromium', { skip: browserAvailable ? false : 'Chrom
     await page.getByRole('radio', { name: 'A parent or carer' }).check();
     await page.getByLabel('Requester’s name', { exact: true }).fill('Synthetic Parent');
     await fillDate(page, 'Date received', '2026-10-20');
-    await page.getByRole('radio', { name: 'English' }).check();
+    await page.getByRole('radio', { name: 'In English' }).check();
     await page.getByRole('button', { name: 'Log a subject access request' }).click();
     await assertAccessible(page, bc);
     assert.match((await page.locator('h1').textContent())!, /Gwen Browsertest/);

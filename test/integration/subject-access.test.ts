@@ -137,7 +137,7 @@ describe('collection, redaction and release', () => {
     const concern = await aConcern(ctx, { partnership_id: northmere, child_id: subject, what_happened: 'Seen with an older male near the station' });
     const episode = await aMissingEpisode(ctx, { partnership_id: northmere, child_id: subject, started_at: '2026-09-01T20:00Z' });
     const [note] = await ctx.ownerQuery<{ id: string }>(
-      `INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Alys was with Bethan Otherchild at the park', 'Synthetic Worker') RETURNING id`,
+      `INSERT INTO case_notes (partnership_id, child_id, body, author_name) VALUES ($1, $2, 'Alys was with Bethan Otherchild at the park <script>x()</script>', 'Synthetic Worker') RETURNING id`,
       [northmere, subject],
     );
     const [link] = await ctx.ownerQuery<{ id: string }>(
@@ -160,6 +160,8 @@ describe('collection, redaction and release', () => {
 
     const page = await agents.dpo.get(`/dpo/subject-access/${id}/redactions`);
     assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('&lt;script&gt;x()'), 'what a flagged field says is shown escaped');
+    assert.ok(!page.body.includes('<script>x()'));
     const review = await ctx.services.subjectAccess.review(dpo, id);
     assert.equal(review.request.status, 'in_preparation');
     const keys = new Map(review.items.map((i) => [i.key, i]));

@@ -92,6 +92,9 @@ export function securityEventOf(action: string, details: Record<string, unknown>
       return { event: 'api_token.approved', outcome: 'success' };
     case 'api_token.revoke':
       return { event: 'api_token.revoked', outcome: 'success' };
+    // A subject access export released to the requester (issue 16 §3).
+    case 'subject_access.release':
+      return { event: 'export', outcome: 'success' };
     case 'retention.dispose':
       return { event: 'disposal', outcome: 'success' };
     case 'retention.hold_release':

@@ -56,7 +56,13 @@ export type AuditAction =
   | 'retention.hold_release'
   | 'retention.propose'
   | 'retention.cancel'
-  | 'retention.dispose';
+  | 'retention.dispose'
+  | 'subject_access.log'
+  | 'subject_access.review'
+  | 'subject_access.redactions'
+  | 'subject_access.release'
+  | 'subject_access.download'
+  | 'subject_access.withdraw';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

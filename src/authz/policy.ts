@@ -91,6 +91,9 @@ export const permissions = {
   // Retention schedules, legal holds and disposal runs (issue 16 §3): the partnership's administrators and
   // data protection officers; a run is approved by a second of them (migration 0600 says the same).
   'retention.manage': ['partnership_admin', 'dpo'],
+  // Subject access requests (issue 16 §3): the register, the collection of what is held about the subject,
+  // the redaction decisions and the release — the data protection officer only (migration 0640 says the same).
+  'subject-access.manage': ['dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -1358,6 +1358,40 @@ export interface StrategyPlans {
   updated_at: Generated<Timestamp>;
 }
 
+export interface SubjectAccessRedactions {
+  decided_at: Generated<Timestamp>;
+  decided_by: string;
+  decided_by_name: string;
+  decision: string;
+  id: Generated<string>;
+  item_key: string;
+  partnership_id: string;
+  request_id: string;
+}
+
+export interface SubjectAccessRequests {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  created_by_name: string;
+  due_on: string;
+  id: Generated<string>;
+  language: Generated<string>;
+  partnership_id: string;
+  received_on: string;
+  release_summary: Json | null;
+  release_zip: Buffer | null;
+  released_at: Timestamp | null;
+  requester_kind: string;
+  requester_name: string;
+  status: Generated<string>;
+  subject_id: string;
+  subject_kind: string;
+  subject_label: Generated<string>;
+  updated_at: Timestamp | null;
+  updated_by: string | null;
+  updated_by_name: string | null;
+}
+
 export interface Teams {
   agency_id: string;
   created_at: Generated<Timestamp>;
@@ -1551,6 +1585,8 @@ export interface DB {
   strategy_meeting_current: StrategyMeetingCurrent;
   strategy_meetings: StrategyMeetings;
   strategy_plans: StrategyPlans;
+  subject_access_redactions: SubjectAccessRedactions;
+  subject_access_requests: SubjectAccessRequests;
   teams: Teams;
   training_attendance: TrainingAttendance;
   training_courses: TrainingCourses;

@@ -25,6 +25,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/admin/languages', textKey: 'nav.languages', permission: 'languages.manage' },
   { href: '/admin/disclosure', textKey: 'disclosure.nav', permission: 'disclosure.manage' },
   { href: '/admin/retention', textKey: 'retention.nav', permission: 'retention.manage' },
+  { href: '/dpo/subject-access', textKey: 'subjectAccess.nav', permission: 'subject-access.manage' },
   { href: '/strategy', textKey: 'nav.strategy', permission: 'strategy.read' },
   { href: '/profile', textKey: 'profile.nav', permission: 'profile.read_published' },
   { href: '/audit', textKey: 'nav.audit', permission: 'audit.read' },

@@ -112,6 +112,15 @@ const realValueSql: Record<string, string> = {
              SELECT $1, current_date, 'cancelled', u.id, 'Route sweep', now() FROM u
               WHERE NOT EXISTS (SELECT 1 FROM retention_runs WHERE partnership_id = $1 AND status = 'cancelled') RETURNING id)
     SELECT id FROM made UNION ALL (SELECT id FROM retention_runs WHERE partnership_id = $1 AND status = 'cancelled' ORDER BY id LIMIT 1) LIMIT 1`,
+  // A withdrawn subject access request (migration 0640): the sweep's posts to decide, release or withdraw find
+  // nothing open to change (404), and nothing is released.
+  'subject-access/:id': `WITH u AS (SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1),
+    c AS (SELECT id FROM children WHERE partnership_id = $1 AND merged_into_id IS NULL ORDER BY id LIMIT 1),
+    made AS (INSERT INTO subject_access_requests (partnership_id, subject_kind, subject_id, requester_kind, requester_name, received_on, due_on,
+               status, created_by, created_by_name)
+             SELECT $1, 'child', c.id, 'subject', 'Route sweep', current_date, lantern_sar_due_on(current_date), 'withdrawn', u.id, 'Route sweep' FROM u, c
+              WHERE NOT EXISTS (SELECT 1 FROM subject_access_requests WHERE partnership_id = $1) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM subject_access_requests WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
   'learning/:learningId': 'SELECT id FROM case_audit_learning WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY id LIMIT 1',
   'records/:childId': 'SELECT child_id AS id FROM case_audit_sample WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY position LIMIT 1',
   // A self-assessment in progress (migration 0580) with a piece of evidence for its first standard: the demo seed has none.

@@ -121,6 +121,16 @@ const expectedAccess: Record<string, string> = {
   'POST /break-glass/restricted/:id/lift': 'D',
   'POST /break-glass/lifted/:id/acknowledge': 'D',
   'POST /break-glass/:id/acknowledge': 'D',
+  // Subject access requests (issue 16 §3): the data protection officer only
+  'GET /dpo/subject-access': 'D',
+  'GET /dpo/subject-access/new': 'D',
+  'POST /dpo/subject-access': 'D',
+  'GET /dpo/subject-access/:id': 'D',
+  'GET /dpo/subject-access/:id/redactions': 'D',
+  'POST /dpo/subject-access/:id/redactions': 'D',
+  'POST /dpo/subject-access/:id/release': 'D',
+  'POST /dpo/subject-access/:id/withdraw': 'D',
+  'GET /dpo/subject-access/:id/download': 'D',
   // Concerns and triage: councillors (board members) raise concerns and see nothing identifying
   'GET /concerns/new': 'TWCAB',
   'POST /concerns/new': 'TWCAB',

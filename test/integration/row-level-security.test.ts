@@ -107,6 +107,18 @@ before(async () => {
       [p],
     );
   }
+  // Subject access (0640): a request of each partnership with one redaction decision.
+  for (const p of [northmere, westbrook]) {
+    await ctx.ownerQuery(
+      `WITH u AS (SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1),
+            r AS (INSERT INTO subject_access_requests (partnership_id, subject_kind, subject_id, requester_kind, requester_name, received_on, due_on, created_by, created_by_name)
+                  SELECT $1, 'child', (SELECT id FROM children WHERE partnership_id = $1 AND merged_into_id IS NULL ORDER BY id LIMIT 1), 'subject', 'rls test',
+                         '2026-01-31', '2026-02-28', u.id, 'rls test' FROM u RETURNING id)
+       INSERT INTO subject_access_redactions (partnership_id, request_id, item_key, decision, decided_by, decided_by_name)
+       SELECT $1, r.id, 'case_notes:x:body', 'redact', u.id, 'rls test' FROM r, u`,
+      [p],
+    );
+  }
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(

@@ -140,6 +140,15 @@ function auditAccount(tx: Tx, who: AuditedAccount, action: ExplicitAuditEntry['a
   });
 }
 
+/**
+ * The one place a sign-in completes (password and code, passkey, single sign-on): the account's
+ * last sign-in is now and any notice that it is dormant is withdrawn (issue 16 §1), then the audit row.
+ */
+async function signedInNow(tx: Tx, who: AuditedAccount, now: Date, details?: Record<string, unknown>): Promise<void> {
+  if (who.userId) await tx.updateTable('users').set({ last_signed_in_at: now, dormant_notice_at: null }).where('id', '=', who.userId).execute();
+  await auditAccount(tx, who, 'sign_in.success', details);
+}
+
 /** A session not yet ended, by its id, with its account. */
 const openSession = (db: Database | Tx, id: string) =>
   db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').where('sessions.id', '=', id).where('sessions.ended_at', 'is', null);
@@ -329,7 +338,7 @@ export class AuthService {
       const token = newToken();
       await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin);
       if (providerSuffices) {
-        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+        await signedInNow(tx, who, now, { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) });
       }
       return { ok: true, token, stage } as const;
     });
@@ -413,7 +422,7 @@ export class AuthService {
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
       if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
-      await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);
+      await signedInNow(tx, who, now, stage === 'change_password' ? { next: 'change_password' } : undefined);
       return { ok: true, token: fresh, stage } as const;
     });
   }
@@ -513,7 +522,7 @@ export class AuthService {
         clientAddress: user.clientAddress ?? 'unknown',
         userAgent: user.userAgent,
       });
-      await auditAccount(tx, who, 'sign_in.success', { next: 'registered_passkey' });
+      await signedInNow(tx, who, now, { next: 'registered_passkey' });
       return { ok: true, token: fresh } as const;
     });
   }
@@ -581,7 +590,7 @@ export class AuthService {
       const fresh = newToken();
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin);
-      await auditAccount(tx, who, 'sign_in.success', { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) });
+      await signedInNow(tx, who, now, { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) });
       return { ok: true, token: fresh, stage } as const;
     });
   }

@@ -1,15 +1,33 @@
 import fs from 'node:fs';
-import type { Clock } from '../auth/service.ts';
-import { withSystem } from '../db/context.ts';
+import { recordAudit } from '../audit/audit.ts';
+import type { Clock, SessionUser } from '../auth/service.ts';
+import { grantableRoles } from '../authz/policy.ts';
+import type { Role } from '../authz/roles.ts';
+import { withSystem, withTrustedActor } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
 import type { FeedRefusal } from '../features/lifecycle/feed.ts';
-import { actingFromCli, LifecycleService, type FeedPlan } from '../features/lifecycle/service.ts';
+import { LifecycleService, type Acting, type FeedPlan } from '../features/lifecycle/service.ts';
 
 /**
  * The command-line twins of the account lifecycle pages (issue 16 §1), for a nightly job: the same
  * service functions as the page's buttons, acting as the partnership's administrator (`lantern cli`
  * on every audit row), with row-level security as for a request.
  */
+
+/** The command line as the partnership's administrator: the owner states the context; row-level security still applies. */
+export function actingFromCli(owner: Database, partnershipId: string): Acting {
+  const roles: Role[] = ['partnership_admin'];
+  return {
+    partnershipId,
+    userId: null,
+    grantable: grantableRoles({ roles } as SessionUser),
+    run: (fn) =>
+      withTrustedActor(owner, { partnershipId, agencyId: null, userId: null, roles, label: 'lantern cli' }, (tx) =>
+        fn(tx, { audit: (entry) => recordAudit(tx, { ...entry, partnershipId, actorUserId: null }) }),
+      ),
+  };
+}
+
 async function partnershipId(owner: Database, code: string): Promise<string> {
   const row = await withSystem(owner, (tx) => tx.selectFrom('partnerships').select('id').where('code', '=', code).executeTakeFirst());
   if (!row) throw new Error(`No partnership "${code}"`);

@@ -13,7 +13,7 @@ describe('account lifecycle in Chromium', { skip: browserAvailable ? false : 'Ch
   test('the administrator gives notice to a dormant account, then previews and applies a joiners and leavers file', async () => {
     const northmere = await demoPartnership(bc.ctx, 'northmere');
     const police = await demoAgency(bc.ctx, 'northmere', 'police');
-    const [{ name }] = await bc.ctx.ownerQuery<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [police.id]);
+    const name = (await bc.ctx.ownerQuery<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [police.id]))[0]!.name;
     await bc.ctx.ownerQuery(
       `INSERT INTO users (partnership_id, agency_id, email, display_name, roles, created_at, last_signed_in_at)
        VALUES ($1, $2, 'dormant.browser@lantern.example', 'Dormant Browser', ARRAY['practitioner'], $3, $3)`,
@@ -34,7 +34,9 @@ describe('account lifecycle in Chromium', { skip: browserAvailable ? false : 'Ch
     await assertAccessible(page, bc);
     await page
       .getByLabel('Or paste the CSV')
-      .fill(`email,given_name,family_name,agency,role,action\njoiner.browser@lantern.example,Jo,Joiner,${name},practitioner,join\nbad-email,A,B,${name},practitioner,join`);
+      .fill(
+        `email,given_name,family_name,agency,role,action\njoiner.browser@lantern.example,Jo,Joiner,${name},practitioner,join\nbad-email,A,B,${name},practitioner,join`,
+      );
     await page.getByRole('button', { name: 'Preview the changes' }).click();
     await assertAccessible(page, bc);
     assert.match((await page.locator('#preview').textContent())!, /The email address is not valid/);

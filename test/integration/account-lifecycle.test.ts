@@ -50,17 +50,18 @@ async function person(label: string, signedInDaysAgo: number | null, createdDays
 
 const userRow = async (id: string) =>
   (
-    await ctx.ownerQuery<{ disabled_at: Date | null; dormant_notice_at: Date | null; last_signed_in_at: Date | null; roles: string[]; password_hash: string | null }>(
-      'SELECT disabled_at, dormant_notice_at, last_signed_in_at, roles, password_hash FROM users WHERE id = $1',
-      [id],
-    )
+    await ctx.ownerQuery<{
+      disabled_at: Date | null;
+      dormant_notice_at: Date | null;
+      last_signed_in_at: Date | null;
+      roles: string[];
+      password_hash: string | null;
+    }>('SELECT disabled_at, dormant_notice_at, last_signed_in_at, roles, password_hash FROM users WHERE id = $1', [id])
   )[0]!;
 const liveSessions = async (userId: string) =>
   Number((await ctx.ownerQuery<{ n: string }>('SELECT count(*) AS n FROM sessions WHERE user_id = $1 AND ended_at IS NULL', [userId]))[0]!.n);
 const auditCount = async (action: string, recordId: string) =>
-  Number(
-    (await ctx.ownerQuery<{ n: string }>('SELECT count(*) AS n FROM audit_events WHERE action = $1 AND record_id = $2', [action, recordId]))[0]!.n,
-  );
+  Number((await ctx.ownerQuery<{ n: string }>('SELECT count(*) AS n FROM audit_events WHERE action = $1 AND record_id = $2', [action, recordId]))[0]!.n);
 
 describe('dormant accounts', () => {
   test('89 days without a sign-in is not dormant, 91 is; never signed in counts from the account’s making', async () => {
@@ -188,7 +189,11 @@ describe('joiners and leavers feed', () => {
     const banner = await adminAgent.get('/admin/people/import');
     assert.ok(banner.body.includes('1 new accounts, 1 changed, 1 leavers disabled'), 'success banner with counts');
 
-    const created = (await ctx.ownerQuery<{ id: string; password_hash: string | null; roles: string[] }>('SELECT id, password_hash, roles FROM users WHERE email = $1', [joiner]))[0]!;
+    const created = (
+      await ctx.ownerQuery<{ id: string; password_hash: string | null; roles: string[] }>('SELECT id, password_hash, roles FROM users WHERE email = $1', [
+        joiner,
+      ])
+    )[0]!;
     assert.equal(created.password_hash, null, 'a joiner has no password: single sign-on by email');
     assert.deepEqual(created.roles, ['triage_worker', 'practitioner']);
     assert.equal(await auditCount('user.create', created.id), 1);

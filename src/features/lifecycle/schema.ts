@@ -7,7 +7,10 @@ import { peopleFeedLimits } from './feed.ts';
  */
 export const peopleFeedUploadSchema = z
   .object({
-    csv: z.string().max(peopleFeedLimits.maxFileBytes + 1).optional(),
+    csv: z
+      .string()
+      .max(peopleFeedLimits.maxFileBytes + 1)
+      .optional(),
     csvFile: z.preprocess((v) => (Buffer.isBuffer(v) && v.length > 0 ? v : null), z.instanceof(Buffer).nullable()),
   })
   .transform((v, ctx) => {
@@ -24,5 +27,8 @@ export const peopleFeedUploadSchema = z
 
 /** The preview's confirmation carries the file's text back (post/redirect/get after applying it). */
 export const peopleFeedApplySchema = z.object({
-  csv: z.string().min(1, 'lifecycle.import.errors.csvRequired').max(peopleFeedLimits.maxFileBytes + 1),
+  csv: z
+    .string()
+    .min(1, 'lifecycle.import.errors.csvRequired')
+    .max(peopleFeedLimits.maxFileBytes + 1),
 });

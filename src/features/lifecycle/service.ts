@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/audit.ts';
 import { AuthService, actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
 import { grantableRoles } from '../../authz/policy.ts';
 import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
-import { withActor, withTrustedActor, type Act, type Tx } from '../../db/context.ts';
+import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { recordRolesGranted } from '../admin/service.ts';
 import { readPeopleFeed, type FeedRefusal, type FeedRow } from './feed.ts';
@@ -19,7 +18,7 @@ const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 
 
 /**
  * Who is acting on the partnership's people: a signed-in administrator (their session, as every request)
- * or the command line (a context the database owner states, label `lantern cli`). The same functions
+ * or the command line (a context the database owner states, label `lantern cli`: src/cli/accounts.ts). The same functions
  * serve both, so the page's button and the nightly job do one thing.
  */
 export interface Acting {
@@ -35,20 +34,6 @@ export function actingAs(db: Database, user: SessionUser): Acting {
     userId: user.userId,
     grantable: grantableRoles(user),
     run: (fn) => withActor(db, actorOf(user), fn),
-  };
-}
-
-/** The command line as the partnership's administrator: the owner states the context; row-level security still applies. */
-export function actingFromCli(owner: Database, partnershipId: string): Acting {
-  const roles: Role[] = ['partnership_admin'];
-  return {
-    partnershipId,
-    userId: null,
-    grantable: grantableRoles({ roles } as SessionUser),
-    run: (fn) =>
-      withTrustedActor(owner, { partnershipId, agencyId: null, userId: null, roles, label: 'lantern cli' }, (tx) =>
-        fn(tx, { audit: (entry) => recordAudit(tx, { ...entry, partnershipId, actorUserId: null }) }),
-      ),
   };
 }
 

@@ -135,7 +135,10 @@ describe('dormant accounts', () => {
   });
 
   test('the administrator’s own account is never disabled by themselves', async () => {
-    await ctx.ownerQuery('UPDATE users SET last_signed_in_at = $2, dormant_notice_at = $3 WHERE id = $1', [admin.userId, ago(200), ago(30)]);
+    await ctx.ownerQuery('UPDATE users SET last_signed_in_at = $2 WHERE id = $1', [admin.userId, ago(200)]);
+    await ctx.services.lifecycle.giveDormantNotice(ctx.services.lifecycle.acting(admin));
+    assert.equal((await userRow(admin.userId)).dormant_notice_at, null, 'no notice to oneself');
+    await ctx.ownerQuery('UPDATE users SET dormant_notice_at = $2 WHERE id = $1', [admin.userId, ago(30)]);
     assert.equal(await ctx.services.lifecycle.disableDormant(ctx.services.lifecycle.acting(admin)), 0);
     assert.equal((await userRow(admin.userId)).disabled_at, null);
     await ctx.ownerQuery('UPDATE users SET last_signed_in_at = $2, dormant_notice_at = NULL WHERE id = $1', [admin.userId, ctx.clock.now()]);
@@ -212,6 +215,28 @@ describe('joiners and leavers feed', () => {
     assert.equal(await auditCount('user.create', created.id), 1);
     assert.equal(await auditCount('user.disable', leaver.id), 1);
     assert.equal(await auditCount('user.update', changing.id), 1);
+  });
+
+  test('a leaver who comes back is enabled again by join; change leaves a disabled account disabled', async () => {
+    const returning = await person('returning', 1);
+    const gone = await person('gone', 1);
+    await ctx.ownerQuery('UPDATE users SET disabled_at = now() WHERE id = ANY($1::uuid[])', [[returning.id, gone.id]]);
+    const acting = ctx.services.lifecycle.acting(admin);
+    const csv = [
+      heading,
+      `${returning.email},Synthetic,Person,${police.name},practitioner,join`,
+      `${gone.email},Synthetic,Person,${police.name},coordinator,change`,
+    ].join('\n');
+    const result = await ctx.services.lifecycle.applyFeed(acting, csv, 'page');
+    assert.ok(result.ok);
+    assert.deepEqual(result.plan.counts, { create: 0, change: 2, disable: 0, unchanged: 0, rejected: 0 });
+    assert.equal((await userRow(returning.id)).disabled_at, null);
+    assert.equal(await auditCount('user.enable', returning.id), 1);
+    assert.ok((await userRow(gone.id)).disabled_at, 'a change does not enable');
+    assert.deepEqual((await userRow(gone.id)).roles, ['coordinator']);
+    const again = await ctx.services.lifecycle.applyFeed(acting, csv, 'page');
+    assert.ok(again.ok);
+    assert.equal(again.plan.counts.unchanged, 2);
   });
 
   test('the administrator cannot disable their own account from a file', async () => {

@@ -63,6 +63,8 @@ export type FeedOutcome =
       agencyId: string;
       agencyName: string;
       roles: Role[];
+      /** A joiner who had an account before is enabled again; a change leaves a disabled account disabled. */
+      enable: boolean;
       before: { name: string; agencyId: string; roles: string[]; disabled: boolean };
     }
   | { line: number; email: string; kind: 'disable'; userId: string; name: string }
@@ -129,23 +131,20 @@ export class LifecycleService {
       await act.audit({ action: 'record.view', recordType: 'dormant_accounts', details: { accounts: accounts.length } });
       return {
         accounts,
-        withoutNotice: accounts.filter((a) => !a.dormant_notice_at).length,
+        withoutNotice: accounts.filter((a) => !a.dormant_notice_at && !a.self).length,
         noticeEnded: accounts.filter((a) => a.notice_ended).length,
         more: rows.length > 1000,
       };
     });
   }
 
-  /** Records notice on every dormant account without it; one audit row each. Returns how many. */
+  /** Records notice on every dormant account without it (not one's own); one audit row each. Returns how many. */
   giveDormantNotice(acting: Acting): Promise<number> {
     const now = this.clock.now();
     return acting.run(async (tx, act) => {
-      const given = await tx
-        .updateTable('users')
-        .set({ dormant_notice_at: now })
-        .where('id', 'in', this.dormantQuery(tx, acting, now).where('users.dormant_notice_at', 'is', null).select('users.id'))
-        .returning('id')
-        .execute();
+      let dormant = this.dormantQuery(tx, acting, now).where('users.dormant_notice_at', 'is', null);
+      if (acting.userId) dormant = dormant.where('users.id', '<>', acting.userId);
+      const given = await tx.updateTable('users').set({ dormant_notice_at: now }).where('id', 'in', dormant.select('users.id')).returning('id').execute();
       for (const { id } of given) {
         await act.audit({
           action: 'user.dormant_notice',
@@ -185,7 +184,11 @@ export class LifecycleService {
   previewFeed(acting: Acting, text: string): Promise<FeedResult> {
     const read = readPeopleFeed(text);
     if (!read.ok) return Promise.resolve(read);
-    return acting.run(async (tx) => ({ ok: true, plan: await this.plan(tx, acting, read.rows) }));
+    return acting.run(async (tx, act) => {
+      const plan = await this.plan(tx, acting, read.rows);
+      await act.audit({ action: 'record.view', recordType: 'people_feed', details: { preview: true, ...plan.counts } });
+      return { ok: true, plan };
+    });
   }
 
   /**
@@ -282,7 +285,8 @@ export class LifecycleService {
         outcomes.push({ line: row.line, email: row.email, kind: 'create', name, agencyId: agency.id, agencyName: agency.name, roles });
         continue;
       }
-      const same = person.display_name === name && person.agency_id === agency.id && sameRoles(person.roles, roles) && !person.disabled_at;
+      const enable = row.action === 'join' && person.disabled_at !== null;
+      const same = person.display_name === name && person.agency_id === agency.id && sameRoles(person.roles, roles) && !enable;
       if (same) {
         outcomes.push({ line: row.line, email: row.email, kind: 'unchanged' });
         continue;
@@ -300,6 +304,7 @@ export class LifecycleService {
         agencyId: agency.id,
         agencyName: agency.name,
         roles,
+        enable,
         before: { name: person.display_name, agencyId: person.agency_id, roles: person.roles, disabled: person.disabled_at !== null },
       });
     }
@@ -325,7 +330,7 @@ export class LifecycleService {
       case 'change': {
         await tx
           .updateTable('users')
-          .set({ display_name: o.name, agency_id: o.agencyId, roles: o.roles, disabled_at: null, updated_at: now })
+          .set({ display_name: o.name, agency_id: o.agencyId, roles: o.roles, updated_at: now, ...(o.enable ? { disabled_at: null } : {}) })
           .where('id', '=', o.userId)
           .execute();
         if (!sameRoles(o.before.roles, o.roles) || o.before.agencyId !== o.agencyId) await AuthService.endSessionsFor(tx, o.userId, 'roles_changed', now);
@@ -335,7 +340,7 @@ export class LifecycleService {
           recordId: o.userId,
           details: { roles: { from: o.before.roles, to: o.roles }, agency: { from: o.before.agencyId, to: o.agencyId }, ...via },
         });
-        if (o.before.disabled) await act.audit({ action: 'user.enable', recordType: 'user', recordId: o.userId, details: via });
+        if (o.enable) await act.audit({ action: 'user.enable', recordType: 'user', recordId: o.userId, details: via });
         await recordRolesGranted(act, { id: o.userId, email: o.email }, o.before.roles, o.roles, null);
         return;
       }

@@ -170,14 +170,15 @@ describe('joiners and leavers feed', () => {
       `z.${joiner},A,B,${police.name},system_admin,join`,
       `${joiner},Jo,Joiner,${police.name},practitioner,join`,
       `w.${joiner},A,B,${police.name},practitioner,promote`,
+      `admin.westbrook@lantern.example,A,B,${police.name},practitioner,join`,
     ].join('\n');
     await adminAgent.get('/admin/people/import');
     const preview = await adminAgent.postMultipart('/admin/people/import', {}, { field: 'csvFile', filename: 'hr.csv', content: csv });
     assert.equal(preview.statusCode, 200, preview.body.slice(0, 500));
     const kinds = [...preview.body.matchAll(/data-kind="(\w+)"/g)].map((m) => m[1]);
-    assert.deepEqual(kinds, ['create', 'change', 'disable', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+    assert.deepEqual(kinds, ['create', 'change', 'disable', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
     const en = JSON.parse(fs.readFileSync('src/i18n/locales/en/lifecycle.json', 'utf8')) as { reasons: Record<string, string> };
-    for (const reason of ['invalidEmail', 'unknownAgency', 'unknownRole', 'roleNotGrantable', 'duplicateEmail', 'unknownAction']) {
+    for (const reason of ['invalidEmail', 'unknownAgency', 'unknownRole', 'roleNotGrantable', 'duplicateEmail', 'unknownAction', 'emailInUse']) {
       assert.ok(preview.body.includes(en.reasons[reason]!.replace(/'/g, '&#39;')), reason);
     }
     assert.ok(preview.body.includes('You cannot give one of these roles'));
@@ -211,7 +212,7 @@ describe('joiners and leavers feed', () => {
     fs.writeFileSync(file, csv);
     const again = await importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', file, apply: true });
     assert.ok(again.ok);
-    assert.match(again.lines.at(-1)!, /applied: 0 new, 0 changed, 0 leavers disabled, 3 unchanged, 6 refused/);
+    assert.match(again.lines.at(-1)!, /applied: 0 new, 0 changed, 0 leavers disabled, 3 unchanged, 7 refused/);
     assert.equal(await auditCount('user.create', created.id), 1);
     assert.equal(await auditCount('user.disable', leaver.id), 1);
     assert.equal(await auditCount('user.update', changing.id), 1);

@@ -221,6 +221,15 @@ export class LifecycleService {
             .where(sql<string>`lower(email)`, 'in', emails)
             .execute();
     const personByEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
+    // Emails new here but used in another partnership (row-level security hides those people): one question for all.
+    const unknown = emails.filter((e) => !personByEmail.has(e));
+    const unavailable = new Set(
+      unknown.length === 0
+        ? []
+        : (
+            await sql<{ email: string }>`SELECT e AS email FROM unnest(${sql.val(unknown)}::text[]) AS e WHERE NOT lantern_email_available(e)`.execute(tx)
+          ).rows.map((r) => r.email),
+    );
     const seen = new Set<string>();
     const outcomes: FeedOutcome[] = [];
     for (const row of rows) {
@@ -277,8 +286,7 @@ export class LifecycleService {
           reject('noAccount');
           continue;
         }
-        const available = await sql<{ available: boolean }>`SELECT lantern_email_available(${row.email}) AS available`.execute(tx);
-        if (!available.rows[0]?.available) {
+        if (unavailable.has(row.email)) {
           reject('emailInUse');
           continue;
         }

@@ -207,10 +207,11 @@ export async function main(argv: string[]): Promise<void> {
     .command('disable-dormant')
     .description('disable the accounts still dormant when their notice has ended (as the Dormant accounts page’s button)')
     .requiredOption('--partnership <code>', 'partnership code, e.g. northmere')
-    .action(async (options: { partnership: string }) => {
+    .requiredOption('--as <email>', 'the administrator of the partnership the job acts as (named on every audit row)')
+    .action(async (options: { partnership: string; as: string }) => {
       const handle = await openDatabaseOrExit(config());
       await closingAfter(handle, async () => {
-        const count = await disableDormantFromCli(handle.owner, systemClock, options.partnership);
+        const count = await disableDormantFromCli(handle.owner, systemClock, options);
         say(`${count} dormant accounts disabled`);
       });
     });
@@ -218,11 +219,17 @@ export async function main(argv: string[]): Promise<void> {
     .command('import <file>')
     .description('preview a joiners and leavers CSV (as the Joiners and leavers page); with --apply, apply it')
     .requiredOption('--partnership <code>', 'partnership code, e.g. northmere')
+    .requiredOption('--as <email>', 'the administrator of the partnership the job acts as (named on every audit row)')
     .option('--apply', 'apply the changes (otherwise only show them)')
-    .action(async (file: string, options: { partnership: string; apply?: boolean }) => {
+    .action(async (file: string, options: { partnership: string; as: string; apply?: boolean }) => {
       const handle = await openDatabaseOrExit(config());
       await closingAfter(handle, async () => {
-        const result = await importPeopleFromCli(handle.owner, systemClock, { partnership: options.partnership, file, apply: options.apply === true });
+        const result = await importPeopleFromCli(handle.owner, systemClock, {
+          partnership: options.partnership,
+          as: options.as,
+          file,
+          apply: options.apply === true,
+        });
         for (const line of result.lines) say(line);
         if (!result.ok) throw new Error('the file was refused');
       });

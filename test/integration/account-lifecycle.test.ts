@@ -117,7 +117,7 @@ describe('dormant accounts', () => {
 
     // The command line does the same, with the same rule.
     await ctx.ownerQuery('UPDATE users SET dormant_notice_at = $2 WHERE id = $1', [b.id, ago(15)]);
-    assert.equal(await disableDormantFromCli(ctx.handle.owner, ctx.clock, 'northmere'), 1);
+    assert.equal(await disableDormantFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', as: admin.email }), 1);
     assert.ok((await userRow(b.id)).disabled_at);
     assert.equal(await auditCount('user.disable', b.id), 1);
   });
@@ -210,7 +210,7 @@ describe('joiners and leavers feed', () => {
     // The same file again, from the command line as a nightly job would: nothing changes.
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-feed-')), 'hr.csv');
     fs.writeFileSync(file, csv);
-    const again = await importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', file, apply: true });
+    const again = await importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', as: admin.email, file, apply: true });
     assert.ok(again.ok);
     assert.match(again.lines.at(-1)!, /applied: 0 new, 0 changed, 0 leavers disabled, 3 unchanged, 7 refused/);
     assert.equal(await auditCount('user.create', created.id), 1);
@@ -238,6 +238,29 @@ describe('joiners and leavers feed', () => {
     const again = await ctx.services.lifecycle.applyFeed(acting, csv, 'page');
     assert.ok(again.ok);
     assert.equal(again.plan.counts.unchanged, 2);
+  });
+
+  test('the command line acts as a named administrator: a joiner made and audited under their name; anyone else refused', async () => {
+    const joiner = `cli.${crypto.randomBytes(3).toString('hex')}@lantern.example`;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-feed-')), 'hr.csv');
+    fs.writeFileSync(file, [heading, `${joiner},Cli,Joiner,${police.name},practitioner,join`].join('\n'));
+    const preview = await importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', as: admin.email, file, apply: false });
+    assert.match(preview.lines.at(-1)!, /preview .*: 1 new/);
+    assert.equal((await ctx.ownerQuery('SELECT 1 FROM users WHERE email = $1', [joiner])).length, 0);
+    const applied = await importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', as: admin.email, file, apply: true });
+    assert.match(applied.lines.at(-1)!, /applied: 1 new/);
+    const rows = await ctx.ownerQuery<{ actor_user_id: string }>(
+      `SELECT a.actor_user_id FROM audit_events a JOIN users u ON u.id = a.record_id::uuid WHERE a.action = 'user.create' AND u.email = $1`,
+      [joiner],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.actor_user_id),
+      [admin.userId],
+    );
+    await assert.rejects(
+      importPeopleFromCli(ctx.handle.owner, ctx.clock, { partnership: 'northmere', as: 'social-worker.northmere@lantern.example', file, apply: true }),
+      /No enabled administrator/,
+    );
   });
 
   test('the administrator cannot disable their own account from a file', async () => {

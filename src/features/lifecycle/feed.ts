@@ -49,6 +49,15 @@ const columnOf: Record<string, keyof Omit<FeedRow, 'line'>> = {
   action: 'action',
 };
 const required = ['email', 'givenName', 'familyName', 'agency', 'roles', 'action'] as const;
+/** How a missing column is named in the refusal: as the example file writes it. */
+const headingName: Record<(typeof required)[number], string> = {
+  email: 'email',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  agency: 'agency',
+  roles: 'role',
+  action: 'action',
+};
 
 const headingKey = (cell: string) => cell.toLowerCase().replace(/[\s_-]+/g, '');
 
@@ -65,7 +74,7 @@ export function readPeopleFeed(text: string): FeedRead {
     const column = columnOf[headingKey(cell)];
     if (column && !positions.has(column)) positions.set(column, i);
   });
-  const missing = required.filter((c) => !positions.has(c));
+  const missing = required.filter((c) => !positions.has(c)).map((c) => headingName[c]);
   if (missing.length > 0) return { ok: false, refusal: { kind: 'heading', missing: [...missing] } };
   if (records.length === 0) return { ok: false, refusal: { kind: 'empty' } };
   const cell = (cells: string[], column: keyof Omit<FeedRow, 'line'>) => (cells[positions.get(column)!] ?? '').trim();

@@ -10,6 +10,7 @@ import { AuditLogService } from './features/audit-log/service.ts';
 import { DisclosureSettingsService } from './features/disclosure/service.ts';
 import { RetentionService } from './features/retention/service.ts';
 import { SubjectAccessService } from './features/subject-access/service.ts';
+import { LifecycleService } from './features/lifecycle/service.ts';
 import { AttendanceImportService } from './features/assurance/attendance-import.ts';
 import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
@@ -120,6 +121,8 @@ export interface Services {
   retention: RetentionService;
   /** Subject access requests: the register, redaction and release (issue 16 §3). */
   subjectAccess: SubjectAccessService;
+  /** Dormant accounts and the joiners and leavers feed (issue 16 §1). */
+  lifecycle: LifecycleService;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
   /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
@@ -202,6 +205,7 @@ export function createServices(options: {
     selfAssessments: new SelfAssessmentService(options.db, clock),
     retention: new RetentionService(options.db, clock),
     subjectAccess: new SubjectAccessService(options.db, clock),
+    lifecycle: new LifecycleService(options.db, clock),
     intelligence: new IntelligenceService(options.db, clock),
     intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),

@@ -25,6 +25,7 @@ export type AuditAction =
   | 'user.disable'
   | 'user.enable'
   | 'user.roles_granted'
+  | 'user.dormant_notice'
   | 'agency.create'
   | 'agency.update'
   | 'audit.view'

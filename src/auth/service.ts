@@ -185,6 +185,14 @@ async function auditAccount(
 const firstFactor = (value: string | null | undefined): FirstFactor | null => (value === 'password' || value === 'oidc' ? value : null);
 const secondFactorOf = (value: string | null | undefined): SecondFactor | null =>
   value === 'totp' || value === 'passkey' || value === 'provider' ? value : null;
+/**
+ * The one place a sign-in completes (password and code, passkey, single sign-on): the account's
+ * last sign-in is now and any notice that it is dormant is withdrawn (issue 16 §1), then the audit row.
+ */
+async function signedInNow(tx: Tx, who: AuditedAccount, now: Date, details?: Record<string, unknown>, how?: SignInMethod): Promise<void> {
+  if (who.userId) await tx.updateTable('users').set({ last_signed_in_at: now, dormant_notice_at: null }).where('id', '=', who.userId).execute();
+  await auditAccount(tx, who, 'sign_in.success', details, how);
+}
 
 /** A session not yet ended, by its id, with its account. */
 const openSession = (db: Database | Tx, id: string) =>
@@ -393,7 +401,7 @@ export class AuthService {
       const how: SignInMethod = { at: now, method: 'oidc', secondFactor: providerSuffices ? 'provider' : null };
       await this.insertSession(tx, token, user.id, user.partnership_id, user.partnership_id, stage, now, origin, how);
       if (providerSuffices) {
-        await auditAccount(tx, who, 'sign_in.success', { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
+        await signedInNow(tx, who, now, { method: 'oidc', secondFactor: 'provider', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
       }
       return { ok: true, token, stage } as const;
     });
@@ -479,7 +487,7 @@ export class AuthService {
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin, how);
       if (row.stage === 'enrol') await audit('sign_in.enrolled_second_factor');
-      await audit('sign_in.success', stage === 'change_password' ? { next: 'change_password' } : undefined);
+      await signedInNow(tx, who, now, stage === 'change_password' ? { next: 'change_password' } : undefined, how);
       return { ok: true, token: fresh, stage } as const;
     });
   }
@@ -591,7 +599,7 @@ export class AuthService {
         },
         how,
       );
-      await auditAccount(tx, who, 'sign_in.success', { next: 'registered_passkey' }, how);
+      await signedInNow(tx, who, now, { next: 'registered_passkey' }, how);
       return { ok: true, token: fresh } as const;
     });
   }
@@ -667,7 +675,7 @@ export class AuthService {
       const fresh = newToken();
       const stage = await this.stageAfterSecondFactor(tx, { id: row.user_id, must_change_password: row.must_change_password, roles: row.roles });
       await this.insertSession(tx, fresh, row.user_id, row.partnership_id, row.partnership_id, stage, now, origin, how);
-      await auditAccount(tx, who, 'sign_in.success', { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
+      await signedInNow(tx, who, now, { method: 'passkey', ...(stage !== 'signed_in' ? { next: stage } : {}) }, how);
       return { ok: true, token: fresh, stage } as const;
     });
   }

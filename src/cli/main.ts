@@ -13,6 +13,7 @@ import { formatDemoAccounts, isSeeded, readDemoAccounts, seedDemo, seedScale, wr
 import { MatchInputError, matchFiles } from '../features/linkage/files.ts';
 import { databaseStartupProblem } from './startup-problems.ts';
 import { createUserFromCli } from './user-create.ts';
+import { disableDormantFromCli, importPeopleFromCli } from './accounts.ts';
 import { makeBackup, restoreBackup } from '../backup/backup.ts';
 import { BackupRefusal } from '../backup/container.ts';
 import { serveBackups } from '../backup/embedded-server.ts';
@@ -197,6 +198,40 @@ export async function main(argv: string[]): Promise<void> {
       await closingAfter(handle, async () => {
         const password = await createUserFromCli(handle.owner, options);
         say(`created ${options.email}; one-time password: ${password}`);
+      });
+    });
+
+  // Account lifecycle (issue 16 §1): the dormant-account rule and the joiners and leavers feed, for a nightly job.
+  const accounts = program.command('accounts').description('account lifecycle: dormant accounts and the joiners and leavers feed');
+  accounts
+    .command('disable-dormant')
+    .description('disable the accounts still dormant when their notice has ended (as the Dormant accounts page’s button)')
+    .requiredOption('--partnership <code>', 'partnership code, e.g. northmere')
+    .requiredOption('--as <email>', 'the administrator of the partnership the job acts as (named on every audit row)')
+    .action(async (options: { partnership: string; as: string }) => {
+      const handle = await openDatabaseOrExit(config());
+      await closingAfter(handle, async () => {
+        const count = await disableDormantFromCli(handle.owner, systemClock, options);
+        say(`${count} dormant accounts disabled`);
+      });
+    });
+  accounts
+    .command('import <file>')
+    .description('preview a joiners and leavers CSV (as the Joiners and leavers page); with --apply, apply it')
+    .requiredOption('--partnership <code>', 'partnership code, e.g. northmere')
+    .requiredOption('--as <email>', 'the administrator of the partnership the job acts as (named on every audit row)')
+    .option('--apply', 'apply the changes (otherwise only show them)')
+    .action(async (file: string, options: { partnership: string; as: string; apply?: boolean }) => {
+      const handle = await openDatabaseOrExit(config());
+      await closingAfter(handle, async () => {
+        const result = await importPeopleFromCli(handle.owner, systemClock, {
+          partnership: options.partnership,
+          as: options.as,
+          file,
+          apply: options.apply === true,
+        });
+        for (const line of result.lines) say(line);
+        if (!result.ok) throw new Error('the file was refused');
       });
     });
 

@@ -1458,9 +1458,11 @@ export interface Users {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
   display_name: string;
+  dormant_notice_at: Timestamp | null;
   email: string;
   id: Generated<string>;
   job_title: string | null;
+  last_signed_in_at: Timestamp | null;
   must_change_password: Generated<boolean>;
   partnership_id: string;
   password_expires_at: Timestamp | null;

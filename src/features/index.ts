@@ -22,6 +22,7 @@ import { pagesFeature } from './pages/routes.ts';
 import { selfAssessmentFeature } from './self-assessment/routes.ts';
 import { retentionFeature } from './retention/routes.ts';
 import { subjectAccessFeature } from './subject-access/routes.ts';
+import { lifecycleFeature } from './lifecycle/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -39,6 +40,7 @@ export const features: Feature[] = [
   disclosureFeature,
   retentionFeature,
   subjectAccessFeature,
+  lifecycleFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

@@ -78,6 +78,13 @@ const expectedAccess: Record<string, string> = {
   'POST /admin/users/:id/enable': 'SP',
   'POST /admin/users/:id/sessions/end-all': 'SP',
   'POST /admin/users/:id/sessions/:session/end': 'SP',
+  // Account lifecycle (issue 16 §1): dormant accounts and the joiners and leavers feed
+  'GET /admin/people/dormant': 'SP',
+  'POST /admin/people/dormant/notice': 'SP',
+  'POST /admin/people/dormant/disable': 'SP',
+  'GET /admin/people/import': 'SP',
+  'POST /admin/people/import': 'SP',
+  'POST /admin/people/import/apply': 'SP',
   'GET /admin/agencies': 'SP',
   'POST /admin/agencies': 'SP',
   'GET /admin/agencies/:id/contact': 'SP',

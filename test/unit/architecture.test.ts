@@ -16,6 +16,7 @@ test('only the command line and the seeder run as the owner (withSystem, withTru
   const allowed = new Set([
     'src/db/context.ts',
     'src/cli/user-create.ts',
+    'src/cli/accounts.ts', // the account lifecycle commands, acting as the partnership's administrator
     'src/seed/demo.ts',
     'src/auth/seal-secrets.ts', // sealing TOTP secrets stored in plain text, once, at start-up
   ]);

@@ -18,6 +18,7 @@ const sameInBoth: Record<string, string> = {
   'common.languageName.en': 'each language is named in itself: “English” on a Welsh page',
   'common.languageName.cy': 'each language is named in itself: “Cymraeg” on an English page',
   'auditRecordTypes.user': 'Welsh “person” is the same word, and matches “Wedi ychwanegu person” in the audit actions',
+  'lifecycle.dormant.person': 'Welsh “person” is the same word (as auditRecordTypes.user)',
   'strategy.cost': 'Welsh “cost” is the same word as the English',
   'assurance.materialKind.poster': 'Welsh “poster” is the same word as the English',
   'casework.tools.problemAt': 'only placeholders: where in the definition, then the problem',

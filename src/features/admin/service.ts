@@ -84,7 +84,7 @@ function rolesAfterChange(actor: SessionUser, before: readonly string[], request
 }
 
 /** The separate audit row the DPO's "Roles granted" page lists: who gave which roles to whom. */
-async function recordRolesGranted(
+export async function recordRolesGranted(
   act: Act,
   subject: { id: string; email: string },
   from: readonly string[],

@@ -1,4 +1,4 @@
--- Subject access (issue 16 §3, docs/DECISIONS.md 54): a child or a person of concern (or someone for them)
+-- Subject access (issue 16 §3, docs/DECISIONS.md 53): a child or a person of concern (or someone for them)
 -- asks for everything held about them. The data protection officer logs the request (its statutory due date
 -- is one calendar month after receipt), collects the subject's rows from every table that names them
 -- (lantern_merge_columns(), the same list merges and disposal read), decides for each piece of third-party

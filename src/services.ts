@@ -9,6 +9,7 @@ import { AdminService } from './features/admin/service.ts';
 import { AuditLogService } from './features/audit-log/service.ts';
 import { DisclosureSettingsService } from './features/disclosure/service.ts';
 import { RetentionService } from './features/retention/service.ts';
+import { DataRightsService } from './features/data-rights/service.ts';
 import { AttendanceImportService } from './features/assurance/attendance-import.ts';
 import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
@@ -117,6 +118,7 @@ export interface Services {
   selfAssessments: SelfAssessmentService;
   /** Retention schedules, legal holds and disposal runs (issue 16 §3). */
   retention: RetentionService;
+  dataRights: DataRightsService;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
   /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
@@ -198,6 +200,7 @@ export function createServices(options: {
     caseAudits: new CaseAuditService(options.db, clock),
     selfAssessments: new SelfAssessmentService(options.db, clock),
     retention: new RetentionService(options.db, clock),
+    dataRights: new DataRightsService(options.db, clock),
     intelligence: new IntelligenceService(options.db, clock),
     intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),

@@ -55,7 +55,13 @@ export type AuditAction =
   | 'retention.hold_release'
   | 'retention.propose'
   | 'retention.cancel'
-  | 'retention.dispose';
+  | 'retention.dispose'
+  | 'data-rights.list'
+  | 'data-rights.view'
+  | 'data-rights.request'
+  | 'data-rights.decide'
+  | 'data-rights.restrict'
+  | 'data-rights.lift';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

@@ -91,6 +91,9 @@ export const permissions = {
   // Retention schedules, legal holds and disposal runs (issue 16 §3): the partnership's administrators and
   // data protection officers; a run is approved by a second of them (migration 0600 says the same).
   'retention.manage': ['partnership_admin', 'dpo'],
+  // Data subjects' rights (issue 16 §3): rectification requests and their decisions, supplementary statements,
+  // and restriction of processing placed and lifted — the data protection officer (migration 0645 says the same).
+  'data-rights.manage': ['dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -21,6 +21,7 @@ import { maceFeature } from './mace/routes.ts';
 import { pagesFeature } from './pages/routes.ts';
 import { selfAssessmentFeature } from './self-assessment/routes.ts';
 import { retentionFeature } from './retention/routes.ts';
+import { dataRightsFeature } from './data-rights/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -37,6 +38,7 @@ export const features: Feature[] = [
   adminFeature,
   disclosureFeature,
   retentionFeature,
+  dataRightsFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

@@ -230,12 +230,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT c.id, c.reference || ' — ' || concat_ws(' ', c.given_name, c.family_name), c.merged_into_id
     FROM children c
    WHERE p_kind = 'child' AND lantern_data_rights_may() AND c.partnership_id = lantern_partnership()
-     AND (c.reference = upper(btrim(p_key)) OR c.id::text = lower(btrim(p_key)))
+     AND (c.reference = upper(btrim(p_key))
+          OR c.id = CASE WHEN btrim(p_key) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN btrim(p_key)::uuid END)
   UNION ALL
   SELECT p.id, coalesce(nullif(concat_ws(' ', p.given_name, p.family_name), ''), p.aliases[1]), p.merged_into_id
     FROM persons_of_concern p
    WHERE p_kind = 'person' AND lantern_data_rights_may() AND p.partnership_id = lantern_partnership()
-     AND p.id::text = lower(btrim(p_key))
+     AND p.id = CASE WHEN btrim(p_key) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN btrim(p_key)::uuid END
 $$;
 REVOKE ALL ON FUNCTION lantern_data_rights_subject(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lantern_data_rights_subject(text, text) TO lantern_app;

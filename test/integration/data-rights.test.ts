@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { withTrustedActor } from '../../src/db/context.ts';
 import { onSecurityEvent, type SecurityEventLine } from '../../src/security-events.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, demoAgency, demoPartnership } from '../helpers/factories.ts';
@@ -60,7 +62,7 @@ describe('rectification requests', () => {
       ['2026-03-15', '2026-04-15'],
       ['2025-12-31', '2026-01-31'],
       ['2026-10-20', '2026-11-20'],
-    ]) {
+    ] as [string, string][]) {
       const r = await recordRequest(id, received);
       assert.equal(r.statusCode, 302, r.body);
       const requestId = requestIdOf(r.headers.location);
@@ -227,6 +229,64 @@ describe('restriction of processing', () => {
     await assert.rejects(ctx.ownerQuery(`UPDATE persons_of_concern SET description = 'x' WHERE id = $1`, [id]), /restricted/);
     const [held] = await ctx.ownerQuery<{ held: boolean }>(`SELECT lantern_retention_held($1, 'person_of_concern', $2, now()) AS held`, [northmere, id]);
     assert.equal(held!.held, true);
+  });
+});
+
+describe('row-level security of the data-rights tables', () => {
+  test('a statement and a restriction are read with the record; requests by the DPO only; only the DPO writes', async () => {
+    const id = await child();
+    const requestId = requestIdOf((await recordRequest(id, '2026-10-01')).headers.location)!;
+    await agents.dpo.get(`/dpo/data-rights/requests/${requestId}`);
+    await agents.dpo.post(`/dpo/data-rights/requests/${requestId}/decision`, { decision: 'statement_added', statement: 'Not so' });
+    await agents.dpo.get(`/dpo/data-rights/child/${id}/restriction`);
+    await agents.dpo.post(`/dpo/data-rights/child/${id}/restriction`, { reason: 'Contested', ...dateFields('fromOn', '2026-11-01') });
+    const [dpoUser] = await ctx.ownerQuery<{ id: string }>(`SELECT id FROM users WHERE email = 'dpo.northmere@lantern.example'`);
+    const education = (await demoAgency(ctx, 'northmere', 'education')).id;
+    const as = (agencyId: string, roles: string[], userId: string | null = null) => ({
+      partnershipId: northmere,
+      agencyId,
+      userId,
+      roles,
+      label: 'data rights test',
+    });
+    const reads = (who: ReturnType<typeof as>) =>
+      withTrustedActor(ctx.handle.owner, who, async (tx) => {
+        const n = async (table: string) =>
+          (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE child_id = ${id}`.execute(tx)).rows[0]!.n;
+        return [await n('data_rights_requests'), await n('record_statements'), await n('processing_restrictions')];
+      });
+    assert.deepEqual(await reads(as(agency, ['practitioner'])), [0, 1, 1], 'the owning agency: the statement and the restriction');
+    assert.deepEqual(await reads(as(education, ['practitioner'])), [0, 0, 0], 'another agency, which cannot see the child: nothing');
+    assert.deepEqual(await reads(as(agency, ['dpo'], dpoUser!.id)), [1, 1, 1], 'the DPO: everything');
+    const westbrookAgency = (await demoAgency(ctx, 'westbrook', 'partnership')).id;
+    assert.deepEqual(
+      await withTrustedActor(
+        ctx.handle.owner,
+        { partnershipId: await demoPartnership(ctx, 'westbrook'), agencyId: westbrookAgency, userId: null, roles: ['dpo'], label: 'data rights test' },
+        async (tx) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM processing_restrictions WHERE child_id = ${id}`.execute(tx)).rows[0]!.n,
+      ),
+      0,
+      'the other partnership’s DPO: nothing',
+    );
+    // The owning agency's worker cannot lift the restriction nor add a statement.
+    const lifted = await withTrustedActor(ctx.handle.owner, as(agency, ['practitioner']), async (tx) =>
+      Number(
+        (
+          await sql`UPDATE processing_restrictions SET lifted_at = now(), lifted_by = ${dpoUser!.id}, lifted_by_name = 'x', lift_reason = 'x' WHERE child_id = ${id}`.execute(
+            tx,
+          )
+        ).numAffectedRows ?? 0n,
+      ),
+    ).catch((e: Error) => e.message);
+    assert.ok(lifted === 0 || /row-level security|permission denied/.test(String(lifted)), String(lifted));
+    await assert.rejects(
+      withTrustedActor(ctx.handle.owner, as(agency, ['practitioner']), (tx) =>
+        sql`INSERT INTO record_statements (partnership_id, child_id, request_id, disputed_record, statement, added_by, added_by_name)
+            VALUES (${northmere}, ${id}, ${requestId}, 'x', 'x', ${dpoUser!.id}, 'x')`.execute(tx),
+      ),
+      /row-level security/,
+    );
+    assert.equal(await count(`SELECT count(*) AS n FROM processing_restrictions WHERE child_id = $1 AND lifted_at IS NULL`, [id]), 1);
   });
 });
 

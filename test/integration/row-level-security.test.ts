@@ -399,6 +399,11 @@ const ownChildRules = new Set([
   'case_audit_sample',
   // No request reads it at all (no privilege, a policy that admits no row, migration 0520): only the ask functions do.
   'linkage_encodings',
+  // Data subjects' rights (migration 0645): requests are the DPO's alone; a statement and a restriction are read
+  // with the record by whoever sees it and written by the DPO only (test/integration/data-rights.test.ts).
+  'data_rights_requests',
+  'record_statements',
+  'processing_restrictions',
 ]);
 async function childTables(): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ table_name: string }>(

@@ -68,7 +68,7 @@ SELECT lantern_standard_policy('data_rights_requests', '_dpo', 'partnership_id =
 -- Decided once: a decision is not changed afterwards (a new request is recorded instead).
 CREATE FUNCTION lantern_data_rights_decide_once() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.decision IS NOT NULL THEN
+  IF OLD.decision IS NOT NULL AND NEW IS DISTINCT FROM OLD THEN
     RAISE EXCEPTION 'lantern: the request is already decided' USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;
@@ -106,7 +106,7 @@ CREATE POLICY record_statements_add ON record_statements FOR INSERT
 -- ---- Restriction of processing ----------------------------------------------------------------------
 
 -- A restriction is placed (with a reason and the date it applies from) and lifted (who, when, why),
--- never deleted; one unlifted restriction per subject.
+-- once, never deleted; one unlifted restriction per subject.
 CREATE TABLE processing_restrictions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   partnership_id uuid NOT NULL REFERENCES partnerships (id),
@@ -141,7 +141,7 @@ CREATE POLICY processing_restrictions_lift ON processing_restrictions FOR UPDATE
   WITH CHECK (partnership_id = (SELECT lantern_partnership()) AND lifted_by = (SELECT lantern_user()));
 CREATE FUNCTION lantern_processing_restriction_lift_once() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.lifted_at IS NOT NULL THEN
+  IF OLD.lifted_at IS NOT NULL AND NEW IS DISTINCT FROM OLD THEN
     RAISE EXCEPTION 'lantern: the restriction is already lifted' USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;

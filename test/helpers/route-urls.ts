@@ -128,7 +128,7 @@ const realValueSql: Record<string, string> = {
   'child/:id': `SELECT c.id FROM children c WHERE c.partnership_id = $1 AND NOT c.restricted AND c.status = 'open' ORDER BY c.reference LIMIT 1`,
   'requests/:id': `WITH made AS (INSERT INTO data_rights_requests (partnership_id, kind, child_id, requested_by, received_on, disputed_record,
                requested_correction, created_by, created_by_name)
-             SELECT $1, 'rectification', c.id, 'Route sweep requester', current_date, 'Date of birth', 'Route sweep correction', u.id, 'Route sweep'
+             SELECT $1, 'rectification', c.id, 'Route sweep requester', current_date, 'Route sweep disputed record', 'Route sweep correction', u.id, 'Route sweep'
                FROM (SELECT id FROM children WHERE partnership_id = $1 ORDER BY reference LIMIT 1) c,
                     (SELECT id FROM users WHERE partnership_id = $1 ORDER BY id LIMIT 1) u
               WHERE NOT EXISTS (SELECT 1 FROM data_rights_requests WHERE partnership_id = $1) RETURNING id)

@@ -68,7 +68,9 @@ SELECT lantern_standard_policy('data_rights_requests', '_dpo', 'partnership_id =
 -- Decided once: a decision is not changed afterwards (a new request is recorded instead).
 CREATE FUNCTION lantern_data_rights_decide_once() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.decision IS NOT NULL AND NEW IS DISTINCT FROM OLD THEN
+  -- (Compared by the columns a decision writes: a BEFORE trigger sees the generated due_on as NULL.)
+  IF OLD.decision IS NOT NULL AND (NEW.decision, NEW.decision_note, NEW.requester_told_on, NEW.decided_at, NEW.decided_by, NEW.decided_by_name)
+       IS DISTINCT FROM (OLD.decision, OLD.decision_note, OLD.requester_told_on, OLD.decided_at, OLD.decided_by, OLD.decided_by_name) THEN
     RAISE EXCEPTION 'lantern: the request is already decided' USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;

@@ -4,7 +4,17 @@ import { idParams } from '../../web/params.ts';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { LanternError } from '../../errors.ts';
 import type { Feature } from '../feature.ts';
-import { decisions, decisionSchema, findSubjectSchema, liftSchema, rectificationSchema, restrictionSchema, subjectKinds, subjectParams, type SubjectKind } from './schema.ts';
+import {
+  decisions,
+  decisionSchema,
+  findSubjectSchema,
+  liftSchema,
+  rectificationSchema,
+  restrictionSchema,
+  subjectKinds,
+  subjectParams,
+  type SubjectKind,
+} from './schema.ts';
 
 const view = (name: string) => `features/data-rights/views/${name}.njk`;
 const base = '/dpo/data-rights';
@@ -60,12 +70,17 @@ export const dataRightsFeature: Feature = {
     const requestPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown> = {}) =>
       reply.page(view('request'), { ...(await dataRights.request(request.user!, id)), decisions, values: {}, ...extra });
     app.get(`${base}/requests/:id`, byId, (request, reply) => requestPage(request, reply, request.params.id));
-    app.post(`${base}/requests/:id/decision`, { ...config, schema: { params: idParams, body: decisionSchema }, attachValidation: true }, async (request, reply) => {
-      const { id } = request.params;
-      if (request.validationError) return requestPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
-      const subject = await dataRights.decide(request.user!, id, request.body);
-      return reply.saved(subjectBase(subject.kind, subject.id), `flash.dataRights.${request.body.decision}`);
-    });
+    app.post(
+      `${base}/requests/:id/decision`,
+      { ...config, schema: { params: idParams, body: decisionSchema }, attachValidation: true },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (request.validationError)
+          return requestPage(request, reply.status(400), id, { values: postedForm(request), errors: formErrors(request.validationError) });
+        const subject = await dataRights.decide(request.user!, id, request.body);
+        return reply.saved(subjectBase(subject.kind, subject.id), `flash.dataRights.${request.body.decision}`);
+      },
+    );
 
     // ---- Restriction of processing ----
     const restrictionPage = async (request: FastifyRequest, reply: FastifyReply, kind: SubjectKind, id: string, extra: Record<string, unknown> = {}) =>

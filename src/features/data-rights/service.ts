@@ -25,7 +25,6 @@ const dateOf = (value: string | Date | null): string | null => (value === null ?
 const subjectOf = (row: { child_id: string | null; person_id: string | null }): { kind: SubjectKind; id: string } =>
   row.child_id ? { kind: 'child', id: row.child_id } : { kind: 'person', id: row.person_id! };
 
-
 /**
  * Data subjects' rights (issue 16 §3, migration 0645): the DPO records rectification requests (due one
  * calendar month after receipt) and their decisions, attaches the subject's supplementary statement to the
@@ -117,7 +116,12 @@ export class DataRightsService {
       return {
         subject,
         today,
-        requests: requests.map((r) => ({ ...r, received_on: dateOf(r.received_on), due_on: dateOf(r.due_on), overdue: !r.decision && dateOf(r.due_on)! < today })),
+        requests: requests.map((r) => ({
+          ...r,
+          received_on: dateOf(r.received_on),
+          due_on: dateOf(r.due_on),
+          overdue: !r.decision && dateOf(r.due_on)! < today,
+        })),
         restrictions: restrictions.map((r) => ({ ...r, from_on: dateOf(r.from_on) })),
         active: restrictions.find((r) => r.lifted_at === null) ?? null,
         statements,
@@ -261,7 +265,12 @@ export class DataRightsService {
         if (code(error) === uniqueViolation) throw new LanternError('LANTERN_E_CONFLICT', 'the record is already restricted');
         throw error;
       }
-      await act.audit({ action: 'data-rights.restrict', recordType: subjectRecordType[kind], recordId: id, details: { restriction: row.id, fromOn: form.fromOn } });
+      await act.audit({
+        action: 'data-rights.restrict',
+        recordType: subjectRecordType[kind],
+        recordId: id,
+        details: { restriction: row.id, fromOn: form.fromOn },
+      });
       return row.id;
     });
   }

@@ -415,7 +415,19 @@ export class IntelligenceService {
       const sharedBy = kind === 'object' ? undefined : (await sharedWithUs(tx, user.partnershipId, [id])).get(id);
       // Data subjects' rights (issue 16 §3): a person of concern's restriction of processing and statements.
       const dataRights = kind === 'person' ? await recordNotices(tx, 'person', id) : null;
-      return { record, links, reports, disruptions, intelEvents, choices, accessLog, shares, sharedBy, mayChange: canChangeIntelEntity(user, record), dataRights };
+      return {
+        record,
+        links,
+        reports,
+        disruptions,
+        intelEvents,
+        choices,
+        accessLog,
+        shares,
+        sharedBy,
+        mayChange: canChangeIntelEntity(user, record),
+        dataRights,
+      };
     });
   }
 

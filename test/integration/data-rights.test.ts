@@ -5,6 +5,7 @@ import { withTrustedActor } from '../../src/db/context.ts';
 import { onSecurityEvent, type SecurityEventLine } from '../../src/security-events.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { aChild, demoAgency, demoPartnership } from '../helpers/factories.ts';
+import { apiTokens } from '../helpers/api-tokens.ts';
 import { dateFields, signIn, type Agent } from '../helpers/http.ts';
 
 /**
@@ -172,6 +173,14 @@ describe('restriction of processing', () => {
     assert.equal(edit.statusCode, 409);
     assert.match(edit.body, /LANTERN_E_PROCESSING_RESTRICTED/);
     assert.match(edit.body, /This record’s processing is restricted/);
+    assert.deepEqual(await ctx.ownerQuery(`SELECT to_jsonb(c) AS row FROM children c WHERE id = $1`, [id]), before);
+
+    // The JSON API answers the same refusal, as JSON.
+    const tokens = apiTokens(ctx);
+    const worker = await tokens.createToken('Data rights test system', 'social-worker', ['practitioner']);
+    const patched = await tokens.call('PATCH', `/api/v1/children/${id}`, worker.token, { school: 'Northmere College' });
+    assert.equal(patched.statusCode, 409, patched.body);
+    assert.equal(patched.json<{ error: { code: string } }>().error.code, 'LANTERN_E_PROCESSING_RESTRICTED');
     assert.deepEqual(await ctx.ownerQuery(`SELECT to_jsonb(c) AS row FROM children c WHERE id = $1`, [id]), before);
 
     await agents.practitioner.get(`/children/${id}/notes`);

@@ -10,6 +10,7 @@ export const errorCodes = {
   LANTERN_E_VALIDATION: { status: 400, messageKey: 'errors.validation' },
   LANTERN_E_RATE_LIMITED: { status: 429, messageKey: 'errors.rateLimited' },
   LANTERN_E_CONFLICT: { status: 409, messageKey: 'errors.conflict' },
+  LANTERN_E_PROCESSING_RESTRICTED: { status: 409, messageKey: 'errors.processingRestricted' },
   LANTERN_E_AUDIT_FAILED: { status: 500, messageKey: 'errors.internal' },
   LANTERN_E_DOCUMENT_UNAVAILABLE: { status: 503, messageKey: 'errors.documentUnavailable' },
   LANTERN_E_INTERNAL: { status: 500, messageKey: 'errors.internal' },

@@ -35,6 +35,8 @@ export const securityEventKinds = [
   'api_token.revoked',
   'disposal',
   'legal_hold.released',
+  'processing.restricted',
+  'processing.restriction_lifted',
 ] as const;
 export type SecurityEventKind = (typeof securityEventKinds)[number];
 export type SecurityOutcome = 'success' | 'failure' | 'denied';
@@ -99,6 +101,10 @@ export function securityEventOf(action: string, details: Record<string, unknown>
       return { event: 'disposal', outcome: 'success' };
     case 'retention.hold_release':
       return { event: 'legal_hold.released', outcome: 'success' };
+    case 'data_rights.restrict':
+      return { event: 'processing.restricted', outcome: 'success' };
+    case 'data_rights.lift':
+      return { event: 'processing.restriction_lifted', outcome: 'success' };
     default:
       return null;
   }

@@ -11,6 +11,7 @@ import { DisclosureSettingsService } from './features/disclosure/service.ts';
 import { RetentionService } from './features/retention/service.ts';
 import { SubjectAccessService } from './features/subject-access/service.ts';
 import { LifecycleService } from './features/lifecycle/service.ts';
+import { DataRightsService } from './features/data-rights/service.ts';
 import { AttendanceImportService } from './features/assurance/attendance-import.ts';
 import { CampaignService } from './features/assurance/campaigns.ts';
 import { DirectoryService } from './features/assurance/directory.ts';
@@ -123,6 +124,7 @@ export interface Services {
   subjectAccess: SubjectAccessService;
   /** Dormant accounts and the joiners and leavers feed (issue 16 §1). */
   lifecycle: LifecycleService;
+  dataRights: DataRightsService;
   /** Persons of concern, locations, objects and their links (issue 12). */
   intelligence: IntelligenceService;
   /** Persons of concern and locations shared with neighbouring partnerships (issue 12 §6). */
@@ -206,6 +208,7 @@ export function createServices(options: {
     retention: new RetentionService(options.db, clock),
     subjectAccess: new SubjectAccessService(options.db, clock),
     lifecycle: new LifecycleService(options.db, clock),
+    dataRights: new DataRightsService(options.db, clock),
     intelligence: new IntelligenceService(options.db, clock),
     intelSharing: new IntelSharingService(options.db, clock),
     intelReports: new IntelReportsService(options.db, clock),

@@ -63,7 +63,13 @@ export type AuditAction =
   | 'subject_access.redactions'
   | 'subject_access.release'
   | 'subject_access.download'
-  | 'subject_access.withdraw';
+  | 'subject_access.withdraw'
+  | 'data_rights.list'
+  | 'data_rights.view'
+  | 'data_rights.request'
+  | 'data_rights.decide'
+  | 'data_rights.restrict'
+  | 'data_rights.lift';
 
 /**
  * An audit row of a request. The database takes the actor, partnership, client address and user

@@ -94,6 +94,9 @@ export const permissions = {
   // Subject access requests (issue 16 §3): the register, the collection of what is held about the subject,
   // the redaction decisions and the release — the data protection officer only (migration 0640 says the same).
   'subject-access.manage': ['dpo'],
+  // Data subjects' rights (issue 16 §3): rectification requests and their decisions, supplementary statements,
+  // and restriction of processing placed and lifted — the data protection officer (migration 0645 says the same).
+  'data-rights.manage': ['dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -406,6 +406,28 @@ export interface Concerns {
   where_text: string | null;
 }
 
+export interface DataRightsRequests {
+  child_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  created_by_name: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decision: string | null;
+  decision_note: string | null;
+  disputed_record: string;
+  due_on: Generated<string>;
+  id: Generated<string>;
+  kind: string;
+  partnership_id: string;
+  person_id: string | null;
+  received_on: string;
+  requested_by: string;
+  requested_correction: string;
+  requester_told_on: string | null;
+}
+
 export interface DirectoryServices {
   active: Generated<boolean>;
   age_from: number;
@@ -866,6 +888,22 @@ export interface PlanActions {
   recorded_by: string | null;
 }
 
+export interface ProcessingRestrictions {
+  child_id: string | null;
+  from_on: string;
+  id: Generated<string>;
+  lift_reason: string | null;
+  lifted_at: Timestamp | null;
+  lifted_by: string | null;
+  lifted_by_name: string | null;
+  partnership_id: string;
+  person_id: string | null;
+  placed_at: Generated<Timestamp>;
+  placed_by: string;
+  placed_by_name: string;
+  reason: string;
+}
+
 export interface ProfileComparisonOffers {
   id: Generated<string>;
   neighbour_partnership_id: string;
@@ -925,6 +963,19 @@ export interface RecordShares {
   shared_by: string | null;
   source_action_id: string | null;
   source_meeting_id: string | null;
+}
+
+export interface RecordStatements {
+  added_at: Generated<Timestamp>;
+  added_by: string;
+  added_by_name: string;
+  child_id: string | null;
+  disputed_record: string;
+  id: Generated<string>;
+  partnership_id: string;
+  person_id: string | null;
+  request_id: string;
+  statement: string;
 }
 
 export interface RestrictionChanges {
@@ -1520,6 +1571,7 @@ export interface DB {
   child_status_events: ChildStatusEvents;
   children: Children;
   concerns: Concerns;
+  data_rights_requests: DataRightsRequests;
   directory_services: DirectoryServices;
   duplicate_pairs: DuplicatePairs;
   hotspot_snapshots: HotspotSnapshots;
@@ -1552,11 +1604,13 @@ export interface DB {
   partnerships: Partnerships;
   persons_of_concern: PersonsOfConcern;
   plan_actions: PlanActions;
+  processing_restrictions: ProcessingRestrictions;
   profile_comparison_offers: ProfileComparisonOffers;
   profile_populations: ProfilePopulations;
   profile_snapshots: ProfileSnapshots;
   record_merges: RecordMerges;
   record_shares: RecordShares;
+  record_statements: RecordStatements;
   restriction_changes: RestrictionChanges;
   retention_holds: RetentionHolds;
   retention_runs: RetentionRuns;

@@ -23,6 +23,7 @@ import { selfAssessmentFeature } from './self-assessment/routes.ts';
 import { retentionFeature } from './retention/routes.ts';
 import { subjectAccessFeature } from './subject-access/routes.ts';
 import { lifecycleFeature } from './lifecycle/routes.ts';
+import { dataRightsFeature } from './data-rights/routes.ts';
 import { profileApi } from './profile/api/routes.ts';
 import { profileFeature } from './profile/routes.ts';
 import { signInFeature } from './sign-in/routes.ts';
@@ -41,6 +42,7 @@ export const features: Feature[] = [
   retentionFeature,
   subjectAccessFeature,
   lifecycleFeature,
+  dataRightsFeature,
   auditLogFeature,
   pagesFeature,
   caseworkFeature,

@@ -15,6 +15,8 @@ const refusedSqlStates: Record<string, ErrorCode> = {
   // (foreign keys carry the partnership id), which the actor must not learn apart.
   '23503': 'LANTERN_E_NOT_FOUND',
   '23514': 'LANTERN_E_VALIDATION', // check_violation
+  // A change to a record whose processing is restricted (migration 0645's guard): refused, not failed.
+  LR001: 'LANTERN_E_PROCESSING_RESTRICTED',
 };
 
 /** The code to answer a refused database error with, or undefined for a real failure. */

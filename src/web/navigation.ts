@@ -18,6 +18,7 @@ export const navigationEntries: NavigationEntry[] = [
   { href: '/duplicates', textKey: 'nav.duplicates', permission: 'duplicates.view' },
   { href: '/concerns/new', textKey: 'nav.raiseConcern', permission: 'concerns.raise' },
   { href: '/break-glass', textKey: 'nav.breakGlass', permission: 'break-glass.review' },
+  { href: '/dpo/data-rights', textKey: 'dataRights.nav', permission: 'data-rights.manage' },
   { href: '/admin/api-tokens', textKey: 'nav.apiTokens', permission: 'api-tokens.approve' },
   { href: '/admin/users', textKey: 'nav.users', permission: 'users.manage' },
   { href: '/admin/agencies', textKey: 'nav.agencies', permission: 'agencies.manage' },

@@ -132,6 +132,16 @@ const realValueSql: Record<string, string> = {
              SELECT $1, made.id, '${firstStandard}', 'plan', p.id FROM made, (SELECT id FROM strategy_plans WHERE partnership_id = $1 ORDER BY id LIMIT 1) p
              RETURNING id)
     SELECT id FROM made UNION ALL (SELECT id FROM self_assessments WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
+  // Data subjects' rights (migration 0645): the subject is a child (data-rights/:kind is fixed below), and one
+  // open rectification request about it, which the sweep's empty posts leave undecided.
+  'child/:id': `SELECT c.id FROM children c WHERE c.partnership_id = $1 AND NOT c.restricted AND c.status = 'open' ORDER BY c.reference LIMIT 1`,
+  'requests/:id': `WITH made AS (INSERT INTO data_rights_requests (partnership_id, kind, child_id, requested_by, received_on, disputed_record,
+               requested_correction, created_by, created_by_name)
+             SELECT $1, 'rectification', c.id, 'Route sweep requester', current_date, 'Route sweep disputed record', 'Route sweep correction', u.id, 'Route sweep'
+               FROM (SELECT id FROM children WHERE partnership_id = $1 ORDER BY reference LIMIT 1) c,
+                    (SELECT id FROM users WHERE partnership_id = $1 ORDER BY id LIMIT 1) u
+              WHERE NOT EXISTS (SELECT 1 FROM data_rights_requests WHERE partnership_id = $1) RETURNING id)
+    SELECT id FROM made UNION ALL (SELECT id FROM data_rights_requests WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
   'evidence/:evidenceId': 'SELECT id FROM self_assessment_evidence WHERE partnership_id = $1 ORDER BY id LIMIT 1',
 };
 const realValueFixed: Record<string, string> = {
@@ -143,6 +153,7 @@ const realValueFixed: Record<string, string> = {
   'merge/:otherId': '00000000-0000-4000-8000-00000000beef',
   'merges/:mergeId': '00000000-0000-4000-8000-00000000beef',
   'standards/:standardId': firstStandard,
+  'data-rights/:kind': 'child',
 };
 
 /**

@@ -65,7 +65,7 @@ const isApi = (r: RouteEntry) => r.url.startsWith('/api/');
 const params = (url: string) => url.match(/:[a-zA-Z]+/g) ?? [];
 const withParams = (url: string, choose: (param: string) => string) => url.replace(/:[a-zA-Z]+/g, choose);
 /** A value of the right shape for a path parameter: a UUID for ids, a shown session (a hash), an export's file name. */
-const shapedParams: Record<string, string> = { ':session': '0'.repeat(24), ':document': 'plan.csv', ':format': 'docx' };
+const shapedParams: Record<string, string> = { ':session': '0'.repeat(24), ':document': 'plan.csv', ':format': 'docx', ':kind': 'child' };
 const wellFormed = (param: string) => shapedParams[param] ?? crypto.randomUUID();
 
 function api(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse> {

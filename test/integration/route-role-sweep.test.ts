@@ -105,6 +105,17 @@ const expectedAccess: Record<string, string> = {
   'GET /admin/retention/disposals/:id': 'PD',
   'POST /admin/retention/disposals/:id/approve': 'PD',
   'POST /admin/retention/disposals/:id/cancel': 'PD',
+  // Data subjects' rights: rectification requests and restriction of processing (issue 16 §3)
+  'GET /dpo/data-rights': 'D',
+  'POST /dpo/data-rights/find': 'D',
+  'GET /dpo/data-rights/:kind/:id': 'D',
+  'GET /dpo/data-rights/:kind/:id/rectification': 'D',
+  'POST /dpo/data-rights/:kind/:id/rectification': 'D',
+  'GET /dpo/data-rights/requests/:id': 'D',
+  'POST /dpo/data-rights/requests/:id/decision': 'D',
+  'GET /dpo/data-rights/:kind/:id/restriction': 'D',
+  'POST /dpo/data-rights/:kind/:id/restriction': 'D',
+  'POST /dpo/data-rights/:kind/:id/restriction/lift': 'D',
   // The problem profile's population estimates (issue 13 §1)
   'GET /admin/populations': 'PL',
   'POST /admin/populations': 'PL',

@@ -119,6 +119,25 @@ before(async () => {
       [p],
     );
   }
+  // Data subjects' rights (0645): a decided rectification request with the subject's statement, and a lifted
+  // restriction of processing (one in force would refuse the test's own writes to the child), of each partnership.
+  for (const [key, p] of [
+    ['n', northmere],
+    ['w', westbrook],
+  ] as const) {
+    await ctx.ownerQuery(
+      `WITH c AS (SELECT id FROM children WHERE reference = $2), u AS (SELECT id FROM users WHERE partnership_id = $1 ORDER BY email LIMIT 1),
+       r AS (INSERT INTO data_rights_requests (partnership_id, kind, child_id, requested_by, received_on, disputed_record, requested_correction,
+               decision, decided_at, decided_by, decided_by_name, created_by, created_by_name)
+             SELECT $1, 'rectification', c.id, 'rls test', '2026-01-01', 'rls test', 'rls test', 'statement_added', now(), u.id, 'rls test', u.id, 'rls test'
+               FROM c, u RETURNING id, child_id),
+       s AS (INSERT INTO record_statements (partnership_id, child_id, request_id, disputed_record, statement, added_by, added_by_name)
+             SELECT $1, r.child_id, r.id, 'rls test', 'rls test statement', u.id, 'rls test' FROM r, u RETURNING id)
+       INSERT INTO processing_restrictions (partnership_id, child_id, reason, from_on, placed_by, placed_by_name, lifted_at, lifted_by, lifted_by_name, lift_reason)
+       SELECT $1, c.id, 'rls test', '2026-01-01', u.id, 'rls test', now(), u.id, 'rls test', 'rls test' FROM c, u, s`,
+      [p, `RLS-${key}`],
+    );
+  }
   // A Northmere child of the schools service with a record beside children's services' RLS-n, so each
   // child table has rows of a child that another agency, with rows of its own there, cannot see.
   const [northmereChild] = await ctx.ownerQuery<{ id: string; owning_agency_id: string }>(
@@ -396,6 +415,11 @@ const ownChildRules = new Set([
   'case_audit_sample',
   // No request reads it at all (no privilege, a policy that admits no row, migration 0520): only the ask functions do.
   'linkage_encodings',
+  // Data subjects' rights (migration 0645): requests are the DPO's alone; a statement and a restriction are read
+  // with the record by whoever sees it and written by the DPO only (test/integration/data-rights.test.ts).
+  'data_rights_requests',
+  'record_statements',
+  'processing_restrictions',
 ]);
 async function childTables(): Promise<string[]> {
   const rows = await ctx.ownerQuery<{ table_name: string }>(

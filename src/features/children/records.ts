@@ -6,6 +6,7 @@ import { addDays, londonDate, startOfLondonDay } from '../../dates.ts';
 import { withActor } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { LanternError, notFound } from '../../errors.ts';
+import { recordNotices } from '../data-rights/notices.ts';
 import { agencyChoices, changeChild, findMatches, listColumns, restrictedMatchCount } from './repository.ts';
 import { outOfSchoolFlags, type AddressForm, type ChildDetails, type ChildSearch, type CloseForm, type InvolvementForm } from './schema.ts';
 
@@ -230,8 +231,11 @@ export class ChildRecordService {
         await sql`SELECT lantern_audit_shared_view(${id}::uuid, ${user.email}, ${JSON.stringify({ via: 'page' })}::jsonb)`.execute(tx);
       }
       const accessLog = ownPartnership ? await accessLogFor(tx, 'child', id) : [];
+      // Data subjects' rights (issue 16 §3): a restriction of processing in force and the subject's statements.
+      const dataRights = ownPartnership ? await recordNotices(tx, 'child', id) : null;
       return {
         restricted: false as const,
+        dataRights,
         child,
         brokeGlass,
         ownPartnership,

@@ -1,4 +1,5 @@
 import { actorOf, type Clock, type SessionUser } from '../../auth/service.ts';
+import { recordNotices } from '../data-rights/notices.ts';
 import { accessLogFor } from '../../audit/access-log.ts';
 import { canChangeIntelEntity } from '../../authz/policy.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
@@ -412,7 +413,21 @@ export class IntelligenceService {
       // Across boundaries (migration 0340): this partnership's shares of the entity, or who shared it with this one.
       const shares = kind === 'object' ? [] : await sharesOf(tx, user.partnershipId, id);
       const sharedBy = kind === 'object' ? undefined : (await sharedWithUs(tx, user.partnershipId, [id])).get(id);
-      return { record, links, reports, disruptions, intelEvents, choices, accessLog, shares, sharedBy, mayChange: canChangeIntelEntity(user, record) };
+      // Data subjects' rights (issue 16 §3): a person of concern's restriction of processing and statements.
+      const dataRights = kind === 'person' ? await recordNotices(tx, 'person', id) : null;
+      return {
+        record,
+        links,
+        reports,
+        disruptions,
+        intelEvents,
+        choices,
+        accessLog,
+        shares,
+        sharedBy,
+        mayChange: canChangeIntelEntity(user, record),
+        dataRights,
+      };
     });
   }
 

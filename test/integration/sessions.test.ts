@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { withTrustedActor, type TrustedActor } from '../../src/db/context.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { signIn, type Agent } from '../helpers/http.ts';
+import { securityEventRetentionDays } from '../../src/security-events.ts';
 
 // Issue 16 §1: an administrator sees and ends one person's sessions; a person sees their own
 // sign-in history and signs out their other sessions.
@@ -55,6 +56,26 @@ describe('a person’s own sessions and sign-in history', () => {
       `SELECT has_table_privilege('lantern_app', 'sign_in_events', 'SELECT') AS app, has_table_privilege('lantern_auth', 'sign_in_events', 'UPDATE') AS update`,
     );
     assert.deepEqual(privileges, { app: false, update: false });
+  });
+
+  test('the history is kept as long as the security alerts: the hourly prune removes what is older than a year', async () => {
+    const { id } = await person('social-worker.westbrook@lantern.example');
+    const [user] = await ctx.ownerQuery<{ partnership_id: string }>(`SELECT partnership_id FROM users WHERE id = $1`, [id]);
+    for (const days of [400, 300])
+      await ctx.ownerQuery(
+        `INSERT INTO sign_in_events (partnership_id, user_id, occurred_at, outcome, method) VALUES ($1, $2, now() - make_interval(days => $3), 'failure', 'password')`,
+        [user!.partnership_id, id, days],
+      );
+    const ages = async () =>
+      (
+        await ctx.ownerQuery<{ days: number }>(
+          `SELECT round(extract(epoch FROM now() - occurred_at) / 86400)::int AS days FROM sign_in_events WHERE user_id = $1 AND occurred_at < now() - interval '200 days' ORDER BY 1`,
+          [id],
+        )
+      ).map((r) => r.days);
+    assert.deepEqual(await ages(), [300, 400]);
+    await ctx.ownerQuery(`SELECT lantern_prune_security_events(${securityEventRetentionDays})`);
+    assert.deepEqual(await ages(), [300], 'older than 365 days: gone; younger: kept');
   });
 
   test('“sign out your other sessions” ends the others and keeps this one', async () => {

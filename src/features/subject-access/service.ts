@@ -167,13 +167,13 @@ export class SubjectAccessService {
 
   /**
    * The redaction page: every flagged item with its decision. Reading it is the DPO's view of the
-   * subject's record, audited; the first look moves a received request into preparation.
+   * subject's record, audited; it changes nothing (the first decisions saved move the request into
+   * preparation).
    */
   review(user: SessionUser, id: string) {
     assertCan(user, 'subject-access.manage');
     return withActor(this.db, actorOf(user), async (tx, act) => {
       const { request, flagged, decisions, rowCounts } = await this.collectIn(tx, id);
-      if (request.status === 'received') await this.setStatus(tx, user, id, 'in_preparation');
       await act.audit({
         action: 'subject_access.review',
         recordType: request.subject_kind,
@@ -182,7 +182,7 @@ export class SubjectAccessService {
       });
       const items = flagged.map((f) => ({ ...f, decision: decisions.get(f.key) ?? null }));
       return {
-        request: { ...request, status: request.status === 'received' ? ('in_preparation' as const) : request.status },
+        request,
         items,
         rowCounts,
         undecided: items.filter((i) => !i.decision).length,

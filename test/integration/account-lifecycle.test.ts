@@ -240,6 +240,20 @@ describe('joiners and leavers feed', () => {
     assert.equal(again.plan.counts.unchanged, 2);
   });
 
+  test('a large file (over 16 KB) is read in a worker thread, as every upload is, with the same preview', async () => {
+    const acting = ctx.services.lifecycle.acting(admin);
+    const rows = Array.from({ length: 1_500 }, (_, i) => `large.${i}@lantern.example,Synthetic,Person ${i},${police.name},practitioner,join`);
+    const csv = [heading, ...rows].join('\n');
+    assert.ok(Buffer.byteLength(csv) > 16 * 1024, 'over the in-thread limit');
+    const before = (await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM users`))[0]!.n;
+    const preview = await ctx.services.lifecycle.previewFeed(acting, csv);
+    assert.ok(preview.ok);
+    assert.deepEqual(preview.plan.counts, { create: 1_500, change: 0, disable: 0, unchanged: 0, rejected: 0 });
+    assert.equal((await ctx.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM users`))[0]!.n, before, 'a preview changes nothing');
+    const unclosed = await ctx.services.lifecycle.previewFeed(acting, `${csv}\n"unclosed,${'x'.repeat(20_000)}`);
+    assert.equal(unclosed.ok, false, 'a large malformed file is refused by the worker too');
+  });
+
   test('the command line acts as a named administrator: a joiner made and audited under their name; anyone else refused', async () => {
     const joiner = `cli.${crypto.randomBytes(3).toString('hex')}@lantern.example`;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lantern-feed-')), 'hr.csv');

@@ -1,10 +1,11 @@
 import { readCsv } from '../../uploads/csv.ts';
-import { checkFileSize, type TableLimits, type UploadRefusal } from '../../uploads/limits.ts';
+import { accepted, checkFileSize, type TableLimits, type UploadRefusal, type UploadResult } from '../../uploads/limits.ts';
+import { runUploadParser, uploadParser } from '../../uploads/parse.ts';
 
 /**
  * The joiners and leavers feed (issue 16 §1): a CSV from HR or the directory, one person a row.
- * 256 KB is about 2,000 rows, more than a partnership's whole staff changes in a month; the file is
- * read on the request's thread, as the population estimates are (a small, capped table).
+ * 256 KB is about 2,000 rows, more than a partnership's whole staff changes in a month; like every
+ * upload, a file over 16 KB is read in a worker thread with a time limit (src/uploads/parse.ts).
  */
 export const peopleFeedLimits: TableLimits = {
   maxFileBytes: 256 * 1024,
@@ -92,4 +93,17 @@ export function readPeopleFeed(text: string): FeedRead {
     action: cell(cells, 'action').toLowerCase(),
   }));
   return { ok: true, rows };
+}
+
+/** readPeopleFeed for an upload: what a worker thread runs for a large file (src/uploads). */
+export function parsePeopleFeedUpload(text: string): UploadResult<FeedRead> {
+  return accepted(readPeopleFeed(text));
+}
+
+export const peopleFeedUploadParser = uploadParser(import.meta.url, 'parsePeopleFeedUpload', parsePeopleFeedUpload);
+
+/** Reads the feed as every upload is read: on this thread when small, in a worker thread when large. */
+export async function readPeopleFeedUpload(text: string): Promise<FeedRead> {
+  const read = await runUploadParser(peopleFeedUploadParser, text, Buffer.byteLength(text, 'utf8'));
+  return read.ok ? read.value : { ok: false, refusal: { kind: 'upload', refusal: read.refusal } };
 }

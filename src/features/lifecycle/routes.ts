@@ -2,9 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestTranslator } from '../../i18n/i18n.ts';
 import { refusalMessage } from '../../uploads/limits.ts';
 import { acceptUploads } from '../../uploads/multipart.ts';
+import { prepareUploadParser } from '../../uploads/parse.ts';
 import { fieldErrors, formErrors, type FormErrors } from '../../web/forms.ts';
 import type { Feature, LanternApp } from '../feature.ts';
-import { peopleFeedLimits, type FeedRefusal } from './feed.ts';
+import { peopleFeedLimits, peopleFeedUploadParser, type FeedRefusal } from './feed.ts';
 import { peopleFeedApplySchema, peopleFeedUploadSchema } from './schema.ts';
 import { dormantAfterDays, dormantNoticeDays } from './service.ts';
 
@@ -61,7 +62,11 @@ export const lifecycleFeature: Feature = {
         values: {},
         ...extra,
       });
-    app.get('/admin/people/import', config, (_request, reply) => importPage(reply, 200));
+    app.get('/admin/people/import', config, (_request, reply) => {
+      // A large file is read in a worker thread: start one while the form is read.
+      prepareUploadParser(peopleFeedUploadParser);
+      return importPage(reply, 200);
+    });
 
     // The upload is multipart, in this encapsulated context only; it shows the preview and changes nothing.
     await app.register(async (scoped: LanternApp) => {

@@ -6,7 +6,7 @@ import { isRole, roles as allRoles, type Role } from '../../authz/roles.ts';
 import { withActor, type Act, type Tx } from '../../db/context.ts';
 import type { Database } from '../../db/database.ts';
 import { recordRolesGranted } from '../admin/service.ts';
-import { readPeopleFeed, type FeedRefusal, type FeedRow } from './feed.ts';
+import { readPeopleFeedUpload, type FeedRefusal, type FeedRow } from './feed.ts';
 
 /** An account with no sign-in for this many days (or never signed in, created this long ago) is dormant. */
 export const dormantAfterDays = 90;
@@ -181,9 +181,9 @@ export class LifecycleService {
   // ---- The joiners and leavers feed ----
 
   /** What the feed would change, changing nothing (the preview). */
-  previewFeed(acting: Acting, text: string): Promise<FeedResult> {
-    const read = readPeopleFeed(text);
-    if (!read.ok) return Promise.resolve(read);
+  async previewFeed(acting: Acting, text: string): Promise<FeedResult> {
+    const read = await readPeopleFeedUpload(text);
+    if (!read.ok) return read;
     return acting.run(async (tx, act) => {
       const plan = await this.plan(tx, acting, read.rows);
       await act.audit({ action: 'record.view', recordType: 'people_feed', details: { preview: true, ...plan.counts } });
@@ -195,9 +195,9 @@ export class LifecycleService {
    * Applies the feed in one transaction, worked out again against the people as they are now (so the
    * same file twice changes nothing the second time); every change audited, and one `import` row.
    */
-  applyFeed(acting: Acting, text: string, source: 'page' | 'cli'): Promise<FeedResult> {
-    const read = readPeopleFeed(text);
-    if (!read.ok) return Promise.resolve(read);
+  async applyFeed(acting: Acting, text: string, source: 'page' | 'cli'): Promise<FeedResult> {
+    const read = await readPeopleFeedUpload(text);
+    if (!read.ok) return read;
     const now = this.clock.now();
     return acting.run(async (tx, act) => {
       const plan = await this.plan(tx, acting, read.rows);

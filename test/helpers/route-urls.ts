@@ -118,7 +118,7 @@ const realValueSql: Record<string, string> = {
     c AS (SELECT id FROM children WHERE partnership_id = $1 AND merged_into_id IS NULL ORDER BY id LIMIT 1),
     made AS (INSERT INTO subject_access_requests (partnership_id, subject_kind, subject_id, requester_kind, requester_name, received_on, due_on,
                status, created_by, created_by_name)
-             SELECT $1, 'child', c.id, 'subject', 'Route sweep', current_date, lantern_sar_due_on(current_date), 'withdrawn', u.id, 'Route sweep' FROM u, c
+             SELECT $1, 'child', c.id, 'subject', 'Route sweep', current_date, lantern_statutory_due_on(current_date), 'withdrawn', u.id, 'Route sweep' FROM u, c
               WHERE NOT EXISTS (SELECT 1 FROM subject_access_requests WHERE partnership_id = $1) RETURNING id)
     SELECT id FROM made UNION ALL (SELECT id FROM subject_access_requests WHERE partnership_id = $1 ORDER BY id LIMIT 1) LIMIT 1`,
   'learning/:learningId': 'SELECT id FROM case_audit_learning WHERE partnership_id = $1 AND audit_id = $2::uuid ORDER BY id LIMIT 1',

@@ -75,7 +75,7 @@ export class SubjectAccessService {
             requester_kind: form.requesterKind,
             requester_name: form.requesterName,
             received_on: form.receivedOn,
-            due_on: sql<string>`lantern_sar_due_on(${form.receivedOn}::date)`,
+            due_on: sql<string>`lantern_statutory_due_on(${form.receivedOn}::date)`,
             language: form.language,
             created_by: user.userId,
             created_by_name: user.displayName,

@@ -37,7 +37,7 @@ CREATE TABLE data_rights_requests (
   person_id uuid,
   requested_by text NOT NULL CHECK (length(requested_by) BETWEEN 1 AND 200),
   received_on date NOT NULL,
-  due_on date NOT NULL GENERATED ALWAYS AS ((received_on + interval '1 month')::date) STORED,
+  due_on date NOT NULL GENERATED ALWAYS AS (lantern_statutory_due_on(received_on)) STORED, -- one month (0640)
   disputed_record text NOT NULL CHECK (length(disputed_record) BETWEEN 1 AND 500),
   requested_correction text NOT NULL CHECK (length(requested_correction) BETWEEN 1 AND 2000),
   decision text CHECK (decision IN ('rectified', 'not_rectified', 'statement_added')),

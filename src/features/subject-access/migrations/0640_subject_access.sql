@@ -13,9 +13,10 @@ CREATE FUNCTION lantern_sar_may() RETURNS boolean LANGUAGE sql STABLE SET search
   SELECT lantern_partnership() IS NOT NULL AND lantern_user() IS NOT NULL AND lantern_actor_roles() && ARRAY['dpo']::text[]
 $$;
 
--- The ICO's month: the same date next month, or the last day of next month when it has no such date
+-- The ICO's month, for every data subject's request (subject access here; rectification and the other
+-- rights, 0645): the same date next month, or the last day of next month when it has no such date
 -- (31 January → 28 or 29 February). PostgreSQL's date + interval '1 month' is exactly that.
-CREATE FUNCTION lantern_sar_due_on(p_received date) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION lantern_statutory_due_on(p_received date) RETURNS date LANGUAGE sql IMMUTABLE AS $$
   SELECT (p_received + interval '1 month')::date
 $$;
 
@@ -44,7 +45,7 @@ CREATE TABLE subject_access_requests (
   -- The ZIP as released (kept, so what was disclosed can be shown again exactly) and what it held.
   release_zip bytea,
   release_summary jsonb,
-  CHECK (due_on = lantern_sar_due_on(received_on)),
+  CHECK (due_on = lantern_statutory_due_on(received_on)),
   CHECK ((status = 'released') = (released_at IS NOT NULL AND release_zip IS NOT NULL)),
   UNIQUE (partnership_id, id)
 );
